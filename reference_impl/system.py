@@ -1,0 +1,229 @@
+"""The one way the reference runtime reaches processes, programs and time.
+
+runc talks to the kernel through syscalls; Python cannot fake a syscall, but it can fake a file
+(pyfakefs) and it can be handed an object.  Everything that is *not* a file — starting a process,
+sending it a signal, waiting for it, running a hook program, making a FIFO, sleeping between
+retries — goes through a :class:`System`.  :class:`RealSystem` here does it for real; the
+simulated kernel in ``harness.fakes`` provides a ``SimulatedSystem`` with the same surface.
+
+Process status is read from ``/proc/<pid>/stat`` by :func:`read_proc_stat`, through ``open``, so the
+same parser serves the real ``/proc`` and the simulated one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import os
+import signal as signal_module
+import subprocess
+import time
+from typing import Protocol
+from typing import runtime_checkable
+
+__all__ = [
+    "HookResult",
+    "ProcStat",
+    "ProcessSpec",
+    "RealSystem",
+    "System",
+    "read_proc_stat",
+]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProcStat:
+    """The fields of ``/proc/<pid>/stat`` that libcontainer looks at."""
+
+    #: process id
+    pid: int
+    #: one-letter state: R, S, D, T, t, Z, X ...
+    state: str
+    #: start time in clock ticks after boot (field 22)
+    start_time: int
+
+    @property
+    def is_zombie_or_dead(self) -> bool:
+        """True when the task has exited (zombie) or is being reaped (dead)."""
+        return self.state in ("Z", "X", "x")
+
+
+def read_proc_stat(pid: int) -> ProcStat:
+    """Read and parse ``/proc/<pid>/stat``.
+
+    The command name (field 2) may contain spaces and parentheses, so the fields after it are
+    located from the *last* ``)``, as the kernel's own tools do.
+
+    Raises:
+        OSError: ENOENT (or ESRCH) when there is no such process.
+        ValueError: when the file does not have the kernel's format.
+    """
+    with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+        text = f.read()
+    close = text.rfind(")")
+    if close < 0:
+        raise ValueError(f"malformed /proc/{pid}/stat: {text!r}")
+    rest = text[close + 2 :].split()
+    # rest[0] is field 3 (state); field 22 (starttime) is rest[19].
+    if len(rest) < 20:
+        raise ValueError(f"malformed /proc/{pid}/stat: {text!r}")
+    return ProcStat(pid=pid, state=rest[0], start_time=int(rest[19]))
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ProcessSpec:
+    """What to start: a program, its arguments and environment, and the container plumbing."""
+
+    args: tuple[str, ...]
+    env: tuple[str, ...] = ()
+    cwd: str = "/"
+    #: for a container's init: the exec FIFO the process writes one byte to before it execs
+    #: ``args`` (the way libcontainer's init blocks until ``runc start``). None for exec'd
+    #: processes and plain programs.
+    exec_fifo: str | None = None
+    #: namespaces the process gets of its own ("pid", "net", ...).  A simulated kernel models a
+    #: private PID namespace (its other members die with its init); the real system in this
+    #: module starts plain processes and ignores this field.
+    namespaces: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HookResult:
+    """How a hook program ended.  ``timed_out`` means it was killed at its deadline."""
+
+    exit_code: int | None
+    stdout: str
+    stderr: str
+    timed_out: bool = False
+
+
+@runtime_checkable
+class System(Protocol):
+    """Processes, programs, FIFOs and time: everything the runtime needs that is not a file.
+
+    Every method raises ``OSError`` with the kernel's errno where the syscall would fail
+    (``ESRCH`` for a signal to a missing pid, ``ECHILD`` for waiting on a non-child).
+    """
+
+    def spawn(self, spec: ProcessSpec) -> int:
+        """Start a process; return its pid.  It is a child of the caller."""
+        ...
+
+    def signal(self, pid: int, sig: int) -> None:
+        """Send ``sig`` to ``pid`` (``kill(2)``); signal 0 only checks that it exists."""
+        ...
+
+    def wait(self, pid: int, timeout: float | None = None) -> int | None:
+        """Reap a child; return its exit status, or None if it is still alive at ``timeout``."""
+        ...
+
+    def proc_stat(self, pid: int) -> ProcStat:
+        """Status and start time of ``pid``; ``OSError`` when there is no such process."""
+        ...
+
+    def mkfifo(self, path: str, mode: int) -> None:
+        """Make a named pipe (pyfakefs does not fake ``os.mkfifo``, so this must be here)."""
+        ...
+
+    def read_fifo(self, path: str) -> bytes:
+        """Open a FIFO for reading (blocking until a writer comes) and read it to the end."""
+        ...
+
+    def run_hook(
+        self,
+        path: str,
+        args: tuple[str, ...],
+        env: tuple[str, ...],
+        stdin: bytes,
+        timeout: float | None,
+    ) -> HookResult:
+        """Run a hook program with ``stdin`` and wait for it, killing it at ``timeout``."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between retries.  A simulated system advances a virtual clock instead."""
+        ...
+
+    def monotonic(self) -> float:
+        """Seconds on a monotonic clock (virtual on a simulated system)."""
+        ...
+
+
+class RealSystem:
+    """The real thing: ``subprocess``, ``os.kill``, ``waitpid`` and ``/proc``."""
+
+    def __init__(self) -> None:
+        self._children: dict[int, subprocess.Popen[bytes]] = {}
+
+    def spawn(self, spec: ProcessSpec) -> int:
+        args = list(spec.args)
+        if spec.exec_fifo is not None:
+            # Block on the FIFO until `start` opens it for reading, then become the program.
+            args = ["/bin/sh", "-c", 'echo 0 > "$0" && exec "$@"', spec.exec_fifo, *args]
+        env = dict(item.split("=", 1) for item in spec.env if "=" in item)
+        proc = subprocess.Popen(  # noqa: S603 - the program is the container's own
+            args,
+            env=env or None,
+            cwd=spec.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self._children[proc.pid] = proc
+        return proc.pid
+
+    def signal(self, pid: int, sig: int) -> None:
+        os.kill(pid, sig)
+
+    def wait(self, pid: int, timeout: float | None = None) -> int | None:
+        proc = self._children.get(pid)
+        if proc is None:
+            raise OSError(errno.ECHILD, os.strerror(errno.ECHILD))
+        try:
+            code = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return None
+        self._children.pop(pid, None)
+        return code
+
+    def proc_stat(self, pid: int) -> ProcStat:
+        return read_proc_stat(pid)
+
+    def mkfifo(self, path: str, mode: int) -> None:
+        os.mkfifo(path, mode)
+
+    def read_fifo(self, path: str) -> bytes:
+        with open(path, "rb") as f:
+            return f.read()
+
+    def run_hook(
+        self,
+        path: str,
+        args: tuple[str, ...],
+        env: tuple[str, ...],
+        stdin: bytes,
+        timeout: float | None,
+    ) -> HookResult:
+        argv = list(args) if args else [path]
+        proc = subprocess.Popen(  # noqa: S603 - hook paths come from the container config
+            argv,
+            executable=path,
+            env=dict(item.split("=", 1) for item in env if "=" in item),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        try:
+            out, err = proc.communicate(stdin, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.send_signal(signal_module.SIGKILL)
+            out, err = proc.communicate()
+            return HookResult(None, out.decode(errors="replace"), err.decode(errors="replace"), True)
+        return HookResult(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+    def monotonic(self) -> float:
+        return time.monotonic()
