@@ -1,0 +1,132 @@
+"""Building blocks of the scenarios: configs, and containers brought into a state.
+
+States are reached through the subject's public API wherever the API can reach them (created,
+running, paused, stopped); ``restored`` and ``loaded`` are set with ``state_for``, which is how
+runc's own tests reach them too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+from harness.fakes import SimProgram
+from harness.hosts import SimulatedHost
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
+from harness.subjects.api import Hook
+from harness.subjects.api import Hooks
+from harness.subjects.api import IntelRdtConfig
+from harness.subjects.api import Process
+from harness.spec import tables
+
+__all__ = [
+    "INIT",
+    "bring_to",
+    "classify_teardown_error",
+    "config_for",
+    "container_dirs",
+    "init_pid",
+    "make_init_gone",
+    "state_name",
+]
+
+#: the program every container runs
+INIT = Process(args=("/bin/sleep", "infinity"))
+
+
+def config_for(
+    cid: str,
+    *,
+    pid_namespace: bool = True,
+    l3_schema: str | None = None,
+    poststop: tuple[str, ...] = (),
+    prestart: tuple[str, ...] = (),
+    poststart: tuple[str, ...] = (),
+    hook_timeout: float | None = None,
+) -> Config:
+    """A config whose cgroup path is ``/<cid>``; hooks are paths of installed programs."""
+
+    def hooks(paths: tuple[str, ...]) -> tuple[Hook, ...]:
+        return tuple(Hook(path=p, args=(p, cid), timeout=hook_timeout) for p in paths)
+
+    return Config(
+        namespaces=("pid", "mount") if pid_namespace else ("mount",),
+        cgroups=CgroupConfig(path=f"/{cid}"),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=l3_schema) if l3_schema is not None else None,
+        hooks=Hooks(prestart=hooks(prestart), poststart=hooks(poststart), poststop=hooks(poststop)),
+        labels=(f"bundle=/var/lib/rtgate/bundles/{cid}",),
+        version="1.0.0",
+    )
+
+
+def state_name(c: Any) -> str:
+    """The name of the container's in-memory state ("stopped", "restored", ...)."""
+    return str(c.state.name)
+
+
+def init_pid(c: Any) -> int:
+    assert c.init_process is not None, "the container has no init process"
+    return int(c.init_process.pid)
+
+
+def make_init_gone(host: SimulatedHost, c: Any) -> int:
+    """Init exits on its own (status 0) and stays a zombie until its parent reaps it."""
+    pid = init_pid(c)
+    host.kernel.exit_process(pid, 0)
+    return pid
+
+
+def container_dirs(host: SimulatedHost, c: Any) -> dict[str, bool]:
+    """Which of the container's directories still exist: state dir, cgroups, resctrl group."""
+    return {
+        "state-dir": os.path.isdir(os.path.join(host.state_root, c.id)),
+        "cgroup": bool(host.cgroup_dirs(f"/{c.id}")),
+        "rdt": os.path.isdir(host.resctrl_group(c.id)),
+    }
+
+
+def bring_to(factory: Any, host: SimulatedHost, cid: str, state: str, config: Config) -> Any:
+    """A container in ``state`` with a live init (``stopped``: destroyed, init dropped)."""
+    c = factory.create(cid, config)
+    if state == "created":
+        c.start(INIT)
+        return c
+    c.run(INIT)
+    if state == "running":
+        return c
+    if state == "paused":
+        c.pause()
+        return c
+    if state == "stopped":
+        c.signal(signal.SIGKILL)
+        c.destroy()
+        return c
+    if state == "restored":
+        c.state = c.state_for("restored")
+        return c
+    if state == "loaded":
+        loaded = factory.load(cid)
+        loaded.state = loaded.state_for("loaded")
+        return loaded
+    raise ValueError(f"unknown state {state!r}")
+
+
+def install_hooks(host: SimulatedHost, **programs: SimProgram) -> dict[str, str]:
+    """Install simulated hook programs by name; returns name -> path."""
+    return {name: host.hook_program(name, program) for name, program in programs.items()}
+
+
+def classify_teardown_error(err: BaseException, host: SimulatedHost, cid: str) -> str:
+    """Which teardown step an error comes from, by the texts and paths the spec gives them."""
+    text = str(err)
+    if text.startswith(tables.message("cgroup_remove")):
+        return "cgroup"
+    if text.startswith("error running hook"):
+        return "poststop"
+    if host.resctrl_group(cid) in text:
+        return "rdt"
+    if os.path.join(host.state_root, cid) in text:
+        return "state-dir"
+    return f"unknown error: {text!r}"

@@ -1,0 +1,107 @@
+"""The factory: id validation, ids in use, state.json, load and its refresh."""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import SimulatedHost
+from harness.scenarios._support import INIT
+from harness.scenarios._support import config_for
+from harness.scenarios._support import make_init_gone
+from harness.scenarios._support import state_name
+from harness.spec import tables
+
+
+@pytest.mark.requirement("LC-FACTORY-ID-ACCEPTED")
+@pytest.mark.parametrize("cid", ["abc", "a_b-c.d", "with,comma", "A+1", "x" * 64])
+def test_valid_ids_are_accepted(factory: Any, host: SimulatedHost, cid: str) -> None:
+    c = factory.create(cid, config_for(cid))
+    assert c.id == cid
+    assert os.path.isdir(os.path.join(host.state_root, cid))
+
+
+@pytest.mark.requirement("LC-FACTORY-ID-REFUSED")
+@pytest.mark.parametrize("cid", ["", "a/b", "a b", "semi;colon", "star*", "tab\tid", "ümlaut"])
+def test_invalid_ids_are_refused(factory: Any, host: SimulatedHost, cid: str) -> None:
+    with pytest.raises(Exception) as info:
+        factory.create(cid, config_for("x"))
+    assert str(info.value) == tables.message("invalid_id", id=cid)
+    assert os.listdir(host.state_root) == []
+
+
+@pytest.mark.requirement("LC-FACTORY-ID-IN-USE")
+def test_id_in_use(factory: Any, host: SimulatedHost) -> None:
+    factory.create("dup", config_for("dup"))
+    with pytest.raises(Exception) as info:
+        factory.create("dup", config_for("dup"))
+    assert str(info.value) == tables.message("id_in_use", id="dup")
+
+
+@pytest.mark.requirement("LC-FACTORY-CREATE-STOPPED")
+def test_new_container_is_stopped_and_untouched(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("new", config_for("new"))
+    assert state_name(c) == "stopped"
+    assert str(c.status()) == "stopped"
+    assert os.listdir(os.path.join(host.state_root, "new")) == []
+    assert host.cgroup_dirs("/new") == []
+
+
+@pytest.mark.requirement("LC-FACTORY-LOAD-MISSING")
+def test_load_of_unknown_id(factory: Any) -> None:
+    with pytest.raises(Exception) as info:
+        factory.load("ghost")
+    assert str(info.value) == tables.message("not_exists", id="ghost")
+
+
+@pytest.mark.requirement("LC-FACTORY-STATE-JSON")
+def test_state_json_records_init_and_cgroups(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("sj", config_for("sj"))
+    c.start(INIT)
+    with open(os.path.join(host.state_root, "sj", "state.json"), encoding="utf-8") as f:
+        state = json.load(f)
+    pid = c.init_process.pid
+    assert state["id"] == "sj"
+    assert state["init_process_pid"] == pid
+    assert state["init_process_start"] == host.kernel.process(pid).start_time
+    assert sorted(state["cgroup_paths"].values()) == sorted(host.cgroup_dirs("/sj"))
+
+
+@pytest.mark.requirement("LC-FACTORY-LOAD-REFRESHES")
+@pytest.mark.parametrize("situation", ["created", "running", "paused", "init-gone"])
+def test_load_reports_what_the_host_shows(
+    factory: Any, host: SimulatedHost, situation: str
+) -> None:
+    c = factory.create("ld", config_for("ld"))
+    if situation == "created":
+        c.start(INIT)
+    else:
+        c.run(INIT)
+    if situation == "paused":
+        c.pause()
+    if situation == "init-gone":
+        make_init_gone(host, c)
+    loaded = factory.load("ld")
+    expected = {"created": "created", "running": "running", "paused": "paused"}.get(
+        situation, "stopped"
+    )
+    assert state_name(loaded) == expected
+    assert str(loaded.status()) == expected
+
+
+@pytest.mark.requirement("LC-FACTORY-PID-REUSE")
+def test_process_with_another_start_time_is_not_init(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("pr", config_for("pr"))
+    c.run(INIT)
+    path = os.path.join(host.state_root, "pr", "state.json")
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    # The pid is alive, but the process there started at another time: a reused pid.
+    state["init_process_start"] += 1
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(state, f)
+    assert host.is_alive(state["init_process_pid"])
+    assert str(factory.load("pr").status()) == "stopped"

@@ -1,0 +1,262 @@
+"""A Hypothesis state machine: any sequence of lifecycle operations and injected teardown
+faults, checked step by step against the spec's tables.
+
+The model is plain data (what status the container must report, whether init lives, which
+teardown faults are armed); the subject is driven through its API on a fresh simulated host per
+example.  When a check fails, the requirement it breaks is recorded on the test (a
+``("violates", id)`` user property), so the report names it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+
+from harness.fakes import SimProgram
+from harness.hosts import simulated_host
+from harness.scenarios._support import INIT
+from harness.scenarios._support import classify_teardown_error
+from harness.scenarios._support import config_for
+from harness.scenarios._support import container_dirs
+from harness.spec import tables
+
+FAULTS = ("cgroup", "rdt", "state-dir", "poststop")
+
+
+class Violation(AssertionError):
+    """A check of the machine failed; ``requirement`` is what it breaks."""
+
+
+class LifecycleMachine(RuleBasedStateMachine):
+    """One container at a time; a new id after each destroy so leftovers do not collide."""
+
+    def __init__(self, subject: Any, profile: str, violate: Any) -> None:
+        super().__init__()
+        self._stack = ExitStack()
+        self.host = self._stack.enter_context(simulated_host())
+        self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
+        self.violate = violate
+        self.serial = 0
+        self.c: Any = None
+        self.status = "none"
+        self.init_alive = False
+        self.armed: set[str] = set()
+        self.paused_from = ""
+        self.ok_hook = self.host.hook_program("ok", SimProgram.exit(0))
+        self.bad_hook = self.host.hook_program("bad", SimProgram.exit(1, stderr="fault"))
+
+    def teardown(self) -> None:
+        self._stack.close()
+
+    # -- checks ------------------------------------------------------------------------------
+    def check(self, ok: bool, requirement: str, message: str) -> None:
+        if not ok:
+            self.violate(requirement)
+            raise Violation(f"[{requirement}] {message}")
+
+    def expect_error(self, call: Any, text: str, requirement: str) -> None:
+        try:
+            call()
+        except Exception as err:  # noqa: BLE001 - any error type; the text is the contract
+            self.check(str(err) == text, requirement, f"expected {text!r}, got {err!r}")
+            return
+        self.check(False, requirement, f"expected the error {text!r}, but the call succeeded")
+
+    @property
+    def cid(self) -> str:
+        return f"c{self.serial}"
+
+    # -- rules -------------------------------------------------------------------------------
+    @precondition(lambda self: self.status == "none")
+    @rule(rdt=st.booleans(), pid_namespace=st.booleans())
+    def create(self, rdt: bool, pid_namespace: bool) -> None:
+        self.serial += 1
+        config = config_for(
+            self.cid,
+            pid_namespace=pid_namespace,
+            l3_schema="L3:0=f;1=f" if rdt else None,
+            poststop=(self.ok_hook,),
+        )
+        self.c = self.factory.create(self.cid, config)
+        self.pid_namespace = pid_namespace
+        self.rdt = rdt
+        self.status = "stopped"
+        self.started = False
+        self.armed = set()
+        self.paused_from = ""
+
+    @precondition(lambda self: self.status == "stopped" and not self.started)
+    @rule(run=st.booleans())
+    def start(self, run: bool) -> None:
+        if run:
+            self.c.run(INIT)
+            self.status = "running"
+        else:
+            self.c.start(INIT)
+            self.status = "created"
+        self.started = True
+        self.init_alive = True
+
+    @precondition(lambda self: self.status == "created")
+    @rule()
+    def exec(self) -> None:
+        self.c.exec()
+        self.status = "running"
+
+    @precondition(lambda self: self.status != "none")
+    @rule()
+    def pause(self) -> None:
+        expected = tables.operation_expectation(self.status, "pause")
+        requirement = f"LC-PAUSE-{self.status.upper()}"
+        if expected == "paused":
+            self.paused_from = self.status
+            self.c.pause()
+            self.status = "paused"
+        else:
+            key = expected.split(":", 1)[1]
+            self.expect_error(self.c.pause, tables.message(key, status=self.status), requirement)
+
+    # Resuming a container paused from created leaves it unable to refresh (running ->
+    # created is no transition); test_operations checks that quirk on its own.
+    @precondition(lambda self: self.status != "none" and self.paused_from != "created")
+    @rule()
+    def resume(self) -> None:
+        expected = tables.operation_expectation(self.status, "resume")
+        requirement = f"LC-RESUME-{self.status.upper()}"
+        if expected == "running":
+            self.c.resume()
+            self.status = "running"
+        else:
+            self.expect_error(self.c.resume, tables.message("resume_refused"), requirement)
+
+    @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
+    @rule()
+    def kill_init(self) -> None:
+        self.c.signal(signal.SIGKILL)
+        self.init_alive = False
+        self.status = "stopped"
+
+    @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
+    @rule()
+    def init_exits(self) -> None:
+        self.host.kernel.exit_process(self.c.init_process.pid, 0)
+        self.init_alive = False
+        self.status = "stopped"
+
+    @precondition(lambda self: self.status != "none" and self.started)
+    @rule()
+    def load(self) -> None:
+        self.c = self.factory.load(self.cid)
+
+    @precondition(lambda self: self.status != "none")
+    @rule(fault=st.sampled_from(FAULTS))
+    def arm_fault(self, fault: str) -> None:
+        if fault in self.armed or (fault in ("cgroup", "rdt") and not self.started):
+            return
+        kernel = self.host.kernel
+        if fault == "cgroup":
+            outsider = kernel.spawn_process("outsider")
+            kernel.move_to_cgroup(outsider, "devices", f"/{self.cid}")
+            if not self.pid_namespace:
+                return  # destroy's kill-all step would kill it: not a fault then
+        elif fault == "rdt":
+            if not self.rdt:
+                return
+            kernel.faults.fail("rmdir", self.host.resctrl_group(self.cid), errno.EBUSY, count=None)
+        elif fault == "state-dir":
+            path = os.path.join(self.host.state_root, self.cid)
+            kernel.faults.fail("rmdir", path, errno.EBUSY, count=None)
+        elif fault == "poststop":
+            self.host.kernel.programs.install(self.ok_hook, SimProgram.exit(1, stderr="fault"))
+        self.armed.add(fault)
+
+    @precondition(lambda self: self.status != "none")
+    @rule()
+    def destroy(self) -> None:
+        state = self.status
+        expected = tables.destroy_expectation(state, self.init_alive)
+        requirement = f"LC-DESTROY-{state.upper()}-{'ALIVE' if self.init_alive else 'GONE'}"
+        if expected.startswith("error:"):
+            self.expect_error(
+                self.c.destroy, tables.message(expected.removeprefix("error:")), requirement
+            )
+            return
+        winner = next((s for s in tables.error_sources() if s in self.armed), None)
+        try:
+            self.c.destroy()
+        except Exception as err:  # noqa: BLE001
+            got = classify_teardown_error(err, self.host, self.cid)
+            self.check(
+                winner is not None,
+                requirement,
+                f"destroy failed with no fault armed: {err}",
+            )
+            self.check(
+                got == winner,
+                f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}",
+                f"armed {sorted(self.armed)}: expected the {winner} error, got {got}",
+            )
+        else:
+            self.check(winner is None, requirement, f"destroy hid the {winner} error")
+        self.check(
+            self.c.state.name == "stopped",
+            "LC-DESTROY-ALWAYS-STOPPED",
+            f"after destroy the state is {self.c.state.name}",
+        )
+        left = container_dirs(self.host, self.c)
+        self.check(
+            not left["state-dir"] or "state-dir" in self.armed,
+            "LC-DESTROY-STATE-DIR",
+            "the state dir survived destroy",
+        )
+        self.check(
+            not left["rdt"] or "rdt" in self.armed,
+            "LC-DESTROY-RDT",
+            "the resctrl group survived destroy",
+        )
+        # The next container starts clean: faults off, hooks healthy.
+        self.host.kernel.faults.clear()
+        self.host.kernel.programs.install(self.ok_hook, SimProgram.exit(0))
+        self.status = "none"
+        self.init_alive = False
+
+    # -- invariants --------------------------------------------------------------------------
+    @invariant()
+    def status_matches_the_model(self) -> None:
+        if self.status == "none" or self.c is None:
+            return
+        status = str(self.c.status())
+        self.check(
+            status == self.status,
+            "LC-MODEL-STATUS",
+            f"the container reports {status}; the spec says {self.status}",
+        )
+
+
+@pytest.mark.requirement(
+    "LC-MODEL-STATUS", "LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"
+)
+def test_lifecycle_state_machine(
+    subject: Any, rtgate_options: Any, request: pytest.FixtureRequest
+) -> None:
+    violated: set[str] = set()
+
+    def violate(requirement: str) -> None:
+        if requirement not in violated:
+            violated.add(requirement)
+            request.node.user_properties.append(("violates", requirement))
+
+    run_state_machine_as_test(
+        lambda: LifecycleMachine(subject, rtgate_options.profile, violate)
+    )

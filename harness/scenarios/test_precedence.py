@@ -1,0 +1,87 @@
+"""Which error destroy returns when several teardown steps fail: all 16 combinations.
+
+Every failure is a fault of the simulated kernel, never a replaced manager:
+  cgroup     a process of the harness sits in the container's cgroup (the container has a
+             private PID namespace, so destroy sends no kill-all) -> rmdir EBUSY
+  rdt        rmdir of the container's resctrl group fails with EBUSY, every time
+  state-dir  rmdir of the container's state dir fails with EBUSY, every time
+  poststop   the poststop hook exits 1
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+from typing import Any
+
+import pytest
+
+from harness.fakes import SimProgram
+from harness.hosts import SimulatedHost
+from harness.scenarios._support import INIT
+from harness.scenarios._support import classify_teardown_error as classify
+from harness.scenarios._support import config_for
+from harness.scenarios._support import container_dirs
+from harness.scenarios._support import make_init_gone
+from harness.scenarios._support import state_name
+from harness.spec import tables
+
+SOURCES = tables.error_sources()
+
+
+def _case(failing: tuple[str, ...]) -> Any:
+    winner = next((s for s in SOURCES if s in failing), None)
+    reqs = ["LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"]
+    if winner is not None:
+        reqs.append(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}")
+    return pytest.param(
+        failing, id="+".join(failing) or "none", marks=pytest.mark.requirement(*reqs)
+    )
+
+
+COMBINATIONS = [
+    tuple(s for s, on in zip(SOURCES, bits, strict=True) if on)
+    for bits in itertools.product((False, True), repeat=len(SOURCES))
+]
+
+
+@pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
+def test_error_precedence(factory: Any, host: SimulatedHost, failing: tuple[str, ...]) -> None:
+    cid = "p"
+    post = host.hook_program(
+        "post", SimProgram.exit(1, stderr="hook failed") if "poststop" in failing else SimProgram.exit(0)
+    )
+    c = factory.create(cid, config_for(cid, l3_schema="L3:0=f;1=f", poststop=(post,)))
+    c.run(INIT)
+    outsider = None
+    if "cgroup" in failing:
+        outsider = host.kernel.spawn_process("outsider")
+        host.kernel.move_to_cgroup(outsider, "devices", f"/{cid}")
+    if "rdt" in failing:
+        host.kernel.faults.fail("rmdir", host.resctrl_group(cid), errno.EBUSY, count=None)
+    if "state-dir" in failing:
+        host.kernel.faults.fail(
+            "rmdir", os.path.join(host.state_root, cid), errno.EBUSY, count=None
+        )
+    make_init_gone(host, c)
+
+    if failing:
+        with pytest.raises(Exception) as info:
+            c.destroy()
+        assert classify(info.value, host, cid) == failing[0], (
+            f"with {failing} failing, destroy must return the {failing[0]} error "
+            f"(the first in {SOURCES}); it returned: {info.value}"
+        )
+    else:
+        c.destroy()
+
+    # Every later step still happened, whatever failed before it.
+    left = container_dirs(host, c)
+    assert left["cgroup"] is ("cgroup" in failing), f"cgroup dirs: {host.cgroup_dirs('/p')}"
+    assert left["rdt"] is ("rdt" in failing)
+    assert left["state-dir"] is ("state-dir" in failing)
+    assert len(host.kernel.programs.get(post).runs) == 1, "the poststop hook must still run"
+    assert state_name(c) == "stopped", "destroy ends in stopped on every path"
+    if outsider is not None:
+        assert host.is_alive(outsider)

@@ -1,0 +1,107 @@
+"""Start, Run and Exec: the exec FIFO, created versus running, and the start-time hooks."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from harness.fakes import SimProgram
+from harness.hosts import SimulatedHost
+from harness.scenarios._support import INIT
+from harness.scenarios._support import config_for
+from harness.scenarios._support import container_dirs
+from harness.scenarios._support import install_hooks
+from harness.scenarios._support import state_name
+from harness.spec import tables
+from harness.subjects.api import Process
+
+
+@pytest.mark.requirement("LC-START-CREATED")
+def test_start_of_stopped_container_creates_it(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("s", config_for("s"))
+    c.start(INIT)
+    assert state_name(c) == "created"
+    assert str(c.status()) == "created"
+    assert os.path.exists(os.path.join(host.state_root, "s", "exec.fifo"))
+    assert host.is_alive(c.init_process.pid)
+    assert c.init_process.pid in host.kernel.cgroup_pids("freezer", "/s")
+
+
+@pytest.mark.requirement("LC-EXEC-RUNS")
+def test_exec_releases_init(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("e", config_for("e"))
+    c.start(INIT)
+    c.exec()
+    assert str(c.status()) == "running"
+    assert not os.path.exists(os.path.join(host.state_root, "e", "exec.fifo"))
+
+
+@pytest.mark.requirement("LC-RUN")
+def test_run_starts_and_releases(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("r", config_for("r"))
+    c.run(INIT)
+    assert str(c.status()) == "running"
+
+
+@pytest.mark.requirement("LC-EXEC-FIFO-EXISTS")
+def test_start_refuses_a_leftover_fifo(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("f", config_for("f"))
+    path = os.path.join(host.state_root, "f", "exec.fifo")
+    host.system.mkfifo(path, 0o622)
+    with pytest.raises(Exception) as info:
+        c.start(INIT)
+    assert str(info.value) == tables.message("exec_fifo_exists", path=path)
+    assert host.cgroup_dirs("/f") == []
+
+
+@pytest.mark.requirement("LC-EXEC-ON-EMPTY-FIFO")
+def test_exec_with_nothing_in_the_fifo(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("ef", config_for("ef"))
+    c.start(INIT)
+    # Init never got to write its byte: opening the FIFO reads nothing.
+    path = os.path.join(host.state_root, "ef", "exec.fifo")
+    os.remove(path)
+    host.system.mkfifo(path, 0o622)
+    with pytest.raises(Exception) as info:
+        c.exec()
+    assert str(info.value) == tables.message("already_running")
+
+
+@pytest.mark.requirement("LC-START-EXEC-SETS-RUNNING")
+def test_extra_process_in_created_container_sets_running(
+    factory: Any, host: SimulatedHost
+) -> None:
+    c = factory.create("x", config_for("x"))
+    c.start(INIT)
+    c.start(Process(args=("/bin/sh",), init=False))
+    assert state_name(c) == "running"
+    # The fifo is still there, so a refresh wants "created": running -> created is invalid.
+    with pytest.raises(Exception) as info:
+        c.status()
+    assert str(info.value) == tables.transition_error("running", "created")
+
+
+@pytest.mark.requirement("LC-HOOK-POSTSTART-AT-CREATE")
+def test_poststart_hooks_run_when_init_starts(factory: Any, host: SimulatedHost) -> None:
+    hooks = install_hooks(host, ps=SimProgram.exit(0))
+    c = factory.create("ps", config_for("ps", poststart=(hooks["ps"],)))
+    c.start(INIT)
+    assert state_name(c) == "created"
+    assert len(host.kernel.programs.get(hooks["ps"]).runs) == 1
+
+
+@pytest.mark.requirement("LC-HOOK-PRESTART-FAILS-START")
+def test_failing_prestart_hook_fails_start_and_kills_init(
+    factory: Any, host: SimulatedHost
+) -> None:
+    hooks = install_hooks(host, pre=SimProgram.exit(2))
+    c = factory.create("pf", config_for("pf", prestart=(hooks["pre"],)))
+    with pytest.raises(Exception):
+        c.start(INIT)
+    assert str(c.status()) == "stopped"
+    assert not os.path.exists(os.path.join(host.state_root, "pf", "exec.fifo"))
+    sleepers = [p for p in host.kernel.live_pids() if host.kernel.process(p).comm == "sleep"]
+    assert sleepers == [], "a failed start must not leave init running"
+    assert container_dirs(host, c)["state-dir"] is True

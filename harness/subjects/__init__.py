@@ -1,0 +1,8 @@
+"""Adapters that give the scenarios one interface over every kind of subject."""
+
+from __future__ import annotations
+
+from harness.subjects.base import ApiSubject
+from harness.subjects.registry import parse_subject
+
+__all__ = ["ApiSubject", "parse_subject"]

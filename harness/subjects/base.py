@@ -1,0 +1,35 @@
+"""What a subject is to the scenarios.
+
+An API-scope subject is a Python implementation of the reference's factory API: a callable
+``new_factory(root, system, profile)`` returning an object with ``create(id, config)`` and
+``load(id)``, whose containers offer ``status``, ``start``, ``run``, ``exec``, ``pause``,
+``resume``, ``signal``, ``destroy``, ``refresh_state``, ``run_type``, ``state``, ``state_for(name)``
+and ``init_process``.  The data types of that API (``Config``, ``Process``, ...) are the
+reference's, re-exported by :mod:`harness.subjects.api`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["ApiSubject"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ApiSubject:
+    """A runtime driven in process through the factory API."""
+
+    #: what the user wrote: "reference" or "python:MODULE:ATTR"
+    name: str
+    #: the callable that makes a factory
+    make_factory: Callable[..., Any]
+    #: the implementation's version, for the report
+    version: str
+
+    scope = "api"
+
+    def new_factory(self, root: str, system: Any, profile: str) -> Any:
+        """A factory whose containers keep their state dirs under ``root``."""
+        return self.make_factory(root, system, profile)

@@ -1,0 +1,232 @@
+"""cgroup v1 manager as in the seed (runc ``libcontainer/cgroups/fs``, 2017).
+
+One directory per hierarchy, all named by the config's cgroup path.  ``destroy`` removes them with
+the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``); joined cgroups
+(``CgroupConfig.paths``) are never removed.  Pauses and the freezer read-back loop go through
+``System.sleep`` so a simulated host does not really wait.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+
+from reference_impl.configs import CgroupConfig
+from reference_impl.fileutil import read_file
+from reference_impl.fileutil import remove_all
+from reference_impl.fileutil import write_file
+from reference_impl.mountinfo import read_mountinfo
+from reference_impl.system import System
+
+__all__ = ["FREEZER_STATES", "CgroupError", "FsManager", "find_v1_mountpoints", "remove_paths"]
+
+log = logging.getLogger("reference_impl.cgroups")
+
+#: the subsystems the seed's fs driver manages, in its order
+SUBSYSTEMS = (
+    "cpuset",
+    "devices",
+    "memory",
+    "cpu",
+    "cpuacct",
+    "pids",
+    "blkio",
+    "hugetlb",
+    "net_cls",
+    "net_prio",
+    "perf_event",
+    "freezer",
+)
+
+FROZEN = "FROZEN"
+THAWED = "THAWED"
+#: configs.FreezerState: Undefined, Frozen, Thawed
+FREEZER_STATES = ("", FROZEN, THAWED)
+
+#: the seed loops on the freezer read-back with no limit; this harness stops after this long
+#: (virtual seconds on a simulated host) so a broken freezer cannot hang a run
+FREEZE_DEADLINE_S = 60.0
+
+
+class CgroupError(Exception):
+    """An error of the cgroup manager, with the seed's text."""
+
+
+def find_v1_mountpoints() -> dict[str, str]:
+    """Subsystem -> mount point of every cgroup v1 hierarchy in ``/proc/self/mountinfo``."""
+    found: dict[str, str] = {}
+    for mount in read_mountinfo():
+        if mount.fstype != "cgroup":
+            continue
+        for option in mount.super_options:
+            if option in SUBSYSTEMS and option not in found:
+                found[option] = mount.mount_point
+    return found
+
+
+def _write(directory: str, name: str, data: str) -> None:
+    """The seed's cgroups ``writeFile``: its two error texts included."""
+    if not directory:
+        raise CgroupError(f"no such directory for {name}")
+    try:
+        write_file(os.path.join(directory, name), data)
+    except OSError as err:
+        raise CgroupError(f"failed to write {data} to {name}: {err}") from err
+
+
+def _go_map(paths: dict[str, str]) -> str:
+    """``fmt.Sprintf("%v", map)``: Go prints maps with their keys sorted."""
+    return "map[" + " ".join(f"{k}:{v}" for k, v in sorted(paths.items())) + "]"
+
+
+def remove_paths(paths: dict[str, str], system: System) -> None:
+    """The seed's ``cgroups.RemovePaths``: mutates ``paths``, dropping what is gone.
+
+    Raises:
+        CgroupError: "Failed to remove paths: map[...]" when some remain after five rounds.
+    """
+    delay = 0.010
+    for round_no in range(5):
+        if round_no:
+            system.sleep(delay)
+            delay *= 2
+        for name, path in list(paths.items()):
+            try:
+                remove_all(path)
+            except OSError:
+                pass  # RemoveAll "almost always returns error"; stat decides
+            if not os.path.exists(path):
+                del paths[name]
+        if not paths:
+            return
+    raise CgroupError(f"Failed to remove paths: {_go_map(paths)}")
+
+
+class FsManager:
+    """``fs.Manager``: apply, set, freeze, destroy, pids and paths of one container."""
+
+    def __init__(
+        self,
+        config: CgroupConfig | None,
+        system: System,
+        paths: dict[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.system = system
+        self.paths: dict[str, str] = dict(paths or {})
+        self.freezer_state = config.freezer if config is not None else ""
+
+    # -- apply and set ----------------------------------------------------------------------
+    def apply(self, pid: int) -> None:
+        """Create (or join) the cgroup of every mounted subsystem and move ``pid`` into it."""
+        if self.config is None:
+            return
+        if self.config.paths is not None:
+            for name, path in self.config.paths.items():
+                if os.path.isdir(path):
+                    self.paths[name] = path
+            for path in self.paths.values():
+                _write(path, "cgroup.procs", str(pid))
+            return
+        mounts = find_v1_mountpoints()
+        inner = self.config.path or "/"
+        for name in SUBSYSTEMS:
+            mount = mounts.get(name)
+            if mount is None:
+                if name == "devices":
+                    raise CgroupError(f"mountpoint for {name} not found")
+                continue
+            path = os.path.join(mount, inner.lstrip("/"))
+            try:
+                os.makedirs(path, 0o755, exist_ok=True)
+            except OSError as err:
+                raise CgroupError(f"mkdir {path}: {err.strerror}") from err
+            self.paths[name] = path
+            _write(path, "cgroup.procs", str(pid))
+
+    def set(self, config: CgroupConfig | None) -> None:
+        """Apply the resources of ``config``; joined cgroups are left as they are."""
+        if config is None or config.paths is not None:
+            return
+        if config.freezer:
+            self._set_freezer(self.paths.get("freezer", ""), config.freezer)
+            self.freezer_state = config.freezer
+
+    # -- freezer ----------------------------------------------------------------------------
+    def freeze(self, state: str) -> None:
+        """Write ``freezer.state`` and wait until it reads back; restore the old value on error."""
+        previous = self.freezer_state
+        self.freezer_state = state
+        try:
+            self._set_freezer(self.paths.get("freezer", ""), state)
+        except Exception:
+            self.freezer_state = previous
+            raise
+
+    def _set_freezer(self, directory: str, state: str) -> None:
+        if state == "":
+            return
+        if state not in (FROZEN, THAWED):
+            raise CgroupError(f"Invalid argument '{state}' to freezer.state")
+        _write(directory, "freezer.state", state)
+        deadline = self.system.monotonic() + FREEZE_DEADLINE_S
+        while True:
+            current = read_file(os.path.join(directory, "freezer.state"))
+            if current.strip() == state:
+                return
+            if self.system.monotonic() > deadline:
+                raise CgroupError(
+                    f"freezer.state still {current.strip()} after {FREEZE_DEADLINE_S:.0f}s"
+                )
+            self.system.sleep(0.001)
+
+    def freezer_state_on_disk(self) -> str | None:
+        """``freezer.state`` as the kernel shows it, or None without a freezer cgroup."""
+        path = self.paths.get("freezer")
+        if not path:
+            return None
+        try:
+            return read_file(os.path.join(path, "freezer.state")).strip()
+        except FileNotFoundError:
+            return None
+
+    # -- destroy and pids -------------------------------------------------------------------
+    def destroy(self) -> None:
+        """Remove every cgroup this manager made; joined ones are never removed."""
+        if self.config is not None and self.config.paths is not None:
+            return
+        remove_paths(self.paths, self.system)
+        self.paths = {}
+
+    def get_paths(self) -> dict[str, str]:
+        return dict(self.paths)
+
+    def get_pids(self) -> list[int]:
+        """Pids in the container's own cgroup (read under the devices hierarchy)."""
+        return _read_procs(self.paths.get("devices", ""))
+
+    def get_all_pids(self) -> list[int]:
+        """Pids in the container's cgroup and every cgroup below it."""
+        root = self.paths.get("devices", "")
+        if not root:
+            raise CgroupError("no such directory for cgroup.procs")
+        pids: list[int] = []
+        for directory, _dirs, _files in os.walk(root):
+            try:
+                pids.extend(_read_procs(directory))
+            except FileNotFoundError:
+                continue
+        return pids
+
+
+def _read_procs(directory: str) -> list[int]:
+    if not directory:
+        raise CgroupError("no such directory for cgroup.procs")
+    try:
+        text = read_file(os.path.join(directory, "cgroup.procs"))
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            raise
+        raise CgroupError(f"reading cgroup.procs in {directory}: {err.strerror}") from err
+    return [int(line) for line in text.split() if line.strip()]

@@ -1,0 +1,139 @@
+"""The container configuration the reference runtime takes (libcontainer's ``configs.Config``).
+
+Only what the state machine, the cgroup manager, the resctrl writer and hooks look at is here.
+Field names are Python's; ``to_json``/``from_json`` use the seed's JSON keys for state.json.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+__all__ = [
+    "CgroupConfig",
+    "Config",
+    "Hook",
+    "Hooks",
+    "IntelRdtConfig",
+    "Process",
+]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hook:
+    """One hook program (``configs.Command``): run with the state JSON on stdin."""
+
+    path: str
+    args: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    #: seconds; None waits for ever
+    timeout: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hooks:
+    prestart: tuple[Hook, ...] = ()
+    poststart: tuple[Hook, ...] = ()
+    poststop: tuple[Hook, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CgroupConfig:
+    """Where the container's cgroups go, and the resources set on them."""
+
+    #: cgroup path below each hierarchy's root, e.g. "/mycontainer"
+    path: str = ""
+    #: joined existing cgroups (hierarchy -> absolute dir); never created, never removed
+    paths: dict[str, str] | None = None
+    #: "FROZEN", "THAWED" or "" (undefined): the freezer state Set applies
+    freezer: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IntelRdtConfig:
+    """``configs.IntelRdt`` of the seed era: one L3 schema line."""
+
+    l3_cache_schema: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Config:
+    """What a container is made from."""
+
+    #: namespaces the container gets of its own: "pid", "mount", "net", ...
+    namespaces: tuple[str, ...] = ("pid",)
+    cgroups: CgroupConfig | None = None
+    intel_rdt: IntelRdtConfig | None = None
+    hooks: Hooks | None = None
+    #: "key=value" strings; "bundle=<dir>" is what hooks report as the bundle
+    labels: tuple[str, ...] = ()
+    #: the OCI version the config was written for; hooks report it as ociVersion
+    version: str = "1.0.0"
+
+    def label(self, key: str) -> str:
+        """``utils.SearchLabels``: the value of ``key=...`` or ""."""
+        prefix = key + "="
+        for label in self.labels:
+            if label.startswith(prefix):
+                return label[len(prefix) :]
+        return ""
+
+    def to_json(self) -> dict[str, Any]:
+        return _to_json(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Config:
+        cgroups = data.get("cgroups")
+        rdt = data.get("intel_rdt")
+        hooks = data.get("hooks")
+        return cls(
+            namespaces=tuple(data.get("namespaces", ())),
+            cgroups=CgroupConfig(
+                path=cgroups.get("path", ""),
+                paths=cgroups.get("paths"),
+                freezer=cgroups.get("freezer", ""),
+            )
+            if cgroups is not None
+            else None,
+            intel_rdt=IntelRdtConfig(rdt.get("l3_cache_schema", "")) if rdt is not None else None,
+            hooks=Hooks(
+                **{
+                    kind: tuple(_hook_from_json(h) for h in hooks.get(kind, ()))
+                    for kind in ("prestart", "poststart", "poststop")
+                }
+            )
+            if hooks is not None
+            else None,
+            labels=tuple(data.get("labels", ())),
+            version=data.get("version", ""),
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Process:
+    """A process to start in the container: its init, or one more (exec)."""
+
+    args: tuple[str, ...]
+    env: tuple[str, ...] = ()
+    cwd: str = "/"
+    #: True for the container's first process
+    init: bool = True
+
+
+def _hook_from_json(data: dict[str, Any]) -> Hook:
+    return Hook(
+        path=data["path"],
+        args=tuple(data.get("args", ())),
+        env=tuple(data.get("env", ())),
+        timeout=data.get("timeout"),
+    )
+
+
+def _to_json(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _to_json(v) for k, v in value.items()}
+    return value

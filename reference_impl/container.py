@@ -1,0 +1,365 @@
+"""A container of the reference runtime: ``linuxContainer`` of the seed.
+
+Public methods take the container's lock, except ``signal`` and ``processes``, as in the seed.
+``status()`` is ``currentStatus()``: it refreshes the state first, so a refresh may raise a
+transition error from any method that reads the status.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import threading
+import time
+from typing import Any
+
+from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.fs import THAWED
+from reference_impl.cgroups.fs import FsManager
+from reference_impl.configs import Config
+from reference_impl.configs import Process
+from reference_impl.errors import ErrorCode
+from reference_impl.errors import GenericError
+from reference_impl.errors import LibcontainerError
+from reference_impl.errors import new_system_error
+from reference_impl.errors import new_system_error_with_cause
+from reference_impl.hooks import hook_state_json
+from reference_impl.hooks import run_hook
+from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.process import InitProcess
+from reference_impl.process import ParentProcess
+from reference_impl.profiles import Profile
+from reference_impl.states import STATE_CLASSES
+from reference_impl.states import ContainerState
+from reference_impl.states import CreatedState
+from reference_impl.states import PausedState
+from reference_impl.states import RunningState
+from reference_impl.states import StoppedState
+from reference_impl.states import signal_all_processes
+from reference_impl.status import Status
+from reference_impl.system import ProcessSpec
+from reference_impl.system import System
+
+__all__ = ["EXEC_FIFO", "STATE_FILE", "Container"]
+
+EXEC_FIFO = "exec.fifo"
+STATE_FILE = "state.json"
+
+
+class Container:
+    """One container: its state, its init, its cgroup and resctrl managers, its state dir."""
+
+    def __init__(
+        self,
+        container_id: str,
+        root: str,
+        config: Config,
+        system: System,
+        profile: Profile,
+        cgroup_manager: FsManager,
+        intel_rdt_manager: IntelRdtManager | None,
+    ) -> None:
+        self.id = container_id
+        #: the state dir, ``<factory root>/<id>``
+        self.root = root
+        self.config = config
+        self.system = system
+        self.profile = profile
+        self.cgroup_manager = cgroup_manager
+        self.intel_rdt_manager = intel_rdt_manager
+        self.init_process: ParentProcess | None = None
+        self.init_process_start_time = 0
+        self.created = ""
+        self.state: ContainerState = StoppedState(self)
+        self._lock = threading.RLock()
+
+    # -- what the harness needs to drive states directly -------------------------------------
+    def state_for(self, name: str) -> ContainerState:
+        """A new state object of the named kind bound to this container ("stopped", ...)."""
+        return STATE_CLASSES[name](self)
+
+    # -- status ------------------------------------------------------------------------------
+    def run_type(self) -> Status:
+        """``runType``: is init alive, and has it been started?  Never raises in the seed."""
+        if self.init_process is None:
+            return Status.STOPPED
+        try:
+            stat = self.system.proc_stat(self.init_process.pid)
+        except (OSError, ValueError):
+            return Status.STOPPED
+        if stat.start_time != self.init_process_start_time or stat.is_zombie_or_dead:
+            return Status.STOPPED
+        if os.path.exists(os.path.join(self.root, EXEC_FIFO)):
+            return Status.CREATED
+        return Status.RUNNING
+
+    def is_paused(self) -> bool:
+        """``freezer.state`` reads FROZEN; no freezer cgroup or no file means not paused."""
+        path = self.cgroup_manager.get_paths().get("freezer")
+        if not path:
+            return False
+        try:
+            with open(os.path.join(path, "freezer.state"), encoding="ascii") as f:
+                data = f.read()
+        except FileNotFoundError:
+            return False
+        except OSError as err:
+            raise new_system_error_with_cause(err, "checking if container is paused") from err
+        return data.strip() == FROZEN
+
+    def refresh_state(self) -> None:
+        """``refreshState``: paused, else created/running/stopped by ``run_type``."""
+        if self.is_paused():
+            self.state.transition(PausedState(self))
+            return
+        t = self.run_type()
+        if t == Status.CREATED:
+            self.state.transition(CreatedState(self))
+        elif t == Status.RUNNING:
+            self.state.transition(RunningState(self))
+        else:
+            self.state.transition(StoppedState(self))
+
+    def current_status(self) -> Status:
+        self.refresh_state()
+        return self.state.status()
+
+    def status(self) -> Status:
+        """``Status()``: refresh, then the state's status."""
+        with self._lock:
+            return self.current_status()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    def start(self, process: Process) -> None:
+        """Start init (when stopped) or one more process."""
+        with self._lock:
+            status = self.current_status()
+            if status == Status.STOPPED:
+                self._create_exec_fifo()
+            try:
+                self._start(process, is_init=status == Status.STOPPED)
+            except BaseException:
+                if status == Status.STOPPED:
+                    self._delete_exec_fifo()
+                raise
+
+    def run(self, process: Process) -> None:
+        """``Run``: start, then release init at once when it was the first process."""
+        with self._lock:
+            status = self.current_status()
+            self.start(process)
+            if status == Status.STOPPED:
+                self._exec()
+
+    def exec(self) -> None:
+        """``Exec``: open the exec FIFO, letting init run the user program."""
+        with self._lock:
+            self._exec()
+
+    def pause(self) -> None:
+        with self._lock:
+            status = self.current_status()
+            if status not in (Status.RUNNING, Status.CREATED):
+                raise GenericError(
+                    f"container not running or created: {status}", ErrorCode.CONTAINER_NOT_RUNNING
+                )
+            # The seed freezes before it asks the state whether pausing is allowed.
+            self.cgroup_manager.freeze(FROZEN)
+            self.state.transition(PausedState(self))
+
+    def resume(self) -> None:
+        with self._lock:
+            status = self.current_status()
+            if status != Status.PAUSED:
+                raise GenericError("container not paused", ErrorCode.CONTAINER_NOT_PAUSED)
+            self.cgroup_manager.freeze(THAWED)
+            self.state.transition(RunningState(self))
+
+    def signal(self, sig: int, all_processes: bool = False) -> None:
+        """``Signal``: no status check in the seed."""
+        if all_processes:
+            signal_all_processes(self, sig)
+            return
+        if self.init_process is None:
+            # The seed dereferences a nil initProcess here and panics.
+            raise LibcontainerError(
+                "runtime error: invalid memory address or nil pointer dereference"
+            )
+        try:
+            self.init_process.signal(sig)
+        except OSError as err:
+            raise new_system_error_with_cause(err, "signaling init process") from err
+
+    def destroy(self) -> None:
+        """``Destroy``: whatever the in-memory state does; no refresh first."""
+        with self._lock:
+            self.state.destroy()
+
+    def set(self, config: Config) -> None:
+        """``Set``: new resources on a container that is not stopped, rolled back on failure."""
+        with self._lock:
+            if self.current_status() == Status.STOPPED:
+                raise GenericError("container not running", ErrorCode.CONTAINER_NOT_RUNNING)
+            old = self.config
+            self.cgroup_manager.set(config.cgroups)
+            if self.intel_rdt_manager is not None and config.intel_rdt is not None:
+                try:
+                    self.intel_rdt_manager.set(config.intel_rdt.l3_cache_schema)
+                except Exception:
+                    self.cgroup_manager.set(old.cgroups)
+                    raise
+            self.config = config
+            self._save_state()
+
+    def processes(self) -> list[int]:
+        try:
+            return self.cgroup_manager.get_all_pids()
+        except Exception as err:
+            raise new_system_error_with_cause(
+                err, "getting all container pids from cgroups"
+            ) from err
+
+    # -- state.json --------------------------------------------------------------------------
+    def state_json(self) -> dict[str, Any]:
+        """The seed's ``State``: what ``load`` needs to find the container again."""
+        return {
+            "id": self.id,
+            "init_process_pid": self.init_process.pid if self.init_process else 0,
+            "init_process_start": self.init_process_start_time,
+            "created": self.created,
+            "config": self.config.to_json(),
+            "rootless": False,
+            "cgroup_paths": self.cgroup_manager.get_paths(),
+            "namespace_paths": {},
+            "external_descriptors": [],
+            "intel_rdt_path": self._intel_rdt_path(),
+        }
+
+    def _intel_rdt_path(self) -> str:
+        manager = self.intel_rdt_manager
+        if manager is None or manager.features.root is None:
+            return ""
+        return os.path.join(manager.features.root, self.id)
+
+    def _save_state(self) -> None:
+        """Write state.json through a temporary file and a rename, as the seed does."""
+        tmp = os.path.join(self.root, f"state-{os.getpid()}.tmp")
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump(self.state_json(), f)
+        os.replace(tmp, os.path.join(self.root, STATE_FILE))
+
+    # -- internals ---------------------------------------------------------------------------
+    def _create_exec_fifo(self) -> None:
+        path = os.path.join(self.root, EXEC_FIFO)
+        if os.path.exists(path):
+            raise LibcontainerError(f"exec fifo {path} already exists")
+        try:
+            self.system.mkfifo(path, 0o622)
+        except OSError as err:
+            raise new_system_error(err) from err
+
+    def _delete_exec_fifo(self) -> None:
+        try:
+            os.remove(os.path.join(self.root, EXEC_FIFO))
+        except OSError:
+            pass
+
+    def _exec(self) -> None:
+        path = os.path.join(self.root, EXEC_FIFO)
+        try:
+            data = self.system.read_fifo(path)
+        except OSError as err:
+            raise new_system_error_with_cause(err, "open exec fifo for reading") from err
+        if data:
+            os.remove(path)
+            return
+        raise LibcontainerError("cannot start an already running container")
+
+    def _start(self, process: Process, is_init: bool) -> None:
+        try:
+            parent = self._start_parent(process, is_init)
+        except LibcontainerError as err:
+            raise new_system_error_with_cause(err, "starting container process") from err
+        except Exception as err:
+            raise new_system_error_with_cause(err, "starting container process") from err
+        self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+        self.state = RunningState(self)
+        if not is_init:
+            return
+        # The seed assigns createdState directly: stopped -> created is not a transition.
+        self.state = CreatedState(self)
+        self.init_process = parent
+        self.init_process_start_time = parent.start_time
+        self._save_state()
+        hooks = self.config.hooks
+        if hooks is None:
+            return
+        state = hook_state_json(
+            self.config.version, self.id, self.config.label("bundle"), pid=parent.pid
+        )
+        for i, hook in enumerate(hooks.poststart):
+            try:
+                run_hook(hook, state, self.system)
+            except Exception as err:
+                parent.terminate()
+                raise new_system_error_with_cause(err, f"running poststart hook {i}") from err
+
+    def _start_parent(self, process: Process, is_init: bool) -> ParentProcess:
+        """``parent.start()``: spawn, place in cgroups and resctrl, set resources, prestart."""
+        spec = ProcessSpec(
+            args=process.args,
+            env=process.env,
+            cwd=process.cwd,
+            exec_fifo=os.path.join(self.root, EXEC_FIFO) if is_init else None,
+            namespaces=self.config.namespaces if is_init else (),
+        )
+        pid = self.system.spawn(spec)
+        try:
+            start_time = self.system.proc_stat(pid).start_time
+        except OSError:
+            start_time = 0
+        parent = InitProcess(pid, start_time, self.system)
+        try:
+            if not is_init:
+                self._join_existing(pid)
+                return parent
+            self.cgroup_manager.apply(pid)
+            if self.intel_rdt_manager is not None:
+                self.intel_rdt_manager.apply(pid)
+            self.cgroup_manager.set(self.config.cgroups)
+            if self.intel_rdt_manager is not None and self.config.intel_rdt is not None:
+                self.intel_rdt_manager.set(self.config.intel_rdt.l3_cache_schema)
+            hooks = self.config.hooks
+            if hooks is not None:
+                state = hook_state_json(
+                    self.config.version, self.id, self.config.label("bundle"), pid=pid
+                )
+                for i, hook in enumerate(hooks.prestart):
+                    try:
+                        run_hook(hook, state, self.system)
+                    except Exception as err:
+                        raise new_system_error_with_cause(
+                            err, f"running prestart hook {i}"
+                        ) from err
+        except BaseException:
+            try:
+                parent.terminate()
+            except Exception:  # noqa: BLE001 - the seed only warns
+                pass
+            raise
+        return parent
+
+    def _join_existing(self, pid: int) -> None:
+        """``setnsProcess``: the new process joins the container's cgroups and resctrl group."""
+        for path in self.cgroup_manager.get_paths().values():
+            try:
+                with open(os.path.join(path, "cgroup.procs"), "w") as f:
+                    f.write(str(pid))
+            except OSError as err:
+                if err.errno != errno.ENOENT:
+                    raise
+        rdt_path = self._intel_rdt_path()
+        if rdt_path and os.path.isdir(rdt_path):
+            with open(os.path.join(rdt_path, "tasks"), "w") as f:
+                f.write(str(pid))

@@ -1,0 +1,130 @@
+"""The factory: create and load containers under a state root (``LinuxFactory`` of the seed)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+from reference_impl.cgroups.fs import FsManager
+from reference_impl.configs import Config
+from reference_impl.container import STATE_FILE
+from reference_impl.container import Container
+from reference_impl.errors import ErrorCode
+from reference_impl.errors import GenericError
+from reference_impl.errors import new_generic_error
+from reference_impl.errors import new_system_error
+from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.intelrdt import RdtFeatures
+from reference_impl.intelrdt import probe_features
+from reference_impl.process import NonChildProcess
+from reference_impl.profiles import Profile
+from reference_impl.profiles import get_profile
+from reference_impl.states import LoadedState
+from reference_impl.system import System
+from reference_impl.validate import ConfigValidationError
+from reference_impl.validate import validate
+
+__all__ = ["ID_PATTERN", "Factory", "new_factory", "validate_id"]
+
+#: the seed's ``^[\w+-\.]+$``: inside the class, ``+-\.`` is the RANGE '+'..'.', which lets
+#: commas in, and "." and ".." pass too (a path check came later, in runc 4eb30fcdb)
+ID_PATTERN = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
+
+
+def validate_id(container_id: str) -> None:
+    """Raises GenericError(InvalidIdFormat) "invalid id format: <id>"."""
+    if not ID_PATTERN.fullmatch(container_id):
+        raise GenericError(f"invalid id format: {container_id}", ErrorCode.INVALID_ID_FORMAT)
+
+
+class Factory:
+    """Creates and loads containers whose state dirs live under ``root``."""
+
+    def __init__(self, root: str, system: System, profile: Profile) -> None:
+        self.root = root
+        self.system = system
+        self.profile = profile
+        self._features: RdtFeatures | None = None
+
+    @property
+    def rdt_features(self) -> RdtFeatures:
+        """The host's resctrl mount and CAT support, probed once per factory."""
+        if self._features is None:
+            self._features = probe_features()
+        return self._features
+
+    def _rdt_manager(self, config: Config, container_id: str, path: str = "") -> IntelRdtManager | None:
+        features = self.rdt_features
+        if features.cat_enabled and config.intel_rdt is not None:
+            return IntelRdtManager(features, container_id, path)
+        return None
+
+    def create(self, container_id: str, config: Config) -> Container:
+        """``Create``: checks in the seed's order; the new container is stopped."""
+        if not self.root:
+            raise GenericError("invalid root", ErrorCode.CONFIG_INVALID)
+        validate_id(container_id)
+        try:
+            validate(config, self.rdt_features)
+        except ConfigValidationError as err:
+            raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
+        container_root = os.path.join(self.root, container_id)
+        if os.path.exists(container_root):
+            raise GenericError(
+                f"container with id exists: {container_id}", ErrorCode.ID_IN_USE
+            )
+        try:
+            os.makedirs(container_root, 0o711)
+        except OSError as err:
+            raise new_system_error(err) from err
+        return Container(
+            container_id,
+            container_root,
+            config,
+            self.system,
+            self.profile,
+            FsManager(config.cgroups, self.system),
+            self._rdt_manager(config, container_id),
+        )
+
+    def load(self, container_id: str) -> Container:
+        """``Load``: read state.json, then refresh from what the host shows."""
+        if not self.root:
+            raise GenericError("invalid root", ErrorCode.CONFIG_INVALID)
+        container_root = os.path.join(self.root, container_id)
+        try:
+            with open(os.path.join(container_root, STATE_FILE), encoding="utf-8") as f:
+                state = json.load(f)
+        except FileNotFoundError as err:
+            raise GenericError(
+                f'container "{container_id}" does not exist', ErrorCode.CONTAINER_NOT_EXISTS
+            ) from err
+        except (OSError, ValueError) as err:
+            raise new_system_error(err) from err
+        config = Config.from_json(state["config"])
+        c = Container(
+            container_id,
+            container_root,
+            config,
+            self.system,
+            self.profile,
+            FsManager(config.cgroups, self.system, paths=state.get("cgroup_paths") or {}),
+            None,
+        )
+        c.init_process = NonChildProcess(
+            state["init_process_pid"], state["init_process_start"], self.system
+        )
+        c.init_process_start_time = state["init_process_start"]
+        c.created = state.get("created", "")
+        c.state = LoadedState(c)
+        c.refresh_state()
+        c.intel_rdt_manager = self._rdt_manager(
+            config, container_id, state.get("intel_rdt_path", "")
+        )
+        return c
+
+
+def new_factory(root: str, system: System, profile: str = "seed") -> Factory:
+    """The entry point a subject names: ``python:reference_impl:new_factory``."""
+    return Factory(root, system, get_profile(profile))

@@ -1,0 +1,104 @@
+"""File helpers that behave the way the Go standard library behaves for libcontainer.
+
+``remove_all`` is Go's ``os.RemoveAll`` of the seed's era (path based, Go 1.8/1.9): try
+``Remove``; if that fails on a directory, remove its entries and try once more; return the first
+error of the entries only if the directory itself still could not be removed.  This matters on
+kernfs, where a cgroup or resctrl directory is removed by ``rmdir`` although its control files
+cannot be unlinked.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+
+from reference_impl.errors import PathError
+
+__all__ = ["read_file", "remove", "remove_all", "write_file"]
+
+
+def remove(path: str) -> None:
+    """Go's ``os.Remove``: unlink, else rmdir; report rmdir's error unless it was ENOTDIR."""
+    try:
+        os.unlink(path)
+        return
+    except OSError as unlink_err:
+        first = unlink_err.errno or errno.EIO
+    try:
+        os.rmdir(path)
+        return
+    except OSError as rmdir_err:
+        if rmdir_err.errno != errno.ENOTDIR:
+            first = rmdir_err.errno or errno.EIO
+    raise PathError("remove", path, first)
+
+
+def remove_all(path: str) -> None:
+    """Go's ``os.RemoveAll``: nothing to do if ``path`` is gone; raises the first error."""
+    if not path:
+        return
+    try:
+        remove(path)
+        return
+    except PathError as err:
+        if err.errno == errno.ENOENT:
+            return
+        remove_error: PathError = err
+    try:
+        info = os.lstat(path)
+    except OSError as err:
+        if err.errno in (errno.ENOENT, errno.ENOTDIR):
+            return
+        raise PathError("lstat", path, err.errno or errno.EIO) from err
+    if not stat.S_ISDIR(info.st_mode):
+        raise remove_error
+    first: OSError | None = None
+    try:
+        names = os.listdir(path)
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            return
+        raise PathError("open", path, err.errno or errno.EIO) from err
+    for name in names:
+        try:
+            remove_all(os.path.join(path, name))
+        except OSError as err:
+            if first is None:
+                first = err
+    try:
+        remove(path)
+        return
+    except PathError as err:
+        if err.errno == errno.ENOENT:
+            return
+        if first is None:
+            first = err
+    raise first
+
+
+def write_file(path: str, data: str) -> None:
+    """``ioutil.WriteFile``: one open, one write, one close (what kernfs expects).
+
+    Raises:
+        PathError: "open <path>: ..." or "write <path>: ..." with the kernel's errno.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700)
+    except OSError as err:
+        raise PathError("open", path, err.errno or errno.EIO) from err
+    try:
+        os.write(fd, data.encode())
+    except OSError as err:
+        raise PathError("write", path, err.errno or errno.EIO) from err
+    finally:
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+
+
+def read_file(path: str) -> str:
+    """``ioutil.ReadFile`` as text.  Raises ``OSError`` as ``open`` does."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return f.read()

@@ -1,0 +1,48 @@
+"""Running hook programs: the state JSON on stdin, the seed's error texts, a timeout.
+
+The seed's poststop hooks get a ``HookState`` with only ``ociVersion``, ``id`` and ``bundle``
+(``status`` is sent empty, ``pid`` left out as zero); prestart and poststart add the pid.  Key
+order and compact separators follow Go's ``json.Marshal`` of ``specs.State``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from reference_impl.configs import Hook
+from reference_impl.errors import HookError
+from reference_impl.errors import go_strerror
+from reference_impl.system import System
+
+__all__ = ["hook_state_json", "run_hook"]
+
+
+def hook_state_json(version: str, container_id: str, bundle: str, pid: int = 0) -> bytes:
+    """``json.Marshal(configs.HookState{...})`` as the seed builds it."""
+    state: dict[str, object] = {"ociVersion": version, "id": container_id, "status": ""}
+    if pid:
+        state["pid"] = pid
+    state["bundle"] = bundle
+    return json.dumps(state, separators=(",", ":")).encode()
+
+
+def run_hook(hook: Hook, state: bytes, system: System) -> None:
+    """``configs.Command.Run``.
+
+    Raises:
+        HookError: "error running hook: exit status N, stdout: ..., stderr: ...", the start
+            error of a program that cannot run, or "hook ran past specified timeout of N.Ns".
+    """
+    try:
+        result = system.run_hook(hook.path, hook.args, hook.env, state, hook.timeout)
+    except OSError as err:
+        raise HookError(
+            f"fork/exec {hook.path}: {go_strerror(err.errno or 0)}"
+        ) from err
+    if result.timed_out:
+        raise HookError(f"hook ran past specified timeout of {hook.timeout or 0:.1f}s")
+    if result.exit_code != 0:
+        raise HookError(
+            f"error running hook: exit status {result.exit_code}, "
+            f"stdout: {result.stdout}, stderr: {result.stderr}"
+        )

@@ -1,0 +1,50 @@
+"""The container's init process as libcontainer holds it: a child, or a pid from state.json."""
+
+from __future__ import annotations
+
+import errno
+import signal as signal_module
+
+from reference_impl.errors import LibcontainerError
+from reference_impl.system import System
+
+__all__ = ["InitProcess", "NonChildProcess", "ParentProcess"]
+
+
+class ParentProcess:
+    """What ``initProcess`` and ``nonChildProcess`` share: a pid, a start time, signals."""
+
+    def __init__(self, pid: int, start_time: int, system: System) -> None:
+        self.pid = pid
+        self.start_time = start_time
+        self.system = system
+
+    def signal(self, sig: int) -> None:
+        """Raises ``OSError`` (ESRCH) when the process is gone."""
+        self.system.signal(self.pid, sig)
+
+    def wait(self) -> None:
+        raise NotImplementedError
+
+    def terminate(self) -> None:
+        """SIGKILL and reap, as ``parent.terminate`` does after a failed start."""
+        try:
+            self.signal(signal_module.SIGKILL)
+        except OSError as err:
+            if err.errno != errno.ESRCH:
+                raise
+        self.wait()
+
+
+class InitProcess(ParentProcess):
+    """The init this runtime started itself: it can wait for it."""
+
+    def wait(self) -> None:
+        self.system.wait(self.pid)
+
+
+class NonChildProcess(ParentProcess):
+    """An init known only from state.json (after ``load``): it cannot be waited on."""
+
+    def wait(self) -> None:
+        raise LibcontainerError("restored process cannot be waited on")

@@ -1,0 +1,306 @@
+"""The six container states of libcontainer and the shared teardown, as the seed has them.
+
+Each class mirrors a struct of the seed's ``state_linux.go``: ``transition`` accepts a target
+(assigning it), ignores it (no-op) or raises :class:`StateTransitionError`; ``destroy`` applies
+the state's guard and then calls :func:`destroy`, which runs every teardown step in a fixed order,
+keeps the *first* error, always ends in ``StoppedState`` and then raises that error.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal as signal_module
+from typing import TYPE_CHECKING
+
+from reference_impl.cgroups.fs import THAWED
+from reference_impl.errors import ErrorCode
+from reference_impl.errors import GenericError
+from reference_impl.errors import StateTransitionError
+from reference_impl.fileutil import remove_all
+from reference_impl.hooks import hook_state_json
+from reference_impl.hooks import run_hook
+from reference_impl.status import Status
+
+if TYPE_CHECKING:
+    from reference_impl.container import Container
+
+__all__ = [
+    "STATE_CLASSES",
+    "ContainerState",
+    "CreatedState",
+    "LoadedState",
+    "PausedState",
+    "RestoredState",
+    "RunningState",
+    "StoppedState",
+    "destroy",
+    "run_poststop_hooks",
+    "signal_all_processes",
+]
+
+log = logging.getLogger("reference_impl.states")
+
+
+def _transition_error(from_state: ContainerState, to_state: ContainerState) -> StateTransitionError:
+    return StateTransitionError(str(from_state.status()), str(to_state.status()))
+
+
+class ContainerState:
+    """``containerState``: ``transition``, ``destroy`` and ``status``."""
+
+    #: the name used by tables and by ``Container.state_for``
+    name = ""
+
+    def __init__(self, c: Container) -> None:
+        self.c = c
+
+    def status(self) -> Status:
+        raise NotImplementedError
+
+    def transition(self, s: ContainerState) -> None:
+        raise NotImplementedError
+
+    def destroy(self) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}()"
+
+
+def signal_all_processes(c: Container, sig: int) -> None:
+    """``signalAllProcesses``: freeze, list, signal each, thaw, then wait for each.
+
+    Only a failure to list the pids is raised; everything else is logged, as in the seed.
+    """
+    manager = c.cgroup_manager
+    try:
+        manager.freeze("FROZEN")
+    except Exception as err:  # noqa: BLE001 - the seed only warns
+        log.warning("%s", err)
+    try:
+        pids = manager.get_all_pids()
+    except Exception:
+        try:
+            manager.freeze(THAWED)
+        except Exception:  # noqa: BLE001
+            pass
+        raise
+    for pid in pids:
+        try:
+            c.system.signal(pid, sig)
+        except OSError as err:
+            log.warning("signal %d to %d: %s", sig, pid, err)
+    try:
+        manager.freeze(THAWED)
+    except Exception as err:  # noqa: BLE001
+        log.warning("%s", err)
+    for pid in pids:
+        try:
+            c.system.wait(pid, timeout=10.0)
+        except ChildProcessError:
+            continue
+        except OSError as err:
+            log.warning("wait for %d: %s", pid, err)
+
+
+def run_poststop_hooks(c: Container) -> None:
+    """Run the poststop hooks in order; the first failing one stops the rest."""
+    hooks = c.config.hooks
+    if hooks is None:
+        return
+    state = hook_state_json(c.config.version, c.id, c.config.label("bundle"))
+    for hook in hooks.poststop:
+        run_hook(hook, state, c.system)
+
+
+def destroy(c: Container) -> None:
+    """The seed's ``destroy(c)``: every step runs; the first error is raised at the end."""
+    if "pid" not in c.config.namespaces:
+        try:
+            signal_all_processes(c, signal_module.SIGKILL)
+        except Exception as err:  # noqa: BLE001 - logged, never returned
+            log.warning("%s", err)
+    first: BaseException | None = None
+    try:
+        c.cgroup_manager.destroy()
+    except Exception as err:  # noqa: BLE001
+        first = err
+    if c.intel_rdt_manager is not None:
+        try:
+            c.intel_rdt_manager.destroy()
+        except Exception as err:  # noqa: BLE001
+            first = first or err
+    try:
+        remove_all(c.root)
+    except Exception as err:  # noqa: BLE001
+        first = first or err
+    c.init_process = None
+    try:
+        run_poststop_hooks(c)
+    except Exception as err:  # noqa: BLE001
+        first = first or err
+    c.state = StoppedState(c)
+    if first is not None:
+        raise first
+
+
+class StoppedState(ContainerState):
+    """A container that is stopped or destroyed."""
+
+    name = "stopped"
+
+    def status(self) -> Status:
+        return Status.STOPPED
+
+    def transition(self, s: ContainerState) -> None:
+        if type(s) in (RunningState, RestoredState):
+            self.c.state = s
+            return
+        if type(s) is StoppedState:
+            return
+        raise _transition_error(self, s)
+
+    def destroy(self) -> None:
+        destroy(self.c)
+
+
+class RunningState(ContainerState):
+    """A container whose init runs."""
+
+    name = "running"
+
+    def status(self) -> Status:
+        return Status.RUNNING
+
+    def transition(self, s: ContainerState) -> None:
+        if type(s) is StoppedState:
+            if self.c.run_type() == Status.RUNNING:
+                raise GenericError("container still running", ErrorCode.CONTAINER_NOT_STOPPED)
+            self.c.state = s
+            return
+        if type(s) is PausedState:
+            self.c.state = s
+            return
+        if type(s) is RunningState:
+            return
+        raise _transition_error(self, s)
+
+    def destroy(self) -> None:
+        if self.c.run_type() == Status.RUNNING:
+            raise GenericError("container is not destroyed", ErrorCode.CONTAINER_NOT_STOPPED)
+        destroy(self.c)
+
+
+class CreatedState(ContainerState):
+    """A container whose init waits on the exec FIFO for ``start``."""
+
+    name = "created"
+
+    def status(self) -> Status:
+        return Status.CREATED
+
+    def transition(self, s: ContainerState) -> None:
+        if type(s) in (RunningState, PausedState, StoppedState):
+            self.c.state = s
+            return
+        if type(s) is CreatedState:
+            return
+        raise _transition_error(self, s)
+
+    def destroy(self) -> None:
+        # state_linux.go: createdState.destroy ignores the signal's result and does not wait.
+        if self.c.init_process is not None:
+            try:
+                self.c.init_process.signal(signal_module.SIGKILL)
+            except OSError:
+                pass
+        destroy(self.c)
+
+
+class PausedState(ContainerState):
+    """A frozen container.  It "cannot be destroyed in a paused state" while init lives."""
+
+    name = "paused"
+
+    def status(self) -> Status:
+        return Status.PAUSED
+
+    def transition(self, s: ContainerState) -> None:
+        if type(s) in (RunningState, StoppedState):
+            self.c.state = s
+            return
+        if type(s) is PausedState:
+            return
+        raise _transition_error(self, s)
+
+    def destroy(self) -> None:
+        t = self.c.run_type()
+        if t not in (Status.RUNNING, Status.CREATED):
+            # Init is gone: thaw first; a thaw error is returned and nothing is destroyed.
+            self.c.cgroup_manager.freeze(THAWED)
+            destroy(self.c)
+            return
+        raise GenericError("container is paused", ErrorCode.CONTAINER_PAUSED)
+
+
+class RestoredState(ContainerState):
+    """Running, with checkpoint information.  Its status is Running."""
+
+    name = "restored"
+
+    def __init__(self, c: Container, image_dir: str = "") -> None:
+        super().__init__(c)
+        self.image_dir = image_dir
+
+    def status(self) -> Status:
+        return Status.RUNNING
+
+    def transition(self, s: ContainerState) -> None:
+        # state_linux.go restoredState.transition: stopped and running are accepted WITHOUT
+        # assigning c.state, so a restored container stays restored ("sticky").
+        if type(s) in (StoppedState, RunningState):
+            return
+        raise _transition_error(self, s)
+
+    def destroy(self) -> None:
+        try:
+            os.stat(os.path.join(self.c.root, "checkpoint"))
+        except FileNotFoundError:
+            pass
+        destroy(self.c)
+
+
+class LoadedState(ContainerState):
+    """A container loaded from state.json; it accepts any transition."""
+
+    name = "loaded"
+
+    def __init__(self, c: Container, s: Status = Status.CREATED) -> None:
+        # Go leaves `s` unset after Load, so its status is Status(0), which is Created.
+        super().__init__(c)
+        self.s = s
+
+    def status(self) -> Status:
+        return self.s
+
+    def transition(self, s: ContainerState) -> None:
+        self.c.state = s
+
+    def destroy(self) -> None:
+        self.c.refresh_state()
+        self.c.state.destroy()
+
+
+#: name -> class, for ``Container.state_for`` and the harness
+STATE_CLASSES: dict[str, type[ContainerState]] = {
+    cls.name: cls
+    for cls in (
+        StoppedState,
+        RunningState,
+        CreatedState,
+        PausedState,
+        RestoredState,
+        LoadedState,
+    )
+}
