@@ -1,0 +1,445 @@
+"""The simulated kernel: boots a host tree on a pyfakefs filesystem and hooks its syscalls.
+
+Directory syscalls are hooked once on the ``FakeFilesystem`` instance (``makedir``, ``rmdir``,
+``remove``, ``rename``, ``chmod``) and every open passes ``add_open_file``, so that
+``os``/``pathlib``/``shutil``/``open`` used by a runtime reach the cgroup and resctrl models, the
+fault plan and the audit log.  Control files are :class:`KernfsFile`s rendered from model state.
+Errors reach the caller only through ``fs.raise_os_error``.
+"""
+
+from __future__ import annotations
+
+import errno
+import posixpath
+from collections.abc import Callable
+from typing import Any
+from typing import NoReturn
+
+from pyfakefs.fake_file import FakeDirectory
+from pyfakefs.fake_file import FakeFile
+from pyfakefs.fake_file import FakeFileWrapper
+from pyfakefs.fake_filesystem import FakeFilesystem
+from pyfakefs.fake_filesystem import OSType
+from pyfakefs.helpers import PERM_DEF
+
+from harness.errors import FakeKernelError
+from harness.fakes._parse import KernelErrno
+from harness.fakes.cgroup_v1 import V1Hierarchy
+from harness.fakes.clock import VirtualClock
+from harness.fakes.faults import FaultPlan
+from harness.fakes.faults import KernelOp
+from harness.fakes.faults import LoggedOp
+from harness.fakes.kernfs import ControlFile
+from harness.fakes.kernfs import KernfsFile
+from harness.fakes.processes import ProcessTable
+from harness.fakes.processes import SimProcess
+from harness.fakes.processes import Task
+from harness.fakes.procfs import CGROUP_ROOT
+from harness.fakes.procfs import RESCTRL_ROOT
+from harness.fakes.procfs import base_mounts
+from harness.fakes.procfs import cgroup_v1_mounts
+from harness.fakes.procfs import cpuinfo
+from harness.fakes.procfs import mountinfo
+from harness.fakes.procfs import pid_cgroup
+from harness.fakes.procfs import pid_stat
+from harness.fakes.procfs import resctrl_mount
+from harness.fakes.programs import ProgramRegistry
+from harness.fakes.resctrl import ResctrlFs
+from harness.fakes.topology import DEFAULT_TOPOLOGY
+from harness.fakes.topology import Topology
+
+__all__ = ["MAX_WRITE", "SimulatedKernel"]
+
+#: kernfs ``atomic_write_len`` of cgroup and resctrl files: larger writes are E2BIG
+MAX_WRITE = 4096
+
+Owner = V1Hierarchy | ResctrlFs
+
+
+class SimulatedKernel:
+    """A host (processes, /proc, cgroup v1, resctrl) simulated on a pyfakefs filesystem."""
+
+    def __init__(self, fs: FakeFilesystem, topology: Topology = DEFAULT_TOPOLOGY) -> None:
+        if topology.cgroup_mode != "v1":
+            raise FakeKernelError(
+                f"cgroup_mode {topology.cgroup_mode!r} is not modelled yet (only 'v1')"
+            )
+        if fs.os != OSType.LINUX:
+            fs.os = OSType.LINUX  # resets the filesystem, so it comes first
+        self.fs = fs
+        #: the host this kernel simulates
+        self.topology = topology
+        #: injected failures
+        self.faults = FaultPlan()
+        #: virtual time
+        self.clock = VirtualClock()
+        #: simulated hook programs by path
+        self.programs = ProgramRegistry(fs)
+        #: every operation the kernel saw, oldest first
+        self.log: list[KernelOp] = []
+        self.hierarchies: dict[str, V1Hierarchy] = {}
+        self.resctrl: ResctrlFs | None = None
+        self._mounts: list[tuple[str, Owner]] = []
+        self._table = ProcessTable(
+            self.clock, topology.v1_controllers, self._task_created, self._task_gone
+        )
+        self._orig_makedir = fs.makedir
+        self._orig_rmdir = fs.rmdir
+        self._orig_remove = fs.remove
+        self._orig_rename = fs.rename
+        self._orig_chmod = fs.chmod
+        self._orig_add_open_file = fs.add_open_file
+        self._boot()
+        self._install_hooks()
+
+    # -- boot -------------------------------------------------------------------------------
+    def _boot(self) -> None:
+        fs, topo = self.fs, self.topology
+        for path in ("/proc/self", "/run", "/tmp", CGROUP_ROOT):
+            if not fs.exists(path):
+                fs.create_dir(path)
+        mounts = base_mounts()
+        for index, name in enumerate(topo.v1_controllers, start=2):
+            hier = V1Hierarchy(name, index, f"{CGROUP_ROOT}/{name}", self._table, topo.num_cpus)
+            self.hierarchies[name] = hier
+            self._mounts.append((hier.mount, hier))
+            fs.create_dir(hier.mount, 0o555)
+            self._populate(hier.mount, hier.control_files("/"))
+        mounts += cgroup_v1_mounts(topo.v1_controllers)
+        if topo.resctrl is not None:
+            fs.create_dir(RESCTRL_ROOT, 0o755)
+        if topo.resctrl is not None and topo.resctrl_mounted:
+            self.resctrl = ResctrlFs(topo.resctrl, self._table, topo.num_cpus)
+            self._mounts.append((RESCTRL_ROOT, self.resctrl))
+            self._populate(RESCTRL_ROOT, self.resctrl.group_files("/"))
+            for rel, files in self.resctrl.info_files().items():
+                fs.create_dir(RESCTRL_ROOT + rel, 0o555)
+                self._populate(RESCTRL_ROOT + rel, files)
+            mounts.append(resctrl_mount())
+        text_cpuinfo = cpuinfo(topo)
+        text_mountinfo = mountinfo(mounts)
+        self._populate("/proc", [ControlFile("cpuinfo", lambda: text_cpuinfo)])
+        self._populate("/proc/self", [ControlFile("mountinfo", lambda: text_mountinfo)])
+
+    def _populate(self, directory: str, files: list[ControlFile]) -> None:
+        for spec in files:
+            self.fs.add_object(directory, KernfsFile(spec.name, self.fs, self, spec))
+
+    def _install_hooks(self) -> None:
+        fs: Any = self.fs
+        fs.makedir = self._mkdir
+        fs.rmdir = self._rmdir
+        fs.remove = self._remove
+        fs.rename = self._rename
+        fs.chmod = self._chmod
+        fs.add_open_file = self._add_open_file
+
+    # -- errors and the log -----------------------------------------------------------------
+    def _record(self, op: LoggedOp, path: str, data: bytes | None, err: int | None) -> None:
+        self.log.append(KernelOp(op, path, data, err))
+
+    def _fail(self, op: LoggedOp, path: str, data: bytes | None, err: int) -> NoReturn:
+        self._record(op, path, data, err)
+        self.fs.raise_os_error(err, path)
+
+    def _run(self, op: LoggedOp, path: str, data: bytes | None, action: Callable[[], None]) -> None:
+        """Run ``action`` as ``op`` on ``path``: log it, turn KernelErrno/OSError into a failure."""
+        try:
+            action()
+        except KernelErrno as err:
+            self._fail(op, path, data, err.errno)
+        except OSError as err:
+            self._record(op, path, data, err.errno)
+            raise
+        self._record(op, path, data, None)
+
+    def _check_fault(self, op: str, path: str, data: bytes | None = None) -> None:
+        err = self.faults.check(op, path)
+        if err is not None:
+            self._fail(op, path, data, err)  # type: ignore[arg-type]
+
+    def _owner_of(self, path: str) -> tuple[Owner, str] | None:
+        """The model owning ``path`` and the path relative to its mount ("/" for the root)."""
+        for mount, owner in self._mounts:
+            if path == mount:
+                return owner, "/"
+            if path.startswith(mount + "/"):
+                return owner, path[len(mount) :]
+        return None
+
+    # -- kernfs -----------------------------------------------------------------------------
+    def kernfs_read(self, file: KernfsFile) -> bytes:
+        """Render ``file`` for a new open (logged as a read)."""
+        assert file.spec.show is not None
+        self._record("read", file.path, None, None)
+        return file.spec.show().encode()
+
+    def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
+        """One write(2) to a control file.
+
+        Raises:
+            OSError: an injected fault, ENODEV for a removed file, E2BIG beyond 4096 bytes, or
+                the model's errno.
+        """
+        path = file.path
+        self._check_fault("write", path, payload)
+        if not file.alive:
+            self._fail("write", path, payload, errno.ENODEV)
+        if len(payload) > MAX_WRITE:
+            self._fail("write", path, payload, errno.E2BIG)
+        store = file.spec.store
+        assert store is not None
+        self._run("write", path, payload, lambda: store(payload))
+
+    # -- filesystem hooks -------------------------------------------------------------------
+    def _mkdir(self, dir_path: Any, mode: int = PERM_DEF) -> None:
+        path = self.fs.absnormpath(self.fs.make_string_path(dir_path))
+        self._check_fault("mkdir", path)
+        target = self._owner_of(path)
+        if target is None:
+            if path.startswith((CGROUP_ROOT + "/", RESCTRL_ROOT + "/")) and not self.fs.exists(
+                path
+            ):
+                parent = posixpath.dirname(path)
+                err = errno.EROFS if parent == CGROUP_ROOT else errno.EPERM
+                self._fail("mkdir", path, None, err)
+            self._run("mkdir", path, None, lambda: self._orig_makedir(dir_path, mode))
+            return
+        owner, rel = target
+
+        def make() -> None:
+            if not self.fs.isdir(posixpath.dirname(path)):
+                raise KernelErrno(errno.ENOENT)
+            if self.fs.exists(path):
+                raise KernelErrno(errno.EEXIST)
+            if isinstance(owner, V1Hierarchy):
+                owner.mkdir(rel)
+                files = owner.control_files(rel)
+            else:
+                owner.mkdir(rel)
+                files = owner.group_files(rel)
+            self._orig_makedir(path, mode)
+            self._populate(path, files)
+
+        self._run("mkdir", path, None, make)
+
+    def _rmdir(self, target_directory: Any, allow_symlink: bool = False) -> None:
+        path = self.fs.absnormpath(self.fs.make_string_path(target_directory))
+        self._check_fault("rmdir", path)
+        target = self._owner_of(path)
+        if target is None:
+            if path in (CGROUP_ROOT, RESCTRL_ROOT, "/sys", "/proc", "/run"):
+                self._fail("rmdir", path, None, errno.EBUSY)
+            self._run(
+                "rmdir", path, None, lambda: self._orig_rmdir(target_directory, allow_symlink)
+            )
+            return
+        owner, rel = target
+
+        def remove() -> None:
+            if not self.fs.exists(path):
+                raise KernelErrno(errno.ENOENT)
+            if not self.fs.isdir(path):
+                raise KernelErrno(errno.ENOTDIR)
+            if rel == "/":
+                raise KernelErrno(errno.EBUSY)
+            owner.rmdir(rel)
+            self._drop_tree(path)
+
+        self._run("rmdir", path, None, remove)
+
+    def _drop_tree(self, path: str) -> None:
+        """Remove a kernel directory with its files; open handles on them go stale."""
+        stack = [self.fs.resolve(path)]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, FakeDirectory):
+                stack.extend(obj.entries.values())
+            elif isinstance(obj, KernfsFile):
+                obj.alive = False
+        self.fs.remove_object(path)
+
+    def _remove(self, path: Any) -> None:
+        norm = self.fs.absnormpath(self.fs.make_string_path(path))
+        self._check_fault("unlink", norm)
+        if self.fs.exists(norm) and isinstance(self.fs.resolve(norm), KernfsFile):
+            self._fail("unlink", norm, None, errno.EPERM)
+        self._run("unlink", norm, None, lambda: self._orig_remove(path))
+
+    def _rename(self, old: Any, new: Any, force_replace: bool = False) -> None:
+        src = self.fs.absnormpath(self.fs.make_string_path(old))
+        dst = self.fs.absnormpath(self.fs.make_string_path(new))
+        owners = [self._owner_of(p) for p in (src, dst)]
+        if any(isinstance(o[0], ResctrlFs) for o in owners if o is not None):
+            self._fail("rename", src, dst.encode(), errno.EPERM)
+        if any(o is not None for o in owners):
+            raise FakeKernelError(f"rename of cgroup directories is not modelled ({src} -> {dst})")
+        self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))
+
+    def _chmod(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> None:
+        # pyfakefs' os.open chmods every file it opens; kernfs files keep their modes.
+        try:
+            obj = self.fs.resolve(path)
+        except (OSError, TypeError):
+            obj = None
+        if isinstance(obj, KernfsFile):
+            return
+        self._orig_chmod(path, mode, *args, **kwargs)
+
+    def _add_open_file(self, file_obj: Any, new_fd: int = -1) -> int:
+        if isinstance(file_obj, FakeFileWrapper) and file_obj.filedes is None:
+            self._opening(file_obj)
+        return int(self._orig_add_open_file(file_obj, new_fd))
+
+    def _opening(self, wrapper: FakeFileWrapper) -> None:
+        """Checks of a new open: faults, kernfs permissions (EACCES even for root)."""
+        file = wrapper.file_object
+        path = file.path
+        modes = wrapper.open_modes
+        self._check_fault("open", path)
+        if isinstance(file, KernfsFile):
+            if (modes.can_write and not file.writable) or (modes.can_read and not file.readable):
+                self._fail("open", path, None, errno.EACCES)
+            if modes.can_write:
+                file.reset_handle(wrapper)
+        elif modes.can_write:
+            self._watch_writes(file)
+        self._record("open", path, None, None)
+
+    def _watch_writes(self, file: FakeFile) -> None:
+        """Route writes to a regular file past the fault plan (and into the log)."""
+        if file.__dict__.get("_rtgate_watched"):
+            return
+        original = file.set_contents
+
+        def set_contents(contents: Any, encoding: str | None = None) -> bool:
+            if contents:
+                data = contents.encode() if isinstance(contents, str) else bytes(contents)
+                self._check_fault("write", file.path, data)
+                self._record("write", file.path, data, None)
+            return bool(original(contents, encoding))
+
+        file.__dict__["set_contents"] = set_contents
+        file.__dict__["_rtgate_watched"] = True
+
+    # -- /proc/<pid> ------------------------------------------------------------------------
+    def _task_created(self, task: Task) -> None:
+        directory = f"/proc/{task.pid}"
+        self.fs.create_dir(directory, 0o555)
+        ids = {name: hier.hierarchy_id for name, hier in self.hierarchies.items()}
+        self._populate(
+            directory,
+            [
+                ControlFile("stat", lambda: pid_stat(task)),
+                ControlFile("cgroup", lambda: pid_cgroup(task, ids)),
+            ],
+        )
+
+    def _task_gone(self, pid: int) -> None:
+        directory = f"/proc/{pid}"
+        if self.fs.exists(directory):
+            self._drop_tree(directory)
+
+    # -- processes --------------------------------------------------------------------------
+    def _os_error(self, err: KernelErrno) -> NoReturn:
+        self.fs.raise_os_error(err.errno)
+
+    def spawn_process(
+        self,
+        comm: str,
+        *,
+        parent: int | None = None,
+        namespaces: tuple[str, ...] = (),
+        freeze_resistant_reads: int = 0,
+    ) -> int:
+        """Start a process: it joins the parent's groups (the roots when ``parent`` is None).
+
+        ``freeze_resistant_reads``: how many ``freezer.state`` reads find it not yet frozen.
+        """
+        task = self._table.spawn(
+            comm,
+            parent=parent,
+            namespaces=namespaces,
+            freeze_resistant_reads=freeze_resistant_reads,
+        )
+        freezer = self.hierarchies.get("freezer")
+        if freezer is not None and freezer.freezer is not None:
+            freezer.freezer.task_joined(task)
+        return task.pid
+
+    def fork(self, pid: int) -> int:
+        """A child of ``pid`` with its cgroups, resctrl group and PID namespace."""
+        task = self._table.get(pid)
+        if task is None or task.zombie:
+            raise FakeKernelError(f"pid {pid} is not a live process and cannot fork")
+        return self.spawn_process(task.comm, parent=pid)
+
+    def exit_process(self, pid: int, code: int = 0) -> None:
+        """The process exits with ``code``; a PID-namespace init takes its namespace along."""
+        self._table.exit(pid, code)
+
+    def deliver_signal(self, pid: int, sig: int) -> None:
+        """``kill(2)``: ESRCH for a missing pid, frozen tasks hold fatal signals until thawed."""
+        try:
+            self._table.deliver(pid, sig)
+        except KernelErrno as err:
+            self._os_error(err)
+
+    def reap(self, pid: int) -> int:
+        """``waitpid`` for a zombie child of the runtime: its status (``-sig`` if killed)."""
+        try:
+            return self._table.reap(pid)
+        except KernelErrno as err:
+            self._os_error(err)
+
+    def ignore_signals(self, pid: int, *sigs: int) -> None:
+        """Give the process handlers for ``sigs`` (they no longer kill it)."""
+        try:
+            self._table.ignore_signals(pid, *sigs)
+        except KernelErrno as err:
+            self._os_error(err)
+
+    def set_freeze_resistance(self, pid: int, reads: int) -> None:
+        """Keep ``pid`` unfrozen for the next ``reads`` freezer.state reads."""
+        task = self._table.get(pid)
+        if task is None:
+            raise FakeKernelError(f"no process {pid}")
+        task.freeze_resist = reads
+
+    def process(self, pid: int) -> SimProcess | None:
+        """A snapshot of ``pid`` (zombies included), or None."""
+        task = self._table.get(pid)
+        return SimProcess.of(task) if task is not None else None
+
+    def live_pids(self) -> list[int]:
+        """Pids of every process that has not exited."""
+        return [task.pid for task in self._table.live()]
+
+    def _hierarchy(self, controller: str) -> V1Hierarchy:
+        hier = self.hierarchies.get(controller)
+        if hier is None:
+            raise FakeKernelError(
+                f"'controller' must be in {sorted(self.hierarchies)!r} (got {controller!r})"
+            )
+        return hier
+
+    def move_to_cgroup(self, pid: int, controller: str, path: str) -> None:
+        """What a write of ``pid`` to ``<controller>/<path>/cgroup.procs`` does.
+
+        Raises:
+            OSError: ESRCH for no such live pid, ENODEV for no such cgroup, ENOSPC for an empty
+                cpuset.
+        """
+        hier = self._hierarchy(controller)
+        task = self._table.get(pid)
+        try:
+            if task is None or task.zombie:
+                raise KernelErrno(errno.ESRCH)
+            hier.attach(task, posixpath.normpath("/" + path.strip("/")))
+        except KernelErrno as err:
+            self._os_error(err)
+
+    def cgroup_pids(self, controller: str, path: str) -> list[int]:
+        """Live pids in exactly that cgroup of ``controller``."""
+        hier = self._hierarchy(controller)
+        return [t.pid for t in hier.tasks_in(posixpath.normpath("/" + path.strip("/")))]

@@ -1,0 +1,141 @@
+"""A kernfs file on pyfakefs: rendered from model state on every open, acting on every write.
+
+Nothing is stored.  How pyfakefs drives a ``FakeFile`` (reference §3) and what this class does:
+
+* ``open`` sets ``opened_as`` just before it builds its wrapper: the next ``byte_contents`` read
+  renders a fresh view (one read of the kernel file per open, as ``seq_file`` does), and closing
+  the handle sees that same view again.
+* An ``O_TRUNC`` open calls ``set_contents("")`` first: ignored (kernfs has no truncate), and the
+  wrapper then starts from an empty buffer instead of a rendering, so nothing is rendered for it.
+* Writes reach ``set_contents`` with everything written through the handle so far; the payload is
+  the part after the handle's flush position (after the view, for ``O_APPEND`` handles).
+* Errors are raised by the kernel (``KernfsHost``) through ``fs.raise_os_error``.
+"""
+
+from __future__ import annotations
+
+import stat
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Protocol
+
+from pyfakefs.fake_file import FakeFile
+from pyfakefs.fake_file import FakeFileWrapper
+
+if TYPE_CHECKING:
+    from pyfakefs.fake_filesystem import FakeFilesystem
+
+__all__ = ["ControlFile", "KernfsFile", "KernfsHost", "Show", "Store"]
+
+#: renders the file's current text
+Show = Callable[[], str]
+#: acts on one write's payload; raises KernelErrno to reject it
+Store = Callable[[bytes], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ControlFile:
+    """What a model says a control file is: its name, how to read it, how to write it."""
+
+    name: str
+    #: None: write-only (opening it for reading is EACCES)
+    show: Show | None
+    #: None: read-only (opening it for writing is EACCES)
+    store: Store | None = None
+
+
+class KernfsHost(Protocol):
+    """The kernel side of a kernfs file: logging, faults, errno conversion."""
+
+    def kernfs_read(self, file: KernfsFile) -> bytes:
+        """Render ``file`` for a new open."""
+        ...
+
+    def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
+        """Dispatch one write; raises OSError when the kernel rejects it."""
+        ...
+
+
+class KernfsFile(FakeFile):
+    """A control file of cgroupfs or resctrl; ``st_size`` is 0 like kernfs."""
+
+    def __init__(
+        self,
+        name: str,
+        filesystem: FakeFilesystem,
+        host: KernfsHost,
+        spec: ControlFile,
+    ) -> None:
+        mode = (0o444 if spec.show is not None else 0) | (0o200 if spec.store is not None else 0)
+        self._fresh = False
+        self._truncating = False
+        self._view = b""
+        super().__init__(name, st_mode=stat.S_IFREG | mode, contents=b"", filesystem=filesystem)
+        self.host = host
+        self.spec = spec
+        #: False once the directory holding the file is removed (stale handles get ENODEV)
+        self.alive = True
+
+    @property
+    def writable(self) -> bool:
+        """Whether the file has a write handler (else opening it for writing is EACCES)."""
+        return self.spec.store is not None
+
+    @property
+    def readable(self) -> bool:
+        """Whether the file has a read handler (else opening it for reading is EACCES)."""
+        return self.spec.show is not None
+
+    @property
+    def opened_as(self) -> Any:
+        """The path the file was last opened as (pyfakefs sets it at every open)."""
+        return self.__dict__.get("_opened_as", "")
+
+    @opened_as.setter
+    def opened_as(self, value: Any) -> None:
+        self.__dict__["_opened_as"] = value
+        self._fresh = False
+
+    @property
+    def byte_contents(self) -> bytes:
+        """The view of this open, rendered once per open."""
+        if self._truncating:
+            self._truncating = False
+            return b""
+        if not self._fresh:
+            self._fresh = True
+            if self.alive and self.readable:
+                self._view = self.host.kernfs_read(self)
+        return self._view
+
+    def set_contents(self, contents: Any, encoding: str | None = None) -> bool:
+        """Act on one write; an empty one is the O_TRUNC of an open and does nothing."""
+        data = contents.encode() if isinstance(contents, str) else bytes(contents)
+        if not data:
+            self._truncating = True
+            return False
+        payload = self._payload(data)
+        if payload:
+            self.host.kernfs_write(self, payload)
+        return False
+
+    def reset_handle(self, wrapper: FakeFileWrapper) -> None:
+        """Give a new writing handle an empty buffer, so writes are not merged with a view."""
+        wrapper._io.seek(0)
+        wrapper._io.truncate()
+        wrapper._flush_pos = 0
+
+    def _payload(self, data: bytes) -> bytes:
+        """The bytes of this write: what the writing handle holds beyond its last flush."""
+        for handles in self.filesystem.open_files:
+            for handle in handles or ():
+                if not isinstance(handle, FakeFileWrapper) or handle.file_object is not self:
+                    continue
+                if handle._io.getvalue() != data:
+                    continue
+                if handle.open_modes.append:
+                    return data.removeprefix(self._view)
+                return data[handle._flush_pos :]
+        return data

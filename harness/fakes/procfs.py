@@ -1,0 +1,135 @@
+"""What /proc shows: cpuinfo, self/mountinfo, and per-process stat and cgroup files.
+
+Pure renderers over the topology and the process table; the kernel puts them in the fake
+filesystem as read-only kernfs-style files so each read reflects the current state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from harness.fakes.processes import Task
+from harness.fakes.topology import Topology
+
+__all__ = [
+    "CGROUP_ROOT",
+    "RESCTRL_ROOT",
+    "MountLine",
+    "cpuinfo",
+    "mountinfo",
+    "pid_cgroup",
+    "pid_stat",
+]
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+RESCTRL_ROOT = "/sys/fs/resctrl"
+
+#: letters of /proc/<pid>/stat field 3 for our task states
+_STATE_LETTER = {"running": "S", "frozen": "D", "zombie": "Z"}
+
+
+@dataclass(frozen=True, slots=True)
+class MountLine:
+    """One mount as mountinfo shows it."""
+
+    mount_point: str
+    options: str
+    fstype: str
+    source: str
+    super_options: str
+    root: str = "/"
+
+
+def base_mounts() -> list[MountLine]:
+    """The mounts every host has before cgroups and resctrl."""
+    return [
+        MountLine("/", "rw,relatime", "ext4", "/dev/vda1", "rw"),
+        MountLine("/sys", "rw,nosuid,nodev,noexec,relatime", "sysfs", "sysfs", "rw"),
+        MountLine("/proc", "rw,nosuid,nodev,noexec,relatime", "proc", "proc", "rw"),
+        MountLine("/run", "rw,nosuid,nodev,relatime", "tmpfs", "tmpfs", "rw,mode=755"),
+    ]
+
+
+def cgroup_v1_mounts(controllers: Sequence[str]) -> list[MountLine]:
+    """The tmpfs at /sys/fs/cgroup (read-only, as systemd mounts it) and one line per hierarchy."""
+    lines = [MountLine(CGROUP_ROOT, "ro,nosuid,nodev,noexec", "tmpfs", "tmpfs", "ro,mode=755")]
+    for name in controllers:
+        lines.append(
+            MountLine(
+                f"{CGROUP_ROOT}/{name}",
+                "rw,nosuid,nodev,noexec,relatime",
+                "cgroup",
+                "cgroup",
+                f"rw,{name}",
+            )
+        )
+    return lines
+
+
+def resctrl_mount() -> MountLine:
+    """The resctrl mount line."""
+    return MountLine(RESCTRL_ROOT, "rw,relatime", "resctrl", "resctrl", "rw")
+
+
+def mountinfo(mounts: Sequence[MountLine]) -> str:
+    """Lines in the kernel's format:
+    ``36 25 0:30 / /sys/fs/cgroup/freezer rw,... shared:13 - cgroup cgroup rw,freezer``."""
+    lines = []
+    ids: dict[str, int] = {}
+    for index, mount in enumerate(mounts):
+        mount_id = 22 + index
+        parents = [p for p in ids if mount.mount_point.startswith(p.rstrip("/") + "/")]
+        parent = ids[max(parents, key=len)] if parents else 1
+        ids[mount.mount_point] = mount_id
+        lines.append(
+            f"{mount_id} {parent} 0:{20 + index} {mount.root} {mount.mount_point} {mount.options}"
+            f" shared:{index + 1} - {mount.fstype} {mount.source} {mount.super_options}\n"
+        )
+    return "".join(lines)
+
+
+def cpuinfo(topology: Topology) -> str:
+    """One block per CPU with the topology's flags."""
+    flags = " ".join(topology.effective_cpu_flags())
+    blocks = []
+    for cpu in range(topology.num_cpus):
+        blocks.append(
+            f"processor\t: {cpu}\n"
+            "vendor_id\t: GenuineIntel\n"
+            "cpu family\t: 6\n"
+            "model\t\t: 85\n"
+            "model name\t: Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz\n"
+            f"physical id\t: 0\ncore id\t\t: {cpu}\ncpu cores\t: {topology.num_cpus}\n"
+            f"flags\t\t: {flags}\n"
+            "\n"
+        )
+    return "".join(blocks)
+
+
+def pid_stat(task: Task) -> str:
+    """/proc/<pid>/stat: 52 fields, state S (running), D (frozen) or Z; field 22 starttime."""
+    fields = [
+        _STATE_LETTER[task.state],  # 3 state
+        str(task.ppid),  # 4 ppid
+        str(task.pid),  # 5 pgrp
+        str(task.pid),  # 6 session
+        "0",  # 7 tty_nr
+        "-1",  # 8 tpgid
+        "4194560",  # 9 flags
+        *["0"] * 4,  # 10-13 minflt cminflt majflt cmajflt
+        *["0"] * 4,  # 14-17 utime stime cutime cstime
+        "20",  # 18 priority
+        "0",  # 19 nice
+        "1",  # 20 num_threads
+        "0",  # 21 itrealvalue
+        str(task.start_time),  # 22 starttime
+    ]
+    fields += ["0"] * (52 - 2 - len(fields))
+    return f"{task.pid} ({task.comm}) " + " ".join(fields) + "\n"
+
+
+def pid_cgroup(task: Task, hierarchy_ids: dict[str, int]) -> str:
+    """/proc/<pid>/cgroup in the v1 format ``id:controller:path``, highest id first."""
+    order = sorted(hierarchy_ids.items(), key=lambda item: -item[1])
+    return "".join(f"{hid}:{name}:{task.cgroups.get(name, '/')}\n" for name, hid in order)

@@ -1,0 +1,76 @@
+"""Simulated hook programs: what runs when the runtime executes a hook binary.
+
+Hooks are real paths in the fake filesystem (so a runtime can ``stat`` them) bound to behaviours
+(exit with a code, or hang forever) that record every run for assertions.
+"""
+
+from __future__ import annotations
+
+import stat
+from dataclasses import dataclass
+from dataclasses import field
+from typing import TYPE_CHECKING
+from typing import Literal
+
+if TYPE_CHECKING:
+    from pyfakefs.fake_filesystem import FakeFilesystem
+
+__all__ = ["ProgramRegistry", "ProgramRun", "SimProgram"]
+
+
+@dataclass(frozen=True, slots=True)
+class ProgramRun:
+    """One run of a program: its argv, environment, what it read on stdin, and when."""
+
+    args: tuple[str, ...]
+    env: tuple[str, ...]
+    stdin: bytes
+    at: float
+
+
+@dataclass(slots=True)
+class SimProgram:
+    """A behaviour for a hook binary; build one with :meth:`exit` or :meth:`hang`."""
+
+    behaviour: Literal["exit", "hang"]
+    code: int = 0
+    stdout: str = ""
+    stderr: str = ""
+    #: every run, oldest first
+    runs: list[ProgramRun] = field(default_factory=list)
+
+    @classmethod
+    def exit(cls, code: int = 0, stdout: str = "", stderr: str = "") -> SimProgram:
+        """A program that prints ``stdout``/``stderr`` and exits with ``code``."""
+        return cls("exit", code, stdout, stderr)
+
+    @classmethod
+    def hang(cls) -> SimProgram:
+        """A program that never exits: it runs past any timeout."""
+        return cls("hang")
+
+
+class ProgramRegistry:
+    """Programs by absolute path; installing one also makes an executable file there."""
+
+    def __init__(self, fs: FakeFilesystem) -> None:
+        self._fs = fs
+        self._programs: dict[str, SimProgram] = {}
+
+    def install(self, path: str, program: SimProgram) -> SimProgram:
+        """Bind ``program`` to ``path`` and create an executable (0755) file at ``path``.
+
+        Raises:
+            ValueError: for a relative path.
+        """
+        if not path.startswith("/"):
+            raise ValueError(f"'path' must be absolute (got {path!r})")
+        path = self._fs.absnormpath(path)
+        if not self._fs.exists(path):
+            self._fs.create_file(path, st_mode=stat.S_IFREG | 0o755, contents="#!simulated\n")
+        self._programs[path] = program
+        return program
+
+    def get(self, path: str) -> SimProgram | None:
+        """The program at ``path``, or None."""
+        return self._programs.get(self._fs.absnormpath(path))

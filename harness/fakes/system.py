@@ -1,0 +1,150 @@
+"""``SimulatedSystem``: the reference runtime's ``System`` interface over the simulated kernel.
+
+Processes are the kernel's, FIFOs are nodes in the fake filesystem, hooks are the kernel's
+registered programs, and time is the kernel's virtual clock.
+"""
+
+from __future__ import annotations
+
+import errno
+import posixpath
+import stat
+
+from pyfakefs.fake_file import FakeFile
+
+from harness.errors import FakeKernelError
+from harness.fakes.kernel import SimulatedKernel
+from harness.fakes.programs import ProgramRun
+from reference_impl.system import HookResult
+from reference_impl.system import ProcessSpec
+from reference_impl.system import ProcStat
+from reference_impl.system import read_proc_stat
+
+__all__ = ["SimulatedSystem"]
+
+
+class SimulatedSystem:
+    """Processes, FIFOs, hooks and time on a :class:`SimulatedKernel`."""
+
+    def __init__(self, kernel: SimulatedKernel) -> None:
+        self.kernel = kernel
+
+    def spawn(self, spec: ProcessSpec) -> int:
+        """Start ``spec.args[0]`` as a child of the runtime.
+
+        With ``exec_fifo`` set, the init writes ``b"0"`` into the FIFO, as runc's init does
+        before it blocks until ``start``.
+
+        Raises:
+            FakeKernelError: for an empty argv.
+        """
+        if not spec.args:
+            raise FakeKernelError("ProcessSpec.args is empty: nothing to execute")
+        comm = posixpath.basename(spec.args[0])
+        pid = self.kernel.spawn_process(comm, namespaces=spec.namespaces)
+        if spec.exec_fifo is not None:
+            node = self._fifo(spec.exec_fifo)
+            node.set_initial_contents((node.byte_contents or b"") + b"0")
+        return pid
+
+    def signal(self, pid: int, sig: int) -> None:
+        """``kill(2)``."""
+        self.kernel.deliver_signal(pid, sig)
+
+    def wait(self, pid: int, timeout: float | None = None) -> int | None:
+        """Reap a zombie child; None (after ``timeout`` virtual seconds) while it lives.
+
+        Raises:
+            OSError: ECHILD when ``pid`` is not a child of the runtime.
+            FakeKernelError: waiting without a timeout on a child that never exits.
+        """
+        proc = self.kernel.process(pid)
+        if proc is None or proc.ppid != self._runtime_pid():
+            self.kernel.fs.raise_os_error(errno.ECHILD)
+        if proc.state == "zombie":
+            return self.kernel.reap(pid)
+        if timeout is None:
+            raise FakeKernelError(f"wait({pid}) without a timeout on a live child blocks forever")
+        self.kernel.clock.advance(timeout)
+        return None
+
+    def proc_stat(self, pid: int) -> ProcStat:
+        """Parse the simulated ``/proc/<pid>/stat``."""
+        return read_proc_stat(pid)
+
+    def mkfifo(self, path: str, mode: int) -> None:
+        """Make a FIFO node in the fake filesystem (never ``os.mkfifo``: it is not faked).
+
+        Raises:
+            OSError: EEXIST when ``path`` exists, ENOENT when its directory does not.
+        """
+        fs = self.kernel.fs
+        path = fs.absnormpath(path)
+        if fs.exists(path) or fs.islink(path):
+            fs.raise_os_error(errno.EEXIST, path)
+        directory, name = posixpath.split(path)
+        if not fs.isdir(directory):
+            fs.raise_os_error(errno.ENOENT, path)
+        fifo = FakeFile(name, st_mode=stat.S_IFIFO | (mode & ~fs.umask & 0o7777), filesystem=fs)
+        fifo.set_initial_contents(b"")
+        fs.add_object(directory, fifo)
+
+    def read_fifo(self, path: str) -> bytes:
+        """What was written into the FIFO; reading drains it, as reading a pipe does.
+
+        Raises:
+            OSError: ENOENT for a missing node.
+        """
+        node = self._fifo(path)
+        data = node.byte_contents or b""
+        node.set_initial_contents(b"")
+        return data
+
+    def _fifo(self, path: str) -> FakeFile:
+        fs = self.kernel.fs
+        path = fs.absnormpath(path)
+        if not fs.exists(path):
+            fs.raise_os_error(errno.ENOENT, path)
+        node = fs.resolve(path)
+        assert isinstance(node, FakeFile)
+        return node
+
+    def run_hook(
+        self,
+        path: str,
+        args: tuple[str, ...],
+        env: tuple[str, ...],
+        stdin: bytes,
+        timeout: float | None,
+    ) -> HookResult:
+        """Run the program registered at ``path``.
+
+        Raises:
+            OSError: ENOENT when no program is installed there.
+            FakeKernelError: a hanging program run without a timeout would never return.
+        """
+        program = self.kernel.programs.get(path)
+        if program is None:
+            self.kernel.fs.raise_os_error(errno.ENOENT, path)
+        clock = self.kernel.clock
+        program.runs.append(ProgramRun(tuple(args), tuple(env), bytes(stdin), clock.monotonic()))
+        if program.behaviour == "exit":
+            return HookResult(program.code, program.stdout, program.stderr)
+        if timeout is None:
+            raise FakeKernelError(f"hook {path} hangs and was run without a timeout")
+        clock.advance(timeout)
+        return HookResult(None, "", "", timed_out=True)
+
+    def sleep(self, seconds: float) -> None:
+        """Advance the virtual clock."""
+        self.kernel.clock.advance(seconds)
+
+    def monotonic(self) -> float:
+        """The virtual clock."""
+        return self.kernel.clock.monotonic()
+
+    @staticmethod
+    def _runtime_pid() -> int:
+        from harness.fakes.processes import RUNTIME_PID
+
+        return RUNTIME_PID
