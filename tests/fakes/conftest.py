@@ -9,6 +9,7 @@ import pytest
 from harness.fakes import SimulatedKernel
 from harness.fakes import simulated_host
 
+
 @pytest.fixture
 def kernel() -> Iterator[SimulatedKernel]:
     """A default host (cgroup v1, resctrl mounted) patched in for the test."""

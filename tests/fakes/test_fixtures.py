@@ -1,0 +1,61 @@
+"""``simulated_host`` isolates tests and Hypothesis examples, and boots only what it models."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
+from harness.errors import FakeKernelError
+from harness.fakes import Topology
+from harness.fakes import simulated_host
+from tests.fakes._io import read
+
+MARKER = "/run/leak-marker"
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.integers(min_value=0, max_value=3))
+def test_each_example_gets_a_fresh_host(groups: int) -> None:
+    with simulated_host() as kernel:
+        assert not os.path.exists(MARKER)
+        assert kernel.live_pids() == []
+        for i in range(groups):
+            os.mkdir(f"/sys/fs/resctrl/g{i}")
+        with open(MARKER, "w") as f:
+            f.write("x")
+        assert len(os.listdir("/sys/fs/resctrl")) == 7 + groups
+
+
+def test_the_real_filesystem_is_back_after_the_block() -> None:
+    with simulated_host(), open(MARKER, "w") as f:
+        f.write("x")
+    assert not os.path.exists(MARKER)
+
+
+def test_teardown_happens_when_the_body_raises() -> None:
+    with pytest.raises(RuntimeError), simulated_host():
+        raise RuntimeError("boom")
+    with simulated_host():
+        assert not os.path.exists(MARKER)
+
+
+@pytest.mark.parametrize("mode", ["v2", "hybrid"])
+def test_unmodelled_cgroup_modes_fail_loudly(mode: str) -> None:
+    with (
+        pytest.raises(FakeKernelError, match="not modelled"),
+        simulated_host(
+            Topology(cgroup_mode=mode)  # type: ignore[arg-type]
+        ),
+    ):
+        pass
+
+
+def test_controllers_follow_the_topology() -> None:
+    with simulated_host(Topology(v1_controllers=("freezer", "devices"))):
+        assert sorted(os.listdir("/sys/fs/cgroup")) == ["devices", "freezer"]
+        mounts = [m for m in read("/proc/self/mountinfo").splitlines() if " - cgroup " in m]
+        assert [m.split()[-1] for m in mounts] == ["rw,freezer", "rw,devices"]
