@@ -200,8 +200,9 @@ class V1Hierarchy:
     def _new_node(self, path: str) -> CgroupNode:
         node = CgroupNode(path)
         parent = self.nodes.get(posixpath.dirname(path)) if path != "/" else None
-        node.values["cgroup.clone_children"] = "0"
-        node.values["notify_on_release"] = "0"
+        # cgroup_create: both flags are inherited from the parent
+        for flag in ("cgroup.clone_children", "notify_on_release"):
+            node.values[flag] = parent.values[flag] if parent is not None else "0"
         node.values["release_agent"] = ""
         clone = parent is not None and parent.values["cgroup.clone_children"] == "1"
         everything = format_cpulist(frozenset(range(self._num_cpus)))

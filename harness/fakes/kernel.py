@@ -101,6 +101,8 @@ class SimulatedKernel:
         mounts = base_mounts()
         for index, name in enumerate(topo.v1_controllers, start=2):
             hier = V1Hierarchy(name, index, f"{CGROUP_ROOT}/{name}", self._table, topo.num_cpus)
+            if name == "cpuset" and topo.cpuset_clone_children:
+                hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier
             self._mounts.append((hier.mount, hier))
             fs.create_dir(hier.mount, 0o555)

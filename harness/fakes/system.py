@@ -14,6 +14,7 @@ from pyfakefs.fake_file import FakeFile
 
 from harness.errors import FakeKernelError
 from harness.fakes.kernel import SimulatedKernel
+from harness.fakes.processes import RUNTIME_PID
 from harness.fakes.programs import ProgramRun
 from reference_impl.system import HookResult
 from reference_impl.system import ProcessSpec
@@ -59,7 +60,7 @@ class SimulatedSystem:
             FakeKernelError: waiting without a timeout on a child that never exits.
         """
         proc = self.kernel.process(pid)
-        if proc is None or proc.ppid != self._runtime_pid():
+        if proc is None or proc.ppid != RUNTIME_PID:
             self.kernel.fs.raise_os_error(errno.ECHILD)
         if proc.state == "zombie":
             return self.kernel.reap(pid)
@@ -142,9 +143,3 @@ class SimulatedSystem:
     def monotonic(self) -> float:
         """The virtual clock."""
         return self.kernel.clock.monotonic()
-
-    @staticmethod
-    def _runtime_pid() -> int:
-        from harness.fakes.processes import RUNTIME_PID
-
-        return RUNTIME_PID

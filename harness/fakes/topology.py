@@ -66,6 +66,10 @@ class Topology:
     cpu_flags: tuple[str, ...] = BASE_CPU_FLAGS
     #: online CPUs; /proc/cpuinfo has one block per CPU
     num_cpus: int = 2
+    #: the cpuset root's ``cgroup.clone_children`` at boot.  The kernel default (False) makes new
+    #: cpusets start with no CPUs and memory nodes, so attaching a task fails with ENOSPC until
+    #: the runtime copies the parent's values (as runc does); True makes them inherit.
+    cpuset_clone_children: bool = False
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

@@ -10,6 +10,8 @@ import shutil
 import pytest
 
 from harness.fakes import SimulatedKernel
+from harness.fakes import Topology
+from harness.fakes import simulated_host
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -274,3 +276,19 @@ def test_cpuset_clone_children_copies_the_parent(kernel: SimulatedKernel) -> Non
     with pytest.raises(OSError) as exc:
         write(f"{CG}/cpuset/a/cpuset.cpus", "0-5")
     assert exc.value.errno == errno.EINVAL
+
+
+def test_a_host_whose_cpuset_root_clones_children() -> None:
+    with simulated_host(Topology(cpuset_clone_children=True)) as kernel:
+        assert read(f"{CG}/cpuset/cgroup.clone_children") == "1\n"
+        os.makedirs(f"{CG}/cpuset/a/b")
+        assert read(f"{CG}/cpuset/a/b/cpuset.mems") == "0\n"
+        pid = kernel.spawn_process("sh")
+        write(f"{CG}/cpuset/a/b/cgroup.procs", str(pid))
+        assert kernel.cgroup_pids("cpuset", "/a/b") == [pid]
+
+
+def test_notify_on_release_is_inherited(kernel: SimulatedKernel) -> None:
+    write(f"{PIDS}/notify_on_release", "1")
+    os.mkdir(f"{PIDS}/a")
+    assert read(f"{PIDS}/a/notify_on_release") == "1\n"
