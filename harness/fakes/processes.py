@@ -14,10 +14,8 @@ from __future__ import annotations
 import errno
 import signal as signal_module
 from collections.abc import Callable
-from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
-from types import MappingProxyType
 from typing import Literal
 
 from harness.errors import FakeKernelError
@@ -105,8 +103,8 @@ class SimProcess:
     state: ProcState
     start_time: int
     exit_code: int | None
-    #: hierarchy (controller) -> cgroup path, like "/mycontainer"
-    cgroups: Mapping[str, str]
+    #: hierarchy (controller) -> cgroup path, like "/mycontainer" (a copy)
+    cgroups: dict[str, str]
     #: "/" for the default group, else "/<group>"
     resctrl_group: str
     #: pid of the init of its PID namespace, None for the host namespace
@@ -124,7 +122,7 @@ class SimProcess:
             state=task.state,
             start_time=task.start_time,
             exit_code=task.exit_code,
-            cgroups=MappingProxyType(dict(task.cgroups)),
+            cgroups=dict(task.cgroups),
             resctrl_group=task.resctrl_group,
             pidns=task.pidns,
             pending_signal=task.pending,
