@@ -1,0 +1,36 @@
+# rtgate: every target bootstraps .venv first (python3 -m venv, pip install -e '.[test]').
+# The venv is rebuilt only when .venv/bin/rtgate is missing or pyproject.toml is newer than the
+# stamp of the last install.
+
+VENV   := .venv
+PYTHON := $(VENV)/bin/python
+STAMP  := $(VENV)/.rtgate-installed
+
+.PHONY: run test bench lint clean distclean FORCE
+
+run: $(STAMP)
+	$(VENV)/bin/rtgate run
+
+test: $(STAMP)
+	$(PYTHON) -m pytest -n 2 -q tests
+
+bench: $(STAMP)
+	$(PYTHON) bench/bench_run.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+# FORCE is a prerequisite only while the console script is missing.
+$(STAMP): pyproject.toml $(if $(wildcard $(VENV)/bin/rtgate),,FORCE)
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -e '.[test]'
+	touch $@
+
+FORCE:
+
+clean:
+	rm -rf build *.egg-info .hypothesis .ruff_cache .pytest_cache
+	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
+
+distclean: clean
+	rm -rf $(VENV)
