@@ -1,0 +1,119 @@
+"""From test results to requirement results and a verdict: the rules, in one place.
+
+A requirement takes the worst outcome of its tests (error, then fail, then xpass, then xfail,
+then pass); it is skipped only when every test skipped, and ``untested`` when it has no test,
+which is never a pass.  The verdict fails when a MUST or MUST NOT requirement fails or errors,
+or any requirement of the profile is untested; SHOULD and MAY failures are reported only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from collections.abc import Sequence
+from typing import Protocol
+
+from harness.report.model import OUTCOMES
+from harness.report.model import Outcome
+from harness.report.model import Report
+from harness.report.model import RequirementResult
+from harness.report.model import RunInfo
+from harness.report.model import Summary
+from harness.report.model import TestResult
+
+__all__ = ["RequirementInfo", "build_report", "requirement_result", "summarize"]
+
+# Worst first.  "skip" is last: one test that ran outweighs any number of skipped ones.
+_RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "pass", "skip")
+
+
+class RequirementInfo(Protocol):
+    """What the rules need to know of a catalog entry (:class:`harness.spec.catalog.Requirement`
+    fits); a protocol, so that the report package does not depend on the spec package."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def url(self) -> str | None: ...
+    @property
+    def scope(self) -> str: ...
+    @property
+    def area(self) -> str: ...
+
+
+def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> RequirementResult:
+    """The outcome of one requirement over the tests that check it or violated it."""
+    mine = sorted(
+        (t for t in tests if info.id in t.requirements or info.id in t.violates),
+        key=lambda t: t.nodeid,
+    )
+    outcomes = [t.outcome_for(info.id) for t in mine]
+    outcome: Outcome = "untested"
+    message: str | None = "no test checks this requirement"
+    if outcomes:
+        outcome = min(outcomes, key=_RANK.index)
+        message = _message(info.id, outcome, mine)
+    return RequirementResult(
+        id=info.id,
+        level=info.level,
+        title=info.title,
+        source=info.source,
+        url=info.url,
+        scope=info.scope,
+        area=info.area,
+        outcome=outcome,
+        tests=tuple(t.nodeid for t in mine),
+        message=message,
+    )
+
+
+def summarize(requirements: Sequence[RequirementResult], tests: Sequence[TestResult]) -> Summary:
+    """Counts per outcome and the verdict."""
+    fatal = tuple(sorted(r.id for r in requirements if r.fatal))
+    return Summary(
+        counts=_count(r.outcome for r in requirements),
+        test_counts=_count(t.outcome for t in tests),
+        verdict="fail" if fatal else "pass",
+        fatal=fatal,
+    )
+
+
+def build_report(
+    run: RunInfo, profile_requirements: Iterable[RequirementInfo], tests: Iterable[TestResult]
+) -> Report:
+    """The whole report, sorted by requirement id and test node id so that it is stable."""
+    ordered_tests = tuple(sorted(tests, key=lambda t: t.nodeid))
+    requirements = tuple(
+        requirement_result(info, ordered_tests)
+        for info in sorted(profile_requirements, key=lambda r: r.id)
+    )
+    return Report(
+        run=run,
+        summary=summarize(requirements, ordered_tests),
+        requirements=requirements,
+        tests=ordered_tests,
+    )
+
+
+def _message(req_id: str, outcome: Outcome, tests: Sequence[TestResult]) -> str | None:
+    if outcome == "pass":
+        return None
+    if outcome == "skip":
+        reasons = dict.fromkeys(t.message or "skipped" for t in tests)
+        return "; ".join(reasons)
+    for test in tests:
+        if test.outcome_for(req_id) == outcome:
+            return test.message or outcome
+    return None
+
+
+def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:
+    counts = dict.fromkeys(OUTCOMES, 0)
+    for outcome in outcomes:
+        counts[outcome] += 1
+    return counts

@@ -1,0 +1,166 @@
+"""``compliance.json``: the report for machines, stable enough to diff between runs.
+
+Shape (schema ``rtgate-compliance/1``)::
+
+    {"schema": ..., "run": {...}, "summary": {...}, "requirements": [...], "tests": [...]}
+
+Requirements are sorted by id and tests by node id, keys keep one fixed order, and the text is
+indented by two spaces, so two runs of the same suite differ only in durations and timestamps.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from harness.errors import InputFileError
+from harness.report._atomic import write_text_atomic
+from harness.report.model import OUTCOMES
+from harness.report.model import Report
+from harness.report.model import RequirementResult
+from harness.report.model import RunInfo
+from harness.report.model import Summary
+from harness.report.model import TestResult
+
+__all__ = ["SCHEMA", "from_json", "read_json", "to_json", "write_json"]
+
+SCHEMA = "rtgate-compliance/1"
+
+
+def to_json(report: Report) -> str:
+    """The report as JSON text, ending in a newline."""
+    data = {
+        "schema": SCHEMA,
+        "run": _run(report.run),
+        "summary": _summary(report.summary),
+        "requirements": [_requirement(r) for r in sorted(report.requirements, key=_id)],
+        "tests": [_test(t) for t in sorted(report.tests, key=_nodeid)],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(report: Report, path: str | os.PathLike[str]) -> Path:
+    """Write :func:`to_json` to ``path`` atomically."""
+    return write_text_atomic(path, to_json(report))
+
+
+def read_json(path: str | os.PathLike[str]) -> Report:
+    """Read a ``compliance.json`` file.
+
+    Raises:
+        InputFileError: the file cannot be read or is not an rtgate compliance report.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as err:
+        raise InputFileError(str(path), f"cannot read the report: {err}") from err
+    return from_json(text, str(path))
+
+
+def from_json(text: str, path: str = "<string>") -> Report:
+    """Turn :func:`to_json` output back into a :class:`Report`.
+
+    Raises:
+        InputFileError: not JSON, another schema, or a field missing or of the wrong kind.
+    """
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InputFileError(path, f"not JSON: {err.msg}", err.lineno) from err
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        got = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise InputFileError(path, f"'schema' must be {SCHEMA!r} (got {got!r})")
+    try:
+        return Report(
+            run=RunInfo(**data["run"]),
+            summary=Summary(
+                counts=dict(data["summary"]["counts"]),
+                test_counts=dict(data["summary"]["test_counts"]),
+                verdict=data["summary"]["verdict"],
+                fatal=tuple(data["summary"]["fatal"]),
+            ),
+            requirements=tuple(_requirement_from(r) for r in data["requirements"]),
+            tests=tuple(_test_from(t) for t in data["tests"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise InputFileError(path, f"malformed report: {type(err).__name__}: {err}") from err
+
+
+def _run(run: RunInfo) -> dict[str, Any]:
+    return {
+        "subject": run.subject,
+        "subject_version": run.subject_version,
+        "host": run.host,
+        "host_probe": dict(sorted(run.host_probe.items())),
+        "profile": run.profile,
+        "rtgate_version": run.rtgate_version,
+        "started_at": run.started_at,
+        "duration_s": round(run.duration_s, 3),
+    }
+
+
+def _summary(summary: Summary) -> dict[str, Any]:
+    return {
+        "verdict": summary.verdict,
+        "counts": {o: summary.counts.get(o, 0) for o in OUTCOMES},
+        "test_counts": {o: summary.test_counts.get(o, 0) for o in OUTCOMES},
+        "fatal": sorted(summary.fatal),
+    }
+
+
+def _requirement(result: RequirementResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "level": result.level,
+        "title": result.title,
+        "source": result.source,
+        "url": result.url,
+        "scope": result.scope,
+        "area": result.area,
+        "outcome": result.outcome,
+        "message": result.message,
+        "tests": sorted(result.tests),
+    }
+
+
+def _test(test: TestResult) -> dict[str, Any]:
+    return {
+        "nodeid": test.nodeid,
+        "outcome": test.outcome,
+        "duration_s": round(test.duration_s, 3),
+        "requirements": sorted(test.requirements),
+        "violates": sorted(test.violates),
+        "message": test.message,
+        "details": test.details,
+    }
+
+
+def _requirement_from(data: dict[str, Any]) -> RequirementResult:
+    _check_outcome(data["outcome"])
+    return RequirementResult(**{**data, "tests": tuple(data["tests"])})
+
+
+def _test_from(data: dict[str, Any]) -> TestResult:
+    _check_outcome(data["outcome"])
+    return TestResult(
+        **{
+            **data,
+            "requirements": tuple(data["requirements"]),
+            "violates": tuple(data["violates"]),
+        }
+    )
+
+
+def _check_outcome(outcome: object) -> None:
+    if outcome not in OUTCOMES:
+        raise ValueError(f"'outcome' must be one of {OUTCOMES} (got {outcome!r})")
+
+
+def _id(result: RequirementResult) -> str:
+    return result.id
+
+
+def _nodeid(test: TestResult) -> str:
+    return test.nodeid

@@ -1,0 +1,129 @@
+"""The one result model every writer reads: what ran, how each test and requirement ended.
+
+Values only: the plugin builds a :class:`Report`, the writers turn it into files, and
+:func:`harness.report.json_writer.from_json` turns ``compliance.json`` back into one.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from typing import Literal
+
+__all__ = [
+    "FATAL_LEVELS",
+    "OUTCOMES",
+    "Outcome",
+    "Report",
+    "RequirementResult",
+    "RunInfo",
+    "Summary",
+    "TestResult",
+    "Verdict",
+]
+
+#: How a test or a requirement ended.  ``untested`` is only ever a requirement's outcome.
+Outcome = Literal["pass", "fail", "skip", "xfail", "xpass", "error", "untested"]
+OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "skip", "xfail", "xpass", "error", "untested")
+Verdict = Literal["pass", "fail"]
+#: The levels whose failure or error fails the verdict.
+FATAL_LEVELS = ("MUST", "MUST NOT")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunInfo:
+    """What was tested, where, with which rules and which rtgate."""
+
+    subject: str
+    subject_version: str
+    host: str
+    profile: str
+    rtgate_version: str
+    #: ISO-8601 UTC, e.g. ``2025-01-31T12:00:00Z``
+    started_at: str
+    duration_s: float
+    #: what probing the host found (cgroup version, resctrl features, ...); empty when not probed
+    host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class TestResult:
+    """One pytest test, all phases folded into one outcome."""
+
+    __test__ = False  # not a pytest test class, despite the name
+
+    nodeid: str
+    outcome: Outcome
+    duration_s: float
+    #: the requirements the test declares with ``@pytest.mark.requirement``
+    requirements: tuple[str, ...] = ()
+    #: the requirements it recorded as violated while failing
+    violates: tuple[str, ...] = ()
+    #: the exception line of a failure or error, or the reason of a skip or xfail
+    message: str | None = None
+    #: the traceback text, trimmed
+    details: str | None = None
+
+    def outcome_for(self, req_id: str) -> Outcome:
+        """How this test counts for ``req_id``: a recorded violation is a failure."""
+        if req_id in self.violates and self.outcome not in ("error", "xfail"):
+            return "fail"
+        return self.outcome
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RequirementResult:
+    """One requirement of the profile and the verdict of its tests."""
+
+    id: str
+    level: str
+    title: str
+    source: str
+    url: str | None
+    scope: str
+    area: str
+    outcome: Outcome
+    #: node ids of the tests that check it or reported violating it, sorted
+    tests: tuple[str, ...] = ()
+    #: why it did not pass: the first failing test's message, or the skip reasons
+    message: str | None = None
+
+    @property
+    def fatal(self) -> bool:
+        """Whether this result alone fails the verdict."""
+        if self.outcome == "untested":
+            return True
+        return self.level in FATAL_LEVELS and self.outcome in ("fail", "error")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Summary:
+    """Counts of requirement outcomes (every outcome present, zeros included) and the verdict."""
+
+    counts: dict[str, int]
+    #: counts of test outcomes, in the same shape
+    test_counts: dict[str, int]
+    verdict: Verdict
+    #: ids of the requirements that failed the verdict, sorted
+    fatal: tuple[str, ...] = ()
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Report:
+    """A whole run: what ran, the summary, every requirement of the profile, every test."""
+
+    run: RunInfo
+    summary: Summary
+    requirements: tuple[RequirementResult, ...]
+    tests: tuple[TestResult, ...]
+
+    def requirement(self, req_id: str) -> RequirementResult:
+        """The result of ``req_id``.
+
+        Raises:
+            KeyError: the requirement is not part of this report's profile.
+        """
+        for result in self.requirements:
+            if result.id == req_id:
+                return result
+        raise KeyError(req_id)

@@ -1,0 +1,68 @@
+"""compliance.json: shape, stability, and the way back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputFileError
+from harness.report.json_writer import SCHEMA
+from harness.report.json_writer import from_json
+from harness.report.json_writer import read_json
+from harness.report.json_writer import to_json
+from harness.report.json_writer import write_json
+from tests.report._samples import sample_report
+
+
+def test_top_level_shape() -> None:
+    data = json.loads(to_json(sample_report()))
+    assert list(data) == ["schema", "run", "summary", "requirements", "tests"]
+    assert data["schema"] == SCHEMA
+    assert data["summary"]["verdict"] == "fail"
+    assert data["summary"]["fatal"] == ["A-ERROR", "A-FAIL", "A-UNTESTED"]
+    assert [r["id"] for r in data["requirements"]] == sorted(r["id"] for r in data["requirements"])
+    assert [t["nodeid"] for t in data["tests"]] == sorted(t["nodeid"] for t in data["tests"])
+    assert data["run"]["host_probe"] == {"cgroup": "v1", "resctrl": True}
+
+
+def test_round_trip() -> None:
+    report = sample_report()
+    text = to_json(report)
+    back = from_json(text)
+    assert back == report
+    assert to_json(back) == text
+
+
+def test_write_and_read(tmp_path: Path) -> None:
+    path = write_json(sample_report(), tmp_path / "compliance.json")
+    assert read_json(path) == sample_report()
+    assert path.read_text().endswith("}\n")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("{", "not JSON"),
+        ("[]", "'schema' must be 'rtgate-compliance/1' (got 'list')"),
+        ('{"schema": "other/2"}', "(got 'other/2')"),
+        ('{"schema": "rtgate-compliance/1"}', "malformed report: KeyError"),
+    ],
+)
+def test_bad_input_is_an_input_file_error(text: str, message: str) -> None:
+    with pytest.raises(InputFileError) as caught:
+        from_json(text, "r.json")
+    assert message in str(caught.value)
+    assert caught.value.exit_code == 2
+
+
+def test_unknown_outcome_is_refused() -> None:
+    text = to_json(sample_report()).replace('"outcome": "skip"', '"outcome": "maybe"', 1)
+    with pytest.raises(InputFileError, match="'outcome' must be one of"):
+        from_json(text)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="cannot read the report"):
+        read_json(tmp_path / "nope.json")
