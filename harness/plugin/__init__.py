@@ -1,0 +1,93 @@
+"""The rtgate pytest plugin: options, the ``requirement`` marker, fixtures, the report.
+
+Loaded through the ``pytest11`` entry point ``rtgate`` once installed, or by the checkout's
+``conftest.py`` (see :func:`ensure_registered`).  Wiring is here, at module level; the state
+lives in two plugin objects registered in :func:`pytest_configure`, as in pytest's own
+``junitxml`` and ``stepwise``: :class:`~harness.plugin.marks.RequirementMarks` (collection, on
+every process) and :class:`~harness.plugin.collector.OutcomeCollector` (outcomes and the report,
+on the controller only).
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from harness import hookspec
+from harness.plugin import hypothesis_profiles
+from harness.plugin.collector import OutcomeCollector
+from harness.plugin.keys import options_key
+from harness.plugin.keys import report_key
+from harness.plugin.keys import requirements_key
+from harness.plugin.keys import verdict_key
+from harness.plugin.marks import MARKER_HELP
+from harness.plugin.marks import RequirementMarks
+from harness.plugin.marks import record_violation
+from harness.plugin.options import RunOptions
+from harness.plugin.options import add_options
+from harness.plugin.options import read_options
+
+__all__ = [
+    "PLUGIN_NAME",
+    "RunOptions",
+    "ensure_registered",
+    "options_key",
+    "record_violation",
+    "report_key",
+    "requirements_key",
+    "rtgate_options",
+    "verdict_key",
+]
+
+#: the name the plugin is registered under, whichever way it is loaded (``-p no:rtgate``)
+PLUGIN_NAME = "rtgate"
+_MARKS = "rtgate-marks"
+_COLLECTOR = "rtgate-collector"
+
+
+def ensure_registered(pluginmanager: pytest.PytestPluginManager) -> None:
+    """Register this module as ``rtgate`` unless the entry point already did, or it is blocked.
+
+    Called from the checkout's ``conftest.py`` and by ``rtgate run``, so the plugin is active
+    exactly once whether or not the distribution is installed.
+    """
+    module = sys.modules[__name__]
+    if pluginmanager.is_registered(module) or pluginmanager.is_blocked(PLUGIN_NAME):
+        return
+    if pluginmanager.get_plugin(PLUGIN_NAME) is None:
+        pluginmanager.register(module, PLUGIN_NAME)
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hookspec)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    # tryfirst: the profiles must exist before Hypothesis' plugin loads --hypothesis-profile.
+    hypothesis_profiles.register_profiles()
+    hypothesis_profiles.load_default(config)
+    config.addinivalue_line("markers", MARKER_HELP)
+    options = read_options(config)
+    config.stash[options_key] = options
+    config.pluginmanager.register(RequirementMarks(options), _MARKS)
+    if not hasattr(config, "workerinput"):
+        config.pluginmanager.register(OutcomeCollector(config, options), _COLLECTOR)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    for name in (_COLLECTOR, _MARKS):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin, name)
+
+
+@pytest.fixture(scope="session")
+def rtgate_options(request: pytest.FixtureRequest) -> RunOptions:
+    """The checked options of this run: subject, host, profile, report dir, catalog."""
+    return request.config.stash[options_key]

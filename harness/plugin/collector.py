@@ -1,0 +1,171 @@
+"""The run-time half of the plugin: test reports in, one :class:`Report` out.
+
+Registered only on the controller (never on an xdist worker), so every test is counted once:
+workers send their reports, with ``user_properties``, to the controller's
+``pytest_runtest_logreport``.  A test's setup, call and teardown fold into one outcome:
+a failing setup or teardown is an ``error`` (the harness or host broke, not the subject).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import time
+from pathlib import Path
+
+import pytest
+
+import harness
+from harness.plugin.keys import report_key
+from harness.plugin.keys import verdict_key
+from harness.plugin.options import RunOptions
+from harness.report.aggregate import build_report
+from harness.report.json_writer import write_json
+from harness.report.junit_writer import write_junit
+from harness.report.model import Outcome
+from harness.report.model import Report
+from harness.report.model import RunInfo
+from harness.report.model import TestResult
+
+__all__ = ["MAX_DETAILS", "OutcomeCollector"]
+
+#: how much traceback text one test keeps in the report
+MAX_DETAILS = 4096
+_HEAD = 1024
+# Worst first, as in harness.report.aggregate.
+_RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "pass", "skip")
+
+
+@dataclasses.dataclass(slots=True)
+class _Record:
+    """What is known of one test so far; mutable while its phases arrive."""
+
+    nodeid: str
+    outcome: Outcome | None = None
+    duration_s: float = 0.0
+    message: str | None = None
+    details: str | None = None
+    requirements: list[str] = dataclasses.field(default_factory=list)
+    violates: list[str] = dataclasses.field(default_factory=list)
+
+    def add(self, report: pytest.TestReport) -> None:
+        self.duration_s += report.duration
+        for name, value in report.user_properties:
+            bucket = {"requirement": self.requirements, "violates": self.violates}.get(name)
+            if bucket is not None and value not in bucket:
+                bucket.append(value)
+        outcome = _phase_outcome(report)
+        if outcome is None:
+            return
+        if self.outcome is None or _RANK.index(outcome) < _RANK.index(self.outcome):
+            self.outcome = outcome
+            self.message, self.details = _describe(report, outcome)
+
+    def result(self) -> TestResult:
+        return TestResult(
+            nodeid=self.nodeid,
+            outcome=self.outcome or "error",
+            duration_s=self.duration_s,
+            requirements=tuple(sorted(self.requirements)),
+            violates=tuple(sorted(self.violates)),
+            message=self.message if self.outcome else "the test stopped before it ran",
+            details=self.details,
+        )
+
+
+class OutcomeCollector:
+    """Collects test outcomes and, at session finish, builds, stores and writes the report."""
+
+    def __init__(self, config: pytest.Config, options: RunOptions) -> None:
+        self.config = config
+        self.options = options
+        self.records: dict[str, _Record] = {}
+        self.started_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.started = time.monotonic()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        record = self.records.setdefault(report.nodeid, _Record(report.nodeid))
+        record.add(report)
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        report = self.build()
+        self.config.stash[report_key] = report
+        self.config.stash[verdict_key] = report.summary.verdict
+        report_dir = self.options.report_dir
+        if report_dir is not None:
+            Path(report_dir).mkdir(parents=True, exist_ok=True)
+            write_json(report, Path(report_dir, "compliance.json"))
+            write_junit(report, Path(report_dir, "junit.xml"))
+        self.config.hook.pytest_rtgate_report(
+            report=report, report_dir=report_dir, config=self.config
+        )
+
+    def build(self) -> Report:
+        """The report of everything seen so far."""
+        options = self.options
+        run = RunInfo(
+            subject=options.subject,
+            subject_version=options.subject_version,
+            host=options.host,
+            profile=options.profile,
+            rtgate_version=harness.__version__,
+            started_at=self.started_at,
+            duration_s=time.monotonic() - self.started,
+        )
+        tests = [r.result() for r in self.records.values()]
+        return build_report(run, options.catalog.for_profile(options.profile), tests)
+
+
+def _phase_outcome(report: pytest.TestReport) -> Outcome | None:
+    """What one phase says about the test; ``None`` for a setup or teardown that passed."""
+    if hasattr(report, "wasxfail"):
+        if report.skipped:
+            return "xfail"
+        if report.passed:
+            return "xpass"
+    if report.when == "call":
+        return {"passed": "pass", "failed": "fail"}.get(report.outcome, "skip")
+    if report.failed:
+        return "error"
+    if report.skipped:
+        return "skip"
+    return None
+
+
+def _describe(report: pytest.TestReport, outcome: Outcome) -> tuple[str | None, str | None]:
+    """The message line and the trimmed traceback text of one phase."""
+    if outcome in ("pass",):
+        return None, None
+    if outcome in ("xfail", "xpass"):
+        reason = str(getattr(report, "wasxfail", "") or "")
+        return (reason or outcome), None
+    if outcome == "skip":
+        return _skip_reason(report), None
+    # str(longrepr), not report.longreprtext: under xdist the latter starts with a line
+    # naming the worker, which would make serial and parallel reports differ.
+    text = str(report.longrepr) if report.longrepr is not None else ""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    line = crash.message if crash is not None else (text.strip().splitlines() or [outcome])[-1]
+    if outcome == "error":
+        line = f"error in {report.when}: {line}"
+    return _trim(line, 1024), _trim(text, MAX_DETAILS)
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        reason = str(longrepr[2])
+    else:
+        reason = report.longreprtext
+    return reason.removeprefix("Skipped: ").strip() or "skipped"
+
+
+def _trim(text: str, limit: int) -> str:
+    """Keep the head and the tail (where Hypothesis prints its falsifying example)."""
+    if len(text) <= limit:
+        return text
+    tail = limit - _HEAD if limit > 2 * _HEAD else limit // 2
+    head = limit - tail
+    cut = len(text) - head - tail
+    return f"{text[:head]}\n[... {cut} characters cut ...]\n{text[-tail:]}"

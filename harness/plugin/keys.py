@@ -1,0 +1,20 @@
+"""Where the plugin keeps its data: typed stash keys on the config and on items."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.plugin.options import RunOptions
+from harness.report.model import Report
+from harness.report.model import Verdict
+
+__all__ = ["options_key", "report_key", "requirements_key", "verdict_key"]
+
+#: the checked options of the run (config stash)
+options_key = pytest.StashKey[RunOptions]()
+#: the finished report, set at session finish on the controller (config stash)
+report_key = pytest.StashKey[Report]()
+#: the verdict of the finished report, for the CLI's exit code (config stash)
+verdict_key = pytest.StashKey[Verdict]()
+#: the requirement ids a test declares, checked against the catalog (item stash)
+requirements_key = pytest.StashKey[tuple[str, ...]]()

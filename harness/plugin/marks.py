@@ -1,0 +1,116 @@
+"""The ``requirement`` marker: checked at collection, used to select tests, carried to reports.
+
+- an id that is not in the catalog makes the test's module a collection error;
+- a test whose ids all lie outside the selected profile checks nothing that counts, so it is
+  deselected (tests without the marker are left alone: they are not conformance tests);
+- the ids of every kept test go to ``item.user_properties`` as ``("requirement", id)``, which
+  pytest-xdist ships to the controller and JUnit writers print, and tests may add
+  ``("violates", id)`` through :func:`record_violation` to blame a failure on a requirement.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from harness.plugin.keys import options_key
+from harness.plugin.keys import requirements_key
+from harness.plugin.options import RunOptions
+from harness.spec.catalog import Catalog
+
+__all__ = ["MARKER_HELP", "RequirementMarks", "record_violation", "requirement_ids"]
+
+MARKER_HELP = (
+    "requirement(*ids): the catalog requirements this test checks; "
+    "tests whose ids are all outside --rtgate-profile are deselected"
+)
+
+
+class RequirementMarks:
+    """Collection-time half of the plugin: validation, deselection, user properties."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.catalog = options.catalog
+        self.in_profile = {r.id for r in options.catalog.for_profile(options.profile)}
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pycollect_makeitem(
+        self, collector: pytest.Collector, name: str, obj: object
+    ) -> Generator[None, Any, Any]:
+        result = yield
+        made = result if isinstance(result, list) else [result]
+        for item in made:
+            if isinstance(item, pytest.Item):
+                item.stash[requirements_key] = requirement_ids(item, self.catalog)
+        return result
+
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        kept: list[pytest.Item] = []
+        dropped: list[pytest.Item] = []
+        for item in items:
+            ids = item.stash.get(requirements_key, None)
+            if ids is None:  # not made by the Python collector: check it now
+                ids = item.stash[requirements_key] = requirement_ids(item, self.catalog)
+            if ids and self.in_profile.isdisjoint(ids):
+                dropped.append(item)
+                continue
+            kept.append(item)
+            for req_id in ids:
+                item.user_properties.append(("requirement", req_id))
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            items[:] = kept
+
+
+def requirement_ids(item: pytest.Item, catalog: Catalog) -> tuple[str, ...]:
+    """The ids of every ``requirement`` mark on ``item`` (its own, its class's, its module's).
+
+    Raises:
+        pytest.Collector.CollectError: a mark without ids, or an id not in the catalog.
+    """
+    ids: list[str] = []
+    for mark in item.iter_markers("requirement"):
+        if not mark.args:
+            raise pytest.Collector.CollectError(
+                f"{item.nodeid}: @pytest.mark.requirement() needs at least one requirement id"
+            )
+        for req_id in mark.args:
+            if not isinstance(req_id, str) or req_id not in catalog:
+                raise pytest.Collector.CollectError(
+                    f"{item.nodeid}: 'requirement' must be an id of the catalog {catalog.path}"
+                    f" (got {req_id!r}){_did_you_mean(req_id, catalog)}"
+                )
+            ids.append(req_id)
+    return tuple(sorted(set(ids)))
+
+
+def record_violation(item_or_request: pytest.Item | pytest.FixtureRequest, req_id: str) -> None:
+    """Blame the current test's failure on ``req_id`` as well (call it before failing).
+
+    The id reaches the report as a failing test of that requirement, even when the test
+    declares other requirements.  Recording the same id twice records it once.
+
+    Raises:
+        ValueError: ``req_id`` is not an id of the run's catalog.
+    """
+    node = getattr(item_or_request, "node", item_or_request)
+    options = node.config.stash.get(options_key, None)
+    if options is not None and req_id not in options.catalog:
+        raise ValueError(
+            f"'req_id' must be an id of the catalog {options.catalog.path} (got {req_id!r})"
+        )
+    entry = ("violates", req_id)
+    if entry not in node.user_properties:
+        node.user_properties.append(entry)
+
+
+def _did_you_mean(req_id: object, catalog: Catalog) -> str:
+    if not isinstance(req_id, str):
+        return ""
+    close = difflib.get_close_matches(req_id, list(catalog), n=1)
+    return f"; did you mean {close[0]!r}?" if close else ""

@@ -1,0 +1,143 @@
+"""The plugin's command-line options, read once and checked into a frozen :class:`RunOptions`.
+
+Every bad value ends in one :class:`pytest.UsageError` line naming the option, in the shape
+``--rtgate-host: 'host' must be one of ('simulated', 'real') (got 'moon')``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from harness.errors import RtgateError
+from harness.errors import UsageError
+from harness.spec.catalog import Catalog
+from harness.spec.catalog import load_catalog
+
+__all__ = [
+    "DEFAULT_PROFILE",
+    "DEFAULT_SUBJECT",
+    "HOSTS",
+    "RunOptions",
+    "add_options",
+    "read_options",
+    "subject_version",
+]
+
+HOSTS = ("simulated", "real")
+DEFAULT_SUBJECT = "reference"
+DEFAULT_PROFILE = "seed"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What this run tests, where, against which rules; the ``rtgate_options`` fixture."""
+
+    #: the runtime under test, as the user wrote it: ``reference``, ``python:M:A``, ``oci:X``
+    subject: str
+    #: ``simulated`` or ``real``
+    host: str
+    #: the profile of the catalog the run checks
+    profile: str
+    #: where the report is written; ``None`` writes no report
+    report_dir: str | None
+    #: the loaded requirement catalog
+    catalog: Catalog
+    #: the subject's version as its adapter reports it; empty when unknown
+    subject_version: str = ""
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Declare the ``--rtgate-*`` options in their own help group."""
+    group = parser.getgroup("rtgate", "rtgate conformance runs")
+    group.addoption(
+        "--rtgate-subject",
+        dest="rtgate_subject",
+        default=DEFAULT_SUBJECT,
+        metavar="SUBJECT",
+        help="runtime under test: reference, python:MODULE:ATTR or oci:NAME (default: reference)",
+    )
+    group.addoption(
+        "--rtgate-host",
+        dest="rtgate_host",
+        default="simulated",
+        metavar="HOST",
+        help="where the subject acts: simulated or real (default: simulated)",
+    )
+    group.addoption(
+        "--rtgate-profile",
+        dest="rtgate_profile",
+        default=DEFAULT_PROFILE,
+        metavar="PROFILE",
+        help="which profile of the requirement catalog to check (default: seed)",
+    )
+    group.addoption(
+        "--rtgate-report-dir",
+        dest="rtgate_report_dir",
+        default=None,
+        metavar="DIR",
+        help="write compliance.json and junit.xml into DIR (default: write no report)",
+    )
+    group.addoption(
+        "--rtgate-catalog",
+        dest="rtgate_catalog",
+        default=None,
+        metavar="PATH",
+        help="requirement catalog to use (default: the packaged requirements.toml)",
+    )
+
+
+def read_options(config: pytest.Config) -> RunOptions:
+    """Check the options and load the catalog.
+
+    Raises:
+        pytest.UsageError: one line naming the bad option and value.
+    """
+    host = config.getoption("rtgate_host")
+    if host not in HOSTS:
+        raise pytest.UsageError(f"--rtgate-host: 'host' must be one of {HOSTS} (got {host!r})")
+    try:
+        catalog = load_catalog(config.getoption("rtgate_catalog"))
+    except RtgateError as err:
+        raise pytest.UsageError(f"--rtgate-catalog: {err}") from err
+    profile = config.getoption("rtgate_profile")
+    if profile not in catalog.profiles:
+        known = tuple(sorted(catalog.profiles))
+        raise pytest.UsageError(
+            f"--rtgate-profile: 'profile' must be one of {known} (got {profile!r})"
+        )
+    subject = config.getoption("rtgate_subject")
+    try:
+        version = subject_version(subject)
+    except UsageError as err:
+        raise pytest.UsageError(f"--rtgate-subject: {err}") from err
+    report_dir = config.getoption("rtgate_report_dir")
+    return RunOptions(
+        subject=subject,
+        host=host,
+        profile=profile,
+        report_dir=str(Path(report_dir).absolute()) if report_dir else None,
+        catalog=catalog,
+        subject_version=version,
+    )
+
+
+def subject_version(text: str) -> str:
+    """Check ``text`` with the subject registry and return the subject's version.
+
+    The registry is imported lazily, and its absence tolerated, so the plugin works in a tree
+    (or a test) without subjects.
+
+    Raises:
+        UsageError: the registry refuses the subject.
+    """
+    try:
+        from harness.subjects.registry import parse_subject
+    except ModuleNotFoundError as err:
+        if err.name in ("harness.subjects", "harness.subjects.registry"):
+            return ""
+        raise
+    subject = parse_subject(text)
+    return str(getattr(subject, "version", "") or "")
