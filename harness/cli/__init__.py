@@ -1,0 +1,67 @@
+"""The ``rtgate`` command: ``run``, ``requirements`` (``doctor``, ``report`` and ``cleanup`` are
+declared but not implemented yet).
+
+Errors the user caused end in one line, ``rtgate: error: ...``, and the exit code of
+:mod:`harness.errors` (2 for bad usage or input files); anything unexpected is exit 3 with one
+line, and ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from harness.cli._listing import list_requirements
+from harness.cli._parser import ArgumentParser
+from harness.cli._parser import build_parser
+from harness.cli._run import run
+from harness.errors import RtgateError
+from harness.errors import UsageError
+
+__all__ = ["ArgumentParser", "build_parser", "main"]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one ``rtgate`` command and return its exit code (the console script exits with it).
+
+    Arguments after ``--`` are handed to pytest by ``rtgate run``.
+    """
+    words = list(sys.argv[1:] if argv is None else argv)
+    extra: list[str] = []
+    if "--" in words:
+        cut = words.index("--")
+        words, extra = words[:cut], words[cut + 1 :]
+    debug = "--debug" in words
+    try:
+        args = build_parser().parse_args(words)
+        if extra and args.command != "run":
+            raise UsageError(f"only 'run' passes arguments after '--' to pytest (got {extra})")
+        if args.command == "run":
+            return run(args, extra)
+        if args.command == "requirements":
+            return list_requirements(args)
+        raise UsageError(f"'{args.command}' is not implemented yet")
+    except SystemExit as stop:  # --help
+        return stop.code if isinstance(stop.code, int) else 0
+    except RtgateError as err:
+        if debug:
+            traceback.print_exc()
+        print(f"rtgate: error: {err}", file=sys.stderr)
+        return err.exit_code
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) left; say nothing more and keep Python from complaining.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except KeyboardInterrupt:
+        print("rtgate: error: interrupted", file=sys.stderr)
+        return RtgateError.exit_code
+    except Exception as err:  # noqa: BLE001 - the last boundary: one line, not a traceback
+        if debug:
+            traceback.print_exc()
+        print(
+            f"rtgate: error: internal error: {type(err).__name__}: {err} (see --debug)",
+            file=sys.stderr,
+        )
+        return RtgateError.exit_code

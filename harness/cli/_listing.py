@@ -1,0 +1,59 @@
+"""``rtgate requirements``: the catalog as a table for people or JSON for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from harness.errors import UsageError
+from harness.spec.catalog import Requirement
+from harness.spec.catalog import load_catalog
+
+__all__ = ["list_requirements"]
+
+
+def list_requirements(args: argparse.Namespace) -> int:
+    """Print the requirements (of ``--profile``, if given) sorted by id; exit code 0.
+
+    Raises:
+        UsageError: unknown profile.
+        SpecError: the catalog does not load.
+    """
+    catalog = load_catalog(args.catalog)
+    if args.profile is None:
+        chosen = sorted(catalog.values(), key=lambda r: r.id)
+    elif args.profile in catalog.profiles:
+        chosen = catalog.for_profile(args.profile)
+    else:
+        known = tuple(sorted(catalog.profiles))
+        raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
+    if args.format == "json":
+        print(json.dumps([_as_dict(r) for r in chosen], indent=2))
+    else:
+        print(_table(chosen))
+    return 0
+
+
+def _as_dict(requirement: Requirement) -> dict[str, object]:
+    return {
+        "id": requirement.id,
+        "level": requirement.level,
+        "scope": requirement.scope,
+        "area": requirement.area,
+        "title": requirement.title,
+        "source": requirement.source,
+        "url": requirement.url,
+        "profiles": list(requirement.profiles),
+    }
+
+
+def _table(requirements: list[Requirement]) -> str:
+    if not requirements:
+        return "(no requirements)"
+    width = max(len(r.id) for r in requirements)
+    area = max(len(r.area) for r in requirements)
+    rows = [
+        f"{r.id:<{width}}  {r.level:<10}  {r.scope:<3}  {r.area:<{area}}  {r.title}"
+        for r in requirements
+    ]
+    return "\n".join(rows)

@@ -1,0 +1,95 @@
+"""The argument parser of ``rtgate``: every mistake is one line, never a usage screen."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from harness.errors import UsageError
+from harness.plugin.options import DEFAULT_PROFILE
+from harness.plugin.options import DEFAULT_SUBJECT
+from harness.plugin.options import HOSTS
+
+__all__ = ["ArgumentParser", "build_parser"]
+
+_LATER = ("doctor", "report", "cleanup")
+
+
+class ArgumentParser(argparse.ArgumentParser):
+    """Raises :class:`~harness.errors.UsageError` instead of printing usage and exiting, so
+    :func:`harness.cli.main` reports argparse's errors like every other bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(message)
+
+
+def build_parser() -> ArgumentParser:
+    """``rtgate [--debug] {run,requirements,doctor,report,cleanup} ...``"""
+    parser = ArgumentParser(
+        prog="rtgate",
+        description="Conformance and fault-injection tests for Linux container runtimes.",
+        epilog="exit codes: 0 verdict pass, 1 verdict fail, 2 bad usage or input file, "
+        "3 harness or host error",
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks of rtgate errors")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite against a subject and write a report",
+        description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
+        "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
+        "the verdict.",
+    )
+    _common(run)
+    run.add_argument(
+        "--subject",
+        default=DEFAULT_SUBJECT,
+        help="reference, python:MODULE:ATTR or oci:NAME_OR_PATH (default: %(default)s)",
+    )
+    run.add_argument(
+        "--host", default="simulated", help=f"one of {', '.join(HOSTS)} (default: %(default)s)"
+    )
+    run.add_argument("--profile", default=DEFAULT_PROFILE, help="default: %(default)s")
+    run.add_argument(
+        "--report-dir",
+        metavar="DIR",
+        help="where to write the report (default: reports/<UTC time>-<subject>/, "
+        "with reports/latest pointing at it)",
+    )
+    run.add_argument(
+        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
+    )
+    run.add_argument("--catalog", metavar="PATH", help="requirement catalog (default: packaged)")
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
+    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
+    run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
+
+    listing = commands.add_parser("requirements", help="list the requirement catalog")
+    _common(listing)
+    listing.add_argument("--profile", help="only the requirements of this profile")
+    listing.add_argument(
+        "--catalog", metavar="PATH", help="requirement catalog (default: packaged)"
+    )
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    for name in _LATER:
+        _common(commands.add_parser(name, help="not implemented yet"))
+    return parser
+
+
+def _common(parser: argparse.ArgumentParser) -> None:
+    # SUPPRESS: a subcommand's default must not overwrite a --debug given before it.
+    parser.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help=argparse.SUPPRESS
+    )
+
+
+def _workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})")
+    return value

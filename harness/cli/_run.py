@@ -1,0 +1,155 @@
+"""``rtgate run``: check the input, run the suite through pytest in process, print the summary.
+
+Everything that can be checked before the run is (catalog, profile, host, subject, the suite's
+location), so a mistake costs one line and no test time.  The exit code comes from the
+report's verdict, not from pytest: a failing SHOULD test does not fail the gate, and an
+untested requirement does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib.util
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from harness.errors import RtgateError
+from harness.errors import UsageError
+from harness.plugin import ensure_registered
+from harness.plugin.keys import report_key
+from harness.plugin.options import HOSTS
+from harness.plugin.options import subject_version
+from harness.report.model import Report
+from harness.report.summary import render_summary
+from harness.spec.catalog import load_catalog
+
+__all__ = ["default_report_dir", "pytest_args", "run"]
+
+_HARNESS_TROUBLE = {
+    pytest.ExitCode.INTERRUPTED: "the run was interrupted (or the suite failed to collect)",
+    pytest.ExitCode.INTERNAL_ERROR: "pytest hit an internal error",
+    pytest.ExitCode.NO_TESTS_COLLECTED: "no tests were collected",
+}
+
+
+class _RunHooks:
+    """Plugin object handed to :func:`pytest.main`: loads rtgate and catches the report."""
+
+    def __init__(self) -> None:
+        self.report: Report | None = None
+
+    def pytest_addhooks(self, pluginmanager: pytest.PytestPluginManager) -> None:
+        ensure_registered(pluginmanager)
+
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.report = config.stash.get(report_key, None)
+
+
+def run(args: argparse.Namespace, extra: list[str]) -> int:
+    """Run the suite; the exit code of ``rtgate run``.
+
+    Raises:
+        RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
+    """
+    check_input(args)
+    scenarios = scenarios_dir(args.scenarios)
+    report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)
+    hooks = _RunHooks()
+    code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
+    if code == pytest.ExitCode.USAGE_ERROR:
+        return UsageError.exit_code
+    if code in _HARNESS_TROUBLE:
+        raise RtgateError(f"{_HARNESS_TROUBLE[pytest.ExitCode(code)]} (pytest exit code {code})")
+    if hooks.report is None:
+        raise RtgateError(f"the run ended without a report (pytest exit code {code})")
+    print(render_summary(hooks.report))
+    print(f"report: {report_dir / 'compliance.json'}")
+    return 0 if hooks.report.summary.verdict == "pass" else 1
+
+
+def check_input(args: argparse.Namespace) -> None:
+    """Everything that can be wrong with the command line, found before any test runs.
+
+    Raises:
+        UsageError: unknown host, profile or subject.
+        SpecError: the catalog does not load.
+    """
+    if args.host not in HOSTS:
+        raise UsageError(f"'--host' must be one of {HOSTS} (got {args.host!r})")
+    catalog = load_catalog(args.catalog)
+    if args.profile not in catalog.profiles:
+        known = tuple(sorted(catalog.profiles))
+        raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
+    subject_version(args.subject)
+
+
+def scenarios_dir(override: str | None) -> Path:
+    """The suite's directory: the installed ``harness.scenarios`` package, or ``override``.
+
+    Raises:
+        UsageError: ``override`` is not a directory.
+        RtgateError: the suite is not installed.
+    """
+    if override is not None:
+        if not Path(override).is_dir():
+            raise UsageError(f"'--scenarios' must be a directory (got {override!r})")
+        return Path(override).absolute()
+    spec = importlib.util.find_spec("harness.scenarios")
+    if spec is None or not spec.submodule_search_locations:
+        raise RtgateError("the conformance suite (harness.scenarios) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))).absolute()
+
+
+def pytest_args(
+    args: argparse.Namespace, scenarios: Path, report_dir: Path, extra: list[str]
+) -> list[str]:
+    """The pytest command line of a run."""
+    argv = [
+        str(scenarios),
+        "-p",
+        "no:cacheprovider",
+        "-q",
+        f"--rtgate-subject={args.subject}",
+        f"--rtgate-host={args.host}",
+        f"--rtgate-profile={args.profile}",
+        f"--rtgate-report-dir={report_dir}",
+    ]
+    if args.catalog:
+        argv.append(f"--rtgate-catalog={args.catalog}")
+    if args.workers is not None:
+        argv += ["-n", str(args.workers)]
+    if args.keyword:
+        argv += ["-k", args.keyword]
+    if args.quick:
+        argv.append("--hypothesis-profile=rtgate-quick")
+    return argv + extra
+
+
+def default_report_dir(subject: str, root: Path | None = None) -> Path:
+    """A new ``reports/<UTC time>-<subject slug>/``, with ``reports/latest`` pointing at it."""
+    reports = (root or Path.cwd()) / "reports"
+    stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    slug = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:40] or "subject"
+    reports.mkdir(parents=True, exist_ok=True)
+    for serial in range(1, 1000):
+        suffix = "" if serial == 1 else f"-{serial}"
+        target = reports / f"{stamp}-{slug}{suffix}"
+        try:
+            target.mkdir()
+        except FileExistsError:
+            continue
+        _point_latest(reports, target.name)
+        return target
+    raise RtgateError(f"cannot make a new report directory under {reports}")
+
+
+def _point_latest(reports: Path, name: str) -> None:
+    """Replace ``reports/latest`` in one rename, so it never dangles or goes missing."""
+    temp = reports / f".latest.{os.getpid()}"
+    temp.unlink(missing_ok=True)
+    temp.symlink_to(name, target_is_directory=True)
+    os.replace(temp, reports / "latest")

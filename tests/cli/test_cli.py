@@ -1,0 +1,273 @@
+"""The ``rtgate`` command, called in process: exit codes and one-line errors.
+
+``rtgate run`` is pointed at small fake suites (the hidden ``--scenarios`` option) checked
+against the sample catalog of tests/plugin, so each run takes a fraction of a second.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from harness.cli import _run
+from harness.cli import main
+
+SAMPLE = Path(__file__).parent.parent / "plugin" / "sample_catalog.toml"
+
+PASSING = """
+import pytest
+
+@pytest.mark.requirement("T-ONE-A", "T-ONE-B")
+def test_one():
+    pass
+
+@pytest.mark.requirement("T-TWO-A", "T-THREE-A")
+def test_two():
+    pass
+"""
+
+
+@pytest.fixture(autouse=True)
+def _restore_hypothesis_profile() -> Iterator[None]:
+    from hypothesis import settings
+
+    name = settings.get_current_profile_name()
+    yield
+    settings.load_profile(name)
+
+
+@pytest.fixture
+def catalog(tmp_path: Path) -> Path:
+    path = tmp_path / "catalog.toml"
+    shutil.copyfile(SAMPLE, path)
+    return path
+
+
+def _suite(tmp_path: Path, body: str) -> Path:
+    """A fake scenarios dir; module names are unique because runs share one interpreter."""
+    suite = tmp_path / "scenarios"
+    suite.mkdir(exist_ok=True)
+    (suite / f"test_fake_{uuid.uuid4().hex[:12]}.py").write_text(body)
+    return suite
+
+
+def _run_cli(
+    tmp_path: Path, catalog: Path, body: str | None, *extra: str
+) -> tuple[int, Path]:
+    out = tmp_path / "out"
+    suite = _suite(tmp_path, body) if body is not None else tmp_path / "scenarios"
+    suite.mkdir(exist_ok=True)
+    args = ["run", "--scenarios", str(suite), "--catalog", str(catalog), "--report-dir", str(out)]
+    return main([*args, *extra]), out
+
+
+def _one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    return lines[0]
+
+
+def test_exit_0_when_the_verdict_passes(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = _run_cli(tmp_path, catalog, PASSING)
+    stdout = capsys.readouterr().out
+    assert code == 0
+    assert "rtgate: verdict PASS" in stdout
+    assert f"report: {out / 'compliance.json'}" in stdout
+    report = json.loads((out / "compliance.json").read_text())
+    assert report["summary"]["verdict"] == "pass"
+    assert (out / "junit.xml").is_file()
+
+
+def test_exit_1_when_a_must_fails(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = PASSING.replace("def test_one():\n    pass", "def test_one():\n    assert 0, 'bad'")
+    code, _ = _run_cli(tmp_path, catalog, body)
+    stdout = capsys.readouterr().out
+    assert code == 1
+    assert "rtgate: verdict FAIL" in stdout
+    assert "T-ONE-A" in stdout and "AssertionError: bad" in stdout
+
+
+def test_exit_1_when_a_requirement_is_untested(tmp_path: Path, catalog: Path) -> None:
+    code, out = _run_cli(tmp_path, catalog, PASSING, "-k", "test_one")
+    assert code == 1
+    report = json.loads((out / "compliance.json").read_text())
+    assert report["summary"]["fatal"] == ["T-THREE-A", "T-TWO-A"]
+
+
+def test_profile_and_quick_reach_pytest(tmp_path: Path, catalog: Path) -> None:
+    body = """
+import pytest
+from hypothesis import settings
+
+@pytest.mark.requirement("T-ONE-A", "T-RUNC-ONLY")
+def test_it(rtgate_options):
+    assert rtgate_options.profile == "runc-1.2"
+    assert settings.default.max_examples == 10
+"""
+    code, _ = _run_cli(tmp_path, catalog, body, "--profile", "runc-1.2", "--quick")
+    assert code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--profile", "nope"], "rtgate: error: '--profile' must be one of ('runc-1.2', 'seed')"),
+        (["--host", "moon"], "rtgate: error: '--host' must be one of ('simulated', 'real')"),
+        (["-n", "many"], "rtgate: error: argument -n: must be a whole number >= 0"),
+        (["--frobnicate"], "rtgate: error: unrecognized arguments: --frobnicate"),
+        (["--scenarios", "/nonexistent"], "rtgate: error: '--scenarios' must be a directory"),
+    ],
+)
+def test_exit_2_with_one_line_for_bad_usage(
+    tmp_path: Path,
+    catalog: Path,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
+    message: str,
+) -> None:
+    code = main(["run", "--catalog", str(catalog), "--report-dir", str(tmp_path), *args])
+    captured = capsys.readouterr()
+    assert code == 2
+    assert _one_line(captured.err).startswith(message)
+    assert captured.out == ""
+
+
+def test_exit_2_for_an_unknown_subject(capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("harness.subjects.registry")
+    assert main(["run", "--subject", "bogus"]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("rtgate: error: unknown subject 'bogus'")
+
+
+def test_exit_2_for_a_malformed_catalog_naming_file_and_line(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog.write_text(catalog.read_text().replace('scope = "cli"', 'scope = "gui"'))
+    assert main(["run", "--catalog", str(catalog)]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith(f"rtgate: error: {catalog}:27: requirement 'T-TWO-A': 'scope'")
+    assert line.endswith("(got 'gui')")
+
+
+def test_exit_2_when_pytest_refuses_its_arguments(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run_cli(tmp_path, catalog, PASSING, "--", "--no-such-pytest-flag")
+    assert code == 2
+    assert "--no-such-pytest-flag" in capsys.readouterr().err
+
+
+def test_exit_3_when_no_tests_are_collected(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, _ = _run_cli(tmp_path, catalog, None)
+    assert code == 3
+    assert _one_line(capsys.readouterr().err).startswith(
+        "rtgate: error: no tests were collected"
+    )
+
+
+def test_exit_3_when_the_suite_names_an_unknown_requirement(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    body = PASSING.replace('"T-TWO-A", ', '"T-TWO-X", ')
+    code, _ = _run_cli(tmp_path, catalog, body)
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "(got 'T-TWO-X')" in captured.out
+    assert _one_line(captured.err).startswith("rtgate: error: the run was interrupted")
+
+
+def test_exit_3_when_the_suite_is_not_installed(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setattr(_run.importlib.util, "find_spec", lambda name: None)
+    assert main(["run"]) == 3
+    assert _one_line(capsys.readouterr().err) == (
+        "rtgate: error: the conformance suite (harness.scenarios) is not installed"
+    )
+
+
+def test_exit_3_for_unexpected_errors_and_debug_shows_the_traceback(
+    tmp_path: Path,
+    catalog: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def boom(report: object) -> str:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(_run, "render_summary", boom)
+    code, _ = _run_cli(tmp_path, catalog, PASSING)
+    assert code == 3
+    assert _one_line(capsys.readouterr().err) == (
+        "rtgate: error: internal error: RuntimeError: boom (see --debug)"
+    )
+    code = main(["--debug", "run", "--scenarios", str(tmp_path / "scenarios"),
+                 "--catalog", str(catalog), "--report-dir", str(tmp_path / "again")])
+    err = capsys.readouterr().err
+    assert code == 3
+    assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err
+
+
+def test_default_report_dir_and_latest_link(
+    tmp_path: Path, catalog: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    suite = _suite(tmp_path, PASSING)
+    args = ["run", "--scenarios", str(suite), "--catalog", str(catalog)]
+    assert main(args) == 0
+    assert main(args) == 0
+    runs = sorted(p for p in (tmp_path / "reports").iterdir() if p.name != "latest")
+    assert len(runs) == 2
+    assert all(p.name.endswith(("-reference", "-reference-2")) for p in runs)
+    latest = tmp_path / "reports" / "latest"
+    assert latest.is_symlink() and (latest / "compliance.json").is_file()
+    assert latest.resolve() == max(runs, key=lambda p: p.stat().st_mtime_ns).resolve()
+
+
+def test_default_report_dir_slugs_the_subject(tmp_path: Path) -> None:
+    made = _run.default_report_dir("python:My.Module:make", root=tmp_path)
+    assert made.name.endswith("-python-my-module-make")
+    assert (tmp_path / "reports" / "latest").resolve() == made.resolve()
+
+
+def test_requirements_listing(catalog: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["requirements", "--catalog", str(catalog), "--profile", "runc-1.2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["T-ONE-A", "T-RUNC-ONLY"]
+    assert lines[0].split()[1:4] == ["MUST", "api", "one"]
+    assert main(["requirements", "--catalog", str(catalog), "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [r["id"] for r in data] == sorted(r["id"] for r in data)
+    assert data[0]["profiles"] == ["seed", "runc-1.2"]
+
+
+def test_requirements_with_unknown_profile(
+    catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["requirements", "--catalog", str(catalog), "--profile", "x"]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("rtgate: error: '--profile' must be")
+
+
+@pytest.mark.parametrize("command", ["doctor", "report", "cleanup"])
+def test_later_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([command]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        f"rtgate: error: '{command}' is not implemented yet"
+    )
+
+
+def test_no_command_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main([]) == 2
+    assert _one_line(capsys.readouterr().err).startswith("rtgate: error: the following")
+    assert main(["--help"]) == 0
+    assert "exit codes: 0 verdict pass" in capsys.readouterr().out
