@@ -29,6 +29,7 @@ from harness.spec.catalog import load_catalog
 
 __all__ = ["default_report_dir", "pytest_args", "run"]
 
+_ALREADY_IMPORTED = "Module already imported so cannot be rewritten"
 _HARNESS_TROUBLE = {
     pytest.ExitCode.INTERRUPTED: "the run was interrupted (or the suite failed to collect)",
     pytest.ExitCode.INTERNAL_ERROR: "pytest hit an internal error",
@@ -117,6 +118,10 @@ def pytest_args(
         f"--rtgate-host={args.host}",
         f"--rtgate-profile={args.profile}",
         f"--rtgate-report-dir={report_dir}",
+        # Checking the input imported harness and the subject before pytest started; once
+        # installed, pytest would warn that it cannot rewrite asserts in those packages.
+        "-W",
+        f"ignore:{_ALREADY_IMPORTED}:pytest.PytestAssertRewriteWarning",
     ]
     if args.catalog:
         argv.append(f"--rtgate-catalog={args.catalog}")
