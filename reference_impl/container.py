@@ -14,6 +14,7 @@ import threading
 import time
 from typing import Any
 
+from reference_impl import states as states_module
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import FsManager
@@ -32,10 +33,6 @@ from reference_impl.process import ParentProcess
 from reference_impl.profiles import Profile
 from reference_impl.states import STATE_CLASSES
 from reference_impl.states import ContainerState
-from reference_impl.states import CreatedState
-from reference_impl.states import PausedState
-from reference_impl.states import RunningState
-from reference_impl.states import StoppedState
 from reference_impl.states import signal_all_processes
 from reference_impl.status import Status
 from reference_impl.system import ProcessSpec
@@ -71,13 +68,15 @@ class Container:
         self.init_process: ParentProcess | None = None
         self.init_process_start_time = 0
         self.created = ""
-        self.state: ContainerState = StoppedState(self)
+        self.state: ContainerState = self.state_for("stopped")
         self._lock = threading.RLock()
 
-    # -- what the harness needs to drive states directly -------------------------------------
+    #: the class of each state by name; every state object is made through ``state_for``
+    state_classes: dict[str, type[ContainerState]] = STATE_CLASSES
+
     def state_for(self, name: str) -> ContainerState:
         """A new state object of the named kind bound to this container ("stopped", ...)."""
-        return STATE_CLASSES[name](self)
+        return self.state_classes[name](self)
 
     # -- status ------------------------------------------------------------------------------
     def run_type(self) -> Status:
@@ -111,15 +110,15 @@ class Container:
     def refresh_state(self) -> None:
         """``refreshState``: paused, else created/running/stopped by ``run_type``."""
         if self.is_paused():
-            self.state.transition(PausedState(self))
+            self.state.transition(self.state_for("paused"))
             return
         t = self.run_type()
         if t == Status.CREATED:
-            self.state.transition(CreatedState(self))
+            self.state.transition(self.state_for("created"))
         elif t == Status.RUNNING:
-            self.state.transition(RunningState(self))
+            self.state.transition(self.state_for("running"))
         else:
-            self.state.transition(StoppedState(self))
+            self.state.transition(self.state_for("stopped"))
 
     def current_status(self) -> Status:
         self.refresh_state()
@@ -166,7 +165,7 @@ class Container:
                 )
             # The seed freezes before it asks the state whether pausing is allowed.
             self.cgroup_manager.freeze(FROZEN)
-            self.state.transition(PausedState(self))
+            self.state.transition(self.state_for("paused"))
 
     def resume(self) -> None:
         with self._lock:
@@ -174,7 +173,7 @@ class Container:
             if status != Status.PAUSED:
                 raise GenericError("container not paused", ErrorCode.CONTAINER_NOT_PAUSED)
             self.cgroup_manager.freeze(THAWED)
-            self.state.transition(RunningState(self))
+            self.state.transition(self.state_for("running"))
 
     def signal(self, sig: int, all_processes: bool = False) -> None:
         """``Signal``: no status check in the seed."""
@@ -195,6 +194,10 @@ class Container:
         """``Destroy``: whatever the in-memory state does; no refresh first."""
         with self._lock:
             self.state.destroy()
+
+    def teardown(self) -> None:
+        """The seed's ``destroy(c)``, which every state's ``destroy`` ends in."""
+        states_module.destroy(self)
 
     def set(self, config: Config) -> None:
         """``Set``: new resources on a container that is not stopped, rolled back on failure."""
@@ -284,11 +287,11 @@ class Container:
         except Exception as err:
             raise new_system_error_with_cause(err, "starting container process") from err
         self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.state = RunningState(self)
+        self.state = self.state_for("running")
         if not is_init:
             return
         # The seed assigns createdState directly: stopped -> created is not a transition.
-        self.state = CreatedState(self)
+        self.state = self.state_for("created")
         self.init_process = parent
         self.init_process_start_time = parent.start_time
         self._save_state()

@@ -20,7 +20,6 @@ from reference_impl.intelrdt import probe_features
 from reference_impl.process import NonChildProcess
 from reference_impl.profiles import Profile
 from reference_impl.profiles import get_profile
-from reference_impl.states import LoadedState
 from reference_impl.system import System
 from reference_impl.validate import ConfigValidationError
 from reference_impl.validate import validate
@@ -41,6 +40,9 @@ def validate_id(container_id: str) -> None:
 class Factory:
     """Creates and loads containers whose state dirs live under ``root``."""
 
+    #: the container class this factory makes
+    container_class: type[Container] = Container
+
     def __init__(self, root: str, system: System, profile: Profile) -> None:
         self.root = root
         self.system = system
@@ -54,7 +56,9 @@ class Factory:
             self._features = probe_features()
         return self._features
 
-    def _rdt_manager(self, config: Config, container_id: str, path: str = "") -> IntelRdtManager | None:
+    def _rdt_manager(
+        self, config: Config, container_id: str, path: str = ""
+    ) -> IntelRdtManager | None:
         features = self.rdt_features
         if features.cat_enabled and config.intel_rdt is not None:
             return IntelRdtManager(features, container_id, path)
@@ -78,7 +82,7 @@ class Factory:
             os.makedirs(container_root, 0o711)
         except OSError as err:
             raise new_system_error(err) from err
-        return Container(
+        return self.container_class(
             container_id,
             container_root,
             config,
@@ -103,7 +107,7 @@ class Factory:
         except (OSError, ValueError) as err:
             raise new_system_error(err) from err
         config = Config.from_json(state["config"])
-        c = Container(
+        c = self.container_class(
             container_id,
             container_root,
             config,
@@ -117,7 +121,7 @@ class Factory:
         )
         c.init_process_start_time = state["init_process_start"]
         c.created = state.get("created", "")
-        c.state = LoadedState(c)
+        c.state = c.state_for("loaded")
         c.refresh_state()
         c.intel_rdt_manager = self._rdt_manager(
             config, container_id, state.get("intel_rdt_path", "")

@@ -4,6 +4,10 @@ Each class mirrors a struct of the seed's ``state_linux.go``: ``transition`` acc
 (assigning it), ignores it (no-op) or raises :class:`StateTransitionError`; ``destroy`` applies
 the state's guard and then calls :func:`destroy`, which runs every teardown step in a fixed order,
 keeps the *first* error, always ends in ``StoppedState`` and then raises that error.
+
+Go's ``switch s.(type)`` becomes a comparison of state *names*, so that a subclass of a state
+(an implementation built on this one) still counts as that state.  New state objects are always
+made through ``Container.state_for``.
 """
 
 from __future__ import annotations
@@ -140,7 +144,7 @@ def destroy(c: Container) -> None:
         run_poststop_hooks(c)
     except Exception as err:  # noqa: BLE001
         first = first or err
-    c.state = StoppedState(c)
+    c.state = c.state_for("stopped")
     if first is not None:
         raise first
 
@@ -154,15 +158,15 @@ class StoppedState(ContainerState):
         return Status.STOPPED
 
     def transition(self, s: ContainerState) -> None:
-        if type(s) in (RunningState, RestoredState):
+        if s.name in ("running", "restored"):
             self.c.state = s
             return
-        if type(s) is StoppedState:
+        if s.name == "stopped":
             return
         raise _transition_error(self, s)
 
     def destroy(self) -> None:
-        destroy(self.c)
+        self.c.teardown()
 
 
 class RunningState(ContainerState):
@@ -174,22 +178,22 @@ class RunningState(ContainerState):
         return Status.RUNNING
 
     def transition(self, s: ContainerState) -> None:
-        if type(s) is StoppedState:
+        if s.name == "stopped":
             if self.c.run_type() == Status.RUNNING:
                 raise GenericError("container still running", ErrorCode.CONTAINER_NOT_STOPPED)
             self.c.state = s
             return
-        if type(s) is PausedState:
+        if s.name == "paused":
             self.c.state = s
             return
-        if type(s) is RunningState:
+        if s.name == "running":
             return
         raise _transition_error(self, s)
 
     def destroy(self) -> None:
         if self.c.run_type() == Status.RUNNING:
             raise GenericError("container is not destroyed", ErrorCode.CONTAINER_NOT_STOPPED)
-        destroy(self.c)
+        self.c.teardown()
 
 
 class CreatedState(ContainerState):
@@ -201,10 +205,10 @@ class CreatedState(ContainerState):
         return Status.CREATED
 
     def transition(self, s: ContainerState) -> None:
-        if type(s) in (RunningState, PausedState, StoppedState):
+        if s.name in ("running", "paused", "stopped"):
             self.c.state = s
             return
-        if type(s) is CreatedState:
+        if s.name == "created":
             return
         raise _transition_error(self, s)
 
@@ -215,7 +219,7 @@ class CreatedState(ContainerState):
                 self.c.init_process.signal(signal_module.SIGKILL)
             except OSError:
                 pass
-        destroy(self.c)
+        self.c.teardown()
 
 
 class PausedState(ContainerState):
@@ -227,10 +231,10 @@ class PausedState(ContainerState):
         return Status.PAUSED
 
     def transition(self, s: ContainerState) -> None:
-        if type(s) in (RunningState, StoppedState):
+        if s.name in ("running", "stopped"):
             self.c.state = s
             return
-        if type(s) is PausedState:
+        if s.name == "paused":
             return
         raise _transition_error(self, s)
 
@@ -239,7 +243,7 @@ class PausedState(ContainerState):
         if t not in (Status.RUNNING, Status.CREATED):
             # Init is gone: thaw first; a thaw error is returned and nothing is destroyed.
             self.c.cgroup_manager.freeze(THAWED)
-            destroy(self.c)
+            self.c.teardown()
             return
         raise GenericError("container is paused", ErrorCode.CONTAINER_PAUSED)
 
@@ -259,7 +263,7 @@ class RestoredState(ContainerState):
     def transition(self, s: ContainerState) -> None:
         # state_linux.go restoredState.transition: stopped and running are accepted WITHOUT
         # assigning c.state, so a restored container stays restored ("sticky").
-        if type(s) in (StoppedState, RunningState):
+        if s.name in ("stopped", "running"):
             return
         raise _transition_error(self, s)
 
@@ -268,7 +272,7 @@ class RestoredState(ContainerState):
             os.stat(os.path.join(self.c.root, "checkpoint"))
         except FileNotFoundError:
             pass
-        destroy(self.c)
+        self.c.teardown()
 
 
 class LoadedState(ContainerState):

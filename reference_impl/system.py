@@ -219,11 +219,16 @@ class RealSystem:
         except subprocess.TimeoutExpired:
             proc.send_signal(signal_module.SIGKILL)
             out, err = proc.communicate()
-            return HookResult(None, out.decode(errors="replace"), err.decode(errors="replace"), True)
-        return HookResult(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"))
+            return HookResult(None, _text(out), _text(err), True)
+        return HookResult(proc.returncode, _text(out), _text(err))
 
     def sleep(self, seconds: float) -> None:
         time.sleep(seconds)
 
     def monotonic(self) -> float:
         return time.monotonic()
+
+
+def _text(output: bytes) -> str:
+    """A hook's output as text; bytes that are not UTF-8 must not hide the hook's error."""
+    return output.decode(errors="replace")

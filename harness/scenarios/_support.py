@@ -13,13 +13,13 @@ from typing import Any
 
 from harness.fakes import SimProgram
 from harness.hosts import SimulatedHost
+from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.api import Hook
 from harness.subjects.api import Hooks
 from harness.subjects.api import IntelRdtConfig
 from harness.subjects.api import Process
-from harness.spec import tables
 
 __all__ = [
     "INIT",
@@ -72,10 +72,34 @@ def init_pid(c: Any) -> int:
 
 
 def make_init_gone(host: SimulatedHost, c: Any) -> int:
-    """Init exits on its own (status 0) and stays a zombie until its parent reaps it."""
+    """Init ends and stays a zombie until its parent reaps it.
+
+    A running init exits with status 0.  A frozen init cannot run its own exit, so it is killed
+    the way it happens on a real host: SIGKILL (kept pending by the v1 freezer), someone thaws
+    the cgroup, init dies, and the cgroup is frozen again (with only a zombie left, at once).
+    """
     pid = init_pid(c)
-    host.kernel.exit_process(pid, 0)
+    process = host.kernel.process(pid)
+    if process is not None and process.state == "frozen":
+        freezer = _freezer_file(host, pid)
+        host.kernel.deliver_signal(pid, signal.SIGKILL)
+        _write(freezer, "THAWED")
+        _write(freezer, "FROZEN")
+    else:
+        host.kernel.exit_process(pid, 0)
     return pid
+
+
+def _freezer_file(host: SimulatedHost, pid: int) -> str:
+    process = host.kernel.process(pid)
+    assert process is not None
+    inner = process.cgroups["freezer"].lstrip("/")
+    return os.path.join("/sys/fs/cgroup/freezer", inner, "freezer.state")
+
+
+def _write(path: str, value: str) -> None:
+    with open(path, "w") as f:
+        f.write(value)
 
 
 def container_dirs(host: SimulatedHost, c: Any) -> dict[str, bool]:

@@ -77,9 +77,11 @@ def test_signal(factory: Any, host: SimulatedHost, state: str) -> None:
     c = bring_to(factory, host, "op", state, config_for("op"))
     expected = tables.operation_expectation(state, "signal")
     pid = c.init_process.pid if c.init_process is not None else None
-    if expected == "error":
-        with pytest.raises(Exception):
+    if expected.startswith("error:"):
+        with pytest.raises(Exception) as info:
             c.signal(signal.SIGKILL)
+        want = tables.message(expected.split(":", 1)[1])
+        assert want in str(info.value), f"Signal with no init must fail with {want!r}"
         return
     assert pid is not None
     c.signal(signal.SIGKILL)

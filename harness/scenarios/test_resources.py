@@ -104,20 +104,21 @@ def test_removed_group_gives_tasks_back_to_default(factory: Any, host: Simulated
     with open(os.path.join(host.resctrl_group("rb"), "tasks"), "w") as f:
         f.write(str(outsider))
     c.signal(signal.SIGKILL)
-    with pytest.raises(Exception):
+    with pytest.raises(Exception) as info:
         c.destroy()  # the cgroup is busy with the outsider
+    assert tables.message("cgroup_remove") in str(info.value)
     assert not os.path.isdir(host.resctrl_group("rb")), "the resctrl group is removed anyway"
     assert outsider in host.resctrl_tasks(""), "its tasks go back to the default group"
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
 def test_kernel_refuses_invalid_schema(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("bad", config_for("bad", l3_schema="L3:0=f0f;1=f"))
+    c = factory.create("bad", config_for("bad", l3_schema="L3:0=70f;1=f"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "invalid argument" in str(info.value)
     with open("/sys/fs/resctrl/info/last_cmd_status", encoding="ascii") as f:
-        assert f.read() == "The mask f0f has non-consecutive 1-bits\n"
+        assert f.read() == tables.message("resctrl_noncontiguous", mask="70f") + "\n"
 
 
 @pytest.mark.requirement("RDT-NOT-ENABLED")
@@ -147,6 +148,8 @@ def test_no_resctrl_operation_without_intel_rdt(factory: Any, host: SimulatedHos
     c.run(INIT)
     c.signal(signal.SIGKILL)
     c.destroy()
-    touched = [op for op in host.kernel.log if op.path.startswith("/sys/fs/resctrl/") and op.op != "read"]
+    touched = [
+        op for op in host.kernel.log if op.path.startswith("/sys/fs/resctrl/") and op.op != "read"
+    ]
     assert touched == [], f"resctrl was touched without intelRdt in the config: {touched}"
     assert container_dirs(host, c)["rdt"] is False

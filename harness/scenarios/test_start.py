@@ -98,8 +98,9 @@ def test_failing_prestart_hook_fails_start_and_kills_init(
 ) -> None:
     hooks = install_hooks(host, pre=SimProgram.exit(2))
     c = factory.create("pf", config_for("pf", prestart=(hooks["pre"],)))
-    with pytest.raises(Exception):
+    with pytest.raises(Exception) as info:
         c.start(INIT)
+    assert tables.message("hook_failed", code=2, stdout="", stderr="") in str(info.value)
     assert str(c.status()) == "stopped"
     assert not os.path.exists(os.path.join(host.state_root, "pf", "exec.fifo"))
     sleepers = [p for p in host.kernel.live_pids() if host.kernel.process(p).comm == "sleep"]

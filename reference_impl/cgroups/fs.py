@@ -138,10 +138,13 @@ class FsManager:
                     raise CgroupError(f"mountpoint for {name} not found")
                 continue
             path = os.path.join(mount, inner.lstrip("/"))
-            try:
-                os.makedirs(path, 0o755, exist_ok=True)
-            except OSError as err:
-                raise CgroupError(f"mkdir {path}: {err.strerror}") from err
+            if name == "cpuset":
+                _ensure_cpuset(mount, path)
+            else:
+                try:
+                    os.makedirs(path, 0o755, exist_ok=True)
+                except OSError as err:
+                    raise CgroupError(f"mkdir {path}: {err.strerror}") from err
             self.paths[name] = path
             _write(path, "cgroup.procs", str(pid))
 
@@ -218,6 +221,25 @@ class FsManager:
             except FileNotFoundError:
                 continue
         return pids
+
+
+def _ensure_cpuset(mount: str, path: str) -> None:
+    """``CpusetGroup.ensureParent``: make each level below the mount and give it its parent's
+    ``cpuset.cpus`` and ``cpuset.mems`` when empty — a cpuset without them takes no task."""
+    relative = os.path.relpath(path, mount)
+    parent = mount
+    for part in [] if relative == "." else relative.split(os.sep):
+        current = os.path.join(parent, part)
+        try:
+            os.makedirs(current, 0o755, exist_ok=True)
+        except OSError as err:
+            raise CgroupError(f"mkdir {current}: {err.strerror}") from err
+        for name in ("cpuset.cpus", "cpuset.mems"):
+            mine = read_file(os.path.join(current, name))
+            if mine.strip() == "":
+                value = read_file(os.path.join(parent, name)).strip()
+                _write(current, name, value)
+        parent = current
 
 
 def _read_procs(directory: str) -> list[int]:
