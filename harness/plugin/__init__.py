@@ -31,6 +31,7 @@ from harness.plugin.options import read_options
 __all__ = [
     "PLUGIN_NAME",
     "RunOptions",
+    "Verify",
     "ensure_registered",
     "options_key",
     "record_violation",
@@ -38,6 +39,7 @@ __all__ = [
     "requirements_key",
     "rtgate_options",
     "verdict_key",
+    "verify",
 ]
 
 #: the name the plugin is registered under, whichever way it is loaded (``-p no:rtgate``)
@@ -91,3 +93,26 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def rtgate_options(request: pytest.FixtureRequest) -> RunOptions:
     """The checked options of this run: subject, host, profile, report dir, catalog."""
     return request.config.stash[options_key]
+
+
+class Verify:
+    """``verify(req_id, ok, message)``: an assertion that blames one requirement.
+
+    A test that checks several requirements calls it for each check, so that a failure marks
+    only the requirement it breaks and the others the test declares still count as checked.
+    """
+
+    def __init__(self, request: pytest.FixtureRequest) -> None:
+        self._request = request
+
+    def __call__(self, req_id: str, ok: object, message: str) -> None:
+        __tracebackhide__ = True
+        if not ok:
+            record_violation(self._request, req_id)
+            raise AssertionError(f"[{req_id}] {message}")
+
+
+@pytest.fixture
+def verify(request: pytest.FixtureRequest) -> Verify:
+    """Per-requirement assertions: see :class:`Verify`."""
+    return Verify(request)

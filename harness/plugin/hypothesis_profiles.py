@@ -4,6 +4,10 @@
 deadline on a shared CI machine); ``rtgate-quick`` is the same with fewer examples, for
 ``rtgate run --quick``.  ``rtgate`` is loaded unless the user picked a profile.
 
+A failing runtime must not cost minutes: both profiles shrink only the smallest failure
+(``report_multiple_bugs=False``; every violated requirement is still recorded as the machines
+meet it) and skip the explain phase, whose notes say little about a state machine.
+
 Hypothesis is imported inside the functions: ``rtgate run`` imports the plugin before it starts
 pytest, and pytest can only rewrite asserts of plugin modules it imports itself.
 """
@@ -21,6 +25,7 @@ QUICK = "rtgate-quick"
 def register_profiles() -> None:
     """Register both profiles (registering again overwrites, so this is idempotent)."""
     from hypothesis import HealthCheck
+    from hypothesis import Phase
     from hypothesis import settings
 
     settings.register_profile(
@@ -31,6 +36,8 @@ def register_profiles() -> None:
         max_examples=60,
         stateful_step_count=25,
         suppress_health_check=[HealthCheck.too_slow],
+        report_multiple_bugs=False,
+        phases=[phase for phase in Phase if phase is not Phase.explain],
     )
     settings.register_profile(QUICK, parent=settings.get_profile(DEFAULT), max_examples=10)
 

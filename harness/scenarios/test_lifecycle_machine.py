@@ -3,8 +3,8 @@ faults, checked step by step against the spec's tables.
 
 The model is plain data (what status the container must report, whether init lives, which
 teardown faults are armed); the subject is driven through its API on a fresh simulated host per
-example.  When a check fails, the requirement it breaks is recorded on the test (a
-``("violates", id)`` user property), so the report names it.
+example.  Every check goes through the ``verify`` fixture, so a failure names the requirement
+it breaks and the report blames that one.
 """
 
 from __future__ import annotations
@@ -34,19 +34,15 @@ from harness.spec import tables
 FAULTS = ("cgroup", "rdt", "state-dir", "poststop")
 
 
-class Violation(AssertionError):
-    """A check of the machine failed; ``requirement`` is what it breaks."""
-
-
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(self, subject: Any, profile: str, violate: Any) -> None:
+    def __init__(self, subject: Any, profile: str, verify: Any) -> None:
         super().__init__()
         self._stack = ExitStack()
         self.host = self._stack.enter_context(simulated_host())
         self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
-        self.violate = violate
+        self.check = verify
         self.serial = 0
         self.c: Any = None
         self.status = "none"
@@ -60,18 +56,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._stack.close()
 
     # -- checks ------------------------------------------------------------------------------
-    def check(self, ok: bool, requirement: str, message: str) -> None:
-        if not ok:
-            self.violate(requirement)
-            raise Violation(f"[{requirement}] {message}")
-
     def expect_error(self, call: Any, text: str, requirement: str) -> None:
         try:
             call()
         except Exception as err:  # noqa: BLE001 - any error type; the text is the contract
-            self.check(str(err) == text, requirement, f"expected {text!r}, got {err!r}")
+            self.check(requirement, str(err) == text, f"expected {text!r}, got {err!r}")
             return
-        self.check(False, requirement, f"expected the error {text!r}, but the call succeeded")
+        self.check(requirement, False, f"expected the error {text!r}, but the call succeeded")
 
     @property
     def cid(self) -> str:
@@ -197,32 +188,28 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.c.destroy()
         except Exception as err:  # noqa: BLE001
             got = classify_teardown_error(err, self.host, self.cid)
+            self.check(requirement, winner is not None, f"destroy failed, no fault armed: {err}")
             self.check(
-                winner is not None,
-                requirement,
-                f"destroy failed with no fault armed: {err}",
-            )
-            self.check(
-                got == winner,
                 f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}",
+                got == winner,
                 f"armed {sorted(self.armed)}: expected the {winner} error, got {got}",
             )
         else:
-            self.check(winner is None, requirement, f"destroy hid the {winner} error")
+            self.check(requirement, winner is None, f"destroy hid the {winner} error")
         self.check(
-            self.c.state.name == "stopped",
             "LC-DESTROY-ALWAYS-STOPPED",
+            self.c.state.name == "stopped",
             f"after destroy the state is {self.c.state.name}",
         )
         left = container_dirs(self.host, self.c)
         self.check(
-            not left["state-dir"] or "state-dir" in self.armed,
             "LC-DESTROY-STATE-DIR",
+            not left["state-dir"] or "state-dir" in self.armed,
             "the state dir survived destroy",
         )
         self.check(
-            not left["rdt"] or "rdt" in self.armed,
             "LC-DESTROY-RDT",
+            not left["rdt"] or "rdt" in self.armed,
             "the resctrl group survived destroy",
         )
         # The next container starts clean: faults off, hooks healthy.
@@ -238,8 +225,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         status = str(self.c.status())
         self.check(
-            status == self.status,
             "LC-MODEL-STATUS",
+            status == self.status,
             f"the container reports {status}; the spec says {self.status}",
         )
 
@@ -247,16 +234,5 @@ class LifecycleMachine(RuleBasedStateMachine):
 @pytest.mark.requirement(
     "LC-MODEL-STATUS", "LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"
 )
-def test_lifecycle_state_machine(
-    subject: Any, rtgate_options: Any, request: pytest.FixtureRequest
-) -> None:
-    violated: set[str] = set()
-
-    def violate(requirement: str) -> None:
-        if requirement not in violated:
-            violated.add(requirement)
-            request.node.user_properties.append(("violates", requirement))
-
-    run_state_machine_as_test(
-        lambda: LifecycleMachine(subject, rtgate_options.profile, violate)
-    )
+def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
+    run_state_machine_as_test(lambda: LifecycleMachine(subject, rtgate_options.profile, verify))

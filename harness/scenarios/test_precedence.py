@@ -47,11 +47,13 @@ COMBINATIONS = [
 
 
 @pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
-def test_error_precedence(factory: Any, host: SimulatedHost, failing: tuple[str, ...]) -> None:
+def test_error_precedence(
+    factory: Any, host: SimulatedHost, verify: Any, failing: tuple[str, ...]
+) -> None:
     cid = "p"
-    post = host.hook_program(
-        "post", SimProgram.exit(1, stderr="hook failed") if "poststop" in failing else SimProgram.exit(0)
-    )
+    failing_hook = SimProgram.exit(1, stderr="hook failed")
+    program = failing_hook if "poststop" in failing else SimProgram.exit(0)
+    post = host.hook_program("post", program)
     c = factory.create(cid, config_for(cid, l3_schema="L3:0=f;1=f", poststop=(post,)))
     c.run(INIT)
     outsider = None
@@ -69,19 +71,32 @@ def test_error_precedence(factory: Any, host: SimulatedHost, failing: tuple[str,
     if failing:
         with pytest.raises(Exception) as info:
             c.destroy()
-        assert classify(info.value, host, cid) == failing[0], (
+        verify(
+            f"LC-DESTROY-FIRST-ERROR-{failing[0].upper()}",
+            classify(info.value, host, cid) == failing[0],
             f"with {failing} failing, destroy must return the {failing[0]} error "
-            f"(the first in {SOURCES}); it returned: {info.value}"
+            f"(the first in {SOURCES}); it returned: {info.value}",
         )
     else:
         c.destroy()
 
     # Every later step still happened, whatever failed before it.
     left = container_dirs(host, c)
-    assert left["cgroup"] is ("cgroup" in failing), f"cgroup dirs: {host.cgroup_dirs('/p')}"
-    assert left["rdt"] is ("rdt" in failing)
-    assert left["state-dir"] is ("state-dir" in failing)
-    assert len(host.kernel.programs.get(post).runs) == 1, "the poststop hook must still run"
-    assert state_name(c) == "stopped", "destroy ends in stopped on every path"
+    wanted = {source: source in failing for source in ("cgroup", "rdt", "state-dir")}
+    verify(
+        "LC-DESTROY-CONTINUES-AFTER-ERROR",
+        {source: left[source] for source in wanted} == wanted,
+        f"with {failing} failing, left behind: {left} (expected exactly the failing ones)",
+    )
+    verify(
+        "LC-DESTROY-CONTINUES-AFTER-ERROR",
+        len(host.kernel.programs.get(post).runs) == 1,
+        "the poststop hook must still run, once",
+    )
+    verify(
+        "LC-DESTROY-ALWAYS-STOPPED",
+        state_name(c) == "stopped",
+        f"destroy ends in stopped on every path; the state is {state_name(c)}",
+    )
     if outsider is not None:
-        assert host.is_alive(outsider)
+        assert host.is_alive(outsider), "destroy killed a process that is not the container's"

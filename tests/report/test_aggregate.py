@@ -83,6 +83,16 @@ def test_a_violation_is_a_failing_test_of_that_requirement() -> None:
     assert requirement_result(Info("R-B"), [erred]).outcome == "error"
 
 
+def test_a_failure_that_names_its_violations_blames_only_those() -> None:
+    test = TestResult(
+        "t.py::test_m", "fail", 0.0, requirements=("R-A", "R-B"), violates=("R-B",), message="x"
+    )
+    assert requirement_result(Info("R-A"), [test]).outcome == "pass"
+    assert requirement_result(Info("R-B"), [test]).outcome == "fail"
+    anonymous = TestResult("t.py::test_n", "fail", 0.0, requirements=("R-A",), message="x")
+    assert requirement_result(Info("R-A"), [anonymous]).outcome == "fail"
+
+
 @pytest.mark.parametrize(
     ("level", "outcome", "verdict"),
     [
