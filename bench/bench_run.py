@@ -1,0 +1,45 @@
+"""How long a whole `rtgate run` takes on this machine, serial and with two xdist workers.
+
+Run with `make bench`.  Prints one line per mode with the best and the median of N runs; it
+measures, it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def one_run(extra: list[str]) -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        result = subprocess.run(
+            [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())",
+             "run", "--report-dir", out, *extra],
+            capture_output=True,
+            text=True,
+        )
+        elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        sys.exit(f"rtgate run failed ({result.returncode}):\n{result.stdout}\n{result.stderr}")
+    return elapsed
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    for label, extra in (("serial", []), ("-n 2", ["-n", "2"])):
+        times = [one_run(extra) for _ in range(args.runs)]
+        print(
+            f"rtgate run ({label}): best {min(times):.1f} s, "
+            f"median {statistics.median(times):.1f} s over {args.runs} runs"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,32 @@
+"""Build a broken runtime from the reference by replacing one piece: a state class, or the
+teardown every state's ``destroy`` ends in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reference_impl.container import Container
+from reference_impl.factory import Factory
+from reference_impl.profiles import get_profile
+from reference_impl.states import STATE_CLASSES
+from reference_impl.states import ContainerState
+
+
+def factory_with(
+    name: str,
+    states: dict[str, type[ContainerState]] | None = None,
+    teardown: Callable[[Any], None] | None = None,
+) -> Callable[..., Factory]:
+    """A ``new_factory`` whose containers use ``states`` and ``teardown`` in place of the
+    reference's."""
+    namespace: dict[str, Any] = {"state_classes": {**STATE_CLASSES, **(states or {})}}
+    if teardown is not None:
+        namespace["teardown"] = lambda self: teardown(self)
+    container_class = type(f"{name}Container", (Container,), namespace)
+    factory_class = type(f"{name}Factory", (Factory,), {"container_class": container_class})
+
+    def new_factory(root: str, system: Any, profile: str = "seed") -> Factory:
+        return factory_class(root, system, get_profile(profile))
+
+    return new_factory

@@ -1,0 +1,44 @@
+"""Broken: every poststop hook runs even after one failed (what the runtime-spec asks, not
+what the seed does)."""
+
+from __future__ import annotations
+
+import signal
+from typing import Any
+
+from reference_impl import states
+from reference_impl.hooks import hook_state_json
+from reference_impl.hooks import run_hook
+from tests.broken._base import factory_with
+
+
+def teardown_running_every_hook(c: Any) -> None:
+    if "pid" not in c.config.namespaces:
+        try:
+            states.signal_all_processes(c, signal.SIGKILL)
+        except Exception:  # noqa: BLE001
+            pass
+    first: BaseException | None = None
+    steps = [c.cgroup_manager.destroy]
+    if c.intel_rdt_manager is not None:
+        steps.append(c.intel_rdt_manager.destroy)
+    steps.append(lambda: states.remove_all(c.root))
+    for step in steps:
+        try:
+            step()
+        except Exception as err:  # noqa: BLE001
+            first = first or err
+    c.init_process = None
+    hooks = c.config.hooks.poststop if c.config.hooks is not None else ()
+    state = hook_state_json(c.config.version, c.id, c.config.label("bundle"))
+    for hook in hooks:
+        try:
+            run_hook(hook, state, c.system)
+        except Exception as err:  # noqa: BLE001
+            first = first or err  # the defect: the loop goes on after a failing hook
+    c.state = c.state_for("stopped")
+    if first is not None:
+        raise first
+
+
+new_factory = factory_with("PoststopRunsAll", teardown=teardown_running_every_hook)

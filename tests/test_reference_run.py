@@ -1,0 +1,39 @@
+"""The reference passes the whole suite on the simulated host, serially and under xdist, and
+both runs write the same report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.test_broken_variants import rtgate
+
+
+def _outcomes(report_dir: Path) -> dict[str, str]:
+    report = json.loads((report_dir / "compliance.json").read_text())
+    return {r["id"]: r["outcome"] for r in report["requirements"]}
+
+
+@pytest.fixture(scope="module")
+def serial_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("serial")
+    result = rtgate("run", "--report-dir", str(out))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return out
+
+
+def test_reference_passes_every_requirement(serial_run: Path) -> None:
+    outcomes = _outcomes(serial_run)
+    assert len(outcomes) >= 80
+    assert {o for o in outcomes.values()} == {"pass"}, {
+        k: v for k, v in outcomes.items() if v != "pass"
+    }
+    assert (serial_run / "junit.xml").is_file()
+
+
+def test_xdist_run_writes_the_same_outcomes(serial_run: Path, tmp_path: Path) -> None:
+    result = rtgate("run", "-n", "2", "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert _outcomes(tmp_path) == _outcomes(serial_run)
