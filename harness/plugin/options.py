@@ -1,7 +1,7 @@
 """The plugin's command-line options, read once and checked into a frozen :class:`RunOptions`.
 
 Every bad value ends in one :class:`pytest.UsageError` line naming the option, in the shape
-``--rtgate-host: 'host' must be one of ('simulated', 'real') (got 'moon')``.
+``--rtgate-host: 'host' must be one of ('simulated',) (got 'moon')``.
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ __all__ = [
     "subject_version",
 ]
 
-HOSTS = ("simulated", "real")
+#: the hosts this version drives; ``real`` comes with the reference on a real host
+HOSTS = ("simulated",)
 DEFAULT_SUBJECT = "reference"
 DEFAULT_PROFILE = "seed"
 
@@ -64,7 +65,7 @@ def add_options(parser: pytest.Parser) -> None:
         dest="rtgate_host",
         default="simulated",
         metavar="HOST",
-        help="where the subject acts: simulated or real (default: simulated)",
+        help="where the subject acts (default: simulated)",
     )
     group.addoption(
         "--rtgate-profile",

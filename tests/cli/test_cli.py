@@ -121,7 +121,7 @@ def test_it(rtgate_options):
     ("args", "message"),
     [
         (["--profile", "nope"], "rtgate: error: '--profile' must be one of ('runc-1.2', 'seed')"),
-        (["--host", "moon"], "rtgate: error: '--host' must be one of ('simulated', 'real')"),
+        (["--host", "moon"], "rtgate: error: '--host' must be one of ('simulated',)"),
         (["-n", "many"], "rtgate: error: argument -n: must be a whole number >= 0"),
         (["--frobnicate"], "rtgate: error: unrecognized arguments: --frobnicate"),
         (["--scenarios", "/nonexistent"], "rtgate: error: '--scenarios' must be a directory"),

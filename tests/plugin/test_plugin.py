@@ -85,7 +85,7 @@ def test_options_reach_the_fixture(project: Project) -> None:
     [
         (
             ["--rtgate-host=moon"],
-            "--rtgate-host: 'host' must be one of ('simulated', 'real') (got 'moon')",
+            "--rtgate-host: 'host' must be one of ('simulated',) (got 'moon')",
         ),
         (
             ["--rtgate-profile=nope"],
