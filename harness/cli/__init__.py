@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
 from harness.cli._parser import build_parser
@@ -42,6 +43,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run(args, extra)
         if args.command == "requirements":
             return list_requirements(args)
+        if args.command == "presets":
+            return list_presets(args)
         raise UsageError(f"'{args.command}' is not implemented yet")
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0

@@ -1,4 +1,4 @@
-"""``rtgate requirements``: the catalog as a table for people or JSON for scripts."""
+"""``rtgate requirements`` and ``rtgate presets``: tables for people, JSON for scripts."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from harness.errors import UsageError
 from harness.spec.catalog import Requirement
 from harness.spec.catalog import load_catalog
 
-__all__ = ["list_requirements"]
+__all__ = ["list_presets", "list_requirements"]
 
 
 def list_requirements(args: argparse.Namespace) -> int:
@@ -57,3 +57,17 @@ def _table(requirements: list[Requirement]) -> str:
         for r in requirements
     ]
     return "\n".join(rows)
+
+
+def list_presets(args: argparse.Namespace) -> int:
+    """Print the simulated hosts ``rtgate run --preset`` accepts; exit code 0."""
+    from harness.fakes import presets
+
+    if args.format == "json":
+        print(json.dumps([presets.describe(name) for name in presets.PRESETS], indent=2))
+        return 0
+    width = max(len(name) for name in presets.PRESETS)
+    for name, (summary, _) in presets.PRESETS.items():
+        mark = " (default)" if name == presets.DEFAULT_PRESET else ""
+        print(f"{name:<{width}}  {summary}{mark}")
+    return 0

@@ -50,6 +50,9 @@ def build_parser() -> ArgumentParser:
     run.add_argument(
         "--host", default="simulated", help=f"one of {', '.join(HOSTS)} (default: %(default)s)"
     )
+    run.add_argument(
+        "--preset", help="the simulated machine (default: v1-cat); 'rtgate presets' lists them"
+    )
     run.add_argument("--profile", default=DEFAULT_PROFILE, help="default: %(default)s")
     run.add_argument(
         "--report-dir",
@@ -72,6 +75,10 @@ def build_parser() -> ArgumentParser:
         "--catalog", metavar="PATH", help="requirement catalog (default: packaged)"
     )
     listing.add_argument("--format", choices=("text", "json"), default="text")
+
+    hosts = commands.add_parser("presets", help="list the simulated hosts of --preset")
+    _common(hosts)
+    hosts.add_argument("--format", choices=("text", "json"), default="text")
 
     for name in _LATER:
         _common(commands.add_parser(name, help="not implemented yet"))

@@ -19,6 +19,7 @@ import pytest
 
 from harness.errors import RtgateError
 from harness.errors import UsageError
+from harness.fakes.presets import PRESETS
 from harness.plugin import ensure_registered
 from harness.plugin.keys import report_key
 from harness.plugin.options import HOSTS
@@ -76,11 +77,13 @@ def check_input(args: argparse.Namespace) -> None:
     """Everything that can be wrong with the command line, found before any test runs.
 
     Raises:
-        UsageError: unknown host, profile or subject.
+        UsageError: unknown host, preset, profile or subject.
         SpecError: the catalog does not load.
     """
     if args.host not in HOSTS:
         raise UsageError(f"'--host' must be one of {HOSTS} (got {args.host!r})")
+    if args.preset is not None and args.preset not in PRESETS:
+        raise UsageError(f"'--preset' must be one of {tuple(PRESETS)} (got {args.preset!r})")
     catalog = load_catalog(args.catalog)
     if args.profile not in catalog.profiles:
         known = tuple(sorted(catalog.profiles))
@@ -125,6 +128,8 @@ def pytest_args(
     ]
     if args.catalog:
         argv.append(f"--rtgate-catalog={args.catalog}")
+    if args.preset:
+        argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:
         argv += ["-n", str(args.workers)]
     if args.keyword:

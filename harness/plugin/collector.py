@@ -112,6 +112,7 @@ class OutcomeCollector:
             rtgate_version=harness.__version__,
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
+            host_probe=options.host_probe,
         )
         tests = [r.result() for r in self.records.values()]
         return build_report(run, options.catalog.for_profile(options.profile), tests)

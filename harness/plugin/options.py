@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,6 +49,10 @@ class RunOptions:
     catalog: Catalog
     #: the subject's version as its adapter reports it; empty when unknown
     subject_version: str = ""
+    #: the simulated host's preset (``harness.fakes.presets``)
+    preset: str = "v1-cat"
+    #: what the run knows of its host, for the report
+    host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -66,6 +71,13 @@ def add_options(parser: pytest.Parser) -> None:
         default="simulated",
         metavar="HOST",
         help="where the subject acts (default: simulated)",
+    )
+    group.addoption(
+        "--rtgate-preset",
+        dest="rtgate_preset",
+        default=None,
+        metavar="PRESET",
+        help="which simulated machine the host is (default: v1-cat); see 'rtgate presets'",
     )
     group.addoption(
         "--rtgate-profile",
@@ -115,6 +127,7 @@ def read_options(config: pytest.Config) -> RunOptions:
     except UsageError as err:
         raise pytest.UsageError(f"--rtgate-subject: {err}") from err
     report_dir = config.getoption("rtgate_report_dir")
+    preset, probe = _preset(config.getoption("rtgate_preset"))
     return RunOptions(
         subject=subject,
         host=host,
@@ -122,7 +135,20 @@ def read_options(config: pytest.Config) -> RunOptions:
         report_dir=str(Path(report_dir).absolute()) if report_dir else None,
         catalog=catalog,
         subject_version=version,
+        preset=preset,
+        host_probe=probe,
     )
+
+
+def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
+    """The checked preset name and its description (imported lazily: fakes are heavy)."""
+    from harness.fakes import presets
+
+    chosen = name or presets.DEFAULT_PRESET
+    if chosen not in presets.PRESETS:
+        known = tuple(presets.PRESETS)
+        raise pytest.UsageError(f"--rtgate-preset: 'preset' must be one of {known} (got {name!r})")
+    return chosen, presets.describe(chosen)
 
 
 def subject_version(text: str) -> str:

@@ -22,8 +22,17 @@ def subject(rtgate_options: Any) -> ApiSubject:
 def host(rtgate_options: Any) -> Iterator[SimulatedHost]:
     if rtgate_options.host != "simulated":
         pytest.fail(f"host {rtgate_options.host!r} is not supported by this version of rtgate")
-    with simulated_host() as h:
+    with simulated_host(rtgate_options.preset) as h:
         yield h
+
+
+@pytest.fixture
+def rdt(host: SimulatedHost) -> SimulatedHost:
+    """The host, when it offers L3 CAT through a mounted resctrl; else a skip saying why."""
+    reason = host.rdt_unavailable()
+    if reason is not None:
+        pytest.skip(f"{reason} (preset {host.preset})")
+    return host
 
 
 @pytest.fixture

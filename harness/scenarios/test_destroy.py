@@ -121,11 +121,24 @@ def test_destroy_leaves_processes_to_the_pid_namespace(factory: Any, host: Simul
     assert host.is_alive(outsider), "with a private PID namespace destroy sends no kill-all"
 
 
+@pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")
+def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("cs", config_for("cs"))
+    c.run(INIT)
+    assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": False}
+    c.signal(signal.SIGKILL)
+    c.destroy()
+    left = container_dirs(host, c)
+    assert left["cgroup"] is False, f"cgroup dirs left: {host.cgroup_dirs('/cs')}"
+    assert left["state-dir"] is False, "the state dir survived destroy"
+
+
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")
 def test_destroy_removes_cgroups_rdt_group_and_state_dir(
-    factory: Any, host: SimulatedHost
+    factory: Any, rdt: SimulatedHost
 ) -> None:
-    c = factory.create("all", config_for("all", l3_schema="L3:0=f;1=f"))
+    host = rdt
+    c = factory.create("all", config_for("all", l3_schema=host.l3_schema("f")))
     c.run(INIT)
     pid = init_pid(c)
     assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": True}
@@ -136,9 +149,11 @@ def test_destroy_removes_cgroups_rdt_group_and_state_dir(
 
 
 @pytest.mark.requirement("LC-DESTROY-ORDER")
-def test_teardown_steps_run_in_order(factory: Any, host: SimulatedHost) -> None:
+def test_teardown_steps_run_in_order(factory: Any, rdt: SimulatedHost) -> None:
+    host = rdt
     hooks = install_hooks(host, post=SimProgram.exit(0))
-    c = factory.create("o", config_for("o", l3_schema="L3:0=f;1=f", poststop=(hooks["post"],)))
+    config = config_for("o", l3_schema=host.l3_schema("f"), poststop=(hooks["post"],))
+    c = factory.create("o", config)
     c.run(INIT)
     c.signal(signal.SIGKILL)
     start = len(host.kernel.log)

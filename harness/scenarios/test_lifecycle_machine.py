@@ -37,14 +37,15 @@ FAULTS = ("cgroup", "rdt", "state-dir", "poststop")
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(self, subject: Any, profile: str, verify: Any) -> None:
+    def __init__(self, subject: Any, profile: str, preset: str, verify: Any) -> None:
         super().__init__()
         self._stack = ExitStack()
-        self.host = self._stack.enter_context(simulated_host())
+        self.host = self._stack.enter_context(simulated_host(preset))
         self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
         self.check = verify
         self.serial = 0
         self.c: Any = None
+        self.rdt_available = self.host.rdt_unavailable() is None
         self.status = "none"
         self.init_alive = False
         self.armed: set[str] = set()
@@ -73,10 +74,11 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule(rdt=st.booleans(), pid_namespace=st.booleans())
     def create(self, rdt: bool, pid_namespace: bool) -> None:
         self.serial += 1
+        rdt = rdt and self.rdt_available
         config = config_for(
             self.cid,
             pid_namespace=pid_namespace,
-            l3_schema="L3:0=f;1=f" if rdt else None,
+            l3_schema=self.host.l3_schema("f") if rdt else None,
             poststop=(self.ok_hook,),
         )
         self.c = self.factory.create(self.cid, config)
@@ -235,4 +237,6 @@ class LifecycleMachine(RuleBasedStateMachine):
     "LC-MODEL-STATUS", "LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"
 )
 def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
-    run_state_machine_as_test(lambda: LifecycleMachine(subject, rtgate_options.profile, verify))
+    run_state_machine_as_test(
+        lambda: LifecycleMachine(subject, rtgate_options.profile, rtgate_options.preset, verify)
+    )

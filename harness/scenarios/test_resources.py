@@ -82,8 +82,9 @@ def test_busy_cgroup_fails_after_retries(factory: Any, host: SimulatedHost) -> N
 
 
 @pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
-def test_resctrl_group_holds_init_and_schema(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("rg", config_for("rg", l3_schema="L3:0=f0;1=3"))
+def test_resctrl_group_holds_init_and_schema(factory: Any, rdt: SimulatedHost) -> None:
+    host = rdt
+    c = factory.create("rg", config_for("rg", l3_schema=host.l3_schema("f0", "3")))
     c.run(INIT)
     pid = c.init_process.pid
     assert pid in host.resctrl_tasks("rg")
@@ -91,12 +92,14 @@ def test_resctrl_group_holds_init_and_schema(factory: Any, host: SimulatedHost) 
     with open(os.path.join(host.resctrl_group("rg"), "schemata"), encoding="ascii") as f:
         lines = {line.split(":")[0].strip(): line.split(":")[1] for line in f.read().split()}
     domains = dict(part.split("=") for part in lines["L3"].split(";"))
-    assert {k: int(v, 16) for k, v in domains.items()} == {"0": 0xF0, "1": 0x3}
+    wanted = {str(d): (0xF0, 0x3)[i % 2] for i, d in enumerate(host.l3_domains())}
+    assert {k: int(v, 16) for k, v in domains.items()} == wanted
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
-def test_removed_group_gives_tasks_back_to_default(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("rb", config_for("rb", pid_namespace=True, l3_schema="L3:0=f;1=f"))
+def test_removed_group_gives_tasks_back_to_default(factory: Any, rdt: SimulatedHost) -> None:
+    host = rdt
+    c = factory.create("rb", config_for("rb", pid_namespace=True, l3_schema=host.l3_schema("f")))
     c.run(INIT)
     # A task of the harness joins the container's cgroup and resctrl group from outside.
     outsider = host.kernel.spawn_process("outsider")
@@ -112,21 +115,21 @@ def test_removed_group_gives_tasks_back_to_default(factory: Any, host: Simulated
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
-def test_kernel_refuses_invalid_schema(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("bad", config_for("bad", l3_schema="L3:0=70f;1=f"))
+def test_kernel_refuses_invalid_schema(factory: Any, rdt: SimulatedHost) -> None:
+    # 0b101: a gap in the 1-bits, inside every cbm_mask of three bits or more
+    c = factory.create("bad", config_for("bad", l3_schema=rdt.l3_schema("5")))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "invalid argument" in str(info.value)
     with open("/sys/fs/resctrl/info/last_cmd_status", encoding="ascii") as f:
-        assert f.read() == tables.message("resctrl_noncontiguous", mask="70f") + "\n"
+        assert f.read() == tables.message("resctrl_noncontiguous", mask="5") + "\n"
 
 
 @pytest.mark.requirement("RDT-NOT-ENABLED")
 def test_intel_rdt_without_resctrl_is_refused(subject: Any, rtgate_options: Any) -> None:
-    from harness.fakes import Topology
     from harness.hosts import simulated_host
 
-    with simulated_host(Topology(resctrl=None, resctrl_mounted=False)) as host:
+    with simulated_host("no-rdt") as host:
         factory = subject.new_factory(host.state_root, host.system, rtgate_options.profile)
         with pytest.raises(Exception) as info:
             factory.create("nr", config_for("nr", l3_schema="L3:0=f"))
@@ -135,7 +138,8 @@ def test_intel_rdt_without_resctrl_is_refused(subject: Any, rtgate_options: Any)
 
 
 @pytest.mark.requirement("RDT-EMPTY-SCHEMA-REFUSED")
-def test_intel_rdt_with_empty_schema_is_refused(factory: Any, host: SimulatedHost) -> None:
+def test_intel_rdt_with_empty_schema_is_refused(factory: Any, rdt: SimulatedHost) -> None:
+    # on a host without RDT the validator refuses for that reason first (RDT-NOT-ENABLED)
     config = Config(cgroups=CgroupConfig(path="/es"), intel_rdt=IntelRdtConfig(""))
     with pytest.raises(Exception) as info:
         factory.create("es", config)

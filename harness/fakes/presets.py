@@ -1,0 +1,74 @@
+"""Named simulated hosts: the machines rtgate users run on, as one ``Topology`` each.
+
+A preset is chosen with ``rtgate run --preset NAME``; the report records its name and what it
+describes, so a fleet merge can group results by host features.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from harness.fakes.topology import DEFAULT_TOPOLOGY
+from harness.fakes.topology import ResctrlTopology
+from harness.fakes.topology import Topology
+
+__all__ = ["DEFAULT_PRESET", "PRESETS", "describe", "preset"]
+
+DEFAULT_PRESET = "v1-cat"
+
+#: name -> (one line for listings, the topology)
+PRESETS: dict[str, tuple[str, Topology]] = {
+    "v1-cat": (
+        "cgroup v1, L3 CAT on two cache domains (11-bit masks, 16 CLOSIDs)",
+        DEFAULT_TOPOLOGY,
+    ),
+    "xeon-2s-cat": (
+        "two-socket Xeon: cgroup v1, L3 CAT with 20-bit masks, 2 min bits, 16 CLOSIDs, 8 CPUs",
+        Topology(
+            resctrl=ResctrlTopology(
+                cbm_mask=0xFFFFF,
+                min_cbm_bits=2,
+                num_closids=16,
+                cache_ids=(0, 1),
+                l3_cache_bytes=30 * 1024 * 1024,
+            ),
+            num_cpus=8,
+        ),
+    ),
+    "small-closids": (
+        "cgroup v1, L3 CAT with 4 CLOSIDs on one cache domain (CLOSIDs run out early)",
+        Topology(resctrl=ResctrlTopology(cbm_mask=0xFF, num_closids=4, cache_ids=(0,))),
+    ),
+    "no-rdt": (
+        "cgroup v1, a CPU without RDT: no cat_l3 flag, no /sys/fs/resctrl",
+        Topology(resctrl=None),
+    ),
+    "rdt-unmounted": (
+        "cgroup v1, a CPU with L3 CAT but resctrl not mounted",
+        Topology(resctrl_mounted=False),
+    ),
+}
+
+
+def preset(name: str) -> Topology:
+    """The topology of preset ``name``.
+
+    Raises:
+        KeyError: no such preset (callers turn it into a usage error).
+    """
+    return PRESETS[name][1]
+
+
+def describe(name: str) -> dict[str, Any]:
+    """What the report says of the host: the preset and its topology as plain data."""
+    summary, topology = PRESETS[name]
+    return {"preset": name, "summary": summary, "topology": _plain(topology)}
+
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, tuple | list):
+        return [_plain(v) for v in value]
+    return value

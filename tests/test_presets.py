@@ -1,0 +1,63 @@
+"""The reference passes the suite on every preset host; what a host lacks is a probed skip."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.fakes.presets import DEFAULT_PRESET
+from harness.fakes.presets import PRESETS
+from harness.hosts import simulated_host
+from tests.test_broken_variants import rtgate
+
+
+@pytest.mark.parametrize("name", [p for p in PRESETS if p != DEFAULT_PRESET])
+def test_reference_passes_on_preset(name: str, tmp_path: Path) -> None:
+    result = rtgate("run", "--quick", "--preset", name, "--report-dir", str(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    assert report["run"]["host_probe"]["preset"] == name
+    outcomes = {r["id"]: r for r in report["requirements"]}
+    assert {r["outcome"] for r in outcomes.values()} <= {"pass", "skip"}
+    with simulated_host(name) as host:
+        missing = host.rdt_unavailable()
+    skipped = {i: r["message"] for i, r in outcomes.items() if r["outcome"] == "skip"}
+    if missing is None:
+        assert skipped == {}, "a host with RDT must run every requirement"
+    else:
+        assert "RDT-APPLY" in skipped
+        assert all(missing in message for message in skipped.values()), skipped
+        assert outcomes["RDT-NOT-ENABLED"]["outcome"] == "pass"
+        assert outcomes["LC-DESTROY-CGROUP"]["outcome"] == "pass"
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("no-rdt", "no L3 CAT: /proc/cpuinfo has no cat_l3 flag"),
+        ("rdt-unmounted", "resctrl is not mounted: /proc/self/mountinfo has no resctrl line"),
+        ("v1-cat", None),
+    ],
+)
+def test_rdt_probe_names_what_the_host_lacks(name: str, reason: str | None) -> None:
+    with simulated_host(name) as host:
+        assert host.rdt_unavailable() == reason
+
+
+def test_l3_schema_covers_every_cache_domain_of_the_host() -> None:
+    with simulated_host("small-closids") as host:
+        assert host.l3_schema("f", "3") == "L3:0=f"
+    with simulated_host("v1-cat") as host:
+        assert host.l3_schema("f0", "3") == "L3:0=f0;1=3"
+
+
+def test_presets_are_listed_and_an_unknown_one_is_a_usage_error() -> None:
+    listing = rtgate("presets")
+    assert listing.returncode == 0
+    assert [line.split()[0] for line in listing.stdout.splitlines()] == list(PRESETS)
+    bad = rtgate("run", "--preset", "nope")
+    assert bad.returncode == 2
+    assert bad.stderr.startswith("rtgate: error: '--preset' must be one of")
+    assert len(bad.stderr.splitlines()) == 1
