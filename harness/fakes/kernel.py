@@ -9,6 +9,7 @@ Errors reach the caller only through ``fs.raise_os_error``.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import posixpath
 from collections.abc import Callable
@@ -45,7 +46,10 @@ from harness.fakes.procfs import pid_stat
 from harness.fakes.procfs import resctrl_mount
 from harness.fakes.programs import ProgramRegistry
 from harness.fakes.resctrl import ResctrlFs
+from harness.fakes.resctrl_files import group_tree
+from harness.fakes.resctrl_files import info_tree
 from harness.fakes.topology import DEFAULT_TOPOLOGY
+from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
 __all__ = ["MAX_WRITE", "SimulatedKernel"]
@@ -110,18 +114,71 @@ class SimulatedKernel:
         mounts += cgroup_v1_mounts(topo.v1_controllers)
         if topo.resctrl is not None:
             fs.create_dir(RESCTRL_ROOT, 0o755)
+        self._mount_lines = mounts
         if topo.resctrl is not None and topo.resctrl_mounted:
-            self.resctrl = ResctrlFs(topo.resctrl, self._table, topo.num_cpus)
-            self._mounts.append((RESCTRL_ROOT, self.resctrl))
-            self._populate(RESCTRL_ROOT, self.resctrl.group_files("/"))
-            for rel, files in self.resctrl.info_files().items():
-                fs.create_dir(RESCTRL_ROOT + rel, 0o555)
-                self._populate(RESCTRL_ROOT + rel, files)
-            mounts.append(resctrl_mount())
+            self._mount_resctrl(topo.resctrl)
         text_cpuinfo = cpuinfo(topo)
-        text_mountinfo = mountinfo(mounts)
         self._populate("/proc", [ControlFile("cpuinfo", lambda: text_cpuinfo)])
-        self._populate("/proc/self", [ControlFile("mountinfo", lambda: text_mountinfo)])
+        self._populate(
+            "/proc/self", [ControlFile("mountinfo", lambda: mountinfo(self._mount_lines))]
+        )
+
+    # -- resctrl mount ----------------------------------------------------------------------
+    def _mount_resctrl(self, topo: ResctrlTopology) -> None:
+        """Mount resctrl as ``topo`` says: a pristine root, info/, and the mountinfo line."""
+        self.resctrl = ResctrlFs(topo, self._table, self.topology.num_cpus)
+        self._mounts.append((RESCTRL_ROOT, self.resctrl))
+        for rel, files in group_tree(self.resctrl, "/") + info_tree(self.resctrl):
+            directory = RESCTRL_ROOT if rel == "/" else RESCTRL_ROOT + rel
+            if not self.fs.exists(directory):
+                self.fs.create_dir(directory, 0o555 if rel.startswith("/info") else 0o755)
+            self._populate(directory, files)
+        self._mount_lines.append(resctrl_mount(topo))
+
+    def mount_resctrl(self, *, cdp: bool = False, mba_MBps: bool = False) -> None:
+        """``mount -t resctrl [-o cdp,mba_MBps] resctrl /sys/fs/resctrl``.
+
+        Raises:
+            OSError: ENODEV without RDT, EBUSY when mounted, EINVAL for ``cdp`` without CDP or
+                ``mba_MBps`` without MBA with linear delay and MBM local bytes.
+        """
+        hardware = self.topology.resctrl
+        if hardware is None:
+            self.fs.raise_os_error(errno.ENODEV, RESCTRL_ROOT)
+        if self.resctrl is not None:
+            self.fs.raise_os_error(errno.EBUSY, RESCTRL_ROOT)
+        mba = hardware.mba
+        if mba_MBps:
+            mon = hardware.monitoring
+            if (
+                mba is None
+                or not mba.delay_linear
+                or mon is None
+                or "mbm_local_bytes" not in mon.mon_features
+            ):
+                self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
+        if cdp and not hardware.has_cdp:
+            self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
+        if mba is not None:
+            mba = dataclasses.replace(mba, mba_MBps=mba_MBps)
+        topo = dataclasses.replace(hardware, cdp=cdp, cdp_capable=hardware.has_cdp, mba=mba)
+        self._mount_resctrl(topo)
+
+    def unmount_resctrl(self) -> None:
+        """``umount /sys/fs/resctrl`` (``rdt_kill_sb``): every group goes, every task returns to
+        the default group, and the next mount starts pristine.
+
+        Raises:
+            OSError: EINVAL when resctrl is not mounted.
+        """
+        if self.resctrl is None:
+            self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
+        self.resctrl.kill()
+        self.resctrl = None
+        self._mounts = [(m, o) for m, o in self._mounts if m != RESCTRL_ROOT]
+        self._mount_lines = [m for m in self._mount_lines if m.mount_point != RESCTRL_ROOT]
+        for name in list(self.fs.listdir(RESCTRL_ROOT)):
+            self._drop_tree(f"{RESCTRL_ROOT}/{name}")
 
     def _populate(self, directory: str, files: list[ControlFile]) -> None:
         for spec in files:
@@ -216,12 +273,16 @@ class SimulatedKernel:
                 raise KernelErrno(errno.EEXIST)
             if isinstance(owner, V1Hierarchy):
                 owner.mkdir(rel)
-                files = owner.control_files(rel)
+                tree = [(rel, owner.control_files(rel))]
             else:
                 owner.mkdir(rel)
-                files = owner.group_files(rel)
+                tree = group_tree(owner, rel)
             self._orig_makedir(path, mode)
-            self._populate(path, files)
+            mount = path.removesuffix(rel)
+            for sub, files in tree:
+                if sub != rel:
+                    self.fs.create_dir(mount + sub, 0o755)
+                self._populate(mount + sub, files)
 
         self._run("mkdir", path, None, make)
 

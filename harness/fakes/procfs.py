@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from harness.fakes.processes import Task
+from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
 __all__ = [
@@ -67,9 +68,14 @@ def cgroup_v1_mounts(controllers: Sequence[str]) -> list[MountLine]:
     return lines
 
 
-def resctrl_mount() -> MountLine:
-    """The resctrl mount line."""
-    return MountLine(RESCTRL_ROOT, "rw,relatime", "resctrl", "resctrl", "rw")
+def resctrl_mount(topo: ResctrlTopology | None = None) -> MountLine:
+    """The resctrl mount line; ``rdt_show_options`` adds ``cdp`` and ``mba_MBps``."""
+    options = "rw"
+    if topo is not None and topo.cdp:
+        options += ",cdp"
+    if topo is not None and topo.mba is not None and topo.mba.mba_MBps:
+        options += ",mba_MBps"
+    return MountLine(RESCTRL_ROOT, "rw,relatime", "resctrl", "resctrl", options)
 
 
 def mountinfo(mounts: Sequence[MountLine]) -> str:
@@ -91,7 +97,10 @@ def mountinfo(mounts: Sequence[MountLine]) -> str:
 
 def cpuinfo(topology: Topology) -> str:
     """One block per CPU with the topology's flags."""
-    flags = " ".join(topology.effective_cpu_flags())
+    names = list(topology.effective_cpu_flags())
+    if topology.resctrl is not None:
+        names += [f for f in topology.resctrl.rdt_cpu_flags() if f not in names]
+    flags = " ".join(names)
     blocks = []
     for cpu in range(topology.num_cpus):
         blocks.append(

@@ -1,9 +1,11 @@
-"""resctrl (Intel RDT L3 CAT) at /sys/fs/resctrl: groups, CLOSIDs, schemata, tasks, status.
+"""resctrl at /sys/fs/resctrl: groups, CLOSIDs and RMIDs, schemata, mode, tasks, cpus, status.
 
-Semantics of reference §1.2–1.13 for an allocation-only system (no monitoring, no CDP, no MBA):
-CTRL_MON groups can be made only in the root; the lowest free CLOSID is taken; rmdir of a group
-with tasks succeeds and sends them to the default group.  Every command clears
-``info/last_cmd_status`` first, except the early checks the kernel makes before clearing it.
+Semantics of reference §1.1–1.13.  CTRL_MON groups are made only in the root, MON groups only in
+a ``mon_groups`` directory; the lowest free CLOSID (and RMID) is taken; rmdir of a group with
+tasks succeeds and sends them to the default group (a MON group's to its parent).  Every command
+clears ``info/last_cmd_status`` first, except the early checks the kernel makes before that.
+A task's ``resctrl_group`` is the path of its innermost group (a MON group when it has one).
+The files are laid out by :mod:`harness.fakes.resctrl_files`.
 """
 
 from __future__ import annotations
@@ -11,276 +13,515 @@ from __future__ import annotations
 import errno
 import posixpath
 from dataclasses import dataclass
+from dataclasses import field
+from typing import Literal
 
-from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.kernfs import ControlFile
 from harness.fakes.processes import ProcessTable
-from harness.fakes.schemata import Schemata
+from harness.fakes.processes import Task
+from harness.fakes.resctrl_cpus import BadCpus
+from harness.fakes.resctrl_cpus import parse_cpulist
+from harness.fakes.resctrl_cpus import parse_cpumask
+from harness.fakes.resctrl_era import EraTraits
+from harness.fakes.resctrl_era import traits
+from harness.fakes.schemata import MAX_MBA_BW
+from harness.fakes.schemata import MBA_MAX_MBPS
+from harness.fakes.schemata import Schema
 from harness.fakes.schemata import SchemataError
-from harness.fakes.schemata import format_schemata
+from harness.fakes.schemata import SchemataRules
+from harness.fakes.schemata import Staged
 from harness.fakes.schemata import parse_schemata
+from harness.fakes.schemata import schemas_of
 from harness.fakes.topology import ResctrlTopology
 
-__all__ = ["ResctrlFs", "ResctrlGroup"]
+__all__ = ["Mode", "ResctrlFs", "ResctrlGroup"]
 
-RESOURCE = "L3"
+Mode = Literal["shareable", "exclusive", "pseudo-locksetup", "pseudo-locked"]
+MODES: tuple[Mode, ...] = ("shareable", "exclusive", "pseudo-locksetup", "pseudo-locked")
 
 
 @dataclass(slots=True)
 class ResctrlGroup:
-    """A CTRL_MON group: "/" is the default group (CLOSID 0)."""
+    """A CTRL_MON group ("/" is the default group, CLOSID 0) or a MON group."""
 
     path: str
+    kind: Literal["ctrl", "mon"]
     closid: int
-    schemata: Schemata
-    mode: str = "shareable"
+    #: None on a system without monitoring
+    rmid: int | None
+    #: schema -> domain -> value (a MON group reads its parent's)
+    config: Staged = field(default_factory=dict)
+    mode: Mode = "shareable"
+    #: CPUs assigned to the group (bitmask)
+    cpus: int = 0
+    #: for a MON group, the path of its CTRL_MON group
+    parent: str = "/"
+    #: (schema, domain, cbm) of the region this group pseudo-locked
+    plr: tuple[str, int, int] | None = None
+
+
+def ctrl_path_of(path: str) -> str:
+    """The CTRL_MON group of a group path ("/g/mon_groups/m" -> "/g", "/mon_groups/m" -> "/")."""
+    if "/mon_groups/" in path:
+        return path.split("/mon_groups/", 1)[0] or "/"
+    return path
 
 
 class ResctrlFs:
-    """The resctrl filesystem model."""
+    """The resctrl filesystem model of one mount."""
 
     def __init__(self, topo: ResctrlTopology, table: ProcessTable, num_cpus: int) -> None:
         self.topo = topo
+        self.era: EraTraits = traits(topo.era)
+        self.schemas: list[Schema] = schemas_of(topo)
         self._table = table
-        self._num_cpus = num_cpus
-        full = {d: topo.cbm_mask for d in topo.cache_ids}
-        self.groups: dict[str, ResctrlGroup] = {"/": ResctrlGroup("/", 0, {RESOURCE: full})}
+        self.num_cpus = num_cpus
+        mon = topo.monitoring
+        root = ResctrlGroup("/", "ctrl", 0, 0 if mon is not None else None, self._defaults())
+        root.cpus = (1 << num_cpus) - 1
+        self.groups: dict[str, ResctrlGroup] = {"/": root}
         #: accumulated last_cmd_status text, each message ending in a newline
         self.last_cmd = ""
+        #: the group of the writing process (pid 0 in ``tasks``), which is not a simulated task
+        self.writer_group = "/"
+        #: (rmid, domain, event) -> counter value read from mon_data
+        self.counters: dict[tuple[int, int, str], int] = {}
+        #: ``info/L3_MON/max_threshold_occupancy`` as last written
+        self.max_threshold_occupancy = mon.max_threshold_occupancy if mon is not None else 0
+
+    # -- sizes ------------------------------------------------------------------------------
+    @property
+    def num_closids(self) -> int:
+        """``closids_supported``: the smallest num_closid over all schemas."""
+        return min(s.num_closid for s in self.schemas)
+
+    def _defaults(self) -> Staged:
+        mb_default = (
+            MBA_MAX_MBPS if self.topo.mba is not None and self.topo.mba.mba_MBps else MAX_MBA_BW
+        )
+        return {
+            s.name: {
+                d: (self.topo.cbm_mask if s.kind == "cache" else mb_default)
+                for d in self.topo.cache_ids
+            }
+            for s in self.schemas
+        }
 
     # -- last_cmd_status --------------------------------------------------------------------
     def status(self) -> str:
         """``info/last_cmd_status``: ``ok`` when no message is pending."""
         return self.last_cmd or "ok\n"
 
-    def _fail(self, err: int, message: str | None) -> KernelErrno:
-        if message is not None:
-            self.last_cmd += message + "\n"
+    def _say(self, key: str, **fields: object) -> None:
+        self.last_cmd += self.era.text(key, **fields) + "\n"
+
+    def _fail(self, err: int, key: str | None = None, **fields: object) -> KernelErrno:
+        if key is not None:
+            self._say(key, **fields)
         return KernelErrno(err)
+
+    # -- lookup -----------------------------------------------------------------------------
+    def group(self, path: str) -> ResctrlGroup:
+        """The group at ``path``.
+
+        Raises:
+            KernelErrno: ENODEV when it was removed (a stale handle).
+        """
+        group = self.groups.get(path)
+        if group is None:
+            raise KernelErrno(errno.ENODEV)
+        return group
+
+    def ctrl_groups(self) -> list[ResctrlGroup]:
+        """CTRL_MON groups, the default group first."""
+        return [g for g in self.groups.values() if g.kind == "ctrl"]
+
+    def mon_groups_of(self, ctrl: str) -> list[ResctrlGroup]:
+        """MON groups whose CTRL_MON group is ``ctrl``."""
+        return [g for g in self.groups.values() if g.kind == "mon" and g.parent == ctrl]
+
+    def _allocated(self) -> list[ResctrlGroup]:
+        """CTRL_MON groups holding a CLOSID (a pseudo-locked group has given its up)."""
+        return [g for g in self.ctrl_groups() if g.mode != "pseudo-locked"]
+
+    def _locked_region(self, domain: int) -> int:
+        """The pseudo-locked CBM in ``domain`` (0 if none)."""
+        for g in self.ctrl_groups():
+            if g.plr is not None and g.plr[1] == domain:
+                return g.plr[2]
+        return 0
 
     # -- groups -----------------------------------------------------------------------------
     def mkdir(self, path: str) -> ResctrlGroup:
-        """mkdir of ``path`` (relative to the mount, e.g. "/c1"); parent exists, name is new.
+        """mkdir of ``path`` (relative to the mount, e.g. "/c1"); the parent exists, it is new.
 
         Raises:
-            KernelErrno: EINVAL for a newline in the name; EPERM outside the root (no monitoring
-                is modelled); ENOSPC "Out of CLOSIDs" or "No space on L3:<id>".
+            KernelErrno: EINVAL for a newline in the name; EPERM outside the root and the
+                ``mon_groups`` dirs; ENOSPC "Out of CLOSIDs", "Out of RMIDs", "No space on
+                <schema>:<id>";
+                EINVAL "Pseudo-locking in progress" for a MON group of a locking group.
         """
-        if "\n" in posixpath.basename(path):
+        name = posixpath.basename(path)
+        parent = posixpath.dirname(path)
+        if "\n" in name:
             raise KernelErrno(errno.EINVAL)
-        if posixpath.dirname(path) != "/":
+        if parent == "/":
+            kind: Literal["ctrl", "mon"] = "ctrl"
+        elif (
+            self.topo.monitoring is not None
+            and posixpath.basename(parent) == "mon_groups"
+            and name != "mon_groups"
+            and (posixpath.dirname(parent) in self.groups)
+        ):
+            kind = "mon"
+        else:
             raise KernelErrno(errno.EPERM)
         self.last_cmd = ""
-        used = {g.closid for g in self.groups.values()}
-        free = [c for c in range(1, self.topo.num_closids) if c not in used]
+        if kind == "mon":
+            ctrl = self.groups[posixpath.dirname(parent)]
+            if ctrl.mode in ("pseudo-locksetup", "pseudo-locked"):
+                raise self._fail(errno.EINVAL, "locking_in_progress")
+            group = ResctrlGroup(path, "mon", ctrl.closid, self._alloc_rmid(), parent=ctrl.path)
+            self.groups[path] = group
+            return group
+        used = {g.closid for g in self._allocated()}
+        free = [c for c in range(1, self.num_closids) if c not in used]
         if not free:
-            raise self._fail(errno.ENOSPC, "Out of CLOSIDs")
-        schemata = {RESOURCE: {d: self._initial_cbm(d) for d in self.topo.cache_ids}}
-        group = ResctrlGroup(path, free[0], schemata)
+            raise self._fail(errno.ENOSPC, "out_of_closids")
+        rmid = self._alloc_rmid() if self.topo.monitoring is not None else None
+        group = ResctrlGroup(path, "ctrl", free[0], rmid)
+        group.config = self._initial_config(group)
         self.groups[path] = group
         return group
 
-    def _initial_cbm(self, domain: int) -> int:
-        """Not any exclusive group's bits; the first contiguous run of what is left."""
-        taken = 0
-        for group in self.groups.values():
-            if group.mode == "exclusive":
-                taken |= group.schemata[RESOURCE][domain]
-        avail = self.topo.cbm_mask & ~taken
-        if not avail:
-            raise self._fail(errno.ENOSPC, f"No space on {RESOURCE}:{domain}")
-        low = (avail & -avail).bit_length() - 1
-        run = 0
-        while avail >> (low + run) & 1:
-            run += 1
-        if run < self.topo.min_cbm_bits:
-            raise self._fail(errno.ENOSPC, f"No space on {RESOURCE}:{domain}")
-        return ((1 << run) - 1) << low
+    def _alloc_rmid(self) -> int:
+        mon = self.topo.monitoring
+        assert mon is not None
+        used = {g.rmid for g in self.groups.values()}
+        free = [r for r in range(1, mon.num_rmids) if r not in used]
+        if not free:
+            raise self._fail(errno.ENOSPC, "out_of_rmids")
+        return free[0]
+
+    def _initial_config(self, group: ResctrlGroup) -> Staged:
+        """``rdtgroup_init_alloc``: per cache domain, shareable bits, other shareable groups'
+        bits and unused bits, then the first contiguous run; MB at its default."""
+        config = self._defaults()
+        full = (1 << self.topo.cbm_len) - 1
+        for schema in self.schemas:
+            if schema.kind != "cache":
+                continue
+            for domain in self.topo.cache_ids:
+                new = used = self.topo.shareable_bits
+                for other in self._allocated():
+                    if other is group or other.mode == "pseudo-locksetup":
+                        continue
+                    ctrl = other.config[schema.name][domain]
+                    peer = other.config[schema.peer][domain] if schema.peer else 0
+                    used |= ctrl | peer
+                    if other.mode == "shareable":
+                        new |= ctrl | peer
+                used |= self._locked_region(domain)
+                new |= ~used & full
+                if new.bit_count() < self.topo.min_cbm_bits:
+                    raise self._fail(errno.ENOSPC, "no_space", schema=schema.name, domain=domain)
+                config[schema.name][domain] = _first_run(new) if new else 0
+        return config
 
     def rmdir(self, path: str) -> None:
-        """rmdir: the group's tasks go back to the default group; its CLOSID is freed.
+        """rmdir: tasks and CPUs go to the default group (a MON group's to its parent); the
+        CLOSID and RMIDs are freed; a CTRL_MON group's MON groups go with it.
 
         Raises:
-            KernelErrno: EBUSY for the root (a mount point), EPERM for ``info`` and below.
+            KernelErrno: EBUSY for the root (a mount point), EPERM for ``info``, ``mon_groups``,
+                ``mon_data`` and everything below them.
         """
         if path == "/":
             raise KernelErrno(errno.EBUSY)
-        if path == "/info" or path.startswith("/info/"):
+        group = self.groups.get(path)
+        parent = posixpath.dirname(path)
+        if group is None or (group.kind == "mon" and posixpath.basename(parent) != "mon_groups"):
             raise KernelErrno(errno.EPERM)
         self.last_cmd = ""
+        root = self.groups["/"]
+        if group.kind == "mon":
+            for task in self._table.tasks():
+                if task.resctrl_group == path:
+                    task.resctrl_group = group.parent
+            if self.writer_group == path:
+                self.writer_group = group.parent
+            del self.groups[path]
+            return
+        for mon in self.mon_groups_of(path):
+            del self.groups[mon.path]
         for task in self._table.tasks():
-            if task.resctrl_group == path:
+            if ctrl_path_of(task.resctrl_group) == path:
                 task.resctrl_group = "/"
+        if ctrl_path_of(self.writer_group) == path:
+            self.writer_group = "/"
+        root.cpus |= group.cpus
         del self.groups[path]
 
     # -- tasks ------------------------------------------------------------------------------
+    def _members(self, path: str) -> list[Task]:
+        group = self.groups[path]
+        if group.kind == "mon":
+            return [t for t in self._table.live() if t.resctrl_group == path]
+        return [t for t in self._table.live() if ctrl_path_of(t.resctrl_group) == path]
+
     def tasks_of(self, path: str) -> list[int]:
-        """Live pids whose group is ``path`` (the root lists those in no other group)."""
-        return [t.pid for t in self._table.live() if t.resctrl_group == path]
+        """Live pids in the group; a CTRL_MON group lists its MON groups' tasks too."""
+        return [t.pid for t in self._members(path)]
 
     def write_tasks(self, path: str, payload: bytes) -> None:
-        """Modern ``tasks`` write: comma-separated pids, moved in order, stop at the first error.
-
-        pid 0 (the writer) is accepted and moves nothing: the writer is not modelled.
+        """``tasks``: move pids into the group (comma lists on newer kernels, stop at the first
+        error); pid 0 is the writer itself.
 
         Raises:
-            KernelErrno: EINVAL "Task list parsing error pid <s>" / "Invalid pid <n>"; ESRCH
-                "No task <n>" plus "Error while processing task <n>".
+            KernelErrno: EINVAL "Task list parsing error pid <s>" / "Invalid pid <n>" (old
+                kernels: EINVAL before the status is cleared); ESRCH "No task <n>" (plus "Error
+                while processing task <n>" on newer kernels); EINVAL "Pseudo-locking in
+                progress", "Can't move task to different control group".
         """
+        text = payload.decode("utf-8", "replace")
+        if not self.era.pid_lists:
+            try:
+                pid = kstrtoint(strim(text), 0)
+            except KernelErrno:
+                raise KernelErrno(errno.EINVAL) from None
+            if pid < 0:
+                raise KernelErrno(errno.EINVAL)
+        group = self.group(path)
         self.last_cmd = ""
-        rest: str | None = payload.decode("utf-8", "replace")
-        while rest and rest[0] not in "\n":
+        if group.mode in ("pseudo-locksetup", "pseudo-locked"):
+            raise self._fail(errno.EINVAL, "locking_in_progress")
+        if not self.era.pid_lists:
+            self._move(pid, group)
+            return
+        rest: str | None = text
+        while rest and rest[0] != "\n":
             token, sep, tail = rest.partition(",")
             rest = tail if sep else None
-            text = strim(token)
+            item = strim(token)
             try:
-                pid = kstrtoint(text, 0)
+                pid = kstrtoint(item, 0)
             except KernelErrno:
-                raise self._fail(errno.EINVAL, f"Task list parsing error pid {text}") from None
+                raise self._fail(errno.EINVAL, "task_parse", text=item) from None
             if pid < 0:
-                raise self._fail(errno.EINVAL, f"Invalid pid {pid}")
-            if pid == 0:
-                continue
+                raise self._fail(errno.EINVAL, "invalid_pid", pid=pid)
+            try:
+                self._move(pid, group)
+            except KernelErrno as err:
+                raise self._fail(err.errno, "task_error", pid=pid) from None
+
+    def _move(self, pid: int, group: ResctrlGroup) -> None:
+        """``rdtgroup_move_task``."""
+        if pid == 0:
+            current = self.writer_group
+        else:
             task = self._table.get(pid)
             if task is None:
-                self._fail(errno.ESRCH, f"No task {pid}")
-                raise self._fail(errno.ESRCH, f"Error while processing task {pid}")
-            task.resctrl_group = path
+                raise self._fail(errno.ESRCH, "no_task", pid=pid)
+            current = task.resctrl_group
+        if group.kind == "mon" and ctrl_path_of(current) != group.parent:
+            raise self._fail(errno.EINVAL, "other_control_group")
+        if pid == 0:
+            self.writer_group = group.path
+        else:
+            task.resctrl_group = group.path
 
-    # -- schemata and mode ------------------------------------------------------------------
+    # -- schemata ---------------------------------------------------------------------------
+    def schemas_for(self, group: ResctrlGroup) -> dict[str, Schema]:
+        """Schemas the group can see (its CLOSID is below their num_closid)."""
+        return {s.name: s for s in self.schemas if group.closid < s.num_closid}
+
     def write_schemata(self, path: str, payload: bytes) -> None:
         """Parse and apply a schemata write, all or nothing.
 
         Raises:
             KernelErrno: EINVAL, with the message in last_cmd_status (see ``schemata``).
         """
-        group = self.groups[path]
+        if not payload or not payload.endswith(b"\n"):
+            raise KernelErrno(errno.EINVAL)
+        group = self.group(path)
+        self.last_cmd = ""
+        if group.mode == "pseudo-locked":
+            raise self._fail(errno.EINVAL, "group_locked")
+        rules = SchemataRules(
+            self.topo,
+            self.era,
+            self.schemas_for(group),
+            group.mode,
+            lambda s, d, m: self._cbm_problem(group, s, d, m),
+            lambda d: self._locked_region(d) != 0,
+        )
         try:
-            if payload.endswith(b"\n"):
-                self.last_cmd = ""
-            group.schemata = parse_schemata(
-                payload, group.schemata, self.topo, lambda d, m: self._overlap(group, d, m)
-            )
+            parsed = parse_schemata(payload, rules)
         except SchemataError as err:
-            raise self._fail(errno.EINVAL, err.message) from None
+            if err.message is not None:
+                self.last_cmd += err.message + "\n"
+            raise KernelErrno(errno.EINVAL) from None
+        for name, values in parsed.staged.items():
+            group.config[name].update(values)
+        if group.mode == "pseudo-locksetup" and parsed.lock is not None:
+            group.plr = parsed.lock
+            group.mode = "pseudo-locked"
 
-    def _overlap(self, group: ResctrlGroup, domain: int, mask: int) -> str | None:
-        """``rdtgroup_cbm_overlaps``: exclusive groups' bits are off limits to everyone, and an
-        exclusive group may not share bits with any other group."""
-        for other in self.groups.values():
-            exclusive = other is not group and other.mode == "exclusive"
-            if exclusive and other.schemata[RESOURCE][domain] & mask:
-                return "Overlaps with exclusive group"
-        if group.mode == "exclusive" and self.overlaps_others(group, {domain: mask}):
-            return "Overlaps with other group"
-        return None
-
-    def overlaps_others(self, group: ResctrlGroup, masks: dict[int, int]) -> bool:
-        """Whether ``masks`` share bits with another group or with ``shareable_bits``."""
-        for domain, mask in masks.items():
-            if mask & self.topo.shareable_bits:
-                return True
-            for other in self.groups.values():
-                if other is not group and other.schemata[RESOURCE][domain] & mask:
+    def _overlaps(
+        self, group: ResctrlGroup, schema: Schema, domain: int, mask: int, exclusive: bool
+    ) -> bool:
+        """``rdtgroup_cbm_overlaps``: with exclusive=True only exclusive groups count; else
+        every other allocated CLOSID and ``shareable_bits`` (and under CDP the peer's masks)."""
+        if not exclusive and mask & self.topo.shareable_bits:
+            return True
+        for other in self._allocated():
+            if other is group or other.mode == "pseudo-locksetup":
+                continue
+            names = [schema.name] + ([schema.peer] if schema.peer else [])
+            if any(other.config[n][domain] & mask for n in names):
+                if not exclusive or other.mode == "exclusive":
                     return True
         return False
 
+    def _cbm_problem(
+        self, group: ResctrlGroup, schema: Schema, domain: int, mask: int
+    ) -> str | None:
+        """``parse_cbm``'s checks after ``cbm_validate``, in the kernel's order."""
+        era = self.era
+        if group.mode in ("exclusive", "shareable") and self._locked_region(domain) & mask:
+            return era.text("locked_overlap")
+        if self._overlaps(group, schema, domain, mask, True):
+            return era.text("exclusive_overlap")
+        if group.mode in ("exclusive", "pseudo-locksetup") and self._overlaps(
+            group, schema, domain, mask, False
+        ):
+            return era.text("other_overlap")
+        return None
+
+    # -- mode -------------------------------------------------------------------------------
     def write_mode(self, path: str, payload: bytes) -> None:
-        """``mode``: shareable or exclusive (pseudo-locking is not modelled).
+        """``mode``: shareable, exclusive, pseudo-locksetup (pseudo-locked comes from a
+        schemata write in locksetup).
 
         Raises:
-            KernelErrno: EINVAL without a trailing newline (status untouched), "Schemata
-                overlaps", "Unknown or unsupported mode".
-            FakeKernelError: for the pseudo-lock modes.
+            KernelErrno: EINVAL without a trailing newline (status untouched), "Cannot change
+                pseudo-locked group", "Schemata overlaps", the locksetup refusals, "Unknown or
+                unsupported mode".
         """
-        if not payload.endswith(b"\n"):
+        if not payload or not payload.endswith(b"\n"):
             raise KernelErrno(errno.EINVAL)
+        group = self.group(path)
         self.last_cmd = ""
-        group = self.groups[path]
-        mode = strim(payload.decode("utf-8", "replace"))
+        mode = strim(payload[:-1].decode("utf-8", "replace"))
         if mode == group.mode:
             return
-        if mode in ("pseudo-locksetup", "pseudo-locked"):
-            raise FakeKernelError("resctrl pseudo-locking is not modelled")
-        if mode == "exclusive":
-            if self.overlaps_others(group, group.schemata[RESOURCE]):
-                raise self._fail(errno.EINVAL, "Schemata overlaps")
-        elif mode != "shareable":
-            raise self._fail(errno.EINVAL, "Unknown or unsupported mode")
-        group.mode = mode
+        if group.mode == "pseudo-locked":
+            raise self._fail(errno.EINVAL, "change_locked")
+        if mode == "shareable":
+            group.mode = "shareable"
+        elif mode == "exclusive":
+            self._check_exclusive(group)
+            group.mode = "exclusive"
+        elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
+            self._check_locksetup(group)
+            group.mode = "pseudo-locksetup"
+        else:
+            raise self._fail(errno.EINVAL, "unknown_mode")
 
-    def size(self, path: str) -> str:
-        """``size``: bytes of L3 each domain's mask covers."""
-        per_bit = self.topo.l3_cache_bytes // self.topo.cbm_len
-        masks = self.groups[path].schemata[RESOURCE]
-        return (
-            f"{RESOURCE}:"
-            + ";".join(f"{d}={per_bit * (m).bit_count()}" for d, m in sorted(masks.items()))
-            + "\n"
-        )
+    def _check_exclusive(self, group: ResctrlGroup) -> None:
+        """``rdtgroup_mode_test_exclusive``."""
+        caches = [s for s in self.schemas if s.kind == "cache"]
+        if not caches:
+            raise self._fail(errno.EINVAL, "no_cat")
+        for schema in caches:
+            for domain, mask in group.config[schema.name].items():
+                if self._overlaps(group, schema, domain, mask, False):
+                    raise self._fail(errno.EINVAL, "schemata_overlaps")
 
-    # -- files ------------------------------------------------------------------------------
-    def group_files(self, path: str) -> list[ControlFile]:
-        """cpus, cpus_list, mode, schemata, size, tasks."""
-        group = self.groups[path]
-        root = path == "/"
-        cpus = (1 << self._num_cpus) - 1 if root else 0
-        cpus_list = (
-            f"0-{self._num_cpus - 1}" if root and self._num_cpus > 1 else ("0" if root else "")
-        )
+    def _check_locksetup(self, group: ResctrlGroup) -> None:
+        """``rdtgroup_locksetup_enter``'s refusals, in order."""
+        if group.path == "/":
+            raise self._fail(errno.EINVAL, "lock_default")
+        if self.topo.cdp:
+            raise self._fail(errno.EINVAL, "cdp_enabled")
+        if self.mon_groups_of(group.path):
+            raise self._fail(errno.EINVAL, "monitoring")
+        if self._members(group.path) or ctrl_path_of(self.writer_group) == group.path:
+            raise self._fail(errno.EINVAL, "tasks_assigned")
+        if group.cpus:
+            raise self._fail(errno.EINVAL, "cpus_assigned")
 
-        def no_cpus(payload: bytes) -> None:
-            raise FakeKernelError("writes to resctrl cpus/cpus_list are not modelled")
+    # -- cpus -------------------------------------------------------------------------------
+    def write_cpus(self, path: str, payload: bytes, *, as_list: bool) -> None:
+        """``cpus``/``cpus_list``: added CPUs leave their previous group, dropped ones go to the
+        default group (a MON group's to its parent).
 
-        return [
-            ControlFile("cpus", lambda: f"{cpus:x}\n", no_cpus),
-            ControlFile("cpus_list", lambda: cpus_list + "\n", no_cpus),
-            ControlFile("mode", lambda: group.mode + "\n", lambda p: self.write_mode(path, p)),
-            ControlFile(
-                "schemata",
-                lambda: format_schemata(group.schemata),
-                lambda p: self.write_schemata(path, p),
-            ),
-            ControlFile("size", lambda: self.size(path)),
-            ControlFile(
-                "tasks",
-                lambda: "".join(f"{pid}\n" for pid in self.tasks_of(path)),
-                lambda p: self.write_tasks(path, p),
-            ),
-        ]
+        Raises:
+            KernelErrno: EINVAL "Pseudo-locking in progress", "Bad CPU list/mask", "Can only
+                assign online CPUs", "Can't drop CPUs from default group", "Can only add CPUs to
+                mongroup that belong to parent".
+        """
+        group = self.group(path)
+        self.last_cmd = ""
+        if group.mode in ("pseudo-locksetup", "pseudo-locked"):
+            raise self._fail(errno.EINVAL, "locking_in_progress")
+        try:
+            new = parse_cpulist(payload) if as_list else parse_cpumask(payload)
+        except BadCpus:
+            raise self._fail(errno.EINVAL, "bad_cpus") from None
+        if new >> self.num_cpus:
+            raise self._fail(errno.EINVAL, "offline_cpus")
+        if group.kind == "mon":
+            parent = self.groups[group.parent]
+            if new & ~parent.cpus:
+                raise self._fail(errno.EINVAL, "mon_cpus")
+            for sibling in self.mon_groups_of(parent.path):
+                if sibling is not group:
+                    sibling.cpus &= ~new
+            group.cpus = new
+            return
+        dropped = group.cpus & ~new
+        if dropped and group.path == "/":
+            raise self._fail(errno.EINVAL, "drop_default_cpus")
+        self.groups["/"].cpus |= dropped
+        added = new & ~group.cpus
+        for other in self.groups.values():
+            if other.kind == "ctrl" and other is not group:
+                other.cpus &= ~added
+            elif other.kind == "mon" and other.parent != group.path:
+                other.cpus &= ~added
+        group.cpus = new
+        for mon in self.mon_groups_of(group.path):
+            mon.cpus = 0
 
-    def info_files(self) -> dict[str, list[ControlFile]]:
-        """Directory (relative to the mount) -> its files, for ``info``."""
-        topo = self.topo
-        return {
-            "/info": [ControlFile("last_cmd_status", self.status)],
-            "/info/L3": [
-                ControlFile("cbm_mask", lambda: f"{topo.cbm_mask:x}\n"),
-                ControlFile("min_cbm_bits", lambda: f"{topo.min_cbm_bits}\n"),
-                ControlFile("num_closids", lambda: f"{topo.num_closids}\n"),
-                ControlFile("shareable_bits", lambda: f"{topo.shareable_bits:x}\n"),
-                ControlFile("bit_usage", self.bit_usage),
-            ],
-        }
+    def write_threshold(self, payload: bytes) -> None:
+        """``max_threshold_occupancy``: ``kstrtouint`` base 0, at most the cache size.
 
-    def bit_usage(self) -> str:
-        """``bit_usage``: per domain, MSB first, one of 0 H X S E per bit."""
-        parts = []
-        for domain in self.topo.cache_ids:
-            chars = []
-            for bit in reversed(range(self.topo.cbm_len)):
-                hw = self.topo.shareable_bits >> bit & 1
-                modes = {
-                    g.mode for g in self.groups.values() if g.schemata[RESOURCE][domain] >> bit & 1
-                }
-                if "exclusive" in modes:
-                    chars.append("E")
-                elif modes:
-                    chars.append("X" if hw else "S")
-                else:
-                    chars.append("H" if hw else "0")
-            parts.append(f"{domain}=" + "".join(chars))
-        return ";".join(parts) + "\n"
+        Raises:
+            KernelErrno: EINVAL for garbage or too large a value (no last_cmd_status text).
+        """
+        try:
+            value = kstrtoint(strim(payload.decode("utf-8", "replace")), 0)
+        except KernelErrno:
+            raise KernelErrno(errno.EINVAL) from None
+        if value < 0 or value > self.topo.l3_cache_bytes:
+            raise KernelErrno(errno.EINVAL)
+        self.max_threshold_occupancy = value
+
+    # -- unmount ----------------------------------------------------------------------------
+    def kill(self) -> None:
+        """``rdt_kill_sb``: every task (and the writer) back to the default group."""
+        for task in self._table.tasks():
+            task.resctrl_group = "/"
+        self.writer_group = "/"
+
+
+def _first_run(mask: int) -> int:
+    """``cbm_ensure_valid``: the lowest contiguous run of 1-bits of ``mask``."""
+    low = (mask & -mask).bit_length() - 1
+    run = 0
+    while mask >> (low + run) & 1:
+        run += 1
+    return ((1 << run) - 1) << low

@@ -1,27 +1,82 @@
-"""Parsing a resctrl ``schemata`` write, exactly as the kernel does (reference §1.5–1.6).
+"""Parsing and rendering a resctrl ``schemata`` file, exactly as the kernel does (§1.4–1.7).
 
-The parser is pure: it takes the written bytes and the current configuration and returns the new
-one, or raises :class:`SchemataError` carrying the ``last_cmd_status`` text (None when the kernel
-writes no text, e.g. for an unknown domain id).  The messages are the modern ones (``fs/resctrl``
-and ~v5.x–6.x); the v4.x lower-case era is not modelled yet.
+The parser is pure: it takes the written bytes and the rules of the group written to and returns
+the staged values, or raises :class:`SchemataError` carrying the ``last_cmd_status`` text (None
+when the kernel writes no text, e.g. for an unknown domain id).  The caller applies the staged
+values only when every line parsed, so a failed write changes nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Literal
 
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import strim
+from harness.fakes.resctrl_era import EraTraits
 from harness.fakes.topology import ResctrlTopology
 
-__all__ = ["Schemata", "SchemataError", "format_schemata", "parse_schemata", "validate_cbm"]
+__all__ = [
+    "MBA_MAX_MBPS",
+    "ParsedSchemata",
+    "Schema",
+    "SchemataError",
+    "SchemataRules",
+    "Staged",
+    "display_order",
+    "format_schemata",
+    "format_size",
+    "parse_schemata",
+    "schemas_of",
+    "validate_bw",
+    "validate_cbm",
+]
 
-#: resource name -> domain id -> value
-Schemata = dict[str, dict[int, int]]
-#: (domain id, new mask) -> the overlap message to reject it with, or None
-OverlapCheck = Callable[[int, int], str | None]
+#: schema name -> domain id -> value
+Staged = dict[str, dict[int, int]]
+#: the default MB value of a CLOSID under ``mba_MBps`` (U32_MAX)
+MBA_MAX_MBPS = 2**32 - 1
+#: Intel's ``MAX_MBA_BW``
+MAX_MBA_BW = 100
+U32_MAX = 2**32 - 1
+
+
+@dataclass(frozen=True, slots=True)
+class Schema:
+    """One line of ``schemata``: a resource, or one half of a CDP pair."""
+
+    name: str
+    kind: Literal["cache", "mb"]
+    #: ``info/<name>/num_closids``
+    num_closid: int
+    #: the CDP peer (``L3CODE`` for ``L3DATA``), whose masks count in overlap checks
+    peer: str | None = None
+
+
+def schemas_of(topo: ResctrlTopology) -> list[Schema]:
+    """The schemas of a mount, in the kernel's resource-array order (L3 or DATA/CODE, MB)."""
+    if topo.cdp:
+        half = topo.num_closids // 2
+        result = [
+            Schema("L3DATA", "cache", half, "L3CODE"),
+            Schema("L3CODE", "cache", half, "L3DATA"),
+        ]
+    else:
+        result = [Schema("L3", "cache", topo.num_closids)]
+    if topo.mba is not None:
+        result.append(Schema("MB", "mb", topo.mba.num_closids))
+    return result
+
+
+def display_order(schemas: list[Schema], era: EraTraits) -> list[Schema]:
+    """Line order of reads: newer kernels list MB before the caches (schema list built at head)."""
+    if not era.new_order:
+        return list(schemas)
+    return [s for s in schemas if s.kind == "mb"] + [s for s in schemas if s.kind == "cache"]
 
 
 class SchemataError(Exception):
@@ -34,6 +89,34 @@ class SchemataError(Exception):
         self.clears_status = clears_status
 
 
+#: (schema, domain, new mask) -> the message to reject it with, or None
+CbmCheck = Callable[[Schema, int, int], str | None]
+
+
+@dataclass(frozen=True, slots=True)
+class SchemataRules:
+    """What the kernel knows while parsing a write to one group."""
+
+    topo: ResctrlTopology
+    era: EraTraits
+    #: schemas this group may write (its CLOSID is below their num_closid)
+    schemas: Mapping[str, Schema]
+    #: the group's mode: locksetup stops each line after its first domain
+    mode: str = "shareable"
+    #: overlap checks after ``cbm_validate`` (pseudo-locked region, exclusive, other group)
+    check: CbmCheck | None = None
+    #: whether a domain already holds a pseudo-locked region
+    locked_in_domain: Callable[[int], bool] = lambda domain: False
+
+
+@dataclass(slots=True)
+class ParsedSchemata:
+    """Staged values, and for a locksetup group the region to lock."""
+
+    staged: Staged = field(default_factory=dict)
+    lock: tuple[str, int, int] | None = None
+
+
 def _strsep(text: str | None, sep: str) -> tuple[str | None, str | None]:
     """C ``strsep``: (token, rest); rest is None when ``sep`` does not occur."""
     if text is None:
@@ -42,8 +125,8 @@ def _strsep(text: str | None, sep: str) -> tuple[str | None, str | None]:
     return head, (tail if found else None)
 
 
-def validate_cbm(text: str, topo: ResctrlTopology) -> int:
-    """``cbm_validate``: hex, in range, contiguous, at least min_cbm_bits long.
+def validate_cbm(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
+    """``cbm_validate``: hex, in range, contiguous (unless sparse), min_cbm_bits long.
 
     Raises:
         SchemataError: with the kernel's message.
@@ -51,23 +134,52 @@ def validate_cbm(text: str, topo: ResctrlTopology) -> int:
     try:
         value = kstrtoul(text, 16)
     except KernelErrno:
-        raise SchemataError(f"Non-hex character in the mask {text}") from None
-    if (topo.min_cbm_bits > 0 and value == 0) or value > topo.cbm_mask:
-        raise SchemataError("Mask out of range")
+        raise SchemataError(era.text("non_hex", value=text)) from None
+    zero_invalid = era.lower_case or topo.min_cbm_bits > 0
+    if (zero_invalid and value == 0) or value > (1 << topo.cbm_len) - 1:
+        raise SchemataError(era.text("out_of_range"))
     cbm_len = topo.cbm_len
     first = next((i for i in range(cbm_len) if value >> i & 1), cbm_len)
     zero = next((i for i in range(first, cbm_len) if not value >> i & 1), cbm_len)
-    if any(value >> i & 1 for i in range(zero, cbm_len)):
-        raise SchemataError(f"The mask {value:x} has non-consecutive 1-bits")
+    sparse = topo.sparse_masks and not era.lower_case
+    if not sparse and any(value >> i & 1 for i in range(zero, cbm_len)):
+        raise SchemataError(era.text("non_consecutive", mask=value))
     if zero - first < topo.min_cbm_bits:
-        raise SchemataError(f"Need at least {topo.min_cbm_bits} bits in the mask")
+        raise SchemataError(era.text("min_bits", bits=topo.min_cbm_bits))
     return value
 
 
-def _parse_line(
-    line: str, topo: ResctrlTopology, staged: dict[int, int], overlap: OverlapCheck | None
-) -> None:
-    """``parse_line`` for one resource: ``id=value`` tokens separated by ``;``."""
+def validate_bw(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
+    """``bw_validate``: linear delay, decimal, in [min_bandwidth, 100], rounded up to the
+    granularity; under ``mba_MBps`` any value (older kernels still round it).
+
+    Raises:
+        SchemataError: with the kernel's message.
+    """
+    mba = topo.mba
+    assert mba is not None
+    if not mba.delay_linear:
+        raise SchemataError(era.text("non_linear"))
+    try:
+        bw = kstrtoul(text, 10)
+        if era.new_mb_parse and bw > U32_MAX:
+            raise KernelErrno(0)
+    except KernelErrno:
+        key = "mb_parse_new" if era.new_mb_parse else "mb_parse_old"
+        raise SchemataError(era.text(key, value=text)) from None
+    if mba.mba_MBps:
+        return bw if era.new_mb_parse else -(-bw // mba.bandwidth_gran) * mba.bandwidth_gran
+    if bw < mba.min_bandwidth or bw > MAX_MBA_BW:
+        raise SchemataError(era.text("mb_range", bw=bw, low=mba.min_bandwidth, high=MAX_MBA_BW))
+    return -(-bw // mba.bandwidth_gran) * mba.bandwidth_gran
+
+
+def _parse_line(line: str, schema: Schema, rules: SchemataRules, parsed: ParsedSchemata) -> None:
+    """``parse_line`` for one schema: ``id=value`` tokens separated by ``;``."""
+    era, topo = rules.era, rules.topo
+    if rules.mode == "pseudo-locksetup" and schema.kind == "mb":
+        raise SchemataError(era.text("lock_mba"))
+    staged = parsed.staged.setdefault(schema.name, {})
     rest: str | None = line
     while rest:
         token, rest = _strsep(rest, ";")
@@ -77,27 +189,29 @@ def _parse_line(
                 raise KernelErrno(0)
             domain = kstrtoul(ident, 10)
         except KernelErrno:
-            raise SchemataError("Missing '=' or non-numeric domain") from None
+            raise SchemataError(era.text("bad_domain")) from None
         if domain not in topo.cache_ids:
             raise SchemataError(None)
         if domain in staged:
-            raise SchemataError(f"Duplicate domain {domain}")
-        mask = validate_cbm(strim(value), topo)
-        problem = overlap(domain, mask) if overlap is not None else None
+            raise SchemataError(era.text("duplicate", domain=domain))
+        text = strim(value)
+        if schema.kind == "mb":
+            staged[domain] = validate_bw(text, topo, era)
+            continue
+        if rules.mode == "pseudo-locksetup" and rules.locked_in_domain(domain):
+            raise SchemataError(era.text("locked_in_hierarchy"))
+        mask = validate_cbm(text, topo, era)
+        problem = rules.check(schema, domain, mask) if rules.check is not None else None
         if problem is not None:
             raise SchemataError(problem)
         staged[domain] = mask
+        if rules.mode == "pseudo-locksetup":
+            parsed.lock = (schema.name, domain, mask)
+            return
 
 
-def parse_schemata(
-    data: bytes,
-    current: Mapping[str, Mapping[int, int]],
-    topo: ResctrlTopology,
-    overlap: OverlapCheck | None = None,
-) -> Schemata:
-    """``rdtgroup_schemata_write``: the configuration after applying ``data`` to ``current``.
-
-    All lines are parsed before anything is applied; domains not mentioned keep their values.
+def parse_schemata(data: bytes, rules: SchemataRules) -> ParsedSchemata:
+    """``rdtgroup_schemata_write`` up to (not including) applying the staged values.
 
     Raises:
         SchemataError: with the last_cmd_status text, or with ``clears_status`` False for a write
@@ -106,7 +220,8 @@ def parse_schemata(
     if not data or not data.endswith(b"\n"):
         raise SchemataError(None, clears_status=False)
     text = data[:-1].decode("utf-8", "replace")
-    staged: dict[str, dict[int, int]] = {}
+    parsed = ParsedSchemata()
+    era = rules.era
     rest: str | None = text
     while rest is not None:
         line, rest = _strsep(rest, "\n")
@@ -114,21 +229,67 @@ def parse_schemata(
         head, tail = _strsep(line, ":")
         resname = strim(head or "")
         if tail is None:
-            raise SchemataError("Missing ':'")
+            raise SchemataError(era.text("missing_colon"))
         if not tail:
-            raise SchemataError(f"Missing '{resname}' value")
-        if resname not in current:
-            raise SchemataError(f"Unknown or unsupported resource name '{resname}'")
-        _parse_line(tail, topo, staged.setdefault(resname, {}), overlap)
-    result = {name: dict(domains) for name, domains in current.items()}
-    for name, domains in staged.items():
-        result[name].update(domains)
-    return result
+            raise SchemataError(era.text("missing_value", name=resname))
+        schema = rules.schemas.get(resname)
+        if schema is None:
+            raise SchemataError(era.text("unknown_resource", name=resname))
+        _parse_line(tail, schema, rules, parsed)
+    return parsed
 
 
-def format_schemata(schemata: Mapping[str, Mapping[int, int]]) -> str:
-    """The modern unpadded read format: ``L3:0=7ff;1=7ff`` plus a newline per resource."""
-    return "".join(
-        f"{name}:" + ";".join(f"{d}={v:x}" for d, v in sorted(domains.items())) + "\n"
-        for name, domains in schemata.items()
-    )
+def _name_width(schemas: list[Schema], topo: ResctrlTopology) -> int:
+    """``max_name_width``: a CDP-capable L3 counts as ``L3CODE`` even when CDP is off."""
+    widths = [len(s.name) for s in schemas]
+    if topo.has_cdp:
+        widths.append(len("L3CODE"))
+    return max(widths)
+
+
+def _data_width(schemas: list[Schema], topo: ResctrlTopology) -> int:
+    """``max_data_width``: hex digits of a CBM, 3 for Intel MB."""
+    return max((topo.cbm_len + 3) // 4 if s.kind == "cache" else 3 for s in schemas)
+
+
+def format_schemata(
+    config: Mapping[str, Mapping[int, int]],
+    schemas: list[Schema],
+    topo: ResctrlTopology,
+    era: EraTraits,
+) -> str:
+    """Every schema and domain, ``%*s:`` names, values padded in the older eras."""
+    name_w = _name_width(schemas, topo)
+    data_w = _data_width(schemas, topo) if era.padded else 0
+    lines = []
+    for schema in display_order(schemas, era):
+        values = config[schema.name]
+        if schema.kind == "cache":
+            items = [f"{d}={values[d]:0{data_w}x}" for d in sorted(values)]
+        else:
+            items = [f"{d}={values[d]:>{data_w}}" for d in sorted(values)]
+        lines.append(f"{schema.name:>{name_w}}:" + ";".join(items) + "\n")
+    return "".join(lines)
+
+
+def format_size(
+    config: Mapping[str, Mapping[int, int]],
+    schemas: list[Schema],
+    topo: ResctrlTopology,
+    era: EraTraits,
+    *,
+    zeros: bool = False,
+) -> str:
+    """``size``: bytes a cache mask covers, the raw value for MB; all zero in locksetup."""
+    name_w = _name_width(schemas, topo)
+    per_bit = topo.l3_cache_bytes // topo.cbm_len
+    lines = []
+    for schema in display_order(schemas, era):
+        values = config[schema.name]
+        items = []
+        for domain in sorted(values):
+            value = values[domain]
+            size = 0 if zeros else per_bit * value.bit_count() if schema.kind == "cache" else value
+            items.append(f"{domain}={size}")
+        lines.append(f"{schema.name:>{name_w}}:" + ";".join(items) + "\n")
+    return "".join(lines)

@@ -10,7 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["BASE_CPU_FLAGS", "DEFAULT_TOPOLOGY", "CgroupMode", "ResctrlTopology", "Topology"]
+__all__ = [
+    "BASE_CPU_FLAGS",
+    "DEFAULT_TOPOLOGY",
+    "CgroupMode",
+    "MbaTopology",
+    "MonitoringTopology",
+    "ResctrlEra",
+    "ResctrlTopology",
+    "Topology",
+]
 
 CgroupMode = Literal["v1", "hybrid", "v2"]
 
@@ -25,27 +34,100 @@ BASE_CPU_FLAGS: tuple[str, ...] = (
 )  # fmt: skip
 
 
+#: which kernel's resctrl the host runs (reference §1.4–1.10, by era):
+#:
+#: * ``"4.x"``: ``intel_rdt`` (v4.14–4.20): lower-case messages, padded values, old line order,
+#:   single-pid ``tasks`` writes, a zero mask always out of range;
+#: * ``"5.x"``: v5.0–5.14: capitalised messages, padded values, old line order, single pids;
+#: * ``"6.x"``: ~v6.2–6.13: padded values, new (reversed) line order, comma-separated pids,
+#:   ``sparse_masks`` and ``thread_throttle_mode`` in info;
+#: * ``"modern"``: ``fs/resctrl`` (~v6.14+): unpadded values, new order, ``Invalid MB value``.
+ResctrlEra = Literal["4.x", "5.x", "6.x", "modern"]
+
+
+@dataclass(frozen=True, slots=True)
+class MbaTopology:
+    """Memory Bandwidth Allocation as ``info/MB`` describes it (reference §1.3, §1.7)."""
+
+    #: ``info/MB/bandwidth_gran``: accepted values are rounded up to a multiple of it
+    bandwidth_gran: int = 10
+    #: ``info/MB/min_bandwidth``
+    min_bandwidth: int = 10
+    #: ``info/MB/delay_linear``; Intel refuses every MB value when it is False
+    delay_linear: bool = True
+    #: mounted with ``-o mba_MBps`` (needs monitoring with mbm_local_bytes and linear delay):
+    #: the MB line then holds MBps, any u32, default 4294967295
+    mba_MBps: bool = False
+    #: ``info/MB/num_closids`` (Intel: 8)
+    num_closids: int = 8
+
+
+@dataclass(frozen=True, slots=True)
+class MonitoringTopology:
+    """Cache and bandwidth monitoring as ``info/L3_MON`` describes it (reference §1.3, §1.9)."""
+
+    #: ``info/L3_MON/num_rmids``; RMID 0 belongs to the default group
+    num_rmids: int = 64
+    #: ``info/L3_MON/mon_features``: the event files of every ``mon_data/mon_L3_XX``
+    mon_features: tuple[str, ...] = ("llc_occupancy", "mbm_total_bytes", "mbm_local_bytes")
+    #: ``info/L3_MON/max_threshold_occupancy`` in bytes
+    max_threshold_occupancy: int = 1048576
+
+
 @dataclass(frozen=True, slots=True)
 class ResctrlTopology:
-    """Intel RDT L3 CAT as ``info/L3`` describes it (reference §1.3)."""
+    """Intel RDT as ``info/`` describes it (reference §1.3), plus how it is mounted."""
 
     #: full capacity bitmask (``info/L3/cbm_mask``); its bit length is the CBM length
     cbm_mask: int = 0x7FF
     #: ``info/L3/min_cbm_bits``
     min_cbm_bits: int = 1
-    #: ``info/L3/num_closids``; CLOSID 0 is the default group, so num_closids-1 groups fit
+    #: ``info/L3/num_closids`` without CDP (halved under CDP); CLOSID 0 is the default group
     num_closids: int = 16
-    #: L3 cache (domain) ids, in ascending order
+    #: L3 cache (domain) ids, in ascending order; MB domains use the same ids
     cache_ids: tuple[int, ...] = (0, 1)
     #: ``info/L3/shareable_bits``
     shareable_bits: int = 0
     #: size of each L3 cache in bytes (for the ``size`` file)
     l3_cache_bytes: int = 11 * 1024 * 1024
+    #: mounted with ``-o cdp`` (implies ``cdp_capable``): ``L3CODE`` and ``L3DATA`` replace ``L3``
+    cdp: bool = False
+    #: the CPU has L3 CDP (``cdp_l3`` flag); schemata names are then padded to 6 characters
+    cdp_capable: bool = False
+    #: None: no MBA (no ``info/MB``, no ``MB`` line)
+    mba: MbaTopology | None = None
+    #: None: no monitoring (no ``info/L3_MON``, ``mon_data``, ``mon_groups``)
+    monitoring: MonitoringTopology | None = None
+    #: texts, formats and parsers of which kernel (see :data:`ResctrlEra`)
+    era: ResctrlEra = "modern"
+    #: ``info/L3/sparse_masks``: non-contiguous masks are accepted
+    sparse_masks: bool = False
+    #: the CPU can pseudo-lock cache regions (``mode`` accepts ``pseudo-locksetup``)
+    pseudo_locking: bool = False
 
     @property
     def cbm_len(self) -> int:
         """Number of bits in a capacity bitmask."""
         return self.cbm_mask.bit_length()
+
+    @property
+    def has_cdp(self) -> bool:
+        """Whether the CPU supports CDP (mounting with cdp implies it does)."""
+        return self.cdp or self.cdp_capable
+
+    def rdt_cpu_flags(self) -> tuple[str, ...]:
+        """The RDT flags of /proc/cpuinfo beyond ``cat_l3``/``rdt_a``."""
+        flags = ["cdp_l3"] if self.has_cdp else []
+        if self.mba is not None:
+            flags.append("mba")
+        if self.monitoring is not None:
+            flags += ["cqm_llc", "cqm_occup_llc"]
+            flags += [
+                f"cqm_{e.removesuffix('_bytes')}"
+                for e in self.monitoring.mon_features
+                if e.startswith("mbm_")
+            ]
+        return tuple(flags)
 
 
 @dataclass(frozen=True, slots=True)
