@@ -1,0 +1,156 @@
+"""The simulated backend: the same probes inside ``simulated_host`` booted as a twin of this
+machine (same cgroup mode, hierarchies, v2 controllers, CPU flags and CPU count).
+
+Where the simulated kernel cannot express part of the machine yet, the twin is booted without it
+and :func:`machine_twin` says what was left out; the probes of the missing part then fail on the
+simulated side and show up as differences.  Nothing is skipped to hide a difference.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from functools import cache
+
+from harness.errors import FakeKernelError
+from harness.fakes import SimulatedKernel
+from harness.fakes import Topology
+from harness.fakes import simulated_host
+from harness.fidelity._context import ProbeContext
+from harness.fidelity._hostinfo import CgroupLayout
+from harness.fidelity._hostinfo import cpu_count
+from harness.fidelity._hostinfo import cpu_flags
+from harness.fidelity._hostinfo import read_layout
+from harness.fidelity._model import Observation
+from harness.fidelity._model import Probe
+
+__all__ = ["MachineTwin", "SimulatedBackend", "SimulatedContext", "machine_twin"]
+
+
+@dataclass(frozen=True, slots=True)
+class MachineTwin:
+    """The topology the simulated backend boots, and what of the machine it leaves out."""
+
+    topology: Topology
+    #: one sentence per part of the machine the simulation could not be given
+    left_out: tuple[str, ...]
+
+
+def _clone_children(layout: CgroupLayout) -> bool:
+    mount = layout.v1.get("cpuset")
+    if mount is None:
+        return False
+    try:
+        with open(f"{mount}/cgroup.clone_children", encoding="utf-8") as file:
+            return file.read().strip() == "1"
+    except OSError:
+        return False
+
+
+def _wanted(layout: CgroupLayout) -> dict[str, object]:
+    """Topology arguments describing ``layout`` and this CPU, whether Topology knows them yet."""
+    controllers = tuple(name for name in layout.v1 if not name.startswith("name="))
+    named = tuple(name.removeprefix("name=") for name in layout.v1 if name.startswith("name="))
+    flags = cpu_flags()
+    wanted: dict[str, object] = {
+        "cgroup_mode": layout.mode if layout.mode != "none" else "v1",
+        "v1_controllers": controllers,
+        "v1_named": named,
+        "v2_controllers": layout.v2_controllers,
+        "resctrl_mounted": False,
+        "cpu_flags": tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None,
+        "num_cpus": cpu_count(),
+        "cpuset_clone_children": _clone_children(layout),
+    }
+    wanted = {key: value for key, value in wanted.items() if value is not None}
+    if "cat_l3" not in flags:
+        wanted["resctrl"] = None  # no RDT hardware: no /sys/fs/resctrl at all
+    return wanted
+
+
+def _boots(topology: Topology) -> str | None:
+    try:
+        with simulated_host(topology):
+            return None
+    except FakeKernelError as err:
+        return str(err)
+
+
+@cache
+def machine_twin() -> MachineTwin:
+    """The closest topology to this machine that the simulated kernel boots (computed once)."""
+    layout = read_layout()
+    known = {f.name for f in dataclasses.fields(Topology)}
+    wanted = _wanted(layout)
+    left_out = [
+        f"Topology has no field {key!r} (wanted {value!r})"
+        for key, value in wanted.items()
+        if key not in known and value
+    ]
+    kwargs = {key: value for key, value in wanted.items() if key in known}
+    topology = Topology(**kwargs)  # type: ignore[arg-type]
+    failure = _boots(topology)
+    if failure is not None and topology.cgroup_mode != "v1":
+        left_out.append(
+            f"cgroup_mode {topology.cgroup_mode!r} does not boot ({failure}); booted as 'v1'"
+        )
+        topology = dataclasses.replace(topology, cgroup_mode="v1")
+        failure = _boots(topology)
+    if failure is not None:
+        left_out.append(f"the twin does not boot: {failure}")
+    return MachineTwin(topology, tuple(left_out))
+
+
+class SimulatedContext(ProbeContext):
+    """A probe run on a simulated kernel: processes are the kernel's, nothing needs cleanup."""
+
+    poll_deadline = 0.2
+    poll_interval = 0.0
+
+    def __init__(self, kernel: SimulatedKernel) -> None:
+        super().__init__("rtgate-fidelity-sim")
+        self.kernel = kernel
+        self._reaped: dict[int, int] = {}
+
+    def _spawn(self) -> int:
+        return self.kernel.spawn_process("sleep")
+
+    def _kill(self, pid: int, sig: int) -> None:
+        if pid in self._reaped:
+            raise ProcessLookupError(3, "No such process")
+        self.kernel.deliver_signal(pid, sig)
+
+    def _exit_status(self, pid: int) -> int | None:
+        if pid in self._reaped:
+            return self._reaped[pid]
+        process = self.kernel.process(pid)
+        if process is None or process.state != "zombie":
+            return None
+        self._reaped[pid] = self.kernel.reap(pid)
+        return self._reaped[pid]
+
+    def _pending_signals(self, pid: int) -> set[int]:
+        process = self.kernel.process(pid)
+        if process is None or process.pending_signal is None:
+            return set()
+        return {process.pending_signal}
+
+
+class SimulatedBackend:
+    """Runs probes on a fresh simulated twin of this machine, one kernel per probe."""
+
+    name = "simulated"
+
+    def __init__(self, twin: MachineTwin | None = None) -> None:
+        self.twin = twin if twin is not None else machine_twin()
+
+    def run(self, probe: Probe) -> Observation:
+        """Run one probe on a freshly booted simulated kernel.
+
+        Raises:
+            FakeKernelError: the twin does not boot at all.
+        """
+        with simulated_host(self.twin.topology) as kernel:
+            ctx = SimulatedContext(kernel)
+            probe.run(ctx, probe.mount)
+            return ctx.observation()
