@@ -1,5 +1,5 @@
-"""The ``rtgate`` command: ``run``, ``requirements`` (``doctor``, ``report`` and ``cleanup`` are
-declared but not implemented yet).
+"""The ``rtgate`` command: ``run``, ``requirements``, ``presets``, ``doctor`` (``report`` and
+``cleanup`` are declared but not implemented yet).
 
 Errors the user caused end in one line, ``rtgate: error: ...``, and the exit code of
 :mod:`harness.errors` (2 for bad usage or input files); anything unexpected is exit 3 with one
@@ -45,6 +45,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return list_requirements(args)
         if args.command == "presets":
             return list_presets(args)
+        if args.command == "doctor":
+            from harness.cli._doctor import doctor  # imports the simulated kernel: only here
+
+            return doctor(args)
         raise UsageError(f"'{args.command}' is not implemented yet")
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0

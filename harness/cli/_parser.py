@@ -12,7 +12,7 @@ from harness.plugin.options import HOSTS
 
 __all__ = ["ArgumentParser", "build_parser"]
 
-_LATER = ("doctor", "report", "cleanup")
+_LATER = ("report", "cleanup")
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -24,7 +24,7 @@ class ArgumentParser(argparse.ArgumentParser):
 
 
 def build_parser() -> ArgumentParser:
-    """``rtgate [--debug] {run,requirements,doctor,report,cleanup} ...``"""
+    """``rtgate [--debug] {run,requirements,presets,doctor,report,cleanup} ...``"""
     parser = ArgumentParser(
         prog="rtgate",
         description="Conformance and fault-injection tests for Linux container runtimes.",
@@ -79,6 +79,22 @@ def build_parser() -> ArgumentParser:
     hosts = commands.add_parser("presets", help="list the simulated hosts of --preset")
     _common(hosts)
     hosts.add_argument("--format", choices=("text", "json"), default="text")
+
+    doctor = commands.add_parser(
+        "doctor",
+        help="what this host offers real-host runs; --fidelity compares the simulated kernel",
+        description="Print root, kernel, cgroup mode and controllers, resctrl, CPU RDT flags and "
+        "the runtimes on PATH.  With --fidelity (root only) also run every probe on this "
+        "host's kernel and on its simulated twin and print one line per probe; exit 1 when "
+        "any differs.",
+    )
+    _common(doctor)
+    doctor.add_argument(
+        "--fidelity", action="store_true", help="compare the simulated kernel with this one"
+    )
+    doctor.add_argument(
+        "--probe", metavar="TEXT", help="with --fidelity: only probes whose name contains TEXT"
+    )
 
     for name in _LATER:
         _common(commands.add_parser(name, help="not implemented yet"))

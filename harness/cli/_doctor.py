@@ -1,0 +1,108 @@
+"""``rtgate doctor``: what this host offers a real-host run, and with ``--fidelity`` how closely
+the simulated kernel follows this host's kernel.
+
+Exit codes: 0 (report printed; with ``--fidelity``: no difference), 1 (``--fidelity`` found a
+difference), 2 (a usage error, e.g. ``--fidelity`` without root).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Callable
+
+from harness.errors import UsageError
+from harness.fidelity import HostFacts
+from harness.fidelity import Probe
+from harness.fidelity import RealBackend
+from harness.fidelity import SimulatedBackend
+from harness.fidelity import all_probes
+from harness.fidelity import compare
+from harness.fidelity import host_facts
+from harness.fidelity import machine_twin
+
+__all__ = ["doctor", "format_facts"]
+
+
+def format_facts(facts: HostFacts) -> list[str]:
+    """The host report, one fact per line."""
+    euid = os.geteuid()
+    lines = [
+        f"root: {'yes' if facts.is_root else 'no'} (euid {euid})",
+        f"kernel: {facts.kernel}",
+        f"cgroup mode: {facts.layout.mode}",
+    ]
+    for name, mount in facts.layout.v1.items():
+        lines.append(f"  v1 {name:<14} {mount}")
+    if facts.layout.v2 is not None:
+        offered = " ".join(facts.layout.v2_controllers) or "(none)"
+        lines.append(f"  v2 {'unified':<14} {facts.layout.v2}  controllers: {offered}")
+    if facts.resctrl_mount is not None:
+        features = " ".join(facts.resctrl_features) or "(info/ is empty)"
+        lines.append(f"resctrl: mounted at {facts.resctrl_mount}, features: {features}")
+    else:
+        lines.append(f"resctrl: {facts.resctrl_absent}")
+    lines.append(f"CPU RDT flags: {' '.join(facts.rdt_flags) or 'none'}")
+    lines.append("runtimes on PATH:")
+    for name, found in facts.runtimes.items():
+        lines.append(f"  {name:<5} " + (f"{found[0]}: {found[1]}" if found else "not found"))
+    return lines
+
+
+def _selected(pattern: str | None) -> list[Probe]:
+    """The probes to compare, checked before anything is printed (a usage error is one line).
+
+    Raises:
+        UsageError: nothing matches ``pattern``, or not root.
+    """
+    probes = [p for p in all_probes() if pattern is None or pattern in p.name]
+    if not probes:
+        raise UsageError(f"'--probe' matches no probe (got {pattern!r}); names look like "
+                         "'v1.freezer.bad-states'")  # fmt: skip
+    if os.geteuid() != 0:
+        raise UsageError(
+            f"'--fidelity' needs root: it creates cgroups on this host (euid {os.geteuid()})"
+        )
+    return probes
+
+
+def _fidelity(probes: list[Probe], emit: Callable[[str], None]) -> int:
+    """Compare every probe, one line each as it finishes; the exit code."""
+    twin = machine_twin()
+    emit(f"fidelity: simulated twin booted as cgroup_mode {twin.topology.cgroup_mode!r}")
+    for note in twin.left_out:
+        emit(f"  left out of the twin: {note}")
+    real, simulated = RealBackend(), SimulatedBackend(twin)
+    counts = {"same": 0, "DIFFERENT": 0, "skipped": 0}
+    for probe in probes:
+        result = compare(probe, real, simulated)
+        if result.skipped is not None:
+            counts["skipped"] += 1
+            emit(f"  skipped    {probe.name}: {result.skipped}")
+        elif result.difference is None:
+            counts["same"] += 1
+            emit(f"  same       {probe.name}")
+        else:
+            counts["DIFFERENT"] += 1
+            diff = result.difference
+            emit(
+                f"  DIFFERENT  {probe.name}: step {diff.index + 1} {diff.action!r}: "
+                f"real {diff.real!r} vs simulated {diff.simulated!r}"
+            )
+    emit(
+        f"fidelity: {counts['same']} same, {counts['DIFFERENT']} different, "
+        f"{counts['skipped']} skipped of {len(probes)} probes"
+    )
+    return 1 if counts["DIFFERENT"] else 0
+
+
+def doctor(args: argparse.Namespace) -> int:
+    """Print the host report (and the fidelity comparison); return the exit code."""
+    if not args.fidelity and args.probe is not None:
+        raise UsageError("'--probe' only applies with '--fidelity'")
+    probes = _selected(args.probe) if args.fidelity else []
+    for line in format_facts(host_facts()):
+        print(line, flush=True)
+    if not args.fidelity:
+        return 0
+    return _fidelity(probes, lambda line: print(line, flush=True))
