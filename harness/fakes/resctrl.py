@@ -356,6 +356,7 @@ class ResctrlFs:
             group.mode,
             lambda s, d, m: self._cbm_problem(group, s, d, m),
             lambda d: self._locked_region(d) != 0,
+            lambda name, d, value: group.config[name].__setitem__(d, value),
         )
         try:
             parsed = parse_schemata(payload, rules)

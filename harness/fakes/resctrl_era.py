@@ -106,6 +106,9 @@ class EraTraits:
     new_mb_parse: bool
     #: ``info/L3/sparse_masks`` and ``info/MB/thread_throttle_mode`` exist
     newer_info: bool
+    #: under ``mba_MBps`` an MB value is stored as soon as it parses (not staged: a later bad
+    #: line does not undo it, and a repeated domain is not a duplicate)
+    mbps_immediate: bool
 
     def text(self, key: str, **fields: object) -> str:
         """The ``last_cmd_status`` line for ``key`` (without its newline)."""
@@ -114,10 +117,10 @@ class EraTraits:
 
 
 _ERAS: dict[ResctrlEra, EraTraits] = {
-    "4.x": EraTraits("4.x", True, True, False, False, False, False),
-    "5.x": EraTraits("5.x", False, True, False, False, False, False),
-    "6.x": EraTraits("6.x", False, True, True, True, False, True),
-    "modern": EraTraits("modern", False, False, True, True, True, True),
+    "4.x": EraTraits("4.x", True, True, False, False, False, False, False),
+    "5.x": EraTraits("5.x", False, True, False, False, False, False, False),
+    "6.x": EraTraits("6.x", False, True, True, True, False, True, True),
+    "modern": EraTraits("modern", False, False, True, True, True, True, True),
 }
 
 

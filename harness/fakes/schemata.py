@@ -3,7 +3,8 @@
 The parser is pure: it takes the written bytes and the rules of the group written to and returns
 the staged values, or raises :class:`SchemataError` carrying the ``last_cmd_status`` text (None
 when the kernel writes no text, e.g. for an unknown domain id).  The caller applies the staged
-values only when every line parsed, so a failed write changes nothing.
+values only when every line parsed, so a failed write changes nothing -- except MBps values on
+kernels since ~v6.0, which ``parse_bw`` stores at once (``write_now``).
 """
 
 from __future__ import annotations
@@ -107,6 +108,8 @@ class SchemataRules:
     check: CbmCheck | None = None
     #: whether a domain already holds a pseudo-locked region
     locked_in_domain: Callable[[int], bool] = lambda domain: False
+    #: stores an MBps value at once (``mbps_immediate`` eras under ``mba_MBps``)
+    write_now: Callable[[str, int, int], None] | None = None
 
 
 @dataclass(slots=True)
@@ -196,7 +199,12 @@ def _parse_line(line: str, schema: Schema, rules: SchemataRules, parsed: ParsedS
             raise SchemataError(era.text("duplicate", domain=domain))
         text = strim(value)
         if schema.kind == "mb":
-            staged[domain] = validate_bw(text, topo, era)
+            bw = validate_bw(text, topo, era)
+            immediate = era.mbps_immediate and topo.mba is not None and topo.mba.mba_MBps
+            if immediate and rules.write_now is not None:
+                rules.write_now(schema.name, domain, bw)
+            else:
+                staged[domain] = bw
             continue
         if rules.mode == "pseudo-locksetup" and rules.locked_in_domain(domain):
             raise SchemataError(era.text("locked_in_hierarchy"))

@@ -102,6 +102,23 @@ def test_mba_mbps_takes_any_u32_unrounded() -> None:
         assert " - resctrl resctrl rw,mba_MBps" in read("/proc/self/mountinfo")
 
 
+@pytest.mark.parametrize(
+    ("era", "status", "kept"),
+    [
+        ("modern", "The mask 5 has non-consecutive 1-bits\n", "600"),
+        ("5.x", "Duplicate domain 0\n", "4294967295"),
+    ],
+)
+def test_mba_mbps_values_skip_staging_on_newer_kernels(
+    era: ResctrlEra, status: str, kept: str
+) -> None:
+    with rdt(era=era, mba=MbaTopology(mba_MBps=True), monitoring=MonitoringTopology()):
+        assert rejected(f"{RESCTRL}/schemata", "MB:0=500;0=600\nL3:0=5\n") == status
+        lines = read(f"{RESCTRL}/schemata").splitlines()
+        mb = next(line for line in lines if line.strip().startswith("MB"))
+        assert mb.split(";")[0].split("=")[1].strip() == kept
+
+
 def test_mba_closids_limit_the_groups() -> None:
     with rdt(mba=MbaTopology(num_closids=3)):
         os.mkdir(f"{RESCTRL}/a")
