@@ -16,6 +16,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PYTHON) bench/bench_run.py
+	$(PYTHON) bench/bench_fakes.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

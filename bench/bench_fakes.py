@@ -1,0 +1,146 @@
+"""How fast the simulated kernel is: control-file operations per second next to the same
+operations on plain files of a real tmpfs (/dev/shm), and whole simulated container lifecycles.
+
+Run with ``make bench`` (or ``python bench/bench_fakes.py``).  It prints one line per measurement
+and asserts nothing: a slow simulation is a number to look at, not a test failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+
+from harness.fakes import Topology
+from harness.fakes import simulated_host as kernel_host
+from harness.hosts import simulated_host
+from harness.scenarios._support import INIT
+from harness.scenarios._support import config_for
+from reference_impl import new_factory
+
+Op = Callable[[int], None]
+
+
+def rate(op: Op, count: int, repeats: int) -> float:
+    """Operations per second: the median of ``repeats`` timed batches of ``count`` calls."""
+    rates = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for i in range(count):
+            op(i)
+        rates.append(count / (time.perf_counter() - start))
+    return statistics.median(rates)
+
+
+def _write(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _read(path: str) -> str:
+    with open(path) as file:
+        return file.read()
+
+
+def file_ops(base: str, state: str, procs: str, pid: int) -> dict[str, Op]:
+    """The measured operations, as functions of the iteration number."""
+
+    def freeze_cycle(i: int) -> None:
+        _write(state, "FROZEN" if i % 2 == 0 else "THAWED")
+        _read(state)
+
+    def attach(i: int) -> None:
+        _write(procs, str(pid))
+        _read(procs)
+
+    def mkdir_rmdir(i: int) -> None:
+        path = os.path.join(base, f"bench-{i}")
+        os.mkdir(path)
+        os.rmdir(path)
+
+    return {
+        "write+read freezer.state": freeze_cycle,
+        "write+read cgroup.procs": attach,
+        "mkdir+rmdir group": mkdir_rmdir,
+    }
+
+
+def simulated_rates(count: int, repeats: int) -> dict[str, float]:
+    """Each operation on a simulated v1 host (one kernel for all of them)."""
+    with kernel_host(Topology(resctrl=None)) as kernel:
+        freezer = "/sys/fs/cgroup/freezer"
+        group = os.path.join(freezer, "bench")
+        os.mkdir(group)
+        pid = kernel.spawn_process("sleep")
+        ops = file_ops(
+            freezer,
+            os.path.join(group, "freezer.state"),
+            os.path.join(group, "cgroup.procs"),
+            pid,
+        )
+        return {name: rate(op, count, repeats) for name, op in ops.items()}
+
+
+def tmpfs_rates(count: int, repeats: int) -> dict[str, float]:
+    """The same operations on plain files in a temporary directory under /dev/shm."""
+    where = "/dev/shm" if os.path.isdir("/dev/shm") else None
+    with tempfile.TemporaryDirectory(prefix="rtgate-bench-", dir=where) as base:
+        state = os.path.join(base, "freezer.state")
+        procs = os.path.join(base, "cgroup.procs")
+        ops = file_ops(base, state, procs, os.getpid())
+        return {name: rate(op, count, repeats) for name, op in ops.items()}
+
+
+def lifecycle_rate(count: int, repeats: int, *, fresh_host: bool) -> float:
+    """Containers per second through create, run, pause, resume, SIGKILL, destroy with the
+    reference runtime; ``fresh_host`` boots a new simulated host for each container."""
+
+    def one(host: object, i: int) -> None:
+        factory = new_factory(host.state_root, host.system)  # type: ignore[attr-defined]
+        cid = f"bench-{i}"
+        container = factory.create(cid, config_for(cid))
+        container.run(INIT)
+        container.pause()
+        container.resume()
+        container.signal(signal.SIGKILL)
+        container.destroy()
+
+    if fresh_host:
+
+        def booted(i: int) -> None:
+            with simulated_host() as host:
+                one(host, i)
+
+        return rate(booted, count, repeats)
+    with simulated_host() as host:
+        serial = iter(range(10**9))
+        return rate(lambda _: one(host, next(serial)), count, repeats)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--count", type=int, default=300, help="operations per batch")
+    parser.add_argument("--repeats", type=int, default=5, help="batches (the median is shown)")
+    args = parser.parse_args()
+    simulated = simulated_rates(args.count, args.repeats)
+    tmpfs = tmpfs_rates(args.count, args.repeats)
+    print(f"{'operation':<28} {'simulated/s':>12} {'tmpfs/s':>12} {'tmpfs/sim':>10}")
+    for name, sim_rate in simulated.items():
+        real_rate = tmpfs[name]
+        print(f"{name:<28} {sim_rate:>12,.0f} {real_rate:>12,.0f} {real_rate / sim_rate:>9.0f}x")
+    lifecycles = max(10, args.count // 10)
+    shared = lifecycle_rate(lifecycles, args.repeats, fresh_host=False)
+    fresh = lifecycle_rate(lifecycles, args.repeats, fresh_host=True)
+    for label, value in (("one host", shared), ("a host per container", fresh)):
+        print(f"container lifecycle, {label:<21} {value:>8,.1f}/s ({1000 / value:.2f} ms each)")
+
+
+if __name__ == "__main__":
+    main()
