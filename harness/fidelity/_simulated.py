@@ -49,14 +49,12 @@ def _clone_children(layout: CgroupLayout) -> bool:
 
 def _wanted(layout: CgroupLayout) -> dict[str, object]:
     """Topology arguments describing ``layout`` and this CPU, whether Topology knows them yet."""
-    controllers = tuple(name for name in layout.v1 if not name.startswith("name="))
-    named = tuple(name.removeprefix("name=") for name in layout.v1 if name.startswith("name="))
     flags = cpu_flags()
     wanted: dict[str, object] = {
         "cgroup_mode": layout.mode if layout.mode != "none" else "v1",
-        "v1_controllers": controllers,
-        "v1_named": named,
-        "v2_controllers": layout.v2_controllers,
+        # named hierarchies ride along as "name=<x>", mounted at /sys/fs/cgroup/<x>
+        "v1_controllers": tuple(layout.v1),
+        "v2_controllers": layout.v2_controllers if layout.v2 is not None else None,
         "resctrl_mounted": False,
         "cpu_flags": tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None,
         "num_cpus": cpu_count(),
@@ -76,6 +74,18 @@ def _boots(topology: Topology) -> str | None:
         return str(err)
 
 
+def _fallbacks(topology: Topology) -> list[tuple[str, Topology]]:
+    """Ever smaller twins to try when the full one does not boot, each with what it drops."""
+    plain = tuple(n for n in topology.v1_controllers if not n.startswith("name="))
+    steps: list[tuple[str, Topology]] = []
+    if topology.cgroup_mode != "v1":
+        steps.append(("booted as 'v1'", dataclasses.replace(topology, cgroup_mode="v1")))
+    if plain != topology.v1_controllers:
+        smaller = dataclasses.replace(steps[-1][1] if steps else topology, v1_controllers=plain)
+        steps.append(("booted without named v1 hierarchies", smaller))
+    return steps
+
+
 @cache
 def machine_twin() -> MachineTwin:
     """The closest topology to this machine that the simulated kernel boots (computed once)."""
@@ -90,12 +100,11 @@ def machine_twin() -> MachineTwin:
     kwargs = {key: value for key, value in wanted.items() if key in known}
     topology = Topology(**kwargs)  # type: ignore[arg-type]
     failure = _boots(topology)
-    if failure is not None and topology.cgroup_mode != "v1":
-        left_out.append(
-            f"cgroup_mode {topology.cgroup_mode!r} does not boot ({failure}); booted as 'v1'"
-        )
-        topology = dataclasses.replace(topology, cgroup_mode="v1")
-        failure = _boots(topology)
+    for what, smaller in _fallbacks(topology) if failure is not None else []:
+        left_out.append(f"the full twin does not boot ({failure}); {what}")
+        topology, failure = smaller, _boots(smaller)
+        if failure is None:
+            break
     if failure is not None:
         left_out.append(f"the twin does not boot: {failure}")
     return MachineTwin(topology, tuple(left_out))
