@@ -40,6 +40,8 @@ __all__ = ["Mode", "ResctrlFs", "ResctrlGroup"]
 
 Mode = Literal["shareable", "exclusive", "pseudo-locksetup", "pseudo-locked"]
 MODES: tuple[Mode, ...] = ("shareable", "exclusive", "pseudo-locksetup", "pseudo-locked")
+#: size of the kernel's ``last_cmd_status`` buffer
+LAST_CMD_SIZE = 512
 
 
 @dataclass(slots=True)
@@ -111,8 +113,13 @@ class ResctrlFs:
 
     # -- last_cmd_status --------------------------------------------------------------------
     def status(self) -> str:
-        """``info/last_cmd_status``: ``ok`` when no message is pending."""
-        return self.last_cmd or "ok\n"
+        """``info/last_cmd_status``: ``ok`` when no message is pending; the kernel keeps the
+        text in a 512-byte ``seq_buf``, so a longer one reads cut to 511 bytes."""
+        text = self.last_cmd or "ok\n"
+        data = text.encode()
+        if len(data) >= LAST_CMD_SIZE:
+            return data[: LAST_CMD_SIZE - 1].decode("utf-8", "replace")
+        return text
 
     def _say(self, key: str, **fields: object) -> None:
         self.last_cmd += self.era.text(key, **fields) + "\n"

@@ -144,7 +144,7 @@ def validate_cbm(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
     cbm_len = topo.cbm_len
     first = next((i for i in range(cbm_len) if value >> i & 1), cbm_len)
     zero = next((i for i in range(first, cbm_len) if not value >> i & 1), cbm_len)
-    sparse = topo.sparse_masks and not era.lower_case
+    sparse = topo.sparse_masks and era.newer_info
     if not sparse and any(value >> i & 1 for i in range(zero, cbm_len)):
         raise SchemataError(era.text("non_consecutive", mask=value))
     if zero - first < topo.min_cbm_bits:

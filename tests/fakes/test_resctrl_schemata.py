@@ -237,3 +237,18 @@ def test_reference_runtime_style_write_reads_back_normalised() -> None:
         os.mkdir(f"{RESCTRL}/c")
         write(f"{RESCTRL}/c/schemata", "L3:0=f;1=f\n")
         assert read(f"{RESCTRL}/c/schemata") == "L3:0=00f;1=00f\n"
+
+
+def test_sparse_masks_are_a_newer_kernel_feature() -> None:
+    with rdt(sparse_masks=True, era="5.x"):
+        assert "sparse_masks" not in os.listdir(f"{RESCTRL}/info/L3")
+        assert rejected(f"{RESCTRL}/schemata", "L3:0=30f\n") == (
+            "The mask 30f has non-consecutive 1-bits\n"
+        )
+
+
+def test_last_cmd_status_is_cut_at_the_kernel_buffer() -> None:
+    with rdt():
+        mask = "g" * 1000
+        status = rejected(f"{RESCTRL}/schemata", f"L3:0={mask}\n")
+        assert status == ("Non-hex character in the mask " + mask)[:511]
