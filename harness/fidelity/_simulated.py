@@ -11,11 +11,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
 from harness.errors import FakeKernelError
-from harness.fakes import SimulatedKernel
-from harness.fakes import Topology
-from harness.fakes import simulated_host
 from harness.fidelity._context import ProbeContext
 from harness.fidelity._hostinfo import CgroupLayout
 from harness.fidelity._hostinfo import cpu_count
@@ -23,6 +21,11 @@ from harness.fidelity._hostinfo import cpu_flags
 from harness.fidelity._hostinfo import read_layout
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
+
+if TYPE_CHECKING:  # harness.fakes is imported when first used: a broken simulation must not
+    # keep the real side (or ``rtgate doctor``) from running; it shows up as differences instead
+    from harness.fakes import SimulatedKernel
+    from harness.fakes import Topology
 
 __all__ = ["MachineTwin", "SimulatedBackend", "SimulatedContext", "machine_twin"]
 
@@ -67,6 +70,8 @@ def _wanted(layout: CgroupLayout) -> dict[str, object]:
 
 
 def _boots(topology: Topology) -> str | None:
+    from harness.fakes import simulated_host
+
     try:
         with simulated_host(topology):
             return None
@@ -89,6 +94,8 @@ def _fallbacks(topology: Topology) -> list[tuple[str, Topology]]:
 @cache
 def machine_twin() -> MachineTwin:
     """The closest topology to this machine that the simulated kernel boots (computed once)."""
+    from harness.fakes import Topology
+
     layout = read_layout()
     known = {f.name for f in dataclasses.fields(Topology)}
     wanted = _wanted(layout)
@@ -151,14 +158,24 @@ class SimulatedBackend:
     name = "simulated"
 
     def __init__(self, twin: MachineTwin | None = None) -> None:
-        self.twin = twin if twin is not None else machine_twin()
+        self._twin = twin
+
+    @property
+    def twin(self) -> MachineTwin:
+        """The topology it boots (built on first use)."""
+        if self._twin is None:
+            self._twin = machine_twin()
+        return self._twin
 
     def run(self, probe: Probe) -> Observation:
         """Run one probe on a freshly booted simulated kernel.
 
         Raises:
             FakeKernelError: the twin does not boot at all.
+            ImportError: the simulated kernel does not import.
         """
+        from harness.fakes import simulated_host
+
         with simulated_host(self.twin.topology) as kernel:
             ctx = SimulatedContext(kernel)
             probe.run(ctx, probe.mount)
