@@ -298,12 +298,17 @@ def test_pseudo_locking() -> None:
             "Tasks assigned to resource group\n"
         )
         write(f"{RESCTRL}/tasks", f"{pid}\n")
+        # the kernel makes tasks unopenable in locksetup; a handle opened before still writes
+        fd = os.open(f"{RESCTRL}/p/tasks", os.O_WRONLY)
         write(f"{RESCTRL}/p/mode", "pseudo-locksetup\n")
         assert read(f"{RESCTRL}/p/schemata") == "L3:uninitialized\n"
         assert read(f"{RESCTRL}/p/size") == "L3:0=0;1=0\n"
-        assert fails(lambda: write(f"{RESCTRL}/p/tasks", f"{pid}\n"), errno.EINVAL) == (
-            "Pseudo-locking in progress\n"
-        )
+        try:
+            assert fails(lambda: os.write(fd, f"{pid}\n".encode()), errno.EINVAL) == (
+                "Pseudo-locking in progress\n"
+            )
+        finally:
+            os.close(fd)
         write(f"{RESCTRL}/p/schemata", "L3:1=3;0=3\n")  # only the first domain counts
         assert read(f"{RESCTRL}/p/mode") == "pseudo-locked\n"
         assert read(f"{RESCTRL}/p/schemata") == "L3:1=3\n"
@@ -432,3 +437,19 @@ def test_stale_group_handle_is_enodev(kernel: SimulatedKernel) -> None:
             os.close(fd)
         except OSError:
             pass
+
+
+def test_v4_group_texts() -> None:
+    with rdt(era="4.x", num_closids=2) as kernel:
+        os.mkdir(f"{RESCTRL}/a")
+        assert fails(lambda: os.mkdir(f"{RESCTRL}/b"), errno.ENOSPC) == "out of CLOSIDs\n"
+        write(f"{RESCTRL}/a/schemata", "L3:0=f\n")
+        assert fails(lambda: write(f"{RESCTRL}/a/mode", "exclusive\n"), errno.EINVAL) == (
+            "schemata overlaps\n"
+        )
+        assert fails(lambda: write(f"{RESCTRL}/a/mode", "x\n"), errno.EINVAL) == (
+            "unknown/unsupported mode\n"
+        )
+        pid = kernel.spawn_process("p")
+        write(f"{RESCTRL}/a/tasks", f"{pid}\n")
+        assert read(f"{RESCTRL}/a/tasks") == f"{pid}\n"
