@@ -15,10 +15,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from harness.fakes._parse import PAGE_COUNTER_MAX_BYTES
 from harness.fakes._parse import KernelErrno
-from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import kstrtoul
+from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
+from harness.fakes.cgroup_limits import HUGE_PAGE
+from harness.fakes.cgroup_limits import parse_pid
+from harness.fakes.cgroup_limits import parse_pids_max
 from harness.fakes.freezer import V1Freezer
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.processes import ProcessTable
@@ -27,10 +31,9 @@ from harness.fakes.processes import Task
 __all__ = ["CgroupNode", "V1Hierarchy", "parse_cpulist"]
 
 #: memory.limit_in_bytes when unlimited (PAGE_COUNTER_MAX pages, as v1 prints it)
-UNLIMITED_BYTES = 9223372036854771712
-PAGE_SIZE = 4096
-#: PID_MAX_LIMIT + 1 on 64-bit
-PIDS_MAX = 4 * 1024 * 1024 + 1
+UNLIMITED_BYTES = PAGE_COUNTER_MAX_BYTES
+#: hugetlb.2MB.limit_in_bytes when unlimited (PAGE_COUNTER_MAX rounded down to huge pages)
+UNLIMITED_HUGE = PAGE_COUNTER_MAX_BYTES // HUGE_PAGE * HUGE_PAGE
 
 
 @dataclass(slots=True)
@@ -149,12 +152,7 @@ class V1Hierarchy:
             KernelErrno: EINVAL for garbage, several pids or a negative pid; ESRCH for no such
                 pid; ENOSPC when the cpuset has no CPUs or memory nodes.
         """
-        try:
-            pid = kstrtoint(strim(payload.decode("utf-8", "replace")), 0)
-        except KernelErrno as err:
-            raise KernelErrno(errno.EINVAL) from err
-        if pid < 0:
-            raise KernelErrno(errno.EINVAL)
+        pid = parse_pid(payload)
         if pid == 0:
             return
         task = self._table.get(pid)
@@ -215,7 +213,7 @@ class V1Hierarchy:
             "memory": {"memory.limit_in_bytes": str(UNLIMITED_BYTES)},
             "pids": {"pids.max": "max"},
             "blkio": {"blkio.weight": "500"},
-            "hugetlb": {"hugetlb.2MB.limit_in_bytes": str(UNLIMITED_BYTES)},
+            "hugetlb": {"hugetlb.2MB.limit_in_bytes": str(UNLIMITED_HUGE)},
         }.get(self.name, {})
         node.values.update(defaults)
         if clone and parent is not None and self.name == "cpuset":
@@ -317,7 +315,11 @@ class V1Hierarchy:
             return [self._int_file(node, "blkio.weight", self._blkio_weight)]
         if self.name == "hugetlb":
             return [
-                self._int_file(node, "hugetlb.2MB.limit_in_bytes"),
+                ControlFile(
+                    "hugetlb.2MB.limit_in_bytes",
+                    lambda: values["hugetlb.2MB.limit_in_bytes"] + "\n",
+                    lambda p: self._store_hugetlb_limit(node, root, p),
+                ),
                 ControlFile("hugetlb.2MB.usage_in_bytes", _const("0\n")),
             ]
         return []
@@ -346,16 +348,9 @@ class V1Hierarchy:
 
     @staticmethod
     def _store_pids_max(node: CgroupNode, payload: bytes) -> None:
-        """``max`` or 0 <= n < PIDS_MAX."""
-        text = strim(payload.decode("utf-8", "replace"))
-        if text == "max":
-            node.values["pids.max"] = "max"
-            return
-        negative = text.startswith("-")
-        value = kstrtoul(text[1:] if negative else text, 0)
-        if negative or value >= PIDS_MAX:
-            raise KernelErrno(errno.EINVAL)
-        node.values["pids.max"] = str(value)
+        """``max`` or 0 <= n < PIDS_MAX (``pids_max_write``)."""
+        limit = parse_pids_max(payload)
+        node.values["pids.max"] = "max" if limit is None else str(limit)
 
     def _store_cpuset(self, node: CgroupNode, name: str, payload: bytes, limit: int) -> None:
         """A cpu/mem list that must lie within the parent's; the root's is read-only (EACCES)."""
@@ -370,18 +365,19 @@ class V1Hierarchy:
 
     @staticmethod
     def _store_memory_limit(node: CgroupNode, root: bool, payload: bytes) -> None:
-        """``memparse``: -1, or bytes with a K/M/G suffix, rounded down to pages."""
+        """``mem_cgroup_write``: ``-1`` or a ``memparse`` size rounded down to pages; the root
+        has no limit to set (EINVAL)."""
         if root:
             raise KernelErrno(errno.EINVAL)
-        text = strim(payload.decode("utf-8", "replace"))
-        if text == "-1":
-            node.values["memory.limit_in_bytes"] = str(UNLIMITED_BYTES)
-            return
-        scale = 1
-        if text[-1:].lower() in ("k", "m", "g"):
-            scale = 1024 ** ("kmg".index(text[-1].lower()) + 1)
-            text = text[:-1]
-        if not text.isdigit():
+        limit = page_counter_memparse(strim(payload.decode("utf-8", "replace")), "-1")
+        node.values["memory.limit_in_bytes"] = str(UNLIMITED_BYTES if limit is None else limit)
+
+    @staticmethod
+    def _store_hugetlb_limit(node: CgroupNode, root: bool, payload: bytes) -> None:
+        """``hugetlb_cgroup_write``: like memory, rounded down to whole huge pages; not on the
+        root (EINVAL)."""
+        if root:
             raise KernelErrno(errno.EINVAL)
-        value = min(int(text) * scale // PAGE_SIZE * PAGE_SIZE, UNLIMITED_BYTES)
-        node.values["memory.limit_in_bytes"] = str(value)
+        limit = page_counter_memparse(strim(payload.decode("utf-8", "replace")), "-1")
+        value = UNLIMITED_HUGE if limit is None else limit // HUGE_PAGE * HUGE_PAGE
+        node.values["hugetlb.2MB.limit_in_bytes"] = str(value)

@@ -26,6 +26,8 @@ from pyfakefs.helpers import PERM_DEF
 from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
 from harness.fakes.cgroup_v1 import V1Hierarchy
+from harness.fakes.cgroup_v2 import UNIFIED
+from harness.fakes.cgroup_v2 import UnifiedHierarchy
 from harness.fakes.clock import VirtualClock
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
@@ -38,8 +40,10 @@ from harness.fakes.processes import Task
 from harness.fakes.procfs import CGROUP_ROOT
 from harness.fakes.procfs import RESCTRL_ROOT
 from harness.fakes.procfs import base_mounts
+from harness.fakes.procfs import cgroup2_mount
 from harness.fakes.procfs import cgroup_v1_mounts
 from harness.fakes.procfs import cpuinfo
+from harness.fakes.procfs import hierarchy_dir
 from harness.fakes.procfs import mountinfo
 from harness.fakes.procfs import pid_cgroup
 from harness.fakes.procfs import pid_stat
@@ -49,6 +53,8 @@ from harness.fakes.resctrl import ResctrlFs
 from harness.fakes.resctrl_files import group_tree
 from harness.fakes.resctrl_files import info_tree
 from harness.fakes.topology import DEFAULT_TOPOLOGY
+from harness.fakes.topology import V1_TO_V2
+from harness.fakes.topology import V2_CONTROLLERS
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
@@ -57,17 +63,40 @@ __all__ = ["MAX_WRITE", "SimulatedKernel"]
 #: kernfs ``atomic_write_len`` of cgroup and resctrl files: larger writes are E2BIG
 MAX_WRITE = 4096
 
-Owner = V1Hierarchy | ResctrlFs
+Cgroups = V1Hierarchy | UnifiedHierarchy
+Owner = V1Hierarchy | UnifiedHierarchy | ResctrlFs
+
+
+def check_cgroup_layout(topology: Topology) -> None:
+    """Refuse a layout no kernel can have: a controller bound to two hierarchies, a hierarchy
+    mounted twice, or a controller cgroup2 does not know.
+
+    Raises:
+        FakeKernelError: naming the offending controller.
+    """
+    v1 = topology.v1_hierarchies
+    for name in v1:
+        if v1.count(name) > 1:
+            raise FakeKernelError(f"v1 hierarchy {name!r} is listed twice in v1_controllers")
+    unified = topology.unified_controllers or ()
+    for name in unified:
+        if name not in V2_CONTROLLERS:
+            raise FakeKernelError(
+                f"'v2_controllers' must be in {list(V2_CONTROLLERS)!r} (got {name!r})"
+            )
+    bound = {V1_TO_V2.get(name, name) for name in v1}
+    for name in unified:
+        if name in bound:
+            raise FakeKernelError(
+                f"controller {name!r} is bound to a v1 hierarchy and to the unified one"
+            )
 
 
 class SimulatedKernel:
-    """A host (processes, /proc, cgroup v1, resctrl) simulated on a pyfakefs filesystem."""
+    """A host (processes, /proc, cgroup v1/v2/hybrid, resctrl) simulated on pyfakefs."""
 
     def __init__(self, fs: FakeFilesystem, topology: Topology = DEFAULT_TOPOLOGY) -> None:
-        if topology.cgroup_mode != "v1":
-            raise FakeKernelError(
-                f"cgroup_mode {topology.cgroup_mode!r} is not modelled yet (only 'v1')"
-            )
+        check_cgroup_layout(topology)
         if fs.os != OSType.LINUX:
             fs.os = OSType.LINUX  # resets the filesystem, so it comes first
         self.fs = fs
@@ -81,12 +110,16 @@ class SimulatedKernel:
         self.programs = ProgramRegistry(fs)
         #: every operation the kernel saw, oldest first
         self.log: list[KernelOp] = []
+        #: the v1 hierarchies by name ("cpu", "name=systemd", ...)
         self.hierarchies: dict[str, V1Hierarchy] = {}
+        #: the cgroup2 hierarchy (under "v2" and "hybrid")
+        self.unified: UnifiedHierarchy | None = None
         self.resctrl: ResctrlFs | None = None
         self._mounts: list[tuple[str, Owner]] = []
-        self._table = ProcessTable(
-            self.clock, topology.v1_controllers, self._task_created, self._task_gone
-        )
+        keys = topology.v1_hierarchies
+        if topology.unified_controllers is not None:
+            keys += (UNIFIED,)
+        self._table = ProcessTable(self.clock, keys, self._task_created, self._task_gone)
         self._orig_makedir = fs.makedir
         self._orig_rmdir = fs.rmdir
         self._orig_remove = fs.remove
@@ -103,15 +136,28 @@ class SimulatedKernel:
             if not fs.exists(path):
                 fs.create_dir(path)
         mounts = base_mounts()
-        for index, name in enumerate(topo.v1_controllers, start=2):
-            hier = V1Hierarchy(name, index, f"{CGROUP_ROOT}/{name}", self._table, topo.num_cpus)
+        for index, name in enumerate(topo.v1_hierarchies, start=2):
+            mount = f"{CGROUP_ROOT}/{hierarchy_dir(name)}"
+            hier = V1Hierarchy(name, index, mount, self._table, topo.num_cpus)
             if name == "cpuset" and topo.cpuset_clone_children:
                 hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier
             self._mounts.append((hier.mount, hier))
             fs.create_dir(hier.mount, 0o555)
             self._populate(hier.mount, hier.control_files("/"))
-        mounts += cgroup_v1_mounts(topo.v1_controllers)
+        if topo.v1_hierarchies:
+            mounts += cgroup_v1_mounts(topo.v1_hierarchies)
+        if topo.unified_controllers is not None:
+            hybrid = topo.cgroup_mode == "hybrid"
+            mount = f"{CGROUP_ROOT}/unified" if hybrid else CGROUP_ROOT
+            self.unified = UnifiedHierarchy(
+                mount, topo.unified_controllers, self._table, topo.num_cpus, self._resync
+            )
+            self._mounts.append((mount, self.unified))
+            if not fs.exists(mount):
+                fs.create_dir(mount, 0o555)
+            self._populate(mount, self.unified.control_files("/"))
+            mounts.append(cgroup2_mount(mount, hybrid))
         if topo.resctrl is not None:
             fs.create_dir(RESCTRL_ROOT, 0o755)
         self._mount_lines = mounts
@@ -228,10 +274,22 @@ class SimulatedKernel:
 
     # -- kernfs -----------------------------------------------------------------------------
     def kernfs_read(self, file: KernfsFile) -> bytes:
-        """Render ``file`` for a new open (logged as a read)."""
-        assert file.spec.show is not None
-        self._record("read", file.path, None, None)
-        return file.spec.show().encode()
+        """Render ``file`` for a new open (logged as a read).
+
+        Raises:
+            OSError: the model's errno (e.g. EOPNOTSUPP for ``cgroup.procs`` of a threaded
+                cgroup); it surfaces from the open, where the view is rendered.
+        """
+        show = file.spec.show
+        assert show is not None
+        text = ""
+
+        def render() -> None:
+            nonlocal text
+            text = show()
+
+        self._run("read", file.path, None, render)
+        return text.encode()
 
     def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
         """One write(2) to a control file.
@@ -271,7 +329,7 @@ class SimulatedKernel:
                 raise KernelErrno(errno.ENOENT)
             if self.fs.exists(path):
                 raise KernelErrno(errno.EEXIST)
-            if isinstance(owner, V1Hierarchy):
+            if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
                 owner.mkdir(rel)
                 tree = [(rel, owner.control_files(rel))]
             else:
@@ -310,6 +368,22 @@ class SimulatedKernel:
             self._drop_tree(path)
 
         self._run("rmdir", path, None, remove)
+
+    def _resync(self, rel: str) -> None:
+        """Give unified cgroup ``rel`` the control files its model now lists (its parent's
+        ``cgroup.subtree_control`` changed): new ones appear, dropped ones go stale."""
+        assert self.unified is not None
+        if rel not in self.unified.nodes:
+            return
+        directory = self.unified.mount + rel
+        wanted = {spec.name: spec for spec in self.unified.control_files(rel)}
+        for name in list(self.fs.listdir(directory)):
+            obj = self.fs.resolve(f"{directory}/{name}")
+            if isinstance(obj, KernfsFile) and name not in wanted:
+                obj.alive = False
+                self.fs.remove_object(f"{directory}/{name}")
+            wanted.pop(name, None)
+        self._populate(directory, list(wanted.values()))
 
     def _drop_tree(self, path: str) -> None:
         """Remove a kernel directory with its files; open handles on them go stale."""
@@ -367,7 +441,27 @@ class SimulatedKernel:
                 file.reset_handle(wrapper)
         elif modes.can_write:
             self._watch_writes(file)
+        if modes.can_read:
+            self._guard_reads(wrapper)
         self._record("open", path, None, None)
+
+    def _guard_reads(self, wrapper: FakeFileWrapper) -> None:
+        """Route each read call of this handle past the fault plan; a kernfs file whose
+        directory was removed reads ENODEV."""
+        file = wrapper.file_object
+        getter = type(wrapper).__getattr__
+
+        def guarded(name: str) -> Callable[..., Any]:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                self._check_fault("read", file.path)
+                if isinstance(file, KernfsFile) and not file.alive:
+                    self._fail("read", file.path, None, errno.ENODEV)
+                return getter(wrapper, name)(*args, **kwargs)
+
+            return call
+
+        for name in ("read", "readline", "readlines", "read1", "readinto"):
+            wrapper.__dict__[name] = guarded(name)
 
     def _watch_writes(self, file: FakeFile) -> None:
         """Route writes to a regular file past the fault plan (and into the log)."""
@@ -390,11 +484,12 @@ class SimulatedKernel:
         directory = f"/proc/{task.pid}"
         self.fs.create_dir(directory, 0o555)
         ids = {name: hier.hierarchy_id for name, hier in self.hierarchies.items()}
+        unified = self.unified is not None
         self._populate(
             directory,
             [
                 ControlFile("stat", lambda: pid_stat(task)),
-                ControlFile("cgroup", lambda: pid_cgroup(task, ids)),
+                ControlFile("cgroup", lambda: pid_cgroup(task, ids, unified=unified)),
             ],
         )
 
@@ -428,6 +523,8 @@ class SimulatedKernel:
         freezer = self.hierarchies.get("freezer")
         if freezer is not None and freezer.freezer is not None:
             freezer.freezer.task_joined(task)
+        if self.unified is not None:
+            self.unified.task_joined(task)
         return task.pid
 
     def fork(self, pid: int) -> int:
@@ -478,31 +575,56 @@ class SimulatedKernel:
         """Pids of every process that has not exited."""
         return [task.pid for task in self._table.live()]
 
-    def _hierarchy(self, controller: str) -> V1Hierarchy:
+    def _hierarchy(self, controller: str) -> Cgroups:
+        """The hierarchy ``controller`` names: a v1 one ("cpu", "name=systemd"), or the unified
+        one for "unified" and for any controller the unified root has."""
         hier = self.hierarchies.get(controller)
-        if hier is None:
-            raise FakeKernelError(
-                f"'controller' must be in {sorted(self.hierarchies)!r} (got {controller!r})"
-            )
-        return hier
+        if hier is not None:
+            return hier
+        unified = self.unified
+        if unified is not None and (controller == UNIFIED or controller in unified.controllers):
+            return unified
+        names = sorted(self.hierarchies) + ([UNIFIED] if unified is not None else [])
+        raise FakeKernelError(f"'controller' must be in {names!r} (got {controller!r})")
+
+    @staticmethod
+    def _rel(path: str) -> str:
+        return posixpath.normpath("/" + path.strip("/"))
 
     def move_to_cgroup(self, pid: int, controller: str, path: str) -> None:
-        """What a write of ``pid`` to ``<controller>/<path>/cgroup.procs`` does.
+        """What a write of ``pid`` to ``cgroup.procs`` of ``path`` in the hierarchy of
+        ``controller`` does ("unified" or a v2 controller name: the cgroup2 hierarchy).
 
         Raises:
             OSError: ESRCH for no such live pid, ENODEV for no such cgroup, ENOSPC for an empty
-                cpuset.
+                v1 cpuset, EBUSY/EOPNOTSUPP for a cgroup2 destination that cannot take it.
         """
         hier = self._hierarchy(controller)
         task = self._table.get(pid)
         try:
             if task is None or task.zombie:
                 raise KernelErrno(errno.ESRCH)
-            hier.attach(task, posixpath.normpath("/" + path.strip("/")))
+            hier.attach(task, self._rel(path))
         except KernelErrno as err:
             self._os_error(err)
 
     def cgroup_pids(self, controller: str, path: str) -> list[int]:
-        """Live pids in exactly that cgroup of ``controller``."""
+        """Live pids in exactly that cgroup of ``controller``'s hierarchy."""
+        return [t.pid for t in self._hierarchy(controller).tasks_in(self._rel(path))]
+
+    def cgroup_of(self, pid: int, controller: str) -> str:
+        """The cgroup path of ``pid`` in ``controller``'s hierarchy (as /proc/<pid>/cgroup).
+
+        Raises:
+            FakeKernelError: for no such process or hierarchy.
+        """
         hier = self._hierarchy(controller)
-        return [t.pid for t in hier.tasks_in(posixpath.normpath("/" + path.strip("/")))]
+        task = self._table.get(pid)
+        if task is None:
+            raise FakeKernelError(f"no process {pid}")
+        return task.cgroups.get(hier.name, "/")
+
+    def cgroup_subtree_pids(self, controller: str, path: str) -> list[int]:
+        """Live pids in that cgroup or below it (what keeps it populated)."""
+        hier = self._hierarchy(controller)
+        return [t.pid for t in hier.subtree_tasks(self._rel(path))]

@@ -3,7 +3,9 @@
 It knows nothing of files.  Cgroup and resctrl membership are stored on each task (hierarchy name
 -> cgroup path, and the resctrl group), because the kernel keeps them on the task too; the
 cgroup and resctrl models read and change them.  The v1 freezer freezes and thaws tasks through
-:meth:`ProcessTable.freeze` and :meth:`ProcessTable.thaw`.
+:meth:`ProcessTable.freeze` and :meth:`ProcessTable.thaw`, the cgroup2 freezer through
+:meth:`ProcessTable.freeze2` and :meth:`ProcessTable.thaw2`: a task frozen by v1 holds a fatal
+signal until thawed, one frozen by cgroup2 dies at once (its fatal signal wakes it).
 
 Exit statuses follow ``subprocess.Popen.returncode`` (what ``RealSystem.wait`` returns): the exit
 code, or ``-signal`` for a task killed by a signal.
@@ -74,6 +76,8 @@ class Task:
     zombie: bool = False
     exit_code: int | None = None
     frozen: bool = False
+    #: stopped by the cgroup2 freezer (``cgroup.freeze``)
+    frozen2: bool = False
     #: freezer.state reads that observe this task still not frozen before it freezes
     freeze_resist: int = 0
     #: a fatal signal waiting for the task to thaw
@@ -82,10 +86,10 @@ class Task:
 
     @property
     def state(self) -> ProcState:
-        """running, frozen (by the v1 freezer) or zombie."""
+        """running, frozen (by either freezer) or zombie."""
         if self.zombie:
             return "zombie"
-        return "frozen" if self.frozen else "running"
+        return "frozen" if self.frozen or self.frozen2 else "running"
 
     @property
     def ppid(self) -> int:
@@ -246,6 +250,15 @@ class ProcessTable:
         if not task.zombie:
             task.frozen = True
 
+    def freeze2(self, task: Task) -> None:
+        """The cgroup2 freezer stopped ``task``."""
+        if not task.zombie:
+            task.frozen2 = True
+
+    def thaw2(self, task: Task) -> None:
+        """The cgroup2 freezer let ``task`` run again."""
+        task.frozen2 = False
+
     def thaw(self, task: Task) -> None:
         """The freezer let ``task`` run again; a pending fatal signal now kills it."""
         if task.zombie or not task.frozen:
@@ -265,7 +278,7 @@ class ProcessTable:
         task = self._tasks.get(pid)
         if task is None or task.zombie:
             raise FakeKernelError(f"pid {pid} is not a live process; it cannot exit")
-        if task.frozen:
+        if task.frozen or task.frozen2:
             raise FakeKernelError(f"pid {pid} is frozen; a frozen task cannot exit")
         self._terminate(task, code)
 
@@ -288,6 +301,7 @@ class ProcessTable:
 
     def _terminate(self, task: Task, status: int) -> None:
         task.frozen = False
+        task.frozen2 = False
         task.pending = None
         task.exit_code = status
         for child in self._tasks.values():

@@ -17,6 +17,9 @@ __all__ = [
     "CGROUP_ROOT",
     "RESCTRL_ROOT",
     "MountLine",
+    "cgroup2_mount",
+    "cgroup_v1_mounts",
+    "hierarchy_dir",
     "cpuinfo",
     "mountinfo",
     "pid_cgroup",
@@ -52,13 +55,19 @@ def base_mounts() -> list[MountLine]:
     ]
 
 
+def hierarchy_dir(name: str) -> str:
+    """The directory below /sys/fs/cgroup of a v1 hierarchy: ``name=systemd`` -> ``systemd``."""
+    return name.removeprefix("name=")
+
+
 def cgroup_v1_mounts(controllers: Sequence[str]) -> list[MountLine]:
-    """The tmpfs at /sys/fs/cgroup (read-only, as systemd mounts it) and one line per hierarchy."""
+    """The tmpfs at /sys/fs/cgroup (read-only, as systemd mounts it) and one line per hierarchy;
+    a named hierarchy's super options are ``rw,name=<x>``."""
     lines = [MountLine(CGROUP_ROOT, "ro,nosuid,nodev,noexec", "tmpfs", "tmpfs", "ro,mode=755")]
     for name in controllers:
         lines.append(
             MountLine(
-                f"{CGROUP_ROOT}/{name}",
+                f"{CGROUP_ROOT}/{hierarchy_dir(name)}",
                 "rw,nosuid,nodev,noexec,relatime",
                 "cgroup",
                 "cgroup",
@@ -66,6 +75,16 @@ def cgroup_v1_mounts(controllers: Sequence[str]) -> list[MountLine]:
             )
         )
     return lines
+
+
+def cgroup2_mount(mount_point: str, hybrid: bool) -> MountLine:
+    """The cgroup2 line: ``... /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`` on a
+    hybrid host (as on this machine), systemd's ``nsdelegate`` mount on a pure v2 host."""
+    if hybrid:
+        return MountLine(mount_point, "rw,relatime", "cgroup2", "cgroup2", "rw")
+    return MountLine(
+        mount_point, "rw,nosuid,nodev,noexec,relatime", "cgroup2", "cgroup2", "rw,nsdelegate"
+    )
 
 
 def resctrl_mount(topo: ResctrlTopology | None = None) -> MountLine:
@@ -138,7 +157,11 @@ def pid_stat(task: Task) -> str:
     return f"{task.pid} ({task.comm}) " + " ".join(fields) + "\n"
 
 
-def pid_cgroup(task: Task, hierarchy_ids: dict[str, int]) -> str:
-    """/proc/<pid>/cgroup in the v1 format ``id:controller:path``, highest id first."""
+def pid_cgroup(task: Task, hierarchy_ids: dict[str, int], *, unified: bool = False) -> str:
+    """/proc/<pid>/cgroup: ``id:controller:path`` per v1 hierarchy, highest id first (a named
+    one shows as ``name=systemd``), then ``0::path`` for the unified hierarchy."""
     order = sorted(hierarchy_ids.items(), key=lambda item: -item[1])
-    return "".join(f"{hid}:{name}:{task.cgroups.get(name, '/')}\n" for name, hid in order)
+    lines = [f"{hid}:{name}:{task.cgroups.get(name, '/')}\n" for name, hid in order]
+    if unified:
+        lines.append(f"0::{task.cgroups.get('unified', '/')}\n")
+    return "".join(lines)

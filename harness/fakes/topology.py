@@ -13,6 +13,10 @@ from typing import Literal
 __all__ = [
     "BASE_CPU_FLAGS",
     "DEFAULT_TOPOLOGY",
+    "HYBRID_TOPOLOGY",
+    "V1_TO_V2",
+    "V2_CONTROLLERS",
+    "V2_TOPOLOGY",
     "CgroupMode",
     "MbaTopology",
     "MonitoringTopology",
@@ -22,6 +26,11 @@ __all__ = [
 ]
 
 CgroupMode = Literal["v1", "hybrid", "v2"]
+
+#: the controllers cgroup2 can host, in the kernel's subsystem order
+V2_CONTROLLERS: tuple[str, ...] = ("cpuset", "cpu", "io", "memory", "hugetlb", "pids")
+#: v1 names of controllers that cgroup2 knows by another name
+V1_TO_V2: dict[str, str] = {"blkio": "io"}
 
 #: flags of an ordinary x86-64 server CPU, without any RDT flag
 BASE_CPU_FLAGS: tuple[str, ...] = (
@@ -134,12 +143,18 @@ class ResctrlTopology:
 class Topology:
     """The host: cgroup mode and controllers, RDT hardware and mount, CPU flags."""
 
-    #: only "v1" is modelled so far; "hybrid" and "v2" raise FakeKernelError at boot
+    #: "v1": only v1 hierarchies; "v2": cgroup2 mounted at /sys/fs/cgroup; "hybrid": the v1
+    #: hierarchies plus cgroup2 at /sys/fs/cgroup/unified
     cgroup_mode: CgroupMode = "v1"
-    #: one v1 hierarchy per controller, each mounted at /sys/fs/cgroup/<name>
+    #: one v1 hierarchy per entry, each mounted at /sys/fs/cgroup/<name>; ``name=<x>`` is a
+    #: named hierarchy without a controller, mounted at /sys/fs/cgroup/<x>.  Unused under "v2".
     v1_controllers: tuple[str, ...] = (
         "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids", "hugetlb",
     )  # fmt: skip
+    #: controllers of the unified (cgroup2) hierarchy, in the kernel's order, as its root's
+    #: ``cgroup.controllers`` lists them.  None: every v2 controller not bound to a v1
+    #: hierarchy.  Unused under "v1".
+    v2_controllers: tuple[str, ...] | None = None
     #: None: the CPU has no RDT (no cat_l3 flag, no /sys/fs/resctrl at all)
     resctrl: ResctrlTopology | None = ResctrlTopology()
     #: whether resctrl is mounted at /sys/fs/resctrl (ignored when resctrl is None)
@@ -163,6 +178,21 @@ class Topology:
         return tuple(flags)
 
     @property
+    def v1_hierarchies(self) -> tuple[str, ...]:
+        """The v1 hierarchies that are mounted (none under "v2")."""
+        return () if self.cgroup_mode == "v2" else self.v1_controllers
+
+    @property
+    def unified_controllers(self) -> tuple[str, ...] | None:
+        """The cgroup2 root's controllers; None when no cgroup2 hierarchy is mounted."""
+        if self.cgroup_mode == "v1":
+            return None
+        if self.v2_controllers is not None:
+            return self.v2_controllers
+        taken = {V1_TO_V2.get(name, name) for name in self.v1_hierarchies}
+        return tuple(name for name in V2_CONTROLLERS if name not in taken)
+
+    @property
     def resctrl_is_mounted(self) -> bool:
         """resctrl can only be mounted when the hardware has RDT."""
         return self.resctrl is not None and self.resctrl_mounted
@@ -170,3 +200,15 @@ class Topology:
 
 #: the default host: cgroup v1, L3 CAT with 16 CLOSIDs on two caches, resctrl mounted
 DEFAULT_TOPOLOGY = Topology()
+#: a systemd hybrid host like the one rtgate is developed on: v1 hierarchies (and
+#: name=systemd), hugetlb only in the unified hierarchy at /sys/fs/cgroup/unified
+HYBRID_TOPOLOGY = Topology(
+    cgroup_mode="hybrid",
+    v1_controllers=(
+        "cpu", "cpuacct", "cpuset", "memory", "devices", "freezer", "blkio", "pids",
+        "name=systemd",
+    ),
+    v2_controllers=("hugetlb",),
+)  # fmt: skip
+#: a pure cgroup2 host: every v2 controller at /sys/fs/cgroup
+V2_TOPOLOGY = Topology(cgroup_mode="v2")

@@ -43,14 +43,24 @@ def test_teardown_happens_when_the_body_raises() -> None:
         assert not os.path.exists(MARKER)
 
 
-@pytest.mark.parametrize("mode", ["v2", "hybrid"])
-def test_unmodelled_cgroup_modes_fail_loudly(mode: str) -> None:
-    with (
-        pytest.raises(FakeKernelError, match="not modelled"),
-        simulated_host(
-            Topology(cgroup_mode=mode)  # type: ignore[arg-type]
-        ),
-    ):
+@pytest.mark.parametrize("mode", ["v1", "v2", "hybrid"])
+def test_every_cgroup_mode_boots(mode: str) -> None:
+    with simulated_host(Topology(cgroup_mode=mode)) as kernel:  # type: ignore[arg-type]
+        assert (kernel.unified is None) == (mode == "v1")
+        assert bool(kernel.hierarchies) == (mode != "v2")
+
+
+@pytest.mark.parametrize(
+    "topology",
+    [
+        Topology(cgroup_mode="hybrid", v2_controllers=("memory",)),
+        Topology(cgroup_mode="hybrid", v1_controllers=("blkio",), v2_controllers=("io",)),
+        Topology(cgroup_mode="v2", v2_controllers=("freezer",)),
+        Topology(v1_controllers=("cpu", "cpu")),
+    ],
+)
+def test_impossible_cgroup_layouts_fail_loudly(topology: Topology) -> None:
+    with pytest.raises(FakeKernelError), simulated_host(topology):
         pass
 
 
