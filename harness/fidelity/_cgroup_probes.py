@@ -58,6 +58,13 @@ def mkdir_existing(ctx: ProbeContext, mount: str) -> None:
     ctx.mkdir(group)
 
 
+def mkdir_bad_name(ctx: ProbeContext, mount: str) -> None:
+    """A group name with a newline: EINVAL, nothing created."""
+    bad = ctx.track(ctx.group(mount) + "\nx")
+    ctx.attempt(f"mkdir {ctx.rel(bad)!r}", lambda: os.mkdir(bad))
+    ctx.attempt(f"exists {ctx.rel(bad)!r}", lambda: os.path.exists(bad))
+
+
 def _move(ctx: ProbeContext, mount: str, via: str) -> None:
     group = ctx.group(mount)
     ctx.mkdir(group)
@@ -268,6 +275,40 @@ def freezer_sigkill_pending(ctx: ProbeContext, mount: str) -> None:
     ctx.observe_process(pid, until_dead=True)
 
 
+def freezer_move_in_and_out(ctx: ProbeContext, mount: str) -> None:
+    """A task moved into a FROZEN cgroup freezes (SIGKILL waits); moved out, it thaws and dies."""
+    frozen, thawed = ctx.group(mount), ctx.group(mount)
+    ctx.mkdir(frozen)
+    ctx.mkdir(thawed)
+    state = os.path.join(frozen, "freezer.state")
+    ctx.write(state, "FROZEN")
+    ctx.read(state)
+    pid = ctx.spawn()
+    ctx.write(os.path.join(frozen, "cgroup.procs"), str(pid))
+    ctx.record("freezer.state once settled", _frozen(ctx, state))
+    ctx.kill(pid, signal.SIGKILL)
+    ctx.observe_process(pid)
+    ctx.write(os.path.join(thawed, "cgroup.procs"), str(pid))
+    ctx.observe_process(pid, until_dead=True)
+
+
+# -- v1 cpu, memory and pids limits ----------------------------------------------------------
+def cfs_limits(ctx: ProbeContext, mount: str) -> None:
+    """cpu.cfs_period_us within 1 ms..1 s, cpu.cfs_quota_us -1 or at least 1 ms, else EINVAL."""
+    group = ctx.group(mount)
+    ctx.mkdir(group)
+    period = os.path.join(group, "cpu.cfs_period_us")
+    quota = os.path.join(group, "cpu.cfs_quota_us")
+    ctx.read(period)
+    ctx.read(quota)
+    for value in ("50000", "999", "1000001", "abc"):
+        ctx.write(period, value)
+        ctx.read(period)
+    for value in ("25000", "500", "-1", "-2", "x"):
+        ctx.write(quota, value)
+        ctx.read(quota)
+
+
 # -- v1 memory and pids limits ---------------------------------------------------------------
 def memory_limit(ctx: ProbeContext, mount: str) -> None:
     """memory.limit_in_bytes: suffixes, page rounding, -1 for unlimited, EINVAL for junk."""
@@ -415,11 +456,46 @@ def v2_kill(ctx: ProbeContext, mount: str) -> None:
     ctx.rmdir(group)
 
 
+def v2_max_descendants(ctx: ProbeContext, mount: str) -> None:
+    """cgroup.max.descendants: "max" or n >= 0; a mkdir beyond it fails EAGAIN."""
+    group = ctx.group(mount)
+    child = ctx.group(group)
+    ctx.mkdir(group)
+    limit = os.path.join(group, "cgroup.max.descendants")
+    ctx.read(limit)
+    for value in ("-1", "x"):
+        ctx.write(limit, value)
+    ctx.write(limit, "0")
+    ctx.read(limit)
+    ctx.mkdir(child)
+    ctx.write(limit, "max")
+    ctx.mkdir(child)
+    ctx.read(os.path.join(group, "cgroup.stat"))
+
+
+def v2_threaded_child(ctx: ProbeContext, mount: str) -> None:
+    """cgroup.type takes only "threaded"; a threaded child makes its parent "domain threaded"
+    and its own cgroup.procs unreadable (EOPNOTSUPP)."""
+    group = ctx.group(mount)
+    child = ctx.group(group)
+    ctx.mkdir(group)
+    ctx.mkdir(child)
+    kind = os.path.join(child, "cgroup.type")
+    ctx.read(kind)
+    ctx.write(kind, "domain")
+    ctx.write(kind, "threaded")
+    ctx.read(kind)
+    ctx.read(os.path.join(group, "cgroup.type"))
+    ctx.read(os.path.join(child, "cgroup.procs"))
+    ctx.read(os.path.join(child, "cgroup.threads"))
+
+
 # -- registries --------------------------------------------------------------------------------
 _COMMON: tuple[tuple[str, ProbeFn], ...] = (
     ("mkdir", mkdir),
     ("files", files),
     ("mkdir-existing", mkdir_existing),
+    ("mkdir-bad-name", mkdir_bad_name),
     ("move-by-cgroup.procs", move_by_procs),
     ("bad-pids", bad_pids),
     ("rmdir-busy", rmdir_busy),
@@ -438,7 +514,9 @@ _V1_EXTRA: dict[str, tuple[tuple[str, ProbeFn], ...]] = {
         ("empty-frozen-at-once", freezer_empty_frozen),
         ("child-of-frozen", freezer_child_of_frozen),
         ("sigkill-pending-until-thaw", freezer_sigkill_pending),
+        ("move-in-and-out", freezer_move_in_and_out),
     ),
+    "cpu": (("cfs-limits", cfs_limits),),
     "memory": (("limit-in-bytes", memory_limit),),
     "pids": (("pids-max", pids_max),),
 }
@@ -452,6 +530,8 @@ _V2_EXTRA: tuple[tuple[str, ProbeFn], ...] = (
     ("sigkill-frozen", v2_sigkill_frozen),
     ("child-of-frozen", v2_child_of_frozen),
     ("kill", v2_kill),
+    ("max-descendants", v2_max_descendants),
+    ("threaded-child", v2_threaded_child),
 )
 
 

@@ -72,6 +72,11 @@ class ProbeContext(ABC):
         self._register_group(path)
         return path
 
+    def track(self, path: str) -> str:
+        """Record a group path made up by the probe (e.g. a bad name) for cleanup."""
+        self._register_group(path)
+        return path
+
     def _register_group(self, path: str) -> None:  # noqa: B027 - only the real backend cleans
         """Record ``path`` for cleanup (the real backend does)."""
 
