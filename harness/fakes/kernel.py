@@ -170,19 +170,46 @@ class SimulatedKernel:
         )
 
     # -- resctrl mount ----------------------------------------------------------------------
-    def _mount_resctrl(self, topo: ResctrlTopology) -> None:
+    def _mount_resctrl(self, topo: ResctrlTopology, debug: bool = False) -> None:
         """Mount resctrl as ``topo`` says: a pristine root, info/, and the mountinfo line."""
-        self.resctrl = ResctrlFs(topo, self._table, self.topology.num_cpus)
+        self.resctrl = ResctrlFs(topo, self._table, self.topology.num_cpus, debug=debug)
+        self.resctrl.on_restrict = self._resctrl_restrict
         self._mounts.append((RESCTRL_ROOT, self.resctrl))
-        for rel, files in group_tree(self.resctrl, "/") + info_tree(self.resctrl):
+        self._resctrl_tree(group_tree(self.resctrl, "/") + info_tree(self.resctrl))
+        self._mount_lines.append(resctrl_mount(topo, debug=debug))
+
+    def _resctrl_tree(self, tree: list[tuple[str, list[ControlFile]]]) -> None:
+        for rel, files in tree:
             directory = RESCTRL_ROOT if rel == "/" else RESCTRL_ROOT + rel
             if not self.fs.exists(directory):
                 self.fs.create_dir(directory, 0o555 if rel.startswith("/info") else 0o755)
             self._populate(directory, files)
-        self._mount_lines.append(resctrl_mount(topo))
 
-    def mount_resctrl(self, *, cdp: bool = False, mba_MBps: bool = False) -> None:
-        """``mount -t resctrl [-o cdp,mba_MBps] resctrl /sys/fs/resctrl``.
+    def _resctrl_restrict(self, rel: str, restrict: bool) -> None:
+        """Pseudo-locksetup takes every permission off ``tasks``, ``cpus``, ``cpus_list``
+        (opening them is then EACCES even for root); leaving it gives them back."""
+        assert self.resctrl is not None
+        directory = RESCTRL_ROOT + rel
+        for spec in group_tree(self.resctrl, rel)[0][1]:
+            if spec.name in ("tasks", "cpus", "cpus_list"):
+                self.fs.remove_object(f"{directory}/{spec.name}")
+                self._populate(directory, [ControlFile(spec.name, None) if restrict else spec])
+
+    def _resctrl_rename(self, src: str, dst: str) -> None:
+        """Rename a MON group: the model checks it, then the directory is made anew."""
+        assert self.resctrl is not None
+        rel_src, rel_dst = src.removeprefix(RESCTRL_ROOT), dst.removeprefix(RESCTRL_ROOT)
+        if not self.fs.exists(src) or not self.fs.isdir(posixpath.dirname(dst)):
+            raise KernelErrno(errno.ENOENT)
+        dirs = self.fs.isdir(src) and self.fs.isdir(posixpath.dirname(dst))
+        self.resctrl.rename(rel_src, rel_dst, dirs=dirs)
+        self._drop_tree(src)
+        self._resctrl_tree(group_tree(self.resctrl, rel_dst))
+
+    def mount_resctrl(
+        self, *, cdp: bool = False, mba_MBps: bool = False, debug: bool = False
+    ) -> None:
+        """``mount -t resctrl [-o cdp,mba_MBps,debug] resctrl /sys/fs/resctrl``.
 
         Raises:
             OSError: ENODEV without RDT, EBUSY when mounted, EINVAL for ``cdp`` without CDP or
@@ -208,7 +235,7 @@ class SimulatedKernel:
         if mba is not None:
             mba = dataclasses.replace(mba, mba_MBps=mba_MBps)
         topo = dataclasses.replace(hardware, cdp=cdp, cdp_capable=hardware.has_cdp, mba=mba)
-        self._mount_resctrl(topo)
+        self._mount_resctrl(topo, debug)
 
     def unmount_resctrl(self) -> None:
         """``umount /sys/fs/resctrl`` (``rdt_kill_sb``): every group goes, every task returns to
@@ -407,8 +434,11 @@ class SimulatedKernel:
         src = self.fs.absnormpath(self.fs.make_string_path(old))
         dst = self.fs.absnormpath(self.fs.make_string_path(new))
         owners = [self._owner_of(p) for p in (src, dst)]
+        if all(o is not None and isinstance(o[0], ResctrlFs) for o in owners):
+            self._run("rename", src, dst.encode(), lambda: self._resctrl_rename(src, dst))
+            return
         if any(isinstance(o[0], ResctrlFs) for o in owners if o is not None):
-            self._fail("rename", src, dst.encode(), errno.EPERM)
+            self._fail("rename", src, dst.encode(), errno.EXDEV)
         if any(o is not None for o in owners):
             raise FakeKernelError(f"rename of cgroup directories is not modelled ({src} -> {dst})")
         self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))

@@ -87,13 +87,15 @@ def cgroup2_mount(mount_point: str, hybrid: bool) -> MountLine:
     )
 
 
-def resctrl_mount(topo: ResctrlTopology | None = None) -> MountLine:
-    """The resctrl mount line; ``rdt_show_options`` adds ``cdp`` and ``mba_MBps``."""
+def resctrl_mount(topo: ResctrlTopology | None = None, *, debug: bool = False) -> MountLine:
+    """The resctrl mount line; ``rdt_show_options`` adds ``cdp``, ``mba_MBps``, ``debug``."""
     options = "rw"
     if topo is not None and topo.cdp:
         options += ",cdp"
     if topo is not None and topo.mba is not None and topo.mba.mba_MBps:
         options += ",mba_MBps"
+    if debug:
+        options += ",debug"
     return MountLine(RESCTRL_ROOT, "rw,relatime", "resctrl", "resctrl", options)
 
 

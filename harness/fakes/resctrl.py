@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import errno
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Literal
@@ -74,8 +75,15 @@ def ctrl_path_of(path: str) -> str:
 class ResctrlFs:
     """The resctrl filesystem model of one mount."""
 
-    def __init__(self, topo: ResctrlTopology, table: ProcessTable, num_cpus: int) -> None:
+    def __init__(
+        self, topo: ResctrlTopology, table: ProcessTable, num_cpus: int, *, debug: bool = False
+    ) -> None:
         self.topo = topo
+        #: mounted with ``-o debug``: groups show ``ctrl_hw_id`` and ``mon_hw_id``
+        self.debug = debug
+        #: told (group path, True) when a group enters locksetup and its tasks and cpus files
+        #: lose every permission, (path, False) when it leaves locksetup for another mode
+        self.on_restrict: Callable[[str, bool], None] | None = None
         self.era: EraTraits = traits(topo.era)
         self.schemas: list[Schema] = schemas_of(topo)
         self._table = table
@@ -427,6 +435,7 @@ class ResctrlFs:
             return
         if group.mode == "pseudo-locked":
             raise self._fail(errno.EINVAL, "change_locked")
+        leaving = group.mode == "pseudo-locksetup"
         if mode == "shareable":
             group.mode = "shareable"
         elif mode == "exclusive":
@@ -435,8 +444,13 @@ class ResctrlFs:
         elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
             self._check_locksetup(group)
             group.mode = "pseudo-locksetup"
+            if self.on_restrict is not None:
+                self.on_restrict(group.path, True)
+            return
         else:
             raise self._fail(errno.EINVAL, "unknown_mode")
+        if leaving and self.on_restrict is not None:
+            self.on_restrict(group.path, False)
 
     def _check_exclusive(self, group: ResctrlGroup) -> None:
         """``rdtgroup_mode_test_exclusive``."""
@@ -517,6 +531,58 @@ class ResctrlFs:
         if value < 0 or value > self.topo.l3_cache_bytes:
             raise KernelErrno(errno.EINVAL)
         self.max_threshold_occupancy = value
+
+    # -- rename ----------------------------------------------------------------------------
+    def _dir_group(self, path: str) -> ResctrlGroup | None:
+        """``kernfs_to_rdtgroup`` of a directory: its group, a mon_groups/mon_data dir's group,
+        None under info."""
+        while path not in self.groups:
+            if path in ("/", "/info") or path.startswith("/info/"):
+                return None
+            path = posixpath.dirname(path)
+        return self.groups[path]
+
+    def rename(self, src: str, dst: str, *, dirs: bool) -> None:
+        """``rdtgroup_rename``: only a MON group moves, into a ``mon_groups`` dir, taking the new
+        parent's CLOSID (its tasks follow).  ``dirs``: source and destination parent are dirs.
+
+        Raises:
+            KernelErrno: EPERM on kernels without rename (no text), "Source and destination must
+                be directories", "Source must be a MON group", "Destination must be a mon_groups
+                subdirectory", "Cannot move a MON group that monitors CPUs"; ENOENT under info.
+        """
+        if not self.era.mon_rename:
+            raise KernelErrno(errno.EPERM)
+        group = self._dir_group(src)
+        new_parent = self._dir_group(posixpath.dirname(dst))
+        if group is None or new_parent is None:
+            raise KernelErrno(errno.ENOENT)
+        self.last_cmd = ""
+        if not dirs:  # the kernel's only message without a newline
+            self.last_cmd += self.era.text("rename_dirs")
+            raise KernelErrno(errno.EPERM)
+        src_parent = posixpath.dirname(src)
+        if (
+            group.path != src
+            or group.kind != "mon"
+            or posixpath.basename(src_parent) != "mon_groups"
+        ):
+            raise self._fail(errno.EPERM, "rename_source")
+        dst_parent = posixpath.dirname(dst)
+        name = posixpath.basename(dst)
+        if posixpath.basename(dst_parent) != "mon_groups" or name == "mon_groups":
+            raise self._fail(errno.EPERM, "rename_destination")
+        ctrl = self.groups[ctrl_path_of(dst_parent + "/x")]
+        if group.cpus and group.parent != ctrl.path:
+            raise self._fail(errno.EPERM, "rename_cpus")
+        del self.groups[src]
+        group.path, group.parent, group.closid = dst, ctrl.path, ctrl.closid
+        self.groups[dst] = group
+        for task in self._table.tasks():
+            if task.resctrl_group == src:
+                task.resctrl_group = dst
+        if self.writer_group == src:
+            self.writer_group = dst
 
     # -- unmount ----------------------------------------------------------------------------
     def kill(self) -> None:

@@ -82,6 +82,19 @@ _TEXTS: dict[str, tuple[str, str]] = {
         "Can't drop CPUs from default group",
         "Can't drop CPUs from default group",
     ),
+    "rename_dirs": (
+        "Source and destination must be directories",
+        "Source and destination must be directories",
+    ),
+    "rename_source": ("Source must be a MON group", "Source must be a MON group"),
+    "rename_destination": (
+        "Destination must be a mon_groups subdirectory",
+        "Destination must be a mon_groups subdirectory",
+    ),
+    "rename_cpus": (
+        "Cannot move a MON group that monitors CPUs",
+        "Cannot move a MON group that monitors CPUs",
+    ),
     "mon_cpus": (
         "Can only add CPUs to mongroup that belong to parent",
         "can only add CPUs to mongroup that belong to parent",
@@ -109,6 +122,8 @@ class EraTraits:
     #: under ``mba_MBps`` an MB value is stored as soon as it parses (not staged: a later bad
     #: line does not undo it, and a repeated domain is not a duplicate)
     mbps_immediate: bool
+    #: a MON group can be renamed or moved into another ``mon_groups`` (~v6.5+)
+    mon_rename: bool
 
     def text(self, key: str, **fields: object) -> str:
         """The ``last_cmd_status`` line for ``key`` (without its newline)."""
@@ -117,10 +132,10 @@ class EraTraits:
 
 
 _ERAS: dict[ResctrlEra, EraTraits] = {
-    "4.x": EraTraits("4.x", True, True, False, False, False, False, False),
-    "5.x": EraTraits("5.x", False, True, False, False, False, False, False),
-    "6.x": EraTraits("6.x", False, True, True, True, False, True, True),
-    "modern": EraTraits("modern", False, False, True, True, True, True, True),
+    "4.x": EraTraits("4.x", True, True, False, False, False, False, False, False),
+    "5.x": EraTraits("5.x", False, True, False, False, False, False, False, False),
+    "6.x": EraTraits("6.x", False, True, True, True, False, True, True, True),
+    "modern": EraTraits("modern", False, False, True, True, True, True, True, True),
 }
 
 

@@ -60,8 +60,12 @@ def group_tree(fs: ResctrlFs, path: str) -> Tree:
             ),
             ControlFile("size", lambda: _size(fs, fs.group(path))),
         ]
-    tree: Tree = [(path, files)]
     mon = fs.topo.monitoring
+    if fs.debug and group.kind == "ctrl":
+        files.append(ControlFile("ctrl_hw_id", lambda: f"{fs.group(path).closid}\n"))
+    if fs.debug and mon is not None:
+        files.append(ControlFile("mon_hw_id", lambda: f"{fs.group(path).rmid}\n"))
+    tree: Tree = [(path, files)]
     if mon is None:
         return tree
     mon_data = _join(path, "mon_data")

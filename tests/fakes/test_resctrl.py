@@ -246,4 +246,12 @@ def test_resctrl_files_cannot_be_unlinked(kernel: SimulatedKernel) -> None:
     assert exc.value.errno == errno.EPERM
     with pytest.raises(OSError) as exc:
         os.rename(f"{RESCTRL}/info", f"{RESCTRL}/x")
+    assert exc.value.errno == errno.ENOENT  # rdtgroup_rename: info has no rdtgroup
+    os.mkdir(f"{RESCTRL}/g")
+    with pytest.raises(OSError) as exc:
+        os.rename(f"{RESCTRL}/g", f"{RESCTRL}/h")
     assert exc.value.errno == errno.EPERM
+    assert read(STATUS) == "Source must be a MON group\n"
+    with pytest.raises(OSError) as exc:
+        os.rename(f"{RESCTRL}/g", "/tmp/g")
+    assert exc.value.errno == errno.EXDEV

@@ -453,3 +453,95 @@ def test_v4_group_texts() -> None:
         pid = kernel.spawn_process("p")
         write(f"{RESCTRL}/a/tasks", f"{pid}\n")
         assert read(f"{RESCTRL}/a/tasks") == f"{pid}\n"
+
+
+# -- rename, debug, locksetup permissions --------------------------------------------------------
+def test_mon_group_moves_to_another_control_group() -> None:
+    with rdt(monitoring=MON) as kernel:
+        os.mkdir(f"{RESCTRL}/a")
+        os.mkdir(f"{RESCTRL}/b")
+        os.mkdir(f"{RESCTRL}/a/mon_groups/m")
+        pid = kernel.spawn_process("p")
+        write(f"{RESCTRL}/a/tasks", f"{pid}\n")
+        write(f"{RESCTRL}/a/mon_groups/m/tasks", f"{pid}\n")
+        os.rename(f"{RESCTRL}/a/mon_groups/m", f"{RESCTRL}/b/mon_groups/n")
+        assert read(STATUS) == "ok\n"
+        assert not os.path.exists(f"{RESCTRL}/a/mon_groups/m")
+        assert read(f"{RESCTRL}/b/mon_groups/n/tasks") == f"{pid}\n"
+        assert read(f"{RESCTRL}/b/tasks") == f"{pid}\n"  # it took b's CLOSID
+        assert read(f"{RESCTRL}/a/tasks") == ""
+
+
+DESTINATION = "Destination must be a mon_groups subdirectory\n"
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "status"),
+    [
+        ("a", "c", "Source must be a MON group\n"),
+        ("a/mon_groups/m", "c", DESTINATION),
+        ("a/mon_groups/m", "a/mon_groups/mon_groups", DESTINATION),
+        ("a/tasks", "mon_groups/t", "Source and destination must be directories"),
+    ],
+)  # fmt: skip
+def test_rename_refusals(src: str, dst: str, status: str) -> None:
+    with rdt(monitoring=MON):
+        os.mkdir(f"{RESCTRL}/a")
+        os.mkdir(f"{RESCTRL}/a/mon_groups/m")
+        assert fails(lambda: os.rename(f"{RESCTRL}/{src}", f"{RESCTRL}/{dst}"), errno.EPERM) == (
+            status
+        )
+        assert os.path.exists(f"{RESCTRL}/{src}")
+
+
+def test_rename_of_a_mon_group_with_cpus_and_on_old_kernels() -> None:
+    with rdt(monitoring=MON):
+        os.mkdir(f"{RESCTRL}/a")
+        os.mkdir(f"{RESCTRL}/a/mon_groups/m")
+        write(f"{RESCTRL}/a/cpus_list", "1\n")
+        write(f"{RESCTRL}/a/mon_groups/m/cpus_list", "1\n")
+        assert fails(
+            lambda: os.rename(f"{RESCTRL}/a/mon_groups/m", f"{RESCTRL}/mon_groups/m"), errno.EPERM
+        ) == ("Cannot move a MON group that monitors CPUs\n")
+        os.rename(f"{RESCTRL}/a/mon_groups/m", f"{RESCTRL}/a/mon_groups/renamed")
+        assert read(f"{RESCTRL}/a/mon_groups/renamed/cpus_list") == "1\n"
+    with rdt(monitoring=MON, era="5.x"):
+        os.mkdir(f"{RESCTRL}/mon_groups/m")
+        assert fails(
+            lambda: os.rename(f"{RESCTRL}/mon_groups/m", f"{RESCTRL}/mon_groups/n"), errno.EPERM
+        ) == ("ok\n")
+
+
+def test_debug_mount_shows_hardware_ids() -> None:
+    with rdt(monitoring=MON) as kernel:
+        kernel.unmount_resctrl()
+        kernel.mount_resctrl(debug=True)
+        assert " - resctrl resctrl rw,debug" in read("/proc/self/mountinfo")
+        os.mkdir(f"{RESCTRL}/a")
+        os.mkdir(f"{RESCTRL}/a/mon_groups/m")
+        assert read(f"{RESCTRL}/a/ctrl_hw_id") == "1\n"
+        assert read(f"{RESCTRL}/a/mon_groups/m/mon_hw_id") == "2\n"
+        assert "ctrl_hw_id" not in os.listdir(f"{RESCTRL}/a/mon_groups/m")
+
+
+def test_locksetup_makes_tasks_and_cpus_unopenable() -> None:
+    with rdt(pseudo_locking=True):
+        write(f"{RESCTRL}/schemata", "L3:0=7f0;1=7f0\n")
+        os.mkdir(f"{RESCTRL}/p")
+        write(f"{RESCTRL}/p/mode", "pseudo-locksetup\n")
+        for name in ("tasks", "cpus", "cpus_list"):
+            with pytest.raises(OSError) as exc:
+                write(f"{RESCTRL}/p/{name}", "0\n")
+            assert exc.value.errno == errno.EACCES
+            with pytest.raises(OSError) as exc:
+                read(f"{RESCTRL}/p/{name}")
+            assert exc.value.errno == errno.EACCES
+        write(f"{RESCTRL}/p/mode", "shareable\n")
+        write(f"{RESCTRL}/p/cpus_list", "1\n")
+        assert read(f"{RESCTRL}/p/cpus_list") == "1\n"
+        write(f"{RESCTRL}/p/cpus_list", "\n")
+        write(f"{RESCTRL}/p/mode", "pseudo-locksetup\n")
+        write(f"{RESCTRL}/p/schemata", "L3:0=3\n")
+        with pytest.raises(OSError) as exc:
+            read(f"{RESCTRL}/p/tasks")
+        assert exc.value.errno == errno.EACCES
