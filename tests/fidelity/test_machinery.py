@@ -107,13 +107,17 @@ FREEZER = "/sys/fs/cgroup/freezer"
 
 
 def _leftovers() -> list[str]:
-    """This process's groups in every hierarchy (other runs' and other workers' are ignored)."""
+    """This process's groups at the root of every hierarchy (a probe makes its groups there);
+    other runs' and other workers' groups are not looked at."""
     mine = f"{PREFIX}-{os.getpid()}-"
-    found: list[str] = []
-    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
-        found += [os.path.join(root, d) for d in dirs if d.startswith(mine)]
-        dirs[:] = [d for d in dirs if d.startswith(mine)]  # never walk other groups' subtrees
-    return found
+    layout = read_layout()
+    mounts = [*layout.v1.values(), *([layout.v2] if layout.v2 else [])]
+    return [
+        os.path.join(mount, name)
+        for mount in mounts
+        for name in os.listdir(mount)
+        if name.startswith(mine)
+    ]
 
 
 class _Boom(Exception):
