@@ -12,6 +12,7 @@ from collections.abc import Callable
 from collections.abc import Iterator
 
 from harness.fidelity._context import ProbeContext
+from harness.fidelity._model import Family
 from harness.fidelity._model import Probe
 
 __all__ = ["V1_READ_ONLY", "v1_probes", "v2_probes"]
@@ -535,9 +536,9 @@ _V2_EXTRA: tuple[tuple[str, ProbeFn], ...] = (
 )
 
 
-def _probe(name: str, family: str, mount: str, fn: ProbeFn) -> Probe:
+def _probe(name: str, family: Family, mount: str, fn: ProbeFn) -> Probe:
     summary = (fn.__doc__ or "").strip().splitlines()[0] if fn.__doc__ else ""
-    return Probe(name, family, mount, fn, summary)  # type: ignore[arg-type]
+    return Probe(name, family, mount, fn, summary)
 
 
 def v1_probes(hierarchy: str, mount: str) -> Iterator[Probe]:

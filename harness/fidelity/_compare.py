@@ -48,16 +48,15 @@ def first_difference(probe: str, real: Observation, simulated: Observation) -> D
         theirs = simulated[index] if index < len(simulated) else None
         if mine == theirs:
             continue
-        action = (mine or theirs).action  # type: ignore[union-attr]
-        if mine is not None and theirs is not None and mine.action != theirs.action:
+        if mine is None or theirs is None:
+            present = mine if mine is not None else theirs
+            assert present is not None
+            real = mine.outcome if mine is not None else "(no such step)"
+            simulated = theirs.outcome if theirs is not None else "(no such step)"
+            return Difference(probe, index, present.action, real, simulated)
+        if mine.action != theirs.action:
             return Difference(probe, index, "(different steps)", str(mine), str(theirs))
-        return Difference(
-            probe,
-            index,
-            action,
-            mine.outcome if mine is not None else "(no such step)",
-            theirs.outcome if theirs is not None else "(no such step)",
-        )
+        return Difference(probe, index, mine.action, mine.outcome, theirs.outcome)
     return None
 
 

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Backend",
     "Difference",
+    "Family",
     "Observation",
     "Probe",
     "ProbeFailed",
