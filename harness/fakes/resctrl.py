@@ -98,6 +98,10 @@ class ResctrlFs:
         self.writer_group = "/"
         #: (rmid, domain, event) -> counter value read from mon_data
         self.counters: dict[tuple[int, int, str], int] = {}
+        #: free RMIDs, least recently freed first (the kernel's ``rmid_free_lru``)
+        self.free_rmids: list[int] = list(range(1, mon.num_rmids)) if mon is not None else []
+        #: freed RMIDs whose llc_occupancy is still above max_threshold_occupancy
+        self.limbo_rmids: list[int] = []
         #: ``info/L3_MON/max_threshold_occupancy`` as last written
         self.max_threshold_occupancy = mon.max_threshold_occupancy if mon is not None else 0
 
@@ -207,18 +211,44 @@ class ResctrlFs:
             raise self._fail(errno.ENOSPC, "out_of_closids")
         rmid = self._alloc_rmid() if self.topo.monitoring is not None else None
         group = ResctrlGroup(path, "ctrl", free[0], rmid)
-        group.config = self._initial_config(group)
+        try:
+            group.config = self._initial_config(group)
+        except KernelErrno:
+            self._free_rmid(rmid)
+            raise
         self.groups[path] = group
         return group
 
     def _alloc_rmid(self) -> int:
+        """``alloc_rmid``: the least recently freed RMID; EBUSY while the only ones left are in
+        limbo (still occupying cache), else ENOSPC.  Limbo is re-checked first, as the kernel's
+        limbo worker would have done meanwhile."""
+        self._drain_limbo()
+        if not self.free_rmids:
+            raise self._fail(errno.EBUSY if self.limbo_rmids else errno.ENOSPC, "out_of_rmids")
+        return self.free_rmids.pop(0)
+
+    def _busy(self, rmid: int) -> bool:
         mon = self.topo.monitoring
-        assert mon is not None
-        used = {g.rmid for g in self.groups.values()}
-        free = [r for r in range(1, mon.num_rmids) if r not in used]
-        if not free:
-            raise self._fail(errno.ENOSPC, "out_of_rmids")
-        return free[0]
+        if mon is None or "llc_occupancy" not in mon.mon_features:
+            return False
+        return any(
+            self.counters.get((rmid, d, "llc_occupancy"), 0) > self.max_threshold_occupancy
+            for d in self.topo.cache_ids
+        )
+
+    def _free_rmid(self, rmid: int | None) -> None:
+        """``free_rmid``: to limbo while its occupancy is above the threshold, else to the tail
+        of the free list."""
+        if rmid is None or rmid == 0:
+            return
+        (self.limbo_rmids if self._busy(rmid) else self.free_rmids).append(rmid)
+
+    def _drain_limbo(self) -> None:
+        for rmid in list(self.limbo_rmids):
+            if not self._busy(rmid):
+                self.limbo_rmids.remove(rmid)
+                self.free_rmids.append(rmid)
 
     def _initial_config(self, group: ResctrlGroup) -> Staged:
         """``rdtgroup_init_alloc``: per cache domain, shareable bits, other shareable groups'
@@ -267,10 +297,13 @@ class ResctrlFs:
                     task.resctrl_group = group.parent
             if self.writer_group == path:
                 self.writer_group = group.parent
+            self._free_rmid(group.rmid)
             del self.groups[path]
             return
         for mon in self.mon_groups_of(path):
+            self._free_rmid(mon.rmid)
             del self.groups[mon.path]
+        self._free_rmid(group.rmid)
         for task in self._table.tasks():
             if ctrl_path_of(task.resctrl_group) == path:
                 task.resctrl_group = "/"
@@ -436,6 +469,10 @@ class ResctrlFs:
         if group.mode == "pseudo-locked":
             raise self._fail(errno.EINVAL, "change_locked")
         leaving = group.mode == "pseudo-locksetup"
+        if leaving and mode in ("shareable", "exclusive") and self.topo.monitoring is not None:
+            self._drain_limbo()
+            if not self.free_rmids:  # rdtgroup_locksetup_exit: no text
+                raise KernelErrno(errno.EBUSY if self.limbo_rmids else errno.ENOSPC)
         if mode == "shareable":
             group.mode = "shareable"
         elif mode == "exclusive":
@@ -444,11 +481,15 @@ class ResctrlFs:
         elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
             self._check_locksetup(group)
             group.mode = "pseudo-locksetup"
+            self._free_rmid(group.rmid)
+            group.rmid = None
             if self.on_restrict is not None:
                 self.on_restrict(group.path, True)
             return
         else:
             raise self._fail(errno.EINVAL, "unknown_mode")
+        if leaving and self.topo.monitoring is not None:
+            group.rmid = self.free_rmids.pop(0)
         if leaving and self.on_restrict is not None:
             self.on_restrict(group.path, False)
 

@@ -545,3 +545,49 @@ def test_locksetup_makes_tasks_and_cpus_unopenable() -> None:
         with pytest.raises(OSError) as exc:
             read(f"{RESCTRL}/p/tasks")
         assert exc.value.errno == errno.EACCES
+
+
+def test_rmids_are_reused_least_recently_freed_first() -> None:
+    with rdt(monitoring=MonitoringTopology(num_rmids=5)) as kernel:
+        for name in ("a", "b", "c"):
+            os.mkdir(f"{RESCTRL}/mon_groups/{name}")
+        os.rmdir(f"{RESCTRL}/mon_groups/a")  # rmid 1 to the tail, after the never-used 4
+        os.mkdir(f"{RESCTRL}/mon_groups/d")
+        fs = kernel.resctrl
+        assert fs is not None
+        assert fs.groups["/mon_groups/d"].rmid == 4
+        os.mkdir(f"{RESCTRL}/mon_groups/e")
+        assert fs.groups["/mon_groups/e"].rmid == 1
+
+
+def test_busy_rmids_wait_in_limbo() -> None:
+    with rdt(monitoring=MonitoringTopology(num_rmids=3)) as kernel:
+        fs = kernel.resctrl
+        assert fs is not None
+        os.mkdir(f"{RESCTRL}/mon_groups/a")
+        os.mkdir(f"{RESCTRL}/mon_groups/b")
+        fs.counters[(1, 0, "llc_occupancy")] = 2 << 20  # above the 1 MiB threshold
+        os.rmdir(f"{RESCTRL}/mon_groups/a")
+        assert fails(lambda: os.mkdir(f"{RESCTRL}/mon_groups/c"), errno.EBUSY) == ("Out of RMIDs\n")
+        fs.counters[(1, 0, "llc_occupancy")] = 4096
+        os.mkdir(f"{RESCTRL}/mon_groups/c")
+        assert fs.groups["/mon_groups/c"].rmid == 1
+
+
+def test_locksetup_gives_up_the_rmid() -> None:
+    with rdt(monitoring=MonitoringTopology(num_rmids=3), pseudo_locking=True) as kernel:
+        fs = kernel.resctrl
+        assert fs is not None
+        write(f"{RESCTRL}/schemata", "L3:0=7f0;1=7f0\n")
+        os.mkdir(f"{RESCTRL}/p")
+        write(f"{RESCTRL}/p/mode", "pseudo-locksetup\n")
+        assert fs.groups["/p"].rmid is None
+        os.mkdir(f"{RESCTRL}/mon_groups/a")
+        os.mkdir(f"{RESCTRL}/mon_groups/b")  # p's RMID was free
+        with pytest.raises(OSError) as exc:
+            write(f"{RESCTRL}/p/mode", "shareable\n")
+        assert exc.value.errno == errno.ENOSPC
+        assert read(f"{RESCTRL}/p/mode") == "pseudo-locksetup\n"
+        os.rmdir(f"{RESCTRL}/mon_groups/a")
+        write(f"{RESCTRL}/p/mode", "shareable\n")
+        assert fs.groups["/p"].rmid is not None
