@@ -23,6 +23,8 @@ from harness.fakes._parse import strim
 from harness.fakes.cgroup_limits import HUGE_PAGE
 from harness.fakes.cgroup_limits import parse_pid
 from harness.fakes.cgroup_limits import parse_pids_max
+from harness.fakes.devices_v1 import DevicesState
+from harness.fakes.devices_v1 import device_files
 from harness.fakes.freezer import V1Freezer
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.processes import ProcessTable
@@ -44,6 +46,8 @@ class CgroupNode:
     values: dict[str, str] = field(default_factory=dict)
     #: freezer: this cgroup itself was written FROZEN
     self_freezing: bool = False
+    #: devices: the default behaviour and exceptions (devices hierarchy only)
+    devices: DevicesState | None = None
 
 
 def _const(text: str) -> Callable[[], str]:
@@ -216,6 +220,8 @@ class V1Hierarchy:
             "hugetlb": {"hugetlb.2MB.limit_in_bytes": str(UNLIMITED_HUGE)},
         }.get(self.name, {})
         node.values.update(defaults)
+        if self.name == "devices":
+            node.devices = parent.devices.copy() if parent and parent.devices else DevicesState()
         if clone and parent is not None and self.name == "cpuset":
             node.values["cpuset.cpus"] = parent.values["cpuset.cpus"]
             node.values["cpuset.mems"] = parent.values["cpuset.mems"]
@@ -306,11 +312,9 @@ class V1Hierarchy:
                 ControlFile("memory.usage_in_bytes", _const("0\n")),
             ]
         if self.name == "devices":
-            return [
-                ControlFile("devices.allow", None, lambda p: None),
-                ControlFile("devices.deny", None, lambda p: None),
-                ControlFile("devices.list", _const("a *:* rwm\n")),
-            ]
+            assert node.devices is not None
+            above = None if root else self.nodes[posixpath.dirname(node.path)].devices
+            return device_files(node.devices, above, lambda: bool(self.children(node.path)))
         if self.name == "blkio":
             return [self._int_file(node, "blkio.weight", self._blkio_weight)]
         if self.name == "hugetlb":

@@ -325,7 +325,7 @@ class SimulatedKernel:
             OSError: an injected fault, ENODEV for a removed file, E2BIG beyond 4096 bytes, or
                 the model's errno.
         """
-        path = file.path
+        path = file.where
         self._check_fault("write", path, payload)
         if not file.alive:
             self._fail("write", path, payload, errno.ENODEV)
@@ -407,7 +407,7 @@ class SimulatedKernel:
         for name in list(self.fs.listdir(directory)):
             obj = self.fs.resolve(f"{directory}/{name}")
             if isinstance(obj, KernfsFile) and name not in wanted:
-                obj.alive = False
+                obj.kill()
                 self.fs.remove_object(f"{directory}/{name}")
             wanted.pop(name, None)
         self._populate(directory, list(wanted.values()))
@@ -420,7 +420,7 @@ class SimulatedKernel:
             if isinstance(obj, FakeDirectory):
                 stack.extend(obj.entries.values())
             elif isinstance(obj, KernfsFile):
-                obj.alive = False
+                obj.kill()
         self.fs.remove_object(path)
 
     def _remove(self, path: Any) -> None:
@@ -477,15 +477,26 @@ class SimulatedKernel:
 
     def _guard_reads(self, wrapper: FakeFileWrapper) -> None:
         """Route each read call of this handle past the fault plan; a kernfs file whose
-        directory was removed reads ENODEV."""
+        directory was removed reads ENODEV.  A read-only kernfs handle reads its own view
+        directly (pyfakefs' flush-before-read compares it with the file's latest view, which
+        another open may have re-rendered)."""
         file = wrapper.file_object
         getter = type(wrapper).__getattr__
+        own_view = isinstance(file, KernfsFile) and not wrapper.allow_update
+        path = file.where if isinstance(file, KernfsFile) else file.path
+        if own_view:
+            # its flush (also at close) only compares its view with the file's latest one
+            wrapper.__dict__["flush"] = lambda: None
 
         def guarded(name: str) -> Callable[..., Any]:
             def call(*args: Any, **kwargs: Any) -> Any:
-                self._check_fault("read", file.path)
+                self._check_fault("read", path)
                 if isinstance(file, KernfsFile) and not file.alive:
-                    self._fail("read", file.path, None, errno.ENODEV)
+                    self._fail("read", file.where, None, errno.ENODEV)
+                if own_view:
+                    if wrapper.filedes is None or not wrapper._is_open():
+                        raise ValueError("I/O operation on closed file")
+                    return getattr(wrapper._io, name)(*args, **kwargs)
                 return getter(wrapper, name)(*args, **kwargs)
 
             return call

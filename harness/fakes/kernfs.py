@@ -7,6 +7,8 @@ Nothing is stored.  How pyfakefs drives a ``FakeFile`` (reference §3) and what 
   the handle sees that same view again.
 * An ``O_TRUNC`` open calls ``set_contents("")`` first: ignored (kernfs has no truncate), and the
   wrapper then starts from an empty buffer instead of a rendering, so nothing is rendered for it.
+  A handle that wrote nothing also flushes ``""`` when it closes: that is not a truncate and
+  must not blank the next open's view.
 * Writes reach ``set_contents`` with everything written through the handle so far; the payload is
   the part after the handle's flush position (after the view, for ``O_APPEND`` handles).
 * Errors are raised by the kernel (``KernfsHost``) through ``fs.raise_os_error``.
@@ -77,6 +79,17 @@ class KernfsFile(FakeFile):
         self.spec = spec
         #: False once the directory holding the file is removed (stale handles get ENODEV)
         self.alive = True
+        self._dead_path = ""
+
+    def kill(self) -> None:
+        """The file's directory (or the file) is going away: remember where it was."""
+        self._dead_path = self.path
+        self.alive = False
+
+    @property
+    def where(self) -> str:
+        """The file's absolute path, also after it was removed (for logs and errors)."""
+        return self.path if self.alive else self._dead_path
 
     @property
     def writable(self) -> bool:
@@ -114,12 +127,25 @@ class KernfsFile(FakeFile):
         """Act on one write; an empty one is the O_TRUNC of an open and does nothing."""
         data = contents.encode() if isinstance(contents, str) else bytes(contents)
         if not data:
-            self._truncating = True
+            self._truncating = not self._flushing_empty()
             return False
         payload = self._payload(data)
         if payload:
             self.host.kernfs_write(self, payload)
         return False
+
+    def _handles(self) -> list[FakeFileWrapper]:
+        """The open handles of this file."""
+        return [
+            handle
+            for handles in self.filesystem.open_files
+            for handle in handles or ()
+            if isinstance(handle, FakeFileWrapper) and handle.file_object is self
+        ]
+
+    def _flushing_empty(self) -> bool:
+        """True when an open writing handle with nothing written is flushing (closing)."""
+        return any(h.allow_update and not h._io.getvalue() for h in self._handles())
 
     def reset_handle(self, wrapper: FakeFileWrapper) -> None:
         """Give a new writing handle an empty buffer, so writes are not merged with a view."""
@@ -129,13 +155,10 @@ class KernfsFile(FakeFile):
 
     def _payload(self, data: bytes) -> bytes:
         """The bytes of this write: what the writing handle holds beyond its last flush."""
-        for handles in self.filesystem.open_files:
-            for handle in handles or ():
-                if not isinstance(handle, FakeFileWrapper) or handle.file_object is not self:
-                    continue
-                if handle._io.getvalue() != data:
-                    continue
-                if handle.open_modes.append:
-                    return data.removeprefix(self._view)
-                return data[handle._flush_pos :]
+        for handle in self._handles():
+            if handle._io.getvalue() != data:
+                continue
+            if handle.open_modes.append:
+                return data.removeprefix(self._view)
+            return data[handle._flush_pos :]
         return data

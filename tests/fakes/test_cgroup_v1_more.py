@@ -1,0 +1,255 @@
+"""More cgroup v1 (reference §2.1–2.3): named hierarchies, the kernel's value parsing for
+pids/memory/hugetlb, devices rules, tasks errors and freezer corner cases."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from collections.abc import Iterator
+
+import pytest
+
+from harness.fakes import SimulatedKernel
+from harness.fakes import Topology
+from harness.fakes import simulated_host
+from tests.fakes._io import read
+from tests.fakes._io import write
+
+CG = "/sys/fs/cgroup"
+NAMED = Topology(v1_controllers=("freezer", "pids", "name=systemd"))
+
+
+@pytest.fixture
+def named() -> Iterator[SimulatedKernel]:
+    """A v1 host with a named hierarchy."""
+    with simulated_host(NAMED) as kernel:
+        yield kernel
+
+
+def _errno(action: object) -> int | None:
+    try:
+        action()  # type: ignore[operator]
+    except OSError as exc:
+        return exc.errno
+    return None
+
+
+# -- name=systemd -----------------------------------------------------------------------------
+def test_a_named_hierarchy_has_only_core_files(named: SimulatedKernel) -> None:
+    assert sorted(os.listdir(CG)) == ["freezer", "pids", "systemd"]
+    assert set(os.listdir(f"{CG}/systemd")) == {
+        "cgroup.procs",
+        "tasks",
+        "cgroup.clone_children",
+        "notify_on_release",
+        "cgroup.sane_behavior",
+        "release_agent",
+    }
+    line = [m for m in read("/proc/self/mountinfo").splitlines() if f"{CG}/systemd " in m]
+    assert len(line) == 1 and line[0].endswith(" - cgroup cgroup rw,name=systemd")
+
+
+def test_a_named_hierarchy_in_proc_pid_cgroup(named: SimulatedKernel) -> None:
+    os.makedirs(f"{CG}/systemd/system.slice/x.service")
+    pid = named.spawn_process("sh")
+    write(f"{CG}/systemd/system.slice/x.service/cgroup.procs", str(pid))
+    lines = read(f"/proc/{pid}/cgroup").splitlines()
+    assert lines == [
+        "4:name=systemd:/system.slice/x.service",
+        "3:pids:/",
+        "2:freezer:/",
+    ]
+    assert named.cgroup_pids("name=systemd", "/system.slice/x.service") == [pid]
+    with pytest.raises(OSError) as exc:
+        os.rmdir(f"{CG}/systemd/system.slice")
+    assert exc.value.errno == errno.EBUSY
+
+
+def test_unknown_hierarchy_names_are_harness_errors(named: SimulatedKernel) -> None:
+    from harness.errors import FakeKernelError
+
+    with pytest.raises(FakeKernelError, match="'controller' must be in"):
+        named.cgroup_pids("memory", "/")
+
+
+# -- tasks and cgroup.procs -------------------------------------------------------------------
+@pytest.mark.parametrize("name", ["tasks", "cgroup.procs"])
+@pytest.mark.parametrize(
+    ("payload", "err"),
+    [("abc", errno.EINVAL), ("-5", errno.EINVAL), ("1.5", errno.EINVAL), ("4242", errno.ESRCH)],
+)
+def test_attach_errors_on_both_files(
+    named: SimulatedKernel, name: str, payload: str, err: int
+) -> None:
+    os.mkdir(f"{CG}/pids/a")
+    assert _errno(lambda: write(f"{CG}/pids/a/{name}", payload)) == err
+
+
+def test_a_write_to_a_removed_group_s_tasks_is_enodev(named: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/pids/a")
+    pid = named.spawn_process("sh")
+    fd = os.open(f"{CG}/pids/a/tasks", os.O_WRONLY)
+    try:
+        os.rmdir(f"{CG}/pids/a")
+        assert _errno(lambda: os.write(fd, str(pid).encode())) == errno.ENODEV
+    finally:
+        os.close(fd)
+    assert named.cgroup_of(pid, "pids") == "/"
+
+
+# -- values -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("0x10", "16"),
+        ("-0", "0"),
+        ("+7", "7"),
+        (" 5 \n", "5"),
+        ("4194304", "4194304"),
+        ("4194305", errno.EINVAL),
+        ("99999999999999999999", errno.ERANGE),
+        ("max\n", "max"),
+        ("Max", errno.EINVAL),
+        ("", "max"),  # O_TRUNC only: nothing is written
+    ],
+)
+def test_pids_max_parsing(kernel: SimulatedKernel, payload: str, expected: str | int) -> None:
+    os.mkdir(f"{CG}/pids/a")
+    err = _errno(lambda: write(f"{CG}/pids/a/pids.max", payload))
+    if isinstance(expected, int):
+        assert err == expected
+        assert read(f"{CG}/pids/a/pids.max") == "max\n"
+    else:
+        assert err is None
+        assert read(f"{CG}/pids/a/pids.max") == expected + "\n"
+
+
+UNLIMITED = "9223372036854771712"
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ("4096", "4096"),
+        ("4097", "4096"),
+        ("0x2000", "8192"),
+        ("1k", "0"),
+        ("8K", "8192"),
+        ("1M", str(1 << 20)),
+        ("2g", str(2 << 30)),
+        ("1T", str(1 << 40)),
+        ("\n", "0"),  # memparse of nothing is 0, as in the kernel
+        ("-1", UNLIMITED),
+        ("18446744073709551615", UNLIMITED),  # capped at PAGE_COUNTER_MAX
+        ("-2", errno.EINVAL),
+        ("1KB", errno.EINVAL),
+        ("max", errno.EINVAL),
+        ("1 2", errno.EINVAL),
+    ],
+)
+def test_memory_limit_parsing(kernel: SimulatedKernel, payload: str, expected: str | int) -> None:
+    os.mkdir(f"{CG}/memory/a")
+    write(f"{CG}/memory/a/memory.limit_in_bytes", "12345678")
+    before = read(f"{CG}/memory/a/memory.limit_in_bytes")
+    err = _errno(lambda: write(f"{CG}/memory/a/memory.limit_in_bytes", payload))
+    if isinstance(expected, int):
+        assert err == expected
+        assert read(f"{CG}/memory/a/memory.limit_in_bytes") == before
+    else:
+        assert err is None
+        assert read(f"{CG}/memory/a/memory.limit_in_bytes") == expected + "\n"
+
+
+def test_hugetlb_limit_rounds_to_huge_pages_and_not_on_root(kernel: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/hugetlb/a")
+    write(f"{CG}/hugetlb/a/hugetlb.2MB.limit_in_bytes", "5M")
+    assert read(f"{CG}/hugetlb/a/hugetlb.2MB.limit_in_bytes") == f"{4 << 20}\n"
+    err = _errno(lambda: write(f"{CG}/hugetlb/hugetlb.2MB.limit_in_bytes", "4M"))
+    assert err == errno.EINVAL
+
+
+# -- devices ----------------------------------------------------------------------------------
+DEV = f"{CG}/devices"
+
+
+def test_devices_default_allows_everything(kernel: SimulatedKernel) -> None:
+    os.mkdir(f"{DEV}/a")
+    assert read(f"{DEV}/a/devices.list") == "a *:* rwm\n"
+
+
+def test_devices_deny_all_then_allow_some(kernel: SimulatedKernel) -> None:
+    os.mkdir(f"{DEV}/a")
+    write(f"{DEV}/a/devices.deny", "a")
+    assert read(f"{DEV}/a/devices.list") == ""
+    write(f"{DEV}/a/devices.allow", "c 1:3 rwm")
+    write(f"{DEV}/a/devices.allow", "c 136:* rw\n")
+    write(f"{DEV}/a/devices.allow", "c 1:3 r")  # merges into the existing exception
+    assert read(f"{DEV}/a/devices.list") == "c 1:3 rwm\nc 136:* rw\n"
+    write(f"{DEV}/a/devices.deny", "c 1:3 w")
+    assert read(f"{DEV}/a/devices.list") == "c 1:3 rm\nc 136:* rw\n"
+
+
+@pytest.mark.parametrize("payload", ["x 1:3 rwm", "c1:3 rwm", "c 1-3 rwm", "c 1:3 rwx", "c :3 r"])
+def test_devices_rule_syntax_is_einval(kernel: SimulatedKernel, payload: str) -> None:
+    os.mkdir(f"{DEV}/a")
+    assert _errno(lambda: write(f"{DEV}/a/devices.allow", payload)) == errno.EINVAL
+    assert read(f"{DEV}/a/devices.list") == "a *:* rwm\n"
+
+
+def test_devices_child_cannot_allow_more_than_its_parent(kernel: SimulatedKernel) -> None:
+    os.mkdir(f"{DEV}/p")
+    write(f"{DEV}/p/devices.deny", "a")
+    write(f"{DEV}/p/devices.allow", "c 1:3 r")
+    os.mkdir(f"{DEV}/p/c")
+    assert read(f"{DEV}/p/c/devices.list") == "c 1:3 r\n"  # inherited
+    assert _errno(lambda: write(f"{DEV}/p/c/devices.allow", "c 1:3 rw")) == errno.EPERM
+    assert _errno(lambda: write(f"{DEV}/p/c/devices.allow", "a")) == errno.EPERM
+    write(f"{DEV}/p/c/devices.allow", "c 1:3 r")
+
+
+def test_devices_all_on_a_cgroup_with_children_is_einval(kernel: SimulatedKernel) -> None:
+    os.makedirs(f"{DEV}/p/c")
+    assert _errno(lambda: write(f"{DEV}/p/devices.deny", "a")) == errno.EINVAL
+
+
+def test_devices_allow_and_deny_are_write_only(kernel: SimulatedKernel) -> None:
+    assert _errno(lambda: read(f"{DEV}/devices.allow")) == errno.EACCES
+    assert _errno(lambda: write(f"{DEV}/devices.list", "a")) == errno.EACCES
+
+
+# -- freezer ----------------------------------------------------------------------------------
+FRZ = f"{CG}/freezer"
+
+
+def test_a_task_moved_into_a_frozen_group_holds_it_at_freezing(kernel: SimulatedKernel) -> None:
+    os.makedirs(f"{FRZ}/p/c")
+    write(f"{FRZ}/p/freezer.state", "FROZEN")
+    assert read(f"{FRZ}/p/freezer.state") == "FROZEN\n"
+    pid = kernel.spawn_process("sh", freeze_resistant_reads=1)
+    write(f"{FRZ}/p/c/cgroup.procs", str(pid))
+    assert read(f"{FRZ}/p/freezer.state") == "FREEZING\n"
+    assert read(f"{FRZ}/p/freezer.state") == "FROZEN\n"
+    assert read(f"{FRZ}/p/c/freezer.state") == "FROZEN\n"
+    assert read(f"{FRZ}/p/c/freezer.parent_freezing") == "1\n"
+    assert read(f"{FRZ}/p/c/freezer.self_freezing") == "0\n"
+
+
+@pytest.mark.parametrize("payload", ["FREEZING", "frozen", "THAW", "1"])
+def test_only_thawed_and_frozen_are_written(kernel: SimulatedKernel, payload: str) -> None:
+    os.mkdir(f"{FRZ}/a")
+    assert _errno(lambda: write(f"{FRZ}/a/freezer.state", payload)) == errno.EINVAL
+
+
+def test_thawing_a_child_of_a_frozen_parent_keeps_it_frozen(kernel: SimulatedKernel) -> None:
+    os.makedirs(f"{FRZ}/p/c")
+    pid = kernel.spawn_process("sh")
+    write(f"{FRZ}/p/c/cgroup.procs", str(pid))
+    write(f"{FRZ}/p/freezer.state", "FROZEN")
+    write(f"{FRZ}/p/c/freezer.state", "THAWED")
+    assert read(f"{FRZ}/p/c/freezer.state") == "FROZEN\n"
+    kernel.deliver_signal(pid, signal.SIGKILL)
+    assert kernel.process(pid).state == "frozen"  # type: ignore[union-attr]
+    write(f"{FRZ}/p/freezer.state", "THAWED")
+    assert kernel.process(pid).state == "zombie"  # type: ignore[union-attr]
+    os.rmdir(f"{FRZ}/p/c")
