@@ -145,6 +145,25 @@ class V1Hierarchy:
             raise KernelErrno(errno.EBUSY)
         del self.nodes[path]
 
+    def charge_fork(self, path: str) -> None:
+        """``pids_can_fork`` for a task forking in cgroup ``path``: a pids hierarchy refuses
+        when the child would exceed ``pids.max`` there or above; the forking task's cgroup
+        counts a ``max`` event in ``pids.events``.
+
+        Raises:
+            KernelErrno: EAGAIN over a limit.
+        """
+        if self.name != "pids":
+            return
+        current = path
+        while current != "/":
+            limit = self.nodes[current].values["pids.max"]
+            if limit != "max" and len(self.subtree_tasks(current)) >= int(limit):
+                values = self.nodes[path].values
+                values["pids.events.max"] = str(int(values.get("pids.events.max", "0")) + 1)
+                raise KernelErrno(errno.EAGAIN)
+            current = posixpath.dirname(current)
+
     # -- attach -----------------------------------------------------------------------------
     def attach_text(self, path: str, payload: bytes) -> None:
         """A write to ``cgroup.procs`` or ``tasks``: one pid, ``kstrtoint(strstrip(buf), 0)``.
@@ -267,7 +286,7 @@ class V1Hierarchy:
         if self.name == "pids":
             files = [
                 ControlFile("pids.current", lambda: f"{len(self.subtree_tasks(node.path))}\n"),
-                ControlFile("pids.events", _const("max 0\n")),
+                ControlFile("pids.events", lambda: f"max {values.get('pids.events.max', '0')}\n"),
             ]
             if not root:
                 files.append(

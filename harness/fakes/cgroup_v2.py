@@ -261,6 +261,23 @@ class UnifiedHierarchy:
         task.cgroups[UNIFIED] = path
         self.task_joined(task)
 
+    def charge_fork(self, path: str) -> None:
+        """``pids_can_fork`` where the pids controller is enabled: EAGAIN when the child would
+        exceed ``pids.max`` of ``path`` or an ancestor; the forking task's cgroup counts it.
+
+        Raises:
+            KernelErrno: EAGAIN over a limit.
+        """
+        current = path
+        while current != "/":
+            limit = self.nodes[current].values["pids.max"]
+            over = limit != "max" and len(self.subtree_tasks(current)) >= int(limit)
+            if over and "pids" in self.enabled(current):
+                values = self.nodes[path].values
+                values["pids.events.max"] = str(int(values.get("pids.events.max", "0")) + 1)
+                raise KernelErrno(errno.EAGAIN)
+            current = posixpath.dirname(current)
+
     # -- freezer ----------------------------------------------------------------------------
     def freezing(self, path: str) -> bool:
         """True when ``path`` or an ancestor has ``cgroup.freeze`` 1."""

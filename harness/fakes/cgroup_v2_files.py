@@ -146,7 +146,7 @@ def controller_files(
         return [
             _value(values, "pids.max", _pids_max),
             ControlFile("pids.current", lambda: f"{count()}\n"),
-            ControlFile("pids.events", lambda: "max 0\n"),
+            ControlFile("pids.events", lambda: f"max {values.get('pids.events.max', '0')}\n"),
         ]
     if controller == "cpuset":
         every_cpu = format_cpulist(frozenset(range(num_cpus)))

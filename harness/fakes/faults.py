@@ -16,7 +16,7 @@ from typing import get_args
 __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"]
 
 #: operations a fault can target
-FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read"]
+FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename"]
 #: operations the audit log records (reads of kernel files too)
 LoggedOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename"]
 

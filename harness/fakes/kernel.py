@@ -433,6 +433,7 @@ class SimulatedKernel:
     def _rename(self, old: Any, new: Any, force_replace: bool = False) -> None:
         src = self.fs.absnormpath(self.fs.make_string_path(old))
         dst = self.fs.absnormpath(self.fs.make_string_path(new))
+        self._check_fault("rename", src, dst.encode())
         owners = [self._owner_of(p) for p in (src, dst)]
         if all(o is not None and isinstance(o[0], ResctrlFs) for o in owners):
             self._run("rename", src, dst.encode(), lambda: self._resctrl_rename(src, dst))
@@ -440,8 +441,32 @@ class SimulatedKernel:
         if any(isinstance(o[0], ResctrlFs) for o in owners if o is not None):
             self._fail("rename", src, dst.encode(), errno.EXDEV)
         if any(o is not None for o in owners):
-            raise FakeKernelError(f"rename of cgroup directories is not modelled ({src} -> {dst})")
+            self._cgroup_rename(src, dst, owners)
         self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))
+
+    def _cgroup_rename(
+        self, src: str, dst: str, owners: list[tuple[Owner, str] | None]
+    ) -> NoReturn:
+        """rename(2) in cgroupfs: across mounts EXDEV (VFS); cgroup2 has no rename (EPERM); v1
+        (``cgroup1_rename``) renames only a directory (ENOTDIR) within its parent (EIO).
+
+        Raises:
+            OSError: as above, or ENOENT for a missing source.
+            FakeKernelError: for a v1 rename within the parent, which is not modelled.
+        """
+        data = dst.encode()
+        if owners[0] is None or owners[1] is None or owners[0][0] is not owners[1][0]:
+            self._fail("rename", src, data, errno.EXDEV)
+        owner, rel = owners[0]
+        if not self.fs.exists(src):
+            self._fail("rename", src, data, errno.ENOENT)
+        if isinstance(owner, UnifiedHierarchy) or rel == "/":
+            self._fail("rename", src, data, errno.EPERM if rel != "/" else errno.EBUSY)
+        if not self.fs.isdir(src):
+            self._fail("rename", src, data, errno.ENOTDIR)
+        if posixpath.dirname(src) != posixpath.dirname(dst):
+            self._fail("rename", src, data, errno.EIO)
+        raise FakeKernelError(f"renaming a v1 cgroup in place is not modelled ({src} -> {dst})")
 
     def _chmod(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> None:
         # pyfakefs' os.open chmods every file it opens; kernfs files keep their modes.
@@ -554,7 +579,18 @@ class SimulatedKernel:
         """Start a process: it joins the parent's groups (the roots when ``parent`` is None).
 
         ``freeze_resistant_reads``: how many ``freezer.state`` reads find it not yet frozen.
+
+        Raises:
+            OSError: EAGAIN when a ``pids.max`` of the parent's cgroups is reached (fork fails).
         """
+        source = self._table.get(parent) if parent is not None else None
+        if source is not None and not source.zombie:
+            for hier in [*self.hierarchies.values(), self.unified]:
+                if hier is not None:
+                    try:
+                        hier.charge_fork(source.cgroups.get(hier.name, "/"))
+                    except KernelErrno as err:
+                        self._os_error(err)
         task = self._table.spawn(
             comm,
             parent=parent,
@@ -569,7 +605,11 @@ class SimulatedKernel:
         return task.pid
 
     def fork(self, pid: int) -> int:
-        """A child of ``pid`` with its cgroups, resctrl group and PID namespace."""
+        """A child of ``pid`` with its cgroups, resctrl group and PID namespace.
+
+        Raises:
+            OSError: EAGAIN when a ``pids.max`` is reached.
+        """
         task = self._table.get(pid)
         if task is None or task.zombie:
             raise FakeKernelError(f"pid {pid} is not a live process and cannot fork")

@@ -253,3 +253,46 @@ def test_thawing_a_child_of_a_frozen_parent_keeps_it_frozen(kernel: SimulatedKer
     write(f"{FRZ}/p/freezer.state", "THAWED")
     assert kernel.process(pid).state == "zombie"  # type: ignore[union-attr]
     os.rmdir(f"{FRZ}/p/c")
+
+
+# -- pids limit on fork -----------------------------------------------------------------------
+def test_fork_beyond_pids_max_is_eagain_and_counted(kernel: SimulatedKernel) -> None:
+    os.makedirs(f"{CG}/pids/p/c")
+    write(f"{CG}/pids/p/pids.max", "2")
+    parent = kernel.spawn_process("sh")
+    write(f"{CG}/pids/p/c/cgroup.procs", str(parent))
+    kernel.fork(parent)
+    with pytest.raises(OSError) as exc:
+        kernel.fork(parent)
+    assert exc.value.errno == errno.EAGAIN
+    assert read(f"{CG}/pids/p/c/pids.events") == "max 1\n"
+    assert read(f"{CG}/pids/p/pids.current") == "2\n"
+    outsider = kernel.spawn_process("late")
+    write(f"{CG}/pids/p/cgroup.procs", str(outsider))  # attaching beyond the limit is allowed
+    assert read(f"{CG}/pids/p/pids.current") == "3\n"
+
+
+# -- rename -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("src", "dst", "err"),
+    [
+        (f"{CG}/pids/a", f"{CG}/pids/b/a", errno.EIO),
+        (f"{CG}/pids/a/pids.max", f"{CG}/pids/a/x", errno.ENOTDIR),
+        (f"{CG}/pids/a", f"{CG}/freezer/a", errno.EXDEV),
+        (f"{CG}/pids/a", "/tmp/a", errno.EXDEV),
+        (f"{CG}/pids/missing", f"{CG}/pids/m2", errno.ENOENT),
+    ],
+)
+def test_v1_rename_errors(kernel: SimulatedKernel, src: str, dst: str, err: int) -> None:
+    os.makedirs(f"{CG}/pids/a")
+    os.makedirs(f"{CG}/pids/b")
+    assert _errno(lambda: os.rename(src, dst)) == err
+    assert os.path.isdir(f"{CG}/pids/a")
+
+
+def test_rename_can_be_failed_by_the_fault_plan(kernel: SimulatedKernel) -> None:
+    os.mkdir("/run/x")
+    kernel.faults.fail("rename", "/run/x", errno.EBUSY)
+    assert _errno(lambda: os.rename("/run/x", "/run/y")) == errno.EBUSY
+    os.rename("/run/x", "/run/y")
+    assert os.path.isdir("/run/y")

@@ -467,3 +467,24 @@ def test_hybrid_v1_freezer_still_holds_sigkill(hybrid: SimulatedKernel) -> None:
     assert hybrid.process(pid).state == "frozen"  # type: ignore[union-attr]
     write(f"{CG}/freezer/f/freezer.state", "THAWED")
     assert hybrid.process(pid).state == "zombie"  # type: ignore[union-attr]
+
+
+def test_fork_beyond_pids_max_is_eagain_only_where_pids_is_enabled(v2: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/a")
+    write(f"{CG}/cgroup.subtree_control", "+pids")
+    write(f"{CG}/a/pids.max", "1")
+    parent = v2.spawn_process("sh")
+    write(f"{CG}/a/cgroup.procs", str(parent))
+    with pytest.raises(OSError) as exc:
+        v2.fork(parent)
+    assert exc.value.errno == errno.EAGAIN
+    assert read(f"{CG}/a/pids.events") == "max 1\n"
+    write(f"{CG}/cgroup.subtree_control", "-pids")
+    v2.fork(parent)  # the limit no longer applies
+    assert len(v2.cgroup_pids("unified", "/a")) == 2
+
+
+def test_cgroup2_directories_cannot_be_renamed(v2: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/a")
+    assert _errno(lambda: os.rename(f"{CG}/a", f"{CG}/b")) == errno.EPERM
+    assert _errno(lambda: os.rename(CG, "/sys/fs/cg")) is not None
