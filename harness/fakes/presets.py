@@ -10,6 +10,9 @@ import dataclasses
 from typing import Any
 
 from harness.fakes.topology import DEFAULT_TOPOLOGY
+from harness.fakes.topology import HYBRID_TOPOLOGY
+from harness.fakes.topology import MbaTopology
+from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
@@ -23,22 +26,45 @@ PRESETS: dict[str, tuple[str, Topology]] = {
         "cgroup v1, L3 CAT on two cache domains (11-bit masks, 16 CLOSIDs)",
         DEFAULT_TOPOLOGY,
     ),
-    "xeon-2s-cat": (
-        "two-socket Xeon: cgroup v1, L3 CAT with 20-bit masks, 2 min bits, 16 CLOSIDs, 8 CPUs",
+    "xeon-2s-cat-mba": (
+        "two-socket Xeon: cgroup v1, L3 CAT (11-bit masks, 16 CLOSIDs), CDP-capable but not"
+        " mounted with cdp, MBA (10% steps), monitoring with 176 RMIDs, 16 CPUs",
         Topology(
             resctrl=ResctrlTopology(
-                cbm_mask=0xFFFFF,
-                min_cbm_bits=2,
+                cbm_mask=0x7FF,
+                min_cbm_bits=1,
                 num_closids=16,
                 cache_ids=(0, 1),
-                l3_cache_bytes=30 * 1024 * 1024,
+                l3_cache_bytes=39424 * 1024,
+                cdp_capable=True,
+                mba=MbaTopology(bandwidth_gran=10, min_bandwidth=10),
+                monitoring=MonitoringTopology(num_rmids=176),
             ),
-            num_cpus=8,
+            num_cpus=16,
         ),
     ),
+    "xeon-cdp": (
+        "cgroup v1, resctrl mounted with cdp: L3CODE and L3DATA instead of L3, 8 CLOSIDs",
+        Topology(resctrl=ResctrlTopology(cdp=True, cbm_mask=0xFFFFF, min_cbm_bits=2)),
+    ),
+    "kernel-4x": (
+        "cgroup v1, L3 CAT on a 4.x kernel: its texts and unpadded schemata lines",
+        Topology(resctrl=ResctrlTopology(era="4.x")),
+    ),
     "small-closids": (
-        "cgroup v1, L3 CAT with 4 CLOSIDs on one cache domain (CLOSIDs run out early)",
-        Topology(resctrl=ResctrlTopology(cbm_mask=0xFF, num_closids=4, cache_ids=(0,))),
+        "cgroup v1, L3 CAT with 8-bit masks, 2 min bits, 4 CLOSIDs on one cache domain",
+        Topology(
+            resctrl=ResctrlTopology(cbm_mask=0xFF, min_cbm_bits=2, num_closids=4, cache_ids=(0,))
+        ),
+    ),
+    "hybrid-cat": (
+        "systemd hybrid cgroups (v1 controllers, name=systemd, hugetlb in cgroup2 at"
+        " /sys/fs/cgroup/unified) with L3 CAT",
+        HYBRID_TOPOLOGY,
+    ),
+    "hybrid-no-rdt": (
+        "the machine rtgate is developed on: systemd hybrid cgroups, no RDT",
+        dataclasses.replace(HYBRID_TOPOLOGY, resctrl=None),
     ),
     "no-rdt": (
         "cgroup v1, a CPU without RDT: no cat_l3 flag, no /sys/fs/resctrl",

@@ -23,6 +23,9 @@ __all__ = ["FREEZER_STATES", "CgroupError", "FsManager", "find_v1_mountpoints", 
 
 log = logging.getLogger("reference_impl.cgroups")
 
+#: the named hierarchy the seed joins (``NameGroup{GroupName: "name=systemd", Join: true}``)
+NAME_SYSTEMD = "name=systemd"
+
 #: the subsystems the seed's fs driver manages, in its order
 SUBSYSTEMS = (
     "cpuset",
@@ -37,6 +40,7 @@ SUBSYSTEMS = (
     "net_prio",
     "perf_event",
     "freezer",
+    NAME_SYSTEMD,
 )
 
 FROZEN = "FROZEN"
@@ -138,6 +142,16 @@ class FsManager:
                     raise CgroupError(f"mountpoint for {name} not found")
                 continue
             path = os.path.join(mount, inner.lstrip("/"))
+            if name == NAME_SYSTEMD:
+                # The named group is joined on a best-effort basis: its errors are ignored,
+                # and its path is kept (and removed at destroy) either way.
+                self.paths[name] = path
+                try:
+                    os.makedirs(path, 0o755, exist_ok=True)
+                    _write(path, "cgroup.procs", str(pid))
+                except (OSError, CgroupError) as err:
+                    log.debug("joining %s: %s", path, err)
+                continue
             if name == "cpuset":
                 _ensure_cpuset(mount, path)
             else:
