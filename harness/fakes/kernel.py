@@ -1,5 +1,8 @@
 """The simulated kernel: boots a host tree on a pyfakefs filesystem and hooks its syscalls.
 
+The cgroup layout follows ``Topology.cgroup_mode``: v1 hierarchies at /sys/fs/cgroup/<name>,
+cgroup2 at /sys/fs/cgroup ("v2") or /sys/fs/cgroup/unified next to the v1 ones ("hybrid").
+
 Directory syscalls are hooked once on the ``FakeFilesystem`` instance (``makedir``, ``rmdir``,
 ``remove``, ``rename``, ``chmod``) and every open passes ``add_open_file``, so that
 ``os``/``pathlib``/``shutil``/``open`` used by a runtime reach the cgroup and resctrl models, the

@@ -107,7 +107,8 @@ class SimProcess:
     state: ProcState
     start_time: int
     exit_code: int | None
-    #: hierarchy (controller) -> cgroup path, like "/mycontainer" (a copy)
+    #: hierarchy -> cgroup path, like "/mycontainer" (a copy); v1 hierarchies by name ("cpu",
+    #: "name=systemd"), the cgroup2 hierarchy as "unified"
     cgroups: dict[str, str]
     #: "/" for the default group, else "/<group>"
     resctrl_group: str

@@ -7,8 +7,14 @@ import errno
 import os
 import signal
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import rule
 
 from harness.fakes import SimulatedKernel
 from harness.fakes import simulated_host
@@ -488,3 +494,99 @@ def test_cgroup2_directories_cannot_be_renamed(v2: SimulatedKernel) -> None:
     os.mkdir(f"{CG}/a")
     assert _errno(lambda: os.rename(f"{CG}/a", f"{CG}/b")) == errno.EPERM
     assert _errno(lambda: os.rename(CG, "/sys/fs/cg")) is not None
+
+
+# -- a stateful check of the v2 invariants ----------------------------------------------------
+NAMES = ("a", "b")
+CONTROLLERS = ("cpu", "memory", "pids")
+DOMAIN = {"memory"}
+
+
+class SubtreeMachine(RuleBasedStateMachine):
+    """Random mkdir/rmdir/subtree_control/attach/freeze on a v2 host, checked against
+    invariants the kernel keeps whatever the order of operations."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stack = ExitStack()
+        self.kernel = self._stack.enter_context(simulated_host(V2_TOPOLOGY))
+        self.pids = [self.kernel.spawn_process(f"p{i}") for i in range(2)]
+
+    def teardown(self) -> None:
+        self._stack.close()
+
+    def _groups(self) -> list[str]:
+        found = [CG]
+        for directory, subdirs, _ in os.walk(CG):
+            found += [f"{directory}/{d}" for d in subdirs]
+        return found
+
+    @rule(parent=st.integers(0, 8), name=st.sampled_from(NAMES))
+    def mkdir(self, parent: int, name: str) -> None:
+        groups = self._groups()
+        _errno(lambda: os.mkdir(f"{groups[parent % len(groups)]}/{name}"))
+
+    @rule(index=st.integers(0, 8))
+    def rmdir(self, index: int) -> None:
+        groups = self._groups()
+        path = groups[index % len(groups)]
+        populated = read(f"{path}/cgroup.events").startswith("populated 1") if path != CG else True
+        children = any(os.path.isdir(f"{path}/{n}") for n in os.listdir(path))
+        err = _errno(lambda: os.rmdir(path))
+        if path != CG and not populated and not children:
+            assert err is None
+        else:
+            assert err == errno.EBUSY
+
+    @rule(index=st.integers(0, 8), sign=st.sampled_from("+-"), name=st.sampled_from(CONTROLLERS))
+    def subtree(self, index: int, sign: str, name: str) -> None:
+        groups = self._groups()
+        path = groups[index % len(groups)]
+        err = _errno(lambda: write(f"{path}/cgroup.subtree_control", sign + name))
+        assert err in (None, errno.ENOENT, errno.EBUSY)
+
+    @rule(who=st.integers(0, 1), index=st.integers(0, 8))
+    def attach(self, who: int, index: int) -> None:
+        groups = self._groups()
+        path = groups[index % len(groups)]
+        err = _errno(lambda: write(f"{path}/cgroup.procs", str(self.pids[who])))
+        assert err in (None, errno.EBUSY)
+
+    @rule(index=st.integers(0, 8), value=st.sampled_from("01"))
+    def freeze(self, index: int, value: str) -> None:
+        groups = self._groups()
+        if len(groups) > 1:
+            write(f"{groups[1 + index % (len(groups) - 1)]}/cgroup.freeze", value)
+
+    @invariant()
+    def controllers_flow_down_and_files_follow(self) -> None:
+        for path in self._groups()[1:]:
+            parent = os.path.dirname(path)
+            enabled = read(f"{parent}/cgroup.subtree_control").split()
+            assert read(f"{path}/cgroup.controllers").split() == enabled
+            assert set(read(f"{path}/cgroup.subtree_control").split()) <= set(enabled)
+            files = set(os.listdir(path))
+            assert ("memory.max" in files) == ("memory" in enabled)
+            assert ("pids.max" in files) == ("pids" in enabled)
+            assert ("cpu.weight" in files) == ("cpu" in enabled)
+
+    @invariant()
+    def no_internal_processes_with_domain_controllers(self) -> None:
+        for path in self._groups()[1:]:
+            if DOMAIN & set(read(f"{path}/cgroup.subtree_control").split()):
+                assert read(f"{path}/cgroup.procs") == ""
+
+    @invariant()
+    def tasks_are_frozen_exactly_below_a_freeze(self) -> None:
+        for pid in self.pids:
+            where = self.kernel.cgroup_of(pid, "unified")
+            frozen = False
+            path = where
+            while path not in ("/", ""):
+                frozen = frozen or read(f"{CG}{path}/cgroup.freeze") == "1\n"
+                path = os.path.dirname(path)
+            assert (self.kernel.process(pid).state == "frozen") == frozen  # type: ignore[union-attr]
+
+
+TestSubtreeMachine = SubtreeMachine.TestCase
+TestSubtreeMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
