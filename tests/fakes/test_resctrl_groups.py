@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -25,18 +27,18 @@ MON = MonitoringTopology(num_rmids=4)
 
 
 @contextmanager
-def rdt(num_cpus: int = 4, **fields: object) -> Iterator[SimulatedKernel]:
+def rdt(num_cpus: int = 4, **fields: Any) -> Iterator[SimulatedKernel]:
     """A host with ``num_cpus`` CPUs whose ResctrlTopology has ``fields``."""
-    topo = ResctrlTopology(**fields)  # type: ignore[arg-type]
+    topo = ResctrlTopology(**fields)
     with simulated_host(Topology(resctrl=topo, num_cpus=num_cpus)) as kernel:
         yield kernel
 
 
-def fails(action: object, err: int) -> str:
+def fails(action: Callable[[], object], err: int) -> str:
     """Run ``action()``, expect OSError ``err``, return last_cmd_status."""
     __tracebackhide__ = True
     with pytest.raises(OSError) as exc:
-        action()  # type: ignore[operator]
+        action()
     assert exc.value.errno == err
     return read(STATUS)
 

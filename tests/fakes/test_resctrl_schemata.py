@@ -6,6 +6,7 @@ import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import pytest
 
@@ -24,9 +25,9 @@ STATUS = f"{RESCTRL}/info/last_cmd_status"
 
 
 @contextmanager
-def rdt(**fields: object) -> Iterator[SimulatedKernel]:
+def rdt(**fields: Any) -> Iterator[SimulatedKernel]:
     """A host whose ResctrlTopology has ``fields``."""
-    with simulated_host(Topology(resctrl=ResctrlTopology(**fields))) as kernel:  # type: ignore[arg-type]
+    with simulated_host(Topology(resctrl=ResctrlTopology(**fields))) as kernel:
         yield kernel
 
 
