@@ -300,8 +300,10 @@ class V1Hierarchy:
         if self.name == "cpu":
             return [
                 self._int_file(node, "cpu.shares", lambda v: max(2, min(v, 262144))),
-                self._int_file(node, "cpu.cfs_period_us", lambda v: self._cfs(root, v, False)),
-                self._int_file(node, "cpu.cfs_quota_us", lambda v: self._cfs(root, v, True)),
+                self._int_file(
+                    node, "cpu.cfs_period_us", lambda v: self._bandwidth(node, v, False)
+                ),
+                self._int_file(node, "cpu.cfs_quota_us", lambda v: self._bandwidth(node, v, True)),
             ]
         if self.name == "cpuacct":
             return [
@@ -348,6 +350,26 @@ class V1Hierarchy:
         return []
 
     # -- validators -------------------------------------------------------------------------
+    def _bandwidth(self, node: CgroupNode, value: int, quota: bool) -> int:
+        """A cfs period or quota write: the value's own bounds, then ``__cfs_schedulable``:
+        in v1 no cgroup may get a larger quota/period ratio than its nearest limited ancestor
+        (EINVAL), whether the change is to the child or to the ancestor."""
+        value = self._cfs(node.path == "/", value, quota)
+
+        def ratio(path: str) -> int | None:
+            values = self.nodes[path].values
+            runtime = value if path == node.path and quota else int(values["cpu.cfs_quota_us"])
+            period = value if path == node.path and not quota else int(values["cpu.cfs_period_us"])
+            return None if runtime < 0 else (runtime << 20) // period
+
+        effective: dict[str, int | None] = {"/": None}
+        for path in sorted((p for p in self.nodes if p != "/"), key=lambda p: p.count("/")):
+            own, above = ratio(path), effective[posixpath.dirname(path)]
+            if own is not None and above is not None and own > above:
+                raise KernelErrno(errno.EINVAL)
+            effective[path] = above if own is None else own
+        return value
+
     @staticmethod
     def _cfs(root: bool, value: int, quota: bool) -> int:
         """cfs period 1 ms..1 s; quota -1 or >= 1 ms; nothing on the root (reference §2.3)."""

@@ -296,3 +296,18 @@ def test_rename_can_be_failed_by_the_fault_plan(kernel: SimulatedKernel) -> None
     assert _errno(lambda: os.rename("/run/x", "/run/y")) == errno.EBUSY
     os.rename("/run/x", "/run/y")
     assert os.path.isdir("/run/y")
+
+
+# -- cpu bandwidth ----------------------------------------------------------------------------
+def test_a_child_quota_may_not_exceed_its_parent_s(kernel: SimulatedKernel) -> None:
+    os.makedirs(f"{CG}/cpu/p/c/g")
+    write(f"{CG}/cpu/p/cpu.cfs_quota_us", "50000")  # half a CPU
+    assert _errno(lambda: write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "60000")) == errno.EINVAL
+    write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "25000")
+    write(f"{CG}/cpu/p/c/cpu.cfs_period_us", "50000")  # c is unlimited: only its period
+    # shrinking the parent below a child's ratio is refused too
+    assert _errno(lambda: write(f"{CG}/cpu/p/cpu.cfs_quota_us", "20000")) == errno.EINVAL
+    assert read(f"{CG}/cpu/p/cpu.cfs_quota_us") == "50000\n"
+    write(f"{CG}/cpu/p/cpu.cfs_quota_us", "-1")
+    write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "200000")  # no limited ancestor any more
+    assert read(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us") == "200000\n"
