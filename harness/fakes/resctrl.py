@@ -469,14 +469,14 @@ class ResctrlFs:
         if group.mode == "pseudo-locked":
             raise self._fail(errno.EINVAL, "change_locked")
         leaving = group.mode == "pseudo-locksetup"
-        if leaving and mode in ("shareable", "exclusive") and self.topo.monitoring is not None:
-            self._drain_limbo()
-            if not self.free_rmids:  # rdtgroup_locksetup_exit: no text
-                raise KernelErrno(errno.EBUSY if self.limbo_rmids else errno.ENOSPC)
         if mode == "shareable":
+            if leaving:
+                self._leave_locksetup(group)
             group.mode = "shareable"
         elif mode == "exclusive":
             self._check_exclusive(group)
+            if leaving:
+                self._leave_locksetup(group)
             group.mode = "exclusive"
         elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
             self._check_locksetup(group)
@@ -485,12 +485,18 @@ class ResctrlFs:
             group.rmid = None
             if self.on_restrict is not None:
                 self.on_restrict(group.path, True)
-            return
         else:
             raise self._fail(errno.EINVAL, "unknown_mode")
-        if leaving and self.topo.monitoring is not None:
+
+    def _leave_locksetup(self, group: ResctrlGroup) -> None:
+        """``rdtgroup_locksetup_exit``: take an RMID again (failing without a text) and give
+        the tasks and cpus files their permissions back."""
+        if self.topo.monitoring is not None:
+            self._drain_limbo()
+            if not self.free_rmids:
+                raise KernelErrno(errno.EBUSY if self.limbo_rmids else errno.ENOSPC)
             group.rmid = self.free_rmids.pop(0)
-        if leaving and self.on_restrict is not None:
+        if self.on_restrict is not None:
             self.on_restrict(group.path, False)
 
     def _check_exclusive(self, group: ResctrlGroup) -> None:
