@@ -164,6 +164,25 @@ class V1Hierarchy:
                 raise KernelErrno(errno.EAGAIN)
             current = posixpath.dirname(current)
 
+    def rename(self, old: str, new: str) -> None:
+        """``cgroup1_rename`` within the parent: the cgroup, its subtree and its tasks follow.
+
+        Raises:
+            KernelErrno: EINVAL for a new name with a newline.
+        """
+        if "\n" in posixpath.basename(new):
+            raise KernelErrno(errno.EINVAL)
+
+        def moved(path: str) -> str:
+            return new + path[len(old) :] if path == old or path.startswith(old + "/") else path
+
+        self.nodes = {moved(p): n for p, n in self.nodes.items()}
+        for path, node in self.nodes.items():
+            node.path = path
+        for task in self._table.tasks():
+            if self.name in task.cgroups:
+                task.cgroups[self.name] = moved(task.cgroups[self.name])
+
     # -- attach -----------------------------------------------------------------------------
     def attach_text(self, path: str, payload: bytes) -> None:
         """A write to ``cgroup.procs`` or ``tasks``: one pid, ``kstrtoint(strstrip(buf), 0)``.

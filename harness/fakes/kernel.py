@@ -67,6 +67,7 @@ __all__ = ["MAX_WRITE", "SimulatedKernel"]
 MAX_WRITE = 4096
 
 Cgroups = V1Hierarchy | UnifiedHierarchy
+
 Owner = V1Hierarchy | UnifiedHierarchy | ResctrlFs
 
 
@@ -445,17 +446,19 @@ class SimulatedKernel:
             self._fail("rename", src, dst.encode(), errno.EXDEV)
         if any(o is not None for o in owners):
             self._cgroup_rename(src, dst, owners)
+            return
         self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))
 
     def _cgroup_rename(
         self, src: str, dst: str, owners: list[tuple[Owner, str] | None]
-    ) -> NoReturn:
+    ) -> None:
         """rename(2) in cgroupfs: across mounts EXDEV (VFS); cgroup2 has no rename (EPERM); v1
-        (``cgroup1_rename``) renames only a directory (ENOTDIR) within its parent (EIO).
+        (``cgroup1_rename``) renames only a directory (ENOTDIR) within its parent (EIO), to a
+        free name (EEXIST).  The renamed cgroups get fresh control files: handles opened before
+        the rename go stale (the kernel would keep them working).
 
         Raises:
             OSError: as above, or ENOENT for a missing source.
-            FakeKernelError: for a v1 rename within the parent, which is not modelled.
         """
         data = dst.encode()
         if owners[0] is None or owners[1] is None or owners[0][0] is not owners[1][0]:
@@ -469,7 +472,27 @@ class SimulatedKernel:
             self._fail("rename", src, data, errno.ENOTDIR)
         if posixpath.dirname(src) != posixpath.dirname(dst):
             self._fail("rename", src, data, errno.EIO)
-        raise FakeKernelError(f"renaming a v1 cgroup in place is not modelled ({src} -> {dst})")
+        if src == dst:
+            self._record("rename", src, data, None)
+            return
+        if self.fs.exists(dst):
+            self._fail("rename", src, data, errno.EEXIST)
+        assert isinstance(owner, V1Hierarchy)
+        new_rel = dst[len(owner.mount) :]
+
+        def rename() -> None:
+            owner.rename(rel, new_rel)
+            self._orig_rename(src, dst)
+            for path in [p for p in owner.nodes if p == new_rel or p.startswith(new_rel + "/")]:
+                directory = owner.mount + path
+                for name in list(self.fs.listdir(directory)):
+                    obj = self.fs.resolve(f"{directory}/{name}")
+                    if isinstance(obj, KernfsFile):
+                        obj.kill()
+                        self.fs.remove_object(f"{directory}/{name}")
+                self._populate(directory, owner.control_files(path))
+
+        self._run("rename", src, data, rename)
 
     def _chmod(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> None:
         # pyfakefs' os.open chmods every file it opens; kernfs files keep their modes.

@@ -311,3 +311,23 @@ def test_a_child_quota_may_not_exceed_its_parent_s(kernel: SimulatedKernel) -> N
     write(f"{CG}/cpu/p/cpu.cfs_quota_us", "-1")
     write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "200000")  # no limited ancestor any more
     assert read(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us") == "200000\n"
+
+
+def test_v1_rename_within_the_parent_moves_the_subtree_and_its_tasks(
+    kernel: SimulatedKernel,
+) -> None:
+    os.makedirs(f"{CG}/freezer/old/sub")
+    os.mkdir(f"{CG}/freezer/taken")
+    pid = kernel.spawn_process("sh")
+    write(f"{CG}/freezer/old/sub/cgroup.procs", str(pid))
+    write(f"{CG}/freezer/old/freezer.state", "FROZEN")
+    assert _errno(lambda: os.rename(f"{CG}/freezer/old", f"{CG}/freezer/taken")) == errno.EEXIST
+    os.rename(f"{CG}/freezer/old", f"{CG}/freezer/new")
+    assert not os.path.exists(f"{CG}/freezer/old")
+    assert read(f"{CG}/freezer/new/sub/cgroup.procs") == f"{pid}\n"
+    assert read(f"{CG}/freezer/new/freezer.state") == "FROZEN\n"
+    assert kernel.cgroup_of(pid, "freezer") == "/new/sub"
+    assert "freezer:/new/sub" in read(f"/proc/{pid}/cgroup")
+    write(f"{CG}/freezer/new/freezer.state", "THAWED")
+    assert kernel.process(pid).state == "running"  # type: ignore[union-attr]
+    assert _errno(lambda: os.rmdir(f"{CG}/freezer/new/sub")) == errno.EBUSY
