@@ -446,6 +446,7 @@ class UnifiedHierarchy:
                 lambda p: self._store_limit(node, "max_depth", p),
             ),
             ControlFile("cgroup.stat", lambda: self._stat(path)),
+            ControlFile("cpu.stat", lambda: self._cpu_stat(path)),
         ]
         if path == "/":
             return files
@@ -479,6 +480,13 @@ class UnifiedHierarchy:
     def _stat(self, path: str) -> str:
         descendants = sum(1 for p in self.nodes if p != path and self._in_subtree(path, p))
         return f"nr_descendants {descendants}\nnr_dying_descendants 0\n"
+
+    def _cpu_stat(self, path: str) -> str:
+        """``cpu.stat``, a core file of every cgroup; the cpu controller adds throttling."""
+        text = "usage_usec 0\nuser_usec 0\nsystem_usec 0\n"
+        if path != "/" and "cpu" in self.enabled(path):
+            text += "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\n"
+        return text
 
     def _effective(self, path: str) -> Callable[[str], str]:
         """How ``*.effective`` files of ``path`` resolve: own value, else the parent's."""

@@ -134,7 +134,6 @@ def controller_files(
         return [
             _value(values, "cpu.weight", _weight),
             _value(values, "cpu.max", _cpu_max(values)),
-            ControlFile("cpu.stat", lambda: "usage_usec 0\nuser_usec 0\nsystem_usec 0\n"),
         ]
     if controller == "memory":
         return [

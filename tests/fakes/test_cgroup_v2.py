@@ -590,3 +590,11 @@ class SubtreeMachine(RuleBasedStateMachine):
 
 TestSubtreeMachine = SubtreeMachine.TestCase
 TestSubtreeMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
+
+
+def test_cpu_stat_is_a_core_file_that_the_cpu_controller_extends(v2: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/a")
+    assert read(f"{CG}/cpu.stat").startswith("usage_usec 0\n")
+    assert "nr_throttled" not in read(f"{CG}/a/cpu.stat")
+    write(f"{CG}/cgroup.subtree_control", "+cpu")
+    assert "nr_throttled 0\n" in read(f"{CG}/a/cpu.stat")
