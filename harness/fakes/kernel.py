@@ -55,6 +55,7 @@ from harness.fakes.programs import ProgramRegistry
 from harness.fakes.resctrl import ResctrlFs
 from harness.fakes.resctrl_files import group_tree
 from harness.fakes.resctrl_files import info_tree
+from harness.fakes.resctrl_rename import rename as resctrl_rename
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import V1_TO_V2
 from harness.fakes.topology import V2_CONTROLLERS
@@ -206,7 +207,7 @@ class SimulatedKernel:
         if not self.fs.exists(src) or not self.fs.isdir(posixpath.dirname(dst)):
             raise KernelErrno(errno.ENOENT)
         dirs = self.fs.isdir(src) and self.fs.isdir(posixpath.dirname(dst))
-        self.resctrl.rename(rel_src, rel_dst, dirs=dirs)
+        resctrl_rename(self.resctrl, rel_src, rel_dst, dirs=dirs)
         self._drop_tree(src)
         self._resctrl_tree(group_tree(self.resctrl, rel_dst))
 

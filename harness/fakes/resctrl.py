@@ -22,11 +22,9 @@ from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
 from harness.fakes.processes import ProcessTable
 from harness.fakes.processes import Task
-from harness.fakes.resctrl_cpus import BadCpus
-from harness.fakes.resctrl_cpus import parse_cpulist
-from harness.fakes.resctrl_cpus import parse_cpumask
 from harness.fakes.resctrl_era import EraTraits
 from harness.fakes.resctrl_era import traits
+from harness.fakes.resctrl_rmids import RmidAllocator
 from harness.fakes.schemata import MAX_MBA_BW
 from harness.fakes.schemata import MBA_MAX_MBPS
 from harness.fakes.schemata import Schema
@@ -98,10 +96,8 @@ class ResctrlFs:
         self.writer_group = "/"
         #: (rmid, domain, event) -> counter value read from mon_data
         self.counters: dict[tuple[int, int, str], int] = {}
-        #: free RMIDs, least recently freed first (the kernel's ``rmid_free_lru``)
-        self.free_rmids: list[int] = list(range(1, mon.num_rmids)) if mon is not None else []
-        #: freed RMIDs whose llc_occupancy is still above max_threshold_occupancy
-        self.limbo_rmids: list[int] = []
+        #: the RMID allocator (empty without monitoring)
+        self.rmids = RmidAllocator(mon.num_rmids if mon is not None else 1, self._busy)
         #: ``info/L3_MON/max_threshold_occupancy`` as last written
         self.max_threshold_occupancy = mon.max_threshold_occupancy if mon is not None else 0
 
@@ -136,7 +132,8 @@ class ResctrlFs:
     def _say(self, key: str, **fields: object) -> None:
         self.last_cmd += self.era.text(key, **fields) + "\n"
 
-    def _fail(self, err: int, key: str | None = None, **fields: object) -> KernelErrno:
+    def fail(self, err: int, key: str | None = None, **fields: object) -> KernelErrno:
+        """The error to raise for ``err``, after adding ``key``'s text to last_cmd_status."""
         if key is not None:
             self._say(key, **fields)
         return KernelErrno(err)
@@ -201,34 +198,32 @@ class ResctrlFs:
         if kind == "mon":
             ctrl = self.groups[posixpath.dirname(parent)]
             if ctrl.mode in ("pseudo-locksetup", "pseudo-locked"):
-                raise self._fail(errno.EINVAL, "locking_in_progress")
+                raise self.fail(errno.EINVAL, "locking_in_progress")
             group = ResctrlGroup(path, "mon", ctrl.closid, self._alloc_rmid(), parent=ctrl.path)
             self.groups[path] = group
             return group
         used = {g.closid for g in self._allocated()}
         free = [c for c in range(1, self.num_closids) if c not in used]
         if not free:
-            raise self._fail(errno.ENOSPC, "out_of_closids")
+            raise self.fail(errno.ENOSPC, "out_of_closids")
         rmid = self._alloc_rmid() if self.topo.monitoring is not None else None
         group = ResctrlGroup(path, "ctrl", free[0], rmid)
         try:
             group.config = self._initial_config(group)
         except KernelErrno:
-            self._free_rmid(rmid)
+            self.rmids.release(rmid)
             raise
         self.groups[path] = group
         return group
 
     def _alloc_rmid(self) -> int:
-        """``alloc_rmid``: the least recently freed RMID; EBUSY while the only ones left are in
-        limbo (still occupying cache), else ENOSPC.  Limbo is re-checked first, as the kernel's
-        limbo worker would have done meanwhile."""
-        self._drain_limbo()
-        if not self.free_rmids:
-            raise self._fail(errno.EBUSY if self.limbo_rmids else errno.ENOSPC, "out_of_rmids")
-        return self.free_rmids.pop(0)
+        try:
+            return self.rmids.alloc()
+        except KernelErrno as err:
+            raise self.fail(err.errno, "out_of_rmids") from None
 
     def _busy(self, rmid: int) -> bool:
+        """Whether the RMID's llc_occupancy is above ``max_threshold_occupancy`` anywhere."""
         mon = self.topo.monitoring
         if mon is None or "llc_occupancy" not in mon.mon_features:
             return False
@@ -236,19 +231,6 @@ class ResctrlFs:
             self.counters.get((rmid, d, "llc_occupancy"), 0) > self.max_threshold_occupancy
             for d in self.topo.cache_ids
         )
-
-    def _free_rmid(self, rmid: int | None) -> None:
-        """``free_rmid``: to limbo while its occupancy is above the threshold, else to the tail
-        of the free list."""
-        if rmid is None or rmid == 0:
-            return
-        (self.limbo_rmids if self._busy(rmid) else self.free_rmids).append(rmid)
-
-    def _drain_limbo(self) -> None:
-        for rmid in list(self.limbo_rmids):
-            if not self._busy(rmid):
-                self.limbo_rmids.remove(rmid)
-                self.free_rmids.append(rmid)
 
     def _initial_config(self, group: ResctrlGroup) -> Staged:
         """``rdtgroup_init_alloc``: per cache domain, shareable bits, other shareable groups'
@@ -271,7 +253,7 @@ class ResctrlFs:
                 used |= self._locked_region(domain)
                 new |= ~used & full
                 if new.bit_count() < self.topo.min_cbm_bits:
-                    raise self._fail(errno.ENOSPC, "no_space", schema=schema.name, domain=domain)
+                    raise self.fail(errno.ENOSPC, "no_space", schema=schema.name, domain=domain)
                 config[schema.name][domain] = _first_run(new) if new else 0
         return config
 
@@ -292,18 +274,14 @@ class ResctrlFs:
         self.last_cmd = ""
         root = self.groups["/"]
         if group.kind == "mon":
-            for task in self._table.tasks():
-                if task.resctrl_group == path:
-                    task.resctrl_group = group.parent
-            if self.writer_group == path:
-                self.writer_group = group.parent
-            self._free_rmid(group.rmid)
+            self.move_members(path, group.parent)
+            self.rmids.release(group.rmid)
             del self.groups[path]
             return
         for mon in self.mon_groups_of(path):
-            self._free_rmid(mon.rmid)
+            self.rmids.release(mon.rmid)
             del self.groups[mon.path]
-        self._free_rmid(group.rmid)
+        self.rmids.release(group.rmid)
         for task in self._table.tasks():
             if ctrl_path_of(task.resctrl_group) == path:
                 task.resctrl_group = "/"
@@ -311,6 +289,14 @@ class ResctrlFs:
             self.writer_group = "/"
         root.cpus |= group.cpus
         del self.groups[path]
+
+    def move_members(self, old: str, new: str) -> None:
+        """Every task (and the writer) whose innermost group is ``old`` now is in ``new``."""
+        for task in self._table.tasks():
+            if task.resctrl_group == old:
+                task.resctrl_group = new
+        if self.writer_group == old:
+            self.writer_group = new
 
     # -- tasks ------------------------------------------------------------------------------
     def _members(self, path: str) -> list[Task]:
@@ -344,7 +330,7 @@ class ResctrlFs:
         group = self.group(path)
         self.last_cmd = ""
         if group.mode in ("pseudo-locksetup", "pseudo-locked"):
-            raise self._fail(errno.EINVAL, "locking_in_progress")
+            raise self.fail(errno.EINVAL, "locking_in_progress")
         if not self.era.pid_lists:
             self._move(pid, group)
             return
@@ -356,13 +342,13 @@ class ResctrlFs:
             try:
                 pid = kstrtoint(item, 0)
             except KernelErrno:
-                raise self._fail(errno.EINVAL, "task_parse", text=item) from None
+                raise self.fail(errno.EINVAL, "task_parse", text=item) from None
             if pid < 0:
-                raise self._fail(errno.EINVAL, "invalid_pid", pid=pid)
+                raise self.fail(errno.EINVAL, "invalid_pid", pid=pid)
             try:
                 self._move(pid, group)
             except KernelErrno as err:
-                raise self._fail(err.errno, "task_error", pid=pid) from None
+                raise self.fail(err.errno, "task_error", pid=pid) from None
 
     def _move(self, pid: int, group: ResctrlGroup) -> None:
         """``rdtgroup_move_task``."""
@@ -371,10 +357,10 @@ class ResctrlFs:
         else:
             task = self._table.get(pid)
             if task is None:
-                raise self._fail(errno.ESRCH, "no_task", pid=pid)
+                raise self.fail(errno.ESRCH, "no_task", pid=pid)
             current = task.resctrl_group
         if group.kind == "mon" and ctrl_path_of(current) != group.parent:
-            raise self._fail(errno.EINVAL, "other_control_group")
+            raise self.fail(errno.EINVAL, "other_control_group")
         if pid == 0:
             self.writer_group = group.path
         else:
@@ -396,7 +382,7 @@ class ResctrlFs:
         group = self.group(path)
         self.last_cmd = ""
         if group.mode == "pseudo-locked":
-            raise self._fail(errno.EINVAL, "group_locked")
+            raise self.fail(errno.EINVAL, "group_locked")
         rules = SchemataRules(
             self.topo,
             self.era,
@@ -467,7 +453,7 @@ class ResctrlFs:
         if mode == group.mode:
             return
         if group.mode == "pseudo-locked":
-            raise self._fail(errno.EINVAL, "change_locked")
+            raise self.fail(errno.EINVAL, "change_locked")
         leaving = group.mode == "pseudo-locksetup"
         if mode == "shareable":
             if leaving:
@@ -481,21 +467,18 @@ class ResctrlFs:
         elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
             self._check_locksetup(group)
             group.mode = "pseudo-locksetup"
-            self._free_rmid(group.rmid)
+            self.rmids.release(group.rmid)
             group.rmid = None
             if self.on_restrict is not None:
                 self.on_restrict(group.path, True)
         else:
-            raise self._fail(errno.EINVAL, "unknown_mode")
+            raise self.fail(errno.EINVAL, "unknown_mode")
 
     def _leave_locksetup(self, group: ResctrlGroup) -> None:
         """``rdtgroup_locksetup_exit``: take an RMID again (failing without a text) and give
         the tasks and cpus files their permissions back."""
         if self.topo.monitoring is not None:
-            self._drain_limbo()
-            if not self.free_rmids:
-                raise KernelErrno(errno.EBUSY if self.limbo_rmids else errno.ENOSPC)
-            group.rmid = self.free_rmids.pop(0)
+            group.rmid = self.rmids.alloc()
         if self.on_restrict is not None:
             self.on_restrict(group.path, False)
 
@@ -503,68 +486,26 @@ class ResctrlFs:
         """``rdtgroup_mode_test_exclusive``."""
         caches = [s for s in self.schemas if s.kind == "cache"]
         if not caches:
-            raise self._fail(errno.EINVAL, "no_cat")
+            raise self.fail(errno.EINVAL, "no_cat")
         for schema in caches:
             for domain, mask in group.config[schema.name].items():
                 if self._overlaps(group, schema, domain, mask, False):
-                    raise self._fail(errno.EINVAL, "schemata_overlaps")
+                    raise self.fail(errno.EINVAL, "schemata_overlaps")
 
     def _check_locksetup(self, group: ResctrlGroup) -> None:
         """``rdtgroup_locksetup_enter``'s refusals, in order."""
         if group.path == "/":
-            raise self._fail(errno.EINVAL, "lock_default")
+            raise self.fail(errno.EINVAL, "lock_default")
         if self.topo.cdp:
-            raise self._fail(errno.EINVAL, "cdp_enabled")
+            raise self.fail(errno.EINVAL, "cdp_enabled")
         if self.mon_groups_of(group.path):
-            raise self._fail(errno.EINVAL, "monitoring")
+            raise self.fail(errno.EINVAL, "monitoring")
         if self._members(group.path) or ctrl_path_of(self.writer_group) == group.path:
-            raise self._fail(errno.EINVAL, "tasks_assigned")
+            raise self.fail(errno.EINVAL, "tasks_assigned")
         if group.cpus:
-            raise self._fail(errno.EINVAL, "cpus_assigned")
+            raise self.fail(errno.EINVAL, "cpus_assigned")
 
-    # -- cpus -------------------------------------------------------------------------------
-    def write_cpus(self, path: str, payload: bytes, *, as_list: bool) -> None:
-        """``cpus``/``cpus_list``: added CPUs leave their previous group, dropped ones go to the
-        default group (a MON group's to its parent).
-
-        Raises:
-            KernelErrno: EINVAL "Pseudo-locking in progress", "Bad CPU list/mask", "Can only
-                assign online CPUs", "Can't drop CPUs from default group", "Can only add CPUs to
-                mongroup that belong to parent".
-        """
-        group = self.group(path)
-        self.last_cmd = ""
-        if group.mode in ("pseudo-locksetup", "pseudo-locked"):
-            raise self._fail(errno.EINVAL, "locking_in_progress")
-        try:
-            new = parse_cpulist(payload) if as_list else parse_cpumask(payload)
-        except BadCpus:
-            raise self._fail(errno.EINVAL, "bad_cpus") from None
-        if new >> self.num_cpus:
-            raise self._fail(errno.EINVAL, "offline_cpus")
-        if group.kind == "mon":
-            parent = self.groups[group.parent]
-            if new & ~parent.cpus:
-                raise self._fail(errno.EINVAL, "mon_cpus")
-            for sibling in self.mon_groups_of(parent.path):
-                if sibling is not group:
-                    sibling.cpus &= ~new
-            group.cpus = new
-            return
-        dropped = group.cpus & ~new
-        if dropped and group.path == "/":
-            raise self._fail(errno.EINVAL, "drop_default_cpus")
-        self.groups["/"].cpus |= dropped
-        added = new & ~group.cpus
-        for other in self.groups.values():
-            if other.kind == "ctrl" and other is not group:
-                other.cpus &= ~added
-            elif other.kind == "mon" and other.parent != group.path:
-                other.cpus &= ~added
-        group.cpus = new
-        for mon in self.mon_groups_of(group.path):
-            mon.cpus = 0
-
+    # -- info/L3_MON ----------------------------------------------------------------------
     def write_threshold(self, payload: bytes) -> None:
         """``max_threshold_occupancy``: ``kstrtouint`` base 0, at most the cache size.
 
@@ -578,58 +519,6 @@ class ResctrlFs:
         if value < 0 or value > self.topo.l3_cache_bytes:
             raise KernelErrno(errno.EINVAL)
         self.max_threshold_occupancy = value
-
-    # -- rename ----------------------------------------------------------------------------
-    def _dir_group(self, path: str) -> ResctrlGroup | None:
-        """``kernfs_to_rdtgroup`` of a directory: its group, a mon_groups/mon_data dir's group,
-        None under info."""
-        while path not in self.groups:
-            if path in ("/", "/info") or path.startswith("/info/"):
-                return None
-            path = posixpath.dirname(path)
-        return self.groups[path]
-
-    def rename(self, src: str, dst: str, *, dirs: bool) -> None:
-        """``rdtgroup_rename``: only a MON group moves, into a ``mon_groups`` dir, taking the new
-        parent's CLOSID (its tasks follow).  ``dirs``: source and destination parent are dirs.
-
-        Raises:
-            KernelErrno: EPERM on kernels without rename (no text), "Source and destination must
-                be directories", "Source must be a MON group", "Destination must be a mon_groups
-                subdirectory", "Cannot move a MON group that monitors CPUs"; ENOENT under info.
-        """
-        if not self.era.mon_rename:
-            raise KernelErrno(errno.EPERM)
-        group = self._dir_group(src)
-        new_parent = self._dir_group(posixpath.dirname(dst))
-        if group is None or new_parent is None:
-            raise KernelErrno(errno.ENOENT)
-        self.last_cmd = ""
-        if not dirs:  # the kernel's only message without a newline
-            self.last_cmd += self.era.text("rename_dirs")
-            raise KernelErrno(errno.EPERM)
-        src_parent = posixpath.dirname(src)
-        if (
-            group.path != src
-            or group.kind != "mon"
-            or posixpath.basename(src_parent) != "mon_groups"
-        ):
-            raise self._fail(errno.EPERM, "rename_source")
-        dst_parent = posixpath.dirname(dst)
-        name = posixpath.basename(dst)
-        if posixpath.basename(dst_parent) != "mon_groups" or name == "mon_groups":
-            raise self._fail(errno.EPERM, "rename_destination")
-        ctrl = self.groups[ctrl_path_of(dst_parent + "/x")]
-        if group.cpus and group.parent != ctrl.path:
-            raise self._fail(errno.EPERM, "rename_cpus")
-        del self.groups[src]
-        group.path, group.parent, group.closid = dst, ctrl.path, ctrl.closid
-        self.groups[dst] = group
-        for task in self._table.tasks():
-            if task.resctrl_group == src:
-                task.resctrl_group = dst
-        if self.writer_group == src:
-            self.writer_group = dst
 
     # -- unmount ----------------------------------------------------------------------------
     def kill(self) -> None:

@@ -11,6 +11,7 @@ from harness.fakes.kernfs import ControlFile
 from harness.fakes.kernfs import Show
 from harness.fakes.resctrl import ResctrlFs
 from harness.fakes.resctrl import ResctrlGroup
+from harness.fakes.resctrl_cpu_groups import write_cpus
 from harness.fakes.resctrl_cpus import format_cpulist
 from harness.fakes.resctrl_cpus import format_cpumask
 from harness.fakes.schemata import Schema
@@ -35,12 +36,12 @@ def group_tree(fs: ResctrlFs, path: str) -> Tree:
         ControlFile(
             "cpus",
             lambda: format_cpumask(fs.group(path).cpus, fs.num_cpus) + "\n",
-            lambda p: fs.write_cpus(path, p, as_list=False),
+            lambda p: write_cpus(fs, path, p, as_list=False),
         ),
         ControlFile(
             "cpus_list",
             lambda: format_cpulist(fs.group(path).cpus) + "\n",
-            lambda p: fs.write_cpus(path, p, as_list=True),
+            lambda p: write_cpus(fs, path, p, as_list=True),
         ),
         ControlFile(
             "tasks",

@@ -181,7 +181,7 @@ class ResctrlMachine(RuleBasedStateMachine):
         assert len(closids) == len(set(closids)) and max(closids) < 4
         rmids = [g.rmid for g in fs.groups.values()]
         assert len(rmids) == len(set(rmids))
-        assert sorted([r for r in rmids if r] + fs.free_rmids + fs.limbo_rmids) == [1, 2, 3, 4, 5]
+        assert sorted([r for r in rmids if r] + fs.rmids.free + fs.rmids.limbo) == [1, 2, 3, 4, 5]
 
 
 TestResctrlMachine = ResctrlMachine.TestCase
