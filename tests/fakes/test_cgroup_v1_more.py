@@ -7,8 +7,14 @@ import errno
 import os
 import signal
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import rule
 
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
@@ -331,3 +337,100 @@ def test_v1_rename_within_the_parent_moves_the_subtree_and_its_tasks(
     write(f"{CG}/freezer/new/freezer.state", "THAWED")
     assert kernel.process(pid).state == "running"  # type: ignore[union-attr]
     assert _errno(lambda: os.rmdir(f"{CG}/freezer/new/sub")) == errno.EBUSY
+
+
+# -- a stateful check of the freezer and rmdir against a plain model --------------------------
+class FreezerMachine(RuleBasedStateMachine):
+    """Random mkdir/rmdir/attach/FROZEN/THAWED/SIGKILL in the v1 freezer, against a model: the
+    cgroups that exist, which were written FROZEN, where each task is, and who was killed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._stack = ExitStack()
+        host = simulated_host(Topology(v1_controllers=("freezer",)))
+        self.kernel = self._stack.enter_context(host)
+        self.groups: set[str] = {"/"}
+        self.frozen: set[str] = set()
+        self.where: dict[int, str] = {}
+        self.killed: set[int] = set()
+        for i in range(3):
+            self.where[self.kernel.spawn_process(f"t{i}")] = "/"
+
+    def teardown(self) -> None:
+        self._stack.close()
+
+    def _pick(self, index: int) -> str:
+        ordered = sorted(self.groups)
+        return ordered[index % len(ordered)]
+
+    def _freezing(self, path: str) -> bool:
+        while True:
+            if path in self.frozen:
+                return True
+            if path == "/":
+                return False
+            path = os.path.dirname(path)
+
+    def _live(self) -> list[int]:
+        procs = {pid: self.kernel.process(pid) for pid in self.where}
+        return [pid for pid, proc in procs.items() if proc is not None and proc.state != "zombie"]
+
+    @rule(index=st.integers(0, 9), name=st.sampled_from(("x", "y")))
+    def mkdir(self, index: int, name: str) -> None:
+        parent = self._pick(index)
+        path = os.path.join(parent, name)
+        err = _errno(lambda: os.mkdir(FRZ + path))
+        assert err == (errno.EEXIST if path in self.groups else None)
+        self.groups.add(path)
+
+    @rule(index=st.integers(0, 9))
+    def rmdir(self, index: int) -> None:
+        path = self._pick(index)
+        busy = path == "/" or any(g.startswith(path + "/") for g in self.groups)
+        busy = busy or any(self.where[p] == path for p in self._live())
+        err = _errno(lambda: os.rmdir(FRZ + path if path != "/" else FRZ))
+        assert err == (errno.EBUSY if busy else None)
+        if not busy:
+            self.groups.discard(path)
+            self.frozen.discard(path)
+
+    @rule(index=st.integers(0, 9), which=st.integers(0, 2))
+    def attach(self, index: int, which: int) -> None:
+        path = self._pick(index)
+        pid = sorted(self.where)[which]
+        write(f"{FRZ}{path if path != '/' else ''}/cgroup.procs", str(pid))
+        if pid in self._live():
+            self.where[pid] = path
+
+    @rule(index=st.integers(0, 9), state=st.sampled_from(("FROZEN", "THAWED")))
+    def set_state(self, index: int, state: str) -> None:
+        path = self._pick(index)
+        if path == "/":
+            return
+        write(f"{FRZ}{path}/freezer.state", state)
+        (self.frozen.add if state == "FROZEN" else self.frozen.discard)(path)
+
+    @rule(which=st.integers(0, 2))
+    def sigkill(self, which: int) -> None:
+        pid = sorted(self.where)[which]
+        self.kernel.deliver_signal(pid, signal.SIGKILL)
+        self.killed.add(pid)
+
+    @invariant()
+    def states_follow_the_model(self) -> None:
+        for path in self.groups - {"/"}:
+            shown = read(f"{FRZ}{path}/freezer.state")
+            assert shown == ("FROZEN\n" if self._freezing(path) else "THAWED\n")
+        for pid, path in self.where.items():
+            proc = self.kernel.process(pid)
+            assert proc is not None
+            if pid in self.killed and not self._freezing(path):
+                assert proc.state == "zombie"
+            elif pid in self.killed:
+                assert proc.state in ("frozen", "zombie")  # killed before or after freezing
+            else:
+                assert proc.state == ("frozen" if self._freezing(path) else "running")
+
+
+TestFreezerMachine = FreezerMachine.TestCase
+TestFreezerMachine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None)
