@@ -593,3 +593,15 @@ def test_locksetup_gives_up_the_rmid() -> None:
         os.rmdir(f"{RESCTRL}/mon_groups/a")
         write(f"{RESCTRL}/p/mode", "shareable\n")
         assert fs.groups["/p"].rmid is not None
+
+
+def test_mounting_a_host_booted_without_resctrl_mounted() -> None:
+    with simulated_host(Topology(resctrl_mounted=False)) as kernel:
+        assert os.listdir(RESCTRL) == []
+        kernel.mount_resctrl()
+        assert read(f"{RESCTRL}/schemata") == "L3:0=7ff;1=7ff\n"
+        assert " - resctrl resctrl rw\n" in read("/proc/self/mountinfo")
+    with simulated_host(Topology(resctrl=None)) as kernel:
+        with pytest.raises(OSError) as exc:
+            kernel.mount_resctrl()
+        assert exc.value.errno == errno.ENODEV
