@@ -1,11 +1,13 @@
-"""resctrl at /sys/fs/resctrl: groups, CLOSIDs and RMIDs, schemata, mode, tasks, cpus, status.
+"""resctrl at /sys/fs/resctrl: groups, CLOSIDs, schemata, mode, tasks, status.
 
-Semantics of reference §1.1–1.13.  CTRL_MON groups are made only in the root, MON groups only in
-a ``mon_groups`` directory; the lowest free CLOSID (and RMID) is taken; rmdir of a group with
-tasks succeeds and sends them to the default group (a MON group's to its parent).  Every command
-clears ``info/last_cmd_status`` first, except the early checks the kernel makes before that.
-A task's ``resctrl_group`` is the path of its innermost group (a MON group when it has one).
-The files are laid out by :mod:`harness.fakes.resctrl_files`.
+Semantics of reference §1.1–1.13.  CTRL_MON groups are made only in the root, MON groups only
+in a ``mon_groups`` directory; the lowest free CLOSID is taken (RMIDs come from
+:mod:`harness.fakes.resctrl_rmids`); rmdir of a group with tasks succeeds and sends them to the
+default group (a MON group's to its parent).  Every command clears ``info/last_cmd_status``
+first, except the early checks the kernel makes before that.  A task's ``resctrl_group`` is the
+path of its innermost group (a MON group when it has one).  CPU writes live in
+:mod:`harness.fakes.resctrl_cpu_groups`, renames in :mod:`harness.fakes.resctrl_rename`, and
+the files are laid out by :mod:`harness.fakes.resctrl_files`.
 """
 
 from __future__ import annotations
@@ -38,7 +40,6 @@ from harness.fakes.topology import ResctrlTopology
 __all__ = ["Mode", "ResctrlFs", "ResctrlGroup"]
 
 Mode = Literal["shareable", "exclusive", "pseudo-locksetup", "pseudo-locked"]
-MODES: tuple[Mode, ...] = ("shareable", "exclusive", "pseudo-locksetup", "pseudo-locked")
 #: size of the kernel's ``last_cmd_status`` buffer
 LAST_CMD_SIZE = 512
 
