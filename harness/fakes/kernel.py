@@ -151,7 +151,8 @@ class SimulatedKernel:
             fs.create_dir(hier.mount, 0o555)
             self._populate(hier.mount, hier.control_files("/"))
         if topo.v1_hierarchies:
-            mounts += cgroup_v1_mounts(topo.v1_hierarchies)
+            private = topo.cgroup_mode == "hybrid"
+            mounts += cgroup_v1_mounts(topo.v1_hierarchies, private=private)
         if topo.unified_controllers is not None:
             hybrid = topo.cgroup_mode == "hybrid"
             mount = f"{CGROUP_ROOT}/unified" if hybrid else CGROUP_ROOT

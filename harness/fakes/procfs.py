@@ -43,6 +43,8 @@ class MountLine:
     source: str
     super_options: str
     root: str = "/"
+    #: in a peer group (mountinfo's optional ``shared:N`` field); private mounts have none
+    shared: bool = True
 
 
 def base_mounts() -> list[MountLine]:
@@ -60,18 +62,22 @@ def hierarchy_dir(name: str) -> str:
     return name.removeprefix("name=")
 
 
-def cgroup_v1_mounts(controllers: Sequence[str]) -> list[MountLine]:
+def cgroup_v1_mounts(controllers: Sequence[str], *, private: bool = False) -> list[MountLine]:
     """The tmpfs at /sys/fs/cgroup (read-only, as systemd mounts it) and one line per hierarchy;
-    a named hierarchy's super options are ``rw,name=<x>``."""
+    a named hierarchy's super options are ``rw,name=<x>``.  ``private``: the hierarchies are
+    mounted ``rw,relatime`` outside any peer group, as on the hybrid machine rtgate is developed
+    on (``32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu``)."""
     lines = [MountLine(CGROUP_ROOT, "ro,nosuid,nodev,noexec", "tmpfs", "tmpfs", "ro,mode=755")]
+    options = "rw,relatime" if private else "rw,nosuid,nodev,noexec,relatime"
     for name in controllers:
         lines.append(
             MountLine(
                 f"{CGROUP_ROOT}/{hierarchy_dir(name)}",
-                "rw,nosuid,nodev,noexec,relatime",
+                options,
                 "cgroup",
                 "cgroup",
                 f"rw,{name}",
+                shared=not private,
             )
         )
     return lines
@@ -81,7 +87,7 @@ def cgroup2_mount(mount_point: str, hybrid: bool) -> MountLine:
     """The cgroup2 line: ``... /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw`` on a
     hybrid host (as on this machine), systemd's ``nsdelegate`` mount on a pure v2 host."""
     if hybrid:
-        return MountLine(mount_point, "rw,relatime", "cgroup2", "cgroup2", "rw")
+        return MountLine(mount_point, "rw,relatime", "cgroup2", "cgroup2", "rw", shared=False)
     return MountLine(
         mount_point, "rw,nosuid,nodev,noexec,relatime", "cgroup2", "cgroup2", "rw,nsdelegate"
     )
@@ -109,9 +115,10 @@ def mountinfo(mounts: Sequence[MountLine]) -> str:
         parents = [p for p in ids if mount.mount_point.startswith(p.rstrip("/") + "/")]
         parent = ids[max(parents, key=len)] if parents else 1
         ids[mount.mount_point] = mount_id
+        optional = f" shared:{index + 1}" if mount.shared else ""
         lines.append(
             f"{mount_id} {parent} 0:{20 + index} {mount.root} {mount.mount_point} {mount.options}"
-            f" shared:{index + 1} - {mount.fstype} {mount.source} {mount.super_options}\n"
+            f"{optional} - {mount.fstype} {mount.source} {mount.super_options}\n"
         )
     return "".join(lines)
 

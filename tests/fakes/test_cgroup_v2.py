@@ -437,7 +437,9 @@ def test_hybrid_layout_matches_this_machine(hybrid: SimulatedKernel) -> None:
     assert systemd and systemd[0].endswith(" - cgroup cgroup rw,name=systemd")
     unified = [m for m in mounts if m.split()[4] == UNIFIED]
     assert unified and unified[0].endswith(" - cgroup2 cgroup2 rw")
-    assert f"{UNIFIED} rw,relatime " in unified[0]
+    assert unified[0].split(" ", 4)[4] == f"{UNIFIED} rw,relatime - cgroup2 cgroup2 rw"
+    cpu = [m for m in mounts if m.split()[4] == f"{CG}/cpu"]
+    assert cpu[0].split(" ", 4)[4] == f"{CG}/cpu rw,relatime - cgroup cgroup rw,cpu"
     assert read(f"{UNIFIED}/cgroup.controllers") == "hugetlb\n"
     assert {"cgroup.procs", "tasks"} <= set(os.listdir(f"{CG}/systemd"))
 
