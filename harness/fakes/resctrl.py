@@ -96,7 +96,8 @@ class ResctrlFs:
         #: the group of the writing process (pid 0 in ``tasks``), which is not a simulated task
         self.writer_group = "/"
         #: (rmid, domain, event) -> counter value read from mon_data
-        self.counters: dict[tuple[int, int, str], int] = {}
+        #: (``"Unavailable"`` or ``"Error"`` instead of a number reads as that word)
+        self.counters: dict[tuple[int, int, str], int | str] = {}
         #: the RMID allocator (empty without monitoring)
         self.rmids = RmidAllocator(mon.num_rmids if mon is not None else 1, self._busy)
         #: ``info/L3_MON/max_threshold_occupancy`` as last written
@@ -228,10 +229,8 @@ class ResctrlFs:
         mon = self.topo.monitoring
         if mon is None or "llc_occupancy" not in mon.mon_features:
             return False
-        return any(
-            self.counters.get((rmid, d, "llc_occupancy"), 0) > self.max_threshold_occupancy
-            for d in self.topo.cache_ids
-        )
+        values = [self.counters.get((rmid, d, "llc_occupancy"), 0) for d in self.topo.cache_ids]
+        return any(isinstance(v, int) and v > self.max_threshold_occupancy for v in values)
 
     def _initial_config(self, group: ResctrlGroup) -> Staged:
         """``rdtgroup_init_alloc``: per cache domain, shareable bits, other shareable groups'

@@ -91,7 +91,11 @@ def _counter(fs: ResctrlFs, path: str, domain: int, event: str) -> Show:
         rmids = [group.rmid]
         if group.kind == "ctrl":
             rmids += [m.rmid for m in fs.mon_groups_of(path)]
-        return f"{sum(fs.counters.get((r, domain, event), 0) for r in rmids if r is not None)}\n"
+        values = [fs.counters.get((r, domain, event), 0) for r in rmids if r is not None]
+        words = [v for v in values if isinstance(v, str)]
+        if words:  # the kernel stops at the first RMID it cannot read
+            return words[0] + "\n"
+        return f"{sum(v for v in values if isinstance(v, int))}\n"
 
     return show
 

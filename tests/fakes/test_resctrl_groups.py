@@ -80,6 +80,8 @@ def test_ctrl_mon_counters_sum_their_mon_groups() -> None:
         fs.counters[(2, 0, "mbm_local_bytes")] = 23
         assert read(f"{RESCTRL}/g/mon_data/mon_L3_00/mbm_local_bytes") == "123\n"
         assert read(f"{RESCTRL}/g/mon_groups/m/mon_data/mon_L3_00/mbm_local_bytes") == "23\n"
+        fs.counters[(2, 1, "mbm_total_bytes")] = "Unavailable"
+        assert read(f"{RESCTRL}/g/mon_data/mon_L3_01/mbm_total_bytes") == "Unavailable\n"
 
 
 def test_rmids_run_out() -> None:
