@@ -21,6 +21,8 @@ from harness.fakes.programs import ProgramRegistry
 from harness.fakes.programs import ProgramRun
 from harness.fakes.programs import SimProgram
 from harness.fakes.system import SimulatedSystem
+from harness.fakes.topology import MbaTopology
+from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
@@ -31,6 +33,8 @@ __all__ = [
     "FaultPlan",
     "FiredFault",
     "KernelOp",
+    "MbaTopology",
+    "MonitoringTopology",
     "ProgramRegistry",
     "ProgramRun",
     "ResctrlTopology",
