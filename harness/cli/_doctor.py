@@ -37,14 +37,49 @@ def format_facts(facts: HostFacts) -> list[str]:
         offered = " ".join(facts.layout.v2_controllers) or "(none)"
         lines.append(f"  v2 {'unified':<14} {facts.layout.v2}  controllers: {offered}")
     if facts.resctrl_mount is not None:
-        features = " ".join(facts.resctrl_features) or "(info/ is empty)"
-        lines.append(f"resctrl: mounted at {facts.resctrl_mount}, features: {features}")
+        options = ",".join(facts.resctrl_options) or "none"
+        lines.append(f"resctrl: mounted at {facts.resctrl_mount} (options: {options})")
+        for resource, values in facts.resctrl_info.items():
+            shown = " ".join(f"{k}={v}" for k, v in values.items()) or "(no description files)"
+            lines.append(f"  {resource:<8} {shown}")
+        lines.append("  " + "; ".join(_rdt_features(facts)))
     else:
         lines.append(f"resctrl: {facts.resctrl_absent}")
     lines.append(f"CPU RDT flags: {' '.join(facts.rdt_flags) or 'none'}")
     lines.append("runtimes on PATH:")
     for name, found in facts.runtimes.items():
         lines.append(f"  {name:<5} " + (f"{found[0]}: {found[1]}" if found else "not found"))
+    lines.append(f"busybox: {facts.busybox or 'not found (bundles need a static busybox)'}")
+    lines.append("what a run covers here:")
+    lines += [f"  {line}" for line in _coverage(facts)]
+    return lines
+
+
+def _rdt_features(facts: HostFacts) -> list[str]:
+    info = facts.resctrl_info
+    cdp = "L3CODE" in info or "cdp" in facts.resctrl_options
+    return [
+        f"CAT: {'yes' if 'L3' in info or cdp else 'no'}",
+        f"CDP: {'on' if cdp else ('capable' if 'cdp_l3' in facts.rdt_flags else 'no')}",
+        f"MBA: {'yes' if 'MB' in info else 'no'}",
+        f"monitoring: {'yes' if 'L3_MON' in info else 'no'}",
+    ]
+
+
+def _coverage(facts: HostFacts) -> list[str]:
+    """Which parts of the suite run on this host, and why the others do not."""
+    lines = ["simulated host (rtgate run): every requirement of the profile, on any machine"]
+    if facts.resctrl_mount is None:
+        lines.append(f"real-host RDT requirements: skipped: {facts.resctrl_absent}")
+    elif "L3" not in facts.resctrl_info:
+        found = ", ".join(facts.resctrl_info) or "nothing"
+        lines.append(f"real-host L3 CAT requirements: skipped: info/ holds {found}, no L3")
+    else:
+        lines.append("real-host RDT requirements: run (L3 CAT is mounted)")
+    if not facts.is_root:
+        lines.append("real-host cgroup requirements: skipped: not root")
+    found = [name for name, version in facts.runtimes.items() if version is not None]
+    lines.append(f"OCI runtimes that could be gated: {', '.join(found) or 'none found on PATH'}")
     return lines
 
 

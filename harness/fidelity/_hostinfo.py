@@ -19,11 +19,16 @@ __all__ = [
     "host_facts",
     "read_layout",
     "resctrl_absence",
+    "resctrl_info",
     "runtime_version",
 ]
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 RESCTRL_ROOT = "/sys/fs/resctrl"
+#: the info/<resource>/ files that describe what a resource offers, in the order they are shown
+RESCTRL_INFO_FILES = ("cbm_mask", "min_cbm_bits", "num_closids", "shareable_bits", "sparse_masks",
+                      "bandwidth_gran", "min_bandwidth", "delay_linear", "num_rmids",
+                      "mon_features")  # fmt: skip
 #: the /proc/cpuinfo flags of Intel RDT (allocation and monitoring) and AMD's equivalents
 RDT_FLAGS = ("rdt_a", "cat_l3", "cat_l2", "cdp_l3", "cdp_l2", "mba", "cqm", "cqm_llc",
              "cqm_occup_llc", "cqm_mbm_total", "cqm_mbm_local", "smba", "bmec")  # fmt: skip
@@ -157,6 +162,32 @@ def runtime_version(name: str) -> tuple[str, str] | None:
     return path, lines[0] if lines else f"(no output, exit {done.returncode})"
 
 
+def resctrl_info(mount: str) -> dict[str, dict[str, str]]:
+    """What each resource under ``<mount>/info`` offers: {"L3": {"cbm_mask": "7ff", ...}}.
+
+    Only the files of :data:`RESCTRL_INFO_FILES` are read; a file that cannot be read is left out.
+    """
+    info = os.path.join(mount, "info")
+    found: dict[str, dict[str, str]] = {}
+    try:
+        resources = sorted(os.listdir(info))
+    except OSError:
+        return found
+    for resource in resources:
+        directory = os.path.join(info, resource)
+        if not os.path.isdir(directory):
+            continue
+        values: dict[str, str] = {}
+        for name in RESCTRL_INFO_FILES:
+            try:
+                with open(os.path.join(directory, name), encoding="utf-8") as file:
+                    values[name] = ",".join(file.read().split())
+            except OSError:
+                continue
+        found[resource] = values
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class HostFacts:
     """Everything ``rtgate doctor`` reports about the host."""
@@ -171,12 +202,23 @@ class HostFacts:
     resctrl_features: tuple[str, ...]
     rdt_flags: tuple[str, ...]
     runtimes: dict[str, tuple[str, str] | None]
+    #: per resource of info/, what it offers (see :func:`resctrl_info`)
+    resctrl_info: dict[str, dict[str, str]] = field(default_factory=dict)
+    #: the resctrl mount's options beyond rw (cdp, cdpl2, mba_MBps, debug)
+    resctrl_options: tuple[str, ...] = ()
+    #: path of a static busybox for bundles, or None
+    busybox: str | None = None
 
 
 def host_facts(runtimes: tuple[str, ...] = ("runc", "crun")) -> HostFacts:
     """Probe the host (read-only)."""
-    resctrl_mounts = [p for p, fstype, _ in _mountinfo() if fstype == "resctrl"]
-    mount = resctrl_mounts[0] if resctrl_mounts else None
+    resctrl_mounts = [(p, o) for p, fstype, o in _mountinfo() if fstype == "resctrl"]
+    mount = resctrl_mounts[0][0] if resctrl_mounts else None
+    options = tuple(
+        o
+        for o in (resctrl_mounts[0][1].split(",") if resctrl_mounts else ())
+        if o not in ("rw", "ro")
+    )
     features: tuple[str, ...] = ()
     if mount is not None:
         try:
@@ -193,4 +235,7 @@ def host_facts(runtimes: tuple[str, ...] = ("runc", "crun")) -> HostFacts:
         resctrl_features=features,
         rdt_flags=tuple(f for f in RDT_FLAGS if f in flags),
         runtimes={name: runtime_version(name) for name in runtimes},
+        resctrl_info=resctrl_info(mount) if mount is not None else {},
+        resctrl_options=options,
+        busybox=shutil.which("busybox"),
     )

@@ -59,3 +59,28 @@ def test_fidelity_exit_code_follows_the_differences(capsys: pytest.CaptureFixtur
     assert rows and all(row.split()[0] in ("same", "DIFFERENT") for row in rows)
     assert code == (1 if any(row.split()[0] == "DIFFERENT" for row in rows) else 0)
     assert "fidelity: " in out.splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("preset", "resource", "wanted", "features"),
+    [
+        ("xeon-2s-cat-mba", "L3", {"cbm_mask": "7ff", "num_closids": "16"},
+         "CAT: yes; CDP: capable; MBA: yes; monitoring: yes"),
+        ("xeon-cdp", "L3CODE", {"cbm_mask": "fffff", "min_cbm_bits": "2"},
+         "CAT: yes; CDP: on; MBA: no; monitoring: no"),
+    ],
+)  # fmt: skip
+def test_doctor_describes_a_resctrl_host(
+    preset: str, resource: str, wanted: dict[str, str], features: str
+) -> None:
+    from harness.cli._doctor import format_facts
+    from harness.fidelity import host_facts
+    from harness.hosts import simulated_host
+
+    with simulated_host(preset):
+        facts = host_facts()
+    assert facts.resctrl_mount == "/sys/fs/resctrl"
+    assert wanted.items() <= facts.resctrl_info[resource].items()
+    lines = format_facts(facts)
+    assert f"  {features}" in lines
+    assert any(line.startswith(f"  {resource} ") for line in lines), lines
