@@ -23,6 +23,10 @@ class Profile:
     source: str
     #: destroy stops at the first failing teardown step (runc >= 1.2) instead of running all
     destroy_returns_early: bool = False
+    #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
+    cgroup_join_unified: bool = False
+    #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
+    cgroup_kill_file: bool = False
 
 
 SEED = Profile(name="seed", source="runc 692f6e1e27b2e4d38e1c9e0b463f7d1bfe3f7492")
