@@ -47,13 +47,27 @@ class CgroupConfig:
     paths: dict[str, str] | None = None
     #: "FROZEN", "THAWED" or "" (undefined): the freezer state Set applies
     freezer: str = ""
+    #: memory limit in bytes; 0 leaves it alone, -1 is unlimited (``Resources.Memory``)
+    memory_limit: int = 0
+    #: most tasks the cgroup may hold; 0 leaves it alone, -1 is unlimited (``PidsLimit``)
+    pids_limit: int = 0
+    #: v1 ``cpu.shares``; on cgroup v2 converted to a weight as runc does; 0 leaves it alone
+    cpu_shares: int = 0
+    #: v2 ``cpu.weight`` (1..10000), taking precedence over ``cpu_shares``; 0 leaves it alone
+    cpu_weight: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class IntelRdtConfig:
-    """``configs.IntelRdt`` of the seed era: one L3 schema line."""
+    """``configs.IntelRdt``: the seed's L3 schema line, and what runc added later."""
 
     l3_cache_schema: str = ""
+    #: one ``MB:`` line (runc v1.0.0-rc6); written together with the L3 line
+    mem_bw_schema: str = ""
+    #: the resctrl group to join instead of one named by the container id (runc v1.1.0)
+    clos_id: str = ""
+    #: make ``mon_groups/<container id>`` in the group for monitoring (runc v1.4.0)
+    enable_monitoring: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -92,10 +106,21 @@ class Config:
                 path=cgroups.get("path", ""),
                 paths=cgroups.get("paths"),
                 freezer=cgroups.get("freezer", ""),
+                memory_limit=cgroups.get("memory_limit", 0),
+                pids_limit=cgroups.get("pids_limit", 0),
+                cpu_shares=cgroups.get("cpu_shares", 0),
+                cpu_weight=cgroups.get("cpu_weight", 0),
             )
             if cgroups is not None
             else None,
-            intel_rdt=IntelRdtConfig(rdt.get("l3_cache_schema", "")) if rdt is not None else None,
+            intel_rdt=IntelRdtConfig(
+                l3_cache_schema=rdt.get("l3_cache_schema", ""),
+                mem_bw_schema=rdt.get("mem_bw_schema", ""),
+                clos_id=rdt.get("clos_id", ""),
+                enable_monitoring=bool(rdt.get("enable_monitoring", False)),
+            )
+            if rdt is not None
+            else None,
             hooks=Hooks(
                 **{
                     kind: tuple(_hook_from_json(h) for h in hooks.get(kind, ()))

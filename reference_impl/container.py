@@ -15,9 +15,9 @@ import time
 from typing import Any
 
 from reference_impl import states as states_module
+from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
-from reference_impl.cgroups.fs import FsManager
 from reference_impl.configs import Config
 from reference_impl.configs import Process
 from reference_impl.errors import ErrorCode
@@ -54,7 +54,7 @@ class Container:
         config: Config,
         system: System,
         profile: Profile,
-        cgroup_manager: FsManager,
+        cgroup_manager: CgroupManager,
         intel_rdt_manager: IntelRdtManager | None,
     ) -> None:
         self.id = container_id
@@ -94,18 +94,13 @@ class Container:
         return Status.RUNNING
 
     def is_paused(self) -> bool:
-        """``freezer.state`` reads FROZEN; no freezer cgroup or no file means not paused."""
-        path = self.cgroup_manager.get_paths().get("freezer")
-        if not path:
-            return False
+        """The freezer reads FROZEN (v1 ``freezer.state``, v2 ``cgroup.freeze``); no freezer
+        cgroup or no file means not paused."""
         try:
-            with open(os.path.join(path, "freezer.state"), encoding="ascii") as f:
-                data = f.read()
-        except FileNotFoundError:
-            return False
+            state = self.cgroup_manager.freezer_state_on_disk()
         except OSError as err:
             raise new_system_error_with_cause(err, "checking if container is paused") from err
-        return data.strip() == FROZEN
+        return state == FROZEN
 
     def refresh_state(self) -> None:
         """``refreshState``: paused, else created/running/stopped by ``run_type``."""
@@ -208,7 +203,7 @@ class Container:
             self.cgroup_manager.set(config.cgroups)
             if self.intel_rdt_manager is not None and config.intel_rdt is not None:
                 try:
-                    self.intel_rdt_manager.set(config.intel_rdt.l3_cache_schema)
+                    self.intel_rdt_manager.set(config.intel_rdt)
                 except Exception:
                     self.cgroup_manager.set(old.cgroups)
                     raise
@@ -243,7 +238,7 @@ class Container:
         manager = self.intel_rdt_manager
         if manager is None or manager.features.root is None:
             return ""
-        return os.path.join(manager.features.root, self.id)
+        return manager.group_path()
 
     def _save_state(self) -> None:
         """Write state.json through a temporary file and a rename, as the seed does."""
@@ -332,7 +327,7 @@ class Container:
                 self.intel_rdt_manager.apply(pid)
             self.cgroup_manager.set(self.config.cgroups)
             if self.intel_rdt_manager is not None and self.config.intel_rdt is not None:
-                self.intel_rdt_manager.set(self.config.intel_rdt.l3_cache_schema)
+                self.intel_rdt_manager.set(self.config.intel_rdt)
             hooks = self.config.hooks
             if hooks is not None:
                 state = hook_state_json(

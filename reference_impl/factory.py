@@ -6,7 +6,9 @@ import json
 import os
 import re
 
-from reference_impl.cgroups.fs import FsManager
+from reference_impl.cgroups import CgroupManager
+from reference_impl.cgroups import new_manager
+from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.container import STATE_FILE
 from reference_impl.container import Container
@@ -60,9 +62,17 @@ class Factory:
         self, config: Config, container_id: str, path: str = ""
     ) -> IntelRdtManager | None:
         features = self.rdt_features
-        if features.cat_enabled and config.intel_rdt is not None:
-            return IntelRdtManager(features, container_id, path)
+        if features.enabled and config.intel_rdt is not None:
+            return IntelRdtManager(features, container_id, path, config.intel_rdt)
         return None
+
+    def _cgroup_manager(
+        self, config: CgroupConfig | None, paths: dict[str, str] | None = None
+    ) -> CgroupManager:
+        """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
+        return new_manager(
+            config, self.system, join_unified=self.profile.cgroup_join_unified, paths=paths
+        )
 
     def create(self, container_id: str, config: Config) -> Container:
         """``Create``: checks in the seed's order; the new container is stopped."""
@@ -75,9 +85,7 @@ class Factory:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
         container_root = os.path.join(self.root, container_id)
         if os.path.exists(container_root):
-            raise GenericError(
-                f"container with id exists: {container_id}", ErrorCode.ID_IN_USE
-            )
+            raise GenericError(f"container with id exists: {container_id}", ErrorCode.ID_IN_USE)
         try:
             os.makedirs(container_root, 0o711)
         except OSError as err:
@@ -88,7 +96,7 @@ class Factory:
             config,
             self.system,
             self.profile,
-            FsManager(config.cgroups, self.system),
+            self._cgroup_manager(config.cgroups),
             self._rdt_manager(config, container_id),
         )
 
@@ -113,7 +121,7 @@ class Factory:
             config,
             self.system,
             self.profile,
-            FsManager(config.cgroups, self.system, paths=state.get("cgroup_paths") or {}),
+            self._cgroup_manager(config.cgroups, state.get("cgroup_paths") or {}),
             None,
         )
         c.init_process = NonChildProcess(

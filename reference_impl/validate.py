@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from reference_impl.configs import Config
+from reference_impl.intelrdt import IntelRdtConfigError
 from reference_impl.intelrdt import RdtFeatures
+from reference_impl.intelrdt import validate_intel_rdt
 
 __all__ = ["ConfigValidationError", "validate"]
 
@@ -16,11 +18,7 @@ def validate(config: Config, features: RdtFeatures) -> None:
     """``Validator.Validate`` for intelRdt (BASE ``configs/validate/validator.go``)."""
     if config.intel_rdt is None:
         return
-    if not features.cat_enabled:
-        raise ConfigValidationError(
-            "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
-        )
-    if not config.intel_rdt.l3_cache_schema:
-        raise ConfigValidationError(
-            "intelRdt is specified in config, but intelRdt.l3CacheSchema is empty"
-        )
+    try:
+        validate_intel_rdt(config.intel_rdt, features)
+    except IntelRdtConfigError as err:
+        raise ConfigValidationError(str(err)) from err

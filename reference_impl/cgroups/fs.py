@@ -115,11 +115,14 @@ class FsManager:
         config: CgroupConfig | None,
         system: System,
         paths: dict[str, str] | None = None,
+        unified_mount: str | None = None,
     ) -> None:
         self.config = config
         self.system = system
         self.paths: dict[str, str] = dict(paths or {})
         self.freezer_state = config.freezer if config is not None else ""
+        #: on a hybrid host, the cgroup2 mount to join as well (runc >= 1.0); None: v1 only
+        self.unified_mount = unified_mount
 
     # -- apply and set ----------------------------------------------------------------------
     def apply(self, pid: int) -> None:
@@ -161,11 +164,40 @@ class FsManager:
                     raise CgroupError(f"mkdir {path}: {err.strerror}") from err
             self.paths[name] = path
             _write(path, "cgroup.procs", str(pid))
+        if self.unified_mount is not None:
+            self._join_unified(os.path.join(self.unified_mount, inner.lstrip("/")), pid)
+
+    def _join_unified(self, path: str, pid: int) -> None:
+        """Hybrid hosts (runc >= 1.0): the same path in the unified hierarchy, keyed "".
+
+        Like the named systemd hierarchy it is joined on a best-effort basis."""
+        self.paths[""] = path
+        try:
+            os.makedirs(path, 0o755, exist_ok=True)
+            _write(path, "cgroup.procs", str(pid))
+        except (OSError, CgroupError) as err:
+            log.debug("joining %s: %s", path, err)
 
     def set(self, config: CgroupConfig | None) -> None:
-        """Apply the resources of ``config``; joined cgroups are left as they are."""
+        """Apply the resources of ``config``; joined cgroups are left as they are.
+
+        Subsystems run in the seed's order (memory, cpu, pids, ..., freezer last); a subsystem
+        whose hierarchy is not mounted is skipped.
+        """
         if config is None or config.paths is not None:
             return
+        memory = self.paths.get("memory")
+        if memory and config.memory_limit:
+            _write(memory, "memory.limit_in_bytes", str(config.memory_limit))
+        cpu = self.paths.get("cpu")
+        if cpu and config.cpu_shares:
+            _write(cpu, "cpu.shares", str(config.cpu_shares))
+        pids = self.paths.get("pids")
+        if pids and config.pids_limit:
+            limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
+            _write(pids, "pids.max", limit)
+        if cpu and config.cpu_shares:
+            _check_cpu_shares(cpu, config.cpu_shares)
         if config.freezer:
             self._set_freezer(self.paths.get("freezer", ""), config.freezer)
             self.freezer_state = config.freezer
@@ -235,6 +267,19 @@ class FsManager:
             except FileNotFoundError:
                 continue
         return pids
+
+
+def _check_cpu_shares(path: str, wanted: int) -> None:
+    """``CheckCpushares``: the kernel clamps ``cpu.shares``; a clamped value is an error.
+
+    Raises:
+        CgroupError: "The maximum allowed cpu-shares is N" or "The minimum ... is N".
+    """
+    actual = int(read_file(os.path.join(path, "cpu.shares")).strip())
+    if wanted > actual:
+        raise CgroupError(f"The maximum allowed cpu-shares is {actual}")
+    if wanted < actual:
+        raise CgroupError(f"The minimum allowed cpu-shares is {actual}")
 
 
 def _ensure_cpuset(mount: str, path: str) -> None:

@@ -1,16 +1,26 @@
-"""The seed's resctrl writer: one group per container, named by the container id.
+"""The resctrl writer: one group per container, or a shared group named by its closID.
 
 Finding resctrl: the first ``/proc/self/mountinfo`` line whose filesystem type is ``resctrl``.
-CAT is enabled when ``/proc/cpuinfo`` has ``cat_l3`` *and* resctrl is mounted.  The seed caches a
-true answer in a package variable; here the answer is cached per :class:`RdtFeatures` object, which
-a factory probes once, so that simulated hosts built one after another do not share it.
+CAT is enabled when ``/proc/cpuinfo`` has ``cat_l3``, resctrl is mounted and ``info/L3`` exists;
+MBA likewise with ``mba`` and ``info/MB`` (runc from v1.0.0-rc6 on; the seed only knew CAT).
+The seed caches a true answer in a package variable; here the answer is cached per
+:class:`RdtFeatures` object, which a factory probes once, so that simulated hosts built one after
+another do not share it.
+
+What came after the seed is driven by the config alone, since the seed's config has none of it:
+``memBwSchema`` (written with the L3 line as one value), ``closID`` (join that group; with no
+schema it must already exist; it is never removed) and monitoring (``mon_groups/<id>``, removed
+at destroy).  A failed kernel operation's error carries ``info/last_cmd_status``, which is the
+only place the kernel says why.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 
+from reference_impl.configs import IntelRdtConfig
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_file
@@ -24,6 +34,7 @@ __all__ = [
     "RdtFeatures",
     "find_mountpoint",
     "probe_features",
+    "schemata_value",
 ]
 
 
@@ -54,42 +65,74 @@ def find_mountpoint() -> str:
     raise NotFoundError("mountpoint for Intel RDT not found")
 
 
-def _cpu_has_flag(flag: str) -> bool:
+def _cpu_flags() -> set[str]:
     try:
         text = read_file("/proc/cpuinfo")
     except OSError:
-        return False
+        return set()
+    flags: set[str] = set()
     for line in text.splitlines():
-        if line.startswith("flags") and flag in line.split(":", 1)[-1].split():
-            return True
-    return False
+        if line.startswith("flags"):
+            flags.update(line.split(":", 1)[-1].split())
+    return flags
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class RdtFeatures:
-    """What the host offers: where resctrl is, and whether L3 CAT is enabled."""
+    """What the host offers: where resctrl is, and which of CAT, MBA, monitoring it has."""
 
     root: str | None
     cat_enabled: bool
+    mba_enabled: bool = False
+    monitoring: bool = False
+
+    @property
+    def enabled(self) -> bool:
+        """Intel RDT can be used at all: CAT or MBA."""
+        return self.cat_enabled or self.mba_enabled
 
 
 def probe_features() -> RdtFeatures:
-    """``IsIntelRdtEnabled`` and ``getIntelRdtRoot`` in one look at the host."""
+    """``IsCatEnabled``/``IsMbaEnabled`` and ``getIntelRdtRoot`` in one look at the host."""
     try:
         root: str | None = find_mountpoint()
     except IntelRdtError:
         root = None
-    return RdtFeatures(root=root, cat_enabled=root is not None and _cpu_has_flag("cat_l3"))
+    if root is None:
+        return RdtFeatures(root=None, cat_enabled=False)
+    flags = _cpu_flags()
+    info = os.path.join(root, "info")
+    return RdtFeatures(
+        root=root,
+        cat_enabled="cat_l3" in flags and os.path.isdir(os.path.join(info, "L3")),
+        mba_enabled="mba" in flags and os.path.isdir(os.path.join(info, "MB")),
+        monitoring=os.path.isdir(os.path.join(info, "L3_MON")),
+    )
+
+
+def schemata_value(config: IntelRdtConfig) -> str:
+    """What one write to ``schemata`` carries: the L3 line, then the MB line, each ended by a
+    newline (the kernel refuses a write without the final one); "" when neither is set."""
+    lines = [line for line in (config.l3_cache_schema, config.mem_bw_schema) if line]
+    return "".join(line + "\n" for line in lines)
 
 
 class IntelRdtManager:
     """``IntelRdtManager``: apply, set, destroy, path of one container's resctrl group."""
 
-    def __init__(self, features: RdtFeatures, container_id: str, path: str = "") -> None:
+    def __init__(
+        self,
+        features: RdtFeatures,
+        container_id: str,
+        path: str = "",
+        config: IntelRdtConfig | None = None,
+    ) -> None:
         self.features = features
         self.id = container_id
         self.path = path
+        self.config = config or IntelRdtConfig()
 
+    # -- paths ------------------------------------------------------------------------------
     def _root(self) -> str:
         if self.features.root is None:
             raise NotFoundError("mountpoint for Intel RDT not found")
@@ -97,39 +140,98 @@ class IntelRdtManager:
             raise IntelRdtError(f"stat {self.features.root}: no such file or directory")
         return self.features.root
 
+    def group_path(self) -> str:
+        """``<resctrl>/<closID>``, or ``<resctrl>/<container id>`` without a closID."""
+        return os.path.join(self._root(), self.config.clos_id or self.id)
+
+    def mon_path(self) -> str:
+        """The container's monitoring group below its group."""
+        return os.path.join(self.group_path(), "mon_groups", self.id)
+
     def get_path(self) -> str:
-        """The group's directory; computed from the id when not applied yet."""
+        """The group's directory; computed when not applied yet."""
         if not self.path:
-            self.path = os.path.join(self._root(), self.id)
+            self.path = self.group_path()
         return self.path
 
+    def _last_cmd(self, message: str) -> IntelRdtError:
+        """``NewLastCmdError``: the message, plus what ``info/last_cmd_status`` says."""
+        try:
+            status = read_file(os.path.join(self._root(), "info", "last_cmd_status")).strip()
+        except (OSError, IntelRdtError):
+            return IntelRdtError(message)
+        if not status or status == "ok":
+            return IntelRdtError(message)
+        return IntelRdtError(f"{message}, last_cmd_status: {status}")
+
+    # -- apply, set, destroy ----------------------------------------------------------------
     def apply(self, pid: int) -> None:
-        """Make ``<resctrl>/<id>`` (MkdirAll) and write ``pid`` to its ``tasks``, no newline."""
-        path = os.path.join(self._root(), self.id)
+        """Make the group (MkdirAll), record it, write ``pid`` to its ``tasks``; then the
+        monitoring group, when asked for.
+
+        Raises:
+            IntelRdtError: a closID group without a schema does not exist; mkdir or a tasks
+                write failed (with the kernel's last_cmd_status).
+        """
+        path = self.group_path()
+        config = self.config
+        if config.clos_id and not schemata_value(config) and not os.path.isdir(path):
+            raise IntelRdtError(
+                "clos dir not accessible (must be pre-created when l3CacheSchema and"
+                f" memBwSchema are empty): stat {path}: no such file or directory"
+            )
         try:
             os.makedirs(path, 0o755, exist_ok=True)
         except OSError as err:
-            raise IntelRdtError(f"mkdir {path}: {err.strerror}") from err
-        if pid != -1:
-            try:
-                write_file(os.path.join(path, "tasks"), str(pid))
-            except OSError as err:
-                raise IntelRdtError(f"failed to write {pid} to tasks: {err}") from err
+            raise self._last_cmd(f"mkdir {path}: {_strerror(err)}") from err
         self.path = path
+        if pid != -1:
+            self._add_task(path, pid)
+        if config.enable_monitoring:
+            mon = self.mon_path()
+            try:
+                os.makedirs(mon, 0o755, exist_ok=True)
+            except OSError as err:
+                raise self._last_cmd(f"mkdir {mon}: {_strerror(err)}") from err
+            if pid != -1:
+                self._add_task(mon, pid)
 
-    def set(self, l3_cache_schema: str) -> None:
-        """Write the L3 schema plus a newline to ``schemata``; nothing when it is empty."""
-        if not l3_cache_schema:
+    def _add_task(self, path: str, pid: int) -> None:
+        try:
+            write_file(os.path.join(path, "tasks"), str(pid))
+        except OSError as err:
+            raise self._last_cmd(f"failed to write {pid} to tasks: {err}") from err
+
+    def set(self, config: IntelRdtConfig | str) -> None:
+        """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
+        none (a bare string is the seed's L3 schema)."""
+        if isinstance(config, str):
+            config = dataclasses.replace(self.config, l3_cache_schema=config)
+        value = schemata_value(config)
+        if not value:
             return
         path = self.get_path()
         if not path:
             raise IntelRdtError("no such directory for schemata")
         try:
-            write_file(os.path.join(path, "schemata"), l3_cache_schema + "\n")
+            write_file(os.path.join(path, "schemata"), value)
         except OSError as err:
-            raise IntelRdtError(f"failed to write {l3_cache_schema} to schemata: {err}") from err
+            shown = value.rstrip("\n")
+            raise self._last_cmd(f"failed to write {shown} to schemata: {err}") from err
+        self.config = config
 
     def destroy(self) -> None:
-        """``os.RemoveAll(m.Path)`` and forget the path; an empty path removes nothing."""
-        remove_all(self.path)
+        """Remove the group it made (``os.RemoveAll``); a closID group is never removed, only
+        the container's monitoring group in it.  An empty path removes nothing."""
+        if self.config.clos_id:
+            if self.config.enable_monitoring and self.path:
+                remove_all(os.path.join(self.path, "mon_groups", self.id))
+        else:
+            remove_all(self.path)
         self.path = ""
+
+
+def _strerror(err: OSError) -> str:
+    code = err.errno or errno.EIO
+    text = os.strerror(code)
+    return text[:1].lower() + text[1:]

@@ -1,0 +1,235 @@
+"""cgroup v2 (unified) manager, in the manner of runc's ``cgroups/fs2``.
+
+One directory for the container below the cgroup2 mount.  A limit lives in a controller's file,
+and that file only exists where the parent enabled the controller in ``cgroup.subtree_control``,
+so Apply enables every controller the root offers on each level above the container's group
+(never in the group itself: a cgroup that distributes controllers cannot hold processes).
+Freezing writes ``cgroup.freeze`` and waits for ``frozen 1`` in ``cgroup.events``.  Destroy keeps
+the seed's five removal rounds so both managers fail the same way on a busy group.
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+
+from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
+from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.fs import THAWED
+from reference_impl.cgroups.fs import CgroupError
+from reference_impl.cgroups.fs import remove_paths
+from reference_impl.configs import CgroupConfig
+from reference_impl.fileutil import read_file
+from reference_impl.fileutil import write_file
+from reference_impl.system import System
+
+__all__ = ["UNIFIED_KEY", "Fs2Manager", "shares_to_weight"]
+
+log = logging.getLogger("reference_impl.cgroups")
+
+#: the key of the unified path in ``get_paths`` (runc's ``Path("")``)
+UNIFIED_KEY = ""
+
+
+def shares_to_weight(shares: int) -> int:
+    """runc's ``ConvertCPUSharesToCgroupV2Value``: [2, 262144] onto [1, 10000]; 0 stays 0."""
+    if shares == 0:
+        return 0
+    return 1 + ((shares - 2) * 9999) // 262142
+
+
+def _write(directory: str, name: str, data: str) -> None:
+    try:
+        write_file(os.path.join(directory, name), data)
+    except OSError as err:
+        raise CgroupError(f"failed to write {data} to {name}: {err}") from err
+
+
+class Fs2Manager:
+    """The unified manager: apply, set, freeze, destroy, pids and paths of one container."""
+
+    def __init__(
+        self,
+        config: CgroupConfig | None,
+        system: System,
+        mount: str,
+        paths: dict[str, str] | None = None,
+    ) -> None:
+        self.config = config
+        self.system = system
+        self.mount = mount
+        self.paths: dict[str, str] = dict(paths or {})
+        self.freezer_state = config.freezer if config is not None else ""
+
+    @property
+    def path(self) -> str:
+        """The container's cgroup directory ("" before Apply)."""
+        return self.paths.get(UNIFIED_KEY, "")
+
+    def _joined(self) -> bool:
+        return self.config is not None and self.config.paths is not None
+
+    # -- apply and set ----------------------------------------------------------------------
+    def apply(self, pid: int) -> None:
+        """Make the group (enabling controllers above it) and write ``pid`` to cgroup.procs.
+
+        A joined group (``paths[""]``) is only entered, never made."""
+        if self.config is None:
+            return
+        if self.config.paths is not None:
+            joined = self.config.paths.get(UNIFIED_KEY, "")
+            if joined and os.path.isdir(joined):
+                self.paths[UNIFIED_KEY] = joined
+                _write(joined, "cgroup.procs", str(pid))
+            return
+        path = os.path.join(self.mount, (self.config.path or "/").lstrip("/"))
+        self._create(path)
+        self.paths[UNIFIED_KEY] = path
+        _write(path, "cgroup.procs", str(pid))
+
+    def _create(self, path: str) -> None:
+        """``CreateCgroupPath``: each level from the mount down; controllers enabled in every
+        level that has a child on the way."""
+        relative = os.path.relpath(path, self.mount)
+        parts = [] if relative == "." else relative.split(os.sep)
+        current = self.mount
+        for part in parts:
+            self._enable_controllers(current)
+            current = os.path.join(current, part)
+            try:
+                os.mkdir(current, 0o755)
+            except FileExistsError:
+                pass
+            except OSError as err:
+                raise CgroupError(f"mkdir {current}: {err.strerror}") from err
+
+    @staticmethod
+    def _enable_controllers(directory: str) -> None:
+        available = read_file(os.path.join(directory, "cgroup.controllers")).split()
+        enabled = set(read_file(os.path.join(directory, "cgroup.subtree_control")).split())
+        missing = [name for name in available if name not in enabled]
+        if missing:
+            _write(directory, "cgroup.subtree_control", " ".join("+" + n for n in missing))
+
+    def set(self, config: CgroupConfig | None) -> None:
+        """Write the limits of ``config`` (pids, memory, cpu, then the freezer), as fs2 does.
+
+        A limit whose controller is not enabled above the group fails: its file is missing."""
+        if config is None or self._joined():
+            return
+        path = self.path
+        if not path:
+            return
+        if config.pids_limit:
+            _write(path, "pids.max", "max" if config.pids_limit < 0 else str(config.pids_limit))
+        if config.memory_limit:
+            limit = "max" if config.memory_limit < 0 else str(config.memory_limit)
+            _write(path, "memory.max", limit)
+        weight = config.cpu_weight or shares_to_weight(config.cpu_shares)
+        if weight:
+            _write(path, "cpu.weight", str(weight))
+        if config.freezer:
+            self._set_freezer(config.freezer)
+            self.freezer_state = config.freezer
+
+    # -- freezer ----------------------------------------------------------------------------
+    def freeze(self, state: str) -> None:
+        """Write ``cgroup.freeze`` and wait for ``cgroup.events`` to agree."""
+        previous = self.freezer_state
+        self.freezer_state = state
+        try:
+            self._set_freezer(state)
+        except Exception:
+            self.freezer_state = previous
+            raise
+
+    def _set_freezer(self, state: str) -> None:
+        if state == "":
+            return
+        if state not in (FROZEN, THAWED):
+            raise CgroupError(f"Invalid argument '{state}' to freezer.state")
+        path = self.path
+        if not path:
+            raise CgroupError("no such directory for cgroup.freeze")
+        wanted = "1" if state == FROZEN else "0"
+        try:
+            write_file(os.path.join(path, "cgroup.freeze"), wanted)
+        except OSError as err:
+            if err.errno == errno.ENOENT and state == THAWED:
+                return  # no freezer: nothing can be frozen
+            if err.errno == errno.ENOENT:
+                raise CgroupError(f"freezer not supported: {err}") from err
+            raise CgroupError(f"failed to write {wanted} to cgroup.freeze: {err}") from err
+        deadline = self.system.monotonic() + FREEZE_DEADLINE_S
+        while True:
+            frozen = _events(path).get("frozen", "0")
+            if frozen == wanted:
+                return
+            if self.system.monotonic() > deadline:
+                raise CgroupError(
+                    f'expected "cgroup.freeze" to be in state "{state}"'
+                    f' but was in "frozen {frozen}"'
+                )
+            self.system.sleep(0.001)
+
+    def freezer_state_on_disk(self) -> str | None:
+        """FROZEN or THAWED from ``cgroup.freeze``, None without a group."""
+        if not self.path:
+            return None
+        try:
+            text = read_file(os.path.join(self.path, "cgroup.freeze")).strip()
+        except FileNotFoundError:
+            return None
+        return FROZEN if text == "1" else THAWED
+
+    # -- kill, destroy and pids -------------------------------------------------------------
+    def kill_file(self) -> str | None:
+        """``cgroup.kill`` of the group when the kernel has it (5.14+), else None."""
+        if not self.path:
+            return None
+        candidate = os.path.join(self.path, "cgroup.kill")
+        return candidate if os.path.exists(candidate) else None
+
+    def destroy(self) -> None:
+        """Remove the group this manager made (five rounds); a joined group never."""
+        if self._joined():
+            return
+        remove_paths(self.paths, self.system)
+        self.paths = {}
+
+    def get_paths(self) -> dict[str, str]:
+        return dict(self.paths)
+
+    def get_pids(self) -> list[int]:
+        """Pids in the group itself."""
+        if not self.path:
+            raise CgroupError("no such directory for cgroup.procs")
+        return _read_procs(self.path)
+
+    def get_all_pids(self) -> list[int]:
+        """Pids in the group and every group below it (gone sub-groups are skipped)."""
+        if not self.path:
+            raise CgroupError("no such directory for cgroup.procs")
+        pids: list[int] = []
+        for directory, _dirs, _files in os.walk(self.path):
+            try:
+                pids.extend(_read_procs(directory))
+            except FileNotFoundError:
+                continue
+        return pids
+
+
+def _events(path: str) -> dict[str, str]:
+    text = read_file(os.path.join(path, "cgroup.events"))
+    return dict(line.split(None, 1) for line in text.splitlines() if " " in line)
+
+
+def _read_procs(directory: str) -> list[int]:
+    try:
+        text = read_file(os.path.join(directory, "cgroup.procs"))
+    except OSError as err:
+        if err.errno == errno.ENOENT:
+            raise
+        raise CgroupError(f"reading cgroup.procs in {directory}: {err.strerror}") from err
+    return [int(line) for line in text.split() if line.strip()]

@@ -1,0 +1,117 @@
+"""Which cgroup manager a container gets, and killing every process of its cgroup.
+
+The host decides: ``/proc/self/mountinfo`` with a ``cgroup2`` mount at ``/sys/fs/cgroup`` is a
+unified host (:class:`Fs2Manager`); anything else gets the v1 manager, which on a hybrid host
+(cgroup2 at ``/sys/fs/cgroup/unified``) also joins the unified hierarchy when the profile says
+the runc version did.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.fs import THAWED
+from reference_impl.cgroups.fs import FsManager
+from reference_impl.cgroups.fs2 import Fs2Manager
+from reference_impl.configs import CgroupConfig
+from reference_impl.fileutil import write_file
+from reference_impl.mountinfo import read_mountinfo
+from reference_impl.system import System
+
+__all__ = [
+    "CGROUP_ROOT",
+    "CgroupManager",
+    "cgroup_mode",
+    "kill_all",
+    "new_manager",
+]
+
+log = logging.getLogger("reference_impl.cgroups")
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+
+
+class CgroupManager(Protocol):
+    """What the container asks of a cgroup manager (runc's ``cgroups.Manager``)."""
+
+    def apply(self, pid: int) -> None: ...
+    def set(self, config: CgroupConfig | None) -> None: ...
+    def freeze(self, state: str) -> None: ...
+    def freezer_state_on_disk(self) -> str | None: ...
+    def destroy(self) -> None: ...
+    def get_paths(self) -> dict[str, str]: ...
+    def get_pids(self) -> list[int]: ...
+    def get_all_pids(self) -> list[int]: ...
+
+
+def cgroup_mode() -> tuple[str, str | None]:
+    """("v2", mount) for a unified host, ("hybrid", unified mount) or ("v1", None)."""
+    unified: str | None = None
+    for mount in read_mountinfo():
+        if mount.fstype != "cgroup2":
+            continue
+        if mount.mount_point == CGROUP_ROOT:
+            return "v2", CGROUP_ROOT
+        unified = unified or mount.mount_point
+    return ("hybrid", unified) if unified is not None else ("v1", None)
+
+
+def new_manager(
+    config: CgroupConfig | None,
+    system: System,
+    *,
+    join_unified: bool = False,
+    paths: dict[str, str] | None = None,
+) -> FsManager | Fs2Manager:
+    """The manager for this host; ``paths`` are those a loaded container recorded."""
+    mode, mount = cgroup_mode()
+    if mode == "v2" and mount is not None:
+        return Fs2Manager(config, system, mount, paths=paths)
+    unified = mount if mode == "hybrid" and join_unified else None
+    return FsManager(config, system, paths=paths, unified_mount=unified)
+
+
+def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bool) -> None:
+    """``signalAllProcesses``.
+
+    The seed: freeze, list every pid, signal each, thaw, then wait for each; only a failure to
+    list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one write of
+    ``1`` to ``cgroup.kill`` where the group has it, and nothing is waited for.
+    """
+    if use_kill_file and sig == 9 and isinstance(manager, Fs2Manager):
+        path = manager.kill_file()
+        if path is not None:
+            write_file(path, "1")
+            return
+    try:
+        manager.freeze(FROZEN)
+    except Exception as err:  # noqa: BLE001 - the seed only warns
+        log.warning("%s", err)
+    try:
+        pids = manager.get_all_pids()
+    except Exception:
+        try:
+            manager.freeze(THAWED)
+        except Exception:  # noqa: BLE001
+            pass
+        raise
+    for pid in pids:
+        try:
+            system.signal(pid, sig)
+        except OSError as err:
+            log.warning("signal %d to %d: %s", sig, pid, err)
+    try:
+        manager.freeze(THAWED)
+    except Exception as err:  # noqa: BLE001
+        log.warning("%s", err)
+    if use_kill_file:
+        return
+    for pid in pids:
+        try:
+            system.wait(pid, timeout=10.0)
+        except ChildProcessError:
+            continue
+        except OSError as err:
+            log.warning("wait for %d: %s", pid, err)

@@ -1,0 +1,40 @@
+"""The intelRdt checks of the config validator, with runc's texts by era.
+
+The seed checks that RDT is enabled and that the L3 schema is not empty; later runc refuses a
+schema for a feature the host lacks (MBA from v1.0.0-rc6) and a closID that is not a plain
+directory name (v1.1.1).  A closID with no schema is legal: it names a group made beforehand.
+"""
+
+from __future__ import annotations
+
+from reference_impl.configs import IntelRdtConfig
+from reference_impl.intelrdt.manager import RdtFeatures
+
+__all__ = ["IntelRdtConfigError", "validate_intel_rdt"]
+
+
+class IntelRdtConfigError(Exception):
+    """An intelRdt config the runtime refuses."""
+
+
+def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures) -> None:
+    """Raises IntelRdtConfigError with runc's text for the first check that fails."""
+    clos = rdt.clos_id
+    if clos in (".", "..") or "/" in clos:
+        raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')
+    if not features.enabled:
+        raise IntelRdtConfigError(
+            "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
+        )
+    if rdt.l3_cache_schema and not features.cat_enabled:
+        raise IntelRdtConfigError(
+            "intelRdt.l3CacheSchema is specified in config, but Intel RDT/CAT is not enabled"
+        )
+    if rdt.mem_bw_schema and not features.mba_enabled:
+        raise IntelRdtConfigError(
+            "intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled"
+        )
+    if not rdt.l3_cache_schema and not rdt.mem_bw_schema and not clos:
+        raise IntelRdtConfigError(
+            "intelRdt is specified in config, but intelRdt.l3CacheSchema is empty"
+        )
