@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import signal as signal_module
 import threading
 import time
 from typing import Any
@@ -20,9 +21,9 @@ from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.configs import Config
 from reference_impl.configs import Process
-from reference_impl.errors import ErrorCode
-from reference_impl.errors import GenericError
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import WrappedError
+from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
 from reference_impl.hooks import hook_state_json
@@ -93,6 +94,17 @@ class Container:
             return Status.CREATED
         return Status.RUNNING
 
+    def has_init(self) -> bool:
+        """``hasInit`` (runc 1.2): init lives, started or not."""
+        return self.run_type() in (Status.RUNNING, Status.CREATED)
+
+    def init_running(self) -> bool:
+        """Whether init counts as running where a state refuses to stop: ``runType() ==
+        Running`` in the seed (a created init does not count), ``hasInit()`` in runc 1.2."""
+        if self.profile.init_check == "has-init":
+            return self.has_init()
+        return self.run_type() == Status.RUNNING
+
     def is_paused(self) -> bool:
         """The freezer reads FROZEN (v1 ``freezer.state``, v2 ``cgroup.freeze``); no freezer
         cgroup or no file means not paused."""
@@ -126,24 +138,36 @@ class Container:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def start(self, process: Process) -> None:
-        """Start init (when stopped) or one more process."""
+        """Start init or one more process.
+
+        The seed makes the process init when the container is stopped; runc 1.2 asks
+        ``process.init`` and refuses a second init.
+        """
         with self._lock:
-            status = self.current_status()
-            if status == Status.STOPPED:
-                self._create_exec_fifo()
-            try:
-                self._start(process, is_init=status == Status.STOPPED)
-            except BaseException:
-                if status == Status.STOPPED:
-                    self._delete_exec_fifo()
-                raise
+            self._start_locked(process)
+
+    def _start_locked(self, process: Process) -> bool:
+        """Start ``process``; return whether it became the container's init."""
+        if self.profile.init_by_process_flag:
+            is_init = process.init
+            if is_init and self.init_process_start_time != 0:
+                raise self.profile.refuse("second-init")
+        else:
+            is_init = self.current_status() == Status.STOPPED
+        if is_init:
+            self._create_exec_fifo()
+        try:
+            self._start(process, is_init=is_init)
+        except BaseException:
+            if is_init:
+                self._delete_exec_fifo()
+            raise
+        return is_init
 
     def run(self, process: Process) -> None:
         """``Run``: start, then release init at once when it was the first process."""
         with self._lock:
-            status = self.current_status()
-            self.start(process)
-            if status == Status.STOPPED:
+            if self._start_locked(process):
                 self._exec()
 
     def exec(self) -> None:
@@ -155,9 +179,7 @@ class Container:
         with self._lock:
             status = self.current_status()
             if status not in (Status.RUNNING, Status.CREATED):
-                raise GenericError(
-                    f"container not running or created: {status}", ErrorCode.CONTAINER_NOT_RUNNING
-                )
+                raise self.profile.refuse("pause", status=status)
             # The seed freezes before it asks the state whether pausing is allowed.
             self.cgroup_manager.freeze(FROZEN)
             self.state.transition(self.state_for("paused"))
@@ -166,12 +188,16 @@ class Container:
         with self._lock:
             status = self.current_status()
             if status != Status.PAUSED:
-                raise GenericError("container not paused", ErrorCode.CONTAINER_NOT_PAUSED)
+                raise self.profile.refuse("resume")
             self.cgroup_manager.freeze(THAWED)
             self.state.transition(self.state_for("running"))
 
     def signal(self, sig: int, all_processes: bool = False) -> None:
-        """``Signal``: no status check in the seed."""
+        """``Signal``: no status check in the seed; runc 1.2 has no ``all`` flag (ignored)."""
+        if self.profile.signal_semantics == "runc-1.2":
+            with self._lock:
+                self._signal_v12(sig)
+            return
         if all_processes:
             signal_all_processes(self, sig)
             return
@@ -185,10 +211,46 @@ class Container:
         except OSError as err:
             raise new_system_error_with_cause(err, "signaling init process") from err
 
+    def _signal_v12(self, sig: int) -> None:
+        """runc 1.2 ``Signal``: SIGKILL without a private PID namespace kills the whole cgroup
+        (init alone would leave the rest running); otherwise only a live init is signalled, and
+        SIGKILL thaws a paused container so that a v1-frozen init can die."""
+        if sig == signal_module.SIGKILL and self.profile.kill_all_wanted(self.config.namespaces):
+            try:
+                signal_all_processes(self, sig)
+            except Exception as err:
+                if is_sentinel(err, "ErrCgroupNotExist") and not self.has_init():
+                    err = self.profile.refuse("signal")
+                raise WrappedError("unable to kill all processes", err) from err
+            return
+        if not self.has_init() or self.init_process is None:
+            raise self.profile.refuse("signal")
+        try:
+            self.init_process.signal(sig)
+        except OSError as err:
+            raise WrappedError("unable to signal init", err) from err
+        if sig == signal_module.SIGKILL:
+            try:
+                paused = self.is_paused()
+            except LibcontainerError:
+                paused = False
+            if paused:
+                try:
+                    self.cgroup_manager.freeze(THAWED)
+                except Exception:  # noqa: BLE001 - runc 1.2 ignores it (`_ =`)
+                    pass
+
     def destroy(self) -> None:
-        """``Destroy``: whatever the in-memory state does; no refresh first."""
+        """``Destroy``: whatever the in-memory state does; no refresh first.  The profile may
+        wrap the error (runc 1.2: "unable to destroy container: ...")."""
         with self._lock:
-            self.state.destroy()
+            try:
+                self.state.destroy()
+            except Exception as err:
+                wrapped = self.profile.wrap_destroy_error(err)
+                if wrapped is err:
+                    raise
+                raise wrapped from err
 
     def teardown(self) -> None:
         """The seed's ``destroy(c)``, which every state's ``destroy`` ends in."""
@@ -198,7 +260,7 @@ class Container:
         """``Set``: new resources on a container that is not stopped, rolled back on failure."""
         with self._lock:
             if self.current_status() == Status.STOPPED:
-                raise GenericError("container not running", ErrorCode.CONTAINER_NOT_RUNNING)
+                raise self.profile.refuse("set")
             old = self.config
             self.cgroup_manager.set(config.cgroups)
             if self.intel_rdt_manager is not None and config.intel_rdt is not None:

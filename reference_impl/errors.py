@@ -6,9 +6,13 @@
      +-- GenericError            carries an ErrorCode (``newGenericError``, ``newSystemError...``)
      +-- StateTransitionError    "invalid state transition from X to Y" (no code)
      +-- HookError               a hook failed or ran past its timeout
+     +-- SentinelError           runc >= 1.1's ``ErrRunning``, ``ErrNotRunning``, ...: a fixed text
+     +-- WrappedError            runc >= 1.2's ``fmt.Errorf("context: %w", err)``
     PathError (OSError)          a failed file operation, printed the way Go prints ``*PathError``
 
-Go returns errors; this package raises them.  Texts are byte for byte the seed's.
+Go returns errors; this package raises them.  Texts are byte for byte the seed's; the later
+profiles' sentinel and wrapped errors are here too, and :mod:`reference_impl.profiles` says which
+a profile uses.
 """
 
 from __future__ import annotations
@@ -24,8 +28,11 @@ __all__ = [
     "HookError",
     "LibcontainerError",
     "PathError",
+    "SentinelError",
     "StateTransitionError",
+    "WrappedError",
     "go_strerror",
+    "is_sentinel",
     "new_generic_error",
     "new_system_error",
     "new_system_error_with_cause",
@@ -119,6 +126,36 @@ class StateTransitionError(LibcontainerError):
 
 class HookError(LibcontainerError):
     """A hook exited non-zero, could not start, or ran past its timeout."""
+
+
+class SentinelError(LibcontainerError):
+    """A sentinel of runc >= 1.1 (``libcontainer/error.go``), made fresh for each raise.
+
+    Go compares sentinels by identity; here ``name`` ("ErrRunning", ...) plays that part, so
+    that a caller can ask :func:`is_sentinel` through any number of wrappers.
+    """
+
+    def __init__(self, name: str, message: str) -> None:
+        super().__init__(message)
+        self.name = name
+
+
+class WrappedError(LibcontainerError):
+    """``fmt.Errorf("<context>: %w", err)``: the context in front, the cause kept as ``wrapped``."""
+
+    def __init__(self, context: str, wrapped: BaseException) -> None:
+        super().__init__(f"{context}: {wrapped}")
+        self.context = context
+        self.wrapped = wrapped
+
+
+def is_sentinel(err: BaseException | None, name: str) -> bool:
+    """``errors.Is(err, <name>)``: ``err`` or anything it wraps is that sentinel."""
+    while err is not None:
+        if isinstance(err, SentinelError) and err.name == name:
+            return True
+        err = err.wrapped if isinstance(err, WrappedError) else None
+    return False
 
 
 class PathError(OSError):

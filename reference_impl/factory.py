@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups import new_manager
@@ -13,13 +12,13 @@ from reference_impl.configs import Config
 from reference_impl.container import STATE_FILE
 from reference_impl.container import Container
 from reference_impl.errors import ErrorCode
-from reference_impl.errors import GenericError
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.intelrdt import RdtFeatures
 from reference_impl.intelrdt import probe_features
 from reference_impl.process import NonChildProcess
+from reference_impl.profiles import SEED
 from reference_impl.profiles import Profile
 from reference_impl.profiles import get_profile
 from reference_impl.system import System
@@ -29,14 +28,17 @@ from reference_impl.validate import validate
 __all__ = ["ID_PATTERN", "Factory", "new_factory", "validate_id"]
 
 #: the seed's ``^[\w+-\.]+$``: inside the class, ``+-\.`` is the RANGE '+'..'.', which lets
-#: commas in, and "." and ".." pass too (a path check came later, in runc 4eb30fcdb)
-ID_PATTERN = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
+#: commas in, and "." and ".." pass too (a path check came later, in runc 4eb30fcdb); each
+#: profile carries its own pattern, the seed's is this one
+ID_PATTERN = SEED.id_pattern
 
 
-def validate_id(container_id: str) -> None:
-    """Raises GenericError(InvalidIdFormat) "invalid id format: <id>"."""
-    if not ID_PATTERN.fullmatch(container_id):
-        raise GenericError(f"invalid id format: {container_id}", ErrorCode.INVALID_ID_FORMAT)
+def validate_id(container_id: str, profile: Profile | None = None) -> None:
+    """Raises the profile's invalid-id error (seed: GenericError(InvalidIdFormat) "invalid id
+    format: <id>") for an id the profile does not accept."""
+    profile = profile or SEED
+    if not profile.valid_id(container_id):
+        raise profile.refuse("invalid-id", id=container_id)
 
 
 class Factory:
@@ -70,22 +72,21 @@ class Factory:
         self, config: CgroupConfig | None, paths: dict[str, str] | None = None
     ) -> CgroupManager:
         """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
-        return new_manager(
-            config, self.system, join_unified=self.profile.cgroup_join_unified, paths=paths
-        )
+        join_unified = getattr(self.profile, "cgroup_join_unified", False)
+        return new_manager(config, self.system, join_unified=join_unified, paths=paths)
 
     def create(self, container_id: str, config: Config) -> Container:
         """``Create``: checks in the seed's order; the new container is stopped."""
         if not self.root:
-            raise GenericError("invalid root", ErrorCode.CONFIG_INVALID)
-        validate_id(container_id)
+            raise self.profile.refuse("invalid-root")
+        validate_id(container_id, self.profile)
         try:
             validate(config, self.rdt_features)
         except ConfigValidationError as err:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
         container_root = os.path.join(self.root, container_id)
         if os.path.exists(container_root):
-            raise GenericError(f"container with id exists: {container_id}", ErrorCode.ID_IN_USE)
+            raise self.profile.refuse("id-in-use", id=container_id)
         try:
             os.makedirs(container_root, 0o711)
         except OSError as err:
@@ -103,15 +104,13 @@ class Factory:
     def load(self, container_id: str) -> Container:
         """``Load``: read state.json, then refresh from what the host shows."""
         if not self.root:
-            raise GenericError("invalid root", ErrorCode.CONFIG_INVALID)
+            raise self.profile.refuse("invalid-root")
         container_root = os.path.join(self.root, container_id)
         try:
             with open(os.path.join(container_root, STATE_FILE), encoding="utf-8") as f:
                 state = json.load(f)
         except FileNotFoundError as err:
-            raise GenericError(
-                f'container "{container_id}" does not exist', ErrorCode.CONTAINER_NOT_EXISTS
-            ) from err
+            raise self.profile.refuse("not-exists", id=container_id) from err
         except (OSError, ValueError) as err:
             raise new_system_error(err) from err
         config = Config.from_json(state["config"])

@@ -17,9 +17,12 @@ from reference_impl.system import System
 __all__ = ["hook_state_json", "run_hook"]
 
 
-def hook_state_json(version: str, container_id: str, bundle: str, pid: int = 0) -> bytes:
-    """``json.Marshal(configs.HookState{...})`` as the seed builds it."""
-    state: dict[str, object] = {"ociVersion": version, "id": container_id, "status": ""}
+def hook_state_json(
+    version: str, container_id: str, bundle: str, pid: int = 0, status: str = ""
+) -> bytes:
+    """``json.Marshal(configs.HookState{...})`` as the seed builds it; ``status`` is empty
+    there, and "stopped" for the poststop hooks of runc >= 1.1."""
+    state: dict[str, object] = {"ociVersion": version, "id": container_id, "status": status}
     if pid:
         state["pid"] = pid
     state["bundle"] = bundle
@@ -36,9 +39,7 @@ def run_hook(hook: Hook, state: bytes, system: System) -> None:
     try:
         result = system.run_hook(hook.path, hook.args, hook.env, state, hook.timeout)
     except OSError as err:
-        raise HookError(
-            f"fork/exec {hook.path}: {go_strerror(err.errno or 0)}"
-        ) from err
+        raise HookError(f"fork/exec {hook.path}: {go_strerror(err.errno or 0)}") from err
     if result.timed_out:
         raise HookError(f"hook ran past specified timeout of {hook.timeout or 0:.1f}s")
     if result.exit_code != 0:

@@ -1,17 +1,69 @@
 """What differs between the semantic profiles of the reference, in one place.
 
 ``seed`` is runc 692f6e1 (2017-08-30), the commit the seed file shows: every teardown step runs,
-the first error wins, the state always ends stopped.  Later runc behaviour becomes further
-profiles here (a later issue adds ``runc-1.2``).
+the first error wins, the state always ends stopped, errors carry libcontainer's error codes.
+
+``runc-1.2`` is runc v1.2.0 (2024-10): destroy returns at the first failing step, wrapped
+(a6f408176), and then leaves the state, init, the state dir and the poststop hooks alone;
+sentinel errors replace the error codes (e918d0213); ``runType`` became ``hasInit`` (d9f2a24a5);
+``Signal`` lost its ``all`` flag and kills the whole cgroup for SIGKILL without a private PID
+namespace (ab3cd8d73, 9583b3d1c); a second init is refused; hook errors name the hook.
+
+The other reference modules never test a profile's *name*: they read the flags, texts and small
+strategies below, so a new profile is one more :class:`Profile` value.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Mapping
+from typing import Literal
 
+from reference_impl.errors import ErrorCode
+from reference_impl.errors import GenericError
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import SentinelError
+from reference_impl.errors import WrappedError
 
-__all__ = ["PROFILES", "Profile", "UnknownProfileError", "get_profile"]
+__all__ = [
+    "PROFILES",
+    "RUNC_1_2",
+    "SEED",
+    "Profile",
+    "Refusal",
+    "UnknownProfileError",
+    "get_profile",
+]
+
+#: the teardown steps whose failure ``destroy`` can report, in teardown order
+TeardownStep = Literal["cgroup", "rdt", "state-dir"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Refusal:
+    """An error a profile raises where it refuses an operation: its text and its kind.
+
+    ``code`` set: a seed ``genericError`` with that code.  ``sentinel`` set: a runc >= 1.1
+    sentinel error of that name.  Neither: a plain ``errors.New`` text.
+    """
+
+    text: str
+    code: ErrorCode | None = None
+    sentinel: str = ""
+
+    def error(self, **fields: object) -> LibcontainerError:
+        """A fresh error to raise; ``fields`` fill the text's ``{placeholders}``."""
+        text = self.text.format(**fields)
+        if self.code is not None:
+            return GenericError(text, self.code)
+        if self.sentinel:
+            return SentinelError(self.sentinel, text)
+        return LibcontainerError(text)
+
+
+def _sentinel(name: str, text: str) -> Refusal:
+    return Refusal(text, sentinel=name)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -21,17 +73,142 @@ class Profile:
     name: str
     #: the runc commit or tag whose behaviour this profile reproduces
     source: str
+    #: the errors of refused operations, by the key the reference raises them under
+    refusals: Mapping[str, Refusal]
     #: destroy stops at the first failing teardown step (runc >= 1.2) instead of running all
     destroy_returns_early: bool = False
+    #: ``Container.Destroy`` wraps every error with this context ("" = unwrapped)
+    destroy_context: str = ""
+    #: an early return wraps the failing step's error with its context
+    step_contexts: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    #: a failed kill-all in destroy is "logged" (seed) or "discarded" (runc 1.2: ``_ =``)
+    kill_all_errors: Literal["logged", "discarded"] = "logged"
+    #: signalAllProcesses first checks that the cgroup exists (runc 1.2: ErrCgroupNotExist)
+    kill_all_needs_cgroup: bool = False
+    #: "is init running?" means ``runType() == Running`` (seed: a created init does not count)
+    #: or ``hasInit()`` (runc 1.2: any live init counts)
+    init_check: Literal["run-type", "has-init"] = "run-type"
+    #: Signal: "seed" (no state check, ``all`` flag) or "runc-1.2" (no ``all`` flag, init
+    #: checked, SIGKILL kills the cgroup without a private PID namespace, thaws a paused one)
+    signal_semantics: Literal["seed", "runc-1.2"] = "seed"
+    #: Start: init is the first process by status (seed) or by ``Process.init`` (runc 1.2,
+    #: which also refuses a second init)
+    init_by_process_flag: bool = False
+    #: the context a failing hook's error gets: "" (seed) or with ``{kind}`` and ``{index}``
+    hook_context: str = ""
+    #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
+    poststop_status: str = ""
+    #: the container ids the factory accepts
+    id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
+    #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
+    id_refuses_dot_names: bool = False
+    #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
+    cgroup_join_unified: bool = False
+    #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
+    cgroup_kill_file: bool = False
     #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
 
+    def refuse(self, key: str, **fields: object) -> LibcontainerError:
+        """The error this profile raises for refusal ``key`` (see ``refusals``)."""
+        return self.refusals[key].error(**fields)
 
-SEED = Profile(name="seed", source="runc 692f6e1e27b2e4d38e1c9e0b463f7d1bfe3f7492")
+    def wrap_destroy_error(self, err: BaseException) -> BaseException:
+        """``Container.Destroy``'s view of a failure: wrapped, or as it is."""
+        if not self.destroy_context:
+            return err
+        return WrappedError(self.destroy_context, err)
 
-PROFILES: dict[str, Profile] = {SEED.name: SEED}
+    def wrap_step_error(self, step: TeardownStep, err: BaseException) -> BaseException:
+        """The error an early return reports for a failed teardown step."""
+        context = self.step_contexts.get(step, "")
+        return WrappedError(context, err) if context else err
+
+    def wrap_hook_error(self, kind: str, index: int, err: BaseException) -> BaseException:
+        """The error of the ``index``-th hook of ``kind`` ("poststop", ...)."""
+        if not self.hook_context:
+            return err
+        return WrappedError(self.hook_context.format(kind=kind, index=index), err)
+
+    def kill_all_wanted(self, namespaces: tuple[str, ...]) -> bool:
+        """Whether destroy (and a runc 1.2 SIGKILL) must kill every process of the cgroup.
+
+        The seed asks ``!Contains(NEWPID)``, runc 1.2 ``!IsPrivate(NEWPID)`` (a PID namespace
+        joined by path is not private).  Configs here name only private namespaces, so both
+        come to "no PID namespace of its own".
+        """
+        return "pid" not in namespaces
+
+    def valid_id(self, container_id: str) -> bool:
+        """Whether the factory accepts ``container_id``."""
+        if not self.id_pattern.fullmatch(container_id):
+            return False
+        return not (self.id_refuses_dot_names and container_id in (".", ".."))
+
+
+SEED = Profile(
+    name="seed",
+    source="runc 692f6e1e27b2e4d38e1c9e0b463f7d1bfe3f7492",
+    refusals={
+        "running-transition": Refusal("container still running", ErrorCode.CONTAINER_NOT_STOPPED),
+        "running-destroy": Refusal("container is not destroyed", ErrorCode.CONTAINER_NOT_STOPPED),
+        "paused-destroy": Refusal("container is paused", ErrorCode.CONTAINER_PAUSED),
+        "pause": Refusal(
+            "container not running or created: {status}", ErrorCode.CONTAINER_NOT_RUNNING
+        ),
+        "resume": Refusal("container not paused", ErrorCode.CONTAINER_NOT_PAUSED),
+        "set": Refusal("container not running", ErrorCode.CONTAINER_NOT_RUNNING),
+        "invalid-root": Refusal("invalid root", ErrorCode.CONFIG_INVALID),
+        "invalid-id": Refusal("invalid id format: {id}", ErrorCode.INVALID_ID_FORMAT),
+        "id-in-use": Refusal("container with id exists: {id}", ErrorCode.ID_IN_USE),
+        "not-exists": Refusal('container "{id}" does not exist', ErrorCode.CONTAINER_NOT_EXISTS),
+    },
+)
+
+_NOT_RUNNING = _sentinel("ErrNotRunning", "container not running")
+
+RUNC_1_2 = Profile(
+    name="runc-1.2",
+    source="runc v1.2.0 (a6f408176, e918d0213, d9f2a24a5, ab3cd8d73, 9583b3d1c, 6a4870e4a)",
+    refusals={
+        "running-transition": _sentinel("ErrRunning", "container still running"),
+        "running-destroy": _sentinel("ErrRunning", "container still running"),
+        "paused-destroy": _sentinel("ErrPaused", "container paused"),
+        "pause": _NOT_RUNNING,
+        "resume": _sentinel("ErrNotPaused", "container not paused"),
+        "set": _NOT_RUNNING,
+        "signal": _NOT_RUNNING,
+        "cgroup-gone": _sentinel("ErrCgroupNotExist", "cgroup not exist"),
+        "second-init": Refusal("container already has init process"),
+        "invalid-root": Refusal("root not set"),
+        "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
+        "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
+        "not-exists": _sentinel("ErrNotExist", "container does not exist"),
+    },
+    destroy_returns_early=True,
+    destroy_context="unable to destroy container",
+    step_contexts={
+        "cgroup": "unable to remove container's cgroup",
+        "rdt": "unable to remove container's IntelRDT group",
+        "state-dir": "unable to remove container state dir",
+    },
+    kill_all_errors="discarded",
+    kill_all_needs_cgroup=True,
+    init_check="has-init",
+    signal_semantics="runc-1.2",
+    init_by_process_flag=True,
+    hook_context="error running {kind} hook #{index}",
+    poststop_status="stopped",
+    # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
+    id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
+    id_refuses_dot_names=True,
+    cgroup_join_unified=True,
+    cgroup_kill_file=True,
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2)}
 
 
 class UnknownProfileError(LibcontainerError):
@@ -39,6 +216,11 @@ class UnknownProfileError(LibcontainerError):
 
 
 def get_profile(name: str) -> Profile:
+    """The profile called ``name``.
+
+    Raises:
+        UnknownProfileError: no such profile.
+    """
     try:
         return PROFILES[name]
     except KeyError:

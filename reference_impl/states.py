@@ -2,8 +2,10 @@
 
 Each class mirrors a struct of the seed's ``state_linux.go``: ``transition`` accepts a target
 (assigning it), ignores it (no-op) or raises :class:`StateTransitionError`; ``destroy`` applies
-the state's guard and then calls :func:`destroy`, which runs every teardown step in a fixed order,
-keeps the *first* error, always ends in ``StoppedState`` and then raises that error.
+the state's guard and then calls :func:`destroy`, which in the seed runs every teardown step in a
+fixed order, keeps the *first* error, always ends in ``StoppedState`` and then raises that error.
+Where later runc differs (early return, sentinel errors, ``hasInit``), the container's
+:class:`~reference_impl.profiles.Profile` says how.
 
 Go's ``switch s.(type)`` becomes a comparison of state *names*, so that a subclass of a state
 (an implementation built on this one) still counts as that state.  New state objects are always
@@ -15,15 +17,16 @@ from __future__ import annotations
 import logging
 import os
 import signal as signal_module
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from reference_impl.cgroups import kill_all
 from reference_impl.cgroups.fs import THAWED
-from reference_impl.errors import ErrorCode
-from reference_impl.errors import GenericError
 from reference_impl.errors import StateTransitionError
 from reference_impl.fileutil import remove_all
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
+from reference_impl.profiles import TeardownStep
 from reference_impl.status import Status
 
 if TYPE_CHECKING:
@@ -73,39 +76,24 @@ class ContainerState:
 
 
 def signal_all_processes(c: Container, sig: int) -> None:
-    """``signalAllProcesses``: freeze, list, signal each, thaw, then wait for each.
+    """``signalAllProcesses``: every process of the container's cgroup gets ``sig``.
 
-    Only a failure to list the pids is raised; everything else is logged, as in the seed.
+    The seed freezes, lists, signals each, thaws and waits for each; only a failure to list the
+    pids is raised.  A runc 1.2 profile first refuses a cgroup that is gone (ErrCgroupNotExist),
+    uses ``cgroup.kill`` where there is one, and waits for nothing.
     """
-    manager = c.cgroup_manager
-    try:
-        manager.freeze("FROZEN")
-    except Exception as err:  # noqa: BLE001 - the seed only warns
-        log.warning("%s", err)
-    try:
-        pids = manager.get_all_pids()
-    except Exception:
-        try:
-            manager.freeze(THAWED)
-        except Exception:  # noqa: BLE001
-            pass
-        raise
-    for pid in pids:
-        try:
-            c.system.signal(pid, sig)
-        except OSError as err:
-            log.warning("signal %d to %d: %s", sig, pid, err)
-    try:
-        manager.freeze(THAWED)
-    except Exception as err:  # noqa: BLE001
-        log.warning("%s", err)
-    for pid in pids:
-        try:
-            c.system.wait(pid, timeout=10.0)
-        except ChildProcessError:
-            continue
-        except OSError as err:
-            log.warning("wait for %d: %s", pid, err)
+    profile = c.profile
+    if profile.kill_all_needs_cgroup and not _cgroup_exists(c):
+        raise profile.refuse("cgroup-gone")
+    kill_all(c.cgroup_manager, c.system, sig, use_kill_file=profile.cgroup_kill_file)
+
+
+def _cgroup_exists(c: Container) -> bool:
+    """``Manager.Exists()``: the container's cgroup directory is still there."""
+    exists = getattr(c.cgroup_manager, "exists", None)
+    if callable(exists):
+        return bool(exists())
+    return any(os.path.isdir(path) for path in c.cgroup_manager.get_paths().values())
 
 
 def run_poststop_hooks(c: Container) -> None:
@@ -113,32 +101,45 @@ def run_poststop_hooks(c: Container) -> None:
     hooks = c.config.hooks
     if hooks is None:
         return
-    state = hook_state_json(c.config.version, c.id, c.config.label("bundle"))
-    for hook in hooks.poststop:
-        run_hook(hook, state, c.system)
+    state = hook_state_json(
+        c.config.version, c.id, c.config.label("bundle"), status=c.profile.poststop_status
+    )
+    for index, hook in enumerate(hooks.poststop):
+        try:
+            run_hook(hook, state, c.system)
+        except Exception as err:
+            wrapped = c.profile.wrap_hook_error("poststop", index, err)
+            if wrapped is err:
+                raise
+            raise wrapped from err
 
 
 def destroy(c: Container) -> None:
-    """The seed's ``destroy(c)``: every step runs; the first error is raised at the end."""
-    if "pid" not in c.config.namespaces:
+    """``destroy(c)``: kill-all, cgroups, resctrl group, state dir, drop init, poststop hooks.
+
+    Seed: every step runs and the first error is raised at the end, after the state became
+    stopped.  A profile that returns early (runc 1.2) raises a failed step's error at once,
+    wrapped, leaving the state, init, what is left of the state dir and the hooks alone.
+    """
+    profile = c.profile
+    if profile.kill_all_wanted(c.config.namespaces):
         try:
             signal_all_processes(c, signal_module.SIGKILL)
-        except Exception as err:  # noqa: BLE001 - logged, never returned
-            log.warning("%s", err)
-    first: BaseException | None = None
-    try:
-        c.cgroup_manager.destroy()
-    except Exception as err:  # noqa: BLE001
-        first = err
+        except Exception as err:  # noqa: BLE001 - never returned
+            if profile.kill_all_errors == "logged":
+                log.warning("%s", err)
+    steps: list[tuple[TeardownStep, Callable[[], None]]] = [("cgroup", c.cgroup_manager.destroy)]
     if c.intel_rdt_manager is not None:
+        steps.append(("rdt", c.intel_rdt_manager.destroy))
+    steps.append(("state-dir", lambda: remove_all(c.root)))
+    first: BaseException | None = None
+    for step, action in steps:
         try:
-            c.intel_rdt_manager.destroy()
-        except Exception as err:  # noqa: BLE001
+            action()
+        except Exception as err:
+            if profile.destroy_returns_early:
+                raise profile.wrap_step_error(step, err) from err
             first = first or err
-    try:
-        remove_all(c.root)
-    except Exception as err:  # noqa: BLE001
-        first = first or err
     c.init_process = None
     try:
         run_poststop_hooks(c)
@@ -179,8 +180,8 @@ class RunningState(ContainerState):
 
     def transition(self, s: ContainerState) -> None:
         if s.name == "stopped":
-            if self.c.run_type() == Status.RUNNING:
-                raise GenericError("container still running", ErrorCode.CONTAINER_NOT_STOPPED)
+            if self.c.init_running():
+                raise self.c.profile.refuse("running-transition")
             self.c.state = s
             return
         if s.name == "paused":
@@ -191,8 +192,8 @@ class RunningState(ContainerState):
         raise _transition_error(self, s)
 
     def destroy(self) -> None:
-        if self.c.run_type() == Status.RUNNING:
-            raise GenericError("container is not destroyed", ErrorCode.CONTAINER_NOT_STOPPED)
+        if self.c.init_running():
+            raise self.c.profile.refuse("running-destroy")
         self.c.teardown()
 
 
@@ -239,13 +240,13 @@ class PausedState(ContainerState):
         raise _transition_error(self, s)
 
     def destroy(self) -> None:
-        t = self.c.run_type()
-        if t not in (Status.RUNNING, Status.CREATED):
+        # runType() not in (Running, Created) in the seed, !hasInit() in runc 1.2: the same test.
+        if not self.c.has_init():
             # Init is gone: thaw first; a thaw error is returned and nothing is destroyed.
             self.c.cgroup_manager.freeze(THAWED)
             self.c.teardown()
             return
-        raise GenericError("container is paused", ErrorCode.CONTAINER_PAUSED)
+        raise self.c.profile.refuse("paused-destroy")
 
 
 class RestoredState(ContainerState):
