@@ -86,3 +86,56 @@ def teardown_steps() -> tuple[str, ...]:
 
 def error_sources() -> tuple[str, ...]:
     return tuple(lifecycle()["teardown"]["error_sources"])
+
+
+# -- resources.toml: the cgroup manager and the resctrl writer ------------------------------
+
+RESOURCES = Path(__file__).with_name("resources.toml")
+
+
+@functools.cache
+def resources() -> dict[str, Any]:
+    """The parsed expectations of the cgroup manager and the resctrl writer."""
+    try:
+        return tomllib.loads(RESOURCES.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SpecError(str(RESOURCES), str(err)) from err
+
+
+# read now, on the real filesystem: scenarios ask for texts while a simulated host is patched in
+resources()
+
+
+def resource_message(key: str, **fields: Any) -> str:
+    """A cgroup or resctrl error text; for a kernel text with eras, the newest era's."""
+    value = resources()["messages"][key]
+    text = value[0] if isinstance(value, list) else value
+    return str(text).format(**fields)
+
+
+def resource_messages(key: str, **fields: Any) -> tuple[str, ...]:
+    """Every era's text of a kernel message (newest first)."""
+    value = resources()["messages"][key]
+    texts = value if isinstance(value, list) else [value]
+    return tuple(str(t).format(**fields) for t in texts)
+
+
+def v1_limit_file(limit: str) -> tuple[str, str]:
+    """(hierarchy, file) a limit of the config is written to on cgroup v1."""
+    hierarchy, name = resources()["v1_files"][limit]
+    return str(hierarchy), str(name)
+
+
+def v2_file(name: str) -> str:
+    """The cgroup v2 file of a limit, or of the freezer ("freeze", "events", ...)."""
+    return str(resources()["v2_files"][name])
+
+
+def v2_controller(limit: str) -> str:
+    """The controller a limit needs enabled above a cgroup2 group."""
+    return str(resources()["v2_controllers"][limit])
+
+
+def shares_to_weight() -> dict[int, int]:
+    """cpu shares -> the cgroup v2 cpu.weight runc writes for them."""
+    return {int(r["shares"]): int(r["weight"]) for r in resources()["shares_to_weight"]}

@@ -1,0 +1,265 @@
+"""The resctrl writer: groups, schemata, closID, monitoring and errors, as the kernel sees them.
+
+Rules that need a particular machine (MBA, monitoring, few CLOSIDs, resctrl unmounted) boot it
+with ``simulated_host`` whatever the run's preset is; the rest run on the run's own host through
+the ``rdt`` fixture.  Texts come from ``harness/spec/resources.toml``.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from harness.fakes.topology import MbaTopology
+from harness.fakes.topology import ResctrlTopology
+from harness.fakes.topology import Topology
+from harness.hosts import SimulatedHost
+from harness.hosts import simulated_host
+from harness.scenarios._support import INIT
+from harness.spec import tables
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
+from harness.subjects.api import IntelRdtConfig
+
+RESCTRL = "/sys/fs/resctrl"
+#: a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
+CDP_WITH_MBA = Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology()))
+
+OnHost = Callable[[Topology | str], AbstractContextManager[tuple[SimulatedHost, Any]]]
+
+
+@pytest.fixture
+def on_host(subject: Any, rtgate_options: Any) -> OnHost:
+    """A fresh host (a topology or a preset name) and a factory of the subject on it."""
+
+    @contextmanager
+    def boot(topology: Topology | str) -> Iterator[tuple[SimulatedHost, Any]]:
+        with simulated_host(topology) as host:
+            factory = subject.new_factory(host.state_root, host.system, rtgate_options.profile)
+            yield host, factory
+
+    return boot
+
+
+def _config(cid: str, **rdt: Any) -> Config:
+    return Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}"),
+        intel_rdt=IntelRdtConfig(**rdt),
+    )
+
+
+def _mb_schema(host: SimulatedHost, value: int) -> str:
+    return "MB:" + ";".join(f"{d}={value}" for d in host.l3_domains())
+
+
+def _schemata(group: str) -> dict[str, dict[int, str]]:
+    """A group's schemata as {resource: {domain: value}}."""
+    with open(os.path.join(RESCTRL, group, "schemata"), encoding="ascii") as f:
+        lines = [line.strip() for line in f if line.strip()]
+    parsed: dict[str, dict[int, str]] = {}
+    for line in lines:
+        name, _, rest = line.partition(":")
+        items = (item.split("=") for item in rest.split(";") if item)
+        parsed[name.strip()] = {int(d): v.strip() for d, v in items}
+    return parsed
+
+
+def _schemata_writes(host: SimulatedHost, group: str) -> list[bytes]:
+    path = os.path.join(RESCTRL, group, "schemata")
+    return [op.data or b"" for op in host.kernel.log if op.op == "write" and op.path == path]
+
+
+def _last_cmd_status() -> str:
+    with open(os.path.join(RESCTRL, "info", "last_cmd_status"), encoding="ascii") as f:
+        return f.read().strip()
+
+
+def _kill_and_destroy(c: Any) -> None:
+    c.signal(signal.SIGKILL)
+    c.destroy()
+
+
+# -- runtime-spec 1.0 intelRdt ----------------------------------------------------------------
+@pytest.mark.requirement("RDT-NOT-MOUNTED")
+def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
+    with on_host("rdt-unmounted") as (host, factory):
+        with pytest.raises(Exception) as info:
+            factory.create("um", _config("um", l3_cache_schema="L3:0=f;1=f"))
+        assert str(info.value) == tables.resource_message("rdt_not_enabled")
+        assert not os.path.exists(os.path.join(host.state_root, "um"))
+
+
+@pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
+def test_no_schemata_write_without_a_schema(factory: Any, rdt: SimulatedHost) -> None:
+    os.mkdir(os.path.join(RESCTRL, "pre"))
+    before = _schemata("pre")
+    c = factory.create("ns", _config("ns", clos_id="pre"))
+    c.run(INIT)
+    assert c.init_process.pid in rdt.resctrl_tasks("pre")
+    writes = [op for op in rdt.kernel.log if op.op == "write" and op.path.endswith("/schemata")]
+    assert writes == [], f"no schema was given, yet schemata was written: {writes}"
+    assert _schemata("pre") == before
+
+
+# -- schemata ---------------------------------------------------------------------------------
+@pytest.mark.requirement("RDT-SET-COMBINED")
+def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
+    with on_host("xeon-2s-cat-mba") as (host, factory):
+        l3, mb = host.l3_schema("f0", "3f"), _mb_schema(host, 50)
+        c = factory.create("both", _config("both", l3_cache_schema=l3, mem_bw_schema=mb))
+        c.run(INIT)
+        assert _schemata_writes(host, "both") == [f"{l3}\n{mb}\n".encode()], (
+            "one write holding the L3 line, then the MB line, each ended by a newline"
+        )
+        shown = _schemata("both")
+        assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 50)
+        assert {d: int(v, 16) for d, v in shown["L3"].items()} == {
+            d: (0xF0, 0x3F)[i % 2] for i, d in enumerate(host.l3_domains())
+        }
+
+
+@pytest.mark.requirement("RDT-SET-MBA")
+def test_mb_schema_alone(on_host: OnHost) -> None:
+    with on_host("xeon-2s-cat-mba") as (host, factory):
+        c = factory.create("mba", _config("mba", mem_bw_schema=_mb_schema(host, 30)))
+        c.run(INIT)
+        assert c.init_process.pid in host.resctrl_tasks("mba")
+        shown = _schemata("mba")
+        assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 30)
+
+
+@pytest.mark.requirement("RDT-MBA-NOT-ENABLED")
+def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
+    with on_host("v1-cat") as (host, factory):
+        with pytest.raises(Exception) as info:
+            factory.create("nomb", _config("nomb", mem_bw_schema="MB:0=50;1=50"))
+        assert str(info.value) == tables.resource_message("rdt_mba_not_enabled")
+        assert not os.path.exists(os.path.join(host.state_root, "nomb"))
+        assert not os.path.exists(os.path.join(RESCTRL, "nomb"))
+
+
+@pytest.mark.requirement("RDT-CAT-NOT-ENABLED")
+def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
+    with on_host(CDP_WITH_MBA) as (host, factory):
+        with pytest.raises(Exception) as info:
+            factory.create("nol3", _config("nol3", l3_cache_schema="L3:0=f;1=f"))
+        assert str(info.value) == tables.resource_message("rdt_cat_not_enabled")
+        assert not os.path.exists(os.path.join(host.state_root, "nol3"))
+
+
+# -- closID -----------------------------------------------------------------------------------
+@pytest.mark.requirement("RDT-CLOSID-GROUP")
+def test_closid_names_the_group(factory: Any, rdt: SimulatedHost) -> None:
+    schema = rdt.l3_schema("f")
+    first = factory.create("c1", _config("c1", clos_id="shared", l3_cache_schema=schema))
+    second = factory.create("c2", _config("c2", clos_id="shared", l3_cache_schema=schema))
+    first.run(INIT)
+    second.run(INIT)
+    tasks = rdt.resctrl_tasks("shared")
+    assert first.init_process.pid in tasks and second.init_process.pid in tasks
+    for cid in ("c1", "c2"):
+        assert not os.path.exists(os.path.join(RESCTRL, cid)), "no group named by the id"
+
+
+@pytest.mark.requirement("RDT-CLOSID-PRECREATED")
+def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: SimulatedHost) -> None:
+    c = factory.create("pc", _config("pc", clos_id="absent"))
+    with pytest.raises(Exception) as info:
+        c.run(INIT)
+    assert tables.resource_message("rdt_clos_dir_missing") in str(info.value)
+    assert not os.path.exists(os.path.join(RESCTRL, "absent")), "the group must not be made"
+    assert not os.path.exists(os.path.join(RESCTRL, "pc"))
+
+
+@pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
+def test_closid_group_outlives_the_container(factory: Any, rdt: SimulatedHost) -> None:
+    c = factory.create("keep", _config("keep", clos_id="kept", l3_cache_schema=rdt.l3_schema("3")))
+    c.run(INIT)
+    pid = c.init_process.pid
+    _kill_and_destroy(c)
+    assert os.path.isdir(os.path.join(RESCTRL, "kept")), "a closID group is never removed"
+    assert pid not in rdt.resctrl_tasks("kept")
+
+
+@pytest.mark.parametrize("clos_id", [".", "..", "a/b"])
+@pytest.mark.requirement("RDT-CLOSID-INVALID")
+def test_invalid_closid_is_refused(factory: Any, rdt: SimulatedHost, clos_id: str) -> None:
+    with pytest.raises(Exception) as info:
+        factory.create("bad", _config("bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f")))
+    assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
+    assert not os.path.exists(os.path.join(rdt.state_root, "bad"))
+
+
+# -- monitoring -------------------------------------------------------------------------------
+@pytest.mark.parametrize("clos_id", ["", "mon-shared"])
+@pytest.mark.requirement("RDT-MONITORING")
+def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> None:
+    with on_host("xeon-2s-cat-mba") as (host, factory):
+        config = _config(
+            "mon", l3_cache_schema=host.l3_schema("f"), clos_id=clos_id, enable_monitoring=True
+        )
+        c = factory.create("mon", config)
+        c.run(INIT)
+        group = clos_id or "mon"
+        mon = os.path.join(RESCTRL, group, "mon_groups", "mon")
+        assert os.path.isdir(mon), "mon_groups/<container id> is made at apply"
+        assert c.init_process.pid in host.resctrl_tasks(f"{group}/mon_groups/mon")
+        _kill_and_destroy(c)
+        assert not os.path.exists(mon), "the monitoring group is removed at destroy"
+        assert os.path.isdir(os.path.join(RESCTRL, group)) == bool(clos_id)
+
+
+# -- what the kernel refuses ------------------------------------------------------------------
+@pytest.mark.requirement("RDT-ERROR-LAST-CMD")
+def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: SimulatedHost) -> None:
+    c = factory.create("lc", _config("lc", l3_cache_schema=rdt.l3_schema("5")))
+    with pytest.raises(Exception) as info:
+        c.run(INIT)
+    status = _last_cmd_status()
+    assert status in tables.resource_messages("resctrl_noncontiguous", mask="5")
+    suffix = tables.resource_message("rdt_last_cmd", status=status)
+    assert suffix in str(info.value), f"the error should carry {suffix!r}: {info.value}"
+
+
+@pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
+def test_refused_schema_leaves_no_group(factory: Any, rdt: SimulatedHost) -> None:
+    c = factory.create("ng", _config("ng", l3_cache_schema=rdt.l3_schema("5")))
+    with pytest.raises(Exception) as info:
+        c.run(INIT)
+    assert "schemata" in str(info.value), f"the run should fail on the schema: {info.value}"
+    c.destroy()
+    assert not os.path.exists(os.path.join(RESCTRL, "ng")), "the refused group is left behind"
+
+
+@pytest.mark.requirement("RDT-CLOSID-EXHAUSTED")
+def test_out_of_closids_is_an_error_with_the_kernel_text(on_host: OnHost) -> None:
+    with on_host("small-closids") as (host, factory):
+        free = host.kernel.topology.resctrl.num_closids - 1  # CLOSID 0 is the default group
+        for i in range(free):
+            factory.create(f"g{i}", _config(f"g{i}", l3_cache_schema=host.l3_schema("3"))).run(INIT)
+        c = factory.create("over", _config("over", l3_cache_schema=host.l3_schema("3")))
+        with pytest.raises(Exception) as info:
+            c.run(INIT)
+        texts = tables.resource_messages("resctrl_out_of_closids")
+        assert any(text in str(info.value) for text in texts), f"kernel text missing: {info.value}"
+        assert not os.path.exists(os.path.join(RESCTRL, "over"))
+
+
+@pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
+def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
+    with on_host("xeon-2s-cat-mba") as (host, factory):
+        c = factory.create("rt", _config("rt", l3_cache_schema=host.l3_schema("f")))
+        c.run(INIT)
+        outsider = host.kernel.spawn_process("outsider")
+        with open(os.path.join(RESCTRL, "rt", "tasks"), "w") as f:
+            f.write(str(outsider))
+        _kill_and_destroy(c)
+        assert outsider in host.resctrl_tasks(""), "tasks of a removed group go to the default"
