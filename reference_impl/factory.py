@@ -72,7 +72,7 @@ class Factory:
         self, config: CgroupConfig | None, paths: dict[str, str] | None = None
     ) -> CgroupManager:
         """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
-        join_unified = getattr(self.profile, "cgroup_join_unified", False)
+        join_unified = self.profile.cgroup_join_unified
         return new_manager(config, self.system, join_unified=join_unified, paths=paths)
 
     def create(self, container_id: str, config: Config) -> Container:

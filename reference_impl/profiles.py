@@ -106,10 +106,6 @@ class Profile:
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
-    #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
-    cgroup_join_unified: bool = False
-    #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
-    cgroup_kill_file: bool = False
 
     def refuse(self, key: str, **fields: object) -> LibcontainerError:
         """The error this profile raises for refusal ``key`` (see ``refusals``)."""
