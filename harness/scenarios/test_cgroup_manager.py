@@ -57,6 +57,15 @@ def _read(path: str) -> str:
         return f.read()
 
 
+def _control_value(path: str) -> str:
+    """A control file's value; the file must be the kernel's (kernfs reports st_size 0), not a
+    regular file a write with O_CREAT left where the controller's file was missing."""
+    __tracebackhide__ = True
+    assert os.path.exists(path), f"{path} does not exist: is its controller enabled?"
+    assert os.stat(path).st_size == 0, f"{path} is not a kernel control file"
+    return _read(path).strip()
+
+
 def _v2_dir(path: str) -> str:
     return os.path.join(CGROUP_ROOT, path.lstrip("/"))
 
@@ -205,7 +214,7 @@ def test_memory_limit_lands(on_host: OnHost, kind: str) -> None:
     with on_host(HOSTS[kind]) as (_host, factory):
         c = factory.create("mem", _config("/mem", memory_limit=256 << 20))
         c.run(INIT)
-        assert _read(_limit_file(kind, "/mem", "memory_limit")).strip() == str(256 << 20)
+        assert _control_value(_limit_file(kind, "/mem", "memory_limit")) == str(256 << 20)
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTS))
@@ -214,7 +223,7 @@ def test_pids_limit_lands(on_host: OnHost, kind: str) -> None:
     with on_host(HOSTS[kind]) as (_host, factory):
         c = factory.create("pl", _config("/pl", pids_limit=42))
         c.run(INIT)
-        assert _read(_limit_file(kind, "/pl", "pids_limit")).strip() == "42"
+        assert _control_value(_limit_file(kind, "/pl", "pids_limit")) == "42"
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTS))
@@ -225,7 +234,7 @@ def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int) -> None:
         c = factory.create("cs", _config("/cs", cpu_shares=shares))
         c.run(INIT)
         wanted = tables.shares_to_weight()[shares] if kind == "v2" else shares
-        assert _read(_limit_file(kind, "/cs", "cpu_shares")).strip() == str(wanted)
+        assert _control_value(_limit_file(kind, "/cs", "cpu_shares")) == str(wanted)
 
 
 @pytest.mark.parametrize("kind", sorted(HOSTS))
@@ -236,8 +245,8 @@ def test_set_updates_a_running_container(on_host: OnHost, kind: str) -> None:
         c = factory.create("up", config)
         c.run(INIT)
         c.set(_config("/up", pids_limit=20, memory_limit=128 << 20))
-        assert _read(_limit_file(kind, "/up", "pids_limit")).strip() == "20"
-        assert _read(_limit_file(kind, "/up", "memory_limit")).strip() == str(128 << 20)
+        assert _control_value(_limit_file(kind, "/up", "pids_limit")) == "20"
+        assert _control_value(_limit_file(kind, "/up", "memory_limit")) == str(128 << 20)
 
 
 # -- pids and killing -------------------------------------------------------------------------

@@ -16,4 +16,8 @@ BROKEN: dict[str, tuple[str, ...]] = {
     "poststop_runs_all": ("LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE",),
     "no_kill_all": ("LC-DESTROY-KILL-ALL",),
     "transition_names_states": ("LC-TRANS-RESTORED-PAUSED", "LC-TRANS-LOADED-LOADED"),
+    "v2_controllers_not_enabled": ("CG-V2-ENABLE-CONTROLLERS", "CG-SET-MEMORY"),
+    "schemata_without_newline": ("RDT-APPLY",),
+    "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
+    "closid_group_removed": ("RDT-CLOSID-NOT-REMOVED",),
 }

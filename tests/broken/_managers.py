@@ -1,0 +1,46 @@
+"""Build a broken runtime from the reference by replacing its cgroup manager or resctrl writer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from reference_impl.cgroups import Fs2Manager
+from reference_impl.configs import CgroupConfig
+from reference_impl.configs import Config
+from reference_impl.factory import Factory
+from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.profiles import get_profile
+
+
+def factory_with_managers(
+    name: str,
+    fs2: type[Fs2Manager] | None = None,
+    rdt: type[IntelRdtManager] | None = None,
+) -> Callable[..., Factory]:
+    """A ``new_factory`` whose containers get ``fs2`` on cgroup v2 hosts and ``rdt`` as their
+    resctrl writer, in place of the reference's."""
+
+    def cgroup_manager(
+        self: Factory, config: CgroupConfig | None, paths: dict[str, str] | None = None
+    ) -> Any:
+        manager = Factory._cgroup_manager(self, config, paths)
+        if fs2 is not None and isinstance(manager, Fs2Manager):
+            return fs2(config, self.system, manager.mount, paths=paths)
+        return manager
+
+    def rdt_manager(
+        self: Factory, config: Config, container_id: str, path: str = ""
+    ) -> IntelRdtManager | None:
+        manager = Factory._rdt_manager(self, config, container_id, path)
+        if rdt is not None and manager is not None:
+            return rdt(manager.features, container_id, path, config.intel_rdt)
+        return manager
+
+    namespace = {"_cgroup_manager": cgroup_manager, "_rdt_manager": rdt_manager}
+    factory_class = type(f"{name}Factory", (Factory,), namespace)
+
+    def new_factory(root: str, system: Any, profile: str = "seed") -> Factory:
+        return factory_class(root, system, get_profile(profile))
+
+    return new_factory
