@@ -1,6 +1,8 @@
 """The lifecycle tables of ``lifecycle.toml``, loaded once, checked, and asked in plain words.
 
-Pure data and pure functions: nothing here runs a runtime.
+Pure data and pure functions: nothing here runs a runtime.  Every accessor takes the profile
+whose expectations it answers (``seed`` by default): the seed's tables with that profile's
+``[profile."<name>"]`` overrides merged in.
 """
 
 from __future__ import annotations
@@ -14,13 +16,23 @@ from harness.errors import SpecError
 
 __all__ = [
     "CELL_KINDS",
+    "DEFAULT_PROFILE",
+    "PROFILES",
     "STATES",
+    "destroy_error",
     "destroy_expectation",
     "error_sources",
+    "factory_ids",
+    "kill_all_failure",
     "lifecycle",
     "message",
     "operation_expectation",
+    "poststop_status",
+    "requirement_for",
+    "requirement_variants",
     "status_of",
+    "teardown_error",
+    "teardown_mode",
     "teardown_steps",
     "transition_cell",
     "transition_error",
@@ -28,18 +40,50 @@ __all__ = [
 
 LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
 CELL_KINDS = ("assign", "noop", "error", "check-running")
+DEFAULT_PROFILE = "seed"
+#: keys of a ``[profile."<name>"]`` table that describe the profile instead of overriding
+_PROFILE_META = ("source", "requirements")
 
 
 @functools.cache
-def lifecycle() -> dict[str, Any]:
-    """The parsed and checked table file."""
+def _raw() -> dict[str, Any]:
     try:
-        data = tomllib.loads(LIFECYCLE.read_text(encoding="utf-8"))
+        return tomllib.loads(LIFECYCLE.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise SpecError(str(LIFECYCLE), str(err)) from err
-    states = data.get("states", [])
+
+
+def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """``base`` with ``override`` merged in, table by table; other values are replaced."""
+    result = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(result.get(key), dict):
+            result[key] = _merged(result[key], value)
+        else:
+            result[key] = value
+    return result
+
+
+@functools.cache
+def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The parsed and checked tables of ``profile``.
+
+    Raises:
+        SpecError: the file is unreadable, a transition cell is not a known kind, or the
+            profile has no table in the file.
+    """
+    data = _raw()
+    base = {k: v for k, v in data.items() if k != "profile"}
+    if profile != DEFAULT_PROFILE:
+        overrides = data.get("profile", {})
+        if profile not in overrides:
+            known = (DEFAULT_PROFILE, *sorted(overrides))
+            raise SpecError(str(LIFECYCLE), f"'profile' must be one of {known} (got {profile!r})")
+        own = {k: v for k, v in overrides[profile].items() if k not in _PROFILE_META}
+        base = _merged(base, own)
+    states = base.get("states", [])
     for row in states:
-        cells = data["transitions"].get(row, {})
+        cells = base["transitions"].get(row, {})
         if sorted(cells) != sorted(states):
             raise SpecError(str(LIFECYCLE), f"[transitions.{row}] must name every state")
         for target, kind in cells.items():
@@ -48,44 +92,98 @@ def lifecycle() -> dict[str, Any]:
                     str(LIFECYCLE),
                     f"'transitions.{row}.{target}' must be one of {CELL_KINDS} (got {kind!r})",
                 )
-    return data
+    return base
 
 
 STATES: tuple[str, ...] = tuple(lifecycle()["states"])
+#: every profile the tables know, the seed first
+PROFILES: tuple[str, ...] = (DEFAULT_PROFILE, *sorted(_raw().get("profile", {})))
 
 
-def status_of(state: str) -> str:
+def status_of(state: str, profile: str = DEFAULT_PROFILE) -> str:
     """The status name a state reports (restored reports running)."""
-    return str(lifecycle()["status"][state])
+    return str(lifecycle(profile)["status"][state])
 
 
-def transition_cell(from_state: str, to_state: str) -> str:
-    return str(lifecycle()["transitions"][from_state][to_state])
+def transition_cell(from_state: str, to_state: str, profile: str = DEFAULT_PROFILE) -> str:
+    return str(lifecycle(profile)["transitions"][from_state][to_state])
 
 
-def message(key: str, **fields: Any) -> str:
-    return str(lifecycle()["messages"][key]).format(**fields)
+def message(key: str, profile: str = DEFAULT_PROFILE, **fields: Any) -> str:
+    """The exact text of message ``key`` under ``profile``, ``fields`` filled in."""
+    return str(lifecycle(profile)["messages"][key]).format(**fields)
 
 
-def transition_error(from_state: str, to_state: str) -> str:
+def transition_error(from_state: str, to_state: str, profile: str = DEFAULT_PROFILE) -> str:
     """The exact text of the transition error between two states."""
-    return message("transition", **{"from": status_of(from_state), "to": status_of(to_state)})
+    return message(
+        "transition",
+        profile,
+        **{"from": status_of(from_state, profile), "to": status_of(to_state, profile)},
+    )
 
 
-def destroy_expectation(state: str, init_alive: bool) -> str:
-    return str(lifecycle()["destroy"][state]["alive" if init_alive else "gone"])
+def destroy_expectation(state: str, init_alive: bool, profile: str = DEFAULT_PROFILE) -> str:
+    return str(lifecycle(profile)["destroy"][state]["alive" if init_alive else "gone"])
 
 
-def operation_expectation(state: str, operation: str) -> str:
-    return str(lifecycle()["operations"][state][operation])
+def operation_expectation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> str:
+    return str(lifecycle(profile)["operations"][state][operation])
 
 
-def teardown_steps() -> tuple[str, ...]:
-    return tuple(lifecycle()["teardown"]["steps"])
+def teardown_steps(profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    return tuple(lifecycle(profile)["teardown"]["steps"])
 
 
-def error_sources() -> tuple[str, ...]:
-    return tuple(lifecycle()["teardown"]["error_sources"])
+def error_sources(profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    return tuple(lifecycle(profile)["teardown"]["error_sources"])
+
+
+def teardown_mode(profile: str = DEFAULT_PROFILE) -> str:
+    """``all-steps`` (every step runs, the state ends stopped) or ``early-return``."""
+    return str(lifecycle(profile)["teardown"]["behaviour"]["mode"])
+
+
+def kill_all_failure(profile: str = DEFAULT_PROFILE) -> str:
+    """What destroy does with a failed kill-all: ``logged`` or ``discarded``."""
+    return str(lifecycle(profile)["teardown"]["behaviour"]["kill_all_failure"])
+
+
+def teardown_error(source: str, error: str, profile: str = DEFAULT_PROFILE, index: int = 0) -> str:
+    """The text ``Destroy`` returns when teardown step ``source`` failed with ``error`` (the
+    ``index``-th poststop hook, for ``poststop``): the step's wrapper inside destroy's."""
+    wrappers = lifecycle(profile)["teardown"]["wrappers"]
+    inner = str(wrappers[source]).format(error=error, index=index)
+    return str(wrappers["destroy"]).format(error=inner)
+
+
+def destroy_error(error: str, profile: str = DEFAULT_PROFILE) -> str:
+    """What ``Destroy`` makes of an error of its state's ``destroy`` (runc 1.2 wraps it)."""
+    return str(lifecycle(profile)["teardown"]["wrappers"]["destroy"]).format(error=error)
+
+
+def poststop_status(profile: str = DEFAULT_PROFILE) -> str:
+    """The ``status`` poststop hooks read on stdin."""
+    return str(lifecycle(profile)["hooks"]["poststop_status"])
+
+
+def factory_ids(kind: str, profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    """Container ids the factory must take (``accepted``) or refuse (``refused``)."""
+    return tuple(lifecycle(profile)["factory"][f"{kind}_ids"])
+
+
+def requirement_for(req_id: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The id that checks ``req_id``'s case under ``profile`` (itself unless remapped)."""
+    if profile == DEFAULT_PROFILE:
+        return req_id
+    table = _raw().get("profile", {}).get(profile, {}).get("requirements", {})
+    return str(table.get(req_id, req_id))
+
+
+def requirement_variants(req_id: str) -> tuple[str, ...]:
+    """``req_id`` and every profile's counterpart of it: what a test of that case is marked
+    with, so that the run's profile keeps exactly its own id."""
+    return tuple(dict.fromkeys(requirement_for(req_id, p) for p in PROFILES))
 
 
 # -- resources.toml: the cgroup manager and the resctrl writer ------------------------------
