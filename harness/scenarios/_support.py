@@ -8,6 +8,7 @@ runc's own tests reach them too.
 from __future__ import annotations
 
 import os
+import re
 import signal
 from typing import Any
 
@@ -142,15 +143,34 @@ def install_hooks(host: SimulatedHost, **programs: SimProgram) -> dict[str, str]
     return {name: host.hook_program(name, program) for name, program in programs.items()}
 
 
-def classify_teardown_error(err: BaseException, host: SimulatedHost, cid: str) -> str:
-    """Which teardown step an error comes from, by the texts and paths the spec gives them."""
+def classify_teardown_error(
+    err: BaseException, host: SimulatedHost, cid: str, profile: str = tables.DEFAULT_PROFILE
+) -> str:
+    """Which teardown step an error comes from: the profile's wrapper for that step must
+    enclose it (runc 1.2 wraps twice; the seed not at all), and the text inside must be that
+    step's own (its message, or the path it failed on)."""
     text = str(err)
-    if text.startswith(tables.message("cgroup_remove")):
-        return "cgroup"
-    if text.startswith("error running hook"):
-        return "poststop"
-    if host.resctrl_group(cid) in text:
-        return "rdt"
-    if os.path.join(host.state_root, cid) in text:
-        return "state-dir"
+    for source in tables.error_sources(profile):
+        inner = _unwrap(text, source, profile)
+        if inner is not None and _inner_is(source, inner, host, cid):
+            return source
     return f"unknown error: {text!r}"
+
+
+def _unwrap(text: str, source: str, profile: str) -> str | None:
+    """The step's own error inside ``text``, when ``text`` has the shape of its wrappers."""
+    index_mark, error_mark = "9999999", "\x00"
+    template = tables.teardown_error(source, error_mark, profile, index=int(index_mark))
+    pattern = re.escape(template).replace(index_mark, r"\d+").replace(error_mark, "(.*)")
+    found = re.fullmatch(pattern, text, flags=re.DOTALL)
+    return found.group(1) if found else None
+
+
+def _inner_is(source: str, inner: str, host: SimulatedHost, cid: str) -> bool:
+    if source == "cgroup":
+        return inner.startswith(tables.message("cgroup_remove"))
+    if source == "poststop":
+        return inner.startswith(("error running hook", "hook ran past"))
+    if source == "rdt":
+        return host.resctrl_group(cid) in inner
+    return os.path.join(host.state_root, cid) in inner

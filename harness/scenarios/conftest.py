@@ -35,6 +35,12 @@ def rdt(host: SimulatedHost) -> SimulatedHost:
     return host
 
 
+@pytest.fixture(scope="session")
+def profile(rtgate_options: Any) -> str:
+    """The profile of this run: which of the spec's expectations apply."""
+    return str(rtgate_options.profile)
+
+
 @pytest.fixture
 def factory(subject: ApiSubject, host: SimulatedHost, rtgate_options: Any) -> Any:
     return subject.new_factory(host.state_root, host.system, rtgate_options.profile)

@@ -16,29 +16,56 @@ from harness.scenarios._support import state_name
 from harness.spec import tables
 
 
-@pytest.mark.requirement("LC-FACTORY-ID-ACCEPTED")
-@pytest.mark.parametrize("cid", ["abc", "a_b-c.d", "with,comma", "A+1", "x" * 64])
-def test_valid_ids_are_accepted(factory: Any, host: SimulatedHost, cid: str) -> None:
-    c = factory.create(cid, config_for(cid))
-    assert c.id == cid
-    assert os.path.isdir(os.path.join(host.state_root, cid))
+def _verdict(cid: str, profile: str) -> str | None:
+    """ "accepted", "refused", or None when the profile's spec names no verdict for ``cid``."""
+    for kind in ("accepted", "refused"):
+        if cid in tables.factory_ids(kind, profile):
+            return kind
+    return None
 
 
-@pytest.mark.requirement("LC-FACTORY-ID-REFUSED")
-@pytest.mark.parametrize("cid", ["", "a/b", "a b", "semi;colon", "star*", "tab\tid", "ümlaut"])
-def test_invalid_ids_are_refused(factory: Any, host: SimulatedHost, cid: str) -> None:
+def _id_case(cid: str) -> Any:
+    """One candidate id, marked with what it checks under each profile."""
+    reqs = dict.fromkeys(
+        tables.requirement_for(f"LC-FACTORY-ID-{verdict.upper()}", p)
+        for p in tables.PROFILES
+        if (verdict := _verdict(cid, p)) is not None
+    )
+    return pytest.param(cid, id=repr(cid), marks=pytest.mark.requirement(*reqs))
+
+
+CANDIDATE_IDS = list(
+    dict.fromkeys(
+        cid
+        for p in tables.PROFILES
+        for kind in ("accepted", "refused")
+        for cid in tables.factory_ids(kind, p)
+    )
+)
+
+
+@pytest.mark.parametrize("cid", [_id_case(c) for c in CANDIDATE_IDS])
+def test_id_validation(factory: Any, host: SimulatedHost, profile: str, cid: str) -> None:
+    verdict = _verdict(cid, profile)
+    if verdict is None:
+        pytest.skip(f"the spec names no verdict for {cid!r} in profile {profile}")
+    if verdict == "accepted":
+        c = factory.create(cid, config_for(cid))
+        assert c.id == cid
+        assert os.path.isdir(os.path.join(host.state_root, cid))
+        return
     with pytest.raises(Exception) as info:
         factory.create(cid, config_for("x"))
-    assert str(info.value) == tables.message("invalid_id", id=cid)
+    assert str(info.value) == tables.message("invalid_id", profile, id=cid)
     assert os.listdir(host.state_root) == []
 
 
-@pytest.mark.requirement("LC-FACTORY-ID-IN-USE")
-def test_id_in_use(factory: Any, host: SimulatedHost) -> None:
+@pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-ID-IN-USE"))
+def test_id_in_use(factory: Any, host: SimulatedHost, profile: str) -> None:
     factory.create("dup", config_for("dup"))
     with pytest.raises(Exception) as info:
         factory.create("dup", config_for("dup"))
-    assert str(info.value) == tables.message("id_in_use", id="dup")
+    assert str(info.value) == tables.message("id_in_use", profile, id="dup")
 
 
 @pytest.mark.requirement("LC-FACTORY-CREATE-STOPPED")
@@ -50,11 +77,11 @@ def test_new_container_is_stopped_and_untouched(factory: Any, host: SimulatedHos
     assert host.cgroup_dirs("/new") == []
 
 
-@pytest.mark.requirement("LC-FACTORY-LOAD-MISSING")
-def test_load_of_unknown_id(factory: Any) -> None:
+@pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-LOAD-MISSING"))
+def test_load_of_unknown_id(factory: Any, profile: str) -> None:
     with pytest.raises(Exception) as info:
         factory.load("ghost")
-    assert str(info.value) == tables.message("not_exists", id="ghost")
+    assert str(info.value) == tables.message("not_exists", profile, id="ghost")
 
 
 @pytest.mark.requirement("LC-FACTORY-STATE-JSON")

@@ -42,6 +42,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self._stack = ExitStack()
         self.host = self._stack.enter_context(simulated_host(preset))
         self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
+        self.profile = profile
         self.check = verify
         self.serial = 0
         self.c: Any = None
@@ -110,28 +111,30 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.status != "none")
     @rule()
     def pause(self) -> None:
-        expected = tables.operation_expectation(self.status, "pause")
-        requirement = f"LC-PAUSE-{self.status.upper()}"
+        expected = tables.operation_expectation(self.status, "pause", self.profile)
+        requirement = tables.requirement_for(f"LC-PAUSE-{self.status.upper()}", self.profile)
         if expected == "paused":
             self.paused_from = self.status
             self.c.pause()
             self.status = "paused"
         else:
             key = expected.split(":", 1)[1]
-            self.expect_error(self.c.pause, tables.message(key, status=self.status), requirement)
+            text = tables.message(key, self.profile, status=self.status)
+            self.expect_error(self.c.pause, text, requirement)
 
     # Resuming a container paused from created leaves it unable to refresh (running ->
     # created is no transition); test_operations checks that quirk on its own.
     @precondition(lambda self: self.status != "none" and self.paused_from != "created")
     @rule()
     def resume(self) -> None:
-        expected = tables.operation_expectation(self.status, "resume")
-        requirement = f"LC-RESUME-{self.status.upper()}"
+        expected = tables.operation_expectation(self.status, "resume", self.profile)
+        requirement = tables.requirement_for(f"LC-RESUME-{self.status.upper()}", self.profile)
         if expected == "running":
             self.c.resume()
             self.status = "running"
         else:
-            self.expect_error(self.c.resume, tables.message("resume_refused"), requirement)
+            text = tables.message("resume_refused", self.profile)
+            self.expect_error(self.c.resume, text, requirement)
 
     @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
     @rule()
@@ -178,43 +181,72 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule()
     def destroy(self) -> None:
         state = self.status
-        expected = tables.destroy_expectation(state, self.init_alive)
-        requirement = f"LC-DESTROY-{state.upper()}-{'ALIVE' if self.init_alive else 'GONE'}"
+        profile = self.profile
+        expected = tables.destroy_expectation(state, self.init_alive, profile)
+        alive = "ALIVE" if self.init_alive else "GONE"
+        requirement = tables.requirement_for(f"LC-DESTROY-{state.upper()}-{alive}", profile)
         if expected.startswith("error:"):
-            self.expect_error(
-                self.c.destroy, tables.message(expected.removeprefix("error:")), requirement
-            )
+            text = tables.message(expected.removeprefix("error:"), profile)
+            self.expect_error(self.c.destroy, text, requirement)
             return
-        winner = next((s for s in tables.error_sources() if s in self.armed), None)
+        winner = next((s for s in tables.error_sources(profile) if s in self.armed), None)
+        early = tables.teardown_mode(profile) == "early-return" and winner not in (None, "poststop")
+        before = self.c.state.name
+        runs_before = len(self.host.kernel.programs.get(self.ok_hook).runs)
         try:
             self.c.destroy()
         except Exception as err:  # noqa: BLE001
-            got = classify_teardown_error(err, self.host, self.cid)
+            got = classify_teardown_error(err, self.host, self.cid, profile)
             self.check(requirement, winner is not None, f"destroy failed, no fault armed: {err}")
             self.check(
-                f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}",
+                tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}", profile),
                 got == winner,
                 f"armed {sorted(self.armed)}: expected the {winner} error, got {got}",
             )
         else:
             self.check(requirement, winner is None, f"destroy hid the {winner} error")
-        self.check(
-            "LC-DESTROY-ALWAYS-STOPPED",
-            self.c.state.name == "stopped",
-            f"after destroy the state is {self.c.state.name}",
-        )
         left = container_dirs(self.host, self.c)
-        self.check(
-            "LC-DESTROY-STATE-DIR",
-            not left["state-dir"] or "state-dir" in self.armed,
-            "the state dir survived destroy",
-        )
-        self.check(
-            "LC-DESTROY-RDT",
-            not left["rdt"] or "rdt" in self.armed,
-            "the resctrl group survived destroy",
-        )
-        # The next container starts clean: faults off, hooks healthy.
+        if early:
+            self.check(
+                tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
+                self.c.state.name == before,
+                f"destroy returned early from {before}; the state became {self.c.state.name}",
+            )
+            runs = len(self.host.kernel.programs.get(self.ok_hook).runs) - runs_before
+            self.check(
+                tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
+                runs == 0,
+                f"after an early return no poststop hook may run; it ran {runs} time(s)",
+            )
+            self.check(
+                tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}", profile),
+                left["state-dir"],
+                "after an early return the state dir must still be there",
+            )
+        else:
+            if tables.teardown_mode(profile) == "all-steps":
+                stopped_rule = "LC-DESTROY-ALWAYS-STOPPED"
+            elif winner == "poststop":
+                stopped_rule = tables.requirement_for("LC-DESTROY-FIRST-ERROR-POSTSTOP", profile)
+            else:
+                stopped_rule = requirement
+            self.check(
+                stopped_rule,
+                self.c.state.name == "stopped",
+                f"after destroy the state is {self.c.state.name}",
+            )
+            self.check(
+                "LC-DESTROY-STATE-DIR",
+                not left["state-dir"] or "state-dir" in self.armed,
+                "the state dir survived destroy",
+            )
+            self.check(
+                "LC-DESTROY-RDT",
+                not left["rdt"] or "rdt" in self.armed,
+                "the resctrl group survived destroy",
+            )
+        # The next container starts clean: faults off, hooks healthy; one that destroy left
+        # behind early is abandoned (a new id follows).
         self.host.kernel.faults.clear()
         self.host.kernel.programs.install(self.ok_hook, SimProgram.exit(0))
         self.status = "none"
@@ -234,7 +266,9 @@ class LifecycleMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.requirement(
-    "LC-MODEL-STATUS", "LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"
+    "LC-MODEL-STATUS",
+    *tables.requirement_variants("LC-DESTROY-ALWAYS-STOPPED"),
+    *tables.requirement_variants("LC-DESTROY-CONTINUES-AFTER-ERROR"),
 )
 def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
     run_state_machine_as_test(

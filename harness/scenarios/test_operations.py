@@ -8,8 +8,10 @@ from typing import Any
 import pytest
 
 from harness.hosts import SimulatedHost
+from harness.scenarios._support import INIT
 from harness.scenarios._support import bring_to
 from harness.scenarios._support import config_for
+from harness.scenarios._support import init_pid
 from harness.scenarios._support import state_name
 from harness.spec import tables
 
@@ -19,74 +21,80 @@ def _cases(operation: str) -> list[Any]:
         pytest.param(
             state,
             id=state,
-            marks=pytest.mark.requirement(f"LC-{operation.upper()}-{state.upper()}"),
+            marks=pytest.mark.requirement(
+                *tables.requirement_variants(f"LC-{operation.upper()}-{state.upper()}")
+            ),
         )
         for state in tables.STATES
     ]
 
 
-def _expect_error(expected: str, state: str, call: Any) -> None:
+def _expect_error(expected: str, state: str, call: Any, profile: str) -> None:
     __tracebackhide__ = True
     key = expected.split(":", 1)[1]
     with pytest.raises(Exception) as info:
         call()
     if key == "transition":
-        want = tables.transition_error(state, "paused")
+        want = tables.transition_error(state, "paused", profile)
     else:
-        want = tables.message(key, status=tables.status_of(state) if state != "stopped" else state)
+        status = tables.status_of(state, profile) if state != "stopped" else state
+        want = tables.message(key, profile, status=status)
     assert str(info.value) == want
 
 
 @pytest.mark.parametrize("state", _cases("pause"))
-def test_pause(factory: Any, host: SimulatedHost, state: str) -> None:
+def test_pause(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
     c = bring_to(factory, host, "op", state, config_for("op"))
-    expected = tables.operation_expectation(state, "pause")
+    expected = tables.operation_expectation(state, "pause", profile)
     if expected == "paused":
         c.pause()
         assert state_name(c) == "paused"
         assert host.freezer_state("/op") == "FROZEN"
         assert str(c.status()) == "paused"
     elif expected == "frozen-then-error:transition":
-        _expect_error(expected, state, c.pause)
+        _expect_error(expected, state, c.pause, profile)
         assert state_name(c) == state, "the refused transition leaves the state"
         assert host.freezer_state("/op") == "FROZEN", (
             "Pause freezes the cgroup before the state refuses the transition"
         )
     else:
         before = state_name(c)
-        _expect_error(expected, state, c.pause)
+        _expect_error(expected, state, c.pause, profile)
         assert state_name(c) == before
 
 
 @pytest.mark.parametrize("state", _cases("resume"))
-def test_resume(factory: Any, host: SimulatedHost, state: str) -> None:
+def test_resume(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
     c = bring_to(factory, host, "op", state, config_for("op"))
-    expected = tables.operation_expectation(state, "resume")
+    expected = tables.operation_expectation(state, "resume", profile)
     if expected == "running":
         c.resume()
         assert state_name(c) == "running"
         assert host.freezer_state("/op") == "THAWED"
     else:
-        _expect_error(expected, state, c.resume)
+        _expect_error(expected, state, c.resume, profile)
         if state not in ("stopped",):
             assert host.freezer_state("/op") in ("THAWED", "FROZEN")
 
 
 @pytest.mark.parametrize("state", _cases("signal"))
-def test_signal(factory: Any, host: SimulatedHost, state: str) -> None:
+def test_signal(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
     c = bring_to(factory, host, "op", state, config_for("op"))
-    expected = tables.operation_expectation(state, "signal")
+    expected = tables.operation_expectation(state, "signal", profile)
     pid = c.init_process.pid if c.init_process is not None else None
     if expected.startswith("error:"):
         with pytest.raises(Exception) as info:
             c.signal(signal.SIGKILL)
-        want = tables.message(expected.split(":", 1)[1])
+        want = tables.message(expected.split(":", 1)[1], profile)
         assert want in str(info.value), f"Signal with no init must fail with {want!r}"
         return
     assert pid is not None
     c.signal(signal.SIGKILL)
     if expected == "delivered":
         assert not host.is_alive(pid), "SIGKILL sent to init must kill it"
+    elif expected == "delivered-thawed":
+        assert not host.is_alive(pid), "SIGKILL to a paused container must thaw it: init dies"
+        assert host.freezer_state("/op") == "THAWED"
     else:
         assert host.is_alive(pid), "a task frozen by the v1 freezer keeps SIGKILL pending"
         c.resume()
@@ -94,7 +102,9 @@ def test_signal(factory: Any, host: SimulatedHost, state: str) -> None:
 
 
 @pytest.mark.requirement("LC-RESUME-PAUSED-FROM-CREATED")
-def test_resume_of_container_paused_from_created(factory: Any, host: SimulatedHost) -> None:
+def test_resume_of_container_paused_from_created(
+    factory: Any, host: SimulatedHost, profile: str
+) -> None:
     c = bring_to(factory, host, "pc", "created", config_for("pc"))
     c.pause()
     c.resume()
@@ -102,4 +112,29 @@ def test_resume_of_container_paused_from_created(factory: Any, host: SimulatedHo
     # The exec FIFO is still there, so a refresh asks for created: running -> created fails.
     with pytest.raises(Exception) as info:
         c.status()
-    assert str(info.value) == tables.transition_error("running", "created")
+    assert str(info.value) == tables.transition_error("running", "created", profile)
+
+
+@pytest.mark.requirement("LC-SIGNAL-KILL-ALL-SHARED-PIDNS")
+def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Any, host: SimulatedHost) -> None:
+    c = factory.create("ka", config_for("ka", pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    child = host.kernel.fork(pid)
+    c.signal(signal.SIGKILL)
+    assert not host.is_alive(pid), "SIGKILL must kill init"
+    assert not host.is_alive(child), "without a private PID namespace SIGKILL kills the cgroup"
+
+
+@pytest.mark.requirement("LC-SIGNAL-KILL-ALL-NOT-RUNNING")
+def test_sigkill_without_pid_namespace_after_destroy(
+    factory: Any, host: SimulatedHost, profile: str
+) -> None:
+    c = factory.create("kn", config_for("kn", pid_namespace=False))
+    c.run(INIT)
+    c.signal(signal.SIGKILL)
+    c.destroy()
+    assert host.cgroup_dirs("/kn") == []
+    with pytest.raises(Exception) as info:
+        c.signal(signal.SIGKILL)
+    assert str(info.value) == tables.message("kill_all_not_running", profile)

@@ -6,6 +6,10 @@ Every failure is a fault of the simulated kernel, never a replaced manager:
   rdt        rmdir of the container's resctrl group fails with EBUSY, every time
   state-dir  rmdir of the container's state dir fails with EBUSY, every time
   poststop   the poststop hook exits 1
+
+The seed runs every step and returns the first error, always ending stopped; runc 1.2 returns
+at the first failing step and then leaves the state, init, the rest and the hooks alone.  The
+spec's teardown mode says which applies.
 """
 
 from __future__ import annotations
@@ -28,13 +32,31 @@ from harness.scenarios._support import state_name
 from harness.spec import tables
 
 SOURCES = tables.error_sources()
+STEPS = ("cgroup", "rdt", "state-dir")
+
+
+def _requirements(failing: tuple[str, ...], profile: str) -> list[str]:
+    """What a run of ``failing`` checks under ``profile``."""
+    winner = next((s for s in tables.error_sources(profile) if s in failing), None)
+    if tables.teardown_mode(profile) == "all-steps":
+        reqs = ["LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"]
+        if winner is not None:
+            reqs.append(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}")
+        return reqs
+    if winner is None:
+        return []
+    reqs = [tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile)]
+    reqs.append("LC-DESTROY-ERROR-WRAPPED")
+    if winner != "poststop":
+        reqs += [
+            tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
+            tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
+        ]
+    return reqs
 
 
 def _case(failing: tuple[str, ...]) -> Any:
-    winner = next((s for s in SOURCES if s in failing), None)
-    reqs = ["LC-DESTROY-ALWAYS-STOPPED", "LC-DESTROY-CONTINUES-AFTER-ERROR"]
-    if winner is not None:
-        reqs.append(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}")
+    reqs = dict.fromkeys(r for p in tables.PROFILES for r in _requirements(failing, p))
     return pytest.param(
         failing, id="+".join(failing) or "none", marks=pytest.mark.requirement(*reqs)
     )
@@ -51,6 +73,7 @@ def test_error_precedence(
     factory: Any,
     host: SimulatedHost,
     verify: Any,
+    profile: str,
     request: pytest.FixtureRequest,
     failing: tuple[str, ...],
 ) -> None:
@@ -74,36 +97,72 @@ def test_error_precedence(
             "rmdir", os.path.join(host.state_root, cid), errno.EBUSY, count=None
         )
     make_init_gone(host, c)
+    before = state_name(c)
+    had_rdt = container_dirs(host, c)["rdt"]
 
-    if failing:
+    sources = tables.error_sources(profile)
+    winner = next((s for s in sources if s in failing), None)
+    early = tables.teardown_mode(profile) == "early-return"
+    if winner is not None:
         with pytest.raises(Exception) as info:
             c.destroy()
+        first_error = f"LC-DESTROY-FIRST-ERROR-{winner.upper()}"
         verify(
-            f"LC-DESTROY-FIRST-ERROR-{failing[0].upper()}",
-            classify(info.value, host, cid) == failing[0],
-            f"with {failing} failing, destroy must return the {failing[0]} error "
-            f"(the first in {SOURCES}); it returned: {info.value}",
+            tables.requirement_for(first_error, profile),
+            classify(info.value, host, cid, profile) == winner,
+            f"with {failing} failing, destroy must return the {winner} error "
+            f"(the first in {sources}); it returned: {info.value}",
         )
+        if early:
+            prefix = tables.destroy_error("", profile)
+            verify(
+                "LC-DESTROY-ERROR-WRAPPED",
+                str(info.value).startswith(prefix),
+                f"destroy's error must start with {prefix!r}: {info.value}",
+            )
     else:
         c.destroy()
 
-    # Every later step still happened, whatever failed before it.
     left = container_dirs(host, c)
-    wanted = {source: source in failing for source in ("cgroup", "rdt", "state-dir")}
-    verify(
-        "LC-DESTROY-CONTINUES-AFTER-ERROR",
-        {source: left[source] for source in wanted} == wanted,
-        f"with {failing} failing, left behind: {left} (expected exactly the failing ones)",
-    )
-    verify(
-        "LC-DESTROY-CONTINUES-AFTER-ERROR",
-        len(host.kernel.programs.get(post).runs) == 1,
-        "the poststop hook must still run, once",
-    )
-    verify(
-        "LC-DESTROY-ALWAYS-STOPPED",
-        state_name(c) == "stopped",
-        f"destroy ends in stopped on every path; the state is {state_name(c)}",
-    )
+    runs = len(host.kernel.programs.get(post).runs)
+    if early and winner in STEPS:
+        # runc 1.2: the failing step and everything after it are left as they were.
+        at = STEPS.index(winner)
+        wanted = {s: STEPS.index(s) >= at and (s != "rdt" or had_rdt) for s in STEPS}
+        verify(
+            tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile),
+            {s: left[s] for s in STEPS} == wanted,
+            f"with {failing} failing, left behind: {left} (expected {wanted})",
+        )
+        verify(
+            tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
+            runs == 0,
+            f"after an early return no poststop hook may run; it ran {runs} time(s)",
+        )
+        verify(
+            tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
+            state_name(c) == before and c.init_process is not None,
+            f"an early return keeps the state ({before}) and init; the state is "
+            f"{state_name(c)}, init {c.init_process!r}",
+        )
+    else:
+        # Every later step still happened, whatever failed before it.
+        wanted = {source: source in failing for source in STEPS}
+        requirement = (
+            tables.requirement_for("LC-DESTROY-FIRST-ERROR-POSTSTOP", profile)
+            if early
+            else "LC-DESTROY-CONTINUES-AFTER-ERROR"
+        )
+        verify(
+            requirement,
+            {source: left[source] for source in STEPS} == wanted,
+            f"with {failing} failing, left behind: {left} (expected exactly the failing ones)",
+        )
+        verify(requirement, runs == 1, "the poststop hook must still run, once")
+        verify(
+            requirement if early else "LC-DESTROY-ALWAYS-STOPPED",
+            state_name(c) == "stopped",
+            f"destroy ends in stopped on this path; the state is {state_name(c)}",
+        )
     if outsider is not None:
         assert host.is_alive(outsider), "destroy killed a process that is not the container's"

@@ -46,13 +46,13 @@ def test_run_starts_and_releases(factory: Any, host: SimulatedHost) -> None:
 
 
 @pytest.mark.requirement("LC-EXEC-FIFO-EXISTS")
-def test_start_refuses_a_leftover_fifo(factory: Any, host: SimulatedHost) -> None:
+def test_start_refuses_a_leftover_fifo(factory: Any, host: SimulatedHost, profile: str) -> None:
     c = factory.create("f", config_for("f"))
     path = os.path.join(host.state_root, "f", "exec.fifo")
     host.system.mkfifo(path, 0o622)
     with pytest.raises(Exception) as info:
         c.start(INIT)
-    assert str(info.value) == tables.message("exec_fifo_exists", path=path)
+    assert str(info.value) == tables.message("exec_fifo_exists", profile, path=path)
     assert host.cgroup_dirs("/f") == []
 
 
@@ -70,9 +70,7 @@ def test_exec_with_nothing_in_the_fifo(factory: Any, host: SimulatedHost) -> Non
 
 
 @pytest.mark.requirement("LC-START-EXEC-SETS-RUNNING")
-def test_extra_process_in_created_container_sets_running(
-    factory: Any, host: SimulatedHost
-) -> None:
+def test_extra_process_in_created_container_sets_running(factory: Any, host: SimulatedHost) -> None:
     c = factory.create("x", config_for("x"))
     c.start(INIT)
     c.start(Process(args=("/bin/sh",), init=False))
@@ -106,3 +104,17 @@ def test_failing_prestart_hook_fails_start_and_kills_init(
     sleepers = [p for p in host.kernel.live_pids() if host.kernel.process(p).comm == "sleep"]
     assert sleepers == [], "a failed start must not leave init running"
     assert container_dirs(host, c)["state-dir"] is True
+
+
+@pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")
+def test_second_init_is_refused(factory: Any, host: SimulatedHost, profile: str) -> None:
+    c = factory.create("si", config_for("si"))
+    c.start(INIT)
+    pid = c.init_process.pid
+    before = set(host.kernel.live_pids())
+    with pytest.raises(Exception) as info:
+        c.start(INIT)
+    assert str(info.value) == tables.message("second_init", profile)
+    assert set(host.kernel.live_pids()) == before, "a refused start must start nothing"
+    assert c.init_process.pid == pid
+    assert state_name(c) == "created"

@@ -35,7 +35,12 @@ CASES.append(_transition_case("running", "stopped", init_alive=False))
 
 @pytest.mark.parametrize(("from_state", "to_state", "init_alive"), CASES)
 def test_transition(
-    factory: Any, host: SimulatedHost, from_state: str, to_state: str, init_alive: bool
+    factory: Any,
+    host: SimulatedHost,
+    profile: str,
+    from_state: str,
+    to_state: str,
+    init_alive: bool,
 ) -> None:
     c = factory.create("trans", config_for("trans"))
     c.run(INIT)
@@ -45,7 +50,7 @@ def test_transition(
     before = c.state
     target = c.state_for(to_state)
 
-    kind = tables.transition_cell(from_state, to_state)
+    kind = tables.transition_cell(from_state, to_state, profile)
     if kind == "check-running":
         kind = "error-still-running" if init_alive else "assign"
 
@@ -61,10 +66,10 @@ def test_transition(
     elif kind == "error-still-running":
         with pytest.raises(Exception) as info:
             c.state.transition(target)
-        assert str(info.value) == tables.message("still_running")
+        assert str(info.value) == tables.message("still_running", profile)
         assert c.state is before
     else:
         with pytest.raises(Exception) as info:
             c.state.transition(target)
-        assert str(info.value) == tables.transition_error(from_state, to_state)
+        assert str(info.value) == tables.transition_error(from_state, to_state, profile)
         assert c.state is before, "a refused transition must leave the state as it was"
