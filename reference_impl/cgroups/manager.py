@@ -9,6 +9,7 @@ the runc version did.
 from __future__ import annotations
 
 import logging
+import signal
 from typing import Protocol
 
 from reference_impl.cgroups.fs import FROZEN
@@ -80,7 +81,7 @@ def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bo
     list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one write of
     ``1`` to ``cgroup.kill`` where the group has it, and nothing is waited for.
     """
-    if use_kill_file and sig == 9 and isinstance(manager, Fs2Manager):
+    if use_kill_file and sig == signal.SIGKILL and isinstance(manager, Fs2Manager):
         path = manager.kill_file()
         if path is not None:
             write_file(path, "1")
