@@ -64,8 +64,11 @@ class Factory:
         self, config: Config, container_id: str, path: str = ""
     ) -> IntelRdtManager | None:
         features = self.rdt_features
-        if features.enabled and config.intel_rdt is not None:
-            return IntelRdtManager(features, container_id, path, config.intel_rdt)
+        era = self.profile.rdt_era
+        # runc >= 1.1 makes a writer whenever resctrl is there; the seed asks for CAT
+        usable = features.root is not None if era != "seed" else features.enabled
+        if usable and config.intel_rdt is not None:
+            return IntelRdtManager(features, container_id, path, config.intel_rdt, era=era)
         return None
 
     def _cgroup_manager(
@@ -81,7 +84,7 @@ class Factory:
             raise self.profile.refuse("invalid-root")
         validate_id(container_id, self.profile)
         try:
-            validate(config, self.rdt_features)
+            validate(config, self.rdt_features, rdt_era=self.profile.rdt_era)
         except ConfigValidationError as err:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
         container_root = os.path.join(self.root, container_id)

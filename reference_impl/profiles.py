@@ -106,6 +106,10 @@ class Profile:
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
+    #: the resctrl writer's validator and error texts: the seed's, or runc >= 1.1's (no
+    #: "not supported or enabled" and no empty-schema check; "intelrdt: unable to ..." errors;
+    #: a writer whenever intelRdt is configured and resctrl is mounted)
+    rdt_era: Literal["seed", "runc-1.1"] = "seed"
 
     def refuse(self, key: str, **fields: object) -> LibcontainerError:
         """The error this profile raises for refusal ``key`` (see ``refusals``)."""
@@ -202,6 +206,7 @@ RUNC_1_2 = Profile(
     id_refuses_dot_names=True,
     cgroup_join_unified=True,
     cgroup_kill_file=True,
+    rdt_era="runc-1.1",
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2)}

@@ -14,11 +14,11 @@ class ConfigValidationError(Exception):
     """A config the runtime refuses; the factory turns it into ConfigInvalid."""
 
 
-def validate(config: Config, features: RdtFeatures) -> None:
-    """``Validator.Validate`` for intelRdt (BASE ``configs/validate/validator.go``)."""
+def validate(config: Config, features: RdtFeatures, rdt_era: str = "seed") -> None:
+    """``Validator.Validate`` for intelRdt (``configs/validate/validator.go`` of the era)."""
     if config.intel_rdt is None:
         return
     try:
-        validate_intel_rdt(config.intel_rdt, features)
+        validate_intel_rdt(config.intel_rdt, features, rdt_era)
     except IntelRdtConfigError as err:
         raise ConfigValidationError(str(err)) from err

@@ -126,11 +126,14 @@ class IntelRdtManager:
         container_id: str,
         path: str = "",
         config: IntelRdtConfig | None = None,
+        era: str = "seed",
     ) -> None:
         self.features = features
         self.id = container_id
         self.path = path
         self.config = config or IntelRdtConfig()
+        #: whose error texts: "seed" or "runc-1.1" ("intelrdt: unable to ...")
+        self.era = era
 
     # -- paths ------------------------------------------------------------------------------
     def _root(self) -> str:
@@ -200,7 +203,9 @@ class IntelRdtManager:
         try:
             write_file(os.path.join(path, "tasks"), str(pid))
         except OSError as err:
-            raise self._last_cmd(f"failed to write {pid} to tasks: {err}") from err
+            if self.era == "seed":
+                raise self._last_cmd(f"failed to write {pid} to tasks: {err}") from err
+            raise self._last_cmd(f"intelrdt: unable to add pid {pid}: {err}") from err
 
     def set(self, config: IntelRdtConfig | str) -> None:
         """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
@@ -217,7 +222,9 @@ class IntelRdtManager:
             write_file(os.path.join(path, "schemata"), value)
         except OSError as err:
             shown = value.rstrip("\n")
-            raise self._last_cmd(f"failed to write {shown} to schemata: {err}") from err
+            if self.era == "seed":
+                raise self._last_cmd(f"failed to write {shown} to schemata: {err}") from err
+            raise self._last_cmd(f"intelrdt: unable to write {shown}: {err}") from err
         self.config = config
 
     def destroy(self) -> None:

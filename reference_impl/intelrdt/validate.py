@@ -17,12 +17,16 @@ class IntelRdtConfigError(Exception):
     """An intelRdt config the runtime refuses."""
 
 
-def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures) -> None:
-    """Raises IntelRdtConfigError with runc's text for the first check that fails."""
+def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str = "seed") -> None:
+    """Raises IntelRdtConfigError with runc's text for the first check that fails.
+
+    ``era`` "runc-1.1" drops the two checks runc 1.1.1 no longer makes (RDT enabled at all,
+    an empty L3 schema)."""
     clos = rdt.clos_id
+    seed = era == "seed"
     if clos in (".", "..") or "/" in clos:
         raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')
-    if not features.enabled:
+    if seed and not features.enabled:
         raise IntelRdtConfigError(
             "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
         )
@@ -34,7 +38,7 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures) -> None:
         raise IntelRdtConfigError(
             "intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled"
         )
-    if not rdt.l3_cache_schema and not rdt.mem_bw_schema and not clos:
+    if seed and not rdt.l3_cache_schema and not rdt.mem_bw_schema and not clos:
         raise IntelRdtConfigError(
             "intelRdt is specified in config, but intelRdt.l3CacheSchema is empty"
         )

@@ -1,0 +1,44 @@
+"""The resctrl writer's texts by era: the seed's, and runc >= 1.1's behind ``rdt_era``."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.hosts import simulated_host
+from reference_impl import IntelRdtConfig
+from reference_impl.intelrdt import IntelRdtConfigError
+from reference_impl.intelrdt import IntelRdtError
+from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.intelrdt import RdtFeatures
+from reference_impl.intelrdt import probe_features
+from reference_impl.intelrdt import validate_intel_rdt
+
+NO_RDT = RdtFeatures(root=None, cat_enabled=False)
+
+
+def test_seed_refuses_what_runc_1_1_lets_through() -> None:
+    empty = IntelRdtConfig()
+    with pytest.raises(IntelRdtConfigError, match="l3CacheSchema is empty"):
+        validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True))
+    validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True), "runc-1.1")
+    with pytest.raises(IntelRdtConfigError, match="not supported or enabled"):
+        validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT)
+    with pytest.raises(IntelRdtConfigError, match="Intel RDT/CAT is not enabled"):
+        validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT, "runc-1.1")
+
+
+@pytest.mark.parametrize(
+    ("era", "prefix"),
+    [("seed", "failed to write L3:0=5 to schemata: "), ("runc-1.1", "intelrdt: unable to write ")],
+)
+def test_refused_schema_error_by_era(era: str, prefix: str) -> None:
+    with simulated_host("small-closids") as host:
+        config = IntelRdtConfig("L3:0=5")
+        manager = IntelRdtManager(probe_features(), "e", config=config, era=era)
+        manager.apply(host.kernel.spawn_process("p"))
+        with pytest.raises(IntelRdtError) as info:
+            manager.set(config)
+        text = str(info.value)
+        assert text.startswith(prefix), text
+        assert text.endswith(", last_cmd_status: The mask 5 has non-consecutive 1-bits"), text
+        manager.destroy()
