@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.broken import BROKEN
+from tests.broken import expectation
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,12 +30,23 @@ def rtgate(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize("module", sorted(BROKEN))
 def test_suite_catches_broken_runtime(module: str, tmp_path: Path) -> None:
     subject = f"python:tests.broken.{module}:new_factory"
-    result = rtgate("run", "--quick", "--subject", subject, "--report-dir", str(tmp_path))
+    wanted = expectation(module)
+    result = rtgate(
+        "run",
+        "--quick",
+        "--profile",
+        wanted.profile,
+        "--subject",
+        subject,
+        "--report-dir",
+        str(tmp_path),
+    )
     assert result.returncode == 1, (
-        f"rtgate run must fail on tests/broken/{module}.py\n{result.stdout}\n{result.stderr}"
+        f"rtgate run --profile {wanted.profile} must fail on tests/broken/{module}.py\n"
+        f"{result.stdout}\n{result.stderr}"
     )
     report = json.loads((tmp_path / "compliance.json").read_text())
     failed = {r["id"] for r in report["requirements"] if r["outcome"] in ("fail", "error")}
-    for requirement in BROKEN[module]:
+    for requirement in wanted.requirements:
         assert requirement in failed, f"{module} must fail {requirement}; failed: {sorted(failed)}"
         assert requirement in result.stdout, "the summary must name the broken requirement"

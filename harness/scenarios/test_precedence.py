@@ -130,11 +130,6 @@ def test_error_precedence(
         at = STEPS.index(winner)
         wanted = {s: STEPS.index(s) >= at and (s != "rdt" or had_rdt) for s in STEPS}
         verify(
-            tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile),
-            {s: left[s] for s in STEPS} == wanted,
-            f"with {failing} failing, left behind: {left} (expected {wanted})",
-        )
-        verify(
             tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
             runs == 0,
             f"after an early return no poststop hook may run; it ran {runs} time(s)",
@@ -144,6 +139,11 @@ def test_error_precedence(
             state_name(c) == before and c.init_process is not None,
             f"an early return keeps the state ({before}) and init; the state is "
             f"{state_name(c)}, init {c.init_process!r}",
+        )
+        verify(
+            tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile),
+            {s: left[s] for s in STEPS} == wanted,
+            f"with {failing} failing, left behind: {left} (expected {wanted})",
         )
     else:
         # Every later step still happened, whatever failed before it.

@@ -2,12 +2,27 @@
 
 Every module offers ``new_factory(root, system, profile)`` and is run as
 ``rtgate run --subject python:tests.broken.<module>:new_factory``.  ``BROKEN`` maps each module
-to the requirement ids whose failure proves the suite caught the defect.
+to the requirement ids whose failure proves the suite caught the defect: a tuple of ids for a
+defect of the seed profile, or a :class:`Broken` that also names the profile to run under (a
+defect of a later profile's rule only shows under that profile).
 """
 
 from __future__ import annotations
 
-BROKEN: dict[str, tuple[str, ...]] = {
+import dataclasses
+
+__all__ = ["BROKEN", "Broken", "expectation"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Broken:
+    """What a broken runtime must fail, and under which profile."""
+
+    requirements: tuple[str, ...]
+    profile: str = "seed"
+
+
+BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "precedence_reversed": ("LC-DESTROY-FIRST-ERROR-CGROUP", "LC-DESTROY-FIRST-ERROR-RDT"),
     "rdt_removal_skipped": ("LC-DESTROY-RDT",),
     "running_after_failed_destroy": ("LC-DESTROY-ALWAYS-STOPPED",),
@@ -20,4 +35,21 @@ BROKEN: dict[str, tuple[str, ...]] = {
     "schemata_without_newline": ("RDT-APPLY",),
     "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
     "closid_group_removed": ("RDT-CLOSID-NOT-REMOVED",),
+    "destroy_continues_after_failure": Broken(
+        ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP", "LC-DESTROY-EARLY-RETURN-KEEPS-STATE"),
+        profile="runc-1.2",
+    ),
+    "poststop_after_early_return": Broken(
+        ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP",), profile="runc-1.2"
+    ),
+    "pause_error_with_status": Broken(
+        ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
+        profile="runc-1.2",
+    ),
 }
+
+
+def expectation(module: str) -> Broken:
+    """The entry of ``module`` as a :class:`Broken` (a bare tuple means the seed profile)."""
+    entry = BROKEN[module]
+    return entry if isinstance(entry, Broken) else Broken(entry)

@@ -3,6 +3,7 @@ teardown every state's ``destroy`` ends in."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +18,10 @@ def factory_with(
     name: str,
     states: dict[str, type[ContainerState]] | None = None,
     teardown: Callable[[Any], None] | None = None,
+    profile_changes: dict[str, Any] | None = None,
 ) -> Callable[..., Factory]:
     """A ``new_factory`` whose containers use ``states`` and ``teardown`` in place of the
-    reference's."""
+    reference's, and whose profile has ``profile_changes`` (field -> value) applied."""
     namespace: dict[str, Any] = {"state_classes": {**STATE_CLASSES, **(states or {})}}
     if teardown is not None:
         namespace["teardown"] = lambda self: teardown(self)
@@ -27,6 +29,9 @@ def factory_with(
     factory_class = type(f"{name}Factory", (Factory,), {"container_class": container_class})
 
     def new_factory(root: str, system: Any, profile: str = "seed") -> Factory:
-        return factory_class(root, system, get_profile(profile))
+        chosen = get_profile(profile)
+        if profile_changes:
+            chosen = dataclasses.replace(chosen, **profile_changes)
+        return factory_class(root, system, chosen)
 
     return new_factory
