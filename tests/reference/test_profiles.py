@@ -1,0 +1,76 @@
+"""The profiles of the reference: each one's errors, wrappers and id rules, taken one by one."""
+
+from __future__ import annotations
+
+import pytest
+
+from reference_impl.errors import GenericError
+from reference_impl.errors import SentinelError
+from reference_impl.errors import WrappedError
+from reference_impl.errors import is_sentinel
+from reference_impl.profiles import PROFILES
+from reference_impl.profiles import RUNC_1_2
+from reference_impl.profiles import SEED
+from reference_impl.profiles import UnknownProfileError
+from reference_impl.profiles import get_profile
+
+
+def test_both_profiles_are_known_and_unknown_names_are_refused() -> None:
+    assert set(PROFILES) == {"seed", "runc-1.2"}
+    assert get_profile("runc-1.2") is RUNC_1_2
+    with pytest.raises(UnknownProfileError, match="known: runc-1.2, seed"):
+        get_profile("runc-9")
+
+
+def test_every_profile_refuses_the_same_operations() -> None:
+    """A key the seed raises under must exist in every profile, or a state would crash."""
+    for profile in PROFILES.values():
+        assert set(SEED.refusals) <= set(profile.refusals), profile.name
+
+
+def test_seed_refusals_carry_error_codes() -> None:
+    err = SEED.refuse("pause", status="paused")
+    assert isinstance(err, GenericError)
+    assert str(err) == "container not running or created: paused"
+
+
+def test_runc_1_2_refusals_are_sentinels() -> None:
+    err = RUNC_1_2.refuse("pause", status="paused")
+    assert isinstance(err, SentinelError)
+    assert str(err) == "container not running"
+    assert is_sentinel(err, "ErrNotRunning")
+    assert not is_sentinel(err, "ErrRunning")
+
+
+def test_runc_1_2_wraps_destroy_and_step_errors_and_keeps_the_sentinel() -> None:
+    cause = RUNC_1_2.refuse("running-destroy")
+    wrapped = RUNC_1_2.wrap_destroy_error(cause)
+    assert str(wrapped) == "unable to destroy container: container still running"
+    assert is_sentinel(wrapped, "ErrRunning"), "errors.Is sees through %w"
+    step = RUNC_1_2.wrap_step_error("rdt", OSError("busy"))
+    assert str(step) == "unable to remove container's IntelRDT group: busy"
+    hook = RUNC_1_2.wrap_hook_error("poststop", 2, RuntimeError("exit status 1"))
+    assert isinstance(hook, WrappedError)
+    assert str(hook) == "error running poststop hook #2: exit status 1"
+
+
+def test_seed_wraps_nothing() -> None:
+    err = RuntimeError("x")
+    assert SEED.wrap_destroy_error(err) is err
+    assert SEED.wrap_step_error("cgroup", err) is err
+    assert SEED.wrap_hook_error("poststop", 0, err) is err
+
+
+@pytest.mark.parametrize(
+    ("container_id", "seed", "runc_1_2"),
+    [
+        ("abc", True, True),
+        ("with,comma", True, False),
+        (".", True, False),
+        ("..", True, False),
+        ("a/b", False, False),
+    ],
+)
+def test_id_rules(container_id: str, seed: bool, runc_1_2: bool) -> None:
+    assert SEED.valid_id(container_id) is seed
+    assert RUNC_1_2.valid_id(container_id) is runc_1_2

@@ -1,0 +1,60 @@
+"""The spec's profiles agree with each other: the catalog, the lifecycle tables' overrides and
+the requirement counterparts of ``lifecycle.toml``."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.errors import SpecError
+from harness.spec import tables
+from harness.spec.catalog import load_catalog
+
+
+def test_catalog_and_tables_know_the_same_profiles() -> None:
+    assert load_catalog().profiles == set(tables.PROFILES)
+
+
+@pytest.mark.parametrize("profile", [p for p in tables.PROFILES if p != tables.DEFAULT_PROFILE])
+def test_counterparts_replace_a_seed_rule_with_one_of_the_profile(profile: str) -> None:
+    catalog = load_catalog()
+    for seed_id in catalog:
+        other = tables.requirement_for(seed_id, profile)
+        if other == seed_id:
+            continue
+        assert catalog[seed_id].profiles == ("seed",), f"{seed_id} still holds in {profile}"
+        assert other in catalog, f"{other} (the {profile} counterpart of {seed_id}) is no id"
+        assert profile in catalog[other].profiles, f"{other} is not a rule of {profile}"
+        assert "seed" not in catalog[other].profiles, f"{other} is the seed's too"
+
+
+def test_profile_overrides_only_what_differs() -> None:
+    seed = tables.lifecycle("seed")
+    later = tables.lifecycle("runc-1.2")
+    assert later["transitions"] == seed["transitions"], "runc 1.2 keeps the transition table"
+    assert tables.destroy_expectation("running", True, "runc-1.2") == "error:destroy_still_running"
+    assert tables.destroy_expectation("running", False, "runc-1.2") == "destroy"
+    assert tables.message("still_running", "runc-1.2") == tables.message("still_running")
+
+
+def test_teardown_errors_by_profile() -> None:
+    assert tables.teardown_error("cgroup", "E") == "E"
+    assert tables.teardown_error("poststop", "E", "runc-1.2", index=3) == (
+        "unable to destroy container: error running poststop hook #3: E"
+    )
+
+
+def test_an_unknown_profile_is_a_spec_error() -> None:
+    with pytest.raises(SpecError, match="'profile' must be one of"):
+        tables.lifecycle("runc-0.1")
+
+
+def test_requirements_command_lists_the_runc_1_2_profile(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from harness.cli import main
+
+    assert main(["requirements", "--profile", "runc-1.2"]) == 0
+    out = capsys.readouterr().out
+    assert "LC-DESTROY-EARLY-RETURN-CGROUP" in out
+    assert "LC-DESTROY-FIRST-ERROR-CGROUP" not in out, "a seed-only rule is not runc 1.2's"
+    assert "LC-TRANS-RESTORED-STOPPED" in out, "a rule of both profiles is listed"
