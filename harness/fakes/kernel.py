@@ -312,7 +312,8 @@ class SimulatedKernel(CgroupQueries):
         if len(payload) > MAX_WRITE:
             self._fail("write", path, payload, errno.E2BIG)
         store = file.spec.store
-        assert store is not None
+        if store is None:
+            self._fail("write", path, payload, errno.EINVAL)  # cgroup_file_write: no ->write
         self._run("write", path, payload, lambda: store(payload))
 
     # -- filesystem hooks -------------------------------------------------------------------
@@ -492,7 +493,10 @@ class SimulatedKernel(CgroupQueries):
         modes = wrapper.open_modes
         self._check_fault("open", path)
         if isinstance(file, KernfsFile):
-            if (modes.can_write and not file.writable) or (modes.can_read and not file.readable):
+            missing = (modes.can_write and not file.writable) or (
+                modes.can_read and not file.readable
+            )
+            if missing and self._checks_open_perm(path):
                 self._fail("open", path, None, errno.EACCES)
             if modes.can_write:
                 file.reset_handle(wrapper)
@@ -501,6 +505,16 @@ class SimulatedKernel(CgroupQueries):
         if modes.can_read:
             self._guard_reads(wrapper)
         self._record("open", path, None, None)
+
+    def _checks_open_perm(self, path: str) -> bool:
+        """Whether a missing handler refuses the open itself (EACCES even for root).
+
+        resctrl's kernfs root has KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK, and /proc checks modes at
+        open.  cgroupfs files all have kernfs read and write ops, so root's open succeeds and
+        the missing handler answers EINVAL at read(2) or write(2) instead.
+        """
+        owned = self._owner_of(path)
+        return owned is None or isinstance(owned[0], ResctrlFs)
 
     def _guard_reads(self, wrapper: FakeFileWrapper) -> None:
         """Route each read call of this handle past the fault plan; a kernfs file whose
@@ -520,6 +534,8 @@ class SimulatedKernel(CgroupQueries):
                 self._check_fault("read", path)
                 if isinstance(file, KernfsFile) and not file.alive:
                     self._fail("read", file.where, None, errno.ENODEV)
+                if isinstance(file, KernfsFile) and not file.readable:
+                    self._fail("read", file.where, None, errno.EINVAL)  # no seq_show
                 if own_view:
                     if wrapper.filedes is None or not wrapper._is_open():
                         raise ValueError("I/O operation on closed file")

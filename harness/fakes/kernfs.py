@@ -42,9 +42,11 @@ class ControlFile:
     """What a model says a control file is: its name, how to read it, how to write it."""
 
     name: str
-    #: None: write-only (opening it for reading is EACCES)
+    #: None: write-only (reading it is EINVAL on cgroupfs; opening it for reading is EACCES on
+    #: resctrl)
     show: Show | None
-    #: None: read-only (opening it for writing is EACCES)
+    #: None: read-only (writing it is EINVAL on cgroupfs; opening it for writing is EACCES on
+    #: resctrl)
     store: Store | None = None
 
 
@@ -93,12 +95,12 @@ class KernfsFile(FakeFile):
 
     @property
     def writable(self) -> bool:
-        """Whether the file has a write handler (else opening it for writing is EACCES)."""
+        """Whether the file has a write handler (mode 0200)."""
         return self.spec.store is not None
 
     @property
     def readable(self) -> bool:
-        """Whether the file has a read handler (else opening it for reading is EACCES)."""
+        """Whether the file has a read handler (mode 0444)."""
         return self.spec.show is not None
 
     @property

@@ -82,21 +82,34 @@ def _errno(action: Callable[[], object]) -> int | None:
 
 
 # -- open permissions -------------------------------------------------------------------------
-def test_a_read_only_file_opened_for_writing_is_eacces_even_for_root(host: tuple) -> None:
+def test_a_read_only_file_opens_for_writing_and_the_write_is_einval(host: tuple) -> None:
+    """cgroupfs files all have a kernfs write op: root's open succeeds, cgroup_file_write
+    answers EINVAL for a cftype without a write handler."""
     _, layout, child = host
     path = f"{child}/{layout.read_only}"
     before = read(path)
     for flags in (os.O_WRONLY, os.O_RDWR, os.O_WRONLY | os.O_TRUNC):
-        assert _errno(lambda: os.close(os.open(path, flags))) == errno.EACCES  # noqa: B023
-    assert _errno(lambda: open(path, "w").close()) == errno.EACCES
+        os.close(os.open(path, flags))
+    open(path, "w").close()
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        assert _errno(lambda: os.write(fd, b"0")) == errno.EINVAL
+    finally:
+        os.close(fd)
+    assert _errno(lambda: write(path, "0")) == errno.EINVAL
     assert read(path) == before
 
 
-def test_a_write_only_file_opened_for_reading_is_eacces(host: tuple) -> None:
+def test_a_write_only_file_opens_for_reading_and_the_read_is_einval(host: tuple) -> None:
+    """The kernfs read op exists too: reading a cftype without a show handler is EINVAL."""
     _, layout, child = host
     path = layout.write_only.format(child=child)
-    assert _errno(lambda: open(path).close()) == errno.EACCES
-    assert _errno(lambda: os.close(os.open(path, os.O_RDWR))) == errno.EACCES
+    assert _errno(lambda: read(path)) == errno.EINVAL
+    fd = os.open(path, os.O_RDWR)
+    try:
+        assert _errno(lambda: os.read(fd, 100)) == errno.EINVAL
+    finally:
+        os.close(fd)
 
 
 def test_proc_files_are_read_only_for_root(host: tuple) -> None:
