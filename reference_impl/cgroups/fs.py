@@ -196,11 +196,11 @@ class FsManager:
         if pids and config.pids_limit:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             _write(pids, "pids.max", limit)
-        if cpu and config.cpu_shares:
-            _check_cpu_shares(cpu, config.cpu_shares)
         if config.freezer:
             self._set_freezer(self.paths.get("freezer", ""), config.freezer)
             self.freezer_state = config.freezer
+        if cpu and config.cpu_shares:
+            _check_cpu_shares(cpu, config.cpu_shares)
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:

@@ -195,7 +195,9 @@ class Fs2Manager:
         """Remove the group this manager made (five rounds); a joined group never."""
         if self._joined():
             return
-        remove_paths(self.paths, self.system)
+        # an empty cgroup path puts init in the root group, which is the mount: never removed
+        paths = {k: v for k, v in self.paths.items() if os.path.normpath(v) != self.mount}
+        remove_paths(paths, self.system)
         self.paths = {}
 
     def get_paths(self) -> dict[str, str]:

@@ -144,8 +144,14 @@ class IntelRdtManager:
         return self.features.root
 
     def group_path(self) -> str:
-        """``<resctrl>/<closID>``, or ``<resctrl>/<container id>`` without a closID."""
-        return os.path.join(self._root(), self.config.clos_id or self.id)
+        """``<resctrl>/<closID>``, or ``<resctrl>/<container id>`` without a closID.
+
+        Raises:
+            NotFoundError: resctrl is not mounted.
+        """
+        if self.features.root is None:
+            raise NotFoundError("mountpoint for Intel RDT not found")
+        return os.path.join(self.features.root, self.config.clos_id or self.id)
 
     def mon_path(self) -> str:
         """The container's monitoring group below its group."""
@@ -176,6 +182,7 @@ class IntelRdtManager:
             IntelRdtError: a closID group without a schema does not exist; mkdir or a tasks
                 write failed (with the kernel's last_cmd_status).
         """
+        self._root()
         path = self.group_path()
         config = self.config
         if config.clos_id and not schemata_value(config) and not os.path.isdir(path):
