@@ -263,3 +263,21 @@ def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
             f.write(str(outsider))
         _kill_and_destroy(c)
         assert outsider in host.resctrl_tasks(""), "tasks of a removed group go to the default"
+
+
+@pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
+def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> None:
+    with on_host("xeon-2s-cat-mba") as (host, factory):
+        config = _config(
+            "mt", l3_cache_schema=host.l3_schema("f"), clos_id="team", enable_monitoring=True
+        )
+        c = factory.create("mt", config)
+        c.run(INIT)
+        outsider = host.kernel.spawn_process("outsider")
+        with open(os.path.join(RESCTRL, "team", "tasks"), "w") as f:
+            f.write(str(outsider))
+        with open(os.path.join(RESCTRL, "team", "mon_groups", "mt", "tasks"), "w") as f:
+            f.write(str(outsider))
+        _kill_and_destroy(c)
+        assert not os.path.exists(os.path.join(RESCTRL, "team", "mon_groups", "mt"))
+        assert outsider in host.resctrl_tasks("team"), "a MON group's tasks go to its parent"

@@ -35,6 +35,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "schemata_without_newline": ("RDT-APPLY",),
     "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
     "closid_group_removed": ("RDT-CLOSID-NOT-REMOVED",),
+    "v2_shares_not_converted": ("CG-SET-CPU",),
+    "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     "destroy_continues_after_failure": Broken(
         ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP", "LC-DESTROY-EARLY-RETURN-KEEPS-STATE"),
         profile="runc-1.2",
