@@ -277,3 +277,17 @@ def test_destroy_kills_what_is_left(on_host: OnHost, kind: str) -> None:
         assert not host.is_alive(child), "destroy must kill what init left in the cgroup"
         group = _v2_dir("/ka") if kind == "v2" else os.path.join(CGROUP_ROOT, "devices", "ka")
         assert not os.path.exists(group)
+
+
+@pytest.mark.requirement("CG-V2-FREEZE")
+def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
+    with on_host(V2_TOPOLOGY) as (host, factory):
+        c = factory.create("slow", _config("/slow"))
+        c.run(INIT)
+        # a task that takes a few looks at cgroup.events before it stops
+        slow = host.kernel.spawn_process("slow", freeze_resistant_reads=3)
+        host.kernel.move_to_cgroup(slow, "unified", "/slow")
+        c.pause()
+        events = os.path.join(_v2_dir("/slow"), tables.v2_file("events"))
+        assert host.kernel.process(slow).state == "frozen", "pause returned before it froze"
+        assert tables.v2_file("frozen") in _read(events).splitlines()

@@ -37,6 +37,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "closid_group_removed": ("RDT-CLOSID-NOT-REMOVED",),
     "v2_shares_not_converted": ("CG-SET-CPU",),
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
+    "v2_freeze_no_wait": ("CG-V2-FREEZE",),
     "destroy_continues_after_failure": Broken(
         ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP", "LC-DESTROY-EARLY-RETURN-KEEPS-STATE"),
         profile="runc-1.2",
