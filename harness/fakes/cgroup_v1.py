@@ -23,6 +23,8 @@ from harness.fakes._parse import strim
 from harness.fakes.cgroup_limits import HUGE_PAGE
 from harness.fakes.cgroup_limits import parse_pid
 from harness.fakes.cgroup_limits import parse_pids_max
+from harness.fakes.cgroup_v1_stats import stat_defaults
+from harness.fakes.cgroup_v1_stats import stat_files
 from harness.fakes.devices_v1 import DevicesState
 from harness.fakes.devices_v1 import device_files
 from harness.fakes.freezer import V1Freezer
@@ -254,10 +256,10 @@ class V1Hierarchy:
             },
             "memory": {"memory.limit_in_bytes": str(UNLIMITED_BYTES)},
             "pids": {"pids.max": "max"},
-            "blkio": {"blkio.weight": "500"},
             "hugetlb": {"hugetlb.2MB.limit_in_bytes": str(UNLIMITED_HUGE)},
         }.get(self.name, {})
         node.values.update(defaults)
+        node.values.update(stat_defaults(self.name, parent is None))
         if self.name == "devices":
             node.devices = parent.devices.copy() if parent and parent.devices else DevicesState()
         if clone and parent is not None and self.name == "cpuset":
@@ -299,6 +301,10 @@ class V1Hierarchy:
         return ControlFile(name, lambda: node.values[name] + "\n", store)
 
     def _controller_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
+        extra = stat_files(self.name, node.values, root, self._num_cpus)
+        return self._modelled_files(node, root) + extra
+
+    def _modelled_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
         values = node.values
         if self.name == "freezer" and self.freezer is not None and not root:
             return self.freezer.control_files(node)
@@ -355,8 +361,6 @@ class V1Hierarchy:
             assert node.devices is not None
             above = None if root else self.nodes[posixpath.dirname(node.path)].devices
             return device_files(node.devices, above, lambda: bool(self.children(node.path)))
-        if self.name == "blkio":
-            return [self._int_file(node, "blkio.weight", self._blkio_weight)]
         if self.name == "hugetlb":
             return [
                 ControlFile(
@@ -401,12 +405,6 @@ class V1Hierarchy:
                 raise KernelErrno(errno.EINVAL)
             return value
         if not 1000 <= value <= 1_000_000:
-            raise KernelErrno(errno.EINVAL)
-        return value
-
-    @staticmethod
-    def _blkio_weight(value: int) -> int:
-        if not 10 <= value <= 1000:
             raise KernelErrno(errno.EINVAL)
         return value
 

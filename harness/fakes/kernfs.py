@@ -48,6 +48,9 @@ class ControlFile:
     #: None: read-only (writing it is EINVAL on cgroupfs; opening it for writing is EACCES on
     #: resctrl)
     store: Store | None = None
+    #: the mode bits when they differ from what the handlers imply (``memory.pressure_level`` is
+    #: 0444 yet has neither: it only names a pressure event for ``cgroup.event_control``)
+    mode: int | None = None
 
 
 class KernfsHost(Protocol):
@@ -73,6 +76,7 @@ class KernfsFile(FakeFile):
         spec: ControlFile,
     ) -> None:
         mode = (0o444 if spec.show is not None else 0) | (0o200 if spec.store is not None else 0)
+        mode = mode if spec.mode is None else spec.mode
         self._fresh = False
         self._truncating = False
         self._view = b""

@@ -1,0 +1,288 @@
+"""The v1 control files the model keeps only as stored tunables or zero statistics.
+
+A real v1 group has many files a runtime never acts on (``cpu.stat``, ``memory.kmem.*``,
+``blkio.throttle.*``, ...).  They must still exist with the kernel's names and modes, read in
+the kernel's formats and refuse bad writes, or a runtime that lists, reads or resets them sees a
+different kernel.  Nothing here is charged: statistics read as zeros, tunables read back what
+was written.  Which files a group has follows cgroup v1 as this kernel (6.18) shows it.
+"""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Callable
+
+from harness.fakes._parse import KernelErrno
+from harness.fakes._parse import kstrtoll
+from harness.fakes._parse import strim
+from harness.fakes.kernfs import ControlFile
+
+__all__ = ["stat_defaults", "stat_files"]
+
+Values = dict[str, str]
+
+#: ``memory.stat`` keys before the limits, each repeated with ``total_`` after them
+_MEMORY_STAT = (
+    "cache rss rss_huge shmem mapped_file dirty writeback workingset_refault_anon "
+    "workingset_refault_file swap swapcached pgpgin pgpgout pgfault pgmajfault inactive_anon "
+    "active_anon inactive_file active_file unevictable"
+).split()
+_NUMA_STAT = ("total", "file", "anon", "unevictable")
+_IO_STATS = (
+    "io_service_bytes",
+    "io_service_bytes_recursive",
+    "io_serviced",
+    "io_serviced_recursive",
+)
+_THROTTLES = ("read_bps_device", "read_iops_device", "write_bps_device", "write_iops_device")
+
+
+def stat_defaults(controller: str, root: bool) -> Values:
+    """The stored tunables of a new group (root values where the kernel's root differs)."""
+    defaults: dict[str, Values] = {
+        "cpu": {
+            "cpu.cfs_burst_us": "0",
+            "cpu.idle": "0",
+            "cpu.rt_period_us": "1000000",
+            "cpu.rt_runtime_us": "950000" if root else "0",
+        },
+        "cpuset": {
+            "cpuset.cpu_exclusive": "1" if root else "0",
+            "cpuset.mem_exclusive": "1" if root else "0",
+            "cpuset.mem_hardwall": "0",
+            "cpuset.memory_migrate": "0",
+            "cpuset.memory_spread_page": "0",
+            "cpuset.memory_spread_slab": "0",
+            "cpuset.sched_load_balance": "1",
+            "cpuset.sched_relax_domain_level": "-1",
+            "cpuset.memory_pressure_enabled": "0",
+        },
+        "memory": {
+            "memory.memsw.limit_in_bytes": "9223372036854771712",
+            "memory.kmem.tcp.limit_in_bytes": "9223372036854771712",
+            "memory.soft_limit_in_bytes": "9223372036854771712",
+            "memory.move_charge_at_immigrate": "0",
+            "memory.oom_control": "0",
+            "memory.shown_ram_in_bytes": "0",
+            "memory.swappiness": "60",
+        },
+        "blkio": {"blkio.bfq.weight": "100"},
+    }
+    return defaults.get(controller, {})
+
+
+def _number(payload: bytes) -> int:
+    """``kstrtoll`` of a stripped write: EINVAL for garbage, ERANGE on overflow."""
+    return kstrtoll(strim(payload.decode("utf-8", "replace")), 0)
+
+
+def _const(name: str, text: str) -> ControlFile:
+    return ControlFile(name, lambda: text)
+
+
+def _tunable(values: Values, name: str, low: int, high: int) -> ControlFile:
+    """A number the kernel keeps; outside ``low..high`` is EINVAL."""
+
+    def store(payload: bytes) -> None:
+        value = _number(payload)
+        if not low <= value <= high:
+            raise KernelErrno(errno.EINVAL)
+        values[name] = str(value)
+
+    return ControlFile(name, lambda: values[name] + "\n", store)
+
+
+def _counter(name: str) -> ControlFile:
+    """A zero statistic that any write resets (``mem_cgroup_reset``)."""
+    return ControlFile(name, lambda: "0\n", lambda payload: None)
+
+
+def _refused(name: str, err: int, show: str = "0\n") -> ControlFile:
+    """A file the kernel still lists but whose writes it refuses with ``err``."""
+
+    def store(payload: bytes) -> None:
+        raise KernelErrno(err)
+
+    return ControlFile(name, lambda: show, store)
+
+
+def _cpu(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    stat = "nr_periods 0\nnr_throttled 0\nthrottled_time 0\nnr_bursts 0\nburst_time 0\n"
+    return [
+        _tunable(values, "cpu.cfs_burst_us", 0, 2**44),
+        _tunable(values, "cpu.idle", 0, 1),
+        _tunable(values, "cpu.rt_period_us", 1, 2**31 - 1),
+        _tunable(values, "cpu.rt_runtime_us", -1, 2**31 - 1),
+        _const("cpu.stat", stat),
+        _const("cpu.stat.local", "throttled_time 0\n"),
+    ]
+
+
+def _cpuacct(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    percpu = "0 " * num_cpus + "\n"
+    table = "cpu user system\n" + "".join(f"{cpu} 0 0\n" for cpu in range(num_cpus))
+    return [
+        _const("cpuacct.usage_all", table),
+        _const("cpuacct.usage_percpu", percpu),
+        _const("cpuacct.usage_percpu_sys", percpu),
+        _const("cpuacct.usage_percpu_user", percpu),
+        _const("cpuacct.usage_sys", "0\n"),
+        _const("cpuacct.usage_user", "0\n"),
+    ]
+
+
+def _cpuset(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    files = [
+        ControlFile("cpuset.effective_cpus", lambda: values["cpuset.cpus"] + "\n"),
+        ControlFile("cpuset.effective_mems", lambda: values["cpuset.mems"] + "\n"),
+        _const("cpuset.memory_pressure", "0\n"),
+        _tunable(values, "cpuset.sched_relax_domain_level", -1, 5),
+    ]
+    flags = ["cpu_exclusive", "mem_exclusive", "mem_hardwall", "memory_migrate"]
+    flags += ["memory_spread_page", "memory_spread_slab", "sched_load_balance"]
+    if root:
+        flags.append("memory_pressure_enabled")
+    return files + [_tunable(values, f"cpuset.{flag}", 0, 1) for flag in flags]
+
+
+def _memory_stat(values: Values) -> str:
+    limit = values["memory.limit_in_bytes"]
+    lines = [f"{key} 0" for key in _MEMORY_STAT]
+    lines += [f"hierarchical_memory_limit {limit}"]
+    lines += [f"hierarchical_memsw_limit {values['memory.memsw.limit_in_bytes']}"]
+    lines += [f"total_{key} 0" for key in _MEMORY_STAT]
+    return "\n".join(lines) + "\n"
+
+
+def _oom_control(values: Values, root: bool) -> ControlFile:
+    """``oom_kill_disable`` 0 or 1; the root refuses it (EINVAL)."""
+
+    def store(payload: bytes) -> None:
+        value = _number(payload)
+        if root or value not in (0, 1):
+            raise KernelErrno(errno.EINVAL)
+        values["memory.oom_control"] = str(value)
+
+    def show() -> str:
+        return f"oom_kill_disable {values['memory.oom_control']}\nunder_oom 0\noom_kill 0\n"
+
+    return ControlFile("memory.oom_control", show, store)
+
+
+def _event_control(payload: bytes) -> None:
+    """``<event_fd> <target_fd> [args]``: the simulation has no such descriptors (EBADF)."""
+    fields = strim(payload.decode("utf-8", "replace")).split()
+    if len(fields) < 2 or not all(f.isdigit() for f in fields[:2]):
+        raise KernelErrno(errno.EINVAL)
+    raise KernelErrno(errno.EBADF)
+
+
+def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    unlimited = 2**63 - 1
+    numa = "".join(f"{key}=0 N0=0\n" for key in _NUMA_STAT)
+    numa += "".join(f"hierarchical_{key}=0 N0=0\n" for key in _NUMA_STAT)
+    files = [
+        ControlFile("cgroup.event_control", None, _event_control),
+        ControlFile("memory.force_empty", None, lambda payload: None),
+        ControlFile("memory.pressure_level", None, None, mode=0o444),
+        ControlFile("memory.stat", lambda: _memory_stat(values)),
+        _const("memory.numa_stat", numa),
+        _const("memory.kmem.slabinfo", ""),
+        _oom_control(values, root),
+        _refused("memory.kmem.limit_in_bytes", errno.EOPNOTSUPP, "9223372036854771712\n"),
+        _tunable(values, "memory.memsw.limit_in_bytes", -1, unlimited),
+        _tunable(values, "memory.kmem.tcp.limit_in_bytes", -1, unlimited),
+        _tunable(values, "memory.soft_limit_in_bytes", -1, unlimited),
+        _tunable(values, "memory.move_charge_at_immigrate", 0, 3),
+        _tunable(values, "memory.swappiness", 0, 200),
+        ControlFile("memory.use_hierarchy", lambda: "1\n", _use_hierarchy),
+    ]
+    for prefix in ("memory.", "memory.kmem.", "memory.kmem.tcp.", "memory.memsw."):
+        files += [_counter(f"{prefix}failcnt")]
+        if prefix != "memory.":
+            files += [_const(f"{prefix}usage_in_bytes", "0\n")]
+        files += [_counter(f"{prefix}max_usage_in_bytes")]
+    if not root:
+        files.append(_tunable(values, "memory.shown_ram_in_bytes", 0, unlimited))
+    return files
+
+
+def _use_hierarchy(payload: bytes) -> None:
+    """Hierarchy is always on since 5.x: 1 is accepted, 0 is EINVAL."""
+    if _number(payload) != 1:
+        raise KernelErrno(errno.EINVAL)
+
+
+def _throttle(values: Values, name: str) -> ControlFile:
+    """``MAJ:MIN VALUE`` rules, one per device, shown back as written (0 removes one)."""
+
+    def store(payload: bytes) -> None:
+        fields = strim(payload.decode("utf-8", "replace")).split()
+        if len(fields) != 2 or fields[0].count(":") != 1:
+            raise KernelErrno(errno.EINVAL)
+        device, value = fields[0], _number(fields[1].encode())
+        if not all(part.isdigit() for part in device.split(":")) or value < 0:
+            raise KernelErrno(errno.EINVAL)
+        rules = dict(line.split() for line in values.get(name, "").splitlines())
+        if value:
+            rules[device] = str(value)
+        else:
+            rules.pop(device, None)
+        values[name] = "".join(f"{dev} {val}\n" for dev, val in sorted(rules.items()))
+
+    return ControlFile(name, lambda: values.get(name, ""), store)
+
+
+def _blkio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    files = [ControlFile("blkio.reset_stats", None, lambda payload: None)]
+    for kind in ("bfq", "throttle"):
+        files += [_const(f"blkio.{kind}.{stat}", "Total 0\n") for stat in _IO_STATS]
+    files += [_throttle(values, f"blkio.throttle.{rule}") for rule in _THROTTLES]
+    if not root:
+        files += [
+            _tunable(values, "blkio.bfq.weight", 1, 1000),
+            ControlFile(
+                "blkio.bfq.weight_device",
+                lambda: f"default {values['blkio.bfq.weight']}\n",
+                lambda payload: _weight_device(values, payload),
+            ),
+        ]
+    return files
+
+
+def _weight_device(values: Values, payload: bytes) -> None:
+    """``default N`` sets the group's weight; per-device weights need a device (ENODEV)."""
+    fields = strim(payload.decode("utf-8", "replace")).split()
+    if len(fields) == 2 and fields[0] == "default":
+        value = _number(fields[1].encode())
+        if not 1 <= value <= 1000:
+            raise KernelErrno(errno.EINVAL)
+        values["blkio.bfq.weight"] = str(value)
+        return
+    if len(fields) == 1:
+        value = _number(fields[0].encode())
+        if not 1 <= value <= 1000:
+            raise KernelErrno(errno.EINVAL)
+        values["blkio.bfq.weight"] = str(value)
+        return
+    raise KernelErrno(errno.ENODEV if len(fields) == 2 else errno.EINVAL)
+
+
+def _pids(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    return [] if root else [ControlFile("pids.peak", lambda: values.get("pids.peak", "0") + "\n")]
+
+
+_BUILDERS: dict[str, Callable[[Values, bool, int], list[ControlFile]]] = {
+    "cpu": _cpu,
+    "cpuacct": _cpuacct,
+    "cpuset": _cpuset,
+    "memory": _memory,
+    "blkio": _blkio,
+    "pids": _pids,
+}
+
+
+def stat_files(controller: str, values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    """The stored-tunable and statistics files ``controller`` adds to a group."""
+    builder = _BUILDERS.get(controller)
+    return [] if builder is None else builder(values, root, num_cpus)
