@@ -281,3 +281,12 @@ def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> N
         _kill_and_destroy(c)
         assert not os.path.exists(os.path.join(RESCTRL, "team", "mon_groups", "mt"))
         assert outsider in host.resctrl_tasks("team"), "a MON group's tasks go to its parent"
+
+
+@pytest.mark.requirement("RDT-SET-SCHEMA")
+def test_set_writes_a_new_schema_to_a_running_container(factory: Any, rdt: SimulatedHost) -> None:
+    c = factory.create("upd", _config("upd", l3_cache_schema=rdt.l3_schema("f")))
+    c.run(INIT)
+    c.set(_config("upd", l3_cache_schema=rdt.l3_schema("3c")))
+    shown = _schemata("upd")["L3"]
+    assert {d: int(v, 16) for d, v in shown.items()} == dict.fromkeys(rdt.l3_domains(), 0x3C)
