@@ -24,6 +24,8 @@ from harness.fakes._parse import strim
 from harness.fakes.cgroup_limits import parse_pid
 from harness.fakes.cgroup_v2_files import controller_files
 from harness.fakes.cgroup_v2_files import default_values
+from harness.fakes.cgroup_v2_psi import pressure_files
+from harness.fakes.cgroup_v2_psi import pressure_switch
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.processes import ProcessTable
 from harness.fakes.processes import Task
@@ -37,6 +39,11 @@ UNIFIED = "unified"
 THREADED_CONTROLLERS: frozenset[str] = frozenset({"cpu", "cpuset", "pids"})
 #: names the kernel knows but cgroup2 refuses to enable (no v2 interface): EINVAL, not ENOENT
 _ALL_KNOWN: frozenset[str] = frozenset(V2_CONTROLLERS) | {"rdma", "misc"}
+#: the kernel's subsystem ids (``cgroup_subsys.h``): the order of ``cgroup.stat``'s lines
+SUBSYS_ORDER: tuple[str, ...] = (
+    "cpuset", "cpu", "cpuacct", "io", "memory", "devices", "freezer", "net_cls", "perf_event",
+    "net_prio", "hugetlb", "pids", "rdma", "misc",
+)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -76,8 +83,11 @@ class UnifiedHierarchy:
         table: ProcessTable,
         num_cpus: int,
         on_change: Callable[[str], None] | None = None,
+        implicit: tuple[str, ...] = (),
     ) -> None:
         self.mount = mount
+        #: controllers every cgroup has a css of without enabling them (``perf_event``)
+        self.implicit = implicit
         #: the root's ``cgroup.controllers``, in the kernel's order
         self.controllers = tuple(c for c in V2_CONTROLLERS if c in controllers)
         self._table = table
@@ -447,6 +457,9 @@ class UnifiedHierarchy:
             ),
             ControlFile("cgroup.stat", lambda: self._stat(path)),
             ControlFile("cpu.stat", lambda: self._cpu_stat(path)),
+            ControlFile("cpu.stat.local", lambda: self._cpu_stat_local(path)),
+            pressure_switch(node.values, lambda: self._changed(path)),
+            *pressure_files(node.values),
         ]
         if path == "/":
             return files
@@ -466,6 +479,7 @@ class UnifiedHierarchy:
                 lambda p: self.write_freeze(path, p),
             ),
             ControlFile("cgroup.kill", None, lambda p: self.write_kill(path, p)),
+            ControlFile("cgroup.stat.local", lambda: "frozen_usec 0\n"),
         ]
         for name in self.enabled(path):
             files += controller_files(
@@ -478,15 +492,40 @@ class UnifiedHierarchy:
         return files
 
     def _stat(self, path: str) -> str:
-        descendants = sum(1 for p in self.nodes if p != path and self._in_subtree(path, p))
-        return f"nr_descendants {descendants}\nnr_dying_descendants 0\n"
+        """``cgroup_stat_show``: descendants, then per subsystem on this hierarchy (in the
+        kernel's subsystem order) its live css count in the subtree, 0 without a css here."""
+        subtree = [p for p in self.nodes if self._in_subtree(path, p)]
+        subsystems = [s for s in SUBSYS_ORDER if s in self.controllers or s in self.implicit]
+
+        def css_count(name: str) -> int:
+            if not self._has_css(path, name):
+                return 0
+            return sum(1 for p in subtree if self._has_css(p, name))
+
+        lines = [f"nr_descendants {len(subtree) - 1}"]
+        lines += [f"nr_subsys_{name} {css_count(name)}" for name in subsystems]
+        lines += ["nr_dying_descendants 0"]
+        lines += [f"nr_dying_subsys_{name} 0" for name in subsystems]
+        return "\n".join(lines) + "\n"
+
+    def _has_css(self, path: str, name: str) -> bool:
+        """The root has every subsystem's css, others the implicit and the enabled ones."""
+        return path == "/" or name in self.implicit or name in self.enabled(path)
 
     def _cpu_stat(self, path: str) -> str:
         """``cpu.stat``, a core file of every cgroup; the cpu controller adds throttling."""
-        text = "usage_usec 0\nuser_usec 0\nsystem_usec 0\n"
-        if path != "/" and "cpu" in self.enabled(path):
-            text += "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\n"
+        text = "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnice_usec 0\n"
+        if self._throttles(path):
+            text += "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n"
         return text
+
+    def _cpu_stat_local(self, path: str) -> str:
+        """``cpu.stat.local``: this cgroup's own throttling, empty without the cpu controller."""
+        return "throttled_usec 0\n" if self._throttles(path) else ""
+
+    def _throttles(self, path: str) -> bool:
+        """Whether the cpu controller (bandwidth control) acts on ``path``."""
+        return path != "/" and "cpu" in self.enabled(path)
 
     def _effective(self, path: str) -> Callable[[str], str]:
         """How ``*.effective`` files of ``path`` resolve: own value, else the parent's."""

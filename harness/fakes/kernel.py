@@ -131,7 +131,12 @@ class SimulatedKernel(CgroupQueries):
             hybrid = topo.cgroup_mode == "hybrid"
             mount = f"{CGROUP_ROOT}/unified" if hybrid else CGROUP_ROOT
             self.unified = UnifiedHierarchy(
-                mount, topo.unified_controllers, self._table, topo.num_cpus, self._resync
+                mount,
+                topo.unified_controllers,
+                self._table,
+                topo.num_cpus,
+                self._resync,
+                implicit=topo.v2_implicit,
             )
             self._mounts.append((mount, self.unified))
             if not fs.exists(mount):

@@ -155,6 +155,10 @@ class Topology:
     #: ``cgroup.controllers`` lists them.  None: every v2 controller not bound to a v1
     #: hierarchy.  Unused under "v1".
     v2_controllers: tuple[str, ...] | None = None
+    #: controllers bound to the unified hierarchy implicitly (``perf_event`` when no v1
+    #: hierarchy holds it): every cgroup has their css and ``cgroup.stat`` counts them, but
+    #: ``cgroup.controllers`` never lists them.  Unused under "v1".
+    v2_implicit: tuple[str, ...] = ()
     #: None: the CPU has no RDT (no cat_l3 flag, no /sys/fs/resctrl at all)
     resctrl: ResctrlTopology | None = ResctrlTopology()
     #: whether resctrl is mounted at /sys/fs/resctrl (ignored when resctrl is None)

@@ -3,6 +3,7 @@ kill, events, type, limits, controller files, /proc and mountinfo, on pure v2 an
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import signal
@@ -358,7 +359,26 @@ def test_max_descendants_and_depth_limit_mkdir_with_eagain(v2: SimulatedKernel) 
     assert _errno(lambda: write(f"{CG}/a/cgroup.max.depth", "-1")) == errno.ERANGE
     assert read(f"{CG}/a/cgroup.max.depth") == "2\n"
     assert read(f"{CG}/a/cgroup.max.descendants") == "max\n"
-    assert read(f"{CG}/a/cgroup.stat") == "nr_descendants 2\nnr_dying_descendants 0\n"
+    stat = dict(line.split() for line in read(f"{CG}/a/cgroup.stat").splitlines())
+    assert stat["nr_descendants"] == "2"
+    assert stat["nr_dying_descendants"] == "0"
+
+
+def test_cgroup_stat_counts_csses_per_subsystem_in_kernel_order() -> None:
+    """``nr_subsys_<ss>``: live csses in the subtree where this cgroup has one, else 0; an
+    implicit controller (perf_event) has a css everywhere."""
+    topology = dataclasses.replace(V2_TOPOLOGY, v2_implicit=("perf_event",))
+    with simulated_host(topology):
+        os.makedirs(f"{CG}/a/b")
+        write(f"{CG}/cgroup.subtree_control", "+pids")
+        stat = read(f"{CG}/a/cgroup.stat").splitlines()
+        names = [line.split()[0] for line in stat if line.startswith("nr_subsys_")]
+        assert names.index("nr_subsys_perf_event") < names.index("nr_subsys_hugetlb")
+        assert "nr_subsys_perf_event 2" in stat
+        assert "nr_subsys_pids 1" in stat
+        assert "nr_subsys_memory 0" in stat
+        assert "nr_dying_subsys_perf_event 0" in stat
+        assert "nr_subsys_pids 2" in read(f"{CG}/cgroup.stat").splitlines()
 
 
 # -- controller files -------------------------------------------------------------------------
@@ -600,3 +620,20 @@ def test_cpu_stat_is_a_core_file_that_the_cpu_controller_extends(v2: SimulatedKe
     assert "nr_throttled" not in read(f"{CG}/a/cpu.stat")
     write(f"{CG}/cgroup.subtree_control", "+cpu")
     assert "nr_throttled 0\n" in read(f"{CG}/a/cpu.stat")
+
+
+def test_pressure_files_follow_cgroup_pressure(v2: SimulatedKernel) -> None:
+    """PSI files are core files (the root's too); ``cgroup.pressure`` 0 hides them."""
+    os.mkdir(f"{CG}/a")
+    assert {"cgroup.pressure", "cpu.pressure", "io.pressure", "memory.pressure"} <= set(
+        os.listdir(CG)
+    )
+    assert "cgroup.stat.local" not in os.listdir(CG)
+    assert read(f"{CG}/a/cgroup.stat.local") == "frozen_usec 0\n"
+    assert read(f"{CG}/a/io.pressure").startswith("some avg10=0.00 ")
+    write(f"{CG}/a/memory.pressure", "some 150000 1000000")
+    assert _errno(lambda: write(f"{CG}/a/memory.pressure", "some 1 100")) == errno.EINVAL
+    write(f"{CG}/a/cgroup.pressure", "0")
+    assert "cpu.pressure" not in os.listdir(f"{CG}/a")
+    write(f"{CG}/a/cgroup.pressure", "1")
+    assert "cpu.pressure" in os.listdir(f"{CG}/a")

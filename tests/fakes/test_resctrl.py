@@ -255,3 +255,15 @@ def test_resctrl_files_cannot_be_unlinked(kernel: SimulatedKernel) -> None:
     with pytest.raises(OSError) as exc:
         os.rename(f"{RESCTRL}/g", "/tmp/g")
     assert exc.value.errno == errno.EXDEV
+
+
+def test_a_read_only_file_opened_for_writing_is_eacces_even_for_root(
+    kernel: SimulatedKernel,
+) -> None:
+    """resctrl's kernfs root has KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK: the open itself fails
+    (unlike cgroupfs, where the write is EINVAL)."""
+    os.mkdir(f"{RESCTRL}/g")
+    for path in (f"{RESCTRL}/info/L3/cbm_mask", f"{RESCTRL}/g/size"):
+        with pytest.raises(OSError) as exc:
+            os.open(path, os.O_WRONLY)
+        assert exc.value.errno == errno.EACCES
