@@ -44,6 +44,9 @@ class CgroupLayout:
     v2: str | None = None
     #: controllers the v2 root offers (its cgroup.controllers)
     v2_controllers: tuple[str, ...] = ()
+    #: controllers on the v2 hierarchy that its cgroup.controllers hides (implicit ones such as
+    #: perf_event): the v2 root's cgroup.stat counts them
+    v2_implicit: tuple[str, ...] = ()
 
     @property
     def mode(self) -> str:
@@ -96,13 +99,26 @@ def read_layout(mountinfo: str = "/proc/self/mountinfo") -> CgroupLayout:
         elif fstype == "cgroup2" and v2 is None:
             v2 = point
     controllers: tuple[str, ...] = ()
+    implicit: tuple[str, ...] = ()
     if v2 is not None:
-        try:
-            with open(os.path.join(v2, "cgroup.controllers"), encoding="utf-8") as file:
-                controllers = tuple(file.read().split())
-        except OSError:
-            pass
-    return CgroupLayout(v1, v2, controllers)
+        controllers = tuple(_read(os.path.join(v2, "cgroup.controllers")).split())
+        implicit = _implicit(_read(os.path.join(v2, "cgroup.stat")), controllers)
+    return CgroupLayout(v1, v2, controllers, implicit)
+
+
+def _read(path: str) -> str:
+    """The text of a file, empty when it cannot be read (an older kernel lacks it)."""
+    try:
+        with open(path, encoding="utf-8") as file:
+            return file.read()
+    except OSError:
+        return ""
+
+
+def _implicit(stat: str, controllers: tuple[str, ...]) -> tuple[str, ...]:
+    """The subsystems cgroup.stat counts (``nr_subsys_<ss>``) that cgroup.controllers hides."""
+    names = [line.split()[0].removeprefix("nr_subsys_") for line in stat.splitlines() if line]
+    return tuple(n for n in names if n not in controllers and not n.startswith("nr_"))
 
 
 def cpu_flags(cpuinfo: str = "/proc/cpuinfo") -> tuple[str, ...]:

@@ -58,6 +58,7 @@ def _wanted(layout: CgroupLayout) -> dict[str, object]:
         # named hierarchies ride along as "name=<x>", mounted at /sys/fs/cgroup/<x>
         "v1_controllers": tuple(layout.v1),
         "v2_controllers": layout.v2_controllers if layout.v2 is not None else None,
+        "v2_implicit": layout.v2_implicit if layout.v2 is not None else None,
         "resctrl_mounted": False,
         "cpu_flags": tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None,
         "num_cpus": cpu_count(),
