@@ -32,6 +32,7 @@ __all__ = [
     "SEED",
     "Profile",
     "Refusal",
+    "TeardownStep",
     "UnknownProfileError",
     "get_profile",
 ]
