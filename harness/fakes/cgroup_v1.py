@@ -308,20 +308,18 @@ class V1Hierarchy:
         values = node.values
         if self.name == "freezer" and self.freezer is not None and not root:
             return self.freezer.control_files(node)
+        if self.name == "pids" and root:
+            return []  # pids' cftypes are all CFTYPE_NOT_ON_ROOT
         if self.name == "pids":
-            files = [
+            return [
                 ControlFile("pids.current", lambda: f"{len(self.subtree_tasks(node.path))}\n"),
                 ControlFile("pids.events", lambda: f"max {values.get('pids.events.max', '0')}\n"),
+                ControlFile(
+                    "pids.max",
+                    lambda: values["pids.max"] + "\n",
+                    lambda p: self._store_pids_max(node, p),
+                ),
             ]
-            if not root:
-                files.append(
-                    ControlFile(
-                        "pids.max",
-                        lambda: values["pids.max"] + "\n",
-                        lambda p: self._store_pids_max(node, p),
-                    )
-                )
-            return files
         if self.name == "cpu":
             return [
                 self._int_file(node, "cpu.shares", lambda v: max(2, min(v, 262144))),
