@@ -97,11 +97,12 @@ def _counter(name: str) -> ControlFile:
     return ControlFile(name, lambda: "0\n", lambda payload: None)
 
 
-def _refused(name: str, err: int, show: str = "0\n") -> ControlFile:
-    """A file the kernel still lists but whose writes it refuses with ``err``."""
+def _ignored(name: str, show: str) -> ControlFile:
+    """A deprecated tunable (``memory.kmem.limit_in_bytes``): a number is accepted, nothing
+    changes."""
 
     def store(payload: bytes) -> None:
-        raise KernelErrno(err)
+        _number(payload)  # garbage is still EINVAL
 
     return ControlFile(name, lambda: show, store)
 
@@ -170,11 +171,9 @@ def _oom_control(values: Values, root: bool) -> ControlFile:
 
 
 def _event_control(payload: bytes) -> None:
-    """``<event_fd> <target_fd> [args]``: the simulation has no such descriptors (EBADF)."""
-    fields = strim(payload.decode("utf-8", "replace")).split()
-    if len(fields) < 2 or not all(f.isdigit() for f in fields[:2]):
-        raise KernelErrno(errno.EINVAL)
-    raise KernelErrno(errno.EBADF)
+    """``<event_fd> <target_fd> [args]``: the simulation has no eventfds to notify, and the
+    real kernel answers EINVAL to descriptors that are not an eventfd and a control file."""
+    raise KernelErrno(errno.EINVAL)
 
 
 def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
@@ -189,11 +188,12 @@ def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
         _const("memory.numa_stat", numa),
         _const("memory.kmem.slabinfo", ""),
         _oom_control(values, root),
-        _refused("memory.kmem.limit_in_bytes", errno.EOPNOTSUPP, "9223372036854771712\n"),
+        _ignored("memory.kmem.limit_in_bytes", "9223372036854771712\n"),
         _tunable(values, "memory.memsw.limit_in_bytes", -1, unlimited),
         _tunable(values, "memory.kmem.tcp.limit_in_bytes", -1, unlimited),
         _tunable(values, "memory.soft_limit_in_bytes", -1, unlimited),
-        _tunable(values, "memory.move_charge_at_immigrate", 0, 3),
+        # charge moving is gone: only 0 (off) is still accepted
+        _tunable(values, "memory.move_charge_at_immigrate", 0, 0),
         _tunable(values, "memory.swappiness", 0, 200),
         ControlFile("memory.use_hierarchy", lambda: "1\n", _use_hierarchy),
     ]
@@ -213,31 +213,26 @@ def _use_hierarchy(payload: bytes) -> None:
         raise KernelErrno(errno.EINVAL)
 
 
-def _throttle(values: Values, name: str) -> ControlFile:
-    """``MAJ:MIN VALUE`` rules, one per device, shown back as written (0 removes one)."""
+def _throttle(name: str) -> ControlFile:
+    """``MAJ:MIN VALUE`` rules for a block device.  The simulated host has no block devices,
+    so a well-formed rule names none (ENODEV, as the kernel's ``blkg_conf_open_bdev``)."""
 
     def store(payload: bytes) -> None:
         fields = strim(payload.decode("utf-8", "replace")).split()
         if len(fields) != 2 or fields[0].count(":") != 1:
             raise KernelErrno(errno.EINVAL)
-        device, value = fields[0], _number(fields[1].encode())
-        if not all(part.isdigit() for part in device.split(":")) or value < 0:
+        if not all(part.isdigit() for part in fields[0].split(":")):
             raise KernelErrno(errno.EINVAL)
-        rules = dict(line.split() for line in values.get(name, "").splitlines())
-        if value:
-            rules[device] = str(value)
-        else:
-            rules.pop(device, None)
-        values[name] = "".join(f"{dev} {val}\n" for dev, val in sorted(rules.items()))
+        raise KernelErrno(errno.ENODEV)
 
-    return ControlFile(name, lambda: values.get(name, ""), store)
+    return ControlFile(name, lambda: "", store)
 
 
 def _blkio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
     files = [ControlFile("blkio.reset_stats", None, lambda payload: None)]
     for kind in ("bfq", "throttle"):
         files += [_const(f"blkio.{kind}.{stat}", "Total 0\n") for stat in _IO_STATS]
-    files += [_throttle(values, f"blkio.throttle.{rule}") for rule in _THROTTLES]
+    files += [_throttle(f"blkio.throttle.{rule}") for rule in _THROTTLES]
     if not root:
         files += [
             _tunable(values, "blkio.bfq.weight", 1, 1000),

@@ -3,8 +3,9 @@
 With ``CONFIG_PSI`` every cgroup (the root too) has ``cgroup.pressure`` and the
 ``{cpu,io,memory}.pressure`` files, whatever controllers are enabled; non-root cgroups also have
 ``cgroup.stat.local``.  Nothing stalls in the simulation, so the averages read as zeros, but the
-files take the kernel's writes: a PSI trigger (``some|full <threshold_us> <window_us>``) and the
-``cgroup.pressure`` switch, which hides the ``*.pressure`` files while off.
+files take the kernel's writes: the ``cgroup.pressure`` switch, which hides the ``*.pressure``
+files while off, and PSI triggers (``some|full <threshold_us> <window_us>``), refused as the
+fidelity host refuses them.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ def _text(payload: bytes) -> str:
 
 
 def _trigger(payload: bytes) -> None:
-    """``psi_trigger_create``'s checks; a valid trigger is accepted and never fires.
+    """``psi_trigger_create``'s checks, then the refusal the fidelity host gives.
 
     Raises:
-        KernelErrno: EINVAL for another state, a window outside 500ms..10s or a threshold
-            outside 1..window.
+        KernelErrno: EINVAL, always (first for another state, a window outside 500ms..10s or a
+            threshold outside 1..window).
     """
     fields = _text(payload).split()
     if len(fields) != 3 or fields[0] not in ("some", "full"):
@@ -47,6 +48,9 @@ def _trigger(payload: bytes) -> None:
         raise KernelErrno(errno.EINVAL) from err
     if not _WINDOW_MIN_US <= window <= _WINDOW_MAX_US or not 0 < threshold <= window:
         raise KernelErrno(errno.EINVAL)
+    # the fidelity host (6.18) refused even a valid trigger with EINVAL in a manual experiment
+    # (cause not established); triggers are not modelled, so the simulation refuses them too
+    raise KernelErrno(errno.EINVAL)
 
 
 def pressure_files(values: dict[str, str]) -> list[ControlFile]:

@@ -56,6 +56,8 @@ def test_blkio_has_bfq_and_throttle_files_but_no_weight(kernel: SimulatedKernel)
     entries = set(os.listdir(f"{CG}/blkio/a"))
     assert "blkio.weight" not in entries
     assert {"blkio.bfq.weight", "blkio.reset_stats", "blkio.throttle.read_bps_device"} <= entries
-    write(f"{CG}/blkio/a/blkio.throttle.read_bps_device", "8:0 1048576")
-    assert read(f"{CG}/blkio/a/blkio.throttle.read_bps_device") == "8:0 1048576\n"
+    rule = lambda: write(f"{CG}/blkio/a/blkio.throttle.read_bps_device", "8:0 1048576")  # noqa: E731
+    assert _errno(rule) == errno.ENODEV  # no such block device on the simulated host
+    write(f"{CG}/blkio/a/blkio.bfq.weight_device", "default 200")
+    assert read(f"{CG}/blkio/a/blkio.bfq.weight") == "200\n"
     assert "blkio.bfq.weight" not in os.listdir(f"{CG}/blkio")

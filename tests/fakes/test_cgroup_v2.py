@@ -631,7 +631,7 @@ def test_pressure_files_follow_cgroup_pressure(v2: SimulatedKernel) -> None:
     assert "cgroup.stat.local" not in os.listdir(CG)
     assert read(f"{CG}/a/cgroup.stat.local") == "frozen_usec 0\n"
     assert read(f"{CG}/a/io.pressure").startswith("some avg10=0.00 ")
-    write(f"{CG}/a/memory.pressure", "some 150000 1000000")
+    assert _errno(lambda: write(f"{CG}/a/memory.pressure", "some 150000 1000000")) == errno.EINVAL
     assert _errno(lambda: write(f"{CG}/a/memory.pressure", "some 1 100")) == errno.EINVAL
     write(f"{CG}/a/cgroup.pressure", "0")
     assert "cpu.pressure" not in os.listdir(f"{CG}/a")
