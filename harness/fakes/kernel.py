@@ -505,6 +505,12 @@ class SimulatedKernel(CgroupQueries):
                 self._fail("open", path, None, errno.EACCES)
             if modes.can_write:
                 file.reset_handle(wrapper)
+        elif self._owner_of(path) is not None:
+            # kernfs has no create operation: O_CREAT of a new name in cgroupfs or resctrl fails
+            # with EACCES even for root (seen on this machine's kernel).  pyfakefs has already
+            # made the file when this hook runs, so it is taken back.
+            self.fs.remove_object(path)
+            self._fail("open", path, None, errno.EACCES)
         elif modes.can_write:
             self._watch_writes(file)
         if modes.can_read:

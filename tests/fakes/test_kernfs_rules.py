@@ -253,3 +253,21 @@ def test_faults_reach_every_file_of_the_hierarchy(host: tuple) -> None:
         if os.path.isfile(path):
             assert _errno(lambda: os.close(os.open(path, os.O_RDONLY))) == errno.EIO  # noqa: B023
     assert len(kernel.faults.fired) == sum(os.path.isfile(f"{child}/{n}") for n in names)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sys/fs/cgroup/memory/nosuch.file",
+        "/sys/fs/cgroup/pids/made/nosuch.file",
+        "/sys/fs/resctrl/nosuch.file",
+    ],
+)
+def test_creating_a_file_in_a_kernel_directory_is_eacces(
+    kernel: SimulatedKernel, path: str
+) -> None:
+    os.makedirs("/sys/fs/cgroup/pids/made", exist_ok=True)
+    with pytest.raises(PermissionError) as info:
+        open(path, "w")  # noqa: SIM115 - the open itself must fail
+    assert info.value.errno == errno.EACCES
+    assert not os.path.exists(path), "a refused create leaves nothing behind"
