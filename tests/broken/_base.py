@@ -4,9 +4,11 @@ teardown every state's ``destroy`` ends in."""
 from __future__ import annotations
 
 import dataclasses
+import signal
 from collections.abc import Callable
 from typing import Any
 
+from reference_impl import states
 from reference_impl.container import Container
 from reference_impl.factory import Factory
 from reference_impl.profiles import get_profile
@@ -35,3 +37,14 @@ def factory_with(
         return factory_class(root, system, chosen)
 
     return new_factory
+
+
+def kill_all_like_the_seed(c: Any) -> None:
+    """The seed's first teardown step, for variants that rewrite the rest: without a private
+    PID namespace every process of the cgroup gets SIGKILL, and a failure is only logged."""
+    if "pid" in c.config.namespaces:
+        return
+    try:
+        states.signal_all_processes(c, signal.SIGKILL)
+    except Exception as err:  # noqa: BLE001 - logged only, as the seed does
+        states.log.warning("%s", err)

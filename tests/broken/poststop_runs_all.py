@@ -3,21 +3,17 @@ what the seed does)."""
 
 from __future__ import annotations
 
-import signal
 from typing import Any
 
 from reference_impl import states
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from tests.broken._base import factory_with
+from tests.broken._base import kill_all_like_the_seed
 
 
 def teardown_running_every_hook(c: Any) -> None:
-    if "pid" not in c.config.namespaces:
-        try:
-            states.signal_all_processes(c, signal.SIGKILL)
-        except Exception:  # noqa: BLE001
-            pass
+    kill_all_like_the_seed(c)
     first: BaseException | None = None
     steps = [c.cgroup_manager.destroy]
     if c.intel_rdt_manager is not None:

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import signal
 from typing import Any
 
 from reference_impl import states
 from tests.broken._base import factory_with
+from tests.broken._base import kill_all_like_the_seed
 
 
 def last_error_teardown(c: Any) -> None:
-    if "pid" not in c.config.namespaces:
-        try:
-            states.signal_all_processes(c, signal.SIGKILL)
-        except Exception:  # noqa: BLE001
-            pass
+    kill_all_like_the_seed(c)
     steps = [c.cgroup_manager.destroy]
     if c.intel_rdt_manager is not None:
         steps.append(c.intel_rdt_manager.destroy)
