@@ -61,3 +61,13 @@ def test_presets_are_listed_and_an_unknown_one_is_a_usage_error() -> None:
     assert bad.returncode == 2
     assert bad.stderr.startswith("rtgate: error: '--preset' must be one of")
     assert len(bad.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("name", ["hybrid-cat", "no-rdt"])
+def test_reference_passes_on_preset_under_runc_1_2(name: str, tmp_path: Path) -> None:
+    result = rtgate(
+        "run", "--quick", "--profile", "runc-1.2", "--preset", name, "--report-dir", str(tmp_path)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    assert {r["outcome"] for r in report["requirements"]} <= {"pass", "skip"}
