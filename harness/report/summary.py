@@ -19,10 +19,13 @@ _SHOWN = ("fail", "error", "untested", "xpass")
 def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str:
     """The summary text, at most ``max_lines`` lines of at most about ``width`` characters."""
     run, summary = report.run, report.summary
-    version = f" {run.subject_version}" if run.subject_version else ""
+    known = run.subject_version not in ("", "unknown")
+    version = f" {run.subject_version}" if known else " (version unknown)"
+    preset = run.host_probe.get("preset")
+    host = f"{run.host} ({preset})" if preset else run.host
     lines = [
         f"rtgate: verdict {summary.verdict.upper()}"
-        f" (subject {run.subject}{version}, host {run.host}, profile {run.profile})",
+        f" (subject {run.subject}{version}, host {host}, profile {run.profile})",
         "requirements: " + _counts(summary.counts, len(report.requirements)),
         "tests: " + _counts(summary.test_counts, len(report.tests))
         + f" in {run.duration_s:.1f} s",

@@ -41,3 +41,16 @@ def test_summary_stays_on_one_screen() -> None:
 def test_passing_summary_is_three_lines() -> None:
     report = build_report(RUN, [Info("R-A")], [TestResult("t::a", "pass", 0.0, ("R-A",))])
     assert len(render_summary(report).splitlines()) == 3
+
+
+def test_header_names_the_preset_and_an_unknown_version() -> None:
+    import dataclasses
+
+    run = dataclasses.replace(
+        RUN, subject="python:m:f", subject_version="unknown", host_probe={"preset": "no-rdt"}
+    )
+    report = build_report(run, [Info("A-PASS")], [TestResult("t::a", "pass", 0.1, ("A-PASS",))])
+    assert render_summary(report).splitlines()[0] == (
+        "rtgate: verdict PASS (subject python:m:f (version unknown), host simulated (no-rdt),"
+        " profile seed)"
+    )
