@@ -33,6 +33,13 @@ V1_READ_ONLY: dict[str, str] = {
 }
 
 
+def _write_each(ctx: ProbeContext, path: str, values: tuple[str, ...]) -> None:
+    """Write each value to ``path`` and read the file back after each write."""
+    for value in values:
+        ctx.write(path, value)
+        ctx.read(path)
+
+
 def _ls(ctx: ProbeContext, path: str) -> None:
     ctx.attempt(f"ls {ctx.rel(path)}", lambda: " ".join(sorted(os.listdir(path))))
 
@@ -302,12 +309,8 @@ def cfs_limits(ctx: ProbeContext, mount: str) -> None:
     quota = os.path.join(group, "cpu.cfs_quota_us")
     ctx.read(period)
     ctx.read(quota)
-    for value in ("50000", "999", "1000001", "abc"):
-        ctx.write(period, value)
-        ctx.read(period)
-    for value in ("25000", "500", "-1", "-2", "x"):
-        ctx.write(quota, value)
-        ctx.read(quota)
+    _write_each(ctx, period, ("50000", "999", "1000001", "abc"))
+    _write_each(ctx, quota, ("25000", "500", "-1", "-2", "x"))
 
 
 # -- v1 memory and pids limits ---------------------------------------------------------------
@@ -317,9 +320,7 @@ def memory_limit(ctx: ProbeContext, mount: str) -> None:
     ctx.mkdir(group)
     limit = os.path.join(group, "memory.limit_in_bytes")
     ctx.read(limit)
-    for value in ("67108864", "64M", "1G", "100000", "-1", "abc", "12abc", "-2", ""):
-        ctx.write(limit, value)
-        ctx.read(limit)
+    _write_each(ctx, limit, ("67108864", "64M", "1G", "100000", "-1", "abc", "12abc", "-2", ""))
 
 
 def pids_max(ctx: ProbeContext, mount: str) -> None:
@@ -328,9 +329,7 @@ def pids_max(ctx: ProbeContext, mount: str) -> None:
     ctx.mkdir(group)
     limit = os.path.join(group, "pids.max")
     ctx.read(limit)
-    for value in ("10", "max", "0", "-1", "abc", "4194305", "4194304", " 7 \n", ""):
-        ctx.write(limit, value)
-        ctx.read(limit)
+    _write_each(ctx, limit, ("10", "max", "0", "-1", "abc", "4194305", "4194304", " 7 \n", ""))
     ctx.read(os.path.join(group, "pids.current"))
     ctx.read(os.path.join(group, "pids.events"))
 
