@@ -12,8 +12,10 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import strim
+from harness.fakes.processes import ProcessTable
+from harness.fakes.processes import Task
 
-__all__ = ["HUGE_PAGE", "PIDS_MAX", "parse_pid", "parse_pids_max"]
+__all__ = ["HUGE_PAGE", "PIDS_MAX", "parse_pid", "parse_pids_max", "task_to_move"]
 
 #: PID_MAX_LIMIT + 1 on 64-bit
 PIDS_MAX = 4 * 1024 * 1024 + 1
@@ -38,6 +40,22 @@ def parse_pid(payload: bytes) -> int:
     if pid < 0:
         raise KernelErrno(errno.EINVAL)
     return pid
+
+
+def task_to_move(table: ProcessTable, payload: bytes) -> Task | None:
+    """The task a procs/tasks write names, or None when there is nothing to move (pid 0, the
+    writer, which the fake does not model; or a zombie, which the kernel ignores).
+
+    Raises:
+        KernelErrno: EINVAL as :func:`parse_pid`; ESRCH for no such pid.
+    """
+    pid = parse_pid(payload)
+    if pid == 0:
+        return None
+    task = table.get(pid)
+    if task is None:
+        raise KernelErrno(errno.ESRCH)
+    return None if task.zombie else task
 
 
 def parse_pids_max(payload: bytes) -> int | None:

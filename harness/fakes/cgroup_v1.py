@@ -21,8 +21,8 @@ from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
 from harness.fakes.cgroup_limits import HUGE_PAGE
-from harness.fakes.cgroup_limits import parse_pid
 from harness.fakes.cgroup_limits import parse_pids_max
+from harness.fakes.cgroup_limits import task_to_move
 from harness.fakes.cgroup_v1_stats import stat_defaults
 from harness.fakes.cgroup_v1_stats import stat_files
 from harness.fakes.devices_v1 import DevicesState
@@ -196,13 +196,8 @@ class V1Hierarchy:
             KernelErrno: EINVAL for garbage, several pids or a negative pid; ESRCH for no such
                 pid; ENOSPC when the cpuset has no CPUs or memory nodes.
         """
-        pid = parse_pid(payload)
-        if pid == 0:
-            return
-        task = self._table.get(pid)
+        task = task_to_move(self._table, payload)
         if task is None:
-            raise KernelErrno(errno.ESRCH)
-        if task.zombie:
             return
         self.attach(task, path)
 

@@ -21,7 +21,7 @@ from harness.fakes._parse import INT_MAX
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import parse_pid
+from harness.fakes.cgroup_limits import task_to_move
 from harness.fakes.cgroup_v2_files import controller_files
 from harness.fakes.cgroup_v2_files import default_values
 from harness.fakes.cgroup_v2_psi import pressure_files
@@ -239,13 +239,8 @@ class UnifiedHierarchy:
                 destination errors of :meth:`attach`; EOPNOTSUPP for a thread leaving its
                 threaded domain.
         """
-        pid = parse_pid(payload)
-        if pid == 0:
-            return
-        task = self._table.get(pid)
+        task = task_to_move(self._table, payload)
         if task is None:
-            raise KernelErrno(errno.ESRCH)
-        if task.zombie:
             return
         source = task.cgroups.get(UNIFIED, "/")
         if threads and self._domain_of(source) != self._domain_of(path):
