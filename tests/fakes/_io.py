@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 FREEZER = "/sys/fs/cgroup/freezer"
 RESCTRL = "/sys/fs/resctrl"
@@ -21,3 +22,12 @@ def read(path: str) -> str:
     """Open, read, close."""
     with open(path, encoding="utf-8") as f:
         return f.read()
+
+
+def errno_of(action: Callable[[], object]) -> int | None:
+    """The errno ``action`` fails with, or None when it succeeds."""
+    try:
+        action()
+    except OSError as exc:
+        return exc.errno
+    return None

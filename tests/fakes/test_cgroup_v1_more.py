@@ -19,6 +19,7 @@ from hypothesis.stateful import rule
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
 from harness.fakes import simulated_host
+from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -31,14 +32,6 @@ def named() -> Iterator[SimulatedKernel]:
     """A v1 host with a named hierarchy."""
     with simulated_host(NAMED) as kernel:
         yield kernel
-
-
-def _errno(action: object) -> int | None:
-    try:
-        action()  # type: ignore[operator]
-    except OSError as exc:
-        return exc.errno
-    return None
 
 
 # -- name=systemd -----------------------------------------------------------------------------
@@ -89,7 +82,7 @@ def test_attach_errors_on_both_files(
     named: SimulatedKernel, name: str, payload: str, err: int
 ) -> None:
     os.mkdir(f"{CG}/pids/a")
-    assert _errno(lambda: write(f"{CG}/pids/a/{name}", payload)) == err
+    assert errno_of(lambda: write(f"{CG}/pids/a/{name}", payload)) == err
 
 
 def test_a_write_to_a_removed_group_s_tasks_is_enodev(named: SimulatedKernel) -> None:
@@ -98,7 +91,7 @@ def test_a_write_to_a_removed_group_s_tasks_is_enodev(named: SimulatedKernel) ->
     fd = os.open(f"{CG}/pids/a/tasks", os.O_WRONLY)
     try:
         os.rmdir(f"{CG}/pids/a")
-        assert _errno(lambda: os.write(fd, str(pid).encode())) == errno.ENODEV
+        assert errno_of(lambda: os.write(fd, str(pid).encode())) == errno.ENODEV
     finally:
         os.close(fd)
     assert named.cgroup_of(pid, "pids") == "/"
@@ -122,7 +115,7 @@ def test_a_write_to_a_removed_group_s_tasks_is_enodev(named: SimulatedKernel) ->
 )
 def test_pids_max_parsing(kernel: SimulatedKernel, payload: str, expected: str | int) -> None:
     os.mkdir(f"{CG}/pids/a")
-    err = _errno(lambda: write(f"{CG}/pids/a/pids.max", payload))
+    err = errno_of(lambda: write(f"{CG}/pids/a/pids.max", payload))
     if isinstance(expected, int):
         assert err == expected
         assert read(f"{CG}/pids/a/pids.max") == "max\n"
@@ -158,7 +151,7 @@ def test_memory_limit_parsing(kernel: SimulatedKernel, payload: str, expected: s
     os.mkdir(f"{CG}/memory/a")
     write(f"{CG}/memory/a/memory.limit_in_bytes", "12345678")
     before = read(f"{CG}/memory/a/memory.limit_in_bytes")
-    err = _errno(lambda: write(f"{CG}/memory/a/memory.limit_in_bytes", payload))
+    err = errno_of(lambda: write(f"{CG}/memory/a/memory.limit_in_bytes", payload))
     if isinstance(expected, int):
         assert err == expected
         assert read(f"{CG}/memory/a/memory.limit_in_bytes") == before
@@ -171,7 +164,7 @@ def test_hugetlb_limit_rounds_to_huge_pages_and_not_on_root(kernel: SimulatedKer
     os.mkdir(f"{CG}/hugetlb/a")
     write(f"{CG}/hugetlb/a/hugetlb.2MB.limit_in_bytes", "5M")
     assert read(f"{CG}/hugetlb/a/hugetlb.2MB.limit_in_bytes") == f"{4 << 20}\n"
-    err = _errno(lambda: write(f"{CG}/hugetlb/hugetlb.2MB.limit_in_bytes", "4M"))
+    err = errno_of(lambda: write(f"{CG}/hugetlb/hugetlb.2MB.limit_in_bytes", "4M"))
     assert err == errno.EINVAL
 
 
@@ -199,7 +192,7 @@ def test_devices_deny_all_then_allow_some(kernel: SimulatedKernel) -> None:
 @pytest.mark.parametrize("payload", ["x 1:3 rwm", "c1:3 rwm", "c 1-3 rwm", "c 1:3 rwx", "c :3 r"])
 def test_devices_rule_syntax_is_einval(kernel: SimulatedKernel, payload: str) -> None:
     os.mkdir(f"{DEV}/a")
-    assert _errno(lambda: write(f"{DEV}/a/devices.allow", payload)) == errno.EINVAL
+    assert errno_of(lambda: write(f"{DEV}/a/devices.allow", payload)) == errno.EINVAL
     assert read(f"{DEV}/a/devices.list") == "a *:* rwm\n"
 
 
@@ -209,19 +202,19 @@ def test_devices_child_cannot_allow_more_than_its_parent(kernel: SimulatedKernel
     write(f"{DEV}/p/devices.allow", "c 1:3 r")
     os.mkdir(f"{DEV}/p/c")
     assert read(f"{DEV}/p/c/devices.list") == "c 1:3 r\n"  # inherited
-    assert _errno(lambda: write(f"{DEV}/p/c/devices.allow", "c 1:3 rw")) == errno.EPERM
-    assert _errno(lambda: write(f"{DEV}/p/c/devices.allow", "a")) == errno.EPERM
+    assert errno_of(lambda: write(f"{DEV}/p/c/devices.allow", "c 1:3 rw")) == errno.EPERM
+    assert errno_of(lambda: write(f"{DEV}/p/c/devices.allow", "a")) == errno.EPERM
     write(f"{DEV}/p/c/devices.allow", "c 1:3 r")
 
 
 def test_devices_all_on_a_cgroup_with_children_is_einval(kernel: SimulatedKernel) -> None:
     os.makedirs(f"{DEV}/p/c")
-    assert _errno(lambda: write(f"{DEV}/p/devices.deny", "a")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{DEV}/p/devices.deny", "a")) == errno.EINVAL
 
 
 def test_devices_allow_and_deny_are_write_only(kernel: SimulatedKernel) -> None:
-    assert _errno(lambda: read(f"{DEV}/devices.allow")) == errno.EINVAL
-    assert _errno(lambda: write(f"{DEV}/devices.list", "a")) == errno.EINVAL
+    assert errno_of(lambda: read(f"{DEV}/devices.allow")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{DEV}/devices.list", "a")) == errno.EINVAL
 
 
 # -- freezer ----------------------------------------------------------------------------------
@@ -244,7 +237,7 @@ def test_a_task_moved_into_a_frozen_group_holds_it_at_freezing(kernel: Simulated
 @pytest.mark.parametrize("payload", ["FREEZING", "frozen", "THAW", "1"])
 def test_only_thawed_and_frozen_are_written(kernel: SimulatedKernel, payload: str) -> None:
     os.mkdir(f"{FRZ}/a")
-    assert _errno(lambda: write(f"{FRZ}/a/freezer.state", payload)) == errno.EINVAL
+    assert errno_of(lambda: write(f"{FRZ}/a/freezer.state", payload)) == errno.EINVAL
 
 
 def test_thawing_a_child_of_a_frozen_parent_keeps_it_frozen(kernel: SimulatedKernel) -> None:
@@ -292,14 +285,14 @@ def test_fork_beyond_pids_max_is_eagain_and_counted(kernel: SimulatedKernel) -> 
 def test_v1_rename_errors(kernel: SimulatedKernel, src: str, dst: str, err: int) -> None:
     os.makedirs(f"{CG}/pids/a")
     os.makedirs(f"{CG}/pids/b")
-    assert _errno(lambda: os.rename(src, dst)) == err
+    assert errno_of(lambda: os.rename(src, dst)) == err
     assert os.path.isdir(f"{CG}/pids/a")
 
 
 def test_rename_can_be_failed_by_the_fault_plan(kernel: SimulatedKernel) -> None:
     os.mkdir("/run/x")
     kernel.faults.fail("rename", "/run/x", errno.EBUSY)
-    assert _errno(lambda: os.rename("/run/x", "/run/y")) == errno.EBUSY
+    assert errno_of(lambda: os.rename("/run/x", "/run/y")) == errno.EBUSY
     os.rename("/run/x", "/run/y")
     assert os.path.isdir("/run/y")
 
@@ -308,11 +301,11 @@ def test_rename_can_be_failed_by_the_fault_plan(kernel: SimulatedKernel) -> None
 def test_a_child_quota_may_not_exceed_its_parent_s(kernel: SimulatedKernel) -> None:
     os.makedirs(f"{CG}/cpu/p/c/g")
     write(f"{CG}/cpu/p/cpu.cfs_quota_us", "50000")  # half a CPU
-    assert _errno(lambda: write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "60000")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "60000")) == errno.EINVAL
     write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "25000")
     write(f"{CG}/cpu/p/c/cpu.cfs_period_us", "50000")  # c is unlimited: only its period
     # shrinking the parent below a child's ratio is refused too
-    assert _errno(lambda: write(f"{CG}/cpu/p/cpu.cfs_quota_us", "20000")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cpu/p/cpu.cfs_quota_us", "20000")) == errno.EINVAL
     assert read(f"{CG}/cpu/p/cpu.cfs_quota_us") == "50000\n"
     write(f"{CG}/cpu/p/cpu.cfs_quota_us", "-1")
     write(f"{CG}/cpu/p/c/g/cpu.cfs_quota_us", "200000")  # no limited ancestor any more
@@ -327,7 +320,7 @@ def test_v1_rename_within_the_parent_moves_the_subtree_and_its_tasks(
     pid = kernel.spawn_process("sh")
     write(f"{CG}/freezer/old/sub/cgroup.procs", str(pid))
     write(f"{CG}/freezer/old/freezer.state", "FROZEN")
-    assert _errno(lambda: os.rename(f"{CG}/freezer/old", f"{CG}/freezer/taken")) == errno.EEXIST
+    assert errno_of(lambda: os.rename(f"{CG}/freezer/old", f"{CG}/freezer/taken")) == errno.EEXIST
     os.rename(f"{CG}/freezer/old", f"{CG}/freezer/new")
     assert not os.path.exists(f"{CG}/freezer/old")
     assert read(f"{CG}/freezer/new/sub/cgroup.procs") == f"{pid}\n"
@@ -336,7 +329,7 @@ def test_v1_rename_within_the_parent_moves_the_subtree_and_its_tasks(
     assert "freezer:/new/sub" in read(f"/proc/{pid}/cgroup")
     write(f"{CG}/freezer/new/freezer.state", "THAWED")
     assert kernel.process(pid).state == "running"  # type: ignore[union-attr]
-    assert _errno(lambda: os.rmdir(f"{CG}/freezer/new/sub")) == errno.EBUSY
+    assert errno_of(lambda: os.rmdir(f"{CG}/freezer/new/sub")) == errno.EBUSY
 
 
 # -- a stateful check of the freezer and rmdir against a plain model --------------------------
@@ -379,7 +372,7 @@ class FreezerMachine(RuleBasedStateMachine):
     def mkdir(self, index: int, name: str) -> None:
         parent = self._pick(index)
         path = os.path.join(parent, name)
-        err = _errno(lambda: os.mkdir(FRZ + path))
+        err = errno_of(lambda: os.mkdir(FRZ + path))
         assert err == (errno.EEXIST if path in self.groups else None)
         self.groups.add(path)
 
@@ -388,7 +381,7 @@ class FreezerMachine(RuleBasedStateMachine):
         path = self._pick(index)
         busy = path == "/" or any(g.startswith(path + "/") for g in self.groups)
         busy = busy or any(self.where[p] == path for p in self._live())
-        err = _errno(lambda: os.rmdir(FRZ + path if path != "/" else FRZ))
+        err = errno_of(lambda: os.rmdir(FRZ + path if path != "/" else FRZ))
         assert err == (errno.EBUSY if busy else None)
         if not busy:
             self.groups.discard(path)

@@ -5,21 +5,13 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Callable
 
 from harness.fakes import SimulatedKernel
+from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
 
 CG = "/sys/fs/cgroup"
-
-
-def _errno(action: Callable[[], object]) -> int | None:
-    try:
-        action()
-    except OSError as exc:
-        return exc.errno
-    return None
 
 
 def _mode(path: str) -> int:
@@ -33,8 +25,8 @@ def test_cpu_statistics_and_rt_tunables(kernel: SimulatedKernel) -> None:
     assert read(f"{CG}/cpu/cpu.rt_runtime_us") == "950000\n"
     write(f"{CG}/cpu/a/cpu.idle", "1")
     assert read(f"{CG}/cpu/a/cpu.idle") == "1\n"
-    assert _errno(lambda: write(f"{CG}/cpu/a/cpu.idle", "2")) == errno.EINVAL
-    assert _errno(lambda: write(f"{CG}/cpu/a/cpu.stat", "0")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cpu/a/cpu.idle", "2")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cpu/a/cpu.stat", "0")) == errno.EINVAL
 
 
 def test_memory_files_follow_the_kernel(kernel: SimulatedKernel) -> None:
@@ -42,12 +34,12 @@ def test_memory_files_follow_the_kernel(kernel: SimulatedKernel) -> None:
     group = f"{CG}/memory/a"
     assert _mode(f"{group}/cgroup.event_control") == 0o200
     assert _mode(f"{group}/memory.pressure_level") == 0o444
-    assert _errno(lambda: read(f"{group}/memory.pressure_level")) == errno.EINVAL
+    assert errno_of(lambda: read(f"{group}/memory.pressure_level")) == errno.EINVAL
     write(f"{group}/memory.limit_in_bytes", "1048576")
     assert "hierarchical_memory_limit 1048576\n" in read(f"{group}/memory.stat")
     write(f"{group}/memory.failcnt", "0")
-    assert _errno(lambda: write(f"{group}/memory.use_hierarchy", "0")) == errno.EINVAL
-    assert _errno(lambda: write(f"{CG}/memory/memory.oom_control", "1")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{group}/memory.use_hierarchy", "0")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/memory/memory.oom_control", "1")) == errno.EINVAL
     assert not os.path.exists(f"{CG}/memory/memory.shown_ram_in_bytes")
 
 
@@ -57,7 +49,7 @@ def test_blkio_has_bfq_and_throttle_files_but_no_weight(kernel: SimulatedKernel)
     assert "blkio.weight" not in entries
     assert {"blkio.bfq.weight", "blkio.reset_stats", "blkio.throttle.read_bps_device"} <= entries
     rule = lambda: write(f"{CG}/blkio/a/blkio.throttle.read_bps_device", "8:0 1048576")  # noqa: E731
-    assert _errno(rule) == errno.ENODEV  # no such block device on the simulated host
+    assert errno_of(rule) == errno.ENODEV  # no such block device on the simulated host
     write(f"{CG}/blkio/a/blkio.bfq.weight_device", "default 200")
     assert read(f"{CG}/blkio/a/blkio.bfq.weight") == "200\n"
     assert "blkio.bfq.weight" not in os.listdir(f"{CG}/blkio")

@@ -21,6 +21,7 @@ from harness.fakes import SimulatedKernel
 from harness.fakes import simulated_host
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
+from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -40,14 +41,6 @@ def hybrid() -> Iterator[SimulatedKernel]:
     """A hybrid host like this machine."""
     with simulated_host(HYBRID_TOPOLOGY) as kernel:
         yield kernel
-
-
-def _errno(action: object) -> int | None:
-    try:
-        action()  # type: ignore[operator]
-    except OSError as exc:
-        return exc.errno
-    return None
 
 
 # -- layout -----------------------------------------------------------------------------------
@@ -80,7 +73,7 @@ def test_a_child_has_the_non_root_files_and_no_controller_files(v2: SimulatedKer
 
 def test_cgroup_kill_is_write_only(v2: SimulatedKernel) -> None:
     os.mkdir(f"{CG}/a")
-    assert _errno(lambda: read(f"{CG}/a/cgroup.kill")) == errno.EINVAL
+    assert errno_of(lambda: read(f"{CG}/a/cgroup.kill")) == errno.EINVAL
 
 
 # -- subtree_control --------------------------------------------------------------------------
@@ -105,19 +98,19 @@ def test_disabling_removes_the_files_and_stale_handles_get_enodev(v2: SimulatedK
     try:
         write(f"{CG}/cgroup.subtree_control", "-memory")
         assert "memory.max" not in os.listdir(f"{CG}/a")
-        assert _errno(lambda: os.write(fd, b"4096")) == errno.ENODEV
+        assert errno_of(lambda: os.write(fd, b"4096")) == errno.ENODEV
     finally:
         os.close(fd)
 
 
 @pytest.mark.parametrize("payload", ["memory", "+foo", "+blkio", "+freezer", "+", "*memory"])
 def test_a_bad_token_is_einval_and_changes_nothing(v2: SimulatedKernel, payload: str) -> None:
-    assert _errno(lambda: write(f"{CG}/cgroup.subtree_control", payload)) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cgroup.subtree_control", payload)) == errno.EINVAL
     assert read(f"{CG}/cgroup.subtree_control") == "\n"
 
 
 def test_writes_are_all_or_nothing_and_the_last_token_wins(v2: SimulatedKernel) -> None:
-    assert _errno(lambda: write(f"{CG}/cgroup.subtree_control", "+pids +bogus")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/cgroup.subtree_control", "+pids +bogus")) == errno.EINVAL
     assert read(f"{CG}/cgroup.subtree_control") == "\n"
     write(f"{CG}/cgroup.subtree_control", "+pids -pids  +memory\n")
     assert read(f"{CG}/cgroup.subtree_control") == "memory\n"
@@ -126,7 +119,7 @@ def test_writes_are_all_or_nothing_and_the_last_token_wins(v2: SimulatedKernel) 
 def test_enabling_what_the_parent_lacks_is_enoent(v2: SimulatedKernel) -> None:
     os.makedirs(f"{CG}/a/b")
     write(f"{CG}/cgroup.subtree_control", "+pids")
-    assert _errno(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.ENOENT
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.ENOENT
     write(f"{CG}/a/cgroup.subtree_control", "+pids")
     assert read(f"{CG}/a/b/cgroup.controllers") == "pids\n"
 
@@ -135,7 +128,7 @@ def test_disabling_what_a_child_still_uses_is_ebusy(v2: SimulatedKernel) -> None
     os.makedirs(f"{CG}/a/b")
     write(f"{CG}/cgroup.subtree_control", "+memory")
     write(f"{CG}/a/cgroup.subtree_control", "+memory")
-    assert _errno(lambda: write(f"{CG}/cgroup.subtree_control", "-memory")) == errno.EBUSY
+    assert errno_of(lambda: write(f"{CG}/cgroup.subtree_control", "-memory")) == errno.EBUSY
     write(f"{CG}/a/cgroup.subtree_control", "-memory")
     write(f"{CG}/cgroup.subtree_control", "-memory")
     assert read(f"{CG}/cgroup.subtree_control") == "\n"
@@ -146,7 +139,7 @@ def test_no_internal_processes_when_enabling(v2: SimulatedKernel) -> None:
     write(f"{CG}/cgroup.subtree_control", "+memory +pids")
     pid = v2.spawn_process("sh")
     write(f"{CG}/a/cgroup.procs", str(pid))
-    assert _errno(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.EBUSY
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.EBUSY
     # threaded controllers handle internal competition (cgroup_vet_subtree_control_enable)
     write(f"{CG}/a/cgroup.subtree_control", "+pids")
     write(f"{CG}/a/b/cgroup.procs", str(pid))
@@ -159,7 +152,7 @@ def test_no_internal_processes_when_attaching(v2: SimulatedKernel) -> None:
     write(f"{CG}/cgroup.subtree_control", "+memory")
     write(f"{CG}/a/cgroup.subtree_control", "+memory")
     pid = v2.spawn_process("sh")
-    assert _errno(lambda: write(f"{CG}/a/cgroup.procs", str(pid))) == errno.EBUSY
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.procs", str(pid))) == errno.EBUSY
     write(f"{CG}/a/b/cgroup.procs", str(pid))
     write(f"{CG}/cgroup.procs", str(pid))  # the root is exempt
     assert v2.cgroup_of(pid, "unified") == "/"
@@ -189,35 +182,35 @@ def test_procs_rejects_anything_but_one_pid(v2: SimulatedKernel, payload: str) -
     os.mkdir(f"{CG}/a")
     v2.spawn_process("sh")
     expected = None if payload == "" else errno.EINVAL  # an empty write is an O_TRUNC no-op
-    assert _errno(lambda: write(f"{CG}/a/cgroup.procs", payload)) == expected
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.procs", payload)) == expected
     assert v2.cgroup_pids("unified", "/a") == []
 
 
 def test_procs_of_a_missing_pid_is_esrch(v2: SimulatedKernel) -> None:
-    assert _errno(lambda: write(f"{CG}/cgroup.procs", "4242")) == errno.ESRCH
+    assert errno_of(lambda: write(f"{CG}/cgroup.procs", "4242")) == errno.ESRCH
 
 
 def test_threads_cannot_leave_their_domain(v2: SimulatedKernel) -> None:
     os.mkdir(f"{CG}/a")
     pid = v2.spawn_process("sh")
-    assert _errno(lambda: write(f"{CG}/a/cgroup.threads", str(pid))) == errno.EOPNOTSUPP
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.threads", str(pid))) == errno.EOPNOTSUPP
     write(f"{CG}/cgroup.threads", str(pid))  # within its own domain
     assert v2.cgroup_of(pid, "unified") == "/"
 
 
 def test_rmdir_is_ebusy_while_populated_or_with_children(v2: SimulatedKernel) -> None:
     os.makedirs(f"{CG}/a/b")
-    assert _errno(lambda: os.rmdir(f"{CG}/a")) == errno.EBUSY
+    assert errno_of(lambda: os.rmdir(f"{CG}/a")) == errno.EBUSY
     pid = v2.spawn_process("sh")
     write(f"{CG}/a/b/cgroup.procs", str(pid))
     assert read(f"{CG}/a/cgroup.events").startswith("populated 1\n")
-    assert _errno(lambda: os.rmdir(f"{CG}/a/b")) == errno.EBUSY
+    assert errno_of(lambda: os.rmdir(f"{CG}/a/b")) == errno.EBUSY
     v2.exit_process(pid)
     assert read(f"{CG}/a/cgroup.events").startswith("populated 0\n")
     os.rmdir(f"{CG}/a/b")
     os.rmdir(f"{CG}/a")
     assert not os.path.exists(f"{CG}/a")
-    assert _errno(lambda: os.rmdir(CG)) == errno.EBUSY
+    assert errno_of(lambda: os.rmdir(CG)) == errno.EBUSY
 
 
 def test_forked_children_inherit_the_cgroup(v2: SimulatedKernel) -> None:
@@ -234,7 +227,7 @@ def test_forked_children_inherit_the_cgroup(v2: SimulatedKernel) -> None:
 )
 def test_cgroup_freeze_parsing(v2: SimulatedKernel, payload: str, err: int) -> None:
     os.mkdir(f"{CG}/a")
-    assert _errno(lambda: write(f"{CG}/a/cgroup.freeze", payload)) == err
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.freeze", payload)) == err
     assert read(f"{CG}/a/cgroup.freeze") == "0\n"
 
 
@@ -301,7 +294,7 @@ def test_cgroup_kill_accepts_only_1(v2: SimulatedKernel, payload: str, err: int)
     os.mkdir(f"{CG}/a")
     pid = v2.spawn_process("sh")
     write(f"{CG}/a/cgroup.procs", str(pid))
-    assert _errno(lambda: write(f"{CG}/a/cgroup.kill", payload)) == err
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.kill", payload)) == err
     assert v2.process(pid).state == "running"  # type: ignore[union-attr]
 
 
@@ -325,25 +318,25 @@ def test_cgroup_kill_kills_the_whole_subtree_even_frozen(v2: SimulatedKernel) ->
 def test_cgroup_type_threaded_is_one_way_and_validated(v2: SimulatedKernel) -> None:
     os.makedirs(f"{CG}/a/t")
     os.mkdir(f"{CG}/a/d")
-    assert _errno(lambda: write(f"{CG}/a/t/cgroup.type", "domain")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/a/t/cgroup.type", "domain")) == errno.EINVAL
     write(f"{CG}/a/t/cgroup.type", "threaded\n")
     assert read(f"{CG}/a/t/cgroup.type") == "threaded\n"
     assert read(f"{CG}/a/cgroup.type") == "domain threaded\n"
     assert read(f"{CG}/a/d/cgroup.type") == "domain invalid\n"
     pid = v2.spawn_process("sh")
-    assert _errno(lambda: write(f"{CG}/a/d/cgroup.procs", str(pid))) == errno.EOPNOTSUPP
-    assert _errno(lambda: read(f"{CG}/a/t/cgroup.procs")) == errno.EOPNOTSUPP
+    assert errno_of(lambda: write(f"{CG}/a/d/cgroup.procs", str(pid))) == errno.EOPNOTSUPP
+    assert errno_of(lambda: read(f"{CG}/a/t/cgroup.procs")) == errno.EOPNOTSUPP
     write(f"{CG}/cgroup.subtree_control", "+pids +memory")
     write(f"{CG}/a/cgroup.subtree_control", "+pids")  # threaded controllers are fine
     assert read(f"{CG}/a/t/cgroup.controllers") == "pids\n"
-    assert _errno(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.EOPNOTSUPP
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.subtree_control", "+memory")) == errno.EOPNOTSUPP
 
 
 def test_a_populated_cgroup_cannot_become_threaded(v2: SimulatedKernel) -> None:
     os.mkdir(f"{CG}/a")
     pid = v2.spawn_process("sh")
     write(f"{CG}/a/cgroup.procs", str(pid))
-    assert _errno(lambda: write(f"{CG}/a/cgroup.type", "threaded")) == errno.EOPNOTSUPP
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.type", "threaded")) == errno.EOPNOTSUPP
 
 
 # -- limits and stat --------------------------------------------------------------------------
@@ -352,11 +345,11 @@ def test_max_descendants_and_depth_limit_mkdir_with_eagain(v2: SimulatedKernel) 
     write(f"{CG}/a/cgroup.max.descendants", "1")
     write(f"{CG}/a/cgroup.max.depth", "2")
     os.mkdir(f"{CG}/a/b")
-    assert _errno(lambda: os.mkdir(f"{CG}/a/c")) == errno.EAGAIN
+    assert errno_of(lambda: os.mkdir(f"{CG}/a/c")) == errno.EAGAIN
     write(f"{CG}/a/cgroup.max.descendants", "max")
     os.mkdir(f"{CG}/a/b/c")
-    assert _errno(lambda: os.mkdir(f"{CG}/a/b/c/d")) == errno.EAGAIN
-    assert _errno(lambda: write(f"{CG}/a/cgroup.max.depth", "-1")) == errno.ERANGE
+    assert errno_of(lambda: os.mkdir(f"{CG}/a/b/c/d")) == errno.EAGAIN
+    assert errno_of(lambda: write(f"{CG}/a/cgroup.max.depth", "-1")) == errno.ERANGE
     assert read(f"{CG}/a/cgroup.max.depth") == "2\n"
     assert read(f"{CG}/a/cgroup.max.descendants") == "max\n"
     stat = dict(line.split() for line in read(f"{CG}/a/cgroup.stat").splitlines())
@@ -416,7 +409,7 @@ def test_controller_file_values(
     os.mkdir(f"{CG}/a")
     write(f"{CG}/cgroup.subtree_control", "+cpuset +cpu +memory +hugetlb +pids")
     before = read(f"{CG}/a/{name}")
-    err = _errno(lambda: write(f"{CG}/a/{name}", payload))
+    err = errno_of(lambda: write(f"{CG}/a/{name}", payload))
     if isinstance(expected, int):
         assert err == expected
         assert read(f"{CG}/a/{name}") == before
@@ -480,7 +473,7 @@ def test_hybrid_proc_pid_cgroup_lists_v1_named_and_unified(hybrid: SimulatedKern
 
 
 def test_hybrid_unified_root_cannot_enable_v1_bound_controllers(hybrid: SimulatedKernel) -> None:
-    assert _errno(lambda: write(f"{UNIFIED}/cgroup.subtree_control", "+memory")) == errno.ENOENT
+    assert errno_of(lambda: write(f"{UNIFIED}/cgroup.subtree_control", "+memory")) == errno.ENOENT
     write(f"{UNIFIED}/cgroup.subtree_control", "+hugetlb")
     os.mkdir(f"{UNIFIED}/a")
     assert "hugetlb.2MB.max" in os.listdir(f"{UNIFIED}/a")
@@ -514,8 +507,8 @@ def test_fork_beyond_pids_max_is_eagain_only_where_pids_is_enabled(v2: Simulated
 
 def test_cgroup2_directories_cannot_be_renamed(v2: SimulatedKernel) -> None:
     os.mkdir(f"{CG}/a")
-    assert _errno(lambda: os.rename(f"{CG}/a", f"{CG}/b")) == errno.EPERM
-    assert _errno(lambda: os.rename(CG, "/sys/fs/cg")) is not None
+    assert errno_of(lambda: os.rename(f"{CG}/a", f"{CG}/b")) == errno.EPERM
+    assert errno_of(lambda: os.rename(CG, "/sys/fs/cg")) is not None
 
 
 # -- a stateful check of the v2 invariants ----------------------------------------------------
@@ -546,7 +539,7 @@ class SubtreeMachine(RuleBasedStateMachine):
     @rule(parent=st.integers(0, 8), name=st.sampled_from(NAMES))
     def mkdir(self, parent: int, name: str) -> None:
         groups = self._groups()
-        _errno(lambda: os.mkdir(f"{groups[parent % len(groups)]}/{name}"))
+        errno_of(lambda: os.mkdir(f"{groups[parent % len(groups)]}/{name}"))
 
     @rule(index=st.integers(0, 8))
     def rmdir(self, index: int) -> None:
@@ -554,7 +547,7 @@ class SubtreeMachine(RuleBasedStateMachine):
         path = groups[index % len(groups)]
         populated = read(f"{path}/cgroup.events").startswith("populated 1") if path != CG else True
         children = any(os.path.isdir(f"{path}/{n}") for n in os.listdir(path))
-        err = _errno(lambda: os.rmdir(path))
+        err = errno_of(lambda: os.rmdir(path))
         if path != CG and not populated and not children:
             assert err is None
         else:
@@ -564,14 +557,14 @@ class SubtreeMachine(RuleBasedStateMachine):
     def subtree(self, index: int, sign: str, name: str) -> None:
         groups = self._groups()
         path = groups[index % len(groups)]
-        err = _errno(lambda: write(f"{path}/cgroup.subtree_control", sign + name))
+        err = errno_of(lambda: write(f"{path}/cgroup.subtree_control", sign + name))
         assert err in (None, errno.ENOENT, errno.EBUSY)
 
     @rule(who=st.integers(0, 1), index=st.integers(0, 8))
     def attach(self, who: int, index: int) -> None:
         groups = self._groups()
         path = groups[index % len(groups)]
-        err = _errno(lambda: write(f"{path}/cgroup.procs", str(self.pids[who])))
+        err = errno_of(lambda: write(f"{path}/cgroup.procs", str(self.pids[who])))
         assert err in (None, errno.EBUSY)
 
     @rule(index=st.integers(0, 8), value=st.sampled_from("01"))
@@ -631,8 +624,8 @@ def test_pressure_files_follow_cgroup_pressure(v2: SimulatedKernel) -> None:
     assert "cgroup.stat.local" not in os.listdir(CG)
     assert read(f"{CG}/a/cgroup.stat.local") == "frozen_usec 0\n"
     assert read(f"{CG}/a/io.pressure").startswith("some avg10=0.00 ")
-    assert _errno(lambda: write(f"{CG}/a/memory.pressure", "some 150000 1000000")) == errno.EINVAL
-    assert _errno(lambda: write(f"{CG}/a/memory.pressure", "some 1 100")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/a/memory.pressure", "some 150000 1000000")) == errno.EINVAL
+    assert errno_of(lambda: write(f"{CG}/a/memory.pressure", "some 1 100")) == errno.EINVAL
     write(f"{CG}/a/cgroup.pressure", "0")
     assert "cpu.pressure" not in os.listdir(f"{CG}/a")
     write(f"{CG}/a/cgroup.pressure", "1")

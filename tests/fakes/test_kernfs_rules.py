@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +19,7 @@ from harness.fakes import simulated_host
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
+from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -73,14 +73,6 @@ def host(request: pytest.FixtureRequest) -> Iterator[tuple[SimulatedKernel, Layo
         yield kernel, layout, f"{layout.root}/g"
 
 
-def _errno(action: Callable[[], object]) -> int | None:
-    try:
-        action()
-    except OSError as exc:
-        return exc.errno
-    return None
-
-
 # -- open permissions -------------------------------------------------------------------------
 def test_a_read_only_file_opens_for_writing_and_the_write_is_einval(host: tuple) -> None:
     """cgroupfs files all have a kernfs write op: root's open succeeds, cgroup_file_write
@@ -93,10 +85,10 @@ def test_a_read_only_file_opens_for_writing_and_the_write_is_einval(host: tuple)
     open(path, "w").close()
     fd = os.open(path, os.O_WRONLY)
     try:
-        assert _errno(lambda: os.write(fd, b"0")) == errno.EINVAL
+        assert errno_of(lambda: os.write(fd, b"0")) == errno.EINVAL
     finally:
         os.close(fd)
-    assert _errno(lambda: write(path, "0")) == errno.EINVAL
+    assert errno_of(lambda: write(path, "0")) == errno.EINVAL
     assert read(path) == before
 
 
@@ -104,10 +96,10 @@ def test_a_write_only_file_opens_for_reading_and_the_read_is_einval(host: tuple)
     """The kernfs read op exists too: reading a cftype without a show handler is EINVAL."""
     _, layout, child = host
     path = layout.write_only.format(child=child)
-    assert _errno(lambda: read(path)) == errno.EINVAL
+    assert errno_of(lambda: read(path)) == errno.EINVAL
     fd = os.open(path, os.O_RDWR)
     try:
-        assert _errno(lambda: os.read(fd, 100)) == errno.EINVAL
+        assert errno_of(lambda: os.read(fd, 100)) == errno.EINVAL
     finally:
         os.close(fd)
 
@@ -116,7 +108,7 @@ def test_proc_files_are_read_only_for_root(host: tuple) -> None:
     kernel, _, _ = host
     pid = kernel.spawn_process("sh")
     for path in (f"/proc/{pid}/cgroup", f"/proc/{pid}/stat", "/proc/self/mountinfo"):
-        assert _errno(lambda: open(path, "w").close()) == errno.EACCES  # noqa: B023
+        assert errno_of(lambda: open(path, "w").close()) == errno.EACCES  # noqa: B023
 
 
 # -- write size and stale handles -------------------------------------------------------------
@@ -124,7 +116,7 @@ def test_one_write_over_4096_bytes_is_e2big(host: tuple) -> None:
     _, layout, child = host
     path = f"{child}/{layout.limit}"
     padded = layout.value.rjust(4096)
-    assert _errno(lambda: write(path, padded + " ")) == errno.E2BIG
+    assert errno_of(lambda: write(path, padded + " ")) == errno.E2BIG
     assert read(path) != layout.shown
     write(path, padded)  # exactly 4096 bytes: handed to the parser whole
     assert read(path) == layout.shown
@@ -136,7 +128,7 @@ def test_a_write_through_a_handle_of_a_removed_group_is_enodev(host: tuple) -> N
     fd = os.open(path, os.O_WRONLY)
     try:
         os.rmdir(child)
-        assert _errno(lambda: os.write(fd, layout.value.encode())) == errno.ENODEV
+        assert errno_of(lambda: os.write(fd, layout.value.encode())) == errno.ENODEV
     finally:
         os.close(fd)
     assert kernel.log[-1] == KernelOp("write", path, layout.value.encode(), errno.ENODEV)
@@ -146,7 +138,7 @@ def test_a_read_through_a_handle_of_a_removed_group_is_enodev(host: tuple) -> No
     _, layout, child = host
     with open(f"{child}/{layout.limit}") as handle:
         os.rmdir(child)
-        assert _errno(handle.read) == errno.ENODEV
+        assert errno_of(handle.read) == errno.ENODEV
 
 
 # -- O_TRUNC, unlink, st_size -----------------------------------------------------------------
@@ -175,9 +167,9 @@ def test_a_w_handle_that_writes_acts_once(host: tuple) -> None:
 def test_unlinking_a_control_file_is_eperm(host: tuple) -> None:
     _, layout, child = host
     for name in (layout.limit, layout.read_only, "cgroup.procs"):
-        assert _errno(lambda: os.unlink(f"{child}/{name}")) == errno.EPERM  # noqa: B023
+        assert errno_of(lambda: os.unlink(f"{child}/{name}")) == errno.EPERM  # noqa: B023
         assert os.path.exists(f"{child}/{name}")
-    assert _errno(lambda: os.unlink(f"{layout.root}/cgroup.procs")) == errno.EPERM
+    assert errno_of(lambda: os.unlink(f"{layout.root}/cgroup.procs")) == errno.EPERM
 
 
 # -- rendering --------------------------------------------------------------------------------
@@ -209,11 +201,11 @@ def test_concurrent_read_handles_each_keep_their_view(host: tuple) -> None:
 def test_mkdir_and_rmdir_faults(host: tuple) -> None:
     kernel, layout, child = host
     kernel.faults.fail("mkdir", f"{layout.root}/new", errno.ENOSPC)
-    assert _errno(lambda: os.mkdir(f"{layout.root}/new")) == errno.ENOSPC
+    assert errno_of(lambda: os.mkdir(f"{layout.root}/new")) == errno.ENOSPC
     assert not os.path.exists(f"{layout.root}/new")
     os.mkdir(f"{layout.root}/new")  # only the first occurrence fails
     kernel.faults.fail("rmdir", child, errno.EIO)
-    assert _errno(lambda: os.rmdir(child)) == errno.EIO
+    assert errno_of(lambda: os.rmdir(child)) == errno.EIO
     assert os.path.isdir(child)
     os.rmdir(child)
     assert [f.op for f in kernel.faults.fired] == ["mkdir", "rmdir"]
@@ -223,17 +215,17 @@ def test_open_write_read_and_unlink_faults(host: tuple) -> None:
     kernel, layout, child = host
     path = f"{child}/{layout.limit}"
     kernel.faults.fail("open", path, errno.EMFILE)
-    assert _errno(lambda: read(path)) == errno.EMFILE
+    assert errno_of(lambda: read(path)) == errno.EMFILE
     kernel.faults.fail("write", path, errno.EIO)
-    assert _errno(lambda: write(path, layout.value)) == errno.EIO
+    assert errno_of(lambda: write(path, layout.value)) == errno.EIO
     assert read(path) != layout.shown  # the failed write did nothing
     write(path, layout.value)
     kernel.faults.fail("read", path, errno.EINTR)
     with open(path) as handle:
-        assert _errno(handle.read) == errno.EINTR
+        assert errno_of(handle.read) == errno.EINTR
         assert handle.read() == layout.shown  # the next read is fine
     kernel.faults.fail("unlink", path, errno.EROFS)
-    assert _errno(lambda: os.unlink(path)) == errno.EROFS
+    assert errno_of(lambda: os.unlink(path)) == errno.EROFS
     assert [f.op for f in kernel.faults.fired] == ["open", "write", "read", "unlink"]
     failed = [(op.op, op.errno) for op in kernel.log if op.errno is not None]
     assert failed == [
@@ -251,7 +243,7 @@ def test_faults_reach_every_file_of_the_hierarchy(host: tuple) -> None:
     for name in names:
         path = f"{child}/{name}"
         if os.path.isfile(path):
-            assert _errno(lambda: os.close(os.open(path, os.O_RDONLY))) == errno.EIO  # noqa: B023
+            assert errno_of(lambda: os.close(os.open(path, os.O_RDONLY))) == errno.EIO  # noqa: B023
     assert len(kernel.faults.fired) == sum(os.path.isfile(f"{child}/{n}") for n in names)
 
 
