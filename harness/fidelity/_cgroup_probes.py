@@ -33,6 +33,15 @@ V1_READ_ONLY: dict[str, str] = {
 }
 
 
+def _group_with_process(ctx: ProbeContext, mount: str) -> tuple[str, int]:
+    """A new group under ``mount`` holding a new process: the start of most probes."""
+    group = ctx.group(mount)
+    ctx.mkdir(group)
+    pid = ctx.spawn()
+    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
+    return group, pid
+
+
 def _write_each(ctx: ProbeContext, path: str, values: tuple[str, ...]) -> None:
     """Write each value to ``path`` and read the file back after each write."""
     for value in values:
@@ -105,10 +114,7 @@ def bad_pids(ctx: ProbeContext, mount: str) -> None:
 
 def rmdir_busy(ctx: ProbeContext, mount: str) -> None:
     """A group with a live process: EBUSY; after the process died and was reaped: removable."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
+    group, pid = _group_with_process(ctx, mount)
     ctx.rmdir(group)
     ctx.kill(pid, signal.SIGKILL)
     ctx.observe_process(pid, until_dead=True)
@@ -270,11 +276,8 @@ def freezer_child_of_frozen(ctx: ProbeContext, mount: str) -> None:
 
 def freezer_sigkill_pending(ctx: ProbeContext, mount: str) -> None:
     """SIGKILL to a v1-frozen task stays pending; the task dies only once thawed."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
+    group, pid = _group_with_process(ctx, mount)
     state = os.path.join(group, "freezer.state")
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
     ctx.write(state, "FROZEN")
     ctx.record("freezer.state once settled", _frozen(ctx, state))
     ctx.kill(pid, signal.SIGKILL)
@@ -369,10 +372,7 @@ def v2_no_internal_process(ctx: ProbeContext, mount: str) -> None:
     """Enabling a controller for the children of a group that has a process: EBUSY (no-internal-
     process rule).  Where the parent offers no controller (a v2 root whose subtree_control is
     empty, as on hybrid hosts), ENOENT is checked first and wins; rtgate never changes a root."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
+    group, pid = _group_with_process(ctx, mount)
     controllers = ctx.read(os.path.join(group, "cgroup.controllers"))
     listed = controllers.startswith("ok: ") and controllers != "ok: (empty)"
     offered = controllers.removeprefix("ok: ").split() if listed else []
@@ -400,11 +400,8 @@ def v2_freeze_values(ctx: ProbeContext, mount: str) -> None:
 
 def v2_freeze_process(ctx: ProbeContext, mount: str) -> None:
     """Freezing a group with a process: events reads frozen 1 once it stopped, 0 after thaw."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
+    group, pid = _group_with_process(ctx, mount)
     events = os.path.join(group, "cgroup.events")
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
     ctx.write(os.path.join(group, "cgroup.freeze"), "1")
     ctx.record("cgroup.events once settled", _settle(ctx, events, "frozen 1"))
     ctx.write(os.path.join(group, "cgroup.freeze"), "0")
@@ -414,11 +411,8 @@ def v2_freeze_process(ctx: ProbeContext, mount: str) -> None:
 
 def v2_sigkill_frozen(ctx: ProbeContext, mount: str) -> None:
     """SIGKILL kills a task frozen by cgroup2 at once, unlike the v1 freezer."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
+    group, pid = _group_with_process(ctx, mount)
     events = os.path.join(group, "cgroup.events")
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
     ctx.write(os.path.join(group, "cgroup.freeze"), "1")
     ctx.record("cgroup.events once settled", _settle(ctx, events, "frozen 1"))
     ctx.kill(pid, signal.SIGKILL)
@@ -441,11 +435,8 @@ def v2_child_of_frozen(ctx: ProbeContext, mount: str) -> None:
 
 def v2_kill(ctx: ProbeContext, mount: str) -> None:
     """cgroup.kill: 1 kills every process in the subtree; 2 is ERANGE, text EINVAL."""
-    group = ctx.group(mount)
-    ctx.mkdir(group)
+    group, pid = _group_with_process(ctx, mount)
     kill = os.path.join(group, "cgroup.kill")
-    pid = ctx.spawn()
-    ctx.write(os.path.join(group, "cgroup.procs"), str(pid))
     ctx.write(kill, "2")
     ctx.write(kill, "x")
     ctx.observe_process(pid)
