@@ -13,6 +13,7 @@ import datetime
 import importlib.util
 import os
 import re
+import signal
 from pathlib import Path
 
 import pytest
@@ -61,7 +62,13 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     scenarios = scenarios_dir(args.scenarios)
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)
     hooks = _RunHooks()
-    code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
+    # A CI job that times out sends SIGTERM: end the run as Ctrl-C does, so that the fixtures
+    # of a real host still remove what they made.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
     if code == pytest.ExitCode.USAGE_ERROR:
         return UsageError.exit_code
     if code in _HARNESS_TROUBLE:
@@ -73,6 +80,10 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     return 0 if hooks.report.summary.verdict == "pass" else 1
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def check_input(args: argparse.Namespace) -> None:
     """Everything that can be wrong with the command line, found before any test runs.
 
@@ -82,6 +93,16 @@ def check_input(args: argparse.Namespace) -> None:
     """
     if args.host not in HOSTS:
         raise UsageError(f"'--host' must be one of {HOSTS} (got {args.host!r})")
+    if args.host == "real":
+        if args.preset is not None:
+            raise UsageError(
+                "'--preset' names a simulated machine; it cannot go with '--host real'"
+            )
+        from harness.hosts import real_host_unavailable
+
+        reason = real_host_unavailable()
+        if reason is not None:
+            raise UsageError(f"'--host real' cannot run here: {reason}")
     if args.preset is not None and args.preset not in PRESETS:
         raise UsageError(f"'--preset' must be one of {tuple(PRESETS)} (got {args.preset!r})")
     catalog = load_catalog(args.catalog)

@@ -155,9 +155,7 @@ def controller_files(
             ControlFile(
                 "cpuset.cpus.effective", lambda: (effective("cpuset.cpus") or every_cpu) + "\n"
             ),
-            ControlFile(
-                "cpuset.mems.effective", lambda: (effective("cpuset.mems") or "0") + "\n"
-            ),
+            ControlFile("cpuset.mems.effective", lambda: (effective("cpuset.mems") or "0") + "\n"),
         ]
     if controller == "hugetlb":
         return [

@@ -431,9 +431,7 @@ class SimulatedKernel(CgroupQueries):
             return
         self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))
 
-    def _cgroup_rename(
-        self, src: str, dst: str, owners: list[tuple[Owner, str] | None]
-    ) -> None:
+    def _cgroup_rename(self, src: str, dst: str, owners: list[tuple[Owner, str] | None]) -> None:
         """rename(2) in cgroupfs: across mounts EXDEV (VFS); cgroup2 has no rename (EPERM); v1
         (``cgroup1_rename``) renames only a directory (ENOTDIR) within its parent (EIO), to a
         free name (EEXIST).  The renamed cgroups get fresh control files: handles opened before

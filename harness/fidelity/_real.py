@@ -13,15 +13,16 @@ import errno
 import itertools
 import os
 import subprocess
-import time
 
 from harness.fidelity._context import ProbeContext
-from harness.fidelity._context import errno_name
 from harness.fidelity._hostinfo import resctrl_absence
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
 from harness.fidelity._model import ProbeFailed
 from harness.fidelity._model import ProbeSkipped
+from harness.hosts.ownership import remove_group
+from harness.hosts.ownership import start_helper
+from harness.hosts.ownership import try_write
 
 __all__ = ["PREFIX", "RealBackend", "RealContext"]
 
@@ -47,13 +48,7 @@ class RealContext(ProbeContext):
         self._groups.append(path)
 
     def _spawn(self) -> int:
-        proc = subprocess.Popen(
-            ["sleep", _SLEEP_SECONDS],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+        proc = start_helper(["sleep", _SLEEP_SECONDS])
         self._procs[proc.pid] = proc
         return proc.pid
 
@@ -86,7 +81,7 @@ class RealContext(ProbeContext):
             for name, value in (("freezer.state", b"THAWED"), ("cgroup.freeze", b"0")):
                 path = os.path.join(group, name)
                 if os.path.exists(path):
-                    _try_write(path, value)
+                    try_write(path, value)
         for proc in self._procs.values():
             if proc.returncode is None:
                 proc.kill()  # Popen never signals a pid it has already reaped
@@ -102,30 +97,7 @@ class RealContext(ProbeContext):
         return problems
 
     def _remove(self, group: str) -> str | None:
-        deadline = time.monotonic() + self.poll_deadline
-        while True:
-            try:
-                os.rmdir(group)
-                return None
-            except FileNotFoundError:
-                return None
-            except OSError as err:
-                if err.errno != errno.EBUSY or time.monotonic() >= deadline:
-                    return f"rmdir {group}: {errno_name(err)}"
-            time.sleep(self.poll_interval)
-
-
-def _try_write(path: str, value: bytes) -> None:
-    try:
-        fd = os.open(path, os.O_WRONLY)
-    except OSError:
-        return
-    try:
-        os.write(fd, value)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        return remove_group(group, self.poll_deadline, self.poll_interval)
 
 
 def real_unavailable(probe: Probe) -> str | None:

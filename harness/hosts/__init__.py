@@ -1,8 +1,38 @@
-"""Where a subject acts: a simulated host (pyfakefs plus a kernel model) or, later, a real one."""
+"""Where a subject acts: a simulated host (pyfakefs plus a kernel model) or this machine."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from harness.hosts.base import HostCannot
+from harness.hosts.real import RealHost
+from harness.hosts.real import real_host
+from harness.hosts.real import real_host_unavailable
 from harness.hosts.simulated import SimulatedHost
 from harness.hosts.simulated import simulated_host
 
-__all__ = ["SimulatedHost", "simulated_host"]
+__all__ = [
+    "Host",
+    "HostCannot",
+    "RealHost",
+    "SimulatedHost",
+    "open_host",
+    "real_host",
+    "real_host_unavailable",
+    "simulated_host",
+]
+
+#: either kind; the scenarios use only what both offer
+Host = SimulatedHost | RealHost
+
+
+@contextmanager
+def open_host(kind: str, preset: str | None = None) -> Iterator[Host]:
+    """A fresh host of ``kind`` ("simulated" booted from ``preset``, or "real")."""
+    if kind == "real":
+        with real_host() as host:
+            yield host
+    else:
+        with simulated_host(preset) as sim:
+            yield sim

@@ -1,17 +1,22 @@
 """A simulated host for one test: the kernel model, the matching System, a state root.
 
-The scenarios ask the host what the kernel shows (which cgroup directories exist, which pids a
-resctrl group holds, which hook programs ran) instead of asking the subject, so that a subject
-cannot pass by reporting what it did not do.
+Everything a scenario may ask a host is answered here from the model: the file reads of
+:class:`HostFiles`, plus what only a kernel model can tell (every operation it saw, with its data
+and outcome) or do (fail any operation on purpose).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import errno
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from harness.fakes import RUNTIME_PID
+from harness.fakes import Fault
+from harness.fakes import KernelOp
+from harness.fakes import ProgramRun
 from harness.fakes import SimProgram
 from harness.fakes import SimulatedKernel
 from harness.fakes import SimulatedSystem
@@ -19,6 +24,7 @@ from harness.fakes import Topology
 from harness.fakes.fixtures import simulated_host as _kernel_host
 from harness.fakes.presets import DEFAULT_PRESET
 from harness.fakes.presets import preset
+from harness.hosts.base import HostFiles
 
 __all__ = ["HOOK_DIR", "STATE_ROOT", "SimulatedHost", "simulated_host"]
 
@@ -26,13 +32,11 @@ __all__ = ["HOOK_DIR", "STATE_ROOT", "SimulatedHost", "simulated_host"]
 STATE_ROOT = "/run/rtgate"
 #: where the harness installs simulated hook programs
 HOOK_DIR = "/usr/libexec/rtgate-hooks"
-RESCTRL = "/sys/fs/resctrl"
-CGROUP_ROOT = "/sys/fs/cgroup"
 
 
 @dataclasses.dataclass
-class SimulatedHost:
-    """The kernel, the System the subject gets, and questions about what the kernel shows."""
+class SimulatedHost(HostFiles):
+    """The kernel, the System the subject gets, and what the model saw."""
 
     kernel: SimulatedKernel
     system: SimulatedSystem
@@ -40,78 +44,69 @@ class SimulatedHost:
     #: the preset the host was booted from ("custom" for a hand-made topology)
     preset: str = "custom"
     name = "simulated"
+    #: the operation log holds the bytes of every write
+    records_write_data = True
+
+    def describe(self) -> str:
+        return f"preset {self.preset}"
 
     # -- hooks -------------------------------------------------------------------------------
     def hook_program(self, name: str, program: SimProgram) -> str:
-        """Install a simulated program under HOOK_DIR; returns its path."""
+        """Install (or replace) a simulated program under HOOK_DIR; returns its path."""
         path = os.path.join(HOOK_DIR, name)
         self.kernel.programs.install(path, program)
         return path
 
-    # -- what the kernel shows ---------------------------------------------------------------
-    def cgroup_dirs(self, cgroup_path: str) -> list[str]:
-        """Every existing directory named ``cgroup_path`` under a v1 hierarchy."""
-        found = []
-        for controller in sorted(os.listdir(CGROUP_ROOT)):
-            path = os.path.join(CGROUP_ROOT, controller, cgroup_path.lstrip("/"))
-            if os.path.isdir(path):
-                found.append(path)
-        return found
+    def hook_runs(self, path: str) -> list[ProgramRun]:
+        """Each run of the program now installed at ``path``, oldest first."""
+        program = self.kernel.programs.get(path)
+        return list(program.runs) if program is not None else []
 
-    def resctrl_group(self, name: str) -> str:
-        return os.path.join(RESCTRL, name)
+    # -- processes ---------------------------------------------------------------------------
+    def start_process(self, comm: str = "outsider") -> int:
+        """A process of the harness, in the root cgroups, outside any container."""
+        return self.kernel.spawn_process(comm)
 
-    def resctrl_tasks(self, name: str = "") -> list[int]:
-        """Pids listed in a resctrl group's tasks file ("" for the default group)."""
-        path = os.path.join(RESCTRL, name, "tasks") if name else os.path.join(RESCTRL, "tasks")
-        with open(path, encoding="ascii") as f:
-            return [int(x) for x in f.read().split()]
+    def fork(self, pid: int) -> int:
+        """A child of ``pid``, in all of its groups."""
+        return self.kernel.fork(pid)
 
-    def freezer_state(self, cgroup_path: str) -> str:
-        path = os.path.join(CGROUP_ROOT, "freezer", cgroup_path.lstrip("/"), "freezer.state")
-        with open(path, encoding="ascii") as f:
-            return f.read().strip()
+    def end_process(self, pid: int) -> None:
+        """``pid`` exits with status 0 (a zombie until its parent reaps it)."""
+        self.kernel.exit_process(pid, 0)
 
-    # -- what the host offers, probed as a user would ----------------------------------------
-    def rdt_unavailable(self) -> str | None:
-        """Why a container cannot get an L3 CAT resctrl group here, or None when it can.
+    def close_fifo_unwritten(self, path: str) -> None:
+        """Nothing to do: the model's FIFO read returns what was written, never blocking."""
 
-        Found the way a runtime finds it (CPU flags, mountinfo, info/), so a skip names what is
-        missing on this host.
-        """
-        with open("/proc/cpuinfo", encoding="ascii") as f:
-            flags = {word for line in f if line.startswith("flags") for word in line.split()}
-        if "cat_l3" not in flags:
-            return "no L3 CAT: /proc/cpuinfo has no cat_l3 flag"
-        with open("/proc/self/mountinfo", encoding="ascii") as f:
-            mounted = any(" - resctrl " in line for line in f)
-        if not mounted:
-            return "resctrl is not mounted: /proc/self/mountinfo has no resctrl line"
-        info = os.path.join(RESCTRL, "info")
-        if not os.path.isdir(os.path.join(info, "L3")):
-            found = ", ".join(sorted(os.listdir(info)))
-            return f"resctrl has no info/L3 (info/ holds {found}): L3 is split by cdp or absent"
-        return None
+    def slow_to_freeze(self, reads: int) -> int:
+        """A process that stays unfrozen for the next ``reads`` looks at the freezer."""
+        return self.kernel.spawn_process("slow", freeze_resistant_reads=reads)
 
-    def l3_domains(self) -> list[int]:
-        """The L3 cache ids, from the default group's schemata line."""
-        with open(os.path.join(RESCTRL, "schemata"), encoding="ascii") as f:
-            for line in f:
-                name, _, rest = line.strip().partition(":")
-                if name.strip() == "L3":
-                    return [int(item.split("=")[0]) for item in rest.split(";") if item.strip()]
-        raise AssertionError("the default group's schemata has no L3 line")
+    def live_children(self) -> set[int]:
+        """Live processes the subject started."""
+        return {
+            pid for pid in self.kernel.live_pids()
+            if (p := self.kernel.process(pid)) is not None and p.ppid == RUNTIME_PID
+        }  # fmt: skip
 
-    def l3_schema(self, *masks: str) -> str:
-        """An ``L3:`` schema over every cache domain of this host; masks are used in turn."""
-        domains = self.l3_domains()
-        items = [f"{d}={masks[i % len(masks)]}" for i, d in enumerate(domains)]
-        return "L3:" + ";".join(items)
+    # -- what the kernel saw, and faults -----------------------------------------------------
+    def operations(self) -> list[KernelOp]:
+        """Every operation on a kernel file since boot, with its data and errno."""
+        return self.kernel.log
 
-    def is_alive(self, pid: int) -> bool:
-        """True while the process exists and has not exited (zombies are not alive)."""
-        process = self.kernel.process(pid)
-        return process is not None and process.state != "zombie"
+    def pin_dir(self, path: str) -> None:
+        """From now on rmdir of ``path`` fails with EBUSY."""
+        self.kernel.faults.fail("rmdir", path, errno.EBUSY, count=None)
+
+    def fail(self, op: str, path: str, err: int) -> Fault:
+        """The next ``op`` on ``path`` fails with ``err``."""
+        return self.kernel.faults.fail(op, path, err)  # type: ignore[arg-type]
+
+    def fired(self, fault: Fault) -> bool:
+        return any(f.fault is fault for f in self.kernel.faults.fired)
+
+    def clear_faults(self) -> None:
+        self.kernel.faults.clear()
 
 
 @contextmanager

@@ -111,6 +111,16 @@ class Verify:
             record_violation(self._request, req_id)
             raise AssertionError(f"[{req_id}] {message}")
 
+    def each(self, *checks: tuple[str, object, str]) -> None:
+        """Several ``(req_id, ok, message)`` checks of one outcome: every failing one is blamed
+        (not only the first), then one error lists them all."""
+        __tracebackhide__ = True
+        failed = [(req_id, message) for req_id, ok, message in checks if not ok]
+        for req_id, _ in failed:
+            record_violation(self._request, req_id)
+        if failed:
+            raise AssertionError("; ".join(f"[{req_id}] {message}" for req_id, message in failed))
+
 
 @pytest.fixture
 def verify(request: pytest.FixtureRequest) -> Verify:

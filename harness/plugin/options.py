@@ -27,8 +27,8 @@ __all__ = [
     "subject_version",
 ]
 
-#: the hosts this version drives; ``real`` comes with the reference on a real host
-HOSTS = ("simulated",)
+#: ``simulated`` (pyfakefs and a kernel model) or ``real`` (this machine, as root)
+HOSTS = ("simulated", "real")
 DEFAULT_SUBJECT = "reference"
 DEFAULT_PROFILE = "seed"
 
@@ -127,7 +127,14 @@ def read_options(config: pytest.Config) -> RunOptions:
     except UsageError as err:
         raise pytest.UsageError(f"--rtgate-subject: {err}") from err
     report_dir = config.getoption("rtgate_report_dir")
-    preset, probe = _preset(config.getoption("rtgate_preset"))
+    if host == "real":
+        if config.getoption("rtgate_preset") is not None:
+            raise pytest.UsageError(
+                "--rtgate-preset: presets are simulated machines; not with --rtgate-host=real"
+            )
+        preset, probe = "", _real_probe()
+    else:
+        preset, probe = _preset(config.getoption("rtgate_preset"))
     return RunOptions(
         subject=subject,
         host=host,
@@ -149,6 +156,13 @@ def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
         known = tuple(presets.PRESETS)
         raise pytest.UsageError(f"--rtgate-preset: 'preset' must be one of {known} (got {name!r})")
     return chosen, presets.describe(chosen)
+
+
+def _real_probe() -> dict[str, Any]:
+    """What the report says of this machine (read-only probes)."""
+    from harness.hosts.real import describe_real
+
+    return describe_real()
 
 
 def subject_version(text: str) -> str:

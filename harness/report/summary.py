@@ -22,13 +22,18 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
     known = run.subject_version not in ("", "unknown")
     version = f" {run.subject_version}" if known else " (version unknown)"
     preset = run.host_probe.get("preset")
-    host = f"{run.host} ({preset})" if preset else run.host
+    kernel, mode = run.host_probe.get("kernel"), run.host_probe.get("cgroup_mode")
+    if preset:
+        host = f"{run.host} ({preset})"
+    elif kernel:
+        host = f"{run.host} (kernel {kernel}, cgroups {mode})"
+    else:
+        host = run.host
     lines = [
         f"rtgate: verdict {summary.verdict.upper()}"
         f" (subject {run.subject}{version}, host {host}, profile {run.profile})",
         "requirements: " + _counts(summary.counts, len(report.requirements)),
-        "tests: " + _counts(summary.test_counts, len(report.tests))
-        + f" in {run.duration_s:.1f} s",
+        "tests: " + _counts(summary.test_counts, len(report.tests)) + f" in {run.duration_s:.1f} s",
     ]
     if summary.fatal:
         lines.append(f"{len(summary.fatal)} requirement(s) fail the verdict:")

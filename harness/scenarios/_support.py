@@ -10,10 +10,15 @@ from __future__ import annotations
 import os
 import re
 import signal
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
+import pytest
+
 from harness.fakes import SimProgram
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -29,9 +34,15 @@ __all__ = [
     "config_for",
     "container_dirs",
     "init_pid",
+    "inject",
     "make_init_gone",
     "state_name",
 ]
+
+#: what a scenario needs of a real host: None when this one will do, else why not
+Needs = Callable[[Host], "str | None"]
+#: the ``on_host`` fixture: ``on_host(machine, needs)`` gives (host, factory)
+OnHost = Callable[..., AbstractContextManager[tuple[Host, Any]]]
 
 #: the program every container runs
 INIT = Process(args=("/bin/sleep", "infinity"))
@@ -72,30 +83,23 @@ def init_pid(c: Any) -> int:
     return int(c.init_process.pid)
 
 
-def make_init_gone(host: SimulatedHost, c: Any) -> int:
+def make_init_gone(host: Host, c: Any) -> int:
     """Init ends and stays a zombie until its parent reaps it.
 
-    A running init exits with status 0.  A frozen init cannot run its own exit, so it is killed
-    the way it happens on a real host: SIGKILL (kept pending by the v1 freezer), someone thaws
-    the cgroup, init dies, and the cgroup is frozen again (with only a zombie left, at once).
+    A running init just ends.  A frozen init cannot run its own exit, so it is killed the way
+    it happens on a real host: SIGKILL (kept pending by the v1 freezer), someone thaws the
+    cgroup, init dies, and the cgroup is frozen again (with only a zombie left, at once).
     """
     pid = init_pid(c)
-    process = host.kernel.process(pid)
-    if process is not None and process.state == "frozen":
-        freezer = _freezer_file(host, pid)
-        host.kernel.deliver_signal(pid, signal.SIGKILL)
-        _write(freezer, "THAWED")
-        _write(freezer, "FROZEN")
+    if host.is_frozen(pid):
+        freezer, frozen, thawed = host.freezer_file(pid)
+        host.system.signal(pid, signal.SIGKILL)
+        _write(freezer, thawed)
+        host.await_exit(pid)
+        _write(freezer, frozen)
     else:
-        host.kernel.exit_process(pid, 0)
+        host.end_process(pid)
     return pid
-
-
-def _freezer_file(host: SimulatedHost, pid: int) -> str:
-    process = host.kernel.process(pid)
-    assert process is not None
-    inner = process.cgroups["freezer"].lstrip("/")
-    return os.path.join("/sys/fs/cgroup/freezer", inner, "freezer.state")
 
 
 def _write(path: str, value: str) -> None:
@@ -103,7 +107,16 @@ def _write(path: str, value: str) -> None:
         f.write(value)
 
 
-def container_dirs(host: SimulatedHost, c: Any) -> dict[str, bool]:
+def inject(host: Host, op: str, path: str, err: int) -> Any:
+    """Make the next ``op`` on ``path`` fail with ``err``, or skip saying why this host
+    cannot."""
+    try:
+        return host.fail(op, path, err)
+    except HostCannot as why:
+        pytest.skip(str(why))
+
+
+def container_dirs(host: Host, c: Any) -> dict[str, bool]:
     """Which of the container's directories still exist: state dir, cgroups, resctrl group."""
     return {
         "state-dir": os.path.isdir(os.path.join(host.state_root, c.id)),
@@ -112,7 +125,7 @@ def container_dirs(host: SimulatedHost, c: Any) -> dict[str, bool]:
     }
 
 
-def bring_to(factory: Any, host: SimulatedHost, cid: str, state: str, config: Config) -> Any:
+def bring_to(factory: Any, host: Host, cid: str, state: str, config: Config) -> Any:
     """A container in ``state`` with a live init (``stopped``: destroyed, init dropped)."""
     c = factory.create(cid, config)
     if state == "created":
@@ -138,13 +151,13 @@ def bring_to(factory: Any, host: SimulatedHost, cid: str, state: str, config: Co
     raise ValueError(f"unknown state {state!r}")
 
 
-def install_hooks(host: SimulatedHost, **programs: SimProgram) -> dict[str, str]:
+def install_hooks(host: Host, **programs: SimProgram) -> dict[str, str]:
     """Install simulated hook programs by name; returns name -> path."""
     return {name: host.hook_program(name, program) for name, program in programs.items()}
 
 
 def classify_teardown_error(
-    err: BaseException, host: SimulatedHost, cid: str, profile: str = tables.DEFAULT_PROFILE
+    err: BaseException, host: Host, cid: str, profile: str = tables.DEFAULT_PROFILE
 ) -> str:
     """Which teardown step an error comes from: the profile's wrapper for that step must
     enclose it (runc 1.2 wraps twice; the seed not at all), and the text inside must be that
@@ -166,7 +179,7 @@ def _unwrap(text: str, source: str, profile: str) -> str | None:
     return found.group(1) if found else None
 
 
-def _inner_is(source: str, inner: str, host: SimulatedHost, cid: str) -> bool:
+def _inner_is(source: str, inner: str, host: Host, cid: str) -> bool:
     if source == "cgroup":
         return inner.startswith(tables.message("cgroup_remove"))
     if source == "poststop":
@@ -174,3 +187,42 @@ def _inner_is(source: str, inner: str, host: SimulatedHost, cid: str) -> bool:
     if source == "rdt":
         return host.resctrl_group(cid) in inner
     return os.path.join(host.state_root, cid) in inner
+
+
+def cgroups_are(kind: str) -> Needs:
+    """A host's ``needs``: its cgroups are ``kind`` ("v1", "v2" or "hybrid")."""
+
+    def check(host: Host) -> str | None:
+        if host.cgroup_mode() == kind:
+            return None
+        found = host.describe_cgroups()
+        return f"the rule is about a {kind} cgroup host; on {host.describe()} {found}"
+
+    return check
+
+
+def resctrl_with(*infos: str, absent: tuple[str, ...] = ()) -> Needs:
+    """A host's ``needs``: resctrl is mounted with these info/ directories (L3, MB, ...) and
+    without the ``absent`` ones."""
+
+    def check(host: Host) -> str | None:
+        info = os.path.join("/sys/fs/resctrl", "info")
+        if not os.path.isdir(info):
+            return f"{host.rdt_unavailable() or 'resctrl has no info/'} ({host.describe()})"
+        held = set(os.listdir(info))
+        missing = [name for name in infos if name not in held]
+        extra = [name for name in absent if name in held]
+        if not missing and not extra:
+            return None
+        wanted = ", ".join([*infos, *(f"no {name}" for name in absent)])
+        return f"resctrl info/ holds {', '.join(sorted(held))}; the rule needs {wanted}"
+
+    return check
+
+
+def resctrl_unmounted(host: Host) -> str | None:
+    """A host's ``needs``: resctrl is not mounted."""
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        if any(" - resctrl " in line for line in f):
+            return f"resctrl is mounted on {host.describe()}; the rule needs it unmounted"
+    return None

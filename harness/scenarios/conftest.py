@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
 
-from harness.hosts import SimulatedHost
+from harness.fakes import Topology
+from harness.hosts import Host
+from harness.hosts import open_host
+from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
+from harness.scenarios._support import Needs
+from harness.scenarios._support import OnHost
 from harness.subjects import ApiSubject
 from harness.subjects import parse_subject
 
@@ -19,19 +25,23 @@ def subject(rtgate_options: Any) -> ApiSubject:
 
 
 @pytest.fixture
-def host(rtgate_options: Any) -> Iterator[SimulatedHost]:
-    if rtgate_options.host != "simulated":
-        pytest.fail(f"host {rtgate_options.host!r} is not supported by this version of rtgate")
-    with simulated_host(rtgate_options.preset) as h:
+def host(rtgate_options: Any) -> Iterator[Host]:
+    """A fresh host for one test: the run's preset booted, or this machine under a prefix of
+    the test's own that is cleaned up after it."""
+    if rtgate_options.host == "real":
+        reason = real_host_unavailable()
+        if reason is not None:
+            pytest.fail(f"--host real: {reason}")
+    with open_host(rtgate_options.host, rtgate_options.preset) as h:
         yield h
 
 
 @pytest.fixture
-def rdt(host: SimulatedHost) -> SimulatedHost:
+def rdt(host: Host) -> Host:
     """The host, when it offers L3 CAT through a mounted resctrl; else a skip saying why."""
     reason = host.rdt_unavailable()
     if reason is not None:
-        pytest.skip(f"{reason} (preset {host.preset})")
+        pytest.skip(f"{reason} ({host.describe()})")
     return host
 
 
@@ -42,5 +52,32 @@ def profile(rtgate_options: Any) -> str:
 
 
 @pytest.fixture
-def factory(subject: ApiSubject, host: SimulatedHost, rtgate_options: Any) -> Any:
+def factory(subject: ApiSubject, host: Host, rtgate_options: Any) -> Any:
     return subject.new_factory(host.state_root, host.system, rtgate_options.profile)
+
+
+@pytest.fixture
+def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
+    """A host of the kind a rule is about, and a factory of the subject on it.
+
+    On a simulated run that machine (a topology or a preset name) is booted whatever the run's
+    preset is, so every rule is checked on every run.  On a real run it is this machine, when
+    ``needs`` finds it is of that kind; otherwise the test skips with what the probe found.
+    """
+
+    @contextmanager
+    def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, Any]]:
+        if rtgate_options.host == "real":
+            with open_host("real") as host:
+                reason = needs(host)
+                if reason is not None:
+                    pytest.skip(reason)
+                yield (
+                    host,
+                    subject.new_factory(host.state_root, host.system, rtgate_options.profile),
+                )
+            return
+        with simulated_host(machine) as sim:
+            yield sim, subject.new_factory(sim.state_root, sim.system, rtgate_options.profile)
+
+    return boot

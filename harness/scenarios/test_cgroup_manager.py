@@ -1,7 +1,8 @@
 """The cgroup manager contract on v1, v2 and hybrid hosts, read back from the kernel.
 
-Each test boots the kind of host it is about (``simulated_host`` with a topology), whatever the
-run's preset is, so a v2 rule is checked on every run.  Files, values and texts come from
+Each test asks ``on_host`` for the kind of host it is about: a simulated run boots it whatever
+the run's preset is, so a v2 rule is checked on every run; a real run uses this machine when it
+is of that kind and skips, naming its cgroup mode, when not.  Files, values and texts come from
 ``harness/spec/resources.toml``.
 """
 
@@ -9,10 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,31 +17,21 @@ import pytest
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
 from harness.fakes.topology import Topology
-from harness.hosts import SimulatedHost
-from harness.hosts import simulated_host
+from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.scenarios._support import INIT
+from harness.scenarios._support import OnHost
+from harness.scenarios._support import cgroups_are
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 
-V1 = Topology()
-HOSTS: dict[str, Topology] = {"v1": V1, "v2": V2_TOPOLOGY, "hybrid": HYBRID_TOPOLOGY}
-CGROUP_ROOT = "/sys/fs/cgroup"
-
-OnHost = Callable[[Topology], AbstractContextManager[tuple[SimulatedHost, Any]]]
+MACHINES: dict[str, Topology] = {"v1": Topology(), "v2": V2_TOPOLOGY, "hybrid": HYBRID_TOPOLOGY}
 
 
-@pytest.fixture
-def on_host(subject: Any, rtgate_options: Any) -> OnHost:
-    """A fresh host of the given kind and a factory of the subject on it."""
-
-    @contextmanager
-    def boot(topology: Topology) -> Iterator[tuple[SimulatedHost, Any]]:
-        with simulated_host(topology) as host:
-            factory = subject.new_factory(host.state_root, host.system, rtgate_options.profile)
-            yield host, factory
-
-    return boot
+def _boot(on_host: OnHost, kind: str) -> Any:
+    """``on_host`` for a host whose cgroups are ``kind``."""
+    return on_host(MACHINES[kind], cgroups_are(kind))
 
 
 def _config(path: str, *, pid_namespace: bool = True, **limits: int) -> Config:
@@ -66,16 +53,12 @@ def _control_value(path: str) -> str:
     return _read(path).strip()
 
 
-def _v2_dir(path: str) -> str:
-    return os.path.join(CGROUP_ROOT, path.lstrip("/"))
-
-
-def _limit_file(kind: str, path: str, limit: str) -> str:
+def _limit_file(host: Host, kind: str, path: str, limit: str) -> str:
     """Where ``limit`` of the container at ``path`` must land on a host of ``kind``."""
     if kind == "v2":
-        return os.path.join(_v2_dir(path), tables.v2_file(limit))
+        return os.path.join(host.cgroup_dir("unified", path), tables.v2_file(limit))
     hierarchy, name = tables.v1_limit_file(limit)
-    return os.path.join(CGROUP_ROOT, hierarchy, path.lstrip("/"), name)
+    return os.path.join(host.cgroup_dir(hierarchy, path), name)
 
 
 def _kill_and_destroy(c: Any) -> None:
@@ -85,18 +68,20 @@ def _kill_and_destroy(c: Any) -> None:
 
 # -- choosing the manager ---------------------------------------------------------------------
 @pytest.mark.requirement("CG-SELECT-BY-MOUNTINFO")
-@pytest.mark.parametrize("kind", ["v1", "v2"])
+@pytest.mark.parametrize("kind", ["v1", "v2", "hybrid"])
 def test_manager_follows_the_host(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (host, factory):
-        c = factory.create("sel", _config("/sel"))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(host.container_id("sel"), _config(host.cgroup_path("sel")))
         c.run(INIT)
         pid = c.init_process.pid
         if kind == "v2":
-            assert pid in host.kernel.cgroup_pids("unified", "/sel"), "init is not in the group"
-            assert os.path.isdir(_v2_dir("/sel"))
+            assert pid in host.cgroup_pids("unified", host.cgroup_path("sel")), (
+                "init is not in the group"
+            )
+            assert os.path.isdir(host.cgroup_dir("unified", host.cgroup_path("sel")))
         else:
-            for controller in host.kernel.topology.v1_hierarchies:
-                assert pid in host.kernel.cgroup_pids(controller, "/sel"), (
+            for controller in host.v1_hierarchies():
+                assert pid in host.cgroup_pids(controller, host.cgroup_path("sel")), (
                     f"init is not in the {controller} cgroup of a v1 host"
                 )
         _kill_and_destroy(c)
@@ -104,190 +89,240 @@ def test_manager_follows_the_host(on_host: OnHost, kind: str) -> None:
 
 @pytest.mark.requirement("CG-HYBRID-V1-ONLY")
 def test_hybrid_host_gets_the_v1_manager(on_host: OnHost) -> None:
-    with on_host(HYBRID_TOPOLOGY) as (host, factory):
-        c = factory.create("hy", _config("/hy"))
+    with _boot(on_host, "hybrid") as (host, factory):
+        c = factory.create(host.container_id("hy"), _config(host.cgroup_path("hy")))
         c.run(INIT)
         pid = c.init_process.pid
-        for controller in host.kernel.topology.v1_hierarchies:
-            assert pid in host.kernel.cgroup_pids(controller, "/hy"), (
+        for controller in host.v1_hierarchies():
+            assert pid in host.cgroup_pids(controller, host.cgroup_path("hy")), (
                 f"init is not in the {controller} cgroup"
             )
-        assert not os.path.exists(os.path.join(CGROUP_ROOT, "unified", "hy")), (
+        assert not os.path.exists(host.cgroup_dir("unified", host.cgroup_path("hy"))), (
             "the seed knows no cgroup2: nothing is made in the unified hierarchy"
         )
-        assert host.kernel.cgroup_of(pid, "unified") == "/"
+        assert host.cgroup_of(pid, "unified") != host.cgroup_path("hy")
         _kill_and_destroy(c)
 
 
 # -- cgroup v2 --------------------------------------------------------------------------------
 @pytest.mark.requirement("CG-V2-APPLY")
 def test_v2_group_is_made_at_every_level(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (host, factory):
-        c = factory.create("deep", _config("/pod/deep"))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(host.container_id("deep"), _config(host.cgroup_path("pod/deep")))
         c.run(INIT)
-        assert os.path.isdir(_v2_dir("/pod")) and os.path.isdir(_v2_dir("/pod/deep"))
-        procs = [int(x) for x in _read(os.path.join(_v2_dir("/pod/deep"), "cgroup.procs")).split()]
+        assert os.path.isdir(host.cgroup_dir("unified", host.cgroup_path("pod"))) and os.path.isdir(
+            host.cgroup_dir("unified", host.cgroup_path("pod/deep"))
+        )
+        procs = [
+            int(x)
+            for x in _read(
+                os.path.join(
+                    host.cgroup_dir("unified", host.cgroup_path("pod/deep")), "cgroup.procs"
+                )
+            ).split()
+        ]
         assert procs == [c.init_process.pid], f"cgroup.procs should hold init alone: {procs}"
-        assert host.kernel.cgroup_pids("unified", "/pod") == []
+        assert host.cgroup_pids("unified", host.cgroup_path("pod")) == []
 
 
 @pytest.mark.requirement("CG-V2-ENABLE-CONTROLLERS")
 def test_v2_controllers_enabled_above_the_group(on_host: OnHost) -> None:
     limits = {"memory_limit": 64 << 20, "pids_limit": 32, "cpu_shares": 1024}
-    with on_host(V2_TOPOLOGY) as (_host, factory):
-        c = factory.create("en", _config("/tenant/en", **limits))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(
+            host.container_id("en"), _config(host.cgroup_path("tenant/en"), **limits)
+        )
         c.run(INIT)
         needed = {tables.v2_controller(limit) for limit in limits}
-        for level in ("/", "/tenant"):
-            enabled = set(_read(os.path.join(_v2_dir(level), "cgroup.subtree_control")).split())
+        for level in ("/", host.cgroup_path("tenant")):
+            enabled = set(
+                _read(
+                    os.path.join(host.cgroup_dir("unified", level), "cgroup.subtree_control")
+                ).split()
+            )
             assert needed <= enabled, f"{level} must enable {sorted(needed - enabled)}"
-        own = _read(os.path.join(_v2_dir("/tenant/en"), "cgroup.subtree_control")).split()
+        own = _read(
+            os.path.join(
+                host.cgroup_dir("unified", host.cgroup_path("tenant/en")), "cgroup.subtree_control"
+            )
+        ).split()
         assert own == [], "the group that holds init must not distribute controllers"
         for limit in limits:
-            assert os.path.exists(_limit_file("v2", "/tenant/en", limit)), f"{limit} has no file"
+            assert os.path.exists(_limit_file(host, "v2", host.cgroup_path("tenant/en"), limit)), (
+                f"{limit} has no file"
+            )
 
 
 @pytest.mark.requirement("CG-V2-FREEZE")
 def test_v2_pause_freezes_and_resume_thaws(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (host, factory):
-        c = factory.create("fz", _config("/fz"))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(host.container_id("fz"), _config(host.cgroup_path("fz")))
         c.run(INIT)
         pid = c.init_process.pid
-        group = _v2_dir("/fz")
+        group = host.cgroup_dir("unified", host.cgroup_path("fz"))
         c.pause()
         assert _read(os.path.join(group, tables.v2_file("freeze"))).strip() == "1"
         events = _read(os.path.join(group, tables.v2_file("events"))).splitlines()
         assert tables.v2_file("frozen") in events
-        assert host.kernel.process(pid).state == "frozen"
+        assert host.is_frozen(pid), "a paused container's init is frozen"
         assert str(c.status()) == "paused"
         c.resume()
         assert _read(os.path.join(group, tables.v2_file("freeze"))).strip() == "0"
         events = _read(os.path.join(group, tables.v2_file("events"))).splitlines()
         assert tables.v2_file("thawed") in events
-        assert host.kernel.process(pid).state == "running"
+        assert host.is_alive(pid) and not host.is_frozen(pid), "resume thaws init"
         assert str(c.status()) == "running"
 
 
 @pytest.mark.requirement("CG-V2-DESTROY")
 def test_v2_destroy_removes_the_group(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (_host, factory):
-        c = factory.create("gone", _config("/gone"))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(host.container_id("gone"), _config(host.cgroup_path("gone")))
         c.run(INIT)
         _kill_and_destroy(c)
-        assert not os.path.exists(_v2_dir("/gone"))
+        assert not os.path.exists(host.cgroup_dir("unified", host.cgroup_path("gone")))
 
 
 @pytest.mark.requirement("CG-V2-DESTROY")
 def test_v2_busy_group_fails_after_retries(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (host, factory):
-        c = factory.create("busy", _config("/busy"))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(host.container_id("busy"), _config(host.cgroup_path("busy")))
         c.run(INIT)
-        outsider = host.kernel.spawn_process("outsider")
-        host.kernel.move_to_cgroup(outsider, "unified", "/busy")
+        outsider = host.start_process()
+        host.move_to_cgroup(outsider, "unified", host.cgroup_path("busy"))
         c.signal(signal.SIGKILL)
         before = host.system.monotonic()
         with pytest.raises(Exception) as info:
             c.destroy()
-        wanted = f"{tables.resource_message('cgroup_remove')}map[:{_v2_dir('/busy')}]"
+        wanted = (
+            f"{tables.resource_message('cgroup_remove')}map[:{host.cgroup_dir('unified', '/busy')}]"
+        )
         assert str(info.value) == wanted
-        rmdirs = [op for op in host.kernel.log if op.op == "rmdir" and op.path == _v2_dir("/busy")]
+        rmdirs = [
+            op
+            for op in host.operations()
+            if op.op == "rmdir" and op.path == host.cgroup_dir("unified", host.cgroup_path("busy"))
+        ]
         assert len(rmdirs) >= 5, "five rounds before giving up"
         assert host.system.monotonic() - before >= 0.150 - 1e-9
 
 
 @pytest.mark.requirement("CG-JOINED-NOT-REMOVED")
 def test_v2_joined_group_is_never_removed(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (host, factory):
-        os.mkdir(_v2_dir("/shared"))
-        config = Config(namespaces=(), cgroups=CgroupConfig(paths={"": _v2_dir("/shared")}))
-        c = factory.create("j2", config)
+    with _boot(on_host, "v2") as (host, factory):
+        os.mkdir(host.cgroup_dir("unified", host.cgroup_path("shared")))
+        config = Config(
+            namespaces=(),
+            cgroups=CgroupConfig(
+                paths={"": host.cgroup_dir("unified", host.cgroup_path("shared"))}
+            ),
+        )
+        c = factory.create(host.container_id("j2"), config)
         c.run(INIT)
-        assert c.init_process.pid in host.kernel.cgroup_pids("unified", "/shared")
+        assert c.init_process.pid in host.cgroup_pids("unified", host.cgroup_path("shared"))
         _kill_and_destroy(c)
-        assert os.path.isdir(_v2_dir("/shared"))
+        assert os.path.isdir(host.cgroup_dir("unified", host.cgroup_path("shared")))
 
 
 # -- limits, on every kind of host ------------------------------------------------------------
-@pytest.mark.parametrize("kind", sorted(HOSTS))
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.requirement("CG-SET-MEMORY")
 def test_memory_limit_lands(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (_host, factory):
-        c = factory.create("mem", _config("/mem", memory_limit=256 << 20))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("mem"), _config(host.cgroup_path("mem"), memory_limit=256 << 20)
+        )
         c.run(INIT)
-        assert _control_value(_limit_file(kind, "/mem", "memory_limit")) == str(256 << 20)
+        assert _control_value(
+            _limit_file(host, kind, host.cgroup_path("mem"), "memory_limit")
+        ) == str(256 << 20)
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTS))
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.requirement("CG-SET-PIDS")
 def test_pids_limit_lands(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (_host, factory):
-        c = factory.create("pl", _config("/pl", pids_limit=42))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(host.container_id("pl"), _config(host.cgroup_path("pl"), pids_limit=42))
         c.run(INIT)
-        assert _control_value(_limit_file(kind, "/pl", "pids_limit")) == "42"
+        assert _control_value(_limit_file(host, kind, host.cgroup_path("pl"), "pids_limit")) == "42"
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTS))
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.parametrize("shares", sorted(tables.shares_to_weight()))
 @pytest.mark.requirement("CG-SET-CPU")
 def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int) -> None:
-    with on_host(HOSTS[kind]) as (_host, factory):
-        c = factory.create("cs", _config("/cs", cpu_shares=shares))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("cs"), _config(host.cgroup_path("cs"), cpu_shares=shares)
+        )
         c.run(INIT)
         wanted = tables.shares_to_weight()[shares] if kind == "v2" else shares
-        assert _control_value(_limit_file(kind, "/cs", "cpu_shares")) == str(wanted)
+        assert _control_value(_limit_file(host, kind, host.cgroup_path("cs"), "cpu_shares")) == str(
+            wanted
+        )
 
 
-@pytest.mark.parametrize("kind", sorted(HOSTS))
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.requirement("CG-SET-UPDATE")
 def test_set_updates_a_running_container(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (_host, factory):
-        config = _config("/up", pids_limit=10, memory_limit=64 << 20)
-        c = factory.create("up", config)
+    with _boot(on_host, kind) as (host, factory):
+        config = _config(host.cgroup_path("up"), pids_limit=10, memory_limit=64 << 20)
+        c = factory.create(host.container_id("up"), config)
         c.run(INIT)
-        c.set(_config("/up", pids_limit=20, memory_limit=128 << 20))
-        assert _control_value(_limit_file(kind, "/up", "pids_limit")) == "20"
-        assert _control_value(_limit_file(kind, "/up", "memory_limit")) == str(128 << 20)
+        c.set(_config(host.cgroup_path("up"), pids_limit=20, memory_limit=128 << 20))
+        assert _control_value(_limit_file(host, kind, host.cgroup_path("up"), "pids_limit")) == "20"
+        assert _control_value(
+            _limit_file(host, kind, host.cgroup_path("up"), "memory_limit")
+        ) == str(128 << 20)
 
 
 # -- pids and killing -------------------------------------------------------------------------
-@pytest.mark.parametrize("kind", sorted(HOSTS))
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.requirement("CG-PIDS-ALL")
 def test_processes_lists_the_whole_subtree(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (host, factory):
-        c = factory.create("ps", _config("/ps"))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(host.container_id("ps"), _config(host.cgroup_path("ps")))
         c.run(INIT)
         hierarchy = "unified" if kind == "v2" else "devices"
-        base = _v2_dir("/ps") if kind == "v2" else os.path.join(CGROUP_ROOT, "devices", "ps")
+        base = host.cgroup_dir(hierarchy, host.cgroup_path("ps"))
         os.mkdir(os.path.join(base, "sub"))
-        other = host.kernel.spawn_process("worker")
-        host.kernel.move_to_cgroup(other, hierarchy, "/ps/sub")
+        other = host.start_process()
+        host.move_to_cgroup(other, hierarchy, host.cgroup_path("ps/sub"))
         assert sorted(c.processes()) == sorted([c.init_process.pid, other])
 
 
 @pytest.mark.parametrize("kind", ["v2", "hybrid"])
 @pytest.mark.requirement("CG-KILL-ALL-V2")
 def test_destroy_kills_what_is_left(on_host: OnHost, kind: str) -> None:
-    with on_host(HOSTS[kind]) as (host, factory):
-        c = factory.create("ka", _config("/ka", pid_namespace=False))
+    with _boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("ka"), _config(host.cgroup_path("ka"), pid_namespace=False)
+        )
         c.run(INIT)
-        child = host.kernel.fork(c.init_process.pid)
-        host.kernel.exit_process(c.init_process.pid, 0)
+        child = host.fork(c.init_process.pid)
+        host.end_process(c.init_process.pid)
         assert host.is_alive(child), "the forked child outlives init"
         c.destroy()
-        assert not host.is_alive(child), "destroy must kill what init left in the cgroup"
-        group = _v2_dir("/ka") if kind == "v2" else os.path.join(CGROUP_ROOT, "devices", "ka")
+        assert host.dies(child), "destroy must kill what init left in the cgroup"
+        hierarchy = "unified" if kind == "v2" else "devices"
+        group = host.cgroup_dir(hierarchy, host.cgroup_path("ka"))
         assert not os.path.exists(group)
 
 
 @pytest.mark.requirement("CG-V2-FREEZE")
 def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
-    with on_host(V2_TOPOLOGY) as (host, factory):
-        c = factory.create("slow", _config("/slow"))
+    with _boot(on_host, "v2") as (host, factory):
+        c = factory.create(host.container_id("slow"), _config(host.cgroup_path("slow")))
         c.run(INIT)
         # a task that takes a few looks at cgroup.events before it stops
-        slow = host.kernel.spawn_process("slow", freeze_resistant_reads=3)
-        host.kernel.move_to_cgroup(slow, "unified", "/slow")
+        try:
+            slow = host.slow_to_freeze(3)
+        except HostCannot as why:
+            pytest.skip(str(why))
+        host.move_to_cgroup(slow, "unified", host.cgroup_path("slow"))
         c.pause()
-        events = os.path.join(_v2_dir("/slow"), tables.v2_file("events"))
-        assert host.kernel.process(slow).state == "frozen", "pause returned before it froze"
+        events = os.path.join(
+            host.cgroup_dir("unified", host.cgroup_path("slow")), tables.v2_file("events")
+        )
+        assert host.is_frozen(slow), "pause returned before it froze"
         assert tables.v2_file("frozen") in _read(events).splitlines()

@@ -12,13 +12,14 @@ from typing import Any
 import pytest
 
 from harness.fakes import SimProgram
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import bring_to
 from harness.scenarios._support import classify_teardown_error
 from harness.scenarios._support import config_for
 from harness.scenarios._support import container_dirs
 from harness.scenarios._support import init_pid
+from harness.scenarios._support import inject
 from harness.scenarios._support import install_hooks
 from harness.scenarios._support import make_init_gone
 from harness.scenarios._support import state_name
@@ -40,10 +41,8 @@ def _destroy_case(state: str, alive: bool) -> Any:
     [_destroy_case(s, a) for s in tables.STATES if s != "stopped" for a in (True, False)]
     + [_destroy_case("stopped", True), _destroy_case("stopped", False)],
 )
-def test_destroy_per_state(
-    factory: Any, host: SimulatedHost, profile: str, state: str, alive: bool
-) -> None:
-    cid = "d"
+def test_destroy_per_state(factory: Any, host: Host, profile: str, state: str, alive: bool) -> None:
+    cid = host.container_id("d")
     # No private PID namespace: the teardown's kill-all step reaps whatever init left.
     config = config_for(cid, pid_namespace=False)
     c = factory.create(cid, config)
@@ -72,44 +71,47 @@ def test_destroy_per_state(
         assert host.is_alive(pid), "a refused destroy must not touch init"
         return
 
-    log_start = len(host.kernel.log)
+    log_start = len(host.operations())
     c.destroy()
     assert state_name(c) == "stopped"
     assert container_dirs(host, c) == {"state-dir": False, "cgroup": False, "rdt": False}
-    assert not host.is_alive(pid), "after destroy no process of the container may live"
+    assert host.dies(pid), "after destroy no process of the container may live"
     if expected == "thaw-then-destroy":
-        writes = [op for op in host.kernel.log[log_start:] if op.op == "write"]
+        writes = [op for op in host.operations()[log_start:] if op.op == "write"]
+        # a real host sees which file was written, not what (the data is None there)
         assert any(
-            op.path.endswith("freezer.state") and "THAWED" in str(op.data) for op in writes
+            op.path.endswith("freezer.state") and (op.data is None or b"THAWED" in op.data)
+            for op in writes
         ), "a paused container whose init is gone is thawed before it is destroyed"
 
 
 @pytest.mark.requirement("LC-DESTROY-KILL-ALL")
-def test_destroy_kills_every_process_without_pid_namespace(
-    factory: Any, host: SimulatedHost
-) -> None:
-    c = factory.create("k", config_for("k", pid_namespace=False))
+def test_destroy_kills_every_process_without_pid_namespace(factory: Any, host: Host) -> None:
+    cid = host.container_id("k")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
-    child = host.kernel.fork(init_pid(c))
+    child = host.fork(init_pid(c))
     make_init_gone(host, c)
     assert host.is_alive(child), "the forked child outlives init"
     c.destroy()
-    assert not host.is_alive(child), "destroy must kill what init left in the cgroup"
+    assert host.dies(child), "destroy must kill what init left in the cgroup"
     assert container_dirs(host, c)["cgroup"] is False
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-KILL-ALL-ERROR-LOGGED"))
 def test_kill_all_failure_is_not_returned(
-    factory: Any, host: SimulatedHost, profile: str, caplog: pytest.LogCaptureFixture
+    factory: Any, host: Host, profile: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    c = factory.create("kl", config_for("kl", pid_namespace=False))
+    cid = host.container_id("kl")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
-    make_init_gone(host, c)
     # Listing the cgroup's pids fails: the kill-all step cannot do its work.
-    fault = host.kernel.faults.fail("open", "/sys/fs/cgroup/devices/kl/cgroup.procs", errno.EIO)
+    procs = os.path.join(host.cgroup_dir("devices", f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "open", procs, errno.EIO)
+    make_init_gone(host, c)
     with caplog.at_level(logging.WARNING):
         c.destroy()
-    assert any(f.fault is fault for f in host.kernel.faults.fired), "the fault never fired"
+    assert host.fired(fault), "the fault never fired"
     assert state_name(c) == "stopped"
     assert container_dirs(host, c)["state-dir"] is False
     eio = os.strerror(errno.EIO).lower()
@@ -124,55 +126,61 @@ def test_kill_all_failure_is_not_returned(
 
 @pytest.mark.requirement("LC-DESTROY-NO-KILL-ALL-WITH-PID-NAMESPACE")
 def test_destroy_leaves_processes_to_the_pid_namespace(
-    factory: Any, host: SimulatedHost, profile: str
+    factory: Any, host: Host, profile: str
 ) -> None:
-    c = factory.create("pn", config_for("pn", pid_namespace=True))
+    cid = host.container_id("pn")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
     c.run(INIT)
-    outsider = host.kernel.spawn_process("outsider")
-    host.kernel.move_to_cgroup(outsider, "devices", "/pn")
+    outsider = host.start_process()
+    host.move_to_cgroup(outsider, "devices", f"/{cid}")
     make_init_gone(host, c)
     with pytest.raises(Exception) as info:
         c.destroy()
-    assert classify_teardown_error(info.value, host, "pn", profile) == "cgroup", str(info.value)
+    assert classify_teardown_error(info.value, host, cid, profile) == "cgroup", str(info.value)
     assert host.is_alive(outsider), "with a private PID namespace destroy sends no kill-all"
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("cs", config_for("cs"))
+def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: Host) -> None:
+    cid = host.container_id("cs")
+    c = factory.create(cid, config_for(cid))
     c.run(INIT)
     assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": False}
     c.signal(signal.SIGKILL)
     c.destroy()
     left = container_dirs(host, c)
-    assert left["cgroup"] is False, f"cgroup dirs left: {host.cgroup_dirs('/cs')}"
+    assert left["cgroup"] is False, f"cgroup dirs left: {host.cgroup_dirs(f'/{cid}')}"
     assert left["state-dir"] is False, "the state dir survived destroy"
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Any, rdt: SimulatedHost) -> None:
+def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Any, rdt: Host) -> None:
     host = rdt
-    c = factory.create("all", config_for("all", l3_schema=host.l3_schema("f")))
+    cid = host.container_id("all")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
     c.run(INIT)
     pid = init_pid(c)
     assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": True}
-    assert pid in host.resctrl_tasks("all")
+    assert pid in host.resctrl_tasks(cid)
     c.signal(signal.SIGKILL)
     c.destroy()
     assert container_dirs(host, c) == {"state-dir": False, "cgroup": False, "rdt": False}
 
 
 @pytest.mark.requirement("LC-DESTROY-ORDER")
-def test_teardown_steps_run_in_order(factory: Any, rdt: SimulatedHost) -> None:
+def test_teardown_steps_run_in_order(factory: Any, rdt: Host) -> None:
     host = rdt
     hooks = install_hooks(host, post=SimProgram.exit(0))
-    config = config_for("o", l3_schema=host.l3_schema("f"), poststop=(hooks["post"],))
-    c = factory.create("o", config)
+    cid = host.container_id("o")
+    config = config_for(cid, l3_schema=host.l3_schema("f"), poststop=(hooks["post"],))
+    c = factory.create(cid, config)
     c.run(INIT)
     c.signal(signal.SIGKILL)
-    start = len(host.kernel.log)
+    start = len(host.operations())
     c.destroy()
-    removals = [op.path for op in host.kernel.log[start:] if op.op == "rmdir" and op.errno is None]
+    removals = [
+        op.path for op in host.operations()[start:] if op.op == "rmdir" and op.errno is None
+    ]
 
     def first_index(prefix: str) -> int:
         for i, path in enumerate(removals):
@@ -182,13 +190,13 @@ def test_teardown_steps_run_in_order(factory: Any, rdt: SimulatedHost) -> None:
 
     order = [
         first_index("/sys/fs/cgroup/"),
-        first_index("/sys/fs/resctrl/o"),
-        first_index(os.path.join(host.state_root, "o")),
+        first_index(host.resctrl_group(cid)),
+        first_index(os.path.join(host.state_root, cid)),
     ]
     assert order == sorted(order), (
         f"teardown must remove cgroups, then the resctrl group, then the state dir: {removals}"
     )
-    runs = host.kernel.programs.get(hooks["post"]).runs
+    runs = host.hook_runs(hooks["post"])
     assert len(runs) == 1, "the poststop hook runs once, after the state dir is gone"
 
 
@@ -196,22 +204,23 @@ def test_teardown_steps_run_in_order(factory: Any, rdt: SimulatedHost) -> None:
     "LC-DESTROY-POSTSTOP", "LC-HOOK-STATE-STDIN", "LC-HOOK-POSTSTOP-STATUS-STOPPED"
 )
 def test_poststop_hooks_run_in_order_with_state(
-    factory: Any, host: SimulatedHost, profile: str, verify: Any
+    factory: Any, host: Host, profile: str, verify: Any
 ) -> None:
     hooks = install_hooks(host, first=SimProgram.exit(0), second=SimProgram.exit(0))
-    c = factory.create("h", config_for("h", poststop=(hooks["first"], hooks["second"])))
+    cid = host.container_id("h")
+    c = factory.create(cid, config_for(cid, poststop=(hooks["first"], hooks["second"])))
     c.run(INIT)
     c.signal(signal.SIGKILL)
     c.destroy()
-    first = host.kernel.programs.get(hooks["first"]).runs
-    second = host.kernel.programs.get(hooks["second"]).runs
+    first = host.hook_runs(hooks["first"])
+    second = host.hook_runs(hooks["second"])
     assert len(first) == 1 and len(second) == 1
     assert first[0].at <= second[0].at
     state = json.loads(first[0].stdin)
-    verify("LC-HOOK-STATE-STDIN", state["id"] == "h", f"hook state: {state}")
+    verify("LC-HOOK-STATE-STDIN", state["id"] == cid, f"hook state: {state}")
     verify(
         "LC-HOOK-STATE-STDIN",
-        state["bundle"] == "/var/lib/rtgate/bundles/h" and state["ociVersion"] == "1.0.0",
+        state["bundle"] == f"/var/lib/rtgate/bundles/{cid}" and state["ociVersion"] == "1.0.0",
         f"hook state: {state}",
     )
     if tables.poststop_status(profile):
@@ -224,12 +233,13 @@ def test_poststop_hooks_run_in_order_with_state(
 
 @pytest.mark.requirement("LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE", "LC-HOOK-ERROR-NAMES-HOOK")
 def test_poststop_stops_at_first_failing_hook(
-    factory: Any, host: SimulatedHost, profile: str, verify: Any
+    factory: Any, host: Host, profile: str, verify: Any
 ) -> None:
     hooks = install_hooks(
         host, ok=SimProgram.exit(0), bad=SimProgram.exit(3, stderr="boom"), after=SimProgram.exit(0)
     )
-    c = factory.create("hf", config_for("hf", poststop=(hooks["ok"], hooks["bad"], hooks["after"])))
+    cid = host.container_id("hf")
+    c = factory.create(cid, config_for(cid, poststop=(hooks["ok"], hooks["bad"], hooks["after"])))
     c.run(INIT)
     c.signal(signal.SIGKILL)
     with pytest.raises(Exception) as info:
@@ -243,17 +253,18 @@ def test_poststop_stops_at_first_failing_hook(
         str(info.value) == want,
         f"destroy must return {want!r}; it returned {str(info.value)!r}",
     )
-    assert len(host.kernel.programs.get(hooks["bad"]).runs) == 1
-    assert host.kernel.programs.get(hooks["after"]).runs == [], (
+    assert len(host.hook_runs(hooks["bad"])) == 1
+    assert host.hook_runs(hooks["after"]) == [], (
         "hooks after the failing poststop hook must not run"
     )
     assert state_name(c) == "stopped"
 
 
 @pytest.mark.requirement("LC-HOOK-TIMEOUT")
-def test_poststop_hook_past_its_timeout(factory: Any, host: SimulatedHost, profile: str) -> None:
+def test_poststop_hook_past_its_timeout(factory: Any, host: Host, profile: str) -> None:
     hooks = install_hooks(host, slow=SimProgram.hang())
-    c = factory.create("ht", config_for("ht", poststop=(hooks["slow"],), hook_timeout=2.0))
+    cid = host.container_id("ht")
+    c = factory.create(cid, config_for(cid, poststop=(hooks["slow"],), hook_timeout=2.0))
     c.run(INIT)
     c.signal(signal.SIGKILL)
     with pytest.raises(Exception) as info:
@@ -264,30 +275,31 @@ def test_poststop_hook_past_its_timeout(factory: Any, host: SimulatedHost, profi
 
 
 @pytest.mark.requirement("LC-DESTROY-TWICE-RUNS-HOOKS")
-def test_double_destroy_runs_hooks_again(factory: Any, host: SimulatedHost) -> None:
+def test_double_destroy_runs_hooks_again(factory: Any, host: Host) -> None:
     hooks = install_hooks(host, post=SimProgram.exit(0))
-    c = factory.create("dd", config_for("dd", poststop=(hooks["post"],)))
+    cid = host.container_id("dd")
+    c = factory.create(cid, config_for(cid, poststop=(hooks["post"],)))
     c.run(INIT)
     c.signal(signal.SIGKILL)
     c.destroy()
     c.destroy()
-    assert len(host.kernel.programs.get(hooks["post"]).runs) == 2
+    assert len(host.hook_runs(hooks["post"])) == 2
     assert state_name(c) == "stopped"
 
 
 @pytest.mark.requirement("LC-DESTROY-DROPS-INIT")
-def test_destroy_drops_init(factory: Any, host: SimulatedHost) -> None:
-    c = bring_to(factory, host, "di", "stopped", config_for("di"))
+def test_destroy_drops_init(factory: Any, host: Host) -> None:
+    cid = host.container_id("di")
+    c = bring_to(factory, host, cid, "stopped", config_for(cid))
     assert c.init_process is None, "after destroy the container holds no init process"
     assert str(c.status()) == "stopped"
 
 
 @pytest.mark.requirement("LC-DESTROY-RUNNING-HAS-INIT")
-def test_running_state_with_unreleased_init_refuses(
-    factory: Any, host: SimulatedHost, profile: str
-) -> None:
+def test_running_state_with_unreleased_init_refuses(factory: Any, host: Host, profile: str) -> None:
     # Init lives but still waits on the exec FIFO: hasInit() is true, runType() says created.
-    c = factory.create("hi", config_for("hi"))
+    cid = host.container_id("hi")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     pid = init_pid(c)
     c.state = c.state_for("running")

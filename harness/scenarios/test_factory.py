@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import config_for
 from harness.scenarios._support import make_init_gone
@@ -45,7 +45,7 @@ CANDIDATE_IDS = list(
 
 
 @pytest.mark.parametrize("cid", [_id_case(c) for c in CANDIDATE_IDS])
-def test_id_validation(factory: Any, host: SimulatedHost, profile: str, cid: str) -> None:
+def test_id_validation(factory: Any, host: Host, profile: str, cid: str) -> None:
     verdict = _verdict(cid, profile)
     if verdict is None:
         pytest.skip(f"the spec names no verdict for {cid!r} in profile {profile}")
@@ -61,20 +61,22 @@ def test_id_validation(factory: Any, host: SimulatedHost, profile: str, cid: str
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-ID-IN-USE"))
-def test_id_in_use(factory: Any, host: SimulatedHost, profile: str) -> None:
-    factory.create("dup", config_for("dup"))
+def test_id_in_use(factory: Any, host: Host, profile: str) -> None:
+    cid = host.container_id("dup")
+    factory.create(cid, config_for(cid))
     with pytest.raises(Exception) as info:
-        factory.create("dup", config_for("dup"))
-    assert str(info.value) == tables.message("id_in_use", profile, id="dup")
+        factory.create(cid, config_for(cid))
+    assert str(info.value) == tables.message("id_in_use", profile, id=cid)
 
 
 @pytest.mark.requirement("LC-FACTORY-CREATE-STOPPED")
-def test_new_container_is_stopped_and_untouched(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("new", config_for("new"))
+def test_new_container_is_stopped_and_untouched(factory: Any, host: Host) -> None:
+    cid = host.container_id("new")
+    c = factory.create(cid, config_for(cid))
     assert state_name(c) == "stopped"
     assert str(c.status()) == "stopped"
-    assert os.listdir(os.path.join(host.state_root, "new")) == []
-    assert host.cgroup_dirs("/new") == []
+    assert os.listdir(os.path.join(host.state_root, cid)) == []
+    assert host.cgroup_dirs(f"/{cid}") == []
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-LOAD-MISSING"))
@@ -85,24 +87,24 @@ def test_load_of_unknown_id(factory: Any, profile: str) -> None:
 
 
 @pytest.mark.requirement("LC-FACTORY-STATE-JSON")
-def test_state_json_records_init_and_cgroups(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("sj", config_for("sj"))
+def test_state_json_records_init_and_cgroups(factory: Any, host: Host) -> None:
+    cid = host.container_id("sj")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
-    with open(os.path.join(host.state_root, "sj", "state.json"), encoding="utf-8") as f:
+    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
         state = json.load(f)
     pid = c.init_process.pid
-    assert state["id"] == "sj"
+    assert state["id"] == cid
     assert state["init_process_pid"] == pid
-    assert state["init_process_start"] == host.kernel.process(pid).start_time
-    assert sorted(state["cgroup_paths"].values()) == sorted(host.cgroup_dirs("/sj"))
+    assert state["init_process_start"] == host.start_time(pid)
+    assert sorted(state["cgroup_paths"].values()) == sorted(host.cgroup_dirs(f"/{cid}"))
 
 
 @pytest.mark.requirement("LC-FACTORY-LOAD-REFRESHES")
 @pytest.mark.parametrize("situation", ["created", "running", "paused", "init-gone"])
-def test_load_reports_what_the_host_shows(
-    factory: Any, host: SimulatedHost, situation: str
-) -> None:
-    c = factory.create("ld", config_for("ld"))
+def test_load_reports_what_the_host_shows(factory: Any, host: Host, situation: str) -> None:
+    cid = host.container_id("ld")
+    c = factory.create(cid, config_for(cid))
     if situation == "created":
         c.start(INIT)
     else:
@@ -111,7 +113,7 @@ def test_load_reports_what_the_host_shows(
         c.pause()
     if situation == "init-gone":
         make_init_gone(host, c)
-    loaded = factory.load("ld")
+    loaded = factory.load(cid)
     expected = {"created": "created", "running": "running", "paused": "paused"}.get(
         situation, "stopped"
     )
@@ -120,10 +122,11 @@ def test_load_reports_what_the_host_shows(
 
 
 @pytest.mark.requirement("LC-FACTORY-PID-REUSE")
-def test_process_with_another_start_time_is_not_init(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("pr", config_for("pr"))
+def test_process_with_another_start_time_is_not_init(factory: Any, host: Host) -> None:
+    cid = host.container_id("pr")
+    c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    path = os.path.join(host.state_root, "pr", "state.json")
+    path = os.path.join(host.state_root, cid, "state.json")
     with open(path, encoding="utf-8") as f:
         state = json.load(f)
     # The pid is alive, but the process there started at another time: a reused pid.
@@ -131,4 +134,4 @@ def test_process_with_another_start_time_is_not_init(factory: Any, host: Simulat
     with open(path, "w", encoding="utf-8") as f:
         json.dump(state, f)
     assert host.is_alive(state["init_process_pid"])
-    assert str(factory.load("pr").status()) == "stopped"
+    assert str(factory.load(cid).status()) == "stopped"

@@ -9,7 +9,6 @@ it breaks and the report blames that one.
 
 from __future__ import annotations
 
-import errno
 import os
 import signal
 from contextlib import ExitStack
@@ -24,7 +23,7 @@ from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness.fakes import SimProgram
-from harness.hosts import simulated_host
+from harness.hosts import open_host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import classify_teardown_error
 from harness.scenarios._support import config_for
@@ -37,10 +36,11 @@ FAULTS = ("cgroup", "rdt", "state-dir", "poststop")
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(self, subject: Any, profile: str, preset: str, verify: Any) -> None:
+    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
         super().__init__()
+        profile = options.profile
         self._stack = ExitStack()
-        self.host = self._stack.enter_context(simulated_host(preset))
+        self.host = self._stack.enter_context(open_host(options.host, options.preset))
         self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
         self.profile = profile
         self.check = verify
@@ -68,7 +68,7 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @property
     def cid(self) -> str:
-        return f"c{self.serial}"
+        return self.host.container_id(f"c{self.serial}")
 
     # -- rules -------------------------------------------------------------------------------
     @precondition(lambda self: self.status == "none")
@@ -139,14 +139,16 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
     @rule()
     def kill_init(self) -> None:
+        pid = self.c.init_process.pid
         self.c.signal(signal.SIGKILL)
+        self.host.await_exit(pid)  # a real kernel kills a moment after kill(2) returns
         self.init_alive = False
         self.status = "stopped"
 
     @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
     @rule()
     def init_exits(self) -> None:
-        self.host.kernel.exit_process(self.c.init_process.pid, 0)
+        self.host.end_process(self.c.init_process.pid)
         self.init_alive = False
         self.status = "stopped"
 
@@ -160,21 +162,19 @@ class LifecycleMachine(RuleBasedStateMachine):
     def arm_fault(self, fault: str) -> None:
         if fault in self.armed or (fault in ("cgroup", "rdt") and not self.started):
             return
-        kernel = self.host.kernel
         if fault == "cgroup":
-            outsider = kernel.spawn_process("outsider")
-            kernel.move_to_cgroup(outsider, "devices", f"/{self.cid}")
+            outsider = self.host.start_process()
+            self.host.move_to_cgroup(outsider, "devices", f"/{self.cid}")
             if not self.pid_namespace:
                 return  # destroy's kill-all step would kill it: not a fault then
         elif fault == "rdt":
             if not self.rdt:
                 return
-            kernel.faults.fail("rmdir", self.host.resctrl_group(self.cid), errno.EBUSY, count=None)
+            self.host.pin_dir(self.host.resctrl_group(self.cid))
         elif fault == "state-dir":
-            path = os.path.join(self.host.state_root, self.cid)
-            kernel.faults.fail("rmdir", path, errno.EBUSY, count=None)
+            self.host.pin_dir(os.path.join(self.host.state_root, self.cid))
         elif fault == "poststop":
-            self.host.kernel.programs.install(self.ok_hook, SimProgram.exit(1, stderr="fault"))
+            self.host.hook_program("ok", SimProgram.exit(1, stderr="fault"))
         self.armed.add(fault)
 
     @precondition(lambda self: self.status != "none")
@@ -192,7 +192,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         winner = next((s for s in tables.error_sources(profile) if s in self.armed), None)
         early = tables.teardown_mode(profile) == "early-return" and winner not in (None, "poststop")
         before = self.c.state.name
-        runs_before = len(self.host.kernel.programs.get(self.ok_hook).runs)
+        runs_before = len(self.host.hook_runs(self.ok_hook))
         try:
             self.c.destroy()
         except Exception as err:  # noqa: BLE001
@@ -212,7 +212,7 @@ class LifecycleMachine(RuleBasedStateMachine):
                 self.c.state.name == before,
                 f"destroy returned early from {before}; the state became {self.c.state.name}",
             )
-            runs = len(self.host.kernel.programs.get(self.ok_hook).runs) - runs_before
+            runs = len(self.host.hook_runs(self.ok_hook)) - runs_before
             self.check(
                 tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
                 runs == 0,
@@ -247,8 +247,8 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
         # The next container starts clean: faults off, hooks healthy; one that destroy left
         # behind early is abandoned (a new id follows).
-        self.host.kernel.faults.clear()
-        self.host.kernel.programs.install(self.ok_hook, SimProgram.exit(0))
+        self.host.clear_faults()
+        self.host.hook_program("ok", SimProgram.exit(0))
         self.status = "none"
         self.init_alive = False
 
@@ -271,6 +271,4 @@ class LifecycleMachine(RuleBasedStateMachine):
     *tables.requirement_variants("LC-DESTROY-CONTINUES-AFTER-ERROR"),
 )
 def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
-    run_state_machine_as_test(
-        lambda: LifecycleMachine(subject, rtgate_options.profile, rtgate_options.preset, verify)
-    )
+    run_state_machine_as_test(lambda: LifecycleMachine(subject, rtgate_options, verify))

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import bring_to
 from harness.scenarios._support import config_for
@@ -43,18 +43,19 @@ def _expect_error(expected: str, state: str, call: Any, profile: str) -> None:
 
 
 @pytest.mark.parametrize("state", _cases("pause"))
-def test_pause(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
-    c = bring_to(factory, host, "op", state, config_for("op"))
+def test_pause(factory: Any, host: Host, profile: str, state: str) -> None:
+    cid = host.container_id("op")
+    c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "pause", profile)
     if expected == "paused":
         c.pause()
         assert state_name(c) == "paused"
-        assert host.freezer_state("/op") == "FROZEN"
+        assert host.freezer_state(f"/{cid}") == "FROZEN"
         assert str(c.status()) == "paused"
     elif expected == "frozen-then-error:transition":
         _expect_error(expected, state, c.pause, profile)
         assert state_name(c) == state, "the refused transition leaves the state"
-        assert host.freezer_state("/op") == "FROZEN", (
+        assert host.freezer_state(f"/{cid}") == "FROZEN", (
             "Pause freezes the cgroup before the state refuses the transition"
         )
     else:
@@ -64,22 +65,24 @@ def test_pause(factory: Any, host: SimulatedHost, profile: str, state: str) -> N
 
 
 @pytest.mark.parametrize("state", _cases("resume"))
-def test_resume(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
-    c = bring_to(factory, host, "op", state, config_for("op"))
+def test_resume(factory: Any, host: Host, profile: str, state: str) -> None:
+    cid = host.container_id("op")
+    c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "resume", profile)
     if expected == "running":
         c.resume()
         assert state_name(c) == "running"
-        assert host.freezer_state("/op") == "THAWED"
+        assert host.freezer_state(f"/{cid}") == "THAWED"
     else:
         _expect_error(expected, state, c.resume, profile)
         if state not in ("stopped",):
-            assert host.freezer_state("/op") in ("THAWED", "FROZEN")
+            assert host.freezer_state(f"/{cid}") in ("THAWED", "FROZEN")
 
 
 @pytest.mark.parametrize("state", _cases("signal"))
-def test_signal(factory: Any, host: SimulatedHost, profile: str, state: str) -> None:
-    c = bring_to(factory, host, "op", state, config_for("op"))
+def test_signal(factory: Any, host: Host, profile: str, state: str) -> None:
+    cid = host.container_id("op")
+    c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "signal", profile)
     pid = c.init_process.pid if c.init_process is not None else None
     if expected.startswith("error:"):
@@ -91,21 +94,20 @@ def test_signal(factory: Any, host: SimulatedHost, profile: str, state: str) -> 
     assert pid is not None
     c.signal(signal.SIGKILL)
     if expected == "delivered":
-        assert not host.is_alive(pid), "SIGKILL sent to init must kill it"
+        assert host.dies(pid), "SIGKILL sent to init must kill it"
     elif expected == "delivered-thawed":
-        assert not host.is_alive(pid), "SIGKILL to a paused container must thaw it: init dies"
-        assert host.freezer_state("/op") == "THAWED"
+        assert host.dies(pid), "SIGKILL to a paused container must thaw it: init dies"
+        assert host.freezer_state(f"/{cid}") == "THAWED"
     else:
         assert host.is_alive(pid), "a task frozen by the v1 freezer keeps SIGKILL pending"
         c.resume()
-        assert not host.is_alive(pid), "the pending SIGKILL kills init once thawed"
+        assert host.dies(pid), "the pending SIGKILL kills init once thawed"
 
 
 @pytest.mark.requirement("LC-RESUME-PAUSED-FROM-CREATED")
-def test_resume_of_container_paused_from_created(
-    factory: Any, host: SimulatedHost, profile: str
-) -> None:
-    c = bring_to(factory, host, "pc", "created", config_for("pc"))
+def test_resume_of_container_paused_from_created(factory: Any, host: Host, profile: str) -> None:
+    cid = host.container_id("pc")
+    c = bring_to(factory, host, cid, "created", config_for(cid))
     c.pause()
     c.resume()
     assert state_name(c) == "running"
@@ -116,25 +118,27 @@ def test_resume_of_container_paused_from_created(
 
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-SHARED-PIDNS")
-def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("ka", config_for("ka", pid_namespace=False))
+def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Any, host: Host) -> None:
+    cid = host.container_id("ka")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     pid = init_pid(c)
-    child = host.kernel.fork(pid)
+    child = host.fork(pid)
     c.signal(signal.SIGKILL)
-    assert not host.is_alive(pid), "SIGKILL must kill init"
-    assert not host.is_alive(child), "without a private PID namespace SIGKILL kills the cgroup"
+    assert host.dies(pid), "SIGKILL must kill init"
+    assert host.dies(child), "without a private PID namespace SIGKILL kills the cgroup"
 
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-NOT-RUNNING")
 def test_sigkill_without_pid_namespace_after_destroy(
-    factory: Any, host: SimulatedHost, profile: str
+    factory: Any, host: Host, profile: str
 ) -> None:
-    c = factory.create("kn", config_for("kn", pid_namespace=False))
+    cid = host.container_id("kn")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     c.signal(signal.SIGKILL)
     c.destroy()
-    assert host.cgroup_dirs("/kn") == []
+    assert host.cgroup_dirs(f"/{cid}") == []
     with pytest.raises(Exception) as info:
         c.signal(signal.SIGKILL)
     assert str(info.value) == tables.message("kill_all_not_running", profile)

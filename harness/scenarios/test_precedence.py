@@ -1,10 +1,11 @@
 """Which error destroy returns when several teardown steps fail: all 16 combinations.
 
-Every failure is a fault of the simulated kernel, never a replaced manager:
+Every failure is a fault of the host's kernel, never a replaced manager:
   cgroup     a process of the harness sits in the container's cgroup (the container has a
              private PID namespace, so destroy sends no kill-all) -> rmdir EBUSY
-  rdt        rmdir of the container's resctrl group fails with EBUSY, every time
-  state-dir  rmdir of the container's state dir fails with EBUSY, every time
+  rdt        rmdir of the container's resctrl group fails with EBUSY, every time (pinned)
+  state-dir  rmdir of the container's state dir fails with EBUSY, every time (pinned: a
+             fault of the model, or a bind mount of the directory on itself on a real host)
   poststop   the poststop hook exits 1
 
 The seed runs every step and returns the first error, always ending stopped; runc 1.2 returns
@@ -14,7 +15,6 @@ spec's teardown mode says which applies.
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 from typing import Any
@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from harness.fakes import SimProgram
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import classify_teardown_error as classify
 from harness.scenarios._support import config_for
@@ -71,7 +71,7 @@ COMBINATIONS = [
 @pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
 def test_error_precedence(
     factory: Any,
-    host: SimulatedHost,
+    host: Host,
     verify: Any,
     profile: str,
     request: pytest.FixtureRequest,
@@ -79,7 +79,7 @@ def test_error_precedence(
 ) -> None:
     if "rdt" in failing:
         request.getfixturevalue("rdt")  # skips, naming what the host lacks
-    cid = "p"
+    cid = host.container_id("p")
     failing_hook = SimProgram.exit(1, stderr="hook failed")
     program = failing_hook if "poststop" in failing else SimProgram.exit(0)
     post = host.hook_program("post", program)
@@ -88,14 +88,12 @@ def test_error_precedence(
     c.run(INIT)
     outsider = None
     if "cgroup" in failing:
-        outsider = host.kernel.spawn_process("outsider")
-        host.kernel.move_to_cgroup(outsider, "devices", f"/{cid}")
+        outsider = host.start_process()
+        host.move_to_cgroup(outsider, "devices", f"/{cid}")
     if "rdt" in failing:
-        host.kernel.faults.fail("rmdir", host.resctrl_group(cid), errno.EBUSY, count=None)
+        host.pin_dir(host.resctrl_group(cid))
     if "state-dir" in failing:
-        host.kernel.faults.fail(
-            "rmdir", os.path.join(host.state_root, cid), errno.EBUSY, count=None
-        )
+        host.pin_dir(os.path.join(host.state_root, cid))
     make_init_gone(host, c)
     before = state_name(c)
     had_rdt = container_dirs(host, c)["rdt"]
@@ -124,26 +122,28 @@ def test_error_precedence(
         c.destroy()
 
     left = container_dirs(host, c)
-    runs = len(host.kernel.programs.get(post).runs)
+    runs = len(host.hook_runs(post))
     if early and winner in STEPS:
         # runc 1.2: the failing step and everything after it are left as they were.
         at = STEPS.index(winner)
         wanted = {s: STEPS.index(s) >= at and (s != "rdt" or had_rdt) for s in STEPS}
-        verify(
-            tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
-            runs == 0,
-            f"after an early return no poststop hook may run; it ran {runs} time(s)",
-        )
-        verify(
-            tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
-            state_name(c) == before and c.init_process is not None,
-            f"an early return keeps the state ({before}) and init; the state is "
-            f"{state_name(c)}, init {c.init_process!r}",
-        )
-        verify(
-            tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile),
-            {s: left[s] for s in STEPS} == wanted,
-            f"with {failing} failing, left behind: {left} (expected {wanted})",
+        verify.each(
+            (
+                tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
+                runs == 0,
+                f"after an early return no poststop hook may run; it ran {runs} time(s)",
+            ),
+            (
+                tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
+                state_name(c) == before and c.init_process is not None,
+                f"an early return keeps the state ({before}) and init; the state is "
+                f"{state_name(c)}, init {c.init_process!r}",
+            ),
+            (
+                tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{winner.upper()}", profile),
+                {s: left[s] for s in STEPS} == wanted,
+                f"with {failing} failing, left behind: {left} (expected {wanted})",
+            ),
         )
     else:
         # Every later step still happened, whatever failed before it.
@@ -153,16 +153,18 @@ def test_error_precedence(
             if early
             else "LC-DESTROY-CONTINUES-AFTER-ERROR"
         )
-        verify(
-            requirement,
-            {source: left[source] for source in STEPS} == wanted,
-            f"with {failing} failing, left behind: {left} (expected exactly the failing ones)",
-        )
-        verify(requirement, runs == 1, "the poststop hook must still run, once")
-        verify(
-            requirement if early else "LC-DESTROY-ALWAYS-STOPPED",
-            state_name(c) == "stopped",
-            f"destroy ends in stopped on this path; the state is {state_name(c)}",
+        verify.each(
+            (
+                requirement,
+                {source: left[source] for source in STEPS} == wanted,
+                f"with {failing} failing, left behind: {left} (expected exactly the failing ones)",
+            ),
+            (requirement, runs == 1, "the poststop hook must still run, once"),
+            (
+                requirement if early else "LC-DESTROY-ALWAYS-STOPPED",
+                state_name(c) == "stopped",
+                f"destroy ends in stopped on this path; the state is {state_name(c)}",
+            ),
         )
     if outsider is not None:
         assert host.is_alive(outsider), "destroy killed a process that is not the container's"

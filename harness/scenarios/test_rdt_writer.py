@@ -1,18 +1,15 @@
 """The resctrl writer: groups, schemata, closID, monitoring and errors, as the kernel sees them.
 
-Rules that need a particular machine (MBA, monitoring, few CLOSIDs, resctrl unmounted) boot it
-with ``simulated_host`` whatever the run's preset is; the rest run on the run's own host through
-the ``rdt`` fixture.  Texts come from ``harness/spec/resources.toml``.
+Rules that need a particular machine (MBA, monitoring, few CLOSIDs, resctrl unmounted) get it
+from the ``on_host`` fixture (booted when simulated; this machine, if it is one, when real); the
+rest run on the run's own host through the ``rdt`` fixture.  Texts come from
+``harness/spec/resources.toml``.
 """
 
 from __future__ import annotations
 
 import os
 import signal
-from collections.abc import Callable
-from collections.abc import Iterator
-from contextlib import AbstractContextManager
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,9 +17,11 @@ import pytest
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
-from harness.hosts import SimulatedHost
-from harness.hosts import simulated_host
+from harness.hosts import Host
 from harness.scenarios._support import INIT
+from harness.scenarios._support import OnHost
+from harness.scenarios._support import resctrl_unmounted
+from harness.scenarios._support import resctrl_with
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -31,21 +30,6 @@ from harness.subjects.api import IntelRdtConfig
 RESCTRL = "/sys/fs/resctrl"
 #: a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
 CDP_WITH_MBA = Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology()))
-
-OnHost = Callable[[Topology | str], AbstractContextManager[tuple[SimulatedHost, Any]]]
-
-
-@pytest.fixture
-def on_host(subject: Any, rtgate_options: Any) -> OnHost:
-    """A fresh host (a topology or a preset name) and a factory of the subject on it."""
-
-    @contextmanager
-    def boot(topology: Topology | str) -> Iterator[tuple[SimulatedHost, Any]]:
-        with simulated_host(topology) as host:
-            factory = subject.new_factory(host.state_root, host.system, rtgate_options.profile)
-            yield host, factory
-
-    return boot
 
 
 def _config(cid: str, **rdt: Any) -> Config:
@@ -56,7 +40,7 @@ def _config(cid: str, **rdt: Any) -> Config:
     )
 
 
-def _mb_schema(host: SimulatedHost, value: int) -> str:
+def _mb_schema(host: Host, value: int) -> str:
     return "MB:" + ";".join(f"{d}={value}" for d in host.l3_domains())
 
 
@@ -72,9 +56,9 @@ def _schemata(group: str) -> dict[str, dict[int, str]]:
     return parsed
 
 
-def _schemata_writes(host: SimulatedHost, group: str) -> list[bytes]:
+def _schemata_writes(host: Host, group: str) -> list[bytes]:
     path = os.path.join(RESCTRL, group, "schemata")
-    return [op.data or b"" for op in host.kernel.log if op.op == "write" and op.path == path]
+    return [op.data or b"" for op in host.operations() if op.op == "write" and op.path == path]
 
 
 def _last_cmd_status() -> str:
@@ -90,29 +74,34 @@ def _kill_and_destroy(c: Any) -> None:
 # -- runtime-spec 1.0 intelRdt ----------------------------------------------------------------
 @pytest.mark.requirement("RDT-NOT-MOUNTED")
 def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
-    with on_host("rdt-unmounted") as (host, factory):
+    with on_host("rdt-unmounted", resctrl_unmounted) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create("um", _config("um", l3_cache_schema="L3:0=f;1=f"))
+            factory.create(
+                host.container_id("um"),
+                _config(host.container_id("um"), l3_cache_schema="L3:0=f;1=f"),
+            )
         assert str(info.value) == tables.resource_message("rdt_not_enabled")
-        assert not os.path.exists(os.path.join(host.state_root, "um"))
+        assert not os.path.exists(os.path.join(host.state_root, host.container_id("um")))
 
 
 @pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
-def test_no_schemata_write_without_a_schema(factory: Any, rdt: SimulatedHost) -> None:
-    os.mkdir(os.path.join(RESCTRL, "pre"))
-    before = _schemata("pre")
-    c = factory.create("ns", _config("ns", clos_id="pre"))
+def test_no_schemata_write_without_a_schema(factory: Any, rdt: Host) -> None:
+    os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
+    before = _schemata(rdt.container_id("pre"))
+    c = factory.create(
+        rdt.container_id("ns"), _config(rdt.container_id("ns"), clos_id=rdt.container_id("pre"))
+    )
     c.run(INIT)
-    assert c.init_process.pid in rdt.resctrl_tasks("pre")
-    writes = [op for op in rdt.kernel.log if op.op == "write" and op.path.endswith("/schemata")]
+    assert c.init_process.pid in rdt.resctrl_tasks(rdt.container_id("pre"))
+    writes = [op for op in rdt.operations() if op.op == "write" and op.path.endswith("/schemata")]
     assert writes == [], f"no schema was given, yet schemata was written: {writes}"
-    assert _schemata("pre") == before
+    assert _schemata(rdt.container_id("pre")) == before
 
 
 # -- schemata ---------------------------------------------------------------------------------
 @pytest.mark.requirement("RDT-SET-COMBINED")
 def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
-    with on_host("xeon-2s-cat-mba") as (host, factory):
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
         l3, mb = host.l3_schema("f0", "3f"), _mb_schema(host, 50)
         c = factory.create("both", _config("both", l3_cache_schema=l3, mem_bw_schema=mb))
         c.run(INIT)
@@ -128,88 +117,123 @@ def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
 
 @pytest.mark.requirement("RDT-SET-MBA")
 def test_mb_schema_alone(on_host: OnHost) -> None:
-    with on_host("xeon-2s-cat-mba") as (host, factory):
-        c = factory.create("mba", _config("mba", mem_bw_schema=_mb_schema(host, 30)))
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
+        c = factory.create(
+            host.container_id("mba"),
+            _config(host.container_id("mba"), mem_bw_schema=_mb_schema(host, 30)),
+        )
         c.run(INIT)
-        assert c.init_process.pid in host.resctrl_tasks("mba")
-        shown = _schemata("mba")
+        assert c.init_process.pid in host.resctrl_tasks(host.container_id("mba"))
+        shown = _schemata(host.container_id("mba"))
         assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 30)
 
 
 @pytest.mark.requirement("RDT-MBA-NOT-ENABLED")
 def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
-    with on_host("v1-cat") as (host, factory):
+    with on_host("v1-cat", resctrl_with("L3", absent=("MB",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create("nomb", _config("nomb", mem_bw_schema="MB:0=50;1=50"))
+            factory.create(
+                host.container_id("nomb"),
+                _config(host.container_id("nomb"), mem_bw_schema="MB:0=50;1=50"),
+            )
         assert str(info.value) == tables.resource_message("rdt_mba_not_enabled")
-        assert not os.path.exists(os.path.join(host.state_root, "nomb"))
-        assert not os.path.exists(os.path.join(RESCTRL, "nomb"))
+        assert not os.path.exists(os.path.join(host.state_root, host.container_id("nomb")))
+        assert not os.path.exists(os.path.join(RESCTRL, host.container_id("nomb")))
 
 
 @pytest.mark.requirement("RDT-CAT-NOT-ENABLED")
 def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
-    with on_host(CDP_WITH_MBA) as (host, factory):
+    with on_host(CDP_WITH_MBA, resctrl_with("L3CODE", "MB", absent=("L3",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create("nol3", _config("nol3", l3_cache_schema="L3:0=f;1=f"))
+            factory.create(
+                host.container_id("nol3"),
+                _config(host.container_id("nol3"), l3_cache_schema="L3:0=f;1=f"),
+            )
         assert str(info.value) == tables.resource_message("rdt_cat_not_enabled")
-        assert not os.path.exists(os.path.join(host.state_root, "nol3"))
+        assert not os.path.exists(os.path.join(host.state_root, host.container_id("nol3")))
 
 
 # -- closID -----------------------------------------------------------------------------------
 @pytest.mark.requirement("RDT-CLOSID-GROUP")
-def test_closid_names_the_group(factory: Any, rdt: SimulatedHost) -> None:
+def test_closid_names_the_group(factory: Any, rdt: Host) -> None:
     schema = rdt.l3_schema("f")
-    first = factory.create("c1", _config("c1", clos_id="shared", l3_cache_schema=schema))
-    second = factory.create("c2", _config("c2", clos_id="shared", l3_cache_schema=schema))
+    first = factory.create(
+        rdt.container_id("c1"),
+        _config(rdt.container_id("c1"), clos_id=rdt.container_id("shared"), l3_cache_schema=schema),
+    )
+    second = factory.create(
+        rdt.container_id("c2"),
+        _config(rdt.container_id("c2"), clos_id=rdt.container_id("shared"), l3_cache_schema=schema),
+    )
     first.run(INIT)
     second.run(INIT)
-    tasks = rdt.resctrl_tasks("shared")
+    tasks = rdt.resctrl_tasks(rdt.container_id("shared"))
     assert first.init_process.pid in tasks and second.init_process.pid in tasks
-    for cid in ("c1", "c2"):
+    for cid in (rdt.container_id("c1"), rdt.container_id("c2")):
         assert not os.path.exists(os.path.join(RESCTRL, cid)), "no group named by the id"
 
 
 @pytest.mark.requirement("RDT-CLOSID-PRECREATED")
-def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: SimulatedHost) -> None:
-    c = factory.create("pc", _config("pc", clos_id="absent"))
+def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: Host) -> None:
+    c = factory.create(
+        rdt.container_id("pc"), _config(rdt.container_id("pc"), clos_id=rdt.container_id("absent"))
+    )
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert tables.resource_message("rdt_clos_dir_missing") in str(info.value)
-    assert not os.path.exists(os.path.join(RESCTRL, "absent")), "the group must not be made"
-    assert not os.path.exists(os.path.join(RESCTRL, "pc"))
+    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("absent"))), (
+        "the group must not be made"
+    )
+    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("pc")))
 
 
 @pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
-def test_closid_group_outlives_the_container(factory: Any, rdt: SimulatedHost) -> None:
-    c = factory.create("keep", _config("keep", clos_id="kept", l3_cache_schema=rdt.l3_schema("3")))
+def test_closid_group_outlives_the_container(factory: Any, rdt: Host) -> None:
+    c = factory.create(
+        rdt.container_id("keep"),
+        _config(
+            rdt.container_id("keep"),
+            clos_id=rdt.container_id("kept"),
+            l3_cache_schema=rdt.l3_schema("3"),
+        ),
+    )
     c.run(INIT)
     pid = c.init_process.pid
     _kill_and_destroy(c)
-    assert os.path.isdir(os.path.join(RESCTRL, "kept")), "a closID group is never removed"
-    assert pid not in rdt.resctrl_tasks("kept")
+    assert os.path.isdir(os.path.join(RESCTRL, rdt.container_id("kept"))), (
+        "a closID group is never removed"
+    )
+    assert pid not in rdt.resctrl_tasks(rdt.container_id("kept"))
 
 
 @pytest.mark.parametrize("clos_id", [".", "..", "a/b"])
 @pytest.mark.requirement("RDT-CLOSID-INVALID")
-def test_invalid_closid_is_refused(factory: Any, rdt: SimulatedHost, clos_id: str) -> None:
+def test_invalid_closid_is_refused(factory: Any, rdt: Host, clos_id: str) -> None:
     with pytest.raises(Exception) as info:
-        factory.create("bad", _config("bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f")))
+        factory.create(
+            rdt.container_id("bad"),
+            _config(rdt.container_id("bad"), clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f")),
+        )
     assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
-    assert not os.path.exists(os.path.join(rdt.state_root, "bad"))
+    assert not os.path.exists(os.path.join(rdt.state_root, rdt.container_id("bad")))
 
 
 # -- monitoring -------------------------------------------------------------------------------
 @pytest.mark.parametrize("clos_id", ["", "mon-shared"])
 @pytest.mark.requirement("RDT-MONITORING")
 def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> None:
-    with on_host("xeon-2s-cat-mba") as (host, factory):
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB", "L3_MON")) as (host, factory):
+        clos_id = host.container_id(clos_id) if clos_id else ""
         config = _config(
-            "mon", l3_cache_schema=host.l3_schema("f"), clos_id=clos_id, enable_monitoring=True
+            host.container_id("mon"),
+            l3_cache_schema=host.l3_schema("f"),
+            clos_id=clos_id,
+            enable_monitoring=True,
         )
-        c = factory.create("mon", config)
+        c = factory.create(host.container_id("mon"), config)
         c.run(INIT)
-        group = clos_id or "mon"
-        mon = os.path.join(RESCTRL, group, "mon_groups", "mon")
+        group = clos_id or host.container_id("mon")
+        mon = os.path.join(RESCTRL, group, "mon_groups", host.container_id("mon"))
         assert os.path.isdir(mon), "mon_groups/<container id> is made at apply"
         assert c.init_process.pid in host.resctrl_tasks(f"{group}/mon_groups/mon")
         _kill_and_destroy(c)
@@ -219,8 +243,10 @@ def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> Non
 
 # -- what the kernel refuses ------------------------------------------------------------------
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD")
-def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: SimulatedHost) -> None:
-    c = factory.create("lc", _config("lc", l3_cache_schema=rdt.l3_schema("5")))
+def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Host) -> None:
+    c = factory.create(
+        rdt.container_id("lc"), _config(rdt.container_id("lc"), l3_cache_schema=rdt.l3_schema("5"))
+    )
     with pytest.raises(Exception) as info:
         c.run(INIT)
     status = _last_cmd_status()
@@ -230,36 +256,49 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Simulat
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
-def test_refused_schema_leaves_no_group(factory: Any, rdt: SimulatedHost) -> None:
-    c = factory.create("ng", _config("ng", l3_cache_schema=rdt.l3_schema("5")))
+def test_refused_schema_leaves_no_group(factory: Any, rdt: Host) -> None:
+    c = factory.create(
+        rdt.container_id("ng"), _config(rdt.container_id("ng"), l3_cache_schema=rdt.l3_schema("5"))
+    )
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "schemata" in str(info.value), f"the run should fail on the schema: {info.value}"
     c.destroy()
-    assert not os.path.exists(os.path.join(RESCTRL, "ng")), "the refused group is left behind"
+    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("ng"))), (
+        "the refused group is left behind"
+    )
 
 
 @pytest.mark.requirement("RDT-CLOSID-EXHAUSTED")
 def test_out_of_closids_is_an_error_with_the_kernel_text(on_host: OnHost) -> None:
-    with on_host("small-closids") as (host, factory):
-        free = host.kernel.topology.resctrl.num_closids - 1  # CLOSID 0 is the default group
+    with on_host("small-closids", resctrl_with("L3")) as (host, factory):
+        free = host.num_closids() - 1  # CLOSID 0 is the default group
         for i in range(free):
-            factory.create(f"g{i}", _config(f"g{i}", l3_cache_schema=host.l3_schema("3"))).run(INIT)
-        c = factory.create("over", _config("over", l3_cache_schema=host.l3_schema("3")))
+            factory.create(
+                host.container_id(f"g{i}"),
+                _config(host.container_id(f"g{i}"), l3_cache_schema=host.l3_schema("3")),
+            ).run(INIT)
+        c = factory.create(
+            host.container_id("over"),
+            _config(host.container_id("over"), l3_cache_schema=host.l3_schema("3")),
+        )
         with pytest.raises(Exception) as info:
             c.run(INIT)
         texts = tables.resource_messages("resctrl_out_of_closids")
         assert any(text in str(info.value) for text in texts), f"kernel text missing: {info.value}"
-        assert not os.path.exists(os.path.join(RESCTRL, "over"))
+        assert not os.path.exists(os.path.join(RESCTRL, host.container_id("over")))
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
-    with on_host("xeon-2s-cat-mba") as (host, factory):
-        c = factory.create("rt", _config("rt", l3_cache_schema=host.l3_schema("f")))
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
+        c = factory.create(
+            host.container_id("rt"),
+            _config(host.container_id("rt"), l3_cache_schema=host.l3_schema("f")),
+        )
         c.run(INIT)
-        outsider = host.kernel.spawn_process("outsider")
-        with open(os.path.join(RESCTRL, "rt", "tasks"), "w") as f:
+        outsider = host.start_process()
+        with open(os.path.join(RESCTRL, host.container_id("rt"), "tasks"), "w") as f:
             f.write(str(outsider))
         _kill_and_destroy(c)
         assert outsider in host.resctrl_tasks(""), "tasks of a removed group go to the default"
@@ -267,24 +306,36 @@ def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> None:
-    with on_host("xeon-2s-cat-mba") as (host, factory):
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB", "L3_MON")) as (host, factory):
         config = _config(
-            "mt", l3_cache_schema=host.l3_schema("f"), clos_id="team", enable_monitoring=True
+            host.container_id("mt"),
+            l3_cache_schema=host.l3_schema("f"),
+            clos_id=host.container_id("team"),
+            enable_monitoring=True,
         )
-        c = factory.create("mt", config)
+        c = factory.create(host.container_id("mt"), config)
         c.run(INIT)
-        outsider = host.kernel.spawn_process("outsider")
-        with open(os.path.join(RESCTRL, "team", "tasks"), "w") as f:
+        outsider = host.start_process()
+        with open(os.path.join(RESCTRL, host.container_id("team"), "tasks"), "w") as f:
             f.write(str(outsider))
-        with open(os.path.join(RESCTRL, "team", "mon_groups", "mt", "tasks"), "w") as f:
+        with open(
+            os.path.join(
+                RESCTRL, host.container_id("team"), "mon_groups", host.container_id("mt"), "tasks"
+            ),
+            "w",
+        ) as f:
             f.write(str(outsider))
         _kill_and_destroy(c)
-        assert not os.path.exists(os.path.join(RESCTRL, "team", "mon_groups", "mt"))
-        assert outsider in host.resctrl_tasks("team"), "a MON group's tasks go to its parent"
+        assert not os.path.exists(
+            os.path.join(RESCTRL, host.container_id("team"), "mon_groups", host.container_id("mt"))
+        )
+        assert outsider in host.resctrl_tasks(host.container_id("team")), (
+            "a MON group's tasks go to its parent"
+        )
 
 
 @pytest.mark.requirement("RDT-SET-SCHEMA")
-def test_set_writes_a_new_schema_to_a_running_container(factory: Any, rdt: SimulatedHost) -> None:
+def test_set_writes_a_new_schema_to_a_running_container(factory: Any, rdt: Host) -> None:
     c = factory.create("upd", _config("upd", l3_cache_schema=rdt.l3_schema("f")))
     c.run(INIT)
     c.set(_config("upd", l3_cache_schema=rdt.l3_schema("3c")))

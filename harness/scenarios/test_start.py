@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from harness.fakes import SimProgram
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import config_for
 from harness.scenarios._support import container_dirs
@@ -19,59 +19,66 @@ from harness.subjects.api import Process
 
 
 @pytest.mark.requirement("LC-START-CREATED")
-def test_start_of_stopped_container_creates_it(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("s", config_for("s"))
+def test_start_of_stopped_container_creates_it(factory: Any, host: Host) -> None:
+    cid = host.container_id("s")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     assert state_name(c) == "created"
     assert str(c.status()) == "created"
-    assert os.path.exists(os.path.join(host.state_root, "s", "exec.fifo"))
+    assert os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
     assert host.is_alive(c.init_process.pid)
-    assert c.init_process.pid in host.kernel.cgroup_pids("freezer", "/s")
+    assert c.init_process.pid in host.cgroup_pids("freezer", f"/{cid}")
 
 
 @pytest.mark.requirement("LC-EXEC-RUNS")
-def test_exec_releases_init(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("e", config_for("e"))
+def test_exec_releases_init(factory: Any, host: Host) -> None:
+    cid = host.container_id("e")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     c.exec()
     assert str(c.status()) == "running"
-    assert not os.path.exists(os.path.join(host.state_root, "e", "exec.fifo"))
+    assert not os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
 
 
 @pytest.mark.requirement("LC-RUN")
-def test_run_starts_and_releases(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("r", config_for("r"))
+def test_run_starts_and_releases(factory: Any, host: Host) -> None:
+    cid = host.container_id("r")
+    c = factory.create(cid, config_for(cid))
     c.run(INIT)
     assert str(c.status()) == "running"
 
 
 @pytest.mark.requirement("LC-EXEC-FIFO-EXISTS")
-def test_start_refuses_a_leftover_fifo(factory: Any, host: SimulatedHost, profile: str) -> None:
-    c = factory.create("f", config_for("f"))
-    path = os.path.join(host.state_root, "f", "exec.fifo")
+def test_start_refuses_a_leftover_fifo(factory: Any, host: Host, profile: str) -> None:
+    cid = host.container_id("f")
+    c = factory.create(cid, config_for(cid))
+    path = os.path.join(host.state_root, cid, "exec.fifo")
     host.system.mkfifo(path, 0o622)
     with pytest.raises(Exception) as info:
         c.start(INIT)
     assert str(info.value) == tables.message("exec_fifo_exists", profile, path=path)
-    assert host.cgroup_dirs("/f") == []
+    assert host.cgroup_dirs(f"/{cid}") == []
 
 
 @pytest.mark.requirement("LC-EXEC-ON-EMPTY-FIFO")
-def test_exec_with_nothing_in_the_fifo(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("ef", config_for("ef"))
+def test_exec_with_nothing_in_the_fifo(factory: Any, host: Host) -> None:
+    cid = host.container_id("ef")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     # Init never got to write its byte: opening the FIFO reads nothing.
-    path = os.path.join(host.state_root, "ef", "exec.fifo")
+    path = os.path.join(host.state_root, cid, "exec.fifo")
     os.remove(path)
     host.system.mkfifo(path, 0o622)
+    host.close_fifo_unwritten(path)
     with pytest.raises(Exception) as info:
         c.exec()
     assert str(info.value) == tables.message("already_running")
 
 
 @pytest.mark.requirement("LC-START-EXEC-SETS-RUNNING")
-def test_extra_process_in_created_container_sets_running(factory: Any, host: SimulatedHost) -> None:
-    c = factory.create("x", config_for("x"))
+def test_extra_process_in_created_container_sets_running(factory: Any, host: Host) -> None:
+    cid = host.container_id("x")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     c.start(Process(args=("/bin/sh",), init=False))
     assert state_name(c) == "running"
@@ -82,39 +89,40 @@ def test_extra_process_in_created_container_sets_running(factory: Any, host: Sim
 
 
 @pytest.mark.requirement("LC-HOOK-POSTSTART-AT-CREATE")
-def test_poststart_hooks_run_when_init_starts(factory: Any, host: SimulatedHost) -> None:
+def test_poststart_hooks_run_when_init_starts(factory: Any, host: Host) -> None:
+    cid = host.container_id("ps")
     hooks = install_hooks(host, ps=SimProgram.exit(0))
-    c = factory.create("ps", config_for("ps", poststart=(hooks["ps"],)))
+    c = factory.create(cid, config_for(cid, poststart=(hooks["ps"],)))
     c.start(INIT)
     assert state_name(c) == "created"
-    assert len(host.kernel.programs.get(hooks["ps"]).runs) == 1
+    assert len(host.hook_runs(hooks["ps"])) == 1
 
 
 @pytest.mark.requirement("LC-HOOK-PRESTART-FAILS-START")
-def test_failing_prestart_hook_fails_start_and_kills_init(
-    factory: Any, host: SimulatedHost
-) -> None:
+def test_failing_prestart_hook_fails_start_and_kills_init(factory: Any, host: Host) -> None:
+    cid = host.container_id("pf")
     hooks = install_hooks(host, pre=SimProgram.exit(2))
-    c = factory.create("pf", config_for("pf", prestart=(hooks["pre"],)))
+    c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
     with pytest.raises(Exception) as info:
         c.start(INIT)
     assert tables.message("hook_failed", code=2, stdout="", stderr="") in str(info.value)
     assert str(c.status()) == "stopped"
-    assert not os.path.exists(os.path.join(host.state_root, "pf", "exec.fifo"))
-    sleepers = [p for p in host.kernel.live_pids() if host.kernel.process(p).comm == "sleep"]
-    assert sleepers == [], "a failed start must not leave init running"
+    assert not os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
+    left = host.live_children()
+    assert left == set(), f"a failed start must not leave init running: pids {sorted(left)} live"
     assert container_dirs(host, c)["state-dir"] is True
 
 
 @pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")
-def test_second_init_is_refused(factory: Any, host: SimulatedHost, profile: str) -> None:
-    c = factory.create("si", config_for("si"))
+def test_second_init_is_refused(factory: Any, host: Host, profile: str) -> None:
+    cid = host.container_id("si")
+    c = factory.create(cid, config_for(cid))
     c.start(INIT)
     pid = c.init_process.pid
-    before = set(host.kernel.live_pids())
+    before = host.live_children()
     with pytest.raises(Exception) as info:
         c.start(INIT)
     assert str(info.value) == tables.message("second_init", profile)
-    assert set(host.kernel.live_pids()) == before, "a refused start must start nothing"
+    assert host.live_children() == before, "a refused start must start nothing"
     assert c.init_process.pid == pid
     assert state_name(c) == "created"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from harness.hosts import SimulatedHost
+from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import config_for
 from harness.scenarios._support import make_init_gone
@@ -36,13 +36,14 @@ CASES.append(_transition_case("running", "stopped", init_alive=False))
 @pytest.mark.parametrize(("from_state", "to_state", "init_alive"), CASES)
 def test_transition(
     factory: Any,
-    host: SimulatedHost,
+    host: Host,
     profile: str,
     from_state: str,
     to_state: str,
     init_alive: bool,
 ) -> None:
-    c = factory.create("trans", config_for("trans"))
+    cid = host.container_id("trans")
+    c = factory.create(cid, config_for(cid))
     c.run(INIT)
     if not init_alive:
         make_init_gone(host, c)

@@ -27,9 +27,7 @@ def parse_subject(text: str) -> ApiSubject:
     if kind == "oci":
         raise UsageError(f"subject {text!r}: oci: subjects are not available in this version")
     if kind != "python":
-        raise UsageError(
-            f"unknown subject {text!r}: expected 'reference' or 'python:MODULE:ATTR'"
-        )
+        raise UsageError(f"unknown subject {text!r}: expected 'reference' or 'python:MODULE:ATTR'")
     module_name, _, attr = rest.partition(":")
     if not module_name or not attr:
         raise UsageError(f"subject {text!r}: expected 'python:MODULE:ATTR'")

@@ -22,6 +22,4 @@ class Loaded(states.LoadedState):
         super().transition(s)
 
 
-new_factory = factory_with(
-    "TransitionNamesStates", states={"restored": Restored, "loaded": Loaded}
-)
+new_factory = factory_with("TransitionNamesStates", states={"restored": Restored, "loaded": Loaded})

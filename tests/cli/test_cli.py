@@ -56,9 +56,7 @@ def _suite(tmp_path: Path, body: str) -> Path:
     return suite
 
 
-def _run_cli(
-    tmp_path: Path, catalog: Path, body: str | None, *extra: str
-) -> tuple[int, Path]:
+def _run_cli(tmp_path: Path, catalog: Path, body: str | None, *extra: str) -> tuple[int, Path]:
     out = tmp_path / "out"
     suite = _suite(tmp_path, body) if body is not None else tmp_path / "scenarios"
     suite.mkdir(exist_ok=True)
@@ -121,7 +119,11 @@ def test_it(rtgate_options):
     ("args", "message"),
     [
         (["--profile", "nope"], "rtgate: error: '--profile' must be one of ('runc-1.2', 'seed')"),
-        (["--host", "moon"], "rtgate: error: '--host' must be one of ('simulated',)"),
+        (["--host", "moon"], "rtgate: error: '--host' must be one of ('simulated', 'real')"),
+        (
+            ["--host", "real", "--preset", "no-rdt"],
+            "rtgate: error: '--preset' names a simulated machine; it cannot go with '--host real'",
+        ),
         (["-n", "many"], "rtgate: error: argument -n: must be a whole number >= 0"),
         (["--frobnicate"], "rtgate: error: unrecognized arguments: --frobnicate"),
         (["--scenarios", "/nonexistent"], "rtgate: error: '--scenarios' must be a directory"),
@@ -170,9 +172,7 @@ def test_exit_3_when_no_tests_are_collected(
 ) -> None:
     code, _ = _run_cli(tmp_path, catalog, None)
     assert code == 3
-    assert _one_line(capsys.readouterr().err).startswith(
-        "rtgate: error: no tests were collected"
-    )
+    assert _one_line(capsys.readouterr().err).startswith("rtgate: error: no tests were collected")
 
 
 def test_exit_3_when_the_suite_names_an_unknown_requirement(
@@ -211,8 +211,18 @@ def test_exit_3_for_unexpected_errors_and_debug_shows_the_traceback(
     assert _one_line(capsys.readouterr().err) == (
         "rtgate: error: internal error: RuntimeError: boom (see --debug)"
     )
-    code = main(["--debug", "run", "--scenarios", str(tmp_path / "scenarios"),
-                 "--catalog", str(catalog), "--report-dir", str(tmp_path / "again")])
+    code = main(
+        [
+            "--debug",
+            "run",
+            "--scenarios",
+            str(tmp_path / "scenarios"),
+            "--catalog",
+            str(catalog),
+            "--report-dir",
+            str(tmp_path / "again"),
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 3
     assert "Traceback (most recent call last)" in err and "RuntimeError: boom" in err

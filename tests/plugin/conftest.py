@@ -60,4 +60,3 @@ def project(pytester: pytest.Pytester) -> Project:
 
 def outcomes(report: dict[str, Any]) -> dict[str, str]:
     return {r["id"]: r["outcome"] for r in report["requirements"]}
-

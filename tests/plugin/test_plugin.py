@@ -85,7 +85,7 @@ def test_options_reach_the_fixture(project: Project) -> None:
     [
         (
             ["--rtgate-host=moon"],
-            "--rtgate-host: 'host' must be one of ('simulated',) (got 'moon')",
+            "--rtgate-host: 'host' must be one of ('simulated', 'real') (got 'moon')",
         ),
         (
             ["--rtgate-profile=nope"],
@@ -236,8 +236,9 @@ def test_untested_requirements_fail_the_verdict(project: Project) -> None:
 
 def test_should_and_may_failures_do_not_fail_the_verdict(project: Project) -> None:
     project.pytester.makepyfile(
-        ALL_PASS.replace("def test_two():\n    pass", "def test_two():\n    assert False")
-        .replace("def test_three():\n    pass", "def test_three():\n    assert False")
+        ALL_PASS.replace("def test_two():\n    pass", "def test_two():\n    assert False").replace(
+            "def test_three():\n    pass", "def test_three():\n    assert False"
+        )
     )
     report = project.report()
     assert outcomes(report)["T-TWO-A"] == "fail"

@@ -129,7 +129,13 @@ def test_counts_include_every_outcome_and_reports_are_sorted() -> None:
     )
     assert [r.id for r in report.requirements] == ["R-A", "R-Z"]
     assert report.summary.counts == {
-        "pass": 1, "fail": 1, "skip": 0, "xfail": 0, "xpass": 0, "error": 0, "untested": 0
+        "pass": 1,
+        "fail": 1,
+        "skip": 0,
+        "xfail": 0,
+        "xpass": 0,
+        "error": 0,
+        "untested": 0,
     }
     assert sum(report.summary.test_counts.values()) == 2
     with pytest.raises(KeyError):

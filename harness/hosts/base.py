@@ -1,0 +1,241 @@
+"""What every host answers the same way: questions whose answer is a file the kernel shows.
+
+The scenarios ask the host, never the subject, what happened (which cgroup directories exist,
+which pids a group holds, whether a process lives), so that a subject cannot pass by reporting
+what it did not do.  Most answers are reads of /proc and /sys, and those read the same on the
+simulated kernel (pyfakefs) and on a real one: they live here, once.  What a host does
+differently (starting a helper process, installing a hook program, injecting a fault, telling
+what the kernel saw) each host class implements.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from harness.fakes import KernelOp
+from harness.fakes import ProgramRun
+from harness.fakes import SimProgram
+
+__all__ = [
+    "CGROUP_ROOT",
+    "RESCTRL",
+    "HostCannot",
+    "HostFiles",
+    "KernelOp",
+    "ProgramRun",
+    "SimProgram",
+]
+
+CGROUP_ROOT = "/sys/fs/cgroup"
+RESCTRL = "/sys/fs/resctrl"
+#: how long a host waits for the kernel to show what it was asked for (process death, ...)
+SETTLE_DEADLINE_S = 10.0
+
+
+class HostCannot(Exception):  # noqa: N818 - it is a refusal with a reason, not a failure
+    """This host cannot produce a condition a scenario asks for; the text says why."""
+
+
+class HostFiles:
+    """The file-backed answers both hosts give; subclasses set ``state_root`` and ``system``."""
+
+    state_root: str
+    #: how long the kernel may take to show the effect of a signal (0: the model is at once)
+    settle_s: float = 0.0
+
+    # -- names -------------------------------------------------------------------------------
+    def container_id(self, name: str) -> str:
+        """The id a scenario's container called ``name`` gets on this host."""
+        return name
+
+    def cgroup_path(self, name: str) -> str:
+        """The cgroup path a scenario's group called ``name`` ("a" or "a/b") gets here."""
+        return "/" + name.lstrip("/")
+
+    def cgroup_dir(self, hierarchy: str, path: str) -> str:
+        """The directory of cgroup ``path`` in ``hierarchy`` ("unified" is the v2 one)."""
+        base = (
+            CGROUP_ROOT
+            if hierarchy == "unified" and self.cgroup_mode() == "v2"
+            else (os.path.join(CGROUP_ROOT, hierarchy))
+        )
+        return os.path.join(base, path.lstrip("/")).rstrip("/")
+
+    # -- the cgroup layout, as mountinfo shows it --------------------------------------------
+    def _cgroup_mounts(self) -> list[tuple[str, str, str]]:
+        """(mount point, fs type, super options) of each cgroup and cgroup2 mount."""
+        rows = []
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            for line in f:
+                head, _, tail = line.partition(" - ")
+                fields, rest = head.split(), tail.split()
+                if len(fields) > 4 and len(rest) > 2 and rest[0] in ("cgroup", "cgroup2"):
+                    rows.append((fields[4], rest[0], rest[2]))
+        return rows
+
+    def cgroup_mode(self) -> str:
+        """ "v1", "v2" or "hybrid", from the mounts (what a runtime looks at)."""
+        kinds = {fstype for point, fstype, _ in self._cgroup_mounts()
+                 if point.startswith(CGROUP_ROOT)}  # fmt: skip
+        if kinds == {"cgroup", "cgroup2"}:
+            return "hybrid"
+        return "v2" if kinds == {"cgroup2"} else "v1"
+
+    def v1_hierarchies(self) -> list[str]:
+        """Directory names of the v1 hierarchies that carry controllers (not name=...)."""
+        found = []
+        for point, fstype, options in self._cgroup_mounts():
+            names = [o for o in options.split(",") if o not in ("rw", "ro")]
+            if fstype == "cgroup" and not all(n.startswith("name=") for n in names):
+                found.append(os.path.basename(point))
+        return sorted(found)
+
+    def describe_cgroups(self) -> str:
+        """One phrase for a skip: the mode and where it was read."""
+        points = ", ".join(sorted(p for p, t, _ in self._cgroup_mounts() if t == "cgroup2"))
+        unified = f", cgroup2 at {points}" if points else ""
+        return f"cgroups are {self.cgroup_mode()} (/proc/self/mountinfo{unified})"
+
+    # -- what the kernel shows -------------------------------------------------------------
+    def cgroup_dirs(self, cgroup_path: str) -> list[str]:
+        """Every existing directory named ``cgroup_path`` in any hierarchy."""
+        found = []
+        roots = (
+            [CGROUP_ROOT]
+            if self.cgroup_mode() == "v2"
+            else [os.path.join(CGROUP_ROOT, name) for name in sorted(os.listdir(CGROUP_ROOT))]
+        )
+        for root in roots:
+            path = os.path.join(root, cgroup_path.lstrip("/"))
+            if os.path.isdir(path) and path.rstrip("/") != root:
+                found.append(path)
+        return found
+
+    def cgroup_pids(self, hierarchy: str, path: str) -> list[int]:
+        """Pids the kernel lists in the group's cgroup.procs."""
+        procs = os.path.join(self.cgroup_dir(hierarchy, path), "cgroup.procs")
+        with open(procs, encoding="ascii") as f:
+            return [int(x) for x in f.read().split()]
+
+    def cgroup_of(self, pid: int, hierarchy: str) -> str:
+        """The cgroup path of ``pid`` in ``hierarchy``, from /proc/<pid>/cgroup."""
+        with open(f"/proc/{pid}/cgroup", encoding="utf-8") as f:
+            for line in f:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                if hierarchy == "unified" and controllers == "":
+                    return path
+                if hierarchy in controllers.split(","):
+                    return path
+        raise AssertionError(f"/proc/{pid}/cgroup has no {hierarchy} line")
+
+    def move_to_cgroup(self, pid: int, hierarchy: str, path: str) -> None:
+        """Write ``pid`` into the group's cgroup.procs, as any process may do from outside."""
+        self._check_own(pid)
+        procs = os.path.join(self.cgroup_dir(hierarchy, path), "cgroup.procs")
+        with open(procs, "w", encoding="ascii") as f:
+            f.write(str(pid))
+
+    def _check_own(self, pid: int) -> None:
+        """Refuse to act on a process this host did not start (overridden on a real host)."""
+
+    def freezer_file(self, pid: int) -> tuple[str, str, str]:
+        """The file that freezes ``pid``'s group, and its frozen and thawed values."""
+        if self.cgroup_mode() == "v2":
+            group = self.cgroup_dir("unified", self.cgroup_of(pid, "unified"))
+            return os.path.join(group, "cgroup.freeze"), "1", "0"
+        group = self.cgroup_dir("freezer", self.cgroup_of(pid, "freezer"))
+        return os.path.join(group, "freezer.state"), "FROZEN", "THAWED"
+
+    def freezer_state(self, cgroup_path: str) -> str:
+        path = os.path.join(self.cgroup_dir("freezer", cgroup_path), "freezer.state")
+        with open(path, encoding="ascii") as f:
+            return f.read().strip()
+
+    def proc_state(self, pid: int) -> str | None:
+        """The state letter of /proc/<pid>/stat (D for a frozen task), or None when gone."""
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            return None
+        return text[text.rfind(")") + 2 :].split()[0]
+
+    def is_alive(self, pid: int) -> bool:
+        """True while the process exists and has not exited (zombies are not alive)."""
+        return self.proc_state(pid) not in (None, "Z", "X", "x")
+
+    def dies(self, pid: int) -> bool:
+        """True once ``pid`` has exited, waiting up to the host's ``settle_s`` for it (a real
+        kernel delivers a fatal signal a moment after ``kill`` returns; the model at once)."""
+        deadline = time.monotonic() + self.settle_s
+        while self.is_alive(pid):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.002)
+        return True
+
+    def is_frozen(self, pid: int) -> bool:
+        """A frozen task shows D in /proc/<pid>/stat (the real kernel's and the model's)."""
+        return self.proc_state(pid) == "D"
+
+    def start_time(self, pid: int) -> int:
+        """Field 22 of /proc/<pid>/stat: clock ticks after boot."""
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            text = f.read()
+        return int(text[text.rfind(")") + 2 :].split()[19])
+
+    def await_exit(self, pid: int) -> None:
+        """Wait (polling /proc, with a deadline) until ``pid`` has exited."""
+        if not self.dies(pid):
+            raise AssertionError(f"pid {pid} still lives {self.settle_s} s later")
+
+    # -- resctrl -----------------------------------------------------------------------------
+    def resctrl_group(self, name: str) -> str:
+        return os.path.join(RESCTRL, name)
+
+    def resctrl_tasks(self, name: str = "") -> list[int]:
+        """Pids listed in a resctrl group's tasks file ("" for the default group)."""
+        path = os.path.join(RESCTRL, name, "tasks") if name else os.path.join(RESCTRL, "tasks")
+        with open(path, encoding="ascii") as f:
+            return [int(x) for x in f.read().split()]
+
+    def num_closids(self) -> int:
+        """CLOSIDs the L3 resource offers (info/L3/num_closids)."""
+        with open(os.path.join(RESCTRL, "info", "L3", "num_closids"), encoding="ascii") as f:
+            return int(f.read())
+
+    def rdt_unavailable(self) -> str | None:
+        """Why a container cannot get an L3 CAT resctrl group here, or None when it can.
+
+        Found the way a runtime finds it (CPU flags, mountinfo, info/), so a skip names what is
+        missing on this host.
+        """
+        with open("/proc/cpuinfo", encoding="ascii") as f:
+            flags = {word for line in f if line.startswith("flags") for word in line.split()}
+        if "cat_l3" not in flags:
+            return "no L3 CAT: /proc/cpuinfo has no cat_l3 flag"
+        with open("/proc/self/mountinfo", encoding="ascii") as f:
+            mounted = any(" - resctrl " in line for line in f)
+        if not mounted:
+            return "resctrl is not mounted: /proc/self/mountinfo has no resctrl line"
+        info = os.path.join(RESCTRL, "info")
+        if not os.path.isdir(os.path.join(info, "L3")):
+            found = ", ".join(sorted(os.listdir(info)))
+            return f"resctrl has no info/L3 (info/ holds {found}): L3 is split by cdp or absent"
+        return None
+
+    def l3_domains(self) -> list[int]:
+        """The L3 cache ids, from the default group's schemata line."""
+        with open(os.path.join(RESCTRL, "schemata"), encoding="ascii") as f:
+            for line in f:
+                name, _, rest = line.strip().partition(":")
+                if name.strip() == "L3":
+                    return [int(item.split("=")[0]) for item in rest.split(";") if item.strip()]
+        raise AssertionError("the default group's schemata has no L3 line")
+
+    def l3_schema(self, *masks: str) -> str:
+        """An ``L3:`` schema over every cache domain of this host; masks are used in turn."""
+        domains = self.l3_domains()
+        items = [f"{d}={masks[i % len(masks)]}" for i, d in enumerate(domains)]
+        return "L3:" + ";".join(items)

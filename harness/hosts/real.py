@@ -1,0 +1,358 @@
+"""This machine as a host: real processes, real cgroupfs, real hook programs, real faults.
+
+The machine is shared.  A real host owns a prefix, ``rtgate-<pid>-<n>`` (unique per process,
+so xdist workers never meet), and every container id, cgroup, resctrl group, state dir, hook
+program and mount it hands out carries it.  :meth:`RealHost.close` runs even when a test fails:
+it undoes the host's mounts, thaws its groups, kills and reaps the processes it or its subject
+started, removes its groups deepest first and its directories, and reports whatever it could not
+undo.  It never signals, moves or removes anything without the prefix or that it did not start.
+
+What the real kernel cannot be made to do on purpose (fail an ``open`` with EIO, keep one task
+from freezing) raises :class:`HostCannot` with the reason, which the scenario turns into a skip.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+import shlex
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from harness.hosts.base import CGROUP_ROOT
+from harness.hosts.base import RESCTRL
+from harness.hosts.base import SETTLE_DEADLINE_S
+from harness.hosts.base import HostCannot
+from harness.hosts.base import HostFiles
+from harness.hosts.base import KernelOp
+from harness.hosts.base import ProgramRun
+from harness.hosts.base import SimProgram
+from harness.hosts.ownership import remove_group
+from harness.hosts.ownership import start_helper
+from harness.hosts.ownership import try_write
+from reference_impl.system import ProcessSpec
+from reference_impl.system import RealSystem
+
+__all__ = ["PREFIX", "RealHost", "TrackedSystem", "real_host", "real_host_unavailable"]
+
+#: every name a real host hands out starts with this
+PREFIX = "rtgate"
+RUN_DIR = "/run"
+#: a helper process outlives a crashed run by at most this many seconds
+_HELPER_SECONDS = "600"
+_hosts = itertools.count(1)
+
+
+def real_host_unavailable() -> str | None:
+    """Why this machine cannot be a real host (what was probed), or None."""
+    if os.geteuid() != 0:
+        return f"a real host needs root to make cgroups and mounts (euid is {os.geteuid()})"
+    if not os.path.isdir(CGROUP_ROOT) or not os.listdir(CGROUP_ROOT):
+        return f"no cgroup filesystem is mounted at {CGROUP_ROOT}"
+    return None
+
+
+class TrackedSystem(RealSystem):
+    """The real System, remembering every process it started so the host can clean up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started: dict[int, subprocess.Popen[bytes]] = {}
+
+    def spawn(self, spec: ProcessSpec) -> int:
+        pid = super().spawn(spec)
+        self.started[pid] = self._children[pid]
+        return pid
+
+
+# -- what the subject did, seen through Python's audit hooks ---------------------------------
+_recorders: list[list[KernelOp]] = []
+_AUDITED = {"os.mkdir": "mkdir", "os.rmdir": "rmdir", "os.remove": "unlink", "os.rename": "rename"}
+_WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
+
+
+def _audit(event: str, args: tuple[Any, ...]) -> None:
+    """Record kernel-file operations made in this process (the in-process subject's)."""
+    if not _recorders or (event != "open" and event not in _AUDITED):
+        return
+    path = args[0]
+    if not isinstance(path, str) or not path.startswith(("/sys/", RUN_DIR + "/")):
+        return
+    if event == "open":
+        flags = args[2] if len(args) > 2 and isinstance(args[2], int) else 0
+        if not flags & _WRITE_FLAGS:
+            return
+        op = KernelOp("write", path)
+    else:
+        op = KernelOp(_AUDITED[event], path)  # type: ignore[arg-type]
+    for recorder in _recorders:
+        recorder.append(op)
+
+
+_audit_installed = False
+
+
+def _start_recording(log: list[KernelOp]) -> None:
+    global _audit_installed
+    if not _audit_installed:
+        sys.addaudithook(_audit)  # hooks cannot be removed; it is idle without recorders
+        _audit_installed = True
+    _recorders.append(log)
+
+
+class RealHost(HostFiles):
+    """This machine, under a prefix of its own."""
+
+    name = "real"
+    preset = "real"
+    #: Python's audit events show the path of a write, not its bytes or its result
+    records_write_data = False
+    settle_s = SETTLE_DEADLINE_S
+
+    def __init__(self) -> None:
+        self.prefix = f"{PREFIX}-{os.getpid()}-{next(_hosts)}"
+        self.root = os.path.join(RUN_DIR, self.prefix)
+        self.state_root = os.path.join(self.root, "state")
+        self.hook_dir = os.path.join(self.root, "hooks")
+        self.system = TrackedSystem()
+        self._helpers: dict[int, subprocess.Popen[bytes]] = {}
+        self._pins: list[str] = []
+        self._log: list[KernelOp] = []
+        os.makedirs(self.state_root, 0o711)
+        os.makedirs(os.path.join(self.hook_dir, ".runs"), 0o755)
+        _start_recording(self._log)
+
+    def describe(self) -> str:
+        return "this host"
+
+    # -- names -------------------------------------------------------------------------------
+    def container_id(self, name: str) -> str:
+        return f"{self.prefix}-{name}"
+
+    def cgroup_path(self, name: str) -> str:
+        return "/" + self.container_id(name.lstrip("/"))
+
+    # -- hooks -------------------------------------------------------------------------------
+    def hook_program(self, name: str, program: SimProgram) -> str:
+        """Write a shell script that records its run, then behaves as ``program`` says."""
+        path = os.path.join(self.hook_dir, name)
+        runs = os.path.join(self.hook_dir, ".runs", name)
+        os.makedirs(runs, 0o755, exist_ok=True)
+        lines = [
+            "#!/bin/sh",
+            f"run={shlex.quote(runs)}/$(date +%s%N).$$",
+            'cat > "$run.stdin"',
+            'printf "%s\\0" "$0" "$@" > "$run.args"',
+        ]
+        if program.behaviour == "hang":
+            lines.append(f"exec sleep {_HELPER_SECONDS} </dev/null >/dev/null 2>&1")
+        else:
+            if program.stdout:
+                lines.append(f"printf %s {shlex.quote(program.stdout)}")
+            if program.stderr:
+                lines.append(f"printf %s {shlex.quote(program.stderr)} >&2")
+            lines.append(f"exit {program.code}")
+        temp = path + ".new"
+        with open(temp, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        os.chmod(temp, 0o755)
+        os.replace(temp, path)  # a running copy keeps its old text
+        return path
+
+    def hook_runs(self, path: str) -> list[ProgramRun]:
+        """Each recorded run of the hook at ``path``, oldest first."""
+        runs = os.path.join(self.hook_dir, ".runs", os.path.basename(path))
+        found = []
+        for entry in sorted(os.listdir(runs), key=lambda n: int(n.split(".")[0])):
+            if not entry.endswith(".args"):
+                continue
+            stem = os.path.join(runs, entry.removesuffix(".args"))
+            with open(stem + ".args", "rb") as f:
+                args = tuple(a.decode() for a in f.read().split(b"\0")[:-1])
+            with open(stem + ".stdin", "rb") as f:
+                stdin = f.read()
+            at = int(entry.split(".")[0]) / 1e9
+            found.append(ProgramRun(args=args, env=(), stdin=stdin, at=at))
+        return found
+
+    # -- processes ---------------------------------------------------------------------------
+    def start_process(self, comm: str = "outsider") -> int:
+        """A sleeping process of the harness, where the harness runs (no container's)."""
+        return self._helper(["sleep", _HELPER_SECONDS])
+
+    def _helper(self, argv: list[str]) -> int:
+        """Start a helper process of the harness; it is killed and reaped at close."""
+        proc = start_helper(argv)
+        self._helpers[proc.pid] = proc
+        return proc.pid
+
+    def _check_own(self, pid: int) -> None:
+        if pid not in self._helpers and pid not in self.system.started:
+            raise HostCannot(f"pid {pid} was not started by this run; a real host leaves it alone")
+
+    def fork(self, pid: int) -> int:
+        """A second process in every cgroup of ``pid`` that this host owns.
+
+        A real process cannot be made to fork from outside; a harness process moved into the
+        same groups is, for the cgroup rules, the same thing: a process of the container's
+        cgroup that is not its init.
+        """
+        self._check_own(pid)
+        other = self.start_process("fork")
+        with open(f"/proc/{pid}/cgroup", encoding="utf-8") as f:
+            lines = [line.rstrip("\n").split(":", 2) for line in f]
+        for _, controllers, path in lines:
+            if not path.lstrip("/").startswith(self.prefix):
+                continue
+            hierarchy = "unified" if controllers == "" else controllers.split(",")[0]
+            hierarchy = hierarchy.removeprefix("name=")
+            self.move_to_cgroup(other, hierarchy, path)
+        return other
+
+    def end_process(self, pid: int) -> None:
+        """``pid`` ends (SIGTERM) and is waited for until it is a zombie or gone."""
+        self._check_own(pid)
+        os.kill(pid, signal.SIGTERM)
+        self.await_exit(pid)
+
+    def close_fifo_unwritten(self, path: str) -> None:
+        """A writer opens the FIFO and closes it without writing (a helper process: the open
+        blocks until the reader comes)."""
+        self._helper(["/bin/sh", "-c", ': > "$0"', path])
+
+    def slow_to_freeze(self, reads: int) -> int:
+        raise HostCannot(
+            "a real kernel cannot be told to keep one task from freezing for a number of reads"
+        )
+
+    def live_children(self) -> set[int]:
+        """Live processes the subject started."""
+        return {pid for pid in self.system.started if self.is_alive(pid)}
+
+    # -- what the kernel saw, and faults -----------------------------------------------------
+    def operations(self) -> list[KernelOp]:
+        """Writes, mkdirs, rmdirs, unlinks and renames of kernel and run files made in this
+        process since the host was made; paths only (no data, no errno)."""
+        return self._log
+
+    def pin_dir(self, path: str) -> None:
+        """rmdir of ``path`` fails with EBUSY: a bind mount of the directory on itself makes it
+        a mount point (the VFS refuses to remove one) and changes nothing else."""
+        if not os.path.basename(path.rstrip("/")).startswith(self.prefix):
+            raise HostCannot(f"{path} does not carry this run's prefix; it is not ours to pin")
+        _run(["mount", "--bind", path, path])
+        self._pins.append(path)
+
+    def fail(self, op: str, path: str, err: int) -> Any:
+        raise HostCannot(
+            f"a real kernel cannot be made to fail {op} of {path} with "
+            f"{errno.errorcode.get(err, err)}; the simulated host checks this"
+        )
+
+    def fired(self, fault: Any) -> bool:
+        return False
+
+    def clear_faults(self) -> None:
+        while self._pins:
+            _run(["umount", self._pins.pop()])
+
+    # -- cleanup -----------------------------------------------------------------------------
+    def _own_groups(self) -> list[str]:
+        """Every cgroup and resctrl group of this host, deepest first."""
+        roots = (
+            [CGROUP_ROOT]
+            if self.cgroup_mode() == "v2"
+            else [os.path.join(CGROUP_ROOT, name) for name in sorted(os.listdir(CGROUP_ROOT))]
+        )
+        groups = []
+        for root in roots:
+            for top in self._prefixed(root):
+                for parent, dirs, _ in os.walk(top):
+                    groups.extend(os.path.join(parent, d) for d in dirs)
+                groups.append(top)
+        # resctrl: removing a group takes its monitoring groups and files along
+        if os.path.isdir(os.path.join(RESCTRL, "info")):
+            groups += self._prefixed(os.path.join(RESCTRL, "mon_groups")) + self._prefixed(RESCTRL)
+        return sorted(groups, key=lambda p: p.count("/"), reverse=True)
+
+    def _prefixed(self, root: str) -> list[str]:
+        if not os.path.isdir(root):
+            return []
+        return [os.path.join(root, n) for n in sorted(os.listdir(root))
+                if n.startswith(self.prefix) and os.path.isdir(os.path.join(root, n))]  # fmt: skip
+
+    def close(self) -> list[str]:
+        """Undo everything this host made; returns what could not be undone."""
+        problems: list[str] = []
+        if self._log in _recorders:
+            _recorders.remove(self._log)
+        try:
+            self.clear_faults()
+        except OSError as err:
+            problems.append(str(err))
+        groups = self._own_groups()
+        for group in groups:
+            for name, value in (("freezer.state", b"THAWED"), ("cgroup.freeze", b"0")):
+                try_write(os.path.join(group, name), value)
+        procs = {**self.system.started, **self._helpers}
+        for proc in procs.values():
+            if proc.returncode is None:
+                proc.kill()  # Popen never signals a pid it has already reaped
+        for pid, proc in procs.items():
+            try:
+                proc.wait(timeout=SETTLE_DEADLINE_S)
+            except subprocess.TimeoutExpired:
+                problems.append(f"process {pid} did not die")
+        for group in groups:
+            problem = remove_group(group, SETTLE_DEADLINE_S)
+            if problem:
+                problems.append(problem)
+        shutil.rmtree(self.root, ignore_errors=True)
+        if os.path.exists(self.root):
+            problems.append(f"{self.root} could not be removed")
+        return problems
+
+
+def _run(argv: list[str]) -> None:
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)  # noqa: S603
+    if done.returncode != 0:
+        raise OSError(f"{' '.join(argv)}: {done.stderr.strip() or done.returncode}")
+
+
+@contextmanager
+def real_host() -> Iterator[RealHost]:
+    """This machine as a host for one test; everything it made is removed on exit.
+
+    Raises:
+        AssertionError: at exit, when something could not be removed (named).
+    """
+    host = RealHost()
+    try:
+        yield host
+    finally:
+        problems = host.close()
+        if problems:
+            raise AssertionError("the real host could not clean up: " + "; ".join(problems))
+
+
+def describe_real() -> dict[str, Any]:
+    """What the report says of this machine: kernel, cgroups, resctrl, CPU flags (read-only)."""
+    from harness.fidelity import host_facts
+
+    facts = host_facts(runtimes=())
+    return {
+        "kernel": facts.kernel,
+        "cgroup_mode": facts.layout.mode,
+        "cgroup_v1": sorted(facts.layout.v1),
+        "cgroup_v2": facts.layout.v2,
+        "cgroup_v2_controllers": list(facts.layout.v2_controllers),
+        "resctrl": facts.resctrl_absent or f"mounted at {facts.resctrl_mount}",
+        "resctrl_features": list(facts.resctrl_features),
+        "cpu_rdt_flags": list(facts.rdt_flags),
+    }

@@ -1,0 +1,131 @@
+"""The reference on this machine's real kernel: ``rtgate run --host real`` equals the simulated
+run requirement by requirement, except where the host lacks what a rule needs (and says what the
+probe found); broken runtimes are caught there too; and nothing is left behind, also after
+failing tests.
+
+Needs root (real cgroups and mounts); without it the tests skip saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from harness.hosts import real_host_unavailable
+from tests.broken import expectation
+
+ROOT = Path(__file__).resolve().parents[2]
+#: a real run may differ from the simulated one only by a skip whose reason is one of these
+#: probe findings: no RDT or resctrl, a cgroup mode other than the rule's, or a fault the real
+#: kernel cannot be made to produce (the simulated run checks that one)
+PROBED_REASONS = (
+    "no L3 CAT: /proc/cpuinfo has no cat_l3 flag",
+    "resctrl is not mounted: /proc/self/mountinfo has no resctrl line",
+    "resctrl has no info/L3",
+    "resctrl info/ holds",
+    "the rule is about a v1 cgroup host; on this host cgroups are",
+    "the rule is about a v2 cgroup host; on this host cgroups are",
+    "the rule is about a hybrid cgroup host; on this host cgroups are",
+    "a real kernel cannot be made to",
+)
+
+pytestmark = [
+    pytest.mark.fidelity,
+    pytest.mark.skipif(
+        real_host_unavailable() is not None, reason=f"--host real: {real_host_unavailable()}"
+    ),
+]
+
+
+def _rtgate(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run the CLI in a fresh interpreter; also return the prefix its real hosts used."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    out, err = proc.communicate(timeout=600)
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), f"rtgate-{proc.pid}-"
+
+
+def _requirements(report_dir: Path) -> dict[str, dict[str, str]]:
+    report = json.loads((report_dir / "compliance.json").read_text())
+    return {r["id"]: r for r in report["requirements"]}
+
+
+def _leftovers(prefix: str) -> list[str]:
+    """Everything on this machine that carries ``prefix``: cgroups, run dirs, mounts,
+    processes."""
+    found = []
+    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
+        found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]
+        dirs[:] = [d for d in dirs if not d.startswith(prefix)]
+    found += [f"/run/{name}" for name in os.listdir("/run") if name.startswith(prefix)]
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        found += [f"mount {line.split()[4]}" for line in f if prefix in line]
+    for pid in (p for p in os.listdir("/proc") if p.isdigit()):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                if prefix.encode() in f.read():
+                    found.append(f"process {pid}")
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("profile", ["seed", "runc-1.2"])
+def test_real_run_equals_the_simulated_run(profile: str, tmp_path: Path) -> None:
+    real_dir, sim_dir = tmp_path / "real", tmp_path / "simulated"
+    real, prefix = _rtgate(
+        "run", "--host", "real", "--profile", profile, "--report-dir", str(real_dir)
+    )
+    assert real.returncode == 0, real.stdout + real.stderr
+    assert _leftovers(prefix) == [], "the real run left these behind"
+    sim, _ = _rtgate("run", "--profile", profile, "--report-dir", str(sim_dir))
+    assert sim.returncode == 0, sim.stdout + sim.stderr
+
+    on_real, on_sim = _requirements(real_dir), _requirements(sim_dir)
+    assert sorted(on_real) == sorted(on_sim)
+    unexplained = {}
+    for req, result in on_real.items():
+        if result["outcome"] == on_sim[req]["outcome"]:
+            continue
+        message = result.get("message") or ""
+        if result["outcome"] == "skip" and message.startswith(PROBED_REASONS):
+            continue
+        unexplained[req] = (on_sim[req]["outcome"], result["outcome"], message)
+    assert unexplained == {}, "real and simulated runs differ (simulated, real, message)"
+    passed = [r for r, v in on_real.items() if v["outcome"] == "pass"]
+    assert len(passed) >= 100, f"only {len(passed)} requirements passed on the real host"
+
+
+@pytest.mark.parametrize(
+    "module", ["no_kill_all", "precedence_reversed", "hybrid_joins_unified", "poststop_runs_all"]
+)
+def test_real_host_catches_broken_runtime_and_cleans_up(module: str, tmp_path: Path) -> None:
+    wanted = expectation(module)
+    result, prefix = _rtgate(
+        "run",
+        "--host",
+        "real",
+        "--quick",
+        "--subject",
+        f"python:tests.broken.{module}:new_factory",
+        "--report-dir",
+        str(tmp_path),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    failed = {
+        req for req, r in _requirements(tmp_path).items() if r["outcome"] in ("fail", "error")
+    }
+    assert failed & set(wanted.requirements), (
+        f"{module} must fail one of {wanted.requirements}; failed: {sorted(failed)}"
+    )
+    assert _leftovers(prefix) == [], "failing tests on the real host left these behind"
