@@ -18,8 +18,15 @@ def one_run(extra: list[str]) -> float:
     with tempfile.TemporaryDirectory() as out:
         start = time.perf_counter()
         result = subprocess.run(
-            [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())",
-             "run", "--report-dir", out, *extra],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from harness.cli import main; sys.exit(main())",
+                "run",
+                "--report-dir",
+                out,
+                *extra,
+            ],
             capture_output=True,
             text=True,
         )
