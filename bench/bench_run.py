@@ -7,6 +7,7 @@ measures, it asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -40,7 +41,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
-    for label, extra in (("serial", []), ("-n 2", ["-n", "2"])):
+    cases: list[tuple[str, list[str]]] = [("serial", []), ("-n 2", ["-n", "2"])]
+    if os.geteuid() == 0:  # a real host needs root
+        cases += [
+            ("--host real", ["--host", "real"]),
+            ("--host real -n 2", ["--host", "real", "-n", "2"]),
+        ]
+    for label, extra in cases:
         times = [one_run(extra) for _ in range(args.runs)]
         print(
             f"rtgate run ({label}): best {min(times):.1f} s, "
