@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import HYBRID_TOPOLOGY
+from harness.fakes.topology import V2_TOPOLOGY
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
@@ -56,6 +57,11 @@ PRESETS: dict[str, tuple[str, Topology]] = {
         Topology(
             resctrl=ResctrlTopology(cbm_mask=0xFF, min_cbm_bits=2, num_closids=4, cache_ids=(0,))
         ),
+    ),
+    "v2-cat": (
+        "cgroup v2 only (one unified hierarchy at /sys/fs/cgroup, as systemd sets up by default)"
+        " with L3 CAT",
+        V2_TOPOLOGY,
     ),
     "hybrid-cat": (
         "systemd hybrid cgroups (v1 controllers, name=systemd, hugetlb in cgroup2 at"

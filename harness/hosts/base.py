@@ -147,10 +147,25 @@ class HostFiles:
         group = self.cgroup_dir("freezer", self.cgroup_of(pid, "freezer"))
         return os.path.join(group, "freezer.state"), "FROZEN", "THAWED"
 
+    def process_hierarchy(self) -> str:
+        """A hierarchy that holds every container process: a v1 one, or the unified one."""
+        return "unified" if self.cgroup_mode() == "v2" else "devices"
+
     def freezer_state(self, cgroup_path: str) -> str:
-        path = os.path.join(self.cgroup_dir("freezer", cgroup_path), "freezer.state")
-        with open(path, encoding="ascii") as f:
-            return f.read().strip()
+        """FROZEN, FREEZING or THAWED: v1's freezer.state, or the same read from v2's
+        cgroup.freeze (asked for) and cgroup.events (reached)."""
+        if self.cgroup_mode() != "v2":
+            path = os.path.join(self.cgroup_dir("freezer", cgroup_path), "freezer.state")
+            with open(path, encoding="ascii") as f:
+                return f.read().strip()
+        group = self.cgroup_dir("unified", cgroup_path)
+        with open(os.path.join(group, "cgroup.freeze"), encoding="ascii") as f:
+            asked = f.read().strip() == "1"
+        with open(os.path.join(group, "cgroup.events"), encoding="ascii") as f:
+            reached = "frozen 1" in f.read().splitlines()
+        if not asked:
+            return "THAWED"
+        return "FROZEN" if reached else "FREEZING"
 
     def proc_state(self, pid: int) -> str | None:
         """The state letter of /proc/<pid>/stat (D for a frozen task), or None when gone."""

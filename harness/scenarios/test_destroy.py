@@ -79,8 +79,9 @@ def test_destroy_per_state(factory: Any, host: Host, profile: str, state: str, a
     if expected == "thaw-then-destroy":
         writes = [op for op in host.operations()[log_start:] if op.op == "write"]
         # a real host sees which file was written, not what (the data is None there)
+        name, _, thawed = tables.freezer_file(host.cgroup_mode())
         assert any(
-            op.path.endswith("freezer.state") and (op.data is None or b"THAWED" in op.data)
+            op.path.endswith(f"/{name}") and (op.data is None or thawed.encode() in op.data)
             for op in writes
         ), "a paused container whose init is gone is thawed before it is destroyed"
 
@@ -105,9 +106,10 @@ def test_kill_all_failure_is_not_returned(
     cid = host.container_id("kl")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
-    # Listing the cgroup's pids fails: the kill-all step cannot do its work.
-    procs = os.path.join(host.cgroup_dir("devices", f"/{cid}"), "cgroup.procs")
-    fault = inject(host, "open", procs, errno.EIO)
+    # The file the kill-all step goes through fails: it cannot do its work.
+    name = tables.kill_all_file(profile, host.cgroup_mode())
+    path = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), name)
+    fault = inject(host, "open", path, errno.EIO)
     make_init_gone(host, c)
     with caplog.at_level(logging.WARNING):
         c.destroy()
@@ -132,7 +134,7 @@ def test_destroy_leaves_processes_to_the_pid_namespace(
     c = factory.create(cid, config_for(cid, pid_namespace=True))
     c.run(INIT)
     outsider = host.start_process()
-    host.move_to_cgroup(outsider, "devices", f"/{cid}")
+    host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
     make_init_gone(host, c)
     with pytest.raises(Exception) as info:
         c.destroy()

@@ -164,7 +164,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             return
         if fault == "cgroup":
             outsider = self.host.start_process()
-            self.host.move_to_cgroup(outsider, "devices", f"/{self.cid}")
+            self.host.move_to_cgroup(outsider, self.host.process_hierarchy(), f"/{self.cid}")
             if not self.pid_namespace:
                 return  # destroy's kill-all step would kill it: not a fault then
         elif fault == "rdt":

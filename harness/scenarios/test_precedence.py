@@ -89,7 +89,7 @@ def test_error_precedence(
     outsider = None
     if "cgroup" in failing:
         outsider = host.start_process()
-        host.move_to_cgroup(outsider, "devices", f"/{cid}")
+        host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
     if "rdt" in failing:
         host.pin_dir(host.resctrl_group(cid))
     if "state-dir" in failing:

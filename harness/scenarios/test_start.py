@@ -27,7 +27,7 @@ def test_start_of_stopped_container_creates_it(factory: Any, host: Host) -> None
     assert str(c.status()) == "created"
     assert os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
     assert host.is_alive(c.init_process.pid)
-    assert c.init_process.pid in host.cgroup_pids("freezer", f"/{cid}")
+    assert c.init_process.pid in host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
 
 
 @pytest.mark.requirement("LC-EXEC-RUNS")

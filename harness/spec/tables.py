@@ -237,3 +237,19 @@ def v2_controller(limit: str) -> str:
 def shares_to_weight() -> dict[int, int]:
     """cpu shares -> the cgroup v2 cpu.weight runc writes for them."""
     return {int(r["shares"]): int(r["weight"]) for r in resources()["shares_to_weight"]}
+
+
+def frozen_sigkill(cgroup_mode: str) -> str:
+    """What SIGKILL does to a frozen task: "pending" (until thawed) or "delivered"."""
+    return str(resources()["frozen_sigkill"][cgroup_mode])
+
+
+def freezer_file(cgroup_mode: str) -> tuple[str, str, str]:
+    """(file, frozen value, thawed value) that freeze a group on a host of ``cgroup_mode``."""
+    name, frozen, thawed = resources()["freezer_file"][cgroup_mode]
+    return str(name), str(frozen), str(thawed)
+
+
+def kill_all_file(profile: str, cgroup_mode: str) -> str:
+    """The control file destroy's kill-all step goes through under ``profile``."""
+    return str(resources()["kill_all_file"][profile][cgroup_mode])
