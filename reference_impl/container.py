@@ -363,7 +363,7 @@ class Container:
                 run_hook(hook, state, self.system)
             except Exception as err:
                 parent.terminate()
-                raise new_system_error_with_cause(err, f"running poststart hook {i}") from err
+                raise self.profile.start_hook_error("poststart", i, err) from err
 
     def _start_parent(self, process: Process, is_init: bool) -> ParentProcess:
         """``parent.start()``: spawn, place in cgroups and resctrl, set resources, prestart."""
@@ -399,9 +399,7 @@ class Container:
                     try:
                         run_hook(hook, state, self.system)
                     except Exception as err:
-                        raise new_system_error_with_cause(
-                            err, f"running prestart hook {i}"
-                        ) from err
+                        raise self.profile.start_hook_error("prestart", i, err) from err
         except BaseException:
             try:
                 parent.terminate()

@@ -25,6 +25,7 @@ from reference_impl.errors import GenericError
 from reference_impl.errors import LibcontainerError
 from reference_impl.errors import SentinelError
 from reference_impl.errors import WrappedError
+from reference_impl.errors import new_system_error_with_cause
 
 __all__ = [
     "PROFILES",
@@ -95,6 +96,9 @@ class Profile:
     #: Start: init is the first process by status (seed) or by ``Process.init`` (runc 1.2,
     #: which also refuses a second init)
     init_by_process_flag: bool = False
+    #: destroy kills the cgroup's processes also when the config joins a PID namespace by path
+    #: (runc >= 1.0.0-rc93, cbb0a7932); the seed only when there is no PID namespace at all
+    kill_all_in_joined_pidns: bool = False
     #: the context a failing hook's error gets: "" (seed) or with ``{kind}`` and ``{index}``
     hook_context: str = ""
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
@@ -133,14 +137,25 @@ class Profile:
             return err
         return WrappedError(self.hook_context.format(kind=kind, index=index), err)
 
+    def start_hook_error(self, kind: str, index: int, err: BaseException) -> BaseException:
+        """The error of the ``index``-th prestart or poststart hook when it fails: the seed's
+        SystemError "running <kind> hook <index>", or runc 1.2's Hooks.Run wrapping."""
+        if not self.hook_context:
+            return new_system_error_with_cause(err, f"running {kind} hook {index}")
+        return WrappedError(self.hook_context.format(kind=kind, index=index), err)
+
     def kill_all_wanted(self, namespaces: tuple[str, ...]) -> bool:
         """Whether destroy (and a runc 1.2 SIGKILL) must kill every process of the cgroup.
 
-        The seed asks ``!Contains(NEWPID)``, runc 1.2 ``!IsPrivate(NEWPID)`` (a PID namespace
-        joined by path is not private).  Configs here name only private namespaces, so both
-        come to "no PID namespace of its own".
+        The seed asks ``!Contains(NEWPID)``: any PID namespace in the config, also one joined
+        by path ("pid=/proc/1/ns/pid"), means no kill-all.  runc asks ``!IsPrivate(NEWPID)``
+        since cbb0a7932 (v1.0.0-rc93): a namespace joined by path is shared, so the cgroup's
+        processes are killed.
         """
-        return "pid" not in namespaces
+        kinds = {ns.partition("=")[0]: ns.partition("=")[2] for ns in namespaces}
+        if not self.kill_all_in_joined_pidns:
+            return "pid" not in kinds
+        return "pid" not in kinds or kinds["pid"] != ""
 
     def valid_id(self, container_id: str) -> bool:
         """Whether the factory accepts ``container_id``."""
@@ -201,6 +216,7 @@ RUNC_1_2 = Profile(
     signal_semantics="runc-1.2",
     init_by_process_flag=True,
     hook_context="error running {kind} hook #{index}",
+    kill_all_in_joined_pidns=True,
     poststop_status="stopped",
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),

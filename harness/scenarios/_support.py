@@ -57,14 +57,24 @@ def config_for(
     prestart: tuple[str, ...] = (),
     poststart: tuple[str, ...] = (),
     hook_timeout: float | None = None,
+    joined_pid_namespace: str | None = None,
 ) -> Config:
-    """A config whose cgroup path is ``/<cid>``; hooks are paths of installed programs."""
+    """A config whose cgroup path is ``/<cid>``; hooks are paths of installed programs.
+
+    ``joined_pid_namespace``: the path of a PID namespace the container joins (not private).
+    """
 
     def hooks(paths: tuple[str, ...]) -> tuple[Hook, ...]:
         return tuple(Hook(path=p, args=(p, cid), timeout=hook_timeout) for p in paths)
 
     return Config(
-        namespaces=("pid", "mount") if pid_namespace else ("mount",),
+        namespaces=(
+            (f"pid={joined_pid_namespace}", "mount")
+            if joined_pid_namespace
+            else ("pid", "mount")
+            if pid_namespace
+            else ("mount",)
+        ),
         cgroups=CgroupConfig(path=f"/{cid}"),
         intel_rdt=IntelRdtConfig(l3_cache_schema=l3_schema) if l3_schema is not None else None,
         hooks=Hooks(prestart=hooks(prestart), poststart=hooks(poststart), poststop=hooks(poststop)),

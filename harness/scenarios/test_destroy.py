@@ -142,6 +142,24 @@ def test_destroy_leaves_processes_to_the_pid_namespace(
     assert host.is_alive(outsider), "with a private PID namespace destroy sends no kill-all"
 
 
+@pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS"))
+def test_destroy_with_a_joined_pid_namespace(factory: Any, host: Host, profile: str) -> None:
+    cid = host.container_id("jp")
+    c = factory.create(cid, config_for(cid, joined_pid_namespace="/proc/1/ns/pid"))
+    c.run(INIT)
+    other = host.fork(init_pid(c))
+    make_init_gone(host, c)
+    if tables.kill_all_in_joined_pidns(profile):
+        c.destroy()
+        assert host.dies(other), "a joined PID namespace is shared: destroy kills the cgroup"
+        assert container_dirs(host, c)["cgroup"] is False
+        return
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    assert classify_teardown_error(info.value, host, cid, profile) == "cgroup", str(info.value)
+    assert host.is_alive(other), "a PID namespace in the config, joined or not: no kill-all"
+
+
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")
 def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: Host) -> None:
     cid = host.container_id("cs")

@@ -113,6 +113,21 @@ def test_failing_prestart_hook_fails_start_and_kills_init(factory: Any, host: Ho
     assert container_dirs(host, c)["state-dir"] is True
 
 
+@pytest.mark.requirement("LC-HOOK-START-ERROR-NAMES-HOOK")
+@pytest.mark.parametrize("kind", ["prestart", "poststart"])
+def test_failing_start_hook_error_names_the_hook(
+    factory: Any, host: Host, profile: str, kind: str
+) -> None:
+    cid = host.container_id(f"hn-{kind}")
+    hooks = install_hooks(host, ok=SimProgram.exit(0), bad=SimProgram.exit(4, stderr="no"))
+    c = factory.create(cid, config_for(cid, **{kind: (hooks["ok"], hooks["bad"])}))
+    with pytest.raises(Exception) as info:
+        c.start(INIT)
+    hook_error = tables.message("hook_failed", code=4, stdout="", stderr="no")
+    want = tables.start_hook_error(kind, 1, hook_error, profile)
+    assert want in str(info.value), f"the error must name {kind} hook 1: {str(info.value)!r}"
+
+
 @pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")
 def test_second_init_is_refused(factory: Any, host: Host, profile: str) -> None:
     cid = host.container_id("si")

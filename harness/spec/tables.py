@@ -149,6 +149,17 @@ def kill_all_failure(profile: str = DEFAULT_PROFILE) -> str:
     return str(lifecycle(profile)["teardown"]["behaviour"]["kill_all_failure"])
 
 
+def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether destroy kills the cgroup's processes when the config joins a PID namespace."""
+    return bool(lifecycle(profile)["teardown"]["behaviour"]["kill_all_in_joined_pidns"])
+
+
+def start_hook_error(kind: str, index: int, error: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The error of the ``index``-th ``kind`` ("prestart", "poststart") hook that failed."""
+    template = str(lifecycle(profile)["hooks"]["start_error"])
+    return template.format(kind=kind, index=index, error=error)
+
+
 def teardown_error(source: str, error: str, profile: str = DEFAULT_PROFILE, index: int = 0) -> str:
     """The text ``Destroy`` returns when teardown step ``source`` failed with ``error`` (the
     ``index``-th poststop hook, for ``poststop``): the step's wrapper inside destroy's."""

@@ -42,7 +42,7 @@ def factory_with(
 def kill_all_like_the_seed(c: Any) -> None:
     """The seed's first teardown step, for variants that rewrite the rest: without a private
     PID namespace every process of the cgroup gets SIGKILL, and a failure is only logged."""
-    if "pid" in c.config.namespaces:
+    if not c.profile.kill_all_wanted(c.config.namespaces):
         return
     try:
         states.signal_all_processes(c, signal.SIGKILL)
