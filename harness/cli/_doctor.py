@@ -77,7 +77,14 @@ def _coverage(facts: HostFacts) -> list[str]:
     else:
         lines.append("real-host RDT requirements: run (L3 CAT is mounted)")
     if not facts.is_root:
-        lines.append("real-host cgroup requirements: skipped: not root")
+        lines.append("real host (rtgate run --host real): refused: not root")
+    else:
+        mode = facts.layout.mode
+        others = ", ".join(m for m in ("v1", "v2", "hybrid") if m != mode)
+        lines.append(
+            f"real host (rtgate run --host real): runs on these {mode} cgroups; rules about"
+            f" {others} hosts are skipped"
+        )
     found = [name for name, version in facts.runtimes.items() if version is not None]
     lines.append(f"OCI runtimes that could be gated: {', '.join(found) or 'none found on PATH'}")
     return lines
