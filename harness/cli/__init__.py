@@ -1,5 +1,5 @@
-"""The ``rtgate`` command: ``run``, ``requirements``, ``presets``, ``doctor`` (``report`` and
-``cleanup`` are declared but not implemented yet).
+"""The ``rtgate`` command: ``run``, ``requirements``, ``presets``, ``doctor``, ``cleanup``
+(``report`` is declared but not implemented yet).
 
 Errors the user caused end in one line, ``rtgate: error: ...``, and the exit code of
 :mod:`harness.errors` (2 for bad usage or input files); anything unexpected is exit 3 with one
@@ -13,6 +13,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 
+from harness.cli._cleanup import cleanup
 from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
@@ -49,6 +50,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             from harness.cli._doctor import doctor  # imports the simulated kernel: only here
 
             return doctor(args)
+        if args.command == "cleanup":
+            return cleanup(args)
         raise UsageError(f"'{args.command}' is not implemented yet")
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0

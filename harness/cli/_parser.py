@@ -12,7 +12,7 @@ from harness.plugin.options import HOSTS
 
 __all__ = ["ArgumentParser", "build_parser"]
 
-_LATER = ("report", "cleanup")
+_LATER = ("report",)
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -95,6 +95,13 @@ def build_parser() -> ArgumentParser:
     doctor.add_argument(
         "--probe", metavar="TEXT", help="with --fidelity: only probes whose name contains TEXT"
     )
+
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="remove what killed real-host runs left (names rtgate-<pid>-... of dead pids)",
+    )
+    _common(cleanup)
+    cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
 
     for name in _LATER:
         _common(commands.add_parser(name, help="not implemented yet"))

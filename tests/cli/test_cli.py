@@ -268,7 +268,7 @@ def test_requirements_with_unknown_profile(
     assert _one_line(capsys.readouterr().err).startswith("rtgate: error: '--profile' must be")
 
 
-@pytest.mark.parametrize("command", ["report", "cleanup"])
+@pytest.mark.parametrize("command", ["report"])
 def test_later_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([command]) == 2
     assert _one_line(capsys.readouterr().err) == (
