@@ -129,3 +129,35 @@ def test_real_host_catches_broken_runtime_and_cleans_up(module: str, tmp_path: P
         f"{module} must fail one of {wanted.requirements}; failed: {sorted(failed)}"
     )
     assert _leftovers(prefix) == [], "failing tests on the real host left these behind"
+
+
+def test_real_host_undoes_everything_it_made() -> None:
+    """Groups with frozen and live processes, a pinned state dir, a hook that ran: all gone."""
+    from harness.hosts import real_host
+    from harness.hosts.base import SimProgram
+
+    with real_host() as host:
+        prefix = host.prefix
+        group = host.cgroup_path("g")
+        for hierarchy in ("freezer", "devices"):
+            os.makedirs(host.cgroup_dir(hierarchy, group + "/sub"))
+        worker = host.start_process()
+        host.move_to_cgroup(worker, "freezer", group)
+        with open(os.path.join(host.cgroup_dir("freezer", group), "freezer.state"), "w") as f:
+            f.write("FROZEN")
+        assert host.is_frozen(worker) or host.dies(worker) is False
+        state = os.path.join(host.state_root, host.container_id("c"))
+        os.makedirs(state)
+        host.pin_dir(state)
+        with pytest.raises(OSError):
+            os.rmdir(state)  # pinned: a mount point
+        hook = host.hook_program("h", SimProgram.exit(3, stderr="x"))
+        done = subprocess.run([hook, "arg"], input=b'{"id": "c"}', capture_output=True)
+        assert done.returncode == 3 and done.stderr == b"x"
+        runs = host.hook_runs(hook)
+        assert [r.args[1:] for r in runs] == [("arg",)] and runs[0].stdin == b'{"id": "c"}'
+    assert _leftovers(f"{prefix}-") == [] and _leftovers(prefix) == []
+    assert (
+        not os.path.exists(f"/proc/{worker}")
+        or open(f"/proc/{worker}/stat").read().split()[2] == "Z"
+    )
