@@ -145,7 +145,6 @@ def test_real_host_undoes_everything_it_made() -> None:
         host.move_to_cgroup(worker, "freezer", group)
         with open(os.path.join(host.cgroup_dir("freezer", group), "freezer.state"), "w") as f:
             f.write("FROZEN")
-        assert host.is_frozen(worker) or host.dies(worker) is False
         state = os.path.join(host.state_root, host.container_id("c"))
         os.makedirs(state)
         host.pin_dir(state)
@@ -156,8 +155,5 @@ def test_real_host_undoes_everything_it_made() -> None:
         assert done.returncode == 3 and done.stderr == b"x"
         runs = host.hook_runs(hook)
         assert [r.args[1:] for r in runs] == [("arg",)] and runs[0].stdin == b'{"id": "c"}'
-    assert _leftovers(f"{prefix}-") == [] and _leftovers(prefix) == []
-    assert (
-        not os.path.exists(f"/proc/{worker}")
-        or open(f"/proc/{worker}/stat").read().split()[2] == "Z"
-    )
+    assert _leftovers(prefix) == [], "the real host left these behind"
+    assert not os.path.exists(f"/proc/{worker}"), "the frozen helper was thawed, killed, reaped"
