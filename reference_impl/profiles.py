@@ -99,6 +99,9 @@ class Profile:
     #: destroy kills the cgroup's processes also when the config joins a PID namespace by path
     #: (runc >= 1.0.0-rc93, cbb0a7932); the seed only when there is no PID namespace at all
     kill_all_in_joined_pidns: bool = False
+    #: ``runc delete`` exits non-zero when Destroy fails (runc 1.2, 7396ca90f); the seed's
+    #: delete only logs the error and exits 0
+    cli_delete_reports_error: bool = False
     #: the context a failing hook's error gets: "" (seed) or with ``{kind}`` and ``{index}``
     hook_context: str = ""
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
@@ -217,6 +220,7 @@ RUNC_1_2 = Profile(
     init_by_process_flag=True,
     hook_context="error running {kind} hook #{index}",
     kill_all_in_joined_pidns=True,
+    cli_delete_reports_error=True,
     poststop_status="stopped",
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),

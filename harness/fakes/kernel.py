@@ -646,6 +646,11 @@ class SimulatedKernel(CgroupQueries):
         """The process exits with ``code``; a PID-namespace init takes its namespace along."""
         self._table.exit(pid, code)
 
+    def runtime_exited(self) -> None:
+        """The runtime's process ends (one runc-style command is over): its children live on
+        under the host's init, which reaps them when they exit."""
+        self._table.orphan_runtime_children()
+
     def deliver_signal(self, pid: int, sig: int) -> None:
         """``kill(2)``: ESRCH for a missing pid, frozen tasks hold fatal signals until thawed."""
         try:

@@ -300,6 +300,18 @@ class ProcessTable:
         assert task.exit_code is not None
         return task.exit_code
 
+    def orphan_runtime_children(self) -> None:
+        """The runtime process exits: its live children are reparented to the host's init,
+        which reaps its zombie children at once."""
+        for task in list(self._tasks.values()):
+            if task.parent is not None:
+                continue
+            if task.zombie:
+                del self._tasks[task.pid]
+                self._on_gone(task.pid)
+            else:
+                task.parent = HOST_INIT_PID
+
     def _terminate(self, task: Task, status: int) -> None:
         task.frozen = False
         task.frozen2 = False

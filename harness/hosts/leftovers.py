@@ -13,12 +13,13 @@ import dataclasses
 import os
 import re
 import shutil
-import signal
 import subprocess
 
 from harness.hosts.base import CGROUP_ROOT
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
+from harness.hosts.ownership import kill
+from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import try_write
 
@@ -111,11 +112,8 @@ def remove_leftovers(found: Leftovers) -> list[str]:
         try_write(os.path.join(group, "freezer.state"), b"THAWED")
         try_write(os.path.join(group, "cgroup.freeze"), b"0")
     for group in cgroups:
-        for pid in _pids(group):
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        for pid in pids_in(group):
+            kill(pid)
     for group in found.groups:
         problem = remove_group(group, SETTLE_DEADLINE_S)
         if problem:
@@ -125,11 +123,3 @@ def remove_leftovers(found: Leftovers) -> list[str]:
         if os.path.exists(path):
             problems.append(f"{path} could not be removed")
     return problems
-
-
-def _pids(group: str) -> list[int]:
-    try:
-        with open(os.path.join(group, "cgroup.procs"), encoding="ascii") as f:
-            return [int(x) for x in f.read().split()]
-    except OSError:
-        return []

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import time
 
-__all__ = ["remove_group", "start_helper", "try_write"]
+__all__ = ["kill", "pids_in", "remove_group", "start_helper", "try_write"]
 
 
 def start_helper(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -50,3 +51,20 @@ def remove_group(group: str, deadline_s: float, interval_s: float = 0.002) -> st
                 name = errno.errorcode.get(err.errno or 0, str(err.errno))
                 return f"rmdir {group}: {name}"
         time.sleep(interval_s)
+
+
+def pids_in(group: str) -> list[int]:
+    """The pids a cgroup lists in cgroup.procs; none when it cannot be read."""
+    try:
+        with open(os.path.join(group, "cgroup.procs"), encoding="ascii") as f:
+            return [int(x) for x in f.read().split()]
+    except OSError:
+        return []
+
+
+def kill(pid: int) -> None:
+    """SIGKILL ``pid`` if it still exists."""
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass

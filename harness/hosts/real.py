@@ -33,6 +33,8 @@ from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
 from harness.hosts.base import SimProgram
+from harness.hosts.ownership import kill
+from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
@@ -304,6 +306,12 @@ class RealHost(HostFiles):
         for proc in procs.values():
             if proc.returncode is None:
                 proc.kill()  # Popen never signals a pid it has already reaped
+        # what a subject started in other processes (a runc-style CLI's init) is not our
+        # child, but it sits in our groups, which only hold what this run put there
+        for group in groups:
+            for pid in pids_in(group):
+                if pid not in procs:
+                    kill(pid)
         for pid, proc in procs.items():
             try:
                 proc.wait(timeout=SETTLE_DEADLINE_S)

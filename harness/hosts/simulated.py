@@ -78,6 +78,11 @@ class SimulatedHost(HostFiles):
     def close_fifo_unwritten(self, path: str) -> None:
         """Nothing to do: the model's FIFO read returns what was written, never blocking."""
 
+    def runtime_exited(self) -> None:
+        """One command of a runc-style CLI is over: as when its process exits, the processes
+        it started are reparented to the host's init (which reaps them)."""
+        self.kernel.runtime_exited()
+
     def slow_to_freeze(self, reads: int) -> int:
         """A process that stays unfrozen for the next ``reads`` looks at the freezer."""
         return self.kernel.spawn_process("slow", freeze_resistant_reads=reads)

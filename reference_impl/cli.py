@@ -1,0 +1,231 @@
+"""The reference as a runc-style command line: create, start, state, kill, delete, pause,
+resume and run, each a fresh invocation that loads the container from its state dir.
+
+Every command is a function of (arguments, System), so the same code runs as a program on a
+real host (``python -m reference_impl.cli``) and in process on the simulated one.  The rules
+are runc's CLI layer of the seed (``start.go``, ``kill.go``, ``delete.go``, ``utils_linux.go``);
+where runc 1.2 differs the profile says so.  Errors print one line on stderr and exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal as signal_module
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from reference_impl.container import Container
+from reference_impl.errors import LibcontainerError
+from reference_impl.factory import Factory
+from reference_impl.oci_config import BundleError
+from reference_impl.oci_config import load_bundle
+from reference_impl.profiles import UnknownProfileError
+from reference_impl.profiles import get_profile
+from reference_impl.system import RealSystem
+from reference_impl.system import System
+
+__all__ = ["DEFAULT_ROOT", "main"]
+
+DEFAULT_ROOT = "/run/rtgate-reference"
+#: killContainer: Signal(0) every 100 ms, 100 times, before "container init still running"
+KILL_POLLS = 100
+KILL_POLL_INTERVAL = 0.1
+
+log = logging.getLogger("reference_impl.cli")
+
+
+class CliError(Exception):
+    """An error the command prints (one line) before it exits 1."""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="rtgate-reference", exit_on_error=False)
+    parser.add_argument("--root", default=DEFAULT_ROOT, help="where containers' state dirs live")
+    parser.add_argument("--profile", default="seed", help="seed or runc-1.2")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("create", "run"):
+        sub = commands.add_parser(name, exit_on_error=False)
+        sub.add_argument("--bundle", "-b", default=".")
+        sub.add_argument("--pid-file", default="")
+        if name == "run":
+            sub.add_argument("--detach", "-d", action="store_true")
+        sub.add_argument("id")
+    for name in ("start", "state", "pause", "resume"):
+        commands.add_parser(name, exit_on_error=False).add_argument("id")
+    kill = commands.add_parser("kill", exit_on_error=False)
+    kill.add_argument("--all", "-a", action="store_true")
+    kill.add_argument("id")
+    kill.add_argument("signal", nargs="?", default="TERM")
+    delete = commands.add_parser("delete", exit_on_error=False)
+    delete.add_argument("--force", "-f", action="store_true")
+    delete.add_argument("id")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    system: System | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+) -> int:
+    """Run one command; its exit code."""
+    out, err = stdout or sys.stdout, stderr or sys.stderr
+    try:
+        args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
+        factory = Factory(args.root, system or RealSystem(), get_profile(args.profile))
+        _COMMANDS[args.command](factory, args, out)
+    except (CliError, LibcontainerError, BundleError, UnknownProfileError, OSError) as error:
+        print(f"rtgate-reference: {error}", file=err)
+        return 1
+    except (argparse.ArgumentError, SystemExit) as error:
+        if isinstance(error, SystemExit):  # --help
+            return error.code if isinstance(error.code, int) else 0
+        print(f"rtgate-reference: {error}", file=err)
+        return 2
+    return 0
+
+
+def _create(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    """``runc create``: make the container and start init blocked on the exec FIFO; on any
+    failure destroy what was made (the error of that only logged) and report the first."""
+    config, init = load_bundle(args.bundle, args.id)
+    container = factory.create(args.id, config)
+    try:
+        if args.command == "run":
+            container.run(init)
+        else:
+            container.start(init)
+    except Exception:
+        _destroy_logged(container)
+        raise
+    if args.pid_file and container.init_process is not None:
+        with open(args.pid_file, "w", encoding="ascii") as f:
+            f.write(str(container.init_process.pid))
+
+
+def _start(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    container = factory.load(args.id)
+    status = str(container.status())
+    if status == "created":
+        container.exec()
+    elif status == "stopped":
+        raise CliError("cannot start a container that has stopped")
+    elif status == "running":
+        raise CliError("cannot start an already running container")
+    else:
+        raise CliError(f"cannot start a container in the {status} state")
+
+
+def _state(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    container = factory.load(args.id)
+    status = str(container.status())
+    init = container.init_process
+    state = {
+        "ociVersion": container.config.version,
+        "id": container.id,
+        "status": status,
+        "pid": init.pid if init is not None and status != "stopped" else 0,
+        "bundle": container.config.label("bundle"),
+        "annotations": {},
+    }
+    print(json.dumps(state, indent=2), file=out)
+
+
+def _kill(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    container = factory.load(args.id)
+    sig = parse_signal(args.signal)
+    if args.all:
+        container.signal(sig, all_processes=True)
+    else:
+        container.signal(sig)
+
+
+def _delete(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    """``runc delete``: a stopped container is destroyed, a created one killed first; running
+    and paused ones only with --force."""
+    try:
+        container = factory.load(args.id)
+    except LibcontainerError:
+        if args.force:
+            return
+        raise
+    status = str(container.status())
+    if status == "stopped":
+        _destroy(container)
+    elif status == "created" or args.force:
+        _kill_container(container)
+    else:
+        raise CliError(f"cannot delete container {args.id} that is not stopped: {status}")
+
+
+def _pause(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    factory.load(args.id).pause()
+
+
+def _resume(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    factory.load(args.id).resume()
+
+
+def _kill_container(container: Container) -> None:
+    """``killContainer``: SIGKILL, then Signal(0) until it fails (init is gone), then destroy."""
+    container.signal(signal_module.SIGKILL)
+    for _ in range(KILL_POLLS):
+        try:
+            container.signal(0)
+        except Exception:  # noqa: BLE001 - a failing Signal(0) is how runc sees init gone
+            _destroy(container)
+            return
+        container.system.sleep(KILL_POLL_INTERVAL)
+    raise CliError("container init still running")
+
+
+def _destroy(container: Container) -> None:
+    """``destroy(container)`` of delete.go: the seed only logs Destroy's error (exit 0);
+    runc 1.2 (7396ca90f) returns it."""
+    if container.profile.cli_delete_reports_error:
+        container.destroy()
+    else:
+        _destroy_logged(container)
+
+
+def _destroy_logged(container: Container) -> None:
+    try:
+        container.destroy()
+    except Exception as error:  # noqa: BLE001 - logged, as runc's destroy helper does
+        log.error("%s", error)
+
+
+def parse_signal(text: str) -> int:
+    """A signal as runc takes it: a number, ``KILL`` or ``SIGKILL``.
+
+    Raises:
+        CliError: ``unknown signal "<text>"``.
+    """
+    if text.isdigit():
+        return int(text)
+    name = text.upper()
+    name = name if name.startswith("SIG") else f"SIG{name}"
+    try:
+        return int(signal_module.Signals[name])
+    except KeyError:
+        raise CliError(f'unknown signal "{text}"') from None
+
+
+_COMMANDS = {
+    "create": _create,
+    "run": _create,
+    "start": _start,
+    "state": _state,
+    "kill": _kill,
+    "delete": _delete,
+    "pause": _pause,
+    "resume": _resume,
+}
+
+if __name__ == "__main__":
+    logging.basicConfig(format="rtgate-reference: %(levelname)s: %(message)s")
+    sys.exit(main())

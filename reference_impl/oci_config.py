@@ -1,0 +1,113 @@
+"""An OCI bundle's config.json as the reference's :class:`Config` (runc's ``specconv``).
+
+Only what the reference acts on is read: the process, the namespaces (a ``path`` makes a joined
+namespace, written ``"pid=/proc/1/ns/pid"``), ``linux.cgroupsPath``, the resources users set
+most, ``linux.intelRdt`` and the hooks the seed knows (prestart, poststart, poststop).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+from reference_impl.configs import CgroupConfig
+from reference_impl.configs import Config
+from reference_impl.configs import Hook
+from reference_impl.configs import Hooks
+from reference_impl.configs import IntelRdtConfig
+from reference_impl.configs import Process
+
+__all__ = ["BundleError", "load_bundle"]
+
+#: runtime-spec namespace types -> the reference's names
+_NAMESPACES = {"pid": "pid", "mount": "mount", "network": "net", "ipc": "ipc", "uts": "uts",
+               "user": "user", "cgroup": "cgroup"}  # fmt: skip
+
+
+class BundleError(Exception):
+    """The bundle cannot be used: no config.json, bad JSON, or a required field missing."""
+
+
+def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
+    """Read ``<bundle>/config.json``: the container's config and its init process.
+
+    Raises:
+        BundleError: with a message naming the file and what is wrong.
+    """
+    path = os.path.join(bundle, "config.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            spec = json.load(f)
+    except FileNotFoundError:
+        raise BundleError(f"open {path}: no such file or directory") from None
+    except (OSError, ValueError) as err:
+        raise BundleError(f"{path}: {err}") from None
+    if not isinstance(spec, dict):
+        raise BundleError(f"{path}: not a JSON object")
+    process = spec.get("process")
+    if not isinstance(process, dict) or not process.get("args"):
+        raise BundleError(f"{path}: process.args is required")
+    linux = spec.get("linux") or {}
+    config = Config(
+        namespaces=_namespaces(linux.get("namespaces") or []),
+        cgroups=_cgroups(linux, container_id),
+        intel_rdt=_intel_rdt(linux.get("intelRdt")),
+        hooks=_hooks(spec.get("hooks") or {}),
+        labels=(f"bundle={os.path.abspath(bundle)}",),
+        version=str(spec.get("ociVersion", "")),
+    )
+    init = Process(
+        args=tuple(str(a) for a in process["args"]),
+        env=tuple(str(e) for e in process.get("env") or ()),
+        cwd=str(process.get("cwd") or "/"),
+    )
+    return config, init
+
+
+def _namespaces(entries: list[dict[str, Any]]) -> tuple[str, ...]:
+    names = []
+    for entry in entries:
+        name = _NAMESPACES.get(str(entry.get("type")), str(entry.get("type")))
+        names.append(f"{name}={entry['path']}" if entry.get("path") else name)
+    return tuple(names)
+
+
+def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
+    resources = linux.get("resources") or {}
+    memory = resources.get("memory") or {}
+    pids = resources.get("pids") or {}
+    cpu = resources.get("cpu") or {}
+    path = str(linux.get("cgroupsPath") or f"/{container_id}")
+    return CgroupConfig(
+        path=path if path.startswith("/") else f"/{path}",
+        memory_limit=int(memory.get("limit") or 0),
+        pids_limit=int(pids.get("limit") or 0),
+        cpu_shares=int(cpu.get("shares") or 0),
+    )
+
+
+def _intel_rdt(rdt: dict[str, Any] | None) -> IntelRdtConfig | None:
+    if rdt is None:
+        return None
+    return IntelRdtConfig(
+        l3_cache_schema=str(rdt.get("l3CacheSchema") or ""),
+        mem_bw_schema=str(rdt.get("memBwSchema") or ""),
+        clos_id=str(rdt.get("closID") or ""),
+        enable_monitoring=bool(rdt.get("enableMonitoring", False)),
+    )
+
+
+def _hooks(hooks: dict[str, Any]) -> Hooks:
+    def read(kind: str) -> tuple[Hook, ...]:
+        return tuple(
+            Hook(
+                path=str(h["path"]),
+                args=tuple(str(a) for a in h.get("args") or ()),
+                env=tuple(str(e) for e in h.get("env") or ()),
+                timeout=float(h["timeout"]) if h.get("timeout") else None,
+            )
+            for h in hooks.get(kind) or ()
+        )
+
+    return Hooks(prestart=read("prestart"), poststart=read("poststart"), poststop=read("poststop"))
