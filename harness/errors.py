@@ -15,6 +15,8 @@ exit 1 through the verdict.
 
 from __future__ import annotations
 
+import re
+
 __all__ = [
     "FakeKernelError",
     "InputFileError",
@@ -22,6 +24,7 @@ __all__ = [
     "SpecError",
     "SubjectError",
     "UsageError",
+    "split_toml_error",
 ]
 
 
@@ -59,3 +62,16 @@ class SubjectError(RtgateError):
 
 class FakeKernelError(RtgateError):
     """The simulated kernel was asked to do something it does not model."""
+
+
+_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
+
+
+def split_toml_error(message: str, text: str) -> tuple[str, int | None]:
+    """tomllib (3.11) puts the place at the end of the message; take it out as a line."""
+    found = _TOML_WHERE.search(message)
+    if found:
+        return message[: found.start()], int(found.group(1))
+    if message.endswith("(at end of document)"):
+        return message.removesuffix(" (at end of document)"), text.count("\n") + 1
+    return message, None

@@ -55,6 +55,11 @@ def build_parser() -> ArgumentParser:
     )
     run.add_argument("--profile", default=DEFAULT_PROFILE, help="default: %(default)s")
     run.add_argument(
+        "--expectations",
+        metavar="PATH",
+        help="TOML file of requirements the subject is known to fail: reported as xfail",
+    )
+    run.add_argument(
         "--report-dir",
         metavar="DIR",
         help="where to write the report (default: reports/<UTC time>-<subject>/, "

@@ -24,6 +24,7 @@ from harness.fakes.presets import PRESETS
 from harness.plugin import ensure_registered
 from harness.plugin.keys import report_key
 from harness.plugin.options import HOSTS
+from harness.plugin.options import check_expectations
 from harness.plugin.options import subject_version
 from harness.report.model import Report
 from harness.report.summary import render_summary
@@ -109,7 +110,9 @@ def check_input(args: argparse.Namespace) -> None:
     if args.profile not in catalog.profiles:
         known = tuple(sorted(catalog.profiles))
         raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
-    subject_version(args.subject)
+    version = subject_version(args.subject)
+    if args.expectations:
+        check_expectations(args.expectations, catalog, args.subject, version)
 
 
 def scenarios_dir(override: str | None) -> Path:
@@ -149,6 +152,8 @@ def pytest_args(
     ]
     if args.catalog:
         argv.append(f"--rtgate-catalog={args.catalog}")
+    if args.expectations:
+        argv.append(f"--rtgate-expectations={os.path.abspath(args.expectations)}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:

@@ -20,6 +20,8 @@ from harness.plugin.keys import report_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
 from harness.report.aggregate import build_report
+from harness.report.aggregate import summarize
+from harness.report.expectations import apply_expectations
 from harness.report.json_writer import write_json
 from harness.report.junit_writer import write_junit
 from harness.report.model import Outcome
@@ -113,9 +115,17 @@ class OutcomeCollector:
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
             host_probe=options.host_probe,
+            expectations=options.expectations.describe() if options.expectations else {},
         )
         tests = [r.result() for r in self.records.values()]
-        return build_report(run, options.catalog.for_profile(options.profile), tests)
+        report = build_report(run, options.catalog.for_profile(options.profile), tests)
+        if options.expectations is None:
+            return report
+        today = datetime.datetime.now(datetime.UTC).date()
+        requirements = apply_expectations(report.requirements, options.expectations, today)
+        return dataclasses.replace(
+            report, requirements=requirements, summary=summarize(requirements, report.tests)
+        )
 
 
 def _phase_outcome(report: pytest.TestReport) -> Outcome | None:

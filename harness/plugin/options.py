@@ -14,6 +14,8 @@ import pytest
 
 from harness.errors import RtgateError
 from harness.errors import UsageError
+from harness.report.expectations import ExpectationSet
+from harness.report.expectations import load_expectations
 from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
 
@@ -23,6 +25,7 @@ __all__ = [
     "HOSTS",
     "RunOptions",
     "add_options",
+    "check_expectations",
     "read_options",
     "subject_version",
 ]
@@ -53,6 +56,8 @@ class RunOptions:
     preset: str = "v1-cat"
     #: what the run knows of its host, for the report
     host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the expectations (waivers) of the subject, or None
+    expectations: ExpectationSet | None = None
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -92,6 +97,13 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         metavar="DIR",
         help="write compliance.json and junit.xml into DIR (default: write no report)",
+    )
+    group.addoption(
+        "--rtgate-expectations",
+        dest="rtgate_expectations",
+        default=None,
+        metavar="PATH",
+        help="a TOML file of requirements the subject is known to fail (they become xfail)",
     )
     group.addoption(
         "--rtgate-catalog",
@@ -135,6 +147,14 @@ def read_options(config: pytest.Config) -> RunOptions:
         preset, probe = "", _real_probe()
     else:
         preset, probe = _preset(config.getoption("rtgate_preset"))
+    expectations = None
+    if config.getoption("rtgate_expectations"):
+        try:
+            expectations = check_expectations(
+                config.getoption("rtgate_expectations"), catalog, subject, version
+            )
+        except RtgateError as err:
+            raise pytest.UsageError(f"--rtgate-expectations: {err}") from err
     return RunOptions(
         subject=subject,
         host=host,
@@ -144,6 +164,7 @@ def read_options(config: pytest.Config) -> RunOptions:
         subject_version=version,
         preset=preset,
         host_probe=probe,
+        expectations=expectations,
     )
 
 
@@ -156,6 +177,19 @@ def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
         known = tuple(presets.PRESETS)
         raise pytest.UsageError(f"--rtgate-preset: 'preset' must be one of {known} (got {name!r})")
     return chosen, presets.describe(chosen)
+
+
+def check_expectations(path: str, catalog: Catalog, subject: str, version: str) -> ExpectationSet:
+    """Load an expectations file and check it fits the run's subject and version.
+
+    Raises:
+        InputFileError: malformed, or naming a requirement the catalog does not have.
+        UsageError: the file is for another subject or version range.
+    """
+    mismatch = load_expectations(path).matches(subject, version)
+    if mismatch is not None:  # said first: every other complaint would be beside the point
+        raise UsageError(mismatch)
+    return load_expectations(path, known=list(catalog))
 
 
 def _real_probe() -> dict[str, Any]:

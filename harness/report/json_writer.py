@@ -94,6 +94,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "subject_version": run.subject_version,
         "host": run.host,
         "host_probe": dict(sorted(run.host_probe.items())),
+        "expectations": dict(run.expectations),
         "profile": run.profile,
         "rtgate_version": run.rtgate_version,
         "started_at": run.started_at,

@@ -44,6 +44,8 @@ class RunInfo:
     duration_s: float
     #: what probing the host found (cgroup version, resctrl features, ...); empty when not probed
     host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the expectations file applied (path, sha256, subject, versions); empty when none
+    expectations: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

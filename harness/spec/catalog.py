@@ -18,6 +18,7 @@ from typing import Literal
 from typing import NoReturn
 
 from harness.errors import SpecError
+from harness.errors import split_toml_error
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -42,7 +43,6 @@ DEFAULT_CATALOG = Path(__file__).with_name("requirements.toml")
 _REQUIRED = ("id", "level", "title", "source", "scope", "area", "profiles")
 _OPTIONAL = ("url",)
 _HEADER = re.compile(r"^\s*\[\[\s*requirement\s*\]\]")
-_TOML_WHERE = re.compile(r"\s*\(at line (\d+), column \d+\)$")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -114,23 +114,13 @@ def load_catalog(path: str | None = None) -> Catalog:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        message, line = _split_toml_error(str(err), text)
+        message, line = split_toml_error(str(err), text)
         raise SpecError(where, message, line) from err
     return Catalog(_Checker(where, text).requirements(data), where)
 
 
 def _by_id(requirement: Requirement) -> str:
     return requirement.id
-
-
-def _split_toml_error(message: str, text: str) -> tuple[str, int | None]:
-    """tomllib (3.11) puts the place at the end of the message; take it out as a line."""
-    found = _TOML_WHERE.search(message)
-    if found:
-        return message[: found.start()], int(found.group(1))
-    if message.endswith("(at end of document)"):
-        return message.removesuffix(" (at end of document)"), text.count("\n") + 1
-    return message, None
 
 
 class _Checker:

@@ -1,0 +1,149 @@
+"""Expectations files: read and checked with file and line in every error, matched to the
+subject and its version, and applied so that a known failure is xfail and a fixed one xpass."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+from pathlib import Path
+
+import pytest
+
+from harness.errors import InputFileError
+from harness.report.expectations import apply_expectations
+from harness.report.expectations import load_expectations
+from harness.report.model import RequirementResult
+from tests.test_broken_variants import rtgate
+
+GOOD = """\
+subject = "runc"
+versions = ">=1.1,<1.2"
+
+[[expected]]
+requirement = "A"
+reason = "deletes a created container"
+link = "https://example.org/a"
+
+[[expected]]
+requirement = "B"
+reason = "old bug"
+link = "https://example.org/b"
+expires = 2026-01-31
+"""
+
+
+def _file(tmp_path: Path, text: str) -> str:
+    path = tmp_path / "exp.toml"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def _result(req_id: str, outcome: str, message: str | None = None) -> RequirementResult:
+    return RequirementResult(req_id, "MUST", "t", "s", None, "cli", "a", outcome, (), message)  # type: ignore[arg-type]
+
+
+def test_a_good_file_loads(tmp_path: Path) -> None:
+    loaded = load_expectations(_file(tmp_path, GOOD), known=["A", "B", "C"])
+    assert [(e.requirement, e.line) for e in loaded.entries] == [("A", 4), ("B", 9)]
+    assert loaded.entries[1].expires == datetime.date(2026, 1, 31)
+    assert len(loaded.digest) == 64
+    assert loaded.describe()["entries"] == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "message"),
+    [
+        ('subject = "runc"\n[[expected]\n', 2, "not valid TOML"),
+        ('versions = "1"\n', 1, "'subject'"),
+        ('subject = "runc"\nversions = "one or two"\n', 2, "PEP 440"),
+        ('subject = "runc"\n[[expected]]\nrequirement = "A"\nlink = "l"\n', 2, "'reason'"),
+        ('subject = "runc"\n[[expected]]\nrequirement = "Z"\nreason = "r"\nlink = "l"\n', 2, "'Z'"),
+        (GOOD + '\n[[expected]]\nrequirement = "A"\nreason = "r"\nlink = "l"\n', 15, "twice"),
+        (GOOD.replace('reason = "old bug"', "why = 1"), 9, "unknown field"),  # fmt: skip
+        (
+            'subject = "runc"\n[[expected]]\nrequirement = "A"\nreason = "r"\nlink = "l"\n'
+            'expires = "soon"\n',
+            2,
+            "'expires'",
+        ),  # fmt: skip
+    ],
+)
+def test_a_bad_file_names_file_and_line(tmp_path: Path, text: str, line: int, message: str) -> None:
+    path = _file(tmp_path, text)
+    with pytest.raises(InputFileError) as info:
+        load_expectations(path, known=["A", "B"])
+    assert str(info.value).startswith(f"{path}:{line}: "), str(info.value)
+    assert message in str(info.value)
+
+
+def test_a_missing_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(InputFileError, match="nope.toml: cannot read"):
+        load_expectations(str(tmp_path / "nope.toml"))
+
+
+@pytest.mark.parametrize(
+    ("subject", "version", "fits"),
+    [
+        ("oci:runc", "1.1.5", True),
+        ("oci:/usr/sbin/runc", "1.1.12", True),
+        ("oci:runc", "1.2.0", False),
+        ("oci:crun", "1.1.5", False),
+        ("oci:runc", "", False),
+    ],
+)
+def test_a_file_is_for_one_subject_and_version_range(
+    tmp_path: Path, subject: str, version: str, fits: bool
+) -> None:
+    loaded = load_expectations(_file(tmp_path, GOOD))
+    assert (loaded.matches(subject, version) is None) is fits
+
+
+def test_failures_become_xfail_passes_xpass_and_expired_ones_count_again(tmp_path: Path) -> None:
+    loaded = load_expectations(_file(tmp_path, GOOD))
+    before = [_result("A", "fail", "boom"), _result("B", "fail", "old"), _result("C", "fail")]
+    after = apply_expectations(before, loaded, datetime.date(2026, 6, 1))
+    assert [r.outcome for r in after] == ["xfail", "fail", "fail"], "B's waiver expired in January"
+    assert after[0].message is not None
+    assert (
+        "deletes a created container" in after[0].message
+        and "https://example.org/a" in after[0].message
+    )
+    assert "boom" in after[0].message, "the failure itself stays in the report"
+    early = apply_expectations(before, loaded, datetime.date(2026, 1, 31))
+    assert [r.outcome for r in early] == ["xfail", "xfail", "fail"]
+    fixed = apply_expectations(
+        [_result("A", "pass"), _result("A2", "skip")], loaded, datetime.date(2026, 1, 1)
+    )
+    assert [r.outcome for r in fixed] == ["xpass", "skip"]
+    assert fixed[0].fatal is False and dataclasses.replace(fixed[0], outcome="fail").fatal
+
+
+def test_run_with_expectations_reports_xfail_and_passes(tmp_path: Path) -> None:
+    subject = "python:tests.broken.poststop_runs_all:new_factory"
+    exp = tmp_path / "broken.toml"
+    exp.write_text(
+        f'subject = "{subject}"\n\n[[expected]]\n'
+        'requirement = "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE"\n'
+        'reason = "runs every poststop hook, as the runtime-spec asks"\n'
+        'link = "https://github.com/opencontainers/runtime-spec/blob/v1.0.2/runtime.md"\n',
+        encoding="utf-8",
+    )
+    out = tmp_path / "report"
+    done = rtgate("run", "--quick", "--subject", subject, "--expectations", str(exp),
+                  "--report-dir", str(out), "-k", "poststop")  # fmt: skip
+    assert done.returncode == 1, "the -k selection leaves requirements untested"
+    report = json.loads((out / "compliance.json").read_text())
+    waived = next(
+        r for r in report["requirements"] if r["id"] == "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE"
+    )
+    assert waived["outcome"] == "xfail" and "as the runtime-spec asks" in waived["message"]
+    assert report["run"]["expectations"]["path"] == str(exp)
+    assert "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE" not in report["summary"]["fatal"]
+
+
+def test_expectations_for_another_subject_are_refused(tmp_path: Path) -> None:
+    done = rtgate("run", "--expectations", _file(tmp_path, GOOD))
+    assert done.returncode == 2
+    assert done.stderr.strip().count("\n") == 0
+    assert "is for subject 'runc'; this run's subject is 'reference'" in done.stderr
