@@ -10,11 +10,15 @@ where runc 1.2 differs the profile says so.  Errors print one line on stderr and
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import logging
+import os
 import signal as signal_module
 import sys
+from collections.abc import Callable
 from collections.abc import Sequence
+from typing import Any
 from typing import TextIO
 
 from reference_impl.container import Container
@@ -45,6 +49,12 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rtgate-reference", exit_on_error=False)
     parser.add_argument("--root", default=DEFAULT_ROOT, help="where containers' state dirs live")
     parser.add_argument("--profile", default="seed", help="seed or runc-1.2")
+    parser.add_argument(
+        "--factory",
+        default="",
+        metavar="MODULE:ATTR",
+        help="another implementation of the factory API to drive (default: the reference)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     for name in ("create", "run"):
         sub = commands.add_parser(name, exit_on_error=False)
@@ -69,14 +79,23 @@ def main(
     argv: Sequence[str] | None = None,
     *,
     system: System | None = None,
+    new_factory: Callable[[str, System, str], Any] | None = None,
     stdout: TextIO | None = None,
     stderr: TextIO | None = None,
 ) -> int:
-    """Run one command; its exit code."""
+    """Run one command; its exit code.
+
+    ``new_factory(root, system, profile)`` makes the factory the commands drive (the
+    reference's by default; ``--factory MODULE:ATTR`` names one on the command line).
+    """
     out, err = stdout or sys.stdout, stderr or sys.stderr
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
-        factory = Factory(args.root, system or RealSystem(), get_profile(args.profile))
+        make = new_factory or (_import_factory(args.factory) if args.factory else None)
+        if make is None:
+            factory = Factory(args.root, system or RealSystem(), get_profile(args.profile))
+        else:
+            factory = make(args.root, system or RealSystem(), args.profile)
         _COMMANDS[args.command](factory, args, out)
     except (CliError, LibcontainerError, BundleError, UnknownProfileError, OSError) as error:
         print(f"rtgate-reference: {error}", file=err)
@@ -87,6 +106,18 @@ def main(
         print(f"rtgate-reference: {error}", file=err)
         return 2
     return 0
+
+
+def _import_factory(text: str) -> Callable[[str, System, str], Any]:
+    """``MODULE:ATTR``, imported from the current directory first."""
+    module_name, _, attr = text.partition(":")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    try:
+        made = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError) as error:
+        raise CliError(f"--factory {text}: {error}") from None
+    return made  # type: ignore[no-any-return]
 
 
 def _create(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
@@ -186,7 +217,8 @@ def _kill_container(container: Container) -> None:
 def _destroy(container: Container) -> None:
     """``destroy(container)`` of delete.go: the seed only logs Destroy's error (exit 0);
     runc 1.2 (7396ca90f) returns it."""
-    if container.profile.cli_delete_reports_error:
+    profile = getattr(container, "profile", None)
+    if getattr(profile, "cli_delete_reports_error", False):
         container.destroy()
     else:
         _destroy_logged(container)

@@ -58,3 +58,22 @@ def test_requirements_command_lists_the_runc_1_2_profile(
     assert "LC-DESTROY-EARLY-RETURN-CGROUP" in out
     assert "LC-DESTROY-FIRST-ERROR-CGROUP" not in out, "a seed-only rule is not runc 1.2's"
     assert "LC-TRANS-RESTORED-STOPPED" in out, "a rule of both profiles is listed"
+
+
+@pytest.mark.parametrize("profile", tables.PROFILES)
+def test_cli_pause_and_resume_follow_the_api_table(profile: str) -> None:
+    """pause and resume call Pause() and Resume(): cli.toml must agree with lifecycle.toml."""
+    for state in tables.CLI_STATES:
+        for operation, success in (("pause", "paused"), ("resume", "running")):
+            api = tables.operation_expectation(state, operation, profile)
+            cli_expect, _ = tables.cli_operation(state, operation, profile)
+            assert (cli_expect == success) == (api == success), (profile, state, operation)
+
+
+def test_every_cli_cell_names_a_cli_requirement_of_its_profile() -> None:
+    catalog = load_catalog()
+    for profile in tables.PROFILES:
+        for state in tables.CLI_STATES:
+            for operation in tables.CLI_OPERATIONS:
+                _, req = tables.cli_operation(state, operation, profile)
+                assert catalog[req].scope == "cli" and profile in catalog[req].profiles, req

@@ -41,6 +41,8 @@ class HostFiles:
     """The file-backed answers both hosts give; subclasses set ``state_root`` and ``system``."""
 
     state_root: str
+    #: where OCI bundles go
+    bundle_root: str = "/var/lib/rtgate/bundles"
     #: how long the kernel may take to show the effect of a signal (0: the model is at once)
     settle_s: float = 0.0
 
@@ -52,6 +54,10 @@ class HostFiles:
     def cgroup_path(self, name: str) -> str:
         """The cgroup path a scenario's group called ``name`` ("a" or "a/b") gets here."""
         return "/" + name.lstrip("/")
+
+    def bundle_dir(self, name: str) -> str:
+        """Where the harness writes the OCI bundle of the container called ``name``."""
+        return os.path.join(self.bundle_root, self.container_id(name))
 
     def cgroup_dir(self, hierarchy: str, path: str) -> str:
         """The directory of cgroup ``path`` in ``hierarchy`` ("unified" is the v2 one)."""

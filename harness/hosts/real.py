@@ -13,6 +13,7 @@ from freezing) raises :class:`HostCannot` with the reason, which the scenario tu
 
 from __future__ import annotations
 
+import ctypes
 import errno
 import itertools
 import os
@@ -21,6 +22,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -122,10 +124,15 @@ class RealHost(HostFiles):
         self.root = os.path.join(RUN_DIR, self.prefix)
         self.state_root = os.path.join(self.root, "state")
         self.hook_dir = os.path.join(self.root, "hooks")
+        self.bundle_root = os.path.join(self.root, "bundles")
         self.system = TrackedSystem()
         self._helpers: dict[int, subprocess.Popen[bytes]] = {}
         self._pins: list[str] = []
         self._log: list[KernelOp] = []
+        # Processes a subject starts in commands of their own (runc-style CLIs) outlive those
+        # commands; as this host's subreaper it gets them when orphaned and reaps them as an
+        # init would (this machine's pid 1 may not), so a dead init leaves no zombie.
+        _set_child_subreaper(True)
         os.makedirs(self.state_root, 0o711)
         os.makedirs(os.path.join(self.hook_dir, ".runs"), 0o755)
         _start_recording(self._log)
@@ -228,6 +235,15 @@ class RealHost(HostFiles):
         blocks until the reader comes)."""
         self._helper(["/bin/sh", "-c", ': > "$0"', path])
 
+    def runtime_exited(self, waited_for: int | None = None) -> None:
+        """Reap the exited orphans a subject's commands left, as an init would; not the
+        processes this host or its System wait for themselves, nor ``waited_for`` (a command
+        whose exit status its caller still wants)."""
+        own = set(self.system.started) | set(self._helpers) | {waited_for}
+        for pid in _zombie_children():
+            if pid not in own:
+                _reap(pid)
+
     def slow_to_freeze(self, reads: int) -> int:
         raise HostCannot(
             "a real kernel cannot be told to keep one task from freezing for a number of reads"
@@ -317,14 +333,63 @@ class RealHost(HostFiles):
                 proc.wait(timeout=SETTLE_DEADLINE_S)
             except subprocess.TimeoutExpired:
                 problems.append(f"process {pid} did not die")
+        deadline = time.monotonic() + SETTLE_DEADLINE_S
+        while any(pids_in(g) for g in groups) and time.monotonic() < deadline:
+            self.runtime_exited()  # killed orphans become our zombies: reap them
+            time.sleep(0.002)
+        self.runtime_exited()
         for group in groups:
             problem = remove_group(group, SETTLE_DEADLINE_S)
             if problem:
                 problems.append(problem)
+        _set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
             problems.append(f"{self.root} could not be removed")
         return problems
+
+
+_PR_SET_CHILD_SUBREAPER = 36
+
+
+_subreaper_users = 0
+
+
+def _set_child_subreaper(on: bool) -> None:
+    """prctl(PR_SET_CHILD_SUBREAPER): orphans below this process come to it, not to pid 1.
+    Counted, so that the flag goes off when the last open host closes."""
+    global _subreaper_users
+    _subreaper_users += 1 if on else -1
+    if _subreaper_users not in ((1,) if on else (0,)):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(err)}")
+
+
+def _zombie_children() -> list[int]:
+    """Pids of this process's children that have exited and wait to be reaped."""
+    me, found = os.getpid(), []
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
+                text = f.read()
+        except OSError:
+            continue
+        fields = text[text.rfind(")") + 2 :].split()
+        if len(fields) > 1 and fields[0] == "Z" and fields[1] == str(me):
+            found.append(int(name))
+    return found
+
+
+def _reap(pid: int) -> None:
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
 
 
 def _run(argv: list[str]) -> None:

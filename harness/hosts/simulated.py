@@ -78,7 +78,7 @@ class SimulatedHost(HostFiles):
     def close_fifo_unwritten(self, path: str) -> None:
         """Nothing to do: the model's FIFO read returns what was written, never blocking."""
 
-    def runtime_exited(self) -> None:
+    def runtime_exited(self, waited_for: int | None = None) -> None:
         """One command of a runc-style CLI is over: as when its process exits, the processes
         it started are reparented to the host's init (which reaps them)."""
         self.kernel.runtime_exited()

@@ -7,6 +7,7 @@ runc's own tests reach them too.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -236,3 +237,27 @@ def resctrl_unmounted(host: Host) -> str | None:
         if any(" - resctrl " in line for line in f):
             return f"resctrl is mounted on {host.describe()}; the rule needs it unmounted"
     return None
+
+
+def write_bundle(
+    host: Host,
+    name: str,
+    args: tuple[str, ...] = ("/bin/sleep", "600"),
+    hooks: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
+    """An OCI bundle for the container called ``name``: its config.json (runtime-spec 1.0.2
+    field names), cgroupsPath ``/<id>``; returns the bundle directory."""
+    cid = host.container_id(name)
+    bundle = host.bundle_dir(name)
+    os.makedirs(os.path.join(bundle, "rootfs"), exist_ok=True)
+    spec = {
+        "ociVersion": "1.0.2",
+        "process": {"args": list(args), "cwd": "/", "env": ["PATH=/bin:/usr/bin"]},
+        "root": {"path": "rootfs"},
+        "hostname": cid,
+        "hooks": hooks or {},
+        "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}], "cgroupsPath": f"/{cid}"},
+    }
+    with open(os.path.join(bundle, "config.json"), "w", encoding="utf-8") as f:
+        json.dump(spec, f, indent=2)
+    return bundle

@@ -264,3 +264,47 @@ def freezer_file(cgroup_mode: str) -> tuple[str, str, str]:
 def kill_all_file(profile: str, cgroup_mode: str) -> str:
     """The control file destroy's kill-all step goes through under ``profile``."""
     return str(resources()["kill_all_file"][profile][cgroup_mode])
+
+
+# -- cli.toml: the OCI command line ---------------------------------------------------------
+
+CLI = Path(__file__).with_name("cli.toml")
+#: the states a runtime reports, in the order the CLI scenarios reach them
+CLI_STATES = ("created", "running", "paused", "stopped")
+CLI_OPERATIONS = ("start", "kill", "delete", "pause", "resume")
+
+
+@functools.cache
+def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
+    """The command-line tables of ``profile`` (the base with its overrides merged in).
+
+    Raises:
+        SpecError: the file is unreadable or a cell lacks ``expect`` or ``requirement``.
+    """
+    try:
+        data = tomllib.loads(CLI.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SpecError(str(CLI), str(err)) from err
+    tables = _merged(
+        {k: v for k, v in data.items() if k != "profile"},
+        data.get("profile", {}).get(profile, {}),
+    )
+    for state in CLI_STATES:
+        for operation in CLI_OPERATIONS:
+            cell = tables["operations"][state].get(operation)
+            if not isinstance(cell, dict) or {"expect", "requirement"} - set(cell):
+                raise SpecError(
+                    str(CLI), f"operations.{state}.{operation} needs expect and requirement"
+                )
+    return tables
+
+
+def cli_operation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> tuple[str, str]:
+    """(what the command does, the requirement id) for ``operation`` in ``state``."""
+    cell = cli(profile)["operations"][state][operation]
+    return str(cell["expect"]), str(cell["requirement"])
+
+
+def cli_requirement_variants(state: str, operation: str) -> tuple[str, ...]:
+    """Every profile's requirement id of one cell: what its test is marked with."""
+    return tuple(dict.fromkeys(cli_operation(state, operation, p)[1] for p in PROFILES))

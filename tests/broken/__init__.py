@@ -39,6 +39,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     "v2_freeze_no_wait": ("CG-V2-FREEZE",),
     "joined_pidns_killed": ("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS",),
+    "state_dir_kept": ("LC-DESTROY-STATE-DIR", "CLI-DELETE-STOPPED"),
     "start_hook_error_unnamed": ("LC-HOOK-START-ERROR-NAMES-HOOK",),
     "joined_pidns_spared": Broken(("LC-DESTROY-KILL-ALL-JOINED-PIDNS",), profile="runc-1.2"),
     "destroy_continues_after_failure": Broken(

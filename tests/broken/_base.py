@@ -11,6 +11,7 @@ from typing import Any
 from reference_impl import states
 from reference_impl.container import Container
 from reference_impl.factory import Factory
+from reference_impl.fileutil import remove_all
 from reference_impl.profiles import get_profile
 from reference_impl.states import STATE_CLASSES
 from reference_impl.states import ContainerState
@@ -48,3 +49,29 @@ def kill_all_like_the_seed(c: Any) -> None:
         states.signal_all_processes(c, signal.SIGKILL)
     except Exception as err:  # noqa: BLE001 - logged only, as the seed does
         states.log.warning("%s", err)
+
+
+def every_step_teardown(c: Any, skip: tuple[str, ...] = (), wrap: bool = False) -> None:
+    """The seed's shape of teardown for variants to bend: the steps (cgroup, rdt, state-dir)
+    all run, the first error is kept (``wrap``: in the profile's step wrapper), init is
+    dropped, the poststop hooks run, the state ends stopped.  ``skip`` leaves steps out."""
+    steps: list[tuple[Any, Callable[[], None]]] = [("cgroup", c.cgroup_manager.destroy)]
+    if c.intel_rdt_manager is not None:
+        steps.append(("rdt", c.intel_rdt_manager.destroy))
+    steps.append(("state-dir", lambda: remove_all(c.root)))
+    first: BaseException | None = None
+    for step, action in steps:
+        if step in skip:
+            continue
+        try:
+            action()
+        except Exception as err:  # noqa: BLE001 - the first error is kept, the rest go on
+            first = first or (c.profile.wrap_step_error(step, err) if wrap else err)
+    c.init_process = None
+    try:
+        states.run_poststop_hooks(c)
+    except Exception as err:  # noqa: BLE001
+        first = first or err
+    c.state = c.state_for("stopped")
+    if first is not None:
+        raise first
