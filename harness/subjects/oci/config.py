@@ -1,0 +1,210 @@
+"""A container's ``config.json``, from a few frozen dataclasses.
+
+Only what rtgate's scenarios vary is a field; the rest is the minimum runc and crun accept
+(runtime-spec ``config.md`` and ``config-linux.md``): a root filesystem in ``rootfs``, process 0:0
+without a terminal, and the mounts /proc, /dev (tmpfs), /dev/pts, /dev/shm and /sys.  Keys are the
+runtime-spec's own (``ociVersion``, ``cgroupsPath``, ``createRuntime``, ``intelRdt``, ``closID``,
+``l3CacheSchema``, ``memBwSchema``), and a key is left out rather than written empty when the
+spec calls the field OPTIONAL.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+from typing import Literal
+
+__all__ = [
+    "DEFAULT_ENV",
+    "DEFAULT_NAMESPACES",
+    "HOOK_PHASES",
+    "ContainerConfig",
+    "Hook",
+    "Hooks",
+    "IntelRdt",
+    "Namespace",
+    "Resources",
+]
+
+#: the ``ociVersion`` written unless a subject says otherwise: crun 1.8 refuses anything but 1.0.x
+DEFAULT_OCI_VERSION = "1.0.2"
+DEFAULT_ENV = ("PATH=/bin:/usr/bin:/sbin:/usr/sbin", "TERM=xterm")
+
+NamespaceType = Literal["pid", "network", "mount", "ipc", "uts", "user", "cgroup"]
+
+#: the hook lists of ``config.md``, in the order a runtime reaches them
+HOOK_PHASES = (
+    "prestart",
+    "createRuntime",
+    "createContainer",
+    "startContainer",
+    "poststart",
+    "poststop",
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hook:
+    """One entry of a hook list: ``path`` is absolute, ``timeout`` in seconds and > 0 if set."""
+
+    path: str
+    args: tuple[str, ...] = ()
+    env: tuple[str, ...] = ()
+    timeout: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"path": self.path}
+        if self.args:
+            entry["args"] = list(self.args)
+        if self.env:
+            entry["env"] = list(self.env)
+        if self.timeout is not None:
+            entry["timeout"] = self.timeout
+        return entry
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Hooks:
+    """The six hook lists; the field names are ``config.md``'s."""
+
+    prestart: tuple[Hook, ...] = ()
+    createRuntime: tuple[Hook, ...] = ()  # the spec's camelCase keys
+    createContainer: tuple[Hook, ...] = ()
+    startContainer: tuple[Hook, ...] = ()
+    poststart: tuple[Hook, ...] = ()
+    poststop: tuple[Hook, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The non-empty lists, in :data:`HOOK_PHASES` order."""
+        return {
+            phase: [hook.to_json() for hook in getattr(self, phase)]
+            for phase in HOOK_PHASES
+            if getattr(self, phase)
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Namespace:
+    """A namespace of ``linux.namespaces``: a new one, or the one at ``path`` joined."""
+
+    type: NamespaceType
+    path: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        entry = {"type": self.type}
+        if self.path is not None:
+            entry["path"] = self.path
+        return entry
+
+
+#: new pid, network, ipc, uts and mount namespaces, as ``runc spec`` writes them
+DEFAULT_NAMESPACES = (
+    Namespace("pid"),
+    Namespace("network"),
+    Namespace("ipc"),
+    Namespace("uts"),
+    Namespace("mount"),
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class IntelRdt:
+    """``linux.intelRdt`` (runtime-spec 1.0.2 to 1.2): a CLOS and its schemata lines."""
+
+    clos_id: str | None = None
+    l3_cache_schema: str | None = None
+    mem_bw_schema: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        pairs = (
+            ("closID", self.clos_id),
+            ("l3CacheSchema", self.l3_cache_schema),
+            ("memBwSchema", self.mem_bw_schema),
+        )
+        return {key: value for key, value in pairs if value is not None}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Resources:
+    """The few ``linux.resources`` a scenario sets: bytes, a task count, a relative weight."""
+
+    memory_limit: int | None = None
+    pids_limit: int | None = None
+    cpu_shares: int | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        resources: dict[str, Any] = {}
+        if self.memory_limit is not None:
+            resources["memory"] = {"limit": self.memory_limit}
+        if self.pids_limit is not None:
+            resources["pids"] = {"limit": self.pids_limit}
+        if self.cpu_shares is not None:
+            resources["cpu"] = {"shares": self.cpu_shares}
+        return resources
+
+
+def _mounts() -> list[dict[str, Any]]:
+    """The mounts every container gets (those of ``runc spec`` that a busybox shell needs)."""
+    dev_options = ["nosuid", "strictatime", "mode=755", "size=65536k"]
+    pts_options = ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620"]
+    shm_options = ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]
+    return [
+        {"destination": "/proc", "type": "proc", "source": "proc"},
+        {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": dev_options},
+        {"destination": "/dev/pts", "type": "devpts", "source": "devpts", "options": pts_options},
+        {"destination": "/dev/shm", "type": "tmpfs", "source": "shm", "options": shm_options},
+        {
+            "destination": "/sys",
+            "type": "sysfs",
+            "source": "sysfs",
+            "options": ["nosuid", "noexec", "nodev", "ro"],
+        },
+    ]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContainerConfig:
+    """What a scenario chooses about one container; :meth:`to_json` is its ``config.json``."""
+
+    args: tuple[str, ...] = ("sleep", "600")
+    cwd: str = "/"
+    env: tuple[str, ...] = DEFAULT_ENV
+    hostname: str | None = None
+    namespaces: tuple[Namespace, ...] = DEFAULT_NAMESPACES
+    #: absolute (``/name``) puts the groups at the top of each hierarchy
+    cgroups_path: str | None = None
+    hooks: Hooks = Hooks()
+    intel_rdt: IntelRdt | None = None
+    resources: Resources | None = None
+    oci_version: str = DEFAULT_OCI_VERSION
+    readonly_root: bool = False
+    terminal: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``config.json`` document, as plain JSON values."""
+        linux: dict[str, Any] = {"namespaces": [ns.to_json() for ns in self.namespaces]}
+        if self.cgroups_path is not None:
+            linux["cgroupsPath"] = self.cgroups_path
+        if self.resources is not None:
+            linux["resources"] = self.resources.to_json()
+        if self.intel_rdt is not None:
+            linux["intelRdt"] = self.intel_rdt.to_json()
+        document: dict[str, Any] = {
+            "ociVersion": self.oci_version,
+            "process": {
+                "terminal": self.terminal,
+                "user": {"uid": 0, "gid": 0},
+                "args": list(self.args),
+                "env": list(self.env),
+                "cwd": self.cwd,
+            },
+            "root": {"path": "rootfs", "readonly": self.readonly_root},
+            "mounts": _mounts(),
+            "linux": linux,
+        }
+        if self.hostname is not None:
+            document["hostname"] = self.hostname
+        hooks = self.hooks.to_json()
+        if hooks:
+            document["hooks"] = hooks
+        return document

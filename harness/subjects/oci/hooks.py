@@ -1,0 +1,152 @@
+"""Hook programs that record each of their runs, and the reader of those records.
+
+A recording hook is a ``/bin/sh`` script at ``<dir>/<name>``.  Each run takes a stamp from
+``date +%s%N`` first, then stores what it got under ``<dir>/.runs/<name>/<stamp>.<pid>``:
+``.stdin`` (the state JSON the runtime wrote), ``.env`` (its environment, NUL-separated, read from
+``/proc/$$/environ`` so that the script's own settings do not show) and ``.args`` last
+(its argv, NUL-separated), so a run without ``.args`` is still being recorded.  This is the
+layout of ``RealHost.hook_program`` in ``harness/hosts/real.py``, plus the environment.
+
+``args[0]`` of a recorded run is the script's path, not the ``args[0]`` of the hook entry: the
+kernel runs a script as ``/bin/sh <path> <args[1:]>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import shlex
+from typing import Any
+
+__all__ = ["HookRun", "all_hook_runs", "hook_runs", "write_recording_hook"]
+
+RUNS_DIR = ".runs"
+#: a hanging hook sleeps this long, unless its runtime kills it first
+HANG_S = 600
+#: where the script looks for ``date`` and ``cat`` when the hook entry's env has no PATH
+_FALLBACK_PATH = "/usr/sbin:/usr/bin:/sbin:/bin"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HookRun:
+    """One recorded run of a hook."""
+
+    #: the hook's file name in its directory
+    name: str
+    args: tuple[str, ...]
+    env: tuple[str, ...]
+    stdin: bytes
+    #: ``date +%s%N`` when the run began: orders runs, also across hooks
+    at_ns: int
+    pid: int
+
+    @property
+    def state(self) -> dict[str, Any] | None:
+        """The state JSON read on stdin, or None if it was not a JSON object."""
+        try:
+            value = json.loads(self.stdin)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+
+def _check_name(name: str) -> None:
+    if not name or "/" in name or name.startswith("."):
+        raise ValueError(f"hook name must be a plain file name (got {name!r})")
+
+
+def write_recording_hook(
+    dir: str,
+    name: str,
+    exit_code: int = 0,
+    hang: bool = False,
+    stderr: str = "",
+    hang_s: int = HANG_S,
+) -> str:
+    """Write an executable script that records its run, then fails, hangs or exits 0.
+
+    Args:
+        dir: where the script goes (made if missing); its runs go under ``dir/.runs/name``.
+        name: the script's file name.
+        exit_code: what the script exits with after recording.
+        hang: sleep ``hang_s`` seconds instead of exiting (``exec``, so a runtime that kills
+            the hook at its timeout kills the sleep itself).
+        stderr: text written to stderr before exiting.
+
+    Returns:
+        The script's absolute path.
+
+    Raises:
+        ValueError: ``name`` is not a plain file name.
+    """
+    _check_name(name)
+    dir = os.path.abspath(dir)
+    runs = os.path.join(dir, RUNS_DIR, name)
+    os.makedirs(runs, 0o755, exist_ok=True)
+    lines = [
+        "#!/bin/sh",
+        f'PATH="${{PATH:-{_FALLBACK_PATH}}}"',
+        f"run={shlex.quote(runs)}/$(date +%s%N).$$",
+        'cat > "$run.stdin"',
+        'cat /proc/$$/environ > "$run.env"',
+        'printf "%s\\0" "$0" "$@" > "$run.args"',
+    ]
+    if stderr:
+        lines.append(f"printf %s {shlex.quote(stderr)} >&2")
+    if hang:
+        lines.append(f"exec sleep {int(hang_s)} </dev/null >/dev/null 2>&1")
+    else:
+        lines.append(f"exit {int(exit_code)}")
+    path = os.path.join(dir, name)
+    temp = path + ".new"
+    with open(temp, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
+    os.chmod(temp, 0o755)
+    os.replace(temp, path)  # a copy that is running keeps the text it started with
+    return path
+
+
+def _split(data: bytes) -> tuple[str, ...]:
+    return tuple(part.decode(errors="replace") for part in data.split(b"\0") if part)
+
+
+def hook_runs(dir: str, name: str) -> list[HookRun]:
+    """The finished runs of the hook ``name`` written into ``dir``, oldest first.
+
+    Raises:
+        ValueError: ``name`` is not a plain file name.
+    """
+    _check_name(name)
+    runs = os.path.join(dir, RUNS_DIR, name)
+    try:
+        entries = os.listdir(runs)
+    except FileNotFoundError:
+        return []
+    found = []
+    for entry in entries:
+        if not entry.endswith(".args"):
+            continue
+        stem = entry.removesuffix(".args")
+        stamp, _, pid = stem.partition(".")
+        base = os.path.join(runs, stem)
+        with open(base + ".args", "rb") as f:
+            args = _split(f.read())
+        with open(base + ".stdin", "rb") as f:
+            stdin = f.read()
+        with open(base + ".env", "rb") as f:
+            env = _split(f.read())
+        found.append(HookRun(name, args, env, stdin, int(stamp), int(pid)))
+    found.sort(key=lambda run: (run.at_ns, run.pid))
+    return found
+
+
+def all_hook_runs(dir: str) -> list[HookRun]:
+    """The finished runs of every recording hook in ``dir``, oldest first."""
+    try:
+        names = os.listdir(os.path.join(dir, RUNS_DIR))
+    except FileNotFoundError:
+        return []
+    found = [run for name in names for run in hook_runs(dir, name)]
+    found.sort(key=lambda run: (run.at_ns, run.pid))
+    return found
