@@ -11,6 +11,7 @@ import json
 import os
 import re
 import signal
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -27,6 +28,7 @@ from harness.subjects.api import Hook
 from harness.subjects.api import Hooks
 from harness.subjects.api import IntelRdtConfig
 from harness.subjects.api import Process
+from harness.subjects.cli import SubjectCli
 
 __all__ = [
     "INIT",
@@ -261,3 +263,69 @@ def write_bundle(
     with open(os.path.join(bundle, "config.json"), "w", encoding="utf-8") as f:
         json.dump(spec, f, indent=2)
     return bundle
+
+
+# -- the command line ------------------------------------------------------------------------
+Snapshot = tuple[str | None, int, tuple[str, ...], bool]
+
+
+def eventually(host: Host, condition: Callable[[], bool]) -> bool:
+    """``condition`` holds now, or within the host's settle time (a real kernel kills a
+    moment after kill returns)."""
+    deadline = time.monotonic() + host.settle_s
+    while not condition():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def snapshot(cli: SubjectCli, host: Host, cid: str) -> Snapshot:
+    """What an operation that fails must leave as it was: status, pid, cgroups, init alive."""
+    state = cli.state(cid) or {}
+    pid = int(state.get("pid") or 0)
+    alive = pid > 0 and host.is_alive(pid)
+    return state.get("status"), pid, tuple(host.cgroup_dirs(f"/{cid}")), alive
+
+
+def cli_bring_to(
+    cli: SubjectCli,
+    host: Host,
+    name: str,
+    state: str,
+    hooks: dict[str, list[dict[str, Any]]] | None = None,
+) -> str:
+    """A container called ``name`` in ``state``, reached through the command line."""
+    cid = host.container_id(name)
+    steps = {"created": [("create",)], "running": [("create",), ("start",)],
+             "paused": [("create",), ("start",), ("pause",)],
+             "stopped": [("create",), ("start",), ("kill", "KILL")]}[state]  # fmt: skip
+    for step in steps:
+        if step[0] == "create":
+            argv: tuple[str, ...] = (
+                "create",
+                "--bundle",
+                write_bundle(host, name, hooks=hooks),
+                cid,
+            )
+        else:
+            argv = (step[0], cid, *step[1:])
+        result = cli(*argv)
+        assert result.exit_code == 0, f"setting up {state}: {result.describe()}"
+    assert eventually(host, lambda: cli.status(cid) == state), (
+        f"setting up {state}: state reports {cli.status(cid)}"
+    )
+    return cid
+
+
+def gone(cli: SubjectCli, host: Host, cid: str, pid: int) -> list[str]:
+    """What is left of a deleted container (empty when nothing is)."""
+    left = []
+    if cli("state", cid).exit_code == 0:
+        left.append("state still answers")
+    if os.path.exists(os.path.join(host.state_root, cid)):
+        left.append("its state dir")
+    left += host.cgroup_dirs(f"/{cid}")
+    if pid and not host.dies(pid):
+        left.append(f"its init {pid}")
+    return left

@@ -17,6 +17,7 @@ from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
 from harness.subjects import ApiSubject
 from harness.subjects import parse_subject
+from harness.subjects.cli import SubjectCli
 
 
 @pytest.fixture(scope="session")
@@ -81,3 +82,9 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
             yield sim, subject.new_factory(sim.state_root, sim.system, rtgate_options.profile)
 
     return boot
+
+
+@pytest.fixture
+def cli(subject: ApiSubject, host: Host, profile: str) -> SubjectCli:
+    """The subject's command line on the test's host, every command recorded."""
+    return SubjectCli(subject, host, profile)

@@ -308,3 +308,14 @@ def cli_operation(state: str, operation: str, profile: str = DEFAULT_PROFILE) ->
 def cli_requirement_variants(state: str, operation: str) -> tuple[str, ...]:
     """Every profile's requirement id of one cell: what its test is marked with."""
     return tuple(dict.fromkeys(cli_operation(state, operation, p)[1] for p in PROFILES))
+
+
+def cli_delete_fault(fault: str, profile: str = DEFAULT_PROFILE) -> dict[str, str]:
+    """What ``delete`` of a stopped container does when its teardown meets ``fault``:
+    ``exit`` ("zero" or "non-zero"), ``container`` ("gone" or "kept"), ``requirement``."""
+    return {k: str(v) for k, v in cli(profile)["delete_faults"][fault].items()}
+
+
+def cli_delete_fault_variants(fault: str) -> tuple[str, ...]:
+    """Every profile's requirement id for ``fault``: what its test is marked with."""
+    return tuple(dict.fromkeys(cli_delete_fault(fault, p)["requirement"] for p in PROFILES))

@@ -1,0 +1,58 @@
+"""Real faults at delete: a busy cgroup and a poststop hook that fails or hangs, and what the
+command line does with them under each profile (``[delete_faults]`` of harness/spec/cli.toml).
+
+The faults are the host's own: a process of the harness moved into the container's cgroup (the
+container has a private PID namespace, so destroy's kill-all leaves it alone), a hook program
+that exits 1 or sleeps past its timeout.  The host removes them when the test ends.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.fakes import SimProgram
+from harness.hosts import Host
+from harness.scenarios._support import cli_bring_to
+from harness.spec import tables
+from harness.subjects.cli import SubjectCli
+
+
+def _check(cli: SubjectCli, host: Host, cid: str, fault: str, profile: str, verify: Any,
+           result: Any) -> None:  # fmt: skip
+    wanted = tables.cli_delete_fault(fault, profile)
+    requirement = wanted["requirement"]
+    zero = result.exit_code == 0
+    verify(requirement, zero == (wanted["exit"] == "zero"),
+           f"{result.describe()}; the profile wants exit {wanted['exit']}")  # fmt: skip
+    answers = cli("state", cid).exit_code == 0
+    verify(requirement, answers == (wanted["container"] == "kept"),
+           f"after the failed delete `state` {'answers' if answers else 'errors'};"
+           f" the container must be {wanted['container']}")  # fmt: skip
+
+
+@pytest.mark.requirement(*tables.cli_delete_fault_variants("busy-cgroup"))
+def test_delete_with_a_busy_cgroup(cli: SubjectCli, host: Host, profile: str, verify: Any) -> None:
+    cid = cli_bring_to(cli, host, "busy", "stopped")
+    outsider = host.start_process()
+    host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
+    result = cli("delete", cid)
+    _check(cli, host, cid, "busy-cgroup", profile, verify, result)
+    assert host.is_alive(outsider), "delete killed a process that is not the container's"
+
+
+@pytest.mark.parametrize("hook", ["fails", "hangs"])
+@pytest.mark.requirement(*tables.cli_delete_fault_variants("poststop"))
+def test_delete_with_a_failing_poststop_hook(
+    cli: SubjectCli, host: Host, profile: str, verify: Any, hook: str
+) -> None:
+    program = SimProgram.exit(1, stderr="poststop fault") if hook == "fails" else SimProgram.hang()
+    path = host.hook_program(f"post-{hook}", program)
+    after = host.hook_program(f"after-{hook}", SimProgram.exit(0))
+    poststop = [{"path": path, "timeout": 1}, {"path": after}]
+    name = f"post-{hook}"
+    cid = cli_bring_to(cli, host, name, "stopped", hooks={"poststop": poststop})
+    result = cli("delete", cid)
+    _check(cli, host, cid, "poststop", profile, verify, result)
+    assert len(host.hook_runs(path)) == 1, "the faulty hook ran once"
