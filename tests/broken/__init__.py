@@ -42,6 +42,10 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "state_dir_kept": ("LC-DESTROY-STATE-DIR", "CLI-DELETE-STOPPED"),
     "start_hook_error_unnamed": ("LC-HOOK-START-ERROR-NAMES-HOOK",),
     "joined_pidns_spared": Broken(("LC-DESTROY-KILL-ALL-JOINED-PIDNS",), profile="runc-1.2"),
+    "delete_error_swallowed": Broken(
+        ("CLI-DELETE-BUSY-CGROUP-REPORTED", "CLI-DELETE-POSTSTOP-FAILS-REPORTED"),
+        profile="runc-1.2",
+    ),
     "destroy_continues_after_failure": Broken(
         ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP", "LC-DESTROY-EARLY-RETURN-KEEPS-STATE"),
         profile="runc-1.2",
