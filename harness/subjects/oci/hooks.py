@@ -1,11 +1,12 @@
 """Hook programs that record each of their runs, and the reader of those records.
 
 A recording hook is a ``/bin/sh`` script at ``<dir>/<name>``.  Each run takes a stamp from
-``date +%s%N`` first, then stores what it got under ``<dir>/.runs/<name>/<stamp>.<pid>``:
-``.stdin`` (the state JSON the runtime wrote), ``.env`` (its environment, NUL-separated, read from
-``/proc/$$/environ`` so that the script's own settings do not show) and ``.args`` last
-(its argv, NUL-separated), so a run without ``.args`` is still being recorded.  This is the
-layout of ``RealHost.hook_program`` in ``harness/hosts/real.py``, plus the environment.
+``date +%s%N`` first (whole seconds where ``date`` has no ``%N``, as busybox's), then stores
+what it got under ``<dir>/.runs/<name>/<stamp>.<pid>``: ``.stdin`` (the state JSON the runtime
+wrote), ``.env`` (its environment, NUL-separated, read from ``/proc/$$/environ`` so that the
+script's own settings do not show) and ``.args`` last (its argv, NUL-separated), so a run
+without ``.args`` is still being recorded.  This is the layout of ``RealHost.hook_program`` in
+``harness/hosts/real.py``, plus the environment.
 
 ``args[0]`` of a recorded run is the script's path, not the ``args[0]`` of the hook entry: the
 kernel runs a script as ``/bin/sh <path> <args[1:]>``.
@@ -87,9 +88,12 @@ def write_recording_hook(
     lines = [
         "#!/bin/sh",
         f'PATH="${{PATH:-{_FALLBACK_PATH}}}"',
-        f"run={shlex.quote(runs)}/$(date +%s%N).$$",
+        "stamp=$(date +%s%N)",
+        # busybox's date has no %N: whole seconds then (inside a container, for instance)
+        'case "$stamp" in *[!0-9]*) stamp="$(date +%s)000000000" ;; esac',
+        f'run={shlex.quote(runs)}/"$stamp".$$',
         'cat > "$run.stdin"',
-        'cat /proc/$$/environ > "$run.env"',
+        'cat /proc/$$/environ > "$run.env" 2>/dev/null',
         'printf "%s\\0" "$0" "$@" > "$run.args"',
     ]
     if stderr:
@@ -134,8 +138,11 @@ def hook_runs(dir: str, name: str) -> list[HookRun]:
             args = _split(f.read())
         with open(base + ".stdin", "rb") as f:
             stdin = f.read()
-        with open(base + ".env", "rb") as f:
-            env = _split(f.read())
+        try:
+            with open(base + ".env", "rb") as f:
+                env = _split(f.read())
+        except FileNotFoundError:
+            env = ()
         found.append(HookRun(name, args, env, stdin, int(stamp), int(pid)))
     found.sort(key=lambda run: (run.at_ns, run.pid))
     return found

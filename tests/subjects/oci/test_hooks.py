@@ -96,6 +96,21 @@ def test_rewriting_a_hook_changes_its_behaviour(tmp_path) -> None:
     assert run_hook(path, stdin=b"{}").returncode == 0
 
 
+def test_a_date_without_nanoseconds_gives_whole_seconds(tmp_path) -> None:
+    # busybox's date prints "%N" literally, as in a container's root
+    fake_bin = tmp_path / "bin"
+    fake_bin.mkdir()
+    date = fake_bin / "date"
+    date.write_text(
+        '#!/bin/sh\ncase "$1" in +%s%N) echo 1700000000%N ;; *) echo 1700000000 ;; esac\n'
+    )
+    date.chmod(0o755)
+    path = write_recording_hook(str(tmp_path / "hooks"), "h")
+    run_hook(path, stdin=b"{}", env={"PATH": f"{fake_bin}:/usr/bin:/bin"})
+    [run] = hook_runs(str(tmp_path / "hooks"), "h")
+    assert run.at_ns == 1_700_000_000 * 10**9
+
+
 @pytest.mark.parametrize("name", ["", ".runs", "a/b"])
 def test_names_must_be_plain_file_names(tmp_path, name) -> None:
     with pytest.raises(ValueError, match="plain file name"):

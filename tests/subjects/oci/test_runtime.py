@@ -58,6 +58,13 @@ def test_a_path_that_is_not_executable_is_missing(tmp_path) -> None:
         OciRuntime(str(plain), str(tmp_path / "root"))
 
 
+def test_a_runtime_that_vanishes_is_missing_not_a_traceback(tmp_path) -> None:
+    runtime = OciRuntime(fake_runtime(tmp_path, "exit 0"), str(tmp_path / "root"))
+    os.unlink(runtime.binary)
+    with pytest.raises(RuntimeMissing, match="vanished"):
+        runtime.start("c1")
+
+
 def test_every_command_passes_root_and_takes_its_arguments_in_order(tmp_path) -> None:
     runtime = OciRuntime(fake_runtime(tmp_path, "exit 0"), str(tmp_path / "root"))
     assert os.path.isdir(runtime.root_dir)
