@@ -110,6 +110,7 @@ class Lab:
         self.bundles: list[Bundle] = []
         self.pids: set[int] = set()
         self._containers = itertools.count(1)
+        self._closed = False
 
     def container(self, config: ContainerConfig | None = None) -> tuple[str, Bundle]:
         """A new container id and its bundle; the config gets the id as its cgroupsPath."""
@@ -169,7 +170,13 @@ class Lab:
 
     # -- teardown ------------------------------------------------------------------------------
     def close(self) -> list[str]:
-        """Undo everything; return what could not be undone, or was left by the runtime."""
+        """Undo everything; return what could not be undone, or was left by the runtime.
+
+        A second call does nothing.
+        """
+        if self._closed:
+            return []
+        self._closed = True
         problems: list[str] = []
         pids = set(self.pids)
         for container_id in self.ids:

@@ -114,3 +114,20 @@ def test_hooks_run_in_order_with_the_state_on_stdin(lab: Lab) -> None:
         assert run.args[0].endswith("/" + run.name)
     assert runs[0].state["pid"] == pid  # type: ignore[index]
     assert_nothing_left(lab, container_id, pid)
+
+
+def test_the_lab_undoes_a_paused_and_a_created_container(lab: Lab) -> None:
+    paused_id, paused_bundle = lab.container()
+    record = lab.runtime.run(paused_id, paused_bundle.path)
+    lab.skip_if_host_refused(record)
+    assert record.ok, record.describe()
+    pid = lab.wait_for(paused_id, "running")["pid"]
+    assert lab.runtime.pause(paused_id).ok
+    created_id, created_bundle = lab.container()
+    assert lab.runtime.create(created_id, created_bundle.path).ok
+    other = lab.wait_for(created_id, "created")["pid"]
+
+    assert lab.close() == []
+    assert is_gone(pid) and is_gone(other)
+    assert cgroup_dirs(lab.prefix) == [] and processes_in(lab.prefix) == []
+    assert not os.path.exists(lab.base)
