@@ -1,0 +1,124 @@
+"""A Hypothesis state machine over the command line: any sequence of create, start, kill,
+delete, pause and resume, each checked against ``harness/spec/cli.toml``, with ``state``
+compared to the model after every step.
+
+The model is what the spec says a runtime reports: the status, where a paused container was
+paused from (a container paused while created is created again after resume: its exec FIFO is
+still there), and whether a SIGKILL is waiting for a thaw.  On a real host every command is a
+process of its own, so the machine runs fewer examples there.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any
+
+import pytest
+from hypothesis import settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import invariant
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+
+from harness.hosts import open_host
+from harness.scenarios._support import eventually
+from harness.scenarios._support import write_bundle
+from harness.spec import tables
+from harness.subjects.cli import SubjectCli
+
+#: each step runs whole commands (load, refresh, act) and the invariant one more: fewer
+#: examples than the API machine, fewer still on a real host, where a command is a process
+EXAMPLES = {"simulated": 15, "real": 4}
+STEPS = 12
+
+
+class CliMachine(RuleBasedStateMachine):
+    """One container at a time; a new id after each delete."""
+
+    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
+        super().__init__()
+        self._stack = ExitStack()
+        self.host = self._stack.enter_context(open_host(options.host, options.preset))
+        self.cli = SubjectCli(subject, self.host, options.profile)
+        self.profile = options.profile
+        self.check = verify
+        self.serial = 0
+        self.status = "none"
+        self.paused_from = ""
+        self.doomed = False  # a SIGKILL waits for the thaw (or init already died frozen)
+
+    def teardown(self) -> None:
+        self._stack.close()
+
+    @property
+    def cid(self) -> str:
+        return self.host.container_id(f"m{self.serial}")
+
+    def expect_status(self, wanted: str, requirement: str, after: str) -> None:
+        reached = eventually(self.host, lambda: self.cli.status(self.cid) == wanted)
+        self.check(requirement, reached, f"after {after} state reports {self.cli.status(self.cid)}")
+
+    # -- rules -------------------------------------------------------------------------------
+    @precondition(lambda self: self.status == "none")
+    @rule()
+    def create(self) -> None:
+        self.serial += 1
+        bundle = write_bundle(self.host, f"m{self.serial}")
+        result = self.cli("create", "--bundle", bundle, self.cid)
+        assert result.exit_code == 0, result.describe()
+        self.status, self.paused_from, self.doomed = "created", "", False
+
+    @precondition(lambda self: self.status != "none")
+    @rule(operation=st.sampled_from(tables.CLI_OPERATIONS))
+    def operate(self, operation: str) -> None:
+        state = self.status
+        expect, requirement = tables.cli_operation(state, operation, self.profile)
+        argv = (operation, self.cid, "KILL") if operation == "kill" else (operation, self.cid)
+        result = self.cli(*argv)
+        ok = result.exit_code == 0
+        self.check(requirement, ok == (expect != "error"), f"{result.describe()} in {state}")
+        if expect == "error":
+            return
+        if expect == "gone":
+            self.check(requirement, self.cli("state", self.cid).exit_code != 0, "state answers")
+            self.status = "none"
+        elif expect == "pending":
+            self.doomed = True
+        elif operation == "resume" and self.doomed:
+            self.status = "stopped"
+            self.expect_status("stopped", requirement, "resume of a killed paused container")
+        elif operation == "resume":
+            # a container paused while created still has its exec FIFO: created again
+            self.status = self.paused_from or expect
+            self.expect_status(self.status, requirement, "resume")
+        else:
+            if expect == "paused":
+                self.paused_from = state
+            self.status = expect
+            self.expect_status(expect, requirement, operation)
+
+    # -- invariants --------------------------------------------------------------------------
+    @invariant()
+    def state_matches_the_model(self) -> None:
+        if self.status == "none":
+            return
+        status = self.cli.status(self.cid)
+        self.check("CLI-STATE-FIELDS", status == self.status,
+                   f"state reports {status}; the spec says {self.status}")  # fmt: skip
+
+
+@pytest.mark.requirement(
+    "CLI-STATE-FIELDS",
+    *(r for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS
+      for r in tables.cli_requirement_variants(s, o)),
+)  # fmt: skip
+def test_cli_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
+    current = settings()
+    budget = settings(
+        current,
+        max_examples=min(current.max_examples, EXAMPLES[rtgate_options.host]),
+        stateful_step_count=min(current.stateful_step_count, STEPS),
+    )
+    run_state_machine_as_test(lambda: CliMachine(subject, rtgate_options, verify), settings=budget)
