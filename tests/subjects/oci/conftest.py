@@ -129,6 +129,20 @@ class Lab:
         if not record.ok and _HOST_REFUSED.search(record.stderr_tail):
             pytest.skip(f"{self.name} refuses this host: {record.stderr_tail.strip()}")
 
+    def bring_up(self, container_id: str, bundle: Bundle, how: str = "create") -> int:
+        """``create`` (then wait for created) or ``run`` (then wait for running); the pid.
+
+        Skips when the runtime refuses this host; fails when it refuses the container.
+        """
+        __tracebackhide__ = True
+        command = self.runtime.create if how == "create" else self.runtime.run
+        record = command(container_id, bundle.path)
+        self.skip_if_host_refused(record)
+        assert record.ok, record.describe()
+        state = self.wait_for(container_id, "created" if how == "create" else "running")
+        assert state["id"] == container_id and state["pid"] > 0, state
+        return int(state["pid"])
+
     def wait_for(self, container_id: str, wanted: str, deadline: float = 10.0) -> dict[str, Any]:
         """``wait_for_status``, remembering the init's pid so that teardown can reap it."""
         state = self.runtime.wait_for_status(container_id, wanted, deadline)

@@ -73,10 +73,7 @@ def test_lifecycle_of_a_sleeping_container(lab: Lab) -> None:
 
 def test_run_detached_then_delete_needs_force(lab: Lab) -> None:
     container_id, bundle = lab.container()
-    record = lab.runtime.run(container_id, bundle.path)
-    lab.skip_if_host_refused(record)
-    assert record.ok, record.describe()
-    pid = lab.wait_for(container_id, "running")["pid"]
+    pid = lab.bring_up(container_id, bundle, "run")
 
     refused = lab.runtime.delete(container_id)
     assert not refused.ok and not refused.timed_out
@@ -96,10 +93,7 @@ def test_hooks_run_in_order_with_the_state_on_stdin(lab: Lab) -> None:
     )
     bundle.write_config(ContainerConfig(cgroups_path="/" + container_id, hooks=hooks))
 
-    record = lab.runtime.create(container_id, bundle.path)
-    lab.skip_if_host_refused(record)
-    assert record.ok, record.describe()
-    pid = lab.wait_for(container_id, "created")["pid"]
+    pid = lab.bring_up(container_id, bundle)
     assert lab.runtime.start(container_id).ok, lab.runtime.records[-1].describe()
     lab.wait_for(container_id, "running")
     assert lab.runtime.kill(container_id, "KILL").ok
@@ -118,14 +112,10 @@ def test_hooks_run_in_order_with_the_state_on_stdin(lab: Lab) -> None:
 
 def test_the_lab_undoes_a_paused_and_a_created_container(lab: Lab) -> None:
     paused_id, paused_bundle = lab.container()
-    record = lab.runtime.run(paused_id, paused_bundle.path)
-    lab.skip_if_host_refused(record)
-    assert record.ok, record.describe()
-    pid = lab.wait_for(paused_id, "running")["pid"]
+    pid = lab.bring_up(paused_id, paused_bundle, "run")
     assert lab.runtime.pause(paused_id).ok
     created_id, created_bundle = lab.container()
-    assert lab.runtime.create(created_id, created_bundle.path).ok
-    other = lab.wait_for(created_id, "created")["pid"]
+    other = lab.bring_up(created_id, created_bundle)
 
     assert lab.close() == []
     assert is_gone(pid) and is_gone(other)
