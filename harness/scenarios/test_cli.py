@@ -7,11 +7,13 @@ the command line itself and observed through ``state`` and the host (cgroups, pr
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
 import pytest
 
+from harness.fakes import SimProgram
 from harness.hosts import Host
 from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
@@ -105,3 +107,35 @@ def test_create_without_config_leaves_nothing(cli: SubjectCli, host: Host) -> No
     assert not os.path.exists(os.path.join(host.state_root, cid)), "a state dir was left"
     assert host.cgroup_dirs(f"/{cid}") == []
     assert cli("state", cid).exit_code != 0
+
+
+@pytest.mark.requirement("CLI-CREATE-PRESTART-FAILS")
+def test_create_with_a_failing_prestart_hook_leaves_nothing(cli: SubjectCli, host: Host) -> None:
+    hook = host.hook_program("pre-fails", SimProgram.exit(1, stderr="prestart fault"))
+    cid = host.container_id("prefail")
+    bundle = write_bundle(host, "prefail", hooks={"prestart": [{"path": hook}]})
+    result = cli("create", "--bundle", bundle, cid)
+    assert result.exit_code != 0, result.describe()
+    assert len(host.hook_runs(hook)) == 1, "the prestart hook never ran"
+    assert cli("state", cid).exit_code != 0, "state answers for a create that failed"
+    assert not os.path.exists(os.path.join(host.state_root, cid)), "a state dir was left"
+    assert host.cgroup_dirs(f"/{cid}") == [], "cgroups were left"
+    assert eventually(host, lambda: host.live_children() == set()), "init was left running"
+
+
+@pytest.mark.requirement("CLI-DELETE-RUNS-POSTSTOP")
+def test_delete_runs_poststop_hooks_in_order_with_state(cli: SubjectCli, host: Host) -> None:
+    first = host.hook_program("post-1", SimProgram.exit(0))
+    second = host.hook_program("post-2", SimProgram.exit(0))
+    hooks = {"poststop": [{"path": first, "args": [first, "one"]}, {"path": second}]}
+    cid = cli_bring_to(cli, host, "hooks", "stopped", hooks=hooks)
+    assert host.hook_runs(first) == [], "poststop hooks ran before delete"
+    result = cli("delete", cid)
+    assert result.exit_code == 0, result.describe()
+    runs = host.hook_runs(first) + host.hook_runs(second)
+    assert len(runs) == 2, f"each poststop hook runs once at delete: {len(runs)} runs"
+    assert runs[0].at <= runs[1].at, "poststop hooks run in order"
+    assert runs[0].args[1:] == ("one",), f"the hook's args: {runs[0].args}"
+    state = json.loads(runs[0].stdin)
+    assert state["id"] == cid and state["ociVersion"] == "1.0.2", state
+    assert os.path.realpath(state["bundle"]) == os.path.realpath(host.bundle_dir("hooks"))
