@@ -94,6 +94,8 @@ def check_input(args: argparse.Namespace) -> None:
     """
     if args.host not in HOSTS:
         raise UsageError(f"'--host' must be one of {HOSTS} (got {args.host!r})")
+    if args.subject.startswith("oci:") and args.host != "real":
+        raise UsageError(f"subject {args.subject!r} runs real containers: add '--host real'")
     if args.host == "real":
         if args.preset is not None:
             raise UsageError(

@@ -118,7 +118,7 @@ class OutcomeCollector:
             expectations=options.expectations.describe() if options.expectations else {},
         )
         tests = [r.result() for r in self.records.values()]
-        report = build_report(run, options.catalog.for_profile(options.profile), tests)
+        report = build_report(run, options.requirements(), tests)
         if options.expectations is None:
             return report
         today = datetime.datetime.now(datetime.UTC).date()

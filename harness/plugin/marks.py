@@ -34,7 +34,7 @@ class RequirementMarks:
 
     def __init__(self, options: RunOptions) -> None:
         self.catalog = options.catalog
-        self.in_profile = {r.id for r in options.catalog.for_profile(options.profile)}
+        self.in_profile = {r.id for r in options.requirements()}
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pycollect_makeitem(

@@ -59,6 +59,16 @@ class RunOptions:
     #: the expectations (waivers) of the subject, or None
     expectations: ExpectationSet | None = None
 
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The requirement scopes this subject can be checked on: an OCI binary has no
+        factory API, only its command line."""
+        return ("cli",) if self.subject.startswith("oci:") else ("api", "cli")
+
+    def requirements(self) -> list[Any]:
+        """The catalog's requirements of this run: its profile, in the subject's scopes."""
+        return [r for r in self.catalog.for_profile(self.profile) if r.scope in self.scopes]
+
 
 def add_options(parser: pytest.Parser) -> None:
     """Declare the ``--rtgate-*`` options in their own help group."""

@@ -7,7 +7,6 @@ runc's own tests reach them too.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import signal
@@ -28,6 +27,7 @@ from harness.subjects.api import Hook
 from harness.subjects.api import Hooks
 from harness.subjects.api import IntelRdtConfig
 from harness.subjects.api import Process
+from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
 
 __all__ = [
@@ -241,30 +241,6 @@ def resctrl_unmounted(host: Host) -> str | None:
     return None
 
 
-def write_bundle(
-    host: Host,
-    name: str,
-    args: tuple[str, ...] = ("/bin/sleep", "600"),
-    hooks: dict[str, list[dict[str, Any]]] | None = None,
-) -> str:
-    """An OCI bundle for the container called ``name``: its config.json (runtime-spec 1.0.2
-    field names), cgroupsPath ``/<id>``; returns the bundle directory."""
-    cid = host.container_id(name)
-    bundle = host.bundle_dir(name)
-    os.makedirs(os.path.join(bundle, "rootfs"), exist_ok=True)
-    spec = {
-        "ociVersion": "1.0.2",
-        "process": {"args": list(args), "cwd": "/", "env": ["PATH=/bin:/usr/bin"]},
-        "root": {"path": "rootfs"},
-        "hostname": cid,
-        "hooks": hooks or {},
-        "linux": {"namespaces": [{"type": "pid"}, {"type": "mount"}], "cgroupsPath": f"/{cid}"},
-    }
-    with open(os.path.join(bundle, "config.json"), "w", encoding="utf-8") as f:
-        json.dump(spec, f, indent=2)
-    return bundle
-
-
 # -- the command line ------------------------------------------------------------------------
 Snapshot = tuple[str | None, int, tuple[str, ...], bool]
 
@@ -280,7 +256,7 @@ def eventually(host: Host, condition: Callable[[], bool]) -> bool:
     return True
 
 
-def snapshot(cli: SubjectCli, host: Host, cid: str) -> Snapshot:
+def snapshot(cli: SubjectCli | OciCli, host: Host, cid: str) -> Snapshot:
     """What an operation that fails must leave as it was: status, pid, cgroups, init alive."""
     state = cli.state(cid) or {}
     pid = int(state.get("pid") or 0)
@@ -289,7 +265,7 @@ def snapshot(cli: SubjectCli, host: Host, cid: str) -> Snapshot:
 
 
 def cli_bring_to(
-    cli: SubjectCli,
+    cli: SubjectCli | OciCli,
     host: Host,
     name: str,
     state: str,
@@ -305,7 +281,7 @@ def cli_bring_to(
             argv: tuple[str, ...] = (
                 "create",
                 "--bundle",
-                write_bundle(host, name, hooks=hooks),
+                cli.bundle(name, hooks=hooks),
                 cid,
             )
         else:
@@ -318,7 +294,7 @@ def cli_bring_to(
     return cid
 
 
-def gone(cli: SubjectCli, host: Host, cid: str, pid: int) -> list[str]:
+def gone(cli: SubjectCli | OciCli, host: Host, cid: str, pid: int) -> list[str]:
     """What is left of a deleted container (empty when nothing is)."""
     left = []
     if cli("state", cid).exit_code == 0:

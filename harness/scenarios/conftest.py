@@ -16,12 +16,15 @@ from harness.hosts import simulated_host
 from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
 from harness.subjects import ApiSubject
+from harness.subjects import OciSubject
 from harness.subjects import parse_subject
+from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
+from harness.subjects.cli import cli_for
 
 
 @pytest.fixture(scope="session")
-def subject(rtgate_options: Any) -> ApiSubject:
+def subject(rtgate_options: Any) -> ApiSubject | OciSubject:
     return parse_subject(rtgate_options.subject)
 
 
@@ -84,7 +87,28 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
     return boot
 
 
+@pytest.fixture(scope="session")
+def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> str | None:
+    """Why an OCI runtime cannot run any container on this host (what its create said), or
+    None: probed once, with a container of its own that is removed again."""
+    if not isinstance(subject, OciSubject):
+        return None
+    with open_host("real") as probe_host:
+        cli = cli_for(subject, probe_host, rtgate_options.profile)
+        cid = probe_host.container_id("probe")
+        created = cli("create", "--bundle", cli.bundle("probe"), cid)
+        cli("delete", "--force", cid)
+    if created.exit_code == 0:
+        return None
+    return f"{subject.name} cannot create a container on this host: {created.describe()}"
+
+
 @pytest.fixture
-def cli(subject: ApiSubject, host: Host, profile: str) -> SubjectCli:
-    """The subject's command line on the test's host, every command recorded."""
-    return SubjectCli(subject, host, profile)
+def cli(
+    subject: ApiSubject | OciSubject, host: Host, profile: str, runtime_refusal: str | None
+) -> SubjectCli | OciCli:
+    """The subject's command line on the test's host, every command recorded; a runtime that
+    refuses this host skips, saying what it said."""
+    if runtime_refusal is not None:
+        pytest.skip(runtime_refusal)
+    return cli_for(subject, host, profile)

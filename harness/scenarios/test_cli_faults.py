@@ -16,10 +16,11 @@ from harness.fakes import SimProgram
 from harness.hosts import Host
 from harness.scenarios._support import cli_bring_to
 from harness.spec import tables
+from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
 
 
-def _check(cli: SubjectCli, host: Host, cid: str, fault: str, profile: str, verify: Any,
+def _check(cli: SubjectCli | OciCli, host: Host, cid: str, fault: str, profile: str, verify: Any,
            result: Any) -> None:  # fmt: skip
     wanted = tables.cli_delete_fault(fault, profile)
     requirement = wanted["requirement"]
@@ -33,7 +34,9 @@ def _check(cli: SubjectCli, host: Host, cid: str, fault: str, profile: str, veri
 
 
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("busy-cgroup"))
-def test_delete_with_a_busy_cgroup(cli: SubjectCli, host: Host, profile: str, verify: Any) -> None:
+def test_delete_with_a_busy_cgroup(
+    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
+) -> None:
     cid = cli_bring_to(cli, host, "busy", "stopped")
     outsider = host.start_process()
     host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
@@ -45,7 +48,7 @@ def test_delete_with_a_busy_cgroup(cli: SubjectCli, host: Host, profile: str, ve
 @pytest.mark.parametrize("hook", ["fails", "hangs"])
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("poststop"))
 def test_delete_with_a_failing_poststop_hook(
-    cli: SubjectCli, host: Host, profile: str, verify: Any, hook: str
+    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any, hook: str
 ) -> None:
     program = SimProgram.exit(1, stderr="poststop fault") if hook == "fails" else SimProgram.hang()
     path = host.hook_program(f"post-{hook}", program)

@@ -24,9 +24,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import open_host
 from harness.scenarios._support import eventually
-from harness.scenarios._support import write_bundle
 from harness.spec import tables
-from harness.subjects.cli import SubjectCli
+from harness.subjects.cli import cli_for
 
 #: each step runs whole commands (load, refresh, act) and the invariant one more: fewer
 #: examples than the API machine, fewer still on a real host, where a command is a process
@@ -41,7 +40,7 @@ class CliMachine(RuleBasedStateMachine):
         super().__init__()
         self._stack = ExitStack()
         self.host = self._stack.enter_context(open_host(options.host, options.preset))
-        self.cli = SubjectCli(subject, self.host, options.profile)
+        self.cli = cli_for(subject, self.host, options.profile)
         self.profile = options.profile
         self.check = verify
         self.serial = 0
@@ -65,7 +64,7 @@ class CliMachine(RuleBasedStateMachine):
     @rule()
     def create(self) -> None:
         self.serial += 1
-        bundle = write_bundle(self.host, f"m{self.serial}")
+        bundle = self.cli.bundle(f"m{self.serial}")
         result = self.cli("create", "--bundle", bundle, self.cid)
         assert result.exit_code == 0, result.describe()
         self.status, self.paused_from, self.doomed = "created", "", False
@@ -114,7 +113,11 @@ class CliMachine(RuleBasedStateMachine):
     *(r for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS
       for r in tables.cli_requirement_variants(s, o)),
 )  # fmt: skip
-def test_cli_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
+def test_cli_state_machine(
+    subject: Any, rtgate_options: Any, verify: Any, runtime_refusal: str | None
+) -> None:
+    if runtime_refusal is not None:
+        pytest.skip(runtime_refusal)
     current = settings()
     budget = settings(
         current,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from harness.subjects.base import ApiSubject
+from harness.subjects.base import OciSubject
 from harness.subjects.registry import parse_subject
 
-__all__ = ["ApiSubject", "parse_subject"]
+__all__ = ["ApiSubject", "OciSubject", "parse_subject"]

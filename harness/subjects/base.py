@@ -14,7 +14,7 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["ApiSubject"]
+__all__ = ["ApiSubject", "OciSubject"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -33,3 +33,17 @@ class ApiSubject:
     def new_factory(self, root: str, system: Any, profile: str) -> Any:
         """A factory whose containers keep their state dirs under ``root``."""
         return self.make_factory(root, system, profile)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OciSubject:
+    """An OCI runtime binary, driven through its command line on a real host."""
+
+    #: what the user wrote: "oci:runc", "oci:/usr/local/bin/crun"
+    name: str
+    #: the binary's absolute path
+    binary: str
+    #: the version ``--version`` reports
+    version: str
+
+    scope = "cli"

@@ -1,9 +1,14 @@
-"""The command line of an API subject: ``reference_impl.cli`` driving the subject's factory.
+"""A subject's command line, as the CLI scenarios drive it.
 
-On a simulated host each command runs in process, and the host is told when it is over (as when
-a runc process exits, the processes it started live on under the host's init).  On a real host
-each command is a program of its own (``python -m reference_impl.cli``), as runc's are.  Every
-command is recorded with its exit code, output and duration for the report.
+- :class:`SubjectCli`: an API subject behind ``reference_impl.cli``.  On a simulated host each
+  command runs in process, and the host is told when it is over (as when a runc process exits,
+  the processes it started live on under the host's init); on a real host each command is a
+  program of its own (``python -m reference_impl.cli``), as runc's are.
+- :class:`OciCli`: an OCI runtime binary (runc, crun, ...) on a real host, its containers kept
+  under the host's own ``--root``, its bundles made with a static busybox root.
+
+Both record every command (argv, exit code, stdout, the end of stderr, duration) for the
+report, and make the bundles their runtime needs.
 """
 
 from __future__ import annotations
@@ -11,88 +16,51 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+import os
 import subprocess
 import sys
 import time
 from typing import Any
 
 from harness.subjects.base import ApiSubject
+from harness.subjects.base import OciSubject
+from harness.subjects.oci import ContainerConfig
+from harness.subjects.oci import Hook
+from harness.subjects.oci import Hooks
+from harness.subjects.oci import Namespace
+from harness.subjects.oci import OciRuntime
+from harness.subjects.oci import make_bundle
+from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
 
-__all__ = ["CommandResult", "SubjectCli"]
+__all__ = ["CommandRecord", "OciCli", "SubjectCli", "cli_for"]
 
 #: a command that runs longer than this is stopped and recorded as timed out
 COMMAND_TIMEOUT_S = 60.0
+HookSpec = dict[str, list[dict[str, Any]]]
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class CommandResult:
-    """One command as it ran."""
+class _Cli:
+    """What both command lines share: records, and reading ``state``."""
 
-    argv: tuple[str, ...]
-    exit_code: int
-    stdout: str
-    stderr: str
-    duration_s: float
-    timed_out: bool = False
+    host: Any
+    records: list[CommandRecord]
 
-    def describe(self) -> str:
-        """``argv`` -> exit code and the end of stderr, for assertion messages."""
-        tail = self.stderr.strip().splitlines()[-1:] or [""]
-        return f"`{' '.join(self.argv)}` exited {self.exit_code}: {tail[0]}"
+    def __call__(self, *argv: str) -> CommandRecord:
+        raise NotImplementedError
 
+    def bundle(
+        self,
+        name: str,
+        args: tuple[str, ...] = ("/bin/sleep", "600"),
+        hooks: HookSpec | None = None,
+    ) -> str:
+        """The bundle of the container called ``name``: ``args`` run, cgroupsPath ``/<id>``,
+        ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]})."""
+        return self._write_bundle(name, _config(self.host.container_id(name), args, hooks))
 
-class SubjectCli:
-    """runc-style commands over an API subject on one host."""
-
-    def __init__(self, subject: ApiSubject, host: Any, profile: str) -> None:
-        self.subject = subject
-        self.host = host
-        self.profile = profile
-        self.records: list[CommandResult] = []
-
-    def __call__(self, *argv: str) -> CommandResult:
-        full = ("--root", self.host.state_root, "--profile", self.profile, *argv)
-        start = time.monotonic()
-        if self.host.name == "simulated":
-            out, err = io.StringIO(), io.StringIO()
-            code = reference_cli.main(
-                list(full),
-                system=self.host.system,
-                new_factory=self.subject.make_factory,
-                stdout=out,
-                stderr=err,
-            )
-            result = CommandResult(argv, code, out.getvalue(), err.getvalue(), 0.0)
-        else:
-            result = self._program(argv, full)
-        self.host.runtime_exited()  # the command's process is over: its orphans are reaped
-        result = dataclasses.replace(result, duration_s=time.monotonic() - start)
-        self.records.append(result)
-        return result
-
-    def _program(self, argv: tuple[str, ...], full: tuple[str, ...]) -> CommandResult:
-        factory = () if self.subject.name == "reference" else (
-            "--factory", self.subject.name.removeprefix("python:")
-        )  # fmt: skip
-        command = [sys.executable, "-m", "reference_impl.cli", *factory, *full]
-        proc = subprocess.Popen(  # noqa: S603 - our own program
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        deadline = time.monotonic() + COMMAND_TIMEOUT_S
-        while True:
-            # While it runs, what it kills must be reaped as an init would, or a killed
-            # process stays a zombie that signal 0 still finds.
-            self.host.runtime_exited(waited_for=proc.pid)
-            try:
-                out, err = proc.communicate(timeout=0.01)
-                return CommandResult(argv, proc.returncode, out, err, 0.0)
-            except subprocess.TimeoutExpired:
-                if time.monotonic() < deadline:
-                    continue
-            proc.kill()
-            out, err = proc.communicate()
-            return CommandResult(argv, -1, out, err, COMMAND_TIMEOUT_S, timed_out=True)
+    def _write_bundle(self, name: str, config: ContainerConfig) -> str:
+        raise NotImplementedError
 
     def state(self, cid: str) -> dict[str, Any] | None:
         """The OCI state of ``cid``, or None when ``state`` fails."""
@@ -108,3 +76,113 @@ class SubjectCli:
     def status(self, cid: str) -> str | None:
         state = self.state(cid)
         return None if state is None else str(state.get("status"))
+
+
+class SubjectCli(_Cli):
+    """runc-style commands over an API subject on one host."""
+
+    def __init__(self, subject: ApiSubject, host: Any, profile: str) -> None:
+        self.subject = subject
+        self.host = host
+        self.profile = profile
+        self.records = []
+
+    def __call__(self, *argv: str) -> CommandRecord:
+        full = ("--root", self.host.state_root, "--profile", self.profile, *argv)
+        start = time.monotonic()
+        if self.host.name == "simulated":
+            out, err = io.StringIO(), io.StringIO()
+            code = reference_cli.main(
+                list(full),
+                system=self.host.system,
+                new_factory=self.subject.make_factory,
+                stdout=out,
+                stderr=err,
+            )
+            result = CommandRecord(argv, code, 0.0, err.getvalue(), out.getvalue())
+        else:
+            result = self._program(argv, full)
+        self.host.runtime_exited()  # the command's process is over: its orphans are reaped
+        result = dataclasses.replace(result, duration_s=time.monotonic() - start)
+        self.records.append(result)
+        return result
+
+    def _program(self, argv: tuple[str, ...], full: tuple[str, ...]) -> CommandRecord:
+        factory = () if self.subject.name == "reference" else (
+            "--factory", self.subject.name.removeprefix("python:")
+        )  # fmt: skip
+        command = [sys.executable, "-m", "reference_impl.cli", *factory, *full]
+        proc = subprocess.Popen(  # noqa: S603 - our own program
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + COMMAND_TIMEOUT_S
+        while True:
+            # While it runs, what it kills must be reaped as an init would, or a killed
+            # process stays a zombie that signal 0 still finds.
+            self.host.runtime_exited(waited_for=proc.pid)
+            try:
+                out, err = proc.communicate(timeout=0.01)
+                return CommandRecord(argv, proc.returncode, 0.0, err, out)
+            except subprocess.TimeoutExpired:
+                if time.monotonic() < deadline:
+                    continue
+            proc.kill()
+            out, err = proc.communicate()
+            return CommandRecord(argv, -1, COMMAND_TIMEOUT_S, err, out, timed_out=True)
+
+    def _write_bundle(self, name: str, config: ContainerConfig) -> str:
+        """config.json alone: the reference starts host programs and needs no root."""
+        bundle = self.host.bundle_dir(name)
+        os.makedirs(os.path.join(bundle, "rootfs"), exist_ok=True)
+        with open(os.path.join(bundle, "config.json"), "w", encoding="utf-8") as f:
+            json.dump(config.to_json(), f, indent=2)
+        return bundle
+
+
+class OciCli(_Cli):
+    """An OCI runtime binary on a real host."""
+
+    def __init__(self, subject: OciSubject, host: Any, profile: str) -> None:
+        self.host = host
+        self.profile = profile
+        self.runtime = OciRuntime(subject.binary, os.path.join(host.root, "oci-root"))
+        self.records = self.runtime.records
+
+    def __call__(self, *argv: str) -> CommandRecord:
+        record = self.runtime.command(argv)
+        self.host.runtime_exited()  # the runtime's commands leave orphans: reap them
+        return record
+
+    def _write_bundle(self, name: str, config: ContainerConfig) -> str:
+        """A static busybox root next to config.json: the program runs inside the container."""
+        return make_bundle(self.host.bundle_root, self.host.prefix, name, config).path
+
+
+def _config(cid: str, args: tuple[str, ...], hooks: HookSpec | None) -> ContainerConfig:
+    """The container config of a scenario: its args, cgroupsPath ``/<id>``, its hooks."""
+    phases = {
+        phase: tuple(
+            Hook(
+                path=h["path"],
+                args=tuple(h.get("args", ())),
+                env=tuple(h.get("env", ())),
+                timeout=h.get("timeout"),
+            )
+            for h in entries
+        )
+        for phase, entries in (hooks or {}).items()
+    }
+    return ContainerConfig(
+        args=args,
+        hostname=cid,
+        namespaces=(Namespace("pid"), Namespace("mount"), Namespace("ipc"), Namespace("uts")),
+        cgroups_path=f"/{cid}",
+        hooks=Hooks(**phases),
+    )
+
+
+def cli_for(subject: ApiSubject | OciSubject, host: Any, profile: str) -> SubjectCli | OciCli:
+    """The command line the CLI scenarios drive for ``subject`` on ``host``."""
+    if isinstance(subject, OciSubject):
+        return OciCli(subject, host, profile)
+    return SubjectCli(subject, host, profile)

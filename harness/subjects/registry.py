@@ -4,30 +4,35 @@ from __future__ import annotations
 
 import importlib
 import os
+import subprocess
 import sys
 
 from harness.errors import UsageError
 from harness.subjects.base import ApiSubject
+from harness.subjects.base import OciSubject
 
 __all__ = ["parse_subject"]
 
 REFERENCE = "python:reference_impl:new_factory"
 
 
-def parse_subject(text: str) -> ApiSubject:
-    """``reference`` or ``python:MODULE:ATTR`` (``oci:`` comes with the runtime gate).
+def parse_subject(text: str) -> ApiSubject | OciSubject:
+    """``reference``, ``python:MODULE:ATTR`` or ``oci:NAME_OR_PATH``.
 
     MODULE is imported from the current directory first, as ``python -m`` would.
 
     Raises:
-        UsageError: for an unknown kind, a module that does not import, a missing attribute.
+        UsageError: for an unknown kind, a module that does not import, a missing attribute,
+            a runtime binary that is not there or does not say its version.
     """
     spec = REFERENCE if text == "reference" else text
     kind, _, rest = spec.partition(":")
     if kind == "oci":
-        raise UsageError(f"subject {text!r}: oci: subjects are not available in this version")
+        return _oci_subject(text, rest)
     if kind != "python":
-        raise UsageError(f"unknown subject {text!r}: expected 'reference' or 'python:MODULE:ATTR'")
+        raise UsageError(
+            f"unknown subject {text!r}: expected 'reference', 'python:MODULE:ATTR' or 'oci:NAME'"
+        )
     module_name, _, attr = rest.partition(":")
     if not module_name or not attr:
         raise UsageError(f"subject {text!r}: expected 'python:MODULE:ATTR'")
@@ -55,3 +60,22 @@ def _distribution_version(module_name: str) -> str:
         except Exception:  # noqa: BLE001 - not installed: a checkout
             return "checkout"
     return "unknown"
+
+
+def _oci_subject(text: str, binary: str) -> OciSubject:
+    from harness.subjects.oci.runtime import RuntimeMissing
+    from harness.subjects.oci.runtime import parse_version
+    from harness.subjects.oci.runtime import resolve_binary
+
+    if not binary:
+        raise UsageError(f"subject {text!r}: expected 'oci:NAME' or 'oci:/path/to/runtime'")
+    try:
+        path = resolve_binary(binary)
+    except RuntimeMissing as err:
+        raise UsageError(f"subject {text!r}: {err}") from None
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=10)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as err:
+        raise UsageError(f"subject {text!r}: {path} --version failed: {err}") from None
+    parsed = parse_version(done.stdout)
+    return OciSubject(name=text, binary=path, version=parsed.version if parsed else "unknown")

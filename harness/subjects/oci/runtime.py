@@ -248,6 +248,18 @@ class OciRuntime:
         return record
 
     # -- the operations ----------------------------------------------------------------------
+    def command(
+        self, args: list[str] | tuple[str, ...], timeout: float | None = None
+    ) -> CommandRecord:
+        """Any command line after ``--root``, as the scenarios spell it (``kill ID KILL``).
+
+        The timeout is the command's own from :class:`OciTimeouts` (or ``timeout``)."""
+        name = args[0] if args else ""
+        limit = (
+            timeout if timeout is not None else getattr(self.timeouts, name, self.timeouts.create)
+        )
+        return self._run(name, list(args[1:]), limit)
+
     def create(self, container_id: str, bundle: str) -> CommandRecord:
         """``create --bundle <bundle> <id>``."""
         return self._run("create", ["--bundle", bundle, container_id], self.timeouts.create)
