@@ -31,6 +31,8 @@ CGROUP_ROOT = "/sys/fs/cgroup"
 RESCTRL = "/sys/fs/resctrl"
 #: how long a host waits for the kernel to show what it was asked for (process death, ...)
 SETTLE_DEADLINE_S = 10.0
+#: how often a wait with a deadline looks again
+POLL_INTERVAL_S = 0.002
 
 
 class HostCannot(Exception):  # noqa: N818 - it is a refusal with a reason, not a failure
@@ -193,7 +195,7 @@ class HostFiles:
         while self.is_alive(pid):
             if time.monotonic() >= deadline:
                 return False
-            time.sleep(0.002)
+            time.sleep(POLL_INTERVAL_S)
         return True
 
     def is_frozen(self, pid: int) -> bool:

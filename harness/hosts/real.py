@@ -28,6 +28,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from harness.hosts.base import CGROUP_ROOT
+from harness.hosts.base import POLL_INTERVAL_S
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
 from harness.hosts.base import HostCannot
@@ -336,7 +337,7 @@ class RealHost(HostFiles):
         deadline = time.monotonic() + SETTLE_DEADLINE_S
         while any(pids_in(g) for g in groups) and time.monotonic() < deadline:
             self.runtime_exited()  # killed orphans become our zombies: reap them
-            time.sleep(0.002)
+            time.sleep(POLL_INTERVAL_S)
         self.runtime_exited()
         for group in groups:
             problem = remove_group(group, SETTLE_DEADLINE_S)

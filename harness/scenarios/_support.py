@@ -20,6 +20,7 @@ import pytest
 from harness.fakes import SimProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
+from harness.hosts.base import POLL_INTERVAL_S
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -252,7 +253,7 @@ def eventually(host: Host, condition: Callable[[], bool]) -> bool:
     while not condition():
         if time.monotonic() >= deadline:
             return False
-        time.sleep(0.005)
+        time.sleep(POLL_INTERVAL_S)
     return True
 
 
