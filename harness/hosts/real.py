@@ -231,6 +231,15 @@ class RealHost(HostFiles):
         os.kill(pid, signal.SIGTERM)
         self.await_exit(pid)
 
+    def await_fifo_open(self, pid: int) -> None:
+        """Wait until ``pid`` sleeps in the open of a FIFO, waiting for the other end
+        (/proc/<pid>/wchan says wait_for_partner; /proc/<pid>/syscall shows the open)."""
+        deadline = time.monotonic() + SETTLE_DEADLINE_S
+        while not _in_fifo_open(pid):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"pid {pid} never blocked in the open of a FIFO")
+            time.sleep(POLL_INTERVAL_S)
+
     def close_fifo_unwritten(self, path: str) -> None:
         """A writer opens the FIFO and closes it without writing (a helper process: the open
         blocks until the reader comes)."""
@@ -391,6 +400,22 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
     except ChildProcessError:
         pass
+
+
+#: open and openat on x86_64, openat on arm64
+_OPEN_SYSCALLS = {"2", "257", "56"}
+
+
+def _in_fifo_open(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/wchan", encoding="ascii") as f:
+            wchan = f.read().strip()
+        if wchan not in ("", "0"):  # the kernel names where the task sleeps
+            return wchan == "wait_for_partner"
+        with open(f"/proc/{pid}/syscall", encoding="ascii") as f:
+            return f.read().split()[:1] in ([n] for n in _OPEN_SYSCALLS)
+    except OSError:
+        return False
 
 
 def _run(argv: list[str]) -> None:

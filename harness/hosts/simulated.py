@@ -75,6 +75,9 @@ class SimulatedHost(HostFiles):
         """``pid`` exits with status 0 (a zombie until its parent reaps it)."""
         self.kernel.exit_process(pid, 0)
 
+    def await_fifo_open(self, pid: int) -> None:
+        """Nothing to wait for: the model's init writes its FIFO byte as it is spawned."""
+
     def close_fifo_unwritten(self, path: str) -> None:
         """Nothing to do: the model's FIFO read returns what was written, never blocking."""
 

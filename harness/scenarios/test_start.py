@@ -65,7 +65,9 @@ def test_exec_with_nothing_in_the_fifo(factory: Any, host: Host) -> None:
     cid = host.container_id("ef")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
-    # Init never got to write its byte: opening the FIFO reads nothing.
+    # Init never got to write its byte: opening the FIFO reads nothing.  Once init waits on
+    # the FIFO it has (a real one could still be starting and find the new one)
+    host.await_fifo_open(c.init_process.pid)
     path = os.path.join(host.state_root, cid, "exec.fifo")
     os.remove(path)
     host.system.mkfifo(path, 0o622)
