@@ -32,6 +32,12 @@ RESCTRL = "/sys/fs/resctrl"
 CDP_WITH_MBA = Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology()))
 
 
+def _create(factory: Any, host: Host, name: str, **rdt: Any) -> Any:
+    """The container called ``name`` on ``host``, with an intelRdt of ``rdt``, created."""
+    cid = host.container_id(name)
+    return factory.create(cid, _config(cid, **rdt))
+
+
 def _config(cid: str, **rdt: Any) -> Config:
     return Config(
         namespaces=("pid", "mount"),
@@ -76,10 +82,7 @@ def _kill_and_destroy(c: Any) -> None:
 def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
     with on_host("rdt-unmounted", resctrl_unmounted) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create(
-                host.container_id("um"),
-                _config(host.container_id("um"), l3_cache_schema="L3:0=f;1=f"),
-            )
+            _create(factory, host, "um", l3_cache_schema="L3:0=f;1=f")
         assert str(info.value) == tables.resource_message("rdt_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("um")))
 
@@ -88,9 +91,7 @@ def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
 def test_no_schemata_write_without_a_schema(factory: Any, rdt: Host) -> None:
     os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
     before = _schemata(rdt.container_id("pre"))
-    c = factory.create(
-        rdt.container_id("ns"), _config(rdt.container_id("ns"), clos_id=rdt.container_id("pre"))
-    )
+    c = _create(factory, rdt, "ns", clos_id=rdt.container_id("pre"))
     c.run(INIT)
     assert c.init_process.pid in rdt.resctrl_tasks(rdt.container_id("pre"))
     writes = [op for op in rdt.operations() if op.op == "write" and op.path.endswith("/schemata")]
@@ -118,10 +119,7 @@ def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-SET-MBA")
 def test_mb_schema_alone(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        c = factory.create(
-            host.container_id("mba"),
-            _config(host.container_id("mba"), mem_bw_schema=_mb_schema(host, 30)),
-        )
+        c = _create(factory, host, "mba", mem_bw_schema=_mb_schema(host, 30))
         c.run(INIT)
         assert c.init_process.pid in host.resctrl_tasks(host.container_id("mba"))
         shown = _schemata(host.container_id("mba"))
@@ -132,10 +130,7 @@ def test_mb_schema_alone(on_host: OnHost) -> None:
 def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
     with on_host("v1-cat", resctrl_with("L3", absent=("MB",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create(
-                host.container_id("nomb"),
-                _config(host.container_id("nomb"), mem_bw_schema="MB:0=50;1=50"),
-            )
+            _create(factory, host, "nomb", mem_bw_schema="MB:0=50;1=50")
         assert str(info.value) == tables.resource_message("rdt_mba_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("nomb")))
         assert not os.path.exists(os.path.join(RESCTRL, host.container_id("nomb")))
@@ -145,10 +140,7 @@ def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
 def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
     with on_host(CDP_WITH_MBA, resctrl_with("L3CODE", "MB", absent=("L3",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            factory.create(
-                host.container_id("nol3"),
-                _config(host.container_id("nol3"), l3_cache_schema="L3:0=f;1=f"),
-            )
+            _create(factory, host, "nol3", l3_cache_schema="L3:0=f;1=f")
         assert str(info.value) == tables.resource_message("rdt_cat_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("nol3")))
 
@@ -157,14 +149,8 @@ def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-CLOSID-GROUP")
 def test_closid_names_the_group(factory: Any, rdt: Host) -> None:
     schema = rdt.l3_schema("f")
-    first = factory.create(
-        rdt.container_id("c1"),
-        _config(rdt.container_id("c1"), clos_id=rdt.container_id("shared"), l3_cache_schema=schema),
-    )
-    second = factory.create(
-        rdt.container_id("c2"),
-        _config(rdt.container_id("c2"), clos_id=rdt.container_id("shared"), l3_cache_schema=schema),
-    )
+    first = _create(factory, rdt, "c1", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
+    second = _create(factory, rdt, "c2", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
     first.run(INIT)
     second.run(INIT)
     tasks = rdt.resctrl_tasks(rdt.container_id("shared"))
@@ -175,9 +161,7 @@ def test_closid_names_the_group(factory: Any, rdt: Host) -> None:
 
 @pytest.mark.requirement("RDT-CLOSID-PRECREATED")
 def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: Host) -> None:
-    c = factory.create(
-        rdt.container_id("pc"), _config(rdt.container_id("pc"), clos_id=rdt.container_id("absent"))
-    )
+    c = _create(factory, rdt, "pc", clos_id=rdt.container_id("absent"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert tables.resource_message("rdt_clos_dir_missing") in str(info.value)
@@ -189,13 +173,12 @@ def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: Host
 
 @pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
 def test_closid_group_outlives_the_container(factory: Any, rdt: Host) -> None:
-    c = factory.create(
-        rdt.container_id("keep"),
-        _config(
-            rdt.container_id("keep"),
-            clos_id=rdt.container_id("kept"),
-            l3_cache_schema=rdt.l3_schema("3"),
-        ),
+    c = _create(
+        factory,
+        rdt,
+        "keep",
+        clos_id=rdt.container_id("kept"),
+        l3_cache_schema=rdt.l3_schema("3"),
     )
     c.run(INIT)
     pid = c.init_process.pid
@@ -210,10 +193,7 @@ def test_closid_group_outlives_the_container(factory: Any, rdt: Host) -> None:
 @pytest.mark.requirement("RDT-CLOSID-INVALID")
 def test_invalid_closid_is_refused(factory: Any, rdt: Host, clos_id: str) -> None:
     with pytest.raises(Exception) as info:
-        factory.create(
-            rdt.container_id("bad"),
-            _config(rdt.container_id("bad"), clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f")),
-        )
+        _create(factory, rdt, "bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f"))
     assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
     assert not os.path.exists(os.path.join(rdt.state_root, rdt.container_id("bad")))
 
@@ -244,9 +224,7 @@ def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> Non
 # -- what the kernel refuses ------------------------------------------------------------------
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD")
 def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Host) -> None:
-    c = factory.create(
-        rdt.container_id("lc"), _config(rdt.container_id("lc"), l3_cache_schema=rdt.l3_schema("5"))
-    )
+    c = _create(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     status = _last_cmd_status()
@@ -257,9 +235,7 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Host) -
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
 def test_refused_schema_leaves_no_group(factory: Any, rdt: Host) -> None:
-    c = factory.create(
-        rdt.container_id("ng"), _config(rdt.container_id("ng"), l3_cache_schema=rdt.l3_schema("5"))
-    )
+    c = _create(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "schemata" in str(info.value), f"the run should fail on the schema: {info.value}"
@@ -278,10 +254,7 @@ def test_out_of_closids_is_an_error_with_the_kernel_text(on_host: OnHost) -> Non
                 host.container_id(f"g{i}"),
                 _config(host.container_id(f"g{i}"), l3_cache_schema=host.l3_schema("3")),
             ).run(INIT)
-        c = factory.create(
-            host.container_id("over"),
-            _config(host.container_id("over"), l3_cache_schema=host.l3_schema("3")),
-        )
+        c = _create(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
         with pytest.raises(Exception) as info:
             c.run(INIT)
         texts = tables.resource_messages("resctrl_out_of_closids")
@@ -292,10 +265,7 @@ def test_out_of_closids_is_an_error_with_the_kernel_text(on_host: OnHost) -> Non
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        c = factory.create(
-            host.container_id("rt"),
-            _config(host.container_id("rt"), l3_cache_schema=host.l3_schema("f")),
-        )
+        c = _create(factory, host, "rt", l3_cache_schema=host.l3_schema("f"))
         c.run(INIT)
         outsider = host.start_process()
         with open(os.path.join(RESCTRL, host.container_id("rt"), "tasks"), "w") as f:
