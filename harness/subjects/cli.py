@@ -27,17 +27,22 @@ from harness.subjects.base import OciSubject
 from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci import Hook
 from harness.subjects.oci import Hooks
+from harness.subjects.oci import IntelRdt
 from harness.subjects.oci import Namespace
 from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import make_bundle
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
 
-__all__ = ["CommandRecord", "OciCli", "SubjectCli", "cli_for"]
+__all__ = ["CONTAINER_NAMESPACES", "CommandRecord", "OciCli", "SubjectCli", "cli_for"]
 
 #: a command that runs longer than this is stopped and recorded as timed out
 COMMAND_TIMEOUT_S = 60.0
 HookSpec = dict[str, list[dict[str, Any]]]
+#: the namespaces of a scenario's container: the host's network, so no network setup is needed
+CONTAINER_NAMESPACES = (
+    Namespace("pid"), Namespace("mount"), Namespace("ipc"), Namespace("uts")
+)  # fmt: skip
 
 
 class _Cli:
@@ -54,10 +59,17 @@ class _Cli:
         name: str,
         args: tuple[str, ...] = ("/bin/sleep", "600"),
         hooks: HookSpec | None = None,
+        *,
+        namespaces: tuple[Namespace, ...] = CONTAINER_NAMESPACES,
+        intel_rdt: IntelRdt | None = None,
     ) -> str:
         """The bundle of the container called ``name``: ``args`` run, cgroupsPath ``/<id>``,
-        ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]})."""
-        return self._write_bundle(name, _config(self.host.container_id(name), args, hooks))
+        ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]}),
+        ``namespaces`` (a private pid, mount, ipc and uts namespace unless given), and
+        ``linux.intelRdt`` when ``intel_rdt`` is given."""
+        config = _config(self.host.container_id(name), args, hooks)
+        config = dataclasses.replace(config, namespaces=namespaces, intel_rdt=intel_rdt)
+        return self._write_bundle(name, config)
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         raise NotImplementedError
@@ -175,7 +187,7 @@ def _config(cid: str, args: tuple[str, ...], hooks: HookSpec | None) -> Containe
     return ContainerConfig(
         args=args,
         hostname=cid,
-        namespaces=(Namespace("pid"), Namespace("mount"), Namespace("ipc"), Namespace("uts")),
+        namespaces=CONTAINER_NAMESPACES,
         cgroups_path=f"/{cid}",
         hooks=Hooks(**phases),
     )
