@@ -9,11 +9,13 @@ untested requirement does.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import importlib.util
 import os
 import re
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -67,7 +69,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     # of a real host still remove what they made.
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
+        with _prepared_host(args):
+            code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
     finally:
         signal.signal(signal.SIGTERM, previous)
     if code == pytest.ExitCode.USAGE_ERROR:
@@ -79,6 +82,33 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     print(render_summary(hooks.report))
     print(f"report: {report_dir / 'compliance.json'}")
     return 0 if hooks.report.summary.verdict == "pass" else 1
+
+
+@contextlib.contextmanager
+def _prepared_host(args: argparse.Namespace) -> Iterator[None]:
+    """For an OCI runtime on a real host: probe it, prepare the host if it refuses it as it is
+    (harness/hosts/preparation.py), say so, and undo it when the run is over.  Doing it here,
+    before pytest starts its workers, makes one preparation last for all of them."""
+    if not (args.subject.startswith("oci:") and args.host == "real"):
+        yield
+        return
+    from harness.hosts import open_host
+    from harness.hosts.preparation import host_prepared
+    from harness.subjects import parse_subject
+    from harness.subjects.cli import cli_for
+    from harness.subjects.cli import refusal_of
+
+    subject = parse_subject(args.subject)
+
+    def probe() -> str | None:
+        with open_host("real") as probe_host:
+            return refusal_of(cli_for(subject, probe_host, args.profile))
+
+    with host_prepared(probe) as prep:
+        for line in (prep.describe(), prep.failure):
+            if line:
+                print(f"rtgate: {line}", flush=True)
+        yield
 
 
 def _interrupt(signum: int, frame: object) -> None:

@@ -34,7 +34,7 @@ from harness.subjects.oci import make_bundle
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
 
-__all__ = ["CONTAINER_NAMESPACES", "CommandRecord", "OciCli", "SubjectCli", "cli_for"]
+__all__ = ["CONTAINER_NAMESPACES", "CommandRecord", "OciCli", "SubjectCli", "cli_for", "refusal_of"]
 
 #: a command that runs longer than this is stopped and recorded as timed out
 COMMAND_TIMEOUT_S = 60.0
@@ -191,6 +191,15 @@ def _config(cid: str, args: tuple[str, ...], hooks: HookSpec | None) -> Containe
         cgroups_path=f"/{cid}",
         hooks=Hooks(**phases),
     )
+
+
+def refusal_of(cli: SubjectCli | OciCli) -> str | None:
+    """Why the runtime behind ``cli`` cannot run a container on its host (what its create
+    said), or None: probed with a container of its own that is removed again."""
+    cid = cli.host.container_id("probe")
+    created = cli("create", "--bundle", cli.bundle("probe"), cid)
+    cli("delete", "--force", cid)
+    return None if created.exit_code == 0 else created.describe()
 
 
 def cli_for(subject: ApiSubject | OciSubject, host: Any, profile: str) -> SubjectCli | OciCli:
