@@ -18,6 +18,7 @@ from harness.hosts import simulated_host
 from harness.hosts.base import RESCTRL
 from harness.scenarios._support import Needs
 from harness.scenarios.test_cli_rdt import cat_unmounted
+from harness.scenarios.test_cli_rdt import free_closids
 from harness.scenarios.test_cli_rdt import group_masks
 from harness.scenarios.test_cli_rdt import invalid_schema
 from harness.scenarios.test_cli_rdt import l3_masks
@@ -91,3 +92,21 @@ def test_machines_without_resctrl_are_told_apart(machine: str, fits: Needs, misf
     with simulated_host("v1-cat") as host:
         assert fits(host) is not None, "a host with resctrl mounted fits neither"
         assert misfits(host) is not None
+
+
+def test_a_host_without_a_free_closid_is_not_usable() -> None:
+    with simulated_host("small-closids") as host:  # 4 CLOSIDs, one the default group's
+        assert free_closids() == (3, 0)
+        for name in ("a", "b", "c"):
+            os.mkdir(host.resctrl_group(name))
+        assert free_closids() == (0, 3)
+        assert "no free CLOSID" in str(rdt_usable(host))
+        with pytest.raises(OSError) as info:
+            os.mkdir(host.resctrl_group("d"))
+        assert info.value.errno == errno.ENOSPC, "the kernel agrees: out of CLOSIDs"
+
+
+def test_free_closids_counts_the_scarcest_resource() -> None:
+    with simulated_host("xeon-2s-cat-mba") as host:  # L3 has 16 CLOSIDs, MB 8
+        assert rdt_usable(host) is None
+        assert free_closids() == (7, 0)

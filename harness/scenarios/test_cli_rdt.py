@@ -60,9 +60,33 @@ def cat_unmounted(host: Host) -> str | None:
 
 def rdt_usable(host: Host) -> str | None:
     """A host's ``needs``: L3 CAT through a mounted resctrl (what ``host.rdt_unavailable``
-    probes: the cat_l3 flag, a resctrl line in mountinfo, ``info/L3``)."""
+    probes: the cat_l3 flag, a resctrl line in mountinfo, ``info/L3``) with a CLOSID free for
+    one more group (a shared RDT node may have given them all away)."""
     reason = host.rdt_unavailable()
-    return None if reason is None else f"{reason} ({host.describe()})"
+    if reason is not None:
+        return f"{reason} ({host.describe()})"
+    free, groups = free_closids()
+    if free < 1:
+        return f"resctrl has no free CLOSID for a new group: {groups} groups hold them all"
+    return None
+
+
+def free_closids() -> tuple[int, int]:
+    """(CLOSIDs free for new groups, control groups already made).  Every group made in the
+    resctrl root takes a CLOSID, the default group has one of its own, and the number there
+    are is the smallest ``num_closids`` of the allocation resources in ``info/``."""
+    info = os.path.join(RESCTRL, "info")
+    counts = [
+        int(_read(os.path.join(info, name, "num_closids")))
+        for name in os.listdir(info)
+        if os.path.exists(os.path.join(info, name, "num_closids"))
+    ]
+    groups = [
+        name for name in os.listdir(RESCTRL)
+        if name not in ("info", "mon_groups", "mon_data")
+        and os.path.isdir(os.path.join(RESCTRL, name))
+    ]  # fmt: skip
+    return min(counts, default=0) - 1 - len(groups), len(groups)
 
 
 WITHOUT_RESCTRL = [
