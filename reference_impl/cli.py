@@ -48,7 +48,7 @@ class CliError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rtgate-reference", exit_on_error=False)
     parser.add_argument("--root", default=DEFAULT_ROOT, help="where containers' state dirs live")
-    parser.add_argument("--profile", default="seed", help="seed or runc-1.2")
+    parser.add_argument("--profile", default="seed", help="seed, runc-1.2 or runtime-spec")
     parser.add_argument(
         "--factory",
         default="",
@@ -169,6 +169,10 @@ def _state(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
 def _kill(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     container = factory.load(args.id)
     sig = parse_signal(args.signal)
+    accepted = getattr(container.profile, "cli_kill_statuses", None)
+    status = str(container.status())
+    if accepted is not None and status not in accepted:
+        raise CliError(f"cannot kill container {args.id}: it is {status}, not created or running")
     if args.all:
         container.signal(sig, all_processes=True)
     else:
@@ -176,8 +180,8 @@ def _kill(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _delete(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
-    """``runc delete``: a stopped container is destroyed, a created one killed first; running
-    and paused ones only with --force."""
+    """``runc delete``: a stopped container is destroyed, a created one killed first (not
+    under the runtime-spec profile); running and paused ones only with --force."""
     try:
         container = factory.load(args.id)
     except LibcontainerError:
@@ -187,10 +191,15 @@ def _delete(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     status = str(container.status())
     if status == "stopped":
         _destroy(container)
-    elif status == "created" or args.force:
+    elif args.force or (status == "created" and _deletes_created(container)):
         _kill_container(container)
     else:
         raise CliError(f"cannot delete container {args.id} that is not stopped: {status}")
+
+
+def _deletes_created(container: Container) -> bool:
+    """runc's delete kills a created container; the runtime-spec says delete MUST error."""
+    return getattr(container.profile, "cli_delete_created", "kill") == "kill"
 
 
 def _pause(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:

@@ -9,6 +9,9 @@ sentinel errors replace the error codes (e918d0213); ``runType`` became ``hasIni
 ``Signal`` lost its ``all`` flag and kills the whole cgroup for SIGKILL without a private PID
 namespace (ab3cd8d73, 9583b3d1c); a second init is refused; hook errors name the hook.
 
+``runtime-spec`` is runc 1.2's libcontainer behind a command line that does what runtime-spec
+v1.0.2's runtime.md says where runc departs from it (delete, kill, poststop hooks).
+
 The other reference modules never test a profile's *name*: they read the flags, texts and small
 strategies below, so a new profile is one more :class:`Profile` value.
 """
@@ -30,6 +33,7 @@ from reference_impl.errors import new_system_error_with_cause
 __all__ = [
     "PROFILES",
     "RUNC_1_2",
+    "RUNTIME_SPEC",
     "SEED",
     "Profile",
     "Refusal",
@@ -118,6 +122,15 @@ class Profile:
     #: "not supported or enabled" and no empty-schema check; "intelrdt: unable to ..." errors;
     #: a writer whenever intelRdt is configured and resctrl is mounted)
     rdt_era: Literal["seed", "runc-1.1"] = "seed"
+    #: a failing poststop hook stops the rest and is destroy's error ("stop", runc), or is a
+    #: warning while the remaining hooks and the lifecycle go on ("warn", the runtime-spec)
+    poststop_failures: Literal["stop", "warn"] = "stop"
+    #: ``delete`` of a created container kills and destroys it ("kill", runc's delete.go) or
+    #: refuses, as for any container that is not stopped ("refuse", the runtime-spec)
+    cli_delete_created: Literal["kill", "refuse"] = "kill"
+    #: the statuses ``kill`` accepts (None: any, as runc leaves it to Signal; the runtime-spec:
+    #: created and running)
+    cli_kill_statuses: frozenset[str] | None = None
 
     def refuse(self, key: str, **fields: object) -> LibcontainerError:
         """The error this profile raises for refusal ``key`` (see ``refusals``)."""
@@ -230,7 +243,19 @@ RUNC_1_2 = Profile(
     rdt_era="runc-1.1",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2)}
+#: runtime-spec v1.0.2 runtime.md on top of runc 1.2's libcontainer: delete of a container
+#: that is not stopped and kill of one that is neither created nor running MUST error, and a
+#: failing poststop hook is a warning after which the remaining hooks run
+RUNTIME_SPEC = dataclasses.replace(
+    RUNC_1_2,
+    name="runtime-spec",
+    source="runtime-spec v1.0.2 runtime.md (operations, lifecycle) over runc v1.2.0",
+    poststop_failures="warn",
+    cli_delete_created="refuse",
+    cli_kill_statuses=frozenset({"created", "running"}),
+)
+
+PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2, RUNTIME_SPEC)}
 
 
 class UnknownProfileError(LibcontainerError):

@@ -97,7 +97,8 @@ def _cgroup_exists(c: Container) -> bool:
 
 
 def run_poststop_hooks(c: Container) -> None:
-    """Run the poststop hooks in order; the first failing one stops the rest."""
+    """Run the poststop hooks in order; the first failing one stops the rest (runc), or is
+    logged as a warning and the rest run (the runtime-spec profile)."""
     hooks = c.config.hooks
     if hooks is None:
         return
@@ -108,6 +109,9 @@ def run_poststop_hooks(c: Container) -> None:
         try:
             run_hook(hook, state, c.system)
         except Exception as err:
+            if c.profile.poststop_failures == "warn":
+                log.warning("poststop hook #%d (%s) failed: %s", index, hook.path, err)
+                continue
             wrapped = c.profile.wrap_hook_error("poststop", index, err)
             if wrapped is err:
                 raise

@@ -67,6 +67,8 @@ def test_cli_pause_and_resume_follow_the_api_table(profile: str) -> None:
         for operation, success in (("pause", "paused"), ("resume", "running")):
             api = tables.operation_expectation(state, operation, profile)
             cli_expect, _ = tables.cli_operation(state, operation, profile)
+            if cli_expect == tables.UNSPECIFIED:
+                continue  # the runtime-spec has no pause and no resume
             assert (cli_expect == success) == (api == success), (profile, state, operation)
 
 
@@ -75,5 +77,23 @@ def test_every_cli_cell_names_a_cli_requirement_of_its_profile() -> None:
     for profile in tables.PROFILES:
         for state in tables.CLI_STATES:
             for operation in tables.CLI_OPERATIONS:
-                _, req = tables.cli_operation(state, operation, profile)
+                expect, req = tables.cli_operation(state, operation, profile)
+                if expect == tables.UNSPECIFIED:
+                    continue
                 assert catalog[req].scope == "cli" and profile in catalog[req].profiles, req
+
+
+def test_the_runtime_spec_profile_holds_only_command_line_rules() -> None:
+    """The runtime-spec says nothing of libcontainer's API: no api rule belongs to it, and
+    its command-line table leaves pause and resume (no operations of the spec) unspecified."""
+    catalog = load_catalog()
+    scopes = {r.scope for r in catalog.for_profile("runtime-spec")}
+    assert scopes == {"cli"}
+    for state in tables.CLI_STATES:
+        for operation in ("pause", "resume"):
+            assert tables.cli_operation(state, operation, "runtime-spec")[0] == tables.UNSPECIFIED
+    assert tables.cli_operation("created", "delete", "runtime-spec")[0] == "error"
+    assert tables.cli_operation("paused", "kill", "runtime-spec")[0] == "error"
+    assert tables.cli_delete_fault("poststop", "runtime-spec")["remaining"] == "run"
+    with pytest.raises(SpecError, match="no \\[delete_faults.busy-cgroup\\]"):
+        tables.cli_delete_fault("busy-cgroup", "runtime-spec")

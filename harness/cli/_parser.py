@@ -9,6 +9,7 @@ from harness.errors import UsageError
 from harness.plugin.options import DEFAULT_PROFILE
 from harness.plugin.options import DEFAULT_SUBJECT
 from harness.plugin.options import HOSTS
+from harness.plugin.options import OCI_DEFAULT_PROFILE
 
 __all__ = ["ArgumentParser", "build_parser"]
 
@@ -53,7 +54,10 @@ def build_parser() -> ArgumentParser:
     run.add_argument(
         "--preset", help="the simulated machine (default: v1-cat); 'rtgate presets' lists them"
     )
-    run.add_argument("--profile", default=DEFAULT_PROFILE, help="default: %(default)s")
+    run.add_argument(
+        "--profile",
+        help=f"default: {DEFAULT_PROFILE}; {OCI_DEFAULT_PROFILE} for an oci: subject",
+    )
     run.add_argument(
         "--expectations",
         metavar="PATH",

@@ -27,6 +27,7 @@ from harness.plugin import ensure_registered
 from harness.plugin.keys import report_key
 from harness.plugin.options import HOSTS
 from harness.plugin.options import check_expectations
+from harness.plugin.options import default_profile
 from harness.plugin.options import subject_version
 from harness.report.model import Report
 from harness.report.summary import render_summary
@@ -61,6 +62,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     Raises:
         RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
     """
+    args.profile = args.profile or default_profile(args.subject)
     check_input(args)
     scenarios = scenarios_dir(args.scenarios)
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)

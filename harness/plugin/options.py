@@ -23,9 +23,11 @@ __all__ = [
     "DEFAULT_PROFILE",
     "DEFAULT_SUBJECT",
     "HOSTS",
+    "OCI_DEFAULT_PROFILE",
     "RunOptions",
     "add_options",
     "check_expectations",
+    "default_profile",
     "read_options",
     "subject_version",
 ]
@@ -34,6 +36,8 @@ __all__ = [
 HOSTS = ("simulated", "real")
 DEFAULT_SUBJECT = "reference"
 DEFAULT_PROFILE = "seed"
+#: an OCI runtime binary is judged by the runtime-spec unless a libcontainer profile is asked for
+OCI_DEFAULT_PROFILE = "runtime-spec"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,9 +101,10 @@ def add_options(parser: pytest.Parser) -> None:
     group.addoption(
         "--rtgate-profile",
         dest="rtgate_profile",
-        default=DEFAULT_PROFILE,
+        default=None,
         metavar="PROFILE",
-        help="which profile of the requirement catalog to check (default: seed)",
+        help="which profile of the requirement catalog to check (default: seed; runtime-spec"
+        " for an oci: subject)",
     )
     group.addoption(
         "--rtgate-report-dir",
@@ -124,6 +129,12 @@ def add_options(parser: pytest.Parser) -> None:
     )
 
 
+def default_profile(subject: str) -> str:
+    """The profile a run of ``subject`` checks when none is named: an OCI runtime binary is
+    held to the runtime-spec, the reference and Python implementations to the seed."""
+    return OCI_DEFAULT_PROFILE if subject.startswith("oci:") else DEFAULT_PROFILE
+
+
 def read_options(config: pytest.Config) -> RunOptions:
     """Check the options and load the catalog.
 
@@ -137,7 +148,9 @@ def read_options(config: pytest.Config) -> RunOptions:
         catalog = load_catalog(config.getoption("rtgate_catalog"))
     except RtgateError as err:
         raise pytest.UsageError(f"--rtgate-catalog: {err}") from err
-    profile = config.getoption("rtgate_profile")
+    profile = config.getoption("rtgate_profile") or default_profile(
+        config.getoption("rtgate_subject")
+    )
     if profile not in catalog.profiles:
         known = tuple(sorted(catalog.profiles))
         raise pytest.UsageError(

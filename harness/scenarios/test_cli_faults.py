@@ -59,3 +59,8 @@ def test_delete_with_a_failing_poststop_hook(
     result = cli("delete", cid)
     _check(cli, host, cid, "poststop", profile, verify, result)
     assert len(host.hook_runs(path)) == 1, "the faulty hook ran once"
+    wanted = tables.cli_delete_fault("poststop", profile)
+    ran = len(host.hook_runs(after))
+    verify(wanted["requirement"], ran == (1 if wanted["remaining"] == "run" else 0),
+           f"the poststop hook after the failing one ran {ran} time(s); the profile wants"
+           f" the remaining hooks {wanted['remaining']}")  # fmt: skip

@@ -74,6 +74,8 @@ class CliMachine(RuleBasedStateMachine):
     def operate(self, operation: str) -> None:
         state = self.status
         expect, requirement = tables.cli_operation(state, operation, self.profile)
+        if expect == tables.UNSPECIFIED:
+            return  # the profile has no rule for it (the runtime-spec has no pause)
         died = tables.frozen_sigkill(self.host.cgroup_mode()) == "delivered"
         if operation == "kill" and self.doomed and died:
             expect = "error"  # cgroup2 let the first SIGKILL kill init: no one is left to signal

@@ -42,7 +42,7 @@ LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
 CELL_KINDS = ("assign", "noop", "error", "check-running")
 DEFAULT_PROFILE = "seed"
 #: keys of a ``[profile."<name>"]`` table that describe the profile instead of overriding
-_PROFILE_META = ("source", "requirements")
+_PROFILE_META = ("source", "requirements", "inherits")
 
 
 @functools.cache
@@ -79,8 +79,10 @@ def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
         if profile not in overrides:
             known = (DEFAULT_PROFILE, *sorted(overrides))
             raise SpecError(str(LIFECYCLE), f"'profile' must be one of {known} (got {profile!r})")
-        own = {k: v for k, v in overrides[profile].items() if k not in _PROFILE_META}
-        base = _merged(base, own)
+        parent = overrides[profile].get("inherits")
+        for name in (parent, profile) if parent else (profile,):
+            own = {k: v for k, v in overrides[name].items() if k not in _PROFILE_META}
+            base = _merged(base, own)
     states = base.get("states", [])
     for row in states:
         cells = base["transitions"].get(row, {})
@@ -274,9 +276,14 @@ CLI_STATES = ("created", "running", "paused", "stopped")
 CLI_OPERATIONS = ("start", "kill", "delete", "pause", "resume")
 
 
+#: the ``expect`` of a cell the profile has no rule for (the runtime-spec has no pause)
+UNSPECIFIED = "unspecified"
+
+
 @functools.cache
 def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
-    """The command-line tables of ``profile`` (the base with its overrides merged in).
+    """The command-line tables of ``profile``: the base with its overrides merged in, or its
+    own tables alone when it is ``standalone`` (a cell it leaves out is unspecified).
 
     Raises:
         SpecError: the file is unreadable or a cell lacks ``expect`` or ``requirement``.
@@ -285,13 +292,16 @@ def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
         data = tomllib.loads(CLI.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as err:
         raise SpecError(str(CLI), str(err)) from err
-    tables = _merged(
-        {k: v for k, v in data.items() if k != "profile"},
-        data.get("profile", {}).get(profile, {}),
-    )
+    own = dict(data.get("profile", {}).get(profile, {}))
+    standalone = bool(own.pop("standalone", False))
+    base = {k: v for k, v in data.items() if k != "profile"}
+    tables = _merged({"operations": {}, "delete_faults": {}} if standalone else base, own)
     for state in CLI_STATES:
+        row = tables["operations"].setdefault(state, {})
         for operation in CLI_OPERATIONS:
-            cell = tables["operations"][state].get(operation)
+            cell = row.get(operation)
+            if cell is None and standalone:
+                continue
             if not isinstance(cell, dict) or {"expect", "requirement"} - set(cell):
                 raise SpecError(
                     str(CLI), f"operations.{state}.{operation} needs expect and requirement"
@@ -300,22 +310,40 @@ def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
 
 
 def cli_operation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> tuple[str, str]:
-    """(what the command does, the requirement id) for ``operation`` in ``state``."""
-    cell = cli(profile)["operations"][state][operation]
+    """(what the command does, the requirement id) for ``operation`` in ``state``;
+    (:data:`UNSPECIFIED`, "") where the profile has no rule."""
+    cell = cli(profile)["operations"][state].get(operation)
+    if cell is None:
+        return UNSPECIFIED, ""
     return str(cell["expect"]), str(cell["requirement"])
 
 
 def cli_requirement_variants(state: str, operation: str) -> tuple[str, ...]:
     """Every profile's requirement id of one cell: what its test is marked with."""
-    return tuple(dict.fromkeys(cli_operation(state, operation, p)[1] for p in PROFILES))
+    ids = (cli_operation(state, operation, p)[1] for p in PROFILES)
+    return tuple(dict.fromkeys(i for i in ids if i))
 
 
 def cli_delete_fault(fault: str, profile: str = DEFAULT_PROFILE) -> dict[str, str]:
     """What ``delete`` of a stopped container does when its teardown meets ``fault``:
-    ``exit`` ("zero" or "non-zero"), ``container`` ("gone" or "kept"), ``requirement``."""
-    return {k: str(v) for k, v in cli(profile)["delete_faults"][fault].items()}
+    ``exit`` ("zero" or "non-zero"), ``container`` ("gone" or "kept"), ``requirement``, and
+    what the fault's own table adds.
+
+    Raises:
+        SpecError: ``profile`` has no rule for ``fault``.
+    """
+    faults = cli(profile)["delete_faults"]
+    if fault not in faults:
+        raise SpecError(str(CLI), f"profile {profile!r} has no [delete_faults.{fault}]")
+    return {k: str(v) for k, v in faults[fault].items()}
 
 
 def cli_delete_fault_variants(fault: str) -> tuple[str, ...]:
     """Every profile's requirement id for ``fault``: what its test is marked with."""
-    return tuple(dict.fromkeys(cli_delete_fault(fault, p)["requirement"] for p in PROFILES))
+    return tuple(
+        dict.fromkeys(
+            cli_delete_fault(fault, p)["requirement"]
+            for p in PROFILES
+            if fault in cli(p)["delete_faults"]
+        )
+    )

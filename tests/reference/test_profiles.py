@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from reference_impl.errors import GenericError
@@ -10,16 +12,29 @@ from reference_impl.errors import WrappedError
 from reference_impl.errors import is_sentinel
 from reference_impl.profiles import PROFILES
 from reference_impl.profiles import RUNC_1_2
+from reference_impl.profiles import RUNTIME_SPEC
 from reference_impl.profiles import SEED
 from reference_impl.profiles import UnknownProfileError
 from reference_impl.profiles import get_profile
 
 
-def test_both_profiles_are_known_and_unknown_names_are_refused() -> None:
-    assert set(PROFILES) == {"seed", "runc-1.2"}
+def test_the_profiles_are_known_and_unknown_names_are_refused() -> None:
+    assert set(PROFILES) == {"seed", "runc-1.2", "runtime-spec"}
     assert get_profile("runc-1.2") is RUNC_1_2
-    with pytest.raises(UnknownProfileError, match="known: runc-1.2, seed"):
+    with pytest.raises(UnknownProfileError, match="known: runc-1.2, runtime-spec, seed"):
         get_profile("runc-9")
+
+
+def test_the_runtime_spec_profile_is_runc_1_2_with_the_spec_s_command_line() -> None:
+    """Only the three places where runc departs from runtime.md differ from runc 1.2."""
+    differ = {
+        f.name
+        for f in dataclasses.fields(RUNTIME_SPEC)
+        if getattr(RUNTIME_SPEC, f.name) != getattr(RUNC_1_2, f.name)
+    }
+    assert differ == {"name", "source", "poststop_failures", "cli_delete_created",
+                      "cli_kill_statuses"}  # fmt: skip
+    assert RUNTIME_SPEC.cli_kill_statuses == {"created", "running"}
 
 
 def test_every_profile_refuses_the_same_operations() -> None:
