@@ -97,3 +97,9 @@ def test_the_runtime_spec_profile_holds_only_command_line_rules() -> None:
     assert tables.cli_delete_fault("poststop", "runtime-spec")["remaining"] == "run"
     with pytest.raises(SpecError, match="no \\[delete_faults.busy-cgroup\\]"):
         tables.cli_delete_fault("busy-cgroup", "runtime-spec")
+
+
+def test_every_command_line_rule_names_its_runtime_spec_version() -> None:
+    """A CLI rule is judged against one version of the runtime-spec; the report shows it."""
+    missing = [r.id for r in load_catalog().values() if r.scope == "cli" and not r.spec_version]
+    assert missing == [], f"cli requirements without spec_version: {missing}"

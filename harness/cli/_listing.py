@@ -43,6 +43,7 @@ def _as_dict(requirement: Requirement) -> dict[str, object]:
         "title": requirement.title,
         "source": requirement.source,
         "url": requirement.url,
+        "spec_version": requirement.spec_version,
         "profiles": list(requirement.profiles),
     }
 

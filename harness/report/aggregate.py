@@ -44,6 +44,8 @@ class RequirementInfo(Protocol):
     def scope(self) -> str: ...
     @property
     def area(self) -> str: ...
+    @property
+    def spec_version(self) -> str | None: ...
 
 
 def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> RequirementResult:
@@ -66,6 +68,7 @@ def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> Re
         url=info.url,
         scope=info.scope,
         area=info.area,
+        spec_version=info.spec_version,
         outcome=outcome,
         tests=tuple(t.nodeid for t in mine),
         message=message,

@@ -118,6 +118,7 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "title": result.title,
         "source": result.source,
         "url": result.url,
+        "spec_version": result.spec_version,
         "scope": result.scope,
         "area": result.area,
         "outcome": result.outcome,

@@ -95,6 +95,8 @@ class RequirementResult:
     tests: tuple[str, ...] = ()
     #: why it did not pass: the first failing test's message, or the skip reasons
     message: str | None = None
+    #: the runtime-spec version a command-line rule comes from
+    spec_version: str | None = None
 
     @property
     def fatal(self) -> bool:

@@ -41,7 +41,7 @@ ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 DEFAULT_CATALOG = Path(__file__).with_name("requirements.toml")
 
 _REQUIRED = ("id", "level", "title", "source", "scope", "area", "profiles")
-_OPTIONAL = ("url",)
+_OPTIONAL = ("url", "spec_version")
 _HEADER = re.compile(r"^\s*\[\[\s*requirement\s*\]\]")
 
 
@@ -65,6 +65,8 @@ class Requirement:
     profiles: tuple[str, ...]
     #: a pinned link to the source, when there is one
     url: str | None = None
+    #: the runtime-spec version a command-line rule comes from ("1.0.2")
+    spec_version: str | None = None
 
 
 class Catalog(Mapping[str, Requirement]):
@@ -198,6 +200,7 @@ class _Checker:
             area=entry["area"],
             profiles=tuple(dict.fromkeys(profiles)),
             url=entry.get("url"),
+            spec_version=entry.get("spec_version"),
         )
 
     def one_of(

@@ -32,6 +32,7 @@ class Info:
     url: str | None = None
     scope: str = "api"
     area: str = "a"
+    spec_version: str | None = None
 
 
 def sample_report() -> Report:
