@@ -24,6 +24,11 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import open_host
+from harness.hosts.preparation import host_prepared
+from harness.subjects import parse_subject
+from harness.subjects.cli import cli_for
+from harness.subjects.cli import refusal_of
 from harness.subjects.oci import Bundle
 from harness.subjects.oci import BusyboxUnavailable
 from harness.subjects.oci import CommandRecord
@@ -248,6 +253,23 @@ def subreaper() -> Iterator[None]:
         _prctl(_PR_SET_CHILD_SUBREAPER, before)
 
 
+@pytest.fixture(scope="session")
+def prepared_for_crun() -> Iterator[None]:
+    """This host prepared for crun as ``rtgate run`` prepares it (harness/hosts/preparation.py):
+    crun 1.8 refuses a hybrid host whose cgroup2 hierarchy has controllers."""
+    if os.geteuid() != 0 or shutil.which("crun") is None:
+        yield
+        return
+    subject = parse_subject("oci:crun")
+
+    def probe() -> str | None:
+        with open_host("real") as host:
+            return refusal_of(cli_for(subject, host, "runtime-spec"))
+
+    with host_prepared(probe):
+        yield
+
+
 @pytest.fixture(params=["runc", "crun"])
 def lab(request: pytest.FixtureRequest, busybox: str, subreaper: None) -> Iterator[Lab]:
     """A lab on the runtime of the parameter; skipped with the probed reason."""
@@ -257,6 +279,8 @@ def lab(request: pytest.FixtureRequest, busybox: str, subreaper: None) -> Iterat
     found = shutil.which(name)
     if found is None:
         pytest.skip(f"{name} not installed: shutil.which({name!r}) found {found!r}")
+    if name == "crun":
+        request.getfixturevalue("prepared_for_crun")
     lab = Lab(name, busybox)
     try:
         yield lab
