@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from harness.hookscripts import HookRun
+from harness.hookscripts import all_hook_runs
+from harness.hookscripts import hook_runs
+from harness.hookscripts import write_recording_hook
 from harness.subjects.oci.bundle import APPLETS
 from harness.subjects.oci.bundle import Bundle
 from harness.subjects.oci.bundle import BundleError
@@ -17,10 +21,6 @@ from harness.subjects.oci.config import Hooks
 from harness.subjects.oci.config import IntelRdt
 from harness.subjects.oci.config import Namespace
 from harness.subjects.oci.config import Resources
-from harness.subjects.oci.hooks import HookRun
-from harness.subjects.oci.hooks import all_hook_runs
-from harness.subjects.oci.hooks import hook_runs
-from harness.subjects.oci.hooks import write_recording_hook
 from harness.subjects.oci.runtime import CommandRecord
 from harness.subjects.oci.runtime import OciCommandError
 from harness.subjects.oci.runtime import OciRuntime

@@ -2,7 +2,7 @@
 
 A bundle is the directory ``<parent>/<prefix>-<name>`` holding ``rootfs/`` (busybox copied to
 ``/bin/busybox``, its applets linked beside it), ``config.json`` and ``hooks/`` for the
-recording hooks of :mod:`harness.subjects.oci.hooks`.  The prefix is the caller's (the run's),
+recording hooks of :mod:`harness.hookscripts`.  The prefix is the caller's (the run's),
 so a leftover bundle is found by it.  :meth:`Bundle.remove` refuses to delete across a mount
 point: it names the mounts instead.
 
@@ -19,8 +19,8 @@ import shutil
 import struct
 
 from harness.errors import SubjectError
+from harness.hookscripts import write_recording_hook
 from harness.subjects.oci.config import ContainerConfig
-from harness.subjects.oci.hooks import write_recording_hook
 
 __all__ = [
     "APPLETS",

@@ -70,6 +70,11 @@ def test_no_runs_yet(tmp_path) -> None:
     assert all_hook_runs(str(tmp_path / "nowhere")) == []
 
 
+def _comm(pid: int) -> str:
+    with open(f"/proc/{pid}/comm", encoding="utf-8") as f:
+        return f.read().strip()
+
+
 def test_a_hanging_hook_records_then_keeps_running(tmp_path) -> None:
     path = write_recording_hook(str(tmp_path), "hang", hang=True)
     proc = subprocess.Popen([path], stdin=subprocess.PIPE)
@@ -82,9 +87,13 @@ def test_a_hanging_hook_records_then_keeps_running(tmp_path) -> None:
             time.sleep(0.01)
         assert len(hook_runs(str(tmp_path), "hang")) == 1
         assert proc.poll() is None
-        # the sleep replaced the shell: the hook's own pid is what a runtime kills at timeout
-        with open(f"/proc/{proc.pid}/comm", encoding="utf-8") as f:
-            assert f.read().strip() == "sleep"
+        # the sleep replaces the shell (just after the record is written): the hook's own pid
+        # is what a runtime kills at timeout
+        comm = _comm(proc.pid)
+        while comm != "sleep" and time.monotonic() < deadline:
+            time.sleep(0.01)
+            comm = _comm(proc.pid)
+        assert comm == "sleep"
     finally:
         proc.send_signal(signal.SIGKILL)  # the process this test started
         proc.wait()

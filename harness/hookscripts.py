@@ -1,12 +1,13 @@
-"""Hook programs that record each of their runs, and the reader of those records.
+"""Hook programs that record each of their runs, and the reader of those records: one
+recorder for the hooks a real host installs (``RealHost.hook_program``) and those the OCI
+bundles of ``harness.subjects.oci`` name.
 
 A recording hook is a ``/bin/sh`` script at ``<dir>/<name>``.  Each run takes a stamp from
 ``date +%s%N`` first (whole seconds where ``date`` has no ``%N``, as busybox's), then stores
 what it got under ``<dir>/.runs/<name>/<stamp>.<pid>``: ``.stdin`` (the state JSON the runtime
 wrote), ``.env`` (its environment, NUL-separated, read from ``/proc/$$/environ`` so that the
 script's own settings do not show) and ``.args`` last (its argv, NUL-separated), so a run
-without ``.args`` is still being recorded.  This is the layout of ``RealHost.hook_program`` in
-``harness/hosts/real.py``, plus the environment.
+without ``.args`` is still being recorded.
 
 ``args[0]`` of a recorded run is the script's path, not the ``args[0]`` of the hook entry: the
 kernel runs a script as ``/bin/sh <path> <args[1:]>``.
@@ -64,6 +65,7 @@ def write_recording_hook(
     hang: bool = False,
     stderr: str = "",
     hang_s: int = HANG_S,
+    stdout: str = "",
 ) -> str:
     """Write an executable script that records its run, then fails, hangs or exits 0.
 
@@ -74,6 +76,7 @@ def write_recording_hook(
         hang: sleep ``hang_s`` seconds instead of exiting (``exec``, so a runtime that kills
             the hook at its timeout kills the sleep itself).
         stderr: text written to stderr before exiting.
+        stdout: text written to stdout before exiting.
 
     Returns:
         The script's absolute path.
@@ -96,6 +99,8 @@ def write_recording_hook(
         'cat /proc/$$/environ > "$run.env" 2>/dev/null',
         'printf "%s\\0" "$0" "$@" > "$run.args"',
     ]
+    if stdout:
+        lines.append(f"printf %s {shlex.quote(stdout)}")
     if stderr:
         lines.append(f"printf %s {shlex.quote(stderr)} >&2")
     if hang:
