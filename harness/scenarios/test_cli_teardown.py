@@ -1,0 +1,287 @@
+"""The command line's teardown, checked at the kernel: delete of a container whose init left a
+child behind, pause and resume as the freezer shows them, create that must fail and leave
+nothing, and delete whose state dir cannot be removed (``[delete_faults.state-dir]`` of
+harness/spec/cli.toml).
+
+Where programs run (a real host) init is a shell that forks a ``sleep``; the simulated kernel
+runs no programs, so there the host forks init itself.  Either way the child is a task of the
+container's cgroups that is not its init, which is what the rules are about.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import pytest
+
+from harness.fakes import SimProgram
+from harness.hosts import Host
+from harness.scenarios._support import cli_bring_to
+from harness.scenarios._support import eventually
+from harness.scenarios._support import state_dir
+from harness.spec import tables
+from harness.subjects.cli import CONTAINER_NAMESPACES
+from harness.subjects.cli import OciCli
+from harness.subjects.cli import SubjectCli
+from harness.subjects.oci import Namespace
+
+#: init forks a child and exits: the child outlives it in the container's cgroups
+OUTLIVES_INIT = ("/bin/sh", "-c", "/bin/sleep 600 & exit 0")
+#: init forks a child and then sleeps itself: two tasks in the container's cgroups
+BESIDE_INIT = ("/bin/sh", "-c", "/bin/sleep 600 & exec /bin/sleep 600")
+#: no PID namespace of its own: nothing but destroy's kill-all ends a child that outlived init
+NO_PID_NAMESPACE = tuple(ns for ns in CONTAINER_NAMESPACES if ns.type != "pid")
+
+
+def _with_child(
+    cli: SubjectCli | OciCli,
+    host: Host,
+    name: str,
+    *,
+    init_exits: bool,
+    namespaces: tuple[Namespace, ...] = CONTAINER_NAMESPACES,
+) -> tuple[str, int, int]:
+    """A started container called ``name`` whose init forked a child, and then exits
+    (``init_exits``) or sleeps beside it: (its id, its init's pid, the child's pid)."""
+    args = OUTLIVES_INIT if init_exits else BESIDE_INIT
+    cid = host.container_id(name)
+    created = cli("create", "--bundle", cli.bundle(name, args, namespaces=namespaces), cid)
+    assert created.exit_code == 0, f"setting up: {created.describe()}"
+    init = int((cli.state(cid) or {}).get("pid") or 0)
+    assert init > 0, f"setting up: state shows no pid for {cid}"
+    started = cli("start", cid)
+    assert started.exit_code == 0, f"setting up: {started.describe()}"
+    if host.name == "simulated":  # the model runs no programs: the host forks init
+        child = host.fork(init)
+        if init_exits:
+            host.end_process(init)
+        return cid, init, child
+
+    def others() -> list[int]:
+        return [p for p in host.cgroup_pids(host.process_hierarchy(), f"/{cid}") if p != init]
+
+    assert eventually(host, lambda: bool(others())), f"setting up: {args} forked no child"
+    return cid, init, others()[0]
+
+
+def _processes(host: Host) -> set[int]:
+    """Live processes a failed create could have left: on a simulated host every process of the
+    model; on a real one the live children of this process, which as the host's subreaper
+    receives whatever a runtime's command leaves behind when it exits."""
+    me = str(os.getpid())
+    found = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        ours = host.name == "simulated" or fields[1:2] == [me]
+        if ours and fields[:1] not in (["Z"], ["X"]):
+            found.add(int(name))
+    return found
+
+
+def _left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:
+    """What a create that failed left behind (empty when nothing)."""
+    left = []
+    if cli("state", cid).exit_code == 0:
+        left.append("state answers")
+    if os.path.exists(state_dir(cli, host, cid)):
+        left.append(f"its state dir {state_dir(cli, host, cid)}")
+    left += host.cgroup_dirs(f"/{cid}")
+    # a real kernel ends a killed init a moment after the command returns
+    if not eventually(host, lambda: not (_processes(host) - before)):
+        left.append(f"processes {sorted(_processes(host) - before)}")
+    return left
+
+
+# -- delete of a container without a PID namespace --------------------------------------------
+
+
+@pytest.mark.requirement("CLI-DELETE-KILLS-FORKED-CHILD")
+def test_delete_kills_a_child_that_outlived_init(cli: SubjectCli | OciCli, host: Host) -> None:
+    cid, _, child = _with_child(cli, host, "orphan", init_exits=True, namespaces=NO_PID_NAMESPACE)
+    assert eventually(host, lambda: cli.status(cid) == "stopped"), (
+        f"setting up: init exited, yet state reports {cli.status(cid)}"
+    )
+    assert host.is_alive(child), f"setting up: init's child {child} did not outlive init"
+    made = host.cgroup_dirs(f"/{cid}")
+    assert made, "setting up: the container has no cgroup"
+    result = cli("delete", cid)
+    assert result.exit_code == 0, result.describe()
+    assert host.dies(child), f"delete left init's child {child} alive"
+    assert host.cgroup_dirs(f"/{cid}") == [], f"delete left cgroups of {made}"
+    assert not os.path.exists(state_dir(cli, host, cid)), "delete left the state dir"
+    assert cli("state", cid).exit_code != 0, "state still answers after delete"
+
+
+# -- pause and resume, as the kernel shows them -----------------------------------------------
+
+
+def _tasks(host: Host, cid: str) -> list[int]:
+    return host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
+
+
+@pytest.mark.requirement("CLI-PAUSE-FREEZES-CGROUP")
+def test_pause_freezes_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: Host) -> None:
+    cid, init, child = _with_child(cli, host, "freeze", init_exits=False)
+    tasks = _tasks(host, cid)
+    assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
+    assert host.freezer_state(f"/{cid}") == "THAWED", "setting up: frozen before pause"
+    result = cli("pause", cid)
+    assert result.exit_code == 0, result.describe()
+    # runc's Freeze returns once the kernel reports the group frozen: no waiting here
+    assert host.freezer_state(f"/{cid}") == "FROZEN", (
+        f"after pause the freezer reads {host.freezer_state(f'/{cid}')}"
+    )
+    thawed = [pid for pid in tasks if not host.is_frozen(pid)]
+    assert thawed == [], f"after pause tasks {thawed} of {tasks} are not frozen"
+
+
+@pytest.mark.requirement("CLI-RESUME-THAWS-CGROUP")
+def test_resume_thaws_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: Host) -> None:
+    cid, init, child = _with_child(cli, host, "thaw", init_exits=False)
+    tasks = _tasks(host, cid)
+    assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
+    paused = cli("pause", cid)
+    assert paused.exit_code == 0, f"setting up: {paused.describe()}"
+    assert all(host.is_frozen(pid) for pid in tasks), "setting up: pause froze nothing"
+    result = cli("resume", cid)
+    assert result.exit_code == 0, result.describe()
+    assert host.freezer_state(f"/{cid}") == "THAWED", (
+        f"after resume the freezer reads {host.freezer_state(f'/{cid}')}"
+    )
+    # a thawed task leaves the refrigerator when it is next scheduled: a moment on a real host
+    assert eventually(host, lambda: not any(host.is_frozen(pid) for pid in tasks)), (
+        f"after resume tasks {[p for p in tasks if host.is_frozen(p)]} are still frozen"
+    )
+    dead = [pid for pid in tasks if not host.is_alive(pid)]
+    assert dead == [], f"after resume tasks {dead} are gone"
+    assert cli.status(cid) == "running", f"after resume state reports {cli.status(cid)}"
+
+
+# -- create that must fail and leave nothing ----------------------------------------------------
+
+
+def _bad_bundle(cli: SubjectCli | OciCli, host: Host, name: str, fault: str) -> str:
+    """The bundle of ``name`` with ``fault``: "missing" (no directory), "not-json" (config.json
+    cut short), "no-args" (process without args); everything else as a good bundle has it."""
+    if fault == "missing":
+        bundle = host.bundle_dir(name)
+        assert not os.path.exists(bundle), f"setting up: {bundle} exists"
+        return bundle
+    bundle = cli.bundle(name)
+    path = os.path.join(bundle, "config.json")
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    if fault == "not-json":
+        text = text[: len(text) // 2]
+    else:
+        config = json.loads(text)
+        del config["process"]["args"]
+        text = json.dumps(config)
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return bundle
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [
+        pytest.param("missing", marks=pytest.mark.requirement("CLI-CREATE-BUNDLE-MISSING")),
+        pytest.param("not-json", marks=pytest.mark.requirement("CLI-CREATE-CONFIG-NOT-JSON")),
+        pytest.param("no-args", marks=pytest.mark.requirement("CLI-CREATE-NO-PROCESS-ARGS")),
+    ],
+)
+def test_create_with_a_bad_bundle_leaves_nothing(
+    cli: SubjectCli | OciCli, host: Host, fault: str
+) -> None:
+    cid = host.container_id(f"bad-{fault}")
+    bundle = _bad_bundle(cli, host, f"bad-{fault}", fault)
+    before = _processes(host)
+    result = cli("create", "--bundle", bundle, cid)
+    assert result.exit_code != 0, f"{result.describe()}; create must fail"
+    left = _left_by_create(cli, host, cid, before)
+    assert left == [], f"the failed create left: {left}"
+
+
+# -- createRuntime hooks --------------------------------------------------------------------
+
+
+@pytest.mark.requirement("CLI-CREATE-RUNS-CREATERUNTIME")
+def test_create_runs_createruntime_hooks_in_order(cli: SubjectCli | OciCli, host: Host) -> None:
+    first = host.hook_program("cr-1", SimProgram.exit(0))
+    second = host.hook_program("cr-2", SimProgram.exit(0))
+    hooks = {"createRuntime": [{"path": first, "args": [first, "one"]}, {"path": second}]}
+    cid = host.container_id("crun-hooks")
+    result = cli("create", "--bundle", cli.bundle("crun-hooks", hooks=hooks), cid)
+    assert result.exit_code == 0, result.describe()
+    runs = host.hook_runs(first) + host.hook_runs(second)
+    assert len(runs) == 2, f"each createRuntime hook runs once during create: {len(runs)} runs"
+    assert runs[0].at <= runs[1].at, "createRuntime hooks run in order"
+    assert runs[0].args[1:] == ("one",), f"the hook's args: {runs[0].args}"
+    state = json.loads(runs[0].stdin)
+    pid = (cli.state(cid) or {}).get("pid")
+    assert state.get("id") == cid and state.get("pid") == pid, f"the hook read {state}"
+
+
+@pytest.mark.requirement("CLI-CREATE-CREATERUNTIME-FAILS")
+def test_create_with_a_failing_createruntime_hook_leaves_nothing(
+    cli: SubjectCli | OciCli, host: Host
+) -> None:
+    hook = host.hook_program("cr-fails", SimProgram.exit(1, stderr="createRuntime fault"))
+    cid = host.container_id("crfail")
+    bundle = cli.bundle("crfail", hooks={"createRuntime": [{"path": hook}]})
+    before = _processes(host)
+    result = cli("create", "--bundle", bundle, cid)
+    assert result.exit_code != 0, f"{result.describe()}; create must fail"
+    assert len(host.hook_runs(hook)) == 1, "the createRuntime hook never ran"
+    left = _left_by_create(cli, host, cid, before)
+    assert left == [], f"the failed create left: {left}"
+
+
+# -- delete whose state dir cannot be removed -------------------------------------------------
+
+
+def _mounted(path: str) -> bool:
+    with open("/proc/self/mountinfo", encoding="utf-8") as f:
+        return any(line.split()[4] == path for line in f if len(line.split()) > 4)
+
+
+@pytest.mark.requirement(*tables.cli_delete_fault_variants("state-dir"))
+def test_delete_with_a_state_dir_that_cannot_be_removed(
+    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
+) -> None:
+    wanted = tables.cli_delete_fault("state-dir", profile)
+    requirement = wanted["requirement"]
+    post = host.hook_program("post-sdir", SimProgram.exit(0))
+    cid = cli_bring_to(cli, host, "sdir", "stopped", hooks={"poststop": [{"path": post}]})
+    cgroups = host.cgroup_dirs(f"/{cid}")
+    # a mount inside the state dir: its rmdir fails with EBUSY, so RemoveAll of the dir fails
+    pin = os.path.join(state_dir(cli, host, cid), host.container_id("pin"))
+    os.mkdir(pin)
+    host.pin_dir(pin)
+    result = cli("delete", cid)
+    assert os.path.isdir(pin), "the fault did not hold: the pinned directory is gone"
+    zero = result.exit_code == 0
+    answers = cli("state", cid).exit_code == 0
+    runs = len(host.hook_runs(post))
+    verify.each(
+        (requirement, zero == (wanted["exit"] == "zero"),
+         f"{result.describe()}; the profile wants exit {wanted['exit']}"),
+        (requirement, answers == (wanted["container"] == "kept"),
+         f"after the failed delete `state` {'answers' if answers else 'errors'};"
+         f" the container must be {wanted['container']}"),
+        (requirement, runs == (1 if wanted["poststop"] == "run" else 0),
+         f"the poststop hook ran {runs} times; the profile wants it {wanted['poststop']}"),
+        (requirement, host.cgroup_dirs(f"/{cid}") == [],
+         f"the cgroups come before the state dir, yet {host.cgroup_dirs(f'/{cid}')}"
+         f" of {cgroups} are left"),
+    )  # fmt: skip
+    host.clear_faults()
+    assert not _mounted(pin), f"the harness left its mount on {pin}"
