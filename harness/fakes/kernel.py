@@ -1,5 +1,9 @@
 """The simulated kernel: boots a host tree on a pyfakefs filesystem and hooks its syscalls.
 
+Network namespaces (:mod:`harness.fakes.netns`) are objects with interfaces; each task is in one,
+``/proc/<pid>/ns/net`` reads (``readlink``) as ``net:[<inode>]``, and a named one is a bind mount
+of its nsfs file at ``/run/netns/<name>`` (a mountinfo line whose root is ``net:[<inode>]``).
+
 The cgroup layout follows ``Topology.cgroup_mode``: v1 hierarchies at /sys/fs/cgroup/<name>,
 cgroup2 at /sys/fs/cgroup ("v2") or /sys/fs/cgroup/unified next to the v1 ones ("hybrid").
 
@@ -39,11 +43,16 @@ from harness.fakes.faults import KernelOp
 from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.kernfs import KernfsFile
+from harness.fakes.netns import NetNamespace
+from harness.fakes.netns import NetNamespaces
+from harness.fakes.netns import ns_link
 from harness.fakes.processes import ProcessTable
 from harness.fakes.processes import SimProcess
 from harness.fakes.processes import Task
 from harness.fakes.procfs import CGROUP_ROOT
+from harness.fakes.procfs import NETNS_RUN_DIR
 from harness.fakes.procfs import RESCTRL_ROOT
+from harness.fakes.procfs import MountLine
 from harness.fakes.procfs import base_mounts
 from harness.fakes.procfs import cgroup2_mount
 from harness.fakes.procfs import cgroup_v1_mounts
@@ -94,11 +103,17 @@ class SimulatedKernel(CgroupQueries):
         #: the cgroup2 hierarchy (under "v2" and "hybrid")
         self.unified: UnifiedHierarchy | None = None
         self.resctrl: ResctrlFs | None = None
+        #: every live network namespace
+        self.net = NetNamespaces()
+        #: mount point -> inode of each network namespace bind-mounted on a file
+        self._netns_mounts: dict[str, int] = {}
         self._mounts: list[tuple[str, Owner]] = []
         keys = topology.v1_hierarchies
         if topology.unified_controllers is not None:
             keys += (UNIFIED,)
-        self._table = ProcessTable(self.clock, keys, self._task_created, self._task_gone)
+        self._table = ProcessTable(
+            self.clock, keys, self._task_created, self._task_gone, self._task_exited
+        )
         self._orig_makedir = fs.makedir
         self._orig_rmdir = fs.rmdir
         self._orig_remove = fs.remove
@@ -153,6 +168,9 @@ class SimulatedKernel(CgroupQueries):
         self._populate(
             "/proc/self", [ControlFile("mountinfo", lambda: mountinfo(self._mount_lines))]
         )
+        # the runtime's (and the harness's) own process is in the host's network namespace
+        fs.create_dir("/proc/self/ns", 0o511)
+        fs.create_symlink("/proc/self/ns/net", ns_link(self.net.init.inode))
 
     # -- resctrl mount ----------------------------------------------------------------------
     def _mount_resctrl(self, topo: ResctrlTopology, debug: bool = False) -> None:
@@ -414,6 +432,8 @@ class SimulatedKernel(CgroupQueries):
         self._check_fault("unlink", norm)
         if self.fs.exists(norm) and isinstance(self.fs.resolve(norm), KernfsFile):
             self._fail("unlink", norm, None, errno.EPERM)
+        if norm in self._netns_mounts:
+            self._fail("unlink", norm, None, errno.EBUSY)  # a mount point cannot be unlinked
         self._run("unlink", norm, None, lambda: self._orig_remove(path))
 
     def _rename(self, old: Any, new: Any, force_replace: bool = False) -> None:
@@ -585,6 +605,17 @@ class SimulatedKernel(CgroupQueries):
                 ControlFile("cgroup", lambda: pid_cgroup(task, ids, unified=unified)),
             ],
         )
+        self.fs.create_dir(f"{directory}/ns", 0o511)
+        assert task.netns is not None
+        self.fs.create_symlink(f"{directory}/ns/net", ns_link(task.netns))
+
+    def _task_exited(self, task: Task) -> None:
+        """``exit_task_namespaces``: a zombie's ns links read ENOENT; its network namespace
+        goes when nothing else holds it."""
+        link = f"/proc/{task.pid}/ns/net"
+        if self.fs.islink(link):
+            self.fs.remove_object(link)
+        self._collect_netns()
 
     def _task_gone(self, pid: int) -> None:
         directory = f"/proc/{pid}"
@@ -605,10 +636,15 @@ class SimulatedKernel(CgroupQueries):
     ) -> int:
         """Start a process: it joins the parent's groups (the roots when ``parent`` is None).
 
+        ``namespaces``: "pid" gives it a PID namespace of its own, "net" a new network
+        namespace, "net=<path>" joins the one at ``path`` (a /run/netns bind mount or a
+        /proc/<pid>/ns/net link); otherwise it is in its parent's (the host's).
         ``freeze_resistant_reads``: how many ``freezer.state`` reads find it not yet frozen.
 
         Raises:
-            OSError: EAGAIN when a ``pids.max`` of the parent's cgroups is reached (fork fails).
+            OSError: EAGAIN when a ``pids.max`` of the parent's cgroups is reached (fork fails);
+                for a joined network namespace, ENOENT when ``path`` is missing, EINVAL when it
+                is not a network namespace (``setns``).
         """
         source = self._table.get(parent) if parent is not None else None
         if source is not None and not source.zombie:
@@ -618,11 +654,13 @@ class SimulatedKernel(CgroupQueries):
                         hier.charge_fork(source.cgroups.get(hier.name, "/"))
                     except KernelErrno as err:
                         self._os_error(err)
+        netns = self._netns_for(namespaces)
         task = self._table.spawn(
             comm,
             parent=parent,
             namespaces=namespaces,
             freeze_resistant_reads=freeze_resistant_reads,
+            netns=netns,
         )
         freezer = self.hierarchies.get("freezer")
         if freezer is not None and freezer.freezer is not None:
@@ -687,3 +725,106 @@ class SimulatedKernel(CgroupQueries):
     def live_pids(self) -> list[int]:
         """Pids of every process that has not exited."""
         return [task.pid for task in self._table.live()]
+
+    # -- network namespaces -----------------------------------------------------------------
+    def _netns_for(self, namespaces: tuple[str, ...]) -> int | None:
+        """The network namespace a new task gets: a new one ("net"), the one a path names
+        ("net=<path>"), or None (its parent's)."""
+        for entry in namespaces:
+            kind, _, path = entry.partition("=")
+            if kind != "net":
+                continue
+            if path:
+                return self._netns_at(path).inode
+            return self.net.new().inode
+        return None
+
+    def _netns_at(self, path: str) -> NetNamespace:
+        """The namespace an nsfs path refers to, as ``open`` + ``setns(CLONE_NEWNET)`` find it.
+
+        Raises:
+            OSError: ENOENT for a missing path (or the ns link of an exited task), EINVAL for a
+                file that is not a network namespace.
+        """
+        norm = self.fs.absnormpath(path)
+        inode = self._netns_mounts.get(norm)
+        if inode is None and self.fs.islink(norm):
+            target = self.fs.readlink(norm)
+            if target.startswith("net:[") and target.endswith("]"):
+                inode = int(target[5:-1])
+        if inode is None and not self.fs.exists(norm):
+            self.fs.raise_os_error(errno.ENOENT, norm)
+        ns = self.net.get(inode) if inode is not None else None
+        if ns is None:
+            self.fs.raise_os_error(errno.EINVAL, norm)
+        return ns
+
+    def _collect_netns(self) -> None:
+        """Dismantle the network namespaces no live task and no mount refers to."""
+        held = {task.netns for task in self._table.live() if task.netns is not None}
+        self.net.collect(held | set(self._netns_mounts.values()))
+
+    def netns_add(self, name: str) -> str:
+        """``ip netns add <name>``: a new network namespace, its nsfs file bind-mounted on
+        /run/netns/<name> (made with mode 0, as iproute2 makes it).  Returns the path.
+
+        Raises:
+            OSError: EEXIST when the name is taken, EINVAL for a name with a slash.
+        """
+        path = f"{NETNS_RUN_DIR}/{name}"
+        if not name or "/" in name or name in (".", ".."):
+            self.fs.raise_os_error(errno.EINVAL, path)
+        if self.fs.exists(path):
+            self.fs.raise_os_error(errno.EEXIST, path)
+        if not self.fs.exists(NETNS_RUN_DIR):
+            self.fs.create_dir(NETNS_RUN_DIR, 0o755)
+        ns = self.net.new()
+        # stat of the mount point shows the nsfs inode: the namespace's number, mode 0444
+        node = FakeFile(name, st_mode=0o100444, filesystem=self.fs)
+        node.st_ino = ns.inode
+        node.set_initial_contents(b"")
+        self.fs.add_object(NETNS_RUN_DIR, node)
+        self._netns_mounts[path] = ns.inode
+        self._mount_lines.append(
+            MountLine(path, "rw", "nsfs", "nsfs", "rw", root=ns_link(ns.inode), shared=False)
+        )
+        return path
+
+    def netns_delete(self, name: str) -> None:
+        """``ip netns delete <name>``: unmount (MNT_DETACH) and unlink; the namespace goes when
+        no task is left in it.
+
+        Raises:
+            OSError: ENOENT when no namespace is mounted under that name.
+        """
+        path = f"{NETNS_RUN_DIR}/{name}"
+        if path not in self._netns_mounts:
+            self.fs.raise_os_error(errno.ENOENT, path)
+        del self._netns_mounts[path]
+        self._mount_lines = [m for m in self._mount_lines if m.mount_point != path]
+        self._orig_remove(path)
+        self._collect_netns()
+
+    def netns(self, path: str) -> NetNamespace:
+        """The live network namespace ``path`` refers to (see :meth:`_netns_at`)."""
+        return self._netns_at(path)
+
+    def link_add(self, path: str, name: str, kind: str = "dummy") -> None:
+        """``ip -n <ns> link add <name> type <kind>`` in the namespace ``path`` refers to.
+
+        Raises:
+            OSError: as :meth:`NetNamespace.add_link` says (EEXIST, EOPNOTSUPP, EINVAL), or as
+                the path does (ENOENT, EINVAL).
+        """
+        ns = self._netns_at(path)
+        try:
+            ns.add_link(name, kind)
+        except KernelErrno as err:
+            self._os_error(err)
+
+    def netns_of(self, pid: int) -> NetNamespace | None:
+        """The network namespace of a live process; None for a zombie or a missing pid."""
+        task = self._table.get(pid)
+        if task is None or task.netns is None:
+            return None
+        return self.net.get(task.netns)

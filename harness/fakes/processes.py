@@ -1,4 +1,4 @@
-"""The process table: pids, parents, PID namespaces, signals, exit and reaping.
+"""The process table: pids, parents, PID and network namespaces, signals, exit and reaping.
 
 It knows nothing of files.  Cgroup and resctrl membership are stored on each task (hierarchy name
 -> cgroup path, and the resctrl group), because the kernel keeps them on the task too; the
@@ -6,6 +6,10 @@ cgroup and resctrl models read and change them.  The v1 freezer freezes and thaw
 :meth:`ProcessTable.freeze` and :meth:`ProcessTable.thaw`, the cgroup2 freezer through
 :meth:`ProcessTable.freeze2` and :meth:`ProcessTable.thaw2`: a task frozen by v1 holds a fatal
 signal until thawed, one frozen by cgroup2 dies at once (its fatal signal wakes it).
+
+Each task is in one network namespace (its inode, see :mod:`harness.fakes.netns`): its parent's,
+or one the kernel model chose at spawn (a new one, or one joined by path).  An exiting task drops
+it, as ``exit_task_namespaces`` does, before it becomes a zombie; ``on_exit`` tells the kernel.
 
 Exit statuses follow ``subprocess.Popen.returncode`` (what ``RealSystem.wait`` returns): the exit
 code, or ``-signal`` for a task killed by a signal.
@@ -23,6 +27,7 @@ from typing import Literal
 from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
 from harness.fakes.clock import VirtualClock
+from harness.fakes.netns import INIT_NET_INODE
 
 __all__ = [
     "FATAL_BY_DEFAULT",
@@ -73,6 +78,8 @@ class Task:
     resctrl_group: str
     #: pid of the init of the task's innermost PID namespace; None for the host namespace
     pidns: int | None
+    #: inode of the task's network namespace; None once it has exited (a zombie holds none)
+    netns: int | None = INIT_NET_INODE
     zombie: bool = False
     exit_code: int | None = None
     frozen: bool = False
@@ -116,6 +123,8 @@ class SimProcess:
     pidns: int | None
     #: a fatal signal held until the task is thawed
     pending_signal: int | None
+    #: inode of its network namespace, None after it exited
+    netns: int | None = INIT_NET_INODE
 
     @classmethod
     def of(cls, task: Task) -> SimProcess:
@@ -131,6 +140,7 @@ class SimProcess:
             resctrl_group=task.resctrl_group,
             pidns=task.pidns,
             pending_signal=task.pending,
+            netns=task.netns,
         )
 
 
@@ -143,8 +153,10 @@ class ProcessTable:
         hierarchies: tuple[str, ...],
         on_created: Callable[[Task], None],
         on_gone: Callable[[int], None],
+        on_exit: Callable[[Task], None] | None = None,
     ) -> None:
         self._clock = clock
+        self._on_exit = on_exit
         self._hierarchies = hierarchies
         self._on_created = on_created
         self._on_gone = on_gone
@@ -172,8 +184,12 @@ class ProcessTable:
         parent: int | None = None,
         namespaces: tuple[str, ...] = (),
         freeze_resistant_reads: int = 0,
+        netns: int | None = None,
     ) -> Task:
         """Create a task; it inherits the parent's groups, or starts in the roots.
+
+        ``netns``: the inode of the network namespace it gets (new or joined, the kernel model
+        decides); None: its parent's, or the host's for a child of the runtime.
 
         Raises:
             FakeKernelError: when ``parent`` is not a live task (it could not fork).
@@ -182,12 +198,13 @@ class ProcessTable:
         self._next_pid += 1
         if parent is None:
             cgroups = {name: "/" for name in self._hierarchies}
-            resctrl_group, pidns = "/", None
+            resctrl_group, pidns, inherited_net = "/", None, INIT_NET_INODE
         else:
             source = self._tasks.get(parent)
             if source is None or source.zombie:
                 raise FakeKernelError(f"pid {parent} is not a live process and cannot fork")
             cgroups, resctrl_group, pidns = dict(source.cgroups), source.resctrl_group, source.pidns
+            inherited_net = source.netns
         if "pid" in namespaces:
             pidns = pid
         task = Task(
@@ -198,6 +215,7 @@ class ProcessTable:
             cgroups=cgroups,
             resctrl_group=resctrl_group,
             pidns=pidns,
+            netns=inherited_net if netns is None else netns,
             freeze_resist=freeze_resistant_reads,
         )
         self._tasks[pid] = task
@@ -317,6 +335,9 @@ class ProcessTable:
         task.frozen2 = False
         task.pending = None
         task.exit_code = status
+        task.netns = None  # exit_task_namespaces
+        if self._on_exit is not None:
+            self._on_exit(task)
         for child in self._tasks.values():
             if child.parent == task.pid:
                 child.parent = HOST_INIT_PID

@@ -15,6 +15,7 @@ from harness.fakes.topology import Topology
 
 __all__ = [
     "CGROUP_ROOT",
+    "NETNS_RUN_DIR",
     "RESCTRL_ROOT",
     "MountLine",
     "cgroup2_mount",
@@ -28,6 +29,8 @@ __all__ = [
 
 CGROUP_ROOT = "/sys/fs/cgroup"
 RESCTRL_ROOT = "/sys/fs/resctrl"
+#: where ``ip netns add`` bind-mounts a named network namespace
+NETNS_RUN_DIR = "/run/netns"
 
 #: letters of /proc/<pid>/stat field 3 for our task states
 _STATE_LETTER = {"running": "S", "frozen": "D", "zombie": "Z"}
