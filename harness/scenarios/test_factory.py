@@ -28,7 +28,7 @@ def _id_case(cid: str) -> Any:
     """One candidate id, marked with what it checks under each profile."""
     reqs = dict.fromkeys(
         tables.requirement_for(f"LC-FACTORY-ID-{verdict.upper()}", p)
-        for p in tables.PROFILES
+        for p in tables.API_PROFILES
         if (verdict := _verdict(cid, p)) is not None
     )
     return pytest.param(cid, id=repr(cid), marks=pytest.mark.requirement(*reqs))
@@ -37,7 +37,7 @@ def _id_case(cid: str) -> Any:
 CANDIDATE_IDS = list(
     dict.fromkeys(
         cid
-        for p in tables.PROFILES
+        for p in tables.API_PROFILES
         for kind in ("accepted", "refused")
         for cid in tables.factory_ids(kind, p)
     )

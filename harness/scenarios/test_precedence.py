@@ -56,7 +56,7 @@ def _requirements(failing: tuple[str, ...], profile: str) -> list[str]:
 
 
 def _case(failing: tuple[str, ...]) -> Any:
-    reqs = dict.fromkeys(r for p in tables.PROFILES for r in _requirements(failing, p))
+    reqs = dict.fromkeys(r for p in tables.API_PROFILES for r in _requirements(failing, p))
     return pytest.param(
         failing, id="+".join(failing) or "none", marks=pytest.mark.requirement(*reqs)
     )

@@ -17,6 +17,7 @@ from harness.errors import SpecError
 __all__ = [
     "CELL_KINDS",
     "DEFAULT_PROFILE",
+    "API_PROFILES",
     "PROFILES",
     "STATES",
     "destroy_error",
@@ -42,7 +43,7 @@ LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
 CELL_KINDS = ("assign", "noop", "error", "check-running")
 DEFAULT_PROFILE = "seed"
 #: keys of a ``[profile."<name>"]`` table that describe the profile instead of overriding
-_PROFILE_META = ("source", "requirements", "inherits")
+_PROFILE_META = ("source", "requirements", "inherits", "scope")
 
 
 @functools.cache
@@ -100,6 +101,10 @@ def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
 STATES: tuple[str, ...] = tuple(lifecycle()["states"])
 #: every profile the tables know, the seed first
 PROFILES: tuple[str, ...] = (DEFAULT_PROFILE, *sorted(_raw().get("profile", {})))
+#: the profiles with rules of the factory API (not those of the command line alone)
+API_PROFILES: tuple[str, ...] = tuple(
+    p for p in PROFILES if _raw().get("profile", {}).get(p, {}).get("scope") != "cli"
+)
 
 
 def status_of(state: str, profile: str = DEFAULT_PROFILE) -> str:
@@ -196,7 +201,7 @@ def requirement_for(req_id: str, profile: str = DEFAULT_PROFILE) -> str:
 def requirement_variants(req_id: str) -> tuple[str, ...]:
     """``req_id`` and every profile's counterpart of it: what a test of that case is marked
     with, so that the run's profile keeps exactly its own id."""
-    return tuple(dict.fromkeys(requirement_for(req_id, p) for p in PROFILES))
+    return tuple(dict.fromkeys(requirement_for(req_id, p) for p in API_PROFILES))
 
 
 # -- resources.toml: the cgroup manager and the resctrl writer ------------------------------
