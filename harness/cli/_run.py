@@ -43,6 +43,10 @@ _HARNESS_TROUBLE = {
 }
 
 
+#: the process that runs the suite: the only one a SIGTERM interrupts (see :func:`_interrupt`)
+_RUN_PID = 0
+
+
 class _RunHooks:
     """Plugin object handed to :func:`pytest.main`: loads rtgate and catches the report."""
 
@@ -69,6 +73,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     hooks = _RunHooks()
     # A CI job that times out sends SIGTERM: end the run as Ctrl-C does, so that the fixtures
     # of a real host still remove what they made.
+    global _RUN_PID
+    _RUN_PID = os.getpid()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with _prepared_host(args):
@@ -114,6 +120,12 @@ def _prepared_host(args: argparse.Namespace) -> Iterator[None]:
 
 
 def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM ends the run as Ctrl-C does, in the process that runs it.  A forked copy of it
+    (a library's helper that forks, then is sent SIGTERM) inherits this handler; it must die
+    as a SIGTERM kills, not unwind and run the fixtures' cleanup of the run it was copied
+    from."""
+    if os.getpid() != _RUN_PID:
+        os._exit(128 + signum)
     raise KeyboardInterrupt(f"signal {signum}")
 
 
