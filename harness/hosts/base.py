@@ -262,3 +262,78 @@ class HostFiles:
         domains = self.l3_domains()
         items = [f"{d}={masks[i % len(masks)]}" for i, d in enumerate(domains)]
         return "L3:" + ";".join(items)
+
+    # -- network namespaces ------------------------------------------------------------------
+    def netns_path(self, name: str) -> str:
+        """Where the harness's named network namespace called ``name`` is mounted."""
+        return os.path.join(NETNS_DIR, self.container_id(name))
+
+    def netns_of(self, pid: int) -> str | None:
+        """``net:[<inode>]`` of ``pid``'s network namespace (readlink /proc/<pid>/ns/net);
+        None when it has exited (a zombie's links are gone) or cannot be read."""
+        return _readlink(f"/proc/{pid}/ns/net")
+
+    def host_netns(self) -> str | None:
+        """``net:[<inode>]`` of the network namespace the harness itself runs in."""
+        return _readlink("/proc/self/ns/net")
+
+    def named_netns(self, path: str) -> str | None:
+        """``net:[<inode>]`` of the network namespace mounted at ``path`` (its nsfs mount in
+        /proc/self/mountinfo), or None when nothing is mounted there."""
+        with open("/proc/self/mountinfo", encoding="utf-8") as f:
+            for line in f:
+                head, _, tail = line.partition(" - ")
+                fields = head.split()
+                if len(fields) > 4 and fields[4] == path and tail.startswith("nsfs "):
+                    return fields[3]
+        return None
+
+    def netns_holders(self, ident: str) -> list[str]:
+        """Everything that keeps the network namespace ``ident`` (``net:[<inode>]``) alive, as
+        /proc shows it: tasks in it, open descriptors of it, and mounts of its nsfs file in
+        every mount namespace a process here is in.  Empty when nothing holds it."""
+        held: list[str] = []
+        tables = ["/proc/self/mountinfo"]
+        seen_mnt = {_readlink("/proc/self/ns/mnt")}
+        for name in sorted((n for n in os.listdir("/proc") if n.isdigit()), key=int):
+            proc = f"/proc/{name}"
+            tids = _listdir(f"{proc}/task") or [name]
+            for tid in tids:
+                link = f"{proc}/ns/net" if tid == name else f"{proc}/task/{tid}/ns/net"
+                if _readlink(link) == ident:
+                    held.append(f"pid {name}" if tid == name else f"thread {tid} of pid {name}")
+            held += [f"fd {fd} of pid {name}" for fd in _listdir(f"{proc}/fd")
+                     if _readlink(f"{proc}/fd/{fd}") == ident]  # fmt: skip
+            mnt = _readlink(f"{proc}/ns/mnt")
+            if mnt is not None and mnt not in seen_mnt:
+                seen_mnt.add(mnt)
+                tables.append(f"{proc}/mountinfo")
+        for table in tables:
+            try:
+                with open(table, encoding="utf-8", errors="replace") as f:
+                    lines = f.read().splitlines()
+            except OSError:
+                continue  # its process ended while we looked
+            for line in lines:
+                fields = line.split()
+                if len(fields) > 4 and fields[3] == ident:
+                    held.append(f"mount {fields[4]} ({table})")
+        return held
+
+
+#: where named network namespaces are mounted (``ip netns``)
+NETNS_DIR = "/run/netns"
+
+
+def _readlink(path: str) -> str | None:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return None
+
+
+def _listdir(path: str) -> list[str]:
+    try:
+        return os.listdir(path)
+    except OSError:
+        return []

@@ -16,12 +16,14 @@ import shutil
 import subprocess
 
 from harness.hosts.base import CGROUP_ROOT
+from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
 from harness.hosts.ownership import kill
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import try_write
+from harness.hosts.ownership import unlink
 
 __all__ = ["Leftovers", "find_leftovers", "remove_leftovers"]
 
@@ -31,20 +33,23 @@ _NAME = re.compile(r"^rtgate-(?:fidelity-)?(\d+)-")
 
 @dataclasses.dataclass
 class Leftovers:
-    """What a dead run left: mounts, cgroup and resctrl groups (deepest first), run dirs."""
+    """What a dead run left: mounts, cgroup and resctrl groups (deepest first), run dirs, and
+    the mount point files of named network namespaces (/run/netns/rtgate-...)."""
 
     mounts: list[str] = dataclasses.field(default_factory=list)
     groups: list[str] = dataclasses.field(default_factory=list)
     dirs: list[str] = dataclasses.field(default_factory=list)
+    netns: list[str] = dataclasses.field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.mounts or self.groups or self.dirs)
+        return bool(self.mounts or self.groups or self.dirs or self.netns)
 
     def describe(self) -> list[str]:
         return (
             [f"mount {m}" for m in self.mounts]
             + [f"group {g}" for g in self.groups]
             + [f"dir {d}" for d in self.dirs]
+            + [f"netns {n}" for n in self.netns]
         )
 
 
@@ -71,6 +76,9 @@ def find_leftovers() -> Leftovers:
     found = Leftovers()
     dirs = [os.path.join(RUN_DIR, n) for n in sorted(os.listdir(RUN_DIR)) if _dead_run(n)]
     found.dirs = dirs
+    if os.path.isdir(NETNS_DIR):
+        found.netns = [os.path.join(NETNS_DIR, n) for n in sorted(os.listdir(NETNS_DIR))
+                       if _dead_run(n)]  # fmt: skip
     with open("/proc/self/mountinfo", encoding="utf-8") as f:
         points = [line.split()[4] for line in f]
     found.mounts = sorted(
@@ -122,4 +130,8 @@ def remove_leftovers(found: Leftovers) -> list[str]:
         shutil.rmtree(path, ignore_errors=True)
         if os.path.exists(path):
             problems.append(f"{path} could not be removed")
+    for path in found.netns:  # unmounted above with the other mounts: the file is left
+        problem = unlink(path)
+        if problem:
+            problems.append(problem)
     return problems

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-__all__ = ["kill", "pids_in", "remove_group", "start_helper", "try_write"]
+__all__ = ["kill", "pids_in", "remove_group", "start_helper", "try_write", "unlink"]
 
 
 def start_helper(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -68,3 +68,14 @@ def kill(pid: int) -> None:
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def unlink(path: str) -> str | None:
+    """Remove the file at ``path`` (gone already is fine); the problem, or None."""
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        return f"unlink {path}: {err.strerror}"
+    return None

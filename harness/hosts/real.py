@@ -17,7 +17,6 @@ import ctypes
 import errno
 import itertools
 import os
-import shlex
 import shutil
 import signal
 import subprocess
@@ -27,7 +26,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from harness.hookscripts import hook_runs
+from harness.hookscripts import write_recording_hook
 from harness.hosts.base import CGROUP_ROOT
+from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import POLL_INTERVAL_S
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
@@ -41,6 +43,7 @@ from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
+from harness.hosts.ownership import unlink
 from reference_impl.system import ProcessSpec
 from reference_impl.system import RealSystem
 
@@ -130,6 +133,9 @@ class RealHost(HostFiles):
         self._helpers: dict[int, subprocess.Popen[bytes]] = {}
         self._pins: list[str] = []
         self._log: list[KernelOp] = []
+        #: named network namespaces this host mounted, and whether it made their directory
+        self._netns: list[str] = []
+        self._made_netns_dir = False
         # Processes a subject starts in commands of their own (runc-style CLIs) outlive those
         # commands; as this host's subreaper it gets them when orphaned and reaps them as an
         # init would (this machine's pid 1 may not), so a dead init leaves no zombie.
@@ -151,45 +157,22 @@ class RealHost(HostFiles):
     # -- hooks -------------------------------------------------------------------------------
     def hook_program(self, name: str, program: SimProgram) -> str:
         """Write a shell script that records its run, then behaves as ``program`` says."""
-        path = os.path.join(self.hook_dir, name)
-        runs = os.path.join(self.hook_dir, ".runs", name)
-        os.makedirs(runs, 0o755, exist_ok=True)
-        lines = [
-            "#!/bin/sh",
-            f"run={shlex.quote(runs)}/$(date +%s%N).$$",
-            'cat > "$run.stdin"',
-            'printf "%s\\0" "$0" "$@" > "$run.args"',
-        ]
-        if program.behaviour == "hang":
-            lines.append(f"exec sleep {_HELPER_SECONDS} </dev/null >/dev/null 2>&1")
-        else:
-            if program.stdout:
-                lines.append(f"printf %s {shlex.quote(program.stdout)}")
-            if program.stderr:
-                lines.append(f"printf %s {shlex.quote(program.stderr)} >&2")
-            lines.append(f"exit {program.code}")
-        temp = path + ".new"
-        with open(temp, "w", encoding="utf-8") as f:
-            f.write("\n".join(lines) + "\n")
-        os.chmod(temp, 0o755)
-        os.replace(temp, path)  # a running copy keeps its old text
-        return path
+        return write_recording_hook(
+            self.hook_dir,
+            name,
+            exit_code=program.code,
+            hang=program.behaviour == "hang",
+            stderr=program.stderr,
+            stdout=program.stdout,
+            hang_s=int(_HELPER_SECONDS),
+        )
 
     def hook_runs(self, path: str) -> list[ProgramRun]:
         """Each recorded run of the hook at ``path``, oldest first."""
-        runs = os.path.join(self.hook_dir, ".runs", os.path.basename(path))
-        found = []
-        for entry in sorted(os.listdir(runs), key=lambda n: int(n.split(".")[0])):
-            if not entry.endswith(".args"):
-                continue
-            stem = os.path.join(runs, entry.removesuffix(".args"))
-            with open(stem + ".args", "rb") as f:
-                args = tuple(a.decode() for a in f.read().split(b"\0")[:-1])
-            with open(stem + ".stdin", "rb") as f:
-                stdin = f.read()
-            at = int(entry.split(".")[0]) / 1e9
-            found.append(ProgramRun(args=args, env=(), stdin=stdin, at=at))
-        return found
+        return [
+            ProgramRun(args=run.args, env=run.env, stdin=run.stdin, at=run.at_ns / 1e9)
+            for run in hook_runs(self.hook_dir, os.path.basename(path))
+        ]
 
     # -- processes ---------------------------------------------------------------------------
     def start_process(self, comm: str = "outsider") -> int:
@@ -262,6 +245,60 @@ class RealHost(HostFiles):
     def live_children(self) -> set[int]:
         """Live processes the subject started."""
         return {pid for pid in self.system.started if self.is_alive(pid)}
+
+    # -- network namespaces ------------------------------------------------------------------
+    def make_netns(self, name: str, interface: str) -> str:
+        """A named network namespace holding a virtual ``interface``, made the way ``ip netns
+        add`` makes one (a file under /run/netns, a helper that unshares CLONE_NEWNET and
+        bind-mounts its /proc/self/ns/net there) but without making /run/netns a shared mount
+        of its own, which would outlive the run.  The interface is a dummy, or a bridge where
+        the kernel has no dummy driver (this machine's: EOPNOTSUPP); both live only in their
+        namespace.  Returns the path; :meth:`close` unmounts and removes it.
+        """
+        path = self.netns_path(name)
+        for _ in range(3):  # another run may remove an empty /run/netns between the two steps
+            if not os.path.isdir(NETNS_DIR):
+                os.makedirs(NETNS_DIR, 0o755, exist_ok=True)
+                self._made_netns_dir = True
+            try:
+                os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
+                break
+            except FileNotFoundError:
+                continue
+        self._netns.append(path)
+        _run_helper(_NETNS_HELPER, [path, interface], f"making network namespace {path}")
+        return path
+
+    def netns_links(self, path: str) -> list[str]:
+        """Names of the interfaces in the namespace mounted at ``path`` (over netlink, from a
+        helper that setns(2)es into it).  Never pyroute2's ``IPRoute(netns=...)`` here: it
+        forks this process, and a fork that gets SIGTERM under ``rtgate run`` unwinds into the
+        test's cleanup and removes this host's namespaces, bundles and groups.
+
+        Raises:
+            OSError: when the helper cannot enter a namespace at ``path``.
+        """
+        out = _run_helper(_NETNS_LINKS, [path], f"listing the interfaces of {path}")
+        return sorted(out.split())
+
+    def _remove_netns(self) -> list[str]:
+        """Unmount (MNT_DETACH, as ``ip netns delete``) and unlink this host's namespaces."""
+        problems = []
+        libc = ctypes.CDLL(None, use_errno=True)
+        while self._netns:
+            path = self._netns.pop()
+            if self.named_netns(path) is not None and libc.umount2(path.encode(), 2) != 0:
+                problems.append(f"umount {path}: {os.strerror(ctypes.get_errno())}")
+                continue
+            problem = unlink(path)
+            if problem:
+                problems.append(problem)
+        if self._made_netns_dir:
+            try:
+                os.rmdir(NETNS_DIR)  # only when empty: another run may still use it
+            except OSError:
+                pass
+        return problems
 
     # -- what the kernel saw, and faults -----------------------------------------------------
     def operations(self) -> list[KernelOp]:
@@ -352,6 +389,7 @@ class RealHost(HostFiles):
             problem = remove_group(group, SETTLE_DEADLINE_S)
             if problem:
                 problems.append(problem)
+        problems += self._remove_netns()
         _set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
@@ -361,19 +399,78 @@ class RealHost(HostFiles):
 
 _PR_SET_CHILD_SUBREAPER = 36
 
+#: run as ``python -c`` with the path and an interface name: a new network namespace, mounted
+#: on the (existing, empty) file at the path, holding the interface
+_NETNS_HELPER = """
+import ctypes, os, sys
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
+path, interface = sys.argv[1], sys.argv[2]
+libc = ctypes.CDLL(None, use_errno=True)
+if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
+if libc.mount(b"/proc/self/ns/net", path.encode(), None, 4096, None) != 0:  # MS_BIND
+    raise OSError(ctypes.get_errno(), "mount --bind /proc/self/ns/net " + path)
+with IPRoute() as ipr:
+    try:
+        ipr.link("add", ifname=interface, kind="dummy")
+    except NetlinkError as err:
+        if err.code != 95:  # EOPNOTSUPP: no dummy driver in this kernel
+            raise
+        ipr.link("add", ifname=interface, kind="bridge")
+"""
+#: run as ``python -c`` with a path: the names of the interfaces of the namespace there
+_NETNS_LINKS = """
+import ctypes, os, sys
+from pyroute2 import IPRoute
+libc = ctypes.CDLL(None, use_errno=True)
+fd = os.open(sys.argv[1], os.O_RDONLY)
+if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
+    raise OSError(ctypes.get_errno(), "setns " + sys.argv[1])
+with IPRoute() as ipr:
+    print(" ".join(link.get_attr("IFLA_IFNAME") for link in ipr.get_links()))
+"""
 
+
+def _run_helper(script: str, args: list[str], what: str) -> str:
+    """Run one of this module's helper scripts in a fresh interpreter (never a fork of this
+    process); its stdout.
+
+    Raises:
+        OSError: ``what`` failed, with the end of the helper's stderr.
+    """
+    done = subprocess.run(  # noqa: S603 - our own helper program
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=SETTLE_DEADLINE_S,
+    )
+    if done.returncode != 0:
+        raise OSError(f"{what}: {done.stderr.strip()[-400:]}")
+    return done.stdout
+
+
+_PR_GET_CHILD_SUBREAPER = 37
 _subreaper_users = 0
+#: the flag as it was before the first open host set it: restored when the last one closes
+_subreaper_before = 0
 
 
 def _set_child_subreaper(on: bool) -> None:
     """prctl(PR_SET_CHILD_SUBREAPER): orphans below this process come to it, not to pid 1.
-    Counted, so that the flag goes off when the last open host closes."""
-    global _subreaper_users
+    Counted, so that the flag is put back as it was when the last open host closes (a caller
+    that was a subreaper already stays one)."""
+    global _subreaper_users, _subreaper_before
     _subreaper_users += 1 if on else -1
     if _subreaper_users not in ((1,) if on else (0,)):
         return
     libc = ctypes.CDLL(None, use_errno=True)
-    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on), 0, 0, 0) != 0:
+    if on:
+        before = ctypes.c_int(0)
+        libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0)
+        _subreaper_before = before.value
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on or _subreaper_before), 0, 0, 0) != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(err)}")
 

@@ -97,6 +97,18 @@ class SimulatedHost(HostFiles):
             if (p := self.kernel.process(pid)) is not None and p.ppid == RUNTIME_PID
         }  # fmt: skip
 
+    # -- network namespaces ------------------------------------------------------------------
+    def make_netns(self, name: str, interface: str) -> str:
+        """A named network namespace of the harness holding a dummy ``interface``, as ``ip
+        netns add`` and ``ip -n <ns> link add <interface> type dummy`` make it; its path."""
+        path = self.kernel.netns_add(os.path.basename(self.netns_path(name)))
+        self.kernel.link_add(path, interface, "dummy")
+        return path
+
+    def netns_links(self, path: str) -> list[str]:
+        """Names of the interfaces in the namespace mounted at ``path`` (ENOENT: none is)."""
+        return sorted(self.kernel.netns(path).links)
+
     # -- what the kernel saw, and faults -----------------------------------------------------
     def operations(self) -> list[KernelOp]:
         """Every operation on a kernel file since boot, with its data and errno."""
