@@ -35,6 +35,9 @@ class Hooks:
     prestart: tuple[Hook, ...] = ()
     poststart: tuple[Hook, ...] = ()
     poststop: tuple[Hook, ...] = ()
+    #: runtime-spec 1.0.2 ``createRuntime``: run during create right after prestart, as runc
+    #: >= 1.0 does (``initProcess.start``, procHooks); last, so positional uses keep working
+    create_runtime: tuple[Hook, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,7 +127,7 @@ class Config:
             hooks=Hooks(
                 **{
                     kind: tuple(_hook_from_json(h) for h in hooks.get(kind, ()))
-                    for kind in ("prestart", "poststart", "poststop")
+                    for kind in ("prestart", "poststart", "poststop", "create_runtime")
                 }
             )
             if hooks is not None

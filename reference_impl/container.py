@@ -366,7 +366,8 @@ class Container:
                 raise self.profile.start_hook_error("poststart", i, err) from err
 
     def _start_parent(self, process: Process, is_init: bool) -> ParentProcess:
-        """``parent.start()``: spawn, place in cgroups and resctrl, set resources, prestart."""
+        """``parent.start()``: spawn, place in cgroups and resctrl, set resources, prestart and
+        createRuntime hooks."""
         spec = ProcessSpec(
             args=process.args,
             env=process.env,
@@ -395,11 +396,14 @@ class Container:
                 state = hook_state_json(
                     self.config.version, self.id, self.config.label("bundle"), pid=pid
                 )
-                for i, hook in enumerate(hooks.prestart):
-                    try:
-                        run_hook(hook, state, self.system)
-                    except Exception as err:
-                        raise self.profile.start_hook_error("prestart", i, err) from err
+                # runc >= 1.0 runs createRuntime right after prestart, at the same point
+                phases = (("prestart", hooks.prestart), ("createRuntime", hooks.create_runtime))
+                for kind, phase in phases:
+                    for i, hook in enumerate(phase):
+                        try:
+                            run_hook(hook, state, self.system)
+                        except Exception as err:
+                            raise self.profile.start_hook_error(kind, i, err) from err
         except BaseException:
             try:
                 parent.terminate()

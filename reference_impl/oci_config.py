@@ -2,7 +2,8 @@
 
 Only what the reference acts on is read: the process, the namespaces (a ``path`` makes a joined
 namespace, written ``"pid=/proc/1/ns/pid"``), ``linux.cgroupsPath``, the resources users set
-most, ``linux.intelRdt`` and the hooks the seed knows (prestart, poststart, poststop).
+most, ``linux.intelRdt``, the hooks the seed knows (prestart, poststart, poststop) and runtime-spec
+1.0.2's ``createRuntime``.
 """
 
 from __future__ import annotations
@@ -110,4 +111,9 @@ def _hooks(hooks: dict[str, Any]) -> Hooks:
             for h in hooks.get(kind) or ()
         )
 
-    return Hooks(prestart=read("prestart"), poststart=read("poststart"), poststop=read("poststop"))
+    return Hooks(
+        prestart=read("prestart"),
+        poststart=read("poststart"),
+        poststop=read("poststop"),
+        create_runtime=read("createRuntime"),
+    )

@@ -121,7 +121,7 @@ class Profile:
     #: the resctrl writer's validator and error texts: the seed's, or runc >= 1.1's (no
     #: "not supported or enabled" and no empty-schema check; "intelrdt: unable to ..." errors;
     #: a writer whenever intelRdt is configured and resctrl is mounted)
-    rdt_era: Literal["seed", "runc-1.1"] = "seed"
+    rdt_era: Literal["seed", "runc-1.1", "runc-1.4"] = "seed"
     #: a failing poststop hook stops the rest and is destroy's error ("stop", runc), or is a
     #: warning while the remaining hooks and the lifecycle go on ("warn", the runtime-spec)
     poststop_failures: Literal["stop", "warn"] = "stop"
@@ -253,6 +253,9 @@ RUNTIME_SPEC = dataclasses.replace(
     poststop_failures="warn",
     cli_delete_created="refuse",
     cli_kill_statuses=frozenset({"created", "running"}),
+    # config-linux.md: intelRdt set and no resctrl mounted MUST be an error, with or without a
+    # schema; runc 1.1.1 to 1.3 ignore a schema-less one there, v1.4.0 refuses it again
+    rdt_era="runc-1.4",
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2, RUNTIME_SPEC)}

@@ -47,6 +47,8 @@ __all__ = [
 Needs = Callable[[Host], "str | None"]
 #: the ``on_host`` fixture: ``on_host(machine, needs)`` gives (host, factory)
 OnHost = Callable[..., AbstractContextManager[tuple[Host, Any]]]
+#: the ``cli_on`` fixture: ``cli_on(machine, needs)`` gives (host, the subject's command line)
+CliOnHost = Callable[..., AbstractContextManager[tuple[Host, "SubjectCli | OciCli"]]]
 
 #: the program every container runs
 INIT = Process(args=("/bin/sleep", "infinity"))
@@ -300,9 +302,51 @@ def gone(cli: SubjectCli | OciCli, host: Host, cid: str, pid: int) -> list[str]:
     left = []
     if cli("state", cid).exit_code == 0:
         left.append("state still answers")
-    if os.path.exists(os.path.join(host.state_root, cid)):
+    if os.path.exists(state_dir(cli, host, cid)):
         left.append("its state dir")
     left += host.cgroup_dirs(f"/{cid}")
     if pid and not host.dies(pid):
         left.append(f"its init {pid}")
+    return left
+
+
+def state_dir(cli: SubjectCli | OciCli, host: Host, cid: str) -> str:
+    """Where the command line's runtime keeps ``cid``'s state: ``<--root>/<id>`` (an OCI
+    runtime's own root on the host, the reference's ``host.state_root``)."""
+    if isinstance(cli, OciCli):
+        return os.path.join(cli.runtime.root_dir, cid)
+    return os.path.join(host.state_root, cid)
+
+
+def live_processes(host: Host) -> set[int]:
+    """Live processes a failed create could have left: on a simulated host every process of the
+    model; on a real one the live children of this process, which as the host's subreaper
+    receives whatever a runtime's command leaves behind when it exits."""
+    me = str(os.getpid())
+    found = set()
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
+                fields = f.read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        ours = host.name == "simulated" or fields[1:2] == [me]
+        if ours and fields[:1] not in (["Z"], ["X"]):
+            found.add(int(name))
+    return found
+
+
+def left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:
+    """What a create that failed left behind (empty when nothing)."""
+    left = []
+    if cli("state", cid).exit_code == 0:
+        left.append("state answers")
+    if os.path.exists(state_dir(cli, host, cid)):
+        left.append(f"its state dir {state_dir(cli, host, cid)}")
+    left += host.cgroup_dirs(f"/{cid}")
+    # a real kernel ends a killed init a moment after the command returns
+    if not eventually(host, lambda: not (live_processes(host) - before)):
+        left.append(f"processes {sorted(live_processes(host) - before)}")
     return left

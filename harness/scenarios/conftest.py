@@ -13,6 +13,8 @@ from harness.hosts import Host
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
+from harness.hosts.preparation import host_prepared
+from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
 from harness.subjects import ApiSubject
@@ -21,6 +23,7 @@ from harness.subjects import parse_subject
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
 from harness.subjects.cli import cli_for
+from harness.subjects.cli import refusal_of
 
 
 @pytest.fixture(scope="session")
@@ -88,19 +91,25 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
 
 
 @pytest.fixture(scope="session")
-def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> str | None:
-    """Why an OCI runtime cannot run any container on this host (what its create said), or
-    None: probed once, with a container of its own that is removed again."""
+def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> Iterator[str | None]:
+    """Why an OCI runtime cannot run any container on this host, or None.
+
+    Probed once per session, with a container of its own; a runtime that refuses the host as
+    it is may get it prepared (harness/hosts/preparation.py), for the whole session."""
     if not isinstance(subject, OciSubject):
-        return None
-    with open_host("real") as probe_host:
-        cli = cli_for(subject, probe_host, rtgate_options.profile)
-        cid = probe_host.container_id("probe")
-        created = cli("create", "--bundle", cli.bundle("probe"), cid)
-        cli("delete", "--force", cid)
-    if created.exit_code == 0:
-        return None
-    return f"{subject.name} cannot create a container on this host: {created.describe()}"
+        yield None
+        return
+
+    def probe() -> str | None:
+        with open_host("real") as probe_host:
+            return refusal_of(cli_for(subject, probe_host, rtgate_options.profile))
+
+    with host_prepared(probe) as prep:
+        if prep.refusal is None:
+            yield None
+        else:
+            also = f"; {prep.failure}" if prep.failure else ""
+            yield f"{subject.name} cannot create a container on this host: {prep.refusal}{also}"
 
 
 @pytest.fixture
@@ -112,3 +121,38 @@ def cli(
     if runtime_refusal is not None:
         pytest.skip(runtime_refusal)
     return cli_for(subject, host, profile)
+
+
+@pytest.fixture
+def cli_on(
+    subject: ApiSubject | OciSubject,
+    rtgate_options: Any,
+    profile: str,
+    runtime_refusal: str | None,
+) -> CliOnHost:
+    """``on_host`` for the command line: a host of the kind a rule is about, and the subject's
+    command line on it.
+
+    Simulated, that machine (a topology or a preset name) is booted whatever the run's preset;
+    real, it is this machine when ``needs`` finds it fits, else the test skips with what the
+    probe found (as it does when the runtime refuses this host).
+    """
+
+    @contextmanager
+    def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
+        if rtgate_options.host == "real":
+            unusable = real_host_unavailable()
+            if unusable is not None:
+                pytest.fail(f"--host real: {unusable}")
+            if runtime_refusal is not None:
+                pytest.skip(runtime_refusal)
+            with open_host("real") as host:
+                reason = needs(host)
+                if reason is not None:
+                    pytest.skip(reason)
+                yield host, cli_for(subject, host, profile)
+            return
+        with simulated_host(machine) as sim:
+            yield sim, cli_for(subject, sim, profile)
+
+    return boot

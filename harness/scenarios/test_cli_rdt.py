@@ -24,6 +24,8 @@ from harness.hosts import Host
 from harness.hosts.base import RESCTRL
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import eventually
+from harness.scenarios._support import left_by_create
+from harness.scenarios._support import live_processes
 from harness.scenarios._support import resctrl_unmounted
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
@@ -179,14 +181,13 @@ def make_group(host: Host, name: str, schema: str) -> str:
 
 
 # -- the command line -----------------------------------------------------------------------
-def _state_dir(cli: Cli, host: Host, cid: str) -> str:
-    root = cli.runtime.root_dir if isinstance(cli, OciCli) else host.state_root
-    return os.path.join(root, cid)
-
-
-def _create(cli: Cli, host: Host, name: str, rdt: IntelRdt) -> tuple[str, Any]:
+def _create(cli: Cli, host: Host, name: str, rdt: IntelRdt) -> tuple[str, Any, set[int]]:
+    """Create ``name`` with ``rdt``: its id, the command's record, and the live processes from
+    just before (what a failed create must not add to)."""
     cid = host.container_id(name)
-    return cid, cli("create", "--bundle", cli.bundle(name, intel_rdt=rdt), cid)
+    bundle = cli.bundle(name, intel_rdt=rdt)
+    before = live_processes(host)
+    return cid, cli("create", "--bundle", bundle, cid), before
 
 
 def _stop_and_delete(cli: Cli, host: Host, cid: str) -> Any:
@@ -197,17 +198,12 @@ def _stop_and_delete(cli: Cli, host: Host, cid: str) -> Any:
     return cli("delete", cid)
 
 
-def left_behind(cli: Cli, host: Host, cid: str, groups: tuple[str, ...]) -> list[str]:
+def left_behind(
+    cli: Cli, host: Host, cid: str, groups: tuple[str, ...], before: set[int]
+) -> list[str]:
     """What a create that failed left of the container: state, state dir, cgroups, processes
     it started, resctrl groups (empty when nothing)."""
-    left = []
-    if cli("state", cid).exit_code == 0:
-        left.append("state still answers")
-    if os.path.exists(_state_dir(cli, host, cid)):
-        left.append(f"its state dir {_state_dir(cli, host, cid)}")
-    left += host.cgroup_dirs(f"/{cid}")
-    if not eventually(host, lambda: host.live_children() == set()):
-        left.append(f"processes {sorted(host.live_children())}")
+    left = left_by_create(cli, host, cid, before)
     left += [host.resctrl_group(g) for g in groups if os.path.isdir(host.resctrl_group(g))]
     return left
 
@@ -219,9 +215,9 @@ def test_create_with_a_schema_and_no_resctrl_fails(
     cli_on: CliOnHost, machine: str, needs: Any
 ) -> None:
     with cli_on(machine, needs) as (host, cli):
-        cid, result = _create(cli, host, "nores", IntelRdt(l3_cache_schema="L3:0=3"))
+        cid, result, before = _create(cli, host, "nores", IntelRdt(l3_cache_schema="L3:0=3"))
         assert result.exit_code != 0, f"{result.describe()}; resctrl is not mounted"
-        left = left_behind(cli, host, cid, (cid,))
+        left = left_behind(cli, host, cid, (cid,), before)
         assert left == [], f"the refused create left {left}"
 
 
@@ -234,12 +230,12 @@ def test_create_with_no_schema_and_no_resctrl_fails(
     with cli_on(machine, needs) as (host, cli):
         clos = host.container_id("nowhere") if shape == "closid" else None
         name = f"noschema-{shape}"
-        cid, result = _create(cli, host, name, IntelRdt(clos_id=clos))
+        cid, result, before = _create(cli, host, name, IntelRdt(clos_id=clos))
         assert result.exit_code != 0, (
             f"{result.describe()}; config.json sets intelRdt {IntelRdt(clos_id=clos).to_json()}"
             " and resctrl is not mounted"
         )
-        left = left_behind(cli, host, cid, (cid, clos) if clos else (cid,))
+        left = left_behind(cli, host, cid, (cid, clos) if clos else (cid,), before)
         assert left == [], f"the refused create left {left}"
 
 
@@ -253,7 +249,7 @@ def test_group_holds_schema_and_init(cli_on: CliOnHost, named_by: str) -> None:
         clos = host.container_id("grp-clos") if named_by == "closid" else None
         group = clos or cid
         rdt = IntelRdt(clos_id=clos, l3_cache_schema=schema)
-        _, result = _create(cli, host, f"grp-{named_by}", rdt)
+        _, result, _ = _create(cli, host, f"grp-{named_by}", rdt)
         assert result.exit_code == 0, result.describe()
         pid = int((cli.state(cid) or {}).get("pid") or 0)
         assert os.path.isdir(host.resctrl_group(group)), f"no resctrl group {group}"
@@ -273,8 +269,8 @@ def test_group_holds_schema_and_init(cli_on: CliOnHost, named_by: str) -> None:
 def test_joined_closid_group_is_kept(cli_on: CliOnHost) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
         team = make_group(host, host.container_id("team"), valid_schema(host))
-        before = group_masks(team)
-        cid, result = _create(cli, host, "joiner", IntelRdt(clos_id=team))
+        masks = group_masks(team)
+        cid, result, _ = _create(cli, host, "joiner", IntelRdt(clos_id=team))
         assert result.exit_code == 0, result.describe()
         pid = int((cli.state(cid) or {}).get("pid") or 0)
         assert pid in host.resctrl_tasks(team), f"init {pid} did not join {team}"
@@ -282,7 +278,7 @@ def test_joined_closid_group_is_kept(cli_on: CliOnHost) -> None:
         deleted = _stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
         assert os.path.isdir(host.resctrl_group(team)), "delete removed a group it did not make"
-        assert group_masks(team) == before, f"{team}/schemata changed: {group_masks(team)}"
+        assert group_masks(team) == masks, f"{team}/schemata changed: {group_masks(team)}"
         assert pid not in host.resctrl_tasks(team), f"init {pid} is still in {team}/tasks"
 
 
@@ -291,7 +287,7 @@ def test_joined_closid_group_is_kept(cli_on: CliOnHost) -> None:
 def test_refused_schema_fails_create_and_leaves_nothing(cli_on: CliOnHost, kind: str) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
         schema = invalid_schema(host, kind)
-        cid, result = _create(cli, host, f"bad-{kind}", IntelRdt(l3_cache_schema=schema))
+        cid, result, before = _create(cli, host, f"bad-{kind}", IntelRdt(l3_cache_schema=schema))
         assert result.exit_code != 0, f"{result.describe()}; the kernel refuses {schema}"
-        left = left_behind(cli, host, cid, (cid,))
+        left = left_behind(cli, host, cid, (cid,), before)
         assert left == [], f"the refused create left {left}"

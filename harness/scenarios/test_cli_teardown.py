@@ -20,6 +20,8 @@ from harness.fakes import SimProgram
 from harness.hosts import Host
 from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
+from harness.scenarios._support import left_by_create
+from harness.scenarios._support import live_processes
 from harness.scenarios._support import state_dir
 from harness.spec import tables
 from harness.subjects.cli import CONTAINER_NAMESPACES
@@ -64,40 +66,6 @@ def _with_child(
 
     assert eventually(host, lambda: bool(others())), f"setting up: {args} forked no child"
     return cid, init, others()[0]
-
-
-def _processes(host: Host) -> set[int]:
-    """Live processes a failed create could have left: on a simulated host every process of the
-    model; on a real one the live children of this process, which as the host's subreaper
-    receives whatever a runtime's command leaves behind when it exits."""
-    me = str(os.getpid())
-    found = set()
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        ours = host.name == "simulated" or fields[1:2] == [me]
-        if ours and fields[:1] not in (["Z"], ["X"]):
-            found.add(int(name))
-    return found
-
-
-def _left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:
-    """What a create that failed left behind (empty when nothing)."""
-    left = []
-    if cli("state", cid).exit_code == 0:
-        left.append("state answers")
-    if os.path.exists(state_dir(cli, host, cid)):
-        left.append(f"its state dir {state_dir(cli, host, cid)}")
-    left += host.cgroup_dirs(f"/{cid}")
-    # a real kernel ends a killed init a moment after the command returns
-    if not eventually(host, lambda: not (_processes(host) - before)):
-        left.append(f"processes {sorted(_processes(host) - before)}")
-    return left
 
 
 # -- delete of a container without a PID namespace --------------------------------------------
@@ -203,10 +171,10 @@ def test_create_with_a_bad_bundle_leaves_nothing(
 ) -> None:
     cid = host.container_id(f"bad-{fault}")
     bundle = _bad_bundle(cli, host, f"bad-{fault}", fault)
-    before = _processes(host)
+    before = live_processes(host)
     result = cli("create", "--bundle", bundle, cid)
     assert result.exit_code != 0, f"{result.describe()}; create must fail"
-    left = _left_by_create(cli, host, cid, before)
+    left = left_by_create(cli, host, cid, before)
     assert left == [], f"the failed create left: {left}"
 
 
@@ -237,11 +205,11 @@ def test_create_with_a_failing_createruntime_hook_leaves_nothing(
     hook = host.hook_program("cr-fails", SimProgram.exit(1, stderr="createRuntime fault"))
     cid = host.container_id("crfail")
     bundle = cli.bundle("crfail", hooks={"createRuntime": [{"path": hook}]})
-    before = _processes(host)
+    before = live_processes(host)
     result = cli("create", "--bundle", bundle, cid)
     assert result.exit_code != 0, f"{result.describe()}; create must fail"
     assert len(host.hook_runs(hook)) == 1, "the createRuntime hook never ran"
-    left = _left_by_create(cli, host, cid, before)
+    left = left_by_create(cli, host, cid, before)
     assert left == [], f"the failed create left: {left}"
 
 

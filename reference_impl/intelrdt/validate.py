@@ -3,6 +3,8 @@
 The seed checks that RDT is enabled and that the L3 schema is not empty; later runc refuses a
 schema for a feature the host lacks (MBA from v1.0.0-rc6) and a closID that is not a plain
 directory name (v1.1.1).  A closID with no schema is legal: it names a group made beforehand.
+runc 1.1.1 to 1.3 no longer ask whether RDT is enabled at all (1d5c33104), so an intelRdt with
+no schema is then ignored on a host without resctrl; v1.4.0 asks again, first (e846add59).
 """
 
 from __future__ import annotations
@@ -21,9 +23,12 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str = "s
     """Raises IntelRdtConfigError with runc's text for the first check that fails.
 
     ``era`` "runc-1.1" drops the two checks runc 1.1.1 no longer makes (RDT enabled at all,
-    an empty L3 schema)."""
+    an empty L3 schema); "runc-1.4" is "runc-1.1" that first refuses any intelRdt on a host
+    without RDT, as the runtime-spec wants when resctrl is not mounted."""
     clos = rdt.clos_id
     seed = era == "seed"
+    if era == "runc-1.4" and not features.enabled:
+        raise IntelRdtConfigError("intelRdt is specified in config, but Intel RDT is not enabled")
     if clos in (".", "..") or "/" in clos:
         raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')
     if seed and not features.enabled:

@@ -35,12 +35,36 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "schemata_without_newline": ("RDT-APPLY",),
     "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
     "closid_group_removed": ("RDT-CLOSID-NOT-REMOVED",),
+    "rdt_ignored_without_resctrl": ("CLI-RDT-UNSUPPORTED",),
+    "rdt_schemaless_unchecked": ("CLI-RDT-UNSUPPORTED-NO-SCHEMA",),
+    "rdt_path_lost_on_load": ("CLI-RDT-GROUP",),
+    "closid_group_removed_when_empty": ("CLI-RDT-CLOSID-KEPT",),
+    "rdt_kept_when_create_fails": ("CLI-RDT-INVALID-SCHEMA",),
     "v2_shares_not_converted": ("CG-SET-CPU",),
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     "v2_freeze_no_wait": ("CG-V2-FREEZE",),
     "joined_pidns_killed": ("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS",),
     "state_dir_kept": ("LC-DESTROY-STATE-DIR", "CLI-DELETE-STOPPED"),
     "start_hook_error_unnamed": ("LC-HOOK-START-ERROR-NAMES-HOOK",),
+    # the command line's teardown and create failures (harness/scenarios/test_cli_teardown.py)
+    "kill_all_spares_children": ("CLI-DELETE-KILLS-FORKED-CHILD",),
+    "pause_without_freezing": ("CLI-PAUSE-FREEZES-CGROUP",),
+    "resume_without_thawing": ("CLI-RESUME-THAWS-CGROUP",),
+    "bad_bundle_leaves_state_dir": (
+        "CLI-CREATE-BUNDLE-MISSING",
+        "CLI-CREATE-CONFIG-NOT-JSON",
+        "CLI-CREATE-NO-PROCESS-ARGS",
+    ),
+    "createruntime_ignored": ("CLI-CREATE-RUNS-CREATERUNTIME", "CLI-CREATE-CREATERUNTIME-FAILS"),
+    "state_dir_failure_skips_poststop": ("CLI-DELETE-STATE-DIR-LOGGED",),
+    "state_dir_error_ignored": Broken(("CLI-DELETE-STATE-DIR-REPORTED",), profile="runc-1.2"),
+    "netns_holder_left": ("CLI-NETNS-OWN-RELEASED",),
+    # the runtime-spec profile: where the spec and runc part ways
+    "created_deletable": Broken(("CLI-DELETE-CREATED-REFUSED",), profile="runtime-spec"),
+    "paused_killable": Broken(("CLI-KILL-PAUSED-REFUSED",), profile="runtime-spec"),
+    "poststop_failure_stops_the_rest": Broken(
+        ("CLI-DELETE-POSTSTOP-FAILS-WARNS",), profile="runtime-spec"
+    ),
     "joined_pidns_spared": Broken(("LC-DESTROY-KILL-ALL-JOINED-PIDNS",), profile="runc-1.2"),
     "delete_error_swallowed": Broken(
         ("CLI-DELETE-BUSY-CGROUP-REPORTED", "CLI-DELETE-POSTSTOP-FAILS-REPORTED"),
