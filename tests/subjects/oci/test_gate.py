@@ -1,5 +1,6 @@
-"""``rtgate run --subject oci:runc --host real``: the CLI scenarios against the real runc, with
-and without the shipped expectations; nothing of the run is left on the machine."""
+"""``rtgate run --subject oci:<runtime> --host real``: the CLI scenarios against the real runc
+and crun of this machine, with and without their shipped expectations, serial and with two
+workers; nothing of a run is left on the machine."""
 
 from __future__ import annotations
 
@@ -9,25 +10,41 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from harness.hosts.leftovers import find_leftovers
+
 ROOT = Path(__file__).resolve().parents[3]
-EXPECTATIONS = ROOT / "expectations" / "runc-1.1.toml"
+#: runtime -> (the version line prefix its expectations file is for, the file)
+GATES = {
+    "runc": ("1.1.", ROOT / "expectations" / "runc-1.1.toml"),
+    "crun": ("1.8", ROOT / "expectations" / "crun-1.8.toml"),
+}
+PROFILES = ("runtime-spec", "seed", "runc-1.2")
 
-pytestmark = [
-    pytest.mark.skipif(
-        os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
-    ),
-    pytest.mark.skipif(
-        shutil.which("runc") is None, reason="no runc: shutil.which('runc') is None"
-    ),
-]
+pytestmark = pytest.mark.skipif(
+    os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
+)
 
 
-def _runc_version() -> str:
-    out = subprocess.run(["runc", "--version"], capture_output=True, text=True, check=False).stdout
-    return out.split()[2] if out.startswith("runc version") else ""
+def _version(runtime: str) -> str:
+    """``runc version 1.1.5+ds1`` / ``crun version 1.8.1``: the third word of the first line."""
+    out = subprocess.run([runtime, "--version"], capture_output=True, text=True).stdout
+    words = out.split()
+    return words[2] if len(words) > 2 and words[1] == "version" else ""
+
+
+def _gate(runtime: str) -> Path:
+    """The expectations file of ``runtime``, or a skip saying what was found instead."""
+    if shutil.which(runtime) is None:
+        pytest.skip(f"no {runtime}: shutil.which({runtime!r}) is None")
+    prefix, expectations = GATES[runtime]
+    found = _version(runtime)
+    if not found.startswith(prefix):
+        pytest.skip(f"{runtime} here is {found or 'of no known version'}, not {prefix}x")
+    return expectations
 
 
 def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
@@ -35,31 +52,62 @@ def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
         [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())", *args],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    out, err = proc.communicate(timeout=600)
+    out, err = proc.communicate(timeout=900)
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), f"rtgate-{proc.pid}-"
 
 
 def _left(prefix: str) -> list[str]:
+    """What a run left: names with its prefix, and anything of a dead rtgate process (its
+    xdist workers have prefixes of their own): /run dirs, cgroups, mounts."""
     found = [f"/run/{n}" for n in os.listdir("/run") if n.startswith(prefix)]
     for root, dirs, _ in os.walk("/sys/fs/cgroup"):
         found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]
         dirs[:] = [d for d in dirs if not d.startswith(prefix)]
-    return found
+    return found + find_leftovers().describe()
 
 
-@pytest.mark.skipif(not _runc_version().startswith("1.1."), reason="runc here is not 1.1.x")
-@pytest.mark.parametrize("profile", ["seed", "runc-1.2"])
-def test_runc_passes_with_its_expectations_and_fails_without(profile: str, tmp_path: Path) -> None:
-    gate = ("run", "--subject", "oci:runc", "--host", "real", "--profile", profile)
-    waived, prefix = _run(
-        *gate, "--expectations", str(EXPECTATIONS), "--report-dir", str(tmp_path / "w")
-    )
-    assert waived.returncode == 0, waived.stdout + waived.stderr
-    assert _left(prefix) == []
-    report = json.loads((tmp_path / "w" / "compliance.json").read_text())
-    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+def _outcomes(report_dir: Path) -> dict[str, Any]:
+    report = json.loads((report_dir / "compliance.json").read_text())
     assert all(r["scope"] == "cli" for r in report["requirements"]), "an OCI binary has no API"
-    assert "xfail" in outcomes.values() and set(outcomes.values()) <= {"pass", "xfail"}
-    bare, prefix = _run(*gate, "--report-dir", str(tmp_path / "b"))
-    assert bare.returncode == 1, "without its expectations runc's divergences fail the run"
+    return {r["id"]: r["outcome"] for r in report["requirements"]}
+
+
+@pytest.mark.parametrize("profile", PROFILES)
+@pytest.mark.parametrize("runtime", sorted(GATES))
+def test_runtime_passes_with_its_expectations(runtime: str, profile: str, tmp_path: Path) -> None:
+    expectations = _gate(runtime)
+    result, prefix = _run(
+        "run", "--subject", f"oci:{runtime}", "--host", "real", "--profile", profile,
+        "--expectations", str(expectations), "--report-dir", str(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
     assert _left(prefix) == []
+    outcomes = _outcomes(tmp_path)
+    assert set(outcomes.values()) <= {"pass", "xfail", "skip"}, outcomes
+    skipped = sorted(r for r, o in outcomes.items() if o == "skip")
+    assert all(r.startswith("CLI-RDT-") for r in skipped), f"only RDT may skip here: {skipped}"
+
+
+@pytest.mark.parametrize("runtime", sorted(GATES))
+def test_runtime_fails_without_its_expectations(runtime: str, tmp_path: Path) -> None:
+    """Each runtime departs from the runtime-spec somewhere: without the file the gate says so."""
+    _gate(runtime)
+    result, prefix = _run(
+        "run", "--subject", f"oci:{runtime}", "--host", "real", "--report-dir", str(tmp_path)
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "fail the verdict" in result.stdout
+    assert _left(prefix) == []
+
+
+def test_two_workers_give_the_serial_run_s_outcomes(tmp_path: Path) -> None:
+    """Each xdist worker has its own root, ids and bundles: the outcomes do not change."""
+    expectations = _gate("runc")
+    common = ("run", "--subject", "oci:runc", "--host", "real", "--expectations", str(expectations))
+    serial, prefix = _run(*common, "--report-dir", str(tmp_path / "serial"))
+    parallel, parallel_prefix = _run(
+        *common, "--report-dir", str(tmp_path / "parallel"), "--", "-n", "2"
+    )
+    assert serial.returncode == parallel.returncode == 0, serial.stdout + parallel.stdout
+    assert _outcomes(tmp_path / "serial") == _outcomes(tmp_path / "parallel")
+    assert _left(prefix) == [] and _left(parallel_prefix) == []
