@@ -6,7 +6,7 @@ then unlink), although the runtime never created them (CLI-NETNS-JOINED-KEPT).
 A wrapper around a real runtime, for real hosts only (the simulated host's kernel cannot be
 unmounted through ``os``, so no in-process variant of the reference can make this mistake)::
 
-    rtgate run --subject oci:tests/broken/netns_joined_deleted.py --host real
+    rtgate run --subject oci:tests/broken/oci/netns_joined_deleted.py --host real
 
 The wrapped binary is ``$RTGATE_WRAPPED_RUNTIME`` (default ``runc``).  It only ever removes the
 paths the deleted container's own config.json names.
@@ -19,6 +19,9 @@ import json
 import os
 import subprocess
 import sys
+
+from _wrapper import main
+from _wrapper import run
 
 MNT_DETACH = 2
 
@@ -38,23 +41,11 @@ def _joined_netns(runtime: list[str], cid: str) -> list[str]:
     return [e["path"] for e in entries if e.get("type") == "network" and e.get("path")]
 
 
-def main(argv: list[str]) -> int:
-    wrapped = os.environ.get("RTGATE_WRAPPED_RUNTIME", "runc")
-    if "--version" in argv:
-        return subprocess.run([wrapped, *argv], check=False).returncode  # noqa: S603
-    valued = ("--root", "--log", "--log-format")
-    command = next(
-        (
-            i
-            for i, a in enumerate(argv)
-            if not a.startswith("-") and (i == 0 or argv[i - 1] not in valued)
-        ),
-        None,
-    )
-    if command is None or argv[command] != "delete":
-        return subprocess.run([wrapped, *argv], check=False).returncode  # noqa: S603
-    paths = _joined_netns([wrapped, *argv[:command]], argv[-1])
-    code = subprocess.run([wrapped, *argv], check=False).returncode  # noqa: S603
+def _delete(runtime: list[str], options: list[str], command: str, rest: list[str]) -> int | None:
+    if command != "delete" or not rest:
+        return None
+    paths = _joined_netns([*runtime, *options], rest[-1])
+    code = run([*runtime, *options, command, *rest])
     if code == 0:
         libc = ctypes.CDLL(None, use_errno=True)
         for path in paths:  # the defect
@@ -67,4 +58,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(main(sys.argv[1:], _delete))
