@@ -1,8 +1,10 @@
 """The Hypothesis settings profiles of rtgate runs.
 
 ``rtgate`` makes runs repeatable and comparable (derandomized, no example database, no
-deadline on a shared CI machine); ``rtgate-quick`` is the same with fewer examples, for
-``rtgate run --quick``.  ``rtgate`` is loaded unless the user picked a profile.
+deadline on a shared CI machine); ``rtgate-quick`` is the same with fewer examples and no
+shrinking (a failure is reported as found), for ``rtgate run --quick``: the proofs that broken
+runtimes are caught run it dozens of times, and a broken runtime fails in many sequences.
+``rtgate`` is loaded unless the user picked a profile.
 
 A failing runtime must not cost minutes: both profiles shrink only the smallest failure
 (``report_multiple_bugs=False``; every violated requirement is still recorded as the machines
@@ -39,7 +41,12 @@ def register_profiles() -> None:
         report_multiple_bugs=False,
         phases=[phase for phase in Phase if phase is not Phase.explain],
     )
-    settings.register_profile(QUICK, parent=settings.get_profile(DEFAULT), max_examples=10)
+    settings.register_profile(
+        QUICK,
+        parent=settings.get_profile(DEFAULT),
+        max_examples=10,
+        phases=[phase for phase in Phase if phase not in (Phase.explain, Phase.shrink)],
+    )
 
 
 def load_default(config: pytest.Config) -> None:
