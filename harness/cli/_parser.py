@@ -59,6 +59,12 @@ def build_parser() -> ArgumentParser:
         help=f"default: {DEFAULT_PROFILE}; {OCI_DEFAULT_PROFILE} for an oci: subject",
     )
     run.add_argument(
+        "--oci-version",
+        metavar="VERSION",
+        help="the ociVersion an oci: subject's bundles declare (default: 1.0.2; crun 1.8 "
+        "refuses newer ones)",
+    )
+    run.add_argument(
         "--expectations",
         metavar="PATH",
         help="TOML file of requirements the subject is known to fail: reported as xfail",

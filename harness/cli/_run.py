@@ -26,6 +26,7 @@ from harness.fakes.presets import PRESETS
 from harness.plugin import ensure_registered
 from harness.plugin.keys import report_key
 from harness.plugin.options import HOSTS
+from harness.plugin.options import OCI_VERSION
 from harness.plugin.options import check_expectations
 from harness.plugin.options import default_profile
 from harness.plugin.options import subject_version
@@ -106,7 +107,7 @@ def _prepared_host(args: argparse.Namespace) -> Iterator[None]:
     from harness.subjects.cli import cli_for
     from harness.subjects.cli import refusal_of
 
-    subject = parse_subject(args.subject)
+    subject = parse_subject(args.subject, oci_version=args.oci_version)
 
     def probe() -> str | None:
         with open_host("real") as probe_host:
@@ -159,6 +160,13 @@ def check_input(args: argparse.Namespace) -> None:
     version = subject_version(args.subject)
     if args.expectations:
         check_expectations(args.expectations, catalog, args.subject, version)
+    if args.oci_version is not None:
+        if not args.subject.startswith("oci:"):
+            raise UsageError("'--oci-version' is for an oci: subject, which reads config.json")
+        if not OCI_VERSION.match(args.oci_version):
+            raise UsageError(
+                f"'--oci-version' must be a SemVer version like 1.0.2 (got {args.oci_version!r})"
+            )
 
 
 def scenarios_dir(override: str | None) -> Path:
@@ -200,6 +208,8 @@ def pytest_args(
         argv.append(f"--rtgate-catalog={args.catalog}")
     if args.expectations:
         argv.append(f"--rtgate-expectations={os.path.abspath(args.expectations)}")
+    if args.oci_version:
+        argv.append(f"--rtgate-oci-version={args.oci_version}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:

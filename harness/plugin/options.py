@@ -7,6 +7,7 @@ Every bad value ends in one :class:`pytest.UsageError` line naming the option, i
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,8 @@ DEFAULT_SUBJECT = "reference"
 DEFAULT_PROFILE = "seed"
 #: an OCI runtime binary is judged by the runtime-spec unless a libcontainer profile is asked for
 OCI_DEFAULT_PROFILE = "runtime-spec"
+#: config.md: ociVersion MUST be in SemVer v2.0.0 format
+OCI_VERSION = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -62,6 +65,8 @@ class RunOptions:
     host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the expectations (waivers) of the subject, or None
     expectations: ExpectationSet | None = None
+    #: the ociVersion an OCI subject's bundles declare (None: the default, 1.0.2)
+    oci_version: str | None = None
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -119,6 +124,13 @@ def add_options(parser: pytest.Parser) -> None:
         default=None,
         metavar="PATH",
         help="a TOML file of requirements the subject is known to fail (they become xfail)",
+    )
+    group.addoption(
+        "--rtgate-oci-version",
+        dest="rtgate_oci_version",
+        default=None,
+        metavar="VERSION",
+        help="the ociVersion an oci: subject's config.json files declare (default: 1.0.2)",
     )
     group.addoption(
         "--rtgate-catalog",
@@ -188,7 +200,21 @@ def read_options(config: pytest.Config) -> RunOptions:
         preset=preset,
         host_probe=probe,
         expectations=expectations,
+        oci_version=_oci_version(config.getoption("rtgate_oci_version"), subject),
     )
+
+
+def _oci_version(value: str | None, subject: str) -> str | None:
+    """A checked ``--rtgate-oci-version``: a SemVer 2.0.0 version, for an oci: subject only."""
+    if value is None:
+        return None
+    if not subject.startswith("oci:"):
+        raise pytest.UsageError("--rtgate-oci-version: only an oci: subject reads config.json")
+    if not OCI_VERSION.match(value):
+        raise pytest.UsageError(
+            f"--rtgate-oci-version: 'version' must be a SemVer version like 1.0.2 (got {value!r})"
+        )
+    return value
 
 
 def _preset(name: str | None) -> tuple[str, dict[str, Any]]:

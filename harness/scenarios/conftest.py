@@ -28,7 +28,7 @@ from harness.subjects.cli import refusal_of
 
 @pytest.fixture(scope="session")
 def subject(rtgate_options: Any) -> ApiSubject | OciSubject:
-    return parse_subject(rtgate_options.subject)
+    return parse_subject(rtgate_options.subject, oci_version=rtgate_options.oci_version)
 
 
 @pytest.fixture

@@ -14,6 +14,8 @@ import dataclasses
 from collections.abc import Callable
 from typing import Any
 
+from harness.subjects.oci.config import DEFAULT_OCI_VERSION
+
 __all__ = ["ApiSubject", "OciSubject"]
 
 
@@ -45,5 +47,7 @@ class OciSubject:
     binary: str
     #: the version ``--version`` reports
     version: str
+    #: the ociVersion its bundles' config.json declare
+    oci_version: str = DEFAULT_OCI_VERSION
 
     scope = "cli"

@@ -157,6 +157,7 @@ class OciCli(_Cli):
     def __init__(self, subject: OciSubject, host: Any, profile: str) -> None:
         self.host = host
         self.profile = profile
+        self.oci_version = subject.oci_version
         self.runtime = OciRuntime(subject.binary, os.path.join(host.root, "oci-root"))
         self.records = self.runtime.records
 
@@ -166,7 +167,9 @@ class OciCli(_Cli):
         return record
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
-        """A static busybox root next to config.json: the program runs inside the container."""
+        """A static busybox root next to config.json (declaring the subject's ociVersion): the
+        program runs inside the container."""
+        config = dataclasses.replace(config, oci_version=self.oci_version)
         return make_bundle(self.host.bundle_root, self.host.prefix, name, config).path
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import os
 import subprocess
@@ -16,8 +17,9 @@ __all__ = ["parse_subject"]
 REFERENCE = "python:reference_impl:new_factory"
 
 
-def parse_subject(text: str) -> ApiSubject | OciSubject:
-    """``reference``, ``python:MODULE:ATTR`` or ``oci:NAME_OR_PATH``.
+def parse_subject(text: str, oci_version: str | None = None) -> ApiSubject | OciSubject:
+    """``reference``, ``python:MODULE:ATTR`` or ``oci:NAME_OR_PATH``; an OCI subject's bundles
+    declare ``oci_version`` when given.
 
     MODULE is imported from the current directory first, as ``python -m`` would.
 
@@ -28,7 +30,8 @@ def parse_subject(text: str) -> ApiSubject | OciSubject:
     spec = REFERENCE if text == "reference" else text
     kind, _, rest = spec.partition(":")
     if kind == "oci":
-        return _oci_subject(text, rest)
+        found = _oci_subject(text, rest)
+        return dataclasses.replace(found, oci_version=oci_version) if oci_version else found
     if kind != "python":
         raise UsageError(
             f"unknown subject {text!r}: expected 'reference', 'python:MODULE:ATTR' or 'oci:NAME'"

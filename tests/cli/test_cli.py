@@ -127,6 +127,10 @@ def test_it(rtgate_options):
         (["-n", "many"], "rtgate: error: argument -n: must be a whole number >= 0"),
         (["--frobnicate"], "rtgate: error: unrecognized arguments: --frobnicate"),
         (["--scenarios", "/nonexistent"], "rtgate: error: '--scenarios' must be a directory"),
+        (
+            ["--oci-version", "1.0.2"],
+            "rtgate: error: '--oci-version' is for an oci: subject, which reads config.json",
+        ),
     ],
 )
 def test_exit_2_with_one_line_for_bad_usage(

@@ -1,0 +1,40 @@
+"""The ociVersion of an OCI subject's bundles: 1.0.2 unless the run says otherwise
+(``--oci-version``), since crun 1.8 refuses newer ones."""
+
+from __future__ import annotations
+
+import json
+import os
+import types
+from pathlib import Path
+
+import pytest
+
+from harness.subjects.base import OciSubject
+from harness.subjects.cli import OciCli
+from harness.subjects.oci import BusyboxUnavailable
+from harness.subjects.oci import find_busybox
+
+
+def _config_of(subject: OciSubject, tmp_path: Path) -> dict[str, object]:
+    try:
+        find_busybox()
+    except BusyboxUnavailable as err:
+        pytest.skip(str(err))
+    host = types.SimpleNamespace(
+        root=str(tmp_path), bundle_root=str(tmp_path / "bundles"), prefix="rtgate-test",
+        container_id=lambda name: f"rtgate-test-{name}",
+    )  # fmt: skip
+    bundle = OciCli(subject, host, "runtime-spec").bundle("v")
+    with open(os.path.join(bundle, "config.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def test_bundles_declare_1_0_2_by_default(tmp_path: Path) -> None:
+    subject = OciSubject("oci:rt", "/bin/true", "1.0")
+    assert _config_of(subject, tmp_path)["ociVersion"] == "1.0.2"
+
+
+def test_a_subject_s_oci_version_goes_into_its_bundles(tmp_path: Path) -> None:
+    subject = OciSubject("oci:rt", "/bin/true", "1.0", oci_version="1.0.0")
+    assert _config_of(subject, tmp_path)["ociVersion"] == "1.0.0"
