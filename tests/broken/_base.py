@@ -51,10 +51,13 @@ def kill_all_like_the_seed(c: Any) -> None:
         states.log.warning("%s", err)
 
 
-def every_step_teardown(c: Any, skip: tuple[str, ...] = (), wrap: bool = False) -> None:
+def every_step_teardown(
+    c: Any, skip: tuple[str, ...] = (), wrap: bool = False, escape: tuple[str, ...] = ()
+) -> None:
     """The seed's shape of teardown for variants to bend: the steps (cgroup, rdt, state-dir)
     all run, the first error is kept (``wrap``: in the profile's step wrapper), init is
-    dropped, the poststop hooks run, the state ends stopped.  ``skip`` leaves steps out."""
+    dropped, the poststop hooks run, the state ends stopped.  ``skip`` leaves steps out; the
+    error of a step in ``escape`` is raised at once, ending the teardown there."""
     steps: list[tuple[Any, Callable[[], None]]] = [("cgroup", c.cgroup_manager.destroy)]
     if c.intel_rdt_manager is not None:
         steps.append(("rdt", c.intel_rdt_manager.destroy))
@@ -62,6 +65,9 @@ def every_step_teardown(c: Any, skip: tuple[str, ...] = (), wrap: bool = False) 
     first: BaseException | None = None
     for step, action in steps:
         if step in skip:
+            continue
+        if step in escape:
+            action()
             continue
         try:
             action()
