@@ -117,18 +117,29 @@ def test_create_without_config_leaves_nothing(cli: SubjectCli | OciCli, host: Ho
     assert left_by_create(cli, host, cid, before) == []
 
 
-@pytest.mark.requirement("CLI-CREATE-PRESTART-FAILS")
-def test_create_with_a_failing_prestart_hook_leaves_nothing(
-    cli: SubjectCli | OciCli, host: Host
+@pytest.mark.parametrize(
+    "phase",
+    [
+        pytest.param("prestart", marks=pytest.mark.requirement("CLI-CREATE-PRESTART-FAILS")),
+        pytest.param(
+            "createRuntime", marks=pytest.mark.requirement("CLI-CREATE-CREATERUNTIME-FAILS")
+        ),
+    ],
+)
+def test_create_with_a_failing_create_hook_leaves_nothing(
+    cli: SubjectCli | OciCli, host: Host, phase: str
 ) -> None:
-    hook = host.hook_program("pre-fails", SimProgram.exit(1, stderr="prestart fault"))
-    cid = host.container_id("prefail")
-    bundle = cli.bundle("prefail", hooks={"prestart": [{"path": hook}]})
+    """A prestart or createRuntime hook (both run during create) that fails makes create fail
+    and leave nothing."""
+    hook = host.hook_program(f"{phase}-fails", SimProgram.exit(1, stderr=f"{phase} fault"))
+    cid = host.container_id(f"{phase}-fail")
+    bundle = cli.bundle(f"{phase}-fail", hooks={phase: [{"path": hook}]})
     before = live_processes(host)
     result = cli("create", "--bundle", bundle, cid)
-    assert result.exit_code != 0, result.describe()
-    assert len(host.hook_runs(hook)) == 1, "the prestart hook never ran"
-    assert left_by_create(cli, host, cid, before) == []
+    assert result.exit_code != 0, f"{result.describe()}; create must fail"
+    assert len(host.hook_runs(hook)) == 1, f"the {phase} hook never ran"
+    left = left_by_create(cli, host, cid, before)
+    assert left == [], f"the failed create left: {left}"
 
 
 @pytest.mark.requirement("CLI-DELETE-RUNS-POSTSTOP")
