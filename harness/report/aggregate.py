@@ -3,7 +3,8 @@
 A requirement takes the worst outcome of its tests (error, then fail, then xpass, then xfail,
 then pass); it is skipped only when every test skipped, and ``untested`` when it has no test,
 which is never a pass.  The verdict fails when a MUST or MUST NOT requirement fails or errors,
-or any requirement of the profile is untested; SHOULD and MAY failures are reported only.
+or any requirement of the profile is untested, or (strict) an expectation no longer holds
+because the requirement passed; SHOULD and MAY failures are reported only.
 """
 
 from __future__ import annotations
@@ -75,9 +76,11 @@ def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> Re
     )
 
 
-def summarize(requirements: Sequence[RequirementResult], tests: Sequence[TestResult]) -> Summary:
-    """Counts per outcome and the verdict."""
-    fatal = tuple(sorted(r.id for r in requirements if r.fatal))
+def summarize(
+    requirements: Sequence[RequirementResult], tests: Sequence[TestResult], strict: bool = False
+) -> Summary:
+    """Counts per outcome and the verdict; ``strict`` makes an xpass fail it."""
+    fatal = tuple(sorted(r.id for r in requirements if r.fails_verdict(strict)))
     return Summary(
         counts=_count(r.outcome for r in requirements),
         test_counts=_count(t.outcome for t in tests),
@@ -97,7 +100,7 @@ def build_report(
     )
     return Report(
         run=run,
-        summary=summarize(requirements, ordered_tests),
+        summary=summarize(requirements, ordered_tests, strict=run.strict or run.certify),
         requirements=requirements,
         tests=ordered_tests,
     )

@@ -1,6 +1,7 @@
 """``compliance.json``: the report for machines, stable enough to diff between runs.
 
-Shape (schema ``rtgate-compliance/1``)::
+Shape (schema ``rtgate-compliance/2``, documented in docs/report-schema.md and checked by the
+JSON Schema ``compliance.schema.json`` beside this module)::
 
     {"schema": ..., "run": {...}, "summary": {...}, "requirements": [...], "tests": [...]}
 
@@ -10,6 +11,7 @@ indented by two spaces, so two runs of the same suite differ only in durations a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -18,15 +20,20 @@ from typing import Any
 from harness.errors import InputFileError
 from harness.report._atomic import write_text_atomic
 from harness.report.model import OUTCOMES
+from harness.report.model import CommandResult
+from harness.report.model import ExpectedFailure
+from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import Summary
 from harness.report.model import TestResult
 
-__all__ = ["SCHEMA", "from_json", "read_json", "to_json", "write_json"]
+__all__ = ["READABLE", "SCHEMA", "from_json", "read_json", "to_json", "write_json"]
 
-SCHEMA = "rtgate-compliance/1"
+SCHEMA = "rtgate-compliance/2"
+#: earlier schemas :func:`from_json` still reads (the fields added since have defaults)
+READABLE = (SCHEMA, "rtgate-compliance/1")
 
 
 def to_json(report: Report) -> str:
@@ -69,12 +76,12 @@ def from_json(text: str, path: str = "<string>") -> Report:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise InputFileError(path, f"not JSON: {err.msg}", err.lineno) from err
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+    if not isinstance(data, dict) or data.get("schema") not in READABLE:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         raise InputFileError(path, f"'schema' must be {SCHEMA!r} (got {got!r})")
     try:
         return Report(
-            run=RunInfo(**data["run"]),
+            run=_run_from(data["run"]),
             summary=Summary(
                 counts=dict(data["summary"]["counts"]),
                 test_counts=dict(data["summary"]["test_counts"]),
@@ -99,6 +106,12 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "rtgate_version": run.rtgate_version,
         "started_at": run.started_at,
         "duration_s": round(run.duration_s, 3),
+        "complete": run.complete,
+        "host_features": sorted(run.host_features),
+        "hypothesis": dict(sorted(run.hypothesis.items())),
+        "strict": run.strict,
+        "certify": run.certify,
+        "command": run.command,
     }
 
 
@@ -123,6 +136,7 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "area": result.area,
         "outcome": result.outcome,
         "message": result.message,
+        "expectation": dataclasses.asdict(result.expectation) if result.expectation else None,
         "tests": sorted(result.tests),
     }
 
@@ -136,21 +150,60 @@ def _test(test: TestResult) -> dict[str, Any]:
         "violates": sorted(test.violates),
         "message": test.message,
         "details": test.details,
+        "commands": [_command(c) for c in test.commands],
+        "commands_omitted": test.commands_omitted,
+        "hypothesis": _hypothesis(test.hypothesis),
     }
+
+
+def _command(command: CommandResult) -> dict[str, Any]:
+    return {
+        "argv": list(command.argv),
+        "exit_code": command.exit_code,
+        "duration_s": round(command.duration_s, 3),
+        "stderr_tail": command.stderr_tail,
+        "timed_out": command.timed_out,
+    }
+
+
+def _hypothesis(failure: HypothesisFailure | None) -> dict[str, Any] | None:
+    if failure is None:
+        return None
+    return {"steps": list(failure.steps), "reproduce": failure.reproduce}
+
+
+def _run_from(data: dict[str, Any]) -> RunInfo:
+    return RunInfo(**{**data, "host_features": tuple(data.get("host_features", ()))})
 
 
 def _requirement_from(data: dict[str, Any]) -> RequirementResult:
     _check_outcome(data["outcome"])
-    return RequirementResult(**{**data, "tests": tuple(data["tests"])})
+    expectation = data.get("expectation")
+    return RequirementResult(
+        **{
+            **data,
+            "tests": tuple(data["tests"]),
+            "expectation": ExpectedFailure(**expectation) if expectation else None,
+        }
+    )
 
 
 def _test_from(data: dict[str, Any]) -> TestResult:
     _check_outcome(data["outcome"])
+    hypothesis = data.get("hypothesis")
     return TestResult(
         **{
             **data,
             "requirements": tuple(data["requirements"]),
             "violates": tuple(data["violates"]),
+            "commands": tuple(
+                CommandResult(**{**c, "argv": tuple(c["argv"])}) for c in data.get("commands", ())
+            ),
+            "hypothesis": HypothesisFailure(
+                steps=tuple(hypothesis["steps"]), reproduce=hypothesis.get("reproduce")
+            )
+            if hypothesis
+            else None,
         }
     )
 

@@ -11,7 +11,11 @@ from typing import Any
 from typing import Literal
 
 __all__ = [
+    "MAX_COMMANDS",
+    "CommandResult",
+    "ExpectedFailure",
     "FATAL_LEVELS",
+    "HypothesisFailure",
     "OUTCOMES",
     "Outcome",
     "Report",
@@ -28,6 +32,8 @@ OUTCOMES: tuple[Outcome, ...] = ("pass", "fail", "skip", "xfail", "xpass", "erro
 Verdict = Literal["pass", "fail"]
 #: The levels whose failure or error fails the verdict.
 FATAL_LEVELS = ("MUST", "MUST NOT")
+#: how many commands one test keeps in the report (the last ones: they led to the failure)
+MAX_COMMANDS = 40
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -46,6 +52,44 @@ class RunInfo:
     host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
     #: the expectations file applied (path, sha256, subject, versions); empty when none
     expectations: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: short names of what the host offers (``cgroup-v1``, ``resctrl``, ``cdp``, ``mba``, ...),
+    #: sorted: what expectations are keyed on and what a fleet report groups hosts by
+    host_features: tuple[str, ...] = ()
+    #: how Hypothesis ran: settings profile, ``derandomize``, ``seed`` (None: derived per test)
+    #: and its version, so that a failing sequence can be replayed
+    hypothesis: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: ``--strict``: an xpass fails the verdict
+    strict: bool = False
+    #: ``--certify``: no expectations allowed (implies strict)
+    certify: bool = False
+    #: the rtgate command line of the run, for a person who wants to run it again
+    command: str = ""
+    #: False while the run is still going or when it was interrupted: then the report holds
+    #: only what had finished, and its verdict is not a gate's answer
+    complete: bool = True
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CommandResult:
+    """One command a test ran against an OCI subject (or the reference's command line)."""
+
+    argv: tuple[str, ...]
+    #: the exit status; negative for a signal
+    exit_code: int
+    duration_s: float
+    #: the end of its stderr
+    stderr_tail: str = ""
+    timed_out: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HypothesisFailure:
+    """The smallest failing example Hypothesis found, as steps a person can replay."""
+
+    #: the falsifying example, one step per line: ``state = Machine()``, ``state.create(...)``
+    steps: tuple[str, ...]
+    #: the ``@reproduce_failure(...)`` decorator that replays it exactly, when printed
+    reproduce: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -65,6 +109,12 @@ class TestResult:
     message: str | None = None
     #: the traceback text, trimmed
     details: str | None = None
+    #: the commands it ran, the last :data:`MAX_COMMANDS` of them
+    commands: tuple[CommandResult, ...] = ()
+    #: how many earlier commands were left out of ``commands``
+    commands_omitted: int = 0
+    #: the failing example of a Hypothesis test that failed
+    hypothesis: HypothesisFailure | None = None
 
     def outcome_for(self, req_id: str) -> Outcome:
         """How this test counts for ``req_id``: a recorded violation is a failure.
@@ -77,6 +127,16 @@ class TestResult:
         if self.outcome == "fail" and self.violates:
             return "pass"
         return self.outcome
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ExpectedFailure:
+    """The expectation (waiver) that applied to a requirement: why, where it is tracked."""
+
+    reason: str
+    link: str
+    #: ISO date after which it stops applying, or None
+    expires: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -97,13 +157,19 @@ class RequirementResult:
     message: str | None = None
     #: the runtime-spec version a command-line rule comes from
     spec_version: str | None = None
+    #: the expectation behind an xfail or xpass
+    expectation: ExpectedFailure | None = None
 
     @property
     def fatal(self) -> bool:
-        """Whether this result alone fails the verdict."""
+        """Whether this result alone fails the verdict (outside strict mode)."""
         if self.outcome == "untested":
             return True
         return self.level in FATAL_LEVELS and self.outcome in ("fail", "error")
+
+    def fails_verdict(self, strict: bool) -> bool:
+        """Whether it fails the verdict; in strict mode an xpass does too (a stale waiver)."""
+        return self.fatal or (strict and self.outcome == "xpass")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

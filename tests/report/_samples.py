@@ -5,6 +5,9 @@ from __future__ import annotations
 import dataclasses
 
 from harness.report.aggregate import build_report
+from harness.report.model import CommandResult
+from harness.report.model import ExpectedFailure
+from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
@@ -52,6 +55,15 @@ def sample_report() -> Report:
             requirements=("A-FAIL",),
             message="AssertionError: 1 != 2\nmore",
             details="Traceback\n\x1b[31mred\x1b[0m \x00 end",
+            commands=(
+                CommandResult(("runc", "create", "c1"), 0, 0.125),
+                CommandResult(("runc", "delete", "c1"), 1, 0.5, "container <c1> is running\n"),
+            ),
+            commands_omitted=3,
+            hypothesis=HypothesisFailure(
+                steps=("state = Machine()", "state.create(cid='a')", "state.teardown()"),
+                reproduce="@reproduce_failure('6.1', b'AXic')",
+            ),
         ),
         TestResult("t.py::test_skip", "skip", 0.0, ("A-SKIP",), message="no resctrl"),
         TestResult(
@@ -64,3 +76,15 @@ def sample_report() -> Report:
         TestResult("t.py::test_free", "pass", 0.0),
     ]
     return build_report(RUN, infos, tests)
+
+
+def waived(report: Report) -> Report:
+    """``report`` with A-FAIL waived by an expectation (xfail)."""
+    expectation = ExpectedFailure("known bug", "https://example.invalid/bug/1", "2099-01-01")
+    requirements = tuple(
+        dataclasses.replace(r, outcome="xfail", expectation=expectation)
+        if r.id == "A-FAIL"
+        else r
+        for r in report.requirements
+    )
+    return dataclasses.replace(report, requirements=requirements)

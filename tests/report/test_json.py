@@ -45,9 +45,9 @@ def test_write_and_read(tmp_path: Path) -> None:
     ("text", "message"),
     [
         ("{", "not JSON"),
-        ("[]", "'schema' must be 'rtgate-compliance/1' (got 'list')"),
+        ("[]", "'schema' must be 'rtgate-compliance/2' (got 'list')"),
         ('{"schema": "other/2"}', "(got 'other/2')"),
-        ('{"schema": "rtgate-compliance/1"}', "malformed report: KeyError"),
+        ('{"schema": "rtgate-compliance/2"}', "malformed report: KeyError"),
     ],
 )
 def test_bad_input_is_an_input_file_error(text: str, message: str) -> None:
