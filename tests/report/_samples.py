@@ -82,9 +82,7 @@ def waived(report: Report) -> Report:
     """``report`` with A-FAIL waived by an expectation (xfail)."""
     expectation = ExpectedFailure("known bug", "https://example.invalid/bug/1", "2099-01-01")
     requirements = tuple(
-        dataclasses.replace(r, outcome="xfail", expectation=expectation)
-        if r.id == "A-FAIL"
-        else r
+        dataclasses.replace(r, outcome="xfail", expectation=expectation) if r.id == "A-FAIL" else r
         for r in report.requirements
     )
     return dataclasses.replace(report, requirements=requirements)
