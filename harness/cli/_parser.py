@@ -70,6 +70,16 @@ def build_parser() -> ArgumentParser:
         help="TOML file of requirements the subject is known to fail: reported as xfail",
     )
     run.add_argument(
+        "--strict",
+        action="store_true",
+        help="an xpass (a requirement an expectation says fails, passing) fails the verdict",
+    )
+    run.add_argument(
+        "--certify",
+        action="store_true",
+        help="certification run: no expectations file may be given, and --strict applies",
+    )
+    run.add_argument(
         "--report-dir",
         metavar="DIR",
         help="where to write the report (default: reports/<UTC time>-<subject>/, "
