@@ -14,7 +14,9 @@ import datetime
 import importlib.util
 import os
 import re
+import shlex
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     if hooks.report is None:
         raise RtgateError(f"the run ended without a report (pytest exit code {code})")
     print(render_summary(hooks.report))
-    print(f"report: {report_dir / 'compliance.json'}")
+    print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
     return 0 if hooks.report.summary.verdict == "pass" else 1
 
 
@@ -158,6 +160,11 @@ def check_input(args: argparse.Namespace) -> None:
         known = tuple(sorted(catalog.profiles))
         raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
     version = subject_version(args.subject)
+    if args.certify and args.expectations:
+        raise UsageError(
+            "'--certify' takes no '--expectations': a certification run counts every "
+            "requirement as it ends"
+        )
     if args.expectations:
         check_expectations(args.expectations, catalog, args.subject, version)
     if args.oci_version is not None:
@@ -210,6 +217,11 @@ def pytest_args(
         argv.append(f"--rtgate-expectations={os.path.abspath(args.expectations)}")
     if args.oci_version:
         argv.append(f"--rtgate-oci-version={args.oci_version}")
+    if args.strict:
+        argv.append("--rtgate-strict")
+    if args.certify:
+        argv.append("--rtgate-certify")
+    argv.append(f"--rtgate-command={command_line()}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:
@@ -219,6 +231,12 @@ def pytest_args(
     if args.quick:
         argv.append("--hypothesis-profile=rtgate-quick")
     return argv + extra
+
+
+def command_line() -> str:
+    """This process's command line as a person would type it again (for the report)."""
+    words = [os.path.basename(sys.argv[0]) or "rtgate", *sys.argv[1:]]
+    return shlex.join(words)
 
 
 def default_report_dir(subject: str, root: Path | None = None) -> Path:

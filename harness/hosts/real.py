@@ -543,6 +543,7 @@ def describe_real() -> dict[str, Any]:
 
     facts = host_facts(runtimes=())
     return {
+        "hostname": os.uname().nodename,
         "kernel": facts.kernel,
         "cgroup_mode": facts.layout.mode,
         "cgroup_v1": sorted(facts.layout.v1),
@@ -550,5 +551,6 @@ def describe_real() -> dict[str, Any]:
         "cgroup_v2_controllers": list(facts.layout.v2_controllers),
         "resctrl": facts.resctrl_absent or f"mounted at {facts.resctrl_mount}",
         "resctrl_features": list(facts.resctrl_features),
+        "resctrl_options": list(facts.resctrl_options),
         "cpu_rdt_flags": list(facts.rdt_flags),
     }

@@ -11,25 +11,31 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import time
-from pathlib import Path
+from typing import Any
 
 import pytest
 
 import harness
+from harness.plugin import hypothesis_profiles
+from harness.plugin.commands import COMMANDS_PROPERTY
+from harness.plugin.hypothesis_profiles import parse_hypothesis
 from harness.plugin.keys import report_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
 from harness.report.aggregate import build_report
 from harness.report.aggregate import summarize
+from harness.report.expectations import Expectation
+from harness.report.expectations import applicable
 from harness.report.expectations import apply_expectations
-from harness.report.json_writer import write_json
-from harness.report.junit_writer import write_junit
+from harness.report.formats import write_all
+from harness.report.model import CommandResult
+from harness.report.model import HypothesisFailure
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
 
-__all__ = ["MAX_DETAILS", "OutcomeCollector"]
+__all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_waivers"]
 
 #: how much traceback text one test keeps in the report
 MAX_DETAILS = 4096
@@ -49,6 +55,9 @@ class _Record:
     details: str | None = None
     requirements: list[str] = dataclasses.field(default_factory=list)
     violates: list[str] = dataclasses.field(default_factory=list)
+    commands: tuple[CommandResult, ...] = ()
+    commands_omitted: int = 0
+    hypothesis: HypothesisFailure | None = None
 
     def add(self, report: pytest.TestReport) -> None:
         self.duration_s += report.duration
@@ -56,6 +65,13 @@ class _Record:
             bucket = {"requirement": self.requirements, "violates": self.violates}.get(name)
             if bucket is not None and value not in bucket:
                 bucket.append(value)
+            if name == COMMANDS_PROPERTY:  # each phase repeats the list: the last one is whole
+                self.commands, self.commands_omitted = _commands(value)
+        if report.failed:
+            texts = [text for title, text in report.sections if title == "Hypothesis"]
+            texts.append(str(report.longrepr) if report.longrepr is not None else "")
+            for text in texts:
+                self.hypothesis = parse_hypothesis(text) or self.hypothesis
         outcome = _phase_outcome(report)
         if outcome is None:
             return
@@ -72,6 +88,9 @@ class _Record:
             violates=tuple(sorted(self.violates)),
             message=self.message if self.outcome else "the test stopped before it ran",
             details=self.details,
+            commands=self.commands,
+            commands_omitted=self.commands_omitted,
+            hypothesis=self.hypothesis,
         )
 
 
@@ -89,22 +108,27 @@ class OutcomeCollector:
         record = self.records.setdefault(report.nodeid, _Record(report.nodeid))
         record.add(report)
 
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        # A report marked incomplete first: a run killed before it ends leaves that, never
+        # the previous run's report looking like this one's, nor a half-written file.
+        if self.options.report_dir is not None:
+            write_all(self.build(complete=False), self.options.report_dir)
+
     @pytest.hookimpl(trylast=True)
-    def pytest_sessionfinish(self, session: pytest.Session) -> None:
-        report = self.build()
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
+        report = self.build(complete=not interrupted)
         self.config.stash[report_key] = report
         self.config.stash[verdict_key] = report.summary.verdict
         report_dir = self.options.report_dir
         if report_dir is not None:
-            Path(report_dir).mkdir(parents=True, exist_ok=True)
-            write_json(report, Path(report_dir, "compliance.json"))
-            write_junit(report, Path(report_dir, "junit.xml"))
+            write_all(report, report_dir)
         self.config.hook.pytest_rtgate_report(
             report=report, report_dir=report_dir, config=self.config
         )
 
-    def build(self) -> Report:
-        """The report of everything seen so far."""
+    def build(self, complete: bool = True) -> Report:
+        """The report of everything seen so far; ``complete`` False marks it unfinished."""
         options = self.options
         run = RunInfo(
             subject=options.subject,
@@ -115,17 +139,61 @@ class OutcomeCollector:
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
             host_probe=options.host_probe,
-            expectations=options.expectations.describe() if options.expectations else {},
+            host_features=options.host_features,
+            expectations=self._expectations_described(),
+            hypothesis=hypothesis_profiles.describe(self.config),
+            strict=options.strict,
+            certify=options.certify,
+            command=options.command,
+            complete=complete,
         )
         tests = [r.result() for r in self.records.values()]
         report = build_report(run, options.requirements(), tests)
-        if options.expectations is None:
+        holding = applying_waivers(options)
+        if not holding:
             return report
-        today = datetime.datetime.now(datetime.UTC).date()
-        requirements = apply_expectations(report.requirements, options.expectations, today)
-        return dataclasses.replace(
-            report, requirements=requirements, summary=summarize(requirements, report.tests)
+        requirements = apply_expectations(report.requirements, holding)
+        summary = summarize(requirements, report.tests, strict=options.strict)
+        return dataclasses.replace(report, requirements=requirements, summary=summary)
+
+    def _expectations_described(self) -> dict[str, Any]:
+        """The file, and the entries that did not apply to this run with why."""
+        expectations = self.options.expectations
+        if expectations is None:
+            return {}
+        _, not_applying = applicable(
+            expectations, _today(), self.options.subject_version, self.options.host_features
         )
+        return {**expectations.describe(), "not_applying": dict(sorted(not_applying.items()))}
+
+
+def applying_waivers(options: RunOptions) -> dict[str, Expectation]:
+    """The expectations of the run that apply today to its subject version and host."""
+    if options.expectations is None:
+        return {}
+    holding, _ = applicable(
+        options.expectations, _today(), options.subject_version, options.host_features
+    )
+    return holding
+
+
+def _today() -> datetime.date:
+    return datetime.datetime.now(datetime.UTC).date()
+
+
+def _commands(value: Any) -> tuple[tuple[CommandResult, ...], int]:
+    """The commands property (see :func:`harness.plugin.commands.attach_commands`)."""
+    commands = tuple(
+        CommandResult(
+            argv=tuple(c["argv"]),
+            exit_code=int(c["exit_code"]),
+            duration_s=float(c["duration_s"]),
+            stderr_tail=str(c.get("stderr_tail", "")),
+            timed_out=bool(c.get("timed_out", False)),
+        )
+        for c in value["commands"]
+    )
+    return commands, int(value.get("omitted", 0))
 
 
 def _phase_outcome(report: pytest.TestReport) -> Outcome | None:
@@ -150,7 +218,12 @@ def _describe(report: pytest.TestReport, outcome: Outcome) -> tuple[str | None, 
         return None, None
     if outcome in ("xfail", "xpass"):
         reason = str(getattr(report, "wasxfail", "") or "")
-        return (reason or outcome), None
+        # An xfail keeps the failure it hid (pytest leaves it in longrepr): the report shows it.
+        longrepr = report.longrepr
+        details = None
+        if longrepr is not None and not isinstance(longrepr, tuple):
+            details = _trim(str(longrepr), MAX_DETAILS)
+        return (reason or outcome), details
     if outcome == "skip":
         return _skip_reason(report), None
     # str(longrepr), not report.longreprtext: under xdist the latter starts with a line

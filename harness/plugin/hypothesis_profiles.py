@@ -16,9 +16,31 @@ pytest, and pytest can only rewrite asserts of plugin modules it imports itself.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
-__all__ = ["DEFAULT", "QUICK", "load_default", "register_profiles"]
+from harness.report.model import HypothesisFailure
+
+__all__ = [
+    "DEFAULT",
+    "QUICK",
+    "describe",
+    "load_default",
+    "parse_hypothesis",
+    "register_profiles",
+]
+
+#: the line that starts the example: older Hypothesis prints it in its report section, newer
+#: adds it to the exception's notes ("Failing test case: <state machine>")
+_FALSIFYING = ("Falsifying example", "Failing test case")
+#: lines that end the falsifying example
+_AFTER_EXAMPLE = ("You can reproduce", "Explanation", "Trying example", "Highest target",
+                  "Unreliable test", *_FALSIFYING, "Draw ")  # fmt: skip
+#: pytest's prefix of exception lines in a traceback
+_EXCEPTION_PREFIX = re.compile(r"^E {0,7}")
+_REPRODUCE = re.compile(r"@reproduce_failure\([^)]*\)")
 
 DEFAULT = "rtgate"
 QUICK = "rtgate-quick"
@@ -39,6 +61,7 @@ def register_profiles() -> None:
         stateful_step_count=25,
         suppress_health_check=[HealthCheck.too_slow],
         report_multiple_bugs=False,
+        print_blob=True,
         phases=[phase for phase in Phase if phase is not Phase.explain],
     )
     settings.register_profile(
@@ -55,3 +78,43 @@ def load_default(config: pytest.Config) -> None:
 
     if not config.getoption("--hypothesis-profile", None):
         settings.load_profile(DEFAULT)
+
+
+def describe(config: pytest.Config) -> dict[str, Any]:
+    """How Hypothesis runs in this session, for the report: what a replay needs to match."""
+    import hypothesis
+    from hypothesis import settings
+
+    current = settings.default
+    seed = config.getoption("--hypothesis-seed", None)
+    return {
+        "profile": config.getoption("--hypothesis-profile", None) or DEFAULT,
+        "derandomize": bool(current.derandomize) if current is not None else None,
+        "seed": str(seed) if seed is not None else None,
+        "max_examples": current.max_examples if current is not None else None,
+        "version": hypothesis.__version__,
+    }
+
+
+def parse_hypothesis(text: str) -> HypothesisFailure | None:
+    """The falsifying example in Hypothesis' report or traceback of a failing test, as steps.
+
+    For a state machine the example is the steps (``state = Machine()``, ``state.rule(...)``,
+    ``state.teardown()``); for ``@given`` it is the one call.  None when there is no example.
+    """
+    lines = [_EXCEPTION_PREFIX.sub("", line) for line in text.splitlines()]
+    steps: list[str] = []
+    for index, line in enumerate(lines):
+        if not line.startswith(_FALSIFYING):
+            continue
+        head = line.split(":", 1)[1].strip() if ":" in line else ""
+        steps = [head] if head and head != "<state machine>" else []
+        for follow in lines[index + 1 :]:
+            if not follow.strip() or follow.startswith(_AFTER_EXAMPLE):
+                break
+            steps.append(follow.rstrip())
+        break
+    found = _REPRODUCE.search(text)
+    if not steps and found is None:
+        return None
+    return HypothesisFailure(steps=tuple(steps), reproduce=found.group(0) if found else None)

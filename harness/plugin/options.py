@@ -6,6 +6,7 @@ Every bad value ends in one :class:`pytest.UsageError` line naming the option, i
 
 from __future__ import annotations
 
+import argparse
 import dataclasses
 import re
 from pathlib import Path
@@ -17,6 +18,7 @@ from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.report.expectations import ExpectationSet
 from harness.report.expectations import load_expectations
+from harness.report.features import host_features
 from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
 
@@ -39,6 +41,10 @@ DEFAULT_SUBJECT = "reference"
 DEFAULT_PROFILE = "seed"
 #: an OCI runtime binary is judged by the runtime-spec unless a libcontainer profile is asked for
 OCI_DEFAULT_PROFILE = "runtime-spec"
+CERTIFY_REFUSES = (
+    "--rtgate-certify: a certification run takes no expectations file: every requirement "
+    "counts as it ends"
+)
 #: config.md: ociVersion MUST be in SemVer v2.0.0 format
 OCI_VERSION = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
@@ -67,6 +73,17 @@ class RunOptions:
     expectations: ExpectationSet | None = None
     #: the ociVersion an OCI subject's bundles declare (None: the default, 1.0.2)
     oci_version: str | None = None
+    #: an xpass fails the verdict
+    strict: bool = False
+    #: no expectations allowed; implies strict
+    certify: bool = False
+    #: the command line that started the run, for the report
+    command: str = ""
+
+    @property
+    def host_features(self) -> tuple[str, ...]:
+        """What expectations are keyed on and fleet reports group by (see report.features)."""
+        return host_features(self.host_probe)
 
     @property
     def scopes(self) -> tuple[str, ...]:
@@ -133,6 +150,24 @@ def add_options(parser: pytest.Parser) -> None:
         help="the ociVersion an oci: subject's config.json files declare (default: 1.0.2)",
     )
     group.addoption(
+        "--rtgate-strict",
+        dest="rtgate_strict",
+        action="store_true",
+        help="an xpass (an expected failure that passed) fails the verdict",
+    )
+    group.addoption(
+        "--rtgate-certify",
+        dest="rtgate_certify",
+        action="store_true",
+        help="certification: refuse any expectations file, and be strict",
+    )
+    group.addoption(
+        "--rtgate-command",
+        dest="rtgate_command",
+        default="",
+        help=argparse.SUPPRESS,
+    )
+    group.addoption(
         "--rtgate-catalog",
         dest="rtgate_catalog",
         default=None,
@@ -183,6 +218,9 @@ def read_options(config: pytest.Config) -> RunOptions:
     else:
         preset, probe = _preset(config.getoption("rtgate_preset"))
     expectations = None
+    certify = bool(config.getoption("rtgate_certify"))
+    if certify and config.getoption("rtgate_expectations"):
+        raise pytest.UsageError(CERTIFY_REFUSES)
     if config.getoption("rtgate_expectations"):
         try:
             expectations = check_expectations(
@@ -201,6 +239,9 @@ def read_options(config: pytest.Config) -> RunOptions:
         host_probe=probe,
         expectations=expectations,
         oci_version=_oci_version(config.getoption("rtgate_oci_version"), subject),
+        strict=bool(config.getoption("rtgate_strict")) or certify,
+        certify=certify,
+        command=config.getoption("rtgate_command") or "",
     )
 
 

@@ -24,6 +24,7 @@ import hashlib
 import os
 import tomllib
 from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 from packaging.specifiers import InvalidSpecifier
@@ -33,11 +34,19 @@ from packaging.version import Version
 
 from harness.errors import InputFileError
 from harness.errors import split_toml_error
+from harness.report.features import FEATURES
+from harness.report.model import ExpectedFailure
 from harness.report.model import RequirementResult
 
-__all__ = ["Expectation", "ExpectationSet", "apply_expectations", "load_expectations"]
+__all__ = [
+    "Expectation",
+    "ExpectationSet",
+    "applicable",
+    "apply_expectations",
+    "load_expectations",
+]
 
-_FIELDS = {"requirement", "reason", "link", "expires"}
+_FIELDS = {"requirement", "reason", "link", "expires", "versions", "host"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -50,9 +59,32 @@ class Expectation:
     expires: datetime.date | None = None
     #: the line of its ``[[expected]]`` table, for messages
     line: int = 0
+    #: PEP 440 specifiers the subject's version must also meet ("" for any)
+    versions: str = ""
+    #: host features that must be present, or absent when written ``!name``
+    host: tuple[str, ...] = ()
 
     def holds_on(self, day: datetime.date) -> bool:
         return self.expires is None or day <= self.expires
+
+    def why_not(self, day: datetime.date, version: str, features: Iterable[str]) -> str | None:
+        """Why this entry does not apply to a run, or None when it does."""
+        if not self.holds_on(day):
+            return f"expired on {self.expires}"
+        if self.versions and not _version_in(version, self.versions):
+            return f"for versions {self.versions}, not {version or 'an unknown version'}"
+        have = set(features)
+        for want in self.host:
+            absent = want.startswith("!")
+            name = want.removeprefix("!")
+            if absent == (name in have):
+                return f"for hosts {'without' if absent else 'with'} {name}"
+        return None
+
+    def as_result(self) -> ExpectedFailure:
+        """What a requirement result carries of it."""
+        expires = self.expires.isoformat() if self.expires else None
+        return ExpectedFailure(reason=self.reason, link=self.link, expires=expires)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -77,11 +109,7 @@ class ExpectationSet:
             return f"{self.path} is for subject {self.subject!r}; this run's subject is {subject!r}"
         if not self.versions:
             return None
-        try:
-            fits = Version(version) in SpecifierSet(self.versions)
-        except InvalidVersion:
-            fits = False
-        if not fits:
+        if not _version_in(version, self.versions):
             found = version or "unknown"
             return f"{self.path} is for {self.subject} {self.versions}; the version is {found}"
         return None
@@ -90,6 +118,13 @@ class ExpectationSet:
         """What the report records of the file."""
         return {"path": self.path, "sha256": self.digest, "subject": self.subject,
                 "versions": self.versions, "entries": len(self.entries)}  # fmt: skip
+
+
+def _version_in(version: str, specifiers: str) -> bool:
+    try:
+        return Version(version) in SpecifierSet(specifiers)
+    except InvalidVersion:
+        return False
 
 
 def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
@@ -161,7 +196,36 @@ def _entry(
         raise InputFileError(
             path, f"'expires' must be a date like 2027-06-30 (got {expires!r})", line
         )
-    return Expectation(req, entry["reason"].strip(), entry["link"].strip(), expires, line or 0)
+    versions = entry.get("versions", "")
+    try:
+        SpecifierSet(versions)
+    except (InvalidSpecifier, TypeError):
+        raise InputFileError(
+            path, f"'versions' must be PEP 440 specifiers like '>=1.1.4' (got {versions!r})", line
+        ) from None
+    return Expectation(
+        req,
+        entry["reason"].strip(),
+        entry["link"].strip(),
+        expires,
+        line or 0,
+        versions,
+        _host(path, entry.get("host", []), line),
+    )
+
+
+def _host(path: str, value: Any, line: int | None) -> tuple[str, ...]:
+    """A checked ``host`` list: known feature names, each maybe prefixed with ``!``."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputFileError(path, f"'host' must be a list of feature names (got {value!r})", line)
+    unknown = sorted(v for v in value if v.removeprefix("!") not in FEATURES)
+    if unknown:
+        raise InputFileError(
+            path, f"unknown host feature(s) {unknown}; known: {sorted(FEATURES)}", line
+        )
+    return tuple(value)
 
 
 def _table_lines(text: str) -> list[int]:
@@ -176,22 +240,47 @@ def _key_line(raw: bytes, key: str) -> int | None:
     return None
 
 
+def applicable(
+    expectations: ExpectationSet, day: datetime.date, version: str, features: Iterable[str]
+) -> tuple[dict[str, Expectation], dict[str, str]]:
+    """The entries that apply to a run, by requirement, and why each other one does not."""
+    features = tuple(features)
+    holding: dict[str, Expectation] = {}
+    not_applying: dict[str, str] = {}
+    for entry in expectations.entries:
+        why = entry.why_not(day, version, features)
+        if why is None:
+            holding[entry.requirement] = entry
+        else:
+            not_applying[entry.requirement] = why
+    return holding, not_applying
+
+
 def apply_expectations(
-    requirements: Iterable[RequirementResult], expectations: ExpectationSet, day: datetime.date
+    requirements: Iterable[RequirementResult], holding: Mapping[str, Expectation]
 ) -> tuple[RequirementResult, ...]:
-    """fail or error with a holding expectation -> xfail; pass with one -> xpass."""
-    holding = {e.requirement: e for e in expectations.entries if e.holds_on(day)}
+    """fail, error or a test-level xfail with an applying expectation -> xfail; pass with one
+    -> xpass; each carries the expectation."""
     result = []
     for req in requirements:
         expected = holding.get(req.id)
         if expected is None:
             result.append(req)
-        elif req.outcome in ("fail", "error"):
-            message = f"expected to fail: {expected.reason} ({expected.link}); got: {req.message}"
-            result.append(dataclasses.replace(req, outcome="xfail", message=message))
+        elif req.outcome in ("fail", "error", "xfail"):
+            got = (req.message or "").removeprefix("expected to fail: ")
+            message = f"expected to fail: {expected.reason}; got: {got}"
+            result.append(
+                dataclasses.replace(
+                    req, outcome="xfail", message=message, expectation=expected.as_result()
+                )
+            )
         elif req.outcome == "pass":
-            message = f"expected to fail but passed: {expected.reason} ({expected.link})"
-            result.append(dataclasses.replace(req, outcome="xpass", message=message))
+            message = f"expected to fail but passed: {expected.reason}"
+            result.append(
+                dataclasses.replace(
+                    req, outcome="xpass", message=message, expectation=expected.as_result()
+                )
+            )
         else:
             result.append(req)
     return tuple(result)

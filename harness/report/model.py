@@ -119,12 +119,13 @@ class TestResult:
     def outcome_for(self, req_id: str) -> Outcome:
         """How this test counts for ``req_id``: a recorded violation is a failure.
 
-        A failed test that names what it violated blames only those requirements: a state
-        machine checks many, and one broken rule must not mark every other one failed.
+        A failed (or waived, xfail) test that names what it violated blames only those
+        requirements: a state machine checks many, and one broken rule must not mark every
+        other one failed.
         """
         if req_id in self.violates and self.outcome not in ("error", "xfail"):
             return "fail"
-        if self.outcome == "fail" and self.violates:
+        if self.outcome in ("fail", "xfail") and self.violates and req_id not in self.violates:
             return "pass"
         return self.outcome
 

@@ -14,6 +14,7 @@ from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
 from harness.hosts.preparation import host_prepared
+from harness.plugin.commands import attach_commands
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
@@ -114,17 +115,24 @@ def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> It
 
 @pytest.fixture
 def cli(
-    subject: ApiSubject | OciSubject, host: Host, profile: str, runtime_refusal: str | None
+    request: pytest.FixtureRequest,
+    subject: ApiSubject | OciSubject,
+    host: Host,
+    profile: str,
+    runtime_refusal: str | None,
 ) -> SubjectCli | OciCli:
-    """The subject's command line on the test's host, every command recorded; a runtime that
-    refuses this host skips, saying what it said."""
+    """The subject's command line on the test's host, every command recorded (and put in the
+    report); a runtime that refuses this host skips, saying what it said."""
     if runtime_refusal is not None:
         pytest.skip(runtime_refusal)
-    return cli_for(subject, host, profile)
+    made = cli_for(subject, host, profile)
+    attach_commands(request, lambda: made.records)
+    return made
 
 
 @pytest.fixture
 def cli_on(
+    request: pytest.FixtureRequest,
     subject: ApiSubject | OciSubject,
     rtgate_options: Any,
     profile: str,
@@ -135,8 +143,11 @@ def cli_on(
 
     Simulated, that machine (a topology or a preset name) is booted whatever the run's preset;
     real, it is this machine when ``needs`` finds it fits, else the test skips with what the
-    probe found (as it does when the runtime refuses this host).
+    probe found (as it does when the runtime refuses this host).  The commands of every
+    command line it makes go into the report.
     """
+    made: list[SubjectCli | OciCli] = []
+    attach_commands(request, lambda: [record for one in made for record in one.records])
 
     @contextmanager
     def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
@@ -150,9 +161,11 @@ def cli_on(
                 reason = needs(host)
                 if reason is not None:
                     pytest.skip(reason)
-                yield host, cli_for(subject, host, profile)
+                made.append(cli_for(subject, host, profile))
+                yield host, made[-1]
             return
         with simulated_host(machine) as sim:
-            yield sim, cli_for(subject, sim, profile)
+            made.append(cli_for(subject, sim, profile))
+            yield sim, made[-1]
 
     return boot

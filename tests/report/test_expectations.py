@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 
 from harness.errors import InputFileError
+from harness.report.expectations import ExpectationSet
+from harness.report.expectations import applicable
 from harness.report.expectations import apply_expectations
 from harness.report.expectations import load_expectations
 from harness.report.model import RequirementResult
@@ -99,22 +101,33 @@ def test_a_file_is_for_one_subject_and_version_range(
     assert (loaded.matches(subject, version) is None) is fits
 
 
+def _apply(
+    results: list[RequirementResult],
+    loaded: ExpectationSet,
+    day: datetime.date,
+    version: str = "1.1.5",
+    features: tuple[str, ...] = (),
+) -> tuple[RequirementResult, ...]:
+    holding, _ = applicable(loaded, day, version, features)
+    return apply_expectations(results, holding)
+
+
 def test_failures_become_xfail_passes_xpass_and_expired_ones_count_again(tmp_path: Path) -> None:
     loaded = load_expectations(_file(tmp_path, GOOD))
     before = [_result("A", "fail", "boom"), _result("B", "fail", "old"), _result("C", "fail")]
-    after = apply_expectations(before, loaded, datetime.date(2026, 6, 1))
+    after = _apply(before, loaded, datetime.date(2026, 6, 1))
     assert [r.outcome for r in after] == ["xfail", "fail", "fail"], "B's waiver expired in January"
     assert after[0].message is not None
-    assert (
-        "deletes a created container" in after[0].message
-        and "https://example.org/a" in after[0].message
-    )
+    assert "deletes a created container" in after[0].message
+    assert after[0].expectation is not None
+    assert after[0].expectation.link == "https://example.org/a"
     assert "boom" in after[0].message, "the failure itself stays in the report"
-    early = apply_expectations(before, loaded, datetime.date(2026, 1, 31))
+    _, not_applying = applicable(loaded, datetime.date(2026, 6, 1), "1.1.5", ())
+    assert not_applying == {"B": "expired on 2026-01-31"}
+    early = _apply(before, loaded, datetime.date(2026, 1, 31))
     assert [r.outcome for r in early] == ["xfail", "xfail", "fail"]
-    fixed = apply_expectations(
-        [_result("A", "pass"), _result("A2", "skip")], loaded, datetime.date(2026, 1, 1)
-    )
+    assert early[1].expectation is not None and early[1].expectation.expires == "2026-01-31"
+    fixed = _apply([_result("A", "pass"), _result("A2", "skip")], loaded, datetime.date(2026, 1, 1))
     assert [r.outcome for r in fixed] == ["xpass", "skip"]
     assert fixed[0].fatal is False and dataclasses.replace(fixed[0], outcome="fail").fatal
 
@@ -147,3 +160,67 @@ def test_expectations_for_another_subject_are_refused(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0
     assert "is for subject 'runc'; this run's subject is 'reference'" in done.stderr
+
+
+NARROW = """\
+subject = "runc"
+versions = ">=1.1,<1.2"
+
+[[expected]]
+requirement = "A"
+reason = "fails only on CDP parts"
+link = "https://example.org/cdp"
+host = ["cdp"]
+
+[[expected]]
+requirement = "B"
+reason = "fixed in 1.1.4"
+link = "https://example.org/b"
+versions = "<1.1.4"
+
+[[expected]]
+requirement = "C"
+reason = "fails where there is no MBA"
+link = "https://example.org/c"
+host = ["!mba"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("version", "features", "waived", "why_b"),
+    [
+        ("1.1.5", ("cdp", "mba"), ["A"], "for versions <1.1.4, not 1.1.5"),
+        ("1.1.3", ("cat-l3",), ["B", "C"], None),
+        ("1.1.3", ("cdp",), ["A", "B", "C"], None),
+    ],
+)
+def test_an_entry_applies_per_version_and_host_feature(
+    tmp_path: Path, version: str, features: tuple[str, ...], waived: list[str], why_b: str | None
+) -> None:
+    loaded = load_expectations(_file(tmp_path, NARROW))
+    before = [_result(r, "fail") for r in "ABC"]
+    after = _apply(before, loaded, datetime.date(2026, 1, 1), version, features)
+    assert [r.id for r in after if r.outcome == "xfail"] == waived
+    _, not_applying = applicable(loaded, datetime.date(2026, 1, 1), version, features)
+    assert not_applying.get("B") == why_b
+    if "cdp" not in features:
+        assert not_applying["A"] == "for hosts with cdp"
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('host = ["quantum"]', "unknown host feature(s) ['quantum']"),
+        ("host = 3", "'host' must be a list"),
+        ('versions = "newest"', "'versions' must be PEP 440"),
+    ],
+)
+def test_a_bad_entry_condition_names_file_and_line(
+    tmp_path: Path, entry: str, message: str
+) -> None:
+    head = 'subject = "runc"\n\n[[expected]]\nrequirement = "A"\nreason = "r"\nlink = "l"\n'
+    text = f"{head}{entry}\n"
+    with pytest.raises(InputFileError) as caught:
+        load_expectations(_file(tmp_path, text))
+    assert message in str(caught.value)
+    assert caught.value.line == 3

@@ -1,0 +1,64 @@
+"""Host features: the same names from a simulated preset and from a real host's probe."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.fakes import presets
+from harness.report.features import FEATURES
+from harness.report.features import host_features
+
+
+@pytest.mark.parametrize(
+    ("preset", "present", "absent"),
+    [
+        ("v1-cat", {"cgroup-v1", "resctrl", "cat-l3"}, {"cdp", "mba", "no-rdt"}),
+        ("xeon-cdp", {"cdp", "cdp-capable", "resctrl"}, {"mba"}),
+        ("xeon-2s-cat-mba", {"mba", "monitoring", "cdp-capable"}, {"cdp"}),
+        ("hybrid-no-rdt", {"cgroup-hybrid", "no-rdt"}, {"resctrl", "cat-l3"}),
+        ("rdt-unmounted", {"resctrl-unmounted", "cat-l3"}, {"resctrl"}),
+        ("v2-cat", {"cgroup-v2"}, {"cgroup-v1"}),
+        ("kernel-4x", {"kernel-4.x"}, set()),
+    ],
+)
+def test_a_preset_has_the_features_of_its_machine(
+    preset: str, present: set[str], absent: set[str]
+) -> None:
+    found = host_features(presets.describe(preset))
+    assert present <= set(found), found
+    assert not absent & set(found), found
+    assert list(found) == sorted(found)
+
+
+def test_every_preset_yields_only_documented_features() -> None:
+    for name in presets.PRESETS:
+        assert set(host_features(presets.describe(name))) <= set(FEATURES), name
+
+
+REAL_CDP = {
+    "kernel": "6.1.0",
+    "cgroup_mode": "v2",
+    "resctrl": "mounted at /sys/fs/resctrl",
+    "resctrl_features": ["L3CODE", "L3DATA", "L3_MON", "MB"],
+    "cpu_rdt_flags": ["rdt_a", "cat_l3", "cdp_l3", "mba", "cqm"],
+}
+
+
+def test_a_real_cdp_host_reads_like_the_simulated_one() -> None:
+    found = set(host_features(REAL_CDP))
+    assert found == {"cgroup-v2", "resctrl", "cdp", "cdp-capable", "mba", "monitoring"}
+    assert {"cdp", "cdp-capable", "resctrl"} <= set(host_features(presets.describe("xeon-cdp")))
+
+
+@pytest.mark.parametrize(
+    ("probe", "expected"),
+    [
+        ({"cgroup_mode": "hybrid", "resctrl": "no resctrl: ...", "cpu_rdt_flags": []},
+         {"cgroup-hybrid", "no-rdt"}),
+        ({"cgroup_mode": "v1", "resctrl": "no resctrl: not mounted", "cpu_rdt_flags": ["cat_l3"]},
+         {"cgroup-v1", "resctrl-unmounted", "cat-l3"}),
+        ({}, set()),
+    ],
+)  # fmt: skip
+def test_a_real_probe_without_resctrl(probe: dict[str, object], expected: set[str]) -> None:
+    assert set(host_features(probe)) == expected
