@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-import harness
+from harness.build_info import full_version
 from harness.plugin import hypothesis_profiles
 from harness.plugin.commands import COMMANDS_PROPERTY
 from harness.plugin.hypothesis_profiles import parse_hypothesis
@@ -135,7 +135,7 @@ class OutcomeCollector:
             subject_version=options.subject_version,
             host=options.host,
             profile=options.profile,
-            rtgate_version=harness.__version__,
+            rtgate_version=full_version(),
             started_at=self.started_at,
             duration_s=time.monotonic() - self.started,
             host_probe=options.host_probe,
