@@ -16,7 +16,6 @@ import os
 import re
 import shlex
 import signal
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -221,7 +220,7 @@ def pytest_args(
         argv.append("--rtgate-strict")
     if args.certify:
         argv.append("--rtgate-certify")
-    argv.append(f"--rtgate-command={command_line()}")
+    argv.append(f"--rtgate-command={shlex.join(getattr(args, 'invocation', ['rtgate', 'run']))}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:
@@ -231,12 +230,6 @@ def pytest_args(
     if args.quick:
         argv.append("--hypothesis-profile=rtgate-quick")
     return argv + extra
-
-
-def command_line() -> str:
-    """This process's command line as a person would type it again (for the report)."""
-    words = [os.path.basename(sys.argv[0]) or "rtgate", *sys.argv[1:]]
-    return shlex.join(words)
 
 
 def default_report_dir(subject: str, root: Path | None = None) -> Path:
