@@ -1,0 +1,228 @@
+"""The files of a fleet report: ``fleet.json``, ``fleet.md`` and ``fleet.html``.
+
+``fleet.json`` (schema ``rtgate-fleet/1``), keys in this order::
+
+    {
+      "schema": "rtgate-fleet/1",
+      "created_at": "2025-01-31T12:00:00Z",
+      "warnings": ["the reports are of different profiles: ...", ...],
+      "hosts": [{"label", "source", "subject", "subject_version", "host", "profile",
+                 "features": [...], "verdict", "complete", "started_at",
+                 "counts": {outcome: n}}, ...],          # matrix column order
+      "groups": [{"label", "features": [...], "hosts": [label, ...]}, ...],
+      "requirements": [{"id", "level", "title",
+                        "outcomes": {label: outcome or null},   # null: not in its profile
+                        "summary": {outcome: n},                # zeros left out
+                        "stands_out": bool,
+                        "failing_with": [feature, ...], "failing_without": [feature, ...],
+                        "messages": {label: message}}, ...]    # of failing hosts only
+    }
+
+``fleet.md`` gives the verdict per host, the requirements that stand out with what explains
+them, then the whole matrix with one column per host, grouped by features.  ``fleet.html`` is
+the same as one self-contained page (inline CSS, no scripts, nothing fetched) rendered from
+``templates/fleet.html.j2`` with autoescaping, free text cleaned as compliance.html cleans it.
+:func:`write_fleet` writes them atomically, the JSON last, so a reader who finds it finds the
+others beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from harness.report._atomic import write_text_atomic
+from harness.report.fleet_model import Fleet
+from harness.report.fleet_model import FleetHost
+from harness.report.fleet_model import FleetRow
+from harness.report.html_writer import clean_text
+
+__all__ = [
+    "FLEET_FILES",
+    "FLEET_SCHEMA",
+    "to_fleet_html",
+    "to_fleet_json",
+    "to_fleet_markdown",
+    "write_fleet",
+]
+
+FLEET_SCHEMA = "rtgate-fleet/1"
+_TEMPLATES = Path(__file__).parent / "templates"
+_MISSING = "—"
+
+
+def to_fleet_json(fleet: Fleet) -> str:
+    """The shape of the module docstring, ending in a newline."""
+    data = {
+        "schema": FLEET_SCHEMA,
+        "created_at": fleet.created_at,
+        "warnings": list(fleet.warnings),
+        "hosts": [_host_dict(h) for h in fleet.hosts],
+        "groups": [
+            {"label": g.label, "features": list(g.features), "hosts": list(g.hosts)}
+            for g in fleet.groups
+        ],
+        "requirements": [_row_dict(row, fleet.hosts) for row in fleet.rows],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
+def _host_dict(host: FleetHost) -> dict[str, Any]:
+    return {
+        "label": host.label,
+        "source": host.source,
+        "subject": host.subject,
+        "subject_version": host.subject_version,
+        "host": host.host,
+        "profile": host.profile,
+        "features": list(host.features),
+        "verdict": host.verdict,
+        "complete": host.complete,
+        "started_at": host.started_at,
+        "counts": dict(host.counts),
+    }
+
+
+def _row_dict(row: FleetRow, hosts: tuple[FleetHost, ...]) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "level": row.level,
+        "title": row.title,
+        "outcomes": {h.label: o for h, o in zip(hosts, row.outcomes, strict=True)},
+        "summary": row.summary(),
+        "stands_out": row.stands_out,
+        "failing_with": list(row.failing_with),
+        "failing_without": list(row.failing_without),
+        "messages": dict(row.messages),
+    }
+
+
+def _md(text: object) -> str:
+    """One table cell of Markdown: one line, pipes and backslashes escaped, HTML neutralized."""
+    line = " ".join(clean_text(str(text or "")).split())
+    for raw, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;")):
+        line = line.replace(raw, escaped)
+    return line or " "
+
+
+def _summary_text(row: FleetRow) -> str:
+    return ", ".join(f"{n} {o}" for o, n in row.summary().items())
+
+
+def _cell(outcome: str | None) -> str:
+    if outcome is None:
+        return _MISSING
+    return f"**{outcome.upper()}**" if outcome in ("fail", "error") else outcome
+
+
+def to_fleet_markdown(fleet: Fleet) -> str:
+    """Verdicts per host, the requirements that stand out, then the matrix."""
+    lines = [
+        "# rtgate fleet report",
+        "",
+        f"Made {fleet.created_at} from {len(fleet.hosts)} reports.",
+    ]
+    if fleet.warnings:
+        lines += ["", *(f"> **Warning:** {_md(w)}  " for w in fleet.warnings)]
+    lines += _md_hosts(fleet) + _md_standing_out(fleet) + _md_matrix(fleet)
+    return "\n".join(lines) + "\n"
+
+
+def _md_hosts(fleet: Fleet) -> list[str]:
+    lines = ["", "## Hosts", "", "| Host | Features | Subject | Profile | Verdict | Report |"]
+    lines.append("|---" * 6 + "|")
+    for host in fleet.hosts:
+        verdict = host.verdict.upper() + ("" if host.complete else " (incomplete)")
+        lines.append(
+            f"| {_md(host.label)} | {_md(' '.join(host.features) or 'unknown')} "
+            f"| {_md(host.subject)} {_md(host.subject_version)} | {_md(host.profile)} "
+            f"| {verdict} | {_md(host.source)} |"
+        )
+    return lines
+
+
+def _md_standing_out(fleet: Fleet) -> list[str]:
+    rows = fleet.standing_out
+    lines = ["", f"## Standing out ({len(rows)})", ""]
+    if not rows:
+        return [*lines, "No requirement fails on some hosts and passes on others."]
+    lines += [
+        "Requirements that fail on some hosts and pass on others, and what the failing hosts "
+        "have in common.",
+        "",
+        "| Requirement | Level | Finding | Failing on | Passing on |",
+        "|---" * 5 + "|",
+    ]
+    for row in rows:
+        failing = "<br>".join(f"{_md(h)}: {_md(m)}" for h, m in row.messages.items())
+        passing = ", ".join(
+            _md(h.label)
+            for h, o in zip(fleet.hosts, row.outcomes, strict=True)
+            if o in ("pass", "xpass")
+        )
+        lines.append(
+            f"| `{row.id}` {_md(row.title)} | {row.level} | **{_md(row.explanation())}** "
+            f"| {failing} | {passing} |"
+        )
+    return lines
+
+
+def _md_matrix(fleet: Fleet) -> list[str]:
+    group_of = {label: i for i, g in enumerate(fleet.groups, 1) for label in g.hosts}
+    lines = ["", "## Matrix", ""]
+    lines += [
+        f"- **G{i}** ({_md(g.label)}): {_md(', '.join(g.hosts))}"
+        for i, g in enumerate(fleet.groups, 1)
+    ]
+    heads = [f"{_md(h.label)} (G{group_of[h.label]})" for h in fleet.hosts]
+    lines += ["", f"| Requirement | Level | {' | '.join(heads)} | Across hosts |"]
+    lines.append("|---" * (len(heads) + 3) + "|")
+    for row in fleet.rows:
+        mark = " ⚑" if row.stands_out else ""
+        cells = " | ".join(_cell(o) for o in row.outcomes)
+        lines.append(f"| `{row.id}`{mark} | {row.level} | {cells} | {_summary_text(row)} |")
+    return lines
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(_TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["clean"] = clean_text
+    return env
+
+
+def to_fleet_html(fleet: Fleet) -> str:
+    """One self-contained page: inline CSS, no scripts, every value escaped."""
+    template = _environment().get_template("fleet.html.j2")
+    cells = {row.id: list(zip(fleet.hosts, row.outcomes, strict=True)) for row in fleet.rows}
+    return template.render(
+        fleet=fleet,
+        cells=cells,
+        summaries={row.id: _summary_text(row) for row in fleet.rows},
+        group_starts={g.hosts[0] for g in fleet.groups},
+        missing=_MISSING,
+    )
+
+
+#: file name -> writer; the JSON last (see the module docstring)
+FLEET_FILES = {
+    "fleet.md": to_fleet_markdown,
+    "fleet.html": to_fleet_html,
+    "fleet.json": to_fleet_json,
+}
+
+
+def write_fleet(fleet: Fleet, directory: str | os.PathLike[str]) -> list[Path]:
+    """Write every file of the fleet report into ``directory`` (made if missing)."""
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    return [write_text_atomic(target / name, writer(fleet)) for name, writer in FLEET_FILES.items()]
