@@ -7,17 +7,13 @@ against the sample catalog of tests/plugin, so each run takes a fraction of a se
 from __future__ import annotations
 
 import json
-import shutil
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from harness.cli import _run
 from harness.cli import main
-
-SAMPLE = Path(__file__).parent.parent / "plugin" / "sample_catalog.toml"
 
 PASSING = """
 import pytest
@@ -30,22 +26,6 @@ def test_one():
 def test_two():
     pass
 """
-
-
-@pytest.fixture(autouse=True)
-def _restore_hypothesis_profile() -> Iterator[None]:
-    from hypothesis import settings
-
-    name = settings.get_current_profile_name()
-    yield
-    settings.load_profile(name)
-
-
-@pytest.fixture
-def catalog(tmp_path: Path) -> Path:
-    path = tmp_path / "catalog.toml"
-    shutil.copyfile(SAMPLE, path)
-    return path
 
 
 def _suite(tmp_path: Path, body: str) -> Path:

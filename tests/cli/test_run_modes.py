@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
+from harness.report.json_writer import read_json
 from tests.cli.test_cli import PASSING
 from tests.cli.test_cli import _one_line
-from tests.cli.test_cli import _restore_hypothesis_profile  # noqa: F401 - autouse fixture
 from tests.cli.test_cli import _run_cli
-from tests.cli.test_cli import catalog  # noqa: F401 - fixture
 
 STALE = """
 subject = "reference"
@@ -28,7 +30,7 @@ def test_a_stale_expectation_fails_only_a_strict_run(
     tmp_path: Path,
     catalog: Path,
     flags: tuple[str, ...],
-    code: int,  # noqa: F811
+    code: int,
 ) -> None:
     exp = tmp_path / "exp.toml"
     exp.write_text(STALE)
@@ -43,7 +45,7 @@ def test_a_stale_expectation_fails_only_a_strict_run(
 
 def test_certify_with_expectations_is_a_one_line_usage_error(
     tmp_path: Path,
-    catalog: Path,  # noqa: F811
+    catalog: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     exp = tmp_path / "exp.toml"
@@ -54,9 +56,54 @@ def test_certify_with_expectations_is_a_one_line_usage_error(
     assert not out.exists(), "refused before any test ran"
 
 
-def test_certify_alone_runs_strict_and_says_so(tmp_path: Path, catalog: Path) -> None:  # noqa: F811
+def test_certify_alone_runs_strict_and_says_so(tmp_path: Path, catalog: Path) -> None:
     got, out = _run_cli(tmp_path, catalog, PASSING, "--certify")
     assert got == 0
     run = json.loads((out / "compliance.json").read_text())["run"]
     assert run["certify"] is True and run["strict"] is True
     assert "--certify" in run["command"]
+
+
+BLOCKING = """
+import pathlib, time
+import pytest
+
+@pytest.mark.requirement("T-ONE-A", "T-ONE-B")
+def test_one():
+    pass
+
+@pytest.mark.requirement("T-TWO-A", "T-THREE-A")
+def test_blocks_until_killed():
+    here = pathlib.Path(__file__).parent
+    (here / "started").write_text("")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not (here / "release").exists():
+        time.sleep(0.05)
+"""
+
+
+def test_a_killed_run_leaves_a_whole_report_marked_incomplete(
+    tmp_path: Path,
+    catalog: Path,
+) -> None:
+    suite = tmp_path / "scenarios"
+    suite.mkdir()
+    (suite / "test_blocking.py").write_text(BLOCKING)
+    out = tmp_path / "out"
+    main = "import sys; from harness.cli import main; sys.exit(main())"
+    argv = [sys.executable, "-c", main, "run", "--scenarios", str(suite),
+            "--catalog", str(catalog), "--report-dir", str(out)]  # fmt: skip
+    child = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not (suite / "started").exists():
+            assert child.poll() is None and time.monotonic() < deadline, "the run never started"
+            time.sleep(0.02)
+        child.kill()  # SIGKILL: no handler runs, no report is finished
+    finally:
+        (suite / "release").write_text("")
+        child.wait(timeout=30)
+    report = read_json(out / "compliance.json")  # parses: never a truncated file
+    assert report.run.complete is False
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [], "no temp files"
+    assert "INCOMPLETE" in (out / "compliance.md").read_text()
