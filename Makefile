@@ -17,6 +17,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PYTHON) bench/bench_run.py
 	$(PYTHON) bench/bench_fakes.py
+	$(PYTHON) bench/bench_report.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
