@@ -51,6 +51,7 @@ __all__ = [
     "RunSide",
     "classify",
     "diff_reports",
+    "first_line",
     "render_diff",
     "to_diff_json",
     "to_diff_markdown",
@@ -262,7 +263,7 @@ def _arrow(change: RequirementChange) -> str:
     return f"{change.old or '-'} -> {change.new or '-'}"
 
 
-def _first_line(text: str | None, limit: int = 200) -> str:
+def first_line(text: str | None, limit: int = 200) -> str:
     """A message as one line of a terminal or a table cell."""
     if not text:
         return ""
@@ -296,15 +297,15 @@ def to_diff_text(diff: ReportDiff) -> str:
         for change in chosen:
             lines.append(
                 f"  {change.id:<{width}}  {change.level:<8}  {_arrow(change):<18}  "
-                f"{_first_line(change.title)}"
+                f"{first_line(change.title)}"
             )
             if change.message and change.new != "pass":
-                lines.append(f"      {_first_line(change.message)}")
+                lines.append(f"      {first_line(change.message)}")
     return "\n".join(lines) + "\n"
 
 
 def _md_cell(text: str | None) -> str:
-    return _first_line(text).replace("\\", "\\\\").replace("|", "\\|") or " "
+    return first_line(text).replace("\\", "\\\\").replace("|", "\\|") or " "
 
 
 def to_diff_markdown(diff: ReportDiff) -> str:

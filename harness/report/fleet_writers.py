@@ -36,6 +36,7 @@ from typing import Any
 import jinja2
 
 from harness.report._atomic import write_text_atomic
+from harness.report.diff import first_line
 from harness.report.fleet_model import Fleet
 from harness.report.fleet_model import FleetHost
 from harness.report.fleet_model import FleetRow
@@ -158,7 +159,7 @@ def _md_standing_out(fleet: Fleet) -> list[str]:
         "|---" * 5 + "|",
     ]
     for row in rows:
-        failing = "<br>".join(f"{_md(h)}: {_md(m)}" for h, m in row.messages.items())
+        failing = "<br>".join(f"{_md(h)}: {_md(first_line(m))}" for h, m in row.messages.items())
         passing = ", ".join(
             _md(h.label)
             for h, o in zip(fleet.hosts, row.outcomes, strict=True)

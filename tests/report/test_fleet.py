@@ -18,6 +18,8 @@ from harness.report.fleet_writers import to_fleet_json
 from harness.report.fleet_writers import to_fleet_markdown
 from harness.report.fleet_writers import write_fleet
 from harness.report.model import Report
+from tests.report._browser import browser
+from tests.report._browser import unavailable
 from tests.report._samples import sample_report
 
 PLAIN = ("cat-l3", "cgroup-v1", "resctrl")
@@ -177,6 +179,7 @@ def test_markdown_puts_verdicts_and_standing_out_before_the_matrix(fleet: Fleet)
     assert hosts < standing < matrix
     assert "| xeon-cdp | cat-l3 cdp cgroup-v1 resctrl | reference 0.1.0 | seed | FAIL |" in text
     assert "**fails only with cdp**" in text[standing:matrix]
+    assert "| xeon-cdp: AssertionError: 1 != 2<br>cdp-2: A-FAIL on cdp-2 | v1-cat |" in text
     assert (
         "| Requirement | Level | xeon-cdp (G1) | cdp-2 (G1) | v1-cat (G2) | Across hosts |" in text
     )
@@ -231,3 +234,31 @@ def test_write_fleet_writes_three_files(tmp_path: Path, fleet: Fleet) -> None:
         "fleet.json",
         "fleet.md",
     ]
+
+
+def _tall(path: Path, report: Report) -> tuple[Path, Report]:
+    """``report`` with 300 requirements: a page much taller than the browser's window."""
+    first = report.requirements[0]
+    many = tuple(dataclasses.replace(first, id=f"R-{n:03}") for n in range(300))
+    return path, dataclasses.replace(report, requirements=many)
+
+
+@pytest.mark.skipif(unavailable() is not None, reason=str(unavailable()))
+def test_html_header_sticks_when_scrolled_in_a_browser(tmp_path: Path) -> None:
+    fleet = build_fleet([_tall(*host) for host in _three_hosts()], NOW)
+    page = write_fleet(fleet, tmp_path)[1]
+    with browser() as driver:
+        driver.open(page.as_uri())
+        where = driver.evaluate(
+            """(() => {
+                document.getElementById('req-R-250').scrollIntoView();
+                const head = document.querySelector('.matrix thead').getBoundingClientRect();
+                const table = document.querySelector('.matrix').getBoundingClientRect();
+                const names = [...document.querySelectorAll('.matrix thead tr.names th')];
+                return {head: head.top, table: table.top, hosts: names.map(th => th.textContent)};
+            })()"""
+        )
+        assert driver.errors == []
+    assert where["table"] < -1000  # scrolled far past the table's start
+    assert abs(where["head"]) < 1  # and its head is still at the top of the window
+    assert where["hosts"] == ["xeon-cdp", "cdp-2", "v1-cat"]
