@@ -40,6 +40,8 @@ _TEMPLATE = "compliance.html.j2"
 _LEVEL_ORDER = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
 #: worst first: where a test's full output is printed
 _RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "untested", "skip", "pass")
+#: outcomes a matrix cell is tinted for
+_BAD: tuple[Outcome, ...] = ("fail", "error", "untested")
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 # Control characters but tab and newline, DEL, C1 controls; lone surrogates cannot be encoded.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -96,6 +98,7 @@ def to_html(report: Report) -> str:
             run=report.run,
             summary=report.summary,
             outcomes=OUTCOMES,
+            bad=_BAD,
             matrix=matrix(report.requirements),
             rows=tuple(_row(r, report, tests, anchors, homes) for r in _by_id(report.requirements)),
             unlinked=tuple(TestView(t, t.outcome, anchors[t.nodeid], None) for t in unlinked),
@@ -151,6 +154,11 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s"
 
 
+def first_line(text: str) -> str:
+    """The first non-blank line of ``text``: what a summary line has room for."""
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
 def web_link(url: str | None) -> str | None:
     """``url`` when it is an http(s) link a page may point to, else None (it shows as text)."""
     if url and urlsplit(url).scheme in ("http", "https"):
@@ -191,6 +199,7 @@ def _environment() -> jinja2.Environment:
     env.filters["duration"] = duration
     env.filters["web_link"] = web_link
     env.filters["clean"] = clean_text
+    env.filters["first_line"] = first_line
     return env
 
 
