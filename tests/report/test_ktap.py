@@ -131,7 +131,8 @@ def _strict(report: Report) -> Report:
     return dataclasses.replace(report, run=dataclasses.replace(report.run, strict=True))
 
 
-def _xpass(report: Report) -> Report:
+def xpassed(report: Report) -> Report:
+    """``report`` with A-PASS passing against an expectation (xpass); shared with test_junit."""
     expectation = ExpectedFailure("was broken", "https://example.invalid/2")
     requirements = tuple(
         dataclasses.replace(r, outcome="xpass", expectation=expectation) if r.id == "A-PASS" else r
@@ -140,16 +141,17 @@ def _xpass(report: Report) -> Report:
     return dataclasses.replace(report, requirements=requirements)
 
 
-def _incomplete(report: Report) -> Report:
+def incomplete(report: Report) -> Report:
+    """``report`` of an interrupted run; shared with test_junit."""
     return dataclasses.replace(report, run=dataclasses.replace(report.run, complete=False))
 
 
 SAMPLES = {
     "sample": sample_report,
     "waived": lambda: waived(sample_report()),
-    "incomplete": lambda: _incomplete(sample_report()),
-    "xpass": lambda: _xpass(sample_report()),
-    "strict-xpass": lambda: _strict(_xpass(sample_report())),
+    "incomplete": lambda: incomplete(sample_report()),
+    "xpass": lambda: xpassed(sample_report()),
+    "strict-xpass": lambda: _strict(xpassed(sample_report())),
 }
 
 
@@ -185,9 +187,9 @@ def test_xfail_is_ok_with_the_expectation_as_reason() -> None:
 
 
 def test_xpass_is_ok_unless_strict() -> None:
-    lenient = _by_id(to_ktap(_xpass(sample_report())))["A-PASS"]
+    lenient = _by_id(to_ktap(xpassed(sample_report())))["A-PASS"]
     assert lenient.ok and "XPASS: expected to fail, but passed" in lenient.diagnostics
-    strict = _by_id(to_ktap(_strict(_xpass(sample_report()))))["A-PASS"]
+    strict = _by_id(to_ktap(_strict(xpassed(sample_report()))))["A-PASS"]
     assert not strict.ok and strict.directive == "ERROR"
 
 
@@ -203,7 +205,7 @@ def test_diagnostics_carry_level_title_commands_and_steps() -> None:
 
 
 def test_run_info_leads_and_incomplete_is_said() -> None:
-    lines = to_ktap(_incomplete(sample_report())).splitlines()
+    lines = to_ktap(incomplete(sample_report())).splitlines()
     assert lines[:3] == ["KTAP version 1", "1..5", "# rtgate 0.1.0: verdict FAIL"]
     head = "\n".join(lines[:12])
     assert "# INCOMPLETE:" in head and "# subject: reference, version 0.1.0" in head
