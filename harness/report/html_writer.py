@@ -18,6 +18,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import signal
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -154,6 +155,16 @@ def duration(seconds: float) -> str:
     return f"{minutes} min {rest} s"
 
 
+def exit_status(code: int) -> str:
+    """An exit code as a person reads it; a negative one is the signal that killed the command."""
+    if code >= 0:
+        return str(code)
+    try:
+        return f"{code} ({signal.Signals(-code).name})"
+    except ValueError:
+        return f"{code} (signal {-code})"
+
+
 def first_line(text: str) -> str:
     """The first non-blank line of ``text``: what a summary line has room for."""
     return next((line for line in text.splitlines() if line.strip()), "")
@@ -200,6 +211,7 @@ def _environment() -> jinja2.Environment:
     env.filters["web_link"] = web_link
     env.filters["clean"] = clean_text
     env.filters["first_line"] = first_line
+    env.filters["exit_status"] = exit_status
     return env
 
 

@@ -17,6 +17,7 @@ from markupsafe import escape
 
 from harness.report.aggregate import build_report
 from harness.report.html_writer import clean_text
+from harness.report.html_writer import exit_status
 from harness.report.html_writer import output_homes
 from harness.report.html_writer import to_html
 from harness.report.html_writer import write_html
@@ -249,6 +250,14 @@ def test_run_information() -> None:
     assert "<dt>cgroup</dt><dd>v1" in text  # the host probe as a definition list
 
 
+def test_exit_status() -> None:
+    assert (exit_status(0), exit_status(-9), exit_status(-200)) == (
+        "0",
+        "-9 (SIGKILL)",
+        "-200 (signal 200)",
+    )
+
+
 def test_a_test_output_is_printed_once() -> None:
     report = big_report()
     text = to_html(report)
@@ -363,6 +372,14 @@ def test_a_link_to_a_tests_output_shows_it(page: Browser, tmp_path: Path) -> Non
            })"""
     )
     assert shown[:3] == [True, False, "req-C-FAIL"] and shown[3].startswith("#test-")
+
+
+def test_a_link_to_a_requirement_opens_it(page: Browser, tmp_path: Path) -> None:
+    _open(page, tmp_path / "compliance.html", every_outcome_report(), "#req-C-FAIL")
+    assert page.evaluate('document.querySelector("#req-C-FAIL details").open') is True
+    assert page.evaluate('document.getElementById("shown").textContent') == (
+        "showing 8 of 8 requirements"
+    )
 
 
 def test_without_javascript_everything_is_there(page: Browser, tmp_path: Path) -> None:
