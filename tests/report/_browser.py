@@ -55,8 +55,11 @@ def unavailable() -> str | None:
 class Browser:
     """One Chromium process and one page in it."""
 
-    def __init__(self, process: subprocess.Popen[bytes], commands: int, replies: int) -> None:
+    def __init__(
+        self, process: subprocess.Popen[bytes], commands: int, replies: int, log: Path
+    ) -> None:
         self._process = process
+        self._log = log
         self._commands = commands
         self._replies = replies
         self._buffer = b""
@@ -180,11 +183,19 @@ class Browser:
                 continue
             chunk = os.read(self._replies, 1 << 20)
             if not chunk:
-                raise BrowserError(f"the browser went away while waiting for {waiting_for}")
+                raise BrowserError(
+                    f"the browser went away while waiting for {waiting_for}: {self._log_tail()}"
+                )
             self._buffer += chunk
         raw, self._buffer = self._buffer.split(b"\0", 1)
         message: dict[str, Any] = json.loads(raw)
         return message
+
+    def _log_tail(self) -> str:
+        try:
+            return self._log.read_text(errors="replace")[-800:]
+        except OSError as err:
+            return f"(no log: {err})"
 
     def _note(self, message: dict[str, Any]) -> None:
         """Keep an event: errors go to :attr:`errors`, the rest waits for :meth:`_wait_event`."""
@@ -210,12 +221,14 @@ def browser() -> Iterator[Browser]:
     to_browser_read, to_browser_write = os.pipe()
     from_browser_read, from_browser_write = os.pipe()
     try:
-        with open(os.path.join(profile, "chromium.log"), "wb") as log:
+        with open(Path(profile, "chromium.log"), "wb") as log:
             process = subprocess.Popen(
                 [executable, *_flags(profile), "about:blank"],
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=log,
+                # 3 and 4 are open here: the pipes took the lowest free fds.  Keeping them
+                # open in the child lets _pipe_fds put the pipe ends there.
                 pass_fds=(3, 4, to_browser_read, from_browser_write),
                 preexec_fn=lambda: _pipe_fds(to_browser_read, from_browser_write),
             )
@@ -226,7 +239,7 @@ def browser() -> Iterator[Browser]:
         raise
     os.close(to_browser_read)
     os.close(from_browser_write)
-    driver = Browser(process, to_browser_write, from_browser_read)
+    driver = Browser(process, to_browser_write, from_browser_read, Path(profile, "chromium.log"))
     try:
         yield driver
     finally:

@@ -29,6 +29,7 @@ from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._browser import Browser
+from tests.report._browser import BrowserError
 from tests.report._browser import browser
 from tests.report._browser import unavailable
 from tests.report._samples import RUN
@@ -390,6 +391,11 @@ def test_without_javascript_everything_is_there(page: Browser, tmp_path: Path) -
         assert page.evaluate('document.getElementById("filters").hidden') is True
     finally:
         page.call("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_every_wait_has_a_deadline(page: Browser) -> None:
+    with pytest.raises(BrowserError, match="in time"):
+        page.evaluate("new Promise(() => {})", timeout=0.3)
 
 
 def test_the_browser_check_sees_a_script_error(page: Browser, tmp_path: Path) -> None:
