@@ -276,6 +276,12 @@ def test_a_big_report_stays_small() -> None:
     assert size < 1_000_000 and size < 1.5 * len(to_json(report).encode()), size
 
 
+def test_an_empty_report() -> None:
+    report = build_report(dataclasses.replace(RUN, host_probe={}), [], [])
+    text = to_html(report)
+    assert "not probed" in text and '<tr class="req' not in text
+
+
 def test_write_html(tmp_path: Path) -> None:
     path = write_html(sample_report(), tmp_path / "compliance.html")
     assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
@@ -391,6 +397,11 @@ def test_without_javascript_everything_is_there(page: Browser, tmp_path: Path) -
         assert page.evaluate('document.getElementById("filters").hidden') is True
     finally:
         page.call("Emulation.setScriptExecutionDisabled", {"value": False})
+
+
+def test_a_malformed_address_is_no_error(page: Browser, tmp_path: Path) -> None:
+    _open(page, tmp_path / "compliance.html", every_outcome_report(), "#%E0%A4%A")
+    assert page.evaluate(_HIDDEN) == 0
 
 
 def test_every_wait_has_a_deadline(page: Browser) -> None:
