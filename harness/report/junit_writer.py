@@ -190,11 +190,11 @@ def _system_out(test: TestResult) -> str:
         lines.append(f"$ {' '.join(command.argv)}")
         lines.append(f"  {status} after {command.duration_s:.3f} s")
         lines += [f"  stderr: {line}" for line in command.stderr_tail.rstrip("\n").splitlines()]
-    if test.hypothesis is not None:
+    if test.hypothesis is not None and test.hypothesis.steps:
         lines.append("Hypothesis found this failing sequence:")
         lines += [f"  {step}" for step in test.hypothesis.steps]
-        if test.hypothesis.reproduce:
-            lines.append(f"Reproduce with: {test.hypothesis.reproduce}")
+    if test.hypothesis is not None and test.hypothesis.reproduce:
+        lines.append(f"Reproduce with: {test.hypothesis.reproduce}")
     return "\n".join(lines)
 
 

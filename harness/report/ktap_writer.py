@@ -203,14 +203,16 @@ def _command_lines(commands: tuple[CommandResult, ...], omitted: int) -> list[st
 
 
 def _hypothesis_lines(test: TestResult) -> list[str]:
+    """The failing sequence, one step a line, and the line that replays it, as far as known."""
     if test.hypothesis is None:
         return []
-    steps = list(test.hypothesis.steps[:STEPS_SHOWN])
+    steps = [f"  {step}" for step in test.hypothesis.steps[:STEPS_SHOWN]]
     if len(test.hypothesis.steps) > STEPS_SHOWN:
-        steps.append(f"... {len(test.hypothesis.steps) - STEPS_SHOWN} more steps")
+        steps.append(f"  ... {len(test.hypothesis.steps) - STEPS_SHOWN} more steps")
+    lines = ["Hypothesis steps:", *steps] if steps else []
     if test.hypothesis.reproduce:
-        steps.append(f"reproduce: {test.hypothesis.reproduce}")
-    return [_diagnostic("Hypothesis steps:"), *(_diagnostic("  " + step) for step in steps)]
+        lines.append(f"reproduce: {test.hypothesis.reproduce}")
+    return [_diagnostic(line) for line in lines]
 
 
 def _result_line(ok: bool, number: int, description: str, directive: str) -> str:

@@ -222,7 +222,7 @@ def _footer(run: RunInfo) -> list[str]:
         "Full report: compliance.html, compliance.json, junit.xml, compliance.ktap.",
     ]
     if run.command:
-        lines.append(f"Run again: {_code(run.command)}")
+        lines += ["", f"Run again: {_code(run.command)}"]
     return lines
 
 
@@ -271,14 +271,22 @@ def _test_lines(test: TestResult, result: RequirementResult) -> list[str]:
         lines += [f"> {_inline(first)}", ""]
     if test.commands:
         lines += _fence(_commands(test.commands, test.commands_omitted)) + [""]
-    if test.hypothesis is not None:
-        steps = test.hypothesis.steps
+    return lines + _hypothesis_lines(test)
+
+
+def _hypothesis_lines(test: TestResult) -> list[str]:
+    """The failing sequence in a fence and the line that replays it, as far as they are known."""
+    if test.hypothesis is None:
+        return []
+    lines: list[str] = []
+    steps = test.hypothesis.steps
+    if steps:
         shown = "\n".join(steps[:STEPS_SHOWN])
         if len(steps) > STEPS_SHOWN:
             shown += f"\n# ... {len(steps) - STEPS_SHOWN} more steps"
         lines += ["Hypothesis found this failing sequence:", ""] + _fence(shown, "python") + [""]
-        if test.hypothesis.reproduce:
-            lines += [f"Reproduce with: {_code(test.hypothesis.reproduce)}", ""]
+    if test.hypothesis.reproduce:
+        lines += [f"Reproduce with: {_code(test.hypothesis.reproduce)}", ""]
     return lines
 
 

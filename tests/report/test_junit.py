@@ -15,6 +15,7 @@ from harness.report.aggregate import build_report
 from harness.report.junit_writer import to_junit
 from harness.report.junit_writer import write_junit
 from harness.report.model import CommandResult
+from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
@@ -243,3 +244,10 @@ def test_a_single_testsuite_root_is_valid_too() -> None:
 def test_write_junit(tmp_path: Path) -> None:
     path = write_junit(sample_report(), tmp_path / "junit.xml")
     _schema().validate(str(path))
+
+
+def test_reproduce_without_steps() -> None:
+    hypothesis = HypothesisFailure(steps=(), reproduce="@reproduce_failure('6', b'A')")
+    test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
+    (case,) = _suite(build_report(RUN, [Info("M")], [test])).findall("testcase")
+    assert case.findtext("system-out") == "Reproduce with: @reproduce_failure('6', b'A')"

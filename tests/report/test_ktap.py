@@ -21,6 +21,7 @@ from harness.report.ktap_writer import to_ktap
 from harness.report.ktap_writer import write_ktap
 from harness.report.model import CommandResult
 from harness.report.model import ExpectedFailure
+from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
@@ -201,7 +202,7 @@ def test_diagnostics_carry_level_title_commands_and_steps() -> None:
     assert "$ runc delete c1  [exit 1]" in failing.diagnostics
     assert "  stderr: container <c1> is running" in failing.diagnostics
     assert "  state.create(cid='a')" in failing.diagnostics
-    assert "  reproduce: @reproduce_failure('6.1', b'AXic')" in failing.diagnostics
+    assert "reproduce: @reproduce_failure('6.1', b'AXic')" in failing.diagnostics
 
 
 def test_run_info_leads_and_incomplete_is_said() -> None:
@@ -273,3 +274,10 @@ def test_the_checker_rejects_broken_ktap(text: str, complaint: str | None) -> No
 def test_write_ktap(tmp_path: Path) -> None:
     path = write_ktap(sample_report(), tmp_path / "compliance.ktap")
     parse_ktap(path.read_text(encoding="utf-8"))
+
+
+def test_reproduce_without_steps() -> None:
+    hypothesis = HypothesisFailure(steps=(), reproduce="@reproduce_failure('6', b'A')")
+    test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
+    (case,) = parse_ktap(to_ktap(build_report(RUN, [Info("M")], [test])))
+    assert case.subtests[0].diagnostics == ["boom", "reproduce: @reproduce_failure('6', b'A')"]

@@ -11,6 +11,7 @@ from harness.report.markdown_writer import clean_text
 from harness.report.markdown_writer import to_markdown
 from harness.report.markdown_writer import write_markdown
 from harness.report.model import ExpectedFailure
+from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
@@ -259,3 +260,11 @@ def test_clean_text_drops_escapes_and_controls() -> None:
 def test_write_markdown(tmp_path: Path) -> None:
     path = write_markdown(sample_report(), tmp_path / "compliance.md")
     assert path.read_text(encoding="utf-8") == to_markdown(sample_report())
+
+
+def test_reproduce_without_steps_shows_no_empty_block() -> None:
+    hypothesis = HypothesisFailure(steps=(), reproduce="@reproduce_failure('6', b'A')")
+    test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
+    markdown = to_markdown(build_report(RUN, [Info("M")], [test]))
+    assert "Hypothesis found" not in markdown
+    assert "Reproduce with: `@reproduce_failure('6', b'A')`" in markdown
