@@ -47,6 +47,8 @@ UNTESTED = "(untested)"
 # Characters XML 1.0 forbids even when escaped (the controls are gone after clean_text).
 _ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _COUNTS = ("tests", "failures", "errors", "skipped")
+#: the longest ``message`` attribute; the whole text is the element's content
+MESSAGE_CHARS = 500
 
 
 def to_junit(report: Report) -> str:
@@ -220,7 +222,9 @@ def _timestamp(started_at: str) -> str | None:
 
 
 def _first_line(text: str) -> str:
-    return text.strip().splitlines()[0] if text.strip() else text
+    """The first line, cut to :data:`MESSAGE_CHARS`: CI systems show it as a title."""
+    first = text.strip().splitlines()[0] if text.strip() else text
+    return first if len(first) <= MESSAGE_CHARS else first[: MESSAGE_CHARS - 3] + "..."
 
 
 def _bool(flag: bool) -> str:

@@ -154,7 +154,8 @@ def _header(report: Report) -> list[str]:
             "",
         ]
     lines += [f"- **Host:** {_host(run)}", f"- **Expectations:** {_expectations(run)}"]
-    mode = f"strict: {_yes(run.strict)}, certify: {_yes(run.certify)}"
+    strict = "yes (implied by certify)" if run.certify and not run.strict else _yes(run.strict)
+    mode = f"strict: {strict}, certify: {_yes(run.certify)}"
     lines.append(f"- **Mode:** {mode}; rtgate {_inline(run.rtgate_version)}")
     started = _inline(run.started_at)
     lines.append(f"- **Run:** started {started}, {run.duration_s:.1f} s")

@@ -251,3 +251,11 @@ def test_reproduce_without_steps() -> None:
     test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
     (case,) = _suite(build_report(RUN, [Info("M")], [test])).findall("testcase")
     assert case.findtext("system-out") == "Reproduce with: @reproduce_failure('6', b'A')"
+
+
+def test_a_long_message_is_cut_in_the_attribute_only() -> None:
+    test = TestResult("t::m", "fail", 0.0, ("M",), message="x" * 2000)
+    (case,) = _suite(build_report(RUN, [Info("M")], [test])).findall("testcase")
+    failure = case.find("failure")
+    assert failure is not None and len(str(failure.get("message"))) == 500
+    assert failure.text == "x" * 2000

@@ -268,3 +268,20 @@ def test_reproduce_without_steps_shows_no_empty_block() -> None:
     markdown = to_markdown(build_report(RUN, [Info("M")], [test]))
     assert "Hypothesis found" not in markdown
     assert "Reproduce with: `@reproduce_failure('6', b'A')`" in markdown
+
+
+def test_only_http_links_and_parentheses_encoded() -> None:
+    infos = [
+        Info("U-1", source="evil", url="javascript:alert(1)"),
+        Info("U-2", source="paren", url="https://example.invalid/a_(b)"),
+    ]
+    tests = [TestResult("t::u", "fail", 0.0, ("U-1", "U-2"), message="x")]
+    markdown = to_markdown(build_report(RUN, infos, tests))
+    assert "Source: evil\n" in markdown and "javascript" not in markdown
+    assert "Source: [paren](https://example.invalid/a_%28b%29)" in markdown
+
+
+def test_certify_says_it_implies_strict() -> None:
+    run = dataclasses.replace(RUN, certify=True)
+    report = build_report(run, [Info("A")], [TestResult("t::a", "pass", 0.0, ("A",))])
+    assert "strict: yes (implied by certify), certify: yes" in to_markdown(report)
