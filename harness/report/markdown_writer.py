@@ -64,7 +64,7 @@ def to_markdown(report: Report, max_bytes: int = 60_000) -> str:
         _Section("### Failing the verdict", _fatal_items(report)),
         _Section("### Other requirements that did not pass", _other_items(report)),
         _details_section("Expected failures", _xfail_items(report)),
-        _details_section("Skipped", _skip_items(report)),
+        _details_section("Skipped", _skip_items(report), "reason"),
     ]
     note_room = 200
     budget = max_bytes - _size(head) - _size(tail) - note_room
@@ -102,8 +102,10 @@ class _Section:
         self.closing = [*closing]
 
 
-def _details_section(what: str, items: list[list[str]]) -> _Section:
-    summary = f"<details><summary>{what} ({len(items)})</summary>"
+def _details_section(what: str, items: list[list[str]], unit: str = "") -> _Section:
+    """A collapsed section; its summary is rtgate's own text, never the report's."""
+    count = f"{len(items)} {unit}(s)" if unit else str(len(items))
+    summary = f"<details><summary>{what} ({count})</summary>"
     return _Section(summary, items, ["", "</details>", ""])
 
 

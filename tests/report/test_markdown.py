@@ -176,7 +176,7 @@ def test_skips_grouped_by_reason() -> None:
         TestResult("t::c", "skip", 0.0, ("S-3",), message="needs root"),
     ]
     markdown = to_markdown(build_report(RUN, infos, tests))
-    assert "<summary>Skipped (2)</summary>" in markdown
+    assert "<summary>Skipped (2 reason(s))</summary>" in markdown
     assert "- no resctrl (2): `S-1`, `S-2`" in markdown
     assert "- needs root (1): `S-3`" in markdown
 
