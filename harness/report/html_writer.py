@@ -16,6 +16,7 @@ make the page too big to open.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import signal
@@ -91,19 +92,16 @@ def to_html(report: Report) -> str:
     anchors = {nodeid: f"test-{i}" for i, nodeid in enumerate(tests)}
     homes = output_homes(report)
     unlinked = tuple(t for t in report.tests if t.nodeid not in homes)
-    return (
-        _environment()
-        .get_template(_TEMPLATE)
-        .render(
-            report=report,
-            run=report.run,
-            summary=report.summary,
-            outcomes=OUTCOMES,
-            bad=_BAD,
-            matrix=matrix(report.requirements),
-            rows=tuple(_row(r, report, tests, anchors, homes) for r in _by_id(report.requirements)),
-            unlinked=tuple(TestView(t, t.outcome, anchors[t.nodeid], None) for t in unlinked),
-        )
+    template = _environment().get_template(_TEMPLATE)
+    return template.render(
+        report=report,
+        run=report.run,
+        summary=report.summary,
+        outcomes=OUTCOMES,
+        bad=_BAD,
+        matrix=matrix(report.requirements),
+        rows=tuple(_row(r, report, tests, anchors, homes) for r in _by_id(report.requirements)),
+        unlinked=tuple(TestView(t, t.outcome, anchors[t.nodeid], None) for t in unlinked),
     )
 
 
@@ -198,7 +196,9 @@ def _row(
     return RequirementView(result, result.id in report.summary.fatal, views)
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled template."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(_TEMPLATES),
         autoescape=True,
@@ -209,7 +209,6 @@ def _environment() -> jinja2.Environment:
     )
     env.filters["duration"] = duration
     env.filters["web_link"] = web_link
-    env.filters["clean"] = clean_text
     env.filters["first_line"] = first_line
     env.filters["exit_status"] = exit_status
     return env

@@ -305,8 +305,11 @@ def _open(page: Browser, path: Path, report: Report, fragment: str = "") -> None
     assert page.errors == []
 
 
+# a data attribute of every requirement row the filters show, and their ids
 _VISIBLE = """Array.from(document.querySelectorAll("tr.req"))
     .filter((row) => !row.hidden).map((row) => row.dataset.%s)"""
+_VISIBLE_IDS = """Array.from(document.querySelectorAll("tr.req"))
+    .filter((row) => !row.hidden).map((row) => row.id)"""
 _HIDDEN = 'document.querySelectorAll("tr.req[hidden]").length'
 
 
@@ -345,11 +348,22 @@ def test_the_area_filter(page: Browser, tmp_path: Path) -> None:
     assert page.evaluate("location.hash") == "#area=destroy"
 
 
-def test_a_filter_in_the_address_applies_at_load(page: Browser, tmp_path: Path) -> None:
-    _open(page, tmp_path / "compliance.html", every_outcome_report(), "#outcome=xfail")
-    assert page.evaluate(_VISIBLE % "outcome") == ["xfail"]
-    checked = 'Array.from(document.querySelectorAll("input[name=outcome]:checked"), (b) => b.value)'
-    assert page.evaluate(checked) == ["xfail"]
+@pytest.mark.parametrize(
+    ("fragment", "shown", "checked", "area"),
+    [
+        ("#outcome=xfail", ["D-XFAIL"], ["xfail"], ""),
+        ("#outcome=fail,error&area=hooks", ["H-ERROR"], ["fail", "error"], "hooks"),
+        ("#level=MUST%20NOT", ["H-ERROR"], list(OUTCOMES), ""),
+    ],
+)
+def test_a_filter_in_the_address_applies_at_load(
+    page: Browser, tmp_path: Path, fragment: str, shown: list[str], checked: list[str], area: str
+) -> None:
+    _open(page, tmp_path / "compliance.html", every_outcome_report(), fragment)
+    assert page.evaluate(_VISIBLE_IDS) == [f"req-{req_id}" for req_id in shown]
+    boxes = 'Array.from(document.querySelectorAll("input[name=outcome]:checked"), (b) => b.value)'
+    assert page.evaluate(boxes) == checked
+    assert page.evaluate('document.querySelector("select[name=area]").value') == area
 
 
 def test_a_matrix_cell_filters_by_area_and_level(page: Browser, tmp_path: Path) -> None:
