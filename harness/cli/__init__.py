@@ -1,5 +1,5 @@
-"""The ``rtgate`` command: ``run``, ``requirements``, ``presets``, ``doctor``, ``cleanup``
-(``report`` is declared but not implemented yet).
+"""The ``rtgate`` command: ``run``, ``requirements``, ``presets``, ``doctor``, ``cleanup`` and
+``report render | diff | merge`` (rebuild, compare or merge the reports runs wrote).
 
 Errors the user caused end in one line, ``rtgate: error: ...``, and the exit code of
 :mod:`harness.errors` (2 for bad usage or input files); anything unexpected is exit 3 with one
@@ -18,6 +18,7 @@ from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
 from harness.cli._parser import build_parser
+from harness.cli._report import report
 from harness.cli._run import run
 from harness.errors import RtgateError
 from harness.errors import UsageError
@@ -41,6 +42,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if extra and args.command != "run":
             raise UsageError(f"only 'run' passes arguments after '--' to pytest (got {extra})")
         if args.command == "run":
+            args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
             return run(args, extra)
         if args.command == "requirements":
             return list_requirements(args)
@@ -52,6 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return doctor(args)
         if args.command == "cleanup":
             return cleanup(args)
+        if args.command == "report":
+            return report(args)
         raise UsageError(f"'{args.command}' is not implemented yet")
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0

@@ -13,8 +13,6 @@ from harness.plugin.options import OCI_DEFAULT_PROFILE
 
 __all__ = ["ArgumentParser", "build_parser"]
 
-_LATER = ("report",)
-
 
 class ArgumentParser(argparse.ArgumentParser):
     """Raises :class:`~harness.errors.UsageError` instead of printing usage and exiting, so
@@ -128,9 +126,65 @@ def build_parser() -> ArgumentParser:
     _common(cleanup)
     cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
 
-    for name in _LATER:
-        _common(commands.add_parser(name, help="not implemented yet"))
+    _report_commands(commands)
     return parser
+
+
+def _report_commands(commands: argparse._SubParsersAction) -> None:
+    """``rtgate report render | diff | merge``: work on reports that runs wrote."""
+    report = commands.add_parser(
+        "report",
+        help="rebuild, compare or merge reports that runs wrote",
+        description="Work on reports that 'rtgate run' wrote.  REPORT is a report directory "
+        "or its compliance.json.",
+    )
+    _common(report)
+    actions = report.add_subparsers(dest="report_command", metavar="ACTION", required=True)
+
+    render = actions.add_parser(
+        "render",
+        help="rebuild every format of a report from its compliance.json",
+        description="Read REPORT's compliance.json and write every format again (the JSON "
+        "too, unchanged), into REPORT's directory or --out.  Prints the paths written.",
+    )
+    _common(render)
+    render.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    render.add_argument("--out", metavar="DIR", help="write here instead (made if missing)")
+
+    diff = actions.add_parser(
+        "diff",
+        help="what changed between two reports; exit 1 on a regression",
+        description="Compare two reports requirement by requirement: regressions (pass, "
+        "xpass, xfail or skip became fail or error; or a tested requirement became "
+        "untested), fixes (fail or error became pass or xpass), new and removed "
+        "requirements, and other changes; also the verdicts and the facts of the runs that "
+        "differ (subject, version, host, profile).",
+        epilog="exit codes: 0 no regression, 1 at least one regression, 2 bad usage or input",
+    )
+    _common(diff)
+    diff.add_argument("old", metavar="OLD", help="the earlier report (directory or json)")
+    diff.add_argument("new", metavar="NEW", help="the later report (directory or json)")
+    diff.add_argument(
+        "--format", choices=("text", "md", "json"), default="text", help="default: %(default)s"
+    )
+
+    merge = actions.add_parser(
+        "merge",
+        help="a fleet report: many hosts side by side, grouped by host features",
+        description="Merge the reports of several hosts into fleet.json, fleet.md and "
+        "fleet.html: one column per host (labelled by hostname, simulated preset or "
+        "directory name), grouped by host features, and the requirements that fail on some "
+        "hosts only, with the features those hosts share.  Prints each host's verdict.",
+        epilog="exit codes: 0 written (whatever the hosts' verdicts: it is a report, not a "
+        "gate), 2 bad usage or input",
+    )
+    _common(merge)
+    merge.add_argument(
+        "reports", metavar="REPORT", nargs="+", help="two or more report dirs or json files"
+    )
+    merge.add_argument(
+        "--out", metavar="DIR", help="where to write (default: reports/fleet-<UTC time>/)"
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
