@@ -96,7 +96,9 @@ def clean_text(text: str) -> str:
 class _Section:
     """A heading (and closing lines) around items that are kept or left out whole."""
 
-    def __init__(self, heading: str, items: list[list[str]], closing: Iterable[str] = ()) -> None:
+    def __init__(
+        self, heading: str, items: list[list[str]], closing: Iterable[str] = ("",)
+    ) -> None:
         self.opening = [heading, ""]
         self.items = items
         self.closing = [*closing]

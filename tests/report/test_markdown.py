@@ -18,6 +18,7 @@ from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import sample_report
 from tests.report._samples import waived
+from tests.report.test_ktap import xpassed
 
 # Tags the writer itself emits; any other "<" outside a fence or code span must be escaped.
 _OWN_TAGS = re.compile(r"</?details>|<summary>|</summary>")
@@ -285,3 +286,16 @@ def test_certify_says_it_implies_strict() -> None:
     run = dataclasses.replace(RUN, certify=True)
     report = build_report(run, [Info("A")], [TestResult("t::a", "pass", 0.0, ("A",))])
     assert "strict: yes (implied by certify), certify: yes" in to_markdown(report)
+
+
+def test_blocks_start_after_a_blank_line() -> None:
+    lines = to_markdown(xpassed(waived(sample_report()))).splitlines()
+    fence = ""
+    for before, line in zip(lines, lines[1:], strict=False):
+        if fence:
+            fence = "" if line == fence else fence
+            continue
+        if line.startswith(("#", "<details>", "```")):
+            assert before == "", f"no blank line before {line!r}"
+        if line.startswith("```"):
+            fence = line[: len(line) - len(line.lstrip("`"))]
