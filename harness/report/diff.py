@@ -32,9 +32,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Callable
 from typing import Literal
 
+from harness.report.markdown_writer import clean_text
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
@@ -52,6 +54,7 @@ __all__ = [
     "classify",
     "diff_reports",
     "first_line",
+    "md_cell",
     "render_diff",
     "to_diff_json",
     "to_diff_markdown",
@@ -66,6 +69,8 @@ CHANGE_KINDS: tuple[ChangeKind, ...] = ("regression", "fix", "new", "removed", "
 _BAD: frozenset[Outcome] = frozenset({"fail", "error"})
 _WAS_FINE: frozenset[Outcome] = frozenset({"pass", "xpass", "xfail", "skip"})
 _FIXED: frozenset[Outcome] = frozenset({"pass", "xpass"})
+#: what Markdown (GFM) or HTML reads in running text; a backslash makes each one literal
+_MARKUP = re.compile(r"([\\`*_\[\]<>|~&!#])")
 _HEADINGS: dict[ChangeKind, str] = {
     "regression": "Regressions",
     "fix": "Fixes",
@@ -264,11 +269,17 @@ def _arrow(change: RequirementChange) -> str:
 
 
 def first_line(text: str | None, limit: int = 200) -> str:
-    """A message as one line of a terminal or a table cell."""
-    if not text:
-        return ""
-    line = "".join(ch if ch.isprintable() else " " for ch in text.strip().splitlines()[0])
+    """The first line of a message, for a terminal or a table cell: no control characters or
+    ANSI escapes (a runtime's stderr has them), runs of blanks made one, at most ``limit``."""
+    lines = clean_text(text or "").strip().splitlines()
+    line = " ".join(lines[0].split()) if lines else ""
     return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
+def md_cell(text: str | None) -> str:
+    """Text as one Markdown table cell or line: :func:`first_line`, with every character that
+    Markdown or HTML would read (``|`` ends a cell, ``<`` opens a tag) backslash-escaped."""
+    return _MARKUP.sub(r"\\\1", first_line(text)) or " "
 
 
 def _headline(diff: ReportDiff) -> str:
@@ -299,13 +310,10 @@ def to_diff_text(diff: ReportDiff) -> str:
                 f"  {change.id:<{width}}  {change.level:<8}  {_arrow(change):<18}  "
                 f"{first_line(change.title)}"
             )
-            if change.message and change.new != "pass":
-                lines.append(f"      {first_line(change.message)}")
+            message = first_line(change.message) if change.new != "pass" else ""
+            if message:
+                lines.append(f"      {message}")
     return "\n".join(lines) + "\n"
-
-
-def _md_cell(text: str | None) -> str:
-    return first_line(text).replace("\\", "\\\\").replace("|", "\\|") or " "
 
 
 def to_diff_markdown(diff: ReportDiff) -> str:
@@ -315,17 +323,17 @@ def to_diff_markdown(diff: ReportDiff) -> str:
         "",
         "| | run |",
         "|---|---|",
-        f"| old | {_md_cell(diff.old.describe())} |",
-        f"| new | {_md_cell(diff.new.describe())} |",
+        f"| old | {md_cell(diff.old.describe())} |",
+        f"| new | {md_cell(diff.new.describe())} |",
         "",
         f"**Verdict:** {diff.old.verdict.upper()} → {diff.new.verdict.upper()}",
         "",
         f"**Changes:** {_headline(diff)}",
     ]
-    notes = [f"{d.field} differs: `{d.old}` → `{d.new}`" for d in diff.run_differences]
+    notes = [f"{d.field} differs: {d.old} → {d.new}" for d in diff.run_differences]
     notes += _warnings(diff)
     if notes:
-        lines += ["", *(f"> **Note:** {_md_cell(note)}  " for note in notes)]
+        lines += ["", *(f"> **Note:** {md_cell(note)}  " for note in notes)]
     for kind in CHANGE_KINDS:
         chosen = diff.of_kind(kind)
         if not chosen:
@@ -333,8 +341,8 @@ def to_diff_markdown(diff: ReportDiff) -> str:
         lines += ["", f"## {_HEADINGS[kind]} ({len(chosen)})", ""]
         lines += ["| Requirement | Level | Old | New | Title | Message |", "|---" * 6 + "|"]
         lines += [
-            f"| `{c.id}` | {c.level} | {c.old or '—'} | {c.new or '—'} | {_md_cell(c.title)} "
-            f"| {_md_cell(c.message if c.new != 'pass' else None)} |"
+            f"| `{c.id}` | {c.level} | {c.old or '—'} | {c.new or '—'} | {md_cell(c.title)} "
+            f"| {md_cell(c.message if c.new != 'pass' else None)} |"
             for c in chosen
         ]
     return "\n".join(lines) + "\n"

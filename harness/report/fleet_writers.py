@@ -36,7 +36,7 @@ from typing import Any
 import jinja2
 
 from harness.report._atomic import write_text_atomic
-from harness.report.diff import first_line
+from harness.report.diff import md_cell
 from harness.report.fleet_model import Fleet
 from harness.report.fleet_model import FleetHost
 from harness.report.fleet_model import FleetRow
@@ -102,14 +102,6 @@ def _row_dict(row: FleetRow, hosts: tuple[FleetHost, ...]) -> dict[str, Any]:
     }
 
 
-def _md(text: object) -> str:
-    """One table cell of Markdown: one line, pipes and backslashes escaped, HTML neutralized."""
-    line = " ".join(clean_text(str(text or "")).split())
-    for raw, escaped in (("\\", "\\\\"), ("|", "\\|"), ("<", "&lt;"), (">", "&gt;")):
-        line = line.replace(raw, escaped)
-    return line or " "
-
-
 def _summary_text(row: FleetRow) -> str:
     return ", ".join(f"{n} {o}" for o, n in row.summary().items())
 
@@ -128,7 +120,7 @@ def to_fleet_markdown(fleet: Fleet) -> str:
         f"Made {fleet.created_at} from {len(fleet.hosts)} reports.",
     ]
     if fleet.warnings:
-        lines += ["", *(f"> **Warning:** {_md(w)}  " for w in fleet.warnings)]
+        lines += ["", *(f"> **Warning:** {md_cell(w)}  " for w in fleet.warnings)]
     lines += _md_hosts(fleet) + _md_standing_out(fleet) + _md_matrix(fleet)
     return "\n".join(lines) + "\n"
 
@@ -139,9 +131,9 @@ def _md_hosts(fleet: Fleet) -> list[str]:
     for host in fleet.hosts:
         verdict = host.verdict.upper() + ("" if host.complete else " (incomplete)")
         lines.append(
-            f"| {_md(host.label)} | {_md(' '.join(host.features) or 'unknown')} "
-            f"| {_md(host.subject)} {_md(host.subject_version)} | {_md(host.profile)} "
-            f"| {verdict} | {_md(host.source)} |"
+            f"| {md_cell(host.label)} | {md_cell(' '.join(host.features) or 'unknown')} "
+            f"| {md_cell(host.subject)} {md_cell(host.subject_version)} | {md_cell(host.profile)} "
+            f"| {verdict} | {md_cell(host.source)} |"
         )
     return lines
 
@@ -159,14 +151,14 @@ def _md_standing_out(fleet: Fleet) -> list[str]:
         "|---" * 5 + "|",
     ]
     for row in rows:
-        failing = "<br>".join(f"{_md(h)}: {_md(first_line(m))}" for h, m in row.messages.items())
+        failing = "<br>".join(f"{md_cell(h)}: {md_cell(m)}" for h, m in row.messages.items())
         passing = ", ".join(
-            _md(h.label)
+            md_cell(h.label)
             for h, o in zip(fleet.hosts, row.outcomes, strict=True)
             if o in ("pass", "xpass")
         )
         lines.append(
-            f"| `{row.id}` {_md(row.title)} | {row.level} | **{_md(row.explanation())}** "
+            f"| `{row.id}` {md_cell(row.title)} | {row.level} | **{md_cell(row.explanation())}** "
             f"| {failing} | {passing} |"
         )
     return lines
@@ -176,10 +168,10 @@ def _md_matrix(fleet: Fleet) -> list[str]:
     group_of = {label: i for i, g in enumerate(fleet.groups, 1) for label in g.hosts}
     lines = ["", "## Matrix", ""]
     lines += [
-        f"- **G{i}** ({_md(g.label)}): {_md(', '.join(g.hosts))}"
+        f"- **G{i}** ({md_cell(g.label)}): {md_cell(', '.join(g.hosts))}"
         for i, g in enumerate(fleet.groups, 1)
     ]
-    heads = [f"{_md(h.label)} (G{group_of[h.label]})" for h in fleet.hosts]
+    heads = [f"{md_cell(h.label)} (G{group_of[h.label]})" for h in fleet.hosts]
     lines += ["", f"| Requirement | Level | {' | '.join(heads)} | Across hosts |"]
     lines.append("|---" * (len(heads) + 3) + "|")
     for row in fleet.rows:

@@ -10,6 +10,7 @@ import pytest
 from harness.report.diff import DIFF_SCHEMA
 from harness.report.diff import classify
 from harness.report.diff import diff_reports
+from harness.report.diff import first_line
 from harness.report.diff import render_diff
 from harness.report.diff import to_diff_json
 from harness.report.diff import to_diff_markdown
@@ -217,3 +218,18 @@ def test_render_diff_by_format_name(fmt: str) -> None:
     text = render_diff(diff_reports(sample_report(), sample_report()), fmt)
     assert text.endswith("\n")
     assert "0" in text
+
+
+def test_first_line_of_odd_messages() -> None:
+    assert first_line(None) == ""
+    assert first_line(" \n\t\n") == ""
+    assert first_line("\n\x1b[31mred\x1b[0m \x00 text\nsecond") == "red text"
+    assert first_line("x" * 300, limit=10) == "xxxxxxx..."
+
+
+def test_an_empty_message_of_a_regression_renders() -> None:
+    old = _with(sample_report(), A_FAIL={"outcome": "pass"})
+    new = _with(sample_report(), A_FAIL={"message": "   "})
+    diff = diff_reports(old, new)
+    for fmt in ("text", "md", "json"):
+        assert "A-FAIL" in render_diff(diff, fmt)
