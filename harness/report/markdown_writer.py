@@ -61,7 +61,7 @@ def to_markdown(report: Report, max_bytes: int = 60_000) -> str:
     head = _header(report) + _counts_table(report)
     tail = _area_matrix(report) + _footer(report.run)
     sections = [
-        _Section("### Failing the verdict", _fatal_items(report)),
+        _Section("### Failing the verdict", _fatal_items(report), closing=()),  # items end blank
         _Section("### Other requirements that did not pass", _other_items(report)),
         _details_section("Expected failures", _xfail_items(report)),
         _details_section("Skipped", _skip_items(report), "reason"),

@@ -289,6 +289,8 @@ def test_certify_says_it_implies_strict() -> None:
 
 
 def test_blocks_start_after_a_blank_line() -> None:
+    for report in (sample_report(), xpassed(waived(sample_report()))):
+        assert "\n\n\n" not in to_markdown(report)
     lines = to_markdown(xpassed(waived(sample_report()))).splitlines()
     fence = ""
     for before, line in zip(lines, lines[1:], strict=False):
