@@ -7,8 +7,10 @@ report is an :class:`~harness.errors.InputFileError` naming it (exit 2).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 from collections.abc import Callable
+from collections.abc import Iterator
 from pathlib import Path
 
 from harness.errors import InputFileError
@@ -54,7 +56,19 @@ def report_file(given: str) -> Path:
 
 def _load(given: str) -> tuple[Path, Report]:
     path = report_file(given)
-    return path, read_json(path)
+    try:
+        return path, read_json(path)
+    except UnicodeDecodeError as err:  # read_json turns only OSError into an InputFileError
+        raise InputFileError(given, f"not a report: not UTF-8 text ({err.reason})") from err
+
+
+@contextlib.contextmanager
+def _writing_into(out: Path) -> Iterator[None]:
+    """A directory that cannot be made or written is the user's to fix: one line, exit 2."""
+    try:
+        yield
+    except OSError as err:
+        raise InputFileError(str(out), f"cannot write there: {err.strerror or err}") from err
 
 
 def render(args: argparse.Namespace) -> int:
@@ -66,8 +80,10 @@ def render(args: argparse.Namespace) -> int:
 
     path, loaded = _load(args.report)
     out = Path(args.out) if args.out else path.parent
-    for written in write_all(loaded, out):
-        print(written)
+    with _writing_into(out):
+        written = write_all(loaded, out)
+    for file in written:
+        print(file)
     return 0
 
 
@@ -95,7 +111,9 @@ def merge(args: argparse.Namespace) -> int:
     loaded = [_load(given) for given in args.reports]
     now = datetime.datetime.now(datetime.UTC)
     fleet = build_fleet(loaded, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    out = Path(args.out) if args.out else default_fleet_dir(now)
+    out = Path(args.out) if args.out else Path("reports")
+    with _writing_into(out):
+        written = write_fleet(fleet, out if args.out else default_fleet_dir(now))
     width = max(len(host.label) for host in fleet.hosts)
     for host in fleet.hosts:
         features = " ".join(host.features) or "unknown features"
@@ -103,8 +121,8 @@ def merge(args: argparse.Namespace) -> int:
     for warning in fleet.warnings:
         print(f"warning: {warning}")
     print(f"standing out: {len(fleet.standing_out)} requirements")
-    for written in write_fleet(fleet, out):
-        print(written)
+    for file in written:
+        print(file)
     return 0
 
 

@@ -19,7 +19,9 @@ from pathlib import Path
 import pytest
 
 from harness.cli import main
+from harness.report.json_writer import write_json
 from tests.broken import expectation
+from tests.report._samples import sample_report
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 BROKEN = "precedence_reversed"
@@ -121,6 +123,44 @@ def test_a_directory_without_a_report_is_exit_2(
     assert main(["report", "render", str(tmp_path)]) == 2
     line = _one_error_line(capsys.readouterr().err)
     assert line == f"rtgate: error: {tmp_path}: not a report directory: it has no compliance.json"
+
+
+def test_a_binary_file_is_not_a_report(capsys: pytest.CaptureFixture[str]) -> None:
+    binary = sys.executable
+    assert main(["report", "diff", binary, binary]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert line.startswith(f"rtgate: error: {binary}: not a report: not UTF-8 text")
+
+
+def test_an_output_that_cannot_be_written_is_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = write_json(sample_report(), tmp_path / "compliance.json")
+    in_the_way = tmp_path / "a-file"
+    in_the_way.write_text("")
+    assert main(["report", "merge", str(report), str(report), "--out", str(in_the_way)]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert (
+        _one_error_line(captured.err)
+        == f"rtgate: error: {in_the_way}: cannot write there: File exists"
+    )
+
+
+def test_merge_of_two_sample_reports(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "one").mkdir()
+    report = write_json(sample_report(), tmp_path / "one" / "compliance.json")
+    assert (
+        main(["report", "merge", str(report), str(tmp_path / "one"), "--out", str(tmp_path)]) == 0
+    )
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        "one    FAIL  unknown features",
+        "one#2  FAIL  unknown features",
+    ]
+    assert [h["label"] for h in json.loads((tmp_path / "fleet.json").read_text())["hosts"]] == [
+        "one",
+        "one#2",
+    ]
 
 
 @pytest.mark.parametrize(
