@@ -57,7 +57,7 @@ def to_junit(report: Report) -> str:
     timestamp = _timestamp(report.run.started_at)
     if timestamp:
         suite.set("timestamp", timestamp)
-    if report.run.host.strip():
+    if _clean(report.run.host).strip():
         suite.set("hostname", _clean(report.run.host))
     _properties(suite, _run_properties(report))
     counts = dict.fromkeys(_COUNTS, 0)
@@ -158,8 +158,8 @@ def _case(suite: ET.Element, classname: str, name: str, seconds: float) -> ET.El
     return ET.SubElement(
         suite,
         "testcase",
-        classname=_clean(classname),
-        name=_clean(name),
+        classname=_name(classname),
+        name=_name(name),
         time=f"{max(seconds, 0.0):.3f}",
     )
 
@@ -229,6 +229,11 @@ def _first_line(text: str) -> str:
 
 def _bool(flag: bool) -> str:
     return "true" if flag else "false"
+
+
+def _name(text: str) -> str:
+    """A name attribute: never empty, as the schema wants, even when cleaning left nothing."""
+    return _clean(text).strip() or "(no name)"
 
 
 def _clean(text: str) -> str:

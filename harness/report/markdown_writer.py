@@ -51,6 +51,8 @@ IDS_PER_REASON = 30
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 # What Markdown (GFM) or HTML can read in running text; a backslash makes each literal.
+# Lone surrogates (from bytes decoded with surrogateescape, or JSON "\ud800"): not UTF-8.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _MARKUP = re.compile(r"([\\`*_\[\]<>|~&!#])")
 _BACKTICKS = re.compile("`+")
 _LEFT_OUT = "compliance.html or compliance.json"
@@ -85,9 +87,10 @@ def write_markdown(report: Report, path: str | os.PathLike[str]) -> Path:
 
 
 def clean_text(text: str) -> str:
-    """``text`` without ANSI escapes, control characters (but tab, newline) or bidi overrides."""
+    """``text`` without ANSI escapes, control characters (but tab, newline) or bidi overrides,
+    and with U+FFFD for a lone surrogate, so that it can be written as UTF-8."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", _ANSI.sub("", text))
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", _ANSI.sub("", text)))
 
 
 # --- the sections -----------------------------------------------------------------------------

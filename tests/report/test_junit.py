@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import xmlschema
+from hypothesis import given
+from hypothesis import settings
 
 from harness.report.aggregate import build_report
 from harness.report.junit_writer import to_junit
@@ -22,6 +24,7 @@ from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import sample_report
 from tests.report._samples import waived
+from tests.report.test_ktap import any_reports
 from tests.report.test_ktap import incomplete
 from tests.report.test_ktap import xpassed
 
@@ -259,3 +262,11 @@ def test_a_long_message_is_cut_in_the_attribute_only() -> None:
     failure = case.find("failure")
     assert failure is not None and len(str(failure.get("message"))) == 500
     assert failure.text == "x" * 2000
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_reports())
+def test_any_report_is_valid_junit(report: Report) -> None:
+    text = to_junit(report)
+    text.encode("utf-8")  # it can be written
+    _schema().validate(text)

@@ -14,6 +14,9 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
 
 from harness.report.aggregate import build_report
 from harness.report.ktap_writer import safe_description
@@ -281,3 +284,50 @@ def test_reproduce_without_steps() -> None:
     test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
     (case,) = parse_ktap(to_ktap(build_report(RUN, [Info("M")], [test])))
     assert case.subtests[0].diagnostics == ["boom", "reproduce: @reproduce_failure('6', b'A')"]
+
+
+# Any text at all: controls, escapes, surrogates, and the characters each format reads.
+_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=40),
+    st.sampled_from(["```", "|", "<b>x</b>", "\x1b[31m", "# SKIP", "not ok 1 x", "\n\n", "]]>"]),
+)
+_OUTCOMES = st.sampled_from(["pass", "fail", "skip", "xfail", "xpass", "error"])
+
+
+@st.composite
+def any_reports(draw: st.DrawFn) -> Report:
+    """Small reports whose every text field is arbitrary; shared with the other writers' tests."""
+    ids = draw(st.lists(_TEXT.filter(str.strip), min_size=1, max_size=4, unique=True))
+    infos = [
+        Info(
+            i,
+            level=draw(st.sampled_from(["MUST", "SHOULD", "MAY"])),
+            title=draw(_TEXT),
+            area=draw(_TEXT),
+            url=draw(st.none() | _TEXT),
+        )  # fmt: skip
+        for i in ids
+    ]
+    tests = []
+    for index in range(draw(st.integers(0, 5))):
+        argv = tuple(draw(st.lists(_TEXT, max_size=3)))
+        command = CommandResult(argv, draw(st.integers(-9, 255)), 0.1, draw(_TEXT))
+        tests.append(
+            TestResult(
+                f"t{index}::{draw(_TEXT)}",
+                draw(_OUTCOMES),
+                0.0,
+                tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+                message=draw(st.none() | _TEXT),
+                commands=(command,),
+            )
+        )
+    return build_report(dataclasses.replace(RUN, subject=draw(_TEXT)), infos, tests)
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_reports())
+def test_any_report_is_valid_ktap(report: Report) -> None:
+    text = to_ktap(report)
+    text.encode("utf-8")  # it can be written
+    assert len(parse_ktap(text)) == len(report.requirements)

@@ -6,6 +6,10 @@ import dataclasses
 import re
 from pathlib import Path
 
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+
 from harness.report.aggregate import build_report
 from harness.report.markdown_writer import clean_text
 from harness.report.markdown_writer import to_markdown
@@ -18,6 +22,7 @@ from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import sample_report
 from tests.report._samples import waived
+from tests.report.test_ktap import any_reports
 from tests.report.test_ktap import xpassed
 
 # Tags the writer itself emits; any other "<" outside a fence or code span must be escaped.
@@ -50,7 +55,27 @@ def _blocks(markdown: str) -> tuple[list[str], list[list[str]]]:
 
 
 def _without_code_spans(line: str) -> str:
-    return re.sub(r"(`+)(?:(?!\1).)+?\1", "", line)
+    """``line`` less its code spans, read as CommonMark does: a backslash escapes a backtick
+    outside a span, and a span closes at the next run of exactly as many backticks."""
+    kept, index = [], 0
+    while index < len(line):
+        if line[index] == "\\" and index + 1 < len(line):
+            kept.append(line[index : index + 2])
+            index += 2
+            continue
+        run = re.match("`+", line[index:])
+        if run is None:
+            kept.append(line[index])
+            index += 1
+            continue
+        ticks = run.group(0)
+        close = re.compile(rf"(?<!`){ticks}(?!`)").search(line, index + len(ticks))
+        if close is None:
+            kept.append(ticks)
+            index += len(ticks)
+        else:
+            index = close.end()
+    return "".join(kept)
 
 
 def _section(markdown: str, heading: str) -> str:
@@ -256,6 +281,7 @@ def test_tiny_budget_still_bounded() -> None:
 
 def test_clean_text_drops_escapes_and_controls() -> None:
     assert clean_text("a\x1b[1;31mb\x1b[0m\x00c\r\nd\te\u202e") == "abc\nd\te"
+    assert clean_text("x\ud800y") == "x\ufffdy"
 
 
 def test_write_markdown(tmp_path: Path) -> None:
@@ -301,3 +327,13 @@ def test_blocks_start_after_a_blank_line() -> None:
             assert before == "", f"no blank line before {line!r}"
         if line.startswith("```"):
             fence = line[: len(line) - len(line.lstrip("`"))]
+
+
+@settings(max_examples=60, deadline=None)
+@given(any_reports(), st.integers(1_000, 20_000))
+def test_any_report_is_bounded_and_its_text_stays_text(report: Report, max_bytes: int) -> None:
+    markdown = to_markdown(report, max_bytes=max_bytes)
+    assert len(markdown.encode("utf-8")) <= max_bytes  # and it can be written as UTF-8
+    outside, _ = _blocks(markdown)
+    for line in outside:
+        assert not re.search(r"(?<!\\)<", _OWN_TAGS.sub("", _without_code_spans(line))), line
