@@ -6,7 +6,8 @@ requirements rather than Python functions:
 
 - one ``<testsuite name="rtgate">`` under ``<testsuites>``; its ``<properties>`` carry the run
   (subject, host, profile, verdict, ``complete``, strict, certify, expectations); its
-  ``timestamp`` is the start in UTC without a zone, as the classic shape wants;
+  ``timestamp`` is the start in UTC without a zone, as the classic shape wants, and its
+  ``hostname`` the run's host (``simulated``, ``real``), not the machine's name;
 - each test case has ``classname`` = the requirement id and ``name`` = the pytest node id, so a
   test that checks three requirements appears three times;
 - ``<properties>`` on each case carry ``requirement``, ``level``, the rtgate ``outcome``, the
