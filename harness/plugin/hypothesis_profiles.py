@@ -39,7 +39,7 @@ _FALSIFYING = ("Falsifying example", "Failing test case")
 _AFTER_EXAMPLE = ("You can reproduce", "Explanation", "Trying example", "Highest target",
                   "Unreliable test", *_FALSIFYING, "Draw ")  # fmt: skip
 #: pytest's prefix of exception lines in a traceback
-_EXCEPTION_PREFIX = re.compile(r"^E {0,7}")
+_EXCEPTION_PREFIX = re.compile(r"^E(?= |$)")
 _REPRODUCE = re.compile(r"@reproduce_failure\([^)]*\)")
 
 DEFAULT = "rtgate"
@@ -105,14 +105,17 @@ def parse_hypothesis(text: str) -> HypothesisFailure | None:
     lines = [_EXCEPTION_PREFIX.sub("", line) for line in text.splitlines()]
     steps: list[str] = []
     for index, line in enumerate(lines):
-        if not line.startswith(_FALSIFYING):
+        stripped = line.lstrip()
+        if not stripped.startswith(_FALSIFYING):
             continue
-        head = line.split(":", 1)[1].strip() if ":" in line else ""
+        indent = len(line) - len(stripped)
+        head = stripped.split(":", 1)[1].strip() if ":" in stripped else ""
         steps = [head] if head and head != "<state machine>" else []
         for follow in lines[index + 1 :]:
-            if not follow.strip() or follow.startswith(_AFTER_EXAMPLE):
+            step = follow[indent:].rstrip() if follow[:indent].isspace() else follow.strip()
+            if not step or step.startswith(_AFTER_EXAMPLE):
                 break
-            steps.append(follow.rstrip())
+            steps.append(step)
         break
     found = _REPRODUCE.search(text)
     if not steps and found is None:

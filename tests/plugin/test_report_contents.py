@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from harness.plugin.hypothesis_profiles import parse_hypothesis
 from tests.plugin.conftest import Project
 from tests.plugin.conftest import outcomes
 
@@ -225,3 +226,32 @@ def test_certify_is_strict_and_recorded(project: Project) -> None:
     report = project.report("--rtgate-certify")
     assert report["run"]["certify"] is True and report["run"]["strict"] is True
     assert report["summary"]["verdict"] == "fail"
+
+
+NESTED_NOTES = """\
+E           AssertionError: [LC-X] expected the state-dir error, got poststop
+E           Failing test case: <state machine>
+E           state = LifecycleMachine()
+E           state.create(pid_namespace=False, rdt=True)
+E           state.arm_fault(fault='state-dir')
+E           state.destroy()
+E           state.teardown()
+E           
+E           You can reproduce this test case by temporarily adding @reproduce_failure('6.1', b'AX==') as a decorator on your test function
+
+harness/scenarios/test_lifecycle_machine.py:201: AssertionError
+"""  # noqa: E501, W291, W293 - pytest's text as it is
+
+
+def test_steps_are_read_from_a_traceback_however_deep_the_notes_are() -> None:
+    failure = parse_hypothesis(NESTED_NOTES)
+    assert failure is not None
+    assert failure.steps == (
+        "state = LifecycleMachine()",
+        "state.create(pid_namespace=False, rdt=True)",
+        "state.arm_fault(fault='state-dir')",
+        "state.destroy()",
+        "state.teardown()",
+    )
+    assert failure.reproduce == "@reproduce_failure('6.1', b'AX==')"
+    assert parse_hypothesis("AssertionError: no example here") is None
