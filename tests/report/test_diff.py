@@ -233,3 +233,15 @@ def test_an_empty_message_of_a_regression_renders() -> None:
     diff = diff_reports(old, new)
     for fmt in ("text", "md", "json"):
         assert "A-FAIL" in render_diff(diff, fmt)
+
+
+def test_an_incomplete_run_is_warned_about() -> None:
+    partial = dataclasses.replace(
+        sample_report(), run=dataclasses.replace(sample_report().run, complete=False)
+    )
+    diff = diff_reports(sample_report(), partial)
+    assert "INCOMPLETE" in diff.new.describe()
+    assert "warning: the new run did not complete: its outcomes are partial" in to_diff_text(diff)
+    assert json.loads(to_diff_json(diff))["warnings"] == [
+        "the new run did not complete: its outcomes are partial"
+    ]

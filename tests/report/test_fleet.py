@@ -263,3 +263,11 @@ def test_html_header_sticks_when_scrolled_in_a_browser(tmp_path: Path) -> None:
     assert where["table"] < -1000  # scrolled far past the table's start
     assert abs(where["head"]) < 1  # and its head is still at the top of the window
     assert where["hosts"] == ["xeon-cdp", "cdp-2", "v1-cat"]
+
+
+def test_an_incomplete_run_is_warned_about() -> None:
+    fleet = build_fleet([_host("a", PLAIN, {}), _host("b", PLAIN, {}, complete=False)], NOW)
+    assert fleet.warnings == ("b: the run did not complete",)
+    assert "| b | cat-l3 cgroup-v1 resctrl | reference 0.1.0 | seed | FAIL (incomplete) |" in (
+        to_fleet_markdown(fleet)
+    )
