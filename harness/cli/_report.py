@@ -111,16 +111,16 @@ def merge(args: argparse.Namespace) -> int:
     loaded = [_load(given) for given in args.reports]
     now = datetime.datetime.now(datetime.UTC)
     fleet = build_fleet(loaded, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
-    out = Path(args.out) if args.out else Path("reports")
-    with _writing_into(out):
-        written = write_fleet(fleet, out if args.out else default_fleet_dir(now))
+    with _writing_into(Path(args.out or "reports")):
+        out = Path(args.out) if args.out else default_fleet_dir(now)
+        written = write_fleet(fleet, out)
     width = max(len(host.label) for host in fleet.hosts)
     for host in fleet.hosts:
         features = " ".join(host.features) or "unknown features"
         print(f"{host.label:<{width}}  {host.verdict.upper():<4}  {features}")
     for warning in fleet.warnings:
         print(f"warning: {warning}")
-    print(f"standing out: {len(fleet.standing_out)} requirements")
+    print(f"requirements standing out (failing on some hosts only): {len(fleet.standing_out)}")
     for file in written:
         print(file)
     return 0
