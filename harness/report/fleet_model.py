@@ -138,17 +138,15 @@ def host_label(report: Report, source: Path) -> str:
         value = probe.get(key)
         if isinstance(value, str) and value.strip():
             return value.strip()
-    return source.parent.name or source.stem
+    return source.absolute().parent.name or source.stem
 
 
-def build_fleet(
-    reports: Sequence[tuple[Path, Report]], created_at: str, labels: Sequence[str] | None = None
-) -> Fleet:
-    """The fleet of ``reports`` (each with the path it was read from).
+def build_fleet(reports: Sequence[tuple[Path, Report]], created_at: str) -> Fleet:
+    """The fleet of ``reports``, each with the path it was read from.
 
-    ``labels`` overrides :func:`host_label`; duplicate labels get ``#2``, ``#3``, ...
+    Hosts are labelled by :func:`host_label`; duplicate labels get ``#2``, ``#3``, ...
     """
-    names = _unique(list(labels) if labels else [host_label(r, p) for p, r in reports])
+    names = _unique([host_label(r, p) for p, r in reports])
     hosts = [_host(name, path, report) for name, (path, report) in zip(names, reports, strict=True)]
     groups = _groups(hosts)
     order = {name: i for i, name in enumerate(n for g in groups for n in g.hosts)}

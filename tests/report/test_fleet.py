@@ -119,6 +119,8 @@ def test_labels_prefer_hostname_then_preset_then_directory() -> None:
     assert host_label(report, path) == "v1-cat"
     real = dataclasses.replace(report.run, host_probe={"kernel": "6.1"})
     assert host_label(dataclasses.replace(report, run=real), path) == "dir-v1-cat"
+    here = Path.cwd().name
+    assert host_label(dataclasses.replace(report, run=real), Path("compliance.json")) == here
 
 
 def test_duplicate_labels_are_told_apart() -> None:
