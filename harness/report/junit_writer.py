@@ -18,8 +18,10 @@ requirements rather than Python functions:
   (the verdict, not JUnit, decides what it means);
 - a failing or erroring case puts the commands it ran (argv, exit code, the end of stderr) and
   the Hypothesis steps in ``<system-out>``, where CI systems show them beside the failure;
-- an untested requirement is a case named ``(untested)`` with ``<skipped>``, so that it is
-  visible, and counted, instead of silently missing;
+- an untested requirement is a case named ``(untested)`` with ``<failure type="untested">``:
+  it fails the verdict, so a CI view that only looks at failures must see it too;
+- a case of a requirement that an expectation waives (xfail) is ``<skipped>`` even when its
+  test failed, as the verdict counts it;
 - tests that name no requirement of the profile appear under ``classname="(no requirement)"``.
 
 Text is stripped of ANSI escapes and control characters; what XML 1.0 cannot hold at all (lone
@@ -116,12 +118,16 @@ def _requirement_cases(
     if requirement.outcome == "untested":
         case = _case(suite, requirement.id, UNTESTED, 0.0)
         _properties(case, _case_properties(requirement, "untested"))
-        ET.SubElement(case, "skipped", message="untested: no test checks this requirement")
-        _tally(counts, "skip")
+        ET.SubElement(
+            case, "failure", message="untested: no test checks this requirement", type="untested"
+        )
+        _tally(counts, "fail")
         return
     for nodeid in requirement.tests:
         test = tests[nodeid]
         outcome = test.outcome_for(requirement.id)
+        if requirement.outcome == "xfail" and outcome in ("fail", "error"):
+            outcome = "xfail"
         _add_case(suite, requirement.id, test, outcome, counts, requirement)
 
 

@@ -96,8 +96,9 @@ def test_suite_counts() -> None:
     suite = _suite()
     assert suite.get("name") == "rtgate"
     # A-PASS, A-FAIL x2, A-SKIP, A-ERROR, A-UNTESTED, and the unlinked test
-    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("7", "1", "1")
-    assert suite.get("skipped") == "2"
+    # failures: A-FAIL's failing case and the untested A-UNTESTED; skipped: A-SKIP
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("7", "2", "1")
+    assert suite.get("skipped") == "1"
     assert suite.get("timestamp") == "2025-01-31T12:00:00"  # UTC, no zone: the classic shape
     assert suite.get("hostname") == "simulated"
 
@@ -169,8 +170,9 @@ def test_untested_and_skipped_and_unlinked() -> None:
     suite = _suite()
     untested = _case(suite, "A-UNTESTED", "(untested)")
     assert _props(untested)["outcome"] == "untested"
-    skipped = untested.find("skipped")
-    assert skipped is not None and str(skipped.get("message")).startswith("untested")
+    failure = untested.find("failure")
+    assert failure is not None and str(failure.get("message")).startswith("untested")
+    assert failure.get("type") == "untested", "it fails the verdict: CI must see a failure"
     skipped = _case(suite, "A-SKIP", "t.py::test_skip").find("skipped")
     assert skipped is not None and skipped.get("message") == "no resctrl"
     free = _case(suite, "(no requirement)", "t.py::test_free")
@@ -270,3 +272,11 @@ def test_any_report_is_valid_junit(report: Report) -> None:
     text = to_junit(report)
     text.encode("utf-8")  # it can be written
     _schema().validate(text)
+
+
+def test_a_waived_requirement_s_failing_case_is_skipped_as_the_verdict_counts_it() -> None:
+    root = ET.fromstring(to_junit(waived(sample_report())))
+    cases = [c for c in root.iter("testcase") if c.get("classname") == "A-FAIL"]
+    failing = [c for c in cases if c.get("name") == "t.py::test_fail"]
+    assert failing and failing[0].find("failure") is None
+    assert failing[0].find("skipped") is not None
