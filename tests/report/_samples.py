@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from harness.report.aggregate import build_report
+from harness.report.aggregate import summarize
 from harness.report.model import CommandResult
 from harness.report.model import ExpectedFailure
 from harness.report.model import HypothesisFailure
@@ -85,4 +86,5 @@ def waived(report: Report) -> Report:
         dataclasses.replace(r, outcome="xfail", expectation=expectation) if r.id == "A-FAIL" else r
         for r in report.requirements
     )
-    return dataclasses.replace(report, requirements=requirements)
+    summary = summarize(requirements, report.tests, strict=report.run.strict)
+    return dataclasses.replace(report, requirements=requirements, summary=summary)
