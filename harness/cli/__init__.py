@@ -8,9 +8,11 @@ line, and ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from collections.abc import Sequence
 
 from harness.cli._cleanup import cleanup
@@ -24,6 +26,22 @@ from harness.errors import RtgateError
 from harness.errors import UsageError
 
 __all__ = ["ArgumentParser", "build_parser", "main"]
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    from harness.cli._doctor import doctor  # imports the simulated kernel: only here
+
+    return doctor(args)
+
+
+#: every command but ``run`` (which also takes the words after ``--``); argparse accepts no other
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "requirements": list_requirements,
+    "presets": list_presets,
+    "doctor": _doctor,
+    "cleanup": cleanup,
+    "report": report,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -44,19 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
             return run(args, extra)
-        if args.command == "requirements":
-            return list_requirements(args)
-        if args.command == "presets":
-            return list_presets(args)
-        if args.command == "doctor":
-            from harness.cli._doctor import doctor  # imports the simulated kernel: only here
-
-            return doctor(args)
-        if args.command == "cleanup":
-            return cleanup(args)
-        if args.command == "report":
-            return report(args)
-        raise UsageError(f"'{args.command}' is not implemented yet")
+        return _COMMANDS[args.command](args)
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0
     except RtgateError as err:

@@ -32,11 +32,11 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from collections.abc import Callable
 from typing import Literal
 
-from harness.report.markdown_writer import clean_text
+from harness.report._text import first_line
+from harness.report._text import md_cell
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
@@ -53,8 +53,6 @@ __all__ = [
     "RunSide",
     "classify",
     "diff_reports",
-    "first_line",
-    "md_cell",
     "render_diff",
     "to_diff_json",
     "to_diff_markdown",
@@ -70,7 +68,6 @@ _BAD: frozenset[Outcome] = frozenset({"fail", "error"})
 _WAS_FINE: frozenset[Outcome] = frozenset({"pass", "xpass", "xfail", "skip"})
 _FIXED: frozenset[Outcome] = frozenset({"pass", "xpass"})
 #: what Markdown (GFM) or HTML reads in running text; a backslash makes each one literal
-_MARKUP = re.compile(r"([\\`*_\[\]<>|~&!#])")
 _HEADINGS: dict[ChangeKind, str] = {
     "regression": "Regressions",
     "fix": "Fixes",
@@ -266,20 +263,6 @@ def _warnings(diff: ReportDiff) -> list[str]:
 
 def _arrow(change: RequirementChange) -> str:
     return f"{change.old or '-'} -> {change.new or '-'}"
-
-
-def first_line(text: str | None, limit: int = 200) -> str:
-    """The first line of a message, for a terminal or a table cell: no control characters or
-    ANSI escapes (a runtime's stderr has them), runs of blanks made one, at most ``limit``."""
-    lines = clean_text(text or "").strip().splitlines()
-    line = " ".join(lines[0].split()) if lines else ""
-    return line if len(line) <= limit else line[: limit - 3] + "..."
-
-
-def md_cell(text: str | None) -> str:
-    """Text as one Markdown table cell or line: :func:`first_line`, with every character that
-    Markdown or HTML would read (``|`` ends a cell, ``<`` opens a tag) backslash-escaped."""
-    return _MARKUP.sub(r"\\\1", first_line(text)) or " "
 
 
 def _headline(diff: ReportDiff) -> str:

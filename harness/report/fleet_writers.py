@@ -33,14 +33,12 @@ import os
 from pathlib import Path
 from typing import Any
 
-import jinja2
-
 from harness.report._atomic import write_text_atomic
-from harness.report.diff import md_cell
+from harness.report._templates import environment
+from harness.report._text import md_cell
 from harness.report.fleet_model import Fleet
 from harness.report.fleet_model import FleetHost
 from harness.report.fleet_model import FleetRow
-from harness.report.html_writer import clean_text
 
 __all__ = [
     "FLEET_FILES",
@@ -52,7 +50,6 @@ __all__ = [
 ]
 
 FLEET_SCHEMA = "rtgate-fleet/1"
-_TEMPLATES = Path(__file__).parent / "templates"
 _MISSING = "—"
 
 
@@ -181,21 +178,9 @@ def _md_matrix(fleet: Fleet) -> list[str]:
     return lines
 
 
-def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["clean"] = clean_text
-    return env
-
-
 def to_fleet_html(fleet: Fleet) -> str:
     """One self-contained page: inline CSS, no scripts, every value escaped."""
-    template = _environment().get_template("fleet.html.j2")
+    template = environment().get_template("fleet.html.j2")
     cells = {row.id: list(zip(fleet.hosts, row.outcomes, strict=True)) for row in fleet.rows}
     return template.render(
         fleet=fleet,

@@ -16,18 +16,15 @@ make the page too big to open.
 from __future__ import annotations
 
 import dataclasses
-import functools
 import os
-import re
 import signal
 from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import jinja2
-from markupsafe import Markup
-
 from harness.report._atomic import write_text_atomic
+from harness.report._templates import environment
+from harness.report._text import first_line
 from harness.report.model import OUTCOMES
 from harness.report.model import Outcome
 from harness.report.model import Report
@@ -36,7 +33,6 @@ from harness.report.model import TestResult
 
 __all__ = ["to_html", "write_html"]
 
-_TEMPLATES = Path(__file__).with_name("templates")
 _TEMPLATE = "compliance.html.j2"
 #: levels in the order a reader weighs them; others follow, sorted
 _LEVEL_ORDER = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
@@ -44,10 +40,6 @@ _LEVEL_ORDER = ("MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY")
 _RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "untested", "skip", "pass")
 #: outcomes a matrix cell is tinted for
 _BAD: tuple[Outcome, ...] = ("fail", "error", "untested")
-_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# Control characters but tab and newline, DEL, C1 controls; lone surrogates cannot be encoded.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -92,7 +84,9 @@ def to_html(report: Report) -> str:
     anchors = {nodeid: f"test-{i}" for i, nodeid in enumerate(tests)}
     homes = output_homes(report)
     unlinked = tuple(t for t in report.tests if t.nodeid not in homes)
-    template = _environment().get_template(_TEMPLATE)
+    template = environment(
+        duration=duration, web_link=web_link, first_line=first_line, exit_status=exit_status
+    ).get_template(_TEMPLATE)
     return template.render(
         report=report,
         run=report.run,
@@ -108,12 +102,6 @@ def to_html(report: Report) -> str:
 def write_html(report: Report, path: str | os.PathLike[str]) -> Path:
     """Write :func:`to_html` to ``path`` atomically."""
     return write_text_atomic(path, to_html(report))
-
-
-def clean_text(text: str) -> str:
-    """``text`` without ANSI escapes and control characters (tab and newline stay)."""
-    text = _ANSI.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
-    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", text))
 
 
 def matrix(requirements: tuple[RequirementResult, ...]) -> Matrix:
@@ -163,11 +151,6 @@ def exit_status(code: int) -> str:
         return f"{code} (signal {-code})"
 
 
-def first_line(text: str) -> str:
-    """The first non-blank line of ``text``: what a summary line has room for."""
-    return next((line for line in text.splitlines() if line.strip()), "")
-
-
 def web_link(url: str | None) -> str | None:
     """``url`` when it is an http(s) link a page may point to, else None (it shows as text)."""
     if url and urlsplit(url).scheme in ("http", "https"):
@@ -194,31 +177,6 @@ def _row(
         if nodeid in tests
     )
     return RequirementView(result, result.id in report.summary.fatal, views)
-
-
-@functools.cache
-def _environment() -> jinja2.Environment:
-    """One environment per process: it keeps the compiled template."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(_TEMPLATES),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        finalize=_finalize,
-    )
-    env.filters["duration"] = duration
-    env.filters["web_link"] = web_link
-    env.filters["first_line"] = first_line
-    env.filters["exit_status"] = exit_status
-    return env
-
-
-def _finalize(value: object) -> object:
-    """Clean every string the template prints; markup the template made itself stays."""
-    if isinstance(value, str) and not isinstance(value, Markup):
-        return clean_text(value)
-    return value
 
 
 def _counts(outcomes: Iterable[Outcome]) -> tuple[tuple[Outcome, int], ...]:

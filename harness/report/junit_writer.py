@@ -37,7 +37,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from harness.report._atomic import write_text_atomic
-from harness.report.markdown_writer import clean_text
+from harness.report._text import clean_text
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult

@@ -46,7 +46,7 @@ import re
 from pathlib import Path
 
 from harness.report._atomic import write_text_atomic
-from harness.report.markdown_writer import clean_text
+from harness.report._text import clean_text
 from harness.report.model import OUTCOMES
 from harness.report.model import CommandResult
 from harness.report.model import Outcome

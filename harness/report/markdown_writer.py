@@ -25,6 +25,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from harness.report._atomic import write_text_atomic
+from harness.report._text import clean_text
+from harness.report._text import escape_markdown
 from harness.report.model import OUTCOMES
 from harness.report.model import CommandResult
 from harness.report.model import Report
@@ -32,7 +34,7 @@ from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
 
-__all__ = ["clean_text", "to_markdown", "write_markdown"]
+__all__ = ["to_markdown", "write_markdown"]
 
 #: message lines shown for one failing requirement
 MESSAGE_LINES = 20
@@ -48,12 +50,6 @@ IDS_PER_REASON = 30
 
 # CSI and other ESC sequences, then every C0/C1 control but tab and newline, DEL, and the
 # bidirectional overrides that make text read differently from what it is.
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]?")
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-# What Markdown (GFM) or HTML can read in running text; a backslash makes each literal.
-# Lone surrogates (from bytes decoded with surrogateescape, or JSON "\ud800"): not UTF-8.
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_MARKUP = re.compile(r"([\\`*_\[\]<>|~&!#])")
 _BACKTICKS = re.compile("`+")
 _LEFT_OUT = "compliance.html or compliance.json"
 
@@ -84,13 +80,6 @@ def to_markdown(report: Report, max_bytes: int = 60_000) -> str:
 def write_markdown(report: Report, path: str | os.PathLike[str]) -> Path:
     """Write :func:`to_markdown` to ``path`` atomically."""
     return write_text_atomic(path, to_markdown(report))
-
-
-def clean_text(text: str) -> str:
-    """``text`` without ANSI escapes, control characters (but tab, newline) or bidi overrides,
-    and with U+FFFD for a lone surrogate, so that it can be written as UTF-8."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", _ANSI.sub("", text)))
 
 
 # --- the sections -----------------------------------------------------------------------------
@@ -375,7 +364,7 @@ def _expectation(result: RequirementResult) -> str:
 def _inline(text: str) -> str:
     """Running text: one line, bounded, with every character Markdown or HTML reads escaped."""
     flat = " ".join(clean_text(text).split())
-    return _MARKUP.sub(r"\\\1", _cut(flat, LINE_CHARS))
+    return escape_markdown(_cut(flat, LINE_CHARS))
 
 
 def _code(text: str) -> str:

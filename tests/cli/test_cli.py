@@ -252,12 +252,12 @@ def test_requirements_with_unknown_profile(
     assert _one_line(capsys.readouterr().err).startswith("rtgate: error: '--profile' must be")
 
 
-@pytest.mark.parametrize("command", ["report"])
-def test_later_commands_say_so(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize("command", ["report", "nonsense"])
+def test_a_command_without_its_action_or_unknown_is_one_line(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main([command]) == 2
-    assert _one_line(capsys.readouterr().err) == (
-        f"rtgate: error: '{command}' is not implemented yet"
-    )
+    assert _one_line(capsys.readouterr().err).startswith("rtgate: error: ")
 
 
 def test_no_command_and_help(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from hypothesis import strategies as st
+
 from harness.report.aggregate import build_report
 from harness.report.aggregate import summarize
 from harness.report.model import CommandResult
@@ -88,3 +90,56 @@ def waived(report: Report) -> Report:
     )
     summary = summarize(requirements, report.tests, strict=report.run.strict)
     return dataclasses.replace(report, requirements=requirements, summary=summary)
+
+
+def xpassed(report: Report) -> Report:
+    """``report`` with A-PASS passing against an expectation (xpass)."""
+    expectation = ExpectedFailure("was broken", "https://example.invalid/2")
+    requirements = tuple(
+        dataclasses.replace(r, outcome="xpass", expectation=expectation) if r.id == "A-PASS" else r
+        for r in report.requirements
+    )
+    return dataclasses.replace(report, requirements=requirements)
+
+
+def incomplete(report: Report) -> Report:
+    """``report`` of an interrupted run."""
+    return dataclasses.replace(report, run=dataclasses.replace(report.run, complete=False))
+
+
+_TEXT = st.one_of(
+    st.text(st.characters(exclude_categories=()), max_size=40),
+    st.sampled_from(["```", "|", "<b>x</b>", "\x1b[31m", "# SKIP", "not ok 1 x", "\n\n", "]]>"]),
+)
+_OUTCOMES = st.sampled_from(["pass", "fail", "skip", "xfail", "xpass", "error"])
+
+
+@st.composite
+def any_reports(draw: st.DrawFn) -> Report:
+    """Small reports whose every text field is arbitrary."""
+    ids = draw(st.lists(_TEXT.filter(str.strip), min_size=1, max_size=4, unique=True))
+    infos = [
+        Info(
+            i,
+            level=draw(st.sampled_from(["MUST", "SHOULD", "MAY"])),
+            title=draw(_TEXT),
+            area=draw(_TEXT),
+            url=draw(st.none() | _TEXT),
+        )  # fmt: skip
+        for i in ids
+    ]
+    tests = []
+    for index in range(draw(st.integers(0, 5))):
+        argv = tuple(draw(st.lists(_TEXT, max_size=3)))
+        command = CommandResult(argv, draw(st.integers(-9, 255)), 0.1, draw(_TEXT))
+        tests.append(
+            TestResult(
+                f"t{index}::{draw(_TEXT)}",
+                draw(_OUTCOMES),
+                0.0,
+                tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
+                message=draw(st.none() | _TEXT),
+                commands=(command,),
+            )
+        )
+    return build_report(dataclasses.replace(RUN, subject=draw(_TEXT)), infos, tests)

@@ -7,10 +7,10 @@ import json
 
 import pytest
 
+from harness.report._text import first_line
 from harness.report.diff import DIFF_SCHEMA
 from harness.report.diff import classify
 from harness.report.diff import diff_reports
-from harness.report.diff import first_line
 from harness.report.diff import render_diff
 from harness.report.diff import to_diff_json
 from harness.report.diff import to_diff_markdown

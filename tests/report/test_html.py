@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from markupsafe import escape
 
+from harness.report._text import clean_text
 from harness.report.aggregate import build_report
-from harness.report.html_writer import clean_text
 from harness.report.html_writer import exit_status
 from harness.report.html_writer import output_homes
 from harness.report.html_writer import to_html

@@ -22,11 +22,11 @@ from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
 from tests.report._samples import Info
+from tests.report._samples import any_reports
+from tests.report._samples import incomplete
 from tests.report._samples import sample_report
 from tests.report._samples import waived
-from tests.report.test_ktap import any_reports
-from tests.report.test_ktap import incomplete
-from tests.report.test_ktap import xpassed
+from tests.report._samples import xpassed
 
 XSD = Path(__file__).with_name("junit.xsd")
 

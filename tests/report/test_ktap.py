@@ -16,21 +16,22 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import settings
-from hypothesis import strategies as st
 
 from harness.report.aggregate import build_report
 from harness.report.ktap_writer import safe_description
 from harness.report.ktap_writer import to_ktap
 from harness.report.ktap_writer import write_ktap
 from harness.report.model import CommandResult
-from harness.report.model import ExpectedFailure
 from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
 from tests.report._samples import Info
+from tests.report._samples import any_reports
+from tests.report._samples import incomplete
 from tests.report._samples import sample_report
 from tests.report._samples import waived
+from tests.report._samples import xpassed
 
 _RESULT = re.compile(r"(ok|not ok) ([1-9][0-9]*) ([^#]*?)(?: # (.*))?")
 _DIRECTIVE = re.compile(r"(SKIP|TODO|XFAIL|TIMEOUT|ERROR)(?: (.*))?")
@@ -133,21 +134,6 @@ def _by_id(text: str) -> dict[str, Case]:
 
 def _strict(report: Report) -> Report:
     return dataclasses.replace(report, run=dataclasses.replace(report.run, strict=True))
-
-
-def xpassed(report: Report) -> Report:
-    """``report`` with A-PASS passing against an expectation (xpass); shared with test_junit."""
-    expectation = ExpectedFailure("was broken", "https://example.invalid/2")
-    requirements = tuple(
-        dataclasses.replace(r, outcome="xpass", expectation=expectation) if r.id == "A-PASS" else r
-        for r in report.requirements
-    )
-    return dataclasses.replace(report, requirements=requirements)
-
-
-def incomplete(report: Report) -> Report:
-    """``report`` of an interrupted run; shared with test_junit."""
-    return dataclasses.replace(report, run=dataclasses.replace(report.run, complete=False))
 
 
 SAMPLES = {
@@ -287,44 +273,6 @@ def test_reproduce_without_steps() -> None:
 
 
 # Any text at all: controls, escapes, surrogates, and the characters each format reads.
-_TEXT = st.one_of(
-    st.text(st.characters(exclude_categories=()), max_size=40),
-    st.sampled_from(["```", "|", "<b>x</b>", "\x1b[31m", "# SKIP", "not ok 1 x", "\n\n", "]]>"]),
-)
-_OUTCOMES = st.sampled_from(["pass", "fail", "skip", "xfail", "xpass", "error"])
-
-
-@st.composite
-def any_reports(draw: st.DrawFn) -> Report:
-    """Small reports whose every text field is arbitrary; shared with the other writers' tests."""
-    ids = draw(st.lists(_TEXT.filter(str.strip), min_size=1, max_size=4, unique=True))
-    infos = [
-        Info(
-            i,
-            level=draw(st.sampled_from(["MUST", "SHOULD", "MAY"])),
-            title=draw(_TEXT),
-            area=draw(_TEXT),
-            url=draw(st.none() | _TEXT),
-        )  # fmt: skip
-        for i in ids
-    ]
-    tests = []
-    for index in range(draw(st.integers(0, 5))):
-        argv = tuple(draw(st.lists(_TEXT, max_size=3)))
-        command = CommandResult(argv, draw(st.integers(-9, 255)), 0.1, draw(_TEXT))
-        tests.append(
-            TestResult(
-                f"t{index}::{draw(_TEXT)}",
-                draw(_OUTCOMES),
-                0.0,
-                tuple(draw(st.lists(st.sampled_from(ids), max_size=2, unique=True))),
-                message=draw(st.none() | _TEXT),
-                commands=(command,),
-            )
-        )
-    return build_report(dataclasses.replace(RUN, subject=draw(_TEXT)), infos, tests)
-
-
 @settings(max_examples=60, deadline=None)
 @given(any_reports())
 def test_any_report_is_valid_ktap(report: Report) -> None:

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from harness.report._text import clean_text
 from harness.report.aggregate import build_report
-from harness.report.markdown_writer import clean_text
 from harness.report.markdown_writer import to_markdown
 from harness.report.markdown_writer import write_markdown
 from harness.report.model import ExpectedFailure
@@ -20,10 +20,10 @@ from harness.report.model import Report
 from harness.report.model import TestResult
 from tests.report._samples import RUN
 from tests.report._samples import Info
+from tests.report._samples import any_reports
 from tests.report._samples import sample_report
 from tests.report._samples import waived
-from tests.report.test_ktap import any_reports
-from tests.report.test_ktap import xpassed
+from tests.report._samples import xpassed
 
 # Tags the writer itself emits; any other "<" outside a fence or code span must be escaped.
 _OWN_TAGS = re.compile(r"</?details>|<summary>|</summary>")
