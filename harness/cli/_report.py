@@ -56,10 +56,7 @@ def report_file(given: str) -> Path:
 
 def _load(given: str) -> tuple[Path, Report]:
     path = report_file(given)
-    try:
-        return path, read_json(path)
-    except UnicodeDecodeError as err:  # read_json turns only OSError into an InputFileError
-        raise InputFileError(given, f"not a report: not UTF-8 text ({err.reason})") from err
+    return path, read_json(path)
 
 
 @contextlib.contextmanager

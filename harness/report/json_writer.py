@@ -63,6 +63,8 @@ def read_json(path: str | os.PathLike[str]) -> Report:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as err:
         raise InputFileError(str(path), f"cannot read the report: {err}") from err
+    except UnicodeDecodeError as err:
+        raise InputFileError(str(path), f"not a report: not UTF-8 text ({err.reason})") from err
     return from_json(text, str(path))
 
 
