@@ -32,7 +32,8 @@ XSD = Path(__file__).with_name("junit.xsd")
 
 
 @functools.cache
-def _schema() -> xmlschema.XMLSchema:
+def junit_schema() -> xmlschema.XMLSchema:
+    """The JUnit schema of tests/report/junit.xsd, loaded once."""
     return xmlschema.XMLSchema(XSD)
 
 
@@ -84,7 +85,7 @@ SAMPLES = {
 @pytest.mark.parametrize("name", SAMPLES)
 def test_samples_are_valid_junit(name: str) -> None:
     text = to_junit(SAMPLES[name]())
-    _schema().validate(text)
+    junit_schema().validate(text)
     suite = ET.fromstring(text)[0]
     cases = suite.findall("testcase")
     assert int(suite.get("tests", -1)) == len(cases)
@@ -236,19 +237,19 @@ def _unknown_element(root: ET.Element) -> None:
 )
 def test_the_schema_rejects_broken_documents(break_it: Callable[[ET.Element], None]) -> None:
     root = _valid_document()
-    _schema().validate(ET.tostring(root, encoding="unicode"))  # valid before
+    junit_schema().validate(ET.tostring(root, encoding="unicode"))  # valid before
     break_it(root)
     with pytest.raises(xmlschema.XMLSchemaValidationError):
-        _schema().validate(ET.tostring(root, encoding="unicode"))
+        junit_schema().validate(ET.tostring(root, encoding="unicode"))
 
 
 def test_a_single_testsuite_root_is_valid_too() -> None:
-    _schema().validate(ET.tostring(_valid_document()[0], encoding="unicode"))
+    junit_schema().validate(ET.tostring(_valid_document()[0], encoding="unicode"))
 
 
 def test_write_junit(tmp_path: Path) -> None:
     path = write_junit(sample_report(), tmp_path / "junit.xml")
-    _schema().validate(str(path))
+    junit_schema().validate(str(path))
 
 
 def test_reproduce_without_steps() -> None:
@@ -271,7 +272,7 @@ def test_a_long_message_is_cut_in_the_attribute_only() -> None:
 def test_any_report_is_valid_junit(report: Report) -> None:
     text = to_junit(report)
     text.encode("utf-8")  # it can be written
-    _schema().validate(text)
+    junit_schema().validate(text)
 
 
 def test_a_waived_requirement_s_failing_case_is_skipped_as_the_verdict_counts_it() -> None:

@@ -31,6 +31,8 @@ from harness.spec.catalog import LEVELS
 from harness.spec.catalog import SCOPES
 from tests.report._samples import sample_report
 from tests.report._samples import waived
+from tests.report.test_junit import junit_schema
+from tests.report.test_ktap import parse_ktap
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "report-schema.md"
@@ -398,3 +400,7 @@ def test_a_real_run_writes_a_valid_report(tmp_path: Path) -> None:
     assert [r["id"] for r in xpass] == ["LC-DESTROY-ORDER"]
     assert xpass[0]["expectation"]["link"] == "https://rtgate.invalid/issue/1"
     assert list(data["run"]["expectations"]["not_applying"]) == ["LC-DESTROY-CGROUP"]
+    # the other formats of the same run are valid in their own terms
+    junit_schema().validate(str(out / "junit.xml"))
+    cases = parse_ktap((out / "compliance.ktap").read_text(encoding="utf-8"))
+    assert len(cases) == len(data["requirements"])
