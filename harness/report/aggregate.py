@@ -112,10 +112,14 @@ def _message(req_id: str, outcome: Outcome, tests: Sequence[TestResult]) -> str 
     if outcome == "skip":
         reasons = dict.fromkeys(t.message or "skipped" for t in tests)
         return "; ".join(reasons)
-    for test in tests:
-        if test.outcome_for(req_id) == outcome:
-            return test.message or outcome
-    return None
+    matching = [t for t in tests if t.outcome_for(req_id) == outcome]
+    # A test that checks many requirements fails with the message of one of them: prefer a
+    # message that names this requirement over the first one in node id order.
+    naming = [t for t in matching if t.message and f"[{req_id}]" in t.message]
+    chosen = (naming or matching or [None])[0]
+    if chosen is None:
+        return None
+    return chosen.message or outcome
 
 
 def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:

@@ -140,3 +140,13 @@ def test_counts_include_every_outcome_and_reports_are_sorted() -> None:
     assert sum(report.summary.test_counts.values()) == 2
     with pytest.raises(KeyError):
         report.requirement("R-NOPE")
+
+
+def test_the_message_of_a_requirement_names_it_when_a_test_does() -> None:
+    machine = TestResult(
+        "a.py::test_machine", "fail", 1.0, ("R-1", "R-2"), ("R-1", "R-2"), "[R-2] broke"
+    )
+    single = TestResult("b.py::test_r1", "fail", 1.0, ("R-1",), message="[R-1] broke")
+    result = requirement_result(Info("R-1"), [machine, single])
+    assert result.message == "[R-1] broke", "not the machine's message, which is about R-2"
+    assert requirement_result(Info("R-2"), [machine, single]).message == "[R-2] broke"
