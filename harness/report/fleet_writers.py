@@ -30,6 +30,8 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +53,10 @@ __all__ = [
 
 FLEET_SCHEMA = "rtgate-fleet/1"
 _MISSING = "—"
+#: more hosts than this and fleet.md's matrix has one column per feature group instead
+MAX_HOST_COLUMNS = 12
+#: hosts named in one cell of fleet.md before "and N more"
+MAX_LISTED = 5
 
 
 def to_fleet_json(fleet: Fleet) -> str:
@@ -148,11 +154,16 @@ def _md_standing_out(fleet: Fleet) -> list[str]:
         "|---" * 5 + "|",
     ]
     for row in rows:
-        failing = "<br>".join(f"{md_cell(h)}: {md_cell(m)}" for h, m in row.messages.items())
-        passing = ", ".join(
-            md_cell(h.label)
-            for h, o in zip(fleet.hosts, row.outcomes, strict=True)
-            if o in ("pass", "xpass")
+        messages = list(row.messages.items())
+        failing = "<br>".join(f"{md_cell(h)}: {md_cell(m)}" for h, m in messages[:MAX_LISTED])
+        if len(messages) > MAX_LISTED:
+            failing += f"<br>and {len(messages) - MAX_LISTED} more"
+        passing = _some(
+            [
+                h.label
+                for h, o in zip(fleet.hosts, row.outcomes, strict=True)
+                if o in ("pass", "xpass")
+            ]
         )
         lines.append(
             f"| `{row.id}` {md_cell(row.title)} | {row.level} | **{md_cell(row.explanation())}** "
@@ -165,9 +176,10 @@ def _md_matrix(fleet: Fleet) -> list[str]:
     group_of = {label: i for i, g in enumerate(fleet.groups, 1) for label in g.hosts}
     lines = ["", "## Matrix", ""]
     lines += [
-        f"- **G{i}** ({md_cell(g.label)}): {md_cell(', '.join(g.hosts))}"
-        for i, g in enumerate(fleet.groups, 1)
+        f"- **G{i}** ({md_cell(g.label)}): {_some(g.hosts)}" for i, g in enumerate(fleet.groups, 1)
     ]
+    if len(fleet.hosts) > MAX_HOST_COLUMNS:
+        return lines + _md_group_matrix(fleet)
     heads = [f"{md_cell(h.label)} (G{group_of[h.label]})" for h in fleet.hosts]
     lines += ["", f"| Requirement | Level | {' | '.join(heads)} | Across hosts |"]
     lines.append("|---" * (len(heads) + 3) + "|")
@@ -176,6 +188,46 @@ def _md_matrix(fleet: Fleet) -> list[str]:
         cells = " | ".join(_cell(o) for o in row.outcomes)
         lines.append(f"| `{row.id}`{mark} | {row.level} | {cells} | {_summary_text(row)} |")
     return lines
+
+
+def _md_group_matrix(fleet: Fleet) -> list[str]:
+    """One column per feature group, each cell the outcomes of its hosts counted: a fleet of
+    hundreds of hosts does not fit one column per host (compliance.html and fleet.json have
+    every host)."""
+    column = {
+        h.label: i for i, g in enumerate(fleet.groups) for h in fleet.hosts if h.label in g.hosts
+    }
+    heads = [f"G{i}" for i in range(1, len(fleet.groups) + 1)]
+    lines = [
+        "",
+        f"{len(fleet.hosts)} hosts: one column per group of hosts with the same features.",
+        "",
+        f"| Requirement | Level | {' | '.join(heads)} | Across hosts |",
+        "|---" * (len(heads) + 3) + "|",
+    ]
+    for row in fleet.rows:
+        per_group: list[Counter[str]] = [Counter() for _ in fleet.groups]
+        for host, outcome in zip(fleet.hosts, row.outcomes, strict=True):
+            per_group[column[host.label]][outcome or _MISSING] += 1
+        cells = " | ".join(_counted(c) for c in per_group)
+        mark = " ⚑" if row.stands_out else ""
+        lines.append(f"| `{row.id}`{mark} | {row.level} | {cells} | {_summary_text(row)} |")
+    return lines
+
+
+def _counted(outcomes: Counter[str]) -> str:
+    """``38 pass, **2 FAIL**``: failures first and loud."""
+    order = sorted(outcomes, key=lambda o: (o not in ("fail", "error"), o))
+    return ", ".join(
+        f"**{outcomes[o]} {o.upper()}**" if o in ("fail", "error") else f"{outcomes[o]} {o}"
+        for o in order
+    )
+
+
+def _some(labels: Sequence[str], shown: int = MAX_LISTED) -> str:
+    """Host labels for a line of text: the first few, then how many more."""
+    text = ", ".join(md_cell(label) for label in labels[:shown])
+    return text + (f" and {len(labels) - shown} more" if len(labels) > shown else "")
 
 
 def to_fleet_html(fleet: Fleet) -> str:

@@ -273,3 +273,17 @@ def test_an_incomplete_run_is_warned_about() -> None:
     assert "| b | cat-l3 cgroup-v1 resctrl | reference 0.1.0 | seed | FAIL (incomplete) |" in (
         to_fleet_markdown(fleet)
     )
+
+
+def test_a_big_fleet_s_markdown_counts_per_feature_group() -> None:
+    hosts = [_host(f"cdp-{n}", CDP, {}) for n in range(9)]
+    hosts += [_host(f"plain-{n}", PLAIN, {"A-FAIL": "pass", "A-SKIP": "pass"}) for n in range(11)]
+    text = to_fleet_markdown(build_fleet(hosts, created_at=NOW))
+    matrix = text[text.index("## Matrix") :]
+    header = next(line for line in matrix.splitlines() if line.startswith("| Requirement"))
+    assert header == "| Requirement | Level | G1 | G2 | Across hosts |", "not 20 host columns"
+    (a_fail,) = [line for line in matrix.splitlines() if line.startswith("| `A-FAIL`")]
+    assert "| **9 FAIL** | 11 pass |" in a_fail
+    assert "cdp-0, cdp-1, cdp-2, cdp-3, cdp-4 and 4 more" in matrix
+    standing = text[text.index("## Standing out") : text.index("## Matrix")]
+    assert "and 4 more" in standing, "the failing hosts are listed five at a time"
