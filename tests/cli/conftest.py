@@ -3,22 +3,13 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._hypothesis import _restore_hypothesis_profile  # noqa: F401 - autouse
+
 SAMPLE = Path(__file__).parent.parent / "plugin" / "sample_catalog.toml"
-
-
-@pytest.fixture(autouse=True)
-def _restore_hypothesis_profile() -> Iterator[None]:
-    """In-process runs load Hypothesis profiles globally; give the outer session its own back."""
-    from hypothesis import settings
-
-    name = settings.get_current_profile_name()
-    yield
-    settings.load_profile(name)
 
 
 @pytest.fixture

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests._hypothesis import _restore_hypothesis_profile  # noqa: F401 - autouse
 
 SAMPLE = Path(__file__).with_name("sample_catalog.toml")
 
@@ -41,16 +42,6 @@ class Project:
         out = self.pytester.path / name
         self.run(f"--rtgate-report-dir={out}", *args)
         return json.loads((out / "compliance.json").read_text())
-
-
-@pytest.fixture(autouse=True)
-def _restore_hypothesis_profile() -> Iterator[None]:
-    """In-process runs load Hypothesis profiles globally; give the outer session its own back."""
-    from hypothesis import settings
-
-    name = settings.get_current_profile_name()
-    yield
-    settings.load_profile(name)
 
 
 @pytest.fixture
