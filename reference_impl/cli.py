@@ -14,6 +14,7 @@ import importlib
 import json
 import logging
 import os
+import shutil
 import signal as signal_module
 import sys
 from collections.abc import Callable
@@ -184,7 +185,9 @@ def _delete(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     under the runtime-spec profile); running and paused ones only with --force."""
     try:
         container = factory.load(args.id)
-    except LibcontainerError:
+    except LibcontainerError as err:
+        if isinstance(err.__cause__, FileNotFoundError):
+            _remove_aborted(factory.root, args.id)
         if args.force:
             return
         raise
@@ -195,6 +198,28 @@ def _delete(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
         _kill_container(container)
     else:
         raise CliError(f"cannot delete container {args.id} that is not stopped: {status}")
+
+
+def _remove_aborted(root: str, container_id: str) -> None:
+    """delete.go: an id with no state.json may still have a state dir (a create that was
+    aborted before it wrote one); ``RemoveAll(<root>/<id>)`` takes it away, then the command
+    fails with "does not exist".  A failure to remove is logged, not raised, as runc prints it.
+
+    Only a directory directly under ``root`` is removed: the seed's id pattern lets ``..``
+    through, and runc's RemoveAll would then take the root's parent; the reference does not
+    copy that.
+    """
+    path = os.path.join(root, container_id)
+    if container_id in ("", ".", "..") or os.path.dirname(os.path.normpath(path)) != (
+        os.path.normpath(root)
+    ):
+        return
+    try:
+        shutil.rmtree(path)
+    except FileNotFoundError:
+        pass
+    except OSError as err:
+        log.error("remove %s: %s", path, err)
 
 
 def _deletes_created(container: Container) -> bool:

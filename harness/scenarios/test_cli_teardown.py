@@ -178,6 +178,21 @@ def test_create_with_a_bad_bundle_leaves_nothing(
     assert left == [], f"the failed create left: {left}"
 
 
+@pytest.mark.requirement("CLI-DELETE-ABORTED-STATE-DIR")
+def test_delete_removes_the_state_dir_an_aborted_create_left(
+    cli: SubjectCli | OciCli, host: Host
+) -> None:
+    cid = host.container_id("aborted")
+    left = state_dir(cli, host, cid)
+    # what a create that died before it wrote its state leaves: the dir, and something in it
+    os.makedirs(left)
+    with open(os.path.join(left, "partial"), "w", encoding="utf-8") as handle:
+        handle.write("left by an aborted create\n")
+    result = cli("delete", cid)
+    assert result.exit_code != 0, f"{result.describe()}; the container does not exist"
+    assert not os.path.exists(left), f"delete left the aborted create's state dir {left}"
+
+
 # -- createRuntime hooks --------------------------------------------------------------------
 
 

@@ -56,6 +56,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         "CLI-CREATE-NO-PROCESS-ARGS",
     ),
     "createruntime_ignored": ("CLI-CREATE-RUNS-CREATERUNTIME", "CLI-CREATE-CREATERUNTIME-FAILS"),
+    "aborted_state_dir_kept": ("CLI-DELETE-ABORTED-STATE-DIR",),
     "state_dir_failure_skips_poststop": ("CLI-DELETE-STATE-DIR-LOGGED",),
     "state_dir_error_ignored": Broken(("CLI-DELETE-STATE-DIR-REPORTED",), profile="runc-1.2"),
     "netns_holder_left": ("CLI-NETNS-OWN-RELEASED",),
