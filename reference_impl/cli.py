@@ -14,7 +14,6 @@ import importlib
 import json
 import logging
 import os
-import shutil
 import signal as signal_module
 import sys
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from typing import TextIO
 from reference_impl.container import Container
 from reference_impl.errors import LibcontainerError
 from reference_impl.factory import Factory
+from reference_impl.fileutil import remove_all
 from reference_impl.oci_config import BundleError
 from reference_impl.oci_config import load_bundle
 from reference_impl.profiles import UnknownProfileError
@@ -215,9 +215,7 @@ def _remove_aborted(root: str, container_id: str) -> None:
     ):
         return
     try:
-        shutil.rmtree(path)
-    except FileNotFoundError:
-        pass
+        remove_all(path)
     except OSError as err:
         log.error("remove %s: %s", path, err)
 

@@ -11,23 +11,20 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from typing import Any
 from typing import TextIO
 
-from reference_impl import cli as reference_cli
 from reference_impl.factory import Factory
 from reference_impl.oci_config import load_bundle
 from reference_impl.profiles import get_profile
+from tests.broken._cli import patch_commands
 
 
 class DirFirstFactory(Factory):
     """The reference's factory, under the broken ``create``."""
 
 
-def _patch(commands: dict[str, Any]) -> None:
-    create = commands["create"]
-
+def _dir_first(create: Any) -> Any:
     def create_dir_first(factory: Any, args: argparse.Namespace, out: TextIO) -> None:
         if not isinstance(factory, DirFirstFactory):
             create(factory, args, out)
@@ -41,14 +38,10 @@ def _patch(commands: dict[str, Any]) -> None:
             os.rmdir(made)
         create(factory, args, out)
 
-    commands["create"] = commands["run"] = create_dir_first
+    return create_dir_first
 
 
-_patch(reference_cli._COMMANDS)
-# run as a program (``python -m reference_impl.cli``) the commands are __main__'s own
-_main = sys.modules.get("__main__")
-if getattr(getattr(_main, "__spec__", None), "name", "") == "reference_impl.cli":
-    _patch(_main._COMMANDS)  # type: ignore[union-attr]
+patch_commands(("create", "run"), _dir_first)
 
 
 def new_factory(root: str, system: Any, profile: str = "seed") -> Factory:
