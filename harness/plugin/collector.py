@@ -130,6 +130,7 @@ class OutcomeCollector:
     def build(self, complete: bool = True) -> Report:
         """The report of everything seen so far; ``complete`` False marks it unfinished."""
         options = self.options
+        holding, not_applying = _waivers(options)
         run = RunInfo(
             subject=options.subject,
             subject_version=options.subject_version,
@@ -140,7 +141,7 @@ class OutcomeCollector:
             duration_s=time.monotonic() - self.started,
             host_probe=options.host_probe,
             host_features=options.host_features,
-            expectations=self._expectations_described(),
+            expectations=_described(options, not_applying),
             hypothesis=hypothesis_profiles.describe(self.config),
             strict=options.strict,
             certify=options.certify,
@@ -149,32 +150,32 @@ class OutcomeCollector:
         )
         tests = [r.result() for r in self.records.values()]
         report = build_report(run, options.requirements(), tests)
-        holding = applying_waivers(options)
         if not holding:
             return report
         requirements = apply_expectations(report.requirements, holding)
         summary = summarize(requirements, report.tests, strict=options.strict)
         return dataclasses.replace(report, requirements=requirements, summary=summary)
 
-    def _expectations_described(self) -> dict[str, Any]:
-        """The file, and the entries that did not apply to this run with why."""
-        expectations = self.options.expectations
-        if expectations is None:
-            return {}
-        _, not_applying = applicable(
-            expectations, _today(), self.options.subject_version, self.options.host_features
-        )
-        return {**expectations.describe(), "not_applying": dict(sorted(not_applying.items()))}
-
 
 def applying_waivers(options: RunOptions) -> dict[str, Expectation]:
     """The expectations of the run that apply today to its subject version and host."""
+    return _waivers(options)[0]
+
+
+def _waivers(options: RunOptions) -> tuple[dict[str, Expectation], dict[str, str]]:
+    """The entries that apply today, by requirement, and why each other one does not."""
     if options.expectations is None:
-        return {}
-    holding, _ = applicable(
+        return {}, {}
+    return applicable(
         options.expectations, _today(), options.subject_version, options.host_features
     )
-    return holding
+
+
+def _described(options: RunOptions, not_applying: dict[str, str]) -> dict[str, Any]:
+    """What the report says of the expectations file, with the entries that did not apply."""
+    if options.expectations is None:
+        return {}
+    return {**options.expectations.describe(), "not_applying": dict(sorted(not_applying.items()))}
 
 
 def _today() -> datetime.date:
