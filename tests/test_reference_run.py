@@ -37,3 +37,32 @@ def test_xdist_run_writes_the_same_outcomes(serial_run: Path, tmp_path: Path) ->
     result = rtgate("run", "-n", "2", "--report-dir", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
     assert _outcomes(tmp_path) == _outcomes(serial_run)
+
+
+BASELINE = Path(__file__).parent / "baseline" / "c820ba9"
+
+
+def _tests_per_requirement(report_json: Path) -> dict[str, int]:
+    report = json.loads(report_json.read_text())
+    return {r["id"]: len(r["tests"]) for r in report["requirements"]}
+
+
+@pytest.mark.parametrize("profile", ["seed", "runc-1.2", "runtime-spec"])
+def test_verdicts_match_the_report_of_c820ba9(
+    profile: str, serial_run: Path, tmp_path: Path
+) -> None:
+    """Reshaping the tree (issue 13) changes no requirement's outcome, nor how many tests
+    check it, against the report that commit c820ba9 wrote for the same command."""
+    if profile == "seed":
+        new = serial_run
+    else:
+        new = tmp_path
+        result = rtgate("run", "--profile", profile, "--report-dir", str(new))
+        assert result.returncode == 0, result.stdout + result.stderr
+    old = BASELINE / f"{profile}.json"
+    diff = rtgate("report", "diff", str(old), str(new), "--format", "json")
+    assert diff.returncode == 0, diff.stdout + diff.stderr
+    changes = json.loads(diff.stdout)
+    assert changes["changes"] == [] and changes["run_differences"] == [], changes
+    assert changes["counts"]["unchanged"] == len(_outcomes(new))
+    assert _tests_per_requirement(new / "compliance.json") == _tests_per_requirement(old)
