@@ -10,7 +10,10 @@ on the controller only).
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
+from collections.abc import Iterable
 
 import pytest
 
@@ -18,6 +21,8 @@ from harness import hookspec
 from harness.plugin import hypothesis_profiles
 from harness.plugin.collector import OutcomeCollector
 from harness.plugin.collector import applying_waivers
+from harness.plugin.commands import CommandLike
+from harness.plugin.commands import attach_commands
 from harness.plugin.keys import options_key
 from harness.plugin.keys import report_key
 from harness.plugin.keys import requirements_key
@@ -35,6 +40,7 @@ __all__ = [
     "RunOptions",
     "Verify",
     "ensure_registered",
+    "record_commands",
     "options_key",
     "record_violation",
     "report_key",
@@ -132,3 +138,14 @@ class Verify:
 def verify(request: pytest.FixtureRequest) -> Verify:
     """Per-requirement assertions: see :class:`Verify`."""
     return Verify(request)
+
+
+#: ``record_commands(records)``: what the fixture of that name hands a test
+RecordCommands = Callable[[Callable[[], Iterable[CommandLike]]], None]
+
+
+@pytest.fixture
+def record_commands(request: pytest.FixtureRequest) -> RecordCommands:
+    """``record_commands(records)``: when the test ends, the commands ``records()`` returns
+    then go into its report.  A fixture, so that the suite needs no import of the plugin."""
+    return functools.partial(attach_commands, request)

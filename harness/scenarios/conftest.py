@@ -14,7 +14,6 @@ from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
 from harness.hosts.preparation import host_prepared
-from harness.plugin.commands import attach_commands
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
@@ -115,7 +114,7 @@ def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> It
 
 @pytest.fixture
 def cli(
-    request: pytest.FixtureRequest,
+    record_commands: Any,
     subject: ApiSubject | OciSubject,
     host: Host,
     profile: str,
@@ -126,13 +125,13 @@ def cli(
     if runtime_refusal is not None:
         pytest.skip(runtime_refusal)
     made = cli_for(subject, host, profile)
-    attach_commands(request, lambda: made.records)
+    record_commands(lambda: made.records)
     return made
 
 
 @pytest.fixture
 def cli_on(
-    request: pytest.FixtureRequest,
+    record_commands: Any,
     subject: ApiSubject | OciSubject,
     rtgate_options: Any,
     profile: str,
@@ -147,7 +146,7 @@ def cli_on(
     command line it makes go into the report.
     """
     made: list[SubjectCli | OciCli] = []
-    attach_commands(request, lambda: [record for one in made for record in one.records])
+    record_commands(lambda: [record for one in made for record in one.records])
 
     @contextmanager
     def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
