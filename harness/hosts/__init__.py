@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from harness.hosts.base import HostCannot
+from harness.hosts.protocol import Host
 from harness.hosts.real import RealHost
 from harness.hosts.real import real_host
 from harness.hosts.real import real_host_unavailable
@@ -22,9 +23,6 @@ __all__ = [
     "real_host_unavailable",
     "simulated_host",
 ]
-
-#: either kind; the scenarios use only what both offer
-Host = SimulatedHost | RealHost
 
 
 @contextmanager
