@@ -11,12 +11,22 @@ reference's, re-exported by :mod:`harness.subjects.api`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from typing import Any
+from typing import Protocol
 
+from harness.subjects.api import Config
+from harness.subjects.api import Process
 from harness.subjects.oci.config import DEFAULT_OCI_VERSION
 
-__all__ = ["ApiSubject", "OciSubject"]
+__all__ = [
+    "ApiSubject",
+    "Container",
+    "ContainerState",
+    "Factory",
+    "InitProcess",
+    "MakeFactory",
+    "OciSubject",
+]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -26,13 +36,13 @@ class ApiSubject:
     #: what the user wrote: "reference" or "python:MODULE:ATTR"
     name: str
     #: the callable that makes a factory
-    make_factory: Callable[..., Any]
+    make_factory: MakeFactory
     #: the implementation's version, for the report
     version: str
 
     scope = "api"
 
-    def new_factory(self, root: str, system: Any, profile: str) -> Any:
+    def new_factory(self, root: str, system: Any, profile: str) -> Factory:
         """A factory whose containers keep their state dirs under ``root``."""
         return self.make_factory(root, system, profile)
 
@@ -51,3 +61,59 @@ class OciSubject:
     oci_version: str = DEFAULT_OCI_VERSION
 
     scope = "cli"
+
+
+# -- the factory API, as the scenarios use it ---------------------------------------------------
+# The reference's classes satisfy these; an implementation under test offers the same members.
+# Statuses are ints (the reference's ``Status`` is an IntEnum whose ``str`` is the name).
+
+
+class InitProcess(Protocol):
+    """A container's init, as its factory recorded it."""
+
+    pid: int
+
+
+class ContainerState(Protocol):
+    """One of the six states; ``transition`` refuses what the state machine forbids."""
+
+    name: str
+
+    def status(self) -> int: ...
+    def transition(self, s: ContainerState) -> None: ...
+    def destroy(self) -> None: ...
+
+
+class Container(Protocol):
+    """One container of the factory API."""
+
+    id: str
+    state: ContainerState
+    init_process: InitProcess | None
+
+    def state_for(self, name: str) -> ContainerState: ...
+    def status(self) -> int: ...
+    def run_type(self) -> int: ...
+    def refresh_state(self) -> None: ...
+    def start(self, process: Process) -> None: ...
+    def run(self, process: Process) -> None: ...
+    def exec(self) -> None: ...
+    def pause(self) -> None: ...
+    def resume(self) -> None: ...
+    def signal(self, sig: int, all_processes: bool = False) -> None: ...
+    def destroy(self) -> None: ...
+    def set(self, config: Config) -> None: ...
+    def processes(self) -> list[int]: ...
+
+
+class Factory(Protocol):
+    """Makes and finds containers under one state root."""
+
+    def create(self, container_id: str, config: Config) -> Container: ...
+    def load(self, container_id: str) -> Container: ...
+
+
+class MakeFactory(Protocol):
+    """What ``python:MODULE:ATTR`` names: ``new_factory(root, system, profile)``."""
+
+    def __call__(self, root: str, system: Any, profile: str) -> Factory: ...
