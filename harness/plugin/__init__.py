@@ -20,9 +20,10 @@ import pytest
 from harness import hookspec
 from harness.plugin import hypothesis_profiles
 from harness.plugin.collector import OutcomeCollector
-from harness.plugin.collector import applying_waivers
+from harness.plugin.collector import applying_expectations
 from harness.plugin.commands import CommandLike
 from harness.plugin.commands import attach_commands
+from harness.plugin.expected import XfailByExpectation
 from harness.plugin.keys import options_key
 from harness.plugin.keys import report_key
 from harness.plugin.keys import requirements_key
@@ -33,7 +34,6 @@ from harness.plugin.marks import record_violation
 from harness.plugin.options import RunOptions
 from harness.plugin.options import add_options
 from harness.plugin.options import read_options
-from harness.plugin.waivers import ExpectedFailures
 
 __all__ = [
     "PLUGIN_NAME",
@@ -54,7 +54,7 @@ __all__ = [
 PLUGIN_NAME = "rtgate"
 _MARKS = "rtgate-marks"
 _COLLECTOR = "rtgate-collector"
-_WAIVERS = "rtgate-waivers"
+_EXPECTED = "rtgate-expected"
 
 
 def ensure_registered(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -87,15 +87,15 @@ def pytest_configure(config: pytest.Config) -> None:
     options = read_options(config)
     config.stash[options_key] = options
     config.pluginmanager.register(RequirementMarks(options), _MARKS)
-    holding = applying_waivers(options)
+    holding = applying_expectations(options)
     if holding:
-        config.pluginmanager.register(ExpectedFailures(holding), _WAIVERS)
+        config.pluginmanager.register(XfailByExpectation(holding), _EXPECTED)
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(OutcomeCollector(config, options), _COLLECTOR)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for name in (_COLLECTOR, _WAIVERS, _MARKS):
+    for name in (_COLLECTOR, _EXPECTED, _MARKS):
         plugin = config.pluginmanager.get_plugin(name)
         if plugin is not None:
             config.pluginmanager.unregister(plugin, name)

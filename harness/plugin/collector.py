@@ -35,7 +35,7 @@ from harness.report.model import Report
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
 
-__all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_waivers"]
+__all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_expectations"]
 
 #: how much traceback text one test keeps in the report
 MAX_DETAILS = 4096
@@ -130,7 +130,7 @@ class OutcomeCollector:
     def build(self, complete: bool = True) -> Report:
         """The report of everything seen so far; ``complete`` False marks it unfinished."""
         options = self.options
-        holding, not_applying = _waivers(options)
+        holding, not_applying = _expectations_in_force(options)
         run = RunInfo(
             subject=options.subject,
             subject_version=options.subject_version,
@@ -157,12 +157,12 @@ class OutcomeCollector:
         return dataclasses.replace(report, requirements=requirements, summary=summary)
 
 
-def applying_waivers(options: RunOptions) -> dict[str, Expectation]:
+def applying_expectations(options: RunOptions) -> dict[str, Expectation]:
     """The expectations of the run that apply today to its subject version and host."""
-    return _waivers(options)[0]
+    return _expectations_in_force(options)[0]
 
 
-def _waivers(options: RunOptions) -> tuple[dict[str, Expectation], dict[str, str]]:
+def _expectations_in_force(options: RunOptions) -> tuple[dict[str, Expectation], dict[str, str]]:
     """The entries that apply today, by requirement, and why each other one does not."""
     if options.expectations is None:
         return {}, {}

@@ -6,7 +6,7 @@ requirement and sorts every change into exactly one kind, first match wins:
 ``regression``
     it got worse: a requirement that was ``pass``, ``xpass``, ``xfail`` or ``skip`` is now
     ``fail`` or ``error`` (pass -> fail and pass -> error are the core; xfail -> fail means the
-    waiver is gone or expired and the failure counts again; skip -> fail means a test that did
+    expectation is gone or expired and the failure counts again; skip -> fail means a test that did
     not run before runs now and fails), or a requirement that was tested before (any outcome
     but ``untested``) is now ``untested``: coverage was lost.  Every level counts: a SHOULD
     that broke is a regression too, even though it does not fail the verdict.
@@ -16,7 +16,7 @@ requirement and sorts every change into exactly one kind, first match wins:
     the requirement is only in the new / only in the old report (the profile or the catalog
     changed); not a regression even when it fails: the verdict says that.
 ``other``
-    any other change of outcome (pass -> skip, fail -> xfail when a waiver was added,
+    any other change of outcome (pass -> skip, fail -> xfail when an expectation was added,
     fail <-> error, untested -> fail, ...) or of level with the same outcome.
 
 It also says how the verdict changed and which facts of the runs differ (subject, version,

@@ -1,4 +1,4 @@
-"""Expectations (waivers): which requirements a given runtime is known to fail, and why.
+"""Expectations: which requirements a given runtime is known to fail, and why.
 
 One TOML file per runtime and version range, in the manner of web-platform-tests' metadata::
 
@@ -13,7 +13,7 @@ One TOML file per runtime and version range, in the manner of web-platform-tests
 
 A requirement that fails (or errors) with an expectation becomes ``xfail``, carrying the reason
 and link; one that passes becomes ``xpass``, so a fixed bug shows up instead of hiding behind
-an old waiver.  Nothing here turns a failure into a pass.
+an old expectation.  Nothing here turns a failure into a pass.
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ class ExpectationSet:
     """A loaded expectations file."""
 
     path: str
-    #: sha256 of the file's bytes, so a report says exactly which waivers applied
+    #: sha256 of the file's bytes, so a report says exactly which expectations applied
     digest: str
     subject: str
     versions: str

@@ -1,7 +1,7 @@
 """Host features: the short names expectations are keyed on and fleet reports group hosts by.
 
 A host probe is a nested description whose shape depends on the host kind (a simulated
-preset's topology, or what ``describe_real`` read from a real machine).  Waivers and fleet
+preset's topology, or what ``describe_real`` read from a real machine).  Expectations and fleet
 matrices need something flatter and comparable: a sorted tuple of names such as
 ``cgroup-v1``, ``resctrl``, ``cat-l3``, ``cdp``, ``mba``, ``monitoring`` or ``no-rdt``.
 The same names come out of both shapes, so an expectation written for CDP parts applies

@@ -20,7 +20,7 @@ requirements rather than Python functions:
   the Hypothesis steps in ``<system-out>``, where CI systems show them beside the failure;
 - an untested requirement is a case named ``(untested)`` with ``<failure type="untested">``:
   it fails the verdict, so a CI view that only looks at failures must see it too;
-- a case of a requirement that an expectation waives (xfail) is ``<skipped>`` even when its
+- a case of a requirement that an expectation holds (xfail) is ``<skipped>`` even when its
   test failed, as the verdict counts it;
 - tests that name no requirement of the profile appear under ``classname="(no requirement)"``.
 

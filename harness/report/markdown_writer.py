@@ -4,7 +4,7 @@ A person opening a CI job wants the verdict, then what failed it and why, then t
 page is, in order: a title with the verdict, a loud INCOMPLETE warning for an unfinished run,
 the host, expectations and mode, the counts, the requirements that fail the verdict (with the
 last commands of their failing tests and the Hypothesis steps), the other non-passing ones,
-the expected failures and the skips (collapsed), and a matrix of outcomes by area.
+the requirements expectations hold and the skips (collapsed), and a matrix of outcomes by area.
 
 CI systems cap the size of a summary (GitHub: 1 MiB per step, and long pages are unreadable),
 so the page is cut to ``max_bytes``: the header, the counts, the area matrix and a closing
@@ -61,7 +61,7 @@ def to_markdown(report: Report, max_bytes: int = 60_000) -> str:
     sections = [
         _Section("### Failing the verdict", _fatal_items(report), closing=()),  # items end blank
         _Section("### Other requirements that did not pass", _other_items(report)),
-        _details_section("Expected failures", _xfail_items(report)),
+        _details_section("Held by expectations", _xfail_items(report)),
         _details_section("Skipped", _skip_items(report), "reason"),
     ]
     note_room = 200

@@ -119,9 +119,9 @@ class TestResult:
     def outcome_for(self, req_id: str) -> Outcome:
         """How this test counts for ``req_id``: a recorded violation is a failure.
 
-        A failed (or waived, xfail) test that names what it violated blames only those
-        requirements: a state machine checks many, and one broken rule must not mark every
-        other one failed.
+        A failed (or xfail: an expectation holds it) test that names what it violated blames
+        only those requirements: a state machine checks many, and one broken rule must not mark
+        every other one failed.
         """
         if req_id in self.violates and self.outcome not in ("error", "xfail"):
             return "fail"
@@ -132,7 +132,7 @@ class TestResult:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ExpectedFailure:
-    """The expectation (waiver) that applied to a requirement: why, where it is tracked."""
+    """The expectation that applied to a requirement: why, where it is tracked."""
 
     reason: str
     link: str
@@ -169,7 +169,7 @@ class RequirementResult:
         return self.level in FATAL_LEVELS and self.outcome in ("fail", "error")
 
     def fails_verdict(self, strict: bool) -> bool:
-        """Whether it fails the verdict; in strict mode an xpass does too (a stale waiver)."""
+        """Whether it fails the verdict; in strict mode an xpass does too (a stale expectation)."""
         return self.fatal or (strict and self.outcome == "xpass")
 
 

@@ -81,8 +81,8 @@ def sample_report() -> Report:
     return build_report(RUN, infos, tests)
 
 
-def waived(report: Report) -> Report:
-    """``report`` with A-FAIL waived by an expectation (xfail)."""
+def with_expectation(report: Report) -> Report:
+    """``report`` with A-FAIL held by an expectation (xfail)."""
     expectation = ExpectedFailure("known bug", "https://example.invalid/bug/1", "2099-01-01")
     requirements = tuple(
         dataclasses.replace(r, outcome="xfail", expectation=expectation) if r.id == "A-FAIL" else r

@@ -18,7 +18,7 @@ from harness.report.diff import to_diff_text
 from harness.report.model import Report
 from harness.report.model import RequirementResult
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 
 
 def _with(report: Report, **changes: dict[str, object]) -> Report:
@@ -97,8 +97,8 @@ def test_a_fix_is_not_a_regression() -> None:
     assert [c.id for c in diff.of_kind("fix")] == ["A-FAIL"]
 
 
-def test_a_waiver_added_is_another_change() -> None:
-    diff = diff_reports(sample_report(), waived(sample_report()))
+def test_an_expectation_added_is_another_change() -> None:
+    diff = diff_reports(sample_report(), with_expectation(sample_report()))
     assert diff.regressions == ()
     (change,) = diff.of_kind("other")
     assert (change.id, change.old, change.new) == ("A-FAIL", "fail", "xfail")

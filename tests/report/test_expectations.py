@@ -116,7 +116,7 @@ def test_failures_become_xfail_passes_xpass_and_expired_ones_count_again(tmp_pat
     loaded = load_expectations(_file(tmp_path, GOOD))
     before = [_result("A", "fail", "boom"), _result("B", "fail", "old"), _result("C", "fail")]
     after = _apply(before, loaded, datetime.date(2026, 6, 1))
-    assert [r.outcome for r in after] == ["xfail", "fail", "fail"], "B's waiver expired in January"
+    assert [r.outcome for r in after] == ["xfail", "fail", "fail"], "B expired in January"
     assert after[0].message is not None
     assert "deletes a created container" in after[0].message
     assert after[0].expectation is not None
@@ -147,10 +147,10 @@ def test_run_with_expectations_reports_xfail_and_passes(tmp_path: Path) -> None:
                   "--report-dir", str(out), "-k", "poststop")  # fmt: skip
     assert done.returncode == 1, "the -k selection leaves requirements untested"
     report = json.loads((out / "compliance.json").read_text())
-    waived = next(
+    held = next(
         r for r in report["requirements"] if r["id"] == "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE"
     )
-    assert waived["outcome"] == "xfail" and "as the runtime-spec asks" in waived["message"]
+    assert held["outcome"] == "xfail" and "as the runtime-spec asks" in held["message"]
     assert report["run"]["expectations"]["path"] == str(exp)
     assert "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE" not in report["summary"]["fatal"]
 
@@ -187,7 +187,7 @@ host = ["!mba"]
 
 
 @pytest.mark.parametrize(
-    ("version", "features", "waived", "why_b"),
+    ("version", "features", "held", "why_b"),
     [
         ("1.1.5", ("cdp", "mba"), ["A"], "for versions <1.1.4, not 1.1.5"),
         ("1.1.3", ("cat-l3",), ["B", "C"], None),
@@ -195,12 +195,12 @@ host = ["!mba"]
     ],
 )
 def test_an_entry_applies_per_version_and_host_feature(
-    tmp_path: Path, version: str, features: tuple[str, ...], waived: list[str], why_b: str | None
+    tmp_path: Path, version: str, features: tuple[str, ...], held: list[str], why_b: str | None
 ) -> None:
     loaded = load_expectations(_file(tmp_path, NARROW))
     before = [_result(r, "fail") for r in "ABC"]
     after = _apply(before, loaded, datetime.date(2026, 1, 1), version, features)
-    assert [r.id for r in after if r.outcome == "xfail"] == waived
+    assert [r.id for r in after if r.outcome == "xfail"] == held
     _, not_applying = applicable(loaded, datetime.date(2026, 1, 1), version, features)
     assert not_applying.get("B") == why_b
     if "cdp" not in features:

@@ -35,7 +35,7 @@ from tests.report._browser import unavailable
 from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 
 # Elements that would make the page fetch something, and the attribute that would name it.
 _FETCHING = {
@@ -170,7 +170,7 @@ def test_clean_text() -> None:
 
 
 def test_nothing_is_fetched() -> None:
-    text = to_html(waived(sample_report()))
+    text = to_html(with_expectation(sample_report()))
     for tag, attrs in _Page(text).tags:
         fetches = _FETCHING.get(tag)
         assert fetches is None or not attrs.get(fetches), (tag, attrs)
@@ -210,7 +210,7 @@ def test_fatal_requirements_are_marked() -> None:
 
 
 def test_the_expectation_behind_an_xfail() -> None:
-    text = to_html(waived(sample_report()))
+    text = to_html(with_expectation(sample_report()))
     assert "known bug" in text
     assert 'href="https://example.invalid/bug/1"' in text
     assert "2099-01-01" in text

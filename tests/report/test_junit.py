@@ -25,7 +25,7 @@ from tests.report._samples import Info
 from tests.report._samples import any_reports
 from tests.report._samples import incomplete
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 from tests.report._samples import xpassed
 
 XSD = Path(__file__).with_name("junit.xsd")
@@ -74,7 +74,7 @@ def _hostile() -> Report:
 
 SAMPLES = {
     "sample": sample_report,
-    "waived": lambda: waived(sample_report()),
+    "expected": lambda: with_expectation(sample_report()),
     "incomplete": lambda: incomplete(sample_report()),
     "xpass": lambda: xpassed(sample_report()),
     "hostile": _hostile,
@@ -147,7 +147,7 @@ def test_failing_case_shows_commands_and_hypothesis_steps() -> None:
 
 
 def test_xfail_and_xpass_carry_the_expectation() -> None:
-    case = _case(_suite(waived(sample_report())), "A-FAIL", "t.py::test_fail")
+    case = _case(_suite(with_expectation(sample_report())), "A-FAIL", "t.py::test_fail")
     props = _props(case)
     assert props["expectation_reason"] == "known bug"
     assert props["expectation_link"] == "https://example.invalid/bug/1"
@@ -275,8 +275,8 @@ def test_any_report_is_valid_junit(report: Report) -> None:
     junit_schema().validate(text)
 
 
-def test_a_waived_requirement_s_failing_case_is_skipped_as_the_verdict_counts_it() -> None:
-    root = ET.fromstring(to_junit(waived(sample_report())))
+def test_an_expected_requirement_s_failing_case_is_skipped_as_the_verdict_counts_it() -> None:
+    root = ET.fromstring(to_junit(with_expectation(sample_report())))
     cases = [c for c in root.iter("testcase") if c.get("classname") == "A-FAIL"]
     failing = [c for c in cases if c.get("name") == "t.py::test_fail"]
     assert failing and failing[0].find("failure") is None

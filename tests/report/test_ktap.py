@@ -30,7 +30,7 @@ from tests.report._samples import Info
 from tests.report._samples import any_reports
 from tests.report._samples import incomplete
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 from tests.report._samples import xpassed
 
 _RESULT = re.compile(r"(ok|not ok) ([1-9][0-9]*) ([^#]*?)(?: # (.*))?")
@@ -138,7 +138,7 @@ def _strict(report: Report) -> Report:
 
 SAMPLES = {
     "sample": sample_report,
-    "waived": lambda: waived(sample_report()),
+    "expected": lambda: with_expectation(sample_report()),
     "incomplete": lambda: incomplete(sample_report()),
     "xpass": lambda: xpassed(sample_report()),
     "strict-xpass": lambda: _strict(xpassed(sample_report())),
@@ -171,7 +171,7 @@ def test_outcomes_map_to_results_and_directives() -> None:
 
 
 def test_xfail_is_ok_with_the_expectation_as_reason() -> None:
-    case = _by_id(to_ktap(waived(sample_report())))["A-FAIL"]
+    case = _by_id(to_ktap(with_expectation(sample_report())))["A-FAIL"]
     assert (case.ok, case.directive, case.reason) == (True, "XFAIL", "known bug")
     assert "expectation: known bug <https://example.invalid/bug/1>" in case.diagnostics
 

@@ -22,7 +22,7 @@ from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import any_reports
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 from tests.report._samples import xpassed
 
 # Tags the writer itself emits; any other "<" outside a fence or code span must be escaped.
@@ -166,10 +166,10 @@ def test_failing_section_in_priority_order_with_commands_and_steps() -> None:
     assert "[somewhere](https://example.invalid/x)" in failing
 
 
-def test_waived_failure_is_collapsed_with_reason_link_and_expiry() -> None:
-    markdown = to_markdown(waived(sample_report()))
+def test_expected_failure_is_collapsed_with_reason_link_and_expiry() -> None:
+    markdown = to_markdown(with_expectation(sample_report()))
     assert "`A-FAIL`" not in _section(markdown, "### Failing the verdict")
-    details = markdown[markdown.index("<summary>Expected failures (1)</summary>") :]
+    details = markdown[markdown.index("<summary>Held by expectations (1)</summary>") :]
     details = details[: details.index("</details>")]
     assert "`A-FAIL` XFAIL" in details
     assert (
@@ -315,9 +315,9 @@ def test_certify_says_it_implies_strict() -> None:
 
 
 def test_blocks_start_after_a_blank_line() -> None:
-    for report in (sample_report(), xpassed(waived(sample_report()))):
+    for report in (sample_report(), xpassed(with_expectation(sample_report()))):
         assert "\n\n\n" not in to_markdown(report)
-    lines = to_markdown(xpassed(waived(sample_report()))).splitlines()
+    lines = to_markdown(xpassed(with_expectation(sample_report()))).splitlines()
     fence = ""
     for before, line in zip(lines, lines[1:], strict=False):
         if fence:

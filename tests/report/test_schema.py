@@ -30,7 +30,7 @@ from harness.spec.catalog import ID_PATTERN
 from harness.spec.catalog import LEVELS
 from harness.spec.catalog import SCOPES
 from tests.report._samples import sample_report
-from tests.report._samples import waived
+from tests.report._samples import with_expectation
 from tests.report.test_junit import junit_schema
 from tests.report.test_ktap import parse_ktap
 
@@ -57,7 +57,7 @@ def errors(data: Any) -> list[str]:
 
 def full_report() -> Report:
     """The sample with every optional part filled: run settings, an expectations file."""
-    report = waived(sample_report())
+    report = with_expectation(sample_report())
     run = dataclasses.replace(
         report.run,
         host_features=("cat-l3", "cgroup-v1", "resctrl"),
@@ -77,11 +77,11 @@ def full_report() -> Report:
 
 
 def samples() -> dict[str, Report]:
-    """The reports the writer tests use, and the states a reader meets: waived, unfinished."""
+    """The reports the writer tests use, and the states a reader meets: expected, unfinished."""
     report = sample_report()
     return {
         "sample": report,
-        "waived": waived(report),
+        "expected": with_expectation(report),
         "incomplete": dataclasses.replace(
             report, run=dataclasses.replace(report.run, complete=False)
         ),
@@ -108,7 +108,7 @@ def test_the_schema_uses_the_models_vocabulary() -> None:
     assert defs["test"]["properties"]["commands"]["maxItems"] == MAX_COMMANDS
 
 
-@pytest.mark.parametrize("name", ["sample", "waived", "incomplete", "full"])
+@pytest.mark.parametrize("name", ["sample", "expected", "incomplete", "full"])
 def test_written_reports_validate(name: str) -> None:
     """What to_json writes is what the schema promises."""
     data = json.loads(to_json(samples()[name]))
@@ -175,7 +175,7 @@ BROKEN: list[tuple[str, Callable[[Json], None], str]] = [
     ("untested with tests", _set("requirements.4.tests", ["t.py::x"]), "$.requirements[4].tests"),
     ("null argv", _set("tests.1.commands.0.argv", None), "$.tests[1].commands[0].argv"),
     ("extra failing-step key", _set("tests.1.hypothesis.seed", 1), "$.tests[1].hypothesis"),
-    ("certify with waivers", _set("run.certify", True), "$.run.expectations"),
+    ("certify with expectations", _set("run.certify", True), "$.run.expectations"),
 ]
 
 
@@ -361,12 +361,12 @@ versions = ""
 
 [[expected]]
 requirement = "LC-DESTROY-ORDER"
-reason = "a waiver for a requirement the reference passes: it must show up as xpass"
+reason = "an expectation for a requirement the reference passes: it must show up as xpass"
 link = "https://rtgate.invalid/issue/1"
 
 [[expected]]
 requirement = "LC-DESTROY-CGROUP"
-reason = "an expired waiver: it no longer applies"
+reason = "an expired expectation: it no longer applies"
 link = "https://rtgate.invalid/issue/2"
 expires = 2000-01-01
 """
@@ -379,13 +379,13 @@ def test_a_real_run_writes_a_valid_report(tmp_path: Path) -> None:
     """
     rtgate = Path(sys.executable).with_name("rtgate")
     assert rtgate.exists(), f"no console script beside {sys.executable}: pip install -e ."
-    waivers = tmp_path / "reference.toml"
-    waivers.write_text(EXPECTATIONS, encoding="utf-8")
+    expectations_file = tmp_path / "reference.toml"
+    expectations_file.write_text(EXPECTATIONS, encoding="utf-8")
     out = tmp_path / "report"
     # the outer pytest's (or xdist worker's) settings must not leak into the inner run
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
     argv = [str(rtgate), "run", "--quick", "-k", "test_destroy", "--report-dir", str(out)]
-    argv += ["--expectations", str(waivers)]
+    argv += ["--expectations", str(expectations_file)]
     done = subprocess.run(
         argv, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300, check=False
     )

@@ -1,11 +1,12 @@
 """Tests whose failure an expectation covers end as pytest ``xfail``, not as failures.
 
-The report already turns a waived requirement into ``xfail``; doing the same for the test
-keeps pytest's own output in line with it: no traceback printed for a known failure, and test
-counts that say ``xfailed`` where the requirement says xfail.  A test is converted only when
-every requirement it blames is waived (those it recorded violating, else all it declares);
-one unwaived requirement keeps the whole test a failure.  The failure itself stays in the
-report: pytest keeps it in the report's ``longrepr`` and the message says what it was.
+The report already turns a requirement an expectation holds into ``xfail``; doing the same for
+the test keeps pytest's own output in line with it: no traceback printed for a known failure,
+and test counts that say ``xfailed`` where the requirement says xfail.  A test is converted
+only when an expectation holds every requirement it blames (those it recorded violating, else
+all it declares); one requirement without an expectation keeps the whole test a failure.  The
+failure itself stays in the report: pytest keeps it in the report's ``longrepr`` and the
+message says what it was.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import pytest
 
 from harness.report.expectations import Expectation
 
-__all__ = ["ExpectedFailures"]
+__all__ = ["XfailByExpectation"]
 
 
-class ExpectedFailures:
+class XfailByExpectation:
     """Plugin object, on every process (xdist workers make their own reports)."""
 
     def __init__(self, holding: Mapping[str, Expectation]) -> None:
@@ -39,7 +40,7 @@ class ExpectedFailures:
             crash = getattr(report.longrepr, "reprcrash", None)
             got = crash.message.splitlines()[0] if crash is not None and crash.message else ""
             report.outcome = "skipped"
-            report.wasxfail = f"waived ({', '.join(blamed)}): {got}".rstrip(": ")
+            report.wasxfail = f"expectation ({', '.join(blamed)}): {got}".rstrip(": ")
         return report
 
 
