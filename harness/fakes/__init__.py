@@ -20,7 +20,6 @@ from harness.fakes.processes import SimProcess
 from harness.fakes.programs import ProgramRegistry
 from harness.fakes.programs import ProgramRun
 from harness.fakes.programs import SimProgram
-from harness.fakes.system import SimulatedSystem
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
@@ -41,7 +40,6 @@ __all__ = [
     "SimProcess",
     "SimProgram",
     "SimulatedKernel",
-    "SimulatedSystem",
     "Topology",
     "VirtualClock",
     "simulated_host",
