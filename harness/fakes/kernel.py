@@ -1,8 +1,9 @@
 """The simulated kernel: boots a host tree on a pyfakefs filesystem and hooks its syscalls.
 
-Network namespaces (:mod:`harness.fakes.netns`) are objects with interfaces; each task is in one,
-``/proc/<pid>/ns/net`` reads (``readlink``) as ``net:[<inode>]``, and a named one is a bind mount
-of its nsfs file at ``/run/netns/<name>`` (a mountinfo line whose root is ``net:[<inode>]``).
+Network namespaces (:mod:`harness.fakes.proc.netns`) are objects with interfaces; each task is
+in one, ``/proc/<pid>/ns/net`` reads (``readlink``) as ``net:[<inode>]``, and a named one is a
+bind mount of its nsfs file at ``/run/netns/<name>`` (a mountinfo line whose root is
+``net:[<inode>]``).
 
 The cgroup layout follows ``Topology.cgroup_mode``: v1 hierarchies at /sys/fs/cgroup/<name>,
 cgroup2 at /sys/fs/cgroup ("v2") or /sys/fs/cgroup/unified next to the v1 ones ("hybrid").
@@ -32,41 +33,41 @@ from pyfakefs.helpers import PERM_DEF
 
 from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
-from harness.fakes.cgroup_queries import CgroupQueries
-from harness.fakes.cgroup_queries import check_cgroup_layout
-from harness.fakes.cgroup_v1 import V1Hierarchy
-from harness.fakes.cgroup_v2 import UNIFIED
-from harness.fakes.cgroup_v2 import UnifiedHierarchy
+from harness.fakes.cgroup.queries import CgroupQueries
+from harness.fakes.cgroup.queries import check_cgroup_layout
+from harness.fakes.cgroup.v1 import V1Hierarchy
+from harness.fakes.cgroup.v2 import UNIFIED
+from harness.fakes.cgroup.v2 import UnifiedHierarchy
 from harness.fakes.clock import VirtualClock
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.kernfs import KernfsFile
-from harness.fakes.netns import NetNamespace
-from harness.fakes.netns import NetNamespaces
-from harness.fakes.netns import ns_link
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import SimProcess
-from harness.fakes.processes import Task
-from harness.fakes.procfs import CGROUP_ROOT
-from harness.fakes.procfs import NETNS_RUN_DIR
-from harness.fakes.procfs import RESCTRL_ROOT
-from harness.fakes.procfs import MountLine
-from harness.fakes.procfs import base_mounts
-from harness.fakes.procfs import cgroup2_mount
-from harness.fakes.procfs import cgroup_v1_mounts
-from harness.fakes.procfs import cpuinfo
-from harness.fakes.procfs import hierarchy_dir
-from harness.fakes.procfs import mountinfo
-from harness.fakes.procfs import pid_cgroup
-from harness.fakes.procfs import pid_stat
-from harness.fakes.procfs import resctrl_mount
-from harness.fakes.programs import ProgramRegistry
-from harness.fakes.resctrl import ResctrlFs
-from harness.fakes.resctrl_files import group_tree
-from harness.fakes.resctrl_files import info_tree
-from harness.fakes.resctrl_rename import rename as resctrl_rename
+from harness.fakes.proc.files import CGROUP_ROOT
+from harness.fakes.proc.files import NETNS_RUN_DIR
+from harness.fakes.proc.files import RESCTRL_ROOT
+from harness.fakes.proc.files import MountLine
+from harness.fakes.proc.files import base_mounts
+from harness.fakes.proc.files import cgroup2_mount
+from harness.fakes.proc.files import cgroup_v1_mounts
+from harness.fakes.proc.files import cpuinfo
+from harness.fakes.proc.files import hierarchy_dir
+from harness.fakes.proc.files import mountinfo
+from harness.fakes.proc.files import pid_cgroup
+from harness.fakes.proc.files import pid_stat
+from harness.fakes.proc.files import resctrl_mount
+from harness.fakes.proc.netns import NetNamespace
+from harness.fakes.proc.netns import NetNamespaces
+from harness.fakes.proc.netns import ns_link
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import SimProcess
+from harness.fakes.proc.processes import Task
+from harness.fakes.proc.programs import ProgramRegistry
+from harness.fakes.resctrl.files import group_tree
+from harness.fakes.resctrl.files import info_tree
+from harness.fakes.resctrl.fs import ResctrlFs
+from harness.fakes.resctrl.rename import rename as resctrl_rename
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology

@@ -15,8 +15,8 @@ import pytest
 
 from harness.fakes import SimulatedKernel
 from harness.fakes._parse import KernelErrno
-from harness.fakes.netns import INIT_NET_INODE
-from harness.fakes.netns import NetNamespaces
+from harness.fakes.proc.netns import INIT_NET_INODE
+from harness.fakes.proc.netns import NetNamespaces
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts.simulated_system import SimulatedSystem

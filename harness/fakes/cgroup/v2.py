@@ -1,11 +1,11 @@
 """cgroup v2: the unified hierarchy's cgroups, core files, attach, freeze, kill and rmdir rules.
 
 Semantics are those of reference §2.4 and ``Documentation/admin-guide/cgroup-v2.rst``.  Like
-:class:`~harness.fakes.cgroup_v1.V1Hierarchy` this is a model only: it validates and changes
+:class:`~harness.fakes.cgroup.v1.V1Hierarchy` this is a model only: it validates and changes
 state and says which control files a cgroup has; the kernel makes directories and files, and
 re-syncs a child's files when its parent's ``cgroup.subtree_control`` changes (``on_change``).
 Task membership is stored on the task under :data:`UNIFIED`.  Controller interface files are
-:mod:`harness.fakes.cgroup_v2_files`'s.
+:mod:`harness.fakes.cgroup.v2_files`'s.
 """
 
 from __future__ import annotations
@@ -21,14 +21,14 @@ from harness.fakes._parse import INT_MAX
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import task_to_move
-from harness.fakes.cgroup_v2_files import controller_files
-from harness.fakes.cgroup_v2_files import default_values
-from harness.fakes.cgroup_v2_psi import pressure_files
-from harness.fakes.cgroup_v2_psi import pressure_switch
+from harness.fakes.cgroup.limits import task_to_move
+from harness.fakes.cgroup.v2_files import controller_files
+from harness.fakes.cgroup.v2_files import default_values
+from harness.fakes.cgroup.v2_psi import pressure_files
+from harness.fakes.cgroup.v2_psi import pressure_switch
 from harness.fakes.kernfs import ControlFile
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 from harness.fakes.topology import V2_CONTROLLERS
 
 __all__ = ["THREADED_CONTROLLERS", "UNIFIED", "UnifiedHierarchy", "V2Node"]

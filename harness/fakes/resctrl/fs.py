@@ -2,12 +2,12 @@
 
 Semantics of reference §1.1–1.13.  CTRL_MON groups are made only in the root, MON groups only
 in a ``mon_groups`` directory; the lowest free CLOSID is taken (RMIDs come from
-:mod:`harness.fakes.resctrl_rmids`); rmdir of a group with tasks succeeds and sends them to the
+:mod:`harness.fakes.resctrl.rmids`); rmdir of a group with tasks succeeds and sends them to the
 default group (a MON group's to its parent).  Every command clears ``info/last_cmd_status``
 first, except the early checks the kernel makes before that.  A task's ``resctrl_group`` is the
 path of its innermost group (a MON group when it has one).  CPU writes live in
-:mod:`harness.fakes.resctrl_cpu_groups`, renames in :mod:`harness.fakes.resctrl_rename`, and
-the files are laid out by :mod:`harness.fakes.resctrl_files`.
+:mod:`harness.fakes.resctrl.cpu_groups`, renames in :mod:`harness.fakes.resctrl.rename`, and
+the files are laid out by :mod:`harness.fakes.resctrl.files`.
 """
 
 from __future__ import annotations
@@ -22,19 +22,19 @@ from typing import Literal
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
-from harness.fakes.resctrl_era import EraTraits
-from harness.fakes.resctrl_era import traits
-from harness.fakes.resctrl_rmids import RmidAllocator
-from harness.fakes.schemata import MAX_MBA_BW
-from harness.fakes.schemata import MBA_MAX_MBPS
-from harness.fakes.schemata import Schema
-from harness.fakes.schemata import SchemataError
-from harness.fakes.schemata import SchemataRules
-from harness.fakes.schemata import Staged
-from harness.fakes.schemata import parse_schemata
-from harness.fakes.schemata import schemas_of
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
+from harness.fakes.resctrl.era import EraTraits
+from harness.fakes.resctrl.era import traits
+from harness.fakes.resctrl.rmids import RmidAllocator
+from harness.fakes.resctrl.schemata import MAX_MBA_BW
+from harness.fakes.resctrl.schemata import MBA_MAX_MBPS
+from harness.fakes.resctrl.schemata import Schema
+from harness.fakes.resctrl.schemata import SchemataError
+from harness.fakes.resctrl.schemata import SchemataRules
+from harness.fakes.resctrl.schemata import Staged
+from harness.fakes.resctrl.schemata import parse_schemata
+from harness.fakes.resctrl.schemata import schemas_of
 from harness.fakes.topology import ResctrlTopology
 
 __all__ = ["Mode", "ResctrlFs", "ResctrlGroup"]

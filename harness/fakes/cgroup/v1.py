@@ -20,17 +20,17 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import HUGE_PAGE
-from harness.fakes.cgroup_limits import parse_pids_max
-from harness.fakes.cgroup_limits import task_to_move
-from harness.fakes.cgroup_v1_stats import stat_defaults
-from harness.fakes.cgroup_v1_stats import stat_files
-from harness.fakes.devices_v1 import DevicesState
-from harness.fakes.devices_v1 import device_files
-from harness.fakes.freezer import V1Freezer
+from harness.fakes.cgroup.limits import HUGE_PAGE
+from harness.fakes.cgroup.limits import parse_pids_max
+from harness.fakes.cgroup.limits import task_to_move
+from harness.fakes.cgroup.v1_devices import DevicesState
+from harness.fakes.cgroup.v1_devices import device_files
+from harness.fakes.cgroup.v1_freezer import V1Freezer
+from harness.fakes.cgroup.v1_stats import stat_defaults
+from harness.fakes.cgroup.v1_stats import stat_files
 from harness.fakes.kernfs import ControlFile
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 
 __all__ = ["CgroupNode", "V1Hierarchy", "parse_cpulist"]
 
