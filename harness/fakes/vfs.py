@@ -58,22 +58,28 @@ class VfsHooks:
     _owner_of: Callable[[str], tuple[Owner, str] | None]
     #: rename a resctrl MON group (the mount table's)
     _resctrl_rename: Callable[[str, str], None]
+    #: pyfakefs' own calls, past the hooks (set by :meth:`_install_hooks`)
+    _orig_makedir: Callable[..., None]
+    _orig_rmdir: Callable[..., None]
+    _orig_remove: Callable[..., None]
+    _orig_rename: Callable[..., None]
+    _orig_chmod: Callable[..., None]
+    _orig_add_open_file: Callable[..., int]
 
     def _install_hooks(self) -> None:
-        """Keep pyfakefs' own calls, then route every hooked call through this layer."""
+        """Keep pyfakefs' own calls (as ``_orig_<name>``), then route each through this layer."""
         fs: Any = self.fs
-        self._orig_makedir = fs.makedir
-        self._orig_rmdir = fs.rmdir
-        self._orig_remove = fs.remove
-        self._orig_rename = fs.rename
-        self._orig_chmod = fs.chmod
-        self._orig_add_open_file = fs.add_open_file
-        fs.makedir = self._mkdir
-        fs.rmdir = self._rmdir
-        fs.remove = self._remove
-        fs.rename = self._rename
-        fs.chmod = self._chmod
-        fs.add_open_file = self._add_open_file
+        hooks: dict[str, Callable[..., Any]] = {
+            "makedir": self._mkdir,
+            "rmdir": self._rmdir,
+            "remove": self._remove,
+            "rename": self._rename,
+            "chmod": self._chmod,
+            "add_open_file": self._add_open_file,
+        }
+        for name, hook in hooks.items():
+            setattr(self, f"_orig_{name}", getattr(fs, name))
+            setattr(fs, name, hook)
 
     # -- kernfs tree ------------------------------------------------------------------------
     def _populate(self, directory: str, files: list[ControlFile]) -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.kernfs import Show
+from harness.fakes.resctrl.allocation import write_mode
+from harness.fakes.resctrl.allocation import write_schemata
 from harness.fakes.resctrl.cpu_groups import write_cpus
 from harness.fakes.resctrl.cpus import format_cpulist
 from harness.fakes.resctrl.cpus import format_cpumask
@@ -52,12 +54,12 @@ def group_tree(fs: ResctrlFs, path: str) -> Tree:
     if group.kind == "ctrl":
         files += [
             ControlFile(
-                "mode", lambda: fs.group(path).mode + "\n", lambda p: fs.write_mode(path, p)
+                "mode", lambda: fs.group(path).mode + "\n", lambda p: write_mode(fs, path, p)
             ),
             ControlFile(
                 "schemata",
                 lambda: _schemata(fs, fs.group(path)),
-                lambda p: fs.write_schemata(path, p),
+                lambda p: write_schemata(fs, path, p),
             ),
             ControlFile("size", lambda: _size(fs, fs.group(path))),
         ]
