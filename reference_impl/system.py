@@ -4,7 +4,7 @@ runc talks to the kernel through syscalls; Python cannot fake a syscall, but it 
 (pyfakefs) and it can be handed an object.  Everything that is *not* a file — starting a process,
 sending it a signal, waiting for it, running a hook program, making a FIFO, sleeping between
 retries — goes through a :class:`System`.  :class:`RealSystem` here does it for real; the
-simulated kernel in ``harness.fakes`` provides a ``SimulatedSystem`` with the same surface.
+simulated host's ``SimulatedSystem`` (``harness.hosts.simulated_system``) has the same surface.
 
 Process status is read from ``/proc/<pid>/stat`` by :func:`read_proc_stat`, through ``open``, so the
 same parser serves the real ``/proc`` and the simulated one.

@@ -15,12 +15,11 @@ from harness.fakes.faults import FiredFault
 from harness.fakes.faults import KernelOp
 from harness.fakes.fixtures import simulated_host
 from harness.fakes.kernel import SimulatedKernel
-from harness.fakes.processes import RUNTIME_PID
-from harness.fakes.processes import SimProcess
-from harness.fakes.programs import ProgramRegistry
-from harness.fakes.programs import ProgramRun
-from harness.fakes.programs import SimProgram
-from harness.fakes.system import SimulatedSystem
+from harness.fakes.proc.processes import RUNTIME_PID
+from harness.fakes.proc.processes import SimProcess
+from harness.fakes.proc.programs import ProgramRegistry
+from harness.fakes.proc.programs import ProgramRun
+from harness.fakes.proc.programs import SimProgram
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
@@ -41,7 +40,6 @@ __all__ = [
     "SimProcess",
     "SimProgram",
     "SimulatedKernel",
-    "SimulatedSystem",
     "Topology",
     "VirtualClock",
     "simulated_host",

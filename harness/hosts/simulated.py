@@ -19,12 +19,12 @@ from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
 from harness.fakes import SimProgram
 from harness.fakes import SimulatedKernel
-from harness.fakes import SimulatedSystem
 from harness.fakes import Topology
 from harness.fakes.fixtures import simulated_host as _kernel_host
 from harness.fakes.presets import DEFAULT_PRESET
 from harness.fakes.presets import preset
 from harness.hosts.base import HostFiles
+from harness.hosts.simulated_system import SimulatedSystem
 
 __all__ = ["HOOK_DIR", "STATE_ROOT", "SimulatedHost", "simulated_host"]
 

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 
 from harness.fakes import SimulatedKernel
-from harness.fakes import SimulatedSystem
 from harness.fakes._parse import KernelErrno
-from harness.fakes.netns import INIT_NET_INODE
-from harness.fakes.netns import NetNamespaces
+from harness.fakes.proc.netns import INIT_NET_INODE
+from harness.fakes.proc.netns import NetNamespaces
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
+from harness.hosts.simulated_system import SimulatedSystem
 from harness.scenarios._support import eventually
 from reference_impl.system import ProcessSpec
 from tests.fakes._io import read

@@ -1,5 +1,5 @@
 """The files of a resctrl mount (reference §1.2–1.3, §1.12): what each directory holds and how
-each file renders and dispatches, over the :class:`~harness.fakes.resctrl.ResctrlFs` model.
+each file renders and dispatches, over the :class:`~harness.fakes.resctrl.fs.ResctrlFs` model.
 
 Trees are lists of (directory relative to the mount, its control files), parents first, so the
 kernel can make the directories and fill them in order.
@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.kernfs import Show
-from harness.fakes.resctrl import ResctrlFs
-from harness.fakes.resctrl import ResctrlGroup
-from harness.fakes.resctrl_cpu_groups import write_cpus
-from harness.fakes.resctrl_cpus import format_cpulist
-from harness.fakes.resctrl_cpus import format_cpumask
-from harness.fakes.schemata import Schema
-from harness.fakes.schemata import display_order
-from harness.fakes.schemata import format_schemata
-from harness.fakes.schemata import format_size
+from harness.fakes.resctrl.allocation import write_mode
+from harness.fakes.resctrl.allocation import write_schemata
+from harness.fakes.resctrl.cpu_groups import write_cpus
+from harness.fakes.resctrl.cpus import format_cpulist
+from harness.fakes.resctrl.cpus import format_cpumask
+from harness.fakes.resctrl.fs import ResctrlFs
+from harness.fakes.resctrl.fs import ResctrlGroup
+from harness.fakes.resctrl.schemata import Schema
+from harness.fakes.resctrl.schemata import display_order
+from harness.fakes.resctrl.schemata import format_schemata
+from harness.fakes.resctrl.schemata import format_size
 
 __all__ = ["Tree", "group_tree", "info_tree"]
 
@@ -52,12 +54,12 @@ def group_tree(fs: ResctrlFs, path: str) -> Tree:
     if group.kind == "ctrl":
         files += [
             ControlFile(
-                "mode", lambda: fs.group(path).mode + "\n", lambda p: fs.write_mode(path, p)
+                "mode", lambda: fs.group(path).mode + "\n", lambda p: write_mode(fs, path, p)
             ),
             ControlFile(
                 "schemata",
                 lambda: _schemata(fs, fs.group(path)),
-                lambda p: fs.write_schemata(path, p),
+                lambda p: write_schemata(fs, path, p),
             ),
             ControlFile("size", lambda: _size(fs, fs.group(path))),
         ]

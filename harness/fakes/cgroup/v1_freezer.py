@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import strim
 from harness.fakes.kernfs import ControlFile
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 
 if TYPE_CHECKING:
-    from harness.fakes.cgroup_v1 import CgroupNode
-    from harness.fakes.cgroup_v1 import V1Hierarchy
+    from harness.fakes.cgroup.v1 import CgroupNode
+    from harness.fakes.cgroup.v1 import V1Hierarchy
 
 __all__ = ["V1Freezer"]
 

@@ -1,16 +1,16 @@
 """Writes to resctrl ``cpus`` and ``cpus_list`` (reference §1.11): which group each CPU
 belongs to.  Added CPUs leave their previous group, dropped ones go to the default group (a MON
-group's to its parent); the masks are parsed by :mod:`harness.fakes.resctrl_cpus`.
+group's to its parent); the masks are parsed by :mod:`harness.fakes.resctrl.cpus`.
 """
 
 from __future__ import annotations
 
 import errno
 
-from harness.fakes.resctrl import ResctrlFs
-from harness.fakes.resctrl_cpus import BadCpus
-from harness.fakes.resctrl_cpus import parse_cpulist
-from harness.fakes.resctrl_cpus import parse_cpumask
+from harness.fakes.resctrl.cpus import BadCpus
+from harness.fakes.resctrl.cpus import parse_cpulist
+from harness.fakes.resctrl.cpus import parse_cpumask
+from harness.fakes.resctrl.fs import ResctrlFs
 
 __all__ = ["write_cpus"]
 

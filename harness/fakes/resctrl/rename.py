@@ -9,9 +9,9 @@ import errno
 import posixpath
 
 from harness.fakes._parse import KernelErrno
-from harness.fakes.resctrl import ResctrlFs
-from harness.fakes.resctrl import ResctrlGroup
-from harness.fakes.resctrl import ctrl_path_of
+from harness.fakes.resctrl.fs import ResctrlFs
+from harness.fakes.resctrl.fs import ResctrlGroup
+from harness.fakes.resctrl.fs import ctrl_path_of
 
 __all__ = ["rename"]
 

@@ -12,8 +12,8 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import strim
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 
 __all__ = ["HUGE_PAGE", "PIDS_MAX", "parse_pid", "parse_pids_max", "task_to_move"]
 

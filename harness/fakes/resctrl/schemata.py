@@ -18,7 +18,7 @@ from typing import Literal
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import strim
-from harness.fakes.resctrl_era import EraTraits
+from harness.fakes.resctrl.era import EraTraits
 from harness.fakes.topology import ResctrlTopology
 
 __all__ = [

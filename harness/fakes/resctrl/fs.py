@@ -1,13 +1,14 @@
-"""resctrl at /sys/fs/resctrl: groups, CLOSIDs, schemata, mode, tasks, status.
+"""resctrl at /sys/fs/resctrl: groups, CLOSIDs, tasks, status.
 
 Semantics of reference §1.1–1.13.  CTRL_MON groups are made only in the root, MON groups only
 in a ``mon_groups`` directory; the lowest free CLOSID is taken (RMIDs come from
-:mod:`harness.fakes.resctrl_rmids`); rmdir of a group with tasks succeeds and sends them to the
+:mod:`harness.fakes.resctrl.rmids`); rmdir of a group with tasks succeeds and sends them to the
 default group (a MON group's to its parent).  Every command clears ``info/last_cmd_status``
 first, except the early checks the kernel makes before that.  A task's ``resctrl_group`` is the
 path of its innermost group (a MON group when it has one).  CPU writes live in
-:mod:`harness.fakes.resctrl_cpu_groups`, renames in :mod:`harness.fakes.resctrl_rename`, and
-the files are laid out by :mod:`harness.fakes.resctrl_files`.
+:mod:`harness.fakes.resctrl.cpu_groups`, schemata and mode writes in
+:mod:`harness.fakes.resctrl.allocation`, renames in :mod:`harness.fakes.resctrl.rename`, and
+the files are laid out by :mod:`harness.fakes.resctrl.files`.
 """
 
 from __future__ import annotations
@@ -22,19 +23,16 @@ from typing import Literal
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
-from harness.fakes.resctrl_era import EraTraits
-from harness.fakes.resctrl_era import traits
-from harness.fakes.resctrl_rmids import RmidAllocator
-from harness.fakes.schemata import MAX_MBA_BW
-from harness.fakes.schemata import MBA_MAX_MBPS
-from harness.fakes.schemata import Schema
-from harness.fakes.schemata import SchemataError
-from harness.fakes.schemata import SchemataRules
-from harness.fakes.schemata import Staged
-from harness.fakes.schemata import parse_schemata
-from harness.fakes.schemata import schemas_of
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
+from harness.fakes.resctrl.era import EraTraits
+from harness.fakes.resctrl.era import traits
+from harness.fakes.resctrl.rmids import RmidAllocator
+from harness.fakes.resctrl.schemata import MAX_MBA_BW
+from harness.fakes.resctrl.schemata import MBA_MAX_MBPS
+from harness.fakes.resctrl.schemata import Schema
+from harness.fakes.resctrl.schemata import Staged
+from harness.fakes.resctrl.schemata import schemas_of
 from harness.fakes.topology import ResctrlTopology
 
 __all__ = ["Mode", "ResctrlFs", "ResctrlGroup"]
@@ -160,11 +158,11 @@ class ResctrlFs:
         """MON groups whose CTRL_MON group is ``ctrl``."""
         return [g for g in self.groups.values() if g.kind == "mon" and g.parent == ctrl]
 
-    def _allocated(self) -> list[ResctrlGroup]:
+    def allocated(self) -> list[ResctrlGroup]:
         """CTRL_MON groups holding a CLOSID (a pseudo-locked group has given its up)."""
         return [g for g in self.ctrl_groups() if g.mode != "pseudo-locked"]
 
-    def _locked_region(self, domain: int) -> int:
+    def locked_region(self, domain: int) -> int:
         """The pseudo-locked CBM in ``domain`` (0 if none)."""
         for g in self.ctrl_groups():
             if g.plr is not None and g.plr[1] == domain:
@@ -204,7 +202,7 @@ class ResctrlFs:
             group = ResctrlGroup(path, "mon", ctrl.closid, self._alloc_rmid(), parent=ctrl.path)
             self.groups[path] = group
             return group
-        used = {g.closid for g in self._allocated()}
+        used = {g.closid for g in self.allocated()}
         free = [c for c in range(1, self.num_closids) if c not in used]
         if not free:
             raise self.fail(errno.ENOSPC, "out_of_closids")
@@ -242,7 +240,7 @@ class ResctrlFs:
                 continue
             for domain in self.topo.cache_ids:
                 new = used = self.topo.shareable_bits
-                for other in self._allocated():
+                for other in self.allocated():
                     if other is group or other.mode == "pseudo-locksetup":
                         continue
                     ctrl = other.config[schema.name][domain]
@@ -250,7 +248,7 @@ class ResctrlFs:
                     used |= ctrl | peer
                     if other.mode == "shareable":
                         new |= ctrl | peer
-                used |= self._locked_region(domain)
+                used |= self.locked_region(domain)
                 new |= ~used & full
                 if new.bit_count() < self.topo.min_cbm_bits:
                     raise self.fail(errno.ENOSPC, "no_space", schema=schema.name, domain=domain)
@@ -299,7 +297,8 @@ class ResctrlFs:
             self.writer_group = new
 
     # -- tasks ------------------------------------------------------------------------------
-    def _members(self, path: str) -> list[Task]:
+    def members(self, path: str) -> list[Task]:
+        """Live tasks of the group; a CTRL_MON group's include those of its MON groups."""
         group = self.groups[path]
         if group.kind == "mon":
             return [t for t in self._table.live() if t.resctrl_group == path]
@@ -307,7 +306,7 @@ class ResctrlFs:
 
     def tasks_of(self, path: str) -> list[int]:
         """Live pids in the group; a CTRL_MON group lists its MON groups' tasks too."""
-        return [t.pid for t in self._members(path)]
+        return [t.pid for t in self.members(path)]
 
     def write_tasks(self, path: str, payload: bytes) -> None:
         """``tasks``: move pids into the group (comma lists on newer kernels, stop at the first
@@ -370,140 +369,6 @@ class ResctrlFs:
     def schemas_for(self, group: ResctrlGroup) -> dict[str, Schema]:
         """Schemas the group can see (its CLOSID is below their num_closid)."""
         return {s.name: s for s in self.schemas if group.closid < s.num_closid}
-
-    def write_schemata(self, path: str, payload: bytes) -> None:
-        """Parse and apply a schemata write, all or nothing.
-
-        Raises:
-            KernelErrno: EINVAL, with the message in last_cmd_status (see ``schemata``).
-        """
-        if not payload or not payload.endswith(b"\n"):
-            raise KernelErrno(errno.EINVAL)
-        group = self.group(path)
-        self.last_cmd = ""
-        if group.mode == "pseudo-locked":
-            raise self.fail(errno.EINVAL, "group_locked")
-        rules = SchemataRules(
-            self.topo,
-            self.era,
-            self.schemas_for(group),
-            group.mode,
-            lambda s, d, m: self._cbm_problem(group, s, d, m),
-            lambda d: self._locked_region(d) != 0,
-            lambda name, d, value: group.config[name].__setitem__(d, value),
-        )
-        try:
-            parsed = parse_schemata(payload, rules)
-        except SchemataError as err:
-            if err.message is not None:
-                self.last_cmd += err.message + "\n"
-            raise KernelErrno(errno.EINVAL) from None
-        for name, values in parsed.staged.items():
-            group.config[name].update(values)
-        if group.mode == "pseudo-locksetup" and parsed.lock is not None:
-            group.plr = parsed.lock
-            group.mode = "pseudo-locked"
-
-    def _overlaps(
-        self, group: ResctrlGroup, schema: Schema, domain: int, mask: int, exclusive: bool
-    ) -> bool:
-        """``rdtgroup_cbm_overlaps``: with exclusive=True only exclusive groups count; else
-        every other allocated CLOSID and ``shareable_bits`` (and under CDP the peer's masks)."""
-        if not exclusive and mask & self.topo.shareable_bits:
-            return True
-        for other in self._allocated():
-            if other is group or other.mode == "pseudo-locksetup":
-                continue
-            names = [schema.name] + ([schema.peer] if schema.peer else [])
-            if any(other.config[n][domain] & mask for n in names):
-                if not exclusive or other.mode == "exclusive":
-                    return True
-        return False
-
-    def _cbm_problem(
-        self, group: ResctrlGroup, schema: Schema, domain: int, mask: int
-    ) -> str | None:
-        """``parse_cbm``'s checks after ``cbm_validate``, in the kernel's order."""
-        era = self.era
-        if group.mode in ("exclusive", "shareable") and self._locked_region(domain) & mask:
-            return era.text("locked_overlap")
-        if self._overlaps(group, schema, domain, mask, True):
-            return era.text("exclusive_overlap")
-        if group.mode in ("exclusive", "pseudo-locksetup") and self._overlaps(
-            group, schema, domain, mask, False
-        ):
-            return era.text("other_overlap")
-        return None
-
-    # -- mode -------------------------------------------------------------------------------
-    def write_mode(self, path: str, payload: bytes) -> None:
-        """``mode``: shareable, exclusive, pseudo-locksetup (pseudo-locked comes from a
-        schemata write in locksetup).
-
-        Raises:
-            KernelErrno: EINVAL without a trailing newline (status untouched), "Cannot change
-                pseudo-locked group", "Schemata overlaps", the locksetup refusals, "Unknown or
-                unsupported mode".
-        """
-        if not payload or not payload.endswith(b"\n"):
-            raise KernelErrno(errno.EINVAL)
-        group = self.group(path)
-        self.last_cmd = ""
-        mode = strim(payload[:-1].decode("utf-8", "replace"))
-        if mode == group.mode:
-            return
-        if group.mode == "pseudo-locked":
-            raise self.fail(errno.EINVAL, "change_locked")
-        leaving = group.mode == "pseudo-locksetup"
-        if mode == "shareable":
-            if leaving:
-                self._leave_locksetup(group)
-            group.mode = "shareable"
-        elif mode == "exclusive":
-            self._check_exclusive(group)
-            if leaving:
-                self._leave_locksetup(group)
-            group.mode = "exclusive"
-        elif mode == "pseudo-locksetup" and self.topo.pseudo_locking:
-            self._check_locksetup(group)
-            group.mode = "pseudo-locksetup"
-            self.rmids.release(group.rmid)
-            group.rmid = None
-            if self.on_restrict is not None:
-                self.on_restrict(group.path, True)
-        else:
-            raise self.fail(errno.EINVAL, "unknown_mode")
-
-    def _leave_locksetup(self, group: ResctrlGroup) -> None:
-        """``rdtgroup_locksetup_exit``: take an RMID again (failing without a text) and give
-        the tasks and cpus files their permissions back."""
-        if self.topo.monitoring is not None:
-            group.rmid = self.rmids.alloc()
-        if self.on_restrict is not None:
-            self.on_restrict(group.path, False)
-
-    def _check_exclusive(self, group: ResctrlGroup) -> None:
-        """``rdtgroup_mode_test_exclusive``."""
-        caches = [s for s in self.schemas if s.kind == "cache"]
-        if not caches:
-            raise self.fail(errno.EINVAL, "no_cat")
-        for schema in caches:
-            for domain, mask in group.config[schema.name].items():
-                if self._overlaps(group, schema, domain, mask, False):
-                    raise self.fail(errno.EINVAL, "schemata_overlaps")
-
-    def _check_locksetup(self, group: ResctrlGroup) -> None:
-        """``rdtgroup_locksetup_enter``'s refusals, in order."""
-        if group.path == "/":
-            raise self.fail(errno.EINVAL, "lock_default")
-        if self.topo.cdp:
-            raise self.fail(errno.EINVAL, "cdp_enabled")
-        if self.mon_groups_of(group.path):
-            raise self.fail(errno.EINVAL, "monitoring")
-        if self._members(group.path) or ctrl_path_of(self.writer_group) == group.path:
-            raise self.fail(errno.EINVAL, "tasks_assigned")
-        if group.cpus:
-            raise self.fail(errno.EINVAL, "cpus_assigned")
 
     # -- info/L3_MON ----------------------------------------------------------------------
     def write_threshold(self, payload: bytes) -> None:

@@ -1,4 +1,4 @@
-"""SimulatedSystem honours the reference runtime's System contract."""
+"""SimulatedSystem honours the reference runtime's System contract on the simulated kernel."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import errno
 import os
 import signal
 import stat
+from collections.abc import Iterator
 
 import pytest
 
@@ -13,9 +14,17 @@ from harness.errors import FakeKernelError
 from harness.fakes import ProgramRun
 from harness.fakes import SimProgram
 from harness.fakes import SimulatedKernel
-from harness.fakes import SimulatedSystem
+from harness.fakes import simulated_host
+from harness.hosts.simulated_system import SimulatedSystem
 from reference_impl.system import ProcessSpec
 from reference_impl.system import System
+
+
+@pytest.fixture
+def kernel() -> Iterator[SimulatedKernel]:
+    """A default host (cgroup v1, resctrl mounted) patched in for the test."""
+    with simulated_host() as k:
+        yield k
 
 
 @pytest.fixture

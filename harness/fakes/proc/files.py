@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import Task
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 

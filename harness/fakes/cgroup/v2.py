@@ -1,11 +1,11 @@
-"""cgroup v2: the unified hierarchy's cgroups, core files, attach, freeze, kill and rmdir rules.
+"""cgroup v2: the unified hierarchy's cgroups, attach, freeze, kill and rmdir rules.
 
 Semantics are those of reference §2.4 and ``Documentation/admin-guide/cgroup-v2.rst``.  Like
-:class:`~harness.fakes.cgroup_v1.V1Hierarchy` this is a model only: it validates and changes
+:class:`~harness.fakes.cgroup.v1.V1Hierarchy` this is a model only: it validates and changes
 state and says which control files a cgroup has; the kernel makes directories and files, and
 re-syncs a child's files when its parent's ``cgroup.subtree_control`` changes (``on_change``).
-Task membership is stored on the task under :data:`UNIFIED`.  Controller interface files are
-:mod:`harness.fakes.cgroup_v2_files`'s.
+Task membership is stored on the task under :data:`UNIFIED`.  The files of a cgroup (core and
+controller ones) are listed by :mod:`harness.fakes.cgroup.v2_core_files`.
 """
 
 from __future__ import annotations
@@ -21,14 +21,12 @@ from harness.fakes._parse import INT_MAX
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoint
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import task_to_move
-from harness.fakes.cgroup_v2_files import controller_files
-from harness.fakes.cgroup_v2_files import default_values
-from harness.fakes.cgroup_v2_psi import pressure_files
-from harness.fakes.cgroup_v2_psi import pressure_switch
+from harness.fakes.cgroup.limits import task_to_move
+from harness.fakes.cgroup.v2_core_files import cgroup_files
+from harness.fakes.cgroup.v2_files import default_values
 from harness.fakes.kernfs import ControlFile
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 from harness.fakes.topology import V2_CONTROLLERS
 
 __all__ = ["THREADED_CONTROLLERS", "UNIFIED", "UnifiedHierarchy", "V2Node"]
@@ -39,11 +37,6 @@ UNIFIED = "unified"
 THREADED_CONTROLLERS: frozenset[str] = frozenset({"cpu", "cpuset", "pids"})
 #: names the kernel knows but cgroup2 refuses to enable (no v2 interface): EINVAL, not ENOENT
 _ALL_KNOWN: frozenset[str] = frozenset(V2_CONTROLLERS) | {"rdma", "misc"}
-#: the kernel's subsystem ids (``cgroup_subsys.h``): the order of ``cgroup.stat``'s lines
-SUBSYS_ORDER: tuple[str, ...] = (
-    "cpuset", "cpu", "cpuacct", "io", "memory", "devices", "freezer", "net_cls", "perf_event",
-    "net_prio", "hugetlb", "pids", "rdma", "misc",
-)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -91,13 +84,15 @@ class UnifiedHierarchy:
         #: the root's ``cgroup.controllers``, in the kernel's order
         self.controllers = tuple(c for c in V2_CONTROLLERS if c in controllers)
         self._table = table
-        self._num_cpus = num_cpus
+        #: CPUs of the host (``cpuset.cpus.effective`` of the root)
+        self.num_cpus = num_cpus
         #: called with the path of a cgroup whose set of control files changed
         self.on_change = on_change
         self.nodes: dict[str, V2Node] = {"/": V2Node("/")}
 
     # -- topology ---------------------------------------------------------------------------
-    def _ordered(self, names: set[str] | frozenset[str]) -> list[str]:
+    def ordered(self, names: set[str] | frozenset[str]) -> list[str]:
+        """``names`` in the kernel's order of the root's controllers."""
         return [c for c in self.controllers if c in names]
 
     def _parent(self, path: str) -> V2Node | None:
@@ -107,7 +102,8 @@ class UnifiedHierarchy:
         """Direct child cgroups of ``path``."""
         return [p for p in self.nodes if p != "/" and posixpath.dirname(p) == path]
 
-    def _in_subtree(self, path: str, member: str) -> bool:
+    def in_subtree(self, path: str, member: str) -> bool:
+        """Whether cgroup ``member`` is ``path`` or below it."""
         return path == "/" or member == path or member.startswith(path + "/")
 
     def tasks_in(self, path: str) -> list[Task]:
@@ -116,9 +112,7 @@ class UnifiedHierarchy:
 
     def subtree_tasks(self, path: str) -> list[Task]:
         """Live tasks in ``path`` or below."""
-        return [
-            t for t in self._table.live() if self._in_subtree(path, t.cgroups.get(UNIFIED, "/"))
-        ]
+        return [t for t in self._table.live() if self.in_subtree(path, t.cgroups.get(UNIFIED, "/"))]
 
     def populated(self, path: str) -> bool:
         """``populated`` of ``cgroup.events``: a live task in the cgroup or a descendant."""
@@ -131,7 +125,7 @@ class UnifiedHierarchy:
         names = set(self.controllers) if parent is None else set(parent.subtree_control)
         if self.nodes[path].threaded:
             names &= THREADED_CONTROLLERS
-        return self._ordered(names)
+        return self.ordered(names)
 
     # -- thread mode (cgroup_is_valid_domain & co.) -----------------------------------------
     def _thread_root(self, path: str) -> bool:
@@ -189,7 +183,7 @@ class UnifiedHierarchy:
         if not self._valid_domain(domain) or not self._can_be_thread_root(domain):
             raise KernelErrno(errno.EOPNOTSUPP)
         node.threaded = True
-        self._changed(path)
+        self.changed(path)
 
     # -- directories ------------------------------------------------------------------------
     def mkdir(self, path: str) -> V2Node:
@@ -206,7 +200,7 @@ class UnifiedHierarchy:
         while True:
             node = self.nodes[ancestor]
             descendants = sum(
-                1 for p in self.nodes if p != ancestor and self._in_subtree(ancestor, p)
+                1 for p in self.nodes if p != ancestor and self.in_subtree(ancestor, p)
             )
             if descendants >= node.max_descendants or level > node.max_depth:
                 raise KernelErrno(errno.EAGAIN)
@@ -228,7 +222,7 @@ class UnifiedHierarchy:
         del self.nodes[path]
         parent = posixpath.dirname(path)
         if parent != "/":
-            self._changed(parent)  # cgroup.type of a thread root may read differently
+            self.changed(parent)  # cgroup.type of a thread root may read differently
 
     # -- attach -----------------------------------------------------------------------------
     def attach_text(self, path: str, payload: bytes, *, threads: bool = False) -> None:
@@ -381,7 +375,7 @@ class UnifiedHierarchy:
             return
         node.subtree_control = (node.subtree_control | enable) - disable
         for child in self.children(path):
-            self._changed(child)
+            self.changed(child)
 
     def _vet_enable(self, path: str, enable: set[str]) -> None:
         """``cgroup_vet_subtree_control_enable``."""
@@ -397,12 +391,13 @@ class UnifiedHierarchy:
         if self.tasks_in(path):
             raise KernelErrno(errno.EBUSY)
 
-    def _changed(self, path: str) -> None:
+    def changed(self, path: str) -> None:
+        """Tell the kernel that the set of control files of ``path`` changed."""
         if self.on_change is not None:
             self.on_change(path)
 
     # -- limits ------------------------------------------------------------------------------
-    def _store_limit(self, node: V2Node, attr: str, payload: bytes) -> None:
+    def write_limit(self, node: V2Node, attr: str, payload: bytes) -> None:
         """``cgroup.max.descendants``/``cgroup.max.depth``: ``max`` or an int >= 0.
 
         Raises:
@@ -415,123 +410,6 @@ class UnifiedHierarchy:
         setattr(node, attr, value)
 
     # -- control files ----------------------------------------------------------------------
-    def _show_procs(self, path: str) -> str:
-        if self.nodes[path].threaded:
-            raise KernelErrno(errno.EOPNOTSUPP)
-        return "".join(f"{t.pid}\n" for t in self.tasks_in(path))
-
     def control_files(self, path: str) -> list[ControlFile]:
         """The files of cgroup ``path``: the core ones and those of its enabled controllers."""
-        node = self.nodes[path]
-        files = [
-            ControlFile(
-                "cgroup.procs",
-                lambda: self._show_procs(path),
-                lambda p: self.attach_text(path, p),
-            ),
-            ControlFile(
-                "cgroup.threads",
-                lambda: "".join(f"{t.pid}\n" for t in self.tasks_in(path)),
-                lambda p: self.attach_text(path, p, threads=True),
-            ),
-            ControlFile("cgroup.controllers", lambda: " ".join(self.enabled(path)) + "\n"),
-            ControlFile(
-                "cgroup.subtree_control",
-                lambda: " ".join(self._ordered(node.subtree_control)) + "\n",
-                lambda p: self.write_subtree_control(path, p),
-            ),
-            ControlFile(
-                "cgroup.max.descendants",
-                lambda: _limit_text(node.max_descendants) + "\n",
-                lambda p: self._store_limit(node, "max_descendants", p),
-            ),
-            ControlFile(
-                "cgroup.max.depth",
-                lambda: _limit_text(node.max_depth) + "\n",
-                lambda p: self._store_limit(node, "max_depth", p),
-            ),
-            ControlFile("cgroup.stat", lambda: self._stat(path)),
-            ControlFile("cpu.stat", lambda: self._cpu_stat(path)),
-            ControlFile("cpu.stat.local", lambda: self._cpu_stat_local(path)),
-            pressure_switch(node.values, lambda: self._changed(path)),
-            *pressure_files(node.values),
-        ]
-        if path == "/":
-            return files
-        files += [
-            ControlFile(
-                "cgroup.type",
-                lambda: self.type_text(path) + "\n",
-                lambda p: self.write_type(path, p),
-            ),
-            ControlFile(
-                "cgroup.events",
-                lambda: f"populated {int(self.populated(path))}\nfrozen {int(self.frozen(path))}\n",
-            ),
-            ControlFile(
-                "cgroup.freeze",
-                lambda: f"{int(node.freeze)}\n",
-                lambda p: self.write_freeze(path, p),
-            ),
-            ControlFile("cgroup.kill", None, lambda p: self.write_kill(path, p)),
-            ControlFile("cgroup.stat.local", lambda: "frozen_usec 0\n"),
-        ]
-        for name in self.enabled(path):
-            files += controller_files(
-                name,
-                node.values,
-                self._effective(path),
-                self._num_cpus,
-                lambda: len(self.subtree_tasks(path)),
-            )
-        return files
-
-    def _stat(self, path: str) -> str:
-        """``cgroup_stat_show``: descendants, then per subsystem on this hierarchy (in the
-        kernel's subsystem order) its live css count in the subtree, 0 without a css here."""
-        subtree = [p for p in self.nodes if self._in_subtree(path, p)]
-        subsystems = [s for s in SUBSYS_ORDER if s in self.controllers or s in self.implicit]
-
-        def css_count(name: str) -> int:
-            if not self._has_css(path, name):
-                return 0
-            return sum(1 for p in subtree if self._has_css(p, name))
-
-        lines = [f"nr_descendants {len(subtree) - 1}"]
-        lines += [f"nr_subsys_{name} {css_count(name)}" for name in subsystems]
-        lines += ["nr_dying_descendants 0"]
-        lines += [f"nr_dying_subsys_{name} 0" for name in subsystems]
-        return "\n".join(lines) + "\n"
-
-    def _has_css(self, path: str, name: str) -> bool:
-        """The root has every subsystem's css, others the implicit and the enabled ones."""
-        return path == "/" or name in self.implicit or name in self.enabled(path)
-
-    def _cpu_stat(self, path: str) -> str:
-        """``cpu.stat``, a core file of every cgroup; the cpu controller adds throttling."""
-        text = "usage_usec 0\nuser_usec 0\nsystem_usec 0\nnice_usec 0\n"
-        if self._throttles(path):
-            text += "nr_periods 0\nnr_throttled 0\nthrottled_usec 0\nnr_bursts 0\nburst_usec 0\n"
-        return text
-
-    def _cpu_stat_local(self, path: str) -> str:
-        """``cpu.stat.local``: this cgroup's own throttling, empty without the cpu controller."""
-        return "throttled_usec 0\n" if self._throttles(path) else ""
-
-    def _throttles(self, path: str) -> bool:
-        """Whether the cpu controller (bandwidth control) acts on ``path``."""
-        return path != "/" and "cpu" in self.enabled(path)
-
-    def _effective(self, path: str) -> Callable[[str], str]:
-        """How ``*.effective`` files of ``path`` resolve: own value, else the parent's."""
-
-        def lookup(name: str) -> str:
-            current = path
-            while current != "/":
-                value = self.nodes[current].values.get(name, "")
-                if value:
-                    return value
-                current = posixpath.dirname(current)
-            return ""
-
-        return lookup
+        return cgroup_files(self, path)

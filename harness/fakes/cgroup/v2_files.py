@@ -16,10 +16,10 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import HUGE_PAGE
-from harness.fakes.cgroup_limits import parse_pids_max
-from harness.fakes.cgroup_v1 import format_cpulist
-from harness.fakes.cgroup_v1 import parse_cpulist
+from harness.fakes.cgroup.limits import HUGE_PAGE
+from harness.fakes.cgroup.limits import parse_pids_max
+from harness.fakes.cgroup.v1 import format_cpulist
+from harness.fakes.cgroup.v1 import parse_cpulist
 from harness.fakes.kernfs import ControlFile
 
 __all__ = ["controller_files", "default_values"]

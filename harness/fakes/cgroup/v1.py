@@ -20,17 +20,17 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
-from harness.fakes.cgroup_limits import HUGE_PAGE
-from harness.fakes.cgroup_limits import parse_pids_max
-from harness.fakes.cgroup_limits import task_to_move
-from harness.fakes.cgroup_v1_stats import stat_defaults
-from harness.fakes.cgroup_v1_stats import stat_files
-from harness.fakes.devices_v1 import DevicesState
-from harness.fakes.devices_v1 import device_files
-from harness.fakes.freezer import V1Freezer
+from harness.fakes.cgroup.limits import HUGE_PAGE
+from harness.fakes.cgroup.limits import parse_pids_max
+from harness.fakes.cgroup.limits import task_to_move
+from harness.fakes.cgroup.v1_devices import DevicesState
+from harness.fakes.cgroup.v1_devices import device_files
+from harness.fakes.cgroup.v1_freezer import V1Freezer
+from harness.fakes.cgroup.v1_stats import stat_defaults
+from harness.fakes.cgroup.v1_stats import stat_files
 from harness.fakes.kernfs import ControlFile
-from harness.fakes.processes import ProcessTable
-from harness.fakes.processes import Task
+from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.processes import Task
 
 __all__ = ["CgroupNode", "V1Hierarchy", "parse_cpulist"]
 
@@ -303,18 +303,8 @@ class V1Hierarchy:
         values = node.values
         if self.name == "freezer" and self.freezer is not None and not root:
             return self.freezer.control_files(node)
-        if self.name == "pids" and root:
-            return []  # pids' cftypes are all CFTYPE_NOT_ON_ROOT
         if self.name == "pids":
-            return [
-                ControlFile("pids.current", lambda: f"{len(self.subtree_tasks(node.path))}\n"),
-                ControlFile("pids.events", lambda: f"max {values.get('pids.events.max', '0')}\n"),
-                ControlFile(
-                    "pids.max",
-                    lambda: values["pids.max"] + "\n",
-                    lambda p: self._store_pids_max(node, p),
-                ),
-            ]
+            return self._pids_files(node, root)
         if self.name == "cpu":
             return [
                 self._int_file(node, "cpu.shares", lambda v: max(2, min(v, 262144))),
@@ -329,18 +319,7 @@ class V1Hierarchy:
                 ControlFile("cpuacct.stat", _const("user 0\nsystem 0\n")),
             ]
         if self.name == "cpuset":
-            return [
-                ControlFile(
-                    "cpuset.cpus",
-                    lambda: values["cpuset.cpus"] + "\n",
-                    lambda p: self._store_cpuset(node, "cpuset.cpus", p, self._num_cpus),
-                ),
-                ControlFile(
-                    "cpuset.mems",
-                    lambda: values["cpuset.mems"] + "\n",
-                    lambda p: self._store_cpuset(node, "cpuset.mems", p, 1),
-                ),
-            ]
+            return self._cpuset_files(node)
         if self.name == "memory":
             return [
                 ControlFile(
@@ -364,6 +343,35 @@ class V1Hierarchy:
                 ControlFile("hugetlb.2MB.usage_in_bytes", _const("0\n")),
             ]
         return []
+
+    def _pids_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
+        if root:
+            return []  # pids' cftypes are all CFTYPE_NOT_ON_ROOT
+        values = node.values
+        return [
+            ControlFile("pids.current", lambda: f"{len(self.subtree_tasks(node.path))}\n"),
+            ControlFile("pids.events", lambda: f"max {values.get('pids.events.max', '0')}\n"),
+            ControlFile(
+                "pids.max",
+                lambda: values["pids.max"] + "\n",
+                lambda p: self._store_pids_max(node, p),
+            ),
+        ]
+
+    def _cpuset_files(self, node: CgroupNode) -> list[ControlFile]:
+        values = node.values
+        return [
+            ControlFile(
+                "cpuset.cpus",
+                lambda: values["cpuset.cpus"] + "\n",
+                lambda p: self._store_cpuset(node, "cpuset.cpus", p, self._num_cpus),
+            ),
+            ControlFile(
+                "cpuset.mems",
+                lambda: values["cpuset.mems"] + "\n",
+                lambda p: self._store_cpuset(node, "cpuset.mems", p, 1),
+            ),
+        ]
 
     # -- validators -------------------------------------------------------------------------
     def _bandwidth(self, node: CgroupNode, value: int, quota: bool) -> int:

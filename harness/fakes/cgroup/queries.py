@@ -14,10 +14,10 @@ from typing import NoReturn
 
 from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
-from harness.fakes.cgroup_v1 import V1Hierarchy
-from harness.fakes.cgroup_v2 import UNIFIED
-from harness.fakes.cgroup_v2 import UnifiedHierarchy
-from harness.fakes.processes import ProcessTable
+from harness.fakes.cgroup.v1 import V1Hierarchy
+from harness.fakes.cgroup.v2 import UNIFIED
+from harness.fakes.cgroup.v2 import UnifiedHierarchy
+from harness.fakes.proc.processes import ProcessTable
 from harness.fakes.topology import V1_TO_V2
 from harness.fakes.topology import V2_CONTROLLERS
 from harness.fakes.topology import Topology

@@ -13,9 +13,9 @@ import stat
 from pyfakefs.fake_file import FakeFile
 
 from harness.errors import FakeKernelError
-from harness.fakes.kernel import SimulatedKernel
-from harness.fakes.processes import RUNTIME_PID
-from harness.fakes.programs import ProgramRun
+from harness.fakes import RUNTIME_PID
+from harness.fakes import ProgramRun
+from harness.fakes import SimulatedKernel
 from reference_impl.system import HookResult
 from reference_impl.system import ProcessSpec
 from reference_impl.system import ProcStat

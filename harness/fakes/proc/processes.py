@@ -7,9 +7,10 @@ cgroup and resctrl models read and change them.  The v1 freezer freezes and thaw
 :meth:`ProcessTable.freeze2` and :meth:`ProcessTable.thaw2`: a task frozen by v1 holds a fatal
 signal until thawed, one frozen by cgroup2 dies at once (its fatal signal wakes it).
 
-Each task is in one network namespace (its inode, see :mod:`harness.fakes.netns`): its parent's,
-or one the kernel model chose at spawn (a new one, or one joined by path).  An exiting task drops
-it, as ``exit_task_namespaces`` does, before it becomes a zombie; ``on_exit`` tells the kernel.
+Each task is in one network namespace (its inode, see :mod:`harness.fakes.proc.netns`): its
+parent's, or one the kernel model chose at spawn (a new one, or one joined by path).  An exiting
+task drops it, as ``exit_task_namespaces`` does, before it becomes a zombie; ``on_exit`` tells the
+kernel.
 
 Exit statuses follow ``subprocess.Popen.returncode`` (what ``RealSystem.wait`` returns): the exit
 code, or ``-signal`` for a task killed by a signal.
@@ -27,7 +28,7 @@ from typing import Literal
 from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
 from harness.fakes.clock import VirtualClock
-from harness.fakes.netns import INIT_NET_INODE
+from harness.fakes.proc.netns import INIT_NET_INODE
 
 __all__ = [
     "FATAL_BY_DEFAULT",

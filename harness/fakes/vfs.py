@@ -1,0 +1,385 @@
+"""The VFS-hook layer: every syscall of a runtime on the fake filesystem, the fault plan that can
+fail it, and the audit log that records it.
+
+:class:`VfsHooks` is a mixin of :class:`~harness.fakes.kernel.SimulatedKernel`.  Directory
+syscalls are hooked once on the ``FakeFilesystem`` instance (``makedir``, ``rmdir``, ``remove``,
+``rename``, ``chmod``) and every open passes ``add_open_file``, so that
+``os``/``pathlib``/``shutil``/``open`` used by a runtime reach the cgroup and resctrl models, the
+fault plan and the audit log.  Control files are :class:`KernfsFile`s rendered from model state.
+Errors reach the caller only through ``fs.raise_os_error``.
+"""
+
+from __future__ import annotations
+
+import errno
+import posixpath
+from collections.abc import Callable
+from typing import Any
+from typing import NoReturn
+
+from pyfakefs.fake_file import FakeDirectory
+from pyfakefs.fake_file import FakeFile
+from pyfakefs.fake_file import FakeFileWrapper
+from pyfakefs.fake_filesystem import FakeFilesystem
+from pyfakefs.helpers import PERM_DEF
+
+from harness.fakes._parse import KernelErrno
+from harness.fakes.cgroup.v1 import V1Hierarchy
+from harness.fakes.cgroup.v2 import UnifiedHierarchy
+from harness.fakes.faults import FaultPlan
+from harness.fakes.faults import KernelOp
+from harness.fakes.faults import LoggedOp
+from harness.fakes.kernfs import ControlFile
+from harness.fakes.kernfs import KernfsFile
+from harness.fakes.mounts import Owner
+from harness.fakes.proc.files import CGROUP_ROOT
+from harness.fakes.proc.files import RESCTRL_ROOT
+from harness.fakes.resctrl.files import group_tree
+from harness.fakes.resctrl.fs import ResctrlFs
+
+__all__ = ["MAX_WRITE", "VfsHooks"]
+
+#: kernfs ``atomic_write_len`` of cgroup and resctrl files: larger writes are E2BIG
+MAX_WRITE = 4096
+
+
+class VfsHooks:
+    """The syscall hooks, the fault plan and the audit log; the kernel provides the attributes
+    below."""
+
+    fs: FakeFilesystem
+    #: injected failures
+    faults: FaultPlan
+    #: every operation the kernel saw, oldest first
+    log: list[KernelOp]
+    #: mount point -> inode of each network namespace bind-mounted on a file
+    _netns_mounts: dict[str, int]
+    #: the model owning a path, and the path relative to its mount (the mount table's)
+    _owner_of: Callable[[str], tuple[Owner, str] | None]
+    #: rename a resctrl MON group (the mount table's)
+    _resctrl_rename: Callable[[str, str], None]
+    #: pyfakefs' own calls, past the hooks (set by :meth:`_install_hooks`)
+    _orig_makedir: Callable[..., None]
+    _orig_rmdir: Callable[..., None]
+    _orig_remove: Callable[..., None]
+    _orig_rename: Callable[..., None]
+    _orig_chmod: Callable[..., None]
+    _orig_add_open_file: Callable[..., int]
+
+    def _install_hooks(self) -> None:
+        """Keep pyfakefs' own calls (as ``_orig_<name>``), then route each through this layer."""
+        fs: Any = self.fs
+        hooks: dict[str, Callable[..., Any]] = {
+            "makedir": self._mkdir,
+            "rmdir": self._rmdir,
+            "remove": self._remove,
+            "rename": self._rename,
+            "chmod": self._chmod,
+            "add_open_file": self._add_open_file,
+        }
+        for name, hook in hooks.items():
+            setattr(self, f"_orig_{name}", getattr(fs, name))
+            setattr(fs, name, hook)
+
+    # -- kernfs tree ------------------------------------------------------------------------
+    def _populate(self, directory: str, files: list[ControlFile]) -> None:
+        for spec in files:
+            self.fs.add_object(directory, KernfsFile(spec.name, self.fs, self, spec))
+
+    def _drop_tree(self, path: str) -> None:
+        """Remove a kernel directory with its files; open handles on them go stale."""
+        stack = [self.fs.resolve(path)]
+        while stack:
+            obj = stack.pop()
+            if isinstance(obj, FakeDirectory):
+                stack.extend(obj.entries.values())
+            elif isinstance(obj, KernfsFile):
+                obj.kill()
+        self.fs.remove_object(path)
+
+    # -- errors and the log -----------------------------------------------------------------
+    def _record(self, op: LoggedOp, path: str, data: bytes | None, err: int | None) -> None:
+        self.log.append(KernelOp(op, path, data, err))
+
+    def _fail(self, op: LoggedOp, path: str, data: bytes | None, err: int) -> NoReturn:
+        self._record(op, path, data, err)
+        self.fs.raise_os_error(err, path)
+
+    def _run(self, op: LoggedOp, path: str, data: bytes | None, action: Callable[[], None]) -> None:
+        """Run ``action`` as ``op`` on ``path``: log it, turn KernelErrno/OSError into a failure."""
+        try:
+            action()
+        except KernelErrno as err:
+            self._fail(op, path, data, err.errno)
+        except OSError as err:
+            self._record(op, path, data, err.errno)
+            raise
+        self._record(op, path, data, None)
+
+    def _check_fault(self, op: str, path: str, data: bytes | None = None) -> None:
+        err = self.faults.check(op, path)
+        if err is not None:
+            self._fail(op, path, data, err)  # type: ignore[arg-type]
+
+    # -- kernfs -----------------------------------------------------------------------------
+    def kernfs_read(self, file: KernfsFile) -> bytes:
+        """Render ``file`` for a new open (logged as a read).
+
+        Raises:
+            OSError: the model's errno (e.g. EOPNOTSUPP for ``cgroup.procs`` of a threaded
+                cgroup); it surfaces from the open, where the view is rendered.
+        """
+        show = file.spec.show
+        assert show is not None
+        text = ""
+
+        def render() -> None:
+            nonlocal text
+            text = show()
+
+        self._run("read", file.path, None, render)
+        return text.encode()
+
+    def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
+        """One write(2) to a control file.
+
+        Raises:
+            OSError: an injected fault, ENODEV for a removed file, E2BIG beyond 4096 bytes, or
+                the model's errno.
+        """
+        path = file.where
+        self._check_fault("write", path, payload)
+        if not file.alive:
+            self._fail("write", path, payload, errno.ENODEV)
+        if len(payload) > MAX_WRITE:
+            self._fail("write", path, payload, errno.E2BIG)
+        store = file.spec.store
+        if store is None:
+            self._fail("write", path, payload, errno.EINVAL)  # cgroup_file_write: no ->write
+        self._run("write", path, payload, lambda: store(payload))
+
+    # -- filesystem hooks -------------------------------------------------------------------
+    def _mkdir(self, dir_path: Any, mode: int = PERM_DEF) -> None:
+        path = self.fs.absnormpath(self.fs.make_string_path(dir_path))
+        self._check_fault("mkdir", path)
+        target = self._owner_of(path)
+        if target is None:
+            if path.startswith((CGROUP_ROOT + "/", RESCTRL_ROOT + "/")) and not self.fs.exists(
+                path
+            ):
+                parent = posixpath.dirname(path)
+                err = errno.EROFS if parent == CGROUP_ROOT else errno.EPERM
+                self._fail("mkdir", path, None, err)
+            self._run("mkdir", path, None, lambda: self._orig_makedir(dir_path, mode))
+            return
+        owner, rel = target
+
+        def make() -> None:
+            if not self.fs.isdir(posixpath.dirname(path)):
+                raise KernelErrno(errno.ENOENT)
+            if self.fs.exists(path):
+                raise KernelErrno(errno.EEXIST)
+            if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
+                owner.mkdir(rel)
+                tree = [(rel, owner.control_files(rel))]
+            else:
+                owner.mkdir(rel)
+                tree = group_tree(owner, rel)
+            self._orig_makedir(path, mode)
+            mount = path.removesuffix(rel)
+            for sub, files in tree:
+                if sub != rel:
+                    self.fs.create_dir(mount + sub, 0o755)
+                self._populate(mount + sub, files)
+
+        self._run("mkdir", path, None, make)
+
+    def _rmdir(self, target_directory: Any, allow_symlink: bool = False) -> None:
+        path = self.fs.absnormpath(self.fs.make_string_path(target_directory))
+        self._check_fault("rmdir", path)
+        target = self._owner_of(path)
+        if target is None:
+            if path in (CGROUP_ROOT, RESCTRL_ROOT, "/sys", "/proc", "/run"):
+                self._fail("rmdir", path, None, errno.EBUSY)
+            self._run(
+                "rmdir", path, None, lambda: self._orig_rmdir(target_directory, allow_symlink)
+            )
+            return
+        owner, rel = target
+
+        def remove() -> None:
+            if not self.fs.exists(path):
+                raise KernelErrno(errno.ENOENT)
+            if not self.fs.isdir(path):
+                raise KernelErrno(errno.ENOTDIR)
+            if rel == "/":
+                raise KernelErrno(errno.EBUSY)
+            owner.rmdir(rel)
+            self._drop_tree(path)
+
+        self._run("rmdir", path, None, remove)
+
+    def _remove(self, path: Any) -> None:
+        norm = self.fs.absnormpath(self.fs.make_string_path(path))
+        self._check_fault("unlink", norm)
+        if self.fs.exists(norm) and isinstance(self.fs.resolve(norm), KernfsFile):
+            self._fail("unlink", norm, None, errno.EPERM)
+        if norm in self._netns_mounts:
+            self._fail("unlink", norm, None, errno.EBUSY)  # a mount point cannot be unlinked
+        self._run("unlink", norm, None, lambda: self._orig_remove(path))
+
+    def _rename(self, old: Any, new: Any, force_replace: bool = False) -> None:
+        src = self.fs.absnormpath(self.fs.make_string_path(old))
+        dst = self.fs.absnormpath(self.fs.make_string_path(new))
+        self._check_fault("rename", src, dst.encode())
+        owners = [self._owner_of(p) for p in (src, dst)]
+        if all(o is not None and isinstance(o[0], ResctrlFs) for o in owners):
+            self._run("rename", src, dst.encode(), lambda: self._resctrl_rename(src, dst))
+            return
+        if any(isinstance(o[0], ResctrlFs) for o in owners if o is not None):
+            self._fail("rename", src, dst.encode(), errno.EXDEV)
+        if any(o is not None for o in owners):
+            self._cgroup_rename(src, dst, owners)
+            return
+        self._run("rename", src, dst.encode(), lambda: self._orig_rename(old, new, force_replace))
+
+    def _cgroup_rename(self, src: str, dst: str, owners: list[tuple[Owner, str] | None]) -> None:
+        """rename(2) in cgroupfs: across mounts EXDEV (VFS); cgroup2 has no rename (EPERM); v1
+        (``cgroup1_rename``) renames only a directory (ENOTDIR) within its parent (EIO), to a
+        free name (EEXIST).  The renamed cgroups get fresh control files: handles opened before
+        the rename go stale (the kernel would keep them working).
+
+        Raises:
+            OSError: as above, or ENOENT for a missing source.
+        """
+        data = dst.encode()
+        if owners[0] is None or owners[1] is None or owners[0][0] is not owners[1][0]:
+            self._fail("rename", src, data, errno.EXDEV)
+        owner, rel = owners[0]
+        if not self.fs.exists(src):
+            self._fail("rename", src, data, errno.ENOENT)
+        if isinstance(owner, UnifiedHierarchy) or rel == "/":
+            self._fail("rename", src, data, errno.EPERM if rel != "/" else errno.EBUSY)
+        if not self.fs.isdir(src):
+            self._fail("rename", src, data, errno.ENOTDIR)
+        if posixpath.dirname(src) != posixpath.dirname(dst):
+            self._fail("rename", src, data, errno.EIO)
+        if src == dst:
+            self._record("rename", src, data, None)
+            return
+        if self.fs.exists(dst):
+            self._fail("rename", src, data, errno.EEXIST)
+        assert isinstance(owner, V1Hierarchy)
+        new_rel = dst[len(owner.mount) :]
+
+        def rename() -> None:
+            owner.rename(rel, new_rel)
+            self._orig_rename(src, dst)
+            for path in [p for p in owner.nodes if p == new_rel or p.startswith(new_rel + "/")]:
+                directory = owner.mount + path
+                for name in list(self.fs.listdir(directory)):
+                    obj = self.fs.resolve(f"{directory}/{name}")
+                    if isinstance(obj, KernfsFile):
+                        obj.kill()
+                        self.fs.remove_object(f"{directory}/{name}")
+                self._populate(directory, owner.control_files(path))
+
+        self._run("rename", src, data, rename)
+
+    def _chmod(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> None:
+        # pyfakefs' os.open chmods every file it opens; kernfs files keep their modes.
+        try:
+            obj = self.fs.resolve(path)
+        except (OSError, TypeError):
+            obj = None
+        if isinstance(obj, KernfsFile):
+            return
+        self._orig_chmod(path, mode, *args, **kwargs)
+
+    def _add_open_file(self, file_obj: Any, new_fd: int = -1) -> int:
+        if isinstance(file_obj, FakeFileWrapper) and file_obj.filedes is None:
+            self._opening(file_obj)
+        return int(self._orig_add_open_file(file_obj, new_fd))
+
+    def _opening(self, wrapper: FakeFileWrapper) -> None:
+        """Checks of a new open: faults, kernfs permissions (EACCES even for root)."""
+        file = wrapper.file_object
+        path = file.path
+        modes = wrapper.open_modes
+        self._check_fault("open", path)
+        if isinstance(file, KernfsFile):
+            missing = (modes.can_write and not file.writable) or (
+                modes.can_read and not file.readable
+            )
+            if missing and self._checks_open_perm(path):
+                self._fail("open", path, None, errno.EACCES)
+            if modes.can_write:
+                file.reset_handle(wrapper)
+        elif self._owner_of(path) is not None:
+            # kernfs has no create operation: O_CREAT of a new name in cgroupfs or resctrl fails
+            # with EACCES even for root (seen on this machine's kernel).  pyfakefs has already
+            # made the file when this hook runs, so it is taken back.
+            self.fs.remove_object(path)
+            self._fail("open", path, None, errno.EACCES)
+        elif modes.can_write:
+            self._watch_writes(file)
+        if modes.can_read:
+            self._guard_reads(wrapper)
+        self._record("open", path, None, None)
+
+    def _checks_open_perm(self, path: str) -> bool:
+        """Whether a missing handler refuses the open itself (EACCES even for root).
+
+        resctrl's kernfs root has KERNFS_ROOT_EXTRA_OPEN_PERM_CHECK, and /proc checks modes at
+        open.  cgroupfs files all have kernfs read and write ops, so root's open succeeds and
+        the missing handler answers EINVAL at read(2) or write(2) instead.
+        """
+        owned = self._owner_of(path)
+        return owned is None or isinstance(owned[0], ResctrlFs)
+
+    def _guard_reads(self, wrapper: FakeFileWrapper) -> None:
+        """Route each read call of this handle past the fault plan; a kernfs file whose
+        directory was removed reads ENODEV.  A read-only kernfs handle reads its own view
+        directly (pyfakefs' flush-before-read compares it with the file's latest view, which
+        another open may have re-rendered)."""
+        file = wrapper.file_object
+        getter = type(wrapper).__getattr__
+        own_view = isinstance(file, KernfsFile) and not wrapper.allow_update
+        path = file.where if isinstance(file, KernfsFile) else file.path
+        if own_view:
+            # its flush (also at close) only compares its view with the file's latest one
+            wrapper.__dict__["flush"] = lambda: None
+
+        def guarded(name: str) -> Callable[..., Any]:
+            def call(*args: Any, **kwargs: Any) -> Any:
+                self._check_fault("read", path)
+                if isinstance(file, KernfsFile) and not file.alive:
+                    self._fail("read", file.where, None, errno.ENODEV)
+                if isinstance(file, KernfsFile) and not file.readable:
+                    self._fail("read", file.where, None, errno.EINVAL)  # no seq_show
+                if own_view:
+                    if wrapper.filedes is None or not wrapper._is_open():
+                        raise ValueError("I/O operation on closed file")
+                    return getattr(wrapper._io, name)(*args, **kwargs)
+                return getter(wrapper, name)(*args, **kwargs)
+
+            return call
+
+        for name in ("read", "readline", "readlines", "read1", "readinto"):
+            wrapper.__dict__[name] = guarded(name)
+
+    def _watch_writes(self, file: FakeFile) -> None:
+        """Route writes to a regular file past the fault plan (and into the log)."""
+        if file.__dict__.get("_rtgate_watched"):
+            return
+        original = file.set_contents
+
+        def set_contents(contents: Any, encoding: str | None = None) -> bool:
+            if contents:
+                data = contents.encode() if isinstance(contents, str) else bytes(contents)
+                self._check_fault("write", file.path, data)
+                self._record("write", file.path, data, None)
+            return bool(original(contents, encoding))
+
+        file.__dict__["set_contents"] = set_contents
+        file.__dict__["_rtgate_watched"] = True
