@@ -171,6 +171,10 @@ class Topology:
     #: cpusets start with no CPUs and memory nodes, so attaching a task fails with ENOSPC until
     #: the runtime copies the parent's values (as runc does); True makes them inherit.
     cpuset_clone_children: bool = False
+    #: whether the BFQ I/O scheduler is registered (built in, or its module loaded).  Its blkcg
+    #: policy adds the ``blkio.bfq.*`` files to every v1 blkio group only then; a kernel whose
+    #: bfq module is not loaded shows the throttle files alone.
+    bfq: bool = True
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

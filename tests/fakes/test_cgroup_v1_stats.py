@@ -7,6 +7,8 @@ import os
 import stat
 
 from harness.fakes import SimulatedKernel
+from harness.fakes import Topology
+from harness.fakes import simulated_host
 from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
@@ -53,3 +55,12 @@ def test_blkio_has_bfq_and_throttle_files_but_no_weight(kernel: SimulatedKernel)
     write(f"{CG}/blkio/a/blkio.bfq.weight_device", "default 200")
     assert read(f"{CG}/blkio/a/blkio.bfq.weight") == "200\n"
     assert "blkio.bfq.weight" not in os.listdir(f"{CG}/blkio")
+
+
+def test_without_bfq_blkio_shows_the_throttle_files_alone() -> None:
+    with simulated_host(Topology(bfq=False)) as kernel:
+        os.mkdir(f"{CG}/blkio/a")
+        entries = set(os.listdir(f"{CG}/blkio/a"))
+        assert not {e for e in entries if e.startswith("blkio.bfq.")}, kernel.topology
+        assert {"blkio.reset_stats", "blkio.throttle.read_bps_device"} <= entries
+        assert not any(e.startswith("blkio.bfq.") for e in os.listdir(f"{CG}/blkio"))

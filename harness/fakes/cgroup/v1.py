@@ -94,13 +94,20 @@ class V1Hierarchy:
     """A v1 hierarchy with one controller, mounted at ``mount``."""
 
     def __init__(
-        self, name: str, hierarchy_id: int, mount: str, table: ProcessTable, num_cpus: int
+        self,
+        name: str,
+        hierarchy_id: int,
+        mount: str,
+        table: ProcessTable,
+        num_cpus: int,
+        bfq: bool = True,
     ) -> None:
         self.name = name
         self.hierarchy_id = hierarchy_id
         self.mount = mount
         self._table = table
         self._num_cpus = num_cpus
+        self._bfq = bfq
         self.nodes: dict[str, CgroupNode] = {}
         self.freezer: V1Freezer | None = V1Freezer(self, table) if name == "freezer" else None
         self.nodes["/"] = self._new_node("/")
@@ -297,6 +304,8 @@ class V1Hierarchy:
 
     def _controller_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
         extra = stat_files(self.name, node.values, root, self._num_cpus)
+        if not self._bfq:  # BFQ's blkcg policy is not registered: none of its files
+            extra = [f for f in extra if not f.name.startswith("blkio.bfq.")]
         return self._modelled_files(node, root) + extra
 
     def _modelled_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
