@@ -11,6 +11,7 @@ on the controller only).
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import pytest
 
@@ -27,6 +28,7 @@ from harness.plugin.marks import RequirementMarks
 from harness.plugin.marks import record_violation
 from harness.plugin.options import RunOptions
 from harness.plugin.options import add_options
+from harness.plugin.options import hand_to_worker
 from harness.plugin.options import read_options
 from harness.plugin.waivers import ExpectedFailures
 
@@ -78,7 +80,8 @@ def pytest_configure(config: pytest.Config) -> None:
     hypothesis_profiles.register_profiles()
     hypothesis_profiles.load_default(config)
     config.addinivalue_line("markers", MARKER_HELP)
-    options = read_options(config)
+    # ``rtgate run`` checked the options in this process already and stashed them
+    options = config.stash.get(options_key, None) or read_options(config)
     config.stash[options_key] = options
     config.pluginmanager.register(RequirementMarks(options), _MARKS)
     holding = applying_waivers(options)
@@ -86,6 +89,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(ExpectedFailures(holding), _WAIVERS)
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(OutcomeCollector(config, options), _COLLECTOR)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: a worker takes from the controller what is found out once per run."""
+    hand_to_worker(node.config.stash[options_key], node.workerinput)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
