@@ -30,21 +30,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of rtgate errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser(
-        "run",
-        help="run the conformance suite against a subject and write a report",
-        description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
-        "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
-        "the verdict.",
-    )
-    _common(run)
-    _run_options(run)
-    run.add_argument(
-        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
-    )
-    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
-    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
-    run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
+    _run_command(commands)
 
     listing = commands.add_parser("requirements", help="list the requirement catalog")
     _common(listing)
@@ -140,6 +126,25 @@ def _report_commands(commands: argparse._SubParsersAction) -> None:
     merge.add_argument(
         "--out", metavar="DIR", help="where to write (default: reports/fleet-<UTC time>/)"
     )
+
+
+def _run_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate run``: the options it shares with the plugin, then its own."""
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite against a subject and write a report",
+        description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
+        "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
+        "the verdict.",
+    )
+    _common(run)
+    _run_options(run)
+    run.add_argument(
+        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
+    )
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
+    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
+    run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
 
 
 def _run_options(run: argparse.ArgumentParser) -> None:
