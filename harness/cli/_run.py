@@ -30,6 +30,7 @@ from harness.plugin.keys import report_key
 from harness.plugin.options import request_from
 from harness.plugin.run_check import RunOptions
 from harness.plugin.run_check import check_run
+from harness.plugin.run_check import with_runtime_access
 from harness.report.model import Report
 from harness.report.summary import render_summary
 
@@ -109,7 +110,7 @@ def _prepared_host(options: RunOptions) -> Iterator[RunOptions]:
     with runtime_prepared(options.subject, options.profile) as access:
         for line in access.notes:
             print(f"rtgate: {line}", flush=True)
-        yield dataclasses.replace(options, runtime_access=access)
+        yield with_runtime_access(options, access)
 
 
 def _interrupt(signum: int, frame: object) -> None:

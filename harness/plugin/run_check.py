@@ -36,6 +36,7 @@ __all__ = [
     "RunRequest",
     "check_expectations",
     "check_run",
+    "with_runtime_access",
 ]
 
 #: ``simulated`` (pyfakefs and a kernel model) or ``real`` (this machine, as root)
@@ -214,14 +215,28 @@ def _where(request: RunRequest) -> tuple[str, dict[str, Any]]:
             "preset", "names a simulated machine; it cannot go with '", Flag("host"), " real'"
         )
     from harness.hosts import real_host_unavailable
-    from harness.hosts.real import describe_real
 
     reason = real_host_unavailable()
     if reason is not None:
         raise OptionError(
             "host", "'", Flag("host"), f" real' cannot run here: {reason}", of_value=False
         )
-    return "", describe_real()  # read-only probes
+    return "", _real_description()
+
+
+def _real_description() -> dict[str, Any]:
+    """What the report says of this machine (read-only probes)."""
+    from harness.hosts.real import describe_real
+
+    return describe_real()
+
+
+def with_runtime_access(options: RunOptions, access: RuntimeAccess) -> RunOptions:
+    """``options`` once the runtime was probed on the host; the host described again when it
+    was prepared for the runtime, as the report describes the host the tests ran on."""
+    if access.host_changed and options.host == "real":
+        options = dataclasses.replace(options, host_probe=_real_description())
+    return dataclasses.replace(options, runtime_access=access)
 
 
 def _preset(name: str | None) -> tuple[str, dict[str, Any]]:

@@ -26,6 +26,8 @@ class RuntimeAccess:
     refusal: str | None = None
     #: what was done to the host, and what failed, one line each for the run's output
     notes: tuple[str, ...] = ()
+    #: the host was changed for the runtime: what was read of it before may be stale
+    host_changed: bool = False
 
 
 @contextmanager
@@ -46,9 +48,8 @@ def runtime_prepared(subject: Subject, profile: str) -> Iterator[RuntimeAccess]:
 
     with host_prepared(probe) as prep:
         notes = tuple(line for line in (prep.describe(), prep.failure) if line)
-        if prep.refusal is None:
-            yield RuntimeAccess(None, notes)
-            return
-        also = f"; {prep.failure}" if prep.failure else ""
-        refusal = f"{subject.name} cannot create a container on this host: {prep.refusal}{also}"
-        yield RuntimeAccess(refusal, notes)
+        refusal = None
+        if prep.refusal is not None:
+            also = f"; {prep.failure}" if prep.failure else ""
+            refusal = f"{subject.name} cannot create a container on this host: {prep.refusal}{also}"
+        yield RuntimeAccess(refusal, notes, host_changed=bool(prep.bound))
