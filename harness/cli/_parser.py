@@ -6,10 +6,7 @@ import argparse
 from typing import NoReturn
 
 from harness.errors import UsageError
-from harness.plugin.options import DEFAULT_PROFILE
-from harness.plugin.options import DEFAULT_SUBJECT
-from harness.plugin.options import HOSTS
-from harness.plugin.options import OCI_DEFAULT_PROFILE
+from harness.plugin.options import RUN_OPTIONS
 
 __all__ = ["ArgumentParser", "build_parser"]
 
@@ -33,63 +30,7 @@ def build_parser() -> ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks of rtgate errors")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    run = commands.add_parser(
-        "run",
-        help="run the conformance suite against a subject and write a report",
-        description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
-        "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
-        "the verdict.",
-    )
-    _common(run)
-    run.add_argument(
-        "--subject",
-        default=DEFAULT_SUBJECT,
-        help="reference, python:MODULE:ATTR or oci:NAME_OR_PATH (default: %(default)s)",
-    )
-    run.add_argument(
-        "--host", default="simulated", help=f"one of {', '.join(HOSTS)} (default: %(default)s)"
-    )
-    run.add_argument(
-        "--preset", help="the simulated machine (default: v1-cat); 'rtgate presets' lists them"
-    )
-    run.add_argument(
-        "--profile",
-        help=f"default: {DEFAULT_PROFILE}; {OCI_DEFAULT_PROFILE} for an oci: subject",
-    )
-    run.add_argument(
-        "--oci-version",
-        metavar="VERSION",
-        help="the ociVersion an oci: subject's bundles declare (default: 1.0.2; crun 1.8 "
-        "refuses newer ones)",
-    )
-    run.add_argument(
-        "--expectations",
-        metavar="PATH",
-        help="TOML file of requirements the subject is known to fail: reported as xfail",
-    )
-    run.add_argument(
-        "--strict",
-        action="store_true",
-        help="an xpass (a requirement an expectation says fails, passing) fails the verdict",
-    )
-    run.add_argument(
-        "--certify",
-        action="store_true",
-        help="certification run: no expectations file may be given, and --strict applies",
-    )
-    run.add_argument(
-        "--report-dir",
-        metavar="DIR",
-        help="where to write the report (default: reports/<UTC time>-<subject>/, "
-        "with reports/latest pointing at it)",
-    )
-    run.add_argument(
-        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
-    )
-    run.add_argument("--catalog", metavar="PATH", help="requirement catalog (default: packaged)")
-    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
-    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
-    run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
+    _run_command(commands)
 
     listing = commands.add_parser("requirements", help="list the requirement catalog")
     _common(listing)
@@ -185,6 +126,39 @@ def _report_commands(commands: argparse._SubParsersAction) -> None:
     merge.add_argument(
         "--out", metavar="DIR", help="where to write (default: reports/fleet-<UTC time>/)"
     )
+
+
+def _run_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate run``: the options it shares with the plugin, then its own."""
+    run = commands.add_parser(
+        "run",
+        help="run the conformance suite against a subject and write a report",
+        description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
+        "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
+        "the verdict.",
+    )
+    _common(run)
+    _run_options(run)
+    run.add_argument(
+        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
+    )
+    run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
+    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
+    run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
+
+
+def _run_options(run: argparse.ArgumentParser) -> None:
+    """The options ``rtgate run`` shares with the plugin, from their one table."""
+    for option in RUN_OPTIONS:
+        if option.plugin_only:
+            continue
+        help_text = option.run_help or option.help
+        if option.flag:
+            run.add_argument(f"--{option.name}", action="store_true", help=help_text)
+            continue
+        run.add_argument(
+            f"--{option.name}", default=option.default, metavar=option.metavar, help=help_text
+        )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import datetime
 import importlib.util
 import os
@@ -23,17 +24,15 @@ import pytest
 
 from harness.errors import RtgateError
 from harness.errors import UsageError
-from harness.fakes.presets import PRESETS
 from harness.plugin import ensure_registered
+from harness.plugin.keys import options_key
 from harness.plugin.keys import report_key
-from harness.plugin.options import HOSTS
-from harness.plugin.options import OCI_VERSION
-from harness.plugin.options import check_expectations
-from harness.plugin.options import default_profile
-from harness.plugin.options import subject_version
+from harness.plugin.options import request_from
+from harness.plugin.run_check import RunOptions
+from harness.plugin.run_check import check_run
+from harness.plugin.run_check import with_runtime_access
 from harness.report.model import Report
 from harness.report.summary import render_summary
-from harness.spec.catalog import load_catalog
 
 __all__ = ["default_report_dir", "pytest_args", "run"]
 
@@ -50,13 +49,19 @@ _RUN_PID = 0
 
 
 class _RunHooks:
-    """Plugin object handed to :func:`pytest.main`: loads rtgate and catches the report."""
+    """Plugin object handed to :func:`pytest.main`: loads rtgate, hands it the options checked
+    here (so the plugin does not check them again), and catches the report."""
 
-    def __init__(self) -> None:
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
         self.report: Report | None = None
 
     def pytest_addhooks(self, pluginmanager: pytest.PytestPluginManager) -> None:
         ensure_registered(pluginmanager)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_cmdline_main(self, config: pytest.Config) -> None:
+        config.stash[options_key] = self.options
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.report = config.stash.get(report_key, None)
@@ -68,19 +73,19 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     Raises:
         RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
     """
-    args.profile = args.profile or default_profile(args.subject)
-    check_input(args)
+    options = check_input(args)
     scenarios = scenarios_dir(args.scenarios)
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)
-    hooks = _RunHooks()
+    options = dataclasses.replace(options, report_dir=str(report_dir.absolute()))
     # A CI job that times out sends SIGTERM: end the run as Ctrl-C does, so that the fixtures
     # of a real host still remove what they made.
     global _RUN_PID
     _RUN_PID = os.getpid()
     previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
-        with _prepared_host(args):
-            code = pytest.main(pytest_args(args, scenarios, report_dir, extra), plugins=[hooks])
+        with _prepared_host(options) as prepared:
+            hooks = _RunHooks(prepared)
+            code = pytest.main(pytest_args(args, prepared, scenarios, extra), plugins=[hooks])
     finally:
         signal.signal(signal.SIGTERM, previous)
     if code == pytest.ExitCode.USAGE_ERROR:
@@ -95,30 +100,17 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
 
 
 @contextlib.contextmanager
-def _prepared_host(args: argparse.Namespace) -> Iterator[None]:
-    """For an OCI runtime on a real host: probe it, prepare the host if it refuses it as it is
-    (harness/hosts/preparation.py), say so, and undo it when the run is over.  Doing it here,
-    before pytest starts its workers, makes one preparation last for all of them."""
-    if not (args.subject.startswith("oci:") and args.host == "real"):
-        yield
-        return
-    from harness.hosts import open_host
-    from harness.hosts.preparation import host_prepared
-    from harness.subjects import parse_subject
-    from harness.subjects.cli import cli_for
-    from harness.subjects.cli import refusal_of
+def _prepared_host(options: RunOptions) -> Iterator[RunOptions]:
+    """The runtime probed and the host prepared for it (:mod:`harness.subjects.access`), said,
+    and undone when the run is over.  Doing it here, before pytest starts its workers, makes
+    one probe and one preparation serve all of them: the options they are handed say what it
+    found."""
+    from harness.subjects.access import runtime_prepared
 
-    subject = parse_subject(args.subject, oci_version=args.oci_version)
-
-    def probe() -> str | None:
-        with open_host("real") as probe_host:
-            return refusal_of(cli_for(subject, probe_host, args.profile))
-
-    with host_prepared(probe) as prep:
-        for line in (prep.describe(), prep.failure):
-            if line:
-                print(f"rtgate: {line}", flush=True)
-        yield
+    with runtime_prepared(options.subject, options.profile) as access:
+        for line in access.notes:
+            print(f"rtgate: {line}", flush=True)
+        yield with_runtime_access(options, access)
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -131,48 +123,21 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
 
-def check_input(args: argparse.Namespace) -> None:
-    """Everything that can be wrong with the command line, found before any test runs.
+def check_input(args: argparse.Namespace) -> RunOptions:
+    """Everything that can be wrong with the command line, found before any test runs
+    (:func:`~harness.plugin.run_check.check_run`, which the plugin uses too).
 
     Raises:
-        UsageError: unknown host, preset, profile or subject.
-        SpecError: the catalog does not load.
+        UsageError: a bad option value, catalog or expectations file, or subject.
     """
-    if args.host not in HOSTS:
-        raise UsageError(f"'--host' must be one of {HOSTS} (got {args.host!r})")
-    if args.subject.startswith("oci:") and args.host != "real":
-        raise UsageError(f"subject {args.subject!r} runs real containers: add '--host real'")
-    if args.host == "real":
-        if args.preset is not None:
-            raise UsageError(
-                "'--preset' names a simulated machine; it cannot go with '--host real'"
-            )
-        from harness.hosts import real_host_unavailable
-
-        reason = real_host_unavailable()
-        if reason is not None:
-            raise UsageError(f"'--host real' cannot run here: {reason}")
-    if args.preset is not None and args.preset not in PRESETS:
-        raise UsageError(f"'--preset' must be one of {tuple(PRESETS)} (got {args.preset!r})")
-    catalog = load_catalog(args.catalog)
-    if args.profile not in catalog.profiles:
-        known = tuple(sorted(catalog.profiles))
-        raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
-    version = subject_version(args.subject)
-    if args.certify and args.expectations:
-        raise UsageError(
-            "'--certify' takes no '--expectations': a certification run counts every "
-            "requirement as it ends"
+    request = request_from(lambda option: getattr(args, option.dest, None))
+    return check_run(
+        dataclasses.replace(
+            request,
+            expectations=os.path.abspath(args.expectations) if args.expectations else None,
+            command=shlex.join(getattr(args, "invocation", ["rtgate", "run"])),
         )
-    if args.expectations:
-        check_expectations(args.expectations, catalog, args.subject, version)
-    if args.oci_version is not None:
-        if not args.subject.startswith("oci:"):
-            raise UsageError("'--oci-version' is for an oci: subject, which reads config.json")
-        if not OCI_VERSION.match(args.oci_version):
-            raise UsageError(
-                f"'--oci-version' must be a SemVer version like 1.0.2 (got {args.oci_version!r})"
-            )
+    )
 
 
 def scenarios_dir(override: str | None) -> Path:
@@ -193,9 +158,9 @@ def scenarios_dir(override: str | None) -> Path:
 
 
 def pytest_args(
-    args: argparse.Namespace, scenarios: Path, report_dir: Path, extra: list[str]
+    args: argparse.Namespace, options: RunOptions, scenarios: Path, extra: list[str]
 ) -> list[str]:
-    """The pytest command line of a run."""
+    """The pytest command line of a run (xdist workers read the options from it)."""
     argv = [
         str(scenarios),
         "-p",
@@ -203,8 +168,8 @@ def pytest_args(
         "-q",
         f"--rtgate-subject={args.subject}",
         f"--rtgate-host={args.host}",
-        f"--rtgate-profile={args.profile}",
-        f"--rtgate-report-dir={report_dir}",
+        f"--rtgate-profile={options.profile}",
+        f"--rtgate-report-dir={options.report_dir}",
         # Checking the input imported harness and the subject before pytest started; once
         # installed, pytest would warn that it cannot rewrite asserts in those packages.
         "-W",
@@ -220,7 +185,7 @@ def pytest_args(
         argv.append("--rtgate-strict")
     if args.certify:
         argv.append("--rtgate-certify")
-    argv.append(f"--rtgate-command={shlex.join(getattr(args, 'invocation', ['rtgate', 'run']))}")
+    argv.append(f"--rtgate-command={options.command}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:

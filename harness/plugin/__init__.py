@@ -14,6 +14,7 @@ import functools
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -33,6 +34,7 @@ from harness.plugin.marks import RequirementMarks
 from harness.plugin.marks import record_violation
 from harness.plugin.options import RunOptions
 from harness.plugin.options import add_options
+from harness.plugin.options import hand_to_worker
 from harness.plugin.options import read_options
 
 __all__ = [
@@ -84,7 +86,8 @@ def pytest_configure(config: pytest.Config) -> None:
     hypothesis_profiles.register_profiles()
     hypothesis_profiles.load_default(config)
     config.addinivalue_line("markers", MARKER_HELP)
-    options = read_options(config)
+    # ``rtgate run`` checked the options in this process already and stashed them
+    options = config.stash.get(options_key, None) or read_options(config)
     config.stash[options_key] = options
     config.pluginmanager.register(RequirementMarks(options), _MARKS)
     holding = applying_expectations(options)
@@ -92,6 +95,12 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(XfailByExpectation(holding), _EXPECTED)
     if not hasattr(config, "workerinput"):
         config.pluginmanager.register(OutcomeCollector(config, options), _COLLECTOR)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """xdist: a worker takes from the controller what is found out once per run."""
+    hand_to_worker(node.config.stash[options_key], node.workerinput)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

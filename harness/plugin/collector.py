@@ -132,7 +132,7 @@ class OutcomeCollector:
         options = self.options
         holding, not_applying = _expectations_in_force(options)
         run = RunInfo(
-            subject=options.subject,
+            subject=options.subject.name,
             subject_version=options.subject_version,
             host=options.host,
             profile=options.profile,

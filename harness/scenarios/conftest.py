@@ -13,22 +13,21 @@ from harness.hosts import Host
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
-from harness.hosts.preparation import host_prepared
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import Needs
 from harness.scenarios._support import OnHost
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
-from harness.subjects import parse_subject
+from harness.subjects.access import runtime_prepared
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
 from harness.subjects.cli import cli_for
-from harness.subjects.cli import refusal_of
 
 
 @pytest.fixture(scope="session")
 def subject(rtgate_options: Any) -> ApiSubject | OciSubject:
-    return parse_subject(rtgate_options.subject, oci_version=rtgate_options.oci_version)
+    """The subject of the run, as the plugin parsed it once."""
+    return rtgate_options.subject
 
 
 @pytest.fixture
@@ -92,24 +91,16 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
 
 @pytest.fixture(scope="session")
 def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> Iterator[str | None]:
-    """Why an OCI runtime cannot run any container on this host, or None.
+    """Why the runtime cannot run any container on this host, or None.
 
-    Probed once per session, with a container of its own; a runtime that refuses the host as
-    it is may get it prepared (harness/hosts/preparation.py), for the whole session."""
-    if not isinstance(subject, OciSubject):
-        yield None
+    Probed once per run (harness/subjects/access.py): by ``rtgate run`` before pytest starts,
+    which hands the plugin what it found; else here, once per session, the host prepared for
+    the runtime for the whole session when that helps."""
+    if rtgate_options.runtime_access is not None:
+        yield rtgate_options.runtime_access.refusal
         return
-
-    def probe() -> str | None:
-        with open_host("real") as probe_host:
-            return refusal_of(cli_for(subject, probe_host, rtgate_options.profile))
-
-    with host_prepared(probe) as prep:
-        if prep.refusal is None:
-            yield None
-        else:
-            also = f"; {prep.failure}" if prep.failure else ""
-            yield f"{subject.name} cannot create a container on this host: {prep.refusal}{also}"
+    with runtime_prepared(subject, rtgate_options.profile) as access:
+        yield access.refusal
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""What a subject is to the scenarios.
+"""What a subject is to the scenarios, and what its kind says of it.
 
 An API-scope subject is a Python implementation of the reference's factory API: a callable
 ``new_factory(root, system, profile)`` returning an object with ``create(id, config)`` and
@@ -6,11 +6,15 @@ An API-scope subject is a Python implementation of the reference's factory API: 
 ``resume``, ``signal``, ``destroy``, ``refresh_state``, ``run_type``, ``state``, ``state_for(name)``
 and ``init_process``.  The data types of that API (``Config``, ``Process``, ...) are the
 reference's, re-exported by :mod:`harness.subjects.api`.
+
+Every subject carries its :class:`SubjectKind`: the data that tells the rest of rtgate how to
+treat it, so that nothing else looks at the ``--subject`` text again.
 """
 
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 from typing import Protocol
 
@@ -26,7 +30,57 @@ __all__ = [
     "InitProcess",
     "MakeFactory",
     "OciSubject",
+    "Subject",
+    "SubjectKind",
 ]
+
+
+class Subject(Protocol):
+    """What every subject offers, whatever its kind."""
+
+    @property
+    def name(self) -> str:
+        """What the user wrote after ``--subject``."""
+
+    @property
+    def kind(self) -> SubjectKind:
+        """Its kind, from the registry (:mod:`harness.subjects.registry`)."""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class SubjectKind:
+    """One kind of subject, as data: the part of ``--subject`` before the first colon.
+
+    The built-in kinds are ``reference``, ``python`` and ``oci``; a third party adds one with an
+    entry point of the group ``rtgate.subjects`` whose name is the kind's ``name`` and whose
+    object is a :class:`SubjectKind`.
+    """
+
+    #: the prefix of ``--subject``: ``python`` in ``python:MODULE:ATTR``
+    name: str
+    #: how ``--subject`` spells one, for messages: ``python:MODULE:ATTR``
+    usage: str
+    #: the requirement scopes its subjects can be checked on (``api``, ``cli``)
+    scopes: tuple[str, ...]
+    #: the catalog profile a run checks when none is named
+    default_profile: str
+    #: its subjects act on the machine itself: runs need ``--host real``, and the runtime is
+    #: probed (and the host prepared for it) once per run
+    needs_real_host: bool
+    #: its subjects run bundles whose config.json declares ``--oci-version``
+    reads_config_json: bool
+    #: ``parse(text, rest, oci_version)``: the subject of ``--subject text`` (``rest`` is what
+    #: follows ``name:``), without reading its version; raises UsageError naming the mistake
+    parse: Callable[[str, str, str | None], Subject]
+    #: the subject's version, for the report and expectations: read once per run, it may run
+    #: the subject
+    read_version: Callable[[Any], str]
+    #: ``command_line(subject, host, profile)``: the command line the CLI scenarios drive
+    command_line: Callable[[Any, Any, str], Any]
+
+    def subject(self, text: str, oci_version: str | None = None) -> Subject:
+        """The subject of ``--subject text``, which is of this kind (see :attr:`parse`)."""
+        return self.parse(text, text.partition(":")[2], oci_version)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -37,10 +91,9 @@ class ApiSubject:
     name: str
     #: the callable that makes a factory
     make_factory: MakeFactory
-    #: the implementation's version, for the report
-    version: str
-
-    scope = "api"
+    #: the module it was imported from (its ``__version__`` is the subject's version)
+    module: str
+    kind: SubjectKind = dataclasses.field(repr=False, compare=False, kw_only=True)
 
     def new_factory(self, root: str, system: Any, profile: str) -> Factory:
         """A factory whose containers keep their state dirs under ``root``."""
@@ -55,12 +108,9 @@ class OciSubject:
     name: str
     #: the binary's absolute path
     binary: str
-    #: the version ``--version`` reports
-    version: str
     #: the ociVersion its bundles' config.json declare
     oci_version: str = DEFAULT_OCI_VERSION
-
-    scope = "cli"
+    kind: SubjectKind = dataclasses.field(repr=False, compare=False, kw_only=True)
 
 
 # -- the factory API, as the scenarios use it ---------------------------------------------------

@@ -24,6 +24,7 @@ from typing import Any
 
 from harness.subjects.base import ApiSubject
 from harness.subjects.base import OciSubject
+from harness.subjects.base import Subject
 from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci import Hook
 from harness.subjects.oci import Hooks
@@ -205,8 +206,6 @@ def refusal_of(cli: SubjectCli | OciCli) -> str | None:
     return None if created.exit_code == 0 else created.describe()
 
 
-def cli_for(subject: ApiSubject | OciSubject, host: Any, profile: str) -> SubjectCli | OciCli:
-    """The command line the CLI scenarios drive for ``subject`` on ``host``."""
-    if isinstance(subject, OciSubject):
-        return OciCli(subject, host, profile)
-    return SubjectCli(subject, host, profile)
+def cli_for(subject: Subject, host: Any, profile: str) -> SubjectCli | OciCli:
+    """The command line the CLI scenarios drive for ``subject`` on ``host``: its kind's."""
+    return subject.kind.command_line(subject, host, profile)

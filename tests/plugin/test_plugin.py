@@ -68,7 +68,7 @@ def test_options_reach_the_fixture(project: Project) -> None:
     project.pytester.makepyfile(
         """
         def test_options(rtgate_options):
-            assert rtgate_options.subject == "reference"
+            assert rtgate_options.subject.name == "reference"
             assert rtgate_options.host == "simulated"
             assert rtgate_options.profile == "runc-1.2"
             assert rtgate_options.report_dir is None

@@ -14,6 +14,7 @@ from harness.subjects.base import OciSubject
 from harness.subjects.cli import OciCli
 from harness.subjects.oci import BusyboxUnavailable
 from harness.subjects.oci import find_busybox
+from harness.subjects.registry import OCI
 
 
 def _config_of(subject: OciSubject, tmp_path: Path) -> dict[str, object]:
@@ -31,10 +32,10 @@ def _config_of(subject: OciSubject, tmp_path: Path) -> dict[str, object]:
 
 
 def test_bundles_declare_1_0_2_by_default(tmp_path: Path) -> None:
-    subject = OciSubject("oci:rt", "/bin/true", "1.0")
+    subject = OciSubject("oci:rt", "/bin/true", kind=OCI)
     assert _config_of(subject, tmp_path)["ociVersion"] == "1.0.2"
 
 
 def test_a_subject_s_oci_version_goes_into_its_bundles(tmp_path: Path) -> None:
-    subject = OciSubject("oci:rt", "/bin/true", "1.0", oci_version="1.0.0")
+    subject = OciSubject("oci:rt", "/bin/true", oci_version="1.0.0", kind=OCI)
     assert _config_of(subject, tmp_path)["ociVersion"] == "1.0.0"

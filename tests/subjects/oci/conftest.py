@@ -24,11 +24,8 @@ from typing import Any
 
 import pytest
 
-from harness.hosts import open_host
-from harness.hosts.preparation import host_prepared
 from harness.subjects import parse_subject
-from harness.subjects.cli import cli_for
-from harness.subjects.cli import refusal_of
+from harness.subjects.access import runtime_prepared
 from harness.subjects.oci import Bundle
 from harness.subjects.oci import BusyboxUnavailable
 from harness.subjects.oci import CommandRecord
@@ -260,13 +257,7 @@ def prepared_for_crun() -> Iterator[None]:
     if os.geteuid() != 0 or shutil.which("crun") is None:
         yield
         return
-    subject = parse_subject("oci:crun")
-
-    def probe() -> str | None:
-        with open_host("real") as host:
-            return refusal_of(cli_for(subject, host, "runtime-spec"))
-
-    with host_prepared(probe):
+    with runtime_prepared(parse_subject("oci:crun"), "runtime-spec"):
         yield
 
 

@@ -1,0 +1,297 @@
+"""Checking a run's options, once per process, into a frozen :class:`RunOptions`.
+
+``rtgate run`` and the plugin read the same options (:data:`harness.plugin.options.RUN_OPTIONS`)
+into a :class:`RunRequest` and hand it to :func:`check_run`.  Every mistake is one
+:class:`OptionError`, which each front end words its own way: ``rtgate run`` says
+``'--host' must be one of ...``, the plugin ``--rtgate-host: 'host' must be one of ...``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+from typing import Any
+
+from harness.errors import RtgateError
+from harness.errors import UsageError
+from harness.report.expectations import ExpectationSet
+from harness.report.expectations import load_expectations
+from harness.report.features import host_features
+from harness.spec.catalog import Catalog
+from harness.spec.catalog import load_catalog
+
+if TYPE_CHECKING:
+    from harness.subjects.access import RuntimeAccess
+    from harness.subjects.base import Subject
+    from harness.subjects.base import SubjectKind
+
+__all__ = [
+    "HOSTS",
+    "Flag",
+    "OptionError",
+    "RunOptions",
+    "RunRequest",
+    "check_expectations",
+    "check_run",
+    "with_runtime_access",
+]
+
+#: ``simulated`` (pyfakefs and a kernel model) or ``real`` (this machine, as root)
+HOSTS = ("simulated", "real")
+#: config.md: ociVersion MUST be in SemVer v2.0.0 format
+OCI_VERSION = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Flag:
+    """Another option named in a message: each front end spells it its own way."""
+
+    #: its name in the table: ``host``
+    name: str
+
+
+class OptionError(UsageError):
+    """A bad run option: which one, and what is wrong with its value."""
+
+    def __init__(self, option: str, *parts: str | Flag, of_value: bool = True) -> None:
+        #: the option's name in the table
+        self.option = option
+        #: the message, other options in it as :class:`Flag`
+        self.parts = parts
+        #: the message says what is wrong with the value, and is led by the option's name
+        self.of_value = of_value
+        super().__init__(self.for_rtgate())
+
+    def _text(self, spell: Callable[[str], str]) -> str:
+        return "".join(spell(p.name) if isinstance(p, Flag) else p for p in self.parts)
+
+    def for_rtgate(self) -> str:
+        """The line of ``rtgate run``: ``'--host' must be one of ...``."""
+        text = self._text(lambda name: f"--{name}")
+        return f"'--{self.option}' {text}" if self.of_value else text
+
+    def for_pytest(self) -> str:
+        """The line of the plugin: ``--rtgate-host: 'host' must be one of ...``."""
+        lead = f"'{self.option}' " if self.of_value else ""
+        return f"--rtgate-{self.option}: {lead}{self._text(lambda name: f'--rtgate-{name}')}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunRequest:
+    """The run options as given, unchecked: one field per entry of the options table."""
+
+    subject: str = "reference"
+    host: str = "simulated"
+    preset: str | None = None
+    profile: str | None = None
+    oci_version: str | None = None
+    expectations: str | None = None
+    strict: bool = False
+    certify: bool = False
+    report_dir: str | None = None
+    catalog: str | None = None
+    command: str = ""
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RunOptions:
+    """What this run tests, where, against which rules; the ``rtgate_options`` fixture."""
+
+    #: the runtime under test, parsed once (``subject.name`` is what the user wrote)
+    subject: Subject
+    #: ``simulated`` or ``real``
+    host: str
+    #: the profile of the catalog the run checks
+    profile: str
+    #: where the report is written; ``None`` writes no report
+    report_dir: str | None
+    #: the loaded requirement catalog
+    catalog: Catalog
+    #: the subject's version as its kind reads it, once per run; empty when unknown
+    subject_version: str = ""
+    #: the simulated host's preset (``harness.fakes.presets``)
+    preset: str = "v1-cat"
+    #: what the run knows of its host, for the report
+    host_probe: dict[str, Any] = dataclasses.field(default_factory=dict)
+    #: the expectations (waivers) of the subject, or None
+    expectations: ExpectationSet | None = None
+    #: the ociVersion an OCI subject's bundles declare (None: the default, 1.0.2)
+    oci_version: str | None = None
+    #: an xpass fails the verdict
+    strict: bool = False
+    #: no expectations allowed; implies strict
+    certify: bool = False
+    #: the command line that started the run, for the report
+    command: str = ""
+    #: what probing the runtime on this host found, when the run did it before this process
+    #: started its session (``rtgate run``, or the controller of xdist workers); else None
+    runtime_access: RuntimeAccess | None = None
+
+    @property
+    def host_features(self) -> tuple[str, ...]:
+        """What expectations are keyed on and fleet reports group by (see report.features)."""
+        return host_features(self.host_probe)
+
+    @property
+    def scopes(self) -> tuple[str, ...]:
+        """The requirement scopes this subject can be checked on (its kind says)."""
+        return self.subject.kind.scopes
+
+    def requirements(self) -> list[Any]:
+        """The catalog's requirements of this run: its profile, in the subject's scopes."""
+        return [r for r in self.catalog.for_profile(self.profile) if r.scope in self.scopes]
+
+
+def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
+    """Everything that can be wrong with a run's options, found before any test runs; the
+    subject parsed and its version read (unless ``version`` is handed down by the controller).
+
+    Raises:
+        OptionError: one line naming the bad option and value.
+    """
+    if request.host not in HOSTS:
+        raise OptionError("host", f"must be one of {HOSTS} (got {request.host!r})")
+    kind = _kind(request.subject)
+    if kind.needs_real_host and request.host != "real":
+        raise OptionError(
+            "subject",
+            f"subject {request.subject!r} runs real containers: add '",
+            Flag("host"),
+            " real'",
+            of_value=False,
+        )
+    preset, probe = _where(request)
+    catalog = _catalog(request.catalog)
+    profile = request.profile or kind.default_profile
+    if profile not in catalog.profiles:
+        known = tuple(sorted(catalog.profiles))
+        raise OptionError("profile", f"must be one of {known} (got {profile!r})")
+    _check_oci_version(request.oci_version, kind)
+    subject, found = _subject(request, kind, version)
+    return RunOptions(
+        subject=subject,
+        host=request.host,
+        profile=profile,
+        report_dir=str(Path(request.report_dir).absolute()) if request.report_dir else None,
+        catalog=catalog,
+        subject_version=found,
+        preset=preset,
+        host_probe=probe,
+        expectations=_expectations(request, catalog, subject.name, found),
+        oci_version=request.oci_version,
+        strict=request.strict or request.certify,
+        certify=request.certify,
+        command=request.command,
+    )
+
+
+def _kind(text: str) -> SubjectKind:
+    from harness.subjects.registry import kind_of
+
+    try:
+        return kind_of(text)
+    except UsageError as err:
+        raise OptionError("subject", str(err), of_value=False) from err
+
+
+def _subject(request: RunRequest, kind: SubjectKind, version: str | None) -> tuple[Subject, str]:
+    """The subject, parsed once, and its version: handed down, or read once."""
+    try:
+        subject = kind.subject(request.subject, request.oci_version)
+        return subject, version if version is not None else kind.read_version(subject)
+    except UsageError as err:
+        raise OptionError("subject", str(err), of_value=False) from err
+
+
+def _where(request: RunRequest) -> tuple[str, dict[str, Any]]:
+    """The preset (none on a real host) and what the report says of the host."""
+    if request.host != "real":
+        return _preset(request.preset)
+    if request.preset is not None:
+        raise OptionError(
+            "preset", "names a simulated machine; it cannot go with '", Flag("host"), " real'"
+        )
+    from harness.hosts import real_host_unavailable
+
+    reason = real_host_unavailable()
+    if reason is not None:
+        raise OptionError(
+            "host", "'", Flag("host"), f" real' cannot run here: {reason}", of_value=False
+        )
+    return "", _real_description()
+
+
+def _real_description() -> dict[str, Any]:
+    """What the report says of this machine (read-only probes)."""
+    from harness.hosts.real import describe_real
+
+    return describe_real()
+
+
+def with_runtime_access(options: RunOptions, access: RuntimeAccess) -> RunOptions:
+    """``options`` once the runtime was probed on the host; the host described again when it
+    was prepared for the runtime, as the report describes the host the tests ran on."""
+    if access.host_changed and options.host == "real":
+        options = dataclasses.replace(options, host_probe=_real_description())
+    return dataclasses.replace(options, runtime_access=access)
+
+
+def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
+    """The checked preset name and its description (imported lazily: fakes are heavy)."""
+    from harness.fakes import presets
+
+    chosen = name or presets.DEFAULT_PRESET
+    if chosen not in presets.PRESETS:
+        raise OptionError("preset", f"must be one of {tuple(presets.PRESETS)} (got {name!r})")
+    return chosen, presets.describe(chosen)
+
+
+def _catalog(path: str | None) -> Catalog:
+    try:
+        return load_catalog(path)
+    except RtgateError as err:
+        raise OptionError("catalog", str(err), of_value=False) from err
+
+
+def _check_oci_version(value: str | None, kind: SubjectKind) -> None:
+    """A SemVer 2.0.0 version, for a kind whose bundles declare it."""
+    if value is None:
+        return
+    if not kind.reads_config_json:
+        raise OptionError("oci-version", "is for an oci: subject, which reads config.json")
+    if not OCI_VERSION.match(value):
+        raise OptionError("oci-version", f"must be a SemVer version like 1.0.2 (got {value!r})")
+
+
+def _expectations(
+    request: RunRequest, catalog: Catalog, subject: str, version: str
+) -> ExpectationSet | None:
+    if request.certify and request.expectations:
+        raise OptionError(
+            "certify",
+            "takes no '",
+            Flag("expectations"),
+            "': a certification run counts every requirement as it ends",
+        )
+    if not request.expectations:
+        return None
+    try:
+        return check_expectations(request.expectations, catalog, subject, version)
+    except RtgateError as err:
+        raise OptionError("expectations", str(err), of_value=False) from err
+
+
+def check_expectations(path: str, catalog: Catalog, subject: str, version: str) -> ExpectationSet:
+    """Load an expectations file and check it fits the run's subject and version.
+
+    Raises:
+        InputFileError: malformed, or naming a requirement the catalog does not have.
+        UsageError: the file is for another subject or version range.
+    """
+    mismatch = load_expectations(path).matches(subject, version)
+    if mismatch is not None:  # said first: every other complaint would be beside the point
+        raise UsageError(mismatch)
+    return load_expectations(path, known=list(catalog))
