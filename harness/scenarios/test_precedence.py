@@ -1,16 +1,12 @@
 """Which error destroy returns when several teardown steps fail: all 16 combinations.
 
-Every failure is a fault of the host's kernel, never a replaced manager:
-  cgroup     a process of the harness sits in the container's cgroup (the container has a
-             private PID namespace, so destroy sends no kill-all) -> rmdir EBUSY
-  rdt        rmdir of the container's resctrl group fails with EBUSY, every time (pinned)
-  state-dir  rmdir of the container's state dir fails with EBUSY, every time (pinned: a
-             fault of the model, or a bind mount of the directory on itself on a real host)
-  poststop   the poststop hook exits 1
-
-The seed runs every step and returns the first error, always ending stopped; runc 1.2 returns
-at the first failing step and then leaves the state, init, the rest and the hooks alone.  The
-spec's teardown mode says which applies.
+Every failure is a fault of the host's kernel, never a replaced manager: the host's
+``break_teardown`` makes each step fail (a process of the harness in the container's cgroup, a
+pinned resctrl group or state dir, a poststop hook that exits 1).  What destroy must do then,
+and under which requirement each fact is checked, is the spec's teardown oracle
+(harness/spec/teardown.py): the seed runs every step and returns the first error, always
+ending stopped; runc 1.2 returns at the first failing step and then leaves the state, init, the
+rest and the hooks alone.
 """
 
 from __future__ import annotations
