@@ -31,7 +31,9 @@ def test_profile_overrides_only_what_differs() -> None:
     seed = tables.lifecycle("seed")
     later = tables.lifecycle("runc-1.2")
     assert later["transitions"] == seed["transitions"], "runc 1.2 keeps the transition table"
-    assert tables.destroy_expectation("running", True, "runc-1.2") == "error:destroy_still_running"
+    assert tables.destroy_expectation("running", True, "runc-1.2") == tables.ErrorCell(
+        "destroy_still_running"
+    )
     assert tables.destroy_expectation("running", False, "runc-1.2") == "destroy"
     assert tables.message("still_running", "runc-1.2") == tables.message("still_running")
 
@@ -94,7 +96,7 @@ def test_the_runtime_spec_profile_holds_only_command_line_rules() -> None:
             assert tables.cli_operation(state, operation, "runtime-spec")[0] == tables.UNSPECIFIED
     assert tables.cli_operation("created", "delete", "runtime-spec")[0] == "error"
     assert tables.cli_operation("paused", "kill", "runtime-spec")[0] == "error"
-    assert tables.cli_delete_fault("poststop", "runtime-spec")["remaining"] == "run"
+    assert tables.cli_delete_fault("poststop", "runtime-spec").remaining == "run"
     with pytest.raises(SpecError, match="no \\[delete_faults.busy-cgroup\\]"):
         tables.cli_delete_fault("busy-cgroup", "runtime-spec")
 

@@ -10,8 +10,11 @@ what the kernel saw) each host class implements.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import time
+from typing import Literal
+from typing import get_args
 
 from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
@@ -20,11 +23,13 @@ from harness.fakes import SimProgram
 __all__ = [
     "CGROUP_ROOT",
     "RESCTRL",
+    "BrokenStep",
     "HostCannot",
     "HostFiles",
     "KernelOp",
     "ProgramRun",
     "SimProgram",
+    "TeardownStep",
 ]
 
 CGROUP_ROOT = "/sys/fs/cgroup"
@@ -37,6 +42,23 @@ POLL_INTERVAL_S = 0.002
 
 class HostCannot(Exception):  # noqa: N818 - it is a refusal with a reason, not a failure
     """This host cannot produce a condition a scenario asks for; the text says why."""
+
+
+#: a teardown step a host can make fail (``[teardown] error_sources`` of lifecycle.toml)
+TeardownStep = Literal["cgroup", "rdt", "state-dir", "poststop"]
+#: what a broken poststop hook writes before it exits 1
+FAILING_HOOK_STDERR = "poststop fault"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BrokenStep:
+    """A teardown step a host made fail, and what a scenario checks of it afterwards."""
+
+    step: TeardownStep
+    #: the pinned directory, the busy cgroup or the failing hook program
+    path: str
+    #: the process of the harness that keeps the cgroup busy (it must outlive destroy)
+    outsider: int | None = None
 
 
 class HostFiles:
@@ -146,6 +168,46 @@ class HostFiles:
 
     def _check_own(self, pid: int) -> None:
         """Refuse to act on a process this host did not start (overridden on a real host)."""
+
+    # -- teardown faults -----------------------------------------------------------------------
+    def break_teardown(self, step: TeardownStep, container_id: str, hook: str = "") -> BrokenStep:
+        """Make ``step`` of destroying ``container_id`` fail, with this host's own means:
+
+        - cgroup: a process of the harness moves into the container's cgroup (the container
+          has a private PID namespace, so destroy's kill-all leaves it alone): rmdir EBUSY;
+        - rdt: the container's resctrl group is pinned (rmdir EBUSY, every time);
+        - state-dir: the container's state dir (under ``state_root``) is pinned;
+        - poststop: the hook program called ``hook`` now exits 1.
+
+        ``clear_faults`` unpins; the host's end removes the outsider.
+        """
+        if step == "cgroup":
+            hierarchy, group = self.process_hierarchy(), f"/{container_id}"
+            outsider = self.start_process()
+            self.move_to_cgroup(outsider, hierarchy, group)
+            return BrokenStep(step, self.cgroup_dir(hierarchy, group), outsider)
+        if step == "poststop":
+            if not hook:
+                raise ValueError("breaking the poststop step needs the name of a hook program")
+            return BrokenStep(
+                step, self.hook_program(hook, SimProgram.exit(1, stderr=FAILING_HOOK_STDERR))
+            )
+        paths = {"rdt": self.resctrl_group(container_id),
+                 "state-dir": os.path.join(self.state_root, container_id)}  # fmt: skip
+        if step not in paths:
+            raise ValueError(f"'step' must be one of {get_args(TeardownStep)} (got {step!r})")
+        self.pin_dir(paths[step])
+        return BrokenStep(step, paths[step])
+
+    # the primitives each host implements in its own way
+    def start_process(self, comm: str = "outsider") -> int:
+        raise NotImplementedError
+
+    def pin_dir(self, path: str) -> None:
+        raise NotImplementedError
+
+    def hook_program(self, name: str, program: SimProgram) -> str:
+        raise NotImplementedError
 
     def freezer_file(self, pid: int) -> tuple[str, str, str]:
         """The file that freezes ``pid``'s group, and its frozen and thawed values."""

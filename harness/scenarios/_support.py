@@ -8,7 +8,6 @@ runc's own tests reach them too.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import time
 from collections.abc import Callable
@@ -22,6 +21,7 @@ from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.hosts.base import POLL_INTERVAL_S
 from harness.spec import tables
+from harness.spec.teardown import error_source
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.api import Hook
@@ -175,34 +175,14 @@ def install_hooks(host: Host, **programs: SimProgram) -> dict[str, str]:
 def classify_teardown_error(
     err: BaseException, host: Host, cid: str, profile: str = tables.DEFAULT_PROFILE
 ) -> str:
-    """Which teardown step an error comes from: the profile's wrapper for that step must
-    enclose it (runc 1.2 wraps twice; the seed not at all), and the text inside must be that
-    step's own (its message, or the path it failed on)."""
-    text = str(err)
-    for source in tables.error_sources(profile):
-        inner = _unwrap(text, source, profile)
-        if inner is not None and _inner_is(source, inner, host, cid):
-            return source
-    return f"unknown error: {text!r}"
-
-
-def _unwrap(text: str, source: str, profile: str) -> str | None:
-    """The step's own error inside ``text``, when ``text`` has the shape of its wrappers."""
-    index_mark, error_mark = "9999999", "\x00"
-    template = tables.teardown_error(source, error_mark, profile, index=int(index_mark))
-    pattern = re.escape(template).replace(index_mark, r"\d+").replace(error_mark, "(.*)")
-    found = re.fullmatch(pattern, text, flags=re.DOTALL)
-    return found.group(1) if found else None
-
-
-def _inner_is(source: str, inner: str, host: Host, cid: str) -> bool:
-    if source == "cgroup":
-        return inner.startswith(tables.message("cgroup_remove"))
-    if source == "poststop":
-        return inner.startswith(("error running hook", "hook ran past"))
-    if source == "rdt":
-        return host.resctrl_group(cid) in inner
-    return os.path.join(host.state_root, cid) in inner
+    """Which teardown step an error of destroying ``cid`` on ``host`` comes from (see
+    :func:`harness.spec.teardown.error_source`)."""
+    return error_source(
+        str(err),
+        profile,
+        rdt_group=host.resctrl_group(cid),
+        state_dir=os.path.join(host.state_root, cid),
+    )
 
 
 def cgroups_are(kind: str) -> Needs:

@@ -23,14 +23,14 @@ from harness.subjects.cli import SubjectCli
 def _check(cli: SubjectCli | OciCli, host: Host, cid: str, fault: str, profile: str, verify: Any,
            result: Any) -> None:  # fmt: skip
     wanted = tables.cli_delete_fault(fault, profile)
-    requirement = wanted["requirement"]
+    requirement = wanted.requirement
     zero = result.exit_code == 0
-    verify(requirement, zero == (wanted["exit"] == "zero"),
-           f"{result.describe()}; the profile wants exit {wanted['exit']}")  # fmt: skip
+    verify(requirement, zero == (wanted.exit == "zero"),
+           f"{result.describe()}; the profile wants exit {wanted.exit}")  # fmt: skip
     answers = cli("state", cid).exit_code == 0
-    verify(requirement, answers == (wanted["container"] == "kept"),
+    verify(requirement, answers == (wanted.container == "kept"),
            f"after the failed delete `state` {'answers' if answers else 'errors'};"
-           f" the container must be {wanted['container']}")  # fmt: skip
+           f" the container must be {wanted.container}")  # fmt: skip
 
 
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("busy-cgroup"))
@@ -38,11 +38,12 @@ def test_delete_with_a_busy_cgroup(
     cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
 ) -> None:
     cid = cli_bring_to(cli, host, "busy", "stopped")
-    outsider = host.start_process()
-    host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
+    outsider = host.break_teardown("cgroup", cid).outsider
     result = cli("delete", cid)
     _check(cli, host, cid, "busy-cgroup", profile, verify, result)
-    assert host.is_alive(outsider), "delete killed a process that is not the container's"
+    assert outsider is not None and host.is_alive(outsider), (
+        "delete killed a process that is not the container's"
+    )
 
 
 @pytest.mark.parametrize("hook", ["fails", "hangs"])
@@ -61,6 +62,6 @@ def test_delete_with_a_failing_poststop_hook(
     assert len(host.hook_runs(path)) == 1, "the faulty hook ran once"
     wanted = tables.cli_delete_fault("poststop", profile)
     ran = len(host.hook_runs(after))
-    verify(wanted["requirement"], ran == (1 if wanted["remaining"] == "run" else 0),
+    verify(wanted.requirement, ran == (1 if wanted.remaining == "run" else 0),
            f"the poststop hook after the failing one ran {ran} time(s); the profile wants"
-           f" the remaining hooks {wanted['remaining']}")  # fmt: skip
+           f" the remaining hooks {wanted.remaining}")  # fmt: skip

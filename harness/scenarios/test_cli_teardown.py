@@ -226,7 +226,7 @@ def test_delete_with_a_state_dir_that_cannot_be_removed(
     cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
 ) -> None:
     wanted = tables.cli_delete_fault("state-dir", profile)
-    requirement = wanted["requirement"]
+    requirement = wanted.requirement
     post = host.hook_program("post-sdir", SimProgram.exit(0))
     cid = cli_bring_to(cli, host, "sdir", "stopped", hooks={"poststop": [{"path": post}]})
     cgroups = host.cgroup_dirs(f"/{cid}")
@@ -240,13 +240,13 @@ def test_delete_with_a_state_dir_that_cannot_be_removed(
     answers = cli("state", cid).exit_code == 0
     runs = len(host.hook_runs(post))
     verify.each(
-        (requirement, zero == (wanted["exit"] == "zero"),
-         f"{result.describe()}; the profile wants exit {wanted['exit']}"),
-        (requirement, answers == (wanted["container"] == "kept"),
+        (requirement, zero == (wanted.exit == "zero"),
+         f"{result.describe()}; the profile wants exit {wanted.exit}"),
+        (requirement, answers == (wanted.container == "kept"),
          f"after the failed delete `state` {'answers' if answers else 'errors'};"
-         f" the container must be {wanted['container']}"),
-        (requirement, runs == (1 if wanted["poststop"] == "run" else 0),
-         f"the poststop hook ran {runs} times; the profile wants it {wanted['poststop']}"),
+         f" the container must be {wanted.container}"),
+        (requirement, runs == (1 if wanted.poststop == "run" else 0),
+         f"the poststop hook ran {runs} times; the profile wants it {wanted.poststop}"),
         (requirement, host.cgroup_dirs(f"/{cid}") == [],
          f"the cgroups come before the state dir, yet {host.cgroup_dirs(f'/{cid}')}"
          f" of {cgroups} are left"),

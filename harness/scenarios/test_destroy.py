@@ -24,10 +24,11 @@ from harness.scenarios._support import install_hooks
 from harness.scenarios._support import make_init_gone
 from harness.scenarios._support import state_name
 from harness.spec import tables
+from harness.spec.tables import ErrorCell
 
 
 def _destroy_case(state: str, alive: bool) -> Any:
-    req = f"LC-DESTROY-{state.upper()}-{'ALIVE' if alive else 'GONE'}"
+    req = tables.destroy_requirement(state, alive)
     return pytest.param(
         state,
         alive,
@@ -60,10 +61,10 @@ def test_destroy_per_state(factory: Any, host: Host, profile: str, state: str, a
     before = state_name(c)
 
     expected = tables.destroy_expectation(state, alive, profile)
-    if expected.startswith("error:"):
+    if isinstance(expected, ErrorCell):
         with pytest.raises(Exception) as info:
             c.destroy()
-        assert str(info.value) == tables.message(expected.removeprefix("error:"), profile)
+        assert str(info.value) == expected.text(profile)
         # A loaded container refreshes before it delegates: it is running by then.
         after = "running" if state == "loaded" else before
         assert state_name(c) == after, "a refused destroy must not change the state"

@@ -27,7 +27,7 @@ def _verdict(cid: str, profile: str) -> str | None:
 def _id_case(cid: str) -> Any:
     """One candidate id, marked with what it checks under each profile."""
     reqs = dict.fromkeys(
-        tables.requirement_for(f"LC-FACTORY-ID-{verdict.upper()}", p)
+        tables.factory_requirement(verdict, p)
         for p in tables.API_PROFILES
         if (verdict := _verdict(cid, p)) is not None
     )

@@ -9,7 +9,6 @@ it breaks and the report blames that one.
 
 from __future__ import annotations
 
-import os
 import signal
 from contextlib import ExitStack
 from typing import Any
@@ -24,13 +23,16 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from harness.fakes import SimProgram
 from harness.hosts import open_host
+from harness.hosts.base import TeardownStep
 from harness.scenarios._support import INIT
 from harness.scenarios._support import classify_teardown_error
 from harness.scenarios._support import config_for
 from harness.scenarios._support import container_dirs
 from harness.spec import tables
+from harness.spec.tables import ErrorCell
+from harness.spec.teardown import teardown_outcome
 
-FAULTS = ("cgroup", "rdt", "state-dir", "poststop")
+FAULTS = tables.error_sources()
 
 
 class LifecycleMachine(RuleBasedStateMachine):
@@ -112,15 +114,14 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule()
     def pause(self) -> None:
         expected = tables.operation_expectation(self.status, "pause", self.profile)
-        requirement = tables.requirement_for(f"LC-PAUSE-{self.status.upper()}", self.profile)
-        if expected == "paused":
+        requirement = tables.operation_requirement(self.status, "pause", self.profile)
+        if isinstance(expected, ErrorCell):
+            text = expected.text(self.profile, status=self.status)
+            self.expect_error(self.c.pause, text, requirement)
+        else:
             self.paused_from = self.status
             self.c.pause()
             self.status = "paused"
-        else:
-            key = expected.split(":", 1)[1]
-            text = tables.message(key, self.profile, status=self.status)
-            self.expect_error(self.c.pause, text, requirement)
 
     # Resuming a container paused from created leaves it unable to refresh (running ->
     # created is no transition); test_operations checks that quirk on its own.
@@ -128,7 +129,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     @rule()
     def resume(self) -> None:
         expected = tables.operation_expectation(self.status, "resume", self.profile)
-        requirement = tables.requirement_for(f"LC-RESUME-{self.status.upper()}", self.profile)
+        requirement = tables.operation_requirement(self.status, "resume", self.profile)
         if expected == "running":
             self.c.resume()
             self.status = "running"
@@ -159,79 +160,63 @@ class LifecycleMachine(RuleBasedStateMachine):
 
     @precondition(lambda self: self.status != "none")
     @rule(fault=st.sampled_from(FAULTS))
-    def arm_fault(self, fault: str) -> None:
+    def arm_fault(self, fault: TeardownStep) -> None:
         if fault in self.armed or (fault in ("cgroup", "rdt") and not self.started):
             return
-        if fault == "cgroup":
-            outsider = self.host.start_process()
-            self.host.move_to_cgroup(outsider, self.host.process_hierarchy(), f"/{self.cid}")
-            if not self.pid_namespace:
-                return  # destroy's kill-all step would kill it: not a fault then
-        elif fault == "rdt":
-            if not self.rdt:
-                return
-            self.host.pin_dir(self.host.resctrl_group(self.cid))
-        elif fault == "state-dir":
-            self.host.pin_dir(os.path.join(self.host.state_root, self.cid))
-        elif fault == "poststop":
-            self.host.hook_program("ok", SimProgram.exit(1, stderr="fault"))
+        if fault == "rdt" and not self.rdt:
+            return
+        self.host.break_teardown(fault, self.cid, hook="ok")
+        if fault == "cgroup" and not self.pid_namespace:
+            return  # destroy's kill-all step would kill the outsider: not a fault then
         self.armed.add(fault)
 
     @precondition(lambda self: self.status != "none")
     @rule()
     def destroy(self) -> None:
-        state = self.status
-        profile = self.profile
+        state, profile = self.status, self.profile
         expected = tables.destroy_expectation(state, self.init_alive, profile)
-        alive = "ALIVE" if self.init_alive else "GONE"
-        requirement = tables.requirement_for(f"LC-DESTROY-{state.upper()}-{alive}", profile)
-        if expected.startswith("error:"):
-            text = tables.message(expected.removeprefix("error:"), profile)
-            self.expect_error(self.c.destroy, text, requirement)
+        requirement = tables.destroy_requirement(state, self.init_alive, profile)
+        if isinstance(expected, ErrorCell):
+            self.expect_error(self.c.destroy, expected.text(profile), requirement)
             return
-        winner = next((s for s in tables.error_sources(profile) if s in self.armed), None)
-        early = tables.teardown_mode(profile) == "early-return" and winner not in (None, "poststop")
+        want = teardown_outcome(profile, self.armed, case_requirement=requirement)
         before = self.c.state.name
         runs_before = len(self.host.hook_runs(self.ok_hook))
         try:
             self.c.destroy()
         except Exception as err:  # noqa: BLE001
             got = classify_teardown_error(err, self.host, self.cid, profile)
-            self.check(requirement, winner is not None, f"destroy failed, no fault armed: {err}")
             self.check(
-                tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}", profile),
-                got == winner,
-                f"armed {sorted(self.armed)}: expected the {winner} error, got {got}",
+                requirement, want.winner is not None, f"destroy failed, no fault armed: {err}"
+            )
+            self.check(
+                str(want.error_requirement),
+                got == want.winner,
+                f"armed {sorted(self.armed)}: expected the {want.winner} error, got {got}",
             )
         else:
-            self.check(requirement, winner is None, f"destroy hid the {winner} error")
+            self.check(requirement, want.winner is None, f"destroy hid the {want.winner} error")
         left = container_dirs(self.host, self.c)
-        if early:
+        if want.returns_early:
             self.check(
-                tables.requirement_for("LC-DESTROY-ALWAYS-STOPPED", profile),
+                want.state_requirement,
                 self.c.state.name == before,
                 f"destroy returned early from {before}; the state became {self.c.state.name}",
             )
             runs = len(self.host.hook_runs(self.ok_hook)) - runs_before
             self.check(
-                tables.requirement_for("LC-DESTROY-CONTINUES-AFTER-ERROR", profile),
+                want.poststop_requirement,
                 runs == 0,
                 f"after an early return no poststop hook may run; it ran {runs} time(s)",
             )
             self.check(
-                tables.requirement_for(f"LC-DESTROY-FIRST-ERROR-{str(winner).upper()}", profile),
+                want.left_requirement,
                 left["state-dir"],
                 "after an early return the state dir must still be there",
             )
         else:
-            if tables.teardown_mode(profile) == "all-steps":
-                stopped_rule = "LC-DESTROY-ALWAYS-STOPPED"
-            elif winner == "poststop":
-                stopped_rule = tables.requirement_for("LC-DESTROY-FIRST-ERROR-POSTSTOP", profile)
-            else:
-                stopped_rule = requirement
             self.check(
-                stopped_rule,
+                want.state_requirement,
                 self.c.state.name == "stopped",
                 f"after destroy the state is {self.c.state.name}",
             )

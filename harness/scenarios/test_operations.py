@@ -14,6 +14,7 @@ from harness.scenarios._support import config_for
 from harness.scenarios._support import init_pid
 from harness.scenarios._support import state_name
 from harness.spec import tables
+from harness.spec.tables import ErrorCell
 
 
 def _cases(operation: str) -> list[Any]:
@@ -22,23 +23,22 @@ def _cases(operation: str) -> list[Any]:
             state,
             id=state,
             marks=pytest.mark.requirement(
-                *tables.requirement_variants(f"LC-{operation.upper()}-{state.upper()}")
+                *tables.requirement_variants(tables.operation_requirement(state, operation))
             ),
         )
         for state in tables.STATES
     ]
 
 
-def _expect_error(expected: str, state: str, call: Any, profile: str) -> None:
+def _expect_error(expected: ErrorCell, state: str, call: Any, profile: str) -> None:
     __tracebackhide__ = True
-    key = expected.split(":", 1)[1]
     with pytest.raises(Exception) as info:
         call()
-    if key == "transition":
+    if expected.key == "transition":
         want = tables.transition_error(state, "paused", profile)
     else:
         status = tables.status_of(state, profile) if state != "stopped" else state
-        want = tables.message(key, profile, status=status)
+        want = expected.text(profile, status=status)
     assert str(info.value) == want
 
 
@@ -52,13 +52,14 @@ def test_pause(factory: Any, host: Host, profile: str, state: str) -> None:
         assert state_name(c) == "paused"
         assert host.freezer_state(f"/{cid}") == "FROZEN"
         assert str(c.status()) == "paused"
-    elif expected == "frozen-then-error:transition":
+    elif isinstance(expected, ErrorCell) and expected.first == "frozen":
         _expect_error(expected, state, c.pause, profile)
         assert state_name(c) == state, "the refused transition leaves the state"
         assert host.freezer_state(f"/{cid}") == "FROZEN", (
             "Pause freezes the cgroup before the state refuses the transition"
         )
     else:
+        assert isinstance(expected, ErrorCell), f"unknown pause cell {expected!r}"
         before = state_name(c)
         _expect_error(expected, state, c.pause, profile)
         assert state_name(c) == before
@@ -74,6 +75,7 @@ def test_resume(factory: Any, host: Host, profile: str, state: str) -> None:
         assert state_name(c) == "running"
         assert host.freezer_state(f"/{cid}") == "THAWED"
     else:
+        assert isinstance(expected, ErrorCell), f"unknown resume cell {expected!r}"
         _expect_error(expected, state, c.resume, profile)
         if state not in ("stopped",):
             assert host.freezer_state(f"/{cid}") in ("THAWED", "FROZEN")
@@ -87,10 +89,10 @@ def test_signal(factory: Any, host: Host, profile: str, state: str) -> None:
     if expected == "pending":  # the v1 freezer's rule; cgroup2 lets SIGKILL kill at once
         expected = tables.frozen_sigkill(host.cgroup_mode())
     pid = c.init_process.pid if c.init_process is not None else None
-    if expected.startswith("error:"):
+    if isinstance(expected, ErrorCell):
         with pytest.raises(Exception) as info:
             c.signal(signal.SIGKILL)
-        want = tables.message(expected.split(":", 1)[1], profile)
+        want = expected.text(profile)
         assert want in str(info.value), f"Signal with no init must fail with {want!r}"
         return
     assert pid is not None

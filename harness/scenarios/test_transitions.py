@@ -17,7 +17,7 @@ CELLS = [(a, b) for a in tables.STATES for b in tables.STATES]
 
 
 def _transition_case(from_state: str, to_state: str, init_alive: bool = True) -> Any:
-    req = f"LC-TRANS-{from_state.upper()}-{to_state.upper()}"
+    req = tables.transition_requirement(from_state, to_state)
     suffix = "" if init_alive else "-init-gone"
     return pytest.param(
         from_state,

@@ -7,6 +7,7 @@ whose expectations it answers (``seed`` by default): the seed's tables with that
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import tomllib
 from pathlib import Path
@@ -17,17 +18,23 @@ from harness.errors import SpecError
 __all__ = [
     "CELL_KINDS",
     "DEFAULT_PROFILE",
+    "Cell",
+    "DeleteFault",
+    "ErrorCell",
     "API_PROFILES",
     "PROFILES",
     "STATES",
     "destroy_error",
     "destroy_expectation",
+    "destroy_requirement",
     "error_sources",
     "factory_ids",
+    "factory_requirement",
     "kill_all_failure",
     "lifecycle",
     "message",
     "operation_expectation",
+    "operation_requirement",
     "poststop_status",
     "requirement_for",
     "requirement_variants",
@@ -37,6 +44,7 @@ __all__ = [
     "teardown_steps",
     "transition_cell",
     "transition_error",
+    "transition_requirement",
 ]
 
 LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
@@ -44,6 +52,37 @@ CELL_KINDS = ("assign", "noop", "error", "check-running")
 DEFAULT_PROFILE = "seed"
 #: keys of a ``[profile."<name>"]`` table that describe the profile instead of overriding
 _PROFILE_META = ("source", "requirements", "inherits", "scope")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ErrorCell:
+    """A cell of ``[destroy]`` or ``[operations]`` that says the call fails: with the text of
+    message ``key``, after the call did ``first`` (restored's pause freezes, then fails)."""
+
+    key: str
+    first: str = ""
+
+    def text(self, profile: str = DEFAULT_PROFILE, **fields: Any) -> str:
+        """The exact error text under ``profile``, ``fields`` filled in."""
+        return message(self.key, profile, **fields)
+
+
+#: what a call does: a plain outcome ("destroy", "paused", "delivered", ...) or an error
+Cell = str | ErrorCell
+#: how the file writes an error cell: ``error:<key>`` or ``<first>-then-error:<key>``
+_ERROR_MARK = "error:"
+
+
+def _cell(text: str) -> Cell:
+    """The typed value of one cell, parsed once as the tables load."""
+    head, mark, key = text.partition(_ERROR_MARK)
+    if not mark:
+        return text
+    return ErrorCell(key=key, first=head.removesuffix("-then-"))
+
+
+def _typed_cells(table: dict[str, Any]) -> dict[str, dict[str, Cell]]:
+    return {row: {col: _cell(str(v)) for col, v in cells.items()} for row, cells in table.items()}
 
 
 @functools.cache
@@ -95,6 +134,8 @@ def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
                     str(LIFECYCLE),
                     f"'transitions.{row}.{target}' must be one of {CELL_KINDS} (got {kind!r})",
                 )
+    base["destroy"] = _typed_cells(base["destroy"])
+    base["operations"] = _typed_cells(base["operations"])
     return base
 
 
@@ -130,15 +171,44 @@ def transition_error(from_state: str, to_state: str, profile: str = DEFAULT_PROF
     )
 
 
-def destroy_expectation(state: str, init_alive: bool, profile: str = DEFAULT_PROFILE) -> str:
-    return str(lifecycle(profile)["destroy"][state]["alive" if init_alive else "gone"])
+def transition_requirement(from_state: str, to_state: str) -> str:
+    """The id of the rule of one cell of ``[transitions]``."""
+    return f"LC-TRANS-{from_state.upper()}-{to_state.upper()}"
 
 
-def operation_expectation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> str:
-    return str(lifecycle(profile)["operations"][state][operation])
+def destroy_expectation(state: str, init_alive: bool, profile: str = DEFAULT_PROFILE) -> Cell:
+    """What destroy does in ``state``: the whole teardown ("destroy", "kill-then-destroy",
+    "thaw-then-destroy"), or an :class:`ErrorCell` (nothing is torn down)."""
+    cell: Cell = lifecycle(profile)["destroy"][state]["alive" if init_alive else "gone"]
+    return cell
+
+
+def destroy_requirement(state: str, init_alive: bool, profile: str | None = None) -> str:
+    """The id of the rule of destroy in ``state``: the seed's, or ``profile``'s counterpart."""
+    seed_id = f"LC-DESTROY-{state.upper()}-{'ALIVE' if init_alive else 'GONE'}"
+    return seed_id if profile is None else requirement_for(seed_id, profile)
+
+
+def operation_expectation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> Cell:
+    """What ``operation`` (pause, resume, signal) does in ``state``: a plain outcome or an
+    :class:`ErrorCell`."""
+    cell: Cell = lifecycle(profile)["operations"][state][operation]
+    return cell
+
+
+def operation_requirement(state: str, operation: str, profile: str | None = None) -> str:
+    """The id of the rule of ``operation`` in ``state``: the seed's, or ``profile``'s."""
+    seed_id = f"LC-{operation.upper()}-{state.upper()}"
+    return seed_id if profile is None else requirement_for(seed_id, profile)
+
+
+def factory_requirement(verdict: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The id of the rule of container ids the factory must take (``accepted``) or refuse."""
+    return requirement_for(f"LC-FACTORY-ID-{verdict.upper()}", profile)
 
 
 def teardown_steps(profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    """Destroy's steps in the order it runs them (``[teardown] steps``)."""
     return tuple(lifecycle(profile)["teardown"]["steps"])
 
 
@@ -329,25 +399,43 @@ def cli_requirement_variants(state: str, operation: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(i for i in ids if i))
 
 
-def cli_delete_fault(fault: str, profile: str = DEFAULT_PROFILE) -> dict[str, str]:
-    """What ``delete`` of a stopped container does when its teardown meets ``fault``:
-    ``exit`` ("zero" or "non-zero"), ``container`` ("gone" or "kept"), ``requirement``, and
-    what the fault's own table adds.
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeleteFault:
+    """What ``delete`` of a stopped container does when its teardown meets a fault (one
+    ``[delete_faults.<fault>]`` table of cli.toml)."""
+
+    #: the rule this cell checks
+    requirement: str
+    #: "zero" or "non-zero"
+    exit: str
+    #: "gone" (``state`` errors afterwards) or "kept" (it answers)
+    container: str
+    #: the poststop hooks after a failing one: "run" or "skipped" ("" where it says nothing)
+    remaining: str = ""
+    #: the poststop hooks of a delete whose state dir stays: "run" or "skipped" (or "")
+    poststop: str = ""
+
+
+def cli_delete_fault(fault: str, profile: str = DEFAULT_PROFILE) -> DeleteFault:
+    """What ``delete`` of a stopped container does when its teardown meets ``fault``.
 
     Raises:
-        SpecError: ``profile`` has no rule for ``fault``.
+        SpecError: ``profile`` has no rule for ``fault``, or its table is not a cell.
     """
     faults = cli(profile)["delete_faults"]
     if fault not in faults:
         raise SpecError(str(CLI), f"profile {profile!r} has no [delete_faults.{fault}]")
-    return {k: str(v) for k, v in faults[fault].items()}
+    try:
+        return DeleteFault(**{k: str(v) for k, v in faults[fault].items()})
+    except TypeError as err:
+        raise SpecError(str(CLI), f"[delete_faults.{fault}]: {err}") from err
 
 
 def cli_delete_fault_variants(fault: str) -> tuple[str, ...]:
     """Every profile's requirement id for ``fault``: what its test is marked with."""
     return tuple(
         dict.fromkeys(
-            cli_delete_fault(fault, p)["requirement"]
+            cli_delete_fault(fault, p).requirement
             for p in PROFILES
             if fault in cli(p)["delete_faults"]
         )
