@@ -12,13 +12,13 @@ import os
 from collections.abc import Callable
 
 from harness.errors import UsageError
-from harness.fidelity import HostFacts
 from harness.fidelity import Probe
 from harness.fidelity import RealBackend
 from harness.fidelity import SimulatedBackend
 from harness.fidelity import all_probes
 from harness.fidelity import compare
-from harness.fidelity import host_facts
+from harness.hosts.facts import HostFacts
+from harness.hosts.facts import host_facts
 
 __all__ = ["doctor", "format_facts"]
 

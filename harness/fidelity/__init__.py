@@ -17,11 +17,6 @@ from harness.fidelity._compare import compare
 from harness.fidelity._compare import first_difference
 from harness.fidelity._compare import observe
 from harness.fidelity._context import ProbeContext
-from harness.fidelity._hostinfo import CgroupLayout
-from harness.fidelity._hostinfo import HostFacts
-from harness.fidelity._hostinfo import host_facts
-from harness.fidelity._hostinfo import read_layout
-from harness.fidelity._hostinfo import resctrl_absence
 from harness.fidelity._model import Difference
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
@@ -34,14 +29,14 @@ from harness.fidelity._resctrl_probes import resctrl_probes
 from harness.fidelity._simulated import MachineTwin
 from harness.fidelity._simulated import SimulatedBackend
 from harness.fidelity._simulated import machine_twin
+from harness.hosts.facts import CgroupLayout
+from harness.hosts.facts import read_layout
 
 __all__ = [
     "DEFAULT_LAYOUT",
     "PREFIX",
-    "CgroupLayout",
     "Comparison",
     "Difference",
-    "HostFacts",
     "MachineTwin",
     "Observation",
     "Probe",
@@ -54,11 +49,8 @@ __all__ = [
     "all_probes",
     "compare",
     "first_difference",
-    "host_facts",
     "machine_twin",
     "observe",
-    "read_layout",
-    "resctrl_absence",
 ]
 
 #: the hybrid layout probes are listed for when the host has no cgroupfs at all (they then skip)

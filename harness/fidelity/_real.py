@@ -15,11 +15,11 @@ import os
 import subprocess
 
 from harness.fidelity._context import ProbeContext
-from harness.fidelity._hostinfo import resctrl_absence
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
 from harness.fidelity._model import ProbeFailed
 from harness.fidelity._model import ProbeSkipped
+from harness.hosts.facts import resctrl_absence
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write

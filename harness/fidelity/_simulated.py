@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from harness.errors import FakeKernelError
 from harness.fidelity._context import ProbeContext
-from harness.fidelity._hostinfo import CgroupLayout
-from harness.fidelity._hostinfo import cpu_count
-from harness.fidelity._hostinfo import cpu_flags
-from harness.fidelity._hostinfo import read_layout
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
+from harness.hosts.facts import CgroupLayout
+from harness.hosts.facts import cpu_count
+from harness.hosts.facts import cpu_flags
+from harness.hosts.facts import read_layout
 
 if TYPE_CHECKING:  # harness.fakes is imported when first used: a broken simulation must not
     # keep the real side (or ``rtgate doctor``) from running; it shows up as differences instead

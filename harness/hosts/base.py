@@ -19,6 +19,17 @@ from typing import get_args
 from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
 from harness.fakes import SimProgram
+from harness.hosts.facts import EXITED_STATES
+from harness.hosts.facts import MOUNTINFO
+from harness.hosts.facts import cgroup_mode
+from harness.hosts.facts import controller_hierarchies
+from harness.hosts.facts import cpu_flags
+from harness.hosts.facts import netns_at
+from harness.hosts.facts import read_info_value
+from harness.hosts.facts import read_mounts
+from harness.hosts.facts import read_stat
+from harness.hosts.facts import resctrl_mounts
+from harness.hosts.facts import stat_or_none
 
 __all__ = [
     "CGROUP_ROOT",
@@ -93,39 +104,20 @@ class HostFiles:
         return os.path.join(base, path.lstrip("/")).rstrip("/")
 
     # -- the cgroup layout, as mountinfo shows it --------------------------------------------
-    def _cgroup_mounts(self) -> list[tuple[str, str, str]]:
-        """(mount point, fs type, super options) of each cgroup and cgroup2 mount."""
-        rows = []
-        with open("/proc/self/mountinfo", encoding="utf-8") as f:
-            for line in f:
-                head, _, tail = line.partition(" - ")
-                fields, rest = head.split(), tail.split()
-                if len(fields) > 4 and len(rest) > 2 and rest[0] in ("cgroup", "cgroup2"):
-                    rows.append((fields[4], rest[0], rest[2]))
-        return rows
-
     def cgroup_mode(self) -> str:
         """ "v1", "v2" or "hybrid", from the mounts (what a runtime looks at)."""
-        kinds = {fstype for point, fstype, _ in self._cgroup_mounts()
-                 if point.startswith(CGROUP_ROOT)}  # fmt: skip
-        if kinds == {"cgroup", "cgroup2"}:
-            return "hybrid"
-        return "v2" if kinds == {"cgroup2"} else "v1"
+        return cgroup_mode()
 
     def v1_hierarchies(self) -> list[str]:
         """Directory names of the v1 hierarchies that carry controllers (not name=...)."""
-        found = []
-        for point, fstype, options in self._cgroup_mounts():
-            names = [o for o in options.split(",") if o not in ("rw", "ro")]
-            if fstype == "cgroup" and not all(n.startswith("name=") for n in names):
-                found.append(os.path.basename(point))
-        return sorted(found)
+        return controller_hierarchies()
 
     def describe_cgroups(self) -> str:
         """One phrase for a skip: the mode and where it was read."""
-        points = ", ".join(sorted(p for p, t, _ in self._cgroup_mounts() if t == "cgroup2"))
+        mounts = read_mounts()
+        points = ", ".join(sorted(m.mount_point for m in mounts if m.fstype == "cgroup2"))
         unified = f", cgroup2 at {points}" if points else ""
-        return f"cgroups are {self.cgroup_mode()} (/proc/self/mountinfo{unified})"
+        return f"cgroups are {cgroup_mode(mounts)} ({MOUNTINFO}{unified})"
 
     # -- what the kernel shows -------------------------------------------------------------
     def cgroup_dirs(self, cgroup_path: str) -> list[str]:
@@ -239,16 +231,13 @@ class HostFiles:
 
     def proc_state(self, pid: int) -> str | None:
         """The state letter of /proc/<pid>/stat (D for a frozen task), or None when gone."""
-        try:
-            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-                text = f.read()
-        except OSError:
-            return None
-        return text[text.rfind(")") + 2 :].split()[0]
+        stat = stat_or_none(pid)
+        return None if stat is None else stat.state
 
     def is_alive(self, pid: int) -> bool:
         """True while the process exists and has not exited (zombies are not alive)."""
-        return self.proc_state(pid) not in (None, "Z", "X", "x")
+        state = self.proc_state(pid)
+        return state is not None and state not in EXITED_STATES
 
     def dies(self, pid: int) -> bool:
         """True once ``pid`` has exited, waiting up to the host's ``settle_s`` for it (a real
@@ -266,9 +255,7 @@ class HostFiles:
 
     def start_time(self, pid: int) -> int:
         """Field 22 of /proc/<pid>/stat: clock ticks after boot."""
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
-            text = f.read()
-        return int(text[text.rfind(")") + 2 :].split()[19])
+        return read_stat(pid).start_time
 
     def await_exit(self, pid: int) -> None:
         """Wait (polling /proc, with a deadline) until ``pid`` has exited."""
@@ -287,8 +274,7 @@ class HostFiles:
 
     def num_closids(self) -> int:
         """CLOSIDs the L3 resource offers (info/L3/num_closids)."""
-        with open(os.path.join(RESCTRL, "info", "L3", "num_closids"), encoding="ascii") as f:
-            return int(f.read())
+        return int(read_info_value("L3", "num_closids", RESCTRL))
 
     def rdt_unavailable(self) -> str | None:
         """Why a container cannot get an L3 CAT resctrl group here, or None when it can.
@@ -296,14 +282,10 @@ class HostFiles:
         Found the way a runtime finds it (CPU flags, mountinfo, info/), so a skip names what is
         missing on this host.
         """
-        with open("/proc/cpuinfo", encoding="ascii") as f:
-            flags = {word for line in f if line.startswith("flags") for word in line.split()}
-        if "cat_l3" not in flags:
+        if "cat_l3" not in cpu_flags():
             return "no L3 CAT: /proc/cpuinfo has no cat_l3 flag"
-        with open("/proc/self/mountinfo", encoding="ascii") as f:
-            mounted = any(" - resctrl " in line for line in f)
-        if not mounted:
-            return "resctrl is not mounted: /proc/self/mountinfo has no resctrl line"
+        if not resctrl_mounts():
+            return f"resctrl is not mounted: {MOUNTINFO} has no resctrl line"
         info = os.path.join(RESCTRL, "info")
         if not os.path.isdir(os.path.join(info, "L3")):
             found = ", ".join(sorted(os.listdir(info)))
@@ -342,20 +324,14 @@ class HostFiles:
     def named_netns(self, path: str) -> str | None:
         """``net:[<inode>]`` of the network namespace mounted at ``path`` (its nsfs mount in
         /proc/self/mountinfo), or None when nothing is mounted there."""
-        with open("/proc/self/mountinfo", encoding="utf-8") as f:
-            for line in f:
-                head, _, tail = line.partition(" - ")
-                fields = head.split()
-                if len(fields) > 4 and fields[4] == path and tail.startswith("nsfs "):
-                    return fields[3]
-        return None
+        return netns_at(path)
 
     def netns_holders(self, ident: str) -> list[str]:
         """Everything that keeps the network namespace ``ident`` (``net:[<inode>]``) alive, as
         /proc shows it: tasks in it, open descriptors of it, and mounts of its nsfs file in
         every mount namespace a process here is in.  Empty when nothing holds it."""
         held: list[str] = []
-        tables = ["/proc/self/mountinfo"]
+        tables = [MOUNTINFO]
         seen_mnt = {_readlink("/proc/self/ns/mnt")}
         for name in sorted((n for n in os.listdir("/proc") if n.isdigit()), key=int):
             proc = f"/proc/{name}"
@@ -372,14 +348,10 @@ class HostFiles:
                 tables.append(f"{proc}/mountinfo")
         for table in tables:
             try:
-                with open(table, encoding="utf-8", errors="replace") as f:
-                    lines = f.read().splitlines()
+                mounts = read_mounts(table)
             except OSError:
                 continue  # its process ended while we looked
-            for line in lines:
-                fields = line.split()
-                if len(fields) > 4 and fields[3] == ident:
-                    held.append(f"mount {fields[4]} ({table})")
+            held += [f"mount {m.mount_point} ({table})" for m in mounts if m.root == ident]
         return held
 
 

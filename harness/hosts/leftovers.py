@@ -19,6 +19,7 @@ from harness.hosts.base import CGROUP_ROOT
 from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
+from harness.hosts.facts import read_mounts
 from harness.hosts.ownership import kill
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
@@ -79,8 +80,7 @@ def find_leftovers() -> Leftovers:
     if os.path.isdir(NETNS_DIR):
         found.netns = [os.path.join(NETNS_DIR, n) for n in sorted(os.listdir(NETNS_DIR))
                        if _dead_run(n)]  # fmt: skip
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        points = [line.split()[4] for line in f]
+    points = [m.mount_point for m in read_mounts()]
     found.mounts = sorted(
         (
             p

@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from harness.hosts.base import CGROUP_ROOT
+from harness.hosts.facts import read_mounts
 
 __all__ = ["Preparation", "bound_elsewhere", "host_prepared", "unified_controllers"]
 
@@ -84,14 +85,7 @@ def _proc_cgroups() -> dict[str, int]:
 
 def _v1_mounted() -> set[str]:
     """Controllers of every v1 hierarchy this mount namespace shows."""
-    found: set[str] = set()
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            _, _, after = line.partition(" - ")
-            fields = after.split()
-            if len(fields) >= 3 and fields[0] == "cgroup":
-                found.update(fields[2].split(","))
-    return found
+    return {option for m in read_mounts() if m.fstype == "cgroup" for option in m.super_options}
 
 
 def unified_controllers() -> list[str]:

@@ -13,7 +13,6 @@ from freezing) raises :class:`HostCannot` with the reason, which the scenario tu
 
 from __future__ import annotations
 
-import ctypes
 import errno
 import itertools
 import os
@@ -29,7 +28,6 @@ from typing import Any
 from harness.hookscripts import hook_runs
 from harness.hookscripts import write_recording_hook
 from harness.hosts.base import CGROUP_ROOT
-from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import POLL_INTERVAL_S
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
@@ -38,16 +36,29 @@ from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
 from harness.hosts.base import SimProgram
+from harness.hosts.facts import describe_real
+from harness.hosts.netns import NamedNamespaces
+from harness.hosts.netns import interfaces_of
 from harness.hosts.ownership import kill
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
-from harness.hosts.ownership import unlink
+from harness.hosts.processes import in_fifo_open
+from harness.hosts.processes import reap
+from harness.hosts.processes import set_child_subreaper
+from harness.hosts.processes import zombie_children
 from reference_impl.system import ProcessSpec
 from reference_impl.system import RealSystem
 
-__all__ = ["PREFIX", "RealHost", "TrackedSystem", "real_host", "real_host_unavailable"]
+__all__ = [
+    "PREFIX",
+    "RealHost",
+    "TrackedSystem",
+    "describe_real",
+    "real_host",
+    "real_host_unavailable",
+]
 
 #: every name a real host hands out starts with this
 PREFIX = "rtgate"
@@ -133,13 +144,12 @@ class RealHost(HostFiles):
         self._helpers: dict[int, subprocess.Popen[bytes]] = {}
         self._pins: list[str] = []
         self._log: list[KernelOp] = []
-        #: named network namespaces this host mounted, and whether it made their directory
-        self._netns: list[str] = []
-        self._made_netns_dir = False
+        #: named network namespaces this host mounted
+        self._netns = NamedNamespaces()
         # Processes a subject starts in commands of their own (runc-style CLIs) outlive those
         # commands; as this host's subreaper it gets them when orphaned and reaps them as an
         # init would (this machine's pid 1 may not), so a dead init leaves no zombie.
-        _set_child_subreaper(True)
+        set_child_subreaper(True)
         os.makedirs(self.state_root, 0o711)
         os.makedirs(os.path.join(self.hook_dir, ".runs"), 0o755)
         _start_recording(self._log)
@@ -218,7 +228,7 @@ class RealHost(HostFiles):
         """Wait until ``pid`` sleeps in the open of a FIFO, waiting for the other end
         (/proc/<pid>/wchan says wait_for_partner; /proc/<pid>/syscall shows the open)."""
         deadline = time.monotonic() + SETTLE_DEADLINE_S
-        while not _in_fifo_open(pid):
+        while not in_fifo_open(pid):
             if time.monotonic() > deadline:
                 raise AssertionError(f"pid {pid} never blocked in the open of a FIFO")
             time.sleep(POLL_INTERVAL_S)
@@ -233,9 +243,9 @@ class RealHost(HostFiles):
         processes this host or its System wait for themselves, nor ``waited_for`` (a command
         whose exit status its caller still wants)."""
         own = set(self.system.started) | set(self._helpers) | {waited_for}
-        for pid in _zombie_children():
+        for pid in zombie_children():
             if pid not in own:
-                _reap(pid)
+                reap(pid)
 
     def slow_to_freeze(self, reads: int) -> int:
         raise HostCannot(
@@ -248,57 +258,17 @@ class RealHost(HostFiles):
 
     # -- network namespaces ------------------------------------------------------------------
     def make_netns(self, name: str, interface: str) -> str:
-        """A named network namespace holding a virtual ``interface``, made the way ``ip netns
-        add`` makes one (a file under /run/netns, a helper that unshares CLONE_NEWNET and
-        bind-mounts its /proc/self/ns/net there) but without making /run/netns a shared mount
-        of its own, which would outlive the run.  The interface is a dummy, or a bridge where
-        the kernel has no dummy driver (this machine's: EOPNOTSUPP); both live only in their
-        namespace.  Returns the path; :meth:`close` unmounts and removes it.
-        """
+        """A named network namespace holding a virtual ``interface`` (see
+        :meth:`NamedNamespaces.make`); returns its path, which :meth:`close` unmounts and
+        removes."""
         path = self.netns_path(name)
-        for _ in range(3):  # another run may remove an empty /run/netns between the two steps
-            if not os.path.isdir(NETNS_DIR):
-                os.makedirs(NETNS_DIR, 0o755, exist_ok=True)
-                self._made_netns_dir = True
-            try:
-                os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
-                break
-            except FileNotFoundError:
-                continue
-        self._netns.append(path)
-        _run_helper(_NETNS_HELPER, [path, interface], f"making network namespace {path}")
+        self._netns.make(path, interface)
         return path
 
     def netns_links(self, path: str) -> list[str]:
-        """Names of the interfaces in the namespace mounted at ``path`` (over netlink, from a
-        helper that setns(2)es into it).  Never pyroute2's ``IPRoute(netns=...)`` here: it
-        forks this process, and a fork that gets SIGTERM under ``rtgate run`` unwinds into the
-        test's cleanup and removes this host's namespaces, bundles and groups.
-
-        Raises:
-            OSError: when the helper cannot enter a namespace at ``path``.
-        """
-        out = _run_helper(_NETNS_LINKS, [path], f"listing the interfaces of {path}")
-        return sorted(out.split())
-
-    def _remove_netns(self) -> list[str]:
-        """Unmount (MNT_DETACH, as ``ip netns delete``) and unlink this host's namespaces."""
-        problems = []
-        libc = ctypes.CDLL(None, use_errno=True)
-        while self._netns:
-            path = self._netns.pop()
-            if self.named_netns(path) is not None and libc.umount2(path.encode(), 2) != 0:
-                problems.append(f"umount {path}: {os.strerror(ctypes.get_errno())}")
-                continue
-            problem = unlink(path)
-            if problem:
-                problems.append(problem)
-        if self._made_netns_dir:
-            try:
-                os.rmdir(NETNS_DIR)  # only when empty: another run may still use it
-            except OSError:
-                pass
-        return problems
+        """Names of the interfaces in the namespace mounted at ``path`` (see
+        :func:`interfaces_of`)."""
+        return interfaces_of(path)
 
     # -- what the kernel saw, and faults -----------------------------------------------------
     def operations(self) -> list[KernelOp]:
@@ -389,130 +359,12 @@ class RealHost(HostFiles):
             problem = remove_group(group, SETTLE_DEADLINE_S)
             if problem:
                 problems.append(problem)
-        problems += self._remove_netns()
-        _set_child_subreaper(False)
+        problems += self._netns.remove_all()
+        set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
             problems.append(f"{self.root} could not be removed")
         return problems
-
-
-_PR_SET_CHILD_SUBREAPER = 36
-
-#: run as ``python -c`` with the path and an interface name: a new network namespace, mounted
-#: on the (existing, empty) file at the path, holding the interface
-_NETNS_HELPER = """
-import ctypes, os, sys
-from pyroute2 import IPRoute
-from pyroute2.netlink.exceptions import NetlinkError
-path, interface = sys.argv[1], sys.argv[2]
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
-    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-if libc.mount(b"/proc/self/ns/net", path.encode(), None, 4096, None) != 0:  # MS_BIND
-    raise OSError(ctypes.get_errno(), "mount --bind /proc/self/ns/net " + path)
-with IPRoute() as ipr:
-    try:
-        ipr.link("add", ifname=interface, kind="dummy")
-    except NetlinkError as err:
-        if err.code != 95:  # EOPNOTSUPP: no dummy driver in this kernel
-            raise
-        ipr.link("add", ifname=interface, kind="bridge")
-"""
-#: run as ``python -c`` with a path: the names of the interfaces of the namespace there
-_NETNS_LINKS = """
-import ctypes, os, sys
-from pyroute2 import IPRoute
-libc = ctypes.CDLL(None, use_errno=True)
-fd = os.open(sys.argv[1], os.O_RDONLY)
-if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
-    raise OSError(ctypes.get_errno(), "setns " + sys.argv[1])
-with IPRoute() as ipr:
-    print(" ".join(link.get_attr("IFLA_IFNAME") for link in ipr.get_links()))
-"""
-
-
-def _run_helper(script: str, args: list[str], what: str) -> str:
-    """Run one of this module's helper scripts in a fresh interpreter (never a fork of this
-    process); its stdout.
-
-    Raises:
-        OSError: ``what`` failed, with the end of the helper's stderr.
-    """
-    done = subprocess.run(  # noqa: S603 - our own helper program
-        [sys.executable, "-c", script, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=SETTLE_DEADLINE_S,
-    )
-    if done.returncode != 0:
-        raise OSError(f"{what}: {done.stderr.strip()[-400:]}")
-    return done.stdout
-
-
-_PR_GET_CHILD_SUBREAPER = 37
-_subreaper_users = 0
-#: the flag as it was before the first open host set it: restored when the last one closes
-_subreaper_before = 0
-
-
-def _set_child_subreaper(on: bool) -> None:
-    """prctl(PR_SET_CHILD_SUBREAPER): orphans below this process come to it, not to pid 1.
-    Counted, so that the flag is put back as it was when the last open host closes (a caller
-    that was a subreaper already stays one)."""
-    global _subreaper_users, _subreaper_before
-    _subreaper_users += 1 if on else -1
-    if _subreaper_users not in ((1,) if on else (0,)):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    if on:
-        before = ctypes.c_int(0)
-        libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0)
-        _subreaper_before = before.value
-    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on or _subreaper_before), 0, 0, 0) != 0:
-        err = ctypes.get_errno()
-        raise OSError(err, f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(err)}")
-
-
-def _zombie_children() -> list[int]:
-    """Pids of this process's children that have exited and wait to be reaped."""
-    me, found = os.getpid(), []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
-                text = f.read()
-        except OSError:
-            continue
-        fields = text[text.rfind(")") + 2 :].split()
-        if len(fields) > 1 and fields[0] == "Z" and fields[1] == str(me):
-            found.append(int(name))
-    return found
-
-
-def _reap(pid: int) -> None:
-    try:
-        os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
-
-
-#: open and openat on x86_64, openat on arm64
-_OPEN_SYSCALLS = {"2", "257", "56"}
-
-
-def _in_fifo_open(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/wchan", encoding="ascii") as f:
-            wchan = f.read().strip()
-        if wchan not in ("", "0"):  # the kernel names where the task sleeps
-            return wchan == "wait_for_partner"
-        with open(f"/proc/{pid}/syscall", encoding="ascii") as f:
-            return f.read().split()[:1] in ([n] for n in _OPEN_SYSCALLS)
-    except OSError:
-        return False
 
 
 def _run(argv: list[str]) -> None:
@@ -535,22 +387,3 @@ def real_host() -> Iterator[RealHost]:
         problems = host.close()
         if problems:
             raise AssertionError("the real host could not clean up: " + "; ".join(problems))
-
-
-def describe_real() -> dict[str, Any]:
-    """What the report says of this machine: kernel, cgroups, resctrl, CPU flags (read-only)."""
-    from harness.fidelity import host_facts
-
-    facts = host_facts(runtimes=())
-    return {
-        "hostname": os.uname().nodename,
-        "kernel": facts.kernel,
-        "cgroup_mode": facts.layout.mode,
-        "cgroup_v1": sorted(facts.layout.v1),
-        "cgroup_v2": facts.layout.v2,
-        "cgroup_v2_controllers": list(facts.layout.v2_controllers),
-        "resctrl": facts.resctrl_absent or f"mounted at {facts.resctrl_mount}",
-        "resctrl_features": list(facts.resctrl_features),
-        "resctrl_options": list(facts.resctrl_options),
-        "cpu_rdt_flags": list(facts.rdt_flags),
-    }

@@ -1,7 +1,9 @@
 """Host features: the short names expectations are keyed on and fleet reports group hosts by.
 
 A host probe is a nested description whose shape depends on the host kind (a simulated
-preset's topology, or what ``describe_real`` read from a real machine).  Expectations and fleet
+preset's topology, or what ``describe_real`` read from a real machine); both carry typed
+keys (``topology.resctrl_mounted``, ``resctrl_mounted``, ``cpu_rdt_flags``, ...), and only those
+are read here, never the sentences meant for people.  Expectations and fleet
 matrices need something flatter and comparable: a sorted tuple of names such as
 ``cgroup-v1``, ``resctrl``, ``cat-l3``, ``cdp``, ``mba``, ``monitoring`` or ``no-rdt``.
 The same names come out of both shapes, so an expectation written for CDP parts applies
@@ -73,7 +75,7 @@ def _simulated(topology: Mapping[str, Any]) -> set[str]:
 def _real(probe: Mapping[str, Any]) -> set[str]:
     found = {f"cgroup-{probe.get('cgroup_mode', 'unknown')}"}
     flags = set(probe.get("cpu_rdt_flags") or ())
-    mounted = str(probe.get("resctrl", "")).startswith("mounted at")
+    mounted = probe.get("resctrl_mounted") is True
     if mounted:
         found.add("resctrl")
         found.update(_INFO_DIRS[d] for d in probe.get("resctrl_features") or () if d in _INFO_DIRS)

@@ -20,6 +20,8 @@ from harness.fakes import SimProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.hosts.base import POLL_INTERVAL_S
+from harness.hosts.facts import proc_stats
+from harness.hosts.facts import resctrl_mounts
 from harness.spec import tables
 from harness.spec.teardown import error_source
 from harness.subjects.api import CgroupConfig
@@ -218,9 +220,8 @@ def resctrl_with(*infos: str, absent: tuple[str, ...] = ()) -> Needs:
 
 def resctrl_unmounted(host: Host) -> str | None:
     """A host's ``needs``: resctrl is not mounted."""
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        if any(" - resctrl " in line for line in f):
-            return f"resctrl is mounted on {host.describe()}; the rule needs it unmounted"
+    if resctrl_mounts():
+        return f"resctrl is mounted on {host.describe()}; the rule needs it unmounted"
     return None
 
 
@@ -302,20 +303,12 @@ def live_processes(host: Host) -> set[int]:
     """Live processes a failed create could have left: on a simulated host every process of the
     model; on a real one the live children of this process, which as the host's subreaper
     receives whatever a runtime's command leaves behind when it exits."""
-    me = str(os.getpid())
-    found = set()
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", encoding="ascii", errors="replace") as f:
-                fields = f.read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        ours = host.name == "simulated" or fields[1:2] == [me]
-        if ours and fields[:1] not in (["Z"], ["X"]):
-            found.add(int(name))
-    return found
+    me = os.getpid()
+    return {
+        stat.pid
+        for stat in proc_stats()
+        if (host.name == "simulated" or stat.ppid == me) and not stat.exited
+    }
 
 
 def left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:

@@ -22,6 +22,7 @@ import pytest
 
 from harness.hosts import Host
 from harness.hosts.base import RESCTRL
+from harness.hosts.facts import cpu_flags
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import eventually
 from harness.scenarios._support import left_by_create
@@ -40,14 +41,9 @@ _TAKEN = frozenset("EP")
 
 
 # -- what a host must be --------------------------------------------------------------------
-def _cpu_flags() -> set[str]:
-    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
-        return {w for line in f if line.startswith("flags") for w in line.partition(":")[2].split()}
-
-
 def no_rdt_cpu(host: Host) -> str | None:
     """A host's ``needs``: the CPU has no L3 CAT (no cat_l3 flag) and resctrl is not mounted."""
-    if "cat_l3" in _cpu_flags():
+    if "cat_l3" in cpu_flags():
         where = host.describe()
         return f"/proc/cpuinfo has the cat_l3 flag on {where}; the rule needs a CPU without it"
     return resctrl_unmounted(host)
@@ -55,7 +51,7 @@ def no_rdt_cpu(host: Host) -> str | None:
 
 def cat_unmounted(host: Host) -> str | None:
     """A host's ``needs``: the CPU has L3 CAT (cat_l3) but resctrl is not mounted."""
-    if "cat_l3" not in _cpu_flags():
+    if "cat_l3" not in cpu_flags():
         return f"/proc/cpuinfo has no cat_l3 flag on {host.describe()}; the rule needs a CAT CPU"
     return resctrl_unmounted(host)
 

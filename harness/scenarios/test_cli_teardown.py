@@ -18,6 +18,7 @@ import pytest
 
 from harness.fakes import SimProgram
 from harness.hosts import Host
+from harness.hosts.facts import read_mounts
 from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
 from harness.scenarios._support import left_by_create
@@ -217,8 +218,7 @@ def test_create_runs_createruntime_hooks_in_order(cli: SubjectCli | OciCli, host
 
 
 def _mounted(path: str) -> bool:
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        return any(line.split()[4] == path for line in f if len(line.split()) > 4)
+    return any(m.mount_point == path for m in read_mounts())
 
 
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("state-dir"))

@@ -8,7 +8,7 @@ import platform
 import pytest
 
 from harness.cli import main
-from harness.fidelity import read_layout
+from harness.hosts.facts import read_layout
 
 
 def _one_line(text: str) -> str:
@@ -74,8 +74,8 @@ def test_doctor_describes_a_resctrl_host(
     preset: str, resource: str, wanted: dict[str, str], features: str
 ) -> None:
     from harness.cli._doctor import format_facts
-    from harness.fidelity import host_facts
     from harness.hosts import simulated_host
+    from harness.hosts.facts import host_facts
 
     with simulated_host(preset):
         facts = host_facts()

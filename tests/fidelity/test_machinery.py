@@ -16,10 +16,10 @@ from harness.fidelity import RealBackend
 from harness.fidelity import Step
 from harness.fidelity import compare
 from harness.fidelity import first_difference
-from harness.fidelity import read_layout
-from harness.fidelity import resctrl_absence
 from harness.fidelity._real import PREFIX
 from harness.fidelity._real import real_unavailable
+from harness.hosts.facts import read_layout
+from harness.hosts.facts import resctrl_absence
 
 MOUNTINFO = """\
 31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755

@@ -39,6 +39,7 @@ REAL_CDP = {
     "kernel": "6.1.0",
     "cgroup_mode": "v2",
     "resctrl": "mounted at /sys/fs/resctrl",
+    "resctrl_mounted": True,
     "resctrl_features": ["L3CODE", "L3DATA", "L3_MON", "MB"],
     "cpu_rdt_flags": ["rdt_a", "cat_l3", "cdp_l3", "mba", "cqm"],
 }
@@ -53,10 +54,15 @@ def test_a_real_cdp_host_reads_like_the_simulated_one() -> None:
 @pytest.mark.parametrize(
     ("probe", "expected"),
     [
-        ({"cgroup_mode": "hybrid", "resctrl": "no resctrl: ...", "cpu_rdt_flags": []},
+        ({"cgroup_mode": "hybrid", "resctrl": "no resctrl: ...", "resctrl_mounted": False,
+          "cpu_rdt_flags": []},
          {"cgroup-hybrid", "no-rdt"}),
-        ({"cgroup_mode": "v1", "resctrl": "no resctrl: not mounted", "cpu_rdt_flags": ["cat_l3"]},
+        ({"cgroup_mode": "v1", "resctrl": "no resctrl: not mounted", "resctrl_mounted": False,
+          "cpu_rdt_flags": ["cat_l3"]},
          {"cgroup-v1", "resctrl-unmounted", "cat-l3"}),
+        # the sentence is for people: only the typed key says resctrl is mounted
+        ({"cgroup_mode": "v2", "resctrl": "mounted at /sys/fs/resctrl", "cpu_rdt_flags": []},
+         {"cgroup-v2", "no-rdt"}),
         ({}, set()),
     ],
 )  # fmt: skip

@@ -20,6 +20,7 @@ import struct
 
 from harness.errors import SubjectError
 from harness.hookscripts import write_recording_hook
+from harness.hosts.facts import read_mounts
 from harness.subjects.oci.config import ContainerConfig
 
 __all__ = [
@@ -147,14 +148,8 @@ def find_busybox(explicit: str | None = None) -> str:
 def _mount_points_under(path: str) -> list[str]:
     """Mount points at or below ``path``, from this process's mountinfo."""
     path = os.path.realpath(path)
-    found = []
-    with open("/proc/self/mountinfo", encoding="utf-8") as f:
-        for line in f:
-            # field 5 is the mount point, with spaces and the like octal-escaped
-            point = line.split(" ")[4].encode().decode("unicode_escape")
-            if point == path or point.startswith(path + "/"):
-                found.append(point)
-    return found
+    points = (m.mount_point for m in read_mounts())
+    return [p for p in points if p == path or p.startswith(path + "/")]
 
 
 @dataclasses.dataclass(slots=True)

@@ -1,0 +1,68 @@
+"""The processes of a real host that no one else reaps: this process as their subreaper, the
+zombies it collects, and what a task is blocked in.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+
+from harness.hosts.facts import proc_stats
+
+__all__ = ["in_fifo_open", "reap", "set_child_subreaper", "zombie_children"]
+
+_PR_SET_CHILD_SUBREAPER = 36
+_PR_GET_CHILD_SUBREAPER = 37
+_subreaper_users = 0
+#: the flag as it was before the first open host set it: restored when the last one closes
+_subreaper_before = 0
+
+
+def set_child_subreaper(on: bool) -> None:
+    """prctl(PR_SET_CHILD_SUBREAPER): orphans below this process come to it, not to pid 1.
+    Counted, so that the flag is put back as it was when the last open host closes (a caller
+    that was a subreaper already stays one)."""
+    global _subreaper_users, _subreaper_before
+    _subreaper_users += 1 if on else -1
+    if _subreaper_users not in ((1,) if on else (0,)):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    if on:
+        before = ctypes.c_int(0)
+        libc.prctl(_PR_GET_CHILD_SUBREAPER, ctypes.byref(before), 0, 0, 0)
+        _subreaper_before = before.value
+    if libc.prctl(_PR_SET_CHILD_SUBREAPER, int(on or _subreaper_before), 0, 0, 0) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"prctl(PR_SET_CHILD_SUBREAPER): {os.strerror(err)}")
+
+
+def zombie_children() -> list[int]:
+    """Pids of this process's children that have exited and wait to be reaped."""
+    me = os.getpid()
+    return [stat.pid for stat in proc_stats() if stat.state == "Z" and stat.ppid == me]
+
+
+def reap(pid: int) -> None:
+    """Collect ``pid``'s exit status if it is a child that has exited (never blocks)."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass
+
+
+#: open and openat on x86_64, openat on arm64
+_OPEN_SYSCALLS = {"2", "257", "56"}
+
+
+def in_fifo_open(pid: int) -> bool:
+    """True while ``pid`` sleeps in the open of a FIFO, waiting for the other end
+    (/proc/<pid>/wchan says wait_for_partner; /proc/<pid>/syscall shows the open)."""
+    try:
+        with open(f"/proc/{pid}/wchan", encoding="ascii") as f:
+            wchan = f.read().strip()
+        if wchan not in ("", "0"):  # the kernel names where the task sleeps
+            return wchan == "wait_for_partner"
+        with open(f"/proc/{pid}/syscall", encoding="ascii") as f:
+            return f.read().split()[:1] in ([n] for n in _OPEN_SYSCALLS)
+    except OSError:
+        return False
