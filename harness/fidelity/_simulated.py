@@ -18,6 +18,7 @@ from harness.fidelity._context import ProbeContext
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
 from harness.hosts.facts import CgroupLayout
+from harness.hosts.facts import bfq_registered
 from harness.hosts.facts import cpu_count
 from harness.hosts.facts import cpu_flags
 from harness.hosts.facts import read_layout
@@ -63,6 +64,7 @@ def _wanted(layout: CgroupLayout) -> dict[str, object]:
         "cpu_flags": tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None,
         "num_cpus": cpu_count(),
         "cpuset_clone_children": _clone_children(layout),
+        "bfq": bfq_registered(layout),
     }
     wanted = {key: value for key, value in wanted.items() if value is not None}
     if "cat_l3" not in flags:

@@ -16,6 +16,7 @@ from harness.hosts.facts.mounts import CGROUP_ROOT
 from harness.hosts.facts.mounts import MOUNTINFO
 from harness.hosts.facts.mounts import CgroupLayout
 from harness.hosts.facts.mounts import Mount
+from harness.hosts.facts.mounts import bfq_registered
 from harness.hosts.facts.mounts import cgroup_mode
 from harness.hosts.facts.mounts import controller_hierarchies
 from harness.hosts.facts.mounts import netns_at
@@ -48,6 +49,7 @@ __all__ = [
     "RESCTRL_INFO_FILES",
     "RESCTRL_ROOT",
     "CgroupLayout",
+    "bfq_registered",
     "HostFacts",
     "Mount",
     "ProcStat",

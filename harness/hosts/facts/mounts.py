@@ -176,6 +176,20 @@ def read_layout(mountinfo: str = MOUNTINFO) -> CgroupLayout:
     return CgroupLayout(v1, v2, controllers, implicit)
 
 
+def bfq_registered(layout: CgroupLayout) -> bool | None:
+    """Whether the BFQ I/O scheduler's blkcg policy is registered (built in, or its module
+    loaded): only then does every v1 blkio group, the root included, show ``blkio.bfq.*``
+    statistics files.  None without a v1 blkio hierarchy to look in."""
+    mount = next((point for name, point in layout.v1.items() if "blkio" in name.split(",")), None)
+    if mount is None:
+        return None
+    try:
+        names = os.listdir(mount)
+    except OSError:
+        return None
+    return any(name.startswith("blkio.bfq.") for name in names)
+
+
 def read_text(path: str) -> str:
     """The text of a file, empty when it cannot be read (an older kernel lacks it)."""
     try:
