@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from harness.fakes import Topology
-from harness.fakes import simulated_host as kernel_host
+from harness.fakes import booted_kernel as kernel_host
 from harness.hosts import simulated_host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import config_for

@@ -13,13 +13,13 @@ from harness.fakes.faults import FaultOp
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import FiredFault
 from harness.fakes.faults import KernelOp
-from harness.fakes.fixtures import simulated_host
+from harness.fakes.fixtures import booted_kernel
 from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.proc.processes import RUNTIME_PID
 from harness.fakes.proc.processes import SimProcess
+from harness.fakes.proc.programs import HookProgram
 from harness.fakes.proc.programs import ProgramRegistry
 from harness.fakes.proc.programs import ProgramRun
-from harness.fakes.proc.programs import SimProgram
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
@@ -38,9 +38,9 @@ __all__ = [
     "ProgramRun",
     "ResctrlTopology",
     "SimProcess",
-    "SimProgram",
+    "HookProgram",
     "SimulatedKernel",
     "Topology",
     "VirtualClock",
-    "simulated_host",
+    "booted_kernel",
 ]

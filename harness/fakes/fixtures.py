@@ -1,4 +1,4 @@
-"""``simulated_host``: a patched filesystem with a simulated kernel, for one test or example.
+"""``booted_kernel``: a patched filesystem with a simulated kernel, for one test or example.
 
 Cheap enough to enter once per Hypothesis example (pyfakefs caches the module scan after the
 first ``Patcher``), which keeps examples isolated from each other.
@@ -15,11 +15,11 @@ from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import Topology
 
-__all__ = ["simulated_host"]
+__all__ = ["booted_kernel"]
 
 
 @contextmanager
-def simulated_host(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
+def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
     kernel on it; everything is torn down on exit, even when the body raises."""
     patcher = Patcher()

@@ -4,7 +4,7 @@ of this machine, and every place they disagree.
 A *probe* is one small kernel interaction through plain ``os`` calls (mkdir a group, write a pid
 to ``cgroup.procs``, freeze, ...) that records what the kernel answered.  The real backend runs it
 on this machine's cgroupfs (as root, only in groups and with processes it made itself); the
-simulated backend runs it in ``simulated_host`` booted like this machine.  ``rtgate doctor
+simulated backend runs it in ``booted_kernel`` booted like this machine.  ``rtgate doctor
 --fidelity`` and ``tests/fidelity`` compare the two.
 """
 

@@ -1,4 +1,4 @@
-"""The simulated backend: the same probes inside ``simulated_host`` booted as a twin of this
+"""The simulated backend: the same probes inside ``booted_kernel`` booted as a twin of this
 machine (same cgroup mode, hierarchies, v2 controllers, CPU flags and CPU count).
 
 Where the simulated kernel cannot express part of the machine yet, the twin is booted without it
@@ -73,10 +73,10 @@ def _wanted(layout: CgroupLayout) -> dict[str, object]:
 
 
 def _boots(topology: Topology) -> str | None:
-    from harness.fakes import simulated_host
+    from harness.fakes import booted_kernel
 
     try:
-        with simulated_host(topology):
+        with booted_kernel(topology):
             return None
     except FakeKernelError as err:
         return str(err)
@@ -177,9 +177,9 @@ class SimulatedBackend:
             FakeKernelError: the twin does not boot at all.
             ImportError: the simulated kernel does not import.
         """
-        from harness.fakes import simulated_host
+        from harness.fakes import booted_kernel
 
-        with simulated_host(self.twin.topology) as kernel:
+        with booted_kernel(self.twin.topology) as kernel:
             ctx = SimulatedContext(kernel)
             probe.run(ctx, probe.mount)
             return ctx.observation()

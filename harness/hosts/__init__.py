@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from harness.hosts.base import HookProgram
 from harness.hosts.base import HostCannot
 from harness.hosts.protocol import Host
 from harness.hosts.real import RealHost
@@ -14,6 +15,7 @@ from harness.hosts.simulated import SimulatedHost
 from harness.hosts.simulated import simulated_host
 
 __all__ = [
+    "HookProgram",
     "Host",
     "HostCannot",
     "RealHost",

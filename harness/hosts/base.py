@@ -16,9 +16,9 @@ import time
 from typing import Literal
 from typing import get_args
 
+from harness.fakes import HookProgram
 from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
-from harness.fakes import SimProgram
 from harness.hosts.facts import EXITED_STATES
 from harness.hosts.facts import MOUNTINFO
 from harness.hosts.facts import cgroup_mode
@@ -39,7 +39,7 @@ __all__ = [
     "HostFiles",
     "KernelOp",
     "ProgramRun",
-    "SimProgram",
+    "HookProgram",
     "TeardownStep",
 ]
 
@@ -182,7 +182,7 @@ class HostFiles:
             if not hook:
                 raise ValueError("breaking the poststop step needs the name of a hook program")
             return BrokenStep(
-                step, self.hook_program(hook, SimProgram.exit(1, stderr=FAILING_HOOK_STDERR))
+                step, self.hook_program(hook, HookProgram.exit(1, stderr=FAILING_HOOK_STDERR))
             )
         paths = {"rdt": self.resctrl_group(container_id),
                  "state-dir": os.path.join(self.state_root, container_id)}  # fmt: skip
@@ -198,7 +198,7 @@ class HostFiles:
     def pin_dir(self, path: str) -> None:
         raise NotImplementedError
 
-    def hook_program(self, name: str, program: SimProgram) -> str:
+    def hook_program(self, name: str, program: HookProgram) -> str:
         raise NotImplementedError
 
     def freezer_file(self, pid: int) -> tuple[str, str, str]:

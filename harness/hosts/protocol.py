@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 from typing import Protocol
 
+from harness.hosts.base import HookProgram
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
-from harness.hosts.base import SimProgram
 
 __all__ = ["Host"]
 
@@ -69,7 +69,7 @@ class Host(Protocol):
     def runtime_exited(self, waited_for: int | None = None) -> None: ...
 
     # -- hooks -------------------------------------------------------------------------------
-    def hook_program(self, name: str, program: SimProgram) -> str: ...
+    def hook_program(self, name: str, program: HookProgram) -> str: ...
     def hook_runs(self, path: str) -> list[ProgramRun]: ...
 
     # -- resctrl -----------------------------------------------------------------------------

@@ -31,11 +31,11 @@ from harness.hosts.base import CGROUP_ROOT
 from harness.hosts.base import POLL_INTERVAL_S
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
+from harness.hosts.base import HookProgram
 from harness.hosts.base import HostCannot
 from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
-from harness.hosts.base import SimProgram
 from harness.hosts.facts import describe_real
 from harness.hosts.netns import NamedNamespaces
 from harness.hosts.netns import interfaces_of
@@ -165,7 +165,7 @@ class RealHost(HostFiles):
         return "/" + self.container_id(name.lstrip("/"))
 
     # -- hooks -------------------------------------------------------------------------------
-    def hook_program(self, name: str, program: SimProgram) -> str:
+    def hook_program(self, name: str, program: HookProgram) -> str:
         """Write a shell script that records its run, then behaves as ``program`` says."""
         return write_recording_hook(
             self.hook_dir,

@@ -15,15 +15,15 @@ from contextlib import contextmanager
 
 from harness.fakes import RUNTIME_PID
 from harness.fakes import Fault
+from harness.fakes import HookProgram
 from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
-from harness.fakes import SimProgram
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes.fixtures import simulated_host as _kernel_host
+from harness.fakes import booted_kernel
 from harness.fakes.presets import DEFAULT_PRESET
-from harness.fakes.presets import preset
 from harness.hosts.base import HostFiles
+from harness.hosts.machines import machine
 from harness.hosts.simulated_system import SimulatedSystem
 
 __all__ = ["HOOK_DIR", "STATE_ROOT", "SimulatedHost", "simulated_host"]
@@ -51,7 +51,7 @@ class SimulatedHost(HostFiles):
         return f"preset {self.preset}"
 
     # -- hooks -------------------------------------------------------------------------------
-    def hook_program(self, name: str, program: SimProgram) -> str:
+    def hook_program(self, name: str, program: HookProgram) -> str:
         """Install (or replace) a simulated program under HOOK_DIR; returns its path."""
         path = os.path.join(HOOK_DIR, name)
         self.kernel.programs.install(path, program)
@@ -133,13 +133,14 @@ class SimulatedHost(HostFiles):
 def simulated_host(topology: Topology | str | None = None) -> Iterator[SimulatedHost]:
     """A fresh simulated host, patched in with pyfakefs for the duration of the block.
 
-    ``topology`` is a :class:`Topology`, the name of a preset, or None for the default preset.
+    ``topology`` is a :class:`Topology`, the name of a preset or of a machine of the suite
+    (:mod:`harness.hosts.machines`), or None for the default preset.
     """
     name = "custom"
     if topology is None or isinstance(topology, str):
         name = topology or DEFAULT_PRESET
-        topology = preset(name)
-    with _kernel_host(topology) as kernel:
+        topology = machine(name)
+    with booted_kernel(topology) as kernel:
         os.makedirs(STATE_ROOT, 0o711, exist_ok=True)
         os.makedirs(HOOK_DIR, 0o755, exist_ok=True)
         yield SimulatedHost(kernel=kernel, system=SimulatedSystem(kernel), preset=name)

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.hosts.base import POLL_INTERVAL_S
@@ -169,7 +169,7 @@ def bring_to(factory: Any, host: Host, cid: str, state: str, config: Config) -> 
     raise ValueError(f"unknown state {state!r}")
 
 
-def install_hooks(host: Host, **programs: SimProgram) -> dict[str, str]:
+def install_hooks(host: Host, **programs: HookProgram) -> dict[str, str]:
     """Install simulated hook programs by name; returns name -> path."""
     return {name: host.hook_program(name, program) for name, program in programs.items()}
 

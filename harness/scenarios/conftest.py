@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import Topology
 from harness.hosts import Host
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
@@ -66,13 +65,14 @@ def factory(subject: ApiSubject, host: Host, rtgate_options: Any) -> Any:
 def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
     """A host of the kind a rule is about, and a factory of the subject on it.
 
-    On a simulated run that machine (a topology or a preset name) is booted whatever the run's
-    preset is, so every rule is checked on every run.  On a real run it is this machine, when
-    ``needs`` finds it is of that kind; otherwise the test skips with what the probe found.
+    On a simulated run that machine (a preset, or a machine of harness/hosts/machines.py) is
+    booted whatever the run's preset is, so every rule is checked on every run.  On a real run
+    it is this machine, when ``needs`` finds it is of that kind; otherwise the test skips with
+    what the probe found.
     """
 
     @contextmanager
-    def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, Any]]:
+    def boot(machine: str, needs: Needs) -> Iterator[tuple[Host, Any]]:
         if rtgate_options.host == "real":
             with open_host("real") as host:
                 reason = needs(host)
@@ -131,16 +131,16 @@ def cli_on(
     """``on_host`` for the command line: a host of the kind a rule is about, and the subject's
     command line on it.
 
-    Simulated, that machine (a topology or a preset name) is booted whatever the run's preset;
-    real, it is this machine when ``needs`` finds it fits, else the test skips with what the
-    probe found (as it does when the runtime refuses this host).  The commands of every
-    command line it makes go into the report.
+    Simulated, that machine (a preset, or a machine of harness/hosts/machines.py) is booted
+    whatever the run's preset; real, it is this machine when ``needs`` finds it fits, else the
+    test skips with what the probe found (as it does when the runtime refuses this host).  The
+    commands of every command line it makes go into the report.
     """
     made: list[SubjectCli | OciCli] = []
     record_commands(lambda: [record for one in made for record in one.records])
 
     @contextmanager
-    def boot(machine: Topology | str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
+    def boot(machine: str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
         if rtgate_options.host == "real":
             unusable = real_host_unavailable()
             if unusable is not None:

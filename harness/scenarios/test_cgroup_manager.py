@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 
-from harness.fakes.topology import HYBRID_TOPOLOGY
-from harness.fakes.topology import V2_TOPOLOGY
-from harness.fakes.topology import Topology
 from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.scenarios._support import INIT
@@ -26,7 +23,8 @@ from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 
-MACHINES: dict[str, Topology] = {"v1": Topology(), "v2": V2_TOPOLOGY, "hybrid": HYBRID_TOPOLOGY}
+#: the machine each cgroup mode is checked on (harness/hosts/machines.py)
+MACHINES = {"v1": "cgroup-v1", "v2": "cgroup-v2", "hybrid": "cgroup-hybrid"}
 
 
 def _boot(on_host: OnHost, kind: str) -> Any:

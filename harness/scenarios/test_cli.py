@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
@@ -131,7 +131,7 @@ def test_create_with_a_failing_create_hook_leaves_nothing(
 ) -> None:
     """A prestart or createRuntime hook (both run during create) that fails makes create fail
     and leave nothing."""
-    hook = host.hook_program(f"{phase}-fails", SimProgram.exit(1, stderr=f"{phase} fault"))
+    hook = host.hook_program(f"{phase}-fails", HookProgram.exit(1, stderr=f"{phase} fault"))
     cid = host.container_id(f"{phase}-fail")
     bundle = cli.bundle(f"{phase}-fail", hooks={phase: [{"path": hook}]})
     before = live_processes(host)
@@ -146,8 +146,8 @@ def test_create_with_a_failing_create_hook_leaves_nothing(
 def test_delete_runs_poststop_hooks_in_order_with_state(
     cli: SubjectCli | OciCli, host: Host
 ) -> None:
-    first = host.hook_program("post-1", SimProgram.exit(0))
-    second = host.hook_program("post-2", SimProgram.exit(0))
+    first = host.hook_program("post-1", HookProgram.exit(0))
+    second = host.hook_program("post-2", HookProgram.exit(0))
     hooks = {"poststop": [{"path": first, "args": [first, "one"]}, {"path": second}]}
     cid = cli_bring_to(cli, host, "hooks", "stopped", hooks=hooks)
     assert host.hook_runs(first) == [], "poststop hooks ran before delete"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support import cli_bring_to
 from harness.spec import tables
@@ -51,9 +51,11 @@ def test_delete_with_a_busy_cgroup(
 def test_delete_with_a_failing_poststop_hook(
     cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any, hook: str
 ) -> None:
-    program = SimProgram.exit(1, stderr="poststop fault") if hook == "fails" else SimProgram.hang()
+    program = (
+        HookProgram.exit(1, stderr="poststop fault") if hook == "fails" else HookProgram.hang()
+    )
     path = host.hook_program(f"post-{hook}", program)
-    after = host.hook_program(f"after-{hook}", SimProgram.exit(0))
+    after = host.hook_program(f"after-{hook}", HookProgram.exit(0))
     poststop = [{"path": path, "timeout": 1}, {"path": after}]
     name = f"post-{hook}"
     cid = cli_bring_to(cli, host, name, "stopped", hooks={"poststop": poststop})

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts.facts import read_mounts
 from harness.scenarios._support import cli_bring_to
@@ -199,8 +199,8 @@ def test_delete_removes_the_state_dir_an_aborted_create_left(
 
 @pytest.mark.requirement("CLI-CREATE-RUNS-CREATERUNTIME")
 def test_create_runs_createruntime_hooks_in_order(cli: SubjectCli | OciCli, host: Host) -> None:
-    first = host.hook_program("cr-1", SimProgram.exit(0))
-    second = host.hook_program("cr-2", SimProgram.exit(0))
+    first = host.hook_program("cr-1", HookProgram.exit(0))
+    second = host.hook_program("cr-2", HookProgram.exit(0))
     hooks = {"createRuntime": [{"path": first, "args": [first, "one"]}, {"path": second}]}
     cid = host.container_id("crun-hooks")
     result = cli("create", "--bundle", cli.bundle("crun-hooks", hooks=hooks), cid)
@@ -227,7 +227,7 @@ def test_delete_with_a_state_dir_that_cannot_be_removed(
 ) -> None:
     wanted = tables.cli_delete_fault("state-dir", profile)
     requirement = wanted.requirement
-    post = host.hook_program("post-sdir", SimProgram.exit(0))
+    post = host.hook_program("post-sdir", HookProgram.exit(0))
     cid = cli_bring_to(cli, host, "sdir", "stopped", hooks={"poststop": [{"path": post}]})
     cgroups = host.cgroup_dirs(f"/{cid}")
     # a mount inside the state dir: its rmdir fails with EBUSY, so RemoveAll of the dir fails

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import bring_to
@@ -191,7 +191,7 @@ def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Any, rdt: Host
 @pytest.mark.requirement("LC-DESTROY-ORDER")
 def test_teardown_steps_run_in_order(factory: Any, rdt: Host) -> None:
     host = rdt
-    hooks = install_hooks(host, post=SimProgram.exit(0))
+    hooks = install_hooks(host, post=HookProgram.exit(0))
     cid = host.container_id("o")
     config = config_for(cid, l3_schema=host.l3_schema("f"), poststop=(hooks["post"],))
     c = factory.create(cid, config)
@@ -227,7 +227,7 @@ def test_teardown_steps_run_in_order(factory: Any, rdt: Host) -> None:
 def test_poststop_hooks_run_in_order_with_state(
     factory: Any, host: Host, profile: str, verify: Any
 ) -> None:
-    hooks = install_hooks(host, first=SimProgram.exit(0), second=SimProgram.exit(0))
+    hooks = install_hooks(host, first=HookProgram.exit(0), second=HookProgram.exit(0))
     cid = host.container_id("h")
     c = factory.create(cid, config_for(cid, poststop=(hooks["first"], hooks["second"])))
     c.run(INIT)
@@ -257,7 +257,10 @@ def test_poststop_stops_at_first_failing_hook(
     factory: Any, host: Host, profile: str, verify: Any
 ) -> None:
     hooks = install_hooks(
-        host, ok=SimProgram.exit(0), bad=SimProgram.exit(3, stderr="boom"), after=SimProgram.exit(0)
+        host,
+        ok=HookProgram.exit(0),
+        bad=HookProgram.exit(3, stderr="boom"),
+        after=HookProgram.exit(0),
     )
     cid = host.container_id("hf")
     c = factory.create(cid, config_for(cid, poststop=(hooks["ok"], hooks["bad"], hooks["after"])))
@@ -283,7 +286,7 @@ def test_poststop_stops_at_first_failing_hook(
 
 @pytest.mark.requirement("LC-HOOK-TIMEOUT")
 def test_poststop_hook_past_its_timeout(factory: Any, host: Host, profile: str) -> None:
-    hooks = install_hooks(host, slow=SimProgram.hang())
+    hooks = install_hooks(host, slow=HookProgram.hang())
     cid = host.container_id("ht")
     c = factory.create(cid, config_for(cid, poststop=(hooks["slow"],), hook_timeout=2.0))
     c.run(INIT)
@@ -297,7 +300,7 @@ def test_poststop_hook_past_its_timeout(factory: Any, host: Host, profile: str) 
 
 @pytest.mark.requirement("LC-DESTROY-TWICE-RUNS-HOOKS")
 def test_double_destroy_runs_hooks_again(factory: Any, host: Host) -> None:
-    hooks = install_hooks(host, post=SimProgram.exit(0))
+    hooks = install_hooks(host, post=HookProgram.exit(0))
     cid = host.container_id("dd")
     c = factory.create(cid, config_for(cid, poststop=(hooks["post"],)))
     c.run(INIT)

@@ -21,7 +21,7 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import open_host
 from harness.hosts.base import TeardownStep
 from harness.scenarios._support import INIT
@@ -53,8 +53,8 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.init_alive = False
         self.armed: set[str] = set()
         self.paused_from = ""
-        self.ok_hook = self.host.hook_program("ok", SimProgram.exit(0))
-        self.bad_hook = self.host.hook_program("bad", SimProgram.exit(1, stderr="fault"))
+        self.ok_hook = self.host.hook_program("ok", HookProgram.exit(0))
+        self.bad_hook = self.host.hook_program("bad", HookProgram.exit(1, stderr="fault"))
 
     def teardown(self) -> None:
         self._stack.close()
@@ -233,7 +233,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         # The next container starts clean: faults off, hooks healthy; one that destroy left
         # behind early is abandoned (a new id follows).
         self.host.clear_faults()
-        self.host.hook_program("ok", SimProgram.exit(0))
+        self.host.hook_program("ok", HookProgram.exit(0))
         self.status = "none"
         self.init_alive = False
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import classify_teardown_error as classify
@@ -57,7 +57,7 @@ def test_error_precedence(
     if "rdt" in failing:
         request.getfixturevalue("rdt")  # skips, naming what the host lacks
     cid = host.container_id("p")
-    post = host.hook_program("post", SimProgram.exit(0))
+    post = host.hook_program("post", HookProgram.exit(0))
     schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
     c = factory.create(cid, config_for(cid, l3_schema=schema, poststop=(post,)))
     c.run(INIT)

@@ -14,9 +14,6 @@ from typing import Any
 
 import pytest
 
-from harness.fakes.topology import MbaTopology
-from harness.fakes.topology import ResctrlTopology
-from harness.fakes.topology import Topology
 from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import OnHost
@@ -28,8 +25,6 @@ from harness.subjects.api import Config
 from harness.subjects.api import IntelRdtConfig
 
 RESCTRL = "/sys/fs/resctrl"
-#: a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
-CDP_WITH_MBA = Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology()))
 
 
 def _create(factory: Any, host: Host, name: str, **rdt: Any) -> Any:
@@ -138,7 +133,7 @@ def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
 
 @pytest.mark.requirement("RDT-CAT-NOT-ENABLED")
 def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
-    with on_host(CDP_WITH_MBA, resctrl_with("L3CODE", "MB", absent=("L3",))) as (host, factory):
+    with on_host("cdp-with-mba", resctrl_with("L3CODE", "MB", absent=("L3",))) as (host, factory):
         with pytest.raises(Exception) as info:
             _create(factory, host, "nol3", l3_cache_schema="L3:0=f;1=f")
         assert str(info.value) == tables.resource_message("rdt_cat_not_enabled")

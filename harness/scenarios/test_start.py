@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from harness.fakes import SimProgram
+from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support import INIT
 from harness.scenarios._support import config_for
@@ -93,7 +93,7 @@ def test_extra_process_in_created_container_sets_running(factory: Any, host: Hos
 @pytest.mark.requirement("LC-HOOK-POSTSTART-AT-CREATE")
 def test_poststart_hooks_run_when_init_starts(factory: Any, host: Host) -> None:
     cid = host.container_id("ps")
-    hooks = install_hooks(host, ps=SimProgram.exit(0))
+    hooks = install_hooks(host, ps=HookProgram.exit(0))
     c = factory.create(cid, config_for(cid, poststart=(hooks["ps"],)))
     c.start(INIT)
     assert state_name(c) == "created"
@@ -103,7 +103,7 @@ def test_poststart_hooks_run_when_init_starts(factory: Any, host: Host) -> None:
 @pytest.mark.requirement("LC-HOOK-PRESTART-FAILS-START")
 def test_failing_prestart_hook_fails_start_and_kills_init(factory: Any, host: Host) -> None:
     cid = host.container_id("pf")
-    hooks = install_hooks(host, pre=SimProgram.exit(2))
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
     c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
     with pytest.raises(Exception) as info:
         c.start(INIT)
@@ -121,7 +121,7 @@ def test_failing_start_hook_error_names_the_hook(
     factory: Any, host: Host, profile: str, kind: str
 ) -> None:
     cid = host.container_id(f"hn-{kind}")
-    hooks = install_hooks(host, ok=SimProgram.exit(0), bad=SimProgram.exit(4, stderr="no"))
+    hooks = install_hooks(host, ok=HookProgram.exit(0), bad=HookProgram.exit(4, stderr="no"))
     c = factory.create(cid, config_for(cid, **{kind: (hooks["ok"], hooks["bad"])}))
     with pytest.raises(Exception) as info:
         c.start(INIT)

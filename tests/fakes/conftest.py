@@ -7,11 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from harness.fakes import SimulatedKernel
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 
 
 @pytest.fixture
 def kernel() -> Iterator[SimulatedKernel]:
     """A default host (cgroup v1, resctrl mounted) patched in for the test."""
-    with simulated_host() as k:
+    with booted_kernel() as k:
         yield k

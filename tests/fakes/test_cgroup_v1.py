@@ -11,7 +11,7 @@ import pytest
 
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -278,7 +278,7 @@ def test_cpuset_clone_children_copies_the_parent(kernel: SimulatedKernel) -> Non
 
 
 def test_a_host_whose_cpuset_root_clones_children() -> None:
-    with simulated_host(Topology(cpuset_clone_children=True)) as kernel:
+    with booted_kernel(Topology(cpuset_clone_children=True)) as kernel:
         assert read(f"{CG}/cpuset/cgroup.clone_children") == "1\n"
         os.makedirs(f"{CG}/cpuset/a/b")
         assert read(f"{CG}/cpuset/a/b/cpuset.mems") == "0\n"

@@ -18,7 +18,7 @@ from hypothesis.stateful import rule
 
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
@@ -30,7 +30,7 @@ NAMED = Topology(v1_controllers=("freezer", "pids", "name=systemd"))
 @pytest.fixture
 def named() -> Iterator[SimulatedKernel]:
     """A v1 host with a named hierarchy."""
-    with simulated_host(NAMED) as kernel:
+    with booted_kernel(NAMED) as kernel:
         yield kernel
 
 
@@ -340,7 +340,7 @@ class FreezerMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self._stack = ExitStack()
-        host = simulated_host(Topology(v1_controllers=("freezer",)))
+        host = booted_kernel(Topology(v1_controllers=("freezer",)))
         self.kernel = self._stack.enter_context(host)
         self.groups: set[str] = {"/"}
         self.frozen: set[str] = set()

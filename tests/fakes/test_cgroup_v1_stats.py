@@ -8,7 +8,7 @@ import stat
 
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
@@ -58,7 +58,7 @@ def test_blkio_has_bfq_and_throttle_files_but_no_weight(kernel: SimulatedKernel)
 
 
 def test_without_bfq_blkio_shows_the_throttle_files_alone() -> None:
-    with simulated_host(Topology(bfq=False)) as kernel:
+    with booted_kernel(Topology(bfq=False)) as kernel:
         os.mkdir(f"{CG}/blkio/a")
         entries = set(os.listdir(f"{CG}/blkio/a"))
         assert not {e for e in entries if e.startswith("blkio.bfq.")}, kernel.topology

@@ -18,7 +18,7 @@ from hypothesis.stateful import invariant
 from hypothesis.stateful import rule
 
 from harness.fakes import SimulatedKernel
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
 from tests.fakes._io import errno_of
@@ -32,14 +32,14 @@ UNIFIED = "/sys/fs/cgroup/unified"
 @pytest.fixture
 def v2() -> Iterator[SimulatedKernel]:
     """A pure cgroup2 host."""
-    with simulated_host(V2_TOPOLOGY) as kernel:
+    with booted_kernel(V2_TOPOLOGY) as kernel:
         yield kernel
 
 
 @pytest.fixture
 def hybrid() -> Iterator[SimulatedKernel]:
     """A hybrid host like this machine."""
-    with simulated_host(HYBRID_TOPOLOGY) as kernel:
+    with booted_kernel(HYBRID_TOPOLOGY) as kernel:
         yield kernel
 
 
@@ -361,7 +361,7 @@ def test_cgroup_stat_counts_csses_per_subsystem_in_kernel_order() -> None:
     """``nr_subsys_<ss>``: live csses in the subtree where this cgroup has one, else 0; an
     implicit controller (perf_event) has a css everywhere."""
     topology = dataclasses.replace(V2_TOPOLOGY, v2_implicit=("perf_event",))
-    with simulated_host(topology):
+    with booted_kernel(topology):
         os.makedirs(f"{CG}/a/b")
         write(f"{CG}/cgroup.subtree_control", "+pids")
         stat = read(f"{CG}/a/cgroup.stat").splitlines()
@@ -524,7 +524,7 @@ class SubtreeMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self._stack = ExitStack()
-        self.kernel = self._stack.enter_context(simulated_host(V2_TOPOLOGY))
+        self.kernel = self._stack.enter_context(booted_kernel(V2_TOPOLOGY))
         self.pids = [self.kernel.spawn_process(f"p{i}") for i in range(2)]
 
     def teardown(self) -> None:

@@ -1,4 +1,4 @@
-"""``simulated_host`` isolates tests and Hypothesis examples, and boots only what it models."""
+"""``booted_kernel`` isolates tests and Hypothesis examples, and boots only what it models."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from harness.errors import FakeKernelError
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from tests.fakes._io import read
 
 MARKER = "/run/leak-marker"
@@ -20,7 +20,7 @@ MARKER = "/run/leak-marker"
 @settings(max_examples=25, deadline=None)
 @given(st.integers(min_value=0, max_value=3))
 def test_each_example_gets_a_fresh_host(groups: int) -> None:
-    with simulated_host() as kernel:
+    with booted_kernel() as kernel:
         assert not os.path.exists(MARKER)
         assert kernel.live_pids() == []
         for i in range(groups):
@@ -31,21 +31,21 @@ def test_each_example_gets_a_fresh_host(groups: int) -> None:
 
 
 def test_the_real_filesystem_is_back_after_the_block() -> None:
-    with simulated_host(), open(MARKER, "w") as f:
+    with booted_kernel(), open(MARKER, "w") as f:
         f.write("x")
     assert not os.path.exists(MARKER)
 
 
 def test_teardown_happens_when_the_body_raises() -> None:
-    with pytest.raises(RuntimeError), simulated_host():
+    with pytest.raises(RuntimeError), booted_kernel():
         raise RuntimeError("boom")
-    with simulated_host():
+    with booted_kernel():
         assert not os.path.exists(MARKER)
 
 
 @pytest.mark.parametrize("mode", ["v1", "v2", "hybrid"])
 def test_every_cgroup_mode_boots(mode: str) -> None:
-    with simulated_host(Topology(cgroup_mode=mode)) as kernel:  # type: ignore[arg-type]
+    with booted_kernel(Topology(cgroup_mode=mode)) as kernel:  # type: ignore[arg-type]
         assert (kernel.unified is None) == (mode == "v1")
         assert bool(kernel.hierarchies) == (mode != "v2")
 
@@ -60,12 +60,12 @@ def test_every_cgroup_mode_boots(mode: str) -> None:
     ],
 )
 def test_impossible_cgroup_layouts_fail_loudly(topology: Topology) -> None:
-    with pytest.raises(FakeKernelError), simulated_host(topology):
+    with pytest.raises(FakeKernelError), booted_kernel(topology):
         pass
 
 
 def test_controllers_follow_the_topology() -> None:
-    with simulated_host(Topology(v1_controllers=("freezer", "devices"))):
+    with booted_kernel(Topology(v1_controllers=("freezer", "devices"))):
         assert sorted(os.listdir("/sys/fs/cgroup")) == ["devices", "freezer"]
         mounts = [m for m in read("/proc/self/mountinfo").splitlines() if " - cgroup " in m]
         assert [m.split()[-1] for m in mounts] == ["rw,freezer", "rw,devices"]

@@ -15,7 +15,7 @@ import pytest
 from harness.fakes import KernelOp
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
@@ -66,7 +66,7 @@ LAYOUTS = {
 def host(request: pytest.FixtureRequest) -> Iterator[tuple[SimulatedKernel, Layout, str]]:
     """A host of each layout with one child cgroup ``g``; yields (kernel, layout, child)."""
     layout = LAYOUTS[request.param]
-    with simulated_host(layout.topology) as kernel:
+    with booted_kernel(layout.topology) as kernel:
         if layout.enable is not None:
             write(f"{layout.root}/cgroup.subtree_control", layout.enable)
         os.mkdir(f"{layout.root}/g")

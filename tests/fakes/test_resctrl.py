@@ -10,7 +10,7 @@ import pytest
 from harness.fakes import ResctrlTopology
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from tests.fakes._io import RESCTRL
 from tests.fakes._io import read
 from tests.fakes._io import write
@@ -44,7 +44,7 @@ def test_mount_line_and_cpu_flag(kernel: SimulatedKernel) -> None:
 
 
 def test_unmounted_resctrl_has_an_empty_mount_point() -> None:
-    with simulated_host(Topology(resctrl_mounted=False)) as kernel:
+    with booted_kernel(Topology(resctrl_mounted=False)) as kernel:
         assert os.listdir(RESCTRL) == []
         assert " - resctrl " not in read("/proc/self/mountinfo")
         assert "cat_l3" in read("/proc/cpuinfo")
@@ -55,7 +55,7 @@ def test_unmounted_resctrl_has_an_empty_mount_point() -> None:
 
 
 def test_no_rdt_means_no_flag_and_no_mount_point() -> None:
-    with simulated_host(Topology(resctrl=None)):
+    with booted_kernel(Topology(resctrl=None)):
         assert not os.path.exists(RESCTRL)
         assert "cat_l3" not in read("/proc/cpuinfo")
         assert " - resctrl " not in read("/proc/self/mountinfo")
@@ -87,7 +87,7 @@ def test_closids_run_out_and_are_reused(kernel: SimulatedKernel) -> None:
 
 
 def test_small_closid_space() -> None:
-    with simulated_host(Topology(resctrl=ResctrlTopology(num_closids=2))):
+    with booted_kernel(Topology(resctrl=ResctrlTopology(num_closids=2))):
         os.mkdir(f"{RESCTRL}/only")
         with pytest.raises(OSError) as exc:
             os.mkdir(f"{RESCTRL}/second")
@@ -193,7 +193,7 @@ def test_schemata_errors(kernel: SimulatedKernel, payload: str, status: str) -> 
 
 
 def test_min_cbm_bits() -> None:
-    with simulated_host(Topology(resctrl=ResctrlTopology(min_cbm_bits=2))):
+    with booted_kernel(Topology(resctrl=ResctrlTopology(min_cbm_bits=2))):
         with pytest.raises(OSError):
             write(f"{RESCTRL}/schemata", "L3:0=4\n")
         assert read(STATUS) == "Need at least 2 bits in the mask\n"

@@ -15,7 +15,7 @@ import pytest
 from harness.fakes import ResctrlTopology
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from tests.fakes._io import RESCTRL
@@ -30,7 +30,7 @@ MON = MonitoringTopology(num_rmids=4)
 def rdt(num_cpus: int = 4, **fields: Any) -> Iterator[SimulatedKernel]:
     """A host with ``num_cpus`` CPUs whose ResctrlTopology has ``fields``."""
     topo = ResctrlTopology(**fields)
-    with simulated_host(Topology(resctrl=topo, num_cpus=num_cpus)) as kernel:
+    with booted_kernel(Topology(resctrl=topo, num_cpus=num_cpus)) as kernel:
         yield kernel
 
 
@@ -598,12 +598,12 @@ def test_locksetup_gives_up_the_rmid() -> None:
 
 
 def test_mounting_a_host_booted_without_resctrl_mounted() -> None:
-    with simulated_host(Topology(resctrl_mounted=False)) as kernel:
+    with booted_kernel(Topology(resctrl_mounted=False)) as kernel:
         assert os.listdir(RESCTRL) == []
         kernel.mount_resctrl()
         assert read(f"{RESCTRL}/schemata") == "L3:0=7ff;1=7ff\n"
         assert " - resctrl resctrl rw\n" in read("/proc/self/mountinfo")
-    with simulated_host(Topology(resctrl=None)) as kernel:
+    with booted_kernel(Topology(resctrl=None)) as kernel:
         with pytest.raises(OSError) as exc:
             kernel.mount_resctrl()
         assert exc.value.errno == errno.ENODEV

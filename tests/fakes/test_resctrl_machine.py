@@ -21,7 +21,7 @@ from hypothesis.stateful import rule
 from harness.fakes import ResctrlTopology
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from tests.fakes._io import RESCTRL
@@ -77,7 +77,7 @@ class ResctrlMachine(RuleBasedStateMachine):
     def __init__(self) -> None:
         super().__init__()
         self._stack = contextlib.ExitStack()
-        self.kernel: SimulatedKernel = self._stack.enter_context(simulated_host(TOPOLOGY))
+        self.kernel: SimulatedKernel = self._stack.enter_context(booted_kernel(TOPOLOGY))
         self.pids = [self.kernel.spawn_process(f"t{i}") for i in range(3)]
 
     def teardown(self) -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from harness.fakes import ResctrlTopology
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import MbaTopology
 from tests.fakes._io import RESCTRL
 from tests.fakes._io import read
@@ -80,7 +80,7 @@ def _named(payload: str) -> set[tuple[str, int]]:
 @settings(max_examples=80, deadline=None)
 @given(payloads)
 def test_writes_are_all_or_nothing(payload: str) -> None:
-    with simulated_host(TOPOLOGY):
+    with booted_kernel(TOPOLOGY):
         os.mkdir(f"{RESCTRL}/g")
         write(SCHEMATA, "L3:0=3c;1=3c\nMB:0=50;1=50\n")
         before = _parse_read(read(SCHEMATA))

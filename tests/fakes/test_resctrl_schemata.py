@@ -13,7 +13,7 @@ import pytest
 from harness.fakes import ResctrlTopology
 from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.fakes.topology import MbaTopology
 from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlEra
@@ -27,7 +27,7 @@ STATUS = f"{RESCTRL}/info/last_cmd_status"
 @contextmanager
 def rdt(**fields: Any) -> Iterator[SimulatedKernel]:
     """A host whose ResctrlTopology has ``fields``."""
-    with simulated_host(Topology(resctrl=ResctrlTopology(**fields))) as kernel:
+    with booted_kernel(Topology(resctrl=ResctrlTopology(**fields))) as kernel:
         yield kernel
 
 

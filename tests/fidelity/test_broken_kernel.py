@@ -33,9 +33,9 @@ class BrokenBackend(SimulatedBackend):
         self._defect = defect
 
     def run(self, probe: Probe) -> Observation:
-        from harness.fakes import simulated_host
+        from harness.fakes import booted_kernel
 
-        with simulated_host(self.twin.topology) as kernel:
+        with booted_kernel(self.twin.topology) as kernel:
             self._defect(kernel)
             ctx = SimulatedContext(kernel)
             probe.run(ctx, probe.mount)

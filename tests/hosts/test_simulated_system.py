@@ -11,10 +11,10 @@ from collections.abc import Iterator
 import pytest
 
 from harness.errors import FakeKernelError
+from harness.fakes import HookProgram
 from harness.fakes import ProgramRun
-from harness.fakes import SimProgram
 from harness.fakes import SimulatedKernel
-from harness.fakes import simulated_host
+from harness.fakes import booted_kernel
 from harness.hosts.simulated_system import SimulatedSystem
 from reference_impl.system import ProcessSpec
 from reference_impl.system import System
@@ -23,7 +23,7 @@ from reference_impl.system import System
 @pytest.fixture
 def kernel() -> Iterator[SimulatedKernel]:
     """A default host (cgroup v1, resctrl mounted) patched in for the test."""
-    with simulated_host() as k:
+    with booted_kernel() as k:
         yield k
 
 
@@ -103,7 +103,7 @@ def test_signal_to_a_missing_pid_is_esrch(system: SimulatedSystem) -> None:
 
 
 def test_hooks_exit_and_record_their_runs(system: SimulatedSystem, kernel: SimulatedKernel) -> None:
-    program = kernel.programs.install("/hooks/prestart", SimProgram.exit(3, "out", "err"))
+    program = kernel.programs.install("/hooks/prestart", HookProgram.exit(3, "out", "err"))
     assert os.access("/hooks/prestart", os.X_OK)
     assert kernel.programs.get("/hooks/prestart") is program
     kernel.clock.advance(1)
@@ -120,7 +120,7 @@ def test_hooks_exit_and_record_their_runs(system: SimulatedSystem, kernel: Simul
 def test_a_hanging_hook_times_out_on_the_virtual_clock(
     system: SimulatedSystem, kernel: SimulatedKernel
 ) -> None:
-    program = kernel.programs.install("/hooks/hang", SimProgram.hang())
+    program = kernel.programs.install("/hooks/hang", HookProgram.hang())
     start = system.monotonic()
     result = system.run_hook("/hooks/hang", (), (), b"", 2.0)
     assert result.timed_out and result.exit_code is None

@@ -108,9 +108,9 @@ def test_failing_prestart_hook_fails_create_and_leaves_nothing(
     sim: tuple[SimulatedHost, Cli],
 ) -> None:
     host, run = sim
-    from harness.hosts.base import SimProgram
+    from harness.hosts.base import HookProgram
 
-    hook = host.hook_program("pre", SimProgram.exit(1, stderr="no"))
+    hook = host.hook_program("pre", HookProgram.exit(1, stderr="no"))
     bundle = _bundle("/bundles/p", ["/bin/sleep", "600"], {"prestart": [{"path": hook}]})
     code, _, err = run("create", "--bundle", bundle, "p")
     assert code == 1 and "running prestart hook 0" in err
@@ -144,9 +144,9 @@ def test_unknown_signal(sim: tuple[SimulatedHost, Cli]) -> None:
 
 
 def host_program_ok():  # noqa: ANN201 - the simulated program type
-    from harness.hosts.base import SimProgram
+    from harness.hosts.base import HookProgram
 
-    return SimProgram.exit(0)
+    return HookProgram.exit(0)
 
 
 @pytest.mark.skipif(real_host_unavailable() is not None, reason=f"{real_host_unavailable()}")

@@ -12,7 +12,7 @@ import pytest
 
 from harness.hosts import SimulatedHost
 from harness.hosts import simulated_host
-from harness.hosts.base import SimProgram
+from harness.hosts.base import HookProgram
 from reference_impl import Config
 from reference_impl import Hook
 from reference_impl import Hooks
@@ -64,8 +64,8 @@ def test_create_runtime_hooks_survive_state_json() -> None:
 
 
 def test_create_runtime_runs_after_prestart_during_create(host: SimulatedHost) -> None:
-    pre = host.hook_program("pre", SimProgram.exit(0))
-    cr = host.hook_program("cr", SimProgram.exit(0))
+    pre = host.hook_program("pre", HookProgram.exit(0))
+    cr = host.hook_program("cr", HookProgram.exit(0))
     bundle = _bundle("/bundles/o", {"prestart": [{"path": pre}], "createRuntime": [{"path": cr}]})
     code, err = _create(host, bundle, "o")
     assert code == 0, err
@@ -77,7 +77,7 @@ def test_create_runtime_runs_after_prestart_during_create(host: SimulatedHost) -
 def test_a_failing_create_runtime_hook_fails_create_and_leaves_nothing(
     host: SimulatedHost,
 ) -> None:
-    cr = host.hook_program("cr-fails", SimProgram.exit(1, stderr="no"))
+    cr = host.hook_program("cr-fails", HookProgram.exit(1, stderr="no"))
     bundle = _bundle("/bundles/f", {"createRuntime": [{"path": cr}]})
     code, err = _create(host, bundle, "f")
     # the seed profile names the failed hook as it names prestart's: "running <kind> hook <n>"

@@ -136,7 +136,7 @@ def test_real_host_catches_broken_runtime_and_cleans_up(module: str, tmp_path: P
 def test_real_host_undoes_everything_it_made() -> None:
     """Groups with frozen and live processes, a pinned state dir, a hook that ran: all gone."""
     from harness.hosts import real_host
-    from harness.hosts.base import SimProgram
+    from harness.hosts.base import HookProgram
 
     with real_host() as host:
         prefix = host.prefix
@@ -152,7 +152,7 @@ def test_real_host_undoes_everything_it_made() -> None:
         host.pin_dir(state)
         with pytest.raises(OSError):
             os.rmdir(state)  # pinned: a mount point
-        hook = host.hook_program("h", SimProgram.exit(3, stderr="x"))
+        hook = host.hook_program("h", HookProgram.exit(3, stderr="x"))
         done = subprocess.run([hook, "arg"], input=b'{"id": "c"}', capture_output=True)
         assert done.returncode == 3 and done.stderr == b"x"
         runs = host.hook_runs(hook)

@@ -15,7 +15,7 @@ from typing import Literal
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
-__all__ = ["ProgramRegistry", "ProgramRun", "SimProgram"]
+__all__ = ["ProgramRegistry", "ProgramRun", "HookProgram"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class ProgramRun:
 
 
 @dataclass(slots=True)
-class SimProgram:
+class HookProgram:
     """A behaviour for a hook binary; build one with :meth:`exit` or :meth:`hang`."""
 
     behaviour: Literal["exit", "hang"]
@@ -40,12 +40,12 @@ class SimProgram:
     runs: list[ProgramRun] = field(default_factory=list)
 
     @classmethod
-    def exit(cls, code: int = 0, stdout: str = "", stderr: str = "") -> SimProgram:
+    def exit(cls, code: int = 0, stdout: str = "", stderr: str = "") -> HookProgram:
         """A program that prints ``stdout``/``stderr`` and exits with ``code``."""
         return cls("exit", code, stdout, stderr)
 
     @classmethod
-    def hang(cls) -> SimProgram:
+    def hang(cls) -> HookProgram:
         """A program that never exits: it runs past any timeout."""
         return cls("hang")
 
@@ -55,9 +55,9 @@ class ProgramRegistry:
 
     def __init__(self, fs: FakeFilesystem) -> None:
         self._fs = fs
-        self._programs: dict[str, SimProgram] = {}
+        self._programs: dict[str, HookProgram] = {}
 
-    def install(self, path: str, program: SimProgram) -> SimProgram:
+    def install(self, path: str, program: HookProgram) -> HookProgram:
         """Bind ``program`` to ``path`` and create an executable (0755) file at ``path``.
 
         Raises:
@@ -71,6 +71,6 @@ class ProgramRegistry:
         self._programs[path] = program
         return program
 
-    def get(self, path: str) -> SimProgram | None:
+    def get(self, path: str) -> HookProgram | None:
         """The program at ``path``, or None."""
         return self._programs.get(self._fs.absnormpath(path))

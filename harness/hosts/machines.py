@@ -1,0 +1,37 @@
+"""Simulated machines the suite boots by name, next to the presets of ``--preset``.
+
+A scenario about one kind of machine (a cgroup v2 host, a CDP part with MBA) names it; the
+simulated host boots it whatever the run's preset is, and a real run checks that this machine
+is of that kind instead.  Naming them here keeps the kernel's topology type out of the suite.
+"""
+
+from __future__ import annotations
+
+from harness.fakes import MbaTopology
+from harness.fakes import ResctrlTopology
+from harness.fakes import Topology
+from harness.fakes.presets import PRESETS
+from harness.fakes.topology import HYBRID_TOPOLOGY
+from harness.fakes.topology import V2_TOPOLOGY
+
+__all__ = ["SUITE_MACHINES", "machine"]
+
+#: machines that are not presets: the bare cgroup modes, and CDP with MBA
+SUITE_MACHINES: dict[str, Topology] = {
+    "cgroup-v1": Topology(),
+    "cgroup-v2": V2_TOPOLOGY,
+    "cgroup-hybrid": HYBRID_TOPOLOGY,
+    # a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
+    "cdp-with-mba": Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology())),
+}
+
+
+def machine(name: str) -> Topology:
+    """The topology of preset or suite machine ``name``.
+
+    Raises:
+        KeyError: neither knows the name (a mistake in the suite, not the user's).
+    """
+    if name in PRESETS:
+        return PRESETS[name][1]
+    return SUITE_MACHINES[name]
