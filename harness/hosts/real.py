@@ -37,6 +37,7 @@ from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
 from harness.hosts.facts import describe_real
+from harness.hosts.facts import proc_stats
 from harness.hosts.netns import NamedNamespaces
 from harness.hosts.netns import interfaces_of
 from harness.hosts.ownership import kill
@@ -133,6 +134,8 @@ class RealHost(HostFiles):
     #: Python's audit events show the path of a write, not its bytes or its result
     records_write_data = False
     settle_s = SETTLE_DEADLINE_S
+    #: a container's process runs the program its args name
+    executes_programs = True
 
     def __init__(self) -> None:
         self.prefix = f"{PREFIX}-{os.getpid()}-{next(_hosts)}"
@@ -251,6 +254,12 @@ class RealHost(HostFiles):
         raise HostCannot(
             "a real kernel cannot be told to keep one task from freezing for a number of reads"
         )
+
+    def live_processes(self) -> set[int]:
+        """Live processes a runtime's command could have left: the live children of this
+        process, which as the host's subreaper receives whatever a command leaves behind."""
+        me = os.getpid()
+        return {stat.pid for stat in proc_stats() if stat.ppid == me and not stat.exited}
 
     def live_children(self) -> set[int]:
         """Live processes the subject started."""

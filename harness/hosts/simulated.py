@@ -23,6 +23,7 @@ from harness.fakes import Topology
 from harness.fakes import booted_kernel
 from harness.fakes.presets import DEFAULT_PRESET
 from harness.hosts.base import HostFiles
+from harness.hosts.facts import proc_stats
 from harness.hosts.machines import machine
 from harness.hosts.simulated_system import SimulatedSystem
 
@@ -46,6 +47,8 @@ class SimulatedHost(HostFiles):
     name = "simulated"
     #: the operation log holds the bytes of every write
     records_write_data = True
+    #: a container's process is a model that runs no program: the harness acts its part out
+    executes_programs = False
 
     def describe(self) -> str:
         return f"preset {self.preset}"
@@ -89,6 +92,10 @@ class SimulatedHost(HostFiles):
     def slow_to_freeze(self, reads: int) -> int:
         """A process that stays unfrozen for the next ``reads`` looks at the freezer."""
         return self.kernel.spawn_process("slow", freeze_resistant_reads=reads)
+
+    def live_processes(self) -> set[int]:
+        """Live processes a runtime's command could have left: every process of the model."""
+        return {stat.pid for stat in proc_stats() if not stat.exited}
 
     def live_children(self) -> set[int]:
         """Live processes the subject started."""

@@ -20,7 +20,6 @@ from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.hosts.base import POLL_INTERVAL_S
-from harness.hosts.facts import proc_stats
 from harness.hosts.facts import resctrl_mounts
 from harness.spec import tables
 from harness.spec.teardown import error_source
@@ -299,18 +298,6 @@ def state_dir(cli: SubjectCli | OciCli, host: Host, cid: str) -> str:
     return os.path.join(host.state_root, cid)
 
 
-def live_processes(host: Host) -> set[int]:
-    """Live processes a failed create could have left: on a simulated host every process of the
-    model; on a real one the live children of this process, which as the host's subreaper
-    receives whatever a runtime's command leaves behind when it exits."""
-    me = os.getpid()
-    return {
-        stat.pid
-        for stat in proc_stats()
-        if (host.name == "simulated" or stat.ppid == me) and not stat.exited
-    }
-
-
 def left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:
     """What a create that failed left behind (empty when nothing)."""
     left = []
@@ -320,6 +307,6 @@ def left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[i
         left.append(f"its state dir {state_dir(cli, host, cid)}")
     left += host.cgroup_dirs(f"/{cid}")
     # a real kernel ends a killed init a moment after the command returns
-    if not eventually(host, lambda: not (live_processes(host) - before)):
-        left.append(f"processes {sorted(live_processes(host) - before)}")
+    if not eventually(host, lambda: not (host.live_processes() - before)):
+        left.append(f"processes {sorted(host.live_processes() - before)}")
     return left

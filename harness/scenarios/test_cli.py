@@ -20,7 +20,6 @@ from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
 from harness.scenarios._support import gone
 from harness.scenarios._support import left_by_create
-from harness.scenarios._support import live_processes
 from harness.scenarios._support import snapshot
 from harness.spec import tables
 from harness.subjects.cli import OciCli
@@ -111,7 +110,7 @@ def test_create_without_config_leaves_nothing(cli: SubjectCli | OciCli, host: Ho
     cid = host.container_id("nob")
     empty = host.bundle_dir("nob")
     os.makedirs(empty)
-    before = live_processes(host)
+    before = host.live_processes()
     result = cli("create", "--bundle", empty, cid)
     assert result.exit_code != 0, result.describe()
     assert left_by_create(cli, host, cid, before) == []
@@ -134,7 +133,7 @@ def test_create_with_a_failing_create_hook_leaves_nothing(
     hook = host.hook_program(f"{phase}-fails", HookProgram.exit(1, stderr=f"{phase} fault"))
     cid = host.container_id(f"{phase}-fail")
     bundle = cli.bundle(f"{phase}-fail", hooks={phase: [{"path": hook}]})
-    before = live_processes(host)
+    before = host.live_processes()
     result = cli("create", "--bundle", bundle, cid)
     assert result.exit_code != 0, f"{result.describe()}; create must fail"
     assert len(host.hook_runs(hook)) == 1, f"the {phase} hook never ran"

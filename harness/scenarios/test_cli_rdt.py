@@ -26,7 +26,6 @@ from harness.hosts.facts import cpu_flags
 from harness.scenarios._support import CliOnHost
 from harness.scenarios._support import eventually
 from harness.scenarios._support import left_by_create
-from harness.scenarios._support import live_processes
 from harness.scenarios._support import resctrl_unmounted
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
@@ -182,7 +181,7 @@ def _create(cli: Cli, host: Host, name: str, rdt: IntelRdt) -> tuple[str, Any, s
     just before (what a failed create must not add to)."""
     cid = host.container_id(name)
     bundle = cli.bundle(name, intel_rdt=rdt)
-    before = live_processes(host)
+    before = host.live_processes()
     return cid, cli("create", "--bundle", bundle, cid), before
 
 

@@ -22,7 +22,6 @@ from harness.hosts.facts import read_mounts
 from harness.scenarios._support import cli_bring_to
 from harness.scenarios._support import eventually
 from harness.scenarios._support import left_by_create
-from harness.scenarios._support import live_processes
 from harness.scenarios._support import state_dir
 from harness.spec import tables
 from harness.subjects.cli import CONTAINER_NAMESPACES
@@ -56,7 +55,7 @@ def _with_child(
     assert init > 0, f"setting up: state shows no pid for {cid}"
     started = cli("start", cid)
     assert started.exit_code == 0, f"setting up: {started.describe()}"
-    if host.name == "simulated":  # the model runs no programs: the host forks init
+    if not host.executes_programs:  # the model's init runs no program: act its fork out
         child = host.fork(init)
         if init_exits:
             host.end_process(init)
@@ -172,7 +171,7 @@ def test_create_with_a_bad_bundle_leaves_nothing(
 ) -> None:
     cid = host.container_id(f"bad-{fault}")
     bundle = _bad_bundle(cli, host, f"bad-{fault}", fault)
-    before = live_processes(host)
+    before = host.live_processes()
     result = cli("create", "--bundle", bundle, cid)
     assert result.exit_code != 0, f"{result.describe()}; create must fail"
     left = left_by_create(cli, host, cid, before)
