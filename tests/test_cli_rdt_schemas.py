@@ -16,7 +16,7 @@ import pytest
 from harness.fakes.presets import PRESETS
 from harness.hosts import simulated_host
 from harness.hosts.base import RESCTRL
-from harness.scenarios._support import Needs
+from harness.scenarios._support.machines import Needs
 from harness.scenarios.test_cli_rdt import cat_unmounted
 from harness.scenarios.test_cli_rdt import free_closids
 from harness.scenarios.test_cli_rdt import group_masks

@@ -12,9 +12,9 @@ from harness.hosts import Host
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
-from harness.scenarios._support import CliOnHost
-from harness.scenarios._support import Needs
-from harness.scenarios._support import OnHost
+from harness.scenarios._support.machines import CliOnHost
+from harness.scenarios._support.machines import Needs
+from harness.scenarios._support.machines import OnHost
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
 from harness.subjects.access import runtime_prepared

@@ -16,9 +16,9 @@ import pytest
 
 from harness.hosts import Host
 from harness.hosts import HostCannot
-from harness.scenarios._support import INIT
-from harness.scenarios._support import OnHost
-from harness.scenarios._support import cgroups_are
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import cgroups_are
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config

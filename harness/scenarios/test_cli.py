@@ -16,11 +16,11 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
-from harness.scenarios._support import cli_bring_to
-from harness.scenarios._support import eventually
-from harness.scenarios._support import gone
-from harness.scenarios._support import left_by_create
-from harness.scenarios._support import snapshot
+from harness.scenarios._support.command_line import cli_bring_to
+from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import gone
+from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.command_line import snapshot
 from harness.spec import tables
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli

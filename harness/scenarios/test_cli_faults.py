@@ -14,7 +14,7 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
-from harness.scenarios._support import cli_bring_to
+from harness.scenarios._support.command_line import cli_bring_to
 from harness.spec import tables
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli

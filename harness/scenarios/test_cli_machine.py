@@ -24,7 +24,7 @@ from hypothesis.stateful import rule
 from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import open_host
-from harness.scenarios._support import eventually
+from harness.scenarios._support.command_line import eventually
 from harness.spec import tables
 from harness.subjects.cli import cli_for
 

@@ -17,7 +17,7 @@ import os
 import pytest
 
 from harness.hosts import Host
-from harness.scenarios._support import eventually
+from harness.scenarios._support.command_line import eventually
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
 from harness.subjects.cli import CONTAINER_NAMESPACES

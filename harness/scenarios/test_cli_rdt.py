@@ -23,10 +23,10 @@ import pytest
 from harness.hosts import Host
 from harness.hosts.base import RESCTRL
 from harness.hosts.facts import cpu_flags
-from harness.scenarios._support import CliOnHost
-from harness.scenarios._support import eventually
-from harness.scenarios._support import left_by_create
-from harness.scenarios._support import resctrl_unmounted
+from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.machines import CliOnHost
+from harness.scenarios._support.machines import resctrl_unmounted
 from harness.subjects.cli import OciCli
 from harness.subjects.cli import SubjectCli
 from harness.subjects.oci import IntelRdt

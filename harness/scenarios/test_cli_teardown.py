@@ -19,10 +19,10 @@ import pytest
 from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts.facts import read_mounts
-from harness.scenarios._support import cli_bring_to
-from harness.scenarios._support import eventually
-from harness.scenarios._support import left_by_create
-from harness.scenarios._support import state_dir
+from harness.scenarios._support.command_line import cli_bring_to
+from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.command_line import state_dir
 from harness.spec import tables
 from harness.subjects.cli import CONTAINER_NAMESPACES
 from harness.subjects.cli import OciCli

@@ -13,16 +13,16 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import bring_to
-from harness.scenarios._support import classify_teardown_error
-from harness.scenarios._support import config_for
-from harness.scenarios._support import container_dirs
-from harness.scenarios._support import init_pid
-from harness.scenarios._support import inject
-from harness.scenarios._support import install_hooks
-from harness.scenarios._support import make_init_gone
-from harness.scenarios._support import state_name
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import bring_to
+from harness.scenarios._support.containers import classify_teardown_error
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 

@@ -24,10 +24,10 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness.hosts import HookProgram
 from harness.hosts import open_host
 from harness.hosts.base import TeardownStep
-from harness.scenarios._support import INIT
-from harness.scenarios._support import classify_teardown_error
-from harness.scenarios._support import config_for
-from harness.scenarios._support import container_dirs
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import classify_teardown_error
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.spec.teardown import teardown_outcome

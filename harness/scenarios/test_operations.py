@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import bring_to
-from harness.scenarios._support import config_for
-from harness.scenarios._support import init_pid
-from harness.scenarios._support import state_name
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import bring_to
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 

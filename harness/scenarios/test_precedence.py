@@ -18,12 +18,12 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import classify_teardown_error as classify
-from harness.scenarios._support import config_for
-from harness.scenarios._support import container_dirs
-from harness.scenarios._support import make_init_gone
-from harness.scenarios._support import state_name
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import classify_teardown_error as classify
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.teardown import teardown_outcome
 

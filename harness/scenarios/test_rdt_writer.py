@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import OnHost
-from harness.scenarios._support import resctrl_unmounted
-from harness.scenarios._support import resctrl_with
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import resctrl_unmounted
+from harness.scenarios._support.machines import resctrl_with
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config

@@ -10,9 +10,9 @@ import pytest
 
 from harness.hosts import Host
 from harness.hosts import simulated_host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import config_for
-from harness.scenarios._support import container_dirs
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config

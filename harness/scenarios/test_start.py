@@ -9,11 +9,11 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import config_for
-from harness.scenarios._support import container_dirs
-from harness.scenarios._support import install_hooks
-from harness.scenarios._support import state_name
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.api import Process
 

@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import config_for
-from harness.scenarios._support import make_init_gone
-from harness.scenarios._support import state_name
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 
 CELLS = [(a, b) for a in tables.STATES for b in tables.STATES]

@@ -20,7 +20,7 @@ from harness.fakes.proc.netns import NetNamespaces
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts.simulated_system import SimulatedSystem
-from harness.scenarios._support import eventually
+from harness.scenarios._support.command_line import eventually
 from reference_impl.system import ProcessSpec
 from tests.fakes._io import read
 

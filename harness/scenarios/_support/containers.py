@@ -1,0 +1,160 @@
+"""Containers of the factory API brought into a state, and what a scenario asks of them.
+
+States are reached through the subject's public API wherever the API can reach them (created,
+running, paused, stopped); ``restored`` and ``loaded`` are set with ``state_for``, which is how
+runc's own tests reach them too.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from typing import Any
+
+import pytest
+
+from harness.hosts import HookProgram
+from harness.hosts import Host
+from harness.hosts import HostCannot
+from harness.spec import tables
+from harness.spec.teardown import error_source
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
+from harness.subjects.api import Hook
+from harness.subjects.api import Hooks
+from harness.subjects.api import IntelRdtConfig
+from harness.subjects.api import Process
+
+#: the program every container runs
+INIT = Process(args=("/bin/sleep", "infinity"))
+
+
+def config_for(
+    cid: str,
+    *,
+    pid_namespace: bool = True,
+    l3_schema: str | None = None,
+    poststop: tuple[str, ...] = (),
+    prestart: tuple[str, ...] = (),
+    poststart: tuple[str, ...] = (),
+    hook_timeout: float | None = None,
+    joined_pid_namespace: str | None = None,
+) -> Config:
+    """A config whose cgroup path is ``/<cid>``; hooks are paths of installed programs.
+
+    ``joined_pid_namespace``: the path of a PID namespace the container joins (not private).
+    """
+
+    def hooks(paths: tuple[str, ...]) -> tuple[Hook, ...]:
+        return tuple(Hook(path=p, args=(p, cid), timeout=hook_timeout) for p in paths)
+
+    return Config(
+        namespaces=(
+            (f"pid={joined_pid_namespace}", "mount")
+            if joined_pid_namespace
+            else ("pid", "mount")
+            if pid_namespace
+            else ("mount",)
+        ),
+        cgroups=CgroupConfig(path=f"/{cid}"),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=l3_schema) if l3_schema is not None else None,
+        hooks=Hooks(prestart=hooks(prestart), poststart=hooks(poststart), poststop=hooks(poststop)),
+        labels=(f"bundle=/var/lib/rtgate/bundles/{cid}",),
+        version="1.0.0",
+    )
+
+
+def state_name(c: Any) -> str:
+    """The name of the container's in-memory state ("stopped", "restored", ...)."""
+    return str(c.state.name)
+
+
+def init_pid(c: Any) -> int:
+    assert c.init_process is not None, "the container has no init process"
+    return int(c.init_process.pid)
+
+
+def make_init_gone(host: Host, c: Any) -> int:
+    """Init ends and stays a zombie until its parent reaps it.
+
+    A running init just ends.  A frozen init cannot run its own exit, so it is killed the way
+    it happens on a real host: SIGKILL (kept pending by the v1 freezer), someone thaws the
+    cgroup, init dies, and the cgroup is frozen again (with only a zombie left, at once).
+    """
+    pid = init_pid(c)
+    if host.is_frozen(pid):
+        freezer, frozen, thawed = host.freezer_file(pid)
+        host.system.signal(pid, signal.SIGKILL)
+        _write(freezer, thawed)
+        host.await_exit(pid)
+        _write(freezer, frozen)
+    else:
+        host.end_process(pid)
+    return pid
+
+
+def _write(path: str, value: str) -> None:
+    with open(path, "w") as f:
+        f.write(value)
+
+
+def inject(host: Host, op: str, path: str, err: int) -> Any:
+    """Make the next ``op`` on ``path`` fail with ``err``, or skip saying why this host
+    cannot."""
+    try:
+        return host.fail(op, path, err)
+    except HostCannot as why:
+        pytest.skip(str(why))
+
+
+def container_dirs(host: Host, c: Any) -> dict[str, bool]:
+    """Which of the container's directories still exist: state dir, cgroups, resctrl group."""
+    return {
+        "state-dir": os.path.isdir(os.path.join(host.state_root, c.id)),
+        "cgroup": bool(host.cgroup_dirs(f"/{c.id}")),
+        "rdt": os.path.isdir(host.resctrl_group(c.id)),
+    }
+
+
+def bring_to(factory: Any, host: Host, cid: str, state: str, config: Config) -> Any:
+    """A container in ``state`` with a live init (``stopped``: destroyed, init dropped)."""
+    c = factory.create(cid, config)
+    if state == "created":
+        c.start(INIT)
+        return c
+    c.run(INIT)
+    if state == "running":
+        return c
+    if state == "paused":
+        c.pause()
+        return c
+    if state == "stopped":
+        c.signal(signal.SIGKILL)
+        c.destroy()
+        return c
+    if state == "restored":
+        c.state = c.state_for("restored")
+        return c
+    if state == "loaded":
+        loaded = factory.load(cid)
+        loaded.state = loaded.state_for("loaded")
+        return loaded
+    raise ValueError(f"unknown state {state!r}")
+
+
+def install_hooks(host: Host, **programs: HookProgram) -> dict[str, str]:
+    """Install simulated hook programs by name; returns name -> path."""
+    return {name: host.hook_program(name, program) for name, program in programs.items()}
+
+
+def classify_teardown_error(
+    err: BaseException, host: Host, cid: str, profile: str = tables.DEFAULT_PROFILE
+) -> str:
+    """Which teardown step an error of destroying ``cid`` on ``host`` comes from (see
+    :func:`harness.spec.teardown.error_source`)."""
+    return error_source(
+        str(err),
+        profile,
+        rdt_group=host.resctrl_group(cid),
+        state_dir=os.path.join(host.state_root, cid),
+    )

@@ -1,0 +1,64 @@
+"""Which machine a rule needs: the fixtures' types, and the checks a real host must pass
+for a rule about one kind of machine (its cgroup mode, its resctrl).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+
+from harness.hosts import Host
+from harness.hosts.facts import resctrl_mounts
+from harness.subjects.cli import OciCli
+from harness.subjects.cli import SubjectCli
+
+#: what a scenario needs of a real host: None when this one will do, else why not
+Needs = Callable[[Host], "str | None"]
+
+
+#: the ``on_host`` fixture: ``on_host(machine, needs)`` gives (host, factory)
+OnHost = Callable[..., AbstractContextManager[tuple[Host, Any]]]
+
+
+#: the ``cli_on`` fixture: ``cli_on(machine, needs)`` gives (host, the subject's command line)
+CliOnHost = Callable[..., AbstractContextManager[tuple[Host, "SubjectCli | OciCli"]]]
+
+
+def cgroups_are(kind: str) -> Needs:
+    """A host's ``needs``: its cgroups are ``kind`` ("v1", "v2" or "hybrid")."""
+
+    def check(host: Host) -> str | None:
+        if host.cgroup_mode() == kind:
+            return None
+        found = host.describe_cgroups()
+        return f"the rule is about a {kind} cgroup host; on {host.describe()} {found}"
+
+    return check
+
+
+def resctrl_with(*infos: str, absent: tuple[str, ...] = ()) -> Needs:
+    """A host's ``needs``: resctrl is mounted with these info/ directories (L3, MB, ...) and
+    without the ``absent`` ones."""
+
+    def check(host: Host) -> str | None:
+        info = os.path.join("/sys/fs/resctrl", "info")
+        if not os.path.isdir(info):
+            return f"{host.rdt_unavailable() or 'resctrl has no info/'} ({host.describe()})"
+        held = set(os.listdir(info))
+        missing = [name for name in infos if name not in held]
+        extra = [name for name in absent if name in held]
+        if not missing and not extra:
+            return None
+        wanted = ", ".join([*infos, *(f"no {name}" for name in absent)])
+        return f"resctrl info/ holds {', '.join(sorted(held))}; the rule needs {wanted}"
+
+    return check
+
+
+def resctrl_unmounted(host: Host) -> str | None:
+    """A host's ``needs``: resctrl is not mounted."""
+    if resctrl_mounts():
+        return f"resctrl is mounted on {host.describe()}; the rule needs it unmounted"
+    return None
