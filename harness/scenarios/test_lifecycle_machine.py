@@ -30,6 +30,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
+from harness.spec.teardown import TeardownOutcome
 from harness.spec.teardown import teardown_outcome
 
 FAULTS = tables.error_sources()
@@ -196,6 +197,19 @@ class LifecycleMachine(RuleBasedStateMachine):
             )
         else:
             self.check(requirement, want.winner is None, f"destroy hid the {want.winner} error")
+        self._check_what_destroy_left(want, before, runs_before)
+        # The next container starts clean: faults off, hooks healthy; one that destroy left
+        # behind early is abandoned (a new id follows).
+        self.host.clear_faults()
+        self.host.hook_program("ok", HookProgram.exit(0))
+        self.status = "none"
+        self.init_alive = False
+
+    def _check_what_destroy_left(
+        self, want: TeardownOutcome, before: str, runs_before: int
+    ) -> None:
+        """The state, the poststop hooks and the directories after a destroy, as ``want``
+        says for the armed faults."""
         left = container_dirs(self.host, self.c)
         if want.returns_early:
             self.check(
@@ -230,12 +244,6 @@ class LifecycleMachine(RuleBasedStateMachine):
                 not left["rdt"] or "rdt" in self.armed,
                 "the resctrl group survived destroy",
             )
-        # The next container starts clean: faults off, hooks healthy; one that destroy left
-        # behind early is abandoned (a new id follows).
-        self.host.clear_faults()
-        self.host.hook_program("ok", HookProgram.exit(0))
-        self.status = "none"
-        self.init_alive = False
 
     # -- invariants --------------------------------------------------------------------------
     @invariant()

@@ -25,6 +25,7 @@ from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
+from harness.spec.teardown import TeardownOutcome
 from harness.spec.teardown import teardown_outcome
 
 SOURCES = tables.error_sources()
@@ -43,6 +44,30 @@ COMBINATIONS = [
     tuple(s for s, on in zip(SOURCES, bits, strict=True) if on)
     for bits in itertools.product((False, True), repeat=len(SOURCES))
 ]
+
+
+def _destroy(
+    c: Any, want: TeardownOutcome, failing: tuple[str, ...], host: Host, verify: Any
+) -> None:
+    """Destroy ``c`` with ``failing`` steps broken, and check the error it returns is the one
+    ``want`` says wins, wrapped as the profile wraps it."""
+    if want.winner is None:
+        c.destroy()
+        return
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    verify(
+        str(want.error_requirement),
+        classify(info.value, host, c.id, want.profile) == want.winner,
+        f"with {failing} failing, destroy must return the {want.winner} error "
+        f"(the first in {tables.error_sources(want.profile)}); it returned: {info.value}",
+    )
+    if want.wrapped_requirement is not None:
+        verify(
+            want.wrapped_requirement,
+            str(info.value).startswith(want.error_prefix),
+            f"destroy's error must start with {want.error_prefix!r}: {info.value}",
+        )
 
 
 @pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
@@ -67,23 +92,7 @@ def test_error_precedence(
     had = container_dirs(host, c)
 
     want = teardown_outcome(profile, failing)
-    if want.winner is not None:
-        with pytest.raises(Exception) as info:
-            c.destroy()
-        verify(
-            str(want.error_requirement),
-            classify(info.value, host, cid, profile) == want.winner,
-            f"with {failing} failing, destroy must return the {want.winner} error "
-            f"(the first in {tables.error_sources(profile)}); it returned: {info.value}",
-        )
-        if want.wrapped_requirement is not None:
-            verify(
-                want.wrapped_requirement,
-                str(info.value).startswith(want.error_prefix),
-                f"destroy's error must start with {want.error_prefix!r}: {info.value}",
-            )
-    else:
-        c.destroy()
+    _destroy(c, want, failing, host, verify)
 
     left = container_dirs(host, c)
     wanted = {step: want.left_behind(step) and had[step] for step in left}
