@@ -22,6 +22,7 @@ from harness.scenarios._support.machines import cgroups_are
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
+from harness.subjects.base import Container
 
 #: the machine each cgroup mode is checked on (harness/hosts/machines.py)
 MACHINES = {"v1": "cgroup-v1", "v2": "cgroup-v2", "hybrid": "cgroup-hybrid"}
@@ -59,7 +60,7 @@ def _limit_file(host: Host, kind: str, path: str, limit: str) -> str:
     return os.path.join(host.cgroup_dir(hierarchy, path), name)
 
 
-def _kill_and_destroy(c: Any) -> None:
+def _kill_and_destroy(c: Container) -> None:
     c.signal(signal.SIGKILL)
     c.destroy()
 

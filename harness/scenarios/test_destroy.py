@@ -25,6 +25,7 @@ from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
+from harness.subjects.base import Factory
 
 
 def _destroy_case(state: str, alive: bool) -> Any:
@@ -42,7 +43,9 @@ def _destroy_case(state: str, alive: bool) -> Any:
     [_destroy_case(s, a) for s in tables.STATES if s != "stopped" for a in (True, False)]
     + [_destroy_case("stopped", True), _destroy_case("stopped", False)],
 )
-def test_destroy_per_state(factory: Any, host: Host, profile: str, state: str, alive: bool) -> None:
+def test_destroy_per_state(
+    factory: Factory, host: Host, profile: str, state: str, alive: bool
+) -> None:
     cid = host.container_id("d")
     # No private PID namespace: the teardown's kill-all step reaps whatever init left.
     config = config_for(cid, pid_namespace=False)
@@ -88,7 +91,7 @@ def test_destroy_per_state(factory: Any, host: Host, profile: str, state: str, a
 
 
 @pytest.mark.requirement("LC-DESTROY-KILL-ALL")
-def test_destroy_kills_every_process_without_pid_namespace(factory: Any, host: Host) -> None:
+def test_destroy_kills_every_process_without_pid_namespace(factory: Factory, host: Host) -> None:
     cid = host.container_id("k")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
@@ -102,7 +105,7 @@ def test_destroy_kills_every_process_without_pid_namespace(factory: Any, host: H
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-KILL-ALL-ERROR-LOGGED"))
 def test_kill_all_failure_is_not_returned(
-    factory: Any, host: Host, profile: str, caplog: pytest.LogCaptureFixture
+    factory: Factory, host: Host, profile: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     cid = host.container_id("kl")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
@@ -129,7 +132,7 @@ def test_kill_all_failure_is_not_returned(
 
 @pytest.mark.requirement("LC-DESTROY-NO-KILL-ALL-WITH-PID-NAMESPACE")
 def test_destroy_leaves_processes_to_the_pid_namespace(
-    factory: Any, host: Host, profile: str
+    factory: Factory, host: Host, profile: str
 ) -> None:
     cid = host.container_id("pn")
     c = factory.create(cid, config_for(cid, pid_namespace=True))
@@ -144,7 +147,7 @@ def test_destroy_leaves_processes_to_the_pid_namespace(
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS"))
-def test_destroy_with_a_joined_pid_namespace(factory: Any, host: Host, profile: str) -> None:
+def test_destroy_with_a_joined_pid_namespace(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("jp")
     c = factory.create(cid, config_for(cid, joined_pid_namespace="/proc/1/ns/pid"))
     c.run(INIT)
@@ -162,7 +165,7 @@ def test_destroy_with_a_joined_pid_namespace(factory: Any, host: Host, profile: 
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: Host) -> None:
+def test_destroy_removes_cgroups_and_state_dir(factory: Factory, host: Host) -> None:
     cid = host.container_id("cs")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -175,7 +178,7 @@ def test_destroy_removes_cgroups_and_state_dir(factory: Any, host: Host) -> None
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Any, rdt: Host) -> None:
+def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Factory, rdt: Host) -> None:
     host = rdt
     cid = host.container_id("all")
     c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
@@ -189,7 +192,7 @@ def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Any, rdt: Host
 
 
 @pytest.mark.requirement("LC-DESTROY-ORDER")
-def test_teardown_steps_run_in_order(factory: Any, rdt: Host) -> None:
+def test_teardown_steps_run_in_order(factory: Factory, rdt: Host) -> None:
     host = rdt
     hooks = install_hooks(host, post=HookProgram.exit(0))
     cid = host.container_id("o")
@@ -225,7 +228,7 @@ def test_teardown_steps_run_in_order(factory: Any, rdt: Host) -> None:
     "LC-DESTROY-POSTSTOP", "LC-HOOK-STATE-STDIN", "LC-HOOK-POSTSTOP-STATUS-STOPPED"
 )
 def test_poststop_hooks_run_in_order_with_state(
-    factory: Any, host: Host, profile: str, verify: Any
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     hooks = install_hooks(host, first=HookProgram.exit(0), second=HookProgram.exit(0))
     cid = host.container_id("h")
@@ -254,7 +257,7 @@ def test_poststop_hooks_run_in_order_with_state(
 
 @pytest.mark.requirement("LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE", "LC-HOOK-ERROR-NAMES-HOOK")
 def test_poststop_stops_at_first_failing_hook(
-    factory: Any, host: Host, profile: str, verify: Any
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     hooks = install_hooks(
         host,
@@ -285,7 +288,7 @@ def test_poststop_stops_at_first_failing_hook(
 
 
 @pytest.mark.requirement("LC-HOOK-TIMEOUT")
-def test_poststop_hook_past_its_timeout(factory: Any, host: Host, profile: str) -> None:
+def test_poststop_hook_past_its_timeout(factory: Factory, host: Host, profile: str) -> None:
     hooks = install_hooks(host, slow=HookProgram.hang())
     cid = host.container_id("ht")
     c = factory.create(cid, config_for(cid, poststop=(hooks["slow"],), hook_timeout=2.0))
@@ -299,7 +302,7 @@ def test_poststop_hook_past_its_timeout(factory: Any, host: Host, profile: str) 
 
 
 @pytest.mark.requirement("LC-DESTROY-TWICE-RUNS-HOOKS")
-def test_double_destroy_runs_hooks_again(factory: Any, host: Host) -> None:
+def test_double_destroy_runs_hooks_again(factory: Factory, host: Host) -> None:
     hooks = install_hooks(host, post=HookProgram.exit(0))
     cid = host.container_id("dd")
     c = factory.create(cid, config_for(cid, poststop=(hooks["post"],)))
@@ -312,7 +315,7 @@ def test_double_destroy_runs_hooks_again(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-DESTROY-DROPS-INIT")
-def test_destroy_drops_init(factory: Any, host: Host) -> None:
+def test_destroy_drops_init(factory: Factory, host: Host) -> None:
     cid = host.container_id("di")
     c = bring_to(factory, host, cid, "stopped", config_for(cid))
     assert c.init_process is None, "after destroy the container holds no init process"
@@ -320,7 +323,9 @@ def test_destroy_drops_init(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-DESTROY-RUNNING-HAS-INIT")
-def test_running_state_with_unreleased_init_refuses(factory: Any, host: Host, profile: str) -> None:
+def test_running_state_with_unreleased_init_refuses(
+    factory: Factory, host: Host, profile: str
+) -> None:
     # Init lives but still waits on the exec FIFO: hasInit() is true, runType() says created.
     cid = host.container_id("hi")
     c = factory.create(cid, config_for(cid))

@@ -14,6 +14,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
+from harness.subjects.base import Factory
 
 
 def _verdict(cid: str, profile: str) -> str | None:
@@ -45,7 +46,7 @@ CANDIDATE_IDS = list(
 
 
 @pytest.mark.parametrize("cid", [_id_case(c) for c in CANDIDATE_IDS])
-def test_id_validation(factory: Any, host: Host, profile: str, cid: str) -> None:
+def test_id_validation(factory: Factory, host: Host, profile: str, cid: str) -> None:
     verdict = _verdict(cid, profile)
     if verdict is None:
         pytest.skip(f"the spec names no verdict for {cid!r} in profile {profile}")
@@ -61,7 +62,7 @@ def test_id_validation(factory: Any, host: Host, profile: str, cid: str) -> None
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-ID-IN-USE"))
-def test_id_in_use(factory: Any, host: Host, profile: str) -> None:
+def test_id_in_use(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("dup")
     factory.create(cid, config_for(cid))
     with pytest.raises(Exception) as info:
@@ -70,7 +71,7 @@ def test_id_in_use(factory: Any, host: Host, profile: str) -> None:
 
 
 @pytest.mark.requirement("LC-FACTORY-CREATE-STOPPED")
-def test_new_container_is_stopped_and_untouched(factory: Any, host: Host) -> None:
+def test_new_container_is_stopped_and_untouched(factory: Factory, host: Host) -> None:
     cid = host.container_id("new")
     c = factory.create(cid, config_for(cid))
     assert state_name(c) == "stopped"
@@ -80,14 +81,14 @@ def test_new_container_is_stopped_and_untouched(factory: Any, host: Host) -> Non
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-LOAD-MISSING"))
-def test_load_of_unknown_id(factory: Any, profile: str) -> None:
+def test_load_of_unknown_id(factory: Factory, profile: str) -> None:
     with pytest.raises(Exception) as info:
         factory.load("ghost")
     assert str(info.value) == tables.message("not_exists", profile, id="ghost")
 
 
 @pytest.mark.requirement("LC-FACTORY-STATE-JSON")
-def test_state_json_records_init_and_cgroups(factory: Any, host: Host) -> None:
+def test_state_json_records_init_and_cgroups(factory: Factory, host: Host) -> None:
     cid = host.container_id("sj")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
@@ -102,7 +103,7 @@ def test_state_json_records_init_and_cgroups(factory: Any, host: Host) -> None:
 
 @pytest.mark.requirement("LC-FACTORY-LOAD-REFRESHES")
 @pytest.mark.parametrize("situation", ["created", "running", "paused", "init-gone"])
-def test_load_reports_what_the_host_shows(factory: Any, host: Host, situation: str) -> None:
+def test_load_reports_what_the_host_shows(factory: Factory, host: Host, situation: str) -> None:
     cid = host.container_id("ld")
     c = factory.create(cid, config_for(cid))
     if situation == "created":
@@ -122,7 +123,7 @@ def test_load_reports_what_the_host_shows(factory: Any, host: Host, situation: s
 
 
 @pytest.mark.requirement("LC-FACTORY-PID-REUSE")
-def test_process_with_another_start_time_is_not_init(factory: Any, host: Host) -> None:
+def test_process_with_another_start_time_is_not_init(factory: Factory, host: Host) -> None:
     cid = host.container_id("pr")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)

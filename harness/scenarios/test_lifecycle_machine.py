@@ -48,7 +48,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.profile = profile
         self.check = verify
         self.serial = 0
-        self.c: Any = None
+        self.c: Any = None  # the container of the current life, None between lives
         self.rdt_available = self.host.rdt_unavailable() is None
         self.status = "none"
         self.init_alive = False

@@ -15,6 +15,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
+from harness.subjects.base import Factory
 
 
 def _cases(operation: str) -> list[Any]:
@@ -43,7 +44,7 @@ def _expect_error(expected: ErrorCell, state: str, call: Any, profile: str) -> N
 
 
 @pytest.mark.parametrize("state", _cases("pause"))
-def test_pause(factory: Any, host: Host, profile: str, state: str) -> None:
+def test_pause(factory: Factory, host: Host, profile: str, state: str) -> None:
     cid = host.container_id("op")
     c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "pause", profile)
@@ -66,7 +67,7 @@ def test_pause(factory: Any, host: Host, profile: str, state: str) -> None:
 
 
 @pytest.mark.parametrize("state", _cases("resume"))
-def test_resume(factory: Any, host: Host, profile: str, state: str) -> None:
+def test_resume(factory: Factory, host: Host, profile: str, state: str) -> None:
     cid = host.container_id("op")
     c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "resume", profile)
@@ -82,7 +83,7 @@ def test_resume(factory: Any, host: Host, profile: str, state: str) -> None:
 
 
 @pytest.mark.parametrize("state", _cases("signal"))
-def test_signal(factory: Any, host: Host, profile: str, state: str) -> None:
+def test_signal(factory: Factory, host: Host, profile: str, state: str) -> None:
     cid = host.container_id("op")
     c = bring_to(factory, host, cid, state, config_for(cid))
     expected = tables.operation_expectation(state, "signal", profile)
@@ -109,7 +110,9 @@ def test_signal(factory: Any, host: Host, profile: str, state: str) -> None:
 
 
 @pytest.mark.requirement("LC-RESUME-PAUSED-FROM-CREATED")
-def test_resume_of_container_paused_from_created(factory: Any, host: Host, profile: str) -> None:
+def test_resume_of_container_paused_from_created(
+    factory: Factory, host: Host, profile: str
+) -> None:
     cid = host.container_id("pc")
     c = bring_to(factory, host, cid, "created", config_for(cid))
     c.pause()
@@ -122,7 +125,7 @@ def test_resume_of_container_paused_from_created(factory: Any, host: Host, profi
 
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-SHARED-PIDNS")
-def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Any, host: Host) -> None:
+def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Factory, host: Host) -> None:
     cid = host.container_id("ka")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
@@ -135,7 +138,7 @@ def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Any, host: Host
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-NOT-RUNNING")
 def test_sigkill_without_pid_namespace_after_destroy(
-    factory: Any, host: Host, profile: str
+    factory: Factory, host: Host, profile: str
 ) -> None:
     cid = host.container_id("kn")
     c = factory.create(cid, config_for(cid, pid_namespace=False))

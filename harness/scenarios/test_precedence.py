@@ -27,6 +27,8 @@ from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.teardown import TeardownOutcome
 from harness.spec.teardown import teardown_outcome
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
 
 SOURCES = tables.error_sources()
 
@@ -47,7 +49,7 @@ COMBINATIONS = [
 
 
 def _destroy(
-    c: Any, want: TeardownOutcome, failing: tuple[str, ...], host: Host, verify: Any
+    c: Container, want: TeardownOutcome, failing: tuple[str, ...], host: Host, verify: Any
 ) -> None:
     """Destroy ``c`` with ``failing`` steps broken, and check the error it returns is the one
     ``want`` says wins, wrapped as the profile wraps it."""
@@ -72,7 +74,7 @@ def _destroy(
 
 @pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
 def test_error_precedence(
-    factory: Any,
+    factory: Factory,
     host: Host,
     verify: Any,
     profile: str,

@@ -23,11 +23,13 @@ from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.api import IntelRdtConfig
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
 
 RESCTRL = "/sys/fs/resctrl"
 
 
-def _create(factory: Any, host: Host, name: str, **rdt: Any) -> Any:
+def _create(factory: Factory, host: Host, name: str, **rdt: Any) -> Any:
     """The container called ``name`` on ``host``, with an intelRdt of ``rdt``, created."""
     cid = host.container_id(name)
     return factory.create(cid, _config(cid, **rdt))
@@ -67,7 +69,7 @@ def _last_cmd_status() -> str:
         return f.read().strip()
 
 
-def _kill_and_destroy(c: Any) -> None:
+def _kill_and_destroy(c: Container) -> None:
     c.signal(signal.SIGKILL)
     c.destroy()
 
@@ -83,7 +85,7 @@ def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
 
 
 @pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
-def test_no_schemata_write_without_a_schema(factory: Any, rdt: Host) -> None:
+def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None:
     os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
     before = _schemata(rdt.container_id("pre"))
     c = _create(factory, rdt, "ns", clos_id=rdt.container_id("pre"))
@@ -142,7 +144,7 @@ def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
 
 # -- closID -----------------------------------------------------------------------------------
 @pytest.mark.requirement("RDT-CLOSID-GROUP")
-def test_closid_names_the_group(factory: Any, rdt: Host) -> None:
+def test_closid_names_the_group(factory: Factory, rdt: Host) -> None:
     schema = rdt.l3_schema("f")
     first = _create(factory, rdt, "c1", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
     second = _create(factory, rdt, "c2", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
@@ -155,7 +157,7 @@ def test_closid_names_the_group(factory: Any, rdt: Host) -> None:
 
 
 @pytest.mark.requirement("RDT-CLOSID-PRECREATED")
-def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: Host) -> None:
+def test_missing_closid_group_without_schema_is_an_error(factory: Factory, rdt: Host) -> None:
     c = _create(factory, rdt, "pc", clos_id=rdt.container_id("absent"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
@@ -167,7 +169,7 @@ def test_missing_closid_group_without_schema_is_an_error(factory: Any, rdt: Host
 
 
 @pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
-def test_closid_group_outlives_the_container(factory: Any, rdt: Host) -> None:
+def test_closid_group_outlives_the_container(factory: Factory, rdt: Host) -> None:
     c = _create(
         factory,
         rdt,
@@ -186,7 +188,7 @@ def test_closid_group_outlives_the_container(factory: Any, rdt: Host) -> None:
 
 @pytest.mark.parametrize("clos_id", [".", "..", "a/b"])
 @pytest.mark.requirement("RDT-CLOSID-INVALID")
-def test_invalid_closid_is_refused(factory: Any, rdt: Host, clos_id: str) -> None:
+def test_invalid_closid_is_refused(factory: Factory, rdt: Host, clos_id: str) -> None:
     with pytest.raises(Exception) as info:
         _create(factory, rdt, "bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f"))
     assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
@@ -218,7 +220,7 @@ def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> Non
 
 # -- what the kernel refuses ------------------------------------------------------------------
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD")
-def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Host) -> None:
+def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Host) -> None:
     c = _create(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
@@ -229,7 +231,7 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Any, rdt: Host) -
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
-def test_refused_schema_leaves_no_group(factory: Any, rdt: Host) -> None:
+def test_refused_schema_leaves_no_group(factory: Factory, rdt: Host) -> None:
     c = _create(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
@@ -300,7 +302,7 @@ def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> N
 
 
 @pytest.mark.requirement("RDT-SET-SCHEMA")
-def test_set_writes_a_new_schema_to_a_running_container(factory: Any, rdt: Host) -> None:
+def test_set_writes_a_new_schema_to_a_running_container(factory: Factory, rdt: Host) -> None:
     c = factory.create("upd", _config("upd", l3_cache_schema=rdt.l3_schema("f")))
     c.run(INIT)
     c.set(_config("upd", l3_cache_schema=rdt.l3_schema("3c")))

@@ -17,10 +17,11 @@ from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.api import IntelRdtConfig
+from harness.subjects.base import Factory
 
 
 @pytest.mark.requirement("CG-APPLY-V1")
-def test_init_is_placed_in_every_hierarchy(factory: Any, host: Host) -> None:
+def test_init_is_placed_in_every_hierarchy(factory: Factory, host: Host) -> None:
     if host.cgroup_mode() == "v2":
         pytest.skip(f"a rule of v1 hierarchies; on {host.describe()} {host.describe_cgroups()}")
     cid = host.container_id("cg")
@@ -36,7 +37,7 @@ def test_init_is_placed_in_every_hierarchy(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("CG-FREEZE")
-def test_pause_freezes_and_resume_thaws(factory: Any, host: Host) -> None:
+def test_pause_freezes_and_resume_thaws(factory: Factory, host: Host) -> None:
     cid = host.container_id("fz")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -50,7 +51,7 @@ def test_pause_freezes_and_resume_thaws(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("CG-JOINED-NOT-REMOVED")
-def test_joined_cgroups_are_never_removed(factory: Any, host: Host) -> None:
+def test_joined_cgroups_are_never_removed(factory: Factory, host: Host) -> None:
     shared = host.cgroup_path("shared")
     if host.cgroup_mode() == "v2":
         paths = {"": host.cgroup_dir("unified", shared)}
@@ -69,7 +70,7 @@ def test_joined_cgroups_are_never_removed(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("CG-DESTROY-RETRIES")
-def test_busy_cgroup_fails_after_retries(factory: Any, host: Host, profile: str) -> None:
+def test_busy_cgroup_fails_after_retries(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("busy")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -91,7 +92,7 @@ def test_busy_cgroup_fails_after_retries(factory: Any, host: Host, profile: str)
 
 
 @pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
-def test_resctrl_group_holds_init_and_schema(factory: Any, rdt: Host) -> None:
+def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host) -> None:
     host = rdt
     cid = host.container_id("rg")
     c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f0", "3")))
@@ -107,7 +108,7 @@ def test_resctrl_group_holds_init_and_schema(factory: Any, rdt: Host) -> None:
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
-def test_removed_group_gives_tasks_back_to_default(factory: Any, rdt: Host) -> None:
+def test_removed_group_gives_tasks_back_to_default(factory: Factory, rdt: Host) -> None:
     host = rdt
     cid = host.container_id("rb")
     c = factory.create(cid, config_for(cid, pid_namespace=True, l3_schema=host.l3_schema("f")))
@@ -124,7 +125,7 @@ def test_removed_group_gives_tasks_back_to_default(factory: Any, rdt: Host) -> N
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
-def test_kernel_refuses_invalid_schema(factory: Any, rdt: Host) -> None:
+def test_kernel_refuses_invalid_schema(factory: Factory, rdt: Host) -> None:
     # 0b101: a gap in the 1-bits, inside every cbm_mask of three bits or more
     cid = rdt.container_id("bad")
     c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("5")))
@@ -163,7 +164,7 @@ def test_intel_rdt_without_resctrl_is_refused(
 
 
 @pytest.mark.requirement("RDT-EMPTY-SCHEMA-REFUSED")
-def test_intel_rdt_with_empty_schema_is_refused(factory: Any, rdt: Host) -> None:
+def test_intel_rdt_with_empty_schema_is_refused(factory: Factory, rdt: Host) -> None:
     # on a host without RDT the validator refuses for that reason first (RDT-NOT-ENABLED)
     cid = rdt.container_id("es")
     config = Config(cgroups=CgroupConfig(path=f"/{cid}"), intel_rdt=IntelRdtConfig(""))
@@ -173,7 +174,7 @@ def test_intel_rdt_with_empty_schema_is_refused(factory: Any, rdt: Host) -> None
 
 
 @pytest.mark.requirement("RDT-UNTOUCHED-WITHOUT-CONFIG")
-def test_no_resctrl_operation_without_intel_rdt(factory: Any, host: Host) -> None:
+def test_no_resctrl_operation_without_intel_rdt(factory: Factory, host: Host) -> None:
     cid = host.container_id("nordt")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 
 import pytest
 
@@ -16,10 +15,11 @@ from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.api import Process
+from harness.subjects.base import Factory
 
 
 @pytest.mark.requirement("LC-START-CREATED")
-def test_start_of_stopped_container_creates_it(factory: Any, host: Host) -> None:
+def test_start_of_stopped_container_creates_it(factory: Factory, host: Host) -> None:
     cid = host.container_id("s")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
@@ -31,7 +31,7 @@ def test_start_of_stopped_container_creates_it(factory: Any, host: Host) -> None
 
 
 @pytest.mark.requirement("LC-EXEC-RUNS")
-def test_exec_releases_init(factory: Any, host: Host) -> None:
+def test_exec_releases_init(factory: Factory, host: Host) -> None:
     cid = host.container_id("e")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
@@ -41,7 +41,7 @@ def test_exec_releases_init(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-RUN")
-def test_run_starts_and_releases(factory: Any, host: Host) -> None:
+def test_run_starts_and_releases(factory: Factory, host: Host) -> None:
     cid = host.container_id("r")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -49,7 +49,7 @@ def test_run_starts_and_releases(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-EXEC-FIFO-EXISTS")
-def test_start_refuses_a_leftover_fifo(factory: Any, host: Host, profile: str) -> None:
+def test_start_refuses_a_leftover_fifo(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("f")
     c = factory.create(cid, config_for(cid))
     path = os.path.join(host.state_root, cid, "exec.fifo")
@@ -61,7 +61,7 @@ def test_start_refuses_a_leftover_fifo(factory: Any, host: Host, profile: str) -
 
 
 @pytest.mark.requirement("LC-EXEC-ON-EMPTY-FIFO")
-def test_exec_with_nothing_in_the_fifo(factory: Any, host: Host) -> None:
+def test_exec_with_nothing_in_the_fifo(factory: Factory, host: Host) -> None:
     cid = host.container_id("ef")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
@@ -78,7 +78,7 @@ def test_exec_with_nothing_in_the_fifo(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-START-EXEC-SETS-RUNNING")
-def test_extra_process_in_created_container_sets_running(factory: Any, host: Host) -> None:
+def test_extra_process_in_created_container_sets_running(factory: Factory, host: Host) -> None:
     cid = host.container_id("x")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
@@ -91,7 +91,7 @@ def test_extra_process_in_created_container_sets_running(factory: Any, host: Hos
 
 
 @pytest.mark.requirement("LC-HOOK-POSTSTART-AT-CREATE")
-def test_poststart_hooks_run_when_init_starts(factory: Any, host: Host) -> None:
+def test_poststart_hooks_run_when_init_starts(factory: Factory, host: Host) -> None:
     cid = host.container_id("ps")
     hooks = install_hooks(host, ps=HookProgram.exit(0))
     c = factory.create(cid, config_for(cid, poststart=(hooks["ps"],)))
@@ -101,7 +101,7 @@ def test_poststart_hooks_run_when_init_starts(factory: Any, host: Host) -> None:
 
 
 @pytest.mark.requirement("LC-HOOK-PRESTART-FAILS-START")
-def test_failing_prestart_hook_fails_start_and_kills_init(factory: Any, host: Host) -> None:
+def test_failing_prestart_hook_fails_start_and_kills_init(factory: Factory, host: Host) -> None:
     cid = host.container_id("pf")
     hooks = install_hooks(host, pre=HookProgram.exit(2))
     c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
@@ -118,7 +118,7 @@ def test_failing_prestart_hook_fails_start_and_kills_init(factory: Any, host: Ho
 @pytest.mark.requirement("LC-HOOK-START-ERROR-NAMES-HOOK")
 @pytest.mark.parametrize("kind", ["prestart", "poststart"])
 def test_failing_start_hook_error_names_the_hook(
-    factory: Any, host: Host, profile: str, kind: str
+    factory: Factory, host: Host, profile: str, kind: str
 ) -> None:
     cid = host.container_id(f"hn-{kind}")
     hooks = install_hooks(host, ok=HookProgram.exit(0), bad=HookProgram.exit(4, stderr="no"))
@@ -131,7 +131,7 @@ def test_failing_start_hook_error_names_the_hook(
 
 
 @pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")
-def test_second_init_is_refused(factory: Any, host: Host, profile: str) -> None:
+def test_second_init_is_refused(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("si")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)

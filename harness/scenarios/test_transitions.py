@@ -12,6 +12,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
+from harness.subjects.base import Factory
 
 CELLS = [(a, b) for a in tables.STATES for b in tables.STATES]
 
@@ -35,7 +36,7 @@ CASES.append(_transition_case("running", "stopped", init_alive=False))
 
 @pytest.mark.parametrize(("from_state", "to_state", "init_alive"), CASES)
 def test_transition(
-    factory: Any,
+    factory: Factory,
     host: Host,
     profile: str,
     from_state: str,

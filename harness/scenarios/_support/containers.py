@@ -24,6 +24,8 @@ from harness.subjects.api import Hook
 from harness.subjects.api import Hooks
 from harness.subjects.api import IntelRdtConfig
 from harness.subjects.api import Process
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
 
 #: the program every container runs
 INIT = Process(args=("/bin/sleep", "infinity"))
@@ -64,17 +66,17 @@ def config_for(
     )
 
 
-def state_name(c: Any) -> str:
+def state_name(c: Container) -> str:
     """The name of the container's in-memory state ("stopped", "restored", ...)."""
     return str(c.state.name)
 
 
-def init_pid(c: Any) -> int:
+def init_pid(c: Container) -> int:
     assert c.init_process is not None, "the container has no init process"
     return int(c.init_process.pid)
 
 
-def make_init_gone(host: Host, c: Any) -> int:
+def make_init_gone(host: Host, c: Container) -> int:
     """Init ends and stays a zombie until its parent reaps it.
 
     A running init just ends.  A frozen init cannot run its own exit, so it is killed the way
@@ -107,7 +109,7 @@ def inject(host: Host, op: str, path: str, err: int) -> Any:
         pytest.skip(str(why))
 
 
-def container_dirs(host: Host, c: Any) -> dict[str, bool]:
+def container_dirs(host: Host, c: Container) -> dict[str, bool]:
     """Which of the container's directories still exist: state dir, cgroups, resctrl group."""
     return {
         "state-dir": os.path.isdir(os.path.join(host.state_root, c.id)),
@@ -116,7 +118,7 @@ def container_dirs(host: Host, c: Any) -> dict[str, bool]:
     }
 
 
-def bring_to(factory: Any, host: Host, cid: str, state: str, config: Config) -> Any:
+def bring_to(factory: Factory, host: Host, cid: str, state: str, config: Config) -> Any:
     """A container in ``state`` with a live init (``stopped``: destroyed, init dropped)."""
     c = factory.create(cid, config)
     if state == "created":
