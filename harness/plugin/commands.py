@@ -25,7 +25,8 @@ COMMANDS_PROPERTY = "rtgate_commands"
 
 
 class CommandLike(Protocol):
-    """What the report needs of a command record (:class:`harness.subjects.cli.CommandRecord`)."""
+    """What the report needs of a command record
+    (:class:`harness.subjects.command_line.CommandRecord`)."""
 
     @property
     def argv(self) -> Sequence[str]: ...

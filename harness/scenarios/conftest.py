@@ -18,9 +18,8 @@ from harness.scenarios._support.machines import OnHost
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
 from harness.subjects.access import runtime_prepared
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
-from harness.subjects.cli import cli_for
+from harness.subjects.command_line import CommandLine
+from harness.subjects.command_line import command_line_for
 
 
 @pytest.fixture(scope="session")
@@ -110,12 +109,12 @@ def cli(
     host: Host,
     profile: str,
     runtime_refusal: str | None,
-) -> SubjectCli | OciCli:
+) -> CommandLine:
     """The subject's command line on the test's host, every command recorded (and put in the
     report); a runtime that refuses this host skips, saying what it said."""
     if runtime_refusal is not None:
         pytest.skip(runtime_refusal)
-    made = cli_for(subject, host, profile)
+    made = command_line_for(subject, host, profile)
     record_commands(lambda: made.records)
     return made
 
@@ -136,11 +135,11 @@ def cli_on(
     test skips with what the probe found (as it does when the runtime refuses this host).  The
     commands of every command line it makes go into the report.
     """
-    made: list[SubjectCli | OciCli] = []
+    made: list[CommandLine] = []
     record_commands(lambda: [record for one in made for record in one.records])
 
     @contextmanager
-    def boot(machine: str, needs: Needs) -> Iterator[tuple[Host, SubjectCli | OciCli]]:
+    def boot(machine: str, needs: Needs) -> Iterator[tuple[Host, CommandLine]]:
         if rtgate_options.host == "real":
             unusable = real_host_unavailable()
             if unusable is not None:
@@ -151,11 +150,11 @@ def cli_on(
                 reason = needs(host)
                 if reason is not None:
                     pytest.skip(reason)
-                made.append(cli_for(subject, host, profile))
+                made.append(command_line_for(subject, host, profile))
                 yield host, made[-1]
             return
         with simulated_host(machine) as sim:
-            made.append(cli_for(subject, sim, profile))
+            made.append(command_line_for(subject, sim, profile))
             yield sim, made[-1]
 
     return boot

@@ -22,8 +22,7 @@ from harness.scenarios._support.command_line import gone
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.command_line import snapshot
 from harness.spec import tables
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CommandLine
 
 #: a runtime-spec version as the state reports it: "1.0.2", "1.0.2-dev", "1.2.0", or "1.0"
 #: (state.md asks for the version the state complies with, in no set format; SemVer is the
@@ -45,7 +44,7 @@ def _case(state: str, operation: str) -> Any:
     [_case(s, o) for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS],
 )
 def test_operation_in_state(
-    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any, state: str, operation: str
+    cli: CommandLine, host: Host, profile: str, verify: Any, state: str, operation: str
 ) -> None:
     expect, requirement = tables.cli_operation(state, operation, profile)
     cid = cli_bring_to(cli, host, f"{operation}-{state}", state)
@@ -79,13 +78,13 @@ def test_operation_in_state(
 
 
 @pytest.mark.requirement("CLI-STATE-MISSING")
-def test_state_of_a_missing_id(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_state_of_a_missing_id(cli: CommandLine, host: Host) -> None:
     result = cli("state", host.container_id("ghost"))
     assert result.exit_code != 0, result.describe()
 
 
 @pytest.mark.requirement("CLI-STATE-FIELDS")
-def test_state_shows_the_oci_state(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_state_shows_the_oci_state(cli: CommandLine, host: Host) -> None:
     cid = cli_bring_to(cli, host, "fields", "created")
     state = cli.state(cid)
     assert state is not None
@@ -97,7 +96,7 @@ def test_state_shows_the_oci_state(cli: SubjectCli | OciCli, host: Host) -> None
 
 
 @pytest.mark.requirement("CLI-CREATE-ID-IN-USE")
-def test_create_with_an_id_in_use(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_create_with_an_id_in_use(cli: CommandLine, host: Host) -> None:
     cid = cli_bring_to(cli, host, "dup", "created")
     before = snapshot(cli, host, cid)
     result = cli("create", "--bundle", cli.bundle("dup-again"), cid)
@@ -106,7 +105,7 @@ def test_create_with_an_id_in_use(cli: SubjectCli | OciCli, host: Host) -> None:
 
 
 @pytest.mark.requirement("CLI-CREATE-NO-BUNDLE")
-def test_create_without_config_leaves_nothing(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_create_without_config_leaves_nothing(cli: CommandLine, host: Host) -> None:
     cid = host.container_id("nob")
     empty = host.bundle_dir("nob")
     os.makedirs(empty)
@@ -126,7 +125,7 @@ def test_create_without_config_leaves_nothing(cli: SubjectCli | OciCli, host: Ho
     ],
 )
 def test_create_with_a_failing_create_hook_leaves_nothing(
-    cli: SubjectCli | OciCli, host: Host, phase: str
+    cli: CommandLine, host: Host, phase: str
 ) -> None:
     """A prestart or createRuntime hook (both run during create) that fails makes create fail
     and leave nothing."""
@@ -142,9 +141,7 @@ def test_create_with_a_failing_create_hook_leaves_nothing(
 
 
 @pytest.mark.requirement("CLI-DELETE-RUNS-POSTSTOP")
-def test_delete_runs_poststop_hooks_in_order_with_state(
-    cli: SubjectCli | OciCli, host: Host
-) -> None:
+def test_delete_runs_poststop_hooks_in_order_with_state(cli: CommandLine, host: Host) -> None:
     first = host.hook_program("post-1", HookProgram.exit(0))
     second = host.hook_program("post-2", HookProgram.exit(0))
     hooks = {"poststop": [{"path": first, "args": [first, "one"]}, {"path": second}]}

@@ -16,11 +16,10 @@ from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support.command_line import cli_bring_to
 from harness.spec import tables
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CommandLine
 
 
-def _check(cli: SubjectCli | OciCli, host: Host, cid: str, fault: str, profile: str, verify: Any,
+def _check(cli: CommandLine, host: Host, cid: str, fault: str, profile: str, verify: Any,
            result: Any) -> None:  # fmt: skip
     wanted = tables.cli_delete_fault(fault, profile)
     requirement = wanted.requirement
@@ -34,9 +33,7 @@ def _check(cli: SubjectCli | OciCli, host: Host, cid: str, fault: str, profile: 
 
 
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("busy-cgroup"))
-def test_delete_with_a_busy_cgroup(
-    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
-) -> None:
+def test_delete_with_a_busy_cgroup(cli: CommandLine, host: Host, profile: str, verify: Any) -> None:
     cid = cli_bring_to(cli, host, "busy", "stopped")
     outsider = host.break_teardown("cgroup", cid).outsider
     result = cli("delete", cid)
@@ -49,7 +46,7 @@ def test_delete_with_a_busy_cgroup(
 @pytest.mark.parametrize("hook", ["fails", "hangs"])
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("poststop"))
 def test_delete_with_a_failing_poststop_hook(
-    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any, hook: str
+    cli: CommandLine, host: Host, profile: str, verify: Any, hook: str
 ) -> None:
     program = (
         HookProgram.exit(1, stderr="poststop fault") if hook == "fails" else HookProgram.hang()

@@ -26,7 +26,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
 from harness.spec import tables
-from harness.subjects.cli import cli_for
+from harness.subjects.command_line import command_line_for
 
 #: each step runs whole commands (load, refresh, act) and the invariant one more: fewer
 #: examples than the API machine, fewer still on a real host, where a command is a process
@@ -44,7 +44,7 @@ class CliMachine(RuleBasedStateMachine):
         super().__init__()
         self._stack = ExitStack()
         self.host = self._stack.enter_context(open_host(options.host, options.preset))
-        self.cli = cli_for(subject, self.host, options.profile)
+        self.cli = command_line_for(subject, self.host, options.profile)
         self.profile = options.profile
         self.check = verify
         self.serial = 0

@@ -20,9 +20,8 @@ from harness.hosts import Host
 from harness.scenarios._support.command_line import eventually
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
-from harness.subjects.cli import CONTAINER_NAMESPACES
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CONTAINER_NAMESPACES
+from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import Namespace
 
 #: the interface the harness puts into the namespace a container joins
@@ -32,7 +31,7 @@ INTERFACE = "rtgate0"
 NO_OWN_NETNS = "the subject gave init no network namespace of its own"
 
 
-def _running(cli: SubjectCli | OciCli, host: Host, name: str, network: Namespace) -> int:
+def _running(cli: CommandLine, host: Host, name: str, network: Namespace) -> int:
     """A running container called ``name`` with the host's usual namespaces plus ``network``;
     returns its init pid."""
     cid = host.container_id(name)
@@ -57,7 +56,7 @@ def _describe(path: str) -> str:
     return f"stat: dev {os.major(found.st_dev)}:{os.minor(found.st_dev)} inode {found.st_ino}"
 
 
-def _delete(cli: SubjectCli | OciCli, host: Host, name: str, how: str) -> None:
+def _delete(cli: CommandLine, host: Host, name: str, how: str) -> None:
     """Delete the container: ``stopped`` kills it first, ``forced`` deletes it running."""
     cid = host.container_id(name)
     if how == "stopped":
@@ -75,9 +74,7 @@ def _delete(cli: SubjectCli | OciCli, host: Host, name: str, how: str) -> None:
 
 @pytest.mark.parametrize("how", ["stopped", "forced"])
 @pytest.mark.requirement("CLI-NETNS-JOINED-KEPT")
-def test_delete_leaves_a_joined_network_namespace(
-    cli: SubjectCli | OciCli, host: Host, how: str
-) -> None:
+def test_delete_leaves_a_joined_network_namespace(cli: CommandLine, host: Host, how: str) -> None:
     name = f"netjoin-{how}"
     path = host.make_netns(name, INTERFACE)
     ident = host.named_netns(path)
@@ -98,7 +95,7 @@ def test_delete_leaves_a_joined_network_namespace(
 @pytest.mark.parametrize("how", ["stopped", "forced"])
 @pytest.mark.requirement("CLI-NETNS-OWN-RELEASED")
 def test_delete_releases_the_containers_own_network_namespace(
-    cli: SubjectCli | OciCli, host: Host, subject: ApiSubject | OciSubject, how: str
+    cli: CommandLine, host: Host, subject: ApiSubject | OciSubject, how: str
 ) -> None:
     name = f"netown-{how}"
     pid = _running(cli, host, name, Namespace("network"))

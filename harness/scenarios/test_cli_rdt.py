@@ -27,11 +27,10 @@ from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import resctrl_unmounted
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import IntelRdt
 
-Cli = SubjectCli | OciCli
+Cli = CommandLine
 
 #: a host with L3 CAT through a mounted resctrl (two cache domains, 11-bit masks)
 CAT_MACHINE = "v1-cat"

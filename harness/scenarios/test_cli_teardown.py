@@ -24,9 +24,8 @@ from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.command_line import state_dir
 from harness.spec import tables
-from harness.subjects.cli import CONTAINER_NAMESPACES
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CONTAINER_NAMESPACES
+from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import Namespace
 
 #: init forks a child and exits: the child outlives it in the container's cgroups
@@ -38,7 +37,7 @@ NO_PID_NAMESPACE = tuple(ns for ns in CONTAINER_NAMESPACES if ns.type != "pid")
 
 
 def _with_child(
-    cli: SubjectCli | OciCli,
+    cli: CommandLine,
     host: Host,
     name: str,
     *,
@@ -72,7 +71,7 @@ def _with_child(
 
 
 @pytest.mark.requirement("CLI-DELETE-KILLS-FORKED-CHILD")
-def test_delete_kills_a_child_that_outlived_init(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_delete_kills_a_child_that_outlived_init(cli: CommandLine, host: Host) -> None:
     cid, _, child = _with_child(cli, host, "orphan", init_exits=True, namespaces=NO_PID_NAMESPACE)
     assert eventually(host, lambda: cli.status(cid) == "stopped"), (
         f"setting up: init exited, yet state reports {cli.status(cid)}"
@@ -96,7 +95,7 @@ def _tasks(host: Host, cid: str) -> list[int]:
 
 
 @pytest.mark.requirement("CLI-PAUSE-FREEZES-CGROUP")
-def test_pause_freezes_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_pause_freezes_every_task_at_the_kernel(cli: CommandLine, host: Host) -> None:
     cid, init, child = _with_child(cli, host, "freeze", init_exits=False)
     tasks = _tasks(host, cid)
     assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
@@ -112,7 +111,7 @@ def test_pause_freezes_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: 
 
 
 @pytest.mark.requirement("CLI-RESUME-THAWS-CGROUP")
-def test_resume_thaws_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_resume_thaws_every_task_at_the_kernel(cli: CommandLine, host: Host) -> None:
     cid, init, child = _with_child(cli, host, "thaw", init_exits=False)
     tasks = _tasks(host, cid)
     assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
@@ -136,7 +135,7 @@ def test_resume_thaws_every_task_at_the_kernel(cli: SubjectCli | OciCli, host: H
 # -- create that must fail and leave nothing ----------------------------------------------------
 
 
-def _bad_bundle(cli: SubjectCli | OciCli, host: Host, name: str, fault: str) -> str:
+def _bad_bundle(cli: CommandLine, host: Host, name: str, fault: str) -> str:
     """The bundle of ``name`` with ``fault``: "missing" (no directory), "not-json" (config.json
     cut short), "no-args" (process without args); everything else as a good bundle has it."""
     if fault == "missing":
@@ -166,9 +165,7 @@ def _bad_bundle(cli: SubjectCli | OciCli, host: Host, name: str, fault: str) -> 
         pytest.param("no-args", marks=pytest.mark.requirement("CLI-CREATE-NO-PROCESS-ARGS")),
     ],
 )
-def test_create_with_a_bad_bundle_leaves_nothing(
-    cli: SubjectCli | OciCli, host: Host, fault: str
-) -> None:
+def test_create_with_a_bad_bundle_leaves_nothing(cli: CommandLine, host: Host, fault: str) -> None:
     cid = host.container_id(f"bad-{fault}")
     bundle = _bad_bundle(cli, host, f"bad-{fault}", fault)
     before = host.live_processes()
@@ -179,9 +176,7 @@ def test_create_with_a_bad_bundle_leaves_nothing(
 
 
 @pytest.mark.requirement("CLI-DELETE-ABORTED-STATE-DIR")
-def test_delete_removes_the_state_dir_an_aborted_create_left(
-    cli: SubjectCli | OciCli, host: Host
-) -> None:
+def test_delete_removes_the_state_dir_an_aborted_create_left(cli: CommandLine, host: Host) -> None:
     cid = host.container_id("aborted")
     left = state_dir(cli, host, cid)
     # what a create that died before it wrote its state leaves: the dir, and something in it
@@ -197,7 +192,7 @@ def test_delete_removes_the_state_dir_an_aborted_create_left(
 
 
 @pytest.mark.requirement("CLI-CREATE-RUNS-CREATERUNTIME")
-def test_create_runs_createruntime_hooks_in_order(cli: SubjectCli | OciCli, host: Host) -> None:
+def test_create_runs_createruntime_hooks_in_order(cli: CommandLine, host: Host) -> None:
     first = host.hook_program("cr-1", HookProgram.exit(0))
     second = host.hook_program("cr-2", HookProgram.exit(0))
     hooks = {"createRuntime": [{"path": first, "args": [first, "one"]}, {"path": second}]}
@@ -222,7 +217,7 @@ def _mounted(path: str) -> bool:
 
 @pytest.mark.requirement(*tables.cli_delete_fault_variants("state-dir"))
 def test_delete_with_a_state_dir_that_cannot_be_removed(
-    cli: SubjectCli | OciCli, host: Host, profile: str, verify: Any
+    cli: CommandLine, host: Host, profile: str, verify: Any
 ) -> None:
     wanted = tables.cli_delete_fault("state-dir", profile)
     requirement = wanted.requirement

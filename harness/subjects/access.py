@@ -39,12 +39,12 @@ def runtime_prepared(subject: Subject, profile: str) -> Iterator[RuntimeAccess]:
         return
     from harness.hosts import open_host
     from harness.hosts.preparation import host_prepared
-    from harness.subjects.cli import cli_for
-    from harness.subjects.cli import refusal_of
+    from harness.subjects.command_line import command_line_for
+    from harness.subjects.command_line import refusal_of
 
     def probe() -> str | None:
         with open_host("real") as probe_host:
-            return refusal_of(cli_for(subject, probe_host, profile))
+            return refusal_of(command_line_for(subject, probe_host, profile))
 
     with host_prepared(probe) as prep:
         notes = tuple(line for line in (prep.describe(), prep.failure) if line)

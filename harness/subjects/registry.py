@@ -117,9 +117,9 @@ def _module_version(subject: ApiSubject) -> str:
 
 
 def _api_command_line(subject: ApiSubject, host: Any, profile: str) -> Any:
-    from harness.subjects.cli import SubjectCli
+    from harness.subjects.command_line import ApiCommandLine
 
-    return SubjectCli(subject, host, profile)
+    return ApiCommandLine(subject, host, profile)
 
 
 # -- oci: ------------------------------------------------------------------------------------
@@ -154,9 +154,9 @@ def _binary_version(subject: OciSubject) -> str:
 
 
 def _oci_command_line(subject: OciSubject, host: Any, profile: str) -> Any:
-    from harness.subjects.cli import OciCli
+    from harness.subjects.command_line import OciCommandLine
 
-    return OciCli(subject, host, profile)
+    return OciCommandLine(subject, host, profile)
 
 
 PYTHON = SubjectKind(

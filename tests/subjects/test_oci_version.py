@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from harness.subjects.base import OciSubject
-from harness.subjects.cli import OciCli
+from harness.subjects.command_line import OciCommandLine
 from harness.subjects.oci import BusyboxUnavailable
 from harness.subjects.oci import find_busybox
 from harness.subjects.registry import OCI
@@ -26,7 +26,7 @@ def _config_of(subject: OciSubject, tmp_path: Path) -> dict[str, object]:
         root=str(tmp_path), bundle_root=str(tmp_path / "bundles"), prefix="rtgate-test",
         container_id=lambda name: f"rtgate-test-{name}",
     )  # fmt: skip
-    bundle = OciCli(subject, host, "runtime-spec").bundle("v")
+    bundle = OciCommandLine(subject, host, "runtime-spec").bundle("v")
     with open(os.path.join(bundle, "config.json"), encoding="utf-8") as f:
         return json.load(f)
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from harness.hosts import Host
 from harness.hosts.base import POLL_INTERVAL_S
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CommandLine
+from harness.subjects.command_line import OciCommandLine
 
 Snapshot = tuple[str | None, int, tuple[str, ...], bool]
 
@@ -28,7 +28,7 @@ def eventually(host: Host, condition: Callable[[], bool]) -> bool:
     return True
 
 
-def snapshot(cli: SubjectCli | OciCli, host: Host, cid: str) -> Snapshot:
+def snapshot(cli: CommandLine, host: Host, cid: str) -> Snapshot:
     """What an operation that fails must leave as it was: status, pid, cgroups, init alive."""
     state = cli.state(cid) or {}
     pid = int(state.get("pid") or 0)
@@ -37,7 +37,7 @@ def snapshot(cli: SubjectCli | OciCli, host: Host, cid: str) -> Snapshot:
 
 
 def cli_bring_to(
-    cli: SubjectCli | OciCli,
+    cli: CommandLine,
     host: Host,
     name: str,
     state: str,
@@ -66,7 +66,7 @@ def cli_bring_to(
     return cid
 
 
-def gone(cli: SubjectCli | OciCli, host: Host, cid: str, pid: int) -> list[str]:
+def gone(cli: CommandLine, host: Host, cid: str, pid: int) -> list[str]:
     """What is left of a deleted container (empty when nothing is)."""
     left = []
     if cli("state", cid).exit_code == 0:
@@ -79,15 +79,15 @@ def gone(cli: SubjectCli | OciCli, host: Host, cid: str, pid: int) -> list[str]:
     return left
 
 
-def state_dir(cli: SubjectCli | OciCli, host: Host, cid: str) -> str:
+def state_dir(cli: CommandLine, host: Host, cid: str) -> str:
     """Where the command line's runtime keeps ``cid``'s state: ``<--root>/<id>`` (an OCI
     runtime's own root on the host, the reference's ``host.state_root``)."""
-    if isinstance(cli, OciCli):
+    if isinstance(cli, OciCommandLine):
         return os.path.join(cli.runtime.root_dir, cid)
     return os.path.join(host.state_root, cid)
 
 
-def left_by_create(cli: SubjectCli | OciCli, host: Host, cid: str, before: set[int]) -> list[str]:
+def left_by_create(cli: CommandLine, host: Host, cid: str, before: set[int]) -> list[str]:
     """What a create that failed left behind (empty when nothing)."""
     left = []
     if cli("state", cid).exit_code == 0:

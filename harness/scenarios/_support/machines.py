@@ -11,8 +11,7 @@ from typing import Any
 
 from harness.hosts import Host
 from harness.hosts.facts import resctrl_mounts
-from harness.subjects.cli import OciCli
-from harness.subjects.cli import SubjectCli
+from harness.subjects.command_line import CommandLine
 
 #: what a scenario needs of a real host: None when this one will do, else why not
 Needs = Callable[[Host], "str | None"]
@@ -23,7 +22,7 @@ OnHost = Callable[..., AbstractContextManager[tuple[Host, Any]]]
 
 
 #: the ``cli_on`` fixture: ``cli_on(machine, needs)`` gives (host, the subject's command line)
-CliOnHost = Callable[..., AbstractContextManager[tuple[Host, "SubjectCli | OciCli"]]]
+CliOnHost = Callable[..., AbstractContextManager[tuple[Host, "CommandLine"]]]
 
 
 def cgroups_are(kind: str) -> Needs:

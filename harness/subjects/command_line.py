@@ -1,11 +1,11 @@
 """A subject's command line, as the CLI scenarios drive it.
 
-- :class:`SubjectCli`: an API subject behind ``reference_impl.cli``.  On a simulated host each
+- :class:`ApiCommandLine`: an API subject behind ``reference_impl.cli``.  On a simulated host each
   command runs in process, and the host is told when it is over (as when a runc process exits,
   the processes it started live on under the host's init); on a real host each command is a
   program of its own (``python -m reference_impl.cli``), as runc's are.
-- :class:`OciCli`: an OCI runtime binary (runc, crun, ...) on a real host, its containers kept
-  under the host's own ``--root``, its bundles made with a static busybox root.
+- :class:`OciCommandLine`: an OCI runtime binary (runc, crun, ...) on a real host, its
+  containers kept under the host's own ``--root``, its bundles made with a static busybox root.
 
 Both record every command (argv, exit code, stdout, the end of stderr, duration) for the
 report, and make the bundles their runtime needs.
@@ -35,7 +35,15 @@ from harness.subjects.oci import make_bundle
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
 
-__all__ = ["CONTAINER_NAMESPACES", "CommandRecord", "OciCli", "SubjectCli", "cli_for", "refusal_of"]
+__all__ = [
+    "CONTAINER_NAMESPACES",
+    "ApiCommandLine",
+    "CommandLine",
+    "CommandRecord",
+    "OciCommandLine",
+    "command_line_for",
+    "refusal_of",
+]
 
 #: a command that runs longer than this is stopped and recorded as timed out
 COMMAND_TIMEOUT_S = 60.0
@@ -46,7 +54,7 @@ CONTAINER_NAMESPACES = (
 )  # fmt: skip
 
 
-class _Cli:
+class _CommandLine:
     """What both command lines share: records, and reading ``state``."""
 
     host: Any
@@ -91,7 +99,7 @@ class _Cli:
         return None if state is None else str(state.get("status"))
 
 
-class SubjectCli(_Cli):
+class ApiCommandLine(_CommandLine):
     """runc-style commands over an API subject on one host."""
 
     def __init__(self, subject: ApiSubject, host: Any, profile: str) -> None:
@@ -152,7 +160,7 @@ class SubjectCli(_Cli):
         return bundle
 
 
-class OciCli(_Cli):
+class OciCommandLine(_CommandLine):
     """An OCI runtime binary on a real host."""
 
     def __init__(self, subject: OciSubject, host: Any, profile: str) -> None:
@@ -197,7 +205,11 @@ def _config(cid: str, args: tuple[str, ...], hooks: HookSpec | None) -> Containe
     )
 
 
-def refusal_of(cli: SubjectCli | OciCli) -> str | None:
+#: the command line the CLI scenarios drive, of either kind
+CommandLine = ApiCommandLine | OciCommandLine
+
+
+def refusal_of(cli: CommandLine) -> str | None:
     """Why the runtime behind ``cli`` cannot run a container on its host (what its create
     said), or None: probed with a container of its own that is removed again."""
     cid = cli.host.container_id("probe")
@@ -206,6 +218,6 @@ def refusal_of(cli: SubjectCli | OciCli) -> str | None:
     return None if created.exit_code == 0 else created.describe()
 
 
-def cli_for(subject: Subject, host: Any, profile: str) -> SubjectCli | OciCli:
+def command_line_for(subject: Subject, host: Any, profile: str) -> CommandLine:
     """The command line the CLI scenarios drive for ``subject`` on ``host``: its kind's."""
     return subject.kind.command_line(subject, host, profile)
