@@ -304,6 +304,12 @@ def _ensure_cpuset(mount: str, path: str) -> None:
 def _read_procs(directory: str) -> list[int]:
     if not directory:
         raise CgroupError("no such directory for cgroup.procs")
+    return read_procs(directory)
+
+
+def read_procs(directory: str) -> list[int]:
+    """The pids in ``directory``'s cgroup.procs (v1 and v2 alike): ENOENT is raised as it is,
+    any other error as a CgroupError."""
     try:
         text = read_file(os.path.join(directory, "cgroup.procs"))
     except OSError as err:

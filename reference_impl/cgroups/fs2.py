@@ -18,6 +18,7 @@ from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
+from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
 from reference_impl.fileutil import read_file
@@ -207,7 +208,7 @@ class Fs2Manager:
         """Pids in the group itself."""
         if not self.path:
             raise CgroupError("no such directory for cgroup.procs")
-        return _read_procs(self.path)
+        return read_procs(self.path)
 
     def get_all_pids(self) -> list[int]:
         """Pids in the group and every group below it (gone sub-groups are skipped)."""
@@ -216,7 +217,7 @@ class Fs2Manager:
         pids: list[int] = []
         for directory, _dirs, _files in os.walk(self.path):
             try:
-                pids.extend(_read_procs(directory))
+                pids.extend(read_procs(directory))
             except FileNotFoundError:
                 continue
         return pids
@@ -225,13 +226,3 @@ class Fs2Manager:
 def _events(path: str) -> dict[str, str]:
     text = read_file(os.path.join(path, "cgroup.events"))
     return dict(line.split(None, 1) for line in text.splitlines() if " " in line)
-
-
-def _read_procs(directory: str) -> list[int]:
-    try:
-        text = read_file(os.path.join(directory, "cgroup.procs"))
-    except OSError as err:
-        if err.errno == errno.ENOENT:
-            raise
-        raise CgroupError(f"reading cgroup.procs in {directory}: {err.strerror}") from err
-    return [int(line) for line in text.split() if line.strip()]
