@@ -40,6 +40,11 @@ FORBIDDEN: dict[str, tuple[str, ...]] = {
     "harness.spec": ("harness.hosts", "harness.fakes", "harness.subjects", "reference_impl"),
 }
 
+#: packages that may import nothing of rtgate but these (and the standard library, pytest, ...)
+ONLY: dict[str, tuple[str, ...]] = {
+    "harness.scenarios": ("harness.scenarios", "harness.subjects", "harness.hosts", "harness.spec"),
+}
+
 #: departures from FORBIDDEN still in the tree: (importing module, imported module) -> why.
 #: Empty since issue 13; an entry needs a reason and the issue that removes it.
 KNOWN_IMPORTS: dict[tuple[str, str], str] = {}
@@ -186,6 +191,17 @@ def test_imports_go_the_planned_way(importer: str) -> None:
     )
     gone = sorted(known - set(found))
     assert not gone, f"listed in KNOWN_IMPORTS but no longer in the tree (remove them): {gone}"
+
+
+@pytest.mark.parametrize("importer", sorted(ONLY))
+def test_the_suite_sees_only_subjects_hosts_and_spec(importer: str) -> None:
+    outside = sorted(
+        f"{item.importer} imports {item.imported}"
+        for item in _all_imports()
+        if _within(item.importer, importer)
+        and not any(_within(item.imported, allowed) for allowed in ONLY[importer])
+    )
+    assert not outside, f"{importer} may import only {ONLY[importer]}: {outside}"
 
 
 def test_no_package_cycles() -> None:
