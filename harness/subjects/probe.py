@@ -168,8 +168,8 @@ def _failed_create(created: CommandRecord, runtime: Callable[[], str]) -> ProbeR
 def _how(record: CommandRecord) -> str:
     if record.timed_out:
         return (
-            f"took over {PROBE_LIMIT_S:.0f} s (killed after {record.duration_s:.1f} s, over the "
-            f"{PROBE_LIMIT_S:.0f} s limit of a probe command)"
+            f"did not end within the {PROBE_LIMIT_S:.0f} s limit of a probe command "
+            f"(killed after {record.duration_s:.1f} s)"
         )
     lines = record.stderr_tail.strip().splitlines()
     said = f": {lines[-1][-200:]}" if lines else " and said nothing on stderr"
