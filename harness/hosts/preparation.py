@@ -151,9 +151,10 @@ def _stop_holder(helper: subprocess.Popen[str] | None) -> None:
 
 @contextmanager
 def host_prepared(probe: Callable[[], str | None]) -> Iterator[Preparation]:
-    """Probe the runtime (``probe()`` is its refusal of the host, or None); when it refuses a
-    hybrid host whose cgroup2 hierarchy has controllers, bind them to v1 and probe again.
-    Everything is undone when the block ends."""
+    """Probe the runtime (``probe()`` is its refusal of the host that this preparation may
+    cure, or None: the caller decides which refusals those are, harness/subjects/probe.py);
+    when it refuses a hybrid host whose cgroup2 hierarchy has controllers, bind them to v1 and
+    probe again.  Everything is undone when the block ends."""
     prep = Preparation()
     held = bound_elsewhere()
     if held:
