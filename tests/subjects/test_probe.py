@@ -3,14 +3,22 @@ a refusal the data file lists is the host's; every other failure is the runtime'
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextlib import nullcontext
+from types import SimpleNamespace
 
 import pytest
 
+from harness.hosts.preparation import Preparation
 from harness.subjects.access import RuntimeAccess
+from harness.subjects.access import runtime_prepared
 from harness.subjects.oci.runtime import CommandRecord
 from harness.subjects.probe import PROBE_LIMIT_S
+from harness.subjects.probe import ProbeResult
 from harness.subjects.probe import known_refusals
 from harness.subjects.probe import match_refusal
 from harness.subjects.probe import probe_runtime
@@ -152,3 +160,52 @@ def test_what_the_probe_found_reaches_an_xdist_worker_whole() -> None:
                            notes=("n",), host_changed=True)  # fmt: skip
     back = RuntimeAccess.from_worker(access.to_worker())
     assert (back.broken, back.summary, back.refusal) == ("create exited 1", access.summary, None)
+
+
+def _prepared_by(monkeypatch: pytest.MonkeyPatch, results: list[ProbeResult]) -> RuntimeAccess:
+    """What runtime_prepared gives when the probes find ``results`` in turn, on a host whose
+    preparation (binding hugetlb to v1) always succeeds."""
+
+    @contextmanager
+    def prepared(probe: Callable[[], str | None]) -> Iterator[Preparation]:
+        prep = Preparation(refusal=probe())
+        if prep.refusal is not None:
+            prep.bound, prep.refusal = ("hugetlb",), probe()
+        yield prep
+
+    monkeypatch.setattr("harness.hosts.preparation.host_prepared", prepared)
+    monkeypatch.setattr("harness.hosts.open_host", lambda kind: nullcontext(None))
+    monkeypatch.setattr("harness.subjects.command_line.command_line_for", lambda *a: None)
+    monkeypatch.setattr("harness.subjects.probe.probe_runtime", lambda cli, name: results.pop(0))
+    subject = SimpleNamespace(name="oci:x", kind=SimpleNamespace(needs_real_host=True))
+    with runtime_prepared(subject, "runtime-spec") as access:  # type: ignore[arg-type]
+        assert results == [], "every scripted probe ran"
+        return access
+
+
+CURABLE = next(e for e in known_refusals() if e.prepare)
+REFUSED = ProbeResult("refused", "crun refuses this host (...)", (), CURABLE)
+INCURABLE = ProbeResult("refused", "y refuses", (), dataclasses.replace(CURABLE, prepare=None))
+USABLE = ProbeResult("usable", "probe container created and deleted (create 0.02 s, ...)")
+BROKEN = ProbeResult("broken", "create of the probe container exited 1 after 0.01 s: no")
+
+
+def test_a_refusal_that_preparing_cures_is_reported_and_the_runtime_runs(monkeypatch) -> None:
+    access = _prepared_by(monkeypatch, [REFUSED, USABLE])
+    assert (access.refusal, access.broken, access.host_changed) == (None, None, True)
+    assert access.summary == f"oci:x: {REFUSED.summary}; host prepared, then: {USABLE.summary}"
+
+
+def test_a_refusal_nothing_cures_skips_for_its_missing_feature(monkeypatch) -> None:
+    access = _prepared_by(monkeypatch, [INCURABLE])
+    assert access.broken is None and not access.host_changed
+    assert access.refusal == "oci:x cannot create a container on this host: y refuses"
+    assert access.missing_feature == CURABLE.feature
+
+
+@pytest.mark.parametrize("results", [[BROKEN], [REFUSED, BROKEN]], ids=["at once", "prepared"])
+def test_a_broken_runtime_is_broken_whatever_was_prepared(monkeypatch, results) -> None:
+    access = _prepared_by(monkeypatch, list(results))
+    assert access.refusal is None
+    assert access.broken == BROKEN.evidence()
+    assert access.summary.endswith(BROKEN.summary)
