@@ -9,6 +9,12 @@ import dataclasses
 import pytest
 
 from harness.report.aggregate import build_report
+from harness.report.html_writer import to_html
+from harness.report.json_writer import from_json
+from harness.report.json_writer import to_json
+from harness.report.junit_writer import to_junit
+from harness.report.ktap_writer import to_ktap
+from harness.report.markdown_writer import to_markdown
 from harness.report.model import Outcome
 from harness.report.model import TestResult
 from harness.report.summary import render_summary
@@ -85,3 +91,22 @@ def test_skip_reasons_round_trip_and_nothing_else_counts_as_the_host() -> None:
     skipped = [_test("a", "skip", "R", HOST_SKIP), _test("b", "skip", "R", "no"),
                _test("c", "pass", "R", "no")]  # fmt: skip
     assert [t.nodeid for t in unexplained_skips(skipped)] == ["t.py::b"]
+
+
+@pytest.mark.parametrize(
+    "write",
+    [to_json, to_junit, to_ktap, to_markdown, to_html, render_summary],
+    ids=["json", "junit", "ktap", "markdown", "html", "summary"],
+)
+def test_every_writer_shows_the_runtime_probe_and_why_the_verdict_failed(write) -> None:
+    probe = {"kernel": "6.1", "cgroup_mode": "hybrid", "runtime_probe": "oci:x: create exited 1"}
+    run = dataclasses.replace(RUN, host="real", host_probe=probe)
+    report = build_report(run, [Info("R-A")], [_test("a", "skip", "R-A", "no runtime")])
+    text = write(report)
+    assert "oci:x: create exited 1" in text
+    assert "nothing was checked: none of the 1 requirement(s) ran a check" in text
+
+
+def test_the_notes_survive_a_round_trip_through_compliance_json() -> None:
+    report = build_report(RUN, [Info("R-A")], [_test("a", "skip", "R-A", "no runtime")])
+    assert from_json(to_json(report)).summary == report.summary
