@@ -29,7 +29,16 @@ from contextlib import contextmanager
 from harness.hosts.base import CGROUP_ROOT
 from harness.hosts.facts import read_mounts
 
-__all__ = ["Preparation", "bound_elsewhere", "host_prepared", "unified_controllers"]
+__all__ = [
+    "PREPARATION",
+    "Preparation",
+    "bound_elsewhere",
+    "host_prepared",
+    "unified_controllers",
+]
+
+#: what harness/subjects/host_refusals.toml calls this preparation (an entry's ``prepare``)
+PREPARATION = "unified-controllers-to-v1"
 
 UNIFIED = os.path.join(CGROUP_ROOT, "unified")
 _PR_SET_PDEATHSIG = 1

@@ -60,6 +60,7 @@ def runtime_prepared(subject: Subject, profile: str) -> Iterator[RuntimeAccess]:
         yield RuntimeAccess()
         return
     from harness.hosts import open_host
+    from harness.hosts.preparation import PREPARATION
     from harness.hosts.preparation import host_prepared
     from harness.subjects.command_line import command_line_for
     from harness.subjects.probe import ProbeResult
@@ -73,7 +74,7 @@ def runtime_prepared(subject: Subject, profile: str) -> Iterator[RuntimeAccess]:
             cli = command_line_for(subject, probe_host, profile)
             found.append(probe_runtime(cli, lambda: runtime_name(subject)))
         known = found[-1].refusal
-        curable = known is not None and known.prepare == "unified-controllers-to-v1"
+        curable = known is not None and known.prepare == PREPARATION
         return found[-1].summary if curable else None
 
     with host_prepared(probe) as prep:

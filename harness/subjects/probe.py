@@ -32,6 +32,7 @@ from importlib import resources
 from typing import Any
 from typing import Literal
 
+from harness.hosts.preparation import PREPARATION
 from harness.subjects.oci.runtime import CommandRecord
 from harness.subjects.oci.runtime import parse_version
 
@@ -88,6 +89,8 @@ def known_refusals(text: str | None = None) -> tuple[KnownRefusal, ...]:
         if missing or unknown:
             raise ValueError(f"{_DATA} entry {index}: missing {missing}, unknown {unknown}")
         re.compile(raw["pattern"])
+        if raw.get("prepare", PREPARATION) != PREPARATION:
+            raise ValueError(f"{_DATA} entry {index}: prepare must be {PREPARATION!r}")
         entries.append(KnownRefusal(**raw))
     return tuple(entries)
 

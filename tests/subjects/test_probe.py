@@ -13,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from harness.hosts.preparation import PREPARATION
 from harness.hosts.preparation import Preparation
 from harness.subjects.access import RuntimeAccess
 from harness.subjects.access import runtime_prepared
@@ -68,7 +69,7 @@ def _named(name: str) -> Callable[[], str]:
 def test_the_data_file_lists_crun_18s_hybrid_refusal_with_its_source() -> None:
     (entry,) = [e for e in known_refusals() if e.runtime == "crun"]
     assert entry.matches("crun", f"time=x level=error msg={CRUN_HYBRID}\n")
-    assert entry.prepare == "unified-controllers-to-v1"
+    assert entry.prepare == PREPARATION
     assert "src/libcrun/cgroup.c" in entry.source and entry.feature and entry.condition
 
 
@@ -95,6 +96,15 @@ def test_only_a_listed_runtimes_listed_message_is_a_refusal(runtime: str, stderr
 )  # fmt: skip
 def test_a_malformed_entry_is_refused(text: str, complaint: str) -> None:
     with pytest.raises(ValueError, match=complaint.replace("[", r"\[").replace("]", r"\]")):
+        known_refusals(text)
+
+
+def test_an_unknown_preparation_is_refused() -> None:
+    text = (
+        '[[refusal]]\nruntime="x"\npattern="y"\ncondition="c"\nfeature="f"\nsource="s"\n'
+        'prepare="reboot"\n'
+    )
+    with pytest.raises(ValueError, match="prepare must be"):
         known_refusals(text)
 
 
