@@ -36,7 +36,7 @@ UNUSABLE_OCI = {
     "create_hangs.py": "create of the probe container did not end within the 10 s limit",
     "slow_calls.py": "create of the probe container did not end within the 10 s limit",
 }
-#: seconds a run of an unusable runtime may take (measured: 6 s, 15 s and 39 s)
+#: seconds a run of an unusable runtime may take (measured here: 9 s, 20 s and 38 s)
 UNUSABLE_RUN_LIMIT_S = 120
 
 pytestmark = [
