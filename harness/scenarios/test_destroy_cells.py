@@ -149,3 +149,40 @@ def test_restored_destroy_with_unreadable_checkpoint_destroys_nothing(
     assert state_name(c) == "restored"
     assert container_dirs(host, c) == KEPT, "a failed stat must tear nothing down"
     assert host.is_alive(pid)
+
+
+@pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-PAUSED-ALIVE"))
+def test_paused_created_container_refuses_destroy(
+    factory: Factory, host: Host, profile: str
+) -> None:
+    # Paused before start: init lives but waits on exec.fifo, runType() Created.  The seed
+    # refuses for Created as for Running (state_linux.go:195, 201).
+    cid = host.container_id("pc")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.start(INIT)
+    pid = init_pid(c)
+    c.pause()
+    expected = tables.destroy_expectation("paused", True, profile)
+    assert isinstance(expected, ErrorCell), f"no case for {expected!r}"
+    _refused(c, host, pid, expected, profile, after="paused")
+
+
+@pytest.mark.requirement("LC-DESTROY-LOADED-REFRESH-ERROR")
+def test_loaded_destroy_whose_refresh_fails_destroys_nothing(factory: Factory, host: Host) -> None:
+    cid = host.container_id("lf")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    freezer, _, _ = host.freezer_file(pid)
+    c = factory.load(cid)
+    c.state = c.state_for("loaded")
+    # isPaused cannot read the freezer: an error other than "does not exist"
+    fault = inject(host, "read", freezer, errno.EIO)
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    assert eio in str(info.value).lower(), f"destroy must return the refresh's error: {info.value}"
+    assert state_name(c) == "loaded", "a failed refresh must leave the state"
+    assert container_dirs(host, c) == KEPT, "a failed refresh must tear nothing down"
+    assert host.is_alive(pid)
