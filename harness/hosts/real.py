@@ -195,7 +195,14 @@ class RealHost(HostFiles):
     def hook_runs(self, path: str) -> list[ProgramRun]:
         """Each recorded run of the hook at ``path``, oldest first."""
         return [
-            ProgramRun(args=run.args, env=run.env, stdin=run.stdin, at=run.at_ns / 1e9, seq=run.seq)
+            ProgramRun(
+                args=run.args,
+                env=run.env,
+                stdin=run.stdin,
+                at=run.at_ns / 1e9,
+                seq=run.seq,
+                pid=run.pid,
+            )
             for run in hook_runs(self.hook_dir, os.path.basename(path))
         ]
 

@@ -336,6 +336,10 @@ def test_poststop_hook_past_its_timeout(factory: Factory, host: Host, profile: s
     timeout = tables.message("hook_timeout", timeout=2.0)
     assert str(info.value) == tables.teardown_error("poststop", timeout, profile, index=0)
     assert state_name(c) == "stopped"
+    # A real hook is a process the runtime must kill (config.go:344); a simulated one has no
+    # process: the System's run_hook ends it (docs/unobservable.md).
+    for run in host.hook_runs(hooks["slow"]):
+        assert run.pid is None or host.dies(run.pid), "a hook past its timeout is killed"
 
 
 @pytest.mark.requirement("LC-DESTROY-TWICE-RUNS-HOOKS")

@@ -31,6 +31,8 @@ class ProgramRun:
     stdin: bytes
     at: float
     seq: int = 0
+    #: the process that ran (a real host's hook script); None where no process runs
+    pid: int | None = None
 
 
 @dataclass(slots=True)
