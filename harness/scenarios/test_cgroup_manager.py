@@ -308,6 +308,25 @@ def test_destroy_kills_what_is_left(on_host: OnHost, kind: str) -> None:
         assert not os.path.exists(group)
 
 
+@pytest.mark.parametrize("kind", ["v2", "hybrid"])
+@pytest.mark.requirement("CG-KILL-ALL-CGROUP-KILL")
+def test_kill_all_goes_through_cgroup_kill(on_host: OnHost, kind: str, profile: str) -> None:
+    hierarchy, name = tables.kill_all_file(profile, kind)
+    with _boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("ck")
+        c = factory.create(host.container_id("ck"), _config(path, pid_namespace=False))
+        c.run(INIT)
+        kill = os.path.join(host.cgroup_dir(hierarchy, path), name)
+        if not os.path.exists(kill):
+            pytest.skip(f"this kernel has no {kill} (cgroup.kill came in Linux 5.14)")
+        child = host.fork(c.init_process.pid)
+        host.end_process(c.init_process.pid)
+        c.destroy()
+        writes = [op for op in host.operations() if op.op == "write" and op.path == kill]
+        assert writes, f"destroy must kill the cgroup's processes through {kill}"
+        assert host.dies(child), "destroy must kill what init left in the cgroup"
+
+
 @pytest.mark.requirement("CG-V2-FREEZE")
 def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
     with _boot(on_host, "v2") as (host, factory):
