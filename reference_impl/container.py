@@ -339,10 +339,8 @@ class Container:
     def _start(self, process: Process, is_init: bool) -> None:
         try:
             parent = self._start_parent(process, is_init)
-        except LibcontainerError as err:
-            raise new_system_error_with_cause(err, "starting container process") from err
         except Exception as err:
-            raise new_system_error_with_cause(err, "starting container process") from err
+            raise self.profile.start_error(err) from err
         self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
         self.state = self.state_for("running")
         if not is_init:
@@ -356,11 +354,14 @@ class Container:
         if hooks is None:
             return
         state = hook_state_json(
-            self.config.version, self.id, self.config.label("bundle"), pid=parent.pid
+            self.profile.hook_version(self.config.version),
+            self.id,
+            self.config.label("bundle"),
+            pid=parent.pid,
         )
         for i, hook in enumerate(hooks.poststart):
             try:
-                run_hook(hook, state, self.system)
+                run_hook(hook, state, self.system, self.profile.hook_error_prefix)
             except Exception as err:
                 parent.terminate()
                 raise self.profile.start_hook_error("poststart", i, err) from err
@@ -394,14 +395,17 @@ class Container:
             hooks = self.config.hooks
             if hooks is not None:
                 state = hook_state_json(
-                    self.config.version, self.id, self.config.label("bundle"), pid=pid
+                    self.profile.hook_version(self.config.version),
+                    self.id,
+                    self.config.label("bundle"),
+                    pid=pid,
                 )
                 # runc >= 1.0 runs createRuntime right after prestart, at the same point
                 phases = (("prestart", hooks.prestart), ("createRuntime", hooks.create_runtime))
                 for kind, phase in phases:
                     for i, hook in enumerate(phase):
                         try:
-                            run_hook(hook, state, self.system)
+                            run_hook(hook, state, self.system, self.profile.hook_error_prefix)
                         except Exception as err:
                             raise self.profile.start_hook_error(kind, i, err) from err
         except BaseException:

@@ -75,8 +75,13 @@ class Factory:
         self, config: CgroupConfig | None, paths: dict[str, str] | None = None
     ) -> CgroupManager:
         """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
-        join_unified = self.profile.cgroup_join_unified
-        return new_manager(config, self.system, join_unified=join_unified, paths=paths)
+        return new_manager(
+            config,
+            self.system,
+            join_unified=self.profile.cgroup_join_unified,
+            paths=paths,
+            removal=self.profile.cgroup_removal,
+        )
 
     def create(self, container_id: str, config: Config) -> Container:
         """``Create``: checks in the seed's order; the new container is stopped."""

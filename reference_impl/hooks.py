@@ -29,12 +29,14 @@ def hook_state_json(
     return json.dumps(state, separators=(",", ":")).encode()
 
 
-def run_hook(hook: Hook, state: bytes, system: System) -> None:
-    """``configs.Command.Run``.
+def run_hook(
+    hook: Hook, state: bytes, system: System, prefix: str = "error running hook: "
+) -> None:
+    """``configs.Command.Run``; ``prefix`` is the seed's, which runc 1.2 dropped (6a4870e4a).
 
     Raises:
-        HookError: "error running hook: exit status N, stdout: ..., stderr: ...", the start
-            error of a program that cannot run, or "hook ran past specified timeout of N.Ns".
+        HookError: "<prefix>exit status N, stdout: ..., stderr: ...", the start error of a
+            program that cannot run, or "hook ran past specified timeout of N.Ns".
     """
     try:
         result = system.run_hook(hook.path, hook.args, hook.env, state, hook.timeout)
@@ -44,6 +46,6 @@ def run_hook(hook: Hook, state: bytes, system: System) -> None:
         raise HookError(f"hook ran past specified timeout of {hook.timeout or 0:.1f}s")
     if result.exit_code != 0:
         raise HookError(
-            f"error running hook: exit status {result.exit_code}, "
+            f"{prefix}exit status {result.exit_code}, "
             f"stdout: {result.stdout}, stderr: {result.stderr}"
         )

@@ -7,7 +7,10 @@ the first error wins, the state always ends stopped, errors carry libcontainer's
 (a6f408176), and then leaves the state, init, the state dir and the poststop hooks alone;
 sentinel errors replace the error codes (e918d0213); ``runType`` became ``hasInit`` (d9f2a24a5);
 ``Signal`` lost its ``all`` flag and kills the whole cgroup for SIGKILL without a private PID
-namespace (ab3cd8d73, 9583b3d1c); a second init is refused; hook errors name the hook.
+namespace (f8ad20f50, 9583b3d1c; destroy's kill-all in a shared PID namespace: ab3cd8d73); a
+second init is refused; hook errors name the hook, without the seed's "error running hook: "
+(6a4870e4a); hooks read the vendored runtime-spec's version; busy cgroups are rmdir'ed with
+EBUSY retries; cgroup.kill kills through the unified group on v2 and hybrid hosts.
 
 ``runtime-spec`` is runc 1.2's libcontainer behind a command line that does what runtime-spec
 v1.0.2's runtime.md says where runc departs from it (delete, kill, poststop hooks).
@@ -108,6 +111,20 @@ class Profile:
     cli_delete_reports_error: bool = False
     #: the context a failing hook's error gets: "" (seed) or with ``{kind}`` and ``{index}``
     hook_context: str = ""
+    #: what ``Command.Run`` puts before a failed hook's "exit status N, ..." (runc 1.2: none,
+    #: v1.2.0 libcontainer/configs/config.go:490)
+    hook_error_prefix: str = "error running hook: "
+    #: the ociVersion hooks read: "" for the config's (seed), else the runtime's own
+    #: (runc 1.2: specs.Version of its vendored runtime-spec, container_linux.go:1010-1017)
+    hook_oci_version: str = ""
+    #: runc 1.2's contexts around a failed start: Container.start's (container_linux.go:350-351)
+    #: and initProcess.start's around its sync loop, where prestart hooks run
+    #: (process_linux.go:786-788); "" = the seed's SystemError "starting container process"
+    start_context: str = ""
+    init_sync_context: str = ""
+    #: a busy cgroup: "rounds" (the seed's five RemovePaths rounds) or "ebusy-retry" (runc
+    #: 1.2's rmdir with ten EBUSY retries, cgroups/utils.go:228-289; fs2 Destroy = RemovePath)
+    cgroup_removal: Literal["rounds", "ebusy-retry"] = "rounds"
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
     #: the container ids the factory accepts
@@ -155,7 +172,8 @@ class Profile:
 
     def start_hook_error(self, kind: str, index: int, err: BaseException) -> BaseException:
         """The error of the ``index``-th prestart or poststart hook when it fails: the seed's
-        SystemError "running <kind> hook <index>", or runc 1.2's Hooks.Run wrapping."""
+        SystemError "running <kind> hook <index>", or runc 1.2's Hooks.Run wrapping (and, for
+        the hooks of the init sync loop, its "error during container init")."""
         if not self.hook_context:
             wrapped = new_system_error_with_cause(err, f"running {kind} hook {index}")
             if kind == "prestart":
@@ -163,7 +181,20 @@ class Profile:
                 # ierr once more (692f6e1 process_linux.go:395-397)
                 wrapped = new_system_error_with_cause(wrapped, "container init")
             return wrapped
-        return WrappedError(self.hook_context.format(kind=kind, index=index), err)
+        wrapped = WrappedError(self.hook_context.format(kind=kind, index=index), err)
+        if self.init_sync_context and kind != "poststart":
+            return WrappedError(self.init_sync_context, wrapped)
+        return wrapped
+
+    def start_error(self, err: BaseException) -> BaseException:
+        """What Start returns when starting the parent process failed."""
+        if not self.start_context:
+            return new_system_error_with_cause(err, "starting container process")
+        return WrappedError(self.start_context, err)
+
+    def hook_version(self, config_version: str) -> str:
+        """The ociVersion in the state hooks read on stdin."""
+        return self.hook_oci_version or config_version
 
     def kill_all_wanted(self, namespaces: tuple[str, ...]) -> bool:
         """Whether destroy (and a runc 1.2 SIGKILL) must kill every process of the cgroup.
@@ -208,7 +239,9 @@ _NOT_RUNNING = _sentinel("ErrNotRunning", "container not running")
 
 RUNC_1_2 = Profile(
     name="runc-1.2",
-    source="runc v1.2.0 (a6f408176, e918d0213, d9f2a24a5, ab3cd8d73, 9583b3d1c, 6a4870e4a)",
+    source=(
+        "runc v1.2.0 (a6f408176, e918d0213, d9f2a24a5, f8ad20f50, 9583b3d1c, ab3cd8d73, 6a4870e4a)"
+    ),
     refusals={
         "running-transition": _sentinel("ErrRunning", "container still running"),
         "running-destroy": _sentinel("ErrRunning", "container still running"),
@@ -237,6 +270,11 @@ RUNC_1_2 = Profile(
     signal_semantics="runc-1.2",
     init_by_process_flag=True,
     hook_context="error running {kind} hook #{index}",
+    hook_error_prefix="",
+    hook_oci_version="1.2.0",
+    start_context="unable to start container process",
+    init_sync_context="error during container init",
+    cgroup_removal="ebusy-retry",
     kill_all_in_joined_pidns=True,
     cli_delete_reports_error=True,
     poststop_status="stopped",

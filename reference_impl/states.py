@@ -103,11 +103,14 @@ def run_poststop_hooks(c: Container) -> None:
     if hooks is None:
         return
     state = hook_state_json(
-        c.config.version, c.id, c.config.label("bundle"), status=c.profile.poststop_status
+        c.profile.hook_version(c.config.version),
+        c.id,
+        c.config.label("bundle"),
+        status=c.profile.poststop_status,
     )
     for index, hook in enumerate(hooks.poststop):
         try:
-            run_hook(hook, state, c.system)
+            run_hook(hook, state, c.system, c.profile.hook_error_prefix)
         except Exception as err:
             if c.profile.poststop_failures == "warn":
                 log.warning("poststop hook #%d (%s) failed: %s", index, hook.path, err)

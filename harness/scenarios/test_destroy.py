@@ -13,6 +13,7 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
+from harness.scenarios._support.containers import CONFIG_VERSION
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import classify_teardown_error
@@ -129,8 +130,9 @@ def test_kill_all_failure_is_not_returned(
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     # The file the kill-all step goes through fails: it cannot do its work.
-    name = tables.kill_all_file(profile, host.cgroup_mode())
-    path = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), name)
+    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
+    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
+    path = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
     fault = inject(host, "open", path, errno.EIO)
     make_init_gone(host, c)
     with caplog.at_level(logging.WARNING):
@@ -273,8 +275,9 @@ def test_poststop_hooks_run_in_order_with_state(
     verify("LC-HOOK-STATE-STDIN", state["id"] == cid, f"hook state: {state}")
     verify(
         "LC-HOOK-STATE-STDIN",
-        state["bundle"] == f"/var/lib/rtgate/bundles/{cid}" and state["ociVersion"] == "1.0.0",
-        f"hook state: {state}",
+        state["bundle"] == f"/var/lib/rtgate/bundles/{cid}"
+        and state["ociVersion"] == tables.hook_oci_version(profile, CONFIG_VERSION),
+        f"hook state (ociVersion {tables.hook_oci_version(profile, CONFIG_VERSION)!r}): {state}",
     )
 
 
@@ -308,10 +311,12 @@ def test_poststop_stops_at_first_failing_hook(
     c.signal(signal.SIGKILL)
     with pytest.raises(Exception) as info:
         c.destroy()
-    hook_error = tables.message("hook_failed", code=3, stdout="", stderr="boom")
+    hook_error = tables.hook_failed(3, "", "boom", profile)
     want = tables.teardown_error("poststop", hook_error, profile, index=1)
     # where the profile wraps hook errors, a wrong text breaks the naming rule
-    names_hook = want != tables.teardown_error("poststop", hook_error, index=1)
+    names_hook = want != tables.teardown_error(
+        "poststop", tables.hook_failed(3, "", "boom"), index=1
+    )
     verify(
         "LC-HOOK-ERROR-NAMES-HOOK" if names_hook else "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE",
         str(info.value) == want,

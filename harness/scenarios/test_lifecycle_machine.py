@@ -167,9 +167,16 @@ class LifecycleMachine(RuleBasedStateMachine):
         if fault == "rdt" and not self.rdt:
             return
         self.host.break_teardown(fault, self.cid, hook="ok")
-        if fault == "cgroup" and not self.pid_namespace:
+        if fault == "cgroup" and not self.pid_namespace and not self._kill_all_misses_outsider():
             return  # destroy's kill-all step would kill the outsider: not a fault then
         self.armed.add(fault)
+
+    def _kill_all_misses_outsider(self) -> bool:
+        """Whether destroy's kill-all goes through another hierarchy than the one the
+        outsider of a broken cgroup step joins: runc 1.2's cgroup.kill of the unified group on
+        a hybrid host, which a process in v1 groups only survives."""
+        hierarchy, _ = tables.kill_all_file(self.profile, self.host.cgroup_mode())
+        return hierarchy == "unified" and self.host.process_hierarchy() != "unified"
 
     @precondition(lambda self: self.status != "none")
     @rule()

@@ -101,13 +101,15 @@ def test_poststart_hooks_run_when_init_starts(factory: Factory, host: Host) -> N
 
 
 @pytest.mark.requirement("LC-HOOK-PRESTART-FAILS-START")
-def test_failing_prestart_hook_fails_start_and_kills_init(factory: Factory, host: Host) -> None:
+def test_failing_prestart_hook_fails_start_and_kills_init(
+    factory: Factory, host: Host, profile: str
+) -> None:
     cid = host.container_id("pf")
     hooks = install_hooks(host, pre=HookProgram.exit(2))
     c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
     with pytest.raises(Exception) as info:
         c.start(INIT)
-    assert tables.message("hook_failed", code=2, stdout="", stderr="") in str(info.value)
+    assert tables.hook_failed(2, "", "", profile) in str(info.value)
     assert str(c.status()) == "stopped"
     assert not os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
     left = host.live_children()
@@ -125,7 +127,7 @@ def test_failing_start_hook_error_names_the_hook(
     c = factory.create(cid, config_for(cid, **{kind: (hooks["ok"], hooks["bad"])}))
     with pytest.raises(Exception) as info:
         c.start(INIT)
-    hook_error = tables.message("hook_failed", code=4, stdout="", stderr="no")
+    hook_error = tables.hook_failed(4, "", "no", profile)
     text = str(info.value)
     at = 0
     for part in tables.start_hook_error_parts(kind, 1, hook_error, profile):

@@ -249,8 +249,19 @@ def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
 
 def start_hook_error(kind: str, index: int, error: str, profile: str = DEFAULT_PROFILE) -> str:
     """The error of the ``index``-th ``kind`` ("prestart", "poststart") hook that failed."""
-    template = str(lifecycle(profile)["hooks"]["start_error"])
-    return template.format(kind=kind, index=index, error=error)
+    hooks = lifecycle(profile)["hooks"]
+    return str(hooks["start_error"]).format(kind=kind, index=index, error=error)
+
+
+def hook_failed(code: int, stdout: str, stderr: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The error of a hook program that exited with ``code`` (``Command.Run``)."""
+    return message("hook_failed", profile, code=code, stdout=stdout, stderr=stderr)
+
+
+def hook_oci_version(profile: str, config_version: str) -> str:
+    """The ``ociVersion`` hooks read on stdin: the profile's own spec version where it sends
+    one (runc 1.2's ``specs.Version``), else the config's (the seed)."""
+    return str(lifecycle(profile)["hooks"].get("oci_version", config_version))
 
 
 def go_quoted(text: str) -> str:
@@ -268,7 +279,7 @@ def start_hook_error_parts(
     layers = tuple(str(c) for c in hooks["start_error_layers"][kind])
     inner = start_hook_error(kind, index, error, profile)
     if not hooks["start_error_quoted"]:
-        return (*layers, inner)
+        return (*reversed(layers), inner)
     parts = []
     quote = '"'
     for cause in reversed(layers):  # a layer's own quote is escaped by every layer around it
@@ -379,9 +390,41 @@ def freezer_file(cgroup_mode: str) -> tuple[str, str, str]:
     return str(name), str(frozen), str(thawed)
 
 
-def kill_all_file(profile: str, cgroup_mode: str) -> str:
-    """The control file destroy's kill-all step goes through under ``profile``."""
-    return str(resources()["kill_all_file"][profile][cgroup_mode])
+def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
+    """(hierarchy, control file) destroy's kill-all step goes through under ``profile``: a
+    hierarchy of the host ("unified", or "v1" for any v1 one that holds the processes)."""
+    hierarchy, name = resources()["kill_all_file"][profile][cgroup_mode]
+    return str(hierarchy), str(name)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CgroupBusy:
+    """How a profile's cgroup manager gives up on a group it cannot remove (EBUSY)."""
+
+    #: rmdir calls on the busy group before the error, at least
+    rmdirs: int
+    #: seconds slept between them, at least
+    wait: float
+    #: the error on cgroup v1, and on v2: "map" (RemovePaths' text) or an rmdir text
+    v1: str
+    v2: str
+
+    def error(self, cgroup_mode: str, groups: dict[str, str]) -> str:
+        """The manager's error when ``groups`` (subsystem -> dir) are left busy."""
+        template = self.v2 if cgroup_mode == "v2" else self.v1
+        if template == "map":
+            pairs = " ".join(f"{k}:{v}" for k, v in sorted(groups.items()))
+            return f"{resource_message('cgroup_remove')}map[{pairs}]"
+        return template.format(path=next(iter(groups.values())))
+
+
+def cgroup_busy(profile: str) -> CgroupBusy:
+    """The removal of a busy group under ``profile`` (resources.toml ``[cgroup_busy]``)."""
+    table = resources()["cgroup_busy"]
+    if profile not in table:  # a profile without its own row has its parent's
+        profile = str(_raw().get("profile", {}).get(profile, {}).get("inherits", DEFAULT_PROFILE))
+    row = table[profile]
+    return CgroupBusy(int(row["rmdirs"]), float(row["wait"]), str(row["v1"]), str(row["v2"]))
 
 
 # -- cli.toml: the OCI command line ---------------------------------------------------------

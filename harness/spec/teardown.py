@@ -157,9 +157,15 @@ def error_source(
     must enclose it (runc 1.2 wraps twice; the seed not at all), and the text inside must be
     that step's own (its message, or the path it failed on: ``rdt_group``, ``state_dir``).
     Anything else is ``unknown error: <text>``."""
+    rmdir_busy = tables.cgroup_busy(profile).v2
+    rmdir_pattern = re.escape(rmdir_busy).replace(re.escape("{path}"), ".+")
+    hook_failed = tables.hook_failed(0, "", "", profile).partition("0")[0]
     own = {
-        "cgroup": lambda inner: inner.startswith(tables.message("cgroup_remove")),
-        "poststop": lambda inner: inner.startswith(("error running hook", "hook ran past")),
+        "cgroup": lambda inner: (
+            inner.startswith(tables.message("cgroup_remove"))
+            or (rmdir_busy != "map" and re.fullmatch(rmdir_pattern, inner) is not None)
+        ),
+        "poststop": lambda inner: inner.startswith((hook_failed, "hook ran past")),
         "rdt": lambda inner: rdt_group in inner,
         "state-dir": lambda inner: state_dir in inner,
     }

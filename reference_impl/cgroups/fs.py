@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+from collections.abc import Callable
 
 from reference_impl.configs import CgroupConfig
 from reference_impl.fileutil import read_file
@@ -19,7 +20,15 @@ from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.system import System
 
-__all__ = ["FREEZER_STATES", "CgroupError", "FsManager", "find_v1_mountpoints", "remove_paths"]
+__all__ = [
+    "FREEZER_STATES",
+    "CgroupError",
+    "FsManager",
+    "Remover",
+    "find_v1_mountpoints",
+    "go_map",
+    "remove_paths",
+]
 
 log = logging.getLogger("reference_impl.cgroups")
 
@@ -79,7 +88,11 @@ def _write(directory: str, name: str, data: str) -> None:
         raise CgroupError(f"failed to write {data} to {name}: {err}") from err
 
 
-def _go_map(paths: dict[str, str]) -> str:
+#: how a manager's Destroy removes its directories (subsystem -> dir), dropping what it removed
+Remover = Callable[[dict[str, str], System], None]
+
+
+def go_map(paths: dict[str, str]) -> str:
     """``fmt.Sprintf("%v", map)``: Go prints maps with their keys sorted."""
     return "map[" + " ".join(f"{k}:{v}" for k, v in sorted(paths.items())) + "]"
 
@@ -104,7 +117,7 @@ def remove_paths(paths: dict[str, str], system: System) -> None:
                 del paths[name]
         if not paths:
             return
-    raise CgroupError(f"Failed to remove paths: {_go_map(paths)}")
+    raise CgroupError(f"Failed to remove paths: {go_map(paths)}")
 
 
 class FsManager:
@@ -116,8 +129,11 @@ class FsManager:
         system: System,
         paths: dict[str, str] | None = None,
         unified_mount: str | None = None,
+        remover: Remover | None = None,
     ) -> None:
         self.config = config
+        #: the seed's RemovePaths rounds, or a later runc's removal
+        self.remover: Remover = remover or remove_paths
         self.system = system
         self.paths: dict[str, str] = dict(paths or {})
         self.freezer_state = config.freezer if config is not None else ""
@@ -245,7 +261,7 @@ class FsManager:
         """Remove every cgroup this manager made; joined ones are never removed."""
         if self.config is not None and self.config.paths is not None:
             return
-        remove_paths(self.paths, self.system)
+        self.remover(self.paths, self.system)
         self.paths = {}
 
     def get_paths(self) -> dict[str, str]:

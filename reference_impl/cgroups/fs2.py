@@ -18,6 +18,7 @@ from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
+from reference_impl.cgroups.fs import Remover
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
@@ -56,8 +57,10 @@ class Fs2Manager:
         system: System,
         mount: str,
         paths: dict[str, str] | None = None,
+        remover: Remover | None = None,
     ) -> None:
         self.config = config
+        self.remover: Remover = remover or remove_paths
         self.system = system
         self.mount = mount
         self.paths: dict[str, str] = dict(paths or {})
@@ -185,20 +188,13 @@ class Fs2Manager:
         return FROZEN if text == "1" else THAWED
 
     # -- kill, destroy and pids -------------------------------------------------------------
-    def kill_file(self) -> str | None:
-        """``cgroup.kill`` of the group when the kernel has it (5.14+), else None."""
-        if not self.path:
-            return None
-        candidate = os.path.join(self.path, "cgroup.kill")
-        return candidate if os.path.exists(candidate) else None
-
     def destroy(self) -> None:
-        """Remove the group this manager made (five rounds); a joined group never."""
+        """Remove the group this manager made (the seed: five rounds); a joined group never."""
         if self._joined():
             return
         # an empty cgroup path puts init in the root group, which is the mount: never removed
         paths = {k: v for k, v in self.paths.items() if os.path.normpath(v) != self.mount}
-        remove_paths(paths, self.system)
+        self.remover(paths, self.system)
         self.paths = {}
 
     def get_paths(self) -> dict[str, str]:

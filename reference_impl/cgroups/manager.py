@@ -9,13 +9,17 @@ the runc version did.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+from typing import Literal
 from typing import Protocol
 
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import FsManager
 from reference_impl.cgroups.fs2 import Fs2Manager
+from reference_impl.cgroups.rmdir_retry import remove_each_path
+from reference_impl.cgroups.rmdir_retry import remove_paths_retrying
 from reference_impl.configs import CgroupConfig
 from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
@@ -65,13 +69,26 @@ def new_manager(
     *,
     join_unified: bool = False,
     paths: dict[str, str] | None = None,
+    removal: Literal["rounds", "ebusy-retry"] = "rounds",
 ) -> FsManager | Fs2Manager:
-    """The manager for this host; ``paths`` are those a loaded container recorded."""
+    """The manager for this host; ``paths`` are those a loaded container recorded;
+    ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``)."""
     mode, mount = cgroup_mode()
+    retrying = removal == "ebusy-retry"
     if mode == "v2" and mount is not None:
-        return Fs2Manager(config, system, mount, paths=paths)
+        remover = remove_each_path if retrying else None
+        return Fs2Manager(config, system, mount, paths=paths, remover=remover)
     unified = mount if mode == "hybrid" and join_unified else None
-    return FsManager(config, system, paths=paths, unified_mount=unified)
+    remover = remove_paths_retrying if retrying else None
+    return FsManager(config, system, paths=paths, unified_mount=unified, remover=remover)
+
+
+def _unified_group(manager: CgroupManager) -> str:
+    """runc 1.2's ``m.Path("")``: the v2 group, or on a hybrid host the unified hierarchy's
+    group the v1 manager joined (v1.2.0 cgroups/fs/fs.go:36-42, 149-153); "" for none."""
+    if isinstance(manager, Fs2Manager):
+        return manager.path
+    return manager.get_paths().get("", "")
 
 
 def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bool) -> None:
@@ -79,13 +96,15 @@ def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bo
 
     The seed: freeze, list every pid, signal each, thaw, then wait for each; only a failure to
     list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one write of
-    ``1`` to ``cgroup.kill`` where the group has it, and nothing is waited for.
+    ``1`` to ``cgroup.kill`` of the unified group, on v2 and hybrid hosts alike; only its
+    absence (ENOENT) falls back to the seed's way (v1.2.0 init_linux.go:701-710), and nothing
+    is waited for.
     """
-    if use_kill_file and sig == signal.SIGKILL and isinstance(manager, Fs2Manager):
-        path = manager.kill_file()
-        if path is not None:
-            write_file(path, "1")
-            return
+    group = _unified_group(manager) if use_kill_file and sig == signal.SIGKILL else ""
+    # runc's cgroups.WriteFile never creates a file: a missing cgroup.kill is the ENOENT
+    if group and os.path.exists(os.path.join(group, "cgroup.kill")):
+        write_file(os.path.join(group, "cgroup.kill"), "1")
+        return
     try:
         manager.freeze(FROZEN)
     except Exception as err:  # noqa: BLE001 - the seed only warns

@@ -236,12 +236,14 @@ class IntelRdtManager:
 
     def destroy(self) -> None:
         """Remove the group it made (``os.RemoveAll``); a closID group is never removed, only
-        the container's monitoring group in it.  An empty path removes nothing."""
+        the container's monitoring group in it.  The seed's empty path removes nothing; runc
+        >= 1.1 removes ``GetPath()``, which computes the group's path when it is empty
+        (v1.2.0 libcontainer/intelrdt/intelrdt.go:482-504)."""
         if self.config.clos_id:
             if self.config.enable_monitoring and self.path:
                 remove_all(os.path.join(self.path, "mon_groups", self.id))
         else:
-            remove_all(self.path)
+            remove_all(self.path if self.era == "seed" else self.get_path())
         self.path = ""
 
 

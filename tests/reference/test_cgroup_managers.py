@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import signal
 
 import pytest
@@ -81,3 +82,48 @@ def test_kill_all_on_v2(use_kill_file: bool) -> None:
             assert kill in writes and freeze not in writes
         else:
             assert kill not in writes and freeze in writes
+
+
+def test_kill_all_on_hybrid_goes_through_the_unified_group() -> None:
+    """runc 1.2 writes cgroup.kill of m.Path("") on hybrid hosts too (v1.2.0
+    init_linux.go:701-710); without a unified group it freezes and signals each pid."""
+    with simulated_host(HYBRID_TOPOLOGY) as host:
+        manager = new_manager(CgroupConfig(path="/k"), host.system, join_unified=True)
+        first = host.kernel.spawn_process("first")
+        manager.apply(first)
+        kill_all(manager, host.system, signal.SIGKILL, use_kill_file=True)
+        assert not host.is_alive(first)
+        writes = [op.path for op in host.kernel.log if op.op == "write"]
+        assert "/sys/fs/cgroup/unified/k/cgroup.kill" in writes
+        v1_only = new_manager(CgroupConfig(path="/v1"), host.system)
+        other = host.kernel.spawn_process("other")
+        v1_only.apply(other)
+        kill_all(v1_only, host.system, signal.SIGKILL, use_kill_file=True)
+        assert not host.is_alive(other)
+        assert "/sys/fs/cgroup/freezer/v1/freezer.state" in [
+            op.path for op in host.kernel.log if op.op == "write"
+        ]
+
+
+@pytest.mark.parametrize(
+    ("topology", "group", "error"),
+    [
+        (Topology(), "/sys/fs/cgroup/memory/b", "Failed to remove paths: map[memory:{group}]"),
+        (V2_TOPOLOGY, "/sys/fs/cgroup/b", "rmdir {group}: device or resource busy"),
+    ],
+)
+def test_busy_group_is_retried_on_ebusy(topology: Topology, group: str, error: str) -> None:
+    """runc 1.2's RemovePath: one rmdir, then ten EBUSY retries 1 ms doubling (v1.2.0
+    cgroups/utils.go:228-289); v2's Destroy returns the rmdir error (fs2/fs2.go:157-159)."""
+    with simulated_host(topology) as host:
+        manager = new_manager(CgroupConfig(path="/b"), host.system, removal="ebusy-retry")
+        init = host.kernel.spawn_process("init")
+        manager.apply(init)
+        host.end_process(init)
+        host.pin_dir(group)
+        before = host.system.monotonic()
+        with pytest.raises(Exception, match=f"^{re.escape(error.format(group=group))}$"):
+            manager.destroy()
+        rmdirs = [op for op in host.kernel.log if op.op == "rmdir" and op.path == group]
+        assert len(rmdirs) == 12
+        assert host.system.monotonic() - before == pytest.approx(1.023)

@@ -100,16 +100,41 @@ def test_an_unknown_step_is_refused() -> None:
 @pytest.mark.parametrize("profile", tables.API_PROFILES)
 def test_error_source_reads_each_step_back(profile: str) -> None:
     paths = {"rdt_group": "/sys/fs/resctrl/c", "state_dir": "/run/rtgate/c"}
-    inner = {
-        "cgroup": tables.message("cgroup_remove") + "map[...]",
-        "rdt": "remove /sys/fs/resctrl/c: device or resource busy",
-        "state-dir": "unlinkat /run/rtgate/c: device or resource busy",
-        "poststop": tables.message("hook_failed", code=1, stdout="", stderr="x"),
-    }
-    for source, error in inner.items():
+    busy = tables.cgroup_busy(profile)
+    inner = [
+        ("cgroup", busy.error("v1", {"memory": "/sys/fs/cgroup/memory/c"})),
+        ("cgroup", busy.error("v2", {"": "/sys/fs/cgroup/c"})),
+        ("rdt", "remove /sys/fs/resctrl/c: device or resource busy"),
+        ("state-dir", "unlinkat /run/rtgate/c: device or resource busy"),
+        ("poststop", tables.hook_failed(1, "", "x", profile)),
+    ]
+    for source, error in inner:
         text = tables.teardown_error(source, error, profile, index=2)
-        assert error_source(text, profile, **paths) == source
+        assert error_source(text, profile, **paths) == source, text
     assert error_source("something else", profile, **paths).startswith("unknown error")
+
+
+def test_runc_1_2_texts_follow_v120() -> None:
+    """runc v1.2.0's own texts: no "error running hook: " (configs/config.go:490), the prestart
+    error inside Start's two contexts (process_linux.go:786-788, container_linux.go:350-351),
+    and fs2's rmdir error for a busy v2 group (fs2/fs2.go:157-159, cgroups/utils.go:248)."""
+    hook = tables.hook_failed(3, "", "boom", "runc-1.2")
+    assert hook == "exit status 3, stdout: , stderr: boom"
+    assert tables.teardown_error("poststop", hook, "runc-1.2", index=1) == (
+        "unable to destroy container: error running poststop hook #1: " + hook
+    )
+    prestart = tables.start_hook_error_parts("prestart", 0, hook, "runc-1.2")
+    assert ": ".join(prestart) == (
+        "unable to start container process: error during container init: "
+        "error running prestart hook #0: " + hook
+    )
+    assert tables.start_hook_error_parts("poststart", 0, hook, "runc-1.2") == (
+        "error running poststart hook #0: " + hook,
+    )
+    busy = tables.cgroup_busy("runc-1.2").error("v2", {"": "/sys/fs/cgroup/c"})
+    assert busy == "rmdir /sys/fs/cgroup/c: device or resource busy"
+    assert tables.hook_oci_version("runc-1.2", "1.0.0") == "1.2.0"
+    assert tables.hook_oci_version("seed", "1.0.0") == "1.0.0"
 
 
 def test_cells_are_typed_once_as_the_tables_load() -> None:

@@ -28,6 +28,8 @@ from harness.subjects.base import Factory
 
 #: the program every container runs
 INIT = Process(args=("/bin/sleep", "infinity"))
+#: the ociVersion of every config the scenarios write (the seed's hooks read it back)
+CONFIG_VERSION = "1.0.0"
 
 
 def config_for(
@@ -61,7 +63,7 @@ def config_for(
         intel_rdt=IntelRdtConfig(l3_cache_schema=l3_schema) if l3_schema is not None else None,
         hooks=Hooks(prestart=hooks(prestart), poststart=hooks(poststart), poststop=hooks(poststop)),
         labels=(f"bundle=/var/lib/rtgate/bundles/{cid}",),
-        version="1.0.0",
+        version=CONFIG_VERSION,
     )
 
 

@@ -1,0 +1,87 @@
+"""runc 1.2's removal of cgroup directories: rmdir, sub-groups first, and retries on EBUSY.
+
+The seed removes with five rounds of ``RemoveAll`` (:func:`reference_impl.cgroups.fs.remove_paths`).
+runc v1.2.0 ``libcontainer/cgroups/utils.go:228-289`` tries one rmdir, removes the sub-groups,
+then rmdirs again, retrying EBUSY ten times with a delay that starts at 1 ms and doubles.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+
+from reference_impl.cgroups.fs import CgroupError
+from reference_impl.cgroups.fs import go_map
+from reference_impl.errors import go_strerror
+from reference_impl.system import System
+
+__all__ = ["remove_each_path", "remove_path", "remove_paths_retrying"]
+
+#: EBUSY retries of the last rmdir, and the first delay between them (utils.go:229-230)
+RETRIES = 10
+FIRST_DELAY = 0.001
+
+
+def _rmdir(path: str, system: System, retry: bool) -> None:
+    """``rmdir``: gone already is success; EINTR is tried again; EBUSY with ``retry``."""
+    delay, tries = FIRST_DELAY, RETRIES
+    while True:
+        try:
+            os.rmdir(path)
+            return
+        except OSError as err:
+            if err.errno == errno.ENOENT:
+                return
+            if err.errno == errno.EINTR:
+                continue
+            if err.errno == errno.EBUSY and retry and tries > 0:
+                system.sleep(delay)
+                delay *= 2
+                tries -= 1
+                continue
+            raise CgroupError(f"rmdir {path}: {go_strerror(err.errno or 0)}") from err
+
+
+def remove_path(path: str, system: System) -> None:
+    """``RemovePath`` (utils.go:253-275): the fast rmdir, else sub-groups, then rmdir with
+    retries.
+
+    Raises:
+        CgroupError: "rmdir <path>: <errno text>" for the first directory that stays.
+    """
+    try:
+        _rmdir(path, system, retry=False)
+        return
+    except CgroupError:
+        pass
+    try:
+        entries = sorted(e.name for e in os.scandir(path) if e.is_dir(follow_symlinks=False))
+    except FileNotFoundError:
+        entries = []
+    except OSError as err:
+        raise CgroupError(f"open {path}: {go_strerror(err.errno or 0)}") from err
+    for name in entries:
+        remove_path(os.path.join(path, name), system)
+    _rmdir(path, system, retry=True)
+
+
+def remove_paths_retrying(paths: dict[str, str], system: System) -> None:
+    """``RemovePaths`` (utils.go:278-289): each path once; what stays is kept in ``paths``.
+
+    Raises:
+        CgroupError: "Failed to remove paths: map[...]" when some remain.
+    """
+    for name, path in list(paths.items()):
+        try:
+            remove_path(path, system)
+        except CgroupError:
+            continue
+        del paths[name]
+    if paths:
+        raise CgroupError(f"Failed to remove paths: {go_map(paths)}")
+
+
+def remove_each_path(paths: dict[str, str], system: System) -> None:
+    """fs2 ``Destroy`` = ``RemovePath(dirPath)`` (fs2/fs2.go:157-159): the rmdir error itself."""
+    for path in paths.values():
+        remove_path(path, system)

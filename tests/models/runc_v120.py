@@ -1,0 +1,112 @@
+"""runc v1.2.0's libcontainer as a test subject: ``python:tests.models.runc_v120:new_factory``.
+
+Every behaviour is stated here from the upstream source at tag v1.2.0 (each value cites its
+file:line there), not from ``harness/spec`` nor from the reference's own ``runc-1.2`` profile:
+a gate run of ``--profile runc-1.2`` against this model checks the spec against runc itself.
+The mechanics shared with every libcontainer (states, processes, the simulated host's system
+calls) are the reference's; only the values below choose its behaviour.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reference_impl.factory import Factory
+from reference_impl.profiles import Profile
+from reference_impl.profiles import Refusal
+
+__all__ = ["RUNC_V120", "new_factory"]
+
+__version__ = "1.2.0"
+
+
+def _sentinel(name: str, text: str) -> Refusal:
+    """A sentinel error of libcontainer/error.go:5-14."""
+    return Refusal(text, sentinel=name)
+
+
+#: libcontainer/error.go:11
+_NOT_RUNNING = _sentinel("ErrNotRunning", "container not running")
+
+RUNC_V120 = Profile(
+    name="runc-v1.2.0-model",
+    source="opencontainers/runc v1.2.0 (tests/models/runc_v120.py)",
+    refusals={
+        # state_linux.go:114-122 (running) and 143-147 (destroy): ErrRunning; error.go:10
+        "running-transition": _sentinel("ErrRunning", "container still running"),
+        "running-destroy": _sentinel("ErrRunning", "container still running"),
+        # state_linux.go pausedState.destroy: ErrPaused; error.go:9
+        "paused-destroy": _sentinel("ErrPaused", "container paused"),
+        # container_linux.go:807-823 Pause, Set: ErrNotRunning
+        "pause": _NOT_RUNNING,
+        "set": _NOT_RUNNING,
+        # container_linux.go:378-427 Signal without a live init
+        "signal": _NOT_RUNNING,
+        # container_linux.go:830-838 Resume; error.go:12
+        "resume": _sentinel("ErrNotPaused", "container not paused"),
+        # init_linux.go:698-700 signalAllProcesses; error.go:13
+        "cgroup-gone": _sentinel("ErrCgroupNotExist", "cgroup not exist"),
+        # container_linux.go:308-311
+        "second-init": Refusal("container already has init process"),
+        # factory_linux.go:35-36
+        "invalid-root": Refusal("root not set"),
+        # factory_linux.go:187-210 validateID; error.go:7
+        "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
+        # factory_linux.go:52; error.go:6
+        "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
+        # factory_linux.go Load; error.go:8
+        "not-exists": _sentinel("ErrNotExist", "container does not exist"),
+    },
+    # state_linux.go:50-60: each teardown step returns at once, wrapped
+    destroy_returns_early=True,
+    step_contexts={
+        "cgroup": "unable to remove container's cgroup",
+        "rdt": "unable to remove container's IntelRDT group",
+        "state-dir": "unable to remove container state dir",
+    },
+    # container_linux.go:796-803 Destroy
+    destroy_context="unable to destroy container",
+    # state_linux.go:46-49: `_ = signalAllProcesses(...)` when the PID namespace is not private
+    kill_all_errors="discarded",
+    kill_all_in_joined_pidns=True,
+    # init_linux.go:698-700: `if !m.Exists() { return ErrCgroupNotExist }`
+    kill_all_needs_cgroup=True,
+    # init_linux.go:701-710: cgroup.kill of m.Path("") on v2 and hybrid hosts
+    cgroup_kill_file=True,
+    # container_linux.go:940-953 hasInit: a live init with the recorded start time
+    init_check="has-init",
+    # container_linux.go:378-427 Signal: no `all` flag; SIGKILL of a shared PID namespace
+    # kills the cgroup; a paused container is thawed after SIGKILL
+    signal_semantics="runc-1.2",
+    # container_linux.go:308-311, 354: init is Process.Init, and only one
+    init_by_process_flag=True,
+    # delete.go:82 returns container.Destroy()'s error
+    cli_delete_reports_error=True,
+    # configs/config.go:423 Hooks.Run; :490 Command.Run, without "error running hook: "
+    hook_context="error running {kind} hook #{index}",
+    hook_error_prefix="",
+    # container_linux.go:1010-1017 currentOCIState: specs.Version; go.mod:22 runtime-spec v1.2.0
+    hook_oci_version="1.2.0",
+    # state_linux.go:77 runPoststopHooks: s.Status = specs.StateStopped
+    poststop_status="stopped",
+    # container_linux.go:350-351 and process_linux.go:786-788
+    start_context="unable to start container process",
+    init_sync_context="error during container init",
+    # cgroups/utils.go:228-289 rmdir with EBUSY retries; fs2/fs2.go:157-159
+    cgroup_removal="ebusy-retry",
+    # factory_linux.go:187-210: [A-Za-z0-9_+.-] only, and "." / ".." are refused
+    id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
+    id_refuses_dot_names=True,
+    # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
+    cgroup_join_unified=True,
+    # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,
+    # MBA, a writer whenever resctrl is mounted)
+    rdt_era="runc-1.1",
+)
+
+
+def new_factory(root: str, system: Any, profile: str = "runc-1.2") -> Factory:
+    """A libcontainer factory that behaves as runc v1.2.0, whatever ``profile`` the run has."""
+    del profile  # the model is one release; the run's profile is what it is judged by
+    return Factory(root, system, RUNC_V120)
