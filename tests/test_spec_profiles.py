@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from harness.errors import SpecError
+from harness.spec import cli_tables
 from harness.spec import tables
 from harness.spec.catalog import load_catalog
 
@@ -65,11 +66,11 @@ def test_requirements_command_lists_the_runc_1_2_profile(
 @pytest.mark.parametrize("profile", tables.PROFILES)
 def test_cli_pause_and_resume_follow_the_api_table(profile: str) -> None:
     """pause and resume call Pause() and Resume(): cli.toml must agree with lifecycle.toml."""
-    for state in tables.CLI_STATES:
+    for state in cli_tables.CLI_STATES:
         for operation, success in (("pause", "paused"), ("resume", "running")):
             api = tables.operation_expectation(state, operation, profile)
-            cli_expect, _ = tables.cli_operation(state, operation, profile)
-            if cli_expect == tables.UNSPECIFIED:
+            cli_expect, _ = cli_tables.cli_operation(state, operation, profile)
+            if cli_expect == cli_tables.UNSPECIFIED:
                 continue  # the runtime-spec has no pause and no resume
             assert (cli_expect == success) == (api == success), (profile, state, operation)
 
@@ -77,10 +78,10 @@ def test_cli_pause_and_resume_follow_the_api_table(profile: str) -> None:
 def test_every_cli_cell_names_a_cli_requirement_of_its_profile() -> None:
     catalog = load_catalog()
     for profile in tables.PROFILES:
-        for state in tables.CLI_STATES:
-            for operation in tables.CLI_OPERATIONS:
-                expect, req = tables.cli_operation(state, operation, profile)
-                if expect == tables.UNSPECIFIED:
+        for state in cli_tables.CLI_STATES:
+            for operation in cli_tables.CLI_OPERATIONS:
+                expect, req = cli_tables.cli_operation(state, operation, profile)
+                if expect == cli_tables.UNSPECIFIED:
                     continue
                 assert catalog[req].scope == "cli" and profile in catalog[req].profiles, req
 
@@ -91,14 +92,17 @@ def test_the_runtime_spec_profile_holds_only_command_line_rules() -> None:
     catalog = load_catalog()
     scopes = {r.scope for r in catalog.for_profile("runtime-spec")}
     assert scopes == {"cli"}
-    for state in tables.CLI_STATES:
+    for state in cli_tables.CLI_STATES:
         for operation in ("pause", "resume"):
-            assert tables.cli_operation(state, operation, "runtime-spec")[0] == tables.UNSPECIFIED
-    assert tables.cli_operation("created", "delete", "runtime-spec")[0] == "error"
-    assert tables.cli_operation("paused", "kill", "runtime-spec")[0] == "error"
-    assert tables.cli_delete_fault("poststop", "runtime-spec").remaining == "run"
+            assert (
+                cli_tables.cli_operation(state, operation, "runtime-spec")[0]
+                == cli_tables.UNSPECIFIED
+            )
+    assert cli_tables.cli_operation("created", "delete", "runtime-spec")[0] == "error"
+    assert cli_tables.cli_operation("paused", "kill", "runtime-spec")[0] == "error"
+    assert cli_tables.cli_delete_fault("poststop", "runtime-spec").remaining == "run"
     with pytest.raises(SpecError, match="no \\[delete_faults.busy-cgroup\\]"):
-        tables.cli_delete_fault("busy-cgroup", "runtime-spec")
+        cli_tables.cli_delete_fault("busy-cgroup", "runtime-spec")
 
 
 def test_every_command_line_rule_names_its_runtime_spec_version() -> None:

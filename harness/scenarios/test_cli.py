@@ -21,6 +21,7 @@ from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import gone
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.command_line import snapshot
+from harness.spec import cli_tables
 from harness.spec import tables
 from harness.subjects.command_line import CommandLine
 
@@ -35,18 +36,18 @@ def _case(state: str, operation: str) -> Any:
         state,
         operation,
         id=f"{operation}-{state}",
-        marks=pytest.mark.requirement(*tables.cli_requirement_variants(state, operation)),
+        marks=pytest.mark.requirement(*cli_tables.cli_requirement_variants(state, operation)),
     )
 
 
 @pytest.mark.parametrize(
     ("state", "operation"),
-    [_case(s, o) for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS],
+    [_case(s, o) for s in cli_tables.CLI_STATES for o in cli_tables.CLI_OPERATIONS],
 )
 def test_operation_in_state(
     cli: CommandLine, host: Host, profile: str, verify: Any, state: str, operation: str
 ) -> None:
-    expect, requirement = tables.cli_operation(state, operation, profile)
+    expect, requirement = cli_tables.cli_operation(state, operation, profile)
     cid = cli_bring_to(cli, host, f"{operation}-{state}", state)
     before = snapshot(cli, host, cid)
     result = cli(operation, cid, "KILL") if operation == "kill" else cli(operation, cid)

@@ -15,13 +15,13 @@ import pytest
 from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.scenarios._support.command_line import cli_bring_to
-from harness.spec import tables
+from harness.spec import cli_tables
 from harness.subjects.command_line import CommandLine
 
 
 def _check(cli: CommandLine, host: Host, cid: str, fault: str, profile: str, verify: Any,
            result: Any) -> None:  # fmt: skip
-    wanted = tables.cli_delete_fault(fault, profile)
+    wanted = cli_tables.cli_delete_fault(fault, profile)
     requirement = wanted.requirement
     zero = result.exit_code == 0
     verify(requirement, zero == (wanted.exit == "zero"),
@@ -32,7 +32,7 @@ def _check(cli: CommandLine, host: Host, cid: str, fault: str, profile: str, ver
            f" the container must be {wanted.container}")  # fmt: skip
 
 
-@pytest.mark.requirement(*tables.cli_delete_fault_variants("busy-cgroup"))
+@pytest.mark.requirement(*cli_tables.cli_delete_fault_variants("busy-cgroup"))
 def test_delete_with_a_busy_cgroup(cli: CommandLine, host: Host, profile: str, verify: Any) -> None:
     cid = cli_bring_to(cli, host, "busy", "stopped")
     outsider = host.break_teardown("cgroup", cid).outsider
@@ -44,7 +44,7 @@ def test_delete_with_a_busy_cgroup(cli: CommandLine, host: Host, profile: str, v
 
 
 @pytest.mark.parametrize("hook", ["fails", "hangs"])
-@pytest.mark.requirement(*tables.cli_delete_fault_variants("poststop"))
+@pytest.mark.requirement(*cli_tables.cli_delete_fault_variants("poststop"))
 def test_delete_with_a_failing_poststop_hook(
     cli: CommandLine, host: Host, profile: str, verify: Any, hook: str
 ) -> None:
@@ -59,7 +59,7 @@ def test_delete_with_a_failing_poststop_hook(
     result = cli("delete", cid)
     _check(cli, host, cid, "poststop", profile, verify, result)
     assert len(host.hook_runs(path)) == 1, "the faulty hook ran once"
-    wanted = tables.cli_delete_fault("poststop", profile)
+    wanted = cli_tables.cli_delete_fault("poststop", profile)
     ran = len(host.hook_runs(after))
     verify(wanted.requirement, ran == (1 if wanted.remaining == "run" else 0),
            f"the poststop hook after the failing one ran {ran} time(s); the profile wants"

@@ -26,6 +26,7 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.skips import require_runtime
+from harness.spec import cli_tables
 from harness.spec import tables
 from harness.subjects.access import RuntimeAccess
 from harness.subjects.command_line import command_line_for
@@ -76,11 +77,11 @@ class CliMachine(RuleBasedStateMachine):
         self.status, self.paused_from, self.doomed = "created", "", False
 
     @precondition(lambda self: self.status != "none")
-    @rule(operation=st.sampled_from(tables.CLI_OPERATIONS))
+    @rule(operation=st.sampled_from(cli_tables.CLI_OPERATIONS))
     def operate(self, operation: str) -> None:
         state = self.status
-        expect, requirement = tables.cli_operation(state, operation, self.profile)
-        if expect == tables.UNSPECIFIED:
+        expect, requirement = cli_tables.cli_operation(state, operation, self.profile)
+        if expect == cli_tables.UNSPECIFIED:
             return  # the profile has no rule for it (the runtime-spec has no pause)
         died = tables.frozen_sigkill(self.host.cgroup_mode()) == "delivered"
         if operation == "kill" and self.doomed and died:
@@ -121,8 +122,8 @@ class CliMachine(RuleBasedStateMachine):
 
 @pytest.mark.requirement(
     "CLI-STATE-FIELDS",
-    *(r for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS
-      for r in tables.cli_requirement_variants(s, o)),
+    *(r for s in cli_tables.CLI_STATES for o in cli_tables.CLI_OPERATIONS
+      for r in cli_tables.cli_requirement_variants(s, o)),
 )  # fmt: skip
 def test_cli_state_machine(
     subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess

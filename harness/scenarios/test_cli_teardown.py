@@ -23,7 +23,7 @@ from harness.scenarios._support.command_line import cli_bring_to
 from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.command_line import state_dir
-from harness.spec import tables
+from harness.spec import cli_tables
 from harness.subjects.command_line import CONTAINER_NAMESPACES
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import Namespace
@@ -215,11 +215,11 @@ def _mounted(path: str) -> bool:
     return any(m.mount_point == path for m in read_mounts())
 
 
-@pytest.mark.requirement(*tables.cli_delete_fault_variants("state-dir"))
+@pytest.mark.requirement(*cli_tables.cli_delete_fault_variants("state-dir"))
 def test_delete_with_a_state_dir_that_cannot_be_removed(
     cli: CommandLine, host: Host, profile: str, verify: Any
 ) -> None:
-    wanted = tables.cli_delete_fault("state-dir", profile)
+    wanted = cli_tables.cli_delete_fault("state-dir", profile)
     requirement = wanted.requirement
     post = host.hook_program("post-sdir", HookProgram.exit(0))
     cid = cli_bring_to(cli, host, "sdir", "stopped", hooks={"poststop": [{"path": post}]})

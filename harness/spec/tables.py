@@ -19,7 +19,6 @@ __all__ = [
     "CELL_KINDS",
     "DEFAULT_PROFILE",
     "Cell",
-    "DeleteFault",
     "ErrorCell",
     "API_PROFILES",
     "PROFILES",
@@ -33,6 +32,7 @@ __all__ = [
     "factory_requirement",
     "kill_all_failure",
     "lifecycle",
+    "merged",
     "message",
     "operation_expectation",
     "operation_requirement",
@@ -95,12 +95,12 @@ def _raw() -> dict[str, Any]:
         raise SpecError(str(LIFECYCLE), str(err)) from err
 
 
-def _merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+def merged(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
     """``base`` with ``override`` merged in, table by table; other values are replaced."""
     result = dict(base)
     for key, value in override.items():
         if isinstance(value, dict) and isinstance(result.get(key), dict):
-            result[key] = _merged(result[key], value)
+            result[key] = merged(result[key], value)
         else:
             result[key] = value
     return result
@@ -124,7 +124,7 @@ def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
         parent = overrides[profile].get("inherits")
         for name in (parent, profile) if parent else (profile,):
             own = {k: v for k, v in overrides[name].items() if k not in _PROFILE_META}
-            base = _merged(base, own)
+            base = merged(base, own)
     states = base.get("states", [])
     for row in states:
         cells = base["transitions"].get(row, {})
@@ -425,102 +425,3 @@ def cgroup_busy(profile: str) -> CgroupBusy:
         profile = str(_raw().get("profile", {}).get(profile, {}).get("inherits", DEFAULT_PROFILE))
     row = table[profile]
     return CgroupBusy(int(row["rmdirs"]), float(row["wait"]), str(row["v1"]), str(row["v2"]))
-
-
-# -- cli.toml: the OCI command line ---------------------------------------------------------
-
-CLI = Path(__file__).with_name("cli.toml")
-#: the states a runtime reports, in the order the CLI scenarios reach them
-CLI_STATES = ("created", "running", "paused", "stopped")
-CLI_OPERATIONS = ("start", "kill", "delete", "pause", "resume")
-
-
-#: the ``expect`` of a cell the profile has no rule for (the runtime-spec has no pause)
-UNSPECIFIED = "unspecified"
-
-
-@functools.cache
-def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
-    """The command-line tables of ``profile``: the base with its overrides merged in, or its
-    own tables alone when it is ``standalone`` (a cell it leaves out is unspecified).
-
-    Raises:
-        SpecError: the file is unreadable or a cell lacks ``expect`` or ``requirement``.
-    """
-    try:
-        data = tomllib.loads(CLI.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as err:
-        raise SpecError(str(CLI), str(err)) from err
-    own = dict(data.get("profile", {}).get(profile, {}))
-    standalone = bool(own.pop("standalone", False))
-    base = {k: v for k, v in data.items() if k != "profile"}
-    tables = _merged({"operations": {}, "delete_faults": {}} if standalone else base, own)
-    for state in CLI_STATES:
-        row = tables["operations"].setdefault(state, {})
-        for operation in CLI_OPERATIONS:
-            cell = row.get(operation)
-            if cell is None and standalone:
-                continue
-            if not isinstance(cell, dict) or {"expect", "requirement"} - set(cell):
-                raise SpecError(
-                    str(CLI), f"operations.{state}.{operation} needs expect and requirement"
-                )
-    return tables
-
-
-def cli_operation(state: str, operation: str, profile: str = DEFAULT_PROFILE) -> tuple[str, str]:
-    """(what the command does, the requirement id) for ``operation`` in ``state``;
-    (:data:`UNSPECIFIED`, "") where the profile has no rule."""
-    cell = cli(profile)["operations"][state].get(operation)
-    if cell is None:
-        return UNSPECIFIED, ""
-    return str(cell["expect"]), str(cell["requirement"])
-
-
-def cli_requirement_variants(state: str, operation: str) -> tuple[str, ...]:
-    """Every profile's requirement id of one cell: what its test is marked with."""
-    ids = (cli_operation(state, operation, p)[1] for p in PROFILES)
-    return tuple(dict.fromkeys(i for i in ids if i))
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class DeleteFault:
-    """What ``delete`` of a stopped container does when its teardown meets a fault (one
-    ``[delete_faults.<fault>]`` table of cli.toml)."""
-
-    #: the rule this cell checks
-    requirement: str
-    #: "zero" or "non-zero"
-    exit: str
-    #: "gone" (``state`` errors afterwards) or "kept" (it answers)
-    container: str
-    #: the poststop hooks after a failing one: "run" or "skipped" ("" where it says nothing)
-    remaining: str = ""
-    #: the poststop hooks of a delete whose state dir stays: "run" or "skipped" (or "")
-    poststop: str = ""
-
-
-def cli_delete_fault(fault: str, profile: str = DEFAULT_PROFILE) -> DeleteFault:
-    """What ``delete`` of a stopped container does when its teardown meets ``fault``.
-
-    Raises:
-        SpecError: ``profile`` has no rule for ``fault``, or its table is not a cell.
-    """
-    faults = cli(profile)["delete_faults"]
-    if fault not in faults:
-        raise SpecError(str(CLI), f"profile {profile!r} has no [delete_faults.{fault}]")
-    try:
-        return DeleteFault(**{k: str(v) for k, v in faults[fault].items()})
-    except TypeError as err:
-        raise SpecError(str(CLI), f"[delete_faults.{fault}]: {err}") from err
-
-
-def cli_delete_fault_variants(fault: str) -> tuple[str, ...]:
-    """Every profile's requirement id for ``fault``: what its test is marked with."""
-    return tuple(
-        dict.fromkeys(
-            cli_delete_fault(fault, p).requirement
-            for p in PROFILES
-            if fault in cli(p)["delete_faults"]
-        )
-    )
