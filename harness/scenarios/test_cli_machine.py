@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase
+from hypothesis import currently_in_test_context
+from hypothesis import event
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
@@ -25,6 +27,7 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.walks import cli_walks
 from harness.spec import tables
 from harness.subjects.command_line import command_line_for
 
@@ -51,6 +54,8 @@ class CliMachine(RuleBasedStateMachine):
         self.status = "none"
         self.paused_from = ""
         self.doomed = False  # a SIGKILL waits for the thaw (or init already died frozen)
+        #: the (status, operation) cells its operations ran in
+        self.reach: list[tuple[str, str]] = []
 
     def teardown(self) -> None:
         self._stack.close()
@@ -77,6 +82,9 @@ class CliMachine(RuleBasedStateMachine):
     @rule(operation=st.sampled_from(tables.CLI_OPERATIONS))
     def operate(self, operation: str) -> None:
         state = self.status
+        self.reach.append((state, operation))
+        if currently_in_test_context():
+            event("cell", f"{operation} in {state}")
         expect, requirement = tables.cli_operation(state, operation, self.profile)
         if expect == tables.UNSPECIFIED:
             return  # the profile has no rule for it (the runtime-spec has no pause)
@@ -117,11 +125,39 @@ class CliMachine(RuleBasedStateMachine):
                    f"state reports {status}; the spec says {self.status}")  # fmt: skip
 
 
-@pytest.mark.requirement(
+#: every cell of the command-line table, and the status ``state`` reports
+REQUIREMENTS = (
     "CLI-STATE-FIELDS",
     *(r for s in tables.CLI_STATES for o in tables.CLI_OPERATIONS
       for r in tables.cli_requirement_variants(s, o)),
 )  # fmt: skip
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
+def test_cli_walks(
+    subject: Any, rtgate_options: Any, verify: Any, runtime_refusal: str | None
+) -> None:
+    """The machine's fixed walks: each cell of the table, from each way into its state."""
+    if runtime_refusal is not None:
+        pytest.skip(runtime_refusal)
+    machine = CliMachine(subject, rtgate_options, verify)
+    try:
+        for walk in cli_walks(rtgate_options.profile):
+            first = len(machine.reach)
+            for name, arguments in walk.steps:
+                getattr(machine, name)(**arguments)
+                machine.state_matches_the_model()
+            if machine.status != "none":
+                machine.operate("kill")  # a no-op where refused: delete then ends it
+                machine.operate("resume")
+                machine.operate("delete")
+            reached = machine.reach[first:]
+            assert (walk.state, walk.operation) in reached, f"{walk.name}: reached {reached}"
+    finally:
+        machine.teardown()
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
 def test_cli_state_machine(
     subject: Any, rtgate_options: Any, verify: Any, runtime_refusal: str | None
 ) -> None:

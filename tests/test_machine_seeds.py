@@ -1,0 +1,97 @@
+"""Proof that the lifecycle state machine catches broken runtimes whatever its seed.
+
+Hypothesis' exploration alone (the walks left out: they catch these under any seed) runs the
+way ``test_lifecycle_state_machine`` runs it, once per PID namespace setting, under seeds 0 to
+4; each broken runtime must fail under every seed, naming the requirement it breaks.  The
+seed is applied with ``@seed``, the same ``Random(seed)`` that ``--hypothesis-seed`` gives; one
+``rtgate run --hypothesis-seed`` shows the option reaches the machine and the report.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+from pathlib import Path
+
+import pytest
+from hypothesis import Phase
+from hypothesis import seed
+from hypothesis import settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from harness.scenarios._support.walks import NAMESPACES
+from harness.scenarios.test_lifecycle_machine import LifecycleMachine
+from harness.scenarios.test_lifecycle_machine import machine_settings
+from harness.subjects.registry import parse_subject
+from tests.broken import expectation
+from tests.test_broken_variants import rtgate
+
+#: broken runtimes whose rule the lifecycle machine checks, and the requirement it must name
+CAUGHT = {
+    "paused_destroyable": "LC-DESTROY-PAUSED-ALIVE",
+    "running_after_failed_destroy": "LC-DESTROY-ALWAYS-STOPPED",
+    "state_dir_kept": "LC-DESTROY-STATE-DIR",
+    "poststop_after_early_return": "LC-DESTROY-EARLY-RETURN-NO-POSTSTOP",
+}
+SEEDS = range(5)
+
+
+class _Verify:
+    """The ``verify`` fixture's contract: a failed check raises, naming its requirement."""
+
+    def __init__(self) -> None:
+        self.failed: list[str] = []
+
+    def __call__(self, req_id: str, ok: object, message: str) -> None:
+        if not ok:
+            self.failed.append(req_id)
+            raise AssertionError(f"[{req_id}] {message}")
+
+
+def _first_failure(module: str, number: int) -> str | None:
+    """The requirement the machine blames first under seed ``number``, None if it passes."""
+    wanted = expectation(module)
+    subject = parse_subject(f"python:tests.broken.{module}:new_factory")
+    options = types.SimpleNamespace(host="simulated", preset="v1-cat", profile=wanted.profile)
+    profile = settings.get_profile("rtgate")
+    # as make test finds it: shrinking replays the failure many times and proves nothing here
+    fast = settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink])
+    for namespace in NAMESPACES:
+        verify = _Verify()
+
+        def machine(namespace: str = namespace, verify: _Verify = verify) -> LifecycleMachine:
+            return LifecycleMachine(subject, options, verify, namespace)
+
+        try:
+            run_state_machine_as_test(seed(number)(machine), settings=machine_settings(fast))
+        except AssertionError:
+            return verify.failed[0] if verify.failed else "an assertion without a requirement"
+    return None
+
+
+@pytest.mark.parametrize("module", sorted(CAUGHT))
+def test_machine_catches_broken_runtime_under_every_seed(module: str) -> None:
+    found = {number: _first_failure(module, number) for number in SEEDS}
+    missed = {number: got for number, got in found.items() if got != CAUGHT[module]}
+    assert not missed, f"tests/broken/{module}.py must fail {CAUGHT[module]}; by seed: {missed}"
+
+
+def test_the_seed_option_reaches_the_machine_and_the_report(tmp_path: Path) -> None:
+    module = "paused_destroyable"
+    result = rtgate(
+        "run",
+        "--quick",
+        "--hypothesis-seed",
+        "3",
+        "-k",
+        "lifecycle_state_machine",
+        "--subject",
+        f"python:tests.broken.{module}:new_factory",
+        "--report-dir",
+        str(tmp_path),
+    )
+    assert result.returncode == 1, f"{result.stdout}\n{result.stderr}"
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    assert report["run"]["hypothesis"]["seed"] == "3"
+    failed = {r["id"] for r in report["requirements"] if r["outcome"] in ("fail", "error")}
+    assert CAUGHT[module] in failed, f"failed: {sorted(failed)}"
