@@ -19,6 +19,7 @@ from hypothesis import event
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
 from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
@@ -93,6 +94,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         return self.host.container_id(f"c{self.serial}")
 
     # -- rules -------------------------------------------------------------------------------
+    # Every example starts with a started container: the states destroy refuses are a step
+    # or two away, not four.
+    @initialize(rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS), run=st.booleans())
+    def first_container(self, rdt: bool, hooks: str, run: bool) -> None:
+        self.create(rdt, hooks)
+        self.start(run)
+
     @precondition(lambda self: self.status == "none")
     @rule(rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS))
     def create(self, rdt: bool, hooks: str) -> None:
@@ -344,14 +352,18 @@ def machine_settings(current: settings) -> settings:
 @pytest.mark.parametrize("namespace", NAMESPACES)
 @pytest.mark.requirement(*REQUIREMENTS)
 def test_lifecycle_walks(subject: Any, rtgate_options: Any, verify: Any, namespace: str) -> None:
+    run_walks(subject, rtgate_options, verify, namespace)
+
+
+def run_walks(subject: Any, options: Any, verify: Any, namespace: str) -> None:
     """The machine's fixed walks: every configuration its rules care about, each reached."""
-    with open_host(rtgate_options.host, rtgate_options.preset) as host:
+    with open_host(options.host, options.preset) as host:
         rdt_available = host.rdt_unavailable() is None
     machine: LifecycleMachine | None = None
     try:
-        for walk in lifecycle_walks(namespace, rtgate_options.profile, rdt_available):
+        for walk in lifecycle_walks(namespace, options.profile, rdt_available):
             if machine is None or "rdt" in walk.wants.armed:
-                machine = _fresh(machine, subject, rtgate_options, verify, namespace)
+                machine = _fresh(machine, subject, options, verify, namespace)
             first = len(machine.reach)
             _walk(machine, walk.steps)
             _walk(machine, _finish(machine))
