@@ -1,7 +1,7 @@
 """Proof that the lifecycle state machine catches broken runtimes whatever its seed.
 
 Hypothesis' exploration alone (the walks left out) runs the way
-``test_lifecycle_state_machine`` runs it, once per PID namespace setting, under seeds 0 to 4;
+``test_lifecycle_state_machine`` runs it (without shrinking) under seeds 0 to 4;
 each broken runtime of :data:`CAUGHT` must fail under every seed, naming the requirement it
 breaks.  The seed is applied with ``@seed``, the same ``Random(seed)`` that
 ``--hypothesis-seed`` gives; one ``rtgate run --hypothesis-seed`` shows the option reaches the
@@ -21,9 +21,7 @@ from hypothesis import seed
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
-from harness.scenarios._support.walks import NAMESPACES
 from harness.scenarios.test_lifecycle_machine import LifecycleMachine
-from harness.scenarios.test_lifecycle_machine import machine_settings
 from harness.scenarios.test_lifecycle_machine import run_walks
 from harness.spec import tables
 from harness.subjects.registry import parse_subject
@@ -42,7 +40,6 @@ _EARLY_RETURN = (
 #: broken runtimes whose rule the lifecycle machine checks, and the requirements one of which
 #: it must name (which step's error comes out wrong depends on the faults a sequence arms)
 CAUGHT = {
-    "destroy_continues_after_failure": _EARLY_RETURN,
     "running_after_failed_destroy": ("LC-DESTROY-ALWAYS-STOPPED",),
     "precedence_reversed": _FIRST_ERROR,
     "poststop_after_early_return": ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP",),
@@ -52,6 +49,7 @@ SEEDS = range(5)
 WALKED = {
     **CAUGHT,
     "paused_destroyable": ("LC-DESTROY-PAUSED-ALIVE",),
+    "destroy_continues_after_failure": _EARLY_RETURN,
 }
 
 
@@ -75,16 +73,15 @@ def _first_failure(module: str, number: int) -> str | None:
     profile = settings.get_profile("rtgate")
     # as make test finds it: shrinking replays the failure many times and proves nothing here
     fast = settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink])
-    for namespace in NAMESPACES:
-        verify = _Verify()
+    verify = _Verify()
 
-        def machine(namespace: str = namespace, verify: _Verify = verify) -> LifecycleMachine:
-            return LifecycleMachine(subject, options, verify, namespace)
+    def machine() -> LifecycleMachine:
+        return LifecycleMachine(subject, options, verify)
 
-        try:
-            run_state_machine_as_test(seed(number)(machine), settings=machine_settings(fast))
-        except AssertionError:
-            return verify.failed[0] if verify.failed else "an assertion without a requirement"
+    try:
+        run_state_machine_as_test(seed(number)(machine), settings=fast)
+    except AssertionError:
+        return verify.failed[0] if verify.failed else "an assertion without a requirement"
     return None
 
 
@@ -116,7 +113,7 @@ def test_the_seed_option_reaches_the_machine_and_the_report(tmp_path: Path) -> N
         "--hypothesis-seed",
         "3",
         "-k",
-        "lifecycle_state_machine and private",
+        "lifecycle_state_machine",
         "--subject",
         f"python:tests.broken.{module}:new_factory",
         "--report-dir",

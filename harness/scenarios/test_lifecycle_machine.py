@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from hypothesis import currently_in_test_context
 from hypothesis import event
-from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
 from hypothesis.stateful import initialize
@@ -51,13 +50,12 @@ FAULTS = tables.error_sources()
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(
-        self, subject: Any, options: Any, verify: Any, namespace: str, reach: Reach | None = None
-    ) -> None:
+    def __init__(self, subject: Any, options: Any, verify: Any, reach: Reach | None = None) -> None:
         super().__init__()
-        self.namespace = namespace
         #: the configurations its destroys ran in, when the caller keeps them
         self.reach: Reach = [] if reach is None else reach
+        self.namespace = "private"  # the PID namespace setting of the current container
+        self.kill_all = False  # whether its destroy runs the kill-all step
         profile = options.profile
         self._stack = ExitStack()
         self.host = self._stack.enter_context(open_host(options.host, options.preset))
@@ -73,9 +71,6 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.paused_from = ""
         self.ok_hook = self.host.hook_program("ok", HookProgram.exit(0))
         self.start_hook = self.host.hook_program("start-ok", HookProgram.exit(0))
-        self.kill_all = self.namespace == "none" or (
-            self.namespace == "joined" and tables.kill_all_in_joined_pidns(profile)
-        )
 
     def teardown(self) -> None:
         self._stack.close()
@@ -96,15 +91,26 @@ class LifecycleMachine(RuleBasedStateMachine):
     # -- rules -------------------------------------------------------------------------------
     # Every example starts with a started container: the states destroy refuses are a step
     # or two away, not four.
-    @initialize(rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS), run=st.booleans())
-    def first_container(self, rdt: bool, hooks: str, run: bool) -> None:
-        self.create(rdt, hooks)
+    @initialize(
+        rdt=st.booleans(),
+        hooks=st.sampled_from(HOOK_SETS),
+        namespace=st.sampled_from(NAMESPACES),
+        run=st.booleans(),
+    )
+    def first_container(self, rdt: bool, hooks: str, namespace: str, run: bool) -> None:
+        self.create(rdt, hooks, namespace)
         self.start(run)
 
     @precondition(lambda self: self.status == "none")
-    @rule(rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS))
-    def create(self, rdt: bool, hooks: str) -> None:
+    @rule(
+        rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS), namespace=st.sampled_from(NAMESPACES)
+    )
+    def create(self, rdt: bool, hooks: str, namespace: str) -> None:
         self.serial += 1
+        self.namespace = namespace
+        self.kill_all = namespace == "none" or (
+            namespace == "joined" and tables.kill_all_in_joined_pidns(self.profile)
+        )
         rdt = rdt and self.rdt_available
         start_hooks = (self.start_hook,) if hooks == "all" else ()
         config = config_for(
@@ -331,22 +337,11 @@ REQUIREMENTS = (
 )
 
 
-@pytest.mark.parametrize("namespace", NAMESPACES)
 @pytest.mark.requirement(*REQUIREMENTS)
-def test_lifecycle_state_machine(
-    subject: Any, rtgate_options: Any, verify: Any, namespace: str
-) -> None:
+def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
     run_state_machine_as_test(
-        lambda: LifecycleMachine(subject, rtgate_options, verify, namespace),
-        settings=machine_settings(settings()),
+        lambda: LifecycleMachine(subject, rtgate_options, verify),
     )
-
-
-def machine_settings(current: settings) -> settings:
-    """The settings of one namespace setting's run: the walks reach every configuration, so
-    the profile's examples, shared by the three settings, look for the sequences no one
-    wrote down."""
-    return settings(current, max_examples=max(1, current.max_examples // len(NAMESPACES)))
 
 
 @pytest.mark.parametrize("namespace", NAMESPACES)
@@ -363,7 +358,7 @@ def run_walks(subject: Any, options: Any, verify: Any, namespace: str) -> None:
     try:
         for walk in lifecycle_walks(namespace, options.profile, rdt_available):
             if machine is None or "rdt" in walk.wants.armed:
-                machine = _fresh(machine, subject, options, verify, namespace)
+                machine = _fresh(machine, subject, options, verify)
             first = len(machine.reach)
             _walk(machine, walk.steps)
             _walk(machine, _finish(machine))
@@ -375,13 +370,13 @@ def run_walks(subject: Any, options: Any, verify: Any, namespace: str) -> None:
 
 
 def _fresh(
-    old: LifecycleMachine | None, subject: Any, options: Any, verify: Any, namespace: str
+    old: LifecycleMachine | None, subject: Any, options: Any, verify: Any
 ) -> LifecycleMachine:
     """A machine on a new host: a resctrl group a destroy failed to remove on purpose holds
     a closID, and the host has few; they must not run out."""
     if old is not None:
         old.teardown()
-    return LifecycleMachine(subject, options, verify, namespace, reach=[])
+    return LifecycleMachine(subject, options, verify, reach=[])
 
 
 def _walk(machine: LifecycleMachine, steps: tuple[Step, ...]) -> None:
