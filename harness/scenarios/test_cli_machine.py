@@ -148,14 +148,23 @@ def test_cli_walks(
             for name, arguments in walk.steps:
                 getattr(machine, name)(**arguments)
                 machine.state_matches_the_model()
-            if machine.status != "none":
-                machine.operate("kill")  # a no-op where refused: delete then ends it
-                machine.operate("resume")
-                machine.operate("delete")
+            for operation in _finish(machine):
+                machine.operate(operation)
             reached = machine.reach[first:]
-            assert (walk.state, walk.operation) in reached, f"{walk.name}: reached {reached}"
+            missed = [op for op in walk.operations if (walk.state, op) not in reached]
+            assert not missed, f"{walk.name}: reached {reached}"
     finally:
         machine.teardown()
+
+
+def _finish(machine: CliMachine) -> tuple[str, ...]:
+    """The operations that end the walk's container: init killed (thawed first when the
+    kill waits for it), then delete."""
+    if machine.status in ("created", "running"):
+        return ("kill", "delete")
+    if machine.status == "paused":
+        return ("resume", "delete") if machine.doomed else ("resume", "kill", "delete")
+    return ("delete",) if machine.status == "stopped" else ()
 
 
 @pytest.mark.requirement(*REQUIREMENTS)

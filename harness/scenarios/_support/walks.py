@@ -168,21 +168,22 @@ def lifecycle_walks(namespace: str, profile: str, rdt_available: bool) -> tuple[
 @dataclasses.dataclass(frozen=True, slots=True)
 class CliWalk:
     """Rule calls of the command-line machine: ``path`` from a created container, then
-    ``operation`` in the ``state`` the path reaches (a cell of ``cli.toml``)."""
+    ``operations`` in the ``state`` the path reaches (cells of ``cli.toml``): the refused
+    ones first, which change nothing, then at most one that changes the state."""
 
     path: tuple[str, ...]
     state: str
-    operation: str
+    operations: tuple[str, ...]
 
     @property
     def steps(self) -> tuple[Step, ...]:
-        ops = (*self.path, self.operation)
+        ops = (*self.path, *self.operations)
         return (("create", {}), *(("operate", {"operation": op}) for op in ops))
 
     @property
     def name(self) -> str:
         via = f" after {', '.join(self.path)}" if self.path else ""
-        return f"{self.operation} in {self.state}{via}"
+        return f"{', '.join(self.operations)} in {self.state}{via}"
 
 
 #: the ways into the states a container reports, with the operations to try there (None:
@@ -212,14 +213,23 @@ def _cli_state(path: tuple[str, ...], profile: str) -> str | None:
 
 def cli_walks(profile: str) -> tuple[CliWalk, ...]:
     """Every (state, operation) cell the profile specifies, and resume and kill from each
-    way into a paused state."""
+    way into a paused state: one container per operation that changes the state, the
+    refused operations tried on the first."""
     walks = []
-    for path, operations in _CLI_PATHS:
+    for path, wanted in _CLI_PATHS:
         state = _cli_state(path, profile)
         if state is None:
             continue
-        for operation in operations or tables.CLI_OPERATIONS:
-            expect, _ = tables.cli_operation(state, operation, profile)
-            if expect != tables.UNSPECIFIED:
-                walks.append(CliWalk(path, state, operation))
+        specified = [
+            op
+            for op in wanted or tables.CLI_OPERATIONS
+            if tables.cli_operation(state, op, profile)[0] != tables.UNSPECIFIED
+        ]
+        refused = tuple(
+            op for op in specified if tables.cli_operation(state, op, profile)[0] == "error"
+        )
+        changing = [op for op in specified if op not in refused] or [None]
+        for index, operation in enumerate(changing):
+            tried = refused if index == 0 else ()
+            walks.append(CliWalk(path, state, (*tried, *(op for op in (operation,) if op))))
     return tuple(walks)
