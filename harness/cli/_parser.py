@@ -6,6 +6,7 @@ import argparse
 from typing import NoReturn
 
 from harness.errors import UsageError
+from harness.plugin import hypothesis_profiles
 from harness.plugin.options import RUN_OPTIONS
 
 __all__ = ["ArgumentParser", "build_parser"]
@@ -143,7 +144,7 @@ def _run_command(commands: argparse._SubParsersAction) -> None:
         "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
     )
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
-    run.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
+    _hypothesis_options(run)
     run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
 
 
@@ -159,6 +160,27 @@ def _run_options(run: argparse.ArgumentParser) -> None:
         run.add_argument(
             f"--{option.name}", default=option.default, metavar=option.metavar, help=help_text
         )
+
+
+def _hypothesis_options(run: argparse.ArgumentParser) -> None:
+    """How many sequences the Hypothesis state machines try, and from which seed."""
+    examples = run.add_mutually_exclusive_group()
+    examples.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
+    examples.add_argument(
+        "--hypothesis-profile",
+        choices=hypothesis_profiles.PROFILES,
+        metavar="NAME",
+        help=f"the Hypothesis settings profile: one of {', '.join(hypothesis_profiles.PROFILES)} "
+        f"(default: {hypothesis_profiles.DEFAULT}; {hypothesis_profiles.DEEP} is for nightly "
+        "runs)",
+    )
+    run.add_argument(
+        "--hypothesis-seed",
+        type=_workers,
+        metavar="N",
+        help=f"the seed of every Hypothesis test (default: {hypothesis_profiles.DEFAULT_SEED}; "
+        "the report records it)",
+    )
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

@@ -194,6 +194,10 @@ def pytest_args(
         argv += ["-k", args.keyword]
     if args.quick:
         argv.append("--hypothesis-profile=rtgate-quick")
+    if args.hypothesis_profile:
+        argv.append(f"--hypothesis-profile={args.hypothesis_profile}")
+    if args.hypothesis_seed is not None:
+        argv.append(f"--hypothesis-seed={args.hypothesis_seed}")
     return argv + extra
 
 

@@ -1,10 +1,17 @@
-"""The Hypothesis settings profiles of rtgate runs.
+"""The Hypothesis settings profiles of rtgate runs, and the seed every run uses.
 
-``rtgate`` makes runs repeatable and comparable (derandomized, no example database, no
+``rtgate`` makes runs repeatable and comparable (a fixed seed, no example database, no
 deadline on a shared CI machine); ``rtgate-quick`` is the same with fewer examples and no
 shrinking (a failure is reported as found), for ``rtgate run --quick``: the proofs that broken
 runtimes are caught run it dozens of times, and a broken runtime fails in many sequences.
+``rtgate-deep`` runs many more examples and longer sequences, for a nightly job.
 ``rtgate`` is loaded unless the user picked a profile.
+
+The seed is explicit: ``--hypothesis-seed`` (``rtgate run --hypothesis-seed N``), else
+:data:`DEFAULT_SEED`.  It is not Hypothesis' ``derandomize``, whose seed is a hash of the
+test's source text: with it, adding one space to a lambda changed which sequences a state
+machine tried, and so which defects it caught.  The report records the seed, so a failure
+replays with the same one.
 
 A failing runtime must not cost minutes: both profiles shrink only the smallest failure
 (``report_multiple_bugs=False``; every violated requirement is still recorded as the machines
@@ -24,7 +31,10 @@ import pytest
 from harness.report.model import HypothesisFailure
 
 __all__ = [
+    "DEEP",
     "DEFAULT",
+    "DEFAULT_SEED",
+    "PROFILES",
     "QUICK",
     "describe",
     "load_default",
@@ -44,17 +54,22 @@ _REPRODUCE = re.compile(r"@reproduce_failure\([^)]*\)")
 
 DEFAULT = "rtgate"
 QUICK = "rtgate-quick"
+DEEP = "rtgate-deep"
+#: every profile rtgate registers
+PROFILES = (DEFAULT, QUICK, DEEP)
+#: the seed of every Hypothesis test when ``--hypothesis-seed`` is not given
+DEFAULT_SEED = 0
 
 
 def register_profiles() -> None:
-    """Register both profiles (registering again overwrites, so this is idempotent)."""
+    """Register the profiles (registering again overwrites, so this is idempotent)."""
     from hypothesis import HealthCheck
     from hypothesis import Phase
     from hypothesis import settings
 
     settings.register_profile(
         DEFAULT,
-        derandomize=True,
+        derandomize=False,  # the seed is set explicitly: see load_default
         database=None,
         deadline=None,
         max_examples=60,
@@ -70,14 +85,29 @@ def register_profiles() -> None:
         max_examples=10,
         phases=[phase for phase in Phase if phase not in (Phase.explain, Phase.shrink)],
     )
+    settings.register_profile(
+        DEEP,
+        parent=settings.get_profile(DEFAULT),
+        max_examples=2000,
+        stateful_step_count=50,
+    )
 
 
 def load_default(config: pytest.Config) -> None:
-    """Load ``rtgate`` unless ``--hypothesis-profile`` was given."""
+    """Load ``rtgate`` unless ``--hypothesis-profile`` was given, and make
+    :data:`DEFAULT_SEED` the seed unless ``--hypothesis-seed`` was.
+
+    It runs before Hypothesis' own ``pytest_configure``, which hands the seed option to every
+    Hypothesis test of the session.
+    """
     from hypothesis import settings
 
     if not config.getoption("--hypothesis-profile", None):
         settings.load_profile(DEFAULT)
+    if config.getoption("--hypothesis-seed", None) is None and hasattr(
+        config.option, "hypothesis_seed"
+    ):
+        config.option.hypothesis_seed = str(DEFAULT_SEED)
 
 
 def describe(config: pytest.Config) -> dict[str, Any]:

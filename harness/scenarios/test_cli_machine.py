@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from hypothesis import Phase
+from hypothesis import currently_in_test_context
+from hypothesis import event
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
@@ -26,14 +28,16 @@ from hypothesis.stateful import run_state_machine_as_test
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.skips import require_runtime
+from harness.scenarios._support.walks import cli_walks
 from harness.spec import cli_tables
 from harness.spec import tables
 from harness.subjects.access import RuntimeAccess
 from harness.subjects.command_line import command_line_for
 
 #: each step runs whole commands (load, refresh, act) and the invariant one more: fewer
-#: examples than the API machine, fewer still on a real host, where a command is a process
-EXAMPLES = {"simulated": 15, "real": 4}
+#: examples than the API machine, fewer still on a real host, where a command is a process;
+#: the walks (test_cli_walks) reach every cell of the table whatever the examples do
+EXAMPLES = {"simulated": 5, "real": 4}
 #: phases a host drops from the profile's: on a real host a failing step can wait out a settle
 #: deadline, and shrinking replays it hundreds of times, so the failure is reported as found
 DROPPED_PHASES = {"simulated": (), "real": (Phase.shrink,)}
@@ -54,6 +58,8 @@ class CliMachine(RuleBasedStateMachine):
         self.status = "none"
         self.paused_from = ""
         self.doomed = False  # a SIGKILL waits for the thaw (or init already died frozen)
+        #: the (status, operation) cells its operations ran in
+        self.reach: list[tuple[str, str]] = []
 
     def teardown(self) -> None:
         self._stack.close()
@@ -80,6 +86,9 @@ class CliMachine(RuleBasedStateMachine):
     @rule(operation=st.sampled_from(cli_tables.CLI_OPERATIONS))
     def operate(self, operation: str) -> None:
         state = self.status
+        self.reach.append((state, operation))
+        if currently_in_test_context():
+            event("cell", f"{operation} in {state}")
         expect, requirement = cli_tables.cli_operation(state, operation, self.profile)
         if expect == cli_tables.UNSPECIFIED:
             return  # the profile has no rule for it (the runtime-spec has no pause)
@@ -120,11 +129,47 @@ class CliMachine(RuleBasedStateMachine):
                    f"state reports {status}; the spec says {self.status}")  # fmt: skip
 
 
-@pytest.mark.requirement(
+#: every cell of the command-line table, and the status ``state`` reports
+REQUIREMENTS = (
     "CLI-STATE-FIELDS",
     *(r for s in cli_tables.CLI_STATES for o in cli_tables.CLI_OPERATIONS
       for r in cli_tables.cli_requirement_variants(s, o)),
 )  # fmt: skip
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
+def test_cli_walks(
+    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+) -> None:
+    """The machine's fixed walks: each cell of the table, from each way into its state."""
+    require_runtime(runtime_access)
+    machine = CliMachine(subject, rtgate_options, verify)
+    try:
+        for walk in cli_walks(rtgate_options.profile):
+            first = len(machine.reach)
+            for name, arguments in walk.steps:
+                getattr(machine, name)(**arguments)
+                machine.state_matches_the_model()
+            for operation in _finish(machine):
+                machine.operate(operation)
+            reached = machine.reach[first:]
+            missed = [op for op in walk.operations if (walk.state, op) not in reached]
+            assert not missed, f"{walk.name}: reached {reached}"
+    finally:
+        machine.teardown()
+
+
+def _finish(machine: CliMachine) -> tuple[str, ...]:
+    """The operations that end the walk's container: init killed (thawed first when the
+    kill waits for it), then delete."""
+    if machine.status in ("created", "running"):
+        return ("kill", "delete")
+    if machine.status == "paused":
+        return ("resume", "delete") if machine.doomed else ("resume", "kill", "delete")
+    return ("delete",) if machine.status == "stopped" else ()
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
 def test_cli_state_machine(
     subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
 ) -> None:

@@ -14,8 +14,11 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
+from hypothesis import currently_in_test_context
+from hypothesis import event
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import initialize
 from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
@@ -28,6 +31,14 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import classify_teardown_error
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.walks import HOOK_SETS
+from harness.scenarios._support.walks import JOINED_PID_NAMESPACE
+from harness.scenarios._support.walks import NAMESPACES
+from harness.scenarios._support.walks import Reach
+from harness.scenarios._support.walks import Reached
+from harness.scenarios._support.walks import Step
+from harness.scenarios._support.walks import lifecycle_walks
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.spec.teardown import TeardownOutcome
@@ -39,8 +50,12 @@ FAULTS = tables.error_sources()
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
+    def __init__(self, subject: Any, options: Any, verify: Any, reach: Reach | None = None) -> None:
         super().__init__()
+        #: the configurations its destroys ran in, when the caller keeps them
+        self.reach: Reach = [] if reach is None else reach
+        self.namespace = "private"  # the PID namespace setting of the current container
+        self.kill_all = False  # whether its destroy runs the kill-all step
         profile = options.profile
         self._stack = ExitStack()
         self.host = self._stack.enter_context(open_host(options.host, options.preset))
@@ -55,7 +70,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.armed: set[str] = set()
         self.paused_from = ""
         self.ok_hook = self.host.hook_program("ok", HookProgram.exit(0))
-        self.bad_hook = self.host.hook_program("bad", HookProgram.exit(1, stderr="fault"))
+        self.start_hook = self.host.hook_program("start-ok", HookProgram.exit(0))
 
     def teardown(self) -> None:
         self._stack.close()
@@ -74,19 +89,41 @@ class LifecycleMachine(RuleBasedStateMachine):
         return self.host.container_id(f"c{self.serial}")
 
     # -- rules -------------------------------------------------------------------------------
+    # Every example starts with a started container: the states destroy refuses are a step
+    # or two away, not four.
+    @initialize(
+        rdt=st.booleans(),
+        hooks=st.sampled_from(HOOK_SETS),
+        namespace=st.sampled_from(NAMESPACES),
+        run=st.booleans(),
+    )
+    def first_container(self, rdt: bool, hooks: str, namespace: str, run: bool) -> None:
+        self.create(rdt, hooks, namespace)
+        self.start(run)
+
     @precondition(lambda self: self.status == "none")
-    @rule(rdt=st.booleans(), pid_namespace=st.booleans())
-    def create(self, rdt: bool, pid_namespace: bool) -> None:
+    @rule(
+        rdt=st.booleans(), hooks=st.sampled_from(HOOK_SETS), namespace=st.sampled_from(NAMESPACES)
+    )
+    def create(self, rdt: bool, hooks: str, namespace: str) -> None:
         self.serial += 1
+        self.namespace = namespace
+        self.kill_all = namespace == "none" or (
+            namespace == "joined" and tables.kill_all_in_joined_pidns(self.profile)
+        )
         rdt = rdt and self.rdt_available
+        start_hooks = (self.start_hook,) if hooks == "all" else ()
         config = config_for(
             self.cid,
-            pid_namespace=pid_namespace,
+            pid_namespace=self.namespace == "private",
+            joined_pid_namespace=JOINED_PID_NAMESPACE if self.namespace == "joined" else None,
             l3_schema=self.host.l3_schema("f") if rdt else None,
-            poststop=(self.ok_hook,),
+            prestart=start_hooks,
+            poststart=start_hooks,
+            poststop=(self.ok_hook,) if hooks != "none" else (),
         )
         self.c = self.factory.create(self.cid, config)
-        self.pid_namespace = pid_namespace
+        self.hooks = hooks
         self.rdt = rdt
         self.status = "stopped"
         self.started = False
@@ -125,8 +162,15 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.status = "paused"
 
     # Resuming a container paused from created leaves it unable to refresh (running ->
-    # created is no transition); test_operations checks that quirk on its own.
-    @precondition(lambda self: self.status != "none" and self.paused_from != "created")
+    # created is no transition); test_operations checks that quirk on its own.  A paused
+    # container whose init is gone is only destroyed (test_operations resumes one).
+    @precondition(
+        lambda self: (
+            self.status != "none"
+            and self.paused_from != "created"
+            and (self.init_alive or self.status != "paused")
+        )
+    )
     @rule()
     def resume(self) -> None:
         expected = tables.operation_expectation(self.status, "resume", self.profile)
@@ -162,12 +206,15 @@ class LifecycleMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.status != "none")
     @rule(fault=st.sampled_from(FAULTS))
     def arm_fault(self, fault: TeardownStep) -> None:
+        self._arm(fault)
+
+    def _arm(self, fault: TeardownStep) -> None:
         if fault in self.armed or (fault in ("cgroup", "rdt") and not self.started):
             return
-        if fault == "rdt" and not self.rdt:
+        if (fault == "rdt" and not self.rdt) or (fault == "poststop" and self.hooks == "none"):
             return
         self.host.break_teardown(fault, self.cid, hook="ok")
-        if fault == "cgroup" and not self.pid_namespace and not self._kill_all_misses_outsider():
+        if fault == "cgroup" and self.kill_all and not self._kill_all_misses_outsider():
             return  # destroy's kill-all step would kill the outsider: not a fault then
         self.armed.add(fault)
 
@@ -178,10 +225,21 @@ class LifecycleMachine(RuleBasedStateMachine):
         hierarchy, _ = tables.kill_all_file(self.profile, self.host.cgroup_mode())
         return hierarchy == "unified" and self.host.process_hierarchy() != "unified"
 
-    @precondition(lambda self: self.status != "none")
+    @precondition(lambda self: self.init_alive and self.status == "paused")
     @rule()
-    def destroy(self) -> None:
+    def init_dies_paused(self) -> None:
+        make_init_gone(self.host, self.c)
+        self.init_alive = False
+
+    # Faults drawn with destroy itself: a destroy meets armed faults in most examples, not
+    # only when arm_fault happened to come first.
+    @precondition(lambda self: self.status != "none")
+    @rule(faults=st.sets(st.sampled_from(FAULTS)))
+    def destroy(self, faults: frozenset[TeardownStep] = frozenset()) -> None:
+        for fault in sorted(faults):
+            self._arm(fault)
         state, profile = self.status, self.profile
+        self._record_reach()
         expected = tables.destroy_expectation(state, self.init_alive, profile)
         requirement = tables.destroy_requirement(state, self.init_alive, profile)
         if isinstance(expected, ErrorCell):
@@ -211,6 +269,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.host.hook_program("ok", HookProgram.exit(0))
         self.status = "none"
         self.init_alive = False
+
+    def _record_reach(self) -> None:
+        """Note the configuration this destroy runs in: the walks check they reach theirs."""
+        reached = Reached(
+            self.namespace,
+            self.hooks,
+            self.status if self.started else "unstarted",
+            self.init_alive,
+            frozenset(self.armed),
+        )
+        self.reach.append(reached)
+        if currently_in_test_context():
+            event("destroy", str(reached))
 
     def _check_what_destroy_left(
         self, want: TeardownOutcome, before: str, runs_before: int
@@ -265,10 +336,66 @@ class LifecycleMachine(RuleBasedStateMachine):
         )
 
 
-@pytest.mark.requirement(
+#: what the machine checks besides the cells of the tables
+REQUIREMENTS = (
     "LC-MODEL-STATUS",
     *tables.requirement_variants("LC-DESTROY-ALWAYS-STOPPED"),
     *tables.requirement_variants("LC-DESTROY-CONTINUES-AFTER-ERROR"),
 )
+
+
+@pytest.mark.requirement(*REQUIREMENTS)
 def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
-    run_state_machine_as_test(lambda: LifecycleMachine(subject, rtgate_options, verify))
+    run_state_machine_as_test(
+        lambda: LifecycleMachine(subject, rtgate_options, verify),
+    )
+
+
+@pytest.mark.parametrize("namespace", NAMESPACES)
+@pytest.mark.requirement(*REQUIREMENTS)
+def test_lifecycle_walks(subject: Any, rtgate_options: Any, verify: Any, namespace: str) -> None:
+    run_walks(subject, rtgate_options, verify, namespace)
+
+
+def run_walks(subject: Any, options: Any, verify: Any, namespace: str) -> None:
+    """The machine's fixed walks: every configuration its rules care about, each reached."""
+    with open_host(options.host, options.preset) as host:
+        rdt_available = host.rdt_unavailable() is None
+    machine: LifecycleMachine | None = None
+    try:
+        for walk in lifecycle_walks(namespace, options.profile, rdt_available):
+            if machine is None or "rdt" in walk.wants.armed:
+                machine = _fresh(machine, subject, options, verify)
+            first = len(machine.reach)
+            _walk(machine, walk.steps)
+            _walk(machine, _finish(machine))
+            reached = machine.reach[first:]
+            assert walk.wants in reached, f"{walk.name}: reached {', '.join(map(str, reached))}"
+    finally:
+        if machine is not None:
+            machine.teardown()
+
+
+def _fresh(
+    old: LifecycleMachine | None, subject: Any, options: Any, verify: Any
+) -> LifecycleMachine:
+    """A machine on a new host: a resctrl group a destroy failed to remove on purpose holds
+    a closID, and the host has few; they must not run out."""
+    if old is not None:
+        old.teardown()
+    return LifecycleMachine(subject, options, verify, reach=[])
+
+
+def _walk(machine: LifecycleMachine, steps: tuple[Step, ...]) -> None:
+    """Call the rules as Hypothesis would: each followed by the invariant."""
+    for name, arguments in steps:
+        getattr(machine, name)(**arguments)
+        machine.status_matches_the_model()
+
+
+def _finish(machine: LifecycleMachine) -> tuple[Step, ...]:
+    """Rule calls that end a container whose destroy was refused: init goes, then destroy."""
+    if machine.status == "none":
+        return ()
+    ends = "init_dies_paused" if machine.status == "paused" else "kill_init"
+    return ((ends, {}), ("destroy", {}))

@@ -95,6 +95,25 @@ def test_it(rtgate_options):
     assert code == 0
 
 
+def test_hypothesis_profile_and_seed_reach_pytest(tmp_path: Path, catalog: Path) -> None:
+    body = """
+import pytest
+from hypothesis import core
+from hypothesis import settings
+
+@pytest.mark.requirement("T-ONE-A", "T-ONE-B", "T-TWO-A", "T-THREE-A")
+def test_it():
+    assert settings.get_current_profile_name() == "rtgate-deep"
+    assert core.global_force_seed == 4
+"""
+    args = ("--hypothesis-profile", "rtgate-deep", "--hypothesis-seed", "4")
+    code, out = _run_cli(tmp_path, catalog, body, *args)
+    assert code == 0
+    report = json.loads((out / "compliance.json").read_text())
+    assert report["run"]["hypothesis"]["seed"] == "4"
+    assert report["run"]["hypothesis"]["profile"] == "rtgate-deep"
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -111,6 +130,15 @@ def test_it(rtgate_options):
             ["--oci-version", "1.0.2"],
             "rtgate: error: '--oci-version' is for an oci: subject, which reads config.json",
         ),
+        (
+            ["--quick", "--hypothesis-profile", "rtgate-deep"],
+            "rtgate: error: argument --hypothesis-profile: not allowed with argument --quick",
+        ),
+        (
+            ["--hypothesis-profile", "deep"],
+            "rtgate: error: argument --hypothesis-profile: invalid choice: 'deep'",
+        ),
+        (["--hypothesis-seed", "-1"], "rtgate: error: argument --hypothesis-seed: must be a"),
     ],
 )
 def test_exit_2_with_one_line_for_bad_usage(

@@ -329,6 +329,7 @@ def test_hypothesis_profiles(project: Project, monkeypatch: pytest.MonkeyPatch) 
     project.pytester.makepyfile(
         """
         import os
+        from hypothesis import core
         from hypothesis import settings
 
         def test_profile():
@@ -336,14 +337,26 @@ def test_hypothesis_profiles(project: Project, monkeypatch: pytest.MonkeyPatch) 
             current = settings.default
             assert settings.get_current_profile_name() == expected[0]
             assert current.max_examples == int(expected[1])
-            assert current.derandomize and current.database is None
-            assert current.deadline is None and current.stateful_step_count == 25
+            assert not current.derandomize and current.database is None
+            assert current.deadline is None
+            assert current.stateful_step_count == int(expected[2])
+            assert core.global_force_seed == int(expected[3])
         """
     )
-    monkeypatch.setenv("EXPECTED", "rtgate,60")
+    monkeypatch.setenv("EXPECTED", "rtgate,60,25,0")
     project.run().assert_outcomes(passed=1)
-    monkeypatch.setenv("EXPECTED", "rtgate-quick,10")
+    monkeypatch.setenv("EXPECTED", "rtgate-quick,10,25,0")
     project.run("--hypothesis-profile=rtgate-quick").assert_outcomes(passed=1)
+    monkeypatch.setenv("EXPECTED", "rtgate-deep,2000,50,7")
+    project.run("--hypothesis-profile=rtgate-deep", "--hypothesis-seed=7").assert_outcomes(passed=1)
+
+
+def test_the_report_records_the_seed(project: Project) -> None:
+    project.pytester.makepyfile(ALL_PASS)
+    assert project.report()["run"]["hypothesis"]["seed"] == "0"
+    again = project.report("--hypothesis-seed=3", name="seeded")
+    assert again["run"]["hypothesis"]["seed"] == "3"
+    assert again["run"]["hypothesis"]["derandomize"] is False
 
 
 def test_registration_is_idempotent_and_respects_blocking(pytester: pytest.Pytester) -> None:
