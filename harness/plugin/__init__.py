@@ -21,7 +21,7 @@ import pytest
 from harness import hookspec
 from harness.plugin import hypothesis_profiles
 from harness.plugin.checks import CheckCounter
-from harness.plugin.checks import CheckFailed
+from harness.plugin.checks import check_failed
 from harness.plugin.checks import record_check
 from harness.plugin.collector import OutcomeCollector
 from harness.plugin.collector import applying_expectations
@@ -151,7 +151,7 @@ class Verify:
                 record_violation(node, req_id)
                 failed.append(f"[{req_id}] {message}")
         if failed:
-            raise CheckFailed("; ".join(failed))
+            raise check_failed("; ".join(failed))
 
 
 @pytest.fixture

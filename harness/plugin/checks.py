@@ -28,15 +28,23 @@ from harness.plugin.marks import known_requirement
 from harness.plugin.marks import record_violation
 from harness.report.model import CheckTally
 
-__all__ = ["CHECKS_PROPERTY", "CheckCounter", "CheckFailed", "record_check", "tallies_from"]
+__all__ = ["CHECKS_PROPERTY", "CheckCounter", "check_failed", "record_check", "tallies_from"]
 
 CHECKS_PROPERTY = "rtgate_checks"
 # how much of a failed plain assert's first line a check keeps
 _MESSAGE = 500
 
 
-class CheckFailed(AssertionError):
-    """A failed ``verify`` check: already counted, unlike a plain ``assert``."""
+# set on the AssertionError of a failed ``verify``: counted already, unlike a plain ``assert``
+_COUNTED = "rtgate_counted_check"
+
+
+def check_failed(message: str) -> AssertionError:
+    """The error a failed ``verify`` raises: a plain AssertionError (reports read
+    ``AssertionError: [id] ...``) marked as a check that is counted already."""
+    err = AssertionError(message)
+    setattr(err, _COUNTED, True)
+    return err
 
 
 def record_check(node: pytest.Item, req_id: str, ok: bool, message: str) -> None:
@@ -76,7 +84,7 @@ class CheckCounter:
         try:
             result = yield
         except AssertionError as err:
-            if not isinstance(err, CheckFailed):
+            if not getattr(err, _COUNTED, False):
                 self._body_checked(item, err)
             raise
         self._body_checked(item, None)

@@ -183,7 +183,8 @@ class TestResult:
         return "error", self._setup_failed()
 
     def _setup_failed(self) -> str:
-        return f"setup failed: {(self.message or self.outcome).removeprefix('error in setup: ')}"
+        line = (self.message or self.outcome).removeprefix("error in setup: ")
+        return f"setup failed: {(line.splitlines() or [''])[0]}"
 
     def _failure(self, req_id: str, tally: CheckTally) -> str | None:
         """The message of ``req_id``'s failure: the test's own when it is about ``req_id``

@@ -78,6 +78,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "poststop_after_early_return": Broken(
         ("LC-DESTROY-EARLY-RETURN-NO-POSTSTOP",), profile="runc-1.2"
     ),
+    "poststop_status_running": Broken(("LC-HOOK-POSTSTOP-STATUS-STOPPED",), profile="runc-1.2"),
+    "poststop_state_foreign": Broken(("LC-HOOK-STATE-STDIN",), profile="runc-1.2"),
     "pause_error_with_status": Broken(
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",
