@@ -109,6 +109,11 @@ class CheckTally:
     #: the distinct messages of the failed checks, the first :data:`MAX_CHECK_MESSAGES`
     messages: tuple[str, ...] = ()
 
+    @property
+    def summary(self) -> str:
+        """``3 checks ran, 1 failed``: what every format says of it."""
+        return f"{self.ran} check{'' if self.ran == 1 else 's'} ran, {self.failed} failed"
+
     def __add__(self, other: CheckTally) -> CheckTally:
         messages = tuple(dict.fromkeys(self.messages + other.messages))[:MAX_CHECK_MESSAGES]
         return CheckTally(
