@@ -9,9 +9,12 @@ comes from its own checks (see :meth:`harness.report.model.TestResult.judge`).
 - in a test of several requirements only ``verify`` calls are checks; a plain ``assert`` is
   setup, and its failure errors every requirement that had no check yet.
 
-Each phase's report carries the counts so far as one property of plain values,
-``(CHECKS_PROPERTY, {id: {"ran": n, "failed": n, "messages": [...]}})``, which crosses from an
-xdist worker like the rest of the report; the collector keeps the last one.
+A Hypothesis test counts every example it ran, the shrinking ones too: "3 failed" there means
+three failing runs of the check, not three defects.
+
+Each phase's report of a test with requirements carries the counts so far as one property of
+plain values, ``(CHECKS_PROPERTY, {id: {"ran": n, "failed": n, "messages": [...]}})``, which
+crosses from an xdist worker like the rest of the report; the collector keeps the last one.
 """
 
 from __future__ import annotations
@@ -96,6 +99,8 @@ class CheckCounter:
     ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
         report = yield
         tallies = item.stash.get(checks_key, {})
+        if not tallies and not item.stash.get(requirements_key, ()):
+            return report  # not a conformance test: nothing to count
         value = {
             req_id: {"ran": t.ran, "failed": t.failed, "messages": list(t.messages)}
             for req_id, t in sorted(tallies.items())
