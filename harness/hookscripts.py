@@ -6,8 +6,13 @@ A recording hook is a ``/bin/sh`` script at ``<dir>/<name>``.  Each run takes a 
 ``date +%s%N`` first (whole seconds where ``date`` has no ``%N``, as busybox's), then stores
 what it got under ``<dir>/.runs/<name>/<stamp>.<pid>``: ``.stdin`` (the state JSON the runtime
 wrote), ``.env`` (its environment, NUL-separated, read from ``/proc/$$/environ`` so that the
-script's own settings do not show) and ``.args`` last (its argv, NUL-separated), so a run
-without ``.args`` is still being recorded.
+script's own settings do not show), ``.seq`` (its sequence number) and ``.args`` last (its argv,
+NUL-separated), so a run without ``.args`` is still being recorded.
+
+The sequence number orders runs strictly where stamps cannot (two runs in one second without
+``%N``): every hook of ``<dir>`` claims the lowest free number at or above the count of
+``<dir>/.seq``, by creating ``<dir>/.seq/<n>`` with O_EXCL (``set -C``).  A run that starts after
+another one ended gets a higher number; two at once get different ones.
 
 ``args[0]`` of a recorded run is the script's path, not the ``args[0]`` of the hook entry: the
 kernel runs a script as ``/bin/sh <path> <args[1:]>``.
@@ -24,6 +29,9 @@ from typing import Any
 __all__ = ["HookRun", "all_hook_runs", "hook_runs", "write_recording_hook"]
 
 RUNS_DIR = ".runs"
+SEQ_DIR = ".seq"
+#: a run that finds no free sequence number within this many tries records -1
+_SEQ_TRIES = 1000
 #: a hanging hook sleeps this long, unless its runtime kills it first
 HANG_S = 600
 #: where the script looks for ``date`` and ``cat`` when the hook entry's env has no PATH
@@ -42,6 +50,8 @@ class HookRun:
     #: ``date +%s%N`` when the run began: orders runs, also across hooks
     at_ns: int
     pid: int
+    #: the run's sequence number among every hook run of its directory (-1: none recorded)
+    seq: int = -1
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -87,16 +97,20 @@ def write_recording_hook(
     _check_name(name)
     dir = os.path.abspath(dir)
     runs = os.path.join(dir, RUNS_DIR, name)
+    seqs = os.path.join(dir, SEQ_DIR)
     os.makedirs(runs, 0o755, exist_ok=True)
+    os.makedirs(seqs, 0o755, exist_ok=True)
     lines = [
         "#!/bin/sh",
         f'PATH="${{PATH:-{_FALLBACK_PATH}}}"',
         "stamp=$(date +%s%N)",
         # busybox's date has no %N: whole seconds then (inside a container, for instance)
         'case "$stamp" in *[!0-9]*) stamp="$(date +%s)000000000" ;; esac',
+        *_claim_seq_lines(seqs),
         f'run={shlex.quote(runs)}/"$stamp".$$',
         'cat > "$run.stdin"',
         'cat /proc/$$/environ > "$run.env" 2>/dev/null',
+        'printf %s "$n" > "$run.seq"',
         'printf "%s\\0" "$0" "$@" > "$run.args"',
     ]
     if stdout:
@@ -114,6 +128,18 @@ def write_recording_hook(
     os.chmod(temp, 0o755)
     os.replace(temp, path)  # a copy that is running keeps the text it started with
     return path
+
+
+def _claim_seq_lines(seqs: str) -> list[str]:
+    """Shell lines that set ``n`` to the run's sequence number (see the module's docstring)."""
+    return [
+        f"seqs={shlex.quote(seqs)}",
+        'n=$(($(ls "$seqs" | wc -l))); tries=0',
+        'until (set -C; : > "$seqs/$n") 2>/dev/null; do',
+        "  n=$((n + 1)); tries=$((tries + 1))",
+        f'  [ "$tries" -lt {_SEQ_TRIES} ] || {{ n=-1; break; }}',
+        "done",
+    ]
 
 
 def _split(data: bytes) -> tuple[str, ...]:
@@ -148,9 +174,22 @@ def hook_runs(dir: str, name: str) -> list[HookRun]:
                 env = _split(f.read())
         except FileNotFoundError:
             env = ()
-        found.append(HookRun(name, args, env, stdin, int(stamp), int(pid)))
-    found.sort(key=lambda run: (run.at_ns, run.pid))
+        found.append(HookRun(name, args, env, stdin, int(stamp), int(pid), _read_seq(base)))
+    found.sort(key=_order)
     return found
+
+
+def _read_seq(base: str) -> int:
+    try:
+        with open(base + ".seq", encoding="ascii") as f:
+            return int(f.read().strip() or -1)
+    except (FileNotFoundError, ValueError):
+        return -1
+
+
+def _order(run: HookRun) -> tuple[int, int, int]:
+    """Oldest first: by sequence number, then by stamp."""
+    return (run.seq, run.at_ns, run.pid)
 
 
 def all_hook_runs(dir: str) -> list[HookRun]:
@@ -160,5 +199,5 @@ def all_hook_runs(dir: str) -> list[HookRun]:
     except FileNotFoundError:
         return []
     found = [run for name in names for run in hook_runs(dir, name)]
-    found.sort(key=lambda run: (run.at_ns, run.pid))
+    found.sort(key=_order)
     return found

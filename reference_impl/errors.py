@@ -191,7 +191,10 @@ def new_system_error(err: BaseException | str) -> LibcontainerError:
 
 
 def new_system_error_with_cause(err: BaseException | str, cause: str) -> LibcontainerError:
-    """``newSystemErrorWithCause``: as above, with a cause that prints in front."""
-    if isinstance(err, GenericError):
-        return err
+    """``newSystemErrorWithCause``: as above, with a cause that prints in front.
+
+    Unlike ``newGenericError`` it always wraps, also an error that has a code already
+    (``createSystemError``, generic_error.go:48-66): nested causes print nested, each layer
+    ``%q``-quoting the one inside.
+    """
     return GenericError(str(err), ErrorCode.SYSTEM_ERROR, cause=cause, where=_caller())

@@ -157,7 +157,12 @@ class Profile:
         """The error of the ``index``-th prestart or poststart hook when it fails: the seed's
         SystemError "running <kind> hook <index>", or runc 1.2's Hooks.Run wrapping."""
         if not self.hook_context:
-            return new_system_error_with_cause(err, f"running {kind} hook {index}")
+            wrapped = new_system_error_with_cause(err, f"running {kind} hook {index}")
+            if kind == "prestart":
+                # the hook ran inside parseSync before procRun was sent: parent.start wraps
+                # ierr once more (692f6e1 process_linux.go:395-397)
+                wrapped = new_system_error_with_cause(wrapped, "container init")
+            return wrapped
         return WrappedError(self.hook_context.format(kind=kind, index=index), err)
 
     def kill_all_wanted(self, namespaces: tuple[str, ...]) -> bool:

@@ -1,7 +1,12 @@
 """Proof that the suite catches a broken OCI runtime binary: each wrapper in tests/broken/oci is
 runc with one rule broken, and ``rtgate run --subject oci:<wrapper> --host real`` must exit 1
 with that rule among the failures, named in the summary.  runc itself passes these rules
-(tests/subjects/oci/test_gate.py), so the failure is the wrapper's."""
+(tests/subjects/oci/test_gate.py), so the failure is the wrapper's.
+
+Three wrappers cannot run a container at all (every command fails, ``create`` hangs, every call
+takes 30 s): the start-up probe (harness/subjects/probe.py) must call them broken, every rule
+must fail or error with its evidence, in bounded time, with and without ``--certify``: never
+the "verdict PASS, 31 skip" of a probe that took any failure for a host's refusal."""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +30,15 @@ BROKEN_OCI = {
     "netns_joined_deleted.py": "CLI-NETNS-JOINED-KEPT",
 }
 
+#: wrapper -> what the probe's evidence must say of it
+UNUSABLE_OCI = {
+    "fails_everything.py": "create of the probe container exited 1",
+    "create_hangs.py": "create of the probe container did not end within the 10 s limit",
+    "slow_calls.py": "create of the probe container did not end within the 10 s limit",
+}
+#: seconds a run of an unusable runtime may take (measured here: 9 s, 20 s and 38 s)
+UNUSABLE_RUN_LIMIT_S = 120
+
 pytestmark = [
     pytest.mark.skipif(
         os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
@@ -36,7 +51,7 @@ pytestmark = [
 
 def test_every_wrapper_is_listed() -> None:
     found = {p.name for p in WRAPPERS.glob("*.py") if not p.name.startswith("_")}
-    assert found == set(BROKEN_OCI)
+    assert found == set(BROKEN_OCI) | set(UNUSABLE_OCI)
 
 
 @pytest.mark.parametrize("wrapper", sorted(BROKEN_OCI))
@@ -53,3 +68,31 @@ def test_suite_catches_broken_oci_runtime(wrapper: str, tmp_path: Path) -> None:
     failed = {r["id"] for r in report["requirements"] if r["outcome"] in ("fail", "error")}
     assert rule in failed, f"{wrapper} must fail {rule}; failed: {sorted(failed)}"
     assert rule in result.stdout, "the summary must name the broken rule"
+
+
+@pytest.mark.parametrize("certify", [False, True], ids=["plain", "certify"])
+@pytest.mark.parametrize("wrapper", sorted(UNUSABLE_OCI))
+def test_a_runtime_that_cannot_run_a_container_fails_in_bounded_time(
+    wrapper: str, certify: bool, tmp_path: Path
+) -> None:
+    said = UNUSABLE_OCI[wrapper]
+    start = time.monotonic()
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())",
+         "run", "--subject", f"oci:{WRAPPERS / wrapper}", "--host", "real",
+         "--report-dir", str(tmp_path), *(["--certify"] if certify else [])],
+        cwd=ROOT, capture_output=True, text=True, timeout=UNUSABLE_RUN_LIMIT_S + 60,
+    )  # fmt: skip
+    took = time.monotonic() - start
+    out = f"{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert result.returncode == 1, f"{wrapper} must fail the gate\n{out}"
+    assert took < UNUSABLE_RUN_LIMIT_S, f"{wrapper}: the run took {took:.0f} s"
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+    assert outcomes and set(outcomes.values()) <= {"fail", "error"}, outcomes
+    assert report["summary"]["fatal"] == sorted(outcomes)
+    assert said in report["run"]["host_probe"]["runtime_probe"]
+    assert f"runtime probe: oci:{WRAPPERS / wrapper}: {said}" in result.stdout
+    evidence = {r["message"] for r in report["requirements"]}
+    assert all("the runtime failed the start-up probe: " + said in m for m in evidence), evidence
+    assert f"{WRAPPERS / wrapper} --root" in report["tests"][0]["message"], "argv as evidence"

@@ -17,8 +17,9 @@ __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"
 
 #: operations a fault can target
 FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename"]
-#: operations the audit log records (reads of kernel files too)
-LoggedOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename"]
+#: operations the audit log records (reads of kernel files too; "exec": a hook program ran, so
+#: a test can place hook runs among the teardown's removals)
+LoggedOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec"]
 
 _FAULT_OPS: frozenset[str] = frozenset(get_args(FaultOp))
 

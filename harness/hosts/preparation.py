@@ -29,7 +29,16 @@ from contextlib import contextmanager
 from harness.hosts.base import CGROUP_ROOT
 from harness.hosts.facts import read_mounts
 
-__all__ = ["Preparation", "bound_elsewhere", "host_prepared", "unified_controllers"]
+__all__ = [
+    "PREPARATION",
+    "Preparation",
+    "bound_elsewhere",
+    "host_prepared",
+    "unified_controllers",
+]
+
+#: what harness/subjects/host_refusals.toml calls this preparation (an entry's ``prepare``)
+PREPARATION = "unified-controllers-to-v1"
 
 UNIFIED = os.path.join(CGROUP_ROOT, "unified")
 _PR_SET_PDEATHSIG = 1
@@ -151,9 +160,10 @@ def _stop_holder(helper: subprocess.Popen[str] | None) -> None:
 
 @contextmanager
 def host_prepared(probe: Callable[[], str | None]) -> Iterator[Preparation]:
-    """Probe the runtime (``probe()`` is its refusal of the host, or None); when it refuses a
-    hybrid host whose cgroup2 hierarchy has controllers, bind them to v1 and probe again.
-    Everything is undone when the block ends."""
+    """Probe the runtime (``probe()`` is its refusal of the host that this preparation may
+    cure, or None: the caller decides which refusals those are, harness/subjects/probe.py);
+    when it refuses a hybrid host whose cgroup2 hierarchy has controllers, bind them to v1 and
+    probe again.  Everything is undone when the block ends."""
     prep = Preparation()
     held = bound_elsewhere()
     if held:

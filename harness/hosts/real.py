@@ -98,10 +98,18 @@ _WRITE_FLAGS = os.O_WRONLY | os.O_RDWR
 
 
 def _audit(event: str, args: tuple[Any, ...]) -> None:
-    """Record kernel-file operations made in this process (the in-process subject's)."""
-    if not _recorders or (event != "open" and event not in _AUDITED):
+    """Record kernel-file operations made in this process (the in-process subject's), and the
+    programs it runs under the run dir (its hooks)."""
+    if not _recorders or (event not in ("open", "subprocess.Popen") and event not in _AUDITED):
         return
     path = args[0]
+    if event == "subprocess.Popen":
+        path = path if path is not None else (list(args[1])[:1] or [None])[0]
+        if isinstance(path, (str, bytes)):
+            path = os.fsdecode(path)
+            if path.startswith(RUN_DIR + "/"):
+                _record(KernelOp("exec", path))
+        return
     if not isinstance(path, str) or not path.startswith(("/sys/", RUN_DIR + "/")):
         return
     if event == "open":
@@ -111,6 +119,10 @@ def _audit(event: str, args: tuple[Any, ...]) -> None:
         op = KernelOp("write", path)
     else:
         op = KernelOp(_AUDITED[event], path)  # type: ignore[arg-type]
+    _record(op)
+
+
+def _record(op: KernelOp) -> None:
     for recorder in _recorders:
         recorder.append(op)
 
@@ -183,7 +195,14 @@ class RealHost(HostFiles):
     def hook_runs(self, path: str) -> list[ProgramRun]:
         """Each recorded run of the hook at ``path``, oldest first."""
         return [
-            ProgramRun(args=run.args, env=run.env, stdin=run.stdin, at=run.at_ns / 1e9)
+            ProgramRun(
+                args=run.args,
+                env=run.env,
+                stdin=run.stdin,
+                at=run.at_ns / 1e9,
+                seq=run.seq,
+                pid=run.pid,
+            )
             for run in hook_runs(self.hook_dir, os.path.basename(path))
         ]
 

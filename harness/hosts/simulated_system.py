@@ -14,6 +14,7 @@ from pyfakefs.fake_file import FakeFile
 
 from harness.errors import FakeKernelError
 from harness.fakes import RUNTIME_PID
+from harness.fakes import KernelOp
 from harness.fakes import ProgramRun
 from harness.fakes import SimulatedKernel
 from reference_impl.system import HookResult
@@ -128,7 +129,11 @@ class SimulatedSystem:
         if program is None:
             self.kernel.fs.raise_os_error(errno.ENOENT, path)
         clock = self.kernel.clock
-        program.runs.append(ProgramRun(tuple(args), tuple(env), bytes(stdin), clock.monotonic()))
+        seq = self.kernel.programs.next_seq()
+        self.kernel.log.append(KernelOp("exec", path))
+        program.runs.append(
+            ProgramRun(tuple(args), tuple(env), bytes(stdin), clock.monotonic(), seq)
+        )
         if program.behaviour == "exit":
             return HookResult(program.code, program.stdout, program.stderr)
         if timeout is None:

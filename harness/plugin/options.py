@@ -41,7 +41,7 @@ __all__ = [
 
 #: the ``workerinput`` keys of what the controller hands its workers
 _VERSION = "rtgate_subject_version"
-_REFUSAL = "rtgate_runtime_refusal"
+_ACCESS = "rtgate_runtime_access"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -168,15 +168,15 @@ def read_options(config: pytest.Config) -> RunOptions:
         options = check_run(request, version=handed.get(_VERSION))
     except OptionError as err:
         raise pytest.UsageError(err.for_pytest()) from err
-    if _REFUSAL not in handed:
+    if _ACCESS not in handed:
         return options
     from harness.subjects.access import RuntimeAccess
 
-    return dataclasses.replace(options, runtime_access=RuntimeAccess(handed[_REFUSAL]))
+    return dataclasses.replace(options, runtime_access=RuntimeAccess.from_worker(handed[_ACCESS]))
 
 
 def hand_to_worker(options: RunOptions, workerinput: dict[str, Any]) -> None:
     """Give an xdist worker what the controller found out once for the run."""
     workerinput[_VERSION] = options.subject_version
     if options.runtime_access is not None:
-        workerinput[_REFUSAL] = options.runtime_access.refusal
+        workerinput[_ACCESS] = options.runtime_access.to_worker()

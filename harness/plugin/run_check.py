@@ -233,9 +233,13 @@ def _real_description() -> dict[str, Any]:
 
 def with_runtime_access(options: RunOptions, access: RuntimeAccess) -> RunOptions:
     """``options`` once the runtime was probed on the host; the host described again when it
-    was prepared for the runtime, as the report describes the host the tests ran on."""
+    was prepared for the runtime, as the report describes the host the tests ran on, and what
+    the probe found (``host_probe["runtime_probe"]``: usable, refused by the host, or broken)."""
     if access.host_changed and options.host == "real":
         options = dataclasses.replace(options, host_probe=_real_description())
+    if access.summary:
+        probe = {**options.host_probe, "runtime_probe": access.summary}
+        options = dataclasses.replace(options, host_probe=probe)
     return dataclasses.replace(options, runtime_access=access)
 
 

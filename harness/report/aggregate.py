@@ -4,7 +4,9 @@ A requirement takes the worst outcome of its tests (error, then fail, then xpass
 then pass); it is skipped only when every test skipped, and ``untested`` when it has no test,
 which is never a pass.  The verdict fails when a MUST or MUST NOT requirement fails or errors,
 or any requirement of the profile is untested, or (strict) an expectation no longer holds
-because the requirement passed; SHOULD and MAY failures are reported only.
+because the requirement passed; SHOULD and MAY failures are reported only.  A run that checked
+nothing, and a certification run with a skip no missing host feature explains, fail too
+(:mod:`harness.report.unchecked`).
 
 How one test counts for one requirement comes from that requirement's own checks
 (:meth:`TestResult.judge`).  A test that never reached a check of it counts as ``untested``
@@ -26,6 +28,7 @@ from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import Summary
 from harness.report.model import TestResult
+from harness.report.unchecked import unchecked_verdict
 
 __all__ = ["RequirementInfo", "build_report", "requirement_result", "summarize"]
 
@@ -112,9 +115,10 @@ def build_report(
         requirement_result(info, ordered_tests)
         for info in sorted(profile_requirements, key=lambda r: r.id)
     )
+    summary = summarize(requirements, ordered_tests, strict=run.strict or run.certify)
     return Report(
         run=run,
-        summary=summarize(requirements, ordered_tests, strict=run.strict or run.certify),
+        summary=unchecked_verdict(summary, requirements, ordered_tests, certify=run.certify),
         requirements=requirements,
         tests=ordered_tests,
     )

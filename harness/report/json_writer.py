@@ -90,6 +90,7 @@ def from_json(text: str, path: str = "<string>") -> Report:
                 test_counts=dict(data["summary"]["test_counts"]),
                 verdict=data["summary"]["verdict"],
                 fatal=tuple(data["summary"]["fatal"]),
+                verdict_notes=tuple(data["summary"].get("verdict_notes", ())),
             ),
             requirements=tuple(_requirement_from(r) for r in data["requirements"]),
             tests=tuple(_test_from(t) for t in data["tests"]),
@@ -124,6 +125,7 @@ def _summary(summary: Summary) -> dict[str, Any]:
         "counts": {o: summary.counts.get(o, 0) for o in OUTCOMES},
         "test_counts": {o: summary.test_counts.get(o, 0) for o in OUTCOMES},
         "fatal": sorted(summary.fatal),
+        "verdict_notes": list(summary.verdict_notes),
     }
 
 

@@ -102,6 +102,9 @@ def _run_properties(report: Report) -> list[tuple[str, str]]:
     ]
     if run.host_features:
         pairs.append(("host_features", ",".join(run.host_features)))
+    if run.host_probe.get("runtime_probe"):
+        pairs.append(("runtime_probe", str(run.host_probe["runtime_probe"])))
+    pairs += [("verdict_note", note) for note in report.summary.verdict_notes]
     pairs += [(f"expectations_{k}", str(run.expectations[k])) for k in ("path", "sha256")
               if k in run.expectations]  # fmt: skip
     if run.command:

@@ -109,8 +109,11 @@ def _run_lines(report: Report) -> list[str]:
         f"expectations: {_expectations(run)}",
         f"started: {run.started_at}; duration: {run.duration_s:.1f} s",
     ]
+    if run.host_probe.get("runtime_probe"):
+        lines.append(f"runtime probe: {run.host_probe['runtime_probe']}")
     if summary.fatal:
         lines.append(f"failing the verdict ({len(summary.fatal)}): {', '.join(summary.fatal)}")
+    lines += [f"verdict failed: {note}" for note in summary.verdict_notes]
     return [_diagnostic(line) for line in lines]
 
 

@@ -150,6 +150,9 @@ def _header(report: Report) -> list[str]:
             "",
         ]
     lines += [f"- **Host:** {_host(run)}", f"- **Expectations:** {_expectations(run)}"]
+    if run.host_probe.get("runtime_probe"):
+        lines.append(f"- **Runtime probe:** {_inline(str(run.host_probe['runtime_probe']))}")
+    lines += [f"- **Verdict failed:** {_inline(note)}" for note in summary.verdict_notes]
     strict = "yes (implied by certify)" if run.certify and not run.strict else _yes(run.strict)
     mode = f"strict: {strict}, certify: {_yes(run.certify)}"
     lines.append(f"- **Mode:** {mode}; rtgate {_inline(run.rtgate_version)}")

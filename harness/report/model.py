@@ -264,6 +264,9 @@ class Summary:
     verdict: Verdict
     #: ids of the requirements that failed the verdict, sorted
     fatal: tuple[str, ...] = ()
+    #: why the verdict fails beyond ``fatal``, one line each (harness/report/unchecked.py): a run
+    #: that checked nothing, a certification run with skips no missing host feature explains
+    verdict_notes: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -15,8 +15,11 @@ from harness.hosts import simulated_host
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import Needs
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.skips import require_runtime
+from harness.scenarios._support.skips import skip_for_host
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
+from harness.subjects.access import RuntimeAccess
 from harness.subjects.access import runtime_prepared
 from harness.subjects.command_line import CommandLine
 from harness.subjects.command_line import command_line_for
@@ -45,7 +48,7 @@ def rdt(host: Host) -> Host:
     """The host, when it offers L3 CAT through a mounted resctrl; else a skip saying why."""
     reason = host.rdt_unavailable()
     if reason is not None:
-        pytest.skip(f"{reason} ({host.describe()})")
+        skip_for_host("L3 CAT through a mounted resctrl", f"{reason} ({host.describe()})")
     return host
 
 
@@ -76,7 +79,7 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
             with open_host("real") as host:
                 reason = needs(host)
                 if reason is not None:
-                    pytest.skip(reason)
+                    skip_for_host(f"a {machine} machine", reason)
                 yield (
                     host,
                     subject.new_factory(host.state_root, host.system, rtgate_options.profile),
@@ -89,17 +92,20 @@ def on_host(subject: ApiSubject, rtgate_options: Any) -> OnHost:
 
 
 @pytest.fixture(scope="session")
-def runtime_refusal(subject: ApiSubject | OciSubject, rtgate_options: Any) -> Iterator[str | None]:
-    """Why the runtime cannot run any container on this host, or None.
+def runtime_access(
+    subject: ApiSubject | OciSubject, rtgate_options: Any
+) -> Iterator[RuntimeAccess]:
+    """Whether the runtime can run a container on this host: broken, refused by the host, or
+    usable (:func:`~harness.scenarios._support.skips.require_runtime` acts on it).
 
     Probed once per run (harness/subjects/access.py): by ``rtgate run`` before pytest starts,
     which hands the plugin what it found; else here, once per session, the host prepared for
     the runtime for the whole session when that helps."""
     if rtgate_options.runtime_access is not None:
-        yield rtgate_options.runtime_access.refusal
+        yield rtgate_options.runtime_access
         return
-    with runtime_prepared(subject, rtgate_options.profile) as access:
-        yield access.refusal
+    with runtime_prepared(subject, rtgate_options.profile) as found:
+        yield found
 
 
 @pytest.fixture
@@ -108,12 +114,11 @@ def cli(
     subject: ApiSubject | OciSubject,
     host: Host,
     profile: str,
-    runtime_refusal: str | None,
+    runtime_access: RuntimeAccess,
 ) -> CommandLine:
     """The subject's command line on the test's host, every command recorded (and put in the
-    report); a runtime that refuses this host skips, saying what it said."""
-    if runtime_refusal is not None:
-        pytest.skip(runtime_refusal)
+    report); a runtime the start-up probe found broken fails, one the host refuses skips."""
+    require_runtime(runtime_access)
     made = command_line_for(subject, host, profile)
     record_commands(lambda: made.records)
     return made
@@ -125,14 +130,15 @@ def cli_on(
     subject: ApiSubject | OciSubject,
     rtgate_options: Any,
     profile: str,
-    runtime_refusal: str | None,
+    runtime_access: RuntimeAccess,
 ) -> CliOnHost:
     """``on_host`` for the command line: a host of the kind a rule is about, and the subject's
     command line on it.
 
     Simulated, that machine (a preset, or a machine of harness/hosts/machines.py) is booted
     whatever the run's preset; real, it is this machine when ``needs`` finds it fits, else the
-    test skips with what the probe found (as it does when the runtime refuses this host).  The
+    test skips with what the probe found (as it does when the host refuses the runtime, and
+    fails when the start-up probe found the runtime broken).  The
     commands of every command line it makes go into the report.
     """
     made: list[CommandLine] = []
@@ -144,12 +150,11 @@ def cli_on(
             unusable = real_host_unavailable()
             if unusable is not None:
                 pytest.fail(f"--host real: {unusable}")
-            if runtime_refusal is not None:
-                pytest.skip(runtime_refusal)
+            require_runtime(runtime_access)
             with open_host("real") as host:
                 reason = needs(host)
                 if reason is not None:
-                    pytest.skip(reason)
+                    skip_for_host(f"a {machine} machine", reason)
                 made.append(command_line_for(subject, host, profile))
                 yield host, made[-1]
             return

@@ -19,6 +19,7 @@ from harness.hosts import HostCannot
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import cgroups_are
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -317,7 +318,7 @@ def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
         try:
             slow = host.slow_to_freeze(3)
         except HostCannot as why:
-            pytest.skip(str(why))
+            skip_for_host("a task slow to freeze", str(why))
         host.move_to_cgroup(slow, "unified", host.cgroup_path("slow"))
         c.pause()
         events = os.path.join(

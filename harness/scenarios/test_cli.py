@@ -151,7 +151,7 @@ def test_delete_runs_poststop_hooks_in_order_with_state(cli: CommandLine, host: 
     assert result.exit_code == 0, result.describe()
     runs = host.hook_runs(first) + host.hook_runs(second)
     assert len(runs) == 2, f"each poststop hook runs once at delete: {len(runs)} runs"
-    assert runs[0].at <= runs[1].at, "poststop hooks run in order"
+    assert runs[0].seq < runs[1].seq, "poststop hooks run in order"
     assert runs[0].args[1:] == ("one",), f"the hook's args: {runs[0].args}"
     state = json.loads(runs[0].stdin)
     assert state["id"] == cid and SPEC_VERSION.match(str(state.get("ociVersion"))), state

@@ -25,7 +25,9 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.skips import require_runtime
 from harness.spec import tables
+from harness.subjects.access import RuntimeAccess
 from harness.subjects.command_line import command_line_for
 
 #: each step runs whole commands (load, refresh, act) and the invariant one more: fewer
@@ -123,10 +125,9 @@ class CliMachine(RuleBasedStateMachine):
       for r in tables.cli_requirement_variants(s, o)),
 )  # fmt: skip
 def test_cli_state_machine(
-    subject: Any, rtgate_options: Any, verify: Any, runtime_refusal: str | None
+    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
 ) -> None:
-    if runtime_refusal is not None:
-        pytest.skip(runtime_refusal)
+    require_runtime(runtime_access)
     current = settings()
     budget = settings(
         current,

@@ -27,6 +27,7 @@ from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import resctrl_unmounted
+from harness.scenarios._support.skips import skip_for_host
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import IntelRdt
 
@@ -137,7 +138,10 @@ def valid_schema(host: Host) -> str:
     for i, domain in enumerate(host.l3_domains()):
         mask = _free_mask(width, cbm_len, usage.get(domain, ""), skip=i % 2)
         if mask == 0:
-            pytest.skip(f"L3 cache {domain} has no {width} free contiguous bits: {usage}")
+            skip_for_host(
+                "free L3 CAT bits",
+                f"L3 cache {domain} has no {width} free contiguous bits: {usage}",
+            )
         items.append(f"{domain}={mask:x}")
     return "L3:" + ";".join(items)
 

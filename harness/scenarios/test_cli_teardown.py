@@ -201,7 +201,7 @@ def test_create_runs_createruntime_hooks_in_order(cli: CommandLine, host: Host) 
     assert result.exit_code == 0, result.describe()
     runs = host.hook_runs(first) + host.hook_runs(second)
     assert len(runs) == 2, f"each createRuntime hook runs once during create: {len(runs)} runs"
-    assert runs[0].at <= runs[1].at, "createRuntime hooks run in order"
+    assert runs[0].seq < runs[1].seq, "createRuntime hooks run in order"
     assert runs[0].args[1:] == ("one",), f"the hook's args: {runs[0].args}"
     state = json.loads(runs[0].stdin)
     pid = (cli.state(cid) or {}).get("pid")

@@ -13,6 +13,7 @@ from harness.hosts import simulated_host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -23,7 +24,10 @@ from harness.subjects.base import Factory
 @pytest.mark.requirement("CG-APPLY-V1")
 def test_init_is_placed_in_every_hierarchy(factory: Factory, host: Host) -> None:
     if host.cgroup_mode() == "v2":
-        pytest.skip(f"a rule of v1 hierarchies; on {host.describe()} {host.describe_cgroups()}")
+        skip_for_host(
+            "cgroup v1 hierarchies",
+            f"a rule of v1 hierarchies; on {host.describe()} {host.describe_cgroups()}",
+        )
     cid = host.container_id("cg")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -156,8 +160,9 @@ def test_intel_rdt_without_resctrl_is_refused(
     if rtgate_options.host == "real":
         host: Host = request.getfixturevalue("host")
         if host.rdt_unavailable() is None:
-            pytest.skip(
-                "this host offers L3 CAT through a mounted resctrl; the rule needs one without"
+            skip_for_host(
+                "a host without L3 CAT",
+                "this host offers L3 CAT through a mounted resctrl; the rule needs one without",
             )
         check(host)
         return

@@ -27,6 +27,7 @@ __all__ = [
     "destroy_error",
     "destroy_expectation",
     "destroy_requirement",
+    "refreshed_state",
     "error_sources",
     "factory_ids",
     "factory_requirement",
@@ -45,6 +46,7 @@ __all__ = [
     "transition_cell",
     "transition_error",
     "transition_requirement",
+    "unreleased_expectation",
 ]
 
 LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
@@ -135,6 +137,7 @@ def lifecycle(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
                     f"'transitions.{row}.{target}' must be one of {CELL_KINDS} (got {kind!r})",
                 )
     base["destroy"] = _typed_cells(base["destroy"])
+    base["unreleased"] = {call: _cell(str(v)) for call, v in base["unreleased"].items()}
     base["operations"] = _typed_cells(base["operations"])
     return base
 
@@ -180,6 +183,19 @@ def destroy_expectation(state: str, init_alive: bool, profile: str = DEFAULT_PRO
     """What destroy does in ``state``: the whole teardown ("destroy", "kill-then-destroy",
     "thaw-then-destroy"), or an :class:`ErrorCell` (nothing is torn down)."""
     cell: Cell = lifecycle(profile)["destroy"][state]["alive" if init_alive else "gone"]
+    return cell
+
+
+def refreshed_state(shows: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The state a loaded container's refresh picks when the host ``shows`` "frozen", "fifo"
+    (init alive, exec.fifo present), "released" (init alive, no FIFO) or "gone"."""
+    return str(lifecycle(profile)["refresh"][shows])
+
+
+def unreleased_expectation(call: str, profile: str = DEFAULT_PROFILE) -> Cell:
+    """What ``call`` ("stop": the running -> stopped transition, or "destroy") does to a
+    running state whose init lives but still waits on exec.fifo."""
+    cell: Cell = lifecycle(profile)["unreleased"][call]
     return cell
 
 
@@ -235,6 +251,31 @@ def start_hook_error(kind: str, index: int, error: str, profile: str = DEFAULT_P
     """The error of the ``index``-th ``kind`` ("prestart", "poststart") hook that failed."""
     template = str(lifecycle(profile)["hooks"]["start_error"])
     return template.format(kind=kind, index=index, error=error)
+
+
+def go_quoted(text: str) -> str:
+    """``text`` inside Go's ``%q``, without the outer quotes (what escaping adds)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def start_hook_error_parts(
+    kind: str, index: int, error: str, profile: str = DEFAULT_PROFILE
+) -> tuple[str, ...]:
+    """What the error of a failed start hook contains, outermost layer first: each layer's
+    ``<cause> caused "`` (where the profile quotes), then the hook's own error as
+    :func:`start_hook_error` says, escaped once per layer around it."""
+    hooks = lifecycle(profile)["hooks"]
+    layers = tuple(str(c) for c in hooks["start_error_layers"][kind])
+    inner = start_hook_error(kind, index, error, profile)
+    if not hooks["start_error_quoted"]:
+        return (*layers, inner)
+    parts = []
+    quote = '"'
+    for cause in reversed(layers):  # a layer's own quote is escaped by every layer around it
+        parts.append(f"{cause} caused {quote}")
+        quote = go_quoted(quote)
+        inner = go_quoted(inner)
+    return (*parts, inner)
 
 
 def teardown_error(source: str, error: str, profile: str = DEFAULT_PROFILE, index: int = 0) -> str:

@@ -42,7 +42,6 @@ __all__ = [
     "CommandRecord",
     "OciCommandLine",
     "command_line_for",
-    "refusal_of",
 ]
 
 #: a command that runs longer than this is stopped and recorded as timed out
@@ -60,7 +59,8 @@ class _CommandLine:
     host: Any
     records: list[CommandRecord]
 
-    def __call__(self, *argv: str) -> CommandRecord:
+    def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
+        """Run one command (``timeout``: its deadline in seconds, else the command's own)."""
         raise NotImplementedError
 
     def bundle(
@@ -108,7 +108,7 @@ class ApiCommandLine(_CommandLine):
         self.profile = profile
         self.records = []
 
-    def __call__(self, *argv: str) -> CommandRecord:
+    def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
         full = ("--root", self.host.state_root, "--profile", self.profile, *argv)
         start = time.monotonic()
         if not self.host.executes_programs:  # a simulated kernel: the command runs in process
@@ -122,13 +122,13 @@ class ApiCommandLine(_CommandLine):
             )
             result = CommandRecord(argv, code, 0.0, err.getvalue(), out.getvalue())
         else:
-            result = self._program(argv, full)
+            result = self._program(argv, full, timeout or COMMAND_TIMEOUT_S)
         self.host.runtime_exited()  # the command's process is over: its orphans are reaped
         result = dataclasses.replace(result, duration_s=time.monotonic() - start)
         self.records.append(result)
         return result
 
-    def _program(self, argv: tuple[str, ...], full: tuple[str, ...]) -> CommandRecord:
+    def _program(self, argv: tuple[str, ...], full: tuple[str, ...], limit: float) -> CommandRecord:
         factory = () if self.subject.name == "reference" else (
             "--factory", self.subject.name.removeprefix("python:")
         )  # fmt: skip
@@ -136,7 +136,7 @@ class ApiCommandLine(_CommandLine):
         proc = subprocess.Popen(  # noqa: S603 - our own program
             command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
         )
-        deadline = time.monotonic() + COMMAND_TIMEOUT_S
+        deadline = time.monotonic() + limit
         while True:
             # While it runs, what it kills must be reaped as an init would, or a killed
             # process stays a zombie that signal 0 still finds.
@@ -149,7 +149,7 @@ class ApiCommandLine(_CommandLine):
                     continue
             proc.kill()
             out, err = proc.communicate()
-            return CommandRecord(argv, -1, COMMAND_TIMEOUT_S, err, out, timed_out=True)
+            return CommandRecord(argv, -1, limit, err, out, timed_out=True)
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         """config.json alone: the reference starts host programs and needs no root."""
@@ -170,8 +170,8 @@ class OciCommandLine(_CommandLine):
         self.runtime = OciRuntime(subject.binary, os.path.join(host.root, "oci-root"))
         self.records = self.runtime.records
 
-    def __call__(self, *argv: str) -> CommandRecord:
-        record = self.runtime.command(argv)
+    def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
+        record = self.runtime.command(argv, timeout)
         self.host.runtime_exited()  # the runtime's commands leave orphans: reap them
         return record
 
@@ -207,15 +207,6 @@ def _config(cid: str, args: tuple[str, ...], hooks: HookSpec | None) -> Containe
 
 #: the command line the CLI scenarios drive, of either kind
 CommandLine = ApiCommandLine | OciCommandLine
-
-
-def refusal_of(cli: CommandLine) -> str | None:
-    """Why the runtime behind ``cli`` cannot run a container on its host (what its create
-    said), or None: probed with a container of its own that is removed again."""
-    cid = cli.host.container_id("probe")
-    created = cli("create", "--bundle", cli.bundle("probe"), cid)
-    cli("delete", "--force", cid)
-    return None if created.exit_code == 0 else created.describe()
 
 
 def command_line_for(subject: Subject, host: Any, profile: str) -> CommandLine:

@@ -70,7 +70,7 @@ def test_create_runtime_runs_after_prestart_during_create(host: SimulatedHost) -
     code, err = _create(host, bundle, "o")
     assert code == 0, err
     [pre_run], [cr_run] = host.hook_runs(pre), host.hook_runs(cr)
-    assert pre_run.at <= cr_run.at
+    assert pre_run.seq < cr_run.seq
     assert json.loads(cr_run.stdin)["id"] == "o"
 
 

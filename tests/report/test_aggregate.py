@@ -108,7 +108,10 @@ def test_a_failure_that_names_its_violations_blames_only_those() -> None:
     ],
 )
 def test_verdict_rules(level: str, outcome: Outcome, verdict: str) -> None:
-    report = build_report(RUN, [Info("R-X", level=level)], _tests(outcome))
+    # R-OK passes, so the run checked something: only R-X's own outcome decides
+    # (a run that checks nothing: tests/report/test_unchecked.py).
+    tests = _tests(outcome) + _tests("pass", req="R-OK")
+    report = build_report(RUN, [Info("R-X", level=level), Info("R-OK")], tests)
     assert report.summary.verdict == verdict
     assert report.summary.fatal == (("R-X",) if verdict == "fail" else ())
 

@@ -21,14 +21,17 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from harness.report.aggregate import build_report
 from harness.report.json_writer import SCHEMA
 from harness.report.json_writer import to_json
 from harness.report.model import MAX_COMMANDS
 from harness.report.model import OUTCOMES
 from harness.report.model import Report
+from harness.report.model import TestResult
 from harness.spec.catalog import ID_PATTERN
 from harness.spec.catalog import LEVELS
 from harness.spec.catalog import SCOPES
+from tests.report._samples import Info
 from tests.report._samples import sample_report
 from tests.report._samples import with_expectation
 from tests.report.test_junit import junit_schema
@@ -86,6 +89,12 @@ def samples() -> dict[str, Report]:
             report, run=dataclasses.replace(report.run, complete=False)
         ),
         "full": full_report(),
+        # every requirement skipped: the verdict fails with a note and nothing in fatal
+        "nothing checked": build_report(
+            report.run,
+            [Info("A-SKIP")],
+            [TestResult("t.py::test_skip", "skip", 0.0, ("A-SKIP",), message="no resctrl")],
+        ),
     }
 
 
@@ -164,6 +173,7 @@ BROKEN: list[tuple[str, Callable[[Json], None], str]] = [
     ("a count as text", _set("summary.test_counts.pass", "3"), "$.summary.test_counts.pass"),
     ("an untested test", _set("summary.test_counts.untested", 1), "$.summary.test_counts"),
     ("pass while fatal", _set("summary.verdict", "pass"), "$.summary.fatal"),
+    ("fail without a reason", _set("summary.fatal", []), "$.summary"),
     ("negative duration", _set("tests.0.duration_s", -0.5), "$.tests[0].duration_s"),
     ("local start time", _set("run.started_at", "2025-01-31T12:00:00+01:00"), "$.run.started_at"),
     ("start time not a time", _set("run.started_at", "2025-13-45T99:00:00Z"), "$.run.started_at"),

@@ -20,12 +20,19 @@ __all__ = ["ProgramRegistry", "ProgramRun", "HookProgram"]
 
 @dataclass(frozen=True, slots=True)
 class ProgramRun:
-    """One run of a program: its argv, environment, what it read on stdin, and when."""
+    """One run of a program: its argv, environment, what it read on stdin, and when.
+
+    ``at`` is a clock reading, and two runs may share one (a simulated hook takes no time);
+    ``seq`` counts every hook run of the host from 0, so it orders runs strictly.
+    """
 
     args: tuple[str, ...]
     env: tuple[str, ...]
     stdin: bytes
     at: float
+    seq: int = 0
+    #: the process that ran (a real host's hook script); None where no process runs
+    pid: int | None = None
 
 
 @dataclass(slots=True)
@@ -56,6 +63,7 @@ class ProgramRegistry:
     def __init__(self, fs: FakeFilesystem) -> None:
         self._fs = fs
         self._programs: dict[str, HookProgram] = {}
+        self._runs = 0
 
     def install(self, path: str, program: HookProgram) -> HookProgram:
         """Bind ``program`` to ``path`` and create an executable (0755) file at ``path``.
@@ -70,6 +78,12 @@ class ProgramRegistry:
             self._fs.create_file(path, st_mode=stat.S_IFREG | 0o755, contents="#!simulated\n")
         self._programs[path] = program
         return program
+
+    def next_seq(self) -> int:
+        """The sequence number of the next run of any program here: 0, 1, 2, ..."""
+        seq = self._runs
+        self._runs += 1
+        return seq
 
     def get(self, path: str) -> HookProgram | None:
         """The program at ``path``, or None."""

@@ -11,11 +11,10 @@ import os
 import signal
 from typing import Any
 
-import pytest
-
 from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.spec.teardown import error_source
 from harness.subjects.api import CgroupConfig
@@ -106,7 +105,7 @@ def inject(host: Host, op: str, path: str, err: int) -> Any:
     try:
         return host.fail(op, path, err)
     except HostCannot as why:
-        pytest.skip(str(why))
+        skip_for_host(f"an injectable {op} fault", str(why))
 
 
 def container_dirs(host: Host, c: Container) -> dict[str, bool]:

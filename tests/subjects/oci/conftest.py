@@ -16,7 +16,6 @@ import glob
 import itertools
 import json
 import os
-import re
 import shutil
 import time
 from collections.abc import Iterator
@@ -33,12 +32,11 @@ from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import find_busybox
 from harness.subjects.oci import make_bundle
+from harness.subjects.probe import match_refusal
 
 _labs = itertools.count(1)
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
-#: what a runtime prints when it refuses this host's cgroup layout, not a container
-_HOST_REFUSED = re.compile(r"cgroups in hybrid mode not supported")
 REAP_DEADLINE_S = 10.0
 
 
@@ -128,7 +126,7 @@ class Lab:
 
     def skip_if_host_refused(self, record: CommandRecord) -> None:
         """Skip, quoting the runtime, when it refused this host rather than the container."""
-        if not record.ok and _HOST_REFUSED.search(record.stderr_tail):
+        if not record.ok and match_refusal(self.name, record.stderr_tail) is not None:
             pytest.skip(f"{self.name} refuses this host: {record.stderr_tail.strip()}")
 
     def bring_up(self, container_id: str, bundle: Bundle, how: str = "create") -> int:

@@ -124,3 +124,18 @@ def test_a_date_without_nanoseconds_gives_whole_seconds(tmp_path) -> None:
 def test_names_must_be_plain_file_names(tmp_path, name) -> None:
     with pytest.raises(ValueError, match="plain file name"):
         write_recording_hook(str(tmp_path), name)
+
+
+def test_sequence_numbers_order_runs_strictly_and_never_repeat(tmp_path) -> None:
+    # One after another: each run numbers above the one before, also across hooks.
+    first = write_recording_hook(str(tmp_path), "first")
+    second = write_recording_hook(str(tmp_path), "second")
+    for path in (second, first, second):
+        assert run_hook(path).returncode == 0
+    runs = all_hook_runs(str(tmp_path))
+    assert [(r.name, r.seq) for r in runs] == [("second", 0), ("first", 1), ("second", 2)]
+    # At once: every run still gets a number of its own.
+    procs = [subprocess.Popen([first], stdin=subprocess.DEVNULL) for _ in range(6)]
+    assert all(p.wait(timeout=30) == 0 for p in procs)
+    seqs = [r.seq for r in all_hook_runs(str(tmp_path))]
+    assert sorted(seqs) == list(range(9)), seqs

@@ -1,0 +1,188 @@
+"""Destroy cells that turn on more than "init alive or gone": what a loaded container refreshes
+to, a running state whose init was never released, and the errors a state's own guard returns
+before any teardown (a failing thaw, an unreadable checkpoint).
+
+Where the cell is about the state's own act (its SIGKILL, its thaw), the container has a
+private PID namespace: destroy's kill-all step then does not run and cannot do that act for it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import state_name
+from harness.spec import tables
+from harness.spec.tables import ErrorCell
+from harness.subjects.api import Process
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
+
+#: a second process started into a container that has its init: an exec, never an init
+EXEC = Process(args=("/bin/sleep", "infinity"), init=False)
+#: what a refused destroy leaves: everything
+KEPT = {"state-dir": True, "cgroup": True, "rdt": False}
+GONE = {"state-dir": False, "cgroup": False, "rdt": False}
+
+
+def _refused(c: Container, host: Host, pid: int, cell: ErrorCell, profile: str, after: str) -> None:
+    """Destroy fails with the cell's text and leaves the state ``after``, init and the dirs."""
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    assert str(info.value) == cell.text(profile)
+    assert state_name(c) == after, "a refused destroy must not change the state"
+    assert container_dirs(host, c) == KEPT
+    assert host.is_alive(pid), "a refused destroy must not touch init"
+
+
+@pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-LOADED-ALIVE"))
+@pytest.mark.parametrize("shows", ["released", "fifo", "frozen"])
+def test_loaded_container_refreshes_before_it_destroys(
+    factory: Factory, host: Host, profile: str, shows: str
+) -> None:
+    cid = host.container_id("lr")
+    # A private PID namespace: a created container's init dies by its state's own SIGKILL.
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    if shows == "fifo":
+        c.start(INIT)  # init waits on exec.fifo
+    else:
+        c.run(INIT)
+    pid = init_pid(c)
+    if shows == "frozen":
+        c.pause()
+    c = factory.load(cid)
+    c.state = c.state_for("loaded")
+    refreshed = tables.refreshed_state(shows, profile)
+    expected = tables.destroy_expectation(refreshed, True, profile)
+    if isinstance(expected, ErrorCell):
+        _refused(c, host, pid, expected, profile, after=refreshed)
+        return
+    assert expected == "kill-then-destroy", f"no case for {expected!r}"
+    c.destroy()
+    assert host.dies(pid), "a refreshed created container's destroy sends init SIGKILL"
+    assert state_name(c) == "stopped"
+    assert container_dirs(host, c) == GONE
+
+
+def _running_with_unreleased_init(factory: Factory, host: Host, cid: str) -> tuple[Any, int]:
+    """Init waits on exec.fifo and an exec made the state running (container_linux.go:323-326)."""
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.start(INIT)
+    pid = init_pid(c)
+    c.start(EXEC)
+    assert state_name(c) == "running", "an exec into a created container makes it running"
+    assert host.is_alive(pid)
+    return c, pid
+
+
+@pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-RUNNING-FIFO-INIT"))
+def test_running_state_with_unreleased_init_stops(
+    factory: Factory, host: Host, profile: str
+) -> None:
+    c, pid = _running_with_unreleased_init(factory, host, host.container_id("uf"))
+    running = c.state
+    stop = tables.unreleased_expectation("stop", profile)
+    if isinstance(stop, ErrorCell):
+        with pytest.raises(Exception) as info:
+            running.transition(c.state_for("stopped"))
+        assert str(info.value) == stop.text(profile)
+        assert state_name(c) == "running"
+    else:
+        running.transition(c.state_for("stopped"))
+        assert state_name(c) == "stopped", "runType() says created: running -> stopped is taken"
+        c.state = running
+    destroy = tables.unreleased_expectation("destroy", profile)
+    if isinstance(destroy, ErrorCell):
+        _refused(c, host, pid, destroy, profile, after="running")
+        return
+    c.destroy()
+    assert state_name(c) == "stopped"
+    assert container_dirs(host, c) == GONE
+    assert host.dies(pid), "the kill-all step ends the unreleased init"
+
+
+@pytest.mark.requirement("LC-DESTROY-PAUSED-THAW-ERROR")
+def test_paused_destroy_whose_thaw_fails_destroys_nothing(factory: Factory, host: Host) -> None:
+    cid = host.container_id("tf")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    pid = init_pid(c)
+    c.pause()
+    freezer, _, _ = host.freezer_file(pid)
+    make_init_gone(host, c)
+    fault = inject(host, "open", freezer, errno.EIO)
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    assert eio in str(info.value).lower(), f"destroy must return the thaw's error: {info.value}"
+    assert state_name(c) == "paused", "a failed thaw must leave the state"
+    assert container_dirs(host, c) == KEPT, "a failed thaw must tear nothing down"
+
+
+@pytest.mark.requirement("LC-DESTROY-RESTORED-STAT-ERROR")
+def test_restored_destroy_with_unreadable_checkpoint_destroys_nothing(
+    factory: Factory, host: Host
+) -> None:
+    cid = host.container_id("rs")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    c.state = c.state_for("restored")
+    # A link to itself: stat fails with ELOOP, an error other than "does not exist".
+    checkpoint = os.path.join(host.state_root, cid, "checkpoint")
+    os.symlink(checkpoint, checkpoint)
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    eloop = os.strerror(errno.ELOOP).lower()
+    assert eloop in str(info.value).lower(), f"destroy must return stat's error: {info.value}"
+    assert state_name(c) == "restored"
+    assert container_dirs(host, c) == KEPT, "a failed stat must tear nothing down"
+    assert host.is_alive(pid)
+
+
+@pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-PAUSED-ALIVE"))
+def test_paused_created_container_refuses_destroy(
+    factory: Factory, host: Host, profile: str
+) -> None:
+    # Paused before start: init lives but waits on exec.fifo, runType() Created.  The seed
+    # refuses for Created as for Running (state_linux.go:195, 201).
+    cid = host.container_id("pc")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.start(INIT)
+    pid = init_pid(c)
+    c.pause()
+    expected = tables.destroy_expectation("paused", True, profile)
+    assert isinstance(expected, ErrorCell), f"no case for {expected!r}"
+    _refused(c, host, pid, expected, profile, after="paused")
+
+
+@pytest.mark.requirement("LC-DESTROY-LOADED-REFRESH-ERROR")
+def test_loaded_destroy_whose_refresh_fails_destroys_nothing(factory: Factory, host: Host) -> None:
+    cid = host.container_id("lf")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    freezer, _, _ = host.freezer_file(pid)
+    c = factory.load(cid)
+    c.state = c.state_for("loaded")
+    # isPaused cannot read the freezer: an error other than "does not exist"
+    fault = inject(host, "read", freezer, errno.EIO)
+    with pytest.raises(Exception) as info:
+        c.destroy()
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    assert eio in str(info.value).lower(), f"destroy must return the refresh's error: {info.value}"
+    assert state_name(c) == "loaded", "a failed refresh must leave the state"
+    assert container_dirs(host, c) == KEPT, "a failed refresh must tear nothing down"
+    assert host.is_alive(pid)
