@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,51 @@ def test_suite_catches_broken_runtime(module: str, tmp_path: Path) -> None:
     for requirement in wanted.requirements:
         assert requirement in failed, f"{module} must fail {requirement}; failed: {sorted(failed)}"
         assert requirement in result.stdout, "the summary must name the broken requirement"
+
+
+POSTSTOP_STATE = "harness/scenarios/test_destroy.py::test_poststop_hooks_run_in_order_with_state"
+
+
+@pytest.mark.parametrize(
+    ("module", "profile", "tests", "wanted"),
+    [
+        pytest.param(  # the audit's demonstration: the status rule's own check runs, and fails
+            "poststop_status_running", "runc-1.2", "test_poststop_hooks",
+            {"LC-HOOK-POSTSTOP-STATUS-STOPPED": ("fail", 1, 1),
+             "LC-HOOK-STATE-STDIN": ("pass", 2, 0), "LC-DESTROY-POSTSTOP": ("pass", 2, 0)},
+            id="violates-one-of-several",
+        ),
+        pytest.param(  # the test stops on the hooks' runs: the state rule is not reached
+            "poststop_hooks_twice", "seed", "test_poststop_hooks_run_in_order_with_state",
+            {"LC-DESTROY-POSTSTOP": ("fail", 1, 1), "LC-HOOK-STATE-STDIN": (
+                "untested", 0, 0, f"not reached: {POSTSTOP_STATE} failed on LC-DESTROY-POSTSTOP")},
+            id="stops-early",
+        ),
+        pytest.param(  # the container cannot start: its setup fails before any check
+            "schemata_without_newline", "seed", "removes_cgroups_rdt_group_and_state_dir",
+            {r: ("error", 0, 0, "setup failed: ") for r in (
+                "LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")},
+            id="setup-fails",
+        ),
+    ],
+)  # fmt: skip
+def test_a_requirement_is_judged_by_its_own_checks(
+    module: str, profile: str, tests: str, wanted: dict[str, tuple[Any, ...]], tmp_path: Path
+) -> None:
+    """Issue 14, item 3, on the real suite: only the named tests run (``-k``), and each
+    requirement they declare ends as its own checks say, never passed unchecked."""
+    subject = f"python:tests.broken.{module}:new_factory"
+    args = ["--quick", "--profile", profile, "--subject", subject, "--report-dir", str(tmp_path)]
+    result = rtgate("run", *args, "--", "-k", tests)
+    assert result.returncode == 1, result.stdout + result.stderr
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    results = {r["id"]: r for r in report["requirements"]}
+    for req_id, (outcome, ran, failed, *message) in wanted.items():
+        got = results[req_id]
+        assert (got["outcome"], got["checks"]["ran"], got["checks"]["failed"]) == (
+            outcome,
+            ran,
+            failed,
+        ), f"{req_id}: {got}"
+        if message:
+            assert got["message"].startswith(message[0]), got["message"]

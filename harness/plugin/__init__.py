@@ -20,6 +20,9 @@ import pytest
 
 from harness import hookspec
 from harness.plugin import hypothesis_profiles
+from harness.plugin.checks import CheckCounter
+from harness.plugin.checks import check_failed
+from harness.plugin.checks import record_check
 from harness.plugin.collector import OutcomeCollector
 from harness.plugin.collector import applying_expectations
 from harness.plugin.commands import CommandLike
@@ -57,6 +60,7 @@ PLUGIN_NAME = "rtgate"
 _MARKS = "rtgate-marks"
 _COLLECTOR = "rtgate-collector"
 _EXPECTED = "rtgate-expected"
+_CHECKS = "rtgate-checks"
 
 
 def ensure_registered(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -89,7 +93,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # ``rtgate run`` checked the options in this process already and stashed them
     options = config.stash.get(options_key, None) or read_options(config)
     config.stash[options_key] = options
-    config.pluginmanager.register(RequirementMarks(options), _MARKS)
+    marks = RequirementMarks(options)
+    config.pluginmanager.register(marks, _MARKS)
+    config.pluginmanager.register(CheckCounter(frozenset(marks.in_profile)), _CHECKS)
     holding = applying_expectations(options)
     if holding:
         config.pluginmanager.register(XfailByExpectation(holding), _EXPECTED)
@@ -104,7 +110,7 @@ def pytest_configure_node(node: Any) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    for name in (_COLLECTOR, _EXPECTED, _MARKS):
+    for name in (_COLLECTOR, _EXPECTED, _CHECKS, _MARKS):
         plugin = config.pluginmanager.get_plugin(name)
         if plugin is not None:
             config.pluginmanager.unregister(plugin, name)
@@ -117,10 +123,13 @@ def rtgate_options(request: pytest.FixtureRequest) -> RunOptions:
 
 
 class Verify:
-    """``verify(req_id, ok, message)``: an assertion that blames one requirement.
+    """``verify(req_id, ok, message)``: one check of one requirement (see
+    :mod:`harness.plugin.checks`).
 
-    A test that checks several requirements calls it for each check, so that a failure marks
-    only the requirement it breaks and the others the test declares still count as checked.
+    Every call is counted with its requirement, passed or failed; a failed one blames
+    ``req_id`` and stops the test.  A requirement passes only on checks of its own, so a test
+    of several requirements checks each through here: one that the test never reached is
+    reported "not reached", never passed.
     """
 
     def __init__(self, request: pytest.FixtureRequest) -> None:
@@ -128,19 +137,21 @@ class Verify:
 
     def __call__(self, req_id: str, ok: object, message: str) -> None:
         __tracebackhide__ = True
-        if not ok:
-            record_violation(self._request, req_id)
-            raise AssertionError(f"[{req_id}] {message}")
+        self.each((req_id, ok, message))
 
     def each(self, *checks: tuple[str, object, str]) -> None:
-        """Several ``(req_id, ok, message)`` checks of one outcome: every failing one is blamed
-        (not only the first), then one error lists them all."""
+        """Several ``(req_id, ok, message)`` checks of one outcome: each is counted, every
+        failing one is blamed (not only the first), then one error lists them all."""
         __tracebackhide__ = True
-        failed = [(req_id, message) for req_id, ok, message in checks if not ok]
-        for req_id, _ in failed:
-            record_violation(self._request, req_id)
+        node = self._request.node
+        failed: list[str] = []
+        for req_id, ok, message in checks:
+            record_check(node, req_id, bool(ok), f"[{req_id}] {message}")
+            if not ok:
+                record_violation(node, req_id)
+                failed.append(f"[{req_id}] {message}")
         if failed:
-            raise AssertionError("; ".join(f"[{req_id}] {message}" for req_id, message in failed))
+            raise check_failed("; ".join(failed))
 
 
 @pytest.fixture

@@ -17,6 +17,8 @@ import pytest
 
 from harness.build_info import full_version
 from harness.plugin import hypothesis_profiles
+from harness.plugin.checks import CHECKS_PROPERTY
+from harness.plugin.checks import tallies_from
 from harness.plugin.commands import COMMANDS_PROPERTY
 from harness.plugin.hypothesis_profiles import parse_hypothesis
 from harness.plugin.keys import report_key
@@ -28,6 +30,7 @@ from harness.report.expectations import Expectation
 from harness.report.expectations import applicable
 from harness.report.expectations import apply_expectations
 from harness.report.formats import write_all
+from harness.report.model import CheckTally
 from harness.report.model import CommandResult
 from harness.report.model import HypothesisFailure
 from harness.report.model import Outcome
@@ -58,6 +61,7 @@ class _Record:
     commands: tuple[CommandResult, ...] = ()
     commands_omitted: int = 0
     hypothesis: HypothesisFailure | None = None
+    checks: tuple[CheckTally, ...] | None = None
 
     def add(self, report: pytest.TestReport) -> None:
         self.duration_s += report.duration
@@ -67,6 +71,8 @@ class _Record:
                 bucket.append(value)
             if name == COMMANDS_PROPERTY:  # each phase repeats the list: the last one is whole
                 self.commands, self.commands_omitted = _commands(value)
+            if name == CHECKS_PROPERTY:  # each phase carries the counts so far
+                self.checks = tallies_from(value)
         if report.failed:
             texts = [text for title, text in report.sections if title == "Hypothesis"]
             texts.append(str(report.longrepr) if report.longrepr is not None else "")
@@ -91,6 +97,7 @@ class _Record:
             commands=self.commands,
             commands_omitted=self.commands_omitted,
             hypothesis=self.hypothesis,
+            checks=self.checks,
         )
 
 

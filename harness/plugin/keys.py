@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 
 from harness.plugin.options import RunOptions
+from harness.report.model import CheckTally
 from harness.report.model import Report
 from harness.report.model import Verdict
 
-__all__ = ["options_key", "report_key", "requirements_key", "verdict_key"]
+__all__ = ["checks_key", "options_key", "report_key", "requirements_key", "verdict_key"]
 
 #: the checked options of the run (config stash)
 options_key = pytest.StashKey[RunOptions]()
@@ -18,3 +19,5 @@ report_key = pytest.StashKey[Report]()
 verdict_key = pytest.StashKey[Verdict]()
 #: the requirement ids a test declares, checked against the catalog (item stash)
 requirements_key = pytest.StashKey[tuple[str, ...]]()
+#: the checks a test ran so far, by requirement id (item stash)
+checks_key = pytest.StashKey[dict[str, CheckTally]]()

@@ -21,7 +21,13 @@ from harness.plugin.keys import requirements_key
 from harness.plugin.options import RunOptions
 from harness.spec.catalog import Catalog
 
-__all__ = ["MARKER_HELP", "RequirementMarks", "record_violation", "requirement_ids"]
+__all__ = [
+    "MARKER_HELP",
+    "RequirementMarks",
+    "known_requirement",
+    "record_violation",
+    "requirement_ids",
+]
 
 MARKER_HELP = (
     "requirement(*ids): the catalog requirements this test checks; "
@@ -99,14 +105,23 @@ def record_violation(item_or_request: pytest.Item | pytest.FixtureRequest, req_i
         ValueError: ``req_id`` is not an id of the run's catalog.
     """
     node = getattr(item_or_request, "node", item_or_request)
+    known_requirement(node, req_id)
+    entry = ("violates", req_id)
+    if entry not in node.user_properties:
+        node.user_properties.append(entry)
+
+
+def known_requirement(node: pytest.Item, req_id: str) -> None:
+    """Check that a test names an id of the run's catalog in a check or a violation.
+
+    Raises:
+        ValueError: ``req_id`` is not an id of the run's catalog.
+    """
     options = node.config.stash.get(options_key, None)
     if options is not None and req_id not in options.catalog:
         raise ValueError(
             f"'req_id' must be an id of the catalog {options.catalog.path} (got {req_id!r})"
         )
-    entry = ("violates", req_id)
-    if entry not in node.user_properties:
-        node.user_properties.append(entry)
 
 
 def _did_you_mean(req_id: object, catalog: Catalog) -> str:

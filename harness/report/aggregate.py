@@ -7,6 +7,12 @@ or any requirement of the profile is untested, or (strict) an expectation no lon
 because the requirement passed; SHOULD and MAY failures are reported only.  A run that checked
 nothing, and a certification run with a skip no missing host feature explains, fail too
 (:mod:`harness.report.unchecked`).
+
+How one test counts for one requirement comes from that requirement's own checks
+(:meth:`TestResult.judge`).  A test that never reached a check of it counts as ``untested``
+("not reached", "no check ran"), which ranks between pass and skip: another test that checked
+it decides, and when none did the requirement is untested and fails the verdict like any
+other untested one, even when the test stopped on a requirement that is only a SHOULD.
 """
 
 from __future__ import annotations
@@ -26,8 +32,9 @@ from harness.report.unchecked import unchecked_verdict
 
 __all__ = ["RequirementInfo", "build_report", "requirement_result", "summarize"]
 
-# Worst first.  "skip" is last: one test that ran outweighs any number of skipped ones.
-_RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "pass", "skip")
+# Worst first.  "skip" is last: one test that ran outweighs any number of skipped ones; a test
+# that never reached a requirement's checks ("untested") is outweighed by one that checked it.
+_RANK: tuple[Outcome, ...] = ("error", "fail", "xpass", "xfail", "pass", "untested", "skip")
 
 
 class RequirementInfo(Protocol):
@@ -54,16 +61,15 @@ class RequirementInfo(Protocol):
 
 def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> RequirementResult:
     """The outcome of one requirement over the tests that check it or violated it."""
-    mine = sorted(
-        (t for t in tests if info.id in t.requirements or info.id in t.violates),
-        key=lambda t: t.nodeid,
-    )
+    mine = sorted((t for t in tests if _concerns(t, info.id)), key=lambda t: t.nodeid)
     outcomes = [t.outcome_for(info.id) for t in mine]
     outcome: Outcome = "untested"
     message: str | None = "no test checks this requirement"
     if outcomes:
         outcome = min(outcomes, key=_RANK.index)
         message = _message(info.id, outcome, mine)
+    tallies = [t.tally(info.id) for t in mine]
+    counted = [tally for tally in tallies if tally is not None]
     return RequirementResult(
         id=info.id,
         level=info.level,
@@ -76,7 +82,15 @@ def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> Re
         outcome=outcome,
         tests=tuple(t.nodeid for t in mine),
         message=message,
+        checks=sum(counted[1:], counted[0]) if counted else None,
     )
+
+
+def _concerns(test: TestResult, req_id: str) -> bool:
+    """Whether ``test`` declares ``req_id``, blamed it or ran a check of it."""
+    if req_id in test.requirements or req_id in test.violates:
+        return True
+    return any(tally.requirement == req_id for tally in test.checks or ())
 
 
 def summarize(
@@ -116,14 +130,13 @@ def _message(req_id: str, outcome: Outcome, tests: Sequence[TestResult]) -> str 
     if outcome == "skip":
         reasons = dict.fromkeys(t.message or "skipped" for t in tests)
         return "; ".join(reasons)
-    matching = [t for t in tests if t.outcome_for(req_id) == outcome]
+    judged = [t.judge(req_id) for t in tests]
+    matching = [message for got, message in judged if got == outcome]
     # A test that checks many requirements fails with the message of one of them: prefer a
     # message that names this requirement over the first one in node id order.
-    naming = [t for t in matching if t.message and f"[{req_id}]" in t.message]
+    naming = [m for m in matching if m and f"[{req_id}]" in m]
     chosen = (naming or matching or [None])[0]
-    if chosen is None:
-        return None
-    return chosen.message or outcome
+    return chosen or outcome
 
 
 def _count(outcomes: Iterable[Outcome]) -> dict[str, int]:

@@ -26,6 +26,7 @@ from harness.report._atomic import write_text_atomic
 from harness.report._templates import environment
 from harness.report._text import first_line
 from harness.report.model import OUTCOMES
+from harness.report.model import CheckTally
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
@@ -55,6 +56,10 @@ class TestView:
     anchor: str
     #: the requirement under which the full output is printed; None: it is printed here
     home: str | None
+    #: why it counts so for this requirement ("not reached: ...", a failed check), if not a pass
+    why: str | None = None
+    #: this requirement's checks in this test; None when the report did not count checks
+    checks: CheckTally | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -166,17 +171,19 @@ def _row(
     homes: dict[str, str],
 ) -> RequirementView:
     views = tuple(
-        TestView(
-            tests[nodeid],
-            tests[nodeid].outcome_for(result.id),
-            anchors[nodeid],
-            None if homes[nodeid] == result.id else homes[nodeid],
-        )
+        _view(tests[nodeid], result.id, anchors[nodeid], homes[nodeid])
         for nodeid in result.tests
         # an interrupted run may name a test it never recorded
         if nodeid in tests
     )
     return RequirementView(result, result.id in report.summary.fatal, views)
+
+
+def _view(test: TestResult, req_id: str, anchor: str, home: str) -> TestView:
+    outcome, why = test.judge(req_id)
+    return TestView(
+        test, outcome, anchor, None if home == req_id else home, why, test.tally(req_id)
+    )
 
 
 def _counts(outcomes: Iterable[Outcome]) -> tuple[tuple[Outcome, int], ...]:

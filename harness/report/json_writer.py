@@ -20,6 +20,7 @@ from typing import Any
 from harness.errors import InputFileError
 from harness.report._atomic import write_text_atomic
 from harness.report.model import OUTCOMES
+from harness.report.model import CheckTally
 from harness.report.model import CommandResult
 from harness.report.model import ExpectedFailure
 from harness.report.model import HypothesisFailure
@@ -142,6 +143,7 @@ def _requirement(result: RequirementResult) -> dict[str, Any]:
         "message": result.message,
         "expectation": dataclasses.asdict(result.expectation) if result.expectation else None,
         "tests": sorted(result.tests),
+        "checks": _tally(result.checks),
     }
 
 
@@ -157,7 +159,23 @@ def _test(test: TestResult) -> dict[str, Any]:
         "commands": [_command(c) for c in test.commands],
         "commands_omitted": test.commands_omitted,
         "hypothesis": _hypothesis(test.hypothesis),
+        "checks": None if test.checks is None else [_tally(t) for t in test.checks],
     }
+
+
+def _tally(tally: CheckTally | None) -> dict[str, Any] | None:
+    if tally is None:
+        return None
+    return {
+        "requirement": tally.requirement,
+        "ran": tally.ran,
+        "failed": tally.failed,
+        "messages": list(tally.messages),
+    }
+
+
+def _tally_from(data: dict[str, Any]) -> CheckTally:
+    return CheckTally(**{**data, "messages": tuple(data["messages"])})
 
 
 def _command(command: CommandResult) -> dict[str, Any]:
@@ -188,6 +206,7 @@ def _requirement_from(data: dict[str, Any]) -> RequirementResult:
             **data,
             "tests": tuple(data["tests"]),
             "expectation": ExpectedFailure(**expectation) if expectation else None,
+            "checks": _tally_from(data["checks"]) if data.get("checks") else None,
         }
     )
 
@@ -195,6 +214,7 @@ def _requirement_from(data: dict[str, Any]) -> RequirementResult:
 def _test_from(data: dict[str, Any]) -> TestResult:
     _check_outcome(data["outcome"])
     hypothesis = data.get("hypothesis")
+    checks = data.get("checks")
     return TestResult(
         **{
             **data,
@@ -208,6 +228,7 @@ def _test_from(data: dict[str, Any]) -> TestResult:
             )
             if hypothesis
             else None,
+            "checks": None if checks is None else tuple(_tally_from(c) for c in checks),
         }
     )
 

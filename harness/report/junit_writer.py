@@ -118,7 +118,7 @@ def _requirement_cases(
     tests: dict[str, TestResult],
     counts: dict[str, int],
 ) -> None:
-    if requirement.outcome == "untested":
+    if requirement.outcome == "untested" and not requirement.tests:
         case = _case(suite, requirement.id, UNTESTED, 0.0)
         _properties(case, _case_properties(requirement, "untested"))
         ET.SubElement(
@@ -128,10 +128,10 @@ def _requirement_cases(
         return
     for nodeid in requirement.tests:
         test = tests[nodeid]
-        outcome = test.outcome_for(requirement.id)
+        outcome, why = test.judge(requirement.id)
         if requirement.outcome == "xfail" and outcome in ("fail", "error"):
             outcome = "xfail"
-        _add_case(suite, requirement.id, test, outcome, counts, requirement)
+        _add_case(suite, requirement.id, test, outcome, counts, requirement, why)
 
 
 def _add_case(
@@ -141,11 +141,16 @@ def _add_case(
     outcome: Outcome,
     counts: dict[str, int],
     requirement: RequirementResult | None = None,
+    why: str | None = None,
 ) -> None:
     case = _case(suite, classname, test.nodeid, test.duration_s)
     if requirement is not None:
-        _properties(case, _case_properties(requirement, outcome))
-    _result(case, outcome, test)
+        pairs = _case_properties(requirement, outcome)
+        tally = test.tally(requirement.id)
+        if tally is not None:
+            pairs += [("checks_ran", str(tally.ran)), ("checks_failed", str(tally.failed))]
+        _properties(case, pairs)
+    _result(case, outcome, test, why)
     _tally(counts, outcome)
 
 
@@ -180,9 +185,13 @@ def _properties(parent: ET.Element, pairs: list[tuple[str, str]]) -> None:
         ET.SubElement(properties, "property", name=name, value=_clean(value))
 
 
-def _result(case: ET.Element, outcome: Outcome, test: TestResult) -> None:
-    message = _clean(_first_line(test.message or outcome))
-    if outcome in ("fail", "error"):
+def _result(case: ET.Element, outcome: Outcome, test: TestResult, why: str | None) -> None:
+    """The outcome element; ``why`` is what the test means for this requirement (a check
+    that failed, "not reached", "setup failed"), when it is known."""
+    message = _clean(_first_line(why or test.message or outcome))
+    if outcome == "untested":  # the test stopped before a check of it, or never made one
+        ET.SubElement(case, "failure", message=message, type="untested")
+    elif outcome in ("fail", "error"):
         element = ET.SubElement(case, "failure" if outcome == "fail" else "error", message=message)
         element.text = _clean(test.details or test.message or "")
         output = _system_out(test)
@@ -212,7 +221,7 @@ def _system_out(test: TestResult) -> str:
 
 def _tally(counts: dict[str, int], outcome: Outcome) -> None:
     counts["tests"] += 1
-    if outcome == "fail":
+    if outcome in ("fail", "untested"):
         counts["failures"] += 1
     elif outcome == "error":
         counts["errors"] += 1

@@ -34,9 +34,13 @@ xfail         ``ok n ID # XFAIL <reason>``                 as kselftest prints a
 xpass         ``ok n ID`` and a ``# XPASS`` diagnostic;    it passed; only ``--strict`` makes a
               ``not ok n ID # ERROR stale expectation``    stale expectation fail the verdict
               in strict mode
-untested      ``not ok n ID # ERROR untested``             no test checks it, which is never a
-                                                           pass (SKIP would read as ``ok``)
+untested      ``not ok n ID # ERROR untested``             no test checks it, or none reached a
+              (subtest: ``not ok n TEST``, its reason      check of it, which is never a pass
+              "not reached: ..." as a diagnostic)          (SKIP would read as ``ok``)
 ============  ===========================================  ====================================
+
+A requirement's ``# checks: 3 checks ran, 1 failed`` diagnostic counts its checks over all its
+tests (reports that did not count checks have none).
 """
 
 from __future__ import annotations
@@ -145,6 +149,8 @@ def _requirement_lines(
         lines.append(_diagnostic(f"expectation: {expectation.reason} <{expectation.link}>"))
     if requirement.outcome == "xpass":
         lines.append(_diagnostic("XPASS: expected to fail, but passed"))
+    if requirement.checks is not None:
+        lines.append(_diagnostic(f"checks: {requirement.checks.summary}"))
     if requirement.message and not mine:  # else its tests' diagnostics say it
         lines += _diagnostics(requirement.message)
     ok, directive = _requirement_result(requirement, strict)
@@ -179,10 +185,10 @@ def _result_of(outcome: Outcome, reason: str, timed_out: bool = False) -> tuple[
 def _subtest_block(req_id: str, tests: list[TestResult]) -> list[str]:
     lines = [VERSION_LINE, f"1..{len(tests)}"]
     for number, test in enumerate(tests, 1):
-        outcome = test.outcome_for(req_id)
-        failed = outcome in ("fail", "error")
+        outcome, why = test.judge(req_id)
+        failed = outcome in ("fail", "error", "untested")
         if failed or outcome in ("skip", "xfail"):
-            lines += _diagnostics(test.message or "")
+            lines += _diagnostics(why or test.message or "")
         if failed:
             lines += _command_lines(test.commands, test.commands_omitted)
             lines += _hypothesis_lines(test)

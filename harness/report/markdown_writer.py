@@ -245,8 +245,10 @@ def _fatal_item(result: RequirementResult, tests: dict[str, TestResult]) -> list
     if result.spec_version:
         source += f" (runtime-spec {_inline(result.spec_version)})"
     lines += [f"Source: {source}", ""]
-    if result.outcome == "untested":
+    if result.outcome == "untested" and not result.tests:
         return lines + ["No test checks this requirement, and untested is never a pass.", ""]
+    if result.checks is not None:
+        lines += [f"Checks: {result.checks.summary}.", ""]
     if result.expectation is not None:
         lines += [f"Expected to fail: {_expectation(result)}; it passed (strict mode).", ""]
     if result.message:
@@ -254,7 +256,7 @@ def _fatal_item(result: RequirementResult, tests: dict[str, TestResult]) -> list
     failing = [
         tests[n]
         for n in result.tests
-        if n in tests and tests[n].outcome_for(result.id) in ("fail", "error", "xpass")
+        if n in tests and tests[n].outcome_for(result.id) in ("fail", "error", "xpass", "untested")
     ]
     for test in failing[:TESTS_SHOWN]:
         lines += _test_lines(test, result)

@@ -11,7 +11,9 @@ from typing import Any
 from typing import Literal
 
 __all__ = [
+    "MAX_CHECK_MESSAGES",
     "MAX_COMMANDS",
+    "CheckTally",
     "CommandResult",
     "ExpectedFailure",
     "FATAL_LEVELS",
@@ -34,6 +36,8 @@ Verdict = Literal["pass", "fail"]
 FATAL_LEVELS = ("MUST", "MUST NOT")
 #: how many commands one test keeps in the report (the last ones: they led to the failure)
 MAX_COMMANDS = 40
+#: how many distinct messages of failed checks one requirement keeps per test
+MAX_CHECK_MESSAGES = 5
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -93,6 +97,31 @@ class HypothesisFailure:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class CheckTally:
+    """The checks (``verify`` calls) one requirement had: how many ran, which failed.
+
+    A requirement passes only on checks of its own: at least one ran and none failed.
+    """
+
+    requirement: str
+    ran: int
+    failed: int = 0
+    #: the distinct messages of the failed checks, the first :data:`MAX_CHECK_MESSAGES`
+    messages: tuple[str, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        """``3 checks ran, 1 failed``: what every format says of it."""
+        return f"{self.ran} check{'' if self.ran == 1 else 's'} ran, {self.failed} failed"
+
+    def __add__(self, other: CheckTally) -> CheckTally:
+        messages = tuple(dict.fromkeys(self.messages + other.messages))[:MAX_CHECK_MESSAGES]
+        return CheckTally(
+            self.requirement, self.ran + other.ran, self.failed + other.failed, messages
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class TestResult:
     """One pytest test, all phases folded into one outcome."""
 
@@ -115,14 +144,64 @@ class TestResult:
     commands_omitted: int = 0
     #: the failing example of a Hypothesis test that failed
     hypothesis: HypothesisFailure | None = None
+    #: the checks each requirement had, by requirement id; None in a report of an rtgate that
+    #: did not count checks (then the older rule applies: see :meth:`judge`)
+    checks: tuple[CheckTally, ...] | None = None
 
     def outcome_for(self, req_id: str) -> Outcome:
-        """How this test counts for ``req_id``: a recorded violation is a failure.
+        """How this test counts for ``req_id`` (see :meth:`judge`)."""
+        return self.judge(req_id)[0]
 
-        A failed (or xfail: an expectation holds it) test that names what it violated blames
-        only those requirements: a state machine checks many, and one broken rule must not mark
-        every other one failed.
+    def tally(self, req_id: str) -> CheckTally | None:
+        """The checks ``req_id`` had in this test; None when checks were not counted."""
+        if self.checks is None:
+            return None
+        for tally in self.checks:
+            if tally.requirement == req_id:
+                return tally
+        return CheckTally(req_id, 0)
+
+    def judge(self, req_id: str) -> tuple[Outcome, str | None]:
+        """How this test counts for ``req_id``, and why when it is not a pass.
+
+        A requirement's outcome comes from its own checks: one that failed is a failure; one
+        that had checks and all passed passes, even when the test then failed on another one.
+        One whose checks never ran is never a pass: ``untested`` ("not reached") when the test
+        stopped on another requirement's failed check or passed without checking it, ``error``
+        ("setup failed") when something else stopped the test first.
         """
+        tally = self.tally(req_id)
+        if tally is None:
+            return self._judge_uncounted(req_id), self.message
+        if self.outcome in ("skip", "xpass"):
+            return self.outcome, self.message
+        if tally.failed or req_id in self.violates:
+            return ("xfail" if self.outcome == "xfail" else "fail"), self._failure(req_id, tally)
+        if self.outcome == "error":
+            return "error", self.message if tally.ran else self._setup_failed()
+        if tally.ran:
+            return "pass", None
+        if self.outcome == "pass":
+            return "untested", f"no check ran: {self.nodeid} passed without checking it"
+        if self.violates:
+            return "untested", f"not reached: {self.nodeid} failed on {', '.join(self.violates)}"
+        return "error", self._setup_failed()
+
+    def _setup_failed(self) -> str:
+        line = (self.message or self.outcome).removeprefix("error in setup: ")
+        return f"setup failed: {(line.splitlines() or [''])[0]}"
+
+    def _failure(self, req_id: str, tally: CheckTally) -> str | None:
+        """The message of ``req_id``'s failure: the test's own when it is about ``req_id``
+        (it names it, or blames nothing else), else the first failed check's."""
+        own = self.message and (f"[{req_id}]" in self.message or self.violates == (req_id,))
+        if own or not tally.messages:
+            return self.message
+        return tally.messages[0]
+
+    def _judge_uncounted(self, req_id: str) -> Outcome:
+        """The rule of reports without check counts: a failed test that names what it
+        violated blames only those, and every other requirement it declares passed."""
         if req_id in self.violates and self.outcome not in ("error", "xfail"):
             return "fail"
         if self.outcome in ("fail", "xfail") and self.violates and req_id not in self.violates:
@@ -160,6 +239,8 @@ class RequirementResult:
     spec_version: str | None = None
     #: the expectation behind an xfail or xpass
     expectation: ExpectedFailure | None = None
+    #: its checks over all its tests; None when the report did not count checks
+    checks: CheckTally | None = None
 
     @property
     def fatal(self) -> bool:

@@ -185,7 +185,7 @@ def test_destroy_with_a_joined_pid_namespace(factory: Factory, host: Host, profi
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_and_state_dir(factory: Factory, host: Host) -> None:
+def test_destroy_removes_cgroups_and_state_dir(factory: Factory, host: Host, verify: Any) -> None:
     cid = host.container_id("cs")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -193,12 +193,17 @@ def test_destroy_removes_cgroups_and_state_dir(factory: Factory, host: Host) -> 
     c.signal(signal.SIGKILL)
     c.destroy()
     left = container_dirs(host, c)
-    assert left["cgroup"] is False, f"cgroup dirs left: {host.cgroup_dirs(f'/{cid}')}"
-    assert left["state-dir"] is False, "the state dir survived destroy"
+    verify.each(
+        ("LC-DESTROY-CGROUP", left["cgroup"] is False,
+         f"cgroup dirs left: {host.cgroup_dirs(f'/{cid}')}"),
+        ("LC-DESTROY-STATE-DIR", left["state-dir"] is False, "the state dir survived destroy"),
+    )  # fmt: skip
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")
-def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Factory, rdt: Host) -> None:
+def test_destroy_removes_cgroups_rdt_group_and_state_dir(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
     host = rdt
     cid = host.container_id("all")
     c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
@@ -208,7 +213,12 @@ def test_destroy_removes_cgroups_rdt_group_and_state_dir(factory: Factory, rdt: 
     assert pid in host.resctrl_tasks(cid)
     c.signal(signal.SIGKILL)
     c.destroy()
-    assert container_dirs(host, c) == {"state-dir": False, "cgroup": False, "rdt": False}
+    left = container_dirs(host, c)
+    verify.each(
+        ("LC-DESTROY-CGROUP", left["cgroup"] is False, f"cgroup dirs left: {left}"),
+        ("LC-DESTROY-RDT", left["rdt"] is False, f"the resctrl group survived destroy: {left}"),
+        ("LC-DESTROY-STATE-DIR", left["state-dir"] is False, f"the state dir survived: {left}"),
+    )
 
 
 @pytest.mark.requirement("LC-DESTROY-ORDER")
@@ -268,7 +278,11 @@ def test_poststop_hooks_run_in_order_with_state(
 ) -> None:
     cid = host.container_id("h")
     first, second = _poststop_states(factory, host, cid)
-    assert len(first) == 1 and len(second) == 1
+    verify(
+        "LC-DESTROY-POSTSTOP",
+        len(first) == 1 and len(second) == 1,
+        f"each poststop hook runs once; runs: {len(first)} and {len(second)}",
+    )
     # a sequence number: simulated hooks take no time, so their clock readings tie
     verify("LC-DESTROY-POSTSTOP", first[0].seq < second[0].seq, "poststop hooks run in order")
     state = json.loads(first[0].stdin)
@@ -322,11 +336,12 @@ def test_poststop_stops_at_first_failing_hook(
         str(info.value) == want,
         f"destroy must return {want!r}; it returned {str(info.value)!r}",
     )
-    assert len(host.hook_runs(hooks["bad"])) == 1
-    assert host.hook_runs(hooks["after"]) == [], (
-        "hooks after the failing poststop hook must not run"
-    )
-    assert state_name(c) == "stopped"
+    stops = "LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE"
+    runs = len(host.hook_runs(hooks["bad"]))
+    verify(stops, runs == 1, f"the failing poststop hook runs once, not {runs} times")
+    after = host.hook_runs(hooks["after"])
+    verify(stops, after == [], f"hooks after the failing poststop hook must not run: {after}")
+    verify(stops, state_name(c) == "stopped", f"destroy leaves the state {state_name(c)}")
 
 
 @pytest.mark.requirement("LC-HOOK-TIMEOUT")

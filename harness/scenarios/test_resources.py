@@ -100,19 +100,21 @@ def test_busy_cgroup_fails_after_retries(
 
 
 @pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
-def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host) -> None:
+def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host, verify: Any) -> None:
     host = rdt
     cid = host.container_id("rg")
     c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f0", "3")))
     c.run(INIT)
     pid = c.init_process.pid
-    assert pid in host.resctrl_tasks(cid)
-    assert pid not in host.resctrl_tasks("")
+    verify("RDT-APPLY", pid in host.resctrl_tasks(cid), f"init {pid} is not in the group")
+    verify("RDT-APPLY", pid not in host.resctrl_tasks(""), f"init {pid} stayed in the default")
     with open(os.path.join(host.resctrl_group(cid), "schemata"), encoding="ascii") as f:
         lines = {line.split(":")[0].strip(): line.split(":")[1] for line in f.read().split()}
+    verify("RDT-SET-SCHEMA", "L3" in lines, f"no L3 line in the group's schemata: {lines}")
     domains = dict(part.split("=") for part in lines["L3"].split(";"))
     wanted = {str(d): (0xF0, 0x3)[i % 2] for i, d in enumerate(host.l3_domains())}
-    assert {k: int(v, 16) for k, v in domains.items()} == wanted
+    got = {k: int(v, 16) for k, v in domains.items()}
+    verify("RDT-SET-SCHEMA", got == wanted, f"schemata L3 {got}, want {wanted}")
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")

@@ -92,6 +92,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     ),
     "hook_state_config_version": Broken(("LC-HOOK-STATE-STDIN",), profile="runc-1.2"),
     "cgroup_removal_rounds": Broken(("CG-DESTROY-RETRIES-EBUSY",), profile="runc-1.2"),
+    "poststop_hooks_twice": ("LC-DESTROY-POSTSTOP",),
     "pause_error_with_status": Broken(
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",

@@ -19,12 +19,12 @@ PASSING = """
 import pytest
 
 @pytest.mark.requirement("T-ONE-A", "T-ONE-B")
-def test_one():
-    pass
+def test_one(verify):
+    verify.each(("T-ONE-A", True, "one"), ("T-ONE-B", True, "the other"))
 
 @pytest.mark.requirement("T-TWO-A", "T-THREE-A")
-def test_two():
-    pass
+def test_two(verify):
+    verify.each(("T-TWO-A", True, "two"), ("T-THREE-A", True, "three"))
 """
 
 
@@ -66,12 +66,12 @@ def test_exit_0_when_the_verdict_passes(
 def test_exit_1_when_a_must_fails(
     tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    body = PASSING.replace("def test_one():\n    pass", "def test_one():\n    assert 0, 'bad'")
+    body = PASSING.replace('("T-ONE-A", True, "one")', '("T-ONE-A", False, "bad")')
     code, _ = _run_cli(tmp_path, catalog, body)
     stdout = capsys.readouterr().out
     assert code == 1
     assert "rtgate: verdict FAIL" in stdout
-    assert "T-ONE-A" in stdout and "AssertionError: bad" in stdout
+    assert "T-ONE-A" in stdout and "AssertionError: [T-ONE-A] bad" in stdout
 
 
 def test_exit_1_when_a_requirement_is_untested(tmp_path: Path, catalog: Path) -> None:
@@ -87,9 +87,10 @@ import pytest
 from hypothesis import settings
 
 @pytest.mark.requirement("T-ONE-A", "T-RUNC-ONLY")
-def test_it(rtgate_options):
+def test_it(rtgate_options, verify):
     assert rtgate_options.profile == "runc-1.2"
     assert settings.default.max_examples == 10
+    verify.each(("T-ONE-A", True, "one"), ("T-RUNC-ONLY", True, "runc only"))
 """
     code, _ = _run_cli(tmp_path, catalog, body, "--profile", "runc-1.2", "--quick")
     assert code == 0

@@ -17,8 +17,9 @@ ALL_PASS = """
 import pytest
 
 @pytest.mark.requirement("T-ONE-A", "T-ONE-B")
-def test_one():
-    pass
+def test_one(verify):
+    verify("T-ONE-A", True, "one")
+    verify("T-ONE-B", True, "the other")
 
 @pytest.mark.requirement("T-TWO-A")
 def test_two():
@@ -202,7 +203,7 @@ def test_aggregation_over_outcomes(project: Project) -> None:
     }
     by_id = {r["id"]: r for r in report["requirements"]}
     assert by_id["T-ONE-A"]["message"] == "AssertionError: one is not two\nassert 1 == 2"
-    assert by_id["T-ONE-B"]["message"] == "error in setup: RuntimeError: host broke"
+    assert by_id["T-ONE-B"]["message"] == "setup failed: RuntimeError: host broke"
     assert by_id["T-TWO-A"]["message"] == "no resctrl on this host"
     assert by_id["T-THREE-A"]["tests"] == ["test_aggregation_over_outcomes.py::test_blames_another"]
     tests = {t["nodeid"].split("::")[1]: t for t in report["tests"]}

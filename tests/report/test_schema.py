@@ -182,7 +182,19 @@ BROKEN: list[tuple[str, Callable[[Json], None], str]] = [
     ("bad expiry", _set("requirements.1.expectation.expires", "soon"), "$.requirements[1]"),
     ("extra expectation key", _set("requirements.1.expectation.by", "x"), "$.requirements[1]"),
     ("bad requirement id", _set("tests.0.requirements", ["a-fail"]), "$.tests[0].requirements[0]"),
-    ("untested with tests", _set("requirements.4.tests", ["t.py::x"]), "$.requirements[4].tests"),
+    (
+        "negative check count",
+        _set(
+            "requirements.4.checks",
+            {"requirement": "A-UNTESTED", "ran": -1, "failed": 0, "messages": []},
+        ),
+        "$.requirements[4].checks",
+    ),
+    (
+        "checks without a count",
+        _set("tests.0.checks", [{"requirement": "A-FAIL"}]),
+        "$.tests[0].checks",
+    ),
     ("null argv", _set("tests.1.commands.0.argv", None), "$.tests[1].commands[0].argv"),
     ("extra failing-step key", _set("tests.1.hypothesis.seed", 1), "$.tests[1].hypothesis"),
     ("certify with expectations", _set("run.certify", True), "$.run.expectations"),
