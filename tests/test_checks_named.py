@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from harness.spec import cli_tables
 from harness.spec import tables
 from harness.spec.catalog import load_catalog
 
@@ -22,7 +23,12 @@ SCENARIOS = Path(__file__).resolve().parent.parent / "harness" / "scenarios"
 #: state machines whose checks take ids from the spec's tables (one per cell), not literals:
 #: only the ids their marks spell out must be named; the rest are named at run time, and a
 #: declared id no example reached is reported "no check ran", never passed
-MACHINES = {"test_lifecycle_state_machine", "test_cli_state_machine"}
+MACHINES = {
+    "test_lifecycle_state_machine",
+    "test_lifecycle_walks",
+    "test_cli_state_machine",
+    "test_cli_walks",
+}
 _CHECKS = ("verify", "check")
 
 
@@ -37,8 +43,11 @@ class Declared:
     named: frozenset[str]
 
 
-def _marks(node: ast.FunctionDef) -> tuple[tuple[str, ...], frozenset[str]]:
-    """The ids of the ``requirement`` marks, and those written as literals."""
+def _marks(
+    node: ast.FunctionDef, constants: dict[str, ast.expr]
+) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The ids of the ``requirement`` marks, and those written as literals (``constants``: the
+    module's top-level assignments, for a mark that spreads one of them)."""
     ids: list[str] = []
     literal: set[str] = set()
     for decorator in node.decorator_list:
@@ -46,19 +55,35 @@ def _marks(node: ast.FunctionDef) -> tuple[tuple[str, ...], frozenset[str]]:
             continue
         if not ast.unparse(decorator.func).endswith("mark.requirement"):
             continue
-        for arg in decorator.args:
-            if isinstance(arg, ast.Starred):
-                ids.extend(_variants(arg.value))
+        args = list(decorator.args)
+        while args:
+            arg = args.pop(0)
+            spread = arg.value if isinstance(arg, ast.Starred) else None
+            if isinstance(spread, ast.Name) and isinstance(constants.get(spread.id), ast.Tuple):
+                args[:0] = constants[spread.id].elts  # type: ignore[attr-defined]
+            elif spread is not None:
+                ids.extend(_variants(spread))
             elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 ids.append(arg.value)
                 literal.add(arg.value)
     return tuple(ids), frozenset(literal)
 
 
+def _constants(tree: ast.Module) -> dict[str, ast.expr]:
+    """The module's top-level ``NAME = <expression>`` assignments."""
+    return {
+        target.id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Name)
+    }
+
+
 def _variants(expression: ast.expr) -> tuple[str, ...]:
     """A starred mark argument, a call into the spec's tables (``*tables.x(...)``), evaluated."""
     code = compile(ast.Expression(expression), "<requirement mark>", "eval")
-    return tuple(eval(code, {"tables": tables}))  # noqa: S307 - the suite's own source
+    return tuple(eval(code, {"tables": tables, "cli_tables": cli_tables}))  # noqa: S307 - the suite's own source
 
 
 def _named(tree: ast.AST) -> frozenset[str]:
@@ -89,9 +114,10 @@ def declared_tests() -> list[Declared]:
     for path in sorted(SCENARIOS.glob("test_*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module_named = _named(tree)
+        constants = _constants(tree)
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                ids, literal = _marks(node)
+                ids, literal = _marks(node, constants)
                 named = module_named if node.name in MACHINES else _named(node)
                 found.append(Declared(path.name, node.name, ids, literal, named))
     return found
