@@ -76,13 +76,16 @@ class Factory:
     ) -> CgroupManager:
         """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
         join_unified = self.profile.cgroup_join_unified
-        return new_manager(config, self.system, join_unified=join_unified, paths=paths)
+        return new_manager(
+            config, self.system, join_unified=join_unified, paths=paths, v2=self.profile.cgroup_v2
+        )
 
     def create(self, container_id: str, config: Config) -> Container:
         """``Create``: checks in the seed's order; the new container is stopped."""
         if not self.root:
             raise self.profile.refuse("invalid-root")
         validate_id(container_id, self.profile)
+        config = self.profile.known_config(config)
         try:
             validate(config, self.rdt_features, rdt_era=self.profile.rdt_era)
         except ConfigValidationError as err:

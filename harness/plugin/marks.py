@@ -3,6 +3,9 @@
 - an id that is not in the catalog makes the test's module a collection error;
 - a test whose ids all lie outside the selected profile checks nothing that counts, so it is
   deselected (tests without the marker are left alone: they are not conformance tests);
+- a test (or a parametrized case) marked ``needs(*ids)`` exercises a feature those rules
+  bring (cgroup v2, closID): it is deselected under a profile that does not hold every one of
+  them, as the release the profile stands for lacks the feature;
 - the ids of every kept test go to ``item.user_properties`` as ``("requirement", id)``, which
   pytest-xdist ships to the controller and JUnit writers print, and tests may add
   ``("violates", id)`` through :func:`record_violation` to blame a failure on a requirement.
@@ -21,11 +24,23 @@ from harness.plugin.keys import requirements_key
 from harness.plugin.options import RunOptions
 from harness.spec.catalog import Catalog
 
-__all__ = ["MARKER_HELP", "RequirementMarks", "record_violation", "requirement_ids"]
+__all__ = [
+    "MARKER_HELP",
+    "NEEDS_HELP",
+    "RequirementMarks",
+    "needed_ids",
+    "record_violation",
+    "requirement_ids",
+]
 
 MARKER_HELP = (
     "requirement(*ids): the catalog requirements this test checks; "
     "tests whose ids are all outside --rtgate-profile are deselected"
+)
+
+NEEDS_HELP = (
+    "needs(*ids): the case exercises a feature these catalog requirements bring; it is "
+    "deselected under a profile that does not hold them all"
 )
 
 
@@ -59,6 +74,9 @@ class RequirementMarks:
             if ids and self.in_profile.isdisjoint(ids):
                 dropped.append(item)
                 continue
+            if not self.in_profile.issuperset(needed_ids(item, self.catalog)):
+                dropped.append(item)
+                continue
             kept.append(item)
             for req_id in ids:
                 item.user_properties.append(("requirement", req_id))
@@ -87,6 +105,24 @@ def requirement_ids(item: pytest.Item, catalog: Catalog) -> tuple[str, ...]:
                 )
             ids.append(req_id)
     return tuple(sorted(set(ids)))
+
+
+def needed_ids(item: pytest.Item, catalog: Catalog) -> set[str]:
+    """The ids of every ``needs`` mark on ``item``.
+
+    Raises:
+        pytest.Collector.CollectError: an id not in the catalog.
+    """
+    ids: set[str] = set()
+    for mark in item.iter_markers("needs"):
+        for req_id in mark.args:
+            if not isinstance(req_id, str) or req_id not in catalog:
+                raise pytest.Collector.CollectError(
+                    f"{item.nodeid}: 'needs' must name ids of the catalog {catalog.path}"
+                    f" (got {req_id!r}){_did_you_mean(req_id, catalog)}"
+                )
+            ids.add(req_id)
+    return ids
 
 
 def record_violation(item_or_request: pytest.Item | pytest.FixtureRequest, req_id: str) -> None:

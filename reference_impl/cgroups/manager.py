@@ -65,10 +65,12 @@ def new_manager(
     *,
     join_unified: bool = False,
     paths: dict[str, str] | None = None,
+    v2: bool = True,
 ) -> FsManager | Fs2Manager:
-    """The manager for this host; ``paths`` are those a loaded container recorded."""
+    """The manager for this host; ``paths`` are those a loaded container recorded.  Without
+    ``v2`` (the seed) it is the v1 manager on every host, as 692f6e1 knows no cgroup2."""
     mode, mount = cgroup_mode()
-    if mode == "v2" and mount is not None:
+    if v2 and mode == "v2" and mount is not None:
         return Fs2Manager(config, system, mount, paths=paths)
     unified = mount if mode == "hybrid" and join_unified else None
     return FsManager(config, system, paths=paths, unified_mount=unified)

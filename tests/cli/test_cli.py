@@ -238,11 +238,13 @@ def test_requirements_listing(catalog: Path, capsys: pytest.CaptureFixture[str])
     assert main(["requirements", "--catalog", str(catalog), "--profile", "runc-1.2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == ["T-ONE-A", "T-RUNC-ONLY"]
-    assert lines[0].split()[1:4] == ["MUST", "api", "one"]
+    assert lines[0].split()[1:6] == ["MUST", "api", "one", "runc", "692f6e1"]
+    assert lines[1].split()[4:6] == ["runc", "v1.2.0"], "each rule shows the release it came in"
     assert main(["requirements", "--catalog", str(catalog), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in data] == sorted(r["id"] for r in data)
     assert data[0]["profiles"] == ["seed", "runc-1.2"]
+    assert data[0]["since"] == "runc 692f6e1"
 
 
 def test_requirements_with_unknown_profile(
