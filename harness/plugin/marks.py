@@ -43,6 +43,9 @@ NEEDS_HELP = (
     "deselected under a profile that does not hold them all"
 )
 
+#: the ids of an item's ``needs`` marks, checked as it is collected
+_needs_key = pytest.StashKey[set[str]]()
+
 
 class RequirementMarks:
     """Collection-time half of the plugin: validation, deselection, user properties."""
@@ -60,6 +63,7 @@ class RequirementMarks:
         for item in made:
             if isinstance(item, pytest.Item):
                 item.stash[requirements_key] = requirement_ids(item, self.catalog)
+                item.stash[_needs_key] = needed_ids(item, self.catalog)
         return result
 
     def pytest_collection_modifyitems(
@@ -74,7 +78,10 @@ class RequirementMarks:
             if ids and self.in_profile.isdisjoint(ids):
                 dropped.append(item)
                 continue
-            if not self.in_profile.issuperset(needed_ids(item, self.catalog)):
+            needed = item.stash.get(_needs_key, None)
+            if needed is None:
+                needed = item.stash[_needs_key] = needed_ids(item, self.catalog)
+            if not self.in_profile.issuperset(needed):
                 dropped.append(item)
                 continue
             kept.append(item)

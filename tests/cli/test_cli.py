@@ -139,7 +139,7 @@ def test_exit_2_for_a_malformed_catalog_naming_file_and_line(
     catalog.write_text(catalog.read_text().replace('scope = "cli"', 'scope = "gui"'))
     assert main(["run", "--catalog", str(catalog)]) == 2
     line = _one_line(capsys.readouterr().err)
-    assert line.startswith(f"rtgate: error: {catalog}:27: requirement 'T-TWO-A': 'scope'")
+    assert line.startswith(f"rtgate: error: {catalog}:29: requirement 'T-TWO-A': 'scope'")
     assert line.endswith("(got 'gui')")
 
 
