@@ -32,6 +32,7 @@ __all__ = [
     "Scope",
     "load_catalog",
     "release_key",
+    "since_releases",
 ]
 
 Level = Literal["MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY"]
@@ -146,6 +147,11 @@ def release_key(release: str) -> tuple[str, tuple[int, ...]]:
     numbers, _, rc = version.removeprefix("v").partition("-rc")
     major, minor, patch = (int(n) for n in numbers.split("."))
     return project, (major, minor, patch, int(rc) if rc else 99, 0)
+
+
+def since_releases(requirement: Requirement) -> dict[str, tuple[int, ...]]:
+    """The releases of ``requirement.since`` by project: ``{"runc": (1, 1, 0, 99, 0)}``."""
+    return dict(release_key(r) for r in requirement.since.split(", "))
 
 
 def _by_id(requirement: Requirement) -> str:

@@ -8,14 +8,9 @@ import json
 import pytest
 
 from harness.spec import tables
-from harness.spec.catalog import Requirement
 from harness.spec.catalog import load_catalog
 from harness.spec.catalog import release_key
-
-
-def _releases(requirement: Requirement) -> dict[str, tuple[int, ...]]:
-    """The rule's releases by project: {"runc": (1, 1, 0, 99, 0), ...}."""
-    return dict(release_key(r) for r in requirement.since.split(", "))
+from harness.spec.catalog import since_releases
 
 
 def test_release_order() -> None:
@@ -32,7 +27,7 @@ def test_a_profile_holds_no_rule_of_a_later_release(profile: str) -> None:
     one the profile stands for (the seed: runc 692f6e1; runtime-spec: v1.0.2)."""
     project, mine = release_key(tables.release(profile))
     for requirement in load_catalog().for_profile(profile):
-        theirs = _releases(requirement).get(project)
+        theirs = since_releases(requirement).get(project)
         assert theirs is not None, f"{requirement.id} names no {project} release"
         assert theirs <= mine, f"{requirement.id} came in {requirement.since}, after {profile}"
 
@@ -59,7 +54,7 @@ def test_a_rule_of_no_profile_is_later_than_every_profile() -> None:
     orphans = [r for r in catalog.values() if not r.profiles]
     assert "RDT-MONITORING" in {r.id for r in orphans}
     for requirement in orphans:
-        for project, version in _releases(requirement).items():
+        for project, version in since_releases(requirement).items():
             for profile in tables.PROFILES:
                 other, theirs = release_key(tables.release(profile))
                 assert other != project or version > theirs, (requirement.id, profile)
@@ -104,3 +99,13 @@ def test_requirements_command_lists_exactly_the_profile(
     wanted = {r.id for r in load_catalog().values() if profile in r.profiles}
     assert {r["id"] for r in listed} == wanted
     assert all(r["since"] for r in listed)
+
+
+def test_a_seed_run_refuses_a_cgroup_v2_preset(capsys: pytest.CaptureFixture[str]) -> None:
+    """The seed knows cgroup v1 only: a simulated v2-only host is a usage error for it."""
+    from harness.cli import main
+
+    assert main(["run", "--quick", "--profile", "seed", "--preset", "v2-cat"]) == 2
+    err = capsys.readouterr().err
+    assert "'--preset' must be a cgroup v1 or hybrid host for profile 'seed'" in err
+    assert "runc v1.0.0-rc9" in err
