@@ -49,7 +49,9 @@ class CliError(Exception):
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="rtgate-reference", exit_on_error=False)
     parser.add_argument("--root", default=DEFAULT_ROOT, help="where containers' state dirs live")
-    parser.add_argument("--profile", default="seed", help="seed, runc-1.2 or runtime-spec")
+    parser.add_argument(
+        "--profile", default="seed", help="seed, runc-1.1, runc-1.2 or runtime-spec"
+    )
     parser.add_argument(
         "--factory",
         default="",
@@ -170,10 +172,6 @@ def _state(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
 def _kill(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     container = factory.load(args.id)
     sig = parse_signal(args.signal)
-    accepted = getattr(container.profile, "cli_kill_statuses", None)
-    status = str(container.status())
-    if accepted is not None and status not in accepted:
-        raise CliError(f"cannot kill container {args.id}: it is {status}, not created or running")
     if args.all:
         container.signal(sig, all_processes=True)
     else:

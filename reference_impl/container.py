@@ -198,6 +198,10 @@ class Container:
             with self._lock:
                 self._signal_v12(sig)
             return
+        if self.profile.signal_semantics == "runc-1.1" and not all_processes:
+            with self._lock:
+                self._signal_v11(sig)
+            return
         if all_processes:
             signal_all_processes(self, sig)
             return
@@ -235,10 +239,28 @@ class Container:
             except LibcontainerError:
                 paused = False
             if paused:
-                try:
-                    self.cgroup_manager.freeze(THAWED)
-                except Exception:  # noqa: BLE001 - runc 1.2 ignores it (`_ =`)
-                    pass
+                self._thaw_after_kill()
+
+    def _signal_v11(self, sig: int) -> None:
+        """runc 1.1 ``Signal`` without ``all`` (v1.1.5 container_linux.go:377-407): init of a
+        created, running or paused container is signalled, and SIGKILL thaws a paused one
+        (6806b2c1c); a stopped container is ErrNotRunning."""
+        status = self.current_status()
+        if status == Status.STOPPED or self.init_process is None:
+            raise self.profile.refuse("signal")
+        try:
+            self.init_process.signal(sig)
+        except OSError as err:
+            raise WrappedError("unable to signal init", err) from err
+        if status == Status.PAUSED and sig == signal_module.SIGKILL:
+            self._thaw_after_kill()
+
+    def _thaw_after_kill(self) -> None:
+        """Thaw after SIGKILL so that a v1-frozen init can die; a failure is ignored (`_ =`)."""
+        try:
+            self.cgroup_manager.freeze(THAWED)
+        except Exception:  # noqa: BLE001 - runc ignores it (`_ =`)
+            pass
 
     def destroy(self) -> None:
         """``Destroy``: whatever the in-memory state does; no refresh first.  The profile may
@@ -400,7 +422,8 @@ class Container:
                     self.config.label("bundle"),
                     pid=pid,
                 )
-                # runc >= 1.0 runs createRuntime right after prestart, at the same point
+                # runc >= 1.0.0-rc91 runs createRuntime right after prestart, at the same point;
+                # the seed's configs.Hooks has no createRuntime (the profile dropped it)
                 phases = (("prestart", hooks.prestart), ("createRuntime", hooks.create_runtime))
                 for kind, phase in phases:
                     for i, hook in enumerate(phase):

@@ -81,6 +81,7 @@ class Factory:
             join_unified=self.profile.cgroup_join_unified,
             paths=paths,
             removal=self.profile.cgroup_removal,
+            v2=self.profile.cgroup_v2,
         )
 
     def create(self, container_id: str, config: Config) -> Container:
@@ -88,6 +89,7 @@ class Factory:
         if not self.root:
             raise self.profile.refuse("invalid-root")
         validate_id(container_id, self.profile)
+        config = self.profile.known_config(config)
         try:
             validate(config, self.rdt_features, rdt_era=self.profile.rdt_era)
         except ConfigValidationError as err:

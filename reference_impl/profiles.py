@@ -12,6 +12,11 @@ second init is refused; hook errors name the hook, without the seed's "error run
 (6a4870e4a); hooks read the vendored runtime-spec's version; busy cgroups are rmdir'ed with
 EBUSY retries; cgroup.kill kills through the unified group on v2 and hybrid hosts.
 
+``runc-1.1`` is runc v1.1.5 (Debian bookworm's): the seed's all-steps destroy and runType,
+with sentinel errors (e918d0213), SIGKILL thawing a paused container (6806b2c1c), kill-all in a
+joined PID namespace (cbb0a7932), cgroup v2, closID, MBA and createRuntime hooks.  Only its
+command line is judged (the spec's ``runc-1.1`` profile has command-line rules only).
+
 ``runtime-spec`` is runc 1.2's libcontainer behind a command line that does what runtime-spec
 v1.0.2's runtime.md says where runc departs from it (delete, kill, poststop hooks).
 
@@ -26,6 +31,8 @@ import re
 from collections.abc import Mapping
 from typing import Literal
 
+from reference_impl.configs import Config
+from reference_impl.configs import IntelRdtConfig
 from reference_impl.errors import ErrorCode
 from reference_impl.errors import GenericError
 from reference_impl.errors import LibcontainerError
@@ -35,6 +42,7 @@ from reference_impl.errors import new_system_error_with_cause
 
 __all__ = [
     "PROFILES",
+    "RUNC_1_1",
     "RUNC_1_2",
     "RUNTIME_SPEC",
     "SEED",
@@ -99,7 +107,7 @@ class Profile:
     init_check: Literal["run-type", "has-init"] = "run-type"
     #: Signal: "seed" (no state check, ``all`` flag) or "runc-1.2" (no ``all`` flag, init
     #: checked, SIGKILL kills the cgroup without a private PID namespace, thaws a paused one)
-    signal_semantics: Literal["seed", "runc-1.2"] = "seed"
+    signal_semantics: Literal["seed", "runc-1.1", "runc-1.2"] = "seed"
     #: Start: init is the first process by status (seed) or by ``Process.init`` (runc 1.2,
     #: which also refuses a second init)
     init_by_process_flag: bool = False
@@ -145,9 +153,26 @@ class Profile:
     #: ``delete`` of a created container kills and destroys it ("kill", runc's delete.go) or
     #: refuses, as for any container that is not stopped ("refuse", the runtime-spec)
     cli_delete_created: Literal["kill", "refuse"] = "kill"
-    #: the statuses ``kill`` accepts (None: any, as runc leaves it to Signal; the runtime-spec:
-    #: created and running)
-    cli_kill_statuses: frozenset[str] | None = None
+    #: the config knows createRuntime hooks (runc v1.0.0-rc91, ccdd75760); the seed's
+    #: configs.Hooks has prestart, poststart and poststop only, so it ignores the key
+    create_runtime_hooks: bool = False
+    #: cgroup v2 hosts get the fs2 manager (runc v1.0.0-rc9, 1932917b7); the seed knows only
+    #: cgroup v1, also on a host whose only hierarchy is cgroup2
+    cgroup_v2: bool = False
+
+    def known_config(self, config: Config) -> Config:
+        """``config`` as this release's ``configs.Config`` holds it: the seed's has no
+        createRuntime hooks and its ``IntelRdt`` only ``L3CacheSchema`` (692f6e1
+        configs/intelrdt.go), so whatever else the bundle says is dropped, as Go's JSON
+        decoding drops unknown keys."""
+        hooks, rdt = config.hooks, config.intel_rdt
+        if hooks is not None and not self.create_runtime_hooks:
+            hooks = dataclasses.replace(hooks, create_runtime=())
+        if rdt is not None and self.rdt_era == "seed":
+            rdt = IntelRdtConfig(l3_cache_schema=rdt.l3_cache_schema)
+        if hooks is config.hooks and rdt is config.intel_rdt:
+            return config
+        return dataclasses.replace(config, hooks=hooks, intel_rdt=rdt)
 
     def refuse(self, key: str, **fields: object) -> LibcontainerError:
         """The error this profile raises for refusal ``key`` (see ``refusals``)."""
@@ -237,6 +262,34 @@ SEED = Profile(
 
 _NOT_RUNNING = _sentinel("ErrNotRunning", "container not running")
 
+#: runc 1.1.5: the seed's libcontainer with sentinel errors (v1.1.5 libcontainer/error.go:5-13)
+RUNC_1_1 = dataclasses.replace(
+    SEED,
+    name="runc-1.1",
+    source="runc v1.1.5 (e918d0213, 6806b2c1c, cbb0a7932, 17e3b41dd, ccdd75760)",
+    refusals={
+        "running-transition": _sentinel("ErrRunning", "container still running"),
+        "running-destroy": _sentinel("ErrRunning", "container still running"),
+        "paused-destroy": _sentinel("ErrPaused", "container paused"),
+        "pause": _NOT_RUNNING,
+        "resume": _sentinel("ErrNotPaused", "container not paused"),
+        "set": _NOT_RUNNING,
+        "signal": _NOT_RUNNING,
+        "invalid-root": Refusal("invalid root"),
+        "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
+        "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
+        "not-exists": _sentinel("ErrNotExist", "container does not exist"),
+    },
+    signal_semantics="runc-1.1",
+    kill_all_in_joined_pidns=True,
+    poststop_status="stopped",
+    id_refuses_dot_names=True,
+    cgroup_join_unified=True,
+    rdt_era="runc-1.1",
+    create_runtime_hooks=True,
+    cgroup_v2=True,
+)
+
 RUNC_1_2 = Profile(
     name="runc-1.2",
     source=(
@@ -284,24 +337,25 @@ RUNC_1_2 = Profile(
     cgroup_join_unified=True,
     cgroup_kill_file=True,
     rdt_era="runc-1.1",
+    create_runtime_hooks=True,
+    cgroup_v2=True,
 )
 
 #: runtime-spec v1.0.2 runtime.md on top of runc 1.2's libcontainer: delete of a container
-#: that is not stopped and kill of one that is neither created nor running MUST error, and a
-#: failing poststop hook is a warning after which the remaining hooks run
+#: that is not stopped MUST error, and a failing poststop hook is a warning after which the
+#: remaining hooks run
 RUNTIME_SPEC = dataclasses.replace(
     RUNC_1_2,
     name="runtime-spec",
     source="runtime-spec v1.0.2 runtime.md (operations, lifecycle) over runc v1.2.0",
     poststop_failures="warn",
     cli_delete_created="refuse",
-    cli_kill_statuses=frozenset({"created", "running"}),
     # config-linux.md: intelRdt set and no resctrl mounted MUST be an error, with or without a
     # schema; runc 1.1.1 to 1.3 ignore a schema-less one there, v1.4.0 refuses it again
     rdt_era="runc-1.4",
 )
 
-PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_2, RUNTIME_SPEC)}
+PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_1, RUNC_1_2, RUNTIME_SPEC)}
 
 
 class UnknownProfileError(LibcontainerError):

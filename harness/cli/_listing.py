@@ -13,7 +13,8 @@ __all__ = ["list_presets", "list_requirements"]
 
 
 def list_requirements(args: argparse.Namespace) -> int:
-    """Print the requirements (of ``--profile``, if given) sorted by id; exit code 0.
+    """Print the requirements (exactly those ``--profile`` holds, if given) sorted by id, each
+    with the release that brought it; exit code 0.
 
     Raises:
         UsageError: unknown profile.
@@ -45,6 +46,7 @@ def _as_dict(requirement: Requirement) -> dict[str, object]:
         "url": requirement.url,
         "spec_version": requirement.spec_version,
         "profiles": list(requirement.profiles),
+        "since": requirement.since,
     }
 
 
@@ -53,8 +55,10 @@ def _table(requirements: list[Requirement]) -> str:
         return "(no requirements)"
     width = max(len(r.id) for r in requirements)
     area = max(len(r.area) for r in requirements)
+    since = max(len(r.since) for r in requirements)
     rows = [
-        f"{r.id:<{width}}  {r.level:<10}  {r.scope:<3}  {r.area:<{area}}  {r.title}"
+        f"{r.id:<{width}}  {r.level:<10}  {r.scope:<3}  {r.area:<{area}}  {r.since:<{since}}"
+        f"  {r.title}"
         for r in requirements
     ]
     return "\n".join(rows)

@@ -33,6 +33,7 @@ from harness.plugin.keys import report_key
 from harness.plugin.keys import requirements_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.marks import MARKER_HELP
+from harness.plugin.marks import NEEDS_HELP
 from harness.plugin.marks import RequirementMarks
 from harness.plugin.marks import record_violation
 from harness.plugin.options import RunOptions
@@ -90,6 +91,7 @@ def pytest_configure(config: pytest.Config) -> None:
     hypothesis_profiles.register_profiles()
     hypothesis_profiles.load_default(config)
     config.addinivalue_line("markers", MARKER_HELP)
+    config.addinivalue_line("markers", NEEDS_HELP)
     # ``rtgate run`` checked the options in this process already and stashed them
     options = config.stash.get(options_key, None) or read_options(config)
     config.stash[options_key] = options

@@ -3,6 +3,9 @@
 - an id that is not in the catalog makes the test's module a collection error;
 - a test whose ids all lie outside the selected profile checks nothing that counts, so it is
   deselected (tests without the marker are left alone: they are not conformance tests);
+- a test (or a parametrized case) marked ``needs(*ids)`` exercises a feature those rules
+  bring (cgroup v2, closID): it is deselected under a profile that does not hold every one of
+  them, as the release the profile stands for lacks the feature;
 - the ids of every kept test go to ``item.user_properties`` as ``("requirement", id)``, which
   pytest-xdist ships to the controller and JUnit writers print, and tests may add
   ``("violates", id)`` through :func:`record_violation` to blame a failure on a requirement.
@@ -23,8 +26,10 @@ from harness.spec.catalog import Catalog
 
 __all__ = [
     "MARKER_HELP",
+    "NEEDS_HELP",
     "RequirementMarks",
     "known_requirement",
+    "needed_ids",
     "record_violation",
     "requirement_ids",
 ]
@@ -33,6 +38,14 @@ MARKER_HELP = (
     "requirement(*ids): the catalog requirements this test checks; "
     "tests whose ids are all outside --rtgate-profile are deselected"
 )
+
+NEEDS_HELP = (
+    "needs(*ids): the case exercises a feature these catalog requirements bring; it is "
+    "deselected under a profile that does not hold them all"
+)
+
+#: the ids of an item's ``needs`` marks, checked as it is collected
+_needs_key = pytest.StashKey[set[str]]()
 
 
 class RequirementMarks:
@@ -51,6 +64,7 @@ class RequirementMarks:
         for item in made:
             if isinstance(item, pytest.Item):
                 item.stash[requirements_key] = requirement_ids(item, self.catalog)
+                item.stash[_needs_key] = needed_ids(item, self.catalog)
         return result
 
     def pytest_collection_modifyitems(
@@ -63,6 +77,12 @@ class RequirementMarks:
             if ids is None:  # not made by the Python collector: check it now
                 ids = item.stash[requirements_key] = requirement_ids(item, self.catalog)
             if ids and self.in_profile.isdisjoint(ids):
+                dropped.append(item)
+                continue
+            needed = item.stash.get(_needs_key, None)
+            if needed is None:
+                needed = item.stash[_needs_key] = needed_ids(item, self.catalog)
+            if not self.in_profile.issuperset(needed):
                 dropped.append(item)
                 continue
             kept.append(item)
@@ -93,6 +113,24 @@ def requirement_ids(item: pytest.Item, catalog: Catalog) -> tuple[str, ...]:
                 )
             ids.append(req_id)
     return tuple(sorted(set(ids)))
+
+
+def needed_ids(item: pytest.Item, catalog: Catalog) -> set[str]:
+    """The ids of every ``needs`` mark on ``item``.
+
+    Raises:
+        pytest.Collector.CollectError: an id not in the catalog.
+    """
+    ids: set[str] = set()
+    for mark in item.iter_markers("needs"):
+        for req_id in mark.args:
+            if not isinstance(req_id, str) or req_id not in catalog:
+                raise pytest.Collector.CollectError(
+                    f"{item.nodeid}: 'needs' must name ids of the catalog {catalog.path}"
+                    f" (got {req_id!r}){_did_you_mean(req_id, catalog)}"
+                )
+            ids.add(req_id)
+    return ids
 
 
 def record_violation(item_or_request: pytest.Item | pytest.FixtureRequest, req_id: str) -> None:

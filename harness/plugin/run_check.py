@@ -22,6 +22,8 @@ from harness.report.expectations import load_expectations
 from harness.report.features import host_features
 from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
+from harness.spec.catalog import release_key
+from harness.spec.catalog import since_releases
 
 if TYPE_CHECKING:
     from harness.subjects.access import RuntimeAccess
@@ -169,6 +171,7 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
     if profile not in catalog.profiles:
         known = tuple(sorted(catalog.profiles))
         raise OptionError("profile", f"must be one of {known} (got {profile!r})")
+    _check_preset_fits(preset, probe, profile, catalog)
     _check_oci_version(request.oci_version, kind)
     subject, found = _subject(request, kind, version)
     return RunOptions(
@@ -251,6 +254,35 @@ def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
     if chosen not in presets.PRESETS:
         raise OptionError("preset", f"must be one of {tuple(presets.PRESETS)} (got {name!r})")
     return chosen, presets.describe(chosen)
+
+
+#: the rule of the release that brought cgroup v2 hosts; an older profile knows cgroup v1 only
+_CGROUP_V2_RULE = "CG-V2-APPLY"
+
+
+def _check_preset_fits(
+    preset: str, description: dict[str, Any], profile: str, catalog: Catalog
+) -> None:
+    """A simulated cgroup v2 host is refused for a profile whose release predates cgroup v2
+    (the seed, runc 692f6e1): its runtime cannot even make a cgroup there."""
+    if not preset or description.get("topology", {}).get("cgroup_mode") != "v2":
+        return
+    if _CGROUP_V2_RULE not in catalog:
+        return
+    from harness.spec import tables
+
+    try:
+        project, mine = release_key(tables.release(profile))
+    except (RtgateError, KeyError):
+        return  # a profile of a catalog of its own: the tables do not know its release
+    brought = catalog[_CGROUP_V2_RULE].since
+    if mine < since_releases(catalog[_CGROUP_V2_RULE]).get(project, mine):
+        raise OptionError(
+            "preset",
+            f"must be a cgroup v1 or hybrid host for profile {profile!r}: "
+            f"{tables.release(profile)} knows no cgroup v2, which came with {brought}"
+            f" (got {preset!r})",
+        )
 
 
 def _catalog(path: str | None) -> Catalog:

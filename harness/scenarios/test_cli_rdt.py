@@ -238,7 +238,10 @@ def test_create_with_no_schema_and_no_resctrl_fails(
 
 
 # -- L3 CAT ---------------------------------------------------------------------------------
-@pytest.mark.parametrize("named_by", ["id", "closid"])
+# a group named by closID needs closID (runc v1.1.0), which the seed's config does not know
+@pytest.mark.parametrize(
+    "named_by", ["id", pytest.param("closid", marks=pytest.mark.needs("CLI-RDT-CLOSID-KEPT"))]
+)
 @pytest.mark.requirement("CLI-RDT-GROUP")
 def test_group_holds_schema_and_init(cli_on: CliOnHost, named_by: str) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):

@@ -25,11 +25,14 @@ __all__ = [
     "ID_PATTERN",
     "LEVELS",
     "SCOPES",
+    "SINCE_PATTERN",
     "Catalog",
     "Level",
     "Requirement",
     "Scope",
     "load_catalog",
+    "release_key",
+    "since_releases",
 ]
 
 Level = Literal["MUST", "MUST NOT", "SHOULD", "SHOULD NOT", "MAY"]
@@ -40,7 +43,11 @@ SCOPES: tuple[Scope, ...] = ("api", "cli")
 ID_PATTERN = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)+$")
 DEFAULT_CATALOG = Path(__file__).with_name("requirements.toml")
 
-_REQUIRED = ("id", "level", "title", "source", "scope", "area", "profiles")
+_REQUIRED = ("id", "level", "title", "source", "scope", "area", "profiles", "since")
+#: one release: ``runc 692f6e1`` (the seed's commit), ``runc v1.1.0``, ``runtime-spec v1.0.2``
+_RELEASE = r"(runc (692f6e1|v\d+\.\d+\.\d+(-rc\d+)?)|runtime-spec v\d+\.\d+\.\d+)"
+#: ``since``: the runc release and/or the runtime-spec version that brought a rule
+SINCE_PATTERN = re.compile(rf"^{_RELEASE}(, {_RELEASE})?$")
 _OPTIONAL = ("url", "spec_version")
 _HEADER = re.compile(r"^\s*\[\[\s*requirement\s*\]\]")
 
@@ -61,8 +68,10 @@ class Requirement:
     scope: Scope
     #: a free word the compliance matrix groups by
     area: str
-    #: the profiles this rule belongs to
+    #: the profiles this rule belongs to (none: a rule of a release no profile stands for)
     profiles: tuple[str, ...]
+    #: the releases that brought the rule: "runc v1.1.0", "runtime-spec v1.0.2", or both
+    since: str = ""
     #: a pinned link to the source, when there is one
     url: str | None = None
     #: the runtime-spec version a command-line rule comes from ("1.0.2")
@@ -106,7 +115,7 @@ def load_catalog(path: str | None = None) -> Catalog:
 
     Raises:
         SpecError: the file cannot be read, is not TOML, or breaks a rule of the format
-            (missing or unknown key, bad level, scope or id, duplicate id, empty profiles).
+            (missing or unknown key, bad level, scope, id or since, duplicate id, bad profiles).
     """
     where = str(path if path is not None else DEFAULT_CATALOG)
     try:
@@ -119,6 +128,30 @@ def load_catalog(path: str | None = None) -> Catalog:
         message, line = split_toml_error(str(err), text)
         raise SpecError(where, message, line) from err
     return Catalog(_Checker(where, text).requirements(data), where)
+
+
+def release_key(release: str) -> tuple[str, tuple[int, ...]]:
+    """An order on one project's releases: ``("runc", (1, 1, 0, 99))`` for ``runc v1.1.0``.
+
+    A release candidate sorts before its release; the seed's commit 692f6e1 (2017-08-30) lies
+    between v1.0.0-rc4 and v1.0.0-rc5, so it sorts as rc4 plus one half.
+
+    Raises:
+        ValueError: not one release of :data:`SINCE_PATTERN`'s form.
+    """
+    if not re.fullmatch(_RELEASE, release):
+        raise ValueError(f"not a release: {release!r}")
+    project, _, version = release.partition(" ")
+    if version == "692f6e1":
+        return project, (1, 0, 0, 4, 50)
+    numbers, _, rc = version.removeprefix("v").partition("-rc")
+    major, minor, patch = (int(n) for n in numbers.split("."))
+    return project, (major, minor, patch, int(rc) if rc else 99, 0)
+
+
+def since_releases(requirement: Requirement) -> dict[str, tuple[int, ...]]:
+    """The releases of ``requirement.since`` by project: ``{"runc": (1, 1, 0, 99, 0)}``."""
+    return dict(release_key(r) for r in requirement.since.split(", "))
 
 
 def _by_id(requirement: Requirement) -> str:
@@ -166,7 +199,7 @@ class _Checker:
         for key in _REQUIRED:
             if key not in entry:
                 self.fail(f"{label}: missing key {key!r}", self.line_of(index, "id"))
-        for key in ("id", "title", "source", "area", "level", "scope") + _OPTIONAL:
+        for key in ("id", "title", "source", "area", "level", "scope", "since") + _OPTIONAL:
             if key in entry:
                 value = entry[key]
                 if not isinstance(value, str) or not value.strip():
@@ -179,16 +212,22 @@ class _Checker:
                 f"'id' must match {ID_PATTERN.pattern!r} (got {entry['id']!r})",
                 self.line_of(index, "id"),
             )
+        if not SINCE_PATTERN.match(entry["since"]):
+            self.fail(
+                f"{label}: 'since' must name releases like 'runc v1.1.0', 'runc 692f6e1' or"
+                f" 'runtime-spec v1.0.2', comma-separated (got {entry['since']!r})",
+                self.line_of(index, "since"),
+            )
         self.one_of(index, label, entry, "level", LEVELS)
         self.one_of(index, label, entry, "scope", SCOPES)
         profiles = entry["profiles"]
-        if (
-            not isinstance(profiles, list)
-            or not profiles
-            or not all(isinstance(p, str) and p.strip() for p in profiles)
+        # an empty list is a rule of a release no profile stands for yet (its ``since`` says
+        # which): recorded, checked by no run
+        if not isinstance(profiles, list) or not all(
+            isinstance(p, str) and p.strip() for p in profiles
         ):
             self.fail(
-                f"{label}: 'profiles' must be a non-empty list of names (got {profiles!r})",
+                f"{label}: 'profiles' must be a list of names (got {profiles!r})",
                 self.line_of(index, "profiles"),
             )
         return Requirement(
@@ -199,6 +238,7 @@ class _Checker:
             scope=entry["scope"],
             area=entry["area"],
             profiles=tuple(dict.fromkeys(profiles)),
+            since=entry["since"],
             url=entry.get("url"),
             spec_version=entry.get("spec_version"),
         )

@@ -37,6 +37,7 @@ __all__ = [
     "operation_expectation",
     "operation_requirement",
     "poststop_status",
+    "release",
     "requirement_for",
     "requirement_variants",
     "status_of",
@@ -53,7 +54,7 @@ LIFECYCLE = Path(__file__).with_name("lifecycle.toml")
 CELL_KINDS = ("assign", "noop", "error", "check-running")
 DEFAULT_PROFILE = "seed"
 #: keys of a ``[profile."<name>"]`` table that describe the profile instead of overriding
-_PROFILE_META = ("source", "requirements", "inherits", "scope")
+_PROFILE_META = ("source", "requirements", "inherits", "scope", "release")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -149,6 +150,14 @@ PROFILES: tuple[str, ...] = (DEFAULT_PROFILE, *sorted(_raw().get("profile", {}))
 API_PROFILES: tuple[str, ...] = tuple(
     p for p in PROFILES if _raw().get("profile", {}).get(p, {}).get("scope") != "cli"
 )
+
+
+def release(profile: str = DEFAULT_PROFILE) -> str:
+    """The release ``profile`` stands for ("runc v1.2.0"): no rule of a later one is its."""
+    if profile == DEFAULT_PROFILE:
+        return str(_raw()["release"])
+    lifecycle(profile)  # an unknown profile is a SpecError
+    return str(_raw()["profile"][profile]["release"])
 
 
 def status_of(state: str, profile: str = DEFAULT_PROFILE) -> str:

@@ -70,12 +70,14 @@ def new_manager(
     join_unified: bool = False,
     paths: dict[str, str] | None = None,
     removal: Literal["rounds", "ebusy-retry"] = "rounds",
+    v2: bool = True,
 ) -> FsManager | Fs2Manager:
     """The manager for this host; ``paths`` are those a loaded container recorded;
-    ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``)."""
+    ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``).  Without
+    ``v2`` (the seed) it is the v1 manager on every host, as 692f6e1 knows no cgroup2."""
     mode, mount = cgroup_mode()
     retrying = removal == "ebusy-retry"
-    if mode == "v2" and mount is not None:
+    if v2 and mode == "v2" and mount is not None:
         remover = remove_each_path if retrying else None
         return Fs2Manager(config, system, mount, paths=paths, remover=remover)
     unified = mount if mode == "hybrid" and join_unified else None

@@ -164,7 +164,10 @@ class IntelRdtManager:
         return self.path
 
     def _last_cmd(self, message: str) -> IntelRdtError:
-        """``NewLastCmdError``: the message, plus what ``info/last_cmd_status`` says."""
+        """``NewLastCmdError``: the message, plus what ``info/last_cmd_status`` says (runc
+        v1.0.0-rc6, 6c307f8ff); the seed's errors are the message alone."""
+        if self.era == "seed":
+            return IntelRdtError(message)
         try:
             status = read_file(os.path.join(self._root(), "info", "last_cmd_status")).strip()
         except (OSError, IntelRdtError):

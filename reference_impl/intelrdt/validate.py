@@ -1,6 +1,8 @@
 """The intelRdt checks of the config validator, with runc's texts by era.
 
-The seed checks that RDT is enabled and that the L3 schema is not empty; later runc refuses a
+The seed checks that RDT is enabled and that the L3 schema is not empty (692f6e1
+configs/validate/validator.go:160-171); it knows no other field (its configs.IntelRdt holds
+only L3CacheSchema), so a config from it carries none.  Later runc refuses a
 schema for a feature the host lacks (MBA from v1.0.0-rc6) and a closID that is not a plain
 directory name (v1.1.1).  A closID with no schema is legal: it names a group made beforehand.
 runc 1.1.1 to 1.3 no longer ask whether RDT is enabled at all (1d5c33104), so an intelRdt with
@@ -22,19 +24,18 @@ class IntelRdtConfigError(Exception):
 def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str = "seed") -> None:
     """Raises IntelRdtConfigError with runc's text for the first check that fails.
 
-    ``era`` "runc-1.1" drops the two checks runc 1.1.1 no longer makes (RDT enabled at all,
-    an empty L3 schema); "runc-1.4" is "runc-1.1" that first refuses any intelRdt on a host
-    without RDT, as the runtime-spec wants when resctrl is not mounted."""
+    ``era`` "seed" makes 692f6e1's two checks only; "runc-1.1" drops those two, as runc 1.1.1
+    does (RDT enabled at all, an empty L3 schema), and checks closID, CAT and MBA; "runc-1.4"
+    is "runc-1.1" that first refuses any intelRdt on a host without RDT, as the runtime-spec
+    wants when resctrl is not mounted."""
+    if era == "seed":
+        _validate_seed(rdt, features)
+        return
     clos = rdt.clos_id
-    seed = era == "seed"
     if era == "runc-1.4" and not features.enabled:
         raise IntelRdtConfigError("intelRdt is specified in config, but Intel RDT is not enabled")
     if clos in (".", "..") or "/" in clos:
         raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')
-    if seed and not features.enabled:
-        raise IntelRdtConfigError(
-            "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
-        )
     if rdt.l3_cache_schema and not features.cat_enabled:
         raise IntelRdtConfigError(
             "intelRdt.l3CacheSchema is specified in config, but Intel RDT/CAT is not enabled"
@@ -43,7 +44,15 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str = "s
         raise IntelRdtConfigError(
             "intelRdt.memBwSchema is specified in config, but Intel RDT/MBA is not enabled"
         )
-    if seed and not rdt.l3_cache_schema and not rdt.mem_bw_schema and not clos:
+
+
+def _validate_seed(rdt: IntelRdtConfig, features: RdtFeatures) -> None:
+    """692f6e1 validator.go:160-171: RDT enabled, then a non-empty L3 schema."""
+    if not features.enabled:
+        raise IntelRdtConfigError(
+            "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
+        )
+    if not rdt.l3_cache_schema:
         raise IntelRdtConfigError(
             "intelRdt is specified in config, but intelRdt.l3CacheSchema is empty"
         )

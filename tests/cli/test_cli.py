@@ -168,7 +168,7 @@ def test_exit_2_for_a_malformed_catalog_naming_file_and_line(
     catalog.write_text(catalog.read_text().replace('scope = "cli"', 'scope = "gui"'))
     assert main(["run", "--catalog", str(catalog)]) == 2
     line = _one_line(capsys.readouterr().err)
-    assert line.startswith(f"rtgate: error: {catalog}:27: requirement 'T-TWO-A': 'scope'")
+    assert line.startswith(f"rtgate: error: {catalog}:29: requirement 'T-TWO-A': 'scope'")
     assert line.endswith("(got 'gui')")
 
 
@@ -267,11 +267,13 @@ def test_requirements_listing(catalog: Path, capsys: pytest.CaptureFixture[str])
     assert main(["requirements", "--catalog", str(catalog), "--profile", "runc-1.2"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split()[0] for line in lines] == ["T-ONE-A", "T-RUNC-ONLY"]
-    assert lines[0].split()[1:4] == ["MUST", "api", "one"]
+    assert lines[0].split()[1:6] == ["MUST", "api", "one", "runc", "692f6e1"]
+    assert lines[1].split()[4:6] == ["runc", "v1.2.0"], "each rule shows the release it came in"
     assert main(["requirements", "--catalog", str(catalog), "--format", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [r["id"] for r in data] == sorted(r["id"] for r in data)
     assert data[0]["profiles"] == ["seed", "runc-1.2"]
+    assert data[0]["since"] == "runc 692f6e1"
 
 
 def test_requirements_with_unknown_profile(

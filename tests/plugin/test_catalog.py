@@ -22,6 +22,7 @@ source = "s"
 scope = "api"
 area = "a"
 profiles = ["seed"]
+since = "runc 692f6e1"
 """
 
 
@@ -49,6 +50,7 @@ def test_sample_catalog_as_a_mapping() -> None:
         scope="api",
         area="one",
         profiles=("seed", "runc-1.2"),
+        since="runc 692f6e1",
         url="https://example.invalid/one",
     )
     assert catalog["T-ONE-B"].url is None
@@ -67,8 +69,8 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD + "\n[[requirement]]\nid = \n")
     with pytest.raises(SpecError) as caught:
         load_catalog(path)
-    assert caught.value.line == 11
-    assert str(caught.value).startswith(f"{path}:11: ")
+    assert caught.value.line == 12
+    assert str(caught.value).startswith(f"{path}:12: ")
     assert "(at line" not in str(caught.value)
 
 
@@ -92,7 +94,10 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         ('id = "X-ONE"', 'id = "XONE"', 2, "(got 'XONE')"),
         ('area = "a"\n', 'area = "a"\ncolour = "red"\n', 8, "unknown key 'colour'"),
         ('area = "a"\n', "", 2, "requirement 'X-ONE': missing key 'area'"),
-        ('profiles = ["seed"]', "profiles = []", 8, "'profiles' must be a non-empty list"),
+        ('profiles = ["seed"]', 'profiles = [""]', 8, "'profiles' must be a list of names"),
+        ('since = "runc 692f6e1"', 'since = "1.1"', 9, "'since' must name releases like"),
+        ('since = "runc 692f6e1"', 'since = "runc v1.1"', 9, "(got 'runc v1.1')"),
+        ('since = "runc 692f6e1"\n', "", 2, "requirement 'X-ONE': missing key 'since'"),
         ('title = "t"', 'title = ""', 4, "'title' must be a non-empty string"),
         ('title = "t"', "title = 3", 4, "'title' must be a non-empty string (got 3)"),
     ],
@@ -111,13 +116,13 @@ def test_semantic_errors_name_the_line(
 
 def test_duplicate_id_points_at_the_second_one(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD + "\n" + GOOD)
-    with pytest.raises(SpecError, match=r":11: duplicate requirement id 'X-ONE'"):
+    with pytest.raises(SpecError, match=r":12: duplicate requirement id 'X-ONE'"):
         load_catalog(path)
 
 
 def test_missing_id_points_at_the_table_header(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD + "\n" + GOOD.replace('id = "X-ONE"\n', ""))
-    with pytest.raises(SpecError, match=r":10: requirement #2: missing key 'id'"):
+    with pytest.raises(SpecError, match=r":11: requirement #2: missing key 'id'"):
         load_catalog(path)
 
 

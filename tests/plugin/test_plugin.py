@@ -114,8 +114,45 @@ def test_malformed_catalog_is_a_usage_error_with_file_and_line(project: Project)
     result = project.run()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(
-        [f"ERROR: --rtgate-catalog: {project.catalog}:33: *'level' must be one of*(got 'MIGHT')"]
+        [f"ERROR: --rtgate-catalog: {project.catalog}:36: *'level' must be one of*(got 'MIGHT')"]
     )
+
+
+def test_a_case_that_needs_a_later_rule_runs_only_where_the_profile_holds_it(
+    project: Project,
+) -> None:
+    """``needs``: a case of a feature a later release brought is deselected under a profile
+    that lacks the rule, although the rule it checks is the profile's."""
+    project.pytester.makepyfile(
+        test_needs="""
+        import pytest
+
+        @pytest.mark.parametrize(
+            "kind", ["old", pytest.param("new", marks=pytest.mark.needs("T-RUNC-ONLY"))]
+        )
+        @pytest.mark.requirement("T-ONE-A")
+        def test_feature(kind):
+            pass
+        """
+    )
+    project.run("--rtgate-profile=seed").assert_outcomes(passed=1, deselected=1)
+    project.run("--rtgate-profile=runc-1.2").assert_outcomes(passed=2)
+
+
+def test_an_unknown_id_in_needs_is_a_collection_error(project: Project) -> None:
+    project.pytester.makepyfile(
+        test_bad="""
+        import pytest
+
+        @pytest.mark.needs("T-RUNC-ONLYY")
+        @pytest.mark.requirement("T-ONE-A")
+        def test_typo():
+            pass
+        """
+    )
+    result = project.run()
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    result.stdout.fnmatch_lines(["*'needs' must name ids of the catalog *(got 'T-RUNC-ONLYY')*"])
 
 
 def test_unknown_requirement_id_is_a_collection_error(project: Project) -> None:

@@ -1,5 +1,6 @@
-"""The reference's createRuntime hooks (runtime-spec 1.0.2): read from config.json, kept in
-state.json, run during create right after the prestart hooks, and a failure named by phase."""
+"""The reference's createRuntime hooks (runtime-spec 1.0.2, runc v1.0.0-rc91): read from
+config.json, kept in state.json, run during create right after the prestart hooks, and a
+failure named by phase; the seed profile, whose configs know no createRuntime, ignores them."""
 
 from __future__ import annotations
 
@@ -33,10 +34,12 @@ def _bundle(directory: str, hooks: dict[str, list[dict[str, object]]]) -> str:
     return directory
 
 
-def _create(host: SimulatedHost, bundle: str, cid: str) -> tuple[int, str]:
+def _create(
+    host: SimulatedHost, bundle: str, cid: str, profile: str = "runc-1.1"
+) -> tuple[int, str]:
     err = io.StringIO()
     code = cli.main(
-        ["--root", host.state_root, "create", "--bundle", bundle, cid],
+        ["--root", host.state_root, "--profile", profile, "create", "--bundle", bundle, cid],
         system=host.system,
         stdout=io.StringIO(),
         stderr=err,
@@ -80,7 +83,17 @@ def test_a_failing_create_runtime_hook_fails_create_and_leaves_nothing(
     cr = host.hook_program("cr-fails", HookProgram.exit(1, stderr="no"))
     bundle = _bundle("/bundles/f", {"createRuntime": [{"path": cr}]})
     code, err = _create(host, bundle, "f")
-    # the seed profile names the failed hook as it names prestart's: "running <kind> hook <n>"
+    # runc 1.1 names the failed hook as the seed names prestart's: "running <kind> hook <n>"
     assert code == 1 and "running createRuntime hook 0" in err, err
     assert host.cgroup_dirs("/f") == []
     assert not os.path.exists(os.path.join(host.state_root, "f"))
+
+
+def test_the_seed_ignores_create_runtime_hooks(host: SimulatedHost) -> None:
+    """692f6e1's configs.Hooks has no createRuntime: the key is dropped, create succeeds and
+    the hook never runs."""
+    cr = host.hook_program("cr-seed", HookProgram.exit(1, stderr="no"))
+    bundle = _bundle("/bundles/s", {"createRuntime": [{"path": cr}]})
+    code, err = _create(host, bundle, "s", profile="seed")
+    assert code == 0, err
+    assert host.hook_runs(cr) == []

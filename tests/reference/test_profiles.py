@@ -6,11 +6,16 @@ import dataclasses
 
 import pytest
 
+from reference_impl.configs import Config
+from reference_impl.configs import Hook
+from reference_impl.configs import Hooks
+from reference_impl.configs import IntelRdtConfig
 from reference_impl.errors import GenericError
 from reference_impl.errors import SentinelError
 from reference_impl.errors import WrappedError
 from reference_impl.errors import is_sentinel
 from reference_impl.profiles import PROFILES
+from reference_impl.profiles import RUNC_1_1
 from reference_impl.profiles import RUNC_1_2
 from reference_impl.profiles import RUNTIME_SPEC
 from reference_impl.profiles import SEED
@@ -19,23 +24,22 @@ from reference_impl.profiles import get_profile
 
 
 def test_the_profiles_are_known_and_unknown_names_are_refused() -> None:
-    assert set(PROFILES) == {"seed", "runc-1.2", "runtime-spec"}
+    assert set(PROFILES) == {"seed", "runc-1.1", "runc-1.2", "runtime-spec"}
     assert get_profile("runc-1.2") is RUNC_1_2
-    with pytest.raises(UnknownProfileError, match="known: runc-1.2, runtime-spec, seed"):
+    with pytest.raises(UnknownProfileError, match="known: runc-1.1, runc-1.2, runtime-spec, seed"):
         get_profile("runc-9")
 
 
 def test_the_runtime_spec_profile_is_runc_1_2_with_the_spec_s_command_line() -> None:
     """Only the places where runc departs from the runtime-spec differ from runc 1.2: delete,
-    kill, the poststop hooks, and an intelRdt on a host without resctrl."""
+    the poststop hooks, and an intelRdt on a host without resctrl."""
     differ = {
         f.name
         for f in dataclasses.fields(RUNTIME_SPEC)
         if getattr(RUNTIME_SPEC, f.name) != getattr(RUNC_1_2, f.name)
     }
     assert differ == {"name", "source", "poststop_failures", "cli_delete_created",
-                      "cli_kill_statuses", "rdt_era"}  # fmt: skip
-    assert RUNTIME_SPEC.cli_kill_statuses == {"created", "running"}
+                      "rdt_era"}  # fmt: skip
 
 
 def test_every_profile_refuses_the_same_operations() -> None:
@@ -90,3 +94,30 @@ def test_seed_wraps_nothing() -> None:
 def test_id_rules(container_id: str, seed: bool, runc_1_2: bool) -> None:
     assert SEED.valid_id(container_id) is seed
     assert RUNC_1_2.valid_id(container_id) is runc_1_2
+
+
+def test_the_seed_config_knows_only_what_692f6e1_knows() -> None:
+    """692f6e1's configs.Hooks has no createRuntime and its IntelRdt only L3CacheSchema: the
+    seed drops the rest, as Go's JSON decoding drops unknown keys; later runc keeps them."""
+    hook = Hook(path="/bin/true")
+    rdt = IntelRdtConfig(
+        l3_cache_schema="L3:0=f", mem_bw_schema="MB:0=50", clos_id="g", enable_monitoring=True
+    )
+    config = Config(hooks=Hooks(prestart=(hook,), create_runtime=(hook,)), intel_rdt=rdt)
+    seed = SEED.known_config(config)
+    assert seed.hooks is not None and seed.hooks.create_runtime == ()
+    assert seed.hooks.prestart == (hook,)
+    assert seed.intel_rdt == IntelRdtConfig(l3_cache_schema="L3:0=f")
+    for later in (RUNC_1_1, RUNC_1_2):
+        assert later.known_config(config) is config, later.name
+
+
+def test_runc_1_1_is_the_seed_with_sentinels_and_later_features() -> None:
+    """runc 1.1.5 keeps the seed's destroy and runType but has sentinel errors, thaws a
+    paused container on SIGKILL and knows cgroup v2, closID and createRuntime."""
+    assert not RUNC_1_1.destroy_returns_early and RUNC_1_1.init_check == "run-type"
+    assert is_sentinel(RUNC_1_1.refuse("signal"), "ErrNotRunning")
+    assert RUNC_1_1.signal_semantics == "runc-1.1"
+    assert RUNC_1_1.cgroup_v2 and RUNC_1_1.create_runtime_hooks and RUNC_1_1.rdt_era == "runc-1.1"
+    assert not SEED.cgroup_v2 and not SEED.create_runtime_hooks
+    assert not RUNC_1_1.cli_delete_reports_error, "runc 1.1's delete only logs (7396ca90f)"

@@ -22,7 +22,7 @@ GATES = {
     "runc": ("1.1.", ROOT / "expectations" / "runc-1.1.toml"),
     "crun": ("1.8", ROOT / "expectations" / "crun-1.8.toml"),
 }
-PROFILES = ("runtime-spec", "seed", "runc-1.2")
+PROFILES = ("runtime-spec", "seed", "runc-1.1", "runc-1.2")
 
 pytestmark = pytest.mark.skipif(
     os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
