@@ -20,6 +20,7 @@ The score, the survivors with their diffs and the pass that killed each mutant g
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import re
@@ -32,6 +33,7 @@ from pathlib import Path
 
 from tools.mutation_report import KILLED
 from tools.mutation_report import Outcome
+from tools.mutation_report import render
 from tools.mutation_report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -182,6 +184,13 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     return {"statuses": statuses, "diffs": diffs, "seconds": seconds}
 
 
+def _tail(log: Path) -> str:
+    """The last line of a pass's log that says something, for the report."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    lines = [line.strip() for line in re.split(r"[\r\n]", text) if line.strip()]
+    return lines[-1][:200] if lines else "no output"
+
+
 def _count(statuses: dict[str, str]) -> str:
     counts: dict[str, int] = {}
     for status in statuses.values():
@@ -201,14 +210,40 @@ def mutate(args: argparse.Namespace) -> list[Outcome]:
         ]
         if index and not alive:
             continue
-        found = run_pass(step, None if index == 0 else alive, args.work, args)
+        try:
+            found = run_pass(step, None if index == 0 else alive, args.work, args)
+        except RuntimeError as err:
+            # A pass whose unmutated suite fails (or that mutmut cannot run) kills nothing;
+            # the first pass is every mutant's baseline, so without it there is no score.
+            if index == 0:
+                raise
+            print(f"mutate: {step.slug}: skipped: {err}", file=sys.stderr)
+            args.timings[step.slug] = f"failed: {_tail(args.work / f'{step.slug}.log')}"
+            continue
         for name, status in found["statuses"].items():
             outcome = outcomes.setdefault(name, Outcome(name, module_of(name)))
             outcome.record(step.slug, status, found["diffs"].get(name))
             if status in KILLED and outcome.killed_by is None:
                 outcome.killed_by = step.slug
         args.timings[step.slug] = found["seconds"]
+        planned = [p.slug for p in passes[index + 1 :]]
+        report(args, sorted(outcomes.values(), key=lambda o: o.name), planned)
     return sorted(outcomes.values(), key=lambda o: o.name)
+
+
+def report(args: argparse.Namespace, outcomes: list[Outcome], planned: list[str]) -> str:
+    """Write the report of what ran so far (after every pass, so a stopped run leaves one);
+    ``planned`` are the passes still to run, which a partial report names."""
+    run = {
+        "modules": args.modules,
+        "profiles": args.profiles,
+        "quick": args.quick,
+        "jobs": args.jobs,
+        "seconds": round(time.monotonic() - args.started, 1),
+        "passes": args.timings,
+        "not_yet_run": planned,
+    }
+    return write_report(outcomes, run, Path(args.out), args.before)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -225,6 +260,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="Hypothesis' rtgate-quick profile")
     parser.add_argument("--keep", action="store_true", help="keep build/mutate/ for mutmut browse")
     parser.add_argument("--out", default=str(ROOT / "docs" / "mutation"), help="report stem")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite OUT.md from OUT.json and the fates"
+    )
     args = parser.parse_args(argv)
     args.modules = [m.strip() for m in args.modules.split(",") if m.strip()]
     unknown = [m for m in args.modules if m not in MODULES]
@@ -255,7 +293,12 @@ def _check_profiles(parser: argparse.ArgumentParser, args: argparse.Namespace) -
 
 def main(argv: list[str]) -> int:
     args = parse(argv)
-    started = time.monotonic()
+    if args.render:
+        render(Path(args.out))
+        return 0
+    args.started = time.monotonic()
+    previous = Path(args.out).with_suffix(".json")
+    args.before = json.loads(previous.read_text()) if previous.exists() else {}
     try:
         outcomes = mutate(args)
     except RuntimeError as err:
@@ -264,14 +307,9 @@ def main(argv: list[str]) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(args.work, ignore_errors=True)
-    run = {
-        "modules": args.modules,
-        "quick": args.quick,
-        "jobs": args.jobs,
-        "seconds": round(time.monotonic() - started, 1),
-        "passes": args.timings,
-    }
-    score = write_report(outcomes, run, Path(args.out))
+            with contextlib.suppress(OSError):
+                args.work.parent.rmdir()  # build/, when make mutate made it
+    score = report(args, outcomes, [])
     print(f"mutate: score {score} over {len(outcomes)} mutants; written to {args.out}.md")
     return 0
 

@@ -17,7 +17,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-__all__ = ["KILLED", "Outcome", "write_report"]
+__all__ = ["KILLED", "Outcome", "render", "write_report"]
 
 #: mutmut's statuses that count as a kill
 KILLED = frozenset({"killed", "timeout"})
@@ -61,13 +61,13 @@ def _fates(path: Path) -> dict[str, dict[str, str]]:
     return {entry["name"]: entry for entry in entries}
 
 
-def _fate(outcome: Outcome, fates: dict[str, dict[str, str]]) -> str:
-    if not outcome.alive:
-        return f"killed-later (by {outcome.killed_by})"
-    entry = fates.get(outcome.name)
+def _fate(name: str, mutant: dict, fates: dict[str, dict[str, str]]) -> str:
+    if mutant["killed_by"] is not None:
+        return f"killed-later (by {mutant['killed_by']})"
+    entry = fates.get(name)
     if entry is None:
         return "open"
-    if entry.get("line", "") not in (outcome.diff or ""):
+    if entry.get("line", "") not in (mutant.get("diff") or ""):
         return f"open (the recorded fate names a line this diff lacks: {entry['line']!r})"
     return f"{entry['fate']} ({entry['reason']})"
 
@@ -95,13 +95,11 @@ def _commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def write_report(outcomes: list[Outcome], run: dict, stem: Path) -> str:
-    """Write ``stem.md`` and ``stem.json``; the total score."""
+def write_report(outcomes: list[Outcome], run: dict, stem: Path, before: dict) -> str:
+    """Write ``stem.json`` and, from it, ``stem.md``; the total score.  ``before`` is the
+    record of the last run, whose survivors this one may kill."""
     json_path = stem.with_suffix(".json")
-    before = json.loads(json_path.read_text()) if json_path.exists() else {}
     was_alive = {n for n, m in before.get("mutants", {}).items() if m.get("killed_by") is None}
-    fates = _fates(stem.parent / f"{stem.name}-fates.toml")
-    listed = [o for o in outcomes if o.alive or o.name in was_alive]
     summary = _summary(outcomes)
     record = {
         "generated": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -114,17 +112,63 @@ def write_report(outcomes: list[Outcome], run: dict, stem: Path) -> str:
                 "function": o.function,
                 "killed_by": o.killed_by,
                 "statuses": o.statuses,
-                **({"diff": o.diff, "fate": _fate(o, fates)} if o in listed else {}),
+                "listed": o.alive or o.name in was_alive,
+                **({"diff": o.diff} if o.diff is not None else {}),
             }
             for o in outcomes
         },
     }
     json_path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    stem.with_suffix(".md").write_text(_markdown(record, listed, fates))
+    render(stem)
     return _score(summary.get("total", {"mutants": 0}))
 
 
-def _markdown(record: dict, listed: list[Outcome], fates: dict) -> str:
+def render(stem: Path) -> None:
+    """``stem.md`` from ``stem.json`` and the fates written by hand (run again after editing
+    them: ``python -m tools.mutate --render``)."""
+    record = json.loads(stem.with_suffix(".json").read_text())
+    fates = _fates(stem.parent / f"{stem.name}-fates.toml")
+    stem.with_suffix(".md").write_text(_markdown(record, fates))
+
+
+def _passes(record: dict) -> list[str]:
+    """One row per pass: how many mutants it ran, how many it killed, how long it took."""
+    rows = ["| pass (profile--preset) | mutants run | killed there | seconds |"]
+    rows.append("|---|---|---|---|")
+    for step, seconds in record["run"]["passes"].items():
+        ran = [m for m in record["mutants"].values() if step in m["statuses"]]
+        killed = sum(m["killed_by"] == step for m in ran)
+        rows.append(f"| {step} | {len(ran)} | {killed} | {seconds} |")
+    return rows
+
+
+def _survivors(record: dict, fates: dict) -> list[str]:
+    listed = {name: m for name, m in record["mutants"].items() if m.get("listed")}
+    alive = sum(m["killed_by"] is None for m in listed.values())
+    rows = [f"## Survivors ({alive} alive; killed-later: alive in the last record)", ""]
+    rows += ["| mutant | module | function | status in each pass | fate |", "|---|---|---|---|---|"]
+    for name, m in listed.items():
+        tried = ", ".join(f"{step}: {status}" for step, status in m["statuses"].items())
+        short = name.rsplit(".", 1)[-1]
+        rows.append(f"| `{short}` | {m['module']} | `{m['function']}` | {tried} | "
+                    f"{_fate(name, m, fates)} |")  # fmt: skip
+    rows += ["", "## Their diffs", ""]
+    for name, m in listed.items():
+        rows += [f"### `{name}`", "", "```diff", (m.get("diff") or "").strip(), "```", ""]
+    return rows
+
+
+def _partial(run: dict) -> list[str]:
+    if not run.get("not_yet_run"):
+        return []
+    return [
+        f"**Partial:** the run stopped (or was stopped) before the passes "
+        f"{', '.join(run['not_yet_run'])}; a survivor below may still die in one of them.",
+        "",
+    ]
+
+
+def _markdown(record: dict, fates: dict) -> str:
     run = record["run"]
     statuses = sorted({s for row in record["summary"].values() for s in row} - {"mutants"})
     lines = [
@@ -135,8 +179,10 @@ def _markdown(record: dict, listed: list[Outcome], fates: dict) -> str:
         f"{'rtgate-quick' if run['quick'] else 'rtgate'}; {run['jobs']} mutants at once; "
         f"{run['seconds']} s of wall time. How it works: `tools/mutate.py`.",
         "",
+        *_partial(run),
         "A mutant counts as killed when the suite fails under some pass (profile--preset) its "
-        "module is about; a timeout counts as killed.",
+        "module is about; a timeout counts as killed. The score is killed over all mutants "
+        "(a mutant no test reaches counts against it).",
         "",
         "| module | mutants | " + " | ".join(statuses) + " | score |",
         "|---|---|" + "---|" * len(statuses) + "---|",
@@ -144,17 +190,5 @@ def _markdown(record: dict, listed: list[Outcome], fates: dict) -> str:
     for module, row in record["summary"].items():
         cells = " | ".join(str(row.get(s, 0)) for s in statuses)
         lines.append(f"| {module} | {row['mutants']} | {cells} | {_score(row)} |")
-    lines += ["", "| pass | seconds |", "|---|---|"]
-    lines += [f"| {step} | {seconds} |" for step, seconds in run["passes"].items()]
-    lines += ["", f"## Survivors ({sum(o.alive for o in listed)})", ""]
-    lines += ["| mutant | module | function | passes run | fate |", "|---|---|---|---|---|"]
-    for o in listed:
-        tried = ", ".join(f"{step}: {status}" for step, status in o.statuses.items())
-        fate = _fate(o, fates)
-        lines.append(
-            f"| `{o.name.rsplit('.', 1)[-1]}` | {o.module} | `{o.function}` | {tried} | {fate} |"
-        )
-    lines += ["", "## Diffs", ""]
-    for o in listed:
-        lines += [f"### `{o.name}`", "", "```diff", (o.diff or "").strip(), "```", ""]
+    lines += ["", *_passes(record), "", *_survivors(record, fates)]
     return "\n".join(lines).rstrip() + "\n"
