@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import tools.mutate
 from harness.fakes.presets import PRESETS
 from harness.spec.catalog import load_catalog
 from tools.mutate import MODULES
@@ -88,3 +89,31 @@ def test_survivors_keep_their_fates_and_killed_ones_are_killed_later(tmp_path: P
     assert "Partial" not in text
     write_report(second, {**RUN, "passes": {}, "not_yet_run": ["runc-1.2--v1-cat"]}, stem, before)
     assert "**Partial:**" in stem.with_suffix(".md").read_text()
+
+
+def test_a_stopped_run_leaves_a_partial_report(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C or SIGTERM in a pass: what mutmut had checked is reported, the rest is not."""
+
+    def fake_mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+        if args[0] == "run":
+            raise KeyboardInterrupt
+        if args[0] == "results":
+            return "    reference_impl.hooks.x_run_hook__mutmut_1: killed\n" + (
+                "    reference_impl.hooks.x_run_hook__mutmut_2: not checked\n"
+            )
+        raise AssertionError(f"no diff is asked for a killed mutant: {args}")
+
+    monkeypatch.setattr(tools.mutate, "mutmut", fake_mutmut)
+    monkeypatch.setattr(tools.mutate, "stage", lambda step, base, quick: tmp_path)
+    args = parse(["--modules", "hooks", "--out", str(tmp_path / "mutation")])
+    args.started, args.before = 0.0, {}
+    try:
+        tools.mutate.mutate(args)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("a stopped pass must stop the run")
+    record = json.loads((tmp_path / "mutation.json").read_text())
+    assert list(record["mutants"]) == ["reference_impl.hooks.x_run_hook__mutmut_1"]
+    assert record["run"]["not_yet_run"][0] == "seed--v1-cat"
+    assert "**Partial:**" in (tmp_path / "mutation.md").read_text()

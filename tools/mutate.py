@@ -25,6 +25,7 @@ import dataclasses
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -165,13 +166,27 @@ def results(where: Path) -> dict[str, str]:
 
 def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Namespace) -> dict:
     """One mutmut run over ``names`` (every mutant when None): each mutant's status, the diff
-    of each one left alive, and how long it took."""
+    of each one left alive, and how long it took.  Stopped (Ctrl-C, SIGTERM), it returns what
+    the pass had checked, with ``stopped`` set."""
     started = time.monotonic()
     where = stage(step, base, args.quick)
     log = base / f"{step.slug}.log"
     run_args = ["run", "--max-children", str(args.jobs), *(names or [])]
-    mutmut(where, *run_args, log=log)
-    statuses = results(where)
+    stopped = False
+    try:
+        mutmut(where, *run_args, log=log)
+    except KeyboardInterrupt:
+        stopped = True
+    found = checked(where, names)
+    seconds = round(time.monotonic() - started, 1)
+    print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
+    return {**found, "seconds": seconds, "stopped": stopped}
+
+
+def checked(where: Path, names: list[str] | None) -> dict:
+    """The statuses of a stage's mutants that mutmut checked (of ``names`` when given), and
+    the diff of each one left alive."""
+    statuses = {n: s for n, s in results(where).items() if s != "not checked"}
     if names is not None:
         statuses = {name: statuses[name] for name in names if name in statuses}
     diffs = {
@@ -179,9 +194,7 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
         for name, status in statuses.items()
         if status not in KILLED
     }
-    seconds = round(time.monotonic() - started, 1)
-    print(f"mutate: {step.slug}: {len(statuses)} mutants, {_count(statuses)} in {seconds} s")
-    return {"statuses": statuses, "diffs": diffs, "seconds": seconds}
+    return {"statuses": statuses, "diffs": diffs}
 
 
 def _tail(log: Path) -> str:
@@ -226,8 +239,10 @@ def mutate(args: argparse.Namespace) -> list[Outcome]:
             if status in KILLED and outcome.killed_by is None:
                 outcome.killed_by = step.slug
         args.timings[step.slug] = found["seconds"]
-        planned = [p.slug for p in passes[index + 1 :]]
+        planned = [p.slug for p in passes[index + int(not found["stopped"]) :]]
         report(args, sorted(outcomes.values(), key=lambda o: o.name), planned)
+        if found["stopped"]:
+            raise KeyboardInterrupt(f"stopped in {step.slug}")
     return sorted(outcomes.values(), key=lambda o: o.name)
 
 
@@ -291,6 +306,11 @@ def _check_profiles(parser: argparse.ArgumentParser, args: argparse.Namespace) -
     args.default_profile = KINDS["reference"].default_profile
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the run as Ctrl-C does: the pass under way reports what it checked."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str]) -> int:
     args = parse(argv)
     if args.render:
@@ -299,11 +319,15 @@ def main(argv: list[str]) -> int:
     args.started = time.monotonic()
     previous = Path(args.out).with_suffix(".json")
     args.before = json.loads(previous.read_text()) if previous.exists() else {}
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         outcomes = mutate(args)
     except RuntimeError as err:
         print(f"mutate: {err}", file=sys.stderr)
         return 3
+    except KeyboardInterrupt:
+        print(f"mutate: stopped; the partial report is in {args.out}.md", file=sys.stderr)
+        return 130
     finally:
         if not args.keep:
             shutil.rmtree(args.work, ignore_errors=True)

@@ -162,8 +162,9 @@ def _partial(run: dict) -> list[str]:
     if not run.get("not_yet_run"):
         return []
     return [
-        f"**Partial:** the run stopped (or was stopped) before the passes "
-        f"{', '.join(run['not_yet_run'])}; a survivor below may still die in one of them.",
+        f"**Partial:** the run was stopped; these passes did not run or did not finish: "
+        f"{', '.join(run['not_yet_run'])}. A survivor below may still die in one of them, and "
+        "a mutant the stopped pass had not checked yet is not counted.",
         "",
     ]
 
