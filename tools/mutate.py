@@ -34,6 +34,7 @@ from pathlib import Path
 
 from tools.mutation_report import KILLED
 from tools.mutation_report import Outcome
+from tools.mutation_report import order
 from tools.mutation_report import render
 from tools.mutation_report import write_report
 
@@ -240,10 +241,10 @@ def mutate(args: argparse.Namespace) -> list[Outcome]:
                 outcome.killed_by = step.slug
         args.timings[step.slug] = found["seconds"]
         planned = [p.slug for p in passes[index + int(not found["stopped"]) :]]
-        report(args, sorted(outcomes.values(), key=lambda o: o.name), planned)
+        report(args, sorted(outcomes.values(), key=lambda o: order(o.name)), planned)
         if found["stopped"]:
             raise KeyboardInterrupt(f"stopped in {step.slug}")
-    return sorted(outcomes.values(), key=lambda o: o.name)
+    return sorted(outcomes.values(), key=lambda o: order(o.name))
 
 
 def report(args: argparse.Namespace, outcomes: list[Outcome], planned: list[str]) -> str:

@@ -17,7 +17,7 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-__all__ = ["KILLED", "Outcome", "render", "write_report"]
+__all__ = ["KILLED", "Outcome", "order", "render", "write_report"]
 
 #: mutmut's statuses that count as a kill
 KILLED = frozenset({"killed", "timeout"})
@@ -51,6 +51,12 @@ class Outcome:
         if mangled.startswith("x_"):
             return mangled[2:]
         return ".".join(part for part in mangled.split("ǁ")[1:] if part)
+
+
+def order(name: str) -> tuple[str, int]:
+    """Sort key of a mutant's name: by function, then by mutmut's number (2 before 10)."""
+    stem, _, number = name.rpartition("__mutmut_")
+    return (stem, int(number)) if number.isdigit() else (name, 0)
 
 
 def _fates(path: Path) -> dict[str, dict[str, str]]:
@@ -115,7 +121,7 @@ def write_report(outcomes: list[Outcome], run: dict, stem: Path, before: dict) -
                 "listed": o.alive or o.name in was_alive,
                 **({"diff": o.diff} if o.diff is not None else {}),
             }
-            for o in outcomes
+            for o in sorted(outcomes, key=lambda o: order(o.name))
         },
     }
     json_path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
