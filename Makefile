@@ -6,7 +6,7 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.rtgate-installed
 
-.PHONY: run test bench lint clean distclean FORCE
+.PHONY: run test bench lint mutate clean distclean FORCE
 
 run: $(STAMP)
 	$(VENV)/bin/rtgate run
@@ -22,6 +22,18 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
+# Mutation testing of reference_impl with the suite as the killer (tools/mutate.py); not CI: it
+# takes up to an hour.  MODULES=states,hooks restricts it; MUTATE_ARGS passes more options.
+MODULES ?=
+MUTATE_STAMP := $(VENV)/.rtgate-mutate-installed
+
+mutate: $(MUTATE_STAMP)
+	nice -n 19 $(PYTHON) -m tools.mutate $(if $(MODULES),--modules $(MODULES)) $(MUTATE_ARGS)
+
+$(MUTATE_STAMP): $(STAMP)
+	$(VENV)/bin/pip install -e '.[test,mutate]'
+	touch $@
+
 # FORCE is a prerequisite only while the console script is missing.
 $(STAMP): pyproject.toml $(if $(wildcard $(VENV)/bin/rtgate),,FORCE)
 	python3 -m venv $(VENV)
@@ -31,7 +43,7 @@ $(STAMP): pyproject.toml $(if $(wildcard $(VENV)/bin/rtgate),,FORCE)
 FORCE:
 
 clean:
-	rm -rf build *.egg-info .hypothesis .ruff_cache .pytest_cache
+	rm -rf build mutants *.egg-info .hypothesis .ruff_cache .pytest_cache
 	find . -path ./$(VENV) -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +
 
 distclean: clean

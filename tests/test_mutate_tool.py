@@ -1,0 +1,119 @@
+"""``make mutate``'s driver (tools/mutate.py) without running mutmut: which passes it plans, that
+its table names real modules and presets, and what its report says of survivors and fates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import tools.mutate
+from harness.fakes.presets import PRESETS
+from harness.spec.catalog import load_catalog
+from tools.mutate import MODULES
+from tools.mutate import mutmut_config
+from tools.mutate import parse
+from tools.mutate import plan
+from tools.mutate import source_glob
+from tools.mutation_report import Outcome
+from tools.mutation_report import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN = {"modules": ["states"], "quick": True, "jobs": 2, "seconds": 1.0, "not_yet_run": []}
+
+
+def test_every_module_and_preset_of_the_table_exists() -> None:
+    for module, presets in MODULES.items():
+        assert list(ROOT.glob(source_glob(module))), f"no file of reference_impl for {module}"
+        assert set(presets) <= set(PRESETS), f"{module}: unknown presets {presets}"
+
+
+def test_the_first_pass_runs_every_module_under_the_default_profile_and_main_presets() -> None:
+    profiles = sorted(load_catalog().profiles)
+    passes = plan(MODULES, profiles, "seed")
+    assert (passes[0].profile, passes[0].preset) == ("seed", "v1-cat")
+    assert passes[0].modules == tuple(MODULES)
+    pairs = {(p.profile, p.preset) for p in passes}
+    wanted = {(p, x) for p in profiles for presets in MODULES.values() for x in presets}
+    assert pairs == wanted and len(pairs) == len(passes)
+    assert all(m in MODULES and p.preset in MODULES[m] for p in passes for m in p.modules)
+
+
+def test_a_pass_runs_the_suite_under_its_profile_and_preset() -> None:
+    (step,) = plan(["hooks"], ["runc-1.2"], "seed")
+    table = mutmut_config(step, quick=False)
+    assert '"--rtgate-profile=runc-1.2"' in table and '"--rtgate-preset=v1-cat"' in table
+    assert 'only_mutate = ["reference_impl/hooks.py"]' in table
+    assert 'pytest_add_cli_args_test_selection = ["harness/scenarios"]' in table
+
+
+def test_bad_modules_and_profiles_are_one_usage_error(capsys) -> None:
+    for argv in (["--modules", "nosuch"], ["--profiles", "nosuch"]):
+        try:
+            parse(argv)
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"{argv} was accepted")
+    assert "must be among" in capsys.readouterr().err
+
+
+def _outcome(name: str, status: str, diff: str | None = None) -> Outcome:
+    outcome = Outcome(f"reference_impl.states.{name}", "states")
+    outcome.record("seed--v1-cat", status, diff)
+    if status == "killed":
+        outcome.killed_by = "seed--v1-cat"
+    return outcome
+
+
+def test_survivors_keep_their_fates_and_killed_ones_are_killed_later(tmp_path: Path) -> None:
+    stem = tmp_path / "mutation"
+    (tmp_path / "mutation-fates.toml").write_text(
+        '[[mutant]]\nname = "reference_impl.states.x_a__mutmut_1"\nfate = "equivalent"\n'
+        'reason = "never read"\nline = "+    x = None"\n'
+        '[[mutant]]\nname = "reference_impl.states.x_b__mutmut_1"\nfate = "equivalent"\n'
+        'reason = "stale"\nline = "+    y = 2"\n'
+    )
+    first = [_outcome("x_a__mutmut_1", "survived", "+    x = None"),
+             _outcome("x_b__mutmut_1", "survived", "+    y = 3"),
+             _outcome("x_c__mutmut_1", "no tests", "+    z")]  # fmt: skip
+    assert write_report(first, {**RUN, "passes": {"seed--v1-cat": 1}}, stem, {}) == "0.0%"
+    text = stem.with_suffix(".md").read_text()
+    assert "equivalent (never read)" in text and "open (the recorded fate names a line" in text
+    before = json.loads(stem.with_suffix(".json").read_text())
+    second = [_outcome("x_a__mutmut_1", "survived", "+    x = None"),
+              _outcome("x_b__mutmut_1", "survived", "+    y = 3"),
+              _outcome("x_c__mutmut_1", "killed")]  # fmt: skip
+    assert write_report(second, {**RUN, "passes": {"seed--v1-cat": 1}}, stem, before) == "33.3%"
+    text = stem.with_suffix(".md").read_text()
+    assert "killed-later (by seed--v1-cat)" in text and "## Survivors (2 alive" in text
+    assert "Partial" not in text
+    write_report(second, {**RUN, "passes": {}, "not_yet_run": ["runc-1.2--v1-cat"]}, stem, before)
+    assert "**Partial:**" in stem.with_suffix(".md").read_text()
+
+
+def test_a_stopped_run_leaves_a_partial_report(tmp_path: Path, monkeypatch) -> None:
+    """Ctrl-C or SIGTERM in a pass: what mutmut had checked is reported, the rest is not."""
+
+    def fake_mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+        if args[0] == "run":
+            raise KeyboardInterrupt
+        if args[0] == "results":
+            return "    reference_impl.hooks.x_run_hook__mutmut_1: killed\n" + (
+                "    reference_impl.hooks.x_run_hook__mutmut_2: not checked\n"
+            )
+        raise AssertionError(f"no diff is asked for a killed mutant: {args}")
+
+    monkeypatch.setattr(tools.mutate, "mutmut", fake_mutmut)
+    monkeypatch.setattr(tools.mutate, "stage", lambda step, base, quick: tmp_path)
+    args = parse(["--modules", "hooks", "--out", str(tmp_path / "mutation")])
+    args.started, args.before = 0.0, {}
+    try:
+        tools.mutate.mutate(args)
+    except KeyboardInterrupt:
+        pass
+    else:
+        raise AssertionError("a stopped pass must stop the run")
+    record = json.loads((tmp_path / "mutation.json").read_text())
+    assert list(record["mutants"]) == ["reference_impl.hooks.x_run_hook__mutmut_1"]
+    assert record["run"]["not_yet_run"][0] == "seed--v1-cat"
+    assert "**Partial:**" in (tmp_path / "mutation.md").read_text()

@@ -1,0 +1,343 @@
+"""``make mutate``: how strong the conformance suite is, measured by mutating the reference.
+
+mutmut 3 writes every mutant of a module into a copy of the project (``mutants/``), each behind a
+trampoline that a variable of the environment switches on, and records once which tests call which
+function (its "stats"), so a mutant runs only the tests that reach its function.  Here the killer
+is the conformance suite itself, ``harness/scenarios`` run as ``rtgate run --profile P --preset X``
+runs it, and a mutant counts as killed when some profile and preset its module is about fails it.
+
+One mutmut run checks one profile and preset (its pytest options are fixed for the run, and its
+stats are only true for them).  So the first pass runs every mutant under the run's default
+profile and preset; each later pass reruns, by name, only the mutants that are still alive and
+whose module is about that pass's profile and preset.  Each pass works in its own staged copy
+under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree is never
+mutated and mutmut's state never mixes two configurations.
+
+The score, the survivors with their diffs and the pass that killed each mutant go to
+``docs/mutation.md`` and ``docs/mutation.json`` (:mod:`mutation_report`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import json
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from tools.mutation_report import KILLED
+from tools.mutation_report import Outcome
+from tools.mutation_report import order
+from tools.mutation_report import render
+from tools.mutation_report import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: the modules of reference_impl mutated, each with the presets its behaviour depends on; every
+#: module is about every profile of the catalog.  The first preset of each is its main one.
+MODULES: dict[str, tuple[str, ...]] = {
+    "states": ("v1-cat",),
+    "container": ("v1-cat",),
+    "hooks": ("v1-cat",),
+    "profiles": ("v1-cat",),
+    "cgroups": ("v1-cat", "v2-cat", "hybrid-cat"),
+    "intelrdt": ("v1-cat", "xeon-2s-cat-mba", "xeon-cdp", "no-rdt"),
+}
+#: what is copied into a pass's stage: the code under test, the suite, and pytest's setup
+STAGED = ("reference_impl", "harness", "conftest.py", "pyproject.toml")
+#: the suite, as ``rtgate run`` runs it (mutmut adds ``-x``: the first failure kills)
+SUITE = "harness/scenarios"
+_RESULT = re.compile(r"^\s*(\S+): (.+)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Pass:
+    """One mutmut run: a profile and a preset, and the modules that are about them."""
+
+    profile: str
+    preset: str
+    modules: tuple[str, ...]
+
+    @property
+    def slug(self) -> str:
+        return f"{self.profile}--{self.preset}"
+
+
+def plan(modules: Iterable[str], profiles: list[str], default_profile: str) -> list[Pass]:
+    """The passes, the default profile's main preset first, then every other profile on each
+    module's main preset, then every profile on each module's other presets."""
+    chosen = tuple(modules)
+    ordered = sorted(profiles, key=lambda p: (p != default_profile, p))
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for rank in (0, 1):
+        for profile in ordered:
+            for module in chosen:
+                presets = MODULES[module][:1] if rank == 0 else MODULES[module][1:]
+                for preset in presets:
+                    pairs.setdefault((profile, preset), []).append(module)
+    return [Pass(profile, preset, tuple(mods)) for (profile, preset), mods in pairs.items()]
+
+
+def module_of(mutant: str) -> str:
+    """``reference_impl.cgroups.fs.x_set__mutmut_3`` -> ``cgroups``."""
+    return mutant.split(".")[1]
+
+
+def source_glob(module: str) -> str:
+    """The files of a module, as mutmut's ``only_mutate`` pattern."""
+    single = ROOT / "reference_impl" / f"{module}.py"
+    return f"reference_impl/{module}.py" if single.exists() else f"reference_impl/{module}/*"
+
+
+def _toml_list(values: Iterable[str]) -> str:
+    return "[" + ", ".join(json.dumps(v) for v in values) + "]"
+
+
+def mutmut_config(step: Pass, quick: bool) -> str:
+    """The ``[tool.mutmut]`` table of a pass: its modules, and the suite under its options."""
+    args = ["-p", "no:cacheprovider", f"--rtgate-profile={step.profile}"]
+    args.append(f"--rtgate-preset={step.preset}")
+    if quick:
+        args.append("--hypothesis-profile=rtgate-quick")
+    return (
+        "\n[tool.mutmut]\n"
+        'source_paths = ["reference_impl"]\n'
+        f"only_mutate = {_toml_list(source_glob(m) for m in step.modules)}\n"
+        'also_copy = ["harness", "conftest.py"]\n'
+        f"pytest_add_cli_args = {_toml_list(args)}\n"
+        f"pytest_add_cli_args_test_selection = {_toml_list([SUITE])}\n"
+        "use_git_change_detection = false\n"
+    )
+
+
+def stage(step: Pass, base: Path, quick: bool) -> Path:
+    """A fresh copy of what a pass needs, its mutmut table appended to pyproject.toml."""
+    where = base / step.slug
+    shutil.rmtree(where, ignore_errors=True)
+    where.mkdir(parents=True)
+    skip = shutil.ignore_patterns("__pycache__", "*.pyc")
+    for name in STAGED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, where / name, ignore=skip)
+        else:
+            shutil.copy2(source, where / name)
+    with open(where / "pyproject.toml", "a") as out:
+        out.write(mutmut_config(step, quick))
+    return where
+
+
+def mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+    """Run the venv's mutmut in a stage; its output (into ``log`` when given).
+
+    Raises:
+        RuntimeError: mutmut failed (the log says why).
+    """
+    command = [str(Path(sys.executable).parent / "mutmut"), *args]
+    if log is None:
+        done = subprocess.run(command, cwd=where, capture_output=True, text=True, check=False)
+        output = done.stdout
+    else:
+        with open(log, "w") as sink:
+            done = subprocess.run(command, cwd=where, stdout=sink, stderr=subprocess.STDOUT)
+        output = ""
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"mutmut {args[0]} failed in {where} (exit {done.returncode}); see {log}"
+        )
+    return output
+
+
+def results(where: Path) -> dict[str, str]:
+    """Every mutant of a stage and its status, as ``mutmut results --all true`` lists them."""
+    found = {}
+    for line in mutmut(where, "results", "--all", "true").splitlines():
+        match = _RESULT.match(line)
+        if match:
+            found[match.group(1)] = match.group(2).strip()
+    return found
+
+
+def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Namespace) -> dict:
+    """One mutmut run over ``names`` (every mutant when None): each mutant's status, the diff
+    of each one left alive, and how long it took.  Stopped (Ctrl-C, SIGTERM), it returns what
+    the pass had checked, with ``stopped`` set."""
+    started = time.monotonic()
+    where = stage(step, base, args.quick)
+    log = base / f"{step.slug}.log"
+    run_args = ["run", "--max-children", str(args.jobs), *(names or [])]
+    stopped = False
+    try:
+        mutmut(where, *run_args, log=log)
+    except KeyboardInterrupt:
+        stopped = True
+    found = checked(where, names)
+    seconds = round(time.monotonic() - started, 1)
+    print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
+    return {**found, "seconds": seconds, "stopped": stopped}
+
+
+def checked(where: Path, names: list[str] | None) -> dict:
+    """The statuses of a stage's mutants that mutmut checked (of ``names`` when given), and
+    the diff of each one left alive."""
+    statuses = {n: s for n, s in results(where).items() if s != "not checked"}
+    if names is not None:
+        statuses = {name: statuses[name] for name in names if name in statuses}
+    diffs = {
+        name: mutmut(where, "show", name).split("\n", 1)[-1]
+        for name, status in statuses.items()
+        if status not in KILLED
+    }
+    return {"statuses": statuses, "diffs": diffs}
+
+
+def _tail(log: Path) -> str:
+    """The last line of a pass's log that says something, for the report."""
+    text = log.read_text(errors="replace") if log.exists() else ""
+    lines = [line.strip() for line in re.split(r"[\r\n]", text) if line.strip()]
+    return lines[-1][:200] if lines else "no output"
+
+
+def _count(statuses: dict[str, str]) -> str:
+    counts: dict[str, int] = {}
+    for status in statuses.values():
+        counts[status] = counts.get(status, 0) + 1
+    return ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
+
+
+def mutate(args: argparse.Namespace) -> list[Outcome]:
+    """Every pass of the plan in order; each mutant's outcome."""
+    passes = plan(args.modules, args.profiles, args.default_profile)
+    outcomes: dict[str, Outcome] = {}
+    for index, step in enumerate(passes):
+        alive = [
+            name
+            for name, outcome in outcomes.items()
+            if outcome.killed_by is None and module_of(name) in step.modules
+        ]
+        if index and not alive:
+            continue
+        try:
+            found = run_pass(step, None if index == 0 else alive, args.work, args)
+        except RuntimeError as err:
+            # A pass whose unmutated suite fails (or that mutmut cannot run) kills nothing;
+            # the first pass is every mutant's baseline, so without it there is no score.
+            if index == 0:
+                raise
+            print(f"mutate: {step.slug}: skipped: {err}", file=sys.stderr)
+            args.timings[step.slug] = f"failed: {_tail(args.work / f'{step.slug}.log')}"
+            continue
+        for name, status in found["statuses"].items():
+            outcome = outcomes.setdefault(name, Outcome(name, module_of(name)))
+            outcome.record(step.slug, status, found["diffs"].get(name))
+            if status in KILLED and outcome.killed_by is None:
+                outcome.killed_by = step.slug
+        args.timings[step.slug] = found["seconds"]
+        planned = [p.slug for p in passes[index + int(not found["stopped"]) :]]
+        report(args, sorted(outcomes.values(), key=lambda o: order(o.name)), planned)
+        if found["stopped"]:
+            raise KeyboardInterrupt(f"stopped in {step.slug}")
+    return sorted(outcomes.values(), key=lambda o: order(o.name))
+
+
+def report(args: argparse.Namespace, outcomes: list[Outcome], planned: list[str]) -> str:
+    """Write the report of what ran so far (after every pass, so a stopped run leaves one);
+    ``planned`` are the passes still to run, which a partial report names."""
+    run = {
+        "modules": args.modules,
+        "profiles": args.profiles,
+        "quick": args.quick,
+        "jobs": args.jobs,
+        "seconds": round(time.monotonic() - args.started, 1),
+        "passes": args.timings,
+        "not_yet_run": planned,
+    }
+    return write_report(outcomes, run, Path(args.out), args.before)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m tools.mutate", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument(
+        "--modules",
+        default=",".join(MODULES),
+        help=f"comma-separated modules of reference_impl (default: {','.join(MODULES)})",
+    )
+    parser.add_argument("--profiles", help="comma-separated profiles (default: the catalog's)")
+    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: 2)")
+    parser.add_argument("--quick", action="store_true", help="Hypothesis' rtgate-quick profile")
+    parser.add_argument("--keep", action="store_true", help="keep build/mutate/ for mutmut browse")
+    parser.add_argument("--out", default=str(ROOT / "docs" / "mutation"), help="report stem")
+    parser.add_argument(
+        "--render", action="store_true", help="only rewrite OUT.md from OUT.json and the fates"
+    )
+    args = parser.parse_args(argv)
+    args.modules = [m.strip() for m in args.modules.split(",") if m.strip()]
+    unknown = [m for m in args.modules if m not in MODULES]
+    if unknown or not args.modules:
+        parser.error(f"--modules: must be among {', '.join(MODULES)} (got {args.modules})")
+    _check_profiles(parser, args)
+    args.work = ROOT / "build" / "mutate"
+    args.timings = {}
+    return args
+
+
+def _check_profiles(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """The profiles from the catalog (the one list of them), the presets from the fakes."""
+    from harness.fakes.presets import PRESETS
+    from harness.spec.catalog import load_catalog
+    from harness.subjects.registry import KINDS
+
+    known = sorted(load_catalog().profiles)
+    given = [p.strip() for p in args.profiles.split(",") if p.strip()] if args.profiles else known
+    if not given or set(given) - set(known):
+        parser.error(f"--profiles: must be among {', '.join(known)} (got {args.profiles})")
+    missing = sorted({p for m in args.modules for p in MODULES[m]} - set(PRESETS))
+    if missing:
+        parser.error(f"MODULES names presets the simulated host lacks: {missing}")
+    args.profiles = given
+    args.default_profile = KINDS["reference"].default_profile
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    """SIGTERM stops the run as Ctrl-C does: the pass under way reports what it checked."""
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str]) -> int:
+    args = parse(argv)
+    if args.render:
+        render(Path(args.out))
+        return 0
+    args.started = time.monotonic()
+    previous = Path(args.out).with_suffix(".json")
+    args.before = json.loads(previous.read_text()) if previous.exists() else {}
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        outcomes = mutate(args)
+    except RuntimeError as err:
+        print(f"mutate: {err}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print(f"mutate: stopped; the partial report is in {args.out}.md", file=sys.stderr)
+        return 130
+    finally:
+        if not args.keep:
+            shutil.rmtree(args.work, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                args.work.parent.rmdir()  # build/, when make mutate made it
+    score = report(args, outcomes, [])
+    print(f"mutate: score {score} over {len(outcomes)} mutants; written to {args.out}.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
