@@ -99,7 +99,8 @@ def test_a_failing_state_machine_leaves_its_steps_and_a_replay(project: Project)
     assert steps[-1] == "state.teardown()"
     assert test["hypothesis"]["reproduce"].startswith("@reproduce_failure(")
     assert report["run"]["hypothesis"]["profile"] == "rtgate"
-    assert report["run"]["hypothesis"]["derandomize"] is True
+    assert report["run"]["hypothesis"]["derandomize"] is False
+    assert report["run"]["hypothesis"]["seed"] == "0", "an explicit seed, not one from the source"
 
 
 INTERRUPTED = """

@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from harness.hosts import real_host_unavailable
+from harness.spec.skip_reasons import explained_by_host
 from tests.broken import expectation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,7 +101,9 @@ def test_real_run_equals_the_simulated_run(profile: str, tmp_path: Path) -> None
         if result["outcome"] == on_sim[req]["outcome"]:
             continue
         message = result.get("message") or ""
-        if result["outcome"] == "skip" and message.startswith(PROBED_REASONS):
+        # a host-feature skip: "missing host feature [<feature>]: <what the probe found>"
+        probed = message.partition("]: ")[2] if explained_by_host(message) else ""
+        if result["outcome"] == "skip" and (probed or message).startswith(PROBED_REASONS):
             continue
         unexplained[req] = (on_sim[req]["outcome"], result["outcome"], message)
     assert unexplained == {}, "real and simulated runs differ (simulated, real, message)"
