@@ -48,9 +48,7 @@ def _tests_per_requirement(report_json: Path) -> dict[str, int]:
 
 
 @pytest.mark.parametrize("profile", ["seed", "runc-1.2", "runtime-spec"])
-def test_verdicts_match_the_baseline_report(
-    profile: str, serial_run: Path, tmp_path: Path
-) -> None:
+def test_verdicts_match_the_baseline_report(profile: str, serial_run: Path, tmp_path: Path) -> None:
     """No change alters a requirement's outcome, nor how many tests check it, against the
     baseline report of the same command (tests/baseline/README.md says when to rewrite it)."""
     if profile == "seed":

@@ -105,7 +105,9 @@ class CliMachine(RuleBasedStateMachine):
             self.check(requirement, self.cli("state", self.cid).exit_code != 0, "state answers")
             self.status = "none"
         elif expect == "pending":
+            # the signal waits for the thaw: the container stays paused until resume
             self.doomed = True
+            self.expect_status("paused", requirement, "kill of a paused container")
         elif operation == "resume" and self.doomed:
             self.status = "stopped"
             self.expect_status("stopped", requirement, "resume of a killed paused container")

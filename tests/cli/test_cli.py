@@ -103,9 +103,11 @@ from hypothesis import core
 from hypothesis import settings
 
 @pytest.mark.requirement("T-ONE-A", "T-ONE-B", "T-TWO-A", "T-THREE-A")
-def test_it():
-    assert settings.get_current_profile_name() == "rtgate-deep"
-    assert core.global_force_seed == 4
+def test_it(verify):
+    profile = settings.get_current_profile_name()
+    seed = core.global_force_seed
+    for req in ("T-ONE-A", "T-ONE-B", "T-TWO-A", "T-THREE-A"):
+        verify(req, profile == "rtgate-deep" and seed == 4, f"profile {profile}, seed {seed}")
 """
     args = ("--hypothesis-profile", "rtgate-deep", "--hypothesis-seed", "4")
     code, out = _run_cli(tmp_path, catalog, body, *args)

@@ -103,6 +103,11 @@ RUNC_V120 = Profile(
     # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,
     # MBA, a writer whenever resctrl is mounted)
     rdt_era="runc-1.1",
+    # configs/config.go:196-200 Hooks: createRuntime, createContainer, startContainer beside
+    # prestart, poststart and poststop
+    create_runtime_hooks=True,
+    # cgroups/manager/new.go: fs2 on a cgroup2 host
+    cgroup_v2=True,
 )
 
 
