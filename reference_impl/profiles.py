@@ -262,23 +262,28 @@ SEED = Profile(
 
 _NOT_RUNNING = _sentinel("ErrNotRunning", "container not running")
 
+#: the sentinel errors runc 1.1 and 1.2 share (e918d0213; v1.1.5 and v1.2.0 libcontainer/error.go)
+_SENTINEL_REFUSALS: dict[str, Refusal] = {
+    "running-transition": _sentinel("ErrRunning", "container still running"),
+    "running-destroy": _sentinel("ErrRunning", "container still running"),
+    "paused-destroy": _sentinel("ErrPaused", "container paused"),
+    "pause": _NOT_RUNNING,
+    "resume": _sentinel("ErrNotPaused", "container not paused"),
+    "set": _NOT_RUNNING,
+    "signal": _NOT_RUNNING,
+    "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
+    "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
+    "not-exists": _sentinel("ErrNotExist", "container does not exist"),
+}
+
 #: runc 1.1.5: the seed's libcontainer with sentinel errors (v1.1.5 libcontainer/error.go:5-13)
 RUNC_1_1 = dataclasses.replace(
     SEED,
     name="runc-1.1",
     source="runc v1.1.5 (e918d0213, 6806b2c1c, cbb0a7932, 17e3b41dd, ccdd75760)",
     refusals={
-        "running-transition": _sentinel("ErrRunning", "container still running"),
-        "running-destroy": _sentinel("ErrRunning", "container still running"),
-        "paused-destroy": _sentinel("ErrPaused", "container paused"),
-        "pause": _NOT_RUNNING,
-        "resume": _sentinel("ErrNotPaused", "container not paused"),
-        "set": _NOT_RUNNING,
-        "signal": _NOT_RUNNING,
+        **_SENTINEL_REFUSALS,
         "invalid-root": Refusal("invalid root"),
-        "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
-        "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
-        "not-exists": _sentinel("ErrNotExist", "container does not exist"),
     },
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,
@@ -296,19 +301,10 @@ RUNC_1_2 = Profile(
         "runc v1.2.0 (a6f408176, e918d0213, d9f2a24a5, f8ad20f50, 9583b3d1c, ab3cd8d73, 6a4870e4a)"
     ),
     refusals={
-        "running-transition": _sentinel("ErrRunning", "container still running"),
-        "running-destroy": _sentinel("ErrRunning", "container still running"),
-        "paused-destroy": _sentinel("ErrPaused", "container paused"),
-        "pause": _NOT_RUNNING,
-        "resume": _sentinel("ErrNotPaused", "container not paused"),
-        "set": _NOT_RUNNING,
-        "signal": _NOT_RUNNING,
+        **_SENTINEL_REFUSALS,
         "cgroup-gone": _sentinel("ErrCgroupNotExist", "cgroup not exist"),
         "second-init": Refusal("container already has init process"),
         "invalid-root": Refusal("root not set"),
-        "invalid-id": _sentinel("ErrInvalidID", "invalid container ID format"),
-        "id-in-use": _sentinel("ErrExist", "container with given ID already exists"),
-        "not-exists": _sentinel("ErrNotExist", "container does not exist"),
     },
     destroy_returns_early=True,
     destroy_context="unable to destroy container",
