@@ -10,6 +10,7 @@ where runc 1.2 differs the profile says so.  Errors print one line on stderr and
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import logging
@@ -46,7 +47,10 @@ class CliError(Exception):
     """An error the command prints (one line) before it exits 1."""
 
 
+@functools.cache
 def _parser() -> argparse.ArgumentParser:
+    """The command line, built once: building it looks up gettext catalogs on every call,
+    which under a simulated filesystem costs more than the command it parses."""
     parser = argparse.ArgumentParser(prog="rtgate-reference", exit_on_error=False)
     parser.add_argument("--root", default=DEFAULT_ROOT, help="where containers' state dirs live")
     parser.add_argument(
