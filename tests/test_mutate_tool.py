@@ -9,6 +9,7 @@ from pathlib import Path
 import tools.mutate
 from harness.fakes.presets import PRESETS
 from harness.spec.catalog import load_catalog
+from tools.mutate import LATER_HOSTS_PROFILE
 from tools.mutate import MODULES
 from tools.mutate import mutmut_config
 from tools.mutate import parse
@@ -33,8 +34,10 @@ def test_the_first_pass_runs_every_module_under_the_default_profile_and_main_pre
     assert (passes[0].profile, passes[0].preset) == ("seed", "v1-cat")
     assert passes[0].modules == tuple(MODULES)
     pairs = {(p.profile, p.preset) for p in passes}
-    wanted = {(p, x) for p in profiles for presets in MODULES.values() for x in presets}
-    assert pairs == wanted and len(pairs) == len(passes)
+    main = {(p, presets[0]) for p in profiles for presets in MODULES.values()}
+    later = {(LATER_HOSTS_PROFILE, x) for presets in MODULES.values() for x in presets[1:]}
+    assert pairs == main | later and len(pairs) == len(passes)
+    assert LATER_HOSTS_PROFILE in profiles
     assert all(m in MODULES and p.preset in MODULES[m] for p in passes for m in p.modules)
 
 
@@ -117,3 +120,26 @@ def test_a_stopped_run_leaves_a_partial_report(tmp_path: Path, monkeypatch) -> N
     assert list(record["mutants"]) == ["reference_impl.hooks.x_run_hook__mutmut_1"]
     assert record["run"]["not_yet_run"][0] == "seed--v1-cat"
     assert "**Partial:**" in (tmp_path / "mutation.md").read_text()
+
+
+def test_known_killers_run_first_and_the_rest_fastest_first() -> None:
+    from collections import Counter
+
+    from tools.mutant_order import function_of
+    from tools.mutant_order import order
+
+    assert (
+        function_of("reference_impl.hooks.x_run_hook__mutmut_3")
+        == "reference_impl.hooks.x_run_hook"
+    )
+    assert function_of("stats") is None and function_of("") is None
+    tests = ["slow", "fast", "killer", "other-killer", "unknown"]
+    killers = Counter({"killer": 3, "other-killer": 1})
+    durations = {"slow": 9.0, "fast": 0.1, "killer": 5.0, "other-killer": 0.2}
+    assert order(tests, killers, durations) == ["killer", "other-killer", "fast", "slow", "unknown"]
+
+
+def test_every_pass_runs_the_suite_with_the_killer_ordering() -> None:
+    (step,) = plan(["hooks"], ["seed"], "seed")
+    table = mutmut_config(step, quick=True)
+    assert '"-p", "tools.mutant_order"' in table and '"tools"' in table

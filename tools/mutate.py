@@ -9,7 +9,9 @@ runs it, and a mutant counts as killed when some profile and preset its module i
 One mutmut run checks one profile and preset (its pytest options are fixed for the run, and its
 stats are only true for them).  So the first pass runs every mutant under the run's default
 profile and preset; each later pass reruns, by name, only the mutants that are still alive and
-whose module is about that pass's profile and preset.  Each pass works in its own staged copy
+whose module is about that pass's profile and preset (:func:`plan`).  Under each mutant the tests
+that killed its function's earlier mutants run first (:mod:`tools.mutant_order`), so a killed
+mutant mostly costs one test and the hour goes to the survivors.  Each pass works in its own staged copy
 under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree is never
 mutated and mutmut's state never mixes two configurations.
 
@@ -51,7 +53,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "intelrdt": ("v1-cat", "xeon-2s-cat-mba", "xeon-cdp", "no-rdt"),
 }
 #: what is copied into a pass's stage: the code under test, the suite, and pytest's setup
-STAGED = ("reference_impl", "harness", "conftest.py", "pyproject.toml")
+STAGED = ("reference_impl", "harness", "tools", "conftest.py", "pyproject.toml")
 #: the suite, as ``rtgate run`` runs it (mutmut adds ``-x``: the first failure kills)
 SUITE = "harness/scenarios"
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
@@ -70,18 +72,27 @@ class Pass:
         return f"{self.profile}--{self.preset}"
 
 
+#: the profile whose rules tell a module's other presets apart (cgroup v2, hybrid hosts, MBA, CDP,
+#: no resctrl): the seed's source has none of those features, runc 1.1 is judged on its command
+#: line and the runtime-spec's rules do not depend on the host's controllers, so every other
+#: profile would only rerun on those hosts what it checked on the main preset.
+LATER_HOSTS_PROFILE = "runc-1.2"
+
+
 def plan(modules: Iterable[str], profiles: list[str], default_profile: str) -> list[Pass]:
-    """The passes, the default profile's main preset first, then every other profile on each
-    module's main preset, then every profile on each module's other presets."""
+    """The passes: the default profile on each module's main preset first, then every other
+    profile on the main presets, then :data:`LATER_HOSTS_PROFILE` (if chosen) on each
+    module's other presets."""
     chosen = tuple(modules)
     ordered = sorted(profiles, key=lambda p: (p != default_profile, p))
     pairs: dict[tuple[str, str], list[str]] = {}
-    for rank in (0, 1):
-        for profile in ordered:
-            for module in chosen:
-                presets = MODULES[module][:1] if rank == 0 else MODULES[module][1:]
-                for preset in presets:
-                    pairs.setdefault((profile, preset), []).append(module)
+    for profile in ordered:
+        for module in chosen:
+            pairs.setdefault((profile, MODULES[module][0]), []).append(module)
+    if LATER_HOSTS_PROFILE in profiles:
+        for module in chosen:
+            for preset in MODULES[module][1:]:
+                pairs.setdefault((LATER_HOSTS_PROFILE, preset), []).append(module)
     return [Pass(profile, preset, tuple(mods)) for (profile, preset), mods in pairs.items()]
 
 
@@ -102,7 +113,8 @@ def _toml_list(values: Iterable[str]) -> str:
 
 def mutmut_config(step: Pass, quick: bool) -> str:
     """The ``[tool.mutmut]`` table of a pass: its modules, and the suite under its options."""
-    args = ["-p", "no:cacheprovider", f"--rtgate-profile={step.profile}"]
+    args = ["-p", "no:cacheprovider", "-p", "tools.mutant_order"]
+    args.append(f"--rtgate-profile={step.profile}")
     args.append(f"--rtgate-preset={step.preset}")
     if quick:
         args.append("--hypothesis-profile=rtgate-quick")
@@ -110,7 +122,7 @@ def mutmut_config(step: Pass, quick: bool) -> str:
         "\n[tool.mutmut]\n"
         'source_paths = ["reference_impl"]\n'
         f"only_mutate = {_toml_list(source_glob(m) for m in step.modules)}\n"
-        'also_copy = ["harness", "conftest.py"]\n'
+        'also_copy = ["harness", "tools", "conftest.py"]\n'
         f"pytest_add_cli_args = {_toml_list(args)}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list([SUITE])}\n"
         "use_git_change_detection = false\n"

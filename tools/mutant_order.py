@@ -1,0 +1,74 @@
+"""A pytest plugin for ``make mutate``: under a mutant, the tests that killed its siblings first.
+
+mutmut runs a mutant's tests in no particular order (a set of node ids) and stops at the first
+failure.  Mutants of one function are mostly killed by the same few tests, so this plugin keeps,
+per function, the node ids of the tests that failed under its earlier mutants (one line each,
+appended by the child that saw the failure, in ``.killers/`` of the stage), and runs those
+first, most frequent first; the rest follow fastest first, by the durations mutmut recorded in
+its stats.  A survivor still runs every test; a killed mutant mostly runs one.  Which tests run
+does not change, only their order, so no verdict depends on it.
+
+It is active only in a child that mutmut runs for a mutant (``MUTANT_UNDER_TEST`` names one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+#: where the killers are kept, relative to the directory mutmut runs the tests in
+KILLERS = Path(".killers")
+#: mutmut's record of each test's duration, in the same directory
+STATS = Path("mutmut-stats.json")
+
+
+def function_of(mutant: str) -> str | None:
+    """``reference_impl.hooks.x_run_hook__mutmut_3`` -> ``reference_impl.hooks.x_run_hook``;
+    None outside a mutant's run (mutmut's stats and clean runs)."""
+    name, marker, _ = mutant.rpartition("__mutmut_")
+    return name if marker else None
+
+
+def _killers(function: str) -> Counter[str]:
+    path = KILLERS / function
+    lines = path.read_text().splitlines() if path.exists() else []
+    return Counter(line for line in lines if line)
+
+
+def _durations() -> dict[str, float]:
+    try:
+        return json.loads(STATS.read_text()).get("duration_by_test", {})
+    except (OSError, ValueError):
+        return {}
+
+
+def order(nodeids: list[str], killers: Counter[str], durations: dict[str, float]) -> list[str]:
+    """Known killers first (most kills first), then the others fastest first."""
+    return sorted(nodeids, key=lambda n: (-killers[n], durations.get(n, float("inf")), n))
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    function = function_of(os.environ.get("MUTANT_UNDER_TEST", ""))
+    if function is None:
+        return
+    position = {nodeid: i for i, nodeid in enumerate(order(
+        [item.nodeid for item in items], _killers(function), _durations()
+    ))}  # fmt: skip
+    items.sort(key=lambda item: position[item.nodeid])
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    function = function_of(os.environ.get("MUTANT_UNDER_TEST", ""))
+    if function is None or not report.failed:
+        return
+    KILLERS.mkdir(exist_ok=True)
+    # One short O_APPEND write per failure: the two children running at once never interleave.
+    fd = os.open(KILLERS / function, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, f"{report.nodeid}\n".encode())
+    finally:
+        os.close(fd)
