@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.hosts import simulated_host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
@@ -52,6 +53,27 @@ def test_pause_freezes_and_resume_thaws(factory: Factory, host: Host) -> None:
     c.resume()
     assert host.freezer_state(f"/{cid}") == "THAWED"
     assert host.is_alive(pid) and not host.is_frozen(pid), "resume thaws init"
+
+
+@pytest.mark.requirement("CG-FREEZE")
+def test_pause_waits_until_frozen(factory: Factory, host: Host) -> None:
+    # freezer.go:36-45: Pause reads freezer.state back until it says FROZEN, not FREEZING
+    if host.cgroup_mode() == "v2":
+        skip_for_host(
+            "a v1 freezer",
+            f"a rule of the v1 freezer; on {host.describe()} {host.describe_cgroups()}",
+        )
+    cid = host.container_id("sf")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    try:
+        slow = host.slow_to_freeze(3)
+    except HostCannot as why:
+        skip_for_host("a task slow to freeze", str(why))
+    host.move_to_cgroup(slow, "freezer", f"/{cid}")
+    c.pause()
+    assert host.is_frozen(slow), "pause returned while freezer.state still read FREEZING"
+    assert host.freezer_state(f"/{cid}") == "FROZEN"
 
 
 @pytest.mark.requirement("CG-JOINED-NOT-REMOVED")
