@@ -380,6 +380,7 @@ class Container:
             self.id,
             self.config.label("bundle"),
             pid=parent.pid,
+            status=self.profile.poststart_status,
         )
         for i, hook in enumerate(hooks.poststart):
             try:
@@ -421,6 +422,7 @@ class Container:
                     self.id,
                     self.config.label("bundle"),
                     pid=pid,
+                    status=self.profile.prestart_status,
                 )
                 # runc >= 1.0.0-rc91 runs createRuntime right after prestart, at the same point;
                 # the seed's configs.Hooks has no createRuntime (the profile dropped it)

@@ -17,11 +17,9 @@ from reference_impl.system import System
 __all__ = ["hook_state_json", "run_hook"]
 
 
-def hook_state_json(
-    version: str, container_id: str, bundle: str, pid: int = 0, status: str = ""
-) -> bytes:
+def hook_state_json(version: str, container_id: str, bundle: str, pid: int, status: str) -> bytes:
     """``json.Marshal(configs.HookState{...})`` as the seed builds it; ``status`` is empty
-    there, and "stopped" for the poststop hooks of runc >= 1.1."""
+    there, and the profile's for each kind of hook in later runc; a ``pid`` of 0 is left out."""
     state: dict[str, object] = {"ociVersion": version, "id": container_id, "status": status}
     if pid:
         state["pid"] = pid
@@ -29,9 +27,7 @@ def hook_state_json(
     return json.dumps(state, separators=(",", ":")).encode()
 
 
-def run_hook(
-    hook: Hook, state: bytes, system: System, prefix: str = "error running hook: "
-) -> None:
+def run_hook(hook: Hook, state: bytes, system: System, prefix: str) -> None:
     """``configs.Command.Run``; ``prefix`` is the seed's, which runc 1.2 dropped (6a4870e4a).
 
     Raises:
@@ -43,7 +39,8 @@ def run_hook(
     except OSError as err:
         raise HookError(f"fork/exec {hook.path}: {go_strerror(err.errno or 0)}") from err
     if result.timed_out:
-        raise HookError(f"hook ran past specified timeout of {hook.timeout or 0:.1f}s")
+        # only a hook with a timeout can run past it
+        raise HookError(f"hook ran past specified timeout of {hook.timeout:.1f}s")
     if result.exit_code != 0:
         raise HookError(
             f"{prefix}exit status {result.exit_code}, "

@@ -135,6 +135,10 @@ class Profile:
     cgroup_removal: Literal["rounds", "ebusy-retry"] = "rounds"
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
+    #: the ``status`` prestart (and createRuntime) and poststart hooks read: "" in the seed;
+    #: runc >= 1.1 sends currentOCIState with "creating" before init runs, then "created"
+    prestart_status: str = ""
+    poststart_status: str = ""
     #: the container ids the factory accepts
     id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
     #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
@@ -288,6 +292,9 @@ RUNC_1_1 = dataclasses.replace(
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,
     poststop_status="stopped",
+    # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
+    prestart_status="creating",
+    poststart_status="created",
     id_refuses_dot_names=True,
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -327,6 +334,9 @@ RUNC_1_2 = Profile(
     kill_all_in_joined_pidns=True,
     cli_delete_reports_error=True,
     poststop_status="stopped",
+    # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362
+    prestart_status="creating",
+    poststart_status="created",
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,

@@ -96,18 +96,24 @@ def _cgroup_exists(c: Container) -> bool:
     return any(os.path.isdir(path) for path in c.cgroup_manager.get_paths().values())
 
 
+def poststop_state(c: Container) -> bytes:
+    """The state poststop hooks read: no pid (init is dropped), the profile's status."""
+    return hook_state_json(
+        c.profile.hook_version(c.config.version),
+        c.id,
+        c.config.label("bundle"),
+        pid=0,
+        status=c.profile.poststop_status,
+    )
+
+
 def run_poststop_hooks(c: Container) -> None:
     """Run the poststop hooks in order; the first failing one stops the rest (runc), or is
     logged as a warning and the rest run (the runtime-spec profile)."""
     hooks = c.config.hooks
     if hooks is None:
         return
-    state = hook_state_json(
-        c.profile.hook_version(c.config.version),
-        c.id,
-        c.config.label("bundle"),
-        status=c.profile.poststop_status,
-    )
+    state = poststop_state(c)
     for index, hook in enumerate(hooks.poststop):
         try:
             run_hook(hook, state, c.system, c.profile.hook_error_prefix)

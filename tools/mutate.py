@@ -11,9 +11,9 @@ stats are only true for them).  So the first pass runs every mutant under the ru
 profile and preset; each later pass reruns, by name, only the mutants that are still alive and
 whose module is about that pass's profile and preset (:func:`plan`).  Under each mutant the tests
 that killed its function's earlier mutants run first (:mod:`tools.mutant_order`), so a killed
-mutant mostly costs one test and the hour goes to the survivors.  Each pass works in its own staged copy
-under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree is never
-mutated and mutmut's state never mixes two configurations.
+mutant mostly costs one test and the hour goes to the survivors.  Each pass works in its own
+staged copy under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree
+is never mutated and mutmut's state never mixes two configurations.
 
 The score, the survivors with their diffs and the pass that killed each mutant go to
 ``docs/mutation.md`` and ``docs/mutation.json`` (:mod:`mutation_report`).

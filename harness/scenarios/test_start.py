@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -129,11 +132,68 @@ def test_failing_start_hook_error_names_the_hook(
         c.start(INIT)
     hook_error = tables.hook_failed(4, "", "no", profile)
     text = str(info.value)
+    missing = _first_part_missing(text, tables.start_hook_error_parts(kind, 1, hook_error, profile))
+    assert missing is None, (
+        f"the error must name {kind} hook 1, with {missing!r} in order: {text!r}"
+    )
+
+
+@pytest.mark.requirement("LC-HOOK-START-STATE")
+@pytest.mark.parametrize("kind", ["prestart", "poststart"])
+def test_start_hooks_read_init_pid_and_their_status(
+    factory: Factory, host: Host, profile: str, kind: str, verify: Any
+) -> None:
+    cid = host.container_id(f"hst-{kind}")
+    hooks = install_hooks(host, hook=HookProgram.exit(0))
+    c = factory.create(cid, config_for(cid, **{kind: (hooks["hook"],)}))
+    c.start(INIT)
+    runs = host.hook_runs(hooks["hook"])
+    verify("LC-HOOK-START-STATE", len(runs) == 1, f"the {kind} hook runs once: {len(runs)} runs")
+    state = json.loads(runs[0].stdin)
+    verify(
+        "LC-HOOK-START-STATE",
+        state.get("pid") == c.init_process.pid,
+        f"a {kind} hook reads init's pid {c.init_process.pid}: {state}",
+    )
+    want = tables.start_hook_status(kind, profile)
+    verify(
+        "LC-HOOK-START-STATE",
+        "status" in state and state["status"] == want,
+        f"a {kind} hook reads status {want!r}: {state}",
+    )
+
+
+@pytest.mark.requirement("LC-HOOK-NOT-STARTED")
+@pytest.mark.parametrize("kind", ["prestart", "poststart"])
+def test_hook_that_cannot_be_started_fails_its_phase(
+    factory: Factory, host: Host, profile: str, kind: str, verify: Any
+) -> None:
+    cid = host.container_id(f"hns-{kind}")
+    # a sibling of an installed program: where hooks live on this host, with nothing there
+    installed = install_hooks(host, present=HookProgram.exit(0))["present"]
+    missing = os.path.join(os.path.dirname(installed), f"not-installed-{kind}")
+    c = factory.create(cid, config_for(cid, **{kind: (missing,)}))
+    with pytest.raises(Exception) as info:
+        c.start(INIT)
+    text = str(info.value)
+    not_started = tables.message("hook_not_started", profile, path=missing)
+    part = _first_part_missing(text, tables.start_hook_error_parts(kind, 0, not_started, profile))
+    verify(
+        "LC-HOOK-NOT-STARTED",
+        part is None,
+        f"the error must carry, in order, each part of {kind} hook 0's; {part!r} is not: {text!r}",
+    )
+
+
+def _first_part_missing(text: str, parts: Iterable[str]) -> str | None:
+    """The first of ``parts`` that ``text`` does not hold after the ones before it."""
     at = 0
-    for part in tables.start_hook_error_parts(kind, 1, hook_error, profile):
+    for part in parts:
         found = text.find(part, at)
-        assert found >= 0, f"the error must name {kind} hook 1, with {part!r} after {at}: {text!r}"
+        if found < 0:
+            return part
         at = found + len(part)
+    return None
 
 
 @pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")

@@ -40,6 +40,7 @@ __all__ = [
     "release",
     "requirement_for",
     "requirement_variants",
+    "start_hook_status",
     "status_of",
     "teardown_error",
     "teardown_mode",
@@ -271,6 +272,11 @@ def hook_oci_version(profile: str, config_version: str) -> str:
     """The ``ociVersion`` hooks read on stdin: the profile's own spec version where it sends
     one (runc 1.2's ``specs.Version``), else the config's (the seed)."""
     return str(lifecycle(profile)["hooks"].get("oci_version", config_version))
+
+
+def start_hook_status(kind: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The ``status`` a ``kind`` hook (prestart, createRuntime, poststart) reads on stdin."""
+    return str(lifecycle(profile)["hooks"]["start_status"][kind])
 
 
 def go_quoted(text: str) -> str:

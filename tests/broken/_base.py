@@ -12,6 +12,7 @@ from reference_impl import states
 from reference_impl.container import Container
 from reference_impl.factory import Factory
 from reference_impl.fileutil import remove_all
+from reference_impl.hooks import run_hook
 from reference_impl.profiles import get_profile
 from reference_impl.states import STATE_CLASSES
 from reference_impl.states import ContainerState
@@ -38,6 +39,11 @@ def factory_with(
         return factory_class(root, system, chosen)
 
     return new_factory
+
+
+def run_poststop_hook(c: Any, hook: Any) -> None:
+    """One poststop hook of ``c`` with the state and error text its profile gives them."""
+    run_hook(hook, states.poststop_state(c), c.system, c.profile.hook_error_prefix)
 
 
 def kill_all_like_the_seed(c: Any) -> None:

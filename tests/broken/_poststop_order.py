@@ -7,17 +7,15 @@ from __future__ import annotations
 from typing import Any
 
 from reference_impl import states
-from reference_impl.hooks import hook_state_json
-from reference_impl.hooks import run_hook
 from tests.broken._base import kill_all_like_the_seed
+from tests.broken._base import run_poststop_hook
 
 
 def _run_hooks(c: Any, reverse: bool) -> BaseException | None:
     hooks = list(c.config.hooks.poststop) if c.config.hooks is not None else []
-    state = hook_state_json(c.config.version, c.id, c.config.label("bundle"))
     for hook in reversed(hooks) if reverse else hooks:
         try:
-            run_hook(hook, state, c.system)
+            run_poststop_hook(c, hook)
         except Exception as err:  # noqa: BLE001 - the first failing hook stops the rest
             return err
     return None

@@ -6,10 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from reference_impl import states
-from reference_impl.hooks import hook_state_json
-from reference_impl.hooks import run_hook
 from tests.broken._base import factory_with
 from tests.broken._base import kill_all_like_the_seed
+from tests.broken._base import run_poststop_hook
 
 
 def teardown_running_every_hook(c: Any) -> None:
@@ -26,10 +25,9 @@ def teardown_running_every_hook(c: Any) -> None:
             first = first or err
     c.init_process = None
     hooks = c.config.hooks.poststop if c.config.hooks is not None else ()
-    state = hook_state_json(c.config.version, c.id, c.config.label("bundle"))
     for hook in hooks:
         try:
-            run_hook(hook, state, c.system)
+            run_poststop_hook(c, hook)
         except Exception as err:  # noqa: BLE001
             first = first or err  # the defect: the loop goes on after a failing hook
     c.state = c.state_for("stopped")

@@ -90,6 +90,11 @@ RUNC_V120 = Profile(
     hook_oci_version="1.2.0",
     # state_linux.go:77 runPoststopHooks: s.Status = specs.StateStopped
     poststop_status="stopped",
+    # process_linux.go:754-760: currentOCIState, then s.Status = specs.StateCreating for
+    # prestart and createRuntime; container_linux.go:357-362: poststart reads currentOCIState
+    # while init waits on exec.fifo, Created (status.String(), :1022)
+    prestart_status="creating",
+    poststart_status="created",
     # container_linux.go:350-351 and process_linux.go:786-788
     start_context="unable to start container process",
     init_sync_context="error during container init",
