@@ -83,17 +83,10 @@ def signal_all_processes(c: Container, sig: int) -> None:
     uses ``cgroup.kill`` where there is one, and waits for nothing.
     """
     profile = c.profile
-    if profile.kill_all_needs_cgroup and not _cgroup_exists(c):
+    # ``m.Exists()`` is the manager's: on cgroup v1 it asks the devices directory only
+    if profile.kill_all_needs_cgroup and not c.cgroup_manager.exists():
         raise profile.refuse("cgroup-gone")
     kill_all(c.cgroup_manager, c.system, sig, use_kill_file=profile.cgroup_kill_file)
-
-
-def _cgroup_exists(c: Container) -> bool:
-    """``Manager.Exists()``: the container's cgroup directory is still there."""
-    exists = getattr(c.cgroup_manager, "exists", None)
-    if callable(exists):
-        return bool(exists())
-    return any(os.path.isdir(path) for path in c.cgroup_manager.get_paths().values())
 
 
 def poststop_state(c: Container) -> bytes:

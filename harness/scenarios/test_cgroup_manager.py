@@ -316,7 +316,9 @@ def test_destroy_kills_what_is_left(on_host: OnHost, kind: str) -> None:
 
 @pytest.mark.parametrize("kind", ["v2", "hybrid"])
 @pytest.mark.requirement("CG-KILL-ALL-CGROUP-KILL")
-def test_kill_all_goes_through_cgroup_kill(on_host: OnHost, kind: str, profile: str) -> None:
+def test_kill_all_goes_through_cgroup_kill(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
     hierarchy, name = tables.kill_all_file(profile, kind)
     with _boot(on_host, kind) as (host, factory):
         path = host.cgroup_path("ck")
@@ -329,8 +331,9 @@ def test_kill_all_goes_through_cgroup_kill(on_host: OnHost, kind: str, profile: 
         host.end_process(c.init_process.pid)
         c.destroy()
         writes = [op for op in host.operations() if op.op == "write" and op.path == kill]
-        assert writes, f"destroy must kill the cgroup's processes through {kill}"
-        assert host.dies(child), "destroy must kill what init left in the cgroup"
+        rule = "CG-KILL-ALL-CGROUP-KILL"
+        verify(rule, writes, f"destroy must kill the cgroup's processes through {kill}")
+        verify(rule, host.dies(child), "destroy must kill what init left in the cgroup")
 
 
 @pytest.mark.requirement("CG-V2-FREEZE")

@@ -122,9 +122,21 @@ def test_destroy_kills_every_process_without_pid_namespace(factory: Factory, hos
     assert container_dirs(host, c)["cgroup"] is False
 
 
+def _kill_all_error(c: Any, host: Host, path: str) -> str:
+    """The error the seed's kill-all returns when ``path`` cannot be opened, as
+    ``Signal(s, all)`` hands it back unchanged (692f6e1 container_linux.go:331-333)."""
+    fault = inject(host, "open", path, errno.EIO)
+    try:
+        c.signal(signal.SIGKILL, all_processes=True)
+    except Exception as err:  # noqa: BLE001 - its text is what destroy must log
+        assert host.fired(fault), "the fault never fired"
+        return str(err)
+    raise AssertionError(f"a kill-all whose {path} fails must return an error")
+
+
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-KILL-ALL-ERROR-LOGGED"))
 def test_kill_all_failure_is_not_returned(
-    factory: Factory, host: Host, profile: str, caplog: pytest.LogCaptureFixture
+    factory: Factory, host: Host, profile: str, caplog: pytest.LogCaptureFixture, verify: Any
 ) -> None:
     cid = host.container_id("kl")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
@@ -133,6 +145,8 @@ def test_kill_all_failure_is_not_returned(
     hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
     hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
     path = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
+    logged = tables.kill_all_failure(profile) == "logged"
+    error = _kill_all_error(c, host, path) if logged else ""
     fault = inject(host, "open", path, errno.EIO)
     make_init_gone(host, c)
     with caplog.at_level(logging.WARNING):
@@ -144,8 +158,12 @@ def test_kill_all_failure_is_not_returned(
     told = [
         r for r in caplog.records if r.levelno >= logging.WARNING and eio in r.getMessage().lower()
     ]
-    if tables.kill_all_failure(profile) == "logged":
+    if logged:
         assert told, "the failed kill-all must be logged as a warning"
+        # logrus.Warn(err) (state_linux.go:44): the message is the error, with nothing added
+        messages = [r.getMessage() for r in told]
+        verify("LC-DESTROY-KILL-ALL-ERROR-LOGGED", error in messages,
+               f"the warning must be the kill-all's error {error!r}: {messages}")  # fmt: skip
     else:
         assert told == [], f"the failed kill-all must be discarded, not logged: {told}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 from typing import Any
 
@@ -13,6 +14,7 @@ from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.subjects.base import Factory
@@ -137,6 +139,32 @@ def test_sigkill_without_pid_namespace_kills_the_cgroup(factory: Factory, host: 
     c.signal(signal.SIGKILL)
     assert host.dies(pid), "SIGKILL must kill init"
     assert host.dies(child), "without a private PID namespace SIGKILL kills the cgroup"
+
+
+@pytest.mark.requirement("LC-SIGNAL-KILL-ALL-DEVICES-GONE")
+def test_sigkill_without_pid_namespace_when_the_devices_group_is_gone(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    if host.cgroup_mode() == "v2":
+        skip_for_host("cgroup v1 controllers", host.describe_cgroups())
+    rule = "LC-SIGNAL-KILL-ALL-DEVICES-GONE"
+    cid = host.container_id("kd")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    # From outside: init leaves the container's devices group, which is then removed; the
+    # group stays in every other hierarchy, with init in it.
+    host.move_to_cgroup(pid, "devices", "/")
+    os.rmdir(host.cgroup_dir("devices", f"/{cid}"))
+    assert host.cgroup_dirs(f"/{cid}"), "the other controllers' groups must remain"
+    try:
+        c.signal(signal.SIGKILL)
+        got = "no error"
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        got = str(err)
+    want = tables.message("kill_all_cgroup_gone", profile)
+    verify(rule, got == want, f"SIGKILL returned {got!r}, not {want!r}")
+    verify(rule, host.is_alive(pid), "a kill-all refused for a gone cgroup must signal nothing")
 
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-NOT-RUNNING")

@@ -267,6 +267,12 @@ class FsManager:
     def get_paths(self) -> dict[str, str]:
         return dict(self.paths)
 
+    def exists(self) -> bool:
+        """``Exists()``: the devices controller's directory alone answers, whatever the other
+        controllers show (runc v1.2.0 cgroups/fs/fs.go:250-252: ``PathExists(m.Path("devices"))``).
+        """
+        return os.path.exists(self.paths.get("devices", ""))
+
     def get_pids(self) -> list[int]:
         """Pids in the container's own cgroup (read under the devices hierarchy)."""
         return _read_procs(self.paths.get("devices", ""))

@@ -200,6 +200,10 @@ class Fs2Manager:
     def get_paths(self) -> dict[str, str]:
         return dict(self.paths)
 
+    def exists(self) -> bool:
+        """``Exists()``: the group's directory is there (runc v1.2.0 cgroups/fs2/fs2.go:271-273)."""
+        return os.path.exists(self.path)
+
     def get_pids(self) -> list[int]:
         """Pids in the group itself."""
         if not self.path:

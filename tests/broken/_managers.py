@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from reference_impl.cgroups import Fs2Manager
+from reference_impl.cgroups import FsManager
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.factory import Factory
@@ -17,9 +18,10 @@ def factory_with_managers(
     name: str,
     fs2: type[Fs2Manager] | None = None,
     rdt: type[IntelRdtManager] | None = None,
+    fs: type[FsManager] | None = None,
 ) -> Callable[..., Factory]:
-    """A ``new_factory`` whose containers get ``fs2`` on cgroup v2 hosts and ``rdt`` as their
-    resctrl writer, in place of the reference's."""
+    """A ``new_factory`` whose containers get ``fs2`` on cgroup v2 hosts, ``fs`` on v1 and
+    hybrid hosts and ``rdt`` as their resctrl writer, in place of the reference's."""
 
     def cgroup_manager(
         self: Factory, config: CgroupConfig | None, paths: dict[str, str] | None = None
@@ -27,6 +29,9 @@ def factory_with_managers(
         manager = Factory._cgroup_manager(self, config, paths)
         if fs2 is not None and isinstance(manager, Fs2Manager):
             return fs2(config, self.system, manager.mount, paths=paths)
+        if fs is not None and isinstance(manager, FsManager):
+            unified, remover = manager.unified_mount, manager.remover
+            return fs(config, self.system, paths, unified_mount=unified, remover=remover)
         return manager
 
     def rdt_manager(
