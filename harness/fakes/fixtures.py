@@ -6,6 +6,8 @@ first ``Patcher``), which keeps examples isolated from each other.
 
 from __future__ import annotations
 
+import gettext
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -17,6 +19,16 @@ from harness.fakes.topology import Topology
 
 __all__ = ["booted_kernel"]
 
+#: modules that keep the real ``os``.  ``gettext`` looks for message catalogs on every
+#: translated string (argparse translates a dozen per parser, and runc-style CLIs build a parser
+#: per command): none is ever in the fake tree, and each lookup there costs two slow path
+#: resolutions.  They are not ``Patcher`` skip names: any skip name makes pyfakefs inspect the
+#: call stack on every faked call, which costs more than it saves.
+REAL_OS_MODULES = (gettext,)
+#: the real ``os``, held where the patcher does not look (it swaps module attributes and
+#: ``sys.modules`` entries, not dictionary values)
+_REAL = {"os": os}
+
 
 @contextmanager
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
@@ -24,6 +36,8 @@ def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKe
     kernel on it; everything is torn down on exit, even when the body raises."""
     patcher = Patcher()
     patcher.setUp()
+    for module in REAL_OS_MODULES:
+        module.os = _REAL["os"]  # type: ignore[attr-defined]  # tearDown puts it back
     try:
         assert patcher.fs is not None
         yield SimulatedKernel(patcher.fs, topology)

@@ -12,6 +12,7 @@ import errno
 import posixpath
 from collections.abc import Callable
 
+from pyfakefs.fake_file import FakeDirectory
 from pyfakefs.fake_filesystem import FakeFilesystem
 
 from harness.fakes._parse import KernelErrno
@@ -54,7 +55,7 @@ class KernelMounts:
     #: the lines of /proc/self/mountinfo
     _mount_lines: list[MountLine]
     #: make kernfs files in a directory / remove a kernel directory (the VFS layer's)
-    _populate: Callable[[str, list[ControlFile]], None]
+    _populate: Callable[[str | FakeDirectory, list[ControlFile]], None]
     _drop_tree: Callable[[str], None]
 
     # -- cgroup mounts ----------------------------------------------------------------------
@@ -69,8 +70,7 @@ class KernelMounts:
                 hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier
             self._mounts.append((hier.mount, hier))
-            fs.create_dir(hier.mount, 0o555)
-            self._populate(hier.mount, hier.control_files("/"))
+            self._populate(fs.create_dir(hier.mount, 0o555), hier.control_files("/"))
         if topo.v1_hierarchies:
             private = topo.cgroup_mode == "hybrid"
             mounts += cgroup_v1_mounts(topo.v1_hierarchies, private=private)

@@ -82,9 +82,21 @@ class VfsHooks:
             setattr(fs, name, hook)
 
     # -- kernfs tree ------------------------------------------------------------------------
-    def _populate(self, directory: str, files: list[ControlFile]) -> None:
+    def _populate(self, directory: str | FakeDirectory, files: list[ControlFile]) -> None:
+        """Add a kernfs file per spec to ``directory`` (a path, or the directory itself when the
+        caller has it): the directory is resolved once, not once per file as
+        ``fs.add_object`` would (a cgroup directory has dozens of files)."""
+        if not files:
+            return
+        parent = directory
+        if isinstance(directory, str):
+            found = self.fs.resolve(directory, check_read_perm=False, check_exe_perm=True)
+            if not isinstance(found, FakeDirectory):
+                self.fs.raise_os_error(errno.ENOTDIR, directory)
+            parent = found
+        assert isinstance(parent, FakeDirectory)
         for spec in files:
-            self.fs.add_object(directory, KernfsFile(spec.name, self.fs, self, spec))
+            parent.add_entry(KernfsFile(spec.name, self.fs, self, spec))
 
     def _drop_tree(self, path: str) -> None:
         """Remove a kernel directory with its files; open handles on them go stale."""
