@@ -30,14 +30,27 @@ REAL_OS_MODULES = (gettext,)
 _REAL = {"os": os}
 
 
+def _keep_real_os(patcher: Patcher) -> None:
+    """After each time ``patcher`` patches modules (``setUp``, and ``resume``: pyfakefs' pytest
+    plugin pauses and resumes it around every report), give REAL_OS_MODULES the real ``os``
+    back.  The patcher's stubs still hold the real one, so ``tearDown`` leaves it in place."""
+    patch_modules = patcher.patch_modules
+
+    def patch() -> None:
+        patch_modules()
+        for module in REAL_OS_MODULES:
+            module.os = _REAL["os"]  # type: ignore[attr-defined]
+
+    patcher.patch_modules = patch  # type: ignore[method-assign]
+
+
 @contextmanager
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
     kernel on it; everything is torn down on exit, even when the body raises."""
     patcher = Patcher()
+    _keep_real_os(patcher)
     patcher.setUp()
-    for module in REAL_OS_MODULES:
-        module.os = _REAL["os"]  # type: ignore[attr-defined]  # tearDown puts it back
     try:
         assert patcher.fs is not None
         yield SimulatedKernel(patcher.fs, topology)

@@ -87,6 +87,23 @@ class KernfsFile(FakeFile):
         self.alive = True
         self._dead_path = ""
 
+    @property
+    def path(self) -> str:
+        """pyfakefs' ``FakeFile.path`` without its final re-normalization, which costs more than
+        the walk (logs and checks ask for the path of every control file opened or removed):
+        the names of a directory chain up to the root join into a normalized path already.  A
+        chain that does not reach the root gets pyfakefs' own answer."""
+        names: list[str] = []
+        obj: FakeFile | None = self
+        while obj is not None:
+            names.append(obj.name)
+            parent = obj.parent_dir
+            obj = parent() if parent is not None else None
+        if names[-1] != "/":
+            return str(FakeFile.path.fget(self))  # type: ignore[attr-defined]
+        names.pop()
+        return "/" + "/".join(reversed(names))
+
     def kill(self) -> None:
         """The file's directory (or the file) is going away: remember where it was."""
         self._dead_path = self.path

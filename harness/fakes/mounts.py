@@ -13,6 +13,7 @@ import posixpath
 from collections.abc import Callable
 
 from pyfakefs.fake_file import FakeDirectory
+from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 
 from harness.fakes._parse import KernelErrno
@@ -57,6 +58,8 @@ class KernelMounts:
     #: make kernfs files in a directory / remove a kernel directory (the VFS layer's)
     _populate: Callable[[str | FakeDirectory, list[ControlFile]], None]
     _drop_tree: Callable[[str], None]
+    #: the object at a normalized path, None for none (the VFS layer's)
+    _lookup: Callable[[str], FakeFile | None]
 
     # -- cgroup mounts ----------------------------------------------------------------------
     def _mount_cgroups(self) -> list[MountLine]:
@@ -98,13 +101,13 @@ class KernelMounts:
         assert self.unified is not None
         if rel not in self.unified.nodes:
             return
-        directory = self.unified.mount + rel
+        directory = self._lookup(self.unified.mount + rel)
+        assert isinstance(directory, FakeDirectory)
         wanted = {spec.name: spec for spec in self.unified.control_files(rel)}
-        for name in list(self.fs.listdir(directory)):
-            obj = self.fs.resolve(f"{directory}/{name}")
+        for name, obj in list(directory.entries.items()):
             if isinstance(obj, KernfsFile) and name not in wanted:
                 obj.kill()
-                self.fs.remove_object(f"{directory}/{name}")
+                directory.remove_entry(name)
             wanted.pop(name, None)
         self._populate(directory, list(wanted.values()))
 
