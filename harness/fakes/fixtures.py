@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from pyfakefs.fake_filesystem_unittest import Patcher
 
+from harness.fakes import _speedups as speedups
 from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import Topology
@@ -48,6 +49,7 @@ def _keep_real_os(patcher: Patcher) -> None:
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
     kernel on it; everything is torn down on exit, even when the body raises."""
+    speedups.install()
     patcher = Patcher()
     _keep_real_os(patcher)
     patcher.setUp()

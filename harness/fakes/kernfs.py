@@ -68,6 +68,11 @@ class KernfsHost(Protocol):
 class KernfsFile(FakeFile):
     """A control file of cgroupfs or resctrl; ``st_size`` is 0 like kernfs."""
 
+    #: pyfakefs forwards these attributes to ``stat_result`` and tests every attribute set or
+    #: missed against them: a set answers the same as its tuple, sooner (a boot makes hundreds of
+    #: these files, each with a dozen attribute sets)
+    stat_types = frozenset(FakeFile.stat_types)  # type: ignore[assignment]
+
     def __init__(
         self,
         name: str,
