@@ -1,5 +1,6 @@
 """How fast the simulated kernel is: control-file operations per second next to the same
-operations on plain files of a real tmpfs (/dev/shm), and whole simulated container lifecycles.
+operations on plain files of a real tmpfs (/dev/shm), booting a host and making and removing a
+container's cgroups per preset, and whole simulated container lifecycles.
 
 Run with ``make bench`` (or ``python bench/bench_fakes.py``).  It prints one line per measurement
 and asserts nothing: a slow simulation is a number to look at, not a test failure.
