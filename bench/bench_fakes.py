@@ -1,5 +1,6 @@
 """How fast the simulated kernel is: control-file operations per second next to the same
-operations on plain files of a real tmpfs (/dev/shm), and whole simulated container lifecycles.
+operations on plain files of a real tmpfs (/dev/shm), booting a host and making and removing a
+container's cgroups per preset, and whole simulated container lifecycles.
 
 Run with ``make bench`` (or ``python bench/bench_fakes.py``).  It prints one line per measurement
 and asserts nothing: a slow simulation is a number to look at, not a test failure.
@@ -18,9 +19,11 @@ from collections.abc import Callable
 from harness.fakes import Topology
 from harness.fakes import booted_kernel as kernel_host
 from harness.hosts import simulated_host
-from harness.scenarios._support import INIT
-from harness.scenarios._support import config_for
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
 from reference_impl import new_factory
+from reference_impl.cgroups.manager import new_manager
+from reference_impl.configs import CgroupConfig
 
 Op = Callable[[int], None]
 
@@ -98,6 +101,34 @@ def tmpfs_rates(count: int, repeats: int) -> dict[str, float]:
         return {name: rate(op, count, repeats) for name, op in ops.items()}
 
 
+def boot_rate(count: int, repeats: int, preset: str) -> float:
+    """Simulated hosts per second booted from ``preset`` (entered and left, nothing done)."""
+
+    def boot(i: int) -> None:
+        with simulated_host(preset):
+            pass
+
+    return rate(boot, count, repeats)
+
+
+def cgroup_tree_rate(count: int, repeats: int, preset: str) -> float:
+    """Container cgroups per second made in every mounted hierarchy (``apply`` of the reference
+    manager runc 1.2's profile uses) and removed again (its ``destroy``), on one host booted from
+    ``preset``."""
+    with simulated_host(preset) as host:
+
+        def apply_destroy(i: int) -> None:
+            pid = host.kernel.spawn_process("bench")
+            config = CgroupConfig(path=f"/bench-{i}")
+            manager = new_manager(config, host.system, join_unified=True, removal="ebusy-retry")
+            manager.apply(pid)
+            host.kernel.exit_process(pid)
+            manager.destroy()
+
+        serial = iter(range(10**9))
+        return rate(lambda _: apply_destroy(next(serial)), count, repeats)
+
+
 def lifecycle_rate(count: int, repeats: int, *, fresh_host: bool) -> float:
     """Containers per second through create, run, pause, resume, SIGKILL, destroy with the
     reference runtime; ``fresh_host`` boots a new simulated host for each container."""
@@ -136,6 +167,11 @@ def main() -> None:
         real_rate = tmpfs[name]
         print(f"{name:<28} {sim_rate:>12,.0f} {real_rate:>12,.0f} {real_rate / sim_rate:>9.0f}x")
     lifecycles = max(10, args.count // 10)
+    for preset in ("v1-cat", "v2-cat", "hybrid-cat"):
+        boots = boot_rate(lifecycles, args.repeats, preset)
+        trees = cgroup_tree_rate(lifecycles, args.repeats, preset)
+        print(f"boot a {preset:<10} host {boots:>21,.1f}/s ({1000 / boots:.2f} ms each)")
+        print(f"cgroup apply+destroy, {preset:<10} {trees:>11,.1f}/s ({1000 / trees:.2f} ms each)")
     shared = lifecycle_rate(lifecycles, args.repeats, fresh_host=False)
     fresh = lifecycle_rate(lifecycles, args.repeats, fresh_host=True)
     for label, value in (("one host", shared), ("a host per container", fresh)):

@@ -6,23 +6,52 @@ first ``Patcher``), which keeps examples isolated from each other.
 
 from __future__ import annotations
 
+import gettext
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pyfakefs.fake_filesystem_unittest import Patcher
 
+from harness.fakes import _speedups as speedups
 from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import Topology
 
 __all__ = ["booted_kernel"]
 
+#: modules that keep the real ``os``.  ``gettext`` looks for message catalogs on every
+#: translated string (argparse translates a dozen per parser, and runc-style CLIs build a parser
+#: per command): none is ever in the fake tree, and each lookup there costs two slow path
+#: resolutions.  They are not ``Patcher`` skip names: any skip name makes pyfakefs inspect the
+#: call stack on every faked call, which costs more than it saves.
+REAL_OS_MODULES = (gettext,)
+#: the real ``os``, held where the patcher does not look (it swaps module attributes and
+#: ``sys.modules`` entries, not dictionary values)
+_REAL = {"os": os}
+
+
+def _keep_real_os(patcher: Patcher) -> None:
+    """After each time ``patcher`` patches modules (``setUp``, and ``resume``: pyfakefs' pytest
+    plugin pauses and resumes it around every report), give REAL_OS_MODULES the real ``os``
+    back.  The patcher's stubs still hold the real one, so ``tearDown`` leaves it in place."""
+    patch_modules = patcher.patch_modules
+
+    def patch() -> None:
+        patch_modules()
+        for module in REAL_OS_MODULES:
+            module.os = _REAL["os"]  # type: ignore[attr-defined]
+
+    patcher.patch_modules = patch  # type: ignore[method-assign]
+
 
 @contextmanager
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
     kernel on it; everything is torn down on exit, even when the body raises."""
+    speedups.install()
     patcher = Patcher()
+    _keep_real_os(patcher)
     patcher.setUp()
     try:
         assert patcher.fs is not None

@@ -68,6 +68,11 @@ class KernfsHost(Protocol):
 class KernfsFile(FakeFile):
     """A control file of cgroupfs or resctrl; ``st_size`` is 0 like kernfs."""
 
+    #: pyfakefs forwards these attributes to ``stat_result`` and tests every attribute set or
+    #: missed against them: a set answers the same as its tuple, sooner (a boot makes hundreds of
+    #: these files, each with a dozen attribute sets)
+    stat_types = frozenset(FakeFile.stat_types)  # type: ignore[assignment]
+
     def __init__(
         self,
         name: str,
@@ -86,6 +91,23 @@ class KernfsFile(FakeFile):
         #: False once the directory holding the file is removed (stale handles get ENODEV)
         self.alive = True
         self._dead_path = ""
+
+    @property
+    def path(self) -> str:
+        """pyfakefs' ``FakeFile.path`` without its final re-normalization, which costs more than
+        the walk (logs and checks ask for the path of every control file opened or removed):
+        the names of a directory chain up to the root join into a normalized path already.  A
+        chain that does not reach the root gets pyfakefs' own answer."""
+        names: list[str] = []
+        obj: FakeFile | None = self
+        while obj is not None:
+            names.append(obj.name)
+            parent = obj.parent_dir
+            obj = parent() if parent is not None else None
+        if names[-1] != "/":
+            return str(FakeFile.path.fget(self))  # type: ignore[attr-defined]
+        names.pop()
+        return "/" + "/".join(reversed(names))
 
     def kill(self) -> None:
         """The file's directory (or the file) is going away: remember where it was."""

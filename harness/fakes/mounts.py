@@ -12,6 +12,8 @@ import errno
 import posixpath
 from collections.abc import Callable
 
+from pyfakefs.fake_file import FakeDirectory
+from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 
 from harness.fakes._parse import KernelErrno
@@ -54,8 +56,10 @@ class KernelMounts:
     #: the lines of /proc/self/mountinfo
     _mount_lines: list[MountLine]
     #: make kernfs files in a directory / remove a kernel directory (the VFS layer's)
-    _populate: Callable[[str, list[ControlFile]], None]
+    _populate: Callable[[str | FakeDirectory, list[ControlFile]], None]
     _drop_tree: Callable[[str], None]
+    #: the object at a normalized path, None for none (the VFS layer's)
+    _lookup: Callable[[str], FakeFile | None]
 
     # -- cgroup mounts ----------------------------------------------------------------------
     def _mount_cgroups(self) -> list[MountLine]:
@@ -69,8 +73,7 @@ class KernelMounts:
                 hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier
             self._mounts.append((hier.mount, hier))
-            fs.create_dir(hier.mount, 0o555)
-            self._populate(hier.mount, hier.control_files("/"))
+            self._populate(fs.create_dir(hier.mount, 0o555), hier.control_files("/"))
         if topo.v1_hierarchies:
             private = topo.cgroup_mode == "hybrid"
             mounts += cgroup_v1_mounts(topo.v1_hierarchies, private=private)
@@ -98,13 +101,13 @@ class KernelMounts:
         assert self.unified is not None
         if rel not in self.unified.nodes:
             return
-        directory = self.unified.mount + rel
+        directory = self._lookup(self.unified.mount + rel)
+        assert isinstance(directory, FakeDirectory)
         wanted = {spec.name: spec for spec in self.unified.control_files(rel)}
-        for name in list(self.fs.listdir(directory)):
-            obj = self.fs.resolve(f"{directory}/{name}")
+        for name, obj in list(directory.entries.items()):
             if isinstance(obj, KernfsFile) and name not in wanted:
                 obj.kill()
-                self.fs.remove_object(f"{directory}/{name}")
+                directory.remove_entry(name)
             wanted.pop(name, None)
         self._populate(directory, list(wanted.values()))
 

@@ -13,6 +13,7 @@ import errno
 from collections.abc import Callable
 from typing import NoReturn
 
+from pyfakefs.fake_file import FakeDirectory
 from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 
@@ -49,7 +50,7 @@ class KernelTasks:
     #: the lines of /proc/self/mountinfo (the mount table's)
     _mount_lines: list[MountLine]
     #: make kernfs files in a directory / remove a kernel directory (the VFS layer's)
-    _populate: Callable[[str, list[ControlFile]], None]
+    _populate: Callable[[str | FakeDirectory, list[ControlFile]], None]
     _drop_tree: Callable[[str], None]
     #: pyfakefs' own unlink, past the hooks (the VFS layer's)
     _orig_remove: Callable[[str], None]
@@ -57,11 +58,11 @@ class KernelTasks:
     # -- /proc/<pid> ------------------------------------------------------------------------
     def _task_created(self, task: Task) -> None:
         directory = f"/proc/{task.pid}"
-        self.fs.create_dir(directory, 0o555)
+        made = self.fs.create_dir(directory, 0o555)
         ids = {name: hier.hierarchy_id for name, hier in self.hierarchies.items()}
         unified = self.unified is not None
         self._populate(
-            directory,
+            made,
             [
                 ControlFile("stat", lambda: pid_stat(task)),
                 ControlFile("cgroup", lambda: pid_cgroup(task, ids, unified=unified)),

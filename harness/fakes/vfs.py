@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import errno
 import posixpath
+import stat
 from collections.abc import Callable
 from typing import Any
 from typing import NoReturn
@@ -82,20 +83,56 @@ class VfsHooks:
             setattr(fs, name, hook)
 
     # -- kernfs tree ------------------------------------------------------------------------
-    def _populate(self, directory: str, files: list[ControlFile]) -> None:
+    def _populate(self, directory: str | FakeDirectory, files: list[ControlFile]) -> None:
+        """Add a kernfs file per spec to ``directory`` (a path, or the directory itself when the
+        caller has it): the directory is resolved once, not once per file as
+        ``fs.add_object`` would (a cgroup directory has dozens of files)."""
+        if not files:
+            return
+        parent = directory
+        if isinstance(directory, str):
+            found = self.fs.resolve(directory, check_read_perm=False, check_exe_perm=True)
+            if not isinstance(found, FakeDirectory):
+                self.fs.raise_os_error(errno.ENOTDIR, directory)
+            parent = found
+        assert isinstance(parent, FakeDirectory)
         for spec in files:
-            self.fs.add_object(directory, KernfsFile(spec.name, self.fs, self, spec))
+            parent.add_entry(KernfsFile(spec.name, self.fs, self, spec))
+
+    def _lookup(self, path: str) -> FakeFile | None:
+        """The object at the absolute, normalized ``path`` (symlinks followed), or None where
+        ``fs.exists`` is False.  Kernel trees hold no symlinks, so this walks directory entries
+        instead of running pyfakefs' path parsing; a symlink on the way goes to ``fs.resolve``.
+        """
+        node: FakeFile = self.fs.root
+        for name in path.split("/")[1:] if path != "/" else ():
+            if not isinstance(node, FakeDirectory):
+                return None
+            found = node.entries.get(name)
+            if found is None:
+                return None
+            if stat.S_ISLNK(found.st_mode):
+                try:
+                    return self.fs.resolve(path, check_read_perm=False, check_exe_perm=False)
+                except OSError:
+                    return None
+            node = found
+        return node
 
     def _drop_tree(self, path: str) -> None:
         """Remove a kernel directory with its files; open handles on them go stale."""
-        stack = [self.fs.resolve(path)]
+        top = self._lookup(path)
+        parent = self._lookup(posixpath.dirname(path))
+        if top is None or not isinstance(parent, FakeDirectory):
+            self.fs.raise_os_error(errno.ENOENT, path)
+        stack = [top]
         while stack:
             obj = stack.pop()
             if isinstance(obj, FakeDirectory):
                 stack.extend(obj.entries.values())
             elif isinstance(obj, KernfsFile):
                 obj.kill()
-        self.fs.remove_object(path)
+        parent.remove_entry(posixpath.basename(path))
 
     # -- errors and the log -----------------------------------------------------------------
     def _record(self, op: LoggedOp, path: str, data: bytes | None, err: int | None) -> None:
@@ -175,9 +212,10 @@ class VfsHooks:
         owner, rel = target
 
         def make() -> None:
-            if not self.fs.isdir(posixpath.dirname(path)):
+            parent = self._lookup(posixpath.dirname(path))
+            if not isinstance(parent, FakeDirectory):
                 raise KernelErrno(errno.ENOENT)
-            if self.fs.exists(path):
+            if self._lookup(path) is not None:
                 raise KernelErrno(errno.EEXIST)
             if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
                 owner.mkdir(rel)
@@ -186,11 +224,11 @@ class VfsHooks:
                 owner.mkdir(rel)
                 tree = group_tree(owner, rel)
             self._orig_makedir(path, mode)
+            made = parent.entries[posixpath.basename(path)]
             mount = path.removesuffix(rel)
             for sub, files in tree:
-                if sub != rel:
-                    self.fs.create_dir(mount + sub, 0o755)
-                self._populate(mount + sub, files)
+                where = made if sub == rel else self.fs.create_dir(mount + sub, 0o755)
+                self._populate(where, files)
 
         self._run("mkdir", path, None, make)
 
@@ -208,9 +246,10 @@ class VfsHooks:
         owner, rel = target
 
         def remove() -> None:
-            if not self.fs.exists(path):
+            found = self._lookup(path)
+            if found is None:
                 raise KernelErrno(errno.ENOENT)
-            if not self.fs.isdir(path):
+            if not isinstance(found, FakeDirectory):
                 raise KernelErrno(errno.ENOTDIR)
             if rel == "/":
                 raise KernelErrno(errno.EBUSY)
@@ -222,7 +261,7 @@ class VfsHooks:
     def _remove(self, path: Any) -> None:
         norm = self.fs.absnormpath(self.fs.make_string_path(path))
         self._check_fault("unlink", norm)
-        if self.fs.exists(norm) and isinstance(self.fs.resolve(norm), KernfsFile):
+        if isinstance(self._lookup(norm), KernfsFile):
             self._fail("unlink", norm, None, errno.EPERM)
         if norm in self._netns_mounts:
             self._fail("unlink", norm, None, errno.EBUSY)  # a mount point cannot be unlinked
@@ -276,12 +315,12 @@ class VfsHooks:
             owner.rename(rel, new_rel)
             self._orig_rename(src, dst)
             for path in [p for p in owner.nodes if p == new_rel or p.startswith(new_rel + "/")]:
-                directory = owner.mount + path
-                for name in list(self.fs.listdir(directory)):
-                    obj = self.fs.resolve(f"{directory}/{name}")
+                directory = self._lookup(owner.mount + path)
+                assert isinstance(directory, FakeDirectory)
+                for name, obj in list(directory.entries.items()):
                     if isinstance(obj, KernfsFile):
                         obj.kill()
-                        self.fs.remove_object(f"{directory}/{name}")
+                        directory.remove_entry(name)
                 self._populate(directory, owner.control_files(path))
 
         self._run("rename", src, data, rename)
