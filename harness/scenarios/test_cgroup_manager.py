@@ -353,3 +353,66 @@ def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
         )
         assert host.is_frozen(slow), "pause returned before it froze"
         assert tables.v2_file("frozen") in _read(events).splitlines()
+
+
+# -- v1 edge values, as the seed's fs manager writes them -------------------------------------
+def _set_under(rule: str, verify: Any, c: Container, config: Config) -> None:
+    """``c.set(config)``; its failure is a failed check of ``rule``, not a bare error."""
+    try:
+        c.set(config)
+    except Exception as err:  # noqa: BLE001 - whatever it raised, the rule failed
+        verify(rule, False, f"Set failed: {err}")
+
+
+@pytest.mark.requirement("CG-SET-UNLIMITED")
+def test_v1_minus_one_lifts_the_limits(on_host: OnHost, verify: Any) -> None:
+    # pids.go:30-36 writes "max" for a negative limit (the kernel refuses "-1" there);
+    # memory.go:145-148 writes "-1", which the kernel reads as unlimited
+    with _boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("unl")
+        c = factory.create(
+            host.container_id("unl"), _config(path, pids_limit=8, memory_limit=1 << 26)
+        )
+        c.run(INIT)
+        _set_under("CG-SET-UNLIMITED", verify, c, _config(path, pids_limit=-1, memory_limit=-1))
+        for limit in ("pids_limit", "memory_limit"):
+            got = _control_value(_limit_file(host, "v1", path, limit))
+            want = tables.v1_unlimited(limit)
+            verify("CG-SET-UNLIMITED", got == want, f"{limit} -1 must read back {want!r}: {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-ZERO-UNCHANGED")
+def test_v1_zero_leaves_the_limits(on_host: OnHost, verify: Any) -> None:
+    # pids.go:30, memory.go:145, cpu.go:71: a zero value is skipped, not written
+    limits = {"pids_limit": 8, "memory_limit": 1 << 26, "cpu_shares": 512}
+    with _boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("zero")
+        c = factory.create(host.container_id("zero"), _config(path, **limits))
+        c.run(INIT)
+        zero = _config(path, pids_limit=0, memory_limit=0, cpu_shares=0)
+        _set_under("CG-SET-ZERO-UNCHANGED", verify, c, zero)
+        for limit, value in limits.items():
+            got = _control_value(_limit_file(host, "v1", path, limit))
+            verify("CG-SET-ZERO-UNCHANGED", got == str(value), f"{limit} 0 changed it to {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-CPU-CLAMPED")
+def test_v1_clamped_cpu_shares_fail_set(on_host: OnHost, verify: Any) -> None:
+    # apply_raw.go:205-209 reads cpu.shares back after the write; 353-357 name the clamped value
+    low, high = tables.v1_cpu_shares_bounds()
+    cases = {low - 1: ("cpu_shares_min", low), high + 1: ("cpu_shares_max", high)}
+    with _boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("clamp")
+        c = factory.create(host.container_id("clamp"), _config(path, cpu_shares=1024))
+        c.run(INIT)
+        for shares, (key, kept) in cases.items():
+            want = tables.resource_message(key, shares=kept)
+            try:
+                c.set(_config(path, cpu_shares=shares))
+            except Exception as err:  # noqa: BLE001 - any error type; its text is the rule
+                got = str(err)
+            else:
+                got = "(no error)"
+            verify(
+                "CG-SET-CPU-CLAMPED", got == want, f"shares {shares}: want {want!r}, got {got!r}"
+            )

@@ -379,6 +379,17 @@ def v1_limit_file(limit: str) -> tuple[str, str]:
     return str(hierarchy), str(name)
 
 
+def v1_unlimited(limit: str) -> str:
+    """What a v1 limit's file reads back after the config gave it -1 (unlimited)."""
+    return str(resources()["v1_unlimited"][limit])
+
+
+def v1_cpu_shares_bounds() -> tuple[int, int]:
+    """(lowest, highest) cpu.shares the v1 kernel keeps; it clamps others to them."""
+    row = resources()["v1_cpu_shares"]
+    return int(row["min"]), int(row["max"])
+
+
 def v2_file(name: str) -> str:
     """The cgroup v2 file of a limit, or of the freezer ("freeze", "events", ...)."""
     return str(resources()["v2_files"][name])
