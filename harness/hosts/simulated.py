@@ -125,9 +125,9 @@ class SimulatedHost(HostFiles):
         """From now on rmdir of ``path`` fails with EBUSY."""
         self.kernel.faults.fail("rmdir", path, errno.EBUSY, count=None)
 
-    def fail(self, op: str, path: str, err: int) -> Fault:
-        """The next ``op`` on ``path`` fails with ``err``."""
-        return self.kernel.faults.fail(op, path, err)  # type: ignore[arg-type]
+    def fail(self, op: str, path: str, err: int, nth: int = 1) -> Fault:
+        """The ``nth`` next ``op`` on ``path`` fails with ``err``."""
+        return self.kernel.faults.fail(op, path, err, nth=nth)  # type: ignore[arg-type]
 
     def fired(self, fault: Fault) -> bool:
         return any(f.fault is fault for f in self.kernel.faults.fired)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from typing import Any
@@ -74,6 +75,45 @@ def test_pause_waits_until_frozen(factory: Factory, host: Host) -> None:
     c.pause()
     assert host.is_frozen(slow), "pause returned while freezer.state still read FREEZING"
     assert host.freezer_state(f"/{cid}") == "FROZEN"
+
+
+@pytest.mark.requirement("CG-FREEZE-READ-ERROR")
+def test_pause_returns_the_read_back_error(factory: Factory, host: Host, verify: Any) -> None:
+    # freezer.go:36-40: the read-back after a good FROZEN write fails: Set returns that error
+    rule = "CG-FREEZE-READ-ERROR"
+    if host.cgroup_mode() == "v2":
+        skip_for_host("a v1 freezer", f"a rule of the v1 freezer; on {host.describe()}")
+    cid = host.container_id("fr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    freezer, _, _ = host.freezer_file(c.init_process.pid)
+    # a first pause shows how often this runtime reads freezer.state before its write
+    start = len(host.operations())
+    c.pause()
+    c.resume()
+    ops = [op for op in host.operations()[start:] if op.path == freezer]
+    before = next((i for i, op in enumerate(ops) if op.op == "write"), len(ops))
+    reads_before = sum(op.op == "read" for op in ops[:before])
+    try:
+        fault = host.fail("read", freezer, errno.EIO, nth=reads_before + 1)
+    except HostCannot as why:
+        skip_for_host("an injectable read fault", str(why))
+    start = len(host.operations())
+    try:
+        c.pause()
+        got = "no error"
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        got = str(err)
+    ops = [op for op in host.operations()[start:] if op.path == freezer]
+    failed = [i for i, op in enumerate(ops) if op.errno == errno.EIO]
+    wrote = [i for i, op in enumerate(ops) if op.op == "write" and op.errno is None]
+    verify(
+        rule,
+        host.fired(fault) and wrote and failed[0] > wrote[0],
+        f"no read after the write: {ops}",
+    )
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"pause must return the read's error: {got!r}")
 
 
 @pytest.mark.requirement("CG-JOINED-NOT-REMOVED")
