@@ -8,6 +8,7 @@ rest run on the run's own host through the ``rdt`` fixture.  Texts come from
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from typing import Any
@@ -310,3 +311,41 @@ def test_set_writes_a_new_schema_to_a_running_container(factory: Factory, rdt: H
     c.set(_config("upd", l3_cache_schema=rdt.l3_schema("3c")))
     shown = _schemata("upd")["L3"]
     assert {d: int(v, 16) for d, v in shown.items()} == dict.fromkeys(rdt.l3_domains(), 0x3C)
+
+
+@pytest.mark.requirement("RDT-SET-MBA-UPDATE")
+def test_set_writes_a_new_mb_schema_to_a_running_container(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 intelrdt.go:664-669: an update with memBwSchema alone rewrites the MB line
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
+        c = _create(factory, host, "mbu", mem_bw_schema=_mb_schema(host, 30))
+        c.run(INIT)
+        cid = host.container_id("mbu")
+        c.set(_config(cid, mem_bw_schema=_mb_schema(host, 70)))
+        shown = {d: int(v) for d, v in _schemata(cid)["MB"].items()}
+        want = dict.fromkeys(host.l3_domains(), 70)
+        verify("RDT-SET-MBA-UPDATE", shown == want, f"MB schema {shown} after Set, want {want}")
+
+
+@pytest.mark.requirement("RDT-SET-REFUSED")
+def test_set_with_a_refused_schema_fails_and_keeps_the_group(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    # 692f6e1 intelrdt.go:504-505, 308-310 (v1.2.0 :659-661, 317-318): the write's error is
+    # returned; the kernel applies nothing of a refused schemata write
+    rule = "RDT-SET-REFUSED"
+    c = _create(factory, rdt, "rf", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    cid = rdt.container_id("rf")
+    bad = rdt.l3_schema("5")  # a gap in the 1-bits
+    try:
+        c.set(_config(cid, l3_cache_schema=bad))
+        got = "no error"
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        got = str(err)
+    einval = os.strerror(errno.EINVAL).lower()
+    verify(
+        rule, bad in got and einval in got.lower(), f"Set must return the write's error: {got!r}"
+    )
+    shown = {d: int(v, 16) for d, v in _schemata(cid)["L3"].items()}
+    verify(rule, shown == dict.fromkeys(rdt.l3_domains(), 0xF), f"schemata changed: {shown}")
+    verify(rule, str(c.status()) == "running", f"the container is {c.status()} after the Set")
