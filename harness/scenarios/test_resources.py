@@ -135,6 +135,28 @@ def test_joined_cgroups_are_never_removed(factory: Factory, host: Host) -> None:
         assert os.path.isdir(path), f"{path} was joined, not made: destroy must leave it"
 
 
+@pytest.mark.requirement("CG-SET-JOINED-UNTOUCHED")
+def test_set_of_joined_cgroups_writes_nothing(factory: Factory, host: Host, verify: Any) -> None:
+    # apply_raw.go:191-195: with Paths set, Set returns before any subsystem's Set
+    if host.cgroup_mode() == "v2":
+        skip_for_host("cgroup v1 hierarchies", f"a rule of the v1 manager; on {host.describe()}")
+    shared = host.cgroup_path("shared-set")
+    names = ("devices", "freezer", "memory", "pids")
+    paths = {name: host.cgroup_dir(name, shared) for name in names}
+    for path in paths.values():
+        os.makedirs(path)
+    c = factory.create(host.container_id("js"), Config(cgroups=CgroupConfig(paths=paths)))
+    c.run(INIT)
+    start = len(host.operations())
+    c.set(Config(cgroups=CgroupConfig(paths=paths, pids_limit=5, memory_limit=1 << 26)))
+    writes = [
+        op.path
+        for op in host.operations()[start:]
+        if op.op == "write" and any(op.path.startswith(d + "/") for d in paths.values())
+    ]
+    verify("CG-SET-JOINED-UNTOUCHED", writes == [], f"Set wrote to joined cgroups: {writes}")
+
+
 @pytest.mark.requirement(*tables.requirement_variants("CG-DESTROY-RETRIES"))
 def test_busy_cgroup_fails_after_retries(
     factory: Factory, host: Host, profile: str, verify: Any
