@@ -1,0 +1,149 @@
+"""One more process in a running container, and what Signal, Pause and Resume do when the
+kernel turns them down: a reaped init, a freezer write that fails."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.skips import skip_for_host
+from harness.subjects.api import Process
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
+
+#: a process started into a container that has its init: the setns path, never an init
+EXTRA = Process(args=("/bin/sleep", "infinity"), init=False)
+
+
+def _start_extra(c: Container, host: Host) -> int:
+    """Start :data:`EXTRA` in ``c`` and return its pid (the one child that was not there)."""
+    before = host.live_children()
+    c.start(EXTRA)
+    new = host.live_children() - before
+    assert len(new) == 1, f"Start of one process must start one: new pids {sorted(new)}"
+    return new.pop()
+
+
+def _hierarchies(host: Host) -> list[str]:
+    """The hierarchies a container's cgroup is made in: the v2 one, or each v1 controller's."""
+    return ["unified"] if host.cgroup_mode() == "v2" else host.v1_hierarchies()
+
+
+@pytest.mark.requirement("LC-EXEC-JOINS-CGROUPS")
+def test_extra_process_joins_the_containers_cgroups(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    cid = host.container_id("jc")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = _start_extra(c, host)
+    for hierarchy in _hierarchies(host):
+        if not os.path.isdir(host.cgroup_dir(hierarchy, f"/{cid}")):
+            continue
+        verify(
+            "LC-EXEC-JOINS-CGROUPS",
+            pid in host.cgroup_pids(hierarchy, f"/{cid}"),
+            f"the extra process {pid} must be in {hierarchy}'s /{cid}:"
+            f" {host.cgroup_of(pid, hierarchy)}",
+        )
+
+
+@pytest.mark.requirement("LC-EXEC-JOINS-RESCTRL")
+def test_extra_process_joins_the_containers_resctrl_group(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    reason = host.rdt_unavailable()
+    if reason is not None:
+        skip_for_host("L3 CAT through a mounted resctrl", reason)
+    cid = host.container_id("jr")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c.run(INIT)
+    pid = _start_extra(c, host)
+    tasks = host.resctrl_tasks(cid)
+    verify(
+        "LC-EXEC-JOINS-RESCTRL",
+        pid in tasks,
+        f"the extra process {pid} must be in the container's resctrl group: tasks {tasks}",
+    )
+    verify(
+        "LC-EXEC-JOINS-RESCTRL",
+        init_pid(c) in tasks,
+        f"init {init_pid(c)} stays in the container's resctrl group: tasks {tasks}",
+    )
+
+
+@pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
+def test_signal_to_a_reaped_init_fails_with_the_kill_error(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-INIT-REAPED"
+    cid = host.container_id("sr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = init_pid(c)
+    host.end_process(pid)
+    assert c.init_process is not None
+    c.init_process.wait()
+    assert host.proc_state(pid) is None, f"init {pid} must be reaped: {host.proc_state(pid)}"
+    got = _error_of(lambda: c.signal(signal.SIGTERM))
+    esrch = os.strerror(errno.ESRCH).lower()
+    want = f'signaling init process caused "{esrch}"'
+    verify(rule, want in got, f"Signal to a reaped init must fail with {want!r}: {got!r}")
+
+
+def _error_of(call: Callable[[], object]) -> str:
+    """The text of the error ``call`` raises, or "no error"."""
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        return str(err)
+    return "no error"
+
+
+def _freezer_fails(host: Host, c: Container) -> Any:
+    """The next write of the container's freezer file fails with EIO."""
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    return inject(host, "write", freezer, errno.EIO)
+
+
+@pytest.mark.requirement("LC-PAUSE-FREEZE-ERROR")
+def test_pause_whose_freeze_fails_keeps_running(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-PAUSE-FREEZE-ERROR"
+    cid = host.container_id("pz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    fault = _freezer_fails(host, c)
+    got = _error_of(c.pause)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Pause must return the freeze's error: {got!r}")
+    verify(rule, state_name(c) == "running", f"a failed freeze left the state {state_name(c)}")
+    verify(rule, str(c.status()) == "running", f"status after a failed freeze: {c.status()}")
+
+
+@pytest.mark.requirement("LC-RESUME-THAW-ERROR")
+def test_resume_whose_thaw_fails_keeps_paused(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-RESUME-THAW-ERROR"
+    cid = host.container_id("rz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    c.pause()
+    fault = _freezer_fails(host, c)
+    got = _error_of(c.resume)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Resume must return the thaw's error: {got!r}")
+    verify(rule, state_name(c) == "paused", f"a failed thaw left the state {state_name(c)}")
+    verify(rule, str(c.status()) == "paused", f"status after a failed thaw: {c.status()}")
+    verify(rule, host.is_frozen(init_pid(c)), "a failed thaw must leave init frozen")
