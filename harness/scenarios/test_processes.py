@@ -83,6 +83,43 @@ def test_extra_process_joins_the_containers_resctrl_group(
     )
 
 
+@pytest.mark.requirement("LC-RUN-NOT-STOPPED")
+def test_run_in_a_created_container_does_not_exec(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-RUN-NOT-STOPPED"
+    cid = host.container_id("rn")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    before = host.live_children()
+    c.run(EXTRA)
+    new = host.live_children() - before
+    verify(rule, len(new) == 1, f"Run must start the one process: new pids {sorted(new)}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, os.path.exists(fifo), "Run of a process that is not init must not exec")
+    verify(rule, host.is_alive(init_pid(c)), "init keeps waiting on the exec FIFO")
+
+
+def _reap_init(host: Host, c: Container) -> int:
+    """Init exits and its parent (the caller of Start) waits for it: /proc has no entry."""
+    pid = init_pid(c)
+    host.end_process(pid)
+    assert c.init_process is not None
+    c.init_process.wait()
+    assert host.proc_state(pid) is None, f"init {pid} must be reaped: {host.proc_state(pid)}"
+    return pid
+
+
+@pytest.mark.requirement("LC-STATUS-INIT-REAPED")
+def test_reaped_init_reads_stopped(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("sg")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    _reap_init(host, c)
+    status = str(c.status())
+    verify("LC-STATUS-INIT-REAPED", status == "stopped", f"a reaped init reads {status!r}")
+
+
 @pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
 def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     factory: Factory, host: Host, verify: Any
@@ -91,11 +128,7 @@ def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     cid = host.container_id("sr")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    pid = init_pid(c)
-    host.end_process(pid)
-    assert c.init_process is not None
-    c.init_process.wait()
-    assert host.proc_state(pid) is None, f"init {pid} must be reaped: {host.proc_state(pid)}"
+    _reap_init(host, c)
     got = _error_of(lambda: c.signal(signal.SIGTERM))
     esrch = os.strerror(errno.ESRCH).lower()
     want = f'signaling init process caused "{esrch}"'
