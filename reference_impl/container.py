@@ -22,6 +22,7 @@ from reference_impl.cgroups.fs import THAWED
 from reference_impl.configs import Config
 from reference_impl.configs import Process
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import PathError
 from reference_impl.errors import WrappedError
 from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
@@ -355,7 +356,9 @@ class Container:
         try:
             data = self.system.read_fifo(path)
         except OSError as err:
-            raise new_system_error_with_cause(err, "open exec fifo for reading") from err
+            # os.OpenFile's *PathError: "open <path>: <errno text>"
+            opened = PathError("open", path, err.errno or errno.EIO)
+            raise new_system_error_with_cause(opened, "open exec fifo for reading") from err
         if data:
             os.remove(path)
             return
