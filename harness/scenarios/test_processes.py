@@ -100,6 +100,22 @@ def test_run_in_a_created_container_does_not_exec(
     verify(rule, host.is_alive(init_pid(c)), "init keeps waiting on the exec FIFO")
 
 
+@pytest.mark.requirement("LC-EXEC-OPEN-ERROR")
+def test_exec_without_a_fifo_fails_to_open_it(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("eo")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    enoent = os.strerror(errno.ENOENT).lower()
+    want = f'open exec fifo for reading caused "open {fifo}: {enoent}"'
+    got = _error_of(c.exec)
+    verify(
+        "LC-EXEC-OPEN-ERROR",
+        want in got,
+        f"Exec with no exec.fifo must fail with {want!r}: {got!r}",
+    )
+
+
 def _reap_init(host: Host, c: Container) -> int:
     """Init exits and its parent (the caller of Start) waits for it: /proc has no entry."""
     pid = init_pid(c)
