@@ -4,9 +4,13 @@ kernel turns them down: a reaped init, a freezer write that fails."""
 from __future__ import annotations
 
 import errno
+import json
 import os
+import re
 import signal
 from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -114,6 +118,29 @@ def test_exec_without_a_fifo_fails_to_open_it(factory: Factory, host: Host, veri
         want in got,
         f"Exec with no exec.fifo must fail with {want!r}: {got!r}",
     )
+
+
+#: Go's time.Time in JSON (RFC 3339 with up to nine fraction digits), UTC
+_GO_UTC_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z")
+
+
+@pytest.mark.requirement("LC-START-CREATED-TIME")
+def test_start_records_when_init_started(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-CREATED-TIME"
+    cid = host.container_id("ct")
+    c = factory.create(cid, config_for(cid))
+    before = datetime.now(UTC).replace(microsecond=0)
+    c.start(INIT)
+    after = datetime.now(UTC)
+    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
+        created = json.load(f).get("created")
+    match = _GO_UTC_TIME.fullmatch(created) if isinstance(created, str) else None
+    verify(
+        rule, match is not None, f"state.json's created must be an RFC 3339 UTC time: {created!r}"
+    )
+    assert match is not None
+    at = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    verify(rule, before <= at <= after, f"created {created} is not between {before} and {after}")
 
 
 def _reap_init(host: Host, c: Container) -> int:
