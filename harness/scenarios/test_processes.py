@@ -223,3 +223,31 @@ def test_resume_whose_thaw_fails_keeps_paused(factory: Factory, host: Host, veri
     verify(rule, state_name(c) == "paused", f"a failed thaw left the state {state_name(c)}")
     verify(rule, str(c.status()) == "paused", f"status after a failed thaw: {c.status()}")
     verify(rule, host.is_frozen(init_pid(c)), "a failed thaw must leave init frozen")
+
+
+@pytest.mark.requirement("LC-OPS-REFRESH-ERROR")
+@pytest.mark.parametrize("operation", ["start", "run", "pause", "resume"])
+def test_operation_whose_refresh_fails_changes_nothing(
+    factory: Factory, host: Host, verify: Any, operation: str
+) -> None:
+    rule = "LC-OPS-REFRESH-ERROR"
+    cid = host.container_id(f"rf-{operation}")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    if operation == "resume":
+        c.pause()
+    state, freezer = state_name(c), host.freezer_state(f"/{cid}")
+    before = host.live_children()
+    path, _, _ = host.freezer_file(init_pid(c))
+    fault = inject(host, "read", path, errno.EIO)
+    calls = {"start": lambda: c.start(EXTRA), "run": lambda: c.run(EXTRA)}
+    got = _error_of(calls.get(operation, getattr(c, operation)))
+    verify(rule, host.fired(fault), f"{operation} must refresh first: it never read the freezer")
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, "checking if container is paused" in got and eio in got.lower(),
+           f"{operation} must return the refresh's error: {got!r}")  # fmt: skip
+    started = host.live_children() - before
+    verify(rule, started == set(), f"{operation} started {sorted(started)}")
+    verify(rule, state_name(c) == state, f"{operation} left the state {state_name(c)}")
+    now = host.freezer_state(f"/{cid}")
+    verify(rule, now == freezer, f"{operation} moved the freezer from {freezer} to {now}")
