@@ -251,3 +251,25 @@ def test_operation_whose_refresh_fails_changes_nothing(
     verify(rule, state_name(c) == state, f"{operation} left the state {state_name(c)}")
     now = host.freezer_state(f"/{cid}")
     verify(rule, now == freezer, f"{operation} moved the freezer from {freezer} to {now}")
+
+
+@pytest.mark.requirement("LC-START-APPLY-FAILS")
+def test_start_whose_cgroup_placement_fails_leaves_nothing_running(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-START-APPLY-FAILS"
+    cid = host.container_id("af")
+    c = factory.create(cid, config_for(cid))
+    before = host.live_children()
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "*"  # the first group written
+    procs = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "write", procs, errno.EIO)
+    got = _error_of(lambda: c.start(INIT))
+    verify(rule, host.fired(fault), "Start never placed init in the container's cgroup")
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Start must return the placement's error: {got!r}")
+    left = host.live_children() - before
+    verify(rule, left == set(), f"a failed start must leave no process: pids {sorted(left)}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, not os.path.exists(fifo), "a failed start must remove the exec FIFO it made")
+    verify(rule, str(c.status()) == "stopped", f"status after a failed start: {c.status()}")
