@@ -163,6 +163,23 @@ def test_reaped_init_reads_stopped(factory: Factory, host: Host, verify: Any) ->
     verify("LC-STATUS-INIT-REAPED", status == "stopped", f"a reaped init reads {status!r}")
 
 
+@pytest.mark.requirement("LC-SIGNAL-ALL")
+def test_signal_all_kills_every_process_of_the_cgroup(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-ALL"
+    cid = host.container_id("sa")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = init_pid(c)
+    extra = _start_extra(c, host)
+    c.signal(signal.SIGKILL, all_processes=True)
+    verify(rule, host.dies(pid), f"init {pid} must die of Signal with all")
+    verify(rule, host.dies(extra), f"the process {extra} started after init must die too")
+    freezer = host.freezer_state(f"/{cid}")
+    verify(rule, freezer == "THAWED", f"the cgroup must be thawed afterwards: {freezer}")
+
+
 @pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
 def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     factory: Factory, host: Host, verify: Any
