@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
@@ -290,3 +291,24 @@ def test_start_whose_cgroup_placement_fails_leaves_nothing_running(
     fifo = os.path.join(host.state_root, cid, "exec.fifo")
     verify(rule, not os.path.exists(fifo), "a failed start must remove the exec FIFO it made")
     verify(rule, str(c.status()) == "stopped", f"status after a failed start: {c.status()}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZING-NOT-PAUSED")
+def test_a_freezing_group_reads_running(factory: Factory, host: Host, verify: Any) -> None:
+    if host.cgroup_mode() == "v2":
+        skip_for_host("a v1 freezer", f"FREEZING is the v1 freezer's; {host.describe_cgroups()}")
+    cid = host.container_id("fz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    try:
+        slow = host.slow_to_freeze(3)
+    except HostCannot as why:
+        skip_for_host("a task slow to freeze", str(why))
+    host.move_to_cgroup(slow, "freezer", f"/{cid}")
+    freezer, frozen, _ = host.freezer_file(init_pid(c))
+    with open(freezer, "w") as f:  # someone else freezes the group
+        f.write(frozen)
+    status = str(c.status())
+    verify(
+        "LC-STATUS-FREEZING-NOT-PAUSED", status == "running", f"a FREEZING group reads {status!r}"
+    )
