@@ -22,7 +22,9 @@ from reference_impl.cgroups.fs import THAWED
 from reference_impl.configs import Config
 from reference_impl.configs import Process
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import PathError
 from reference_impl.errors import WrappedError
+from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
@@ -213,7 +215,9 @@ class Container:
         try:
             self.init_process.signal(sig)
         except OSError as err:
-            raise new_system_error_with_cause(err, "signaling init process") from err
+            # unix.Kill's Errno prints as Go's text, "no such process"
+            text = go_strerror(err.errno or errno.ESRCH)
+            raise new_system_error_with_cause(text, "signaling init process") from err
 
     def _signal_v12(self, sig: int) -> None:
         """runc 1.2 ``Signal``: SIGKILL without a private PID namespace kills the whole cgroup
@@ -352,7 +356,9 @@ class Container:
         try:
             data = self.system.read_fifo(path)
         except OSError as err:
-            raise new_system_error_with_cause(err, "open exec fifo for reading") from err
+            # os.OpenFile's *PathError: "open <path>: <errno text>"
+            opened = PathError("open", path, err.errno or errno.EIO)
+            raise new_system_error_with_cause(opened, "open exec fifo for reading") from err
         if data:
             os.remove(path)
             return

@@ -120,6 +120,27 @@ def test_failing_prestart_hook_fails_start_and_kills_init(
     assert container_dirs(host, c)["state-dir"] is True
 
 
+@pytest.mark.requirement("LC-HOOK-POSTSTART-FAILS-START")
+def test_failing_poststart_hook_kills_init(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-HOOK-POSTSTART-FAILS-START"
+    cid = host.container_id("psf")
+    hooks = install_hooks(host, bad=HookProgram.exit(3))
+    c = factory.create(cid, config_for(cid, poststart=(hooks["bad"],)))
+    before = host.live_children()
+    try:
+        c.start(INIT)
+        got = "no error"
+    except Exception as err:  # noqa: BLE001 - that it fails is checked
+        got = str(err)
+    verify(rule, got != "no error", "start must fail when a poststart hook fails")
+    verify(rule, len(host.hook_runs(hooks["bad"])) == 1, "the poststart hook must have run")
+    pid = c.init_process.pid if c.init_process is not None else None
+    verify(rule, pid is None or host.dies(pid), f"init {pid} must be terminated after the hook")
+    left = host.live_children() - before
+    verify(rule, left == set(), f"a failed poststart must leave no process: pids {sorted(left)}")
+    verify(rule, str(c.status()) == "stopped", f"status after a failed poststart: {c.status()}")
+
+
 @pytest.mark.requirement("LC-HOOK-START-ERROR-NAMES-HOOK")
 @pytest.mark.parametrize("kind", ["prestart", "poststart"])
 def test_failing_start_hook_error_names_the_hook(

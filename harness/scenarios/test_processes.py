@@ -1,0 +1,314 @@
+"""One more process in a running container, and what Signal, Pause and Resume do when the
+kernel turns them down: a reaped init, a freezer write that fails."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import re
+import signal
+from collections.abc import Callable
+from datetime import UTC
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.hosts import HostCannot
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.skips import skip_for_host
+from harness.subjects.api import Process
+from harness.subjects.base import Container
+from harness.subjects.base import Factory
+
+#: a process started into a container that has its init: the setns path, never an init
+EXTRA = Process(args=("/bin/sleep", "infinity"), init=False)
+
+
+def _start_extra(c: Container, host: Host) -> int:
+    """Start :data:`EXTRA` in ``c`` and return its pid (the one child that was not there)."""
+    before = host.live_children()
+    c.start(EXTRA)
+    new = host.live_children() - before
+    assert len(new) == 1, f"Start of one process must start one: new pids {sorted(new)}"
+    return new.pop()
+
+
+def _hierarchies(host: Host) -> list[str]:
+    """The hierarchies a container's cgroup is made in: the v2 one, or each v1 controller's."""
+    return ["unified"] if host.cgroup_mode() == "v2" else host.v1_hierarchies()
+
+
+@pytest.mark.requirement("LC-EXEC-JOINS-CGROUPS")
+def test_extra_process_joins_the_containers_cgroups(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    cid = host.container_id("jc")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = _start_extra(c, host)
+    for hierarchy in _hierarchies(host):
+        if not os.path.isdir(host.cgroup_dir(hierarchy, f"/{cid}")):
+            continue
+        verify(
+            "LC-EXEC-JOINS-CGROUPS",
+            pid in host.cgroup_pids(hierarchy, f"/{cid}"),
+            f"the extra process {pid} must be in {hierarchy}'s /{cid}:"
+            f" {host.cgroup_of(pid, hierarchy)}",
+        )
+
+
+@pytest.mark.requirement("LC-EXEC-JOINS-RESCTRL")
+def test_extra_process_joins_the_containers_resctrl_group(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    reason = host.rdt_unavailable()
+    if reason is not None:
+        skip_for_host("L3 CAT through a mounted resctrl", reason)
+    cid = host.container_id("jr")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c.run(INIT)
+    pid = _start_extra(c, host)
+    tasks = host.resctrl_tasks(cid)
+    verify(
+        "LC-EXEC-JOINS-RESCTRL",
+        pid in tasks,
+        f"the extra process {pid} must be in the container's resctrl group: tasks {tasks}",
+    )
+    verify(
+        "LC-EXEC-JOINS-RESCTRL",
+        init_pid(c) in tasks,
+        f"init {init_pid(c)} stays in the container's resctrl group: tasks {tasks}",
+    )
+
+
+@pytest.mark.requirement("LC-RUN-NOT-STOPPED")
+def test_run_in_a_created_container_does_not_exec(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-RUN-NOT-STOPPED"
+    cid = host.container_id("rn")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    before = host.live_children()
+    c.run(EXTRA)
+    new = host.live_children() - before
+    verify(rule, len(new) == 1, f"Run must start the one process: new pids {sorted(new)}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, os.path.exists(fifo), "Run of a process that is not init must not exec")
+    verify(rule, host.is_alive(init_pid(c)), "init keeps waiting on the exec FIFO")
+
+
+@pytest.mark.requirement("LC-EXEC-OPEN-ERROR")
+def test_exec_without_a_fifo_fails_to_open_it(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("eo")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    enoent = os.strerror(errno.ENOENT).lower()
+    want = f'open exec fifo for reading caused "open {fifo}: {enoent}"'
+    got = _error_of(c.exec)
+    verify(
+        "LC-EXEC-OPEN-ERROR",
+        want in got,
+        f"Exec with no exec.fifo must fail with {want!r}: {got!r}",
+    )
+
+
+#: Go's time.Time in JSON (RFC 3339 with up to nine fraction digits), UTC
+_GO_UTC_TIME = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.\d{1,9})?Z")
+
+
+@pytest.mark.requirement("LC-START-CREATED-TIME")
+def test_start_records_when_init_started(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-CREATED-TIME"
+    cid = host.container_id("ct")
+    c = factory.create(cid, config_for(cid))
+    before = datetime.now(UTC).replace(microsecond=0)
+    c.start(INIT)
+    after = datetime.now(UTC)
+    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
+        created = json.load(f).get("created")
+    match = _GO_UTC_TIME.fullmatch(created) if isinstance(created, str) else None
+    verify(
+        rule, match is not None, f"state.json's created must be an RFC 3339 UTC time: {created!r}"
+    )
+    assert match is not None
+    at = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
+    verify(rule, before <= at <= after, f"created {created} is not between {before} and {after}")
+
+
+def _reap_init(host: Host, c: Container) -> int:
+    """Init exits and its parent (the caller of Start) waits for it: /proc has no entry."""
+    pid = init_pid(c)
+    host.end_process(pid)
+    assert c.init_process is not None
+    c.init_process.wait()
+    assert host.proc_state(pid) is None, f"init {pid} must be reaped: {host.proc_state(pid)}"
+    return pid
+
+
+@pytest.mark.requirement("LC-STATUS-INIT-REAPED")
+def test_reaped_init_reads_stopped(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("sg")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    _reap_init(host, c)
+    status = str(c.status())
+    verify("LC-STATUS-INIT-REAPED", status == "stopped", f"a reaped init reads {status!r}")
+
+
+@pytest.mark.requirement("LC-SIGNAL-ALL")
+def test_signal_all_kills_every_process_of_the_cgroup(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-ALL"
+    cid = host.container_id("sa")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = init_pid(c)
+    extra = _start_extra(c, host)
+    c.signal(signal.SIGKILL, all_processes=True)
+    verify(rule, host.dies(pid), f"init {pid} must die of Signal with all")
+    verify(rule, host.dies(extra), f"the process {extra} started after init must die too")
+    freezer = host.freezer_state(f"/{cid}")
+    verify(rule, freezer == "THAWED", f"the cgroup must be thawed afterwards: {freezer}")
+
+
+@pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
+def test_signal_to_a_reaped_init_fails_with_the_kill_error(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-INIT-REAPED"
+    cid = host.container_id("sr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    _reap_init(host, c)
+    got = _error_of(lambda: c.signal(signal.SIGTERM))
+    esrch = os.strerror(errno.ESRCH).lower()
+    want = f'signaling init process caused "{esrch}"'
+    verify(rule, want in got, f"Signal to a reaped init must fail with {want!r}: {got!r}")
+
+
+def _error_of(call: Callable[[], object]) -> str:
+    """The text of the error ``call`` raises, or "no error"."""
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        return str(err)
+    return "no error"
+
+
+def _freezer_fails(host: Host, c: Container) -> Any:
+    """The next write of the container's freezer file fails with EIO."""
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    return inject(host, "write", freezer, errno.EIO)
+
+
+@pytest.mark.requirement("LC-PAUSE-FREEZE-ERROR")
+def test_pause_whose_freeze_fails_keeps_running(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-PAUSE-FREEZE-ERROR"
+    cid = host.container_id("pz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    fault = _freezer_fails(host, c)
+    got = _error_of(c.pause)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Pause must return the freeze's error: {got!r}")
+    verify(rule, state_name(c) == "running", f"a failed freeze left the state {state_name(c)}")
+    verify(rule, str(c.status()) == "running", f"status after a failed freeze: {c.status()}")
+
+
+@pytest.mark.requirement("LC-RESUME-THAW-ERROR")
+def test_resume_whose_thaw_fails_keeps_paused(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-RESUME-THAW-ERROR"
+    cid = host.container_id("rz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    c.pause()
+    fault = _freezer_fails(host, c)
+    got = _error_of(c.resume)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Resume must return the thaw's error: {got!r}")
+    verify(rule, state_name(c) == "paused", f"a failed thaw left the state {state_name(c)}")
+    verify(rule, str(c.status()) == "paused", f"status after a failed thaw: {c.status()}")
+    verify(rule, host.is_frozen(init_pid(c)), "a failed thaw must leave init frozen")
+
+
+@pytest.mark.requirement("LC-OPS-REFRESH-ERROR")
+@pytest.mark.parametrize("operation", ["start", "run", "pause", "resume"])
+def test_operation_whose_refresh_fails_changes_nothing(
+    factory: Factory, host: Host, verify: Any, operation: str
+) -> None:
+    rule = "LC-OPS-REFRESH-ERROR"
+    cid = host.container_id(f"rf-{operation}")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    if operation == "resume":
+        c.pause()
+    state, freezer = state_name(c), host.freezer_state(f"/{cid}")
+    before = host.live_children()
+    path, _, _ = host.freezer_file(init_pid(c))
+    fault = inject(host, "read", path, errno.EIO)
+    calls = {"start": lambda: c.start(EXTRA), "run": lambda: c.run(EXTRA)}
+    got = _error_of(calls.get(operation, getattr(c, operation)))
+    verify(rule, host.fired(fault), f"{operation} must refresh first: it never read the freezer")
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, "checking if container is paused" in got and eio in got.lower(),
+           f"{operation} must return the refresh's error: {got!r}")  # fmt: skip
+    started = host.live_children() - before
+    verify(rule, started == set(), f"{operation} started {sorted(started)}")
+    verify(rule, state_name(c) == state, f"{operation} left the state {state_name(c)}")
+    now = host.freezer_state(f"/{cid}")
+    verify(rule, now == freezer, f"{operation} moved the freezer from {freezer} to {now}")
+
+
+@pytest.mark.requirement("LC-START-APPLY-FAILS")
+def test_start_whose_cgroup_placement_fails_leaves_nothing_running(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-START-APPLY-FAILS"
+    cid = host.container_id("af")
+    c = factory.create(cid, config_for(cid))
+    before = host.live_children()
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "*"  # the first group written
+    procs = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "write", procs, errno.EIO)
+    got = _error_of(lambda: c.start(INIT))
+    verify(rule, host.fired(fault), "Start never placed init in the container's cgroup")
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Start must return the placement's error: {got!r}")
+    left = host.live_children() - before
+    verify(rule, left == set(), f"a failed start must leave no process: pids {sorted(left)}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, not os.path.exists(fifo), "a failed start must remove the exec FIFO it made")
+    verify(rule, str(c.status()) == "stopped", f"status after a failed start: {c.status()}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZING-NOT-PAUSED")
+def test_a_freezing_group_reads_running(factory: Factory, host: Host, verify: Any) -> None:
+    if host.cgroup_mode() == "v2":
+        skip_for_host("a v1 freezer", f"FREEZING is the v1 freezer's; {host.describe_cgroups()}")
+    cid = host.container_id("fz")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    try:
+        slow = host.slow_to_freeze(3)
+    except HostCannot as why:
+        skip_for_host("a task slow to freeze", str(why))
+    host.move_to_cgroup(slow, "freezer", f"/{cid}")
+    freezer, frozen, _ = host.freezer_file(init_pid(c))
+    with open(freezer, "w") as f:  # someone else freezes the group
+        f.write(frozen)
+    status = str(c.status())
+    verify(
+        "LC-STATUS-FREEZING-NOT-PAUSED", status == "running", f"a FREEZING group reads {status!r}"
+    )
