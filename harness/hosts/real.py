@@ -271,7 +271,7 @@ class RealHost(HostFiles):
 
     def slow_to_freeze(self, reads: int) -> int:
         raise HostCannot(
-            "a real kernel cannot be told to keep one task from freezing for a number of reads"
+            "a real kernel cannot be made to keep one task from freezing for a number of reads"
         )
 
     def live_processes(self) -> set[int]:
