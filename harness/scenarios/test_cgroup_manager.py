@@ -15,11 +15,10 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
-from harness.hosts import HostCannot
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import cgroups_are
-from harness.scenarios._support.skips import skip_for_host
+from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -342,11 +341,7 @@ def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
         c = factory.create(host.container_id("slow"), _config(host.cgroup_path("slow")))
         c.run(INIT)
         # a task that takes a few looks at cgroup.events before it stops
-        try:
-            slow = host.slow_to_freeze(3)
-        except HostCannot as why:
-            skip_for_host("a task slow to freeze", str(why))
-        host.move_to_cgroup(slow, "unified", host.cgroup_path("slow"))
+        slow = slow_task_in(host, "unified", host.cgroup_path("slow"))
         c.pause()
         events = os.path.join(
             host.cgroup_dir("unified", host.cgroup_path("slow")), tables.v2_file("events")

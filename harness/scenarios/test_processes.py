@@ -16,13 +16,13 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
-from harness.hosts import HostCannot
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
+from harness.scenarios._support.skips import slow_task_in
 from harness.subjects.api import Process
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
@@ -300,11 +300,7 @@ def test_a_freezing_group_reads_running(factory: Factory, host: Host, verify: An
     cid = host.container_id("fz")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    try:
-        slow = host.slow_to_freeze(3)
-    except HostCannot as why:
-        skip_for_host("a task slow to freeze", str(why))
-    host.move_to_cgroup(slow, "freezer", f"/{cid}")
+    slow_task_in(host, "freezer", f"/{cid}")
     freezer, frozen, _ = host.freezer_file(init_pid(c))
     with open(freezer, "w") as f:  # someone else freezes the group
         f.write(frozen)

@@ -16,6 +16,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.skips import skip_for_host
+from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -67,11 +68,7 @@ def test_pause_waits_until_frozen(factory: Factory, host: Host) -> None:
     cid = host.container_id("sf")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    try:
-        slow = host.slow_to_freeze(3)
-    except HostCannot as why:
-        skip_for_host("a task slow to freeze", str(why))
-    host.move_to_cgroup(slow, "freezer", f"/{cid}")
+    slow = slow_task_in(host, "freezer", f"/{cid}")
     c.pause()
     assert host.is_frozen(slow), "pause returned while freezer.state still read FREEZING"
     assert host.freezer_state(f"/{cid}") == "FROZEN"

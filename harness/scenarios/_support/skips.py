@@ -13,10 +13,12 @@ from typing import NoReturn
 
 import pytest
 
+from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.spec.skip_reasons import missing_host_feature
 from harness.subjects.access import RuntimeAccess
 
-__all__ = ["require_runtime", "skip_for_host"]
+__all__ = ["require_runtime", "skip_for_host", "slow_task_in"]
 
 
 def skip_for_host(feature: str, reason: str) -> NoReturn:
@@ -30,3 +32,14 @@ def require_runtime(access: RuntimeAccess) -> None:
         pytest.fail(f"the runtime failed the start-up probe: {access.broken}", pytrace=False)
     if access.refusal is not None:
         skip_for_host(access.missing_feature or "a host the runtime accepts", access.refusal)
+
+
+def slow_task_in(host: Host, hierarchy: str, path: str, reads: int = 3) -> int:
+    """A task that stays freezing for ``reads`` looks at the freezer, moved into ``path`` of
+    ``hierarchy``; skip where the host cannot make one (a real kernel)."""
+    try:
+        slow = host.slow_to_freeze(reads)
+    except HostCannot as why:
+        skip_for_host("a task slow to freeze", str(why))
+    host.move_to_cgroup(slow, hierarchy, path)
+    return slow
