@@ -73,9 +73,10 @@ _CODE_TEXT = {
 }
 
 
-def go_strerror(err: int) -> str:
-    """The errno text as Go prints it: the C text with a lower-case first letter."""
-    text = os.strerror(err)
+def go_strerror(err: int | None) -> str:
+    """The errno text as Go prints it: the C text with a lower-case first letter.  An
+    ``OSError`` raised without an errno (``err.errno`` None) reads as errno 0."""
+    text = os.strerror(err or 0)
     return text[:1].lower() + text[1:]
 
 

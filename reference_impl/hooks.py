@@ -37,7 +37,7 @@ def run_hook(hook: Hook, state: bytes, system: System, prefix: str) -> None:
     try:
         result = system.run_hook(hook.path, hook.args, hook.env, state, hook.timeout)
     except OSError as err:
-        raise HookError(f"fork/exec {hook.path}: {go_strerror(err.errno or 0)}") from err
+        raise HookError(f"fork/exec {hook.path}: {go_strerror(err.errno)}") from err
     if result.timed_out:
         # only a hook with a timeout can run past it
         raise HookError(f"hook ran past specified timeout of {hook.timeout:.1f}s")

@@ -39,7 +39,7 @@ def _rmdir(path: str, system: System, retry: bool) -> None:
                 delay *= 2
                 tries -= 1
                 continue
-            raise CgroupError(f"rmdir {path}: {go_strerror(err.errno or 0)}") from err
+            raise CgroupError(f"rmdir {path}: {go_strerror(err.errno)}") from err
 
 
 def remove_path(path: str, system: System) -> None:
@@ -59,7 +59,7 @@ def remove_path(path: str, system: System) -> None:
     except FileNotFoundError:
         entries = []
     except OSError as err:
-        raise CgroupError(f"open {path}: {go_strerror(err.errno or 0)}") from err
+        raise CgroupError(f"open {path}: {go_strerror(err.errno)}") from err
     for name in entries:
         remove_path(os.path.join(path, name), system)
     _rmdir(path, system, retry=True)
