@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import signal as signal_module
 import threading
@@ -42,6 +43,8 @@ from reference_impl.system import ProcessSpec
 from reference_impl.system import System
 
 __all__ = ["EXEC_FIFO", "STATE_FILE", "Container"]
+
+log = logging.getLogger("reference_impl.container")
 
 EXEC_FIFO = "exec.fifo"
 STATE_FILE = "state.json"
@@ -288,12 +291,20 @@ class Container:
             if self.current_status() == Status.STOPPED:
                 raise self.profile.refuse("set")
             old = self.config
-            self.cgroup_manager.set(config.cgroups)
-            if self.intel_rdt_manager is not None and config.intel_rdt is not None:
+            try:
+                self.cgroup_manager.set(config.cgroups)
+            except Exception:
+                _set_back("cgroup", lambda: self.cgroup_manager.set(old.cgroups))
+                raise
+            rdt = self.intel_rdt_manager
+            if rdt is not None and config.intel_rdt is not None:
                 try:
-                    self.intel_rdt_manager.set(config.intel_rdt)
+                    rdt.set(config.intel_rdt)
                 except Exception:
-                    self.cgroup_manager.set(old.cgroups)
+                    if self.profile.set_rdt_failure_restores_cgroups:
+                        _set_back("cgroup", lambda: self.cgroup_manager.set(old.cgroups))
+                    if old.intel_rdt is not None:
+                        _set_back("intelrdt", lambda: rdt.set(old.intel_rdt))
                     raise
             self.config = config
             self._save_state()
@@ -460,3 +471,17 @@ class Container:
         if rdt_path and os.path.isdir(rdt_path):
             with open(os.path.join(rdt_path, "tasks"), "w") as f:
                 f.write(str(pid))
+
+
+def _set_back(what: str, restore: Any) -> None:
+    """Put the old configuration back after a failed Set; a failure to is only warned of
+    (692f6e1 container_linux.go:200-203, 208-211)."""
+    try:
+        restore()
+    except Exception as err:  # noqa: BLE001 - runc only warns
+        log.warning(
+            "Setting back %s configs failed due to error: %s, your state.json and actual "
+            "configs might be inconsistent.",
+            what,
+            err,
+        )

@@ -133,6 +133,9 @@ class Profile:
     #: a busy cgroup: "rounds" (the seed's five RemovePaths rounds) or "ebusy-retry" (runc
     #: 1.2's rmdir with ten EBUSY retries, cgroups/utils.go:228-289; fs2 Destroy = RemovePath)
     cgroup_removal: Literal["rounds", "ebusy-retry"] = "rounds"
+    #: a Set whose resctrl write fails puts back the old schema (seed, container_linux.go:206-213)
+    #: and also the old cgroup limits (runc >= 1.0.0-rc92, 9d275d326)
+    set_rdt_failure_restores_cgroups: bool = False
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
     #: the ``status`` prestart (and createRuntime) and poststart hooks read: "" in the seed;
@@ -291,6 +294,7 @@ RUNC_1_1 = dataclasses.replace(
     },
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,
+    set_rdt_failure_restores_cgroups=True,
     poststop_status="stopped",
     # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
     prestart_status="creating",
@@ -332,6 +336,7 @@ RUNC_1_2 = Profile(
     init_sync_context="error during container init",
     cgroup_removal="ebusy-retry",
     kill_all_in_joined_pidns=True,
+    set_rdt_failure_restores_cgroups=True,
     cli_delete_reports_error=True,
     poststop_status="stopped",
     # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362

@@ -312,7 +312,7 @@ class RealHost(HostFiles):
         _run(["mount", "--bind", path, path])
         self._pins.append(path)
 
-    def fail(self, op: str, path: str, err: int, nth: int = 1) -> Any:
+    def fail(self, op: str, path: str, err: int, nth: int = 1, every: bool = False) -> Any:
         raise HostCannot(
             f"a real kernel cannot be made to fail {op} of {path} with "
             f"{errno.errorcode.get(err, err)}; the simulated host checks this"

@@ -125,9 +125,11 @@ class SimulatedHost(HostFiles):
         """From now on rmdir of ``path`` fails with EBUSY."""
         self.kernel.faults.fail("rmdir", path, errno.EBUSY, count=None)
 
-    def fail(self, op: str, path: str, err: int, nth: int = 1) -> Fault:
-        """The ``nth`` next ``op`` on ``path`` fails with ``err``."""
-        return self.kernel.faults.fail(op, path, err, nth=nth)  # type: ignore[arg-type]
+    def fail(self, op: str, path: str, err: int, nth: int = 1, every: bool = False) -> Fault:
+        """The ``nth`` next ``op`` on ``path`` fails with ``err`` (``every``: it and each one
+        after it, until :meth:`clear_faults`)."""
+        count = None if every else 1
+        return self.kernel.faults.fail(op, path, err, nth=nth, count=count)  # type: ignore[arg-type]
 
     def fired(self, fault: Fault) -> bool:
         return any(f.fault is fault for f in self.kernel.faults.fired)

@@ -8,6 +8,7 @@ is of that kind and skips, naming its cgroup mode, when not.  Files, values and 
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from typing import Any
@@ -16,6 +17,9 @@ import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import cgroups_are
 from harness.scenarios._support.skips import slow_task_in
@@ -278,6 +282,53 @@ def test_set_updates_a_running_container(on_host: OnHost, kind: str) -> None:
         assert _control_value(
             _limit_file(host, kind, host.cgroup_path("up"), "memory_limit")
         ) == str(128 << 20)
+
+
+#: the limit a Set writes last of memory and pids: memory before pids on v1 (692f6e1
+#: fs/apply_raw.go:20-34), pids before memory on v2 (v1.2.0 cgroups/fs2/fs2.go:173-180)
+_WRITTEN_LAST = {"v1": "pids_limit", "hybrid": "pids_limit", "v2": "memory_limit"}
+_OLD = {"pids_limit": 10, "memory_limit": 64 << 20}
+_NEW = {"pids_limit": 20, "memory_limit": 128 << 20}
+
+
+@pytest.mark.parametrize("kind", _kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-RESTORED")
+def test_set_whose_write_fails_puts_the_old_limits_back(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    rule = "CG-SET-RESTORED"
+    with _boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("sb")
+        c = factory.create(host.container_id("sb"), _config(path, **_OLD))
+        c.run(INIT)
+        files = {limit: _limit_file(host, kind, path, limit) for limit in _OLD}
+        fault = inject(host, "write", files[_WRITTEN_LAST[kind]], errno.EIO)
+        got = error_of(lambda: c.set(_config(path, **_NEW)))
+        assert host.fired(fault), "the fault never fired"
+        eio = os.strerror(errno.EIO).lower()
+        verify(rule, eio in got.lower(), f"Set must return the write's error: {got!r}")
+        for limit, file in files.items():
+            value = _control_value(file)
+            verify(rule, value == str(_OLD[limit]), f"{file} reads {value} after the failed Set")
+
+
+@pytest.mark.parametrize("kind", _kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-STOPPED")
+def test_set_of_a_stopped_container_is_refused(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    rule = "CG-SET-STOPPED"
+    with _boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("ss")
+        c = factory.create(host.container_id("ss"), _config(path, **_OLD))
+        c.run(INIT)
+        make_init_gone(host, c)
+        got = error_of(lambda: c.set(_config(path, **_NEW)))
+        want = tables.message("set_refused", profile)
+        verify(rule, want in got, f"Set of a stopped container must fail with {want!r}: {got!r}")
+        for limit in _OLD:
+            value = _control_value(_limit_file(host, kind, path, limit))
+            verify(rule, value == str(_OLD[limit]), f"{limit} reads {value} after the refused Set")
 
 
 # -- pids and killing -------------------------------------------------------------------------

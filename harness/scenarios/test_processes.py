@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import errno
 import json
+import logging
 import os
 import re
 import signal
-from collections.abc import Callable
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -18,11 +18,13 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
+from harness.spec import tables
 from harness.subjects.api import Process
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
@@ -113,7 +115,7 @@ def test_exec_without_a_fifo_fails_to_open_it(factory: Factory, host: Host, veri
     fifo = os.path.join(host.state_root, cid, "exec.fifo")
     enoent = os.strerror(errno.ENOENT).lower()
     want = f'open exec fifo for reading caused "open {fifo}: {enoent}"'
-    got = _error_of(c.exec)
+    got = error_of(c.exec)
     verify(
         "LC-EXEC-OPEN-ERROR",
         want in got,
@@ -174,11 +176,81 @@ def test_signal_all_kills_every_process_of_the_cgroup(
     c.run(INIT)
     pid = init_pid(c)
     extra = _start_extra(c, host)
+    path, frozen, thawed = host.freezer_file(pid)
+    start = len(host.operations())
     c.signal(signal.SIGKILL, all_processes=True)
     verify(rule, host.dies(pid), f"init {pid} must die of Signal with all")
     verify(rule, host.dies(extra), f"the process {extra} started after init must die too")
     freezer = host.freezer_state(f"/{cid}")
     verify(rule, freezer == "THAWED", f"the cgroup must be thawed afterwards: {freezer}")
+    writes = [op.data for op in host.operations()[start:] if op.op == "write" and op.path == path]
+    if writes and None not in writes:  # a real host logs the paths it wrote, not the data
+        values = [data.decode().strip() for data in writes if data is not None]
+        verify(
+            rule,
+            values[0] == frozen and values[-1] == thawed,
+            f"the signals must go inside a freeze and a thaw: {path} was written {values}",
+        )
+
+
+def _freezer_errors(host: Host, c: Container) -> tuple[str, str]:
+    """What Pause and Resume of running ``c`` return when their freezer write fails with EIO
+    (both return the Freeze error unchanged: 692f6e1 container_linux.go:541-543, 561-563);
+    ``c`` is left running."""
+    errors = []
+    for refused, done in ((c.pause, None), (c.resume, c.pause)):
+        if done is not None:
+            done()
+        fault = _freezer_fails(host, c)
+        errors.append(error_of(refused))
+        assert host.fired(fault) and errors[-1] != "no error", "the fault never fired"
+    c.resume()
+    assert state_name(c) == "running", f"the container is {state_name(c)} after its resume"
+    return errors[0], errors[1]
+
+
+@pytest.mark.requirement("LC-SIGNAL-ALL-FREEZE-WARNED")
+def test_signal_all_warns_of_a_failed_freeze_and_thaw(
+    factory: Factory, host: Host, caplog: pytest.LogCaptureFixture, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-ALL-FREEZE-WARNED"
+    cid = host.container_id("sw")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    extra = _start_extra(c, host)
+    # The texts the freeze and the thaw fail with: Pause and Resume return them unchanged.
+    freeze_error, thaw_error = _freezer_errors(host, c)
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    fault = inject(host, "write", freezer, errno.EIO, every=True)
+    with caplog.at_level(logging.WARNING):
+        got = error_of(lambda: c.signal(signal.SIGTERM, all_processes=True))
+    host.clear_faults()
+    assert host.fired(fault), "the fault never fired"
+    verify(rule, got == "no error", f"Signal with all must not return the failures: {got!r}")
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    for step, error in (("freeze", freeze_error), ("thaw", thaw_error)):
+        verify(rule, error in warned, f"the failed {step} must be warned as {error!r}: {warned}")
+    verify(rule, host.dies(extra), f"the process {extra} must still get the signal")
+
+
+@pytest.mark.requirement("LC-PROCESSES-ERROR")
+def test_processes_whose_listing_fails_names_it(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-ERROR"
+    cid = host.container_id("pl")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
+    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
+    fault = inject(
+        host, "open", os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name), errno.EIO
+    )
+    got = error_of(c.processes)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("processes_failed", profile, cause="").rstrip('"')
+    verify(rule, want in got and eio in got.lower(), f"Processes must fail with {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
@@ -190,19 +262,10 @@ def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     _reap_init(host, c)
-    got = _error_of(lambda: c.signal(signal.SIGTERM))
+    got = error_of(lambda: c.signal(signal.SIGTERM))
     esrch = os.strerror(errno.ESRCH).lower()
     want = f'signaling init process caused "{esrch}"'
     verify(rule, want in got, f"Signal to a reaped init must fail with {want!r}: {got!r}")
-
-
-def _error_of(call: Callable[[], object]) -> str:
-    """The text of the error ``call`` raises, or "no error"."""
-    try:
-        call()
-    except Exception as err:  # noqa: BLE001 - its text is what is checked
-        return str(err)
-    return "no error"
 
 
 def _freezer_fails(host: Host, c: Container) -> Any:
@@ -218,7 +281,7 @@ def test_pause_whose_freeze_fails_keeps_running(factory: Factory, host: Host, ve
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     fault = _freezer_fails(host, c)
-    got = _error_of(c.pause)
+    got = error_of(c.pause)
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
     verify(rule, eio in got.lower(), f"Pause must return the freeze's error: {got!r}")
@@ -234,7 +297,7 @@ def test_resume_whose_thaw_fails_keeps_paused(factory: Factory, host: Host, veri
     c.run(INIT)
     c.pause()
     fault = _freezer_fails(host, c)
-    got = _error_of(c.resume)
+    got = error_of(c.resume)
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
     verify(rule, eio in got.lower(), f"Resume must return the thaw's error: {got!r}")
@@ -259,7 +322,7 @@ def test_operation_whose_refresh_fails_changes_nothing(
     path, _, _ = host.freezer_file(init_pid(c))
     fault = inject(host, "read", path, errno.EIO)
     calls = {"start": lambda: c.start(EXTRA), "run": lambda: c.run(EXTRA)}
-    got = _error_of(calls.get(operation, getattr(c, operation)))
+    got = error_of(calls.get(operation, getattr(c, operation)))
     verify(rule, host.fired(fault), f"{operation} must refresh first: it never read the freezer")
     eio = os.strerror(errno.EIO).lower()
     verify(rule, "checking if container is paused" in got and eio in got.lower(),
@@ -282,7 +345,7 @@ def test_start_whose_cgroup_placement_fails_leaves_nothing_running(
     hierarchy = "unified" if host.cgroup_mode() == "v2" else "*"  # the first group written
     procs = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), "cgroup.procs")
     fault = inject(host, "write", procs, errno.EIO)
-    got = _error_of(lambda: c.start(INIT))
+    got = error_of(lambda: c.start(INIT))
     verify(rule, host.fired(fault), "Start never placed init in the container's cgroup")
     eio = os.strerror(errno.EIO).lower()
     verify(rule, eio in got.lower(), f"Start must return the placement's error: {got!r}")

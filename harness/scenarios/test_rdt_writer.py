@@ -17,6 +17,8 @@ import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.scenarios._support.machines import resctrl_with
@@ -337,11 +339,7 @@ def test_set_with_a_refused_schema_fails_and_keeps_the_group(
     c.run(INIT)
     cid = rdt.container_id("rf")
     bad = rdt.l3_schema("5")  # a gap in the 1-bits
-    try:
-        c.set(_config(cid, l3_cache_schema=bad))
-        got = "no error"
-    except Exception as err:  # noqa: BLE001 - its text is what is checked
-        got = str(err)
+    got = error_of(lambda: c.set(_config(cid, l3_cache_schema=bad)))
     einval = os.strerror(errno.EINVAL).lower()
     verify(
         rule, bad in got and einval in got.lower(), f"Set must return the write's error: {got!r}"
@@ -349,3 +347,56 @@ def test_set_with_a_refused_schema_fails_and_keeps_the_group(
     shown = {d: int(v, 16) for d, v in _schemata(cid)["L3"].items()}
     verify(rule, shown == dict.fromkeys(rdt.l3_domains(), 0xF), f"schemata changed: {shown}")
     verify(rule, str(c.status()) == "running", f"the container is {c.status()} after the Set")
+
+
+def _failed_schema_set(c: Any, host: Host, cid: str, **limits: int) -> tuple[str, list[str]]:
+    """Set of a new L3 schema (and ``limits``) whose schemata write fails with EIO: Set's
+    error, and what was written to schemata from then on."""
+    before = len(_schemata_writes(host, cid))
+    fault = inject(host, "write", os.path.join(RESCTRL, cid, "schemata"), errno.EIO)
+    config = Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}", **limits),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=host.l3_schema("3")),
+    )
+    got = error_of(lambda: c.set(config))
+    assert host.fired(fault), "the fault never fired"
+    return got, [w.decode().strip() for w in _schemata_writes(host, cid)[before:]]
+
+
+@pytest.mark.requirement("RDT-SET-RESTORED")
+def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    rule = "RDT-SET-RESTORED"
+    c = _create(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    got, writes = _failed_schema_set(c, rdt, rdt.container_id("rb"))
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Set must return the schemata write's error: {got!r}")
+    old = rdt.l3_schema("f")
+    verify(rule, writes[-1:] == [old], f"the old schema {old!r} must be written back: {writes}")
+
+
+@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
+def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    rule = "CG-SET-RESTORED-AFTER-RDT"
+    cid = rdt.container_id("rc")
+    config = Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
+    )
+    c = factory.create(cid, config)
+    c.run(INIT)
+    _failed_schema_set(c, rdt, cid, pids_limit=20)
+    if rdt.cgroup_mode() == "v2":
+        pids = os.path.join(rdt.cgroup_dir("unified", f"/{cid}"), tables.v2_file("pids_limit"))
+    else:
+        hierarchy, name = tables.v1_limit_file("pids_limit")
+        pids = os.path.join(rdt.cgroup_dir(hierarchy, f"/{cid}"), name)
+    with open(pids, encoding="ascii") as f:
+        value = f.read().strip()
+    verify(rule, value == "10", f"{pids} reads {value} after the failed Set, want 10")

@@ -105,6 +105,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # the survivors of make mutate (docs/mutation.md): the seed's logrus.Warn(err), and
     # runc v1.2.0's Exists() on cgroup v1
     "kill_all_warning_reworded": ("LC-DESTROY-KILL-ALL-ERROR-LOGGED",),
+    "set_keeps_limits_after_rdt_failure": Broken(
+        ("CG-SET-RESTORED-AFTER-RDT",), profile="runc-1.2"
+    ),
     "cgroup_exists_any_controller": Broken(
         ("LC-SIGNAL-KILL-ALL-DEVICES-GONE",), profile="runc-1.2"
     ),

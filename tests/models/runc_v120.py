@@ -100,6 +100,8 @@ RUNC_V120 = Profile(
     init_sync_context="error during container init",
     # cgroups/utils.go:228-289 rmdir with EBUSY retries; fs2/fs2.go:157-159
     cgroup_removal="ebusy-retry",
+    # container_linux.go:184-193: a failed schemata write in Set puts the old limits back too
+    set_rdt_failure_restores_cgroups=True,
     # factory_linux.go:187-210: [A-Za-z0-9_+.-] only, and "." / ".." are refused
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from harness.hosts import HookProgram
@@ -77,6 +78,15 @@ def init_pid(c: Container) -> int:
     return int(c.init_process.pid)
 
 
+def error_of(call: Callable[[], object]) -> str:
+    """The text of the error ``call`` raises, or "no error"."""
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001 - its text is what is checked
+        return str(err)
+    return "no error"
+
+
 def make_init_gone(host: Host, c: Container) -> int:
     """Init ends and stays a zombie until its parent reaps it.
 
@@ -101,11 +111,11 @@ def _write(path: str, value: str) -> None:
         f.write(value)
 
 
-def inject(host: Host, op: str, path: str, err: int) -> Any:
-    """Make the next ``op`` on ``path`` fail with ``err``, or skip saying why this host
-    cannot."""
+def inject(host: Host, op: str, path: str, err: int, nth: int = 1, every: bool = False) -> Any:
+    """Make the ``nth`` next ``op`` on ``path`` fail with ``err`` (``every``: and each one after
+    it, until ``host.clear_faults()``), or skip saying why this host cannot."""
     try:
-        return host.fail(op, path, err)
+        return host.fail(op, path, err, nth=nth, every=every)
     except HostCannot as why:
         skip_for_host(f"an injectable {op} fault", str(why))
 
