@@ -245,21 +245,34 @@ def test_refused_schema_leaves_no_group(factory: Factory, rdt: Host) -> None:
     )
 
 
+def _one_group_too_many(host: Host, factory: Factory) -> tuple[str, str]:
+    """Use every free CLOSID of ``host``, then start one container more: the error of that
+    start, and the path its group would have had."""
+    free = host.num_closids() - 1  # CLOSID 0 is the default group
+    for i in range(free):
+        cid = host.container_id(f"g{i}")
+        factory.create(cid, _config(cid, l3_cache_schema=host.l3_schema("3"))).run(INIT)
+    c = _create(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
+    return error_of(lambda: c.run(INIT)), os.path.join(RESCTRL, host.container_id("over"))
+
+
 @pytest.mark.requirement("RDT-CLOSID-EXHAUSTED")
 def test_out_of_closids_is_an_error_with_the_kernel_text(on_host: OnHost) -> None:
     with on_host("small-closids", resctrl_with("L3")) as (host, factory):
-        free = host.num_closids() - 1  # CLOSID 0 is the default group
-        for i in range(free):
-            factory.create(
-                host.container_id(f"g{i}"),
-                _config(host.container_id(f"g{i}"), l3_cache_schema=host.l3_schema("3")),
-            ).run(INIT)
-        c = _create(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
-        with pytest.raises(Exception) as info:
-            c.run(INIT)
+        got, group = _one_group_too_many(host, factory)
         texts = tables.resource_messages("resctrl_out_of_closids")
-        assert any(text in str(info.value) for text in texts), f"kernel text missing: {info.value}"
-        assert not os.path.exists(os.path.join(RESCTRL, host.container_id("over")))
+        assert any(text in got for text in texts), f"kernel text missing: {got}"
+        assert not os.path.exists(group)
+
+
+@pytest.mark.requirement("RDT-APPLY-MKDIR-ERROR")
+def test_a_group_mkdir_the_kernel_refuses_fails_start(on_host: OnHost, verify: Any) -> None:
+    rule = "RDT-APPLY-MKDIR-ERROR"
+    with on_host("small-closids", resctrl_with("L3")) as (host, factory):
+        got, group = _one_group_too_many(host, factory)
+        want = f"mkdir {group}: {os.strerror(errno.ENOSPC).lower()}"
+        verify(rule, want in got, f"start must fail with {want!r}: {got!r}")
+        verify(rule, not os.path.exists(group), f"{group} is left after the failed start")
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
@@ -364,14 +377,23 @@ def _failed_schema_set(c: Any, host: Host, cid: str, **limits: int) -> tuple[str
     return got, [w.decode().strip() for w in _schemata_writes(host, cid)[before:]]
 
 
-@pytest.mark.requirement("RDT-SET-RESTORED")
+@pytest.mark.requirement("RDT-SET-RESTORED", "RDT-SET-ERROR-TEXT")
 def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, rdt: Host, profile: str, verify: Any
 ) -> None:
     rule = "RDT-SET-RESTORED"
     c = _create(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
     c.run(INIT)
-    got, writes = _failed_schema_set(c, rdt, rdt.container_id("rb"))
+    cid = rdt.container_id("rb")
+    got, writes = _failed_schema_set(c, rdt, cid)
+    want = tables.schemata_write_error(
+        profile,
+        value=rdt.l3_schema("3"),
+        path=os.path.join(RESCTRL, cid, "schemata"),
+        errno=os.strerror(errno.EIO).lower(),
+        status=_last_cmd_status(),
+    )
+    verify("RDT-SET-ERROR-TEXT", got == want, f"Set must fail with {want!r}: {got!r}")
     eio = os.strerror(errno.EIO).lower()
     verify(rule, eio in got.lower(), f"Set must return the schemata write's error: {got!r}")
     old = rdt.l3_schema("f")

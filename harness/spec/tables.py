@@ -366,6 +366,11 @@ def resource_message(key: str, **fields: Any) -> str:
     return str(text).format(**fields)
 
 
+def schemata_write_error(profile: str, **fields: Any) -> str:
+    """The error of a Set whose schemata write fails under ``profile``."""
+    return str(resources()["schemata_write_error"][profile]).format(**fields)
+
+
 def resource_messages(key: str, **fields: Any) -> tuple[str, ...]:
     """Every era's text of a kernel message (newest first)."""
     value = resources()["messages"][key]

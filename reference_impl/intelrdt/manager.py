@@ -164,15 +164,14 @@ class IntelRdtManager:
         return self.path
 
     def _last_cmd(self, message: str) -> IntelRdtError:
-        """``NewLastCmdError``: the message, plus what ``info/last_cmd_status`` says (runc
-        v1.0.0-rc6, 6c307f8ff); the seed's errors are the message alone."""
+        """``newLastCmdError``: the message, plus what ``info/last_cmd_status`` says whenever it
+        can be read, "ok" too (runc v1.0.0-rc6, 6c307f8ff; v1.2.0 intelrdt.go:675-681); the
+        seed's errors are the message alone."""
         if self.era == "seed":
             return IntelRdtError(message)
         try:
             status = read_file(os.path.join(self._root(), "info", "last_cmd_status")).strip()
         except (OSError, IntelRdtError):
-            return IntelRdtError(message)
-        if not status or status == "ok":
             return IntelRdtError(message)
         return IntelRdtError(f"{message}, last_cmd_status: {status}")
 
