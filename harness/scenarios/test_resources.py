@@ -164,16 +164,21 @@ def test_busy_cgroup_fails_after_retries(
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     outsider = host.start_process()
-    # v1: the memory hierarchy names the group in the error; v2 has one, with no name
-    key, hierarchy = ("", "unified") if host.cgroup_mode() == "v2" else ("memory", "memory")
-    host.move_to_cgroup(outsider, hierarchy, f"/{cid}")
+    # v1: two hierarchies kept busy, named in the error's map in key order; v2 has one group,
+    # with no name
+    hierarchies = (
+        {"": "unified"} if host.cgroup_mode() == "v2" else {"pids": "pids", "memory": "memory"}
+    )
+    for hierarchy in hierarchies.values():
+        host.move_to_cgroup(outsider, hierarchy, f"/{cid}")
     c.signal(signal.SIGKILL)
     clock_before = host.system.monotonic()
     with pytest.raises(Exception) as info:
         c.destroy()
     waited = host.system.monotonic() - clock_before
-    group = host.cgroup_dir(hierarchy, f"/{cid}")
-    want = tables.teardown_error("cgroup", busy.error(host.cgroup_mode(), {key: group}), profile)
+    busy_groups = {key: host.cgroup_dir(h, f"/{cid}") for key, h in hierarchies.items()}
+    group = next(iter(busy_groups.values()))
+    want = tables.teardown_error("cgroup", busy.error(host.cgroup_mode(), busy_groups), profile)
     verify(rule, str(info.value) == want, f"destroy must return {want!r}: {str(info.value)!r}")
     rmdirs = [op for op in host.operations() if op.op == "rmdir" and op.path == group]
     verify(rule, len(rmdirs) >= busy.rmdirs, f"{len(rmdirs)} rmdirs of {group}, not {busy.rmdirs}")
