@@ -136,7 +136,6 @@ class FsManager:
         self.remover: Remover = remover or remove_paths
         self.system = system
         self.paths: dict[str, str] = dict(paths or {})
-        self.freezer_state = config.freezer if config is not None else ""
         #: on a hybrid host, the cgroup2 mount to join as well (runc >= 1.0); None: v1 only
         self.unified_mount = unified_mount
 
@@ -214,20 +213,15 @@ class FsManager:
             _write(pids, "pids.max", limit)
         if config.freezer:
             self._set_freezer(self.paths.get("freezer", ""), config.freezer)
-            self.freezer_state = config.freezer
         if cpu and config.cpu_shares:
             _check_cpu_shares(cpu, config.cpu_shares)
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
-        """Write ``freezer.state`` and wait until it reads back; restore the old value on error."""
-        previous = self.freezer_state
-        self.freezer_state = state
-        try:
-            self._set_freezer(self.paths.get("freezer", ""), state)
-        except Exception:
-            self.freezer_state = previous
-            raise
+        """Write ``freezer.state`` and wait until it reads back.  (The seed also records the
+        state in the config's cgroup resources, and puts the old one back on error; the
+        reference keeps no copy of the config that anything reads.)"""
+        self._set_freezer(self.paths.get("freezer", ""), state)
 
     def _set_freezer(self, directory: str, state: str) -> None:
         if state == "":

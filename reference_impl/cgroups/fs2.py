@@ -64,7 +64,6 @@ class Fs2Manager:
         self.system = system
         self.mount = mount
         self.paths: dict[str, str] = dict(paths or {})
-        self.freezer_state = config.freezer if config is not None else ""
 
     @property
     def path(self) -> str:
@@ -135,18 +134,11 @@ class Fs2Manager:
             _write(path, "cpu.weight", str(weight))
         if config.freezer:
             self._set_freezer(config.freezer)
-            self.freezer_state = config.freezer
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
         """Write ``cgroup.freeze`` and wait for ``cgroup.events`` to agree."""
-        previous = self.freezer_state
-        self.freezer_state = state
-        try:
-            self._set_freezer(state)
-        except Exception:
-            self.freezer_state = previous
-            raise
+        self._set_freezer(state)
 
     def _set_freezer(self, state: str) -> None:
         if state == "":
