@@ -122,6 +122,45 @@ def test_a_stopped_run_leaves_a_partial_report(tmp_path: Path, monkeypatch) -> N
     assert "**Partial:**" in (tmp_path / "mutation.md").read_text()
 
 
+def test_a_mutant_fated_equivalent_is_not_tested_again(tmp_path: Path, monkeypatch) -> None:
+    """A fate no rule can change, whose line its diff still has, spares the mutant a run; the
+    report counts it apart from the score's denominator, and not as killed."""
+    fated, tested = (
+        "reference_impl.hooks.x_run_hook__mutmut_2",
+        "reference_impl.hooks.x_run_hook__mutmut_1",
+    )
+    (tmp_path / "mutation-fates.toml").write_text(
+        f'[[mutant]]\nname = "{fated}"\nfate = "equivalent"\nreason = "r"\nline = "+    y"\n'
+    )
+    runs: list[tuple[str, ...]] = []
+
+    def fake_mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+        if args[0] == "run":
+            runs.append(args)
+            if tools.mutate._GENERATE_ONLY in args:
+                raise RuntimeError("nothing matches, as meant")
+            return ""
+        status = "killed" if runs[-1:] and tested in runs[-1] else "not checked"
+        return f"    {tested}: {status}\n    {fated}: not checked\n"
+
+    monkeypatch.setattr(tools.mutate, "mutmut", fake_mutmut)
+    monkeypatch.setattr(tools.mutate, "stage", lambda step, base, quick: tmp_path)
+    monkeypatch.setattr(
+        tools.mutate, "diffs_of", lambda where, names: dict.fromkeys(names, "+    y")
+    )
+    args = parse(["--modules", "hooks", "--profiles", "seed", "--out", str(tmp_path / "mutation")])
+    args.started, args.before = 0.0, {}
+    outcomes = tools.mutate.mutate(args)
+    assert runs[-1][-1] == tested and fated not in runs[-1], runs
+    assert {o.name: list(o.statuses.values()) for o in outcomes} == {
+        tested: ["killed"],
+        fated: ["fated"],
+    }
+    tools.mutate.report(args, outcomes, [])
+    text = (tmp_path / "mutation.md").read_text()
+    assert "| total | 2 | 1 | 1 | 50.0% | 1 | 100.0% |" in text, text
+
+
 def test_known_killers_run_first_and_the_rest_fastest_first() -> None:
     from collections import Counter
 

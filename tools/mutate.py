@@ -15,7 +15,10 @@ mutant mostly costs one test and the hour goes to the survivors.  Each pass work
 staged copy under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree
 is never mutated and mutmut's state never mixes two configurations.
 
-The score, the survivors with their diffs and the pass that killed each mutant go to
+A mutant whose hand-written fate in ``docs/mutation-fates.toml`` is ``equivalent`` or
+``unspecified``, and whose diff still has the fate's line, is not tested again: it is recorded
+as ``fated`` (``--retest-fated`` tests it anyway).  The score, the survivors with their diffs
+and the pass that killed each mutant go to
 ``docs/mutation.md`` and ``docs/mutation.json`` (:mod:`mutation_report`).
 """
 
@@ -36,8 +39,11 @@ from pathlib import Path
 
 from tools.mutation_report import KILLED
 from tools.mutation_report import Outcome
+from tools.mutation_report import fates_path
+from tools.mutation_report import load_fates
 from tools.mutation_report import order
 from tools.mutation_report import render
+from tools.mutation_report import settled
 from tools.mutation_report import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -179,21 +185,50 @@ def results(where: Path) -> dict[str, str]:
 
 def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Namespace) -> dict:
     """One mutmut run over ``names`` (every mutant when None): each mutant's status, the diff
-    of each one left alive, and how long it took.  Stopped (Ctrl-C, SIGTERM), it returns what
-    the pass had checked, with ``stopped`` set."""
+    of each one left alive, and how long it took.  A mutant whose hand-written fate no rule can
+    change (:data:`SETTLED`) is not tested again; it is recorded as ``fated``.  Stopped (Ctrl-C,
+    SIGTERM), it returns what the pass had checked, with ``stopped`` set."""
     started = time.monotonic()
     where = stage(step, base, args.quick)
     log = base / f"{step.slug}.log"
-    run_args = ["run", "--max-children", str(args.jobs), *(names or [])]
+    fated = _settled(where, names, args.fates, log)
+    if fated:
+        names = [n for n in (names if names is not None else results(where)) if n not in fated]
     stopped = False
-    try:
-        mutmut(where, *run_args, log=log)
-    except KeyboardInterrupt:
-        stopped = True
+    if names is None or names:  # an empty list would make mutmut run every mutant
+        try:
+            mutmut(where, "run", "--max-children", str(args.jobs), *(names or []), log=log)
+        except KeyboardInterrupt:
+            stopped = True
     found = checked(where, names)
+    found["statuses"].update(dict.fromkeys(fated, "fated"))
+    found["diffs"].update(fated)
     seconds = round(time.monotonic() - started, 1)
     print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
     return {**found, "seconds": seconds, "stopped": stopped}
+
+
+#: a mutant name that matches no mutant: ``mutmut run`` with it generates the mutants and
+#: collects the stats, then stops (exit 1), so the stage's mutants can be listed
+_GENERATE_ONLY = "rtgate.generate-only"
+
+
+def _settled(
+    where: Path, names: list[str] | None, fates: dict[str, dict[str, str]], log: Path
+) -> dict[str, str]:
+    """Of ``names`` (every mutant of the stage when None), those whose fate still holds for
+    their diff, with that diff."""
+    if not fates:
+        return {}
+    if names is None:
+        with contextlib.suppress(RuntimeError):  # it stops, by design, after the stats
+            mutmut(where, "run", _GENERATE_ONLY, log=log)
+        names = list(results(where))
+        if not names:
+            raise RuntimeError(f"mutmut generated no mutants in {where}; see {log}")
+    candidates = [n for n in names if n in fates]
+    diffs = diffs_of(where, candidates)
+    return {n: diffs[n] for n in candidates if settled(n, diffs[n], fates)}
 
 
 def checked(where: Path, names: list[str] | None) -> dict:
@@ -245,7 +280,9 @@ def mutate(args: argparse.Namespace) -> list[Outcome]:
         alive = [
             name
             for name, outcome in outcomes.items()
-            if outcome.killed_by is None and module_of(name) in step.modules
+            if outcome.killed_by is None
+            and module_of(name) in step.modules
+            and "fated" not in outcome.statuses.values()
         ]
         if index and not alive:
             continue
@@ -302,6 +339,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--keep", action="store_true", help="keep build/mutate/ for mutmut browse")
     parser.add_argument("--out", default=str(ROOT / "docs" / "mutation"), help="report stem")
     parser.add_argument(
+        "--retest-fated",
+        action="store_true",
+        help="test again the mutants docs/mutation-fates.toml calls equivalent or unspecified",
+    )
+    parser.add_argument(
         "--render", action="store_true", help="only rewrite OUT.md from OUT.json and the fates"
     )
     args = parser.parse_args(argv)
@@ -311,6 +353,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
         parser.error(f"--modules: must be among {', '.join(MODULES)} (got {args.modules})")
     _check_profiles(parser, args)
     args.work = ROOT / "build" / "mutate"
+    args.fates = {} if args.retest_fated else load_fates(fates_path(Path(args.out)))
     args.timings = {}
     return args
 

@@ -17,7 +17,16 @@ import subprocess
 import tomllib
 from pathlib import Path
 
-__all__ = ["KILLED", "Outcome", "order", "render", "write_report"]
+__all__ = [
+    "KILLED",
+    "SETTLED",
+    "Outcome",
+    "load_fates",
+    "order",
+    "render",
+    "settled",
+    "write_report",
+]
 
 #: mutmut's statuses that count as a kill
 KILLED = frozenset({"killed", "timeout"})
@@ -65,6 +74,26 @@ def _fates(path: Path) -> dict[str, dict[str, str]]:
         return {}
     entries = tomllib.loads(path.read_text()).get("mutant", [])
     return {entry["name"]: entry for entry in entries}
+
+
+#: fates that no rule can change, so a run need not test the mutant again
+SETTLED = frozenset({"equivalent", "unspecified"})
+
+
+def fates_path(stem: Path) -> Path:
+    """Where the fates of the report ``stem`` are written by hand: ``docs/mutation-fates.toml``."""
+    return stem.parent / f"{stem.name}-fates.toml"
+
+
+def load_fates(path: Path) -> dict[str, dict[str, str]]:
+    """The hand-written fates of ``path`` (``docs/mutation-fates.toml``), by mutant name."""
+    return _fates(path)
+
+
+def settled(name: str, diff: str, fates: dict[str, dict[str, str]]) -> bool:
+    """Whether ``name`` has a fate no rule can change that still holds for ``diff``."""
+    entry = fates.get(name)
+    return entry is not None and entry["fate"] in SETTLED and entry.get("line", "") in diff
 
 
 def _fate(name: str, mutant: dict, fates: dict[str, dict[str, str]]) -> str:
@@ -133,7 +162,7 @@ def render(stem: Path) -> None:
     """``stem.md`` from ``stem.json`` and the fates written by hand (run again after editing
     them: ``python -m tools.mutate --render``)."""
     record = json.loads(stem.with_suffix(".json").read_text())
-    fates = _fates(stem.parent / f"{stem.name}-fates.toml")
+    fates = _fates(fates_path(stem))
     stem.with_suffix(".md").write_text(_markdown(record, fates))
 
 
@@ -175,6 +204,16 @@ def _partial(run: dict) -> list[str]:
     ]
 
 
+def _settled_by_module(record: dict, fates: dict) -> dict[str, int]:
+    """Per module and in total: the survivors whose fate no rule can change."""
+    counts: dict[str, int] = {}
+    for name, m in record["mutants"].items():
+        if m["killed_by"] is None and settled(name, m.get("diff") or "", fates):
+            for key in (m["module"], "total"):
+                counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
 def _markdown(record: dict, fates: dict) -> str:
     run = record["run"]
     statuses = sorted({s for row in record["summary"].values() for s in row} - {"mutants"})
@@ -189,13 +228,21 @@ def _markdown(record: dict, fates: dict) -> str:
         *_partial(run),
         "A mutant counts as killed when the suite fails under some pass (profile--preset) its "
         "module is about; a timeout counts as killed. The score is killed over all mutants "
-        "(a mutant no test reaches counts against it).",
+        "(a mutant no test reaches counts against it); the last column leaves out the "
+        "survivors whose fate below is equivalent or unspecified (no rule can kill them), "
+        "and a fated mutant is one such that the run did not test again.",
         "",
-        "| module | mutants | " + " | ".join(statuses) + " | score |",
-        "|---|---|" + "---|" * len(statuses) + "---|",
+        "| module | mutants | " + " | ".join(statuses) + " | score | equivalent or unspecified "
+        "| score without them |",
+        "|---|---|" + "---|" * len(statuses) + "---|---|---|",
     ]
+    beyond = _settled_by_module(record, fates)
     for module, row in record["summary"].items():
         cells = " | ".join(str(row.get(s, 0)) for s in statuses)
-        lines.append(f"| {module} | {row['mutants']} | {cells} | {_score(row)} |")
+        out = beyond.get(module, 0)
+        rest = {**row, "mutants": row["mutants"] - out}
+        lines.append(
+            f"| {module} | {row['mutants']} | {cells} | {_score(row)} | {out} | {_score(rest)} |"
+        )
     lines += ["", *_passes(record), "", *_survivors(record, fates)]
     return "\n".join(lines).rstrip() + "\n"
