@@ -34,6 +34,9 @@ class Host(Protocol):
     #: whether a container's process runs the program its args name (False: the simulated
     #: kernel's processes are models, and the harness acts out what the program would do)
     executes_programs: bool
+    #: whether ``system.monotonic()`` is a simulated clock that only sleeps advance, so a test
+    #: can check how long a runtime slept exactly (a real clock also counts the work)
+    virtual_clock: bool
 
     # -- names -------------------------------------------------------------------------------
     def describe(self) -> str: ...

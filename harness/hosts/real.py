@@ -148,6 +148,7 @@ class RealHost(HostFiles):
     settle_s = SETTLE_DEADLINE_S
     #: a container's process runs the program its args name
     executes_programs = True
+    virtual_clock = False
 
     def __init__(self) -> None:
         self.prefix = f"{PREFIX}-{os.getpid()}-{next(_hosts)}"

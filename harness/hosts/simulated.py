@@ -49,6 +49,7 @@ class SimulatedHost(HostFiles):
     records_write_data = True
     #: a container's process is a model that runs no program: the harness acts its part out
     executes_programs = False
+    virtual_clock = True
 
     def describe(self) -> str:
         return f"preset {self.preset}"

@@ -356,6 +356,32 @@ def test_start_whose_cgroup_placement_fails_leaves_nothing_running(
     verify(rule, str(c.status()) == "stopped", f"status after a failed start: {c.status()}")
 
 
+@pytest.mark.requirement("CG-FREEZE-WAITS")
+def test_pause_waits_until_the_freezer_reads_frozen(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "CG-FREEZE-WAITS"
+    if host.cgroup_mode() == "v2":
+        skip_for_host("a v1 freezer", f"FREEZING is the v1 freezer's; {host.describe_cgroups()}")
+    cid = host.container_id("fw")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    reads = 4
+    slow = slow_task_in(host, "freezer", f"/{cid}", reads=reads)
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    start, before = len(host.operations()), host.system.monotonic()
+    c.pause()
+    slept = host.system.monotonic() - before
+    verify(rule, host.is_frozen(slow), f"the slow task {slow} is not frozen when Pause returns")
+    ops = [op for op in host.operations()[start:] if op.path == freezer]
+    written = [i for i, op in enumerate(ops) if op.op == "write"]
+    polls = [op for op in ops[written[-1] if written else 0 :] if op.op == "read"]
+    verify(rule, len(polls) > reads, f"{len(polls)} reads of {freezer}, the task needed {reads}")
+    if host.virtual_clock:  # 1 ms between reads, and no sleep after the one that saw FROZEN
+        want = (len(polls) - 1) * 0.001
+        verify(rule, abs(slept - want) < 0.0005, f"slept {slept:.4f} s over {len(polls)} reads")
+
+
 @pytest.mark.requirement("LC-STATUS-FREEZING-NOT-PAUSED")
 def test_a_freezing_group_reads_running(factory: Factory, host: Host, verify: Any) -> None:
     if host.cgroup_mode() == "v2":

@@ -439,6 +439,12 @@ class CgroupBusy:
     #: the error on cgroup v1, and on v2: "map" (RemovePaths' text) or an rmdir text
     v1: str
     v2: str
+    #: whether each busy group waits ``wait`` in turn (runc 1.2) or all wait it together (seed)
+    wait_each_group: bool = False
+
+    def waited(self, groups: int) -> float:
+        """Seconds slept in all before the error, when ``groups`` groups are left busy."""
+        return self.wait * (groups if self.wait_each_group else 1)
 
     def error(self, cgroup_mode: str, groups: dict[str, str]) -> str:
         """The manager's error when ``groups`` (subsystem -> dir) are left busy."""
@@ -455,4 +461,10 @@ def cgroup_busy(profile: str) -> CgroupBusy:
     if profile not in table:  # a profile without its own row has its parent's
         profile = str(_raw().get("profile", {}).get(profile, {}).get("inherits", DEFAULT_PROFILE))
     row = table[profile]
-    return CgroupBusy(int(row["rmdirs"]), float(row["wait"]), str(row["v1"]), str(row["v2"]))
+    return CgroupBusy(
+        int(row["rmdirs"]),
+        float(row["wait"]),
+        str(row["v1"]),
+        str(row["v2"]),
+        bool(row.get("wait_each_group", False)),
+    )
