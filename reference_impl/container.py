@@ -219,7 +219,7 @@ class Container:
             self.init_process.signal(sig)
         except OSError as err:
             # unix.Kill's Errno prints as Go's text, "no such process"
-            text = go_strerror(err.errno or errno.ESRCH)
+            text = go_strerror(err.errno)
             raise new_system_error_with_cause(text, "signaling init process") from err
 
     def _signal_v12(self, sig: int) -> None:
