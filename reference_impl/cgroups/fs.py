@@ -267,10 +267,6 @@ class FsManager:
         """
         return os.path.exists(self.paths.get("devices", ""))
 
-    def get_pids(self) -> list[int]:
-        """Pids in the container's own cgroup (read under the devices hierarchy)."""
-        return _read_procs(self.paths.get("devices", ""))
-
     def get_all_pids(self) -> list[int]:
         """Pids in the container's cgroup and every cgroup below it."""
         root = self.paths.get("devices", "")

@@ -196,12 +196,6 @@ class Fs2Manager:
         """``Exists()``: the group's directory is there (runc v1.2.0 cgroups/fs2/fs2.go:271-273)."""
         return os.path.exists(self.path)
 
-    def get_pids(self) -> list[int]:
-        """Pids in the group itself."""
-        if not self.path:
-            raise CgroupError("no such directory for cgroup.procs")
-        return read_procs(self.path)
-
     def get_all_pids(self) -> list[int]:
         """Pids in the group and every group below it (gone sub-groups are skipped)."""
         if not self.path:

