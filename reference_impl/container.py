@@ -29,6 +29,7 @@ from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
+from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from reference_impl.intelrdt import IntelRdtManager
@@ -459,18 +460,35 @@ class Container:
         return parent
 
     def _join_existing(self, pid: int) -> None:
-        """``setnsProcess``: the new process joins the container's cgroups and resctrl group."""
+        """``setnsProcess.start``: the new process joins the container's cgroups (EnterPid skips
+        a path that is gone) and its resctrl group when that exists; a failed write is a
+        SystemError naming the pid (692f6e1 process_linux.go:88-102)."""
         for path in self.cgroup_manager.get_paths().values():
             try:
-                with open(os.path.join(path, "cgroup.procs"), "w") as f:
-                    f.write(str(pid))
+                _write_pid(path, "cgroup.procs", pid)
             except OSError as err:
                 if err.errno != errno.ENOENT:
-                    raise
+                    raise new_system_error_with_cause(
+                        str(err.strerror), f"adding pid {pid} to cgroups"
+                    ) from err
         rdt_path = self._intel_rdt_path()
         if rdt_path and os.path.isdir(rdt_path):
-            with open(os.path.join(rdt_path, "tasks"), "w") as f:
-                f.write(str(pid))
+            try:
+                _write_pid(rdt_path, "tasks", pid)
+            except OSError as err:
+                raise new_system_error_with_cause(
+                    str(err.strerror), f"adding pid {pid} to Intel RDT resource control filesystem"
+                ) from err
+
+
+def _write_pid(directory: str, name: str, pid: int) -> None:
+    """WriteCgroupProc and WriteIntelRdtTasks: ioutil.WriteFile of the pid, whose error is
+    "failed to write <pid> to <file>: <*PathError>" (692f6e1 cgroups/utils.go:457-459,
+    intelrdt/intelrdt.go:364-366); the OSError keeps the errno, its strerror that text."""
+    try:
+        write_file(os.path.join(directory, name), str(pid))
+    except OSError as err:
+        raise OSError(err.errno, f"failed to write {pid} to {name}: {err}") from err
 
 
 def _set_back(what: str, restore: Any) -> None:

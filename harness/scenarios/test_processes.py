@@ -66,6 +66,30 @@ def test_extra_process_joins_the_containers_cgroups(
         )
 
 
+@pytest.mark.requirement("LC-EXEC-JOIN-ERROR")
+def test_extra_process_whose_cgroup_write_fails_is_not_started(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-EXEC-JOIN-ERROR"
+    cid = host.container_id("je")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "write", procs, errno.EIO)
+    before = host.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    match = re.search(r"adding pid (\d+) to cgroups caused", got)
+    verify(rule, match is not None, f"Start must fail with 'adding pid <pid> to cgroups': {got!r}")
+    if match is not None:
+        pid = match.group(1)
+        want = f"failed to write {pid} to cgroup.procs: write {procs}: {eio}"
+        verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
+    left = host.live_children() - before
+    verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
+
+
 @pytest.mark.requirement("LC-EXEC-JOINS-RESCTRL")
 def test_extra_process_joins_the_containers_resctrl_group(
     factory: Factory, host: Host, verify: Any

@@ -381,7 +381,6 @@ def _failed_schema_set(c: Any, host: Host, cid: str, **limits: int) -> tuple[str
 def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
     factory: Factory, rdt: Host, profile: str, verify: Any
 ) -> None:
-    rule = "RDT-SET-RESTORED"
     c = _create(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
     c.run(INIT)
     cid = rdt.container_id("rb")
@@ -395,9 +394,17 @@ def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
     )
     verify("RDT-SET-ERROR-TEXT", got == want, f"Set must fail with {want!r}: {got!r}")
     eio = os.strerror(errno.EIO).lower()
-    verify(rule, eio in got.lower(), f"Set must return the schemata write's error: {got!r}")
+    verify(
+        "RDT-SET-RESTORED",
+        eio in got.lower(),
+        f"Set must return the schemata write's error: {got!r}",
+    )
     old = rdt.l3_schema("f")
-    verify(rule, writes[-1:] == [old], f"the old schema {old!r} must be written back: {writes}")
+    verify(
+        "RDT-SET-RESTORED",
+        writes[-1:] == [old],
+        f"the old schema {old!r} must be written back: {writes}",
+    )
 
 
 @pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
