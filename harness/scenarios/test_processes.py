@@ -233,6 +233,25 @@ def _freezer_errors(host: Host, c: Container) -> tuple[str, str]:
     return errors[0], errors[1]
 
 
+@pytest.mark.requirement("LC-SIGNAL-ALL-NO-WAIT")
+def test_signal_all_does_not_wait_for_what_it_did_not_end(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-ALL-NO-WAIT"
+    if not host.virtual_clock:
+        skip_for_host("a simulated clock", f"a real clock also counts the work ({host.describe()})")
+    cid = host.container_id("sn")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    extra = _start_extra(c, host)
+    before = host.system.monotonic()
+    c.signal(signal.SIGCONT, all_processes=True)  # ends nothing
+    waited = host.system.monotonic() - before
+    verify(rule, waited < 0.0005, f"Signal with all waited {waited:.3f} s for live processes")
+    for pid in (init_pid(c), extra):
+        verify(rule, host.is_alive(pid), f"{pid} must live on after SIGCONT")
+
+
 @pytest.mark.requirement("LC-SIGNAL-ALL-FREEZE-WARNED")
 def test_signal_all_warns_of_a_failed_freeze_and_thaw(
     factory: Factory, host: Host, caplog: pytest.LogCaptureFixture, verify: Any

@@ -96,11 +96,11 @@ def _unified_group(manager: CgroupManager) -> str:
 def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bool) -> None:
     """``signalAllProcesses``.
 
-    The seed: freeze, list every pid, signal each, thaw, then wait for each; only a failure to
-    list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one write of
-    ``1`` to ``cgroup.kill`` of the unified group, on v2 and hybrid hosts alike; only its
-    absence (ENOENT) falls back to the seed's way (v1.2.0 init_linux.go:701-710), and nothing
-    is waited for.
+    The seed: freeze, list every pid, signal each, thaw, then reap them (:func:`_reap`); only a
+    failure to list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one
+    write of ``1`` to ``cgroup.kill`` of the unified group, on v2 and hybrid hosts alike; only
+    its absence (ENOENT) falls back to the seed's way (v1.2.0 init_linux.go:701-710), and
+    nothing is waited for.
     """
     group = _unified_group(manager) if use_kill_file and sig == signal.SIGKILL else ""
     # runc's cgroups.WriteFile never creates a file: a missing cgroup.kill is the ENOENT
@@ -130,10 +130,23 @@ def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bo
         log.warning("%s", err)
     if use_kill_file:
         return
+    _reap(pids, system, sig)
+
+
+#: how long the reference waits for a SIGKILLed process (the seed's p.Wait() has no bound)
+KILLED_WAIT_S = 10.0
+
+
+def _reap(pids: list[int], system: System, sig: int) -> None:
+    """The seed's wait after the signals (692f6e1 init_linux.go:483-501): after SIGKILL it waits
+    for each child; after another signal it reaps only one that has already exited
+    (``isWaitable``), never blocking.  Not a child (ECHILD) is silent; other errors are
+    warned of as "wait: <err>"."""
+    timeout = KILLED_WAIT_S if sig == signal.SIGKILL else 0.0
     for pid in pids:
         try:
-            system.wait(pid, timeout=10.0)
+            system.wait(pid, timeout=timeout)
         except ChildProcessError:
             continue
         except OSError as err:
-            log.warning("wait for %d: %s", pid, err)
+            log.warning("wait: %s", err)
