@@ -341,11 +341,21 @@ class Container:
         return manager.group_path()
 
     def _save_state(self) -> None:
-        """Write state.json through a temporary file and a rename, as the seed does."""
-        tmp = os.path.join(self.root, f"state-{os.getpid()}.tmp")
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(self.state_json(), f)
-        os.replace(tmp, os.path.join(self.root, STATE_FILE))
+        """``saveState``: the JSON written in place with ``os.Create`` (seed, 692f6e1
+        container_linux.go:1450-1457), or to a temporary ``state-*`` renamed over state.json
+        (runc >= 1.0.0-rc91, a4a306d2a); an error is Go's *PathError or *LinkError."""
+        data = json.dumps(self.state_json(), separators=(",", ":"))  # utils.WriteJSON
+        path = os.path.join(self.root, STATE_FILE)
+        if self.profile.state_write == "in-place":
+            write_file(path, data, mode=0o666)
+            return
+        tmp = os.path.join(self.root, f"state-{os.getpid()}")
+        write_file(tmp, data, mode=0o600)
+        try:
+            os.rename(tmp, path)
+        except OSError as err:
+            os.remove(tmp)
+            raise LibcontainerError(f"rename {tmp} {path}: {go_strerror(err.errno)}") from err
 
     # -- internals ---------------------------------------------------------------------------
     def _create_exec_fifo(self) -> None:

@@ -77,14 +77,16 @@ def remove_all(path: str) -> None:
     raise first
 
 
-def write_file(path: str, data: str) -> None:
-    """``ioutil.WriteFile``: one open, one write, one close (what kernfs expects).
+def write_file(path: str, data: str, mode: int = 0o700) -> None:
+    """``ioutil.WriteFile`` (``mode`` 0700, as runc's cgroup and resctrl writers pass it) or,
+    with ``mode`` 0666, ``os.Create`` and a write: one open, one write, one close (what kernfs
+    expects).
 
     Raises:
         PathError: "open <path>: ..." or "write <path>: ..." with the kernel's errno.
     """
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     except OSError as err:
         raise PathError("open", path, err.errno or errno.EIO) from err
     try:

@@ -136,6 +136,9 @@ class Profile:
     #: a Set whose resctrl write fails puts back the old schema (seed, container_linux.go:206-213)
     #: and also the old cgroup limits (runc >= 1.0.0-rc92, 9d275d326)
     set_rdt_failure_restores_cgroups: bool = False
+    #: state.json written "in-place" (seed: os.Create and a write, container_linux.go:1450-1457)
+    #: or through a temporary file "state-*" and a rename (runc >= 1.0.0-rc91, a4a306d2a)
+    state_write: Literal["in-place", "rename"] = "in-place"
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
     #: the ``status`` prestart (and createRuntime) and poststart hooks read: "" in the seed;
@@ -295,6 +298,7 @@ RUNC_1_1 = dataclasses.replace(
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,
+    state_write="rename",
     poststop_status="stopped",
     # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
     prestart_status="creating",
@@ -337,6 +341,7 @@ RUNC_1_2 = Profile(
     cgroup_removal="ebusy-retry",
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,
+    state_write="rename",
     cli_delete_reports_error=True,
     poststop_status="stopped",
     # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362

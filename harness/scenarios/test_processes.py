@@ -180,6 +180,24 @@ def _reap_init(host: Host, c: Container) -> int:
     return pid
 
 
+@pytest.mark.requirement("LC-START-SAVE-ERROR")
+def test_start_whose_state_file_cannot_be_written(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-START-SAVE-ERROR"
+    cid = host.container_id("sv")
+    c = factory.create(cid, config_for(cid))
+    state_file = os.path.join(host.state_root, cid, "state.json")
+    fault = inject(host, "open", state_file, errno.EIO)
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), "the fault never fired"
+    want = f"open {state_file}: {os.strerror(errno.EIO).lower()}"
+    verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
+    verify(rule, state_name(c) == "created", f"the failed save left the state {state_name(c)}")
+    pid = c.init_process.pid if c.init_process is not None else None
+    verify(rule, pid is not None and host.is_alive(pid), f"init {pid} must be left alive")
+
+
 @pytest.mark.requirement("LC-STATUS-INIT-REAPED")
 def test_reaped_init_reads_stopped(factory: Factory, host: Host, verify: Any) -> None:
     cid = host.container_id("sg")

@@ -102,6 +102,8 @@ RUNC_V120 = Profile(
     cgroup_removal="ebusy-retry",
     # container_linux.go:184-193: a failed schemata write in Set puts the old limits back too
     set_rdt_failure_restores_cgroups=True,
+    # container_linux.go:883-907: os.CreateTemp "state-*", WriteJSON, Close, Rename
+    state_write="rename",
     # factory_linux.go:187-210: [A-Za-z0-9_+.-] only, and "." / ".." are refused
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,
