@@ -7,6 +7,7 @@ runc's own tests reach them too.
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from collections.abc import Callable
@@ -171,3 +172,22 @@ def classify_teardown_error(
         rdt_group=host.resctrl_group(cid),
         state_dir=os.path.join(host.state_root, cid),
     )
+
+
+#: a process started into a container that has its init: the setns path, never an init
+EXTRA = Process(args=("/bin/sleep", "infinity"), init=False)
+
+
+def start_extra(c: Container, host: Host) -> int:
+    """Start :data:`EXTRA` in ``c`` and return its pid (the one child that was not there)."""
+    before = host.live_children()
+    c.start(EXTRA)
+    new = host.live_children() - before
+    assert len(new) == 1, f"Start of one process must start one: new pids {sorted(new)}"
+    return new.pop()
+
+
+def freezer_fails(host: Host, c: Container) -> Any:
+    """The next write of the container's freezer file fails with EIO."""
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    return inject(host, "write", freezer, errno.EIO)
