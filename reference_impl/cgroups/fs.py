@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_file
@@ -176,7 +177,7 @@ class FsManager:
                 try:
                     os.makedirs(path, 0o755, exist_ok=True)
                 except OSError as err:
-                    raise CgroupError(f"mkdir {path}: {err.strerror}") from err
+                    raise CgroupError(f"mkdir {path}: {go_strerror(err.errno)}") from err
             self.paths[name] = path
             _write(path, "cgroup.procs", str(pid))
         if self.unified_mount is not None:
@@ -304,7 +305,7 @@ def _ensure_cpuset(mount: str, path: str) -> None:
         try:
             os.makedirs(current, 0o755, exist_ok=True)
         except OSError as err:
-            raise CgroupError(f"mkdir {current}: {err.strerror}") from err
+            raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
         for name in ("cpuset.cpus", "cpuset.mems"):
             mine = read_file(os.path.join(current, name))
             if mine.strip() == "":

@@ -22,6 +22,7 @@ from reference_impl.cgroups.fs import Remover
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import write_file
 from reference_impl.system import System
@@ -105,7 +106,7 @@ class Fs2Manager:
             except FileExistsError:
                 pass
             except OSError as err:
-                raise CgroupError(f"mkdir {current}: {err.strerror}") from err
+                raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
 
     @staticmethod
     def _enable_controllers(directory: str) -> None:

@@ -1,0 +1,53 @@
+"""Cgroup paths below the top level: what the cgroup v1 cpuset controller needs of every level
+between its mount and the container's group before a task may join it."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.skips import skip_for_host
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
+from harness.subjects.base import Factory
+
+#: what a cpuset must hold before a task can join it
+CPUSET_FILES = ("cpuset.cpus", "cpuset.mems")
+
+
+def _cpuset(host: Host, path: str) -> dict[str, str]:
+    directory = host.cgroup_dir("cpuset", path)
+    values = {}
+    for name in CPUSET_FILES:
+        with open(os.path.join(directory, name), encoding="ascii") as f:
+            values[name] = f.read().strip()
+    return values
+
+
+@pytest.mark.requirement("CG-CPUSET-PARENTS")
+def test_nested_cgroup_paths_get_their_parents_cpusets(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "CG-CPUSET-PARENTS"
+    if host.cgroup_mode() == "v2" or "cpuset" not in host.v1_hierarchies():
+        skip_for_host("a cgroup v1 cpuset hierarchy", host.describe_cgroups())
+    parent = host.cgroup_path("nest")
+    top = _cpuset(host, "/")
+    for name in ("a", "b"):  # b finds the parent levels a made
+        cid = host.container_id(f"nest-{name}")
+        path = f"{parent}/mid/{name}"
+        c = factory.create(
+            cid, Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=path))
+        )
+        got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
+        verify(rule, got == "no error", f"a container at {path} must start: {got}")
+        pid = c.init_process.pid if c.init_process is not None else None
+        verify(rule, pid in host.cgroup_pids("cpuset", path), f"init {pid} not in {path}")
+    for level in (parent, f"{parent}/mid", f"{parent}/mid/a", f"{parent}/mid/b"):
+        got = _cpuset(host, level)
+        verify(rule, got == top, f"{level} holds {got}, not the cpuset root's {top}")
