@@ -330,7 +330,7 @@ class Container:
             "rootless": False,
             "cgroup_paths": self.cgroup_manager.get_paths(),
             "namespace_paths": {},
-            "external_descriptors": [],
+            # external_descriptors is omitempty, and no descriptors are modelled
             "intel_rdt_path": self._intel_rdt_path(),
         }
 

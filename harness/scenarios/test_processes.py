@@ -169,6 +169,23 @@ def _reap_init(host: Host, c: Container) -> int:
     return pid
 
 
+@pytest.mark.requirement("LC-STATE-FILE-KEYS")
+def test_state_file_holds_the_seeds_state(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-STATE-FILE-KEYS"
+    cid = host.container_id("sk")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
+        state = json.load(f)
+    want = tables.state_file_keys(profile)
+    verify(rule, set(state) == want, f"state.json keys {sorted(state)}, want {sorted(want)}")
+    verify(rule, state.get("rootless") is False, f"rootless is {state.get('rootless')!r}")
+    pid = init_pid(c)
+    verify(rule, state.get("init_process_pid") == pid, f"init_process_pid is not {pid}")
+
+
 @pytest.mark.requirement("LC-START-SAVE-ERROR")
 def test_start_whose_state_file_cannot_be_written(
     factory: Factory, host: Host, verify: Any

@@ -175,6 +175,11 @@ def message(key: str, profile: str = DEFAULT_PROFILE, **fields: Any) -> str:
     return str(lifecycle(profile)["messages"][key]).format(**fields)
 
 
+def state_file_keys(profile: str = DEFAULT_PROFILE) -> frozenset[str]:
+    """The keys state.json holds for a container without external descriptors."""
+    return frozenset(str(k) for k in lifecycle(profile)["state_file"]["keys"])
+
+
 def transition_error(from_state: str, to_state: str, profile: str = DEFAULT_PROFILE) -> str:
     """The exact text of the transition error between two states."""
     return message(
