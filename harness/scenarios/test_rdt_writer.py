@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 from typing import Any
 
@@ -254,6 +255,26 @@ def _one_group_too_many(host: Host, factory: Factory) -> tuple[str, str]:
         factory.create(cid, _config(cid, l3_cache_schema=host.l3_schema("3"))).run(INIT)
     c = _create(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
     return error_of(lambda: c.run(INIT)), os.path.join(RESCTRL, host.container_id("over"))
+
+
+@pytest.mark.requirement("RDT-APPLY-TASKS-ERROR")
+def test_a_refused_tasks_write_fails_start_with_the_writers_text(
+    factory: Factory, rdt: Host, profile: str, verify: Any
+) -> None:
+    c = _create(factory, rdt, "tw", l3_cache_schema=rdt.l3_schema("f"))
+    tasks = os.path.join(RESCTRL, rdt.container_id("tw"), "tasks")
+    fault = inject(rdt, "write", tasks, errno.EIO)
+    got = error_of(lambda: c.run(INIT))
+    assert rdt.fired(fault), "the fault never fired"
+    pid = re.search(r"(?:write|add pid) (\d+)", got)
+    want = tables.tasks_write_error(
+        profile,
+        pid=pid.group(1) if pid else "<pid>",
+        path=tasks,
+        errno=os.strerror(errno.EIO).lower(),
+        status=_last_cmd_status(),
+    )
+    verify("RDT-APPLY-TASKS-ERROR", want in got, f"start must fail with {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("RDT-CLOSID-EXHAUSTED")

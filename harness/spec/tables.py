@@ -376,6 +376,11 @@ def schemata_write_error(profile: str, **fields: Any) -> str:
     return str(resources()["schemata_write_error"][profile]).format(**fields)
 
 
+def tasks_write_error(profile: str, **fields: Any) -> str:
+    """The error of an Apply whose write of a pid to the group's tasks fails under ``profile``."""
+    return str(resources()["tasks_write_error"][profile]).format(**fields)
+
+
 def resource_messages(key: str, **fields: Any) -> tuple[str, ...]:
     """Every era's text of a kernel message (newest first)."""
     value = resources()["messages"][key]

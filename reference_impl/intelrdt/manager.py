@@ -209,12 +209,16 @@ class IntelRdtManager:
                 self._add_task(mon, pid)
 
     def _add_task(self, path: str, pid: int) -> None:
+        """``WriteIntelRdtTasks``: the seed's error is its own text (intelrdt.go:364-366); runc
+        >= 1.1 wraps it in newLastCmdError there and Apply wraps it again, so the status shows
+        twice (v1.2.0 intelrdt.go:412-414, 473-474; v1.1.5 :487, 553-554)."""
         try:
             write_file(os.path.join(path, "tasks"), str(pid))
         except OSError as err:
             if self.era == "seed":
                 raise self._last_cmd(f"failed to write {pid} to tasks: {err}") from err
-            raise self._last_cmd(f"intelrdt: unable to add pid {pid}: {err}") from err
+            inner = self._last_cmd(f"intelrdt: unable to add pid {pid}: {err}")
+            raise self._last_cmd(str(inner)) from err
 
     def set(self, config: IntelRdtConfig | str) -> None:
         """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
