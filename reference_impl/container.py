@@ -437,12 +437,14 @@ class Container:
             if not is_init:
                 self._join_existing(pid)
                 return parent
-            self.cgroup_manager.apply(pid)
-            if self.intel_rdt_manager is not None:
-                self.intel_rdt_manager.apply(pid)
-            self.cgroup_manager.set(self.config.cgroups)
-            if self.intel_rdt_manager is not None and self.config.intel_rdt is not None:
-                self.intel_rdt_manager.set(self.config.intel_rdt)
+            rdt = self.intel_rdt_manager
+            self._start_step("cgroup-apply", lambda: self.cgroup_manager.apply(pid))
+            if rdt is not None:
+                self._start_step("rdt-apply", lambda: rdt.apply(pid))
+            self._start_step("cgroup-set", lambda: self.cgroup_manager.set(self.config.cgroups))
+            intel_rdt = self.config.intel_rdt
+            if rdt is not None and intel_rdt is not None:
+                self._start_step("rdt-set", lambda: rdt.set(intel_rdt))
             hooks = self.config.hooks
             if hooks is not None:
                 state = hook_state_json(
@@ -468,6 +470,16 @@ class Container:
                 pass
             raise
         return parent
+
+    def _start_step(self, step: str, action: Any) -> None:
+        """One cgroup or resctrl step of initProcess.start, its error in the profile's words;
+        the sync loop's phase is "ready" without a mount namespace, else "procHooks"."""
+        try:
+            action()
+        except Exception as err:
+            kinds = {ns.partition("=")[0] for ns in self.config.namespaces}
+            phase = "procHooks" if "mount" in kinds else "ready"
+            raise self.profile.start_step_error(step, phase, err) from err
 
     def _join_existing(self, pid: int) -> None:
         """``setnsProcess.start``: the new process joins the container's cgroups (EnterPid skips

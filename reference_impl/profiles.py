@@ -130,6 +130,19 @@ class Profile:
     #: (process_linux.go:786-788); "" = the seed's SystemError "starting container process"
     start_context: str = ""
     init_sync_context: str = ""
+    #: what initProcess.start says around each cgroup and resctrl step of a start: "apply"
+    #: (before the sync loop) and "set" (in it; ``{phase}`` is "ready" without a mount
+    #: namespace, else "procHooks"), by step: "cgroup-apply", "rdt-apply", "cgroup-set",
+    #: "rdt-set".  The seed's are SystemError causes (692f6e1 process_linux.go:292-299,
+    #: 330-338, 360-368); runc 1.2's wrap as "<context>: <err>" (v1.2.0 :577-584, 743-751).
+    start_step_contexts: Mapping[str, str] = dataclasses.field(
+        default_factory=lambda: {
+            "cgroup-apply": "applying cgroup configuration for process",
+            "rdt-apply": "applying Intel RDT configuration for process",
+            "cgroup-set": "setting cgroup config for {phase} process",
+            "rdt-set": "setting Intel RDT config for {phase} process",
+        }
+    )
     #: a busy cgroup: "rounds" (the seed's five RemovePaths rounds) or "ebusy-retry" (runc
     #: 1.2's rmdir with ten EBUSY retries, cgroups/utils.go:228-289; fs2 Destroy = RemovePath)
     cgroup_removal: Literal["rounds", "ebusy-retry"] = "rounds"
@@ -218,6 +231,25 @@ class Profile:
             return wrapped
         wrapped = WrappedError(self.hook_context.format(kind=kind, index=index), err)
         if self.init_sync_context and kind != "poststart":
+            return WrappedError(self.init_sync_context, wrapped)
+        return wrapped
+
+    def start_step_error(self, step: str, phase: str, err: BaseException) -> BaseException:
+        """A failed cgroup or resctrl step of a start (see ``start_step_contexts``); a step of
+        the sync loop ("-set") also gets runc 1.2's "error during container init", and the
+        seed's parent.start wraps it once more in "container init" (process_linux.go:395-397),
+        as it does a prestart hook's."""
+        context = self.start_step_contexts.get(step, "").format(phase=phase)
+        if not context:
+            return err
+        in_sync_loop = step.endswith("-set")
+        if not self.start_context:
+            wrapped = new_system_error_with_cause(err, context)
+            if in_sync_loop:
+                wrapped = new_system_error_with_cause(wrapped, "container init")
+            return wrapped
+        wrapped = WrappedError(context, err)
+        if in_sync_loop and self.init_sync_context:
             return WrappedError(self.init_sync_context, wrapped)
         return wrapped
 
@@ -338,6 +370,12 @@ RUNC_1_2 = Profile(
     hook_oci_version="1.2.0",
     start_context="unable to start container process",
     init_sync_context="error during container init",
+    start_step_contexts={
+        "cgroup-apply": "unable to apply cgroup configuration",
+        "rdt-apply": "unable to apply Intel RDT configuration",
+        "cgroup-set": "error setting cgroup config for procHooks process",
+        "rdt-set": "error setting Intel RDT config for procHooks process",
+    },
     cgroup_removal="ebusy-retry",
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,

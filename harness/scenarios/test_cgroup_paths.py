@@ -1,16 +1,21 @@
-"""Cgroup paths below the top level: what the cgroup v1 cpuset controller needs of every level
-between its mount and the container's group before a task may join it."""
+"""Placing init in its cgroups: what the cgroup v1 cpuset controller needs of every level
+between its mount and the container's group before a task may join it, and the error of a
+placement the kernel refuses."""
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from typing import Any
 
 import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.skips import skip_for_host
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
@@ -51,3 +56,23 @@ def test_nested_cgroup_paths_get_their_parents_cpusets(
     for level in (parent, f"{parent}/mid", f"{parent}/mid/a", f"{parent}/mid/b"):
         got = _cpuset(host, level)
         verify(rule, got == top, f"{level} holds {got}, not the cpuset root's {top}")
+
+
+@pytest.mark.requirement("CG-APPLY-PROCS-ERROR")
+def test_a_refused_placement_names_the_write(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("pw")
+    c = factory.create(cid, config_for(cid))
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "*"  # the first group written
+    fault = inject(
+        host,
+        "write",
+        os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), "cgroup.procs"),
+        errno.EIO,
+    )
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), "the fault never fired"
+    text = re.compile(
+        r'applying cgroup configuration for process caused \\?"failed to write \d+ to '
+        rf"cgroup\.procs: write /\S+/cgroup\.procs: {re.escape(os.strerror(errno.EIO).lower())}"
+    )
+    verify("CG-APPLY-PROCS-ERROR", text.search(got) is not None, f"start failed with {got!r}")

@@ -98,6 +98,13 @@ RUNC_V120 = Profile(
     # container_linux.go:350-351 and process_linux.go:786-788
     start_context="unable to start container process",
     init_sync_context="error during container init",
+    # process_linux.go:577-584 (apply), 743-751 (set, in the sync loop's procHooks)
+    start_step_contexts={
+        "cgroup-apply": "unable to apply cgroup configuration",
+        "rdt-apply": "unable to apply Intel RDT configuration",
+        "cgroup-set": "error setting cgroup config for procHooks process",
+        "rdt-set": "error setting Intel RDT config for procHooks process",
+    },
     # cgroups/utils.go:228-289 rmdir with EBUSY retries; fs2/fs2.go:157-159
     cgroup_removal="ebusy-retry",
     # container_linux.go:184-193: a failed schemata write in Set puts the old limits back too
