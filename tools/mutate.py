@@ -60,6 +60,10 @@ MODULES: dict[str, tuple[str, ...]] = {
 }
 #: what is copied into a pass's stage: the code under test, the suite, and pytest's setup
 STAGED = ("reference_impl", "harness", "tools", "conftest.py", "pyproject.toml")
+#: a mutant's tests may take this many times as long (wall clock) as they took unmutated before
+#: the mutant counts as a timeout (mutmut's default, 15, let a mutant that hangs its tests
+#: cost six minutes and more of the hour; the suite's own timings vary far less than 4x)
+TIMEOUT_MULTIPLIER = 4.0
 #: the suite, as ``rtgate run`` runs it (mutmut adds ``-x``: the first failure kills)
 SUITE = "harness/scenarios"
 _RESULT = re.compile(r"^\s*(\S+): (.+)$")
@@ -132,6 +136,7 @@ def mutmut_config(step: Pass, quick: bool) -> str:
         f"pytest_add_cli_args = {_toml_list(args)}\n"
         f"pytest_add_cli_args_test_selection = {_toml_list([SUITE])}\n"
         "use_git_change_detection = false\n"
+        f"timeout_multiplier = {TIMEOUT_MULTIPLIER}\n"
     )
 
 
