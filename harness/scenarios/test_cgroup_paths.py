@@ -76,3 +76,21 @@ def test_a_refused_placement_names_the_write(factory: Factory, host: Host, verif
         rf"cgroup\.procs: write /\S+/cgroup\.procs: {re.escape(os.strerror(errno.EIO).lower())}"
     )
     verify("CG-APPLY-PROCS-ERROR", text.search(got) is not None, f"start failed with {got!r}")
+
+
+@pytest.mark.requirement("CG-APPLY-EXISTING")
+def test_existing_cgroup_directories_are_joined(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("ex")
+    hierarchies = ["unified"] if host.cgroup_mode() == "v2" else host.v1_hierarchies()
+    for hierarchy in hierarchies:
+        os.makedirs(host.cgroup_dir(hierarchy, f"/{cid}"), exist_ok=True)
+    c = factory.create(cid, config_for(cid))
+    got = error_of(lambda: c.run(INIT))
+    verify("CG-APPLY-EXISTING", got == "no error", f"start with the groups there: {got}")
+    pid = c.init_process.pid if c.init_process is not None else None
+    for hierarchy in hierarchies:
+        verify(
+            "CG-APPLY-EXISTING",
+            pid in host.cgroup_pids(hierarchy, f"/{cid}"),
+            f"init {pid} must be in {hierarchy}'s /{cid}",
+        )

@@ -11,6 +11,7 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
+from harness.scenarios._support.containers import CONFIG_VERSION
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
@@ -181,6 +182,14 @@ def test_start_hooks_read_init_pid_and_their_status(
         "LC-HOOK-START-STATE",
         "status" in state and state["status"] == want,
         f"a {kind} hook reads status {want!r}: {state}",
+    )
+    version = tables.hook_oci_version(profile, CONFIG_VERSION)
+    verify(
+        "LC-HOOK-START-STATE",
+        state.get("id") == cid
+        and state.get("bundle") == f"/var/lib/rtgate/bundles/{cid}"
+        and state.get("ociVersion") == version,
+        f"a {kind} hook reads the id {cid!r}, its bundle and ociVersion {version!r}: {state}",
     )
 
 

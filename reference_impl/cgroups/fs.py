@@ -8,8 +8,8 @@ the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``)
 
 from __future__ import annotations
 
+import contextlib
 import errno
-import logging
 import os
 from collections.abc import Callable
 
@@ -31,7 +31,6 @@ __all__ = [
     "remove_paths",
 ]
 
-log = logging.getLogger("reference_impl.cgroups")
 
 #: the named hierarchy the seed joins (``NameGroup{GroupName: "name=systemd", Join: true}``)
 NAME_SYSTEMD = "name=systemd"
@@ -163,13 +162,11 @@ class FsManager:
             path = os.path.join(mount, inner.lstrip("/"))
             if name == NAME_SYSTEMD:
                 # The named group is joined on a best-effort basis: its errors are ignored,
-                # and its path is kept (and removed at destroy) either way.
+                # silently (name.go:19-25), and its path is kept (and removed at destroy).
                 self.paths[name] = path
-                try:
+                with contextlib.suppress(OSError, CgroupError):
                     os.makedirs(path, 0o755, exist_ok=True)
                     _write(path, "cgroup.procs", str(pid))
-                except (OSError, CgroupError) as err:
-                    log.debug("joining %s: %s", path, err)
                 continue
             if name == "cpuset":
                 _ensure_cpuset(mount, path)
@@ -188,11 +185,9 @@ class FsManager:
 
         Like the named systemd hierarchy it is joined on a best-effort basis."""
         self.paths[""] = path
-        try:
+        with contextlib.suppress(OSError, CgroupError):  # silently, as the named one
             os.makedirs(path, 0o755, exist_ok=True)
             _write(path, "cgroup.procs", str(pid))
-        except (OSError, CgroupError) as err:
-            log.debug("joining %s: %s", path, err)
 
     def set(self, config: CgroupConfig | None) -> None:
         """Apply the resources of ``config``; joined cgroups are left as they are.
