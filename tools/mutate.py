@@ -221,16 +221,17 @@ _GENERATE_ONLY = "rtgate.generate-only"
 def _settled(
     where: Path, names: list[str] | None, fates: dict[str, dict[str, str]], log: Path
 ) -> dict[str, str]:
-    """Of ``names`` (every mutant of the stage when None), those whose fate still holds for
-    their diff, with that diff."""
-    if not fates:
+    """Of every mutant of the stage, those whose fate still holds for their diff, with that
+    diff.  Only the first pass (``names`` None) asks: it records them as fated, so a later
+    pass never gets one among the survivors it reruns (and has no mutants to read before it
+    runs mutmut)."""
+    if not fates or names is not None:
         return {}
-    if names is None:
-        with contextlib.suppress(RuntimeError):  # it stops, by design, after the stats
-            mutmut(where, "run", _GENERATE_ONLY, log=log)
-        names = list(results(where))
-        if not names:
-            raise RuntimeError(f"mutmut generated no mutants in {where}; see {log}")
+    with contextlib.suppress(RuntimeError):  # it stops, by design, after the stats
+        mutmut(where, "run", _GENERATE_ONLY, log=log)
+    names = list(results(where))
+    if not names:
+        raise RuntimeError(f"mutmut generated no mutants in {where}; see {log}")
     candidates = [n for n in names if n in fates]
     diffs = diffs_of(where, candidates)
     return {n: diffs[n] for n in candidates if settled(n, diffs[n], fates)}
