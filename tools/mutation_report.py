@@ -237,7 +237,8 @@ def _markdown(record: dict, fates: dict) -> str:
         "|---|---|" + "---|" * len(statuses) + "---|---|---|",
     ]
     beyond = _settled_by_module(record, fates)
-    for module, row in record["summary"].items():
+    rows = sorted(record["summary"].items(), key=lambda item: item[0] == "total")
+    for module, row in rows:
         cells = " | ".join(str(row.get(s, 0)) for s in statuses)
         out = beyond.get(module, 0)
         rest = {**row, "mutants": row["mutants"] - out}
