@@ -40,7 +40,7 @@ def test_nested_cgroup_paths_get_their_parents_cpusets(
 ) -> None:
     rule = "CG-CPUSET-PARENTS"
     if host.cgroup_mode() == "v2" or "cpuset" not in host.v1_hierarchies():
-        skip_for_host("a cgroup v1 cpuset hierarchy", host.describe_cgroups())
+        skip_for_host("cgroup v1 cpuset hierarchy", host.describe_cgroups())
     parent = host.cgroup_path("nest")
     top = _cpuset(host, "/")
     for name in ("a", "b"):  # b finds the parent levels a made
