@@ -11,7 +11,6 @@ the seed's five removal rounds so both managers fail the same way on a busy grou
 from __future__ import annotations
 
 import errno
-import logging
 import os
 
 from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
@@ -29,7 +28,6 @@ from reference_impl.system import System
 
 __all__ = ["UNIFIED_KEY", "Fs2Manager", "shares_to_weight"]
 
-log = logging.getLogger("reference_impl.cgroups")
 
 #: the key of the unified path in ``get_paths`` (runc's ``Path("")``)
 UNIFIED_KEY = ""
