@@ -29,6 +29,7 @@ from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
+from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
@@ -510,7 +511,7 @@ def _write_pid(directory: str, name: str, pid: int) -> None:
     try:
         write_file(os.path.join(directory, name), str(pid))
     except OSError as err:
-        raise OSError(err.errno, f"failed to write {pid} to {name}: {err}") from err
+        raise OSError(err.errno, write_failed(pid, name, err)) from err
 
 
 def _set_back(what: str, restore: Any) -> None:

@@ -15,7 +15,14 @@ import stat
 
 from reference_impl.errors import PathError
 
-__all__ = ["read_file", "remove", "remove_all", "write_file"]
+__all__ = ["read_file", "remove", "remove_all", "write_failed", "write_file"]
+
+
+def write_failed(data: object, name: str, err: object) -> str:
+    """The text libcontainer gives a failed write of ``data`` to the file ``name``:
+    ``fmt.Errorf("failed to write %v to %v: %v", ...)`` (692f6e1 cgroups/fs/apply_raw.go:315,
+    cgroups/utils.go:458, intelrdt/intelrdt.go:309, 365)."""
+    return f"failed to write {data} to {name}: {err}"
 
 
 def remove(path: str) -> None:

@@ -17,6 +17,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.skips import skip_for_host
+from harness.spec import tables
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.base import Factory
@@ -71,10 +72,10 @@ def test_a_refused_placement_names_the_write(factory: Factory, host: Host, verif
     )
     got = error_of(lambda: c.start(INIT))
     assert host.fired(fault), "the fault never fired"
-    text = re.compile(
-        r'applying cgroup configuration for process caused \\?"failed to write \d+ to '
-        rf"cgroup\.procs: write /\S+/cgroup\.procs: {re.escape(os.strerror(errno.EIO).lower())}"
-    )
+    eio = os.strerror(errno.EIO).lower()
+    cause = re.escape(tables.procs_write_error("seed", pid="PID", path="PATH", errno=eio))
+    cause = cause.replace("PID", r"\d+").replace("PATH", r"/\S+/cgroup\.procs")
+    text = re.compile(r'applying cgroup configuration for process caused \\?"' + cause)
     verify("CG-APPLY-PROCS-ERROR", text.search(got) is not None, f"start failed with {got!r}")
 
 

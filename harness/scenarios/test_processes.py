@@ -73,7 +73,7 @@ def test_extra_process_whose_cgroup_write_fails_is_not_started(
     verify(rule, match is not None, f"Start must fail with 'adding pid <pid> to cgroups': {got!r}")
     if match is not None:
         pid = match.group(1)
-        want = f"failed to write {pid} to cgroup.procs: write {procs}: {eio}"
+        want = tables.procs_write_error("seed", pid=pid, path=procs, errno=eio)
         verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
     left = host.live_children() - before
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")

@@ -381,6 +381,11 @@ def tasks_write_error(profile: str, **fields: Any) -> str:
     return str(resources()["tasks_write_error"][profile]).format(**fields)
 
 
+def procs_write_error(profile: str, **fields: Any) -> str:
+    """The cause of a failed write of a pid to a cgroup.procs under ``profile``."""
+    return str(resources()["procs_write_error"][profile]).format(**fields)
+
+
 def resource_messages(key: str, **fields: Any) -> tuple[str, ...]:
     """Every era's text of a kernel message (newest first)."""
     value = resources()["messages"][key]

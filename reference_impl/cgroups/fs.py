@@ -17,6 +17,7 @@ from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
+from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.system import System
@@ -85,7 +86,7 @@ def _write(directory: str, name: str, data: str) -> None:
     try:
         write_file(os.path.join(directory, name), data)
     except OSError as err:
-        raise CgroupError(f"failed to write {data} to {name}: {err}") from err
+        raise CgroupError(write_failed(data, name, err)) from err
 
 
 #: how a manager's Destroy removes its directories (subsystem -> dir), dropping what it removed

@@ -23,6 +23,7 @@ from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
+from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.system import System
 
@@ -44,7 +45,7 @@ def _write(directory: str, name: str, data: str) -> None:
     try:
         write_file(os.path.join(directory, name), data)
     except OSError as err:
-        raise CgroupError(f"failed to write {data} to {name}: {err}") from err
+        raise CgroupError(write_failed(data, name, err)) from err
 
 
 class Fs2Manager:
@@ -155,7 +156,7 @@ class Fs2Manager:
                 return  # no freezer: nothing can be frozen
             if err.errno == errno.ENOENT:
                 raise CgroupError(f"freezer not supported: {err}") from err
-            raise CgroupError(f"failed to write {wanted} to cgroup.freeze: {err}") from err
+            raise CgroupError(write_failed(wanted, "cgroup.freeze", err)) from err
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
             frozen = _events(path).get("frozen", "0")

@@ -23,6 +23,7 @@ from reference_impl.configs import IntelRdtConfig
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
+from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import MountInfoError
 from reference_impl.mountinfo import read_mountinfo
@@ -216,7 +217,7 @@ class IntelRdtManager:
             write_file(os.path.join(path, "tasks"), str(pid))
         except OSError as err:
             if self.era == "seed":
-                raise self._last_cmd(f"failed to write {pid} to tasks: {err}") from err
+                raise self._last_cmd(write_failed(pid, "tasks", err)) from err
             inner = self._last_cmd(f"intelrdt: unable to add pid {pid}: {err}")
             raise self._last_cmd(str(inner)) from err
 
@@ -236,7 +237,7 @@ class IntelRdtManager:
         except OSError as err:
             shown = value.rstrip("\n")
             if self.era == "seed":
-                raise self._last_cmd(f"failed to write {shown} to schemata: {err}") from err
+                raise self._last_cmd(write_failed(shown, "schemata", err)) from err
             raise self._last_cmd(f"intelrdt: unable to write {shown}: {err}") from err
         self.config = config
 
