@@ -23,54 +23,16 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.scenarios._support.machines import resctrl_with
+from harness.scenarios._support.resctrl import RESCTRL
+from harness.scenarios._support.resctrl import create_with_rdt
+from harness.scenarios._support.resctrl import last_cmd_status
+from harness.scenarios._support.resctrl import mb_schema
+from harness.scenarios._support.resctrl import rdt_config
+from harness.scenarios._support.resctrl import schemata
+from harness.scenarios._support.resctrl import schemata_writes
 from harness.spec import tables
-from harness.subjects.api import CgroupConfig
-from harness.subjects.api import Config
-from harness.subjects.api import IntelRdtConfig
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
-
-RESCTRL = "/sys/fs/resctrl"
-
-
-def _create(factory: Factory, host: Host, name: str, **rdt: Any) -> Any:
-    """The container called ``name`` on ``host``, with an intelRdt of ``rdt``, created."""
-    cid = host.container_id(name)
-    return factory.create(cid, _config(cid, **rdt))
-
-
-def _config(cid: str, **rdt: Any) -> Config:
-    return Config(
-        namespaces=("pid", "mount"),
-        cgroups=CgroupConfig(path=f"/{cid}"),
-        intel_rdt=IntelRdtConfig(**rdt),
-    )
-
-
-def _mb_schema(host: Host, value: int) -> str:
-    return "MB:" + ";".join(f"{d}={value}" for d in host.l3_domains())
-
-
-def _schemata(group: str) -> dict[str, dict[int, str]]:
-    """A group's schemata as {resource: {domain: value}}."""
-    with open(os.path.join(RESCTRL, group, "schemata"), encoding="ascii") as f:
-        lines = [line.strip() for line in f if line.strip()]
-    parsed: dict[str, dict[int, str]] = {}
-    for line in lines:
-        name, _, rest = line.partition(":")
-        items = (item.split("=") for item in rest.split(";") if item)
-        parsed[name.strip()] = {int(d): v.strip() for d, v in items}
-    return parsed
-
-
-def _schemata_writes(host: Host, group: str) -> list[bytes]:
-    path = os.path.join(RESCTRL, group, "schemata")
-    return [op.data or b"" for op in host.operations() if op.op == "write" and op.path == path]
-
-
-def _last_cmd_status() -> str:
-    with open(os.path.join(RESCTRL, "info", "last_cmd_status"), encoding="ascii") as f:
-        return f.read().strip()
 
 
 def _kill_and_destroy(c: Container) -> None:
@@ -83,7 +45,7 @@ def _kill_and_destroy(c: Container) -> None:
 def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
     with on_host("rdt-unmounted", resctrl_unmounted) as (host, factory):
         with pytest.raises(Exception) as info:
-            _create(factory, host, "um", l3_cache_schema="L3:0=f;1=f")
+            create_with_rdt(factory, host, "um", l3_cache_schema="L3:0=f;1=f")
         assert str(info.value) == tables.resource_message("rdt_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("um")))
 
@@ -91,26 +53,26 @@ def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
 def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None:
     os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
-    before = _schemata(rdt.container_id("pre"))
-    c = _create(factory, rdt, "ns", clos_id=rdt.container_id("pre"))
+    before = schemata(rdt.container_id("pre"))
+    c = create_with_rdt(factory, rdt, "ns", clos_id=rdt.container_id("pre"))
     c.run(INIT)
     assert c.init_process.pid in rdt.resctrl_tasks(rdt.container_id("pre"))
     writes = [op for op in rdt.operations() if op.op == "write" and op.path.endswith("/schemata")]
     assert writes == [], f"no schema was given, yet schemata was written: {writes}"
-    assert _schemata(rdt.container_id("pre")) == before
+    assert schemata(rdt.container_id("pre")) == before
 
 
 # -- schemata ---------------------------------------------------------------------------------
 @pytest.mark.requirement("RDT-SET-COMBINED")
 def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        l3, mb = host.l3_schema("f0", "3f"), _mb_schema(host, 50)
-        c = factory.create("both", _config("both", l3_cache_schema=l3, mem_bw_schema=mb))
+        l3, mb = host.l3_schema("f0", "3f"), mb_schema(host, 50)
+        c = factory.create("both", rdt_config("both", l3_cache_schema=l3, mem_bw_schema=mb))
         c.run(INIT)
-        assert _schemata_writes(host, "both") == [f"{l3}\n{mb}\n".encode()], (
+        assert schemata_writes(host, "both") == [f"{l3}\n{mb}\n".encode()], (
             "one write holding the L3 line, then the MB line, each ended by a newline"
         )
-        shown = _schemata("both")
+        shown = schemata("both")
         assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 50)
         assert {d: int(v, 16) for d, v in shown["L3"].items()} == {
             d: (0xF0, 0x3F)[i % 2] for i, d in enumerate(host.l3_domains())
@@ -120,10 +82,10 @@ def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-SET-MBA")
 def test_mb_schema_alone(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        c = _create(factory, host, "mba", mem_bw_schema=_mb_schema(host, 30))
+        c = create_with_rdt(factory, host, "mba", mem_bw_schema=mb_schema(host, 30))
         c.run(INIT)
         assert c.init_process.pid in host.resctrl_tasks(host.container_id("mba"))
-        shown = _schemata(host.container_id("mba"))
+        shown = schemata(host.container_id("mba"))
         assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 30)
 
 
@@ -131,7 +93,7 @@ def test_mb_schema_alone(on_host: OnHost) -> None:
 def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
     with on_host("v1-cat", resctrl_with("L3", absent=("MB",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            _create(factory, host, "nomb", mem_bw_schema="MB:0=50;1=50")
+            create_with_rdt(factory, host, "nomb", mem_bw_schema="MB:0=50;1=50")
         assert str(info.value) == tables.resource_message("rdt_mba_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("nomb")))
         assert not os.path.exists(os.path.join(RESCTRL, host.container_id("nomb")))
@@ -141,7 +103,7 @@ def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
 def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
     with on_host("cdp-with-mba", resctrl_with("L3CODE", "MB", absent=("L3",))) as (host, factory):
         with pytest.raises(Exception) as info:
-            _create(factory, host, "nol3", l3_cache_schema="L3:0=f;1=f")
+            create_with_rdt(factory, host, "nol3", l3_cache_schema="L3:0=f;1=f")
         assert str(info.value) == tables.resource_message("rdt_cat_not_enabled")
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("nol3")))
 
@@ -150,8 +112,12 @@ def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-CLOSID-GROUP")
 def test_closid_names_the_group(factory: Factory, rdt: Host) -> None:
     schema = rdt.l3_schema("f")
-    first = _create(factory, rdt, "c1", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
-    second = _create(factory, rdt, "c2", clos_id=rdt.container_id("shared"), l3_cache_schema=schema)
+    first = create_with_rdt(
+        factory, rdt, "c1", clos_id=rdt.container_id("shared"), l3_cache_schema=schema
+    )
+    second = create_with_rdt(
+        factory, rdt, "c2", clos_id=rdt.container_id("shared"), l3_cache_schema=schema
+    )
     first.run(INIT)
     second.run(INIT)
     tasks = rdt.resctrl_tasks(rdt.container_id("shared"))
@@ -162,7 +128,7 @@ def test_closid_names_the_group(factory: Factory, rdt: Host) -> None:
 
 @pytest.mark.requirement("RDT-CLOSID-PRECREATED")
 def test_missing_closid_group_without_schema_is_an_error(factory: Factory, rdt: Host) -> None:
-    c = _create(factory, rdt, "pc", clos_id=rdt.container_id("absent"))
+    c = create_with_rdt(factory, rdt, "pc", clos_id=rdt.container_id("absent"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert tables.resource_message("rdt_clos_dir_missing") in str(info.value)
@@ -174,7 +140,7 @@ def test_missing_closid_group_without_schema_is_an_error(factory: Factory, rdt: 
 
 @pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
 def test_closid_group_outlives_the_container(factory: Factory, rdt: Host) -> None:
-    c = _create(
+    c = create_with_rdt(
         factory,
         rdt,
         "keep",
@@ -194,7 +160,7 @@ def test_closid_group_outlives_the_container(factory: Factory, rdt: Host) -> Non
 @pytest.mark.requirement("RDT-CLOSID-INVALID")
 def test_invalid_closid_is_refused(factory: Factory, rdt: Host, clos_id: str) -> None:
     with pytest.raises(Exception) as info:
-        _create(factory, rdt, "bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f"))
+        create_with_rdt(factory, rdt, "bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f"))
     assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
     assert not os.path.exists(os.path.join(rdt.state_root, rdt.container_id("bad")))
 
@@ -205,7 +171,7 @@ def test_invalid_closid_is_refused(factory: Factory, rdt: Host, clos_id: str) ->
 def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB", "L3_MON")) as (host, factory):
         clos_id = host.container_id(clos_id) if clos_id else ""
-        config = _config(
+        config = rdt_config(
             host.container_id("mon"),
             l3_cache_schema=host.l3_schema("f"),
             clos_id=clos_id,
@@ -225,10 +191,10 @@ def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> Non
 # -- what the kernel refuses ------------------------------------------------------------------
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD")
 def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Host) -> None:
-    c = _create(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
+    c = create_with_rdt(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
-    status = _last_cmd_status()
+    status = last_cmd_status()
     assert status in tables.resource_messages("resctrl_noncontiguous", mask="5")
     suffix = tables.resource_message("rdt_last_cmd", status=status)
     assert suffix in str(info.value), f"the error should carry {suffix!r}: {info.value}"
@@ -236,7 +202,7 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Hos
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
 def test_refused_schema_leaves_no_group(factory: Factory, rdt: Host) -> None:
-    c = _create(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
+    c = create_with_rdt(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "schemata" in str(info.value), f"the run should fail on the schema: {info.value}"
@@ -252,8 +218,8 @@ def _one_group_too_many(host: Host, factory: Factory) -> tuple[str, str]:
     free = host.num_closids() - 1  # CLOSID 0 is the default group
     for i in range(free):
         cid = host.container_id(f"g{i}")
-        factory.create(cid, _config(cid, l3_cache_schema=host.l3_schema("3"))).run(INIT)
-    c = _create(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
+        factory.create(cid, rdt_config(cid, l3_cache_schema=host.l3_schema("3"))).run(INIT)
+    c = create_with_rdt(factory, host, "over", l3_cache_schema=host.l3_schema("3"))
     return error_of(lambda: c.run(INIT)), os.path.join(RESCTRL, host.container_id("over"))
 
 
@@ -261,7 +227,7 @@ def _one_group_too_many(host: Host, factory: Factory) -> tuple[str, str]:
 def test_a_refused_tasks_write_fails_start_with_the_writers_text(
     factory: Factory, rdt: Host, profile: str, verify: Any
 ) -> None:
-    c = _create(factory, rdt, "tw", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, rdt, "tw", l3_cache_schema=rdt.l3_schema("f"))
     tasks = os.path.join(RESCTRL, rdt.container_id("tw"), "tasks")
     fault = inject(rdt, "write", tasks, errno.EIO)
     got = error_of(lambda: c.run(INIT))
@@ -272,7 +238,7 @@ def test_a_refused_tasks_write_fails_start_with_the_writers_text(
         pid=pid.group(1) if pid else "<pid>",
         path=tasks,
         errno=os.strerror(errno.EIO).lower(),
-        status=_last_cmd_status(),
+        status=last_cmd_status(),
     )
     verify("RDT-APPLY-TASKS-ERROR", want in got, f"start must fail with {want!r}: {got!r}")
 
@@ -299,7 +265,7 @@ def test_a_group_mkdir_the_kernel_refuses_fails_start(on_host: OnHost, verify: A
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        c = _create(factory, host, "rt", l3_cache_schema=host.l3_schema("f"))
+        c = create_with_rdt(factory, host, "rt", l3_cache_schema=host.l3_schema("f"))
         c.run(INIT)
         outsider = host.start_process()
         with open(os.path.join(RESCTRL, host.container_id("rt"), "tasks"), "w") as f:
@@ -313,7 +279,7 @@ def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB", "L3_MON")) as (host, factory):
-        config = _config(
+        config = rdt_config(
             host.container_id("mt"),
             l3_cache_schema=host.l3_schema("f"),
             clos_id=host.container_id("team"),
@@ -338,115 +304,3 @@ def test_removed_monitoring_group_gives_tasks_to_its_group(on_host: OnHost) -> N
         assert outsider in host.resctrl_tasks(host.container_id("team")), (
             "a MON group's tasks go to its parent"
         )
-
-
-@pytest.mark.requirement("RDT-SET-SCHEMA")
-def test_set_writes_a_new_schema_to_a_running_container(factory: Factory, rdt: Host) -> None:
-    c = factory.create("upd", _config("upd", l3_cache_schema=rdt.l3_schema("f")))
-    c.run(INIT)
-    c.set(_config("upd", l3_cache_schema=rdt.l3_schema("3c")))
-    shown = _schemata("upd")["L3"]
-    assert {d: int(v, 16) for d, v in shown.items()} == dict.fromkeys(rdt.l3_domains(), 0x3C)
-
-
-@pytest.mark.requirement("RDT-SET-MBA-UPDATE")
-def test_set_writes_a_new_mb_schema_to_a_running_container(on_host: OnHost, verify: Any) -> None:
-    # v1.2.0 intelrdt.go:664-669: an update with memBwSchema alone rewrites the MB line
-    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
-        c = _create(factory, host, "mbu", mem_bw_schema=_mb_schema(host, 30))
-        c.run(INIT)
-        cid = host.container_id("mbu")
-        c.set(_config(cid, mem_bw_schema=_mb_schema(host, 70)))
-        shown = {d: int(v) for d, v in _schemata(cid)["MB"].items()}
-        want = dict.fromkeys(host.l3_domains(), 70)
-        verify("RDT-SET-MBA-UPDATE", shown == want, f"MB schema {shown} after Set, want {want}")
-
-
-@pytest.mark.requirement("RDT-SET-REFUSED")
-def test_set_with_a_refused_schema_fails_and_keeps_the_group(
-    factory: Factory, rdt: Host, verify: Any
-) -> None:
-    # 692f6e1 intelrdt.go:504-505, 308-310 (v1.2.0 :659-661, 317-318): the write's error is
-    # returned; the kernel applies nothing of a refused schemata write
-    rule = "RDT-SET-REFUSED"
-    c = _create(factory, rdt, "rf", l3_cache_schema=rdt.l3_schema("f"))
-    c.run(INIT)
-    cid = rdt.container_id("rf")
-    bad = rdt.l3_schema("5")  # a gap in the 1-bits
-    got = error_of(lambda: c.set(_config(cid, l3_cache_schema=bad)))
-    einval = os.strerror(errno.EINVAL).lower()
-    verify(
-        rule, bad in got and einval in got.lower(), f"Set must return the write's error: {got!r}"
-    )
-    shown = {d: int(v, 16) for d, v in _schemata(cid)["L3"].items()}
-    verify(rule, shown == dict.fromkeys(rdt.l3_domains(), 0xF), f"schemata changed: {shown}")
-    verify(rule, str(c.status()) == "running", f"the container is {c.status()} after the Set")
-
-
-def _failed_schema_set(c: Any, host: Host, cid: str, **limits: int) -> tuple[str, list[str]]:
-    """Set of a new L3 schema (and ``limits``) whose schemata write fails with EIO: Set's
-    error, and what was written to schemata from then on."""
-    before = len(_schemata_writes(host, cid))
-    fault = inject(host, "write", os.path.join(RESCTRL, cid, "schemata"), errno.EIO)
-    config = Config(
-        namespaces=("pid", "mount"),
-        cgroups=CgroupConfig(path=f"/{cid}", **limits),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=host.l3_schema("3")),
-    )
-    got = error_of(lambda: c.set(config))
-    assert host.fired(fault), "the fault never fired"
-    return got, [w.decode().strip() for w in _schemata_writes(host, cid)[before:]]
-
-
-@pytest.mark.requirement("RDT-SET-RESTORED", "RDT-SET-ERROR-TEXT")
-def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
-    factory: Factory, rdt: Host, profile: str, verify: Any
-) -> None:
-    c = _create(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
-    c.run(INIT)
-    cid = rdt.container_id("rb")
-    got, writes = _failed_schema_set(c, rdt, cid)
-    want = tables.schemata_write_error(
-        profile,
-        value=rdt.l3_schema("3"),
-        path=os.path.join(RESCTRL, cid, "schemata"),
-        errno=os.strerror(errno.EIO).lower(),
-        status=_last_cmd_status(),
-    )
-    verify("RDT-SET-ERROR-TEXT", got == want, f"Set must fail with {want!r}: {got!r}")
-    eio = os.strerror(errno.EIO).lower()
-    verify(
-        "RDT-SET-RESTORED",
-        eio in got.lower(),
-        f"Set must return the schemata write's error: {got!r}",
-    )
-    old = rdt.l3_schema("f")
-    verify(
-        "RDT-SET-RESTORED",
-        writes[-1:] == [old],
-        f"the old schema {old!r} must be written back: {writes}",
-    )
-
-
-@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
-def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
-    factory: Factory, rdt: Host, verify: Any
-) -> None:
-    rule = "CG-SET-RESTORED-AFTER-RDT"
-    cid = rdt.container_id("rc")
-    config = Config(
-        namespaces=("pid", "mount"),
-        cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
-    )
-    c = factory.create(cid, config)
-    c.run(INIT)
-    _failed_schema_set(c, rdt, cid, pids_limit=20)
-    if rdt.cgroup_mode() == "v2":
-        pids = os.path.join(rdt.cgroup_dir("unified", f"/{cid}"), tables.v2_file("pids_limit"))
-    else:
-        hierarchy, name = tables.v1_limit_file("pids_limit")
-        pids = os.path.join(rdt.cgroup_dir(hierarchy, f"/{cid}"), name)
-    with open(pids, encoding="ascii") as f:
-        value = f.read().strip()
-    verify(rule, value == "10", f"{pids} reads {value} after the failed Set, want 10")

@@ -381,6 +381,13 @@ def tasks_write_error(profile: str, **fields: Any) -> str:
     return str(resources()["tasks_write_error"][profile]).format(**fields)
 
 
+def cgroup_write_error(profile: str, **fields: Any) -> str | None:
+    """A failed write of a cgroup v1 control file under ``profile``; None where the spec does
+    not hold that profile's text."""
+    text = resources()["cgroup_write_error"].get(profile)
+    return None if text is None else str(text).format(**fields)
+
+
 def procs_write_error(profile: str, **fields: Any) -> str:
     """The cause of a failed write of a pid to a cgroup.procs under ``profile``."""
     return str(resources()["procs_write_error"][profile]).format(**fields)

@@ -191,3 +191,11 @@ def freezer_fails(host: Host, c: Container) -> Any:
     """The next write of the container's freezer file fails with EIO."""
     freezer, _, _ = host.freezer_file(init_pid(c))
     return inject(host, "write", freezer, errno.EIO)
+
+
+def pids_limit_file(host: Host, cgroup_path: str) -> str:
+    """The control file a pids limit of the cgroup at ``cgroup_path`` is written to."""
+    if host.cgroup_mode() == "v2":
+        return os.path.join(host.cgroup_dir("unified", cgroup_path), tables.v2_file("pids_limit"))
+    hierarchy, name = tables.v1_limit_file("pids_limit")
+    return os.path.join(host.cgroup_dir(hierarchy, cgroup_path), name)

@@ -1,0 +1,195 @@
+"""Set of a running container's resctrl schema: what is written, what a failed write leaves,
+and what is put back."""
+
+from __future__ import annotations
+
+import errno
+import logging
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import pids_limit_file
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import resctrl_with
+from harness.scenarios._support.resctrl import RESCTRL
+from harness.scenarios._support.resctrl import create_with_rdt
+from harness.scenarios._support.resctrl import last_cmd_status
+from harness.scenarios._support.resctrl import mb_schema
+from harness.scenarios._support.resctrl import rdt_config
+from harness.scenarios._support.resctrl import schemata
+from harness.scenarios._support.resctrl import schemata_writes
+from harness.spec import tables
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
+from harness.subjects.api import IntelRdtConfig
+from harness.subjects.base import Factory
+
+
+@pytest.mark.requirement("RDT-SET-SCHEMA")
+def test_set_writes_a_new_schema_to_a_running_container(factory: Factory, rdt: Host) -> None:
+    c = factory.create("upd", rdt_config("upd", l3_cache_schema=rdt.l3_schema("f")))
+    c.run(INIT)
+    c.set(rdt_config("upd", l3_cache_schema=rdt.l3_schema("3c")))
+    shown = schemata("upd")["L3"]
+    assert {d: int(v, 16) for d, v in shown.items()} == dict.fromkeys(rdt.l3_domains(), 0x3C)
+
+
+@pytest.mark.requirement("RDT-SET-MBA-UPDATE")
+def test_set_writes_a_new_mb_schema_to_a_running_container(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 intelrdt.go:664-669: an update with memBwSchema alone rewrites the MB line
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
+        c = create_with_rdt(factory, host, "mbu", mem_bw_schema=mb_schema(host, 30))
+        c.run(INIT)
+        cid = host.container_id("mbu")
+        c.set(rdt_config(cid, mem_bw_schema=mb_schema(host, 70)))
+        shown = {d: int(v) for d, v in schemata(cid)["MB"].items()}
+        want = dict.fromkeys(host.l3_domains(), 70)
+        verify("RDT-SET-MBA-UPDATE", shown == want, f"MB schema {shown} after Set, want {want}")
+
+
+@pytest.mark.requirement("RDT-SET-REFUSED")
+def test_set_with_a_refused_schema_fails_and_keeps_the_group(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    # 692f6e1 intelrdt.go:504-505, 308-310 (v1.2.0 :659-661, 317-318): the write's error is
+    # returned; the kernel applies nothing of a refused schemata write
+    rule = "RDT-SET-REFUSED"
+    c = create_with_rdt(factory, rdt, "rf", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    cid = rdt.container_id("rf")
+    bad = rdt.l3_schema("5")  # a gap in the 1-bits
+    got = error_of(lambda: c.set(rdt_config(cid, l3_cache_schema=bad)))
+    einval = os.strerror(errno.EINVAL).lower()
+    verify(
+        rule, bad in got and einval in got.lower(), f"Set must return the write's error: {got!r}"
+    )
+    shown = {d: int(v, 16) for d, v in schemata(cid)["L3"].items()}
+    verify(rule, shown == dict.fromkeys(rdt.l3_domains(), 0xF), f"schemata changed: {shown}")
+    verify(rule, str(c.status()) == "running", f"the container is {c.status()} after the Set")
+
+
+def _failed_schema_set(
+    c: Any, host: Host, cid: str, every: bool = False, **limits: int
+) -> tuple[str, list[str]]:
+    """Set of a new L3 schema (and ``limits``) whose schemata write fails with EIO (``every``:
+    each write, the writing back too): Set's error, and what was written to schemata from
+    then on."""
+    before = len(schemata_writes(host, cid))
+    fault = inject(host, "write", os.path.join(RESCTRL, cid, "schemata"), errno.EIO, every=every)
+    config = Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}", **limits),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=host.l3_schema("3")),
+    )
+    got = error_of(lambda: c.set(config))
+    host.clear_faults()
+    assert host.fired(fault), "the fault never fired"
+    return got, [w.decode().strip() for w in schemata_writes(host, cid)[before:]]
+
+
+@pytest.mark.requirement("RDT-SET-RESTORED", "RDT-SET-ERROR-TEXT")
+def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
+    factory: Factory, rdt: Host, profile: str, verify: Any
+) -> None:
+    c = create_with_rdt(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    cid = rdt.container_id("rb")
+    got, writes = _failed_schema_set(c, rdt, cid)
+    want = tables.schemata_write_error(
+        profile,
+        value=rdt.l3_schema("3"),
+        path=os.path.join(RESCTRL, cid, "schemata"),
+        errno=os.strerror(errno.EIO).lower(),
+        status=last_cmd_status(),
+    )
+    verify("RDT-SET-ERROR-TEXT", got == want, f"Set must fail with {want!r}: {got!r}")
+    eio = os.strerror(errno.EIO).lower()
+    verify(
+        "RDT-SET-RESTORED",
+        eio in got.lower(),
+        f"Set must return the schemata write's error: {got!r}",
+    )
+    old = rdt.l3_schema("f")
+    verify(
+        "RDT-SET-RESTORED",
+        writes[-1:] == [old],
+        f"the old schema {old!r} must be written back: {writes}",
+    )
+
+
+@pytest.mark.requirement("RDT-SET-RESTORE-WARNED")
+def test_set_whose_writing_back_of_the_schema_fails_warns(
+    factory: Factory,
+    rdt: Host,
+    profile: str,
+    caplog: pytest.LogCaptureFixture,
+    verify: Any,
+) -> None:
+    rule = "RDT-SET-RESTORE-WARNED"
+    c = create_with_rdt(factory, rdt, "rw", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    cid = rdt.container_id("rw")
+    with caplog.at_level(logging.WARNING):
+        got, writes = _failed_schema_set(c, rdt, cid, every=True)
+    fields = {
+        "path": os.path.join(RESCTRL, cid, "schemata"),
+        "errno": os.strerror(errno.EIO).lower(),
+        "status": last_cmd_status(),
+    }
+    first = tables.schemata_write_error(profile, value=rdt.l3_schema("3"), **fields)
+    verify(rule, got == first, f"Set must return its own write's error {first!r}: {got!r}")
+    back = tables.schemata_write_error(profile, value=rdt.l3_schema("f"), **fields)
+    want = tables.message("set_back_failed", profile, what="intelrdt", err=back)
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    verify(rule, want in warned, f"the failed writing back must be warned as {want!r}: {warned}")
+    verify(rule, len(writes) == 2, f"two schemata writes, the new and the old: {writes}")
+
+
+@pytest.mark.requirement("RDT-SET-WITHOUT-GROUP")
+def test_set_with_a_schema_on_a_container_without_one_writes_nothing(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    rule = "RDT-SET-WITHOUT-GROUP"
+    cid = rdt.container_id("wg")
+    c = factory.create(
+        cid, Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=f"/{cid}"))
+    )
+    c.run(INIT)
+    config = rdt_config(cid, l3_cache_schema=rdt.l3_schema("3"))
+    before = len(rdt.operations())
+    got = error_of(lambda: c.set(config))
+    verify(rule, got == "no error", f"Set must succeed: {got!r}")
+    group = os.path.join(RESCTRL, cid)
+    verify(rule, not os.path.exists(group), f"Set must make no resctrl group: {group} exists")
+    touched = [
+        op
+        for op in rdt.operations()[before:]
+        if op.path.startswith(RESCTRL + "/") and op.op != "read"
+    ]
+    verify(rule, not touched, f"Set must not touch resctrl: {[(o.op, o.path) for o in touched]}")
+
+
+@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
+def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    rule = "CG-SET-RESTORED-AFTER-RDT"
+    cid = rdt.container_id("rc")
+    config = Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
+    )
+    c = factory.create(cid, config)
+    c.run(INIT)
+    _failed_schema_set(c, rdt, cid, pids_limit=20)
+    pids = pids_limit_file(rdt, f"/{cid}")
+    with open(pids, encoding="ascii") as f:
+        value = f.read().strip()
+    verify(rule, value == "10", f"{pids} reads {value} after the failed Set, want 10")
