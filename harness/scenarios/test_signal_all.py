@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
 import signal
 from typing import Any
 
@@ -21,6 +22,7 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import start_extra
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
+from harness.spec import tables
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
 
@@ -113,3 +115,33 @@ def test_signal_all_warns_of_a_failed_freeze_and_thaw(
     for step, error in (("freeze", freeze_error), ("thaw", thaw_error)):
         verify(rule, error in warned, f"the failed {step} must be warned as {error!r}: {warned}")
     verify(rule, host.dies(extra), f"the process {extra} must still get the signal")
+
+
+@pytest.mark.requirement("LC-SIGNAL-ALL-LIST-ERROR")
+def test_signal_all_whose_pid_listing_fails_signals_nothing_and_thaws(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-ALL-LIST-ERROR"
+    cid = host.container_id("sl")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = init_pid(c)
+    extra = start_extra(c, host)
+    path, frozen, thawed = host.freezer_file(pid)
+    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
+    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
+    listing = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
+    start = len(host.operations())
+    fault = inject(host, "open", listing, errno.EIO)
+    got = error_of(lambda: c.signal(signal.SIGTERM, all_processes=True))
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, eio in got.lower(), f"Signal with all must return the listing's error: {got!r}")
+    for alive in (pid, extra):
+        verify(rule, host.is_alive(alive), f"{alive} must not be signalled: it is gone")
+    shown = host.freezer_state(f"/{cid}")
+    verify(rule, shown == "THAWED", f"the cgroup must be thawed again: {shown}")
+    writes = [op.data for op in host.operations()[start:] if op.op == "write" and op.path == path]
+    if writes and None not in writes:  # a real host logs the paths it wrote, not the data
+        values = [data.decode().strip() for data in writes if data is not None]
+        verify(rule, values == [frozen, thawed], f"{path} must be frozen, then thawed: {values}")
