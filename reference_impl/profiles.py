@@ -166,6 +166,10 @@ class Profile:
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
+    #: killing every process of the cgroup waits for them after SIGKILL and warns of a failed
+    #: signal in os.Process.Signal's words; runc >= 1.2 (5b8f8712a) waits for nothing and warns
+    #: "kill <pid>: <errno>", silent on ESRCH
+    kill_all_waits: bool = True
     #: the resctrl writer's validator and error texts: the seed's, or runc >= 1.1's (no
     #: "not supported or enabled" and no empty-schema check; "intelrdt: unable to ..." errors;
     #: a writer whenever intelRdt is configured and resctrl is mounted)
@@ -390,6 +394,7 @@ RUNC_1_2 = Profile(
     id_refuses_dot_names=True,
     cgroup_join_unified=True,
     cgroup_kill_file=True,
+    kill_all_waits=False,
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
     cgroup_v2=True,

@@ -86,7 +86,13 @@ def signal_all_processes(c: Container, sig: int) -> None:
     # ``m.Exists()`` is the manager's: on cgroup v1 it asks the devices directory only
     if profile.kill_all_needs_cgroup and not c.cgroup_manager.exists():
         raise profile.refuse("cgroup-gone")
-    kill_all(c.cgroup_manager, c.system, sig, use_kill_file=profile.cgroup_kill_file)
+    kill_all(
+        c.cgroup_manager,
+        c.system,
+        sig,
+        use_kill_file=profile.cgroup_kill_file,
+        waits=profile.kill_all_waits,
+    )
 
 
 def poststop_state(c: Container) -> bytes:

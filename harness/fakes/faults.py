@@ -15,11 +15,12 @@ from typing import get_args
 
 __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"]
 
-#: operations a fault can target
-FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename"]
+#: operations a fault can target; "kill" is kill(2) of the process at /proc/<pid> (ESRCH: it
+#: ended between a runtime's listing of the pids and its signal)
+FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "kill"]
 #: operations the audit log records (reads of kernel files too; "exec": a hook program ran, so
-#: a test can place hook runs among the teardown's removals)
-LoggedOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec"]
+#: a test can place hook runs among the teardown's removals; "kill": only a failed one)
+LoggedOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec", "kill"]
 
 _FAULT_OPS: frozenset[str] = frozenset(get_args(FaultOp))
 

@@ -21,6 +21,8 @@ from harness.errors import FakeKernelError
 from harness.fakes._parse import KernelErrno
 from harness.fakes.cgroup.v1 import V1Hierarchy
 from harness.fakes.cgroup.v2 import UnifiedHierarchy
+from harness.fakes.faults import FaultPlan
+from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.proc.files import NETNS_RUN_DIR
 from harness.fakes.proc.files import MountLine
@@ -54,6 +56,9 @@ class KernelTasks:
     _drop_tree: Callable[[str], None]
     #: pyfakefs' own unlink, past the hooks (the VFS layer's)
     _orig_remove: Callable[[str], None]
+    #: the armed faults and the audit log's recorder (the VFS layer's)
+    faults: FaultPlan
+    _record: Callable[[LoggedOp, str, bytes | None, int | None], None]
 
     # -- /proc/<pid> ------------------------------------------------------------------------
     def _task_created(self, task: Task) -> None:
@@ -153,7 +158,12 @@ class KernelTasks:
         self._table.orphan_runtime_children()
 
     def deliver_signal(self, pid: int, sig: int) -> None:
-        """``kill(2)``: ESRCH for a missing pid, frozen tasks hold fatal signals until thawed."""
+        """``kill(2)``: ESRCH for a missing pid, frozen tasks hold fatal signals until thawed; a
+        fault armed on ("kill", /proc/<pid>) fails it first, and nothing is delivered."""
+        err = self.faults.check("kill", f"/proc/{pid}")
+        if err is not None:
+            self._record("kill", f"/proc/{pid}", None, err)
+            self.fs.raise_os_error(err)
         try:
             self._table.deliver(pid, sig)
         except KernelErrno as err:

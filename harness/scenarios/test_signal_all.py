@@ -145,3 +145,42 @@ def test_signal_all_whose_pid_listing_fails_signals_nothing_and_thaws(
     if writes and None not in writes:  # a real host logs the paths it wrote, not the data
         values = [data.decode().strip() for data in writes if data is not None]
         verify(rule, values == [frozen, thawed], f"{path} must be frozen, then thawed: {values}")
+
+
+@pytest.mark.parametrize("err", [errno.ESRCH, errno.EPERM], ids=["esrch", "eperm"])
+@pytest.mark.requirement("LC-SIGNAL-ALL-SIGNAL-WARNED")
+def test_a_failed_signal_is_warned_of_and_the_others_still_signalled(
+    factory: Factory,
+    host: Host,
+    profile: str,
+    err: int,
+    caplog: pytest.LogCaptureFixture,
+    verify: Any,
+) -> None:
+    rule = "LC-SIGNAL-ALL-SIGNAL-WARNED"
+    if tables.kill_all_file(profile, host.cgroup_mode())[1] == "cgroup.kill":
+        skip_for_host(
+            "cgroup v1 (no cgroup.kill)",
+            f"this profile kills through cgroup.kill here, one write and no signal per process "
+            f"({host.describe()})",
+        )
+    cid = host.container_id("sf")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    extra = start_extra(c, host)
+    fault = inject(host, "kill", f"/proc/{extra}", err)
+    with caplog.at_level(logging.WARNING):
+        got = error_of(lambda: c.signal(signal.SIGKILL, all_processes=True))
+    host.clear_faults()
+    assert host.fired(fault), "the fault never fired"
+    verify(rule, got == "no error", f"a failed signal must not be returned: {got!r}")
+    verify(rule, host.dies(pid), f"init {pid} must still be killed")
+    text = os.strerror(err)
+    key = "kill_all_signal_esrch" if err == errno.ESRCH else "kill_all_signal_failed"
+    want = tables.message(key, profile, pid=extra, errno=text[:1].lower() + text[1:])
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    if want:
+        verify(rule, want in warned, f"the failed signal must be warned as {want!r}: {warned}")
+    else:
+        verify(rule, not warned, f"a process that has ended is not warned of: {warned}")

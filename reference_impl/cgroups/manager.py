@@ -8,6 +8,7 @@ the runc version did.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import signal
@@ -21,6 +22,7 @@ from reference_impl.cgroups.fs2 import Fs2Manager
 from reference_impl.cgroups.rmdir_retry import remove_each_path
 from reference_impl.cgroups.rmdir_retry import remove_paths_retrying
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import go_strerror
 from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.system import System
@@ -93,14 +95,21 @@ def _unified_group(manager: CgroupManager) -> str:
     return manager.get_paths().get("", "")
 
 
-def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bool) -> None:
+def kill_all(
+    manager: CgroupManager,
+    system: System,
+    sig: int,
+    use_kill_file: bool,
+    waits: bool = True,
+) -> None:
     """``signalAllProcesses``.
 
     The seed: freeze, list every pid, signal each, thaw, then reap them (:func:`_reap`); only a
     failure to list the pids is raised.  With ``use_kill_file`` (runc >= 1.2) SIGKILL is one
     write of ``1`` to ``cgroup.kill`` of the unified group, on v2 and hybrid hosts alike; only
-    its absence (ENOENT) falls back to the seed's way (v1.2.0 init_linux.go:701-710), and
-    nothing is waited for.
+    its absence (ENOENT) falls back to the seed's way (v1.2.0 init_linux.go:701-710).  Without
+    ``waits`` (runc >= 1.2, 5b8f8712a) nothing is waited for, and a failed signal is warned of
+    in kill(2)'s words (:func:`_signal_failed`).
     """
     group = _unified_group(manager) if use_kill_file and sig == signal.SIGKILL else ""
     # runc's cgroups.WriteFile never creates a file: a missing cgroup.kill is the ENOENT
@@ -123,14 +132,29 @@ def kill_all(manager: CgroupManager, system: System, sig: int, use_kill_file: bo
         try:
             system.signal(pid, sig)
         except OSError as err:
-            log.warning("signal %d to %d: %s", sig, pid, err)
+            _signal_failed(pid, err, waits)
     try:
         manager.freeze(THAWED)
     except Exception as err:  # noqa: BLE001
         log.warning("%s", err)
-    if use_kill_file:
-        return
-    _reap(pids, system, sig)
+    if waits:
+        _reap(pids, system, sig)
+
+
+def _signal_failed(pid: int, err: OSError, go_process: bool) -> None:
+    """The warning of a signal that failed.  The seed signals through Go's
+    ``os.Process.Signal`` and warns of its error alone: "os: process already finished" for
+    ESRCH, else the errno's text (692f6e1 init_linux.go:474-476).  runc >= 1.2 calls kill(2),
+    says nothing of ESRCH and warns "kill <pid>: <errno>" (v1.2.0 init_linux.go:722-727)."""
+    if go_process:
+        text = GO_PROCESS_DONE if err.errno == errno.ESRCH else go_strerror(err.errno)
+        log.warning("%s", text)
+    elif err.errno != errno.ESRCH:
+        log.warning("kill %d: %s", pid, go_strerror(err.errno))
+
+
+#: Go's error for a signal to a process that has ended (os/exec_unix.go, errFinished)
+GO_PROCESS_DONE = "os: process already finished"
 
 
 #: how long the reference waits for a SIGKILLed process (the seed's p.Wait() has no bound)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 
 import pytest
 
@@ -134,3 +135,15 @@ def test_the_log_records_ops_payloads_and_errnos(kernel: SimulatedKernel) -> Non
 def test_bad_faults_are_rejected(args: tuple[str, str, int], kwargs: dict[str, int]) -> None:
     with pytest.raises(ValueError, match="must be"):
         FaultPlan().fail(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def test_kill_faults_fail_the_signal_and_deliver_nothing(kernel: SimulatedKernel) -> None:
+    pid = kernel.spawn_process("sleeper")
+    kernel.faults.fail("kill", f"/proc/{pid}", errno.ESRCH)
+    with pytest.raises(OSError) as exc:
+        kernel.deliver_signal(pid, signal.SIGKILL)
+    assert exc.value.errno == errno.ESRCH
+    assert kernel.process(pid) is not None and kernel.process(pid).state != "zombie"
+    assert kernel.log[-1] == KernelOp("kill", f"/proc/{pid}", None, errno.ESRCH)
+    kernel.deliver_signal(pid, signal.SIGKILL)  # only the first occurrence failed
+    assert kernel.process(pid).state == "zombie"
