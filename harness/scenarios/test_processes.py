@@ -79,6 +79,53 @@ def test_extra_process_whose_cgroup_write_fails_is_not_started(
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
 
 
+@pytest.mark.requirement("LC-EXEC-JOIN-RDT-ERROR")
+def test_extra_process_whose_resctrl_write_fails_is_not_started(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-EXEC-JOIN-RDT-ERROR"
+    reason = host.rdt_unavailable()
+    if reason is not None:
+        skip_for_host("L3 CAT through a mounted resctrl", reason)
+    cid = host.container_id("jt")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c.run(INIT)
+    tasks = os.path.join(host.resctrl_group(cid), "tasks")
+    fault = inject(host, "write", tasks, errno.EIO)
+    before = host.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    match = re.search(r"adding pid (\d+) to Intel RDT resource control filesystem caused", got)
+    verify(rule, match is not None, f"Start must fail naming the resctrl join: {got!r}")
+    if match is not None:
+        want = tables.tasks_write_error("seed", pid=match.group(1), path=tasks, errno=eio)
+        verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
+    left = host.live_children() - before
+    verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
+
+
+@pytest.mark.requirement("LC-EXEC-RDT-GONE")
+def test_extra_process_starts_when_the_resctrl_group_is_gone(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-EXEC-RDT-GONE"
+    reason = host.rdt_unavailable()
+    if reason is not None:
+        skip_for_host("L3 CAT through a mounted resctrl", reason)
+    cid = host.container_id("jg")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c.run(INIT)
+    group = host.resctrl_group(cid)
+    os.rmdir(group)  # its tasks go back to the default group
+    before = host.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    verify(rule, got == "no error", f"Start must succeed without the group: {got!r}")
+    new = host.live_children() - before
+    verify(rule, len(new) == 1, f"the extra process must run: new pids {sorted(new)}")
+    verify(rule, not os.path.exists(group), f"Start must not make the group again: {group}")
+
+
 @pytest.mark.requirement("LC-EXEC-JOINS-RESCTRL")
 def test_extra_process_joins_the_containers_resctrl_group(
     factory: Factory, host: Host, verify: Any
