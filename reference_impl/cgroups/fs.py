@@ -265,14 +265,14 @@ class FsManager:
         return os.path.exists(self.paths.get("devices", ""))
 
     def get_all_pids(self) -> list[int]:
-        """Pids in the container's cgroup and every cgroup below it."""
-        root = self.paths.get("devices", "")
-        if not root:
-            raise CgroupError("no such directory for cgroup.procs")
+        """Pids in the devices cgroup of the container and every cgroup below it.  A devices
+        path that is not recorded, or gone, lists nothing and is no error: the seed's
+        ``filepath.Walk`` of it reports only what it finds (692f6e1 cgroups/utils.go:426-445,
+        fs/apply_raw.go:237-240)."""
         pids: list[int] = []
-        for directory, _dirs, _files in os.walk(root):
+        for directory, _dirs, _files in os.walk(self.paths.get("devices", "")):
             try:
-                pids.extend(_read_procs(directory))
+                pids.extend(read_procs(directory))
             except FileNotFoundError:
                 continue
         return pids
@@ -308,12 +308,6 @@ def _ensure_cpuset(mount: str, path: str) -> None:
                 value = read_file(os.path.join(parent, name)).strip()
                 _write(current, name, value)
         parent = current
-
-
-def _read_procs(directory: str) -> list[int]:
-    if not directory:
-        raise CgroupError("no such directory for cgroup.procs")
-    return read_procs(directory)
 
 
 def read_procs(directory: str) -> list[int]:
