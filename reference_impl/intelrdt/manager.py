@@ -221,17 +221,15 @@ class IntelRdtManager:
             inner = self._last_cmd(f"intelrdt: unable to add pid {pid}: {err}")
             raise self._last_cmd(str(inner)) from err
 
-    def set(self, config: IntelRdtConfig | str) -> None:
+    def set(self, config: IntelRdtConfig) -> None:
         """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
-        none (a bare string is the seed's L3 schema)."""
-        if isinstance(config, str):
-            config = dataclasses.replace(self.config, l3_cache_schema=config)
+        none."""
         value = schemata_value(config)
         if not value:
             return
+        # never empty: get_path computes the group's path, and a writer exists only where the
+        # factory found resctrl mounted (the seed's writeFile "no such directory" cannot happen)
         path = self.get_path()
-        if not path:
-            raise IntelRdtError("no such directory for schemata")
         try:
             write_file(os.path.join(path, "schemata"), value)
         except OSError as err:
