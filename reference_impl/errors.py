@@ -90,6 +90,13 @@ class LibcontainerError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def kind(self) -> str:
+        """What a Go caller can tell this error by: the seed's ``Code()`` by its constant's
+        name ("ContainerNotRunning"), or the sentinel ``errors.Is`` finds ("ErrNotRunning");
+        "" for a plain error."""
+        return ""
+
 
 class GenericError(LibcontainerError):
     """``genericError``: a message, an ErrorCode and an optional cause.
@@ -114,6 +121,11 @@ class GenericError(LibcontainerError):
         if not self.cause:
             return self.message
         return f'{self.where}: {self.cause} caused "{_go_quote(self.message)}"'
+
+    @property
+    def kind(self) -> str:
+        """The code's Go constant: ``CONTAINER_NOT_RUNNING`` is "ContainerNotRunning"."""
+        return "".join(word.capitalize() for word in self.code.name.split("_"))
 
 
 class StateTransitionError(LibcontainerError):
@@ -140,6 +152,10 @@ class SentinelError(LibcontainerError):
         super().__init__(message)
         self.name = name
 
+    @property
+    def kind(self) -> str:
+        return self.name
+
 
 class WrappedError(LibcontainerError):
     """``fmt.Errorf("<context>: %w", err)``: the context in front, the cause kept as ``wrapped``."""
@@ -148,6 +164,11 @@ class WrappedError(LibcontainerError):
         super().__init__(f"{context}: {wrapped}")
         self.context = context
         self.wrapped = wrapped
+
+    @property
+    def kind(self) -> str:
+        """``errors.Is`` sees through the wrapper: the wrapped error's kind."""
+        return self.wrapped.kind if isinstance(self.wrapped, LibcontainerError) else ""
 
 
 def is_sentinel(err: BaseException | None, name: str) -> bool:

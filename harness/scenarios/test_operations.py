@@ -13,6 +13,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
@@ -180,3 +181,38 @@ def test_sigkill_without_pid_namespace_after_destroy(
     with pytest.raises(Exception) as info:
         c.signal(signal.SIGKILL)
     assert str(info.value) == tables.message("kill_all_not_running", profile)
+
+
+def _raised(call: Any) -> BaseException | None:
+    try:
+        call()
+    except Exception as err:  # noqa: BLE001 - its kind is what is checked
+        return err
+    return None
+
+
+@pytest.mark.requirement("LC-ERROR-KINDS")
+def test_refusals_carry_the_kind_a_go_caller_tests_for(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-ERROR-KINDS"
+    cid = host.container_id("ek")
+    c = factory.create(cid, config_for(cid))
+    stopped = host.container_id("ek-stopped")
+    done = factory.create(stopped, config_for(stopped))
+    done.run(INIT)
+    make_init_gone(host, done)
+    c.run(INIT)
+    refusals = {
+        "invalid_id": lambda: factory.create("bad/id", config_for("bad")),
+        "id_in_use": lambda: factory.create(cid, config_for(cid)),
+        "not_exists": lambda: factory.load(host.container_id("ek-none")),
+        "pause_stopped": done.pause,
+        "resume_running": c.resume,
+        "set_stopped": lambda: done.set(config_for(stopped)),
+    }
+    for key, call in refusals.items():
+        err = _raised(call)
+        want = tables.error_kind(key, profile)
+        got = getattr(err, "kind", None) if err is not None else "no error"
+        verify(rule, got == want, f"{key}: the error must be of kind {want!r}: {got!r} ({err})")

@@ -175,6 +175,11 @@ def message(key: str, profile: str = DEFAULT_PROFILE, **fields: Any) -> str:
     return str(lifecycle(profile)["messages"][key]).format(**fields)
 
 
+def error_kind(key: str, profile: str = DEFAULT_PROFILE) -> str:
+    """The kind (error code or sentinel) of the refusal ``key`` under ``profile``."""
+    return str(lifecycle(profile)["error_kinds"][key])
+
+
 def state_file_keys(profile: str = DEFAULT_PROFILE) -> frozenset[str]:
     """The keys state.json holds for a container without external descriptors."""
     return frozenset(str(k) for k in lifecycle(profile)["state_file"]["keys"])

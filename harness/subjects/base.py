@@ -116,6 +116,9 @@ class OciSubject:
 # -- the factory API, as the scenarios use it ---------------------------------------------------
 # The reference's classes satisfy these; an implementation under test offers the same members.
 # Statuses are ints (the reference's ``Status`` is an IntEnum whose ``str`` is the name).
+# A refused operation raises an exception whose ``str`` is the runtime's error text and whose
+# ``kind`` names what a Go caller tests it by: the seed's ErrorCode constant ("IdInUse") or a
+# runc >= 1.1 sentinel ("ErrExist"); LC-ERROR-KINDS checks it.
 
 
 class InitProcess(Protocol):
