@@ -36,6 +36,7 @@ from reference_impl.hooks import run_hook
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.process import InitProcess
 from reference_impl.process import ParentProcess
+from reference_impl.process import pipe_fds
 from reference_impl.profiles import Profile
 from reference_impl.states import STATE_CLASSES
 from reference_impl.states import ContainerState
@@ -322,6 +323,7 @@ class Container:
     # -- state.json --------------------------------------------------------------------------
     def state_json(self) -> dict[str, Any]:
         """The seed's ``State``: what ``load`` needs to find the container again."""
+        fds = self.init_process.fds if self.init_process is not None else []
         return {
             "id": self.id,
             "init_process_pid": self.init_process.pid if self.init_process else 0,
@@ -331,8 +333,9 @@ class Container:
             "rootless": False,
             "cgroup_paths": self.cgroup_manager.get_paths(),
             "namespace_paths": {},
-            # external_descriptors is omitempty, and no descriptors are modelled
             "intel_rdt_path": self._intel_rdt_path(),
+            # omitempty: only while an init with descriptors is known
+            **({"external_descriptors": fds} if fds else {}),
         }
 
     def _intel_rdt_path(self) -> str:
@@ -438,6 +441,9 @@ class Container:
             if not is_init:
                 self._join_existing(pid)
                 return parent
+            # before the cgroups: the seed's order (process_linux.go:285-289); runc 1.2 reads
+            # them after Apply (v1.2.0 :595-602), which only an error of either could show
+            parent.fds = pipe_fds(pid)
             rdt = self.intel_rdt_manager
             self._start_step("cgroup-apply", lambda: self.cgroup_manager.apply(pid))
             if rdt is not None:

@@ -134,7 +134,10 @@ class Factory:
             None,
         )
         c.init_process = NonChildProcess(
-            state["init_process_pid"], state["init_process_start"], self.system
+            state["init_process_pid"],
+            state["init_process_start"],
+            self.system,
+            fds=state.get("external_descriptors"),
         )
         c.init_process_start_time = state["init_process_start"]
         c.created = state.get("created", "")

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import errno
+import os
 import signal as signal_module
 
 from reference_impl.errors import LibcontainerError
 from reference_impl.system import System
 
-__all__ = ["InitProcess", "NonChildProcess", "ParentProcess"]
+__all__ = ["InitProcess", "NonChildProcess", "ParentProcess", "pipe_fds"]
 
 
 class ParentProcess:
     """What ``initProcess`` and ``nonChildProcess`` share: a pid, a start time, signals."""
 
-    def __init__(self, pid: int, start_time: int, system: System) -> None:
+    def __init__(
+        self, pid: int, start_time: int, system: System, fds: list[str] | None = None
+    ) -> None:
         self.pid = pid
         self.start_time = start_time
         self.system = system
+        #: where its fds 0, 1 and 2 pointed when it started: state.json's external_descriptors
+        self.fds: list[str] = list(fds or [])
 
     def signal(self, sig: int) -> None:
         """Raises ``OSError`` (ESRCH) when the process is gone."""
@@ -48,3 +53,16 @@ class NonChildProcess(ParentProcess):
 
     def wait(self) -> None:
         raise LibcontainerError("restored process cannot be waited on")
+
+
+def pipe_fds(pid: int) -> list[str]:
+    """``getPipeFds``: the targets of fds 0, 1 and 2 of ``pid``, read before the process can
+    move them; one the runtime may not read is "" (692f6e1 process_linux.go:473-498).  Any
+    other error is raised."""
+    fds = []
+    for fd in range(3):
+        try:
+            fds.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except PermissionError:
+            fds.append("")
+    return fds

@@ -37,6 +37,9 @@ from harness.fakes.proc.processes import Task
 
 __all__ = ["KernelTasks"]
 
+#: where fds 0, 1 and 2 of every simulated process point
+STDIO_TARGET = "/dev/null"
+
 
 class KernelTasks:
     """Processes and network namespaces; the kernel provides the attributes below."""
@@ -76,6 +79,11 @@ class KernelTasks:
         self.fs.create_dir(f"{directory}/ns", 0o511)
         assert task.netns is not None
         self.fs.create_symlink(f"{directory}/ns/net", ns_link(task.netns))
+        # fds 0-2: what a runtime that gives a process no IO leaves it (Go's os/exec opens
+        # /dev/null for a nil Stdin, Stdout and Stderr)
+        self.fs.create_dir(f"{directory}/fd", 0o500)
+        for fd in range(3):
+            self.fs.create_symlink(f"{directory}/fd/{fd}", STDIO_TARGET)
 
     def _task_exited(self, task: Task) -> None:
         """``exit_task_namespaces``: a zombie's ns links read ENOENT; its network namespace
@@ -83,6 +91,9 @@ class KernelTasks:
         link = f"/proc/{task.pid}/ns/net"
         if self.fs.islink(link):
             self.fs.remove_object(link)
+        for fd in range(3):  # an exited task holds no files
+            if self.fs.islink(f"/proc/{task.pid}/fd/{fd}"):
+                self.fs.remove_object(f"/proc/{task.pid}/fd/{fd}")
         self._collect_netns()
 
     def _task_gone(self, pid: int) -> None:

@@ -231,6 +231,9 @@ def test_state_file_holds_the_seeds_state(
     verify(rule, state.get("rootless") is False, f"rootless is {state.get('rootless')!r}")
     pid = init_pid(c)
     verify(rule, state.get("init_process_pid") == pid, f"init_process_pid is not {pid}")
+    fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in range(3)]
+    shown = state.get("external_descriptors")
+    verify(rule, shown == fds, f"external_descriptors {shown!r}, init's fds 0-2 point to {fds}")
 
 
 @pytest.mark.requirement("LC-START-SAVE-ERROR")
