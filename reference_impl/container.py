@@ -363,12 +363,17 @@ class Container:
 
     # -- internals ---------------------------------------------------------------------------
     def _create_exec_fifo(self) -> None:
+        """``createExecFifo``: the seed refuses a fifo already there in its own words
+        (692f6e1 container_linux.go:352-354); runc 1.2 returns mkfifo's *PathError
+        (v1.2.0 container_linux.go:438-441)."""
         path = os.path.join(self.root, EXEC_FIFO)
-        if os.path.exists(path):
+        if self.profile.exec_fifo_precheck and os.path.exists(path):
             raise LibcontainerError(f"exec fifo {path} already exists")
         try:
             self.system.mkfifo(path, 0o622)
         except OSError as err:
+            if not self.profile.exec_fifo_precheck:
+                raise PathError("mkfifo", path, err.errno or errno.EIO) from err
             raise new_system_error(err) from err
 
     def _delete_exec_fifo(self) -> None:

@@ -166,6 +166,9 @@ class Profile:
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
+    #: Start of an init refuses a leftover exec.fifo with its own text before the mkfifo
+    #: (the seed); runc >= 1.2 (304a4c0fe) leaves it to mkfifo's EEXIST
+    exec_fifo_precheck: bool = True
     #: killing every process of the cgroup waits for them after SIGKILL and warns of a failed
     #: signal in os.Process.Signal's words; runc >= 1.2 (5b8f8712a) waits for nothing and warns
     #: "kill <pid>: <errno>", silent on ESRCH
@@ -395,6 +398,7 @@ RUNC_1_2 = Profile(
     cgroup_join_unified=True,
     cgroup_kill_file=True,
     kill_all_waits=False,
+    exec_fifo_precheck=False,
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
     cgroup_v2=True,

@@ -214,24 +214,6 @@ def test_v2_busy_group_fails_after_retries(on_host: OnHost, profile: str) -> Non
         assert host.system.monotonic() - before >= busy.wait - 1e-9
 
 
-@V2
-@pytest.mark.requirement("CG-JOINED-NOT-REMOVED")
-def test_v2_joined_group_is_never_removed(on_host: OnHost) -> None:
-    with _boot(on_host, "v2") as (host, factory):
-        os.mkdir(host.cgroup_dir("unified", host.cgroup_path("shared")))
-        config = Config(
-            namespaces=(),
-            cgroups=CgroupConfig(
-                paths={"": host.cgroup_dir("unified", host.cgroup_path("shared"))}
-            ),
-        )
-        c = factory.create(host.container_id("j2"), config)
-        c.run(INIT)
-        assert c.init_process.pid in host.cgroup_pids("unified", host.cgroup_path("shared"))
-        _kill_and_destroy(c)
-        assert os.path.isdir(host.cgroup_dir("unified", host.cgroup_path("shared")))
-
-
 # -- limits, on every kind of host ------------------------------------------------------------
 @pytest.mark.parametrize("kind", _kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-MEMORY")

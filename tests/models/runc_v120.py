@@ -75,6 +75,7 @@ RUNC_V120 = Profile(
     # init_linux.go:701-710: cgroup.kill of m.Path("") on v2 and hybrid hosts
     cgroup_kill_file=True,
     kill_all_waits=False,
+    exec_fifo_precheck=False,
     # container_linux.go:940-953 hasInit: a live init with the recorded start time
     init_check="has-init",
     # container_linux.go:378-427 Signal: no `all` flag; SIGKILL of a shared PID namespace
