@@ -111,6 +111,10 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "cgroup_exists_any_controller": Broken(
         ("LC-SIGNAL-KILL-ALL-DEVICES-GONE",), profile="runc-1.2"
     ),
+    # issue 14's later rules: the kill-all's warning, the exec fifo of runc 1.2, error kinds
+    "kill_all_warns_like_kill": ("LC-SIGNAL-ALL-SIGNAL-WARNED",),
+    "exec_fifo_checked_first": Broken(("LC-EXEC-FIFO-EXISTS",), profile="runc-1.2"),
+    "refusals_without_codes": ("LC-ERROR-KINDS",),
     "pause_error_with_status": Broken(
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",
