@@ -115,6 +115,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "kill_all_warns_like_kill": ("LC-SIGNAL-ALL-SIGNAL-WARNED",),
     "exec_fifo_checked_first": Broken(("LC-EXEC-FIFO-EXISTS",), profile="runc-1.2"),
     "refusals_without_codes": ("LC-ERROR-KINDS",),
+    "state_without_descriptors": ("LC-STATE-FILE-KEYS",),
+    "exec_joins_gone_rdt_group": ("LC-EXEC-RDT-GONE",),
     "pause_error_with_status": Broken(
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",

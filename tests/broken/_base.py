@@ -23,10 +23,13 @@ def factory_with(
     states: dict[str, type[ContainerState]] | None = None,
     teardown: Callable[[Any], None] | None = None,
     profile_changes: dict[str, Any] | None = None,
+    methods: dict[str, Callable[..., Any]] | None = None,
 ) -> Callable[..., Factory]:
-    """A ``new_factory`` whose containers use ``states`` and ``teardown`` in place of the
-    reference's, and whose profile has ``profile_changes`` (field -> value) applied."""
+    """A ``new_factory`` whose containers use ``states``, ``teardown`` and ``methods`` (name ->
+    function of the container) in place of the reference's, and whose profile has
+    ``profile_changes`` (field -> value) applied."""
     namespace: dict[str, Any] = {"state_classes": {**STATE_CLASSES, **(states or {})}}
+    namespace.update(methods or {})
     if teardown is not None:
         namespace["teardown"] = lambda self: teardown(self)
     container_class = type(f"{name}Container", (Container,), namespace)
