@@ -175,6 +175,12 @@ def message(key: str, profile: str = DEFAULT_PROFILE, **fields: Any) -> str:
     return str(lifecycle(profile)["messages"][key]).format(**fields)
 
 
+def start_set_error(profile: str, phase: str) -> tuple[str, str]:
+    """(the step's context, the sync loop's) of a start whose cgroup Set fails in ``phase``."""
+    table = lifecycle(profile)["start_set_error"]
+    return str(table[phase]), str(table["sync_loop"])
+
+
 def error_kind(key: str, profile: str = DEFAULT_PROFILE) -> str:
     """The kind (error code or sentinel) of the refusal ``key`` under ``profile``."""
     return str(lifecycle(profile)["error_kinds"][key])
