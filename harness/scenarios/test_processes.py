@@ -284,6 +284,20 @@ def test_processes_whose_listing_fails_names_it(
     verify(rule, want in got and eio in got.lower(), f"Processes must fail with {want!r}: {got!r}")
 
 
+@pytest.mark.requirement("LC-PROCESSES-NOT-STARTED")
+def test_processes_of_a_container_never_started(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-PROCESSES-NOT-STARTED"
+    cid = host.container_id("pn")
+    c = factory.create(cid, config_for(cid))
+    got: Any = "no error"
+    try:
+        pids = c.processes()
+    except Exception as err:  # noqa: BLE001 - the error is what is checked
+        got, pids = str(err), None
+    verify(rule, got == "no error", f"Processes must not fail: {got!r}")
+    verify(rule, pids == [], f"Processes must list nothing: {pids!r}")
+
+
 @pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
 def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     factory: Factory, host: Host, verify: Any
