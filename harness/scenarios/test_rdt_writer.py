@@ -262,6 +262,25 @@ def test_a_group_mkdir_the_kernel_refuses_fails_start(on_host: OnHost, verify: A
         verify(rule, not os.path.exists(group), f"{group} is left after the failed start")
 
 
+@pytest.mark.requirement("RDT-DESTROY-NOT-STARTED")
+def test_destroy_of_a_container_never_started(
+    factory: Factory, rdt: Host, profile: str, verify: Any
+) -> None:
+    rule = "RDT-DESTROY-NOT-STARTED"
+    c = create_with_rdt(factory, rdt, "ns", l3_cache_schema=rdt.l3_schema("f"))
+    group = rdt.resctrl_group(rdt.container_id("ns"))
+    os.mkdir(group)  # made by someone else, before any start
+    got = error_of(c.destroy)
+    verify(rule, got == "no error", f"Destroy must succeed: {got!r}")
+    removed = tables.rdt_destroy_unstarted_removes_group(profile)
+    gone = not os.path.exists(group)
+    verify(
+        rule, gone == removed, f"{group} {'gone' if gone else 'left'}, want it removed: {removed}"
+    )
+    if not gone:
+        os.rmdir(group)
+
+
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
 def test_removed_group_gives_tasks_back(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):

@@ -399,6 +399,11 @@ def cgroup_write_error(profile: str, **fields: Any) -> str | None:
     return None if text is None else str(text).format(**fields)
 
 
+def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
+    """Whether Destroy of a container never started removes ``<resctrl>/<id>``."""
+    return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])
+
+
 def procs_write_error(profile: str, **fields: Any) -> str:
     """The cause of a failed write of a pid to a cgroup.procs under ``profile``."""
     return str(resources()["procs_write_error"][profile]).format(**fields)
