@@ -1,0 +1,120 @@
+"""The expectations of ``resources.toml``: what the cgroup manager and the resctrl writer
+write, where, and the texts of their errors, by profile where the profiles differ.
+
+Pure data and pure functions, as :mod:`harness.spec.tables` (which re-exports them).
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from harness.errors import SpecError
+
+RESOURCES = Path(__file__).with_name("resources.toml")
+
+
+@functools.cache
+def resources() -> dict[str, Any]:
+    """The parsed expectations of the cgroup manager and the resctrl writer."""
+    try:
+        return tomllib.loads(RESOURCES.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as err:
+        raise SpecError(str(RESOURCES), str(err)) from err
+
+
+# read now, on the real filesystem: scenarios ask for texts while a simulated host is patched in
+resources()
+
+
+def resource_message(key: str, **fields: Any) -> str:
+    """A cgroup or resctrl error text; for a kernel text with eras, the newest era's."""
+    value = resources()["messages"][key]
+    text = value[0] if isinstance(value, list) else value
+    return str(text).format(**fields)
+
+
+def schemata_write_error(profile: str, **fields: Any) -> str:
+    """The error of a Set whose schemata write fails under ``profile``."""
+    return str(resources()["schemata_write_error"][profile]).format(**fields)
+
+
+def tasks_write_error(profile: str, **fields: Any) -> str:
+    """The error of an Apply whose write of a pid to the group's tasks fails under ``profile``."""
+    return str(resources()["tasks_write_error"][profile]).format(**fields)
+
+
+def cgroup_write_error(profile: str, **fields: Any) -> str | None:
+    """A failed write of a cgroup v1 control file under ``profile``; None where the spec does
+    not hold that profile's text."""
+    text = resources()["cgroup_write_error"].get(profile)
+    return None if text is None else str(text).format(**fields)
+
+
+def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
+    """Whether Destroy of a container never started removes ``<resctrl>/<id>``."""
+    return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])
+
+
+def procs_write_error(profile: str, **fields: Any) -> str:
+    """The cause of a failed write of a pid to a cgroup.procs under ``profile``."""
+    return str(resources()["procs_write_error"][profile]).format(**fields)
+
+
+def resource_messages(key: str, **fields: Any) -> tuple[str, ...]:
+    """Every era's text of a kernel message (newest first)."""
+    value = resources()["messages"][key]
+    texts = value if isinstance(value, list) else [value]
+    return tuple(str(t).format(**fields) for t in texts)
+
+
+def v1_limit_file(limit: str) -> tuple[str, str]:
+    """(hierarchy, file) a limit of the config is written to on cgroup v1."""
+    hierarchy, name = resources()["v1_files"][limit]
+    return str(hierarchy), str(name)
+
+
+def v1_unlimited(limit: str) -> str:
+    """What a v1 limit's file reads back after the config gave it -1 (unlimited)."""
+    return str(resources()["v1_unlimited"][limit])
+
+
+def v1_cpu_shares_bounds() -> tuple[int, int]:
+    """(lowest, highest) cpu.shares the v1 kernel keeps; it clamps others to them."""
+    row = resources()["v1_cpu_shares"]
+    return int(row["min"]), int(row["max"])
+
+
+def v2_file(name: str) -> str:
+    """The cgroup v2 file of a limit, or of the freezer ("freeze", "events", ...)."""
+    return str(resources()["v2_files"][name])
+
+
+def v2_controller(limit: str) -> str:
+    """The controller a limit needs enabled above a cgroup2 group."""
+    return str(resources()["v2_controllers"][limit])
+
+
+def shares_to_weight() -> dict[int, int]:
+    """cpu shares -> the cgroup v2 cpu.weight runc writes for them."""
+    return {int(r["shares"]): int(r["weight"]) for r in resources()["shares_to_weight"]}
+
+
+def frozen_sigkill(cgroup_mode: str) -> str:
+    """What SIGKILL does to a frozen task: "pending" (until thawed) or "delivered"."""
+    return str(resources()["frozen_sigkill"][cgroup_mode])
+
+
+def freezer_file(cgroup_mode: str) -> tuple[str, str, str]:
+    """(file, frozen value, thawed value) that freeze a group on a host of ``cgroup_mode``."""
+    name, frozen, thawed = resources()["freezer_file"][cgroup_mode]
+    return str(name), str(frozen), str(thawed)
+
+
+def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
+    """(hierarchy, control file) destroy's kill-all step goes through under ``profile``: a
+    hierarchy of the host ("unified", or "v1" for any v1 one that holds the processes)."""
+    hierarchy, name = resources()["kill_all_file"][profile][cgroup_mode]
+    return str(hierarchy), str(name)
