@@ -79,6 +79,30 @@ def test_extra_process_whose_cgroup_write_fails_is_not_started(
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
 
 
+@pytest.mark.requirement("LC-EXEC-CGROUP-GONE")
+def test_extra_process_skips_a_cgroup_that_is_gone(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-EXEC-CGROUP-GONE"
+    kept = {host.process_hierarchy(), "devices", "freezer", "cpuset"}
+    spare = [h for h in host.v1_hierarchies() if h not in kept]
+    if host.cgroup_mode() == "v2" or not spare:
+        skip_for_host("a v1 hierarchy a container can lose", f"{host.describe_cgroups()}")
+    cid = host.container_id("cg")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    gone = spare[0]
+    host.move_to_cgroup(init_pid(c), gone, "/")  # a cgroup with a task cannot be removed
+    os.rmdir(host.cgroup_dir(gone, f"/{cid}"))
+    before = host.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    verify(rule, got == "no error", f"Start must succeed without the {gone} group: {got!r}")
+    new = host.live_children() - before
+    verify(rule, len(new) == 1, f"the extra process must run: new pids {sorted(new)}")
+    procs = host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
+    verify(rule, set(new) <= set(procs), f"it must join the other groups: {sorted(procs)}")
+
+
 @pytest.mark.requirement("LC-EXEC-JOIN-RDT-ERROR")
 def test_extra_process_whose_resctrl_write_fails_is_not_started(
     factory: Factory, host: Host, verify: Any
