@@ -22,6 +22,7 @@ from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import kill_all_path
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
@@ -142,9 +143,7 @@ def test_kill_all_failure_is_not_returned(
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     # The file the kill-all step goes through fails: it cannot do its work.
-    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
-    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
-    path = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
+    path = kill_all_path(host, profile, cid)
     logged = tables.kill_all_failure(profile) == "logged"
     error = _kill_all_error(c, host, path) if logged else ""
     fault = inject(host, "open", path, errno.EIO)

@@ -14,6 +14,7 @@ from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
@@ -183,14 +184,6 @@ def test_sigkill_without_pid_namespace_after_destroy(
     assert str(info.value) == tables.message("kill_all_not_running", profile)
 
 
-def _raised(call: Any) -> BaseException | None:
-    try:
-        call()
-    except Exception as err:  # noqa: BLE001 - its kind is what is checked
-        return err
-    return None
-
-
 @pytest.mark.requirement("LC-ERROR-KINDS")
 def test_refusals_carry_the_kind_a_go_caller_tests_for(
     factory: Factory, host: Host, profile: str, verify: Any
@@ -212,7 +205,7 @@ def test_refusals_carry_the_kind_a_go_caller_tests_for(
         "set_stopped": lambda: done.set(config_for(stopped)),
     }
     for key, call in refusals.items():
-        err = _raised(call)
+        err = raised(call)
         want = tables.error_kind(key, profile)
         got = getattr(err, "kind", None) if err is not None else "no error"
         verify(rule, got == want, f"{key}: the error must be of kind {want!r}: {got!r} ({err})")

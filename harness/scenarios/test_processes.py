@@ -22,6 +22,8 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import freezer_fails
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import kill_all_path
+from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_extra
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
@@ -105,47 +107,41 @@ def test_extra_process_skips_a_cgroup_that_is_gone(
 
 @pytest.mark.requirement("LC-EXEC-JOIN-RDT-ERROR")
 def test_extra_process_whose_resctrl_write_fails_is_not_started(
-    factory: Factory, host: Host, verify: Any
+    factory: Factory, rdt: Host, verify: Any
 ) -> None:
     rule = "LC-EXEC-JOIN-RDT-ERROR"
-    reason = host.rdt_unavailable()
-    if reason is not None:
-        skip_for_host("L3 CAT through a mounted resctrl", reason)
-    cid = host.container_id("jt")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    cid = rdt.container_id("jt")
+    c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("f")))
     c.run(INIT)
-    tasks = os.path.join(host.resctrl_group(cid), "tasks")
-    fault = inject(host, "write", tasks, errno.EIO)
-    before = host.live_children()
+    tasks = os.path.join(rdt.resctrl_group(cid), "tasks")
+    fault = inject(rdt, "write", tasks, errno.EIO)
+    before = rdt.live_children()
     got = error_of(lambda: c.start(EXTRA))
-    assert host.fired(fault), "the fault never fired"
+    assert rdt.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
     match = re.search(r"adding pid (\d+) to Intel RDT resource control filesystem caused", got)
     verify(rule, match is not None, f"Start must fail naming the resctrl join: {got!r}")
     if match is not None:
         want = tables.tasks_write_error("seed", pid=match.group(1), path=tasks, errno=eio)
         verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
-    left = host.live_children() - before
+    left = rdt.live_children() - before
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
 
 
 @pytest.mark.requirement("LC-EXEC-RDT-GONE")
 def test_extra_process_starts_when_the_resctrl_group_is_gone(
-    factory: Factory, host: Host, verify: Any
+    factory: Factory, rdt: Host, verify: Any
 ) -> None:
     rule = "LC-EXEC-RDT-GONE"
-    reason = host.rdt_unavailable()
-    if reason is not None:
-        skip_for_host("L3 CAT through a mounted resctrl", reason)
-    cid = host.container_id("jg")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    cid = rdt.container_id("jg")
+    c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("f")))
     c.run(INIT)
-    group = host.resctrl_group(cid)
+    group = rdt.resctrl_group(cid)
     os.rmdir(group)  # its tasks go back to the default group
-    before = host.live_children()
+    before = rdt.live_children()
     got = error_of(lambda: c.start(EXTRA))
     verify(rule, got == "no error", f"Start must succeed without the group: {got!r}")
-    new = host.live_children() - before
+    new = rdt.live_children() - before
     verify(rule, len(new) == 1, f"the extra process must run: new pids {sorted(new)}")
     verify(rule, not os.path.exists(group), f"Start must not make the group again: {group}")
 
@@ -296,11 +292,7 @@ def test_processes_whose_listing_fails_names_it(
     cid = host.container_id("pl")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
-    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
-    fault = inject(
-        host, "open", os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name), errno.EIO
-    )
+    fault = inject(host, "open", kill_all_path(host, profile, cid), errno.EIO)
     got = error_of(c.processes)
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
@@ -313,13 +305,10 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     rule = "LC-PROCESSES-NOT-STARTED"
     cid = host.container_id("pn")
     c = factory.create(cid, config_for(cid))
-    got: Any = "no error"
-    try:
-        pids = c.processes()
-    except Exception as err:  # noqa: BLE001 - the error is what is checked
-        got, pids = str(err), None
-    verify(rule, got == "no error", f"Processes must not fail: {got!r}")
-    verify(rule, pids == [], f"Processes must list nothing: {pids!r}")
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    verify(rule, err is None, f"Processes must not fail: {err}")
+    verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
 
 
 @pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")

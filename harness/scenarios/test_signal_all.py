@@ -19,8 +19,10 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import freezer_fails
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import kill_all_path
 from harness.scenarios._support.containers import start_extra
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.containers import written_values
 from harness.scenarios._support.machines import cgroups_are
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
@@ -45,9 +47,8 @@ def test_signal_all_kills_every_process_of_the_cgroup(
     verify(rule, host.dies(extra), f"the process {extra} started after init must die too")
     freezer = host.freezer_state(f"/{cid}")
     verify(rule, freezer == "THAWED", f"the cgroup must be thawed afterwards: {freezer}")
-    writes = [op.data for op in host.operations()[start:] if op.op == "write" and op.path == path]
-    if writes and None not in writes:  # a real host logs the paths it wrote, not the data
-        values = [data.decode().strip() for data in writes if data is not None]
+    values = written_values(host, path, start)
+    if values is not None:
         verify(
             rule,
             values[0] == frozen and values[-1] == thawed,
@@ -129,9 +130,7 @@ def test_signal_all_whose_pid_listing_fails_signals_nothing_and_thaws(
     pid = init_pid(c)
     extra = start_extra(c, host)
     path, frozen, thawed = host.freezer_file(pid)
-    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
-    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
-    listing = os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
+    listing = kill_all_path(host, profile, cid)
     start = len(host.operations())
     fault = inject(host, "open", listing, errno.EIO)
     got = error_of(lambda: c.signal(signal.SIGTERM, all_processes=True))
@@ -142,9 +141,8 @@ def test_signal_all_whose_pid_listing_fails_signals_nothing_and_thaws(
         verify(rule, host.is_alive(alive), f"{alive} must not be signalled: it is gone")
     shown = host.freezer_state(f"/{cid}")
     verify(rule, shown == "THAWED", f"the cgroup must be thawed again: {shown}")
-    writes = [op.data for op in host.operations()[start:] if op.op == "write" and op.path == path]
-    if writes and None not in writes:  # a real host logs the paths it wrote, not the data
-        values = [data.decode().strip() for data in writes if data is not None]
+    values = written_values(host, path, start)
+    if values is not None:
         verify(rule, values == [frozen, thawed], f"{path} must be frozen, then thawed: {values}")
 
 

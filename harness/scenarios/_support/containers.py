@@ -79,13 +79,36 @@ def init_pid(c: Container) -> int:
     return int(c.init_process.pid)
 
 
-def error_of(call: Callable[[], object]) -> str:
-    """The text of the error ``call`` raises, or "no error"."""
+def raised(call: Callable[[], object]) -> Exception | None:
+    """The error ``call`` raises, or None."""
     try:
         call()
-    except Exception as err:  # noqa: BLE001 - its text is what is checked
-        return str(err)
-    return "no error"
+    except Exception as err:  # noqa: BLE001 - the error is what is checked
+        return err
+    return None
+
+
+def error_of(call: Callable[[], object]) -> str:
+    """The text of the error ``call`` raises, or "no error"."""
+    err = raised(call)
+    return "no error" if err is None else str(err)
+
+
+def kill_all_path(host: Host, profile: str, cid: str) -> str:
+    """The control file through which killing every process of container ``cid`` goes under
+    ``profile``: the pid listing, or cgroup.kill."""
+    hierarchy, name = tables.kill_all_file(profile, host.cgroup_mode())
+    hierarchy = host.process_hierarchy() if hierarchy == "v1" else hierarchy
+    return os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), name)
+
+
+def written_values(host: Host, path: str, since: int) -> list[str] | None:
+    """What was written to ``path`` since operation ``since``; None where the host logs the
+    paths it wrote but not the data (a real host)."""
+    writes = [op.data for op in host.operations()[since:] if op.op == "write" and op.path == path]
+    if not writes or None in writes:
+        return None
+    return [data.decode().strip() for data in writes if data is not None]
 
 
 def make_init_gone(host: Host, c: Container) -> int:
