@@ -26,6 +26,7 @@ from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
 from harness.fakes.proc.files import NETNS_RUN_DIR
 from harness.fakes.proc.files import MountLine
+from harness.fakes.proc.files import nul_list
 from harness.fakes.proc.files import pid_cgroup
 from harness.fakes.proc.files import pid_stat
 from harness.fakes.proc.netns import NetNamespace
@@ -74,8 +75,12 @@ class KernelTasks:
             [
                 ControlFile("stat", lambda: pid_stat(task)),
                 ControlFile("cgroup", lambda: pid_cgroup(task, ids, unified=unified)),
+                # a zombie has no memory map: both read empty
+                ControlFile("cmdline", lambda: "" if task.zombie else nul_list(task.argv)),
+                ControlFile("environ", lambda: "" if task.zombie else nul_list(task.environ)),
             ],
         )
+        self.fs.create_symlink(f"{directory}/cwd", task.cwd)
         self.fs.create_dir(f"{directory}/ns", 0o511)
         assert task.netns is not None
         self.fs.create_symlink(f"{directory}/ns/net", ns_link(task.netns))
@@ -91,6 +96,8 @@ class KernelTasks:
         link = f"/proc/{task.pid}/ns/net"
         if self.fs.islink(link):
             self.fs.remove_object(link)
+        if self.fs.islink(f"/proc/{task.pid}/cwd"):  # nor a working directory (ENOENT)
+            self.fs.remove_object(f"/proc/{task.pid}/cwd")
         for fd in range(3):  # an exited task holds no files
             if self.fs.islink(f"/proc/{task.pid}/fd/{fd}"):
                 self.fs.remove_object(f"/proc/{task.pid}/fd/{fd}")
@@ -112,8 +119,11 @@ class KernelTasks:
         parent: int | None = None,
         namespaces: tuple[str, ...] = (),
         freeze_resistant_reads: int = 0,
+        program: tuple[tuple[str, ...], tuple[str, ...], str] | None = None,
     ) -> int:
         """Start a process: it joins the parent's groups (the roots when ``parent`` is None).
+
+        ``program``: its argv, environment and working directory (see ``ProcessTable.spawn``).
 
         ``namespaces``: "pid" gives it a PID namespace of its own, "net" a new network
         namespace, "net=<path>" joins the one at ``path`` (a /run/netns bind mount or a
@@ -140,6 +150,7 @@ class KernelTasks:
             namespaces=namespaces,
             freeze_resistant_reads=freeze_resistant_reads,
             netns=netns,
+            program=program,
         )
         freezer = self.hierarchies.get("freezer")
         if freezer is not None and freezer.freezer is not None:

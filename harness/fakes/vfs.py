@@ -66,6 +66,11 @@ class VfsHooks:
     _orig_rename: Callable[..., None]
     _orig_chmod: Callable[..., None]
     _orig_add_open_file: Callable[..., int]
+    _orig_create_file_internally: Callable[..., FakeFile]
+    #: the file the last open created (pyfakefs makes it before the open is checked)
+    _created_by_open: FakeFile | None = None
+    #: the os.open whose own chmod comes next: its path, and whether it created the file
+    _open_chmod: tuple[str, bool] | None = None
 
     def _install_hooks(self) -> None:
         """Keep pyfakefs' own calls (as ``_orig_<name>``), then route each through this layer."""
@@ -77,6 +82,7 @@ class VfsHooks:
             "rename": self._rename,
             "chmod": self._chmod,
             "add_open_file": self._add_open_file,
+            "create_file_internally": self._create_file_internally,
         }
         for name, hook in hooks.items():
             setattr(self, f"_orig_{name}", getattr(fs, name))
@@ -326,7 +332,14 @@ class VfsHooks:
         self._run("rename", src, data, rename)
 
     def _chmod(self, path: Any, mode: int, *args: Any, **kwargs: Any) -> None:
-        # pyfakefs' os.open chmods every file it opens; kernfs files keep their modes.
+        # pyfakefs' os.open chmods every file it opens to the mode given, umask or not.  open(2)
+        # gives a file it creates that mode less the umask and leaves an existing file's alone;
+        # kernfs files keep their modes.
+        opened, self._open_chmod = self._open_chmod, None
+        if opened is not None and opened[0] == self.fs.absnormpath(path):
+            if not opened[1]:
+                return
+            mode &= ~self.fs.umask
         try:
             obj = self.fs.resolve(path)
         except (OSError, TypeError):
@@ -334,6 +347,11 @@ class VfsHooks:
         if isinstance(obj, KernfsFile):
             return
         self._orig_chmod(path, mode, *args, **kwargs)
+
+    def _create_file_internally(self, *args: Any, **kwargs: Any) -> FakeFile:
+        made = self._orig_create_file_internally(*args, **kwargs)
+        self._created_by_open = made
+        return made
 
     def _add_open_file(self, file_obj: Any, new_fd: int = -1) -> int:
         if isinstance(file_obj, FakeFileWrapper) and file_obj.filedes is None:
@@ -365,6 +383,9 @@ class VfsHooks:
         if modes.can_read:
             self._guard_reads(wrapper)
         self._record("open", path, None, None)
+        created, self._created_by_open = self._created_by_open is file, None
+        if wrapper.raw_io:  # os.open, which chmods the file next
+            self._open_chmod = (path, created)
 
     def _checks_open_perm(self, path: str) -> bool:
         """Whether a missing handler refuses the open itself (EACCES even for root).

@@ -43,7 +43,8 @@ class SimulatedSystem:
         if not spec.args:
             raise FakeKernelError("ProcessSpec.args is empty: nothing to execute")
         comm = posixpath.basename(spec.args[0])
-        pid = self.kernel.spawn_process(comm, namespaces=spec.namespaces)
+        program = (tuple(spec.args), tuple(spec.env), spec.cwd)
+        pid = self.kernel.spawn_process(comm, namespaces=spec.namespaces, program=program)
         if spec.exec_fifo is not None:
             node = self._fifo(spec.exec_fifo)
             node.set_initial_contents((node.byte_contents or b"") + b"0")

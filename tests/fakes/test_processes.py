@@ -152,3 +152,26 @@ def test_harness_misuse_is_a_fake_kernel_error(kernel: SimulatedKernel) -> None:
         kernel.exit_process(4242)
     with pytest.raises(FakeKernelError):
         kernel.deliver_signal(0, signal.SIGKILL)
+
+
+def test_proc_shows_the_program_until_the_task_exits(kernel: SimulatedKernel) -> None:
+    program = (("/bin/sleep", "infinity"), ("HOME=/root", "A=1"), "/tmp")
+    pid = kernel.spawn_process("sleep", program=program)
+    child = kernel.fork(pid)
+    for task in (pid, child):  # a fork runs its parent's program
+        assert read(f"/proc/{task}/cmdline") == "/bin/sleep\0infinity\0"
+        assert read(f"/proc/{task}/environ") == "HOME=/root\0A=1\0"
+        assert os.readlink(f"/proc/{task}/cwd") == "/tmp"
+    kernel.exit_process(pid)
+    # a zombie has no memory map and no working directory
+    assert read(f"/proc/{pid}/cmdline") == read(f"/proc/{pid}/environ") == ""
+    with pytest.raises(OSError) as err:
+        os.readlink(f"/proc/{pid}/cwd")
+    assert err.value.errno == errno.ENOENT
+
+
+def test_a_process_without_a_program_runs_its_comm_in_the_root(kernel: SimulatedKernel) -> None:
+    pid = kernel.spawn_process("worker")
+    assert read(f"/proc/{pid}/cmdline") == "worker\0"
+    assert read(f"/proc/{pid}/environ") == ""
+    assert os.readlink(f"/proc/{pid}/cwd") == "/"

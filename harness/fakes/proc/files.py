@@ -23,6 +23,7 @@ __all__ = [
     "hierarchy_dir",
     "cpuinfo",
     "mountinfo",
+    "nul_list",
     "pid_cgroup",
     "pid_stat",
 ]
@@ -145,6 +146,11 @@ def cpuinfo(topology: Topology) -> str:
             "\n"
         )
     return "".join(blocks)
+
+
+def nul_list(items: tuple[str, ...]) -> str:
+    """/proc/<pid>/cmdline and environ: each string ended by a NUL."""
+    return "".join(f"{item}\0" for item in items)
 
 
 def pid_stat(task: Task) -> str:

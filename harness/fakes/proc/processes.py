@@ -91,6 +91,10 @@ class Task:
     #: a fatal signal waiting for the task to thaw
     pending: int | None = None
     ignored: set[int] = field(default_factory=set)
+    #: what execve gave it: /proc/<pid>/cmdline, environ and the cwd link
+    argv: tuple[str, ...] = ()
+    environ: tuple[str, ...] = ()
+    cwd: str = "/"
 
     @property
     def state(self) -> ProcState:
@@ -186,11 +190,14 @@ class ProcessTable:
         namespaces: tuple[str, ...] = (),
         freeze_resistant_reads: int = 0,
         netns: int | None = None,
+        program: tuple[tuple[str, ...], tuple[str, ...], str] | None = None,
     ) -> Task:
         """Create a task; it inherits the parent's groups, or starts in the roots.
 
         ``netns``: the inode of the network namespace it gets (new or joined, the kernel model
         decides); None: its parent's, or the host's for a child of the runtime.
+        ``program``: the argv, environment and working directory it runs with; None: its
+        parent's (a fork), or ``comm`` alone in / with no environment.
 
         Raises:
             FakeKernelError: when ``parent`` is not a live task (it could not fork).
@@ -206,6 +213,9 @@ class ProcessTable:
                 raise FakeKernelError(f"pid {parent} is not a live process and cannot fork")
             cgroups, resctrl_group, pidns = dict(source.cgroups), source.resctrl_group, source.pidns
             inherited_net = source.netns
+            if program is None:
+                program = (source.argv, source.environ, source.cwd)
+        argv, environ, cwd = program if program is not None else ((comm,), (), "/")
         if "pid" in namespaces:
             pidns = pid
         task = Task(
@@ -218,6 +228,9 @@ class ProcessTable:
             pidns=pidns,
             netns=inherited_net if netns is None else netns,
             freeze_resist=freeze_resistant_reads,
+            argv=argv,
+            environ=environ,
+            cwd=cwd,
         )
         self._tasks[pid] = task
         self._on_created(task)
