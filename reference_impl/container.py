@@ -7,6 +7,7 @@ transition error from any method that reads the status.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -34,6 +35,8 @@ from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.namespaces import join_specs
+from reference_impl.namespaces import namespace_paths
 from reference_impl.process import InitProcess
 from reference_impl.process import ParentProcess
 from reference_impl.process import pipe_fds
@@ -65,6 +68,7 @@ class Container:
         profile: Profile,
         cgroup_manager: CgroupManager,
         intel_rdt_manager: IntelRdtManager | None,
+        resctrl_root: str | None = None,
     ) -> None:
         self.id = container_id
         #: the state dir, ``<factory root>/<id>``
@@ -74,6 +78,8 @@ class Container:
         self.profile = profile
         self.cgroup_manager = cgroup_manager
         self.intel_rdt_manager = intel_rdt_manager
+        #: where resctrl is mounted (None: it is not), as the factory found it
+        self.resctrl_root = resctrl_root
         self.init_process: ParentProcess | None = None
         self.init_process_start_time = 0
         self.created = ""
@@ -324,25 +330,53 @@ class Container:
     def state_json(self) -> dict[str, Any]:
         """The seed's ``State``: what ``load`` needs to find the container again."""
         fds = self.init_process.fds if self.init_process is not None else []
+        pid = self.init_process.pid if self.init_process is not None else 0
+        known = self.profile.namespace_types
         return {
             "id": self.id,
-            "init_process_pid": self.init_process.pid if self.init_process else 0,
+            "init_process_pid": pid,
             "init_process_start": self.init_process_start_time,
             "created": self.created,
             "config": self.config.to_json(),
             "rootless": False,
             "cgroup_paths": self.cgroup_manager.get_paths(),
-            "namespace_paths": {},
+            "namespace_paths": namespace_paths(self.config.namespaces, pid, known),
             "intel_rdt_path": self._intel_rdt_path(),
             # omitempty: only while an init with descriptors is known
             **({"external_descriptors": fds} if fds else {}),
         }
 
+    def _init_namespaces(self) -> tuple[str, ...]:
+        """What a process started in the running container joins: init's namespaces."""
+        pid = self.init_process.pid if self.init_process is not None else 0
+        return join_specs(self.config.namespaces, pid, self.profile.namespace_types)
+
     def _intel_rdt_path(self) -> str:
+        """state.json's ``intel_rdt_path``: the seed's GetIntelRdtPath, ``<resctrl>/<id>``
+        whenever resctrl is mounted, intelRdt in the config or not (692f6e1
+        container_linux.go:1543-1546, intelrdt/intelrdt.go:393-401); runc asks the container's
+        manager, which exists only with intelRdt (since v1.1.0, 7296dc171; v1.2.0
+        container_linux.go:975-978)."""
+        if self.profile.rdt_path_without_manager:
+            return os.path.join(self.resctrl_root, self.id) if self.resctrl_root else ""
         manager = self.intel_rdt_manager
         if manager is None or manager.features.root is None:
             return ""
         return manager.group_path()
+
+    def _store_init_state(self, parent: ParentProcess) -> None:
+        """Save state.json once init runs.  The seed returns the error as it is and leaves init
+        alive (692f6e1 container_linux.go:297-304); runc 1.2 saves it inside the parent's
+        start, whose failure terminates init, and wraps the error twice."""
+        try:
+            self._save_state()
+        except Exception as err:
+            context = self.profile.state_save_context
+            if not context:
+                raise
+            with contextlib.suppress(Exception):  # runc 1.2 only warns
+                parent.terminate()
+            raise self.profile.start_error(WrappedError(context, err)) from err
 
     def _save_state(self) -> None:
         """``saveState``: the JSON written in place with ``os.Create`` (seed, 692f6e1
@@ -408,7 +442,7 @@ class Container:
         self.state = self.state_for("created")
         self.init_process = parent
         self.init_process_start_time = parent.start_time
-        self._save_state()
+        self._store_init_state(parent)
         hooks = self.config.hooks
         if hooks is None:
             return
@@ -434,7 +468,7 @@ class Container:
             env=process.env,
             cwd=process.cwd,
             exec_fifo=os.path.join(self.root, EXEC_FIFO) if is_init else None,
-            namespaces=self.config.namespaces if is_init else (),
+            namespaces=self.config.namespaces if is_init else self._init_namespaces(),
         )
         pid = self.system.spawn(spec)
         try:

@@ -109,6 +109,7 @@ class Factory:
             self.profile,
             self._cgroup_manager(config.cgroups),
             self._rdt_manager(config, container_id),
+            self.rdt_features.root,
         )
 
     def load(self, container_id: str) -> Container:
@@ -132,6 +133,7 @@ class Factory:
             self.profile,
             self._cgroup_manager(config.cgroups, state.get("cgroup_paths") or {}),
             None,
+            self.rdt_features.root,
         )
         c.init_process = NonChildProcess(
             state["init_process_pid"],

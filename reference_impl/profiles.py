@@ -152,6 +152,10 @@ class Profile:
     #: state.json written "in-place" (seed: os.Create and a write, container_linux.go:1450-1457)
     #: or through a temporary file "state-*" and a rename (runc >= 1.0.0-rc91, a4a306d2a)
     state_write: Literal["in-place", "rename"] = "in-place"
+    #: the context of a start whose saving of state.json fails: "" in the seed (the error as it
+    #: is, init left alive), else runc 1.2's, after init is terminated (v1.2.0
+    #: process_linux.go:733-736, 530-561)
+    state_save_context: str = ""
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
     #: the ``status`` prestart (and createRuntime) and poststart hooks read: "" in the seed;
@@ -162,6 +166,13 @@ class Profile:
     id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
     #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
     id_refuses_dot_names: bool = False
+    #: state.json's intel_rdt_path is ``<resctrl>/<id>`` whenever resctrl is mounted (the seed's
+    #: GetIntelRdtPath), not only for a container with intelRdt, as runc does until v1.1.0
+    rdt_path_without_manager: bool = True
+    #: configs.NamespaceTypes(): the kinds state.json's namespace_paths may hold beyond the
+    #: config's, in order (692f6e1 configs/namespaces_linux.go:63-72; cgroup since v1.0.0,
+    #: 9a3a8a5eb; time since v1.2.0, ebc2e7c43)
+    namespace_types: tuple[str, ...] = ("user", "ipc", "uts", "net", "pid", "mount")
     #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
     cgroup_join_unified: bool = False
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
@@ -343,6 +354,8 @@ RUNC_1_1 = dataclasses.replace(
     prestart_status="creating",
     poststart_status="created",
     id_refuses_dot_names=True,
+    rdt_path_without_manager=False,
+    namespace_types=(*SEED.namespace_types, "cgroup"),
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
@@ -387,6 +400,7 @@ RUNC_1_2 = Profile(
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,
     state_write="rename",
+    state_save_context="unable to store init state",
     cli_delete_reports_error=True,
     poststop_status="stopped",
     # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362
@@ -395,6 +409,8 @@ RUNC_1_2 = Profile(
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,
+    rdt_path_without_manager=False,
+    namespace_types=(*SEED.namespace_types, "cgroup", "time"),
     cgroup_join_unified=True,
     cgroup_kill_file=True,
     kill_all_waits=False,

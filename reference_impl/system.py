@@ -12,12 +12,14 @@ same parser serves the real ``/proc`` and the simulated one.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import errno
 import os
 import signal as signal_module
 import subprocess
 import time
+from collections.abc import Callable
 from typing import Protocol
 from typing import runtime_checkable
 
@@ -81,9 +83,10 @@ class ProcessSpec:
     #: ``args`` (the way libcontainer's init blocks until ``runc start``). None for exec'd
     #: processes and plain programs.
     exec_fifo: str | None = None
-    #: namespaces the process gets of its own ("pid", "net", ...).  A simulated kernel models a
-    #: private PID namespace (its other members die with its init); the real system in this
-    #: module starts plain processes and ignores this field.
+    #: namespaces the process gets of its own ("pid", "net", ...) or joins ("net=<path>").  A
+    #: simulated kernel models a private PID namespace (its other members die with its init)
+    #: and network namespaces; the real system in this module makes or joins a network
+    #: namespace only (the others would need runc's double fork) and ignores the rest.
     namespaces: tuple[str, ...] = ()
 
 
@@ -149,6 +152,41 @@ class System(Protocol):
         ...
 
 
+#: unshare(2) and setns(2)'s flag for a network namespace
+_CLONE_NEWNET = 0x40000000
+
+
+def _network_namespace(namespaces: tuple[str, ...]) -> str | None:
+    """The network namespace a process gets: "" a new one, a path the one to join, None its
+    parent's."""
+    for entry in namespaces:
+        kind, _, path = entry.partition("=")
+        if kind == "net":
+            return path
+    return None
+
+
+def _enter_network_namespace(path: str) -> Callable[[], None]:
+    """A ``preexec_fn`` that puts the child in a new network namespace ("") or the one at
+    ``path`` before it runs the program (libc is loaded here, before the fork)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def enter() -> None:
+        if path:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+            try:
+                done = libc.setns(fd, _CLONE_NEWNET)
+            finally:
+                os.close(fd)
+        else:
+            done = libc.unshare(_CLONE_NEWNET)
+        if done != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+
+    return enter
+
+
 class RealSystem:
     """The real thing: ``subprocess``, ``os.kill``, ``waitpid`` and ``/proc``."""
 
@@ -157,18 +195,24 @@ class RealSystem:
 
     def spawn(self, spec: ProcessSpec) -> int:
         args = list(spec.args)
+        # exactly the process's environment, an empty one too (runc's init clears its own)
+        pairs = [item for item in spec.env if "=" in item]
+        env = dict(item.split("=", 1) for item in pairs)
         if spec.exec_fifo is not None:
-            # Block on the FIFO until `start` opens it for reading, then become the program.
-            args = ["/bin/sh", "-c", 'echo 0 > "$0" && exec "$@"', spec.exec_fifo, *args]
-        env = dict(item.split("=", 1) for item in spec.env if "=" in item)
+            # Block on the FIFO until `start` opens it for reading, then become the program;
+            # env -i drops what the shell itself exported (PWD) and sets the process's own
+            shell = 'echo 0 > "$0" && exec /usr/bin/env -i "$@"'
+            args = ["/bin/sh", "-c", shell, spec.exec_fifo, *pairs, *args]
+        network = _network_namespace(spec.namespaces)
         proc = subprocess.Popen(  # noqa: S603 - the program is the container's own
             args,
-            env=env or None,
+            env=env,
             cwd=spec.cwd,
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
+            preexec_fn=None if network is None else _enter_network_namespace(network),
         )
         self._children[proc.pid] = proc
         return proc.pid

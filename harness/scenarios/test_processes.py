@@ -3,6 +3,7 @@ kernel turns them down: a reaped init, a freezer write that fails."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import json
 import os
@@ -15,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
@@ -236,42 +238,47 @@ def _reap_init(host: Host, c: Container) -> int:
     return pid
 
 
-@pytest.mark.requirement("LC-STATE-FILE-KEYS")
-def test_state_file_holds_the_seeds_state(
-    factory: Factory, host: Host, profile: str, verify: Any
-) -> None:
-    rule = "LC-STATE-FILE-KEYS"
-    cid = host.container_id("sk")
-    c = factory.create(cid, config_for(cid))
-    c.start(INIT)
-    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
-        state = json.load(f)
-    want = tables.state_file_keys(profile)
-    verify(rule, set(state) == want, f"state.json keys {sorted(state)}, want {sorted(want)}")
-    verify(rule, state.get("rootless") is False, f"rootless is {state.get('rootless')!r}")
-    pid = init_pid(c)
-    verify(rule, state.get("init_process_pid") == pid, f"init_process_pid is not {pid}")
-    fds = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in range(3)]
-    shown = state.get("external_descriptors")
-    verify(rule, shown == fds, f"external_descriptors {shown!r}, init's fds 0-2 point to {fds}")
+def _program_of(pid: int) -> tuple[list[str], list[str], str]:
+    """What ``pid`` runs: /proc/<pid>/cmdline, environ and the cwd link."""
+
+    def nul_list(name: str) -> list[str]:
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return [item.decode() for item in f.read().split(b"\0")[:-1]]
+
+    return nul_list("cmdline"), nul_list("environ"), os.readlink(f"/proc/{pid}/cwd")
 
 
-@pytest.mark.requirement("LC-START-SAVE-ERROR")
-def test_start_whose_state_file_cannot_be_written(
-    factory: Factory, host: Host, verify: Any
-) -> None:
-    rule = "LC-START-SAVE-ERROR"
-    cid = host.container_id("sv")
+@pytest.mark.requirement("LC-START-PROCESS-PROGRAM")
+def test_processes_run_their_args_env_and_cwd(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-PROCESS-PROGRAM"
+    cid = host.container_id("pp")
     c = factory.create(cid, config_for(cid))
-    state_file = os.path.join(host.state_root, cid, "state.json")
-    fault = inject(host, "open", state_file, errno.EIO)
-    got = error_of(lambda: c.start(INIT))
-    assert host.fired(fault), "the fault never fired"
-    want = f"open {state_file}: {os.strerror(errno.EIO).lower()}"
-    verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
-    verify(rule, state_name(c) == "created", f"the failed save left the state {state_name(c)}")
-    pid = c.init_process.pid if c.init_process is not None else None
-    verify(rule, pid is not None and host.is_alive(pid), f"init {pid} must be left alive")
+    # HOME is set: the runtime's init adds HOME only when Env has none
+    init = dataclasses.replace(INIT, env=("HOME=/root", "RTGATE_ROLE=init"), cwd="/tmp")
+    extra = dataclasses.replace(EXTRA, env=("RTGATE_ROLE=exec", "HOME=/"), cwd="/run")
+    c.run(init)
+    pids = {"init": init_pid(c), "exec": start_extra(c, host, extra)}
+    for role, process in (("init", init), ("exec", extra)):
+        pid = pids[role]
+        eventually(host, lambda pid=pid, process=process: _program_of(pid)[0] == list(process.args))
+        argv, environ, cwd = _program_of(pid)
+        verify(rule, argv == list(process.args), f"{role} {pid} runs {argv}, not {process.args}")
+        verify(rule, environ == list(process.env), f"{role} {pid} has env {environ}")
+        verify(rule, cwd == process.cwd, f"{role} {pid} runs in {cwd!r}, not {process.cwd!r}")
+
+
+@pytest.mark.requirement("LC-EXEC-JOINS-NAMESPACES")
+def test_exec_joins_inits_network_namespace(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-EXEC-JOINS-NAMESPACES"
+    cid = host.container_id("jn")
+    config = config_for(cid)
+    c = factory.create(cid, dataclasses.replace(config, namespaces=(*config.namespaces, "net")))
+    c.run(INIT)
+    init = init_pid(c)
+    extra = start_extra(c, host)
+    own, joined, outside = host.netns_of(init), host.netns_of(extra), host.host_netns()
+    verify(rule, own is not None and own != outside, f"init {init} is in {own}, the host's")
+    verify(rule, joined == own, f"the started process {extra} is in {joined}, init in {own}")
 
 
 @pytest.mark.requirement("LC-STATUS-INIT-REAPED")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -207,6 +208,51 @@ def error_kind(key: str, profile: str = DEFAULT_PROFILE) -> str:
 def state_file_keys(profile: str = DEFAULT_PROFILE) -> frozenset[str]:
     """The keys state.json holds for a container without external descriptors."""
     return frozenset(str(k) for k in lifecycle(profile)["state_file"]["keys"])
+
+
+def namespace_paths(
+    profile: str, kinds: tuple[str, ...], init_pid: int, supported: Callable[[str], bool]
+) -> dict[str, str]:
+    """state.json's ``namespace_paths`` for a config with namespaces of ``kinds`` (the API's:
+    "pid", "mount", ...) and init ``init_pid``; ``supported(name)``: whether the host shows
+    /proc/self/ns/<name>."""
+    types = lifecycle(profile)["namespace_type"]
+    wanted = list(dict.fromkeys(kinds))
+    for kind in lifecycle(profile)["state_file"]["namespace_types"]:
+        if kind not in wanted and supported(str(types[kind][1])):
+            wanted.append(kind)
+    return {str(types[k][0]): f"/proc/{init_pid}/ns/{types[k][1]}" for k in wanted}
+
+
+def state_rdt_path_without_intel_rdt(profile: str, resctrl_group: str | None) -> str:
+    """state.json's ``intel_rdt_path`` of a container whose config has no intelRdt, where
+    ``resctrl_group`` is ``<resctrl>/<id>`` (None: resctrl is not mounted)."""
+    if lifecycle(profile)["state_file"]["rdt_path"] == "mounted" and resctrl_group:
+        return resctrl_group
+    return ""
+
+
+@dataclasses.dataclass(frozen=True)
+class StateFileWriting:
+    """How saveState writes state.json: ``written`` "in-place" (os.Create) or "rename" (a
+    temporary ``temp_prefix`` file renamed over it, a failed start's error inside
+    ``save_layers``, outermost first), the file created with ``mode`` less the umask."""
+
+    written: str
+    mode: int
+    temp_prefix: str
+    save_layers: tuple[str, ...]
+
+
+def state_file_writing(profile: str = DEFAULT_PROFILE) -> StateFileWriting:
+    """How ``profile``'s saveState writes state.json."""
+    table = lifecycle(profile)["state_file"]
+    return StateFileWriting(
+        written=str(table["written"]),
+        mode=int(table["mode"]),
+        temp_prefix=str(table.get("temp_prefix", "")),
+        save_layers=tuple(str(layer) for layer in table.get("save_layers", ())),
+    )
 
 
 def transition_error(from_state: str, to_state: str, profile: str = DEFAULT_PROFILE) -> str:

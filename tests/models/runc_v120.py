@@ -113,6 +113,14 @@ RUNC_V120 = Profile(
     set_rdt_failure_restores_cgroups=True,
     # container_linux.go:883-907: os.CreateTemp "state-*", WriteJSON, Close, Rename
     state_write="rename",
+    # process_linux.go:733-736: saveState in the ready step, its error wrapped; the deferred
+    # cleanup of :530-561 terminates init
+    state_save_context="unable to store init state",
+    # container_linux.go:975-978 currentState: the resctrl manager's path, and NewManager
+    # makes none without intelRdt (intelrdt/intelrdt.go:158-167)
+    rdt_path_without_manager=False,
+    # configs/namespaces_linux.go:72-83 NamespaceTypes
+    namespace_types=("user", "ipc", "uts", "net", "pid", "mount", "cgroup", "time"),
     # factory_linux.go:187-210: [A-Za-z0-9_+.-] only, and "." / ".." are refused
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,

@@ -201,10 +201,11 @@ def classify_teardown_error(
 EXTRA = Process(args=("/bin/sleep", "infinity"), init=False)
 
 
-def start_extra(c: Container, host: Host) -> int:
-    """Start :data:`EXTRA` in ``c`` and return its pid (the one child that was not there)."""
+def start_extra(c: Container, host: Host, process: Process = EXTRA) -> int:
+    """Start one more process (:data:`EXTRA` unless given) in ``c`` and return its pid (the
+    one child that was not there)."""
     before = host.live_children()
-    c.start(EXTRA)
+    c.start(process)
     new = host.live_children() - before
     assert len(new) == 1, f"Start of one process must start one: new pids {sorted(new)}"
     return new.pop()
