@@ -366,17 +366,20 @@ class Container:
 
     def _store_init_state(self, parent: ParentProcess) -> None:
         """Save state.json once init runs.  The seed returns the error as it is and leaves init
-        alive (692f6e1 container_linux.go:297-304); runc 1.2 saves it inside the parent's
-        start, whose failure terminates init, and wraps the error twice."""
+        alive (692f6e1 container_linux.go:297-304); runc 1.2 saves it in the parent's start
+        (its sync loop's procReady, v1.2.0 process_linux.go:733-736, 786-788), whose failure
+        is undone as any other's there."""
         try:
             self._save_state()
         except Exception as err:
             context = self.profile.state_save_context
             if not context:
                 raise
-            with contextlib.suppress(Exception):  # runc 1.2 only warns
-                parent.terminate()
-            raise self.profile.start_error(WrappedError(context, err)) from err
+            self._abort_parent(parent)
+            wrapped = WrappedError(context, err)
+            if self.profile.init_sync_context:  # it is saved in the sync loop's procReady
+                wrapped = WrappedError(self.profile.init_sync_context, wrapped)
+            raise self.profile.start_error(wrapped) from err
 
     def _save_state(self) -> None:
         """``saveState``: the JSON written in place with ``os.Create`` (seed, 692f6e1
@@ -510,12 +513,23 @@ class Container:
                         except Exception as err:
                             raise self.profile.start_hook_error(kind, i, err) from err
         except BaseException:
-            try:
-                parent.terminate()
-            except Exception:  # noqa: BLE001 - the seed only warns
-                pass
+            self._abort_parent(parent)
             raise
         return parent
+
+    def _abort_parent(self, parent: ParentProcess) -> None:
+        """What a start that fails inside the parent's start undoes: init is terminated (its
+        error only warned of), and in runc >= 1.0 the cgroups and resctrl group are removed,
+        their errors discarded (v1.2.0 process_linux.go:551-560)."""
+        with contextlib.suppress(Exception):
+            parent.terminate()
+        if not self.profile.failed_start_destroys_groups:
+            return
+        with contextlib.suppress(Exception):
+            self.cgroup_manager.destroy()
+        if self.intel_rdt_manager is not None:
+            with contextlib.suppress(Exception):
+                self.intel_rdt_manager.destroy()
 
     def _start_step(self, step: str, action: Any) -> None:
         """One cgroup or resctrl step of initProcess.start, its error in the profile's words;

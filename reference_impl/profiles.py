@@ -156,6 +156,11 @@ class Profile:
     #: is, init left alive), else runc 1.2's, after init is terminated (v1.2.0
     #: process_linux.go:733-736, 530-561)
     state_save_context: str = ""
+    #: a start of init that fails inside the parent's start removes the container's cgroups and
+    #: resctrl group (runc >= 1.0: the deferred cleanup with a named error, v1.1.5
+    #: process_linux.go:401, v1.2.0 :530-561); the seed's deferred Destroy tests a shadowed
+    #: ``err`` that is nil by then, so it never runs (692f6e1 process_linux.go:268, 301-309)
+    failed_start_destroys_groups: bool = False
     #: the ``status`` poststop hooks read on stdin ("" in the seed, which sends none)
     poststop_status: str = ""
     #: the ``status`` prestart (and createRuntime) and poststart hooks read: "" in the seed;
@@ -349,6 +354,7 @@ RUNC_1_1 = dataclasses.replace(
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,
     state_write="rename",
+    failed_start_destroys_groups=True,
     poststop_status="stopped",
     # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
     prestart_status="creating",
@@ -400,6 +406,7 @@ RUNC_1_2 = Profile(
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,
     state_write="rename",
+    failed_start_destroys_groups=True,
     state_save_context="unable to store init state",
     cli_delete_reports_error=True,
     poststop_status="stopped",

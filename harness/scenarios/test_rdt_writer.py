@@ -194,10 +194,15 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Hos
     c = create_with_rdt(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
-    status = last_cmd_status()
-    assert status in tables.resource_messages("resctrl_noncontiguous", mask="5")
-    suffix = tables.resource_message("rdt_last_cmd", status=status)
-    assert suffix in str(info.value), f"the error should carry {suffix!r}: {info.value}"
+    # read into the error at once: runc 1.2 then removes the group, and that rmdir resets
+    # info/last_cmd_status to "ok"
+    suffixes = [
+        tables.resource_message("rdt_last_cmd", status=status)
+        for status in tables.resource_messages("resctrl_noncontiguous", mask="5")
+    ]
+    assert any(s in str(info.value) for s in suffixes), (
+        f"the error should carry one of {suffixes}: {info.value}"
+    )
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")

@@ -232,6 +232,8 @@ def test_kernel_refuses_invalid_schema(factory: Factory, rdt: Host) -> None:
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "invalid argument" in str(info.value)
+    if not os.path.isdir(rdt.resctrl_group(cid)):
+        return  # runc 1.2 removed the group: that rmdir set info/last_cmd_status to "ok"
     with open("/sys/fs/resctrl/info/last_cmd_status", encoding="ascii") as f:
         status = f.read()
     eras = ("resctrl_noncontiguous", "resctrl_noncontiguous_4x")

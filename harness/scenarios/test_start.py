@@ -21,6 +21,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import pids_limit_file
+from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.api import Process
@@ -124,6 +125,24 @@ def test_failing_prestart_hook_fails_start_and_kills_init(
     left = host.live_children()
     assert left == set(), f"a failed start must not leave init running: pids {sorted(left)} live"
     assert container_dirs(host, c)["state-dir"] is True
+
+
+@pytest.mark.requirement("LC-START-FAILED-GROUPS")
+def test_failed_start_and_the_containers_groups(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-START-FAILED-GROUPS"
+    removed = tables.failed_start_removes_groups(profile)
+    cid = host.container_id("fg")
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
+    schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
+    c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],), l3_schema=schema))
+    assert raised(lambda: c.start(INIT)) is not None, "the failing prestart hook must fail Start"
+    dirs = container_dirs(host, c)
+    what = "removed" if removed else "kept"
+    verify(rule, dirs["cgroup"] is not removed, f"the cgroups must be {what}: {dirs}")
+    if schema is not None:
+        verify(rule, dirs["rdt"] is not removed, f"the resctrl group must be {what}: {dirs}")
 
 
 @pytest.mark.requirement("LC-HOOK-POSTSTART-FAILS-START")

@@ -232,6 +232,12 @@ def state_rdt_path_without_intel_rdt(profile: str, resctrl_group: str | None) ->
     return ""
 
 
+def failed_start_removes_groups(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether a start of init that fails inside the parent's start removes the container's
+    cgroups and resctrl group."""
+    return bool(lifecycle(profile)["start_failure"]["removes_groups"])
+
+
 @dataclasses.dataclass(frozen=True)
 class StateFileWriting:
     """How saveState writes state.json: ``written`` "in-place" (os.Create) or "rename" (a

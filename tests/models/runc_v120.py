@@ -116,6 +116,9 @@ RUNC_V120 = Profile(
     # process_linux.go:733-736: saveState in the ready step, its error wrapped; the deferred
     # cleanup of :530-561 terminates init
     state_save_context="unable to store init state",
+    # process_linux.go:530-561: the deferred cleanup of a failed start, on the named retErr,
+    # terminates init and removes the cgroups and the resctrl group
+    failed_start_destroys_groups=True,
     # container_linux.go:975-978 currentState: the resctrl manager's path, and NewManager
     # makes none without intelRdt (intelrdt/intelrdt.go:158-167)
     rdt_path_without_manager=False,
