@@ -182,3 +182,32 @@ def test_every_pass_runs_the_suite_with_the_killer_ordering() -> None:
     (step,) = plan(["hooks"], ["seed"], "seed")
     table = mutmut_config(step, quick=True)
     assert '"-p", "tools.mutant_order"' in table and '"tools"' in table
+
+
+def test_a_timeout_counts_only_if_it_times_out_again_alone(tmp_path: Path, monkeypatch) -> None:
+    """A busy machine makes a living mutant's tests slow: each timeout runs once more, alone,
+    and only what that run says is recorded."""
+    slow, killed = (
+        "reference_impl.hooks.x_run_hook__mutmut_1",
+        "reference_impl.hooks.x_run_hook__mutmut_2",
+    )
+    runs: list[tuple[str, ...]] = []
+
+    def fake_mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+        if args[0] == "run":
+            runs.append(args)
+            return ""
+        rerun = any(slow in run for run in runs)
+        return f"    {slow}: {'survived' if rerun else 'timeout'}\n    {killed}: killed\n"
+
+    monkeypatch.setattr(tools.mutate, "mutmut", fake_mutmut)
+    monkeypatch.setattr(tools.mutate, "stage", lambda step, base, quick: tmp_path)
+    monkeypatch.setattr(tools.mutate, "diffs_of", lambda where, names: dict.fromkeys(names, "-x"))
+    args = parse(["--modules", "hooks", "--profiles", "seed", "--out", str(tmp_path / "mutation")])
+    args.started, args.before = 0.0, {}
+    outcomes = tools.mutate.mutate(args)
+    assert runs[-1] == ("run", "--max-children", "1", slow), runs
+    assert {o.name: list(o.statuses.values()) for o in outcomes} == {
+        slow: ["survived"],
+        killed: ["killed"],
+    }

@@ -11,9 +11,11 @@ stats are only true for them).  So the first pass runs every mutant under the ru
 profile and preset; each later pass reruns, by name, only the mutants that are still alive and
 whose module is about that pass's profile and preset (:func:`plan`).  Under each mutant the tests
 that killed its function's earlier mutants run first (:mod:`tools.mutant_order`), so a killed
-mutant mostly costs one test and the hour goes to the survivors.  Each pass works in its own
-staged copy under ``build/mutate/`` that is removed at the end (``--keep`` keeps it), so the tree
-is never mutated and mutmut's state never mixes two configurations.
+mutant mostly costs one test and the hour goes to the survivors.  A mutant that timed out
+runs once more, alone, before a timeout counts as a kill (a busy machine slows living mutants).
+Each pass works in its own staged copy under ``build/mutate/`` that is removed at the end
+(``--keep`` keeps it), so the tree is never mutated and mutmut's state never mixes two
+configurations.
 
 A mutant whose hand-written fate in ``docs/mutation-fates.toml`` is ``equivalent`` or
 ``unspecified``, and whose diff still has the fate's line, is not tested again: it is recorded
@@ -203,6 +205,7 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     if names is None or names:  # an empty list would make mutmut run every mutant
         try:
             mutmut(where, "run", "--max-children", str(args.jobs), *(names or []), log=log)
+            stopped = _confirm_timeouts(where, names, base / f"{step.slug}.timeouts.log")
         except KeyboardInterrupt:
             stopped = True
     found = checked(where, names)
@@ -211,6 +214,23 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     seconds = round(time.monotonic() - started, 1)
     print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
     return {**found, "seconds": seconds, "stopped": stopped}
+
+
+def _confirm_timeouts(where: Path, names: list[str] | None, log: Path) -> bool:
+    """Run each mutant that timed out once more, alone: a timeout counts as killed, and a
+    busy machine (two mutants at once, or other work beside the run) makes the tests of a
+    living mutant slow enough to time out.  Only what times out again, or now fails, counts
+    as killed.  Returns whether the run was stopped meanwhile."""
+    timeouts = [n for n, s in results(where).items() if s == "timeout"]
+    if names is not None:
+        timeouts = [n for n in timeouts if n in set(names)]
+    if not timeouts:
+        return False
+    try:
+        mutmut(where, "run", "--max-children", "1", *timeouts, log=log)
+    except KeyboardInterrupt:
+        return True
+    return False
 
 
 #: a mutant name that matches no mutant: ``mutmut run`` with it generates the mutants and
