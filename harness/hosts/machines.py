@@ -11,6 +11,7 @@ from harness.fakes import MbaTopology
 from harness.fakes import ResctrlTopology
 from harness.fakes import Topology
 from harness.fakes.presets import PRESETS
+from harness.fakes.topology import BASE_CPU_FLAGS
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
 
@@ -23,6 +24,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     "cgroup-hybrid": HYBRID_TOPOLOGY,
     # a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
     "cdp-with-mba": Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology())),
+    # a CPU with MBA booted with rdt=!mba: /proc/cpuinfo has the mba flag, resctrl no info/MB
+    "mba-disabled": Topology(cpu_flags=(*BASE_CPU_FLAGS, "mba")),
 }
 
 

@@ -9,6 +9,7 @@ rest run on the run's own host through the ``rdt`` fixture.  Texts come from
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 import signal
@@ -50,6 +51,26 @@ def test_intel_rdt_without_mount_is_an_error(on_host: OnHost) -> None:
         assert not os.path.exists(os.path.join(host.state_root, host.container_id("um")))
 
 
+@pytest.mark.requirement("RDT-EMPTY-IGNORED-WITHOUT-RESCTRL")
+def test_empty_intel_rdt_without_resctrl_is_ignored(on_host: OnHost, verify: Any) -> None:
+    rule = "RDT-EMPTY-IGNORED-WITHOUT-RESCTRL"
+    with on_host("rdt-unmounted", resctrl_unmounted) as (host, factory):
+        cid = host.container_id("ei")
+        c = create_with_rdt(factory, host, "ei")  # neither a schema nor a closID
+        got = error_of(lambda: c.run(INIT))
+        verify(rule, got == "no error", f"Run must succeed: {got!r}")
+        with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
+            shown = json.load(f).get("intel_rdt_path")
+        verify(rule, shown == "", f"no resctrl writer may be made: intel_rdt_path {shown!r}")
+        ours = (os.path.join(host.state_root, cid), "/sys/fs/cgroup/")  # state dir, cgroups
+        made = [
+            op.path
+            for op in host.operations()
+            if op.op == "mkdir" and cid in op.path and not op.path.startswith(ours)
+        ]
+        verify(rule, made == [], f"no directory but the state dir and cgroups: made {made}")
+
+
 @pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
 def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None:
     os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
@@ -89,9 +110,10 @@ def test_mb_schema_alone(on_host: OnHost) -> None:
         assert {d: int(v) for d, v in shown["MB"].items()} == dict.fromkeys(host.l3_domains(), 30)
 
 
+@pytest.mark.parametrize("machine", ["v1-cat", "mba-disabled"])  # no MBA; MBA off (rdt=!mba)
 @pytest.mark.requirement("RDT-MBA-NOT-ENABLED")
-def test_mb_schema_without_mba_is_refused(on_host: OnHost) -> None:
-    with on_host("v1-cat", resctrl_with("L3", absent=("MB",))) as (host, factory):
+def test_mb_schema_without_mba_is_refused(on_host: OnHost, machine: str) -> None:
+    with on_host(machine, resctrl_with("L3", absent=("MB",))) as (host, factory):
         with pytest.raises(Exception) as info:
             create_with_rdt(factory, host, "nomb", mem_bw_schema="MB:0=50;1=50")
         assert str(info.value) == tables.resource_message("rdt_mba_not_enabled")
