@@ -1,12 +1,14 @@
 """A pytest plugin for ``make mutate``: under a mutant, the tests that killed its siblings first.
 
 mutmut runs a mutant's tests in no particular order (a set of node ids) and stops at the first
-failure.  Mutants of one function are mostly killed by the same few tests, so this plugin keeps,
+failure.  Of those tests it keeps only the ones that reach the lines the mutant changes, where
+the pass's coverage run recorded them (:mod:`tools.mutant_reach`).  Mutants of one function are
+mostly killed by the same few tests, so this plugin keeps,
 per function, the node ids of the tests that failed under its earlier mutants (one line each,
 appended by the child that saw the failure, in ``.killers/`` of the stage), and runs those
 first, most frequent first; the rest follow fastest first, by the durations mutmut recorded in
-its stats.  A survivor still runs every test; a killed mutant mostly runs one.  Which tests run
-does not change, only their order, so no verdict depends on it.
+its stats.  A survivor runs every test that reaches it; a killed mutant mostly runs one.  The
+order changes no verdict, and a test that never reaches the mutant's lines cannot tell it apart.
 
 It is active only in a child that mutmut runs for a mutant (``MUTANT_UNDER_TEST`` names one).
 """
@@ -19,6 +21,8 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
+from tools.mutant_reach import REACH_FILE
 
 #: where the killers are kept, relative to the directory mutmut runs the tests in
 KILLERS = Path(".killers")
@@ -51,10 +55,27 @@ def order(nodeids: list[str], killers: Counter[str], durations: dict[str, float]
     return sorted(nodeids, key=lambda n: (-killers[n], durations.get(n, float("inf")), n))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    function = function_of(os.environ.get("MUTANT_UNDER_TEST", ""))
+def _reaching(mutant: str) -> set[str] | None:
+    """The tests that reach the mutant's lines, as the pass's coverage run found them
+    (:mod:`tools.mutant_reach`); None: no record, every test runs."""
+    try:
+        chosen = json.loads(REACH_FILE.read_text()).get(mutant)
+    except (OSError, ValueError):
+        return None
+    return set(chosen) if chosen is not None else None
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    function = function_of(mutant)
     if function is None:
         return
+    reaching = _reaching(mutant)
+    if reaching is not None:
+        kept = [item for item in items if item.nodeid in reaching]
+        if kept:  # never none: a run without tests would count as neither kill nor survival
+            config.hook.pytest_deselected(items=[i for i in items if i.nodeid not in reaching])
+            items[:] = kept
     position = {nodeid: i for i, nodeid in enumerate(order(
         [item.nodeid for item in items], _killers(function), _durations()
     ))}  # fmt: skip

@@ -39,7 +39,11 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools.mutant_reach import line_reach
+from tools.mutant_reach import reaching_tests
+from tools.mutant_reach import write_reach
 from tools.mutation_report import KILLED
+from tools.mutation_report import NOT_REACHED
 from tools.mutation_report import Outcome
 from tools.mutation_report import fates_path
 from tools.mutation_report import load_fates
@@ -123,13 +127,19 @@ def _toml_list(values: Iterable[str]) -> str:
     return "[" + ", ".join(json.dumps(v) for v in values) + "]"
 
 
-def mutmut_config(step: Pass, quick: bool) -> str:
-    """The ``[tool.mutmut]`` table of a pass: its modules, and the suite under its options."""
+def pytest_args(step: Pass, quick: bool) -> list[str]:
+    """The suite's options in a pass: its profile and preset (mutmut adds the tests)."""
     args = ["-p", "no:cacheprovider", "-p", "tools.mutant_order"]
     args.append(f"--rtgate-profile={step.profile}")
     args.append(f"--rtgate-preset={step.preset}")
     if quick:
         args.append("--hypothesis-profile=rtgate-quick")
+    return args
+
+
+def mutmut_config(step: Pass, quick: bool) -> str:
+    """The ``[tool.mutmut]`` table of a pass: its modules, and the suite under its options."""
+    args = pytest_args(step, quick)
     return (
         "\n[tool.mutmut]\n"
         'source_paths = ["reference_impl"]\n'
@@ -198,18 +208,24 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     started = time.monotonic()
     where = stage(step, base, args.quick)
     log = base / f"{step.slug}.log"
-    fated = _settled(where, names, args.fates, log)
-    if fated:
-        names = [n for n in (names if names is not None else results(where)) if n not in fated]
+    every = _generate(where, log)
+    fated: dict[str, str] = {}
+    if names is None:  # the first pass: every mutant, less those whose fate still holds
+        fated = _settled(where, every, args.fates)
+        names = [n for n in every if n not in fated]
+    unreached: list[str] = []
     stopped = False
-    if names is None or names:  # an empty list would make mutmut run every mutant
-        try:
-            mutmut(where, "run", "--max-children", str(args.jobs), *(names or []), log=log)
+    try:
+        if args.reach and names:
+            names, unreached = _reached(step, where, names, base, args.quick)
+        if names:
+            mutmut(where, "run", "--max-children", str(args.jobs), *names, log=log)
             stopped = _confirm_timeouts(where, names, base / f"{step.slug}.timeouts.log")
-        except KeyboardInterrupt:
-            stopped = True
+    except KeyboardInterrupt:
+        stopped = True
     found = checked(where, names)
     found["statuses"].update(dict.fromkeys(fated, "fated"))
+    found["statuses"].update(dict.fromkeys(unreached, NOT_REACHED))
     found["diffs"].update(fated)
     seconds = round(time.monotonic() - started, 1)
     print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
@@ -238,23 +254,40 @@ def _confirm_timeouts(where: Path, names: list[str] | None, log: Path) -> bool:
 _GENERATE_ONLY = "rtgate.generate-only"
 
 
-def _settled(
-    where: Path, names: list[str] | None, fates: dict[str, dict[str, str]], log: Path
-) -> dict[str, str]:
-    """Of every mutant of the stage, those whose fate still holds for their diff, with that
-    diff.  Only the first pass (``names`` None) asks: it records them as fated, so a later
-    pass never gets one among the survivors it reruns (and has no mutants to read before it
-    runs mutmut)."""
-    if not fates or names is not None:
-        return {}
+def _generate(where: Path, log: Path) -> list[str]:
+    """Make the stage's mutants and mutmut's stats without testing any; every mutant's name.
+
+    Raises:
+        RuntimeError: mutmut made none (its log says why).
+    """
     with contextlib.suppress(RuntimeError):  # it stops, by design, after the stats
         mutmut(where, "run", _GENERATE_ONLY, log=log)
     names = list(results(where))
     if not names:
         raise RuntimeError(f"mutmut generated no mutants in {where}; see {log}")
+    return names
+
+
+def _settled(where: Path, names: list[str], fates: dict[str, dict[str, str]]) -> dict[str, str]:
+    """Of ``names``, those whose fate still holds for their diff, with that diff.  Only the
+    first pass asks: it records them as fated, so a later pass never gets one among the
+    survivors it reruns."""
     candidates = [n for n in names if n in fates]
     diffs = diffs_of(where, candidates)
     return {n: diffs[n] for n in candidates if settled(n, diffs[n], fates)}
+
+
+def _reached(
+    step: Pass, where: Path, names: list[str], base: Path, quick: bool
+) -> tuple[list[str], list[str]]:
+    """Split ``names`` into the mutants some test of the pass reaches and those none does
+    (:mod:`tools.mutant_reach`), and leave each reached one's tests for
+    :mod:`tools.mutant_order` to keep."""
+    reach = line_reach(where, [*pytest_args(step, quick), SUITE], base / f"{step.slug}.reach.log")
+    diffs = diffs_of(where, names)
+    tests = {n: reaching_tests(n, diffs[n], where, reach) for n in names}
+    write_reach(where / "mutants", tests)
+    return [n for n in names if tests[n] != set()], [n for n in names if tests[n] == set()]
 
 
 def checked(where: Path, names: list[str] | None) -> dict:
@@ -363,6 +396,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: 2)")
     parser.add_argument("--quick", action="store_true", help="Hypothesis' rtgate-quick profile")
     parser.add_argument("--keep", action="store_true", help="keep build/mutate/ for mutmut browse")
+    parser.add_argument(
+        "--no-reach",
+        dest="reach",
+        action="store_false",
+        help="run every test of a mutant's function, not only those that reach its lines",
+    )
     parser.add_argument("--out", default=str(ROOT / "docs" / "mutation"), help="report stem")
     parser.add_argument(
         "--retest-fated",

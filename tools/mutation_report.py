@@ -19,6 +19,7 @@ from pathlib import Path
 
 __all__ = [
     "KILLED",
+    "NOT_REACHED",
     "SETTLED",
     "Outcome",
     "load_fates",
@@ -30,6 +31,8 @@ __all__ = [
 
 #: mutmut's statuses that count as a kill
 KILLED = frozenset({"killed", "timeout"})
+#: a pass did not run the mutant: none of its tests reaches the lines the mutant changes
+NOT_REACHED = "not reached"
 
 
 @dataclasses.dataclass
@@ -111,12 +114,21 @@ def _summary(outcomes: list[Outcome]) -> dict[str, dict[str, int]]:
     """Per module and in total: how many mutants, and how many ended in each status."""
     table: dict[str, dict[str, int]] = {}
     for outcome in outcomes:
-        final = "killed" if not outcome.alive else list(outcome.statuses.values())[-1]
+        final = "killed" if not outcome.alive else _final(outcome.statuses)
         for key in (outcome.module, "total"):
             row = table.setdefault(key, {"mutants": 0})
             row["mutants"] += 1
             row[final] = row.get(final, 0) + 1
     return table
+
+
+def _final(statuses: dict[str, str]) -> str:
+    """A living mutant's status over its passes: survived if some pass ran all its tests,
+    else the last status a pass that reached it gave ("not reached" when none did)."""
+    if "survived" in statuses.values():
+        return "survived"
+    reached = [s for s in statuses.values() if s != NOT_REACHED]
+    return reached[-1] if reached else NOT_REACHED
 
 
 def _score(row: dict[str, int]) -> str:

@@ -1,0 +1,126 @@
+"""tools.mutant_reach: a mutant's diff placed in the source, and the tests that reach it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import tools.mutate
+from tests.test_mutate_tool import hooks_run
+from tools.mutant_reach import changed_lines
+from tools.mutant_reach import reaching_tests
+
+SOURCE = '''"""A module."""
+
+LIMIT = 3
+
+
+def helper(x: int, y: int = 2) -> int:
+    """Doc."""
+    if x > LIMIT:
+        return x * y
+    return y
+
+
+class Box:
+    def open(self, force: bool) -> str:
+        if force:
+            return "forced"
+        return "opened"
+'''
+
+#: mutmut's diffs: the function's text from its def line, the class's indentation taken off
+HELPER_DIFF = """--- pkg/mod.py
++++ pkg/mod.py
+@@ -2,5 +2,5 @@
+     \"\"\"Doc.\"\"\"
+     if x > LIMIT:
+-        return x * y
++        return x / y
+     return y
+"""
+METHOD_DIFF = """--- pkg/mod.py
++++ pkg/mod.py
+@@ -1,5 +1,5 @@
+ def open(self, force: bool) -> str:
+     if force:
+         return "forced"
+-    return "opened"
++    return "XXopenedXX"
+"""
+DEFAULT_DIFF = """--- pkg/mod.py
++++ pkg/mod.py
+@@ -1,4 +1,4 @@
+-def helper(x: int, y: int = 2) -> int:
++def helper(x: int, y: int = 3) -> int:
+     \"\"\"Doc.\"\"\"
+     if x > LIMIT:
+         return x * y
+"""
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "mod.py").write_text(SOURCE)
+    return tmp_path
+
+
+def test_a_diff_is_placed_on_the_lines_of_its_function(root: Path) -> None:
+    assert changed_lines("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root) == ("pkg/mod.py", [9])
+    assert changed_lines("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root) == ("pkg/mod.py", [17])
+
+
+def test_a_diff_that_does_not_match_the_source_is_not_placed(root: Path) -> None:
+    stale = HELPER_DIFF.replace("return x * y", "return x ** y")
+    assert changed_lines("pkg.mod.x_helper__mutmut_1", stale, root) is None
+    assert changed_lines("pkg.mod.x_gone__mutmut_1", HELPER_DIFF, root) is None
+
+
+def test_only_the_tests_that_run_the_line_are_kept(root: Path) -> None:
+    reach = {"pkg/mod.py": {6: {""}, 8: {"t::a", "t::b"}, 9: {"t::b"}, 10: {"t::a"}}}
+    assert reaching_tests("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root, reach) == {"t::b"}
+    assert reaching_tests("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root, reach) == set()
+    # a line run at import, outside any test: every test of the function runs
+    assert reaching_tests("pkg.mod.x_helper__mutmut_9", DEFAULT_DIFF, root, reach) is None
+
+
+def test_a_pass_runs_only_the_mutants_some_test_reaches(tmp_path: Path, monkeypatch) -> None:
+    reached, unreached = (
+        "reference_impl.hooks.x_run_hook__mutmut_1",
+        "reference_impl.hooks.x_run_hook__mutmut_2",
+    )
+    runs: list[tuple[str, ...]] = []
+
+    def fake_mutmut(where: Path, *args: str, log: Path | None = None) -> str:
+        if args[0] == "run":
+            runs.append(args)
+            return ""
+        done = any(reached in run for run in runs)
+        return (
+            f"    {reached}: {'killed' if done else 'not checked'}\n    {unreached}: not checked\n"
+        )
+
+    (tmp_path / "mutants").mkdir()
+    monkeypatch.setattr(tools.mutate, "mutmut", fake_mutmut)
+    monkeypatch.setattr(tools.mutate, "stage", lambda step, base, quick: tmp_path)
+    monkeypatch.setattr(tools.mutate, "line_reach", lambda where, args, log: {})
+    monkeypatch.setattr(tools.mutate, "diffs_of", lambda where, names: dict.fromkeys(names, ""))
+    monkeypatch.setattr(
+        tools.mutate,
+        "reaching_tests",
+        lambda name, diff, where, reach: {"t::a"} if name == reached else set(),
+    )
+    args = hooks_run(tmp_path)
+    outcomes = tools.mutate.mutate(args)
+    assert runs[-1][-1] == reached and unreached not in runs[-1], runs
+    assert {o.name: list(o.statuses.values()) for o in outcomes} == {
+        reached: ["killed"],
+        unreached: ["not reached"],
+    }
+    assert json.loads((tmp_path / "mutants" / ".reach.json").read_text()) == {
+        reached: ["t::a"],
+        unreached: [],
+    }

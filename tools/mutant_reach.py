@@ -1,0 +1,160 @@
+"""Which tests of a pass reach the line a mutant changes, for ``make mutate``.
+
+mutmut picks a mutant's tests by function: every test that calls the function runs, so a
+survivor in a function that every container calls (``Container._start_parent``) costs the whole
+suite, pass after pass.  A mutant changes one place, though.  A test that never executes
+that line in the unmutated run behaves the same under the mutant: everything up to the first
+execution of the line is the same, and there is none.  Each pass therefore runs the suite once
+under coverage, with each test's node id as the coverage context
+(this module is that pytest plugin too).  Then:
+
+* a mutant no test of the pass reaches is not run in it at all ("not reached");
+* a mutant runs only the tests that reach its lines (:mod:`tools.mutant_order` deselects the
+  others, from ``.reach.json`` in the directory mutmut runs the tests in);
+* a line run outside any test (at import: a ``def`` line and its defaults, a module constant)
+  leaves the mutant all its tests.
+
+The suite is deterministic on the simulated host (a virtual clock, derandomized Hypothesis), so
+the unmutated run shows what each test reaches.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+__all__ = ["REACH_FILE", "changed_lines", "line_reach", "reaching_tests"]
+
+#: the mutant -> node ids map, in the directory mutmut runs the tests in (its ``mutants/``)
+REACH_FILE = Path(".reach.json")
+_HUNK = re.compile(r"^@@ -(\d+)(?:,\d+)? \+\d+(?:,\d+)? @@")
+#: file -> line -> node ids of the tests that ran it ("" for outside any test)
+Reach = dict[str, dict[int, set[str]]]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    """Under ``coverage run``: what this test runs (setup, call, teardown) is its context."""
+    import coverage
+
+    cov = coverage.Coverage.current()
+    if cov is not None:
+        cov.switch_context(item.nodeid)
+    yield
+    if cov is not None:
+        cov.switch_context("")
+
+
+def line_reach(where: Path, pytest_args: list[str], log: Path) -> Reach:
+    """Run the pass's suite once under coverage in the stage ``where`` (the unmutated code);
+    which tests ran each line of reference_impl.
+
+    Raises:
+        RuntimeError: the suite failed unmutated, or coverage wrote nothing.
+    """
+    data_file = where / ".coverage.reach"
+    command = [
+        sys.executable, "-m", "coverage", "run", f"--data-file={data_file}",
+        "--source=reference_impl", "-m", "pytest", "-p", "tools.mutant_reach", *pytest_args,
+    ]  # fmt: skip
+    with open(log, "w") as sink:
+        done = subprocess.run(command, cwd=where, stdout=sink, stderr=subprocess.STDOUT)
+    if done.returncode != 0:
+        raise RuntimeError(f"the unmutated suite under coverage failed (exit {done.returncode})")
+    import coverage
+
+    data = coverage.CoverageData(basename=str(data_file))
+    data.read()
+    reach: Reach = {}
+    for measured in data.measured_files():
+        relative = Path(measured).resolve().relative_to(where.resolve()).as_posix()
+        by_line = data.contexts_by_lineno(measured)
+        reach[relative] = {line: set(contexts) for line, contexts in by_line.items()}
+    if not reach:
+        raise RuntimeError(f"coverage measured no file of reference_impl in {where}")
+    return reach
+
+
+def _function_start(source: str, mangled: str) -> int | None:
+    """The line of the ``def`` of mutmut's ``x_name`` or ``xǁClassǁname``."""
+    if mangled.startswith("x_"):
+        owner, name = None, mangled[2:]
+    else:
+        parts = [p for p in mangled.split("ǁ") if p]
+        if len(parts) != 3:
+            return None
+        owner, name = parts[1], parts[2]
+    tree = ast.parse(source)
+    scope = tree.body
+    if owner is not None:
+        classes = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == owner]
+        if not classes:
+            return None
+        scope = classes[0].body
+    for node in scope:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
+            return node.lineno
+    return None
+
+
+def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | None:
+    """The file and the lines of it that mutant ``name``'s diff changes; None when the diff
+    cannot be placed in the source (then every test of its function runs)."""
+    lines = diff.splitlines()
+    path = next((line[4:].strip() for line in lines if line.startswith("--- ")), None)
+    if path is None or not (root / path).is_file():
+        return None
+    source = (root / path).read_text()
+    mangled = name.rsplit(".", 1)[-1].rsplit("__mutmut_", 1)[0]
+    start = _function_start(source, mangled)
+    if start is None:
+        return None
+    text = source.splitlines()
+    found: list[int] = []
+    old = 0
+    for line in lines:
+        hunk = _HUNK.match(line)
+        if hunk:
+            old = int(hunk.group(1))
+            continue
+        if not old or line.startswith(("--- ", "+++ ")):
+            continue
+        if line.startswith("-"):
+            at = start + old - 1
+            if at > len(text) or text[at - 1].strip() != line[1:].strip():
+                return None  # the diff does not match the source: do not guess
+            found.append(at)
+            old += 1
+        elif line.startswith(" "):
+            old += 1
+    return (path, found) if found else None
+
+
+def reaching_tests(name: str, diff: str, root: Path, reach: Reach) -> set[str] | None:
+    """The node ids of the tests that run a line mutant ``name`` changes; None when every
+    test of its function must run (a line run outside a test, or a diff not placed)."""
+    placed = changed_lines(name, diff, root)
+    if placed is None:
+        return None
+    path, lines = placed
+    by_line = reach.get(path, {})
+    tests: set[str] = set()
+    for line in lines:
+        contexts = by_line.get(line, set())
+        if "" in contexts:
+            return None
+        tests |= contexts
+    return tests
+
+
+def write_reach(directory: Path, tests: dict[str, set[str] | None]) -> None:
+    """``.reach.json`` for :mod:`tools.mutant_order`: each mutant's tests (none: all)."""
+    chosen = {name: sorted(t) for name, t in tests.items() if t is not None}
+    (directory / REACH_FILE).write_text(json.dumps(chosen))
