@@ -25,6 +25,7 @@ def helper(x: int, y: int = 2) -> int:
 
 
 class Box:
+    # -- opening ----------------------------------------------------------------------------
     def open(self, force: bool) -> str:
         if force:
             return "forced"
@@ -41,9 +42,10 @@ HELPER_DIFF = """--- pkg/mod.py
 +        return x / y
      return y
 """
+#: libcst keeps the comment above a def with it: the method's text starts there
 METHOD_DIFF = """--- pkg/mod.py
 +++ pkg/mod.py
-@@ -1,5 +1,5 @@
+@@ -2,5 +2,5 @@
  def open(self, force: bool) -> str:
      if force:
          return "forced"
@@ -70,7 +72,7 @@ def root(tmp_path: Path) -> Path:
 
 def test_a_diff_is_placed_on_the_lines_of_its_function(root: Path) -> None:
     assert changed_lines("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root) == ("pkg/mod.py", [9])
-    assert changed_lines("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root) == ("pkg/mod.py", [17])
+    assert changed_lines("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root) == ("pkg/mod.py", [18])
 
 
 def test_a_diff_that_does_not_match_the_source_is_not_placed(root: Path) -> None:
@@ -80,7 +82,7 @@ def test_a_diff_that_does_not_match_the_source_is_not_placed(root: Path) -> None
 
 
 def test_only_the_tests_that_run_the_line_are_kept(root: Path) -> None:
-    reach = {"pkg/mod.py": {6: {""}, 8: {"t::a", "t::b"}, 9: {"t::b"}, 10: {"t::a"}}}
+    reach = {"pkg/mod.py": {6: {""}, 8: {"t::a", "t::b"}, 9: {"t::b"}, 10: {"t::a"}, 17: {"t::a"}}}
     assert reaching_tests("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root, reach) == {"t::b"}
     assert reaching_tests("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root, reach) == set()
     # a line run at import, outside any test: every test of the function runs

@@ -104,9 +104,33 @@ def _function_start(source: str, mangled: str) -> int | None:
     return None
 
 
+def _hunks(lines: list[str]) -> list[list[tuple[int, str, bool]]]:
+    """The old side of each hunk: (line in the function's text, text, changed)."""
+    hunks: list[list[tuple[int, str, bool]]] = []
+    old = 0
+    for line in lines:
+        match = _HUNK.match(line)
+        if match:
+            old = int(match.group(1))
+            hunks.append([])
+        elif hunks and line.startswith(("-", " ")) and not line.startswith("--- "):
+            hunks[-1].append((old, line[1:].strip(), line.startswith("-")))
+            old += 1
+    return hunks
+
+
+#: how many lines above its ``def`` a function's text may begin (libcst keeps the comment lines
+#: right above a definition with it, so mutmut's diff counts from the first of them)
+_LEADING = range(0, 16)
+
+
 def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | None:
     """The file and the lines of it that mutant ``name``'s diff changes; None when the diff
-    cannot be placed in the source (then every test of its function runs)."""
+    cannot be placed in the source (then every test of its function runs).
+
+    mutmut's diff numbers the lines of the function's text, which starts at its ``def`` or at
+    comment lines above it; the offset is the one where every old line of the diff matches the
+    source (indentation aside, as a method's text is dedented)."""
     lines = diff.splitlines()
     path = next((line[4:].strip() for line in lines if line.startswith("--- ")), None)
     if path is None or not (root / path).is_file():
@@ -114,27 +138,22 @@ def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | N
     source = (root / path).read_text()
     mangled = name.rsplit(".", 1)[-1].rsplit("__mutmut_", 1)[0]
     start = _function_start(source, mangled)
-    if start is None:
+    hunks = _hunks(lines)
+    if start is None or not hunks:
         return None
-    text = source.splitlines()
-    found: list[int] = []
-    old = 0
-    for line in lines:
-        hunk = _HUNK.match(line)
-        if hunk:
-            old = int(hunk.group(1))
-            continue
-        if not old or line.startswith(("--- ", "+++ ")):
-            continue
-        if line.startswith("-"):
-            at = start + old - 1
-            if at > len(text) or text[at - 1].strip() != line[1:].strip():
-                return None  # the diff does not match the source: do not guess
-            found.append(at)
-            old += 1
-        elif line.startswith(" "):
-            old += 1
-    return (path, found) if found else None
+    text = [line.strip() for line in source.splitlines()]
+    for lead in _LEADING:
+        first = start - lead
+        placed = [
+            (first + at - 1, changed)
+            for hunk in hunks
+            for at, old, changed in hunk
+            if 0 < first + at - 1 <= len(text) and text[first + at - 2] == old
+        ]
+        if len(placed) == sum(len(h) for h in hunks):
+            found = [at for at, changed in placed if changed]
+            return (path, found) if found else None
+    return None
 
 
 def reaching_tests(name: str, diff: str, root: Path, reach: Reach) -> set[str] | None:
