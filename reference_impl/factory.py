@@ -82,6 +82,7 @@ class Factory:
             paths=paths,
             removal=self.profile.cgroup_removal,
             v2=self.profile.cgroup_v2,
+            limit_without_group=self.profile.cgroup_limit_without_group,
         )
 
     def create(self, container_id: str, config: Config) -> Container:

@@ -174,6 +174,10 @@ class Profile:
     #: state.json's intel_rdt_path is ``<resctrl>/<id>`` whenever resctrl is mounted (the seed's
     #: GetIntelRdtPath), not only for a container with intelRdt, as runc does until v1.1.0
     rdt_path_without_manager: bool = True
+    #: the error of a limit for a subsystem whose hierarchy is not mounted (``{subsystem}``,
+    #: ``{file}``): the seed's writeFile on an empty dir (692f6e1 apply_raw.go:311-313), or runc's
+    #: own text since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:193, v1.2.0 :192-196)
+    cgroup_limit_without_group: str = "no such directory for {file}"
     #: configs.NamespaceTypes(): the kinds state.json's namespace_paths may hold beyond the
     #: config's, in order (692f6e1 configs/namespaces_linux.go:63-72; cgroup since v1.0.0,
     #: 9a3a8a5eb; time since v1.2.0, ebc2e7c43)
@@ -306,6 +310,10 @@ class Profile:
         return not (self.id_refuses_dot_names and container_id in (".", ".."))
 
 
+#: runc >= 1.0's error for a limit the container has no cgroup for (8c5a19f79; v1.2.0
+#: libcontainer/cgroups/fs/fs.go:192-196)
+_LIMIT_WITHOUT_GROUP = "cannot set {subsystem} limit: container could not join or create cgroup"
+
 SEED = Profile(
     name="seed",
     source="runc 692f6e1e27b2e4d38e1c9e0b463f7d1bfe3f7492",
@@ -362,6 +370,7 @@ RUNC_1_1 = dataclasses.replace(
     id_refuses_dot_names=True,
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup"),
+    cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
@@ -418,6 +427,7 @@ RUNC_1_2 = Profile(
     id_refuses_dot_names=True,
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup", "time"),
+    cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_join_unified=True,
     cgroup_kill_file=True,
     kill_all_waits=False,

@@ -24,6 +24,10 @@ SUITE_MACHINES: dict[str, Topology] = {
     "cgroup-hybrid": HYBRID_TOPOLOGY,
     # a CDP mount (no info/L3) on a CPU with MBA: CAT is not usable as "L3", MBA is
     "cdp-with-mba": Topology(resctrl=ResctrlTopology(cdp=True, mba=MbaTopology())),
+    # cgroup v1 without the memory hierarchy (booted with cgroup_disable=memory)
+    "v1-no-memory": Topology(
+        v1_controllers=tuple(c for c in Topology().v1_controllers if c != "memory")
+    ),
     # a CPU with MBA booted with rdt=!mba: /proc/cpuinfo has the mba flag, resctrl no info/MB
     "mba-disabled": Topology(cpu_flags=(*BASE_CPU_FLAGS, "mba")),
 }

@@ -16,6 +16,8 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v1_without
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
@@ -100,3 +102,20 @@ def test_existing_cgroup_directories_are_joined(factory: Factory, host: Host, ve
             pid in host.cgroup_pids(hierarchy, f"/{cid}"),
             f"init {pid} must be in {hierarchy}'s /{cid}",
         )
+
+
+@pytest.mark.requirement("CG-SET-UNMOUNTED-SUBSYSTEM")
+def test_a_limit_without_its_hierarchy_fails_start(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    rule = "CG-SET-UNMOUNTED-SUBSYSTEM"
+    with on_host("v1-no-memory", v1_without("memory")) as (host, factory):
+        cid = host.container_id("nm")
+        limits = CgroupConfig(path=host.cgroup_path("nm"), memory_limit=64 << 20, pids_limit=9)
+        c = factory.create(cid, Config(cgroups=limits))
+        got = error_of(lambda: c.start(INIT))
+        want = tables.limit_without_group(profile, "memory", "memory.limit_in_bytes")
+        verify(rule, want in got, f"Start must fail with {want!r}: {got!r}")
+        # memory comes first in both sources' order: the limits after it are never written
+        pids = [op.path for op in host.operations() if op.op == "write" and "pids.max" in op.path]
+        verify(rule, pids == [], f"pids.max was written after the memory limit failed: {pids}")

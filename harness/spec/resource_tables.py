@@ -53,6 +53,12 @@ def cgroup_write_error(profile: str, **fields: Any) -> str | None:
     return None if text is None else str(text).format(**fields)
 
 
+def limit_without_group(profile: str, subsystem: str, file: str) -> str:
+    """The error of a limit for ``subsystem`` (written to ``file``) on a host without its
+    hierarchy."""
+    return str(resources()["limit_without_group"][profile]).format(subsystem=subsystem, file=file)
+
+
 def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
     """Whether Destroy of a container never started removes ``<resctrl>/<id>``."""
     return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])

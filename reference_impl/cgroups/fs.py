@@ -131,8 +131,13 @@ class FsManager:
         paths: dict[str, str] | None = None,
         unified_mount: str | None = None,
         remover: Remover | None = None,
+        limit_without_group: str = "no such directory for {file}",
     ) -> None:
         self.config = config
+        #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
+        #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
+        #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
+        self.limit_without_group = limit_without_group
         #: the seed's RemovePaths rounds, or a later runc's removal
         self.remover: Remover = remover or remove_paths
         self.system = system
@@ -193,25 +198,31 @@ class FsManager:
     def set(self, config: CgroupConfig | None) -> None:
         """Apply the resources of ``config``; joined cgroups are left as they are.
 
-        Subsystems run in the seed's order (memory, cpu, pids, ..., freezer last); a subsystem
-        whose hierarchy is not mounted is skipped.
+        Subsystems run in the seed's order (memory, cpu, pids, ..., freezer last); a limit for
+        a subsystem whose hierarchy is not mounted fails (692f6e1 apply_raw.go:198-203, 311-313;
+        v1.2.0 fs/fs.go:181-196), one without a value is not written.
         """
         if config is None or config.paths is not None:
             return
-        memory = self.paths.get("memory")
-        if memory and config.memory_limit:
-            _write(memory, "memory.limit_in_bytes", str(config.memory_limit))
+        if config.memory_limit:
+            self._limit("memory", "memory.limit_in_bytes", str(config.memory_limit))
         cpu = self.paths.get("cpu")
-        if cpu and config.cpu_shares:
-            _write(cpu, "cpu.shares", str(config.cpu_shares))
-        pids = self.paths.get("pids")
-        if pids and config.pids_limit:
+        if config.cpu_shares:
+            self._limit("cpu", "cpu.shares", str(config.cpu_shares))
+        if config.pids_limit:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
-            _write(pids, "pids.max", limit)
+            self._limit("pids", "pids.max", limit)
         if config.freezer:
             self._set_freezer(self.paths.get("freezer", ""), config.freezer)
         if cpu and config.cpu_shares:
             _check_cpu_shares(cpu, config.cpu_shares)
+
+    def _limit(self, subsystem: str, name: str, value: str) -> None:
+        """Write one limit into the subsystem's cgroup, or fail without one."""
+        directory = self.paths.get(subsystem, "")
+        if not directory:
+            raise CgroupError(self.limit_without_group.format(subsystem=subsystem, file=name))
+        _write(directory, name, value)
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:

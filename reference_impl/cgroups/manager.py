@@ -73,6 +73,7 @@ def new_manager(
     paths: dict[str, str] | None = None,
     removal: Literal["rounds", "ebusy-retry"] = "rounds",
     v2: bool = True,
+    limit_without_group: str = "no such directory for {file}",
 ) -> FsManager | Fs2Manager:
     """The manager for this host; ``paths`` are those a loaded container recorded;
     ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``).  Without
@@ -84,7 +85,14 @@ def new_manager(
         return Fs2Manager(config, system, mount, paths=paths, remover=remover)
     unified = mount if mode == "hybrid" and join_unified else None
     remover = remove_paths_retrying if retrying else None
-    return FsManager(config, system, paths=paths, unified_mount=unified, remover=remover)
+    return FsManager(
+        config,
+        system,
+        paths=paths,
+        unified_mount=unified,
+        remover=remover,
+        limit_without_group=limit_without_group,
+    )
 
 
 def _unified_group(manager: CgroupManager) -> str:

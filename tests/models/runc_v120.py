@@ -127,6 +127,10 @@ RUNC_V120 = Profile(
     # factory_linux.go:187-210: [A-Za-z0-9_+.-] only, and "." / ".." are refused
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,
+    # cgroups/fs/fs.go:192-196: a limit for a subsystem without a cgroup (not mounted)
+    cgroup_limit_without_group=(
+        "cannot set {subsystem} limit: container could not join or create cgroup"
+    ),
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
     cgroup_join_unified=True,
     # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,

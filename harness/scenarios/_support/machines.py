@@ -37,6 +37,21 @@ def cgroups_are(kind: str) -> Needs:
     return check
 
 
+def v1_without(hierarchy: str) -> Needs:
+    """A host's ``needs``: cgroup v1 hierarchies, none of them ``hierarchy``."""
+
+    def check(host: Host) -> str | None:
+        mounted = host.v1_hierarchies()
+        if mounted and hierarchy not in mounted:
+            return None
+        return (
+            f"the rule is about a v1 cgroup host without the {hierarchy} hierarchy; on"
+            f" {host.describe()} the v1 hierarchies are {', '.join(mounted) or 'none'}"
+        )
+
+    return check
+
+
 def resctrl_with(*infos: str, absent: tuple[str, ...] = ()) -> Needs:
     """A host's ``needs``: resctrl is mounted with these info/ directories (L3, MB, ...) and
     without the ``absent`` ones."""
