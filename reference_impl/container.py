@@ -330,7 +330,7 @@ class Container:
     def state_json(self) -> dict[str, Any]:
         """The seed's ``State``: what ``load`` needs to find the container again."""
         fds = self.init_process.fds if self.init_process is not None else []
-        pid = self.init_process.pid if self.init_process is not None else 0
+        pid = self._init_pid()
         known = self.profile.namespace_types
         return {
             "id": self.id,
@@ -346,10 +346,13 @@ class Container:
             **({"external_descriptors": fds} if fds else {}),
         }
 
+    def _init_pid(self) -> int:
+        """Init's pid; 0 before there is one."""
+        return self.init_process.pid if self.init_process is not None else 0
+
     def _init_namespaces(self) -> tuple[str, ...]:
         """What a process started in the running container joins: init's namespaces."""
-        pid = self.init_process.pid if self.init_process is not None else 0
-        return join_specs(self.config.namespaces, pid, self.profile.namespace_types)
+        return join_specs(self.config.namespaces, self._init_pid(), self.profile.namespace_types)
 
     def _intel_rdt_path(self) -> str:
         """state.json's ``intel_rdt_path``: the seed's GetIntelRdtPath, ``<resctrl>/<id>``
