@@ -10,8 +10,8 @@ from pathlib import Path
 import tools.mutate
 from harness.fakes.presets import PRESETS
 from harness.spec.catalog import load_catalog
-from tools.mutate import LATER_HOSTS_PROFILE
 from tools.mutate import MODULES
+from tools.mutate import WIDEST_PROFILE
 from tools.mutate import mutmut_config
 from tools.mutate import parse
 from tools.mutate import plan
@@ -29,17 +29,26 @@ def test_every_module_and_preset_of_the_table_exists() -> None:
         assert set(presets) <= set(PRESETS), f"{module}: unknown presets {presets}"
 
 
-def test_the_first_pass_runs_every_module_under_the_default_profile_and_main_presets() -> None:
+def test_the_first_passes_run_the_widest_profile_on_every_preset_then_the_others() -> None:
     profiles = sorted(load_catalog().profiles)
     passes = plan(MODULES, profiles, "seed")
-    assert (passes[0].profile, passes[0].preset) == ("seed", "v1-cat")
+    assert (passes[0].profile, passes[0].preset) == (WIDEST_PROFILE, "v1-cat")
     assert passes[0].modules == tuple(MODULES)
+    widest = [p.profile == WIDEST_PROFILE for p in passes]
+    assert widest == sorted(widest, reverse=True), "the widest profile's passes come first"
+    others = [p.profile for p in passes if p.profile != WIDEST_PROFILE]
+    assert others[0] == "seed", "then the default profile"
     pairs = {(p.profile, p.preset) for p in passes}
     main = {(p, presets[0]) for p in profiles for presets in MODULES.values()}
-    later = {(LATER_HOSTS_PROFILE, x) for presets in MODULES.values() for x in presets[1:]}
+    later = {(WIDEST_PROFILE, x) for presets in MODULES.values() for x in presets[1:]}
     assert pairs == main | later and len(pairs) == len(passes)
-    assert LATER_HOSTS_PROFILE in profiles
+    assert WIDEST_PROFILE in profiles
     assert all(m in MODULES and p.preset in MODULES[m] for p in passes for m in p.modules)
+
+
+def test_without_the_widest_profile_the_default_profile_goes_first() -> None:
+    passes = plan(["cgroups"], ["runc-1.1", "seed"], "seed")
+    assert [(p.profile, p.preset) for p in passes] == [("seed", "v1-cat"), ("runc-1.1", "v1-cat")]
 
 
 def test_a_pass_runs_the_suite_under_its_profile_and_preset() -> None:
@@ -129,7 +138,7 @@ def test_a_stopped_run_leaves_a_partial_report(tmp_path: Path, monkeypatch) -> N
         raise AssertionError("a stopped pass must stop the run")
     record = json.loads((tmp_path / "mutation.json").read_text())
     assert list(record["mutants"]) == ["reference_impl.hooks.x_run_hook__mutmut_1"]
-    assert record["run"]["not_yet_run"][0] == "seed--v1-cat"
+    assert record["run"]["not_yet_run"][0] == f"{WIDEST_PROFILE}--v1-cat"
     assert "**Partial:**" in (tmp_path / "mutation.md").read_text()
 
 

@@ -7,12 +7,13 @@ is the conformance suite itself, ``harness/scenarios`` run as ``rtgate run --pro
 runs it, and a mutant counts as killed when some profile and preset its module is about fails it.
 
 One mutmut run checks one profile and preset (its pytest options are fixed for the run, and its
-stats are only true for them).  So the first pass runs every mutant under the run's default
-profile and preset; each later pass reruns, by name, only the mutants that are still alive and
-whose module is about that pass's profile and preset (:func:`plan`).  Under each mutant the tests
-that killed its function's earlier mutants run first (:mod:`tools.mutant_order`), so a killed
-mutant mostly costs one test and the hour goes to the survivors.  A mutant that timed out
-runs once more, alone, before a timeout counts as a kill (a busy machine slows living mutants).
+stats are only true for them).  So the first pass runs every mutant under the widest profile
+(runc 1.2) on each module's main preset; each later pass reruns, by name, only the mutants that
+are still alive and whose module is about that pass's profile and preset (:func:`plan`).  A
+mutant runs only the tests that reach the lines it changes (:mod:`tools.mutant_reach`), those
+that killed its function's earlier mutants first (:mod:`tools.mutant_order`), so a killed mutant
+mostly costs one test and the hour goes to the survivors.  A mutant that timed out runs once
+more, alone, before a timeout counts as a kill (a busy machine slows living mutants).
 Each pass works in its own staged copy under ``build/mutate/`` that is removed at the end
 (``--keep`` keeps it), so the tree is never mutated and mutmut's state never mixes two
 configurations.
@@ -88,27 +89,35 @@ class Pass:
         return f"{self.profile}--{self.preset}"
 
 
-#: the profile whose rules tell a module's other presets apart (cgroup v2, hybrid hosts, MBA, CDP,
-#: no resctrl): the seed's source has none of those features, runc 1.1 is judged on its command
-#: line and the runtime-spec's rules do not depend on the host's controllers, so every other
-#: profile would only rerun on those hosts what it checked on the main preset.
-LATER_HOSTS_PROFILE = "runc-1.2"
+#: the profile that runs first, and alone on a module's other presets.  Its rules reach the most
+#: code: every feature of runc 1.2 (cgroup v2, hybrid hosts, MBA, CDP, closID), while the seed,
+#: runc 1.1 and the runtime-spec each add only a few branches of their own, which it leaves
+#: unreached (cheap).  A mutant that outlives a pass costs every test that reaches it, so the
+#: passes that kill most go first: this profile on the main presets, then on the other presets
+#: (the hybrid join, cgroup v2, MBA and CDP, which the main presets reach but cannot judge), and
+#: only then the other profiles on the main presets.  The seed's, runc 1.1's and the
+#: runtime-spec's rules do not depend on those hosts, so they would only rerun there what they
+#: checked on the main presets.
+WIDEST_PROFILE = "runc-1.2"
 
 
 def plan(modules: Iterable[str], profiles: list[str], default_profile: str) -> list[Pass]:
-    """The passes: the default profile on each module's main preset first, then every other
-    profile on the main presets, then :data:`LATER_HOSTS_PROFILE` (if chosen) on each
-    module's other presets."""
+    """The passes: :data:`WIDEST_PROFILE` (if chosen, else the default profile) on each module's
+    main preset first, then the widest profile on each module's other presets, then every other
+    profile (the default first) on the main presets."""
     chosen = tuple(modules)
-    ordered = sorted(profiles, key=lambda p: (p != default_profile, p))
+    first = WIDEST_PROFILE if WIDEST_PROFILE in profiles else default_profile
+    ordered = sorted(profiles, key=lambda p: (p != first, p != default_profile, p))
     pairs: dict[tuple[str, str], list[str]] = {}
-    for profile in ordered:
-        for module in chosen:
-            pairs.setdefault((profile, MODULES[module][0]), []).append(module)
-    if LATER_HOSTS_PROFILE in profiles:
+    for module in chosen:
+        pairs.setdefault((first, MODULES[module][0]), []).append(module)
+    if first == WIDEST_PROFILE:
         for module in chosen:
             for preset in MODULES[module][1:]:
-                pairs.setdefault((LATER_HOSTS_PROFILE, preset), []).append(module)
+                pairs.setdefault((WIDEST_PROFILE, preset), []).append(module)
+    for profile in ordered[1:]:
+        for module in chosen:
+            pairs.setdefault((profile, MODULES[module][0]), []).append(module)
     return [Pass(profile, preset, tuple(mods)) for (profile, preset), mods in pairs.items()]
 
 
