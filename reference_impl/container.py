@@ -53,6 +53,8 @@ __all__ = ["EXEC_FIFO", "STATE_FILE", "Container"]
 log = logging.getLogger("reference_impl.container")
 
 EXEC_FIFO = "exec.fifo"
+#: the exec FIFO's permission bits, whatever the umask (createExecFifo)
+EXEC_FIFO_MODE = 0o622
 STATE_FILE = "state.json"
 
 
@@ -403,18 +405,31 @@ class Container:
 
     # -- internals ---------------------------------------------------------------------------
     def _create_exec_fifo(self) -> None:
-        """``createExecFifo``: the seed refuses a fifo already there in its own words
-        (692f6e1 container_linux.go:352-354); runc 1.2 returns mkfifo's *PathError
-        (v1.2.0 container_linux.go:438-441)."""
+        """``createExecFifo``: a named pipe whose permission bits are 0622 whatever the umask.
+        The seed refuses a fifo already there in its own words and clears the umask around
+        mkfifo (692f6e1 container_linux.go:352-360); runc 1.2 returns mkfifo's *PathError and
+        chmods the pipe after, removing it when that fails (v1.2.0 container_linux.go:438-451)."""
         path = os.path.join(self.root, EXEC_FIFO)
-        if self.profile.exec_fifo_precheck and os.path.exists(path):
-            raise LibcontainerError(f"exec fifo {path} already exists")
+        if self.profile.exec_fifo_precheck:
+            if os.path.exists(path):
+                raise LibcontainerError(f"exec fifo {path} already exists")
+            old_mask = os.umask(0)
+            try:
+                self.system.mkfifo(path, EXEC_FIFO_MODE)
+            except OSError as err:
+                raise new_system_error(err) from err
+            finally:
+                os.umask(old_mask)
+            return
         try:
-            self.system.mkfifo(path, 0o622)
+            self.system.mkfifo(path, EXEC_FIFO_MODE)
         except OSError as err:
-            if not self.profile.exec_fifo_precheck:
-                raise PathError("mkfifo", path, err.errno or errno.EIO) from err
-            raise new_system_error(err) from err
+            raise PathError("mkfifo", path, err.errno or errno.EIO) from err
+        try:
+            os.chmod(path, EXEC_FIFO_MODE)
+        except OSError as err:
+            self._delete_exec_fifo()
+            raise PathError("chmod", path, err.errno or errno.EIO) from err
 
     def _delete_exec_fifo(self) -> None:
         try:

@@ -340,6 +340,8 @@ class VfsHooks:
             if not opened[1]:
                 return
             mode &= ~self.fs.umask
+        elif not isinstance(path, int):
+            self._check_fault("chmod", self.fs.absnormpath(self.fs.make_string_path(path)))
         try:
             obj = self.fs.resolve(path)
         except (OSError, TypeError):

@@ -6,6 +6,7 @@ import dataclasses
 import errno
 import json
 import os
+import stat
 from collections.abc import Iterable
 from typing import Any
 
@@ -68,6 +69,41 @@ def test_start_refuses_a_leftover_fifo(factory: Factory, host: Host, profile: st
         c.start(INIT)
     assert str(info.value) == tables.message("exec_fifo_exists", profile, path=path)
     assert host.cgroup_dirs(f"/{cid}") == []
+
+
+@pytest.mark.requirement("LC-EXEC-FIFO-MODE")
+def test_exec_fifo_mode(factory: Factory, host: Host, profile: str, verify: Any) -> None:
+    rule = "LC-EXEC-FIFO-MODE"
+    cid = host.container_id("fm")
+    c = factory.create(cid, config_for(cid))
+    umask = 0o077  # clears every bit of 0622 but the owner's
+    before = os.umask(umask)
+    try:
+        c.start(INIT)
+    finally:
+        os.umask(before)
+    info = os.stat(os.path.join(host.state_root, cid, "exec.fifo"))
+    want = tables.exec_fifo_mode(profile)
+    verify(rule, stat.S_ISFIFO(info.st_mode), f"exec.fifo is not a named pipe: {info.st_mode:o}")
+    mode = stat.S_IMODE(info.st_mode)
+    got = f"exec.fifo has mode {mode:04o} under umask {umask:04o}"
+    verify(rule, mode == want, f"{got}, not {want:04o}")
+
+
+@pytest.mark.requirement("LC-EXEC-FIFO-CHMOD-ERROR")
+def test_exec_fifo_chmod_error(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-EXEC-FIFO-CHMOD-ERROR"
+    cid = host.container_id("fc")
+    c = factory.create(cid, config_for(cid))
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    fault = inject(host, "chmod", fifo, errno.EPERM)
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), "the fault never fired"
+    want = f"chmod {fifo}: {os.strerror(errno.EPERM).lower()}"
+    verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
+    verify(rule, not os.path.exists(fifo), "the pipe must be removed")
+    verify(rule, c.init_process is None, f"no init may start: {c.init_process}")
+    verify(rule, host.cgroup_dirs(f"/{cid}") == [], "no cgroup may be made")
 
 
 @pytest.mark.requirement("LC-EXEC-ON-EMPTY-FIFO")

@@ -262,6 +262,11 @@ def state_file_writing(profile: str = DEFAULT_PROFILE) -> StateFileWriting:
     )
 
 
+def exec_fifo_mode(profile: str = DEFAULT_PROFILE) -> int:
+    """The permission bits ``profile``'s createExecFifo gives exec.fifo, whatever the umask."""
+    return int(lifecycle(profile)["exec_fifo"]["mode"])
+
+
 def transition_error(from_state: str, to_state: str, profile: str = DEFAULT_PROFILE) -> str:
     """The exact text of the transition error between two states."""
     return message(

@@ -110,6 +110,17 @@ def test_write_faults_on_regular_files(kernel: SimulatedKernel) -> None:
     assert read("/run/state.json") == "{}"
 
 
+def test_chmod_faults_fail_a_chmod_but_not_the_mode_open_gives(kernel: SimulatedKernel) -> None:
+    kernel.faults.fail("chmod", "/run/fifo*", errno.EPERM, count=None)
+    fd = os.open("/run/fifo", os.O_CREAT | os.O_WRONLY, 0o644)  # pyfakefs chmods inside open
+    os.close(fd)
+    with pytest.raises(OSError) as exc:
+        os.chmod("/run/fifo", 0o622)
+    assert exc.value.errno == errno.EPERM
+    assert oct(os.stat("/run/fifo").st_mode & 0o777) == oct(0o644 & ~kernel.fs.umask)
+    assert KernelOp("chmod", "/run/fifo", None, errno.EPERM) in kernel.log
+
+
 def test_the_log_records_ops_payloads_and_errnos(kernel: SimulatedKernel) -> None:
     os.mkdir(f"{PIDS}/a")
     pid = kernel.spawn_process("sh")
@@ -125,7 +136,7 @@ def test_the_log_records_ops_payloads_and_errnos(kernel: SimulatedKernel) -> Non
 @pytest.mark.parametrize(
     ("args", "kwargs"),
     [
-        (("chmod", "/x", errno.EIO), {}),
+        (("chown", "/x", errno.EIO), {}),
         (("mkdir", "relative", errno.EIO), {}),
         (("mkdir", "/x", 0), {}),
         (("mkdir", "/x", errno.EIO), {"nth": 0}),
