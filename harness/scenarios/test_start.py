@@ -21,8 +21,10 @@ from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import pids_limit_file
 from harness.scenarios._support.containers import raised
+from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.api import Process
@@ -96,10 +98,8 @@ def test_exec_fifo_chmod_error(factory: Factory, host: Host, verify: Any) -> Non
     cid = host.container_id("fc")
     c = factory.create(cid, config_for(cid))
     fifo = os.path.join(host.state_root, cid, "exec.fifo")
-    fault = inject(host, "chmod", fifo, errno.EPERM)
-    got = error_of(lambda: c.start(INIT))
-    assert host.fired(fault), "the fault never fired"
-    want = f"chmod {fifo}: {os.strerror(errno.EPERM).lower()}"
+    got = start_with_fault(host, c, "chmod", fifo, errno.EPERM)
+    want = path_error("chmod", fifo, errno.EPERM)
     verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
     verify(rule, not os.path.exists(fifo), "the pipe must be removed")
     verify(rule, c.init_process is None, f"no init may start: {c.init_process}")

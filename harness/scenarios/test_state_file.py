@@ -20,6 +20,8 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
+from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.base import Factory
@@ -58,10 +60,8 @@ def test_start_whose_state_file_cannot_be_written(
     cid = host.container_id("sv")
     c = factory.create(cid, config_for(cid))
     state_file = os.path.join(host.state_root, cid, "state.json")
-    fault = inject(host, "open", state_file, errno.EIO)
-    got = error_of(lambda: c.start(INIT))
-    assert host.fired(fault), "the fault never fired"
-    want = f"open {state_file}: {os.strerror(errno.EIO).lower()}"
+    got = start_with_fault(host, c, "open", state_file, errno.EIO)
+    want = path_error("open", state_file, errno.EIO)
     verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
     verify(rule, state_name(c) == "created", f"the failed save left the state {state_name(c)}")
     pid = c.init_process.pid if c.init_process is not None else None

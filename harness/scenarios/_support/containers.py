@@ -94,6 +94,20 @@ def error_of(call: Callable[[], object]) -> str:
     return "no error" if err is None else str(err)
 
 
+def start_with_fault(host: Host, c: Container, op: str, path: str, err: int) -> str:
+    """Start ``c``'s init with the first ``op`` on ``path`` failing with ``err``; the error
+    text.  The fault must fire: a start that never reached it checked nothing."""
+    fault = inject(host, op, path, err)
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), f"the {op} fault on {path} never fired"
+    return got
+
+
+def path_error(op: str, path: str, err: int) -> str:
+    """Go's *PathError text, as a runtime reports a failed syscall: "<op> <path>: <errno>"."""
+    return f"{op} {path}: {os.strerror(err).lower()}"
+
+
 def kill_all_path(host: Host, profile: str, cid: str) -> str:
     """The control file through which killing every process of container ``cid`` goes under
     ``profile``: the pid listing, or cgroup.kill."""
