@@ -85,8 +85,17 @@ def test_only_the_tests_that_run_the_line_are_kept(root: Path) -> None:
     reach = {"pkg/mod.py": {6: {""}, 8: {"t::a", "t::b"}, 9: {"t::b"}, 10: {"t::a"}, 17: {"t::a"}}}
     assert reaching_tests("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root, reach) == {"t::b"}
     assert reaching_tests("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root, reach) == set()
-    # a line run at import, outside any test: every test of the function runs
+    # a default of the signature, run at import: every test of the function runs
     assert reaching_tests("pkg.mod.x_helper__mutmut_9", DEFAULT_DIFF, root, reach) is None
+
+
+def test_a_run_of_a_line_outside_any_test_does_not_count(root: Path) -> None:
+    """mutmut switches a mutant on only in the calls of the tests of a process forked after
+    the imports: a body line run at import alone is not reached, and with tests, only they run."""
+    at_import = {"pkg/mod.py": {9: {""}}}
+    assert reaching_tests("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root, at_import) == set()
+    both = {"pkg/mod.py": {9: {"", "t::b"}}}
+    assert reaching_tests("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root, both) == {"t::b"}
 
 
 def test_a_pass_runs_only_the_mutants_some_test_reaches(tmp_path: Path, monkeypatch) -> None:

@@ -11,8 +11,11 @@ under coverage, with each test's node id as the coverage context
 * a mutant no test of the pass reaches is not run in it at all ("not reached");
 * a mutant runs only the tests that reach its lines (:mod:`tools.mutant_order` deselects the
   others, from ``.reach.json`` in the directory mutmut runs the tests in);
-* a line run outside any test (at import: a ``def`` line and its defaults, a module constant)
-  leaves the mutant all its tests.
+* a mutant of a ``def``'s signature (a default) keeps all its function's tests: the signature
+  runs once, at import, and its mutant is in effect at every call;
+* a line of a body run outside any test (at import, to build a module constant) does not count:
+  mutmut forks each mutant from a process that imported the modules unmutated, and switches
+  the mutant on only for the calls its tests make.
 
 The suite is deterministic on the simulated host (a virtual clock, derandomized Hypothesis), so
 the unmutated run shows what each test reaches.
@@ -82,8 +85,9 @@ def line_reach(where: Path, pytest_args: list[str], log: Path) -> Reach:
     return reach
 
 
-def _function_start(source: str, mangled: str) -> int | None:
-    """The line of the ``def`` of mutmut's ``x_name`` or ``xǁClassǁname``."""
+def _function_span(source: str, mangled: str) -> tuple[int, int] | None:
+    """The line of the ``def`` of mutmut's ``x_name`` or ``xǁClassǁname``, and the first line
+    of its body (the lines between are its signature)."""
     if mangled.startswith("x_"):
         owner, name = None, mangled[2:]
     else:
@@ -100,7 +104,7 @@ def _function_start(source: str, mangled: str) -> int | None:
         scope = classes[0].body
     for node in scope:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == name:
-            return node.lineno
+            return node.lineno, node.body[0].lineno
     return None
 
 
@@ -126,7 +130,8 @@ _LEADING = range(0, 16)
 
 def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | None:
     """The file and the lines of it that mutant ``name``'s diff changes; None when the diff
-    cannot be placed in the source (then every test of its function runs).
+    cannot be placed in the source, or changes the signature (then every test of its function
+    runs).
 
     mutmut's diff numbers the lines of the function's text, which starts at its ``def`` or at
     comment lines above it; the offset is the one where every old line of the diff matches the
@@ -137,10 +142,11 @@ def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | N
         return None
     source = (root / path).read_text()
     mangled = name.rsplit(".", 1)[-1].rsplit("__mutmut_", 1)[0]
-    start = _function_start(source, mangled)
+    span = _function_span(source, mangled)
     hunks = _hunks(lines)
-    if start is None or not hunks:
+    if span is None or not hunks:
         return None
+    start, body = span
     text = [line.strip() for line in source.splitlines()]
     for lead in _LEADING:
         first = start - lead
@@ -152,13 +158,16 @@ def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | N
         ]
         if len(placed) == sum(len(h) for h in hunks):
             found = [at for at, changed in placed if changed]
-            return (path, found) if found else None
+            if not found or any(at < body for at in found):
+                return None
+            return path, found
     return None
 
 
 def reaching_tests(name: str, diff: str, root: Path, reach: Reach) -> set[str] | None:
-    """The node ids of the tests that run a line mutant ``name`` changes; None when every
-    test of its function must run (a line run outside a test, or a diff not placed)."""
+    """The node ids of the tests that run a line mutant ``name`` changes (a run outside any
+    test does not count); None when every test of its function must run (a signature, or a
+    diff not placed)."""
     placed = changed_lines(name, diff, root)
     if placed is None:
         return None
@@ -166,10 +175,7 @@ def reaching_tests(name: str, diff: str, root: Path, reach: Reach) -> set[str] |
     by_line = reach.get(path, {})
     tests: set[str] = set()
     for line in lines:
-        contexts = by_line.get(line, set())
-        if "" in contexts:
-            return None
-        tests |= contexts
+        tests |= by_line.get(line, set()) - {""}
     return tests
 
 
