@@ -181,6 +181,38 @@ def test_failed_start_and_the_containers_groups(
         verify(rule, dirs["rdt"] is not removed, f"the resctrl group must be {what}: {dirs}")
 
 
+@pytest.mark.requirement("LC-START-FAILED-CLEANUP-ERRORS")
+def test_failed_start_whose_cleanup_fails_too(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-START-FAILED-CLEANUP-ERRORS"
+    removed = tables.failed_start_removes_groups(profile)
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
+    schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
+
+    def failing(cid: str) -> Any:
+        return factory.create(cid, config_for(cid, prestart=(hooks["pre"],), l3_schema=schema))
+
+    plain = host.container_id("cf")
+    want = error_of(lambda: failing(plain).start(INIT))
+    assert want != "no error", "the failing prestart hook must fail Start"
+    cid = host.container_id("cg")
+    c = failing(cid)
+    # init's SIGKILL refused: it lives on, so its cgroups cannot be removed either
+    kill = inject(host, "kill", "/proc/*", errno.EPERM)
+    rdt = inject(host, "rmdir", host.resctrl_group(cid), errno.EBUSY, every=True)
+    got = error_of(lambda: c.start(INIT))
+    host.clear_faults()
+    assert host.fired(kill), "init's terminate never signalled it"
+    verify(rule, got == want.replace(plain, cid), f"Start must fail as without them: {got!r}")
+    dirs = container_dirs(host, c)
+    verify(rule, dirs["cgroup"], f"the cgroups init still holds must stay: {dirs}")
+    if schema is not None:
+        tried = host.fired(rdt)
+        verify(rule, tried is removed, f"the resctrl group's removal tried: {tried}, {removed}")
+        verify(rule, dirs["rdt"], f"the resctrl group whose rmdir failed must stay: {dirs}")
+
+
 @pytest.mark.requirement("LC-HOOK-POSTSTART-FAILS-START")
 def test_failing_poststart_hook_kills_init(factory: Factory, host: Host, verify: Any) -> None:
     rule = "LC-HOOK-POSTSTART-FAILS-START"
