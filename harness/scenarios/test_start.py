@@ -250,6 +250,8 @@ def test_failing_start_hook_error_names_the_hook(
     assert missing is None, (
         f"the error must name {kind} hook 1, with {missing!r} in order: {text!r}"
     )
+    whole = tables.start_hook_error_text(kind, 1, hook_error, profile)
+    assert whole is None or text == whole, f"the error must be {whole!r}: {text!r}"
 
 
 @pytest.mark.requirement("LC-HOOK-START-STATE")

@@ -396,6 +396,17 @@ def start_hook_error_parts(
     return (*parts, inner)
 
 
+def start_hook_error_text(
+    kind: str, index: int, error: str, profile: str = DEFAULT_PROFILE
+) -> str | None:
+    """The whole text of a failed start hook's error where the profile's layers are plain
+    ``%w`` wrapping (runc >= 1.0); None where the seed's SystemError also prints the Go source
+    line that made it (``file:line: cause caused "..."``), which no rule can know."""
+    if lifecycle(profile)["hooks"]["start_error_quoted"]:
+        return None
+    return ": ".join(start_hook_error_parts(kind, index, error, profile))
+
+
 def teardown_error(source: str, error: str, profile: str = DEFAULT_PROFILE, index: int = 0) -> str:
     """The text ``Destroy`` returns when teardown step ``source`` failed with ``error`` (the
     ``index``-th poststop hook, for ``poststop``): the step's wrapper inside destroy's."""
