@@ -14,6 +14,7 @@ from reference_impl.container import Container
 from reference_impl.errors import ErrorCode
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
+from reference_impl.fileutil import mkdir_all
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.intelrdt import RdtFeatures
 from reference_impl.intelrdt import probe_features
@@ -99,7 +100,7 @@ class Factory:
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
         try:
-            os.makedirs(container_root, 0o711)
+            mkdir_all(container_root, 0o711)
         except OSError as err:
             raise new_system_error(err) from err
         return self.container_class(

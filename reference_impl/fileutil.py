@@ -15,7 +15,7 @@ import stat
 
 from reference_impl.errors import PathError
 
-__all__ = ["read_file", "remove", "remove_all", "write_failed", "write_file"]
+__all__ = ["mkdir_all", "read_file", "remove", "remove_all", "write_failed", "write_file"]
 
 
 def write_failed(data: object, name: str, err: object) -> str:
@@ -82,6 +82,30 @@ def remove_all(path: str) -> None:
         if first is None:
             first = err
     raise first
+
+
+def mkdir_all(path: str, mode: int) -> None:
+    """Go's ``os.MkdirAll``: every missing level of ``path`` is made with ``mode`` (less the
+    umask).  Python's ``os.makedirs`` gives the levels above the last the default 0777.
+
+    Raises:
+        OSError: the first level that could not be made, as its ``filename`` (ENOTDIR for a
+            level that exists and is not a directory).
+    """
+    try:
+        if stat.S_ISDIR(os.stat(path).st_mode):
+            return
+        raise NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), path)
+    except FileNotFoundError:
+        pass
+    parent = os.path.dirname(path.rstrip("/"))
+    if parent and parent != path:
+        mkdir_all(parent, mode)
+    try:
+        os.mkdir(path, mode)
+    except OSError:
+        if not os.path.isdir(path):  # made meanwhile by someone else: as good
+            raise
 
 
 def write_file(path: str, data: str, mode: int = 0o700) -> None:

@@ -16,6 +16,8 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import mode_of
+from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import v1_without
 from harness.scenarios._support.skips import skip_for_host
@@ -59,6 +61,24 @@ def test_nested_cgroup_paths_get_their_parents_cpusets(
     for level in (parent, f"{parent}/mid", f"{parent}/mid/a", f"{parent}/mid/b"):
         got = _cpuset(host, level)
         verify(rule, got == top, f"{level} holds {got}, not the cpuset root's {top}")
+
+
+@pytest.mark.requirement("CG-DIR-MODE")
+def test_cgroup_directories_are_made_0755(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "CG-DIR-MODE"
+    mask = 0o002  # leaves 0755 as it is, and tells it from 0777 and from 0756
+    parent = host.cgroup_path("mode")
+    cid = host.container_id("dm")
+    path = f"{parent}/{cid}"
+    c = factory.create(cid, Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=path)))
+    with umask(mask):
+        c.run(INIT)
+    made = host.cgroup_dirs(parent) + host.cgroup_dirs(path)
+    assert made, f"start made no directory for {path}"
+    want = tables.directory_mode("cgroup") & ~mask
+    for directory in made:
+        mode = mode_of(directory)
+        verify(rule, mode == want, f"{directory} has mode {mode:04o} under umask {mask:04o}")
 
 
 @pytest.mark.requirement("CG-APPLY-PROCS-ERROR")

@@ -21,6 +21,8 @@ from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import mode_of
+from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.scenarios._support.machines import resctrl_with
@@ -81,6 +83,18 @@ def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None
     writes = [op for op in rdt.operations() if op.op == "write" and op.path.endswith("/schemata")]
     assert writes == [], f"no schema was given, yet schemata was written: {writes}"
     assert schemata(rdt.container_id("pre")) == before
+
+
+@pytest.mark.requirement("RDT-GROUP-MODE")
+def test_the_group_is_made_0755(factory: Factory, rdt: Host, verify: Any) -> None:
+    mask = 0o002  # leaves 0755 as it is, and tells it from 0777 and from 0756
+    c = create_with_rdt(factory, rdt, "gm", l3_cache_schema=rdt.l3_schema("f"))
+    with umask(mask):
+        c.run(INIT)
+    group = rdt.resctrl_group(c.id)
+    mode = mode_of(group)
+    want = tables.directory_mode("resctrl") & ~mask
+    verify("RDT-GROUP-MODE", mode == want, f"{group} has mode {mode:04o} under umask {mask:04o}")
 
 
 # -- schemata ---------------------------------------------------------------------------------

@@ -21,11 +21,13 @@ from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import pids_limit_file
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.containers import umask
 from harness.spec import tables
 from harness.subjects.api import Process
 from harness.subjects.base import Factory
@@ -78,17 +80,15 @@ def test_exec_fifo_mode(factory: Factory, host: Host, profile: str, verify: Any)
     rule = "LC-EXEC-FIFO-MODE"
     cid = host.container_id("fm")
     c = factory.create(cid, config_for(cid))
-    umask = 0o077  # clears every bit of 0622 but the owner's
-    before = os.umask(umask)
-    try:
+    mask = 0o077  # clears every bit of 0622 but the owner's
+    with umask(mask):
         c.start(INIT)
-    finally:
-        os.umask(before)
-    info = os.stat(os.path.join(host.state_root, cid, "exec.fifo"))
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
     want = tables.exec_fifo_mode(profile)
-    verify(rule, stat.S_ISFIFO(info.st_mode), f"exec.fifo is not a named pipe: {info.st_mode:o}")
-    mode = stat.S_IMODE(info.st_mode)
-    got = f"exec.fifo has mode {mode:04o} under umask {umask:04o}"
+    kind = os.stat(fifo).st_mode
+    verify(rule, stat.S_ISFIFO(kind), f"exec.fifo is not a named pipe: {kind:o}")
+    mode = mode_of(fifo)
+    got = f"exec.fifo has mode {mode:04o} under umask {mask:04o}"
     verify(rule, mode == want, f"{got}, not {want:04o}")
 
 

@@ -8,7 +8,6 @@ import errno
 import json
 import os
 import re
-import stat
 from typing import Any
 
 import pytest
@@ -20,9 +19,11 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.containers import umask
 from harness.spec import tables
 from harness.subjects.base import Factory
 
@@ -91,18 +92,15 @@ def test_state_file_mode(factory: Factory, host: Host, profile: str, verify: Any
     writing = tables.state_file_writing(profile)
     cid = host.container_id("sm")
     c = factory.create(cid, config_for(cid))
-    umask = 0o022
-    before = os.umask(umask)
-    try:
+    mask = 0o022
+    with umask(mask):
         c.start(INIT)
-    finally:
-        os.umask(before)
-    mode = stat.S_IMODE(os.stat(os.path.join(host.state_root, cid, "state.json")).st_mode)
-    want = writing.mode & ~umask
+    mode = mode_of(os.path.join(host.state_root, cid, "state.json"))
+    want = writing.mode & ~mask
     verify(
         rule,
         mode == want,
-        f"state.json has mode {mode:04o}; {writing.mode:04o} less the umask {umask:04o} is"
+        f"state.json has mode {mode:04o}; {writing.mode:04o} less the umask {mask:04o} is"
         f" {want:04o}",
     )
 

@@ -59,6 +59,11 @@ def limit_without_group(profile: str, subsystem: str, file: str) -> str:
     return str(resources()["limit_without_group"][profile]).format(subsystem=subsystem, file=file)
 
 
+def directory_mode(kind: str) -> int:
+    """The mode Apply makes a ``kind`` ("cgroup" or "resctrl") directory with, less the umask."""
+    return int(resources()["directory_mode"][kind])
+
+
 def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
     """Whether Destroy of a container never started removes ``<resctrl>/<id>``."""
     return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])

@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_strerror
+from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_failed
@@ -171,16 +172,17 @@ class FsManager:
                 # silently (name.go:19-25), and its path is kept (and removed at destroy).
                 self.paths[name] = path
                 with contextlib.suppress(OSError, CgroupError):
-                    os.makedirs(path, 0o755, exist_ok=True)
+                    mkdir_all(path, 0o755)
                     _write(path, "cgroup.procs", str(pid))
                 continue
             if name == "cpuset":
                 _ensure_cpuset(mount, path)
             else:
                 try:
-                    os.makedirs(path, 0o755, exist_ok=True)
+                    mkdir_all(path, 0o755)
                 except OSError as err:
-                    raise CgroupError(f"mkdir {path}: {go_strerror(err.errno)}") from err
+                    failed = err.filename or path
+                    raise CgroupError(f"mkdir {failed}: {go_strerror(err.errno)}") from err
             self.paths[name] = path
             _write(path, "cgroup.procs", str(pid))
         if self.unified_mount is not None:
@@ -192,7 +194,7 @@ class FsManager:
         Like the named systemd hierarchy it is joined on a best-effort basis."""
         self.paths[""] = path
         with contextlib.suppress(OSError, CgroupError):  # silently, as the named one
-            os.makedirs(path, 0o755, exist_ok=True)
+            mkdir_all(path, 0o755)
             _write(path, "cgroup.procs", str(pid))
 
     def set(self, config: CgroupConfig | None) -> None:
@@ -310,7 +312,7 @@ def _ensure_cpuset(mount: str, path: str) -> None:
     for part in [] if relative == "." else relative.split(os.sep):
         current = os.path.join(parent, part)
         try:
-            os.makedirs(current, 0o755, exist_ok=True)
+            mkdir_all(current, 0o755)
         except OSError as err:
             raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
         for name in ("cpuset.cpus", "cpuset.mems"):

@@ -21,6 +21,7 @@ import os
 
 from reference_impl.configs import IntelRdtConfig
 from reference_impl.errors import go_strerror
+from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_failed
@@ -194,16 +195,17 @@ class IntelRdtManager:
                 f" memBwSchema are empty): stat {path}: no such file or directory"
             )
         try:
-            os.makedirs(path, 0o755, exist_ok=True)
+            mkdir_all(path, 0o755)
         except OSError as err:
-            raise self._last_cmd(f"mkdir {path}: {go_strerror(err.errno)}") from err
+            failed = err.filename or path
+            raise self._last_cmd(f"mkdir {failed}: {go_strerror(err.errno)}") from err
         self.path = path
         if pid != -1:
             self._add_task(path, pid)
         if config.enable_monitoring:  # pragma: no mutate block (runc 1.4: no profile)
             mon = self.mon_path()
             try:
-                os.makedirs(mon, 0o755, exist_ok=True)
+                mkdir_all(mon, 0o755)
             except OSError as err:
                 raise self._last_cmd(f"mkdir {mon}: {go_strerror(err.errno)}") from err
             if pid != -1:

@@ -7,10 +7,13 @@ runc's own tests reach them too.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import signal
+import stat
 from collections.abc import Callable
+from collections.abc import Iterator
 from typing import Any
 
 from harness.hosts import HookProgram
@@ -106,6 +109,22 @@ def start_with_fault(host: Host, c: Container, op: str, path: str, err: int) -> 
 def path_error(op: str, path: str, err: int) -> str:
     """Go's *PathError text, as a runtime reports a failed syscall: "<op> <path>: <errno>"."""
     return f"{op} {path}: {os.strerror(err).lower()}"
+
+
+@contextlib.contextmanager
+def umask(mask: int) -> Iterator[None]:
+    """The process's umask is ``mask`` in the body: a runtime makes its files and directories
+    under its caller's umask, and a rule about their modes says what that leaves."""
+    before = os.umask(mask)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def mode_of(path: str) -> int:
+    """The permission bits of ``path``."""
+    return stat.S_IMODE(os.stat(path).st_mode)
 
 
 def kill_all_path(host: Host, profile: str, cid: str) -> str:
