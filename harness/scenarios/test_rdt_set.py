@@ -193,3 +193,32 @@ def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
     with open(pids, encoding="ascii") as f:
         value = f.read().strip()
     verify(rule, value == "10", f"{pids} reads {value} after the failed Set, want 10")
+
+
+@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
+def test_set_whose_limits_cannot_be_put_back_after_the_schema_warns(
+    factory: Factory,
+    rdt: Host,
+    profile: str,
+    caplog: pytest.LogCaptureFixture,
+    verify: Any,
+) -> None:
+    rule = "CG-SET-RESTORED-AFTER-RDT"
+    cid = rdt.container_id("rcw")
+    config = Config(
+        namespaces=("pid", "mount"),
+        cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
+        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
+    )
+    c = factory.create(cid, config)
+    c.run(INIT)
+    # the new limit is written, writing the old one back fails
+    back = inject(rdt, "write", pids_limit_file(rdt, f"/{cid}"), errno.EIO, nth=2)
+    with caplog.at_level(logging.WARNING):
+        _failed_schema_set(c, rdt, cid, pids_limit=20)
+    assert rdt.fired(back), "the limit was never written back"
+    warning = tables.message("set_back_failed", profile, what="cgroup", err="\0")
+    head, _, tail = warning.partition("\0")
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    found = [w for w in warned if w.startswith(head) and w.endswith(tail)]
+    verify(rule, len(found) == 1, f"the failed writing back must be warned as {head!r}: {warned}")
