@@ -84,6 +84,7 @@ class Factory:
             removal=self.profile.cgroup_removal,
             v2=self.profile.cgroup_v2,
             limit_without_group=self.profile.cgroup_limit_without_group,
+            freeze_without_group=self.profile.cgroup_freeze_without_group,
         )
 
     def create(self, container_id: str, config: Config) -> Container:

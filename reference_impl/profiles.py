@@ -180,6 +180,10 @@ class Profile:
     #: ``{file}``): the seed's writeFile on an empty dir (692f6e1 apply_raw.go:311-313), or runc's
     #: own text since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:193, v1.2.0 :192-196)
     cgroup_limit_without_group: str = "no such directory for {file}"
+    #: the error of a Pause or Resume where the freezer hierarchy is not mounted: the seed's
+    #: writeFile on an empty dir (692f6e1 apply_raw.go:215-230, 311-313), or runc's own text
+    #: since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:204-208, v1.2.0 :206-210)
+    cgroup_freeze_without_group: str = "no such directory for freezer.state"
     #: configs.NamespaceTypes(): the kinds state.json's namespace_paths may hold beyond the
     #: config's, in order (692f6e1 configs/namespaces_linux.go:63-72; cgroup since v1.0.0,
     #: 9a3a8a5eb; time since v1.2.0, ebc2e7c43)
@@ -315,6 +319,8 @@ class Profile:
 #: runc >= 1.0's error for a limit the container has no cgroup for (8c5a19f79; v1.2.0
 #: libcontainer/cgroups/fs/fs.go:192-196)
 _LIMIT_WITHOUT_GROUP = "cannot set {subsystem} limit: container could not join or create cgroup"
+#: and for a Pause or Resume without a freezer cgroup (v1.2.0 cgroups/fs/fs.go:206-210)
+_FREEZE_WITHOUT_GROUP = "cannot toggle freezer: cgroups not configured for container"
 
 SEED = Profile(
     name="seed",
@@ -373,6 +379,7 @@ RUNC_1_1 = dataclasses.replace(
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
+    cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
@@ -430,6 +437,7 @@ RUNC_1_2 = Profile(
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup", "time"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
+    cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cgroup_join_unified=True,
     cgroup_kill_file=True,
     kill_all_waits=False,

@@ -124,6 +124,22 @@ def test_existing_cgroup_directories_are_joined(factory: Factory, host: Host, ve
         )
 
 
+@pytest.mark.requirement("CG-FREEZE-UNMOUNTED")
+def test_pause_without_the_freezer_hierarchy_fails(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    rule = "CG-FREEZE-UNMOUNTED"
+    with on_host("v1-no-freezer", v1_without("freezer")) as (host, factory):
+        cid = host.container_id("nf")
+        c = factory.create(cid, config_for(cid))
+        c.run(INIT)
+        got = error_of(c.pause)
+        want = tables.freeze_without_group(profile)
+        verify(rule, got == want, f"Pause must fail with {want!r}: {got!r}")
+        status = str(c.status())
+        verify(rule, status == "running", f"the failed pause left the container {status}")
+
+
 @pytest.mark.requirement("CG-SET-UNMOUNTED-SUBSYSTEM")
 def test_a_limit_without_its_hierarchy_fails_start(
     on_host: OnHost, profile: str, verify: Any

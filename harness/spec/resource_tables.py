@@ -59,6 +59,11 @@ def limit_without_group(profile: str, subsystem: str, file: str) -> str:
     return str(resources()["limit_without_group"][profile]).format(subsystem=subsystem, file=file)
 
 
+def freeze_without_group(profile: str) -> str:
+    """The error of a Pause on a host without the freezer hierarchy."""
+    return str(resources()["freeze_without_group"][profile])
+
+
 def directory_mode(kind: str) -> int:
     """The mode Apply makes a ``kind`` ("cgroup" or "resctrl") directory with, less the umask."""
     return int(resources()["directory_mode"][kind])

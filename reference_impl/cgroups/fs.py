@@ -133,12 +133,16 @@ class FsManager:
         unified_mount: str | None = None,
         remover: Remover | None = None,
         limit_without_group: str = "no such directory for {file}",
+        freeze_without_group: str = "no such directory for freezer.state",
     ) -> None:
         self.config = config
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
         self.limit_without_group = limit_without_group
+        #: the error of a Pause or Resume without a freezer cgroup (see
+        #: ``Profile.cgroup_freeze_without_group``)
+        self.freeze_without_group = freeze_without_group
         #: the seed's RemovePaths rounds, or a later runc's removal
         self.remover: Remover = remover or remove_paths
         self.system = system
@@ -231,7 +235,10 @@ class FsManager:
         """Write ``freezer.state`` and wait until it reads back.  (The seed also records the
         state in the config's cgroup resources, and puts the old one back on error; the
         reference keeps no copy of the config that anything reads.)"""
-        self._set_freezer(self.paths.get("freezer", ""), state)
+        directory = self.paths.get("freezer", "")
+        if not directory:
+            raise CgroupError(self.freeze_without_group)
+        self._set_freezer(directory, state)
 
     def _set_freezer(self, directory: str, state: str) -> None:
         if state == "":

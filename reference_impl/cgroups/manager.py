@@ -74,6 +74,7 @@ def new_manager(
     removal: Literal["rounds", "ebusy-retry"] = "rounds",
     v2: bool = True,
     limit_without_group: str = "no such directory for {file}",
+    freeze_without_group: str = "no such directory for freezer.state",
 ) -> FsManager | Fs2Manager:
     """The manager for this host; ``paths`` are those a loaded container recorded;
     ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``).  Without
@@ -92,6 +93,7 @@ def new_manager(
         unified_mount=unified,
         remover=remover,
         limit_without_group=limit_without_group,
+        freeze_without_group=freeze_without_group,
     )
 
 

@@ -131,6 +131,8 @@ RUNC_V120 = Profile(
     cgroup_limit_without_group=(
         "cannot set {subsystem} limit: container could not join or create cgroup"
     ),
+    # cgroups/fs/fs.go:206-210: Pause or Resume without a freezer cgroup (not mounted)
+    cgroup_freeze_without_group="cannot toggle freezer: cgroups not configured for container",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
     cgroup_join_unified=True,
     # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,
