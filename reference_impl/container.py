@@ -127,7 +127,10 @@ class Container:
         try:
             state = self.cgroup_manager.freezer_state_on_disk()
         except OSError as err:
-            raise new_system_error_with_cause(err, "checking if container is paused") from err
+            context = self.profile.paused_check_context
+            if context:
+                raise new_system_error_with_cause(err, context) from err
+            raise
         return state == FROZEN
 
     def refresh_state(self) -> None:

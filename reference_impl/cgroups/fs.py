@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import PathError
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
@@ -262,10 +263,7 @@ class FsManager:
         path = self.paths.get("freezer")
         if not path:
             return None
-        try:
-            return read_file(os.path.join(path, "freezer.state")).strip()
-        except FileNotFoundError:
-            return None
+        return read_freezer_file(os.path.join(path, "freezer.state"))
 
     # -- destroy and pids -------------------------------------------------------------------
     def destroy(self) -> None:
@@ -309,6 +307,23 @@ def _check_cpu_shares(path: str, wanted: int) -> None:
         raise CgroupError(f"The maximum allowed cpu-shares is {actual}")
     if wanted < actual:
         raise CgroupError(f"The minimum allowed cpu-shares is {actual}")
+
+
+def read_freezer_file(path: str) -> str | None:
+    """The text of a freezer state file, or None where it is missing (not paused).  Another
+    error is Go's *PathError of the step that failed: "open <path>: ..." or "read <path>: ..."
+    (692f6e1 container_linux.go:1521-1527, ioutil.ReadFile; v1.2.0 cgroups/file.go ReadFile)."""
+    try:
+        f = open(path, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise PathError("open", path, err.errno or errno.EIO) from err
+    with f:
+        try:
+            return f.read().strip()
+        except OSError as err:
+            raise PathError("read", path, err.errno or errno.EIO) from err
 
 
 def _ensure_cpuset(mount: str, path: str) -> None:

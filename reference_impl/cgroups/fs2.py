@@ -18,6 +18,7 @@ from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
 from reference_impl.cgroups.fs import Remover
+from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
@@ -173,9 +174,8 @@ class Fs2Manager:
         """FROZEN or THAWED from ``cgroup.freeze``, None without a group."""
         if not self.path:
             return None
-        try:
-            text = read_file(os.path.join(self.path, "cgroup.freeze")).strip()
-        except FileNotFoundError:
+        text = read_freezer_file(os.path.join(self.path, "cgroup.freeze"))
+        if text is None:
             return None
         return FROZEN if text == "1" else THAWED
 
