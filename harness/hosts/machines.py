@@ -28,6 +28,10 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v1-no-memory": Topology(
         v1_controllers=tuple(c for c in Topology().v1_controllers if c != "memory")
     ),
+    # cgroup v1 without the devices hierarchy (a kernel without CONFIG_CGROUP_DEVICE)
+    "v1-no-devices": Topology(
+        v1_controllers=tuple(c for c in Topology().v1_controllers if c != "devices")
+    ),
     # cgroup v1 without the freezer hierarchy (a kernel without CONFIG_CGROUP_FREEZER)
     "v1-no-freezer": Topology(
         v1_controllers=tuple(c for c in Topology().v1_controllers if c != "freezer")

@@ -124,6 +124,20 @@ def test_existing_cgroup_directories_are_joined(factory: Factory, host: Host, ve
         )
 
 
+@pytest.mark.requirement("CG-APPLY-NO-DEVICES")
+def test_start_without_the_devices_hierarchy_fails(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-APPLY-NO-DEVICES"
+    with on_host("v1-no-devices", v1_without("devices")) as (host, factory):
+        cid = host.container_id("nd")
+        c = factory.create(cid, config_for(cid))
+        before = host.live_children()
+        got = error_of(lambda: c.start(INIT))
+        want = tables.resource_message("devices_not_mounted")
+        verify(rule, want in got, f"Start must fail with {want!r}: {got!r}")
+        left = host.live_children() - before
+        verify(rule, left == set(), f"init must not be left running: pids {sorted(left)}")
+
+
 @pytest.mark.requirement("CG-FREEZE-UNMOUNTED")
 def test_pause_without_the_freezer_hierarchy_fails(
     on_host: OnHost, profile: str, verify: Any
