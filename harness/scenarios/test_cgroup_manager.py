@@ -115,6 +115,31 @@ def test_hybrid_host_gets_the_v1_manager(on_host: OnHost) -> None:
         _kill_and_destroy(c)
 
 
+@pytest.mark.requirement("CG-HYBRID-JOINS-UNIFIED")
+@pytest.mark.parametrize("refused", ["nothing", "mkdir", "write"])
+def test_hybrid_host_joins_the_unified_group_best_effort(
+    on_host: OnHost, verify: Any, refused: str
+) -> None:
+    rule = "CG-HYBRID-JOINS-UNIFIED"
+    with _boot(on_host, "hybrid") as (host, factory):
+        path = host.cgroup_path(f"hu-{refused}")
+        group = host.cgroup_dir("unified", path)
+        target = {"mkdir": group, "write": os.path.join(group, "cgroup.procs")}.get(refused)
+        fault = inject(host, refused, target, errno.EACCES) if target else None
+        c = factory.create(host.container_id(f"hu-{refused}"), _config(path))
+        got = error_of(lambda: c.run(INIT))
+        assert fault is None or host.fired(fault), f"the {refused} in {group} never happened"
+        verify(rule, got == "no error", f"start must succeed with the {refused} refused: {got!r}")
+        pid = c.init_process.pid if c.init_process is not None else None
+        joined = host.cgroup_of(pid, "unified") == path if pid else False
+        want = fault is None
+        verify(rule, joined is want, f"init {pid} in {group}: {joined}, want {want}")
+        for controller in host.v1_hierarchies():
+            inside = pid in host.cgroup_pids(controller, path)
+            verify(rule, inside, f"init {pid} is not in its {controller} cgroup")
+        _kill_and_destroy(c)
+
+
 # -- cgroup v2 --------------------------------------------------------------------------------
 @pytest.mark.requirement("CG-V2-APPLY")
 def test_v2_group_is_made_at_every_level(on_host: OnHost) -> None:
