@@ -115,29 +115,47 @@ def test_hybrid_host_gets_the_v1_manager(on_host: OnHost) -> None:
         _kill_and_destroy(c)
 
 
+def _verify_best_effort_join(
+    on_host: OnHost, verify: Any, rule: str, hierarchy: str, refused: str
+) -> None:
+    """On the hybrid machine: start with a ``refused`` ("nothing", "mkdir" or "write") join of
+    ``hierarchy`` (its directory below /sys/fs/cgroup) must succeed, init in every v1
+    controller's group, and in that one only if allowed."""
+    shown = {"systemd": "name=systemd"}.get(hierarchy, hierarchy)  # in /proc/<pid>/cgroup
+    with _boot(on_host, "hybrid") as (host, factory):
+        path = host.cgroup_path(f"be-{refused}")
+        group = host.cgroup_dir(hierarchy, path)
+        target = {"mkdir": group, "write": os.path.join(group, "cgroup.procs")}.get(refused)
+        fault = inject(host, refused, target, errno.EACCES) if target else None
+        c = factory.create(host.container_id(f"be-{refused}"), _config(path))
+        got = error_of(lambda: c.run(INIT))
+        assert fault is None or host.fired(fault), f"the {refused} in {group} never happened"
+        verify(rule, got == "no error", f"start must succeed with the {refused} refused: {got!r}")
+        pid = c.init_process.pid if c.init_process is not None else None
+        joined = host.cgroup_of(pid, shown) == path if pid else False
+        want = fault is None
+        verify(rule, joined is want, f"init {pid} in {group}: {joined}, want {want}")
+        for other in set(host.v1_hierarchies()) - {hierarchy}:
+            inside = pid in host.cgroup_pids(other, path)
+            verify(rule, inside, f"init {pid} is not in its {other} cgroup")
+        _kill_and_destroy(c)
+
+
 @pytest.mark.requirement("CG-HYBRID-JOINS-UNIFIED")
 @pytest.mark.parametrize("refused", ["nothing", "mkdir", "write"])
 def test_hybrid_host_joins_the_unified_group_best_effort(
     on_host: OnHost, verify: Any, refused: str
 ) -> None:
-    rule = "CG-HYBRID-JOINS-UNIFIED"
-    with _boot(on_host, "hybrid") as (host, factory):
-        path = host.cgroup_path(f"hu-{refused}")
-        group = host.cgroup_dir("unified", path)
-        target = {"mkdir": group, "write": os.path.join(group, "cgroup.procs")}.get(refused)
-        fault = inject(host, refused, target, errno.EACCES) if target else None
-        c = factory.create(host.container_id(f"hu-{refused}"), _config(path))
-        got = error_of(lambda: c.run(INIT))
-        assert fault is None or host.fired(fault), f"the {refused} in {group} never happened"
-        verify(rule, got == "no error", f"start must succeed with the {refused} refused: {got!r}")
-        pid = c.init_process.pid if c.init_process is not None else None
-        joined = host.cgroup_of(pid, "unified") == path if pid else False
-        want = fault is None
-        verify(rule, joined is want, f"init {pid} in {group}: {joined}, want {want}")
-        for controller in host.v1_hierarchies():
-            inside = pid in host.cgroup_pids(controller, path)
-            verify(rule, inside, f"init {pid} is not in its {controller} cgroup")
-        _kill_and_destroy(c)
+    _verify_best_effort_join(on_host, verify, "CG-HYBRID-JOINS-UNIFIED", "unified", refused)
+
+
+@pytest.mark.requirement("CG-NAMED-SYSTEMD-BEST-EFFORT")
+@pytest.mark.parametrize("refused", ["nothing", "mkdir", "write"])
+def test_the_named_systemd_hierarchy_is_joined_best_effort(
+    on_host: OnHost, verify: Any, refused: str
+) -> None:
+    rule = "CG-NAMED-SYSTEMD-BEST-EFFORT"
+    _verify_best_effort_join(on_host, verify, rule, "systemd", refused)
 
 
 # -- cgroup v2 --------------------------------------------------------------------------------
