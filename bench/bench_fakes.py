@@ -24,6 +24,7 @@ from harness.scenarios._support.containers import config_for
 from reference_impl import new_factory
 from reference_impl.cgroups.manager import new_manager
 from reference_impl.configs import CgroupConfig
+from reference_impl.profiles import RUNC_1_2
 
 Op = Callable[[int], None]
 
@@ -120,7 +121,7 @@ def cgroup_tree_rate(count: int, repeats: int, preset: str) -> float:
         def apply_destroy(i: int) -> None:
             pid = host.kernel.spawn_process("bench")
             config = CgroupConfig(path=f"/bench-{i}")
-            manager = new_manager(config, host.system, join_unified=True, removal="ebusy-retry")
+            manager = new_manager(config, host.system, RUNC_1_2)
             manager.apply(pid)
             host.kernel.exit_process(pid)
             manager.destroy()

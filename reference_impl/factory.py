@@ -76,16 +76,7 @@ class Factory:
         self, config: CgroupConfig | None, paths: dict[str, str] | None = None
     ) -> CgroupManager:
         """The manager the host calls for: v1, v2, or v1 on a hybrid host."""
-        return new_manager(
-            config,
-            self.system,
-            join_unified=self.profile.cgroup_join_unified,
-            paths=paths,
-            removal=self.profile.cgroup_removal,
-            v2=self.profile.cgroup_v2,
-            limit_without_group=self.profile.cgroup_limit_without_group,
-            freeze_without_group=self.profile.cgroup_freeze_without_group,
-        )
+        return new_manager(config, self.system, self.profile, paths)
 
     def create(self, container_id: str, config: Config) -> Container:
         """``Create``: checks in the seed's order; the new container is stopped."""

@@ -14,7 +14,7 @@ class ConfigValidationError(Exception):
     """A config the runtime refuses; the factory turns it into ConfigInvalid."""
 
 
-def validate(config: Config, features: RdtFeatures, rdt_era: str = "seed") -> None:
+def validate(config: Config, features: RdtFeatures, rdt_era: str) -> None:
     """``Validator.Validate`` for intelRdt (``configs/validate/validator.go`` of the era)."""
     if config.intel_rdt is None:
         return

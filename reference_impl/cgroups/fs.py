@@ -133,8 +133,9 @@ class FsManager:
         paths: dict[str, str] | None = None,
         unified_mount: str | None = None,
         remover: Remover | None = None,
-        limit_without_group: str = "no such directory for {file}",
-        freeze_without_group: str = "no such directory for freezer.state",
+        *,
+        limit_without_group: str,
+        freeze_without_group: str,
     ) -> None:
         self.config = config
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy

@@ -12,7 +12,6 @@ import errno
 import logging
 import os
 import signal
-from typing import Literal
 from typing import Protocol
 
 from reference_impl.cgroups.fs import FROZEN
@@ -25,6 +24,7 @@ from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
+from reference_impl.profiles import Profile
 from reference_impl.system import System
 
 __all__ = [
@@ -68,23 +68,19 @@ def cgroup_mode() -> tuple[str, str | None]:
 def new_manager(
     config: CgroupConfig | None,
     system: System,
-    *,
-    join_unified: bool = False,
+    profile: Profile,
     paths: dict[str, str] | None = None,
-    removal: Literal["rounds", "ebusy-retry"] = "rounds",
-    v2: bool = True,
-    limit_without_group: str = "no such directory for {file}",
-    freeze_without_group: str = "no such directory for freezer.state",
 ) -> FsManager | Fs2Manager:
-    """The manager for this host; ``paths`` are those a loaded container recorded;
-    ``removal`` is how Destroy removes a group (see ``Profile.cgroup_removal``).  Without
-    ``v2`` (the seed) it is the v1 manager on every host, as 692f6e1 knows no cgroup2."""
+    """The manager for this host, as ``profile``'s release makes it; ``paths`` are those a
+    loaded container recorded.  Without cgroup v2 (the seed) it is the v1 manager on every host,
+    as 692f6e1 knows no cgroup2; runc >= 1.0 retries a busy rmdir and, on a hybrid host, joins
+    the unified hierarchy too (see the profile's ``cgroup_*`` fields)."""
     mode, mount = cgroup_mode()
-    retrying = removal == "ebusy-retry"
-    if v2 and mode == "v2" and mount is not None:
+    retrying = profile.cgroup_removal == "ebusy-retry"
+    if profile.cgroup_v2 and mode == "v2" and mount is not None:
         remover = remove_each_path if retrying else None
         return Fs2Manager(config, system, mount, paths=paths, remover=remover)
-    unified = mount if mode == "hybrid" and join_unified else None
+    unified = mount if mode == "hybrid" and profile.cgroup_join_unified else None
     remover = remove_paths_retrying if retrying else None
     return FsManager(
         config,
@@ -92,8 +88,8 @@ def new_manager(
         paths=paths,
         unified_mount=unified,
         remover=remover,
-        limit_without_group=limit_without_group,
-        freeze_without_group=freeze_without_group,
+        limit_without_group=profile.cgroup_limit_without_group,
+        freeze_without_group=profile.cgroup_freeze_without_group,
     )
 
 

@@ -128,7 +128,8 @@ class IntelRdtManager:
         container_id: str,
         path: str = "",
         config: IntelRdtConfig | None = None,
-        era: str = "seed",
+        *,
+        era: str,
     ) -> None:
         self.features = features
         self.id = container_id

@@ -21,7 +21,7 @@ class IntelRdtConfigError(Exception):
     """An intelRdt config the runtime refuses."""
 
 
-def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str = "seed") -> None:
+def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str) -> None:
     """Raises IntelRdtConfigError with runc's text for the first check that fails.
 
     ``era`` "seed" makes 692f6e1's two checks only; "runc-1.1" drops those two, as runc 1.1.1

@@ -25,6 +25,7 @@ from reference_impl.cgroups import cgroup_mode
 from reference_impl.cgroups import kill_all
 from reference_impl.cgroups import new_manager
 from reference_impl.cgroups import shares_to_weight
+from reference_impl.profiles import RUNC_1_2
 from reference_impl.profiles import SEED
 
 INIT = Process(args=("/bin/sleep", "infinity"))
@@ -43,7 +44,7 @@ def test_mountinfo_picks_the_manager(
 ) -> None:
     with simulated_host(topology) as host:
         assert cgroup_mode() == mode
-        assert type(new_manager(CgroupConfig(path="/x"), host.system)) is manager
+        assert type(new_manager(CgroupConfig(path="/x"), host.system, RUNC_1_2)) is manager
 
 
 def test_shares_convert_as_the_spec_says() -> None:
@@ -69,7 +70,7 @@ def test_hybrid_join_unified_when_the_profile_says_so() -> None:
 @pytest.mark.parametrize("use_kill_file", [False, True])
 def test_kill_all_on_v2(use_kill_file: bool) -> None:
     with simulated_host(V2_TOPOLOGY) as host:
-        manager = new_manager(CgroupConfig(path="/k"), host.system)
+        manager = new_manager(CgroupConfig(path="/k"), host.system, RUNC_1_2)
         first = host.kernel.spawn_process("first")
         manager.apply(first)
         second = host.kernel.fork(first)
@@ -88,14 +89,14 @@ def test_kill_all_on_hybrid_goes_through_the_unified_group() -> None:
     """runc 1.2 writes cgroup.kill of m.Path("") on hybrid hosts too (v1.2.0
     init_linux.go:701-710); without a unified group it freezes and signals each pid."""
     with simulated_host(HYBRID_TOPOLOGY) as host:
-        manager = new_manager(CgroupConfig(path="/k"), host.system, join_unified=True)
+        manager = new_manager(CgroupConfig(path="/k"), host.system, RUNC_1_2)
         first = host.kernel.spawn_process("first")
         manager.apply(first)
         kill_all(manager, host.system, signal.SIGKILL, use_kill_file=True)
         assert not host.is_alive(first)
         writes = [op.path for op in host.kernel.log if op.op == "write"]
         assert "/sys/fs/cgroup/unified/k/cgroup.kill" in writes
-        v1_only = new_manager(CgroupConfig(path="/v1"), host.system)
+        v1_only = new_manager(CgroupConfig(path="/v1"), host.system, SEED)
         other = host.kernel.spawn_process("other")
         v1_only.apply(other)
         kill_all(v1_only, host.system, signal.SIGKILL, use_kill_file=True)
@@ -116,7 +117,7 @@ def test_busy_group_is_retried_on_ebusy(topology: Topology, group: str, error: s
     """runc 1.2's RemovePath: one rmdir, then ten EBUSY retries 1 ms doubling (v1.2.0
     cgroups/utils.go:228-289); v2's Destroy returns the rmdir error (fs2/fs2.go:157-159)."""
     with simulated_host(topology) as host:
-        manager = new_manager(CgroupConfig(path="/b"), host.system, removal="ebusy-retry")
+        manager = new_manager(CgroupConfig(path="/b"), host.system, RUNC_1_2)
         init = host.kernel.spawn_process("init")
         manager.apply(init)
         host.end_process(init)

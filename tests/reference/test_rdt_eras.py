@@ -19,10 +19,10 @@ NO_RDT = RdtFeatures(root=None, cat_enabled=False)
 def test_seed_refuses_what_runc_1_1_lets_through() -> None:
     empty = IntelRdtConfig()
     with pytest.raises(IntelRdtConfigError, match="l3CacheSchema is empty"):
-        validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True))
+        validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True), "seed")
     validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True), "runc-1.1")
     with pytest.raises(IntelRdtConfigError, match="not supported or enabled"):
-        validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT)
+        validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT, "seed")
     with pytest.raises(IntelRdtConfigError, match="Intel RDT/CAT is not enabled"):
         validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT, "runc-1.1")
 
