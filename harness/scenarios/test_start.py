@@ -28,6 +28,7 @@ from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.api import Process
 from harness.subjects.base import Factory
@@ -211,6 +212,36 @@ def test_failed_start_whose_cleanup_fails_too(
         tried = host.fired(rdt)
         verify(rule, tried is removed, f"the resctrl group's removal tried: {tried}, {removed}")
         verify(rule, dirs["rdt"], f"the resctrl group whose rmdir failed must stay: {dirs}")
+
+
+@pytest.mark.requirement("LC-START-STEP-ERROR-CONTEXT")
+@pytest.mark.parametrize("step", ["cgroup_apply", "rdt_apply", "rdt_set"])
+def test_a_failed_start_step_is_named_in_its_layers(
+    factory: Factory, host: Host, profile: str, step: str, verify: Any
+) -> None:
+    rule = "LC-START-STEP-ERROR-CONTEXT"
+    cid = host.container_id(f"se-{step.replace('_', '-')}")
+    rdt = step.startswith("rdt")
+    if rdt and host.rdt_unavailable() is not None:
+        skip_for_host("a resctrl group to fail", str(host.rdt_unavailable()))
+    schema = host.l3_schema("f") if rdt else None
+    c = factory.create(cid, config_for(cid, l3_schema=schema))
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "*"  # the first group joined
+    files = {
+        "cgroup_apply": os.path.join(host.cgroup_dir(hierarchy, f"/{cid}"), "cgroup.procs"),
+        "rdt_apply": os.path.join(host.resctrl_group(cid), "tasks"),
+        "rdt_set": os.path.join(host.resctrl_group(cid), "schemata"),
+    }
+    got = start_with_fault(host, c, "write", files[step], errno.EACCES)
+    layers = tables.start_step_error_layers(step, profile)
+    denied = os.strerror(errno.EACCES).lower()
+    if tables.errors_quoted(profile):
+        missing = _first_part_missing(got, [f"{layer} caused" for layer in layers])
+        verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
+    else:
+        head = "".join(f"{layer}: " for layer in layers)
+        verify(rule, got.startswith(head), f"the error must begin {head!r}: {got!r}")
+    verify(rule, denied in got.lower(), f"the error must end in the write's {denied!r}: {got!r}")
 
 
 @pytest.mark.requirement("LC-HOOK-POSTSTART-FAILS-START")

@@ -398,13 +398,26 @@ def start_hook_error_parts(
     return (*parts, inner)
 
 
+def start_step_error_layers(step: str, profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
+    """The contexts around a failed ``step`` (cgroup_apply, rdt_apply, rdt_set) of a start of
+    init, outermost first."""
+    return tuple(str(layer) for layer in lifecycle(profile)["start_step_error"][step])
+
+
+def errors_quoted(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether ``profile``'s start errors are the seed's SystemErrors, each layer printing its
+    Go source line and quoting the one inside (``file:line: cause caused "..."``), rather than
+    plain ``%w`` wrapping."""
+    return bool(lifecycle(profile)["hooks"]["start_error_quoted"])
+
+
 def start_hook_error_text(
     kind: str, index: int, error: str, profile: str = DEFAULT_PROFILE
 ) -> str | None:
     """The whole text of a failed start hook's error where the profile's layers are plain
     ``%w`` wrapping (runc >= 1.0); None where the seed's SystemError also prints the Go source
     line that made it (``file:line: cause caused "..."``), which no rule can know."""
-    if lifecycle(profile)["hooks"]["start_error_quoted"]:
+    if errors_quoted(profile):
         return None
     return ": ".join(start_hook_error_parts(kind, index, error, profile))
 
