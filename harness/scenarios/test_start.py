@@ -30,6 +30,7 @@ from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
+from harness.subjects.api import Hook
 from harness.subjects.api import Process
 from harness.subjects.base import Factory
 
@@ -283,6 +284,42 @@ def test_failing_start_hook_error_names_the_hook(
     )
     whole = tables.start_hook_error_text(kind, 1, hook_error, profile)
     assert whole is None or text == whole, f"the error must be {whole!r}: {text!r}"
+
+
+@pytest.mark.requirement("LC-HOOK-CREATERUNTIME")
+def test_create_runtime_hooks_run_after_prestart(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-HOOK-CREATERUNTIME"
+    cid = host.container_id("crt")
+    hooks = install_hooks(
+        host, pre=HookProgram.exit(0), ok=HookProgram.exit(0), bad=HookProgram.exit(3, stderr="x")
+    )
+    config = config_for(cid, prestart=(hooks["pre"],))
+
+    def hook(name: str) -> Hook:
+        return Hook(path=hooks[name], args=(hooks[name], cid))
+
+    create_runtime = (hook("ok"), hook("bad"))
+    config = dataclasses.replace(
+        config, hooks=dataclasses.replace(config.hooks, create_runtime=create_runtime)
+    )
+    c = factory.create(cid, config)
+    got = error_of(lambda: c.start(INIT))
+    runs = {name: host.hook_runs(hooks[name]) for name in ("pre", "ok", "bad")}
+    counts = {name: len(r) for name, r in runs.items()}
+    verify(rule, counts == {"pre": 1, "ok": 1, "bad": 1}, f"each hook runs once: {counts}")
+    if all(counts.values()):
+        order = [runs[name][0].seq for name in ("pre", "ok", "bad")]
+        verify(rule, order == sorted(order), f"prestart, then the createRuntime hooks: {order}")
+        state = json.loads(runs["ok"][0].stdin)
+        status = tables.start_hook_status("createRuntime", profile)
+        verify(
+            rule, state.get("status") == status, f"a createRuntime hook reads {status!r}: {state}"
+        )
+    error = tables.hook_failed(3, "", "x", profile)
+    want = tables.start_hook_error_text("createRuntime", 1, error, profile)
+    verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("LC-HOOK-START-STATE")
