@@ -29,6 +29,7 @@ from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.skips import skip_for_host
+from harness.spec import start_errors
 from harness.spec import tables
 from harness.subjects.api import Hook
 from harness.subjects.api import Process
@@ -234,9 +235,9 @@ def test_a_failed_start_step_is_named_in_its_layers(
         "rdt_set": os.path.join(host.resctrl_group(cid), "schemata"),
     }
     got = start_with_fault(host, c, "write", files[step], errno.EACCES)
-    layers = tables.start_step_error_layers(step, profile)
+    layers = start_errors.start_step_error_layers(step, profile)
     denied = os.strerror(errno.EACCES).lower()
-    if tables.errors_quoted(profile):
+    if start_errors.errors_quoted(profile):
         missing = _first_part_missing(got, [f"{layer} caused" for layer in layers])
         verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
     else:
@@ -278,11 +279,12 @@ def test_failing_start_hook_error_names_the_hook(
         c.start(INIT)
     hook_error = tables.hook_failed(4, "", "no", profile)
     text = str(info.value)
-    missing = _first_part_missing(text, tables.start_hook_error_parts(kind, 1, hook_error, profile))
+    parts = start_errors.start_hook_error_parts(kind, 1, hook_error, profile)
+    missing = _first_part_missing(text, parts)
     assert missing is None, (
         f"the error must name {kind} hook 1, with {missing!r} in order: {text!r}"
     )
-    whole = tables.start_hook_error_text(kind, 1, hook_error, profile)
+    whole = start_errors.start_hook_error_text(kind, 1, hook_error, profile)
     assert whole is None or text == whole, f"the error must be {whole!r}: {text!r}"
 
 
@@ -318,7 +320,7 @@ def test_create_runtime_hooks_run_after_prestart(
             rule, state.get("status") == status, f"a createRuntime hook reads {status!r}: {state}"
         )
     error = tables.hook_failed(3, "", "x", profile)
-    want = tables.start_hook_error_text("createRuntime", 1, error, profile)
+    want = start_errors.start_hook_error_text("createRuntime", 1, error, profile)
     verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
 
 
@@ -369,7 +371,8 @@ def test_hook_that_cannot_be_started_fails_its_phase(
         c.start(INIT)
     text = str(info.value)
     not_started = tables.message("hook_not_started", profile, path=missing)
-    part = _first_part_missing(text, tables.start_hook_error_parts(kind, 0, not_started, profile))
+    parts = start_errors.start_hook_error_parts(kind, 0, not_started, profile)
+    part = _first_part_missing(text, parts)
     verify(
         "LC-HOOK-NOT-STARTED",
         part is None,
@@ -421,7 +424,7 @@ def test_start_whose_cgroup_set_fails_names_the_step(
     fault = inject(host, "write", pids_limit_file(host, f"/{cid}"), errno.EIO)
     got = error_of(lambda: c.start(INIT))
     assert host.fired(fault), "the fault never fired"
-    step, loop = tables.start_set_error(profile, phase)
+    step, loop = start_errors.start_set_error(profile, phase)
     eio = os.strerror(errno.EIO).lower()
     verify(rule, step in got, f"Start must name the step {step!r}: {got!r}")
     verify(rule, loop in got, f"Start must name the sync loop {loop!r}: {got!r}")

@@ -6,6 +6,7 @@ import itertools
 
 import pytest
 
+from harness.spec import start_errors
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.spec.teardown import LEFT_BEHIND
@@ -123,12 +124,12 @@ def test_runc_1_2_texts_follow_v120() -> None:
     assert tables.teardown_error("poststop", hook, "runc-1.2", index=1) == (
         "unable to destroy container: error running poststop hook #1: " + hook
     )
-    prestart = tables.start_hook_error_parts("prestart", 0, hook, "runc-1.2")
+    prestart = start_errors.start_hook_error_parts("prestart", 0, hook, "runc-1.2")
     assert ": ".join(prestart) == (
         "unable to start container process: error during container init: "
         "error running prestart hook #0: " + hook
     )
-    assert tables.start_hook_error_parts("poststart", 0, hook, "runc-1.2") == (
+    assert start_errors.start_hook_error_parts("poststart", 0, hook, "runc-1.2") == (
         "error running poststart hook #0: " + hook,
     )
     busy = tables.cgroup_busy("runc-1.2").error("v2", {"": "/sys/fs/cgroup/c"})
