@@ -22,6 +22,7 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import cgroups_are
+from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
@@ -123,6 +124,8 @@ def _verify_best_effort_join(
     controller's group, and in that one only if allowed."""
     shown = {"systemd": "name=systemd"}.get(hierarchy, hierarchy)  # in /proc/<pid>/cgroup
     with _boot(on_host, "hybrid") as (host, factory):
+        if not os.path.isdir(host.cgroup_dir(hierarchy, "/")):
+            skip_for_host(f"the {shown} hierarchy", host.describe_cgroups())
         path = host.cgroup_path(f"be-{refused}")
         group = host.cgroup_dir(hierarchy, path)
         target = {"mkdir": group, "write": os.path.join(group, "cgroup.procs")}.get(refused)
