@@ -318,9 +318,9 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
 
 
-@pytest.mark.requirement("LC-SIGNAL-INIT-REAPED")
+@pytest.mark.requirement(*tables.requirement_variants("LC-SIGNAL-INIT-REAPED"))
 def test_signal_to_a_reaped_init_fails_with_the_kill_error(
-    factory: Factory, host: Host, verify: Any
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     rule = "LC-SIGNAL-INIT-REAPED"
     cid = host.container_id("sr")
@@ -328,8 +328,7 @@ def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     c.run(INIT)
     _reap_init(host, c)
     got = error_of(lambda: c.signal(signal.SIGTERM))
-    esrch = os.strerror(errno.ESRCH).lower()
-    want = f'signaling init process caused "{esrch}"'
+    want = tables.message("signal_init_reaped", profile, errno=os.strerror(errno.ESRCH).lower())
     verify(rule, want in got, f"Signal to a reaped init must fail with {want!r}: {got!r}")
 
 
