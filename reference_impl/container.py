@@ -252,8 +252,9 @@ class Container:
             raise self.profile.refuse("signal")
         try:
             self.init_process.signal(sig)
-        except OSError as err:
-            raise WrappedError("unable to signal init", err) from err
+        except OSError as err:  # unix.Kill's syscall.Errno, in Go's words
+            cause = LibcontainerError(go_strerror(err.errno))
+            raise WrappedError("unable to signal init", cause) from err
         if sig == signal_module.SIGKILL:
             try:
                 paused = self.is_paused()

@@ -332,6 +332,18 @@ def test_signal_to_a_reaped_init_fails_with_the_kill_error(
     verify(rule, want in got, f"Signal to a reaped init must fail with {want!r}: {got!r}")
 
 
+@pytest.mark.requirement("LC-SIGNAL-INIT-ERROR")
+def test_signal_whose_kill_fails_names_init(factory: Factory, host: Host, verify: Any) -> None:
+    cid = host.container_id("sk")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    fault = inject(host, "kill", f"/proc/{init_pid(c)}", errno.EPERM)
+    got = error_of(lambda: c.signal(signal.SIGTERM))
+    assert host.fired(fault), "the kill of init never happened"
+    want = f"unable to signal init: {os.strerror(errno.EPERM).lower()}"
+    verify("LC-SIGNAL-INIT-ERROR", got == want, f"Signal must fail with {want!r}: {got!r}")
+
+
 @pytest.mark.requirement("LC-PAUSE-FREEZE-ERROR")
 def test_pause_whose_freeze_fails_keeps_running(factory: Factory, host: Host, verify: Any) -> None:
     rule = "LC-PAUSE-FREEZE-ERROR"
