@@ -15,6 +15,7 @@ from harness.hosts import simulated_host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -187,6 +188,25 @@ def test_busy_cgroup_fails_after_retries(
     want_wait = busy.waited(len(busy_groups))
     slept = abs(waited - want_wait) < 0.0005 if host.virtual_clock else waited >= want_wait
     verify(rule, slept, f"gave up after {waited:.4f} s of sleeps, not {want_wait:.4f} s")
+
+
+@pytest.mark.requirement("CG-DESTROY-SUBGROUPS")
+def test_destroy_removes_the_groups_below_the_containers(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "CG-DESTROY-SUBGROUPS"
+    cid = host.container_id("sub")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "pids"
+    nested = [host.cgroup_dir(hierarchy, f"/{cid}/{name}") for name in ("a", "a/b", "c")]
+    for directory in nested:  # what a workload may make below its own cgroup, empty
+        os.mkdir(directory)
+    c.signal(signal.SIGKILL)
+    got = error_of(c.destroy)
+    verify(rule, got == "no error", f"destroy must succeed: {got!r}")
+    left = host.cgroup_dirs(f"/{cid}")
+    verify(rule, left == [], f"destroy must remove the groups and those below them: {left}")
 
 
 @pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
