@@ -36,14 +36,16 @@ class _FailingRefresh:
     fault: Any
 
 
-def _failing_refresh(factory: Factory, host: Host, cid: str, operation: str) -> _FailingRefresh:
+def _failing_refresh(
+    factory: Factory, host: Host, cid: str, operation: str, err: int = errno.EIO
+) -> _FailingRefresh:
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     if operation == "resume":
         c.pause()
     state, freezer = state_name(c), host.freezer_state(f"/{cid}")
     path, _, _ = host.freezer_file(init_pid(c))
-    return _FailingRefresh(c, state, freezer, path, inject(host, "read", path, errno.EIO))
+    return _FailingRefresh(c, state, freezer, path, inject(host, "read", path, err))
 
 
 def _verify_nothing_changed(
@@ -83,13 +85,14 @@ def test_operation_whose_refresh_fails_returns_the_read_error(
 ) -> None:
     rule = "LC-OPS-REFRESH-BARE-ERROR"
     cid = host.container_id(f"rb-{operation}")
-    refresh = _failing_refresh(factory, host, cid, operation)
+    # not EIO: the error must be the read's own, whatever its errno
+    refresh = _failing_refresh(factory, host, cid, operation, errno.EACCES)
     c = refresh.c
     update = dataclasses.replace(c.config, cgroups=CgroupConfig(path=f"/{cid}", pids_limit=7))
     calls = {"set": lambda: c.set(update)}
     got = error_of(calls.get(operation, getattr(c, operation)))
     _verify_nothing_changed(rule, verify, host, refresh, operation)
-    want = path_error("read", refresh.path, errno.EIO)
+    want = path_error("read", refresh.path, errno.EACCES)
     verify(rule, got == want, f"{operation} must return the read's own error {want!r}: {got!r}")
     limits = pids_limit_file(host, f"/{cid}")
     with open(limits, encoding="ascii") as f:
