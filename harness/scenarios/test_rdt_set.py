@@ -175,12 +175,8 @@ def test_set_with_a_schema_on_a_container_without_one_writes_nothing(
     verify(rule, not touched, f"Set must not touch resctrl: {[(o.op, o.path) for o in touched]}")
 
 
-@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
-def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
-    factory: Factory, rdt: Host, verify: Any
-) -> None:
-    rule = "CG-SET-RESTORED-AFTER-RDT"
-    cid = rdt.container_id("rc")
+def _running_with_limit_and_schema(factory: Factory, rdt: Host, cid: str) -> Any:
+    """A running container with pids.max 10 and an L3 schema, for a Set that fails."""
     config = Config(
         namespaces=("pid", "mount"),
         cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
@@ -188,6 +184,16 @@ def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
     )
     c = factory.create(cid, config)
     c.run(INIT)
+    return c
+
+
+@pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
+def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    rule = "CG-SET-RESTORED-AFTER-RDT"
+    cid = rdt.container_id("rc")
+    c = _running_with_limit_and_schema(factory, rdt, cid)
     _failed_schema_set(c, rdt, cid, pids_limit=20)
     pids = pids_limit_file(rdt, f"/{cid}")
     with open(pids, encoding="ascii") as f:
@@ -205,13 +211,7 @@ def test_set_whose_limits_cannot_be_put_back_after_the_schema_warns(
 ) -> None:
     rule = "CG-SET-RESTORED-AFTER-RDT"
     cid = rdt.container_id("rcw")
-    config = Config(
-        namespaces=("pid", "mount"),
-        cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
-    )
-    c = factory.create(cid, config)
-    c.run(INIT)
+    c = _running_with_limit_and_schema(factory, rdt, cid)
     # the new limit is written, writing the old one back fails
     back = inject(rdt, "write", pids_limit_file(rdt, f"/{cid}"), errno.EIO, nth=2)
     with caplog.at_level(logging.WARNING):
