@@ -7,6 +7,7 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
@@ -166,16 +167,26 @@ def test_failing_prestart_hook_fails_start_and_kills_init(
     assert container_dirs(host, c)["state-dir"] is True
 
 
+def _failing_prestart(factory: Factory, host: Host) -> tuple[Callable[[str], Any], str | None]:
+    """Create, by id, containers whose prestart hook fails (with an L3 schema where the host
+    has RDT, so there is a resctrl group to clean up too); and that schema."""
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
+    schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
+
+    def failing(cid: str) -> Any:
+        return factory.create(cid, config_for(cid, prestart=(hooks["pre"],), l3_schema=schema))
+
+    return failing, schema
+
+
 @pytest.mark.requirement("LC-START-FAILED-GROUPS")
 def test_failed_start_and_the_containers_groups(
     factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     rule = "LC-START-FAILED-GROUPS"
     removed = tables.failed_start_removes_groups(profile)
-    cid = host.container_id("fg")
-    hooks = install_hooks(host, pre=HookProgram.exit(2))
-    schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
-    c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],), l3_schema=schema))
+    failing, schema = _failing_prestart(factory, host)
+    c = failing(host.container_id("fg"))
     assert raised(lambda: c.start(INIT)) is not None, "the failing prestart hook must fail Start"
     dirs = container_dirs(host, c)
     what = "removed" if removed else "kept"
@@ -190,12 +201,7 @@ def test_failed_start_whose_cleanup_fails_too(
 ) -> None:
     rule = "LC-START-FAILED-CLEANUP-ERRORS"
     removed = tables.failed_start_removes_groups(profile)
-    hooks = install_hooks(host, pre=HookProgram.exit(2))
-    schema = host.l3_schema("f") if host.rdt_unavailable() is None else None
-
-    def failing(cid: str) -> Any:
-        return factory.create(cid, config_for(cid, prestart=(hooks["pre"],), l3_schema=schema))
-
+    failing, schema = _failing_prestart(factory, host)
     plain = host.container_id("cf")
     want = error_of(lambda: failing(plain).start(INIT))
     assert want != "no error", "the failing prestart hook must fail Start"
