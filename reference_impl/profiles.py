@@ -184,6 +184,10 @@ class Profile:
     #: writeFile on an empty dir (692f6e1 apply_raw.go:215-230, 311-313), or runc's own text
     #: since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:204-208, v1.2.0 :206-210)
     cgroup_freeze_without_group: str = "no such directory for freezer.state"
+    #: cgroup v1's cpu.shares is read back right after its write, and a clamped value fails Set
+    #: before the limits after it, in lower case (v1.0.0-rc91, 3249e2379; v1.2.0 fs/cpu.go:67-83);
+    #: the seed checks once every limit is written, "The maximum ..." (apply_raw.go:205-209)
+    cpu_shares_in_place: bool = False
     #: isPaused wraps an error reading the freezer state in this SystemError cause (692f6e1
     #: container_linux.go:1521-1527); "" since v1.0.0-rc91 (859a780d6), which returns it as it is
     #: (v1.1.5 container_linux.go:1993-1999, v1.2.0 :955-961)
@@ -384,6 +388,7 @@ RUNC_1_1 = dataclasses.replace(
     namespace_types=(*SEED.namespace_types, "cgroup"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
+    cpu_shares_in_place=True,
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -443,6 +448,7 @@ RUNC_1_2 = Profile(
     namespace_types=(*SEED.namespace_types, "cgroup", "time"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
+    cpu_shares_in_place=True,
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

@@ -1,5 +1,5 @@
 """Set on a live container, on the run's own host: what it writes to the container's cgroups
-beyond the limits (test_cgroup_manager.py checks those on each kind of host)."""
+beyond the limits (test_cgroup_limits.py checks those on each kind of host)."""
 
 from __future__ import annotations
 

@@ -136,8 +136,12 @@ class FsManager:
         *,
         limit_without_group: str,
         freeze_without_group: str,
+        cpu_shares_in_place: bool,
     ) -> None:
         self.config = config
+        #: cpu.shares is read back right after its write, and a clamped value ends the Set there
+        #: (see ``Profile.cpu_shares_in_place``); else once every limit is written
+        self.cpu_shares_in_place = cpu_shares_in_place
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
@@ -217,13 +221,15 @@ class FsManager:
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
+            if self.cpu_shares_in_place:
+                _check_cpu_shares(self.paths["cpu"], config.cpu_shares, "the")
         if config.pids_limit:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             self._limit("pids", "pids.max", limit)
         if config.freezer:
             self._set_freezer(self.paths.get("freezer", ""), config.freezer)
-        if cpu and config.cpu_shares:
-            _check_cpu_shares(cpu, config.cpu_shares)
+        if cpu and config.cpu_shares and not self.cpu_shares_in_place:
+            _check_cpu_shares(cpu, config.cpu_shares, "The")
 
     def _limit(self, subsystem: str, name: str, value: str) -> None:
         """Write one limit into the subsystem's cgroup, or fail without one."""
@@ -297,17 +303,19 @@ class FsManager:
         return pids
 
 
-def _check_cpu_shares(path: str, wanted: int) -> None:
-    """``CheckCpushares``: the kernel clamps ``cpu.shares``; a clamped value is an error.
+def _check_cpu_shares(path: str, wanted: int, article: str) -> None:
+    """The kernel clamps ``cpu.shares``; a clamped value is an error: the seed's
+    ``CheckCpushares`` (692f6e1 apply_raw.go:335-360, "The ..."), or the read-back in
+    ``CpuGroup.Set`` since v1.0.0-rc91 (3249e2379; v1.2.0 fs/cpu.go:73-83, "the ...").
 
     Raises:
-        CgroupError: "The maximum allowed cpu-shares is N" or "The minimum ... is N".
+        CgroupError: "<article> maximum allowed cpu-shares is N" or "... minimum ...".
     """
     actual = int(read_file(os.path.join(path, "cpu.shares")).strip())
     if wanted > actual:
-        raise CgroupError(f"The maximum allowed cpu-shares is {actual}")
+        raise CgroupError(f"{article} maximum allowed cpu-shares is {actual}")
     if wanted < actual:
-        raise CgroupError(f"The minimum allowed cpu-shares is {actual}")
+        raise CgroupError(f"{article} minimum allowed cpu-shares is {actual}")
 
 
 def read_freezer_file(path: str) -> str | None:

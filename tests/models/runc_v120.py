@@ -133,6 +133,8 @@ RUNC_V120 = Profile(
     ),
     # cgroups/fs/fs.go:206-210: Pause or Resume without a freezer cgroup (not mounted)
     cgroup_freeze_without_group="cannot toggle freezer: cgroups not configured for container",
+    # cgroups/fs/cpu.go:67-83: cpu.shares read back right after its write, "the maximum ..."
+    cpu_shares_in_place=True,
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2

@@ -1,0 +1,218 @@
+"""The limits on v1, v2 and hybrid hosts: Set writes them to the kernel's files and they read
+back from there, a failed Set puts the old ones back, and the v1 edge values (-1, 0, clamped
+cpu shares) are written as each source writes them.  Files, values and texts come from
+``harness/spec/resources.toml``.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.cgroup_hosts import control_value
+from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.cgroup_hosts import limit_file
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.machines import OnHost
+from harness.spec import tables
+from harness.subjects.api import Config
+from harness.subjects.base import Container
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-MEMORY")
+def test_memory_limit_lands(on_host: OnHost, kind: str) -> None:
+    with boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("mem"), cgroup_config(host.cgroup_path("mem"), memory_limit=256 << 20)
+        )
+        c.run(INIT)
+        assert control_value(
+            limit_file(host, kind, host.cgroup_path("mem"), "memory_limit")
+        ) == str(256 << 20)
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-PIDS")
+def test_pids_limit_lands(on_host: OnHost, kind: str) -> None:
+    with boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("pl"), cgroup_config(host.cgroup_path("pl"), pids_limit=42)
+        )
+        c.run(INIT)
+        assert control_value(limit_file(host, kind, host.cgroup_path("pl"), "pids_limit")) == "42"
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.parametrize("shares", sorted(tables.shares_to_weight()))
+@pytest.mark.requirement("CG-SET-CPU")
+def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int) -> None:
+    with boot(on_host, kind) as (host, factory):
+        c = factory.create(
+            host.container_id("cs"), cgroup_config(host.cgroup_path("cs"), cpu_shares=shares)
+        )
+        c.run(INIT)
+        wanted = tables.shares_to_weight()[shares] if kind == "v2" else shares
+        assert control_value(limit_file(host, kind, host.cgroup_path("cs"), "cpu_shares")) == str(
+            wanted
+        )
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-UPDATE")
+def test_set_updates_a_running_container(on_host: OnHost, kind: str) -> None:
+    with boot(on_host, kind) as (host, factory):
+        config = cgroup_config(host.cgroup_path("up"), pids_limit=10, memory_limit=64 << 20)
+        c = factory.create(host.container_id("up"), config)
+        c.run(INIT)
+        c.set(cgroup_config(host.cgroup_path("up"), pids_limit=20, memory_limit=128 << 20))
+        assert control_value(limit_file(host, kind, host.cgroup_path("up"), "pids_limit")) == "20"
+        assert control_value(limit_file(host, kind, host.cgroup_path("up"), "memory_limit")) == str(
+            128 << 20
+        )
+
+
+#: the limit a Set writes last of memory and pids: memory before pids on v1 (692f6e1
+#: fs/apply_raw.go:20-34), pids before memory on v2 (v1.2.0 cgroups/fs2/fs2.go:173-180)
+_WRITTEN_LAST = {"v1": "pids_limit", "hybrid": "pids_limit", "v2": "memory_limit"}
+_OLD = {"pids_limit": 10, "memory_limit": 64 << 20}
+_NEW = {"pids_limit": 20, "memory_limit": 128 << 20}
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-RESTORED")
+def test_set_whose_write_fails_puts_the_old_limits_back(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    rule = "CG-SET-RESTORED"
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("sb")
+        c = factory.create(host.container_id("sb"), cgroup_config(path, **_OLD))
+        c.run(INIT)
+        files = {limit: limit_file(host, kind, path, limit) for limit in _OLD}
+        fault = inject(host, "write", files[_WRITTEN_LAST[kind]], errno.EIO)
+        got = error_of(lambda: c.set(cgroup_config(path, **_NEW)))
+        assert host.fired(fault), "the fault never fired"
+        eio = os.strerror(errno.EIO).lower()
+        verify(rule, eio in got.lower(), f"Set must return the write's error: {got!r}")
+        for limit, file in files.items():
+            value = control_value(file)
+            verify(rule, value == str(_OLD[limit]), f"{file} reads {value} after the failed Set")
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-STOPPED")
+def test_set_of_a_stopped_container_is_refused(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    rule = "CG-SET-STOPPED"
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("ss")
+        c = factory.create(host.container_id("ss"), cgroup_config(path, **_OLD))
+        c.run(INIT)
+        make_init_gone(host, c)
+        got = error_of(lambda: c.set(cgroup_config(path, **_NEW)))
+        want = tables.message("set_refused", profile)
+        verify(rule, want in got, f"Set of a stopped container must fail with {want!r}: {got!r}")
+        for limit in _OLD:
+            value = control_value(limit_file(host, kind, path, limit))
+            verify(rule, value == str(_OLD[limit]), f"{limit} reads {value} after the refused Set")
+
+
+# -- pids and killing -------------------------------------------------------------------------
+
+
+# -- v1 edge values, as the seed's fs manager writes them -------------------------------------
+def _set_under(rule: str, verify: Any, c: Container, config: Config) -> None:
+    """``c.set(config)``; its failure is a failed check of ``rule``, not a bare error."""
+    try:
+        c.set(config)
+    except Exception as err:  # noqa: BLE001 - whatever it raised, the rule failed
+        verify(rule, False, f"Set failed: {err}")
+
+
+@pytest.mark.requirement("CG-SET-UNLIMITED")
+def test_v1_minus_one_lifts_the_limits(on_host: OnHost, verify: Any) -> None:
+    # pids.go:30-36 writes "max" for a negative limit (the kernel refuses "-1" there);
+    # memory.go:145-148 writes "-1", which the kernel reads as unlimited
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("unl")
+        c = factory.create(
+            host.container_id("unl"), cgroup_config(path, pids_limit=8, memory_limit=1 << 26)
+        )
+        c.run(INIT)
+        _set_under(
+            "CG-SET-UNLIMITED", verify, c, cgroup_config(path, pids_limit=-1, memory_limit=-1)
+        )
+        for limit in ("pids_limit", "memory_limit"):
+            got = control_value(limit_file(host, "v1", path, limit))
+            want = tables.v1_unlimited(limit)
+            verify("CG-SET-UNLIMITED", got == want, f"{limit} -1 must read back {want!r}: {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-ZERO-UNCHANGED")
+def test_v1_zero_leaves_the_limits(on_host: OnHost, verify: Any) -> None:
+    # pids.go:30, memory.go:145, cpu.go:71: a zero value is skipped, not written
+    limits = {"pids_limit": 8, "memory_limit": 1 << 26, "cpu_shares": 512}
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("zero")
+        c = factory.create(host.container_id("zero"), cgroup_config(path, **limits))
+        c.run(INIT)
+        zero = cgroup_config(path, pids_limit=0, memory_limit=0, cpu_shares=0)
+        _set_under("CG-SET-ZERO-UNCHANGED", verify, c, zero)
+        for limit, value in limits.items():
+            got = control_value(limit_file(host, "v1", path, limit))
+            verify("CG-SET-ZERO-UNCHANGED", got == str(value), f"{limit} 0 changed it to {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-CPU-CLAMPED")
+def test_v1_clamped_cpu_shares_fail_set(on_host: OnHost, verify: Any) -> None:
+    # apply_raw.go:205-209 reads cpu.shares back after the write; 353-357 name the clamped value
+    low, high = tables.v1_cpu_shares_bounds()
+    cases = {low - 1: ("cpu_shares_min", low), high + 1: ("cpu_shares_max", high)}
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("clamp")
+        c = factory.create(host.container_id("clamp"), cgroup_config(path, cpu_shares=1024))
+        c.run(INIT)
+        for shares, (key, kept) in cases.items():
+            want = tables.resource_message(key, shares=kept)
+            new = cgroup_config(path, cpu_shares=shares)
+            got = error_of(lambda: c.set(new))  # noqa: B023 - called at once
+            verify(
+                "CG-SET-CPU-CLAMPED", got == want, f"shares {shares}: want {want!r}, got {got!r}"
+            )
+
+
+@pytest.mark.requirement("CG-SET-CPU-CLAMPED-IN-PLACE")
+def test_v1_clamped_cpu_shares_end_set_before_pids(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 fs/cpu.go:73-83 reads cpu.shares back right after its write; fs/fs.go:16-31 sets
+    # cpu before pids and Set returns the first error: a pids.max that cannot be written is
+    # never reached (the seed's CheckCpushares comes after it, and its write error wins)
+    rule = "CG-SET-CPU-CLAMPED-IN-PLACE"
+    low, high = tables.v1_cpu_shares_bounds()
+    cases = {
+        low - 1: ("cpu_shares_min_in_place", low),
+        high + 1: ("cpu_shares_max_in_place", high),
+    }
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("inplace")
+        made = cgroup_config(path, cpu_shares=1024, pids_limit=8)
+        c = factory.create(host.container_id("inplace"), made)
+        c.run(INIT)
+        pids = limit_file(host, "v1", path, "pids_limit")
+        for shares, (key, kept) in cases.items():
+            want = tables.resource_message(key, shares=kept)
+            inject(host, "write", pids, errno.EIO)
+            new = cgroup_config(path, cpu_shares=shares, pids_limit=16)
+            got = error_of(lambda: c.set(new))  # noqa: B023 - called at once
+            host.clear_faults()
+            verify(rule, got == want, f"shares {shares}: want {want!r}, got {got!r}")
