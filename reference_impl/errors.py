@@ -31,6 +31,7 @@ __all__ = [
     "SentinelError",
     "StateTransitionError",
     "WrappedError",
+    "go_quote",
     "go_strerror",
     "is_sentinel",
     "new_generic_error",
@@ -120,7 +121,7 @@ class GenericError(LibcontainerError):
     def __str__(self) -> str:
         if not self.cause:
             return self.message
-        return f'{self.where}: {self.cause} caused "{_go_quote(self.message)}"'
+        return f"{self.where}: {self.cause} caused {go_quote(self.message)}"
 
     @property
     def kind(self) -> str:
@@ -191,8 +192,10 @@ class PathError(OSError):
         return f"{self.op} {self.filename}: {go_strerror(self.errno or errno_module.EIO)}"
 
 
-def _go_quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def go_quote(text: str) -> str:
+    """Go's ``%q`` of a string of printable text: in double quotes, with ``\\``, ``"`` and a
+    newline escaped."""
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _caller(depth: int = 2) -> str:

@@ -6,6 +6,7 @@ cpu shares) are written as each source writes them.  Files, values and texts com
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 from typing import Any
@@ -107,6 +108,31 @@ def test_set_whose_write_fails_puts_the_old_limits_back(
         for limit, file in files.items():
             value = control_value(file)
             verify(rule, value == str(_OLD[limit]), f"{file} reads {value} after the failed Set")
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("CG-SET-FREEZER-INVALID")
+def test_set_of_a_freezer_state_that_is_none_fails(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    # v1 FreezerGroup.Set's default case (692f6e1 freezer.go:49, v1.2.0 :106-107); v2
+    # setFreezer's (v1.2.0 fs2/freezer.go:26-27), which also fails before cgroup.freeze
+    rule = "CG-SET-FREEZER-INVALID"
+    state = "FREEZING"  # what freezer.state may read, but no state a config may ask for
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("fi")
+        config = cgroup_config(path)
+        c = factory.create(host.container_id("fi"), config)
+        c.run(INIT)
+        assert config.cgroups is not None
+        limits = dataclasses.replace(config.cgroups, freezer=state)
+        bad = dataclasses.replace(config, cgroups=limits)
+        got = error_of(lambda: c.set(bad))
+        mode = "v2" if kind == "v2" else "v1"
+        want = tables.resource_message(f"freezer_invalid_{mode}", state=state)
+        verify(rule, got == want, f"want {want!r}, got {got!r}")
+        status = str(c.status())
+        verify(rule, status == "running", f"a refused freezer state left it {status}")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))

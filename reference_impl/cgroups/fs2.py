@@ -22,6 +22,7 @@ from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import write_failed
@@ -145,7 +146,8 @@ class Fs2Manager:
         if state == "":
             return
         if state not in (FROZEN, THAWED):
-            raise CgroupError(f"Invalid argument '{state}' to freezer.state")
+            # v1.2.0 fs2/freezer.go:26-27 (since v1.0.0-rc91, 859a780d6)
+            raise CgroupError(f"invalid freezer state {go_quote(state)} requested")
         path = self.path
         if not path:
             raise CgroupError("no such directory for cgroup.freeze")
