@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import control_value
@@ -112,9 +113,7 @@ def test_set_whose_write_fails_puts_the_old_limits_back(
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-FREEZER-INVALID")
-def test_set_of_a_freezer_state_that_is_none_fails(
-    on_host: OnHost, kind: str, verify: Any
-) -> None:
+def test_set_of_a_freezer_state_that_is_none_fails(on_host: OnHost, kind: str, verify: Any) -> None:
     # v1 FreezerGroup.Set's default case (692f6e1 freezer.go:49, v1.2.0 :106-107); v2
     # setFreezer's (v1.2.0 fs2/freezer.go:26-27), which also fails before cgroup.freeze
     rule = "CG-SET-FREEZER-INVALID"
@@ -183,6 +182,34 @@ def test_v1_minus_one_lifts_the_limits(on_host: OnHost, verify: Any) -> None:
             got = control_value(limit_file(host, "v1", path, limit))
             want = tables.v1_unlimited(limit)
             verify("CG-SET-UNLIMITED", got == want, f"{limit} -1 must read back {want!r}: {got!r}")
+
+
+@pytest.mark.requirement("CG-V2-SET-UNLIMITED")
+@V2
+def test_v2_minus_one_lifts_the_limits_and_other_negatives_fail(
+    on_host: OnHost, verify: Any
+) -> None:
+    # fs2/memory.go:18-33 numToStr: -1 alone is "max"; cgroups/utils.go:419-425: memory -1
+    # without a swap limit lifts swap too; the kernel refuses a negative number (EINVAL)
+    rule = "CG-V2-SET-UNLIMITED"
+    with boot(on_host, "v2") as (host, factory):
+        path = host.cgroup_path("unl2")
+        made = cgroup_config(path, pids_limit=8, memory_limit=1 << 26)
+        c = factory.create(host.container_id("unl2"), made)
+        c.run(INIT)
+        swap = limit_file(host, "v2", path, "memory_swap")
+        with open(swap, "w", encoding="ascii") as f:
+            f.write("0")  # no swap, as an administrator may have set it
+        _set_under(rule, verify, c, cgroup_config(path, pids_limit=-1, memory_limit=-1))
+        for limit in ("pids_limit", "memory_limit", "memory_swap"):
+            got = control_value(limit_file(host, "v2", path, limit))
+            want = tables.v2_unlimited(limit)
+            verify(rule, got == want, f"{limit} after -1 must read back {want!r}: {got!r}")
+        einval = os.strerror(errno.EINVAL).lower()
+        for limit in ("pids_limit", "memory_limit"):
+            new = cgroup_config(path, **{limit: -5})
+            got = error_of(lambda: c.set(new))  # noqa: B023 - called at once
+            verify(rule, einval in got.lower(), f"{limit} -5 must fail with EINVAL: {got!r}")
 
 
 @pytest.mark.requirement("CG-SET-ZERO-UNCHANGED")

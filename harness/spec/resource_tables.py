@@ -103,6 +103,11 @@ def v1_cpu_shares_bounds() -> tuple[int, int]:
     return int(row["min"]), int(row["max"])
 
 
+def v2_unlimited(limit: str) -> str:
+    """What a v2 limit's file (or memory.swap.max) reads back after the config gave -1."""
+    return str(resources()["v2_unlimited"][limit])
+
+
 def v2_file(name: str) -> str:
     """The cgroup v2 file of a limit, or of the freezer ("freeze", "events", ...)."""
     return str(resources()["v2_files"][name])

@@ -50,6 +50,24 @@ def _write(directory: str, name: str, data: str) -> None:
         raise CgroupError(write_failed(data, name, err)) from err
 
 
+def _num_to_str(value: int) -> str:
+    """fs2's ``numToStr``: -1 is "max" (v1's "no limit"), any other value its number, which the
+    kernel refuses when negative (v1.2.0 fs2/memory.go:18-33; 568cd62fa, v1.0.0-rc91)."""
+    return "max" if value == -1 else str(value)
+
+
+def _lift_swap(directory: str) -> None:
+    """A memory limit of -1 with no swap limit lifts swap too (``ConvertMemorySwapToCgroupV2Value``,
+    v1.2.0 cgroups/utils.go:419-425; 3c6e8ac4d, v1.0.0-rc91); without swap accounting
+    (no ``memory.swap.max``) that is silently skipped (fs2/memory.go:54-61)."""
+    try:
+        write_file(os.path.join(directory, "memory.swap.max"), "max")
+    except FileNotFoundError:
+        return
+    except OSError as err:
+        raise CgroupError(write_failed("max", "memory.swap.max", err)) from err
+
+
 class Fs2Manager:
     """The unified manager: apply, set, freeze, destroy, pids and paths of one container."""
 
@@ -127,10 +145,11 @@ class Fs2Manager:
         if not path:
             return
         if config.pids_limit:
-            _write(path, "pids.max", "max" if config.pids_limit < 0 else str(config.pids_limit))
+            _write(path, "pids.max", _num_to_str(config.pids_limit))
         if config.memory_limit:
-            limit = "max" if config.memory_limit < 0 else str(config.memory_limit)
-            _write(path, "memory.max", limit)
+            if config.memory_limit == -1:
+                _lift_swap(path)
+            _write(path, "memory.max", _num_to_str(config.memory_limit))
         weight = config.cpu_weight or shares_to_weight(config.cpu_shares)
         if weight:
             _write(path, "cpu.weight", str(weight))
