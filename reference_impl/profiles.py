@@ -184,6 +184,9 @@ class Profile:
     #: writeFile on an empty dir (692f6e1 apply_raw.go:215-230, 311-313), or runc's own text
     #: since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:204-208, v1.2.0 :206-210)
     cgroup_freeze_without_group: str = "no such directory for freezer.state"
+    #: how a failed cgroup write reads and whether a pid's EINVAL is written again: the seed's
+    #: writeFile and WriteCgroupProc, or runc's since v1.0.0 (see reference_impl.cgroups.writer)
+    cgroup_write_era: Literal["seed", "runc"] = "seed"
     #: cgroup v1's cpu.shares is read back right after its write, and a clamped value fails Set
     #: before the limits after it, in lower case (v1.0.0-rc91, 3249e2379; v1.2.0 fs/cpu.go:67-83);
     #: the seed checks once every limit is written, "The maximum ..." (apply_raw.go:205-209)
@@ -389,6 +392,7 @@ RUNC_1_1 = dataclasses.replace(
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cpu_shares_in_place=True,
+    cgroup_write_era="runc",
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -449,6 +453,7 @@ RUNC_1_2 = Profile(
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cpu_shares_in_place=True,
+    cgroup_write_era="runc",
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

@@ -23,6 +23,7 @@ from harness.scenarios._support.cgroup_hosts import limit_file
 from harness.scenarios._support.cgroup_hosts import read_text
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.skips import skip_for_host
@@ -120,6 +121,48 @@ def test_the_named_systemd_hierarchy_is_joined_best_effort(
 
 
 # -- cgroup v2 --------------------------------------------------------------------------------
+#: what a sum of pauses may fall short by (the clock's float arithmetic, not a shorter pause)
+_SLACK_S = 1e-6
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.parametrize("refused", ["once", "always"])
+@pytest.mark.requirement("CG-APPLY-PROCS-EINVAL-RETRIED")
+def test_a_pid_refused_with_einval_is_written_again(
+    on_host: OnHost, kind: str, refused: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/utils.go:386-401: EINVAL means the task is in TASK_NEW; sleep 30 ms and
+    # write again, five writes in all, then return the last write's error unwrapped
+    rule = "CG-APPLY-PROCS-EINVAL-RETRIED"
+    tries, pause = tables.procs_einval_retries()
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("einval")
+        c = factory.create(host.container_id("einval"), cgroup_config(path))
+        hierarchy = "unified" if kind == "v2" else "*"  # the first group written
+        procs = os.path.join(host.cgroup_dir(hierarchy, path), "cgroup.procs")
+        fault = inject(host, "write", procs, errno.EINVAL, every=refused == "always")
+        start, before = len(host.operations()), host.system.monotonic()
+        got = error_of(lambda: c.start(INIT))
+        slept = host.system.monotonic() - before
+        host.clear_faults()
+        assert host.fired(fault), f"no write to {procs} happened"
+        writes = [op for op in host.operations()[start:] if op.op == "write" and op.errno]
+        where = sorted({op.path for op in writes})
+        einval = os.strerror(errno.EINVAL).lower()
+        if refused == "once":
+            verify(rule, got == "no error", f"one EINVAL must be written again: {got!r}")
+            verify(rule, slept >= pause - _SLACK_S, f"no {pause} s pause before the second write")
+            pid = str(init_pid(c))
+            placed = all(pid in read_text(w).split() for w in where)
+            verify(rule, placed, f"init {pid} is not in {where} after the second write")
+            return
+        verify(rule, len(writes) == tries, f"{tries} writes must be refused: {len(writes)}")
+        want = f"write {where[0]}: {einval}" if len(where) == 1 else f"one path: {where}"
+        verify(rule, got.endswith(want), f"the fifth write's error must end it: {want!r}, {got!r}")
+        verify(rule, "failed to write" not in got, f"the last EINVAL is returned as it is: {got!r}")
+        verify(rule, slept >= tries * pause - _SLACK_S, f"{tries} pauses of {pause} s: {slept}")
+
+
 @pytest.mark.requirement("CG-V2-APPLY")
 def test_v2_group_is_made_at_every_level(on_host: OnHost) -> None:
     with boot(on_host, "v2") as (host, factory):

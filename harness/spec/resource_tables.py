@@ -53,6 +53,13 @@ def cgroup_write_error(profile: str, **fields: Any) -> str | None:
     return None if text is None else str(text).format(**fields)
 
 
+def procs_einval_retries() -> tuple[int, float]:
+    """How many writes of a pid to cgroup.procs runc makes while the kernel answers EINVAL, and
+    the pause after each."""
+    table = resources()["procs_einval"]
+    return int(table["tries"]), float(table["pause_s"])
+
+
 def limit_without_group(profile: str, subsystem: str, file: str) -> str:
     """The error of a limit for ``subsystem`` (written to ``file``) on a host without its
     hierarchy."""

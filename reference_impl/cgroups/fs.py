@@ -13,14 +13,14 @@ import errno
 import os
 from collections.abc import Callable
 
+from reference_impl.cgroups.writer import CgroupError
+from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
-from reference_impl.fileutil import write_failed
-from reference_impl.fileutil import write_file
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.system import System
 
@@ -65,10 +65,6 @@ FREEZER_STATES = ("", FROZEN, THAWED)
 FREEZE_DEADLINE_S = 60.0
 
 
-class CgroupError(Exception):
-    """An error of the cgroup manager, with the seed's text."""
-
-
 def find_v1_mountpoints() -> dict[str, str]:
     """Subsystem -> mount point of every cgroup v1 hierarchy in ``/proc/self/mountinfo``."""
     found: dict[str, str] = {}
@@ -79,16 +75,6 @@ def find_v1_mountpoints() -> dict[str, str]:
             if option in SUBSYSTEMS and option not in found:
                 found[option] = mount.mount_point
     return found
-
-
-def _write(directory: str, name: str, data: str) -> None:
-    """The seed's cgroups ``writeFile``: its two error texts included."""
-    if not directory:
-        raise CgroupError(f"no such directory for {name}")
-    try:
-        write_file(os.path.join(directory, name), data)
-    except OSError as err:
-        raise CgroupError(write_failed(data, name, err)) from err
 
 
 #: how a manager's Destroy removes its directories (subsystem -> dir), dropping what it removed
@@ -134,11 +120,14 @@ class FsManager:
         unified_mount: str | None = None,
         remover: Remover | None = None,
         *,
+        writer: CgroupWriter,
         limit_without_group: str,
         freeze_without_group: str,
         cpu_shares_in_place: bool,
     ) -> None:
         self.config = config
+        #: writes the control files, in the words of the profile's release
+        self.writer = writer
         #: cpu.shares is read back right after its write, and a clamped value ends the Set there
         #: (see ``Profile.cpu_shares_in_place``); else once every limit is written
         self.cpu_shares_in_place = cpu_shares_in_place
@@ -166,7 +155,7 @@ class FsManager:
                 if os.path.isdir(path):
                     self.paths[name] = path
             for path in self.paths.values():
-                _write(path, "cgroup.procs", str(pid))
+                self.writer.add_pid(path, pid)
             return
         mounts = find_v1_mountpoints()
         inner = self.config.path or "/"
@@ -183,10 +172,10 @@ class FsManager:
                 self.paths[name] = path
                 with contextlib.suppress(OSError, CgroupError):
                     mkdir_all(path, 0o755)
-                    _write(path, "cgroup.procs", str(pid))
+                    self.writer.add_pid(path, pid)
                 continue
             if name == "cpuset":
-                _ensure_cpuset(mount, path)
+                _ensure_cpuset(mount, path, self.writer)
             else:
                 try:
                     mkdir_all(path, 0o755)
@@ -194,7 +183,7 @@ class FsManager:
                     failed = err.filename or path
                     raise CgroupError(f"mkdir {failed}: {go_strerror(err.errno)}") from err
             self.paths[name] = path
-            _write(path, "cgroup.procs", str(pid))
+            self.writer.add_pid(path, pid)
         if self.unified_mount is not None:
             self._join_unified(os.path.join(self.unified_mount, inner.lstrip("/")), pid)
 
@@ -205,7 +194,7 @@ class FsManager:
         self.paths[""] = path
         with contextlib.suppress(OSError, CgroupError):  # silently, as the named one
             mkdir_all(path, 0o755)
-            _write(path, "cgroup.procs", str(pid))
+            self.writer.add_pid(path, pid)
 
     def set(self, config: CgroupConfig | None) -> None:
         """Apply the resources of ``config``; joined cgroups are left as they are.
@@ -236,7 +225,7 @@ class FsManager:
         directory = self.paths.get(subsystem, "")
         if not directory:
             raise CgroupError(self.limit_without_group.format(subsystem=subsystem, file=name))
-        _write(directory, name, value)
+        self.writer.write(directory, name, value)
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
@@ -253,7 +242,7 @@ class FsManager:
             return
         if state not in (FROZEN, THAWED):
             raise CgroupError(f"Invalid argument '{state}' to freezer.state")
-        _write(directory, "freezer.state", state)
+        self.writer.write(directory, "freezer.state", state)
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
             current = read_file(os.path.join(directory, "freezer.state"))
@@ -335,7 +324,7 @@ def read_freezer_file(path: str) -> str | None:
             raise PathError("read", path, err.errno or errno.EIO) from err
 
 
-def _ensure_cpuset(mount: str, path: str) -> None:
+def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
     """``CpusetGroup.ensureParent``: make each level below the mount and give it its parent's
     ``cpuset.cpus`` and ``cpuset.mems`` when empty — a cpuset without them takes no task."""
     relative = os.path.relpath(path, mount)
@@ -350,7 +339,7 @@ def _ensure_cpuset(mount: str, path: str) -> None:
             mine = read_file(os.path.join(current, name))
             if mine.strip() == "":
                 value = read_file(os.path.join(parent, name)).strip()
-                _write(current, name, value)
+                writer.write(current, name, value)
         parent = current
 
 

@@ -21,6 +21,7 @@ from reference_impl.cgroups.fs import Remover
 from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
+from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
@@ -43,29 +44,10 @@ def shares_to_weight(shares: int) -> int:
     return 1 + ((shares - 2) * 9999) // 262142
 
 
-def _write(directory: str, name: str, data: str) -> None:
-    try:
-        write_file(os.path.join(directory, name), data)
-    except OSError as err:
-        raise CgroupError(write_failed(data, name, err)) from err
-
-
 def _num_to_str(value: int) -> str:
     """fs2's ``numToStr``: -1 is "max" (v1's "no limit"), any other value its number, which the
     kernel refuses when negative (v1.2.0 fs2/memory.go:18-33; 568cd62fa, v1.0.0-rc91)."""
     return "max" if value == -1 else str(value)
-
-
-def _lift_swap(directory: str) -> None:
-    """A memory limit of -1 with no swap limit lifts swap too (``ConvertMemorySwapToCgroupV2Value``,
-    v1.2.0 cgroups/utils.go:419-425; 3c6e8ac4d, v1.0.0-rc91); without swap accounting
-    (no ``memory.swap.max``) that is silently skipped (fs2/memory.go:54-61)."""
-    try:
-        write_file(os.path.join(directory, "memory.swap.max"), "max")
-    except FileNotFoundError:
-        return
-    except OSError as err:
-        raise CgroupError(write_failed("max", "memory.swap.max", err)) from err
 
 
 class Fs2Manager:
@@ -78,8 +60,12 @@ class Fs2Manager:
         mount: str,
         paths: dict[str, str] | None = None,
         remover: Remover | None = None,
+        *,
+        writer: CgroupWriter,
     ) -> None:
         self.config = config
+        #: writes the control files, in the words of the profile's release
+        self.writer = writer
         self.remover: Remover = remover or remove_paths
         self.system = system
         self.mount = mount
@@ -104,12 +90,12 @@ class Fs2Manager:
             joined = self.config.paths.get(UNIFIED_KEY, "")
             if joined and os.path.isdir(joined):
                 self.paths[UNIFIED_KEY] = joined
-                _write(joined, "cgroup.procs", str(pid))
+                self.writer.add_pid(joined, pid)
             return
         path = os.path.join(self.mount, (self.config.path or "/").lstrip("/"))
         self._create(path)
         self.paths[UNIFIED_KEY] = path
-        _write(path, "cgroup.procs", str(pid))
+        self.writer.add_pid(path, pid)
 
     def _create(self, path: str) -> None:
         """``CreateCgroupPath``: each level from the mount down; controllers enabled in every
@@ -127,13 +113,13 @@ class Fs2Manager:
             except OSError as err:
                 raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
 
-    @staticmethod
-    def _enable_controllers(directory: str) -> None:
+    def _enable_controllers(self, directory: str) -> None:
         available = read_file(os.path.join(directory, "cgroup.controllers")).split()
         enabled = set(read_file(os.path.join(directory, "cgroup.subtree_control")).split())
         missing = [name for name in available if name not in enabled]
         if missing:
-            _write(directory, "cgroup.subtree_control", " ".join("+" + n for n in missing))
+            wanted = " ".join("+" + n for n in missing)
+            self.writer.write(directory, "cgroup.subtree_control", wanted)
 
     def set(self, config: CgroupConfig | None) -> None:
         """Write the limits of ``config`` (pids, memory, cpu, then the freezer), as fs2 does.
@@ -145,16 +131,27 @@ class Fs2Manager:
         if not path:
             return
         if config.pids_limit:
-            _write(path, "pids.max", _num_to_str(config.pids_limit))
+            self.writer.write(path, "pids.max", _num_to_str(config.pids_limit))
         if config.memory_limit:
             if config.memory_limit == -1:
-                _lift_swap(path)
-            _write(path, "memory.max", _num_to_str(config.memory_limit))
+                self._lift_swap(path)
+            self.writer.write(path, "memory.max", _num_to_str(config.memory_limit))
         weight = config.cpu_weight or shares_to_weight(config.cpu_shares)
         if weight:
-            _write(path, "cpu.weight", str(weight))
+            self.writer.write(path, "cpu.weight", str(weight))
         if config.freezer:
             self._set_freezer(config.freezer)
+
+    def _lift_swap(self, directory: str) -> None:
+        """A memory limit of -1 with no swap limit lifts swap too
+        (``ConvertMemorySwapToCgroupV2Value``, v1.2.0 cgroups/utils.go:419-425; 3c6e8ac4d,
+        v1.0.0-rc91); without swap accounting (no ``memory.swap.max``) nothing is written
+        (fs2/memory.go:54-61)."""
+        try:
+            self.writer.write(directory, "memory.swap.max", "max")
+        except CgroupError as err:
+            if not isinstance(err.__cause__, FileNotFoundError):
+                raise
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:

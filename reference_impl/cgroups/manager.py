@@ -20,6 +20,7 @@ from reference_impl.cgroups.fs import FsManager
 from reference_impl.cgroups.fs2 import Fs2Manager
 from reference_impl.cgroups.rmdir_retry import remove_each_path
 from reference_impl.cgroups.rmdir_retry import remove_paths_retrying
+from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import write_file
@@ -77,9 +78,10 @@ def new_manager(
     the unified hierarchy too (see the profile's ``cgroup_*`` fields)."""
     mode, mount = cgroup_mode()
     retrying = profile.cgroup_removal == "ebusy-retry"
+    writer = CgroupWriter(profile.cgroup_write_era, system)
     if profile.cgroup_v2 and mode == "v2" and mount is not None:
         remover = remove_each_path if retrying else None
-        return Fs2Manager(config, system, mount, paths=paths, remover=remover)
+        return Fs2Manager(config, system, mount, paths=paths, remover=remover, writer=writer)
     unified = mount if mode == "hybrid" and profile.cgroup_join_unified else None
     remover = remove_paths_retrying if retrying else None
     return FsManager(
@@ -88,6 +90,7 @@ def new_manager(
         paths=paths,
         unified_mount=unified,
         remover=remover,
+        writer=writer,
         limit_without_group=profile.cgroup_limit_without_group,
         freeze_without_group=profile.cgroup_freeze_without_group,
         cpu_shares_in_place=profile.cpu_shares_in_place,

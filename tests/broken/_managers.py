@@ -14,6 +14,14 @@ from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.profiles import get_profile
 
 
+def _as(broken: type[Any], manager: object) -> Any:
+    """The reference's ``manager`` as an instance of its broken subclass: every field the
+    profile gave it kept, only the overridden methods changed."""
+    replacement = broken.__new__(broken)
+    replacement.__dict__.update(vars(manager))
+    return replacement
+
+
 def factory_with_managers(
     name: str,
     fs2: type[Fs2Manager] | None = None,
@@ -28,10 +36,9 @@ def factory_with_managers(
     ) -> Any:
         manager = Factory._cgroup_manager(self, config, paths)
         if fs2 is not None and isinstance(manager, Fs2Manager):
-            return fs2(config, self.system, manager.mount, paths=paths)
+            return _as(fs2, manager)
         if fs is not None and isinstance(manager, FsManager):
-            unified, remover = manager.unified_mount, manager.remover
-            return fs(config, self.system, paths, unified_mount=unified, remover=remover)
+            return _as(fs, manager)
         return manager
 
     def rdt_manager(

@@ -135,6 +135,9 @@ RUNC_V120 = Profile(
     cgroup_freeze_without_group="cannot toggle freezer: cgroups not configured for container",
     # cgroups/fs/cpu.go:67-83: cpu.shares read back right after its write, "the maximum ..."
     cpu_shares_in_place=True,
+    # cgroups/file.go:47-58 WriteFile ('failed to write "<data>": ...'); cgroups/utils.go:368-401
+    # WriteCgroupProc (five writes on EINVAL, 30 ms apart)
+    cgroup_write_era="runc",
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
