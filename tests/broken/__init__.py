@@ -121,6 +121,18 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",
     ),
+    # runc 1.2's cgroup writes and edge values (the rules of the runc-1.2 walk's list)
+    "seed_cgroup_writes": Broken(
+        (
+            "CG-APPLY-PROCS-EINVAL-RETRIED",
+            "CG-SET-CPU-CLAMPED-IN-PLACE",
+            "CG-SET-RESTORE-WARNED",
+        ),
+        profile="runc-1.2",
+    ),
+    "v2_limits_as_v1": Broken(
+        ("CG-V2-SET-UNLIMITED", "CG-SET-FREEZER-INVALID"), profile="runc-1.2"
+    ),
 }
 
 
