@@ -58,6 +58,11 @@ EXEC_FIFO_MODE = 0o622
 STATE_FILE = "state.json"
 
 
+def _now() -> str:
+    """The container's ``created``: the UTC time of a start, to the second."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+
+
 class Container:
     """One container: its state, its init, its cgroup and resctrl managers, its state dir."""
 
@@ -448,7 +453,7 @@ class Container:
         except OSError as err:
             # os.OpenFile's *PathError: "open <path>: <errno text>"
             opened = PathError("open", path, err.errno or errno.EIO)
-            raise new_system_error_with_cause(opened, "open exec fifo for reading") from err
+            raise self.profile.exec_fifo_open_error(opened) from err
         if data:
             os.remove(path)
             return
@@ -459,10 +464,12 @@ class Container:
             parent = self._start_parent(process, is_init)
         except Exception as err:
             raise self.profile.start_error(err) from err
-        self.created = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-        self.state = self.state_for("running")
         if not is_init:
+            if self.profile.start_extra_updates_state:
+                self.created = _now()
+                self.state = self.state_for("running")
             return
+        self.created = _now()
         # The seed assigns createdState directly: stopped -> created is not a transition.
         self.state = self.state_for("created")
         self.init_process = parent

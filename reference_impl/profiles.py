@@ -184,6 +184,15 @@ class Profile:
     #: writeFile on an empty dir (692f6e1 apply_raw.go:215-230, 311-313), or runc's own text
     #: since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:204-208, v1.2.0 :206-210)
     cgroup_freeze_without_group: str = "no such directory for freezer.state"
+    #: Exec whose open of exec.fifo fails: "" is the seed's SystemError caused by the open
+    #: ("open exec fifo for reading", 692f6e1 container_linux.go:265-270); runc wraps it in this
+    #: context since e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:277-283)
+    exec_fifo_context: str = ""
+    #: Start of a process that is not init marks the container running and stamps its
+    #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
+    #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
+    #: ba0246da7; v1.2.0 container_linux.go:304-371, process_linux.go:719-722)
+    start_extra_updates_state: bool = True
     #: how a failed cgroup write reads and whether a pid's EINVAL is written again: the seed's
     #: writeFile and WriteCgroupProc, or runc's since v1.0.0 (see reference_impl.cgroups.writer)
     cgroup_write_era: Literal["seed", "runc"] = "seed"
@@ -303,6 +312,12 @@ class Profile:
             return new_system_error_with_cause(err, "starting container process")
         return WrappedError(self.start_context, err)
 
+    def exec_fifo_open_error(self, err: BaseException) -> BaseException:
+        """What Exec returns when exec.fifo cannot be opened (``err``, the open's error)."""
+        if not self.exec_fifo_context:
+            return new_system_error_with_cause(err, "open exec fifo for reading")
+        return WrappedError(self.exec_fifo_context, err)
+
     def hook_version(self, config_version: str) -> str:
         """The ociVersion in the state hooks read on stdin."""
         return self.hook_oci_version or config_version
@@ -393,6 +408,8 @@ RUNC_1_1 = dataclasses.replace(
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cpu_shares_in_place=True,
     cgroup_write_era="runc",
+    start_extra_updates_state=False,
+    exec_fifo_context="exec fifo",
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -454,6 +471,8 @@ RUNC_1_2 = Profile(
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
     cpu_shares_in_place=True,
     cgroup_write_era="runc",
+    start_extra_updates_state=False,
+    exec_fifo_context="exec fifo",
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

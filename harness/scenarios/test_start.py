@@ -140,6 +140,27 @@ def test_extra_process_in_created_container_sets_running(factory: Factory, host:
     assert str(info.value) == tables.transition_error("running", "created")
 
 
+@pytest.mark.requirement("LC-START-EXEC-KEEPS-STATE")
+def test_extra_process_in_created_container_leaves_it_created(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # v1.2.0 container_linux.go:304-371: only init's start changes the state
+    rule = "LC-START-EXEC-KEEPS-STATE"
+    cid = host.container_id("xk")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    c.start(Process(args=("/bin/sh",), init=False))
+    verify(rule, state_name(c) == "created", f"the state became {state_name(c)}")
+    try:
+        status = str(c.status())
+    except Exception as err:  # noqa: BLE001 - a refresh that fails is the violation
+        status = f"an error: {err}"
+    verify(rule, status == "created", f"Status after the extra start is {status}")
+    released = error_of(c.exec)
+    verify(rule, released == "no error", f"Exec after the extra start failed: {released}")
+    verify(rule, str(c.status()) == "running", f"Exec left it {c.status()}")
+
+
 @pytest.mark.requirement("LC-HOOK-POSTSTART-AT-CREATE")
 def test_poststart_hooks_run_when_init_starts(factory: Factory, host: Host) -> None:
     cid = host.container_id("ps")

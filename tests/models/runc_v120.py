@@ -138,6 +138,11 @@ RUNC_V120 = Profile(
     # cgroups/file.go:47-58 WriteFile ('failed to write "<data>": ...'); cgroups/utils.go:368-401
     # WriteCgroupProc (five writes on EINVAL, 30 ms apart)
     cgroup_write_era="runc",
+    # container_linux.go:304-371: start changes neither state nor created for a process that
+    # is not init (process_linux.go:719-722 does, for init)
+    start_extra_updates_state=False,
+    # container_linux.go:277-283 fifoOpen: fmt.Errorf("exec fifo: %w", err)
+    exec_fifo_context="exec fifo",
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
