@@ -333,9 +333,7 @@ class Container:
         try:
             return self.cgroup_manager.get_all_pids()
         except Exception as err:
-            raise new_system_error_with_cause(
-                err, "getting all container pids from cgroups"
-            ) from err
+            raise self.profile.processes_error(err) from err
 
     # -- state.json --------------------------------------------------------------------------
     def state_json(self) -> dict[str, Any]:

@@ -188,6 +188,10 @@ class Profile:
     #: ("open exec fifo for reading", 692f6e1 container_linux.go:265-270); runc wraps it in this
     #: context since e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:277-283)
     exec_fifo_context: str = ""
+    #: Processes whose listing fails: "" is the seed's SystemError "getting all container pids
+    #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
+    #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
+    processes_context: str = ""
     #: Start of a process that is not init marks the container running and stamps its
     #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
     #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
@@ -312,6 +316,12 @@ class Profile:
             return new_system_error_with_cause(err, "starting container process")
         return WrappedError(self.start_context, err)
 
+    def processes_error(self, err: BaseException) -> BaseException:
+        """What Processes returns when listing the cgroup's pids failed with ``err``."""
+        if not self.processes_context:
+            return new_system_error_with_cause(err, "getting all container pids from cgroups")
+        return WrappedError(self.processes_context, err)
+
     def exec_fifo_open_error(self, err: BaseException) -> BaseException:
         """What Exec returns when exec.fifo cannot be opened (``err``, the open's error)."""
         if not self.exec_fifo_context:
@@ -410,6 +420,7 @@ RUNC_1_1 = dataclasses.replace(
     cgroup_write_era="runc",
     start_extra_updates_state=False,
     exec_fifo_context="exec fifo",
+    processes_context="unable to get all container pids",
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -473,6 +484,7 @@ RUNC_1_2 = Profile(
     cgroup_write_era="runc",
     start_extra_updates_state=False,
     exec_fifo_context="exec fifo",
+    processes_context="unable to get all container pids",
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

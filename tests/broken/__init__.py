@@ -131,7 +131,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         profile="runc-1.2",
     ),
     "seed_exec_habits": Broken(
-        ("LC-START-EXEC-KEEPS-STATE", "LC-EXEC-OPEN-ERROR"), profile="runc-1.2"
+        ("LC-START-EXEC-KEEPS-STATE", "LC-EXEC-OPEN-ERROR", "LC-PROCESSES-ERROR"),
+        profile="runc-1.2",
     ),
     "v2_limits_as_v1": Broken(
         ("CG-V2-SET-UNLIMITED", "CG-SET-FREEZER-INVALID"), profile="runc-1.2"

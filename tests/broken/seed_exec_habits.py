@@ -1,6 +1,6 @@
 """Broken: a runc 1.2 that keeps the seed's exec habits: starting one more process in a created
-container marks it running (which runc dropped in v1.0.0-rc6), and a missing exec.fifo is
-reported in the seed's SystemError words."""
+container marks it running (which runc dropped in v1.0.0-rc6), and a missing exec.fifo and a
+failed listing of pids are reported in the seed's SystemError words."""
 
 from __future__ import annotations
 
@@ -14,5 +14,7 @@ from reference_impl.profiles import get_profile
 def new_factory(root: str, system: Any, profile: str = "runc-1.2") -> Factory:
     chosen = get_profile(profile)
     # the defect: the seed's start of an extra process and its exec.fifo error
-    seedlike = dataclasses.replace(chosen, start_extra_updates_state=True, exec_fifo_context="")
+    seedlike = dataclasses.replace(
+        chosen, start_extra_updates_state=True, exec_fifo_context="", processes_context=""
+    )
     return Factory(root, system, seedlike)

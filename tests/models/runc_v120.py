@@ -143,6 +143,8 @@ RUNC_V120 = Profile(
     start_extra_updates_state=False,
     # container_linux.go:277-283 fifoOpen: fmt.Errorf("exec fifo: %w", err)
     exec_fifo_context="exec fifo",
+    # container_linux.go:130-136 Processes: fmt.Errorf("unable to get all container pids: %w")
+    processes_context="unable to get all container pids",
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
