@@ -135,3 +135,20 @@ def read_file(path: str) -> str:
     """``ioutil.ReadFile`` as text.  Raises ``OSError`` as ``open`` does."""
     with open(path, encoding="utf-8", errors="replace") as f:
         return f.read()
+
+
+def read_file_go(path: str) -> str:
+    """``ioutil.ReadFile`` as text, failing as Go does: a missing file raises
+    ``FileNotFoundError`` as it is (callers treat it as "gone"), any other failure Go's
+    ``*PathError`` of the step that failed, "open <path>: ..." or "read <path>: ..."."""
+    try:
+        f = open(path, encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        raise
+    except OSError as err:
+        raise PathError("open", path, err.errno or errno.EIO) from err
+    with f:
+        try:
+            return f.read()
+        except OSError as err:
+            raise PathError("read", path, err.errno or errno.EIO) from err

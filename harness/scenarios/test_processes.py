@@ -301,12 +301,16 @@ def test_processes_whose_listing_fails_names_it(
     cid = host.container_id("pl")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    fault = inject(host, "open", kill_all_path(host, profile, cid), errno.EIO)
+    procs = kill_all_path(host, profile, cid)
+    fault = inject(host, "open", procs, errno.EIO)
     got = error_of(c.processes)
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
     want = tables.message("processes_failed", profile, cause="").rstrip('"')
-    verify(rule, want in got and eio in got.lower(), f"Processes must fail with {want!r}: {got!r}")
+    verify(rule, want in got, f"Processes must fail with {want!r}: {got!r}")
+    # readProcsFile's open error, Go's *PathError (692f6e1 cgroups/utils.go:275-278)
+    cause = f"{procs}: {eio}"
+    verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-NOT-STARTED")

@@ -9,17 +9,16 @@ the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``)
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 from collections.abc import Callable
 
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
-from reference_impl.errors import PathError
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
+from reference_impl.fileutil import read_file_go
 from reference_impl.fileutil import remove_all
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.system import System
@@ -312,16 +311,9 @@ def read_freezer_file(path: str) -> str | None:
     error is Go's *PathError of the step that failed: "open <path>: ..." or "read <path>: ..."
     (692f6e1 container_linux.go:1521-1527, ioutil.ReadFile; v1.2.0 cgroups/file.go ReadFile)."""
     try:
-        f = open(path, encoding="utf-8", errors="replace")
+        return read_file_go(path).strip()
     except FileNotFoundError:
         return None
-    except OSError as err:
-        raise PathError("open", path, err.errno or errno.EIO) from err
-    with f:
-        try:
-            return f.read().strip()
-        except OSError as err:
-            raise PathError("read", path, err.errno or errno.EIO) from err
 
 
 def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
@@ -344,12 +336,8 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
 
 
 def read_procs(directory: str) -> list[int]:
-    """The pids in ``directory``'s cgroup.procs (v1 and v2 alike): ENOENT is raised as it is,
-    any other error as a CgroupError."""
-    try:
-        text = read_file(os.path.join(directory, "cgroup.procs"))
-    except OSError as err:
-        if err.errno == errno.ENOENT:
-            raise
-        raise CgroupError(f"reading cgroup.procs in {directory}: {err.strerror}") from err
+    """The pids in ``directory``'s cgroup.procs (v1 and v2 alike), as readProcsFile reads them
+    (692f6e1 cgroups/utils.go:274-296, os.Open; v1.2.0 cgroups/utils.go:139-168): a group gone
+    meanwhile raises FileNotFoundError (the walks skip it), any other failure Go's *PathError."""
+    text = read_file_go(os.path.join(directory, "cgroup.procs"))
     return [int(line) for line in text.split() if line.strip()]
