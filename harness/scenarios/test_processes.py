@@ -3,12 +3,15 @@ kernel turns them down: a reaped init, a freezer write that fails."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import errno
 import json
 import os
 import re
 import signal
+import time
+from collections.abc import Iterator
 from datetime import UTC
 from datetime import datetime
 from typing import Any
@@ -217,7 +220,8 @@ def test_start_records_when_init_started(factory: Factory, host: Host, verify: A
     cid = host.container_id("ct")
     c = factory.create(cid, config_for(cid))
     before = datetime.now(UTC).replace(microsecond=0)
-    c.start(INIT)
+    with _local_time_off_utc():  # a time taken from the local clock cannot pass for UTC
+        c.start(INIT)
     after = datetime.now(UTC)
     with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
         created = json.load(f).get("created")
@@ -228,6 +232,22 @@ def test_start_records_when_init_started(factory: Factory, host: Host, verify: A
     assert match is not None
     at = datetime.strptime(match.group(1), "%Y-%m-%dT%H:%M:%S").replace(tzinfo=UTC)
     verify(rule, before <= at <= after, f"created {created} is not between {before} and {after}")
+
+
+@contextlib.contextmanager
+def _local_time_off_utc() -> Iterator[None]:
+    """This process's local time 5.5 hours ahead of UTC (a POSIX TZ, no zone database needed)."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = "RTG-05:30"
+    time.tzset()
+    try:
+        yield
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
 
 
 def _reap_init(host: Host, c: Container) -> int:
