@@ -110,6 +110,8 @@ class Factory:
         """``Load``: read state.json, then refresh from what the host shows."""
         if not self.root:
             raise self.profile.refuse("invalid-root")
+        if self.profile.load_validates_id:
+            validate_id(container_id, self.profile)
         container_root = os.path.join(self.root, container_id)
         try:
             with open(os.path.join(container_root, STATE_FILE), encoding="utf-8") as f:

@@ -188,6 +188,10 @@ class Profile:
     #: ("open exec fifo for reading", 692f6e1 container_linux.go:265-270); runc wraps it in this
     #: context since e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:277-283)
     exec_fifo_context: str = ""
+    #: Load checks the id as Create does, before it reads anything (d2d226e8f, v1.0.0-rc6;
+    #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
+    #: (692f6e1 factory_linux.go:214-219)
+    load_validates_id: bool = False
     #: Processes whose listing fails: "" is the seed's SystemError "getting all container pids
     #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
     #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
@@ -421,6 +425,7 @@ RUNC_1_1 = dataclasses.replace(
     start_extra_updates_state=False,
     exec_fifo_context="exec fifo",
     processes_context="unable to get all container pids",
+    load_validates_id=True,
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -485,6 +490,7 @@ RUNC_1_2 = Profile(
     start_extra_updates_state=False,
     exec_fifo_context="exec fifo",
     processes_context="unable to get all container pids",
+    load_validates_id=True,
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

@@ -12,6 +12,7 @@ from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.subjects.base import Factory
@@ -59,6 +60,23 @@ def test_id_validation(factory: Factory, host: Host, profile: str, cid: str) -> 
         factory.create(cid, config_for("x"))
     assert str(info.value) == tables.message("invalid_id", profile, id=cid)
     assert os.listdir(host.state_root) == []
+
+
+@pytest.mark.requirement("LC-FACTORY-LOAD-ID-REFUSED")
+def test_load_refuses_an_invalid_id(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # v1.2.0 factory_linux.go:107-114: validateID before securejoin and loadState
+    rule = "LC-FACTORY-LOAD-ID-REFUSED"
+    cid = host.container_id("li")
+    factory.create(cid, config_for(cid)).run(INIT)
+    detour = f"{cid}/../{cid}"  # the root's <cid> once joined: only the check can refuse it
+    err = raised(lambda: factory.load(detour))
+    want = tables.message("invalid_id", profile, id=detour)
+    got = "no error" if err is None else str(err)
+    verify(rule, got == want, f"Load({detour!r}) must be refused with {want!r}: {got!r}")
+    kind = getattr(err, "kind", None)
+    verify(rule, kind == tables.error_kind("invalid_id", profile), f"the error's kind: {kind}")
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-FACTORY-ID-IN-USE"))

@@ -130,8 +130,13 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ),
         profile="runc-1.2",
     ),
-    "seed_exec_habits": Broken(
-        ("LC-START-EXEC-KEEPS-STATE", "LC-EXEC-OPEN-ERROR", "LC-PROCESSES-ERROR"),
+    "seed_api_habits": Broken(
+        (
+            "LC-START-EXEC-KEEPS-STATE",
+            "LC-EXEC-OPEN-ERROR",
+            "LC-PROCESSES-ERROR",
+            "LC-FACTORY-LOAD-ID-REFUSED",
+        ),
         profile="runc-1.2",
     ),
     "v2_limits_as_v1": Broken(

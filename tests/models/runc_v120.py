@@ -145,6 +145,8 @@ RUNC_V120 = Profile(
     exec_fifo_context="exec fifo",
     # container_linux.go:130-136 Processes: fmt.Errorf("unable to get all container pids: %w")
     processes_context="unable to get all container pids",
+    # factory_linux.go:107-114 Load: validateID before the state dir is joined
+    load_validates_id=True,
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
