@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups import new_manager
+from reference_impl.cgroups.fs import FROZEN
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.container import STATE_FILE
 from reference_impl.container import Container
 from reference_impl.errors import ErrorCode
+from reference_impl.errors import LibcontainerError
+from reference_impl.errors import WrappedError
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
 from reference_impl.fileutil import mkdir_all
@@ -91,6 +95,7 @@ class Factory:
         container_root = os.path.join(self.root, container_id)
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
+        self._check_cgroup_unused(config.cgroups)
         try:
             mkdir_all(container_root, 0o711)
         except OSError as err:
@@ -105,6 +110,37 @@ class Factory:
             self._rdt_manager(config, container_id),
             self.rdt_features.root,
         )
+
+    def _check_cgroup_unused(self, config: CgroupConfig | None) -> None:
+        """runc >= 1.1's check that the container's cgroup is not in use (v1.2.0
+        factory_linux.go:62-87): Exists() and GetAllPids() ask the v1 devices group alone (or
+        the v2 group), whose pids may vanish meanwhile (ENOENT, ENODEV); the freezer state asks
+        its own group."""
+        if not (
+            self.profile.create_refuses_busy_cgroup or self.profile.create_refuses_frozen_cgroup
+        ):
+            return
+        unborn = self._cgroup_manager(config)
+        probe = self._cgroup_manager(config, unborn.planned_paths())
+        if self.profile.create_refuses_busy_cgroup and probe.exists():
+            try:
+                pids = probe.get_all_pids()
+            except OSError as err:
+                if err.errno not in (errno.ENOENT, errno.ENODEV):
+                    raise WrappedError("unable to get cgroup PIDs", err) from err
+                pids = []
+            if pids:
+                raise LibcontainerError(
+                    f"container's cgroup is not empty: {len(pids)} process(es) found"
+                )
+        if not self.profile.create_refuses_frozen_cgroup:
+            return
+        try:
+            frozen = probe.freezer_state_on_disk() == FROZEN
+        except OSError as err:
+            raise WrappedError("unable to get cgroup freezer state", err) from err
+        if frozen:
+            raise LibcontainerError("container's cgroup unexpectedly frozen")
 
     def load(self, container_id: str) -> Container:
         """``Load``: read state.json, then refresh from what the host shows."""

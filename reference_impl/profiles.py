@@ -188,6 +188,12 @@ class Profile:
     #: ("open exec fifo for reading", 692f6e1 container_linux.go:265-270); runc wraps it in this
     #: context since e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:277-283)
     exec_fifo_context: str = ""
+    #: Create refuses a config whose cgroup already holds processes ("container's cgroup is not
+    #: empty: N process(es) found", 82bc89cd1, v1.2.0; runc 1.1 only warns, d08bc0c1b) or is
+    #: frozen ("container's cgroup unexpectedly frozen", 68c2b6a7d, v1.1.0-rc.1) (v1.2.0
+    #: factory_linux.go:62-87); the seed makes no such check
+    create_refuses_busy_cgroup: bool = False
+    create_refuses_frozen_cgroup: bool = False
     #: Load checks the id as Create does, before it reads anything (d2d226e8f, v1.0.0-rc6;
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
@@ -426,6 +432,7 @@ RUNC_1_1 = dataclasses.replace(
     exec_fifo_context="exec fifo",
     processes_context="unable to get all container pids",
     load_validates_id=True,
+    create_refuses_frozen_cgroup=True,
     paused_check_context="",
     cgroup_join_unified=True,
     rdt_era="runc-1.1",
@@ -491,6 +498,8 @@ RUNC_1_2 = Profile(
     exec_fifo_context="exec fifo",
     processes_context="unable to get all container pids",
     load_validates_id=True,
+    create_refuses_busy_cgroup=True,
+    create_refuses_frozen_cgroup=True,
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

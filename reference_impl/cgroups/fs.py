@@ -157,14 +157,13 @@ class FsManager:
                 self.writer.add_pid(path, pid)
             return
         mounts = find_v1_mountpoints()
-        inner = self.config.path or "/"
         for name in SUBSYSTEMS:
             mount = mounts.get(name)
             if mount is None:
                 if name == "devices":
                     raise CgroupError(f"mountpoint for {name} not found")
                 continue
-            path = os.path.join(mount, inner.lstrip("/"))
+            path = group_dir(mount, self.config.path)
             if name == NAME_SYSTEMD:
                 # The named group is joined on a best-effort basis: its errors are ignored,
                 # silently (name.go:19-25), and its path is kept (and removed at destroy).
@@ -184,7 +183,16 @@ class FsManager:
             self.paths[name] = path
             self.writer.add_pid(path, pid)
         if self.unified_mount is not None:
-            self._join_unified(os.path.join(self.unified_mount, inner.lstrip("/")), pid)
+            self._join_unified(group_dir(self.unified_mount, self.config.path), pid)
+
+    def planned_paths(self) -> dict[str, str]:
+        """Where Apply will put the container, before it runs: the config's path in each
+        mounted hierarchy (v1.2.0 computes them when it makes the manager, fs/paths.go:24-52);
+        none for joined cgroups."""
+        if self.config is None or self.config.paths is not None:
+            return {}
+        mounts = find_v1_mountpoints()
+        return {n: group_dir(mounts[n], self.config.path) for n in SUBSYSTEMS if n in mounts}
 
     def _join_unified(self, path: str, pid: int) -> None:
         """Hybrid hosts (runc >= 1.0): the same path in the unified hierarchy, keyed "".
@@ -314,6 +322,12 @@ def read_freezer_file(path: str) -> str | None:
         return read_file_go(path).strip()
     except FileNotFoundError:
         return None
+
+
+def group_dir(mount: str, cgroup_path: str) -> str:
+    """The directory of the config's cgroup path below a hierarchy's mount (an empty path is the
+    mount's root)."""
+    return os.path.join(mount, (cgroup_path or "/").lstrip("/"))
 
 
 def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:

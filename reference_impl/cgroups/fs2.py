@@ -18,6 +18,7 @@ from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
 from reference_impl.cgroups.fs import Remover
+from reference_impl.cgroups.fs import group_dir
 from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
@@ -92,10 +93,17 @@ class Fs2Manager:
                 self.paths[UNIFIED_KEY] = joined
                 self.writer.add_pid(joined, pid)
             return
-        path = os.path.join(self.mount, (self.config.path or "/").lstrip("/"))
+        path = group_dir(self.mount, self.config.path)
         self._create(path)
         self.paths[UNIFIED_KEY] = path
         self.writer.add_pid(path, pid)
+
+    def planned_paths(self) -> dict[str, str]:
+        """Where Apply will put the container, before it runs (v1.2.0 computes the path when
+        it makes the manager, fs2/fs2.go:28-42); none for a joined group."""
+        if self.config is None or self.config.paths is not None:
+            return {}
+        return {UNIFIED_KEY: group_dir(self.mount, self.config.path)}
 
     def _create(self, path: str) -> None:
         """``CreateCgroupPath``: each level from the mount down; controllers enabled in every

@@ -136,6 +136,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
             "LC-EXEC-OPEN-ERROR",
             "LC-PROCESSES-ERROR",
             "LC-FACTORY-LOAD-ID-REFUSED",
+            "LC-FACTORY-CGROUP-NOT-EMPTY",
+            "LC-FACTORY-CGROUP-FROZEN",
         ),
         profile="runc-1.2",
     ),

@@ -147,6 +147,9 @@ RUNC_V120 = Profile(
     processes_context="unable to get all container pids",
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
+    # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
+    create_refuses_busy_cgroup=True,
+    create_refuses_frozen_cgroup=True,
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2

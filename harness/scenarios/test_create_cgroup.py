@@ -1,0 +1,91 @@
+"""Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses one
+that holds processes or is frozen (v1.2.0 factory_linux.go:62-87), on each kind of host.
+
+The group is made and filled (or frozen) from outside, as another tool or an earlier run would
+leave it; each test puts the host back as it found it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.machines import OnHost
+from harness.spec import tables
+
+
+@contextmanager
+def _group_made_outside(host: Host, hierarchy: str, path: str) -> Iterator[str]:
+    """The directory of cgroup ``path`` in ``hierarchy``, made for the test and removed after."""
+    group = host.cgroup_dir(hierarchy, path)
+    os.makedirs(group)
+    try:
+        yield group
+    finally:
+        os.rmdir(group)
+
+
+def _refused(host: Host, factory: Any, name: str, path: str) -> tuple[str, bool]:
+    """Create's error for a container in cgroup ``path``, and whether it made a state dir."""
+    cid = host.container_id(name)
+    got = error_of(lambda: factory.create(cid, cgroup_config(path)))
+    return got, os.path.exists(os.path.join(host.state_root, cid))
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("LC-FACTORY-CGROUP-NOT-EMPTY")
+def test_create_refuses_a_cgroup_that_holds_processes(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    # factory_linux.go:62-78: Exists() and GetAllPids() ask the v1 devices group (or the v2 one)
+    rule = "LC-FACTORY-CGROUP-NOT-EMPTY"
+    hierarchy = "unified" if kind == "v2" else "devices"
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("busy")
+        with _group_made_outside(host, hierarchy, path):
+            outsider = host.start_process()
+            host.move_to_cgroup(outsider, hierarchy, path)
+            try:
+                got, made = _refused(host, factory, "busy", path)
+            finally:
+                host.move_to_cgroup(outsider, hierarchy, "/")
+        want = tables.message("cgroup_not_empty", profile, count=1)
+        verify(rule, got == want, f"Create must be refused with {want!r}: {got!r}")
+        verify(rule, not made, "a refused Create made the container's state directory")
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement("LC-FACTORY-CGROUP-FROZEN")
+def test_create_refuses_a_frozen_cgroup(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    # factory_linux.go:80-87: GetFreezerState asks the freezer group (v1) or cgroup.freeze (v2)
+    rule = "LC-FACTORY-CGROUP-FROZEN"
+    hierarchy = "unified" if kind == "v2" else "freezer"
+    name, frozen, thawed = tables.freezer_file(kind)
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("cold")
+        with _group_made_outside(host, hierarchy, path) as group:
+            _write(os.path.join(group, name), frozen)
+            try:
+                got, made = _refused(host, factory, "cold", path)
+            finally:
+                _write(os.path.join(group, name), thawed)
+        want = tables.message("cgroup_frozen", profile)
+        verify(rule, got == want, f"Create must be refused with {want!r}: {got!r}")
+        verify(rule, not made, "a refused Create made the container's state directory")
+
+
+def _write(path: str, value: str) -> None:
+    with open(path, "w", encoding="ascii") as f:
+        f.write(value)
