@@ -46,6 +46,27 @@ def _with_pids_limit(config: Config, limit: int) -> Config:
     )
 
 
+@pytest.mark.requirement("LC-SET-SAVES-STATE")
+def test_set_saves_the_config_a_load_finds(factory: Factory, host: Host, verify: Any) -> None:
+    # 692f6e1 container_linux.go:215-217 (v1.2.0 :196-199): c.config = &config, then state.json;
+    # a loaded container's failed Set writes back the config it loaded (CG-SET-RESTORED)
+    rule = "LC-SET-SAVES-STATE"
+    cid = host.container_id("sv")
+    config = _with_pids_limit(config_for(cid), 10)
+    c = factory.create(cid, config)
+    c.run(INIT)
+    c.set(_with_pids_limit(config, 20))
+    loaded = factory.load(cid)
+    pids = pids_limit_file(host, f"/{cid}")
+    fault = inject(host, "write", pids, errno.EIO)  # the write of 30 alone
+    error_of(lambda: loaded.set(_with_pids_limit(config, 30)))
+    host.clear_faults()
+    assert host.fired(fault), "the fault never fired"
+    with open(pids, encoding="ascii") as f:
+        value = f.read().strip()
+    verify(rule, value == "20", f"the loaded container put back pids.max {value}, not 20")
+
+
 @pytest.mark.requirement("CG-SET-RESTORE-WARNED")
 def test_set_whose_writing_back_fails_warns_and_returns_the_first_error(
     factory: Factory,

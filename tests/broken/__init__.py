@@ -121,6 +121,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("LC-PAUSE-STOPPED-ERR-NOT-RUNNING", "LC-PAUSE-PAUSED-ERR-NOT-RUNNING"),
         profile="runc-1.2",
     ),
+    "set_not_saved": ("LC-SET-SAVES-STATE",),
     # runc 1.2's cgroup writes and edge values (the rules of the runc-1.2 walk's list)
     "seed_cgroup_writes": Broken(
         (
