@@ -212,19 +212,27 @@ def test_v2_minus_one_lifts_the_limits_and_other_negatives_fail(
             verify(rule, einval in got.lower(), f"{limit} -5 must fail with EINVAL: {got!r}")
 
 
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-ZERO-UNCHANGED")
-def test_v1_zero_leaves_the_limits(on_host: OnHost, verify: Any) -> None:
-    # pids.go:30, memory.go:145, cpu.go:71: a zero value is skipped, not written
+def test_zero_leaves_the_limits(on_host: OnHost, kind: str, verify: Any) -> None:
+    # 692f6e1 fs/pids.go:30, memory.go:145, cpu.go:71 (v1); v1.2.0 fs2/pids.go:16-18,
+    # memory.go:35-37, cpu.go:16-18 (v2): a zero value is skipped, not written
     limits = {"pids_limit": 8, "memory_limit": 1 << 26, "cpu_shares": 512}
-    with boot(on_host, "v1") as (host, factory):
+    with boot(on_host, kind) as (host, factory):
         path = host.cgroup_path("zero")
         c = factory.create(host.container_id("zero"), cgroup_config(path, **limits))
         c.run(INIT)
+        files = {limit: limit_file(host, kind, path, limit) for limit in limits}
+        before = {limit: control_value(file) for limit, file in files.items()}
         zero = cgroup_config(path, pids_limit=0, memory_limit=0, cpu_shares=0)
         _set_under("CG-SET-ZERO-UNCHANGED", verify, c, zero)
-        for limit, value in limits.items():
-            got = control_value(limit_file(host, "v1", path, limit))
-            verify("CG-SET-ZERO-UNCHANGED", got == str(value), f"{limit} 0 changed it to {got!r}")
+        for limit, file in files.items():
+            got = control_value(file)
+            verify(
+                "CG-SET-ZERO-UNCHANGED",
+                got == before[limit],
+                f"{limit} 0 changed {before[limit]!r} to {got!r}",
+            )
 
 
 @pytest.mark.requirement("CG-SET-CPU-CLAMPED")

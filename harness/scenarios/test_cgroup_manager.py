@@ -42,17 +42,18 @@ def _kill_and_destroy(c: Container) -> None:
 @pytest.mark.parametrize("kind", ["v1", "v2", "hybrid"])
 def test_manager_follows_the_host(on_host: OnHost, kind: str) -> None:
     with boot(on_host, kind) as (host, factory):
-        c = factory.create(host.container_id("sel"), cgroup_config(host.cgroup_path("sel")))
+        # a path that starts with a letter, as given: a strip of more than its leading slash
+        # (or of nothing) names another directory
+        path = host.cgroup_path("Xsel")
+        c = factory.create(host.container_id("sel"), cgroup_config(path))
         c.run(INIT)
         pid = c.init_process.pid
         if kind == "v2":
-            assert pid in host.cgroup_pids("unified", host.cgroup_path("sel")), (
-                "init is not in the group"
-            )
-            assert os.path.isdir(host.cgroup_dir("unified", host.cgroup_path("sel")))
+            assert pid in host.cgroup_pids("unified", path), "init is not in the group"
+            assert os.path.isdir(host.cgroup_dir("unified", path))
         else:
             for controller in host.v1_hierarchies():
-                assert pid in host.cgroup_pids(controller, host.cgroup_path("sel")), (
+                assert pid in host.cgroup_pids(controller, path), (
                     f"init is not in the {controller} cgroup of a v1 host"
                 )
         _kill_and_destroy(c)
@@ -85,7 +86,7 @@ def _verify_best_effort_join(
     with boot(on_host, "hybrid") as (host, factory):
         if not os.path.isdir(host.cgroup_dir(hierarchy, "/")):
             skip_for_host(f"the {shown} hierarchy", host.describe_cgroups())
-        path = host.cgroup_path(f"be-{refused}")
+        path = host.cgroup_path(f"Xbe-{refused}")  # a letter first: the path as given
         group = host.cgroup_dir(hierarchy, path)
         target = {"mkdir": group, "write": os.path.join(group, "cgroup.procs")}.get(refused)
         fault = inject(host, refused, target, errno.EACCES) if target else None
