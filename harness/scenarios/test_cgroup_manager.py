@@ -233,6 +233,25 @@ def test_v2_pause_freezes_and_resume_thaws(on_host: OnHost) -> None:
         assert str(c.status()) == "running"
 
 
+@pytest.mark.requirement("CG-V2-FREEZE-WRITE-ERROR")
+def test_v2_pause_whose_freeze_write_fails_returns_it(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 fs2/freezer.go:42-44: the write of cgroup.freeze fails, setFreezer returns its
+    # error, and Freeze and Pause pass it on as it is
+    rule = "CG-V2-FREEZE-WRITE-ERROR"
+    with boot(on_host, "v2") as (host, factory):
+        path = host.cgroup_path("fw")
+        c = factory.create(host.container_id("fw"), cgroup_config(path))
+        c.run(INIT)
+        freeze = os.path.join(host.cgroup_dir("unified", path), tables.v2_file("freeze"))
+        fault = inject(host, "write", freeze, errno.EIO)
+        got = error_of(c.pause)
+        assert host.fired(fault), "the fault never fired"
+        want = f"write {freeze}: {os.strerror(errno.EIO).lower()}"
+        verify(rule, got == want, f"Pause must return the write's error {want!r}: {got!r}")
+        verify(rule, str(c.status()) == "running", f"a failed Pause left it {c.status()}")
+        _kill_and_destroy(c)
+
+
 @pytest.mark.requirement("CG-V2-DESTROY")
 def test_v2_destroy_removes_the_group(on_host: OnHost) -> None:
     with boot(on_host, "v2") as (host, factory):

@@ -10,7 +10,6 @@ the seed's five removal rounds so both managers fail the same way on a busy grou
 
 from __future__ import annotations
 
-import errno
 import os
 
 from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
@@ -24,10 +23,10 @@ from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import PathError
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
-from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.system import System
 
@@ -178,12 +177,14 @@ class Fs2Manager:
         wanted = "1" if state == FROZEN else "0"
         try:
             write_file(os.path.join(path, "cgroup.freeze"), wanted)
-        except OSError as err:
-            if err.errno == errno.ENOENT and state == THAWED:
-                return  # no freezer: nothing can be frozen
-            if err.errno == errno.ENOENT:
-                raise CgroupError(f"freezer not supported: {err}") from err
-            raise CgroupError(write_failed(wanted, "cgroup.freeze", err)) from err
+        except PathError as err:
+            # v1.2.0 fs2/freezer.go:30-44: a cgroup.freeze that cannot be opened is no freezer,
+            # which only a freeze minds; a failed write is returned as it is
+            if err.op != "open":
+                raise CgroupError(str(err)) from err
+            if state != FROZEN:
+                return
+            raise CgroupError(f"freezer not supported: {err}") from err
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
             frozen = _events(path).get("frozen", "0")

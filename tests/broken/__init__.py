@@ -143,7 +143,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         profile="runc-1.2",
     ),
     "v2_limits_as_v1": Broken(
-        ("CG-V2-SET-UNLIMITED", "CG-SET-FREEZER-INVALID"), profile="runc-1.2"
+        ("CG-V2-SET-UNLIMITED", "CG-SET-FREEZER-INVALID", "CG-V2-FREEZE-WRITE-ERROR"),
+        profile="runc-1.2",
     ),
 }
 

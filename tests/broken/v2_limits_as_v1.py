@@ -1,6 +1,6 @@
 """Broken: the cgroup v2 manager keeps cgroup v1's habits: any negative limit means "no
-limit" (v1's pids.go writes "max" for them), and a freezer state that is none is refused in
-v1's words."""
+limit" (v1's pids.go writes "max" for them), a freezer state that is none is refused in v1's
+words, and a failed write of cgroup.freeze is wrapped as v1's writeFile wraps it."""
 
 from __future__ import annotations
 
@@ -25,7 +25,12 @@ class V1Habits(Fs2Manager):
     def _set_freezer(self, state: str) -> None:
         if state not in FREEZER_STATES:
             raise CgroupError(f"Invalid argument '{state}' to freezer.state")  # the defect
-        super()._set_freezer(state)
+        try:
+            super()._set_freezer(state)
+        except CgroupError as err:
+            if str(err).startswith("write "):  # the defect: v1's writeFile words around it
+                raise CgroupError(f"failed to write {state} to cgroup.freeze: {err}") from err
+            raise
 
 
 new_factory = factory_with_managers("V2LimitsAsV1", fs2=V1Habits)
