@@ -241,6 +241,24 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Hos
     )
 
 
+@pytest.mark.requirement("RDT-ERROR-LAST-CMD-UNREADABLE")
+def test_refused_schema_error_when_the_status_cannot_be_read(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    # v1.2.0 intelrdt.go:675-681 newLastCmdError: no status read, the error as it is
+    rule = "RDT-ERROR-LAST-CMD-UNREADABLE"
+    c = create_with_rdt(factory, rdt, "lu", l3_cache_schema=rdt.l3_schema("5"))
+    status = os.path.join(RESCTRL, "info", "last_cmd_status")
+    fault = inject(rdt, "open", status, errno.EIO, every=True)
+    got = error_of(lambda: c.run(INIT))
+    rdt.clear_faults()
+    assert rdt.fired(fault), "no error read info/last_cmd_status"
+    written = os.path.join(RESCTRL, rdt.container_id("lu"), "schemata")
+    refused = f"write {written}: {os.strerror(errno.EINVAL).lower()}"
+    verify(rule, refused in got, f"the run must fail on the schema write {refused!r}: {got!r}")
+    verify(rule, "last_cmd_status" not in got, f"no status could be read, yet: {got!r}")
+
+
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
 def test_refused_schema_leaves_no_group(factory: Factory, rdt: Host) -> None:
     c = create_with_rdt(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
