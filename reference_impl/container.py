@@ -263,7 +263,7 @@ class Container:
         if sig == signal_module.SIGKILL:
             try:
                 paused = self.is_paused()
-            except LibcontainerError:
+            except (LibcontainerError, OSError):  # `paused, _ := c.isPaused()` (:421-427)
                 paused = False
             if paused:
                 self._thaw_after_kill()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 from typing import Any
@@ -12,7 +13,9 @@ from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import state_name
@@ -129,6 +132,27 @@ def test_resume_of_container_paused_from_created(
     with pytest.raises(Exception) as info:
         c.status()
     assert str(info.value) == tables.transition_error("running", "created", profile)
+
+
+@pytest.mark.requirement("LC-SIGNAL-PAUSED-KILL-STATE-UNREADABLE")
+def test_sigkill_to_a_paused_container_whose_freezer_cannot_be_read(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # v1.2.0 container_linux.go:421-427: `paused, _ := c.isPaused()` drops the read's error, so
+    # Signal succeeds and thaws nothing
+    rule = "LC-SIGNAL-PAUSED-KILL-STATE-UNREADABLE"
+    cid = host.container_id("ku")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    c.pause()
+    freezer, _, _ = host.freezer_file(init_pid(c))
+    fault = inject(host, "open", freezer, errno.EIO, every=True)
+    got = error_of(lambda: c.signal(signal.SIGKILL))
+    host.clear_faults()
+    assert host.fired(fault), "Signal never read the freezer state"
+    verify(rule, got == "no error", f"a freezer state that cannot be read failed Signal: {got!r}")
+    shown = host.freezer_state(f"/{cid}")
+    verify(rule, shown == "FROZEN", f"Signal thawed the group it could not read: {shown}")
 
 
 @pytest.mark.requirement("LC-SIGNAL-KILL-ALL-SHARED-PIDNS")
