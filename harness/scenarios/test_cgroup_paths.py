@@ -12,6 +12,9 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
@@ -63,22 +66,27 @@ def test_nested_cgroup_paths_get_their_parents_cpusets(
         verify(rule, got == top, f"{level} holds {got}, not the cpuset root's {top}")
 
 
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-DIR-MODE")
-def test_cgroup_directories_are_made_0755(factory: Factory, host: Host, verify: Any) -> None:
+def test_cgroup_directories_are_made_0755(on_host: OnHost, kind: str, verify: Any) -> None:
+    # on each kind of host: v1's hierarchies (the named systemd one too), v2's group and a
+    # hybrid host's unified join each make their own directories
     rule = "CG-DIR-MODE"
     mask = 0o002  # leaves 0755 as it is, and tells it from 0777 and from 0756
-    parent = host.cgroup_path("mode")
-    cid = host.container_id("dm")
-    path = f"{parent}/{cid}"
-    c = factory.create(cid, Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=path)))
-    with umask(mask):
-        c.run(INIT)
-    made = host.cgroup_dirs(parent) + host.cgroup_dirs(path)
-    assert made, f"start made no directory for {path}"
-    want = tables.directory_mode("cgroup") & ~mask
-    for directory in made:
-        mode = mode_of(directory)
-        verify(rule, mode == want, f"{directory} has mode {mode:04o} under umask {mask:04o}")
+    with boot(on_host, kind) as (host, factory):
+        parent = host.cgroup_path("mode")
+        cid = host.container_id("dm")
+        path = f"{parent}/{cid}"
+        config = Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=path))
+        c = factory.create(cid, config)
+        with umask(mask):
+            c.run(INIT)
+        made = host.cgroup_dirs(parent) + host.cgroup_dirs(path)
+        assert made, f"start made no directory for {path}"
+        want = tables.directory_mode("cgroup") & ~mask
+        for directory in made:
+            mode = mode_of(directory)
+            verify(rule, mode == want, f"{directory} has mode {mode:04o} under umask {mask:04o}")
 
 
 @pytest.mark.requirement("CG-APPLY-PROCS-ERROR")
