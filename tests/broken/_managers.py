@@ -46,7 +46,7 @@ def factory_with_managers(
     ) -> IntelRdtManager | None:
         manager = Factory._rdt_manager(self, config, container_id, path)
         if rdt is not None and manager is not None:
-            return rdt(manager.features, container_id, path, config.intel_rdt)
+            return _as(rdt, manager)
         return manager
 
     namespace = {"_cgroup_manager": cgroup_manager, "_rdt_manager": rdt_manager}
