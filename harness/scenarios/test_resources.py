@@ -16,6 +16,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -214,8 +215,10 @@ def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host, verify
     host = rdt
     cid = host.container_id("rg")
     c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f0", "3")))
-    c.run(INIT)
-    pid = c.init_process.pid
+    # the start is the Apply (and the schema's write) under test, not its setup
+    got = error_of(lambda: c.run(INIT))
+    verify("RDT-APPLY", got == "no error", f"a start with a valid schema failed: {got!r}")
+    pid = init_pid(c)
     verify("RDT-APPLY", pid in host.resctrl_tasks(cid), f"init {pid} is not in the group")
     verify("RDT-APPLY", pid not in host.resctrl_tasks(""), f"init {pid} stayed in the default")
     with open(os.path.join(host.resctrl_group(cid), "schemata"), encoding="ascii") as f:
