@@ -114,6 +114,27 @@ def test_l3_and_mb_written_as_one_value(on_host: OnHost) -> None:
         }
 
 
+@pytest.mark.requirement("RDT-SEED-L3-ONLY")
+def test_the_seed_knows_only_the_l3_schema(on_host: OnHost, verify: Any) -> None:
+    # 692f6e1 configs/intelrdt.go: IntelRdt holds L3CacheSchema alone, so Go's decoding drops
+    # a bundle's memBwSchema and closID: the container's own group, the L3 line alone
+    rule = "RDT-SEED-L3-ONLY"
+    with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):
+        cid, shared = host.container_id("l3o"), host.container_id("l3o-shared")
+        l3, mb = host.l3_schema("f0", "3f"), mb_schema(host, 50)
+        config = rdt_config(cid, l3_cache_schema=l3, mem_bw_schema=mb, clos_id=shared)
+        c = factory.create(cid, config)
+        got = error_of(lambda: c.run(INIT))
+        verify(rule, got == "no error", f"the start failed: {got!r}")
+        writes = schemata_writes(host, cid)
+        verify(rule, any(l3.encode() in w for w in writes), f"no L3 line written: {writes}")
+        verify(rule, all(b"MB:" not in w for w in writes), f"an MB line was written: {writes}")
+        made = os.path.exists(os.path.join(RESCTRL, shared))
+        verify(rule, not made, f"the closID's group {shared} was made")
+        pid = c.init_process.pid if c.init_process is not None else None
+        verify(rule, pid in host.resctrl_tasks(cid), f"init {pid} is not in its own group")
+
+
 @pytest.mark.requirement("RDT-SET-MBA")
 def test_mb_schema_alone(on_host: OnHost) -> None:
     with on_host("xeon-2s-cat-mba", resctrl_with("L3", "MB")) as (host, factory):

@@ -315,6 +315,28 @@ def test_failing_start_hook_error_names_the_hook(
     assert whole is None or text == whole, f"the error must be {whole!r}: {text!r}"
 
 
+@pytest.mark.requirement("LC-HOOK-CREATERUNTIME-UNKNOWN")
+def test_the_seed_never_runs_create_runtime_hooks(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # 692f6e1 configs/config.go Hooks: prestart, poststart and poststop only, so Go's decoding
+    # of the bundle drops createRuntime, and a failing one cannot fail the start
+    rule = "LC-HOOK-CREATERUNTIME-UNKNOWN"
+    cid = host.container_id("cru")
+    hooks = install_hooks(host, pre=HookProgram.exit(0), bad=HookProgram.exit(3, stderr="x"))
+    config = config_for(cid, prestart=(hooks["pre"],))
+    unknown = (Hook(path=hooks["bad"], args=(hooks["bad"], cid)),)
+    config = dataclasses.replace(
+        config, hooks=dataclasses.replace(config.hooks, create_runtime=unknown)
+    )
+    c = factory.create(cid, config)
+    got = error_of(lambda: c.start(INIT))
+    verify(rule, got == "no error", f"a createRuntime hook failed the seed's start: {got!r}")
+    ran = len(host.hook_runs(hooks["bad"]))
+    verify(rule, ran == 0, f"the createRuntime hook ran {ran} time(s)")
+    verify(rule, len(host.hook_runs(hooks["pre"])) == 1, "the prestart hook must run once")
+
+
 @pytest.mark.requirement("LC-HOOK-CREATERUNTIME")
 def test_create_runtime_hooks_run_after_prestart(
     factory: Factory, host: Host, profile: str, verify: Any

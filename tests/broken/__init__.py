@@ -122,6 +122,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         profile="runc-1.2",
     ),
     "set_not_saved": ("LC-SET-SAVES-STATE",),
+    "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # runc 1.2's cgroup writes and edge values (the rules of the runc-1.2 walk's list)
     "seed_cgroup_writes": Broken(
         (
