@@ -30,6 +30,13 @@ class Box:
         if force:
             return "forced"
         return "opened"
+
+
+def warn(name: str) -> str:
+    return (
+        "a "
+        f"{name}"
+    )
 '''
 
 #: mutmut's diffs: the function's text from its def line, the class's indentation taken off
@@ -52,6 +59,17 @@ METHOD_DIFF = """--- pkg/mod.py
 -    return "opened"
 +    return "XXopenedXX"
 """
+#: a line that continues a statement: coverage has no event for it, only for the statement's first
+CONTINUED_DIFF = """--- pkg/mod.py
++++ pkg/mod.py
+@@ -1,5 +1,5 @@
+ def warn(name: str) -> str:
+     return (
+-        "a "
++        "XXa XX"
+         f"{name}"
+     )
+"""
 DEFAULT_DIFF = """--- pkg/mod.py
 +++ pkg/mod.py
 @@ -1,4 +1,4 @@
@@ -73,6 +91,12 @@ def root(tmp_path: Path) -> Path:
 def test_a_diff_is_placed_on_the_lines_of_its_function(root: Path) -> None:
     assert changed_lines("pkg.mod.x_helper__mutmut_1", HELPER_DIFF, root) == ("pkg/mod.py", [9])
     assert changed_lines("pkg.mod.xǁBoxǁopen__mutmut_4", METHOD_DIFF, root) == ("pkg/mod.py", [18])
+
+
+def test_a_line_that_continues_a_statement_is_looked_up_at_its_first(root: Path) -> None:
+    assert changed_lines("pkg.mod.x_warn__mutmut_1", CONTINUED_DIFF, root) == ("pkg/mod.py", [22])
+    reach = {"pkg/mod.py": {22: {"t::w"}}}
+    assert reaching_tests("pkg.mod.x_warn__mutmut_1", CONTINUED_DIFF, root, reach) == {"t::w"}
 
 
 def test_a_diff_that_does_not_match_the_source_is_not_placed(root: Path) -> None:

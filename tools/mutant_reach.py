@@ -160,8 +160,21 @@ def changed_lines(name: str, diff: str, root: Path) -> tuple[str, list[int]] | N
             found = [at for at, changed in placed if changed]
             if not found or any(at < body for at in found):
                 return None
-            return path, found
+            tree = ast.parse(source)
+            return path, sorted({_statement_start(tree, at) for at in found})
     return None
+
+
+def _statement_start(tree: ast.Module, line: int) -> int:
+    """The first line of the innermost statement that holds ``line``: a line that continues a
+    statement (the second line of a string or a call spread over lines) has no line event of
+    its own, so coverage records the statement's first line instead."""
+    starts = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt) and node.lineno <= line <= (node.end_lineno or node.lineno)
+    ]
+    return max(starts, default=line)
 
 
 def reaching_tests(name: str, diff: str, root: Path, reach: Reach) -> set[str] | None:

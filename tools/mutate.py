@@ -228,7 +228,7 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     if names is None:  # the first pass: every mutant, less those whose fate still holds
         fated = _settled(where, every, args.fates)
         names = [n for n in every if n not in fated]
-    unreached: list[str] = []
+    unreached: dict[str, str] = {}
     stopped = False
     try:
         if args.reach and names:
@@ -242,6 +242,7 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     found["statuses"].update(dict.fromkeys(fated, "fated"))
     found["statuses"].update(dict.fromkeys(unreached, NOT_REACHED))
     found["diffs"].update(fated)
+    found["diffs"].update(unreached)  # alive too: its fate is decided by its diff
     seconds = round(time.monotonic() - started, 1)
     print(f"mutate: {step.slug}: {len(found['statuses'])} mutants, {_count(found['statuses'])}")
     return {**found, "seconds": seconds, "stopped": stopped}
@@ -294,15 +295,16 @@ def _settled(where: Path, names: list[str], fates: dict[str, dict[str, str]]) ->
 
 def _reached(
     step: Pass, where: Path, names: list[str], base: Path, quick: bool
-) -> tuple[list[str], list[str]]:
-    """Split ``names`` into the mutants some test of the pass reaches and those none does
-    (:mod:`tools.mutant_reach`), and leave each reached one's tests for
+) -> tuple[list[str], dict[str, str]]:
+    """Split ``names`` into the mutants some test of the pass reaches and those none does,
+    with their diffs (:mod:`tools.mutant_reach`), and leave each reached one's tests for
     :mod:`tools.mutant_order` to keep."""
     reach = line_reach(where, [*pytest_args(step, quick), SUITE], base / f"{step.slug}.reach.log")
     diffs = diffs_of(where, names)
     tests = {n: reaching_tests(n, diffs[n], where, reach) for n in names}
     write_reach(where / "mutants", tests)
-    return [n for n in names if tests[n] != set()], [n for n in names if tests[n] == set()]
+    unreached = {n: diffs[n] for n in names if tests[n] == set()}
+    return [n for n in names if n not in unreached], unreached
 
 
 def checked(where: Path, names: list[str] | None) -> dict:
