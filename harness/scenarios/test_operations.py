@@ -146,7 +146,8 @@ def test_sigkill_to_a_paused_container_whose_freezer_cannot_be_read(
     c.run(INIT)
     c.pause()
     freezer, _, _ = host.freezer_file(init_pid(c))
-    fault = inject(host, "open", freezer, errno.EIO, every=True)
+    # the reads fail, not the opens: a thaw's write would still go through
+    fault = inject(host, "read", freezer, errno.EIO, every=True)
     got = error_of(lambda: c.signal(signal.SIGKILL))
     host.clear_faults()
     assert host.fired(fault), "Signal never read the freezer state"

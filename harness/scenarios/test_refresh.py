@@ -37,7 +37,7 @@ class _FailingRefresh:
 
 
 def _failing_refresh(
-    factory: Factory, host: Host, cid: str, operation: str, err: int = errno.EIO
+    factory: Factory, host: Host, cid: str, operation: str, err: int = errno.EIO, op: str = "read"
 ) -> _FailingRefresh:
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
@@ -45,7 +45,7 @@ def _failing_refresh(
         c.pause()
     state, freezer = state_name(c), host.freezer_state(f"/{cid}")
     path, _, _ = host.freezer_file(init_pid(c))
-    return _FailingRefresh(c, state, freezer, path, inject(host, "read", path, err))
+    return _FailingRefresh(c, state, freezer, path, inject(host, op, path, err))
 
 
 def _verify_nothing_changed(
@@ -79,20 +79,21 @@ def test_operation_whose_refresh_fails_changes_nothing(
 
 
 @pytest.mark.requirement("LC-OPS-REFRESH-BARE-ERROR")
+@pytest.mark.parametrize("op", ["open", "read"])  # the two steps of ReadFile, each its own error
 @pytest.mark.parametrize("operation", ["pause", "resume", "set"])
 def test_operation_whose_refresh_fails_returns_the_read_error(
-    factory: Factory, host: Host, verify: Any, operation: str
+    factory: Factory, host: Host, verify: Any, operation: str, op: str
 ) -> None:
     rule = "LC-OPS-REFRESH-BARE-ERROR"
-    cid = host.container_id(f"rb-{operation}")
+    cid = host.container_id(f"rb-{operation}-{op}")
     # not EIO: the error must be the read's own, whatever its errno
-    refresh = _failing_refresh(factory, host, cid, operation, errno.EACCES)
+    refresh = _failing_refresh(factory, host, cid, operation, errno.EACCES, op)
     c = refresh.c
     update = dataclasses.replace(c.config, cgroups=CgroupConfig(path=f"/{cid}", pids_limit=7))
     calls = {"set": lambda: c.set(update)}
     got = error_of(calls.get(operation, getattr(c, operation)))
     _verify_nothing_changed(rule, verify, host, refresh, operation)
-    want = path_error("read", refresh.path, errno.EACCES)
+    want = path_error(op, refresh.path, errno.EACCES)
     verify(rule, got == want, f"{operation} must return the read's own error {want!r}: {got!r}")
     limits = pids_limit_file(host, f"/{cid}")
     with open(limits, encoding="ascii") as f:
