@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
@@ -25,6 +26,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
@@ -122,6 +124,28 @@ def test_the_named_systemd_hierarchy_is_joined_best_effort(
 
 
 # -- cgroup v2 --------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("kind", "hierarchy"),
+    [("v1", "memory"), ("v1", "cpuset"), pytest.param("v2", "unified", marks=V2)],
+)
+@pytest.mark.requirement("CG-APPLY-MKDIR-ERROR")
+def test_a_refused_cgroup_mkdir_fails_start_with_its_error(
+    on_host: OnHost, kind: str, hierarchy: str, verify: Any
+) -> None:
+    # 692f6e1 apply_raw.go:299 (v1.2.0 fs/paths.go:182): MkdirAll's *PathError as it is;
+    # the cpuset's own parents first (cpuset.go:150-157), v2 level by level (fs2/create.go:95)
+    rule = "CG-APPLY-MKDIR-ERROR"
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path(f"mk-{hierarchy}")
+        c = factory.create(host.container_id(f"mk-{hierarchy}"), cgroup_config(path))
+        group = host.cgroup_dir(hierarchy, path)
+        fault = inject(host, "mkdir", group, errno.EACCES)
+        got = error_of(lambda: c.run(INIT))
+        assert host.fired(fault), f"start never made {group}"
+        want = path_error("mkdir", group, errno.EACCES)
+        verify(rule, want in got, f"start must fail with the mkdir's {want!r}: {got!r}")
+
+
 #: what a sum of pauses may fall short by (the clock's float arithmetic, not a shorter pause)
 _SLACK_S = 1e-6
 
