@@ -27,7 +27,6 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import freezer_fails
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
-from harness.scenarios._support.containers import kill_all_path
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_extra
 from harness.scenarios._support.containers import state_name
@@ -321,7 +320,9 @@ def test_processes_whose_listing_fails_names_it(
     cid = host.container_id("pl")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    procs = kill_all_path(host, profile, cid)
+    # the pids are listed from the devices group (v1) or the unified one (v2), whatever file
+    # the profile's kill-all writes to
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
     fault = inject(host, "open", procs, errno.EIO)
     got = error_of(c.processes)
     assert host.fired(fault), "the fault never fired"
