@@ -29,6 +29,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Mapping
+from typing import Any
 from typing import Literal
 
 from reference_impl.configs import Config
@@ -367,6 +368,17 @@ class Profile:
 _LIMIT_WITHOUT_GROUP = "cannot set {subsystem} limit: container could not join or create cgroup"
 #: and for a Pause or Resume without a freezer cgroup (v1.2.0 cgroups/fs/fs.go:206-210)
 _FREEZE_WITHOUT_GROUP = "cannot toggle freezer: cgroups not configured for container"
+#: what runc 1.1 and 1.2 share and the seed lacks, each field's commit in its comment above
+#: (all before v1.1.0: cpu shares in place, runc's cgroup writes, an extra process's start,
+#: the exec.fifo and Processes texts, Load's id check)
+_RUNC_SINCE_1_0: dict[str, Any] = {
+    "cpu_shares_in_place": True,
+    "cgroup_write_era": "runc",
+    "start_extra_updates_state": False,
+    "exec_fifo_context": "exec fifo",
+    "processes_context": "unable to get all container pids",
+    "load_validates_id": True,
+}
 
 SEED = Profile(
     name="seed",
@@ -426,12 +438,7 @@ RUNC_1_1 = dataclasses.replace(
     namespace_types=(*SEED.namespace_types, "cgroup"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
-    cpu_shares_in_place=True,
-    cgroup_write_era="runc",
-    start_extra_updates_state=False,
-    exec_fifo_context="exec fifo",
-    processes_context="unable to get all container pids",
-    load_validates_id=True,
+    **_RUNC_SINCE_1_0,
     create_refuses_frozen_cgroup=True,
     paused_check_context="",
     cgroup_join_unified=True,
@@ -492,12 +499,7 @@ RUNC_1_2 = Profile(
     namespace_types=(*SEED.namespace_types, "cgroup", "time"),
     cgroup_limit_without_group=_LIMIT_WITHOUT_GROUP,
     cgroup_freeze_without_group=_FREEZE_WITHOUT_GROUP,
-    cpu_shares_in_place=True,
-    cgroup_write_era="runc",
-    start_extra_updates_state=False,
-    exec_fifo_context="exec fifo",
-    processes_context="unable to get all container pids",
-    load_validates_id=True,
+    **_RUNC_SINCE_1_0,
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
     paused_check_context="",
