@@ -87,6 +87,7 @@ class KernelMounts:
                 topo.num_cpus,
                 self._resync,
                 implicit=topo.v2_implicit,
+                kill_file=topo.cgroup_kill,
             )
             self._mounts.append((mount, self.unified))
             if not fs.exists(mount):

@@ -175,6 +175,10 @@ class Topology:
     #: policy adds the ``blkio.bfq.*`` files to every v1 blkio group only then; a kernel whose
     #: bfq module is not loaded shows the throttle files alone.
     bfq: bool = True
+    #: whether every non-root cgroup2 group has ``cgroup.kill`` (Linux 5.14 added it, after
+    #: ``cgroup.freeze`` in 5.2): False is a 5.2-5.13 kernel, where runc 1.2 falls back to
+    #: signalling each process.  Unused under "v1".
+    cgroup_kill: bool = True
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

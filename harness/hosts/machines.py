@@ -7,6 +7,8 @@ is of that kind instead.  Naming them here keeps the kernel's topology type out 
 
 from __future__ import annotations
 
+import dataclasses
+
 from harness.fakes import MbaTopology
 from harness.fakes import ResctrlTopology
 from harness.fakes import Topology
@@ -36,6 +38,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v1-no-freezer": Topology(
         v1_controllers=tuple(c for c in Topology().v1_controllers if c != "freezer")
     ),
+    # cgroup v2 on a 5.2-5.13 kernel: cgroup.freeze, but no cgroup.kill yet
+    "v2-no-kill": dataclasses.replace(V2_TOPOLOGY, cgroup_kill=False),
     # a CPU with MBA booted with rdt=!mba: /proc/cpuinfo has the mba flag, resctrl no info/MB
     "mba-disabled": Topology(cpu_flags=(*BASE_CPU_FLAGS, "mba")),
 }

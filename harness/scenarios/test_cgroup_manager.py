@@ -28,6 +28,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v2_without_kill_file
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -358,6 +359,25 @@ def test_kill_all_goes_through_cgroup_kill(
         rule = "CG-KILL-ALL-CGROUP-KILL"
         verify(rule, writes, f"destroy must kill the cgroup's processes through {kill}")
         verify(rule, host.dies(child), "destroy must kill what init left in the cgroup")
+
+
+@pytest.mark.requirement("CG-KILL-ALL-NO-KILL-FILE")
+def test_kill_all_without_cgroup_kill_signals_each(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-KILL-ALL-NO-KILL-FILE"
+    with on_host("v2-no-kill", v2_without_kill_file) as (host, factory):
+        path = host.cgroup_path("nk")
+        c = factory.create(host.container_id("nk"), cgroup_config(path, pid_namespace=False))
+        c.run(INIT)
+        child = host.fork(c.init_process.pid)
+        host.end_process(c.init_process.pid)
+        group = host.cgroup_dir("unified", path)
+        got = error_of(c.destroy)
+        verify(rule, got == "no error", f"destroy must fall back to signalling each: {got!r}")
+        verify(rule, host.dies(child), "destroy must kill what init left in the cgroup")
+        kill = os.path.join(group, "cgroup.kill")
+        tried = [op for op in host.operations() if op.path == kill]
+        verify(rule, tried == [], f"this kernel has no {kill}, yet it was used: {tried}")
+        verify(rule, not os.path.exists(group), f"destroy left {group}")
 
 
 @pytest.mark.requirement("CG-V2-FREEZE")

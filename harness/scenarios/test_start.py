@@ -24,7 +24,6 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
-from harness.scenarios._support.containers import pids_limit_file
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
@@ -453,33 +452,3 @@ def test_second_init_is_refused(factory: Factory, host: Host, profile: str) -> N
     assert host.live_children() == before, "a refused start must start nothing"
     assert c.init_process.pid == pid
     assert state_name(c) == "created"
-
-
-@pytest.mark.parametrize("phase", ["ready", "procHooks"])
-@pytest.mark.requirement("LC-START-SET-ERROR")
-def test_start_whose_cgroup_set_fails_names_the_step(
-    factory: Factory, host: Host, profile: str, phase: str, verify: Any
-) -> None:
-    rule = "LC-START-SET-ERROR"
-    cid = host.container_id(f"ss-{phase.lower()}")
-    base = config_for(cid)
-    namespaces = base.namespaces if phase == "procHooks" else ("pid",)
-    config = dataclasses.replace(
-        base,
-        namespaces=namespaces,
-        cgroups=dataclasses.replace(base.cgroups, pids_limit=10),
-    )
-    c = factory.create(cid, config)
-    fault = inject(host, "write", pids_limit_file(host, f"/{cid}"), errno.EIO)
-    got = error_of(lambda: c.start(INIT))
-    assert host.fired(fault), "the fault never fired"
-    step, loop = start_errors.start_set_error(profile, phase)
-    eio = os.strerror(errno.EIO).lower()
-    verify(rule, step in got, f"Start must name the step {step!r}: {got!r}")
-    verify(rule, loop in got, f"Start must name the sync loop {loop!r}: {got!r}")
-    verify(
-        rule,
-        got.index(loop) < got.index(step) if step in got and loop in got else False,
-        f"the step's context must be inside the loop's: {got!r}",
-    )
-    verify(rule, eio in got.lower(), f"Start must carry the write's error: {got!r}")

@@ -77,8 +77,11 @@ class UnifiedHierarchy:
         num_cpus: int,
         on_change: Callable[[str], None] | None = None,
         implicit: tuple[str, ...] = (),
+        kill_file: bool = True,
     ) -> None:
         self.mount = mount
+        #: whether groups have ``cgroup.kill`` (Linux >= 5.14)
+        self.kill_file = kill_file
         #: controllers every cgroup has a css of without enabling them (``perf_event``)
         self.implicit = implicit
         #: the root's ``cgroup.controllers``, in the kernel's order

@@ -96,7 +96,7 @@ def _core_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
 def _child_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
     """The core files of every cgroup but the root."""
     node = hier.nodes[path]
-    return [
+    files = [
         ControlFile(
             "cgroup.type",
             lambda: hier.type_text(path) + "\n",
@@ -114,6 +114,7 @@ def _child_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
         ControlFile("cgroup.kill", None, lambda p: hier.write_kill(path, p)),
         ControlFile("cgroup.stat.local", lambda: "frozen_usec 0\n"),
     ]
+    return files if hier.kill_file else [f for f in files if f.name != "cgroup.kill"]
 
 
 def _show_procs(hier: UnifiedHierarchy, path: str) -> str:

@@ -1,0 +1,42 @@
+"""Kill with a signal other than SIGKILL: what the runc releases do with it before and after
+they signal init (the SIGKILL cells are in test_cli.py's table)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.command_line import cli_bring_to
+from harness.subjects.command_line import CommandLine
+
+#: runc's ErrNotRunning (v1.1.5 and v1.2.0 libcontainer/error.go:11)
+NOT_RUNNING = "container not running"
+
+
+@pytest.mark.requirement("CLI-KILL-STOPPED-NOT-RUNNING")
+def test_kill_of_a_stopped_container_is_not_running(
+    cli: CommandLine, host: Host, verify: Any
+) -> None:
+    cid = cli_bring_to(cli, host, "term-stopped", "stopped")
+    result = cli("kill", cid)
+    rule = "CLI-KILL-STOPPED-NOT-RUNNING"
+    verify(rule, result.exit_code != 0, f"{result.describe()}; it must fail")
+    verify(rule, NOT_RUNNING in result.stderr_tail,
+           f"{result.describe()}; stderr must say {NOT_RUNNING!r}")  # fmt: skip
+
+
+@pytest.mark.requirement("CLI-KILL-PAUSED-OTHER-SIGNAL-KEPT")
+def test_kill_winch_leaves_a_paused_container_paused(
+    cli: CommandLine, host: Host, verify: Any
+) -> None:
+    cid = cli_bring_to(cli, host, "term-paused", "paused")
+    # WINCH: no process dies of it, so under cgroup2 (where a fatal signal kills a frozen
+    # task) the status still tells whether the group was thawed
+    result = cli("kill", cid, "WINCH")
+    rule = "CLI-KILL-PAUSED-OTHER-SIGNAL-KEPT"
+    verify(rule, result.exit_code == 0, result.describe())
+    status = cli.status(cid)
+    verify(rule, status == "paused",
+           f"after kill WINCH state reports {status}: only SIGKILL may thaw the group")  # fmt: skip

@@ -1,0 +1,66 @@
+"""Start whose Set of the cgroup limits fails: the step is named inside the sync loop's
+context, and which step it is depends on whether the config has a mount namespace."""
+
+from __future__ import annotations
+
+import dataclasses
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import pids_limit_file
+from harness.spec import start_errors
+from harness.subjects.base import Factory
+
+#: the mount namespace a container joins by path: runc asks Contains(NEWNS), whatever the path
+JOINED_MOUNT_NAMESPACE = "mount=/proc/1/ns/mnt"
+
+
+@pytest.mark.parametrize(
+    ("phase", "namespaces"),
+    [
+        ("ready", ("pid",)),
+        ("procHooks", ("pid", "mount")),
+        ("procHooks", ("pid", JOINED_MOUNT_NAMESPACE)),
+    ],  # fmt: skip
+    ids=["ready", "procHooks", "procHooks-joined-mount"],
+)
+@pytest.mark.requirement("LC-START-SET-ERROR")
+def test_start_whose_cgroup_set_fails_names_the_step(
+    factory: Factory,
+    host: Host,
+    profile: str,
+    phase: str,
+    namespaces: tuple[str, ...],
+    verify: Any,
+) -> None:
+    rule = "LC-START-SET-ERROR"
+    joined = "-joined" if JOINED_MOUNT_NAMESPACE in namespaces else ""
+    cid = host.container_id(f"ss-{phase.lower()}{joined}")
+    base = config_for(cid)
+    config = dataclasses.replace(
+        base,
+        namespaces=namespaces,
+        cgroups=dataclasses.replace(base.cgroups, pids_limit=10),
+    )
+    c = factory.create(cid, config)
+    fault = inject(host, "write", pids_limit_file(host, f"/{cid}"), errno.EIO)
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), "the fault never fired"
+    step, loop = start_errors.start_set_error(profile, phase)
+    eio = os.strerror(errno.EIO).lower()
+    verify(rule, step in got, f"Start must name the step {step!r}: {got!r}")
+    verify(rule, loop in got, f"Start must name the sync loop {loop!r}: {got!r}")
+    verify(
+        rule,
+        got.index(loop) < got.index(step) if step in got and loop in got else False,
+        f"the step's context must be inside the loop's: {got!r}",
+    )
+    verify(rule, eio in got.lower(), f"Start must carry the write's error: {got!r}")
