@@ -1,5 +1,6 @@
 """Start whose Set of the cgroup limits fails: the step is named inside the sync loop's
-context, and which step it is depends on whether the config has a mount namespace."""
+context, which step it is depends on whether the config has a mount namespace, and the
+resctrl group made before it is still the container's to remove."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import pids_limit_file
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import start_errors
 from harness.subjects.base import Factory
 
@@ -64,3 +66,25 @@ def test_start_whose_cgroup_set_fails_names_the_step(
         f"the step's context must be inside the loop's: {got!r}",
     )
     verify(rule, eio in got.lower(), f"Start must carry the write's error: {got!r}")
+
+
+@pytest.mark.requirement("RDT-DESTROY-AFTER-FAILED-SET")
+def test_destroy_after_a_failed_set_removes_the_resctrl_group(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "RDT-DESTROY-AFTER-FAILED-SET"
+    if host.rdt_unavailable() is not None:
+        skip_for_host("a resctrl group to make", str(host.rdt_unavailable()))
+    cid = host.container_id("fs-rdt")
+    base = config_for(cid, l3_schema=host.l3_schema("f"))
+    config = dataclasses.replace(base, cgroups=dataclasses.replace(base.cgroups, pids_limit=10))
+    c = factory.create(cid, config)
+    # the cgroup limits are set before the schema: the group is made, its schema never written
+    fault = inject(host, "write", pids_limit_file(host, f"/{cid}"), errno.EIO)
+    assert error_of(lambda: c.start(INIT)) != "no error", "the failed Set must fail Start"
+    assert host.fired(fault), "the fault never fired"
+    host.clear_faults()
+    got = error_of(c.destroy)
+    verify(rule, got == "no error", f"Destroy must succeed: {got!r}")
+    group = host.resctrl_group(cid)
+    verify(rule, not os.path.exists(group), f"Destroy left the resctrl group {group}")

@@ -24,6 +24,8 @@ from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import resctrl_unmounted
 from harness.spec import tables
 from harness.subjects.base import Factory
 
@@ -143,3 +145,16 @@ def test_state_file_rdt_path_without_intel_rdt(
     want = tables.state_rdt_path_without_intel_rdt(profile, group)
     mounted = "mounted" if group else "not mounted"
     verify(rule, shown == want, f"intel_rdt_path {shown!r} (resctrl {mounted}), want {want!r}")
+
+
+@pytest.mark.requirement("LC-STATE-RDT-PATH")
+def test_state_file_rdt_path_without_resctrl(on_host: OnHost, profile: str, verify: Any) -> None:
+    """The other half of the rule on every run: a machine where resctrl is not mounted."""
+    rule = "LC-STATE-RDT-PATH"
+    with on_host("rdt-unmounted", resctrl_unmounted) as (host, factory):
+        cid = host.container_id("ru")
+        c = factory.create(cid, config_for(cid))  # no intelRdt
+        c.start(INIT)
+        shown = _state_of(host, cid).get("intel_rdt_path")
+        want = tables.state_rdt_path_without_intel_rdt(profile, None)
+        verify(rule, shown == want, f"intel_rdt_path {shown!r} without resctrl, want {want!r}")
