@@ -424,7 +424,8 @@ class Container:
             try:
                 self.system.mkfifo(path, EXEC_FIFO_MODE)
             except OSError as err:
-                raise new_system_error(err) from err
+                # unix.Mkfifo's bare Errno, returned as it is: its text alone
+                raise new_system_error(go_strerror(err.errno or errno.EIO)) from err
             finally:
                 os.umask(old_mask)
             return

@@ -17,12 +17,14 @@ __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"
 
 #: operations a fault can target; "kill" is kill(2) of the process at /proc/<pid> (ESRCH: it
 #: ended between a runtime's listing of the pids and its signal); "chmod" is chmod(2) called on
-#: its own, not the mode os.open gives a file it creates
-FaultOp = Literal["mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "kill", "chmod"]
+#: its own, not the mode os.open gives a file it creates; "mknod" makes a FIFO (mkfifo(3))
+FaultOp = Literal[
+    "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "kill", "chmod", "mknod"
+]
 #: operations the audit log records (reads of kernel files too; "exec": a hook program ran, so
 #: a test can place hook runs among the teardown's removals; "kill": only a failed one)
 LoggedOp = Literal[
-    "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec", "kill", "chmod"
+    "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec", "kill", "chmod", "mknod"
 ]
 
 _FAULT_OPS: frozenset[str] = frozenset(get_args(FaultOp))

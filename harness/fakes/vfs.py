@@ -159,6 +159,12 @@ class VfsHooks:
             raise
         self._record(op, path, data, None)
 
+    def mknod(self, path: str, make: Callable[[], None]) -> None:
+        """mknod(2) of a FIFO at ``path`` (pyfakefs has no mkfifo): the fault plan, then
+        ``make``, both in the audit log."""
+        self._check_fault("mknod", path)
+        self._run("mknod", path, None, make)
+
     def _check_fault(self, op: str, path: str, data: bytes | None = None) -> None:
         err = self.faults.check(op, path)
         if err is not None:

@@ -79,18 +79,24 @@ class SimulatedSystem:
         """Make a FIFO node in the fake filesystem (never ``os.mkfifo``: it is not faked).
 
         Raises:
-            OSError: EEXIST when ``path`` exists, ENOENT when its directory does not.
+            OSError: EEXIST when ``path`` exists, ENOENT when its directory does not, or an
+                injected ``mknod`` fault.
         """
         fs = self.kernel.fs
         path = fs.absnormpath(path)
-        if fs.exists(path) or fs.islink(path):
-            fs.raise_os_error(errno.EEXIST, path)
-        directory, name = posixpath.split(path)
-        if not fs.isdir(directory):
-            fs.raise_os_error(errno.ENOENT, path)
-        fifo = FakeFile(name, st_mode=stat.S_IFIFO | (mode & ~fs.umask & 0o7777), filesystem=fs)
-        fifo.set_initial_contents(b"")
-        fs.add_object(directory, fifo)
+
+        def make() -> None:
+            if fs.exists(path) or fs.islink(path):
+                fs.raise_os_error(errno.EEXIST, path)
+            directory, name = posixpath.split(path)
+            if not fs.isdir(directory):
+                fs.raise_os_error(errno.ENOENT, path)
+            bits = stat.S_IFIFO | (mode & ~fs.umask & 0o7777)
+            fifo = FakeFile(name, st_mode=bits, filesystem=fs)
+            fifo.set_initial_contents(b"")
+            fs.add_object(directory, fifo)
+
+        self.kernel.mknod(path, make)
 
     def read_fifo(self, path: str) -> bytes:
         """What was written into the FIFO; reading drains it, as reading a pipe does.

@@ -95,6 +95,21 @@ def test_exec_fifo_mode(factory: Factory, host: Host, profile: str, verify: Any)
     verify(rule, mode == want, f"{got}, not {want:04o}")
 
 
+@pytest.mark.requirement("LC-EXEC-FIFO-MKFIFO-ERROR")
+def test_exec_fifo_mkfifo_error(factory: Factory, host: Host, profile: str, verify: Any) -> None:
+    rule = "LC-EXEC-FIFO-MKFIFO-ERROR"
+    cid = host.container_id("fm")
+    c = factory.create(cid, config_for(cid))
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    got = start_with_fault(host, c, "mknod", fifo, errno.ENOSPC)
+    text = os.strerror(errno.ENOSPC).lower()
+    want = tables.message("exec_fifo_mkfifo_failed", profile, path=fifo, errno=text)
+    verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
+    verify(rule, not os.path.exists(fifo), "no pipe may be left")
+    verify(rule, c.init_process is None, f"no init may start: {c.init_process}")
+    verify(rule, host.cgroup_dirs(f"/{cid}") == [], "no cgroup may be made")
+
+
 @pytest.mark.requirement("LC-EXEC-FIFO-CHMOD-ERROR")
 def test_exec_fifo_chmod_error(factory: Factory, host: Host, verify: Any) -> None:
     rule = "LC-EXEC-FIFO-CHMOD-ERROR"
