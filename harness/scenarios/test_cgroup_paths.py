@@ -177,3 +177,21 @@ def test_a_limit_without_its_hierarchy_fails_start(
         # memory comes first in both sources' order: the limits after it are never written
         pids = [op.path for op in host.operations() if op.op == "write" and "pids.max" in op.path]
         verify(rule, pids == [], f"pids.max was written after the memory limit failed: {pids}")
+
+
+@pytest.mark.requirement("CG-SET-UNMOUNTED-SUBSYSTEM")
+def test_a_freezer_state_without_its_hierarchy_fails_set(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    rule = "CG-SET-UNMOUNTED-SUBSYSTEM"
+    with on_host("v1-no-freezer", v1_without("freezer")) as (host, factory):
+        cid = host.container_id("nfs")
+        config = Config(cgroups=CgroupConfig(path=host.cgroup_path("nfs")))
+        c = factory.create(cid, config)
+        c.run(INIT)
+        frozen = Config(cgroups=CgroupConfig(path=host.cgroup_path("nfs"), freezer="FROZEN"))
+        got = error_of(lambda: c.set(frozen))
+        want = tables.limit_without_group(profile, "freezer", "freezer.state")
+        verify(rule, want in got, f"Set must fail with {want!r}: {got!r}")
+        status = str(c.status())
+        verify(rule, status == "running", f"the failed Set left the container {status}")

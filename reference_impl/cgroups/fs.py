@@ -223,7 +223,7 @@ class FsManager:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             self._limit("pids", "pids.max", limit)
         if config.freezer:
-            self._set_freezer(self.paths.get("freezer", ""), config.freezer)
+            self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
 
@@ -233,6 +233,19 @@ class FsManager:
         if not directory:
             raise CgroupError(self.limit_without_group.format(subsystem=subsystem, file=name))
         self.writer.write(directory, name, value)
+
+    def _set_freezer_limit(self, state: str) -> None:
+        """``FreezerGroup.Set`` inside Set: runc >= 1.0 puts its own text in place of any error
+        of a subsystem that has no group (v1.2.0 fs/fs.go:190-195); the seed returns writeFile's
+        "no such directory" (692f6e1 freezer.go:29-32, apply_raw.go:311-313)."""
+        directory = self.paths.get("freezer", "")
+        try:
+            self._set_freezer(directory, state)
+        except CgroupError as err:
+            if directory or self.writer.era == "seed":
+                raise
+            text = self.limit_without_group.format(subsystem="freezer", file="freezer.state")
+            raise CgroupError(text) from err
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
