@@ -17,6 +17,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -208,6 +209,32 @@ def test_destroy_removes_the_groups_below_the_containers(
     verify(rule, got == "no error", f"destroy must succeed: {got!r}")
     left = host.cgroup_dirs(f"/{cid}")
     verify(rule, left == [], f"destroy must remove the groups and those below them: {left}")
+
+
+@pytest.mark.parametrize("fault", ["interrupted", "busy-subgroup"])
+@pytest.mark.requirement("CG-DESTROY-TRANSIENT-ERRORS")
+def test_destroy_tries_a_failed_rmdir_again(
+    factory: Factory, host: Host, fault: str, verify: Any
+) -> None:
+    rule = "CG-DESTROY-TRANSIENT-ERRORS"
+    cid = host.container_id(f"te-{fault}")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    hierarchy = "unified" if host.cgroup_mode() == "v2" else "pids"
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    if fault == "interrupted":
+        faults = [inject(host, "rmdir", group, errno.EINTR)]
+    else:
+        sub = os.path.join(group, "sub")
+        os.mkdir(sub)  # a workload's sub-group, busy for the first two rmdirs
+        faults = [inject(host, "rmdir", sub, errno.EBUSY, nth=n) for n in (1, 2)]
+    c.signal(signal.SIGKILL)
+    got = error_of(c.destroy)
+    unfired = [f for f in faults if not host.fired(f)]
+    assert not unfired, f"{len(unfired)} of the {fault} faults never fired"
+    verify(rule, got == "no error", f"destroy must try the rmdir again: {got!r}")
+    left = host.cgroup_dirs(f"/{cid}")
+    verify(rule, left == [], f"destroy must remove every group: {left}")
 
 
 @pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
