@@ -302,13 +302,11 @@ class FsManager:
         """Pids in the devices cgroup of the container and every cgroup below it.  A devices
         path that is not recorded, or gone, lists nothing and is no error: the seed's
         ``filepath.Walk`` of it reports only what it finds (692f6e1 cgroups/utils.go:426-445,
-        fs/apply_raw.go:237-240)."""
+        fs/apply_raw.go:237-240).  A cgroup.procs the walk found but cannot open (a sub-group
+        removed meanwhile too) is the walk's error, as readProcsFile's is."""
         pids: list[int] = []
         for directory, _dirs, _files in os.walk(self.paths.get("devices", "")):
-            try:
-                pids.extend(read_procs(directory))
-            except FileNotFoundError:
-                continue
+            pids.extend(read_procs(directory))
         return pids
 
 
@@ -364,7 +362,7 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
 
 def read_procs(directory: str) -> list[int]:
     """The pids in ``directory``'s cgroup.procs (v1 and v2 alike), as readProcsFile reads them
-    (692f6e1 cgroups/utils.go:274-296, os.Open; v1.2.0 cgroups/utils.go:139-168): a group gone
-    meanwhile raises FileNotFoundError (the walks skip it), any other failure Go's *PathError."""
+    (692f6e1 cgroups/utils.go:274-296, os.Open; v1.2.0 cgroups/utils.go:139-168); a failure
+    is Go's *PathError."""
     text = read_file_go(os.path.join(directory, "cgroup.procs"))
     return [int(line) for line in text.split() if line.strip()]

@@ -224,15 +224,13 @@ class Fs2Manager:
         return os.path.exists(self.path)
 
     def get_all_pids(self) -> list[int]:
-        """Pids in the group and every group below it (gone sub-groups are skipped).  Before
-        Apply there is none: v1.2.0 walks the path it computed, finds nothing (ENOENT), and
-        Processes ignores that while there is no init (container_linux.go:114-136)."""
+        """Pids in the group and every group below it; a cgroup.procs that cannot be opened is
+        the walk's error (v1.2.0 cgroups/getallpids.go:10-27 GetAllPids).  Before Apply there is
+        none: v1.2.0 walks the path it computed, finds nothing (ENOENT), and Processes ignores
+        that while there is no init (container_linux.go:114-136)."""
         pids: list[int] = []
         for directory, _dirs, _files in os.walk(self.path):
-            try:
-                pids.extend(read_procs(directory))
-            except FileNotFoundError:
-                continue
+            pids.extend(read_procs(directory))
         return pids
 
 

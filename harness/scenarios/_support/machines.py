@@ -40,16 +40,17 @@ def cgroups_are(kind: str) -> Needs:
 def v2_without_kill_file(host: Host) -> str | None:
     """A host's ``needs``: cgroup v2 whose groups have no ``cgroup.kill`` (Linux 5.2-5.13).
     The root never has one, so the probe looks in the groups just below it."""
+    about = "the rule is about a v2 cgroup host without cgroup.kill; on this host"
     if host.cgroup_mode() != "v2":
-        return f"the rule is about a cgroup v2 host; on {host.describe()} {host.describe_cgroups()}"
+        return f"{about} {host.describe_cgroups()}"
     root = "/sys/fs/cgroup"
     groups = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
     having = [g for g in groups if os.path.exists(os.path.join(g, "cgroup.kill"))]
     if not groups:
-        return f"{root} has no group to look for cgroup.kill in ({host.describe()})"
+        return f"{about} {root} has no group to look for cgroup.kill in"
     if having:
         found = os.path.join(having[0], "cgroup.kill")
-        return f"this kernel has cgroup.kill (Linux >= 5.14): {found} ({host.describe()})"
+        return f"{about} {found} exists (Linux >= 5.14)"
     return None
 
 
