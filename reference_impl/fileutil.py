@@ -116,8 +116,24 @@ def write_file(path: str, data: str, mode: int = 0o700) -> None:
     Raises:
         PathError: "open <path>: ..." or "write <path>: ..." with the kernel's errno.
     """
+    _open_and_write(path, data, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+
+
+def write_control_file(path: str, data: str, flags: int = os.O_WRONLY) -> None:
+    """runc's ``cgroups.OpenFile`` and a write, since v1.0.0: the file is opened as it is,
+    never created, so a control file the kernel lacks is ENOENT (v1.2.0 cgroups/file.go:24-58;
+    no openat2 is modelled, so the open's op is "open").
+
+    Raises:
+        PathError: "open <path>: ..." or "write <path>: ..." with the kernel's errno.
+    """
+    _open_and_write(path, data, flags, 0)
+
+
+def _open_and_write(path: str, data: str, flags: int, mode: int) -> None:
+    """One open, one write, one close (what kernfs expects), each failure as Go's *PathError."""
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        fd = os.open(path, flags, mode)
     except OSError as err:
         raise PathError("open", path, err.errno or errno.EIO) from err
     try:

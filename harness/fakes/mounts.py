@@ -88,6 +88,7 @@ class KernelMounts:
                 self._resync,
                 implicit=topo.v2_implicit,
                 kill_file=topo.cgroup_kill,
+                freeze_file=topo.cgroup_freeze,
             )
             self._mounts.append((mount, self.unified))
             if not fs.exists(mount):

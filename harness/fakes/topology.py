@@ -179,6 +179,10 @@ class Topology:
     #: ``cgroup.freeze`` in 5.2): False is a 5.2-5.13 kernel, where runc 1.2 falls back to
     #: signalling each process.  Unused under "v1".
     cgroup_kill: bool = True
+    #: whether cgroup2 groups have ``cgroup.freeze`` and cgroup.events' ``frozen`` line (Linux
+    #: 5.2 added them): False is a 4.5-5.1 kernel, whose cgroup2 has no freezer at all.
+    #: Unused under "v1".
+    cgroup_freeze: bool = True
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

@@ -40,6 +40,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     ),
     # cgroup v2 on a 5.2-5.13 kernel: cgroup.freeze, but no cgroup.kill yet
     "v2-no-kill": dataclasses.replace(V2_TOPOLOGY, cgroup_kill=False),
+    # cgroup v2 on a 4.5-5.1 kernel: neither cgroup.freeze (nor the frozen event) nor cgroup.kill
+    "v2-no-freeze": dataclasses.replace(V2_TOPOLOGY, cgroup_kill=False, cgroup_freeze=False),
     # a CPU with MBA booted with rdt=!mba: /proc/cpuinfo has the mba flag, resctrl no info/MB
     "mba-disabled": Topology(cpu_flags=(*BASE_CPU_FLAGS, "mba")),
 }

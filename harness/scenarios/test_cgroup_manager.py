@@ -28,7 +28,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
-from harness.scenarios._support.machines import v2_without_kill_file
+from harness.scenarios._support.machines import v2_without
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -277,6 +277,25 @@ def test_v2_pause_whose_freeze_write_fails_returns_it(on_host: OnHost, verify: A
         _kill_and_destroy(c)
 
 
+@pytest.mark.requirement("CG-V2-FREEZE-UNSUPPORTED")
+def test_v2_pause_without_cgroup_freeze_fails(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-V2-FREEZE-UNSUPPORTED"
+    freeze_file = tables.v2_file("freeze")
+    with on_host("v2-no-freeze", v2_without(freeze_file)) as (host, factory):
+        path = host.cgroup_path("nf")
+        c = factory.create(host.container_id("nf"), cgroup_config(path))
+        c.run(INIT)
+        freeze = os.path.join(host.cgroup_dir("unified", path), freeze_file)
+        got = error_of(c.pause)
+        want = tables.resource_message("freezer_unsupported_v2", path=freeze)
+        verify(rule, got == want, f"Pause must fail with {want!r}: {got!r}")
+        status = str(c.status())
+        verify(rule, status == "running", f"the failed Pause left the container {status}")
+        pid = init_pid(c)
+        verify(rule, not host.is_frozen(pid), f"init {pid} is frozen")
+        _kill_and_destroy(c)
+
+
 @pytest.mark.requirement("CG-V2-DESTROY")
 def test_v2_destroy_removes_the_group(on_host: OnHost) -> None:
     with boot(on_host, "v2") as (host, factory):
@@ -364,7 +383,7 @@ def test_kill_all_goes_through_cgroup_kill(
 @pytest.mark.requirement("CG-KILL-ALL-NO-KILL-FILE")
 def test_kill_all_without_cgroup_kill_signals_each(on_host: OnHost, verify: Any) -> None:
     rule = "CG-KILL-ALL-NO-KILL-FILE"
-    with on_host("v2-no-kill", v2_without_kill_file) as (host, factory):
+    with on_host("v2-no-kill", v2_without("cgroup.kill")) as (host, factory):
         path = host.cgroup_path("nk")
         c = factory.create(host.container_id("nk"), cgroup_config(path, pid_namespace=False))
         c.run(INIT)

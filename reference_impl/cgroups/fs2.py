@@ -27,7 +27,7 @@ from reference_impl.errors import PathError
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
-from reference_impl.fileutil import write_file
+from reference_impl.fileutil import write_control_file
 from reference_impl.system import System
 
 __all__ = ["UNIFIED_KEY", "Fs2Manager", "shares_to_weight"]
@@ -176,7 +176,7 @@ class Fs2Manager:
             raise CgroupError("no such directory for cgroup.freeze")
         wanted = "1" if state == FROZEN else "0"
         try:
-            write_file(os.path.join(path, "cgroup.freeze"), wanted)
+            write_control_file(os.path.join(path, "cgroup.freeze"), wanted, os.O_RDWR)
         except PathError as err:
             # v1.2.0 fs2/freezer.go:30-44: a cgroup.freeze that cannot be opened is no freezer,
             # which only a freeze minds; a failed write is returned as it is

@@ -78,10 +78,13 @@ class UnifiedHierarchy:
         on_change: Callable[[str], None] | None = None,
         implicit: tuple[str, ...] = (),
         kill_file: bool = True,
+        freeze_file: bool = True,
     ) -> None:
         self.mount = mount
         #: whether groups have ``cgroup.kill`` (Linux >= 5.14)
         self.kill_file = kill_file
+        #: whether groups have ``cgroup.freeze`` and a ``frozen`` event (Linux >= 5.2)
+        self.freeze_file = freeze_file
         #: controllers every cgroup has a css of without enabling them (``perf_event``)
         self.implicit = implicit
         #: the root's ``cgroup.controllers``, in the kernel's order

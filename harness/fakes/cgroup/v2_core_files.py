@@ -102,10 +102,7 @@ def _child_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
             lambda: hier.type_text(path) + "\n",
             lambda p: hier.write_type(path, p),
         ),
-        ControlFile(
-            "cgroup.events",
-            lambda: f"populated {int(hier.populated(path))}\nfrozen {int(hier.frozen(path))}\n",
-        ),
+        ControlFile("cgroup.events", lambda: _events(hier, path)),
         ControlFile(
             "cgroup.freeze",
             lambda: f"{int(node.freeze)}\n",
@@ -114,7 +111,14 @@ def _child_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
         ControlFile("cgroup.kill", None, lambda p: hier.write_kill(path, p)),
         ControlFile("cgroup.stat.local", lambda: "frozen_usec 0\n"),
     ]
-    return files if hier.kill_file else [f for f in files if f.name != "cgroup.kill"]
+    missing = {"cgroup.kill": not hier.kill_file, "cgroup.freeze": not hier.freeze_file}
+    return [f for f in files if not missing.get(f.name, False)]
+
+
+def _events(hier: UnifiedHierarchy, path: str) -> str:
+    """``cgroup.events``: ``populated``, and ``frozen`` on a kernel with the freezer."""
+    text = f"populated {int(hier.populated(path))}\n"
+    return text + f"frozen {int(hier.frozen(path))}\n" if hier.freeze_file else text
 
 
 def _show_procs(hier: UnifiedHierarchy, path: str) -> str:

@@ -37,21 +37,25 @@ def cgroups_are(kind: str) -> Needs:
     return check
 
 
-def v2_without_kill_file(host: Host) -> str | None:
-    """A host's ``needs``: cgroup v2 whose groups have no ``cgroup.kill`` (Linux 5.2-5.13).
-    The root never has one, so the probe looks in the groups just below it."""
-    about = "the rule is about a v2 cgroup host without cgroup.kill; on this host"
-    if host.cgroup_mode() != "v2":
-        return f"{about} {host.describe_cgroups()}"
-    root = "/sys/fs/cgroup"
-    groups = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
-    having = [g for g in groups if os.path.exists(os.path.join(g, "cgroup.kill"))]
-    if not groups:
-        return f"{about} {root} has no group to look for cgroup.kill in"
-    if having:
-        found = os.path.join(having[0], "cgroup.kill")
-        return f"{about} {found} exists (Linux >= 5.14)"
-    return None
+def v2_without(control_file: str) -> Needs:
+    """A host's ``needs``: cgroup v2 whose groups have no ``control_file`` (an older kernel:
+    ``cgroup.kill`` came in Linux 5.14, ``cgroup.freeze`` in 5.2).  The root has neither, so
+    the probe looks in the groups just below it."""
+
+    def check(host: Host) -> str | None:
+        about = f"the rule is about a v2 cgroup host without {control_file}; on this host"
+        if host.cgroup_mode() != "v2":
+            return f"{about} {host.describe_cgroups()}"
+        root = "/sys/fs/cgroup"
+        groups = [e.path for e in os.scandir(root) if e.is_dir(follow_symlinks=False)]
+        having = [g for g in groups if os.path.exists(os.path.join(g, control_file))]
+        if not groups:
+            return f"{about} {root} has no group to look for {control_file} in"
+        if having:
+            return f"{about} {os.path.join(having[0], control_file)} exists"
+        return None
+
+    return check
 
 
 def v1_without(hierarchy: str) -> Needs:
