@@ -198,6 +198,13 @@ class KernelTasks:
         except KernelErrno as err:
             self._os_error(err)
 
+    def set_exit_delay(self, pid: int, seconds: float) -> None:
+        """Make a fatal signal take ``seconds`` of virtual time to end ``pid``."""
+        try:
+            self._table.set_exit_delay(pid, seconds)
+        except KernelErrno as err:
+            self._os_error(err)
+
     def ignore_signals(self, pid: int, *sigs: int) -> None:
         """Give the process handlers for ``sigs`` (they no longer kill it)."""
         try:

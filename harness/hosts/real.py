@@ -270,6 +270,10 @@ class RealHost(HostFiles):
             if pid not in own:
                 reap(pid)
 
+    def slow_to_exit(self, pid: int) -> None:
+        """Nothing to do: the real kernel ends a killed process a moment after kill(2)
+        returns (its exit runs in the task's own context), never at once."""
+
     def slow_to_freeze(self, reads: int) -> int:
         raise HostCannot(
             "a real kernel cannot be made to keep one task from freezing for a number of reads"

@@ -33,6 +33,8 @@ __all__ = ["HOOK_DIR", "STATE_ROOT", "SimulatedHost", "simulated_host"]
 STATE_ROOT = "/run/rtgate"
 #: where the harness installs simulated hook programs
 HOOK_DIR = "/usr/libexec/rtgate-hooks"
+#: virtual seconds a process made slow_to_exit takes to end after a fatal signal
+SLOW_EXIT_S = 0.05
 
 
 @dataclasses.dataclass
@@ -89,6 +91,11 @@ class SimulatedHost(HostFiles):
         """One command of a runc-style CLI is over: as when its process exits, the processes
         it started are reparented to the host's init (which reaps them)."""
         self.kernel.runtime_exited()
+
+    def slow_to_exit(self, pid: int) -> None:
+        """A fatal signal ends ``pid`` only after :data:`SLOW_EXIT_S` of virtual time, as a
+        real process takes its moment to tear down."""
+        self.kernel.set_exit_delay(pid, SLOW_EXIT_S)
 
     def slow_to_freeze(self, reads: int) -> int:
         """A process that stays unfrozen for the next ``reads`` looks at the freezer."""

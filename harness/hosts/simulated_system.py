@@ -55,7 +55,8 @@ class SimulatedSystem:
         self.kernel.deliver_signal(pid, sig)
 
     def wait(self, pid: int, timeout: float | None = None) -> int | None:
-        """Reap a zombie child; None (after ``timeout`` virtual seconds) while it lives.
+        """Reap a zombie child, waiting up to ``timeout`` virtual seconds for a live one to end
+        (a dying task's timer may end it on the way); None while it lives.
 
         Raises:
             OSError: ECHILD when ``pid`` is not a child of the runtime.
@@ -68,8 +69,14 @@ class SimulatedSystem:
             return self.kernel.reap(pid)
         if timeout is None:
             raise FakeKernelError(f"wait({pid}) without a timeout on a live child blocks forever")
-        self.kernel.clock.advance(timeout)
-        return None
+        clock = self.kernel.clock
+
+        def exited() -> bool:
+            child = self.kernel.process(pid)
+            return child is not None and child.state == "zombie"
+
+        clock.advance_until(clock.monotonic() + timeout, exited)
+        return self.kernel.reap(pid) if exited() else None
 
     def proc_stat(self, pid: int) -> ProcStat:
         """Parse the simulated ``/proc/<pid>/stat``."""

@@ -19,6 +19,7 @@ from harness.scenarios._support.containers import bring_to
 from harness.scenarios._support.containers import classify_teardown_error
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
@@ -27,6 +28,7 @@ from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
+from harness.subjects.api import Process
 from harness.subjects.base import Factory
 
 
@@ -121,6 +123,35 @@ def test_destroy_kills_every_process_without_pid_namespace(factory: Factory, hos
     c.destroy()
     assert host.dies(child), "destroy must kill what init left in the cgroup"
     assert container_dirs(host, c)["cgroup"] is False
+
+
+@pytest.mark.requirement("LC-DESTROY-KILL-ALL-REAPS")
+def test_destroy_kill_all_reaps_what_it_killed(
+    factory: Factory, host: Host, verify: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    rule = "LC-DESTROY-KILL-ALL-REAPS"
+    # listed first (a lower pid) and, on the model, no child of the runtime (a harness
+    # process's child): the waits go on past it
+    outsider = host.fork(host.start_process())
+    cid = host.container_id("kr")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    c.start(Process(args=INIT.args, init=False))
+    host.move_to_cgroup(outsider, host.process_hierarchy(), f"/{cid}")
+    pid = init_pid(c)
+    extra = [p for p in host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
+             if p not in (pid, outsider)]  # fmt: skip
+    assert len(extra) == 1, f"one process started in the container: {extra}"
+    host.slow_to_exit(extra[0])
+    make_init_gone(host, c)  # stopped: destroy's kill-all is what kills the rest
+    with caplog.at_level(logging.WARNING):
+        got = error_of(c.destroy)
+    verify(rule, got == "no error", f"destroy must succeed: {got!r}")
+    state = host.proc_state(extra[0])
+    verify(rule, state is None, f"{extra[0]} must be reaped, not left in state {state}")
+    verify(rule, not host.is_alive(outsider), f"the outsider {outsider} in the cgroup lives")
+    warned = [r.getMessage() for r in caplog.records if "wait" in r.getMessage()]
+    verify(rule, warned == [], f"a process that is not its child is no warning: {warned}")
 
 
 def _kill_all_error(c: Any, host: Host, path: str) -> str:

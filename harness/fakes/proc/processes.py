@@ -90,6 +90,11 @@ class Task:
     freeze_resist: int = 0
     #: a fatal signal waiting for the task to thaw
     pending: int | None = None
+    #: seconds of virtual time a fatal signal takes to end the task (a process tearing down a
+    #: large address space); 0: at once
+    exit_delay: float = 0.0
+    #: a fatal signal arrived and the task ends once ``exit_delay`` has passed
+    dying: bool = False
     ignored: set[int] = field(default_factory=set)
     #: what execve gave it: /proc/<pid>/cmdline, environ and the cwd link
     argv: tuple[str, ...] = ()
@@ -262,7 +267,7 @@ class ProcessTable:
             if task.pending != signal_module.SIGKILL:
                 task.pending = sig
             return
-        self._terminate(task, -sig)
+        self._kill(task, -sig)
 
     def ignore_signals(self, pid: int, *sigs: int) -> None:
         """Let a task ignore (handle) signals; SIGKILL and SIGSTOP cannot be ignored.
@@ -299,7 +304,18 @@ class ProcessTable:
         task.frozen = False
         if task.pending is not None:
             sig, task.pending = task.pending, None
-            self._terminate(task, -sig)
+            self._kill(task, -sig)
+
+    def set_exit_delay(self, pid: int, seconds: float) -> None:
+        """Make a fatal signal take ``seconds`` of virtual time to end ``pid``.
+
+        Raises:
+            KernelErrno: ESRCH for no such live task.
+        """
+        task = self._tasks.get(pid)
+        if task is None or task.zombie:
+            raise KernelErrno(errno.ESRCH)
+        task.exit_delay = seconds
 
     # -- exit and wait ----------------------------------------------------------------------
     def exit(self, pid: int, code: int = 0) -> None:
@@ -343,6 +359,21 @@ class ProcessTable:
                 self._on_gone(task.pid)
             else:
                 task.parent = HOST_INIT_PID
+
+    def _kill(self, task: Task, status: int) -> None:
+        """A fatal signal ends ``task``: at once, or after its ``exit_delay`` (once)."""
+        if not task.exit_delay:
+            self._terminate(task, status)
+            return
+        if task.dying:
+            return
+        task.dying = True
+
+        def end() -> None:
+            if self._tasks.get(task.pid) is task and not task.zombie:
+                self._terminate(task, status)
+
+        self._clock.call_at(self._clock.monotonic() + task.exit_delay, end)
 
     def _terminate(self, task: Task, status: int) -> None:
         task.frozen = False
