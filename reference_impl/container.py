@@ -255,11 +255,7 @@ class Container:
             return
         if not self.has_init() or self.init_process is None:
             raise self.profile.refuse("signal")
-        try:
-            self.init_process.signal(sig)
-        except OSError as err:  # unix.Kill's syscall.Errno, in Go's words
-            cause = LibcontainerError(go_strerror(err.errno))
-            raise WrappedError("unable to signal init", cause) from err
+        self._signal_init(self.init_process, sig)
         if sig == signal_module.SIGKILL:
             try:
                 paused = self.is_paused()
@@ -275,12 +271,19 @@ class Container:
         status = self.current_status()
         if status == Status.STOPPED or self.init_process is None:
             raise self.profile.refuse("signal")
-        try:
-            self.init_process.signal(sig)
-        except OSError as err:
-            raise WrappedError("unable to signal init", err) from err
+        self._signal_init(self.init_process, sig)
         if status == Status.PAUSED and sig == signal_module.SIGKILL:
             self._thaw_after_kill()
+
+    @staticmethod
+    def _signal_init(init: InitProcess, sig: int) -> None:
+        """runc >= 1.1: init gets ``sig``; a failure is "unable to signal init: <errno>", the
+        Errno of unix.Kill in Go's words (v1.1.5 container_linux.go:393-395, v1.2.0 :415-417)."""
+        try:
+            init.signal(sig)
+        except OSError as err:
+            cause = LibcontainerError(go_strerror(err.errno))
+            raise WrappedError("unable to signal init", cause) from err
 
     def _thaw_after_kill(self) -> None:
         """Thaw after SIGKILL so that a v1-frozen init can die; a failure is ignored (`_ =`)."""

@@ -3,28 +3,46 @@ they signal init (the SIGKILL cells are in test_cli.py's table)."""
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Any
 
 import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.command_line import cli_bring_to
+from harness.scenarios._support.containers import inject
+from harness.spec import cli_tables
 from harness.subjects.command_line import CommandLine
-
-#: runc's ErrNotRunning (v1.1.5 and v1.2.0 libcontainer/error.go:11)
-NOT_RUNNING = "container not running"
 
 
 @pytest.mark.requirement("CLI-KILL-STOPPED-NOT-RUNNING")
 def test_kill_of_a_stopped_container_is_not_running(
-    cli: CommandLine, host: Host, verify: Any
+    cli: CommandLine, host: Host, profile: str, verify: Any
 ) -> None:
     cid = cli_bring_to(cli, host, "term-stopped", "stopped")
     result = cli("kill", cid)
     rule = "CLI-KILL-STOPPED-NOT-RUNNING"
+    want = cli_tables.kill_error("not_running", profile)
     verify(rule, result.exit_code != 0, f"{result.describe()}; it must fail")
-    verify(rule, NOT_RUNNING in result.stderr_tail,
-           f"{result.describe()}; stderr must say {NOT_RUNNING!r}")  # fmt: skip
+    verify(rule, want in result.stderr_tail, f"{result.describe()}; stderr must say {want!r}")
+
+
+@pytest.mark.requirement("CLI-KILL-SIGNAL-ERROR")
+def test_kill_whose_signal_fails_says_so(
+    cli: CommandLine, host: Host, profile: str, verify: Any
+) -> None:
+    cid = cli_bring_to(cli, host, "sig-fail", "running")
+    pid = int((cli.state(cid) or {}).get("pid") or 0)
+    fault = inject(host, "kill", f"/proc/{pid}", errno.EPERM)
+    result = cli("kill", cid)
+    assert host.fired(fault), "the kill fault never fired"
+    rule = "CLI-KILL-SIGNAL-ERROR"
+    text = os.strerror(errno.EPERM).lower()
+    want = cli_tables.kill_error("signal_failed", profile, errno=text)
+    verify(rule, result.exit_code != 0, f"{result.describe()}; it must fail")
+    verify(rule, want in result.stderr_tail, f"{result.describe()}; stderr must say {want!r}")
+    verify(rule, cli.status(cid) == "running", f"state reports {cli.status(cid)}")
 
 
 @pytest.mark.requirement("CLI-KILL-PAUSED-OTHER-SIGNAL-KEPT")

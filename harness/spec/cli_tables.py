@@ -27,6 +27,7 @@ __all__ = [
     "cli_delete_fault_variants",
     "cli_operation",
     "cli_requirement_variants",
+    "kill_error",
 ]
 
 CLI = Path(__file__).with_name("cli.toml")
@@ -54,7 +55,8 @@ def cli(profile: str = DEFAULT_PROFILE) -> dict[str, Any]:
     own = dict(data.get("profile", {}).get(profile, {}))
     standalone = bool(own.pop("standalone", False))
     base = {k: v for k, v in data.items() if k != "profile"}
-    tables = merged({"operations": {}, "delete_faults": {}} if standalone else base, own)
+    empty: dict[str, Any] = {"operations": {}, "delete_faults": {}, "kill_errors": {}}
+    tables = merged(empty if standalone else base, own)
     for state in CLI_STATES:
         row = tables["operations"].setdefault(state, {})
         for operation in CLI_OPERATIONS:
@@ -124,3 +126,15 @@ def cli_delete_fault_variants(fault: str) -> tuple[str, ...]:
             if fault in cli(p)["delete_faults"]
         )
     )
+
+
+def kill_error(key: str, profile: str = DEFAULT_PROFILE, **fields: str) -> str:
+    """What a failed ``kill`` prints (``[kill_errors]``: "signal_failed", "not_running").
+
+    Raises:
+        SpecError: ``profile`` has no such text.
+    """
+    texts = cli(profile).get("kill_errors", {})
+    if key not in texts:
+        raise SpecError(str(CLI), f"profile {profile!r} has no [kill_errors] {key}")
+    return str(texts[key]).format(**fields)
