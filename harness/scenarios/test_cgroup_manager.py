@@ -129,21 +129,24 @@ def test_the_named_systemd_hierarchy_is_joined_best_effort(
     ("kind", "hierarchy"),
     [("v1", "memory"), ("v1", "cpuset"), pytest.param("v2", "unified", marks=V2)],
 )
+@pytest.mark.parametrize("level", ["group", "parent"])
 @pytest.mark.requirement("CG-APPLY-MKDIR-ERROR")
 def test_a_refused_cgroup_mkdir_fails_start_with_its_error(
-    on_host: OnHost, kind: str, hierarchy: str, verify: Any
+    on_host: OnHost, kind: str, hierarchy: str, level: str, verify: Any
 ) -> None:
-    # 692f6e1 apply_raw.go:299 (v1.2.0 fs/paths.go:182): MkdirAll's *PathError as it is;
-    # the cpuset's own parents first (cpuset.go:150-157), v2 level by level (fs2/create.go:95)
+    # 692f6e1 apply_raw.go:299 (v1.2.0 fs/paths.go:182): MkdirAll's *PathError as it is, which
+    # names the level that failed; the cpuset's own parents first (cpuset.go:150-157), v2 level
+    # by level (fs2/create.go:95)
     rule = "CG-APPLY-MKDIR-ERROR"
     with boot(on_host, kind) as (host, factory):
-        path = host.cgroup_path(f"mk-{hierarchy}")
-        c = factory.create(host.container_id(f"mk-{hierarchy}"), cgroup_config(path))
-        group = host.cgroup_dir(hierarchy, path)
-        fault = inject(host, "mkdir", group, errno.EACCES)
+        parent = host.cgroup_path(f"mk-{hierarchy}-{level}")
+        path = parent if level == "group" else f"{parent}/leaf"
+        c = factory.create(host.container_id(f"mk-{hierarchy}-{level}"), cgroup_config(path))
+        refused = host.cgroup_dir(hierarchy, parent)
+        fault = inject(host, "mkdir", refused, errno.EACCES)
         got = error_of(lambda: c.run(INIT))
-        assert host.fired(fault), f"start never made {group}"
-        want = path_error("mkdir", group, errno.EACCES)
+        assert host.fired(fault), f"start never made {refused}"
+        want = path_error("mkdir", refused, errno.EACCES)
         verify(rule, want in got, f"start must fail with the mkdir's {want!r}: {got!r}")
 
 
