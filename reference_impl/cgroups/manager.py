@@ -19,6 +19,7 @@ from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import FsManager
 from reference_impl.cgroups.fs2 import Fs2Manager
 from reference_impl.cgroups.rmdir_retry import remove_each_path
+from reference_impl.cgroups.rmdir_retry import remove_each_path_once
 from reference_impl.cgroups.rmdir_retry import remove_paths_retrying
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
@@ -81,7 +82,8 @@ def new_manager(
     retrying = profile.cgroup_removal == "ebusy-retry"
     writer = CgroupWriter(profile.cgroup_write_era, system)
     if profile.cgroup_v2 and mode == "v2" and mount is not None:
-        remover = remove_each_path if retrying else None
+        # no profile without cgroup v2 gets here: the seed knows none; runc 1.1 retries nothing
+        remover = remove_each_path if retrying else remove_each_path_once
         return Fs2Manager(config, system, mount, paths=paths, remover=remover, writer=writer)
     unified = mount if mode == "hybrid" and profile.cgroup_join_unified else None
     remover = remove_paths_retrying if retrying else None

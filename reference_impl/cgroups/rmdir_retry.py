@@ -1,8 +1,10 @@
-"""runc 1.2's removal of cgroup directories: rmdir, sub-groups first, and retries on EBUSY.
+"""runc's ``RemovePath``: rmdir, sub-groups first, then rmdir again; in 1.2 with retries.
 
 The seed removes with five rounds of ``RemoveAll`` (:func:`reference_impl.cgroups.fs.remove_paths`).
 runc v1.2.0 ``libcontainer/cgroups/utils.go:228-289`` tries one rmdir, removes the sub-groups,
-then rmdirs again, retrying EBUSY ten times with a delay that starts at 1 ms and doubles.
+then rmdirs again, retrying EBUSY ten times with a delay that starts at 1 ms and doubles, and
+EINTR at once.  runc v1.1.5's rmdir retries nothing (utils.go:229-262), and its cgroup v2
+Destroy is one ``RemovePath`` (fs2/fs2.go:142-144).
 """
 
 from __future__ import annotations
@@ -15,15 +17,16 @@ from reference_impl.cgroups.fs import go_map
 from reference_impl.errors import go_strerror
 from reference_impl.system import System
 
-__all__ = ["remove_each_path", "remove_path", "remove_paths_retrying"]
+__all__ = ["remove_each_path", "remove_each_path_once", "remove_path", "remove_paths_retrying"]
 
 #: EBUSY retries of the last rmdir, and the first delay between them (utils.go:229-230)
 RETRIES = 10
 FIRST_DELAY = 0.001
 
 
-def _rmdir(path: str, system: System, retry: bool) -> None:
-    """``rmdir``: gone already is success; EINTR is tried again; EBUSY with ``retry``."""
+def _rmdir(path: str, system: System, retry: bool, interrupted: bool = True) -> None:
+    """``rmdir``: gone already is success; EINTR is tried again (``interrupted``: runc 1.2);
+    EBUSY with ``retry``."""
     delay, tries = FIRST_DELAY, RETRIES
     while True:
         try:
@@ -32,7 +35,7 @@ def _rmdir(path: str, system: System, retry: bool) -> None:
         except OSError as err:
             if err.errno == errno.ENOENT:
                 return
-            if err.errno == errno.EINTR:
+            if err.errno == errno.EINTR and interrupted:
                 continue
             if err.errno == errno.EBUSY and retry and tries > 0:
                 system.sleep(delay)
@@ -42,15 +45,15 @@ def _rmdir(path: str, system: System, retry: bool) -> None:
             raise CgroupError(f"rmdir {path}: {go_strerror(err.errno)}") from err
 
 
-def remove_path(path: str, system: System) -> None:
+def remove_path(path: str, system: System, retries: bool = True) -> None:
     """``RemovePath`` (utils.go:253-275): the fast rmdir, else sub-groups, then rmdir with
-    retries.
+    retries (``retries``: runc 1.2's; v1.1.5 has none).
 
     Raises:
         CgroupError: "rmdir <path>: <errno text>" for the first directory that stays.
     """
     try:
-        _rmdir(path, system, retry=False)
+        _rmdir(path, system, retry=False, interrupted=retries)
         return
     except CgroupError:
         pass
@@ -61,8 +64,8 @@ def remove_path(path: str, system: System) -> None:
     except OSError as err:
         raise CgroupError(f"open {path}: {go_strerror(err.errno)}") from err
     for name in entries:
-        remove_path(os.path.join(path, name), system)
-    _rmdir(path, system, retry=True)
+        remove_path(os.path.join(path, name), system, retries)
+    _rmdir(path, system, retry=retries, interrupted=retries)
 
 
 def remove_paths_retrying(paths: dict[str, str], system: System) -> None:
@@ -85,3 +88,10 @@ def remove_each_path(paths: dict[str, str], system: System) -> None:
     """fs2 ``Destroy`` = ``RemovePath(dirPath)`` (fs2/fs2.go:157-159): the rmdir error itself."""
     for path in paths.values():
         remove_path(path, system)
+
+
+def remove_each_path_once(paths: dict[str, str], system: System) -> None:
+    """runc 1.1's fs2 ``Destroy``: one ``RemovePath`` without retries (v1.1.5 fs2/fs2.go:142-144,
+    cgroups/utils.go:229-262), its rmdir error as it is."""
+    for path in paths.values():
+        remove_path(path, system, retries=False)
