@@ -65,6 +65,7 @@ class VfsHooks:
     _orig_remove: Callable[..., None]
     _orig_rename: Callable[..., None]
     _orig_chmod: Callable[..., None]
+    _orig_confirmdir: Callable[..., Any]
     _orig_add_open_file: Callable[..., int]
     _orig_create_file_internally: Callable[..., FakeFile]
     #: the file the last open created (pyfakefs makes it before the open is checked)
@@ -81,6 +82,7 @@ class VfsHooks:
             "remove": self._remove,
             "rename": self._rename,
             "chmod": self._chmod,
+            "confirmdir": self._confirmdir,
             "add_open_file": self._add_open_file,
             "create_file_internally": self._create_file_internally,
         }
@@ -158,6 +160,13 @@ class VfsHooks:
             self._record(op, path, data, err.errno)
             raise
         self._record(op, path, data, None)
+
+    def _confirmdir(self, target: Any, *args: Any, **kwargs: Any) -> Any:
+        """pyfakefs' directory check; a listing (scandir, listdir: no search permission asked)
+        is an opendir the fault plan can fail.  rmdir's own check is not one."""
+        if kwargs.get("check_exe_perm", True) is False:
+            self._check_fault("opendir", self.fs.absnormpath(self.fs.make_string_path(target)))
+        return self._orig_confirmdir(target, *args, **kwargs)
 
     def mknod(self, path: str, make: Callable[[], None]) -> None:
         """mknod(2) of a FIFO at ``path`` (pyfakefs has no mkfifo): the fault plan, then

@@ -299,6 +299,30 @@ def test_v2_pause_without_cgroup_freeze_fails(on_host: OnHost, verify: Any) -> N
         _kill_and_destroy(c)
 
 
+@pytest.mark.parametrize("listing", ["refused", "gone"])
+@pytest.mark.requirement("CG-V2-REMOVE-LISTING")
+def test_v2_destroy_whose_listing_fails(on_host: OnHost, listing: str, verify: Any) -> None:
+    rule = "CG-V2-REMOVE-LISTING"
+    with boot(on_host, "v2") as (host, factory):
+        path = host.cgroup_path(f"ls-{listing}")
+        c = factory.create(host.container_id(f"ls-{listing}"), cgroup_config(path))
+        c.run(INIT)
+        group = host.cgroup_dir("unified", path)
+        os.mkdir(os.path.join(group, "sub"))  # the fast rmdir fails: the listing comes next
+        refused = listing == "refused"
+        fault = inject(host, "opendir", group, errno.EACCES if refused else errno.ENOENT)
+        c.signal(signal.SIGKILL)
+        got = error_of(c.destroy)
+        assert host.fired(fault), f"destroy never listed {group}"
+        # the listing's own error; or, finding nothing, the rmdir's (the sub-group is there)
+        want = (
+            path_error("open", group, errno.EACCES)
+            if refused
+            else path_error("rmdir", group, errno.EBUSY)
+        )
+        verify(rule, want in got, f"destroy must fail with {want!r}: {got!r}")
+
+
 @pytest.mark.requirement("CG-V2-DESTROY")
 def test_v2_destroy_removes_the_group(on_host: OnHost) -> None:
     with boot(on_host, "v2") as (host, factory):

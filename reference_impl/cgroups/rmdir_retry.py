@@ -60,6 +60,8 @@ def remove_path(path: str, system: System, retries: bool = True) -> None:
     try:
         entries = sorted(e.name for e in os.scandir(path) if e.is_dir(follow_symlinks=False))
     except FileNotFoundError:
+        if not retries:
+            return  # v1.1.5 utils.go:245-251: a group gone meanwhile is removed
         entries = []
     except OSError as err:
         raise CgroupError(f"open {path}: {go_strerror(err.errno)}") from err

@@ -11,6 +11,7 @@ import pytest
 from harness.fakes import FaultPlan
 from harness.fakes import KernelOp
 from harness.fakes import SimulatedKernel
+from harness.hosts.simulated_system import SimulatedSystem
 from tests.fakes._io import read
 from tests.fakes._io import write
 
@@ -158,3 +159,26 @@ def test_kill_faults_fail_the_signal_and_deliver_nothing(kernel: SimulatedKernel
     assert kernel.log[-1] == KernelOp("kill", f"/proc/{pid}", None, errno.ESRCH)
     kernel.deliver_signal(pid, signal.SIGKILL)  # only the first occurrence failed
     assert kernel.process(pid).state == "zombie"
+
+
+def test_opendir_fails_a_listing_but_not_an_rmdir(kernel: SimulatedKernel) -> None:
+    os.mkdir("/run/d")
+    kernel.faults.fail("opendir", "/run/d", errno.EACCES, count=None)
+    with pytest.raises(OSError) as exc:
+        list(os.scandir("/run/d"))
+    assert exc.value.errno == errno.EACCES
+    with pytest.raises(OSError):
+        os.listdir("/run/d")
+    os.rmdir("/run/d")  # rmdir's own directory check is no listing
+    assert not os.path.exists("/run/d")
+
+
+def test_mknod_fails_a_fifo(kernel: SimulatedKernel) -> None:
+    kernel.faults.fail("mknod", "/run/fifo", errno.ENOSPC)
+    with pytest.raises(OSError) as exc:
+        SimulatedSystem(kernel).mkfifo("/run/fifo", 0o622)
+    assert exc.value.errno == errno.ENOSPC
+    assert not os.path.exists("/run/fifo")
+    assert [(op.op, op.errno) for op in kernel.log if op.path == "/run/fifo"] == [
+        ("mknod", errno.ENOSPC)
+    ]

@@ -175,3 +175,25 @@ def test_a_process_without_a_program_runs_its_comm_in_the_root(kernel: Simulated
     assert read(f"/proc/{pid}/cmdline") == "worker\0"
     assert read(f"/proc/{pid}/environ") == ""
     assert os.readlink(f"/proc/{pid}/cwd") == "/"
+
+
+def test_a_slow_task_ends_once_its_exit_delay_has_passed(kernel: SimulatedKernel) -> None:
+    pid = kernel.spawn_process("sh")
+    kernel.set_exit_delay(pid, 0.05)
+    kernel.deliver_signal(pid, signal.SIGKILL)
+    kernel.deliver_signal(pid, signal.SIGKILL)  # a second signal changes nothing
+    assert read_proc_stat(pid).state != "Z", "a slow task still runs right after SIGKILL"
+    kernel.clock.advance(0.04)
+    assert read_proc_stat(pid).state != "Z"
+    kernel.clock.advance(0.02)
+    assert read_proc_stat(pid).state == "Z"
+    assert kernel.reap(pid) == -signal.SIGKILL
+
+
+def test_a_wait_ends_when_the_clock_reaches_the_timer(kernel: SimulatedKernel) -> None:
+    ended: list[float] = []
+    start = kernel.clock.monotonic()
+    kernel.clock.call_at(start + 1.0, lambda: ended.append(kernel.clock.monotonic()))
+    kernel.clock.advance_until(start + 5.0, lambda: bool(ended))
+    assert ended == [start + 1.0]
+    assert kernel.clock.monotonic() == start + 1.0, "the wait stops at the event it waited for"
