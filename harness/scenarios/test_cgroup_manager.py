@@ -426,6 +426,24 @@ def test_kill_all_without_cgroup_kill_signals_each(on_host: OnHost, verify: Any)
         verify(rule, not os.path.exists(group), f"destroy left {group}")
 
 
+@pytest.mark.requirement("CG-V2-FREEZE-TIMEOUT")
+def test_v2_pause_gives_up_on_a_freeze_that_never_ends(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-V2-FREEZE-TIMEOUT"
+    polls, pause = tables.v2_freeze_wait()
+    with boot(on_host, "v2") as (host, factory):
+        path = host.cgroup_path("nofz")
+        c = factory.create(host.container_id("nofz"), cgroup_config(path))
+        c.run(INIT)
+        slow_task_in(host, "unified", path, reads=polls + 5)  # still freezing at the last poll
+        before = host.system.monotonic()
+        got = error_of(c.pause)
+        waited = host.system.monotonic() - before
+        want = tables.resource_message("freezer_timeout_v2", seconds=f"{polls * pause:g}")
+        verify(rule, got == want, f"Pause must give up with {want!r}: {got!r}")
+        verify(rule, abs(waited - polls * pause) < polls * pause / 100,
+               f"Pause waited {waited:.3f} s, not {polls} polls {pause} s apart")  # fmt: skip
+
+
 @pytest.mark.requirement("CG-V2-FREEZE")
 def test_v2_pause_waits_for_frozen(on_host: OnHost) -> None:
     with boot(on_host, "v2") as (host, factory):

@@ -146,3 +146,9 @@ def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
     hierarchy of the host ("unified", or "v1" for any v1 one that holds the processes)."""
     hierarchy, name = resources()["kill_all_file"][profile][cgroup_mode]
     return str(hierarchy), str(name)
+
+
+def v2_freeze_wait() -> tuple[int, float]:
+    """(reads of cgroup.events, seconds between them) a cgroup v2 freeze waits at most."""
+    table = resources()["v2_freeze_wait"]
+    return int(table["polls"]), float(table["pause_s"])

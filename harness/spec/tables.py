@@ -37,6 +37,7 @@ from harness.spec.resource_tables import v1_limit_file  # noqa: F401 - re-export
 from harness.spec.resource_tables import v1_unlimited  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v2_controller  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v2_file  # noqa: F401 - re-exported
+from harness.spec.resource_tables import v2_freeze_wait  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v2_unlimited  # noqa: F401 - re-exported
 
 __all__ = [

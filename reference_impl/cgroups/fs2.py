@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 
-from reference_impl.cgroups.fs import FREEZE_DEADLINE_S
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
@@ -162,7 +161,7 @@ class Fs2Manager:
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
-        """Write ``cgroup.freeze`` and wait for ``cgroup.events`` to agree."""
+        """Write ``cgroup.freeze`` and read it back, waiting for a freeze to be done."""
         self._set_freezer(state)
 
     def _set_freezer(self, state: str) -> None:
@@ -185,17 +184,35 @@ class Fs2Manager:
             if state != FROZEN:
                 return
             raise CgroupError(f"freezer not supported: {err}") from err
-        deadline = self.system.monotonic() + FREEZE_DEADLINE_S
-        while True:
-            frozen = _events(path).get("frozen", "0")
-            if frozen == wanted:
-                return
-            if self.system.monotonic() > deadline:
-                raise CgroupError(
-                    f'expected "cgroup.freeze" to be in state "{state}"'
-                    f' but was in "frozen {frozen}"'
-                )
-            self.system.sleep(0.001)
+        actual = self._read_freezer(path)
+        if actual != state:
+            raise CgroupError(
+                f'expected "cgroup.freeze" to be in state {go_quote(state)}'
+                f" but was in {go_quote(actual)}"
+            )
+
+    def _read_freezer(self, path: str) -> str:
+        """``readFreezer`` right after the write (v1.2.0 fs2/freezer.go:68-85): "0" is
+        THAWED at once, "1" waits for the group to be frozen."""
+        text = read_file(os.path.join(path, "cgroup.freeze"))[:2]
+        if text == "0\n":
+            return THAWED
+        if text == "1\n":
+            return self._wait_frozen(path)
+        raise CgroupError(f'unknown "cgroup.freeze" state: {go_quote(text)}')
+
+    def _wait_frozen(self, path: str) -> str:
+        """``waitFrozen`` (v1.2.0 fs2/freezer.go:87-124): cgroup.events read every 10 ms until
+        it says "frozen 1", 1000 reads at most; no frozen line is no state at all ("")."""
+        for _ in range(FROZEN_POLLS):
+            frozen = _events(path).get("frozen")
+            if frozen is None:
+                return ""
+            if frozen.startswith("1"):
+                return FROZEN
+            self.system.sleep(FROZEN_POLL_S)
+        waited = f"{FROZEN_POLLS * FROZEN_POLL_S:g}s"
+        raise CgroupError(f"timeout of {waited} reached waiting for the cgroup to freeze")
 
     def freezer_state_on_disk(self) -> str | None:
         """FROZEN or THAWED from ``cgroup.freeze``, None without a group."""
@@ -232,6 +249,11 @@ class Fs2Manager:
         for directory, _dirs, _files in os.walk(self.path):
             pids.extend(read_procs(directory))
         return pids
+
+
+#: waitFrozen's reads of cgroup.events, and the pause after each (v1.2.0 fs2/freezer.go:97-102)
+FROZEN_POLLS = 1000
+FROZEN_POLL_S = 0.01
 
 
 def _events(path: str) -> dict[str, str]:
