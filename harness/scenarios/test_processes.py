@@ -233,6 +233,25 @@ def test_start_records_when_init_started(factory: Factory, host: Host, verify: A
     verify(rule, before <= at <= after, f"created {created} is not between {before} and {after}")
 
 
+@pytest.mark.requirement("LC-START-EXEC-CREATED-TIME")
+def test_an_extra_start_is_recorded_as_created(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-EXEC-CREATED-TIME"
+    cid = host.container_id("xt")
+    config = config_for(cid)
+    c = factory.create(cid, config)
+    c.run(INIT)
+    state_file = os.path.join(host.state_root, cid, "state.json")
+    with open(state_file, encoding="utf-8") as f:
+        first = str(json.load(f).get("created"))
+    start_extra(c, host)
+    c.set(config)  # Set writes state.json again (LC-SET-SAVES-STATE)
+    with open(state_file, encoding="utf-8") as f:
+        created = json.load(f).get("created")
+    match = _GO_UTC_TIME.fullmatch(created) if isinstance(created, str) else None
+    verify(rule, match is not None, f"created must stay an RFC 3339 UTC time: {created!r}")
+    verify(rule, str(created) >= first, f"created {created} is before init's start {first}")
+
+
 @contextlib.contextmanager
 def _local_time_off_utc() -> Iterator[None]:
     """This process's local time 5.5 hours ahead of UTC (a POSIX TZ, no zone database needed)."""
