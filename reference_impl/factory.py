@@ -95,6 +95,8 @@ class Factory:
         container_root = os.path.join(self.root, container_id)
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
+        if config.cgroups is None and self.profile.create_requires_cgroups:
+            raise LibcontainerError("cgroups/manager.New: config must not be nil")
         self._check_cgroup_unused(config.cgroups)
         try:
             mkdir_all(container_root, 0o711)

@@ -195,6 +195,10 @@ class Profile:
     #: factory_linux.go:62-87); the seed makes no such check
     create_refuses_busy_cgroup: bool = False
     create_refuses_frozen_cgroup: bool = False
+    #: Create makes the cgroup manager at once, and manager.New refuses a config without
+    #: cgroups (097c6d742, v1.1.0; v1.2.0 factory_linux.go:57-60, cgroups/manager/new.go:30-33);
+    #: the seed's manager takes a nil config and does nothing with it
+    create_requires_cgroups: bool = False
     #: Load checks the id as Create does, before it reads anything (d2d226e8f, v1.0.0-rc6;
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
@@ -369,8 +373,8 @@ _LIMIT_WITHOUT_GROUP = "cannot set {subsystem} limit: container could not join o
 #: and for a Pause or Resume without a freezer cgroup (v1.2.0 cgroups/fs/fs.go:206-210)
 _FREEZE_WITHOUT_GROUP = "cannot toggle freezer: cgroups not configured for container"
 #: what runc 1.1 and 1.2 share and the seed lacks, each field's commit in its comment above
-#: (all before v1.1.0: cpu shares in place, runc's cgroup writes, an extra process's start,
-#: the exec.fifo and Processes texts, Load's id check)
+#: (all by v1.1.0: cpu shares in place, runc's cgroup writes, an extra process's start,
+#: the exec.fifo and Processes texts, Load's id check, a cgroup manager at create)
 _RUNC_SINCE_1_0: dict[str, Any] = {
     "cpu_shares_in_place": True,
     "cgroup_write_era": "runc",
@@ -378,6 +382,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "exec_fifo_context": "exec fifo",
     "processes_context": "unable to get all container pids",
     "load_validates_id": True,
+    "create_requires_cgroups": True,
 }
 
 SEED = Profile(

@@ -1,5 +1,6 @@
-"""Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses one
-that holds processes or is frozen (v1.2.0 factory_linux.go:62-87), on each kind of host.
+"""Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses a
+config without one, and one that holds processes or is frozen (v1.2.0 factory_linux.go:57-87),
+on each kind of host.
 
 The group is made and filled (or frozen) from outside, as another tool or an earlier run would
 leave it; each test puts the host back as it found it.
@@ -22,6 +23,8 @@ from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.machines import OnHost
 from harness.spec import tables
+from harness.subjects.api import Config
+from harness.subjects.base import Factory
 
 
 @contextmanager
@@ -62,6 +65,19 @@ def test_create_refuses_a_cgroup_that_holds_processes(
         want = tables.message("cgroup_not_empty", profile, count=1)
         verify(rule, got == want, f"Create must be refused with {want!r}: {got!r}")
         verify(rule, not made, "a refused Create made the container's state directory")
+
+
+@pytest.mark.requirement("LC-FACTORY-NO-CGROUPS")
+def test_create_refuses_a_config_without_cgroups(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-NO-CGROUPS"
+    cid = host.container_id("nocg")
+    got = error_of(lambda: factory.create(cid, Config(cgroups=None)))
+    want = tables.message("cgroups_nil", profile)
+    verify(rule, got == want, f"Create must be refused with {want!r}: {got!r}")
+    made = os.path.exists(os.path.join(host.state_root, cid))
+    verify(rule, not made, "a refused Create made the container's state directory")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
