@@ -150,6 +150,9 @@ RUNC_V120 = Profile(
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
+    # factory_linux.go:57-60 Create: manager.New(config.Cgroups), which refuses nil
+    # (cgroups/manager/new.go:30-33)
+    create_requires_cgroups=True,
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
