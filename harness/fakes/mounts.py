@@ -89,6 +89,7 @@ class KernelMounts:
                 implicit=topo.v2_implicit,
                 kill_file=topo.cgroup_kill,
                 freeze_file=topo.cgroup_freeze,
+                swap_files=topo.swap_accounting,
             )
             self._mounts.append((mount, self.unified))
             if not fs.exists(mount):

@@ -183,6 +183,9 @@ class Topology:
     #: 5.2 added them): False is a 4.5-5.1 kernel, whose cgroup2 has no freezer at all.
     #: Unused under "v1".
     cgroup_freeze: bool = True
+    #: whether the memory controller accounts swap (CONFIG_MEMCG_SWAP, swapaccount=1): False
+    #: leaves every cgroup2 group without the memory.swap.* files.  Unused under "v1".
+    swap_accounting: bool = True
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

@@ -25,6 +25,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v2_without
 from harness.spec import tables
 from harness.subjects.api import Config
 from harness.subjects.base import Container
@@ -210,6 +211,22 @@ def test_v2_minus_one_lifts_the_limits_and_other_negatives_fail(
             new = cgroup_config(path, **{limit: -5})
             got = error_of(lambda: c.set(new))  # noqa: B023 - called at once
             verify(rule, einval in got.lower(), f"{limit} -5 must fail with EINVAL: {got!r}")
+
+
+@pytest.mark.requirement("CG-V2-SWAP-UNACCOUNTED")
+def test_v2_minus_one_without_swap_accounting(on_host: OnHost, verify: Any) -> None:
+    # fs2/memory.go:54-61: without swap accounting memory.swap.max is missing (ENOENT), and
+    # lifting it to "max" is skipped quietly
+    rule = "CG-V2-SWAP-UNACCOUNTED"
+    with on_host("v2-no-swap", v2_without("memory.swap.max")) as (host, factory):
+        path = host.cgroup_path("nosw")
+        c = factory.create(host.container_id("nosw"), cgroup_config(path, memory_limit=1 << 26))
+        c.run(INIT)
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1)))
+        verify(rule, got == "no error", f"Set of memory -1 must succeed: {got!r}")
+        memory = control_value(limit_file(host, "v2", path, "memory_limit"))
+        want = tables.v2_unlimited("memory_limit")
+        verify(rule, memory == want, f"memory.max after -1 must read back {want!r}: {memory!r}")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))

@@ -10,6 +10,7 @@ the seed's five removal rounds so both managers fail the same way on a busy grou
 
 from __future__ import annotations
 
+import errno
 import os
 
 from reference_impl.cgroups.fs import FROZEN
@@ -156,7 +157,8 @@ class Fs2Manager:
         try:
             self.writer.write(directory, "memory.swap.max", "max")
         except CgroupError as err:
-            if not isinstance(err.__cause__, FileNotFoundError):
+            cause = err.__cause__
+            if not (isinstance(cause, OSError) and cause.errno == errno.ENOENT):
                 raise
 
     # -- freezer ----------------------------------------------------------------------------

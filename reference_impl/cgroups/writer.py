@@ -17,6 +17,7 @@ import os
 from typing import Literal
 
 from reference_impl.errors import go_quote
+from reference_impl.fileutil import write_control_file
 from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.system import System
@@ -46,11 +47,20 @@ class CgroupWriter:
         if not directory:
             raise CgroupError(f"no such directory for {name}")
         try:
-            write_file(os.path.join(directory, name), data)
+            self._open_and_write(os.path.join(directory, name), data)
         except OSError as err:
             if self.era == "seed":
                 raise CgroupError(write_failed(data, name, err)) from err
             raise CgroupError(f"failed to write {go_quote(data)}: {err}") from err
+
+    def _open_and_write(self, path: str, data: str) -> None:
+        """The seed's ioutil.WriteFile creates a missing file (O_CREAT, which cgroupfs refuses
+        with EACCES); runc's cgroups.OpenFile opens it as it is, so a file the kernel lacks is
+        ENOENT (v1.2.0 cgroups/file.go:47-58, utils.go:368-401)."""
+        if self.era == "seed":
+            write_file(path, data)
+        else:
+            write_control_file(path, data)
 
     def add_pid(self, directory: str, pid: int) -> None:
         """Move ``pid`` into the cgroup ``directory`` through its cgroup.procs."""
@@ -62,7 +72,7 @@ class CgroupWriter:
         refused: OSError | None = None
         for _ in range(PROCS_TRIES):
             try:
-                write_file(os.path.join(directory, PROCS), str(pid))
+                self._open_and_write(os.path.join(directory, PROCS), str(pid))
                 return
             except OSError as err:
                 if err.errno != errno.EINVAL:

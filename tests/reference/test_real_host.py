@@ -33,6 +33,7 @@ PROBED_REASONS = (
     "the rule is about a v2 cgroup host; on this host cgroups are",
     "the rule is about a v2 cgroup host without cgroup.kill; on this host",
     "the rule is about a v2 cgroup host without cgroup.freeze; on this host",
+    "the rule is about a v2 cgroup host without memory.swap.max; on this host",
     "the rule is about a v1 cgroup host without the memory hierarchy; on this host",
     "the rule is about a v1 cgroup host without the freezer hierarchy; on this host",
     "the rule is about a v1 cgroup host without the devices hierarchy; on this host",

@@ -79,12 +79,15 @@ class UnifiedHierarchy:
         implicit: tuple[str, ...] = (),
         kill_file: bool = True,
         freeze_file: bool = True,
+        swap_files: bool = True,
     ) -> None:
         self.mount = mount
         #: whether groups have ``cgroup.kill`` (Linux >= 5.14)
         self.kill_file = kill_file
         #: whether groups have ``cgroup.freeze`` and a ``frozen`` event (Linux >= 5.2)
         self.freeze_file = freeze_file
+        #: whether memory groups have the memory.swap.* files (swap accounting)
+        self.swap_files = swap_files
         #: controllers every cgroup has a css of without enabling them (``perf_event``)
         self.implicit = implicit
         #: the root's ``cgroup.controllers``, in the kernel's order

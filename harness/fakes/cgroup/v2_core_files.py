@@ -52,6 +52,8 @@ def cgroup_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
             hier.num_cpus,
             lambda: len(hier.subtree_tasks(path)),
         )
+    if not hier.swap_files:
+        return [f for f in files if not f.name.startswith("memory.swap.")]
     return files
 
 
