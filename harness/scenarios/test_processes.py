@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
-import json
 import os
 import re
 import signal
@@ -29,6 +28,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_extra
+from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
@@ -222,8 +222,7 @@ def test_start_records_when_init_started(factory: Factory, host: Host, verify: A
     with _local_time_off_utc():  # a time taken from the local clock cannot pass for UTC
         c.start(INIT)
     after = datetime.now(UTC)
-    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
-        created = json.load(f).get("created")
+    created = state_file(host, cid).get("created")
     match = _GO_UTC_TIME.fullmatch(created) if isinstance(created, str) else None
     verify(
         rule, match is not None, f"state.json's created must be an RFC 3339 UTC time: {created!r}"
@@ -240,13 +239,10 @@ def test_an_extra_start_is_recorded_as_created(factory: Factory, host: Host, ver
     config = config_for(cid)
     c = factory.create(cid, config)
     c.run(INIT)
-    state_file = os.path.join(host.state_root, cid, "state.json")
-    with open(state_file, encoding="utf-8") as f:
-        first = str(json.load(f).get("created"))
+    first = str(state_file(host, cid).get("created"))
     start_extra(c, host)
     c.set(config)  # Set writes state.json again (LC-SET-SAVES-STATE)
-    with open(state_file, encoding="utf-8") as f:
-        created = json.load(f).get("created")
+    created = state_file(host, cid).get("created")
     match = _GO_UTC_TIME.fullmatch(created) if isinstance(created, str) else None
     verify(rule, match is not None, f"created must stay an RFC 3339 UTC time: {created!r}")
     verify(rule, str(created) >= first, f"created {created} is before init's start {first}")

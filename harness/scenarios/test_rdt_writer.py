@@ -9,7 +9,6 @@ rest run on the run's own host through the ``rdt`` fixture.  Texts come from
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 import signal
@@ -22,6 +21,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import mode_of
+from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
@@ -61,8 +61,7 @@ def test_empty_intel_rdt_without_resctrl_is_ignored(on_host: OnHost, verify: Any
         c = create_with_rdt(factory, host, "ei")  # neither a schema nor a closID
         got = error_of(lambda: c.run(INIT))
         verify(rule, got == "no error", f"Run must succeed: {got!r}")
-        with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
-            shown = json.load(f).get("intel_rdt_path")
+        shown = state_file(host, cid).get("intel_rdt_path")
         verify(rule, shown == "", f"no resctrl writer may be made: intel_rdt_path {shown!r}")
         ours = (os.path.join(host.state_root, cid), "/sys/fs/cgroup/")  # state dir, cgroups
         made = [

@@ -5,7 +5,6 @@ over it in runc 1.2)."""
 from __future__ import annotations
 
 import errno
-import json
 import os
 import re
 from typing import Any
@@ -22,18 +21,13 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import start_with_fault
+from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.spec import tables
 from harness.subjects.base import Factory
-
-
-def _state_of(host: Host, cid: str) -> dict[str, Any]:
-    """The container's state.json, parsed."""
-    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
-        return dict(json.load(f))
 
 
 @pytest.mark.requirement("LC-STATE-FILE-KEYS")
@@ -44,7 +38,7 @@ def test_state_file_holds_the_seeds_state(
     cid = host.container_id("sk")
     c = factory.create(cid, config_for(cid))
     c.start(INIT)
-    state = _state_of(host, cid)
+    state = state_file(host, cid)
     want = tables.state_file_keys(profile)
     verify(rule, set(state) == want, f"state.json keys {sorted(state)}, want {sorted(want)}")
     verify(rule, state.get("rootless") is False, f"rootless is {state.get('rootless')!r}")
@@ -62,9 +56,9 @@ def test_start_whose_state_file_cannot_be_written(
     rule = "LC-START-SAVE-ERROR"
     cid = host.container_id("sv")
     c = factory.create(cid, config_for(cid))
-    state_file = os.path.join(host.state_root, cid, "state.json")
-    got = start_with_fault(host, c, "open", state_file, errno.EIO)
-    want = path_error("open", state_file, errno.EIO)
+    state_path = os.path.join(host.state_root, cid, "state.json")
+    got = start_with_fault(host, c, "open", state_path, errno.EIO)
+    want = path_error("open", state_path, errno.EIO)
     verify(rule, got == want, f"Start must fail with {want!r}: {got!r}")
     verify(rule, state_name(c) == "created", f"the failed save left the state {state_name(c)}")
     pid = c.init_process.pid if c.init_process is not None else None
@@ -80,7 +74,7 @@ def test_state_file_names_inits_namespaces(
     config = config_for(cid)
     c = factory.create(cid, config)
     c.start(INIT)
-    shown = _state_of(host, cid).get("namespace_paths")
+    shown = state_file(host, cid).get("namespace_paths")
     kinds = tuple(ns.partition("=")[0] for ns in config.namespaces)
     want = tables.namespace_paths(
         profile, kinds, init_pid(c), lambda name: os.path.lexists(f"/proc/self/ns/{name}")
@@ -116,18 +110,18 @@ def test_start_whose_state_rename_fails(
     cid = host.container_id("sr")
     c = factory.create(cid, config_for(cid))
     directory = os.path.join(host.state_root, cid)
-    state_file = os.path.join(directory, "state.json")
+    state_path = os.path.join(directory, "state.json")
     fault = inject(host, "rename", os.path.join(directory, f"{writing.temp_prefix}*"), errno.EIO)
     got = error_of(lambda: c.start(INIT))
     assert host.fired(fault), "the fault never fired"
     layers = "".join(f"{layer}: " for layer in writing.save_layers)
     temp = re.escape(os.path.join(directory, writing.temp_prefix)) + r"\d+"
     eio = os.strerror(errno.EIO).lower()
-    want = f"^{re.escape(layers)}rename {temp} {re.escape(state_file)}: {re.escape(eio)}$"
+    want = f"^{re.escape(layers)}rename {temp} {re.escape(state_path)}: {re.escape(eio)}$"
     verify(rule, re.match(want, got) is not None, f"Start must fail with {want!r}: {got!r}")
     left = sorted(n for n in os.listdir(directory) if n.startswith(writing.temp_prefix))
     verify(rule, not left, f"the temporary state file must be removed: {left}")
-    verify(rule, not os.path.exists(state_file), "no state.json may be written")
+    verify(rule, not os.path.exists(state_path), "no state.json may be written")
     pid = c.init_process.pid if c.init_process is not None else None
     verify(rule, pid is not None and not host.is_alive(pid), f"init {pid} must be terminated")
 
@@ -140,7 +134,7 @@ def test_state_file_rdt_path_without_intel_rdt(
     cid = host.container_id("rp")
     c = factory.create(cid, config_for(cid))  # no intelRdt
     c.start(INIT)
-    shown = _state_of(host, cid).get("intel_rdt_path")
+    shown = state_file(host, cid).get("intel_rdt_path")
     group = host.resctrl_group(cid) if resctrl_mounts() else None
     want = tables.state_rdt_path_without_intel_rdt(profile, group)
     mounted = "mounted" if group else "not mounted"
@@ -155,6 +149,6 @@ def test_state_file_rdt_path_without_resctrl(on_host: OnHost, profile: str, veri
         cid = host.container_id("ru")
         c = factory.create(cid, config_for(cid))  # no intelRdt
         c.start(INIT)
-        shown = _state_of(host, cid).get("intel_rdt_path")
+        shown = state_file(host, cid).get("intel_rdt_path")
         want = tables.state_rdt_path_without_intel_rdt(profile, None)
         verify(rule, shown == want, f"intel_rdt_path {shown!r} without resctrl, want {want!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
 import os
 import signal
 import stat
@@ -70,6 +71,12 @@ def config_for(
         labels=(f"bundle=/var/lib/rtgate/bundles/{cid}",),
         version=CONFIG_VERSION,
     )
+
+
+def state_file(host: Host, cid: str) -> dict[str, Any]:
+    """Container ``cid``'s state.json as the runtime last wrote it, parsed."""
+    with open(os.path.join(host.state_root, cid, "state.json"), encoding="utf-8") as f:
+        return dict(json.load(f))
 
 
 def state_name(c: Container) -> str:
