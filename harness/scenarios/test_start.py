@@ -26,6 +26,7 @@ from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import start_with_fault
+from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.skips import skip_for_host
@@ -46,6 +47,25 @@ def test_start_of_stopped_container_creates_it(factory: Factory, host: Host) -> 
     assert os.path.exists(os.path.join(host.state_root, cid, "exec.fifo"))
     assert host.is_alive(c.init_process.pid)
     assert c.init_process.pid in host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
+
+
+@pytest.mark.requirement("LC-START-INIT-STAT-UNREADABLE")
+def test_start_whose_init_stat_cannot_be_read(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-INIT-STAT-UNREADABLE"
+    cid = host.container_id("su")
+    c = factory.create(cid, config_for(cid))
+    # the first read of a process's stat after create is the new init's (nothing runs before)
+    fault = inject(host, "open", "/proc/*/stat", errno.ENOENT)
+    got = error_of(lambda: c.start(INIT))
+    host.clear_faults()
+    assert host.fired(fault), "Start never read the new init's /proc/<pid>/stat"
+    verify(rule, got == "no error", f"an unreadable stat of init failed Start: {got!r}")
+    pid = c.init_process.pid
+    assert host.start_time(pid) != 0, "a simulated process started at 0 would hide the check"
+    saved = state_file(host, cid).get("init_process_start")
+    verify(rule, saved == 0, f"state.json's init_process_start is {saved!r}, not 0")
+    shown = str(c.status())
+    verify(rule, shown == "stopped", f"with start time {saved!r} the container reads {shown}")
 
 
 @pytest.mark.requirement("LC-EXEC-RUNS")
