@@ -131,6 +131,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings
     "init_stat_read_again": ("LC-START-INIT-STAT-UNREADABLE",),
+    "rdt_group_kept_after_failed_start": ("RDT-DESTROY-AFTER-FAILED-SET",),
     # features runc brought after the seed: their rules are not the seed's
     "config_without_cgroups_accepted": Broken(("LC-FACTORY-NO-CGROUPS",), profile="runc-1.2"),
     "swap_file_assumed": Broken(("CG-V2-SWAP-UNACCOUNTED",), profile="runc-1.2"),
