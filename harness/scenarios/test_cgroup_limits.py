@@ -31,57 +31,63 @@ from harness.subjects.api import Config
 from harness.subjects.base import Container
 
 
+def _start_sets(c: Container, rule: str, verify: Any) -> None:
+    """Run init: the start is where the config's limits are set, so its failure is the rule's."""
+    got = error_of(lambda: c.run(INIT))
+    verify(rule, got == "no error", f"a start that sets the limit failed: {got!r}")
+
+
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-MEMORY")
-def test_memory_limit_lands(on_host: OnHost, kind: str) -> None:
+def test_memory_limit_lands(on_host: OnHost, kind: str, verify: Any) -> None:
     with boot(on_host, kind) as (host, factory):
-        c = factory.create(
-            host.container_id("mem"), cgroup_config(host.cgroup_path("mem"), memory_limit=256 << 20)
-        )
-        c.run(INIT)
-        assert control_value(
-            limit_file(host, kind, host.cgroup_path("mem"), "memory_limit")
-        ) == str(256 << 20)
+        config = cgroup_config(host.cgroup_path("mem"), memory_limit=256 << 20)
+        c = factory.create(host.container_id("mem"), config)
+        _start_sets(c, "CG-SET-MEMORY", verify)
+        got = control_value(limit_file(host, kind, host.cgroup_path("mem"), "memory_limit"))
+        verify("CG-SET-MEMORY", got == str(256 << 20), f"memory limit {got!r}, not {256 << 20}")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-PIDS")
-def test_pids_limit_lands(on_host: OnHost, kind: str) -> None:
+def test_pids_limit_lands(on_host: OnHost, kind: str, verify: Any) -> None:
     with boot(on_host, kind) as (host, factory):
-        c = factory.create(
-            host.container_id("pl"), cgroup_config(host.cgroup_path("pl"), pids_limit=42)
-        )
-        c.run(INIT)
-        assert control_value(limit_file(host, kind, host.cgroup_path("pl"), "pids_limit")) == "42"
+        config = cgroup_config(host.cgroup_path("pl"), pids_limit=42)
+        c = factory.create(host.container_id("pl"), config)
+        _start_sets(c, "CG-SET-PIDS", verify)
+        got = control_value(limit_file(host, kind, host.cgroup_path("pl"), "pids_limit"))
+        verify("CG-SET-PIDS", got == "42", f"pids limit {got!r}, not 42")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.parametrize("shares", sorted(tables.shares_to_weight()))
 @pytest.mark.requirement("CG-SET-CPU")
-def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int) -> None:
+def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int, verify: Any) -> None:
     with boot(on_host, kind) as (host, factory):
-        c = factory.create(
-            host.container_id("cs"), cgroup_config(host.cgroup_path("cs"), cpu_shares=shares)
-        )
-        c.run(INIT)
+        config = cgroup_config(host.cgroup_path("cs"), cpu_shares=shares)
+        c = factory.create(host.container_id("cs"), config)
+        _start_sets(c, "CG-SET-CPU", verify)
         wanted = tables.shares_to_weight()[shares] if kind == "v2" else shares
-        assert control_value(limit_file(host, kind, host.cgroup_path("cs"), "cpu_shares")) == str(
-            wanted
-        )
+        got = control_value(limit_file(host, kind, host.cgroup_path("cs"), "cpu_shares"))
+        verify("CG-SET-CPU", got == str(wanted), f"cpu shares {shares} gave {got!r}, not {wanted}")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-UPDATE")
-def test_set_updates_a_running_container(on_host: OnHost, kind: str) -> None:
+def test_set_updates_a_running_container(on_host: OnHost, kind: str, verify: Any) -> None:
+    rule = "CG-SET-UPDATE"
     with boot(on_host, kind) as (host, factory):
         config = cgroup_config(host.cgroup_path("up"), pids_limit=10, memory_limit=64 << 20)
         c = factory.create(host.container_id("up"), config)
         c.run(INIT)
-        c.set(cgroup_config(host.cgroup_path("up"), pids_limit=20, memory_limit=128 << 20))
-        assert control_value(limit_file(host, kind, host.cgroup_path("up"), "pids_limit")) == "20"
-        assert control_value(limit_file(host, kind, host.cgroup_path("up"), "memory_limit")) == str(
-            128 << 20
-        )
+        new = cgroup_config(host.cgroup_path("up"), pids_limit=20, memory_limit=128 << 20)
+        got = error_of(lambda: c.set(new))
+        verify(rule, got == "no error", f"Set of new limits failed: {got!r}")
+        pids = control_value(limit_file(host, kind, host.cgroup_path("up"), "pids_limit"))
+        verify(rule, pids == "20", f"pids limit {pids!r} after Set, not 20")
+        memory = control_value(limit_file(host, kind, host.cgroup_path("up"), "memory_limit"))
+        want = str(128 << 20)
+        verify(rule, memory == want, f"memory limit {memory!r} after Set, not {want}")
 
 
 #: the limit a Set writes last of memory and pids: memory before pids on v1 (692f6e1

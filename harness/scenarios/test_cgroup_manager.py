@@ -213,31 +213,26 @@ def test_v2_group_is_made_at_every_level(on_host: OnHost) -> None:
 
 
 @pytest.mark.requirement("CG-V2-ENABLE-CONTROLLERS")
-def test_v2_controllers_enabled_above_the_group(on_host: OnHost) -> None:
+def test_v2_controllers_enabled_above_the_group(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-V2-ENABLE-CONTROLLERS"
     limits = {"memory_limit": 64 << 20, "pids_limit": 32, "cpu_shares": 1024}
     with boot(on_host, "v2") as (host, factory):
-        c = factory.create(
-            host.container_id("en"), cgroup_config(host.cgroup_path("tenant/en"), **limits)
-        )
-        c.run(INIT)
+        path = host.cgroup_path("tenant/en")
+        c = factory.create(host.container_id("en"), cgroup_config(path, **limits))
+        # a limit whose controller is not enabled above the group has no file: Start fails
+        got = error_of(lambda: c.run(INIT))
+        verify(rule, got == "no error", f"a start with memory, pids and cpu limits failed: {got!r}")
         needed = {tables.v2_controller(limit) for limit in limits}
         for level in ("/", host.cgroup_path("tenant")):
-            enabled = set(
-                read_text(
-                    os.path.join(host.cgroup_dir("unified", level), "cgroup.subtree_control")
-                ).split()
-            )
-            assert needed <= enabled, f"{level} must enable {sorted(needed - enabled)}"
-        own = read_text(
-            os.path.join(
-                host.cgroup_dir("unified", host.cgroup_path("tenant/en")), "cgroup.subtree_control"
-            )
-        ).split()
-        assert own == [], "the group that holds init must not distribute controllers"
+            control = os.path.join(host.cgroup_dir("unified", level), "cgroup.subtree_control")
+            enabled = set(read_text(control).split())
+            verify(rule, needed <= enabled, f"{level} must enable {sorted(needed - enabled)}")
+        own_control = os.path.join(host.cgroup_dir("unified", path), "cgroup.subtree_control")
+        own = read_text(own_control).split()
+        verify(rule, own == [], f"the group that holds init distributes controllers: {own}")
         for limit in limits:
-            assert os.path.exists(limit_file(host, "v2", host.cgroup_path("tenant/en"), limit)), (
-                f"{limit} has no file"
-            )
+            exists = os.path.exists(limit_file(host, "v2", path, limit))
+            verify(rule, exists, f"{limit} has no file")
 
 
 @pytest.mark.requirement("CG-V2-FREEZE")

@@ -25,7 +25,10 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import kill_all_path
 from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import raised
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.destroy_checks import destroy_goes_through
+from harness.scenarios._support.destroy_checks import destroy_refused
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.subjects.api import Process
@@ -60,8 +63,9 @@ OWN_ACT_STATES = ("created", "paused")
     + [_destroy_case("stopped", True), _destroy_case("stopped", False)],
 )
 def test_destroy_per_state(
-    factory: Factory, host: Host, profile: str, state: str, alive: bool
+    factory: Factory, host: Host, profile: str, state: str, alive: bool, verify: Any
 ) -> None:
+    rule = tables.destroy_requirement(state, alive, profile)
     cid = host.container_id("d")
     # Elsewhere no private PID namespace: the teardown's kill-all step reaps what init left.
     config = config_for(cid, pid_namespace=state in OWN_ACT_STATES)
@@ -77,23 +81,14 @@ def test_destroy_per_state(
         c.state = c.state_for("loaded")
     elif state != "paused":
         c.state = c.state_for(state)
-    before = state_name(c)
 
     expected = tables.destroy_expectation(state, alive, profile)
     if isinstance(expected, ErrorCell):
-        with pytest.raises(Exception) as info:
-            c.destroy()
-        assert str(info.value) == expected.text(profile)
-        assert state_name(c) == before, "a refused destroy must not change the state"
-        assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": False}
-        assert host.is_alive(pid), "a refused destroy must not touch init"
+        destroy_refused(c, host, pid, expected.text(profile), verify, rule)
         return
 
     log_start = len(host.operations())
-    c.destroy()
-    assert state_name(c) == "stopped"
-    assert container_dirs(host, c) == {"state-dir": False, "cgroup": False, "rdt": False}
-    assert host.dies(pid), "after destroy no process of the container may live"
+    destroy_goes_through(c, host, pid, verify, rule)
     if expected == "thaw-then-destroy":
         ops = host.operations()[log_start:]
         # a real host sees which file was written, not what (the data is None there)
@@ -107,22 +102,28 @@ def test_destroy_per_state(
         ]
         removals = [i for i, op in enumerate(ops) if op.op == "rmdir"]
         # no kill-all here (private PID namespace): only the state itself can have thawed
-        assert thaws and (not removals or thaws[0] < removals[0]), (
-            "a paused container whose init is gone is thawed before it is destroyed"
-        )
+        thawed_first = bool(thaws) and (not removals or thaws[0] < removals[0])
+        order = f"thaws at {thaws}, rmdirs at {removals}"
+        why = f"a paused container whose init is gone is thawed before its groups go: {order}"
+        verify(rule, thawed_first, why)
 
 
 @pytest.mark.requirement("LC-DESTROY-KILL-ALL")
-def test_destroy_kills_every_process_without_pid_namespace(factory: Factory, host: Host) -> None:
+def test_destroy_kills_every_process_without_pid_namespace(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-DESTROY-KILL-ALL"
     cid = host.container_id("k")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     child = host.fork(init_pid(c))
     make_init_gone(host, c)
     assert host.is_alive(child), "the forked child outlives init"
-    c.destroy()
-    assert host.dies(child), "destroy must kill what init left in the cgroup"
-    assert container_dirs(host, c)["cgroup"] is False
+    got = error_of(c.destroy)
+    verify(rule, host.dies(child), "destroy must kill what init left in the cgroup")
+    verify(rule, got == "no error", f"destroy failed: {got!r}")
+    left = container_dirs(host, c)["cgroup"]
+    verify(rule, left is False, "destroy left the container's cgroup")
 
 
 @pytest.mark.requirement("LC-DESTROY-KILL-ALL-REAPS")
@@ -215,21 +216,26 @@ def test_destroy_leaves_processes_to_the_pid_namespace(
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS"))
-def test_destroy_with_a_joined_pid_namespace(factory: Factory, host: Host, profile: str) -> None:
+def test_destroy_with_a_joined_pid_namespace(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = tables.requirement_for("LC-DESTROY-NO-KILL-ALL-JOINED-PIDNS", profile)
     cid = host.container_id("jp")
     c = factory.create(cid, config_for(cid, joined_pid_namespace="/proc/1/ns/pid"))
     c.run(INIT)
     other = host.fork(init_pid(c))
     make_init_gone(host, c)
+    err = raised(c.destroy)
+    got = "no error" if err is None else str(err)
     if tables.kill_all_in_joined_pidns(profile):
-        c.destroy()
-        assert host.dies(other), "a joined PID namespace is shared: destroy kills the cgroup"
-        assert container_dirs(host, c)["cgroup"] is False
+        verify(rule, host.dies(other), "a joined PID namespace is shared: destroy kills the cgroup")
+        verify(rule, got == "no error", f"destroy failed: {got!r}")
+        left = container_dirs(host, c)["cgroup"]
+        verify(rule, left is False, "destroy left the container's cgroup")
         return
-    with pytest.raises(Exception) as info:
-        c.destroy()
-    assert classify_teardown_error(info.value, host, cid, profile) == "cgroup", str(info.value)
-    assert host.is_alive(other), "a PID namespace in the config, joined or not: no kill-all"
+    verify(rule, host.is_alive(other), "a PID namespace in the config, joined or not: no kill-all")
+    step = "no error" if err is None else classify_teardown_error(err, host, cid, profile)
+    verify(rule, step == "cgroup", f"destroy must fail removing the busy cgroup: {got!r}")
 
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-STATE-DIR")

@@ -18,38 +18,29 @@ from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
+from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import make_init_gone
 from harness.scenarios._support.containers import state_name
+from harness.scenarios._support.destroy_checks import KEPT
+from harness.scenarios._support.destroy_checks import destroy_goes_through
+from harness.scenarios._support.destroy_checks import destroy_refused
 from harness.spec import tables
 from harness.spec.tables import ErrorCell
 from harness.subjects.api import Process
-from harness.subjects.base import Container
 from harness.subjects.base import Factory
 
 #: a second process started into a container that has its init: an exec, never an init
 EXEC = Process(args=("/bin/sleep", "infinity"), init=False)
-#: what a refused destroy leaves: everything
-KEPT = {"state-dir": True, "cgroup": True, "rdt": False}
-GONE = {"state-dir": False, "cgroup": False, "rdt": False}
-
-
-def _refused(c: Container, host: Host, pid: int, cell: ErrorCell, profile: str, after: str) -> None:
-    """Destroy fails with the cell's text and leaves the state ``after``, init and the dirs."""
-    with pytest.raises(Exception) as info:
-        c.destroy()
-    assert str(info.value) == cell.text(profile)
-    assert state_name(c) == after, "a refused destroy must not change the state"
-    assert container_dirs(host, c) == KEPT
-    assert host.is_alive(pid), "a refused destroy must not touch init"
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-LOADED-ALIVE"))
 @pytest.mark.parametrize("shows", ["released", "fifo", "frozen"])
 def test_loaded_container_refreshes_before_it_destroys(
-    factory: Factory, host: Host, profile: str, shows: str
+    factory: Factory, host: Host, profile: str, shows: str, verify: Any
 ) -> None:
+    rule = tables.requirement_for("LC-DESTROY-LOADED-ALIVE", profile)
     cid = host.container_id("lr")
     # A private PID namespace: a created container's init dies by its state's own SIGKILL.
     c = factory.create(cid, config_for(cid, pid_namespace=True))
@@ -65,13 +56,10 @@ def test_loaded_container_refreshes_before_it_destroys(
     refreshed = tables.refreshed_state(shows, profile)
     expected = tables.destroy_expectation(refreshed, True, profile)
     if isinstance(expected, ErrorCell):
-        _refused(c, host, pid, expected, profile, after=refreshed)
+        destroy_refused(c, host, pid, expected.text(profile), verify, rule, after=refreshed)
         return
     assert expected == "kill-then-destroy", f"no case for {expected!r}"
-    c.destroy()
-    assert host.dies(pid), "a refreshed created container's destroy sends init SIGKILL"
-    assert state_name(c) == "stopped"
-    assert container_dirs(host, c) == GONE
+    destroy_goes_through(c, host, pid, verify, rule)
 
 
 def _running_with_unreleased_init(factory: Factory, host: Host, cid: str) -> tuple[Any, int]:
@@ -92,32 +80,35 @@ def _running_with_unreleased_init(factory: Factory, host: Host, cid: str) -> tup
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-RUNNING-FIFO-INIT"))
 def test_running_state_with_unreleased_init_stops(
-    factory: Factory, host: Host, profile: str
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
+    rule = tables.requirement_for("LC-DESTROY-RUNNING-FIFO-INIT", profile)
     c, pid = _running_with_unreleased_init(factory, host, host.container_id("uf"))
     running = c.state
     stop = tables.unreleased_expectation("stop", profile)
+    got = error_of(lambda: running.transition(c.state_for("stopped")))
+    state = state_name(c)
     if isinstance(stop, ErrorCell):
-        with pytest.raises(Exception) as info:
-            running.transition(c.state_for("stopped"))
-        assert str(info.value) == stop.text(profile)
-        assert state_name(c) == "running"
+        want = stop.text(profile)
+        verify(rule, got == want, f"running -> stopped returned {got!r}, not {want!r}")
+        verify(rule, state == "running", f"a refused transition left the state {state}")
     else:
-        running.transition(c.state_for("stopped"))
-        assert state_name(c) == "stopped", "runType() says created: running -> stopped is taken"
+        verify(rule, got == "no error", f"running -> stopped failed: {got!r}")
+        verify(rule, state == "stopped",
+               f"runType() says created: running -> stopped is taken, not {state}")  # fmt: skip
         c.state = running
     destroy = tables.unreleased_expectation("destroy", profile)
     if isinstance(destroy, ErrorCell):
-        _refused(c, host, pid, destroy, profile, after="running")
+        destroy_refused(c, host, pid, destroy.text(profile), verify, rule)
         return
-    c.destroy()
-    assert state_name(c) == "stopped"
-    assert container_dirs(host, c) == GONE
-    assert host.dies(pid), "the kill-all step ends the unreleased init"
+    destroy_goes_through(c, host, pid, verify, rule)
 
 
 @pytest.mark.requirement("LC-DESTROY-PAUSED-THAW-ERROR")
-def test_paused_destroy_whose_thaw_fails_destroys_nothing(factory: Factory, host: Host) -> None:
+def test_paused_destroy_whose_thaw_fails_destroys_nothing(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-DESTROY-PAUSED-THAW-ERROR"
     cid = host.container_id("tf")
     c = factory.create(cid, config_for(cid, pid_namespace=True))
     c.run(INIT)
@@ -128,13 +119,14 @@ def test_paused_destroy_whose_thaw_fails_destroys_nothing(factory: Factory, host
     # the write fails, not the open: runc 1.2 ignores a cgroup.freeze it cannot open when it
     # thaws (v1.2.0 fs2/freezer.go:30-39), but never a failed write (:42-44)
     fault = inject(host, "write", freezer, errno.EIO)
-    with pytest.raises(Exception) as info:
-        c.destroy()
-    assert host.fired(fault), "the fault never fired"
+    got = error_of(c.destroy)
+    verify(rule, host.fired(fault), "destroy of a paused container never wrote its thaw")
     eio = os.strerror(errno.EIO).lower()
-    assert eio in str(info.value).lower(), f"destroy must return the thaw's error: {info.value}"
-    assert state_name(c) == "paused", "a failed thaw must leave the state"
-    assert container_dirs(host, c) == KEPT, "a failed thaw must tear nothing down"
+    verify(rule, eio in got.lower(), f"destroy must return the thaw's error: {got!r}")
+    after = state_name(c)
+    verify(rule, after == "paused", f"a failed thaw must leave the state paused: {after}")
+    left = container_dirs(host, c)
+    verify(rule, left == KEPT, f"a failed thaw must tear nothing down: {left}")
 
 
 @pytest.mark.requirement("LC-DESTROY-RESTORED-STAT-ERROR")
@@ -165,8 +157,9 @@ def test_restored_destroy_with_unreadable_checkpoint_destroys_nothing(
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-DESTROY-PAUSED-ALIVE"))
 def test_paused_created_container_refuses_destroy(
-    factory: Factory, host: Host, profile: str
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
+    rule = tables.requirement_for("LC-DESTROY-PAUSED-ALIVE", profile)
     # Paused before start: init lives but waits on exec.fifo, runType() Created.  The seed
     # refuses for Created as for Running (state_linux.go:195, 201).
     cid = host.container_id("pc")
@@ -176,11 +169,14 @@ def test_paused_created_container_refuses_destroy(
     c.pause()
     expected = tables.destroy_expectation("paused", True, profile)
     assert isinstance(expected, ErrorCell), f"no case for {expected!r}"
-    _refused(c, host, pid, expected, profile, after="paused")
+    destroy_refused(c, host, pid, expected.text(profile), verify, rule)
 
 
 @pytest.mark.requirement("LC-DESTROY-LOADED-REFRESH-ERROR")
-def test_loaded_destroy_whose_refresh_fails_destroys_nothing(factory: Factory, host: Host) -> None:
+def test_loaded_destroy_whose_refresh_fails_destroys_nothing(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-DESTROY-LOADED-REFRESH-ERROR"
     cid = host.container_id("lf")
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
@@ -190,11 +186,12 @@ def test_loaded_destroy_whose_refresh_fails_destroys_nothing(factory: Factory, h
     c.state = c.state_for("loaded")
     # isPaused cannot read the freezer: an error other than "does not exist"
     fault = inject(host, "read", freezer, errno.EIO)
-    with pytest.raises(Exception) as info:
-        c.destroy()
-    assert host.fired(fault), "the fault never fired"
+    got = error_of(c.destroy)
+    verify(rule, host.fired(fault), "destroy of a loaded container never read its freezer state")
     eio = os.strerror(errno.EIO).lower()
-    assert eio in str(info.value).lower(), f"destroy must return the refresh's error: {info.value}"
-    assert state_name(c) == "loaded", "a failed refresh must leave the state"
-    assert container_dirs(host, c) == KEPT, "a failed refresh must tear nothing down"
-    assert host.is_alive(pid)
+    verify(rule, eio in got.lower(), f"destroy must return the refresh's error: {got!r}")
+    state = state_name(c)
+    verify(rule, state == "loaded", f"a failed refresh must leave the state loaded: {state}")
+    left = container_dirs(host, c)
+    verify(rule, left == KEPT, f"a failed refresh must tear nothing down: {left}")
+    verify(rule, host.is_alive(pid), "a failed refresh must leave init alone")
