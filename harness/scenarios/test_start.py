@@ -86,6 +86,23 @@ def test_run_starts_and_releases(factory: Factory, host: Host) -> None:
     assert str(c.status()) == "running"
 
 
+@pytest.mark.requirement("LC-RUN-START-ERROR")
+def test_run_whose_start_fails_releases_nothing(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-RUN-START-ERROR"
+    cid = host.container_id("rf")
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
+    c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
+    got = error_of(lambda: c.run(INIT))
+    want = tables.hook_failed(2, "", "", profile)
+    verify(rule, want in got, f"Run must return the failed start's error ({want!r}): {got!r}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, not os.path.exists(fifo), "a failed Run left exec.fifo behind")
+    status = str(c.status())
+    verify(rule, status == "stopped", f"after a failed Run the container is {status}")
+
+
 @pytest.mark.requirement("LC-EXEC-FIFO-EXISTS")
 def test_start_refuses_a_leftover_fifo(factory: Factory, host: Host, profile: str) -> None:
     cid = host.container_id("f")
