@@ -274,6 +274,27 @@ def test_removed_group_gives_tasks_back_to_default(factory: Factory, rdt: Host) 
     assert outsider in host.resctrl_tasks(""), "its tasks go back to the default group"
 
 
+@pytest.mark.requirement("RDT-DESTROY-NEVER-STARTED")
+def test_destroy_of_a_container_never_started_and_its_resctrl_group(
+    factory: Factory, rdt: Host, profile: str, verify: Any
+) -> None:
+    rule = "RDT-DESTROY-NEVER-STARTED"
+    host = rdt
+    cid = host.container_id("ns")
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    group = host.resctrl_group(cid)
+    os.mkdir(group)  # made by something else before the container ever started
+    try:
+        got = error_of(c.destroy)
+        verify(rule, got == "no error", f"destroy of a container never started failed: {got!r}")
+        want = tables.rdt_group_of_unstarted(profile)
+        left = "kept" if os.path.isdir(group) else "removed"
+        verify(rule, left == want, f"destroy {left} the resctrl group {group}; the profile: {want}")
+    finally:
+        if os.path.isdir(group):
+            os.rmdir(group)
+
+
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
 def test_kernel_refuses_invalid_schema(factory: Factory, rdt: Host) -> None:
     # 0b101: a gap in the 1-bits, inside every cbm_mask of three bits or more

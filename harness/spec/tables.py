@@ -348,6 +348,12 @@ def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
     return bool(lifecycle(profile)["teardown"]["behaviour"]["kill_all_in_joined_pidns"])
 
 
+def rdt_group_of_unstarted(profile: str = DEFAULT_PROFILE) -> str:
+    """What destroy of a container never started does with a resctrl group under its id:
+    "kept" or "removed"."""
+    return str(lifecycle(profile)["teardown"]["behaviour"]["rdt_group_of_unstarted"])
+
+
 def hook_failed(code: int, stdout: str, stderr: str, profile: str = DEFAULT_PROFILE) -> str:
     """The error of a hook program that exited with ``code`` (``Command.Run``)."""
     return message("hook_failed", profile, code=code, stdout=stdout, stderr=stderr)
