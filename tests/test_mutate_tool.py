@@ -11,6 +11,7 @@ import tools.mutate
 from harness.fakes.presets import PRESETS
 from harness.spec.catalog import load_catalog
 from tools.mutate import MODULES
+from tools.mutate import OWN_PRESETS
 from tools.mutate import WIDEST_PROFILE
 from tools.mutate import mutmut_config
 from tools.mutate import parse
@@ -41,14 +42,20 @@ def test_the_first_passes_run_the_widest_profile_on_every_preset_then_the_others
     pairs = {(p.profile, p.preset) for p in passes}
     main = {(p, presets[0]) for p in profiles for presets in MODULES.values()}
     later = {(WIDEST_PROFILE, x) for presets in MODULES.values() for x in presets[1:]}
-    assert pairs == main | later and len(pairs) == len(passes)
+    own = {(p, x) for p, by in OWN_PRESETS.items() for xs in by.values() for x in xs}
+    assert pairs == main | later | own and len(pairs) == len(passes)
+    assert passes[-1].profile in OWN_PRESETS, "a profile's own presets come last"
     assert WIDEST_PROFILE in profiles
     assert all(m in MODULES and p.preset in MODULES[m] for p in passes for m in p.modules)
 
 
 def test_without_the_widest_profile_the_default_profile_goes_first() -> None:
     passes = plan(["cgroups"], ["runc-1.1", "seed"], "seed")
-    assert [(p.profile, p.preset) for p in passes] == [("seed", "v1-cat"), ("runc-1.1", "v1-cat")]
+    assert [(p.profile, p.preset) for p in passes] == [
+        ("seed", "v1-cat"),
+        ("runc-1.1", "v1-cat"),
+        ("runc-1.1", "v2-cat"),  # its own cgroup v2 removal
+    ]
 
 
 def test_a_pass_runs_the_suite_under_its_profile_and_preset() -> None:
