@@ -211,7 +211,9 @@ def test_destroy_removes_the_groups_below_the_containers(
     verify(rule, left == [], f"destroy must remove the groups and those below them: {left}")
 
 
-@pytest.mark.parametrize("fault", ["interrupted", "busy-subgroup"])
+@pytest.mark.parametrize(
+    "fault", ["interrupted", "interrupted-unlistable", "busy-then-interrupted", "busy-subgroup"]
+)
 @pytest.mark.requirement("CG-DESTROY-TRANSIENT-ERRORS")
 def test_destroy_tries_a_failed_rmdir_again(
     factory: Factory, host: Host, fault: str, verify: Any
@@ -224,6 +226,15 @@ def test_destroy_tries_a_failed_rmdir_again(
     group = host.cgroup_dir(hierarchy, f"/{cid}")
     if fault == "interrupted":
         faults = [inject(host, "rmdir", group, errno.EINTR)]
+    elif fault == "interrupted-unlistable":
+        # runc 1.2 tries an interrupted rmdir again at once: it never lists the group
+        faults = [inject(host, "rmdir", group, errno.EINTR)]
+        inject(host, "opendir", group, errno.EACCES, every=True)
+    elif fault == "busy-then-interrupted":
+        # the fast rmdir is refused, the sub-groups (none) are gone, and the last rmdir is
+        # interrupted: that one is tried again too
+        refused = inject(host, "rmdir", group, errno.EBUSY)
+        faults = [refused, inject(host, "rmdir", group, errno.EINTR, nth=2)]
     else:
         sub = os.path.join(group, "sub")
         os.mkdir(sub)  # a workload's sub-group, busy for the first two rmdirs
