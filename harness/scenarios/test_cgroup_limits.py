@@ -235,6 +235,25 @@ def test_v2_minus_one_without_swap_accounting(on_host: OnHost, verify: Any) -> N
         verify(rule, memory == want, f"memory.max after -1 must read back {want!r}: {memory!r}")
 
 
+@pytest.mark.requirement("CG-V2-SWAP-UNACCOUNTED")
+def test_v2_minus_one_whose_swap_write_fails(on_host: OnHost, verify: Any) -> None:
+    # fs2/memory.go:54-61 skips only a missing file: any other error of the swap write fails
+    # Set, before memory.max is written
+    rule = "CG-V2-SWAP-UNACCOUNTED"
+    with boot(on_host, "v2") as (host, factory):
+        path = host.cgroup_path("swf")
+        c = factory.create(host.container_id("swf"), cgroup_config(path, memory_limit=1 << 26))
+        c.run(INIT)
+        swap = os.path.join(host.cgroup_dir("unified", path), "memory.swap.max")
+        fault = inject(host, "write", swap, errno.EIO)
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1)))
+        assert host.fired(fault), "Set of memory -1 never wrote memory.swap.max"
+        eio = os.strerror(errno.EIO).lower()
+        verify(rule, eio in got.lower(), f"a refused swap write must fail Set: {got!r}")
+        memory = control_value(limit_file(host, "v2", path, "memory_limit"))
+        verify(rule, memory == str(1 << 26), f"memory.max was written after it: {memory!r}")
+
+
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
 @pytest.mark.requirement("CG-SET-ZERO-UNCHANGED")
 def test_zero_leaves_the_limits(on_host: OnHost, kind: str, verify: Any) -> None:
