@@ -336,7 +336,20 @@ class Container:
         try:
             return self.cgroup_manager.get_all_pids()
         except Exception as err:
+            if self._gone_group_ignored(err):
+                return []
             raise self.profile.processes_error(err) from err
+
+    def _gone_group_ignored(self, err: BaseException) -> bool:
+        """runc 1.2's ``ignoreCgroupError``: a listing that found no group is no error once
+        neither init nor the group is left (v1.2.0 container_linux.go:114-122)."""
+        missing = isinstance(err, OSError) and err.errno == errno.ENOENT
+        return (
+            self.profile.processes_ignores_gone_group
+            and missing
+            and not self.has_init()
+            and not self.cgroup_manager.exists()
+        )
 
     # -- state.json --------------------------------------------------------------------------
     def state_json(self) -> dict[str, Any]:

@@ -207,6 +207,9 @@ class Profile:
     #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
     #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
     processes_context: str = ""
+    #: Processes ignores a listing that found no group while there is no init and no group
+    #: (runc 1.2's ignoreCgroupError, v1.2.0 container_linux.go:114-136)
+    processes_ignores_gone_group: bool = False
     #: Start of a process that is not init marks the container running and stamps its
     #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
     #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
@@ -464,6 +467,7 @@ RUNC_1_2 = Profile(
         "invalid-root": Refusal("root not set"),
     },
     destroy_returns_early=True,
+    processes_ignores_gone_group=True,
     destroy_context="unable to destroy container",
     step_contexts={
         "cgroup": "unable to remove container's cgroup",

@@ -349,6 +349,28 @@ def test_processes_whose_listing_fails_names_it(
     verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
 
 
+@pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")
+def test_processes_when_the_listed_group_is_gone(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-GROUP-GONE"
+    cid = host.container_id("pg")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    # From outside: init leaves the group the pids are listed from, which is then removed
+    hierarchy = host.process_hierarchy()
+    host.move_to_cgroup(init_pid(c), hierarchy, "/")
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    os.rmdir(group)
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    got = "no error" if err is None else str(err)
+    want = tables.message("processes_group_gone", profile, path=group) or "no error"
+    verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
+    if err is None:
+        verify(rule, listed == [[]], f"Processes must list nothing: {listed}")
+
+
 @pytest.mark.requirement("LC-PROCESSES-NOT-STARTED")
 def test_processes_of_a_container_never_started(factory: Factory, host: Host, verify: Any) -> None:
     rule = "LC-PROCESSES-NOT-STARTED"

@@ -9,12 +9,14 @@ the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``)
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Callable
 
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import PathError
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
@@ -304,8 +306,11 @@ class FsManager:
         ``filepath.Walk`` of it reports only what it finds (692f6e1 cgroups/utils.go:426-445,
         fs/apply_raw.go:237-240).  A cgroup.procs the walk found but cannot open (a sub-group
         removed meanwhile too) is the walk's error, as readProcsFile's is."""
+        root = self.paths.get("devices", "")
+        if self.writer.era != "seed":
+            root = walk_root(root or self.planned_paths().get("devices", ""))
         pids: list[int] = []
-        for directory, _dirs, _files in os.walk(self.paths.get("devices", "")):
+        for directory, _dirs, _files in os.walk(root):
             pids.extend(read_procs(directory))
         return pids
 
@@ -358,6 +363,22 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
                 value = read_file(os.path.join(parent, name)).strip()
                 writer.write(current, name, value)
         parent = current
+
+
+def walk_root(root: str) -> str:
+    """``root``, once runc's ``GetAllPids`` has found it: its ``filepath.WalkDir`` (since
+    v1.1.0) starts with an Lstat of the root and returns that error, where the seed's
+    ``filepath.Walk`` called back for the root alone and listed nothing (v1.2.0
+    cgroups/getallpids.go:10-16; 692f6e1 cgroups/utils.go:426-445).
+
+    Raises:
+        PathError: "lstat <root>: <errno text>".
+    """
+    try:
+        os.lstat(root)
+    except OSError as err:
+        raise PathError("lstat", root, err.errno or errno.ENOENT) from err
+    return root
 
 
 def read_procs(directory: str) -> list[int]:

@@ -145,6 +145,8 @@ RUNC_V120 = Profile(
     exec_fifo_context="exec fifo",
     # container_linux.go:130-136 Processes: fmt.Errorf("unable to get all container pids: %w")
     processes_context="unable to get all container pids",
+    # container_linux.go:114-122 ignoreCgroupError: ErrNotExist with neither init nor group
+    processes_ignores_gone_group=True,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
