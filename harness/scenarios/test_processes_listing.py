@@ -1,0 +1,75 @@
+"""Processes: the pids of the container's cgroup and every group below it, and what it answers
+when the listing fails, when the group is gone while init lives, and before any start."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import raised
+from harness.spec import tables
+from harness.subjects.base import Factory
+
+
+@pytest.mark.requirement("LC-PROCESSES-ERROR")
+def test_processes_whose_listing_fails_names_it(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-ERROR"
+    cid = host.container_id("pl")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    # the pids are listed from the devices group (v1) or the unified one (v2), whatever file
+    # the profile's kill-all writes to
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "open", procs, errno.EIO)
+    got = error_of(c.processes)
+    assert host.fired(fault), "the fault never fired"
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("processes_failed", profile, cause="").rstrip('"')
+    verify(rule, want in got, f"Processes must fail with {want!r}: {got!r}")
+    # readProcsFile's open error, Go's *PathError (692f6e1 cgroups/utils.go:275-278)
+    cause = f"{procs}: {eio}"
+    verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")
+def test_processes_when_the_listed_group_is_gone(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-GROUP-GONE"
+    cid = host.container_id("pg")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    # From outside: init leaves the group the pids are listed from, which is then removed
+    hierarchy = host.process_hierarchy()
+    host.move_to_cgroup(init_pid(c), hierarchy, "/")
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    os.rmdir(group)
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    got = "no error" if err is None else str(err)
+    want = tables.message("processes_group_gone", profile, path=group) or "no error"
+    verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
+    if err is None:
+        verify(rule, listed == [[]], f"Processes must list nothing: {listed}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-NOT-STARTED")
+def test_processes_of_a_container_never_started(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-PROCESSES-NOT-STARTED"
+    cid = host.container_id("pn")
+    c = factory.create(cid, config_for(cid))
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    verify(rule, err is None, f"Processes must not fail: {err}")
+    verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")

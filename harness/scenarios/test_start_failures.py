@@ -1,0 +1,57 @@
+"""Start and Run when a step of the start goes wrong: the new init's stat cannot be read, and
+a Run whose start fails."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import HookProgram
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import state_file
+from harness.spec import tables
+from harness.subjects.base import Factory
+
+
+@pytest.mark.requirement("LC-START-INIT-STAT-UNREADABLE")
+def test_start_whose_init_stat_cannot_be_read(factory: Factory, host: Host, verify: Any) -> None:
+    rule = "LC-START-INIT-STAT-UNREADABLE"
+    cid = host.container_id("su")
+    c = factory.create(cid, config_for(cid))
+    # the first read of a process's stat after create is the new init's (nothing runs before)
+    fault = inject(host, "open", "/proc/*/stat", errno.ENOENT)
+    got = error_of(lambda: c.start(INIT))
+    host.clear_faults()
+    assert host.fired(fault), "Start never read the new init's /proc/<pid>/stat"
+    verify(rule, got == "no error", f"an unreadable stat of init failed Start: {got!r}")
+    pid = c.init_process.pid
+    assert host.start_time(pid) != 0, "a simulated process started at 0 would hide the check"
+    saved = state_file(host, cid).get("init_process_start")
+    verify(rule, saved == 0, f"state.json's init_process_start is {saved!r}, not 0")
+    shown = str(c.status())
+    verify(rule, shown == "stopped", f"with start time {saved!r} the container reads {shown}")
+
+
+@pytest.mark.requirement("LC-RUN-START-ERROR")
+def test_run_whose_start_fails_releases_nothing(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-RUN-START-ERROR"
+    cid = host.container_id("rf")
+    hooks = install_hooks(host, pre=HookProgram.exit(2))
+    c = factory.create(cid, config_for(cid, prestart=(hooks["pre"],)))
+    got = error_of(lambda: c.run(INIT))
+    want = tables.hook_failed(2, "", "", profile)
+    verify(rule, want in got, f"Run must return the failed start's error ({want!r}): {got!r}")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, not os.path.exists(fifo), "a failed Run left exec.fifo behind")
+    status = str(c.status())
+    verify(rule, status == "stopped", f"after a failed Run the container is {status}")
