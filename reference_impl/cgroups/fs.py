@@ -308,11 +308,8 @@ class FsManager:
         removed meanwhile too) is the walk's error, as readProcsFile's is."""
         root = self.paths.get("devices", "")
         if self.writer.era != "seed":
-            root = walk_root(root or self.planned_paths().get("devices", ""))
-        pids: list[int] = []
-        for directory, _dirs, _files in os.walk(root):
-            pids.extend(read_procs(directory))
-        return pids
+            root = root or self.planned_paths().get("devices", "")
+        return all_pids(root, self.writer.era)
 
 
 def _check_cpu_shares(path: str, wanted: int, article: str) -> None:
@@ -365,20 +362,24 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
         parent = current
 
 
-def walk_root(root: str) -> str:
-    """``root``, once runc's ``GetAllPids`` has found it: its ``filepath.WalkDir`` (since
-    v1.1.0) starts with an Lstat of the root and returns that error, where the seed's
-    ``filepath.Walk`` called back for the root alone and listed nothing (v1.2.0
-    cgroups/getallpids.go:10-16; 692f6e1 cgroups/utils.go:426-445).
+def all_pids(root: str, era: str) -> list[int]:
+    """``GetAllPids``: the pids of ``root``'s cgroup.procs and of every group below it.  runc's
+    ``filepath.WalkDir`` (since v1.1.0) starts with an Lstat of the root and returns that
+    error; the seed's ``filepath.Walk`` called back for a missing root alone and listed nothing
+    (v1.2.0 cgroups/getallpids.go:10-27; 692f6e1 cgroups/utils.go:426-445).
 
     Raises:
-        PathError: "lstat <root>: <errno text>".
+        PathError: "lstat <root>: <errno text>" (runc's era), or a cgroup.procs' own error.
     """
-    try:
-        os.lstat(root)
-    except OSError as err:
-        raise PathError("lstat", root, err.errno or errno.ENOENT) from err
-    return root
+    if era != "seed":
+        try:
+            os.lstat(root)
+        except OSError as err:
+            raise PathError("lstat", root, err.errno or errno.ENOENT) from err
+    pids: list[int] = []
+    for directory, _dirs, _files in os.walk(root):
+        pids.extend(read_procs(directory))
+    return pids
 
 
 def read_procs(directory: str) -> list[int]:

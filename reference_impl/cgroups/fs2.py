@@ -17,11 +17,10 @@ from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
 from reference_impl.cgroups.fs import Remover
+from reference_impl.cgroups.fs import all_pids
 from reference_impl.cgroups.fs import group_dir
 from reference_impl.cgroups.fs import read_freezer_file
-from reference_impl.cgroups.fs import read_procs
 from reference_impl.cgroups.fs import remove_paths
-from reference_impl.cgroups.fs import walk_root
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError
@@ -248,13 +247,7 @@ class Fs2Manager:
         the walk's error (v1.2.0 cgroups/getallpids.go:10-27 GetAllPids).  Before Apply there is
         none: v1.2.0 walks the path it computed, finds nothing (ENOENT), and Processes ignores
         that while there is no init (container_linux.go:114-136)."""
-        root = self.path or self.planned_paths().get(UNIFIED_KEY, "")
-        if self.writer.era != "seed":
-            root = walk_root(root)
-        pids: list[int] = []
-        for directory, _dirs, _files in os.walk(root):
-            pids.extend(read_procs(directory))
-        return pids
+        return all_pids(self.path or self.planned_paths().get(UNIFIED_KEY, ""), self.writer.era)
 
 
 #: waitFrozen's reads of cgroup.events, and the pause after each (v1.2.0 fs2/freezer.go:97-102)
