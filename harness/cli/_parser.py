@@ -136,7 +136,7 @@ def _run_command(commands: argparse._SubParsersAction) -> None:
         help="run the conformance suite against a subject and write a report",
         description="Run the conformance suite.  Arguments after '--' go to pytest unchanged.  "
         "Requirements whose tests are all left out (e.g. by -k) are untested, which fails "
-        "the verdict.",
+        "the verdict; --requirement instead checks the named requirements alone.",
     )
     _common(run)
     _run_options(run)

@@ -190,6 +190,8 @@ def pytest_args(
         argv.append(f"--rtgate-preset={args.preset}")
     if args.workers is not None:
         argv += ["-n", str(args.workers)]
+    if args.requirement:
+        argv.append(f"--rtgate-requirement={args.requirement}")
     if args.keyword:
         argv += ["-k", args.keyword]
     if args.quick:

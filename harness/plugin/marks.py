@@ -53,7 +53,9 @@ class RequirementMarks:
 
     def __init__(self, options: RunOptions) -> None:
         self.catalog = options.catalog
-        self.in_profile = {r.id for r in options.requirements()}
+        self.in_profile = {r.id for r in options.profile_requirements()}
+        #: ``--requirement``: a test runs only for one of these (empty: every test)
+        self.selected = set(options.selected)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pycollect_makeitem(
@@ -77,6 +79,9 @@ class RequirementMarks:
             if ids is None:  # not made by the Python collector: check it now
                 ids = item.stash[requirements_key] = requirement_ids(item, self.catalog)
             if ids and self.in_profile.isdisjoint(ids):
+                dropped.append(item)
+                continue
+            if self.selected and self.selected.isdisjoint(ids):
                 dropped.append(item)
                 continue
             needed = item.stash.get(_needs_key, None)

@@ -123,6 +123,12 @@ RUN_OPTIONS = (
         "reports/<UTC time>-<subject>/, with reports/latest pointing at it)",
     ),  # fmt: skip
     RunOption("catalog", "requirement catalog (default: the packaged one)", metavar="PATH"),
+    RunOption(
+        "requirement",
+        "only these requirements (comma-separated ids of the profile): their tests run, and "
+        "the report and verdict hold them alone",
+        metavar="IDS",
+    ),  # fmt: skip
     RunOption("command", argparse.SUPPRESS, default="", plugin_only=True),
 )
 

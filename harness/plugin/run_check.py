@@ -95,6 +95,7 @@ class RunRequest:
     certify: bool = False
     report_dir: str | None = None
     catalog: str | None = None
+    requirement: str | None = None
     command: str = ""
 
 
@@ -131,6 +132,8 @@ class RunOptions:
     #: what probing the runtime on this host found, when the run did it before this process
     #: started its session (``rtgate run``, or the controller of xdist workers); else None
     runtime_access: RuntimeAccess | None = None
+    #: ``--requirement``: the only requirements this run checks; empty checks the profile's all
+    selected: tuple[str, ...] = ()
 
     @property
     def host_features(self) -> tuple[str, ...]:
@@ -142,9 +145,14 @@ class RunOptions:
         """The requirement scopes this subject can be checked on (its kind says)."""
         return self.subject.kind.scopes
 
-    def requirements(self) -> list[Any]:
-        """The catalog's requirements of this run: its profile, in the subject's scopes."""
+    def profile_requirements(self) -> list[Any]:
+        """The catalog's requirements of the profile that this subject can be checked on."""
         return [r for r in self.catalog.for_profile(self.profile) if r.scope in self.scopes]
+
+    def requirements(self) -> list[Any]:
+        """The requirements this run checks and reports: the profile's, or those selected."""
+        found = self.profile_requirements()
+        return [r for r in found if r.id in self.selected] if self.selected else found
 
 
 def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
@@ -174,6 +182,7 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
     _check_preset_fits(preset, probe, profile, catalog)
     _check_oci_version(request.oci_version, kind)
     subject, found = _subject(request, kind, version)
+    selected = _selected(request.requirement, catalog, profile, kind.scopes)
     return RunOptions(
         subject=subject,
         host=request.host,
@@ -188,7 +197,31 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
         strict=request.strict or request.certify,
         certify=request.certify,
         command=request.command,
+        selected=selected,
     )
+
+
+def _selected(
+    given: str | None, catalog: Catalog, profile: str, scopes: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The ids of ``--requirement``, each one a requirement this run can check."""
+    if given is None:
+        return ()
+    ids = tuple(dict.fromkeys(part.strip() for part in given.split(",") if part.strip()))
+    if not ids:
+        raise OptionError("requirement", f"must name at least one requirement id (got {given!r})")
+    checkable = {r.id for r in catalog.for_profile(profile) if r.scope in scopes}
+    for req_id in ids:
+        if req_id not in catalog:
+            raise OptionError("requirement", f"names {req_id!r}, which the catalog does not have")
+        if req_id not in checkable:
+            raise OptionError(
+                "requirement",
+                f"names {req_id!r}, which profile {profile!r} does not check on this subject "
+                f"(its profiles: {', '.join(catalog[req_id].profiles)}; its scope: "
+                f"{catalog[req_id].scope})",
+            )
+    return ids
 
 
 def _kind(text: str) -> SubjectKind:

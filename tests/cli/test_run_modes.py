@@ -107,3 +107,38 @@ def test_a_killed_run_leaves_a_whole_report_marked_incomplete(
     assert report.run.complete is False
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == [], "no temp files"
     assert "INCOMPLETE" in (out / "compliance.md").read_text()
+
+
+def test_a_run_of_some_requirements_runs_their_tests_and_judges_them_alone(
+    tmp_path: Path, catalog: Path
+) -> None:
+    body = PASSING.replace('("T-ONE-A", True, "one")', '("T-ONE-A", False, "bad")')
+    got, out = _run_cli(tmp_path, catalog, body, "--requirement", "T-TWO-A")
+    assert got == 0, "test_one (failing T-ONE-A) must not run"
+    report = json.loads((out / "compliance.json").read_text())
+    assert [r["id"] for r in report["requirements"]] == ["T-TWO-A"]
+    assert [t["requirements"] for t in report["tests"]] == [["T-THREE-A", "T-TWO-A"]]
+    got, out = _run_cli(tmp_path, catalog, body, "--requirement", "T-ONE-A, T-ONE-B")
+    outcomes = {
+        r["id"]: r["outcome"]
+        for r in json.loads(out.joinpath("compliance.json").read_text())["requirements"]
+    }
+    assert (got, outcomes) == (1, {"T-ONE-A": "fail", "T-ONE-B": "pass"})
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("T-NOPE", "'--requirement' names 'T-NOPE', which the catalog does not have"),
+        ("T-RUNC-ONLY", "'--requirement' names 'T-RUNC-ONLY', which profile 'seed' does not "
+         "check on this subject (its profiles: runc-1.2; its scope: api)"),
+        (" , ", "'--requirement' must name at least one requirement id (got ' , ')"),
+    ],
+)  # fmt: skip
+def test_a_requirement_the_run_cannot_check_is_a_one_line_usage_error(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str], given: str, said: str
+) -> None:
+    got, out = _run_cli(tmp_path, catalog, PASSING, "--requirement", given)
+    assert got == 2
+    assert _one_line(capsys.readouterr().err) == f"rtgate: error: {said}"
+    assert not out.exists(), "refused before any test ran"
