@@ -10,6 +10,7 @@ from __future__ import annotations
 from harness.report.model import OUTCOMES
 from harness.report.model import Report
 from harness.report.model import RequirementResult
+from harness.report.rerun import rerun_command
 
 __all__ = ["render_summary"]
 
@@ -40,6 +41,10 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
     lines += [_cut(f"verdict failed: {note}", width * 3) for note in summary.verdict_notes]
     if summary.fatal:
         lines.append(f"{len(summary.fatal)} requirement(s) fail the verdict:")
+    failed = [r.id for r in report.requirements if r.fatal and r.outcome in ("fail", "error")]
+    rerun = rerun_command(run.command, failed)
+    if rerun:
+        max_lines -= 1  # said last, after the list
     shown = sorted((r for r in report.requirements if r.outcome in _SHOWN), key=_priority)
     room = max_lines - len(lines)
     for index, result in enumerate(shown):
@@ -50,6 +55,8 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
             break
         lines.extend(entry)
         room -= len(entry)
+    if rerun:
+        lines.append(_cut(f"rerun them: {rerun}", width * 3))
     return "\n".join(lines)
 
 

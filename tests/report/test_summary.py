@@ -54,3 +54,25 @@ def test_header_names_the_preset_and_an_unknown_version() -> None:
         "rtgate: verdict PASS (subject python:m:f (version unknown), host simulated (no-rdt),"
         " profile seed)"
     )
+
+
+def test_the_last_line_reruns_the_failures_alone() -> None:
+    import dataclasses
+
+    command = "rtgate run --subject python:m:f --report-dir=out/ --requirement A-X -- -x"
+    report = dataclasses.replace(sample_report(), run=dataclasses.replace(RUN, command=command))
+    assert render_summary(report).splitlines()[-1] == (
+        "rerun them: rtgate run --subject python:m:f --requirement A-ERROR,A-FAIL -- -x"
+    )
+    assert "rerun" not in render_summary(sample_report()), "no command known, no rerun line"
+
+
+def test_the_rerun_line_leaves_the_screen_whole() -> None:
+    import dataclasses
+
+    infos = [Info(f"R-{i:03d}") for i in range(100)]
+    tests = [TestResult(f"t.py::test_{i:03d}", "fail", 0.0, (f"R-{i:03d}",)) for i in range(100)]
+    run = dataclasses.replace(RUN, command="rtgate run --report-dir out")
+    lines = render_summary(build_report(run, infos, tests)).splitlines()
+    assert len(lines) <= 40
+    assert lines[-2].startswith("  ... and ") and lines[-1].startswith("rerun them: rtgate run ")

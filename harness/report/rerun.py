@@ -1,0 +1,43 @@
+"""The command that runs a report's failing requirements again, and nothing else.
+
+It is the run's own command line (``run.command``) with ``--requirement`` naming the failures
+in place of any selection it had, and without ``--report-dir``: a rerun writes a report of its
+own instead of overwriting the one being read.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+__all__ = ["rerun_command"]
+
+#: options of ``rtgate run`` a rerun leaves out, with the value each takes
+_DROPPED = ("--requirement", "--report-dir")
+
+
+def rerun_command(command: str, ids: list[str]) -> str | None:
+    """``command`` run again for ``ids`` alone; None when the command is unknown or is not
+    an ``rtgate run``."""
+    try:
+        argv = shlex.split(command)
+    except ValueError:
+        return None
+    if not ids or "run" not in argv[:2] or not argv[0].endswith("rtgate"):
+        return None
+    kept: list[str] = []
+    skip_value = False
+    for arg in argv:
+        if skip_value:
+            skip_value = False
+            continue
+        if arg in _DROPPED:
+            skip_value = True
+            continue
+        if arg.startswith(tuple(f"{option}=" for option in _DROPPED)):
+            continue
+        kept.append(arg)
+    tail: list[str] = []
+    if "--" in kept:  # pytest's arguments stay last
+        at = kept.index("--")
+        kept, tail = kept[:at], kept[at:]
+    return shlex.join([*kept, "--requirement", ",".join(sorted(ids)), *tail])
