@@ -127,6 +127,8 @@ def test_real_host_catches_broken_runtime_and_cleans_up(module: str, tmp_path: P
         "--quick",
         "--subject",
         f"python:tests.broken.{module}:new_factory",
+        "--requirement",  # the broken rules' own tests, which fail and must clean up
+        ",".join(wanted.requirements),
         "--report-dir",
         str(tmp_path),
     )
