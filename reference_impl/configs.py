@@ -54,9 +54,10 @@ class CgroupConfig:
     memory_limit: int = 0
     #: most tasks the cgroup may hold; 0 leaves it alone, -1 is unlimited (``PidsLimit``)
     pids_limit: int = 0
-    #: v1 ``cpu.shares``; on cgroup v2 converted to a weight as runc does; 0 leaves it alone
+    #: v1 ``cpu.shares``; 0 leaves it alone.  The v2 manager does not read it: a caller
+    #: converts it to ``cpu_weight`` (runc's specconv)
     cpu_shares: int = 0
-    #: v2 ``cpu.weight`` (1..10000), taking precedence over ``cpu_shares``; 0 leaves it alone
+    #: v2 ``cpu.weight`` (1..10000); 0 leaves it alone
     cpu_weight: int = 0
 
 

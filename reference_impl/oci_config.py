@@ -12,6 +12,7 @@ import json
 import os
 from typing import Any
 
+from reference_impl.cgroups.fs2 import shares_to_weight
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.configs import Hook
@@ -85,6 +86,8 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         memory_limit=int(memory.get("limit") or 0),
         pids_limit=int(pids.get("limit") or 0),
         cpu_shares=int(cpu.get("shares") or 0),
+        # specconv fills the v2 weight from the shares (v1.2.0 spec_linux.go:813-818)
+        cpu_weight=shares_to_weight(int(cpu.get("shares") or 0)),
     )
 
 

@@ -63,13 +63,43 @@ def test_pids_limit_lands(on_host: OnHost, kind: str, verify: Any) -> None:
 @pytest.mark.parametrize("shares", sorted(tables.shares_to_weight()))
 @pytest.mark.requirement("CG-SET-CPU")
 def test_cpu_shares_land(on_host: OnHost, kind: str, shares: int, verify: Any) -> None:
+    """The config as runc's specconv makes it from config.json: the shares, and their v2
+    weight beside them."""
+    weight = tables.shares_to_weight()[shares]
     with boot(on_host, kind) as (host, factory):
-        config = cgroup_config(host.cgroup_path("cs"), cpu_shares=shares)
+        config = cgroup_config(host.cgroup_path("cs"), cpu_shares=shares, cpu_weight=weight)
         c = factory.create(host.container_id("cs"), config)
         _start_sets(c, "CG-SET-CPU", verify)
-        wanted = tables.shares_to_weight()[shares] if kind == "v2" else shares
+        wanted = weight if kind == "v2" else shares
         got = control_value(limit_file(host, kind, host.cgroup_path("cs"), "cpu_shares"))
         verify("CG-SET-CPU", got == str(wanted), f"cpu shares {shares} gave {got!r}, not {wanted}")
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-SET-CPU")
+def test_cpu_weight_lands_on_v2(on_host: OnHost, kind: str, verify: Any) -> None:
+    with boot(on_host, kind) as (host, factory):
+        config = cgroup_config(host.cgroup_path("cw"), cpu_weight=250)
+        c = factory.create(host.container_id("cw"), config)
+        _start_sets(c, "CG-SET-CPU", verify)
+        got = control_value(limit_file(host, kind, host.cgroup_path("cw"), "cpu_weight"))
+        verify("CG-SET-CPU", got == "250", f"cpu weight 250 gave {got!r}")
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-SET-SHARES-UNUSED")
+def test_cpu_shares_alone_write_no_weight_on_v2(on_host: OnHost, kind: str, verify: Any) -> None:
+    rule = "CG-V2-SET-SHARES-UNUSED"
+    with boot(on_host, kind) as (host, factory):
+        path = limit_file(host, kind, host.cgroup_path("cn"), "cpu_weight")
+        c = factory.create(host.container_id("cn"), cgroup_config(host.cgroup_path("cn")))
+        c.run(INIT)
+        before = control_value(path)
+        update = cgroup_config(host.cgroup_path("cn"), cpu_shares=1024).cgroups
+        got = error_of(lambda: c.set(dataclasses.replace(c.config, cgroups=update)))
+        verify(rule, got == "no error", f"Set of cpu shares alone failed: {got!r}")
+        after = control_value(path)
+        verify(rule, after == before, f"shares alone changed cpu.weight from {before} to {after}")
 
 
 @pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))

@@ -38,7 +38,9 @@ UNIFIED_KEY = ""
 
 
 def shares_to_weight(shares: int) -> int:
-    """runc's ``ConvertCPUSharesToCgroupV2Value``: [2, 262144] onto [1, 10000]; 0 stays 0."""
+    """runc's ``ConvertCPUSharesToCgroupV2Value`` (v1.2.0 cgroups/utils.go:409-416): [2, 262144]
+    onto [1, 10000]; 0 stays 0.  Its caller, not the manager, converts: specconv, from
+    config.json's shares (spec_linux.go:813-818)."""
     if shares == 0:
         return 0
     return 1 + ((shares - 2) * 9999) // 262142
@@ -143,9 +145,10 @@ class Fs2Manager:
             if config.memory_limit == -1:
                 self._lift_swap(path)
             self.writer.write(path, "memory.max", _num_to_str(config.memory_limit))
-        weight = config.cpu_weight or shares_to_weight(config.cpu_shares)
-        if weight:
-            self.writer.write(path, "cpu.weight", str(weight))
+        # the weight alone: shares are the caller's to convert (v1.2.0 fs2/cpu.go:32-37,
+        # "NOTE: .CpuShares is not used here"; specconv does it, spec_linux.go:813-818)
+        if config.cpu_weight:
+            self.writer.write(path, "cpu.weight", str(config.cpu_weight))
         if config.freezer:
             self._set_freezer(config.freezer)
 

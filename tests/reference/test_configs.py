@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from reference_impl import CgroupConfig
 from reference_impl import Config
 from reference_impl import IntelRdtConfig
+from reference_impl.oci_config import load_bundle
 
 
 def test_resources_and_intel_rdt_round_trip() -> None:
@@ -33,3 +35,17 @@ def test_seed_state_json_without_the_new_fields_still_loads() -> None:
     config = Config.from_json(old)
     assert config.cgroups == CgroupConfig(path="/c")
     assert config.intel_rdt == IntelRdtConfig(l3_cache_schema="L3:0=f")
+
+
+def test_config_json_shares_carry_their_v2_weight(tmp_path: Path) -> None:
+    """The reference's specconv converts the shares, as runc's does (v1.2.0
+    spec_linux.go:813-818); the v2 manager then reads the weight alone."""
+    spec = {
+        "ociVersion": "1.0.2",
+        "process": {"args": ["/bin/true"]},
+        "linux": {"resources": {"cpu": {"shares": 1024}}},
+    }
+    (tmp_path / "config.json").write_text(json.dumps(spec))
+    config, _ = load_bundle(str(tmp_path), "w")
+    assert config.cgroups is not None
+    assert (config.cgroups.cpu_shares, config.cgroups.cpu_weight) == (1024, 39)

@@ -1,5 +1,6 @@
-"""Broken: on cgroup v2 the manager writes cpu shares to cpu.weight as they are, instead of
-converting them to the weight range (a v1 value of 1024 is not a weight of 1024)."""
+"""Broken (runc-1.2): the cgroup v2 manager writes a config's cpu shares to cpu.weight when it
+has no weight, where runc's fs2 leaves the shares to its caller to convert (a v1 value of 1024
+is no weight at all)."""
 
 from __future__ import annotations
 
@@ -17,4 +18,4 @@ class SharesAsWeight(Fs2Manager):
         super().set(config)
 
 
-new_factory = factory_with_managers("V2SharesNotConverted", fs2=SharesAsWeight)
+new_factory = factory_with_managers("V2SharesWrittenAsWeight", fs2=SharesAsWeight)
