@@ -27,6 +27,7 @@ from reference_impl.errors import PathError
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import read_file
+from reference_impl.fileutil import read_file_go
 from reference_impl.fileutil import write_control_file
 from reference_impl.system import System
 
@@ -72,6 +73,9 @@ class Fs2Manager:
         self.system = system
         self.mount = mount
         self.paths: dict[str, str] = dict(paths or {})
+        #: the group's cgroup.controllers, read by the manager's first Set and kept
+        #: (``getControllers``, v1.2.0 fs2/fs2.go:44-60); a manager made by Load reads it again
+        self._controllers: frozenset[str] | None = None
 
     @property
     def path(self) -> str:
@@ -139,6 +143,10 @@ class Fs2Manager:
         path = self.path
         if not path:
             return
+        if self._controllers is None:  # v1.2.0 fs2/fs2.go:169-171: its error is Set's
+            self._controllers = frozenset(
+                read_file_go(os.path.join(path, "cgroup.controllers")).split()
+            )
         if config.pids_limit:
             self.writer.write(path, "pids.max", _num_to_str(config.pids_limit))
         if config.memory_limit:

@@ -49,6 +49,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "v2_shares_written_as_weight": Broken(("CG-V2-SET-SHARES-UNUSED",), profile="runc-1.2"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_weight_from_shares": Broken(("CG-SET-CPU",), profile="runc-1.2"),
+    # a feature runc brought after the seed: its rule is not the seed's
+    "v2_controllers_never_read": Broken(("CG-V2-SET-CONTROLLERS-READ",), profile="runc-1.2"),
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_freeze_no_wait": Broken(("CG-V2-FREEZE",), profile="runc-1.2"),
