@@ -10,6 +10,7 @@ the seed's five removal rounds so both managers fail the same way on a busy grou
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 
@@ -111,28 +112,67 @@ class Fs2Manager:
         return {UNIFIED_KEY: group_dir(self.mount, self.config.path)}
 
     def _create(self, path: str) -> None:
-        """``CreateCgroupPath``: each level from the mount down; controllers enabled in every
-        level that has a child on the way."""
+        """``CreateCgroupPath`` (v1.2.0 fs2/create.go:69-150): each level from the mount down,
+        made and its mode checked; the root's controllers enabled in every level that has a
+        child on the way.  On an error the levels this call made are removed, deepest first
+        (:99-106, deferred ``os.Remove``)."""
         relative = os.path.relpath(path, self.mount)
-        parts = [] if relative == "." else relative.split(os.sep)
-        current = self.mount
-        for part in parts:
-            self._enable_controllers(current)
-            current = os.path.join(current, part)
-            try:
-                os.mkdir(current, 0o755)
-            except FileExistsError:
-                pass
-            except OSError as err:
-                raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
+        levels = [self.mount]
+        for part in [] if relative == "." else relative.split(os.sep):
+            levels.append(os.path.join(levels[-1], part))
+        controllers = read_file_go(os.path.join(self.mount, "cgroup.controllers")).split()
+        enable = "+" + " +".join(controllers)  # create.go:84-85, "+" alone without any
+        made: list[str] = []
+        try:
+            for depth, current in enumerate(levels):
+                if depth > 0:
+                    self._make_level(current, made)
+                if depth < len(levels) - 1:
+                    self._enable_controllers(current, enable)
+        except Exception:
+            for level in reversed(made):
+                with contextlib.suppress(OSError):
+                    os.rmdir(level)
+            raise
 
-    def _enable_controllers(self, directory: str) -> None:
-        available = read_file(os.path.join(directory, "cgroup.controllers")).split()
-        enabled = set(read_file(os.path.join(directory, "cgroup.subtree_control")).split())
-        missing = [name for name in available if name not in enabled]
-        if missing:
-            wanted = " ".join("+" + n for n in missing)
-            self.writer.write(directory, "cgroup.subtree_control", wanted)
+    def _make_level(self, current: str, made: list[str]) -> None:
+        """One level: mkdir (an existing one is fine), then its ``cgroup.type`` against the
+        config's controllers (create.go:94-133)."""
+        try:
+            os.mkdir(current, 0o755)
+            made.append(current)
+        except FileExistsError:
+            pass
+        except OSError as err:
+            raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
+        try:
+            mode = read_file(os.path.join(current, "cgroup.type")).strip()
+        except OSError:
+            mode = ""  # create.go:108, the error dropped
+        domain = self.config is not None and _has_domain_controller(self.config)
+        if mode == "domain invalid" and domain:
+            raise CgroupError(
+                f"cannot enter cgroupv2 {go_quote(current)} with domain controllers -- "
+                "it is in an invalid state"
+            )
+        if mode == "domain invalid":
+            with contextlib.suppress(CgroupError):  # create.go:126, the error dropped
+                self.writer.write(current, "cgroup.type", "threaded")
+        elif mode in ("domain threaded", "threaded") and domain:
+            raise CgroupError(
+                f"cannot enter cgroupv2 {go_quote(current)} with domain controllers -- "
+                f"it is in {mode} mode"
+            )
+
+    def _enable_controllers(self, directory: str, enable: str) -> None:
+        """All of them in one write; if it is refused, each alone, and whatever the kernel
+        refuses is left for Set to find (create.go:137-146)."""
+        try:
+            self.writer.write(directory, "cgroup.subtree_control", enable)
+        except CgroupError:
+            for controller in enable.split(" "):
+                with contextlib.suppress(CgroupError):
+                    self.writer.write(directory, "cgroup.subtree_control", controller)
 
     def set(self, config: CgroupConfig | None) -> None:
         """Write the limits of ``config`` (pids, memory, cpu, then the freezer), as fs2 does.
@@ -264,6 +304,12 @@ class Fs2Manager:
 #: waitFrozen's reads of cgroup.events, and the pause after each (v1.2.0 fs2/freezer.go:97-102)
 FROZEN_POLLS = 1000
 FROZEN_POLL_S = 0.01
+
+
+def _has_domain_controller(config: CgroupConfig) -> bool:
+    """``containsDomainController`` (v1.2.0 fs2/create.go:62-67): memory, io, cpu or hugetlb
+    limits; the config's cpu shares are no v2 limit (fs2/cpu.go:16-18 asks the weight)."""
+    return bool(config.memory_limit or config.cpu_weight)
 
 
 def _events(path: str) -> dict[str, str]:

@@ -8,8 +8,7 @@ from tests.broken._managers import factory_with_managers
 
 
 class NoSubtreeControl(Fs2Manager):
-    @staticmethod
-    def _enable_controllers(directory: str) -> None:
+    def _enable_controllers(self, directory: str, enable: str) -> None:
         return None  # the defect: cgroup.subtree_control is never written
 
 

@@ -1,0 +1,103 @@
+"""How cgroup v2's Apply makes the container's group (runc's CreateCgroupPath): level by
+level, each level's mode checked against the config's controllers, the root's controllers
+enabled on the way whatever a level refuses, and the levels it made removed when it fails."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.cgroup_hosts import control_value
+from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.cgroup_hosts import limit_file
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.machines import OnHost
+from harness.spec import tables
+
+
+def _unified(host: Host, path: str) -> str:
+    return host.cgroup_dir("unified", path)
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-CREATE-UNDONE")
+def test_a_failed_create_removes_the_levels_it_made(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    rule = "CG-V2-CREATE-UNDONE"
+    with boot(on_host, kind) as (host, factory):
+        made, kept = host.cgroup_path("un-new"), host.cgroup_path("un-old")
+        os.makedirs(_unified(host, kept))
+        for name, parent in (("un-new", made), ("un-old", kept)):
+            c = factory.create(host.container_id(name), cgroup_config(f"{parent}/leaf"))
+            leaf = _unified(host, f"{parent}/leaf")
+            fault = inject(host, "mkdir", leaf, errno.EACCES)
+            got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
+            host.clear_faults()
+            assert host.fired(fault), f"start never made {leaf}"
+            verify(rule, got != "no error", f"start went on past the refused mkdir of {leaf}")
+        verify(rule, not os.path.isdir(_unified(host, made)), f"the failed start left {made}")
+        verify(rule, os.path.isdir(_unified(host, kept)), f"it removed {kept}, made by another")
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-CREATE-MODE-REFUSED")
+def test_a_level_in_thread_mode_refuses_domain_controllers(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    """A level with a threaded child (a thread root, "domain threaded") stops a container with
+    a memory limit below it; when its mode cannot be read the error is the next level's,
+    "domain invalid" (the mode's read error is dropped)."""
+    rule = "CG-V2-CREATE-MODE-REFUSED"
+    with boot(on_host, kind) as (host, factory):
+        root = host.cgroup_path("tm")
+        os.makedirs(_unified(host, f"{root}/t"))
+        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
+            f.write("threaded")
+        for unread in (False, True):
+            name = f"tm-{'unread' if unread else 'read'}"
+            c = factory.create(
+                host.container_id(name), cgroup_config(f"{root}/c", memory_limit=1 << 26)
+            )
+            if unread:
+                inject(host, "read", os.path.join(_unified(host, root), "cgroup.type"), errno.EIO)
+            got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
+            host.clear_faults()
+            level, mode = (
+                (f"{root}/c", "an invalid state") if unread else (root, "domain threaded mode")
+            )
+            want = tables.resource_message(
+                "v2_domain_controllers_refused", path=_unified(host, level), mode=mode
+            )
+            verify(rule, want in got, f"start must fail with {want!r}: {got!r}")
+            left = os.path.isdir(_unified(host, f"{root}/c"))
+            verify(rule, not left, f"the refused start left {root}/c")
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-ENABLE-ONE-BY-ONE")
+def test_a_refused_enable_is_tried_controller_by_controller(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    rule = "CG-V2-ENABLE-ONE-BY-ONE"
+    with boot(on_host, kind) as (host, factory):
+        parent = host.cgroup_path("ob")
+        c = factory.create(
+            host.container_id("ob"), cgroup_config(f"{parent}/leaf", memory_limit=1 << 26)
+        )
+        control = os.path.join(_unified(host, parent), "cgroup.subtree_control")
+        fault = inject(host, "write", control, errno.EINVAL)
+        got = error_of(lambda: c.run(INIT))
+        host.clear_faults()
+        assert host.fired(fault), f"start never enabled controllers in {control}"
+        verify(rule, got == "no error", f"a refused enable in {control} failed start: {got!r}")
+        value = control_value(limit_file(host, kind, f"{parent}/leaf", "memory_limit"))
+        verify(rule, value == str(1 << 26), f"the memory limit below it is {value!r}")
