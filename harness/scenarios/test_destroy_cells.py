@@ -195,3 +195,24 @@ def test_loaded_destroy_whose_refresh_fails_destroys_nothing(
     left = container_dirs(host, c)
     verify(rule, left == KEPT, f"a failed refresh must tear nothing down: {left}")
     verify(rule, host.is_alive(pid), "a failed refresh must leave init alone")
+
+
+@pytest.mark.requirement("CG-DESTROY-GROUP-GONE")
+def test_destroy_takes_a_group_removed_from_outside_for_removed(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # 692f6e1 cgroups/utils.go:374-397 (os.Stat's not-exist deletes the path); v1.2.0
+    # cgroups/utils.go:228-236 (rmdir's ENOENT is success)
+    rule = "CG-DESTROY-GROUP-GONE"
+    cid = host.container_id("gg")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    make_init_gone(host, c)
+    groups = host.cgroup_dirs(f"/{cid}")
+    assert groups, "the container has no cgroup to remove"
+    os.rmdir(groups[0])  # its last task is gone: the kernel lets anyone remove it
+    got = error_of(c.destroy)
+    verify(rule, got == "no error", f"destroy failed on the group removed from outside: {got!r}")
+    left = host.cgroup_dirs(f"/{cid}")
+    verify(rule, left == [], f"destroy left the container's other groups: {left}")
+    verify(rule, str(c.status()) == "stopped", f"the container is {c.status()}")

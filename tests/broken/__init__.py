@@ -171,6 +171,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("CG-V2-SET-UNLIMITED", "CG-SET-FREEZER-INVALID", "CG-V2-FREEZE-WRITE-ERROR"),
         profile="runc-1.2",
     ),
+    "gone_group_fails_destroy": ("CG-DESTROY-GROUP-GONE",),
+    "busy_subgroup_parent_retried": Broken(("CG-V2-DESTROY-BUSY-SUBGROUP",), profile="runc-1.2"),
 }
 
 
