@@ -210,6 +210,10 @@ class Profile:
     #: Processes ignores a listing that found no group while there is no init and no group
     #: (runc 1.2's ignoreCgroupError, v1.2.0 container_linux.go:114-136)
     processes_ignores_gone_group: bool = False
+    #: the v2 listing reads a threaded group's cgroup.threads, whose cgroup.procs the kernel
+    #: refuses to read (EOPNOTSUPP): runc's readProcsFile since 1c505fffd (v1.2.0-rc.2;
+    #: v1.2.0 cgroups/utils.go:160-166)
+    pids_read_threads: bool = False
     #: Start of a process that is not init marks the container running and stamps its
     #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
     #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
@@ -468,6 +472,7 @@ RUNC_1_2 = Profile(
     },
     destroy_returns_early=True,
     processes_ignores_gone_group=True,
+    pids_read_threads=True,
     destroy_context="unable to destroy container",
     step_contexts={
         "cgroup": "unable to remove container's cgroup",

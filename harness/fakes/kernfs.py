@@ -11,7 +11,9 @@ Nothing is stored.  How pyfakefs drives a ``FakeFile`` (reference §3) and what 
   must not blank the next open's view.
 * Writes reach ``set_contents`` with everything written through the handle so far; the payload is
   the part after the handle's flush position (after the view, for ``O_APPEND`` handles).
-* Errors are raised by the kernel (``KernfsHost``) through ``fs.raise_os_error``.
+* Errors are raised by the kernel (``KernfsHost``) through ``fs.raise_os_error``; one its
+  rendering of a view gives (e.g. EOPNOTSUPP for cgroup.procs of a threaded cgroup) is kept as
+  ``view_error`` and raised by each read of that open, as the kernel's seq_file does.
 """
 
 from __future__ import annotations
@@ -85,6 +87,9 @@ class KernfsFile(FakeFile):
         self._fresh = False
         self._truncating = False
         self._view = b""
+        #: the errno the kernel's rendering of this open's view gave: seq_file's start and
+        #: show run at read(2), so the open succeeds and each read fails with it
+        self.view_error: int | None = None
         super().__init__(name, st_mode=stat.S_IFREG | mode, contents=b"", filesystem=filesystem)
         self.host = host
         self.spec = spec
@@ -148,7 +153,10 @@ class KernfsFile(FakeFile):
         if not self._fresh:
             self._fresh = True
             if self.alive and self.readable:
-                self._view = self.host.kernfs_read(self)
+                try:
+                    self._view, self.view_error = self.host.kernfs_read(self), None
+                except OSError as err:
+                    self._view, self.view_error = b"", err.errno
         return self._view
 
     def set_contents(self, contents: Any, encoding: str | None = None) -> bool:

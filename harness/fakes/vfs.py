@@ -185,17 +185,16 @@ class VfsHooks:
 
         Raises:
             OSError: the model's errno (e.g. EOPNOTSUPP for ``cgroup.procs`` of a threaded
-                cgroup); it surfaces from the open, where the view is rendered.
+                cgroup), unlogged: the open keeps it and each read(2) fails with it, logged
+                there (:meth:`_guard_reads`).
         """
         show = file.spec.show
         assert show is not None
-        text = ""
-
-        def render() -> None:
-            nonlocal text
+        try:
             text = show()
-
-        self._run("read", file.path, None, render)
+        except KernelErrno as err:
+            raise OSError(err.errno, errno.errorcode.get(err.errno, ""), file.path) from err
+        self._record("read", file.path, None, None)
         return text.encode()
 
     def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
@@ -434,6 +433,8 @@ class VfsHooks:
                     self._fail("read", file.where, None, errno.ENODEV)
                 if isinstance(file, KernfsFile) and not file.readable:
                     self._fail("read", file.where, None, errno.EINVAL)  # no seq_show
+                if isinstance(file, KernfsFile) and file.view_error is not None:
+                    self._fail("read", file.where, None, file.view_error)
                 if own_view:
                     if wrapper.filedes is None or not wrapper._is_open():
                         raise ValueError("I/O operation on closed file")

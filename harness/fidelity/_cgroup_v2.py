@@ -143,7 +143,7 @@ def v2_max_descendants(ctx: ProbeContext, mount: str) -> None:
 
 def v2_threaded_child(ctx: ProbeContext, mount: str) -> None:
     """cgroup.type takes only "threaded"; a threaded child makes its parent "domain threaded"
-    and its own cgroup.procs unreadable (EOPNOTSUPP)."""
+    and its own cgroup.procs unreadable (EOPNOTSUPP, from read(2): the open succeeds)."""
     group = ctx.group(mount)
     child = ctx.group(group)
     ctx.mkdir(group)
@@ -155,6 +155,7 @@ def v2_threaded_child(ctx: ProbeContext, mount: str) -> None:
     ctx.read(kind)
     ctx.read(os.path.join(group, "cgroup.type"))
     ctx.read(os.path.join(child, "cgroup.procs"))
+    ctx.read_after_open(os.path.join(child, "cgroup.procs"))
     ctx.read(os.path.join(child, "cgroup.threads"))
 
 

@@ -138,6 +138,22 @@ class ProbeContext(ABC):
         """Read ``path`` whole and record its stripped content (or the errno)."""
         return self.attempt(f"read {self.rel(path)}", lambda: _read_text(path).strip())
 
+    def read_after_open(self, path: str) -> str:
+        """Open, then read, recording which of the two failed: a seq_file's error comes from
+        read(2), after an open that succeeded (runc tells the two apart in its errors)."""
+        action = f"open and read {self.rel(path)}"
+        try:
+            fd = os.open(path, os.O_RDONLY)
+        except OSError as err:
+            return self.record(action, f"open: {errno_name(err)}")
+        try:
+            os.read(fd, 4096)
+        except OSError as err:
+            return self.record(action, f"read: {errno_name(err)}")
+        finally:
+            os.close(fd)
+        return self.record(action, "ok")
+
     def quiet_read(self, path: str) -> str:
         """Read without recording (for polls); "<ERRNO>" when the read fails."""
         try:

@@ -362,7 +362,7 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
         parent = current
 
 
-def all_pids(root: str, era: str) -> list[int]:
+def all_pids(root: str, era: str, *, read_threads: bool = False) -> list[int]:
     """``GetAllPids``: the pids of ``root``'s cgroup.procs and of every group below it.  runc's
     ``filepath.WalkDir`` (since v1.1.0) starts with an Lstat of the root and returns that
     error; the seed's ``filepath.Walk`` called back for a missing root alone and listed nothing
@@ -378,13 +378,19 @@ def all_pids(root: str, era: str) -> list[int]:
             raise PathError("lstat", root, err.errno or errno.ENOENT) from err
     pids: list[int] = []
     for directory, _dirs, _files in os.walk(root):
-        pids.extend(read_procs(directory))
+        pids.extend(read_procs(directory, read_threads=read_threads))
     return pids
 
 
-def read_procs(directory: str) -> list[int]:
+def read_procs(directory: str, *, read_threads: bool = False) -> list[int]:
     """The pids in ``directory``'s cgroup.procs (v1 and v2 alike), as readProcsFile reads them
     (692f6e1 cgroups/utils.go:274-296, os.Open; v1.2.0 cgroups/utils.go:139-168); a failure
-    is Go's *PathError."""
-    text = read_file_go(os.path.join(directory, "cgroup.procs"))
+    is Go's *PathError.  With ``read_threads`` a threaded group, whose cgroup.procs cannot be
+    read (EOPNOTSUPP, Go's ENOTSUP), is read from its cgroup.threads (utils.go:160-166)."""
+    try:
+        text = read_file_go(os.path.join(directory, "cgroup.procs"))
+    except PathError as err:
+        if not (read_threads and err.errno == errno.EOPNOTSUPP):
+            raise
+        text = read_file_go(os.path.join(directory, "cgroup.threads"))
     return [int(line) for line in text.split() if line.strip()]

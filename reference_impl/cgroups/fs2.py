@@ -66,11 +66,14 @@ class Fs2Manager:
         remover: Remover | None = None,
         *,
         writer: CgroupWriter,
+        read_threads: bool = False,
     ) -> None:
         self.config = config
         #: writes the control files, in the words of the profile's release
         self.writer = writer
         self.remover: Remover = remover or remove_paths
+        #: a threaded group is listed from its cgroup.threads (runc >= 1.2)
+        self.read_threads = read_threads
         self.system = system
         self.mount = mount
         self.paths: dict[str, str] = dict(paths or {})
@@ -298,7 +301,8 @@ class Fs2Manager:
         the walk's error (v1.2.0 cgroups/getallpids.go:10-27 GetAllPids).  Before Apply there is
         none: v1.2.0 walks the path it computed, finds nothing (ENOENT), and Processes ignores
         that while there is no init (container_linux.go:114-136)."""
-        return all_pids(self.path or self.planned_paths().get(UNIFIED_KEY, ""), self.writer.era)
+        root = self.path or self.planned_paths().get(UNIFIED_KEY, "")
+        return all_pids(root, self.writer.era, read_threads=self.read_threads)
 
 
 #: waitFrozen's reads of cgroup.events, and the pause after each (v1.2.0 fs2/freezer.go:97-102)

@@ -84,7 +84,15 @@ def new_manager(
     if profile.cgroup_v2 and mode == "v2" and mount is not None:
         # no profile without cgroup v2 gets here: the seed knows none; runc 1.1 retries nothing
         remover = remove_each_path if retrying else remove_each_path_once
-        return Fs2Manager(config, system, mount, paths=paths, remover=remover, writer=writer)
+        return Fs2Manager(
+            config,
+            system,
+            mount,
+            paths=paths,
+            remover=remover,
+            writer=writer,
+            read_threads=profile.pids_read_threads,
+        )
     unified = mount if mode == "hybrid" and profile.cgroup_join_unified else None
     remover = remove_paths_retrying if retrying else None
     return FsManager(

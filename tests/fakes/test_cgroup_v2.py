@@ -326,6 +326,8 @@ def test_cgroup_type_threaded_is_one_way_and_validated(v2: SimulatedKernel) -> N
     pid = v2.spawn_process("sh")
     assert errno_of(lambda: write(f"{CG}/a/d/cgroup.procs", str(pid))) == errno.EOPNOTSUPP
     assert errno_of(lambda: read(f"{CG}/a/t/cgroup.procs")) == errno.EOPNOTSUPP
+    with open(f"{CG}/a/t/cgroup.procs", "rb") as f:  # seq_file: the open succeeds, read(2) fails
+        assert errno_of(f.read) == errno.EOPNOTSUPP
     write(f"{CG}/cgroup.subtree_control", "+pids +memory")
     write(f"{CG}/a/cgroup.subtree_control", "+pids")  # threaded controllers are fine
     assert read(f"{CG}/a/t/cgroup.controllers") == "pids\n"

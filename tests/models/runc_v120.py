@@ -147,6 +147,7 @@ RUNC_V120 = Profile(
     processes_context="unable to get all container pids",
     # container_linux.go:114-122 ignoreCgroupError: ErrNotExist with neither init nor group
     processes_ignores_gone_group=True,
+    pids_read_threads=True,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
