@@ -53,6 +53,8 @@ __all__ = ["EXEC_FIFO", "STATE_FILE", "Container"]
 log = logging.getLogger("reference_impl.container")
 
 EXEC_FIFO = "exec.fifo"
+#: the binary runc forks to start a process, itself (692f6e1 factory_linux.go InitArgs)
+SELF_EXE = "/proc/self/exe"
 #: the exec FIFO's permission bits, whatever the umask (createExecFifo)
 EXEC_FIFO_MODE = 0o622
 STATE_FILE = "state.json"
@@ -517,7 +519,7 @@ class Container:
             exec_fifo=os.path.join(self.root, EXEC_FIFO) if is_init else None,
             namespaces=self.config.namespaces if is_init else self._init_namespaces(),
         )
-        pid = self.system.spawn(spec)
+        pid = self._spawn(spec, is_init)
         try:
             start_time = self.system.proc_stat(pid).start_time
         except OSError:
@@ -560,6 +562,17 @@ class Container:
             self._abort_parent(parent)
             raise
         return parent
+
+    def _spawn(self, spec: ProcessSpec, is_init: bool) -> int:
+        """``cmd.Start``: a fork that fails is Go's "fork/exec <path>: <errno text>" inside
+        the start's context, before anything is placed or made.  The path is the binary runc
+        forks, itself (``/proc/self/exe``: 692f6e1 factory_linux.go InitPath)."""
+        try:
+            return self.system.spawn(spec)
+        except OSError as err:
+            cause = PathError("fork/exec", SELF_EXE, err.errno or errno.EAGAIN)
+            step = "spawn-init" if is_init else "spawn-setns"
+            raise self.profile.start_step_error(step, "", cause) from err
 
     def _abort_parent(self, parent: ParentProcess) -> None:
         """What a start that fails inside the parent's start undoes: init is terminated (its

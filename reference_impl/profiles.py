@@ -136,10 +136,14 @@ class Profile:
     #: what initProcess.start says around each cgroup and resctrl step of a start: "apply"
     #: (before the sync loop) and "set" (in it; ``{phase}`` is "ready" without a mount
     #: namespace, else "procHooks"), by step: "cgroup-apply", "rdt-apply", "cgroup-set",
-    #: "rdt-set".  The seed's are SystemError causes (692f6e1 process_linux.go:292-299,
-    #: 330-338, 360-368); runc 1.2's wrap as "<context>: <err>" (v1.2.0 :577-584, 743-751).
+    #: "rdt-set"; and around the fork of init ("spawn-init") or of a process started in a
+    #: running container ("spawn-setns").  The seed's are SystemError causes (692f6e1
+    #: process_linux.go:75-79, 269-275, 292-299, 330-338, 360-368); runc 1.2's wrap as
+    #: "<context>: <err>" (v1.2.0 :136-141, 521-528, 577-584, 743-751).
     start_step_contexts: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: {
+            "spawn-init": "starting init process command",
+            "spawn-setns": "starting setns process",
             "cgroup-apply": "applying cgroup configuration for process",
             "rdt-apply": "applying Intel RDT configuration for process",
             "cgroup-set": "setting cgroup config for {phase} process",
@@ -490,6 +494,8 @@ RUNC_1_2 = Profile(
     start_context="unable to start container process",
     init_sync_context="error during container init",
     start_step_contexts={
+        "spawn-init": "unable to start init",
+        "spawn-setns": "error starting setns process",
         "cgroup-apply": "unable to apply cgroup configuration",
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",

@@ -179,6 +179,14 @@ class KernelTasks:
         under the host's init, which reaps them when they exit."""
         self._table.orphan_runtime_children()
 
+    def check_fork(self, program: str) -> None:
+        """The runtime's fork(2) of a child that is to exec ``program``: a fault armed on
+        ("fork", ``program``) fails it, and no process is made."""
+        err = self.faults.check("fork", program)
+        if err is not None:
+            self._record("fork", program, None, err)
+            self.fs.raise_os_error(err)
+
     def deliver_signal(self, pid: int, sig: int) -> None:
         """``kill(2)``: ESRCH for a missing pid, frozen tasks hold fatal signals until thawed; a
         fault armed on ("kill", /proc/<pid>) fails it first, and nothing is delivered."""

@@ -39,9 +39,11 @@ class SimulatedSystem:
 
         Raises:
             FakeKernelError: for an empty argv.
+            OSError: the fork's errno, where a ("fork", argv[0]) fault is armed.
         """
         if not spec.args:
             raise FakeKernelError("ProcessSpec.args is empty: nothing to execute")
+        self.kernel.check_fork(spec.args[0])
         comm = posixpath.basename(spec.args[0])
         program = (tuple(spec.args), tuple(spec.env), spec.cwd)
         pid = self.kernel.spawn_process(comm, namespaces=spec.namespaces, program=program)

@@ -8,7 +8,6 @@ import json
 import os
 import stat
 from collections.abc import Callable
-from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -20,8 +19,10 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import first_part_missing
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import layers_missing
 from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
@@ -278,12 +279,8 @@ def test_a_failed_start_step_is_named_in_its_layers(
     got = start_with_fault(host, c, "write", files[step], errno.EACCES)
     layers = start_errors.start_step_error_layers(step, profile)
     denied = os.strerror(errno.EACCES).lower()
-    if start_errors.errors_quoted(profile):
-        missing = _first_part_missing(got, [f"{layer} caused" for layer in layers])
-        verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
-    else:
-        head = "".join(f"{layer}: " for layer in layers)
-        verify(rule, got.startswith(head), f"the error must begin {head!r}: {got!r}")
+    missing = layers_missing(got, layers, profile)
+    verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
     verify(rule, denied in got.lower(), f"the error must end in the write's {denied!r}: {got!r}")
 
 
@@ -321,7 +318,7 @@ def test_failing_start_hook_error_names_the_hook(
     hook_error = tables.hook_failed(4, "", "no", profile)
     text = str(info.value)
     parts = start_errors.start_hook_error_parts(kind, 1, hook_error, profile)
-    missing = _first_part_missing(text, parts)
+    missing = first_part_missing(text, parts)
     assert missing is None, (
         f"the error must name {kind} hook 1, with {missing!r} in order: {text!r}"
     )
@@ -435,23 +432,12 @@ def test_hook_that_cannot_be_started_fails_its_phase(
     text = str(info.value)
     not_started = tables.message("hook_not_started", profile, path=missing)
     parts = start_errors.start_hook_error_parts(kind, 0, not_started, profile)
-    part = _first_part_missing(text, parts)
+    part = first_part_missing(text, parts)
     verify(
         "LC-HOOK-NOT-STARTED",
         part is None,
         f"the error must carry, in order, each part of {kind} hook 0's; {part!r} is not: {text!r}",
     )
-
-
-def _first_part_missing(text: str, parts: Iterable[str]) -> str | None:
-    """The first of ``parts`` that ``text`` does not hold after the ones before it."""
-    at = 0
-    for part in parts:
-        found = text.find(part, at)
-        if found < 0:
-            return part
-        at = found + len(part)
-    return None
 
 
 @pytest.mark.requirement("LC-START-SECOND-INIT-REFUSED")

@@ -1,22 +1,26 @@
-"""Start and Run when a step of the start goes wrong: the new init's stat cannot be read, and
-a Run whose start fails."""
+"""Start and Run when a step of the start goes wrong: the runtime cannot fork, the new init's
+stat cannot be read, and a Run whose start fails."""
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 from typing import Any
 
 import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
+from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import layers_missing
 from harness.scenarios._support.containers import state_file
+from harness.spec import start_errors
 from harness.spec import tables
 from harness.subjects.base import Factory
 
@@ -55,3 +59,41 @@ def test_run_whose_start_fails_releases_nothing(
     verify(rule, not os.path.exists(fifo), "a failed Run left exec.fifo behind")
     status = str(c.status())
     verify(rule, status == "stopped", f"after a failed Run the container is {status}")
+
+
+@pytest.mark.requirement("LC-START-FORK-ERROR")
+@pytest.mark.parametrize("which", ["init", "setns"])
+def test_start_whose_fork_fails(
+    factory: Factory, host: Host, profile: str, which: str, verify: Any
+) -> None:
+    """The runtime cannot fork (EAGAIN: its pids limit): Start returns the fork's error in
+    its layers, and nothing was made or started for the process."""
+    rule = "LC-START-FORK-ERROR"
+    cid = host.container_id(f"fk-{which}")
+    c = factory.create(cid, config_for(cid))
+    process = INIT if which == "init" else EXTRA
+    if which == "setns":
+        c.run(INIT)
+    before = host.live_children()
+    fault = inject(host, "fork", process.args[0], errno.EAGAIN)
+    got = error_of(lambda: c.start(process))
+    host.clear_faults()
+    assert host.fired(fault), f"Start never forked {process.args[0]}"
+    layers = start_errors.start_step_error_layers(f"spawn_{which}", profile)
+    missing = layers_missing(got, layers, profile)
+    verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
+    cause = f"fork/exec {_ANY_PATH}: {os.strerror(errno.EAGAIN).lower()}"
+    verify(rule, re.search(cause, got) is not None, f"the cause must be Go's {cause!r}: {got!r}")
+    started = host.live_children() - before
+    verify(rule, not started, f"a failed fork left processes {sorted(started)}")
+    if which == "init":
+        fifo = os.path.join(host.state_root, cid, "exec.fifo")
+        verify(rule, not os.path.exists(fifo), "a failed fork of init left exec.fifo behind")
+        verify(rule, not host.cgroup_dirs(f"/{cid}"), "a failed fork of init made cgroups")
+        verify(rule, str(c.status()) == "stopped", f"the container is {c.status()}")
+    else:
+        verify(rule, str(c.status()) == "running", f"the container is {c.status()}")
+
+
+#: the binary the runtime forks (runc: itself, /proc/self/exe), which no rule names
+_ANY_PATH = r"/\S+"

@@ -28,8 +28,9 @@ def start_set_error(profile: str, phase: str) -> tuple[str, str]:
 
 
 def start_step_error_layers(step: str, profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
-    """The contexts around a failed ``step`` (cgroup_apply, rdt_apply, rdt_set) of a start of
-    init, outermost first."""
+    """The contexts around a failed ``step`` (spawn_init, cgroup_apply, rdt_apply, rdt_set) of
+    a start of init, or the fork of a process started in a running container (spawn_setns),
+    outermost first."""
     return tuple(str(layer) for layer in lifecycle(profile)["start_step_error"][step])
 
 

@@ -175,6 +175,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "busy_subgroup_parent_retried": Broken(("CG-V2-DESTROY-BUSY-SUBGROUP",), profile="runc-1.2"),
     "processes_threads_unread": Broken(("LC-PROCESSES-THREADED-GROUP",), profile="runc-1.2"),
     "exec_skips_unconfigured_rdt": ("LC-EXEC-RDT-WITHOUT-CONFIG",),
+    "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
 }
 
 

@@ -14,6 +14,7 @@ import os
 import signal
 import stat
 from collections.abc import Callable
+from collections.abc import Iterable
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,7 @@ from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts import HostCannot
 from harness.scenarios._support.skips import skip_for_host
+from harness.spec import start_errors
 from harness.spec import tables
 from harness.spec.teardown import error_source
 from harness.subjects.api import CgroupConfig
@@ -263,3 +265,24 @@ def pids_limit_file(host: Host, cgroup_path: str) -> str:
         return os.path.join(host.cgroup_dir("unified", cgroup_path), tables.v2_file("pids_limit"))
     hierarchy, name = tables.v1_limit_file("pids_limit")
     return os.path.join(host.cgroup_dir(hierarchy, cgroup_path), name)
+
+
+def first_part_missing(text: str, parts: Iterable[str]) -> str | None:
+    """The first of ``parts`` that ``text`` does not hold after the ones before it."""
+    at = 0
+    for part in parts:
+        found = text.find(part, at)
+        if found < 0:
+            return part
+        at = found + len(part)
+    return None
+
+
+def layers_missing(got: str, layers: Iterable[str], profile: str) -> str | None:
+    """What a start error ``got`` lacks of its ``layers`` (outermost first), in the profile's
+    words: the seed's quoting ``<layer> caused "...`` in order, or runc's ``<layer>: `` as the
+    error's head; None when it has them all."""
+    if start_errors.errors_quoted(profile):
+        return first_part_missing(got, [f"{layer} caused" for layer in layers])
+    head = "".join(f"{layer}: " for layer in layers)
+    return None if got.startswith(head) else head
