@@ -506,7 +506,7 @@ class Container:
             try:
                 run_hook(hook, state, self.system, self.profile.hook_error_prefix)
             except Exception as err:
-                parent.terminate()
+                self._terminate(parent)
                 raise self.profile.start_hook_error("poststart", i, err) from err
 
     def _start_parent(self, process: Process, is_init: bool) -> ParentProcess:
@@ -579,7 +579,7 @@ class Container:
         error only warned of), and in runc >= 1.0 the cgroups and resctrl group are removed,
         their errors discarded (v1.2.0 process_linux.go:551-560)."""
         with contextlib.suppress(Exception):
-            parent.terminate()
+            self._terminate(parent)
         if not self.profile.failed_start_destroys_groups:
             return
         with contextlib.suppress(Exception):
@@ -587,6 +587,13 @@ class Container:
         if self.intel_rdt_manager is not None:
             with contextlib.suppress(Exception):
                 self.intel_rdt_manager.destroy()
+
+    def _terminate(self, parent: ParentProcess) -> None:
+        """``parent.terminate()`` after a failed start, its error only warned of: the seed
+        warns of every one, runc 1.2 not of an init that ended or was gone."""
+        text = parent.terminate()
+        if text and self.profile.terminate_exit_warned:
+            log.warning("%s", text)
 
     def _start_step(self, step: str, action: Any) -> None:
         """One cgroup or resctrl step of initProcess.start, its error in the profile's words;

@@ -28,30 +28,47 @@ class ParentProcess:
         """Raises ``OSError`` (ESRCH) when the process is gone."""
         self.system.signal(self.pid, sig)
 
-    def wait(self) -> None:
+    def wait(self) -> int | None:
         raise NotImplementedError
 
-    def terminate(self) -> None:
-        """SIGKILL and reap, as ``parent.terminate`` does after a failed start."""
+    def terminate(self) -> str:
+        """SIGKILL and reap, as ``parent.terminate`` does after a failed start; what Go's
+        ``cmd.Process.Kill`` and then ``cmd.Wait`` return, as text (692f6e1
+        process_linux.go:425-434): the kill's error, else the wait's ``*exec.ExitError``,
+        which is "signal: killed" for the init the kill ended; "" for none."""
+        killed = ""
         try:
             self.signal(signal_module.SIGKILL)
         except OSError as err:
             if err.errno != errno.ESRCH:
                 raise
-        self.wait()
+            killed = "os: process already finished"  # Go's os.ErrProcessDone for ESRCH
+        status = self.wait()
+        return killed or exit_error(status)
+
+
+def exit_error(status: int | None) -> str:
+    """Go's ``*exec.ExitError`` text of a wait status ("" for success): "exit status <n>", or
+    "signal: <name>" for a child a signal ended (-<signal>, as Popen gives it)."""
+    if not status:
+        return ""
+    if status > 0:
+        return f"exit status {status}"
+    name = signal_module.strsignal(-status) or f"signal {-status}"
+    return f"signal: {name.lower()}"
 
 
 class InitProcess(ParentProcess):
     """The init this runtime started itself: it can wait for it."""
 
-    def wait(self) -> None:
-        self.system.wait(self.pid)
+    def wait(self) -> int | None:
+        return self.system.wait(self.pid)
 
 
 class NonChildProcess(ParentProcess):
     """An init known only from state.json (after ``load``): it cannot be waited on."""
 
-    def wait(self) -> None:
+    def wait(self) -> int | None:
         raise LibcontainerError("restored process cannot be waited on")
 
 

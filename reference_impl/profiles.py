@@ -218,6 +218,11 @@ class Profile:
     #: refuses to read (EOPNOTSUPP): runc's readProcsFile since 1c505fffd (v1.2.0-rc.2;
     #: v1.2.0 cgroups/utils.go:160-166)
     pids_read_threads: bool = False
+    #: terminate's error after a failed start is warned of as it is: the seed's, which is
+    #: "signal: killed" whenever it killed init (692f6e1 container_linux.go:289-292, 316-318);
+    #: runc 1.2's ignoreTerminateErrors drops wait's exit errors and a finished process
+    #: (v1.2.0 container_linux.go:363-365, 1203-1221; process_linux.go:553-555)
+    terminate_exit_warned: bool = True
     #: Start of a process that is not init marks the container running and stamps its
     #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
     #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
@@ -477,6 +482,7 @@ RUNC_1_2 = Profile(
     destroy_returns_early=True,
     processes_ignores_gone_group=True,
     pids_read_threads=True,
+    terminate_exit_warned=False,
     destroy_context="unable to destroy container",
     step_contexts={
         "cgroup": "unable to remove container's cgroup",

@@ -4,6 +4,7 @@ stat cannot be read, and a Run whose start fails."""
 from __future__ import annotations
 
 import errno
+import logging
 import os
 import re
 from typing import Any
@@ -97,3 +98,27 @@ def test_start_whose_fork_fails(
 
 #: the binary the runtime forks (runc: itself, /proc/self/exe), which no rule names
 _ANY_PATH = r"/\S+"
+
+
+@pytest.mark.requirement("LC-START-TERMINATE-WARNED")
+@pytest.mark.parametrize("kind", ["prestart", "poststart"])
+def test_a_start_that_kills_its_init_warns_as_its_source_does(
+    factory: Factory,
+    host: Host,
+    profile: str,
+    kind: str,
+    caplog: pytest.LogCaptureFixture,
+    verify: Any,
+) -> None:
+    """A failing hook makes the start kill the init it started; what the kill and the wait for
+    it return is warned of in the seed ("signal: killed") and dropped by runc 1.2."""
+    rule = "LC-START-TERMINATE-WARNED"
+    cid = host.container_id(f"tw-{kind}")
+    hooks = install_hooks(host, bad=HookProgram.exit(3))
+    c = factory.create(cid, config_for(cid, **{kind: (hooks["bad"],)}))
+    with caplog.at_level(logging.WARNING):
+        got = error_of(lambda: c.start(INIT))
+    assert got != "no error", f"a failing {kind} hook did not fail start"
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    want = tables.terminate_warnings(profile)
+    verify(rule, warned == want, f"the start must warn {want}: it warned {warned}")

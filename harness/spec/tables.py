@@ -232,6 +232,11 @@ def state_rdt_path_without_intel_rdt(profile: str, resctrl_group: str | None) ->
     return ""
 
 
+def terminate_warnings(profile: str = DEFAULT_PROFILE) -> list[str]:
+    """What a start that kills the init it started, after a failing hook, warns of."""
+    return [str(w) for w in lifecycle(profile)["start_failure"]["terminate_warnings"]]
+
+
 def failed_start_removes_groups(profile: str = DEFAULT_PROFILE) -> bool:
     """Whether a start of init that fails inside the parent's start removes the container's
     cgroups and resctrl group."""

@@ -176,6 +176,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "processes_threads_unread": Broken(("LC-PROCESSES-THREADED-GROUP",), profile="runc-1.2"),
     "exec_skips_unconfigured_rdt": ("LC-EXEC-RDT-WITHOUT-CONFIG",),
     "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
+    "terminate_warning_dropped": ("LC-START-TERMINATE-WARNED",),
 }
 
 

@@ -101,7 +101,10 @@ RUNC_V120 = Profile(
     start_context="unable to start container process",
     init_sync_context="error during container init",
     # process_linux.go:577-584 (apply), 743-751 (set, in the sync loop's procHooks)
+    # process_linux.go:136-141 and 521-528: the fork of a setns process and of init
     start_step_contexts={
+        "spawn-init": "unable to start init",
+        "spawn-setns": "error starting setns process",
         "cgroup-apply": "unable to apply cgroup configuration",
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",
@@ -148,6 +151,8 @@ RUNC_V120 = Profile(
     # container_linux.go:114-122 ignoreCgroupError: ErrNotExist with neither init nor group
     processes_ignores_gone_group=True,
     pids_read_threads=True,
+    # container_linux.go:363-365, 1203-1221 ignoreTerminateErrors: "signal: killed" is dropped
+    terminate_exit_warned=False,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
