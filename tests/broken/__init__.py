@@ -166,6 +166,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # the resctrl writer's and Signal's remaining branches (helper C's items of issue 14)
     "rdt_set_resets_without_schema": ("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED",),
     "rdt_existing_group_kept": ("RDT-APPLY-EXISTING-GROUP",),
+    "rdt_steps_named_as_cgroup": ("LC-START-STEP-ERROR-CONTEXT",),
 }
 
 
