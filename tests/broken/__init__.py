@@ -167,6 +167,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "rdt_set_resets_without_schema": ("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED",),
     "rdt_existing_group_kept": ("RDT-APPLY-EXISTING-GROUP",),
     "rdt_steps_named_as_cgroup": ("LC-START-STEP-ERROR-CONTEXT",),
+    "kill_all_falls_back_to_init": Broken(("LC-SIGNAL-KILL-ALL-ERROR",), profile="runc-1.2"),
 }
 
 
