@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import kill_all_path
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.base import Factory
 
@@ -45,3 +46,27 @@ def test_sigkill_whose_kill_all_fails_returns_its_error(
     if not by_kill_file:
         shown = host.freezer_state(f"/{cid}")
         verify(rule, shown == "THAWED", f"the group frozen for the listing must be thawed: {shown}")
+
+
+@pytest.mark.requirement("LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT")
+def test_sigterm_to_a_paused_container_stays_pending(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # 692f6e1 container_linux.go:331-339 never thaws; v1.2.0 :418-425 thaws for SIGKILL alone
+    if host.cgroup_mode() == "v2":
+        skip_for_host("the v1 freezer", f"cgroup2 kills a frozen task at once: {host.describe()}")
+    rule = "LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT"
+    cid = host.container_id("tp")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    c.pause()
+    pid = init_pid(c)
+    got = error_of(lambda: c.signal(signal.SIGTERM))
+    verify(rule, got == "no error", f"SIGTERM to a paused container failed: {got!r}")
+    shown = host.freezer_state(f"/{cid}")
+    verify(rule, shown == "FROZEN", f"only SIGKILL may thaw the group: it is {shown}")
+    verify(rule, host.is_alive(pid), f"frozen init {pid} must keep SIGTERM pending: it is gone")
+    status = str(c.status())
+    verify(rule, status == "paused", f"the container is {status} after SIGTERM, not paused")
+    c.resume()
+    verify(rule, host.dies(pid), f"the pending SIGTERM must end init {pid} once thawed")

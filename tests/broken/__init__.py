@@ -123,7 +123,10 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     ),
     "set_not_saved": ("LC-SET-SAVES-STATE",),
     # survivors of make mutate at f8c5729 (docs/mutation.md)
-    "kill_thaws_any_signal": ("CLI-KILL-PAUSED-OTHER-SIGNAL-KEPT",),
+    "kill_thaws_any_signal": (
+        "CLI-KILL-PAUSED-OTHER-SIGNAL-KEPT",
+        "LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT",
+    ),
     "kill_all_reaps_nothing": ("LC-DESTROY-KILL-ALL-REAPS",),
     # features runc brought after the seed: their rules are not the seed's
     "kill_file_assumed": Broken(("CG-KILL-ALL-NO-KILL-FILE",), profile="runc-1.2"),
