@@ -172,6 +172,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "rdt_steps_named_as_cgroup": ("LC-START-STEP-ERROR-CONTEXT",),
     "kill_all_falls_back_to_init": Broken(("LC-SIGNAL-KILL-ALL-ERROR",), profile="runc-1.2"),
     "init_esrch_ignored": Broken(("LC-SIGNAL-INIT-ERROR",), profile="runc-1.2"),
+    "processes_fail_after_destroy": Broken(("LC-PROCESSES-AFTER-DESTROY",), profile="runc-1.2"),
 }
 
 
