@@ -173,6 +173,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "kill_all_falls_back_to_init": Broken(("LC-SIGNAL-KILL-ALL-ERROR",), profile="runc-1.2"),
     "init_esrch_ignored": Broken(("LC-SIGNAL-INIT-ERROR",), profile="runc-1.2"),
     "processes_fail_after_destroy": Broken(("LC-PROCESSES-AFTER-DESTROY",), profile="runc-1.2"),
+    "hook_state_without_annotations": Broken(("LC-HOOK-STATE-ANNOTATIONS",), profile="runc-1.2"),
 }
 
 
