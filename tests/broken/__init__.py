@@ -174,6 +174,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "init_esrch_ignored": Broken(("LC-SIGNAL-INIT-ERROR",), profile="runc-1.2"),
     "processes_fail_after_destroy": Broken(("LC-PROCESSES-AFTER-DESTROY",), profile="runc-1.2"),
     "hook_state_without_annotations": Broken(("LC-HOOK-STATE-ANNOTATIONS",), profile="runc-1.2"),
+    "limits_after_prestart": ("LC-START-RESOURCES-BEFORE-PRESTART",),
 }
 
 
