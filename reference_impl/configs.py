@@ -96,6 +96,16 @@ class Config:
                 return label[len(prefix) :]
         return ""
 
+    def annotations(self) -> dict[str, str]:
+        """``utils.Annotations``: every "key=value" label but the bundle, as a map (v1.2.0
+        libcontainer/utils/utils.go:101-115); specconv keeps config.json's annotations there."""
+        found: dict[str, str] = {}
+        for label in self.labels:
+            name, sep, value = label.partition("=")
+            if sep and name != "bundle":
+                found[name] = value
+        return found
+
     def to_json(self) -> dict[str, Any]:
         return _to_json(self)
 

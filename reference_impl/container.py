@@ -353,6 +353,20 @@ class Container:
             and not self.cgroup_manager.exists()
         )
 
+    def hook_state(self, pid: int, status: str) -> bytes:
+        """The state a hook reads on stdin (``pid`` 0: none), with the config's annotations
+        where the profile sends them (runc >= 1.0's currentOCIState, v1.2.0
+        container_linux.go:1010-1017; the seed's HookState has none)."""
+        annotations = self.config.annotations() if self.profile.hook_state_annotations else None
+        return hook_state_json(
+            self.profile.hook_version(self.config.version),
+            self.id,
+            self.config.label("bundle"),
+            pid=pid,
+            status=status,
+            annotations=annotations,
+        )
+
     # -- state.json --------------------------------------------------------------------------
     def state_json(self) -> dict[str, Any]:
         """The seed's ``State``: what ``load`` needs to find the container again."""
@@ -495,13 +509,7 @@ class Container:
         hooks = self.config.hooks
         if hooks is None:
             return
-        state = hook_state_json(
-            self.profile.hook_version(self.config.version),
-            self.id,
-            self.config.label("bundle"),
-            pid=parent.pid,
-            status=self.profile.poststart_status,
-        )
+        state = self.hook_state(parent.pid, self.profile.poststart_status)
         for i, hook in enumerate(hooks.poststart):
             try:
                 run_hook(hook, state, self.system, self.profile.hook_error_prefix)
@@ -542,13 +550,7 @@ class Container:
                 self._start_step("rdt-set", lambda: rdt.set(intel_rdt))
             hooks = self.config.hooks
             if hooks is not None:
-                state = hook_state_json(
-                    self.profile.hook_version(self.config.version),
-                    self.id,
-                    self.config.label("bundle"),
-                    pid=pid,
-                    status=self.profile.prestart_status,
-                )
+                state = self.hook_state(pid, self.profile.prestart_status)
                 # runc >= 1.0.0-rc91 runs createRuntime right after prestart, at the same point;
                 # the seed's configs.Hooks has no createRuntime (the profile dropped it)
                 phases = (("prestart", hooks.prestart), ("createRuntime", hooks.create_runtime))

@@ -8,6 +8,7 @@ order and compact separators follow Go's ``json.Marshal`` of ``specs.State``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 
 from reference_impl.configs import Hook
 from reference_impl.errors import HookError
@@ -17,13 +18,24 @@ from reference_impl.system import System
 __all__ = ["hook_state_json", "run_hook"]
 
 
-def hook_state_json(version: str, container_id: str, bundle: str, pid: int, status: str) -> bytes:
+def hook_state_json(
+    version: str,
+    container_id: str,
+    bundle: str,
+    pid: int,
+    status: str,
+    annotations: Mapping[str, str] | None = None,
+) -> bytes:
     """``json.Marshal(configs.HookState{...})`` as the seed builds it; ``status`` is empty
-    there, and the profile's for each kind of hook in later runc; a ``pid`` of 0 is left out."""
+    there, and the profile's for each kind of hook in later runc; a ``pid`` of 0 is left out,
+    and so are empty ``annotations`` (specs.State's ``omitempty``; the seed never fills them,
+    runc 1.2's currentOCIState does, v1.2.0 container_linux.go:1010-1017)."""
     state: dict[str, object] = {"ociVersion": version, "id": container_id, "status": status}
     if pid:
         state["pid"] = pid
     state["bundle"] = bundle
+    if annotations:
+        state["annotations"] = dict(annotations)
     return json.dumps(state, separators=(",", ":")).encode()
 
 

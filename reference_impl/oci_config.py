@@ -56,7 +56,7 @@ def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
         cgroups=_cgroups(linux, container_id),
         intel_rdt=_intel_rdt(linux.get("intelRdt")),
         hooks=_hooks(spec.get("hooks") or {}),
-        labels=(f"bundle={os.path.abspath(bundle)}",),
+        labels=(*_annotation_labels(spec), f"bundle={os.path.abspath(bundle)}"),
         version=str(spec.get("ociVersion", "")),
     )
     init = Process(
@@ -65,6 +65,15 @@ def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
         cwd=str(process.get("cwd") or "/"),
     )
     return config, init
+
+
+def _annotation_labels(spec: dict[str, Any]) -> tuple[str, ...]:
+    """config.json's annotations as the "key=value" labels specconv makes of them, before the
+    bundle's (692f6e1 libcontainer/specconv/spec_linux.go:172-181; v1.2.0 :359-369)."""
+    annotations = spec.get("annotations") or {}
+    if not isinstance(annotations, dict):
+        return ()
+    return tuple(f"{key}={value}" for key, value in annotations.items())
 
 
 def _namespaces(entries: list[dict[str, Any]]) -> tuple[str, ...]:

@@ -128,6 +128,10 @@ class Profile:
     #: the ociVersion hooks read: "" for the config's (seed), else the runtime's own
     #: (runc 1.2: specs.Version of its vendored runtime-spec, container_linux.go:1010-1017)
     hook_oci_version: str = ""
+    #: hooks read the config's annotations (its labels but the bundle) in their state: runc's
+    #: currentOCIState (v1.2.0 container_linux.go:1010-1017, utils.Annotations); the seed's
+    #: HookState leaves them out (692f6e1 state_linux.go:64-70, process_linux.go:371-376)
+    hook_state_annotations: bool = False
     #: runc 1.2's contexts around a failed start: Container.start's (container_linux.go:350-351)
     #: and initProcess.start's around its sync loop, where prestart hooks run
     #: (process_linux.go:786-788); "" = the seed's SystemError "starting container process"
@@ -497,6 +501,7 @@ RUNC_1_2 = Profile(
     hook_context="error running {kind} hook #{index}",
     hook_error_prefix="",
     hook_oci_version="1.2.0",
+    hook_state_annotations=True,
     start_context="unable to start container process",
     init_sync_context="error during container init",
     start_step_contexts={

@@ -24,7 +24,6 @@ from reference_impl.cgroups import kill_all
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.errors import StateTransitionError
 from reference_impl.fileutil import remove_all
-from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from reference_impl.profiles import TeardownStep
 from reference_impl.status import Status
@@ -97,13 +96,7 @@ def signal_all_processes(c: Container, sig: int) -> None:
 
 def poststop_state(c: Container) -> bytes:
     """The state poststop hooks read: no pid (init is dropped), the profile's status."""
-    return hook_state_json(
-        c.profile.hook_version(c.config.version),
-        c.id,
-        c.config.label("bundle"),
-        pid=0,
-        status=c.profile.poststop_status,
-    )
+    return c.hook_state(0, c.profile.poststop_status)
 
 
 def run_poststop_hooks(c: Container) -> None:

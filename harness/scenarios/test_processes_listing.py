@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 from typing import Any
 
 import pytest
@@ -72,4 +73,24 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     listed: list[list[int]] = []
     err = raised(lambda: listed.append(c.processes()))
     verify(rule, err is None, f"Processes must not fail: {err}")
+    verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-AFTER-DESTROY")
+def test_processes_after_destroy_lists_nothing(factory: Factory, host: Host, verify: Any) -> None:
+    # the seed walks the emptied devices path "" and finds nothing (692f6e1 cgroups/utils.go:
+    # 426-445); runc 1.2's walk fails with not-exist, which ignoreCgroupError drops once
+    # neither init nor the group is left (v1.2.0 container_linux.go:114-136)
+    rule = "LC-PROCESSES-AFTER-DESTROY"
+    cid = host.container_id("pd")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    pid = init_pid(c)
+    c.signal(signal.SIGKILL)
+    assert host.dies(pid), f"init {pid} did not die of SIGKILL"
+    c.destroy()
+    assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    verify(rule, err is None, f"Processes after destroy must not fail: {err}")
     verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")

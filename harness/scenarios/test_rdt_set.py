@@ -175,6 +175,30 @@ def test_set_with_a_schema_on_a_container_without_one_writes_nothing(
     verify(rule, not touched, f"Set must not touch resctrl: {[(o.op, o.path) for o in touched]}")
 
 
+@pytest.mark.requirement("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED")
+@pytest.mark.parametrize("intel_rdt", [None, IntelRdtConfig()], ids=["no-intelrdt", "no-schema"])
+def test_set_without_a_schema_leaves_the_schemata(
+    factory: Factory, rdt: Host, intel_rdt: IntelRdtConfig | None, verify: Any
+) -> None:
+    # 692f6e1 intelrdt.go:501-503 (v1.2.0 :639, 651-669): no intelRdt, or no schema in it,
+    # and the writer's Set writes nothing; the group keeps the schema it was started with
+    rule = "RDT-SET-WITHOUT-SCHEMA-UNTOUCHED"
+    c = create_with_rdt(factory, rdt, "ws", l3_cache_schema=rdt.l3_schema("f"))
+    c.run(INIT)
+    cid = rdt.container_id("ws")
+    before = len(schemata_writes(rdt, cid))
+    config = Config(
+        namespaces=("pid", "mount"), cgroups=CgroupConfig(path=f"/{cid}"), intel_rdt=intel_rdt
+    )
+    got = error_of(lambda: c.set(config))
+    verify(rule, got == "no error", f"Set must succeed: {got!r}")
+    writes = schemata_writes(rdt, cid)[before:]
+    verify(rule, writes == [], f"Set without a schema wrote schemata: {writes}")
+    shown = {d: int(v, 16) for d, v in schemata(cid)["L3"].items()}
+    want = dict.fromkeys(rdt.l3_domains(), 0xF)
+    verify(rule, shown == want, f"the group's L3 schema is {shown} after Set, want {want}")
+
+
 def _running_with_limit_and_schema(factory: Factory, rdt: Host, cid: str) -> Any:
     """A running container with pids.max 10 and an L3 schema, for a Set that fails."""
     config = Config(

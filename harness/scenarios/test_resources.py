@@ -306,6 +306,32 @@ def test_destroy_of_a_container_never_started_and_its_resctrl_group(
             os.rmdir(group)
 
 
+@pytest.mark.requirement("RDT-APPLY-EXISTING-GROUP")
+def test_a_resctrl_group_made_before_start_is_joined_then_removed(
+    factory: Factory, rdt: Host, verify: Any
+) -> None:
+    # 692f6e1 intelrdt.go:513-519 join (MkdirAll), :422-430 Destroy (RemoveAll of the path
+    # Apply recorded); v1.2.0 intelrdt.go:469-477, 489
+    rule = "RDT-APPLY-EXISTING-GROUP"
+    host = rdt
+    cid = host.container_id("eg")
+    c = factory.create(cid, config_for(cid, pid_namespace=True, l3_schema=host.l3_schema("f")))
+    group = host.resctrl_group(cid)
+    os.mkdir(group)  # made by something else, under the container's id, before the start
+    try:
+        got = error_of(lambda: c.run(INIT))
+        verify(rule, got == "no error", f"a start must join the group that exists: {got!r}")
+        pid = init_pid(c)
+        verify(rule, pid in host.resctrl_tasks(cid), f"init {pid} is not in the existing {group}")
+        c.signal(signal.SIGKILL)
+        got = error_of(c.destroy)
+        verify(rule, got == "no error", f"destroy failed: {got!r}")
+        verify(rule, not os.path.isdir(group), f"destroy must remove the joined group {group}")
+    finally:
+        if os.path.isdir(group):
+            os.rmdir(group)
+
+
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
 def test_kernel_refuses_invalid_schema(factory: Factory, rdt: Host) -> None:
     # 0b101: a gap in the 1-bits, inside every cbm_mask of three bits or more

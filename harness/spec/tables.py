@@ -370,6 +370,12 @@ def hook_oci_version(profile: str, config_version: str) -> str:
     return str(lifecycle(profile)["hooks"].get("oci_version", config_version))
 
 
+def hook_state_annotations(profile: str) -> bool:
+    """Whether the state hooks read carries the config's annotations (runc 1.2) or none (the
+    seed)."""
+    return bool(lifecycle(profile)["hooks"]["state_annotations"])
+
+
 def start_hook_status(kind: str, profile: str = DEFAULT_PROFILE) -> str:
     """The ``status`` a ``kind`` hook (prestart, createRuntime, poststart) reads on stdin."""
     return str(lifecycle(profile)["hooks"]["start_status"][kind])

@@ -21,10 +21,13 @@ from reference_impl.cgroups.fs2 import Fs2Manager
 from reference_impl.cgroups.rmdir_retry import remove_each_path
 from reference_impl.cgroups.rmdir_retry import remove_each_path_once
 from reference_impl.cgroups.rmdir_retry import remove_paths_retrying
+from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import PathError
+from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
-from reference_impl.fileutil import write_file
+from reference_impl.fileutil import write_control_file
 from reference_impl.mountinfo import read_mountinfo
 from reference_impl.profiles import Profile
 from reference_impl.system import System
@@ -116,6 +119,27 @@ def _unified_group(manager: CgroupManager) -> str:
     return manager.get_paths().get("", "")
 
 
+def _killed_through_kill_file(group: str) -> bool:
+    """runc 1.2's write of "1" to the group's cgroup.kill (v1.2.0 init_linux.go:702-710):
+    False where the kernel has no such file (before 5.14), for the caller to fall back on.
+    cgroups.WriteFile never creates the file, returns a failed open bare and a failed write as
+    'failed to write "1": <err>' (cgroups/file.go:47-58).
+
+    Raises:
+        PathError: the open failed other than with ENOENT.
+        CgroupError: the write failed.
+    """
+    try:
+        write_control_file(os.path.join(group, "cgroup.kill"), "1")
+    except PathError as err:
+        if err.errno == errno.ENOENT:  # errors.Is(err, os.ErrNotExist)
+            return False
+        if err.op == "open":
+            raise
+        raise CgroupError(f"failed to write {go_quote('1')}: {err}") from err
+    return True
+
+
 def kill_all(
     manager: CgroupManager,
     system: System,
@@ -133,9 +157,7 @@ def kill_all(
     in kill(2)'s words (:func:`_signal_failed`).
     """
     group = _unified_group(manager) if use_kill_file and sig == signal.SIGKILL else ""
-    # runc's cgroups.WriteFile never creates a file: a missing cgroup.kill is the ENOENT
-    if group and os.path.exists(os.path.join(group, "cgroup.kill")):
-        write_file(os.path.join(group, "cgroup.kill"), "1")
+    if group and _killed_through_kill_file(group):
         return
     try:
         manager.freeze(FROZEN)

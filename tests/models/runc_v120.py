@@ -90,6 +90,8 @@ RUNC_V120 = Profile(
     hook_error_prefix="",
     # container_linux.go:1010-1017 currentOCIState: specs.Version; go.mod:22 runtime-spec v1.2.0
     hook_oci_version="1.2.0",
+    # container_linux.go:1011, 1016 currentOCIState: utils.Annotations(c.config.Labels)
+    hook_state_annotations=True,
     # state_linux.go:77 runPoststopHooks: s.Status = specs.StateStopped
     poststop_status="stopped",
     # process_linux.go:754-760: currentOCIState, then s.Status = specs.StateCreating for

@@ -1,0 +1,72 @@
+"""runc 1.2's Signal when something fails or the container is paused: a kill-all whose listing
+or cgroup.kill write fails, a kill(2) of a live init that fails, and a signal other than
+SIGKILL to a paused container (v1.2.0 container_linux.go:378-427, init_linux.go:697-733)."""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import kill_all_path
+from harness.scenarios._support.skips import skip_for_host
+from harness.spec import tables
+from harness.subjects.base import Factory
+
+
+@pytest.mark.requirement("LC-SIGNAL-KILL-ALL-ERROR")
+def test_sigkill_whose_kill_all_fails_returns_its_error(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-SIGNAL-KILL-ALL-ERROR"
+    cid = host.container_id("ke")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    pid = init_pid(c)
+    path = kill_all_path(host, profile, cid)
+    by_kill_file = os.path.basename(path) == "cgroup.kill"
+    # cgroup.kill is written, cgroup.procs read: the step that fails is the one runc makes
+    fault = inject(host, "write" if by_kill_file else "read", path, errno.EIO)
+    got = error_of(lambda: c.signal(signal.SIGKILL))
+    host.clear_faults()
+    assert host.fired(fault), "the kill-all never reached the fault"
+    key = "kill_all_kill_file_failed" if by_kill_file else "kill_all_list_failed"
+    want = tables.message(key, profile, path=path, errno=os.strerror(errno.EIO).lower())
+    verify(rule, got == want, f"SIGKILL must fail with {want!r}: {got!r}")
+    verify(rule, host.is_alive(pid), f"a failed kill-all must signal nothing: init {pid} is gone")
+    if not by_kill_file:
+        shown = host.freezer_state(f"/{cid}")
+        verify(rule, shown == "THAWED", f"the group frozen for the listing must be thawed: {shown}")
+
+
+@pytest.mark.requirement("LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT")
+def test_sigterm_to_a_paused_container_stays_pending(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # 692f6e1 container_linux.go:331-339 never thaws; v1.2.0 :418-425 thaws for SIGKILL alone
+    if host.cgroup_mode() == "v2":
+        skip_for_host("the v1 freezer", f"cgroup2 kills a frozen task at once: {host.describe()}")
+    rule = "LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT"
+    cid = host.container_id("tp")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    c.pause()
+    pid = init_pid(c)
+    got = error_of(lambda: c.signal(signal.SIGTERM))
+    verify(rule, got == "no error", f"SIGTERM to a paused container failed: {got!r}")
+    shown = host.freezer_state(f"/{cid}")
+    verify(rule, shown == "FROZEN", f"only SIGKILL may thaw the group: it is {shown}")
+    verify(rule, host.is_alive(pid), f"frozen init {pid} must keep SIGTERM pending: it is gone")
+    status = str(c.status())
+    verify(rule, status == "paused", f"the container is {status} after SIGTERM, not paused")
+    c.resume()
+    verify(rule, host.dies(pid), f"the pending SIGTERM must end init {pid} once thawed")
