@@ -16,8 +16,10 @@ from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import control_value
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.cgroup_hosts import limit_file
+from harness.scenarios._support.cgroup_hosts import read_text
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.spec import tables
@@ -101,3 +103,30 @@ def test_a_refused_enable_is_tried_controller_by_controller(
         verify(rule, got == "no error", f"a refused enable in {control} failed start: {got!r}")
         value = control_value(limit_file(host, kind, f"{parent}/leaf", "memory_limit"))
         verify(rule, value == str(1 << 26), f"the memory limit below it is {value!r}")
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-CREATE-INVALID-THREADED")
+def test_a_level_in_an_invalid_domain_is_made_threaded(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    """Below a thread root a new group is "domain invalid": without domain controllers runc
+    makes it threaded, and the container's init goes there (the kernel lets a process into a
+    threaded group, probed on this machine's 6.x kernel)."""
+    rule = "CG-V2-CREATE-INVALID-THREADED"
+    with boot(on_host, kind) as (host, factory):
+        root = host.cgroup_path("it")
+        os.makedirs(_unified(host, f"{root}/t"))
+        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
+            f.write("threaded")
+        c = factory.create(host.container_id("it"), cgroup_config(f"{root}/c", pids_limit=9))
+        got = error_of(lambda: c.run(INIT))
+        verify(rule, got == "no error", f"start below a thread root failed: {got!r}")
+        group = _unified(host, f"{root}/c")
+        mode = read_text(os.path.join(group, "cgroup.type")).strip()
+        verify(rule, mode == "threaded", f"{group} is {mode!r}, not threaded")
+        threads = read_text(os.path.join(group, "cgroup.threads")).split()
+        pid = init_pid(c)
+        verify(rule, str(pid) in threads, f"init {pid} is not in {group}: {threads}")
+        pids = control_value(limit_file(host, kind, f"{root}/c", "pids_limit"))
+        verify(rule, pids == "9", f"the pids limit of the threaded group is {pids!r}")

@@ -53,7 +53,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "v2_controllers_never_read": Broken(("CG-V2-SET-CONTROLLERS-READ",), profile="runc-1.2"),
     # cgroup v2's CreateCgroupPath (runc v1.0.0-rc91 on): not rules of the seed
     "v2_create_leaves_made_levels": Broken(("CG-V2-CREATE-UNDONE",), profile="runc-1.2"),
-    "v2_thread_mode_unchecked": Broken(("CG-V2-CREATE-MODE-REFUSED",), profile="runc-1.2"),
+    "v2_thread_mode_unchecked": Broken(
+        ("CG-V2-CREATE-MODE-REFUSED", "CG-V2-CREATE-INVALID-THREADED"), profile="runc-1.2"
+    ),
     "v2_enable_all_or_nothing": Broken(("CG-V2-ENABLE-ONE-BY-ONE",), profile="runc-1.2"),
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     # a feature runc brought after the seed: its rule is not the seed's
