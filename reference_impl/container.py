@@ -539,7 +539,7 @@ class Container:
                 return parent
             # before the cgroups: the seed's order (process_linux.go:285-289); runc 1.2 reads
             # them after Apply (v1.2.0 :595-602), which only an error of either could show
-            parent.fds = pipe_fds(pid)
+            parent.fds = self._pipe_fds(pid)
             rdt = self.intel_rdt_manager
             self._start_step("cgroup-apply", lambda: self.cgroup_manager.apply(pid))
             if rdt is not None:
@@ -589,6 +589,13 @@ class Container:
         if self.intel_rdt_manager is not None:
             with contextlib.suppress(Exception):
                 self.intel_rdt_manager.destroy()
+
+    def _pipe_fds(self, pid: int) -> list[str]:
+        """``getPipeFds`` of the new init, its error in the start's words."""
+        try:
+            return pipe_fds(pid)
+        except OSError as err:
+            raise self.profile.start_step_error("pipe-fds", "", err, pid=pid) from err
 
     def _terminate(self, parent: ParentProcess) -> None:
         """``parent.terminate()`` after a failed start, its error only warned of: the seed

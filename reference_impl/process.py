@@ -7,6 +7,7 @@ import os
 import signal as signal_module
 
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import PathError
 from reference_impl.system import System
 
 __all__ = ["InitProcess", "NonChildProcess", "ParentProcess", "pipe_fds"]
@@ -74,12 +75,19 @@ class NonChildProcess(ParentProcess):
 
 def pipe_fds(pid: int) -> list[str]:
     """``getPipeFds``: the targets of fds 0, 1 and 2 of ``pid``, read before the process can
-    move them; one the runtime may not read is "" (692f6e1 process_linux.go:473-498).  Any
-    other error is raised."""
+    move them; one the runtime may not read is "" (Go's os.IsPermission: EPERM, EACCES;
+    692f6e1 process_linux.go:477-498, v1.2.0 :893-914).
+
+    Raises:
+        PathError: "readlink /proc/<pid>/fd/<n>: <errno text>" for any other error.
+    """
     fds = []
     for fd in range(3):
+        link = f"/proc/{pid}/fd/{fd}"
         try:
-            fds.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
+            fds.append(os.readlink(link))
         except PermissionError:
             fds.append("")
+        except OSError as err:
+            raise PathError("readlink", link, err.errno or errno.EIO) from err
     return fds

@@ -140,14 +140,16 @@ class Profile:
     #: what initProcess.start says around each cgroup and resctrl step of a start: "apply"
     #: (before the sync loop) and "set" (in it; ``{phase}`` is "ready" without a mount
     #: namespace, else "procHooks"), by step: "cgroup-apply", "rdt-apply", "cgroup-set",
-    #: "rdt-set"; and around the fork of init ("spawn-init") or of a process started in a
-    #: running container ("spawn-setns").  The seed's are SystemError causes (692f6e1
-    #: process_linux.go:75-79, 269-275, 292-299, 330-338, 360-368); runc 1.2's wrap as
-    #: "<context>: <err>" (v1.2.0 :136-141, 521-528, 577-584, 743-751).
+    #: "rdt-set"; around the fork of init ("spawn-init") or of a process started in a
+    #: running container ("spawn-setns"), and the reading of init's fds ("pipe-fds", ``{pid}``).
+    #: The seed's are SystemError causes (692f6e1 process_linux.go:75-79, 269-275, 285-288,
+    #: 292-299, 330-338, 360-368); runc 1.2's wrap as "<context>: <err>" (v1.2.0 :136-141,
+    #: 521-528, 598-601, 577-584, 743-751).
     start_step_contexts: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: {
             "spawn-init": "starting init process command",
             "spawn-setns": "starting setns process",
+            "pipe-fds": "getting pipe fds for pid {pid}",
             "cgroup-apply": "applying cgroup configuration for process",
             "rdt-apply": "applying Intel RDT configuration for process",
             "cgroup-set": "setting cgroup config for {phase} process",
@@ -326,12 +328,14 @@ class Profile:
             return WrappedError(self.init_sync_context, wrapped)
         return wrapped
 
-    def start_step_error(self, step: str, phase: str, err: BaseException) -> BaseException:
+    def start_step_error(
+        self, step: str, phase: str, err: BaseException, **fields: object
+    ) -> BaseException:
         """A failed cgroup or resctrl step of a start (see ``start_step_contexts``); a step of
         the sync loop ("-set") also gets runc 1.2's "error during container init", and the
         seed's parent.start wraps it once more in "container init" (process_linux.go:395-397),
         as it does a prestart hook's."""
-        context = self.start_step_contexts.get(step, "").format(phase=phase)
+        context = self.start_step_contexts.get(step, "").format(phase=phase, **fields)
         if not context:
             return err
         in_sync_loop = step.endswith("-set")
@@ -507,6 +511,7 @@ RUNC_1_2 = Profile(
     start_step_contexts={
         "spawn-init": "unable to start init",
         "spawn-setns": "error starting setns process",
+        "pipe-fds": "error getting pipe fds for pid {pid}",
         "cgroup-apply": "unable to apply cgroup configuration",
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",

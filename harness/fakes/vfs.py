@@ -66,6 +66,7 @@ class VfsHooks:
     _orig_rename: Callable[..., None]
     _orig_chmod: Callable[..., None]
     _orig_confirmdir: Callable[..., Any]
+    _orig_readlink: Callable[..., str]
     _orig_add_open_file: Callable[..., int]
     _orig_create_file_internally: Callable[..., FakeFile]
     #: the file the last open created (pyfakefs makes it before the open is checked)
@@ -83,6 +84,7 @@ class VfsHooks:
             "rename": self._rename,
             "chmod": self._chmod,
             "confirmdir": self._confirmdir,
+            "readlink": self._readlink,
             "add_open_file": self._add_open_file,
             "create_file_internally": self._create_file_internally,
         }
@@ -167,6 +169,11 @@ class VfsHooks:
         if kwargs.get("check_exe_perm", True) is False:
             self._check_fault("opendir", self.fs.absnormpath(self.fs.make_string_path(target)))
         return self._orig_confirmdir(target, *args, **kwargs)
+
+    def _readlink(self, path: Any) -> str:
+        """readlink(2): the fault plan first (an armed fault fails it, logged)."""
+        self._check_fault("readlink", self.fs.absnormpath(self.fs.make_string_path(path)))
+        return self._orig_readlink(path)
 
     def mknod(self, path: str, make: Callable[[], None]) -> None:
         """mknod(2) of a FIFO at ``path`` (pyfakefs has no mkfifo): the fault plan, then

@@ -17,9 +17,11 @@ from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import layers_missing
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import state_file
 from harness.spec import start_errors
 from harness.spec import tables
@@ -122,3 +124,51 @@ def test_a_start_that_kills_its_init_warns_as_its_source_does(
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     want = tables.terminate_warnings(profile)
     verify(rule, warned == want, f"the start must warn {want}: it warned {warned}")
+
+
+@pytest.mark.requirement("LC-START-PIPE-FDS")
+def test_init_fds_the_runtime_may_not_read_are_recorded_empty(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    rule = "LC-START-PIPE-FDS"
+    cid = host.container_id("pf-perm")
+    c = factory.create(cid, config_for(cid))
+    fault = inject(host, "readlink", "/proc/*/fd/1", errno.EPERM)
+    got = error_of(lambda: c.start(INIT))
+    host.clear_faults()
+    assert host.fired(fault), "Start never read init's fd 1"
+    verify(rule, got == "no error", f"an fd the runtime may not read failed Start: {got!r}")
+    pid = init_pid(c)
+    want = [os.readlink(f"/proc/{pid}/fd/0"), "", os.readlink(f"/proc/{pid}/fd/2")]
+    recorded = state_file(host, cid).get("external_descriptors")
+    verify(rule, recorded == want, f"external_descriptors {recorded}, not {want}")
+
+
+@pytest.mark.requirement("LC-START-PIPE-FDS")
+def test_init_fds_that_cannot_be_read_fail_start(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-START-PIPE-FDS"
+    cid = host.container_id("pf-eio")
+    c = factory.create(cid, config_for(cid))
+    before = host.live_children()
+    fault = inject(host, "readlink", "/proc/*/fd/0", errno.EIO)
+    got = error_of(lambda: c.start(INIT))
+    host.clear_faults()
+    assert host.fired(fault), "Start never read init's fd 0"
+    named = re.search(r"pipe fds for pid (\d+)", got)
+    verify(rule, named is not None, f"Start must name the pid whose fds it read: {got!r}")
+    if named is not None:
+        pid = named.group(1)
+        layers = [
+            layer.format(pid=pid)
+            for layer in start_errors.start_step_error_layers("pipe_fds", profile)
+        ]
+        missing = layers_missing(got, layers, profile)
+        verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
+        cause = path_error("readlink", f"/proc/{pid}/fd/0", errno.EIO)
+        verify(rule, cause in got, f"the cause must be {cause!r}: {got!r}")
+    left = host.live_children() - before
+    verify(rule, not left, f"the failed start left processes {sorted(left)}")
+    verify(rule, not host.cgroup_dirs(f"/{cid}"), "the failed start left cgroups")
+    verify(rule, str(c.status()) == "stopped", f"the container is {c.status()}")

@@ -192,6 +192,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "processes_fail_after_destroy": Broken(("LC-PROCESSES-AFTER-DESTROY",), profile="runc-1.2"),
     "hook_state_without_annotations": Broken(("LC-HOOK-STATE-ANNOTATIONS",), profile="runc-1.2"),
     "limits_after_prestart": ("LC-START-RESOURCES-BEFORE-PRESTART",),
+    "pipe_fd_permission_fatal": ("LC-START-PIPE-FDS",),
 }
 
 

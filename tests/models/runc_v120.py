@@ -107,6 +107,7 @@ RUNC_V120 = Profile(
     start_step_contexts={
         "spawn-init": "unable to start init",
         "spawn-setns": "error starting setns process",
+        "pipe-fds": "error getting pipe fds for pid {pid}",
         "cgroup-apply": "unable to apply cgroup configuration",
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",
