@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+from typing import Any
 
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups import new_manager
@@ -15,6 +16,7 @@ from reference_impl.container import STATE_FILE
 from reference_impl.container import Container
 from reference_impl.errors import ErrorCode
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import PathError
 from reference_impl.errors import WrappedError
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
@@ -151,13 +153,7 @@ class Factory:
         if self.profile.load_validates_id:
             validate_id(container_id, self.profile)
         container_root = os.path.join(self.root, container_id)
-        try:
-            with open(os.path.join(container_root, STATE_FILE), encoding="utf-8") as f:
-                state = json.load(f)
-        except FileNotFoundError as err:
-            raise self.profile.refuse("not-exists", id=container_id) from err
-        except (OSError, ValueError) as err:
-            raise new_system_error(err) from err
+        state = self._load_state(container_root, container_id)
         config = Config.from_json(state["config"])
         c = self.container_class(
             container_id,
@@ -183,6 +179,57 @@ class Factory:
             config, container_id, state.get("intel_rdt_path", "")
         )
         return c
+
+
+    def _load_state(self, container_root: str, container_id: str) -> dict[str, Any]:
+        """``loadState``: os.Open of state.json (a missing one is the profile's not-exists),
+        then json.Decoder.Decode; any other failure is Go's own error, in the seed a SystemError
+        around it (692f6e1 factory_linux.go:329-343; v1.2.0 :149-167, raw)."""
+        path = os.path.join(container_root, STATE_FILE)
+        try:
+            f = open(path, encoding="utf-8")
+        except FileNotFoundError as err:
+            raise self.profile.refuse("not-exists", id=container_id) from err
+        except OSError as err:
+            raise self._system_error(PathError("open", path, err.errno or errno.EIO)) from err
+        with f:
+            try:
+                text = f.read()
+            except OSError as err:
+                raise self._system_error(PathError("read", path, err.errno or errno.EIO)) from err
+        try:
+            # Decode reads one value and ignores whatever follows it
+            doc = text.lstrip(_JSON_SPACE)
+            state, _ = json.JSONDecoder().raw_decode(doc)
+        except json.JSONDecodeError as err:
+            decoded = LibcontainerError(go_json_error(doc, err))
+            raise self._system_error(decoded) from err
+        return dict(state)
+
+    def _system_error(self, err: Exception) -> Exception:
+        """A failed system call of the factory as the profile returns it: the seed's
+        SystemError around it, or the error as it is (runc >= 1.1)."""
+        return new_system_error(err) if self.profile.factory_system_errors else err
+
+
+#: the white space encoding/json skips between tokens
+_JSON_SPACE = " \t\r\n"
+
+
+def go_json_error(doc: str, err: json.JSONDecodeError) -> str:
+    """json.Decoder.Decode's error for a state.json that is not JSON (``doc``: its text from
+    the first token on), in the cases a write cut short leaves: io.EOF for nothing but white
+    space, io.ErrUnexpectedEOF for a document that ends before its value does (encoding/json
+    stream.go readValue); any other syntax error keeps Python's description (Go names the
+    offending character, which no rule asks)."""
+    end = len(doc.rstrip(_JSON_SPACE))
+    if not end:
+        return "EOF"
+    tail = doc[err.pos : end]
+    cut_token = tail == "-" or any(word.startswith(tail) for word in ("true", "false", "null"))
+    if err.pos >= end or err.msg.startswith("Unterminated string") or cut_token:
+        return "unexpected EOF"
+    return str(err)
 
 
 def new_factory(root: str, system: System, profile: str = "seed") -> Factory:

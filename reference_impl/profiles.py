@@ -203,6 +203,11 @@ class Profile:
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
     load_validates_id: bool = False
+    #: the factory's failed system calls (Load's open, read and JSON decoding of state.json,
+    #: Create's mkdir) are SystemError genericErrors (692f6e1 factory_linux.go:131-132,
+    #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
+    #: v1.2.0 factory_linux.go:44-46, 90-92, 154-165)
+    factory_system_errors: bool = True
     #: Processes whose listing fails: "" is the seed's SystemError "getting all container pids
     #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
     #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
@@ -385,6 +390,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "exec_fifo_context": "exec fifo",
     "processes_context": "unable to get all container pids",
     "load_validates_id": True,
+    "factory_system_errors": False,
     "create_requires_cgroups": True,
 }
 

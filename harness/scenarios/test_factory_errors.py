@@ -1,0 +1,60 @@
+"""The factory's own failures: a Load whose state.json cannot be read or decoded, or whose
+refresh fails, returns that error and no container."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
+from harness.scenarios._support.containers import raised
+from harness.spec import tables
+from harness.subjects.base import Factory
+
+
+def _kind(err: BaseException | None) -> str:
+    """What a Go caller tells ``err`` by ("" for an error with no code nor sentinel)."""
+    return str(getattr(err, "kind", "") or "")
+
+
+def _spoil_state_file(host: Host, path: str, how: str) -> tuple[str, Any]:
+    """Make the next Load's reading of state.json at ``path`` fail ``how``; the error text
+    Go gives that (the seed's SystemError prints it alone) and the armed fault, if any."""
+    if how in ("open", "read"):
+        err = errno.EACCES if how == "open" else errno.EIO
+        return path_error(how, path, err), inject(host, how, path, err)
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    # what the seed's in-place os.Create leaves when its write fails: nothing, or a part
+    kept = "" if how == "empty" else text[: len(text) // 2]
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(kept)
+    return tables.message(f"state_json_{how.replace('-', '_')}"), None
+
+
+@pytest.mark.requirement("LC-FACTORY-LOAD-UNREADABLE")
+@pytest.mark.parametrize("how", ["open", "read", "empty", "cut-short"])
+def test_load_of_an_unreadable_state_file(
+    factory: Factory, host: Host, profile: str, verify: Any, how: str
+) -> None:
+    rule = "LC-FACTORY-LOAD-UNREADABLE"
+    cid = host.container_id(f"lu-{how}")
+    factory.create(cid, config_for(cid)).run(INIT)
+    path = os.path.join(host.state_root, cid, "state.json")
+    want, fault = _spoil_state_file(host, path, how)
+    loaded: list[object] = []
+    err = raised(lambda: loaded.append(factory.load(cid)))
+    if fault is not None:
+        assert host.fired(fault), f"the {how} fault on {path} never fired"
+    got = "no error" if err is None else str(err)
+    verify(rule, got == want, f"Load with state.json {how} must fail with {want!r}: {got!r}")
+    verify(rule, not loaded, f"a failed Load must return no container: {loaded}")
+    kind, want_kind = _kind(err), tables.error_kind("factory_system", profile)
+    verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
