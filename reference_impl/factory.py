@@ -180,7 +180,6 @@ class Factory:
         )
         return c
 
-
     def _load_state(self, container_root: str, container_id: str) -> dict[str, Any]:
         """``loadState``: os.Open of state.json (a missing one is the profile's not-exists),
         then json.Decoder.Decode; any other failure is Go's own error, in the seed a SystemError

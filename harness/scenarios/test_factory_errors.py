@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
@@ -58,3 +60,25 @@ def test_load_of_an_unreadable_state_file(
     verify(rule, not loaded, f"a failed Load must return no container: {loaded}")
     kind, want_kind = _kind(err), tables.error_kind("factory_system", profile)
     verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
+
+
+@pytest.mark.requirement("LC-FACTORY-LOAD-REFRESH-ERROR")
+def test_load_whose_refresh_fails(factory: Factory, host: Host, profile: str, verify: Any) -> None:
+    rule = "LC-FACTORY-LOAD-REFRESH-ERROR"
+    cid = host.container_id("lr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    pid = init_pid(c)
+    freezer, _, _ = host.freezer_file(pid)
+    fault = inject(host, "read", freezer, errno.EIO)
+    loaded: list[object] = []
+    err = raised(lambda: loaded.append(factory.load(cid)))
+    assert host.fired(fault), f"Load never read {freezer}"
+    got = "no error" if err is None else str(err)
+    read_error = path_error("read", freezer, errno.EIO)
+    want = tables.message("paused_check_failed", profile, err=read_error)
+    # a SystemError with a cause starts with the file and line where it was made
+    shown = re.fullmatch(rf"(?:\S+:\d+: )?{re.escape(want)}", got) is not None
+    verify(rule, shown, f"Load must fail with the refresh's error {want!r}: {got!r}")
+    verify(rule, not loaded, f"a failed Load must return no container: {loaded}")
+    verify(rule, host.is_alive(pid), f"a failed Load must leave init {pid} alone")
