@@ -436,7 +436,8 @@ RUNC_1_1 = dataclasses.replace(
     source="runc v1.1.5 (e918d0213, 6806b2c1c, cbb0a7932, 17e3b41dd, ccdd75760)",
     refusals={
         **_SENTINEL_REFUSALS,
-        "invalid-root": Refusal("invalid root"),
+        # v1.1.5 factory_linux.go:145-147, 223-225
+        "invalid-root": Refusal("root not set"),
     },
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,

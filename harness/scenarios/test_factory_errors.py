@@ -1,5 +1,5 @@
 """The factory's own failures: a Load whose state.json cannot be read or decoded, or whose
-refresh fails, returns that error and no container."""
+refresh fails, returns that error and no container; a factory without a root refuses."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.spec import tables
+from harness.subjects import ApiSubject
 from harness.subjects.base import Factory
 
 
@@ -82,3 +83,22 @@ def test_load_whose_refresh_fails(factory: Factory, host: Host, profile: str, ve
     verify(rule, shown, f"Load must fail with the refresh's error {want!r}: {got!r}")
     verify(rule, not loaded, f"a failed Load must return no container: {loaded}")
     verify(rule, host.is_alive(pid), f"a failed Load must leave init {pid} alone")
+
+
+@pytest.mark.requirement("LC-FACTORY-ROOT-NOT-SET")
+@pytest.mark.parametrize("operation", ["create", "create-invalid-id", "load"])
+def test_factory_without_a_root(
+    subject: ApiSubject, host: Host, profile: str, verify: Any, operation: str
+) -> None:
+    rule = "LC-FACTORY-ROOT-NOT-SET"
+    rootless = subject.new_factory("", host.system, profile)
+    cid = "a/b" if operation == "create-invalid-id" else host.container_id("nr")
+    calls = {"load": lambda: rootless.load(cid)}
+    err = raised(calls.get(operation, lambda: rootless.create(cid, config_for(cid))))
+    got = "no error" if err is None else str(err)
+    want = tables.message("root_not_set", profile)
+    verify(rule, got == want, f'{operation} with root "" must fail with {want!r}: {got!r}')
+    kind, want_kind = _kind(err), tables.error_kind("root_not_set", profile)
+    verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
+    made = sorted(os.listdir(host.state_root)) + [p for p in (cid, "a") if os.path.lexists(p)]
+    verify(rule, not made, f"a factory without a root must make nothing: {made}")
