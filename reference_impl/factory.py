@@ -55,10 +55,18 @@ class Factory:
     container_class: type[Container] = Container
 
     def __init__(self, root: str, system: System, profile: Profile) -> None:
+        """The seed's ``New``: a root that is not "" is made at once (692f6e1
+        factory_linux.go:129-134); runc 1.2 has no factory and makes it in each Create.
+
+        Raises:
+            LibcontainerError, OSError: the root's MkdirAll failed (see :meth:`_make_dirs`).
+        """
         self.root = root
         self.system = system
         self.profile = profile
         self._features: RdtFeatures | None = None
+        if root and profile.root_made_by == "new":
+            self._make_dirs(root, 0o700)
 
     @property
     def rdt_features(self) -> RdtFeatures:
@@ -94,6 +102,8 @@ class Factory:
             validate(config, self.rdt_features, rdt_era=self.profile.rdt_era)
         except ConfigValidationError as err:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
+        if self.profile.root_made_by == "create":
+            self._make_dirs(self.root, 0o700)
         container_root = os.path.join(self.root, container_id)
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
@@ -204,6 +214,15 @@ class Factory:
             decoded = LibcontainerError(go_json_error(doc, err))
             raise self._system_error(decoded) from err
         return dict(state)
+
+    def _make_dirs(self, path: str, mode: int) -> None:
+        """``os.MkdirAll``, whose error is Go's *PathError "mkdir <level>: <errno>" of the
+        level that failed, as the profile returns it."""
+        try:
+            mkdir_all(path, mode)
+        except OSError as err:
+            failed = PathError("mkdir", err.filename or path, err.errno or errno.EIO)
+            raise self._system_error(failed) from err
 
     def _system_error(self, err: Exception) -> Exception:
         """A failed system call of the factory as the profile returns it: the seed's

@@ -208,6 +208,10 @@ class Profile:
     #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
     #: v1.2.0 factory_linux.go:44-46, 90-92, 154-165)
     factory_system_errors: bool = True
+    #: who makes the state root (mode 0700): the factory's ``New`` once (the seed and runc
+    #: 1.1, 692f6e1 factory_linux.go:129-134, v1.1.5 :90-93), or each ``Create`` (runc 1.2,
+    #: which has no factory, v1.2.0 factory_linux.go:44-46); Load never makes it then
+    root_made_by: Literal["new", "create"] = "new"
     #: Processes whose listing fails: "" is the seed's SystemError "getting all container pids
     #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
     #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
@@ -518,6 +522,7 @@ RUNC_1_2 = Profile(
     **_RUNC_SINCE_1_0,
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
+    root_made_by="create",
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

@@ -1,5 +1,6 @@
 """The factory's own failures: a Load whose state.json cannot be read or decoded, or whose
-refresh fails, returns that error and no container; a factory without a root refuses."""
+refresh fails, returns that error and no container; a factory without a root refuses, and one
+whose root cannot be made fails where the root is made."""
 
 from __future__ import annotations
 
@@ -15,8 +16,10 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
+from harness.scenarios._support.containers import umask
 from harness.spec import tables
 from harness.subjects import ApiSubject
 from harness.subjects.base import Factory
@@ -102,3 +105,51 @@ def test_factory_without_a_root(
     verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
     made = sorted(os.listdir(host.state_root)) + [p for p in (cid, "a") if os.path.lexists(p)]
     verify(rule, not made, f"a factory without a root must make nothing: {made}")
+
+
+def _fresh_root(host: Host) -> tuple[str, str]:
+    """A state root two levels below the host's, neither of which exists yet."""
+    parent = os.path.join(host.state_root, "nested")
+    return parent, os.path.join(parent, "root")
+
+
+@pytest.mark.requirement("LC-FACTORY-ROOT-MADE")
+def test_factory_makes_its_root(subject: ApiSubject, host: Host, profile: str, verify: Any) -> None:
+    rule = "LC-FACTORY-ROOT-MADE"
+    made_by, mode = tables.factory_root(profile)
+    parent, root = _fresh_root(host)
+    mask = 0o022
+    cid = host.container_id("rm")
+    with umask(mask):
+        made = subject.new_factory(root, host.system, profile)
+        there_before_create = os.path.isdir(root)
+        made.create(cid, config_for(cid))
+    if made_by == "new":
+        verify(rule, there_before_create, f"the factory must make its root {root} at once")
+    modes = {path: mode_of(path) for path in (parent, root) if os.path.isdir(path)}
+    want = {path: mode & ~mask for path in (parent, root)}
+    verify(rule, modes == want, f"the root and its parent have modes {modes}, want {want}")
+
+
+@pytest.mark.requirement("LC-FACTORY-ROOT-MADE")
+def test_factory_whose_root_cannot_be_made(
+    subject: ApiSubject, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-ROOT-MADE"
+    made_by, _ = tables.factory_root(profile)
+    _, root = _fresh_root(host)
+    fault = inject(host, "mkdir", root, errno.EIO)
+    made: list[Factory] = []
+    err = raised(lambda: made.append(subject.new_factory(root, host.system, profile)))
+    step = "new"
+    if err is None:
+        step, cid = "create", host.container_id("rf")
+        err = raised(lambda: made[0].create(cid, config_for(cid)))
+    assert host.fired(fault), f"the mkdir of {root} never happened"
+    verify(rule, step == made_by, f"the root's mkdir must fail {made_by}: it failed in {step}")
+    got = "no error" if err is None else str(err)
+    want = path_error("mkdir", root, errno.EIO)
+    verify(rule, got == want, f"the root's mkdir error must be {want!r}: {got!r}")
+    kind, want_kind = _kind(err), tables.error_kind("factory_system", profile)
+    verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
+    verify(rule, not os.path.exists(root), f"no root may be left: {root}")

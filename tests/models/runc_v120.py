@@ -152,6 +152,9 @@ RUNC_V120 = Profile(
     # factory_linux.go:44-46, 90-92, 154-165: MkdirAll, Mkdir, the open and the JSON decoding
     # of state.json return their errors as they are
     factory_system_errors=False,
+    # factory_linux.go:44-46 Create: os.MkdirAll(root, 0o700) (no factory, no New); Load
+    # makes nothing
+    root_made_by="create",
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
