@@ -110,10 +110,8 @@ class Factory:
         if config.cgroups is None and self.profile.create_requires_cgroups:
             raise LibcontainerError("cgroups/manager.New: config must not be nil")
         self._check_cgroup_unused(config.cgroups)
-        try:
-            mkdir_all(container_root, 0o711)
-        except OSError as err:
-            raise new_system_error(err) from err
+        # the seed's MkdirAll, runc 1.2's Mkdir below the root it made: the same mkdir here
+        self._make_dirs(container_root, 0o711)
         return self.container_class(
             container_id,
             container_root,

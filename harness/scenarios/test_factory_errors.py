@@ -113,6 +113,19 @@ def _fresh_root(host: Host) -> tuple[str, str]:
     return parent, os.path.join(parent, "root")
 
 
+def _verify_mkdir_failed(
+    rule: str, verify: Any, profile: str, err: BaseException | None, directory: str
+) -> None:
+    """The factory failed with the EIO of its mkdir of ``directory`` (Go's *PathError, of the
+    profile's kind) and left no such directory."""
+    got = "no error" if err is None else str(err)
+    want = path_error("mkdir", directory, errno.EIO)
+    verify(rule, got == want, f"the mkdir's error must be returned, {want!r}: {got!r}")
+    kind, want_kind = _kind(err), tables.error_kind("factory_system", profile)
+    verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
+    verify(rule, not os.path.exists(directory), f"no directory may be left: {directory}")
+
+
 @pytest.mark.requirement("LC-FACTORY-ROOT-MADE")
 def test_factory_makes_its_root(subject: ApiSubject, host: Host, profile: str, verify: Any) -> None:
     rule = "LC-FACTORY-ROOT-MADE"
@@ -147,9 +160,34 @@ def test_factory_whose_root_cannot_be_made(
         err = raised(lambda: made[0].create(cid, config_for(cid)))
     assert host.fired(fault), f"the mkdir of {root} never happened"
     verify(rule, step == made_by, f"the root's mkdir must fail {made_by}: it failed in {step}")
-    got = "no error" if err is None else str(err)
-    want = path_error("mkdir", root, errno.EIO)
-    verify(rule, got == want, f"the root's mkdir error must be {want!r}: {got!r}")
-    kind, want_kind = _kind(err), tables.error_kind("factory_system", profile)
-    verify(rule, kind == want_kind, f"the error's kind is {kind!r}, want {want_kind!r}")
-    verify(rule, not os.path.exists(root), f"no root may be left: {root}")
+    _verify_mkdir_failed(rule, verify, profile, err, root)
+
+
+@pytest.mark.requirement("LC-FACTORY-STATE-DIR")
+def test_create_makes_the_state_dir(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-STATE-DIR"
+    cid = host.container_id("sd")
+    mask = 0o077
+    with umask(mask):
+        factory.create(cid, config_for(cid))
+    directory = os.path.join(host.state_root, cid)
+    mode = mode_of(directory) if os.path.isdir(directory) else None
+    want = tables.factory_state_dir_mode(profile) & ~mask
+    verify(rule, mode == want, f"{directory} has mode {mode and oct(mode)}, want {oct(want)}")
+
+
+@pytest.mark.requirement("LC-FACTORY-STATE-DIR")
+def test_create_whose_state_dir_cannot_be_made(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-STATE-DIR"
+    cid = host.container_id("sf")
+    directory = os.path.join(host.state_root, cid)
+    fault = inject(host, "mkdir", directory, errno.EIO)
+    made: list[object] = []
+    err = raised(lambda: made.append(factory.create(cid, config_for(cid))))
+    assert host.fired(fault), f"Create never made {directory}"
+    verify(rule, not made, f"a failed Create must return no container: {made}")
+    _verify_mkdir_failed(rule, verify, profile, err, directory)

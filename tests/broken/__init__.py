@@ -137,6 +137,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "load_swallows_refresh_error": ("LC-FACTORY-LOAD-REFRESH-ERROR",),
     "root_checked_after_id": ("LC-FACTORY-ROOT-NOT-SET",),
     "root_made_at_create": ("LC-FACTORY-ROOT-MADE",),
+    "mkdir_error_in_python_words": ("LC-FACTORY-STATE-DIR",),
     "processes_ignore_gone_group": Broken(("LC-PROCESSES-GROUP-GONE",), profile="runc-1.2"),
     "rdt_destroy_only_applied": Broken(("RDT-DESTROY-NEVER-STARTED",), profile="runc-1.2"),
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),
