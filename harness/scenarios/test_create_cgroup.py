@@ -1,6 +1,6 @@
 """Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses a
 config without one, and one that holds processes or is frozen (v1.2.0 factory_linux.go:57-87),
-on each kind of host.
+on each kind of host, and fails when it cannot read either.
 
 The group is made and filled (or frozen) from outside, as another tool or an earlier run would
 leave it; each test puts the host back as it found it.
@@ -8,7 +8,9 @@ leave it; each test puts the host back as it found it.
 
 from __future__ import annotations
 
+import errno
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -21,6 +23,7 @@ from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.spec import tables
 from harness.subjects.api import Config
@@ -105,3 +108,36 @@ def test_create_refuses_a_frozen_cgroup(
 def _write(path: str, value: str) -> None:
     with open(path, "w", encoding="ascii") as f:
         f.write(value)
+
+
+#: the check of each read: the hierarchy of the group it reads, and the file
+_CHECK_READS = {
+    "pids": ({"v1": "devices", "hybrid": "devices", "v2": "unified"}, "cgroup.procs"),
+    "freezer": ({"v1": "freezer", "hybrid": "freezer", "v2": "unified"}, ""),
+}
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.parametrize("check", sorted(_CHECK_READS))
+@pytest.mark.requirement("LC-FACTORY-CGROUP-CHECK-ERROR")
+def test_create_whose_cgroup_check_cannot_read(
+    on_host: OnHost, kind: str, check: str, profile: str, verify: Any
+) -> None:
+    # factory_linux.go:68-73 (the pids of an existing group), 79-84 (the freezer state)
+    rule = "LC-FACTORY-CGROUP-CHECK-ERROR"
+    hierarchies, name = _CHECK_READS[check]
+    name = name or tables.freezer_file("v2" if kind == "v2" else "v1")[0]
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path(f"rd{check[0]}")
+        with _group_made_outside(host, hierarchies[kind], path) as group:
+            target = os.path.join(group, name)
+            fault = inject(host, "open", target, errno.EIO)
+            got, made = _refused(host, factory, f"rd{check[0]}", path)
+            assert host.fired(fault), f"Create never read {target}"
+        context = tables.message(f"cgroup_{check}_unreadable", profile)
+        eio = os.strerror(errno.EIO).lower()
+        # cgroups.OpenFile's *PathError: "openat2" where the kernel has it, else "open"
+        want = rf"{re.escape(context)}: (open|openat2) {re.escape(target)}: {re.escape(eio)}"
+        shown = re.fullmatch(want, got) is not None
+        verify(rule, shown, f"Create must fail with the read's error, {want!r}: {got!r}")
+        verify(rule, not made, "a failed Create made the container's state directory")
