@@ -4,7 +4,6 @@ renamed over it in runc 1.2)."""
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
 import re
@@ -26,10 +25,10 @@ from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
+from harness.scenarios._support.containers import with_pids_limit
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.spec import tables
-from harness.subjects.api import Config
 from harness.subjects.base import Factory
 
 
@@ -157,12 +156,6 @@ def test_state_file_rdt_path_without_resctrl(on_host: OnHost, profile: str, veri
         verify(rule, shown == want, f"intel_rdt_path {shown!r} without resctrl, want {want!r}")
 
 
-def _with_pids_limit(config: Config, limit: int) -> Config:
-    return dataclasses.replace(
-        config, cgroups=dataclasses.replace(config.cgroups, pids_limit=limit)
-    )
-
-
 def _arm_save_fault(host: Host, profile: str, directory: str) -> tuple[Any, str]:
     """A fault on the step of saving state.json that can fail after its old content is gone
     (the seed's write after os.Create truncated it) or while it is still there (runc 1.2's
@@ -185,14 +178,14 @@ def test_set_whose_state_file_cannot_be_saved(
     rule = "LC-SET-SAVE-ERROR"
     writing = tables.state_file_writing(profile)
     cid = host.container_id("ss")
-    config = _with_pids_limit(config_for(cid), 10)
+    config = with_pids_limit(config_for(cid), 10)
     c = factory.create(cid, config)
     c.run(INIT)
     directory = os.path.join(host.state_root, cid)
     state_path = os.path.join(directory, "state.json")
     before = _read(state_path)
     fault, want = _arm_save_fault(host, profile, directory)
-    got = error_of(lambda: c.set(_with_pids_limit(config, 20)))
+    got = error_of(lambda: c.set(with_pids_limit(config, 20)))
     assert host.fired(fault), "the fault never fired"
     verify(rule, re.fullmatch(want, got) is not None, f"Set must fail with {want!r}: {got!r}")
     limit = _read(pids_limit_file(host, f"/{cid}")).strip()
