@@ -203,6 +203,10 @@ class Profile:
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
     load_validates_id: bool = False
+    #: Exec returns os.Remove's error when it cannot remove exec.fifo after init's byte was
+    #: read (runc's handleFifoResult, v1.1.5 container_linux.go:319-329, v1.2.0 :287-297); the
+    #: seed ignores it (692f6e1 container_linux.go:276-278)
+    exec_returns_remove_error: bool = False
     #: the factory's failed system calls (Load's open, read and JSON decoding of state.json,
     #: Create's mkdir) are SystemError genericErrors (692f6e1 factory_linux.go:131-132,
     #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
@@ -395,6 +399,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "processes_context": "unable to get all container pids",
     "load_validates_id": True,
     "factory_system_errors": False,
+    "exec_returns_remove_error": True,
     "create_requires_cgroups": True,
 }
 

@@ -1,5 +1,5 @@
-"""Start and Run when a step of the start goes wrong: the new init's stat cannot be read, and
-a Run whose start fails."""
+"""Start, Run and Exec when a step goes wrong: the new init's stat cannot be read, a Run whose
+start fails, an Exec that cannot remove exec.fifo."""
 
 from __future__ import annotations
 
@@ -55,3 +55,21 @@ def test_run_whose_start_fails_releases_nothing(
     verify(rule, not os.path.exists(fifo), "a failed Run left exec.fifo behind")
     status = str(c.status())
     verify(rule, status == "stopped", f"after a failed Run the container is {status}")
+
+
+@pytest.mark.requirement("LC-EXEC-REMOVE-ERROR")
+def test_exec_whose_fifo_cannot_be_removed(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-EXEC-REMOVE-ERROR"
+    cid = host.container_id("xr")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    fault = inject(host, "unlink", fifo, errno.EIO)
+    got = error_of(c.exec)
+    assert host.fired(fault), f"Exec never removed {fifo}"
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("exec_fifo_remove_failed", profile, path=fifo, errno=eio) or "no error"
+    verify(rule, got == want, f"Exec whose removal of the fifo fails must return {want!r}: {got!r}")
+    verify(rule, os.path.exists(fifo), f"the fifo that could not be removed is gone: {fifo}")

@@ -141,6 +141,8 @@ RUNC_V120 = Profile(
     # container_linux.go:304-371: start changes neither state nor created for a process that
     # is not init (process_linux.go:719-722 does, for init)
     start_extra_updates_state=False,
+    # container_linux.go:287-297 handleFifoResult: os.Remove's error returned
+    exec_returns_remove_error=True,
     # container_linux.go:277-283 fifoOpen: fmt.Errorf("exec fifo: %w", err)
     exec_fifo_context="exec fifo",
     # container_linux.go:130-136 Processes: fmt.Errorf("unable to get all container pids: %w")
