@@ -21,6 +21,7 @@ from reference_impl.errors import WrappedError
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
 from reference_impl.fileutil import mkdir_all
+from reference_impl.fileutil import secure_join
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.intelrdt import RdtFeatures
 from reference_impl.intelrdt import probe_features
@@ -104,7 +105,7 @@ class Factory:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
         if self.profile.root_made_by == "create":
             self._make_dirs(self.root, 0o700)
-        container_root = os.path.join(self.root, container_id)
+        container_root = self._state_dir(container_id)
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
         if config.cgroups is None and self.profile.create_requires_cgroups:
@@ -160,7 +161,7 @@ class Factory:
             raise self.profile.refuse("invalid-root")
         if self.profile.load_validates_id:
             validate_id(container_id, self.profile)
-        container_root = os.path.join(self.root, container_id)
+        container_root = self._state_dir(container_id)
         state = self._load_state(container_root, container_id)
         config = Config.from_json(state["config"])
         c = self.container_class(
@@ -192,7 +193,7 @@ class Factory:
         """``loadState``: os.Open of state.json (a missing one is the profile's not-exists),
         then json.Decoder.Decode; any other failure is Go's own error, in the seed a SystemError
         around it (692f6e1 factory_linux.go:329-343; v1.2.0 :149-167, raw)."""
-        path = os.path.join(container_root, STATE_FILE)
+        path = self._join(container_root, STATE_FILE)
         try:
             f = open(path, encoding="utf-8")
         except FileNotFoundError as err:
@@ -212,6 +213,17 @@ class Factory:
             decoded = LibcontainerError(go_json_error(doc, err))
             raise self._system_error(decoded) from err
         return dict(state)
+
+    def _state_dir(self, container_id: str) -> str:
+        """Where the container's state lives: ``<root>/<id>``, joined as the profile does."""
+        return self._join(self.root, container_id)
+
+    def _join(self, directory: str, name: str) -> str:
+        """``filepath.Join`` (the seed) or ``securejoin.SecureJoin`` (runc), whose errors are
+        returned as they are."""
+        if self.profile.state_dir_join == "join":
+            return os.path.join(directory, name)
+        return secure_join(directory, name)
 
     def _make_dirs(self, path: str, mode: int) -> None:
         """``os.MkdirAll``, whose error is Go's *PathError "mkdir <level>: <errno>" of the

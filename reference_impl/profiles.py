@@ -207,6 +207,11 @@ class Profile:
     #: read (runc's handleFifoResult, v1.1.5 container_linux.go:319-329, v1.2.0 :287-297); the
     #: seed ignores it (692f6e1 container_linux.go:276-278)
     exec_returns_remove_error: bool = False
+    #: a container's state dir is ``filepath.Join(root, id)``, which follows a symlink at
+    #: ``<root>/<id>`` wherever it points (the seed, 692f6e1 factory_linux.go:183, 218), or
+    #: ``securejoin.SecureJoin(root, id)``, which resolves it inside the root (runc >= 1.0,
+    #: v1.1.5 factory_linux.go:154, 230, 360; v1.2.0 :47-50, 115-118, 150-153)
+    state_dir_join: Literal["join", "secure"] = "join"
     #: the factory's failed system calls (Load's open, read and JSON decoding of state.json,
     #: Create's mkdir) are SystemError genericErrors (692f6e1 factory_linux.go:131-132,
     #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
@@ -400,6 +405,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "load_validates_id": True,
     "factory_system_errors": False,
     "exec_returns_remove_error": True,
+    "state_dir_join": "secure",
     "create_requires_cgroups": True,
 }
 

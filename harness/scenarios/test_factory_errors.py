@@ -1,6 +1,6 @@
 """The factory's own failures: a Load whose state.json cannot be read or decoded, or whose
 refresh fails, returns that error and no container; a factory without a root refuses, and one
-whose root cannot be made fails where the root is made."""
+whose root cannot be made fails where the root is made; a symlink at <root>/<id>."""
 
 from __future__ import annotations
 
@@ -191,3 +191,33 @@ def test_create_whose_state_dir_cannot_be_made(
     assert host.fired(fault), f"Create never made {directory}"
     verify(rule, not made, f"a failed Create must return no container: {made}")
     _verify_mkdir_failed(rule, verify, profile, err, directory)
+
+
+@pytest.mark.requirement("LC-FACTORY-STATE-DIR-SYMLINK")
+def test_state_dir_behind_a_symlink(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-STATE-DIR-SYMLINK"
+    cid = host.container_id("sl")
+    link, outside = os.path.join(host.state_root, cid), f"/{cid}-real"
+    os.symlink(outside, link)  # absolute, dangling: as a tool or an attacker might leave it
+    inside = os.path.normpath(host.state_root + outside)
+    made: list[Any] = []
+    err = raised(lambda: made.append(factory.create(cid, config_for(cid))))
+    verify(rule, not os.path.lexists(outside), f"Create made {outside}, outside the root")
+    if tables.factory_state_dir_join(profile) == "join":
+        # Stat follows the link and finds nothing; MkdirAll's mkdir then meets the link
+        got, want = "no error" if err is None else str(err), path_error("mkdir", link, errno.EEXIST)
+        verify(rule, got == want, f"Create through a dangling link must fail {want!r}: {got!r}")
+        verify(rule, not os.path.exists(inside), f"Create made {inside}")
+        return
+    verify(rule, err is None, f"Create must resolve the link inside the root: {err}")
+    verify(rule, os.path.isdir(inside), f"Create must make the state dir at {inside}")
+    if made:
+        made[0].run(INIT)
+    saved = os.path.join(inside, "state.json")
+    verify(rule, os.path.exists(saved), f"the state must be saved at {saved}")
+    shown: list[str] = []
+    err = raised(lambda: shown.append(str(factory.load(cid).status())))
+    status = shown[0] if shown else f"error {err}"
+    verify(rule, status == "running", f"Load must find the container there: {status}")

@@ -400,6 +400,12 @@ def factory_root(profile: str = DEFAULT_PROFILE) -> tuple[str, int]:
     return str(table["root_made_by"]), int(table["root_mode"])
 
 
+def factory_state_dir_join(profile: str = DEFAULT_PROFILE) -> str:
+    """How ``<root>/<id>`` is joined: "join" follows a symlink there anywhere, "secure"
+    resolves it inside the root."""
+    return str(lifecycle(profile)["factory"]["state_dir_join"])
+
+
 def factory_state_dir_mode(profile: str = DEFAULT_PROFILE) -> int:
     """The mode Create makes ``<root>/<id>`` with (less the umask)."""
     return int(lifecycle(profile)["factory"]["state_dir_mode"])

@@ -157,6 +157,8 @@ RUNC_V120 = Profile(
     # factory_linux.go:44-46 Create: os.MkdirAll(root, 0o700) (no factory, no New); Load
     # makes nothing
     root_made_by="create",
+    # factory_linux.go:47-50, 115-118, 150-153: securejoin.SecureJoin of the id and state.json
+    state_dir_join="secure",
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
