@@ -503,6 +503,8 @@ class Container:
         hooks = self.config.hooks
         if hooks is None:
             return
+        if self.profile.poststart_refreshes:
+            self.refresh_state()  # currentOCIState's currentStatus; its error as it is
         state = hook_state_json(
             self.profile.hook_version(self.config.version),
             self.id,

@@ -170,6 +170,11 @@ class Profile:
     #: runc >= 1.1 sends currentOCIState with "creating" before init runs, then "created"
     prestart_status: str = ""
     poststart_status: str = ""
+    #: the poststart hooks' state is currentOCIState, whose refreshState can fail: start
+    #: returns that error as it is, init left alive, exec.fifo removed by start's deferred
+    #: cleanup (runc >= 1.0.0-rc91; v1.1.5 container_linux.go:361-366, v1.2.0 :356-361); the
+    #: seed builds the state without a refresh (692f6e1 container_linux.go:307-313)
+    poststart_refreshes: bool = False
     #: the container ids the factory accepts
     id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
     #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
@@ -463,6 +468,7 @@ RUNC_1_1 = dataclasses.replace(
     # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
     prestart_status="creating",
     poststart_status="created",
+    poststart_refreshes=True,
     id_refuses_dot_names=True,
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup"),
@@ -523,6 +529,7 @@ RUNC_1_2 = Profile(
     # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362
     prestart_status="creating",
     poststart_status="created",
+    poststart_refreshes=True,
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,

@@ -142,6 +142,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "state_temp_left": Broken(("LC-SET-SAVE-ERROR",), profile="runc-1.2"),
     "exec_remove_error_ignored": Broken(("LC-EXEC-REMOVE-ERROR",), profile="runc-1.2"),
     "state_dir_joined_plainly": Broken(("LC-FACTORY-STATE-DIR-SYMLINK",), profile="runc-1.2"),
+    "poststart_refresh_error_wrapped": Broken(
+        ("LC-START-POSTSTART-REFRESH-ERROR",), profile="runc-1.2"
+    ),
     "processes_ignore_gone_group": Broken(("LC-PROCESSES-GROUP-GONE",), profile="runc-1.2"),
     "rdt_destroy_only_applied": Broken(("RDT-DESTROY-NEVER-STARTED",), profile="runc-1.2"),
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),

@@ -97,6 +97,9 @@ RUNC_V120 = Profile(
     # while init waits on exec.fifo, Created (status.String(), :1022)
     prestart_status="creating",
     poststart_status="created",
+    # container_linux.go:356-361: currentOCIState -> currentStatus -> refreshState, its error
+    # returned (and exec.fifo removed by the deferred deleteExecFifo, :315-319)
+    poststart_refreshes=True,
     # container_linux.go:350-351 and process_linux.go:786-788
     start_context="unable to start container process",
     init_sync_context="error during container init",
