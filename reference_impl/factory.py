@@ -10,6 +10,7 @@ from typing import Any
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups import new_manager
 from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.manager import cgroup_mode
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.container import STATE_FILE
@@ -18,6 +19,7 @@ from reference_impl.errors import ErrorCode
 from reference_impl.errors import LibcontainerError
 from reference_impl.errors import PathError
 from reference_impl.errors import WrappedError
+from reference_impl.errors import go_quote
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
 from reference_impl.fileutil import mkdir_all
@@ -164,6 +166,7 @@ class Factory:
         container_root = self._state_dir(container_id)
         state = self._load_state(container_root, container_id)
         config = Config.from_json(state["config"])
+        self._check_unified_paths(state.get("cgroup_paths") or {})
         c = self.container_class(
             container_id,
             container_root,
@@ -213,6 +216,21 @@ class Factory:
             decoded = LibcontainerError(go_json_error(doc, err))
             raise self._system_error(decoded) from err
         return dict(state)
+
+    def _check_unified_paths(self, paths: dict[str, str]) -> None:
+        """runc's NewWithPaths on a cgroup v2 host: the saved paths must be one clean absolute
+        path (or "") under the key "" (v1.2.0 cgroups/manager/new.go:38-44, 58-78)."""
+        if not self.profile.load_checks_unified_paths or cgroup_mode()[0] != "v2":
+            return
+        path = paths.get("", "")
+        if len(paths) > 1:
+            shown = " ".join(f"{key}:{paths[key]}" for key in sorted(paths))
+            problem = f"expected a single path, got map[{shown}]"  # Go's %+v of the map
+        elif path and (os.path.normpath(path) != path or not path.startswith("/")):
+            problem = f"invalid path: {go_quote(path)}"
+        else:
+            return
+        raise LibcontainerError(f"manager.NewWithPaths: inconsistent paths: {problem}")
 
     def _state_dir(self, container_id: str) -> str:
         """Where the container's state lives: ``<root>/<id>``, joined as the profile does."""

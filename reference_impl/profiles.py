@@ -217,6 +217,10 @@ class Profile:
     #: ``securejoin.SecureJoin(root, id)``, which resolves it inside the root (runc >= 1.0,
     #: v1.1.5 factory_linux.go:154, 230, 360; v1.2.0 :47-50, 115-118, 150-153)
     state_dir_join: Literal["join", "secure"] = "join"
+    #: Load on a cgroup v2 host refuses saved cgroup paths that are not one clean absolute
+    #: path under "" (manager.NewWithPaths' getUnifiedPath, 097c6d742, v1.1.0; v1.2.0
+    #: cgroups/manager/new.go:38-44, 58-78)
+    load_checks_unified_paths: bool = False
     #: the factory's failed system calls (Load's open, read and JSON decoding of state.json,
     #: Create's mkdir) are SystemError genericErrors (692f6e1 factory_linux.go:131-132,
     #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
@@ -411,6 +415,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "factory_system_errors": False,
     "exec_returns_remove_error": True,
     "state_dir_join": "secure",
+    "load_checks_unified_paths": True,
     "create_requires_cgroups": True,
 }
 

@@ -1,6 +1,7 @@
 """Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses a
 config without one, and one that holds processes or is frozen (v1.2.0 factory_linux.go:57-87),
-on each kind of host, and fails when it cannot read either.
+on each kind of host, and fails when it cannot read either; Load on a v2 host checks the saved
+paths.
 
 The group is made and filled (or frozen) from outside, as another tool or an earlier run would
 leave it; each test puts the host back as it found it.
@@ -9,6 +10,7 @@ leave it; each test puts the host back as it found it.
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -22,6 +24,7 @@ from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
@@ -141,3 +144,33 @@ def test_create_whose_cgroup_check_cannot_read(
         shown = re.fullmatch(want, got) is not None
         verify(rule, shown, f"Create must fail with the read's error, {want!r}: {got!r}")
         verify(rule, not made, "a failed Create made the container's state directory")
+
+
+def _spoiled_paths(group: str, how: str) -> tuple[dict[str, str], str]:
+    """cgroup_paths for a v2 container whose group is ``group``, spoiled ``how``, and the cause
+    runc's getUnifiedPath gives (fmt's %+v of the map, sorted by key; %q of the path)."""
+    if how == "two-paths":
+        other = os.path.join(os.path.dirname(group), "other")
+        return {"": group, "a": other}, f"expected a single path, got map[:{group} a:{other}]"
+    unclean = f"{group}/../{os.path.basename(group)}"
+    return {"": unclean}, f'invalid path: "{unclean}"'
+
+
+@pytest.mark.parametrize("how", ["two-paths", "unclean"])
+@pytest.mark.requirement("LC-FACTORY-LOAD-PATHS-INCONSISTENT")
+def test_load_of_inconsistent_v2_paths(
+    on_host: OnHost, how: str, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-LOAD-PATHS-INCONSISTENT"
+    with boot(on_host, "v2") as (host, factory):
+        cid = host.container_id(f"ip-{how}")
+        factory.create(cid, cgroup_config(f"/{cid}")).run(INIT)
+        path = os.path.join(host.state_root, cid, "state.json")
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+        state["cgroup_paths"], cause = _spoiled_paths(host.cgroup_dir("unified", f"/{cid}"), how)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(state, f)
+        got = error_of(lambda: factory.load(cid))
+        want = tables.message("load_paths_inconsistent", profile, cause=cause)
+        verify(rule, got == want, f"Load with {how} must fail with {want!r}: {got!r}")

@@ -145,6 +145,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "poststart_refresh_error_wrapped": Broken(
         ("LC-START-POSTSTART-REFRESH-ERROR",), profile="runc-1.2"
     ),
+    "unified_paths_unchecked": Broken(("LC-FACTORY-LOAD-PATHS-INCONSISTENT",), profile="runc-1.2"),
     "processes_ignore_gone_group": Broken(("LC-PROCESSES-GROUP-GONE",), profile="runc-1.2"),
     "rdt_destroy_only_applied": Broken(("RDT-DESTROY-NEVER-STARTED",), profile="runc-1.2"),
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),

@@ -162,6 +162,8 @@ RUNC_V120 = Profile(
     root_made_by="create",
     # factory_linux.go:47-50, 115-118, 150-153: securejoin.SecureJoin of the id and state.json
     state_dir_join="secure",
+    # cgroups/manager/new.go:38-44, 58-78: NewWithPaths' getUnifiedPath on a v2 host
+    load_checks_unified_paths=True,
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
