@@ -30,6 +30,7 @@ from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
+from reference_impl.fileutil import remove
 from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
@@ -486,9 +487,18 @@ class Container:
             opened = PathError("open", path, err.errno or errno.EIO)
             raise self.profile.exec_fifo_open_error(opened) from err
         if data:
-            os.remove(path)
+            self._remove_exec_fifo(path)
             return
         raise LibcontainerError("cannot start an already running container")
+
+    def _remove_exec_fifo(self, path: str) -> None:
+        """Go's ``os.Remove`` of the fifo once init's byte is read: its error ("remove <path>:
+        <errno>") returned by runc, ignored by the seed (692f6e1 container_linux.go:276-278)."""
+        try:
+            remove(path)
+        except OSError:
+            if self.profile.exec_returns_remove_error:
+                raise
 
     def _start(self, process: Process, is_init: bool) -> None:
         try:
@@ -509,6 +519,8 @@ class Container:
         hooks = self.config.hooks
         if hooks is None:
             return
+        if self.profile.poststart_refreshes:
+            self.refresh_state()  # currentOCIState's currentStatus; its error as it is
         state = self.hook_state(parent.pid, self.profile.poststart_status)
         for i, hook in enumerate(hooks.poststart):
             try:

@@ -5,20 +5,25 @@ from __future__ import annotations
 import errno
 import json
 import os
+from typing import Any
 
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups import new_manager
 from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.manager import cgroup_mode
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
 from reference_impl.container import STATE_FILE
 from reference_impl.container import Container
 from reference_impl.errors import ErrorCode
 from reference_impl.errors import LibcontainerError
+from reference_impl.errors import PathError
 from reference_impl.errors import WrappedError
+from reference_impl.errors import go_quote
 from reference_impl.errors import new_generic_error
 from reference_impl.errors import new_system_error
 from reference_impl.fileutil import mkdir_all
+from reference_impl.fileutil import secure_join
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.intelrdt import RdtFeatures
 from reference_impl.intelrdt import probe_features
@@ -53,10 +58,18 @@ class Factory:
     container_class: type[Container] = Container
 
     def __init__(self, root: str, system: System, profile: Profile) -> None:
+        """The seed's ``New``: a root that is not "" is made at once (692f6e1
+        factory_linux.go:129-134); runc 1.2 has no factory and makes it in each Create.
+
+        Raises:
+            LibcontainerError, OSError: the root's MkdirAll failed (see :meth:`_make_dirs`).
+        """
         self.root = root
         self.system = system
         self.profile = profile
         self._features: RdtFeatures | None = None
+        if root and profile.root_made_by == "new":
+            self._make_dirs(root, 0o700)
 
     @property
     def rdt_features(self) -> RdtFeatures:
@@ -92,16 +105,16 @@ class Factory:
             validate(config, self.rdt_features, rdt_era=self.profile.rdt_era)
         except ConfigValidationError as err:
             raise new_generic_error(str(err), ErrorCode.CONFIG_INVALID) from err
-        container_root = os.path.join(self.root, container_id)
+        if self.profile.root_made_by == "create":
+            self._make_dirs(self.root, 0o700)
+        container_root = self._state_dir(container_id)
         if os.path.exists(container_root):
             raise self.profile.refuse("id-in-use", id=container_id)
         if config.cgroups is None and self.profile.create_requires_cgroups:
             raise LibcontainerError("cgroups/manager.New: config must not be nil")
         self._check_cgroup_unused(config.cgroups)
-        try:
-            mkdir_all(container_root, 0o711)
-        except OSError as err:
-            raise new_system_error(err) from err
+        # the seed's MkdirAll, runc 1.2's Mkdir below the root it made: the same mkdir here
+        self._make_dirs(container_root, 0o711)
         return self.container_class(
             container_id,
             container_root,
@@ -150,15 +163,10 @@ class Factory:
             raise self.profile.refuse("invalid-root")
         if self.profile.load_validates_id:
             validate_id(container_id, self.profile)
-        container_root = os.path.join(self.root, container_id)
-        try:
-            with open(os.path.join(container_root, STATE_FILE), encoding="utf-8") as f:
-                state = json.load(f)
-        except FileNotFoundError as err:
-            raise self.profile.refuse("not-exists", id=container_id) from err
-        except (OSError, ValueError) as err:
-            raise new_system_error(err) from err
+        container_root = self._state_dir(container_id)
+        state = self._load_state(container_root, container_id)
         config = Config.from_json(state["config"])
+        self._check_unified_paths(state.get("cgroup_paths") or {})
         c = self.container_class(
             container_id,
             container_root,
@@ -183,6 +191,91 @@ class Factory:
             config, container_id, state.get("intel_rdt_path", "")
         )
         return c
+
+    def _load_state(self, container_root: str, container_id: str) -> dict[str, Any]:
+        """``loadState``: os.Open of state.json (a missing one is the profile's not-exists),
+        then json.Decoder.Decode; any other failure is Go's own error, in the seed a SystemError
+        around it (692f6e1 factory_linux.go:329-343; v1.2.0 :149-167, raw)."""
+        path = self._join(container_root, STATE_FILE)
+        try:
+            f = open(path, encoding="utf-8")
+        except FileNotFoundError as err:
+            raise self.profile.refuse("not-exists", id=container_id) from err
+        except OSError as err:
+            raise self._system_error(PathError("open", path, err.errno or errno.EIO)) from err
+        with f:
+            try:
+                text = f.read()
+            except OSError as err:
+                raise self._system_error(PathError("read", path, err.errno or errno.EIO)) from err
+        try:
+            # Decode reads one value and ignores whatever follows it
+            doc = text.lstrip(_JSON_SPACE)
+            state, _ = json.JSONDecoder().raw_decode(doc)
+        except json.JSONDecodeError as err:
+            decoded = LibcontainerError(go_json_error(doc, err))
+            raise self._system_error(decoded) from err
+        return dict(state)
+
+    def _check_unified_paths(self, paths: dict[str, str]) -> None:
+        """runc's NewWithPaths on a cgroup v2 host: the saved paths must be one clean absolute
+        path (or "") under the key "" (v1.2.0 cgroups/manager/new.go:38-44, 58-78)."""
+        if not self.profile.load_checks_unified_paths or cgroup_mode()[0] != "v2":
+            return
+        path = paths.get("", "")
+        if len(paths) > 1:
+            shown = " ".join(f"{key}:{paths[key]}" for key in sorted(paths))
+            problem = f"expected a single path, got map[{shown}]"  # Go's %+v of the map
+        elif path and (os.path.normpath(path) != path or not path.startswith("/")):
+            problem = f"invalid path: {go_quote(path)}"
+        else:
+            return
+        raise LibcontainerError(f"manager.NewWithPaths: inconsistent paths: {problem}")
+
+    def _state_dir(self, container_id: str) -> str:
+        """Where the container's state lives: ``<root>/<id>``, joined as the profile does."""
+        return self._join(self.root, container_id)
+
+    def _join(self, directory: str, name: str) -> str:
+        """``filepath.Join`` (the seed) or ``securejoin.SecureJoin`` (runc), whose errors are
+        returned as they are."""
+        if self.profile.state_dir_join == "join":
+            return os.path.join(directory, name)
+        return secure_join(directory, name)
+
+    def _make_dirs(self, path: str, mode: int) -> None:
+        """``os.MkdirAll``, whose error is Go's *PathError "mkdir <level>: <errno>" of the
+        level that failed, as the profile returns it."""
+        try:
+            mkdir_all(path, mode)
+        except OSError as err:
+            failed = PathError("mkdir", err.filename or path, err.errno or errno.EIO)
+            raise self._system_error(failed) from err
+
+    def _system_error(self, err: Exception) -> Exception:
+        """A failed system call of the factory as the profile returns it: the seed's
+        SystemError around it, or the error as it is (runc >= 1.1)."""
+        return new_system_error(err) if self.profile.factory_system_errors else err
+
+
+#: the white space encoding/json skips between tokens
+_JSON_SPACE = " \t\r\n"
+
+
+def go_json_error(doc: str, err: json.JSONDecodeError) -> str:
+    """json.Decoder.Decode's error for a state.json that is not JSON (``doc``: its text from
+    the first token on), in the cases a write cut short leaves: io.EOF for nothing but white
+    space, io.ErrUnexpectedEOF for a document that ends before its value does (encoding/json
+    stream.go readValue); any other syntax error keeps Python's description (Go names the
+    offending character, which no rule asks)."""
+    end = len(doc.rstrip(_JSON_SPACE))
+    if not end:
+        return "EOF"
+    tail = doc[err.pos : end]
+    cut_token = tail == "-" or any(word.startswith(tail) for word in ("true", "false", "null"))
+    if err.pos >= end or err.msg.startswith("Unterminated string") or cut_token:
+        return "unexpected EOF"
+    return str(err)
 
 
 def new_factory(root: str, system: System, profile: str = "seed") -> Factory:

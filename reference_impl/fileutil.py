@@ -15,7 +15,18 @@ import stat
 
 from reference_impl.errors import PathError
 
-__all__ = ["mkdir_all", "read_file", "remove", "remove_all", "write_failed", "write_file"]
+__all__ = [
+    "mkdir_all",
+    "read_file",
+    "remove",
+    "remove_all",
+    "secure_join",
+    "write_failed",
+    "write_file",
+]
+
+#: how many symlinks secure_join follows before it gives up (ELOOP)
+_MAX_SYMLINKS = 255
 
 
 def write_failed(data: object, name: str, err: object) -> str:
@@ -168,3 +179,42 @@ def read_file_go(path: str) -> str:
             return f.read()
         except OSError as err:
             raise PathError("read", path, err.errno or errno.EIO) from err
+
+
+def secure_join(root: str, unsafe: str) -> str:
+    """``securejoin.SecureJoin``: ``unsafe`` joined to ``root`` with every symlink on the way
+    resolved as if ``root`` were "/", so the result never leaves ``root``; a missing component
+    is taken as it is (github.com/cyphar/filepath-securejoin, as runc vendors it).
+
+    Raises:
+        PathError: "SecureJoin <path>: too many levels of symbolic links" after 255 links, or
+            the Lstat's or Readlink's error other than not-exist.
+    """
+    root = os.path.normpath(root)
+    resolved: list[str] = []  # the components so far, none of them a symlink
+    pending = unsafe.split("/")
+    links = 0
+    while pending:
+        part = pending.pop(0)
+        scoped = os.path.normpath("/" + "/".join([*resolved, part]))
+        if scoped == "/":
+            resolved = []
+            continue
+        full = os.path.normpath(root + scoped)
+        try:
+            is_link = stat.S_ISLNK(os.lstat(full).st_mode)
+        except FileNotFoundError:
+            is_link = False
+        except OSError as err:
+            raise PathError("lstat", full, err.errno or errno.EIO) from err
+        if not is_link:
+            resolved = scoped.strip("/").split("/")
+            continue
+        links += 1
+        if links > _MAX_SYMLINKS:
+            raise PathError("SecureJoin", os.path.join(root, unsafe), errno.ELOOP)
+        target = os.readlink(full)
+        if target.startswith("/"):
+            resolved = []
+        pending = target.split("/") + pending
+    return os.path.normpath(root + os.path.normpath("/" + "/".join(resolved)))

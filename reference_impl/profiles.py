@@ -180,6 +180,11 @@ class Profile:
     #: runc >= 1.1 sends currentOCIState with "creating" before init runs, then "created"
     prestart_status: str = ""
     poststart_status: str = ""
+    #: the poststart hooks' state is currentOCIState, whose refreshState can fail: start
+    #: returns that error as it is, init left alive, exec.fifo removed by start's deferred
+    #: cleanup (runc >= 1.0.0-rc91; v1.1.5 container_linux.go:361-366, v1.2.0 :356-361); the
+    #: seed builds the state without a refresh (692f6e1 container_linux.go:307-313)
+    poststart_refreshes: bool = False
     #: the container ids the factory accepts
     id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
     #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
@@ -213,6 +218,28 @@ class Profile:
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
     load_validates_id: bool = False
+    #: Exec returns os.Remove's error when it cannot remove exec.fifo after init's byte was
+    #: read (runc's handleFifoResult, v1.1.5 container_linux.go:319-329, v1.2.0 :287-297); the
+    #: seed ignores it (692f6e1 container_linux.go:276-278)
+    exec_returns_remove_error: bool = False
+    #: a container's state dir is ``filepath.Join(root, id)``, which follows a symlink at
+    #: ``<root>/<id>`` wherever it points (the seed, 692f6e1 factory_linux.go:183, 218), or
+    #: ``securejoin.SecureJoin(root, id)``, which resolves it inside the root (runc >= 1.0,
+    #: v1.1.5 factory_linux.go:154, 230, 360; v1.2.0 :47-50, 115-118, 150-153)
+    state_dir_join: Literal["join", "secure"] = "join"
+    #: Load on a cgroup v2 host refuses saved cgroup paths that are not one clean absolute
+    #: path under "" (manager.NewWithPaths' getUnifiedPath, 097c6d742, v1.1.0; v1.2.0
+    #: cgroups/manager/new.go:38-44, 58-78)
+    load_checks_unified_paths: bool = False
+    #: the factory's failed system calls (Load's open, read and JSON decoding of state.json,
+    #: Create's mkdir) are SystemError genericErrors (692f6e1 factory_linux.go:131-132,
+    #: 189-191, 335, 339-341); runc returns them as they are since e918d0213 (v1.1.0-rc.1;
+    #: v1.2.0 factory_linux.go:44-46, 90-92, 154-165)
+    factory_system_errors: bool = True
+    #: who makes the state root (mode 0700): the factory's ``New`` once (the seed and runc
+    #: 1.1, 692f6e1 factory_linux.go:129-134, v1.1.5 :90-93), or each ``Create`` (runc 1.2,
+    #: which has no factory, v1.2.0 factory_linux.go:44-46); Load never makes it then
+    root_made_by: Literal["new", "create"] = "new"
     #: Processes whose listing fails: "" is the seed's SystemError "getting all container pids
     #: from cgroups" (692f6e1 container_linux.go:155-161); runc wraps it in this context since
     #: e918d0213 (v1.1.0-rc.1; v1.2.0 container_linux.go:130-136)
@@ -406,6 +433,10 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "exec_fifo_context": "exec fifo",
     "processes_context": "unable to get all container pids",
     "load_validates_id": True,
+    "factory_system_errors": False,
+    "exec_returns_remove_error": True,
+    "state_dir_join": "secure",
+    "load_checks_unified_paths": True,
     "create_requires_cgroups": True,
 }
 
@@ -451,7 +482,8 @@ RUNC_1_1 = dataclasses.replace(
     source="runc v1.1.5 (e918d0213, 6806b2c1c, cbb0a7932, 17e3b41dd, ccdd75760)",
     refusals={
         **_SENTINEL_REFUSALS,
-        "invalid-root": Refusal("invalid root"),
+        # v1.1.5 factory_linux.go:145-147, 223-225
+        "invalid-root": Refusal("root not set"),
     },
     signal_semantics="runc-1.1",
     kill_all_in_joined_pidns=True,
@@ -462,6 +494,7 @@ RUNC_1_1 = dataclasses.replace(
     # v1.1.5 process_linux.go:577 and container_linux.go:361-366: currentOCIState
     prestart_status="creating",
     poststart_status="created",
+    poststart_refreshes=True,
     id_refuses_dot_names=True,
     rdt_path_without_manager=False,
     namespace_types=(*SEED.namespace_types, "cgroup"),
@@ -528,6 +561,7 @@ RUNC_1_2 = Profile(
     # process_linux.go:754-760 (s.Status = StateCreating), container_linux.go:357-362
     prestart_status="creating",
     poststart_status="created",
+    poststart_refreshes=True,
     # b44da4c05 (v1.2.0): a byte loop allowing [A-Za-z0-9_+\-.], so no commas any more
     id_pattern=re.compile(r"^[0-9A-Za-z_+\-.]+$"),
     id_refuses_dot_names=True,
@@ -538,6 +572,7 @@ RUNC_1_2 = Profile(
     **_RUNC_SINCE_1_0,
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,
+    root_made_by="create",
     paused_check_context="",
     cgroup_join_unified=True,
     cgroup_kill_file=True,

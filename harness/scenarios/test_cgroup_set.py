@@ -18,8 +18,8 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import pids_limit_file
+from harness.scenarios._support.containers import with_pids_limit
 from harness.spec import tables
-from harness.subjects.api import Config
 from harness.subjects.base import Factory
 
 
@@ -40,26 +40,20 @@ def test_set_writes_the_freezer_state_it_names(factory: Factory, host: Host, ver
         verify(rule, host.is_frozen(pid) == frozen, f"init {pid} frozen: {host.is_frozen(pid)}")
 
 
-def _with_pids_limit(config: Config, limit: int) -> Config:
-    return dataclasses.replace(
-        config, cgroups=dataclasses.replace(config.cgroups, pids_limit=limit)
-    )
-
-
 @pytest.mark.requirement("LC-SET-SAVES-STATE")
 def test_set_saves_the_config_a_load_finds(factory: Factory, host: Host, verify: Any) -> None:
     # 692f6e1 container_linux.go:215-217 (v1.2.0 :196-199): c.config = &config, then state.json;
     # a loaded container's failed Set writes back the config it loaded (CG-SET-RESTORED)
     rule = "LC-SET-SAVES-STATE"
     cid = host.container_id("sv")
-    config = _with_pids_limit(config_for(cid), 10)
+    config = with_pids_limit(config_for(cid), 10)
     c = factory.create(cid, config)
     c.run(INIT)
-    c.set(_with_pids_limit(config, 20))
+    c.set(with_pids_limit(config, 20))
     loaded = factory.load(cid)
     pids = pids_limit_file(host, f"/{cid}")
     fault = inject(host, "write", pids, errno.EIO)  # the write of 30 alone
-    error_of(lambda: loaded.set(_with_pids_limit(config, 30)))
+    error_of(lambda: loaded.set(with_pids_limit(config, 30)))
     host.clear_faults()
     assert host.fired(fault), "the fault never fired"
     with open(pids, encoding="ascii") as f:
@@ -77,13 +71,13 @@ def test_set_whose_writing_back_fails_warns_and_returns_the_first_error(
 ) -> None:
     rule = "CG-SET-RESTORE-WARNED"
     cid = host.container_id("sb")
-    config = _with_pids_limit(config_for(cid), 10)
+    config = with_pids_limit(config_for(cid), 10)
     c = factory.create(cid, config)
     c.run(INIT)
     pids = pids_limit_file(host, f"/{cid}")
     fault = inject(host, "write", pids, errno.EIO, every=True)
     with caplog.at_level(logging.WARNING):
-        got = error_of(lambda: c.set(_with_pids_limit(config, 20)))
+        got = error_of(lambda: c.set(with_pids_limit(config, 20)))
     host.clear_faults()
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()

@@ -1,6 +1,7 @@
 """Create checks the cgroup the config names before it makes anything: runc >= 1.1 refuses a
 config without one, and one that holds processes or is frozen (v1.2.0 factory_linux.go:57-87),
-on each kind of host.
+on each kind of host, and fails when it cannot read either; Load on a v2 host checks the saved
+paths.
 
 The group is made and filled (or frozen) from outside, as another tool or an earlier run would
 leave it; each test puts the host back as it found it.
@@ -8,7 +9,10 @@ leave it; each test puts the host back as it found it.
 
 from __future__ import annotations
 
+import errno
+import json
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -20,7 +24,9 @@ from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.spec import tables
 from harness.subjects.api import Config
@@ -105,3 +111,66 @@ def test_create_refuses_a_frozen_cgroup(
 def _write(path: str, value: str) -> None:
     with open(path, "w", encoding="ascii") as f:
         f.write(value)
+
+
+#: the check of each read: the hierarchy of the group it reads, and the file
+_CHECK_READS = {
+    "pids": ({"v1": "devices", "hybrid": "devices", "v2": "unified"}, "cgroup.procs"),
+    "freezer": ({"v1": "freezer", "hybrid": "freezer", "v2": "unified"}, ""),
+}
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.parametrize("check", sorted(_CHECK_READS))
+@pytest.mark.requirement("LC-FACTORY-CGROUP-CHECK-ERROR")
+def test_create_whose_cgroup_check_cannot_read(
+    on_host: OnHost, kind: str, check: str, profile: str, verify: Any
+) -> None:
+    # factory_linux.go:68-73 (the pids of an existing group), 79-84 (the freezer state)
+    rule = "LC-FACTORY-CGROUP-CHECK-ERROR"
+    hierarchies, name = _CHECK_READS[check]
+    name = name or tables.freezer_file("v2" if kind == "v2" else "v1")[0]
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path(f"rd{check[0]}")
+        with _group_made_outside(host, hierarchies[kind], path) as group:
+            target = os.path.join(group, name)
+            fault = inject(host, "open", target, errno.EIO)
+            got, made = _refused(host, factory, f"rd{check[0]}", path)
+            assert host.fired(fault), f"Create never read {target}"
+        context = tables.message(f"cgroup_{check}_unreadable", profile)
+        eio = os.strerror(errno.EIO).lower()
+        # cgroups.OpenFile's *PathError: "openat2" where the kernel has it, else "open"
+        want = rf"{re.escape(context)}: (open|openat2) {re.escape(target)}: {re.escape(eio)}"
+        shown = re.fullmatch(want, got) is not None
+        verify(rule, shown, f"Create must fail with the read's error, {want!r}: {got!r}")
+        verify(rule, not made, "a failed Create made the container's state directory")
+
+
+def _spoiled_paths(group: str, how: str) -> tuple[dict[str, str], str]:
+    """cgroup_paths for a v2 container whose group is ``group``, spoiled ``how``, and the cause
+    runc's getUnifiedPath gives (fmt's %+v of the map, sorted by key; %q of the path)."""
+    if how == "two-paths":
+        other = os.path.join(os.path.dirname(group), "other")
+        return {"": group, "a": other}, f"expected a single path, got map[:{group} a:{other}]"
+    unclean = f"{group}/../{os.path.basename(group)}"
+    return {"": unclean}, f'invalid path: "{unclean}"'
+
+
+@pytest.mark.parametrize("how", ["two-paths", "unclean"])
+@pytest.mark.requirement("LC-FACTORY-LOAD-PATHS-INCONSISTENT")
+def test_load_of_inconsistent_v2_paths(
+    on_host: OnHost, how: str, profile: str, verify: Any
+) -> None:
+    rule = "LC-FACTORY-LOAD-PATHS-INCONSISTENT"
+    with boot(on_host, "v2") as (host, factory):
+        cid = host.container_id(f"ip-{how}")
+        factory.create(cid, cgroup_config(f"/{cid}")).run(INIT)
+        path = os.path.join(host.state_root, cid, "state.json")
+        with open(path, encoding="utf-8") as f:
+            state = json.load(f)
+        state["cgroup_paths"], cause = _spoiled_paths(host.cgroup_dir("unified", f"/{cid}"), how)
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(state, f)
+        got = error_of(lambda: factory.load(cid))
+        want = tables.message("load_paths_inconsistent", profile, cause=cause)
+        verify(rule, got == want, f"Load with {how} must fail with {want!r}: {got!r}")

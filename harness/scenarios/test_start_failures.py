@@ -1,5 +1,6 @@
-"""Start and Run when a step of the start goes wrong: the runtime cannot fork, the new init's
-stat cannot be read, and a Run whose start fails."""
+"""Start, Run and Exec when a step goes wrong: the runtime cannot fork, init's fds or stat
+cannot be read, a Run whose start fails, an Exec that cannot remove exec.fifo, the poststart
+hooks' state unreadable, and what a start that kills its init warns of."""
 
 from __future__ import annotations
 
@@ -172,3 +173,47 @@ def test_init_fds_that_cannot_be_read_fail_start(
     verify(rule, not left, f"the failed start left processes {sorted(left)}")
     verify(rule, not host.cgroup_dirs(f"/{cid}"), "the failed start left cgroups")
     verify(rule, str(c.status()) == "stopped", f"the container is {c.status()}")
+
+
+@pytest.mark.requirement("LC-EXEC-REMOVE-ERROR")
+def test_exec_whose_fifo_cannot_be_removed(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-EXEC-REMOVE-ERROR"
+    cid = host.container_id("xr")
+    c = factory.create(cid, config_for(cid))
+    c.start(INIT)
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    fault = inject(host, "unlink", fifo, errno.EIO)
+    got = error_of(c.exec)
+    assert host.fired(fault), f"Exec never removed {fifo}"
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("exec_fifo_remove_failed", profile, path=fifo, errno=eio) or "no error"
+    verify(rule, got == want, f"Exec whose removal of the fifo fails must return {want!r}: {got!r}")
+    verify(rule, os.path.exists(fifo), f"the fifo that could not be removed is gone: {fifo}")
+
+
+@pytest.mark.requirement("LC-START-POSTSTART-REFRESH-ERROR")
+def test_start_whose_poststart_state_cannot_be_read(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # v1.2.0 container_linux.go:356-361: currentOCIState refreshes before the poststart hooks
+    rule = "LC-START-POSTSTART-REFRESH-ERROR"
+    cid = host.container_id("pr")
+    hooks = install_hooks(host, post=HookProgram.exit(0))
+    c = factory.create(cid, config_for(cid, poststart=(hooks["post"],)))
+    v2 = host.cgroup_mode() == "v2"
+    group = host.cgroup_dir("unified" if v2 else "freezer", f"/{cid}")
+    freezer = os.path.join(group, "cgroup.freeze" if v2 else "freezer.state")
+    # nothing of the start reads the freezer before that refresh (Create's check came before)
+    fault = inject(host, "read", freezer, errno.EIO)
+    got = error_of(lambda: c.start(INIT))
+    assert host.fired(fault), f"Start never read {freezer}"
+    want = path_error("read", freezer, errno.EIO)
+    verify(rule, got == want, f"Start must return the refresh's own error {want!r}: {got!r}")
+    runs = host.hook_runs(hooks["post"])
+    verify(rule, not runs, f"no poststart hook may run after the failed refresh: {runs}")
+    pid = c.init_process.pid if c.init_process is not None else None
+    verify(rule, pid is not None and host.is_alive(pid), f"init {pid} must be left alive")
+    fifo = os.path.join(host.state_root, cid, "exec.fifo")
+    verify(rule, not os.path.exists(fifo), "the failed start must remove exec.fifo")

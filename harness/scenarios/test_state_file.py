@@ -1,6 +1,6 @@
 """state.json: what it holds (its keys, init's namespaces), the mode it is created with, and
-a start whose saving of it fails (written in place in the seed, through a temporary file renamed
-over it in runc 1.2)."""
+a start or Set whose saving of it fails (written in place in the seed, through a temporary file
+renamed over it in runc 1.2)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,12 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import mode_of
 from harness.scenarios._support.containers import path_error
+from harness.scenarios._support.containers import pids_limit_file
 from harness.scenarios._support.containers import start_with_fault
 from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
 from harness.scenarios._support.containers import umask
+from harness.scenarios._support.containers import with_pids_limit
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.spec import tables
@@ -152,3 +154,51 @@ def test_state_file_rdt_path_without_resctrl(on_host: OnHost, profile: str, veri
         shown = state_file(host, cid).get("intel_rdt_path")
         want = tables.state_rdt_path_without_intel_rdt(profile, None)
         verify(rule, shown == want, f"intel_rdt_path {shown!r} without resctrl, want {want!r}")
+
+
+def _arm_save_fault(host: Host, profile: str, directory: str) -> tuple[Any, str]:
+    """A fault on the step of saving state.json that can fail after its old content is gone
+    (the seed's write after os.Create truncated it) or while it is still there (runc 1.2's
+    rename of the temporary file): the fault, and a pattern of the error it causes."""
+    writing = tables.state_file_writing(profile)
+    state_path = os.path.join(directory, "state.json")
+    eio = re.escape(os.strerror(errno.EIO).lower())
+    if writing.written == "in-place":
+        fault = inject(host, "write", state_path, errno.EIO)
+        return fault, f"write {re.escape(state_path)}: {eio}"
+    fault = inject(host, "rename", os.path.join(directory, f"{writing.temp_prefix}*"), errno.EIO)
+    temp = re.escape(os.path.join(directory, writing.temp_prefix)) + r"\d+"
+    return fault, f"rename {temp} {re.escape(state_path)}: {eio}"
+
+
+@pytest.mark.requirement("LC-SET-SAVE-ERROR")
+def test_set_whose_state_file_cannot_be_saved(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-SET-SAVE-ERROR"
+    writing = tables.state_file_writing(profile)
+    cid = host.container_id("ss")
+    config = with_pids_limit(config_for(cid), 10)
+    c = factory.create(cid, config)
+    c.run(INIT)
+    directory = os.path.join(host.state_root, cid)
+    state_path = os.path.join(directory, "state.json")
+    before = _read(state_path)
+    fault, want = _arm_save_fault(host, profile, directory)
+    got = error_of(lambda: c.set(with_pids_limit(config, 20)))
+    assert host.fired(fault), "the fault never fired"
+    verify(rule, re.fullmatch(want, got) is not None, f"Set must fail with {want!r}: {got!r}")
+    limit = _read(pids_limit_file(host, f"/{cid}")).strip()
+    verify(rule, limit == "20", f"the limits are written before the save: pids limit {limit}")
+    left = _read(state_path)
+    # os.Create truncated it before the write failed; a failed rename leaves the old one
+    kept = "" if writing.written == "in-place" else before
+    verify(rule, left == kept, f"state.json after the failed save is {left[:60]!r}...")
+    prefix = writing.temp_prefix
+    temps = sorted(n for n in os.listdir(directory) if prefix and n.startswith(prefix))
+    verify(rule, not temps, f"the temporary state file must be removed: {temps}")
+
+
+def _read(path: str) -> str:
+    with open(path, encoding="utf-8") as f:
+        return f.read()

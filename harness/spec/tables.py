@@ -404,6 +404,24 @@ def factory_ids(kind: str, profile: str = DEFAULT_PROFILE) -> tuple[str, ...]:
     return tuple(lifecycle(profile)["factory"][f"{kind}_ids"])
 
 
+def factory_root(profile: str = DEFAULT_PROFILE) -> tuple[str, int]:
+    """Who makes a state root that does not exist ("new": the factory's constructor,
+    "create": each Create) and the mode it is made with (less the umask)."""
+    table = lifecycle(profile)["factory"]
+    return str(table["root_made_by"]), int(table["root_mode"])
+
+
+def factory_state_dir_join(profile: str = DEFAULT_PROFILE) -> str:
+    """How ``<root>/<id>`` is joined: "join" follows a symlink there anywhere, "secure"
+    resolves it inside the root."""
+    return str(lifecycle(profile)["factory"]["state_dir_join"])
+
+
+def factory_state_dir_mode(profile: str = DEFAULT_PROFILE) -> int:
+    """The mode Create makes ``<root>/<id>`` with (less the umask)."""
+    return int(lifecycle(profile)["factory"]["state_dir_mode"])
+
+
 def requirement_for(req_id: str, profile: str = DEFAULT_PROFILE) -> str:
     """The id that checks ``req_id``'s case under ``profile`` (itself unless remapped)."""
     if profile == DEFAULT_PROFILE:

@@ -99,6 +99,9 @@ RUNC_V120 = Profile(
     # while init waits on exec.fifo, Created (status.String(), :1022)
     prestart_status="creating",
     poststart_status="created",
+    # container_linux.go:356-361: currentOCIState -> currentStatus -> refreshState, its error
+    # returned (and exec.fifo removed by the deferred deleteExecFifo, :315-319)
+    poststart_refreshes=True,
     # container_linux.go:350-351 and process_linux.go:786-788
     start_context="unable to start container process",
     init_sync_context="error during container init",
@@ -147,6 +150,8 @@ RUNC_V120 = Profile(
     # container_linux.go:304-371: start changes neither state nor created for a process that
     # is not init (process_linux.go:719-722 does, for init)
     start_extra_updates_state=False,
+    # container_linux.go:287-297 handleFifoResult: os.Remove's error returned
+    exec_returns_remove_error=True,
     # container_linux.go:277-283 fifoOpen: fmt.Errorf("exec fifo: %w", err)
     exec_fifo_context="exec fifo",
     # container_linux.go:130-136 Processes: fmt.Errorf("unable to get all container pids: %w")
@@ -158,6 +163,16 @@ RUNC_V120 = Profile(
     terminate_exit_warned=False,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
+    # factory_linux.go:44-46, 90-92, 154-165: MkdirAll, Mkdir, the open and the JSON decoding
+    # of state.json return their errors as they are
+    factory_system_errors=False,
+    # factory_linux.go:44-46 Create: os.MkdirAll(root, 0o700) (no factory, no New); Load
+    # makes nothing
+    root_made_by="create",
+    # factory_linux.go:47-50, 115-118, 150-153: securejoin.SecureJoin of the id and state.json
+    state_dir_join="secure",
+    # cgroups/manager/new.go:38-44, 58-78: NewWithPaths' getUnifiedPath on a v2 host
+    load_checks_unified_paths=True,
     # factory_linux.go:62-87 Create: a cgroup with processes, or frozen, is refused
     create_refuses_busy_cgroup=True,
     create_refuses_frozen_cgroup=True,

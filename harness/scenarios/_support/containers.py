@@ -8,6 +8,7 @@ runc's own tests reach them too.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import os
@@ -257,6 +258,14 @@ def freezer_fails(host: Host, c: Container) -> Any:
     """The next write of the container's freezer file fails with EIO."""
     freezer, _, _ = host.freezer_file(init_pid(c))
     return inject(host, "write", freezer, errno.EIO)
+
+
+def with_pids_limit(config: Config, limit: int) -> Config:
+    """``config`` with its cgroup's pids limit set to ``limit`` (an update for Set)."""
+    assert config.cgroups is not None, "the config has no cgroup"
+    return dataclasses.replace(
+        config, cgroups=dataclasses.replace(config.cgroups, pids_limit=limit)
+    )
 
 
 def pids_limit_file(host: Host, cgroup_path: str) -> str:
