@@ -56,6 +56,10 @@ SUBSYSTEMS = (
     NAME_SYSTEMD,
 )
 
+MEMORY_LIMIT = "memory.limit_in_bytes"
+MEMORY_USAGE = "memory.usage_in_bytes"
+MEMORY_PEAK = "memory.max_usage_in_bytes"
+
 FROZEN = "FROZEN"
 THAWED = "THAWED"
 #: configs.FreezerState: Undefined, Frozen, Thawed
@@ -215,7 +219,7 @@ class FsManager:
         if config is None or config.paths is not None:
             return
         if config.memory_limit:
-            self._limit("memory", "memory.limit_in_bytes", str(config.memory_limit))
+            self._write_memory_limit(config.memory_limit)
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
@@ -228,6 +232,17 @@ class FsManager:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
+
+    def _write_memory_limit(self, limit: int) -> None:
+        """``setMemory``: the write of memory.limit_in_bytes; runc explains a refusal as below
+        the usage (EBUSY), the seed reports the write like any other."""
+        try:
+            self._limit("memory", MEMORY_LIMIT, str(limit))
+        except CgroupError as err:
+            cause = err.__cause__
+            if self.writer.era == "seed" or getattr(cause, "errno", None) != errno.EBUSY:
+                raise
+            raise CgroupError(_memory_busy(self.paths["memory"], limit)) from err
 
     def _limit(self, subsystem: str, name: str, value: str) -> None:
         """Write one limit into the subsystem's cgroup, or fail without one."""
@@ -310,6 +325,15 @@ class FsManager:
         if self.writer.era != "seed":
             root = root or self.planned_paths().get("devices", "")
         return all_pids(root, self.writer.era)
+
+
+def _memory_busy(directory: str, limit: int) -> str:
+    """runc's error for a memory limit the kernel refuses as below the usage (EBUSY): it reads
+    the usage and the peak usage to say so (v1.2.0 cgroups/fs/memory.go:37-58, since
+    v1.0.0-rc94, 1880d2fc0)."""
+    usage = int(read_file(os.path.join(directory, MEMORY_USAGE)).strip())
+    peak = int(read_file(os.path.join(directory, MEMORY_PEAK)).strip())
+    return f"unable to set memory limit to {limit} (current usage: {usage}, peak usage: {peak})"
 
 
 def _check_cpu_shares(path: str, wanted: int, article: str) -> None:
