@@ -57,8 +57,11 @@ SUBSYSTEMS = (
 )
 
 MEMORY_LIMIT = "memory.limit_in_bytes"
+MEMSW_LIMIT = "memory.memsw.limit_in_bytes"
 MEMORY_USAGE = "memory.usage_in_bytes"
 MEMORY_PEAK = "memory.max_usage_in_bytes"
+#: what the seed's getMemoryData(path, "") reads, in its order (692f6e1 fs/memory.go:267-311)
+MEMORY_DATA = (MEMORY_USAGE, MEMORY_PEAK, "memory.failcnt", MEMORY_LIMIT)
 
 FROZEN = "FROZEN"
 THAWED = "THAWED"
@@ -219,7 +222,7 @@ class FsManager:
         if config is None or config.paths is not None:
             return
         if config.memory_limit:
-            self._write_memory_limit(config.memory_limit)
+            self._set_memory(config.memory_limit)
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
@@ -232,6 +235,19 @@ class FsManager:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
+
+    def _set_memory(self, limit: int) -> None:
+        """``setMemoryAndSwap`` for a memory limit alone: -1 lifts swap as well where the
+        kernel has ``memory.memsw.limit_in_bytes``, and swap is then written first, after a
+        read of the group's memory data (692f6e1 cgroups/fs/memory.go:108-135, getMemoryData;
+        v1.2.0 cgroups/fs/memory.go:69-98, the current limit)."""
+        directory = self.paths.get("memory", "")
+        if directory and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
+            names = MEMORY_DATA if self.writer.era == "seed" else (MEMORY_LIMIT,)
+            for name in names:
+                read_file(os.path.join(directory, name))
+            self.writer.write(directory, MEMSW_LIMIT, "-1")
+        self._write_memory_limit(limit)
 
     def _write_memory_limit(self, limit: int) -> None:
         """``setMemory``: the write of memory.limit_in_bytes; runc explains a refusal as below
