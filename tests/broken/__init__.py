@@ -166,6 +166,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # the v1 groups' own ways (the walks' lists: memory, freezer, cpu)
     "memory_busy_unexplained": Broken(("CG-SET-MEMORY-BUSY",), profile="runc-1.2"),
     "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
+    "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
 }
 
 

@@ -1,0 +1,46 @@
+"""Status of a live container whose v1 freezer shows something other than its own freeze: its
+freezer group removed from outside, a parent group frozen from outside, a freeze still under
+way.  The seed reads freezer.state once (692f6e1 container_linux.go:1515-1530); runc 1.2 asks
+the freezer group's GetState (v1.2.0 cgroups/fs/freezer.go:115-158).  What each profile reads
+comes from ``harness/spec/lifecycle.toml`` [refresh]."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import raised
+from harness.scenarios._support.machines import OnHost
+from harness.spec import tables
+from harness.subjects.base import Container
+
+
+def _status(c: Container) -> str:
+    """Status() as text, or "error: ..." where it fails."""
+    shown: list[str] = []
+    err = raised(lambda: shown.append(str(c.status())))
+    return f"error: {err}" if err is not None else shown[0]
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZER-GONE")
+def test_status_once_the_freezer_group_is_removed(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # 692f6e1 container_linux.go:1521-1526: a freezer.state that is not there is not paused;
+    # v1.2.0 cgroups/fs/freezer.go:117-124: Undefined, the not-exist error dropped
+    rule = "LC-STATUS-FREEZER-GONE"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fgone")
+        c = factory.create(host.container_id("fgone"), cgroup_config(path))
+        c.run(INIT)
+        host.move_to_cgroup(init_pid(c), "freezer", "/")  # init leaves; the group is removed
+        os.rmdir(host.cgroup_dir("freezer", path))
+        got = _status(c)
+        want = tables.refreshed_state("freezer_gone", profile)
+        verify(rule, got == want, f"Status with the freezer group gone: {got!r}, not {want!r}")
