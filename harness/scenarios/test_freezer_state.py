@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.containers import INIT
@@ -26,6 +27,12 @@ def _status(c: Container) -> str:
     shown: list[str] = []
     err = raised(lambda: shown.append(str(c.status())))
     return f"error: {err}" if err is not None else shown[0]
+
+
+def _write_freezer(host: Host, path: str, state: str) -> None:
+    """Freeze or thaw the v1 group ``path`` from outside, as any administrator may."""
+    with open(os.path.join(host.cgroup_dir("freezer", path), "freezer.state"), "w") as f:
+        f.write(state)
 
 
 @pytest.mark.requirement("LC-STATUS-FREEZER-GONE")
@@ -44,3 +51,20 @@ def test_status_once_the_freezer_group_is_removed(
         got = _status(c)
         want = tables.refreshed_state("freezer_gone", profile)
         verify(rule, got == want, f"Status with the freezer group gone: {got!r}, not {want!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-PARENT-FROZEN")
+def test_status_while_a_parent_group_is_frozen(on_host: OnHost, profile: str, verify: Any) -> None:
+    # 692f6e1 container_linux.go:1521-1529: freezer.state reads FROZEN below a frozen parent;
+    # v1.2.0 cgroups/fs/freezer.go:129-145: freezer.self_freezing 0 makes it Thawed
+    rule = "LC-STATUS-PARENT-FROZEN"
+    with boot(on_host, "v1") as (host, factory):
+        parent = host.cgroup_path("pfz")
+        path = f"{parent}/c"
+        c = factory.create(host.container_id("pfz"), cgroup_config(path))
+        c.run(INIT)
+        _write_freezer(host, parent, "FROZEN")
+        got = _status(c)
+        _write_freezer(host, parent, "THAWED")
+        want = tables.refreshed_state("ancestor_frozen", profile)
+        verify(rule, got == want, f"Status below a frozen parent: {got!r}, not {want!r}")

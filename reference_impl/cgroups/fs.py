@@ -17,6 +17,7 @@ from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError
+from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
@@ -132,6 +133,7 @@ class FsManager:
         limit_without_group: str,
         freeze_without_group: str,
         cpu_shares_in_place: bool,
+        freezer_get_state: bool = False,
     ) -> None:
         self.config = config
         #: writes the control files, in the words of the profile's release
@@ -139,6 +141,8 @@ class FsManager:
         #: cpu.shares is read back right after its write, and a clamped value ends the Set there
         #: (see ``Profile.cpu_shares_in_place``); else once every limit is written
         self.cpu_shares_in_place = cpu_shares_in_place
+        #: the freezer's state is runc's GetState, not one read (``Profile.freezer_get_state``)
+        self.freezer_get_state = freezer_get_state
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
@@ -308,11 +312,38 @@ class FsManager:
             self.system.sleep(0.001)
 
     def freezer_state_on_disk(self) -> str | None:
-        """``freezer.state`` as the kernel shows it, or None without a freezer cgroup."""
+        """``freezer.state`` as the kernel shows it, or None without a freezer cgroup or file;
+        with ``freezer_get_state``, as runc's GetState settles it."""
         path = self.paths.get("freezer")
         if not path:
             return None
+        if self.freezer_get_state:
+            return self._settled_freezer_state(path)
         return read_freezer_file(os.path.join(path, "freezer.state"))
+
+    def _settled_freezer_state(self, directory: str) -> str | None:
+        """``FreezerGroup.GetState`` (v1.2.0 cgroups/fs/freezer.go:115-158): FREEZING is read
+        again after 1 ms until it settles (bounded here by ``FREEZE_DEADLINE_S``); FROZEN is
+        the group's own only when ``freezer.self_freezing`` reads 1, and THAWED when it reads 0
+        (an ancestor froze it); a missing file is no state (None), and no self_freezing file
+        leaves FROZEN.
+
+        Raises:
+            CgroupError: an unknown state, or FREEZING past the deadline.
+        """
+        deadline = self.system.monotonic() + FREEZE_DEADLINE_S
+        while True:
+            text = read_freezer_file_raw(os.path.join(directory, "freezer.state"))
+            state = None if text is None else text.strip()
+            if state in (None, THAWED):
+                return state
+            if state == FROZEN:
+                return _self_freezing(directory)
+            if state != "FREEZING":
+                raise CgroupError(f"unknown freezer.state {go_quote(text or '')}")
+            if self.system.monotonic() > deadline:
+                raise CgroupError(f"freezer.state still FREEZING after {FREEZE_DEADLINE_S:.0f}s")
+            self.system.sleep(0.001)
 
     # -- destroy and pids -------------------------------------------------------------------
     def destroy(self) -> None:
@@ -343,6 +374,22 @@ class FsManager:
         return all_pids(root, self.writer.era)
 
 
+def _self_freezing(directory: str) -> str:
+    """What ``freezer.self_freezing`` makes of a FROZEN group (v1.2.0 cgroups/fs/freezer.go:
+    129-148): FROZEN when the group itself was frozen or the file is missing, THAWED when an
+    ancestor froze it.
+
+    Raises:
+        CgroupError: an unknown value.
+    """
+    text = read_freezer_file_raw(os.path.join(directory, "freezer.self_freezing"))
+    if text is None or text == "1\n":
+        return FROZEN
+    if text == "0\n":
+        return THAWED
+    raise CgroupError(f'unknown "freezer.self_freezing" state: {go_quote(text)}')
+
+
 def _memory_busy(directory: str, limit: int) -> str:
     """runc's error for a memory limit the kernel refuses as below the usage (EBUSY): it reads
     the usage and the peak usage to say so (v1.2.0 cgroups/fs/memory.go:37-58, since
@@ -371,8 +418,14 @@ def read_freezer_file(path: str) -> str | None:
     """The text of a freezer state file, or None where it is missing (not paused).  Another
     error is Go's *PathError of the step that failed: "open <path>: ..." or "read <path>: ..."
     (692f6e1 container_linux.go:1521-1527, ioutil.ReadFile; v1.2.0 cgroups/file.go ReadFile)."""
+    text = read_freezer_file_raw(path)
+    return None if text is None else text.strip()
+
+
+def read_freezer_file_raw(path: str) -> str | None:
+    """The text of a freezer file as it is, or None where it is missing."""
     try:
-        return read_file_go(path).strip()
+        return read_file_go(path)
     except FileNotFoundError:
         return None
 

@@ -167,6 +167,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "memory_busy_unexplained": Broken(("CG-SET-MEMORY-BUSY",), profile="runc-1.2"),
     "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
+    "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
 }
 
 
