@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.base import Container
 
@@ -68,3 +69,27 @@ def test_status_while_a_parent_group_is_frozen(on_host: OnHost, profile: str, ve
         _write_freezer(host, parent, "THAWED")
         want = tables.refreshed_state("ancestor_frozen", profile)
         verify(rule, got == want, f"Status below a frozen parent: {got!r}, not {want!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZING-SETTLES")
+def test_status_of_a_freeze_under_way_waits_for_it(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/fs/freezer.go:149-153: FREEZING is read again after 1 ms until it
+    # settles; a task that stays unfrozen for a few reads makes the group FREEZING that long
+    rule = "LC-STATUS-FREEZING-SETTLES"
+    reads = 3
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fset")
+        c = factory.create(host.container_id("fset"), cgroup_config(path))
+        c.run(INIT)
+        slow = slow_task_in(host, "freezer", path, reads=reads)
+        _write_freezer(host, path, "FROZEN")  # someone else freezes the group
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        start = len(host.operations())
+        got = _status(c)
+        want = tables.refreshed_state("freezing_settles", profile)
+        verify(rule, got == want, f"Status of a FREEZING group: {got!r}, not {want!r}")
+        polled = [op for op in host.operations()[start:] if op.op == "read" and op.path == state]
+        verify(rule, len(polled) >= reads, f"{len(polled)} reads of {state}; FREEZING for {reads}")
+        verify(rule, host.is_frozen(slow), f"the slow task {slow} is not frozen after Status")

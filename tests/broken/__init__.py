@@ -168,6 +168,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
     "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
+    "freezing_read_once": Broken(
+        ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"
+    ),
 }
 
 
