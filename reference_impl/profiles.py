@@ -232,6 +232,11 @@ class Profile:
     #: self_freezing since 294c4866e, v1.1.0; v1.2.0 cgroups/fs/freezer.go:115-158); the seed
     #: reads ``freezer.state`` once, FROZEN alone paused (692f6e1 container_linux.go:1515-1530)
     freezer_get_state: bool = False
+    #: a v1 freeze is runc's loop: FROZEN written and read back up to 1000 times, THAWED and
+    #: 10 ms every 50th round, "unable to freeze" at the end, and any failure thawed back
+    #: (76ae1f5c3, v1.0.0-rc93; d1007b08a, v1.0.0-rc94; v1.2.0 cgroups/fs/freezer.go:26-101);
+    #: the seed writes once and reads back until it matches (692f6e1 fs/freezer.go:29-45)
+    freezer_freeze_loop: bool = False
     #: configs.NamespaceTypes(): the kinds state.json's namespace_paths may hold beyond the
     #: config's, in order (692f6e1 configs/namespaces_linux.go:63-72; cgroup since v1.0.0,
     #: 9a3a8a5eb; time since v1.2.0, ebc2e7c43)
@@ -388,6 +393,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "cpu_shares_in_place": True,
     "cgroup_write_era": "runc",
     "freezer_get_state": True,
+    "freezer_freeze_loop": True,
     "start_extra_updates_state": False,
     "exec_fifo_context": "exec fifo",
     "processes_context": "unable to get all container pids",

@@ -161,6 +161,12 @@ def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
     return str(hierarchy), str(name)
 
 
+def v1_freeze_rounds() -> dict[str, float]:
+    """runc's v1 freeze loop: rounds, thaw_every, thaw_pause_s, read_pause_every,
+    read_pause_s."""
+    return {str(k): float(v) for k, v in resources()["v1_freeze_rounds"].items()}
+
+
 def v2_freeze_wait() -> tuple[int, float]:
     """(reads of cgroup.events, seconds between them) a cgroup v2 freeze waits at most."""
     table = resources()["v2_freeze_wait"]

@@ -35,6 +35,7 @@ from harness.spec.resource_tables import schemata_write_error  # noqa: F401 - re
 from harness.spec.resource_tables import shares_to_weight  # noqa: F401 - re-exported
 from harness.spec.resource_tables import tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_cpu_shares_bounds  # noqa: F401 - re-exported
+from harness.spec.resource_tables import v1_freeze_rounds  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_limit_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_unlimited  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v2_controller  # noqa: F401 - re-exported

@@ -69,6 +69,8 @@ THAWED = "THAWED"
 #: configs.FreezerState: Undefined, Frozen, Thawed
 FREEZER_STATES = ("", FROZEN, THAWED)
 
+#: runc's rounds of writing FROZEN and reading it back before it gives up (fs/freezer.go:61)
+FREEZE_ROUNDS = 1000
 #: the seed loops on the freezer read-back with no limit; this harness stops after this long
 #: (virtual seconds on a simulated host) so a broken freezer cannot hang a run
 FREEZE_DEADLINE_S = 60.0
@@ -134,6 +136,7 @@ class FsManager:
         freeze_without_group: str,
         cpu_shares_in_place: bool,
         freezer_get_state: bool = False,
+        freezer_freeze_loop: bool = False,
     ) -> None:
         self.config = config
         #: writes the control files, in the words of the profile's release
@@ -143,6 +146,8 @@ class FsManager:
         self.cpu_shares_in_place = cpu_shares_in_place
         #: the freezer's state is runc's GetState, not one read (``Profile.freezer_get_state``)
         self.freezer_get_state = freezer_get_state
+        #: a freeze is runc's loop of rounds (``Profile.freezer_freeze_loop``)
+        self.freezer_freeze_loop = freezer_freeze_loop
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
@@ -299,7 +304,12 @@ class FsManager:
             return
         if state not in (FROZEN, THAWED):
             raise CgroupError(f"Invalid argument '{state}' to freezer.state")
+        if state == FROZEN and self.freezer_freeze_loop:
+            self._freeze_in_rounds(directory)
+            return
         self.writer.write(directory, "freezer.state", state)
+        if state == THAWED and self.freezer_freeze_loop:
+            return  # runc writes THAWED and reads nothing back (v1.2.0 fs/freezer.go:102-103)
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
             current = read_file(os.path.join(directory, "freezer.state"))
@@ -310,6 +320,42 @@ class FsManager:
                     f"freezer.state still {current.strip()} after {FREEZE_DEADLINE_S:.0f}s"
                 )
             self.system.sleep(0.001)
+
+    def _freeze_in_rounds(self, directory: str) -> None:
+        """runc's v1 freeze (v1.2.0 cgroups/fs/freezer.go:26-101): a group that fails to freeze
+        is thawed back, whatever failed."""
+        try:
+            self._freeze_rounds(directory)
+        except (CgroupError, OSError):
+            with contextlib.suppress(CgroupError):
+                self.writer.write(directory, "freezer.state", THAWED)
+            raise
+
+    def _freeze_rounds(self, directory: str) -> None:
+        """Up to ``FREEZE_ROUNDS`` writes of FROZEN, each read back: FREEZING goes on, FROZEN
+        ends it, anything else is unexpected; every 50th round thaws and sleeps 10 ms first,
+        every 25th sleeps 10 us before its read (fs/freezer.go:61-99).
+
+        Raises:
+            CgroupError: the write's error, "unexpected state <s> while freezing", or "unable
+                to freeze" after the last round.
+            PathError: the read's error.
+        """
+        state_file = os.path.join(directory, "freezer.state")
+        for round_no in range(FREEZE_ROUNDS):
+            if round_no % 50 == 49:
+                with contextlib.suppress(CgroupError):
+                    self.writer.write(directory, "freezer.state", THAWED)
+                self.system.sleep(0.010)
+            self.writer.write(directory, "freezer.state", FROZEN)
+            if round_no % 25 == 24:
+                self.system.sleep(0.000010)
+            state = read_file_go(state_file).strip()
+            if state == FROZEN:
+                return
+            if state != "FREEZING":
+                raise CgroupError(f"unexpected state {state} while freezing")
+        raise CgroupError("unable to freeze")
 
     def freezer_state_on_disk(self) -> str | None:
         """``freezer.state`` as the kernel shows it, or None without a freezer cgroup or file;

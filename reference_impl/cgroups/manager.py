@@ -98,6 +98,7 @@ def new_manager(
         freeze_without_group=profile.cgroup_freeze_without_group,
         cpu_shares_in_place=profile.cpu_shares_in_place,
         freezer_get_state=profile.freezer_get_state,
+        freezer_freeze_loop=profile.freezer_freeze_loop,
     )
 
 

@@ -171,6 +171,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "freezing_read_once": Broken(
         ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"
     ),
+    "freeze_read_back_forever": Broken(("CG-FREEZE-UNABLE",), profile="runc-1.2"),
 }
 
 
