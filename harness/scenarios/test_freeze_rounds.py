@@ -5,6 +5,7 @@ texts come from ``harness/spec/resources.toml``."""
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Any
 
@@ -17,6 +18,8 @@ from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -71,4 +74,36 @@ def test_a_freeze_that_never_settles_gives_up_thawed(on_host: OnHost, verify: An
             naps = (rounds // int(loop["read_pause_every"])) * loop["read_pause_s"]
             want_s = (rounds // every) * loop["thaw_pause_s"] + naps
             verify(rule, abs(slept - want_s) < 0.001, f"slept {slept:.4f} s, not {want_s:.4f}")
+        _verify_thawed(rule, verify, host, c, path)
+
+
+@pytest.mark.requirement("CG-FREEZE-READ-ERROR-THAWS")
+def test_a_freeze_whose_read_back_fails_thaws(on_host: OnHost, verify: Any) -> None:
+    # fs/freezer.go:82-85 returns the read's error; the deferred write of THAWED (:29-36)
+    # thaws the group back
+    rule = "CG-FREEZE-READ-ERROR-THAWS"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fread")
+        c = factory.create(host.container_id("fread"), cgroup_config(path))
+        c.run(INIT)
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        c.pause()  # the first pause of a container may read more than the next ones
+        c.resume()
+        # a pause that succeeds, counting its reads of freezer.state: the last is the read-back
+        counter = inject(host, "read", state, errno.EIO, nth=1 << 30)
+        c.pause()
+        reads = counter.seen
+        host.clear_faults()
+        c.resume()
+        start = len(host.operations())
+        fault = inject(host, "read", state, errno.EIO, nth=reads)
+        got = error_of(c.pause)
+        assert host.fired(fault), "Pause never read freezer.state back"
+        host.clear_faults()
+        want = path_error("read", state, errno.EIO)
+        verify(rule, got == want, f"Pause must return the read's error {want!r}: {got!r}")
+        ops = _ops_on(host, state, start)
+        failed = next(i for i, op in enumerate(ops) if op.errno == errno.EIO)
+        after = _written(ops[failed:])
+        verify(rule, after == ["THAWED"], f"after the failed read it wrote {after}, not THAWED")
         _verify_thawed(rule, verify, host, c, path)

@@ -171,7 +171,12 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "freezing_read_once": Broken(
         ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"
     ),
-    "freeze_read_back_forever": Broken(("CG-FREEZE-UNABLE",), profile="runc-1.2"),
+    "freeze_read_back_forever": Broken(
+        ("CG-FREEZE-UNABLE", "CG-FREEZE-READ-ERROR-THAWS"), profile="runc-1.2"
+    ),
+    "failed_freeze_left_frozen": Broken(
+        ("CG-FREEZE-READ-ERROR-THAWS", "CG-FREEZE-UNABLE"), profile="runc-1.2"
+    ),
 }
 
 
