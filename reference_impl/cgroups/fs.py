@@ -450,10 +450,14 @@ def _check_cpu_shares(path: str, wanted: int, article: str) -> None:
     ``CheckCpushares`` (692f6e1 apply_raw.go:335-360, "The ..."), or the read-back in
     ``CpuGroup.Set`` since v1.0.0-rc91 (3249e2379; v1.2.0 fs/cpu.go:73-83, "the ...").
 
+    A failed read is Go's *PathError as it is (692f6e1 os.Open and Fscanf; v1.2.0
+    fscommon.GetCgroupParamUint, cgroups.ReadFile).
+
     Raises:
         CgroupError: "<article> maximum allowed cpu-shares is N" or "... minimum ...".
+        PathError: the read's error.
     """
-    actual = int(read_file(os.path.join(path, "cpu.shares")).strip())
+    actual = int(read_file_go(os.path.join(path, "cpu.shares")).strip())
     if wanted > actual:
         raise CgroupError(f"{article} maximum allowed cpu-shares is {actual}")
     if wanted < actual:
