@@ -9,6 +9,7 @@ the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 from collections.abc import Callable
@@ -291,13 +292,21 @@ class FsManager:
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
-        """Write ``freezer.state`` and wait until it reads back.  (The seed also records the
-        state in the config's cgroup resources, and puts the old one back on error; the
-        reference keeps no copy of the config that anything reads.)"""
+        """Write ``freezer.state`` and wait until it reads back, recording the state in the
+        manager's config and putting the old one back when the freeze fails (692f6e1
+        apply_raw.go:218-227; v1.2.0 cgroups/fs/fs.go:206-220): that config is the container's
+        own until a Set replaces it, and a Set's writing back writes it again."""
         directory = self.paths.get("freezer", "")
         if not directory:
             raise CgroupError(self.freeze_without_group)
-        self._set_freezer(directory, state)
+        previous = self.config
+        if previous is not None:
+            self.config = dataclasses.replace(previous, freezer=state)
+        try:
+            self._set_freezer(directory, state)
+        except Exception:
+            self.config = previous
+            raise
 
     def _set_freezer(self, directory: str, state: str) -> None:
         if state == "":
