@@ -61,3 +61,17 @@ def test_pause_records_frozen_in_the_config(on_host: OnHost, verify: Any) -> Non
         verify(rule, shown == frozen, f"the written-back config must freeze again: {shown}")
         status = str(c.status())
         verify(rule, status == "paused", f"after the written-back config: {status}, not paused")
+
+
+@pytest.mark.requirement("CG-FREEZE-RESTORED")
+def test_failed_resume_restores_frozen_in_the_config(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-FREEZE-RESTORED"
+    name, frozen, _ = tables.freezer_file("v1")
+    with _paused(on_host, "frst") as (host, c, path):
+        state = os.path.join(host.cgroup_dir("freezer", path), name)
+        fault = inject(host, "write", state, errno.EIO)
+        got = error_of(c.resume)
+        host.clear_faults()
+        assert host.fired(fault) and got != "no error", f"the thaw must fail: {got!r}"
+        shown = _thaw_and_fail_a_set(host, c, path)
+        verify(rule, shown == frozen, f"a failed Resume must leave FROZEN recorded: {shown}")

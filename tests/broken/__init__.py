@@ -178,7 +178,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("CG-FREEZE-READ-ERROR-THAWS", "CG-FREEZE-UNABLE"), profile="runc-1.2"
     ),
     "cpu_read_error_wrapped": Broken(("CG-SET-CPU-READ-ERROR",), profile="runc-1.2"),
-    "freeze_not_recorded": ("CG-FREEZE-RECORDED",),
+    "freeze_not_recorded": ("CG-FREEZE-RECORDED", "CG-FREEZE-RESTORED"),
+    "freeze_not_restored": ("CG-FREEZE-RESTORED",),
 }
 
 
