@@ -169,11 +169,7 @@ class FsManager:
         if self.config is None:
             return
         if self.config.paths is not None:
-            for name, path in self.config.paths.items():
-                if os.path.isdir(path):
-                    self.paths[name] = path
-            for path in self.paths.values():
-                self.writer.add_pid(path, pid)
+            self._join_paths(self.config.paths, pid)
             return
         mounts = find_v1_mountpoints()
         for name in SUBSYSTEMS:
@@ -203,6 +199,19 @@ class FsManager:
             self.writer.add_pid(path, pid)
         if self.unified_mount is not None:
             self._join_unified(group_dir(self.unified_mount, self.config.path), pid)
+
+    def _join_paths(self, paths: dict[str, str], pid: int) -> None:
+        """Joined cgroups: a path is recorded when its subsystem is mounted, whether or not it
+        exists, and ``pid`` is written only into those that exist (692f6e1 apply_raw.go:117-130,
+        cgroups/utils.go:359-368 EnterPid); a key that names no v1 subsystem (the unified
+        hierarchy's "") is recorded where its directory exists."""
+        mounts = find_v1_mountpoints()
+        for name, path in paths.items():
+            if name in mounts or os.path.isdir(path):
+                self.paths[name] = path
+        for path in self.paths.values():
+            if os.path.exists(path):
+                self.writer.add_pid(path, pid)
 
     def planned_paths(self) -> dict[str, str]:
         """Where Apply will put the container, before it runs: the config's path in each
