@@ -19,6 +19,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v1_without
 from harness.subjects.api import CgroupConfig
 from harness.subjects.api import Config
 from harness.subjects.base import Factory
@@ -45,6 +46,17 @@ def _joined_start(
         pids = host.cgroup_pids(hierarchy, shared)
         verify(rule, init_pid(c) in pids, f"init is not in the joined {hierarchy} group")
     yield state_file(host, c.id)
+
+
+@pytest.mark.requirement("CG-JOINED-UNMOUNTED-SKIPPED")
+def test_a_joined_path_of_an_unmounted_subsystem_is_skipped(on_host: OnHost, verify: Any) -> None:
+    # apply_raw.go:119-126: d.path(name) finds no mount point (NotFound), and the path is left
+    # out of m.Paths
+    rule = "CG-JOINED-UNMOUNTED-SKIPPED"
+    with on_host("v1-no-memory", v1_without(_WITHOUT)) as (host, factory):
+        with _joined_start(host, factory, "jun", rule, verify) as state:
+            recorded = sorted(state.get("cgroup_paths") or {})
+            verify(rule, recorded == sorted(_MADE), f"state.json records {recorded}")
 
 
 @pytest.mark.requirement("CG-JOINED-MISSING-RECORDED")

@@ -180,6 +180,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "cpu_read_error_wrapped": Broken(("CG-SET-CPU-READ-ERROR",), profile="runc-1.2"),
     "freeze_not_recorded": ("CG-FREEZE-RECORDED", "CG-FREEZE-RESTORED"),
     "freeze_not_restored": ("CG-FREEZE-RESTORED",),
+    "joined_paths_all_recorded": ("CG-JOINED-UNMOUNTED-SKIPPED",),
     "joined_paths_only_existing": ("CG-JOINED-MISSING-RECORDED",),
 }
 
