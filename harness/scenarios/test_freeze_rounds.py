@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.hosts import HostCannot
 from harness.hosts.base import KernelOp
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
@@ -21,6 +22,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.base import Container
@@ -106,4 +108,27 @@ def test_a_freeze_whose_read_back_fails_thaws(on_host: OnHost, verify: Any) -> N
         failed = next(i for i, op in enumerate(ops) if op.errno == errno.EIO)
         after = _written(ops[failed:])
         verify(rule, after == ["THAWED"], f"after the failed read it wrote {after}, not THAWED")
+        _verify_thawed(rule, verify, host, c, path)
+
+
+@pytest.mark.requirement("CG-FREEZE-THAWED-MID-FREEZE")
+def test_a_group_thawed_from_outside_mid_freeze(on_host: OnHost, verify: Any) -> None:
+    # fs/freezer.go:75-81: the 25th round sleeps 10 us between its write of FROZEN and its
+    # read; THAWED written by someone else in that sleep is what the read finds: "unexpected
+    # state THAWED while freezing" (:95-97), and the deferred thaw (:29-36)
+    rule = "CG-FREEZE-THAWED-MID-FREEZE"
+    loop = tables.v1_freeze_rounds()
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fmid")
+        c = factory.create(host.container_id("fmid"), cgroup_config(path))
+        c.run(INIT)
+        slow_task_in(host, "freezer", path, reads=2 * int(loop["read_pause_every"]))
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        try:  # the runtime's first sleep of the freeze is the 25th round's, before its read
+            host.write_after_sleep(state, "THAWED", loop["read_pause_s"] / 2)
+        except HostCannot as why:
+            skip_for_host("a write inside a runtime's sleep", str(why))
+        got = error_of(c.pause)
+        want = tables.resource_message("freezer_unexpected_v1", state="THAWED")
+        verify(rule, got == want, f"Pause must fail with {want!r}: {got!r}")
         _verify_thawed(rule, verify, host, c, path)

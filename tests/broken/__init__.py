@@ -182,6 +182,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "freeze_not_restored": ("CG-FREEZE-RESTORED",),
     "joined_paths_all_recorded": ("CG-JOINED-UNMOUNTED-SKIPPED",),
     "joined_paths_only_existing": ("CG-JOINED-MISSING-RECORDED",),
+    "outside_thaw_fought": Broken(("CG-FREEZE-THAWED-MID-FREEZE",), profile="runc-1.2"),
 }
 
 
