@@ -8,6 +8,7 @@ transition error from any method that reads the status.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import logging
@@ -95,6 +96,10 @@ class Container:
         self.created = ""
         self.state: ContainerState = self.state_for("stopped")
         self._lock = threading.RLock()
+        #: the config's cgroup resources are still the cgroup manager's own object (as the
+        #: factory made both), where Freeze records the freezer state; a Set puts the caller's
+        #: config in its place (692f6e1 container_linux.go:215; v1.2.0 :196)
+        self._cgroups_shared = True
 
     #: the class of each state by name; every state object is made through ``state_for``
     state_classes: dict[str, type[ContainerState]] = STATE_CLASSES
@@ -316,7 +321,7 @@ class Container:
         with self._lock:
             if self.current_status() == Status.STOPPED:
                 raise self.profile.refuse("set")
-            old = self.config
+            old = self._config_as_recorded()
             try:
                 self.cgroup_manager.set(config.cgroups)
             except Exception:
@@ -333,7 +338,18 @@ class Container:
                         _set_back("intelrdt", lambda: rdt.set(old.intel_rdt))
                     raise
             self.config = config
+            self._cgroups_shared = False
             self._save_state()
+
+    def _config_as_recorded(self) -> Config:
+        """The container's config with the freezer state the cgroup manager recorded, while
+        both hold one object: what a failed Set writes back (692f6e1 container_linux.go:
+        199-205, apply_raw.go:218-227; v1.2.0 container_linux.go:177-183, fs/fs.go:212-218)."""
+        recorded = getattr(self.cgroup_manager, "config", None)
+        if not self._cgroups_shared or recorded is None or self.config.cgroups is None:
+            return self.config
+        cgroups = dataclasses.replace(self.config.cgroups, freezer=recorded.freezer)
+        return dataclasses.replace(self.config, cgroups=cgroups)
 
     def processes(self) -> list[int]:
         try:

@@ -272,6 +272,17 @@ class Profile:
     #: container_linux.go:1521-1527); "" since v1.0.0-rc91 (859a780d6), which returns it as it is
     #: (v1.1.5 container_linux.go:1993-1999, v1.2.0 :955-961)
     paused_check_context: str = "checking if container is paused"
+    #: isPaused asks the v1 freezer's GetState: FREEZING is read again every millisecond until
+    #: it settles, and FROZEN counts only when ``freezer.self_freezing`` says the group itself
+    #: was frozen, not an ancestor (isPaused through GetFreezerState since 859a780d6, v1.0.0-rc91;
+    #: self_freezing since 294c4866e, v1.1.0; v1.2.0 cgroups/fs/freezer.go:115-158); the seed
+    #: reads ``freezer.state`` once, FROZEN alone paused (692f6e1 container_linux.go:1515-1530)
+    freezer_get_state: bool = False
+    #: a v1 freeze is runc's loop: FROZEN written and read back up to 1000 times, THAWED and
+    #: 10 ms every 50th round, "unable to freeze" at the end, and any failure thawed back
+    #: (76ae1f5c3, v1.0.0-rc93; d1007b08a, v1.0.0-rc94; v1.2.0 cgroups/fs/freezer.go:26-101);
+    #: the seed writes once and reads back until it matches (692f6e1 fs/freezer.go:29-45)
+    freezer_freeze_loop: bool = False
     #: configs.NamespaceTypes(): the kinds state.json's namespace_paths may hold beyond the
     #: config's, in order (692f6e1 configs/namespaces_linux.go:63-72; cgroup since v1.0.0,
     #: 9a3a8a5eb; time since v1.2.0, ebc2e7c43)
@@ -429,6 +440,8 @@ _FREEZE_WITHOUT_GROUP = "cannot toggle freezer: cgroups not configured for conta
 _RUNC_SINCE_1_0: dict[str, Any] = {
     "cpu_shares_in_place": True,
     "cgroup_write_era": "runc",
+    "freezer_get_state": True,
+    "freezer_freeze_loop": True,
     "start_extra_updates_state": False,
     "exec_fifo_context": "exec fifo",
     "processes_context": "unable to get all container pids",

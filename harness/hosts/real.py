@@ -279,6 +279,9 @@ class RealHost(HostFiles):
             "a real kernel cannot be made to keep one task from freezing for a number of reads"
         )
 
+    def write_after_sleep(self, path: str, data: str, seconds: float) -> None:
+        raise HostCannot("a real host cannot place a write inside a runtime's sleep")
+
     def live_processes(self) -> set[int]:
         """Live processes a runtime's command could have left: the live children of this
         process, which as the host's subreaper receives whatever a command leaves behind."""

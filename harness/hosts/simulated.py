@@ -101,6 +101,16 @@ class SimulatedHost(HostFiles):
         """A process that stays unfrozen for the next ``reads`` looks at the freezer."""
         return self.kernel.spawn_process("slow", freeze_resistant_reads=reads)
 
+    def write_after_sleep(self, path: str, data: str, seconds: float) -> None:
+        """Someone else writes ``data`` to ``path`` once ``seconds`` of virtual time have
+        passed: inside whichever sleep of the runtime's reaches that time."""
+
+        def write() -> None:
+            with open(path, "w", encoding="ascii") as f:
+                f.write(data)
+
+        self.kernel.clock.call_at(self.kernel.clock.monotonic() + seconds, write)
+
     def live_processes(self) -> set[int]:
         """Live processes a runtime's command could have left: every process of the model."""
         return {stat.pid for stat in proc_stats() if not stat.exited}

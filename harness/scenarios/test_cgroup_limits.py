@@ -24,6 +24,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import v2_without
 from harness.spec import tables
@@ -349,3 +350,23 @@ def test_v1_clamped_cpu_shares_end_set_before_pids(on_host: OnHost, verify: Any)
             got = error_of(lambda: c.set(new))  # noqa: B023 - called at once
             host.clear_faults()
             verify(rule, got == want, f"shares {shares}: want {want!r}, got {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-CPU-READ-ERROR")
+def test_v1_cpu_shares_read_back_error_ends_set(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 fs/cpu.go:73-77: the read-back of cpu.shares right after its write fails, and Set
+    # returns that error before pids.max (fs/fs.go:16-31, 181-196), whose write would fail
+    rule = "CG-SET-CPU-READ-ERROR"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("cpuread")
+        made = cgroup_config(path, cpu_shares=1024, pids_limit=8)
+        c = factory.create(host.container_id("cpuread"), made)
+        c.run(INIT)
+        shares = limit_file(host, "v1", path, "cpu_shares")
+        read = inject(host, "read", shares, errno.EIO)
+        inject(host, "write", limit_file(host, "v1", path, "pids_limit"), errno.EIO)
+        got = error_of(lambda: c.set(cgroup_config(path, cpu_shares=512, pids_limit=16)))
+        host.clear_faults()
+        assert host.fired(read), "Set never read cpu.shares back"
+        want = path_error("read", shares, errno.EIO)
+        verify(rule, got == want, f"Set must return the read's error {want!r}: {got!r}")

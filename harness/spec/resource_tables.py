@@ -53,6 +53,19 @@ def cgroup_write_error(profile: str, **fields: Any) -> str | None:
     return None if text is None else str(text).format(**fields)
 
 
+def memory_limit_busy(profile: str, **fields: Any) -> str | None:
+    """Set's error when the v1 kernel refuses a memory limit as below the usage (EBUSY), under
+    ``profile``; None where the spec does not hold that profile's text."""
+    text = resources()["memory_limit_busy"].get(profile)
+    return None if text is None else str(text).format(**fields)
+
+
+def memory_usage_files() -> tuple[str, str]:
+    """The v1 files runc reads the usage and the peak usage from for that error."""
+    table = resources()["memory_limit_busy"]
+    return str(table["usage_file"]), str(table["peak_file"])
+
+
 def procs_einval_retries() -> tuple[int, float]:
     """How many writes of a pid to cgroup.procs runc makes while the kernel answers EINVAL, and
     the pause after each."""
@@ -146,6 +159,12 @@ def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
     hierarchy of the host ("unified", or "v1" for any v1 one that holds the processes)."""
     hierarchy, name = resources()["kill_all_file"][profile][cgroup_mode]
     return str(hierarchy), str(name)
+
+
+def v1_freeze_rounds() -> dict[str, float]:
+    """runc's v1 freeze loop: rounds, thaw_every, thaw_pause_s, read_pause_every,
+    read_pause_s."""
+    return {str(k): float(v) for k, v in resources()["v1_freeze_rounds"].items()}
 
 
 def v2_freeze_wait() -> tuple[int, float]:

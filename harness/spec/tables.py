@@ -23,6 +23,8 @@ from harness.spec.resource_tables import freezer_file  # noqa: F401 - re-exporte
 from harness.spec.resource_tables import frozen_sigkill  # noqa: F401 - re-exported
 from harness.spec.resource_tables import kill_all_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import limit_without_group  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_limit_busy  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_usage_files  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_einval_retries  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import rdt_destroy_unstarted_removes_group  # noqa: F401 - re-exported
@@ -33,6 +35,7 @@ from harness.spec.resource_tables import schemata_write_error  # noqa: F401 - re
 from harness.spec.resource_tables import shares_to_weight  # noqa: F401 - re-exported
 from harness.spec.resource_tables import tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_cpu_shares_bounds  # noqa: F401 - re-exported
+from harness.spec.resource_tables import v1_freeze_rounds  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_limit_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_unlimited  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v2_controller  # noqa: F401 - re-exported

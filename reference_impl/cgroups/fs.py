@@ -9,6 +9,7 @@ the seed's retry rounds (five, with 10/20/40/80 ms pauses, deciding by ``stat``)
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import os
 from collections.abc import Callable
@@ -17,6 +18,7 @@ from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError
+from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
 from reference_impl.fileutil import read_file
@@ -56,11 +58,20 @@ SUBSYSTEMS = (
     NAME_SYSTEMD,
 )
 
+MEMORY_LIMIT = "memory.limit_in_bytes"
+MEMSW_LIMIT = "memory.memsw.limit_in_bytes"
+MEMORY_USAGE = "memory.usage_in_bytes"
+MEMORY_PEAK = "memory.max_usage_in_bytes"
+#: what the seed's getMemoryData(path, "") reads, in its order (692f6e1 fs/memory.go:267-311)
+MEMORY_DATA = (MEMORY_USAGE, MEMORY_PEAK, "memory.failcnt", MEMORY_LIMIT)
+
 FROZEN = "FROZEN"
 THAWED = "THAWED"
 #: configs.FreezerState: Undefined, Frozen, Thawed
 FREEZER_STATES = ("", FROZEN, THAWED)
 
+#: runc's rounds of writing FROZEN and reading it back before it gives up (fs/freezer.go:61)
+FREEZE_ROUNDS = 1000
 #: the seed loops on the freezer read-back with no limit; this harness stops after this long
 #: (virtual seconds on a simulated host) so a broken freezer cannot hang a run
 FREEZE_DEADLINE_S = 60.0
@@ -125,6 +136,8 @@ class FsManager:
         limit_without_group: str,
         freeze_without_group: str,
         cpu_shares_in_place: bool,
+        freezer_get_state: bool = False,
+        freezer_freeze_loop: bool = False,
     ) -> None:
         self.config = config
         #: writes the control files, in the words of the profile's release
@@ -132,6 +145,10 @@ class FsManager:
         #: cpu.shares is read back right after its write, and a clamped value ends the Set there
         #: (see ``Profile.cpu_shares_in_place``); else once every limit is written
         self.cpu_shares_in_place = cpu_shares_in_place
+        #: the freezer's state is runc's GetState, not one read (``Profile.freezer_get_state``)
+        self.freezer_get_state = freezer_get_state
+        #: a freeze is runc's loop of rounds (``Profile.freezer_freeze_loop``)
+        self.freezer_freeze_loop = freezer_freeze_loop
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
@@ -152,11 +169,7 @@ class FsManager:
         if self.config is None:
             return
         if self.config.paths is not None:
-            for name, path in self.config.paths.items():
-                if os.path.isdir(path):
-                    self.paths[name] = path
-            for path in self.paths.values():
-                self.writer.add_pid(path, pid)
+            self._join_paths(self.config.paths, pid)
             return
         mounts = find_v1_mountpoints()
         for name in SUBSYSTEMS:
@@ -187,6 +200,19 @@ class FsManager:
         if self.unified_mount is not None:
             self._join_unified(group_dir(self.unified_mount, self.config.path), pid)
 
+    def _join_paths(self, paths: dict[str, str], pid: int) -> None:
+        """Joined cgroups: a path is recorded when its subsystem is mounted, whether or not it
+        exists, and ``pid`` is written only into those that exist (692f6e1 apply_raw.go:117-130,
+        cgroups/utils.go:359-368 EnterPid); a key that names no v1 subsystem (the unified
+        hierarchy's "") is recorded where its directory exists."""
+        mounts = find_v1_mountpoints()
+        for name, path in paths.items():
+            if name in mounts or os.path.isdir(path):
+                self.paths[name] = path
+        for path in self.paths.values():
+            if os.path.exists(path):
+                self.writer.add_pid(path, pid)
+
     def planned_paths(self) -> dict[str, str]:
         """Where Apply will put the container, before it runs: the config's path in each
         mounted hierarchy (v1.2.0 computes them when it makes the manager, fs/paths.go:24-52);
@@ -215,7 +241,7 @@ class FsManager:
         if config is None or config.paths is not None:
             return
         if config.memory_limit:
-            self._limit("memory", "memory.limit_in_bytes", str(config.memory_limit))
+            self._set_memory(config.memory_limit)
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
@@ -228,6 +254,30 @@ class FsManager:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
+
+    def _set_memory(self, limit: int) -> None:
+        """``setMemoryAndSwap`` for a memory limit alone: -1 lifts swap as well where the
+        kernel has ``memory.memsw.limit_in_bytes``, and swap is then written first, after a
+        read of the group's memory data (692f6e1 cgroups/fs/memory.go:108-135, getMemoryData;
+        v1.2.0 cgroups/fs/memory.go:69-98, the current limit)."""
+        directory = self.paths.get("memory", "")
+        if directory and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
+            names = MEMORY_DATA if self.writer.era == "seed" else (MEMORY_LIMIT,)
+            for name in names:
+                read_file(os.path.join(directory, name))
+            self.writer.write(directory, MEMSW_LIMIT, "-1")
+        self._write_memory_limit(limit)
+
+    def _write_memory_limit(self, limit: int) -> None:
+        """``setMemory``: the write of memory.limit_in_bytes; runc explains a refusal as below
+        the usage (EBUSY), the seed reports the write like any other."""
+        try:
+            self._limit("memory", MEMORY_LIMIT, str(limit))
+        except CgroupError as err:
+            cause = err.__cause__
+            if self.writer.era == "seed" or getattr(cause, "errno", None) != errno.EBUSY:
+                raise
+            raise CgroupError(_memory_busy(self.paths["memory"], limit)) from err
 
     def _limit(self, subsystem: str, name: str, value: str) -> None:
         """Write one limit into the subsystem's cgroup, or fail without one."""
@@ -251,20 +301,33 @@ class FsManager:
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:
-        """Write ``freezer.state`` and wait until it reads back.  (The seed also records the
-        state in the config's cgroup resources, and puts the old one back on error; the
-        reference keeps no copy of the config that anything reads.)"""
+        """Write ``freezer.state`` and wait until it reads back, recording the state in the
+        manager's config and putting the old one back when the freeze fails (692f6e1
+        apply_raw.go:218-227; v1.2.0 cgroups/fs/fs.go:206-220): that config is the container's
+        own until a Set replaces it, and a Set's writing back writes it again."""
         directory = self.paths.get("freezer", "")
         if not directory:
             raise CgroupError(self.freeze_without_group)
-        self._set_freezer(directory, state)
+        previous = self.config
+        if previous is not None:
+            self.config = dataclasses.replace(previous, freezer=state)
+        try:
+            self._set_freezer(directory, state)
+        except Exception:
+            self.config = previous
+            raise
 
     def _set_freezer(self, directory: str, state: str) -> None:
         if state == "":
             return
         if state not in (FROZEN, THAWED):
             raise CgroupError(f"Invalid argument '{state}' to freezer.state")
+        if state == FROZEN and self.freezer_freeze_loop:
+            self._freeze_in_rounds(directory)
+            return
         self.writer.write(directory, "freezer.state", state)
+        if state == THAWED and self.freezer_freeze_loop:
+            return  # runc writes THAWED and reads nothing back (v1.2.0 fs/freezer.go:102-103)
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
             current = read_file(os.path.join(directory, "freezer.state"))
@@ -276,12 +339,75 @@ class FsManager:
                 )
             self.system.sleep(0.001)
 
+    def _freeze_in_rounds(self, directory: str) -> None:
+        """runc's v1 freeze (v1.2.0 cgroups/fs/freezer.go:26-101): a group that fails to freeze
+        is thawed back, whatever failed."""
+        try:
+            self._freeze_rounds(directory)
+        except (CgroupError, OSError):
+            with contextlib.suppress(CgroupError):
+                self.writer.write(directory, "freezer.state", THAWED)
+            raise
+
+    def _freeze_rounds(self, directory: str) -> None:
+        """Up to ``FREEZE_ROUNDS`` writes of FROZEN, each read back: FREEZING goes on, FROZEN
+        ends it, anything else is unexpected; every 50th round thaws and sleeps 10 ms first,
+        every 25th sleeps 10 us before its read (fs/freezer.go:61-99).
+
+        Raises:
+            CgroupError: the write's error, "unexpected state <s> while freezing", or "unable
+                to freeze" after the last round.
+            PathError: the read's error.
+        """
+        state_file = os.path.join(directory, "freezer.state")
+        for round_no in range(FREEZE_ROUNDS):
+            if round_no % 50 == 49:
+                with contextlib.suppress(CgroupError):
+                    self.writer.write(directory, "freezer.state", THAWED)
+                self.system.sleep(0.010)
+            self.writer.write(directory, "freezer.state", FROZEN)
+            if round_no % 25 == 24:
+                self.system.sleep(0.000010)
+            state = read_file_go(state_file).strip()
+            if state == FROZEN:
+                return
+            if state != "FREEZING":
+                raise CgroupError(f"unexpected state {state} while freezing")
+        raise CgroupError("unable to freeze")
+
     def freezer_state_on_disk(self) -> str | None:
-        """``freezer.state`` as the kernel shows it, or None without a freezer cgroup."""
+        """``freezer.state`` as the kernel shows it, or None without a freezer cgroup or file;
+        with ``freezer_get_state``, as runc's GetState settles it."""
         path = self.paths.get("freezer")
         if not path:
             return None
+        if self.freezer_get_state:
+            return self._settled_freezer_state(path)
         return read_freezer_file(os.path.join(path, "freezer.state"))
+
+    def _settled_freezer_state(self, directory: str) -> str | None:
+        """``FreezerGroup.GetState`` (v1.2.0 cgroups/fs/freezer.go:115-158): FREEZING is read
+        again after 1 ms until it settles (bounded here by ``FREEZE_DEADLINE_S``); FROZEN is
+        the group's own only when ``freezer.self_freezing`` reads 1, and THAWED when it reads 0
+        (an ancestor froze it); a missing file is no state (None), and no self_freezing file
+        leaves FROZEN.
+
+        Raises:
+            CgroupError: an unknown state, or FREEZING past the deadline.
+        """
+        deadline = self.system.monotonic() + FREEZE_DEADLINE_S
+        while True:
+            text = read_freezer_file_raw(os.path.join(directory, "freezer.state"))
+            state = None if text is None else text.strip()
+            if state in (None, THAWED):
+                return state
+            if state == FROZEN:
+                return _self_freezing(directory)
+            if state != "FREEZING":
+                raise CgroupError(f"unknown freezer.state {go_quote(text or '')}")
+            if self.system.monotonic() > deadline:
+                raise CgroupError(f"freezer.state still FREEZING after {FREEZE_DEADLINE_S:.0f}s")
+            self.system.sleep(0.001)
 
     # -- destroy and pids -------------------------------------------------------------------
     def destroy(self) -> None:
@@ -312,15 +438,44 @@ class FsManager:
         return all_pids(root, self.writer.era)
 
 
+def _self_freezing(directory: str) -> str:
+    """What ``freezer.self_freezing`` makes of a FROZEN group (v1.2.0 cgroups/fs/freezer.go:
+    129-148): FROZEN when the group itself was frozen or the file is missing, THAWED when an
+    ancestor froze it.
+
+    Raises:
+        CgroupError: an unknown value.
+    """
+    text = read_freezer_file_raw(os.path.join(directory, "freezer.self_freezing"))
+    if text is None or text == "1\n":
+        return FROZEN
+    if text == "0\n":
+        return THAWED
+    raise CgroupError(f'unknown "freezer.self_freezing" state: {go_quote(text)}')
+
+
+def _memory_busy(directory: str, limit: int) -> str:
+    """runc's error for a memory limit the kernel refuses as below the usage (EBUSY): it reads
+    the usage and the peak usage to say so (v1.2.0 cgroups/fs/memory.go:37-58, since
+    v1.0.0-rc94, 1880d2fc0)."""
+    usage = int(read_file(os.path.join(directory, MEMORY_USAGE)).strip())
+    peak = int(read_file(os.path.join(directory, MEMORY_PEAK)).strip())
+    return f"unable to set memory limit to {limit} (current usage: {usage}, peak usage: {peak})"
+
+
 def _check_cpu_shares(path: str, wanted: int, article: str) -> None:
     """The kernel clamps ``cpu.shares``; a clamped value is an error: the seed's
     ``CheckCpushares`` (692f6e1 apply_raw.go:335-360, "The ..."), or the read-back in
     ``CpuGroup.Set`` since v1.0.0-rc91 (3249e2379; v1.2.0 fs/cpu.go:73-83, "the ...").
 
+    A failed read is Go's *PathError as it is (692f6e1 os.Open and Fscanf; v1.2.0
+    fscommon.GetCgroupParamUint, cgroups.ReadFile).
+
     Raises:
         CgroupError: "<article> maximum allowed cpu-shares is N" or "... minimum ...".
+        PathError: the read's error.
     """
-    actual = int(read_file(os.path.join(path, "cpu.shares")).strip())
+    actual = int(read_file_go(os.path.join(path, "cpu.shares")).strip())
     if wanted > actual:
         raise CgroupError(f"{article} maximum allowed cpu-shares is {actual}")
     if wanted < actual:
@@ -331,8 +486,14 @@ def read_freezer_file(path: str) -> str | None:
     """The text of a freezer state file, or None where it is missing (not paused).  Another
     error is Go's *PathError of the step that failed: "open <path>: ..." or "read <path>: ..."
     (692f6e1 container_linux.go:1521-1527, ioutil.ReadFile; v1.2.0 cgroups/file.go ReadFile)."""
+    text = read_freezer_file_raw(path)
+    return None if text is None else text.strip()
+
+
+def read_freezer_file_raw(path: str) -> str | None:
+    """The text of a freezer file as it is, or None where it is missing."""
     try:
-        return read_file_go(path).strip()
+        return read_file_go(path)
     except FileNotFoundError:
         return None
 

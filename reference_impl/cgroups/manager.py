@@ -108,6 +108,8 @@ def new_manager(
         limit_without_group=profile.cgroup_limit_without_group,
         freeze_without_group=profile.cgroup_freeze_without_group,
         cpu_shares_in_place=profile.cpu_shares_in_place,
+        freezer_get_state=profile.freezer_get_state,
+        freezer_freeze_loop=profile.freezer_freeze_loop,
     )
 
 

@@ -206,6 +206,26 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "hook_state_without_annotations": Broken(("LC-HOOK-STATE-ANNOTATIONS",), profile="runc-1.2"),
     "limits_after_prestart": ("LC-START-RESOURCES-BEFORE-PRESTART",),
     "pipe_fd_permission_fatal": ("LC-START-PIPE-FDS",),
+    # the v1 groups' own ways (the walks' lists: memory, freezer, cpu)
+    "memory_busy_unexplained": Broken(("CG-SET-MEMORY-BUSY",), profile="runc-1.2"),
+    "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
+    "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
+    "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
+    "freezing_read_once": Broken(
+        ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"
+    ),
+    "freeze_read_back_forever": Broken(
+        ("CG-FREEZE-UNABLE", "CG-FREEZE-READ-ERROR-THAWS"), profile="runc-1.2"
+    ),
+    "failed_freeze_left_frozen": Broken(
+        ("CG-FREEZE-READ-ERROR-THAWS", "CG-FREEZE-UNABLE"), profile="runc-1.2"
+    ),
+    "cpu_read_error_wrapped": Broken(("CG-SET-CPU-READ-ERROR",), profile="runc-1.2"),
+    "freeze_not_recorded": ("CG-FREEZE-RECORDED", "CG-FREEZE-RESTORED"),
+    "freeze_not_restored": ("CG-FREEZE-RESTORED",),
+    "joined_paths_all_recorded": ("CG-JOINED-UNMOUNTED-SKIPPED",),
+    "joined_paths_only_existing": ("CG-JOINED-MISSING-RECORDED",),
+    "outside_thaw_fought": Broken(("CG-FREEZE-THAWED-MID-FREEZE",), profile="runc-1.2"),
 }
 
 

@@ -147,6 +147,12 @@ RUNC_V120 = Profile(
     # cgroups/file.go:47-58 WriteFile ('failed to write "<data>": ...'); cgroups/utils.go:368-401
     # WriteCgroupProc (five writes on EINVAL, 30 ms apart)
     cgroup_write_era="runc",
+    # cgroups/fs/freezer.go:115-158 GetState: FREEZING read again after 1 ms, FROZEN asked
+    # through freezer.self_freezing (an ancestor's freeze reads thawed)
+    freezer_get_state=True,
+    # cgroups/fs/freezer.go:26-101 Set(Frozen): 1000 rounds of write and read back, THAWED and
+    # 10 ms every 50th, "unable to freeze", the group thawed back on any failure
+    freezer_freeze_loop=True,
     # container_linux.go:304-371: start changes neither state nor created for a process that
     # is not init (process_linux.go:719-722 does, for init)
     start_extra_updates_state=False,

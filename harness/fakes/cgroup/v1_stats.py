@@ -12,8 +12,10 @@ from __future__ import annotations
 import errno
 from collections.abc import Callable
 
+from harness.fakes._parse import PAGE_COUNTER_MAX_BYTES
 from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoll
+from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
 from harness.fakes.kernfs import ControlFile
 
@@ -88,6 +90,20 @@ def _tunable(values: Values, name: str, low: int, high: int) -> ControlFile:
         if not low <= value <= high:
             raise KernelErrno(errno.EINVAL)
         values[name] = str(value)
+
+    return ControlFile(name, lambda: values[name] + "\n", store)
+
+
+def _page_limit(values: Values, name: str, refused: bool) -> ControlFile:
+    """A v1 memory limit the kernel keeps in pages (``mem_cgroup_write``): "-1" or a size,
+    rounded down to pages and capped at ``PAGE_COUNTER_MAX``, so "-1" reads back as
+    9223372036854771712; ``refused``: a limit the root group has none of (EINVAL)."""
+
+    def store(payload: bytes) -> None:
+        if refused:
+            raise KernelErrno(errno.EINVAL)
+        limit = page_counter_memparse(strim(payload.decode("utf-8", "replace")), "-1")
+        values[name] = str(PAGE_COUNTER_MAX_BYTES if limit is None else limit)
 
     return ControlFile(name, lambda: values[name] + "\n", store)
 
@@ -189,9 +205,9 @@ def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
         _const("memory.kmem.slabinfo", ""),
         _oom_control(values, root),
         _ignored("memory.kmem.limit_in_bytes", "9223372036854771712\n"),
-        _tunable(values, "memory.memsw.limit_in_bytes", -1, unlimited),
-        _tunable(values, "memory.kmem.tcp.limit_in_bytes", -1, unlimited),
-        _tunable(values, "memory.soft_limit_in_bytes", -1, unlimited),
+        _page_limit(values, "memory.memsw.limit_in_bytes", root),
+        _page_limit(values, "memory.kmem.tcp.limit_in_bytes", root),
+        _page_limit(values, "memory.soft_limit_in_bytes", False),
         # charge moving is gone: only 0 (off) is still accepted
         _tunable(values, "memory.move_charge_at_immigrate", 0, 0),
         _tunable(values, "memory.swappiness", 0, 200),

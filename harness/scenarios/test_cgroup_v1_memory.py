@@ -1,0 +1,83 @@
+"""The v1 memory group's own ways (fs/memory.go of each source): a limit the kernel refuses as
+below the usage, and a limit of -1 that lifts swap as well, swap first.  Files, values and
+texts come from ``harness/spec/resources.toml``."""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.cgroup_hosts import control_value
+from harness.scenarios._support.cgroup_hosts import limit_file
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.machines import OnHost
+from harness.spec import tables
+
+#: the limit a container is made with, and the lower one an update asks for
+_MADE = 64 << 20
+_LOWER = 1 << 20
+
+
+@pytest.mark.requirement("CG-SET-MEMORY-BUSY")
+def test_v1_memory_limit_below_the_usage(on_host: OnHost, profile: str, verify: Any) -> None:
+    # mem_cgroup_resize_max answers EBUSY when the usage cannot be reclaimed below the limit;
+    # the seed reports the write (692f6e1 fs/memory.go:145-148, apply_raw.go:314-316), runc
+    # reads the usage and the peak usage (v1.2.0 fs/memory.go:37-58)
+    rule = "CG-SET-MEMORY-BUSY"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("mbusy")
+        c = factory.create(host.container_id("mbusy"), cgroup_config(path, memory_limit=_MADE))
+        c.run(INIT)
+        limit = limit_file(host, "v1", path, "memory_limit")
+        fault = inject(host, "write", limit, errno.EBUSY)
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=_LOWER)))
+        assert host.fired(fault), "Set never wrote memory.limit_in_bytes"
+        usage, peak = (
+            control_value(os.path.join(os.path.dirname(limit), name))
+            for name in tables.memory_usage_files()
+        )
+        busy = os.strerror(errno.EBUSY).lower()
+        want = tables.memory_limit_busy(
+            profile, value=_LOWER, path=limit, errno=busy, usage=usage, peak=peak
+        )
+        verify(rule, got == want, f"Set must fail with {want!r}: {got!r}")
+        kept = control_value(limit)
+        verify(rule, kept == str(_MADE), f"memory.limit_in_bytes reads {kept}, not {_MADE}")
+
+
+@pytest.mark.requirement("CG-SET-MEMORY-UNLIMITED-SWAP")
+def test_v1_memory_minus_one_lifts_swap_first(on_host: OnHost, verify: Any) -> None:
+    # 692f6e1 fs/memory.go:108-135 and v1.2.0 fs/memory.go:69-98: memory -1 with no swap limit
+    # given sets swap to -1 where memory.memsw.limit_in_bytes exists, and writes it first
+    rule = "CG-SET-MEMORY-UNLIMITED-SWAP"
+    unlimited = tables.v1_unlimited("memory_swap")
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("mswap")
+        c = factory.create(host.container_id("mswap"), cgroup_config(path, memory_limit=_MADE))
+        c.run(INIT)
+        swap = limit_file(host, "v1", path, "memory_swap")
+        limit = limit_file(host, "v1", path, "memory_limit")
+        with open(swap, "w", encoding="ascii") as f:
+            f.write(str(2 * _MADE))  # a swap limit, as an administrator may have set it
+        fault = inject(host, "write", limit, errno.EIO)
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1)))
+        assert host.fired(fault), "Set of memory -1 never wrote memory.limit_in_bytes"
+        host.clear_faults()
+        eio = os.strerror(errno.EIO).lower()
+        verify(rule, eio in got.lower(), f"the refused memory limit must fail Set: {got!r}")
+        before = control_value(swap)
+        verify(rule, before == unlimited, f"swap must be lifted before the limit: {before!r}")
+        with open(swap, "w", encoding="ascii") as f:
+            f.write(str(2 * _MADE))
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1)))
+        verify(rule, got == "no error", f"Set of memory -1 failed: {got!r}")
+        for name, file in (("swap", swap), ("memory", limit)):
+            value = control_value(file)
+            verify(rule, value == unlimited, f"{name} after -1 reads {value!r}, not {unlimited!r}")

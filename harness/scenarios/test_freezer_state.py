@@ -1,0 +1,95 @@
+"""Status of a live container whose v1 freezer shows something other than its own freeze: its
+freezer group removed from outside, a parent group frozen from outside, a freeze still under
+way.  The seed reads freezer.state once (692f6e1 container_linux.go:1515-1530); runc 1.2 asks
+the freezer group's GetState (v1.2.0 cgroups/fs/freezer.go:115-158).  What each profile reads
+comes from ``harness/spec/lifecycle.toml`` [refresh]."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import raised
+from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.skips import slow_task_in
+from harness.spec import tables
+from harness.subjects.base import Container
+
+
+def _status(c: Container) -> str:
+    """Status() as text, or "error: ..." where it fails."""
+    shown: list[str] = []
+    err = raised(lambda: shown.append(str(c.status())))
+    return f"error: {err}" if err is not None else shown[0]
+
+
+def _write_freezer(host: Host, path: str, state: str) -> None:
+    """Freeze or thaw the v1 group ``path`` from outside, as any administrator may."""
+    with open(os.path.join(host.cgroup_dir("freezer", path), "freezer.state"), "w") as f:
+        f.write(state)
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZER-GONE")
+def test_status_once_the_freezer_group_is_removed(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # 692f6e1 container_linux.go:1521-1526: a freezer.state that is not there is not paused;
+    # v1.2.0 cgroups/fs/freezer.go:117-124: Undefined, the not-exist error dropped
+    rule = "LC-STATUS-FREEZER-GONE"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fgone")
+        c = factory.create(host.container_id("fgone"), cgroup_config(path))
+        c.run(INIT)
+        host.move_to_cgroup(init_pid(c), "freezer", "/")  # init leaves; the group is removed
+        os.rmdir(host.cgroup_dir("freezer", path))
+        got = _status(c)
+        want = tables.refreshed_state("freezer_gone", profile)
+        verify(rule, got == want, f"Status with the freezer group gone: {got!r}, not {want!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-PARENT-FROZEN")
+def test_status_while_a_parent_group_is_frozen(on_host: OnHost, profile: str, verify: Any) -> None:
+    # 692f6e1 container_linux.go:1521-1529: freezer.state reads FROZEN below a frozen parent;
+    # v1.2.0 cgroups/fs/freezer.go:129-145: freezer.self_freezing 0 makes it Thawed
+    rule = "LC-STATUS-PARENT-FROZEN"
+    with boot(on_host, "v1") as (host, factory):
+        parent = host.cgroup_path("pfz")
+        path = f"{parent}/c"
+        c = factory.create(host.container_id("pfz"), cgroup_config(path))
+        c.run(INIT)
+        _write_freezer(host, parent, "FROZEN")
+        got = _status(c)
+        _write_freezer(host, parent, "THAWED")
+        want = tables.refreshed_state("ancestor_frozen", profile)
+        verify(rule, got == want, f"Status below a frozen parent: {got!r}, not {want!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZING-SETTLES")
+def test_status_of_a_freeze_under_way_waits_for_it(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/fs/freezer.go:149-153: FREEZING is read again after 1 ms until it
+    # settles; a task that stays unfrozen for a few reads makes the group FREEZING that long
+    rule = "LC-STATUS-FREEZING-SETTLES"
+    reads = 3
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fset")
+        c = factory.create(host.container_id("fset"), cgroup_config(path))
+        c.run(INIT)
+        slow = slow_task_in(host, "freezer", path, reads=reads)
+        _write_freezer(host, path, "FROZEN")  # someone else freezes the group
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        start = len(host.operations())
+        got = _status(c)
+        want = tables.refreshed_state("freezing_settles", profile)
+        verify(rule, got == want, f"Status of a FREEZING group: {got!r}, not {want!r}")
+        polled = [op for op in host.operations()[start:] if op.op == "read" and op.path == state]
+        verify(rule, len(polled) >= reads, f"{len(polled)} reads of {state}; FREEZING for {reads}")
+        verify(rule, host.is_frozen(slow), f"the slow task {slow} is not frozen after Status")
