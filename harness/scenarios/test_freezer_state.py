@@ -14,6 +14,7 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
+from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import raised
@@ -36,19 +37,22 @@ def _write_freezer(host: Host, path: str, state: str) -> None:
         f.write(state)
 
 
+@pytest.mark.parametrize("kind", kinds("v1", "v2"))
 @pytest.mark.requirement("LC-STATUS-FREEZER-GONE")
 def test_status_once_the_freezer_group_is_removed(
-    on_host: OnHost, profile: str, verify: Any
+    on_host: OnHost, kind: str, profile: str, verify: Any
 ) -> None:
     # 692f6e1 container_linux.go:1521-1526: a freezer.state that is not there is not paused;
-    # v1.2.0 cgroups/fs/freezer.go:117-124: Undefined, the not-exist error dropped
+    # v1.2.0 cgroups/fs/freezer.go:117-124: Undefined, the not-exist error dropped; on v2
+    # fs2/freezer.go:54-63 (a cgroup.freeze that cannot be opened, ignoreNotExistOrNoDeviceError)
     rule = "LC-STATUS-FREEZER-GONE"
-    with boot(on_host, "v1") as (host, factory):
+    hierarchy = "unified" if kind == "v2" else "freezer"
+    with boot(on_host, kind) as (host, factory):
         path = host.cgroup_path("fgone")
         c = factory.create(host.container_id("fgone"), cgroup_config(path))
         c.run(INIT)
-        host.move_to_cgroup(init_pid(c), "freezer", "/")  # init leaves; the group is removed
-        os.rmdir(host.cgroup_dir("freezer", path))
+        host.move_to_cgroup(init_pid(c), hierarchy, "/")  # init leaves; the group is removed
+        os.rmdir(host.cgroup_dir(hierarchy, path))
         got = _status(c)
         want = tables.refreshed_state("freezer_gone", profile)
         verify(rule, got == want, f"Status with the freezer group gone: {got!r}, not {want!r}")
