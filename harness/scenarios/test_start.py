@@ -326,6 +326,26 @@ def test_failing_start_hook_error_names_the_hook(
     assert whole is None or text == whole, f"the error must be {whole!r}: {text!r}"
 
 
+@pytest.mark.requirement("LC-HOOK-START-ERROR-NAMES-HOOK")
+def test_failing_prestart_hook_without_a_mount_namespace_names_the_hook(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    """Without a mount namespace the prestart hooks run in the sync loop's procReady branch
+    (692f6e1 process_linux.go:330-354; v1.2.0 :694-735), named the same way as in procHooks."""
+    rule = "LC-HOOK-START-ERROR-NAMES-HOOK"
+    cid = host.container_id("hn-nomnt")
+    hooks = install_hooks(host, ok=HookProgram.exit(0), bad=HookProgram.exit(4, stderr="no"))
+    config = config_for(cid, prestart=(hooks["ok"], hooks["bad"]))
+    c = factory.create(cid, dataclasses.replace(config, namespaces=("pid",)))
+    text = error_of(lambda: c.start(INIT))
+    hook_error = tables.hook_failed(4, "", "no", profile)
+    parts = start_errors.start_hook_error_parts("prestart", 1, hook_error, profile)
+    missing = first_part_missing(text, parts)
+    verify(rule, missing is None, f"prestart hook 1 must be named, {missing!r} in order: {text!r}")
+    runs = host.hook_runs(hooks["ok"])
+    verify(rule, len(runs) == 1, f"the first prestart hook ran {len(runs)} times, not once")
+
+
 @pytest.mark.requirement("LC-HOOK-CREATERUNTIME-UNKNOWN")
 def test_the_seed_never_runs_create_runtime_hooks(
     factory: Factory, host: Host, verify: Any
