@@ -197,6 +197,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
     "terminate_warning_dropped": ("LC-START-TERMINATE-WARNED",),
     "set_config_kept_shared": ("CG-SET-CONFIG-REPLACED",),
+    "hook_state_spaced": ("LC-HOOK-STATE-STDIN",),
     # the resctrl writer's and Signal's remaining branches (helper C's items of issue 14)
     "rdt_set_resets_without_schema": ("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED",),
     "rdt_existing_group_kept": ("RDT-APPLY-EXISTING-GROUP",),
