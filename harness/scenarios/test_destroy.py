@@ -347,6 +347,14 @@ def test_poststop_hooks_run_in_order_with_state(
         and state["ociVersion"] == tables.hook_oci_version(profile, CONFIG_VERSION),
         f"hook state (ociVersion {tables.hook_oci_version(profile, CONFIG_VERSION)!r}): {state}",
     )
+    # Command.Run's json.Marshal writes no whitespace between tokens (the values here hold
+    # none of the characters Go escapes and Python does not)
+    compact = json.dumps(state, separators=(",", ":")).encode()
+    verify(
+        "LC-HOOK-STATE-STDIN",
+        first[0].stdin == compact,
+        f"the state must be json.Marshal's, compact: {first[0].stdin!r}",
+    )
 
 
 @pytest.mark.requirement(*tables.requirement_variants("LC-HOOK-POSTSTOP-STATE-EMPTY"))

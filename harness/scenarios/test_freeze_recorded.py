@@ -3,7 +3,9 @@ own (692f6e1 cgroups/fs/apply_raw.go:218-227; v1.2.0 cgroups/fs/fs.go:206-220, t
 made from the config's Cgroups, factory_linux.go:57, 96), and puts the old state back when it
 fails.  What shows it: a Set that fails writes the container's config back (692f6e1
 container_linux.go:199-205; v1.2.0 :177-183), freezer state included, on a group someone
-thawed from outside meanwhile."""
+thawed from outside meanwhile.  A Set that works makes the config it was given the
+container's (692f6e1 container_linux.go:216; v1.2.0 :197), and the v1 manager keeps its own
+(its Set records nothing): from then on a Pause records FROZEN where no Set writes it back."""
 
 from __future__ import annotations
 
@@ -75,3 +77,20 @@ def test_failed_resume_restores_frozen_in_the_config(on_host: OnHost, verify: An
         assert host.fired(fault) and got != "no error", f"the thaw must fail: {got!r}"
         shown = _thaw_and_fail_a_set(host, c, path)
         verify(rule, shown == frozen, f"a failed Resume must leave FROZEN recorded: {shown}")
+
+
+@pytest.mark.requirement("CG-SET-CONFIG-REPLACED")
+def test_after_a_set_pause_records_frozen_elsewhere(on_host: OnHost, verify: Any) -> None:
+    rule = "CG-SET-CONFIG-REPLACED"
+    _, _, thawed = tables.freezer_file("v1")
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fset")
+        c = factory.create(host.container_id("fset"), cgroup_config(path, pids_limit=8))
+        c.run(INIT)
+        # the config given names no freezer state, so Set writes none
+        c.set(cgroup_config(path, pids_limit=12))
+        c.pause()
+        shown = _thaw_and_fail_a_set(host, c, path)
+        verify(rule, shown == thawed, f"the written-back config must not freeze: {shown}")
+        status = str(c.status())
+        verify(rule, status == "running", f"after the written-back config: {status}, not running")

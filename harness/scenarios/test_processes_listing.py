@@ -1,5 +1,6 @@
 """Processes: the pids of the container's cgroup and every group below it, and what it answers
-when the listing fails, when the group is gone while init lives, and before any start."""
+when the listing fails, when the group is gone while init lives or with it, and before any
+start."""
 
 from __future__ import annotations
 
@@ -94,3 +95,29 @@ def test_processes_after_destroy_lists_nothing(factory: Factory, host: Host, ver
     err = raised(lambda: listed.append(c.processes()))
     verify(rule, err is None, f"Processes after destroy must not fail: {err}")
     verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-GONE-OTHER-ERROR")
+def test_processes_after_destroy_drops_only_not_exist(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # runc 1.2's ignoreCgroupError drops the walk's error only when it is not-exist
+    # (errors.Is(err, os.ErrNotExist)); WalkDir's Lstat of the gone group failing otherwise
+    # (ENOMEM) is Processes' error (v1.2.0 container_linux.go:114-136, getallpids.go:10-16)
+    rule = "LC-PROCESSES-GONE-OTHER-ERROR"
+    cid = host.container_id("po")
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    pid = init_pid(c)
+    c.signal(signal.SIGKILL)
+    assert host.dies(pid), f"init {pid} did not die of SIGKILL"
+    c.destroy()
+    assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
+    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
+    fault = inject(host, "lstat", group, errno.ENOMEM)
+    got = error_of(c.processes)
+    host.clear_faults()
+    assert host.fired(fault), f"Processes never took lstat of {group}"
+    cause = f"lstat {group}: {os.strerror(errno.ENOMEM).lower()}"
+    want = tables.message("processes_failed", profile, cause=cause)
+    verify(rule, got == want, f"Processes must fail with {want!r}: {got!r}")

@@ -67,26 +67,28 @@ def test_run_whose_start_fails_releases_nothing(
 
 @pytest.mark.requirement("LC-START-FORK-ERROR")
 @pytest.mark.parametrize("which", ["init", "setns"])
+@pytest.mark.parametrize("err", [errno.EAGAIN, errno.ENOMEM], ids=["EAGAIN", "ENOMEM"])
 def test_start_whose_fork_fails(
-    factory: Factory, host: Host, profile: str, which: str, verify: Any
+    factory: Factory, host: Host, profile: str, which: str, err: int, verify: Any
 ) -> None:
-    """The runtime cannot fork (EAGAIN: its pids limit): Start returns the fork's error in
-    its layers, and nothing was made or started for the process."""
+    """The runtime cannot fork (EAGAIN: its pids limit; ENOMEM: no memory for the child's
+    structures): Start returns the fork's own error in its layers, and nothing was made or
+    started for the process."""
     rule = "LC-START-FORK-ERROR"
-    cid = host.container_id(f"fk-{which}")
+    cid = host.container_id(f"fk-{which}-{errno.errorcode[err].lower()}")
     c = factory.create(cid, config_for(cid))
     process = INIT if which == "init" else EXTRA
     if which == "setns":
         c.run(INIT)
     before = host.live_children()
-    fault = inject(host, "fork", process.args[0], errno.EAGAIN)
+    fault = inject(host, "fork", process.args[0], err)
     got = error_of(lambda: c.start(process))
     host.clear_faults()
     assert host.fired(fault), f"Start never forked {process.args[0]}"
     layers = start_errors.start_step_error_layers(f"spawn_{which}", profile)
     missing = layers_missing(got, layers, profile)
     verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
-    cause = f"fork/exec {_ANY_PATH}: {os.strerror(errno.EAGAIN).lower()}"
+    cause = f"fork/exec {_ANY_PATH}: {os.strerror(err).lower()}"
     verify(rule, re.search(cause, got) is not None, f"the cause must be Go's {cause!r}: {got!r}")
     started = host.live_children() - before
     verify(rule, not started, f"a failed fork left processes {sorted(started)}")

@@ -196,6 +196,10 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "exec_skips_unconfigured_rdt": ("LC-EXEC-RDT-WITHOUT-CONFIG",),
     "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
     "terminate_warning_dropped": ("LC-START-TERMINATE-WARNED",),
+    "set_config_kept_shared": ("CG-SET-CONFIG-REPLACED",),
+    "hook_state_spaced": ("LC-HOOK-STATE-STDIN",),
+    # ignoreCgroupError came with runc 1.2: not a rule of the seed
+    "gone_group_any_error_ignored": Broken(("LC-PROCESSES-GONE-OTHER-ERROR",), profile="runc-1.2"),
     # the resctrl writer's and Signal's remaining branches (helper C's items of issue 14)
     "rdt_set_resets_without_schema": ("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED",),
     "rdt_existing_group_kept": ("RDT-APPLY-EXISTING-GROUP",),

@@ -182,3 +182,16 @@ def test_mknod_fails_a_fifo(kernel: SimulatedKernel) -> None:
     assert [(op.op, op.errno) for op in kernel.log if op.path == "/run/fifo"] == [
         ("mknod", errno.ENOSPC)
     ]
+
+
+def test_lstat_fails_before_the_lookup_and_stat_is_untouched(kernel: SimulatedKernel) -> None:
+    kernel.faults.fail("lstat", "/run/gone", errno.ENOMEM)
+    assert not os.path.exists("/run/gone")  # stat(2): no fault of its own
+    with pytest.raises(OSError) as exc:
+        os.lstat("/run/gone")
+    assert exc.value.errno == errno.ENOMEM
+    with pytest.raises(FileNotFoundError):
+        os.lstat("/run/gone")  # the fault fired once; the path is missing
+    assert [(op.op, op.errno) for op in kernel.log if op.path == "/run/gone"] == [
+        ("lstat", errno.ENOMEM)
+    ]
