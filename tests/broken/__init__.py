@@ -140,6 +140,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "kill_all_reaps_nothing": ("LC-DESTROY-KILL-ALL-REAPS",),
     # features runc brought after the seed: their rules are not the seed's
     "kill_file_assumed": Broken(("CG-KILL-ALL-NO-KILL-FILE",), profile="runc-1.2"),
+    "kill_file_then_each": Broken(("CG-KILL-ALL-CGROUP-KILL",), profile="runc-1.2"),
+    "kill_file_open_error_wrapped": Broken(("LC-SIGNAL-KILL-ALL-ERROR",), profile="runc-1.2"),
     "v2_freezer_assumed": Broken(("CG-V2-FREEZE-UNSUPPORTED",), profile="runc-1.2"),
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings
