@@ -20,16 +20,18 @@ __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"
 #: its own, not the mode os.open gives a file it creates; "mknod" makes a FIFO (mkfifo(3));
 #: "opendir" opens a directory to list it (os.scandir, os.listdir; Go's os.ReadDir); "fork" is
 #: the runtime's fork(2) of a child that is to exec the path (EAGAIN: its pids or process limit);
-#: "readlink" reads a symlink's target (/proc/<pid>/fd/<n>)
+#: "readlink" reads a symlink's target (/proc/<pid>/fd/<n>); "lstat" is lstat(2) of the path
+#: itself (os.lstat; Go's os.Lstat, with which filepath.Walk and WalkDir start), not a stat
+#: that follows symlinks nor a listing's look at its entries
 FaultOp = Literal[
     "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "kill", "chmod", "mknod",
-    "opendir", "fork", "readlink",
+    "opendir", "fork", "readlink", "lstat",
 ]  # fmt: skip
 #: operations the audit log records (reads of kernel files too; "exec": a hook program ran, so
 #: a test can place hook runs among the teardown's removals; "kill": only a failed one)
 LoggedOp = Literal[
     "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "exec", "kill", "chmod", "mknod",
-    "opendir", "fork", "readlink",
+    "opendir", "fork", "readlink", "lstat",
 ]  # fmt: skip
 
 _FAULT_OPS: frozenset[str] = frozenset(get_args(FaultOp))

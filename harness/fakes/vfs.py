@@ -67,6 +67,7 @@ class VfsHooks:
     _orig_chmod: Callable[..., None]
     _orig_confirmdir: Callable[..., Any]
     _orig_readlink: Callable[..., str]
+    _orig_stat: Callable[..., Any]
     _orig_add_open_file: Callable[..., int]
     _orig_create_file_internally: Callable[..., FakeFile]
     #: the file the last open created (pyfakefs makes it before the open is checked)
@@ -85,6 +86,7 @@ class VfsHooks:
             "chmod": self._chmod,
             "confirmdir": self._confirmdir,
             "readlink": self._readlink,
+            "stat": self._stat,
             "add_open_file": self._add_open_file,
             "create_file_internally": self._create_file_internally,
         }
@@ -174,6 +176,13 @@ class VfsHooks:
         """readlink(2): the fault plan first (an armed fault fails it, logged)."""
         self._check_fault("readlink", self.fs.absnormpath(self.fs.make_string_path(path)))
         return self._orig_readlink(path)
+
+    def _stat(self, entry_path: Any, follow_symlinks: bool = True) -> Any:
+        """stat(2), and lstat(2) (``follow_symlinks`` False: os.lstat), which meets the fault
+        plan first.  A listing's entries are looked at through their own lresolve, not here."""
+        if not follow_symlinks:
+            self._check_fault("lstat", self.fs.absnormpath(self.fs.make_string_path(entry_path)))
+        return self._orig_stat(entry_path, follow_symlinks)
 
     def mknod(self, path: str, make: Callable[[], None]) -> None:
         """mknod(2) of a FIFO at ``path`` (pyfakefs has no mkfifo): the fault plan, then

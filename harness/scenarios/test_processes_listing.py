@@ -16,6 +16,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.spec import tables
 from harness.subjects.base import Factory
@@ -41,6 +42,26 @@ def test_processes_whose_listing_fails_names_it(
     # readProcsFile's open error, Go's *PathError (692f6e1 cgroups/utils.go:275-278)
     cause = f"{procs}: {eio}"
     verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-LSTAT-ERROR")
+def test_processes_whose_walk_cannot_lstat_the_group(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/getallpids.go:10-27: filepath.WalkDir starts with an Lstat of the group
+    # and hands its error to the callback, which returns it; only not-exist may then be
+    # dropped (container_linux.go:114-136), and this group exists
+    rule = "LC-PROCESSES-LSTAT-ERROR"
+    cid = host.container_id("ls")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
+    fault = inject(host, "lstat", group, errno.EIO)
+    got = error_of(c.processes)
+    host.clear_faults()
+    assert host.fired(fault), f"the listing never looked at {group}"
+    want = tables.message("processes_failed", profile, cause=path_error("lstat", group, errno.EIO))
+    verify(rule, got == want, f"Processes must fail with {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")
