@@ -44,6 +44,28 @@ def test_processes_whose_listing_fails_names_it(
     verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
 
 
+@pytest.mark.requirement("LC-PROCESSES-READ-ERROR")
+def test_processes_whose_read_of_the_pids_fails(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-READ-ERROR"
+    cid = host.container_id("pr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "read", procs, errno.EIO)  # the open succeeds, its read fails
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    host.clear_faults()
+    assert host.fired(fault), f"the listing never read {procs}"
+    got = "no error" if err is None else str(err)
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("processes_read_failed", profile, path=procs, errno=eio) or "no error"
+    verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
+    if err is None:
+        verify(rule, listed == [[]], f"the group whose read failed must list nothing: {listed}")
+
+
 @pytest.mark.requirement("LC-PROCESSES-LSTAT-ERROR")
 def test_processes_whose_walk_cannot_lstat_the_group(
     factory: Factory, host: Host, profile: str, verify: Any

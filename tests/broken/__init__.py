@@ -146,6 +146,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "thaw_read_back": Broken(("CG-THAW-NOT-READ-BACK",), profile="runc-1.2"),
     "round_thaw_error_fatal": Broken(("CG-FREEZE-ROUND-THAW-IGNORED",), profile="runc-1.2"),
     "lstat_error_as_gone": Broken(("LC-PROCESSES-LSTAT-ERROR",), profile="runc-1.2"),
+    "procs_read_error_returned": ("LC-PROCESSES-READ-ERROR",),
     "v2_freezer_assumed": Broken(("CG-V2-FREEZE-UNSUPPORTED",), profile="runc-1.2"),
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings
