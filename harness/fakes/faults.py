@@ -20,9 +20,10 @@ __all__ = ["Fault", "FaultOp", "FaultPlan", "FiredFault", "KernelOp", "LoggedOp"
 #: its own, not the mode os.open gives a file it creates; "mknod" makes a FIFO (mkfifo(3));
 #: "opendir" opens a directory to list it (os.scandir, os.listdir; Go's os.ReadDir); "fork" is
 #: the runtime's fork(2) of a child that is to exec the path (EAGAIN: its pids or process limit);
-#: "readlink" reads a symlink's target (/proc/<pid>/fd/<n>); "lstat" is lstat(2) (os.lstat; Go's
-#: os.Lstat, where filepath.WalkDir starts), which the fault fails before the lookup, so on a
-#: missing path too (ENOMEM: no memory for the lookup)
+#: "readlink" reads a symlink's target (/proc/<pid>/fd/<n>); "lstat" is lstat(2) of the path
+#: itself (os.lstat; Go's os.Lstat, with which filepath.Walk and WalkDir start), not a stat that
+#: follows symlinks nor a listing's look at its entries; the fault fails it before the lookup,
+#: so on a missing path too (ENOMEM: no memory for the lookup)
 FaultOp = Literal[
     "mkdir", "rmdir", "unlink", "open", "write", "read", "rename", "kill", "chmod", "mknod",
     "opendir", "fork", "readlink", "lstat",

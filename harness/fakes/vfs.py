@@ -178,11 +178,11 @@ class VfsHooks:
         return self._orig_readlink(path)
 
     def _stat(self, entry_path: Any, follow_symlinks: bool = True) -> Any:
-        """stat(2) and lstat(2); an lstat of a path (not of an open fd) asks the fault plan
-        first, whether or not the path exists (an armed fault fails it, logged)."""
+        """stat(2), and lstat(2) (``follow_symlinks`` False: os.lstat) of a path, not of an open
+        fd, which meets the fault plan first, whether or not the path exists (an armed fault
+        fails it, logged).  A listing's entries are looked at through their own lresolve."""
         if not follow_symlinks and not isinstance(entry_path, int):
-            path = self.fs.absnormpath(self.fs.make_string_path(entry_path))
-            self._check_fault("lstat", path)
+            self._check_fault("lstat", self.fs.absnormpath(self.fs.make_string_path(entry_path)))
         return self._orig_stat(entry_path, follow_symlinks)
 
     def mknod(self, path: str, make: Callable[[], None]) -> None:

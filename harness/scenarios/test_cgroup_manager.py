@@ -396,10 +396,18 @@ def test_kill_all_goes_through_cgroup_kill(
         child = host.fork(c.init_process.pid)
         host.end_process(c.init_process.pid)
         c.destroy()
-        writes = [op for op in host.operations() if op.op == "write" and op.path == kill]
+        ops = host.operations()
+        writes = [i for i, op in enumerate(ops) if op.op == "write" and op.path == kill]
         rule = "CG-KILL-ALL-CGROUP-KILL"
         verify(rule, writes, f"destroy must kill the cgroup's processes through {kill}")
         verify(rule, host.dies(child), "destroy must kill what init left in the cgroup")
+        # a write that succeeded is the whole kill: no freeze of the fallback follows it
+        freezes = [
+            op
+            for op in ops[writes[0] if writes else len(ops) :]
+            if op.op == "write" and os.path.basename(op.path) in ("cgroup.freeze", "freezer.state")
+        ]
+        verify(rule, freezes == [], f"after {kill} the kill-all still froze the group: {freezes}")
 
 
 @pytest.mark.requirement("CG-KILL-ALL-NO-KILL-FILE")

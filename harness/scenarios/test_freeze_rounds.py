@@ -75,7 +75,8 @@ def test_a_freeze_that_never_settles_gives_up_thawed(on_host: OnHost, verify: An
         if host.virtual_clock:
             naps = (rounds // int(loop["read_pause_every"])) * loop["read_pause_s"]
             want_s = (rounds // every) * loop["thaw_pause_s"] + naps
-            verify(rule, abs(slept - want_s) < 0.001, f"slept {slept:.4f} s, not {want_s:.4f}")
+            # exact to the microsecond: the 10 us naps count, one round in 25
+            verify(rule, abs(slept - want_s) < 1e-6, f"slept {slept:.6f} s, not {want_s:.6f}")
         _verify_thawed(rule, verify, host, c, path)
 
 
@@ -132,3 +133,35 @@ def test_a_group_thawed_from_outside_mid_freeze(on_host: OnHost, verify: Any) ->
         want = tables.resource_message("freezer_unexpected_v1", state="THAWED")
         verify(rule, got == want, f"Pause must fail with {want!r}: {got!r}")
         _verify_thawed(rule, verify, host, c, path)
+
+
+@pytest.mark.requirement("CG-FREEZE-ROUND-THAW-IGNORED")
+def test_a_failed_thaw_between_rounds_is_ignored(on_host: OnHost, verify: Any) -> None:
+    # fs/freezer.go:62-69: the thaw before every 50th round is `_ = cgroups.WriteFile(...)`:
+    # when it fails the rounds go on, and a group that freezes later is paused
+    rule = "CG-FREEZE-ROUND-THAW-IGNORED"
+    every = int(tables.v1_freeze_rounds()["thaw_every"])
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fthaw")
+        c = factory.create(host.container_id("fthaw"), cgroup_config(path))
+        c.run(INIT)
+        # FREEZING past the 50th round and frozen long before the 100th: each round's write
+        # and read look at the freezer
+        slow = slow_task_in(host, "freezer", path, reads=2 * every + 20)
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        start = len(host.operations())
+        # the writes: FROZEN in each of the first every - 1 rounds, then the thaw
+        fault = inject(host, "write", state, errno.EIO, nth=every)
+        got = error_of(c.pause)
+        host.clear_faults()
+        ops = _ops_on(host, state, start)
+        failed = [(op.data or b"").decode().strip() for op in ops if op.errno == errno.EIO]
+        verify(rule, host.fired(fault) and failed == ["THAWED"], f"the thaw never failed: {failed}")
+        verify(rule, got == "no error", f"Pause must go on after the failed thaw: {got!r}")
+        written = _written(ops)
+        verify(rule, written[-1:] == ["FROZEN"], f"the last write must freeze: {written[-3:]}")
+        shown = host.freezer_state(path)
+        verify(rule, shown == "FROZEN", f"the group reads {shown} after Pause")
+        verify(rule, host.is_frozen(slow), f"the slow task {slow} is not frozen")
+        status = str(c.status())
+        verify(rule, status == "paused", f"the container is {status} after Pause")

@@ -90,10 +90,14 @@ def test_status_of_a_freeze_under_way_waits_for_it(
         slow = slow_task_in(host, "freezer", path, reads=reads)
         _write_freezer(host, path, "FROZEN")  # someone else freezes the group
         state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
-        start = len(host.operations())
+        start, before = len(host.operations()), host.system.monotonic()
         got = _status(c)
+        slept = host.system.monotonic() - before
         want = tables.refreshed_state("freezing_settles", profile)
         verify(rule, got == want, f"Status of a FREEZING group: {got!r}, not {want!r}")
         polled = [op for op in host.operations()[start:] if op.op == "read" and op.path == state]
         verify(rule, len(polled) >= reads, f"{len(polled)} reads of {state}; FREEZING for {reads}")
         verify(rule, host.is_frozen(slow), f"the slow task {slow} is not frozen after Status")
+        if host.virtual_clock:  # 1 ms after each read that found FREEZING, none after FROZEN
+            want_s = reads * 0.001
+            verify(rule, abs(slept - want_s) < 0.0005, f"slept {slept:.4f} s, not {want_s:.4f}")

@@ -17,6 +17,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.spec import tables
 from harness.subjects.base import Factory
@@ -42,6 +43,48 @@ def test_processes_whose_listing_fails_names_it(
     # readProcsFile's open error, Go's *PathError (692f6e1 cgroups/utils.go:275-278)
     cause = f"{procs}: {eio}"
     verify(rule, cause in got, f"the listing's own error {cause!r} must be the cause: {got!r}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-READ-ERROR")
+def test_processes_whose_read_of_the_pids_fails(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-READ-ERROR"
+    cid = host.container_id("pr")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "read", procs, errno.EIO)  # the open succeeds, its read fails
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    host.clear_faults()
+    assert host.fired(fault), f"the listing never read {procs}"
+    got = "no error" if err is None else str(err)
+    eio = os.strerror(errno.EIO).lower()
+    want = tables.message("processes_read_failed", profile, path=procs, errno=eio) or "no error"
+    verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
+    if err is None:
+        verify(rule, listed == [[]], f"the group whose read failed must list nothing: {listed}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-LSTAT-ERROR")
+def test_processes_whose_walk_cannot_lstat_the_group(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/getallpids.go:10-27: filepath.WalkDir starts with an Lstat of the group
+    # and hands its error to the callback, which returns it; only not-exist may then be
+    # dropped (container_linux.go:114-136), and this group exists
+    rule = "LC-PROCESSES-LSTAT-ERROR"
+    cid = host.container_id("ls")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
+    fault = inject(host, "lstat", group, errno.EIO)
+    got = error_of(c.processes)
+    host.clear_faults()
+    assert host.fired(fault), f"the listing never looked at {group}"
+    want = tables.message("processes_failed", profile, cause=path_error("lstat", group, errno.EIO))
+    verify(rule, got == want, f"Processes must fail with {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")

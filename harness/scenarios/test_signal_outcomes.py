@@ -12,12 +12,15 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import kill_all_path
+from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.base import Factory
@@ -46,6 +49,37 @@ def test_sigkill_whose_kill_all_fails_returns_its_error(
     if not by_kill_file:
         shown = host.freezer_state(f"/{cid}")
         verify(rule, shown == "THAWED", f"the group frozen for the listing must be thawed: {shown}")
+
+
+@pytest.mark.parametrize("kind", ["v2", "hybrid"])
+@pytest.mark.requirement("LC-SIGNAL-KILL-ALL-ERROR")
+def test_sigkill_whose_cgroup_kill_cannot_be_opened(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    # cgroups.WriteFile returns a failed open as it is and wraps only a failed write
+    # (cgroups/file.go:47-58); only a cgroup.kill that does not exist falls back (init_linux.go:
+    # 702-707), so any other open error is the kill-all's
+    rule = "LC-SIGNAL-KILL-ALL-ERROR"
+    hierarchy, name = tables.kill_all_file(profile, kind)
+    with boot(on_host, kind) as (host, factory):
+        path = host.cgroup_path("ko")
+        c = factory.create(host.container_id("ko"), cgroup_config(path, pid_namespace=False))
+        c.run(INIT)
+        kill = os.path.join(host.cgroup_dir(hierarchy, path), name)
+        if not os.path.exists(kill):
+            pytest.skip(f"this kernel has no {kill} (cgroup.kill came in Linux 5.14)")
+        fault = inject(host, "open", kill, errno.EIO)
+        got = error_of(lambda: c.signal(signal.SIGKILL))
+        host.clear_faults()
+        assert host.fired(fault), f"the kill-all never opened {kill}"
+        eio = os.strerror(errno.EIO).lower()
+        # "openat2" where the kernel has it, else os.OpenFile's "open" (cgroups/file.go:143-166)
+        wants = [
+            tables.message("kill_all_open_failed", profile, op=op, path=kill, errno=eio)
+            for op in ("open", "openat2")
+        ]
+        verify(rule, got in wants, f"SIGKILL must fail with {wants[0]!r}: {got!r}")
+        verify(rule, host.is_alive(init_pid(c)), "a failed kill-all must signal nothing")
 
 
 @pytest.mark.requirement("LC-SIGNAL-PAUSED-OTHER-SIGNAL-KEPT")

@@ -140,6 +140,13 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "kill_all_reaps_nothing": ("LC-DESTROY-KILL-ALL-REAPS",),
     # features runc brought after the seed: their rules are not the seed's
     "kill_file_assumed": Broken(("CG-KILL-ALL-NO-KILL-FILE",), profile="runc-1.2"),
+    "kill_file_then_each": Broken(("CG-KILL-ALL-CGROUP-KILL",), profile="runc-1.2"),
+    "kill_file_open_error_wrapped": Broken(("LC-SIGNAL-KILL-ALL-ERROR",), profile="runc-1.2"),
+    "thaw_not_read_back": ("CG-THAW-READ-ERROR",),
+    "thaw_read_back": Broken(("CG-THAW-NOT-READ-BACK",), profile="runc-1.2"),
+    "round_thaw_error_fatal": Broken(("CG-FREEZE-ROUND-THAW-IGNORED",), profile="runc-1.2"),
+    "lstat_error_as_gone": Broken(("LC-PROCESSES-LSTAT-ERROR",), profile="runc-1.2"),
+    "procs_read_error_returned": ("LC-PROCESSES-READ-ERROR",),
     "v2_freezer_assumed": Broken(("CG-V2-FREEZE-UNSUPPORTED",), profile="runc-1.2"),
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings

@@ -195,3 +195,16 @@ def test_lstat_fails_before_the_lookup_and_stat_is_untouched(kernel: SimulatedKe
     assert [(op.op, op.errno) for op in kernel.log if op.path == "/run/gone"] == [
         ("lstat", errno.ENOMEM)
     ]
+
+
+def test_lstat_fails_the_path_itself_only(kernel: SimulatedKernel) -> None:
+    os.makedirs("/run/l/sub")
+    kernel.faults.fail("lstat", "/run/l", errno.EIO, count=None)
+    with pytest.raises(OSError) as exc:
+        os.lstat("/run/l")
+    assert exc.value.errno == errno.EIO
+    assert os.stat("/run/l").st_ino  # a stat that follows symlinks is no lstat
+    assert [e.name for e in os.scandir("/run")] == ["l"]  # nor a listing of its parent
+    assert os.lstat("/run/l/sub").st_ino  # nor an lstat of what lies below it
+    looks = [(op.op, op.errno) for op in kernel.log if op.path == "/run/l" and op.op != "mkdir"]
+    assert looks == [("lstat", errno.EIO)]
