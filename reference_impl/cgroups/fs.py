@@ -14,10 +14,10 @@ import errno
 import os
 from collections.abc import Callable
 
+from reference_impl.cgroups.pids import all_pids
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
-from reference_impl.errors import PathError
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
@@ -521,49 +521,3 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
                 value = read_file(os.path.join(parent, name)).strip()
                 writer.write(current, name, value)
         parent = current
-
-
-def all_pids(root: str, era: str, *, read_threads: bool = False) -> list[int]:
-    """``GetAllPids``: the pids of ``root``'s cgroup.procs and of every group below it.  runc's
-    ``filepath.WalkDir`` (since v1.1.0) starts with an Lstat of the root and returns that
-    error; the seed's ``filepath.Walk`` called back for a missing root alone and listed nothing
-    (v1.2.0 cgroups/getallpids.go:10-27; 692f6e1 cgroups/utils.go:426-445).
-
-    Raises:
-        PathError: "lstat <root>: <errno text>" (runc's era), or a cgroup.procs' own error.
-    """
-    if era != "seed":
-        try:
-            os.lstat(root)
-        except OSError as err:
-            raise PathError("lstat", root, err.errno or errno.ENOENT) from err
-    pids: list[int] = []
-    for directory, _dirs, _files in os.walk(root):
-        pids.extend(_procs_of(directory, era, read_threads))
-    return pids
-
-
-def _procs_of(directory: str, era: str, read_threads: bool) -> list[int]:
-    """One group's pids.  The seed's readProcsFile never asks its scanner for an error: a read
-    of cgroup.procs that fails ends that group's list, with no error (692f6e1 cgroups/utils.go:
-    274-296); runc's returns it (v1.2.0 cgroups/utils.go:156-167)."""
-    try:
-        return read_procs(directory, read_threads=read_threads)
-    except PathError as err:
-        if era != "seed" or err.op != "read":
-            raise
-        return []
-
-
-def read_procs(directory: str, *, read_threads: bool = False) -> list[int]:
-    """The pids in ``directory``'s cgroup.procs (v1 and v2 alike), as readProcsFile reads them
-    (692f6e1 cgroups/utils.go:274-296, os.Open; v1.2.0 cgroups/utils.go:139-168); a failure
-    is Go's *PathError.  With ``read_threads`` a threaded group, whose cgroup.procs cannot be
-    read (EOPNOTSUPP, Go's ENOTSUP), is read from its cgroup.threads (utils.go:160-166)."""
-    try:
-        text = read_file_go(os.path.join(directory, "cgroup.procs"))
-    except PathError as err:
-        if not (read_threads and err.errno == errno.EOPNOTSUPP):
-            raise
-        text = read_file_go(os.path.join(directory, "cgroup.threads"))
-    return [int(line) for line in text.split() if line.strip()]

@@ -18,10 +18,10 @@ from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import CgroupError
 from reference_impl.cgroups.fs import Remover
-from reference_impl.cgroups.fs import all_pids
 from reference_impl.cgroups.fs import group_dir
 from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import remove_paths
+from reference_impl.cgroups.pids import all_pids
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 
 from reference_impl.cgroups import FsManager
-from reference_impl.cgroups.fs import read_procs
+from reference_impl.cgroups.pids import read_procs
 from tests.broken._managers import factory_with_managers
 
 
