@@ -24,6 +24,8 @@ from harness.spec.resource_tables import frozen_sigkill  # noqa: F401 - re-expor
 from harness.spec.resource_tables import kill_all_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import limit_without_group  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_limit_busy  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_read_candidates  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_unlimited_reads  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_usage_files  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_einval_retries  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_write_error  # noqa: F401 - re-exported
