@@ -358,6 +358,11 @@ def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
     return bool(lifecycle(profile)["teardown"]["behaviour"]["kill_all_in_joined_pidns"])
 
 
+def processes_list_group_before_start(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether Processes before any Start lists what the container's cgroup already holds."""
+    return bool(lifecycle(profile)["processes"]["lists_group_before_start"])
+
+
 def rdt_group_of_unstarted(profile: str = DEFAULT_PROFILE) -> str:
     """What destroy of a container never started does with a resctrl group under its id:
     "kept" or "removed"."""

@@ -160,6 +160,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     ),
     "unified_paths_unchecked": Broken(("LC-FACTORY-LOAD-PATHS-INCONSISTENT",), profile="runc-1.2"),
     "processes_ignore_gone_group": Broken(("LC-PROCESSES-GROUP-GONE",), profile="runc-1.2"),
+    "processes_planned_group_unread": Broken(
+        ("LC-PROCESSES-NOT-STARTED-GROUP-FILLED",), profile="runc-1.2"
+    ),
     "rdt_destroy_only_applied": Broken(("RDT-DESTROY-NEVER-STARTED",), profile="runc-1.2"),
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),
     # features runc brought after the seed: their rules are not the seed's
