@@ -167,6 +167,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),
     # features runc brought after the seed: their rules are not the seed's
     "config_without_cgroups_accepted": Broken(("LC-FACTORY-NO-CGROUPS",), profile="runc-1.2"),
+    "devices_checked_at_start": Broken(("LC-FACTORY-NO-DEVICES",), profile="runc-1.2"),
     "swap_file_assumed": Broken(("CG-V2-SWAP-UNACCOUNTED",), profile="runc-1.2"),
     # runc 1.2's cgroup writes and edge values (the rules of the runc-1.2 walk's list)
     "seed_cgroup_writes": Broken(
