@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v1_memory_without
 from harness.spec import tables
 
 #: the limit a container is made with, and the lower one an update asks for
@@ -119,3 +120,22 @@ def test_v1_memory_minus_one_reads_first(on_host: OnHost, profile: str, verify: 
             verify(rule, shown, f"Set must fail with the read of {target}: {got!r}")
             kept = control_value(swap)
             verify(rule, kept == str(2 * _MADE), f"swap lifted after a failed read: {kept!r}")
+
+
+@pytest.mark.requirement("CG-SET-MEMORY-SWAP-UNACCOUNTED")
+def test_v1_memory_minus_one_without_swap_accounting(on_host: OnHost, verify: Any) -> None:
+    # 692f6e1 fs/memory.go:108-116 and v1.2.0 fs/memory.go:69-77 lift swap only where
+    # memory.memsw.limit_in_bytes exists; without it -1 is memory.limit_in_bytes' alone
+    rule = "CG-SET-MEMORY-SWAP-UNACCOUNTED"
+    swap_file = tables.v1_limit_file("memory_swap")[1]
+    with on_host("v1-no-swap", v1_memory_without(swap_file)) as (host, factory):
+        path = host.cgroup_path("nosw1")
+        c = factory.create(host.container_id("nosw1"), cgroup_config(path, memory_limit=_MADE))
+        c.run(INIT)
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1)))
+        verify(rule, got == "no error", f"Set of memory -1 must succeed: {got!r}")
+        memory = control_value(limit_file(host, "v1", path, "memory_limit"))
+        want = tables.v1_unlimited("memory_limit")
+        verify(
+            rule, memory == want, f"memory.limit_in_bytes after -1 reads {memory!r}, not {want!r}"
+        )

@@ -214,6 +214,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "memory_busy_unexplained": Broken(("CG-SET-MEMORY-BUSY",), profile="runc-1.2"),
     "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
     "memory_read_skipped": ("CG-SET-MEMORY-UNLIMITED-READS",),
+    "memory_swap_unchecked": ("CG-SET-MEMORY-SWAP-UNACCOUNTED",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
     "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
     "freezing_read_once": Broken(
