@@ -1,6 +1,7 @@
 """The v1 memory group's own ways (fs/memory.go of each source): a limit the kernel refuses as
 below the usage, and a limit of -1 that lifts swap as well, swap first (any other leaves swap
-as it is).  Files, values and texts come from ``harness/spec/resources.toml``."""
+as it is), after reading the group's memory, and only where the kernel accounts swap.  Files,
+values and texts come from ``harness/spec/resources.toml``."""
 
 from __future__ import annotations
 
