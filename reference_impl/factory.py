@@ -8,8 +8,10 @@ import os
 from typing import Any
 
 from reference_impl.cgroups import CgroupManager
+from reference_impl.cgroups import FsManager
 from reference_impl.cgroups import new_manager
 from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.fs import CgroupError
 from reference_impl.cgroups.manager import cgroup_mode
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
@@ -112,6 +114,8 @@ class Factory:
             raise self.profile.refuse("id-in-use", id=container_id)
         if config.cgroups is None and self.profile.create_requires_cgroups:
             raise LibcontainerError("cgroups/manager.New: config must not be nil")
+        if self.profile.create_requires_devices:
+            self._check_devices_mounted(config.cgroups)
         self._check_cgroup_unused(config.cgroups)
         # the seed's MkdirAll, runc 1.2's Mkdir below the root it made: the same mkdir here
         self._make_dirs(container_root, 0o711)
@@ -125,6 +129,20 @@ class Factory:
             self._rdt_manager(config, container_id),
             self.rdt_features.root,
         )
+
+    def _check_devices_mounted(self, config: CgroupConfig | None) -> None:
+        """runc >= 1.1's v1 manager computes its paths when Create makes it, and there the
+        devices hierarchy is fatal, every other missing one skipped (v1.2.0 factory_linux.go:
+        57-60, cgroups/fs/fs.go:73-79, paths.go:36-46: cgroups.NotFoundError).
+
+        Raises:
+            CgroupError: "mountpoint for devices not found".
+        """
+        manager = self._cgroup_manager(config)
+        if not isinstance(manager, FsManager) or config is None or config.paths is not None:
+            return
+        if "devices" not in manager.planned_paths():
+            raise CgroupError("mountpoint for devices not found")
 
     def _check_cgroup_unused(self, config: CgroupConfig | None) -> None:
         """runc >= 1.1's check that the container's cgroup is not in use (v1.2.0

@@ -214,6 +214,11 @@ class Profile:
     #: cgroups (097c6d742, v1.1.0; v1.2.0 factory_linux.go:57-60, cgroups/manager/new.go:30-33);
     #: the seed's manager takes a nil config and does nothing with it
     create_requires_cgroups: bool = False
+    #: Create makes the cgroup manager at once, and the v1 manager computes its paths then, a
+    #: devices hierarchy that is not mounted being fatal ("mountpoint for devices not found";
+    #: 6c5441e5c, v1.1.0; v1.2.0 cgroups/fs/fs.go:73-79, paths.go:36-46, factory_linux.go:
+    #: 57-60); the seed finds out at Apply (692f6e1 apply_raw.go:132-143)
+    create_requires_devices: bool = False
     #: Load checks the id as Create does, before it reads anything (d2d226e8f, v1.0.0-rc6;
     #: v1.2.0 factory_linux.go:107-114); the seed joins whatever it is given to the root
     #: (692f6e1 factory_linux.go:214-219)
@@ -451,6 +456,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "state_dir_join": "secure",
     "load_checks_unified_paths": True,
     "create_requires_cgroups": True,
+    "create_requires_devices": True,
 }
 
 SEED = Profile(

@@ -68,7 +68,15 @@ class KernelMounts:
         mounts: list[MountLine] = []
         for index, name in enumerate(topo.v1_hierarchies, start=2):
             mount = f"{CGROUP_ROOT}/{hierarchy_dir(name)}"
-            hier = V1Hierarchy(name, index, mount, self._table, topo.num_cpus, topo.bfq)
+            hier = V1Hierarchy(
+                name,
+                index,
+                mount,
+                self._table,
+                topo.num_cpus,
+                topo.bfq,
+                swap_files=topo.swap_accounting,
+            )
             if name == "cpuset" and topo.cpuset_clone_children:
                 hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier

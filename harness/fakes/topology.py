@@ -184,7 +184,9 @@ class Topology:
     #: Unused under "v1".
     cgroup_freeze: bool = True
     #: whether the memory controller accounts swap (CONFIG_MEMCG_SWAP, swapaccount=1): False
-    #: leaves every cgroup2 group without the memory.swap.* files.  Unused under "v1".
+    #: leaves every cgroup2 group without the memory.swap.* files and every v1 memory group
+    #: without the memory.memsw.* ones (mem_cgroup_swap_init adds both or neither), and
+    #: memory.stat without its swap lines
     swap_accounting: bool = True
 
     def effective_cpu_flags(self) -> tuple[str, ...]:

@@ -1,6 +1,7 @@
 """Placing init in its cgroups: what the cgroup v1 cpuset controller needs of every level
-between its mount and the container's group before a task may join it, and the error of a
-placement the kernel refuses."""
+between its mount and the container's group before a task may join it, the error of a
+placement the kernel refuses, and what a hierarchy that is not mounted fails (the devices one
+at Create since runc 1.1, at Start in the seed)."""
 
 from __future__ import annotations
 
@@ -144,6 +145,20 @@ def test_start_without_the_devices_hierarchy_fails(on_host: OnHost, verify: Any)
         verify(rule, want in got, f"Start must fail with {want!r}: {got!r}")
         left = host.live_children() - before
         verify(rule, left == set(), f"init must not be left running: pids {sorted(left)}")
+
+
+@pytest.mark.requirement("LC-FACTORY-NO-DEVICES")
+def test_create_without_the_devices_hierarchy_is_refused(on_host: OnHost, verify: Any) -> None:
+    # v1.2.0 factory_linux.go:57-60: manager.New computes the v1 paths (cgroups/fs/fs.go:73-79),
+    # and the devices hierarchy is fatal there (paths.go:36-46)
+    rule = "LC-FACTORY-NO-DEVICES"
+    with on_host("v1-no-devices", v1_without("devices")) as (host, factory):
+        cid = host.container_id("cnd")
+        got = error_of(lambda: factory.create(cid, config_for(cid)))
+        want = tables.resource_message("devices_not_mounted")
+        verify(rule, got == want, f"Create must be refused with {want!r}: {got!r}")
+        made = os.path.exists(os.path.join(host.state_root, cid))
+        verify(rule, not made, "a refused Create made the container's state directory")
 
 
 @pytest.mark.requirement("CG-FREEZE-UNMOUNTED")

@@ -1,6 +1,6 @@
 """Processes: the pids of the container's cgroup and every group below it, and what it answers
 when the listing fails, when the group is gone while init lives or with it, and before any
-start."""
+start (also when the group Start will use already holds a process)."""
 
 from __future__ import annotations
 
@@ -118,6 +118,32 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     err = raised(lambda: listed.append(c.processes()))
     verify(rule, err is None, f"Processes must not fail: {err}")
     verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-NOT-STARTED-GROUP-FILLED")
+def test_processes_before_start_of_a_group_filled_outside(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # the seed's manager has its paths from Apply (692f6e1 apply_raw.go:237-240, a Walk of "");
+    # runc 1.2's computes them when Create makes it (v1.2.0 factory_linux.go:57, fs/fs.go:63-85,
+    # fs2/fs2.go:28-42) and walks the group Start will use
+    rule = "LC-PROCESSES-NOT-STARTED-GROUP-FILLED"
+    cid = host.container_id("pf")
+    c = factory.create(cid, config_for(cid))
+    hierarchy = host.process_hierarchy()
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    os.makedirs(group)
+    outsider = host.start_process()
+    listed: list[list[int]] = []
+    try:
+        host.move_to_cgroup(outsider, hierarchy, f"/{cid}")
+        err = raised(lambda: listed.append(c.processes()))
+    finally:
+        host.move_to_cgroup(outsider, hierarchy, "/")
+        os.rmdir(group)
+    want = [outsider] if tables.processes_list_group_before_start(profile) else []
+    verify(rule, err is None, f"Processes must not fail: {err}")
+    verify(rule, listed == [want], f"Processes listed {listed[0] if listed else None}, not {want}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-AFTER-DESTROY")

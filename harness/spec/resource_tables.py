@@ -66,6 +66,17 @@ def memory_usage_files() -> tuple[str, str]:
     return str(table["usage_file"]), str(table["peak_file"])
 
 
+def memory_unlimited_reads(profile: str) -> tuple[str, ...]:
+    """The v1 memory files a limit of -1 reads before it lifts swap, under ``profile``."""
+    return tuple(str(name) for name in resources()["memory_unlimited_reads"][profile])
+
+
+def memory_read_candidates() -> tuple[str, ...]:
+    """Every file some profile reads there: each one a test makes unreadable in turn."""
+    table = resources()["memory_unlimited_reads"]
+    return tuple(dict.fromkeys(str(name) for names in table.values() for name in names))
+
+
 def procs_einval_retries() -> tuple[int, float]:
     """How many writes of a pid to cgroup.procs runc makes while the kernel answers EINVAL, and
     the pause after each."""

@@ -24,6 +24,8 @@ from harness.spec.resource_tables import frozen_sigkill  # noqa: F401 - re-expor
 from harness.spec.resource_tables import kill_all_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import limit_without_group  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_limit_busy  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_read_candidates  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_unlimited_reads  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_usage_files  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_einval_retries  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_write_error  # noqa: F401 - re-exported
@@ -354,6 +356,11 @@ def kill_all_failure(profile: str = DEFAULT_PROFILE) -> str:
 def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
     """Whether destroy kills the cgroup's processes when the config joins a PID namespace."""
     return bool(lifecycle(profile)["teardown"]["behaviour"]["kill_all_in_joined_pidns"])
+
+
+def processes_list_group_before_start(profile: str = DEFAULT_PROFILE) -> bool:
+    """Whether Processes before any Start lists what the container's cgroup already holds."""
+    return bool(lifecycle(profile)["processes"]["lists_group_before_start"])
 
 
 def rdt_group_of_unstarted(profile: str = DEFAULT_PROFILE) -> str:

@@ -167,10 +167,14 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     ),
     "unified_paths_unchecked": Broken(("LC-FACTORY-LOAD-PATHS-INCONSISTENT",), profile="runc-1.2"),
     "processes_ignore_gone_group": Broken(("LC-PROCESSES-GROUP-GONE",), profile="runc-1.2"),
+    "processes_planned_group_unread": Broken(
+        ("LC-PROCESSES-NOT-STARTED-GROUP-FILLED",), profile="runc-1.2"
+    ),
     "rdt_destroy_only_applied": Broken(("RDT-DESTROY-NEVER-STARTED",), profile="runc-1.2"),
     "rmdir_tried_once": Broken(("CG-DESTROY-TRANSIENT-ERRORS",), profile="runc-1.2"),
     # features runc brought after the seed: their rules are not the seed's
     "config_without_cgroups_accepted": Broken(("LC-FACTORY-NO-CGROUPS",), profile="runc-1.2"),
+    "devices_checked_at_start": Broken(("LC-FACTORY-NO-DEVICES",), profile="runc-1.2"),
     "swap_file_assumed": Broken(("CG-V2-SWAP-UNACCOUNTED",), profile="runc-1.2"),
     # runc 1.2's cgroup writes and edge values (the rules of the runc-1.2 walk's list)
     "seed_cgroup_writes": Broken(
@@ -220,6 +224,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # the v1 groups' own ways (the walks' lists: memory, freezer, cpu)
     "memory_busy_unexplained": Broken(("CG-SET-MEMORY-BUSY",), profile="runc-1.2"),
     "memory_swap_after_limit": ("CG-SET-MEMORY-UNLIMITED-SWAP",),
+    "memory_read_skipped": ("CG-SET-MEMORY-UNLIMITED-READS",),
+    "memory_swap_unchecked": ("CG-SET-MEMORY-SWAP-UNACCOUNTED",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
     "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
     "freezing_read_once": Broken(

@@ -64,3 +64,28 @@ def test_without_bfq_blkio_shows_the_throttle_files_alone() -> None:
         assert not {e for e in entries if e.startswith("blkio.bfq.")}, kernel.topology
         assert {"blkio.reset_stats", "blkio.throttle.read_bps_device"} <= entries
         assert not any(e.startswith("blkio.bfq.") for e in os.listdir(f"{CG}/blkio"))
+
+
+def test_without_swap_accounting_memory_has_no_memsw_files() -> None:
+    # mem_cgroup_swap_init adds memsw_files (and v2's swap_files) only where swap is accounted;
+    # memory.stat then shows neither the swap counts nor the memsw limit
+    with booted_kernel(Topology(swap_accounting=False)) as kernel:
+        os.mkdir(f"{CG}/memory/a")
+        for group in (f"{CG}/memory", f"{CG}/memory/a"):
+            entries = set(os.listdir(group))
+            assert not {e for e in entries if e.startswith("memory.memsw.")}, kernel.topology
+            assert {"memory.limit_in_bytes", "memory.kmem.tcp.limit_in_bytes"} <= entries
+        names = {line.split()[0] for line in read(f"{CG}/memory/a/memory.stat").splitlines()}
+        assert not names & {"swap", "total_swap", "hierarchical_memsw_limit"}, names
+        assert {"swapcached", "total_swapcached", "hierarchical_memory_limit"} <= names
+        write(f"{CG}/memory/a/memory.limit_in_bytes", "-1")
+        assert read(f"{CG}/memory/a/memory.limit_in_bytes") == "9223372036854771712\n"
+
+
+def test_with_swap_accounting_memory_has_the_memsw_files(kernel: SimulatedKernel) -> None:
+    os.mkdir(f"{CG}/memory/a")
+    entries = set(os.listdir(f"{CG}/memory/a"))
+    memsw = {"limit_in_bytes", "usage_in_bytes", "max_usage_in_bytes", "failcnt"}
+    assert {f"memory.memsw.{name}" for name in memsw} <= entries
+    names = {line.split()[0] for line in read(f"{CG}/memory/a/memory.stat").splitlines()}
+    assert {"swap", "total_swap", "hierarchical_memsw_limit"} <= names

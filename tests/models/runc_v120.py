@@ -185,6 +185,10 @@ RUNC_V120 = Profile(
     # factory_linux.go:57-60 Create: manager.New(config.Cgroups), which refuses nil
     # (cgroups/manager/new.go:30-33)
     create_requires_cgroups=True,
+    # factory_linux.go:57-60 Create: manager.New, whose v1 manager computes its paths at once
+    # (cgroups/fs/fs.go:73-79 initPaths); a devices hierarchy not mounted is fatal there
+    # (cgroups/fs/paths.go:36-46)
+    create_requires_devices=True,
     # container_linux.go:955-961 isPaused: the freezer read's error as it is
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2

@@ -101,6 +101,7 @@ class V1Hierarchy:
         table: ProcessTable,
         num_cpus: int,
         bfq: bool = True,
+        swap_files: bool = True,
     ) -> None:
         self.name = name
         self.hierarchy_id = hierarchy_id
@@ -108,6 +109,8 @@ class V1Hierarchy:
         self._table = table
         self._num_cpus = num_cpus
         self._bfq = bfq
+        #: whether memory groups have the memory.memsw.* files (swap accounting)
+        self._swap_files = swap_files
         self.nodes: dict[str, CgroupNode] = {}
         self.freezer: V1Freezer | None = V1Freezer(self, table) if name == "freezer" else None
         self.nodes["/"] = self._new_node("/")
@@ -303,7 +306,7 @@ class V1Hierarchy:
         return ControlFile(name, lambda: node.values[name] + "\n", store)
 
     def _controller_files(self, node: CgroupNode, root: bool) -> list[ControlFile]:
-        extra = stat_files(self.name, node.values, root, self._num_cpus)
+        extra = stat_files(self.name, node.values, root, self._num_cpus, swap=self._swap_files)
         if not self._bfq:  # BFQ's blkcg policy is not registered: none of its files
             extra = [f for f in extra if not f.name.startswith("blkio.bfq.")]
         return self._modelled_files(node, root) + extra

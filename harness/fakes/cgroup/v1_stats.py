@@ -162,12 +162,15 @@ def _cpuset(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
     return files + [_tunable(values, f"cpuset.{flag}", 0, 1) for flag in flags]
 
 
-def _memory_stat(values: Values) -> str:
-    limit = values["memory.limit_in_bytes"]
-    lines = [f"{key} 0" for key in _MEMORY_STAT]
-    lines += [f"hierarchical_memory_limit {limit}"]
-    lines += [f"hierarchical_memsw_limit {values['memory.memsw.limit_in_bytes']}"]
-    lines += [f"total_{key} 0" for key in _MEMORY_STAT]
+def _memory_stat(values: Values, swap: bool) -> str:
+    """``memcg1_stat_format``: without swap accounting neither the swap counts nor the memsw
+    limit are shown (``do_memsw_account()``)."""
+    keys = [key for key in _MEMORY_STAT if swap or key != "swap"]
+    lines = [f"{key} 0" for key in keys]
+    lines += [f"hierarchical_memory_limit {values['memory.limit_in_bytes']}"]
+    if swap:
+        lines += [f"hierarchical_memsw_limit {values['memory.memsw.limit_in_bytes']}"]
+    lines += [f"total_{key} 0" for key in keys]
     return "\n".join(lines) + "\n"
 
 
@@ -192,7 +195,7 @@ def _event_control(payload: bytes) -> None:
     raise KernelErrno(errno.EINVAL)
 
 
-def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+def _memory(values: Values, root: bool, swap: bool) -> list[ControlFile]:
     unlimited = 2**63 - 1
     numa = "".join(f"{key}=0 N0=0\n" for key in _NUMA_STAT)
     numa += "".join(f"hierarchical_{key}=0 N0=0\n" for key in _NUMA_STAT)
@@ -200,12 +203,13 @@ def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
         ControlFile("cgroup.event_control", None, _event_control),
         ControlFile("memory.force_empty", None, lambda payload: None),
         ControlFile("memory.pressure_level", None, None, mode=0o444),
-        ControlFile("memory.stat", lambda: _memory_stat(values)),
+        ControlFile("memory.stat", lambda: _memory_stat(values, swap)),
         _const("memory.numa_stat", numa),
         _const("memory.kmem.slabinfo", ""),
         _oom_control(values, root),
         _ignored("memory.kmem.limit_in_bytes", "9223372036854771712\n"),
-        _page_limit(values, "memory.memsw.limit_in_bytes", root),
+        # mem_cgroup_swap_init adds the memsw files only where swap is accounted
+        *([_page_limit(values, "memory.memsw.limit_in_bytes", root)] if swap else []),
         _page_limit(values, "memory.kmem.tcp.limit_in_bytes", root),
         _page_limit(values, "memory.soft_limit_in_bytes", False),
         # charge moving is gone: only 0 (off) is still accepted
@@ -213,7 +217,8 @@ def _memory(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
         _tunable(values, "memory.swappiness", 0, 200),
         ControlFile("memory.use_hierarchy", lambda: "1\n", _use_hierarchy),
     ]
-    for prefix in ("memory.", "memory.kmem.", "memory.kmem.tcp.", "memory.memsw."):
+    prefixes = ("memory.", "memory.kmem.", "memory.kmem.tcp.", "memory.memsw.")
+    for prefix in prefixes if swap else prefixes[:-1]:
         files += [_counter(f"{prefix}failcnt")]
         if prefix != "memory.":
             files += [_const(f"{prefix}usage_in_bytes", "0\n")]
@@ -287,13 +292,17 @@ _BUILDERS: dict[str, Callable[[Values, bool, int], list[ControlFile]]] = {
     "cpu": _cpu,
     "cpuacct": _cpuacct,
     "cpuset": _cpuset,
-    "memory": _memory,
     "blkio": _blkio,
     "pids": _pids,
 }
 
 
-def stat_files(controller: str, values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
-    """The stored-tunable and statistics files ``controller`` adds to a group."""
+def stat_files(
+    controller: str, values: Values, root: bool, num_cpus: int, *, swap: bool = True
+) -> list[ControlFile]:
+    """The stored-tunable and statistics files ``controller`` adds to a group; ``swap``: the
+    kernel accounts swap, which gives memory groups their memory.memsw.* files."""
+    if controller == "memory":
+        return _memory(values, root, swap)
     builder = _BUILDERS.get(controller)
     return [] if builder is None else builder(values, root, num_cpus)

@@ -73,6 +73,21 @@ def v1_without(hierarchy: str) -> Needs:
     return check
 
 
+def v1_memory_without(control_file: str) -> Needs:
+    """A host's ``needs``: a cgroup v1 memory hierarchy whose groups have no ``control_file``
+    (memory.memsw.*: a kernel that does not account swap).  The root has the same files as
+    the groups below it, so the probe looks there."""
+
+    def check(host: Host) -> str | None:
+        about = f"the rule is about a v1 memory hierarchy without {control_file}; on this host"
+        if "memory" not in host.v1_hierarchies():
+            return f"{about} {host.describe_cgroups()}"
+        path = os.path.join(host.cgroup_dir("memory", "/"), control_file)
+        return f"{about} {path} exists" if os.path.exists(path) else None
+
+    return check
+
+
 def resctrl_with(*infos: str, absent: tuple[str, ...] = ()) -> Needs:
     """A host's ``needs``: resctrl is mounted with these info/ directories (L3, MB, ...) and
     without the ``absent`` ones."""
