@@ -4,6 +4,7 @@ start (also when the group Start will use already holds a process)."""
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import signal
@@ -17,9 +18,9 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
-from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.spec import tables
+from harness.subjects.base import Container
 from harness.subjects.base import Factory
 
 
@@ -71,20 +72,91 @@ def test_processes_whose_read_of_the_pids_fails(
 def test_processes_whose_walk_cannot_lstat_the_group(
     factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
-    # v1.2.0 cgroups/getallpids.go:10-27: filepath.WalkDir starts with an Lstat of the group
-    # and hands its error to the callback, which returns it; only not-exist may then be
-    # dropped (container_linux.go:114-136), and this group exists
+    # both walks start with an Lstat of the group and hand its error to the callback: runc's
+    # returns it and only not-exist may then be dropped (v1.2.0 getallpids.go:10-27,
+    # container_linux.go:114-136), the seed's returns nil for what is not a cgroup.procs
     rule = "LC-PROCESSES-LSTAT-ERROR"
     cid = host.container_id("ls")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
-    fault = inject(host, "lstat", group, errno.EIO)
-    got = error_of(c.processes)
-    host.clear_faults()
-    assert host.fired(fault), f"the listing never looked at {group}"
-    want = tables.message("processes_failed", profile, cause=path_error("lstat", group, errno.EIO))
-    verify(rule, got == want, f"Processes must fail with {want!r}: {got!r}")
+    walk = _WalkFailure(rule, "root_lstat", group, [init_pid(c)], [])
+    walk.judge(host, c, "lstat", profile, verify)
+
+
+@pytest.mark.requirement("LC-PROCESSES-ENTRY-LSTAT")
+@pytest.mark.parametrize("entry", ["cgroup.procs", "sub-group"])
+def test_processes_whose_walk_cannot_lstat_an_entry(
+    factory: Factory, host: Host, profile: str, verify: Any, entry: str
+) -> None:
+    # the seed's walk lstats each entry it lists, runc's takes their types from the listing
+    rule = "LC-PROCESSES-ENTRY-LSTAT"
+    cid = host.container_id("le")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    group, sub, below = _with_sub_group(host, c, cid)
+    look, path = ("procs_lstat", os.path.join(group, "cgroup.procs"))
+    if entry == "sub-group":
+        look, path = ("subgroup_lstat", sub)
+    walk = _WalkFailure(rule, look, path, [init_pid(c)], [below])
+    walk.judge(host, c, "lstat", profile, verify)
+
+
+@pytest.mark.requirement("LC-PROCESSES-SUBGROUP-UNLISTED")
+def test_processes_whose_walk_cannot_list_a_sub_group(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    rule = "LC-PROCESSES-SUBGROUP-UNLISTED"
+    cid = host.container_id("lu")
+    c = factory.create(cid, config_for(cid, pid_namespace=False))
+    c.run(INIT)
+    _group, sub, below = _with_sub_group(host, c, cid)
+    walk = _WalkFailure(rule, "subgroup_unlisted", sub, [init_pid(c)], [below])
+    walk.judge(host, c, "opendir", profile, verify)
+
+
+def _with_sub_group(host: Host, c: Container, cid: str) -> tuple[str, str, int]:
+    """The container's listed group, a sub-group made in it from outside, and a child of init
+    moved there (the container's own, so its destroy kills it)."""
+    hierarchy = host.process_hierarchy()
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    sub = os.path.join(group, "sub")
+    os.mkdir(sub)
+    below = host.fork(init_pid(c))
+    host.move_to_cgroup(below, hierarchy, f"/{cid}/sub")
+    return group, sub, below
+
+
+@dataclasses.dataclass(frozen=True)
+class _WalkFailure:
+    """One look of the walk that fails (EIO), and what Processes must answer
+    (lifecycle.toml [processes.walk])."""
+
+    rule: str
+    look: str
+    path: str
+    group_pids: list[int]
+    sub_pids: list[int]
+
+    def judge(self, host: Host, c: Container, op: str, profile: str, verify: Any) -> None:
+        fault = inject(host, op, self.path, errno.EIO)
+        listed: list[list[int]] = []
+        err = raised(lambda: listed.append(c.processes()))
+        host.clear_faults()
+        template, lists = tables.processes_walk(self.look, profile)
+        # a walk that lists everything with no error is the same whether or not it took the
+        # look (runc's takes no lstat of an entry); any other outcome must come of the fault
+        unaffected = (template, lists) == ("", "all")
+        assert unaffected or host.fired(fault), f"the walk never took {op} of {self.path}"
+        eio = os.strerror(errno.EIO).lower()
+        want = template.format(path=self.path, errno=eio) if template else "no error"
+        got = "no error" if err is None else str(err)
+        # the seed's SystemError puts where it was made before its text
+        verify(self.rule, got.endswith(want), f"Processes returned {got!r}, not {want!r}")
+        if err is None:
+            pids = {"nothing": [], "group": self.group_pids, "all": self.group_pids + self.sub_pids}
+            wanted = sorted(pids[lists])
+            verify(self.rule, sorted(listed[0]) == wanted, f"listed {listed[0]}, not {wanted}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")

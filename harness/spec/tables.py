@@ -363,6 +363,13 @@ def processes_list_group_before_start(profile: str = DEFAULT_PROFILE) -> bool:
     return bool(lifecycle(profile)["processes"]["lists_group_before_start"])
 
 
+def processes_walk(look: str, profile: str = DEFAULT_PROFILE) -> tuple[str, str]:
+    """What Processes answers when ``look`` of its walk fails: the error's template ("" for
+    none) and, without an error, whose pids it lists ("nothing", "group" or "all")."""
+    row = lifecycle(profile)["processes"]["walk"][look]
+    return str(row["error"]), str(row["lists"])
+
+
 def rdt_group_of_unstarted(profile: str = DEFAULT_PROFILE) -> str:
     """What destroy of a container never started does with a resctrl group under its id:
     "kept" or "removed"."""

@@ -147,6 +147,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "round_thaw_error_fatal": Broken(("CG-FREEZE-ROUND-THAW-IGNORED",), profile="runc-1.2"),
     "lstat_error_as_gone": Broken(("LC-PROCESSES-LSTAT-ERROR",), profile="runc-1.2"),
     "procs_read_error_returned": ("LC-PROCESSES-READ-ERROR",),
+    "pids_walk_lstats_nothing": ("LC-PROCESSES-LSTAT-ERROR", "LC-PROCESSES-ENTRY-LSTAT"),
+    "pids_walk_skips_unlisted": Broken(("LC-PROCESSES-SUBGROUP-UNLISTED",), profile="runc-1.2"),
     "v2_freezer_assumed": Broken(("CG-V2-FREEZE-UNSUPPORTED",), profile="runc-1.2"),
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings
