@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import errno
+import json
 import os
 import signal
 from typing import Any
@@ -19,6 +20,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import raised
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
@@ -157,6 +159,36 @@ class _WalkFailure:
             pids = {"nothing": [], "group": self.group_pids, "all": self.group_pids + self.sub_pids}
             wanted = sorted(pids[lists])
             verify(self.rule, sorted(listed[0]) == wanted, f"listed {listed[0]}, not {wanted}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-LOADED-NO-DEVICES")
+def test_processes_of_a_loaded_container_without_a_devices_path(
+    factory: Factory, host: Host, profile: str, verify: Any
+) -> None:
+    # runc's v1 manager keeps a loaded container's saved paths as they are and walks its
+    # devices path, "" when the state names none (v1.2.0 cgroups/fs/fs.go:63-85, 226-228): the
+    # walk's lstat of "" is the group's own (lifecycle.toml [processes.walk] root_lstat)
+    rule = "LC-PROCESSES-LOADED-NO-DEVICES"
+    if host.cgroup_mode() == "v2":
+        skip_for_host("cgroup v1 devices hierarchy", host.describe_cgroups())
+    cid = host.container_id("nd")
+    factory.create(cid, config_for(cid)).run(INIT)
+    path = os.path.join(host.state_root, cid, "state.json")
+    with open(path, encoding="utf-8") as f:
+        state = json.load(f)
+    del state["cgroup_paths"]["devices"]
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(state, f)
+    loaded = factory.load(cid)
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(loaded.processes()))
+    template, lists = tables.processes_walk("root_lstat", profile)
+    enoent = os.strerror(errno.ENOENT).lower()
+    want = template.format(path="", errno=enoent) if template else "no error"
+    got = "no error" if err is None else str(err)
+    verify(rule, got.endswith(want), f"Processes returned {got!r}, not {want!r}")
+    if err is None:
+        verify(rule, lists == "nothing" and listed == [[]], f"Processes listed {listed[0]}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")

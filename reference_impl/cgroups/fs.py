@@ -160,6 +160,9 @@ class FsManager:
         self.remover: Remover = remover or remove_paths
         self.system = system
         self.paths: dict[str, str] = dict(paths or {})
+        #: the paths were given (a loaded container's saved ones), which runc keeps as they are:
+        #: it computes them only for a manager made without (v1.2.0 cgroups/fs/fs.go:63-85)
+        self.paths_given = paths is not None
         #: on a hybrid host, the cgroup2 mount to join as well (runc >= 1.0); None: v1 only
         self.unified_mount = unified_mount
 
@@ -427,13 +430,13 @@ class FsManager:
         return os.path.exists(self.paths.get("devices", ""))
 
     def get_all_pids(self) -> list[int]:
-        """Pids in the devices cgroup of the container and every cgroup below it.  A devices
-        path that is not recorded, or gone, lists nothing and is no error: the seed's
-        ``filepath.Walk`` of it reports only what it finds (692f6e1 cgroups/utils.go:426-445,
-        fs/apply_raw.go:237-240).  A cgroup.procs the walk found but cannot open (a sub-group
-        removed meanwhile too) is the walk's error, as readProcsFile's is."""
+        """Pids in the devices cgroup of the container and every cgroup below it (see
+        :func:`all_pids` for the walks).  The seed's manager has its paths from Apply alone
+        (692f6e1 fs/apply_raw.go:237-240); runc's has them from its making, computed for a new
+        container, as saved for a loaded one, whose devices path may be "" (v1.2.0
+        cgroups/fs/fs.go:63-85, 149-153, 226-228)."""
         root = self.paths.get("devices", "")
-        if self.writer.era != "seed":
+        if self.writer.era != "seed" and not self.paths_given:
             root = root or self.planned_paths().get("devices", "")
         return all_pids(root, self.writer.era)
 

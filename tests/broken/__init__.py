@@ -149,6 +149,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "procs_read_error_returned": ("LC-PROCESSES-READ-ERROR",),
     "pids_walk_lstats_nothing": ("LC-PROCESSES-LSTAT-ERROR", "LC-PROCESSES-ENTRY-LSTAT"),
     "pids_walk_skips_unlisted": Broken(("LC-PROCESSES-SUBGROUP-UNLISTED",), profile="runc-1.2"),
+    "loaded_devices_path_planned": Broken(("LC-PROCESSES-LOADED-NO-DEVICES",), profile="runc-1.2"),
     "v2_freezer_assumed": Broken(("CG-V2-FREEZE-UNSUPPORTED",), profile="runc-1.2"),
     "seed_knows_later_keys": ("LC-HOOK-CREATERUNTIME-UNKNOWN", "RDT-SEED-L3-ONLY"),
     # survivors of make mutate at f8da852, and rules of issue 14's last sittings
