@@ -1,5 +1,6 @@
 """Processes: the pids of the container's cgroup and every group below it, and what it answers
-when the listing fails, when the group is gone while init lives, and before any start."""
+when the listing fails, when the group is gone while init lives, and before any start (the
+group its config names, if someone made and filled it)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,31 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     err = raised(lambda: listed.append(c.processes()))
     verify(rule, err is None, f"Processes must not fail: {err}")
     verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+
+
+@pytest.mark.requirement("LC-PROCESSES-NOT-STARTED-GROUP-HELD")
+def test_processes_before_start_walks_the_named_group(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    """The group is made and entered from outside after Create, so Create's own check of it
+    (LC-FACTORY-CGROUP-NOT-EMPTY) passes; the host is put back as it was."""
+    rule = "LC-PROCESSES-NOT-STARTED-GROUP-HELD"
+    cid = host.container_id("ph")
+    c = factory.create(cid, config_for(cid))
+    hierarchy = host.process_hierarchy()
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    os.makedirs(group)
+    outsider = host.start_process()
+    host.move_to_cgroup(outsider, hierarchy, f"/{cid}")
+    listed: list[list[int]] = []
+    try:
+        err = raised(lambda: listed.append(c.processes()))
+    finally:
+        host.move_to_cgroup(outsider, hierarchy, "/")
+        os.rmdir(group)
+    verify(rule, err is None, f"Processes must not fail: {err}")
+    got = listed[0] if listed else None
+    verify(rule, got == [outsider], f"Processes listed {got}, not the outsider {outsider}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-AFTER-DESTROY")

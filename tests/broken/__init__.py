@@ -193,6 +193,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "gone_group_fails_destroy": ("CG-DESTROY-GROUP-GONE",),
     "busy_subgroup_parent_retried": Broken(("CG-V2-DESTROY-BUSY-SUBGROUP",), profile="runc-1.2"),
     "processes_threads_unread": Broken(("LC-PROCESSES-THREADED-GROUP",), profile="runc-1.2"),
+    "processes_unborn_group_unwalked": Broken(
+        ("LC-PROCESSES-NOT-STARTED-GROUP-HELD",), profile="runc-1.2"
+    ),
     "exec_skips_unconfigured_rdt": ("LC-EXEC-RDT-WITHOUT-CONFIG",),
     "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
     "terminate_warning_dropped": ("LC-START-TERMINATE-WARNED",),
