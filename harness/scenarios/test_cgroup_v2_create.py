@@ -21,6 +21,7 @@ from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
 from harness.spec import tables
 
@@ -34,20 +35,27 @@ def _unified(host: Host, path: str) -> str:
 def test_a_failed_create_removes_the_levels_it_made(
     on_host: OnHost, kind: str, verify: Any
 ) -> None:
+    """The refused mkdir of the leaf undoes its new parent, not an old one; a removal that is
+    refused too (EBUSY) is dropped: the parent stays and the start fails with the mkdir's error
+    (create.go:99-106 defers a bare os.Remove)."""
     rule = "CG-V2-CREATE-UNDONE"
     with boot(on_host, kind) as (host, factory):
-        made, kept = host.cgroup_path("un-new"), host.cgroup_path("un-old")
+        made, kept, busy = (host.cgroup_path(f"un-{n}") for n in ("new", "old", "busy"))
         os.makedirs(_unified(host, kept))
-        for name, parent in (("un-new", made), ("un-old", kept)):
+        for name, parent in (("un-new", made), ("un-old", kept), ("un-busy", busy)):
             c = factory.create(host.container_id(name), cgroup_config(f"{parent}/leaf"))
             leaf = _unified(host, f"{parent}/leaf")
             fault = inject(host, "mkdir", leaf, errno.EACCES)
+            if parent == busy:
+                inject(host, "rmdir", _unified(host, busy), errno.EBUSY)
             got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
             host.clear_faults()
             assert host.fired(fault), f"start never made {leaf}"
-            verify(rule, got != "no error", f"start went on past the refused mkdir of {leaf}")
+            want = path_error("mkdir", leaf, errno.EACCES)
+            verify(rule, want in got, f"start past the refused mkdir of {leaf}: {got!r}")
         verify(rule, not os.path.isdir(_unified(host, made)), f"the failed start left {made}")
         verify(rule, os.path.isdir(_unified(host, kept)), f"it removed {kept}, made by another")
+        verify(rule, os.path.isdir(_unified(host, busy)), f"{busy} is gone: its rmdir was refused")
 
 
 @pytest.mark.parametrize("kind", kinds("v2"))
@@ -56,32 +64,35 @@ def test_a_level_in_thread_mode_refuses_domain_controllers(
     on_host: OnHost, kind: str, verify: Any
 ) -> None:
     """A level with a threaded child (a thread root, "domain threaded") stops a container with
-    a memory limit below it; when its mode cannot be read the error is the next level's,
-    "domain invalid" (the mode's read error is dropped)."""
+    a memory limit below it; when its mode cannot be read the error is the next level's:
+    "domain invalid" for a new group beside the threaded one, "threaded" for the threaded
+    group itself (the mode's read error is dropped)."""
     rule = "CG-V2-CREATE-MODE-REFUSED"
     with boot(on_host, kind) as (host, factory):
         root = host.cgroup_path("tm")
         os.makedirs(_unified(host, f"{root}/t"))
         with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
             f.write("threaded")
-        for unread in (False, True):
-            name = f"tm-{'unread' if unread else 'read'}"
+        # name: (the container's group, the root's mode unread, the refusing level, its mode)
+        cases = {
+            "read": (f"{root}/c", False, root, "domain threaded mode"),
+            "unread": (f"{root}/c", True, f"{root}/c", "an invalid state"),
+            "threaded": (f"{root}/t/c", True, f"{root}/t", "threaded mode"),
+        }
+        for name, (group, unread, level, mode) in cases.items():
             c = factory.create(
-                host.container_id(name), cgroup_config(f"{root}/c", memory_limit=1 << 26)
+                host.container_id(f"tm-{name}"), cgroup_config(group, memory_limit=1 << 26)
             )
             if unread:
                 inject(host, "read", os.path.join(_unified(host, root), "cgroup.type"), errno.EIO)
             got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
             host.clear_faults()
-            level, mode = (
-                (f"{root}/c", "an invalid state") if unread else (root, "domain threaded mode")
-            )
             want = tables.resource_message(
                 "v2_domain_controllers_refused", path=_unified(host, level), mode=mode
             )
             verify(rule, want in got, f"start must fail with {want!r}: {got!r}")
-            left = os.path.isdir(_unified(host, f"{root}/c"))
-            verify(rule, not left, f"the refused start left {root}/c")
+            left = os.path.isdir(_unified(host, group))
+            verify(rule, not left, f"the refused start left {group}")
 
 
 @pytest.mark.parametrize("kind", kinds("v2"))
@@ -101,6 +112,12 @@ def test_a_refused_enable_is_tried_controller_by_controller(
         host.clear_faults()
         assert host.fired(fault), f"start never enabled controllers in {control}"
         verify(rule, got == "no error", f"a refused enable in {control} failed start: {got!r}")
+        # the refusal was of that one write: each controller of the root, written alone, is
+        # taken (create.go:84-85 enables the root's cgroup.controllers)
+        offered = read_text(os.path.join(_unified(host, "/"), "cgroup.controllers")).split()
+        enabled = read_text(control).split()
+        missing = sorted(set(offered) - set(enabled))
+        verify(rule, not missing, f"{control} lacks {missing} after the one-by-one writes")
         value = control_value(limit_file(host, kind, f"{parent}/leaf", "memory_limit"))
         verify(rule, value == str(1 << 26), f"the memory limit below it is {value!r}")
 
@@ -112,7 +129,9 @@ def test_a_level_in_an_invalid_domain_is_made_threaded(
 ) -> None:
     """Below a thread root a new group is "domain invalid": without domain controllers runc
     makes it threaded, and the container's init goes there (the kernel lets a process into a
-    threaded group, probed on this machine's 6.x kernel)."""
+    threaded group, probed on this machine's 6.x kernel).  A refused switch is dropped
+    (create.go:126): the start goes on, and the kernel refuses init in the still invalid
+    group (EOPNOTSUPP), which is the start's error."""
     rule = "CG-V2-CREATE-INVALID-THREADED"
     with boot(on_host, kind) as (host, factory):
         root = host.cgroup_path("it")
@@ -130,3 +149,11 @@ def test_a_level_in_an_invalid_domain_is_made_threaded(
         verify(rule, str(pid) in threads, f"init {pid} is not in {group}: {threads}")
         pids = control_value(limit_file(host, kind, f"{root}/c", "pids_limit"))
         verify(rule, pids == "9", f"the pids limit of the threaded group is {pids!r}")
+        refused = _unified(host, f"{root}/r")
+        r = factory.create(host.container_id("it-r"), cgroup_config(f"{root}/r", pids_limit=9))
+        fault = inject(host, "write", os.path.join(refused, "cgroup.type"), errno.EIO)
+        got = error_of(lambda: r.run(INIT))
+        host.clear_faults()
+        assert host.fired(fault), f"start never made {refused} threaded"
+        want = path_error("write", os.path.join(refused, "cgroup.procs"), errno.EOPNOTSUPP)
+        verify(rule, want in got, f"a refused switch to threaded must end in {want!r}: {got!r}")

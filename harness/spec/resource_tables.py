@@ -149,6 +149,11 @@ def v2_controller(limit: str) -> str:
     return str(resources()["v2_controllers"][limit])
 
 
+def cpu_default(cgroup_mode: str) -> str:
+    """What a new group's cpu file (cpu.shares on v1, cpu.weight on v2) reads unwritten."""
+    return str(resources()["cpu_default"][cgroup_mode])
+
+
 def shares_to_weight() -> dict[int, int]:
     """cpu shares -> the cgroup v2 cpu.weight runc writes for them."""
     return {int(r["shares"]): int(r["weight"]) for r in resources()["shares_to_weight"]}

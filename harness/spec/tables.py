@@ -17,6 +17,7 @@ from typing import Any
 from harness.errors import SpecError
 from harness.spec.resource_tables import RESOURCES  # noqa: F401 - re-exported
 from harness.spec.resource_tables import cgroup_write_error  # noqa: F401 - re-exported
+from harness.spec.resource_tables import cpu_default  # noqa: F401 - re-exported
 from harness.spec.resource_tables import directory_mode  # noqa: F401 - re-exported
 from harness.spec.resource_tables import freeze_without_group  # noqa: F401 - re-exported
 from harness.spec.resource_tables import freezer_file  # noqa: F401 - re-exported

@@ -31,6 +31,7 @@ from harness.subjects.oci import Hooks
 from harness.subjects.oci import IntelRdt
 from harness.subjects.oci import Namespace
 from harness.subjects.oci import OciRuntime
+from harness.subjects.oci import Resources
 from harness.subjects.oci import make_bundle
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
@@ -71,13 +72,17 @@ class _CommandLine:
         *,
         namespaces: tuple[Namespace, ...] = CONTAINER_NAMESPACES,
         intel_rdt: IntelRdt | None = None,
+        resources: Resources | None = None,
     ) -> str:
         """The bundle of the container called ``name``: ``args`` run, cgroupsPath ``/<id>``,
         ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]}),
-        ``namespaces`` (a private pid, mount, ipc and uts namespace unless given), and
-        ``linux.intelRdt`` when ``intel_rdt`` is given."""
+        ``namespaces`` (a private pid, mount, ipc and uts namespace unless given),
+        ``linux.intelRdt`` when ``intel_rdt`` is given, ``linux.resources`` when
+        ``resources`` is."""
         config = _config(self.host.container_id(name), args, hooks)
-        config = dataclasses.replace(config, namespaces=namespaces, intel_rdt=intel_rdt)
+        config = dataclasses.replace(
+            config, namespaces=namespaces, intel_rdt=intel_rdt, resources=resources
+        )
         return self._write_bundle(name, config)
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
