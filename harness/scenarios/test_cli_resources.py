@@ -7,12 +7,15 @@ Each rule boots the cgroup host it is about (``cli_on``); values come from
 
 from __future__ import annotations
 
+import errno
+import os
 from typing import Any
 
 import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import control_value
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.cgroup_hosts import limit_file
@@ -54,3 +57,24 @@ def test_cpu_shares_of_config_json_land(cli_on: CliOnHost, kind: str, verify: An
             got = _created_value(cli, host, kind, f"cpu-{shares}", bundled, verify)
             want = str(weight if kind == "v2" else shares)
             verify(RULE, got == want, f"config.json's cpu shares {shares} gave {got!r}, not {want}")
+
+
+@V2
+@pytest.mark.requirement(RULE)
+def test_cpu_shares_that_wrap_fail_create_on_v2(cli_on: CliOnHost, verify: Any) -> None:
+    """runc's conversion is Go's uint64 arithmetic: shares 1 give a weight past the kernel's
+    range, whose write the kernel refuses, and create fails on it."""
+    with cli_on(MACHINES["v2"], cgroups_are("v2")) as (host, cli):
+        shares, weight = tables.shares_wrapped()
+        cid = host.container_id("cpu-wrap")
+        bundle = cli.bundle("cpu-wrap", resources=Resources(cpu_shares=shares))
+        result = cli("create", "--bundle", bundle, cid)
+        try:
+            verify(RULE, result.exit_code != 0, f"shares {shares} must fail: {result.describe()}")
+            weight_file = limit_file(host, "v2", f"/{cid}", "cpu_shares")
+            refused = f'"{weight}": write {weight_file}: {os.strerror(errno.ERANGE).lower()}'
+            told = refused in result.stderr_tail
+            verify(RULE, told, f"create must say {refused!r}: {result.stderr_tail!r}")
+        finally:
+            cli("delete", "--force", cid)
+        verify(RULE, cli.state(cid) is None, f"the failed create left {cid}")

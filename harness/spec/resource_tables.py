@@ -159,6 +159,13 @@ def shares_to_weight() -> dict[int, int]:
     return {int(r["shares"]): int(r["weight"]) for r in resources()["shares_to_weight"]}
 
 
+def shares_wrapped() -> tuple[int, int]:
+    """The cpu shares runc's uint64 conversion wraps, and the weight it gives (which the kernel
+    refuses)."""
+    row = resources()["shares_wrapped"]
+    return int(row["shares"]), int(row["weight"])
+
+
 def frozen_sigkill(cgroup_mode: str) -> str:
     """What SIGKILL does to a frozen task: "pending" (until thawed) or "delivered"."""
     return str(resources()["frozen_sigkill"][cgroup_mode])

@@ -36,6 +36,7 @@ from harness.spec.resource_tables import resource_messages  # noqa: F401 - re-ex
 from harness.spec.resource_tables import resources  # noqa: F401 - re-exported
 from harness.spec.resource_tables import schemata_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import shares_to_weight  # noqa: F401 - re-exported
+from harness.spec.resource_tables import shares_wrapped  # noqa: F401 - re-exported
 from harness.spec.resource_tables import tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_cpu_shares_bounds  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_freeze_rounds  # noqa: F401 - re-exported

@@ -41,11 +41,16 @@ UNIFIED_KEY = ""
 
 def shares_to_weight(shares: int) -> int:
     """runc's ``ConvertCPUSharesToCgroupV2Value`` (v1.2.0 cgroups/utils.go:409-416): [2, 262144]
-    onto [1, 10000]; 0 stays 0.  Its caller, not the manager, converts: specconv, from
-    config.json's shares (spec_linux.go:813-818)."""
+    onto [1, 10000]; 0 stays 0.  Go computes it in uint64, so shares 1 wraps ((1 - 2) is
+    2**64 - 1) to a weight the kernel refuses.  Its caller, not the manager, converts:
+    specconv, from config.json's shares (spec_linux.go:813-818)."""
     if shares == 0:
         return 0
-    return 1 + ((shares - 2) * 9999) // 262142
+    return 1 + ((shares - 2) % _UINT64 * 9999 % _UINT64) // 262142
+
+
+#: Go's uint64 arithmetic wraps modulo this
+_UINT64 = 2**64
 
 
 def _num_to_str(value: int) -> str:
