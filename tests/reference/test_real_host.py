@@ -37,6 +37,7 @@ PROBED_REASONS = (
     "the rule is about a v1 cgroup host without the memory hierarchy; on this host",
     "the rule is about a v1 cgroup host without the freezer hierarchy; on this host",
     "the rule is about a v1 cgroup host without the devices hierarchy; on this host",
+    "the rule is about a v1 memory hierarchy without",
     "the rule is about a hybrid cgroup host; on this host cgroups are",
     "a real kernel cannot be made to",
 )
