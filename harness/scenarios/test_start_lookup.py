@@ -6,6 +6,7 @@ text in the start's layers, leaving no process of it behind."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from typing import Any
 
@@ -122,3 +123,29 @@ def test_exec_whose_program_cannot_be_found(
     verify(RULE, str(c.status()) == "running", f"the container is {c.status()}, not running")
     dirs = host.cgroup_dirs(f"/{cid}")
     verify(RULE, bool(dirs), "the failed exec removed the container's cgroups")
+
+
+@pytest.mark.requirement("LC-START-TERMINATE-WARNED")
+@pytest.mark.parametrize("which", ["init", "setns"])
+def test_a_start_whose_process_reported_its_error_warns_as_its_source_does(
+    factory: Any,
+    host: Host,
+    profile: str,
+    which: str,
+    caplog: pytest.LogCaptureFixture,
+    verify: Any,
+) -> None:
+    """The process looked its program up, reported the failure and ended, and the seed's
+    parent waited for it: terminate's kill then finds it done, which the seed warns of."""
+    rule = "LC-START-TERMINATE-WARNED"
+    cid = host.container_id(f"tw-lookup-{which}")
+    c = factory.create(cid, config_for(cid))
+    if which == "setns":
+        c.run(INIT)
+    process = Process(args=(f"/no/such/{cid}",), init=which == "init")
+    with caplog.at_level(logging.WARNING):
+        got = error_of(lambda: c.start(process))
+    assert got != "no error", "a program that is not there did not fail start"
+    warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    want = tables.init_error_warnings(profile)
+    verify(rule, warned == want, f"the start must warn {want}: it warned {warned}")
