@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import errno
+import functools
 import json
 import logging
 import os
@@ -37,6 +38,9 @@ from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.lookpath import LookPathError
+from reference_impl.lookpath import look_path
+from reference_impl.lookpath import path_of
 from reference_impl.namespaces import join_specs
 from reference_impl.namespaces import namespace_paths
 from reference_impl.process import InitProcess
@@ -532,6 +536,12 @@ class Container:
         self.init_process = parent
         self.init_process_start_time = parent.start_time
         self._store_init_state(parent)
+        if self.profile.state_save_context:  # runc 1.2: init looks up after procReady's save
+            try:
+                self._look_up_program(parent, process, is_init)
+            except LookPathError as err:
+                self._abort_parent(parent)
+                raise self.profile.start_error(self._init_error(err)) from err
         hooks = self.config.hooks
         if hooks is None:
             return
@@ -564,6 +574,7 @@ class Container:
         try:
             if not is_init:
                 self._join_existing(pid)
+                self._look_up_program(parent, process, is_init)
                 return parent
             # before the cgroups: the seed's order (process_linux.go:285-289); runc 1.2 reads
             # them after Apply (v1.2.0 :595-602), which only an error of either could show
@@ -588,10 +599,44 @@ class Container:
                             run_hook(hook, state, self.system, self.profile.hook_error_prefix)
                         except Exception as err:
                             raise self.profile.start_hook_error(kind, i, err) from err
+            if not self.profile.state_save_context:  # the seed's init, after procRun
+                self._look_up_program(parent, process, is_init)
+        except LookPathError as err:
+            self._abort_parent(parent, is_init)
+            wrapped = self._init_error(err) if is_init else err
+            if wrapped is err:
+                raise
+            raise wrapped from err
         except BaseException:
-            self._abort_parent(parent)
+            self._abort_parent(parent, is_init)
             raise
         return parent
+
+    def _look_up_program(self, parent: ParentProcess, process: Process, is_init: bool) -> None:
+        """runc's init looks its program up with Go's exec.LookPath in its own view and $PATH,
+        after the parent's sync (692f6e1 standard_init_linux.go:159-164, system/linux.go:49-55;
+        v1.2.0 standard_init_linux.go:208-213, setns_init_linux.go:115-119).  A failed lookup
+        is sent to the parent as procError and init exits, which the seed's parent waits for
+        (692f6e1 process_linux.go:129-132, 405-409): here it is killed and reaped."""
+        pid = parent.pid
+        stat_fn = functools.partial(self.system.exec_stat, pid)
+        dir_errno = self.profile.lookup_dir_errno
+        try:
+            look_path(process.args[0], path_of(process.env), stat_fn, dir_errno)
+        except LookPathError:
+            with contextlib.suppress(OSError):
+                self.system.signal(pid, signal_module.SIGKILL)
+                self.system.wait(pid)
+            raise
+        if not is_init:
+            self.system.exec_program(pid)
+
+    def _init_error(self, err: LookPathError) -> BaseException:
+        """An error init sent: runc 1.2's sync loop wraps every one in "error during container
+        init" (v1.2.0 process_linux.go:786-788); the seed's and runc 1.1's parent return it as
+        it is once procRun was sent (692f6e1 process_linux.go:405-409; v1.1.5 :610-612)."""
+        context = self.profile.init_sync_context
+        return WrappedError(context, err) if context else err
 
     def _spawn(self, spec: ProcessSpec, is_init: bool) -> int:
         """``cmd.Start``: a fork that fails is Go's "fork/exec <path>: <errno text>" inside
@@ -604,13 +649,14 @@ class Container:
             step = "spawn-init" if is_init else "spawn-setns"
             raise self.profile.start_step_error(step, "", cause) from err
 
-    def _abort_parent(self, parent: ParentProcess) -> None:
-        """What a start that fails inside the parent's start undoes: init is terminated (its
-        error only warned of), and in runc >= 1.0 the cgroups and resctrl group are removed,
-        their errors discarded (v1.2.0 process_linux.go:551-560)."""
+    def _abort_parent(self, parent: ParentProcess, is_init: bool = True) -> None:
+        """What a start that fails inside the parent's start undoes: the process is terminated
+        (its error only warned of), and for init in runc >= 1.0 the cgroups and resctrl group
+        are removed, their errors discarded (v1.2.0 process_linux.go:551-560; an exec'd
+        process is only terminated, :143-154)."""
         with contextlib.suppress(Exception):
             self._terminate(parent)
-        if not self.profile.failed_start_destroys_groups:
+        if not is_init or not self.profile.failed_start_destroys_groups:
             return
         with contextlib.suppress(Exception):
             self.cgroup_manager.destroy()

@@ -44,7 +44,12 @@ class ParentProcess:
             if err.errno != errno.ESRCH:
                 raise
             killed = "os: process already finished"  # Go's os.ErrProcessDone for ESRCH
-        status = self.wait()
+        try:
+            status = self.wait()
+        except OSError:
+            if killed:  # the kill's error is the one returned, the wait's dropped
+                return killed
+            raise
         return killed or exit_error(status)
 
 

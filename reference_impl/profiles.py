@@ -27,6 +27,7 @@ strategies below, so a new profile is one more :class:`Profile` value.
 from __future__ import annotations
 
 import dataclasses
+import errno
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -261,6 +262,11 @@ class Profile:
     #: runc 1.2's ignoreTerminateErrors drops wait's exit errors and a finished process
     #: (v1.2.0 container_linux.go:363-365, 1203-1221; process_linux.go:553-555)
     terminate_exit_warned: bool = True
+    #: what Go's exec.LookPath says of a program path that is a directory, by the Go runc is
+    #: built with: fs.ErrPermission up to Go 1.19 (the seed's era; runc 1.1.5 here is built
+    #: with go1.19.8), syscall.EISDIR since Go 1.20 (os/exec lp_unix.go findExecutable);
+    #: runc 1.2 needs Go 1.22 (v1.2.0 go.mod:3)
+    lookup_dir_errno: int = errno.EACCES
     #: Start of a process that is not init marks the container running and stamps its
     #: ``created`` (692f6e1 container_linux.go:295-296, 377-381); runc leaves both to init's
     #: start (the running state since v1.0.0-rc6, 985628dda; the stamp since v1.0.0-rc93,
@@ -543,6 +549,7 @@ RUNC_1_2 = Profile(
     processes_ignores_gone_group=True,
     pids_read_threads=True,
     terminate_exit_warned=False,
+    lookup_dir_errno=errno.EISDIR,
     destroy_context="unable to destroy container",
     step_contexts={
         "cgroup": "unable to remove container's cgroup",

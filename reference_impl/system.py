@@ -112,6 +112,16 @@ class System(Protocol):
         """Start a process; return its pid.  It is a child of the caller."""
         ...
 
+    def exec_stat(self, pid: int, path: str) -> os.stat_result:
+        """``stat(2)`` of ``path`` as process ``pid`` resolves it (its root, and its working
+        directory for a relative path): what runc's init stats to look its program up."""
+        ...
+
+    def exec_program(self, pid: int) -> None:
+        """Let ``pid``, spawned for a process started in a running container, exec its program
+        once its lookup passed (an init waits on its exec FIFO instead)."""
+        ...
+
     def signal(self, pid: int, sig: int) -> None:
         """Send ``sig`` to ``pid`` (``kill(2)``); signal 0 only checks that it exists."""
         ...
@@ -198,17 +208,22 @@ class RealSystem:
         # exactly the process's environment, an empty one too (runc's init clears its own)
         pairs = [item for item in spec.env if "=" in item]
         env = dict(item.split("=", 1) for item in pairs)
+        gated = spec.exec_fifo is None
         if spec.exec_fifo is not None:
             # Block on the FIFO until `start` opens it for reading, then become the program;
             # env -i drops what the shell itself exported (PWD) and sets the process's own
             shell = 'echo 0 > "$0" && exec /usr/bin/env -i "$@"'
             args = ["/bin/sh", "-c", shell, spec.exec_fifo, *pairs, *args]
+        else:
+            # Wait until exec_program closes stdin, as runc's init waits for its lookup: a
+            # program that is not there must fail that lookup, not this spawn
+            args = ["/bin/sh", "-c", 'read -r _; exec /usr/bin/env -i "$@"', "sh", *pairs, *args]
         network = _network_namespace(spec.namespaces)
         proc = subprocess.Popen(  # noqa: S603 - the program is the container's own
             args,
             env=env,
             cwd=spec.cwd,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if gated else subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             start_new_session=True,
@@ -216,6 +231,20 @@ class RealSystem:
         )
         self._children[proc.pid] = proc
         return proc.pid
+
+    def exec_stat(self, pid: int, path: str) -> os.stat_result:
+        if path.startswith("/"):
+            return os.stat(f"/proc/{pid}/root{path}")
+        cwd = os.open(f"/proc/{pid}/cwd", os.O_PATH | os.O_DIRECTORY)
+        try:
+            return os.stat(path, dir_fd=cwd)
+        finally:
+            os.close(cwd)
+
+    def exec_program(self, pid: int) -> None:
+        proc = self._children.get(pid)
+        if proc is not None and proc.stdin is not None:
+            proc.stdin.close()
 
     def signal(self, pid: int, sig: int) -> None:
         os.kill(pid, sig)

@@ -38,7 +38,9 @@ from harness.fakes.proc.files import mountinfo
 from harness.fakes.proc.netns import NetNamespaces
 from harness.fakes.proc.netns import ns_link
 from harness.fakes.proc.processes import ProcessTable
+from harness.fakes.proc.programs import CONTAINER_PROGRAMS
 from harness.fakes.proc.programs import ProgramRegistry
+from harness.fakes.proc.programs import install_file
 from harness.fakes.resctrl.fs import ResctrlFs
 from harness.fakes.tasks import KernelTasks
 from harness.fakes.topology import DEFAULT_TOPOLOGY
@@ -92,6 +94,8 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernelTasks):
         for path in ("/proc/self", "/run", "/tmp", CGROUP_ROOT):
             if not fs.exists(path):
                 fs.create_dir(path)
+        for program in CONTAINER_PROGRAMS:
+            install_file(fs, program)
         mounts = base_mounts() + self._mount_cgroups()
         if topo.resctrl is not None:
             fs.create_dir(RESCTRL_ROOT, 0o755)

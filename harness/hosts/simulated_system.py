@@ -7,6 +7,7 @@ registered programs, and time is the kernel's virtual clock.
 from __future__ import annotations
 
 import errno
+import os
 import posixpath
 import stat
 
@@ -51,6 +52,24 @@ class SimulatedSystem:
             node = self._fifo(spec.exec_fifo)
             node.set_initial_contents((node.byte_contents or b"") + b"0")
         return pid
+
+    def exec_stat(self, pid: int, path: str) -> os.stat_result:
+        """``stat(2)`` of ``path`` as ``pid`` resolves it: a relative one from its working
+        directory (the model's processes all have the host's root).
+
+        Raises:
+            OSError: ESRCH for a process that is gone or a zombie, else the stat's errno.
+        """
+        fs = self.kernel.fs
+        proc = self.kernel.process(pid)
+        if proc is None or proc.state == "zombie":
+            fs.raise_os_error(errno.ESRCH)
+        if not path.startswith("/"):
+            path = posixpath.join(fs.readlink(f"/proc/{pid}/cwd"), path)
+        return fs.stat(path)  # type: ignore[return-value]
+
+    def exec_program(self, pid: int) -> None:
+        """Nothing to let go: the model's process is what its program would be from its spawn."""
 
     def signal(self, pid: int, sig: int) -> None:
         """``kill(2)``."""

@@ -13,6 +13,7 @@ from harness.spec.tables import lifecycle
 __all__ = [
     "errors_quoted",
     "go_quoted",
+    "program_lookup_cause",
     "start_hook_error",
     "start_hook_error_parts",
     "start_hook_error_text",
@@ -32,6 +33,13 @@ def start_step_error_layers(step: str, profile: str = DEFAULT_PROFILE) -> tuple[
     a start of init, or the fork of a process started in a running container (spawn_setns),
     outermost first."""
     return tuple(str(layer) for layer in lifecycle(profile)["start_step_error"][step])
+
+
+def program_lookup_cause(case: str, name: str, profile: str = DEFAULT_PROFILE) -> str:
+    """Go's exec.LookPath error for the program ``name`` ("missing", "not_in_path",
+    "not_executable"), which a start whose init cannot find its program returns inside the
+    layers ``start_step_error_layers("lookup_init" or "lookup_setns")`` give."""
+    return str(lifecycle(profile)["program_lookup"][case]).format(name=name)
 
 
 def errors_quoted(profile: str = DEFAULT_PROFILE) -> bool:

@@ -244,6 +244,12 @@ def terminate_warnings(profile: str = DEFAULT_PROFILE) -> list[str]:
     return [str(w) for w in lifecycle(profile)["start_failure"]["terminate_warnings"]]
 
 
+def init_error_warnings(profile: str = DEFAULT_PROFILE) -> list[str]:
+    """What a start warns of when the process it started reported an error of its own (a
+    program it cannot find) and had ended before the start terminated it."""
+    return [str(w) for w in lifecycle(profile)["start_failure"]["init_error_warnings"]]
+
+
 def failed_start_removes_groups(profile: str = DEFAULT_PROFILE) -> bool:
     """Whether a start of init that fails inside the parent's start removes the container's
     cgroups and resctrl group."""

@@ -211,6 +211,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "processes_threads_unread": Broken(("LC-PROCESSES-THREADED-GROUP",), profile="runc-1.2"),
     "exec_skips_unconfigured_rdt": ("LC-EXEC-RDT-WITHOUT-CONFIG",),
     "fork_error_unwrapped": ("LC-START-FORK-ERROR",),
+    "program_looked_up_at_fork": ("LC-START-PROGRAM-NOT-FOUND",),
+    "finished_init_waited_again": ("LC-START-TERMINATE-WARNED",),
     "terminate_warning_dropped": ("LC-START-TERMINATE-WARNED",),
     "set_config_kept_shared": ("CG-SET-CONFIG-REPLACED",),
     "hook_state_spaced": ("LC-HOOK-STATE-STDIN",),

@@ -142,3 +142,23 @@ def test_sleep_advances_the_clock(system: SimulatedSystem) -> None:
     assert system.monotonic() == start + 0.25
     with pytest.raises(ValueError, match="cannot go back"):
         system.sleep(-1)
+
+
+def test_the_programs_of_containers_are_executable_files(system: SimulatedSystem) -> None:
+    for path in ("/bin/sh", "/bin/sleep"):
+        assert stat.S_ISREG(os.stat(path).st_mode) and os.stat(path).st_mode & 0o111, path
+
+
+def test_exec_stat_resolves_from_the_process_cwd(
+    system: SimulatedSystem, kernel: SimulatedKernel
+) -> None:
+    pid = system.spawn(ProcessSpec(args=("/bin/sleep", "1"), cwd="/bin"))
+    assert system.exec_stat(pid, "sleep").st_mode & 0o111
+    assert system.exec_stat(pid, "/bin/sh").st_mode & 0o111
+    with pytest.raises(FileNotFoundError):
+        system.exec_stat(pid, "/no/such")
+    system.exec_program(pid)  # nothing to let go: the model runs from its spawn
+    kernel.exit_process(pid, 0)
+    with pytest.raises(OSError) as info:
+        system.exec_stat(pid, "/bin/sh")
+    assert info.value.errno == errno.ESRCH

@@ -9,6 +9,7 @@ calls) are the reference's; only the values below choose its behaviour.
 
 from __future__ import annotations
 
+import errno
 import re
 from typing import Any
 
@@ -167,6 +168,8 @@ RUNC_V120 = Profile(
     pids_read_threads=True,
     # container_linux.go:363-365, 1203-1221 ignoreTerminateErrors: "signal: killed" is dropped
     terminate_exit_warned=False,
+    # go.mod:3 "go 1.22": Go >= 1.20's exec.LookPath says EISDIR of a directory
+    lookup_dir_errno=errno.EISDIR,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
     load_validates_id=True,
     # factory_linux.go:44-46, 90-92, 154-165: MkdirAll, Mkdir, the open and the JSON decoding

@@ -61,6 +61,7 @@ def test_sigkill_ends_the_process_and_wait_returns_its_status(system: RealSystem
 
 def test_an_exited_child_is_a_zombie_until_reaped(system: RealSystem) -> None:
     pid = system.spawn(ProcessSpec(args=("true",)))
+    system.exec_program(pid)
     poll(lambda: system.proc_stat(pid).is_zombie_or_dead, f"pid {pid} to exit")
     assert system.proc_stat(pid).state == "Z"
     assert system.wait(pid, timeout=DEADLINE_S) == 0
@@ -121,3 +122,25 @@ def test_proc_stat_refuses_a_file_without_the_kernels_format(fs: object) -> None
     Path("/proc/78/stat").write_text("78 no-parenthesis S 1\n")
     with pytest.raises(ValueError, match="malformed"):
         read_proc_stat(78)
+
+
+def test_a_process_execs_its_program_only_once_let(system: RealSystem) -> None:
+    """A process started in a running container waits, as runc's init does for its lookup,
+    so a program that is not there fails the lookup and not the spawn."""
+    pid = system.spawn(ProcessSpec(args=("/no/such/program",)))
+    assert system.wait(pid, timeout=0.05) is None, "the process ran before it was let"
+    with pytest.raises(FileNotFoundError):
+        system.exec_stat(pid, "/no/such/program")
+    pid = system.spawn(ProcessSpec(args=("true",), env=("PATH=/usr/bin:/bin",)))
+    system.exec_program(pid)
+    assert system.wait(pid, timeout=DEADLINE_S) == 0
+
+
+def test_exec_stat_resolves_in_the_process_view(system: RealSystem, tmp_path: Path) -> None:
+    (tmp_path / "prog").write_text("#!/bin/sh\n")
+    (tmp_path / "prog").chmod(0o644)
+    pid = system.spawn(ProcessSpec(args=("true",), cwd=str(tmp_path)))
+    assert system.exec_stat(pid, "prog").st_mode & 0o777 == 0o644, "relative: from its cwd"
+    assert system.exec_stat(pid, str(tmp_path / "prog")).st_ino == (tmp_path / "prog").stat().st_ino
+    with pytest.raises(NotADirectoryError):
+        system.exec_stat(pid, "prog/x")

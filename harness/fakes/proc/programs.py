@@ -15,7 +15,18 @@ from typing import Literal
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
-__all__ = ["ProgramRegistry", "ProgramRun", "HookProgram"]
+__all__ = ["CONTAINER_PROGRAMS", "ProgramRegistry", "ProgramRun", "HookProgram", "install_file"]
+
+#: the programs a container's process may name, executable files of the host from boot (the
+#: model has no container root: a process looks its program up in the host's tree); what they
+#: do is the kernel's process model, not the file
+CONTAINER_PROGRAMS = ("/bin/sh", "/bin/sleep")
+
+
+def install_file(fs: FakeFilesystem, path: str) -> None:
+    """An executable (0755) file at ``path``, unless something is there already."""
+    if not fs.exists(path):
+        fs.create_file(path, st_mode=stat.S_IFREG | 0o755, contents="#!simulated\n")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,8 +85,7 @@ class ProgramRegistry:
         if not path.startswith("/"):
             raise ValueError(f"'path' must be absolute (got {path!r})")
         path = self._fs.absnormpath(path)
-        if not self._fs.exists(path):
-            self._fs.create_file(path, st_mode=stat.S_IFREG | 0o755, contents="#!simulated\n")
+        install_file(self._fs, path)
         self._programs[path] = program
         return program
 
