@@ -21,6 +21,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.skips import skip_for_host
+from harness.spec import process_tables
 from harness.spec import tables
 from harness.subjects.base import Container
 from harness.subjects.base import Factory
@@ -145,7 +146,7 @@ class _WalkFailure:
         listed: list[list[int]] = []
         err = raised(lambda: listed.append(c.processes()))
         host.clear_faults()
-        template, lists = tables.processes_walk(self.look, profile)
+        template, lists = process_tables.processes_walk(self.look, profile)
         # a walk that lists everything with no error is the same whether or not it took the
         # look (runc's takes no lstat of an entry); any other outcome must come of the fault
         unaffected = (template, lists) == ("", "all")
@@ -182,7 +183,7 @@ def test_processes_of_a_loaded_container_without_a_devices_path(
     loaded = factory.load(cid)
     listed: list[list[int]] = []
     err = raised(lambda: listed.append(loaded.processes()))
-    template, lists = tables.processes_walk("root_lstat", profile)
+    template, lists = process_tables.processes_walk("root_lstat", profile)
     enoent = os.strerror(errno.ENOENT).lower()
     want = template.format(path="", errno=enoent) if template else "no error"
     got = "no error" if err is None else str(err)
@@ -245,7 +246,7 @@ def test_processes_before_start_of_a_group_filled_outside(
     finally:
         host.move_to_cgroup(outsider, hierarchy, "/")
         os.rmdir(group)
-    want = [outsider] if tables.processes_list_group_before_start(profile) else []
+    want = [outsider] if process_tables.processes_list_group_before_start(profile) else []
     verify(rule, err is None, f"Processes must not fail: {err}")
     verify(rule, listed == [want], f"Processes listed {listed[0] if listed else None}, not {want}")
 

@@ -125,7 +125,7 @@ def test_a_start_that_kills_its_init_warns_as_its_source_does(
         got = error_of(lambda: c.start(INIT))
     assert got != "no error", f"a failing {kind} hook did not fail start"
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    want = tables.terminate_warnings(profile)
+    want = tables.start_failure_warnings("terminate", profile)
     verify(rule, warned == want, f"the start must warn {want}: it warned {warned}")
 
 

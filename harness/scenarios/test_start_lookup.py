@@ -147,5 +147,5 @@ def test_a_start_whose_process_reported_its_error_warns_as_its_source_does(
         got = error_of(lambda: c.start(process))
     assert got != "no error", "a program that is not there did not fail start"
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
-    want = tables.init_error_warnings(profile)
+    want = tables.start_failure_warnings("init_error", profile)
     verify(rule, warned == want, f"the start must warn {want}: it warned {warned}")

@@ -239,15 +239,10 @@ def state_rdt_path_without_intel_rdt(profile: str, resctrl_group: str | None) ->
     return ""
 
 
-def terminate_warnings(profile: str = DEFAULT_PROFILE) -> list[str]:
-    """What a start that kills the init it started, after a failing hook, warns of."""
-    return [str(w) for w in lifecycle(profile)["start_failure"]["terminate_warnings"]]
-
-
-def init_error_warnings(profile: str = DEFAULT_PROFILE) -> list[str]:
-    """What a start warns of when the process it started reported an error of its own (a
-    program it cannot find) and had ended before the start terminated it."""
-    return [str(w) for w in lifecycle(profile)["start_failure"]["init_error_warnings"]]
+def start_failure_warnings(cause: str, profile: str = DEFAULT_PROFILE) -> list[str]:
+    """What a start that kills the init it started warns of: after a failing hook (``cause``
+    "terminate"), or after an error of the init's own, which had ended ("init_error")."""
+    return [str(w) for w in lifecycle(profile)["start_failure"][f"{cause}_warnings"]]
 
 
 def failed_start_removes_groups(profile: str = DEFAULT_PROFILE) -> bool:
@@ -364,18 +359,6 @@ def kill_all_failure(profile: str = DEFAULT_PROFILE) -> str:
 def kill_all_in_joined_pidns(profile: str = DEFAULT_PROFILE) -> bool:
     """Whether destroy kills the cgroup's processes when the config joins a PID namespace."""
     return bool(lifecycle(profile)["teardown"]["behaviour"]["kill_all_in_joined_pidns"])
-
-
-def processes_list_group_before_start(profile: str = DEFAULT_PROFILE) -> bool:
-    """Whether Processes before any Start lists what the container's cgroup already holds."""
-    return bool(lifecycle(profile)["processes"]["lists_group_before_start"])
-
-
-def processes_walk(look: str, profile: str = DEFAULT_PROFILE) -> tuple[str, str]:
-    """What Processes answers when ``look`` of its walk fails: the error's template ("" for
-    none) and, without an error, whose pids it lists ("nothing", "group" or "all")."""
-    row = lifecycle(profile)["processes"]["walk"][look]
-    return str(row["error"]), str(row["lists"])
 
 
 def rdt_group_of_unstarted(profile: str = DEFAULT_PROFILE) -> str:
