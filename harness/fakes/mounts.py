@@ -98,6 +98,7 @@ class KernelMounts:
                 kill_file=topo.cgroup_kill,
                 freeze_file=topo.cgroup_freeze,
                 swap_files=topo.swap_accounting,
+                namespaced=topo.cgroup_namespace,
             )
             self._mounts.append((mount, self.unified))
             if not fs.exists(mount):

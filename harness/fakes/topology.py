@@ -188,6 +188,13 @@ class Topology:
     #: without the memory.memsw.* ones (mem_cgroup_swap_init adds both or neither), and
     #: memory.stat without its swap lines
     swap_accounting: bool = True
+    #: whether cgroup2 is mounted inside a cgroup namespace whose root is not the kernel's root
+    #: cgroup (a runtime run in a container with its own cgroupns, as on Kubernetes nodes):
+    #: the mount's root then has ``cgroup.type`` and the other files of a non-root cgroup and
+    #: none of the root's exemptions (probed on Linux 6.18, tests/fidelity/test_cgroupns.py).
+    #: The root starts in domain mode; it turns "domain threaded" when a child is made
+    #: threaded.  Unused under "v1".
+    cgroup_namespace: bool = False
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

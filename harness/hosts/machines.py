@@ -46,6 +46,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v1-no-swap": Topology(swap_accounting=False),
     # cgroup v2 whose memory controller does not account swap (swapaccount=0)
     "v2-no-swap": dataclasses.replace(V2_TOPOLOGY, swap_accounting=False),
+    # cgroup v2 mounted in a container's cgroup namespace: its root is a non-root cgroup
+    "v2-cgroupns": dataclasses.replace(V2_TOPOLOGY, cgroup_namespace=True),
     # a CPU with MBA booted with rdt=!mba: /proc/cpuinfo has the mba flag, resctrl no info/MB
     "mba-disabled": Topology(cpu_flags=(*BASE_CPU_FLAGS, "mba")),
 }

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from harness.hosts import Host
+from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import boot
 from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import control_value
@@ -23,6 +24,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v2_namespace_root_threaded
 from harness.spec import tables
 
 
@@ -93,6 +95,34 @@ def test_a_level_in_thread_mode_refuses_domain_controllers(
             verify(rule, want in got, f"start must fail with {want!r}: {got!r}")
             left = os.path.isdir(_unified(host, group))
             verify(rule, not left, f"the refused start left {group}")
+
+
+@V2
+@pytest.mark.requirement("CG-V2-CREATE-MOUNT-ROOT-UNCHECKED")
+def test_the_mount_root_in_thread_mode_is_not_checked(on_host: OnHost, verify: Any) -> None:
+    """In a cgroup namespace the mount's own group is an ordinary one, with a mode: "domain
+    threaded" beside a threaded child.  runc starts at the first level below it (create.go:94),
+    which the kernel makes "domain invalid" there: that level refuses the memory limit."""
+    rule = "CG-V2-CREATE-MOUNT-ROOT-UNCHECKED"
+    with on_host("v2-cgroupns", v2_namespace_root_threaded) as (host, factory):
+        mount = _unified(host, "/")
+        if read_text(os.path.join(mount, "cgroup.type")).strip() == "domain":
+            # only the simulated machine (a real host must already be so): a threaded child
+            threads = _unified(host, host.cgroup_path("mr-threads"))
+            os.mkdir(threads)
+            with open(os.path.join(threads, "cgroup.type"), "w") as f:
+                f.write("threaded")
+        mode = read_text(os.path.join(mount, "cgroup.type")).strip()
+        group = host.cgroup_path("mr/c")
+        first = _unified(host, "/" + group.lstrip("/").split("/")[0])
+        c = factory.create(host.container_id("mr"), cgroup_config(group, memory_limit=1 << 26))
+        got = error_of(lambda: c.run(INIT))
+        refused = tables.resource_message
+        want = refused("v2_domain_controllers_refused", path=first, mode="an invalid state")
+        verify(rule, want in got, f"start must fail at {first} with {want!r}: {got!r}")
+        at_mount = refused("v2_domain_controllers_refused", path=mount, mode=f"{mode} mode")
+        verify(rule, at_mount not in got, f"start checked the mount's own group: {got!r}")
+        verify(rule, not os.path.isdir(first), f"the refused start left {first}")
 
 
 @pytest.mark.parametrize("kind", kinds("v2"))

@@ -59,6 +59,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("CG-V2-CREATE-MODE-REFUSED", "CG-V2-CREATE-INVALID-THREADED"), profile="runc-1.2"
     ),
     "v2_enable_all_or_nothing": Broken(("CG-V2-ENABLE-ONE-BY-ONE",), profile="runc-1.2"),
+    "v2_mount_root_checked": Broken(("CG-V2-CREATE-MOUNT-ROOT-UNCHECKED",), profile="runc-1.2"),
     "hybrid_joins_unified": ("CG-HYBRID-V1-ONLY",),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_freeze_no_wait": Broken(("CG-V2-FREEZE",), profile="runc-1.2"),

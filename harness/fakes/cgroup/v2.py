@@ -80,8 +80,13 @@ class UnifiedHierarchy:
         kill_file: bool = True,
         freeze_file: bool = True,
         swap_files: bool = True,
+        namespaced: bool = False,
     ) -> None:
         self.mount = mount
+        #: the mount's root is not the kernel's root cgroup but a cgroup namespace's (a
+        #: container's): it is neither mixable nor exempt, and has the files of a non-root
+        #: cgroup, ``cgroup.type`` among them
+        self.namespaced = namespaced
         #: whether groups have ``cgroup.kill`` (Linux >= 5.14)
         self.kill_file = kill_file
         #: whether groups have ``cgroup.freeze`` and a ``frozen`` event (Linux >= 5.2)
@@ -97,7 +102,9 @@ class UnifiedHierarchy:
         self.num_cpus = num_cpus
         #: called with the path of a cgroup whose set of control files changed
         self.on_change = on_change
-        self.nodes: dict[str, V2Node] = {"/": V2Node("/")}
+        self.nodes: dict[str, V2Node] = {
+            "/": V2Node("/", values=default_values() if namespaced else {})
+        }
 
     # -- topology ---------------------------------------------------------------------------
     def ordered(self, names: set[str] | frozenset[str]) -> list[str]:
@@ -136,6 +143,11 @@ class UnifiedHierarchy:
             names &= THREADED_CONTROLLERS
         return self.ordered(names)
 
+    def kernel_root(self, path: str) -> bool:
+        """Whether ``path`` is the kernel's root cgroup (``!cgroup_parent``): the mount's root
+        unless the hierarchy was mounted inside a cgroup namespace."""
+        return path == "/" and not self.namespaced
+
     # -- thread mode (cgroup_is_valid_domain & co.) -----------------------------------------
     def _thread_root(self, path: str) -> bool:
         return not self.nodes[path].threaded and any(
@@ -147,13 +159,14 @@ class UnifiedHierarchy:
             return False
         while path != "/":
             path = posixpath.dirname(path)
-            if (path != "/" and self._thread_root(path)) or self.nodes[path].threaded:
+            mixable = self.kernel_root(path)
+            if (not mixable and self._thread_root(path)) or self.nodes[path].threaded:
                 return False
         return True
 
     def _can_be_thread_root(self, path: str) -> bool:
         node = self.nodes[path]
-        if path == "/":
+        if self.kernel_root(path):  # mixable
             return True
         if node.threaded:
             return False
@@ -188,6 +201,8 @@ class UnifiedHierarchy:
             return
         if self.populated(path) or node.subtree_control - THREADED_CONTROLLERS:
             raise KernelErrno(errno.EOPNOTSUPP)
+        if path == "/":  # an empty namespace's root: its parent, outside, is not modelled,
+            raise KernelErrno(errno.EOPNOTSUPP)  # so whether it may be a thread root is not known
         domain = self._domain_of(posixpath.dirname(path))
         if not self._valid_domain(domain) or not self._can_be_thread_root(domain):
             raise KernelErrno(errno.EOPNOTSUPP)
@@ -263,7 +278,9 @@ class UnifiedHierarchy:
             raise KernelErrno(errno.ENODEV)
         if not self._valid_domain(self._domain_of(path)):
             raise KernelErrno(errno.EOPNOTSUPP)
-        mixable_or_thread = path == "/" or node.threaded or self._can_be_thread_root(path)
+        mixable_or_thread = (
+            self.kernel_root(path) or node.threaded or self._can_be_thread_root(path)
+        )
         if not mixable_or_thread and node.subtree_control:
             raise KernelErrno(errno.EBUSY)
         task.cgroups[UNIFIED] = path
@@ -277,13 +294,15 @@ class UnifiedHierarchy:
             KernelErrno: EAGAIN over a limit.
         """
         current = path
-        while current != "/":
+        while not self.kernel_root(current):
             limit = self.nodes[current].values["pids.max"]
             over = limit != "max" and len(self.subtree_tasks(current)) >= int(limit)
             if over and "pids" in self.enabled(current):
                 values = self.nodes[path].values
                 values["pids.events.max"] = str(int(values.get("pids.events.max", "0")) + 1)
                 raise KernelErrno(errno.EAGAIN)
+            if current == "/":
+                break
             current = posixpath.dirname(current)
 
     # -- freezer ----------------------------------------------------------------------------
@@ -390,7 +409,7 @@ class UnifiedHierarchy:
         """``cgroup_vet_subtree_control_enable``."""
         if not self._valid_domain(self._domain_of(path)):
             raise KernelErrno(errno.EOPNOTSUPP)
-        if path == "/":
+        if self.kernel_root(path):
             return
         if enable - THREADED_CONTROLLERS:
             if self._thread_root(path) or self.nodes[path].threaded:

@@ -40,7 +40,7 @@ def _limit_text(value: int) -> str:
 def cgroup_files(hier: UnifiedHierarchy, path: str) -> list[ControlFile]:
     """The files of cgroup ``path``: the core ones and those of its enabled controllers."""
     files = _core_files(hier, path)
-    if path == "/":
+    if hier.kernel_root(path):
         return files
     files += _child_files(hier, path)
     node = hier.nodes[path]
@@ -149,7 +149,7 @@ def _stat(hier: UnifiedHierarchy, path: str) -> str:
 
 def _has_css(hier: UnifiedHierarchy, path: str, name: str) -> bool:
     """The root has every subsystem's css, others the implicit and the enabled ones."""
-    return path == "/" or name in hier.implicit or name in hier.enabled(path)
+    return hier.kernel_root(path) or name in hier.implicit or name in hier.enabled(path)
 
 
 def _cpu_stat(hier: UnifiedHierarchy, path: str) -> str:
@@ -167,7 +167,7 @@ def _cpu_stat_local(hier: UnifiedHierarchy, path: str) -> str:
 
 def _throttles(hier: UnifiedHierarchy, path: str) -> bool:
     """Whether the cpu controller (bandwidth control) acts on ``path``."""
-    return path != "/" and "cpu" in hier.enabled(path)
+    return not hier.kernel_root(path) and "cpu" in hier.enabled(path)
 
 
 def _effective(hier: UnifiedHierarchy, path: str) -> Callable[[str], str]:
@@ -175,9 +175,9 @@ def _effective(hier: UnifiedHierarchy, path: str) -> Callable[[str], str]:
 
     def lookup(name: str) -> str:
         current = path
-        while current != "/":
+        while not hier.kernel_root(current):
             value = hier.nodes[current].values.get(name, "")
-            if value:
+            if value or current == "/":
                 return value
             current = posixpath.dirname(current)
         return ""

@@ -58,6 +58,25 @@ def v2_without(control_file: str) -> Needs:
     return check
 
 
+def v2_namespace_root_threaded(host: Host) -> str | None:
+    """A host's ``needs``: cgroup v2 mounted inside a cgroup namespace whose root (the mount's
+    own group, which then has ``cgroup.type``; the kernel's root has none) is already in a
+    thread mode.  A real host is never put in that mode by the suite: a threaded group would
+    make its other domain groups invalid."""
+    about = "the rule is about cgroup v2 mounted in a cgroup namespace whose root is threaded"
+    if host.cgroup_mode() != "v2":
+        return f"{about}; on {host.describe()} {host.describe_cgroups()}"
+    type_file = os.path.join(host.cgroup_dir("unified", "/"), "cgroup.type")
+    try:
+        with open(type_file, encoding="ascii") as f:
+            mode = f.read().strip()
+    except FileNotFoundError:
+        return f"{about}; {type_file} does not exist: the mount is the kernel's root cgroup"
+    if mode not in ("domain threaded", "threaded"):
+        return f"{about}; {type_file} reads {mode!r}"
+    return None
+
+
 def v1_without(hierarchy: str) -> Needs:
     """A host's ``needs``: cgroup v1 hierarchies, none of them ``hierarchy``."""
 
