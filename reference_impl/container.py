@@ -576,13 +576,16 @@ class Container:
                 self._join_existing(pid)
                 self._look_up_program(parent, process, is_init)
                 return parent
-            # before the cgroups: the seed's order (process_linux.go:285-289); runc 1.2 reads
-            # them after Apply (v1.2.0 :595-602), which only an error of either could show
-            parent.fds = self._pipe_fds(pid)
+            # the seed reads init's fds before the cgroups (process_linux.go:285-289), runc
+            # after Apply (v1.2.0 :564-602)
+            if not self.profile.pipe_fds_after_apply:
+                parent.fds = self._pipe_fds(pid)
             rdt = self.intel_rdt_manager
             self._start_step("cgroup-apply", lambda: self.cgroup_manager.apply(pid))
             if rdt is not None:
                 self._start_step("rdt-apply", lambda: rdt.apply(pid))
+            if self.profile.pipe_fds_after_apply:
+                parent.fds = self._pipe_fds(pid)
             self._start_step("cgroup-set", lambda: self.cgroup_manager.set(self.config.cgroups))
             intel_rdt = self.config.intel_rdt
             if rdt is not None and intel_rdt is not None:

@@ -262,6 +262,10 @@ class Profile:
     #: runc 1.2's ignoreTerminateErrors drops wait's exit errors and a finished process
     #: (v1.2.0 container_linux.go:363-365, 1203-1221; process_linux.go:553-555)
     terminate_exit_warned: bool = True
+    #: init's fds 0-2 are read after the cgroups and resctrl group are applied, not before:
+    #: runc reads those of the child it waits for (v1.2.0 process_linux.go:564-602; since
+    #: df3fa115f, v1.0.0-rc6), the seed those of init before Apply (692f6e1 :285-293)
+    pipe_fds_after_apply: bool = False
     #: what Go's exec.LookPath says of a program path that is a directory, by the Go runc is
     #: built with: fs.ErrPermission up to Go 1.19 (the seed's era; runc 1.1.5 here is built
     #: with go1.19.8), syscall.EISDIR since Go 1.20 (os/exec lp_unix.go findExecutable);
@@ -449,6 +453,7 @@ _FREEZE_WITHOUT_GROUP = "cannot toggle freezer: cgroups not configured for conta
 #: (all by v1.1.0: cpu shares in place, runc's cgroup writes, an extra process's start,
 #: the exec.fifo and Processes texts, Load's id check, a cgroup manager at create)
 _RUNC_SINCE_1_0: dict[str, Any] = {
+    "pipe_fds_after_apply": True,
     "cpu_shares_in_place": True,
     "cgroup_write_era": "runc",
     "freezer_get_state": True,

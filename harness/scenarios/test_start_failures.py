@@ -175,6 +175,14 @@ def test_init_fds_that_cannot_be_read_fail_start(
     verify(rule, not left, f"the failed start left processes {sorted(left)}")
     verify(rule, not host.cgroup_dirs(f"/{cid}"), "the failed start left cgroups")
     verify(rule, str(c.status()) == "stopped", f"the container is {c.status()}")
+    # when the fds are read: before the container's cgroups are made, or after
+    ops = [(op.op, op.path) for op in host.operations()]
+    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
+    made = [i for i, (op, path) in enumerate(ops) if op == "mkdir" and path == group]
+    read = next(i for i, (op, path) in enumerate(ops) if op == "readlink" and path.endswith("/0"))
+    when = "after_apply" if made and made[0] < read else "before_apply"
+    want = tables.pipe_fds_read(profile)
+    verify(rule, when == want, f"init's fds were read {when}, not {want}: {ops}")
 
 
 @pytest.mark.requirement("LC-EXEC-REMOVE-ERROR")

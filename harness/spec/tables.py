@@ -245,6 +245,11 @@ def start_failure_warnings(cause: str, profile: str = DEFAULT_PROFILE) -> list[s
     return [str(w) for w in lifecycle(profile)["start_failure"][f"{cause}_warnings"]]
 
 
+def pipe_fds_read(profile: str = DEFAULT_PROFILE) -> str:
+    """When a start of init reads init's fds 0-2: "before_apply" or "after_apply"."""
+    return str(lifecycle(profile)["start_failure"]["pipe_fds_read"])
+
+
 def failed_start_removes_groups(profile: str = DEFAULT_PROFILE) -> bool:
     """Whether a start of init that fails inside the parent's start removes the container's
     cgroups and resctrl group."""

@@ -51,6 +51,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "v2_weight_from_shares": Broken(("CG-SET-CPU",), profile="runc-1.2"),
     "specconv_shares_unconverted": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "shares_converted_unbounded": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
+    "pipe_fds_before_apply": Broken(("LC-START-PIPE-FDS",), profile="runc-1.2"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_controllers_never_read": Broken(("CG-V2-SET-CONTROLLERS-READ",), profile="runc-1.2"),
     # cgroup v2's CreateCgroupPath (runc v1.0.0-rc91 on): not rules of the seed

@@ -168,6 +168,8 @@ RUNC_V120 = Profile(
     pids_read_threads=True,
     # container_linux.go:363-365, 1203-1221 ignoreTerminateErrors: "signal: killed" is dropped
     terminate_exit_warned=False,
+    # process_linux.go:564-602: getPipeFds of the child after Apply of cgroups and resctrl
+    pipe_fds_after_apply=True,
     # go.mod:3 "go 1.22": Go >= 1.20's exec.LookPath says EISDIR of a directory
     lookup_dir_errno=errno.EISDIR,
     # factory_linux.go:107-114 Load: validateID before the state dir is joined
