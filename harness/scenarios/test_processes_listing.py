@@ -59,16 +59,14 @@ def test_processes_whose_read_of_the_pids_fails(
     c.run(INIT)
     procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
     fault = inject(host, "read", procs, errno.EIO)  # the open succeeds, its read fails
-    listed: list[list[int]] = []
-    err = raised(lambda: listed.append(c.processes()))
+    listed, got = _listing(c)
     host.clear_faults()
     assert host.fired(fault), f"the listing never read {procs}"
-    got = "no error" if err is None else str(err)
     eio = os.strerror(errno.EIO).lower()
     want = tables.message("processes_read_failed", profile, path=procs, errno=eio) or "no error"
     verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
-    if err is None:
-        verify(rule, listed == [[]], f"the group whose read failed must list nothing: {listed}")
+    if listed is not None:
+        verify(rule, listed == [], f"the group whose read failed must list nothing: {listed}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-LSTAT-ERROR")
@@ -143,8 +141,7 @@ class _WalkFailure:
 
     def judge(self, host: Host, c: Container, op: str, profile: str, verify: Any) -> None:
         fault = inject(host, op, self.path, errno.EIO)
-        listed: list[list[int]] = []
-        err = raised(lambda: listed.append(c.processes()))
+        listed, got = _listing(c)
         host.clear_faults()
         template, lists = process_tables.processes_walk(self.look, profile)
         # a walk that lists everything with no error is the same whether or not it took the
@@ -153,13 +150,12 @@ class _WalkFailure:
         assert unaffected or host.fired(fault), f"the walk never took {op} of {self.path}"
         eio = os.strerror(errno.EIO).lower()
         want = template.format(path=self.path, errno=eio) if template else "no error"
-        got = "no error" if err is None else str(err)
         # the seed's SystemError puts where it was made before its text
         verify(self.rule, got.endswith(want), f"Processes returned {got!r}, not {want!r}")
-        if err is None:
+        if listed is not None:
             pids = {"nothing": [], "group": self.group_pids, "all": self.group_pids + self.sub_pids}
             wanted = sorted(pids[lists])
-            verify(self.rule, sorted(listed[0]) == wanted, f"listed {listed[0]}, not {wanted}")
+            verify(self.rule, sorted(listed) == wanted, f"listed {listed}, not {wanted}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-LOADED-NO-DEVICES")
@@ -181,15 +177,13 @@ def test_processes_of_a_loaded_container_without_a_devices_path(
     with open(path, "w", encoding="utf-8") as f:
         json.dump(state, f)
     loaded = factory.load(cid)
-    listed: list[list[int]] = []
-    err = raised(lambda: listed.append(loaded.processes()))
+    listed, got = _listing(loaded)
     template, lists = process_tables.processes_walk("root_lstat", profile)
     enoent = os.strerror(errno.ENOENT).lower()
     want = template.format(path="", errno=enoent) if template else "no error"
-    got = "no error" if err is None else str(err)
     verify(rule, got.endswith(want), f"Processes returned {got!r}, not {want!r}")
-    if err is None:
-        verify(rule, lists == "nothing" and listed == [[]], f"Processes listed {listed[0]}")
+    if listed is not None:
+        verify(rule, lists == "nothing" and listed == [], f"Processes listed {listed}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GROUP-GONE")
@@ -205,13 +199,11 @@ def test_processes_when_the_listed_group_is_gone(
     host.move_to_cgroup(init_pid(c), hierarchy, "/")
     group = host.cgroup_dir(hierarchy, f"/{cid}")
     os.rmdir(group)
-    listed: list[list[int]] = []
-    err = raised(lambda: listed.append(c.processes()))
-    got = "no error" if err is None else str(err)
+    listed, got = _listing(c)
     want = tables.message("processes_group_gone", profile, path=group) or "no error"
     verify(rule, got == want, f"Processes returned {got!r}, not {want!r}")
-    if err is None:
-        verify(rule, listed == [[]], f"Processes must list nothing: {listed}")
+    if listed is not None:
+        verify(rule, listed == [], f"Processes must list nothing: {listed}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-NOT-STARTED")
@@ -219,10 +211,9 @@ def test_processes_of_a_container_never_started(factory: Factory, host: Host, ve
     rule = "LC-PROCESSES-NOT-STARTED"
     cid = host.container_id("pn")
     c = factory.create(cid, config_for(cid))
-    listed: list[list[int]] = []
-    err = raised(lambda: listed.append(c.processes()))
-    verify(rule, err is None, f"Processes must not fail: {err}")
-    verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+    listed, got = _listing(c)
+    verify(rule, got == "no error", f"Processes must not fail: {got}")
+    verify(rule, listed == [], f"Processes must list nothing: {listed}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-NOT-STARTED-GROUP-FILLED")
@@ -239,16 +230,15 @@ def test_processes_before_start_of_a_group_filled_outside(
     group = host.cgroup_dir(hierarchy, f"/{cid}")
     os.makedirs(group)
     outsider = host.start_process()
-    listed: list[list[int]] = []
     try:
         host.move_to_cgroup(outsider, hierarchy, f"/{cid}")
-        err = raised(lambda: listed.append(c.processes()))
+        listed, got = _listing(c)
     finally:
         host.move_to_cgroup(outsider, hierarchy, "/")
         os.rmdir(group)
     want = [outsider] if process_tables.processes_list_group_before_start(profile) else []
-    verify(rule, err is None, f"Processes must not fail: {err}")
-    verify(rule, listed == [want], f"Processes listed {listed[0] if listed else None}, not {want}")
+    verify(rule, got == "no error", f"Processes must not fail: {got}")
+    verify(rule, listed == want, f"Processes listed {listed}, not {want}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-AFTER-DESTROY")
@@ -265,10 +255,9 @@ def test_processes_after_destroy_lists_nothing(factory: Factory, host: Host, ver
     assert host.dies(pid), f"init {pid} did not die of SIGKILL"
     c.destroy()
     assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
-    listed: list[list[int]] = []
-    err = raised(lambda: listed.append(c.processes()))
-    verify(rule, err is None, f"Processes after destroy must not fail: {err}")
-    verify(rule, listed == [[]], f"Processes must list nothing: {listed[0] if listed else None}")
+    listed, got = _listing(c)
+    verify(rule, got == "no error", f"Processes after destroy must not fail: {got}")
+    verify(rule, listed == [], f"Processes must list nothing: {listed}")
 
 
 @pytest.mark.requirement("LC-PROCESSES-GONE-OTHER-ERROR")
@@ -295,3 +284,10 @@ def test_processes_after_destroy_drops_only_not_exist(
     cause = f"lstat {group}: {os.strerror(errno.ENOMEM).lower()}"
     want = tables.message("processes_failed", profile, cause=cause)
     verify(rule, got == want, f"Processes must fail with {want!r}: {got!r}")
+
+
+def _listing(c: Container) -> tuple[list[int] | None, str]:
+    """What Processes listed (None when it failed) and its error's text ("no error")."""
+    listed: list[list[int]] = []
+    err = raised(lambda: listed.append(c.processes()))
+    return (listed[0] if listed else None), ("no error" if err is None else str(err))
