@@ -290,8 +290,9 @@ class Profile:
     #: isPaused asks the v1 freezer's GetState: FREEZING is read again every millisecond until
     #: it settles, and FROZEN counts only when ``freezer.self_freezing`` says the group itself
     #: was frozen, not an ancestor (isPaused through GetFreezerState since 859a780d6, v1.0.0-rc91;
-    #: self_freezing since 294c4866e, v1.1.0; v1.2.0 cgroups/fs/freezer.go:115-158); the seed
-    #: reads ``freezer.state`` once, FROZEN alone paused (692f6e1 container_linux.go:1515-1530)
+    #: self_freezing and ENODEV as no state since 294c4866e, v1.1.0; v1.2.0
+    #: cgroups/fs/freezer.go:115-158); the seed reads ``freezer.state`` once, FROZEN alone
+    #: paused, any read error but not-exist an error (692f6e1 container_linux.go:1515-1530)
     freezer_get_state: bool = False
     #: a v1 freeze is runc's loop: FROZEN written and read back up to 1000 times, THAWED and
     #: 10 ms every 50th round, "unable to freeze" at the end, and any failure thawed back

@@ -392,15 +392,15 @@ class FsManager:
         """``FreezerGroup.GetState`` (v1.2.0 cgroups/fs/freezer.go:115-158): FREEZING is read
         again after 1 ms until it settles (bounded here by ``FREEZE_DEADLINE_S``); FROZEN is
         the group's own only when ``freezer.self_freezing`` reads 1, and THAWED when it reads 0
-        (an ancestor froze it); a missing file is no state (None), and no self_freezing file
-        leaves FROZEN.
+        (an ancestor froze it); a missing file or ENODEV (a group being removed) is no state
+        (None), and no self_freezing file leaves FROZEN (:117-124, 133-139).
 
         Raises:
             CgroupError: an unknown state, or FREEZING past the deadline.
         """
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
-            text = read_freezer_file_raw(os.path.join(directory, "freezer.state"))
+            text = _read_unless_gone(os.path.join(directory, "freezer.state"))
             state = None if text is None else text.strip()
             if state in (None, THAWED):
                 return state
@@ -449,12 +449,24 @@ def _self_freezing(directory: str) -> str:
     Raises:
         CgroupError: an unknown value.
     """
-    text = read_freezer_file_raw(os.path.join(directory, "freezer.self_freezing"))
+    text = _read_unless_gone(os.path.join(directory, "freezer.self_freezing"))
     if text is None or text == "1\n":
         return FROZEN
     if text == "0\n":
         return THAWED
     raise CgroupError(f'unknown "freezer.self_freezing" state: {go_quote(text)}')
+
+
+def _read_unless_gone(path: str) -> str | None:
+    """GetState's read of a freezer file: None where it does not exist or the kernel answers
+    ENODEV, as it does for a control file of a group being removed (v1.2.0
+    cgroups/fs/freezer.go:121, 136, since 294c4866e, v1.1.0)."""
+    try:
+        return read_freezer_file_raw(path)
+    except OSError as err:
+        if err.errno == errno.ENODEV:
+            return None
+        raise
 
 
 def _memory_busy(directory: str, limit: int) -> str:
