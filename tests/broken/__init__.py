@@ -39,6 +39,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
     # a feature runc brought after the seed: its rule is not the seed's
     "closid_group_removed": Broken(("RDT-CLOSID-NOT-REMOVED",), profile="runc-1.2"),
+    "rdt_set_takes_config": Broken(("RDT-SET-CLOSID-IGNORED",), profile="runc-1.2"),
     "rdt_ignored_without_resctrl": ("CLI-RDT-UNSUPPORTED",),
     "rdt_schemaless_unchecked": ("CLI-RDT-UNSUPPORTED-NO-SCHEMA",),
     "rdt_path_lost_on_load": ("CLI-RDT-GROUP",),
