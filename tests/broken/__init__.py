@@ -238,6 +238,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "memory_swap_unchecked": ("CG-SET-MEMORY-SWAP-UNACCOUNTED",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
     "freezer_enodev_is_error": Broken(("LC-STATUS-FREEZER-ENODEV",), profile="runc-1.2"),
+    "v1_rdma_misc_unjoined": Broken(("CG-V1-RDMA-MISC",), profile="runc-1.2"),
     "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
     "freezing_read_once": Broken(
         ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"
