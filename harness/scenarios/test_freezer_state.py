@@ -85,6 +85,26 @@ def test_status_when_the_freezer_answers_enodev(on_host: OnHost, profile: str, v
         verify(rule, cause in got, f"Status's error must carry the read's {cause!r}: {got!r}")
 
 
+@pytest.mark.requirement("LC-STATUS-FREEZER-ENODEV")
+def test_status_of_a_paused_container_when_self_freezing_answers_enodev(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/fs/freezer.go:129-139: FROZEN, then a freezer.self_freezing read that
+    # fails with ENODEV is Frozen, no error; the seed reads freezer.state alone (:1521-1529)
+    rule = "LC-STATUS-FREEZER-ENODEV"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fsnodev")
+        c = factory.create(host.container_id("fsnodev"), cgroup_config(path))
+        c.run(INIT)
+        c.pause()
+        self_freezing = os.path.join(host.cgroup_dir("freezer", path), "freezer.self_freezing")
+        inject(host, "read", self_freezing, errno.ENODEV)
+        got = _status(c)
+        host.clear_faults()
+        want = tables.refreshed_state("frozen", profile)
+        verify(rule, got == want, f"Status with self_freezing ENODEV: {got!r}, not {want!r}")
+
+
 @pytest.mark.requirement("LC-STATUS-PARENT-FROZEN")
 def test_status_while_a_parent_group_is_frozen(on_host: OnHost, profile: str, verify: Any) -> None:
     # 692f6e1 container_linux.go:1521-1529: freezer.state reads FROZEN below a frozen parent;
