@@ -290,8 +290,9 @@ class Profile:
     #: isPaused asks the v1 freezer's GetState: FREEZING is read again every millisecond until
     #: it settles, and FROZEN counts only when ``freezer.self_freezing`` says the group itself
     #: was frozen, not an ancestor (isPaused through GetFreezerState since 859a780d6, v1.0.0-rc91;
-    #: self_freezing since 294c4866e, v1.1.0; v1.2.0 cgroups/fs/freezer.go:115-158); the seed
-    #: reads ``freezer.state`` once, FROZEN alone paused (692f6e1 container_linux.go:1515-1530)
+    #: self_freezing and ENODEV as no state since 294c4866e, v1.1.0; v1.2.0
+    #: cgroups/fs/freezer.go:115-158); the seed reads ``freezer.state`` once, FROZEN alone
+    #: paused, any read error but not-exist an error (692f6e1 container_linux.go:1515-1530)
     freezer_get_state: bool = False
     #: a v1 freeze is runc's loop: FROZEN written and read back up to 1000 times, THAWED and
     #: 10 ms every 50th round, "unable to freeze" at the end, and any failure thawed back
@@ -304,6 +305,10 @@ class Profile:
     namespace_types: tuple[str, ...] = ("user", "ipc", "uts", "net", "pid", "mount")
     #: on a hybrid host the cgroup manager also joins the unified hierarchy (runc >= 1.0)
     cgroup_join_unified: bool = False
+    #: the v1 hierarchies the fs driver makes and joins groups in, by release
+    #: (``reference_impl.cgroups.fs.SUBSYSTEMS_OF``): the seed's; rdma too since b3d14488b
+    #: (v1.1.0); misc too, joined on a best-effort basis, since 611bbacb3 (v1.2.0)
+    v1_subsystems: Literal["seed", "runc-1.1", "runc-1.2"] = "seed"
     #: killing every process of the cgroup writes cgroup.kill where it exists (runc >= 1.2)
     cgroup_kill_file: bool = False
     #: Start of an init refuses a leftover exec.fifo with its own text before the mkfifo
@@ -534,6 +539,7 @@ RUNC_1_1 = dataclasses.replace(
     create_refuses_frozen_cgroup=True,
     paused_check_context="",
     cgroup_join_unified=True,
+    v1_subsystems="runc-1.1",
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
     cgroup_v2=True,
@@ -606,6 +612,7 @@ RUNC_1_2 = Profile(
     root_made_by="create",
     paused_check_context="",
     cgroup_join_unified=True,
+    v1_subsystems="runc-1.2",
     cgroup_kill_file=True,
     kill_all_waits=False,
     exec_fifo_precheck=False,

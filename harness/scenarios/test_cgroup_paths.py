@@ -1,13 +1,14 @@
 """Placing init in its cgroups: what the cgroup v1 cpuset controller needs of every level
 between its mount and the container's group before a task may join it, the error of a
-placement the kernel refuses, and what a hierarchy that is not mounted fails (the devices one
-at Create since runc 1.1, at Start in the seed)."""
+placement the kernel refuses, what a hierarchy that is not mounted fails (the devices one
+at Create since runc 1.1, at Start in the seed), and which v1 hierarchies a release joins."""
 
 from __future__ import annotations
 
 import errno
 import os
 import re
+import signal
 from typing import Any
 
 import pytest
@@ -19,10 +20,13 @@ from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import mode_of
+from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.machines import v1_with
 from harness.scenarios._support.machines import v1_without
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
@@ -210,3 +214,33 @@ def test_a_freezer_state_without_its_hierarchy_fails_set(
         verify(rule, want in got, f"Set must fail with {want!r}: {got!r}")
         status = str(c.status())
         verify(rule, status == "running", f"the failed Set left the container {status}")
+
+
+@pytest.mark.requirement("CG-V1-RDMA-MISC")
+def test_rdma_and_misc_hierarchies_as_the_release_knows_them(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # 692f6e1 apply_raw.go:19-34 has neither; v1.2.0 fs.go:16-32 has RdmaGroup (rdma.go:15-17,
+    # mkdir and join) and NameGroup{"misc", Join}; their paths are m.paths (fs.go:108-141),
+    # which state.json records and Destroy removes (:143-147)
+    rule = "CG-V1-RDMA-MISC"
+    joined = tables.v1_extra_hierarchies(profile)
+    with on_host("v1-rdma-misc", v1_with("rdma", "misc")) as (host, factory):
+        cid = host.container_id("rdmisc")
+        c = factory.create(cid, config_for(cid))
+        c.run(INIT)
+        pid = init_pid(c)
+        recorded = state_file(host, cid).get("cgroup_paths") or {}
+        for hierarchy in ("rdma", "misc"):
+            directory = host.cgroup_dir(hierarchy, f"/{cid}")
+            made, want = os.path.isdir(directory), hierarchy in joined
+            verify(rule, made == want, f"{directory} made: {made}, want {want}")
+            where = host.cgroup_of(pid, hierarchy)
+            verify(rule, (where == f"/{cid}") == want, f"init is in {hierarchy} {where}")
+            path = recorded.get(hierarchy)
+            shown = directory if want else None
+            verify(rule, path == shown, f"state.json's {hierarchy} path {path!r}, not {shown!r}")
+        c.signal(signal.SIGKILL)
+        c.destroy()
+        left = [h for h in ("rdma", "misc") if os.path.isdir(host.cgroup_dir(h, f"/{cid}"))]
+        verify(rule, left == [], f"Destroy left the container's group in {left}")

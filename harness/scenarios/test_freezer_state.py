@@ -1,11 +1,13 @@
 """Status of a live container whose v1 freezer shows something other than its own freeze: its
-freezer group removed from outside, a parent group frozen from outside, a freeze still under
-way.  The seed reads freezer.state once (692f6e1 container_linux.go:1515-1530); runc 1.2 asks
-the freezer group's GetState (v1.2.0 cgroups/fs/freezer.go:115-158).  What each profile reads
-comes from ``harness/spec/lifecycle.toml`` [refresh]."""
+freezer group removed from outside or being removed (ENODEV), a parent group frozen from
+outside, a freeze still under way.  The seed reads freezer.state once (692f6e1
+container_linux.go:1515-1530); runc 1.2 asks the freezer group's GetState (v1.2.0
+cgroups/fs/freezer.go:115-158).  What each profile reads comes from
+``harness/spec/lifecycle.toml`` [refresh]."""
 
 from __future__ import annotations
 
+import errno
 import os
 from typing import Any
 
@@ -17,6 +19,8 @@ from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import init_pid
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.containers import raised
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.skips import slow_task_in
@@ -56,6 +60,49 @@ def test_status_once_the_freezer_group_is_removed(
         got = _status(c)
         want = tables.refreshed_state("freezer_gone", profile)
         verify(rule, got == want, f"Status with the freezer group gone: {got!r}, not {want!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZER-ENODEV")
+def test_status_when_the_freezer_answers_enodev(on_host: OnHost, profile: str, verify: Any) -> None:
+    # 692f6e1 container_linux.go:1521-1527: any read error but not-exist is isPaused's, wrapped;
+    # v1.2.0 cgroups/fs/freezer.go:117-124: ENODEV (a group being removed) is Undefined, no error
+    rule = "LC-STATUS-FREEZER-ENODEV"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fnodev")
+        c = factory.create(host.container_id("fnodev"), cgroup_config(path))
+        c.run(INIT)
+        state = os.path.join(host.cgroup_dir("freezer", path), "freezer.state")
+        fault = inject(host, "read", state, errno.ENODEV)
+        got = _status(c)
+        verify(rule, host.fired(fault), f"Status never read {state}")
+        want = tables.refreshed_state("freezer_enodev", profile)
+        if want != "error":
+            verify(rule, got == want, f"Status with freezer.state ENODEV: {got!r}, not {want!r}")
+            return
+        cause = path_error("read", state, errno.ENODEV)
+        verify(rule, got.startswith("error: ") and "checking if container is paused" in got,
+               f"Status must fail as isPaused does: {got!r}")  # fmt: skip
+        verify(rule, cause in got, f"Status's error must carry the read's {cause!r}: {got!r}")
+
+
+@pytest.mark.requirement("LC-STATUS-FREEZER-ENODEV")
+def test_status_of_a_paused_container_when_self_freezing_answers_enodev(
+    on_host: OnHost, profile: str, verify: Any
+) -> None:
+    # v1.2.0 cgroups/fs/freezer.go:129-139: FROZEN, then a freezer.self_freezing read that
+    # fails with ENODEV is Frozen, no error; the seed reads freezer.state alone (:1521-1529)
+    rule = "LC-STATUS-FREEZER-ENODEV"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("fsnodev")
+        c = factory.create(host.container_id("fsnodev"), cgroup_config(path))
+        c.run(INIT)
+        c.pause()
+        self_freezing = os.path.join(host.cgroup_dir("freezer", path), "freezer.self_freezing")
+        inject(host, "read", self_freezing, errno.ENODEV)
+        got = _status(c)
+        host.clear_faults()
+        want = tables.refreshed_state("frozen", profile)
+        verify(rule, got == want, f"Status with self_freezing ENODEV: {got!r}, not {want!r}")
 
 
 @pytest.mark.requirement("LC-STATUS-PARENT-FROZEN")

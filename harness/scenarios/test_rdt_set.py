@@ -1,11 +1,12 @@
 """Set of a running container's resctrl schema: what is written, what a failed write leaves,
-and what is put back."""
+what is put back, and which group a later Destroy removes."""
 
 from __future__ import annotations
 
 import errno
 import logging
 import os
+import signal
 from typing import Any
 
 import pytest
@@ -197,6 +198,36 @@ def test_set_without_a_schema_leaves_the_schemata(
     shown = {d: int(v, 16) for d, v in schemata(cid)["L3"].items()}
     want = dict.fromkeys(rdt.l3_domains(), 0xF)
     verify(rule, shown == want, f"the group's L3 schema is {shown} after Set, want {want}")
+
+
+@pytest.mark.requirement("RDT-SET-CLOSID-IGNORED")
+@pytest.mark.parametrize("made", ["", "scm"], ids=["own-group", "closid-group"])
+def test_set_with_another_closid_keeps_the_group_and_what_destroy_removes(
+    factory: Factory, rdt: Host, made: str, verify: Any
+) -> None:
+    # v1.2.0 container_linux.go:184-185 hands Set the new config unchecked; intelrdt.go:
+    # 651-669 writes its schemas to GetPath() and keeps m.config (:148-153), so Destroy
+    # (:482-497) removes the group only when the closID the writer was made with is empty
+    rule = "RDT-SET-CLOSID-IGNORED"
+    cid = rdt.container_id(f"sc-{made or 'own'}")
+    made = made and rdt.container_id(made)
+    given = "" if made else rdt.container_id("sco")
+    c = factory.create(cid, rdt_config(cid, clos_id=made, l3_cache_schema=rdt.l3_schema("f")))
+    c.run(INIT)
+    got = error_of(
+        lambda: c.set(rdt_config(cid, clos_id=given, l3_cache_schema=rdt.l3_schema("3c")))
+    )
+    verify(rule, got == "no error", f"Set with closID {given!r} must succeed: {got!r}")
+    group, elsewhere = made or cid, given or cid
+    shown = {d: int(v, 16) for d, v in schemata(group)["L3"].items()}
+    want = dict.fromkeys(rdt.l3_domains(), 0x3C)
+    verify(rule, shown == want, f"{group}'s L3 schema is {shown} after Set, want {want}")
+    verify(rule, not os.path.exists(os.path.join(RESCTRL, elsewhere)), f"Set made {elsewhere}")
+    c.signal(signal.SIGKILL)
+    c.destroy()
+    kept = os.path.isdir(os.path.join(RESCTRL, group))
+    did = "removed" if made else "kept"
+    verify(rule, kept == bool(made), f"Destroy {did} {group}, made with closID {made!r}")
 
 
 def _running_with_limit_and_schema(factory: Factory, rdt: Host, cid: str) -> Any:

@@ -177,6 +177,11 @@ def freezer_file(cgroup_mode: str) -> tuple[str, str, str]:
     return str(name), str(frozen), str(thawed)
 
 
+def v1_extra_hierarchies(profile: str) -> list[str]:
+    """The v1 hierarchies beyond the seed's whose groups ``profile``'s runtime makes and joins."""
+    return [str(h) for h in resources()["v1_extra_hierarchies"][profile]]
+
+
 def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
     """(hierarchy, control file) destroy's kill-all step goes through under ``profile``: a
     hierarchy of the host ("unified", or "v1" for any v1 one that holds the processes)."""

@@ -39,6 +39,7 @@ from harness.spec.resource_tables import shares_to_weight  # noqa: F401 - re-exp
 from harness.spec.resource_tables import shares_wrapped  # noqa: F401 - re-exported
 from harness.spec.resource_tables import tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_cpu_shares_bounds  # noqa: F401 - re-exported
+from harness.spec.resource_tables import v1_extra_hierarchies  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_freeze_rounds  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_limit_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_unlimited  # noqa: F401 - re-exported

@@ -57,6 +57,20 @@ SUBSYSTEMS = (
     "freezer",
     NAME_SYSTEMD,
 )
+#: v1 hierarchies a later runc manages too: rdma (b3d14488b, v1.1.0) and misc, joined as the
+#: named systemd one is (611bbacb3, v1.2.0)
+RDMA = "rdma"
+MISC = "misc"
+#: the subsystems of each release's fs driver, in its order (v1.1.5 cgroups/fs/fs.go:16-31;
+#: v1.2.0 :16-32), by ``Profile.v1_subsystems``
+SUBSYSTEMS_OF: dict[str, tuple[str, ...]] = {
+    "seed": SUBSYSTEMS,
+    "runc-1.1": (*SUBSYSTEMS[:-1], RDMA, NAME_SYSTEMD),
+    "runc-1.2": (*SUBSYSTEMS[:-1], RDMA, NAME_SYSTEMD, MISC),
+}
+#: hierarchies joined on a best-effort basis (``NameGroup{Join: true}``): their errors are
+#: ignored, silently, and their path is kept (692f6e1 fs/name.go:19-25; v1.2.0 fs/name.go:17-23)
+BEST_EFFORT = (NAME_SYSTEMD, MISC)
 
 MEMORY_LIMIT = "memory.limit_in_bytes"
 MEMSW_LIMIT = "memory.memsw.limit_in_bytes"
@@ -77,14 +91,15 @@ FREEZE_ROUNDS = 1000
 FREEZE_DEADLINE_S = 60.0
 
 
-def find_v1_mountpoints() -> dict[str, str]:
-    """Subsystem -> mount point of every cgroup v1 hierarchy in ``/proc/self/mountinfo``."""
+def find_v1_mountpoints(subsystems: tuple[str, ...] = SUBSYSTEMS) -> dict[str, str]:
+    """Subsystem -> mount point of every cgroup v1 hierarchy of ``subsystems`` in
+    ``/proc/self/mountinfo``."""
     found: dict[str, str] = {}
     for mount in read_mountinfo():
         if mount.fstype != "cgroup":
             continue
         for option in mount.super_options:
-            if option in SUBSYSTEMS and option not in found:
+            if option in subsystems and option not in found:
                 found[option] = mount.mount_point
     return found
 
@@ -138,8 +153,11 @@ class FsManager:
         cpu_shares_in_place: bool,
         freezer_get_state: bool = False,
         freezer_freeze_loop: bool = False,
+        subsystems: tuple[str, ...] = SUBSYSTEMS,
     ) -> None:
         self.config = config
+        #: the v1 hierarchies it makes and joins groups in, in order (``SUBSYSTEMS_OF``)
+        self.subsystems = subsystems
         #: writes the control files, in the words of the profile's release
         self.writer = writer
         #: cpu.shares is read back right after its write, and a clamped value ends the Set there
@@ -174,17 +192,17 @@ class FsManager:
         if self.config.paths is not None:
             self._join_paths(self.config.paths, pid)
             return
-        mounts = find_v1_mountpoints()
-        for name in SUBSYSTEMS:
+        mounts = find_v1_mountpoints(self.subsystems)
+        for name in self.subsystems:
             mount = mounts.get(name)
             if mount is None:
                 if name == "devices":
                     raise CgroupError(f"mountpoint for {name} not found")
                 continue
             path = group_dir(mount, self.config.path)
-            if name == NAME_SYSTEMD:
-                # The named group is joined on a best-effort basis: its errors are ignored,
-                # silently (name.go:19-25), and its path is kept (and removed at destroy).
+            if name in BEST_EFFORT:
+                # A named or misc group is joined on a best-effort basis: its errors are
+                # ignored, silently, and its path is kept (and removed at destroy).
                 self.paths[name] = path
                 with contextlib.suppress(OSError, CgroupError):
                     mkdir_all(path, 0o755)
@@ -208,7 +226,7 @@ class FsManager:
         exists, and ``pid`` is written only into those that exist (692f6e1 apply_raw.go:117-130,
         cgroups/utils.go:359-368 EnterPid); a key that names no v1 subsystem (the unified
         hierarchy's "") is recorded where its directory exists."""
-        mounts = find_v1_mountpoints()
+        mounts = find_v1_mountpoints(self.subsystems)
         for name, path in paths.items():
             if name in mounts or os.path.isdir(path):
                 self.paths[name] = path
@@ -222,8 +240,8 @@ class FsManager:
         none for joined cgroups."""
         if self.config is None or self.config.paths is not None:
             return {}
-        mounts = find_v1_mountpoints()
-        return {n: group_dir(mounts[n], self.config.path) for n in SUBSYSTEMS if n in mounts}
+        mounts = find_v1_mountpoints(self.subsystems)
+        return {n: group_dir(mounts[n], self.config.path) for n in self.subsystems if n in mounts}
 
     def _join_unified(self, path: str, pid: int) -> None:
         """Hybrid hosts (runc >= 1.0): the same path in the unified hierarchy, keyed "".
@@ -392,15 +410,15 @@ class FsManager:
         """``FreezerGroup.GetState`` (v1.2.0 cgroups/fs/freezer.go:115-158): FREEZING is read
         again after 1 ms until it settles (bounded here by ``FREEZE_DEADLINE_S``); FROZEN is
         the group's own only when ``freezer.self_freezing`` reads 1, and THAWED when it reads 0
-        (an ancestor froze it); a missing file is no state (None), and no self_freezing file
-        leaves FROZEN.
+        (an ancestor froze it); a missing file or ENODEV (a group being removed) is no state
+        (None), and no self_freezing file leaves FROZEN (:117-124, 133-139).
 
         Raises:
             CgroupError: an unknown state, or FREEZING past the deadline.
         """
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
-            text = read_freezer_file_raw(os.path.join(directory, "freezer.state"))
+            text = _read_unless_gone(os.path.join(directory, "freezer.state"))
             state = None if text is None else text.strip()
             if state in (None, THAWED):
                 return state
@@ -449,12 +467,24 @@ def _self_freezing(directory: str) -> str:
     Raises:
         CgroupError: an unknown value.
     """
-    text = read_freezer_file_raw(os.path.join(directory, "freezer.self_freezing"))
+    text = _read_unless_gone(os.path.join(directory, "freezer.self_freezing"))
     if text is None or text == "1\n":
         return FROZEN
     if text == "0\n":
         return THAWED
     raise CgroupError(f'unknown "freezer.self_freezing" state: {go_quote(text)}')
+
+
+def _read_unless_gone(path: str) -> str | None:
+    """GetState's read of a freezer file: None where it does not exist or the kernel answers
+    ENODEV, as it does for a control file of a group being removed (v1.2.0
+    cgroups/fs/freezer.go:121, 136, since 294c4866e, v1.1.0)."""
+    try:
+        return read_freezer_file_raw(path)
+    except OSError as err:
+        if err.errno == errno.ENODEV:
+            return None
+        raise
 
 
 def _memory_busy(directory: str, limit: int) -> str:

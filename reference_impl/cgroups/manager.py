@@ -15,6 +15,7 @@ import signal
 from typing import Protocol
 
 from reference_impl.cgroups.fs import FROZEN
+from reference_impl.cgroups.fs import SUBSYSTEMS_OF
 from reference_impl.cgroups.fs import THAWED
 from reference_impl.cgroups.fs import FsManager
 from reference_impl.cgroups.fs2 import Fs2Manager
@@ -110,6 +111,7 @@ def new_manager(
         cpu_shares_in_place=profile.cpu_shares_in_place,
         freezer_get_state=profile.freezer_get_state,
         freezer_freeze_loop=profile.freezer_freeze_loop,
+        subsystems=SUBSYSTEMS_OF[profile.v1_subsystems],
     )
 
 

@@ -226,7 +226,8 @@ class IntelRdtManager:
 
     def set(self, config: IntelRdtConfig) -> None:
         """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
-        none."""
+        none.  The writer keeps the config it was made with, whatever closID ``config`` names:
+        Destroy follows that one (v1.2.0 intelrdt.go:148-153, 593-673)."""
         value = schemata_value(config)
         if not value:
             return
@@ -240,7 +241,6 @@ class IntelRdtManager:
             if self.era == "seed":
                 raise self._last_cmd(write_failed(shown, "schemata", err)) from err
             raise self._last_cmd(f"intelrdt: unable to write {shown}: {err}") from err
-        self.config = config
 
     def destroy(self) -> None:
         """Remove the group it made (``os.RemoveAll``); a closID group is never removed, only

@@ -39,6 +39,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "rdt_group_left_on_refused_schema": ("RDT-INVALID-SCHEMA-NO-GROUP",),
     # a feature runc brought after the seed: its rule is not the seed's
     "closid_group_removed": Broken(("RDT-CLOSID-NOT-REMOVED",), profile="runc-1.2"),
+    "rdt_set_takes_config": Broken(("RDT-SET-CLOSID-IGNORED",), profile="runc-1.2"),
     "rdt_ignored_without_resctrl": ("CLI-RDT-UNSUPPORTED",),
     "rdt_schemaless_unchecked": ("CLI-RDT-UNSUPPORTED-NO-SCHEMA",),
     "rdt_path_lost_on_load": ("CLI-RDT-GROUP",),
@@ -236,6 +237,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "memory_read_skipped": ("CG-SET-MEMORY-UNLIMITED-READS",),
     "memory_swap_unchecked": ("CG-SET-MEMORY-SWAP-UNACCOUNTED",),
     "freezer_gone_is_error": ("LC-STATUS-FREEZER-GONE",),
+    "freezer_enodev_is_error": Broken(("LC-STATUS-FREEZER-ENODEV",), profile="runc-1.2"),
+    "v1_rdma_misc_unjoined": Broken(("CG-V1-RDMA-MISC",), profile="runc-1.2"),
     "self_freezing_ignored": Broken(("LC-STATUS-PARENT-FROZEN",), profile="runc-1.2"),
     "freezing_read_once": Broken(
         ("LC-STATUS-FREEZING-SETTLES", "LC-STATUS-PARENT-FROZEN"), profile="runc-1.2"

@@ -198,6 +198,9 @@ RUNC_V120 = Profile(
     paused_check_context="",
     # cgroups/fs/fs.go:36-42: on a hybrid host the "" subsystem joins cgroup v2
     cgroup_join_unified=True,
+    # cgroups/fs/fs.go:15-32 subsystems: the seed's, RdmaGroup after the freezer, and misc
+    # (NameGroup with Join) after name=systemd
+    v1_subsystems="runc-1.2",
     # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,
     # MBA, a writer whenever resctrl is mounted)
     rdt_era="runc-1.1",

@@ -92,6 +92,22 @@ def v1_without(hierarchy: str) -> Needs:
     return check
 
 
+def v1_with(*hierarchies: str) -> Needs:
+    """A host's ``needs``: cgroup v1 hierarchies, ``hierarchies`` among them."""
+
+    def check(host: Host) -> str | None:
+        mounted = host.v1_hierarchies()
+        if all(h in mounted for h in hierarchies):
+            return None
+        return (
+            f"the rule is about a v1 cgroup host with the {' and '.join(hierarchies)}"
+            f" hierarchies; on {host.describe()} the v1 hierarchies are"
+            f" {', '.join(mounted) or 'none'}"
+        )
+
+    return check
+
+
 def v1_memory_without(control_file: str) -> Needs:
     """A host's ``needs``: a cgroup v1 memory hierarchy whose groups have no ``control_file``
     (memory.memsw.*: a kernel that does not account swap).  The root has the same files as
