@@ -23,6 +23,8 @@ from reference_impl import states as states_module
 from reference_impl.cgroups import CgroupManager
 from reference_impl.cgroups.fs import FROZEN
 from reference_impl.cgroups.fs import THAWED
+from reference_impl.cgroups.writer import CgroupError
+from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import Config
 from reference_impl.configs import Process
 from reference_impl.errors import LibcontainerError
@@ -32,12 +34,14 @@ from reference_impl.errors import go_strerror
 from reference_impl.errors import is_sentinel
 from reference_impl.errors import new_system_error
 from reference_impl.errors import new_system_error_with_cause
+from reference_impl.exec_join import write_each
 from reference_impl.fileutil import remove
 from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
 from reference_impl.hooks import hook_state_json
 from reference_impl.hooks import run_hook
 from reference_impl.intelrdt import IntelRdtManager
+from reference_impl.intelrdt.manager import IntelRdtError
 from reference_impl.lookpath import LookPathError
 from reference_impl.lookpath import look_path
 from reference_impl.lookpath import path_of
@@ -692,25 +696,48 @@ class Container:
             raise self.profile.start_step_error(step, phase, err) from err
 
     def _join_existing(self, pid: int) -> None:
-        """``setnsProcess.start``: the new process joins the container's cgroups (EnterPid skips
-        a path that is gone) and its resctrl group when that exists; a failed write is a
-        SystemError naming the pid (692f6e1 process_linux.go:88-102)."""
-        for path in self.cgroup_manager.get_paths().values():
-            try:
-                _write_pid(path, "cgroup.procs", pid)
-            except OSError as err:
-                if err.errno != errno.ENOENT:
-                    raise new_system_error_with_cause(
-                        str(err.strerror), f"adding pid {pid} to cgroups"
-                    ) from err
+        """``setnsProcess.start``: the new process joins the container's cgroups (the
+        profile's ``exec_cgroup_join``) and its resctrl group when that exists; a failed write
+        is the error of step "join-cgroups" or "join-rdt", naming the pid (692f6e1
+        process_linux.go:88-102; v1.2.0 :164-195)."""
+        paths = self.cgroup_manager.get_paths().values()
+        try:
+            if self.profile.exec_cgroup_join == "write-each":
+                init_pid = self.init_process.pid if self.init_process is not None else 0
+                write_each(paths, pid, init_pid, CgroupWriter("runc", self.system))
+            else:
+                for path in paths:
+                    _enter_pid(path, pid)
+        except CgroupError as err:
+            raise self.profile.start_step_error("join-cgroups", "", err, pid=pid) from err
         rdt_path = self._intel_rdt_path()
         if rdt_path and os.path.isdir(rdt_path):
             try:
-                _write_pid(rdt_path, "tasks", pid)
-            except OSError as err:
-                raise new_system_error_with_cause(
-                    str(err.strerror), f"adding pid {pid} to Intel RDT resource control filesystem"
-                ) from err
+                self._join_rdt(rdt_path, pid)
+            except IntelRdtError as err:
+                raise self.profile.start_step_error("join-rdt", "", err, pid=pid) from err
+
+    def _join_rdt(self, path: str, pid: int) -> None:
+        """``WriteIntelRdtTasks``: the seed's "failed to write <pid> to tasks: ..."
+        (intelrdt.go:357-369); runc's "intelrdt: unable to add pid <pid>: ..." with the
+        kernel's last_cmd_status, once (v1.2.0 intelrdt.go:405-417, 675-681)."""
+        manager = self.intel_rdt_manager
+        try:
+            write_file(os.path.join(path, "tasks"), str(pid))
+        except OSError as err:
+            if manager is None or self.profile.exec_cgroup_join == "enter-pid":
+                raise IntelRdtError(write_failed(pid, "tasks", err)) from err
+            raise manager._last_cmd(f"intelrdt: unable to add pid {pid}: {err}") from err
+
+
+def _enter_pid(path: str, pid: int) -> None:
+    """EnterPid's write of one path, skipped when the path is gone (692f6e1
+    cgroups/utils.go:359-368): the seed's "failed to write <pid> to cgroup.procs: ..."."""
+    try:
+        _write_pid(path, "cgroup.procs", pid)
+    except OSError as err:
+        if err.errno != errno.ENOENT:
+            raise CgroupError(str(err.strerror)) from err
 
 
 def _write_pid(directory: str, name: str, pid: int) -> None:

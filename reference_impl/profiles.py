@@ -142,10 +142,12 @@ class Profile:
     #: (before the sync loop) and "set" (in it; ``{phase}`` is "ready" without a mount
     #: namespace, else "procHooks"), by step: "cgroup-apply", "rdt-apply", "cgroup-set",
     #: "rdt-set"; around the fork of init ("spawn-init") or of a process started in a
-    #: running container ("spawn-setns"), and the reading of init's fds ("pipe-fds", ``{pid}``).
-    #: The seed's are SystemError causes (692f6e1 process_linux.go:75-79, 269-275, 285-288,
-    #: 292-299, 330-338, 360-368); runc 1.2's wrap as "<context>: <err>" (v1.2.0 :136-141,
-    #: 521-528, 598-601, 577-584, 743-751).
+    #: running container ("spawn-setns"), and the reading of init's fds ("pipe-fds", ``{pid}``);
+    #: the join of such a process to the container's cgroups ("join-cgroups") and resctrl
+    #: group ("join-rdt"), ``{pid}`` its pid.
+    #: The seed's are SystemError causes (692f6e1 process_linux.go:75-79, 88-102, 269-275,
+    #: 285-288, 292-299, 330-338, 360-368); runc 1.2's wrap as "<context>: <err>" (v1.2.0
+    #: :136-141, 182-192, 521-528, 598-601, 577-584, 743-751).
     start_step_contexts: Mapping[str, str] = dataclasses.field(
         default_factory=lambda: {
             "spawn-init": "starting init process command",
@@ -155,8 +157,17 @@ class Profile:
             "rdt-apply": "applying Intel RDT configuration for process",
             "cgroup-set": "setting cgroup config for {phase} process",
             "rdt-set": "setting Intel RDT config for {phase} process",
+            "join-cgroups": "adding pid {pid} to cgroups",
+            "join-rdt": "adding pid {pid} to Intel RDT resource control filesystem",
         }
     )
+    #: how a process started in a running container joins the container's cgroups:
+    #: "enter-pid", the seed's EnterPid, which skips a path that no longer exists (692f6e1
+    #: process_linux.go:88-93, cgroups/utils.go:359-368); or "write-each", runc's
+    #: WriteCgroupProc of every path, a gone one an error (39914db67, v1.1.0), which on cgroup
+    #: v2 first tries again in the cgroup /proc/<init pid>/cgroup gives init (v1.2.0
+    #: process_linux.go:164-185)
+    exec_cgroup_join: Literal["enter-pid", "write-each"] = "enter-pid"
     #: a busy cgroup: "rounds" (the seed's five RemovePaths rounds) or "ebusy-retry" (runc
     #: 1.2's rmdir with ten EBUSY retries, cgroups/utils.go:228-289; fs2 Destroy = RemovePath)
     cgroup_removal: Literal["rounds", "ebusy-retry"] = "rounds"
@@ -586,7 +597,10 @@ RUNC_1_2 = Profile(
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",
         "rdt-set": "error setting Intel RDT config for procHooks process",
+        "join-cgroups": "error adding pid {pid} to cgroups",
+        "join-rdt": "error adding pid {pid} to Intel RDT",
     },
+    exec_cgroup_join="write-each",
     cgroup_removal="ebusy-retry",
     kill_all_in_joined_pidns=True,
     set_rdt_failure_restores_cgroups=True,

@@ -46,6 +46,12 @@ def tasks_write_error(profile: str, **fields: Any) -> str:
     return str(resources()["tasks_write_error"][profile]).format(**fields)
 
 
+def exec_tasks_write_error(profile: str, **fields: Any) -> str:
+    """The cause of a failed write of a pid to the resctrl group's tasks when a process is
+    started in a running container, under ``profile``."""
+    return str(resources()["exec_tasks_write_error"][profile]).format(**fields)
+
+
 def cgroup_write_error(profile: str, **fields: Any) -> str | None:
     """A failed write of a cgroup v1 control file under ``profile``; None where the spec does
     not hold that profile's text."""

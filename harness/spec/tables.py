@@ -19,6 +19,7 @@ from harness.spec.resource_tables import RESOURCES  # noqa: F401 - re-exported
 from harness.spec.resource_tables import cgroup_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import cpu_default  # noqa: F401 - re-exported
 from harness.spec.resource_tables import directory_mode  # noqa: F401 - re-exported
+from harness.spec.resource_tables import exec_tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import freeze_without_group  # noqa: F401 - re-exported
 from harness.spec.resource_tables import freezer_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import frozen_sigkill  # noqa: F401 - re-exported

@@ -53,6 +53,12 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "specconv_shares_unconverted": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "shares_converted_unbounded": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "pipe_fds_before_apply": Broken(("LC-START-PIPE-FDS",), profile="runc-1.2"),
+    # an extra process's join as runc 1.2 does it (v1.2.0 process_linux.go:164-195)
+    "exec_join_seed_words": Broken(
+        ("LC-EXEC-JOIN-ERROR", "LC-EXEC-JOIN-RDT-ERROR"), profile="runc-1.2"
+    ),
+    "exec_skips_gone_cgroup": Broken(("LC-EXEC-CGROUP-GONE-ERROR",), profile="runc-1.2"),
+    "exec_join_without_init_fallback": Broken(("LC-EXEC-JOIN-INIT-CGROUP",), profile="runc-1.2"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_controllers_never_read": Broken(("CG-V2-SET-CONTROLLERS-READ",), profile="runc-1.2"),
     # cgroup v2's CreateCgroupPath (runc v1.0.0-rc91 on): not rules of the seed

@@ -116,7 +116,12 @@ RUNC_V120 = Profile(
         "rdt-apply": "unable to apply Intel RDT configuration",
         "cgroup-set": "error setting cgroup config for procHooks process",
         "rdt-set": "error setting Intel RDT config for procHooks process",
+        # process_linux.go:182-183 and 190-191: an exec'd process's join
+        "join-cgroups": "error adding pid {pid} to cgroups",
+        "join-rdt": "error adding pid {pid} to Intel RDT",
     },
+    # process_linux.go:164-185: WriteCgroupProc of each path, on cgroup v2 init's cgroup next
+    exec_cgroup_join="write-each",
     # cgroups/utils.go:228-289 rmdir with EBUSY retries; fs2/fs2.go:157-159
     cgroup_removal="ebusy-retry",
     # container_linux.go:184-193: a failed schemata write in Set puts the old limits back too
