@@ -38,6 +38,7 @@ PROBED_REASONS = (
     "the rule is about a v1 cgroup host without the freezer hierarchy; on this host",
     "the rule is about a v1 cgroup host without the devices hierarchy; on this host",
     "the rule is about a v1 memory hierarchy without",
+    "the rule is about a v1 cgroup host with the rdma and misc hierarchies; on this host",
     "the rule is about cgroup v2 mounted in a cgroup namespace whose root is threaded;",
     "the rule is about a hybrid cgroup host; on this host cgroups are",
     "a real kernel cannot be made to",
