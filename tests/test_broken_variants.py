@@ -93,7 +93,7 @@ POSTSTOP_STATE = "harness/scenarios/test_destroy.py::test_poststop_hooks_run_in_
         pytest.param(  # the audit's demonstration: the status rule's own check runs, and fails
             "poststop_status_running", "runc-1.2", "test_poststop_hooks",
             {"LC-HOOK-POSTSTOP-STATUS-STOPPED": ("fail", 1, 1),
-             "LC-HOOK-STATE-STDIN": ("pass", 2, 0), "LC-DESTROY-POSTSTOP": ("pass", 2, 0)},
+             "LC-HOOK-STATE-STDIN": ("pass", 3, 0), "LC-DESTROY-POSTSTOP": ("pass", 2, 0)},
             id="violates-one-of-several",
         ),
         pytest.param(  # the test stops on the hooks' runs: the state rule is not reached

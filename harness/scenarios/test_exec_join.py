@@ -35,7 +35,7 @@ def test_extra_process_fails_on_a_cgroup_that_is_gone(
     kept = {host.process_hierarchy(), "devices", "freezer", "cpuset"}
     spare = [h for h in host.v1_hierarchies() if h not in kept]
     if host.cgroup_mode() == "v2" or not spare:
-        skip_for_host("a v1 hierarchy a container can lose", f"{host.describe_cgroups()}")
+        skip_for_host("cgroup v1 hierarchy a container can lose", host.describe_cgroups())
     cid = host.container_id("cx")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
