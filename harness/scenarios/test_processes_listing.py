@@ -99,7 +99,7 @@ def test_processes_whose_walk_cannot_lstat_an_entry(
     look, path = ("procs_lstat", os.path.join(group, "cgroup.procs"))
     if entry == "sub-group":
         look, path = ("subgroup_lstat", sub)
-    walk = _WalkFailure(rule, look, path, [init_pid(c)], [below])
+    walk = _WalkFailure(rule, look, path, [init_pid(c)], [below], errno.ENOMEM)
     walk.judge(host, c, "lstat", profile, verify)
 
 
@@ -112,7 +112,7 @@ def test_processes_whose_walk_cannot_list_a_sub_group(
     c = factory.create(cid, config_for(cid, pid_namespace=False))
     c.run(INIT)
     _group, sub, below = _with_sub_group(host, c, cid)
-    walk = _WalkFailure(rule, "subgroup_unlisted", sub, [init_pid(c)], [below])
+    walk = _WalkFailure(rule, "subgroup_unlisted", sub, [init_pid(c)], [below], errno.EACCES)
     walk.judge(host, c, "opendir", profile, verify)
 
 
@@ -121,16 +121,17 @@ def _with_sub_group(host: Host, c: Container, cid: str) -> tuple[str, str, int]:
     moved there (the container's own, so its destroy kills it)."""
     hierarchy = host.process_hierarchy()
     group = host.cgroup_dir(hierarchy, f"/{cid}")
-    sub = os.path.join(group, "sub")
+    # named to sort before cgroup.procs: a walk that stops at it never reads the group's own
+    sub = os.path.join(group, "a-sub")
     os.mkdir(sub)
     below = host.fork(init_pid(c))
-    host.move_to_cgroup(below, hierarchy, f"/{cid}/sub")
+    host.move_to_cgroup(below, hierarchy, f"/{cid}/a-sub")
     return group, sub, below
 
 
 @dataclasses.dataclass(frozen=True)
 class _WalkFailure:
-    """One look of the walk that fails (EIO), and what Processes must answer
+    """One look of the walk that fails (EIO unless told), and what Processes must answer
     (lifecycle.toml [processes.walk])."""
 
     rule: str
@@ -138,9 +139,11 @@ class _WalkFailure:
     path: str
     group_pids: list[int]
     sub_pids: list[int]
+    #: the look's errno: the walks must hand on the one the kernel gave
+    err: int = errno.EIO
 
     def judge(self, host: Host, c: Container, op: str, profile: str, verify: Any) -> None:
-        fault = inject(host, op, self.path, errno.EIO)
+        fault = inject(host, op, self.path, self.err)
         listed, got = _listing(c)
         host.clear_faults()
         template, lists = process_tables.processes_walk(self.look, profile)
@@ -148,8 +151,8 @@ class _WalkFailure:
         # look (runc's takes no lstat of an entry); any other outcome must come of the fault
         unaffected = (template, lists) == ("", "all")
         assert unaffected or host.fired(fault), f"the walk never took {op} of {self.path}"
-        eio = os.strerror(errno.EIO).lower()
-        want = template.format(path=self.path, errno=eio) if template else "no error"
+        text = os.strerror(self.err).lower()
+        want = template.format(path=self.path, errno=text) if template else "no error"
         # the seed's SystemError puts where it was made before its text
         verify(self.rule, got.endswith(want), f"Processes returned {got!r}, not {want!r}")
         if listed is not None:
