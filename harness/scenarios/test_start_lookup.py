@@ -25,18 +25,20 @@ from harness.subjects.api import Process
 RULE = "LC-START-PROGRAM-NOT-FOUND"
 #: the process's $PATH, searched for a name without a slash
 SEARCH = "PATH=/usr/bin:/bin"
-CASES = ("missing", "not_in_path", "not_executable")
+CASES = ("missing", "not_in_path", "not_executable", "directory")
 
 
 def _program(host: Host, cid: str, case: str) -> str:
     """A program name that ``case`` says cannot be run: a path that is not there, a name no
-    $PATH directory holds, or a file without an x bit."""
+    $PATH directory holds, a file without an x bit, or a directory."""
     if case == "missing":
         return f"/no/such/{cid}"
     if case == "not_in_path":
         return f"no-such-{cid}"
     directory = host.bundle_dir(cid)
     os.makedirs(directory, exist_ok=True)
+    if case == "directory":
+        return directory
     path = os.path.join(directory, "not-executable")
     with open(path, "w", encoding="ascii") as f:
         f.write("#!/bin/sh\n")

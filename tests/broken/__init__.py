@@ -53,6 +53,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "specconv_shares_unconverted": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "shares_converted_unbounded": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "pipe_fds_before_apply": Broken(("LC-START-PIPE-FDS",), profile="runc-1.2"),
+    "lookup_directory_old_go": Broken(("LC-START-PROGRAM-NOT-FOUND",), profile="runc-1.2"),
     # an extra process's join as runc 1.2 does it (v1.2.0 process_linux.go:164-195)
     "exec_join_seed_words": Broken(
         ("LC-EXEC-JOIN-ERROR", "LC-EXEC-JOIN-RDT-ERROR"), profile="runc-1.2"
