@@ -12,6 +12,7 @@ import dataclasses
 import errno
 import json
 import os
+import re
 import signal
 import stat
 from collections.abc import Callable
@@ -295,3 +296,20 @@ def layers_missing(got: str, layers: Iterable[str], profile: str) -> str | None:
         return first_part_missing(got, [f"{layer} caused" for layer in layers])
     head = "".join(f"{layer}: " for layer in layers)
     return None if got.startswith(head) else head
+
+
+def joined_pid(got: str, rule: str, profile: str, verify: Any) -> str | None:
+    """The pid a failed join of a process started in a running container names, once checked
+    to sit in the profile's join_cgroups layers; None, its check failed, when it names none."""
+    match = re.search(r"adding pid (\d+) to cgroups", got)
+    verify(rule, match is not None, f"Start must fail with 'adding pid <pid> to cgroups': {got!r}")
+    if match is None:
+        return None
+    pid = match.group(1)
+    layers = [
+        layer.format(pid=pid)
+        for layer in start_errors.start_step_error_layers("join_cgroups", profile)
+    ]
+    missing = layers_missing(got, layers, profile)
+    verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
+    return pid
