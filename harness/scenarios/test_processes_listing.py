@@ -251,13 +251,7 @@ def test_processes_after_destroy_lists_nothing(factory: Factory, host: Host, ver
     # neither init nor the group is left (v1.2.0 container_linux.go:114-136)
     rule = "LC-PROCESSES-AFTER-DESTROY"
     cid = host.container_id("pd")
-    c = factory.create(cid, config_for(cid, pid_namespace=True))
-    c.run(INIT)
-    pid = init_pid(c)
-    c.signal(signal.SIGKILL)
-    assert host.dies(pid), f"init {pid} did not die of SIGKILL"
-    c.destroy()
-    assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
+    c = _destroyed(factory, host, cid)
     listed, got = _listing(c)
     verify(rule, got == "no error", f"Processes after destroy must not fail: {got}")
     verify(rule, listed == [], f"Processes must list nothing: {listed}")
@@ -272,13 +266,7 @@ def test_processes_after_destroy_drops_only_not_exist(
     # (ENOMEM) is Processes' error (v1.2.0 container_linux.go:114-136, getallpids.go:10-16)
     rule = "LC-PROCESSES-GONE-OTHER-ERROR"
     cid = host.container_id("po")
-    c = factory.create(cid, config_for(cid, pid_namespace=True))
-    c.run(INIT)
-    pid = init_pid(c)
-    c.signal(signal.SIGKILL)
-    assert host.dies(pid), f"init {pid} did not die of SIGKILL"
-    c.destroy()
-    assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
+    c = _destroyed(factory, host, cid)
     group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
     fault = inject(host, "lstat", group, errno.ENOMEM)
     got = error_of(c.processes)
@@ -294,3 +282,16 @@ def _listing(c: Container) -> tuple[list[int] | None, str]:
     listed: list[list[int]] = []
     err = raised(lambda: listed.append(c.processes()))
     return (listed[0] if listed else None), ("no error" if err is None else str(err))
+
+
+def _destroyed(factory: Factory, host: Host, cid: str) -> Container:
+    """A container that ran, whose init died of SIGKILL, destroyed: neither init nor its
+    cgroups are left (setup: a failure here is no rule's)."""
+    c = factory.create(cid, config_for(cid, pid_namespace=True))
+    c.run(INIT)
+    pid = init_pid(c)
+    c.signal(signal.SIGKILL)
+    assert host.dies(pid), f"init {pid} did not die of SIGKILL"
+    c.destroy()
+    assert host.cgroup_dirs(f"/{cid}") == [], "destroy left the container's cgroups"
+    return c
