@@ -10,6 +10,7 @@ network namespaces a task or a bind mount holds (:mod:`harness.fakes.proc.netns`
 from __future__ import annotations
 
 import errno
+import posixpath
 from collections.abc import Callable
 from typing import NoReturn
 
@@ -169,6 +170,19 @@ class KernelTasks:
         if task is None or task.zombie:
             raise FakeKernelError(f"pid {pid} is not a live process and cannot fork")
         return self.spawn_process(task.comm, parent=pid)
+
+    def execve(self, pid: int, argv: tuple[str, ...], environ: tuple[str, ...]) -> None:
+        """The process execs a program: /proc/<pid>/cmdline, environ and its comm are the new
+        program's; its pid, groups, namespaces and working directory stay.
+
+        Raises:
+            FakeKernelError: for no such live task, or a frozen one (frozen tasks run no code).
+        """
+        task = self._table.get(pid)
+        if task is None or task.zombie or task.state == "frozen":
+            raise FakeKernelError(f"pid {pid} is not a running process and cannot exec")
+        task.argv, task.environ = argv, environ
+        task.comm = posixpath.basename(argv[0])[:15] if argv else task.comm
 
     def exit_process(self, pid: int, code: int = 0) -> None:
         """The process exits with ``code``; a PID-namespace init takes its namespace along."""

@@ -23,7 +23,12 @@ from reference_impl.system import ProcessSpec
 from reference_impl.system import ProcStat
 from reference_impl.system import read_proc_stat
 
-__all__ = ["SimulatedSystem"]
+__all__ = ["RUNC_INIT", "SimulatedSystem"]
+
+#: the argv of runc's init before it execs the process's program: ``init`` after the runtime's
+#: own binary (the seed's "/proc/self/exe", 692f6e1 factory_linux.go:137; runc 1.2's os.Args[0],
+#: v1.2.0 container_linux.go:574-575)
+RUNC_INIT = ("runc", "init")
 
 
 class SimulatedSystem:
@@ -31,12 +36,18 @@ class SimulatedSystem:
 
     def __init__(self, kernel: SimulatedKernel) -> None:
         self.kernel = kernel
+        #: processes spawned for a running container, still runc's init until their lookup
+        #: passed: what each execs (argv, environment)
+        self._awaiting_exec: dict[int, tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     def spawn(self, spec: ProcessSpec) -> int:
         """Start ``spec.args[0]`` as a child of the runtime.
 
         With ``exec_fifo`` set, the init writes ``b"0"`` into the FIFO, as runc's init does
-        before it blocks until ``start``.
+        before it blocks until ``start`` (the model's init is its program from its spawn).
+        Without, the process is runc's own init (argv ``runc init``, no environment of the
+        process's) until :meth:`exec_program` lets it exec, as a process runc starts in a
+        running container is until its lookup passed.
 
         Raises:
             FakeKernelError: for an empty argv.
@@ -45,12 +56,16 @@ class SimulatedSystem:
         if not spec.args:
             raise FakeKernelError("ProcessSpec.args is empty: nothing to execute")
         self.kernel.check_fork(spec.args[0])
+        if spec.exec_fifo is None:
+            program = (RUNC_INIT, (), spec.cwd)
+            pid = self.kernel.spawn_process("runc", namespaces=spec.namespaces, program=program)
+            self._awaiting_exec[pid] = (tuple(spec.args), tuple(spec.env))
+            return pid
         comm = posixpath.basename(spec.args[0])
         program = (tuple(spec.args), tuple(spec.env), spec.cwd)
         pid = self.kernel.spawn_process(comm, namespaces=spec.namespaces, program=program)
-        if spec.exec_fifo is not None:
-            node = self._fifo(spec.exec_fifo)
-            node.set_initial_contents((node.byte_contents or b"") + b"0")
+        node = self._fifo(spec.exec_fifo)
+        node.set_initial_contents((node.byte_contents or b"") + b"0")
         return pid
 
     def exec_stat(self, pid: int, path: str) -> os.stat_result:
@@ -69,7 +84,17 @@ class SimulatedSystem:
         return fs.stat(path)  # type: ignore[return-value]
 
     def exec_program(self, pid: int) -> None:
-        """Nothing to let go: the model's process is what its program would be from its spawn."""
+        """The process spawned without an exec FIFO execs its program: its cmdline, environ
+        and comm become the process's.
+
+        Raises:
+            FakeKernelError: for a pid that is not such a process waiting to exec (an init, a
+                process that already exec'd, one never spawned here).
+        """
+        program = self._awaiting_exec.pop(pid, None)
+        if program is None:
+            raise FakeKernelError(f"pid {pid} was not spawned here to exec a program")
+        self.kernel.execve(pid, *program)
 
     def signal(self, pid: int, sig: int) -> None:
         """``kill(2)``."""

@@ -15,6 +15,7 @@ from harness.fakes import HookProgram
 from harness.fakes import ProgramRun
 from harness.fakes import SimulatedKernel
 from harness.fakes import booted_kernel
+from harness.hosts.simulated_system import RUNC_INIT
 from harness.hosts.simulated_system import SimulatedSystem
 from reference_impl.system import ProcessSpec
 from reference_impl.system import System
@@ -157,8 +158,43 @@ def test_exec_stat_resolves_from_the_process_cwd(
     assert system.exec_stat(pid, "/bin/sh").st_mode & 0o111
     with pytest.raises(FileNotFoundError):
         system.exec_stat(pid, "/no/such")
-    system.exec_program(pid)  # nothing to let go: the model runs from its spawn
+    system.exec_program(pid)
     kernel.exit_process(pid, 0)
     with pytest.raises(OSError) as info:
         system.exec_stat(pid, "/bin/sh")
     assert info.value.errno == errno.ESRCH
+
+
+def _cmdline(pid: int) -> list[str]:
+    with open(f"/proc/{pid}/cmdline", "rb") as f:
+        return [item.decode() for item in f.read().split(b"\0")[:-1]]
+
+
+def test_a_process_without_an_exec_fifo_is_runc_init_until_it_execs(
+    system: SimulatedSystem, kernel: SimulatedKernel
+) -> None:
+    """runc's init for a process in a running container execs the program only once its
+    lookup passed; until then /proc shows runc's own init."""
+    spec = ProcessSpec(args=("/bin/sleep", "9"), env=("A=1",), cwd="/tmp")
+    pid = system.spawn(spec)
+    assert _cmdline(pid) == list(RUNC_INIT)
+    assert os.readlink(f"/proc/{pid}/cwd") == "/tmp"
+    system.exec_program(pid)
+    assert _cmdline(pid) == ["/bin/sleep", "9"]
+    with open(f"/proc/{pid}/environ", "rb") as f:
+        assert f.read() == b"A=1\0"
+    process = kernel.process(pid)
+    assert process is not None and process.comm == "sleep"
+    with pytest.raises(FakeKernelError, match="not spawned here to exec"):
+        system.exec_program(pid)  # it already exec'd
+
+
+def test_an_init_is_its_program_from_its_spawn_and_never_execs_again(
+    system: SimulatedSystem,
+) -> None:
+    os.makedirs("/run/c", exist_ok=True)
+    system.mkfifo("/run/c/exec.fifo", 0o622)
+    pid = system.spawn(ProcessSpec(args=("/bin/sleep", "9"), exec_fifo="/run/c/exec.fifo"))
+    assert _cmdline(pid) == ["/bin/sleep", "9"]
+    with pytest.raises(FakeKernelError, match="not spawned here to exec"):
+        system.exec_program(pid)
