@@ -137,7 +137,8 @@ def test_resume_thaws_every_task_at_the_kernel(cli: CommandLine, host: Host) -> 
 
 def _bad_bundle(cli: CommandLine, host: Host, name: str, fault: str) -> str:
     """The bundle of ``name`` with ``fault``: "missing" (no directory), "not-json" (config.json
-    cut short), "no-args" (process without args); everything else as a good bundle has it."""
+    cut short), "no-args" (process without args), "no-program" (args[0] a path not there in the
+    container); everything else as a good bundle has it."""
     if fault == "missing":
         bundle = host.bundle_dir(name)
         assert not os.path.exists(bundle), f"setting up: {bundle} exists"
@@ -150,7 +151,10 @@ def _bad_bundle(cli: CommandLine, host: Host, name: str, fault: str) -> str:
         text = text[: len(text) // 2]
     else:
         config = json.loads(text)
-        del config["process"]["args"]
+        if fault == "no-program":
+            config["process"]["args"] = [f"/rtgate-no-such-program/{name}"]
+        else:
+            del config["process"]["args"]
         text = json.dumps(config)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
@@ -163,6 +167,7 @@ def _bad_bundle(cli: CommandLine, host: Host, name: str, fault: str) -> str:
         pytest.param("missing", marks=pytest.mark.requirement("CLI-CREATE-BUNDLE-MISSING")),
         pytest.param("not-json", marks=pytest.mark.requirement("CLI-CREATE-CONFIG-NOT-JSON")),
         pytest.param("no-args", marks=pytest.mark.requirement("CLI-CREATE-NO-PROCESS-ARGS")),
+        pytest.param("no-program", marks=pytest.mark.requirement("CLI-CREATE-PROGRAM-NOT-FOUND")),
     ],
 )
 def test_create_with_a_bad_bundle_leaves_nothing(cli: CommandLine, host: Host, fault: str) -> None:

@@ -28,6 +28,7 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import joined_pid
 from harness.scenarios._support.containers import layers_missing
+from harness.scenarios._support.containers import program_of
 from harness.scenarios._support.containers import start_extra
 from harness.scenarios._support.containers import state_file
 from harness.scenarios._support.containers import state_name
@@ -141,6 +142,10 @@ def test_extra_process_whose_resctrl_write_fails_is_not_started(
         verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
     left = rdt.live_children() - before
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
+    kept = os.path.isdir(rdt.resctrl_group(cid))
+    verify(rule, kept, "the failed start removed the running container's resctrl group")
+    tasks = rdt.resctrl_tasks(cid) if kept else []
+    verify(rule, init_pid(c) in tasks, f"init {init_pid(c)} left its resctrl group: {tasks}")
 
 
 @pytest.mark.requirement("LC-EXEC-RDT-GONE")
@@ -285,16 +290,6 @@ def _reap_init(host: Host, c: Container) -> int:
     return pid
 
 
-def _program_of(pid: int) -> tuple[list[str], list[str], str]:
-    """What ``pid`` runs: /proc/<pid>/cmdline, environ and the cwd link."""
-
-    def nul_list(name: str) -> list[str]:
-        with open(f"/proc/{pid}/{name}", "rb") as f:
-            return [item.decode() for item in f.read().split(b"\0")[:-1]]
-
-    return nul_list("cmdline"), nul_list("environ"), os.readlink(f"/proc/{pid}/cwd")
-
-
 @pytest.mark.requirement("LC-START-PROCESS-PROGRAM")
 def test_processes_run_their_args_env_and_cwd(factory: Factory, host: Host, verify: Any) -> None:
     rule = "LC-START-PROCESS-PROGRAM"
@@ -307,8 +302,8 @@ def test_processes_run_their_args_env_and_cwd(factory: Factory, host: Host, veri
     pids = {"init": init_pid(c), "exec": start_extra(c, host, extra)}
     for role, process in (("init", init), ("exec", extra)):
         pid = pids[role]
-        eventually(host, lambda pid=pid, process=process: _program_of(pid)[0] == list(process.args))
-        argv, environ, cwd = _program_of(pid)
+        eventually(host, lambda pid=pid, process=process: program_of(pid)[0] == list(process.args))
+        argv, environ, cwd = program_of(pid)
         verify(rule, argv == list(process.args), f"{role} {pid} runs {argv}, not {process.args}")
         verify(rule, environ == list(process.env), f"{role} {pid} has env {environ}")
         verify(rule, cwd == process.cwd, f"{role} {pid} runs in {cwd!r}, not {process.cwd!r}")

@@ -14,15 +14,19 @@ import pytest
 
 from harness.hosts import HookProgram
 from harness.hosts import Host
+from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import install_hooks
+from harness.scenarios._support.containers import program_of
 from harness.spec import start_errors
 from harness.spec import tables
 from harness.subjects.api import Process
 
 RULE = "LC-START-PROGRAM-NOT-FOUND"
+ON_PATH = "LC-START-PROGRAM-ON-PATH"
 #: the process's $PATH, searched for a name without a slash
 SEARCH = "PATH=/usr/bin:/bin"
 CASES = ("missing", "not_in_path", "not_executable", "directory")
@@ -103,10 +107,13 @@ def test_exec_whose_program_cannot_be_found(
     factory: Any, host: Host, profile: str, case: str, verify: Any
 ) -> None:
     """A process started in a running container looks its program up once it joined the
-    container's cgroups: the start fails, the process is gone, the container runs on."""
+    container's cgroups: the start fails, the process is gone, the container runs on, in its
+    groups (on an L3 CAT host, its resctrl group too, which a runtime could remove: the kernel
+    lets a group with tasks go)."""
     cid = host.container_id(f"lx-{case.replace('_', '-')}")
     name = _program(host, cid, case)
-    c = factory.create(cid, config_for(cid))
+    rdt = host.rdt_unavailable() is None
+    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f") if rdt else None))
     c.run(INIT)
     before = host.live_children()
     logged = len(host.operations())
@@ -125,6 +132,60 @@ def test_exec_whose_program_cannot_be_found(
     verify(RULE, str(c.status()) == "running", f"the container is {c.status()}, not running")
     dirs = host.cgroup_dirs(f"/{cid}")
     verify(RULE, bool(dirs), "the failed exec removed the container's cgroups")
+    if rdt:
+        group = host.resctrl_group(cid)
+        verify(RULE, os.path.isdir(group), f"the failed exec removed the resctrl group {group}")
+
+
+def _program_on_path(host: Host, cid: str) -> tuple[str, str]:
+    """A name only the process's own $PATH finds: (the name, that PATH entry).  Its first
+    directory is not there, its second holds a file of that name without an x bit, its third
+    an executable one (a link to init's program); the runtime's $PATH names none of them."""
+    root = host.bundle_dir(cid)
+    name = f"rtgate-{cid}"
+    absent, plain, found = (os.path.join(root, d) for d in ("absent", "plain", "bin"))
+    for directory in (plain, found):
+        os.makedirs(directory, exist_ok=True)
+    with open(os.path.join(plain, name), "w", encoding="ascii") as f:
+        f.write("#!/bin/sh\n")
+    os.chmod(os.path.join(plain, name), 0o644)
+    os.symlink(os.path.realpath(INIT.args[0]), os.path.join(found, name))
+    return name, f"PATH={absent}:{plain}:{found}"
+
+
+def _argv(pid: int) -> list[str] | None:
+    """``pid``'s cmdline, None once it is gone."""
+    try:
+        return program_of(pid)[0]
+    except OSError:
+        return None
+
+
+@pytest.mark.requirement(ON_PATH)
+@pytest.mark.parametrize("which", ["init", "setns"])
+def test_a_name_without_a_slash_is_found_in_the_process_path(
+    factory: Any, host: Host, which: str, verify: Any
+) -> None:
+    """Init sets the process's Env as its own before it looks the name up, so the directories
+    searched are the process's, in order, and a candidate that cannot run is passed over."""
+    cid = host.container_id(f"lp-{which}")
+    name, search = _program_on_path(host, cid)
+    process = Process(args=(name, "infinity"), env=(search,), init=which == "init")
+    c = factory.create(cid, config_for(cid))
+    if which == "setns":
+        c.run(INIT)
+    before = host.live_children()
+    got = error_of(lambda: c.run(process) if process.init else c.start(process))
+    verify(ON_PATH, got == "no error", f"Start of {name!r} with {search} must succeed: {got!r}")
+    new = host.live_children() - before
+    verify(ON_PATH, len(new) == 1, f"Start must leave one process running {name!r}: {new}")
+    if process.init and got == "no error":
+        verify(ON_PATH, new == {init_pid(c)}, f"init {init_pid(c)} is not the new process {new}")
+    want = list(process.args)
+    for pid in new:
+        eventually(host, lambda pid=pid: _argv(pid) == want)
+        argv = _argv(pid)
+        verify(ON_PATH, argv == want, f"{which} {pid} runs {argv}, not {want}")
 
 
 @pytest.mark.requirement("LC-START-TERMINATE-WARNED")

@@ -262,6 +262,14 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "joined_paths_all_recorded": ("CG-JOINED-UNMOUNTED-SKIPPED",),
     "joined_paths_only_existing": ("CG-JOINED-MISSING-RECORDED",),
     "outside_thaw_fought": Broken(("CG-FREEZE-THAWED-MID-FREEZE",), profile="runc-1.2"),
+    # the program lookup's last survivors of make mutate (768bb33)
+    "lookup_in_runtime_path": ("LC-START-PROGRAM-ON-PATH",),
+    "exec_never_execs": ("LC-START-PROCESS-PROGRAM",),
+    "init_lookup_deferred": ("CLI-CREATE-PROGRAM-NOT-FOUND", "LC-START-PROGRAM-NOT-FOUND"),
+    # the seed keeps a failed init's groups too: only runc 1.2 tells exec from init here
+    "failed_exec_removes_groups": Broken(
+        ("LC-START-PROGRAM-NOT-FOUND", "LC-EXEC-JOIN-RDT-ERROR"), profile="runc-1.2"
+    ),
 }
 
 

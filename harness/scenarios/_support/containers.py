@@ -93,6 +93,16 @@ def init_pid(c: Container) -> int:
     return int(c.init_process.pid)
 
 
+def program_of(pid: int) -> tuple[list[str], list[str], str]:
+    """What ``pid`` runs: /proc/<pid>/cmdline, environ and the cwd link."""
+
+    def nul_list(name: str) -> list[str]:
+        with open(f"/proc/{pid}/{name}", "rb") as f:
+            return [item.decode() for item in f.read().split(b"\0")[:-1]]
+
+    return nul_list("cmdline"), nul_list("environ"), os.readlink(f"/proc/{pid}/cwd")
+
+
 def raised(call: Callable[[], object]) -> Exception | None:
     """The error ``call`` raises, or None."""
     try:
