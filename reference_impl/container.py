@@ -711,7 +711,7 @@ class Container:
         except CgroupError as err:
             raise self.profile.start_step_error("join-cgroups", "", err, pid=pid) from err
         rdt_path = self._intel_rdt_path()
-        if rdt_path and os.path.isdir(rdt_path):
+        if rdt_path and os.path.exists(rdt_path):
             try:
                 self._join_rdt(rdt_path, pid)
             except IntelRdtError as err:
@@ -731,13 +731,15 @@ class Container:
 
 
 def _enter_pid(path: str, pid: int) -> None:
-    """EnterPid's write of one path, skipped when the path is gone (692f6e1
-    cgroups/utils.go:359-368): the seed's "failed to write <pid> to cgroup.procs: ..."."""
+    """EnterPid's write of one path, skipped when os.Stat of it fails (PathExists), and any
+    error of the write returned, ENOENT too (692f6e1 cgroups/utils.go:359-368): the seed's
+    "failed to write <pid> to cgroup.procs: ..."."""
+    if not os.path.exists(path):
+        return
     try:
         _write_pid(path, "cgroup.procs", pid)
     except OSError as err:
-        if err.errno != errno.ENOENT:
-            raise CgroupError(str(err.strerror)) from err
+        raise CgroupError(str(err.strerror)) from err
 
 
 def _write_pid(directory: str, name: str, pid: int) -> None:

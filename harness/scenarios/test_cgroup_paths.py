@@ -108,7 +108,9 @@ def test_a_refused_placement_names_the_write(factory: Factory, host: Host, verif
     got = error_of(lambda: c.start(INIT))
     assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
-    cause = re.escape(tables.procs_write_error("seed", pid="PID", path="PATH", errno=eio))
+    cause = re.escape(
+        tables.procs_write_error("seed", pid="PID", op="write", path="PATH", errno=eio)
+    )
     cause = cause.replace("PID", r"\d+").replace("PATH", r"/\S+/cgroup\.procs")
     text = re.compile(r'applying cgroup configuration for process caused \\?"' + cause)
     verify("CG-APPLY-PROCS-ERROR", text.search(got) is not None, f"start failed with {got!r}")

@@ -3,16 +3,23 @@ names one after the container whenever resctrl is mounted, runc only with intelR
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 import os
 from typing import Any
 
 import pytest
 
 from harness.hosts import Host
+from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
+from harness.scenarios._support.containers import error_of
+from harness.scenarios._support.containers import joined_pid
 from harness.scenarios._support.containers import start_extra
+from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
+from harness.subjects.api import CgroupConfig
 from harness.subjects.base import Factory
 
 
@@ -32,3 +39,35 @@ def test_extra_process_joins_a_group_named_after_a_container_without_intel_rdt(
     joined = pid in rdt.resctrl_tasks(cid)
     wanted = tables.state_rdt_path_without_intel_rdt(profile, group) == group
     verify(rule, joined == wanted, f"the extra process {pid} in {group}: {joined}, not {wanted}")
+
+
+@pytest.mark.requirement("LC-EXEC-RDT-ID-NAMES-FILE")
+def test_extra_process_of_a_container_named_after_a_resctrl_file(
+    factory: Factory, rdt: Host, profile: str, verify: Any
+) -> None:
+    """The seed asks os.Stat, not whether a directory is there: an id that names a file of the
+    resctrl root passes, and the join's write goes through that file."""
+    rule = "LC-EXEC-RDT-ID-NAMES-FILE"
+    cid = "tasks"  # a file of every resctrl root
+    if rdt.container_id(cid) != cid:
+        skip_for_host(
+            "a container id rtgate may give as it is",
+            f"this host gives rtgate's containers ids of their own ({rdt.container_id(cid)!r}), "
+            "so that none is a name a host's own could have",
+        )
+    tasks_file = os.path.join(rdt.resctrl_group(""), cid)
+    assert os.path.isfile(tasks_file), f"setting up: {tasks_file} is not the root's tasks file"
+    config = dataclasses.replace(config_for(cid), cgroups=CgroupConfig(path="/rdt-file-id"))
+    c = factory.create(cid, config)
+    c.run(INIT)
+    before = rdt.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    pid = joined_pid(got, rule, profile, verify, step="join_rdt")
+    if pid is not None:
+        path = os.path.join(tasks_file, "tasks")
+        text = os.strerror(errno.ENOTDIR).lower()
+        want = tables.exec_tasks_write_error(profile, pid=pid, op="open", path=path, errno=text)
+        verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
+    left = rdt.live_children() - before
+    verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
+    verify(rule, str(c.status()) == "running", f"the container is {c.status()}, not running")

@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.containers import path_error
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -112,8 +113,8 @@ def test_pause_returns_the_read_back_error(factory: Factory, host: Host, verify:
         host.fired(fault) and wrote and failed[0] > wrote[0],
         f"no read after the write: {ops}",
     )
-    eio = os.strerror(errno.EIO).lower()
-    verify(rule, eio in got.lower(), f"pause must return the read's error: {got!r}")
+    want = path_error("read", freezer, errno.EIO)
+    verify(rule, got == want, f"Pause must return the read's error {want!r}: {got!r}")
 
 
 @pytest.mark.requirement("CG-JOINED-NOT-REMOVED")

@@ -18,6 +18,7 @@ from reference_impl.cgroups.pids import all_pids
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
+from reference_impl.errors import PathError
 from reference_impl.errors import go_quote
 from reference_impl.errors import go_strerror
 from reference_impl.fileutil import mkdir_all
@@ -351,7 +352,7 @@ class FsManager:
             return  # runc writes THAWED and reads nothing back (v1.2.0 fs/freezer.go:102-103)
         deadline = self.system.monotonic() + FREEZE_DEADLINE_S
         while True:
-            current = read_file(os.path.join(directory, "freezer.state"))
+            current = _read_freezer_state(directory)
             if current.strip() == state:
                 return
             if self.system.monotonic() > deadline:
@@ -380,7 +381,6 @@ class FsManager:
                 to freeze" after the last round.
             PathError: the read's error.
         """
-        state_file = os.path.join(directory, "freezer.state")
         for round_no in range(FREEZE_ROUNDS):
             if round_no % 50 == 49:
                 with contextlib.suppress(CgroupError):
@@ -389,7 +389,7 @@ class FsManager:
             self.writer.write(directory, "freezer.state", FROZEN)
             if round_no % 25 == 24:
                 self.system.sleep(0.000010)
-            state = read_file_go(state_file).strip()
+            state = _read_freezer_state(directory).strip()
             if state == FROZEN:
                 return
             if state != "FREEZING":
@@ -457,6 +457,18 @@ class FsManager:
         if self.writer.era != "seed" and not self.paths_given:
             root = root or self.planned_paths().get("devices", "")
         return all_pids(root, self.writer.era)
+
+
+def _read_freezer_state(directory: str) -> str:
+    """The freeze's read-back of ``freezer.state``: ioutil.ReadFile, whose error Set returns as
+    it is, Go's "open <path>: ..." or "read <path>: ..." (692f6e1 cgroups/fs/freezer.go:36-40,
+    apply_raw.go:320-323; v1.2.0 cgroups/fs/freezer.go:82-85, cgroups/file.go ReadFile), a
+    group gone too."""
+    path = os.path.join(directory, "freezer.state")
+    try:
+        return read_file_go(path)
+    except FileNotFoundError as err:
+        raise PathError("open", path, errno.ENOENT) from err
 
 
 def _self_freezing(directory: str) -> str:

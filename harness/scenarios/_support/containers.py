@@ -308,17 +308,26 @@ def layers_missing(got: str, layers: Iterable[str], profile: str) -> str | None:
     return None if got.startswith(head) else head
 
 
-def joined_pid(got: str, rule: str, profile: str, verify: Any) -> str | None:
-    """The pid a failed join of a process started in a running container names, once checked
-    to sit in the profile's join_cgroups layers; None, its check failed, when it names none."""
-    match = re.search(r"adding pid (\d+) to cgroups", got)
-    verify(rule, match is not None, f"Start must fail with 'adding pid <pid> to cgroups': {got!r}")
+#: how a failed join of each step names the pid (the seed's and runc 1.2's words)
+_JOIN_PID = {
+    "join_cgroups": re.compile(r"adding pid (\d+) to cgroups"),
+    "join_rdt": re.compile(r"(?:adding|add) pid (\d+)"),
+}
+
+
+def joined_pid(
+    got: str, rule: str, profile: str, verify: Any, step: str = "join_cgroups"
+) -> str | None:
+    """The pid a failed join (``step``: of the cgroups, or "join_rdt" of the resctrl group) of
+    a process started in a running container names, once checked to sit in the profile's
+    layers of that step; None, its check failed, when it names none."""
+    match = _JOIN_PID[step].search(got)
+    verify(rule, match is not None, f"Start must fail naming the pid it joins: {got!r}")
     if match is None:
         return None
     pid = match.group(1)
     layers = [
-        layer.format(pid=pid)
-        for layer in start_errors.start_step_error_layers("join_cgroups", profile)
+        layer.format(pid=pid) for layer in start_errors.start_step_error_layers(step, profile)
     ]
     missing = layers_missing(got, layers, profile)
     verify(rule, missing is None, f"{missing!r} is missing, or out of order: {got!r}")
