@@ -703,6 +703,10 @@ class Container:
         paths = self.cgroup_manager.get_paths().values()
         try:
             if self.profile.exec_cgroup_join == "write-each":
+                # runc's manager has its paths from its making, before init's Apply made them
+                # (v1.2.0 cgroups/fs/fs.go:63-85, fs2/fs2.go:28-42): without init they are
+                # planned and not there
+                paths = paths or self.cgroup_manager.planned_paths().values()
                 init_pid = self.init_process.pid if self.init_process is not None else 0
                 write_each(paths, pid, init_pid, CgroupWriter("runc", self.system))
             else:

@@ -57,7 +57,10 @@ def join_specs(
     config_namespaces: tuple[str, ...], init_pid: int, known: tuple[str, ...]
 ) -> tuple[str, ...]:
     """The namespaces of a process started in a running container: ``<kind>=<path>`` for each
-    of init's (see :func:`namespace_paths`)."""
+    of init's (see :func:`namespace_paths`); none without init, whose pid runc 1.2's
+    currentState gives as -1 and lists no namespace for (v1.2.0 container_linux.go:966-1006)."""
+    if init_pid <= 0:
+        return ()
     return tuple(
         f"{kind}=/proc/{init_pid}/ns/{TYPES[kind][1]}" for kind in _kinds(config_namespaces, known)
     )

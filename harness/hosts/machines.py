@@ -42,8 +42,11 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v2-no-kill": dataclasses.replace(V2_TOPOLOGY, cgroup_kill=False),
     # cgroup v2 on a 4.5-5.1 kernel: neither cgroup.freeze (nor the frozen event) nor cgroup.kill
     "v2-no-freeze": dataclasses.replace(V2_TOPOLOGY, cgroup_kill=False, cgroup_freeze=False),
-    # cgroup v1 with rdma (Linux 4.11) and misc (5.13) hierarchies beside the usual ones
-    "v1-rdma-misc": Topology(v1_controllers=(*Topology().v1_controllers, "rdma", "misc")),
+    # cgroup v1 with rdma (Linux 4.11) and misc (5.13) hierarchies beside the usual ones, and
+    # systemd's named one, which runc 1.2's fs driver joins just before misc
+    "v1-rdma-misc": Topology(
+        v1_controllers=(*Topology().v1_controllers, "rdma", "name=systemd", "misc")
+    ),
     # cgroup v1 whose memory controller does not account swap (swapaccount=0)
     "v1-no-swap": Topology(swap_accounting=False),
     # cgroup v2 whose memory controller does not account swap (swapaccount=0)

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import boot
@@ -22,7 +23,9 @@ from harness.scenarios._support.cgroup_hosts import cgroup_config
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.cgroup_hosts import limit_file
 from harness.scenarios._support.cgroup_hosts import read_text
+from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
+from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
@@ -33,6 +36,7 @@ from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
 from harness.subjects.base import Container
+from harness.subjects.base import Factory
 
 
 def _kill_and_destroy(c: Container) -> None:
@@ -190,6 +194,29 @@ def test_a_pid_refused_with_einval_is_written_again(
         verify(rule, got.endswith(want), f"the fifth write's error must end it: {want!r}, {got!r}")
         verify(rule, "failed to write" not in got, f"the last EINVAL is returned as it is: {got!r}")
         verify(rule, slept >= tries * pause - _SLACK_S, f"{tries} pauses of {pause} s: {slept}")
+
+
+@pytest.mark.requirement("CG-APPLY-PROCS-EINVAL-RETRIED")
+def test_a_process_started_in_a_running_container_is_written_again_after_einval(
+    factory: Factory, host: Host, verify: Any
+) -> None:
+    # v1.2.0 process_linux.go:164-185: the join of a process started in a running container
+    # writes its pid through WriteCgroupProc too, EINVAL's second write included
+    rule = "CG-APPLY-PROCS-EINVAL-RETRIED"
+    cid = host.container_id("einval-exec")
+    c = factory.create(cid, config_for(cid))
+    c.run(INIT)
+    procs = os.path.join(host.cgroup_dir(host.process_hierarchy(), f"/{cid}"), "cgroup.procs")
+    fault = inject(host, "write", procs, errno.EINVAL)
+    before = host.live_children()
+    got = error_of(lambda: c.start(EXTRA))
+    host.clear_faults()
+    assert host.fired(fault), f"no write to {procs} happened"
+    verify(rule, got == "no error", f"one EINVAL must be written again: {got!r}")
+    new = host.live_children() - before
+    verify(rule, len(new) == 1, f"the process must run: new pids {sorted(new)}")
+    placed = host.cgroup_pids(host.process_hierarchy(), f"/{cid}")
+    verify(rule, set(new) <= set(placed), f"{sorted(new)} is not in the group: {placed}")
 
 
 @pytest.mark.requirement("CG-V2-APPLY")

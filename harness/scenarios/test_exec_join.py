@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from typing import Any
 
 import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import boot
+from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.containers import EXTRA
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import config_for
@@ -76,3 +78,36 @@ def test_extra_process_refused_by_its_v2_group_joins_inits(on_host: OnHost, veri
         for pid in new:
             where = host.cgroup_of(pid, "unified")
             verify(rule, where == child, f"it must join init's {child}, not {where!r}")
+
+
+@pytest.mark.requirement("LC-EXEC-WITHOUT-INIT")
+@pytest.mark.parametrize("kind", kinds("v1", "v2"))
+def test_a_process_that_is_not_init_in_a_container_without_init(
+    on_host: OnHost, kind: str, profile: str, verify: Any
+) -> None:
+    """No init: the cgroups are only the paths the manager planned (made at init's Apply), so
+    the first write fails with ENOENT, and on v2 there is no init cgroup to try instead."""
+    rule = "LC-EXEC-WITHOUT-INIT"
+    with boot(on_host, kind) as (host, factory):
+        cid = host.container_id("noinit")
+        c = factory.create(cid, config_for(cid))
+        logged = len(host.operations())
+        before = host.live_children()
+        got = error_of(lambda: c.start(EXTRA))
+        pid = joined_pid(got, rule, profile, verify)
+        if pid is not None:
+            cause = re.search(rf"failed to write {pid}: open (\S+)/cgroup\.procs: (.+)$", got)
+            found = cause.group(1) if cause else None
+            ours = found is not None and found.endswith(f"/{cid}")
+            verify(rule, ours, f"the cause must be the open of a group of the container: {got!r}")
+            enoent = os.strerror(errno.ENOENT).lower()
+            verify(rule, bool(cause) and cause.group(2) == enoent, f"not ENOENT: {got!r}")
+        # on v2 no fallback: a write outside the container's own groups (init's cgroup of
+        # /proc/<pid>/cgroup, had the runtime a pid to read it of) must not be tried
+        tried = [op.path for op in host.operations()[logged:] if op.op == "write"]
+        elsewhere = [path for path in tried if f"/{cid}/" not in path]
+        verify(rule, not elsewhere, f"a write was tried outside the container: {elsewhere}")
+        left = host.live_children() - before
+        verify(rule, not left, f"the process must not be left running: {sorted(left)}")
+        status = str(c.status())
+        verify(rule, status == "stopped", f"the container without init reads {status}")

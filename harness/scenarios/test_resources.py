@@ -79,12 +79,16 @@ def test_pause_waits_until_frozen(factory: Factory, host: Host) -> None:
 
 
 @pytest.mark.requirement("CG-FREEZE-READ-ERROR")
-def test_pause_returns_the_read_back_error(factory: Factory, host: Host, verify: Any) -> None:
-    # freezer.go:36-40: the read-back after a good FROZEN write fails: Set returns that error
+@pytest.mark.parametrize(("op", "err"), [("read", errno.EIO), ("open", errno.ENOENT)])
+def test_pause_returns_the_read_back_error(
+    factory: Factory, host: Host, op: str, err: int, verify: Any
+) -> None:
+    # freezer.go:36-40: the read-back after a good FROZEN write fails: Set returns that error,
+    # ioutil.ReadFile's; ENOENT at its open is a group removed between the write and the read
     rule = "CG-FREEZE-READ-ERROR"
     if host.cgroup_mode() == "v2":
         skip_for_host("a v1 freezer", f"a rule of the v1 freezer; on {host.describe()}")
-    cid = host.container_id("fr")
+    cid = host.container_id(f"fr-{op}")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
     freezer, _, _ = host.freezer_file(c.init_process.pid)
@@ -95,25 +99,27 @@ def test_pause_returns_the_read_back_error(factory: Factory, host: Host, verify:
     ops = [op for op in host.operations()[start:] if op.path == freezer]
     before = next((i for i, op in enumerate(ops) if op.op == "write"), len(ops))
     reads_before = sum(op.op == "read" for op in ops[:before])
+    # the read-back is the read after those, and its open the one after the write's
+    nth = reads_before + (1 if op == "read" else 2)
     try:
-        fault = host.fail("read", freezer, errno.EIO, nth=reads_before + 1)
+        fault = host.fail(op, freezer, err, nth=nth)
     except HostCannot as why:
-        skip_for_host("an injectable read fault", str(why))
+        skip_for_host(f"an injectable {op} fault", str(why))
     start = len(host.operations())
     try:
         c.pause()
         got = "no error"
-    except Exception as err:  # noqa: BLE001 - its text is what is checked
-        got = str(err)
-    ops = [op for op in host.operations()[start:] if op.path == freezer]
-    failed = [i for i, op in enumerate(ops) if op.errno == errno.EIO]
-    wrote = [i for i, op in enumerate(ops) if op.op == "write" and op.errno is None]
+    except Exception as error:  # noqa: BLE001 - its text is what is checked
+        got = str(error)
+    ops = [logged for logged in host.operations()[start:] if logged.path == freezer]
+    failed = [i for i, logged in enumerate(ops) if logged.errno == err]
+    wrote = [i for i, logged in enumerate(ops) if logged.op == "write" and logged.errno is None]
     verify(
         rule,
         host.fired(fault) and wrote and failed[0] > wrote[0],
         f"no read after the write: {ops}",
     )
-    want = path_error("read", freezer, errno.EIO)
+    want = path_error(op, freezer, err)
     verify(rule, got == want, f"Pause must return the read's error {want!r}: {got!r}")
 
 
