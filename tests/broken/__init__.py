@@ -266,6 +266,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "lookup_in_runtime_path": ("LC-START-PROGRAM-ON-PATH",),
     "exec_never_execs": ("LC-START-PROCESS-PROGRAM",),
     "init_lookup_deferred": ("CLI-CREATE-PROGRAM-NOT-FOUND", "LC-START-PROGRAM-NOT-FOUND"),
+    "rdt_join_needs_directory": ("LC-EXEC-RDT-ID-NAMES-FILE",),
+    "exec_without_init_skips_join": Broken(("LC-EXEC-WITHOUT-INIT",), profile="runc-1.2"),
     # the seed keeps a failed init's groups too: only runc 1.2 tells exec from init here
     "failed_exec_removes_groups": Broken(
         ("LC-START-PROGRAM-NOT-FOUND", "LC-EXEC-JOIN-RDT-ERROR"), profile="runc-1.2"
