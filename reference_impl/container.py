@@ -707,8 +707,7 @@ class Container:
                 # (v1.2.0 cgroups/fs/fs.go:63-85, fs2/fs2.go:28-42): without init they are
                 # planned and not there
                 paths = paths or self.cgroup_manager.planned_paths().values()
-                init_pid = self.init_process.pid if self.init_process is not None else 0
-                write_each(paths, pid, init_pid, CgroupWriter("runc", self.system))
+                write_each(paths, pid, self._init_pid(), CgroupWriter("runc", self.system))
             else:
                 for path in paths:
                     _enter_pid(path, pid)
