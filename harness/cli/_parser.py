@@ -158,7 +158,11 @@ def _run_options(run: argparse.ArgumentParser) -> None:
             run.add_argument(f"--{option.name}", action="store_true", help=help_text)
             continue
         run.add_argument(
-            f"--{option.name}", default=option.default, metavar=option.metavar, help=help_text
+            f"--{option.name}",
+            default=option.default,
+            metavar=option.metavar,
+            help=help_text,
+            action="append" if option.repeat else "store",
         )
 
 

@@ -181,6 +181,7 @@ def pytest_args(
         argv.append(f"--rtgate-expectations={os.path.abspath(args.expectations)}")
     if args.oci_version:
         argv.append(f"--rtgate-oci-version={args.oci_version}")
+    argv += [f"--rtgate-runtime-arg={flag}" for flag in args.runtime_arg or ()]
     if args.strict:
         argv.append("--rtgate-strict")
     if args.certify:

@@ -153,6 +153,7 @@ class OutcomeCollector:
             strict=options.strict,
             certify=options.certify,
             command=options.command,
+            runtime_args=options.runtime_args,
             complete=complete,
         )
         tests = [r.result() for r in self.records.values()]

@@ -55,6 +55,8 @@ class RunOption:
     default: str | None = None
     #: a switch (``store_true``) rather than a value
     flag: bool = False
+    #: may be given many times (``append``): its values are a tuple, in the order given
+    repeat: bool = False
     #: the help of ``rtgate run`` where it differs (its defaults are rtgate's, not pytest's)
     run_help: str | None = None
     #: declared by the plugin only: ``rtgate run`` sets it itself
@@ -100,6 +102,13 @@ RUN_OPTIONS = (
         "(default: 1.0.2; crun 1.8 refuses newer ones)",
         metavar="VERSION",
     ),  # fmt: skip
+    RunOption(
+        "runtime-arg",
+        "a global flag an oci: subject's runtime needs, given before every command "
+        "(repeatable; a flag's value after '=': --runtime-arg=--log-level=debug)",
+        metavar="FLAG",
+        repeat=True,
+    ),
     RunOption(
         "expectations",
         "TOML file of requirements the subject is known to fail: reported as xfail",
@@ -151,6 +160,7 @@ def add_options(parser: pytest.Parser) -> None:
             default=option.default,
             metavar=option.metavar,
             help=option.help,
+            action="append" if option.repeat else "store",
         )
 
 
@@ -158,6 +168,9 @@ def request_from(value: Callable[[RunOption], Any]) -> RunRequest:
     """The request of the options whose values ``value`` gives (options it leaves None keep
     their defaults)."""
     given = {option.dest: value(option) for option in RUN_OPTIONS}
+    for option in RUN_OPTIONS:
+        if option.repeat and given[option.dest] is not None:
+            given[option.dest] = tuple(given[option.dest])
     return RunRequest(**{name: found for name, found in given.items() if found is not None})
 
 

@@ -90,6 +90,7 @@ class RunRequest:
     preset: str | None = None
     profile: str | None = None
     oci_version: str | None = None
+    runtime_arg: tuple[str, ...] = ()
     expectations: str | None = None
     strict: bool = False
     certify: bool = False
@@ -123,6 +124,8 @@ class RunOptions:
     expectations: ExpectationSet | None = None
     #: the ociVersion an OCI subject's bundles declare (None: the default, 1.0.2)
     oci_version: str | None = None
+    #: ``--runtime-arg``: global flags an OCI subject's runtime gets before every command
+    runtime_args: tuple[str, ...] = ()
     #: an xpass fails the verdict
     strict: bool = False
     #: no expectations allowed; implies strict
@@ -181,6 +184,7 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
         raise OptionError("profile", f"must be one of {known} (got {profile!r})")
     _check_preset_fits(preset, probe, profile, catalog)
     _check_oci_version(request.oci_version, kind)
+    _check_runtime_args(request.runtime_arg, kind)
     subject, found = _subject(request, kind, version)
     selected = _selected(request.requirement, catalog, profile, kind.scopes)
     return RunOptions(
@@ -194,6 +198,7 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
         host_probe=probe,
         expectations=_expectations(request, catalog, subject.name, found),
         oci_version=request.oci_version,
+        runtime_args=request.runtime_arg,
         strict=request.strict or request.certify,
         certify=request.certify,
         command=request.command,
@@ -237,6 +242,8 @@ def _subject(request: RunRequest, kind: SubjectKind, version: str | None) -> tup
     """The subject, parsed once, and its version: handed down, or read once."""
     try:
         subject = kind.subject(request.subject, request.oci_version)
+        if request.runtime_arg:
+            subject = dataclasses.replace(subject, runtime_args=request.runtime_arg)
         return subject, version if version is not None else kind.read_version(subject)
     except UsageError as err:
         raise OptionError("subject", str(err), of_value=False) from err
@@ -333,6 +340,33 @@ def _check_oci_version(value: str | None, kind: SubjectKind) -> None:
         raise OptionError("oci-version", "is for an oci: subject, which reads config.json")
     if not OCI_VERSION.match(value):
         raise OptionError("oci-version", f"must be a SemVer version like 1.0.2 (got {value!r})")
+
+
+#: one global flag in one word: ``-d``, ``--debug``, ``--log-level=debug``
+RUNTIME_ARG = re.compile(r"-[A-Za-z0-9]|--[A-Za-z0-9][A-Za-z0-9_-]*(=\S.*)?")
+#: flags rtgate gives the runtime itself: ``--root`` keeps the run's containers apart
+_RTGATE_FLAGS = ("--root",)
+
+
+def _check_runtime_args(values: tuple[str, ...], kind: SubjectKind) -> None:
+    """Each a global flag in one word, for a kind whose binaries take them, none of rtgate's."""
+    if not values:
+        return
+    if not kind.takes_runtime_args:
+        raise OptionError("runtime-arg", "is for an oci: subject, a binary that takes flags")
+    for value in values:
+        if not RUNTIME_ARG.fullmatch(value):
+            raise OptionError(
+                "runtime-arg",
+                "must be one global flag, its value after '=' "
+                f"(-d, --debug, --log-level=debug; got {value!r})",
+            )
+        if value.partition("=")[0] in _RTGATE_FLAGS:
+            raise OptionError(
+                "runtime-arg",
+                f"must not be {value.partition('=')[0]}, which rtgate gives each command "
+                f"itself (got {value!r})",
+            )
 
 
 def _expectations(

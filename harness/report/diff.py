@@ -238,6 +238,7 @@ _COMPARED: tuple[tuple[str, Callable[[RunInfo], str]], ...] = (
     ("preset", lambda run: _preset(run) or "-"),
     ("host_features", lambda run: " ".join(run.host_features) or "(unknown)"),
     ("profile", lambda run: run.profile),
+    ("runtime_args", lambda run: " ".join(run.runtime_args) or "(none)"),
     ("strict", lambda run: str(run.strict or run.certify).lower()),
 )
 

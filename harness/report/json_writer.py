@@ -116,6 +116,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "strict": run.strict,
         "certify": run.certify,
         "command": run.command,
+        "runtime_args": list(run.runtime_args),
     }
 
 
@@ -195,7 +196,13 @@ def _hypothesis(failure: HypothesisFailure | None) -> dict[str, Any] | None:
 
 
 def _run_from(data: dict[str, Any]) -> RunInfo:
-    return RunInfo(**{**data, "host_features": tuple(data.get("host_features", ()))})
+    return RunInfo(
+        **{
+            **data,
+            "host_features": tuple(data.get("host_features", ())),
+            "runtime_args": tuple(data.get("runtime_args", ())),
+        }
+    )
 
 
 def _requirement_from(data: dict[str, Any]) -> RequirementResult:

@@ -150,6 +150,9 @@ def _header(report: Report) -> list[str]:
             "",
         ]
     lines += [f"- **Host:** {_host(run)}", f"- **Expectations:** {_expectations(run)}"]
+    if run.runtime_args:
+        flags = " ".join(_code(flag) for flag in run.runtime_args)
+        lines.append(f"- **Runtime flags:** {flags} (before every command)")
     if run.host_probe.get("runtime_probe"):
         lines.append(f"- **Runtime probe:** {_inline(str(run.host_probe['runtime_probe']))}")
     lines += [f"- **Verdict failed:** {_inline(note)}" for note in summary.verdict_notes]

@@ -68,6 +68,8 @@ class RunInfo:
     certify: bool = False
     #: the rtgate command line of the run, for a person who wants to run it again
     command: str = ""
+    #: global flags the runtime was given before every command (``--runtime-arg``)
+    runtime_args: tuple[str, ...] = ()
     #: False while the run is still going or when it was interrupted: then the report holds
     #: only what had finished, and its verdict is not a gate's answer
     complete: bool = True

@@ -77,6 +77,9 @@ class SubjectKind:
     read_version: Callable[[Any], str]
     #: ``command_line(subject, host, profile)``: the command line the CLI scenarios drive
     command_line: Callable[[Any, Any, str], Any]
+    #: its subjects are binaries that take global flags before the command
+    #: (``--runtime-arg``); such a subject has a ``runtime_args`` field
+    takes_runtime_args: bool = False
 
     def subject(self, text: str, oci_version: str | None = None) -> Subject:
         """The subject of ``--subject text``, which is of this kind (see :attr:`parse`)."""
@@ -110,6 +113,8 @@ class OciSubject:
     binary: str
     #: the ociVersion its bundles' config.json declare
     oci_version: str = DEFAULT_OCI_VERSION
+    #: global flags given before every command (``--runtime-arg``), as in ``runc --debug``
+    runtime_args: tuple[str, ...] = ()
     kind: SubjectKind = dataclasses.field(repr=False, compare=False, kw_only=True)
 
 

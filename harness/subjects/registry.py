@@ -186,6 +186,7 @@ OCI = SubjectKind(
     parse=_oci_subject,
     read_version=_binary_version,
     command_line=_oci_command_line,
+    takes_runtime_args=True,
 )
 #: the built-in kinds, by name; they cannot be replaced by an entry point
 KINDS = {kind.name: kind for kind in (REFERENCE, PYTHON, OCI)}

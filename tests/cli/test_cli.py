@@ -7,6 +7,8 @@ against the sample catalog of tests/plugin, so each run takes a fraction of a se
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import uuid
 from pathlib import Path
 
@@ -117,6 +119,19 @@ def test_it(verify):
     assert report["run"]["hypothesis"]["profile"] == "rtgate-deep"
 
 
+#: an oci: subject on this host, under a profile of the sample catalog
+_OCI_SEED = ("--subject", "oci:runc", "--host", "real", "--profile", "seed")
+_AS_ROOT = pytest.mark.skipif(
+    os.geteuid() != 0,
+    reason=f"an oci: subject needs a real host, which needs root (euid {os.geteuid()})",
+)
+
+
+def _as_root(args: list[str], message: str) -> object:
+    """A case of an oci: subject's option, which needs a real host (root)."""
+    return pytest.param([*_OCI_SEED, *args], message, marks=_AS_ROOT)
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -132,6 +147,23 @@ def test_it(verify):
         (
             ["--oci-version", "1.0.2"],
             "rtgate: error: '--oci-version' is for an oci: subject, which reads config.json",
+        ),
+        (
+            ["--runtime-arg=--debug"],
+            "rtgate: error: '--runtime-arg' is for an oci: subject, a binary that takes flags",
+        ),
+        (["--runtime-arg"], "rtgate: error: argument --runtime-arg: expected one argument"),
+        _as_root(
+            ["--runtime-arg=--debug", "--runtime-arg=create"],
+            "rtgate: error: '--runtime-arg' must be one global flag, its value after '=' "
+            "(-d, --debug, --log-level=debug; got 'create')",
+        ),
+        _as_root(["--runtime-arg=--log /l"], "rtgate: error: '--runtime-arg' must be one global"),
+        _as_root(["--runtime-arg=--log="], "rtgate: error: '--runtime-arg' must be one global"),
+        _as_root(
+            ["--runtime-arg=--root=/run/runc"],
+            "rtgate: error: '--runtime-arg' must not be --root, which rtgate gives each command "
+            "itself (got '--root=/run/runc')",
         ),
         (
             ["--quick", "--hypothesis-profile", "rtgate-deep"],
@@ -156,6 +188,36 @@ def test_exit_2_with_one_line_for_bad_usage(
     assert code == 2
     assert _one_line(captured.err).startswith(message)
     assert captured.out == ""
+
+
+RUNTIME_ARGS_SEEN = """
+import pytest
+
+@pytest.mark.requirement("T-TWO-A")
+def test_two(rtgate_options, verify):
+    seen = rtgate_options.subject.runtime_args
+    verify("T-TWO-A", seen == ("--debug", "--log-format=json"), f"the subject has {seen}")
+"""
+
+
+@_AS_ROOT
+def test_runtime_args_reach_the_subject_and_the_report(
+    tmp_path: Path, catalog: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A real run of runc given two flags: the probe runs with them, the subject the tests
+    drive carries them, and every format of the report names them."""
+    if shutil.which("runc") is None:
+        pytest.skip("runc is not on PATH")
+    flags = ("--runtime-arg=--debug", "--runtime-arg=--log-format=json")
+    code, out = _run_cli(tmp_path, catalog, RUNTIME_ARGS_SEEN, *_OCI_SEED, *flags)
+    report = json.loads((out / "compliance.json").read_text())
+    assert report["run"]["runtime_args"] == ["--debug", "--log-format=json"]
+    assert "probe container created and deleted" in report["run"]["host_probe"]["runtime_probe"]
+    assert code == 0, report["requirements"]
+    assert "runtime flags: --debug --log-format=json" in capsys.readouterr().out
+    markdown = (out / "compliance.md").read_text()
+    assert "- **Runtime flags:** `--debug` `--log-format=json` (before every command)" in markdown
+    assert "<code>--log-format=json</code>" in (out / "compliance.html").read_text()
 
 
 def test_exit_2_for_an_unknown_subject(capsys: pytest.CaptureFixture[str]) -> None:

@@ -92,6 +92,10 @@ def test_options_reach_the_fixture(project: Project) -> None:
             ["--rtgate-profile=nope"],
             "--rtgate-profile: 'profile' must be one of ('runc-1.2', 'seed') (got 'nope')",
         ),
+        (
+            ["--rtgate-runtime-arg=--debug"],
+            "--rtgate-runtime-arg: 'runtime-arg' is for an oci: subject, a binary that takes flags",
+        ),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -33,6 +34,16 @@ def test_round_trip() -> None:
     back = from_json(text)
     assert back == report
     assert to_json(back) == text
+
+
+def test_runtime_args_round_trip_and_are_empty_in_an_earlier_report() -> None:
+    report = sample_report()
+    flagged = dataclasses.replace(report, run=dataclasses.replace(report.run, runtime_args=("-d",)))
+    assert json.loads(to_json(flagged))["run"]["runtime_args"] == ["-d"]
+    assert from_json(to_json(flagged)) == flagged
+    earlier = json.loads(to_json(report))
+    del earlier["run"]["runtime_args"]
+    assert from_json(json.dumps(earlier)).run.runtime_args == ()
 
 
 def test_write_and_read(tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def full_report() -> Report:
         },
         strict=True,
         command="rtgate run --subject oci:runc --expectations expectations/runc-1.1.toml",
+        runtime_args=("--debug", "--log-format=json"),
     )
     return dataclasses.replace(report, run=run)
 
