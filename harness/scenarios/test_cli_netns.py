@@ -35,7 +35,8 @@ def _running(cli: CommandLine, host: Host, name: str, network: Namespace) -> int
     """A running container called ``name`` with the host's usual namespaces plus ``network``;
     returns its init pid."""
     cid = host.container_id(name)
-    bundle = cli.bundle(name, namespaces=(*CONTAINER_NAMESPACES, network))
+    usual = tuple(ns for ns in CONTAINER_NAMESPACES if ns.type != "network")
+    bundle = cli.bundle(name, namespaces=(*usual, network))
     for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
         result = cli(*argv)
         assert result.exit_code == 0, f"setting up: {result.describe()}"
