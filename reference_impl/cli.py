@@ -10,6 +10,7 @@ where runc 1.2 differs the profile says so.  Errors print one line on stderr and
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import importlib
 import json
@@ -18,6 +19,7 @@ import os
 import signal as signal_module
 import sys
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from typing import Any
 from typing import TextIO
@@ -96,6 +98,34 @@ def main(
     reference's by default; ``--factory MODULE:ATTR`` names one on the command line).
     """
     out, err = stdout or sys.stdout, stderr or sys.stderr
+    with _logging_to(err):
+        return _main(argv, system, new_factory, out, err)
+
+
+@contextlib.contextmanager
+def _logging_to(err: TextIO) -> Iterator[None]:
+    """What the runtime logs while a command runs (runc's logrus: warnings and the errors it
+    only logs) goes to the command's stderr, as a line each."""
+    handler = logging.StreamHandler(err)
+    handler.setLevel(logging.WARNING)
+    handler.setFormatter(logging.Formatter("rtgate-reference: %(levelname)s: %(message)s"))
+    root = logging.getLogger("reference_impl")
+    root.addHandler(handler)
+    propagate, root.propagate = root.propagate, False
+    try:
+        yield
+    finally:
+        root.removeHandler(handler)
+        root.propagate = propagate
+
+
+def _main(
+    argv: Sequence[str] | None,
+    system: System | None,
+    new_factory: Callable[[str, System, str], Any] | None,
+    out: TextIO,
+    err: TextIO,
+) -> int:
     try:
         args = _parser().parse_args(list(sys.argv[1:] if argv is None else argv))
         make = new_factory or (_import_factory(args.factory) if args.factory else None)
@@ -293,5 +323,4 @@ _COMMANDS = {
 }
 
 if __name__ == "__main__":
-    logging.basicConfig(format="rtgate-reference: %(levelname)s: %(message)s")
     sys.exit(main())

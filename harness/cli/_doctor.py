@@ -19,6 +19,7 @@ from harness.fidelity import all_probes
 from harness.fidelity import compare
 from harness.hosts.facts import HostFacts
 from harness.hosts.facts import host_facts
+from harness.hosts.inject import unsupported
 
 __all__ = ["doctor", "format_facts"]
 
@@ -50,6 +51,11 @@ def format_facts(facts: HostFacts) -> list[str]:
     for name, found in facts.runtimes.items():
         lines.append(f"  {name:<5} " + (f"{found[0]}: {found[1]}" if found else "not found"))
     lines.append(f"busybox: {facts.busybox or 'not found (bundles need a static busybox)'}")
+    engine = unsupported()
+    lines.append(
+        "syscall fault engine (seccomp user notification): "
+        + (f"unavailable: {engine}" if engine else "available")
+    )
     lines.append("what a run covers here:")
     lines += [f"  {line}" for line in _coverage(facts)]
     return lines
@@ -87,6 +93,11 @@ def _coverage(facts: HostFacts) -> list[str]:
         )
     found = [name for name, version in facts.runtimes.items() if version is not None]
     lines.append(f"OCI runtimes that could be gated: {', '.join(found) or 'none found on PATH'}")
+    engine = unsupported() or (None if facts.is_root else "not root")
+    lines.append(
+        "real-host fault rules (a runtime's commands under injected syscall errors): "
+        + (f"skipped: {engine}" if engine else "run")
+    )
     return lines
 
 

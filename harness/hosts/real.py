@@ -7,13 +7,15 @@ it undoes the host's mounts, thaws its groups, kills and reaps the processes it 
 started, removes its groups deepest first and its directories, and reports whatever it could not
 undo.  It never signals, moves or removes anything without the prefix or that it did not start.
 
-What the real kernel cannot be made to do on purpose (fail an ``open`` with EIO, keep one task
-from freezing) raises :class:`HostCannot` with the reason, which the scenario turns into a skip.
+A fault (an ``rmdir`` that fails with EBUSY, a write to ``freezer.state`` that fails) reaches the
+subject's commands run as programs, through the syscall fault engine (:mod:`.command_faults`).
+What the real kernel cannot be made to do on purpose (fail an operation of the harness's own
+process, keep one task from freezing) raises :class:`HostCannot` with the reason, which the
+scenario turns into a skip.
 """
 
 from __future__ import annotations
 
-import errno
 import itertools
 import os
 import shutil
@@ -22,6 +24,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from typing import Any
 
@@ -36,6 +39,7 @@ from harness.hosts.base import HostCannot
 from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
+from harness.hosts.command_faults import CommandFaults
 from harness.hosts.facts import describe_real
 from harness.hosts.facts import proc_stats
 from harness.hosts.netns import NamedNamespaces
@@ -160,6 +164,7 @@ class RealHost(HostFiles):
         self._helpers: dict[int, subprocess.Popen[bytes]] = {}
         self._pins: list[str] = []
         self._log: list[KernelOp] = []
+        self.command_faults = CommandFaults(self.prefix)
         #: named network namespaces this host mounted
         self._netns = NamedNamespaces()
         # Processes a subject starts in commands of their own (runc-style CLIs) outlive those
@@ -321,15 +326,22 @@ class RealHost(HostFiles):
         self._pins.append(path)
 
     def fail(self, op: str, path: str, err: int, nth: int = 1, every: bool = False) -> Any:
-        raise HostCannot(
-            f"a real kernel cannot be made to fail {op} of {path} with "
-            f"{errno.errorcode.get(err, err)}; the simulated host checks this"
-        )
+        """The ``nth`` next ``op`` on ``path`` by the subject's command fails with ``err``
+        (``every``: each one from then on); see :class:`CommandFaults` for what it reaches."""
+        return self.command_faults.arm(op, path, err, nth=nth, every=every)
 
     def fired(self, fault: Any) -> bool:
-        return False
+        return self.command_faults.fired(fault)
+
+    def launching(self) -> AbstractContextManager[dict[str, Any]]:
+        """Around the Popen of one command of the subject: what puts it under the faults."""
+        return self.command_faults.launching()
+
+    def commands_run_as_programs(self) -> None:
+        self.command_faults.commands_run_as_programs()
 
     def clear_faults(self) -> None:
+        self.command_faults.clear()
         while self._pins:
             _run(["umount", self._pins.pop()])
 

@@ -11,7 +11,10 @@ import dataclasses
 import errno
 import os
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
+from contextlib import nullcontext
+from typing import Any
 
 from harness.fakes import RUNTIME_PID
 from harness.fakes import Fault
@@ -154,6 +157,13 @@ class SimulatedHost(HostFiles):
 
     def clear_faults(self) -> None:
         self.kernel.faults.clear()
+
+    def launching(self) -> AbstractContextManager[dict[str, Any]]:
+        """Nothing to add to a command's Popen: the simulated kernel's faults need no help."""
+        return nullcontext({})
+
+    def commands_run_as_programs(self) -> None:
+        """Nothing to do: every operation meets the simulated kernel's faults."""
 
 
 @contextmanager

@@ -48,9 +48,11 @@ __all__ = [
 #: a command that runs longer than this is stopped and recorded as timed out
 COMMAND_TIMEOUT_S = 60.0
 HookSpec = dict[str, list[dict[str, Any]]]
-#: the namespaces of a scenario's container: the host's network, so no network setup is needed
+#: the namespaces of a scenario's container: those ``runc spec`` gives (runc v1.1.5
+#: libcontainer/specconv/example.go Example: pid, network, ipc, uts, mount), in its order; a
+#: private network namespace holds only a loopback link, which no scenario needs up
 CONTAINER_NAMESPACES = (
-    Namespace("pid"), Namespace("mount"), Namespace("ipc"), Namespace("uts")
+    Namespace("pid"), Namespace("network"), Namespace("ipc"), Namespace("uts"), Namespace("mount")
 )  # fmt: skip
 
 
@@ -76,7 +78,8 @@ class _CommandLine:
     ) -> str:
         """The bundle of the container called ``name``: ``args`` run, cgroupsPath ``/<id>``,
         ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]}),
-        ``namespaces`` (a private pid, mount, ipc and uts namespace unless given),
+        ``namespaces`` (``runc spec``'s: a private pid, network, ipc, uts and mount namespace,
+        unless given),
         ``linux.intelRdt`` when ``intel_rdt`` is given, ``linux.resources`` when
         ``resources`` is."""
         config = _config(self.host.container_id(name), args, hooks)
@@ -112,6 +115,8 @@ class ApiCommandLine(_CommandLine):
         self.host = host
         self.profile = profile
         self.records = []
+        if host.executes_programs:  # its commands are programs: faults reach them
+            host.commands_run_as_programs()
 
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
         full = ("--root", self.host.state_root, "--profile", self.profile, *argv)
@@ -138,9 +143,15 @@ class ApiCommandLine(_CommandLine):
             "--factory", self.subject.name.removeprefix("python:")
         )  # fmt: skip
         command = [sys.executable, "-m", "reference_impl.cli", *factory, *full]
-        proc = subprocess.Popen(  # noqa: S603 - our own program
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
+        with self.host.launching() as under_faults:
+            proc = subprocess.Popen(  # noqa: S603 - our own program
+                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **under_faults
+            )
+            return self._wait(proc, argv, limit)
+
+    def _wait(
+        self, proc: subprocess.Popen[str], argv: tuple[str, ...], limit: float
+    ) -> CommandRecord:
         deadline = time.monotonic() + limit
         while True:
             # While it runs, what it kills must be reaped as an init would, or a killed
@@ -172,7 +183,13 @@ class OciCommandLine(_CommandLine):
         self.host = host
         self.profile = profile
         self.oci_version = subject.oci_version
-        self.runtime = OciRuntime(subject.binary, os.path.join(host.root, "oci-root"))
+        self.runtime = OciRuntime(
+            subject.binary,
+            os.path.join(host.root, "oci-root"),
+            global_args=subject.runtime_args,
+            launching=host.launching,
+        )
+        host.commands_run_as_programs()  # faults reach its commands
         self.records = self.runtime.records
 
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:

@@ -100,6 +100,31 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "state_dir_failure_skips_poststop": ("CLI-DELETE-STATE-DIR-LOGGED",),
     "state_dir_error_ignored": Broken(("CLI-DELETE-STATE-DIR-REPORTED",), profile="runc-1.2"),
     "netns_holder_left": ("CLI-NETNS-OWN-RELEASED",),
+    # operations on an id that names no container (harness/scenarios/test_cli_missing.py)
+    "missing_id_ignored": (
+        "CLI-START-MISSING",
+        "CLI-KILL-MISSING",
+        "CLI-DELETE-MISSING",
+        "CLI-PAUSE-MISSING",
+        "CLI-RESUME-MISSING",
+    ),
+    "missing_id_leaves_lock_dir": (
+        "CLI-START-MISSING",
+        "CLI-KILL-MISSING",
+        "CLI-PAUSE-MISSING",
+        "CLI-RESUME-MISSING",
+    ),
+    "missing_id_force_delete_fails": ("CLI-DELETE-FORCE-MISSING",),
+    # containers of several processes in every teardown path (test_cli_processes.py)
+    "kill_all_walks_init_tree": Broken(
+        (
+            "CLI-DELETE-KILLS-DAEMONIZED-GRANDCHILD",
+            "CLI-DELETE-FORCE-KILLS-RUNNING-TREE",
+            "CLI-DELETE-FORCE-KILLS-PAUSED-TREE",
+            "CLI-DELETE-FORCE-KILLS-CREATED-TREE",
+        ),
+        profile="runc-1.1",
+    ),
     # the runtime-spec profile: where the spec and runc part ways
     "created_deletable": Broken(("CLI-DELETE-CREATED-REFUSED",), profile="runtime-spec"),
     "poststop_failure_stops_the_rest": Broken(

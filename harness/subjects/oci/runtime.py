@@ -28,9 +28,13 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from collections.abc import Collection
 from collections.abc import Iterator
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from contextlib import contextmanager
+from contextlib import nullcontext
 from typing import IO
 from typing import Any
 
@@ -195,14 +199,29 @@ class OciRuntime:
         binary: a name looked up on PATH ("runc", "crun") or a path.
         root_dir: passed as ``--root`` to every container command; made if missing.
         timeouts: each command's timeout.
+        launching: a context around each command's Popen giving it extra keyword arguments
+            (a real host's fault engine); none by default.
+        global_args: global flags the runtime needs, passed before ``--root`` and the
+            command (``--runtime-arg``: ``("--debug", "--log-level=debug")``).
 
     Raises:
         RuntimeMissing: ``binary`` is not found or not executable.
     """
 
-    def __init__(self, binary: str, root_dir: str, timeouts: OciTimeouts | None = None) -> None:
+    def __init__(
+        self,
+        binary: str,
+        root_dir: str,
+        timeouts: OciTimeouts | None = None,
+        global_args: Sequence[str] = (),
+        launching: Callable[[], AbstractContextManager[dict[str, Any]]] | None = None,
+    ) -> None:
         self.binary = resolve_binary(binary)
+        #: around each command's Popen: extra keyword arguments for it (the host's faults)
+        self.launching = launching or (lambda: nullcontext({}))
         self.root_dir = os.path.abspath(root_dir)
+        #: given before ``--root`` on every container command
+        self.global_args = tuple(global_args)
         self.timeouts = timeouts or OciTimeouts()
         #: every command run, oldest first; read (or clear) it for the report
         self.records: list[CommandRecord] = []
@@ -213,28 +232,24 @@ class OciRuntime:
 
     # -- the one runner --------------------------------------------------------------------
     def _run(self, command: str, args: list[str], timeout: float) -> CommandRecord:
-        """Run ``<binary> --root <root_dir> <command> <args>`` and record it."""
-        argv = (self.binary, "--root", self.root_dir, command, *args)
+        """Run ``<binary> <global_args> --root <root_dir> <command> <args>`` and record it."""
+        argv = (self.binary, *self.global_args, "--root", self.root_dir, command, *args)
         return self._execute(argv, timeout)
 
     def _execute(self, argv: tuple[str, ...], timeout: float) -> CommandRecord:
         with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
             start = time.monotonic()
-            with map_exec_errors(self.binary):
-                proc = subprocess.Popen(  # noqa: S603 - argv, never a shell
-                    argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err, close_fds=True
-                )
-            timed_out = False
-            try:
-                code = proc.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                timed_out = True
-                proc.kill()  # the runtime's own process, which this driver started
-                code = proc.wait()
-            except BaseException:
-                proc.kill()
-                proc.wait()
-                raise
+            with self.launching() as extra:
+                with map_exec_errors(self.binary):
+                    proc = subprocess.Popen(  # noqa: S603 - argv, never a shell
+                        argv,
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=err,
+                        close_fds=True,
+                        **extra,
+                    )
+                code, timed_out = _wait(proc, timeout)
             duration = time.monotonic() - start
             record = CommandRecord(
                 argv=argv,
@@ -368,6 +383,19 @@ class OciRuntime:
                 )
             time.sleep(min(interval, remaining))
             interval = min(interval * 2, _POLL_MAX_S)
+
+
+def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, bool]:
+    """(exit status, whether it timed out) of the runtime's command, killed at ``timeout``."""
+    try:
+        return proc.wait(timeout=timeout), False
+    except subprocess.TimeoutExpired:
+        proc.kill()  # the runtime's own process, which this driver started
+        return proc.wait(), True
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
 
 
 def _json_object(record: CommandRecord) -> dict[str, Any]:

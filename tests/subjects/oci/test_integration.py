@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci import Hook
 from harness.subjects.oci import Hooks
+from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import all_hook_runs
 
 from .conftest import Lab
@@ -121,3 +123,20 @@ def test_the_lab_undoes_a_paused_and_a_created_container(lab: Lab) -> None:
     assert is_gone(pid) and is_gone(other)
     assert cgroup_dirs(lab.prefix) == [] and processes_in(lab.prefix) == []
     assert not os.path.exists(lab.base)
+
+
+def test_global_args_reach_the_runtime_on_every_command(lab: Lab) -> None:
+    """``--runtime-arg=--log-format=json``: both runtimes then write their errors as JSON."""
+    plain = lab.runtime.state_record(f"{lab.prefix}-none")
+    assert not plain.ok and not plain.stderr_tail.lstrip().startswith("{"), plain.describe()
+    lab.runtime = OciRuntime(
+        lab.runtime.binary, lab.runtime.root_dir, global_args=("--log-format=json",)
+    )
+    container_id, bundle = lab.container(ContainerConfig(args=("sleep", "600")))
+    pid = lab.bring_up(container_id, bundle)
+    missing = lab.runtime.state_record(f"{lab.prefix}-none")
+    error = json.loads(missing.stderr_tail.strip().splitlines()[-1])
+    assert not missing.ok and error["level"] == "error", missing.describe()
+    assert lab.runtime.delete(container_id, force=True).ok
+    assert_nothing_left(lab, container_id, pid)
+    assert {record.argv[1] for record in lab.runtime.records} == {"--log-format=json"}

@@ -95,6 +95,21 @@ def test_every_command_passes_root_and_takes_its_arguments_in_order(tmp_path) ->
     assert all(record.ok for record in runtime.records)
 
 
+def test_global_args_come_before_root_and_the_command_of_every_command(tmp_path) -> None:
+    flags = ("--debug", "--log-format=json")
+    runtime = OciRuntime(fake_runtime(tmp_path, "exit 0"), str(tmp_path / "r"), global_args=flags)
+    runtime.create("c1", "/b")
+    runtime.kill("c1", "KILL")
+    runtime.state_record("c1")
+    root = f"--root {runtime.root_dir}"
+    assert logged(tmp_path) == [
+        f"--debug --log-format=json {root} create --bundle /b c1",
+        f"--debug --log-format=json {root} kill c1 KILL",
+        f"--debug --log-format=json {root} state c1",
+    ]
+    assert all(record.argv[1:3] == flags for record in runtime.records)
+
+
 def test_a_failure_is_recorded_with_its_exit_code_and_the_end_of_stderr(tmp_path) -> None:
     body = "head -c 5000 /dev/zero | tr '\\0' x >&2; echo 'container not stopped' >&2; exit 7"
     runtime = OciRuntime(fake_runtime(tmp_path, body), str(tmp_path / "root"))

@@ -1,0 +1,190 @@
+"""Which error wins on the command line: ``delete`` of a stopped container and ``delete
+--force`` of a running one, with every non-empty set of failing teardown steps.
+
+Each step fails by a fault of the host's kernel, armed only for the one ``delete`` (on a real
+host through the syscall fault engine, for any runtime binary): rmdir of each of the
+container's cgroup directories, of its resctrl group and of its state dir fails with EBUSY at
+every attempt; the first of its two poststop hooks exits 1.  What the command must then show
+(exit code, the step its error names, what is left, what ``state`` says, which hooks ran, and
+what a second ``delete`` leaves) is :func:`harness.spec.cli_teardown.cli_teardown`'s, per
+profile.
+"""
+
+from __future__ import annotations
+
+import errno
+import itertools
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import HookProgram
+from harness.hosts import Host
+from harness.hosts.base import FAILING_HOOK_STDERR
+from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.containers import inject
+from harness.spec.cli_teardown import CliTeardown
+from harness.spec.cli_teardown import cli_teardown
+from harness.spec.cli_teardown import cli_teardown_variants
+from harness.spec.tables import error_sources
+from harness.subjects.command_line import CommandLine
+from harness.subjects.oci import IntelRdt
+
+SOURCES = error_sources()
+COMBINATIONS = [
+    tuple(s for s, on in zip(SOURCES, bits, strict=True) if on)
+    for bits in itertools.product((False, True), repeat=len(SOURCES))
+    if any(bits)
+]
+
+
+def _case(failing: tuple[str, ...]) -> Any:
+    return pytest.param(
+        failing,
+        id="+".join(failing),
+        marks=pytest.mark.requirement(*cli_teardown_variants(failing)),
+    )
+
+
+def _container(
+    cli: CommandLine, host: Host, name: str, running: bool, hooks: list[str], rdt: bool
+) -> tuple[str, int]:
+    """A stopped (or running) container with two poststop hooks: (its id, its init's pid)."""
+    cid = host.container_id(name)
+    schema = IntelRdt(l3_cache_schema=host.l3_schema("f")) if rdt else None
+    poststop = {"poststop": [{"path": path} for path in hooks]}
+    bundle = cli.bundle(name, hooks=poststop, intel_rdt=schema)
+    for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
+        done = cli(*argv)
+        assert done.exit_code == 0, f"setting up: {done.describe()}"
+    pid = int((cli.state(cid) or {}).get("pid") or 0)
+    if not running:
+        killed = cli("kill", cid, "KILL")
+        assert killed.exit_code == 0, f"setting up: {killed.describe()}"
+    wanted = "running" if running else "stopped"
+    assert eventually(host, lambda: cli.status(cid) == wanted), (
+        f"setting up: state reports {cli.status(cid)}, not {wanted}"
+    )
+    return cid, pid
+
+
+def _places(cli: CommandLine, host: Host, cid: str) -> dict[str, list[str]]:
+    """The directories of each teardown step that exist now."""
+    group = host.resctrl_group(cid)
+    sdir = state_dir(cli, host, cid)
+    return {
+        "cgroup": host.cgroup_dirs(f"/{cid}"),
+        "rdt": [group] if os.path.isdir(group) else [],
+        "state-dir": [sdir] if os.path.isdir(sdir) else [],
+    }
+
+
+def _arm(host: Host, places: dict[str, list[str]], failing: tuple[str, ...]) -> None:
+    for step in ("cgroup", "rdt", "state-dir"):
+        if step in failing:
+            for path in places[step]:
+                inject(host, "rmdir", path, errno.EBUSY, every=True)
+
+
+def _named_first(text: str, markers: dict[str, str]) -> str | None:
+    """The step whose marker comes first in the last line of ``text`` that has one."""
+    for line in reversed(text.strip().splitlines()):
+        found = {step: line.find(mark) for step, mark in markers.items() if mark in line}
+        if found:
+            return min(found, key=lambda step: found[step])
+    return None
+
+
+@pytest.mark.parametrize("forced", [False, True], ids=["stopped", "forced-running"])
+@pytest.mark.parametrize("failing", [_case(f) for f in COMBINATIONS])
+def test_delete_with_failing_steps(
+    cli: CommandLine,
+    host: Host,
+    profile: str,
+    verify: Any,
+    request: pytest.FixtureRequest,
+    failing: tuple[str, ...],
+    forced: bool,
+) -> None:
+    if "rdt" in failing:
+        request.getfixturevalue("rdt")  # skips, naming what the host lacks
+    want = cli_teardown(profile, failing)
+    name = f"{'f' if forced else 's'}-{'-'.join(s[:2] for s in failing)}"
+    first = host.hook_program(
+        f"{name}-1",
+        HookProgram.exit(1, stderr=FAILING_HOOK_STDERR)
+        if "poststop" in failing
+        else HookProgram.exit(0),
+    )
+    second = host.hook_program(f"{name}-2", HookProgram.exit(0))
+    cid, pid = _container(cli, host, name, forced, [first, second], "rdt" in failing)
+    had = _places(cli, host, cid)
+    _arm(host, had, failing)
+    result = cli("delete", *(("--force",) if forced else ()), cid)
+    host.clear_faults()
+
+    markers = {"cgroup": "/sys/fs/cgroup", "rdt": "/sys/fs/resctrl",
+               "state-dir": state_dir(cli, host, cid), "poststop": FAILING_HOOK_STDERR}  # fmt: skip
+    markers = {s: m for s, m in markers.items() if s in failing}
+    _check(cli, host, cid, pid, want, result, had, markers, verify, first, second)
+
+
+def _left(cli: CommandLine, host: Host, cid: str, had: dict[str, list[str]]) -> frozenset[str]:
+    now = _places(cli, host, cid)
+    return frozenset(step for step in had if had[step] and now[step])
+
+
+def _check(
+    cli: CommandLine,
+    host: Host,
+    cid: str,
+    pid: int,
+    want: CliTeardown,
+    result: Any,
+    had: dict[str, list[str]],
+    markers: dict[str, str],
+    verify: Any,
+    first: str,
+    second: str,
+) -> None:
+    failing = sorted(want.failing)
+    facts = [(want.exit_requirement, (result.exit_code == 0) == want.exit_zero,
+              f"with {failing} failing: {result.describe()}; the profile wants exit"
+              f" {'0' if want.exit_zero else 'non-zero'}")]  # fmt: skip
+    if want.state_answers is not None:
+        answers = cli("state", cid).exit_code == 0
+        wanted = "answer" if want.state_answers else "error"
+        facts.append((want.exit_requirement, answers == want.state_answers,
+                      f"after the delete `state` {'answers' if answers else 'errors'}; the"
+                      f" profile wants it to {wanted}"))  # fmt: skip
+    if want.left_requirement:
+        ran = (bool(host.hook_runs(first)), bool(host.hook_runs(second)))
+        facts.append((want.left_requirement, ran == want.hooks,
+                      f"the poststop hooks ran (first, second) = {ran}; the profile wants"
+                      f" {want.hooks}"))  # fmt: skip
+    if want.left is not None:
+        left = _left(cli, host, cid, had)
+        expected = frozenset(s for s in want.left if had.get(s))
+        facts.append((want.left_requirement, left == expected,
+                      f"with {failing} failing, left behind: {sorted(left)}; the profile wants"
+                      f" {sorted(expected)}"))  # fmt: skip
+    alive = pid > 0 and not host.dies(pid)
+    facts.append((want.left_requirement or want.exit_requirement, not alive,
+                  f"the container's init {pid} outlived delete"))  # fmt: skip
+    if want.first_named_requirement and want.first_named:
+        named = _named_first(result.stderr_tail, markers)
+        facts.append((want.first_named_requirement, named == want.first_named,
+                      f"the error output names {named} first; the profile wants"
+                      f" {want.first_named} (markers {markers})"))  # fmt: skip
+    if want.again_requirement and want.again_left is not None:
+        again = cli("delete", cid)
+        left = _left(cli, host, cid, had)
+        expected = frozenset(s for s in want.again_left if had.get(s))
+        facts.append((want.again_requirement,
+                      (again.exit_code == 0) == want.again_zero and left == expected,
+                      f"a second delete: {again.describe()}, left {sorted(left)}; the profile"
+                      f" wants exit {'0' if want.again_zero else 'non-zero'}, left"
+                      f" {sorted(expected)}"))  # fmt: skip
+    verify.each(*facts)
