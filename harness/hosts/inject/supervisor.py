@@ -47,8 +47,6 @@ class _Session:
         self._ours, self._theirs = socket.socketpair()
         self._over = threading.Event()
         self._thread = threading.Thread(target=self._serve, name="rtgate-faults", daemon=True)
-        #: why the listener never arrived, if it did not
-        self.failure: str | None = None
 
     def popen_kwargs(self) -> dict[str, Any]:
         return {"preexec_fn": self._install, "pass_fds": (self._theirs.fileno(),)}
@@ -85,8 +83,7 @@ class _Session:
                 if fds:
                     return int(fds[0])
                 break
-        self.failure = "the command never handed over its seccomp listener"
-        return None
+        return None  # the command never started (Popen failed before exec)
 
     def _answer_all(self, listener: int) -> None:
         poller = select.poll()
