@@ -7,8 +7,12 @@ Values only: the plugin builds a :class:`Report`, the writers turn it into files
 from __future__ import annotations
 
 import dataclasses
+import re
 from typing import Any
 from typing import Literal
+
+#: the exception name of a scenario step that failed before its check
+_SETUP_STEP = re.compile(r"^(?:[\w.]+\.)?SetupFailed: ")
 
 __all__ = [
     "MAX_CHECK_MESSAGES",
@@ -191,6 +195,8 @@ class TestResult:
 
     def _setup_failed(self) -> str:
         line = (self.message or self.outcome).removeprefix("error in setup: ")
+        # a scenario's failed step (harness/scenarios/_support/setting_up.py) says it all
+        line = _SETUP_STEP.sub("", line)
         return f"setup failed: {(line.splitlines() or [''])[0]}"
 
     def _failure(self, req_id: str, tally: CheckTally) -> str | None:

@@ -16,6 +16,7 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
 
 #: the operations, the command line each runs on the missing id, and the rule it checks
@@ -36,7 +37,7 @@ def _root_entries(cli: CommandLine, host: Host, cid: str) -> set[str]:
 
 def _made_by(cli: CommandLine, host: Host, cid: str, argv: tuple[str, ...]) -> tuple[Any, list]:
     """Run ``argv`` on the missing ``cid``: its record, and what it made (empty: nothing)."""
-    assert cli.status(cid) is None, f"setting up: {cid} exists before the test"
+    setting_up(cli.status(cid) is None, f"{cid} exists before the test")
     processes, entries = host.live_processes(), _root_entries(cli, host, cid)
     result = cli(*argv)
     made: list[Any] = left_by_create(cli, host, cid, processes)

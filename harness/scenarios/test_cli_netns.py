@@ -18,6 +18,8 @@ import pytest
 
 from harness.hosts import Host
 from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import reach_status
+from harness.scenarios._support.setting_up import setting_up
 from harness.subjects import ApiSubject
 from harness.subjects import OciSubject
 from harness.subjects.command_line import CONTAINER_NAMESPACES
@@ -39,10 +41,8 @@ def _running(cli: CommandLine, host: Host, name: str, network: Namespace) -> int
     bundle = cli.bundle(name, namespaces=(*usual, network))
     for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
         result = cli(*argv)
-        assert result.exit_code == 0, f"setting up: {result.describe()}"
-    assert eventually(host, lambda: cli.status(cid) == "running"), (
-        f"setting up: state reports {cli.status(cid)}"
-    )
+        setting_up(result.exit_code == 0, result.describe())
+    reach_status(cli, host, cid, "running")
     state = cli.state(cid)
     assert state is not None and int(state.get("pid") or 0) > 0, f"state has no pid: {state}"
     return int(state["pid"])
@@ -62,10 +62,8 @@ def _delete(cli: CommandLine, host: Host, name: str, how: str) -> None:
     cid = host.container_id(name)
     if how == "stopped":
         killed = cli("kill", cid, "KILL")
-        assert killed.exit_code == 0, f"setting up: {killed.describe()}"
-        assert eventually(host, lambda: cli.status(cid) == "stopped"), (
-            f"setting up: state reports {cli.status(cid)} after kill"
-        )
+        setting_up(killed.exit_code == 0, killed.describe())
+        reach_status(cli, host, cid, "stopped")
         result = cli("delete", cid)
     else:
         result = cli("delete", "--force", cid)

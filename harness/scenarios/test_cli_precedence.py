@@ -22,9 +22,10 @@ import pytest
 from harness.hosts import HookProgram
 from harness.hosts import Host
 from harness.hosts.base import FAILING_HOOK_STDERR
-from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_line import reach_status
 from harness.scenarios._support.command_line import state_dir
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.setting_up import setting_up
 from harness.spec.cli_teardown import CliTeardown
 from harness.spec.cli_teardown import cli_teardown
 from harness.spec.cli_teardown import cli_teardown_variants
@@ -58,15 +59,13 @@ def _container(
     bundle = cli.bundle(name, hooks=poststop, intel_rdt=schema)
     for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
         done = cli(*argv)
-        assert done.exit_code == 0, f"setting up: {done.describe()}"
+        setting_up(done.exit_code == 0, done.describe())
     pid = int((cli.state(cid) or {}).get("pid") or 0)
     if not running:
         killed = cli("kill", cid, "KILL")
-        assert killed.exit_code == 0, f"setting up: {killed.describe()}"
+        setting_up(killed.exit_code == 0, killed.describe())
     wanted = "running" if running else "stopped"
-    assert eventually(host, lambda: cli.status(cid) == wanted), (
-        f"setting up: state reports {cli.status(cid)}, not {wanted}"
-    )
+    reach_status(cli, host, cid, wanted)
     return cid, pid
 
 

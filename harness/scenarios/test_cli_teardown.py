@@ -22,7 +22,9 @@ from harness.hosts.facts import read_mounts
 from harness.scenarios._support.command_line import cli_bring_to
 from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.command_line import reach_status
 from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.setting_up import setting_up
 from harness.spec import cli_tables
 from harness.subjects.command_line import CONTAINER_NAMESPACES
 from harness.subjects.command_line import CommandLine
@@ -49,11 +51,11 @@ def _with_child(
     args = OUTLIVES_INIT if init_exits else BESIDE_INIT
     cid = host.container_id(name)
     created = cli("create", "--bundle", cli.bundle(name, args, namespaces=namespaces), cid)
-    assert created.exit_code == 0, f"setting up: {created.describe()}"
+    setting_up(created.exit_code == 0, created.describe())
     init = int((cli.state(cid) or {}).get("pid") or 0)
-    assert init > 0, f"setting up: state shows no pid for {cid}"
+    setting_up(init > 0, f"state shows no pid for {cid}")
     started = cli("start", cid)
-    assert started.exit_code == 0, f"setting up: {started.describe()}"
+    setting_up(started.exit_code == 0, started.describe())
     if not host.executes_programs:  # the model's init runs no program: act its fork out
         child = host.fork(init)
         if init_exits:
@@ -63,7 +65,7 @@ def _with_child(
     def others() -> list[int]:
         return [p for p in host.cgroup_pids(host.process_hierarchy(), f"/{cid}") if p != init]
 
-    assert eventually(host, lambda: bool(others())), f"setting up: {args} forked no child"
+    setting_up(eventually(host, lambda: bool(others())), f"{args} forked no child")
     return cid, init, others()[0]
 
 
@@ -73,12 +75,10 @@ def _with_child(
 @pytest.mark.requirement("CLI-DELETE-KILLS-FORKED-CHILD")
 def test_delete_kills_a_child_that_outlived_init(cli: CommandLine, host: Host) -> None:
     cid, _, child = _with_child(cli, host, "orphan", init_exits=True, namespaces=NO_PID_NAMESPACE)
-    assert eventually(host, lambda: cli.status(cid) == "stopped"), (
-        f"setting up: init exited, yet state reports {cli.status(cid)}"
-    )
-    assert host.is_alive(child), f"setting up: init's child {child} did not outlive init"
+    reach_status(cli, host, cid, "stopped")
+    setting_up(host.is_alive(child), f"init's child {child} did not outlive init")
     made = host.cgroup_dirs(f"/{cid}")
-    assert made, "setting up: the container has no cgroup"
+    setting_up(made, "the container has no cgroup")
     result = cli("delete", cid)
     assert result.exit_code == 0, result.describe()
     assert host.dies(child), f"delete left init's child {child} alive"
@@ -98,8 +98,8 @@ def _tasks(host: Host, cid: str) -> list[int]:
 def test_pause_freezes_every_task_at_the_kernel(cli: CommandLine, host: Host) -> None:
     cid, init, child = _with_child(cli, host, "freeze", init_exits=False)
     tasks = _tasks(host, cid)
-    assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
-    assert host.freezer_state(f"/{cid}") == "THAWED", "setting up: frozen before pause"
+    setting_up({init, child} <= set(tasks), f"the cgroup holds {tasks}")
+    setting_up(host.freezer_state(f"/{cid}") == "THAWED", "frozen before pause")
     result = cli("pause", cid)
     assert result.exit_code == 0, result.describe()
     # runc's Freeze returns once the kernel reports the group frozen: no waiting here
@@ -114,10 +114,10 @@ def test_pause_freezes_every_task_at_the_kernel(cli: CommandLine, host: Host) ->
 def test_resume_thaws_every_task_at_the_kernel(cli: CommandLine, host: Host) -> None:
     cid, init, child = _with_child(cli, host, "thaw", init_exits=False)
     tasks = _tasks(host, cid)
-    assert {init, child} <= set(tasks), f"setting up: the cgroup holds {tasks}"
+    setting_up({init, child} <= set(tasks), f"the cgroup holds {tasks}")
     paused = cli("pause", cid)
-    assert paused.exit_code == 0, f"setting up: {paused.describe()}"
-    assert all(host.is_frozen(pid) for pid in tasks), "setting up: pause froze nothing"
+    setting_up(paused.exit_code == 0, paused.describe())
+    setting_up(all(host.is_frozen(pid) for pid in tasks), "pause froze nothing")
     result = cli("resume", cid)
     assert result.exit_code == 0, result.describe()
     assert host.freezer_state(f"/{cid}") == "THAWED", (
@@ -141,7 +141,7 @@ def _bad_bundle(cli: CommandLine, host: Host, name: str, fault: str) -> str:
     container); everything else as a good bundle has it."""
     if fault == "missing":
         bundle = host.bundle_dir(name)
-        assert not os.path.exists(bundle), f"setting up: {bundle} exists"
+        setting_up(not os.path.exists(bundle), f"{bundle} exists")
         return bundle
     bundle = cli.bundle(name)
     path = os.path.join(bundle, "config.json")

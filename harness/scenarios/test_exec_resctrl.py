@@ -17,6 +17,7 @@ from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import joined_pid
 from harness.scenarios._support.containers import start_extra
+from harness.scenarios._support.setting_up import setting_up
 from harness.scenarios._support.skips import skip_for_host
 from harness.spec import tables
 from harness.subjects.api import CgroupConfig
@@ -56,7 +57,7 @@ def test_extra_process_of_a_container_named_after_a_resctrl_file(
             "so that none is a name a host's own could have",
         )
     tasks_file = os.path.join(rdt.resctrl_group(""), cid)
-    assert os.path.isfile(tasks_file), f"setting up: {tasks_file} is not the root's tasks file"
+    setting_up(os.path.isfile(tasks_file), f"{tasks_file} is not the root's tasks file")
     config = dataclasses.replace(config_for(cid), cgroups=CgroupConfig(path="/rdt-file-id"))
     c = factory.create(cid, config)
     c.run(INIT)

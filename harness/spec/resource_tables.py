@@ -195,6 +195,13 @@ def kill_all_file(profile: str, cgroup_mode: str) -> tuple[str, str]:
     return str(hierarchy), str(name)
 
 
+def paused_kill_reaches(profile: str, cgroup_mode: str) -> bool:
+    """Whether ``delete --force`` under ``profile`` reaches the processes of a paused container
+    without a private PID namespace on a ``cgroup_mode`` host (runc 1.2 on a hybrid host does
+    not: its cgroup.kill leaves the v1 freezer frozen)."""
+    return bool(resources()["paused_kill_reaches"][profile][cgroup_mode])
+
+
 def v1_freeze_rounds() -> dict[str, float]:
     """runc's v1 freeze loop: rounds, thaw_every, thaw_pause_s, read_pause_every,
     read_pause_s."""

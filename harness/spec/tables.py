@@ -29,6 +29,7 @@ from harness.spec.resource_tables import memory_limit_busy  # noqa: F401 - re-ex
 from harness.spec.resource_tables import memory_read_candidates  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_unlimited_reads  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_usage_files  # noqa: F401 - re-exported
+from harness.spec.resource_tables import paused_kill_reaches  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_einval_retries  # noqa: F401 - re-exported
 from harness.spec.resource_tables import procs_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import rdt_destroy_unstarted_removes_group  # noqa: F401 - re-exported

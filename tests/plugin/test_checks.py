@@ -178,6 +178,25 @@ def test_a_one_requirement_test_is_its_own_check(project: Project) -> None:
     assert tests["test_asserts"]["violates"] == ["T-ONE-B"]
 
 
+def test_a_failed_setting_up_step_of_a_one_requirement_test_errors(project: Project) -> None:
+    """A step before the check (create, pause) that fails is no check of the rule."""
+    project.pytester.makepyfile(
+        test_setup_step="""
+        import pytest
+        from harness.scenarios._support.setting_up import setting_up
+
+        @pytest.mark.requirement("T-ONE-A")
+        def test_step():
+            setting_up(False, lambda: "pause exited 1")
+            assert False, "never reached"
+        """
+    )
+    results = by_id(project.report())
+    assert results["T-ONE-A"]["outcome"] == "error"
+    assert results["T-ONE-A"]["message"] == "setup failed: pause exited 1"
+    assert results["T-ONE-A"]["checks"]["ran"] == 0
+
+
 def test_a_check_of_an_unknown_id_is_refused_even_when_it_passes(project: Project) -> None:
     project.pytester.makepyfile(
         test_typo="""

@@ -11,6 +11,7 @@ from typing import Any
 
 from harness.hosts import Host
 from harness.hosts.base import POLL_INTERVAL_S
+from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
 from harness.subjects.command_line import OciCommandLine
 
@@ -59,11 +60,15 @@ def cli_bring_to(
         else:
             argv = (step[0], cid, *step[1:])
         result = cli(*argv)
-        assert result.exit_code == 0, f"setting up {state}: {result.describe()}"
-    assert eventually(host, lambda: cli.status(cid) == state), (
-        f"setting up {state}: state reports {cli.status(cid)}"
-    )
+        setting_up(result.exit_code == 0, f"bringing it to {state}: {result.describe()}")
+    reach_status(cli, host, cid, state)
     return cid
+
+
+def reach_status(cli: CommandLine, host: Host, cid: str, wanted: str) -> None:
+    """Wait (the host's settle time) until ``state`` reports ``wanted``; else setup failed."""
+    reached = eventually(host, lambda: cli.status(cid) == wanted)
+    setting_up(reached, lambda: f"state reports {cli.status(cid)}, not {wanted}")
 
 
 def gone(cli: CommandLine, host: Host, cid: str, pid: int) -> list[str]:
