@@ -18,6 +18,7 @@ bench: $(STAMP)
 	$(PYTHON) bench/bench_run.py
 	$(PYTHON) bench/bench_fakes.py
 	$(PYTHON) bench/bench_report.py
+	$(PYTHON) bench/bench_inject.py
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

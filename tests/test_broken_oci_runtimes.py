@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from harness.hosts.inject.seccomp import unsupported as inject_unsupported
+
 ROOT = Path(__file__).resolve().parent.parent
 WRAPPERS = ROOT / "tests" / "broken" / "oci"
 #: wrapper -> the rule it breaks
@@ -29,6 +31,18 @@ BROKEN_OCI = {
     "running_restartable.py": "CLI-START-RUNNING",
     "netns_joined_deleted.py": "CLI-NETNS-JOINED-KEPT",
 }
+
+#: wrapper -> (profile, the rule it breaks, the cases of test_cli_precedence.py it must fail):
+#: runtimes only the syscall fault engine reveals, each run on the cases of its defect alone
+FAULTED_OCI = {
+    "success_after_failed_teardown.py": (
+        "runtime-spec", "CLI-DELETE-FAULTS-NONZERO", "state-dir-stopped and not cgroup"),
+    "retries_forever.py": ("runc-1.1", "CLI-DELETE-FAULTS-LOGGED", "cgroup-stopped"),
+    "state_dir_removed_first.py": (
+        "runc-1.1", "CLI-DELETE-FAULTS-ALL-STEPS", "cgroup-stopped or cgroup-forced-running"),
+    "state_dir_failure_swallowed.py": (
+        "runc-1.1", "CLI-DELETE-FAULTS-FIRST-NAMED", "state-dir-stopped and not cgroup"),
+}  # fmt: skip
 
 #: wrapper -> what the probe's evidence must say of it
 UNUSABLE_OCI = {
@@ -51,7 +65,7 @@ pytestmark = [
 
 def test_every_wrapper_is_listed() -> None:
     found = {p.name for p in WRAPPERS.glob("*.py") if not p.name.startswith("_")}
-    assert found == set(BROKEN_OCI) | set(UNUSABLE_OCI)
+    assert found == set(BROKEN_OCI) | set(UNUSABLE_OCI) | set(FAULTED_OCI)
 
 
 @pytest.mark.parametrize("wrapper", sorted(BROKEN_OCI))
@@ -67,6 +81,32 @@ def test_suite_catches_broken_oci_runtime(wrapper: str, tmp_path: Path) -> None:
     report = json.loads((tmp_path / "compliance.json").read_text())
     failed = {r["id"] for r in report["requirements"] if r["outcome"] in ("fail", "error")}
     assert rule in failed, f"{wrapper} must fail {rule}; failed: {sorted(failed)}"
+    assert rule in result.stdout, "the summary must name the broken rule"
+
+
+@pytest.mark.parametrize("wrapper", sorted(FAULTED_OCI))
+def test_suite_catches_runtime_only_faults_reveal(wrapper: str, tmp_path: Path) -> None:
+    """Each fails its rule in every case it runs, with the fault table's evidence; the
+    wrapped runtime passes the same cases (tests/subjects/oci/test_gate.py)."""
+    profile, rule, cases = FAULTED_OCI[wrapper]
+    if inject_unsupported() is not None:
+        pytest.skip(f"no syscall fault engine: {inject_unsupported()}")
+    result = subprocess.run(
+        [sys.executable, "-c", "import sys; from harness.cli import main; sys.exit(main())",
+         "run", "--subject", f"oci:{WRAPPERS / wrapper}", "--host", "real",
+         "--profile", profile, "--requirement", rule, "-k", cases,
+         "--report-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    out = f"{result.stdout[-3000:]}\n{result.stderr[-2000:]}"
+    assert result.returncode == 1, f"{wrapper} must fail the gate\n{out}"
+    report = json.loads((tmp_path / "compliance.json").read_text())
+    outcomes = {r["id"]: r["outcome"] for r in report["requirements"]}
+    assert outcomes.get(rule) == "fail", f"{wrapper} must fail {rule}: {outcomes}"
+    ran = [t for t in report["tests"] if t["outcome"] != "skip"]
+    assert ran and all(t["outcome"] == "fail" for t in ran), [
+        (t["nodeid"], t["outcome"]) for t in report["tests"]
+    ]
     assert rule in result.stdout, "the summary must name the broken rule"
 
 

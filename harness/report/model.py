@@ -201,9 +201,13 @@ class TestResult:
 
     def _failure(self, req_id: str, tally: CheckTally) -> str | None:
         """The message of ``req_id``'s failure: the test's own when it is about ``req_id``
-        (it names it, or blames nothing else), else the first failed check's."""
+        alone (it names it and no other failed rule, or blames nothing else), else the first
+        failed check's."""
         own = self.message and (f"[{req_id}]" in self.message or self.violates == (req_id,))
-        if own or not tally.messages:
+        # a message that lists several failed rules leads with the first: give this one's own
+        others = (f"[{v}]" for v in self.violates if v != req_id)
+        shared = self.message and any(other in self.message for other in others)
+        if (own and not shared) or not tally.messages:
             return self.message
         return tally.messages[0]
 

@@ -27,8 +27,10 @@ from harness.scenarios._support.command_line import state_dir
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.setting_up import setting_up
 from harness.spec.cli_teardown import CliTeardown
+from harness.spec.cli_teardown import cli_busy_once
 from harness.spec.cli_teardown import cli_teardown
 from harness.spec.cli_teardown import cli_teardown_variants
+from harness.spec.tables import PROFILES
 from harness.spec.tables import error_sources
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import IntelRdt
@@ -128,6 +130,36 @@ def test_delete_with_failing_steps(
                "state-dir": state_dir(cli, host, cid), "poststop": FAILING_HOOK_STDERR}  # fmt: skip
     markers = {s: m for s, m in markers.items() if s in failing}
     _check(cli, host, cid, pid, want, result, had, markers, verify, first, second)
+
+
+@pytest.mark.parametrize("forced", [False, True], ids=["stopped", "forced-running"])
+@pytest.mark.requirement(*dict.fromkeys(cli_busy_once(p)[0] for p in PROFILES))
+def test_delete_with_cgroups_busy_once(
+    cli: CommandLine, host: Host, profile: str, verify: Any, forced: bool
+) -> None:
+    """A transient fault: each of the container's cgroup dirs is busy at its first rmdir only
+    (a process on its way out, say).  A runtime that tries again deletes the container whole."""
+    rule, retried = cli_busy_once(profile)
+    cid, pid = _container(cli, host, f"{'f' if forced else 's'}-once", forced, [], rdt=False)
+    had = _places(cli, host, cid)
+    faults = [inject(host, "rmdir", path, errno.EBUSY) for path in had["cgroup"]]
+    result = cli("delete", *(("--force",) if forced else ()), cid)
+    fired = sum(host.fired(fault) for fault in faults)
+    host.clear_faults()
+    left = sorted(_left(cli, host, cid, had))
+    setting_up(fired or left, f"no rmdir of {had['cgroup']} reached the fault engine")
+    said = f"{fired} of {len(faults)} cgroup dirs were busy once: {result.describe()}, left {left}"
+    if not retried:  # only a delete that left something must say so
+        verify(rule, result.exit_code != 0 or not left, f"{said}; a delete that leaves a "
+               "resource must exit non-zero")  # fmt: skip
+        return
+    gone = cli("state", cid).exit_code != 0
+    verify.each(
+        (rule, result.exit_code == 0, f"{said}; the profile wants exit 0"),
+        (rule, left == [], f"{said}; the profile wants nothing left"),
+        (rule, gone, f"{said}; `state` still answers"),
+        (rule, pid <= 0 or host.dies(pid), f"the container's init {pid} outlived delete"),
+    )
 
 
 def _left(cli: CommandLine, host: Host, cid: str, had: dict[str, list[str]]) -> frozenset[str]:

@@ -21,7 +21,7 @@ from harness.spec.tables import error_sources
 from harness.spec.teardown import LEFT_BEHIND
 from harness.spec.teardown import teardown_outcome
 
-__all__ = ["CliTeardown", "cli_teardown", "cli_teardown_variants"]
+__all__ = ["CliTeardown", "cli_busy_once", "cli_teardown", "cli_teardown_variants"]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -135,3 +135,17 @@ def cli_teardown_variants(failing: Iterable[str]) -> tuple[str, ...]:
     failed = tuple(failing)
     ids = (r for p in PROFILES for r in cli_teardown(p, failed).requirements())
     return tuple(dict.fromkeys(ids))
+
+
+def cli_busy_once(profile: str) -> tuple[str, bool]:
+    """(the rule, whether it must survive) of a delete whose cgroup dirs are each busy at
+    their first rmdir only: libcontainer's manager tries again, so delete must succeed whole;
+    the runtime-spec asks for no retry, only that a delete leaving the cgroup exits non-zero.
+
+    Raises:
+        SpecError: the profile's ``[delete_teardown]`` has no ``busy_once``.
+    """
+    table = _table(profile)
+    if "busy_once" not in table:
+        raise SpecError(str(CLI), f"profile {profile!r}: [delete_teardown] needs busy_once")
+    return table["busy_once"], table["destroy_error"] != "left"

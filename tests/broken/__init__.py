@@ -29,6 +29,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "restored_not_sticky": ("LC-TRANS-RESTORED-STOPPED", "LC-TRANS-RESTORED-RUNNING"),
     "paused_destroyable": ("LC-DESTROY-PAUSED-ALIVE",),
     "poststop_runs_all": ("LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE",),
+    "cgroup_rmdir_no_retry": ("CLI-DELETE-CGROUP-BUSY-ONCE",),
     "no_kill_all": ("LC-DESTROY-KILL-ALL",),
     "transition_names_states": ("LC-TRANS-RESTORED-PAUSED", "LC-TRANS-LOADED-LOADED"),
     # a feature runc brought after the seed: its rule is not the seed's

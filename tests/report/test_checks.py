@@ -164,3 +164,18 @@ def test_diff_and_fleet_take_a_report_without_counts() -> None:
     assert changes == {"R-C": ("pass", "untested", "regression")}
     fleet = build_fleet([(Path("old"), old), (Path("new"), _report())], "2025-01-31T12:00:00Z")
     assert [row.id for row in fleet.rows] == list(SEVERAL)
+
+
+def test_a_message_of_several_failed_rules_gives_each_its_own() -> None:
+    """verify.each raises one error that lists every failed rule, the first first: each
+    requirement's message is its own check's, not the one that happened to lead."""
+    both = several(
+        "fail",
+        CheckTally("R-A", 1, 1, ("[R-A] exited 1",)),
+        CheckTally("R-B", 2, 1, ("[R-B] the hooks never ran",)),
+        violates=("R-A", "R-B"),
+        message="AssertionError: [R-A] exited 1\n[R-B] the hooks never ran",
+    )
+    assert both.judge("R-A") == ("fail", "[R-A] exited 1")
+    assert both.judge("R-B") == ("fail", "[R-B] the hooks never ran")
+    assert BROKE_B.judge("R-B") == ("fail", "AssertionError: [R-B] broken")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from harness.spec.cli_teardown import cli_busy_once
 from harness.spec.cli_teardown import cli_teardown
 from harness.spec.cli_teardown import cli_teardown_variants
 
@@ -44,3 +45,9 @@ def test_every_combination_names_its_rules() -> None:
     )
     with pytest.raises(ValueError, match="must be among"):
         cli_teardown("seed", ["freezer"])
+
+
+def test_a_busy_once_cgroup_is_retried_by_libcontainer_profiles_only() -> None:
+    assert cli_busy_once("seed") == ("CLI-DELETE-CGROUP-BUSY-ONCE", True)
+    assert cli_busy_once("runc-1.2") == ("CLI-DELETE-CGROUP-BUSY-ONCE", True)
+    assert cli_busy_once("runtime-spec") == ("CLI-DELETE-FAULTS-NONZERO", False)

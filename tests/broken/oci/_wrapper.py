@@ -3,9 +3,11 @@ one command changed, run as programs (``rtgate run --subject oci:tests/broken/oc
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from collections.abc import Callable
+from typing import Any
 
 #: global options of runc and crun that take a value
 _VALUED = ("--root", "--log", "--log-format", "--criu")
@@ -15,18 +17,55 @@ _VALUED = ("--root", "--log", "--log-format", "--criu")
 Change = Callable[[list[str], list[str], str, list[str]], "int | None"]
 
 
-def wrapped() -> list[str]:
-    return [os.environ.get("RTGATE_WRAPPED_RUNTIME", "runc")]
+def wrapped(default: str = "runc") -> list[str]:
+    return [os.environ.get("RTGATE_WRAPPED_RUNTIME", default)]
+
+
+def option(options: list[str], name: str) -> str | None:
+    """The value of the global option ``name`` (``--root R`` or ``--root=R``)."""
+    for i, arg in enumerate(options):
+        if arg == name and i + 1 < len(options):
+            return options[i + 1]
+        if arg.startswith(f"{name}="):
+            return arg.partition("=")[2]
+    return None
+
+
+def state(runtime: list[str], options: list[str], cid: str) -> dict[str, Any]:
+    """What ``state`` says of ``cid`` ({} when it fails)."""
+    done = subprocess.run(  # noqa: S603 - the wrapped runtime
+        [*runtime, *options, "state", cid], capture_output=True, text=True, check=False
+    )
+    return json.loads(done.stdout) if done.returncode == 0 else {}
+
+
+def bundle_config(known: dict[str, Any]) -> dict[str, Any]:
+    """The config.json of the bundle a ``state`` names ({} when it cannot be read)."""
+    try:
+        with open(os.path.join(known.get("bundle", ""), "config.json"), encoding="utf-8") as f:
+            return dict(json.load(f))
+    except (OSError, ValueError):
+        return {}
+
+
+def cgroup_dirs(config: dict[str, Any]) -> list[str]:
+    """The container's cgroup directories on this host: its cgroupsPath under every
+    hierarchy mounted in /sys/fs/cgroup (the v1 controllers, and cgroup2 at unified)."""
+    path = str((config.get("linux") or {}).get("cgroupsPath") or "").strip("/")
+    if not path:
+        return []
+    mounts = sorted({os.path.realpath(e.path) for e in os.scandir("/sys/fs/cgroup")})
+    return [os.path.join(m, path) for m in mounts if os.path.isdir(os.path.join(m, path))]
 
 
 def run(argv: list[str]) -> int:
     return subprocess.run(argv, check=False).returncode  # noqa: S603 - the wrapped runtime
 
 
-def main(argv: list[str], change: Change) -> int:
+def main(argv: list[str], change: Change, runtime: list[str] | None = None) -> int:
     """Split ``argv`` into global options, the command and its arguments; let ``change`` act
-    on it, else run the wrapped runtime as asked."""
-    runtime = wrapped()
+    on it, else run the wrapped runtime (runc unless ``runtime``) as asked."""
+    runtime = runtime or wrapped()
     index = next(
         (i for i, a in enumerate(argv)
          if not a.startswith("-") and (i == 0 or argv[i - 1] not in _VALUED)),
