@@ -24,16 +24,20 @@ from collections.abc import Sequence
 from typing import Any
 from typing import TextIO
 
+from reference_impl.cgroups.writer import CgroupError
 from reference_impl.container import Container
 from reference_impl.errors import LibcontainerError
 from reference_impl.factory import Factory
 from reference_impl.fileutil import remove_all
+from reference_impl.intelrdt.manager import IntelRdtError
+from reference_impl.intelrdt.validate import IntelRdtConfigError
+from reference_impl.mountinfo import MountInfoError
 from reference_impl.oci_config import BundleError
 from reference_impl.oci_config import load_bundle
-from reference_impl.profiles import UnknownProfileError
 from reference_impl.profiles import get_profile
 from reference_impl.system import RealSystem
 from reference_impl.system import System
+from reference_impl.validate import ConfigValidationError
 
 __all__ = ["DEFAULT_ROOT", "main"]
 
@@ -47,6 +51,13 @@ log = logging.getLogger("reference_impl.cli")
 
 class CliError(Exception):
     """An error the command prints (one line) before it exits 1."""
+
+
+#: what a command may fail with: printed in one line, exit 1 (a Python bug stays a traceback)
+_COMMAND_ERRORS = (
+    CliError, LibcontainerError, BundleError, OSError, CgroupError, IntelRdtError,
+    IntelRdtConfigError, ConfigValidationError, MountInfoError,
+)  # fmt: skip
 
 
 @functools.cache
@@ -134,7 +145,7 @@ def _main(
         else:
             factory = make(args.root, system or RealSystem(), args.profile)
         _COMMANDS[args.command](factory, args, out)
-    except (CliError, LibcontainerError, BundleError, UnknownProfileError, OSError) as error:
+    except _COMMAND_ERRORS as error:  # runc's fatal(err): any error a command returns
         print(f"rtgate-reference: {error}", file=err)
         return 1
     except (argparse.ArgumentError, SystemExit) as error:

@@ -1,0 +1,78 @@
+"""Faults of the kernel in the middle of ``create`` and ``pause``, for any runtime binary: a
+cgroup that cannot be made (mkdir: ENOSPC, EACCES) or joined (the write of cgroup.procs: EIO),
+and a freezer that cannot be written (freezer.state or cgroup.freeze: EIO).
+
+Each fault is armed for the one command (on a real host through the syscall fault engine), on
+the container's own files only, at every attempt.  A fault that never fired leaves the rule
+unchecked: the test then errors, saying so, rather than pass on a command that did not meet it.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from typing import Any
+
+import pytest
+
+from harness.hosts import Host
+from harness.scenarios._support.command_line import cli_bring_to
+from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.containers import inject
+from harness.scenarios._support.setting_up import setting_up
+from harness.subjects.command_line import CommandLine
+
+#: (operation, the file in the container's group it hits, or "" for the group itself, errno)
+_CREATE_FAULTS = {
+    "mkdir-ENOSPC": ("mkdir", "", errno.ENOSPC),
+    "mkdir-EACCES": ("mkdir", "", errno.EACCES),
+    "procs-EIO": ("write", "cgroup.procs", errno.EIO),
+}
+
+
+@pytest.mark.requirement("CLI-CREATE-CGROUP-FAILS")
+@pytest.mark.parametrize("fault", sorted(_CREATE_FAULTS))
+def test_create_whose_cgroup_fails_leaves_nothing(
+    cli: CommandLine, host: Host, verify: Any, fault: str
+) -> None:
+    """The group of the hierarchy every process is in (devices on v1, the unified one on v2)
+    cannot be made, or init cannot be put in it."""
+    op, name, err = _CREATE_FAULTS[fault]
+    cid = host.container_id(f"cg-{fault}")
+    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
+    bundle = cli.bundle(f"cg-{fault}")
+    before = host.live_processes()
+    armed = inject(host, op, os.path.join(group, name) if name else group, err, every=True)
+    result = cli("create", "--bundle", bundle, cid)
+    fired = host.fired(armed)
+    host.clear_faults()
+    left = left_by_create(cli, host, cid, before)
+    setting_up(fired, f"no {op} of {group}/{name} reached the fault engine: {result.describe()}")
+    verify.each(
+        ("CLI-CREATE-CGROUP-FAILS", result.exit_code != 0,
+         f"with {op} of {group}/{name} failing ({errno.errorcode[err]}): {result.describe()}"),
+        ("CLI-CREATE-CGROUP-FAILS", left == [], f"the failed create left: {left}"),
+    )  # fmt: skip
+
+
+@pytest.mark.requirement("CLI-PAUSE-FREEZE-FAILS")
+def test_pause_whose_freezer_cannot_be_written(cli: CommandLine, host: Host, verify: Any) -> None:
+    cid = cli_bring_to(cli, host, "freeze-eio", "running")
+    init = int((cli.state(cid) or {}).get("pid") or 0)
+    setting_up(init > 0, lambda: f"state shows no pid for {cid}: {cli.state(cid)}")
+    path, _, thawed = host.freezer_file(init)
+    armed = inject(host, "write", path, errno.EIO, every=True)
+    result = cli("pause", cid)
+    fired = host.fired(armed)
+    host.clear_faults()
+    setting_up(fired, f"no write of {path} reached the fault engine: {result.describe()}")
+    status = cli.status(cid)
+    with open(path, encoding="ascii") as f:
+        freezer = f.read().strip()
+    verify.each(
+        ("CLI-PAUSE-FREEZE-FAILS", result.exit_code != 0,
+         f"with writes of {path} failing (EIO): {result.describe()}"),
+        ("CLI-PAUSE-FREEZE-FAILS", status == "running", f"after it, state says {status}"),
+        ("CLI-PAUSE-FREEZE-FAILS", freezer == thawed and not host.is_frozen(init),
+         f"{path} reads {freezer}; init {init} frozen: {host.is_frozen(init)}"),
+    )  # fmt: skip
