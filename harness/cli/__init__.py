@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 
 from harness.cli._cleanup import cleanup
+from harness.cli._inject import inject
 from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
@@ -57,11 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     debug = "--debug" in words
     try:
         args = build_parser().parse_args(words)
-        if extra and args.command != "run":
-            raise UsageError(f"only 'run' passes arguments after '--' to pytest (got {extra})")
+        if extra and args.command not in ("run", "inject"):
+            raise UsageError(
+                f"only 'run' (pytest's) and 'inject' (the command's) take arguments after '--'"
+                f" (got {extra})"
+            )
         if args.command == "run":
             args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
             return run(args, extra)
+        if args.command == "inject":
+            return inject(args, extra)
         return _COMMANDS[args.command](args)
     except SystemExit as stop:  # --help
         return stop.code if isinstance(stop.code, int) else 0

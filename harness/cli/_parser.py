@@ -68,6 +68,19 @@ def build_parser() -> ArgumentParser:
     _common(cleanup)
     cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
 
+    inject = commands.add_parser(
+        "inject",
+        help="run one command under the syscall fault engine (replays a counterexample)",
+        description="Run the command after '--' with the given kernel faults, as the scenarios "
+        "arm them for a runtime command: --fault OP:ERRNO:WHEN:PATH (WHEN: first or every; "
+        "PATH: absolute, fnmatch patterns allowed).  Root only.  Exits with the command's code.",
+    )
+    _common(inject)
+    inject.add_argument(
+        "--fault", action="append", default=[], metavar="OP:ERRNO:WHEN:PATH",
+        help="e.g. rmdir:EBUSY:every:/sys/fs/cgroup/*/ctr (repeatable)",
+    )  # fmt: skip
+
     _report_commands(commands)
     return parser
 

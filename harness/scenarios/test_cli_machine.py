@@ -68,6 +68,10 @@ class CliMachine(RuleBasedStateMachine):
     def cid(self) -> str:
         return self.host.container_id(f"m{self.serial}")
 
+    def run(self, *argv: str) -> Any:
+        """One command of a step (``state`` reads go to ``self.cli`` directly)."""
+        return self.cli(*argv)
+
     def expect_status(self, wanted: str, requirement: str, after: str) -> None:
         reached = eventually(self.host, lambda: self.cli.status(self.cid) == wanted)
         self.check(requirement, reached, f"after {after} state reports {self.cli.status(self.cid)}")
@@ -78,7 +82,7 @@ class CliMachine(RuleBasedStateMachine):
     def create(self) -> None:
         self.serial += 1
         bundle = self.cli.bundle(f"m{self.serial}")
-        result = self.cli("create", "--bundle", bundle, self.cid)
+        result = self.run("create", "--bundle", bundle, self.cid)
         assert result.exit_code == 0, result.describe()
         self.status, self.paused_from, self.doomed = "created", "", False
 
@@ -96,7 +100,7 @@ class CliMachine(RuleBasedStateMachine):
         if operation == "kill" and self.doomed and died:
             expect = "error"  # cgroup2 let the first SIGKILL kill init: no one is left to signal
         argv = (operation, self.cid, "KILL") if operation == "kill" else (operation, self.cid)
-        result = self.cli(*argv)
+        result = self.run(*argv)
         ok = result.exit_code == 0
         self.check(requirement, ok == (expect != "error"), f"{result.describe()} in {state}")
         if expect == "error":
@@ -176,11 +180,16 @@ def test_cli_state_machine(
     subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
 ) -> None:
     require_runtime(runtime_access)
-    current = settings()
-    budget = settings(
-        current,
-        max_examples=min(current.max_examples, EXAMPLES[rtgate_options.host]),
-        stateful_step_count=min(current.stateful_step_count, STEPS),
-        phases=[p for p in current.phases if p not in DROPPED_PHASES[rtgate_options.host]],
-    )
+    budget = machine_budget(rtgate_options.host, EXAMPLES[rtgate_options.host], STEPS)
     run_state_machine_as_test(lambda: CliMachine(subject, rtgate_options, verify), settings=budget)
+
+
+def machine_budget(host: str, examples: int, steps: int) -> settings:
+    """The profile's settings, held to ``examples`` of ``steps`` and the host's phases."""
+    current = settings()
+    return settings(
+        current,
+        max_examples=min(current.max_examples, examples),
+        stateful_step_count=min(current.stateful_step_count, steps),
+        phases=[p for p in current.phases if p not in DROPPED_PHASES[host]],
+    )

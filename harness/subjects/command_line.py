@@ -91,6 +91,10 @@ class _CommandLine:
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         raise NotImplementedError
 
+    def program_argv(self, *argv: str) -> tuple[str, ...]:
+        """The whole command line that runs ``argv`` as a program: what a replay types."""
+        raise NotImplementedError
+
     def state(self, cid: str) -> dict[str, Any] | None:
         """The OCI state of ``cid``, or None when ``state`` fails."""
         result = self("state", cid)
@@ -118,8 +122,11 @@ class ApiCommandLine(_CommandLine):
         if host.executes_programs:  # its commands are programs: faults reach them
             host.commands_run_as_programs()
 
+    def _arguments(self, argv: tuple[str, ...]) -> tuple[str, ...]:
+        return ("--root", self.host.state_root, "--profile", self.profile, *argv)
+
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
-        full = ("--root", self.host.state_root, "--profile", self.profile, *argv)
+        full = self._arguments(argv)
         start = time.monotonic()
         if not self.host.executes_programs:  # a simulated kernel: the command runs in process
             out, err = io.StringIO(), io.StringIO()
@@ -132,17 +139,20 @@ class ApiCommandLine(_CommandLine):
             )
             result = CommandRecord(argv, code, 0.0, err.getvalue(), out.getvalue())
         else:
-            result = self._program(argv, full, timeout or COMMAND_TIMEOUT_S)
+            result = self._program(argv, timeout or COMMAND_TIMEOUT_S)
         self.host.runtime_exited()  # the command's process is over: its orphans are reaped
         result = dataclasses.replace(result, duration_s=time.monotonic() - start)
         self.records.append(result)
         return result
 
-    def _program(self, argv: tuple[str, ...], full: tuple[str, ...], limit: float) -> CommandRecord:
+    def program_argv(self, *argv: str) -> tuple[str, ...]:
         factory = () if self.subject.name == "reference" else (
             "--factory", self.subject.name.removeprefix("python:")
         )  # fmt: skip
-        command = [sys.executable, "-m", "reference_impl.cli", *factory, *full]
+        return (sys.executable, "-m", "reference_impl.cli", *factory, *self._arguments(argv))
+
+    def _program(self, argv: tuple[str, ...], limit: float) -> CommandRecord:
+        command = list(self.program_argv(*argv))
         with self.host.launching() as under_faults:
             proc = subprocess.Popen(  # noqa: S603 - our own program
                 command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **under_faults
@@ -191,6 +201,10 @@ class OciCommandLine(_CommandLine):
         )
         host.commands_run_as_programs()  # faults reach its commands
         self.records = self.runtime.records
+
+    def program_argv(self, *argv: str) -> tuple[str, ...]:
+        runtime = self.runtime
+        return (runtime.binary, *runtime.global_args, "--root", runtime.root_dir, *argv)
 
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
         record = self.runtime.command(argv, timeout)

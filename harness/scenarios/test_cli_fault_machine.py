@@ -1,0 +1,210 @@
+"""The command-line state machine with kernel faults: between the plain steps of
+:class:`~harness.scenarios.test_cli_machine.CliMachine`, a rule arms faults before a ``delete``
+(of a stopped container, or ``--force`` of a running one) or a ``pause``, and the model
+predicts the outcome from the spec: the delete precedence table
+(:func:`harness.spec.cli_teardown.cli_teardown`) and CLI-PAUSE-FREEZE-FAILS.  The model then
+goes on from what the spec says is left (a delete that kept its state leaves a stopped
+container; where the profile says nothing of it, as the runtime-spec's, from what ``state``
+answers).
+
+On a real host every command is a process under the syscall fault engine.  Time budget there:
+3 examples of at most 8 steps, without shrinking (about a minute for runc or the reference on
+a 2-core machine).  A failing check carries the commands so far as a replay: each runtime
+command as typed, a faulted one through ``rtgate inject`` with its faults.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shlex
+from typing import Any
+
+import pytest
+from hypothesis import strategies as st
+from hypothesis.stateful import precondition
+from hypothesis.stateful import rule
+from hypothesis.stateful import run_state_machine_as_test
+
+from harness.hosts import HostCannot
+from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.skips import require_runtime
+from harness.scenarios.test_cli_machine import CliMachine
+from harness.scenarios.test_cli_machine import machine_budget
+from harness.spec.catalog import load_catalog
+from harness.spec.cli_teardown import cli_teardown
+from harness.spec.cli_teardown import cli_teardown_variants
+from harness.spec.tables import PROFILES
+from harness.subjects.access import RuntimeAccess
+
+#: the teardown steps the machine fails: its bundles have no hooks and no resctrl group
+FAULTED_STEPS = ("cgroup", "state-dir")
+PAUSE_RULE = "CLI-PAUSE-FREEZE-FAILS"
+#: the profiles with the pause rule (read now: a simulated host patches the filesystem)
+_PAUSE_PROFILES = frozenset(
+    p for p in PROFILES if PAUSE_RULE in {r.id for r in load_catalog().for_profile(p)}
+)
+EXAMPLES = {"simulated": 5, "real": 3}
+STEPS = {"simulated": 12, "real": 8}
+
+#: a fault as a replay arms it: (operation, errno, every attempt, path)
+Armed = tuple[str, int, bool, str]
+
+
+class CliFaultMachine(CliMachine):
+    """:class:`CliMachine` with faulted deletes and pauses, and a replay of what it ran."""
+
+    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
+        super().__init__(subject, options, verify)
+        self.replay: list[str] = []
+        self.cannot = ""  # why this host cannot arm the faults, once it said so
+        self.faulted: list[str] = []  # the faulted steps that ran
+        self.pause_ruled = self.profile in _PAUSE_PROFILES
+        self.check = self._with_replay(verify)
+
+    def _with_replay(self, verify: Any) -> Any:
+        def check(requirement: str, ok: bool, message: str) -> None:
+            if not ok:
+                message += "\nreplay:\n" + "\n".join(self.replay)
+            verify(requirement, ok, message)
+
+        return check
+
+    def run(self, *argv: str, faults: tuple[Armed, ...] = ()) -> Any:
+        line = shlex.join(self.cli.program_argv(*argv))
+        if faults:
+            armed = " ".join(
+                f"--fault {op}:{errno.errorcode[err]}:{'every' if every else 'first'}:{path}"
+                for op, err, every, path in faults
+            )
+            line = f"rtgate inject {armed} -- {line}"
+        result = self.cli(*argv)
+        self.replay.append(f"{line}   # exit {result.exit_code}")
+        return result
+
+    def _arm(self, faults: tuple[Armed, ...]) -> bool:
+        """Arm every fault, or none (and remember why the host cannot)."""
+        try:
+            for op, err, every, path in faults:
+                self.host.fail(op, path, err, every=every)
+        except HostCannot as why:
+            self.host.clear_faults()
+            self.cannot = str(why)
+            return False
+        return True
+
+    # -- rules -------------------------------------------------------------------------------
+    @precondition(lambda self: self.status in ("stopped", "running"))
+    @rule(failing=st.sets(st.sampled_from(FAULTED_STEPS), min_size=1).map(sorted))
+    def faulted_delete(self, failing: list[str]) -> None:
+        forced, want = self.status == "running", cli_teardown(self.profile, failing)
+        sdir = state_dir(self.cli, self.host, self.cid)
+        places = {"cgroup": self.host.cgroup_dirs(f"/{self.cid}"),
+                  "state-dir": [sdir] if os.path.isdir(sdir) else []}  # fmt: skip
+        faults = tuple(("rmdir", errno.EBUSY, True, p) for s in failing for p in places[s])
+        if not self._arm(faults):
+            return
+        argv = ("delete", "--force", self.cid) if forced else ("delete", self.cid)
+        result = self.run(*argv, faults=faults)
+        self.host.clear_faults()
+        self.faulted.append(f"delete{' --force' if forced else ''} with {'+'.join(failing)}")
+        said = f"{result.describe()} with {failing} failing"
+        wanted = "0" if want.exit_zero else "non-zero"
+        self.check(want.exit_requirement, (result.exit_code == 0) == want.exit_zero,
+                   f"{said}; the profile wants exit {wanted}")  # fmt: skip
+        status = self.cli.status(self.cid)
+        if want.state_answers is not None:
+            self.check(want.exit_requirement, (status is not None) == want.state_answers,
+                       f"after {said} state reports {status}")  # fmt: skip
+            status = "stopped" if want.state_answers else None
+        # what the profile leaves unsaid (the runtime-spec's), the runtime's state tells
+        self.status, self.paused_from, self.doomed = status or "none", "", False
+
+    @precondition(lambda self: self.status == "running" and self.pause_ruled)
+    @rule()
+    def faulted_pause(self) -> None:
+        pid = int((self.cli.state(self.cid) or {}).get("pid") or 0)
+        if pid <= 0:
+            return
+        path, _, thawed = self.host.freezer_file(pid)
+        faults = (("write", errno.EIO, True, path),)
+        if not self._arm(faults):
+            return
+        result = self.run("pause", self.cid, faults=faults)
+        self.host.clear_faults()
+        self.faulted.append("pause")
+        self.check(PAUSE_RULE, result.exit_code != 0,
+                   f"{result.describe()} with writes of {path} failing")  # fmt: skip
+        self.expect_status("running", PAUSE_RULE, "a pause whose freeze failed")
+
+
+def _combinations() -> list[list[str]]:
+    return [["cgroup"], ["state-dir"], ["cgroup", "state-dir"]]
+
+
+#: every rule the faulted steps check, under any profile
+FAULT_REQUIREMENTS = tuple(
+    dict.fromkeys(
+        [PAUSE_RULE, *(r for failing in _combinations() for r in cli_teardown_variants(failing))]
+    )
+)
+
+
+def _skip_without_faults(machine: CliFaultMachine) -> None:
+    if machine.cannot and not machine.faulted:
+        pytest.skip(machine.cannot)
+
+
+@pytest.mark.requirement(*FAULT_REQUIREMENTS)
+def test_cli_fault_walks(
+    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+) -> None:
+    """Each faulted step once, from each state it is taken in, whatever Hypothesis draws."""
+    require_runtime(runtime_access)
+    machine = CliFaultMachine(subject, rtgate_options, verify)
+    try:
+        for failing in _combinations():
+            for kill_first in (True, False):  # delete of a stopped one, --force of a running one
+                machine.create()
+                machine.operate("start")
+                if kill_first:
+                    machine.operate("kill")
+                machine.faulted_delete(failing)
+                machine.state_matches_the_model()
+                _finish(machine)
+        if machine.pause_ruled:
+            machine.create()
+            machine.operate("start")
+            machine.faulted_pause()
+            machine.state_matches_the_model()
+            _finish(machine)
+        _skip_without_faults(machine)
+        assert len(machine.faulted) == 6 + machine.pause_ruled, machine.faulted
+    finally:
+        machine.teardown()
+
+
+def _finish(machine: CliFaultMachine) -> None:
+    """End the walk's container, if the faulted step left one: kill it, delete it."""
+    if machine.status in ("created", "running"):
+        machine.operate("kill")
+    if machine.status == "stopped":
+        machine.operate("delete")
+
+
+@pytest.mark.requirement(*FAULT_REQUIREMENTS)
+def test_cli_fault_state_machine(
+    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+) -> None:
+    require_runtime(runtime_access)
+    host = rtgate_options.host
+    budget = machine_budget(host, EXAMPLES[host], STEPS[host])
+    made: list[CliFaultMachine] = []
+
+    def machine() -> CliFaultMachine:
+        made.append(CliFaultMachine(subject, rtgate_options, verify))
+        return made[-1]
+
+    run_state_machine_as_test(machine, settings=budget)
+    if made and all(m.cannot for m in made) and not any(m.faulted for m in made):
+        pytest.skip(made[0].cannot)
