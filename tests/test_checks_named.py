@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from harness.spec import cli_tables
-from harness.spec import tables
 from harness.spec.catalog import load_catalog
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "harness" / "scenarios"
@@ -28,6 +28,8 @@ MACHINES = {
     "test_lifecycle_walks",
     "test_cli_state_machine",
     "test_cli_walks",
+    "test_cli_fault_state_machine",
+    "test_cli_fault_walks",
 }
 _CHECKS = ("verify", "check")
 
@@ -44,7 +46,7 @@ class Declared:
 
 
 def _marks(
-    node: ast.FunctionDef, constants: dict[str, ast.expr]
+    node: ast.FunctionDef, constants: dict[str, ast.expr], namespace: dict[str, Any]
 ) -> tuple[tuple[str, ...], frozenset[str]]:
     """The ids of the ``requirement`` marks, and those written as literals (``constants``: the
     module's top-level assignments, for a mark that spreads one of them)."""
@@ -62,7 +64,7 @@ def _marks(
             if isinstance(spread, ast.Name) and isinstance(constants.get(spread.id), ast.Tuple):
                 args[:0] = constants[spread.id].elts  # type: ignore[attr-defined]
             elif spread is not None:
-                ids.extend(_variants(spread))
+                ids.extend(_variants(spread, namespace))
             elif isinstance(arg, ast.Constant) and isinstance(arg.value, str):
                 ids.append(arg.value)
                 literal.add(arg.value)
@@ -80,10 +82,10 @@ def _constants(tree: ast.Module) -> dict[str, ast.expr]:
     }
 
 
-def _variants(expression: ast.expr) -> tuple[str, ...]:
-    """A starred mark argument, a call into the spec's tables (``*tables.x(...)``), evaluated."""
+def _variants(expression: ast.expr, namespace: dict[str, Any]) -> tuple[str, ...]:
+    """A starred mark argument (``*tables.x(...)``, ``*IDS``), evaluated in its module."""
     code = compile(ast.Expression(expression), "<requirement mark>", "eval")
-    return tuple(eval(code, {"tables": tables, "cli_tables": cli_tables}))  # noqa: S307 - the suite's own source
+    return tuple(eval(code, dict(namespace)))  # noqa: S307 - the suite's own source
 
 
 def _named(tree: ast.AST) -> frozenset[str]:
@@ -115,9 +117,10 @@ def declared_tests() -> list[Declared]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module_named = _named(tree)
         constants = _constants(tree)
+        namespace = vars(importlib.import_module(f"harness.scenarios.{path.stem}"))
         for node in ast.walk(tree):
             if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
-                ids, literal = _marks(node, constants)
+                ids, literal = _marks(node, constants, namespace)
                 named = module_named if node.name in MACHINES else _named(node)
                 found.append(Declared(path.name, node.name, ids, literal, named))
     return found

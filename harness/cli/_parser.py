@@ -68,6 +68,13 @@ def build_parser() -> ArgumentParser:
     _common(cleanup)
     cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
 
+    _inject_command(commands)
+    _report_commands(commands)
+    return parser
+
+
+def _inject_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate inject``: one command under the syscall fault engine."""
     inject = commands.add_parser(
         "inject",
         help="run one command under the syscall fault engine (replays a counterexample)",
@@ -80,9 +87,6 @@ def build_parser() -> ArgumentParser:
         "--fault", action="append", default=[], metavar="OP:ERRNO:WHEN:PATH",
         help="e.g. rmdir:EBUSY:every:/sys/fs/cgroup/*/ctr (repeatable)",
     )  # fmt: skip
-
-    _report_commands(commands)
-    return parser
 
 
 def _report_commands(commands: argparse._SubParsersAction) -> None:
