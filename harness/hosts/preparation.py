@@ -37,6 +37,8 @@ __all__ = [
     "unified_controllers",
 ]
 
+#: how often a run binds and probes again (another run's preparation may come and go meanwhile)
+_ATTEMPTS = 3
 #: what harness/subjects/host_refusals.toml calls this preparation (an entry's ``prepare``)
 PREPARATION = "unified-controllers-to-v1"
 
@@ -158,6 +160,25 @@ def _stop_holder(helper: subprocess.Popen[str] | None) -> None:
         helper.wait()
 
 
+def _prepare(prep: Preparation) -> bool:
+    """Bind what cgroup2 holds to v1 (or hold what another run bound meanwhile: runs overlap,
+    and one may bind between this run's probe and now); whether there was anything to do."""
+    unified, others = unified_controllers(), bound_elsewhere()
+    wanted = sorted({*prep.held, *prep.bound, *others, *unified})
+    if not unified and set(others) <= {*prep.held, *prep.bound}:
+        return False  # nothing this run can change: the refusal is not about the controllers
+    try:
+        helper = _start_holder(wanted)
+    except OSError as err:
+        prep.failure = f"binding {', '.join(unified or others)} to cgroup v1 failed: {err}"
+        return False
+    _stop_holder(prep.helper)
+    prep.helper, prep.failure = helper, None
+    prep.bound = tuple(sorted({*prep.bound, *unified}))
+    prep.held = tuple(c for c in wanted if c not in prep.bound)
+    return True
+
+
 @contextmanager
 def host_prepared(probe: Callable[[], str | None]) -> Iterator[Preparation]:
     """Probe the runtime (``probe()`` is its refusal of the host that this preparation may
@@ -171,16 +192,10 @@ def host_prepared(probe: Callable[[], str | None]) -> Iterator[Preparation]:
         prep.helper = _start_holder(held)
     try:
         prep.refusal = probe()
-        unified = unified_controllers()
-        if prep.refusal is not None and unified:
-            try:
-                extra = _start_holder(sorted({*held, *unified}))
-            except OSError as err:
-                prep.failure = f"binding {', '.join(unified)} to cgroup v1 failed: {err}"
-            else:
-                _stop_holder(prep.helper)
-                prep.helper, prep.bound = extra, tuple(unified)
-                prep.refusal = probe()
+        for _ in range(_ATTEMPTS):
+            if prep.refusal is None or not _prepare(prep):
+                break
+            prep.refusal = probe()
         yield prep
     finally:
         _stop_holder(prep.helper)

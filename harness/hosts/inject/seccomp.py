@@ -62,8 +62,15 @@ class Notification:
     args: tuple[int, ...]
 
 
+#: the environment variable that turns the engine off
+OFF_SWITCH = "RTGATE_FAULT_ENGINE"
+
+
 def unsupported() -> str | None:
-    """Why this machine cannot run the engine, or None when it can."""
+    """Why this machine cannot run the engine, or None when it can (``RTGATE_FAULT_ENGINE=off``
+    turns it off: a run without faults, to compare with one that has them)."""
+    if os.environ.get(OFF_SWITCH) == "off":
+        return f"the syscall fault engine is turned off ({OFF_SWITCH}=off)"
     machine = platform.machine()
     if machine != "x86_64":
         return f"the syscall fault engine knows x86_64 syscall numbers only (this is {machine})"
