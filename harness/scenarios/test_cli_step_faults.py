@@ -1,6 +1,7 @@
 """Faults of the kernel in the middle of ``create`` and ``pause``, for any runtime binary: a
-cgroup that cannot be made (mkdir: ENOSPC, EACCES) or joined (the write of cgroup.procs: EIO),
-and a freezer that cannot be written (freezer.state or cgroup.freeze: EIO).
+cgroup that cannot be made (mkdir: ENOSPC, EACCES), joined (the write of cgroup.procs: EIO) or
+limited (the write of pids.max: EIO), and a freezer that cannot be written (freezer.state or
+cgroup.freeze: EIO).
 
 Each fault is armed for the one command (on a real host through the syscall fault engine), on
 the container's own files only, at every attempt.  A fault that never fired leaves the rule
@@ -21,12 +22,16 @@ from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
+from harness.subjects.oci import Resources
 
-#: (operation, the file in the container's group it hits, or "" for the group itself, errno)
+#: (operation, the file in the container's group it hits, or "" for the group itself, errno):
+#: the group of the hierarchy every process is in (devices on v1, the unified one on v2), or,
+#: for pids.max, the group that holds the limit of the bundle's 100 tasks
 _CREATE_FAULTS = {
     "mkdir-ENOSPC": ("mkdir", "", errno.ENOSPC),
     "mkdir-EACCES": ("mkdir", "", errno.EACCES),
     "procs-EIO": ("write", "cgroup.procs", errno.EIO),
+    "limit-EIO": ("write", "pids.max", errno.EIO),
 }
 
 
@@ -35,12 +40,15 @@ _CREATE_FAULTS = {
 def test_create_whose_cgroup_fails_leaves_nothing(
     cli: CommandLine, host: Host, verify: Any, fault: str
 ) -> None:
-    """The group of the hierarchy every process is in (devices on v1, the unified one on v2)
-    cannot be made, or init cannot be put in it."""
+    """The container's group cannot be made, init cannot be put in it, or its limit cannot be
+    written."""
     op, name, err = _CREATE_FAULTS[fault]
     cid = host.container_id(f"cg-{fault}")
-    group = host.cgroup_dir(host.process_hierarchy(), f"/{cid}")
-    bundle = cli.bundle(f"cg-{fault}")
+    hierarchy = host.process_hierarchy()
+    if name == "pids.max":
+        hierarchy = "unified" if host.cgroup_mode() == "v2" else "pids"
+    group = host.cgroup_dir(hierarchy, f"/{cid}")
+    bundle = cli.bundle(f"cg-{fault}", resources=Resources(pids_limit=100))
     before = host.live_processes()
     armed = inject(host, op, os.path.join(group, name) if name else group, err, every=True)
     result = cli("create", "--bundle", bundle, cid)
