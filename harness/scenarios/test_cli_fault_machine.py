@@ -8,8 +8,9 @@ container; where the profile says nothing of it, as the runtime-spec's, from wha
 answers).
 
 On a real host every command is a process under the syscall fault engine.  Time budget there:
-3 examples of at most 8 steps, without shrinking (about a minute for runc or the reference on
-a 2-core machine).  A failing check carries the commands so far as a replay: each runtime
+3 examples of at most 8 steps, without shrinking; measured on a 2-core machine, runc 1.1.5
+2 s and the reference's command line (a Python program per command) 16 s, and the fixed walks
+2 s and 40 to 57 s.  A failing check carries the commands so far as a replay: each runtime
 command as typed, a faulted one through ``rtgate inject`` with its faults.
 """
 
