@@ -191,6 +191,11 @@ class VfsHooks:
         self._check_fault("mknod", path)
         self._run("mknod", path, None, make)
 
+    def fifo_open(self, path: str) -> None:
+        """open(2) of a FIFO (pyfakefs has no FIFO semantics, the system model reads its node):
+        the fault plan (a fault that fires is logged)."""
+        self._check_fault("open", path)
+
     def _check_fault(self, op: str, path: str, data: bytes | None = None) -> None:
         err = self.faults.check(op, path)
         if err is not None:

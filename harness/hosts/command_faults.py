@@ -4,7 +4,8 @@ A real kernel fails an operation on purpose only for a program run under the sys
 engine (:mod:`harness.hosts.inject`): an OCI runtime's command, or the reference's command line
 run as a program.  A subject that acts in the harness's own process (the factory API on a real
 host) is out of its reach, so until a command line says it runs programs the host refuses, and
-the scenario skips saying so.  Faults name this run's own paths only.
+the scenario skips saying so.  Faults name this run's own paths only, and signals to the
+processes of this run's own cgroups.
 """
 
 from __future__ import annotations
@@ -62,12 +63,24 @@ class CommandFaults:
                 f"a real kernel cannot be made to fail {op}: the fault engine fails"
                 f" {', '.join(sorted(INJECTABLE_OPS))}"
             )
-        if self.prefix not in path:
+        if self.prefix not in path and not self._ours(path):
             raise HostCannot(
                 f"a real kernel cannot be made to fail {op} of {path} here: the path does not"
                 " carry this run's prefix, so it is not ours to fail"
             )
         return self.plan.fail(op, path, err, nth=nth, count=None if every else 1)  # type: ignore[arg-type]
+
+    def _ours(self, path: str) -> bool:
+        """A signal's target ``/proc/<pid>`` is this run's when the process is in one of this
+        run's cgroups (a container it made): the path itself carries no prefix."""
+        head, _, pid = path.rpartition("/")
+        if head != "/proc" or not pid.isdigit():
+            return False
+        try:
+            with open(f"/proc/{pid}/cgroup", encoding="ascii") as f:
+                return any(self.prefix in line.partition(":")[2] for line in f)
+        except OSError:
+            return False
 
     def fired(self, fault: Any) -> bool:
         return any(f.fault is fault for f in self.plan.fired)

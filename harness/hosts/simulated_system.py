@@ -155,8 +155,9 @@ class SimulatedSystem:
         """What was written into the FIFO; reading drains it, as reading a pipe does.
 
         Raises:
-            OSError: ENOENT for a missing node.
+            OSError: ENOENT for a missing node, or an injected ``open`` fault.
         """
+        self.kernel.fifo_open(self.kernel.fs.absnormpath(path))
         node = self._fifo(path)
         data = node.byte_contents or b""
         node.set_initial_contents(b"")

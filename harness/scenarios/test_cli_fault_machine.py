@@ -1,8 +1,9 @@
 """The command-line state machine with kernel faults: between the plain steps of
 :class:`~harness.scenarios.test_cli_machine.CliMachine`, a rule arms faults before a ``delete``
-(of a stopped container, or ``--force`` of a running one) or a ``pause``, and the model
-predicts the outcome from the spec: the delete precedence table
-(:func:`harness.spec.cli_teardown.cli_teardown`) and CLI-PAUSE-FREEZE-FAILS.  The model then
+(of a stopped container, or ``--force`` of a running one), a ``kill``, a ``pause`` or a
+``start``, and the model predicts the outcome from the spec: the delete precedence table
+(:func:`harness.spec.cli_teardown.cli_teardown`), CLI-KILL-SIGNAL-ERROR, CLI-PAUSE-FREEZE-FAILS
+and CLI-START-FIFO-FAILS (the command fails, the status stays).  The model then
 goes on from what the spec says is left (a delete that kept its state leaves a stopped
 container; where the profile says nothing of it, as the runtime-spec's, from what ``state``
 answers).
@@ -41,10 +42,14 @@ from harness.subjects.access import RuntimeAccess
 #: the teardown steps the machine fails: its bundles have no hooks and no resctrl group
 FAULTED_STEPS = ("cgroup", "state-dir")
 PAUSE_RULE = "CLI-PAUSE-FREEZE-FAILS"
-#: the profiles with the pause rule (read now: a simulated host patches the filesystem)
-_PAUSE_PROFILES = frozenset(
-    p for p in PROFILES if PAUSE_RULE in {r.id for r in load_catalog().for_profile(p)}
-)
+START_RULE = "CLI-START-FIFO-FAILS"
+KILL_RULE = "CLI-KILL-SIGNAL-ERROR"
+#: each faulted step's rule -> the profiles that have it (read now: a simulated host patches
+#: the filesystem)
+_RULED = {
+    rule: frozenset(p for p in PROFILES if rule in {r.id for r in load_catalog().for_profile(p)})
+    for rule in (PAUSE_RULE, START_RULE, KILL_RULE)
+}
 EXAMPLES = {"simulated": 5, "real": 3}
 STEPS = {"simulated": 12, "real": 8}
 
@@ -60,7 +65,7 @@ class CliFaultMachine(CliMachine):
         self.replay: list[str] = []
         self.cannot = ""  # why this host cannot arm the faults, once it said so
         self.faulted: list[str] = []  # the faulted steps that ran
-        self.pause_ruled = self.profile in _PAUSE_PROFILES
+        self.ruled = {rule for rule, profiles in _RULED.items() if self.profile in profiles}
         self.check = self._with_replay(verify)
 
     def _with_replay(self, verify: Any) -> Any:
@@ -129,7 +134,7 @@ class CliFaultMachine(CliMachine):
         # what the profile leaves unsaid (the runtime-spec's), the runtime's state tells
         self.status, self.paused_from, self.doomed = status or "none", "", False
 
-    @precondition(lambda self: self.status == "running" and self.pause_ruled)
+    @precondition(lambda self: self.status == "running" and PAUSE_RULE in self.ruled)
     @rule()
     def faulted_pause(self) -> None:
         pid = int((self.cli.state(self.cid) or {}).get("pid") or 0)
@@ -146,6 +151,34 @@ class CliFaultMachine(CliMachine):
                    f"{result.describe()} with writes of {path} failing")  # fmt: skip
         self.expect_status("running", PAUSE_RULE, "a pause whose freeze failed")
 
+    @precondition(lambda self: self.status == "created" and START_RULE in self.ruled)
+    @rule()
+    def faulted_start(self) -> None:
+        fifo = os.path.join(state_dir(self.cli, self.host, self.cid), "exec.fifo")
+        faults = (("open", errno.EIO, True, fifo),)
+        if not self._arm(faults):
+            return
+        result = self.run("start", self.cid, faults=faults)
+        self.host.clear_faults()
+        self.faulted.append("start")
+        self.check(START_RULE, result.exit_code != 0,
+                   f"{result.describe()} with opens of {fifo} failing")  # fmt: skip
+        self.expect_status("created", START_RULE, "a start whose exec.fifo did not open")
+
+    @precondition(lambda self: self.status == "running" and KILL_RULE in self.ruled)
+    @rule()
+    def faulted_kill(self) -> None:
+        pid = int((self.cli.state(self.cid) or {}).get("pid") or 0)
+        faults = (("kill", errno.EPERM, True, f"/proc/{pid}"),)
+        if pid <= 0 or not self._arm(faults):
+            return
+        result = self.run("kill", self.cid, "KILL", faults=faults)
+        self.host.clear_faults()
+        self.faulted.append("kill")
+        self.check(KILL_RULE, result.exit_code != 0,
+                   f"{result.describe()} with signals to init {pid} failing")  # fmt: skip
+        self.expect_status("running", KILL_RULE, "a kill whose signal failed")
+
 
 def _combinations() -> list[list[str]]:
     return [["cgroup"], ["state-dir"], ["cgroup", "state-dir"]]
@@ -154,7 +187,7 @@ def _combinations() -> list[list[str]]:
 #: every rule the faulted steps check, under any profile
 FAULT_REQUIREMENTS = tuple(
     dict.fromkeys(
-        [PAUSE_RULE, *(r for failing in _combinations() for r in cli_teardown_variants(failing))]
+        [*_RULED, *(r for failing in _combinations() for r in cli_teardown_variants(failing))]
     )
 )
 
@@ -164,6 +197,14 @@ FAULT_REQUIREMENTS = tuple(
 #: the whole table; a walk here proves the machine's model goes on from each)
 _WALKS = ((["cgroup"], True), (["cgroup"], False), (["state-dir"], True),
           (["cgroup", "state-dir"], False))  # fmt: skip
+
+
+#: (rule, the plain steps to its state) -> the faulted step the walk takes there
+_STEPS_WALKED = {
+    (PAUSE_RULE, ("start",)): "faulted_pause",
+    (START_RULE, ()): "faulted_start",
+    (KILL_RULE, ("start",)): "faulted_kill",
+}
 
 
 def _skip_without_faults(machine: CliFaultMachine) -> None:
@@ -191,13 +232,16 @@ def test_cli_fault_walks(
             machine.faulted_delete(failing)
             machine.state_matches_the_model()
             _finish(machine)
-        if machine.pause_ruled:
+        for step, before in _STEPS_WALKED:
+            if step not in machine.ruled:
+                continue
             machine.create()
-            machine.operate("start")
-            machine.faulted_pause()
+            for operation in before:
+                machine.operate(operation)
+            getattr(machine, _STEPS_WALKED[step, before])()
             machine.state_matches_the_model()
             _finish(machine)
-        assert len(machine.faulted) == len(_WALKS) + machine.pause_ruled, machine.faulted
+        assert len(machine.faulted) == len(_WALKS) + len(machine.ruled), machine.faulted
     finally:
         machine.teardown()
 

@@ -12,6 +12,7 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.command_line import cli_bring_to
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.setting_up import setting_up
 from harness.spec import cli_tables
 from harness.subjects.command_line import CommandLine
 
@@ -36,7 +37,7 @@ def test_kill_whose_signal_fails_says_so(
     pid = int((cli.state(cid) or {}).get("pid") or 0)
     fault = inject(host, "kill", f"/proc/{pid}", errno.EPERM)
     result = cli("kill", cid)
-    assert host.fired(fault), "the kill fault never fired"
+    setting_up(host.fired(fault), f"the kill fault never fired: {result.describe()}")
     rule = "CLI-KILL-SIGNAL-ERROR"
     text = os.strerror(errno.EPERM).lower()
     want = cli_tables.kill_error("signal_failed", profile, errno=text)

@@ -1,4 +1,5 @@
-"""Faults of the kernel in the middle of ``create`` and ``pause``, for any runtime binary: a
+"""Faults of the kernel in the middle of ``create``, ``start`` and ``pause``, for any runtime
+binary: an exec.fifo that cannot be opened (EIO), a
 cgroup that cannot be made (mkdir: ENOSPC, EACCES), joined (the write of cgroup.procs: EIO) or
 limited (the write of pids.max: EIO), and a freezer that cannot be written (freezer.state or
 cgroup.freeze: EIO).
@@ -19,6 +20,7 @@ import pytest
 from harness.hosts import Host
 from harness.scenarios._support.command_line import cli_bring_to
 from harness.scenarios._support.command_line import left_by_create
+from harness.scenarios._support.command_line import state_dir
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
@@ -83,4 +85,21 @@ def test_pause_whose_freezer_cannot_be_written(cli: CommandLine, host: Host, ver
         ("CLI-PAUSE-FREEZE-FAILS", status == "running", f"after it, state says {status}"),
         ("CLI-PAUSE-FREEZE-FAILS", freezer == thawed and not host.is_frozen(init),
          f"{path} reads {freezer}; init {init} frozen: {host.is_frozen(init)}"),
+    )  # fmt: skip
+
+
+@pytest.mark.requirement("CLI-START-FIFO-FAILS")
+def test_start_whose_exec_fifo_cannot_be_opened(cli: CommandLine, host: Host, verify: Any) -> None:
+    cid = cli_bring_to(cli, host, "fifo-eio", "created")
+    fifo = os.path.join(state_dir(cli, host, cid), "exec.fifo")
+    armed = inject(host, "open", fifo, errno.EIO, every=True)
+    result = cli("start", cid)
+    fired = host.fired(armed)
+    host.clear_faults()
+    setting_up(fired, f"no open of {fifo} reached the fault engine: {result.describe()}")
+    status = cli.status(cid)
+    verify.each(
+        ("CLI-START-FIFO-FAILS", result.exit_code != 0,
+         f"with opens of {fifo} failing (EIO): {result.describe()}"),
+        ("CLI-START-FIFO-FAILS", status == "created", f"after it, state says {status}"),
     )  # fmt: skip

@@ -60,6 +60,16 @@ class Caller:
     def fd_path(self, fd: int) -> str:
         return os.readlink(f"/proc/{self.pid}/fd/{fd}")
 
+    def pidfd_pid(self, fd: int) -> int:
+        """The pid a pidfd of the caller refers to (its fdinfo's ``Pid:`` line; -1 once the
+        process is gone, 0 when it is not a pidfd)."""
+        with open(f"/proc/{self.pid}/fdinfo/{fd}", encoding="ascii") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key == "Pid":
+                    return int(value)
+        return 0
+
     def path(self, dirfd: int, name: str) -> str:
         """The absolute path ``name`` names when resolved at ``dirfd``; the directory part of
         an absolute name canonical as this process sees it (no ``..``, no symlinks)."""
@@ -125,6 +135,12 @@ def _kill(caller: Caller, args: tuple[int, ...]) -> tuple[str, str] | None:
     return ("kill", f"/proc/{pid}") if pid > 0 else None
 
 
+def _pidfd_kill(caller: Caller, args: tuple[int, ...]) -> tuple[str, str] | None:
+    """pidfd_send_signal(pidfd, sig, info, flags): crun signals through a pidfd."""
+    pid = caller.pidfd_pid(_int(args[0]))
+    return ("kill", f"/proc/{pid}") if pid > 0 else None
+
+
 #: syscall number -> (the operations it can carry, how to read one)
 _SYSCALLS: dict[int, tuple[frozenset[str], Decoder]] = {
     0: (frozenset({"read"}), _on_fd("read")),
@@ -154,6 +170,7 @@ _SYSCALLS: dict[int, tuple[frozenset[str], Decoder]] = {
     262: (frozenset({"lstat"}), _stat_at(3)),  # newfstatat
     332: (frozenset({"lstat"}), _stat_at(2)),  # statx
     62: (frozenset({"kill"}), _kill),
+    424: (frozenset({"kill"}), _pidfd_kill),  # pidfd_send_signal
 }
 
 #: the operations the engine can fail (the simulated kernel's "fork" it cannot: the clone of a
