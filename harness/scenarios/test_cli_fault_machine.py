@@ -134,50 +134,43 @@ class CliFaultMachine(CliMachine):
         # what the profile leaves unsaid (the runtime-spec's), the runtime's state tells
         self.status, self.paused_from, self.doomed = status or "none", "", False
 
+    def _refused_step(self, rule: str, argv: tuple[str, ...], fault: Armed, stays: str) -> None:
+        """A step whose one fault must make it fail and leave the status as it was."""
+        if not self._arm((fault,)):
+            return
+        result = self.run(*argv, faults=(fault,))
+        self.host.clear_faults()
+        self.faulted.append(argv[0])
+        op, _, _, path = fault
+        self.check(rule, result.exit_code != 0, f"{result.describe()} with {op} of {path} failing")
+        self.expect_status(stays, rule, f"a {argv[0]} whose {op} failed")
+
+    def _init_pid(self) -> int:
+        return int((self.cli.state(self.cid) or {}).get("pid") or 0)
+
     @precondition(lambda self: self.status == "running" and PAUSE_RULE in self.ruled)
     @rule()
     def faulted_pause(self) -> None:
-        pid = int((self.cli.state(self.cid) or {}).get("pid") or 0)
-        if pid <= 0:
-            return
-        path, _, thawed = self.host.freezer_file(pid)
-        faults = (("write", errno.EIO, True, path),)
-        if not self._arm(faults):
-            return
-        result = self.run("pause", self.cid, faults=faults)
-        self.host.clear_faults()
-        self.faulted.append("pause")
-        self.check(PAUSE_RULE, result.exit_code != 0,
-                   f"{result.describe()} with writes of {path} failing")  # fmt: skip
-        self.expect_status("running", PAUSE_RULE, "a pause whose freeze failed")
+        pid = self._init_pid()
+        if pid > 0:
+            path = self.host.freezer_file(pid)[0]
+            self._refused_step(PAUSE_RULE, ("pause", self.cid), ("write", errno.EIO, True, path),
+                               "running")  # fmt: skip
 
     @precondition(lambda self: self.status == "created" and START_RULE in self.ruled)
     @rule()
     def faulted_start(self) -> None:
         fifo = os.path.join(state_dir(self.cli, self.host, self.cid), "exec.fifo")
-        faults = (("open", errno.EIO, True, fifo),)
-        if not self._arm(faults):
-            return
-        result = self.run("start", self.cid, faults=faults)
-        self.host.clear_faults()
-        self.faulted.append("start")
-        self.check(START_RULE, result.exit_code != 0,
-                   f"{result.describe()} with opens of {fifo} failing")  # fmt: skip
-        self.expect_status("created", START_RULE, "a start whose exec.fifo did not open")
+        self._refused_step(START_RULE, ("start", self.cid), ("open", errno.EIO, True, fifo),
+                           "created")  # fmt: skip
 
     @precondition(lambda self: self.status == "running" and KILL_RULE in self.ruled)
     @rule()
     def faulted_kill(self) -> None:
-        pid = int((self.cli.state(self.cid) or {}).get("pid") or 0)
-        faults = (("kill", errno.EPERM, True, f"/proc/{pid}"),)
-        if pid <= 0 or not self._arm(faults):
-            return
-        result = self.run("kill", self.cid, "KILL", faults=faults)
-        self.host.clear_faults()
-        self.faulted.append("kill")
-        self.check(KILL_RULE, result.exit_code != 0,
-                   f"{result.describe()} with signals to init {pid} failing")  # fmt: skip
-        self.expect_status("running", KILL_RULE, "a kill whose signal failed")
+        pid = self._init_pid()
+        if pid > 0:
+            fault = ("kill", errno.EPERM, True, f"/proc/{pid}")
+            self._refused_step(KILL_RULE, ("kill", self.cid, "KILL"), fault, "running")
 
 
 def _combinations() -> list[list[str]]:

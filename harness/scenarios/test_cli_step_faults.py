@@ -37,6 +37,18 @@ _CREATE_FAULTS = {
 }
 
 
+def _under_fault(cli: CommandLine, host: Host, fault: tuple[str, str, int], *argv: str) -> Any:
+    """Run ``argv`` with ``fault`` (op, path, errno) armed at every attempt; the command's
+    record.  A fault that never fired fails the setup: the rule was not met."""
+    op, path, err = fault
+    armed = inject(host, op, path, err, every=True)
+    result = cli(*argv)
+    fired = host.fired(armed)
+    host.clear_faults()
+    setting_up(fired, f"no {op} of {path} reached the fault engine: {result.describe()}")
+    return result
+
+
 @pytest.mark.requirement("CLI-CREATE-CGROUP-FAILS")
 @pytest.mark.parametrize("fault", sorted(_CREATE_FAULTS))
 def test_create_whose_cgroup_fails_leaves_nothing(
@@ -52,15 +64,12 @@ def test_create_whose_cgroup_fails_leaves_nothing(
     group = host.cgroup_dir(hierarchy, f"/{cid}")
     bundle = cli.bundle(f"cg-{fault}", resources=Resources(pids_limit=100))
     before = host.live_processes()
-    armed = inject(host, op, os.path.join(group, name) if name else group, err, every=True)
-    result = cli("create", "--bundle", bundle, cid)
-    fired = host.fired(armed)
-    host.clear_faults()
+    target = os.path.join(group, name) if name else group
+    result = _under_fault(cli, host, (op, target, err), "create", "--bundle", bundle, cid)
     left = left_by_create(cli, host, cid, before)
-    setting_up(fired, f"no {op} of {group}/{name} reached the fault engine: {result.describe()}")
     verify.each(
         ("CLI-CREATE-CGROUP-FAILS", result.exit_code != 0,
-         f"with {op} of {group}/{name} failing ({errno.errorcode[err]}): {result.describe()}"),
+         f"with {op} of {target} failing ({errno.errorcode[err]}): {result.describe()}"),
         ("CLI-CREATE-CGROUP-FAILS", left == [], f"the failed create left: {left}"),
     )  # fmt: skip
 
@@ -71,11 +80,7 @@ def test_pause_whose_freezer_cannot_be_written(cli: CommandLine, host: Host, ver
     init = int((cli.state(cid) or {}).get("pid") or 0)
     setting_up(init > 0, lambda: f"state shows no pid for {cid}: {cli.state(cid)}")
     path, _, thawed = host.freezer_file(init)
-    armed = inject(host, "write", path, errno.EIO, every=True)
-    result = cli("pause", cid)
-    fired = host.fired(armed)
-    host.clear_faults()
-    setting_up(fired, f"no write of {path} reached the fault engine: {result.describe()}")
+    result = _under_fault(cli, host, ("write", path, errno.EIO), "pause", cid)
     status = cli.status(cid)
     with open(path, encoding="ascii") as f:
         freezer = f.read().strip()
@@ -92,11 +97,7 @@ def test_pause_whose_freezer_cannot_be_written(cli: CommandLine, host: Host, ver
 def test_start_whose_exec_fifo_cannot_be_opened(cli: CommandLine, host: Host, verify: Any) -> None:
     cid = cli_bring_to(cli, host, "fifo-eio", "created")
     fifo = os.path.join(state_dir(cli, host, cid), "exec.fifo")
-    armed = inject(host, "open", fifo, errno.EIO, every=True)
-    result = cli("start", cid)
-    fired = host.fired(armed)
-    host.clear_faults()
-    setting_up(fired, f"no open of {fifo} reached the fault engine: {result.describe()}")
+    result = _under_fault(cli, host, ("open", fifo, errno.EIO), "start", cid)
     status = cli.status(cid)
     verify.each(
         ("CLI-START-FIFO-FAILS", result.exit_code != 0,
