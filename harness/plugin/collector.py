@@ -175,7 +175,11 @@ def _expectations_in_force(options: RunOptions) -> tuple[dict[str, Expectation],
     if options.expectations is None:
         return {}, {}
     return applicable(
-        options.expectations, _today(), options.subject_version, options.host_features
+        options.expectations,
+        _today(),
+        options.subject_version,
+        options.host_features,
+        options.profile,
     )
 
 

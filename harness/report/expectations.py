@@ -46,7 +46,7 @@ __all__ = [
     "load_expectations",
 ]
 
-_FIELDS = {"requirement", "reason", "link", "expires", "versions", "host"}
+_FIELDS = {"requirement", "reason", "link", "expires", "versions", "host", "profiles"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -63,12 +63,18 @@ class Expectation:
     versions: str = ""
     #: host features that must be present, or absent when written ``!name``
     host: tuple[str, ...] = ()
+    #: the profiles of the runs it is for (empty: every profile)
+    profiles: tuple[str, ...] = ()
 
     def holds_on(self, day: datetime.date) -> bool:
         return self.expires is None or day <= self.expires
 
-    def why_not(self, day: datetime.date, version: str, features: Iterable[str]) -> str | None:
+    def why_not(
+        self, day: datetime.date, version: str, features: Iterable[str], profile: str = ""
+    ) -> str | None:
         """Why this entry does not apply to a run, or None when it does."""
+        if self.profiles and profile not in self.profiles:
+            return f"for profiles {', '.join(self.profiles)}, not {profile or 'an unnamed one'}"
         if not self.holds_on(day):
             return f"expired on {self.expires}"
         if self.versions and not _version_in(version, self.versions):
@@ -159,7 +165,7 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
         ) from None
     known_ids = set(known)
     entries = []
-    seen: dict[str, int] = {}
+    seen: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
     for index, entry in enumerate(data.get("expected", [])):
         line = lines[index] if index < len(lines) else None
         entries.append(_entry(path, entry, line, known_ids, seen))
@@ -173,7 +179,11 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
 
 
 def _entry(
-    path: str, entry: Any, line: int | None, known: set[str], seen: dict[str, int]
+    path: str,
+    entry: Any,
+    line: int | None,
+    known: set[str],
+    seen: dict[str, list[tuple[int, tuple[str, ...]]]],
 ) -> Expectation:
     if not isinstance(entry, dict):
         raise InputFileError(path, "each [[expected]] must be a table", line)
@@ -188,9 +198,13 @@ def _entry(
     req = entry["requirement"]
     if known and req not in known:
         raise InputFileError(path, f"no requirement {req!r} in the catalog", line)
-    if req in seen:
-        raise InputFileError(path, f"{req} is expected twice (first at line {seen[req]})", line)
-    seen[req] = line or 0
+    profiles = _profiles(path, entry.get("profiles", []), line)
+    for other in seen.get(req, []):
+        if not (profiles and other[1]) or set(profiles) & set(other[1]):
+            raise InputFileError(
+                path, f"{req} is expected twice for one profile (first at line {other[0]})", line
+            )
+    seen.setdefault(req, []).append((line or 0, profiles))
     expires = entry.get("expires")
     if expires is not None and not isinstance(expires, datetime.date):
         raise InputFileError(
@@ -211,6 +225,7 @@ def _entry(
         line or 0,
         versions,
         _host(path, entry.get("host", []), line),
+        profiles,
     )
 
 
@@ -228,6 +243,20 @@ def _host(path: str, value: Any, line: int | None) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _profiles(path: str, value: Any, line: int | None) -> tuple[str, ...]:
+    """A checked ``profiles`` list: the profiles an entry is for."""
+    from harness.spec.tables import PROFILES
+
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputFileError(path, f"'profiles' must be a list of profiles (got {value!r})", line)
+    unknown = sorted(set(value) - set(PROFILES))
+    if unknown:
+        raise InputFileError(path, f"unknown profile(s) {unknown}; known: {list(PROFILES)}", line)
+    return tuple(value)
+
+
 def _table_lines(text: str) -> list[int]:
     """The line of each ``[[expected]]`` header, in order."""
     return [n for n, line in enumerate(text.splitlines(), 1) if line.strip() == "[[expected]]"]
@@ -241,18 +270,25 @@ def _key_line(raw: bytes, key: str) -> int | None:
 
 
 def applicable(
-    expectations: ExpectationSet, day: datetime.date, version: str, features: Iterable[str]
+    expectations: ExpectationSet,
+    day: datetime.date,
+    version: str,
+    features: Iterable[str],
+    profile: str = "",
 ) -> tuple[dict[str, Expectation], dict[str, str]]:
-    """The entries that apply to a run, by requirement, and why each other one does not."""
+    """The entries that apply to a run of ``profile``, by requirement, and why each other one
+    does not (a requirement one of whose entries applies is not among those)."""
     features = tuple(features)
     holding: dict[str, Expectation] = {}
     not_applying: dict[str, str] = {}
     for entry in expectations.entries:
-        why = entry.why_not(day, version, features)
+        why = entry.why_not(day, version, features, profile)
         if why is None:
             holding[entry.requirement] = entry
-        else:
+        elif entry.requirement not in holding:
             not_applying[entry.requirement] = why
+    for req in holding:
+        not_applying.pop(req, None)
     return holding, not_applying
 
 

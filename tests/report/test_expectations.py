@@ -224,3 +224,61 @@ def test_a_bad_entry_condition_names_file_and_line(
         load_expectations(_file(tmp_path, text))
     assert message in str(caught.value)
     assert caught.value.line == 3
+
+
+BY_PROFILE = """\
+subject = "runc"
+
+[[expected]]
+requirement = "A"
+reason = "the seed's words, left in 1.1"
+link = "https://example.org/a-seed"
+profiles = ["seed"]
+
+[[expected]]
+requirement = "A"
+reason = "another reading under the runtime-spec"
+link = "https://example.org/a-spec"
+profiles = ["runtime-spec"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("profile", "link", "why"),
+    [
+        ("seed", "https://example.org/a-seed", None),
+        ("runtime-spec", "https://example.org/a-spec", None),
+        ("runc-1.1", None, "for profiles runtime-spec, not runc-1.1"),
+    ],
+)
+def test_an_entry_applies_to_its_profiles_only(
+    tmp_path: Path, profile: str, link: str | None, why: str | None
+) -> None:
+    loaded = load_expectations(_file(tmp_path, BY_PROFILE))
+    holding, not_applying = applicable(loaded, datetime.date(2026, 1, 1), "1.1.5", (), profile)
+    assert (holding["A"].link if "A" in holding else None) == link
+    assert not_applying.get("A") == why
+
+
+TWICE = "A is expected twice for one profile (first at line 3)"
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (
+            'profiles = ["seed", "runc-1.2"]',
+            "A is expected twice for one profile (first at line 3)",
+        ),
+        ("", "A is expected twice for one profile (first at line 3)"),
+        ('profiles = ["runc-9"]', "unknown profile(s) ['runc-9']"),
+    ],
+)
+def test_an_entry_twice_for_one_profile_is_refused(
+    tmp_path: Path, second: str, message: str
+) -> None:
+    entry = '[[expected]]\nrequirement = "A"\nreason = "r"\nlink = "l"\n'
+    text = f'subject = "runc"\n\n{entry}profiles = ["seed"]\n\n{entry}{second}\n'
+    with pytest.raises(InputFileError) as caught:
+        load_expectations(_file(tmp_path, text))
+    assert message in str(caught.value)
