@@ -12,7 +12,7 @@ run: $(STAMP)
 	$(VENV)/bin/rtgate run
 
 test: $(STAMP)
-	$(PYTHON) -m pytest -n 2 -q tests
+	$(PYTHON) -m pytest -n 2 -q --durations=15 tests
 
 bench: $(STAMP)
 	$(PYTHON) bench/bench_run.py
