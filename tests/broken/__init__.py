@@ -30,6 +30,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "paused_destroyable": ("LC-DESTROY-PAUSED-ALIVE",),
     "poststop_runs_all": ("LC-DESTROY-POSTSTOP-STOPS-AT-FAILURE",),
     "cgroup_rmdir_no_retry": ("CLI-DELETE-CGROUP-BUSY-ONCE",),
+    "start_fifo_error_ignored": ("CLI-START-FIFO-FAILS",),
+    "pause_freeze_error_ignored": ("CLI-PAUSE-FREEZE-FAILS",),
     "no_kill_all": ("LC-DESTROY-KILL-ALL",),
     "transition_names_states": ("LC-TRANS-RESTORED-PAUSED", "LC-TRANS-LOADED-LOADED"),
     # a feature runc brought after the seed: its rule is not the seed's
