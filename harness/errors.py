@@ -8,6 +8,7 @@
      |    +-- SpecError         (the requirement catalog or a spec table is malformed)
      +-- SubjectError           (the subject could not be driven at all)
      +-- FakeKernelError        (the simulated kernel was used in a way it cannot model)
+     +-- HostLacksRequired      (exit 1: the host lacks a feature the gate requires)
 
 Failures of the *subject* are not errors of rtgate: they are test failures, and end a run with
 exit 1 through the verdict.
@@ -19,6 +20,7 @@ import re
 
 __all__ = [
     "FakeKernelError",
+    "HostLacksRequired",
     "InputFileError",
     "RtgateError",
     "SpecError",
@@ -29,9 +31,11 @@ __all__ = [
 
 
 class RtgateError(Exception):
-    """Base class.  ``exit_code`` is what ``rtgate`` exits with when this reaches the top."""
+    """Base class.  ``exit_code`` is what ``rtgate`` exits with when this reaches the top,
+    after ``rtgate: <label>: <message>``."""
 
     exit_code = 3
+    label = "error"
 
 
 class UsageError(RtgateError):
@@ -58,6 +62,14 @@ class SpecError(InputFileError):
 
 class SubjectError(RtgateError):
     """The subject could not be loaded or driven (not: the subject failed a requirement)."""
+
+
+class HostLacksRequired(RtgateError):
+    """``--require`` named a host feature this host does not have: the gate's answer is a
+    fail, known before any test runs (not a usage error: the command line was right)."""
+
+    exit_code = 1
+    label = "verdict FAIL"
 
 
 class FakeKernelError(RtgateError):

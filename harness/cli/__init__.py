@@ -74,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RtgateError as err:
         if debug:
             traceback.print_exc()
-        print(f"rtgate: error: {err}", file=sys.stderr)
+        print(f"rtgate: {err.label}: {err}", file=sys.stderr)
         return err.exit_code
     except BrokenPipeError:
         # The reader (e.g. `| head`) left; say nothing more and keep Python from complaining.

@@ -182,6 +182,7 @@ def pytest_args(
     if args.oci_version:
         argv.append(f"--rtgate-oci-version={args.oci_version}")
     argv += [f"--rtgate-runtime-arg={flag}" for flag in args.runtime_arg or ()]
+    argv += [f"--rtgate-require={features}" for features in args.require or ()]
     if args.strict:
         argv.append("--rtgate-strict")
     if args.certify:

@@ -25,7 +25,7 @@ from harness.plugin.keys import report_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
 from harness.report.aggregate import build_report
-from harness.report.aggregate import summarize
+from harness.report.aggregate import judge_run
 from harness.report.expectations import Expectation
 from harness.report.expectations import applicable
 from harness.report.expectations import apply_expectations
@@ -154,6 +154,7 @@ class OutcomeCollector:
             certify=options.certify,
             command=options.command,
             runtime_args=options.runtime_args,
+            required=options.required,
             complete=complete,
         )
         tests = [r.result() for r in self.records.values()]
@@ -161,7 +162,8 @@ class OutcomeCollector:
         if not holding:
             return report
         requirements = apply_expectations(report.requirements, holding)
-        summary = summarize(requirements, report.tests, strict=options.strict)
+        needs = {r.id: r.host_features for r in options.requirements()}
+        summary = judge_run(run, requirements, report.tests, needs)
         return dataclasses.replace(report, requirements=requirements, summary=summary)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from harness.errors import HostLacksRequired
 from harness.plugin.run_check import HOSTS
 from harness.plugin.run_check import OptionError
 from harness.plugin.run_check import RunOptions
@@ -138,6 +139,14 @@ RUN_OPTIONS = (
         "the report and verdict hold them alone",
         metavar="IDS",
     ),  # fmt: skip
+    RunOption(
+        "require",
+        "host features the host must have, comma-separated (repeatable; e.g. "
+        "resctrl,cat-l3,mba): a host without one fails the verdict before any test runs, and "
+        "a requirement of only required features that skips fails it too",
+        metavar="FEATURES",
+        repeat=True,
+    ),
     RunOption("command", argparse.SUPPRESS, default="", plugin_only=True),
 )
 
@@ -187,6 +196,8 @@ def read_options(config: pytest.Config) -> RunOptions:
         options = check_run(request, version=handed.get(_VERSION))
     except OptionError as err:
         raise pytest.UsageError(err.for_pytest()) from err
+    except HostLacksRequired as err:
+        pytest.exit(f"rtgate: {err.label}: {err}", returncode=1)
     if _ACCESS not in handed:
         return options
     from harness.subjects.access import RuntimeAccess

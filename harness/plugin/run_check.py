@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
+from harness.errors import HostLacksRequired
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.report.expectations import ExpectationSet
 from harness.report.expectations import load_expectations
 from harness.report.features import host_features
+from harness.report.required import lacking
+from harness.report.required import parse_required
 from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
 from harness.spec.catalog import release_key
@@ -97,6 +100,7 @@ class RunRequest:
     report_dir: str | None = None
     catalog: str | None = None
     requirement: str | None = None
+    require: tuple[str, ...] = ()
     command: str = ""
 
 
@@ -137,6 +141,8 @@ class RunOptions:
     runtime_access: RuntimeAccess | None = None
     #: ``--requirement``: the only requirements this run checks; empty checks the profile's all
     selected: tuple[str, ...] = ()
+    #: ``--require`` and the expectations' ``require``: the host features the gate demands
+    required: tuple[str, ...] = ()
 
     @property
     def host_features(self) -> tuple[str, ...]:
@@ -187,6 +193,8 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
     _check_runtime_args(request.runtime_arg, kind)
     subject, found = _subject(request, kind, version)
     selected = _selected(request.requirement, catalog, profile, kind.scopes)
+    expectations = _expectations(request, catalog, subject.name, found)
+    required = _required(request.require, expectations, probe)
     return RunOptions(
         subject=subject,
         host=request.host,
@@ -196,14 +204,53 @@ def check_run(request: RunRequest, *, version: str | None = None) -> RunOptions:
         subject_version=found,
         preset=preset,
         host_probe=probe,
-        expectations=_expectations(request, catalog, subject.name, found),
+        expectations=expectations,
         oci_version=request.oci_version,
         runtime_args=request.runtime_arg,
         strict=request.strict or request.certify,
         certify=request.certify,
         command=request.command,
         selected=selected,
+        required=required,
     )
+
+
+def _required(
+    given: tuple[str, ...], expectations: ExpectationSet | None, probe: dict[str, Any]
+) -> tuple[str, ...]:
+    """The features the gate requires (``--require``, then the expectations file's), each one
+    the host has.
+
+    Raises:
+        OptionError: an unknown feature name.
+        HostLacksRequired: the host lacks one; the verdict fails before any test runs.
+    """
+    try:
+        required = parse_required(given)
+    except ValueError as err:
+        raise OptionError("require", str(err)) from err
+    if expectations is not None:
+        required = tuple(dict.fromkeys((*required, *expectations.require)))
+    have = host_features(probe)
+    missing = lacking(required, have)
+    if missing:
+        where = (
+            f"simulated host {probe['preset']}"
+            if probe.get("preset")
+            else f"host {probe.get('hostname') or '(unnamed)'}"
+        )
+        raise HostLacksRequired(
+            f"{where} lacks required host feature(s) {', '.join(missing)}; it has "
+            f"{', '.join(have) or 'no feature rtgate knows'}"
+            f"{_why_lacking(probe)} (no test ran)"
+        )
+    return required
+
+
+def _why_lacking(probe: dict[str, Any]) -> str:
+    """What the probe of a real host said of resctrl, when it said why it is missing."""
+    absent = probe.get("resctrl")
+    return f"; its probe found {absent}" if isinstance(absent, str) and absent else ""
 
 
 def _selected(

@@ -28,9 +28,10 @@ from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import Summary
 from harness.report.model import TestResult
+from harness.report.required import required_verdict
 from harness.report.unchecked import unchecked_verdict
 
-__all__ = ["RequirementInfo", "build_report", "requirement_result", "summarize"]
+__all__ = ["RequirementInfo", "build_report", "judge_run", "requirement_result", "summarize"]
 
 # Worst first.  "skip" is last: one test that ran outweighs any number of skipped ones; a test
 # that never reached a requirement's checks ("untested") is outweighed by one that checked it.
@@ -57,6 +58,8 @@ class RequirementInfo(Protocol):
     def area(self) -> str: ...
     @property
     def spec_version(self) -> str | None: ...
+    @property
+    def host_features(self) -> tuple[str, ...]: ...
 
 
 def requirement_result(info: RequirementInfo, tests: Iterable[TestResult]) -> RequirementResult:
@@ -111,17 +114,29 @@ def build_report(
 ) -> Report:
     """The whole report, sorted by requirement id and test node id so that it is stable."""
     ordered_tests = tuple(sorted(tests, key=lambda t: t.nodeid))
-    requirements = tuple(
-        requirement_result(info, ordered_tests)
-        for info in sorted(profile_requirements, key=lambda r: r.id)
-    )
-    summary = summarize(requirements, ordered_tests, strict=run.strict or run.certify)
+    infos = sorted(profile_requirements, key=lambda r: r.id)
+    requirements = tuple(requirement_result(info, ordered_tests) for info in infos)
+    needs = {info.id: tuple(info.host_features) for info in infos}
     return Report(
         run=run,
-        summary=unchecked_verdict(summary, requirements, ordered_tests, certify=run.certify),
+        summary=judge_run(run, requirements, ordered_tests, needs),
         requirements=requirements,
         tests=ordered_tests,
     )
+
+
+def judge_run(
+    run: RunInfo,
+    requirements: Sequence[RequirementResult],
+    tests: Sequence[TestResult],
+    needs: dict[str, tuple[str, ...]],
+) -> Summary:
+    """The summary and verdict by every rule: the requirements' own (:func:`summarize`), what
+    the run did not check (:mod:`~harness.report.unchecked`) and what the gate requires of the
+    host (:mod:`~harness.report.required`); ``needs`` are the requirements' host features."""
+    summary = summarize(requirements, tests, strict=run.strict or run.certify)
+    summary = unchecked_verdict(summary, requirements, tests, certify=run.certify)
+    return required_verdict(summary, requirements, needs, run.required)
 
 
 def _message(req_id: str, outcome: Outcome, tests: Sequence[TestResult]) -> str | None:

@@ -4,6 +4,7 @@ One TOML file per runtime and version range, in the manner of web-platform-tests
 
     subject = "runc"                 # oci:runc, oci:/usr/bin/runc, or a subject string as given
     versions = ">=1.1,<1.2"          # PEP 440 specifiers; "" for every version
+    require = ["resctrl", "mba"]     # optional: host features the gate demands (as --require)
 
     [[expected]]
     requirement = "CLI-DELETE-CREATED"
@@ -37,6 +38,7 @@ from harness.errors import split_toml_error
 from harness.report.features import FEATURES
 from harness.report.model import ExpectedFailure
 from harness.report.model import RequirementResult
+from harness.report.required import parse_required
 
 __all__ = [
     "Expectation",
@@ -103,6 +105,8 @@ class ExpectationSet:
     subject: str
     versions: str
     entries: tuple[Expectation, ...]
+    #: host features the gate demands of every host it runs on (``--require``)
+    require: tuple[str, ...] = ()
 
     def matches(self, subject: str, version: str) -> str | None:
         """Why this file does not fit the run's subject and version, or None when it does."""
@@ -123,7 +127,8 @@ class ExpectationSet:
     def describe(self) -> dict[str, Any]:
         """What the report records of the file."""
         return {"path": self.path, "sha256": self.digest, "subject": self.subject,
-                "versions": self.versions, "entries": len(self.entries)}  # fmt: skip
+                "versions": self.versions, "entries": len(self.entries),
+                "require": list(self.require)}  # fmt: skip
 
 
 def _version_in(version: str, specifiers: str) -> bool:
@@ -163,6 +168,7 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
             f"'versions' must be PEP 440 specifiers like '>=1.1,<1.2' (got {versions!r})",
             _key_line(raw, "versions"),
         ) from None
+    require = _require(path, data.get("require", []), _key_line(raw, "require"))
     known_ids = set(known)
     entries = []
     seen: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
@@ -175,6 +181,7 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
         subject=subject,
         versions=versions,
         entries=tuple(entries),
+        require=require,
     )
 
 
@@ -241,6 +248,18 @@ def _host(path: str, value: Any, line: int | None) -> tuple[str, ...]:
             path, f"unknown host feature(s) {unknown}; known: {sorted(FEATURES)}", line
         )
     return tuple(value)
+
+
+def _require(path: str, value: Any, line: int | None) -> tuple[str, ...]:
+    """The checked top-level ``require``: feature names, as ``--require`` takes them."""
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InputFileError(
+            path, f"'require' must be a list of host feature names (got {value!r})", line
+        )
+    try:
+        return parse_required(value)
+    except ValueError as err:
+        raise InputFileError(path, f"'require' {err}", line) from None
 
 
 def _profiles(path: str, value: Any, line: int | None) -> tuple[str, ...]:

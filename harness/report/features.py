@@ -15,24 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from harness.spec.features import FEATURES
+
 __all__ = ["FEATURES", "host_features"]
 
-#: every name :func:`host_features` can return, with what it means (for docs and checks)
-FEATURES: dict[str, str] = {
-    "cgroup-v1": "cgroup v1 hierarchies only",
-    "cgroup-v2": "one unified cgroup2 hierarchy",
-    "cgroup-hybrid": "v1 controllers and a cgroup2 hierarchy side by side (systemd hybrid)",
-    "resctrl": "resctrl is mounted",
-    "resctrl-unmounted": "the CPU has RDT but resctrl is not mounted",
-    "no-rdt": "no RDT: no resctrl and no RDT CPU flags",
-    "cat-l3": "L3 cache allocation",
-    "cat-l2": "L2 cache allocation",
-    "cdp": "resctrl mounted with code/data prioritization (L3CODE and L3DATA)",
-    "cdp-capable": "the CPU can do CDP, whether or not resctrl is mounted with it",
-    "mba": "memory bandwidth allocation",
-    "monitoring": "resctrl monitoring (CMT/MBM)",
-    "kernel-4.x": "a 4.x kernel's resctrl texts",
-}
 
 # resctrl info/ directories of a real mount -> feature
 _INFO_DIRS = {"L3": "cat-l3", "L2": "cat-l2", "L3CODE": "cdp", "L3DATA": "cdp", "MB": "mba",

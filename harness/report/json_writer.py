@@ -117,6 +117,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "certify": run.certify,
         "command": run.command,
         "runtime_args": list(run.runtime_args),
+        "required": list(run.required),
     }
 
 
@@ -201,6 +202,7 @@ def _run_from(data: dict[str, Any]) -> RunInfo:
             **data,
             "host_features": tuple(data.get("host_features", ())),
             "runtime_args": tuple(data.get("runtime_args", ())),
+            "required": tuple(data.get("required", ())),
         }
     )
 

@@ -74,6 +74,8 @@ class RunInfo:
     command: str = ""
     #: global flags the runtime was given before every command (``--runtime-arg``)
     runtime_args: tuple[str, ...] = ()
+    #: ``--require``: the host features the gate demands of its host
+    required: tuple[str, ...] = ()
     #: False while the run is still going or when it was interrupted: then the report holds
     #: only what had finished, and its verdict is not a gate's answer
     complete: bool = True

@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from harness.errors import SpecError
 from harness.errors import split_toml_error
+from harness.spec.features import FEATURES
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -49,6 +50,8 @@ _RELEASE = r"(runc (692f6e1|v\d+\.\d+\.\d+(-rc\d+)?)|runtime-spec v\d+\.\d+\.\d+
 #: ``since``: the runc release and/or the runtime-spec version that brought a rule
 SINCE_PATTERN = re.compile(rf"^{_RELEASE}(, {_RELEASE})?$")
 _OPTIONAL = ("url", "spec_version")
+#: optional keys whose value is a list of names, not one string
+_LISTS = ("host_features",)
 _HEADER = re.compile(r"^\s*\[\[\s*requirement\s*\]\]")
 
 
@@ -76,6 +79,9 @@ class Requirement:
     url: str | None = None
     #: the runtime-spec version a command-line rule comes from ("1.0.2")
     spec_version: str | None = None
+    #: the host features (harness/report/features.py) the rule can only be checked with: a
+    #: run that ``--require``\ s all of them fails its verdict when the rule skips
+    host_features: tuple[str, ...] = ()
 
 
 class Catalog(Mapping[str, Requirement]):
@@ -190,8 +196,8 @@ class _Checker:
         name = entry.get("id")
         label = f"requirement {name!r}" if isinstance(name, str) else f"requirement #{index + 1}"
         for key in entry:
-            if key not in _REQUIRED and key not in _OPTIONAL:
-                allowed = _REQUIRED + _OPTIONAL
+            if key not in _REQUIRED + _OPTIONAL + _LISTS:
+                allowed = _REQUIRED + _OPTIONAL + _LISTS
                 self.fail(
                     f"{label}: unknown key {key!r}; allowed are {allowed}",
                     self.line_of(index, key),
@@ -231,6 +237,7 @@ class _Checker:
                 self.line_of(index, "profiles"),
             )
         return Requirement(
+            host_features=self.host_features(index, label, entry.get("host_features", [])),
             id=entry["id"],
             level=entry["level"],
             title=entry["title"],
@@ -242,6 +249,21 @@ class _Checker:
             url=entry.get("url"),
             spec_version=entry.get("spec_version"),
         )
+
+    def host_features(self, index: int, label: str, value: Any) -> tuple[str, ...]:
+        """A checked ``host_features`` list: names :data:`FEATURES` knows."""
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(
+                f"{label}: 'host_features' must be a list of feature names (got {value!r})",
+                self.line_of(index, "host_features"),
+            )
+        unknown = sorted(set(value) - set(FEATURES))
+        if unknown:
+            self.fail(
+                f"{label}: unknown host feature(s) {unknown}; known: {sorted(FEATURES)}",
+                self.line_of(index, "host_features"),
+            )
+        return tuple(dict.fromkeys(value))
 
     def one_of(
         self, index: int, label: str, entry: dict[str, Any], key: str, allowed: tuple[str, ...]

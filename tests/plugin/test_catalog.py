@@ -54,6 +54,7 @@ def test_sample_catalog_as_a_mapping() -> None:
         url="https://example.invalid/one",
     )
     assert catalog["T-ONE-B"].url is None
+    assert catalog["T-ONE-B"].host_features == ()
     assert catalog.profiles == {"seed", "runc-1.2"}
     assert [r.id for r in catalog.for_profile("runc-1.2")] == ["T-ONE-A", "T-RUNC-ONLY"]
     assert catalog.for_profile("nope") == []
@@ -100,6 +101,18 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
         ('since = "runc 692f6e1"\n', "", 2, "requirement 'X-ONE': missing key 'since'"),
         ('title = "t"', 'title = ""', 4, "'title' must be a non-empty string"),
         ('title = "t"', "title = 3", 4, "'title' must be a non-empty string (got 3)"),
+        (
+            'area = "a"\n',
+            'area = "a"\nhost_features = ["resctrl", "mbx"]\n',
+            8,
+            "requirement 'X-ONE': unknown host feature(s) ['mbx']; known: ",
+        ),
+        (
+            'area = "a"\n',
+            'area = "a"\nhost_features = "mba"\n',
+            8,
+            "'host_features' must be a list of feature names (got 'mba')",
+        ),
     ],
 )
 def test_semantic_errors_name_the_line(

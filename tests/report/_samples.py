@@ -39,6 +39,7 @@ class Info:
     scope: str = "api"
     area: str = "a"
     spec_version: str | None = None
+    host_features: tuple[str, ...] = ()
 
 
 def sample_report() -> Report:
