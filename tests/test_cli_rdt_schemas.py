@@ -17,15 +17,15 @@ from harness.fakes.presets import PRESETS
 from harness.hosts import simulated_host
 from harness.hosts.base import RESCTRL
 from harness.scenarios._support.machines import Needs
-from harness.scenarios.test_cli_rdt import cat_unmounted
-from harness.scenarios.test_cli_rdt import free_closids
-from harness.scenarios.test_cli_rdt import group_masks
-from harness.scenarios.test_cli_rdt import invalid_schema
-from harness.scenarios.test_cli_rdt import l3_masks
-from harness.scenarios.test_cli_rdt import make_group
-from harness.scenarios.test_cli_rdt import no_rdt_cpu
-from harness.scenarios.test_cli_rdt import rdt_usable
-from harness.scenarios.test_cli_rdt import valid_schema
+from harness.scenarios._support.rdt_cli import cat_unmounted
+from harness.scenarios._support.rdt_cli import free_closids
+from harness.scenarios._support.rdt_cli import group_masks
+from harness.scenarios._support.rdt_cli import invalid_schema
+from harness.scenarios._support.rdt_cli import l3_masks
+from harness.scenarios._support.rdt_cli import make_group
+from harness.scenarios._support.rdt_cli import no_rdt_cpu
+from harness.scenarios._support.rdt_cli import rdt_usable
+from harness.scenarios._support.rdt_cli import valid_schema
 
 CAT_PRESETS = [
     name for name, (_, topology) in PRESETS.items()

@@ -49,6 +49,10 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # a feature runc brought after the seed: its rule is not the seed's
     "closid_group_removed_when_empty": Broken(("CLI-RDT-CLOSID-KEPT",), profile="runc-1.2"),
     "rdt_kept_when_create_fails": ("CLI-RDT-INVALID-SCHEMA",),
+    # features runc brought after the seed (MBA, closID): their rules are not the seed's
+    "mem_bw_schema_dropped": Broken(("CLI-RDT-MBA", "CLI-RDT-L3-MB"), profile="runc-1.2"),
+    "closid_tasks_emptied_on_delete": Broken(("CLI-RDT-CLOSID-SHARED",), profile="runc-1.2"),
+    "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_shares_written_as_weight": Broken(("CG-V2-SET-SHARES-UNUSED",), profile="runc-1.2"),
     # a feature runc brought after the seed: its rule is not the seed's

@@ -1,0 +1,112 @@
+"""Intel RDT through the command line beyond one L3 schema: memory bandwidth, CDP hosts, and a
+CLOS two containers share.
+
+runtime-spec v1.0.2 config-linux.md#intelrdt: a ``memBwSchema`` is written to the group's
+``schemata`` alone or with the ``l3CacheSchema`` as one value (lines 512-519); a ``closID``
+without schemas names a group made beforehand that the container is assigned to (line 525), and
+delete MUST NOT remove what the runtime did not make (runtime.md).  A CDP host's resctrl has
+L3CODE and L3DATA in place of L3 (kernel Documentation/arch/x86/resctrl.rst, "cdp" mount
+option), so a plain L3 schema cannot be applied there and create MUST fail, leaving nothing.
+
+Each rule boots the machine it is about on a simulated run; on a real host it runs where the
+probe finds that hardware and skips naming what it found.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from harness.scenarios._support.machines import CliOnHost
+from harness.scenarios._support.rdt_cli import CAT_MACHINE
+from harness.scenarios._support.rdt_cli import CDP_MACHINE
+from harness.scenarios._support.rdt_cli import MBA_MACHINE
+from harness.scenarios._support.rdt_cli import cat_and_mba_usable
+from harness.scenarios._support.rdt_cli import cdp_mounted
+from harness.scenarios._support.rdt_cli import create_with
+from harness.scenarios._support.rdt_cli import group_masks
+from harness.scenarios._support.rdt_cli import group_mb
+from harness.scenarios._support.rdt_cli import l3_masks
+from harness.scenarios._support.rdt_cli import left_behind
+from harness.scenarios._support.rdt_cli import make_group
+from harness.scenarios._support.rdt_cli import mb_values
+from harness.scenarios._support.rdt_cli import mba_usable
+from harness.scenarios._support.rdt_cli import plain_l3_on_cdp
+from harness.scenarios._support.rdt_cli import rdt_usable
+from harness.scenarios._support.rdt_cli import stop_and_delete
+from harness.scenarios._support.rdt_cli import valid_mb_schema
+from harness.scenarios._support.rdt_cli import valid_schema
+from harness.subjects.oci import IntelRdt
+
+
+def _init_pid(cli: object, cid: str) -> int:
+    return int((cli.state(cid) or {}).get("pid") or 0)  # type: ignore[attr-defined]
+
+
+# -- memory bandwidth -----------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-MBA")
+def test_mem_bw_schema_alone_is_written(cli_on: CliOnHost) -> None:
+    with cli_on(MBA_MACHINE, mba_usable) as (host, cli):
+        schema = valid_mb_schema()
+        cid, result, _ = create_with(cli, host, "mba", IntelRdt(mem_bw_schema=schema))
+        assert result.exit_code == 0, result.describe()
+        assert os.path.isdir(host.resctrl_group(cid)), f"no resctrl group {cid}"
+        assert _init_pid(cli, cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
+        assert group_mb(cid) == mb_values(schema), (
+            f"{cid}/schemata has MB {group_mb(cid)}; the config's memBwSchema is {schema}"
+        )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(cid)), "delete left the group"
+
+
+@pytest.mark.requirement("CLI-RDT-L3-MB")
+def test_both_schemas_are_written_together(cli_on: CliOnHost) -> None:
+    with cli_on(MBA_MACHINE, cat_and_mba_usable) as (host, cli):
+        l3, mb = valid_schema(host), valid_mb_schema()
+        rdt = IntelRdt(l3_cache_schema=l3, mem_bw_schema=mb)
+        cid, result, _ = create_with(cli, host, "l3mb", rdt)
+        assert result.exit_code == 0, result.describe()
+        assert group_masks(cid) == l3_masks(l3), f"{cid}: L3 {group_masks(cid)}, not {l3}"
+        assert group_mb(cid) == mb_values(mb), f"{cid}: MB {group_mb(cid)}, not {mb}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+
+
+# -- CDP ------------------------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-CDP-PLAIN-L3")
+def test_plain_l3_schema_on_a_cdp_host_fails_and_leaves_nothing(cli_on: CliOnHost) -> None:
+    with cli_on(CDP_MACHINE, cdp_mounted) as (host, cli):
+        schema = plain_l3_on_cdp()
+        cid, result, before = create_with(cli, host, "cdp", IntelRdt(l3_cache_schema=schema))
+        assert result.exit_code != 0, (
+            f"{result.describe()}; resctrl is mounted with cdp and has no L3 resource for {schema}"
+        )
+        left = left_behind(cli, host, cid, (cid,), before)
+        assert left == [], f"the refused create left {left}"
+
+
+# -- a shared CLOS --------------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-CLOSID-SHARED")
+def test_two_containers_share_a_closid_group(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        team = make_group(host, host.container_id("shared"), valid_schema(host))
+        masks = group_masks(team)
+        first, made, _ = create_with(cli, host, "mate-a", IntelRdt(clos_id=team))
+        assert made.exit_code == 0, made.describe()
+        second, made, _ = create_with(cli, host, "mate-b", IntelRdt(clos_id=team))
+        assert made.exit_code == 0, made.describe()
+        pids = {cid: _init_pid(cli, cid) for cid in (first, second)}
+        for cid, pid in pids.items():
+            assert pid in host.resctrl_tasks(team), f"{cid}'s init {pid} is not in {team}/tasks"
+        deleted = stop_and_delete(cli, host, first)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert os.path.isdir(host.resctrl_group(team)), f"deleting {first} removed {team}"
+        assert pids[second] in host.resctrl_tasks(team), (
+            f"deleting {first} took {second}'s init {pids[second]} out of {team}/tasks"
+        )
+        deleted = stop_and_delete(cli, host, second)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert os.path.isdir(host.resctrl_group(team)), f"the last delete removed {team}"
+        assert group_masks(team) == masks, f"{team}/schemata changed: {group_masks(team)}"
