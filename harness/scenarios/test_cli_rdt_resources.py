@@ -15,12 +15,14 @@ probe finds that hardware and skips naming what it found.
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.rdt_cli import CAT_MACHINE
 from harness.scenarios._support.rdt_cli import CDP_MACHINE
+from harness.scenarios._support.rdt_cli import FEW_CLOSIDS_MACHINE
 from harness.scenarios._support.rdt_cli import MBA_MACHINE
 from harness.scenarios._support.rdt_cli import cat_and_mba_usable
 from harness.scenarios._support.rdt_cli import cdp_mounted
@@ -35,6 +37,7 @@ from harness.scenarios._support.rdt_cli import mba_usable
 from harness.scenarios._support.rdt_cli import plain_l3_on_cdp
 from harness.scenarios._support.rdt_cli import rdt_usable
 from harness.scenarios._support.rdt_cli import stop_and_delete
+from harness.scenarios._support.rdt_cli import take_free_closids
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
 from harness.subjects.oci import IntelRdt
@@ -110,3 +113,31 @@ def test_two_containers_share_a_closid_group(cli_on: CliOnHost) -> None:
         assert deleted.exit_code == 0, deleted.describe()
         assert os.path.isdir(host.resctrl_group(team)), f"the last delete removed {team}"
         assert group_masks(team) == masks, f"{team}/schemata changed: {group_masks(team)}"
+
+
+# -- no CLOSID left -------------------------------------------------------------------------
+def _create_with_every_closid_taken(cli_on: CliOnHost, name: str) -> tuple[Any, list[str]]:
+    """Create ``name`` with an L3 schema once groups of other owners hold every free CLOSID:
+    the command's record, and what it left."""
+    with cli_on(FEW_CLOSIDS_MACHINE, rdt_usable) as (host, cli):
+        schema = valid_schema(host)
+        take_free_closids(host, f"{name}-")
+        cid, result, before = create_with(cli, host, name, IntelRdt(l3_cache_schema=schema))
+        return result, left_behind(cli, host, cid, (cid,), before)
+
+
+@pytest.mark.requirement("CLI-RDT-CLOSID-EXHAUSTED")
+def test_create_with_every_closid_taken_fails_and_leaves_nothing(cli_on: CliOnHost) -> None:
+    result, left = _create_with_every_closid_taken(cli_on, "noclos")
+    assert result.exit_code != 0, f"{result.describe()}; every CLOSID is taken (ENOSPC)"
+    assert left == [], f"the refused create left {left}"
+
+
+@pytest.mark.requirement("CLI-RDT-CLOSID-EXHAUSTED-STATUS")
+def test_exhausted_closids_error_carries_last_cmd_status(cli_on: CliOnHost) -> None:
+    result, _ = _create_with_every_closid_taken(cli_on, "nostat")
+    said = result.stderr_tail.lower()
+    assert result.exit_code != 0 and "last_cmd_status" in said and "out of closids" in said, (
+        f"{result.describe()}; the error must carry info/last_cmd_status, which says the"
+        " kernel is out of CLOSIDs"
+    )

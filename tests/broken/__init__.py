@@ -53,6 +53,8 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "mem_bw_schema_dropped": Broken(("CLI-RDT-MBA", "CLI-RDT-L3-MB"), profile="runc-1.2"),
     "closid_tasks_emptied_on_delete": Broken(("CLI-RDT-CLOSID-SHARED",), profile="runc-1.2"),
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
+    "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
+    "closid_error_without_status": Broken(("CLI-RDT-CLOSID-EXHAUSTED-STATUS",), profile="runc-1.1"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_shares_written_as_weight": Broken(("CG-V2-SET-SHARES-UNUSED",), profile="runc-1.2"),
     # a feature runc brought after the seed: its rule is not the seed's

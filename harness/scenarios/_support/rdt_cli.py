@@ -283,3 +283,18 @@ def plain_l3_on_cdp() -> str:
     resources are L3CODE and L3DATA ("Unknown or unsupported resource name")."""
     full = int(read_text(os.path.join(RESCTRL, "info", "L3CODE", "cbm_mask")).strip(), 16)
     return "L3:" + ";".join(f"{d}={full:x}" for d in root_domains("L3CODE"))
+
+
+# -- CLOSIDs --------------------------------------------------------------------------------
+#: a host with L3 CAT and 4 CLOSIDs (3 for new groups), so that few groups exhaust them
+FEW_CLOSIDS_MACHINE = "small-closids"
+
+
+def take_free_closids(host: Host, tag: str) -> list[str]:
+    """Make groups (named for this run, removed with its other groups) until no CLOSID is
+    free, as groups of other tenants of a node would; their names."""
+    free, _ = free_closids()
+    names = [host.container_id(f"{tag}{i}") for i in range(free)]
+    for name in names:
+        os.mkdir(host.resctrl_group(name))
+    return names
