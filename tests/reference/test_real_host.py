@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[2]
 #: kernel cannot be made to produce (the simulated run checks that one)
 PROBED_REASONS = (
     "no L3 CAT: /proc/cpuinfo has no cat_l3 flag",
+    "no MBA: /proc/cpuinfo has no mba flag",
+    "no L3 CDP: /proc/cpuinfo has no cdp_l3 flag",
     "resctrl is not mounted: /proc/self/mountinfo has no resctrl line",
     "resctrl has no info/L3",
     "resctrl info/ holds",

@@ -206,6 +206,10 @@ MBA_MACHINE = "xeon-2s-cat-mba"
 CDP_MACHINE = "xeon-cdp"
 
 
+#: what each CPU flag a rule probes for stands for, as the skip names it
+_FLAG_FEATURES = {"mba": "MBA", "cat_l3": "L3 CAT", "cdp_l3": "L3 CDP"}
+
+
 def _with_info(
     host: Host, flag: str, dirs: tuple[str, ...], absent: tuple[str, ...] = ()
 ) -> str | None:
@@ -213,7 +217,7 @@ def _with_info(
     or lacks a free CLOSID; None when it has them."""
     where = host.describe()
     if flag not in cpu_flags():
-        return f"/proc/cpuinfo has no {flag} flag on {where}"
+        return f"no {_FLAG_FEATURES[flag]}: /proc/cpuinfo has no {flag} flag ({where})"
     info = os.path.join(RESCTRL, "info")
     if not os.path.isdir(info):
         return f"resctrl is not mounted with an info/ directory on {where}"
