@@ -133,7 +133,9 @@ def _report_commands(commands: argparse._SubParsersAction) -> None:
         description="Merge the reports of several hosts into fleet.json, fleet.md and "
         "fleet.html: one column per host (labelled by hostname, simulated preset or "
         "directory name), grouped by host features, and the requirements that fail on some "
-        "hosts only, with the features those hosts share.  Prints each host's verdict.",
+        "hosts only, with the features those hosts share.  Several runs of one host (same "
+        "label, subject and profile, other start times) are its history: since when each "
+        "requirement fails, and where it flaps.  Prints each host's verdict.",
         epilog="exit codes: 0 written (whatever the hosts' verdicts: it is a report, not a "
         "gate), 2 bad usage or input",
     )

@@ -18,6 +18,7 @@ from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.report.diff import diff_reports
 from harness.report.diff import render_diff
+from harness.report.fleet_model import Fleet
 from harness.report.fleet_model import build_fleet
 from harness.report.json_writer import read_json
 from harness.report.model import Report
@@ -26,6 +27,8 @@ __all__ = ["REPORT_JSON", "diff", "merge", "render", "report", "report_file"]
 
 #: the file of a report directory the other formats are rebuilt from
 REPORT_JSON = "compliance.json"
+#: findings of a fleet's history ``merge`` prints before it sends the reader to fleet.md
+MAX_FINDINGS = 10
 
 
 def report(args: argparse.Namespace) -> int:
@@ -96,7 +99,8 @@ def diff(args: argparse.Namespace) -> int:
 def merge(args: argparse.Namespace) -> int:
     """Write a fleet report of two or more reports and print each host's verdict; exit 0.
 
-    It is a report, not a gate: failing hosts do not change the exit code.
+    Several reports of one host (runs on different dates) are its history: the host's line
+    is its latest run.  It is a report, not a gate: failing hosts do not change the exit code.
 
     Raises:
         UsageError: fewer than two reports.
@@ -107,20 +111,40 @@ def merge(args: argparse.Namespace) -> int:
 
     loaded = [_load(given) for given in args.reports]
     now = datetime.datetime.now(datetime.UTC)
-    fleet = build_fleet(loaded, created_at=now.strftime("%Y-%m-%dT%H:%M:%SZ"))
     with _writing_into(Path(args.out or "reports")):
         out = Path(args.out) if args.out else default_fleet_dir(now)
+    # the links from the fleet's files to each run's own report are relative to where they go
+    created = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    fleet = build_fleet(loaded, created_at=created, links_from=out.absolute())
+    with _writing_into(out):
         written = write_fleet(fleet, out)
-    width = max(len(host.label) for host in fleet.hosts)
-    for host in fleet.hosts:
-        features = " ".join(host.features) or "unknown features"
-        print(f"{host.label:<{width}}  {host.verdict.upper():<4}  {features}")
-    for warning in fleet.warnings:
-        print(f"warning: {warning}")
-    print(f"requirements standing out (failing on some hosts only): {len(fleet.standing_out)}")
+    print("\n".join(_merge_lines(fleet)))
     for file in written:
         print(file)
     return 0
+
+
+def _merge_lines(fleet: Fleet) -> list[str]:
+    """What ``merge`` prints before the files: each host's verdict, the warnings, and what
+    stands out and fails now, the first :data:`MAX_FINDINGS` findings in words."""
+    width = max(len(host.label) for host in fleet.hosts)
+    lines = []
+    for host in fleet.hosts:
+        features = " ".join(host.features) or "unknown features"
+        runs = f"  ({len(host.runs)} runs)" if len(host.runs) > 1 else ""
+        lines.append(f"{host.label:<{width}}  {host.verdict.upper():<4}  {features}{runs}")
+    lines += [f"warning: {warning}" for warning in fleet.warnings]
+    lines.append(
+        f"requirements standing out (failing on some hosts only): {len(fleet.standing_out)}"
+    )
+    if not fleet.has_history:
+        return lines
+    findings = [(row.id, f) for row in fleet.changing for f in row.findings]
+    lines.append(f"requirements failing now or flapping: {len(fleet.changing)}")
+    lines += [f"  {rid} on {f.group}: {f.sentence()}" for rid, f in findings[:MAX_FINDINGS]]
+    if len(findings) > MAX_FINDINGS:
+        lines.append(f"  ... and {len(findings) - MAX_FINDINGS} more: see fleet.md")
+    return lines
 
 
 def default_fleet_dir(now: datetime.datetime, root: Path | None = None) -> Path:

@@ -17,8 +17,15 @@ from typing import Any
 
 from harness.spec.features import FEATURES
 
-__all__ = ["FEATURES", "host_features"]
+__all__ = ["FEATURES", "feature_wording", "host_features"]
 
+
+#: how a sentence names the hosts with (first) or without (second) a feature whose name is a
+#: negation: "without no-rdt" would be a double negative, so they are worded by what hosts have
+_NEGATED: dict[str, tuple[str, str]] = {
+    "no-rdt": ("without RDT", "with RDT"),
+    "resctrl-unmounted": ("with RDT but resctrl unmounted", "with resctrl mounted or without RDT"),
+}
 
 # resctrl info/ directories of a real mount -> feature
 _INFO_DIRS = {"L3": "cat-l3", "L2": "cat-l2", "L3CODE": "cdp", "L3DATA": "cdp", "MB": "mba",
@@ -36,6 +43,14 @@ def host_features(probe: Mapping[str, Any]) -> tuple[str, ...]:
     else:
         found = set()
     return tuple(sorted(found))
+
+
+def feature_wording(feature: str, present: bool) -> str:
+    """The hosts that have (``present``) or lack ``feature``, for "fails only on hosts ...":
+    ``with cdp``, ``without mba``, and ``without RDT`` for ``no-rdt``, never ``with no-rdt``."""
+    if feature in _NEGATED:
+        return _NEGATED[feature][0 if present else 1]
+    return f"{'with' if present else 'without'} {feature}"
 
 
 def _simulated(topology: Mapping[str, Any]) -> set[str]:

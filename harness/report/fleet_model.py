@@ -9,9 +9,18 @@ A requirement *stands out* when it fails (``fail`` or ``error``) on some hosts a
 (``pass`` or ``xpass``) on others; ``skip``, ``xfail`` and ``untested`` count for neither side,
 so a test that only skips where the hardware is missing does not stand out.  For each such
 requirement :attr:`FleetRow.failing_with` names the features every failing host has and no
-passing host has ("fails only on CDP parts": ``('cdp',)``), and :attr:`FleetRow.failing_without`
-the features every passing host has and no failing host has ("fails only without resctrl").
+passing host has (``("cdp",)``: "fails only on hosts with cdp"), and
+:attr:`FleetRow.failing_without` the features every passing host has and no failing host has
+("fails only on hosts without mba"); :func:`~harness.report.features.feature_wording` words
+them.
 Both are empty when no feature explains the split: then it is the host, not its features.
+
+A host may be given several times, from runs on different dates: reports with the same label
+(:func:`host_label`), subject and profile and different ``started_at`` are runs of one *node*
+(:class:`FleetRun`), and the node's column shows its latest run.  Each requirement then also
+has its history on every node and, per feature group, since when it fails and where it flaps
+(:mod:`harness.report.fleet_history`).  The same run given twice (same start time), or two hosts
+with the same label and start time, stay two columns, told apart by ``#2``.
 
 The writers of :mod:`harness.report.fleet_writers` turn a :class:`Fleet` into files.
 """
@@ -19,13 +28,22 @@ The writers of :mod:`harness.report.fleet_writers` turn a :class:`Fleet` into fi
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from harness.report.features import feature_wording
+from harness.report.fleet_history import FAILING
+from harness.report.fleet_history import PASSING
+from harness.report.fleet_history import GroupFinding
+from harness.report.fleet_history import NodeHistory
+from harness.report.fleet_history import group_findings
+from harness.report.messages import clean_message
 from harness.report.model import OUTCOMES
 from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
+from harness.report.model import RunInfo
 
 __all__ = [
     "FAILING",
@@ -35,16 +53,36 @@ __all__ = [
     "Fleet",
     "FleetHost",
     "FleetRow",
+    "FleetRun",
+    "REPORT_FILES",
     "build_fleet",
     "host_label",
+    "kernel_of",
 ]
 
-#: outcomes that put a host on the failing side of a standing-out requirement
-FAILING: frozenset[Outcome] = frozenset({"fail", "error"})
-#: outcomes that put a host on the passing side
-PASSING: frozenset[Outcome] = frozenset({"pass", "xpass"})
 #: how a group of hosts whose reports list no features is labelled
 UNKNOWN_FEATURES = "unknown features"
+#: the files of a report directory a fleet report links to, by format, when they exist
+REPORT_FILES = {"html": "compliance.html", "md": "compliance.md", "json": "compliance.json"}
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FleetRun:
+    """One input report: one run of one node."""
+
+    #: ``<node>@<started_at>``: unique in the fleet
+    id: str
+    node: str
+    #: the compliance.json it was read from
+    source: str
+    started_at: str
+    subject_version: str
+    kernel: str
+    verdict: str
+    complete: bool
+    #: format (``html``, ``md``, ``json``) -> path of that file of its report, relative to the
+    #: fleet report's directory when that is known; only the files that exist
+    links: dict[str, str]
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -64,6 +102,12 @@ class FleetHost:
     started_at: str
     #: requirement outcome counts of its report
     counts: dict[str, int]
+    #: the kernel release its probe recorded (see :func:`kernel_of`)
+    kernel: str = "unknown"
+    #: the files of its report (see :attr:`FleetRun.links`)
+    links: dict[str, str] = dataclasses.field(default_factory=dict)
+    #: the ids of the node's runs, oldest first: the last one is this column
+    runs: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,6 +139,10 @@ class FleetRow:
     stands_out: bool = False
     failing_with: tuple[str, ...] = ()
     failing_without: tuple[str, ...] = ()
+    #: its outcome in every run, one per host in :attr:`Fleet.hosts` order
+    history: tuple[NodeHistory, ...] = ()
+    #: per feature group where it fails now or flaps: since when, on how many nodes
+    findings: tuple[GroupFinding, ...] = ()
 
     def summary(self) -> dict[str, int]:
         """How many hosts ended in each outcome, in :data:`OUTCOMES` order, zeros left out."""
@@ -102,13 +150,22 @@ class FleetRow:
         return {o: n for o, n in counts.items() if n}
 
     def explanation(self) -> str:
-        """The finding in words: ``fails only with cdp``, or why there is none."""
-        parts = []
-        if self.failing_with:
-            parts.append(f"fails only with {', '.join(self.failing_with)}")
-        if self.failing_without:
-            parts.append(f"fails only without {', '.join(self.failing_without)}")
-        return "; ".join(parts) or "no host feature explains which hosts fail"
+        """The finding in words: ``fails only on hosts with cdp``, or why there is none.
+
+        Each feature in :attr:`failing_with` or :attr:`failing_without` alone tells the
+        failing hosts from the passing ones; the first is named, the others follow as equals.
+        """
+        words = [feature_wording(f, True) for f in self.failing_with]
+        words += [feature_wording(f, False) for f in self.failing_without]
+        if not words:
+            return "no host feature explains which hosts fail"
+        text = f"fails only on hosts {words[0]}"
+        return text + (f" (equally: {'; '.join(words[1:])})" if len(words) > 1 else "")
+
+    @property
+    def flapping(self) -> tuple[str, ...]:
+        """The hosts on which it flaps."""
+        return tuple(h.node for h in self.history if h.flapping)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -124,11 +181,23 @@ class Fleet:
     warnings: tuple[str, ...]
     #: ISO-8601 UTC time the fleet report was made
     created_at: str
+    #: every input report, node by node in column order, oldest first
+    runs: tuple[FleetRun, ...] = ()
 
     @property
     def standing_out(self) -> tuple[FleetRow, ...]:
         """The rows whose outcome depends on the host."""
         return tuple(row for row in self.rows if row.stands_out)
+
+    @property
+    def has_history(self) -> bool:
+        """Whether some host was given more than one run."""
+        return any(len(host.runs) > 1 for host in self.hosts)
+
+    @property
+    def changing(self) -> tuple[FleetRow, ...]:
+        """The rows that fail now on some host or flap on one."""
+        return tuple(row for row in self.rows if row.findings)
 
 
 def host_label(report: Report, source: Path) -> str:
@@ -141,27 +210,81 @@ def host_label(report: Report, source: Path) -> str:
     return source.absolute().parent.name or source.stem
 
 
-def build_fleet(reports: Sequence[tuple[Path, Report]], created_at: str) -> Fleet:
+def kernel_of(run: RunInfo) -> str:
+    """The kernel release the host probe recorded (``describe_real``), ``simulated`` for a
+    simulated host (its kernel is rtgate's fake), ``unknown`` when the probe does not say."""
+    kernel = run.host_probe.get("kernel")
+    if isinstance(kernel, str) and kernel.strip():
+        return kernel.strip()
+    return "simulated" if run.host == "simulated" else "unknown"
+
+
+def build_fleet(
+    reports: Sequence[tuple[Path, Report]], created_at: str, links_from: Path | None = None
+) -> Fleet:
     """The fleet of ``reports``, each with the path it was read from.
 
-    Hosts are labelled by :func:`host_label`; duplicate labels get ``#2``, ``#3``, ...
+    Hosts are labelled by :func:`host_label`; duplicate labels get ``#2``, ``#3``, ...  The
+    files of each report that exist beside its ``compliance.json`` are linked relative to
+    ``links_from`` (the fleet report's directory), or by their paths as given without it.
     """
-    names = _unique([host_label(r, p) for p, r in reports])
-    hosts = [_host(name, path, report) for name, (path, report) in zip(names, reports, strict=True)]
+    nodes = _nodes(reports)
+    labels = _unique([host_label(reports[n[0]][1], reports[n[0]][0]) for n in nodes])
+    runs = [
+        [_run(label, *reports[index], links_from) for index in members]
+        for label, members in zip(labels, nodes, strict=True)
+    ]
+    hosts = [
+        _host(node_runs, reports[members[-1]][1])
+        for node_runs, members in zip(runs, nodes, strict=True)
+    ]
     groups = _groups(hosts)
     order = {name: i for i, name in enumerate(n for g in groups for n in g.hosts)}
     columns = sorted(range(len(hosts)), key=lambda i: order[hosts[i].label])
     ordered_hosts = tuple(hosts[i] for i in columns)
-    by_id = [{r.id: r for r in reports[i][1].requirements} for i in columns]
-    ids = sorted({rid for results in by_id for rid in results})
-    rows = tuple(_row([results.get(rid) for results in by_id], ordered_hosts) for rid in ids)
+    # per column, each run of its node (oldest first) and its results by requirement id
+    results = [
+        [(run, _by_id(reports[index][1])) for run, index in zip(runs[i], nodes[i], strict=True)]
+        for i in columns
+    ]
+    ids = sorted({rid for per_run in results for rid in per_run[-1][1]})
+    rows = tuple(_row(rid, results, ordered_hosts, groups) for rid in ids)
     return Fleet(
         hosts=ordered_hosts,
         groups=groups,
         rows=rows,
         warnings=tuple(_warnings(ordered_hosts)),
         created_at=created_at,
+        runs=tuple(run for i in columns for run in runs[i]),
     )
+
+
+def _nodes(reports: Sequence[tuple[Path, Report]]) -> list[list[int]]:
+    """The indices of ``reports`` by node, each node's oldest first, nodes in input order.
+
+    Runs of one label, subject and profile are one node's; a run whose start time the node
+    already has opens another node of the same label (the same report given twice).
+    """
+    nodes: list[list[int]] = []
+    series: dict[tuple[str, str, str], list[int]] = {}
+    for index, (path, report) in sorted(
+        enumerate(reports), key=lambda item: item[1][1].run.started_at
+    ):
+        run = report.run
+        key = (host_label(report, path), run.subject, run.profile)
+        candidates = series.setdefault(key, [])
+        for node in candidates:
+            if all(reports[i][1].run.started_at != run.started_at for i in nodes[node]):
+                nodes[node].append(index)
+                break
+        else:
+            candidates.append(len(nodes))
+            nodes.append([index])
+    return sorted(nodes, key=min)
+
+
+def _by_id(report: Report) -> dict[str, RequirementResult]:
+    return {result.id: result for result in report.requirements}
 
 
 def _unique(names: list[str]) -> list[str]:
@@ -173,20 +296,52 @@ def _unique(names: list[str]) -> list[str]:
     return unique
 
 
-def _host(label: str, source: Path, report: Report) -> FleetHost:
+def _run(node: str, source: Path, report: Report, links_from: Path | None) -> FleetRun:
     run = report.run
-    return FleetHost(
-        label=label,
+    return FleetRun(
+        id=f"{node}@{run.started_at}",
+        node=node,
         source=str(source),
+        started_at=run.started_at,
+        subject_version=run.subject_version,
+        kernel=kernel_of(run),
+        verdict=report.summary.verdict,
+        complete=run.complete,
+        links=_links(source, links_from),
+    )
+
+
+def _links(source: Path, links_from: Path | None) -> dict[str, str]:
+    """The files of the report at ``source`` that exist: the JSON itself, and the other formats
+    beside it when it is a report directory's ``compliance.json``."""
+    names = dict(REPORT_FILES) if source.name == REPORT_FILES["json"] else {"json": source.name}
+    links = {}
+    for kind, name in names.items():
+        path = source.parent / name
+        if path.is_file():
+            where = os.path.relpath(path, links_from) if links_from is not None else str(path)
+            links[kind] = Path(where).as_posix()
+    return links
+
+
+def _host(runs: Sequence[FleetRun], latest: Report) -> FleetHost:
+    """The column of a node: its latest run."""
+    run, last = latest.run, runs[-1]
+    return FleetHost(
+        label=last.node,
+        source=last.source,
         subject=run.subject,
         subject_version=run.subject_version,
         host=run.host,
         profile=run.profile,
         features=tuple(sorted(run.host_features)),
-        verdict=report.summary.verdict,
+        verdict=latest.summary.verdict,
         complete=run.complete,
         started_at=run.started_at,
-        counts={o: n for o, n in report.summary.counts.items() if n},
+        counts={o: n for o, n in latest.summary.counts.items() if n},
+        kernel=last.kernel,
+        links=last.links,
+        runs=tuple(r.id for r in runs),
     )
 
 
@@ -199,17 +354,33 @@ def _groups(hosts: Sequence[FleetHost]) -> tuple[FeatureGroup, ...]:
     return tuple(FeatureGroup(features, tuple(members[features])) for features in ordered)
 
 
-def _row(results: list[RequirementResult | None], hosts: Sequence[FleetHost]) -> FleetRow:
-    shown = next(r for r in results if r is not None)
-    outcomes = tuple(r.outcome if r else None for r in results)
+def _row(
+    rid: str,
+    results: Sequence[Sequence[tuple[FleetRun, dict[str, RequirementResult]]]],
+    hosts: Sequence[FleetHost],
+    groups: Sequence[FeatureGroup],
+) -> FleetRow:
+    """Requirement ``rid`` across the hosts (their latest runs) and through their runs."""
+    latest = [per_run[-1][1].get(rid) for per_run in results]
+    shown = next(r for r in latest if r is not None)
+    outcomes = tuple(r.outcome if r else None for r in latest)
     failing = [h.features for h, o in zip(hosts, outcomes, strict=True) if o in FAILING]
     passing = [h.features for h, o in zip(hosts, outcomes, strict=True) if o in PASSING]
     messages = {
-        h.label: r.message or r.outcome
-        for h, r in zip(hosts, results, strict=True)
+        h.label: clean_message(r.message, rid) or r.outcome
+        for h, r in zip(hosts, latest, strict=True)
         if r is not None and r.outcome in FAILING
     }
-    row = FleetRow(shown.id, shown.level, shown.title, outcomes, messages)
+    history = tuple(_history(rid, per_run) for per_run in results)
+    row = FleetRow(
+        shown.id,
+        shown.level,
+        shown.title,
+        outcomes,
+        messages,
+        history=history,
+        findings=group_findings(history, [(g.label, g.hosts) for g in groups]),
+    )
     if not (failing and passing):
         return row
     return dataclasses.replace(
@@ -217,6 +388,18 @@ def _row(results: list[RequirementResult | None], hosts: Sequence[FleetHost]) ->
         stands_out=True,
         failing_with=_only_in(failing, passing),
         failing_without=_only_in(passing, failing),
+    )
+
+
+def _history(
+    rid: str, per_run: Sequence[tuple[FleetRun, dict[str, RequirementResult]]]
+) -> NodeHistory:
+    found = [results.get(rid) for _, results in per_run]
+    return NodeHistory(
+        node=per_run[-1][0].node,
+        outcomes=tuple(r.outcome if r else None for r in found),
+        runs=tuple(run.id for run, _ in per_run),
+        started=tuple(run.started_at for run, _ in per_run),
     )
 
 

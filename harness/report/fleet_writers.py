@@ -8,39 +8,58 @@
       "warnings": ["the reports are of different profiles: ...", ...],
       "hosts": [{"label", "source", "subject", "subject_version", "host", "profile",
                  "features": [...], "verdict", "complete", "started_at",
-                 "counts": {outcome: n}}, ...],          # matrix column order
+                 "counts": {outcome: n},
+                 "kernel": "6.1.0-18-amd64" | "simulated" | "unknown",
+                 "links": {"html": path, "md": path, "json": path},   # those that exist
+                 "runs": [{"id": "<label>@<started_at>", "source", "started_at",
+                           "subject_version", "kernel", "verdict", "complete",
+                           "links": {...}}, ...]},     # oldest first; the last is the column
+                ...],                                  # matrix column order
       "groups": [{"label", "features": [...], "hosts": [label, ...]}, ...],
       "requirements": [{"id", "level", "title",
                         "outcomes": {label: outcome or null},   # null: not in its profile
                         "summary": {outcome: n},                # zeros left out
                         "stands_out": bool,
                         "failing_with": [feature, ...], "failing_without": [feature, ...],
-                        "messages": {label: message}}, ...]    # of failing hosts only
+                        "explanation": "fails only on hosts with cdp" or null,
+                        "messages": {label: message},  # of failing hosts only, pytest noise out
+                        "history": {label: [outcome or null, ...]},  # one per run in its "runs"
+                        "failing_since": {label: run id},  # hosts failing in their latest run
+                        "flapping": [label, ...],
+                        "findings": [{"group", "failing": [label, ...], "nodes": n,
+                                      "since_run", "since_at", "flapping": [label, ...],
+                                      "sentence"}, ...]}, ...]
     }
 
-``fleet.md`` gives the verdict per host, the requirements that stand out with what explains
-them, then the whole matrix with one column per host, grouped by features.  ``fleet.html`` is
-the same as one self-contained page (inline CSS, no scripts, nothing fetched) rendered from
-``templates/fleet.html.j2`` with autoescaping, free text cleaned as compliance.html cleans it.
-:func:`write_fleet` writes them atomically, the JSON last, so a reader who finds it finds the
-others beside it.
+A host's ``kernel``, ``links`` and ``runs`` and a requirement's ``explanation``, ``history``,
+``failing_since``, ``flapping`` and ``findings`` came later within ``rtgate-fleet/1`` (added
+keys keep the schema string): fleet files of older rtgates lack them.  Links
+are paths relative to the fleet report's directory (``rtgate report merge`` knows it), or the
+paths as given when the fleet was built without one.
+
+``fleet.md`` (:mod:`harness.report.fleet_markdown`) and ``fleet.html`` say the same for people;
+``fleet.html`` is one self-contained page (inline CSS, no scripts, nothing fetched) rendered
+from ``templates/fleet.html.j2`` with autoescaping, free text cleaned as compliance.html cleans
+it.  :func:`write_fleet` writes them atomically, the JSON last, so a reader who finds it finds
+the others beside it.
 """
 
 from __future__ import annotations
 
 import json
 import os
-from collections import Counter
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from harness.report._atomic import write_text_atomic
 from harness.report._templates import environment
-from harness.report._text import md_cell
+from harness.report.fleet_markdown import MISSING
+from harness.report.fleet_markdown import summary_text
+from harness.report.fleet_markdown import to_fleet_markdown
 from harness.report.fleet_model import Fleet
 from harness.report.fleet_model import FleetHost
 from harness.report.fleet_model import FleetRow
+from harness.report.fleet_model import FleetRun
 
 __all__ = [
     "FLEET_FILES",
@@ -52,20 +71,16 @@ __all__ = [
 ]
 
 FLEET_SCHEMA = "rtgate-fleet/1"
-_MISSING = "—"
-#: more hosts than this and fleet.md's matrix has one column per feature group instead
-MAX_HOST_COLUMNS = 12
-#: hosts named in one cell of fleet.md before "and N more"
-MAX_LISTED = 5
 
 
 def to_fleet_json(fleet: Fleet) -> str:
     """The shape of the module docstring, ending in a newline."""
+    runs = {run.id: run for run in fleet.runs}
     data = {
         "schema": FLEET_SCHEMA,
         "created_at": fleet.created_at,
         "warnings": list(fleet.warnings),
-        "hosts": [_host_dict(h) for h in fleet.hosts],
+        "hosts": [_host_dict(h, [runs[i] for i in h.runs]) for h in fleet.hosts],
         "groups": [
             {"label": g.label, "features": list(g.features), "hosts": list(g.hosts)}
             for g in fleet.groups
@@ -75,7 +90,7 @@ def to_fleet_json(fleet: Fleet) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 
-def _host_dict(host: FleetHost) -> dict[str, Any]:
+def _host_dict(host: FleetHost, runs: list[FleetRun]) -> dict[str, Any]:
     return {
         "label": host.label,
         "source": host.source,
@@ -88,6 +103,22 @@ def _host_dict(host: FleetHost) -> dict[str, Any]:
         "complete": host.complete,
         "started_at": host.started_at,
         "counts": dict(host.counts),
+        "kernel": host.kernel,
+        "links": dict(host.links),
+        "runs": [_run_dict(run) for run in runs],
+    }
+
+
+def _run_dict(run: FleetRun) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "source": run.source,
+        "started_at": run.started_at,
+        "subject_version": run.subject_version,
+        "kernel": run.kernel,
+        "verdict": run.verdict,
+        "complete": run.complete,
+        "links": dict(run.links),
     }
 
 
@@ -101,133 +132,26 @@ def _row_dict(row: FleetRow, hosts: tuple[FleetHost, ...]) -> dict[str, Any]:
         "stands_out": row.stands_out,
         "failing_with": list(row.failing_with),
         "failing_without": list(row.failing_without),
+        "explanation": row.explanation() if row.stands_out else None,
         "messages": dict(row.messages),
+        "history": {h.node: list(h.outcomes) for h in row.history},
+        "failing_since": {
+            h.node: h.runs[since] for h in row.history if (since := h.failing_since()) is not None
+        },
+        "flapping": list(row.flapping),
+        "findings": [
+            {
+                "group": f.group,
+                "failing": list(f.failing),
+                "nodes": f.nodes,
+                "since_run": f.since_run,
+                "since_at": f.since_at,
+                "flapping": list(f.flapping),
+                "sentence": f.sentence(),
+            }
+            for f in row.findings
+        ],
     }
-
-
-def _summary_text(row: FleetRow) -> str:
-    return ", ".join(f"{n} {o}" for o, n in row.summary().items())
-
-
-def _cell(outcome: str | None) -> str:
-    if outcome is None:
-        return _MISSING
-    return f"**{outcome.upper()}**" if outcome in ("fail", "error") else outcome
-
-
-def to_fleet_markdown(fleet: Fleet) -> str:
-    """Verdicts per host, the requirements that stand out, then the matrix."""
-    lines = [
-        "# rtgate fleet report",
-        "",
-        f"Made {fleet.created_at} from {len(fleet.hosts)} reports.",
-    ]
-    if fleet.warnings:
-        lines += ["", *(f"> **Warning:** {md_cell(w)}  " for w in fleet.warnings)]
-    lines += _md_hosts(fleet) + _md_standing_out(fleet) + _md_matrix(fleet)
-    return "\n".join(lines) + "\n"
-
-
-def _md_hosts(fleet: Fleet) -> list[str]:
-    lines = ["", "## Hosts", "", "| Host | Features | Subject | Profile | Verdict | Report |"]
-    lines.append("|---" * 6 + "|")
-    for host in fleet.hosts:
-        verdict = host.verdict.upper() + ("" if host.complete else " (incomplete)")
-        lines.append(
-            f"| {md_cell(host.label)} | {md_cell(' '.join(host.features) or 'unknown')} "
-            f"| {md_cell(host.subject)} {md_cell(host.subject_version)} | {md_cell(host.profile)} "
-            f"| {verdict} | {md_cell(host.source)} |"
-        )
-    return lines
-
-
-def _md_standing_out(fleet: Fleet) -> list[str]:
-    rows = fleet.standing_out
-    lines = ["", f"## Standing out ({len(rows)})", ""]
-    if not rows:
-        return [*lines, "No requirement fails on some hosts and passes on others."]
-    lines += [
-        "Requirements that fail on some hosts and pass on others, and what the failing hosts "
-        "have in common.",
-        "",
-        "| Requirement | Level | Finding | Failing on | Passing on |",
-        "|---" * 5 + "|",
-    ]
-    for row in rows:
-        messages = list(row.messages.items())
-        failing = "<br>".join(f"{md_cell(h)}: {md_cell(m)}" for h, m in messages[:MAX_LISTED])
-        if len(messages) > MAX_LISTED:
-            failing += f"<br>and {len(messages) - MAX_LISTED} more"
-        passing = _some(
-            [
-                h.label
-                for h, o in zip(fleet.hosts, row.outcomes, strict=True)
-                if o in ("pass", "xpass")
-            ]
-        )
-        lines.append(
-            f"| `{row.id}` {md_cell(row.title)} | {row.level} | **{md_cell(row.explanation())}** "
-            f"| {failing} | {passing} |"
-        )
-    return lines
-
-
-def _md_matrix(fleet: Fleet) -> list[str]:
-    group_of = {label: i for i, g in enumerate(fleet.groups, 1) for label in g.hosts}
-    lines = ["", "## Matrix", ""]
-    lines += [
-        f"- **G{i}** ({md_cell(g.label)}): {_some(g.hosts)}" for i, g in enumerate(fleet.groups, 1)
-    ]
-    if len(fleet.hosts) > MAX_HOST_COLUMNS:
-        return lines + _md_group_matrix(fleet)
-    heads = [f"{md_cell(h.label)} (G{group_of[h.label]})" for h in fleet.hosts]
-    lines += ["", f"| Requirement | Level | {' | '.join(heads)} | Across hosts |"]
-    lines.append("|---" * (len(heads) + 3) + "|")
-    for row in fleet.rows:
-        mark = " ⚑" if row.stands_out else ""
-        cells = " | ".join(_cell(o) for o in row.outcomes)
-        lines.append(f"| `{row.id}`{mark} | {row.level} | {cells} | {_summary_text(row)} |")
-    return lines
-
-
-def _md_group_matrix(fleet: Fleet) -> list[str]:
-    """One column per feature group, each cell the outcomes of its hosts counted: a fleet of
-    hundreds of hosts does not fit one column per host (compliance.html and fleet.json have
-    every host)."""
-    column = {
-        h.label: i for i, g in enumerate(fleet.groups) for h in fleet.hosts if h.label in g.hosts
-    }
-    heads = [f"G{i}" for i in range(1, len(fleet.groups) + 1)]
-    lines = [
-        "",
-        f"{len(fleet.hosts)} hosts: one column per group of hosts with the same features.",
-        "",
-        f"| Requirement | Level | {' | '.join(heads)} | Across hosts |",
-        "|---" * (len(heads) + 3) + "|",
-    ]
-    for row in fleet.rows:
-        per_group: list[Counter[str]] = [Counter() for _ in fleet.groups]
-        for host, outcome in zip(fleet.hosts, row.outcomes, strict=True):
-            per_group[column[host.label]][outcome or _MISSING] += 1
-        cells = " | ".join(_counted(c) for c in per_group)
-        mark = " ⚑" if row.stands_out else ""
-        lines.append(f"| `{row.id}`{mark} | {row.level} | {cells} | {_summary_text(row)} |")
-    return lines
-
-
-def _counted(outcomes: Counter[str]) -> str:
-    """``38 pass, **2 FAIL**``: failures first and loud."""
-    order = sorted(outcomes, key=lambda o: (o not in ("fail", "error"), o))
-    return ", ".join(
-        f"**{outcomes[o]} {o.upper()}**" if o in ("fail", "error") else f"{outcomes[o]} {o}"
-        for o in order
-    )
-
-
-def _some(labels: Sequence[str], shown: int = MAX_LISTED) -> str:
-    """Host labels for a line of text: the first few, then how many more."""
-    text = ", ".join(md_cell(label) for label in labels[:shown])
-    return text + (f" and {len(labels) - shown} more" if len(labels) > shown else "")
 
 
 def to_fleet_html(fleet: Fleet) -> str:
@@ -237,9 +161,10 @@ def to_fleet_html(fleet: Fleet) -> str:
     return template.render(
         fleet=fleet,
         cells=cells,
-        summaries={row.id: _summary_text(row) for row in fleet.rows},
+        summaries={row.id: summary_text(row) for row in fleet.rows},
         group_starts={g.hosts[0] for g in fleet.groups},
-        missing=_MISSING,
+        groups={g.label: g for g in fleet.groups},
+        missing=MISSING,
     )
 
 

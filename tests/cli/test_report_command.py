@@ -291,6 +291,32 @@ def test_merge_writes_under_reports_of_the_working_directory_by_default(
     assert any(line.split()[:2] == ["v1-cat#2", "FAIL"] for line in stdout.splitlines())
 
 
+def test_merge_of_real_reports_links_them_and_cleans_their_messages(
+    reports: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "fleet"
+    assert (
+        main(["report", "merge", str(reports["v1-cat"]), str(reports["broken"]), "--out", str(out)])
+        == 0
+    )
+    capsys.readouterr()
+    data = json.loads((out / "fleet.json").read_text())
+    for host in data["hosts"]:
+        assert sorted(host["links"]) == ["html", "json", "md"]
+        assert all((out / link).is_file() for link in host["links"].values())
+        assert host["kernel"] == "simulated"
+    failing = {
+        r["id"]: r["messages"]["v1-cat#2"]
+        for r in data["requirements"]
+        if "v1-cat#2" in r["messages"]
+    }
+    assert set(expectation(BROKEN).requirements) <= set(failing)
+    for rid, message in failing.items():
+        assert message.strip(), rid
+        assert not message.startswith(("AssertionError", f"[{rid}]")), message
+        assert "\n+" not in message and " +  where" not in message, message
+
+
 # render last: it needs every format writer (harness.report.formats)
 
 

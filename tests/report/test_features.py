@@ -6,6 +6,7 @@ import pytest
 
 from harness.fakes import presets
 from harness.report.features import FEATURES
+from harness.report.features import feature_wording
 from harness.report.features import host_features
 
 
@@ -68,3 +69,25 @@ def test_a_real_cdp_host_reads_like_the_simulated_one() -> None:
 )  # fmt: skip
 def test_a_real_probe_without_resctrl(probe: dict[str, object], expected: set[str]) -> None:
     assert set(host_features(probe)) == expected
+
+
+@pytest.mark.parametrize(
+    ("feature", "present", "words"),
+    [
+        ("cdp", True, "with cdp"),
+        ("mba", False, "without mba"),
+        ("no-rdt", True, "without RDT"),
+        ("no-rdt", False, "with RDT"),
+        ("resctrl-unmounted", True, "with RDT but resctrl unmounted"),
+        ("resctrl-unmounted", False, "with resctrl mounted or without RDT"),
+    ],
+)
+def test_features_are_worded_for_a_sentence(feature: str, present: bool, words: str) -> None:
+    assert feature_wording(feature, present) == words
+
+
+@pytest.mark.parametrize("feature", sorted(FEATURES))
+def test_no_feature_is_worded_as_a_double_negative(feature: str) -> None:
+    for present in (True, False):
+        words = feature_wording(feature, present)
+        assert "no-rdt" not in words and "resctrl-unmounted" not in words, words
