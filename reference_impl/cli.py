@@ -28,6 +28,7 @@ from reference_impl.cgroups.writer import CgroupError
 from reference_impl.container import Container
 from reference_impl.errors import LibcontainerError
 from reference_impl.factory import Factory
+from reference_impl.features import features_document
 from reference_impl.fileutil import remove_all
 from reference_impl.intelrdt.manager import IntelRdtError
 from reference_impl.intelrdt.validate import IntelRdtConfigError
@@ -92,6 +93,7 @@ def _parser() -> argparse.ArgumentParser:
     delete = commands.add_parser("delete", exit_on_error=False)
     delete.add_argument("--force", "-f", action="store_true")
     delete.add_argument("id")
+    commands.add_parser("features", exit_on_error=False)
     return parser
 
 
@@ -322,6 +324,14 @@ def parse_signal(text: str) -> int:
         raise CliError(f'unknown signal "{text}"') from None
 
 
+def _features(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    """``runc features`` (v1.1.0 on): the profile's release says what it implements."""
+    document = features_document(get_profile(args.profile))
+    if document is None:
+        raise CliError(f"no such command: features (profile {args.profile})")
+    print(json.dumps(document, indent=4), file=out)
+
+
 _COMMANDS = {
     "create": _create,
     "run": _create,
@@ -331,6 +341,7 @@ _COMMANDS = {
     "delete": _delete,
     "pause": _pause,
     "resume": _resume,
+    "features": _features,
 }
 
 if __name__ == "__main__":

@@ -72,6 +72,8 @@ class IntelRdtConfig:
     clos_id: str = ""
     #: make ``mon_groups/<container id>`` in the group for monitoring (runc v1.4.0)
     enable_monitoring: bool = False
+    #: whole schemata lines (runtime-spec v1.3.0 ``schemata``), written after the two above
+    schemata: tuple[str, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -132,6 +134,7 @@ class Config:
                 mem_bw_schema=rdt.get("mem_bw_schema", ""),
                 clos_id=rdt.get("clos_id", ""),
                 enable_monitoring=bool(rdt.get("enable_monitoring", False)),
+                schemata=tuple(rdt.get("schemata", ())),
             )
             if rdt is not None
             else None,

@@ -108,6 +108,7 @@ def _intel_rdt(rdt: dict[str, Any] | None) -> IntelRdtConfig | None:
         mem_bw_schema=str(rdt.get("memBwSchema") or ""),
         clos_id=str(rdt.get("closID") or ""),
         enable_monitoring=bool(rdt.get("enableMonitoring", False)),
+        schemata=tuple(str(line) for line in rdt.get("schemata") or ()),
     )
 
 

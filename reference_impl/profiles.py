@@ -345,6 +345,16 @@ class Profile:
     #: cgroup v2 hosts get the fs2 manager (runc v1.0.0-rc9, 1932917b7); the seed knows only
     #: cgroup v1, also on a host whose only hierarchy is cgroup2
     cgroup_v2: bool = False
+    #: ``linux.intelRdt`` of runtime-spec v1.3.0 (config-linux.md:754-786): ``schemata``
+    #: lines written after l3CacheSchema and memBwSchema, and ``enableMonitoring``; without
+    #: it both are dropped, as a release whose config lacks them drops unknown keys
+    rdt_v1_3: bool = False
+    #: what ``features`` says is the newest ociVersion it knows (runc >= v1.1.0: the
+    #: runtime-spec it was built with, features.go:34); None: the release has no ``features``
+    features_oci_max: str | None = None
+    #: the ``linux.intelRdt`` keys ``features`` sets true (features-linux.md:229-238): runc
+    #: 1.1.5 says nothing of RDT, 1.2 ``enabled``, the v1.3 profile ``schemata``, ``monitoring``
+    features_intel_rdt: tuple[str, ...] = ()
 
     def known_config(self, config: Config) -> Config:
         """``config`` as this release's ``configs.Config`` holds it: the seed's has no
@@ -356,6 +366,8 @@ class Profile:
             hooks = dataclasses.replace(hooks, create_runtime=())
         if rdt is not None and self.rdt_era == "seed":
             rdt = IntelRdtConfig(l3_cache_schema=rdt.l3_cache_schema)
+        elif rdt is not None and not self.rdt_v1_3 and (rdt.schemata or rdt.enable_monitoring):
+            rdt = dataclasses.replace(rdt, schemata=(), enable_monitoring=False)
         if hooks is config.hooks and rdt is config.intel_rdt:
             return config
         return dataclasses.replace(config, hooks=hooks, intel_rdt=rdt)
@@ -554,6 +566,8 @@ RUNC_1_1 = dataclasses.replace(
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
     cgroup_v2=True,
+    # v1.1.5 features.go:34 (specs.Version of the runtime-spec it vendors, 1.0.2-dev)
+    features_oci_max="1.0.2-dev",
 )
 
 RUNC_1_2 = Profile(
@@ -633,6 +647,9 @@ RUNC_1_2 = Profile(
     rdt_era="runc-1.1",
     create_runtime_hooks=True,
     cgroup_v2=True,
+    # v1.2.0 features.go:34 (its go.mod's runtime-spec v1.2.0), 58-60 (intelRdt enabled)
+    features_oci_max="1.2.0",
+    features_intel_rdt=("enabled",),
 )
 
 #: runtime-spec v1.0.2 runtime.md on top of runc 1.2's libcontainer: delete of a container
@@ -641,12 +658,17 @@ RUNC_1_2 = Profile(
 RUNTIME_SPEC = dataclasses.replace(
     RUNC_1_2,
     name="runtime-spec",
-    source="runtime-spec v1.0.2 runtime.md (operations, lifecycle) over runc v1.2.0",
+    source="runtime-spec v1.0.2 runtime.md (operations, lifecycle) and v1.3.0 config-linux.md"
+    " (intelRdt) over runc v1.2.0",
     poststop_failures="warn",
     cli_delete_created="refuse",
     # config-linux.md: intelRdt set and no resctrl mounted MUST be an error, with or without a
     # schema; runc 1.1.1 to 1.3 ignore a schema-less one there, v1.4.0 refuses it again
     rdt_era="runc-1.4",
+    # v1.3.0 config-linux.md:754-786 (schemata, enableMonitoring) and features-linux.md:229-238
+    rdt_v1_3=True,
+    features_oci_max="1.3.0",
+    features_intel_rdt=("enabled", "schemata", "monitoring"),
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_1, RUNC_1_2, RUNTIME_SPEC)}

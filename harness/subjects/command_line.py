@@ -33,6 +33,7 @@ from harness.subjects.oci import Namespace
 from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import Resources
 from harness.subjects.oci import make_bundle
+from harness.subjects.oci.config import DEFAULT_OCI_VERSION
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
 
@@ -61,6 +62,8 @@ class _CommandLine:
 
     host: Any
     records: list[CommandRecord]
+    #: the ``ociVersion`` bundles declare unless a rule asks for another
+    oci_version: str = DEFAULT_OCI_VERSION
 
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
         """Run one command (``timeout``: its deadline in seconds, else the command's own)."""
@@ -75,16 +78,22 @@ class _CommandLine:
         namespaces: tuple[Namespace, ...] = CONTAINER_NAMESPACES,
         intel_rdt: IntelRdt | None = None,
         resources: Resources | None = None,
+        oci_version: str | None = None,
     ) -> str:
         """The bundle of the container called ``name``: ``args`` run, cgroupsPath ``/<id>``,
         ``hooks`` by phase ({"poststop": [{"path": ..., "args": [...], "timeout": 1}]}),
         ``namespaces`` (``runc spec``'s: a private pid, network, ipc, uts and mount namespace,
         unless given),
         ``linux.intelRdt`` when ``intel_rdt`` is given, ``linux.resources`` when
-        ``resources`` is."""
+        ``resources`` is; ``ociVersion`` ``oci_version`` for a rule of a later spec, else the
+        subject's."""
         config = _config(self.host.container_id(name), args, hooks)
         config = dataclasses.replace(
-            config, namespaces=namespaces, intel_rdt=intel_rdt, resources=resources
+            config,
+            namespaces=namespaces,
+            intel_rdt=intel_rdt,
+            resources=resources,
+            oci_version=oci_version or self.oci_version,
         )
         return self._write_bundle(name, config)
 
@@ -212,9 +221,8 @@ class OciCommandLine(_CommandLine):
         return record
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
-        """A static busybox root next to config.json (declaring the subject's ociVersion): the
-        program runs inside the container."""
-        config = dataclasses.replace(config, oci_version=self.oci_version)
+        """A static busybox root next to config.json: the program runs inside the
+        container."""
         return make_bundle(self.host.bundle_root, self.host.prefix, name, config).path
 
 

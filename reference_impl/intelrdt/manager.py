@@ -115,8 +115,18 @@ def probe_features() -> RdtFeatures:
 def schemata_value(config: IntelRdtConfig) -> str:
     """What one write to ``schemata`` carries: the L3 line, then the MB line, each ended by a
     newline (the kernel refuses a write without the final one); "" when neither is set."""
-    lines = [line for line in (config.l3_cache_schema, config.mem_bw_schema) if line]
-    return "".join(line + "\n" for line in lines)
+    return _lines((config.l3_cache_schema, config.mem_bw_schema))
+
+
+def _lines(lines: tuple[str, ...]) -> str:
+    """The non-empty ``lines``, each ended by a newline."""
+    return "".join(line + "\n" for line in lines if line)
+
+
+def has_schemas(config: IntelRdtConfig) -> bool:
+    """Whether ``config`` asks for any schemata write: a closID without one names a group
+    that must exist (runc v1.4.0 intelrdt.go:455 counts ``schemata`` too)."""
+    return bool(schemata_value(config) or _lines(config.schemata))
 
 
 class IntelRdtManager:
@@ -190,7 +200,7 @@ class IntelRdtManager:
         self._root()
         path = self.group_path()
         config = self.config
-        if config.clos_id and not schemata_value(config) and not os.path.isdir(path):
+        if config.clos_id and not has_schemas(config) and not os.path.isdir(path):
             raise IntelRdtError(
                 "clos dir not accessible (must be pre-created when l3CacheSchema and"
                 f" memBwSchema are empty): stat {path}: no such file or directory"
@@ -227,10 +237,16 @@ class IntelRdtManager:
     def set(self, config: IntelRdtConfig) -> None:
         """Write the schemas of ``config`` to ``schemata`` in one write; nothing when it has
         none.  The writer keeps the config it was made with, whatever closID ``config`` names:
-        Destroy follows that one (v1.2.0 intelrdt.go:148-153, 593-673)."""
-        value = schemata_value(config)
-        if not value:
-            return
+        Destroy follows that one (v1.2.0 intelrdt.go:148-153, 593-673).  ``schemata`` lines
+        (runtime-spec v1.3.0) follow in a write of their own, so that they are written last
+        and a line of theirs overrides the older fields' for the same domains
+        (config-linux.md:763); one write holding both would be refused by the kernel as a
+        "Duplicate domain"."""
+        for value in (schemata_value(config), _lines(config.schemata)):
+            if value:
+                self._write_schemata(value)
+
+    def _write_schemata(self, value: str) -> None:
         # never empty: get_path computes the group's path, and a writer exists only where the
         # factory found resctrl mounted (the seed's writeFile "no such directory" cannot happen)
         path = self.get_path()

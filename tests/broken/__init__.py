@@ -54,6 +54,11 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "closid_tasks_emptied_on_delete": Broken(("CLI-RDT-CLOSID-SHARED",), profile="runc-1.2"),
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
+    # runtime-spec v1.3's intelRdt: rules of the runtime-spec profile alone
+    "schemata_field_dropped": Broken(("CLI-RDT-SCHEMATA",), profile="runtime-spec"),
+    "schemata_written_first": Broken(("CLI-RDT-SCHEMATA-LAST",), profile="runtime-spec"),
+    "monitoring_init_not_joined": Broken(("CLI-RDT-MONITORING",), profile="runtime-spec"),
+    "monitoring_group_left": Broken(("CLI-RDT-MONITORING-CLOSID",), profile="runtime-spec"),
     "closid_error_without_status": Broken(("CLI-RDT-CLOSID-EXHAUSTED-STATUS",), profile="runc-1.1"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_shares_written_as_weight": Broken(("CG-V2-SET-SHARES-UNUSED",), profile="runc-1.2"),

@@ -120,16 +120,17 @@ def free_mask(width: int, cbm_len: int, letters: str, skip: int = 0) -> int:
     return runs[min(skip, len(runs) - 1)] if runs else 0
 
 
-def valid_schema(host: Host) -> str:
+def valid_schema(host: Host, shift: int = 0) -> str:
     """An ``L3:`` line the kernel accepts on every cache domain: contiguous runs of
     min_cbm_bits (at least two) set bits within cbm_mask, clear of exclusive bits; the
-    second domain gets the next run, so that the domains differ."""
+    second domain gets the next run, so that the domains differ.  ``shift`` 1 swaps the runs:
+    another valid line, for a rule that needs two."""
     cbm_len = int(l3_info("cbm_mask"), 16).bit_length()
     width = max(int(l3_info("min_cbm_bits")), 2)
     usage = bit_usage()
     items = []
     for i, domain in enumerate(host.l3_domains()):
-        mask = free_mask(width, cbm_len, usage.get(domain, ""), skip=i % 2)
+        mask = free_mask(width, cbm_len, usage.get(domain, ""), skip=(i + shift) % 2)
         if mask == 0:
             skip_for_host(
                 "free L3 CAT bits",
@@ -207,7 +208,9 @@ CDP_MACHINE = "xeon-cdp"
 
 
 #: what each CPU flag a rule probes for stands for, as the skip names it
-_FLAG_FEATURES = {"mba": "MBA", "cat_l3": "L3 CAT", "cdp_l3": "L3 CDP"}
+_FLAG_FEATURES = {
+    "mba": "MBA", "cat_l3": "L3 CAT", "cdp_l3": "L3 CDP", "cqm_llc": "cache monitoring"
+}  # fmt: skip
 
 
 def _with_info(
@@ -239,6 +242,16 @@ def mba_usable(host: Host) -> str | None:
 def cat_and_mba_usable(host: Host) -> str | None:
     """A host's ``needs``: L3 CAT and MBA through one mounted resctrl."""
     return _with_info(host, "mba", ("L3", "MB")) or _with_info(host, "cat_l3", ("L3",))
+
+
+def monitoring_usable(host: Host) -> str | None:
+    """A host's ``needs``: L3 CAT and monitoring (``info/L3_MON``) through one resctrl."""
+    return _with_info(host, "cqm_llc", ("L3", "L3_MON")) or _with_info(host, "cat_l3", ("L3",))
+
+
+def mon_group(group: str, cid: str) -> str:
+    """The monitoring group of container ``cid`` in ``group``, relative to resctrl's root."""
+    return os.path.join(group, "mon_groups", cid)
 
 
 def cdp_mounted(host: Host) -> str | None:

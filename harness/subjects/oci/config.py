@@ -109,17 +109,22 @@ DEFAULT_NAMESPACES = (
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class IntelRdt:
-    """``linux.intelRdt`` (runtime-spec 1.0.2 to 1.2): a CLOS and its schemata lines."""
+    """``linux.intelRdt``: a CLOS and its schemata lines (runtime-spec 1.0.2 to 1.2), and
+    v1.3.0's whole ``schemata`` lines and ``enableMonitoring`` (config-linux.md:754-755)."""
 
     clos_id: str | None = None
     l3_cache_schema: str | None = None
     mem_bw_schema: str | None = None
+    schemata: tuple[str, ...] | None = None
+    enable_monitoring: bool | None = None
 
-    def to_json(self) -> dict[str, str]:
-        pairs = (
+    def to_json(self) -> dict[str, Any]:
+        pairs: tuple[tuple[str, Any], ...] = (
             ("closID", self.clos_id),
             ("l3CacheSchema", self.l3_cache_schema),
             ("memBwSchema", self.mem_bw_schema),
+            ("schemata", list(self.schemata) if self.schemata is not None else None),
+            ("enableMonitoring", self.enable_monitoring),
         )
         return {key: value for key, value in pairs if value is not None}
 

@@ -1,0 +1,120 @@
+"""Intel RDT of runtime-spec v1.3.0 through the command line: ``schemata`` and
+``enableMonitoring`` (config-linux.md:754-786), for runtimes that announce them.
+
+A rule here runs only where the runtime's ``features`` sets ``linux.intelRdt.schemata`` (or
+``.monitoring``) true (features-linux.md:235-238); elsewhere it skips saying what the runtime
+announced.  Its bundles declare ociVersion 1.3.0 when the runtime's ``ociVersionMax`` reaches it.
+The machines are those of the older rules: L3 CAT with MBA and monitoring (176 RMIDs).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytest
+
+from harness.scenarios._support.machines import CliOnHost
+from harness.scenarios._support.rdt_cli import CAT_MACHINE
+from harness.scenarios._support.rdt_cli import MBA_MACHINE
+from harness.scenarios._support.rdt_cli import cat_and_mba_usable
+from harness.scenarios._support.rdt_cli import group_masks
+from harness.scenarios._support.rdt_cli import group_mb
+from harness.scenarios._support.rdt_cli import l3_masks
+from harness.scenarios._support.rdt_cli import make_group
+from harness.scenarios._support.rdt_cli import mb_values
+from harness.scenarios._support.rdt_cli import mon_group
+from harness.scenarios._support.rdt_cli import monitoring_usable
+from harness.scenarios._support.rdt_cli import rdt_usable
+from harness.scenarios._support.rdt_cli import stop_and_delete
+from harness.scenarios._support.rdt_cli import valid_mb_schema
+from harness.scenarios._support.rdt_cli import valid_schema
+from harness.scenarios._support.runtime_features import require_announced
+from harness.subjects.command_line import CommandLine
+from harness.subjects.oci import IntelRdt
+
+SCHEMATA = "linux.intelRdt.schemata"
+MONITORING = "linux.intelRdt.monitoring"
+
+
+def _create(cli: CommandLine, host: Any, name: str, rdt: IntelRdt, version: str) -> Any:
+    """Create ``name`` with ``rdt`` in a bundle declaring ``version``: (its id, the record)."""
+    cid = host.container_id(name)
+    bundle = cli.bundle(name, intel_rdt=rdt, oci_version=version or None)
+    return cid, cli("create", "--bundle", bundle, cid)
+
+
+def _init_pid(cli: CommandLine, cid: str) -> int:
+    return int((cli.state(cid) or {}).get("pid") or 0)
+
+
+# -- schemata -------------------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-SCHEMATA")
+def test_schemata_lines_are_written(cli_on: CliOnHost) -> None:
+    with cli_on(MBA_MACHINE, cat_and_mba_usable) as (host, cli):
+        version = require_announced(cli, SCHEMATA)
+        l3, mb = valid_schema(host), valid_mb_schema()
+        cid, result = _create(cli, host, "lines", IntelRdt(schemata=(l3, mb)), version)
+        assert result.exit_code == 0, result.describe()
+        assert _init_pid(cli, cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
+        assert group_masks(cid) == l3_masks(l3), f"{cid}: L3 {group_masks(cid)}, not {l3}"
+        assert group_mb(cid) == mb_values(mb), f"{cid}: MB {group_mb(cid)}, not {mb}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(cid)), "delete left the group"
+
+
+@pytest.mark.requirement("CLI-RDT-SCHEMATA-LAST")
+def test_schemata_lines_are_written_after_the_older_fields(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        version = require_announced(cli, SCHEMATA)
+        older, newer = valid_schema(host), valid_schema(host, shift=1)
+        assert l3_masks(older) != l3_masks(newer), f"{older} and {newer} must differ"
+        rdt = IntelRdt(l3_cache_schema=older, schemata=(newer,))
+        cid, result = _create(cli, host, "last", rdt, version)
+        assert result.exit_code == 0, (
+            f"{result.describe()}; schemata's {newer} is to be written after l3CacheSchema's"
+            f" {older}"
+        )
+        assert group_masks(cid) == l3_masks(newer), (
+            f"{cid}/schemata holds {group_masks(cid)}: schemata's {newer} was not written last"
+            f" (l3CacheSchema is {older})"
+        )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+
+
+# -- monitoring -----------------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-MONITORING")
+def test_monitoring_group_holds_init_and_goes_at_delete(cli_on: CliOnHost) -> None:
+    with cli_on(MBA_MACHINE, monitoring_usable) as (host, cli):
+        version = require_announced(cli, MONITORING)
+        rdt = IntelRdt(l3_cache_schema=valid_schema(host), enable_monitoring=True)
+        cid, result = _create(cli, host, "mon", rdt, version)
+        assert result.exit_code == 0, result.describe()
+        mon = mon_group(cid, cid)
+        assert os.path.isdir(host.resctrl_group(mon)), f"no monitoring group {mon}"
+        pid = _init_pid(cli, cid)
+        assert pid in host.resctrl_tasks(mon), f"init {pid} is not in {mon}/tasks"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(mon)), f"delete left {mon}"
+
+
+@pytest.mark.requirement("CLI-RDT-MONITORING-CLOSID")
+def test_monitoring_group_in_a_closid_group_goes_and_the_group_stays(
+    cli_on: CliOnHost,
+) -> None:
+    with cli_on(MBA_MACHINE, monitoring_usable) as (host, cli):
+        version = require_announced(cli, MONITORING)
+        team = make_group(host, host.container_id("montm"), valid_schema(host))
+        rdt = IntelRdt(clos_id=team, enable_monitoring=True)
+        cid, result = _create(cli, host, "monjoin", rdt, version)
+        assert result.exit_code == 0, result.describe()
+        mon = mon_group(team, cid)
+        assert os.path.isdir(host.resctrl_group(mon)), f"no monitoring group {mon}"
+        assert _init_pid(cli, cid) in host.resctrl_tasks(mon), f"init is not in {mon}/tasks"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(mon)), f"delete left {mon}"
+        assert os.path.isdir(host.resctrl_group(team)), f"delete removed {team}"
