@@ -63,6 +63,8 @@ def _simulated(topology: Mapping[str, Any]) -> set[str]:
         found.update(("cdp", "cdp-capable"))
     if resctrl.get("cdp_capable"):
         found.add("cdp-capable")
+    if resctrl.get("l2"):  # L2 CAT; its cdpl2 is not "cdp", which names L3CODE/L3DATA
+        found.add("cat-l2")
     if resctrl.get("mba"):
         found.add("mba")
     if resctrl.get("monitoring"):
