@@ -86,3 +86,20 @@ def test_doctor_captures_this_host(tmp_path: Path, capsys: pytest.CaptureFixture
     text = path.read_text()
     assert text.startswith("# rtgate preset file") and 'name = "lab"' in text
     assert main(["doctor", "--name", "lab"]) == 2
+
+
+def test_presets_lists_the_real_machines_with_their_sources(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["presets", "--format", "json"]) == 0
+    listed = {p["preset"]: p for p in json.loads(capsys.readouterr().out)}
+    real = [
+        "skylake-sp",
+        "cascade-lake-mba",
+        "ice-lake-cdp",
+        "sapphire-rapids-l2",
+        "epyc-milan-mba",
+    ]
+    for name in real:
+        assert listed[name]["source"], name
+    assert listed["v1-cat"]["source"] == ""

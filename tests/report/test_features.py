@@ -19,6 +19,9 @@ from harness.report.features import host_features
         ("rdt-unmounted", {"resctrl-unmounted", "cat-l3"}, {"resctrl"}),
         ("v2-cat", {"cgroup-v2"}, {"cgroup-v1"}),
         ("kernel-4x", {"kernel-4.x"}, set()),
+        ("sapphire-rapids-l2", {"cat-l2", "cat-l3", "mba", "cgroup-v2"}, {"cdp"}),
+        ("ice-lake-cdp", {"cdp", "cdp-capable", "mba"}, {"cat-l2"}),
+        ("epyc-milan-mba", {"mba", "cdp-capable", "monitoring"}, {"cdp", "cat-l2"}),
     ],
 )
 def test_a_preset_has_the_features_of_its_machine(
