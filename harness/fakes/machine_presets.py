@@ -92,7 +92,7 @@ MACHINE_PRESETS: dict[str, tuple[str, Topology]] = {
                     num_rmids=256,
                     mon_features=("llc_occupancy", "mbm_local_bytes", "mbm_total_bytes"),
                 ),
-                era="6.x",
+                era="modern",
             ),
             num_cpus=96,
         ),
