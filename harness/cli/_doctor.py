@@ -1,5 +1,6 @@
-"""``rtgate doctor``: what this host offers a real-host run, and with ``--fidelity`` how closely
-the simulated kernel follows this host's kernel.
+"""``rtgate doctor``: what this host offers a real-host run, with ``--fidelity`` how closely
+the simulated kernel follows this host's kernel, and with ``--capture FILE`` this host as a
+preset file (:mod:`harness.hosts.capture`) for ``rtgate run --preset-file FILE``.
 
 Exit codes: 0 (report printed; with ``--fidelity``: no difference), 1 (``--fidelity`` found a
 difference), 2 (a usage error, e.g. ``--fidelity`` without root).
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 from harness.errors import UsageError
 from harness.fidelity import Probe
@@ -153,13 +155,34 @@ def _fidelity(probes: list[Probe], emit: Callable[[str], None]) -> int:
     return 1 if counts["DIFFERENT"] else 0
 
 
+def _capture(path: str, name: str | None) -> str:
+    """Write this host as a preset file; the line that says so.
+
+    Raises:
+        UsageError: the file cannot be written.
+    """
+    from harness.fakes.preset_file import dump_preset
+    from harness.hosts.capture import capture_preset
+
+    preset, notes = capture_preset(name)
+    try:
+        Path(path).write_text(dump_preset(preset, notes), encoding="utf-8")
+    except OSError as err:
+        raise UsageError(f"'--capture' cannot write {path!r}: {err.strerror}") from None
+    return f"captured: {path} (preset {preset.name!r}: {preset.summary})"
+
+
 def doctor(args: argparse.Namespace) -> int:
     """Print the host report (and the fidelity comparison); return the exit code."""
     if not args.fidelity and args.probe is not None:
         raise UsageError("'--probe' only applies with '--fidelity'")
+    if args.capture is None and args.name is not None:
+        raise UsageError("'--name' only applies with '--capture'")
     probes = _selected(args.probe) if args.fidelity else []
     for line in format_facts(host_facts()):
         print(line, flush=True)
+    if args.capture is not None:
+        print(_capture(args.capture, args.name), flush=True)
     if not args.fidelity:
         return 0
     return _fidelity(probes, lambda line: print(line, flush=True))

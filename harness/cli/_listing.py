@@ -65,11 +65,16 @@ def _table(requirements: list[Requirement]) -> str:
 
 
 def list_presets(args: argparse.Namespace) -> int:
-    """Print the simulated hosts ``rtgate run --preset`` accepts; exit code 0."""
+    """Print the simulated hosts ``rtgate run --preset`` accepts (JSON: with the sources of
+    the real machines' values); exit code 0."""
     from harness.fakes import presets
 
     if args.format == "json":
-        print(json.dumps([presets.describe(name) for name in presets.PRESETS], indent=2))
+        found = [
+            {**presets.describe(name), "source": presets.SOURCES.get(name, "")}
+            for name in presets.PRESETS
+        ]
+        print(json.dumps(found, indent=2))
         return 0
     width = max(len(name) for name in presets.PRESETS)
     for name, (summary, _) in presets.PRESETS.items():

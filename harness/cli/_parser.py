@@ -60,6 +60,15 @@ def build_parser() -> ArgumentParser:
     doctor.add_argument(
         "--probe", metavar="TEXT", help="with --fidelity: only probes whose name contains TEXT"
     )
+    doctor.add_argument(
+        "--capture",
+        metavar="FILE",
+        help="also write this host as a preset file (TOML) for 'rtgate run --preset-file FILE'",
+    )
+    doctor.add_argument(
+        "--name", metavar="NAME", help="with --capture: the preset's name (default: "
+        "captured-<hostname>)",
+    )  # fmt: skip
 
     cleanup = commands.add_parser(
         "cleanup",

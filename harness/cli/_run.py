@@ -190,6 +190,8 @@ def pytest_args(
     argv.append(f"--rtgate-command={options.command}")
     if args.preset:
         argv.append(f"--rtgate-preset={args.preset}")
+    if args.preset_file:
+        argv.append(f"--rtgate-preset-file={os.path.abspath(args.preset_file)}")
     if args.workers is not None:
         argv += ["-n", str(args.workers)]
     if args.requirement:

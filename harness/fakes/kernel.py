@@ -41,6 +41,7 @@ from harness.fakes.proc.processes import ProcessTable
 from harness.fakes.proc.programs import CONTAINER_PROGRAMS
 from harness.fakes.proc.programs import ProgramRegistry
 from harness.fakes.proc.programs import install_file
+from harness.fakes.releases import release_of
 from harness.fakes.resctrl.fs import ResctrlFs
 from harness.fakes.tasks import KernelTasks
 from harness.fakes.topology import DEFAULT_TOPOLOGY
@@ -104,6 +105,9 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernelTasks):
             self._mount_resctrl(topo.resctrl)
         text_cpuinfo = cpuinfo(topo)
         self._populate("/proc", [ControlFile("cpuinfo", lambda: text_cpuinfo)])
+        fs.create_dir("/proc/sys/kernel", 0o555)
+        release = release_of(topo) + "\n"
+        self._populate("/proc/sys/kernel", [ControlFile("osrelease", lambda: release)])
         self._populate(
             "/proc/self", [ControlFile("mountinfo", lambda: mountinfo(self._mount_lines))]
         )

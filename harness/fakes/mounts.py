@@ -170,13 +170,19 @@ class KernelMounts:
         self._resctrl_tree(group_tree(self.resctrl, rel_dst))
 
     def mount_resctrl(
-        self, *, cdp: bool = False, mba_MBps: bool = False, debug: bool = False
+        self,
+        *,
+        cdp: bool = False,
+        mba_MBps: bool = False,
+        debug: bool = False,
+        cdpl2: bool = False,
     ) -> None:
-        """``mount -t resctrl [-o cdp,mba_MBps,debug] resctrl /sys/fs/resctrl``.
+        """``mount -t resctrl [-o cdp,cdpl2,mba_MBps,debug] resctrl /sys/fs/resctrl``.
 
         Raises:
-            OSError: ENODEV without RDT, EBUSY when mounted, EINVAL for ``cdp`` without CDP or
-                ``mba_MBps`` without MBA with linear delay and MBM local bytes.
+            OSError: ENODEV without RDT, EBUSY when mounted, EINVAL for ``cdp`` without CDP,
+                ``cdpl2`` without L2 CDP, or ``mba_MBps`` without MBA with linear delay and
+                MBM local bytes.
         """
         hardware = self.topology.resctrl
         if hardware is None:
@@ -195,9 +201,14 @@ class KernelMounts:
                 self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
         if cdp and not hardware.has_cdp:
             self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
+        l2 = hardware.l2
+        if cdpl2 and (l2 is None or not l2.has_cdp):
+            self.fs.raise_os_error(errno.EINVAL, RESCTRL_ROOT)
         if mba is not None:
             mba = dataclasses.replace(mba, mba_MBps=mba_MBps)
-        topo = dataclasses.replace(hardware, cdp=cdp, cdp_capable=hardware.has_cdp, mba=mba)
+        if l2 is not None:
+            l2 = dataclasses.replace(l2, cdp=cdpl2, cdp_capable=l2.has_cdp)
+        topo = dataclasses.replace(hardware, cdp=cdp, cdp_capable=hardware.has_cdp, mba=mba, l2=l2)
         self._mount_resctrl(topo, debug)
 
     def unmount_resctrl(self) -> None:

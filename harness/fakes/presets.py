@@ -1,7 +1,10 @@
 """Named simulated hosts: the machines rtgate users run on, as one ``Topology`` each.
 
 A preset is chosen with ``rtgate run --preset NAME``; the report records its name and what it
-describes, so a fleet merge can group results by host features.
+describes, so a fleet merge can group results by host features.  The presets of real machines
+(:data:`SOURCES` says where each value comes from) live in :mod:`harness.fakes.machine_presets`;
+a machine read from a preset file (``--preset-file``) is registered here under its own name
+for the run that loaded it.
 """
 
 from __future__ import annotations
@@ -9,6 +12,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from harness.fakes.machine_presets import MACHINE_PRESETS
+from harness.fakes.machine_presets import SOURCES
+from harness.fakes.preset_file import PresetFile
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
@@ -17,7 +23,7 @@ from harness.fakes.topology import MonitoringTopology
 from harness.fakes.topology import ResctrlTopology
 from harness.fakes.topology import Topology
 
-__all__ = ["DEFAULT_PRESET", "PRESETS", "describe", "preset"]
+__all__ = ["DEFAULT_PRESET", "PRESETS", "SOURCES", "describe", "preset", "register_file"]
 
 DEFAULT_PRESET = "v1-cat"
 
@@ -83,18 +89,45 @@ PRESETS: dict[str, tuple[str, Topology]] = {
 }
 
 
+PRESETS.update(MACHINE_PRESETS)
+
+#: machines of preset files loaded by this process: name -> (summary, topology)
+_FROM_FILES: dict[str, tuple[str, Topology]] = {}
+
+
+def register_file(loaded: PresetFile) -> None:
+    """Make the machine of a preset file known by its name (``--preset-file``).
+
+    Raises:
+        ValueError: the name is a shipped preset's, for another machine (a report would name
+            the shipped machine for the file's).
+    """
+    shipped = PRESETS.get(loaded.name)
+    if shipped is not None and shipped[1] != loaded.topology:
+        raise ValueError(
+            f"its name {loaded.name!r} is a shipped preset's, whose machine differs: give the "
+            "file's machine a name of its own"
+        )
+    _FROM_FILES[loaded.name] = (loaded.summary, loaded.topology)
+
+
+def _lookup(name: str) -> tuple[str, Topology]:
+    found = _FROM_FILES.get(name)
+    return found if found is not None else PRESETS[name]
+
+
 def preset(name: str) -> Topology:
-    """The topology of preset ``name``.
+    """The topology of preset ``name`` (shipped, or from a preset file loaded in this run).
 
     Raises:
         KeyError: no such preset (callers turn it into a usage error).
     """
-    return PRESETS[name][1]
+    return _lookup(name)[1]
 
 
 def describe(name: str) -> dict[str, Any]:
     """What the report says of the host: the preset and its topology as plain data."""
-    summary, topology = PRESETS[name]
+    summary, topology = _lookup(name)
     return {"preset": name, "summary": summary, "topology": _plain(topology)}
 
 

@@ -13,12 +13,17 @@ from typing import Literal
 __all__ = [
     "BASE_CPU_FLAGS",
     "DEFAULT_TOPOLOGY",
+    "AMD_MAX_MBA_BW",
+    "INTEL_MAX_MBA_BW",
     "HYBRID_TOPOLOGY",
     "V1_TO_V2",
     "V2_CONTROLLERS",
     "V2_TOPOLOGY",
+    "CacheTopology",
     "CgroupMode",
     "MbaTopology",
+    "MbaVendor",
+    "ThrottleMode",
     "MonitoringTopology",
     "ResctrlEra",
     "ResctrlTopology",
@@ -54,21 +59,48 @@ BASE_CPU_FLAGS: tuple[str, ...] = (
 ResctrlEra = Literal["4.x", "5.x", "6.x", "modern"]
 
 
+#: whose MBA (resctrl.rst, "Memory bandwidth Allocation" and "Reading/writing the schemata file
+#: (on AMD systems)"): Intel's takes a percentage, AMD's a limit in 1/8 GB/s
+MbaVendor = Literal["intel", "amd"]
+#: ``info/MB/thread_throttle_mode`` (resctrl.rst, "Info directory"): Intel only
+ThrottleMode = Literal["max", "per-thread"]
+#: Intel's ``MAX_MBA_BW``: the MB value is a percentage
+INTEL_MAX_MBA_BW = 100
+#: ``MAX_MBA_BW_AMD`` (0x800), the limit of every AMD part until Linux 6.8 read it from
+#: CPUID 0x80000020 (commit 0976783bb123 "x86/resctrl: Remove hard-coded memory bandwidth limit")
+AMD_MAX_MBA_BW = 2048
+
+
 @dataclass(frozen=True, slots=True)
 class MbaTopology:
     """Memory Bandwidth Allocation as ``info/MB`` describes it (reference §1.3, §1.7)."""
 
-    #: ``info/MB/bandwidth_gran``: accepted values are rounded up to a multiple of it
+    #: ``info/MB/bandwidth_gran``: accepted values are rounded up to a multiple of it (AMD: 1)
     bandwidth_gran: int = 10
-    #: ``info/MB/min_bandwidth``
+    #: ``info/MB/min_bandwidth`` (AMD: 0)
     min_bandwidth: int = 10
-    #: ``info/MB/delay_linear``; Intel refuses every MB value when it is False
+    #: ``info/MB/delay_linear``; Intel refuses every MB value when it is False (AMD: always 0,
+    #: and AMD's parser does not look at it)
     delay_linear: bool = True
     #: mounted with ``-o mba_MBps`` (needs monitoring with mbm_local_bytes and linear delay):
     #: the MB line then holds MBps, any u32, default 4294967295
     mba_MBps: bool = False
     #: ``info/MB/num_closids`` (Intel: 8)
     num_closids: int = 8
+    #: "intel": percentages up to 100; "amd": 1/8 GB/s up to :attr:`max_bandwidth`, no
+    #: ``thread_throttle_mode``, values four digits wide in the padded eras
+    vendor: MbaVendor = "intel"
+    #: the largest (and default) MB value; None: the vendor's (100, or AMD's 2048)
+    max_bandwidth: int | None = None
+    #: ``info/MB/thread_throttle_mode`` on Intel parts (6.x kernels and newer)
+    throttle_mode: ThrottleMode = "max"
+
+    @property
+    def max_bw(self) -> int:
+        """The largest MB value a schemata write may give, and every group's default."""
+        if self.max_bandwidth is not None:
+            return self.max_bandwidth
+        return AMD_MAX_MBA_BW if self.vendor == "amd" else INTEL_MAX_MBA_BW
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +113,43 @@ class MonitoringTopology:
     mon_features: tuple[str, ...] = ("llc_occupancy", "mbm_total_bytes", "mbm_local_bytes")
     #: ``info/L3_MON/max_threshold_occupancy`` in bytes
     max_threshold_occupancy: int = 1048576
+
+
+@dataclass(frozen=True, slots=True)
+class CacheTopology:
+    """One cache level's allocation as ``info/L2`` (or ``info/L3``) describes it.
+
+    resctrl.rst, "Info directory" (cache resource files) and "L2 schemata file details": an L2
+    resource has its own mask, CLOSIDs and cache ids -- one per core on current parts ("Cache
+    IDs": "L2 caches are generally just shared by the hyperthreads on a core").
+    """
+
+    #: ``info/L2/cbm_mask``: the full mask; its bit length is the CBM length
+    cbm_mask: int = 0xFF
+    #: ``info/L2/min_cbm_bits``
+    min_cbm_bits: int = 1
+    #: ``info/L2/num_closids`` without CDP (halved under ``cdpl2``)
+    num_closids: int = 8
+    #: cache ids in ascending order (gaps allowed)
+    cache_ids: tuple[int, ...] = (0, 1)
+    #: ``info/L2/shareable_bits``
+    shareable_bits: int = 0
+    #: size of each cache in bytes (for the ``size`` file)
+    cache_bytes: int = 1024 * 1024
+    #: mounted with ``-o cdpl2``: ``L2CODE`` and ``L2DATA`` replace ``L2``
+    cdp: bool = False
+    #: the CPU has L2 CDP (``cdp_l2`` flag)
+    cdp_capable: bool = False
+
+    @property
+    def cbm_len(self) -> int:
+        """Number of bits in a capacity bitmask."""
+        return self.cbm_mask.bit_length()
+
+    @property
+    def has_cdp(self) -> bool:
+        """Whether the CPU supports CDP at this level (mounting with it implies it does)."""
+        return self.cdp or self.cdp_capable
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +182,8 @@ class ResctrlTopology:
     sparse_masks: bool = False
     #: the CPU can pseudo-lock cache regions (``mode`` accepts ``pseudo-locksetup``)
     pseudo_locking: bool = False
+    #: None: no L2 CAT (no ``info/L2``, no ``L2`` line, no ``cat_l2`` flag)
+    l2: CacheTopology | None = None
 
     @property
     def cbm_len(self) -> int:
@@ -124,9 +195,28 @@ class ResctrlTopology:
         """Whether the CPU supports CDP (mounting with cdp implies it does)."""
         return self.cdp or self.cdp_capable
 
+    @property
+    def l3(self) -> CacheTopology:
+        """The L3 fields above as one cache level, shaped like :attr:`l2`."""
+        return CacheTopology(
+            self.cbm_mask,
+            self.min_cbm_bits,
+            self.num_closids,
+            self.cache_ids,
+            self.shareable_bits,
+            self.l3_cache_bytes,
+            self.cdp,
+            self.cdp_capable,
+        )
+
     def rdt_cpu_flags(self) -> tuple[str, ...]:
-        """The RDT flags of /proc/cpuinfo beyond ``cat_l3``/``rdt_a``."""
+        """The RDT flags of /proc/cpuinfo beyond ``cat_l3``/``rdt_a`` (resctrl.rst's flag
+        table: ``cat_l2`` and ``cdp_l2`` for L2 CAT and its CDP)."""
         flags = ["cdp_l3"] if self.has_cdp else []
+        if self.l2 is not None:
+            flags.append("cat_l2")
+            if self.l2.has_cdp:
+                flags.append("cdp_l2")
         if self.mba is not None:
             flags.append("mba")
         if self.monitoring is not None:
@@ -195,6 +285,17 @@ class Topology:
     #: The root starts in domain mode; it turns "domain threaded" when a child is made
     #: threaded.  Unused under "v1".
     cgroup_namespace: bool = False
+
+    @property
+    def cpu_vendor(self) -> MbaVendor:
+        """Whose CPU /proc/cpuinfo names: AMD when the MBA is AMD's, else Intel (the RDT flag
+        names are the same on both: AMD sets ``rdt_a``, ``cat_l3``, ``mba`` too)."""
+        rdt = self.resctrl
+        return (
+            "amd"
+            if rdt is not None and rdt.mba is not None and rdt.mba.vendor == "amd"
+            else "intel"
+        )
 
     def effective_cpu_flags(self) -> tuple[str, ...]:
         """The flags /proc/cpuinfo shows: the base flags plus the RDT ones the hardware has."""

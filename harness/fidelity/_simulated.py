@@ -17,9 +17,8 @@ from harness.errors import FakeKernelError
 from harness.fidelity._context import ProbeContext
 from harness.fidelity._model import Observation
 from harness.fidelity._model import Probe
+from harness.hosts.capture import cgroup_fields
 from harness.hosts.facts import CgroupLayout
-from harness.hosts.facts import bfq_registered
-from harness.hosts.facts import cpu_count
 from harness.hosts.facts import cpu_flags
 from harness.hosts.facts import read_layout
 
@@ -40,32 +39,12 @@ class MachineTwin:
     left_out: tuple[str, ...]
 
 
-def _clone_children(layout: CgroupLayout) -> bool:
-    mount = layout.v1.get("cpuset")
-    if mount is None:
-        return False
-    try:
-        with open(f"{mount}/cgroup.clone_children", encoding="utf-8") as file:
-            return file.read().strip() == "1"
-    except OSError:
-        return False
-
-
 def _wanted(layout: CgroupLayout) -> dict[str, object]:
     """Topology arguments describing ``layout`` and this CPU, whether Topology knows them yet."""
     flags = cpu_flags()
-    wanted: dict[str, object] = {
-        "cgroup_mode": layout.mode if layout.mode != "none" else "v1",
-        # named hierarchies ride along as "name=<x>", mounted at /sys/fs/cgroup/<x>
-        "v1_controllers": tuple(layout.v1),
-        "v2_controllers": layout.v2_controllers if layout.v2 is not None else None,
-        "v2_implicit": layout.v2_implicit if layout.v2 is not None else None,
-        "resctrl_mounted": False,
-        "cpu_flags": tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None,
-        "num_cpus": cpu_count(),
-        "cpuset_clone_children": _clone_children(layout),
-        "bfq": bfq_registered(layout),
-    }
+    wanted = cgroup_fields(layout)
+    wanted["resctrl_mounted"] = False
+    wanted["cpu_flags"] = tuple(f for f in flags if f not in ("cat_l3", "rdt_a")) or None
     wanted = {key: value for key, value in wanted.items() if value is not None}
     if "cat_l3" not in flags:
         wanted["resctrl"] = None  # no RDT hardware: no /sys/fs/resctrl at all

@@ -12,7 +12,7 @@ import dataclasses
 from harness.fakes import MbaTopology
 from harness.fakes import ResctrlTopology
 from harness.fakes import Topology
-from harness.fakes.presets import PRESETS
+from harness.fakes.presets import preset
 from harness.fakes.topology import BASE_CPU_FLAGS
 from harness.fakes.topology import HYBRID_TOPOLOGY
 from harness.fakes.topology import V2_TOPOLOGY
@@ -59,11 +59,13 @@ SUITE_MACHINES: dict[str, Topology] = {
 
 
 def machine(name: str) -> Topology:
-    """The topology of preset or suite machine ``name``.
+    """The topology of preset or suite machine ``name`` (a preset file's machine too, once
+    ``--preset-file`` registered it).
 
     Raises:
         KeyError: neither knows the name (a mistake in the suite, not the user's).
     """
-    if name in PRESETS:
-        return PRESETS[name][1]
-    return SUITE_MACHINES[name]
+    try:
+        return preset(name)
+    except KeyError:
+        return SUITE_MACHINES[name]

@@ -93,6 +93,12 @@ RUN_OPTIONS = (
         metavar="PRESET",
     ),  # fmt: skip
     RunOption(
+        "preset-file",
+        "the simulated machine from a preset file ('rtgate doctor --capture FILE' writes one; "
+        "not with --preset)",
+        metavar="FILE",
+    ),  # fmt: skip
+    RunOption(
         "profile",
         "the catalog profile to check (default: seed; runtime-spec for an oci: subject)",
         metavar="PROFILE",

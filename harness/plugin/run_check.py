@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from harness.errors import HostLacksRequired
+from harness.errors import InputFileError
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.report.expectations import ExpectationSet
@@ -91,6 +92,7 @@ class RunRequest:
     subject: str = "reference"
     host: str = "simulated"
     preset: str | None = None
+    preset_file: str | None = None
     profile: str | None = None
     oci_version: str | None = None
     runtime_arg: tuple[str, ...] = ()
@@ -298,12 +300,20 @@ def _subject(request: RunRequest, kind: SubjectKind, version: str | None) -> tup
 
 def _where(request: RunRequest) -> tuple[str, dict[str, Any]]:
     """The preset (none on a real host) and what the report says of the host."""
-    if request.host != "real":
-        return _preset(request.preset)
-    if request.preset is not None:
+    if request.preset_file is not None and request.preset is not None:
         raise OptionError(
-            "preset", "names a simulated machine; it cannot go with '", Flag("host"), " real'"
-        )
+            "preset-file", "names the simulated machine too: give '", Flag("preset"), "' or '",
+            Flag("preset-file"), "', not both", of_value=False,
+        )  # fmt: skip
+    if request.host != "real":
+        if request.preset_file is not None:
+            return _preset_file(request.preset_file)
+        return _preset(request.preset)
+    for option in ("preset", "preset-file"):
+        if getattr(request, option.replace("-", "_")) is not None:
+            raise OptionError(
+                option, "names a simulated machine; it cannot go with '", Flag("host"), " real'"
+            )
     from harness.hosts import real_host_unavailable
 
     reason = real_host_unavailable()
@@ -341,6 +351,23 @@ def _preset(name: str | None) -> tuple[str, dict[str, Any]]:
     if chosen not in presets.PRESETS:
         raise OptionError("preset", f"must be one of {tuple(presets.PRESETS)} (got {name!r})")
     return chosen, presets.describe(chosen)
+
+
+def _preset_file(path: str) -> tuple[str, dict[str, Any]]:
+    """The machine of a preset file, registered under its name for this process (xdist workers
+    load it again from the same option), and its description."""
+    from harness.fakes import presets
+    from harness.fakes.preset_file import load_preset_file
+
+    try:
+        loaded = load_preset_file(path)
+    except InputFileError as err:
+        raise OptionError("preset-file", str(err), of_value=False) from None
+    try:
+        presets.register_file(loaded)
+    except ValueError as err:
+        raise OptionError("preset-file", f"preset file {path!r}: {err}", of_value=False) from None
+    return loaded.name, presets.describe(loaded.name)
 
 
 #: the rule of the release that brought cgroup v2 hosts; an older profile knows cgroup v1 only

@@ -29,7 +29,7 @@ _NEGATED: dict[str, tuple[str, str]] = {
 
 # resctrl info/ directories of a real mount -> feature
 _INFO_DIRS = {"L3": "cat-l3", "L2": "cat-l2", "L3CODE": "cdp", "L3DATA": "cdp", "MB": "mba",
-              "L3_MON": "monitoring"}  # fmt: skip
+              "L3_MON": "monitoring", "L2CODE": "cat-l2", "L2DATA": "cat-l2"}  # fmt: skip
 _RDT_FLAGS = ("rdt_a", "cat_l3", "cat_l2", "cdp_l3", "cdp_l2", "mba", "cqm", "cqm_llc")
 
 
@@ -58,12 +58,17 @@ def _simulated(topology: Mapping[str, Any]) -> set[str]:
     resctrl = topology.get("resctrl")
     if not isinstance(resctrl, Mapping):
         return found | {"no-rdt"}
-    found.add("cat-l3")
-    found.add("resctrl" if topology.get("resctrl_mounted") else "resctrl-unmounted")
+    mounted = bool(topology.get("resctrl_mounted"))
+    if not (mounted and resctrl.get("cdp")):
+        # a cdp mount shows L3CODE and L3DATA in place of L3, as a real host's probe finds
+        found.add("cat-l3")
+    found.add("resctrl" if mounted else "resctrl-unmounted")
     if resctrl.get("cdp"):
         found.update(("cdp", "cdp-capable"))
     if resctrl.get("cdp_capable"):
         found.add("cdp-capable")
+    if resctrl.get("l2"):  # L2 CAT; its cdpl2 is not "cdp", which names L3CODE/L3DATA
+        found.add("cat-l2")
     if resctrl.get("mba"):
         found.add("mba")
     if resctrl.get("monitoring"):

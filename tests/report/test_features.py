@@ -14,12 +14,16 @@ from harness.report.features import host_features
     ("preset", "present", "absent"),
     [
         ("v1-cat", {"cgroup-v1", "resctrl", "cat-l3"}, {"cdp", "mba", "no-rdt"}),
-        ("xeon-cdp", {"cdp", "cdp-capable", "resctrl"}, {"mba"}),
+        # mounted with cdp: L3CODE and L3DATA, no L3 (as a real probe of info/ finds)
+        ("xeon-cdp", {"cdp", "cdp-capable", "resctrl"}, {"mba", "cat-l3"}),
         ("xeon-2s-cat-mba", {"mba", "monitoring", "cdp-capable"}, {"cdp"}),
         ("hybrid-no-rdt", {"cgroup-hybrid", "no-rdt"}, {"resctrl", "cat-l3"}),
         ("rdt-unmounted", {"resctrl-unmounted", "cat-l3"}, {"resctrl"}),
         ("v2-cat", {"cgroup-v2"}, {"cgroup-v1"}),
         ("kernel-4x", {"kernel-4.x"}, set()),
+        ("sapphire-rapids-l2", {"cat-l2", "cat-l3", "mba", "cgroup-v2"}, {"cdp"}),
+        ("ice-lake-cdp", {"cdp", "cdp-capable", "mba"}, {"cat-l2", "cat-l3"}),
+        ("epyc-milan-mba", {"mba", "cdp-capable", "monitoring"}, {"cdp", "cat-l2"}),
     ],
 )
 def test_a_preset_has_the_features_of_its_machine(

@@ -98,10 +98,13 @@ def cgroup2_mount(mount_point: str, hybrid: bool) -> MountLine:
 
 
 def resctrl_mount(topo: ResctrlTopology | None = None, *, debug: bool = False) -> MountLine:
-    """The resctrl mount line; ``rdt_show_options`` adds ``cdp``, ``mba_MBps``, ``debug``."""
+    """The resctrl mount line; ``rdt_show_options`` adds ``cdp``, ``cdpl2``, ``mba_MBps``,
+    ``debug`` in that order."""
     options = "rw"
     if topo is not None and topo.cdp:
         options += ",cdp"
+    if topo is not None and topo.l2 is not None and topo.l2.cdp:
+        options += ",cdpl2"
     if topo is not None and topo.mba is not None and topo.mba.mba_MBps:
         options += ",mba_MBps"
     if debug:
@@ -127,20 +130,26 @@ def mountinfo(mounts: Sequence[MountLine]) -> str:
     return "".join(lines)
 
 
+#: the identity lines of /proc/cpuinfo per vendor (a Cascade Lake and an EPYC 7003 part)
+_CPU_IDS = {
+    "intel": "vendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 85\n"
+    "model name\t: Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz\n",
+    "amd": "vendor_id\t: AuthenticAMD\ncpu family\t: 25\nmodel\t\t: 1\n"
+    "model name\t: AMD EPYC 7763 64-Core Processor\n",
+}
+
+
 def cpuinfo(topology: Topology) -> str:
     """One block per CPU with the topology's flags."""
     names = list(topology.effective_cpu_flags())
     if topology.resctrl is not None:
         names += [f for f in topology.resctrl.rdt_cpu_flags() if f not in names]
     flags = " ".join(names)
+    vendor = _CPU_IDS["amd" if topology.cpu_vendor == "amd" else "intel"]
     blocks = []
     for cpu in range(topology.num_cpus):
         blocks.append(
-            f"processor\t: {cpu}\n"
-            "vendor_id\t: GenuineIntel\n"
-            "cpu family\t: 6\n"
-            "model\t\t: 85\n"
-            "model name\t: Intel(R) Xeon(R) Platinum 8259CL CPU @ 2.50GHz\n"
+            f"processor\t: {cpu}\n{vendor}"
             f"physical id\t: 0\ncore id\t\t: {cpu}\ncpu cores\t: {topology.num_cpus}\n"
             f"flags\t\t: {flags}\n"
             "\n"

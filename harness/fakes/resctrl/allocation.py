@@ -41,7 +41,7 @@ def write_schemata(fs: ResctrlFs, path: str, payload: bytes) -> None:
         fs.schemas_for(group),
         group.mode,
         lambda s, d, m: _cbm_problem(fs, group, s, d, m),
-        lambda d: fs.locked_region(d) != 0,
+        lambda s, d: fs.locked_region(s, d) != 0,
         lambda name, d, value: group.config[name].__setitem__(d, value),
     )
     try:
@@ -62,7 +62,7 @@ def _overlaps(
 ) -> bool:
     """``rdtgroup_cbm_overlaps``: with exclusive=True only exclusive groups count; else
     every other allocated CLOSID and ``shareable_bits`` (and under CDP the peer's masks)."""
-    if not exclusive and mask & fs.topo.shareable_bits:
+    if not exclusive and mask & schema.alloc.shareable_bits:
         return True
     for other in fs.allocated():
         if other is group or other.mode == "pseudo-locksetup":
@@ -79,7 +79,7 @@ def _cbm_problem(
 ) -> str | None:
     """``parse_cbm``'s checks after ``cbm_validate``, in the kernel's order."""
     era = fs.era
-    if group.mode in ("exclusive", "shareable") and fs.locked_region(domain) & mask:
+    if group.mode in ("exclusive", "shareable") and fs.locked_region(schema, domain) & mask:
         return era.text("locked_overlap")
     if _overlaps(fs, group, schema, domain, mask, True):
         return era.text("exclusive_overlap")
@@ -153,7 +153,8 @@ def _check_locksetup(fs: ResctrlFs, group: ResctrlGroup) -> None:
     """``rdtgroup_locksetup_enter``'s refusals, in order."""
     if group.path == "/":
         raise fs.fail(errno.EINVAL, "lock_default")
-    if fs.topo.cdp:
+    l2 = fs.topo.l2
+    if fs.topo.cdp or (l2 is not None and l2.cdp):  # CDP on at L3 or at L2
         raise fs.fail(errno.EINVAL, "cdp_enabled")
     if fs.mon_groups_of(group.path):
         raise fs.fail(errno.EINVAL, "monitoring")

@@ -17,6 +17,7 @@ from harness.fakes.resctrl.cpus import format_cpumask
 from harness.fakes.resctrl.fs import ResctrlFs
 from harness.fakes.resctrl.fs import ResctrlGroup
 from harness.fakes.resctrl.schemata import Schema
+from harness.fakes.resctrl.schemata import cache_size
 from harness.fakes.resctrl.schemata import display_order
 from harness.fakes.resctrl.schemata import format_schemata
 from harness.fakes.resctrl.schemata import format_size
@@ -118,10 +119,10 @@ def _size(fs: ResctrlFs, group: ResctrlGroup) -> str:
     if group.mode == "pseudo-locked" and group.plr is not None:
         name, domain, cbm = group.plr
         width = max(len(s.name) for s in fs.schemas)
-        per_bit = fs.topo.l3_cache_bytes // fs.topo.cbm_len
-        return f"{name:>{width}}:{domain}={per_bit * cbm.bit_count()}\n"
+        schema = next(s for s in fs.schemas if s.name == name)
+        return f"{name:>{width}}:{domain}={cache_size(schema, cbm)}\n"
     zeros = group.mode == "pseudo-locksetup"
-    return format_size(group.config, _visible(fs, group), fs.topo, fs.era, zeros=zeros)
+    return format_size(group.config, _visible(fs, group), fs.era, zeros=zeros)
 
 
 def _visible(fs: ResctrlFs, group: ResctrlGroup) -> list[Schema]:
@@ -129,16 +130,19 @@ def _visible(fs: ResctrlFs, group: ResctrlGroup) -> list[Schema]:
 
 
 def info_tree(fs: ResctrlFs) -> Tree:
-    """``info/``: last_cmd_status, one dir per schema (L3 or L3CODE/L3DATA, MB), L3_MON."""
+    """``info/``: last_cmd_status, one dir per schema (L3 or L3CODE/L3DATA, L2 or
+    L2CODE/L2DATA, MB), L3_MON.  AMD's MB has no ``thread_throttle_mode`` (its throttle mode is
+    undefined, resctrl.rst "Info directory": "Indicator on Intel systems")."""
     topo, era = fs.topo, fs.era
     tree: Tree = [("/info", [ControlFile("last_cmd_status", fs.status)])]
     for schema in fs.schemas:
         files = [ControlFile("num_closids", _const(f"{schema.num_closid}\n"))]
         if schema.kind == "cache":
+            cache = schema.alloc
             files += [
-                ControlFile("cbm_mask", _const(f"{topo.cbm_mask:x}\n")),
-                ControlFile("min_cbm_bits", _const(f"{topo.min_cbm_bits}\n")),
-                ControlFile("shareable_bits", _const(f"{topo.shareable_bits:x}\n")),
+                ControlFile("cbm_mask", _const(f"{cache.cbm_mask:x}\n")),
+                ControlFile("min_cbm_bits", _const(f"{cache.min_cbm_bits}\n")),
+                ControlFile("shareable_bits", _const(f"{cache.shareable_bits:x}\n")),
                 ControlFile("bit_usage", lambda s=schema: _bit_usage(fs, s)),
             ]
             if era.newer_info:
@@ -151,8 +155,9 @@ def info_tree(fs: ResctrlFs) -> Tree:
                 ControlFile("bandwidth_gran", _const(f"{mba.bandwidth_gran}\n")),
                 ControlFile("delay_linear", _const(f"{int(mba.delay_linear)}\n")),
             ]
-            if era.newer_info:
-                files.append(ControlFile("thread_throttle_mode", _const("max\n")))
+            if era.newer_info and mba.vendor == "intel":
+                mode = _const(f"{mba.throttle_mode}\n")
+                files.append(ControlFile("thread_throttle_mode", mode))
         tree.append((f"/info/{schema.name}", files))
     mon = topo.monitoring
     if mon is not None:
@@ -182,9 +187,9 @@ def _const(text: str) -> Show:
 def _bit_usage(fs: ResctrlFs, schema: Schema) -> str:
     """``bit_usage``: per domain, MSB first: P pseudo-locked, X hw and sw shareable, H hw only,
     S shareable group, E exclusive group, 0 unused."""
-    topo = fs.topo
+    cache = schema.alloc
     parts = []
-    for domain in topo.cache_ids:
+    for domain in schema.domains:
         shareable = exclusive = 0
         for group in fs.ctrl_groups():
             if group.mode in ("pseudo-locksetup", "pseudo-locked"):
@@ -197,12 +202,10 @@ def _bit_usage(fs: ResctrlFs, schema: Schema) -> str:
                 exclusive |= bits
             else:
                 shareable |= bits
-        locked = next(
-            (g.plr[2] for g in fs.ctrl_groups() if g.plr is not None and g.plr[1] == domain), 0
-        )
+        locked = fs.locked_region(schema, domain)
         chars = []
-        for bit in reversed(range(topo.cbm_len)):
-            hw = topo.shareable_bits >> bit & 1
+        for bit in reversed(range(cache.cbm_len)):
+            hw = cache.shareable_bits >> bit & 1
             if locked >> bit & 1:
                 chars.append("P")
             elif hw and shareable >> bit & 1:

@@ -28,7 +28,6 @@ from harness.fakes.proc.processes import Task
 from harness.fakes.resctrl.era import EraTraits
 from harness.fakes.resctrl.era import traits
 from harness.fakes.resctrl.rmids import RmidAllocator
-from harness.fakes.resctrl.schemata import MAX_MBA_BW
 from harness.fakes.resctrl.schemata import MBA_MAX_MBPS
 from harness.fakes.resctrl.schemata import Schema
 from harness.fakes.resctrl.schemata import Staged
@@ -108,14 +107,11 @@ class ResctrlFs:
         return min(s.num_closid for s in self.schemas)
 
     def _defaults(self) -> Staged:
-        mb_default = (
-            MBA_MAX_MBPS if self.topo.mba is not None and self.topo.mba.mba_MBps else MAX_MBA_BW
-        )
+        """Full masks, and MB at the vendor's maximum (or U32_MAX MBps under mba_MBps)."""
+        mba = self.topo.mba
+        mb_default = 0 if mba is None else MBA_MAX_MBPS if mba.mba_MBps else mba.max_bw
         return {
-            s.name: {
-                d: (self.topo.cbm_mask if s.kind == "cache" else mb_default)
-                for d in self.topo.cache_ids
-            }
+            s.name: {d: (s.alloc.cbm_mask if s.kind == "cache" else mb_default) for d in s.domains}
             for s in self.schemas
         }
 
@@ -162,10 +158,10 @@ class ResctrlFs:
         """CTRL_MON groups holding a CLOSID (a pseudo-locked group has given its up)."""
         return [g for g in self.ctrl_groups() if g.mode != "pseudo-locked"]
 
-    def locked_region(self, domain: int) -> int:
-        """The pseudo-locked CBM in ``domain`` (0 if none)."""
+    def locked_region(self, schema: Schema, domain: int) -> int:
+        """The pseudo-locked CBM in ``domain`` of the schema's cache level (0 if none)."""
         for g in self.ctrl_groups():
-            if g.plr is not None and g.plr[1] == domain:
+            if g.plr is not None and g.plr[0][:2] == schema.level and g.plr[1] == domain:
                 return g.plr[2]
         return 0
 
@@ -234,12 +230,13 @@ class ResctrlFs:
         """``rdtgroup_init_alloc``: per cache domain, shareable bits, other shareable groups'
         bits and unused bits, then the first contiguous run; MB at its default."""
         config = self._defaults()
-        full = (1 << self.topo.cbm_len) - 1
         for schema in self.schemas:
             if schema.kind != "cache":
                 continue
-            for domain in self.topo.cache_ids:
-                new = used = self.topo.shareable_bits
+            cache = schema.alloc
+            full = (1 << cache.cbm_len) - 1
+            for domain in schema.domains:
+                new = used = cache.shareable_bits
                 for other in self.allocated():
                     if other is group or other.mode == "pseudo-locksetup":
                         continue
@@ -248,9 +245,9 @@ class ResctrlFs:
                     used |= ctrl | peer
                     if other.mode == "shareable":
                         new |= ctrl | peer
-                used |= self.locked_region(domain)
+                used |= self.locked_region(schema, domain)
                 new |= ~used & full
-                if new.bit_count() < self.topo.min_cbm_bits:
+                if new.bit_count() < cache.min_cbm_bits:
                     raise self.fail(errno.ENOSPC, "no_space", schema=schema.name, domain=domain)
                 config[schema.name][domain] = _first_run(new) if new else 0
         return config

@@ -19,6 +19,7 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import strim
 from harness.fakes.resctrl.era import EraTraits
+from harness.fakes.topology import CacheTopology
 from harness.fakes.topology import ResctrlTopology
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "SchemataError",
     "SchemataRules",
     "Staged",
+    "cache_size",
     "display_order",
     "format_schemata",
     "format_size",
@@ -41,8 +43,6 @@ __all__ = [
 Staged = dict[str, dict[int, int]]
 #: the default MB value of a CLOSID under ``mba_MBps`` (U32_MAX)
 MBA_MAX_MBPS = 2**32 - 1
-#: Intel's ``MAX_MBA_BW``
-MAX_MBA_BW = 100
 U32_MAX = 2**32 - 1
 
 
@@ -56,28 +56,54 @@ class Schema:
     num_closid: int
     #: the CDP peer (``L3CODE`` for ``L3DATA``), whose masks count in overlap checks
     peer: str | None = None
+    #: the cache level a cache schema allocates (None for MB)
+    cache: CacheTopology | None = None
+    #: the domain (cache) ids of its line, ascending: MB uses the L3 ids
+    domains: tuple[int, ...] = ()
+
+    @property
+    def level(self) -> str:
+        """ "L3", "L2" or "MB": the resource the schema belongs to."""
+        return self.name[:2]
+
+    @property
+    def alloc(self) -> CacheTopology:
+        """The cache level of a cache schema."""
+        assert self.cache is not None, f"{self.name} is not a cache schema"
+        return self.cache
+
+
+def _cache_schemas(level: str, cache: CacheTopology) -> list[Schema]:
+    """``L3``/``L2``, or under CDP the DATA and CODE halves, each with half the CLOSIDs."""
+    if cache.cdp:
+        half = cache.num_closids // 2
+        data, code = f"{level}DATA", f"{level}CODE"
+        return [
+            Schema(data, "cache", half, code, cache, cache.cache_ids),
+            Schema(code, "cache", half, data, cache, cache.cache_ids),
+        ]
+    return [Schema(level, "cache", cache.num_closids, None, cache, cache.cache_ids)]
 
 
 def schemas_of(topo: ResctrlTopology) -> list[Schema]:
-    """The schemas of a mount, in the kernel's resource-array order (L3 or DATA/CODE, MB)."""
-    if topo.cdp:
-        half = topo.num_closids // 2
-        result = [
-            Schema("L3DATA", "cache", half, "L3CODE"),
-            Schema("L3CODE", "cache", half, "L3DATA"),
-        ]
-    else:
-        result = [Schema("L3", "cache", topo.num_closids)]
+    """The schemas of a mount, in the kernel's resource-array order (``rdt_resources_all``:
+    L3 or L3DATA/L3CODE, then L2 or L2DATA/L2CODE, then MB)."""
+    result = _cache_schemas("L3", topo.l3)
+    if topo.l2 is not None:
+        result += _cache_schemas("L2", topo.l2)
     if topo.mba is not None:
-        result.append(Schema("MB", "mb", topo.mba.num_closids))
+        result.append(Schema("MB", "mb", topo.mba.num_closids, domains=topo.cache_ids))
     return result
 
 
 def display_order(schemas: list[Schema], era: EraTraits) -> list[Schema]:
-    """Line order of reads: newer kernels list MB before the caches (schema list built at head)."""
+    """Line order of reads.  Older kernels walk the resource array (L3, L2, MB); since the
+    schema list (~v5.15) each resource is added at the list's head, so MB comes first, then L2,
+    then L3 (a CDP pair keeps its DATA, CODE order)."""
     if not era.new_order:
         return list(schemas)
-    return [s for s in schemas if s.kind == "mb"] + [s for s in schemas if s.kind == "cache"]
+    order = {"MB": 0, "L2": 1, "L3": 2}
+    return sorted(schemas, key=lambda s: order[s.level])
 
 
 class SchemataError(Exception):
@@ -106,8 +132,8 @@ class SchemataRules:
     mode: str = "shareable"
     #: overlap checks after ``cbm_validate`` (pseudo-locked region, exclusive, other group)
     check: CbmCheck | None = None
-    #: whether a domain already holds a pseudo-locked region
-    locked_in_domain: Callable[[int], bool] = lambda domain: False
+    #: whether a domain of the schema's cache already holds a pseudo-locked region
+    locked_in_domain: Callable[[Schema, int], bool] = lambda schema, domain: False
     #: stores an MBps value at once (``mbps_immediate`` eras under ``mba_MBps``)
     write_now: Callable[[str, int, int], None] | None = None
 
@@ -128,8 +154,9 @@ def _strsep(text: str | None, sep: str) -> tuple[str | None, str | None]:
     return head, (tail if found else None)
 
 
-def validate_cbm(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
-    """``cbm_validate``: hex, in range, contiguous (unless sparse), min_cbm_bits long.
+def validate_cbm(text: str, cache: CacheTopology, sparse_masks: bool, era: EraTraits) -> int:
+    """``cbm_validate`` against one cache level: hex, in range, contiguous (unless sparse),
+    min_cbm_bits long.
 
     Raises:
         SchemataError: with the kernel's message.
@@ -138,30 +165,35 @@ def validate_cbm(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
         value = kstrtoul(text, 16)
     except KernelErrno:
         raise SchemataError(era.text("non_hex", value=text)) from None
-    zero_invalid = era.lower_case or topo.min_cbm_bits > 0
-    if (zero_invalid and value == 0) or value > (1 << topo.cbm_len) - 1:
+    zero_invalid = era.lower_case or cache.min_cbm_bits > 0
+    cbm_len = cache.cbm_len
+    if (zero_invalid and value == 0) or value > (1 << cbm_len) - 1:
         raise SchemataError(era.text("out_of_range"))
-    cbm_len = topo.cbm_len
     first = next((i for i in range(cbm_len) if value >> i & 1), cbm_len)
     zero = next((i for i in range(first, cbm_len) if not value >> i & 1), cbm_len)
-    sparse = topo.sparse_masks and era.newer_info
+    sparse = sparse_masks and era.newer_info
     if not sparse and any(value >> i & 1 for i in range(zero, cbm_len)):
         raise SchemataError(era.text("non_consecutive", mask=value))
-    if zero - first < topo.min_cbm_bits:
-        raise SchemataError(era.text("min_bits", bits=topo.min_cbm_bits))
+    if zero - first < cache.min_cbm_bits:
+        raise SchemataError(era.text("min_bits", bits=cache.min_cbm_bits))
     return value
 
 
 def validate_bw(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
-    """``bw_validate``: linear delay, decimal, in [min_bandwidth, 100], rounded up to the
+    """``bw_validate``: linear delay, decimal, in [min_bandwidth, max], rounded up to the
     granularity; under ``mba_MBps`` any value (older kernels still round it).
+
+    AMD (``bw_validate_amd`` until the parsers merged; ``arch_needs_linear`` false after): no
+    linear-delay check, range [0, 2048] (``MAX_MBA_BW_AMD``; ``1 << BW_LEN`` since 6.8),
+    granularity 1, the same range text (resctrl.rst, "Reading/writing the schemata file (on
+    AMD systems)").
 
     Raises:
         SchemataError: with the kernel's message.
     """
     mba = topo.mba
     assert mba is not None
-    if not mba.delay_linear:
+    if not mba.delay_linear and mba.vendor == "intel":
         raise SchemataError(era.text("non_linear"))
     try:
         bw = kstrtoul(text, 10)
@@ -172,8 +204,8 @@ def validate_bw(text: str, topo: ResctrlTopology, era: EraTraits) -> int:
         raise SchemataError(era.text(key, value=text)) from None
     if mba.mba_MBps:
         return bw if era.new_mb_parse else -(-bw // mba.bandwidth_gran) * mba.bandwidth_gran
-    if bw < mba.min_bandwidth or bw > MAX_MBA_BW:
-        raise SchemataError(era.text("mb_range", bw=bw, low=mba.min_bandwidth, high=MAX_MBA_BW))
+    if bw < mba.min_bandwidth or bw > mba.max_bw:
+        raise SchemataError(era.text("mb_range", bw=bw, low=mba.min_bandwidth, high=mba.max_bw))
     return -(-bw // mba.bandwidth_gran) * mba.bandwidth_gran
 
 
@@ -193,7 +225,7 @@ def _parse_line(line: str, schema: Schema, rules: SchemataRules, parsed: ParsedS
             domain = kstrtoul(ident, 10)
         except KernelErrno:
             raise SchemataError(era.text("bad_domain")) from None
-        if domain not in topo.cache_ids:
+        if domain not in schema.domains:
             raise SchemataError(None)
         if domain in staged:
             raise SchemataError(era.text("duplicate", domain=domain))
@@ -206,9 +238,9 @@ def _parse_line(line: str, schema: Schema, rules: SchemataRules, parsed: ParsedS
             else:
                 staged[domain] = bw
             continue
-        if rules.mode == "pseudo-locksetup" and rules.locked_in_domain(domain):
+        if rules.mode == "pseudo-locksetup" and rules.locked_in_domain(schema, domain):
             raise SchemataError(era.text("locked_in_hierarchy"))
-        mask = validate_cbm(text, topo, era)
+        mask = validate_cbm(text, schema.alloc, topo.sparse_masks, era)
         problem = rules.check(schema, domain, mask) if rules.check is not None else None
         if problem is not None:
             raise SchemataError(problem)
@@ -247,17 +279,19 @@ def parse_schemata(data: bytes, rules: SchemataRules) -> ParsedSchemata:
     return parsed
 
 
-def _name_width(schemas: list[Schema], topo: ResctrlTopology) -> int:
-    """``max_name_width``: a CDP-capable L3 counts as ``L3CODE`` even when CDP is off."""
+def _name_width(schemas: list[Schema]) -> int:
+    """``max_name_width``: a CDP-capable cache whose CDP is off counts as its CODE name (four
+    characters more), so the layout does not change between mounts."""
     widths = [len(s.name) for s in schemas]
-    if topo.has_cdp:
-        widths.append(len("L3CODE"))
+    widths += [len(s.name) + 4 for s in schemas if s.cache is not None and s.cache.cdp_capable
+               and not s.cache.cdp]  # fmt: skip
     return max(widths)
 
 
 def _data_width(schemas: list[Schema], topo: ResctrlTopology) -> int:
-    """``max_data_width``: hex digits of a CBM, 3 for Intel MB."""
-    return max((topo.cbm_len + 3) // 4 if s.kind == "cache" else 3 for s in schemas)
+    """``max_data_width``: hex digits of the longest CBM; MB 3 on Intel, 4 on AMD."""
+    mb_width = 4 if topo.mba is not None and topo.mba.vendor == "amd" else 3
+    return max((s.alloc.cbm_len + 3) // 4 if s.kind == "cache" else mb_width for s in schemas)
 
 
 def format_schemata(
@@ -267,7 +301,7 @@ def format_schemata(
     era: EraTraits,
 ) -> str:
     """Every schema and domain, ``%*s:`` names, values padded in the older eras."""
-    name_w = _name_width(schemas, topo)
+    name_w = _name_width(schemas)
     data_w = _data_width(schemas, topo) if era.padded else 0
     lines = []
     for schema in display_order(schemas, era):
@@ -280,24 +314,27 @@ def format_schemata(
     return "".join(lines)
 
 
+def cache_size(schema: Schema, cbm: int) -> int:
+    """Bytes ``cbm`` covers of one cache of the schema's level (``rdtgroup_cbm_to_size``)."""
+    return schema.alloc.cache_bytes // schema.alloc.cbm_len * cbm.bit_count()
+
+
 def format_size(
     config: Mapping[str, Mapping[int, int]],
     schemas: list[Schema],
-    topo: ResctrlTopology,
     era: EraTraits,
     *,
     zeros: bool = False,
 ) -> str:
     """``size``: bytes a cache mask covers, the raw value for MB; all zero in locksetup."""
-    name_w = _name_width(schemas, topo)
-    per_bit = topo.l3_cache_bytes // topo.cbm_len
+    name_w = _name_width(schemas)
     lines = []
     for schema in display_order(schemas, era):
         values = config[schema.name]
         items = []
         for domain in sorted(values):
             value = values[domain]
-            size = 0 if zeros else per_bit * value.bit_count() if schema.kind == "cache" else value
+            size = 0 if zeros else cache_size(schema, value) if schema.kind == "cache" else value
             items.append(f"{domain}={size}")
         lines.append(f"{schema.name:>{name_w}}:" + ";".join(items) + "\n")
     return "".join(lines)

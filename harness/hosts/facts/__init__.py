@@ -29,6 +29,7 @@ from harness.hosts.facts.procs import RDT_FLAGS
 from harness.hosts.facts.procs import ProcStat
 from harness.hosts.facts.procs import cpu_count
 from harness.hosts.facts.procs import cpu_flags
+from harness.hosts.facts.procs import cpu_vendor
 from harness.hosts.facts.procs import parse_stat
 from harness.hosts.facts.procs import proc_stats
 from harness.hosts.facts.procs import read_stat
@@ -57,6 +58,7 @@ __all__ = [
     "controller_hierarchies",
     "cpu_count",
     "cpu_flags",
+    "cpu_vendor",
     "describe_real",
     "host_facts",
     "netns_at",

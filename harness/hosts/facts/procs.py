@@ -17,6 +17,7 @@ __all__ = [
     "ProcStat",
     "cpu_count",
     "cpu_flags",
+    "cpu_vendor",
     "parse_stat",
     "proc_stats",
     "read_stat",
@@ -109,6 +110,19 @@ def cpu_flags(cpuinfo: str = CPUINFO) -> tuple[str, ...]:
             if key.strip() == "flags":
                 return tuple(value.split())
     return ()
+
+
+def cpu_vendor(cpuinfo: str = CPUINFO) -> str:
+    """The first CPU's ``vendor_id`` (``GenuineIntel``, ``AuthenticAMD``); empty if unknown."""
+    try:
+        with open(cpuinfo, encoding="utf-8", errors="replace") as file:
+            for line in file:
+                key, _, value = line.partition(":")
+                if key.strip() == "vendor_id":
+                    return value.strip()
+    except OSError:
+        pass
+    return ""
 
 
 def cpu_count(cpuinfo: str = CPUINFO) -> int:
