@@ -74,9 +74,9 @@ def _base(buildah: Buildah) -> str:
     return "localhost/rtgate-base:bookworm"
 
 
-@pytest.fixture(scope="module")
-def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Buildah, str]]:
-    root = tmp_path_factory.mktemp("buildah")
+@pytest.fixture
+def image(tmp_path: Path) -> Iterator[tuple[Buildah, str]]:
+    root = tmp_path / "buildah"
     buildah = Buildah(root)
     try:
         base = _base(buildah)
@@ -95,23 +95,26 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Buildah, s
         shutil.rmtree(root, ignore_errors=True)
 
 
-def test_image_runs_rtgate_and_carries_the_runtimes(image: tuple[Buildah, str]) -> None:
-    buildah, name = image
+def _runs(buildah: Buildah, name: str) -> str:
+    """What the image says when it runs the runtimes, busybox, nsenter and rtgate."""
     container = buildah("from", "--quiet", name)
     try:
-        said = buildah(
+        return buildah(
             "run", "--isolation=chroot", container, "--", "sh", "-c",
             "runc --version && crun --version && busybox true && nsenter --version"
             " && rtgate requirements --profile runc-1.1 | grep -c CLI-RDT-GROUP",
         )  # fmt: skip
     finally:
         buildah("rm", container)
+
+
+# one test for one build: under xdist, two tests of a module-scoped fixture may land on two
+# workers and build the image twice
+def test_image_builds_and_gives_what_the_manifests_count_on(image: tuple[Buildah, str]) -> None:
+    buildah, name = image
+    said = _runs(buildah, name)
     assert "runc version" in said and "crun version" in said and "nsenter" in said, said
     assert said.splitlines()[-1] != "0", "rtgate's catalog has no CLI-RDT-GROUP"
-
-
-def test_image_config_is_what_the_manifests_mount(image: tuple[Buildah, str]) -> None:
-    buildah, name = image
     config = json.loads(buildah("inspect", "--type=image", name))["OCIv1"]["config"]
     assert config["Entrypoint"] == ["rtgate"]
     for kind, path in WORKLOADS.items():
