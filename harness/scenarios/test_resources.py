@@ -19,6 +19,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
+from harness.scenarios._support.resctrl import schemata
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -266,12 +267,12 @@ def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host, verify
     pid = init_pid(c)
     verify("RDT-APPLY", pid in host.resctrl_tasks(cid), f"init {pid} is not in the group")
     verify("RDT-APPLY", pid not in host.resctrl_tasks(""), f"init {pid} stayed in the default")
-    with open(os.path.join(host.resctrl_group(cid), "schemata"), encoding="ascii") as f:
-        lines = {line.split(":")[0].strip(): line.split(":")[1] for line in f.read().split()}
+    # lines by resource, values by domain: names and values may be padded (6.x kernels pad
+    # an MB value, "MB:0= 100"), so the file is read line by line, never split on spaces
+    lines = schemata(cid)
     verify("RDT-SET-SCHEMA", "L3" in lines, f"no L3 line in the group's schemata: {lines}")
-    domains = dict(part.split("=") for part in lines["L3"].split(";"))
-    wanted = {str(d): (0xF0, 0x3)[i % 2] for i, d in enumerate(host.l3_domains())}
-    got = {k: int(v, 16) for k, v in domains.items()}
+    wanted = {d: (0xF0, 0x3)[i % 2] for i, d in enumerate(host.l3_domains())}
+    got = {d: int(v, 16) for d, v in lines.get("L3", {}).items()}
     verify("RDT-SET-SCHEMA", got == wanted, f"schemata L3 {got}, want {wanted}")
 
 
