@@ -39,7 +39,7 @@ def test_xdist_run_writes_the_same_outcomes(serial_run: Path, tmp_path: Path) ->
     assert _outcomes(tmp_path) == _outcomes(serial_run)
 
 
-BASELINE = Path(__file__).parent / "baseline" / "issue-15"
+BASELINE = Path(__file__).parent / "baseline" / "issue-16"
 
 
 def _tests_per_requirement(report_json: Path) -> dict[str, int]:
