@@ -16,17 +16,24 @@ import pytest
 
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.rdt_cli import CAT_MACHINE
+from harness.scenarios._support.rdt_cli import CDP_MACHINE
+from harness.scenarios._support.rdt_cli import L2_MACHINE
 from harness.scenarios._support.rdt_cli import MBA_MACHINE
+from harness.scenarios._support.rdt_cli import cache_masks
 from harness.scenarios._support.rdt_cli import cat_and_mba_usable
+from harness.scenarios._support.rdt_cli import cdp_mounted
 from harness.scenarios._support.rdt_cli import group_masks
 from harness.scenarios._support.rdt_cli import group_mb
+from harness.scenarios._support.rdt_cli import l2_usable
 from harness.scenarios._support.rdt_cli import l3_masks
 from harness.scenarios._support.rdt_cli import make_group
 from harness.scenarios._support.rdt_cli import mb_values
 from harness.scenarios._support.rdt_cli import mon_group
 from harness.scenarios._support.rdt_cli import monitoring_usable
 from harness.scenarios._support.rdt_cli import rdt_usable
+from harness.scenarios._support.rdt_cli import root_domains
 from harness.scenarios._support.rdt_cli import stop_and_delete
+from harness.scenarios._support.rdt_cli import valid_line
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
 from harness.scenarios._support.runtime_features import require_announced
@@ -82,6 +89,30 @@ def test_schemata_lines_are_written_after_the_older_fields(cli_on: CliOnHost) ->
         )
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
+
+
+@pytest.mark.parametrize(
+    ("machine", "needs", "resources"),
+    [
+        pytest.param(L2_MACHINE, l2_usable, ("L2",), id="l2"),
+        pytest.param(CDP_MACHINE, cdp_mounted, ("L3CODE", "L3DATA"), id="cdp"),
+    ],
+)
+@pytest.mark.requirement("CLI-RDT-SCHEMATA-CACHES")
+def test_schemata_lines_reach_caches_the_older_fields_cannot(
+    cli_on: CliOnHost, machine: str, needs: Any, resources: tuple[str, ...]
+) -> None:
+    with cli_on(machine, needs) as (host, cli):
+        version = require_announced(cli, SCHEMATA)
+        lines = tuple(valid_line(r, root_domains(r), shift=i) for i, r in enumerate(resources))
+        cid, result = _create(cli, host, f"cache-{machine}", IntelRdt(schemata=lines), version)
+        assert result.exit_code == 0, result.describe()
+        for resource, line in zip(resources, lines, strict=True):
+            got = group_masks(cid, resource)
+            assert got == cache_masks(line, resource), f"{cid}: {resource} {got}, not {line}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(cid)), "delete left the group"
 
 
 # -- monitoring -----------------------------------------------------------------------------

@@ -26,13 +26,15 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str) -> 
 
     ``era`` "seed" makes 692f6e1's two checks only; "runc-1.1" drops those two, as runc 1.1.1
     does (RDT enabled at all, an empty L3 schema), and checks closID, CAT and MBA; "runc-1.4"
-    is "runc-1.1" that first refuses any intelRdt on a host without RDT, as the runtime-spec
-    wants when resctrl is not mounted."""
+    is "runc-1.1" that first refuses any intelRdt on a host where resctrl is not mounted, as
+    the runtime-spec wants."""
     if era == "seed":
         _validate_seed(rdt, features)
         return
     clos = rdt.clos_id
-    if era == "runc-1.4" and not features.enabled:
+    # v1.4.0 validator.go:308-312: IsEnabled is resctrl mounted at all (intelrdt.go:426-428),
+    # so a host whose resctrl has neither info/L3 nor info/MB (a cdp mount) passes
+    if era == "runc-1.4" and features.root is None:
         raise IntelRdtConfigError("intelRdt is specified in config, but Intel RDT is not enabled")
     if clos in (".", "..") or "/" in clos:
         raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')

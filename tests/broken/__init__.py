@@ -57,6 +57,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # runtime-spec v1.3's intelRdt: rules of the runtime-spec profile alone
     "schemata_field_dropped": Broken(("CLI-RDT-SCHEMATA",), profile="runtime-spec"),
     "schemata_written_first": Broken(("CLI-RDT-SCHEMATA-LAST",), profile="runtime-spec"),
+    "schemata_other_caches_dropped": Broken(("CLI-RDT-SCHEMATA-CACHES",), profile="runtime-spec"),
     "monitoring_init_not_joined": Broken(("CLI-RDT-MONITORING",), profile="runtime-spec"),
     "monitoring_group_left": Broken(("CLI-RDT-MONITORING-CLOSID",), profile="runtime-spec"),
     "closid_error_without_status": Broken(("CLI-RDT-CLOSID-EXHAUSTED-STATUS",), profile="runc-1.1"),

@@ -30,6 +30,7 @@ PROBED_REASONS = (
     "no MBA: /proc/cpuinfo has no mba flag",
     "no L3 CDP: /proc/cpuinfo has no cdp_l3 flag",
     "no cache monitoring: /proc/cpuinfo has no cqm_llc flag",
+    "no L2 CAT: /proc/cpuinfo has no cat_l2 flag",
     "resctrl is not mounted: /proc/self/mountinfo has no resctrl line",
     "resctrl has no info/L3",
     "resctrl info/ holds",

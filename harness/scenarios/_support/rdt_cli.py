@@ -92,13 +92,18 @@ def read_text(path: str) -> str:
 
 
 def l3_info(name: str) -> str:
-    return read_text(os.path.join(RESCTRL, "info", "L3", name)).strip()
+    return cache_info("L3", name)
 
 
-def bit_usage() -> dict[int, str]:
-    """``info/L3/bit_usage``: per cache id, one letter per bit, most significant first; {}
-    on kernels without the file."""
-    path = os.path.join(RESCTRL, "info", "L3", "bit_usage")
+def cache_info(resource: str, name: str) -> str:
+    """``info/<resource>/<name>``, stripped."""
+    return read_text(os.path.join(RESCTRL, "info", resource, name)).strip()
+
+
+def bit_usage(resource: str = "L3") -> dict[int, str]:
+    """``info/<resource>/bit_usage``: per cache id, one letter per bit, most significant
+    first; {} on kernels without the file."""
+    path = os.path.join(RESCTRL, "info", resource, "bit_usage")
     if not os.path.exists(path):
         return {}
     usage = {}
@@ -121,23 +126,28 @@ def free_mask(width: int, cbm_len: int, letters: str, skip: int = 0) -> int:
 
 
 def valid_schema(host: Host, shift: int = 0) -> str:
-    """An ``L3:`` line the kernel accepts on every cache domain: contiguous runs of
-    min_cbm_bits (at least two) set bits within cbm_mask, clear of exclusive bits; the
-    second domain gets the next run, so that the domains differ.  ``shift`` 1 swaps the runs:
-    another valid line, for a rule that needs two."""
-    cbm_len = int(l3_info("cbm_mask"), 16).bit_length()
-    width = max(int(l3_info("min_cbm_bits")), 2)
-    usage = bit_usage()
+    """An ``L3:`` line the kernel accepts on every cache domain (see :func:`valid_line`)."""
+    return valid_line("L3", host.l3_domains(), shift)
+
+
+def valid_line(resource: str, domains: list[int], shift: int = 0) -> str:
+    """A line of cache ``resource`` (L3, L2, L3CODE, ...) the kernel accepts on every one of
+    ``domains``: contiguous runs of min_cbm_bits (at least two) set bits within cbm_mask,
+    clear of exclusive bits; every other domain gets the next run, so that neighbours
+    differ.  ``shift`` 1 swaps the runs: another valid line, for a rule that needs two."""
+    cbm_len = int(cache_info(resource, "cbm_mask"), 16).bit_length()
+    width = max(int(cache_info(resource, "min_cbm_bits")), 2)
+    usage = bit_usage(resource)
     items = []
-    for i, domain in enumerate(host.l3_domains()):
+    for i, domain in enumerate(domains):
         mask = free_mask(width, cbm_len, usage.get(domain, ""), skip=(i + shift) % 2)
         if mask == 0:
             skip_for_host(
-                "free L3 CAT bits",
-                f"L3 cache {domain} has no {width} free contiguous bits: {usage}",
+                f"free {resource} CAT bits",
+                f"{resource} cache {domain} has no {width} free contiguous bits: {usage}",
             )
         items.append(f"{domain}={mask:x}")
-    return "L3:" + ";".join(items)
+    return f"{resource}:" + ";".join(items)
 
 
 def invalid_schema(host: Host, kind: str) -> str:
@@ -149,18 +159,23 @@ def invalid_schema(host: Host, kind: str) -> str:
 
 
 def l3_masks(schema: str) -> dict[int, int]:
-    """The L3 masks of a schemata text or an ``L3:`` line, by cache id.  Names may be padded
-    on the left and masks with zeros, so both are compared by value."""
+    """The L3 masks of a schemata text or an ``L3:`` line, by cache id."""
+    return cache_masks(schema, "L3")
+
+
+def cache_masks(schema: str, resource: str) -> dict[int, int]:
+    """The masks of ``resource`` in a schemata text or line, by cache id.  Names may be
+    padded on the left and masks with zeros, so both are compared by value."""
     for line in schema.splitlines():
         name, _, rest = line.partition(":")
-        if name.strip() == "L3":
+        if name.strip() == resource:
             pairs = (item.split("=", 1) for item in rest.split(";") if item.strip())
             return {int(d): int(v.strip(), 16) for d, v in pairs}
     return {}
 
 
-def group_masks(group: str) -> dict[int, int]:
-    return l3_masks(read_text(os.path.join(RESCTRL, group, "schemata")))
+def group_masks(group: str, resource: str = "L3") -> dict[int, int]:
+    return cache_masks(read_text(os.path.join(RESCTRL, group, "schemata")), resource)
 
 
 def make_group(host: Host, name: str, schema: str) -> str:
@@ -205,11 +220,14 @@ def left_behind(
 MBA_MACHINE = "xeon-2s-cat-mba"
 #: a host whose resctrl is mounted with cdp: L3CODE and L3DATA instead of L3
 CDP_MACHINE = "xeon-cdp"
+#: a host with L2 CAT (16-bit masks on 48 per-core caches) besides L3 CAT and MBA
+L2_MACHINE = "sapphire-rapids-l2"
 
 
 #: what each CPU flag a rule probes for stands for, as the skip names it
 _FLAG_FEATURES = {
-    "mba": "MBA", "cat_l3": "L3 CAT", "cdp_l3": "L3 CDP", "cqm_llc": "cache monitoring"
+    "mba": "MBA", "cat_l3": "L3 CAT", "cdp_l3": "L3 CDP", "cqm_llc": "cache monitoring",
+    "cat_l2": "L2 CAT",
 }  # fmt: skip
 
 
@@ -252,6 +270,11 @@ def monitoring_usable(host: Host) -> str | None:
 def mon_group(group: str, cid: str) -> str:
     """The monitoring group of container ``cid`` in ``group``, relative to resctrl's root."""
     return os.path.join(group, "mon_groups", cid)
+
+
+def l2_usable(host: Host) -> str | None:
+    """A host's ``needs``: L2 CAT (the cat_l2 flag, ``info/L2``) through a mounted resctrl."""
+    return _with_info(host, "cat_l2", ("L2",))
 
 
 def cdp_mounted(host: Host) -> str | None:
