@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import functools
 import importlib
 import json
@@ -25,6 +26,7 @@ from typing import Any
 from typing import TextIO
 
 from reference_impl.cgroups.writer import CgroupError
+from reference_impl.configs import IntelRdtConfig
 from reference_impl.container import Container
 from reference_impl.errors import LibcontainerError
 from reference_impl.factory import Factory
@@ -94,6 +96,10 @@ def _parser() -> argparse.ArgumentParser:
     delete.add_argument("--force", "-f", action="store_true")
     delete.add_argument("id")
     commands.add_parser("features", exit_on_error=False)
+    update = commands.add_parser("update", exit_on_error=False)
+    update.add_argument("--l3-cache-schema", default="")
+    update.add_argument("--mem-bw-schema", default="")
+    update.add_argument("id")
     return parser
 
 
@@ -324,6 +330,30 @@ def parse_signal(text: str) -> int:
         raise CliError(f'unknown signal "{text}"') from None
 
 
+def _update(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
+    """``runc update`` of the RDT schemas (v1.1.5 update.go:120-127, 299-328): refused for a
+    feature the host lacks; a container made without intelRdt gets a group first; both
+    fields take the flags' values, and Set writes the ones given."""
+    container = factory.load(args.id)
+    l3, mb = args.l3_cache_schema, args.mem_bw_schema
+    if l3 and not factory.rdt_features.cat_enabled:
+        raise CliError("Intel RDT/CAT: l3 cache schema is not enabled")
+    if mb and not factory.rdt_features.mba_enabled:
+        raise CliError("Intel RDT/MBA: memory bandwidth schema is not enabled")
+    config = container.config
+    if l3 or mb:
+        if config.intel_rdt is None:
+            config = dataclasses.replace(config, intel_rdt=IntelRdtConfig())
+            manager = factory._rdt_manager(config, container.id)
+            init = container.init_process
+            if manager is not None and init is not None:
+                manager.apply(init.pid)
+            container.intel_rdt_manager = manager
+        rdt = dataclasses.replace(config.intel_rdt, l3_cache_schema=l3, mem_bw_schema=mb)
+        config = dataclasses.replace(config, intel_rdt=rdt)
+    container.set(config)
+
+
 def _features(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     """``runc features`` (v1.1.0 on): the profile's release says what it implements."""
     document = features_document(get_profile(args.profile))
@@ -342,6 +372,7 @@ _COMMANDS = {
     "pause": _pause,
     "resume": _resume,
     "features": _features,
+    "update": _update,
 }
 
 if __name__ == "__main__":

@@ -141,3 +141,34 @@ def test_exhausted_closids_error_carries_last_cmd_status(cli_on: CliOnHost) -> N
         f"{result.describe()}; the error must carry info/last_cmd_status, which says the"
         " kernel is out of CLOSIDs"
     )
+
+
+# -- update ---------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("machine", "needs", "flag"),
+    [
+        pytest.param(CAT_MACHINE, rdt_usable, "--l3-cache-schema", id="l3"),
+        pytest.param(MBA_MACHINE, cat_and_mba_usable, "--mem-bw-schema", id="mb"),
+    ],
+)
+@pytest.mark.requirement("CLI-RDT-UPDATE")
+def test_update_rewrites_the_schema_of_a_container(
+    cli_on: CliOnHost, machine: str, needs: Any, flag: str
+) -> None:
+    with cli_on(machine, needs) as (host, cli):
+        first = valid_schema(host)
+        cid, made, _ = create_with(cli, host, f"upd{flag[2:4]}", IntelRdt(l3_cache_schema=first))
+        assert made.exit_code == 0, made.describe()
+        if flag == "--l3-cache-schema":
+            new, wanted = valid_schema(host, shift=1), lambda: group_masks(cid)
+            expected = l3_masks(new)
+        else:
+            new, wanted = valid_mb_schema(), lambda: group_mb(cid)
+            expected = mb_values(new)
+        status = cli.status(cid)
+        updated = cli("update", flag, new, cid)
+        assert updated.exit_code == 0, updated.describe()
+        assert wanted() == expected, f"{cid}/schemata after update {flag} {new}: {wanted()}"
+        assert cli.status(cid) == status, f"update turned {status} into {cli.status(cid)}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()

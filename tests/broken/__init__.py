@@ -54,6 +54,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "closid_tasks_emptied_on_delete": Broken(("CLI-RDT-CLOSID-SHARED",), profile="runc-1.2"),
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
+    "update_schema_dropped": Broken(("CLI-RDT-UPDATE",), profile="runc-1.1"),
     # runtime-spec v1.3's intelRdt: rules of the runtime-spec profile alone
     "schemata_field_dropped": Broken(("CLI-RDT-SCHEMATA",), profile="runtime-spec"),
     "schemata_written_first": Broken(("CLI-RDT-SCHEMATA-LAST",), profile="runtime-spec"),
