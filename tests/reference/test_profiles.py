@@ -32,14 +32,16 @@ def test_the_profiles_are_known_and_unknown_names_are_refused() -> None:
 
 def test_the_runtime_spec_profile_is_runc_1_2_with_the_spec_s_command_line() -> None:
     """Only the places where runc departs from the runtime-spec differ from runc 1.2: delete,
-    the poststop hooks, and an intelRdt on a host without resctrl."""
+    the poststop hooks, an intelRdt on a host without resctrl; and what runc 1.2 does not
+    know of v1.3.0's intelRdt (schemata, enableMonitoring, what features says of them)."""
     differ = {
         f.name
         for f in dataclasses.fields(RUNTIME_SPEC)
         if getattr(RUNTIME_SPEC, f.name) != getattr(RUNC_1_2, f.name)
     }
     assert differ == {"name", "source", "poststop_failures", "cli_delete_created",
-                      "rdt_era"}  # fmt: skip
+                      "rdt_era", "rdt_v1_3", "features_oci_max",
+                      "features_intel_rdt"}  # fmt: skip
 
 
 def test_every_profile_refuses_the_same_operations() -> None:
@@ -98,18 +100,27 @@ def test_id_rules(container_id: str, seed: bool, runc_1_2: bool) -> None:
 
 def test_the_seed_config_knows_only_what_692f6e1_knows() -> None:
     """692f6e1's configs.Hooks has no createRuntime and its IntelRdt only L3CacheSchema: the
-    seed drops the rest, as Go's JSON decoding drops unknown keys; later runc keeps them."""
+    seed drops the rest, as Go's JSON decoding drops unknown keys; later runc keeps them, and
+    drops v1.3.0's schemata and enableMonitoring before the v1.3 profile (a test below)."""
     hook = Hook(path="/bin/true")
-    rdt = IntelRdtConfig(
-        l3_cache_schema="L3:0=f", mem_bw_schema="MB:0=50", clos_id="g", enable_monitoring=True
-    )
+    rdt = IntelRdtConfig(l3_cache_schema="L3:0=f", mem_bw_schema="MB:0=50", clos_id="g")
     config = Config(hooks=Hooks(prestart=(hook,), create_runtime=(hook,)), intel_rdt=rdt)
     seed = SEED.known_config(config)
     assert seed.hooks is not None and seed.hooks.create_runtime == ()
     assert seed.hooks.prestart == (hook,)
     assert seed.intel_rdt == IntelRdtConfig(l3_cache_schema="L3:0=f")
-    for later in (RUNC_1_1, RUNC_1_2):
+    for later in (RUNC_1_1, RUNC_1_2, RUNTIME_SPEC):
         assert later.known_config(config) is config, later.name
+
+
+def test_only_the_v1_3_profile_knows_schemata_and_monitoring() -> None:
+    """runc 1.1 and 1.2's configs.IntelRdt have neither field (runc v1.4.0 brought both), so
+    their profiles drop them and keep the rest; the runtime-spec profile keeps them."""
+    rdt = IntelRdtConfig(l3_cache_schema="L3:0=f", enable_monitoring=True, schemata=("L2:0=3",))
+    config = Config(intel_rdt=rdt)
+    for older in (RUNC_1_1, RUNC_1_2):
+        assert older.known_config(config).intel_rdt == IntelRdtConfig(l3_cache_schema="L3:0=f")
+    assert RUNTIME_SPEC.known_config(config) is config
 
 
 def test_runc_1_1_is_the_seed_with_sentinels_and_later_features() -> None:

@@ -82,14 +82,15 @@ def test_runs_of_one_host_are_one_column_its_latest() -> None:
     fleet = build_fleet(
         _runs(("v1-cat", D2, "fail"), ("xeon-cdp", D1, "pass"), ("v1-cat", D1, "pass")), NOW
     )
-    assert [h.label for h in fleet.hosts] == ["xeon-cdp", "v1-cat"]
-    v1 = fleet.hosts[1]
+    # groups in the order of their features: "cat-l3 ..." (v1-cat) before "cdp ..." (xeon-cdp)
+    assert [h.label for h in fleet.hosts] == ["v1-cat", "xeon-cdp"]
+    v1 = fleet.hosts[0]
     assert v1.runs == (f"v1-cat@{D1}", f"v1-cat@{D2}")
     assert (v1.started_at, v1.verdict) == (D2, "fail")
-    assert [r.id for r in fleet.runs] == [f"xeon-cdp@{D1}", *v1.runs]
+    assert [r.id for r in fleet.runs] == [*v1.runs, f"xeon-cdp@{D1}"]
     (row,) = fleet.rows
-    assert row.outcomes == ("pass", "fail")
-    assert [h.outcomes for h in row.history] == [("pass",), ("pass", "fail")]
+    assert row.outcomes == ("fail", "pass")
+    assert [h.outcomes for h in row.history] == [("pass", "fail"), ("pass",)]
     assert fleet.has_history
     assert fleet.warnings == ()
 
@@ -161,7 +162,9 @@ def test_the_json_adds_history_and_keeps_the_first_shape() -> None:
     assert row["history"] == {"xeon-cdp": ["pass"], "v1-cat": ["pass", "fail"]}
     assert row["failing_since"] == {"v1-cat": f"v1-cat@{D2}"}
     assert row["flapping"] == []
-    assert row["explanation"] == "fails only on hosts without cdp (equally: without cdp-capable)"
+    assert row["explanation"] == (
+        "fails only on hosts with cat-l3 (equally: without cdp; without cdp-capable)"
+    )
     (finding,) = row["findings"]
     assert finding["sentence"] == f"fails on 1 of 1 node since 2026-12-02 (run v1-cat@{D2})"
 

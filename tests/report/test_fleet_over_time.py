@@ -70,7 +70,7 @@ def test_merge_prints_each_host_s_runs_and_what_fails_since_when(
     merging: tuple[Path, str],
 ) -> None:
     lines = merging[1].splitlines()
-    assert "xeon-cdp         PASS  cat-l3 cdp cdp-capable cgroup-v1 resctrl  (3 runs)" in lines
+    assert "xeon-cdp         PASS  cdp cdp-capable cgroup-v1 resctrl  (3 runs)" in lines
     assert "requirements failing now or flapping: 2" in lines
     assert (
         f"  {RDT} on {PLAIN_GROUP}: fails on 2 of 2 nodes since 2026-12-02 (run v1-cat@{DAY2})"
