@@ -7,10 +7,13 @@ no MBA.  The suite is a fake one whose catalog gives its rules host features.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from pathlib import Path
 
 import pytest
 
+from harness.cli import main
 from tests.cli.test_cli import _one_line
 from tests.cli.test_cli import _run_cli
 
@@ -104,3 +107,27 @@ def test_a_bad_require_in_the_expectations_file_names_its_line(
     assert got == 2
     line = _one_line(capsys.readouterr().err)
     assert f"{exp}:3: 'require' names unknown host feature(s) flux" in line
+
+
+def _resctrl_mounted() -> bool:
+    with open("/proc/self/mountinfo", encoding="ascii", errors="replace") as f:
+        return any(" - resctrl " in line for line in f)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a real-host run needs root")
+@pytest.mark.skipif(_resctrl_mounted(), reason="this host has resctrl mounted: it has resctrl")
+@pytest.mark.skipif(shutil.which("runc") is None, reason="no runc on PATH")
+def test_a_real_host_without_resctrl_fails_require_resctrl(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    got = main(
+        ["run", "--subject", "oci:runc", "--host", "real", "--profile", "runc-1.1",
+         "--require", "resctrl", "--report-dir", str(out)]
+    )  # fmt: skip
+    assert got == 1
+    line = _one_line(capsys.readouterr().err)
+    assert line.startswith("rtgate: verdict FAIL: host "), line
+    assert "lacks required host feature(s) resctrl; it has cgroup-" in line, line
+    assert "its probe found no resctrl: /proc/self/mountinfo has no resctrl line" in line, line
+    assert not (out / "compliance.json").exists(), "no test ran"
