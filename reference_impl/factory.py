@@ -88,7 +88,14 @@ class Factory:
         # runc >= 1.1 makes a writer whenever resctrl is there; the seed asks for CAT
         usable = features.root is not None if era != "seed" else features.enabled
         if usable and config.intel_rdt is not None:
-            return IntelRdtManager(features, container_id, path, config.intel_rdt, era=era)
+            return IntelRdtManager(
+                features,
+                container_id,
+                path,
+                config.intel_rdt,
+                era=era,
+                compare_closid=self.profile.rdt_closid_compare,
+            )
         return None
 
     def _cgroup_manager(

@@ -355,6 +355,10 @@ class Profile:
     #: the ``linux.intelRdt`` keys ``features`` sets true (features-linux.md:229-238): runc
     #: 1.1.5 says nothing of RDT, 1.2 ``enabled``, the v1.3 profile ``schemata``, ``monitoring``
     features_intel_rdt: tuple[str, ...] = ()
+    #: create with a closID naming an existing group and l3CacheSchema or memBwSchema checks
+    #: the group's schemata holds them, and errs when not (runtime-spec v1.0.2
+    #: config-linux.md:523); runc leaves it a TODO (v1.1.5 intelrdt.go:724-728)
+    rdt_closid_compare: bool = False
 
     def known_config(self, config: Config) -> Config:
         """``config`` as this release's ``configs.Config`` holds it: the seed's has no
@@ -667,6 +671,7 @@ RUNTIME_SPEC = dataclasses.replace(
     rdt_era="runc-1.4",
     # v1.3.0 config-linux.md:754-786 (schemata, enableMonitoring) and features-linux.md:229-238
     rdt_v1_3=True,
+    rdt_closid_compare=True,
     features_oci_max="1.3.0",
     features_intel_rdt=("enabled", "schemata", "monitoring"),
 )

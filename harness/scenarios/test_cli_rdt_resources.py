@@ -24,6 +24,7 @@ from harness.scenarios._support.rdt_cli import CAT_MACHINE
 from harness.scenarios._support.rdt_cli import CDP_MACHINE
 from harness.scenarios._support.rdt_cli import FEW_CLOSIDS_MACHINE
 from harness.scenarios._support.rdt_cli import MBA_MACHINE
+from harness.scenarios._support.rdt_cli import MBA_MACHINES
 from harness.scenarios._support.rdt_cli import cat_and_mba_usable
 from harness.scenarios._support.rdt_cli import cdp_mounted
 from harness.scenarios._support.rdt_cli import create_with
@@ -48,9 +49,10 @@ def _init_pid(cli: object, cid: str) -> int:
 
 
 # -- memory bandwidth -----------------------------------------------------------------------
+@pytest.mark.parametrize("machine", MBA_MACHINES, ids=["intel", "amd"])
 @pytest.mark.requirement("CLI-RDT-MBA")
-def test_mem_bw_schema_alone_is_written(cli_on: CliOnHost) -> None:
-    with cli_on(MBA_MACHINE, mba_usable) as (host, cli):
+def test_mem_bw_schema_alone_is_written(cli_on: CliOnHost, machine: str) -> None:
+    with cli_on(machine, mba_usable) as (host, cli):
         schema = valid_mb_schema()
         cid, result, _ = create_with(cli, host, "mba", IntelRdt(mem_bw_schema=schema))
         assert result.exit_code == 0, result.describe()
@@ -64,9 +66,10 @@ def test_mem_bw_schema_alone_is_written(cli_on: CliOnHost) -> None:
         assert not os.path.exists(host.resctrl_group(cid)), "delete left the group"
 
 
+@pytest.mark.parametrize("machine", MBA_MACHINES, ids=["intel", "amd"])
 @pytest.mark.requirement("CLI-RDT-L3-MB")
-def test_both_schemas_are_written_together(cli_on: CliOnHost) -> None:
-    with cli_on(MBA_MACHINE, cat_and_mba_usable) as (host, cli):
+def test_both_schemas_are_written_together(cli_on: CliOnHost, machine: str) -> None:
+    with cli_on(machine, cat_and_mba_usable) as (host, cli):
         l3, mb = valid_schema(host), valid_mb_schema()
         rdt = IntelRdt(l3_cache_schema=l3, mem_bw_schema=mb)
         cid, result, _ = create_with(cli, host, "l3mb", rdt)
@@ -172,3 +175,26 @@ def test_update_rewrites_the_schema_of_a_container(
         assert cli.status(cid) == status, f"update turned {status} into {cli.status(cid)}"
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
+
+
+# -- a closID group's schemata --------------------------------------------------------------
+@pytest.mark.parametrize("schema", ["same", "other"])
+@pytest.mark.requirement("CLI-RDT-CLOSID-SCHEMA-COMPARED")
+def test_closid_schema_is_compared_with_the_group(cli_on: CliOnHost, schema: str) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        team = make_group(host, host.container_id(f"cmp{schema}"), valid_schema(host))
+        masks = group_masks(team)
+        asked = valid_schema(host, shift=0 if schema == "same" else 1)
+        rdt = IntelRdt(clos_id=team, l3_cache_schema=asked)
+        cid, result, before = create_with(cli, host, f"cmp-{schema}", rdt)
+        if schema == "same":
+            assert result.exit_code == 0, f"{result.describe()}; {team} holds {asked} already"
+            deleted = stop_and_delete(cli, host, cid)
+            assert deleted.exit_code == 0, deleted.describe()
+        else:
+            assert result.exit_code != 0, (
+                f"{result.describe()}; {team}/schemata holds {masks}, the config {asked}"
+            )
+            left = left_behind(cli, host, cid, (cid,), before)
+            assert left == [], f"the refused create left {left}"
+        assert group_masks(team) == masks, f"{team}/schemata changed: {group_masks(team)}"

@@ -26,6 +26,7 @@ from reference_impl.fileutil import read_file
 from reference_impl.fileutil import remove_all
 from reference_impl.fileutil import write_failed
 from reference_impl.fileutil import write_file
+from reference_impl.intelrdt.compare import schemata_mismatch
 from reference_impl.mountinfo import MountInfoError
 from reference_impl.mountinfo import read_mountinfo
 
@@ -140,6 +141,7 @@ class IntelRdtManager:
         config: IntelRdtConfig | None = None,
         *,
         era: str,
+        compare_closid: bool = False,
     ) -> None:
         self.features = features
         self.id = container_id
@@ -147,6 +149,9 @@ class IntelRdtManager:
         self.config = config or IntelRdtConfig()
         #: whose error texts: "seed" or "runc-1.1" ("intelrdt: unable to ...")
         self.era = era
+        #: an existing closID group must already hold the config's schemas (the runtime-spec;
+        #: runc never compares)
+        self.compare_closid = compare_closid
 
     # -- paths ------------------------------------------------------------------------------
     def _root(self) -> str:
@@ -205,6 +210,8 @@ class IntelRdtManager:
                 "clos dir not accessible (must be pre-created when l3CacheSchema and"
                 f" memBwSchema are empty): stat {path}: no such file or directory"
             )
+        if self.compare_closid and config.clos_id and os.path.isdir(path):
+            self._check_closid_schemata(path)
         try:
             mkdir_all(path, 0o755)
         except OSError as err:
@@ -221,6 +228,23 @@ class IntelRdtManager:
                 raise self._last_cmd(f"mkdir {mon}: {go_strerror(err.errno)}") from err
             if pid != -1:
                 self._add_task(mon, pid)
+
+    def _check_closid_schemata(self, path: str) -> None:
+        """runtime-spec v1.0.2 config-linux.md:523: the group a closID names exists, so its
+        schemata must already be what l3CacheSchema and memBwSchema say."""
+        given = schemata_value(self.config)
+        if not given:
+            return
+        try:
+            current = read_file(os.path.join(path, "schemata"))
+        except OSError as err:
+            raise IntelRdtError(f"intelrdt: unable to read the schemata of {path}: {err}") from err
+        why = schemata_mismatch(given, current)
+        if why is not None:
+            raise IntelRdtError(
+                f"intelrdt: closID {self.config.clos_id!r} names a group whose schemata does"
+                f" not match the config's: {why}"
+            )
 
     def _add_task(self, path: str, pid: int) -> None:
         """``WriteIntelRdtTasks``: the seed's error is its own text (intelrdt.go:364-366); runc

@@ -55,6 +55,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
     "update_schema_dropped": Broken(("CLI-RDT-UPDATE",), profile="runc-1.1"),
+    "closid_schema_not_compared": Broken(
+        ("CLI-RDT-CLOSID-SCHEMA-COMPARED",), profile="runtime-spec"
+    ),
     # runtime-spec v1.3's intelRdt: rules of the runtime-spec profile alone
     "schemata_field_dropped": Broken(("CLI-RDT-SCHEMATA",), profile="runtime-spec"),
     "schemata_written_first": Broken(("CLI-RDT-SCHEMATA-LAST",), profile="runtime-spec"),

@@ -220,6 +220,10 @@ def left_behind(
 MBA_MACHINE = "xeon-2s-cat-mba"
 #: a host whose resctrl is mounted with cdp: L3CODE and L3DATA instead of L3
 CDP_MACHINE = "xeon-cdp"
+#: an AMD host: MBA in 1/8 GB/s units up to 2048, any step (bandwidth_gran 1, min 0)
+AMD_MBA_MACHINE = "epyc-milan-mba"
+#: the MBA hosts the memory bandwidth rules run on, by vendor
+MBA_MACHINES = (MBA_MACHINE, AMD_MBA_MACHINE)
 #: a host with L2 CAT (16-bit masks on 48 per-core caches) besides L3 CAT and MBA
 L2_MACHINE = "sapphire-rapids-l2"
 
