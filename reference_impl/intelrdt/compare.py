@@ -38,8 +38,10 @@ def schemata_mismatch(given: str, current: str) -> str | None:
             return f"the group has no {resource} line"
         for domain, value in domains.items():
             found = held[resource].get(domain)
+            if found is None:
+                return f"its {resource} line has no domain {domain}"
             try:
-                same = found is not None and _value(resource, value) == _value(resource, found)
+                same = _value(resource, value) == _value(resource, found)
             except ValueError:
                 same = False
             if not same:

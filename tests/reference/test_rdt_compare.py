@@ -19,7 +19,7 @@ CURRENT = "    MB:0= 100;1=  50\n    L3:0=0f0;1=7ff\n"
         ("L3:0=f0;1=7ff\nMB:0=100;1=50\n", None),
         ("L3:0=f0;1=7fe\n", "L3 domain 1 is 7ff, not 7fe"),
         ("MB:1=5\n", "MB domain 1 is 50, not 5"),
-        ("L3:2=f\n", "L3 domain 2 is None, not f"),
+        ("L3:2=f\n", "its L3 line has no domain 2"),
         ("L2:0=f\n", "the group has no L2 line"),
         ("L3:0=xyz\n", "L3 domain 0 is 0f0, not xyz"),
     ],
