@@ -37,6 +37,7 @@ from harness.scenarios._support.rdt_cli import valid_line
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
 from harness.scenarios._support.runtime_features import require_announced
+from harness.scenarios._support.runtime_features import require_oci_version
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import IntelRdt
 
@@ -149,3 +150,20 @@ def test_monitoring_group_in_a_closid_group_goes_and_the_group_stays(
         assert deleted.exit_code == 0, deleted.describe()
         assert not os.path.exists(host.resctrl_group(mon)), f"delete left {mon}"
         assert os.path.isdir(host.resctrl_group(team)), f"delete removed {team}"
+
+
+# -- the default CLOS -----------------------------------------------------------------------
+@pytest.mark.requirement("CLI-RDT-CLOSID-ROOT")
+def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        version = require_oci_version(cli, "1.3.0", "closID '/' (the default CLOS)")
+        groups = sorted(os.listdir(host.resctrl_group("")))
+        cid, result = _create(cli, host, "rootclos", IntelRdt(clos_id="/"), version)
+        assert result.exit_code == 0, result.describe()
+        pid = _init_pid(cli, cid)
+        assert pid in host.resctrl_tasks(""), f"init {pid} is not in the default group's tasks"
+        made = sorted(os.listdir(host.resctrl_group("")))
+        assert made == groups, f"closID '/' made {sorted(set(made) - set(groups))}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert os.path.isfile(os.path.join(host.resctrl_group(""), "tasks")), "resctrl is gone"

@@ -162,16 +162,20 @@ class IntelRdtManager:
         return self.features.root
 
     def group_path(self) -> str:
-        """``<resctrl>/<closID>``, or ``<resctrl>/<container id>`` without a closID.
+        """``<resctrl>/<closID>``, or ``<resctrl>/<container id>`` without a closID.  The
+        closID is joined below the root as runc >= 1.1 joins it (securejoin), so ``/`` names
+        the root itself: the default CLOS (runtime-spec v1.3.0 config-linux.md:747, runc v1.4.0
+        intelrdt.go:172-179); the validator refuses it before v1.4.
 
         Raises:
             NotFoundError: resctrl is not mounted.
         """
         if self.features.root is None:
             raise NotFoundError("mountpoint for Intel RDT not found")
-        return os.path.join(self.features.root, self.config.clos_id or self.id)
+        name = (self.config.clos_id or self.id).lstrip("/")
+        return os.path.join(self.features.root, name) if name else self.features.root
 
-    def mon_path(self) -> str:  # pragma: no mutate block (runc 1.4 monitoring: no profile)
+    def mon_path(self) -> str:
         """The container's monitoring group below its group."""
         return os.path.join(self.group_path(), "mon_groups", self.id)
 
@@ -220,7 +224,7 @@ class IntelRdtManager:
         self.path = path
         if pid != -1:
             self._add_task(path, pid)
-        if config.enable_monitoring:  # pragma: no mutate block (runc 1.4: no profile)
+        if config.enable_monitoring:
             mon = self.mon_path()
             try:
                 mkdir_all(mon, 0o755)
@@ -288,7 +292,7 @@ class IntelRdtManager:
         >= 1.1 removes ``GetPath()``, which computes the group's path when it is empty
         (v1.2.0 libcontainer/intelrdt/intelrdt.go:482-504)."""
         if self.config.clos_id:
-            if self.config.enable_monitoring and self.path:  # pragma: no mutate block (runc 1.4)
+            if self.config.enable_monitoring and self.path:
                 remove_all(os.path.join(self.path, "mon_groups", self.id))
         else:
             remove_all(self.path if self.era == "seed" else self.get_path())

@@ -36,7 +36,8 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str) -> 
     # so a host whose resctrl has neither info/L3 nor info/MB (a cdp mount) passes
     if era == "runc-1.4" and features.root is None:
         raise IntelRdtConfigError("intelRdt is specified in config, but Intel RDT is not enabled")
-    if clos in (".", "..") or "/" in clos:
+    # v1.4.0 validator.go:314-316 lets "/" through: the default CLOS of runtime-spec v1.3.0
+    if clos in (".", "..") or ("/" in clos and (era != "runc-1.4" or len(clos) > 1)):
         raise IntelRdtConfigError(f'invalid intelRdt.ClosID "{clos}"')
     if rdt.l3_cache_schema and not features.cat_enabled:
         raise IntelRdtConfigError(

@@ -49,3 +49,23 @@ def test_refused_schema_error_by_era(era: str, prefix: str, suffix: str) -> None
         assert text.startswith(prefix), text
         assert text.endswith(suffix), text
         manager.destroy()
+
+
+@pytest.mark.parametrize(
+    ("era", "clos", "refused"),
+    [("runc-1.1", "/", True), ("runc-1.4", "/", False), ("runc-1.4", "/a", True),
+     ("runc-1.4", "a/b", True), ("runc-1.4", "..", True), ("runc-1.4", "a", False)],
+)  # fmt: skip
+def test_closid_slash_is_the_default_clos_from_runc_1_4(era: str, clos: str, refused: bool) -> None:
+    """v1.4.0 validator.go:314-316: "/" names the default CLOS (runtime-spec v1.3.0); any
+    other closID holding a slash, and "." and "..", stay refused."""
+    mounted = RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True)
+    config = IntelRdtConfig(clos_id=clos)
+    if refused:
+        with pytest.raises(IntelRdtConfigError, match="invalid intelRdt.ClosID"):
+            validate_intel_rdt(config, mounted, era)
+    else:
+        validate_intel_rdt(config, mounted, era)
+    root = IntelRdtManager(mounted, "c", config=config, era=era)
+    if clos == "/":
+        assert root.group_path() == "/sys/fs/resctrl"

@@ -17,7 +17,7 @@ import pytest
 
 from harness.subjects.command_line import CommandLine
 
-__all__ = ["announced", "require_announced"]
+__all__ = ["announced", "require_announced", "require_oci_version"]
 
 #: the ociVersion a bundle declares for a rule of runtime-spec v1.3.0
 OCI_VERSION_1_3 = "1.3.0"
@@ -56,6 +56,18 @@ def require_announced(cli: CommandLine, path: str) -> str:
     if node is not True:
         pytest.skip(f"the runtime does not announce {path} in its features (it says {node!r})")
     return OCI_VERSION_1_3 if _reaches(document.get("ociVersionMax"), OCI_VERSION_1_3) else ""
+
+
+def require_oci_version(cli: CommandLine, wanted: str, rule: str) -> str:
+    """Skip unless the runtime's features say it accepts ociVersion ``wanted`` (a rule of
+    that spec version's semantics with no features key of its own, ``rule`` in words); the
+    version its bundles then declare."""
+    document = announced(cli)
+    highest = None if document is None else document.get("ociVersionMax")
+    if not _reaches(highest, wanted):
+        said = "has no features command" if document is None else f"says ociVersionMax {highest!r}"
+        pytest.skip(f"{rule} is runtime-spec v{wanted}'s, and the runtime {said}")
+    return wanted
 
 
 def _reaches(version: Any, wanted: str) -> bool:
