@@ -85,8 +85,10 @@ class Factory:
     ) -> IntelRdtManager | None:
         features = self.rdt_features
         era = self.profile.rdt_era
-        # runc >= 1.1 makes a writer whenever resctrl is there; the seed asks for CAT
-        usable = features.root is not None if era != "seed" else features.enabled
+        # runc >= 1.2 makes a writer whenever resctrl is there; the seed and runc 1.1 ask for
+        # CAT or MBA (features.enabled)
+        needs = self.profile.rdt_writer_needs_cat_or_mba
+        usable = features.enabled if needs else features.root is not None
         if usable and config.intel_rdt is not None:
             return IntelRdtManager(
                 features,

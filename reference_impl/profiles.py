@@ -204,6 +204,11 @@ class Profile:
     #: state.json's intel_rdt_path is ``<resctrl>/<id>`` whenever resctrl is mounted (the seed's
     #: GetIntelRdtPath), not only for a container with intelRdt, as runc does until v1.1.0
     rdt_path_without_manager: bool = True
+    #: a container gets a resctrl writer only where CAT or MBA is enabled (the seed; runc
+    #: v1.1.5 factory_linux.go:54-61, IntelRdtFs): on a host whose resctrl has neither (a cdp
+    #: mount, L2 CAT alone) its intelRdt, closID included, is silently ignored (runc issue
+    #: 3550).  runc v1.2.0 makes one wherever resctrl is mounted (intelrdt.go NewManager).
+    rdt_writer_needs_cat_or_mba: bool = True
     #: the error of a limit for a subsystem whose hierarchy is not mounted (``{subsystem}``,
     #: ``{file}``): the seed's writeFile on an empty dir (692f6e1 apply_raw.go:311-313), or runc's
     #: own text since v1.0.0 (8c5a19f79; v1.1.5 fs/fs.go:193, v1.2.0 :192-196)
@@ -653,6 +658,7 @@ RUNC_1_2 = Profile(
     cgroup_v2=True,
     # v1.2.0 features.go:34 (its go.mod's runtime-spec v1.2.0), 58-60 (intelRdt enabled)
     features_oci_max="1.2.0",
+    rdt_writer_needs_cat_or_mba=False,
     features_intel_rdt=("enabled",),
 )
 

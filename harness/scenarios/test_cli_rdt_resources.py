@@ -35,6 +35,7 @@ from harness.scenarios._support.rdt_cli import left_behind
 from harness.scenarios._support.rdt_cli import make_group
 from harness.scenarios._support.rdt_cli import mb_values
 from harness.scenarios._support.rdt_cli import mba_usable
+from harness.scenarios._support.rdt_cli import neither_cat_nor_mba
 from harness.scenarios._support.rdt_cli import plain_l3_on_cdp
 from harness.scenarios._support.rdt_cli import rdt_usable
 from harness.scenarios._support.rdt_cli import stop_and_delete
@@ -198,3 +199,20 @@ def test_closid_schema_is_compared_with_the_group(cli_on: CliOnHost, schema: str
             left = left_behind(cli, host, cid, (cid,), before)
             assert left == [], f"the refused create left {left}"
         assert group_masks(team) == masks, f"{team}/schemata changed: {group_masks(team)}"
+
+
+@pytest.mark.requirement("CLI-RDT-CLOSID-WITHOUT-CAT-MBA")
+def test_closid_is_joined_where_resctrl_has_neither_l3_nor_mb(cli_on: CliOnHost) -> None:
+    with cli_on(CDP_MACHINE, neither_cat_nor_mba) as (host, cli):
+        team = host.container_id("cdpteam")
+        os.mkdir(host.resctrl_group(team))  # its schemata the kernel's default
+        cid, made, _ = create_with(cli, host, "cdpjoin", IntelRdt(clos_id=team))
+        assert made.exit_code == 0, made.describe()
+        pid = _init_pid(cli, cid)
+        assert pid in host.resctrl_tasks(team), (
+            f"init {pid} is not in {team}/tasks: the closID was ignored on a host whose resctrl"
+            " has neither info/L3 nor info/MB"
+        )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert os.path.isdir(host.resctrl_group(team)), f"delete removed {team}"

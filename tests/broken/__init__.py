@@ -55,6 +55,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
     "update_schema_dropped": Broken(("CLI-RDT-UPDATE",), profile="runc-1.1"),
+    "closid_ignored_without_cat_mba": Broken(
+        ("CLI-RDT-CLOSID-WITHOUT-CAT-MBA",), profile="runc-1.2"
+    ),
     "closid_root_refused": Broken(("CLI-RDT-CLOSID-ROOT",), profile="runtime-spec"),
     "closid_schema_not_compared": Broken(
         ("CLI-RDT-CLOSID-SCHEMA-COMPARED",), profile="runtime-spec"

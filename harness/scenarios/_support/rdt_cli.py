@@ -287,6 +287,12 @@ def cdp_mounted(host: Host) -> str | None:
     return _with_info(host, "cdp_l3", ("L3CODE", "L3DATA"), absent=("L3",))
 
 
+def neither_cat_nor_mba(host: Host) -> str | None:
+    """A host's ``needs``: resctrl mounted with cdp and without MBA, so that ``info/`` has
+    neither L3 nor MB (what runc 1.1 takes for no RDT at all)."""
+    return _with_info(host, "cdp_l3", ("L3CODE", "L3DATA"), absent=("L3", "MB"))
+
+
 def root_domains(resource: str) -> list[int]:
     """The domain ids of ``resource``'s line in the default group's schemata."""
     for line in read_text(os.path.join(RESCTRL, "schemata")).splitlines():
