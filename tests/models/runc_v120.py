@@ -209,6 +209,9 @@ RUNC_V120 = Profile(
     # configs/validate/validator.go intelrdtCheck and intelrdt/intelrdt.go (v1.1 era: closID,
     # MBA, a writer whenever resctrl is mounted)
     rdt_era="runc-1.1",
+    # intelrdt/intelrdt.go:158-167 NewManager: a writer wherever Root() finds resctrl, with or
+    # without CAT and MBA
+    rdt_writer_needs_cat_or_mba=False,
     # configs/config.go:196-200 Hooks: createRuntime, createContainer, startContainer beside
     # prestart, poststart and poststop
     create_runtime_hooks=True,

@@ -173,7 +173,7 @@ def make_init_gone(host: Host, c: Container) -> int:
     cgroup, init dies, and the cgroup is frozen again (with only a zombie left, at once).
     """
     pid = init_pid(c)
-    if host.is_frozen(pid):
+    if host.is_frozen(pid) and _frozen_by_its_group(host, pid):
         freezer, frozen, thawed = host.freezer_file(pid)
         host.system.signal(pid, signal.SIGKILL)
         _write(freezer, thawed)
@@ -182,6 +182,16 @@ def make_init_gone(host: Host, c: Container) -> int:
     else:
         host.end_process(pid)
     return pid
+
+
+def _frozen_by_its_group(host: Host, pid: int) -> bool:
+    """Whether ``pid``'s freezer asks for it frozen.  A D state alone is no proof: on a busy
+    real host a running task sleeps uninterruptibly for a moment (a page fault, an exec's
+    read), and freezing its group back after its end would leave a container paused that the
+    test wants stopped."""
+    freezer, frozen, _ = host.freezer_file(pid)
+    with open(freezer, encoding="ascii") as f:
+        return f.read().strip() == frozen
 
 
 def _write(path: str, value: str) -> None:
