@@ -147,7 +147,7 @@ class CliFaultMachine(CliMachine):
         self.expect_status(stays, rule, f"a {argv[0]} whose {op} failed")
 
     def _init_pid(self) -> int:
-        return int((self.cli.state(self.cid) or {}).get("pid") or 0)
+        return self.cli.init_pid(self.cid)
 
     @precondition(lambda self: self.status == "running" and PAUSE_RULE in self.ruled)
     @rule()

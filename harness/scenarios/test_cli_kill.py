@@ -34,7 +34,7 @@ def test_kill_whose_signal_fails_says_so(
     cli: CommandLine, host: Host, profile: str, verify: Any
 ) -> None:
     cid = cli_bring_to(cli, host, "sig-fail", "running")
-    pid = int((cli.state(cid) or {}).get("pid") or 0)
+    pid = cli.init_pid(cid)
     fault = inject(host, "kill", f"/proc/{pid}", errno.EPERM)
     result = cli("kill", cid)
     setting_up(host.fired(fault), f"the kill fault never fired: {result.describe()}")

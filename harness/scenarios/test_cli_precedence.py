@@ -62,7 +62,7 @@ def _container(
     for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
         done = cli(*argv)
         setting_up(done.exit_code == 0, done.describe())
-    pid = int((cli.state(cid) or {}).get("pid") or 0)
+    pid = cli.init_pid(cid)
     if not running:
         killed = cli("kill", cid, "KILL")
         setting_up(killed.exit_code == 0, killed.describe())

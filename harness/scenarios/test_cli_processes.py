@@ -107,7 +107,7 @@ def _started(
     bundle = cli.bundle(name, ("/bin/sh", "-c", _PROGRAMS[shape, exits]), namespaces=namespaces)
     created = cli("create", "--bundle", bundle, cid)
     setting_up(created.exit_code == 0, created.describe())
-    init = int((cli.state(cid) or {}).get("pid") or 0)  # read now: an init that exits has none
+    init = cli.init_pid(cid)  # read now: an init that exits has none
     setting_up(init > 0, f"state shows no pid for {cid}")
     started = cli("start", cid)
     setting_up(started.exit_code == 0, started.describe())
@@ -185,7 +185,7 @@ def test_forced_delete_of_a_created_container_leaves_no_process(
     bundle = cli.bundle(f"created-{pidns}", namespaces=_NAMESPACES[pidns])
     created = cli("create", "--bundle", bundle, cid)
     setting_up(created.exit_code == 0, created.describe())
-    init = int((cli.state(cid) or {}).get("pid") or 0)
+    init = cli.init_pid(cid)
     setting_up(init > 0, f"state shows no pid for {cid}")
     if host.executes_programs:
         execd = cli("exec", "--detach", cid, "/bin/sleep", "600")

@@ -81,7 +81,7 @@ def test_group_holds_schema_and_init(cli_on: CliOnHost, named_by: str) -> None:
         rdt = IntelRdt(clos_id=clos, l3_cache_schema=schema)
         _, result, _ = create_with(cli, host, f"grp-{named_by}", rdt)
         assert result.exit_code == 0, result.describe()
-        pid = int((cli.state(cid) or {}).get("pid") or 0)
+        pid = cli.init_pid(cid)
         assert os.path.isdir(host.resctrl_group(group)), f"no resctrl group {group}"
         assert pid in host.resctrl_tasks(group), f"init {pid} is not in {group}/tasks"
         assert group_masks(group) == l3_masks(schema), (
@@ -102,7 +102,7 @@ def test_joined_closid_group_is_kept(cli_on: CliOnHost) -> None:
         masks = group_masks(team)
         cid, result, _ = create_with(cli, host, "joiner", IntelRdt(clos_id=team))
         assert result.exit_code == 0, result.describe()
-        pid = int((cli.state(cid) or {}).get("pid") or 0)
+        pid = cli.init_pid(cid)
         assert pid in host.resctrl_tasks(team), f"init {pid} did not join {team}"
         assert not os.path.exists(host.resctrl_group(cid)), "a group named by the id"
         deleted = stop_and_delete(cli, host, cid)

@@ -45,10 +45,6 @@ from harness.scenarios._support.rdt_cli import valid_schema
 from harness.subjects.oci import IntelRdt
 
 
-def _init_pid(cli: object, cid: str) -> int:
-    return int((cli.state(cid) or {}).get("pid") or 0)  # type: ignore[attr-defined]
-
-
 # -- memory bandwidth -----------------------------------------------------------------------
 @pytest.mark.parametrize("machine", MBA_MACHINES, ids=["intel", "amd"])
 @pytest.mark.requirement("CLI-RDT-MBA")
@@ -58,7 +54,7 @@ def test_mem_bw_schema_alone_is_written(cli_on: CliOnHost, machine: str) -> None
         cid, result, _ = create_with(cli, host, "mba", IntelRdt(mem_bw_schema=schema))
         assert result.exit_code == 0, result.describe()
         assert os.path.isdir(host.resctrl_group(cid)), f"no resctrl group {cid}"
-        assert _init_pid(cli, cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
+        assert cli.init_pid(cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
         assert group_mb(cid) == mb_values(schema), (
             f"{cid}/schemata has MB {group_mb(cid)}; the config's memBwSchema is {schema}"
         )
@@ -104,7 +100,7 @@ def test_two_containers_share_a_closid_group(cli_on: CliOnHost) -> None:
         assert made.exit_code == 0, made.describe()
         second, made, _ = create_with(cli, host, "mate-b", IntelRdt(clos_id=team))
         assert made.exit_code == 0, made.describe()
-        pids = {cid: _init_pid(cli, cid) for cid in (first, second)}
+        pids = {cid: cli.init_pid(cid) for cid in (first, second)}
         for cid, pid in pids.items():
             assert pid in host.resctrl_tasks(team), f"{cid}'s init {pid} is not in {team}/tasks"
         deleted = stop_and_delete(cli, host, first)
@@ -208,7 +204,7 @@ def test_closid_is_joined_where_resctrl_has_neither_l3_nor_mb(cli_on: CliOnHost)
         os.mkdir(host.resctrl_group(team))  # its schemata the kernel's default
         cid, made, _ = create_with(cli, host, "cdpjoin", IntelRdt(clos_id=team))
         assert made.exit_code == 0, made.describe()
-        pid = _init_pid(cli, cid)
+        pid = cli.init_pid(cid)
         assert pid in host.resctrl_tasks(team), (
             f"init {pid} is not in {team}/tasks: the closID was ignored on a host whose resctrl"
             " has neither info/L3 nor info/MB"

@@ -52,10 +52,6 @@ def _create(cli: CommandLine, host: Any, name: str, rdt: IntelRdt, version: str)
     return cid, cli("create", "--bundle", bundle, cid)
 
 
-def _init_pid(cli: CommandLine, cid: str) -> int:
-    return int((cli.state(cid) or {}).get("pid") or 0)
-
-
 # -- schemata -------------------------------------------------------------------------------
 @pytest.mark.requirement("CLI-RDT-SCHEMATA")
 def test_schemata_lines_are_written(cli_on: CliOnHost) -> None:
@@ -64,7 +60,7 @@ def test_schemata_lines_are_written(cli_on: CliOnHost) -> None:
         l3, mb = valid_schema(host), valid_mb_schema()
         cid, result = _create(cli, host, "lines", IntelRdt(schemata=(l3, mb)), version)
         assert result.exit_code == 0, result.describe()
-        assert _init_pid(cli, cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
+        assert cli.init_pid(cid) in host.resctrl_tasks(cid), f"init is not in {cid}/tasks"
         assert group_masks(cid) == l3_masks(l3), f"{cid}: L3 {group_masks(cid)}, not {l3}"
         assert group_mb(cid) == mb_values(mb), f"{cid}: MB {group_mb(cid)}, not {mb}"
         deleted = stop_and_delete(cli, host, cid)
@@ -126,7 +122,7 @@ def test_monitoring_group_holds_init_and_goes_at_delete(cli_on: CliOnHost) -> No
         assert result.exit_code == 0, result.describe()
         mon = mon_group(cid, cid)
         assert os.path.isdir(host.resctrl_group(mon)), f"no monitoring group {mon}"
-        pid = _init_pid(cli, cid)
+        pid = cli.init_pid(cid)
         assert pid in host.resctrl_tasks(mon), f"init {pid} is not in {mon}/tasks"
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
@@ -145,7 +141,7 @@ def test_monitoring_group_in_a_closid_group_goes_and_the_group_stays(
         assert result.exit_code == 0, result.describe()
         mon = mon_group(team, cid)
         assert os.path.isdir(host.resctrl_group(mon)), f"no monitoring group {mon}"
-        assert _init_pid(cli, cid) in host.resctrl_tasks(mon), f"init is not in {mon}/tasks"
+        assert cli.init_pid(cid) in host.resctrl_tasks(mon), f"init is not in {mon}/tasks"
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
         assert not os.path.exists(host.resctrl_group(mon)), f"delete left {mon}"
@@ -160,7 +156,7 @@ def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
         groups = sorted(os.listdir(host.resctrl_group("")))
         cid, result = _create(cli, host, "rootclos", IntelRdt(clos_id="/"), version)
         assert result.exit_code == 0, result.describe()
-        pid = _init_pid(cli, cid)
+        pid = cli.init_pid(cid)
         assert pid in host.resctrl_tasks(""), f"init {pid} is not in the default group's tasks"
         made = sorted(os.listdir(host.resctrl_group("")))
         assert made == groups, f"closID '/' made {sorted(set(made) - set(groups))}"

@@ -77,7 +77,7 @@ def test_create_whose_cgroup_fails_leaves_nothing(
 @pytest.mark.requirement("CLI-PAUSE-FREEZE-FAILS")
 def test_pause_whose_freezer_cannot_be_written(cli: CommandLine, host: Host, verify: Any) -> None:
     cid = cli_bring_to(cli, host, "freeze-eio", "running")
-    init = int((cli.state(cid) or {}).get("pid") or 0)
+    init = cli.init_pid(cid)
     setting_up(init > 0, lambda: f"state shows no pid for {cid}: {cli.state(cid)}")
     path, _, thawed = host.freezer_file(init)
     result = _under_fault(cli, host, ("write", path, errno.EIO), "pause", cid)

@@ -52,7 +52,7 @@ def _with_child(
     cid = host.container_id(name)
     created = cli("create", "--bundle", cli.bundle(name, args, namespaces=namespaces), cid)
     setting_up(created.exit_code == 0, created.describe())
-    init = int((cli.state(cid) or {}).get("pid") or 0)
+    init = cli.init_pid(cid)
     setting_up(init > 0, f"state shows no pid for {cid}")
     started = cli("start", cid)
     setting_up(started.exit_code == 0, started.describe())

@@ -119,6 +119,10 @@ class _CommandLine:
         state = self.state(cid)
         return None if state is None else str(state.get("status"))
 
+    def init_pid(self, cid: str) -> int:
+        """The pid ``state`` gives for ``cid``'s init; 0 when state fails or gives none."""
+        return int((self.state(cid) or {}).get("pid") or 0)
+
 
 class ApiCommandLine(_CommandLine):
     """runc-style commands over an API subject on one host."""
