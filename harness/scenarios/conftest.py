@@ -15,6 +15,8 @@ from harness.hosts import simulated_host
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import Needs
 from harness.scenarios._support.machines import OnHost
+from harness.scenarios._support.rdt_group import own_group_fields
+from harness.scenarios._support.rdt_group import resctrl_unavailable
 from harness.scenarios._support.skips import require_runtime
 from harness.scenarios._support.skips import skip_for_host
 from harness.subjects import ApiSubject
@@ -50,6 +52,23 @@ def rdt(host: Host) -> Host:
     if reason is not None:
         skip_for_host("L3 CAT through a mounted resctrl", f"{reason} ({host.describe()})")
     return host
+
+
+@pytest.fixture
+def resctrl_host(host: Host) -> Host:
+    """The host, when it has a mounted resctrl (L3 CAT or not); else a skip saying why."""
+    reason = resctrl_unavailable(host)
+    if reason is not None:
+        skip_for_host("a mounted resctrl", reason)
+    return host
+
+
+@pytest.fixture
+def rdt_group(host: Host, profile: str) -> dict[str, str]:
+    """intelRdt fields with which the profile's runtime makes a group of its own on the host,
+    in the form the host allows (an L3 or MB schema, or none where a mounted resctrl is
+    enough: _support/rdt_group.py); else a skip saying why."""
+    return own_group_fields(host, profile)
 
 
 @pytest.fixture(scope="session")

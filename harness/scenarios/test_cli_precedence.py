@@ -4,7 +4,10 @@
 Each step fails by a fault of the host's kernel, armed only for the one ``delete`` (on a real
 host through the syscall fault engine, for any runtime binary): rmdir of each of the
 container's cgroup directories, of its resctrl group and of its state dir fails with EBUSY at
-every attempt; the first of its two poststop hooks exits 1.  What the command must then show
+every attempt; the first of its two poststop hooks exits 1.  The resctrl group is one the
+runtime makes for the container, in the form the host allows (an L3 or MB schema, or on a host
+mounted with cdp and no MBA an intelRdt with nothing set, where the profile's runtime makes
+groups there).  What the command must then show
 (exit code, the step its error names, what is left, what ``state`` says, which hooks ran, and
 what a second ``delete`` leaves) is :func:`harness.spec.cli_teardown.cli_teardown`'s, per
 profile.
@@ -25,6 +28,7 @@ from harness.hosts.base import FAILING_HOOK_STDERR
 from harness.scenarios._support.command_line import reach_status
 from harness.scenarios._support.command_line import state_dir
 from harness.scenarios._support.containers import inject
+from harness.scenarios._support.rdt_group import own_group_fields
 from harness.scenarios._support.setting_up import setting_up
 from harness.spec.cli_teardown import CliTeardown
 from harness.spec.cli_teardown import cli_busy_once
@@ -52,11 +56,17 @@ def _case(failing: tuple[str, ...]) -> Any:
 
 
 def _container(
-    cli: CommandLine, host: Host, name: str, running: bool, hooks: list[str], rdt: bool
+    cli: CommandLine,
+    host: Host,
+    name: str,
+    running: bool,
+    hooks: list[str],
+    rdt: dict[str, str] | None,
 ) -> tuple[str, int]:
-    """A stopped (or running) container with two poststop hooks: (its id, its init's pid)."""
+    """A stopped (or running) container with two poststop hooks, and an intelRdt of ``rdt``
+    unless None: (its id, its init's pid)."""
     cid = host.container_id(name)
-    schema = IntelRdt(l3_cache_schema=host.l3_schema("f")) if rdt else None
+    schema = IntelRdt(**rdt) if rdt is not None else None
     poststop = {"poststop": [{"path": path} for path in hooks]}
     bundle = cli.bundle(name, hooks=poststop, intel_rdt=schema)
     for argv in (("create", "--bundle", bundle, cid), ("start", cid)):
@@ -105,12 +115,11 @@ def test_delete_with_failing_steps(
     host: Host,
     profile: str,
     verify: Any,
-    request: pytest.FixtureRequest,
     failing: tuple[str, ...],
     forced: bool,
 ) -> None:
-    if "rdt" in failing:
-        request.getfixturevalue("rdt")  # skips, naming what the host lacks
+    # a group of the runtime's own in the form this host allows, else a skip saying why
+    rdt = own_group_fields(host, profile) if "rdt" in failing else None
     want = cli_teardown(profile, failing)
     name = f"{'f' if forced else 's'}-{'-'.join(s[:2] for s in failing)}"
     first = host.hook_program(
@@ -120,7 +129,7 @@ def test_delete_with_failing_steps(
         else HookProgram.exit(0),
     )
     second = host.hook_program(f"{name}-2", HookProgram.exit(0))
-    cid, pid = _container(cli, host, name, forced, [first, second], "rdt" in failing)
+    cid, pid = _container(cli, host, name, forced, [first, second], rdt)
     had = _places(cli, host, cid)
     _arm(host, had, failing)
     result = cli("delete", *(("--force",) if forced else ()), cid)
@@ -140,7 +149,7 @@ def test_delete_with_cgroups_busy_once(
     """A transient fault: each of the container's cgroup dirs is busy at its first rmdir only
     (a process on its way out, say).  A runtime that tries again deletes the container whole."""
     rule, retried = cli_busy_once(profile)
-    cid, pid = _container(cli, host, f"{'f' if forced else 's'}-once", forced, [], rdt=False)
+    cid, pid = _container(cli, host, f"{'f' if forced else 's'}-once", forced, [], rdt=None)
     had = _places(cli, host, cid)
     faults = [inject(host, "rmdir", path, errno.EBUSY) for path in had["cgroup"]]
     result = cli("delete", *(("--force",) if forced else ()), cid)

@@ -256,11 +256,10 @@ def test_destroy_removes_cgroups_and_state_dir(factory: Factory, host: Host, ver
 
 @pytest.mark.requirement("LC-DESTROY-CGROUP", "LC-DESTROY-RDT", "LC-DESTROY-STATE-DIR")
 def test_destroy_removes_cgroups_rdt_group_and_state_dir(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
-    host = rdt
     cid = host.container_id("all")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
     c.run(INIT)
     pid = init_pid(c)
     assert container_dirs(host, c) == {"state-dir": True, "cgroup": True, "rdt": True}
@@ -276,11 +275,12 @@ def test_destroy_removes_cgroups_rdt_group_and_state_dir(
 
 
 @pytest.mark.requirement("LC-DESTROY-ORDER")
-def test_teardown_steps_run_in_order(factory: Factory, rdt: Host) -> None:
-    host = rdt
+def test_teardown_steps_run_in_order(
+    factory: Factory, host: Host, rdt_group: dict[str, str]
+) -> None:
     hooks = install_hooks(host, post=HookProgram.exit(0))
     cid = host.container_id("o")
-    config = config_for(cid, l3_schema=host.l3_schema("f"), poststop=(hooks["post"],))
+    config = config_for(cid, rdt=rdt_group, poststop=(hooks["post"],))
     c = factory.create(cid, config)
     c.run(INIT)
     c.signal(signal.SIGKILL)

@@ -25,43 +25,45 @@ from harness.subjects.base import Factory
 
 
 @pytest.mark.requirement("LC-EXEC-RDT-WITHOUT-CONFIG")
+@pytest.mark.usefixtures("resctrl_host")  # skips where resctrl is not mounted
 def test_extra_process_joins_a_group_named_after_a_container_without_intel_rdt(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     """The exec joins state.json's resctrl path if that exists: the seed's names the group
     after the container whenever resctrl is mounted, runc's only with intelRdt."""
     rule = "LC-EXEC-RDT-WITHOUT-CONFIG"
-    cid = rdt.container_id("jw")
+    cid = host.container_id("jw")
     c = factory.create(cid, config_for(cid))
     c.run(INIT)
-    group = rdt.resctrl_group(cid)
+    group = host.resctrl_group(cid)
     os.mkdir(group)  # made by something else, after the start
-    pid = start_extra(c, rdt)
-    joined = pid in rdt.resctrl_tasks(cid)
+    pid = start_extra(c, host)
+    joined = pid in host.resctrl_tasks(cid)
     wanted = tables.state_rdt_path_without_intel_rdt(profile, group) == group
     verify(rule, joined == wanted, f"the extra process {pid} in {group}: {joined}, not {wanted}")
 
 
 @pytest.mark.requirement("LC-EXEC-RDT-ID-NAMES-FILE")
+@pytest.mark.usefixtures("resctrl_host")  # skips where resctrl is not mounted
 def test_extra_process_of_a_container_named_after_a_resctrl_file(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, profile: str, verify: Any
 ) -> None:
     """The seed asks os.Stat, not whether a directory is there: an id that names a file of the
     resctrl root passes, and the join's write goes through that file."""
     rule = "LC-EXEC-RDT-ID-NAMES-FILE"
     cid = "tasks"  # a file of every resctrl root
-    if rdt.container_id(cid) != cid:
+    if host.container_id(cid) != cid:
         skip_for_host(
             "a container id rtgate may give as it is",
-            f"this host gives rtgate's containers ids of their own ({rdt.container_id(cid)!r}), "
+            f"this host gives rtgate's containers ids of their own ({host.container_id(cid)!r}), "
             "so that none is a name a host's own could have",
         )
-    tasks_file = os.path.join(rdt.resctrl_group(""), cid)
+    tasks_file = os.path.join(host.resctrl_group(""), cid)
     setting_up(os.path.isfile(tasks_file), f"{tasks_file} is not the root's tasks file")
     config = dataclasses.replace(config_for(cid), cgroups=CgroupConfig(path="/rdt-file-id"))
     c = factory.create(cid, config)
     c.run(INIT)
-    before = rdt.live_children()
+    before = host.live_children()
     got = error_of(lambda: c.start(EXTRA))
     pid = joined_pid(got, rule, profile, verify, step="join_rdt")
     if pid is not None:
@@ -69,6 +71,6 @@ def test_extra_process_of_a_container_named_after_a_resctrl_file(
         text = os.strerror(errno.ENOTDIR).lower()
         want = tables.exec_tasks_write_error(profile, pid=pid, op="open", path=path, errno=text)
         verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
-    left = rdt.live_children() - before
+    left = host.live_children() - before
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
     verify(rule, str(c.status()) == "running", f"the container is {c.status()}, not running")

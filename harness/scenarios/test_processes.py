@@ -115,17 +115,17 @@ def test_extra_process_skips_a_cgroup_that_is_gone(
 
 @pytest.mark.requirement("LC-EXEC-JOIN-RDT-ERROR")
 def test_extra_process_whose_resctrl_write_fails_is_not_started(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], profile: str, verify: Any
 ) -> None:
     rule = "LC-EXEC-JOIN-RDT-ERROR"
-    cid = rdt.container_id("jt")
-    c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("f")))
+    cid = host.container_id("jt")
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
     c.run(INIT)
-    tasks = os.path.join(rdt.resctrl_group(cid), "tasks")
-    fault = inject(rdt, "write", tasks, errno.EIO)
-    before = rdt.live_children()
+    tasks = os.path.join(host.resctrl_group(cid), "tasks")
+    fault = inject(host, "write", tasks, errno.EIO)
+    before = host.live_children()
     got = error_of(lambda: c.start(EXTRA))
-    assert rdt.fired(fault), "the fault never fired"
+    assert host.fired(fault), "the fault never fired"
     eio = os.strerror(errno.EIO).lower()
     pid = joined_pid(got, rule, profile, verify, step="join_rdt")
     if pid is not None:
@@ -134,28 +134,28 @@ def test_extra_process_whose_resctrl_write_fails_is_not_started(
             profile, pid=pid, op="write", path=tasks, errno=eio, status=status
         )
         verify(rule, want in got, f"the cause must be {want!r}: {got!r}")
-    left = rdt.live_children() - before
+    left = host.live_children() - before
     verify(rule, not left, f"the extra process must not be left running: {sorted(left)}")
-    kept = os.path.isdir(rdt.resctrl_group(cid))
+    kept = os.path.isdir(host.resctrl_group(cid))
     verify(rule, kept, "the failed start removed the running container's resctrl group")
-    tasks = rdt.resctrl_tasks(cid) if kept else []
+    tasks = host.resctrl_tasks(cid) if kept else []
     verify(rule, init_pid(c) in tasks, f"init {init_pid(c)} left its resctrl group: {tasks}")
 
 
 @pytest.mark.requirement("LC-EXEC-RDT-GONE")
 def test_extra_process_starts_when_the_resctrl_group_is_gone(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
     rule = "LC-EXEC-RDT-GONE"
-    cid = rdt.container_id("jg")
-    c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("f")))
+    cid = host.container_id("jg")
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
     c.run(INIT)
-    group = rdt.resctrl_group(cid)
+    group = host.resctrl_group(cid)
     os.rmdir(group)  # its tasks go back to the default group
-    before = rdt.live_children()
+    before = host.live_children()
     got = error_of(lambda: c.start(EXTRA))
     verify(rule, got == "no error", f"Start must succeed without the group: {got!r}")
-    new = rdt.live_children() - before
+    new = host.live_children() - before
     verify(rule, len(new) == 1, f"the extra process must run: new pids {sorted(new)}")
     verify(rule, not os.path.exists(group), f"Start must not make the group again: {group}")
 

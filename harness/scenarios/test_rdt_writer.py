@@ -85,12 +85,14 @@ def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None
 
 
 @pytest.mark.requirement("RDT-GROUP-MODE")
-def test_the_group_is_made_0755(factory: Factory, rdt: Host, verify: Any) -> None:
+def test_the_group_is_made_0755(
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
+) -> None:
     mask = 0o002  # leaves 0755 as it is, and tells it from 0777 and from 0756
-    c = create_with_rdt(factory, rdt, "gm", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, host, "gm", **rdt_group)
     with umask(mask):
         c.run(INIT)
-    group = rdt.resctrl_group(c.id)
+    group = host.resctrl_group(c.id)
     mode = mode_of(group)
     want = tables.directory_mode("resctrl") & ~mask
     verify("RDT-GROUP-MODE", mode == want, f"{group} has mode {mode:04o} under umask {mask:04o}")
@@ -214,11 +216,13 @@ def test_closid_group_outlives_the_container(factory: Factory, rdt: Host) -> Non
 
 @pytest.mark.parametrize("clos_id", [".", "..", "a/b"])
 @pytest.mark.requirement("RDT-CLOSID-INVALID")
-def test_invalid_closid_is_refused(factory: Factory, rdt: Host, clos_id: str) -> None:
+def test_invalid_closid_is_refused(
+    factory: Factory, host: Host, rdt_group: dict[str, str], clos_id: str
+) -> None:
     with pytest.raises(Exception) as info:
-        create_with_rdt(factory, rdt, "bad", clos_id=clos_id, l3_cache_schema=rdt.l3_schema("f"))
+        create_with_rdt(factory, host, "bad", clos_id=clos_id, **rdt_group)
     assert str(info.value) == tables.resource_message("rdt_closid_invalid", clos_id=clos_id)
-    assert not os.path.exists(os.path.join(rdt.state_root, rdt.container_id("bad")))
+    assert not os.path.exists(os.path.join(host.state_root, host.container_id("bad")))
 
 
 # -- monitoring -------------------------------------------------------------------------------
@@ -304,13 +308,13 @@ def _one_group_too_many(host: Host, factory: Factory) -> tuple[str, str]:
 
 @pytest.mark.requirement("RDT-APPLY-TASKS-ERROR")
 def test_a_refused_tasks_write_fails_start_with_the_writers_text(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], profile: str, verify: Any
 ) -> None:
-    c = create_with_rdt(factory, rdt, "tw", l3_cache_schema=rdt.l3_schema("f"))
-    tasks = os.path.join(RESCTRL, rdt.container_id("tw"), "tasks")
-    fault = inject(rdt, "write", tasks, errno.EIO)
+    c = create_with_rdt(factory, host, "tw", **rdt_group)
+    tasks = os.path.join(RESCTRL, host.container_id("tw"), "tasks")
+    fault = inject(host, "write", tasks, errno.EIO)
     got = error_of(lambda: c.run(INIT))
-    assert rdt.fired(fault), "the fault never fired"
+    assert host.fired(fault), "the fault never fired"
     pid = re.search(r"(?:write|add pid) (\d+)", got)
     want = tables.tasks_write_error(
         profile,
@@ -343,11 +347,11 @@ def test_a_group_mkdir_the_kernel_refuses_fails_start(on_host: OnHost, verify: A
 
 @pytest.mark.requirement("RDT-DESTROY-NOT-STARTED")
 def test_destroy_of_a_container_never_started(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], profile: str, verify: Any
 ) -> None:
     rule = "RDT-DESTROY-NOT-STARTED"
-    c = create_with_rdt(factory, rdt, "ns", l3_cache_schema=rdt.l3_schema("f"))
-    group = rdt.resctrl_group(rdt.container_id("ns"))
+    c = create_with_rdt(factory, host, "ns", **rdt_group)
+    group = host.resctrl_group(host.container_id("ns"))
     os.mkdir(group)  # made by someone else, before any start
     got = error_of(c.destroy)
     verify(rule, got == "no error", f"Destroy must succeed: {got!r}")

@@ -277,10 +277,11 @@ def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host, verify
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
-def test_removed_group_gives_tasks_back_to_default(factory: Factory, rdt: Host) -> None:
-    host = rdt
+def test_removed_group_gives_tasks_back_to_default(
+    factory: Factory, host: Host, rdt_group: dict[str, str]
+) -> None:
     cid = host.container_id("rb")
-    c = factory.create(cid, config_for(cid, pid_namespace=True, l3_schema=host.l3_schema("f")))
+    c = factory.create(cid, config_for(cid, pid_namespace=True, rdt=rdt_group))
     c.run(INIT)
     # A task of the harness joins the container's resctrl group (not its cgroup) from outside.
     outsider = host.start_process()
@@ -295,12 +296,11 @@ def test_removed_group_gives_tasks_back_to_default(factory: Factory, rdt: Host) 
 
 @pytest.mark.requirement("RDT-DESTROY-NEVER-STARTED")
 def test_destroy_of_a_container_never_started_and_its_resctrl_group(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], profile: str, verify: Any
 ) -> None:
     rule = "RDT-DESTROY-NEVER-STARTED"
-    host = rdt
     cid = host.container_id("ns")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
     group = host.resctrl_group(cid)
     os.mkdir(group)  # made by something else before the container ever started
     try:
@@ -316,14 +316,13 @@ def test_destroy_of_a_container_never_started_and_its_resctrl_group(
 
 @pytest.mark.requirement("RDT-APPLY-EXISTING-GROUP")
 def test_a_resctrl_group_made_before_start_is_joined_then_removed(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
     # 692f6e1 intelrdt.go:513-519 join (MkdirAll), :422-430 Destroy (RemoveAll of the path
     # Apply recorded); v1.2.0 intelrdt.go:469-477, 489
     rule = "RDT-APPLY-EXISTING-GROUP"
-    host = rdt
     cid = host.container_id("eg")
-    c = factory.create(cid, config_for(cid, pid_namespace=True, l3_schema=host.l3_schema("f")))
+    c = factory.create(cid, config_for(cid, pid_namespace=True, rdt=rdt_group))
     group = host.resctrl_group(cid)
     os.mkdir(group)  # made by something else, under the container's id, before the start
     try:

@@ -111,6 +111,12 @@ def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
     return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])
 
 
+def rdt_group_needs(profile: str) -> tuple[str, ...]:
+    """The resctrl ``info/`` directories of which ``profile``'s runtime needs one before it
+    makes a container's group; () when a mounted resctrl is enough."""
+    return tuple(resources()["rdt_group_needs"][profile])
+
+
 def procs_write_error(profile: str, **fields: Any) -> str:
     """The cause of a failed write of a pid to a cgroup.procs under ``profile``."""
     return str(resources()["procs_write_error"][profile]).format(**fields)

@@ -47,6 +47,7 @@ def config_for(
     *,
     pid_namespace: bool = True,
     l3_schema: str | None = None,
+    rdt: dict[str, str] | None = None,
     poststop: tuple[str, ...] = (),
     prestart: tuple[str, ...] = (),
     poststart: tuple[str, ...] = (),
@@ -56,6 +57,7 @@ def config_for(
     """A config whose cgroup path is ``/<cid>``; hooks are paths of installed programs.
 
     ``joined_pid_namespace``: the path of a PID namespace the container joins (not private).
+    ``rdt``: intelRdt fields (the ``rdt_group`` fixture's), instead of ``l3_schema`` alone.
     """
 
     def hooks(paths: tuple[str, ...]) -> tuple[Hook, ...]:
@@ -70,7 +72,13 @@ def config_for(
             else ("mount",)
         ),
         cgroups=CgroupConfig(path=f"/{cid}"),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=l3_schema) if l3_schema is not None else None,
+        intel_rdt=(
+            IntelRdtConfig(**rdt)
+            if rdt is not None
+            else IntelRdtConfig(l3_cache_schema=l3_schema)
+            if l3_schema is not None
+            else None
+        ),
         hooks=Hooks(prestart=hooks(prestart), poststart=hooks(poststart), poststop=hooks(poststop)),
         labels=(f"bundle=/var/lib/rtgate/bundles/{cid}",),
         version=CONFIG_VERSION,
