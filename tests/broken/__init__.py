@@ -68,6 +68,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "schemata_other_caches_dropped": Broken(("CLI-RDT-SCHEMATA-CACHES",), profile="runtime-spec"),
     "monitoring_init_not_joined": Broken(("CLI-RDT-MONITORING",), profile="runtime-spec"),
     "monitoring_group_left": Broken(("CLI-RDT-MONITORING-CLOSID",), profile="runtime-spec"),
+    "monitoring_exhaustion_ignored": Broken(
+        ("CLI-RDT-MONITORING-EXHAUSTED",), profile="runtime-spec"
+    ),
     "closid_error_without_status": Broken(("CLI-RDT-CLOSID-EXHAUSTED-STATUS",), profile="runc-1.1"),
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_shares_written_as_weight": Broken(("CG-V2-SET-SHARES-UNUSED",), profile="runc-1.2"),

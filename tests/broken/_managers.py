@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from typing import Any
 
@@ -12,6 +13,18 @@ from reference_impl.configs import Config
 from reference_impl.factory import Factory
 from reference_impl.intelrdt import IntelRdtManager
 from reference_impl.profiles import get_profile
+
+
+def apply_without_monitoring(manager: IntelRdtManager, pid: int) -> bool:
+    """The reference's Apply of ``manager`` with enableMonitoring off, for a broken writer that
+    makes the monitoring group its own way; whether the config asked for one."""
+    monitoring = manager.config.enable_monitoring
+    manager.config = dataclasses.replace(manager.config, enable_monitoring=False)
+    try:
+        IntelRdtManager.apply(manager, pid)
+    finally:
+        manager.config = dataclasses.replace(manager.config, enable_monitoring=monitoring)
+    return monitoring
 
 
 def _as(broken: type[Any], manager: object) -> Any:

@@ -3,23 +3,17 @@ so nothing the container does is counted there."""
 
 from __future__ import annotations
 
-import dataclasses
 import os
 
 from reference_impl.fileutil import mkdir_all
 from reference_impl.intelrdt import IntelRdtManager
+from tests.broken._managers import apply_without_monitoring
 from tests.broken._managers import factory_with_managers
 
 
 class LeavesMonGroupEmpty(IntelRdtManager):
     def apply(self, pid: int) -> None:
-        monitoring = self.config.enable_monitoring
-        self.config = dataclasses.replace(self.config, enable_monitoring=False)
-        try:
-            super().apply(pid)
-        finally:
-            self.config = dataclasses.replace(self.config, enable_monitoring=monitoring)
-        if monitoring:
+        if apply_without_monitoring(self, pid):
             mkdir_all(os.path.join(self.path, "mon_groups", self.id), 0o755)  # no pid: the defect
 
 
