@@ -42,6 +42,9 @@ def own_group_if_any(host: Host, profile: str) -> dict[str, str] | None:
 
 def _own_group(host: Host, profile: str) -> tuple[dict[str, str] | None, str]:
     needs = rdt_group_needs(profile)
+    unmounted = resctrl_unavailable(host)
+    if unmounted is not None:
+        return None, unmounted
     found: list[str] = []
     l3 = host.rdt_unavailable()
     if l3 is None and _closid_free(found):
@@ -52,11 +55,9 @@ def _own_group(host: Host, profile: str) -> tuple[dict[str, str] | None, str]:
         if mb is None:
             return {"mem_bw_schema": valid_mb_schema()}, ""
         found.append(mb)
-    if not needs:
-        if resctrl_mounts() and _closid_free(found):
-            return {}, ""
-        found.append(f"resctrl is not mounted: {MOUNTINFO} has no resctrl line")
-    wants = " or ".join(f"info/{name}" for name in needs) or "a mounted resctrl"
+    if not needs and _closid_free(found):
+        return {}, ""
+    wants = " or ".join(f"info/{name}" for name in needs) or "a free CLOSID"
     said = "; ".join(dict.fromkeys(reason for reason in found if reason))
     where = host.describe()
     said = said if where in said else f"{said} ({where})"
