@@ -11,47 +11,107 @@ from typing import Any
 import pytest
 
 from harness.cli import main
-from harness.fakes.preset_file import dump_preset
+from harness.fakes import presets
 from harness.fakes.presets import PRESETS
+from harness.fakes.topology import Topology
 from harness.hosts import simulated_host
-from harness.hosts.capture import capture_preset
 
-#: a handful of RDT requirements every profile checks
-RDT = "RDT-APPLY,RDT-SET-SCHEMA,RDT-INVALID-SCHEMA,RDT-DESTROY-RETURNS-TASKS"
+#: rules whose tests boot the run's machine, on every preset: L3 CAT through a mounted resctrl
+#: (a pass, or a skip saying what the host lacks: the cat_l3 flag, the mount, or info/L3 under
+#: cdp, listing the info/ it shows); v1 hierarchies (a skip naming the mode on v2); the freezer
+#: (v1's freezer.state or cgroup2's cgroup.freeze: their check counts differ); an extra
+#: process joining every hierarchy (a check each: 9 on v1, 8 hybrid, 1 on v2); signalling
+#: every process of a pure v1 host (a skip naming the mode on hybrid and v2)
+_MACHINE_RULES = ("RDT-APPLY", "CG-APPLY-V1", "CG-FREEZE", "LC-EXEC-JOINS-CGROUPS",
+                  "LC-SIGNAL-ALL-SIGNAL-WARNED")  # fmt: skip
+#: rules of what only some RDT hosts have.  Their tests boot the suite's machines by preset
+#: name (xeon-2s-cat-mba, epyc-milan-mba, xeon-cdp, small-closids, rdt-unmounted, ...); a file
+#: that carries a preset's name, as ``doctor --capture --name`` gives it, stands for that name
+#: in its run, so on those presets they check the captured machine
+_FEATURE_RULES: dict[str, str] = {
+    "mba": "CLI-RDT-MBA",
+    "cdp": "CLI-RDT-CDP-PLAIN-L3",
+    "no-resctrl": "CLI-RDT-UNSUPPORTED",
+    "few-closids": "CLI-RDT-CLOSID-EXHAUSTED",
+}
+#: L2 CAT's rule (schemata lines) is the runtime-spec profile's alone: a second run
+_L2_RUN = ("runtime-spec", ("CLI-RDT-SCHEMATA-CACHES",))
 
 
-def _capture(name: str, path: Path) -> Path:
+def _features(topology: Topology) -> set[str]:
+    """Keys of :data:`_FEATURE_RULES` the machine has: what picks its RDT rules."""
+    rdt = topology.resctrl
+    if rdt is None:
+        return {"no-resctrl"}
+    found = {"mba"} if rdt.mba is not None else set()
+    found |= {"cdp"} if rdt.cdp else set()
+    found |= set() if topology.resctrl_mounted else {"no-resctrl"}
+    # few enough that a test can take every one (the suite's small-closids machine)
+    return found | ({"few-closids"} if rdt.num_closids <= 4 else set())
+
+
+def runs_of(topology: Topology) -> list[tuple[str, tuple[str, ...]]]:
+    """(profile, requirements) of each run that compares a preset with its capture: runc-1.2
+    knows v1, hybrid and v2 hosts alike; L2 CAT adds a runtime-spec run."""
+    rules = [*_MACHINE_RULES]
+    rules += [_FEATURE_RULES[feature] for feature in sorted(_features(topology))]
+    runs = [("runc-1.2", tuple(rules))]
+    rdt = topology.resctrl
+    return runs + ([_L2_RUN] if rdt is not None and rdt.l2 is not None else [])
+
+
+def _doctor_capture(name: str, path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """The file ``rtgate doctor --capture FILE --name NAME`` writes on the simulated machine."""
     with simulated_host(name):
-        preset, notes = capture_preset(name, PRESETS[name][0])
-    path.write_text(dump_preset(preset, notes), encoding="utf-8")
+        assert main(["doctor", "--capture", "/captured.toml", "--name", name]) == 0
+        text = Path("/captured.toml").read_text(encoding="utf-8")
+    assert f"captured: /captured.toml (preset {name!r}" in capsys.readouterr().out
+    path.write_text(text, encoding="utf-8")
     return path
 
 
-def _report(tmp_path: Path, name: str, *machine: str) -> tuple[int, dict[str, Any]]:
-    """Exit code and compliance.json of a run of preset ``name`` given as ``machine``
-    (--preset or --preset-file), without what differs between any two runs."""
-    out = tmp_path / machine[0].lstrip("-")
-    profile = "runc-1.2" if PRESETS[name][1].cgroup_mode == "v2" else "seed"
-    code = main(["run", "--quick", "--profile", profile, "--requirement", RDT, *machine,
-                 "--report-dir", str(out)])  # fmt: skip
+def _report(out: Path, profile: str, rules: tuple[str, ...], *machine: str) -> dict[str, Any]:
+    """Exit code and compliance.json of a run on ``machine`` (--preset or --preset-file),
+    without what differs between any two runs: times, object addresses, the command line,
+    and the summary (a captured file's is its own one line)."""
+    code = main(["run", "--quick", "--profile", profile, "--requirement", ",".join(rules),
+                 *machine, "--report-dir", str(out)])  # fmt: skip
+    if code == 2:  # refused before any test (a file whose machine is not the name's): no report
+        return {"exit": code}
     # a failure's details show object addresses, which differ from run to run
     text = re.sub(r" at 0x[0-9a-f]+", " at 0x", (out / "compliance.json").read_text())
     report = json.loads(text)
     for key in ("started_at", "duration_s", "command"):
         report["run"].pop(key)
-    for test in report["tests"]:
-        test.pop("duration_s")
-    return code, report
+    report["run"]["host_probe"].pop("summary")
+    for timed in [*report["tests"], *(c for t in report["tests"] for c in t["commands"])]:
+        timed.pop("duration_s")
+    return {"exit": code, **report}
 
 
-@pytest.mark.parametrize("name", ["sapphire-rapids-l2", "epyc-milan-mba", "ice-lake-cdp"])
-def test_a_captured_preset_reports_as_the_preset(name: str, tmp_path: Path) -> None:
-    captured = _capture(name, tmp_path / f"{name}.toml")
-    shipped = _report(tmp_path, name, "--preset", name)
-    from_file = _report(tmp_path, name, "--preset-file", str(captured))
-    assert from_file == shipped
-    assert shipped[1]["run"]["host_probe"]["preset"] == name
-    assert len(shipped[1]["requirements"]) == len(RDT.split(","))
+@pytest.fixture
+def fresh_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No machine of an earlier test's preset file stands for a preset's name: --preset boots
+    the shipped machine, and this test's file is forgotten after it."""
+    monkeypatch.setattr(presets, "_FROM_FILES", {})
+
+
+@pytest.mark.usefixtures("fresh_registry")
+@pytest.mark.parametrize("name", list(PRESETS), ids=list(PRESETS))
+def test_a_captured_preset_reports_as_the_preset(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """doctor --capture on the preset's machine, run back with --preset-file: the same report
+    (host topology and features, each rule's outcome, skip reason and checks) as --preset."""
+    captured = _doctor_capture(name, tmp_path / f"{name}.toml", capsys)
+    for profile, rules in runs_of(PRESETS[name][1]):
+        out = tmp_path / profile
+        shipped = _report(out / "preset", profile, rules, "--preset", name)
+        from_file = _report(out / "file", profile, rules, "--preset-file", str(captured))
+        assert shipped["exit"] == 0, shipped.get("summary")
+        assert from_file == shipped
+        assert shipped["run"]["host_probe"]["preset"] == name
+        assert [r["id"] for r in shipped["requirements"]] == sorted(rules)
 
 
 def _error(capsys: pytest.CaptureFixture[str], *args: str) -> str:
