@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import os
-import platform
 from typing import TYPE_CHECKING
 
 from harness.hosts.facts import CgroupLayout
@@ -32,13 +31,14 @@ from harness.hosts.facts import cpu_count
 from harness.hosts.facts import cpu_flags
 from harness.hosts.facts import read_layout
 from harness.hosts.facts import resctrl_mounts
+from harness.hosts.facts.machine import kernel_release
 from harness.hosts.resctrl_capture import capture_resctrl
 
 if TYPE_CHECKING:  # harness.fakes is imported when first used (see fidelity's twin)
     from harness.fakes import Topology
     from harness.fakes.preset_file import PresetFile
 
-__all__ = ["NOT_CAPTURED", "capture_preset", "cgroup_fields", "kernel_release"]
+__all__ = ["NOT_CAPTURED", "capture_preset", "cgroup_fields"]
 
 #: what a captured file cannot say of the host, written on top of every captured file
 NOT_CAPTURED = (
@@ -48,15 +48,6 @@ NOT_CAPTURED = (
     " /proc/cpuinfo names a fixed Intel or AMD part), L3 sizes beyond what the size file"
     " shows (rounded up to whole KiB)",
 )
-
-
-def kernel_release() -> str:
-    """``/proc/sys/kernel/osrelease`` (the simulated kernel renders one), else uname's."""
-    try:
-        with open("/proc/sys/kernel/osrelease", encoding="ascii") as file:
-            return file.read().strip()
-    except OSError:
-        return platform.release()
 
 
 def _clone_children(layout: CgroupLayout) -> bool:

@@ -83,7 +83,7 @@ def host_facts(runtimes: tuple[str, ...] = ("runc", "crun")) -> HostFacts:
     flags = _quiet_flags()
     return HostFacts(
         is_root=os.geteuid() == 0,
-        kernel=platform.release(),
+        kernel=kernel_release(),
         layout=read_layout(),
         resctrl_mount=mount,
         resctrl_absent=resctrl_absence(),
@@ -94,6 +94,15 @@ def host_facts(runtimes: tuple[str, ...] = ("runc", "crun")) -> HostFacts:
         resctrl_options=options,
         busybox=shutil.which("busybox"),
     )
+
+
+def kernel_release() -> str:
+    """``/proc/sys/kernel/osrelease`` (a simulated kernel renders its own), else uname's."""
+    try:
+        with open("/proc/sys/kernel/osrelease", encoding="ascii") as file:
+            return file.read().strip()
+    except OSError:
+        return platform.release()
 
 
 def describe_real() -> dict[str, Any]:
