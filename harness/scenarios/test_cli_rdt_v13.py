@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import Host
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.rdt_cli import CAT_MACHINE
 from harness.scenarios._support.rdt_cli import CDP_MACHINE
@@ -36,6 +37,8 @@ from harness.scenarios._support.rdt_cli import stop_and_delete
 from harness.scenarios._support.rdt_cli import valid_line
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
+from harness.scenarios._support.runtime_features import announced
+from harness.scenarios._support.runtime_features import features_faults
 from harness.scenarios._support.runtime_features import require_announced
 from harness.scenarios._support.runtime_features import require_oci_version
 from harness.subjects.command_line import CommandLine
@@ -50,6 +53,33 @@ def _create(cli: CommandLine, host: Any, name: str, rdt: IntelRdt, version: str)
     cid = host.container_id(name)
     bundle = cli.bundle(name, intel_rdt=rdt, oci_version=version or None)
     return cid, cli("create", "--bundle", bundle, cid)
+
+
+# -- what the rules above hang on -----------------------------------------------------------
+@pytest.mark.requirement("CLI-FEATURES-OCI-VERSIONS")
+def test_features_name_the_oci_versions_the_runtime_accepts(cli: CommandLine, host: Host) -> None:
+    """The v1.3 rules trust ``features``: its versions decide which ociVersion their bundles
+    declare, so what it says of them is checked first, and held to."""
+    document = announced(cli)
+    if document is None:
+        last = cli.records[-1]
+        pytest.skip(
+            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
+            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
+        )
+    faults = features_faults(document)
+    assert faults == [], f"features: {'; '.join(faults)} (it printed {document})"
+    for key in ("ociVersionMin", "ociVersionMax"):
+        version, name = document[key], f"feat-{key[-3:].lower()}"
+        cid = host.container_id(name)
+        bundle = cli.bundle(name, oci_version=version)
+        result = cli("create", "--bundle", bundle, cid)
+        assert result.exit_code == 0, (
+            f"{result.describe()}; the bundle declares ociVersion {version}, the {key} of the"
+            " runtime's features, which it MUST accept"
+        )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
 
 
 # -- schemata -------------------------------------------------------------------------------
