@@ -55,6 +55,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
     "update_schema_dropped": Broken(("CLI-RDT-UPDATE",), profile="runc-1.1"),
+    "update_skips_container_without_rdt": Broken(
+        ("CLI-RDT-UPDATE-NEW-GROUP", "CLI-RDT-UPDATE-NEW-GROUP-SCHEMA"), profile="runc-1.1"
+    ),
     "closid_ignored_without_cat_mba": Broken(
         ("CLI-RDT-CLOSID-WITHOUT-CAT-MBA",), profile="runc-1.2"
     ),
