@@ -23,10 +23,12 @@ from harness.scenarios._support.rdt_cli import MBA_MACHINE
 from harness.scenarios._support.rdt_cli import cache_masks
 from harness.scenarios._support.rdt_cli import cat_and_mba_usable
 from harness.scenarios._support.rdt_cli import cdp_mounted
+from harness.scenarios._support.rdt_cli import create_with
 from harness.scenarios._support.rdt_cli import group_masks
 from harness.scenarios._support.rdt_cli import group_mb
 from harness.scenarios._support.rdt_cli import l2_usable
 from harness.scenarios._support.rdt_cli import l3_masks
+from harness.scenarios._support.rdt_cli import left_behind
 from harness.scenarios._support.rdt_cli import make_group
 from harness.scenarios._support.rdt_cli import mb_values
 from harness.scenarios._support.rdt_cli import mon_group
@@ -193,3 +195,14 @@ def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
         assert os.path.isfile(os.path.join(host.resctrl_group(""), "tasks")), "resctrl is gone"
+
+
+@pytest.mark.requirement("CLI-RDT-CLOSID-SLASH-REFUSED")
+def test_closid_slash_is_refused_before_it_named_the_default_group(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        cid, result, before = create_with(cli, host, "slashclos", IntelRdt(clos_id="/"))
+        assert result.exit_code != 0, (
+            f"{result.describe()}; runc 1.1 and 1.2 refuse a closID holding '/'"
+        )
+        left = left_behind(cli, host, cid, (cid,), before)
+        assert left == [], f"the refused create left {left}"
