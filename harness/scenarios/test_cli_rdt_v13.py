@@ -180,6 +180,28 @@ def test_monitoring_group_in_a_closid_group_goes_and_the_group_stays(
         assert os.path.isdir(host.resctrl_group(team)), f"delete removed {team}"
 
 
+# -- before v1.3 ---------------------------------------------------------------------------
+@pytest.mark.parametrize("field", ["schemata", "enableMonitoring"])
+@pytest.mark.requirement("CLI-RDT-V13-FIELDS-UNKNOWN")
+def test_v13_fields_are_unknown_to_runc_before_them(cli_on: CliOnHost, field: str) -> None:
+    with cli_on(MBA_MACHINE, monitoring_usable) as (host, cli):
+        older, newer = valid_schema(host), valid_schema(host, shift=1)
+        if field == "schemata":
+            rdt = IntelRdt(l3_cache_schema=older, schemata=(newer,))
+        else:
+            rdt = IntelRdt(l3_cache_schema=older, enable_monitoring=True)
+        cid, result, _ = create_with(cli, host, f"v13{field[:3]}", rdt)
+        assert result.exit_code == 0, result.describe()
+        assert group_masks(cid) == l3_masks(older), (
+            f"{cid}/schemata holds {group_masks(cid)}, not l3CacheSchema's {older}: the"
+            f" schemata line {newer} was written"
+        )
+        mon = mon_group(cid, cid)
+        assert not os.path.exists(host.resctrl_group(mon)), f"enableMonitoring made {mon}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+
+
 # -- the default CLOS -----------------------------------------------------------------------
 @pytest.mark.requirement("CLI-RDT-CLOSID-ROOT")
 def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:

@@ -63,6 +63,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     ),
     "closid_root_refused": Broken(("CLI-RDT-CLOSID-ROOT",), profile="runtime-spec"),
     "closid_slash_accepted": Broken(("CLI-RDT-CLOSID-SLASH-REFUSED",), profile="runc-1.2"),
+    "v13_fields_known_early": Broken(("CLI-RDT-V13-FIELDS-UNKNOWN",), profile="runc-1.2"),
     "closid_schema_not_compared": Broken(
         ("CLI-RDT-CLOSID-SCHEMA-COMPARED",), profile="runtime-spec"
     ),
