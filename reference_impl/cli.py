@@ -332,7 +332,8 @@ def parse_signal(text: str) -> int:
 
 def _update(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     """``runc update`` of the RDT schemas (v1.1.5 update.go:120-127, 299-328): refused for a
-    feature the host lacks; a container made without intelRdt gets a group first; both
+    feature the host lacks; a container made without intelRdt gets a group first (which
+    runc 1.2's Set then leaves alone: the profile's ``rdt_update_sets_new_group``); both
     fields take the flags' values, and Set writes the ones given."""
     container = factory.load(args.id)
     l3, mb = args.l3_cache_schema, args.mem_bw_schema
@@ -348,7 +349,8 @@ def _update(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
             init = container.init_process
             if manager is not None and init is not None:
                 manager.apply(init.pid)
-            container.intel_rdt_manager = manager
+            if get_profile(args.profile).rdt_update_sets_new_group:
+                container.intel_rdt_manager = manager
         rdt = dataclasses.replace(config.intel_rdt, l3_cache_schema=l3, mem_bw_schema=mb)
         config = dataclasses.replace(config, intel_rdt=rdt)
     container.set(config)

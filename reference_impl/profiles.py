@@ -364,6 +364,13 @@ class Profile:
     #: the group's schemata holds them, and errs when not (runtime-spec v1.0.2
     #: config-linux.md:523); runc leaves it a TODO (v1.1.5 intelrdt.go:724-728)
     rdt_closid_compare: bool = False
+    #: ``update`` with a schema, of a container made without intelRdt, writes the schema to the
+    #: group it makes for it: runc v1.1.5 loads every container with a writer where CAT or MBA
+    #: is enabled (factory_linux.go:261-263), which Container.Set then calls
+    #: (container_linux.go:210-211).  runc v1.2.0 loads one without intelRdt with none
+    #: (factory_linux.go:138, intelrdt.go:158-161), so its Set writes nothing (container_linux.go:
+    #: 184): the group update.go:359-369 made keeps the kernel's default schemata
+    rdt_update_sets_new_group: bool = True
 
     def known_config(self, config: Config) -> Config:
         """``config`` as this release's ``configs.Config`` holds it: the seed's has no
@@ -660,6 +667,7 @@ RUNC_1_2 = Profile(
     features_oci_max="1.2.0",
     rdt_writer_needs_cat_or_mba=False,
     features_intel_rdt=("enabled",),
+    rdt_update_sets_new_group=False,
 )
 
 #: runtime-spec v1.0.2 runtime.md on top of runc 1.2's libcontainer: delete of a container

@@ -236,3 +236,48 @@ def test_a_timeout_counts_only_if_it_times_out_again_alone(tmp_path: Path, monke
         slow: ["survived"],
         killed: ["killed"],
     }
+
+
+def test_only_restricts_a_module_to_its_named_functions(capsys) -> None:
+    """``--only cli:_update`` mutates that function of the command line and nothing else of
+    it; a module --only does not name is mutated whole."""
+    args = parse(["--modules", "features,cli", "--only", "cli:_update,cli:_feat*"])
+    names = [
+        "reference_impl.cli.x__update__mutmut_1",
+        "reference_impl.cli.x__features__mutmut_2",
+        "reference_impl.cli.x__start__mutmut_1",
+        "reference_impl.features.x_features_document__mutmut_1",
+    ]
+    kept = tools.mutate.selected(names, args.only)
+    assert kept == [names[0], names[1], names[3]]
+    for bad in ("cli", "hooks:run_hook", "cli:"):
+        try:
+            parse(["--modules", "cli", "--only", bad])
+        except SystemExit as stop:
+            assert stop.code == 2
+        else:
+            raise AssertionError(f"--only {bad} was accepted")
+    assert "--only: must be MODULE:FUNCTION" in capsys.readouterr().err
+
+
+def test_the_command_line_is_mutated_only_when_asked() -> None:
+    assert "cli" in MODULES and "cli" not in parse([]).modules
+    assert "features" in parse([]).modules
+
+
+def test_a_run_reported_elsewhere_reads_the_fates_it_is_given(tmp_path: Path) -> None:
+    """--out puts a partial run's report beside the others; --fates keeps the project's
+    fates for it, which the report then shows."""
+    fates = tmp_path / "fates.toml"
+    fates.write_text(
+        '[[mutant]]\nname = "reference_impl.states.x_a__mutmut_1"\nfate = "equivalent"\n'
+        'reason = "never read"\nline = "+    x = None"\n'
+    )
+    stem = tmp_path / "runs" / "rdt"
+    stem.parent.mkdir()
+    args = parse(["--modules", "states", "--out", str(stem), "--fates", str(fates)])
+    assert "reference_impl.states.x_a__mutmut_1" in args.fates
+    run = {**RUN, "passes": {"seed--v1-cat": 1}, "only": {"states": ["a"]}}
+    write_report([_outcome("x_a__mutmut_1", "survived", "+    x = None")], run, stem, {}, fates)
+    text = stem.with_suffix(".md").read_text()
+    assert "equivalent (never read)" in text and "states: only a" in text

@@ -40,14 +40,14 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from tools import mutate_args
 from tools.mutant_reach import line_reach
 from tools.mutant_reach import reaching_tests
 from tools.mutant_reach import write_reach
+from tools.mutate_args import selected
 from tools.mutation_report import KILLED
 from tools.mutation_report import NOT_REACHED
 from tools.mutation_report import Outcome
-from tools.mutation_report import fates_path
-from tools.mutation_report import load_fates
 from tools.mutation_report import order
 from tools.mutation_report import render
 from tools.mutation_report import settled
@@ -70,7 +70,13 @@ MODULES: dict[str, tuple[str, ...]] = {
     "profiles": ("v1-cat",),
     "cgroups": ("v1-cat", "v2-cat"),
     "intelrdt": ("v1-cat",),
+    "features": ("v1-cat",),
+    "cli": ("v1-cat",),
 }
+#: what a run mutates unless --modules says otherwise: every module but the command line, most
+#: of which (create, start, kill, delete as runc's CLI layer) has never been measured; its
+#: newer commands are measured by name (``--modules cli --only cli:_update,cli:_features``)
+DEFAULT_MODULES = tuple(m for m in MODULES if m != "cli")
 #: what is copied into a pass's stage: the code under test, the suite, and pytest's setup
 STAGED = ("reference_impl", "harness", "tools", "conftest.py", "pyproject.toml")
 #: a mutant's tests may take this many times as long (wall clock) as they took unmutated before
@@ -235,6 +241,7 @@ def run_pass(step: Pass, names: list[str] | None, base: Path, args: argparse.Nam
     every = _generate(where, log)
     fated: dict[str, str] = {}
     if names is None:  # the first pass: every mutant, less those whose fate still holds
+        every = selected(every, args.only)
         fated = _settled(where, every, args.fates)
         names = [n for n in every if n not in fated]
     unreached: dict[str, str] = {}
@@ -406,64 +413,14 @@ def report(args: argparse.Namespace, outcomes: list[Outcome], planned: list[str]
         "passes": args.timings,
         "not_yet_run": planned,
     }
-    return write_report(outcomes, run, Path(args.out), args.before)
+    if args.only:
+        run["only"] = {module: list(functions) for module, functions in args.only.items()}
+    return write_report(outcomes, run, Path(args.out), args.before, args.fates_file)
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m tools.mutate", description=__doc__.split("\n")[0]
-    )
-    parser.add_argument(
-        "--modules",
-        default=",".join(MODULES),
-        help=f"comma-separated modules of reference_impl (default: {','.join(MODULES)})",
-    )
-    parser.add_argument("--profiles", help="comma-separated profiles (default: the catalog's)")
-    parser.add_argument("--jobs", type=int, default=2, help="mutants run at once (default: 2)")
-    parser.add_argument("--quick", action="store_true", help="Hypothesis' rtgate-quick profile")
-    parser.add_argument("--keep", action="store_true", help="keep build/mutate/ for mutmut browse")
-    parser.add_argument(
-        "--no-reach",
-        dest="reach",
-        action="store_false",
-        help="run every test of a mutant's function, not only those that reach its lines",
-    )
-    parser.add_argument("--out", default=str(ROOT / "docs" / "mutation"), help="report stem")
-    parser.add_argument(
-        "--retest-fated",
-        action="store_true",
-        help="test again the mutants docs/mutation-fates.toml calls equivalent or unspecified",
-    )
-    parser.add_argument(
-        "--render", action="store_true", help="only rewrite OUT.md from OUT.json and the fates"
-    )
-    args = parser.parse_args(argv)
-    args.modules = [m.strip() for m in args.modules.split(",") if m.strip()]
-    unknown = [m for m in args.modules if m not in MODULES]
-    if unknown or not args.modules:
-        parser.error(f"--modules: must be among {', '.join(MODULES)} (got {args.modules})")
-    _check_profiles(parser, args)
-    args.work = ROOT / "build" / "mutate"
-    args.fates = {} if args.retest_fated else load_fates(fates_path(Path(args.out)))
-    args.timings = {}
-    return args
-
-
-def _check_profiles(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
-    """The profiles from the catalog (the one list of them), the presets from the fakes."""
-    from harness.fakes.presets import PRESETS
-    from harness.spec.catalog import load_catalog
-    from harness.subjects.registry import KINDS
-
-    known = sorted(load_catalog().profiles)
-    given = [p.strip() for p in args.profiles.split(",") if p.strip()] if args.profiles else known
-    if not given or set(given) - set(known):
-        parser.error(f"--profiles: must be among {', '.join(known)} (got {args.profiles})")
-    missing = sorted({p for m in args.modules for p in MODULES[m]} - set(PRESETS))
-    if missing:
-        parser.error(f"MODULES names presets the simulated host lacks: {missing}")
-    args.profiles = given
-    args.default_profile = KINDS["reference"].default_profile
+    """The run's options (:mod:`tools.mutate_args`)."""
+    return mutate_args.parse(argv, MODULES, DEFAULT_MODULES, ROOT, __doc__.split("\n")[0])
 
 
 def _interrupt(signum: int, frame: object) -> None:
@@ -474,7 +431,7 @@ def _interrupt(signum: int, frame: object) -> None:
 def main(argv: list[str]) -> int:
     args = parse(argv)
     if args.render:
-        render(Path(args.out))
+        render(Path(args.out), args.fates_file)
         return 0
     args.started = time.monotonic()
     previous = Path(args.out).with_suffix(".json")

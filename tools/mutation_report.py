@@ -142,9 +142,12 @@ def _commit() -> str:
     return done.stdout.strip() or "unknown"
 
 
-def write_report(outcomes: list[Outcome], run: dict, stem: Path, before: dict) -> str:
+def write_report(
+    outcomes: list[Outcome], run: dict, stem: Path, before: dict, fates: Path | None = None
+) -> str:
     """Write ``stem.json`` and, from it, ``stem.md``; the total score.  ``before`` is the
-    record of the last run, whose survivors this one may kill."""
+    record of the last run, whose survivors this one may kill; ``fates`` the fates file
+    (by default the stem's own, :func:`fates_path`)."""
     json_path = stem.with_suffix(".json")
     was_alive = {n for n, m in before.get("mutants", {}).items() if m.get("killed_by") is None}
     summary = _summary(outcomes)
@@ -166,15 +169,15 @@ def write_report(outcomes: list[Outcome], run: dict, stem: Path, before: dict) -
         },
     }
     json_path.write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
-    render(stem)
+    render(stem, fates)
     return _score(summary.get("total", {"mutants": 0}))
 
 
-def render(stem: Path) -> None:
-    """``stem.md`` from ``stem.json`` and the fates written by hand (run again after editing
-    them: ``python -m tools.mutate --render``)."""
+def render(stem: Path, fates_file: Path | None = None) -> None:
+    """``stem.md`` from ``stem.json`` and the fates written by hand, in ``fates_file`` or the
+    stem's own (run again after editing them: ``python -m tools.mutate --render``)."""
     record = json.loads(stem.with_suffix(".json").read_text())
-    fates = _fates(fates_path(stem))
+    fates = _fates(fates_file or fates_path(stem))
     stem.with_suffix(".md").write_text(_markdown(record, fates))
 
 
@@ -226,6 +229,13 @@ def _settled_by_module(record: dict, fates: dict) -> dict[str, int]:
     return counts
 
 
+def _only(run: dict) -> str:
+    """`` (cli: only _update, _features)`` for a run restricted by ``--only``."""
+    only = run.get("only") or {}
+    said = "; ".join(f"{m}: only {', '.join(fs)}" for m, fs in only.items())
+    return f" ({said})" if said else ""
+
+
 def _markdown(record: dict, fates: dict) -> str:
     run = record["run"]
     statuses = sorted({s for row in record["summary"].values() for s in row} - {"mutants"})
@@ -233,7 +243,7 @@ def _markdown(record: dict, fates: dict) -> str:
         "# Mutation testing of reference_impl",
         "",
         f"Written by `make mutate` on {record['generated']} at commit {record['commit']}: "
-        f"modules {', '.join(run['modules'])}; Hypothesis profile "
+        f"modules {', '.join(run['modules'])}{_only(run)}; Hypothesis profile "
         f"{'rtgate-quick' if run['quick'] else 'rtgate'}; {run['jobs']} mutants at once; "
         f"{run['seconds']} s of wall time. How it works: `tools/mutate.py`.",
         "",

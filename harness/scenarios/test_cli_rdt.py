@@ -76,7 +76,8 @@ def test_group_holds_schema_and_init(cli_on: CliOnHost, named_by: str) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
         schema = valid_schema(host)
         cid = host.container_id(f"grp-{named_by}")
-        clos = host.container_id("grp-clos") if named_by == "closid" else None
+        # a closID names its group as it is spelt, a capital first letter too
+        clos = host.container_id("Xgrp-Clos") if named_by == "closid" else None
         group = clos or cid
         rdt = IntelRdt(clos_id=clos, l3_cache_schema=schema)
         _, result, _ = create_with(cli, host, f"grp-{named_by}", rdt)

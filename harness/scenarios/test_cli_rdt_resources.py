@@ -145,31 +145,79 @@ def test_exhausted_closids_error_carries_last_cmd_status(cli_on: CliOnHost) -> N
 
 # -- update ---------------------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("machine", "needs", "flag"),
+    ("machine", "needs", "flag", "joined"),
     [
-        pytest.param(CAT_MACHINE, rdt_usable, "--l3-cache-schema", id="l3"),
-        pytest.param(MBA_MACHINE, cat_and_mba_usable, "--mem-bw-schema", id="mb"),
+        pytest.param(CAT_MACHINE, rdt_usable, "--l3-cache-schema", False, id="l3"),
+        pytest.param(MBA_MACHINE, cat_and_mba_usable, "--mem-bw-schema", False, id="mb"),
+        # runc keeps the config's closID and sets only the schemas (v1.1.5 update.go:326-327),
+        # so the group written is the one the closID names (intelrdt.go:512-524)
+        pytest.param(CAT_MACHINE, rdt_usable, "--l3-cache-schema", True, id="closid"),
     ],
 )
 @pytest.mark.requirement("CLI-RDT-UPDATE")
 def test_update_rewrites_the_schema_of_a_container(
-    cli_on: CliOnHost, machine: str, needs: Any, flag: str
+    cli_on: CliOnHost, machine: str, needs: Any, flag: str, joined: bool
 ) -> None:
     with cli_on(machine, needs) as (host, cli):
-        first = valid_schema(host)
-        cid, made, _ = create_with(cli, host, f"upd{flag[2:4]}", IntelRdt(l3_cache_schema=first))
+        first, name = valid_schema(host), f"upd{flag[2:4]}{'clos' if joined else ''}"
+        team = make_group(host, host.container_id(f"{name}t"), first) if joined else None
+        rdt = IntelRdt(clos_id=team) if joined else IntelRdt(l3_cache_schema=first)
+        cid, made, _ = create_with(cli, host, name, rdt)
         assert made.exit_code == 0, made.describe()
+        group = team or cid
         if flag == "--l3-cache-schema":
-            new, wanted = valid_schema(host, shift=1), lambda: group_masks(cid)
+            new, wanted = valid_schema(host, shift=1), lambda: group_masks(group)
             expected = l3_masks(new)
         else:
-            new, wanted = valid_mb_schema(), lambda: group_mb(cid)
+            new, wanted = valid_mb_schema(), lambda: group_mb(group)
             expected = mb_values(new)
         status = cli.status(cid)
         updated = cli("update", flag, new, cid)
         assert updated.exit_code == 0, updated.describe()
-        assert wanted() == expected, f"{cid}/schemata after update {flag} {new}: {wanted()}"
+        assert wanted() == expected, f"{group}/schemata after update {flag} {new}: {wanted()}"
         assert cli.status(cid) == status, f"update turned {status} into {cli.status(cid)}"
+        if joined:
+            assert not os.path.exists(host.resctrl_group(cid)), (
+                f"update made a group {cid} of the container's own; its closID names {team}"
+            )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+
+
+def _updated_without_intel_rdt(cli: Any, host: Any, name: str) -> tuple[str, str]:
+    """Create ``name`` with no intelRdt, then ``update --l3-cache-schema`` it: (its id, the
+    schema).  The update must succeed."""
+    cid = host.container_id(name)
+    made = cli("create", "--bundle", cli.bundle(name), cid)
+    assert made.exit_code == 0, made.describe()
+    assert not os.path.exists(host.resctrl_group(cid)), f"create made a group {cid}"
+    schema = valid_schema(host)
+    updated = cli("update", "--l3-cache-schema", schema, cid)
+    assert updated.exit_code == 0, (
+        f"{updated.describe()}; runc gives a container made without intelRdt a group first"
+    )
+    assert os.path.isdir(host.resctrl_group(cid)), f"update {schema} made no group {cid}"
+    return cid, schema
+
+
+@pytest.mark.requirement("CLI-RDT-UPDATE-NEW-GROUP")
+def test_update_gives_a_container_without_intel_rdt_a_group(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        cid, _ = _updated_without_intel_rdt(cli, host, "updnew")
+        pid = cli.init_pid(cid)
+        assert pid in host.resctrl_tasks(cid), f"init {pid} is not in {cid}/tasks after update"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+        assert not os.path.exists(host.resctrl_group(cid)), "delete left the group update made"
+
+
+@pytest.mark.requirement("CLI-RDT-UPDATE-NEW-GROUP-SCHEMA")
+def test_update_writes_its_schema_to_the_group_it_makes(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        cid, schema = _updated_without_intel_rdt(cli, host, "updnewsch")
+        assert group_masks(cid) == l3_masks(schema), (
+            f"{cid}/schemata holds {group_masks(cid)} after update --l3-cache-schema {schema}"
+        )
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
 

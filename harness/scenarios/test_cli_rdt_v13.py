@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import Host
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.rdt_cli import CAT_MACHINE
 from harness.scenarios._support.rdt_cli import CDP_MACHINE
@@ -22,10 +23,12 @@ from harness.scenarios._support.rdt_cli import MBA_MACHINE
 from harness.scenarios._support.rdt_cli import cache_masks
 from harness.scenarios._support.rdt_cli import cat_and_mba_usable
 from harness.scenarios._support.rdt_cli import cdp_mounted
+from harness.scenarios._support.rdt_cli import create_with
 from harness.scenarios._support.rdt_cli import group_masks
 from harness.scenarios._support.rdt_cli import group_mb
 from harness.scenarios._support.rdt_cli import l2_usable
 from harness.scenarios._support.rdt_cli import l3_masks
+from harness.scenarios._support.rdt_cli import left_behind
 from harness.scenarios._support.rdt_cli import make_group
 from harness.scenarios._support.rdt_cli import mb_values
 from harness.scenarios._support.rdt_cli import mon_group
@@ -36,6 +39,8 @@ from harness.scenarios._support.rdt_cli import stop_and_delete
 from harness.scenarios._support.rdt_cli import valid_line
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
+from harness.scenarios._support.runtime_features import announced
+from harness.scenarios._support.runtime_features import features_faults
 from harness.scenarios._support.runtime_features import require_announced
 from harness.scenarios._support.runtime_features import require_oci_version
 from harness.subjects.command_line import CommandLine
@@ -50,6 +55,33 @@ def _create(cli: CommandLine, host: Any, name: str, rdt: IntelRdt, version: str)
     cid = host.container_id(name)
     bundle = cli.bundle(name, intel_rdt=rdt, oci_version=version or None)
     return cid, cli("create", "--bundle", bundle, cid)
+
+
+# -- what the rules above hang on -----------------------------------------------------------
+@pytest.mark.requirement("CLI-FEATURES-OCI-VERSIONS")
+def test_features_name_the_oci_versions_the_runtime_accepts(cli: CommandLine, host: Host) -> None:
+    """The v1.3 rules trust ``features``: its versions decide which ociVersion their bundles
+    declare, so what it says of them is checked first, and held to."""
+    document = announced(cli)
+    if document is None:
+        last = cli.records[-1]
+        pytest.skip(
+            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
+            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
+        )
+    faults = features_faults(document)
+    assert faults == [], f"features: {'; '.join(faults)} (it printed {document})"
+    for key in ("ociVersionMin", "ociVersionMax"):
+        version, name = document[key], f"feat-{key[-3:].lower()}"
+        cid = host.container_id(name)
+        bundle = cli.bundle(name, oci_version=version)
+        result = cli("create", "--bundle", bundle, cid)
+        assert result.exit_code == 0, (
+            f"{result.describe()}; the bundle declares ociVersion {version}, the {key} of the"
+            " runtime's features, which it MUST accept"
+        )
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
 
 
 # -- schemata -------------------------------------------------------------------------------
@@ -148,6 +180,28 @@ def test_monitoring_group_in_a_closid_group_goes_and_the_group_stays(
         assert os.path.isdir(host.resctrl_group(team)), f"delete removed {team}"
 
 
+# -- before v1.3 ---------------------------------------------------------------------------
+@pytest.mark.parametrize("field", ["schemata", "enableMonitoring"])
+@pytest.mark.requirement("CLI-RDT-V13-FIELDS-UNKNOWN")
+def test_v13_fields_are_unknown_to_runc_before_them(cli_on: CliOnHost, field: str) -> None:
+    with cli_on(MBA_MACHINE, monitoring_usable) as (host, cli):
+        older, newer = valid_schema(host), valid_schema(host, shift=1)
+        if field == "schemata":
+            rdt = IntelRdt(l3_cache_schema=older, schemata=(newer,))
+        else:
+            rdt = IntelRdt(l3_cache_schema=older, enable_monitoring=True)
+        cid, result, _ = create_with(cli, host, f"v13{field[:3]}", rdt)
+        assert result.exit_code == 0, result.describe()
+        assert group_masks(cid) == l3_masks(older), (
+            f"{cid}/schemata holds {group_masks(cid)}, not l3CacheSchema's {older}: the"
+            f" schemata line {newer} was written"
+        )
+        mon = mon_group(cid, cid)
+        assert not os.path.exists(host.resctrl_group(mon)), f"enableMonitoring made {mon}"
+        deleted = stop_and_delete(cli, host, cid)
+        assert deleted.exit_code == 0, deleted.describe()
+
+
 # -- the default CLOS -----------------------------------------------------------------------
 @pytest.mark.requirement("CLI-RDT-CLOSID-ROOT")
 def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
@@ -163,3 +217,14 @@ def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
         deleted = stop_and_delete(cli, host, cid)
         assert deleted.exit_code == 0, deleted.describe()
         assert os.path.isfile(os.path.join(host.resctrl_group(""), "tasks")), "resctrl is gone"
+
+
+@pytest.mark.requirement("CLI-RDT-CLOSID-SLASH-REFUSED")
+def test_closid_slash_is_refused_before_it_named_the_default_group(cli_on: CliOnHost) -> None:
+    with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
+        cid, result, before = create_with(cli, host, "slashclos", IntelRdt(clos_id="/"))
+        assert result.exit_code != 0, (
+            f"{result.describe()}; runc 1.1 and 1.2 refuse a closID holding '/'"
+        )
+        left = left_behind(cli, host, cid, (cid,), before)
+        assert left == [], f"the refused create left {left}"

@@ -55,13 +55,20 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "l3_schema_dropped_without_cat": ("CLI-RDT-CDP-PLAIN-L3",),
     "closid_exhaustion_ignored": ("CLI-RDT-CLOSID-EXHAUSTED",),
     "update_schema_dropped": Broken(("CLI-RDT-UPDATE",), profile="runc-1.1"),
+    "update_skips_container_without_rdt": Broken(
+        ("CLI-RDT-UPDATE-NEW-GROUP", "CLI-RDT-UPDATE-NEW-GROUP-SCHEMA"), profile="runc-1.1"
+    ),
     "closid_ignored_without_cat_mba": Broken(
         ("CLI-RDT-CLOSID-WITHOUT-CAT-MBA",), profile="runc-1.2"
     ),
     "closid_root_refused": Broken(("CLI-RDT-CLOSID-ROOT",), profile="runtime-spec"),
+    "closid_slash_accepted": Broken(("CLI-RDT-CLOSID-SLASH-REFUSED",), profile="runc-1.2"),
+    "v13_fields_known_early": Broken(("CLI-RDT-V13-FIELDS-UNKNOWN",), profile="runc-1.2"),
     "closid_schema_not_compared": Broken(
         ("CLI-RDT-CLOSID-SCHEMA-COMPARED",), profile="runtime-spec"
     ),
+    # runtime-spec v1.1's features, which the v1.3 rules hang on (runc 1.1 and later)
+    "features_without_oci_min": Broken(("CLI-FEATURES-OCI-VERSIONS",), profile="runc-1.2"),
     # runtime-spec v1.3's intelRdt: rules of the runtime-spec profile alone
     "schemata_field_dropped": Broken(("CLI-RDT-SCHEMATA",), profile="runtime-spec"),
     "schemata_written_first": Broken(("CLI-RDT-SCHEMATA-LAST",), profile="runtime-spec"),

@@ -17,10 +17,21 @@ import pytest
 
 from harness.subjects.command_line import CommandLine
 
-__all__ = ["announced", "require_announced", "require_oci_version"]
+__all__ = ["announced", "features_faults", "require_announced", "require_oci_version"]
 
 #: the ociVersion a bundle declares for a rule of runtime-spec v1.3.0
 OCI_VERSION_1_3 = "1.3.0"
+#: the properties the Features structure may hold, by where they are: the top level
+#: (runtime-spec v1.3.0 features.md:14-17, 31, 48, 124, 129, 145), ``linux``
+#: (features-linux.md:7, 26, 79, 102, 170, 185, 200, 231, 252, 271) and ``linux.intelRdt``
+#: (:234-237); it MUST NOT hold others (features.md:19)
+DEFINED: dict[str, frozenset[str]] = {
+    "": frozenset({"ociVersionMin", "ociVersionMax", "hooks", "mountOptions", "linux",
+                   "annotations", "potentiallyUnsafeConfigAnnotations"}),
+    "linux": frozenset({"namespaces", "capabilities", "cgroup", "seccomp", "apparmor",
+                        "selinux", "memoryPolicy", "intelRdt", "mountExtensions", "netDevices"}),
+    "linux.intelRdt": frozenset({"enabled", "schemata", "monitoring"}),
+}  # fmt: skip
 
 
 def announced(cli: CommandLine) -> dict[str, Any] | None:
@@ -50,9 +61,7 @@ def require_announced(cli: CommandLine, path: str) -> str:
             f"the runtime has no features command, so it announces no {path} "
             f"(`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]})"
         )
-    node: Any = document
-    for key in path.split("."):
-        node = node.get(key) if isinstance(node, dict) else None
+    node = _at(document, path)
     if node is not True:
         pytest.skip(f"the runtime does not announce {path} in its features (it says {node!r})")
     return OCI_VERSION_1_3 if _reaches(document.get("ociVersionMax"), OCI_VERSION_1_3) else ""
@@ -70,15 +79,50 @@ def require_oci_version(cli: CommandLine, wanted: str, rule: str) -> str:
     return wanted
 
 
-def _reaches(version: Any, wanted: str) -> bool:
+def features_faults(document: dict[str, Any]) -> list[str]:
+    """What in a features ``document`` breaks features.md:14-19: ociVersionMin and
+    ociVersionMax are REQUIRED SemVer strings (config.md:17), the max not below the min, and
+    no property is one the spec does not define.  Empty when nothing does."""
+    faults = []
+    versions = {key: document.get(key) for key in ("ociVersionMin", "ociVersionMax")}
+    for key, value in versions.items():
+        if _semver(value) is None:
+            faults.append(f"{key} is {value!r}, not a SemVer string")
+    if not faults and not _reaches(versions["ociVersionMax"], versions["ociVersionMin"]):
+        faults.append(f"ociVersionMax is below ociVersionMin: {versions}")
+    for where, defined in DEFINED.items():
+        node = _at(document, where)
+        unknown = sorted(set(node) - defined) if isinstance(node, dict) else []
+        if unknown:
+            faults.append(f"{where or 'its top level'} holds properties not defined: {unknown}")
+    return faults
+
+
+def _at(document: dict[str, Any], path: str) -> Any:
+    """The value at the dotted ``path`` of ``document`` (itself for ""); None when absent."""
+    node: Any = document
+    for key in filter(None, path.split(".")):
+        node = node.get(key) if isinstance(node, dict) else None
+    return node
+
+
+def _semver(version: Any) -> tuple[int, int, int, int, str] | None:
+    """A sort key of the SemVer ``version`` (major, minor, patch, 1 for a release and 0 for a
+    pre-release such as 1.0.2-dev, which comes before it, the pre-release); None when it is
+    not one.  Pre-releases of one version compare as text, which is enough for an order of
+    a release's own tags."""
+    if not isinstance(version, str):
+        return None
+    core, _, pre = version.partition("+")[0].partition("-")
+    parts = core.split(".")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return None
+    major, minor, patch = (int(part) for part in parts)
+    return (major, minor, patch, 0 if pre else 1, pre)
+
+
+def _reaches(version: Any, wanted: Any) -> bool:
     """Whether the SemVer ``version`` (a pre-release such as 1.0.2-dev counts as below its
     release) is ``wanted`` or later."""
-    if not isinstance(version, str):
-        return False
-    core, _, pre = version.partition("-")
-    try:
-        mine = tuple(int(part) for part in core.split("."))
-    except ValueError:
-        return False
-    goal = tuple(int(part) for part in wanted.split("."))
-    return mine > goal or (mine == goal and not pre)
+    mine, goal = _semver(version), _semver(wanted)
+    return mine is not None and goal is not None and mine >= goal
