@@ -154,23 +154,23 @@ def test_set_whose_writing_back_of_the_schema_fails_warns(
 
 @pytest.mark.requirement("RDT-SET-WITHOUT-GROUP")
 def test_set_with_a_schema_on_a_container_without_one_writes_nothing(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
     rule = "RDT-SET-WITHOUT-GROUP"
-    cid = rdt.container_id("wg")
+    cid = host.container_id("wg")
     c = factory.create(
         cid, Config(namespaces=("pid", "mount"), cgroups=CgroupConfig(path=f"/{cid}"))
     )
     c.run(INIT)
-    config = rdt_config(cid, l3_cache_schema=rdt.l3_schema("3"))
-    before = len(rdt.operations())
+    config = rdt_config(cid, **rdt_group)
+    before = len(host.operations())
     got = error_of(lambda: c.set(config))
     verify(rule, got == "no error", f"Set must succeed: {got!r}")
     group = os.path.join(RESCTRL, cid)
     verify(rule, not os.path.exists(group), f"Set must make no resctrl group: {group} exists")
     touched = [
         op
-        for op in rdt.operations()[before:]
+        for op in host.operations()[before:]
         if op.path.startswith(RESCTRL + "/") and op.op != "read"
     ]
     verify(rule, not touched, f"Set must not touch resctrl: {[(o.op, o.path) for o in touched]}")

@@ -73,15 +73,16 @@ def test_empty_intel_rdt_without_resctrl_is_ignored(on_host: OnHost, verify: Any
 
 
 @pytest.mark.requirement("RDT-SCHEMATA-ONLY-WHEN-GIVEN")
-def test_no_schemata_write_without_a_schema(factory: Factory, rdt: Host) -> None:
-    os.mkdir(os.path.join(RESCTRL, rdt.container_id("pre")))
-    before = schemata(rdt.container_id("pre"))
-    c = create_with_rdt(factory, rdt, "ns", clos_id=rdt.container_id("pre"))
+@pytest.mark.usefixtures("rdt_group")  # a host where the profile's runtime makes groups
+def test_no_schemata_write_without_a_schema(factory: Factory, host: Host) -> None:
+    os.mkdir(os.path.join(RESCTRL, host.container_id("pre")))
+    before = schemata(host.container_id("pre"))
+    c = create_with_rdt(factory, host, "ns", clos_id=host.container_id("pre"))
     c.run(INIT)
-    assert c.init_process.pid in rdt.resctrl_tasks(rdt.container_id("pre"))
-    writes = [op for op in rdt.operations() if op.op == "write" and op.path.endswith("/schemata")]
+    assert c.init_process.pid in host.resctrl_tasks(host.container_id("pre"))
+    writes = [op for op in host.operations() if op.op == "write" and op.path.endswith("/schemata")]
     assert writes == [], f"no schema was given, yet schemata was written: {writes}"
-    assert schemata(rdt.container_id("pre")) == before
+    assert schemata(host.container_id("pre")) == before
 
 
 @pytest.mark.requirement("RDT-GROUP-MODE")
@@ -168,50 +169,46 @@ def test_l3_schema_without_info_l3_is_refused(on_host: OnHost) -> None:
 
 # -- closID -----------------------------------------------------------------------------------
 @pytest.mark.requirement("RDT-CLOSID-GROUP")
-def test_closid_names_the_group(factory: Factory, rdt: Host) -> None:
-    schema = rdt.l3_schema("f")
-    first = create_with_rdt(
-        factory, rdt, "c1", clos_id=rdt.container_id("shared"), l3_cache_schema=schema
-    )
-    second = create_with_rdt(
-        factory, rdt, "c2", clos_id=rdt.container_id("shared"), l3_cache_schema=schema
-    )
+def test_closid_names_the_group(factory: Factory, host: Host, rdt_group: dict[str, str]) -> None:
+    shared = host.container_id("shared")
+    if not rdt_group:  # no schema on this host: a closID then names a group made beforehand
+        os.mkdir(os.path.join(RESCTRL, shared))
+    first = create_with_rdt(factory, host, "c1", clos_id=shared, **rdt_group)
+    second = create_with_rdt(factory, host, "c2", clos_id=shared, **rdt_group)
     first.run(INIT)
     second.run(INIT)
-    tasks = rdt.resctrl_tasks(rdt.container_id("shared"))
+    tasks = host.resctrl_tasks(shared)
     assert first.init_process.pid in tasks and second.init_process.pid in tasks
-    for cid in (rdt.container_id("c1"), rdt.container_id("c2")):
+    for cid in (host.container_id("c1"), host.container_id("c2")):
         assert not os.path.exists(os.path.join(RESCTRL, cid)), "no group named by the id"
 
 
 @pytest.mark.requirement("RDT-CLOSID-PRECREATED")
-def test_missing_closid_group_without_schema_is_an_error(factory: Factory, rdt: Host) -> None:
-    c = create_with_rdt(factory, rdt, "pc", clos_id=rdt.container_id("absent"))
+@pytest.mark.usefixtures("rdt_group")  # a host where the profile's runtime makes groups
+def test_missing_closid_group_without_schema_is_an_error(factory: Factory, host: Host) -> None:
+    c = create_with_rdt(factory, host, "pc", clos_id=host.container_id("absent"))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert tables.resource_message("rdt_clos_dir_missing") in str(info.value)
-    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("absent"))), (
+    assert not os.path.exists(os.path.join(RESCTRL, host.container_id("absent"))), (
         "the group must not be made"
     )
-    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("pc")))
+    assert not os.path.exists(os.path.join(RESCTRL, host.container_id("pc")))
 
 
 @pytest.mark.requirement("RDT-CLOSID-NOT-REMOVED")
-def test_closid_group_outlives_the_container(factory: Factory, rdt: Host) -> None:
-    c = create_with_rdt(
-        factory,
-        rdt,
-        "keep",
-        clos_id=rdt.container_id("kept"),
-        l3_cache_schema=rdt.l3_schema("3"),
-    )
+def test_closid_group_outlives_the_container(
+    factory: Factory, host: Host, rdt_group: dict[str, str]
+) -> None:
+    kept = host.container_id("kept")
+    if not rdt_group:  # no schema on this host: a closID then names a group made beforehand
+        os.mkdir(os.path.join(RESCTRL, kept))
+    c = create_with_rdt(factory, host, "keep", clos_id=kept, **rdt_group)
     c.run(INIT)
     pid = c.init_process.pid
     _kill_and_destroy(c)
-    assert os.path.isdir(os.path.join(RESCTRL, rdt.container_id("kept"))), (
-        "a closID group is never removed"
-    )
-    assert pid not in rdt.resctrl_tasks(rdt.container_id("kept"))
+    assert os.path.isdir(os.path.join(RESCTRL, kept)), "a closID group is never removed"
+    assert pid not in host.resctrl_tasks(kept)
 
 
 @pytest.mark.parametrize("clos_id", [".", "..", "a/b"])

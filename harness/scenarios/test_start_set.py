@@ -21,7 +21,6 @@ from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import install_hooks
 from harness.scenarios._support.containers import pids_limit_file
-from harness.scenarios._support.skips import skip_for_host
 from harness.spec import start_errors
 from harness.subjects.base import Factory
 
@@ -74,13 +73,11 @@ def test_start_whose_cgroup_set_fails_names_the_step(
 
 @pytest.mark.requirement("RDT-DESTROY-AFTER-FAILED-SET")
 def test_destroy_after_a_failed_set_removes_the_resctrl_group(
-    factory: Factory, host: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
     rule = "RDT-DESTROY-AFTER-FAILED-SET"
-    if host.rdt_unavailable() is not None:
-        skip_for_host("a resctrl group to make", str(host.rdt_unavailable()))
     cid = host.container_id("fs-rdt")
-    base = config_for(cid, l3_schema=host.l3_schema("f"))
+    base = config_for(cid, rdt=rdt_group)
     config = dataclasses.replace(base, cgroups=dataclasses.replace(base.cgroups, pids_limit=10))
     c = factory.create(cid, config)
     # the cgroup limits are set before the schema: the group is made, its schema never written
