@@ -60,6 +60,11 @@ pytestmark = [
 ]
 
 
+#: how long one whole run may take: a real run of runc-1.2 took 400 s on a loaded 2-core CI
+#: machine, and a run that hangs must still end
+RUN_DEADLINE_S = 1200
+
+
 def _rtgate(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
     """Run the CLI in a fresh interpreter; also return the prefix its real hosts used."""
     proc = subprocess.Popen(
@@ -69,7 +74,16 @@ def _rtgate(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
         stderr=subprocess.PIPE,
         text=True,
     )
-    out, err = proc.communicate(timeout=600)
+    try:
+        out, err = proc.communicate(timeout=RUN_DEADLINE_S)
+    except subprocess.TimeoutExpired:
+        proc.terminate()  # our own child: at SIGTERM a run removes what it made, then ends
+        try:
+            out, err = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            out, err = proc.communicate()
+        pytest.fail(f"rtgate {' '.join(args)} ran over {RUN_DEADLINE_S} s: {err[-2000:]}")
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err), f"rtgate-{proc.pid}-"
 
 
