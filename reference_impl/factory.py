@@ -85,10 +85,15 @@ class Factory:
     ) -> IntelRdtManager | None:
         features = self.rdt_features
         era = self.profile.rdt_era
-        # runc >= 1.2 makes a writer whenever resctrl is there; the seed and runc 1.1 ask for
-        # CAT or MBA (features.enabled)
-        needs = self.profile.rdt_writer_needs_cat_or_mba
-        usable = features.enabled if needs else features.root is not None
+        # runc >= 1.2 makes a writer whenever resctrl is there; runc 1.1 asks for CAT or MBA
+        # (features.enabled), the seed for the cat_l3 flag and a mount (692f6e1
+        # factory_linux.go:207, utils_linux.go:46)
+        if era == "seed":
+            usable = features.seed_enabled
+        elif self.profile.rdt_writer_needs_cat_or_mba:
+            usable = features.enabled
+        else:
+            usable = features.root is not None
         if usable and config.intel_rdt is not None:
             return IntelRdtManager(
                 features,

@@ -11,6 +11,7 @@ from harness.fakes.machine_presets import MACHINE_PRESETS
 from harness.fakes.presets import DEFAULT_PRESET
 from harness.fakes.presets import PRESETS
 from harness.hosts import simulated_host
+from harness.scenarios._support.rdt_schema import schema_form_or_reason
 from harness.scenarios.test_cli_precedence import COMBINATIONS
 from harness.spec.catalog import load_catalog
 from harness.spec.cli_teardown import cli_teardown_variants
@@ -52,6 +53,7 @@ def test_reference_passes_on_preset(name: str, tmp_path: Path) -> None:
     assert {r["outcome"] for r in outcomes.values()} <= {"pass", "skip"}
     with simulated_host(name) as host:
         missing = host.rdt_unavailable()
+        form, no_form = schema_form_or_reason(host, profile)
     skipped = {i: r["message"] for i, r in outcomes.items() if r["outcome"] == "skip"}
     # a rule of v1 hierarchies has nothing to check on a v2 host, and says so
     by_mode = {i for i, message in skipped.items() if "cgroups are v2" in message}
@@ -62,13 +64,15 @@ def test_reference_passes_on_preset(name: str, tmp_path: Path) -> None:
     else:
         assert by_mode == set(), skipped
     skipped = {i: m for i, m in skipped.items() if i not in by_mode}
-    if missing is None:
-        assert skipped == {}, "a host with RDT must run every requirement"
+    if form is not None:
+        # L3 CAT, or a cdp mount where the seed writes L3CODE/L3DATA lines, or MBA
+        assert skipped == {}, "a host where the runtime writes a schema must run every rule"
     else:
         assert "RDT-APPLY" in skipped
         # a rule that needs a group of any kind, or resctrl's paths, names the mount first
         unmounted = "resctrl is not mounted: /proc/self/mountinfo has no resctrl line"
-        assert all(missing in m or unmounted in m for m in skipped.values()), skipped
+        said = (missing or "", unmounted, no_form)
+        assert all(any(s and s in m for s in said) for m in skipped.values()), skipped
         if profile == "seed":
             assert outcomes["RDT-NOT-ENABLED"]["outcome"] == "pass"
         assert outcomes["LC-DESTROY-CGROUP"]["outcome"] == "pass"
@@ -119,13 +123,15 @@ def test_reference_passes_on_preset_under_runc_1_2(name: str, tmp_path: Path) ->
     [
         pytest.param("xeon-cdp", "runtime-spec", id="no-schema"),  # neither L3 nor MB
         pytest.param("ice-lake-cdp", "runc-1.2", id="mb-schema"),  # MB beside L3CODE/L3DATA
+        pytest.param("xeon-cdp", "seed", id="l3cdp-schema"),  # L3CODE/L3DATA lines
     ],
 )
 def test_delete_cells_with_a_failing_resctrl_group_run_on_cdp_hosts(
     name: str, profile: str, tmp_path: Path
 ) -> None:
     """A host mounted with cdp has no info/L3, yet the runtimes of these profiles make a
-    group there (an MB schema, or none): every delete cell whose resctrl step fails runs."""
+    group there (an MB schema, L3CODE/L3DATA lines, or none): every delete cell whose resctrl
+    step fails runs."""
     ids = {r.id for r in load_catalog(None).for_profile(profile)}
     cells = [f for f in COMBINATIONS if "rdt" in f]
     rules = sorted({v for f in cells for v in cli_teardown_variants(f)} & ids)

@@ -16,7 +16,9 @@ from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import Needs
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.rdt_group import own_group_fields
-from harness.scenarios._support.rdt_group import resctrl_unavailable
+from harness.scenarios._support.rdt_schema import SchemaForm
+from harness.scenarios._support.rdt_schema import resctrl_unavailable
+from harness.scenarios._support.rdt_schema import schema_form
 from harness.scenarios._support.skips import require_runtime
 from harness.scenarios._support.skips import skip_for_host
 from harness.subjects import ApiSubject
@@ -69,6 +71,13 @@ def rdt_group(host: Host, profile: str) -> dict[str, str]:
     in the form the host allows (an L3 or MB schema, or none where a mounted resctrl is
     enough: _support/rdt_group.py); else a skip saying why."""
     return own_group_fields(host, profile)
+
+
+@pytest.fixture
+def rdt_schema(host: Host, profile: str) -> SchemaForm:
+    """How the profile's runtime writes a group's schema on the host (an L3 schema, L3CODE
+    and L3DATA lines, or an MB schema: _support/rdt_schema.py); else a skip saying why."""
+    return schema_form(host, profile)
 
 
 @pytest.fixture(scope="session")

@@ -162,13 +162,10 @@ def test_extra_process_starts_when_the_resctrl_group_is_gone(
 
 @pytest.mark.requirement("LC-EXEC-JOINS-RESCTRL")
 def test_extra_process_joins_the_containers_resctrl_group(
-    factory: Factory, host: Host, verify: Any
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
 ) -> None:
-    reason = host.rdt_unavailable()
-    if reason is not None:
-        skip_for_host("L3 CAT through a mounted resctrl", reason)
     cid = host.container_id("jr")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f")))
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
     c.run(INIT)
     pid = start_extra(c, host)
     tasks = host.resctrl_tasks(cid)

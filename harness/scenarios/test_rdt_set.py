@@ -18,6 +18,7 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import pids_limit_file
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_with
+from harness.scenarios._support.rdt_schema import SchemaForm
 from harness.scenarios._support.resctrl import RESCTRL
 from harness.scenarios._support.resctrl import create_with_rdt
 from harness.scenarios._support.resctrl import last_cmd_status
@@ -33,12 +34,14 @@ from harness.subjects.base import Factory
 
 
 @pytest.mark.requirement("RDT-SET-SCHEMA")
-def test_set_writes_a_new_schema_to_a_running_container(factory: Factory, rdt: Host) -> None:
-    c = factory.create("upd", rdt_config("upd", l3_cache_schema=rdt.l3_schema("f")))
+def test_set_writes_a_new_schema_to_a_running_container(
+    factory: Factory, host: Host, rdt_schema: SchemaForm
+) -> None:
+    cid = host.container_id("upd")
+    c = factory.create(cid, rdt_config(cid, **rdt_schema.fields("a")))
     c.run(INIT)
-    c.set(rdt_config("upd", l3_cache_schema=rdt.l3_schema("3c")))
-    shown = schemata("upd")["L3"]
-    assert {d: int(v, 16) for d, v in shown.items()} == dict.fromkeys(rdt.l3_domains(), 0x3C)
+    c.set(rdt_config(cid, **rdt_schema.fields("b")))
+    assert rdt_schema.shown(cid) == rdt_schema.want("b")
 
 
 @pytest.mark.requirement("RDT-SET-MBA-UPDATE")
@@ -56,37 +59,37 @@ def test_set_writes_a_new_mb_schema_to_a_running_container(on_host: OnHost, veri
 
 @pytest.mark.requirement("RDT-SET-REFUSED")
 def test_set_with_a_refused_schema_fails_and_keeps_the_group(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_schema: SchemaForm, verify: Any
 ) -> None:
     # 692f6e1 intelrdt.go:504-505, 308-310 (v1.2.0 :659-661, 317-318): the write's error is
     # returned; the kernel applies nothing of a refused schemata write
     rule = "RDT-SET-REFUSED"
-    c = create_with_rdt(factory, rdt, "rf", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, host, "rf", **rdt_schema.fields("a"))
     c.run(INIT)
-    cid = rdt.container_id("rf")
-    bad = rdt.l3_schema("5")  # a gap in the 1-bits
-    got = error_of(lambda: c.set(rdt_config(cid, l3_cache_schema=bad)))
+    cid = host.container_id("rf")
+    bad = rdt_schema.invalid()
+    got = error_of(lambda: c.set(rdt_config(cid, **{rdt_schema.field: bad})))
     einval = os.strerror(errno.EINVAL).lower()
     verify(
         rule, bad in got and einval in got.lower(), f"Set must return the write's error: {got!r}"
     )
-    shown = {d: int(v, 16) for d, v in schemata(cid)["L3"].items()}
-    verify(rule, shown == dict.fromkeys(rdt.l3_domains(), 0xF), f"schemata changed: {shown}")
+    shown = rdt_schema.shown(cid)
+    verify(rule, shown == rdt_schema.want("a"), f"schemata changed: {shown}")
     verify(rule, str(c.status()) == "running", f"the container is {c.status()} after the Set")
 
 
 def _failed_schema_set(
-    c: Any, host: Host, cid: str, every: bool = False, **limits: int
+    c: Any, host: Host, form: SchemaForm, cid: str, every: bool = False, **limits: int
 ) -> tuple[str, list[str]]:
-    """Set of a new L3 schema (and ``limits``) whose schemata write fails with EIO (``every``:
-    each write, the writing back too): Set's error, and what was written to schemata from
-    then on."""
+    """Set of a new schema, level "c" (and ``limits``), whose schemata write fails with EIO
+    (``every``: each write, the writing back too): Set's error, and what was written to
+    schemata from then on."""
     before = len(schemata_writes(host, cid))
     fault = inject(host, "write", os.path.join(RESCTRL, cid, "schemata"), errno.EIO, every=every)
     config = Config(
         namespaces=("pid", "mount"),
         cgroups=CgroupConfig(path=f"/{cid}", **limits),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=host.l3_schema("3")),
+        intel_rdt=IntelRdtConfig(**form.fields("c")),
     )
     got = error_of(lambda: c.set(config))
     host.clear_faults()
@@ -96,15 +99,15 @@ def _failed_schema_set(
 
 @pytest.mark.requirement("RDT-SET-RESTORED", "RDT-SET-ERROR-TEXT")
 def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
-    factory: Factory, rdt: Host, profile: str, verify: Any
+    factory: Factory, host: Host, rdt_schema: SchemaForm, profile: str, verify: Any
 ) -> None:
-    c = create_with_rdt(factory, rdt, "rb", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, host, "rb", **rdt_schema.fields("a"))
     c.run(INIT)
-    cid = rdt.container_id("rb")
-    got, writes = _failed_schema_set(c, rdt, cid)
+    cid = host.container_id("rb")
+    got, writes = _failed_schema_set(c, host, rdt_schema, cid)
     want = tables.schemata_write_error(
         profile,
-        value=rdt.l3_schema("3"),
+        value=rdt_schema.schema("c"),
         path=os.path.join(RESCTRL, cid, "schemata"),
         errno=os.strerror(errno.EIO).lower(),
         status=last_cmd_status(),
@@ -116,7 +119,7 @@ def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
         eio in got.lower(),
         f"Set must return the schemata write's error: {got!r}",
     )
-    old = rdt.l3_schema("f")
+    old = rdt_schema.schema("a")
     verify(
         "RDT-SET-RESTORED",
         writes[-1:] == [old],
@@ -127,25 +130,26 @@ def test_set_whose_schemata_write_fails_writes_the_old_schema_back(
 @pytest.mark.requirement("RDT-SET-RESTORE-WARNED")
 def test_set_whose_writing_back_of_the_schema_fails_warns(
     factory: Factory,
-    rdt: Host,
+    host: Host,
+    rdt_schema: SchemaForm,
     profile: str,
     caplog: pytest.LogCaptureFixture,
     verify: Any,
 ) -> None:
     rule = "RDT-SET-RESTORE-WARNED"
-    c = create_with_rdt(factory, rdt, "rw", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, host, "rw", **rdt_schema.fields("a"))
     c.run(INIT)
-    cid = rdt.container_id("rw")
+    cid = host.container_id("rw")
     with caplog.at_level(logging.WARNING):
-        got, writes = _failed_schema_set(c, rdt, cid, every=True)
+        got, writes = _failed_schema_set(c, host, rdt_schema, cid, every=True)
     fields = {
         "path": os.path.join(RESCTRL, cid, "schemata"),
         "errno": os.strerror(errno.EIO).lower(),
         "status": last_cmd_status(),
     }
-    first = tables.schemata_write_error(profile, value=rdt.l3_schema("3"), **fields)
+    first = tables.schemata_write_error(profile, value=rdt_schema.schema("c"), **fields)
     verify(rule, got == first, f"Set must return its own write's error {first!r}: {got!r}")
-    back = tables.schemata_write_error(profile, value=rdt.l3_schema("f"), **fields)
+    back = tables.schemata_write_error(profile, value=rdt_schema.schema("a"), **fields)
     want = tables.message("set_back_failed", profile, what="intelrdt", err=back)
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
     verify(rule, want in warned, f"the failed writing back must be warned as {want!r}: {warned}")
@@ -179,49 +183,49 @@ def test_set_with_a_schema_on_a_container_without_one_writes_nothing(
 @pytest.mark.requirement("RDT-SET-WITHOUT-SCHEMA-UNTOUCHED")
 @pytest.mark.parametrize("intel_rdt", [None, IntelRdtConfig()], ids=["no-intelrdt", "no-schema"])
 def test_set_without_a_schema_leaves_the_schemata(
-    factory: Factory, rdt: Host, intel_rdt: IntelRdtConfig | None, verify: Any
+    factory: Factory,
+    host: Host,
+    rdt_schema: SchemaForm,
+    intel_rdt: IntelRdtConfig | None,
+    verify: Any,
 ) -> None:
     # 692f6e1 intelrdt.go:501-503 (v1.2.0 :639, 651-669): no intelRdt, or no schema in it,
     # and the writer's Set writes nothing; the group keeps the schema it was started with
     rule = "RDT-SET-WITHOUT-SCHEMA-UNTOUCHED"
-    c = create_with_rdt(factory, rdt, "ws", l3_cache_schema=rdt.l3_schema("f"))
+    c = create_with_rdt(factory, host, "ws", **rdt_schema.fields("a"))
     c.run(INIT)
-    cid = rdt.container_id("ws")
-    before = len(schemata_writes(rdt, cid))
+    cid = host.container_id("ws")
+    before = len(schemata_writes(host, cid))
     config = Config(
         namespaces=("pid", "mount"), cgroups=CgroupConfig(path=f"/{cid}"), intel_rdt=intel_rdt
     )
     got = error_of(lambda: c.set(config))
     verify(rule, got == "no error", f"Set must succeed: {got!r}")
-    writes = schemata_writes(rdt, cid)[before:]
+    writes = schemata_writes(host, cid)[before:]
     verify(rule, writes == [], f"Set without a schema wrote schemata: {writes}")
-    shown = {d: int(v, 16) for d, v in schemata(cid)["L3"].items()}
-    want = dict.fromkeys(rdt.l3_domains(), 0xF)
-    verify(rule, shown == want, f"the group's L3 schema is {shown} after Set, want {want}")
+    shown, want = rdt_schema.shown(cid), rdt_schema.want("a")
+    verify(rule, shown == want, f"the group's schema is {shown} after Set, want {want}")
 
 
 @pytest.mark.requirement("RDT-SET-CLOSID-IGNORED")
 @pytest.mark.parametrize("made", ["", "scm"], ids=["own-group", "closid-group"])
 def test_set_with_another_closid_keeps_the_group_and_what_destroy_removes(
-    factory: Factory, rdt: Host, made: str, verify: Any
+    factory: Factory, host: Host, rdt_schema: SchemaForm, made: str, verify: Any
 ) -> None:
     # v1.2.0 container_linux.go:184-185 hands Set the new config unchecked; intelrdt.go:
     # 651-669 writes its schemas to GetPath() and keeps m.config (:148-153), so Destroy
     # (:482-497) removes the group only when the closID the writer was made with is empty
     rule = "RDT-SET-CLOSID-IGNORED"
-    cid = rdt.container_id(f"sc-{made or 'own'}")
-    made = made and rdt.container_id(made)
-    given = "" if made else rdt.container_id("sco")
-    c = factory.create(cid, rdt_config(cid, clos_id=made, l3_cache_schema=rdt.l3_schema("f")))
+    cid = host.container_id(f"sc-{made or 'own'}")
+    made = made and host.container_id(made)
+    given = "" if made else host.container_id("sco")
+    c = factory.create(cid, rdt_config(cid, clos_id=made, **rdt_schema.fields("a")))
     c.run(INIT)
-    got = error_of(
-        lambda: c.set(rdt_config(cid, clos_id=given, l3_cache_schema=rdt.l3_schema("3c")))
-    )
+    got = error_of(lambda: c.set(rdt_config(cid, clos_id=given, **rdt_schema.fields("b"))))
     verify(rule, got == "no error", f"Set with closID {given!r} must succeed: {got!r}")
     group, elsewhere = made or cid, given or cid
-    shown = {d: int(v, 16) for d, v in schemata(group)["L3"].items()}
-    want = dict.fromkeys(rdt.l3_domains(), 0x3C)
-    verify(rule, shown == want, f"{group}'s L3 schema is {shown} after Set, want {want}")
+    shown, want = rdt_schema.shown(group), rdt_schema.want("b")
+    verify(rule, shown == want, f"{group}'s schema is {shown} after Set, want {want}")
     verify(rule, not os.path.exists(os.path.join(RESCTRL, elsewhere)), f"Set made {elsewhere}")
     c.signal(signal.SIGKILL)
     c.destroy()
@@ -230,12 +234,12 @@ def test_set_with_another_closid_keeps_the_group_and_what_destroy_removes(
     verify(rule, kept == bool(made), f"Destroy {did} {group}, made with closID {made!r}")
 
 
-def _running_with_limit_and_schema(factory: Factory, rdt: Host, cid: str) -> Any:
-    """A running container with pids.max 10 and an L3 schema, for a Set that fails."""
+def _running_with_limit_and_schema(factory: Factory, form: SchemaForm, cid: str) -> Any:
+    """A running container with pids.max 10 and a schema, for a Set that fails."""
     config = Config(
         namespaces=("pid", "mount"),
         cgroups=CgroupConfig(path=f"/{cid}", pids_limit=10),
-        intel_rdt=IntelRdtConfig(l3_cache_schema=rdt.l3_schema("f")),
+        intel_rdt=IntelRdtConfig(**form.fields("a")),
     )
     c = factory.create(cid, config)
     c.run(INIT)
@@ -244,13 +248,13 @@ def _running_with_limit_and_schema(factory: Factory, rdt: Host, cid: str) -> Any
 
 @pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
 def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_schema: SchemaForm, verify: Any
 ) -> None:
     rule = "CG-SET-RESTORED-AFTER-RDT"
-    cid = rdt.container_id("rc")
-    c = _running_with_limit_and_schema(factory, rdt, cid)
-    _failed_schema_set(c, rdt, cid, pids_limit=20)
-    pids = pids_limit_file(rdt, f"/{cid}")
+    cid = host.container_id("rc")
+    c = _running_with_limit_and_schema(factory, rdt_schema, cid)
+    _failed_schema_set(c, host, rdt_schema, cid, pids_limit=20)
+    pids = pids_limit_file(host, f"/{cid}")
     with open(pids, encoding="ascii") as f:
         value = f.read().strip()
     verify(rule, value == "10", f"{pids} reads {value} after the failed Set, want 10")
@@ -259,19 +263,20 @@ def test_set_whose_schemata_write_fails_puts_the_old_limits_back(
 @pytest.mark.requirement("CG-SET-RESTORED-AFTER-RDT")
 def test_set_whose_limits_cannot_be_put_back_after_the_schema_warns(
     factory: Factory,
-    rdt: Host,
+    host: Host,
+    rdt_schema: SchemaForm,
     profile: str,
     caplog: pytest.LogCaptureFixture,
     verify: Any,
 ) -> None:
     rule = "CG-SET-RESTORED-AFTER-RDT"
-    cid = rdt.container_id("rcw")
-    c = _running_with_limit_and_schema(factory, rdt, cid)
+    cid = host.container_id("rcw")
+    c = _running_with_limit_and_schema(factory, rdt_schema, cid)
     # the new limit is written, writing the old one back fails
-    back = inject(rdt, "write", pids_limit_file(rdt, f"/{cid}"), errno.EIO, nth=2)
+    back = inject(host, "write", pids_limit_file(host, f"/{cid}"), errno.EIO, nth=2)
     with caplog.at_level(logging.WARNING):
-        _failed_schema_set(c, rdt, cid, pids_limit=20)
-    assert rdt.fired(back), "the limit was never written back"
+        _failed_schema_set(c, host, rdt_schema, cid, pids_limit=20)
+    assert host.fired(back), "the limit was never written back"
     warning = tables.message("set_back_failed", profile, what="cgroup", err="\0")
     head, _, tail = warning.partition("\0")
     warned = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]

@@ -2,8 +2,8 @@
 
 Rules that need a particular machine (MBA, monitoring, few CLOSIDs, resctrl unmounted) get it
 from the ``on_host`` fixture (booted when simulated; this machine, if it is one, when real); the
-rest run on the run's own host through the ``rdt`` fixture.  Texts come from
-``harness/spec/resources.toml``.
+rest run on the run's own host, with the schema it takes (the ``rdt_schema`` fixture).  Texts
+come from ``harness/spec/resources.toml``.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from harness.scenarios._support.containers import umask
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import resctrl_unmounted
 from harness.scenarios._support.machines import resctrl_with
+from harness.scenarios._support.rdt_schema import SchemaForm
 from harness.scenarios._support.resctrl import RESCTRL
 from harness.scenarios._support.resctrl import create_with_rdt
 from harness.scenarios._support.resctrl import last_cmd_status
@@ -247,15 +248,16 @@ def test_monitoring_group_made_and_removed(on_host: OnHost, clos_id: str) -> Non
 
 # -- what the kernel refuses ------------------------------------------------------------------
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD")
-def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Host) -> None:
-    c = create_with_rdt(factory, rdt, "lc", l3_cache_schema=rdt.l3_schema("5"))
+def test_refused_schema_error_carries_last_cmd_status(
+    factory: Factory, host: Host, rdt_schema: SchemaForm
+) -> None:
+    c = create_with_rdt(factory, host, "lc", **{rdt_schema.field: rdt_schema.invalid()})
     with pytest.raises(Exception) as info:
         c.run(INIT)
     # read into the error at once: runc 1.2 then removes the group, and that rmdir resets
     # info/last_cmd_status to "ok"
     suffixes = [
-        tables.resource_message("rdt_last_cmd", status=status)
-        for status in tables.resource_messages("resctrl_noncontiguous", mask="5")
+        tables.resource_message("rdt_last_cmd", status=status) for status in rdt_schema.refusals()
     ]
     assert any(s in str(info.value) for s in suffixes), (
         f"the error should carry one of {suffixes}: {info.value}"
@@ -264,30 +266,32 @@ def test_refused_schema_error_carries_last_cmd_status(factory: Factory, rdt: Hos
 
 @pytest.mark.requirement("RDT-ERROR-LAST-CMD-UNREADABLE")
 def test_refused_schema_error_when_the_status_cannot_be_read(
-    factory: Factory, rdt: Host, verify: Any
+    factory: Factory, host: Host, rdt_schema: SchemaForm, verify: Any
 ) -> None:
     # v1.2.0 intelrdt.go:675-681 newLastCmdError: no status read, the error as it is
     rule = "RDT-ERROR-LAST-CMD-UNREADABLE"
-    c = create_with_rdt(factory, rdt, "lu", l3_cache_schema=rdt.l3_schema("5"))
+    c = create_with_rdt(factory, host, "lu", **{rdt_schema.field: rdt_schema.invalid()})
     status = os.path.join(RESCTRL, "info", "last_cmd_status")
-    fault = inject(rdt, "open", status, errno.EIO, every=True)
+    fault = inject(host, "open", status, errno.EIO, every=True)
     got = error_of(lambda: c.run(INIT))
-    rdt.clear_faults()
-    assert rdt.fired(fault), "no error read info/last_cmd_status"
-    written = os.path.join(RESCTRL, rdt.container_id("lu"), "schemata")
+    host.clear_faults()
+    assert host.fired(fault), "no error read info/last_cmd_status"
+    written = os.path.join(RESCTRL, host.container_id("lu"), "schemata")
     refused = f"write {written}: {os.strerror(errno.EINVAL).lower()}"
     verify(rule, refused in got, f"the run must fail on the schema write {refused!r}: {got!r}")
     verify(rule, "last_cmd_status" not in got, f"no status could be read, yet: {got!r}")
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA-NO-GROUP")
-def test_refused_schema_leaves_no_group(factory: Factory, rdt: Host) -> None:
-    c = create_with_rdt(factory, rdt, "ng", l3_cache_schema=rdt.l3_schema("5"))
+def test_refused_schema_leaves_no_group(
+    factory: Factory, host: Host, rdt_schema: SchemaForm
+) -> None:
+    c = create_with_rdt(factory, host, "ng", **{rdt_schema.field: rdt_schema.invalid()})
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "schemata" in str(info.value), f"the run should fail on the schema: {info.value}"
     c.destroy()
-    assert not os.path.exists(os.path.join(RESCTRL, rdt.container_id("ng"))), (
+    assert not os.path.exists(os.path.join(RESCTRL, host.container_id("ng"))), (
         "the refused group is left behind"
     )
 

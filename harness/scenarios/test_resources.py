@@ -19,7 +19,7 @@ from harness.scenarios._support.containers import error_of
 from harness.scenarios._support.containers import init_pid
 from harness.scenarios._support.containers import inject
 from harness.scenarios._support.containers import path_error
-from harness.scenarios._support.resctrl import schemata
+from harness.scenarios._support.rdt_schema import SchemaForm
 from harness.scenarios._support.skips import skip_for_host
 from harness.scenarios._support.skips import slow_task_in
 from harness.spec import tables
@@ -256,24 +256,32 @@ def test_destroy_tries_a_failed_rmdir_again(
     verify(rule, left == [], f"destroy must remove every group: {left}")
 
 
-@pytest.mark.requirement("RDT-APPLY", "RDT-SET-SCHEMA")
-def test_resctrl_group_holds_init_and_schema(factory: Factory, rdt: Host, verify: Any) -> None:
-    host = rdt
+@pytest.mark.requirement("RDT-APPLY")
+def test_resctrl_group_holds_init(
+    factory: Factory, host: Host, rdt_group: dict[str, str], verify: Any
+) -> None:
     cid = host.container_id("rg")
-    c = factory.create(cid, config_for(cid, l3_schema=host.l3_schema("f0", "3")))
-    # the start is the Apply (and the schema's write) under test, not its setup
+    c = factory.create(cid, config_for(cid, rdt=rdt_group))
+    # the start is the Apply under test, not its setup
     got = error_of(lambda: c.run(INIT))
-    verify("RDT-APPLY", got == "no error", f"a start with a valid schema failed: {got!r}")
+    verify("RDT-APPLY", got == "no error", f"a start with a group of its own failed: {got!r}")
     pid = init_pid(c)
     verify("RDT-APPLY", pid in host.resctrl_tasks(cid), f"init {pid} is not in the group")
     verify("RDT-APPLY", pid not in host.resctrl_tasks(""), f"init {pid} stayed in the default")
+
+
+@pytest.mark.requirement("RDT-SET-SCHEMA")
+def test_start_writes_the_schema_domain_by_domain(
+    factory: Factory, host: Host, rdt_schema: SchemaForm, verify: Any
+) -> None:
+    cid = host.container_id("rs")
+    c = factory.create(cid, config_for(cid, rdt=rdt_schema.fields("d", "c")))
+    got = error_of(lambda: c.run(INIT))
+    verify("RDT-SET-SCHEMA", got == "no error", f"a start with a valid schema failed: {got!r}")
     # lines by resource, values by domain: names and values may be padded (6.x kernels pad
     # an MB value, "MB:0= 100"), so the file is read line by line, never split on spaces
-    lines = schemata(cid)
-    verify("RDT-SET-SCHEMA", "L3" in lines, f"no L3 line in the group's schemata: {lines}")
-    wanted = {d: (0xF0, 0x3)[i % 2] for i, d in enumerate(host.l3_domains())}
-    got = {d: int(v, 16) for d, v in lines.get("L3", {}).items()}
-    verify("RDT-SET-SCHEMA", got == wanted, f"schemata L3 {got}, want {wanted}")
+    shown, want = rdt_schema.shown(cid), rdt_schema.want("d", "c")
+    verify("RDT-SET-SCHEMA", shown == want, f"the group's schemata {shown}, want {want}")
 
 
 @pytest.mark.requirement("RDT-DESTROY-RETURNS-TASKS")
@@ -340,19 +348,19 @@ def test_a_resctrl_group_made_before_start_is_joined_then_removed(
 
 
 @pytest.mark.requirement("RDT-INVALID-SCHEMA")
-def test_kernel_refuses_invalid_schema(factory: Factory, rdt: Host) -> None:
-    # 0b101: a gap in the 1-bits, inside every cbm_mask of three bits or more
-    cid = rdt.container_id("bad")
-    c = factory.create(cid, config_for(cid, l3_schema=rdt.l3_schema("5")))
+def test_kernel_refuses_invalid_schema(
+    factory: Factory, host: Host, rdt_schema: SchemaForm
+) -> None:
+    cid = host.container_id("bad")
+    c = factory.create(cid, config_for(cid, rdt={rdt_schema.field: rdt_schema.invalid()}))
     with pytest.raises(Exception) as info:
         c.run(INIT)
     assert "invalid argument" in str(info.value)
-    if not os.path.isdir(rdt.resctrl_group(cid)):
+    if not os.path.isdir(host.resctrl_group(cid)):
         return  # runc 1.2 removed the group: that rmdir set info/last_cmd_status to "ok"
     with open("/sys/fs/resctrl/info/last_cmd_status", encoding="ascii") as f:
         status = f.read()
-    eras = ("resctrl_noncontiguous", "resctrl_noncontiguous_4x")
-    known = {tables.message(key, mask="5") + "\n" for key in eras}
+    known = {text + "\n" for text in rdt_schema.refusals()}
     assert status in known, f"info/last_cmd_status should say why: {status!r}"
 
 
@@ -382,9 +390,11 @@ def test_intel_rdt_without_resctrl_is_refused(
 
 
 @pytest.mark.requirement("RDT-EMPTY-SCHEMA-REFUSED")
-def test_intel_rdt_with_empty_schema_is_refused(factory: Factory, rdt: Host) -> None:
-    # on a host without RDT the validator refuses for that reason first (RDT-NOT-ENABLED)
-    cid = rdt.container_id("es")
+@pytest.mark.usefixtures("rdt_schema")
+def test_intel_rdt_with_empty_schema_is_refused(factory: Factory, host: Host) -> None:
+    # on a host without RDT the validator refuses for that reason first (RDT-NOT-ENABLED);
+    # where the seed writes a schema (rdt_schema), RDT is enabled for it
+    cid = host.container_id("es")
     config = Config(cgroups=CgroupConfig(path=f"/{cid}"), intel_rdt=IntelRdtConfig(""))
     with pytest.raises(Exception) as info:
         factory.create(cid, config)

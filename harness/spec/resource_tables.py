@@ -111,10 +111,16 @@ def rdt_destroy_unstarted_removes_group(profile: str) -> bool:
     return bool(resources()["rdt_destroy_unstarted_removes_group"][profile])
 
 
-def rdt_group_needs(profile: str) -> tuple[str, ...]:
-    """The resctrl ``info/`` directories of which ``profile``'s runtime needs one before it
-    makes a container's group; () when a mounted resctrl is enough."""
-    return tuple(resources()["rdt_group_needs"][profile])
+def rdt_schema_forms(profile: str) -> tuple[str, ...]:
+    """The schema forms ("L3", "L3CDP", "MB") with which ``profile``'s runtime writes a
+    group's schemata, each where the host has what it needs."""
+    return tuple(resources()["rdt_schema_forms"][profile])
+
+
+def rdt_group_without_schema(profile: str) -> bool:
+    """Whether ``profile``'s runtime makes a container's group with no schema, resctrl
+    mounted being enough."""
+    return bool(resources()["rdt_group_without_schema"][profile])
 
 
 def procs_write_error(profile: str, **fields: Any) -> str:

@@ -2,7 +2,9 @@
 
 Finding resctrl: the first ``/proc/self/mountinfo`` line whose filesystem type is ``resctrl``.
 CAT is enabled when ``/proc/cpuinfo`` has ``cat_l3``, resctrl is mounted and ``info/L3`` exists;
-MBA likewise with ``mba`` and ``info/MB`` (runc from v1.0.0-rc6 on; the seed only knew CAT).
+MBA likewise with ``mba`` and ``info/MB`` (runc from v1.0.0-rc6 on).  The seed asks less: the
+``cat_l3`` flag and a mount (692f6e1 intelrdt.go:371-392), so on a host mounted with cdp it
+writes whatever ``l3CacheSchema`` says, ``L3CODE``/``L3DATA`` lines included.
 The seed caches a true answer in a package variable; here the answer is cached per
 :class:`RdtFeatures` object, which a factory probes once, so that simulated hosts built one after
 another do not share it.
@@ -88,11 +90,19 @@ class RdtFeatures:
     cat_enabled: bool
     mba_enabled: bool = False
     monitoring: bool = False
+    #: ``/proc/cpuinfo`` has ``cat_l3``, whatever ``info/`` holds
+    cat_flag: bool = False
 
     @property
     def enabled(self) -> bool:
         """Intel RDT can be used at all: CAT or MBA."""
         return self.cat_enabled or self.mba_enabled
+
+    @property
+    def seed_enabled(self) -> bool:
+        """The seed's ``IsIntelRdtEnabled``: the ``cat_l3`` flag and resctrl mounted (692f6e1
+        intelrdt.go:371-392), with no look at ``info/``."""
+        return self.cat_flag and self.root is not None
 
 
 def probe_features() -> RdtFeatures:
@@ -108,6 +118,7 @@ def probe_features() -> RdtFeatures:
     return RdtFeatures(
         root=root,
         cat_enabled="cat_l3" in flags and os.path.isdir(os.path.join(info, "L3")),
+        cat_flag="cat_l3" in flags,
         mba_enabled="mba" in flags and os.path.isdir(os.path.join(info, "MB")),
         monitoring=os.path.isdir(os.path.join(info, "L3_MON")),  # pragma: no mutate (runc 1.4)
     )

@@ -50,8 +50,9 @@ def validate_intel_rdt(rdt: IntelRdtConfig, features: RdtFeatures, era: str) -> 
 
 
 def _validate_seed(rdt: IntelRdtConfig, features: RdtFeatures) -> None:
-    """692f6e1 validator.go:160-171: RDT enabled, then a non-empty L3 schema."""
-    if not features.enabled:
+    """692f6e1 validator.go:160-171: RDT enabled (the cat_l3 flag and a mount), then a
+    non-empty L3 schema."""
+    if not features.seed_enabled:
         raise IntelRdtConfigError(
             "intelRdt is specified in config, but Intel RDT feature is not supported or enabled"
         )

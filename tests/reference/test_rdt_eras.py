@@ -18,13 +18,29 @@ NO_RDT = RdtFeatures(root=None, cat_enabled=False)
 
 def test_seed_refuses_what_runc_1_1_lets_through() -> None:
     empty = IntelRdtConfig()
+    cat = RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True, cat_flag=True)
     with pytest.raises(IntelRdtConfigError, match="l3CacheSchema is empty"):
-        validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True), "seed")
+        validate_intel_rdt(empty, cat, "seed")
     validate_intel_rdt(empty, RdtFeatures(root="/sys/fs/resctrl", cat_enabled=True), "runc-1.1")
     with pytest.raises(IntelRdtConfigError, match="not supported or enabled"):
         validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT, "seed")
     with pytest.raises(IntelRdtConfigError, match="Intel RDT/CAT is not enabled"):
         validate_intel_rdt(IntelRdtConfig("L3:0=f"), NO_RDT, "runc-1.1")
+
+
+def test_seed_takes_an_l3_schema_on_a_cdp_mount_where_runc_1_1_refuses_it() -> None:
+    """692f6e1 intelrdt.go:371-392 asks for the cat_l3 flag and a mount, never for info/L3;
+    runc v1.1.5 intelrdt.go:221-222 does, and a cdp mount has L3CODE and L3DATA instead."""
+    cdp = IntelRdtConfig("L3CODE:0=f;1=f\nL3DATA:0=f;1=f")
+    with simulated_host("xeon-cdp"):
+        found = probe_features()
+    assert (found.seed_enabled, found.cat_enabled) == (True, False), found
+    validate_intel_rdt(cdp, found, "seed")
+    with pytest.raises(IntelRdtConfigError, match="Intel RDT/CAT is not enabled"):
+        validate_intel_rdt(cdp, found, "runc-1.1")
+    flagless = RdtFeatures(root="/sys/fs/resctrl", cat_enabled=False, mba_enabled=True)
+    with pytest.raises(IntelRdtConfigError, match="not supported or enabled"):
+        validate_intel_rdt(cdp, flagless, "seed")
 
 
 LAST_CMD = ", last_cmd_status: The mask 5 has non-consecutive 1-bits"

@@ -307,11 +307,17 @@ def valid_mb_schema() -> str:
     percentage on Intel, 1/8 GB/s units on AMD, MBps under mba_MBps: 50 is valid in each),
     raised to ``info/MB/min_bandwidth`` and rounded up to ``bandwidth_gran``, since the
     kernel rounds a value up to it."""
+    value = mb_value(50)
+    return "MB:" + ";".join(f"{d}={value}" for d in root_domains("MB"))
+
+
+def mb_value(bw: int) -> int:
+    """``bw`` as the kernel keeps it: raised to ``info/MB/min_bandwidth`` and rounded up to
+    ``bandwidth_gran``."""
     info = os.path.join(RESCTRL, "info", "MB")
     least = int(read_text(os.path.join(info, "min_bandwidth")))
     gran = max(int(read_text(os.path.join(info, "bandwidth_gran"))), 1)
-    value = -(-max(50, least) // gran) * gran
-    return "MB:" + ";".join(f"{d}={value}" for d in root_domains("MB"))
+    return -(-max(bw, least) // gran) * gran
 
 
 def mb_values(text: str) -> dict[int, int]:
