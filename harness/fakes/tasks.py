@@ -122,7 +122,9 @@ class KernelTasks:
         freeze_resistant_reads: int = 0,
         program: tuple[tuple[str, ...], tuple[str, ...], str] | None = None,
     ) -> int:
-        """Start a process: it joins the parent's groups (the roots when ``parent`` is None).
+        """Start a process: it joins the parent's groups (when ``parent`` is None, the runtime's:
+        the cgroup roots, and the resctrl group the runtime is in, the default one unless it
+        wrote 0 to another's ``tasks``).
 
         ``program``: its argv, environment and working directory (see ``ProcessTable.spawn``).
 
@@ -153,6 +155,9 @@ class KernelTasks:
             netns=netns,
             program=program,
         )
+        if parent is None and self.resctrl is not None:
+            # a child of the runtime starts in the runtime's own group (pid 0 in tasks moves it)
+            task.resctrl_group = self.resctrl.writer_group
         freezer = self.hierarchies.get("freezer")
         if freezer is not None and freezer.freezer is not None:
             freezer.freezer.task_joined(task)

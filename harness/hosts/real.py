@@ -53,6 +53,7 @@ from harness.hosts.processes import in_fifo_open
 from harness.hosts.processes import reap
 from harness.hosts.processes import set_child_subreaper
 from harness.hosts.processes import zombie_children
+from harness.hosts.runtime_group import in_resctrl_group
 from reference_impl.system import ProcessSpec
 from reference_impl.system import RealSystem
 
@@ -165,6 +166,9 @@ class RealHost(HostFiles):
         self._pins: list[str] = []
         self._log: list[KernelOp] = []
         self.command_faults = CommandFaults(self.prefix)
+        #: the tasks file of the resctrl group the subject's commands start in (None: the
+        #: harness's own group)
+        self._runtime_tasks: str | None = None
         #: named network namespaces this host mounted
         self._netns = NamedNamespaces()
         # Processes a subject starts in commands of their own (runc-style CLIs) outlive those
@@ -334,8 +338,19 @@ class RealHost(HostFiles):
         return self.command_faults.fired(fault)
 
     def launching(self) -> AbstractContextManager[dict[str, Any]]:
-        """Around the Popen of one command of the subject: what puts it under the faults."""
-        return self.command_faults.launching()
+        """Around the Popen of one command of the subject: what puts it under the faults,
+        and in the resctrl group of :meth:`runtime_in_resctrl_group`."""
+        return in_resctrl_group(self._runtime_tasks, self.command_faults.launching())
+
+    @contextmanager
+    def runtime_in_resctrl_group(self, group: str) -> Iterator[None]:
+        """The subject's commands start in resctrl group ``group`` (one of this host's, by
+        its path below the root) for the block: what they start is born there."""
+        self._runtime_tasks = os.path.join(RESCTRL, group, "tasks")
+        try:
+            yield
+        finally:
+            self._runtime_tasks = None
 
     def commands_run_as_programs(self) -> None:
         self.command_faults.commands_run_as_programs()

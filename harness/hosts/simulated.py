@@ -25,6 +25,7 @@ from harness.fakes import SimulatedKernel
 from harness.fakes import Topology
 from harness.fakes import booted_kernel
 from harness.fakes.presets import DEFAULT_PRESET
+from harness.hosts.base import RESCTRL
 from harness.hosts.base import HostFiles
 from harness.hosts.facts import proc_stats
 from harness.hosts.machines import machine
@@ -164,6 +165,18 @@ class SimulatedHost(HostFiles):
 
     def commands_run_as_programs(self) -> None:
         """Nothing to do: every operation meets the simulated kernel's faults."""
+
+    @contextmanager
+    def runtime_in_resctrl_group(self, group: str) -> Iterator[None]:
+        """The runtime runs in resctrl group ``group`` for the block: it writes 0 to the
+        group's ``tasks``, as a process moves itself, and what it starts is born there."""
+        with open(os.path.join(RESCTRL, group, "tasks"), "w", encoding="ascii") as f:
+            f.write("0")
+        try:
+            yield
+        finally:
+            with open(os.path.join(RESCTRL, "tasks"), "w", encoding="ascii") as f:
+                f.write("0")
 
 
 @contextmanager

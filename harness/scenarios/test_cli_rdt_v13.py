@@ -207,11 +207,17 @@ def test_v13_fields_are_unknown_to_runc_before_them(cli_on: CliOnHost, field: st
 def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
         version = require_oci_version(cli, "1.3.0", "closID '/' (the default CLOS)")
+        # the runtime runs in a group of its own, so that init is born outside the default
+        home = make_group(host, host.container_id("rthome"), valid_schema(host))
         groups = sorted(os.listdir(host.resctrl_group("")))
-        cid, result = _create(cli, host, "rootclos", IntelRdt(clos_id="/"), version)
+        with host.runtime_in_resctrl_group(home):
+            cid, result = _create(cli, host, "rootclos", IntelRdt(clos_id="/"), version)
         assert result.exit_code == 0, result.describe()
         pid = cli.init_pid(cid)
-        assert pid in host.resctrl_tasks(""), f"init {pid} is not in the default group's tasks"
+        assert pid in host.resctrl_tasks(""), (
+            f"init {pid} is not in the default group's tasks; the runtime ran in {home}, whose"
+            f" tasks are {host.resctrl_tasks(home)}"
+        )
         made = sorted(os.listdir(host.resctrl_group("")))
         assert made == groups, f"closID '/' made {sorted(set(made) - set(groups))}"
         deleted = stop_and_delete(cli, host, cid)

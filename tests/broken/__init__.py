@@ -62,6 +62,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
         ("CLI-RDT-CLOSID-WITHOUT-CAT-MBA",), profile="runc-1.2"
     ),
     "closid_root_refused": Broken(("CLI-RDT-CLOSID-ROOT",), profile="runtime-spec"),
+    "closid_root_left_where_born": Broken(("CLI-RDT-CLOSID-ROOT",), profile="runtime-spec"),
     "closid_slash_accepted": Broken(("CLI-RDT-CLOSID-SLASH-REFUSED",), profile="runc-1.2"),
     "v13_fields_known_early": Broken(("CLI-RDT-V13-FIELDS-UNKNOWN",), profile="runc-1.2"),
     "closid_schema_not_compared": Broken(
