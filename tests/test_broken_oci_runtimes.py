@@ -11,7 +11,6 @@ the "verdict PASS, 31 skip" of a probe that took any failure for a host's refusa
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -21,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from harness.hosts.inject.seccomp import unsupported as inject_unsupported
+from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parent.parent
 WRAPPERS = ROOT / "tests" / "broken" / "oci"
@@ -54,9 +54,7 @@ UNUSABLE_OCI = {
 UNUSABLE_RUN_LIMIT_S = 120
 
 pytestmark = [
-    pytest.mark.skipif(
-        os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
-    ),
+    pytest.mark.skipif(real_host_off() is not None, reason=f"real containers: {real_host_off()}"),
     pytest.mark.skipif(
         shutil.which("runc") is None, reason="no runc: shutil.which('runc') is None"
     ),

@@ -35,6 +35,13 @@ def _doctor(args: argparse.Namespace) -> int:
     return doctor(args)
 
 
+def _completion(args: argparse.Namespace) -> int:
+    from harness.cli._completion import completion_script
+
+    print(completion_script(build_parser(), args.shell))
+    return 0
+
+
 #: every command but ``run`` (which also takes the words after ``--``); argparse accepts no other
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "requirements": list_requirements,
@@ -42,6 +49,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "doctor": _doctor,
     "cleanup": cleanup,
     "report": report,
+    "completion": _completion,
 }
 
 

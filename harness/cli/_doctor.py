@@ -9,10 +9,12 @@ difference), 2 (a usage error, e.g. ``--fidelity`` without root).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
 
+from harness.cli._doctor_json import facts_document
 from harness.errors import UsageError
 from harness.fidelity import Probe
 from harness.fidelity import RealBackend
@@ -178,9 +180,15 @@ def doctor(args: argparse.Namespace) -> int:
         raise UsageError("'--probe' only applies with '--fidelity'")
     if args.capture is None and args.name is not None:
         raise UsageError("'--name' only applies with '--capture'")
+    if args.format == "json" and args.fidelity:
+        raise UsageError("'--format json' is the host report alone, without '--fidelity'")
     probes = _selected(args.probe) if args.fidelity else []
-    for line in format_facts(host_facts()):
-        print(line, flush=True)
+    facts = host_facts()
+    if args.format == "json":
+        print(json.dumps(facts_document(facts, _coverage(facts)), indent=2), flush=True)
+    else:
+        for line in format_facts(facts):
+            print(line, flush=True)
     if args.capture is not None:
         print(_capture(args.capture, args.name), flush=True)
     if not args.fidelity:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import NoReturn
 
+from harness.build_info import full_version
 from harness.errors import UsageError
 from harness.plugin import hypothesis_profiles
 from harness.plugin.options import RUN_OPTIONS
@@ -29,6 +30,10 @@ def build_parser() -> ArgumentParser:
         "3 harness or host error",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of rtgate errors")
+    parser.add_argument(
+        "--version", action="version", version=f"rtgate {full_version()}",
+        help="the version, with the commit it was built from (+g<commit>) when known",
+    )  # fmt: skip
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     _run_command(commands)
@@ -45,6 +50,23 @@ def build_parser() -> ArgumentParser:
     _common(hosts)
     hosts.add_argument("--format", choices=("text", "json"), default="text")
 
+    _doctor_command(commands)
+
+    cleanup = commands.add_parser(
+        "cleanup",
+        help="remove what killed real-host runs left (names rtgate-<pid>-... of dead pids)",
+    )
+    _common(cleanup)
+    cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
+
+    _inject_command(commands)
+    _report_commands(commands)
+    _completion_command(commands)
+    return parser
+
+
+def _doctor_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate doctor``: the host report, its fidelity comparison, its capture."""
     doctor = commands.add_parser(
         "doctor",
         help="what this host offers real-host runs; --fidelity compares the simulated kernel",
@@ -58,6 +80,10 @@ def build_parser() -> ArgumentParser:
         "--fidelity", action="store_true", help="compare the simulated kernel with this one"
     )
     doctor.add_argument(
+        "--format", choices=("text", "json"), default="text",
+        help="json: the host report as one object (schema rtgate-doctor/1), for inventories",
+    )  # fmt: skip
+    doctor.add_argument(
         "--probe", metavar="TEXT", help="with --fidelity: only probes whose name contains TEXT"
     )
     doctor.add_argument(
@@ -70,16 +96,18 @@ def build_parser() -> ArgumentParser:
         "captured-<hostname>)",
     )  # fmt: skip
 
-    cleanup = commands.add_parser(
-        "cleanup",
-        help="remove what killed real-host runs left (names rtgate-<pid>-... of dead pids)",
-    )
-    _common(cleanup)
-    cleanup.add_argument("--dry-run", action="store_true", help="list, remove nothing")
 
-    _inject_command(commands)
-    _report_commands(commands)
-    return parser
+def _completion_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate completion SHELL``: a completion script generated from this parser."""
+    completion = commands.add_parser(
+        "completion",
+        help="print a shell completion script",
+        description="Print a completion script for SHELL, generated from rtgate's own options: "
+        'eval "$(rtgate completion bash)" in ~/.bashrc, or save it as '
+        "/usr/share/bash-completion/completions/rtgate; zsh: eval it in ~/.zshrc.",
+    )
+    _common(completion)
+    completion.add_argument("shell", choices=("bash", "zsh"), metavar="SHELL", help="bash or zsh")
 
 
 def _inject_command(commands: argparse._SubParsersAction) -> None:

@@ -11,9 +11,12 @@ from pathlib import Path
 
 import pytest
 
+from tests._real import real_host_off
 from tests.test_broken_variants import rtgate
 
-pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="cleanup needs root (euid is not 0)")
+pytestmark = pytest.mark.skipif(
+    real_host_off() is not None, reason=f"cleanup works on the real host: {real_host_off()}"
+)
 
 CGROUPS = Path("/sys/fs/cgroup")
 

@@ -7,7 +7,6 @@ against the sample catalog of tests/plugin, so each run takes a fraction of a se
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import uuid
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 
 from harness.cli import _run
 from harness.cli import main
+from tests._real import real_host_off
 
 PASSING = """
 import pytest
@@ -122,8 +122,7 @@ def test_it(verify):
 #: an oci: subject on this host, under a profile of the sample catalog
 _OCI_SEED = ("--subject", "oci:runc", "--host", "real", "--profile", "seed")
 _AS_ROOT = pytest.mark.skipif(
-    os.geteuid() != 0,
-    reason=f"an oci: subject needs a real host, which needs root (euid {os.geteuid()})",
+    real_host_off() is not None, reason=f"an oci: subject needs a real host: {real_host_off()}"
 )
 
 

@@ -3,7 +3,6 @@ counterexample needs it; every mistake of the user is one line and exit 2."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ import pytest
 
 from harness.cli import main
 from harness.hosts.inject import unsupported
+from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,7 +36,7 @@ def test_a_mistake_is_one_line_and_exit_2(
     assert said in err and err.count("\n") == 1, err
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason=f"the engine runs as root (euid {os.geteuid()})")
+@pytest.mark.skipif(real_host_off() is not None, reason=f"the engine: {real_host_off()}")
 @pytest.mark.skipif(unsupported() is not None, reason=f"no syscall fault engine: {unsupported()}")
 def test_the_first_attempt_fails_and_the_command_s_exit_code_is_kept(tmp_path: Path) -> None:
     group = tmp_path / "group"

@@ -7,13 +7,13 @@ no MBA.  The suite is a fake one whose catalog gives its rules host features.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 import pytest
 
 from harness.cli import main
+from tests._real import real_host_off
 from tests.cli.test_cli import _one_line
 from tests.cli.test_cli import _run_cli
 
@@ -114,7 +114,7 @@ def _resctrl_mounted() -> bool:
         return any(" - resctrl " in line for line in f)
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="a real-host run needs root")
+@pytest.mark.skipif(real_host_off() is not None, reason=f"real host: {real_host_off()}")
 @pytest.mark.skipif(_resctrl_mounted(), reason="this host has resctrl mounted: it has resctrl")
 @pytest.mark.skipif(shutil.which("runc") is None, reason="no runc on PATH")
 def test_a_real_host_without_resctrl_fails_require_resctrl(

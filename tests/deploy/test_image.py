@@ -13,7 +13,6 @@ test runs kept the load at 7 to 15; downloads from the mirror and PyPI are most 
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._real import real_host_off
 from tests.deploy._files import CONTAINERFILE
 from tests.deploy._files import ROOT
 from tests.deploy._files import WORKLOADS
@@ -33,8 +33,8 @@ BUILD_TIMEOUT_S = 600
 
 def _missing() -> str | None:
     """Why the image cannot be built here, or None."""
-    if os.geteuid() != 0:
-        return f"building the base with mmdebstrap into buildah's storage needs root (euid {os.geteuid()})"  # noqa: E501
+    if (off := real_host_off()) is not None:
+        return f"building the base with mmdebstrap into buildah's storage needs root: {off}"
     absent = [tool for tool in ("buildah", "mmdebstrap") if shutil.which(tool) is None]
     if absent:
         return f"{' and '.join(absent)} not found on PATH (Debian packages buildah, mmdebstrap)"

@@ -18,10 +18,10 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes.proc.netns import INIT_NET_INODE
 from harness.fakes.proc.netns import NetNamespaces
 from harness.hosts import open_host
-from harness.hosts import real_host_unavailable
 from harness.hosts.simulated_system import SimulatedSystem
 from harness.scenarios._support.command_line import eventually
 from reference_impl.system import ProcessSpec
+from tests._real import real_host_off
 from tests.fakes._io import read
 
 
@@ -182,7 +182,7 @@ def test_the_simulated_system_starts_init_as_the_spec_asks(kernel: SimulatedKern
 
 # -- the hosts' answers, the same on the simulated kernel and on this machine -----------------
 def _hosts() -> list[Any]:
-    reason = real_host_unavailable()
+    reason = real_host_off()
     return [
         "simulated",
         pytest.param("real", marks=pytest.mark.skipif(reason is not None, reason=str(reason))),

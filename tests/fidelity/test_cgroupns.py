@@ -26,14 +26,15 @@ from harness.fidelity._cgroupns import steps
 from harness.fidelity._real import PREFIX
 from harness.hosts.facts import read_layout
 from harness.hosts.ownership import remove_group
+from tests._real import real_host_off
 
 _SHELL = 'echo $$ > "$1/cgroup.procs" && exec unshare -C -m --propagation private sh -c "$2" - "$3"'
 _INNER = 'mount -t cgroup2 none "$1" && exec "$0" -m harness.fidelity._cgroupns "$1"'
 
 
 def _real_unavailable() -> str | None:
-    if os.geteuid() != 0:
-        return f"not root (euid {os.geteuid()}): the probe makes a cgroup and mounts cgroup2"
+    if (off := real_host_off()) is not None:
+        return f"{off}: the probe makes a cgroup and mounts cgroup2"
     if read_layout().v2 is None:
         return "no cgroup2 mount on this host (/proc/self/mountinfo)"
     if shutil.which("unshare") is None:

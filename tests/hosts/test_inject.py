@@ -8,7 +8,6 @@ Needs root and seccomp user notification; without them the tests skip saying wha
 from __future__ import annotations
 
 import errno
-import os
 import subprocess
 import sys
 import tempfile
@@ -23,8 +22,9 @@ from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.hosts.inject import supervised
 from harness.hosts.inject import unsupported
+from tests._real import real_host_off
 
-_MISSING = unsupported() or (None if os.geteuid() == 0 else f"needs root (euid {os.geteuid()})")
+_MISSING = unsupported() or real_host_off()
 pytestmark = pytest.mark.skipif(_MISSING is not None, reason=f"fault engine: {_MISSING}")
 
 

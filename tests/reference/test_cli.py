@@ -16,9 +16,9 @@ import pytest
 
 from harness.hosts import SimulatedHost
 from harness.hosts import real_host
-from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
 from reference_impl import cli
+from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -149,7 +149,7 @@ def host_program_ok():  # noqa: ANN201 - the simulated program type
     return HookProgram.exit(0)
 
 
-@pytest.mark.skipif(real_host_unavailable() is not None, reason=f"{real_host_unavailable()}")
+@pytest.mark.skipif(real_host_off() is not None, reason=f"{real_host_off()}")
 def test_lifecycle_as_a_program_on_this_machine(tmp_path: Path) -> None:
     """Each command is its own process, as runc's are; init outlives the create command."""
     with real_host() as host:

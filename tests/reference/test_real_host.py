@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from harness.hosts import real_host_unavailable
 from harness.spec.catalog import load_catalog
 from harness.spec.skip_reasons import explained_by_host
+from tests._real import real_host_off
 from tests.broken import expectation
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,9 +54,7 @@ PROBED_REASONS = (
 
 pytestmark = [
     pytest.mark.fidelity,
-    pytest.mark.skipif(
-        real_host_unavailable() is not None, reason=f"--host real: {real_host_unavailable()}"
-    ),
+    pytest.mark.skipif(real_host_off() is not None, reason=f"--host real: {real_host_off()}"),
 ]
 
 

@@ -18,6 +18,7 @@ import pytest
 
 from harness.errors import UsageError
 from harness.subjects import registry
+from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parents[2]
 #: two cheap command-line scenarios, so that each of two workers may get one
@@ -100,7 +101,7 @@ def test_a_third_party_kind_is_parsed_once_per_process_and_its_version_read_once
     assert (run["subject"], run["subject_version"]) == ("counted:x", "7.0")
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})")
+@pytest.mark.skipif(real_host_off() is not None, reason=f"real containers: {real_host_off()}")
 @pytest.mark.skipif(shutil.which("runc") is None, reason="no runc: shutil.which('runc') is None")
 def test_an_oci_runtime_is_asked_its_version_once_per_run(tmp_path: Path) -> None:
     counts = tmp_path / "counts"

@@ -33,6 +33,7 @@ from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import find_busybox
 from harness.subjects.oci import make_bundle
 from harness.subjects.probe import match_refusal
+from tests._real import real_host_off
 
 _labs = itertools.count(1)
 _PR_SET_CHILD_SUBREAPER = 36
@@ -252,7 +253,7 @@ def subreaper() -> Iterator[None]:
 def prepared_for_crun() -> Iterator[None]:
     """This host prepared for crun as ``rtgate run`` prepares it (harness/hosts/preparation.py):
     crun 1.8 refuses a hybrid host whose cgroup2 hierarchy has controllers."""
-    if os.geteuid() != 0 or shutil.which("crun") is None:
+    if real_host_off() is not None or shutil.which("crun") is None:
         yield
         return
     with runtime_prepared(parse_subject("oci:crun"), "runtime-spec"):
@@ -262,8 +263,8 @@ def prepared_for_crun() -> Iterator[None]:
 @pytest.fixture(params=["runc", "crun"])
 def lab(request: pytest.FixtureRequest, busybox: str, subreaper: None) -> Iterator[Lab]:
     """A lab on the runtime of the parameter; skipped with the probed reason."""
-    if os.geteuid() != 0:
-        pytest.skip(f"real containers need root (euid is {os.geteuid()})")
+    if (off := real_host_off()) is not None:
+        pytest.skip(f"real containers: {off}")
     name = request.param
     found = shutil.which(name)
     if found is None:

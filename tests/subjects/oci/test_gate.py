@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.hosts.leftovers import find_leftovers
+from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parents[3]
 #: runtime -> (the version line prefix its expectations file is for, the file)
@@ -29,7 +30,7 @@ HOST_CANNOT_INJECT = "a real kernel cannot be made to"
 NO_FEATURES = "the runtime has no features command"
 
 pytestmark = pytest.mark.skipif(
-    os.geteuid() != 0, reason=f"real containers need root (euid {os.geteuid()})"
+    real_host_off() is not None, reason=f"real containers: {real_host_off()}"
 )
 
 
