@@ -25,6 +25,7 @@ import pytest
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.plugin import ensure_registered
+from harness.plugin.keys import driven_key
 from harness.plugin.keys import options_key
 from harness.plugin.keys import report_key
 from harness.plugin.options import request_from
@@ -62,6 +63,7 @@ class _RunHooks:
     @pytest.hookimpl(tryfirst=True)
     def pytest_cmdline_main(self, config: pytest.Config) -> None:
         config.stash[options_key] = self.options
+        config.stash[driven_key] = True
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.report = config.stash.get(report_key, None)

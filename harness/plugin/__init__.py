@@ -51,6 +51,7 @@ __all__ = [
     "record_violation",
     "report_key",
     "requirements_key",
+    "rtgate_hypothesis",
     "rtgate_options",
     "verdict_key",
     "verify",
@@ -87,9 +88,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    # tryfirst: the profiles must exist before Hypothesis' plugin loads --hypothesis-profile.
+    # tryfirst: the profiles must exist before Hypothesis' plugin loads --hypothesis-profile;
+    # registering one loads nothing: other tests of the session keep their settings
     hypothesis_profiles.register_profiles()
-    hypothesis_profiles.load_default(config)
     config.addinivalue_line("markers", MARKER_HELP)
     config.addinivalue_line("markers", NEEDS_HELP)
     # ``rtgate run`` checked the options in this process already and stashed them
@@ -122,6 +123,13 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def rtgate_options(request: pytest.FixtureRequest) -> RunOptions:
     """The checked options of this run: subject, host, profile, report dir, catalog."""
     return request.config.stash[options_key]
+
+
+@pytest.fixture(scope="session")
+def rtgate_hypothesis(request: pytest.FixtureRequest) -> hypothesis_profiles.HypothesisRun:
+    """rtgate's Hypothesis settings and seed for the suite's state machines: given to each
+    run, never loaded for the session (:mod:`harness.plugin.hypothesis_profiles`)."""
+    return hypothesis_profiles.rtgate_hypothesis(request.config)
 
 
 class Verify:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import os
 import time
 from typing import Any
 
@@ -21,6 +22,7 @@ from harness.plugin.checks import CHECKS_PROPERTY
 from harness.plugin.checks import tallies_from
 from harness.plugin.commands import COMMANDS_PROPERTY
 from harness.plugin.hypothesis_profiles import parse_hypothesis
+from harness.plugin.keys import driven_key
 from harness.plugin.keys import report_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
@@ -37,6 +39,7 @@ from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
+from harness.report.summary import render_summary
 
 __all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_expectations"]
 
@@ -133,6 +136,34 @@ class OutcomeCollector:
         self.config.hook.pytest_rtgate_report(
             report=report, report_dir=report_dir, config=self.config
         )
+        if self._verdict_is_the_exit_code(report, exitstatus):
+            session.exitstatus = (
+                pytest.ExitCode.OK
+                if report.summary.verdict == "pass"
+                else pytest.ExitCode.TESTS_FAILED
+            )
+
+    def _verdict_is_the_exit_code(self, report: Report, exitstatus: int) -> bool:
+        """Plain pytest ran rtgate's suite (tests that name requirements; ``rtgate run``
+        sets its exit code itself) and the verdict could be formed: pytest's exit code says
+        nothing when an expected failure is a failed test, the verdict does."""
+        formed = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
+        driven = self.config.stash.get(driven_key, False)
+        return formed and not driven and any(test.requirements for test in report.tests)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        """Plain pytest: the verdict block that ``rtgate run`` prints, after pytest's own."""
+        report = self.config.stash.get(report_key, None)
+        if report is None or self.config.stash.get(driven_key, False):
+            return
+        if not any(test.requirements for test in report.tests):
+            return
+        terminalreporter.write_sep("=", "rtgate")
+        for line in render_summary(report).splitlines():
+            terminalreporter.write_line(line)
+        if self.options.report_dir is not None:
+            where = os.path.join(self.options.report_dir, "compliance.json")
+            terminalreporter.write_line(f"report: {where} (for people: compliance.html)")
 
     def build(self, complete: bool = True) -> Report:
         """The report of everything seen so far; ``complete`` False marks it unfinished."""

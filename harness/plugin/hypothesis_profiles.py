@@ -5,7 +5,9 @@ deadline on a shared CI machine); ``rtgate-quick`` is the same with fewer exampl
 shrinking (a failure is reported as found), for ``rtgate run --quick``: the proofs that broken
 runtimes are caught run it dozens of times, and a broken runtime fails in many sequences.
 ``rtgate-deep`` runs many more examples and longer sequences, for a nightly job.
-``rtgate`` is loaded unless the user picked a profile.
+Only rtgate's own tests get them (:func:`rtgate_settings`, :func:`rtgate_seed`): with rtgate
+installed, its plugin is active in every pytest session of the environment, and another
+project's Hypothesis tests keep Hypothesis' defaults (nothing is loaded or seeded globally).
 
 The seed is explicit: ``--hypothesis-seed`` (``rtgate run --hypothesis-seed N``), else
 :data:`DEFAULT_SEED`.  It is not Hypothesis' ``derandomize``, whose seed is a hash of the
@@ -23,6 +25,7 @@ pytest, and pytest can only rewrite asserts of plugin modules it imports itself.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
@@ -36,10 +39,13 @@ __all__ = [
     "DEFAULT_SEED",
     "PROFILES",
     "QUICK",
+    "HypothesisRun",
     "describe",
-    "load_default",
     "parse_hypothesis",
     "register_profiles",
+    "rtgate_hypothesis",
+    "rtgate_seed",
+    "rtgate_settings",
 ]
 
 #: the line that starts the example: older Hypothesis prints it in its report section, newer
@@ -69,7 +75,7 @@ def register_profiles() -> None:
 
     settings.register_profile(
         DEFAULT,
-        derandomize=False,  # the seed is set explicitly: see load_default
+        derandomize=False,  # the seed is set explicitly: see rtgate_seed
         database=None,
         deadline=None,
         max_examples=60,
@@ -93,35 +99,50 @@ def register_profiles() -> None:
     )
 
 
-def load_default(config: pytest.Config) -> None:
-    """Load ``rtgate`` unless ``--hypothesis-profile`` was given, and make
-    :data:`DEFAULT_SEED` the seed unless ``--hypothesis-seed`` was.
-
-    It runs before Hypothesis' own ``pytest_configure``, which hands the seed option to every
-    Hypothesis test of the session.
-    """
+def rtgate_settings(config: pytest.Config) -> Any:
+    """The settings of rtgate's own Hypothesis tests: the profile ``--hypothesis-profile``
+    names when it is one of rtgate's, else :data:`DEFAULT`.  Never the session's default,
+    which belongs to whatever other tests share the session with the plugin installed."""
     from hypothesis import settings
 
-    if not config.getoption("--hypothesis-profile", None):
-        settings.load_profile(DEFAULT)
-    if config.getoption("--hypothesis-seed", None) is None and hasattr(
-        config.option, "hypothesis_seed"
-    ):
-        config.option.hypothesis_seed = str(DEFAULT_SEED)
+    name = config.getoption("--hypothesis-profile", None)
+    return settings.get_profile(name if name in PROFILES else DEFAULT)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class HypothesisRun:
+    """What rtgate's own Hypothesis tests run with (the ``rtgate_hypothesis`` fixture)."""
+
+    settings: Any
+    seed: int | str
+
+
+def rtgate_hypothesis(config: pytest.Config) -> HypothesisRun:
+    """:func:`rtgate_settings` and :func:`rtgate_seed` of this session."""
+    return HypothesisRun(rtgate_settings(config), rtgate_seed(config))
+
+
+def rtgate_seed(config: pytest.Config) -> int | str:
+    """The seed of rtgate's own Hypothesis tests: ``--hypothesis-seed``, else
+    :data:`DEFAULT_SEED`; given to each test itself (``hypothesis.seed``), not to the session."""
+    given = config.getoption("--hypothesis-seed", None)
+    if given is None:
+        return DEFAULT_SEED
+    return int(given) if str(given).isdigit() else str(given)
 
 
 def describe(config: pytest.Config) -> dict[str, Any]:
-    """How Hypothesis runs in this session, for the report: what a replay needs to match."""
+    """How rtgate's Hypothesis tests run in this session, for the report: what a replay
+    needs to match."""
     import hypothesis
-    from hypothesis import settings
 
-    current = settings.default
-    seed = config.getoption("--hypothesis-seed", None)
+    current = rtgate_settings(config)
+    name = config.getoption("--hypothesis-profile", None)
     return {
-        "profile": config.getoption("--hypothesis-profile", None) or DEFAULT,
-        "derandomize": bool(current.derandomize) if current is not None else None,
-        "seed": str(seed) if seed is not None else None,
-        "max_examples": current.max_examples if current is not None else None,
+        "profile": name if name in PROFILES else DEFAULT,
+        "derandomize": bool(current.derandomize),
+        "seed": str(rtgate_seed(config)),
+        "max_examples": current.max_examples,
         "version": hypothesis.__version__,
     }
 

@@ -9,7 +9,9 @@ from harness.report.model import CheckTally
 from harness.report.model import Report
 from harness.report.model import Verdict
 
-__all__ = ["checks_key", "options_key", "report_key", "requirements_key", "verdict_key"]
+__all__ = [
+    "checks_key", "driven_key", "options_key", "report_key", "requirements_key", "verdict_key"
+]  # fmt: skip
 
 #: the checked options of the run (config stash)
 options_key = pytest.StashKey[RunOptions]()
@@ -21,3 +23,5 @@ verdict_key = pytest.StashKey[Verdict]()
 requirements_key = pytest.StashKey[tuple[str, ...]]()
 #: the checks a test ran so far, by requirement id (item stash)
 checks_key = pytest.StashKey[dict[str, CheckTally]]()
+#: set by ``rtgate run``, which prints the verdict and sets the exit code itself (config stash)
+driven_key = pytest.StashKey[bool]()

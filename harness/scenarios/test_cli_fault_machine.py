@@ -27,13 +27,13 @@ import pytest
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
-from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import HostCannot
 from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.machine_run import machine_settings
+from harness.scenarios._support.machine_run import run_machine
 from harness.scenarios._support.skips import require_runtime
 from harness.scenarios.test_cli_machine import CliMachine
-from harness.scenarios.test_cli_machine import machine_budget
 from harness.spec.catalog import load_catalog
 from harness.spec.cli_teardown import cli_teardown
 from harness.spec.cli_teardown import cli_teardown_variants
@@ -249,16 +249,18 @@ def _finish(machine: CliFaultMachine) -> None:
 
 @pytest.mark.requirement(*FAULT_REQUIREMENTS)
 def test_cli_fault_state_machine(
-    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+    subject: Any,
+    rtgate_options: Any,
+    verify: Any,
+    runtime_access: RuntimeAccess,
+    rtgate_hypothesis: Any,
 ) -> None:
     require_runtime(runtime_access)
     host = rtgate_options.host
-    budget = machine_budget(host, EXAMPLES[host], STEPS[host])
+    budget = machine_settings(rtgate_hypothesis, host, EXAMPLES[host], STEPS[host])
     probe = CliFaultMachine(subject, rtgate_options, verify)
     try:
         _skip_without_faults(probe)
     finally:
         probe.teardown()
-    run_state_machine_as_test(
-        lambda: CliFaultMachine(subject, rtgate_options, verify), settings=budget
-    )
+    run_machine(lambda: CliFaultMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget)

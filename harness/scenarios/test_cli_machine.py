@@ -14,19 +14,18 @@ from contextlib import ExitStack
 from typing import Any
 
 import pytest
-from hypothesis import Phase
 from hypothesis import currently_in_test_context
 from hypothesis import event
-from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine
 from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
-from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.machine_run import machine_settings
+from harness.scenarios._support.machine_run import run_machine
 from harness.scenarios._support.skips import require_runtime
 from harness.scenarios._support.walks import cli_walks
 from harness.spec import cli_tables
@@ -38,9 +37,6 @@ from harness.subjects.command_line import command_line_for
 #: examples than the API machine, fewer still on a real host, where a command is a process;
 #: the walks (test_cli_walks) reach every cell of the table whatever the examples do
 EXAMPLES = {"simulated": 5, "real": 4}
-#: phases a host drops from the profile's: on a real host a failing step can wait out a settle
-#: deadline, and shrinking replays it hundreds of times, so the failure is reported as found
-DROPPED_PHASES = {"simulated": (), "real": (Phase.shrink,)}
 STEPS = 12
 
 
@@ -177,19 +173,13 @@ def _finish(machine: CliMachine) -> tuple[str, ...]:
 
 @pytest.mark.requirement(*REQUIREMENTS)
 def test_cli_state_machine(
-    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+    subject: Any,
+    rtgate_options: Any,
+    verify: Any,
+    runtime_access: RuntimeAccess,
+    rtgate_hypothesis: Any,
 ) -> None:
     require_runtime(runtime_access)
-    budget = machine_budget(rtgate_options.host, EXAMPLES[rtgate_options.host], STEPS)
-    run_state_machine_as_test(lambda: CliMachine(subject, rtgate_options, verify), settings=budget)
-
-
-def machine_budget(host: str, examples: int, steps: int) -> settings:
-    """The profile's settings, held to ``examples`` of ``steps`` and the host's phases."""
-    current = settings()
-    return settings(
-        current,
-        max_examples=min(current.max_examples, examples),
-        stateful_step_count=min(current.stateful_step_count, steps),
-        phases=[p for p in current.phases if p not in DROPPED_PHASES[host]],
-    )
+    host = rtgate_options.host
+    budget = machine_settings(rtgate_hypothesis, host, EXAMPLES[host], STEPS)
+    run_machine(lambda: CliMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget)

@@ -22,7 +22,6 @@ from hypothesis.stateful import initialize
 from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
-from hypothesis.stateful import run_state_machine_as_test
 
 from harness.hosts import HookProgram
 from harness.hosts import open_host
@@ -32,6 +31,8 @@ from harness.scenarios._support.containers import classify_teardown_error
 from harness.scenarios._support.containers import config_for
 from harness.scenarios._support.containers import container_dirs
 from harness.scenarios._support.containers import make_init_gone
+from harness.scenarios._support.machine_run import machine_settings
+from harness.scenarios._support.machine_run import run_machine
 from harness.scenarios._support.walks import HOOK_SETS
 from harness.scenarios._support.walks import JOINED_PID_NAMESPACE
 from harness.scenarios._support.walks import NAMESPACES
@@ -345,9 +346,12 @@ REQUIREMENTS = (
 
 
 @pytest.mark.requirement(*REQUIREMENTS)
-def test_lifecycle_state_machine(subject: Any, rtgate_options: Any, verify: Any) -> None:
-    run_state_machine_as_test(
-        lambda: LifecycleMachine(subject, rtgate_options, verify),
+def test_lifecycle_state_machine(
+    subject: Any, rtgate_options: Any, verify: Any, rtgate_hypothesis: Any
+) -> None:
+    budget = machine_settings(rtgate_hypothesis, rtgate_options.host)
+    run_machine(
+        lambda: LifecycleMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget
     )
 
 

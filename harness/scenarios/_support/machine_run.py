@@ -1,0 +1,43 @@
+"""Running one of the suite's Hypothesis state machines with rtgate's settings and seed.
+
+They are given to the machine's run itself (``settings=``, ``hypothesis.seed``), never loaded
+for the session, so a session that happens to have the plugin installed keeps Hypothesis'
+defaults for its own tests, and a run of the suite is repeatable whatever else is loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from hypothesis import Phase
+from hypothesis import seed
+from hypothesis import settings
+from hypothesis.stateful import RuleBasedStateMachine
+from hypothesis.stateful import run_state_machine_as_test
+
+__all__ = ["machine_settings", "run_machine"]
+
+#: phases a host drops from the profile's: on a real host a failing step can wait out a settle
+#: deadline, and shrinking replays it hundreds of times, so the failure is reported as found
+DROPPED_PHASES: dict[str, tuple[Phase, ...]] = {"simulated": (), "real": (Phase.shrink,)}
+
+
+def machine_settings(
+    run: Any, host: str, examples: int | None = None, steps: int | None = None
+) -> settings:
+    """rtgate's profile for this run (``run``: the ``rtgate_hypothesis`` fixture), held to
+    ``examples`` of ``steps`` and the host's phases."""
+    base = run.settings
+    return settings(
+        base,
+        max_examples=min(base.max_examples, examples or base.max_examples),
+        stateful_step_count=min(base.stateful_step_count, steps or base.stateful_step_count),
+        phases=[p for p in base.phases if p not in DROPPED_PHASES[host]],
+    )
+
+
+def run_machine(factory: Callable[[], RuleBasedStateMachine], run: Any, budget: settings) -> Any:
+    """``run_state_machine_as_test`` of ``factory`` under ``budget``, seeded with the run's
+    seed (``run``: the ``rtgate_hypothesis`` fixture)."""
+    return run_state_machine_as_test(seed(run.seed)(factory), settings=budget)
