@@ -22,10 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from harness.cli._terminal import failing_tests
+from harness.cli._terminal import header
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.plugin import ensure_registered
 from harness.plugin.keys import driven_key
+from harness.plugin.keys import failure_logs_key
 from harness.plugin.keys import options_key
 from harness.plugin.keys import report_key
 from harness.plugin.options import request_from
@@ -56,6 +59,7 @@ class _RunHooks:
     def __init__(self, options: RunOptions) -> None:
         self.options = options
         self.report: Report | None = None
+        self.logs: dict[str, tuple[str, ...]] = {}
 
     def pytest_addhooks(self, pluginmanager: pytest.PytestPluginManager) -> None:
         ensure_registered(pluginmanager)
@@ -67,6 +71,7 @@ class _RunHooks:
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.report = config.stash.get(report_key, None)
+        self.logs = config.stash.get(failure_logs_key, {})
 
 
 def run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -84,6 +89,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     global _RUN_PID
     _RUN_PID = os.getpid()
     previous = signal.signal(signal.SIGTERM, _interrupt)
+    for line in header(options, report_dir):
+        print(line, flush=True)
     try:
         with _prepared_host(options) as prepared:
             hooks = _RunHooks(prepared)
@@ -96,6 +103,8 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
         raise RtgateError(f"{_HARNESS_TROUBLE[pytest.ExitCode(code)]} (pytest exit code {code})")
     if hooks.report is None:
         raise RtgateError(f"the run ended without a report (pytest exit code {code})")
+    for line in failing_tests(hooks.report, hooks.logs):
+        print(line)
     print(render_summary(hooks.report))
     print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
     return 0 if hooks.report.summary.verdict == "pass" else 1
@@ -167,7 +176,12 @@ def pytest_args(
         str(scenarios),
         "-p",
         "no:cacheprovider",
-        "-q",
+        # a line per module, so the area running shows; no platform and plugin lines: the
+        # header is rtgate's own (_terminal.py), as are the tracebacks and the list of
+        # failures, shorter; words after '--' come last and win ('-- --tb=long', '-- -q')
+        "--no-header",
+        "--tb=no",
+        "-rN",
         f"--rtgate-subject={args.subject}",
         f"--rtgate-host={args.host}",
         f"--rtgate-profile={options.profile}",

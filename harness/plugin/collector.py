@@ -23,6 +23,7 @@ from harness.plugin.checks import tallies_from
 from harness.plugin.commands import COMMANDS_PROPERTY
 from harness.plugin.hypothesis_profiles import parse_hypothesis
 from harness.plugin.keys import driven_key
+from harness.plugin.keys import failure_logs_key
 from harness.plugin.keys import report_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
@@ -43,6 +44,8 @@ from harness.report.summary import render_summary
 
 __all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_expectations"]
 
+#: how many lines of a failed test's captured log the terminal shows (the end of its story)
+LOG_LINES = 3
 #: how much traceback text one test keeps in the report
 MAX_DETAILS = 4096
 _HEAD = 1024
@@ -65,6 +68,8 @@ class _Record:
     commands_omitted: int = 0
     hypothesis: HypothesisFailure | None = None
     checks: tuple[CheckTally, ...] | None = None
+    #: the last lines of the captured log of the phase that failed
+    log: tuple[str, ...] = ()
 
     def add(self, report: pytest.TestReport) -> None:
         self.duration_s += report.duration
@@ -77,6 +82,8 @@ class _Record:
             if name == CHECKS_PROPERTY:  # each phase carries the counts so far
                 self.checks = tallies_from(value)
         if report.failed:
+            lines = [line.rstrip() for line in report.caplog.splitlines() if line.strip()]
+            self.log = tuple(lines[-LOG_LINES:]) or self.log
             texts = [text for title, text in report.sections if title == "Hypothesis"]
             texts.append(str(report.longrepr) if report.longrepr is not None else "")
             for text in texts:
@@ -111,6 +118,7 @@ class OutcomeCollector:
         self.config = config
         self.options = options
         self.records: dict[str, _Record] = {}
+        self.collect_errors: list[pytest.CollectReport] = []
         self.started_at = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.started = time.monotonic()
 
@@ -129,6 +137,9 @@ class OutcomeCollector:
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
         report = self.build(complete=not interrupted)
         self.config.stash[report_key] = report
+        self.config.stash[failure_logs_key] = {
+            nodeid: record.log for nodeid, record in self.records.items() if record.log
+        }
         self.config.stash[verdict_key] = report.summary.verdict
         report_dir = self.options.report_dir
         if report_dir is not None:
@@ -151,10 +162,21 @@ class OutcomeCollector:
         driven = self.config.stash.get(driven_key, False)
         return formed and not driven and any(test.requirements for test in report.tests)
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:
+            self.collect_errors.append(report)
+
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        """Plain pytest: the verdict block that ``rtgate run`` prints, after pytest's own."""
+        """Plain pytest: the verdict block that ``rtgate run`` prints, after pytest's own.
+        ``rtgate run``, which turns pytest's tracebacks off: why the suite did not collect
+        (the suite's own fault, never the runtime's, and nothing else would say it)."""
         report = self.config.stash.get(report_key, None)
-        if report is None or self.config.stash.get(driven_key, False):
+        if self.config.stash.get(driven_key, False):
+            for failed in self.collect_errors:
+                terminalreporter.write_sep("_", f"ERROR collecting {failed.nodeid}")
+                terminalreporter.write_line(failed.longreprtext.rstrip())
+            return
+        if report is None:
             return
         if not any(test.requirements for test in report.tests):
             return

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -111,15 +112,28 @@ def rtgate_settings(config: pytest.Config) -> Any:
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class HypothesisRun:
-    """What rtgate's own Hypothesis tests run with (the ``rtgate_hypothesis`` fixture)."""
+    """What rtgate's own Hypothesis tests run with (the ``rtgate_hypothesis`` fixture), and
+    where a state machine says how far it got (a line on the terminal; nothing on an xdist
+    worker, which has none)."""
 
     settings: Any
     seed: int | str
+    progress: Callable[[str], None] = lambda line: None
 
 
 def rtgate_hypothesis(config: pytest.Config) -> HypothesisRun:
     """:func:`rtgate_settings` and :func:`rtgate_seed` of this session."""
-    return HypothesisRun(rtgate_settings(config), rtgate_seed(config))
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    capture = config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None or hasattr(config, "workerinput"):
+        return HypothesisRun(rtgate_settings(config), rtgate_seed(config))
+
+    def progress(line: str) -> None:
+        # a test's output is captured while it runs: the line goes past the capture
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+
+    return HypothesisRun(rtgate_settings(config), rtgate_seed(config), progress)
 
 
 def rtgate_seed(config: pytest.Config) -> int | str:

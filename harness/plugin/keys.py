@@ -10,7 +10,8 @@ from harness.report.model import Report
 from harness.report.model import Verdict
 
 __all__ = [
-    "checks_key", "driven_key", "options_key", "report_key", "requirements_key", "verdict_key"
+    "checks_key", "driven_key", "failure_logs_key", "options_key", "report_key",
+    "requirements_key", "verdict_key",
 ]  # fmt: skip
 
 #: the checked options of the run (config stash)
@@ -25,3 +26,6 @@ requirements_key = pytest.StashKey[tuple[str, ...]]()
 checks_key = pytest.StashKey[dict[str, CheckTally]]()
 #: set by ``rtgate run``, which prints the verdict and sets the exit code itself (config stash)
 driven_key = pytest.StashKey[bool]()
+#: the last lines of each failed test's captured log, by node id, for the terminal (config
+#: stash, on the controller)
+failure_logs_key = pytest.StashKey[dict[str, tuple[str, ...]]]()

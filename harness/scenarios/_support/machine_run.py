@@ -7,6 +7,7 @@ defaults for its own tests, and a run of the suite is repeatable whatever else i
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -18,6 +19,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 __all__ = ["machine_settings", "run_machine"]
 
+#: how often a machine says how far it got, in sequences
+EVERY = 20
 #: phases a host drops from the profile's: on a real host a failing step can wait out a settle
 #: deadline, and shrinking replays it hundreds of times, so the failure is reported as found
 DROPPED_PHASES: dict[str, tuple[Phase, ...]] = {"simulated": (), "real": (Phase.shrink,)}
@@ -39,5 +42,18 @@ def machine_settings(
 
 def run_machine(factory: Callable[[], RuleBasedStateMachine], run: Any, budget: settings) -> Any:
     """``run_state_machine_as_test`` of ``factory`` under ``budget``, seeded with the run's
-    seed (``run``: the ``rtgate_hypothesis`` fixture)."""
-    return run_state_machine_as_test(seed(run.seed)(factory), settings=budget)
+    seed (``run``: the ``rtgate_hypothesis`` fixture), saying every :data:`EVERY` sequences
+    how far it got: a machine runs for many seconds behind a single pending dot."""
+    count = itertools.count(1)
+
+    def counted() -> RuleBasedStateMachine:
+        machine = factory()
+        index = next(count)
+        if index == 1 or index % EVERY == 0:
+            run.progress(
+                f"  {type(machine).__name__}: sequence {index} (of {budget.max_examples}, up to"
+                f" {budget.stateful_step_count} steps each; more while shrinking a failure)"
+            )
+        return machine
+
+    return run_state_machine_as_test(seed(run.seed)(counted), settings=budget)

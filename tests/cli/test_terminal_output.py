@@ -1,0 +1,38 @@
+"""What ``rtgate run`` prints for a failing runtime fits on two screens: the header, pytest's
+progress, the failing tests by requirement, the verdict block with the command that reruns
+what failed (issue 17: it used to be 5,347 lines with the verdict at the very end)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+#: two screens of a terminal
+MAX_LINES = 120
+
+
+def test_a_failing_run_fits_on_two_screens(tmp_path: Path) -> None:
+    subject = "python:tests.broken.precedence_reversed:new_factory"
+    done = subprocess.run(
+        [sys.executable, "-m", "rtgate", "run", "--quick", "--subject", subject,
+         "--report-dir", str(tmp_path)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) <= MAX_LINES, "\n".join(lines)
+    assert lines[0].startswith("rtgate 0.1.0") and subject in lines[0], lines[0]
+    assert lines[1].startswith("host simulated (v1-cat), profile seed, expectations none"), lines
+    text = done.stdout
+    assert "Traceback" not in text and "Captured" not in text, "pytest's long output is back"
+    groups = lines.index("failing tests, by requirement (tracebacks: rtgate run ... -- --tb=long):")
+    verdict = next(i for i, line in enumerate(lines) if line.startswith("rtgate: verdict FAIL"))
+    assert groups < verdict, "the failing tests come before the verdict block"
+    assert any(
+        line.startswith("  LC-DESTROY-FIRST-ERROR-CGROUP: ") for line in lines[groups:verdict]
+    )
+    rerun = [line for line in lines[verdict:] if line.startswith("rerun them: ")]
+    assert rerun and "--requirement" in rerun[0] and "LC-DESTROY-FIRST-ERROR-CGROUP" in rerun[0]
+    assert lines[-1] == f"report: {tmp_path / 'compliance.json'} (for people: compliance.html)"
