@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 
 from harness.cli._cleanup import cleanup
+from harness.cli._failed import expand_failed
 from harness.cli._inject import inject
 from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
@@ -59,11 +60,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     Arguments after ``--`` are handed to pytest by ``rtgate run``.
     """
     words = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in words
+    before = words[: words.index("--")] if "--" in words else words
+    if "run" in before and any(w.split("=")[0] == "--failed" for w in before):
+        try:
+            expanded, said = expand_failed(words)
+        except RtgateError as err:
+            print(f"rtgate: {err.label}: {err}", file=sys.stderr)
+            return err.exit_code
+        if expanded is None:
+            print(f"rtgate: {said}")
+            return 0
+        words = expanded
     extra: list[str] = []
     if "--" in words:
         cut = words.index("--")
         words, extra = words[:cut], words[cut + 1 :]
-    debug = "--debug" in words
     try:
         args = build_parser().parse_args(words)
         if extra and args.command not in ("run", "inject"):

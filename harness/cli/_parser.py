@@ -200,6 +200,11 @@ def _run_command(commands: argparse._SubParsersAction) -> None:
         "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
     )
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
+    run.add_argument(
+        "--failed", metavar="REPORT",
+        help="run REPORT's command again for the requirements that failed in it (options given"
+        " here win over the report's)",
+    )  # fmt: skip
     _hypothesis_options(run)
     run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
 

@@ -174,8 +174,10 @@ def pytest_args(
     """The pytest command line of a run (xdist workers read the options from it)."""
     argv = [
         str(scenarios),
-        "-p",
-        "no:cacheprovider",
+        # pytest's cache, for '-- --lf' and '-- --ff': one per subject, outside the suite
+        # (which may be installed read-only) and outside the report directories
+        "-o",
+        f"cache_dir={cache_dir(args.subject)}",
         # a line per module, so the area running shows; no platform and plugin lines: the
         # header is rtgate's own (_terminal.py), as are the tracebacks and the list of
         # failures, shorter; words after '--' come last and win ('-- --tb=long', '-- -q')
@@ -221,6 +223,14 @@ def pytest_args(
     if args.hypothesis_seed is not None:
         argv.append(f"--hypothesis-seed={args.hypothesis_seed}")
     return argv + extra
+
+
+def cache_dir(subject: str) -> Path:
+    """Where pytest's cache of runs of ``subject`` lives: ``$XDG_CACHE_HOME/rtgate/<subject>``
+    (``~/.cache`` by default), so that ``-- --lf`` reruns what failed last for that runtime."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    slug = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:60] or "subject"
+    return base / "rtgate" / slug
 
 
 def default_report_dir(subject: str, root: Path | None = None) -> Path:

@@ -25,6 +25,7 @@ from harness.plugin.hypothesis_profiles import parse_hypothesis
 from harness.plugin.keys import driven_key
 from harness.plugin.keys import failure_logs_key
 from harness.plugin.keys import report_key
+from harness.plugin.keys import requirements_key
 from harness.plugin.keys import verdict_key
 from harness.plugin.options import RunOptions
 from harness.report.aggregate import build_report
@@ -126,6 +127,15 @@ class OutcomeCollector:
         record = self.records.setdefault(report.nodeid, _Record(report.nodeid))
         record.add(report)
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """``--lf`` (pytest's last failed) runs the tests that failed last time: like
+        ``--requirement``, the run is then a selection of their requirements, judged over
+        them alone.  (Under xdist the workers collect, and the run stays whole.)"""
+        if not self.config.getoption("lf", False) or self.options.selected or not session.items:
+            return
+        chosen = {rid for item in session.items for rid in item.stash.get(requirements_key, ())}
+        self.options = dataclasses.replace(self.options, selected=tuple(sorted(chosen)))
+
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # A report marked incomplete first: a run killed before it ends leaves that, never
         # the previous run's report looking like this one's, nor a half-written file.
@@ -208,6 +218,7 @@ class OutcomeCollector:
             command=options.command,
             runtime_args=options.runtime_args,
             required=options.required,
+            selected=options.selected,
             complete=complete,
         )
         tests = [r.result() for r in self.records.values()]

@@ -31,6 +31,7 @@ from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import TestResult
+from harness.report.rerun import rerun_command
 
 __all__ = ["to_html", "write_html"]
 
@@ -69,6 +70,8 @@ class RequirementView:
     result: RequirementResult
     fatal: bool
     tests: tuple[TestView, ...]
+    #: the command that reruns this requirement alone, when it failed or errored
+    rerun: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -176,7 +179,9 @@ def _row(
         # an interrupted run may name a test it never recorded
         if nodeid in tests
     )
-    return RequirementView(result, result.id in report.summary.fatal, views)
+    failed = result.outcome in ("fail", "error")
+    rerun = rerun_command(report.run.command, [result.id]) if failed else None
+    return RequirementView(result, result.id in report.summary.fatal, views, rerun)
 
 
 def _view(test: TestResult, req_id: str, anchor: str, home: str) -> TestView:

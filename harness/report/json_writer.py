@@ -118,6 +118,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "command": run.command,
         "runtime_args": list(run.runtime_args),
         "required": list(run.required),
+        "selected": list(run.selected),
     }
 
 
@@ -203,6 +204,7 @@ def _run_from(data: dict[str, Any]) -> RunInfo:
             "host_features": tuple(data.get("host_features", ())),
             "runtime_args": tuple(data.get("runtime_args", ())),
             "required": tuple(data.get("required", ())),
+            "selected": tuple(data.get("selected", ())),
         }
     )
 

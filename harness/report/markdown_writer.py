@@ -33,6 +33,7 @@ from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
+from harness.report.rerun import rerun_command
 
 __all__ = ["to_markdown", "write_markdown"]
 
@@ -156,6 +157,11 @@ def _header(report: Report) -> list[str]:
     if run.host_probe.get("runtime_probe"):
         lines.append(f"- **Runtime probe:** {_inline(str(run.host_probe['runtime_probe']))}")
     lines += [f"- **Verdict failed:** {_inline(note)}" for note in summary.verdict_notes]
+    if run.selected:
+        lines.append(
+            f"- **Selection:** {len(run.selected)} requirement(s) named by `--requirement`;"
+            " the verdict is theirs alone"
+        )
     strict = "yes (implied by certify)" if run.certify and not run.strict else _yes(run.strict)
     mode = f"strict: {strict}, certify: {_yes(run.certify)}"
     lines.append(f"- **Mode:** {mode}; rtgate {_inline(run.rtgate_version)}")
@@ -239,10 +245,10 @@ def _fatal_items(report: Report) -> list[list[str]]:
     order = {"fail": 0, "error": 0, "untested": 1, "xpass": 2}
     failing.sort(key=lambda r: (order.get(r.outcome, 3), r.id))
     tests = {t.nodeid: t for t in report.tests}
-    return [_fatal_item(r, tests) for r in failing]
+    return [_fatal_item(r, tests, report.run.command) for r in failing]
 
 
-def _fatal_item(result: RequirementResult, tests: dict[str, TestResult]) -> list[str]:
+def _fatal_item(result: RequirementResult, tests: dict[str, TestResult], command: str) -> list[str]:
     lines = [f"#### {_requirement_line(result)}", ""]
     source = _link(result.source, result.url)
     if result.spec_version:
@@ -256,6 +262,9 @@ def _fatal_item(result: RequirementResult, tests: dict[str, TestResult]) -> list
         lines += [f"Expected to fail: {_expectation(result)}; it passed (strict mode).", ""]
     if result.message:
         lines += _fence(_first_lines(result.message, MESSAGE_LINES)) + [""]
+    rerun = rerun_command(command, [result.id]) if result.outcome in ("fail", "error") else None
+    if rerun:
+        lines += [f"Rerun: {_code(rerun)}", ""]
     failing = [
         tests[n]
         for n in result.tests

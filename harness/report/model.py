@@ -76,6 +76,9 @@ class RunInfo:
     runtime_args: tuple[str, ...] = ()
     #: ``--require``: the host features the gate demands of its host
     required: tuple[str, ...] = ()
+    #: ``--requirement``: the requirements the run was limited to, whose verdict is judged
+    #: over them alone; empty for a run of the whole profile
+    selected: tuple[str, ...] = ()
     #: False while the run is still going or when it was interrupted: then the report holds
     #: only what had finished, and its verdict is not a gate's answer
     complete: bool = True

@@ -36,6 +36,11 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
         "requirements: " + _counts(summary.counts, len(report.requirements)),
         "tests: " + _counts(summary.test_counts, len(report.tests)) + f" in {run.duration_s:.1f} s",
     ]
+    if run.selected:
+        lines.append(
+            f"selection: {len(run.selected)} requirement(s) named by --requirement;"
+            " the verdict is theirs alone"
+        )
     if run.runtime_args:
         lines.append(_cut(f"runtime flags: {' '.join(run.runtime_args)}", width * 3))
     if run.host_probe.get("runtime_probe"):
