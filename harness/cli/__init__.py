@@ -16,6 +16,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 
 from harness.cli._cleanup import cleanup
+from harness.cli._expectations import expectations
 from harness.cli._failed import expand_failed
 from harness.cli._inject import inject
 from harness.cli._listing import list_presets
@@ -51,6 +52,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "cleanup": cleanup,
     "report": report,
     "completion": _completion,
+    "expectations": expectations,
 }
 
 

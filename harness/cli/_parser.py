@@ -61,6 +61,7 @@ def build_parser() -> ArgumentParser:
 
     _inject_command(commands)
     _report_commands(commands)
+    _expectations_command(commands)
     _completion_command(commands)
     return parser
 
@@ -95,6 +96,26 @@ def _doctor_command(commands: argparse._SubParsersAction) -> None:
         "--name", metavar="NAME", help="with --capture: the preset's name (default: "
         "captured-<hostname>)",
     )  # fmt: skip
+
+
+def _expectations_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate expectations update``: waivers written from a run's failures."""
+    waivers = commands.add_parser(
+        "expectations", help="write an expectations file from a run's failures"
+    )
+    _common(waivers)
+    actions = waivers.add_subparsers(dest="expectations_command", metavar="ACTION", required=True)
+    update = actions.add_parser(
+        "update",
+        help="add a run's new failures to an expectations file",
+        description="Add an entry for each failure or error of REPORT that FILE does not list for "
+        "the run's profile; the rest of FILE stays as it is.  New entries say 'TO FILL IN' in "
+        "their reason and link, which a --strict run refuses.  FILE: --into, else the file the "
+        "run used; with neither, the new file is printed.",
+    )
+    _common(update)
+    update.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    update.add_argument("--into", metavar="FILE", help="the expectations file to update or make")
 
 
 def _completion_command(commands: argparse._SubParsersAction) -> None:

@@ -24,6 +24,8 @@ from harness.report.expectations import load_expectations
 from harness.report.features import host_features
 from harness.report.required import lacking
 from harness.report.required import parse_required
+from harness.report.waivers import TO_FILL_IN
+from harness.report.waivers import is_unexplained
 from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
 from harness.spec.catalog import release_key
@@ -456,9 +458,29 @@ def _expectations(
     if not request.expectations:
         return None
     try:
-        return check_expectations(request.expectations, catalog, subject, version)
+        found = check_expectations(request.expectations, catalog, subject, version)
+        if request.strict:
+            refuse_unexplained(found)
+        return found
     except RtgateError as err:
         raise OptionError("expectations", str(err), of_value=False) from err
+
+
+def refuse_unexplained(found: ExpectationSet) -> None:
+    """A strict gate takes no waiver whose reason or link ``rtgate expectations update`` left
+    to be filled in.
+
+    Raises:
+        InputFileError: at the first such entry.
+    """
+    for entry in found.entries:
+        if is_unexplained(entry.reason) or is_unexplained(entry.link):
+            raise InputFileError(
+                found.path,
+                f"{entry.requirement}'s reason or link is still {TO_FILL_IN!r}: a strict run"
+                " takes no waiver nobody explained",
+                entry.line,
+            )
 
 
 def check_expectations(path: str, catalog: Catalog, subject: str, version: str) -> ExpectationSet:

@@ -48,7 +48,7 @@ def _complete(script: Path, *words: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "offered"),
     [
-        (("rtgate", ""), ["cleanup", "completion", "doctor", "inject", "presets", "report",
+        (("rtgate", ""), ["cleanup", "completion", "doctor", "expectations", "inject", "presets", "report",
                           "requirements", "run"]),
         (("rtgate", "report", ""), ["diff", "merge", "render"]),
         (("rtgate", "run", "--pro"), ["--profile"]),
