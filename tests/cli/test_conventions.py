@@ -48,8 +48,8 @@ def _complete(script: Path, *words: str) -> list[str]:
 @pytest.mark.parametrize(
     ("words", "offered"),
     [
-        (("rtgate", ""), ["cleanup", "completion", "doctor", "expectations", "inject", "presets", "report",
-                          "requirements", "run"]),
+        (("rtgate", ""), ["cleanup", "completion", "doctor", "expectations", "inject",
+                          "presets", "report", "requirements", "run"]),
         (("rtgate", "report", ""), ["diff", "merge", "render"]),
         (("rtgate", "run", "--pro"), ["--profile"]),
         (("rtgate", "run", "--profile", ""), ["seed", "runc-1.1", "runc-1.2", "runtime-spec"]),
