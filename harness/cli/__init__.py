@@ -37,6 +37,12 @@ def _doctor(args: argparse.Namespace) -> int:
     return doctor(args)
 
 
+def _replay(args: argparse.Namespace) -> int:
+    from harness.cli._replay import replay  # imports Hypothesis: only here
+
+    return replay(args)
+
+
 def _completion(args: argparse.Namespace) -> int:
     from harness.cli._completion import completion_script
 
@@ -53,6 +59,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "report": report,
     "completion": _completion,
     "expectations": expectations,
+    "replay": _replay,
 }
 
 

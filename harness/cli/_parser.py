@@ -62,6 +62,7 @@ def build_parser() -> ArgumentParser:
     _inject_command(commands)
     _report_commands(commands)
     _expectations_command(commands)
+    _replay_command(commands)
     _completion_command(commands)
     return parser
 
@@ -116,6 +117,22 @@ def _expectations_command(commands: argparse._SubParsersAction) -> None:
     _common(update)
     update.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
     update.add_argument("--into", metavar="FILE", help="the expectations file to update or make")
+
+
+def _replay_command(commands: argparse._SubParsersAction) -> None:
+    """``rtgate replay``: a report's shrunk state machine sequence, run again."""
+    replay = commands.add_parser(
+        "replay",
+        help="run a report's shrunk state machine sequence again; exit 1 if it still fails",
+        description="Run the sequence of steps a state machine shrank a failure of REQUIREMENT "
+        "to, exactly, with the report's command (subject, profile, preset, flags), or against "
+        "--subject.  Says whether it still fails (exit 1) or passes now (exit 0).",
+    )
+    _common(replay)
+    replay.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    replay.add_argument("--requirement", required=True, metavar="ID", help="the failing rule")
+    replay.add_argument("--subject", help="replay against this subject instead")
+    replay.add_argument("--report-dir", metavar="DIR", help="the replay's report (default: temp)")
 
 
 def _completion_command(commands: argparse._SubParsersAction) -> None:

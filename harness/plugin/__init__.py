@@ -84,6 +84,10 @@ def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    parser.getgroup("rtgate").addoption(
+        "--rtgate-replay", dest="rtgate_replay", metavar="VERSION:BLOB",
+        help="run the state machines on this one shrunk sequence (rtgate replay gives it)",
+    )  # fmt: skip
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -43,7 +43,9 @@ __all__ = [
     "HypothesisRun",
     "describe",
     "parse_hypothesis",
+    "parse_replay",
     "register_profiles",
+    "reproduce_arguments",
     "rtgate_hypothesis",
     "rtgate_seed",
     "rtgate_settings",
@@ -119,21 +121,39 @@ class HypothesisRun:
     settings: Any
     seed: int | str
     progress: Callable[[str], None] = lambda line: None
+    #: ``--rtgate-replay``: (Hypothesis version, blob) of the one sequence to run again
+    replay: tuple[str, bytes] | None = None
 
 
 def rtgate_hypothesis(config: pytest.Config) -> HypothesisRun:
     """:func:`rtgate_settings` and :func:`rtgate_seed` of this session."""
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     capture = config.pluginmanager.get_plugin("capturemanager")
+    replay = parse_replay(config.getoption("rtgate_replay", None))
     if reporter is None or capture is None or hasattr(config, "workerinput"):
-        return HypothesisRun(rtgate_settings(config), rtgate_seed(config))
+        return HypothesisRun(rtgate_settings(config), rtgate_seed(config), replay=replay)
 
     def progress(line: str) -> None:
         # a test's output is captured while it runs: the line goes past the capture
         with capture.global_and_fixture_disabled():
             reporter.write_line(line)
 
-    return HypothesisRun(rtgate_settings(config), rtgate_seed(config), progress)
+    return HypothesisRun(rtgate_settings(config), rtgate_seed(config), progress, replay)
+
+
+def parse_replay(value: str | None) -> tuple[str, bytes] | None:
+    """``VERSION:BLOB`` of ``--rtgate-replay`` (the two arguments of the
+    ``@reproduce_failure`` Hypothesis printed), or None."""
+    if not value:
+        return None
+    version, _, blob = value.partition(":")
+    return version, blob.encode("ascii")
+
+
+def reproduce_arguments(printed: str) -> tuple[str, str] | None:
+    """(version, blob) of a printed ``@reproduce_failure('6.1', b'AX==')``, or None."""
+    found = re.fullmatch(r"@reproduce_failure\('([^']+)', b'([A-Za-z0-9+/=]+)'\)", printed.strip())
+    return (found.group(1), found.group(2)) if found else None
 
 
 def rtgate_seed(config: pytest.Config) -> int | str:

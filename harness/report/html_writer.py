@@ -31,6 +31,8 @@ from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
+from harness.report.rerun import replay_command
 from harness.report.rerun import rerun_command
 
 __all__ = ["to_html", "write_html"]
@@ -93,9 +95,14 @@ def to_html(report: Report) -> str:
     homes = output_homes(report)
     unlinked = tuple(t for t in report.tests if t.nodeid not in homes)
     template = environment(
-        duration=duration, web_link=web_link, first_line=first_line, exit_status=exit_status
+        duration=duration,
+        web_link=web_link,
+        first_line=first_line,
+        exit_status=exit_status,
+        replay_command=replay_command,
     ).get_template(_TEMPLATE)
     return template.render(
+        replay_note=REPLAY_NOTE,
         report=report,
         run=report.run,
         summary=report.summary,

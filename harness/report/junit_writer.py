@@ -42,6 +42,8 @@ from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
+from harness.report.rerun import replay_command
 
 __all__ = ["to_junit", "write_junit"]
 
@@ -214,8 +216,9 @@ def _system_out(test: TestResult) -> str:
     if test.hypothesis is not None and test.hypothesis.steps:
         lines.append("Hypothesis found this failing sequence:")
         lines += [f"  {step}" for step in test.hypothesis.steps]
-    if test.hypothesis is not None and test.hypothesis.reproduce:
-        lines.append(f"Reproduce with: {test.hypothesis.reproduce}")
+    replay = replay_command(test)
+    if replay:
+        lines.append(f"Replay it: {replay} ({REPLAY_NOTE})")
     return "\n".join(lines)
 
 

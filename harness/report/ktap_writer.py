@@ -58,6 +58,8 @@ from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
+from harness.report.rerun import replay_command
 
 __all__ = ["safe_description", "to_ktap", "write_ktap"]
 
@@ -219,8 +221,9 @@ def _hypothesis_lines(test: TestResult) -> list[str]:
     if len(test.hypothesis.steps) > STEPS_SHOWN:
         steps.append(f"  ... {len(test.hypothesis.steps) - STEPS_SHOWN} more steps")
     lines = ["Hypothesis steps:", *steps] if steps else []
-    if test.hypothesis.reproduce:
-        lines.append(f"reproduce: {test.hypothesis.reproduce}")
+    replay = replay_command(test)
+    if replay:
+        lines.append(f"replay: {replay} ({REPLAY_NOTE})")
     return [_diagnostic(line) for line in lines]
 
 

@@ -33,6 +33,8 @@ from harness.report.model import Report
 from harness.report.model import RequirementResult
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
+from harness.report.rerun import replay_command
 from harness.report.rerun import rerun_command
 
 __all__ = ["to_markdown", "write_markdown"]
@@ -299,8 +301,9 @@ def _hypothesis_lines(test: TestResult) -> list[str]:
         if len(steps) > STEPS_SHOWN:
             shown += f"\n# ... {len(steps) - STEPS_SHOWN} more steps"
         lines += ["Hypothesis found this failing sequence:", ""] + _fence(shown, "python") + [""]
-    if test.hypothesis.reproduce:
-        lines += [f"Reproduce with: {_code(test.hypothesis.reproduce)}", ""]
+    replay = replay_command(test)
+    if replay:
+        lines += [f"Replay it: {_code(replay)} ({REPLAY_NOTE})", ""]
     return lines
 
 

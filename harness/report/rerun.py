@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import shlex
 
-__all__ = ["rerun_command"]
+from harness.report.model import TestResult
+
+__all__ = ["REPLAY_NOTE", "replay_command", "rerun_command"]
+
+#: what the replay command's REPORT stands for, where a format shows the command
+REPLAY_NOTE = "REPORT: this report's directory or compliance.json"
 
 #: options of ``rtgate run`` a rerun leaves out, with the value each takes
 _DROPPED = ("--requirement", "--report-dir")
@@ -41,3 +46,15 @@ def rerun_command(command: str, ids: list[str]) -> str | None:
         at = kept.index("--")
         kept, tail = kept[:at], kept[at:]
     return shlex.join([*kept, "--requirement", ",".join(sorted(ids)), *tail])
+
+
+def replay_command(test: TestResult) -> str | None:
+    """The ``rtgate replay`` that runs ``test``'s shrunk sequence again, exactly; None when it
+    has none.  (Hypothesis' own ``@reproduce_failure`` line is not shown: it cannot be put on
+    a test of the installed suite, and the report keeps its arguments for the replay.)"""
+    if test.hypothesis is None or not test.hypothesis.reproduce:
+        return None
+    failed = test.violates or test.requirements
+    if not failed:
+        return None
+    return f"rtgate replay REPORT --requirement {failed[0]}"

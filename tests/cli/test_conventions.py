@@ -49,7 +49,7 @@ def _complete(script: Path, *words: str) -> list[str]:
     ("words", "offered"),
     [
         (("rtgate", ""), ["cleanup", "completion", "doctor", "expectations", "inject",
-                          "presets", "report", "requirements", "run"]),
+                          "presets", "replay", "report", "requirements", "run"]),
         (("rtgate", "report", ""), ["diff", "merge", "render"]),
         (("rtgate", "run", "--pro"), ["--profile"]),
         (("rtgate", "run", "--profile", ""), ["seed", "runc-1.1", "runc-1.2", "runtime-spec"]),

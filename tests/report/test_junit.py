@@ -20,6 +20,7 @@ from harness.report.model import CommandResult
 from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
 from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import any_reports
@@ -141,7 +142,7 @@ def test_failing_case_shows_commands_and_hypothesis_steps() -> None:
         "  state = Machine()",
         "  state.create(cid='a')",
         "  state.teardown()",
-        "Reproduce with: @reproduce_failure('6.1', b'AXic')",
+        f"Replay it: rtgate replay REPORT --requirement A-FAIL ({REPLAY_NOTE})",
     ]
     assert _case(_suite(), "A-FAIL", "t.py::test_pass").find("system-out") is None
 
@@ -256,7 +257,8 @@ def test_reproduce_without_steps() -> None:
     hypothesis = HypothesisFailure(steps=(), reproduce="@reproduce_failure('6', b'A')")
     test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
     (case,) = _suite(build_report(RUN, [Info("M")], [test])).findall("testcase")
-    assert case.findtext("system-out") == "Reproduce with: @reproduce_failure('6', b'A')"
+    replay = f"Replay it: rtgate replay REPORT --requirement M ({REPLAY_NOTE})"
+    assert case.findtext("system-out") == replay
 
 
 def test_a_long_message_is_cut_in_the_attribute_only() -> None:

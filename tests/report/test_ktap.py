@@ -25,6 +25,7 @@ from harness.report.model import CommandResult
 from harness.report.model import HypothesisFailure
 from harness.report.model import Report
 from harness.report.model import TestResult
+from harness.report.rerun import REPLAY_NOTE
 from tests.report._samples import RUN
 from tests.report._samples import Info
 from tests.report._samples import any_reports
@@ -191,7 +192,9 @@ def test_diagnostics_carry_level_title_commands_and_steps() -> None:
     assert "$ runc delete c1  [exit 1]" in failing.diagnostics
     assert "  stderr: container <c1> is running" in failing.diagnostics
     assert "  state.create(cid='a')" in failing.diagnostics
-    assert "reproduce: @reproduce_failure('6.1', b'AXic')" in failing.diagnostics
+    assert (
+        f"replay: rtgate replay REPORT --requirement A-FAIL ({REPLAY_NOTE})" in failing.diagnostics
+    )
 
 
 def test_run_info_leads_and_incomplete_is_said() -> None:
@@ -269,7 +272,8 @@ def test_reproduce_without_steps() -> None:
     hypothesis = HypothesisFailure(steps=(), reproduce="@reproduce_failure('6', b'A')")
     test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
     (case,) = parse_ktap(to_ktap(build_report(RUN, [Info("M")], [test])))
-    assert case.subtests[0].diagnostics == ["boom", "reproduce: @reproduce_failure('6', b'A')"]
+    replay = f"replay: rtgate replay REPORT --requirement M ({REPLAY_NOTE})"
+    assert case.subtests[0].diagnostics == ["boom", replay]
 
 
 # Any text at all: controls, escapes, surrogates, and the characters each format reads.

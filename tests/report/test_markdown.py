@@ -161,7 +161,7 @@ def test_failing_section_in_priority_order_with_commands_and_steps() -> None:
         "  stderr: container <c1> is running",
     ]
     assert ["state = Machine()", "state.create(cid='a')", "state.teardown()"] in blocks
-    assert "Reproduce with: `@reproduce_failure('6.1', b'AXic')`" in failing
+    assert "Replay it: `rtgate replay REPORT --requirement A-FAIL`" in failing
     assert ["AssertionError: 1 != 2", "more"] in blocks
     assert "[somewhere](https://example.invalid/x)" in failing
 
@@ -294,7 +294,7 @@ def test_reproduce_without_steps_shows_no_empty_block() -> None:
     test = TestResult("t::m", "fail", 0.0, ("M",), message="boom", hypothesis=hypothesis)
     markdown = to_markdown(build_report(RUN, [Info("M")], [test]))
     assert "Hypothesis found" not in markdown
-    assert "Reproduce with: `@reproduce_failure('6', b'A')`" in markdown
+    assert "Replay it: `rtgate replay REPORT --requirement M`" in markdown
 
 
 def test_only_http_links_and_parentheses_encoded() -> None:

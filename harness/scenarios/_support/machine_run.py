@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from hypothesis import Phase
+from hypothesis import reproduce_failure
 from hypothesis import seed
 from hypothesis import settings
 from hypothesis.stateful import RuleBasedStateMachine
@@ -56,4 +57,7 @@ def run_machine(factory: Callable[[], RuleBasedStateMachine], run: Any, budget: 
             )
         return machine
 
-    return run_state_machine_as_test(seed(run.seed)(counted), settings=budget)
+    factory_run = seed(run.seed)(counted)
+    if run.replay is not None:  # exactly the sequence a report recorded (rtgate replay)
+        factory_run = reproduce_failure(*run.replay)(factory_run)
+    return run_state_machine_as_test(factory_run, settings=budget)
