@@ -15,6 +15,7 @@ from pathlib import Path
 from harness.build_info import full_version
 from harness.plugin.options import RunOptions
 from harness.report.model import Report
+from harness.report.rerun import rerun_command
 
 __all__ = ["failing_tests", "header"]
 
@@ -40,8 +41,9 @@ def header(options: RunOptions, report_dir: Path, width: int = 100) -> list[str]
 def failing_tests(
     report: Report, logs: dict[str, tuple[str, ...]], width: int = 100, max_lines: int = 40
 ) -> list[str]:
-    """Per failing requirement, how many tests fail it, the first of them and its log's last
-    lines; cut to ``max_lines``.  Empty when nothing failed."""
+    """Per failing requirement, how many tests fail it, the first of them, its log's last
+    lines and the command that reruns the requirement alone; cut to ``max_lines``.  Empty when
+    nothing failed."""
     failing = [r for r in report.requirements if r.outcome in ("fail", "error")]
     if not failing:
         return []
@@ -57,6 +59,9 @@ def failing_tests(
             _cut(f"  {requirement.id}: {len(tests)} test(s), first {_first(tests)}", width * 2)
         ]
         entry += [_cut(f"      log: {line}", width) for line in logs.get(_first(tests), ())]
+        rerun = rerun_command(report.run.command, [requirement.id])
+        if rerun:
+            entry.append(f"      rerun: {rerun}")
         if len(lines) + len(entry) > max_lines - 1:
             lines.append(f"  ... and {len(failing) - index} more: see compliance.json")
             break

@@ -30,9 +30,11 @@ def test_a_failing_run_fits_on_two_screens(tmp_path: Path) -> None:
     groups = lines.index("failing tests, by requirement (tracebacks: rtgate run ... -- --tb=long):")
     verdict = next(i for i, line in enumerate(lines) if line.startswith("rtgate: verdict FAIL"))
     assert groups < verdict, "the failing tests come before the verdict block"
-    assert any(
-        line.startswith("  LC-DESTROY-FIRST-ERROR-CGROUP: ") for line in lines[groups:verdict]
-    )
+    grouped = lines[groups:verdict]
+    rule = "LC-DESTROY-FIRST-ERROR-CGROUP"
+    first = next(i for i, line in enumerate(grouped) if line.startswith(f"  {rule}: "))
+    own = next(line for line in grouped[first:] if line.startswith("      rerun: "))
+    assert own.endswith(f"--subject {subject} --requirement {rule}"), own
     rerun = [line for line in lines[verdict:] if line.startswith("rerun them: ")]
     assert rerun and "--requirement" in rerun[0] and "LC-DESTROY-FIRST-ERROR-CGROUP" in rerun[0]
     assert lines[-1] == f"report: {tmp_path / 'compliance.json'} (for people: compliance.html)"
