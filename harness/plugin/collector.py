@@ -128,13 +128,20 @@ class OutcomeCollector:
         record.add(report)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """``--lf`` (pytest's last failed) runs the tests that failed last time: like
-        ``--requirement``, the run is then a selection of their requirements, judged over
-        them alone.  (Under xdist the workers collect, and the run stays whole.)"""
-        if not self.config.getoption("lf", False) or self.options.selected or not session.items:
+        """A run of pytest's last failed (``--lf``), and a plain pytest session narrowed to some
+        tests (``-k``, ``-m``, node ids or files), is, like one of ``--requirement``, a
+        selection of their requirements, judged over them alone: its verdict and exit code are
+        about what it ran, not a whole profile it left untested.  (``rtgate run -k`` keeps its
+        documented meaning: what it leaves out is untested.  Under xdist the workers collect,
+        and the run stays whole.)"""
+        if self.options.selected or not session.items:
+            return
+        driven = self.config.stash.get(driven_key, False)
+        if not (self.config.getoption("lf", False) or (not driven and _narrowed(self.config))):
             return
         chosen = {rid for item in session.items for rid in item.stash.get(requirements_key, ())}
-        self.options = dataclasses.replace(self.options, selected=tuple(sorted(chosen)))
+        if chosen:
+            self.options = dataclasses.replace(self.options, selected=tuple(sorted(chosen)))
 
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # A report marked incomplete first: a run killed before it ends leaves that, never
@@ -229,6 +236,16 @@ class OutcomeCollector:
         needs = {r.id: r.host_features for r in options.requirements()}
         summary = judge_run(run, requirements, report.tests, needs)
         return dataclasses.replace(report, requirements=requirements, summary=summary)
+
+
+def _narrowed(config: pytest.Config) -> bool:
+    """Whether the session runs only some of the suite's tests by pytest's own choosers."""
+    option = config.option
+    if getattr(option, "keyword", "") or getattr(option, "markexpr", ""):
+        return True
+    if config.getoption("lf", False):
+        return True
+    return any("::" in arg or arg.endswith(".py") for arg in config.args)
 
 
 def applying_expectations(options: RunOptions) -> dict[str, Expectation]:

@@ -161,8 +161,8 @@ def _header(report: Report) -> list[str]:
     lines += [f"- **Verdict failed:** {_inline(note)}" for note in summary.verdict_notes]
     if run.selected:
         lines.append(
-            f"- **Selection:** {len(run.selected)} requirement(s) named by `--requirement`;"
-            " the verdict is theirs alone"
+            f"- **Selection:** {len(run.selected)} requirement(s) (`--requirement`, or the"
+            " tests chosen); the verdict is theirs alone"
         )
     strict = "yes (implied by certify)" if run.certify and not run.strict else _yes(run.strict)
     mode = f"strict: {strict}, certify: {_yes(run.certify)}"

@@ -38,8 +38,8 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
     ]
     if run.selected:
         lines.append(
-            f"selection: {len(run.selected)} requirement(s) named by --requirement;"
-            " the verdict is theirs alone"
+            f"selection: {len(run.selected)} requirement(s) (--requirement, or the tests"
+            " chosen); the verdict is theirs alone"
         )
     if run.runtime_args:
         lines.append(_cut(f"runtime flags: {' '.join(run.runtime_args)}", width * 3))

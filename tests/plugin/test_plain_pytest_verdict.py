@@ -27,11 +27,22 @@ def test_the_verdict_is_printed_and_is_the_exit_code(project: Project) -> None:
     passing = project.run("--rtgate-profile=runc-1.2")
     assert passing.ret == 0, passing.stdout.str()
     passing.stdout.fnmatch_lines(["*= rtgate =*", "rtgate: verdict PASS (*"])
-    # the same tests pass in pytest's eyes, but -k leaves requirements unchecked
+    # -k narrows the session: a selection of what its tests check, judged over that alone
     partial = project.run("--rtgate-profile=runc-1.2", "-k", "test_one")
     partial.assert_outcomes(passed=1, deselected=1)
-    assert partial.ret == 1, partial.stdout.str()
-    partial.stdout.fnmatch_lines(["rtgate: verdict FAIL (*", "*UNTESTED*T-RUNC-ONLY*"])
+    assert partial.ret == 0, partial.stdout.str()
+    partial.stdout.fnmatch_lines(["rtgate: verdict PASS (*", "selection: 2 requirement(s)*"])
+
+
+def test_a_whole_session_that_leaves_a_rule_unchecked_fails(project: Project) -> None:
+    # every test passes in pytest's eyes; the profile's T-RUNC-ONLY has no test at all
+    project.pytester.makepyfile(
+        test_suite=ALL_CHECKED.split('@pytest.mark.requirement("T-TWO-A')[0]
+    )
+    result = project.run("--rtgate-profile=runc-1.2")
+    result.assert_outcomes(passed=1)
+    assert result.ret == 1, result.stdout.str()
+    result.stdout.fnmatch_lines(["rtgate: verdict FAIL (*", "*UNTESTED*T-RUNC-ONLY*"])
 
 
 def test_a_session_without_requirements_keeps_pytests_code(project: Project) -> None:
