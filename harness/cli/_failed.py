@@ -9,13 +9,12 @@ asks whether another runtime fails them too.
 
 from __future__ import annotations
 
-import shlex
-
 from harness.cli._report import report_file
 from harness.errors import InputFileError
 from harness.errors import UsageError
 from harness.report.json_writer import read_json
-from harness.report.rerun import rerun_command
+from harness.report.rerun import rerun_words
+from harness.report.rerun import split_at_dashes
 
 __all__ = ["NOTHING_FAILED", "expand_failed"]
 
@@ -52,15 +51,10 @@ def expand_failed(words: list[str]) -> tuple[list[str] | None, str]:
     failed = [r.id for r in report.requirements if r.outcome in ("fail", "error")]
     if not failed:
         return None, NOTHING_FAILED.format(report=path)
-    rerun = rerun_command(report.run.command, failed)
-    if rerun is None:
+    found = rerun_words(report.run.command, failed)
+    if found is None:
         raise InputFileError(given, "the report names no 'rtgate run' command to run again")
-    argv = shlex.split(rerun)[1:]  # without "rtgate"
-    tail: list[str] = []
-    if "--" in argv:
-        cut = argv.index("--")
-        argv, tail = argv[:cut], argv[cut:]
-    if "--" in rest:  # the user's pytest words replace the report's
-        cut = rest.index("--")
-        rest, tail = rest[:cut], rest[cut:]
+    argv, tail = found
+    rest, given_tail = split_at_dashes(rest)
+    tail = given_tail or tail  # the user's pytest words replace the report's
     return [*argv, *[w for w in rest if w != "run"], *tail], ""

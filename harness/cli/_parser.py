@@ -115,7 +115,7 @@ def _expectations_command(commands: argparse._SubParsersAction) -> None:
         "run used; with neither, the new file is printed.",
     )
     _common(update)
-    update.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    _report_argument(update)
     update.add_argument("--into", metavar="FILE", help="the expectations file to update or make")
 
 
@@ -129,7 +129,7 @@ def _replay_command(commands: argparse._SubParsersAction) -> None:
         "--subject.  Says whether it still fails (exit 1) or passes now (exit 0).",
     )
     _common(replay)
-    replay.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    _report_argument(replay)
     replay.add_argument("--requirement", required=True, metavar="ID", help="the failing rule")
     replay.add_argument("--subject", help="replay against this subject instead")
     replay.add_argument("--report-dir", metavar="DIR", help="the replay's report (default: temp)")
@@ -182,7 +182,7 @@ def _report_commands(commands: argparse._SubParsersAction) -> None:
         "too, unchanged), into REPORT's directory or --out.  Prints the paths written.",
     )
     _common(render)
-    render.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
+    _report_argument(render)
     render.add_argument("--out", metavar="DIR", help="write here instead (made if missing)")
 
     diff = actions.add_parser(
@@ -284,6 +284,11 @@ def _hypothesis_options(run: argparse.ArgumentParser) -> None:
         help=f"the seed of every Hypothesis test (default: {hypothesis_profiles.DEFAULT_SEED}; "
         "the report records it)",
     )
+
+
+def _report_argument(parser: argparse.ArgumentParser) -> None:
+    """The REPORT a command reads: a report directory or its compliance.json."""
+    parser.add_argument("report", metavar="REPORT", help="report directory or compliance.json")
 
 
 def _common(parser: argparse.ArgumentParser) -> None:

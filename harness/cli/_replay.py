@@ -12,7 +12,6 @@ still fails; Hypothesis reports a sequence that no longer fails as DidNotReprodu
 from __future__ import annotations
 
 import argparse
-import shlex
 import tempfile
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from harness.plugin.hypothesis_profiles import reproduce_arguments
 from harness.report.json_writer import read_json
 from harness.report.model import Report
 from harness.report.model import TestResult
-from harness.report.rerun import rerun_command
+from harness.report.rerun import rerun_words
 
 __all__ = ["replay"]
 
@@ -83,19 +82,15 @@ def _argv(
     report: Report, args: argparse.Namespace, test: TestResult, sequence: str, out: Path
 ) -> list[str]:
     """The report's command for the requirement and the one test, replaying ``sequence``."""
-    command = rerun_command(report.run.command, [args.requirement])
-    if command is None:
+    found = rerun_words(report.run.command, [args.requirement])
+    if found is None:
         raise UsageError("the report names no 'rtgate run' command to replay with")
-    words = shlex.split(command)[1:]
-    tail: list[str] = []
-    if "--" in words:
-        cut = words.index("--")
-        words, tail = words[:cut], words[cut + 1 :]
+    words, tail = found
     function = test.nodeid.rpartition("::")[2].partition("[")[0]
     words += ["-k", function, "--report-dir", str(out)]
     if args.subject:
         words += ["--subject", args.subject]
-    return [*words, "--", *tail, f"--rtgate-replay={sequence}"]
+    return [*words, *(tail or ["--"]), f"--rtgate-replay={sequence}"]
 
 
 def _outcome(out: Path, nodeid: str, code: int) -> str:

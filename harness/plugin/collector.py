@@ -177,7 +177,7 @@ class OutcomeCollector:
         nothing when an expected failure is a failed test, the verdict does."""
         formed = exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED)
         driven = self.config.stash.get(driven_key, False)
-        return formed and not driven and any(test.requirements for test in report.tests)
+        return formed and not driven and _names_requirements(report)
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if report.failed:
@@ -195,7 +195,7 @@ class OutcomeCollector:
             return
         if report is None:
             return
-        if not any(test.requirements for test in report.tests):
+        if not _names_requirements(report):
             return
         terminalreporter.write_sep("=", "rtgate")
         for line in render_summary(report).splitlines():
@@ -236,6 +236,11 @@ class OutcomeCollector:
         needs = {r.id: r.host_features for r in options.requirements()}
         summary = judge_run(run, requirements, report.tests, needs)
         return dataclasses.replace(report, requirements=requirements, summary=summary)
+
+
+def _names_requirements(report: Report) -> bool:
+    """Whether the session ran rtgate's suite: tests that name requirements."""
+    return any(test.requirements for test in report.tests)
 
 
 def _narrowed(config: pytest.Config) -> bool:

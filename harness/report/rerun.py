@@ -11,7 +11,7 @@ import shlex
 
 from harness.report.model import TestResult
 
-__all__ = ["REPLAY_NOTE", "replay_command", "rerun_command"]
+__all__ = ["REPLAY_NOTE", "replay_command", "rerun_command", "rerun_words", "split_at_dashes"]
 
 #: what the replay command's REPORT stands for, where a format shows the command
 REPLAY_NOTE = "REPORT: this report's directory or compliance.json"
@@ -41,11 +41,23 @@ def rerun_command(command: str, ids: list[str]) -> str | None:
         if arg.startswith(tuple(f"{option}=" for option in _DROPPED)):
             continue
         kept.append(arg)
-    tail: list[str] = []
-    if "--" in kept:  # pytest's arguments stay last
-        at = kept.index("--")
-        kept, tail = kept[:at], kept[at:]
+    kept, tail = split_at_dashes(kept)  # pytest's arguments stay last
     return shlex.join([*kept, "--requirement", ",".join(sorted(ids)), *tail])
+
+
+def split_at_dashes(words: list[str]) -> tuple[list[str], list[str]]:
+    """(rtgate's words, pytest's: ``--`` and what follows it, or [])."""
+    if "--" not in words:
+        return list(words), []
+    at = words.index("--")
+    return words[:at], words[at:]
+
+
+def rerun_words(command: str, ids: list[str]) -> tuple[list[str], list[str]] | None:
+    """:func:`rerun_command` as the words after ``rtgate``, split by :func:`split_at_dashes`;
+    None when there is no such command."""
+    rerun = rerun_command(command, ids)
+    return None if rerun is None else split_at_dashes(shlex.split(rerun)[1:])
 
 
 def replay_command(test: TestResult) -> str | None:
