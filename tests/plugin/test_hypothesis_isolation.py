@@ -1,6 +1,9 @@
 """Good manners: with rtgate's plugin active, another project's Hypothesis tests in the same
 session keep Hypothesis' own defaults (profile, examples, database, a fresh seed), while
-rtgate's state machines run with rtgate's profile and seed, given to each run itself."""
+rtgate's state machines run with rtgate's profile and seed, given to each run itself.
+
+Hypothesis' own default is its ``default`` profile, or its ``ci`` profile where it detects a
+CI service (the ``CI`` variable and others); the test runs in both worlds."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from tests.plugin.conftest import BOOTSTRAP
 
 OTHER_PROJECT = """
 from hypothesis import core, given, settings, strategies as st
+from hypothesis._settings import is_in_ci
 from hypothesis.stateful import RuleBasedStateMachine, rule
 
 from harness.scenarios._support.machine_run import machine_settings, run_machine
@@ -34,15 +38,26 @@ def test_rtgate_machine_runs_with_rtgate_settings(rtgate_hypothesis):
 
 @given(st.integers())
 def test_a_test_of_another_project_keeps_the_defaults(x):
-    assert settings.get_current_profile_name() == "default"
+    own = "ci" if is_in_ci() else "default"
+    assert settings.get_current_profile_name() == own
     current = settings.default
     assert current.max_examples == 100, current
-    assert current.database is not None and not current.derandomize, current
+    assert current.derandomize == (own == "ci"), current
+    assert (current.database is None) == (own == "ci"), current
     assert core.global_force_seed is None, core.global_force_seed
 """
 
+CI_DETECTED_BY = ("CI", "GITHUB_ACTIONS", "GITLAB_CI", "BUILDKITE", "CIRCLECI", "TF_BUILD")
 
-def test_another_projects_tests_keep_hypothesis_defaults(pytester: pytest.Pytester) -> None:
+
+@pytest.mark.parametrize("under_ci", [False, True], ids=["laptop", "ci-service"])
+def test_another_projects_tests_keep_hypothesis_defaults(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, under_ci: bool
+) -> None:
+    for name in CI_DETECTED_BY:
+        monkeypatch.delenv(name, raising=False)
+    if under_ci:
+        monkeypatch.setenv("CI", "true")
     pytester.makeconftest(BOOTSTRAP)
     pytester.makepyfile(test_other=OTHER_PROJECT)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-q")
