@@ -15,7 +15,7 @@ scenario's question.  Only what makes the runtime impossible to drive raises:
 
 A command's stdout and stderr go to unlinked temporary files, not pipes: ``create`` and
 ``run --detach`` hand their stdio to the container's process, which would hold a pipe open for
-as long as it lives.  Each command runs in a session of its own and is waited for without
+as long as it lives.  Each command runs in a process group of its own and is waited for without
 polling; at its timeout its whole process group is killed
 (:mod:`harness.subjects.oci.process_group`).
 """
@@ -41,7 +41,7 @@ from typing import IO
 from typing import Any
 
 from harness.errors import SubjectError
-from harness.subjects.oci.process_group import NEW_SESSION
+from harness.subjects.oci.process_group import OWN_GROUP
 from harness.subjects.oci.process_group import wait_or_kill_group
 
 __all__ = [
@@ -253,14 +253,14 @@ class OciRuntime:
             start = time.monotonic()
             with self.launching() as extra:
                 with map_exec_errors(self.binary):
-                    # its own session, whatever the host adds: the group a timeout kills
+                    # its own process group, whatever the host adds: what a timeout kills
                     proc = subprocess.Popen(  # noqa: S603 - argv, never a shell
                         argv,
                         stdin=subprocess.DEVNULL,
                         stdout=out,
                         stderr=err,
                         close_fds=True,
-                        **{**extra, **NEW_SESSION},
+                        **{**extra, **OWN_GROUP},
                     )
                 ending = wait_or_kill_group(proc, timeout)
             duration = time.monotonic() - start

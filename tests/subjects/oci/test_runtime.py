@@ -158,7 +158,7 @@ def test_a_timed_out_command_is_ended_with_every_process_of_its_group(tmp_path) 
     assert "its process group killed: " in record.describe()
 
 
-def test_each_command_has_a_session_of_its_own_and_the_hosts_arguments(tmp_path) -> None:
+def test_each_command_has_a_process_group_of_its_own_and_the_hosts_arguments(tmp_path) -> None:
     body = 'echo "$$ $RTGATE_MARK"; cat /proc/self/stat'
     env = {**os.environ, "RTGATE_MARK": "from-the-host"}
     runtime = OciRuntime(
