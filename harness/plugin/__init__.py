@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
-from collections.abc import Iterable
 from typing import Any
 
 import pytest
@@ -25,7 +23,7 @@ from harness.plugin.checks import check_failed
 from harness.plugin.checks import record_check
 from harness.plugin.collector import OutcomeCollector
 from harness.plugin.collector import applying_expectations
-from harness.plugin.commands import CommandLike
+from harness.plugin.commands import RecordCommands
 from harness.plugin.commands import attach_commands
 from harness.plugin.expected import XfailByExpectation
 from harness.plugin.keys import options_key
@@ -174,12 +172,9 @@ def verify(request: pytest.FixtureRequest) -> Verify:
     return Verify(request)
 
 
-#: ``record_commands(records)``: what the fixture of that name hands a test
-RecordCommands = Callable[[Callable[[], Iterable[CommandLike]]], None]
-
-
 @pytest.fixture
 def record_commands(request: pytest.FixtureRequest) -> RecordCommands:
-    """``record_commands(records)``: when the test ends, the commands ``records()`` returns
-    then go into its report.  A fixture, so that the suite needs no import of the plugin."""
+    """``record_commands(records, run=None)``: when the test ends, the commands ``records()``
+    returns then go into its report (``run()``: how many ran in all, when ``records()`` holds
+    the last of them).  A fixture, so that the suite needs no import of the plugin."""
     return functools.partial(attach_commands, request)

@@ -19,7 +19,7 @@ import pytest
 
 from harness.report.model import MAX_COMMANDS
 
-__all__ = ["COMMANDS_PROPERTY", "CommandLike", "attach_commands"]
+__all__ = ["COMMANDS_PROPERTY", "CommandLike", "RecordCommands", "attach_commands"]
 
 COMMANDS_PROPERTY = "rtgate_commands"
 
@@ -40,19 +40,32 @@ class CommandLike(Protocol):
     def timed_out(self) -> bool: ...
 
 
+class RecordCommands(Protocol):
+    """What the ``record_commands`` fixture hands a test: :func:`attach_commands` for it."""
+
+    def __call__(
+        self, records: Callable[[], Iterable[CommandLike]], run: Callable[[], int] | None = None
+    ) -> None: ...
+
+
 def attach_commands(
-    request: pytest.FixtureRequest, records: Callable[[], Iterable[CommandLike]]
+    request: pytest.FixtureRequest,
+    records: Callable[[], Iterable[CommandLike]],
+    run: Callable[[], int] | None = None,
 ) -> None:
-    """When the test ends, put the commands ``records()`` returns then into its report."""
+    """When the test ends, put the commands ``records()`` returns then into its report;
+    ``run()``, when given, is how many ran in all, of which ``records()`` is the last (a test
+    that runs too many to hold them all)."""
 
     def attach() -> None:
         commands = list(records())
         kept = commands[-MAX_COMMANDS:]
+        ran = len(commands) if run is None else max(run(), len(commands))
         value: dict[str, Any] = {
             "commands": [_plain(c) for c in kept],
-            "omitted": len(commands) - len(kept),
+            "omitted": ran - len(kept),
         }
-        if commands:
+        if ran:
             request.node.user_properties.append((COMMANDS_PROPERTY, value))
 
     request.addfinalizer(attach)

@@ -12,6 +12,7 @@ from harness.hosts import Host
 from harness.hosts import open_host
 from harness.hosts import real_host_unavailable
 from harness.hosts import simulated_host
+from harness.scenarios._support.command_log import CommandLog
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import Needs
 from harness.scenarios._support.machines import OnHost
@@ -150,6 +151,15 @@ def cli(
     made = command_line_for(subject, host, profile)
     record_commands(lambda: made.records)
     return made
+
+
+@pytest.fixture
+def command_log(record_commands: Any) -> CommandLog:
+    """Where the state machines of a test (a command line each) count their commands: every
+    one is counted in the test's report, the last ones kept."""
+    log = CommandLog()
+    record_commands(log.commands, run=log.count)
+    return log
 
 
 @pytest.fixture

@@ -30,6 +30,7 @@ from hypothesis.stateful import rule
 
 from harness.hosts import HostCannot
 from harness.scenarios._support.command_line import state_dir
+from harness.scenarios._support.command_log import CommandLog
 from harness.scenarios._support.machine_run import machine_settings
 from harness.scenarios._support.machine_run import run_machine
 from harness.scenarios._support.skips import require_runtime
@@ -61,8 +62,10 @@ Armed = tuple[str, int, bool, str]
 class CliFaultMachine(CliMachine):
     """:class:`CliMachine` with faulted deletes and pauses, and a replay of what it ran."""
 
-    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
-        super().__init__(subject, options, verify)
+    def __init__(
+        self, subject: Any, options: Any, verify: Any, log: CommandLog | None = None
+    ) -> None:
+        super().__init__(subject, options, verify, log)
         self.replay: list[str] = []
         self.cannot = ""  # why this host cannot arm the faults, once it said so
         self.faulted: list[str] = []  # the faulted steps that ran
@@ -210,11 +213,15 @@ def _skip_without_faults(machine: CliFaultMachine) -> None:
 
 @pytest.mark.requirement(*FAULT_REQUIREMENTS)
 def test_cli_fault_walks(
-    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+    subject: Any,
+    rtgate_options: Any,
+    verify: Any,
+    runtime_access: RuntimeAccess,
+    command_log: CommandLog,
 ) -> None:
     """Each faulted step once, from each state it is taken in, whatever Hypothesis draws."""
     require_runtime(runtime_access)
-    machine = CliFaultMachine(subject, rtgate_options, verify)
+    machine = CliFaultMachine(subject, rtgate_options, verify, command_log)
     try:
         _skip_without_faults(machine)
         for failing, kill_first in _WALKS:
@@ -254,13 +261,18 @@ def test_cli_fault_state_machine(
     verify: Any,
     runtime_access: RuntimeAccess,
     rtgate_hypothesis: Any,
+    command_log: CommandLog,
 ) -> None:
     require_runtime(runtime_access)
     host = rtgate_options.host
     budget = machine_settings(rtgate_hypothesis, host, EXAMPLES[host], STEPS[host])
-    probe = CliFaultMachine(subject, rtgate_options, verify)
+    probe = CliFaultMachine(subject, rtgate_options, verify, command_log)
     try:
         _skip_without_faults(probe)
     finally:
         probe.teardown()
-    run_machine(lambda: CliFaultMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget)
+    run_machine(
+        lambda: CliFaultMachine(subject, rtgate_options, verify, command_log),
+        rtgate_hypothesis,
+        budget,
+    )

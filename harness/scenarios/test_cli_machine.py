@@ -24,6 +24,7 @@ from hypothesis.stateful import rule
 
 from harness.hosts import open_host
 from harness.scenarios._support.command_line import eventually
+from harness.scenarios._support.command_log import CommandLog
 from harness.scenarios._support.machine_run import machine_settings
 from harness.scenarios._support.machine_run import run_machine
 from harness.scenarios._support.skips import require_runtime
@@ -43,11 +44,16 @@ STEPS = 12
 class CliMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each delete."""
 
-    def __init__(self, subject: Any, options: Any, verify: Any) -> None:
+    def __init__(
+        self, subject: Any, options: Any, verify: Any, log: CommandLog | None = None
+    ) -> None:
         super().__init__()
         self._stack = ExitStack()
         self.host = self._stack.enter_context(open_host(options.host, options.preset))
         self.cli = command_line_for(subject, self.host, options.profile)
+        if log is not None:  # every command goes into the test's report
+            log.follow(self.cli.records)
+            self._stack.callback(log.fold, self.cli.records)
         self.profile = options.profile
         self.check = verify
         self.serial = 0
@@ -141,11 +147,15 @@ REQUIREMENTS = (
 
 @pytest.mark.requirement(*REQUIREMENTS)
 def test_cli_walks(
-    subject: Any, rtgate_options: Any, verify: Any, runtime_access: RuntimeAccess
+    subject: Any,
+    rtgate_options: Any,
+    verify: Any,
+    runtime_access: RuntimeAccess,
+    command_log: CommandLog,
 ) -> None:
     """The machine's fixed walks: each cell of the table, from each way into its state."""
     require_runtime(runtime_access)
-    machine = CliMachine(subject, rtgate_options, verify)
+    machine = CliMachine(subject, rtgate_options, verify, command_log)
     try:
         for walk in cli_walks(rtgate_options.profile):
             first = len(machine.reach)
@@ -178,8 +188,13 @@ def test_cli_state_machine(
     verify: Any,
     runtime_access: RuntimeAccess,
     rtgate_hypothesis: Any,
+    command_log: CommandLog,
 ) -> None:
     require_runtime(runtime_access)
     host = rtgate_options.host
     budget = machine_settings(rtgate_hypothesis, host, EXAMPLES[host], STEPS)
-    run_machine(lambda: CliMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget)
+    run_machine(
+        lambda: CliMachine(subject, rtgate_options, verify, command_log),
+        rtgate_hypothesis,
+        budget,
+    )

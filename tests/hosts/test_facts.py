@@ -60,10 +60,10 @@ def test_the_cgroup_layout_and_namespaces_come_from_the_same_rows() -> None:
 
 
 def test_a_stat_line_whose_command_holds_parentheses() -> None:
-    fields = ["S", "7", *["0"] * 17, "12345", *["0"] * 30]
+    fields = ["S", "7", "42", *["0"] * 16, "12345", *["0"] * 30]
     stat = parse_stat("99 (a (b) c) " + " ".join(fields) + "\n")
-    assert (stat.pid, stat.comm, stat.state, stat.ppid, stat.start_time) == (
-        99, "a (b) c", "S", 7, 12345
+    assert (stat.pid, stat.comm, stat.state, stat.ppid, stat.start_time, stat.pgrp) == (
+        99, "a (b) c", "S", 7, 12345, 42
     )  # fmt: skip
     assert not stat.exited
     assert parse_stat("5 (z) Z 1").exited
@@ -74,6 +74,7 @@ def test_a_stat_line_whose_command_holds_parentheses() -> None:
 def test_this_process_as_the_real_kernel_shows_it() -> None:
     me = read_stat(os.getpid())
     assert me.pid == os.getpid() and me.ppid == os.getppid() and me.state in "RS"
+    assert me.pgrp == os.getpgrp()
     assert any(m.mount_point == "/" for m in read_mounts())
 
 

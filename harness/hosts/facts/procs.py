@@ -44,6 +44,8 @@ class ProcStat:
     ppid: int
     #: field 22: clock ticks after boot when the process started
     start_time: int
+    #: field 5: its process group (0 when the text has no such field)
+    pgrp: int = 0
 
     @property
     def exited(self) -> bool:
@@ -68,6 +70,7 @@ def parse_stat(text: str) -> ProcStat:
         state=fields[0],
         ppid=int(fields[1]) if len(fields) > 1 else 0,
         start_time=int(fields[19]) if len(fields) > 19 else 0,
+        pgrp=int(fields[2]) if len(fields) > 2 else 0,
     )
 
 

@@ -15,7 +15,9 @@ scenario's question.  Only what makes the runtime impossible to drive raises:
 
 A command's stdout and stderr go to unlinked temporary files, not pipes: ``create`` and
 ``run --detach`` hand their stdio to the container's process, which would hold a pipe open for
-as long as it lives.
+as long as it lives.  Each command runs in a process group of its own and is waited for without
+polling; at its timeout its whole process group is killed
+(:mod:`harness.subjects.oci.process_group`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from typing import IO
 from typing import Any
 
 from harness.errors import SubjectError
+from harness.subjects.oci.process_group import OWN_GROUP
+from harness.subjects.oci.process_group import wait_or_kill_group
 
 __all__ = [
     "CommandRecord",
@@ -109,6 +113,10 @@ class CommandRecord:
     stderr_tail: str
     stdout: str
     timed_out: bool = False
+    #: the processes of its group its timeout killed, as "pid (comm)"
+    killed: tuple[str, ...] = ()
+    #: those of them still there a few seconds after the kill
+    survived: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -117,6 +125,10 @@ class CommandRecord:
     def describe(self) -> str:
         """The command, how it ended, and the last line of its stderr: for messages."""
         ending = "timed out" if self.timed_out else f"exited {self.exit_code}"
+        if self.killed:
+            ending += f" (its process group killed: {', '.join(self.killed)})"
+        if self.survived:
+            ending += f" (alive after the kill: {', '.join(self.survived)})"
         lines = self.stderr_tail.strip().splitlines()
         last = f": {lines[-1][-_DESCRIBE_LINE:]}" if lines else ""
         return f"`{' '.join(self.argv)}` {ending} after {self.duration_s:.2f}s{last}"
@@ -241,23 +253,26 @@ class OciRuntime:
             start = time.monotonic()
             with self.launching() as extra:
                 with map_exec_errors(self.binary):
+                    # its own process group, whatever the host adds: what a timeout kills
                     proc = subprocess.Popen(  # noqa: S603 - argv, never a shell
                         argv,
                         stdin=subprocess.DEVNULL,
                         stdout=out,
                         stderr=err,
                         close_fds=True,
-                        **extra,
+                        **{**extra, **OWN_GROUP},
                     )
-                code, timed_out = _wait(proc, timeout)
+                ending = wait_or_kill_group(proc, timeout)
             duration = time.monotonic() - start
             record = CommandRecord(
                 argv=argv,
-                exit_code=code,
+                exit_code=ending.exit_code,
                 duration_s=duration,
                 stderr_tail=_read_tail(err, STDERR_TAIL),
                 stdout=_read_head(out, STDOUT_KEEP),
-                timed_out=timed_out,
+                timed_out=ending.timed_out,
+                killed=ending.killed,
+                survived=ending.survived,
             )
         self.records.append(record)
         return record
@@ -383,19 +398,6 @@ class OciRuntime:
                 )
             time.sleep(min(interval, remaining))
             interval = min(interval * 2, _POLL_MAX_S)
-
-
-def _wait(proc: subprocess.Popen[bytes], timeout: float) -> tuple[int, bool]:
-    """(exit status, whether it timed out) of the runtime's command, killed at ``timeout``."""
-    try:
-        return proc.wait(timeout=timeout), False
-    except subprocess.TimeoutExpired:
-        proc.kill()  # the runtime's own process, which this driver started
-        return proc.wait(), True
-    except BaseException:
-        proc.kill()
-        proc.wait()
-        raise
 
 
 def _json_object(record: CommandRecord) -> dict[str, Any]:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import time
 
 import pytest
 
+from harness.hosts.facts import parse_stat
+from harness.hosts.facts import stat_or_none
 from harness.subjects.oci import OciCommandError
 from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import OciTimeouts
@@ -138,6 +141,37 @@ def test_a_command_past_its_timeout_is_killed_and_recorded(tmp_path) -> None:
     assert "timed out" in record.describe()
 
 
+def test_a_timed_out_command_is_ended_with_every_process_of_its_group(tmp_path) -> None:
+    # as a hung create's helpers: a child and a grandchild of the runtime stay in its group
+    body = (
+        f"cd {tmp_path}; sleep 30 & echo $! >> kids;"
+        " (sleep 30 & echo $! >> kids; wait) & echo $! >> kids; exec sleep 30"
+    )
+    runtime = OciRuntime(fake_runtime(tmp_path, body), str(tmp_path / "r"), OciTimeouts(create=0.5))
+    record = runtime.create("c1", "/b")
+    assert record.timed_out and record.exit_code == -9
+    kids = [int(pid) for pid in (tmp_path / "kids").read_text().split()]
+    assert len(kids) == 3
+    assert all(stat_or_none(pid) is None or stat_or_none(pid).exited for pid in kids)
+    killed = {int(entry.split()[0]) for entry in record.killed}
+    assert len(killed) == 4 and set(kids) < killed and not record.survived
+    assert "its process group killed: " in record.describe()
+
+
+def test_each_command_has_a_process_group_of_its_own_and_the_hosts_arguments(tmp_path) -> None:
+    body = 'echo "$$ $RTGATE_MARK"; cat /proc/self/stat'
+    env = {**os.environ, "RTGATE_MARK": "from-the-host"}
+    runtime = OciRuntime(
+        fake_runtime(tmp_path, body),
+        str(tmp_path / "r"),
+        launching=lambda: contextlib.nullcontext({"env": env}),
+    )
+    first, stat_line = runtime.state_record("c1").stdout.splitlines()
+    leader, mark = first.split()
+    assert mark == "from-the-host"
+    assert parse_stat(stat_line).pgrp == int(leader) != os.getpgrp()
+
+
 def test_output_left_open_by_a_child_does_not_hold_the_command(tmp_path) -> None:
     # as create does: the container's process keeps the runtime's stdout and stderr
     body = "sleep 30 & echo $! > child.pid; exit 0"
@@ -145,6 +179,9 @@ def test_output_left_open_by_a_child_does_not_hold_the_command(tmp_path) -> None
     try:
         record = runtime.create("c1", "/b")
         assert record.ok and record.duration_s < 10
+        # a command that ends in time leaves what it started: create leaves the container
+        child = stat_or_none(int((tmp_path / "child.pid").read_text()))
+        assert child is not None and not child.exited and not record.killed
     finally:
         pid = int((tmp_path / "child.pid").read_text())
         os.kill(pid, 9)  # the sleep this test's stand-in runtime started
