@@ -4,9 +4,10 @@ by runc (and crun when installed) without the engine, under it with a fault that
 rmdir of the container's cgroup directories failing with EBUSY at every attempt (the runtime's
 retries are then part of the time).
 
-Run with ``make bench`` (or ``python bench/bench_inject.py``) as root.  It prints one line per
-runtime with the best and the median of N deletes per case; it measures, it asserts nothing.
-Everything it makes (state roots, bundles, containers, cgroups) is named rtgate-bench-<pid>-*
+Run with ``make bench HOST=real`` (or ``python bench/bench_inject.py --host real``) as root.
+It prints one line per runtime with the best and the median of N deletes per case; it
+measures, it asserts nothing.
+Everything it makes (state roots, bundles, containers, cgroups) is named rtgate-<pid>-bench-*
 and removed again, also when it fails half-way.
 """
 
@@ -27,6 +28,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _host import add_host_option
+from _host import real_host_refused
+
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.hosts.inject import supervised
@@ -37,16 +41,18 @@ from harness.hosts.processes import zombie_children
 
 _CGROUPFS = "/sys/fs/cgroup"
 _BUSYBOX = "/bin/busybox"
-_PREFIX = f"rtgate-bench-{os.getpid()}"
+#: run-owned names, which ``rtgate cleanup`` recognizes once this process is gone
+_PREFIX = f"rtgate-{os.getpid()}-bench"
 #: how long a container may take to stop, and any one command to finish
 _DEADLINE_S = 30.0
 _CASES = ("without engine", "engine idle", "rmdir EBUSY every attempt")
 
 
-def missing() -> str | None:
+def missing(host: str) -> str | None:
     """Why this machine cannot run the benchmark at all, or None."""
-    if os.geteuid() != 0:
-        return f"needs root to run containers and the fault engine (euid {os.geteuid()})"
+    refused = real_host_refused(host)
+    if refused is not None:
+        return refused
     reason = unsupported()
     if reason is not None:
         return f"the syscall fault engine cannot run here: {reason}"
@@ -221,8 +227,9 @@ def measure(bench: Bench, runs: int, serial: itertools.count[int]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", "--runs", type=int, default=10)
+    add_host_option(parser)
     args = parser.parse_args()
-    reason = missing()
+    reason = missing(args.host)
     if reason is not None:
         print(f"bench_inject: skipped, {reason}")
         return

@@ -16,7 +16,7 @@ command times; target at most 1.3) and rtgate's time per container over the raw 
 (target at most 2).  It measures; it asserts nothing.
 
 It runs real containers as root, so it does so only when asked with ``--host real``
-(``make bench`` should call ``python bench/bench_oci.py --host real``); otherwise it prints one
+(``make bench HOST=real``); otherwise it prints one
 line saying that it skipped the real host and why.  Everything it makes is named
 ``rtgate-<pid>-bench-...`` (its directory in /run, its containers and their cgroups), which
 ``rtgate cleanup`` recognizes once this process is gone, and it is removed on every way out of
@@ -41,6 +41,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from _host import add_host_option
+from _host import real_host_refused
 
 from harness.hosts.preparation import host_prepared
 from harness.hosts.preparation import unified_controllers
@@ -96,10 +99,9 @@ class Sample:
 
 def missing(host: str) -> str | None:
     """Why this benchmark does not run here, or None."""
-    if host != "real":
-        return "it runs real containers as root, which only --host real asks for"
-    if os.geteuid() != 0:
-        return f"--host real needs root to run containers (euid {os.geteuid()})"
+    refused = real_host_refused(host)
+    if refused is not None:
+        return refused
     if not any(shutil.which(name) for name in ("runc", "crun")):
         return "neither runc nor crun is installed"
     try:
@@ -347,12 +349,7 @@ def measured(runtimes: list[str], count: int, gate_run: bool, say: Callable[[str
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--host",
-        choices=("simulated", "real"),
-        default="simulated",
-        help="real: run real containers (as root); without it the benchmark skips",
-    )
+    add_host_option(parser)
     parser.add_argument("-n", "--containers", type=int, default=10)
     parser.add_argument(
         "--runtime",

@@ -7,12 +7,14 @@ measures, it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from _host import add_host_option
+from _host import real_host_refused
 
 #: the rerun of one failing requirement of a broken runtime (issue 17: under 5 s), which exits 1
 RERUN_ONE = [
@@ -46,9 +48,13 @@ def one_run(extra: list[str], expected: int = 0) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=3)
+    add_host_option(parser)
     args = parser.parse_args()
     cases: list[tuple[str, list[str]]] = [("serial", []), ("-n 2", ["-n", "2"])]
-    if os.geteuid() == 0:  # a real host needs root
+    refused = real_host_refused(args.host)
+    if refused is not None:
+        print(f"bench_run: --host real runs skipped: {refused}")
+    else:
         cases += [
             ("--host real", ["--host", "real"]),
             ("--host real -n 2", ["--host", "real", "-n", "2"]),
