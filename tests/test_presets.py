@@ -16,6 +16,7 @@ from harness.scenarios.test_cli_precedence import COMBINATIONS
 from harness.spec.catalog import load_catalog
 from harness.spec.cli_teardown import cli_teardown_variants
 from harness.subjects.registry import kind_of
+from tests._shared_runs import shared_run
 from tests.test_broken_variants import rtgate
 
 
@@ -40,14 +41,15 @@ def _selection(name: str, profile: str) -> list[str]:
 
 
 @pytest.mark.parametrize("name", [p for p in PRESETS if p != DEFAULT_PRESET])
-def test_reference_passes_on_preset(name: str, tmp_path: Path) -> None:
+def test_reference_passes_on_preset(name: str, tmp_path_factory: pytest.TempPathFactory) -> None:
     profile = _profile_for(name)
-    result = rtgate(
-        "run", "--quick", "--profile", profile, "--preset", name, "--report-dir", str(tmp_path),
-        *_selection(name, profile),
+    # shared with the report command's tests, which render and diff the same runs
+    result = shared_run(
+        tmp_path_factory, ("--quick", "--profile", profile, "--preset", name,
+                           *_selection(name, profile)),
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads((tmp_path / "compliance.json").read_text())
+    report = result.report()
     assert report["run"]["host_probe"]["preset"] == name
     outcomes = {r["id"]: r for r in report["requirements"]}
     assert {r["outcome"] for r in outcomes.values()} <= {"pass", "skip"}

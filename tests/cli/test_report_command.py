@@ -1,18 +1,17 @@
 """``rtgate report render | diff | merge`` end to end, on reports that real runs wrote.
 
-Four quick runs of the real suite make the reports, once for the module and side by side (each
-takes about 30 s of one core): the reference on the presets v1-cat, xeon-cdp and hybrid-cat,
-and a broken runtime that reverses the precedence of teardown errors.  The commands are then
-called in process through :func:`harness.cli.main`.  The tests of bad input need no run.
+Four quick runs of the real suite make the reports, once for the session (tests/_shared_runs.py:
+the preset tests read the same runs): the reference on the presets v1-cat, xeon-cdp and
+hybrid-cat, and a broken runtime that reverses the precedence of teardown errors.  The
+commands are then called in process through :func:`harness.cli.main`.  The tests of bad input
+need no run.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,54 +19,33 @@ import pytest
 
 from harness.cli import main
 from harness.report.json_writer import write_json
+from tests._shared_runs import shared_run
 from tests.broken import expectation
 from tests.report._samples import sample_report
 
-ROOT = Path(__file__).resolve().parent.parent.parent
 BROKEN = "precedence_reversed"
 #: report name -> the arguments of its ``rtgate run``
 RUNS = {
-    "v1-cat": ("--preset", "v1-cat"),
-    "xeon-cdp": ("--preset", "xeon-cdp"),
-    "hybrid-cat": ("--preset", "hybrid-cat"),
-    "broken": ("--preset", "v1-cat", "--subject", f"python:tests.broken.{BROKEN}:new_factory"),
-}
+    "v1-cat": ("--quick", "--profile", "seed", "--preset", "v1-cat"),
+    "xeon-cdp": ("--quick", "--profile", "seed", "--preset", "xeon-cdp"),
+    "hybrid-cat": ("--quick", "--profile", "seed", "--preset", "hybrid-cat"),
+    "broken": ("--quick", "--profile", "seed", "--preset", "v1-cat",
+               "--subject", f"python:tests.broken.{BROKEN}:new_factory"),
+}  # fmt: skip
 #: the exit code each run must end with: the broken runtime fails its verdict
 VERDICT_CODES = {"v1-cat": 0, "xeon-cdp": 0, "hybrid-cat": 0, "broken": 1}
-#: seconds one run may take on a slow machine before the fixture gives up on it
-RUN_TIMEOUT = 900
 
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Report directories of real quick runs, by the names of :data:`RUNS`."""
-    base = tmp_path_factory.mktemp("reports")
-    started = {name: _start(base, name, args) for name, args in RUNS.items()}
-    try:
-        for name, process in started.items():
-            code = process.wait(timeout=RUN_TIMEOUT)
-            log = (base / f"{name}.log").read_text(errors="replace")
-            assert code == VERDICT_CODES[name], f"rtgate run for {name} exited {code}:\n{log}"
-    finally:
-        for process in started.values():
-            if process.poll() is None:
-                process.kill()
-                process.wait()
-    return {name: base / name for name in RUNS}
-
-
-def _start(base: Path, name: str, args: tuple[str, ...]) -> subprocess.Popen[bytes]:
-    """Start ``rtgate run --quick`` in a fresh interpreter, its output into ``<name>.log``."""
-    command = "import sys; from harness.cli import main; sys.exit(main())"
-    argv = [sys.executable, "-c", command, "run", "--quick", *args]
-    with open(base / f"{name}.log", "wb") as log:
-        return subprocess.Popen(
-            [*argv, "--report-dir", str(base / name)],
-            cwd=ROOT,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+    """Report directories of real quick runs, by the names of :data:`RUNS`, shared with the
+    other tests that make the same runs (tests/_shared_runs.py); read-only."""
+    made = {name: shared_run(tmp_path_factory, args) for name, args in RUNS.items()}
+    for name, run in made.items():
+        assert run.returncode == VERDICT_CODES[name], (
+            f"rtgate run for {name} exited {run.returncode}:\n{run.stdout}\n{run.stderr}"
         )
+    return {name: run.report_dir for name, run in made.items()}
 
 
 def _one_error_line(text: str) -> str:
