@@ -1,0 +1,118 @@
+"""Inputs a user can get wrong, one row each: the ``rtgate`` words, and what to make first.
+
+Every row must end in exit code 2 and exactly one line on stderr, ``rtgate: error: ...``, that
+says what was wrong where (``says``), with no traceback anywhere: tests/cli/test_bad_inputs.py
+runs each row through the real command in a subprocess, and a reliability script can run the
+same rows (:func:`run_case`).  In ``argv`` and ``says``, ``{tmp}`` is the row's own directory,
+also the command's working directory (a ``python:`` subject is imported from there).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["CASES", "BadInput", "run_case"]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class BadInput:
+    """One bad input: how to give it, and what the error line must name."""
+
+    #: the row's name (the test id)
+    name: str
+    #: the words after ``rtgate``
+    argv: tuple[str, ...]
+    #: makes what the row needs in its directory (files, FIFOs), or None
+    setup: Callable[[Path], None] | None = None
+    #: what the one error line must contain: the file, the key or field, the option
+    says: tuple[str, ...] = ()
+
+
+def run_case(case: BadInput, tmp: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """Run ``case`` as a user would, ``python -m rtgate`` from this checkout, in ``tmp``.
+
+    Raises:
+        subprocess.TimeoutExpired: the command hung (a FIFO read, workers spawned...).
+    """
+    if case.setup is not None:
+        case.setup(tmp)
+    paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
+    argv = [sys.executable, "-m", "rtgate", *(w.format(tmp=tmp) for w in case.argv)]
+    return subprocess.run(
+        argv, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def _file(name: str, text: str) -> Callable[[Path], None]:
+    def setup(tmp: Path) -> None:
+        (tmp / name).write_text(text, encoding="utf-8")
+
+    return setup
+
+
+def _fifo(name: str) -> Callable[[Path], None]:
+    def setup(tmp: Path) -> None:
+        os.mkfifo(tmp / name)
+
+    return setup
+
+
+#: an expectations file of the default subject with one entry, to spoil one key at a time
+_ENTRY = 'requirement = "LC-DESTROY-ORDER"\nreason = "r"\nlink = "https://example.invalid/1"\n'
+_EXPECT = ("run", "--expectations", "{tmp}/e.toml", "--report-dir", "{tmp}/out")
+
+
+def _expectations(name: str, top: str, entry: str = _ENTRY, *says: str) -> BadInput:
+    """A row of an expectations file whose top level is ``top`` and whose one entry is
+    ``entry``; the error must name the file and ``says``."""
+    text = f'subject = "reference"\n{top}\n[[expected]]\n{entry}'
+    return BadInput(f"expectations-{name}", _EXPECT, _file("e.toml", text), ("e.toml", *says))
+
+
+EXPECTATIONS = [
+    _expectations("expires-datetime", "", _ENTRY + "expires = 2027-06-30T10:00:00\n",
+                  "'expires'", "date and time"),
+    _expectations("expires-time", "", _ENTRY + "expires = 10:00:00\n", "'expires'"),
+    _expectations("expires-string", "", _ENTRY + 'expires = "2027-06-30"\n', "'expires'"),
+    _expectations("expires-number", "", _ENTRY + "expires = 20270630\n", "'expires'"),
+    _expectations("requirement-number", "", _ENTRY.replace('"LC-DESTROY-ORDER"', "5"),
+                  "'requirement'"),
+    _expectations("reason-array", "", _ENTRY.replace('"r"', '["r"]'), "'reason'"),
+    _expectations("link-bool", "", _ENTRY.replace('"https://example.invalid/1"', "true"),
+                  "'link'"),
+    _expectations("entry-versions-number", "", _ENTRY + "versions = 1.1\n", "'versions'"),
+    _expectations("entry-versions-array", "", _ENTRY + 'versions = [">=1"]\n', "'versions'"),
+    _expectations("host-number", "", _ENTRY + "host = 5\n", "'host'"),
+    _expectations("host-table", "", _ENTRY + "host = {a = 1}\n", "'host'"),
+    _expectations("profiles-number", "", _ENTRY + "profiles = 5\n", "'profiles'"),
+    _expectations("entry-unknown-key", "", _ENTRY + "reson = 'x'\n", "reson"),
+    _expectations("versions-number", "versions = 5", _ENTRY, "'versions'"),
+    _expectations("versions-array", 'versions = [">=1"]', _ENTRY, "'versions'"),
+    _expectations("require-string", 'require = "resctrl"', _ENTRY, "'require'"),
+    _expectations("require-numbers", "require = [1]", _ENTRY, "'require'"),
+    _expectations("top-unknown-key", 'expect = "x"', _ENTRY, "expect"),
+    BadInput("expectations-expected-number", _EXPECT,
+             _file("e.toml", 'subject = "reference"\nexpected = 5\n'), ("e.toml", "'expected'")),
+    BadInput("expectations-expected-strings", _EXPECT,
+             _file("e.toml", 'subject = "reference"\nexpected = ["a"]\n'), ("e.toml", "table")),
+    BadInput("expectations-subject-number", _EXPECT,
+             _file("e.toml", "subject = 5\n"), ("e.toml", "'subject'")),
+    BadInput("expectations-fifo", _EXPECT, _fifo("e.toml"), ("e.toml", "FIFO")),
+    BadInput("expectations-dev-zero", ("run", "--expectations", "/dev/zero"),
+             None, ("/dev/zero", "character device")),
+    BadInput("expectations-directory", ("run", "--expectations", "{tmp}"), None, ("directory",)),
+    BadInput("expectations-too-large", _EXPECT,
+             _file("e.toml", 'subject = "reference"\n' + "#" * (9 << 20)), ("larger than",)),
+    BadInput("catalog-fifo", ("run", "--catalog", "{tmp}/c.toml"), _fifo("c.toml"), ("FIFO",)),
+]  # fmt: skip
+
+#: every row, in the order the test runs them
+CASES: list[BadInput] = [*EXPECTATIONS]
