@@ -10,11 +10,16 @@ also the command's working directory (a ``python:`` subject is imported from the
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from harness.report.json_writer import to_json
+from tests.report._samples import sample_report
 
 __all__ = ["CASES", "BadInput", "run_case"]
 
@@ -114,5 +119,63 @@ EXPECTATIONS = [
     BadInput("catalog-fifo", ("run", "--catalog", "{tmp}/c.toml"), _fifo("c.toml"), ("FIFO",)),
 ]  # fmt: skip
 
+
+def _report(change: Callable[[dict[str, Any]], None]) -> Callable[[Path], None]:
+    """Writes a good report as ``{tmp}/good.json`` and, spoilt by ``change``, ``bad.json``."""
+
+    def setup(tmp: Path) -> None:
+        text = to_json(sample_report())
+        (tmp / "good.json").write_text(text, encoding="utf-8")
+        data = json.loads(text)
+        change(data)
+        (tmp / "bad.json").write_text(json.dumps(data), encoding="utf-8")
+
+    return setup
+
+
+def _set(*path: str | int, to: Any) -> Callable[[dict[str, Any]], None]:
+    def change(data: dict[str, Any]) -> None:
+        node: Any = data
+        for key in path[:-1]:
+            node = node[key]
+        node[path[-1]] = to
+
+    return change
+
+
+#: each command that reads a report, with ``{bad}`` where the spoilt one goes
+_READERS = {
+    "render": ("report", "render", "{tmp}/bad.json", "--out", "{tmp}/out"),
+    "diff": ("report", "diff", "{tmp}/good.json", "{tmp}/bad.json"),
+    "merge": ("report", "merge", "{tmp}/good.json", "{tmp}/bad.json", "--out", "{tmp}/out"),
+    "failed": ("run", "--failed", "{tmp}/bad.json"),
+    "replay": ("replay", "{tmp}/bad.json", "--requirement", "A-FAIL"),
+    "expectations": ("expectations", "update", "{tmp}/bad.json"),
+}
+#: ways to spoil a report, each with the field the error must name
+_SPOILT = {
+    "requirements-string": (_set("requirements", to="abc"), "requirements"),
+    "outcome-number": (_set("requirements", 0, "outcome", to=5), "requirements[0].outcome"),
+    "test-outcome-number": (_set("tests", 0, "outcome", to=5), "tests[0].outcome"),
+    "tests-of-requirement-string": (_set("requirements", 1, "tests", to="x"),
+                                    "requirements[1].tests"),
+    "command-number": (_set("run", "command", to=5), "run.command"),
+    "duration-string": (_set("run", "duration_s", to="x"), "run.duration_s"),
+    "verdict-number": (_set("summary", "verdict", to=7), "summary.verdict"),
+    "counts-list": (_set("summary", "counts", to=[1]), "summary.counts"),
+    "count-bool": (_set("summary", "counts", "pass", to=True), "summary.counts.pass"),
+    "argv-string": (_set("tests", 0, "commands", to=[{"argv": "x"}]), "tests[0].commands[0]"),
+}  # fmt: skip
+REPORTS = [
+    BadInput(f"report-{reader}-{name}", argv, _report(change), ("bad.json", field))
+    for name, (change, field) in _SPOILT.items()
+    for reader, argv in _READERS.items()
+    if reader == "diff" or name in ("outcome-number", "command-number")
+] + [
+    BadInput("report-fifo", ("report", "diff", "{tmp}/r.json", "{tmp}/r.json"), _fifo("r.json"),
+             ("r.json", "FIFO")),
+    BadInput("report-dev-zero", ("report", "render", "/dev/zero"), None, ("/dev/zero",)),
+]  # fmt: skip
+
 #: every row, in the order the test runs them
-CASES: list[BadInput] = [*EXPECTATIONS]
+CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS]
