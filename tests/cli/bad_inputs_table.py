@@ -177,5 +177,30 @@ REPORTS = [
     BadInput("report-dev-zero", ("report", "render", "/dev/zero"), None, ("/dev/zero",)),
 ]  # fmt: skip
 
+
+def _read_only_dir(tmp: Path) -> None:
+    """``{tmp}/ro``: a directory nobody may write; as root, whom modes do not stop, a link to
+    sysfs, where nobody may make a file."""
+    made = tmp / "made-ro"
+    made.mkdir(mode=0o555)
+    (tmp / "ro").symlink_to(made if not os.access(made, os.W_OK) else Path("/sys/kernel"))
+
+
+#: ``rtgate run``, quick to fail if the report directory is refused before the run
+_RUN = ("run", "-k", "test_transitions_table")
+REPORT_DIRS = [
+    BadInput("report-dir-is-a-file", (*_RUN, "--report-dir", "{tmp}/f"), _file("f", ""),
+             ("{tmp}/f", "not a directory")),
+    BadInput("report-dir-under-a-file", (*_RUN, "--report-dir", "{tmp}/f/out"), _file("f", ""),
+             ("{tmp}/f/out", "Not a directory")),
+    BadInput("report-dir-read-only", (*_RUN, "--report-dir", "{tmp}/ro"), _read_only_dir,
+             ("{tmp}/ro", "cannot write the report there")),
+    BadInput("report-dir-name-too-long", (*_RUN, "--report-dir", "{tmp}/" + "x" * 300), None,
+             ("File name too long",)),
+    BadInput("report-render-out-is-a-file",
+             ("report", "render", "{tmp}/good.json", "--out", "{tmp}/good.json"),
+             _report(_set("run", "command", to="")), ("good.json",)),
+]  # fmt: skip
+
 #: every row, in the order the test runs them
-CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS]
+CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS]

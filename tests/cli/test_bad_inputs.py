@@ -5,13 +5,22 @@ a subject's ``sys.exit``."""
 
 from __future__ import annotations
 
+import errno
+import itertools
+import os
 from pathlib import Path
 
 import pytest
 
+from harness.report import _atomic
+from harness.report.formats import FORMATS
+from harness.report.formats import JSON_NAME
+from harness.report.json_writer import read_json
 from tests.cli.bad_inputs_table import CASES
 from tests.cli.bad_inputs_table import BadInput
 from tests.cli.bad_inputs_table import run_case
+from tests.cli.test_cli import PASSING
+from tests.cli.test_cli import _run_cli
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
@@ -23,3 +32,49 @@ def test_bad_input_is_exit_2_in_one_line(case: BadInput, tmp_path: Path) -> None
     assert lines[0].startswith("rtgate: error: "), lines[0]
     for part in case.says:
         assert part.format(tmp=tmp_path) in lines[0]
+
+
+def _disk_full_at(nth: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every report file written from the ``nth`` on fails as a full disk does."""
+    real = _atomic._stage
+    calls = itertools.count(1)
+
+    def stage(target: Path, text: str) -> str:
+        if next(calls) >= nth:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(target))
+        return real(target, text)
+
+    monkeypatch.setattr(_atomic, "_stage", stage)
+
+
+def test_a_full_disk_at_the_end_is_one_line_and_no_format_says_pass(
+    tmp_path: Path,
+    catalog: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """The start of the run writes every format (marked incomplete); the disk fills up while the
+    end writes them again, at the JSON, the last: the Markdown must not say PASS beside it."""
+    _disk_full_at(2 * len(FORMATS), monkeypatch)
+    code, out = _run_cli(tmp_path, catalog, PASSING)
+    lines = capsys.readouterr().err.splitlines()
+    assert (code, lines) == (2, [f"rtgate: error: {out}: cannot write the report there: "
+                                 "No space left on device"])  # fmt: skip
+    assert read_json(out / JSON_NAME).run.complete is False
+    assert (out / "compliance.md").read_text().startswith("## rtgate: INCOMPLETE")
+
+
+def test_a_full_disk_at_the_start_runs_no_test(
+    tmp_path: Path,
+    catalog: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _disk_full_at(1, monkeypatch)
+    code, out = _run_cli(tmp_path, catalog, PASSING)
+    captured = capsys.readouterr()
+    assert code == 2
+    assert captured.err.splitlines() == [
+        f"rtgate: error: {out}: cannot write the report there: No space left on device"
+    ]
+    assert " passed" not in captured.out and not list(out.iterdir())
