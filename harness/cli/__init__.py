@@ -23,6 +23,7 @@ from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
 from harness.cli._parser import build_parser
+from harness.cli._parser import check_pytest_workers
 from harness.cli._report import report
 from harness.cli._run import run
 from harness.errors import RtgateError
@@ -93,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 f" (got {extra})"
             )
         if args.command == "run":
+            check_pytest_workers(extra)
             args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
             return run(args, extra)
         if args.command == "inject":

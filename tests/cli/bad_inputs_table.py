@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Callable
@@ -38,10 +39,15 @@ class BadInput:
     setup: Callable[[Path], None] | None = None
     #: what the one error line must contain: the file, the key or field, the option
     says: tuple[str, ...] = ()
+    #: seconds before the command counts as hung
+    timeout: float = 60
 
 
-def run_case(case: BadInput, tmp: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+def run_case(case: BadInput, tmp: Path) -> subprocess.CompletedProcess[str]:
     """Run ``case`` as a user would, ``python -m rtgate`` from this checkout, in ``tmp``.
+
+    The command runs in a session of its own, killed whole after ``case.timeout``: a row that
+    regressed (``-n 99999`` starting its workers) must not leave processes behind.
 
     Raises:
         subprocess.TimeoutExpired: the command hung (a FIFO read, workers spawned...).
@@ -51,9 +57,17 @@ def run_case(case: BadInput, tmp: Path, timeout: float = 60) -> subprocess.Compl
     paths = [str(ROOT), *filter(None, [os.environ.get("PYTHONPATH")])]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     argv = [sys.executable, "-m", "rtgate", *(w.format(tmp=tmp) for w in case.argv)]
-    return subprocess.run(
-        argv, cwd=tmp, env=env, capture_output=True, text=True, timeout=timeout, check=False
-    )
+    with subprocess.Popen(
+        argv, cwd=tmp, env=env, text=True, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    ) as process:  # fmt: skip
+        try:
+            out, err = process.communicate(timeout=case.timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
 def _file(name: str, text: str) -> Callable[[Path], None]:
@@ -202,5 +216,23 @@ REPORT_DIRS = [
              _report(_set("run", "command", to="")), ("good.json",)),
 ]  # fmt: skip
 
+
+def _numbers(
+    name: str, option: tuple[str, ...], values: tuple[str, ...], says: str
+) -> list[BadInput]:
+    """Rows of a numeric option; quick to time out, in case one starts what it counts."""
+    return [
+        BadInput(f"{name}-{value}", (*_RUN, *option, value), None, (says, value), timeout=20)
+        for value in values
+    ]
+
+
+NUMBERS = [
+    *_numbers("workers", ("-n",), ("99999", "0", "-1", "2.5", "many"), "argument -n"),
+    *_numbers("pytest-workers", ("--", "-n"), ("99999",), "argument -n/--numprocesses"),
+    *_numbers("pytest-numprocesses", ("--", "--numprocesses"), ("99999",), "-n/--numprocesses"),
+    *_numbers("seed", ("--hypothesis-seed",), ("-1", str(2**64), "x"), "--hypothesis-seed"),
+]
+
 #: every row, in the order the test runs them
-CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS]
+CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS]
