@@ -107,6 +107,9 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
         raise hooks.report_error
     if code == pytest.ExitCode.USAGE_ERROR:
         return UsageError.exit_code
+    chosen = _selection(args, extra)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and chosen:
+        raise UsageError(f"the selection ({chosen}) matched no test of the suite")
     if code in _HARNESS_TROUBLE:
         raise RtgateError(f"{_HARNESS_TROUBLE[pytest.ExitCode(code)]} (pytest exit code {code})")
     if hooks.report is None:
@@ -116,6 +119,14 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     print(render_summary(hooks.report))
     print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
     return 0 if hooks.report.summary.verdict == "pass" else 1
+
+
+def _selection(args: argparse.Namespace, extra: list[str]) -> str:
+    """What chose the tests of the run, in words; empty when the run is the whole suite."""
+    parts = [f"-k {args.keyword!r}"] if args.keyword else []
+    parts += [f"--requirement {args.requirement}"] if args.requirement else []
+    parts += [f"pytest's {shlex.join(extra)!r}"] if extra else []
+    return ", ".join(parts)
 
 
 @contextlib.contextmanager

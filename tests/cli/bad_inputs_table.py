@@ -234,5 +234,16 @@ NUMBERS = [
     *_numbers("seed", ("--hypothesis-seed",), ("-1", str(2**64), "x"), "--hypothesis-seed"),
 ]
 
+_OUT = ("--report-dir", "{tmp}/out")
+SELECTIONS = [
+    BadInput("select-keyword-nothing", ("run", *_OUT, "-k", "no_such_test"), None,
+             ("-k 'no_such_test'", "matched no test")),
+    BadInput("select-marker-nothing", ("run", *_OUT, "--", "-m", "no_such_marker"), None,
+             ("-m no_such_marker", "matched no test")),
+    BadInput("select-requirement-and-keyword-nothing",
+             ("run", *_OUT, "--requirement", "LC-DESTROY-ORDER", "-k", "test_transitions"), None,
+             ("--requirement LC-DESTROY-ORDER", "matched no test")),
+]  # fmt: skip
+
 #: every row, in the order the test runs them
-CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS]
+CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS, *SELECTIONS]
