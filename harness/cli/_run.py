@@ -40,6 +40,7 @@ from harness.plugin.run_check import with_runtime_access
 from harness.report.formats import check_report_dir
 from harness.report.model import Report
 from harness.report.summary import render_summary
+from harness.subjects.exits import exits_refused
 
 __all__ = ["default_report_dir", "pytest_args", "run"]
 
@@ -85,6 +86,11 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     Raises:
         RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
     """
+    with exits_refused():
+        return _run(args, extra)
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
     options = check_input(args)
     scenarios = scenarios_dir(args.scenarios)
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)

@@ -245,5 +245,22 @@ SELECTIONS = [
              ("--requirement LC-DESTROY-ORDER", "matched no test")),
 ]  # fmt: skip
 
+
+def _subject(module: str, body: str) -> BadInput:
+    """A row of a ``python:`` subject, the module ``module`` (``body``) in the row's directory."""
+    argv = ("run", *_OUT, "--subject", f"python:{module}:new_factory")
+    return BadInput(f"subject-{module.replace('_', '-')}", argv, _file(f"{module}.py", body),
+                    (f"python:{module}:new_factory", "exited at import"))  # fmt: skip
+
+
+SUBJECTS = [
+    _subject("exits_0_at_import", "import sys\nsys.exit(0)\n"),
+    _subject("exits_3_at_import", "import sys\nsys.exit(3)\n"),
+    _subject("exits_saying_at_import", "raise SystemExit('no')\n"),
+    _subject("os_exits_0_at_import", "import os\nos._exit(0)\n"),
+]
+
 #: every row, in the order the test runs them
-CASES: list[BadInput] = [*EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS, *SELECTIONS]
+CASES: list[BadInput] = [
+    *EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS, *SELECTIONS, *SUBJECTS
+]  # fmt: skip

@@ -78,3 +78,47 @@ def test_a_full_disk_at_the_start_runs_no_test(
         f"rtgate: error: {out}: cannot write the report there: No space left on device"
     ]
     assert " passed" not in captured.out and not list(out.iterdir())
+
+
+#: a subject that is the reference but for ``create``, which runs ``{how}``
+_EXITS_IN_CREATE = """
+import os
+import sys
+
+from reference_impl import new_factory as reference
+
+
+class Factory:
+    def __init__(self, inner):
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def create(self, *args, **kwargs):
+        {how}
+
+
+def new_factory(*args, **kwargs):
+    return Factory(reference(*args, **kwargs))
+"""
+
+
+@pytest.mark.parametrize(
+    ("how", "says"),
+    [("sys.exit(0)", "SystemExit: 0"), ("os._exit(0)", "os._exit(0) called in the process")],
+)
+def test_a_subject_exiting_in_a_test_fails_that_test_not_rtgate(
+    how: str, says: str, tmp_path: Path
+) -> None:
+    """``os._exit(0)`` in ``create()`` ended ``rtgate run`` with exit 0 and no report."""
+    rule = "LC-FACTORY-CREATE-STOPPED"
+    module = BadInput("exits", ("run", "--subject", "python:exits:new_factory",
+                                "--requirement", rule, "--report-dir", "{tmp}/out"))  # fmt: skip
+    (tmp_path / "exits.py").write_text(_EXITS_IN_CREATE.format(how=how))
+    done = run_case(module, tmp_path)
+    assert done.returncode == 1, done.stderr
+    report = read_json(tmp_path / "out" / JSON_NAME)
+    assert report.run.complete
+    assert [r.outcome for r in report.requirements] == ["error"]
+    assert says in (report.requirements[0].message or "")
