@@ -201,7 +201,7 @@ def _read_only_dir(tmp: Path) -> None:
 
 
 #: ``rtgate run``, quick to fail if the report directory is refused before the run
-_RUN = ("run", "-k", "test_transitions_table")
+_RUN = ("run", "-k", "test_transitions")
 REPORT_DIRS = [
     BadInput("report-dir-is-a-file", (*_RUN, "--report-dir", "{tmp}/f"), _file("f", ""),
              ("{tmp}/f", "not a directory")),
