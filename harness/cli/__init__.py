@@ -23,6 +23,7 @@ from harness.cli._listing import list_presets
 from harness.cli._listing import list_requirements
 from harness.cli._parser import ArgumentParser
 from harness.cli._parser import build_parser
+from harness.cli._parser import check_pytest_workers
 from harness.cli._report import report
 from harness.cli._run import run
 from harness.errors import RtgateError
@@ -63,6 +64,27 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 }
 
 
+def _dispatch(words: list[str], extra: list[str]) -> int:
+    """Parse ``words`` and run the command they name.  Only the parser's own exit (``--help``,
+    ``--version``) is an exit code: any other :class:`SystemExit` (a subject's) goes up."""
+    try:
+        args = build_parser().parse_args(words)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else 0
+    if extra and args.command not in ("run", "inject"):
+        raise UsageError(
+            f"only 'run' (pytest's) and 'inject' (the command's) take arguments after '--'"
+            f" (got {extra})"
+        )
+    if args.command == "run":
+        check_pytest_workers(extra)
+        args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
+        return run(args, extra)
+    if args.command == "inject":
+        return inject(args, extra)
+    return _COMMANDS[args.command](args)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one ``rtgate`` command and return its exit code (the console script exits with it).
 
@@ -86,20 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         cut = words.index("--")
         words, extra = words[:cut], words[cut + 1 :]
     try:
-        args = build_parser().parse_args(words)
-        if extra and args.command not in ("run", "inject"):
-            raise UsageError(
-                f"only 'run' (pytest's) and 'inject' (the command's) take arguments after '--'"
-                f" (got {extra})"
-            )
-        if args.command == "run":
-            args.invocation = ["rtgate", *words, *(["--", *extra] if extra else [])]
-            return run(args, extra)
-        if args.command == "inject":
-            return inject(args, extra)
-        return _COMMANDS[args.command](args)
-    except SystemExit as stop:  # --help
-        return stop.code if isinstance(stop.code, int) else 0
+        return _dispatch(words, extra)
     except RtgateError as err:
         if debug:
             traceback.print_exc()
@@ -111,6 +120,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         print("rtgate: error: interrupted", file=sys.stderr)
+        return RtgateError.exit_code
+    except SystemExit as stop:  # a subject's sys.exit() outside any test: never rtgate's code
+        if debug:
+            traceback.print_exc()
+        print(f"rtgate: error: internal error: sys.exit({stop.code!r}) ended the command "
+              "(see --debug)", file=sys.stderr)  # fmt: skip
         return RtgateError.exit_code
     except Exception as err:  # noqa: BLE001 - the last boundary: one line, not a traceback
         if debug:

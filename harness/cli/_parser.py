@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 from typing import NoReturn
 
 from harness.build_info import full_version
@@ -10,7 +11,7 @@ from harness.errors import UsageError
 from harness.plugin import hypothesis_profiles
 from harness.plugin.options import RUN_OPTIONS
 
-__all__ = ["ArgumentParser", "build_parser"]
+__all__ = ["ArgumentParser", "build_parser", "check_pytest_workers", "max_workers"]
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -235,8 +236,9 @@ def _run_command(commands: argparse._SubParsersAction) -> None:
     _common(run)
     _run_options(run)
     run.add_argument(
-        "-n", dest="workers", type=_workers, metavar="N", help="run on N pytest-xdist workers"
-    )
+        "-n", dest="workers", type=_workers, metavar="N",
+        help=f"run on N pytest-xdist workers (1 to {WORKERS_PER_CPU} per CPU; auto: one per CPU)",
+    )  # fmt: skip
     run.add_argument("-k", dest="keyword", metavar="EXPR", help="only tests matching EXPR")
     run.add_argument(
         "--failed", metavar="REPORT",
@@ -279,7 +281,7 @@ def _hypothesis_options(run: argparse.ArgumentParser) -> None:
     )
     run.add_argument(
         "--hypothesis-seed",
-        type=_workers,
+        type=_seed,
         metavar="N",
         help=f"the seed of every Hypothesis test (default: {hypothesis_profiles.DEFAULT_SEED}; "
         "the report records it)",
@@ -298,11 +300,47 @@ def _common(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _workers(text: str) -> int:
+#: the most xdist workers per CPU: more only thrash (each is a Python process with the suite)
+WORKERS_PER_CPU = 4
+#: the largest ``--hypothesis-seed``: what a 64-bit seed holds
+MAX_SEED = 2**64 - 1
+
+
+def max_workers() -> int:
+    """The most workers ``-n`` takes on this machine."""
+    return WORKERS_PER_CPU * (os.cpu_count() or 1)
+
+
+def _workers(text: str) -> int | str:
+    """``-n``: 'auto' (one per CPU, xdist's own), or 1 to :func:`max_workers`; ``-n 99999``
+    would start 99999 Python processes."""
+    if text == "auto":
+        return text
+    return _whole_number(text, 1, max_workers(), " or 'auto'")
+
+
+def check_pytest_workers(words: list[str]) -> None:
+    """The words after ``--`` give pytest-xdist's ``-n`` the same bounds as ``rtgate run -n``.
+
+    Raises:
+        UsageError: a number of workers out of bounds.
+    """
+    parser = ArgumentParser(prog="rtgate run ... --", add_help=False)
+    parser.add_argument("-n", "--numprocesses", type=_workers)
+    parser.parse_known_args(words)
+
+
+def _seed(text: str) -> int:
+    return _whole_number(text, 0, MAX_SEED)
+
+
+def _whole_number(text: str, low: int, high: int, other: str = "") -> int:
     try:
         value = int(text)
     except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0 (got {text!r})")
+        value = low - 1
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number from {low} to {high}{other} (got {text[:40]!r})"
+        )
     return value

@@ -24,19 +24,23 @@ import pytest
 
 from harness.cli._terminal import failing_tests
 from harness.cli._terminal import header
+from harness.errors import InputFileError
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.plugin import ensure_registered
 from harness.plugin.keys import driven_key
 from harness.plugin.keys import failure_logs_key
 from harness.plugin.keys import options_key
+from harness.plugin.keys import report_error_key
 from harness.plugin.keys import report_key
 from harness.plugin.options import request_from
 from harness.plugin.run_check import RunOptions
 from harness.plugin.run_check import check_run
 from harness.plugin.run_check import with_runtime_access
+from harness.report.formats import check_report_dir
 from harness.report.model import Report
 from harness.report.summary import render_summary
+from harness.subjects.exits import exits_refused
 
 __all__ = ["default_report_dir", "pytest_args", "run"]
 
@@ -60,6 +64,7 @@ class _RunHooks:
         self.options = options
         self.report: Report | None = None
         self.logs: dict[str, tuple[str, ...]] = {}
+        self.report_error: InputFileError | None = None
 
     def pytest_addhooks(self, pluginmanager: pytest.PytestPluginManager) -> None:
         ensure_registered(pluginmanager)
@@ -72,6 +77,7 @@ class _RunHooks:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.report = config.stash.get(report_key, None)
         self.logs = config.stash.get(failure_logs_key, {})
+        self.report_error = config.stash.get(report_error_key, None)
 
 
 def run(args: argparse.Namespace, extra: list[str]) -> int:
@@ -80,9 +86,15 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     Raises:
         RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
     """
+    with exits_refused():
+        return _run(args, extra)
+
+
+def _run(args: argparse.Namespace, extra: list[str]) -> int:
     options = check_input(args)
     scenarios = scenarios_dir(args.scenarios)
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)
+    check_report_dir(report_dir)
     options = dataclasses.replace(options, report_dir=str(report_dir.absolute()))
     # A CI job that times out sends SIGTERM: end the run as Ctrl-C does, so that the fixtures
     # of a real host still remove what they made.
@@ -97,8 +109,13 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
             code = pytest.main(pytest_args(args, prepared, scenarios, extra), plugins=[hooks])
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if hooks.report_error is not None:
+        raise hooks.report_error
     if code == pytest.ExitCode.USAGE_ERROR:
         return UsageError.exit_code
+    chosen = _selection(args, extra)
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED and chosen:
+        raise UsageError(f"the selection ({chosen}) matched no test of the suite")
     if code in _HARNESS_TROUBLE:
         raise RtgateError(f"{_HARNESS_TROUBLE[pytest.ExitCode(code)]} (pytest exit code {code})")
     if hooks.report is None:
@@ -108,6 +125,14 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     print(render_summary(hooks.report))
     print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
     return 0 if hooks.report.summary.verdict == "pass" else 1
+
+
+def _selection(args: argparse.Namespace, extra: list[str]) -> str:
+    """What chose the tests of the run, in words; empty when the run is the whole suite."""
+    parts = [f"-k {args.keyword!r}"] if args.keyword else []
+    parts += [f"--requirement {args.requirement}"] if args.requirement else []
+    parts += [f"pytest's {shlex.join(extra)!r}"] if extra else []
+    return ", ".join(parts)
 
 
 @contextlib.contextmanager
@@ -238,7 +263,7 @@ def default_report_dir(subject: str, root: Path | None = None) -> Path:
     reports = (root or Path.cwd()) / "reports"
     stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
     slug = re.sub(r"[^a-z0-9]+", "-", subject.lower()).strip("-")[:40] or "subject"
-    reports.mkdir(parents=True, exist_ok=True)
+    check_report_dir(reports)
     for serial in range(1, 1000):
         suffix = "" if serial == 1 else f"-{serial}"
         target = reports / f"{stamp}-{slug}{suffix}"

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from harness.build_info import full_version
+from harness.errors import InputFileError
 from harness.plugin import hypothesis_profiles
 from harness.plugin.checks import CHECKS_PROPERTY
 from harness.plugin.checks import tallies_from
@@ -24,6 +25,7 @@ from harness.plugin.commands import COMMANDS_PROPERTY
 from harness.plugin.hypothesis_profiles import parse_hypothesis
 from harness.plugin.keys import driven_key
 from harness.plugin.keys import failure_logs_key
+from harness.plugin.keys import report_error_key
 from harness.plugin.keys import report_key
 from harness.plugin.keys import requirements_key
 from harness.plugin.keys import verdict_key
@@ -146,8 +148,22 @@ class OutcomeCollector:
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         # A report marked incomplete first: a run killed before it ends leaves that, never
         # the previous run's report looking like this one's, nor a half-written file.
-        if self.options.report_dir is not None:
-            write_all(self.build(complete=False), self.options.report_dir)
+        self._write(self.build(complete=False))
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        """No test runs when the report could not even be started: its time would be lost."""
+        return True if report_error_key in self.config.stash else None
+
+    def _write(self, report: Report) -> None:
+        """Write every format, or record why they could not be written: one line at the end
+        (``rtgate run``: exit 2; plugin mode: a usage error), never an INTERNALERROR."""
+        if self.options.report_dir is None:
+            return
+        try:
+            write_all(report, self.options.report_dir)
+        except InputFileError as err:
+            self.config.stash[report_error_key] = err
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -159,12 +175,13 @@ class OutcomeCollector:
         }
         self.config.stash[verdict_key] = report.summary.verdict
         report_dir = self.options.report_dir
-        if report_dir is not None:
-            write_all(report, report_dir)
+        self._write(report)
         self.config.hook.pytest_rtgate_report(
             report=report, report_dir=report_dir, config=self.config
         )
-        if self._verdict_is_the_exit_code(report, exitstatus):
+        if report_error_key in self.config.stash:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        elif self._verdict_is_the_exit_code(report, exitstatus):
             session.exitstatus = (
                 pytest.ExitCode.OK
                 if report.summary.verdict == "pass"
@@ -188,6 +205,9 @@ class OutcomeCollector:
         ``rtgate run``, which turns pytest's tracebacks off: why the suite did not collect
         (the suite's own fault, never the runtime's, and nothing else would say it)."""
         report = self.config.stash.get(report_key, None)
+        failed = self.config.stash.get(report_error_key, None)
+        if failed is not None and not self.config.stash.get(driven_key, False):
+            terminalreporter.write_line(f"rtgate: error: {failed}", red=True)
         if self.config.stash.get(driven_key, False):
             for failed in self.collect_errors:
                 terminalreporter.write_sep("_", f"ERROR collecting {failed.nodeid}")

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
+from harness.errors import InputFileError
 from harness.plugin.options import RunOptions
 from harness.report.model import CheckTally
 from harness.report.model import Report
 from harness.report.model import Verdict
 
 __all__ = [
-    "checks_key", "driven_key", "failure_logs_key", "options_key", "report_key",
-    "requirements_key", "verdict_key",
+    "checks_key", "driven_key", "failure_logs_key", "options_key", "report_error_key",
+    "report_key", "requirements_key", "verdict_key",
 ]  # fmt: skip
 
 #: the checked options of the run (config stash)
@@ -29,3 +30,6 @@ driven_key = pytest.StashKey[bool]()
 #: the last lines of each failed test's captured log, by node id, for the terminal (config
 #: stash, on the controller)
 failure_logs_key = pytest.StashKey[dict[str, tuple[str, ...]]]()
+#: why the report could not be written (a full disk, a directory gone read-only), set on the
+#: controller; the run stops, and ``rtgate run`` says it in one line (config stash)
+report_error_key = pytest.StashKey[InputFileError]()

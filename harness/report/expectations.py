@@ -35,6 +35,7 @@ from packaging.version import Version
 
 from harness.errors import InputFileError
 from harness.errors import split_toml_error
+from harness.input_files import read_input
 from harness.report.features import FEATURES
 from harness.report.model import ExpectedFailure
 from harness.report.model import RequirementResult
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 _FIELDS = {"requirement", "reason", "link", "expires", "versions", "host", "profiles"}
+#: the keys of the file itself
+_TOP_FIELDS = {"subject", "versions", "require", "expected"}
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -144,10 +147,7 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
     Raises:
         InputFileError: unreadable, not TOML, or an entry that is wrong; names file and line.
     """
-    try:
-        raw = open(path, "rb").read()  # noqa: SIM115 - read at once
-    except OSError as err:
-        raise InputFileError(path, f"cannot read the expectations: {err.strerror}") from err
+    raw = read_input(path, "expectations")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as err:
@@ -156,23 +156,27 @@ def load_expectations(path: str, known: Iterable[str] = ()) -> ExpectationSet:
         message, line = split_toml_error(str(err), raw.decode("utf-8"))
         raise InputFileError(path, f"not valid TOML: {message}", line) from None
     lines = _table_lines(raw.decode("utf-8"))
+    unknown = set(data) - _TOP_FIELDS
+    if unknown:
+        raise InputFileError(
+            path, f"unknown key(s) {sorted(unknown)}; known: {sorted(_TOP_FIELDS)}", 1
+        )
     subject = data.get("subject")
     if not isinstance(subject, str) or not subject:
         raise InputFileError(path, "'subject' (the runtime the file is for) is required", 1)
-    versions = data.get("versions", "")
-    try:
-        SpecifierSet(versions)
-    except (InvalidSpecifier, TypeError):
+    versions = _versions(path, data.get("versions", ""), _key_line(raw, "versions"))
+    require = _require(path, data.get("require", []), _key_line(raw, "require"))
+    listed = data.get("expected", [])
+    if not isinstance(listed, list):
         raise InputFileError(
             path,
-            f"'versions' must be PEP 440 specifiers like '>=1.1,<1.2' (got {versions!r})",
-            _key_line(raw, "versions"),
-        ) from None
-    require = _require(path, data.get("require", []), _key_line(raw, "require"))
+            f"'expected' must be an array of tables ([[expected]]; got {listed!r})",
+            _key_line(raw, "expected"),
+        )
     known_ids = set(known)
     entries = []
     seen: dict[str, list[tuple[int, tuple[str, ...]]]] = {}
-    for index, entry in enumerate(data.get("expected", [])):
+    for index, entry in enumerate(listed):
         line = lines[index] if index < len(lines) else None
         entries.append(_entry(path, entry, line, known_ids, seen))
     return ExpectationSet(
@@ -213,27 +217,47 @@ def _entry(
             )
     seen.setdefault(req, []).append((line or 0, profiles))
     expires = entry.get("expires")
-    if expires is not None and not isinstance(expires, datetime.date):
+    # a TOML datetime is a datetime.date too, and cannot be compared with the run's day
+    if expires is not None and type(expires) is not datetime.date:
         raise InputFileError(
-            path, f"'expires' must be a date like 2027-06-30 (got {expires!r})", line
+            path,
+            f"'expires' must be a TOML date like 2027-06-30, unquoted (got {_toml(expires)})",
+            line,
         )
-    versions = entry.get("versions", "")
-    try:
-        SpecifierSet(versions)
-    except (InvalidSpecifier, TypeError):
-        raise InputFileError(
-            path, f"'versions' must be PEP 440 specifiers like '>=1.1.4' (got {versions!r})", line
-        ) from None
     return Expectation(
         req,
         entry["reason"].strip(),
         entry["link"].strip(),
         expires,
         line or 0,
-        versions,
+        _versions(path, entry.get("versions", ""), line),
         _host(path, entry.get("host", []), line),
         profiles,
     )
+
+
+def _versions(path: str, value: Any, line: int | None) -> str:
+    """A checked ``versions``: a string of PEP 440 specifiers, "" for every version."""
+    try:
+        if not isinstance(value, str):
+            raise TypeError(value)
+        SpecifierSet(value)
+    except (InvalidSpecifier, TypeError):
+        raise InputFileError(
+            path,
+            f"'versions' must be PEP 440 specifiers like '>=1.1,<1.2' (got {_toml(value)})",
+            line,
+        ) from None
+    return value
+
+
+def _toml(value: Any) -> str:
+    """A value as the message shows it: its TOML kind where that is what is wrong."""
+    if isinstance(value, datetime.datetime):
+        return f"the date and time {value.isoformat()}"
+    if isinstance(value, datetime.time):
+        return f"the time {value.isoformat()}"
+    return repr(value)
 
 
 def _host(path: str, value: Any, line: int | None) -> tuple[str, ...]:

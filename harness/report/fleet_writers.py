@@ -51,7 +51,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from harness.report._atomic import write_text_atomic
+from harness.report._atomic import write_texts_atomic
 from harness.report._templates import environment
 from harness.report.fleet_markdown import MISSING
 from harness.report.fleet_markdown import summary_text
@@ -180,4 +180,6 @@ def write_fleet(fleet: Fleet, directory: str | os.PathLike[str]) -> list[Path]:
     """Write every file of the fleet report into ``directory`` (made if missing)."""
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
-    return [write_text_atomic(target / name, writer(fleet)) for name, writer in FLEET_FILES.items()]
+    return write_texts_atomic(
+        [(target / name, writer(fleet)) for name, writer in FLEET_FILES.items()]
+    )

@@ -18,7 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from harness.errors import InputFileError
+from harness.input_files import MAX_REPORT_BYTES
+from harness.input_files import read_input
 from harness.report._atomic import write_text_atomic
+from harness.report._shape import shape_problem
 from harness.report.model import OUTCOMES
 from harness.report.model import CheckTally
 from harness.report.model import CommandResult
@@ -60,10 +63,9 @@ def read_json(path: str | os.PathLike[str]) -> Report:
     Raises:
         InputFileError: the file cannot be read or is not an rtgate compliance report.
     """
+    raw = read_input(path, "report", MAX_REPORT_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except OSError as err:
-        raise InputFileError(str(path), f"cannot read the report: {err}") from err
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
         raise InputFileError(str(path), f"not a report: not UTF-8 text ({err.reason})") from err
     return from_json(text, str(path))
@@ -82,6 +84,9 @@ def from_json(text: str, path: str = "<string>") -> Report:
     if not isinstance(data, dict) or data.get("schema") not in READABLE:
         got = data.get("schema") if isinstance(data, dict) else type(data).__name__
         raise InputFileError(path, f"'schema' must be {SCHEMA!r} (got {got!r})")
+    problem = shape_problem(data, check_required=data["schema"] == SCHEMA)
+    if problem is not None:
+        raise InputFileError(path, f"malformed report: {problem}")
     try:
         return Report(
             run=_run_from(data["run"]),

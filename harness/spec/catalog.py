@@ -19,6 +19,7 @@ from typing import NoReturn
 
 from harness.errors import SpecError
 from harness.errors import split_toml_error
+from harness.input_files import read_input
 from harness.spec.features import FEATURES
 
 __all__ = [
@@ -124,9 +125,10 @@ def load_catalog(path: str | None = None) -> Catalog:
             (missing or unknown key, bad level, scope, id or since, duplicate id, bad profiles).
     """
     where = str(path if path is not None else DEFAULT_CATALOG)
+    raw = read_input(where, "catalog", error=SpecError)
     try:
-        text = Path(where).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
         raise SpecError(where, f"cannot read the catalog: {err}") from err
     try:
         data = tomllib.loads(text)

@@ -92,6 +92,10 @@ def _api_subject(text: str, module_name: str, attr: str, kind: SubjectKind) -> A
         module = importlib.import_module(module_name)
     except Exception as err:  # noqa: BLE001 - any import failure is the user's module
         raise UsageError(f"subject {text!r}: cannot import {module_name!r}: {err}") from err
+    except SystemExit as stop:  # the module's sys.exit() must not be rtgate's exit code
+        raise UsageError(
+            f"subject {text!r}: module {module_name!r} exited at import with code {stop.code!r}"
+        ) from None
     make_factory = getattr(module, attr, None)
     if make_factory is None:
         raise UsageError(f"subject {text!r}: module {module_name!r} has no attribute {attr!r}")

@@ -140,7 +140,7 @@ def _as_root(args: list[str], message: str) -> object:
             ["--host", "real", "--preset", "no-rdt"],
             "rtgate: error: '--preset' names a simulated machine; it cannot go with '--host real'",
         ),
-        (["-n", "many"], "rtgate: error: argument -n: must be a whole number >= 0"),
+        (["-n", "many"], "rtgate: error: argument -n: must be a whole number from 1 to"),
         (["--frobnicate"], "rtgate: error: unrecognized arguments: --frobnicate"),
         (["--scenarios", "/nonexistent"], "rtgate: error: '--scenarios' must be a directory"),
         (
