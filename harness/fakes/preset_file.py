@@ -30,6 +30,7 @@ from typing import Any
 from harness.errors import InputFileError
 from harness.fakes.topology import Topology
 from harness.fakes.topology_check import topology_problems
+from harness.input_files import read_input
 
 __all__ = ["PresetFile", "dump_preset", "load_preset_file", "parse_preset"]
 
@@ -58,11 +59,11 @@ def load_preset_file(path: str | Path) -> PresetFile:
         InputFileError: one line: the file is missing or unreadable, is not TOML, has an
             unknown key or a value of the wrong type, or describes an impossible machine.
     """
+    raw = read_input(path, "preset file")  # a FIFO or /dev/zero is refused, not waited on
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        reason = err.strerror if isinstance(err, OSError) else "not UTF-8 text"
-        raise InputFileError(str(path), f"not a preset file: {reason}") from None
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not a preset file: not UTF-8 text") from None
     return parse_preset(text, str(path))
 
 

@@ -4,6 +4,7 @@ does, and every bad file or combination ends in one line and exit 2."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -125,9 +126,14 @@ def test_bad_preset_files_are_one_line_and_exit_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     missing = tmp_path / "missing.toml"
-    assert f"{missing}: not a preset file: No such file" in _error(
+    assert f"{missing}: cannot read the preset file: No such file" in _error(
         capsys, "--preset-file", str(missing)
     )
+    # a FIFO would block an open for reading until a writer came: it is refused instead
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)
+    said = _error(capsys, "--preset-file", str(fifo))
+    assert "cannot read the preset file: it is a FIFO, not a regular file" in said
     bad = tmp_path / "bad.toml"
     bad.write_text('name = "x"\n[topology]\ncores = 4\n')
     assert "unknown key 'cores' in [topology]" in _error(capsys, "--preset-file", str(bad))
