@@ -111,6 +111,7 @@ def test_suite_catches_runtime_only_faults_reveal(wrapper: str, tmp_path: Path) 
     assert rule in result.stdout, "the summary must name the broken rule"
 
 
+@pytest.mark.slow  # each run waits out the probe limits of a runtime that hangs: up to 40 s
 @pytest.mark.parametrize("certify", [False, True], ids=["plain", "certify"])
 @pytest.mark.parametrize("wrapper", sorted(UNUSABLE_OCI))
 def test_a_runtime_that_cannot_run_a_container_fails_in_bounded_time(

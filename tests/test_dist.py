@@ -12,6 +12,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 #: the packages a wheel ships (pyproject's packages.find)
 SHIPPED = ("harness", "reference_impl", "rtgate")
@@ -52,6 +54,7 @@ def test_every_third_party_import_is_a_declared_dependency() -> None:
     assert not undeclared, f"imported but not in pyproject's dependencies: {undeclared}"
 
 
+@pytest.mark.slow  # builds a wheel and installs it into a new venv
 def test_the_wheel_runs_from_a_fresh_venv_outside_the_tree(tmp_path: Path) -> None:
     from harness.build_info import checkout_commit
     from tools.build_dist import build

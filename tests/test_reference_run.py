@@ -47,7 +47,15 @@ def _tests_per_requirement(report_json: Path) -> dict[str, int]:
     return {r["id"]: len(r["tests"]) for r in report["requirements"]}
 
 
-@pytest.mark.parametrize("profile", ["seed", "runc-1.2", "runtime-spec"])
+@pytest.mark.parametrize(
+    "profile",
+    [
+        "seed",  # the serial run above
+        # a whole run each, about a minute: make test-all
+        pytest.param("runc-1.2", marks=pytest.mark.slow),
+        pytest.param("runtime-spec", marks=pytest.mark.slow),
+    ],
+)
 def test_verdicts_match_the_baseline_report(profile: str, serial_run: Path, tmp_path: Path) -> None:
     """No change alters a requirement's outcome, nor how many tests check it, against the
     baseline report of the same command (tests/baseline/README.md says when to rewrite it)."""

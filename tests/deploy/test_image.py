@@ -110,6 +110,7 @@ def _runs(buildah: Buildah, name: str) -> str:
 
 # one test for one build: under xdist, two tests of a module-scoped fixture may land on two
 # workers and build the image twice
+@pytest.mark.slow  # builds a Debian image with buildah and mmdebstrap
 def test_image_builds_and_gives_what_the_manifests_count_on(image: tuple[Buildah, str]) -> None:
     buildah, name = image
     said = _runs(buildah, name)

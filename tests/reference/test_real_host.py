@@ -110,6 +110,7 @@ def _leftovers(prefix: str) -> list[str]:
     return found
 
 
+@pytest.mark.slow  # the whole suite twice, real and simulated: minutes
 @pytest.mark.parametrize("profile", ["seed", "runc-1.2"])
 def test_real_run_equals_the_simulated_run(profile: str, tmp_path: Path) -> None:
     real_dir, sim_dir = tmp_path / "real", tmp_path / "simulated"
@@ -154,6 +155,7 @@ FAULT_RULES = (
 )  # fmt: skip
 
 
+@pytest.mark.slow  # every fault cell on the real host and the simulated one: minutes
 @pytest.mark.parametrize("profile", ["runc-1.1", "runtime-spec"])
 def test_real_faults_equal_the_simulated_ones(profile: str, tmp_path: Path) -> None:
     """The profiles the whole-run comparison above leaves out, on the fault rules alone: the

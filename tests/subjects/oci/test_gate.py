@@ -82,6 +82,7 @@ def _outcomes(report_dir: Path) -> dict[str, Any]:
     return {r["id"]: r["outcome"] for r in report["requirements"]}
 
 
+@pytest.mark.slow  # a whole gate run of a real runtime per profile: about a minute each
 @pytest.mark.parametrize("profile", PROFILES)
 @pytest.mark.parametrize("runtime", sorted(GATES))
 def test_runtime_passes_with_its_expectations(runtime: str, profile: str, tmp_path: Path) -> None:
@@ -106,6 +107,7 @@ def test_runtime_passes_with_its_expectations(runtime: str, profile: str, tmp_pa
     assert unexplained == [], f"only RDT, fault injection and features may skip: {unexplained}"
 
 
+@pytest.mark.slow  # a whole gate run of a real runtime
 @pytest.mark.parametrize("runtime", sorted(GATES))
 def test_runtime_fails_without_its_expectations(runtime: str, tmp_path: Path) -> None:
     """Each runtime departs from the runtime-spec somewhere: without the file the gate says so."""
@@ -118,6 +120,7 @@ def test_runtime_fails_without_its_expectations(runtime: str, tmp_path: Path) ->
     assert _left(prefix) == []
 
 
+@pytest.mark.slow  # two whole gate runs of runc
 def test_two_workers_give_the_serial_run_s_outcomes(tmp_path: Path) -> None:
     """Each xdist worker has its own root, ids and bundles: the outcomes do not change."""
     expectations = _gate("runc")
