@@ -273,11 +273,11 @@ def _hypothesis_options(run: argparse.ArgumentParser) -> None:
     examples.add_argument("--quick", action="store_true", help="fewer Hypothesis examples")
     examples.add_argument(
         "--hypothesis-profile",
-        choices=hypothesis_profiles.PROFILES,
+        choices=(*hypothesis_profiles.SHORT_NAMES, *hypothesis_profiles.PROFILES),
         metavar="NAME",
-        help=f"the Hypothesis settings profile: one of {', '.join(hypothesis_profiles.PROFILES)} "
-        f"(default: {hypothesis_profiles.DEFAULT}; {hypothesis_profiles.DEEP} is for nightly "
-        "runs)",
+        help="the Hypothesis settings profile: quick (fewer examples, no shrinking), ci (the "
+        "default) or deep (for nightly runs), or their full names "
+        f"({', '.join(hypothesis_profiles.PROFILES)})",
     )
     run.add_argument(
         "--hypothesis-seed",

@@ -28,6 +28,7 @@ from harness.errors import InputFileError
 from harness.errors import RtgateError
 from harness.errors import UsageError
 from harness.plugin import ensure_registered
+from harness.plugin import hypothesis_profiles
 from harness.plugin.keys import driven_key
 from harness.plugin.keys import failure_logs_key
 from harness.plugin.keys import options_key
@@ -244,7 +245,8 @@ def pytest_args(
     if args.quick:
         argv.append("--hypothesis-profile=rtgate-quick")
     if args.hypothesis_profile:
-        argv.append(f"--hypothesis-profile={args.hypothesis_profile}")
+        name = hypothesis_profiles.SHORT_NAMES.get(args.hypothesis_profile, args.hypothesis_profile)
+        argv.append(f"--hypothesis-profile={name}")
     if args.hypothesis_seed is not None:
         argv.append(f"--hypothesis-seed={args.hypothesis_seed}")
     return argv + extra

@@ -40,6 +40,7 @@ __all__ = [
     "DEFAULT_SEED",
     "PROFILES",
     "QUICK",
+    "SHORT_NAMES",
     "HypothesisRun",
     "describe",
     "parse_hypothesis",
@@ -66,6 +67,10 @@ QUICK = "rtgate-quick"
 DEEP = "rtgate-deep"
 #: every profile rtgate registers
 PROFILES = (DEFAULT, QUICK, DEEP)
+#: what ``rtgate run --hypothesis-profile`` also takes: quick for a developer's loop, ci for a
+#: gate (the default), deep for a nightly job.  Only the command line knows them: registered
+#: with Hypothesis, ``ci`` would replace its own profile of that name in every session
+SHORT_NAMES = {"quick": QUICK, "ci": DEFAULT, "deep": DEEP}
 #: the seed of every Hypothesis test when ``--hypothesis-seed`` is not given
 DEFAULT_SEED = 0
 
