@@ -6,6 +6,12 @@ VENV   := .venv
 PYTHON := $(VENV)/bin/python
 STAMP  := $(VENV)/.rtgate-installed
 
+# Compiled modules, and pytest's assertion-rewritten test modules, are kept (in .venv/pycache,
+# out of the tree) whatever the environment says: with PYTHONDONTWRITEBYTECODE inherited, every
+# rtgate run the tests start compiled everything again, and a one-rule run took 5.5 s, not 2.6.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
+
 .PHONY: run test test-all bench lint mutate clean distclean FORCE
 
 run: $(STAMP)

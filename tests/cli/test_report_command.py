@@ -22,13 +22,14 @@ from harness.report.json_writer import write_json
 from tests._shared_runs import shared_run
 from tests.broken import expectation
 from tests.report._samples import sample_report
+from tests.test_presets import preset_run_args
 
 BROKEN = "precedence_reversed"
 #: report name -> the arguments of its ``rtgate run``
 RUNS = {
     "v1-cat": ("--quick", "--profile", "seed", "--preset", "v1-cat"),
-    "xeon-cdp": ("--quick", "--profile", "seed", "--preset", "xeon-cdp"),
-    "hybrid-cat": ("--quick", "--profile", "seed", "--preset", "hybrid-cat"),
+    "xeon-cdp": preset_run_args("xeon-cdp"),
+    "hybrid-cat": preset_run_args("hybrid-cat"),
     "broken": ("--quick", "--profile", "seed", "--preset", "v1-cat",
                "--subject", f"python:tests.broken.{BROKEN}:new_factory"),
 }  # fmt: skip
