@@ -1,11 +1,13 @@
 """This machine as a host: real processes, real cgroupfs, real hook programs, real faults.
 
-The machine is shared.  A real host owns a prefix, ``rtgate-<pid>-<n>`` (unique per process,
-so xdist workers never meet), and every container id, cgroup, resctrl group, state dir, hook
-program and mount it hands out carries it.  :meth:`RealHost.close` runs even when a test fails:
-it undoes the host's mounts, thaws its groups, kills and reaps the processes it or its subject
-started, removes its groups deepest first and its directories, and reports whatever it could not
-undo.  It never signals, moves or removes anything without the prefix or that it did not start.
+The machine is shared.  A real host owns a prefix, ``rtgate-<pid>-t<start time>-<n>`` (unique
+per process, so xdist workers never meet, and per process ever, so a reused pid never meets an
+old run's leftovers: :mod:`.ownership`), and every container id, cgroup, resctrl group, state
+dir, hook program and mount it hands out carries it.  :meth:`RealHost.close` runs even when a
+test fails or a signal stops the run (:mod:`harness.interrupts`): it undoes the host's mounts,
+thaws its groups, kills and reaps the processes it or its subject started, removes its groups
+deepest first and its directories, and reports whatever it could not undo.  It never signals,
+moves or removes anything without the prefix or that it did not start.
 
 A fault (an ``rmdir`` that fails with EBUSY, a write to ``freezer.state`` that fails) reaches the
 subject's commands run as programs, through the syscall fault engine (:mod:`.command_faults`).
@@ -28,6 +30,7 @@ from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from typing import Any
 
+from harness import interrupts
 from harness.hookscripts import hook_runs
 from harness.hookscripts import write_recording_hook
 from harness.hosts.base import CGROUP_ROOT
@@ -45,6 +48,8 @@ from harness.hosts.facts import proc_stats
 from harness.hosts.netns import NamedNamespaces
 from harness.hosts.netns import interfaces_of
 from harness.hosts.ownership import kill
+from harness.hosts.ownership import mark_children
+from harness.hosts.ownership import owner_tag
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
@@ -156,7 +161,10 @@ class RealHost(HostFiles):
     virtual_clock = False
 
     def __init__(self) -> None:
-        self.prefix = f"{PREFIX}-{os.getpid()}-{next(_hosts)}"
+        # a signal stops the process in order (harness.interrupts), so this host is closed
+        interrupts.install()
+        mark_children()
+        self.prefix = f"{PREFIX}-{owner_tag()}-{next(_hosts)}"
         self.root = os.path.join(RUN_DIR, self.prefix)
         self.state_root = os.path.join(self.root, "state")
         self.hook_dir = os.path.join(self.root, "hooks")
@@ -443,10 +451,14 @@ def real_host() -> Iterator[RealHost]:
     Raises:
         AssertionError: at exit, when something could not be removed (named).
     """
-    host = RealHost()
+    host = None
     try:
+        with interrupts.shielded():  # a signal now waits until the host is whole, then
+            host = RealHost()  # unwinds through close below
         yield host
     finally:
-        problems = host.close()
-        if problems:
-            raise AssertionError("the real host could not clean up: " + "; ".join(problems))
+        if host is not None:
+            with interrupts.shielded():  # a second signal does not cut the cleanup short
+                problems = host.close()
+            if problems:
+                raise AssertionError("the real host could not clean up: " + "; ".join(problems))
