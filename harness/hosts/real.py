@@ -96,8 +96,9 @@ class TrackedSystem(RealSystem):
         self.started: dict[int, subprocess.Popen[bytes]] = {}
 
     def spawn(self, spec: ProcessSpec) -> int:
-        pid = super().spawn(spec)
-        self.started[pid] = self._children[pid]
+        with interrupts.shielded():  # started means remembered, whatever signal comes
+            pid = super().spawn(spec)
+            self.started[pid] = self._children[pid]
         return pid
 
 
@@ -231,8 +232,9 @@ class RealHost(HostFiles):
 
     def _helper(self, argv: list[str]) -> int:
         """Start a helper process of the harness; it is killed and reaped at close."""
-        proc = start_helper(argv)
-        self._helpers[proc.pid] = proc
+        with interrupts.shielded():  # started means remembered, whatever signal comes
+            proc = start_helper(argv)
+            self._helpers[proc.pid] = proc
         return proc.pid
 
     def _check_own(self, pid: int) -> None:
