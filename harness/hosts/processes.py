@@ -16,6 +16,7 @@ from harness.interrupts import shielded
 
 __all__ = [
     "descendants",
+    "end_new_descendants",
     "ending_descendants",
     "in_fifo_open",
     "reap",
@@ -111,11 +112,11 @@ def ending_descendants(deadline_s: float = 10.0) -> Iterator[list[int]]:
         yield ended
     finally:
         with shielded(raise_after=False):
-            ended += _end_new(before, deadline_s)
+            ended += end_new_descendants(before, deadline_s)
             set_child_subreaper(False)
 
 
-def _end_new(before: dict[int, int], deadline_s: float) -> list[int]:
+def end_new_descendants(before: dict[int, int], deadline_s: float) -> list[int]:
     """SIGKILL the descendants not in ``before`` (a pid there with another start time is a
     new process), until none is left or the deadline passes; reap those that are children."""
     ended: list[int] = []

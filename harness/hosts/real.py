@@ -54,6 +54,8 @@ from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
+from harness.hosts.processes import descendants
+from harness.hosts.processes import end_new_descendants
 from harness.hosts.processes import in_fifo_open
 from harness.hosts.processes import reap
 from harness.hosts.processes import set_child_subreaper
@@ -68,6 +70,7 @@ __all__ = [
     "TrackedSystem",
     "describe_real",
     "real_host",
+    "close_open_hosts",
     "real_host_unavailable",
 ]
 
@@ -77,6 +80,12 @@ RUN_DIR = "/run"
 #: a helper process outlives a crashed run by at most this many seconds
 _HELPER_SECONDS = "600"
 _hosts = itertools.count(1)
+#: hosts made and not closed yet: what a stopping run closes when its owner's teardown never
+#: comes (a signal between a fixture's setup and pytest's record of its teardown)
+_open_hosts: dict[int, RealHost] = {}
+#: the processes below this one when it made its first host (pid 0: taken, none), which no
+#: host ends
+_before_hosts: dict[int, int] = {}
 
 
 def real_host_unavailable() -> str | None:
@@ -184,6 +193,10 @@ class RealHost(HostFiles):
         # commands; as this host's subreaper it gets them when orphaned and reaps them as an
         # init would (this machine's pid 1 may not), so a dead init leaves no zombie.
         set_child_subreaper(True)
+        self._closed = False
+        _open_hosts[id(self)] = self
+        if not _before_hosts:
+            _before_hosts.update(descendants() or {0: 0})
         os.makedirs(self.state_root, 0o711)
         os.makedirs(os.path.join(self.hook_dir, ".runs"), 0o755)
         _start_recording(self._log)
@@ -396,7 +409,12 @@ class RealHost(HostFiles):
                 if n.startswith(self.prefix) and os.path.isdir(os.path.join(root, n))]  # fmt: skip
 
     def close(self) -> list[str]:
-        """Undo everything this host made; returns what could not be undone."""
+        """Undo everything this host made; returns what could not be undone.  Once: a
+        second call finds nothing to do."""
+        if self._closed:
+            return []
+        self._closed = True
+        _open_hosts.pop(id(self), None)
         problems: list[str] = []
         if self._log in _recorders:
             _recorders.remove(self._log)
@@ -433,11 +451,23 @@ class RealHost(HostFiles):
             if problem:
                 problems.append(problem)
         problems += self._netns.remove_all()
+        if interrupts.received():  # stopping: a command cut short leaves its runtime running,
+            end_new_descendants(_before_hosts, SETTLE_DEADLINE_S)  # which writes under root
         set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
             problems.append(f"{self.root} could not be removed")
         return problems
+
+
+def close_open_hosts() -> list[str]:
+    """Close every host of this process still open (see :data:`_open_hosts`); what could not
+    be undone."""
+    problems: list[str] = []
+    with interrupts.shielded(raise_after=False):
+        for host in list(_open_hosts.values()):
+            problems += host.close()
+    return problems
 
 
 def _run(argv: list[str]) -> None:

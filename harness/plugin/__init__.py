@@ -145,6 +145,11 @@ def _teardown_now(session: pytest.Session) -> None:
             from harness.fakes.fixtures import release_patching
 
             release_patching()
+        if "harness.hosts.real" in sys.modules:  # one whose fixture never got its teardown
+            from harness.hosts.real import close_open_hosts
+
+            for problem in close_open_hosts():
+                print(f"rtgate: closing a real host after the stop: {problem}", file=sys.stderr)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
