@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -118,9 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader (e.g. `| head`) left; say nothing more and keep Python from complaining.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except KeyboardInterrupt:
-        print("rtgate: error: interrupted", file=sys.stderr)
-        return RtgateError.exit_code
+    except KeyboardInterrupt:  # a Ctrl-C before ``run`` handles signals, or another command
+        print("rtgate: interrupted", file=sys.stderr)
+        return 128 + signal.SIGINT
     except SystemExit as stop:  # a subject's sys.exit() outside any test: never rtgate's code
         if debug:
             traceback.print_exc()

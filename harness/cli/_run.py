@@ -17,11 +17,13 @@ import os
 import re
 import shlex
 import signal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from harness import interrupts
 from harness.cli._terminal import failing_tests
 from harness.cli._terminal import header
 from harness.errors import InputFileError
@@ -51,10 +53,6 @@ _HARNESS_TROUBLE = {
     pytest.ExitCode.INTERNAL_ERROR: "pytest hit an internal error",
     pytest.ExitCode.NO_TESTS_COLLECTED: "no tests were collected",
 }
-
-
-#: the process that runs the suite: the only one a SIGTERM interrupts (see :func:`_interrupt`)
-_RUN_PID = 0
 
 
 class _RunHooks:
@@ -97,19 +95,16 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     report_dir = Path(args.report_dir) if args.report_dir else default_report_dir(args.subject)
     check_report_dir(report_dir)
     options = dataclasses.replace(options, report_dir=str(report_dir.absolute()))
-    # A CI job that times out sends SIGTERM: end the run as Ctrl-C does, so that the fixtures
-    # of a real host still remove what they made.
-    global _RUN_PID
-    _RUN_PID = os.getpid()
-    previous = signal.signal(signal.SIGTERM, _interrupt)
     for line in header(options, report_dir):
         print(line, flush=True)
-    try:
-        with _prepared_host(options) as prepared:
-            hooks = _RunHooks(prepared)
-            code = pytest.main(pytest_args(args, prepared, scenarios, extra), plugins=[hooks])
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    # SIGINT and SIGTERM (a CI job that times out) stop the run in order (harness.interrupts);
+    # on a real host every process the run started ends with it, however it escaped.
+    hooks = _RunHooks(options)
+    with interrupts.handling(), _ending_processes(options.host):
+        code = _run_suite(hooks, pytest_args(args, options, scenarios, extra))
+        signum = interrupts.received()
+    if signum:
+        return _interrupted(hooks, signum, report_dir)
     if hooks.report_error is not None:
         raise hooks.report_error
     if code == pytest.ExitCode.USAGE_ERROR:
@@ -136,6 +131,48 @@ def _selection(args: argparse.Namespace, extra: list[str]) -> str:
     return ", ".join(parts)
 
 
+def _ending_processes(host: str) -> contextlib.AbstractContextManager[object]:
+    """On a real host, :func:`~harness.hosts.processes.ending_descendants`; else nothing."""
+    if host != "real":
+        return contextlib.nullcontext()
+    from harness.hosts.processes import ending_descendants  # the hosts package is heavy
+
+    return ending_descendants()
+
+
+def _run_suite(hooks: _RunHooks, argv: list[str]) -> int:
+    """pytest's exit code for the suite, on the host prepared for the runtime; a signal
+    that stops the run before or after pytest handles it is an interrupted run."""
+    try:
+        with _prepared_host(hooks.options) as prepared:
+            hooks.options = prepared
+            return pytest.main(argv, plugins=[hooks])
+    except KeyboardInterrupt:
+        return pytest.ExitCode.INTERRUPTED
+
+
+def _interrupted(hooks: _RunHooks, signum: int, report_dir: Path) -> int:
+    """What was found before the signal, said as a run's end says it, and that it is not an
+    answer; the exit code of a command that signal stopped (130 for SIGINT)."""
+    name = signal.Signals(signum).name
+    if hooks.report is None:
+        print(f"rtgate: interrupted ({name}) before any test ran", file=sys.stderr)
+        return interrupts.exit_code(signum)
+    for line in failing_tests(hooks.report, hooks.logs):
+        print(line)
+    summary = hooks.report.summary
+    for what, counts in (("requirements", summary.counts), ("tests", summary.test_counts)):
+        print(f"{what} so far: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
+    ran = len(hooks.report.tests)
+    print(
+        f"rtgate: interrupted ({name}): no verdict; the report holds the {ran} test(s) that"
+        " ran, marked incomplete",
+        file=sys.stderr,
+    )
+    print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
+    return interrupts.exit_code(signum)
+
+
 @contextlib.contextmanager
 def _prepared_host(options: RunOptions) -> Iterator[RunOptions]:
     """The runtime probed and the host prepared for it (:mod:`harness.subjects.access`), said,
@@ -148,16 +185,6 @@ def _prepared_host(options: RunOptions) -> Iterator[RunOptions]:
         for line in access.notes:
             print(f"rtgate: {line}", flush=True)
         yield with_runtime_access(options, access)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    """SIGTERM ends the run as Ctrl-C does, in the process that runs it.  A forked copy of it
-    (a library's helper that forks, then is sent SIGTERM) inherits this handler; it must die
-    as a SIGTERM kills, not unwind and run the fixtures' cleanup of the run it was copied
-    from."""
-    if os.getpid() != _RUN_PID:
-        os._exit(128 + signum)
-    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def check_input(args: argparse.Namespace) -> RunOptions:

@@ -17,8 +17,9 @@ from harness.fakes import _speedups as speedups
 from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import Topology
+from harness.interrupts import shielded
 
-__all__ = ["booted_kernel"]
+__all__ = ["booted_kernel", "release_patching"]
 
 #: modules that keep the real ``os``.  ``gettext`` looks for message catalogs on every
 #: translated string (argparse translates a dozen per parser, and runc-style CLIs build a parser
@@ -48,13 +49,35 @@ def _keep_real_os(patcher: Patcher) -> None:
 @contextmanager
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
-    kernel on it; everything is torn down on exit, even when the body raises."""
+    kernel on it; everything is torn down on exit, even when the body raises.
+
+    Patching and unpatching are :func:`~harness.interrupts.shielded`: a Ctrl-C halfway through
+    either left pyfakefs' patches in place (its reference count up), and the run then wrote its
+    report into the fake filesystem."""
     speedups.install()
     patcher = Patcher()
     _keep_real_os(patcher)
-    patcher.setUp()
+    patched = False
     try:
+        with shielded():
+            patcher.setUp()
+            patched = True
         assert patcher.fs is not None
         yield SimulatedKernel(patcher.fs, topology)
     finally:
+        if patched and Patcher.PATCHER is patcher:  # not released below already
+            with shielded():
+                patcher.tearDown()
+
+
+def release_patching() -> bool:
+    """Undo the patches of a patcher that is still patching, whatever its reference count;
+    whether there was one.  For the end of an interrupted session, once its fixtures are torn
+    down: what is written then (the report, pytest's cache) must reach the real filesystem."""
+    patcher = Patcher.PATCHER
+    if patcher is None:
+        return False
+    with shielded():
+        Patcher.REF_COUNT = 1
         patcher.tearDown()
+    return True

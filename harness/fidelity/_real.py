@@ -1,7 +1,8 @@
 """The real backend: probes act on this machine's cgroupfs and resctrl, as root.
 
 The host is shared, so a probe run only touches what it made: groups named
-``rtgate-fidelity-<pid>-<run>-<n>`` (unique per process, so xdist workers never collide) and
+``rtgate-fidelity-<pid>-t<start time>-<run>-<n>`` (unique per process, so xdist workers never
+collide, and per process ever: see :mod:`harness.hosts.ownership`) and
 ``sleep`` processes it started itself.  :meth:`RealContext.cleanup` runs in a ``finally``: it
 thaws the run's groups, kills and reaps the run's processes and removes the run's groups deepest
 first, even when the probe failed half-way.
@@ -20,6 +21,7 @@ from harness.fidelity._model import Probe
 from harness.fidelity._model import ProbeFailed
 from harness.fidelity._model import ProbeSkipped
 from harness.hosts.facts import resctrl_absence
+from harness.hosts.ownership import owner_tag
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
@@ -40,7 +42,7 @@ class RealContext(ProbeContext):
     poll_interval = 0.002
 
     def __init__(self) -> None:
-        super().__init__(f"{PREFIX}-{os.getpid()}-{next(_runs)}")
+        super().__init__(f"{PREFIX}-{owner_tag()}-{next(_runs)}")
         self._groups: list[str] = []
         self._procs: dict[int, subprocess.Popen[bytes]] = {}
 

@@ -1,17 +1,19 @@
 """What earlier real-host runs left behind, found by name and removed: ``rtgate cleanup``.
 
 A real host and a fidelity probe remove everything they make, but a run killed with SIGKILL (or
-a machine that lost power) cannot.  Everything they make is named ``rtgate-<pid>-...`` or
-``rtgate-fidelity-<pid>-...``; a leftover is such a name whose process no longer lives.  Names
-of a live process belong to a run in progress and are never touched, nor is anything without
-the prefix.
+a machine that lost power) cannot.  Everything they make is named ``rtgate-<pid>-t<start
+time>-...`` or ``rtgate-fidelity-<pid>-t<start time>-...`` (or, from before start times were in
+names, without the ``t<start time>``); a leftover is such a name whose run no longer lives: no
+process has that pid with that start time (:func:`~harness.hosts.ownership.owner_alive`), so a
+new process that got the pid hides nothing.  Names of a live run are never touched, nor is
+anything without the prefix.  A process that escaped its run's cgroups is found by the run it
+names in its environment (:data:`~harness.hosts.ownership.OWNER_VARIABLE`).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
-import re
 import shutil
 import subprocess
 
@@ -20,30 +22,33 @@ from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import RESCTRL
 from harness.hosts.base import SETTLE_DEADLINE_S
 from harness.hosts.facts import read_mounts
+from harness.hosts.ownership import OWNER_VARIABLE
 from harness.hosts.ownership import kill
+from harness.hosts.ownership import owner_alive
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import try_write
 from harness.hosts.ownership import unlink
 
-__all__ = ["Leftovers", "find_leftovers", "remove_leftovers"]
+__all__ = ["Leftovers", "find_leftovers", "owned_by", "remove_leftovers", "run_processes"]
 
 RUN_DIR = "/run"
-_NAME = re.compile(r"^rtgate-(?:fidelity-)?(\d+)-")
 
 
 @dataclasses.dataclass
 class Leftovers:
-    """What a dead run left: mounts, cgroup and resctrl groups (deepest first), run dirs, and
-    the mount point files of named network namespaces (/run/netns/rtgate-...)."""
+    """What a dead run left: mounts, cgroup and resctrl groups (deepest first), run dirs, the
+    mount point files of named network namespaces (/run/netns/rtgate-...), and processes
+    (each with the run its environment names)."""
 
     mounts: list[str] = dataclasses.field(default_factory=list)
     groups: list[str] = dataclasses.field(default_factory=list)
     dirs: list[str] = dataclasses.field(default_factory=list)
     netns: list[str] = dataclasses.field(default_factory=list)
+    processes: dict[int, str] = dataclasses.field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.mounts or self.groups or self.dirs or self.netns)
+        return bool(self.mounts or self.groups or self.dirs or self.netns or self.processes)
 
     def describe(self) -> list[str]:
         return (
@@ -51,13 +56,53 @@ class Leftovers:
             + [f"group {g}" for g in self.groups]
             + [f"dir {d}" for d in self.dirs]
             + [f"netns {n}" for n in self.netns]
+            + [f"process {pid} of {run}" for pid, run in sorted(self.processes.items())]
+        )
+
+    def owned_by(self, pid: int) -> Leftovers:
+        """Only what the run of process ``pid`` (whatever its start time) left."""
+        return Leftovers(
+            mounts=[m for m in self.mounts if owned_by(m, pid)],
+            groups=[g for g in self.groups if owned_by(g, pid)],
+            dirs=[d for d in self.dirs if owned_by(d, pid)],
+            netns=[n for n in self.netns if owned_by(n, pid)],
+            processes={p: r for p, r in self.processes.items() if owned_by(r, pid)},
         )
 
 
+def owned_by(path: str, pid: int) -> bool:
+    """Whether a part of ``path`` is a name handed out by a run of process ``pid``."""
+    marks = (f"rtgate-{pid}-", f"rtgate-fidelity-{pid}-")
+    return any(part.startswith(marks) for part in path.split("/"))
+
+
 def _dead_run(name: str) -> bool:
-    """``name`` carries a run's prefix and that run's process is gone."""
-    found = _NAME.match(name)
-    return found is not None and not os.path.exists(f"/proc/{found.group(1)}")
+    """``name`` carries a run's prefix and that run is over."""
+    return owner_alive(name) is False
+
+
+def run_processes() -> dict[int, str]:
+    """Every process whose environment names a run (:data:`OWNER_VARIABLE`), with that run's
+    name; read-only."""
+    found: dict[int, str] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit() and int(name) != os.getpid():
+            run = _named_run(int(name))
+            if run is not None:
+                found[int(name)] = run
+    return found
+
+
+def _named_run(pid: int) -> str | None:
+    """The run that process ``pid`` names in its environment, if any."""
+    key = OWNER_VARIABLE.encode() + b"="
+    try:
+        with open(f"/proc/{pid}/environ", "rb") as f:
+            environ = f.read().split(b"\0")
+    except OSError:
+        return None
+    named = [entry[len(key) :] for entry in environ if entry.startswith(key)]
+    return named[0].decode(errors="replace") if named else None
 
 
 def _roots() -> list[str]:
@@ -101,6 +146,7 @@ def find_leftovers() -> Leftovers:
                     found.groups += [os.path.join(parent, d) for d in subdirs]
             found.groups.append(top)
     found.groups.sort(key=lambda p: p.count("/"), reverse=True)
+    found.processes = {p: run for p, run in run_processes().items() if _dead_run(run + "-")}
     return found
 
 
@@ -121,6 +167,9 @@ def remove_leftovers(found: Leftovers) -> list[str]:
         try_write(os.path.join(group, "cgroup.freeze"), b"0")
     for group in cgroups:
         for pid in pids_in(group):
+            kill(pid)
+    for pid, run in found.processes.items():
+        if _named_run(pid) == run:  # still that process, not a new one with its pid
             kill(pid)
     for group in found.groups:
         problem = remove_group(group, SETTLE_DEADLINE_S)

@@ -13,6 +13,7 @@ from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import SETTLE_DEADLINE_S
 from harness.hosts.facts import netns_at
 from harness.hosts.ownership import unlink
+from harness.interrupts import shielded
 
 __all__ = ["NamedNamespaces", "interfaces_of"]
 
@@ -35,17 +36,18 @@ class NamedNamespaces:
         Raises:
             OSError: the helper could not make it.
         """
-        for _ in range(3):  # another run may remove an empty /run/netns between the two steps
-            if not os.path.isdir(NETNS_DIR):
-                os.makedirs(NETNS_DIR, 0o755, exist_ok=True)
-                self._made_dir = True
-            try:
-                os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
-                break
-            except FileNotFoundError:
-                continue
-        self._paths.append(path)
-        _run_helper(_NETNS_HELPER, [path, interface], f"making network namespace {path}")
+        with shielded():  # a signal waits until the namespace is made and recorded
+            for _ in range(3):  # another run may remove an empty /run/netns between the steps
+                if not os.path.isdir(NETNS_DIR):
+                    os.makedirs(NETNS_DIR, 0o755, exist_ok=True)
+                    self._made_dir = True
+                try:
+                    os.close(os.open(path, os.O_RDONLY | os.O_CREAT | os.O_EXCL, 0))
+                    break
+                except FileNotFoundError:
+                    continue
+            self._paths.append(path)
+            _run_helper(_NETNS_HELPER, [path, interface], f"making network namespace {path}")
 
     def remove_all(self) -> list[str]:
         """Unmount (MNT_DETACH, as ``ip netns delete``) and unlink every namespace made here;

@@ -1,14 +1,80 @@
-"""What a run starts and undoes on a real machine: shared by real hosts and fidelity probes."""
+"""What a run starts and undoes on a real machine, and whose it is: shared by real hosts and
+fidelity probes.
+
+Every name a run hands out starts ``rtgate-<pid>-t<start time>-`` (fidelity probes:
+``rtgate-fidelity-<pid>-t<start time>-``), the start time being field 22 of the run's
+``/proc/<pid>/stat``: a pid is reused (with pid_max 32768, within minutes on a busy machine),
+the pair is not, so a new process with an old run's pid neither hides that run's leftovers
+nor collides with them.  Names without the start time (``rtgate-<pid>-...``, from before) are
+judged by the pid alone.  The processes a run starts carry :data:`OWNER_VARIABLE` in their
+environment, naming it, so that ``rtgate cleanup`` finds one that escaped its cgroups.
+"""
 
 from __future__ import annotations
 
 import errno
 import os
+import re
 import signal
 import subprocess
 import time
 
-__all__ = ["kill", "pids_in", "remove_group", "start_helper", "try_write", "unlink"]
+from harness.hosts.facts import stat_or_none
+
+__all__ = [
+    "OWNER_VARIABLE",
+    "kill",
+    "mark_children",
+    "owner",
+    "owner_alive",
+    "owner_tag",
+    "pids_in",
+    "remove_group",
+    "start_helper",
+    "try_write",
+    "unlink",
+]
+
+#: the environment variable that names the run a process belongs to (``rtgate-<tag>``)
+OWNER_VARIABLE = "RTGATE_OWNER"
+_OWNED = re.compile(r"^rtgate-(?:fidelity-)?(\d+)-(?:t(\d+)-)?")
+_tags: dict[int, str] = {}
+
+
+def owner_tag() -> str:
+    """``<pid>-t<start time>`` of this process: what its names carry after ``rtgate-``."""
+    pid = os.getpid()
+    if pid not in _tags:
+        stat = stat_or_none(pid)
+        _tags[pid] = f"{pid}-t{stat.start_time if stat is not None else 0}"
+    return _tags[pid]
+
+
+def owner(name: str) -> tuple[int, int | None] | None:
+    """The pid and start time (None in a name from before start times) of the run that
+    handed out ``name``; None for a name no run hands out."""
+    found = _OWNED.match(name)
+    if found is None:
+        return None
+    return int(found.group(1)), int(found.group(2)) if found.group(2) else None
+
+
+def owner_alive(name: str) -> bool | None:
+    """Whether the run that handed out ``name`` still runs: its pid lives, with the start time
+    the name records; None for a name no run hands out."""
+    found = owner(name)
+    if found is None:
+        return None
+    pid, start = found
+    stat = stat_or_none(pid)
+    if stat is None or stat.exited:
+        return False
+    return start is None or stat.start_time == start
+
+
+def mark_children() -> None:
+    """Every process this one starts from now on names it in :data:`OWNER_VARIABLE`."""
+    os.environ[OWNER_VARIABLE] = f"rtgate-{owner_tag()}"
 
 
 def start_helper(argv: list[str]) -> subprocess.Popen[bytes]:

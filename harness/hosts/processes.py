@@ -1,15 +1,28 @@
 """The processes of a real host that no one else reaps: this process as their subreaper, the
-zombies it collects, and what a task is blocked in.
+zombies it collects, what a task is blocked in, and the end of every process a run started.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
+import signal
+import time
+from collections.abc import Iterator
 
 from harness.hosts.facts import proc_stats
+from harness.interrupts import shielded
 
-__all__ = ["in_fifo_open", "reap", "set_child_subreaper", "zombie_children"]
+__all__ = [
+    "descendants",
+    "end_new_descendants",
+    "ending_descendants",
+    "in_fifo_open",
+    "reap",
+    "set_child_subreaper",
+    "zombie_children",
+]
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_GET_CHILD_SUBREAPER = 37
@@ -66,3 +79,56 @@ def in_fifo_open(pid: int) -> bool:
             return f.read().split()[:1] in ([n] for n in _OPEN_SYSCALLS)
     except OSError:
         return False
+
+
+def descendants(pid: int | None = None) -> dict[int, int]:
+    """The live processes below ``pid`` (this process by default), each with its start time
+    (/proc/<pid>/stat field 22): a pid alone could be reused by then."""
+    root = os.getpid() if pid is None else pid
+    children: dict[int, list[tuple[int, int]]] = {}
+    for stat in proc_stats():
+        if not stat.exited:
+            children.setdefault(stat.ppid, []).append((stat.pid, stat.start_time))
+    found: dict[int, int] = {}
+    todo = [root]
+    while todo:
+        for child, start in children.get(todo.pop(), ()):
+            if child not in found:
+                found[child] = start
+                todo.append(child)
+    return found
+
+
+@contextlib.contextmanager
+def ending_descendants(deadline_s: float = 10.0) -> Iterator[list[int]]:
+    """For the block this process is a child subreaper, so no process the block starts can
+    leave the tree below it (an orphan comes here, not to pid 1); when the block ends, by a
+    signal too, every process below it that was not there before is killed and reaped.
+    Yields the list of those pids, filled at the end (what escaped every other cleanup)."""
+    before = descendants()
+    ended: list[int] = []
+    set_child_subreaper(True)
+    try:
+        yield ended
+    finally:
+        with shielded(raise_after=False):
+            ended += end_new_descendants(before, deadline_s)
+            set_child_subreaper(False)
+
+
+def end_new_descendants(before: dict[int, int], deadline_s: float) -> list[int]:
+    """SIGKILL the descendants not in ``before`` (a pid there with another start time is a
+    new process), until none is left or the deadline passes; reap those that are children."""
+    ended: list[int] = []
+    deadline = time.monotonic() + deadline_s
+    while True:
+        for pid in ended:
+            reap(pid)
+        new = {p: t for p, t in descendants().items() if before.get(p) != t}
+        if not new or time.monotonic() > deadline:
+            return ended
+        for pid in new:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+            ended += [pid] if pid not in ended else []
+        time.sleep(0.01)

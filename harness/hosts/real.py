@@ -1,11 +1,13 @@
 """This machine as a host: real processes, real cgroupfs, real hook programs, real faults.
 
-The machine is shared.  A real host owns a prefix, ``rtgate-<pid>-<n>`` (unique per process,
-so xdist workers never meet), and every container id, cgroup, resctrl group, state dir, hook
-program and mount it hands out carries it.  :meth:`RealHost.close` runs even when a test fails:
-it undoes the host's mounts, thaws its groups, kills and reaps the processes it or its subject
-started, removes its groups deepest first and its directories, and reports whatever it could not
-undo.  It never signals, moves or removes anything without the prefix or that it did not start.
+The machine is shared.  A real host owns a prefix, ``rtgate-<pid>-t<start time>-<n>`` (unique
+per process, so xdist workers never meet, and per process ever, so a reused pid never meets an
+old run's leftovers: :mod:`.ownership`), and every container id, cgroup, resctrl group, state
+dir, hook program and mount it hands out carries it.  :meth:`RealHost.close` runs even when a
+test fails or a signal stops the run (:mod:`harness.interrupts`): it undoes the host's mounts,
+thaws its groups, kills and reaps the processes it or its subject started, removes its groups
+deepest first and its directories, and reports whatever it could not undo.  It never signals,
+moves or removes anything without the prefix or that it did not start.
 
 A fault (an ``rmdir`` that fails with EBUSY, a write to ``freezer.state`` that fails) reaches the
 subject's commands run as programs, through the syscall fault engine (:mod:`.command_faults`).
@@ -28,6 +30,7 @@ from contextlib import AbstractContextManager
 from contextlib import contextmanager
 from typing import Any
 
+from harness import interrupts
 from harness.hookscripts import hook_runs
 from harness.hookscripts import write_recording_hook
 from harness.hosts.base import CGROUP_ROOT
@@ -45,10 +48,14 @@ from harness.hosts.facts import proc_stats
 from harness.hosts.netns import NamedNamespaces
 from harness.hosts.netns import interfaces_of
 from harness.hosts.ownership import kill
+from harness.hosts.ownership import mark_children
+from harness.hosts.ownership import owner_tag
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
 from harness.hosts.ownership import try_write
+from harness.hosts.processes import descendants
+from harness.hosts.processes import end_new_descendants
 from harness.hosts.processes import in_fifo_open
 from harness.hosts.processes import reap
 from harness.hosts.processes import set_child_subreaper
@@ -63,6 +70,7 @@ __all__ = [
     "TrackedSystem",
     "describe_real",
     "real_host",
+    "close_open_hosts",
     "real_host_unavailable",
 ]
 
@@ -72,6 +80,12 @@ RUN_DIR = "/run"
 #: a helper process outlives a crashed run by at most this many seconds
 _HELPER_SECONDS = "600"
 _hosts = itertools.count(1)
+#: hosts made and not closed yet: what a stopping run closes when its owner's teardown never
+#: comes (a signal between a fixture's setup and pytest's record of its teardown)
+_open_hosts: dict[int, RealHost] = {}
+#: the processes below this one when it made its first host (pid 0: taken, none), which no
+#: host ends
+_before_hosts: dict[int, int] = {}
 
 
 def real_host_unavailable() -> str | None:
@@ -91,8 +105,9 @@ class TrackedSystem(RealSystem):
         self.started: dict[int, subprocess.Popen[bytes]] = {}
 
     def spawn(self, spec: ProcessSpec) -> int:
-        pid = super().spawn(spec)
-        self.started[pid] = self._children[pid]
+        with interrupts.shielded():  # started means remembered, whatever signal comes
+            pid = super().spawn(spec)
+            self.started[pid] = self._children[pid]
         return pid
 
 
@@ -156,7 +171,10 @@ class RealHost(HostFiles):
     virtual_clock = False
 
     def __init__(self) -> None:
-        self.prefix = f"{PREFIX}-{os.getpid()}-{next(_hosts)}"
+        # a signal stops the process in order (harness.interrupts), so this host is closed
+        interrupts.install()
+        mark_children()
+        self.prefix = f"{PREFIX}-{owner_tag()}-{next(_hosts)}"
         self.root = os.path.join(RUN_DIR, self.prefix)
         self.state_root = os.path.join(self.root, "state")
         self.hook_dir = os.path.join(self.root, "hooks")
@@ -175,6 +193,10 @@ class RealHost(HostFiles):
         # commands; as this host's subreaper it gets them when orphaned and reaps them as an
         # init would (this machine's pid 1 may not), so a dead init leaves no zombie.
         set_child_subreaper(True)
+        self._closed = False
+        _open_hosts[id(self)] = self
+        if not _before_hosts:
+            _before_hosts.update(descendants() or {0: 0})
         os.makedirs(self.state_root, 0o711)
         os.makedirs(os.path.join(self.hook_dir, ".runs"), 0o755)
         _start_recording(self._log)
@@ -223,8 +245,9 @@ class RealHost(HostFiles):
 
     def _helper(self, argv: list[str]) -> int:
         """Start a helper process of the harness; it is killed and reaped at close."""
-        proc = start_helper(argv)
-        self._helpers[proc.pid] = proc
+        with interrupts.shielded():  # started means remembered, whatever signal comes
+            proc = start_helper(argv)
+            self._helpers[proc.pid] = proc
         return proc.pid
 
     def _check_own(self, pid: int) -> None:
@@ -386,7 +409,12 @@ class RealHost(HostFiles):
                 if n.startswith(self.prefix) and os.path.isdir(os.path.join(root, n))]  # fmt: skip
 
     def close(self) -> list[str]:
-        """Undo everything this host made; returns what could not be undone."""
+        """Undo everything this host made; returns what could not be undone.  Once: a
+        second call finds nothing to do."""
+        if self._closed:
+            return []
+        self._closed = True
+        _open_hosts.pop(id(self), None)
         problems: list[str] = []
         if self._log in _recorders:
             _recorders.remove(self._log)
@@ -423,11 +451,23 @@ class RealHost(HostFiles):
             if problem:
                 problems.append(problem)
         problems += self._netns.remove_all()
+        if interrupts.received():  # stopping: a command cut short leaves its runtime running,
+            end_new_descendants(_before_hosts, SETTLE_DEADLINE_S)  # which writes under root
         set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
             problems.append(f"{self.root} could not be removed")
         return problems
+
+
+def close_open_hosts() -> list[str]:
+    """Close every host of this process still open (see :data:`_open_hosts`); what could not
+    be undone."""
+    problems: list[str] = []
+    with interrupts.shielded(raise_after=False):
+        for host in list(_open_hosts.values()):
+            problems += host.close()
+    return problems
 
 
 def _run(argv: list[str]) -> None:
@@ -443,10 +483,14 @@ def real_host() -> Iterator[RealHost]:
     Raises:
         AssertionError: at exit, when something could not be removed (named).
     """
-    host = RealHost()
+    host = None
     try:
+        with interrupts.shielded():  # a signal now waits until the host is whole, then
+            host = RealHost()  # unwinds through close below
         yield host
     finally:
-        problems = host.close()
-        if problems:
-            raise AssertionError("the real host could not clean up: " + "; ".join(problems))
+        if host is not None:
+            with interrupts.shielded():  # a second signal does not cut the cleanup short
+                problems = host.close()
+            if problems:
+                raise AssertionError("the real host could not clean up: " + "; ".join(problems))

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from harness import hookspec
+from harness import interrupts
 from harness.plugin import hypothesis_profiles
 from harness.plugin.checks import CheckCounter
 from harness.plugin.checks import check_failed
@@ -112,6 +114,60 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_configure_node(node: Any) -> None:
     """xdist: a worker takes from the controller what is found out once per run."""
     hand_to_worker(node.config.stash[options_key], node.workerinput)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Iterator[object]:
+    """A run stopped by a signal (or ``-x``) tears its fixtures down here, before pytest
+    changes back to its start directory and writes its report and cache: a simulated host's
+    fixture keeps the filesystem patched until it is torn down, and pytest would do all that
+    in the fake one (or fail, and write no report at all)."""
+    try:
+        return (yield)
+    except BaseException:
+        _teardown_now(session)
+        raise
+
+
+def _teardown_now(session: pytest.Session) -> None:
+    """Every fixture still set up, torn down in order, and whatever left the filesystem
+    patched undone; no signal cuts it short (:mod:`harness.interrupts`)."""
+    with interrupts.shielded(raise_after=False):
+        setup_state = getattr(session, "_setupstate", None)  # pytest's own, for this end
+        try:
+            if setup_state is not None:
+                setup_state.teardown_exact(None)
+        except BaseException as err:  # noqa: BLE001 - the run is ending: say it, go on
+            print(f"rtgate: tearing down after the stop: {err!r}", file=sys.stderr)
+        if "harness.fakes.fixtures" in sys.modules:
+            from harness.fakes.fixtures import release_patching
+
+            release_patching()
+        if "harness.hosts.real" in sys.modules:  # one whose fixture never got its teardown
+            from harness.hosts.real import close_open_hosts
+
+            for problem in close_open_hosts():
+                print(f"rtgate: closing a real host after the stop: {problem}", file=sys.stderr)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish() -> Iterator[None]:
+    """The end of the session runs whole: the last fixtures' teardown, then the report; a
+    signal meanwhile marks the run interrupted (the report says it) rather than cutting
+    either short."""
+    with interrupts.shielded(raise_after=False):
+        return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item) -> Iterator[object]:
+    """After a signal that something on the way caught, no other test starts: the stop
+    goes on at the next test's boundary (:mod:`harness.interrupts`)."""
+    try:
+        return (yield)
+    finally:
+        if interrupts.received() and not item.session.shouldstop:
+            item.session.shouldstop = f"interrupted by signal {interrupts.received()}"
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

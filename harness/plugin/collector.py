@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from harness import interrupts
 from harness.build_info import full_version
 from harness.errors import InputFileError
 from harness.plugin import hypothesis_profiles
@@ -168,14 +169,13 @@ class OutcomeCollector:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
-        report = self.build(complete=not interrupted)
+        report = self._write_final(interrupted)
         self.config.stash[report_key] = report
         self.config.stash[failure_logs_key] = {
             nodeid: record.log for nodeid, record in self.records.items() if record.log
         }
         self.config.stash[verdict_key] = report.summary.verdict
         report_dir = self.options.report_dir
-        self._write(report)
         self.config.hook.pytest_rtgate_report(
             report=report, report_dir=report_dir, config=self.config
         )
@@ -187,6 +187,18 @@ class OutcomeCollector:
                 if report.summary.verdict == "pass"
                 else pytest.ExitCode.TESTS_FAILED
             )
+
+    def _write_final(self, interrupted: bool) -> Report:
+        """The report of the run, written whole whatever signal comes meanwhile: a run that
+        a signal reached at any time (even one that something caught) is incomplete, and so
+        is the report on disk, rewritten if the signal came while it was written."""
+        with interrupts.shielded(raise_after=False):
+            report = self.build(complete=not (interrupted or interrupts.received()))
+            self._write(report)
+            if report.run.complete and interrupts.received():
+                report = self.build(complete=False)
+                self._write(report)
+        return report
 
     def _verdict_is_the_exit_code(self, report: Report, exitstatus: int) -> bool:
         """Plain pytest ran rtgate's suite (tests that name requirements; ``rtgate run``
@@ -248,7 +260,8 @@ class OutcomeCollector:
             selected=options.selected,
             complete=complete,
         )
-        tests = [r.result() for r in self.records.values()]
+        # an unfinished report leaves out the tests still running: they have no outcome yet
+        tests = [r.result() for r in self.records.values() if complete or r.outcome]
         report = build_report(run, options.requirements(), tests)
         if not holding:
             return report

@@ -1,0 +1,68 @@
+"""harness.interrupts: the first signal stops the process in order, a shielded section is not
+cut short, later signals are said and ignored, and the caller's handlers come back after."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+
+from harness import interrupts
+
+
+def _signal_self(signum: int) -> None:
+    """Send ``signum`` to this process; Python runs the handler before the next bytecode of
+    the main thread, so it has run when this returns."""
+    os.kill(os.getpid(), signum)
+
+
+def test_the_first_signal_raises_keyboard_interrupt_and_is_remembered() -> None:
+    with interrupts.handling():
+        assert interrupts.received() == 0
+        with pytest.raises(KeyboardInterrupt):
+            _signal_self(signal.SIGTERM)
+        assert interrupts.received() == signal.SIGTERM
+    assert interrupts.received() == 0, "handling() puts the state back"
+
+
+def test_a_shielded_section_runs_whole_and_the_signal_is_raised_after_it() -> None:
+    ran = []
+    with interrupts.handling():
+        with pytest.raises(KeyboardInterrupt):
+            with interrupts.shielded():
+                _signal_self(signal.SIGINT)
+                ran.append("after the signal")
+                with interrupts.shielded():
+                    pass  # an inner section's end raises nothing: the outer one is open
+                ran.append("after the inner section")
+        assert ran == ["after the signal", "after the inner section"]
+
+
+def test_a_quiet_section_leaves_the_signal_to_the_caller() -> None:
+    with interrupts.handling():
+        with interrupts.shielded(raise_after=False):
+            _signal_self(signal.SIGINT)
+        assert interrupts.received() == signal.SIGINT
+
+
+def test_a_second_signal_is_said_and_ignored(capfd: pytest.CaptureFixture[str]) -> None:
+    with interrupts.handling():
+        with pytest.raises(KeyboardInterrupt):
+            _signal_self(signal.SIGINT)
+        _signal_self(signal.SIGINT)  # the stop is under way: nothing raised
+        _signal_self(signal.SIGTERM)
+        assert interrupts.received() == signal.SIGINT
+    assert "SIGTERM: stopping already" in capfd.readouterr().err
+
+
+def test_the_callers_handlers_come_back() -> None:
+    before = signal.getsignal(signal.SIGTERM)
+    with interrupts.handling():
+        assert signal.getsignal(signal.SIGTERM) is not before
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_exit_codes_are_the_shells() -> None:
+    assert interrupts.exit_code(signal.SIGINT) == 130
+    assert interrupts.exit_code(signal.SIGTERM) == 143
