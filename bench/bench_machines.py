@@ -126,6 +126,12 @@ def counting_steps(tally: Tally) -> Iterator[None]:
 def session(profile: str, machines: tuple[Machine, ...] = MACHINES) -> tuple[Tally, str]:
     """Run the machines' tests under ``profile`` in one pytest session; what it counted and
     what pytest printed."""
+    from pyfakefs.fake_filesystem_unittest import Patcher
+
+    # pyfakefs caches which loaded modules it patches; a cache made before its pytest plugin
+    # told it to leave pytest's capture alone (bench_fakes, earlier in make bench's process)
+    # would patch pytest's own file descriptors.
+    Patcher.clear_fs_cache()
     tally = Tally()
     printed = io.StringIO()
     with tempfile.TemporaryDirectory(prefix="rtgate-bench-machines-") as out:
