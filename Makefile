@@ -25,16 +25,13 @@ test: $(STAMP)
 test-all: $(STAMP)
 	$(PYTHON) -m pytest -n 2 -q --durations=15 --slow tests
 
-# The benchmarks use this machine as a real host (runc, crun, the fault engine, real cgroups)
-# only when asked: make bench HOST=real.
+# Every benchmark in one run and one table, each figure next to its target (bench/bench_all.py).
+# They use this machine as a real host (runc, crun, the fault engine, real cgroups) only when
+# asked: make bench HOST=real.
 HOST ?= simulated
 
 bench: $(STAMP)
-	$(PYTHON) bench/bench_run.py --host $(HOST)
-	$(PYTHON) bench/bench_fakes.py
-	$(PYTHON) bench/bench_report.py
-	$(PYTHON) bench/bench_inject.py --host $(HOST)
-	$(PYTHON) bench/bench_oci.py --host $(HOST)
+	$(PYTHON) bench/bench_all.py --host $(HOST)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

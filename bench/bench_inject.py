@@ -5,8 +5,8 @@ rmdir of the container's cgroup directories failing with EBUSY at every attempt 
 retries are then part of the time).
 
 Run with ``make bench HOST=real`` (or ``python bench/bench_inject.py --host real``) as root.
-It prints one line per runtime with the best and the median of N deletes per case; it
-measures, it asserts nothing.
+It prints a row per runtime and case with the median of N deletes (no targets); it measures,
+it asserts nothing.
 Everything it makes (state roots, bundles, containers, cgroups) is named rtgate-<pid>-bench-*
 and removed again, also when it fails half-way.
 """
@@ -30,6 +30,10 @@ from typing import Any
 
 from _host import add_host_option
 from _host import real_host_refused
+from _table import Row
+from _table import measured
+from _table import print_table
+from _table import skipped
 
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
@@ -198,7 +202,7 @@ def plan_for(case: str, bench: Bench, cid: str) -> FaultPlan | None:
     return plan
 
 
-def measure(bench: Bench, runs: int, serial: itertools.count[int]) -> str:
+def measure(bench: Bench, runs: int, serial: itertools.count[int]) -> list[Row]:
     """``runs`` rounds of the three cases, interleaved so that drift hits them alike."""
     times: dict[str, list[float]] = {case: [] for case in _CASES}
     statuses: set[int] = set()
@@ -213,15 +217,36 @@ def measure(bench: Bench, runs: int, serial: itertools.count[int]) -> str:
                 statuses.add(status)
                 failed.append(fired)
             bench.tidy()
-    parts = [
-        f"{case} best {min(ms):.0f} ms median {statistics.median(ms):.0f} ms"
+    name = f"{bench.runtime} delete of a stopped container"
+    rows = [
+        measured(f"{name}, {case}", statistics.median(ms), "ms", digits=0, n=runs)
         for case, ms in times.items()
     ]
-    faulted = f"{statistics.median(failed):.0f} rmdirs failed, exit {sorted(statuses)}"
-    return (
-        f"{bench.runtime} delete, stopped container: {' | '.join(parts)}"
-        f"  (N={runs}; faulted delete: {faulted})"
-    )
+    figure = f"{name}, rmdirs the engine failed (exit {sorted(statuses)})"
+    return [*rows, measured(figure, statistics.median(failed), "", digits=0, n=runs)]
+
+
+def inject_rows(host: str, runs: int = 10) -> list[Row]:
+    """Every row of this benchmark, or one saying why it did not run."""
+    reason = missing(host)
+    if reason is not None:
+        return [skipped("fault engine: runtime delete under faults", reason)]
+    rows: list[Row] = []
+    serial = itertools.count(1)
+    set_child_subreaper(True)
+    try:
+        for runtime in (name for name in ("runc", "crun") if shutil.which(name)):
+            with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}-{runtime}-") as where:
+                bench = Bench(runtime, Path(where))
+                try:
+                    rows += measure(bench, runs, serial)
+                except (RuntimeError, subprocess.TimeoutExpired) as err:
+                    rows.append(skipped(f"{runtime} delete under faults", f"not measured, {err}"))
+                finally:
+                    bench.tidy()
+    finally:
+        set_child_subreaper(False)
+    return rows
 
 
 def main() -> None:
@@ -229,25 +254,7 @@ def main() -> None:
     parser.add_argument("-n", "--runs", type=int, default=10)
     add_host_option(parser)
     args = parser.parse_args()
-    reason = missing(args.host)
-    if reason is not None:
-        print(f"bench_inject: skipped, {reason}")
-        return
-    runtimes = [name for name in ("runc", "crun") if shutil.which(name)]
-    serial = itertools.count(1)
-    set_child_subreaper(True)
-    try:
-        for runtime in runtimes:
-            with tempfile.TemporaryDirectory(prefix=f"{_PREFIX}-{runtime}-") as where:
-                bench = Bench(runtime, Path(where))
-                try:
-                    print(measure(bench, args.runs, serial), flush=True)
-                except (RuntimeError, subprocess.TimeoutExpired) as err:
-                    print(f"{runtime} delete: not measured, {err}", flush=True)
-                finally:
-                    bench.tidy()
-    finally:
-        set_child_subreaper(False)
+    print_table(inject_rows(args.host, args.runs))
 
 
 if __name__ == "__main__":

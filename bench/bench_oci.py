@@ -17,7 +17,7 @@ command times; target at most 1.3) and rtgate's time per container over the raw 
 
 It runs real containers as root, so it does so only when asked with ``--host real``
 (``make bench HOST=real``); otherwise it prints one
-line saying that it skipped the real host and why.  Everything it makes is named
+row saying that it skipped the real host and why.  Everything it makes is named
 ``rtgate-<pid>-bench-...`` (its directory in /run, its containers and their cgroups), which
 ``rtgate cleanup`` recognizes once this process is gone, and it is removed on every way out of
 the benchmark, SIGTERM and Ctrl-C included.
@@ -44,6 +44,11 @@ from typing import Any
 
 from _host import add_host_option
 from _host import real_host_refused
+from _table import Row
+from _table import Target
+from _table import measured
+from _table import print_table
+from _table import skipped
 
 from harness.hosts.preparation import host_prepared
 from harness.hosts.preparation import unified_controllers
@@ -75,8 +80,11 @@ GATE_REQUIREMENTS = (
     "CLI-STATE-MISSING",
     "CLI-DELETE-MISSING",
 )
-OVERHEAD_TARGET = 1.3
-FLOOR_TARGET = 2.0
+#: issue 18: what rtgate adds to a runtime's own command times, and its time per container
+OVERHEAD = Target("≤", 1.3, "×")
+FLOOR = Target("≤", 2, "×")
+#: the figure of the one row of a benchmark that did not run
+SKIPPED = "real runc/crun container lifecycle and overhead"
 
 
 class BenchError(Exception):
@@ -260,38 +268,37 @@ def gate(runtime: str) -> GateRun:
     )
 
 
-def _mark(ratio: float, target: float) -> str:
-    return f"{ratio:.2f}x {'ok' if ratio <= target else 'OVER'} (<={target}x)"
+def runtime_rows(runtime: str, samples: dict[tuple[str, str], Sample]) -> list[Row]:
+    """One runtime's containers: the raw floor's and rtgate's time per container, and the two
+    ratios with targets (wall over the commands' own time; rtgate's per container over the
+    floor's)."""
+    floor = statistics.median(samples[runtime, "raw"].walls)
+    raw, through = samples[runtime, "raw"], samples[runtime, "rtgate"]
+    each = statistics.median(through.walls)
+    n = len(through.walls)
+    return [
+        measured(f"real {runtime} container lifecycle, raw floor", floor * 1000, "ms", n=n),
+        measured(f"real {runtime} container lifecycle, rtgate OciRuntime", each * 1000, "ms", n=n),
+        measured(f"real {runtime} raw floor: wall/commands", sum(raw.walls) / raw.command_s, "×",
+                 digits=2, n=f"{raw.commands} commands"),
+        measured(f"real {runtime} harness overhead: wall/commands",
+                 sum(through.walls) / through.command_s, "×", digits=2,
+                 n=f"{through.commands} commands", target=OVERHEAD),
+        measured(f"real {runtime} rtgate per container / raw floor", each / floor, "×", digits=2,
+                 n=n, target=FLOOR),
+    ]  # fmt: skip
 
 
-def table(samples: dict[tuple[str, str], Sample], gates: dict[str, GateRun]) -> list[str]:
-    """The lines of the result table."""
-    lines = [
-        f"{'runtime':8} {'case':34} {'per container':>14} {'per command':>12} {'commands':>9}"
-        f" {'command s':>10} {'wall s':>8}  overhead (wall/commands)     per container/floor"
-    ]
-    for runtime in dict.fromkeys(r for r, _ in samples):
-        floor = statistics.median(samples[runtime, "raw"].walls)
-        for case, label in (("raw", "raw floor (no rtgate)"), ("rtgate", "rtgate OciRuntime")):
-            s = samples[runtime, case]
-            each = statistics.median(s.walls)
-            wall = sum(s.walls)
-            lines.append(
-                f"{runtime:8} {label:34} {each * 1000:11.1f} ms"
-                f" {s.command_s / s.commands * 1000:9.1f} ms {s.commands:9d} "
-                f"{s.command_s:10.2f} {wall:8.2f}  {_mark(wall / s.command_s, OVERHEAD_TARGET):28}"
-                f" {_mark(each / floor, FLOOR_TARGET)}"
-            )
-        if runtime in gates:
-            g = gates[runtime]
-            label = f"rtgate run ({len(GATE_REQUIREMENTS)} requirements, exit {g.exit_code})"
-            lines.append(
-                f"{runtime:8} {label:34} {'':>14} {'':>12} {g.commands:9d} {g.command_s:10.2f} "
-                f"{g.wall_s:8.2f}  {_mark(g.wall_s / g.command_s, OVERHEAD_TARGET):28}"
-                f" tests alone {g.tests_s:.2f} s ({g.tests_s / g.command_s:.2f}x commands)"
-                + (f"; {g.omitted} commands not kept" if g.omitted else "")
-            )
-    return lines
+def gate_rows(runtime: str, g: GateRun) -> list[Row]:
+    """The gate run's wall time, and its overhead over the commands its report records."""
+    name = f"real {runtime} rtgate run ({len(GATE_REQUIREMENTS)} requirements, exit {g.exit_code})"
+    kept = f"{g.commands} commands" + (f", {g.omitted} not kept" if g.omitted else "")
+    return [
+        measured(f"{name}, wall", g.wall_s, "s", n=1),
+        measured(f"{name}, wall/commands", g.wall_s / g.command_s, "×", digits=2, n=kept,
+                 target=OVERHEAD),
+        measured(f"{name}, tests alone/commands", g.tests_s / g.command_s, "×", digits=2, n=kept),
+    ]  # fmt: skip
 
 
 def tidy(labs: list[Lab]) -> list[str]:
@@ -326,9 +333,13 @@ def _hybrid_refusal() -> str | None:
     return f"cgroup2 holds {', '.join(held)}" if held else None
 
 
-def measured(runtimes: list[str], count: int, gate_run: bool, say: Callable[[str], Any]) -> None:
-    """Make the labs, measure, print the table; tidy on every way out."""
+def measure_labs(
+    runtimes: list[str], count: int, gate_run: bool, say: Callable[[str], Any]
+) -> list[Row]:
+    """Make the labs, measure, return the rows; tidy on every way out (what could not be
+    tidied is said, and is a row)."""
     labs: list[Lab] = []
+    rows: list[Row] = []
     set_child_subreaper(True)
     try:
         with host_prepared(_hybrid_refusal) as prep:
@@ -338,13 +349,35 @@ def measured(runtimes: list[str], count: int, gate_run: bool, say: Callable[[str
             say(f"bench_oci: {count} containers per runtime and case, {', '.join(runtimes)}")
             samples = lifecycles(labs, count)
             gates = {runtime: gate(runtime) for runtime in runtimes} if gate_run else {}
-        for line in table(samples, gates):
-            say(line)
+        for runtime in runtimes:
+            rows += runtime_rows(runtime, samples)
+            rows += gate_rows(runtime, gates[runtime]) if runtime in gates else []
     finally:
         left = tidy(labs)
         set_child_subreaper(False)
         if left:
             say(f"bench_oci: left behind (run `rtgate cleanup`): {'; '.join(left)}")
+            rows.append(Row("real runtimes: left behind (run rtgate cleanup)", "; ".join(left)))
+    return rows
+
+
+def oci_rows(
+    host: str, containers: int = 10, runtimes: list[str] | None = None, gate_run: bool = True
+) -> list[Row]:
+    """Every row of this benchmark, or one saying why it did not run or was not measured.
+    Progress goes to stderr."""
+    reason = missing(host)
+    if reason is not None:
+        return [skipped(SKIPPED, reason)]
+    names = [r for r in runtimes or ("runc", "crun") if shutil.which(r)]
+    # SIGTERM ends the run as Ctrl-C does: through the finally blocks that tidy
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        return measure_labs(names, containers, gate_run, lambda line: print(line, file=sys.stderr))
+    except (BenchError, subprocess.TimeoutExpired) as err:
+        return [skipped(SKIPPED, f"not measured: {err}")]
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -359,19 +392,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-gate", action="store_true", help="leave out the rtgate run (c)")
     args = parser.parse_args(argv)
-    reason = missing(args.host)
-    if reason is not None:
-        print(f"bench_oci: skipped the real host: {reason}")
-        return 0
-    runtimes = [r for r in args.runtime or ("runc", "crun") if shutil.which(r)]
-    # SIGTERM ends the run as Ctrl-C does: through the finally blocks that tidy
-    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
-    try:
-        measured(runtimes, args.containers, not args.no_gate, lambda line: print(line, flush=True))
-    except (BenchError, subprocess.TimeoutExpired) as err:
-        print(f"bench_oci: not measured: {err}", flush=True)
-        return 1
-    return 0
+    rows = oci_rows(args.host, args.containers, args.runtime, not args.no_gate)
+    print_table(rows)
+    return 1 if any(row.value.startswith("skipped: not measured") for row in rows) else 0
 
 
 if __name__ == "__main__":
