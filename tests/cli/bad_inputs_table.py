@@ -70,6 +70,21 @@ def run_case(case: BadInput, tmp: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.CompletedProcess(argv, process.returncode, out, err)
 
 
+def problem_with(case: BadInput, done: subprocess.CompletedProcess[str], tmp: Path) -> str | None:
+    """What is wrong with how ``case`` was handled (``done``, run in ``tmp``), or None when
+    it ended as a bad input must: exit 2, one ``rtgate: error:`` line naming what
+    ``case.says``, no traceback."""
+    lines = done.stderr.splitlines()
+    if "Traceback" in done.stdout + done.stderr:
+        return f"a traceback: {done.stderr[-2000:]}"
+    if (done.returncode, len(lines)) != (2, 1):
+        return f"exit {done.returncode}, {len(lines)} line(s): {done.stderr or done.stdout[-2000:]}"
+    if not lines[0].startswith("rtgate: error: "):
+        return f"not an error line: {lines[0]}"
+    missing = [part.format(tmp=tmp) for part in case.says if part.format(tmp=tmp) not in lines[0]]
+    return f"{lines[0]!r} does not name {missing}" if missing else None
+
+
 def _file(name: str, text: str) -> Callable[[Path], None]:
     def setup(tmp: Path) -> None:
         (tmp / name).write_text(text, encoding="utf-8")
