@@ -129,8 +129,9 @@ def test_presets_are_listed_and_an_unknown_one_is_a_usage_error() -> None:
 @pytest.mark.parametrize("name", ["hybrid-cat", "no-rdt"])
 def test_reference_passes_on_preset_under_runc_1_2(name: str, tmp_path: Path) -> None:
     result = rtgate(
-        "run", "--quick", "--profile", "runc-1.2", "--preset", name, "--report-dir", str(tmp_path)
-    )
+        "run", "--quick", "--profile", "runc-1.2", "--preset", name, "--report-dir", str(tmp_path),
+        *_selection(name, "runc-1.2"),
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     report = json.loads((tmp_path / "compliance.json").read_text())
     assert {r["outcome"] for r in report["requirements"]} <= {"pass", "skip"}

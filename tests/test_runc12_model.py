@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.broken import BROKEN
 from tests.broken import expectation
 from tests.test_broken_variants import rtgate
@@ -16,6 +18,7 @@ from tests.test_broken_variants import rtgate
 MODEL = "python:tests.models.runc_v120:new_factory"
 
 
+@pytest.mark.slow  # a whole run of the profile
 def test_runc_v120_model_passes_the_runc_1_2_profile(tmp_path: Path) -> None:
     result = rtgate(
         "run", "--quick", "--profile", "runc-1.2", "--subject", MODEL, "--report-dir", str(tmp_path)
