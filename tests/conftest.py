@@ -32,8 +32,12 @@ def pytest_report_header(config: pytest.Config) -> str | None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Deselect (not skip: a skip would read as "could not run here") the slow tests."""
+    """Deselect (not skip: a skip would read as "could not run here") the slow tests; with
+    ``--slow``, run them first."""
     if config.getoption(SLOW_OPTION):
+        # the long ones first: xdist hands tests out in this order, and a minutes-long test
+        # collected late keeps one worker busy after the other has run out of work
+        items.sort(key=lambda item: item.get_closest_marker("slow") is None)
         return
     slow = [item for item in items if item.get_closest_marker("slow") is not None]
     if slow:
