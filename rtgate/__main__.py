@@ -3,9 +3,7 @@ on PATH (a venv not activated, a zipapp, ``python -m`` in CI)."""
 
 from __future__ import annotations
 
-import sys
-
-from harness.cli import main
+from harness.cli import console_main
 
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()

@@ -15,8 +15,10 @@ import sys
 import traceback
 from collections.abc import Callable
 from collections.abc import Sequence
+from typing import NoReturn
 
 from harness.cli._cleanup import cleanup
+from harness.cli._exit import exit_now
 from harness.cli._expectations import expectations
 from harness.cli._failed import expand_failed
 from harness.cli._inject import inject
@@ -30,7 +32,7 @@ from harness.cli._run import run
 from harness.errors import RtgateError
 from harness.errors import UsageError
 
-__all__ = ["ArgumentParser", "build_parser", "main"]
+__all__ = ["ArgumentParser", "build_parser", "console_main", "main"]
 
 
 def _doctor(args: argparse.Namespace) -> int:
@@ -84,6 +86,12 @@ def _dispatch(words: list[str], extra: list[str]) -> int:
     if args.command == "inject":
         return inject(args, extra)
     return _COMMANDS[args.command](args)
+
+
+def console_main() -> NoReturn:
+    """The ``rtgate`` console script (and ``python -m rtgate``): :func:`main`, then the
+    process ends, whatever threads a subject left (:mod:`harness.cli._exit`)."""
+    exit_now(main())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
