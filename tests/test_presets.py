@@ -27,21 +27,32 @@ def _profile_for(name: str) -> str:
 
 
 #: what a preset may change and still leave the rules outside the resctrl and cgroups areas
-#: as the default preset's whole run checks them: its RDT hardware and the resctrl mount
+#: as a whole run of its cgroup layout checks them: its RDT hardware and the resctrl mount
 _RDT_ASPECTS = {"resctrl", "resctrl_mounted", "num_cpus", "cpu_flags"}
 
 
-def _selection(name: str, profile: str) -> list[str]:
-    """A preset that differs from the default one in its RDT alone (and a real machine's,
-    whose cgroup layout is one of the other presets') is checked on the resctrl and cgroup
-    rules (and the destroy of a cgroup the checks below look at): every other rule sees the
-    same host as in the default preset's whole run (tests/test_reference_run.py).  A preset
-    with another cgroup layout runs the whole suite."""
-    default = PRESETS[DEFAULT_PRESET][1]
+#: the presets whose run is the whole suite: the default, and one of each other cgroup layout
+_WHOLE_RUNS = (DEFAULT_PRESET, "v2-cat", "hybrid-cat")
+
+
+def _differs_in_rdt_alone(name: str) -> bool:
+    """Whether preset ``name`` is one of :data:`_WHOLE_RUNS` but for its RDT."""
     topology = PRESETS[name][1]
-    changed = {f.name for f in dataclasses.fields(topology)
-               if getattr(topology, f.name) != getattr(default, f.name)}  # fmt: skip
-    if name not in MACHINE_PRESETS and not changed <= _RDT_ASPECTS:
+    for other in _WHOLE_RUNS:
+        whole = PRESETS[other][1]
+        changed = {f.name for f in dataclasses.fields(topology)
+                   if getattr(topology, f.name) != getattr(whole, f.name)}  # fmt: skip
+        if changed <= _RDT_ASPECTS:
+            return True
+    return False
+
+
+def _selection(name: str, profile: str) -> list[str]:
+    """A preset that is one of :data:`_WHOLE_RUNS` but for its RDT (and a real machine's,
+    whose cgroup layout is one of those) is checked on the resctrl and cgroup rules (and the
+    destroy of a cgroup the checks below look at): every other rule sees the same host as in
+    that preset's whole run.  The presets of :data:`_WHOLE_RUNS` run the whole suite."""
+    if name in _WHOLE_RUNS or (name not in MACHINE_PRESETS and not _differs_in_rdt_alone(name)):
         return []
     scopes = kind_of("reference").scopes
     found = [
@@ -126,7 +137,10 @@ def test_presets_are_listed_and_an_unknown_one_is_a_usage_error() -> None:
     assert len(bad.stderr.splitlines()) == 1
 
 
-@pytest.mark.parametrize("name", ["hybrid-cat", "no-rdt"])
+@pytest.mark.parametrize(
+    "name",
+    [pytest.param("hybrid-cat", marks=pytest.mark.slow), "no-rdt"],  # slow: a whole run, a minute
+)
 def test_reference_passes_on_preset_under_runc_1_2(name: str, tmp_path: Path) -> None:
     result = rtgate(
         "run", "--quick", "--profile", "runc-1.2", "--preset", name, "--report-dir", str(tmp_path),

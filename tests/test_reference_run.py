@@ -33,6 +33,7 @@ def test_reference_passes_every_requirement(serial_run: Path) -> None:
     assert (serial_run / "junit.xml").is_file()
 
 
+@pytest.mark.slow  # a second whole run, on two workers
 def test_xdist_run_writes_the_same_outcomes(serial_run: Path, tmp_path: Path) -> None:
     result = rtgate("run", "-n", "2", "--report-dir", str(tmp_path))
     assert result.returncode == 0, result.stdout + result.stderr
