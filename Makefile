@@ -17,13 +17,15 @@ export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 run: $(STAMP)
 	$(VENV)/bin/rtgate run
 
+# worksteal: a worker that has run out of tests takes some of the other's queue; with the
+# default schedule, one worker ran the last broken runtimes alone for minutes.
 # make test leaves out the tests marked slow (whole runs against real runtimes, image and wheel
 # builds: tests/conftest.py); make test-all, which .ci/run runs, includes them.
 test: $(STAMP)
-	$(PYTHON) -m pytest -n 2 -q --durations=15 tests
+	$(PYTHON) -m pytest -n 2 --dist worksteal -q --durations=15 tests
 
 test-all: $(STAMP)
-	$(PYTHON) -m pytest -n 2 -q --durations=15 --slow tests
+	$(PYTHON) -m pytest -n 2 --dist worksteal -q --durations=15 --slow tests
 
 # Every benchmark in one run and one table, each figure next to its target (bench/bench_all.py).
 # They use this machine as a real host (runc, crun, the fault engine, real cgroups) only when

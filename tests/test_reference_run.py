@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._shared_runs import shared_run
 from tests.test_broken_variants import rtgate
 
 
@@ -18,10 +19,10 @@ def _outcomes(report_dir: Path) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def serial_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("serial")
-    result = rtgate("run", "--report-dir", str(out))
+    """The whole default run, once per session whichever workers its tests land on."""
+    result = shared_run(tmp_path_factory, ())
     assert result.returncode == 0, result.stdout + result.stderr
-    return out
+    return result.report_dir
 
 
 def test_reference_passes_every_requirement(serial_run: Path) -> None:
