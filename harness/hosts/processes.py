@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import math
 import os
+import select
 import signal
 import time
 from collections.abc import Iterator
@@ -15,6 +17,7 @@ from harness.hosts.facts import proc_stats
 from harness.interrupts import shielded
 
 __all__ = [
+    "await_any_end",
     "descendants",
     "end_new_descendants",
     "ending_descendants",
@@ -116,6 +119,25 @@ def ending_descendants(deadline_s: float = 10.0) -> Iterator[list[int]]:
             set_child_subreaper(False)
 
 
+def await_any_end(pids: list[int], seconds: float) -> bool:
+    """Block until one of ``pids`` ends (each watched through a pidfd), at most ``seconds``;
+    whether one did.  A child that ended stays unreaped."""
+    fds = []
+    try:
+        for pid in pids:
+            fds.append(os.pidfd_open(pid))
+    except ProcessLookupError:
+        return True  # gone (reaped) already
+    try:
+        poller = select.poll()
+        for fd in fds:
+            poller.register(fd, select.POLLIN)
+        return bool(poller.poll(max(0, math.ceil(seconds * 1000))))
+    finally:
+        for fd in fds:
+            os.close(fd)
+
+
 def end_new_descendants(before: dict[int, int], deadline_s: float) -> list[int]:
     """SIGKILL the descendants not in ``before`` (a pid there with another start time is a
     new process), until none is left or the deadline passes; reap those that are children."""
@@ -131,4 +153,4 @@ def end_new_descendants(before: dict[int, int], deadline_s: float) -> list[int]:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
             ended += [pid] if pid not in ended else []
-        time.sleep(0.01)
+        await_any_end(list(new), deadline - time.monotonic())

@@ -23,15 +23,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import math
 import os
-import select
 import signal
 import subprocess
 import time
 
 from harness.hosts.facts import ProcStat
 from harness.hosts.facts import proc_stats
+from harness.hosts.processes import await_any_end
 
 __all__ = ["GROUP_END_DEADLINE_S", "OWN_GROUP", "Ending", "wait_or_kill_group"]
 
@@ -71,25 +70,6 @@ def _kill_group(pgid: int) -> tuple[str, ...]:
     return members
 
 
-def _await_any_end(pids: list[int], seconds: float) -> bool:
-    """Block until one of ``pids`` ends (each watched through a pidfd), at most ``seconds``;
-    whether one did.  A child that ended stays unreaped."""
-    fds = []
-    try:
-        for pid in pids:
-            fds.append(os.pidfd_open(pid))
-    except ProcessLookupError:
-        return True  # gone (reaped) already
-    try:
-        poller = select.poll()
-        for fd in fds:
-            poller.register(fd, select.POLLIN)
-        return bool(poller.poll(max(0, math.ceil(seconds * 1000))))
-    finally:
-        for fd in fds:
-            os.close(fd)
-
-
 def _await_group_end(pgid: int, deadline_s: float = GROUP_END_DEADLINE_S) -> tuple[str, ...]:
     """Wait until no process of the killed group ``pgid`` lives, at most ``deadline_s``;
     those left then.  Each look finds the group by its id in /proc, and the wait between looks
@@ -101,7 +81,7 @@ def _await_group_end(pgid: int, deadline_s: float = GROUP_END_DEADLINE_S) -> tup
         if not left or remaining <= 0:
             return _named(left)
         _kill_group(pgid)  # the leader is unreaped: the id is still this command's
-        _await_any_end([stat.pid for stat in left], remaining)
+        await_any_end([stat.pid for stat in left], remaining)
 
 
 def wait_or_kill_group(proc: subprocess.Popen[bytes], timeout: float) -> Ending:
@@ -109,7 +89,7 @@ def wait_or_kill_group(proc: subprocess.Popen[bytes], timeout: float) -> Ending:
     ``timeout``; ``proc`` is reaped when this returns, and so is a command interrupted by an
     exception (its group killed too)."""
     try:
-        exited = _await_any_end([proc.pid], timeout)
+        exited = await_any_end([proc.pid], timeout)
     except BaseException:
         _kill_group(proc.pid)
         _await_group_end(proc.pid)
