@@ -1,13 +1,18 @@
 """Named network namespaces of a real host, made and removed the way ``ip netns`` does, and
-listed from a helper process (never from a fork of this one).
+listed, from a thread of this process that enters them (never from a fork of this process).
 """
 
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
-import subprocess
-import sys
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from pyroute2 import IPRoute
+from pyroute2.netlink.exceptions import NetlinkError
 
 from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import SETTLE_DEADLINE_S
@@ -16,6 +21,12 @@ from harness.hosts.ownership import unlink
 from harness.interrupts import shielded
 
 __all__ = ["NamedNamespaces", "interfaces_of"]
+
+#: unshare(2)/setns(2): the network namespace
+CLONE_NEWNET = 0x40000000
+#: mount(2): a bind mount
+MS_BIND = 4096
+_T = TypeVar("_T")
 
 
 class NamedNamespaces:
@@ -47,13 +58,13 @@ class NamedNamespaces:
                 except FileNotFoundError:
                     continue
             self._paths.append(path)
-            _run_helper(_NETNS_HELPER, [path, interface], f"making network namespace {path}")
+            _in_netns_thread(lambda: _made_at(path, interface), f"making network namespace {path}")
 
     def remove_all(self) -> list[str]:
         """Unmount (MNT_DETACH, as ``ip netns delete``) and unlink every namespace made here;
         returns what could not be undone."""
         problems = []
-        libc = ctypes.CDLL(None, use_errno=True)
+        libc = _libc()
         while self._paths:
             path = self._paths.pop()
             if netns_at(path) is not None and libc.umount2(path.encode(), 2) != 0:
@@ -71,65 +82,85 @@ class NamedNamespaces:
 
 
 def interfaces_of(path: str) -> list[str]:
-    """Names of the interfaces in the namespace mounted at ``path`` (over netlink, from a
-    helper that setns(2)es into it).  Never pyroute2's ``IPRoute(netns=...)`` here: it forks
-    this process, and a fork that gets SIGTERM under ``rtgate run`` unwinds into the test's
-    cleanup and removes the host's namespaces, bundles and groups.
+    """Names of the interfaces in the namespace mounted at ``path``, over netlink from a
+    thread that setns(2)es into it (see :func:`_in_netns_thread`).  Never pyroute2's
+    ``IPRoute(netns=...)`` here: it forks this process, and a fork that gets SIGTERM under
+    ``rtgate run`` unwinds into the test's cleanup and removes the host's namespaces, bundles
+    and groups.
 
     Raises:
-        OSError: when the helper cannot enter a namespace at ``path``.
+        OSError: when no namespace can be entered at ``path``.
     """
-    out = _run_helper(_NETNS_LINKS, [path], f"listing the interfaces of {path}")
-    return sorted(out.split())
+
+    def listing() -> list[str]:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            _check(_libc().setns(fd, CLONE_NEWNET), f"setns {path}")
+        finally:
+            os.close(fd)
+        with IPRoute() as ipr:
+            return sorted(str(link.get_attr("IFLA_IFNAME")) for link in ipr.get_links())
+
+    return _in_netns_thread(listing, f"listing the interfaces of {path}")
 
 
-#: run as ``python -c`` with the path and an interface name: a new network namespace, mounted
-#: on the (existing, empty) file at the path, holding the interface
-_NETNS_HELPER = """
-import ctypes, os, sys
-from pyroute2 import IPRoute
-from pyroute2.netlink.exceptions import NetlinkError
-path, interface = sys.argv[1], sys.argv[2]
-libc = ctypes.CDLL(None, use_errno=True)
-if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
-    raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWNET)")
-if libc.mount(b"/proc/self/ns/net", path.encode(), None, 4096, None) != 0:  # MS_BIND
-    raise OSError(ctypes.get_errno(), "mount --bind /proc/self/ns/net " + path)
-with IPRoute() as ipr:
-    try:
-        ipr.link("add", ifname=interface, kind="dummy")
-    except NetlinkError as err:
-        if err.code != 95:  # EOPNOTSUPP: no dummy driver in this kernel
-            raise
-        ipr.link("add", ifname=interface, kind="bridge")
-"""
-#: run as ``python -c`` with a path: the names of the interfaces of the namespace there
-_NETNS_LINKS = """
-import ctypes, os, sys
-from pyroute2 import IPRoute
-libc = ctypes.CDLL(None, use_errno=True)
-fd = os.open(sys.argv[1], os.O_RDONLY)
-if libc.setns(fd, 0x40000000) != 0:  # CLONE_NEWNET
-    raise OSError(ctypes.get_errno(), "setns " + sys.argv[1])
-with IPRoute() as ipr:
-    print(" ".join(link.get_attr("IFLA_IFNAME") for link in ipr.get_links()))
-"""
+def _made_at(path: str, interface: str) -> None:
+    """In a thread of its own: a new network namespace for this thread, bind-mounted on the
+    (existing, empty) file at ``path``, holding ``interface``."""
+    _check(_libc().unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
+    here = b"/proc/thread-self/ns/net"
+    _check(_libc().mount(here, path.encode(), None, MS_BIND, None), f"mount --bind {path}")
+    with IPRoute() as ipr:
+        try:
+            ipr.link("add", ifname=interface, kind="dummy")
+        except NetlinkError as err:
+            if err.code != errno.EOPNOTSUPP:  # no dummy driver in this kernel
+                raise
+            ipr.link("add", ifname=interface, kind="bridge")
 
 
-def _run_helper(script: str, args: list[str], what: str) -> str:
-    """Run one of this module's helper scripts in a fresh interpreter (never a fork of this
-    process); its stdout.
+def _in_netns_thread(action: Callable[[], _T], what: str) -> _T:
+    """``action`` in a new thread, which may switch its own network namespace (setns(2) and
+    unshare(2) of CLONE_NEWNET act on the calling thread only, and a netlink socket belongs to
+    the namespace of the thread that opened it); the thread goes back to this process's
+    namespace before it ends, and a thread that could not go back ends all the same, so no
+    other code ever runs in the wrong namespace.  A thread, not a helper interpreter: starting
+    Python with pyroute2 costs about 0.3 s, which a gate run paid three times per test.
 
     Raises:
-        OSError: ``what`` failed, with the end of the helper's stderr.
+        OSError: ``what`` failed, with the cause.
     """
-    done = subprocess.run(  # noqa: S603 - our own helper program
-        [sys.executable, "-c", script, *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=SETTLE_DEADLINE_S,
-    )
-    if done.returncode != 0:
-        raise OSError(f"{what}: {done.stderr.strip()[-400:]}")
-    return done.stdout
+    result: list[_T] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        own = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            result.append(action())
+        except BaseException as err:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(err)
+        finally:
+            back = _libc().setns(own, CLONE_NEWNET)
+            os.close(own)
+            if back != 0:
+                failure.append(OSError(ctypes.get_errno(), "setns back to the harness's own"))
+
+    thread = threading.Thread(target=run, name=f"rtgate-netns: {what}", daemon=True)
+    thread.start()
+    thread.join(SETTLE_DEADLINE_S)
+    if thread.is_alive():
+        raise OSError(errno.ETIMEDOUT, f"{what}: no answer in {SETTLE_DEADLINE_S} s")
+    if failure:
+        raise OSError(f"{what}: {failure[0]}") from failure[0]
+    return result[0]
+
+
+def _libc() -> ctypes.CDLL:
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _check(code: int, what: str) -> None:
+    """A libc call's result: OSError with its errno when it failed."""
+    if code != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"{what}: {os.strerror(err)}")
