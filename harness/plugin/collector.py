@@ -70,6 +70,7 @@ class _Record:
     violates: list[str] = dataclasses.field(default_factory=list)
     commands: tuple[CommandResult, ...] = ()
     commands_omitted: int = 0
+    commands_s: float = 0.0
     hypothesis: HypothesisFailure | None = None
     checks: tuple[CheckTally, ...] | None = None
     #: the last lines of the captured log of the phase that failed
@@ -83,6 +84,7 @@ class _Record:
                 bucket.append(value)
             if name == COMMANDS_PROPERTY:  # each phase repeats the list: the last one is whole
                 self.commands, self.commands_omitted = _commands(value)
+                self.commands_s = float(value.get("seconds", 0.0))
             if name == CHECKS_PROPERTY:  # each phase carries the counts so far
                 self.checks = tallies_from(value)
         if report.failed:
@@ -110,6 +112,7 @@ class _Record:
             details=self.details,
             commands=self.commands,
             commands_omitted=self.commands_omitted,
+            commands_s=self.commands_s,
             hypothesis=self.hypothesis,
             checks=self.checks,
         )

@@ -44,7 +44,10 @@ class RecordCommands(Protocol):
     """What the ``record_commands`` fixture hands a test: :func:`attach_commands` for it."""
 
     def __call__(
-        self, records: Callable[[], Iterable[CommandLike]], run: Callable[[], int] | None = None
+        self,
+        records: Callable[[], Iterable[CommandLike]],
+        run: Callable[[], int] | None = None,
+        seconds: Callable[[], float] | None = None,
     ) -> None: ...
 
 
@@ -52,18 +55,23 @@ def attach_commands(
     request: pytest.FixtureRequest,
     records: Callable[[], Iterable[CommandLike]],
     run: Callable[[], int] | None = None,
+    seconds: Callable[[], float] | None = None,
 ) -> None:
     """When the test ends, put the commands ``records()`` returns then into its report;
-    ``run()``, when given, is how many ran in all, of which ``records()`` is the last (a test
-    that runs too many to hold them all)."""
+    ``run()`` and ``seconds()``, when given, are how many ran in all and their summed
+    durations, of which ``records()`` is the last (a test that runs too many to hold them
+    all).  The sum is what a test's time is set against: the harness's overhead over the
+    runtime's own."""
 
     def attach() -> None:
         commands = list(records())
         kept = commands[-MAX_COMMANDS:]
         ran = len(commands) if run is None else max(run(), len(commands))
+        total = sum(c.duration_s for c in commands) if seconds is None else seconds()
         value: dict[str, Any] = {
             "commands": [_plain(c) for c in kept],
             "omitted": ran - len(kept),
+            "seconds": float(total),
         }
         if ran:
             request.node.user_properties.append((COMMANDS_PROPERTY, value))

@@ -166,6 +166,7 @@ def _test(test: TestResult) -> dict[str, Any]:
         "details": test.details,
         "commands": [_command(c) for c in test.commands],
         "commands_omitted": test.commands_omitted,
+        "commands_s": round(test.commands_s, 3),
         "hypothesis": _hypothesis(test.hypothesis),
         "checks": None if test.checks is None else [_tally(t) for t in test.checks],
     }

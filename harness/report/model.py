@@ -153,6 +153,8 @@ class TestResult:
     commands: tuple[CommandResult, ...] = ()
     #: how many earlier commands were left out of ``commands``
     commands_omitted: int = 0
+    #: the summed durations of every command it ran, those left out included
+    commands_s: float = 0.0
     #: the failing example of a Hypothesis test that failed
     hypothesis: HypothesisFailure | None = None
     #: the checks each requirement had, by requirement id; None in a report of an rtgate that

@@ -158,7 +158,7 @@ def command_log(record_commands: Any) -> CommandLog:
     """Where the state machines of a test (a command line each) count their commands: every
     one is counted in the test's report, the last ones kept."""
     log = CommandLog()
-    record_commands(log.commands, run=log.count)
+    record_commands(log.commands, run=log.count, seconds=log.seconds)
     return log
 
 

@@ -39,3 +39,5 @@ def test_the_report_counts_every_command_the_cli_machine_ran(
     assert len(ran) > MAX_COMMANDS, "too few commands to show that the rest are counted"
     assert len(test["commands"]) + test["commands_omitted"] == len(ran)
     assert [c["argv"] for c in test["commands"]] == [list(argv) for argv in ran[-MAX_COMMANDS:]]
+    kept_s = sum(c["duration_s"] for c in test["commands"])
+    assert test["commands_s"] > kept_s, "the left-out commands' time is in commands_s"

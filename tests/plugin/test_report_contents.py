@@ -57,6 +57,7 @@ def test_commands_reach_the_report_last_ones_first_kept(project: Project) -> Non
     report = project.report("-n", "2")
     (test,) = [t for t in report["tests"] if t["nodeid"].endswith("test_runs_commands")]
     assert len(test["commands"]) == 40 and test["commands_omitted"] == 6
+    assert test["commands_s"] == pytest.approx(46 * 0.25), "the time of the left-out ones too"
     last = test["commands"][-1]
     assert last["argv"] == ["rt", "delete", "c1"] and last["exit_code"] == 1
     assert last["stderr_tail"] == "container is running\n"

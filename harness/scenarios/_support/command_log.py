@@ -3,7 +3,8 @@
 Each machine's command line keeps every command it runs; a Hypothesis test makes a machine per
 example and may run thousands of commands in all.  A :class:`CommandLog` counts every one and
 keeps only the last ones the report keeps, so the report can say how many ran and how many it
-left out (``record_commands(log.commands, run=log.count)``) without holding them all.
+left out, and their time in all (``record_commands(log.commands, run=log.count,
+seconds=log.seconds)``), without holding them all.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class CommandLog:
 
     def __init__(self, keep: int = KEEP) -> None:
         self._folded = 0
+        self._folded_s = 0.0
         self._kept: deque[Any] = deque(maxlen=keep)
         #: the records lists of command lines still in use (they grow)
         self._live: list[list[Any]] = []
@@ -36,6 +38,7 @@ class CommandLog:
         go (a later example's commands come after them)."""
         self._live = [live for live in self._live if live is not records]
         self._folded += len(records)
+        self._folded_s += sum(record.duration_s for record in records)
         self._kept.extend(records[-(self._kept.maxlen or 0) :])
 
     def commands(self) -> list[Any]:
@@ -45,3 +48,8 @@ class CommandLog:
     def count(self) -> int:
         """How many commands ran in all."""
         return self._folded + sum(len(live) for live in self._live)
+
+    def seconds(self) -> float:
+        """The summed durations of every command that ran."""
+        live = sum(record.duration_s for records in self._live for record in records)
+        return self._folded_s + live
