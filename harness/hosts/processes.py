@@ -13,6 +13,7 @@ import signal
 import time
 from collections.abc import Iterator
 
+from harness.hosts.facts import child_stats
 from harness.hosts.facts import proc_stats
 from harness.interrupts import shielded
 
@@ -54,8 +55,7 @@ def set_child_subreaper(on: bool) -> None:
 
 def zombie_children() -> list[int]:
     """Pids of this process's children that have exited and wait to be reaped."""
-    me = os.getpid()
-    return [stat.pid for stat in proc_stats() if stat.state == "Z" and stat.ppid == me]
+    return [stat.pid for stat in child_stats() if stat.state == "Z"]
 
 
 def reap(pid: int) -> None:

@@ -43,8 +43,8 @@ from harness.hosts.base import HostFiles
 from harness.hosts.base import KernelOp
 from harness.hosts.base import ProgramRun
 from harness.hosts.command_faults import CommandFaults
+from harness.hosts.facts import child_stats
 from harness.hosts.facts import describe_real
-from harness.hosts.facts import proc_stats
 from harness.hosts.netns import NamedNamespaces
 from harness.hosts.netns import interfaces_of
 from harness.hosts.ownership import kill
@@ -317,8 +317,7 @@ class RealHost(HostFiles):
     def live_processes(self) -> set[int]:
         """Live processes a runtime's command could have left: the live children of this
         process, which as the host's subreaper receives whatever a command leaves behind."""
-        me = os.getpid()
-        return {stat.pid for stat in proc_stats() if stat.ppid == me and not stat.exited}
+        return {stat.pid for stat in child_stats() if not stat.exited}
 
     def live_children(self) -> set[int]:
         """Live processes the subject started."""

@@ -9,13 +9,17 @@ import contextlib
 import os
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
 
 import pytest
 
+from harness.hosts.facts import child_stats
+from harness.hosts.facts import proc_stats
 from harness.hosts.facts import stat_or_none
 from harness.hosts.processes import descendants
 from harness.hosts.processes import ending_descendants
+from harness.hosts.processes import zombie_children
 
 
 def _alive(pid: int) -> bool:
@@ -64,3 +68,34 @@ def test_a_signal_in_the_block_ends_its_processes_too(started: list[int]) -> Non
         started.append(orphan)
         raise KeyboardInterrupt
     assert not _alive(orphan)
+
+
+def test_the_children_files_name_what_a_scan_of_every_process_finds() -> None:
+    """child_stats reads the kernel's per-thread children lists; it must find what the scan
+    of all of /proc finds, zombies and a grandchild's parent included."""
+    ended = subprocess.Popen(["/bin/true"])  # noqa: S603 - a fixed program
+    parent = subprocess.Popen(["/bin/sh", "-c", "sleep 30 & wait"])  # noqa: S603
+    try:
+        os.waitid(os.P_PID, ended.pid, os.WEXITED | os.WNOWAIT)  # a zombie, not reaped
+        grandchild = _first_child(parent.pid)
+        assert ended.pid in zombie_children()
+        me = os.getpid()
+        scanned = {s.pid for s in proc_stats() if s.ppid == me}
+        assert {s.pid for s in child_stats()} == scanned
+        assert {ended.pid, parent.pid} <= scanned
+        assert [s.pid for s in child_stats(parent.pid)] == [grandchild]
+    finally:
+        parent.kill()
+        parent.wait()
+        ended.wait()
+
+
+def _first_child(pid: int) -> int:
+    """The first child ``pid`` starts, once it is there (polled with a deadline)."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        found = [s.pid for s in proc_stats() if s.ppid == pid and not s.exited]
+        if found:
+            return found[0]
+        time.sleep(0.005)
+    raise AssertionError(f"{pid} started no child in 10 s")

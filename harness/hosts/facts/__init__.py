@@ -27,6 +27,7 @@ from harness.hosts.facts.procs import CPUINFO
 from harness.hosts.facts.procs import EXITED_STATES
 from harness.hosts.facts.procs import RDT_FLAGS
 from harness.hosts.facts.procs import ProcStat
+from harness.hosts.facts.procs import child_stats
 from harness.hosts.facts.procs import cpu_count
 from harness.hosts.facts.procs import cpu_flags
 from harness.hosts.facts.procs import cpu_vendor
@@ -65,6 +66,7 @@ __all__ = [
     "parse_mountinfo",
     "parse_stat",
     "proc_stats",
+    "child_stats",
     "read_info_value",
     "read_layout",
     "read_mounts",

@@ -18,6 +18,7 @@ __all__ = [
     "cpu_count",
     "cpu_flags",
     "cpu_vendor",
+    "child_stats",
     "parse_stat",
     "proc_stats",
     "read_stat",
@@ -135,3 +136,26 @@ def cpu_count(cpuinfo: str = CPUINFO) -> int:
             return max(1, sum(1 for line in file if line.startswith("processor")))
     except OSError:
         return 1
+
+
+def child_stats(pid: int | None = None) -> list[ProcStat]:
+    """The stats of the children of ``pid`` (this process by default), zombies included.
+
+    The kernel lists each thread's children in /proc/<pid>/task/<tid>/children
+    (CONFIG_PROC_CHILDREN; an orphan that came to a subreaper is listed under the thread that
+    took it), so only those few stat files are read, not one per process of the machine: a
+    real-host run asks after every command.  A kernel without those files gets the scan of
+    every process.
+    """
+    owner = os.getpid() if pid is None else pid
+    if not os.path.exists(f"/proc/{owner}/task/{owner}/children"):
+        return [stat for stat in proc_stats() if stat.ppid == owner]
+    pids: list[str] = []
+    for tid in os.listdir(f"/proc/{owner}/task"):
+        try:
+            with open(f"/proc/{owner}/task/{tid}/children", encoding="ascii") as file:
+                pids += file.read().split()
+        except FileNotFoundError:  # the thread ended; its children went to another one
+            continue
+    stats = (stat_or_none(child) for child in pids)
+    return [stat for stat in stats if stat is not None and stat.ppid == owner]
