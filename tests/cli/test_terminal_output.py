@@ -4,22 +4,21 @@ what failed (issue 17: it used to be 5,347 lines with the verdict at the very en
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
+import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests._shared_runs import shared_run
+from tests.cli.test_report_command import BROKEN
+from tests.cli.test_report_command import RUNS
+
 #: two screens of a terminal
 MAX_LINES = 120
 
 
-def test_a_failing_run_fits_on_two_screens(tmp_path: Path) -> None:
-    subject = "python:tests.broken.precedence_reversed:new_factory"
-    done = subprocess.run(
-        [sys.executable, "-m", "rtgate", "run", "--quick", "--subject", subject,
-         "--report-dir", str(tmp_path)],
-        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
-    )  # fmt: skip
+def test_a_failing_run_fits_on_two_screens(tmp_path_factory: pytest.TempPathFactory) -> None:
+    subject = f"python:tests.broken.{BROKEN}:new_factory"
+    # the quick run of the broken runtime that the report command's tests read too
+    done = shared_run(tmp_path_factory, RUNS["broken"])
+    assert subject in RUNS["broken"]
     assert done.returncode == 1, done.stdout + done.stderr
     lines = done.stdout.splitlines()
     assert len(lines) <= MAX_LINES, "\n".join(lines)
@@ -37,4 +36,5 @@ def test_a_failing_run_fits_on_two_screens(tmp_path: Path) -> None:
     assert own.endswith(f"--subject {subject} --requirement {rule}"), own
     rerun = [line for line in lines[verdict:] if line.startswith("rerun them: ")]
     assert rerun and "--requirement" in rerun[0] and "LC-DESTROY-FIRST-ERROR-CGROUP" in rerun[0]
-    assert lines[-1] == f"report: {tmp_path / 'compliance.json'} (for people: compliance.html)"
+    report = done.report_dir / "compliance.json"
+    assert lines[-1] == f"report: {report} (for people: compliance.html)"
