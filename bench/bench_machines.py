@@ -5,8 +5,9 @@ Each machine's test runs in this process through :func:`pytest.main`, as ``rtgat
 it, on the simulated v1-cat host.  Hypothesis checks a machine's invariants once after the
 machine is made and once after every step, so counting those calls per machine object gives
 both the sequences (machine objects) and the steps (the calls after a machine's first); the
-rate is steps over the test's call time, host boots of every sequence included.  Hypothesis'
-statistics add the share of examples it discarded (invalid or overrun).
+rate is steps over the test's call time, the test's one host boot and the resets of its examples
+(harness/hosts/reuse.py) included.  Hypothesis' statistics add the share of examples it
+discarded (invalid or overrun).
 
 The ``rtgate-deep`` profile (2000 examples of 50 steps) is left out: it takes far longer than
 the whole ``make bench``.  Run ``python bench/bench_machines.py``; it asserts nothing.

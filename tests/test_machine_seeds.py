@@ -21,6 +21,7 @@ from hypothesis import seed
 from hypothesis import settings
 from hypothesis.stateful import run_state_machine_as_test
 
+from harness.hosts.reuse import example_hosts
 from harness.scenarios.test_lifecycle_machine import LifecycleMachine
 from harness.scenarios.test_lifecycle_machine import run_walks
 from harness.spec import tables
@@ -75,11 +76,13 @@ def _first_failure(module: str, number: int) -> str | None:
     fast = settings(profile, phases=[p for p in profile.phases if p is not Phase.shrink])
     verify = _Verify()
 
-    def machine() -> LifecycleMachine:
-        return LifecycleMachine(subject, options, verify)
-
     try:
-        run_state_machine_as_test(seed(number)(machine), settings=fast)
+        with example_hosts(options.host, options.preset) as hosts:  # as the machine's test
+
+            def machine() -> LifecycleMachine:
+                return LifecycleMachine(subject, options, verify, hosts=hosts)
+
+            run_state_machine_as_test(seed(number)(machine), settings=fast)
     except AssertionError:
         return verify.failed[0] if verify.failed else "an assertion without a requirement"
     return None

@@ -29,6 +29,7 @@ from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 
 from harness.hosts import HostCannot
+from harness.hosts.reuse import example_hosts
 from harness.scenarios._support.command_line import state_dir
 from harness.scenarios._support.command_log import CommandLog
 from harness.scenarios._support.machine_run import machine_settings
@@ -69,15 +70,14 @@ Armed = tuple[str, int, bool, str]
 class CliFaultMachine(CliMachine):
     """:class:`CliMachine` with faulted deletes and pauses, and a replay of what it ran."""
 
-    def __init__(
-        self, subject: Any, options: Any, verify: Any, log: CommandLog | None = None
-    ) -> None:
-        super().__init__(subject, options, verify, log)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """:class:`CliMachine`'s arguments."""
+        super().__init__(*args, **kwargs)
         self.replay: list[str] = []
         self.cannot = ""  # why this host cannot arm the faults, once it said so
         self.faulted: list[str] = []  # the faulted steps that ran
         self.ruled = {rule for rule, profiles in _RULED.items() if self.profile in profiles}
-        self.check = self._with_replay(verify)
+        self.check = self._with_replay(self.check)
 
     def _with_replay(self, verify: Any) -> Any:
         def check(requirement: str, ok: bool, message: str) -> None:
@@ -278,8 +278,9 @@ def test_cli_fault_state_machine(
         _skip_without_faults(probe)
     finally:
         probe.teardown()
-    run_machine(
-        lambda: CliFaultMachine(subject, rtgate_options, verify, command_log),
-        rtgate_hypothesis,
-        budget,
-    )
+    with example_hosts(host, rtgate_options.preset) as hosts:
+        run_machine(
+            lambda: CliFaultMachine(subject, rtgate_options, verify, command_log, hosts),
+            rtgate_hypothesis,
+            budget,
+        )

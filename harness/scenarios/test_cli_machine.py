@@ -10,6 +10,7 @@ process of its own, so the machine runs fewer examples there.
 
 from __future__ import annotations
 
+import functools
 from contextlib import ExitStack
 from typing import Any
 
@@ -22,7 +23,9 @@ from hypothesis.stateful import invariant
 from hypothesis.stateful import precondition
 from hypothesis.stateful import rule
 
-from harness.hosts import open_host
+from harness.hosts.reuse import ExampleHosts
+from harness.hosts.reuse import begin_example
+from harness.hosts.reuse import example_hosts
 from harness.scenarios._support.command_line import eventually
 from harness.scenarios._support.command_log import CommandLog
 from harness.scenarios._support.machine_run import machine_settings
@@ -45,15 +48,19 @@ class CliMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each delete."""
 
     def __init__(
-        self, subject: Any, options: Any, verify: Any, log: CommandLog | None = None
+        self,
+        subject: Any,
+        options: Any,
+        verify: Any,
+        log: CommandLog | None = None,
+        hosts: ExampleHosts | None = None,
     ) -> None:
         super().__init__()
         self._stack = ExitStack()
-        self.host = self._stack.enter_context(open_host(options.host, options.preset))
-        self.cli = command_line_for(subject, self.host, options.profile)
-        if log is not None:  # every command goes into the test's report
-            log.follow(self.cli.records)
-            self._stack.callback(log.fold, self.cli.records)
+        #: where the example's host comes from (a host of its own unless the test shares one)
+        self.hosts = begin_example(self._stack, options, hosts)
+        self.subject = subject
+        self.log = log
         self.profile = options.profile
         self.check = verify
         self.serial = 0
@@ -62,6 +69,21 @@ class CliMachine(RuleBasedStateMachine):
         self.doomed = False  # a SIGKILL waits for the thaw (or init already died frozen)
         #: the (status, operation) cells its operations ran in
         self.reach: list[tuple[str, str]] = []
+
+    @functools.cached_property
+    def host(self) -> Any:
+        """The example's host, asked for by its first command: an example Hypothesis discards
+        before one (its swarm left ``create`` out) needs none."""
+        return self.hosts.host()
+
+    @functools.cached_property
+    def cli(self) -> Any:
+        """The subject's command line on the example's host, its commands in the test's log."""
+        cli = command_line_for(self.subject, self.host, self.profile)
+        if self.log is not None:  # every command goes into the test's report
+            self.log.follow(cli.records)
+            self._stack.callback(self.log.fold, cli.records)
+        return cli
 
     def teardown(self) -> None:
         self._stack.close()
@@ -193,8 +215,9 @@ def test_cli_state_machine(
     require_runtime(runtime_access)
     host = rtgate_options.host
     budget = machine_settings(rtgate_hypothesis, host, EXAMPLES[host], STEPS)
-    run_machine(
-        lambda: CliMachine(subject, rtgate_options, verify, command_log),
-        rtgate_hypothesis,
-        budget,
-    )
+    with example_hosts(host, rtgate_options.preset) as hosts:
+        run_machine(
+            lambda: CliMachine(subject, rtgate_options, verify, command_log, hosts),
+            rtgate_hypothesis,
+            budget,
+        )

@@ -9,6 +9,7 @@ it breaks and the report blames that one.
 
 from __future__ import annotations
 
+import functools
 import signal
 from contextlib import ExitStack
 from typing import Any
@@ -26,6 +27,9 @@ from hypothesis.stateful import rule
 from harness.hosts import HookProgram
 from harness.hosts import open_host
 from harness.hosts.base import TeardownStep
+from harness.hosts.reuse import ExampleHosts
+from harness.hosts.reuse import begin_example
+from harness.hosts.reuse import example_hosts
 from harness.scenarios._support.containers import INIT
 from harness.scenarios._support.containers import classify_teardown_error
 from harness.scenarios._support.containers import config_for
@@ -51,27 +55,48 @@ FAULTS = tables.error_sources()
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
-    def __init__(self, subject: Any, options: Any, verify: Any, reach: Reach | None = None) -> None:
+    # set with the host (:attr:`host`)
+    factory: Any
+    rdt_available: bool
+    ok_hook: str
+    start_hook: str
+
+    def __init__(
+        self,
+        subject: Any,
+        options: Any,
+        verify: Any,
+        reach: Reach | None = None,
+        hosts: ExampleHosts | None = None,
+    ) -> None:
         super().__init__()
         #: the configurations its destroys ran in, when the caller keeps them
         self.reach: Reach = [] if reach is None else reach
         self.namespace = "private"  # the PID namespace setting of the current container
         self.kill_all = False  # whether its destroy runs the kill-all step
-        profile = options.profile
+        self.subject = subject
+        self.profile = options.profile
         self._stack = ExitStack()
-        self.host = self._stack.enter_context(open_host(options.host, options.preset))
-        self.factory = subject.new_factory(self.host.state_root, self.host.system, profile)
-        self.profile = profile
+        #: where the example's host comes from (a host of its own unless the test shares one)
+        self.hosts = begin_example(self._stack, options, hosts)
         self.check = verify
         self.serial = 0
         self.c: Any = None  # the container of the current life, None between lives
-        self.rdt_available = self.host.rdt_unavailable() is None
         self.status = "none"
         self.init_alive = False
         self.armed: set[str] = set()
         self.paused_from = ""
-        self.ok_hook = self.host.hook_program("ok", HookProgram.exit(0))
-        self.start_hook = self.host.hook_program("start-ok", HookProgram.exit(0))
+
+    @functools.cached_property
+    def host(self) -> Any:
+        """The example's host, asked for by its first container (an example Hypothesis
+        discards before one needs none), with the factory and the hooks the machine uses."""
+        host = self.hosts.host()
+        self.factory = self.subject.new_factory(host.state_root, host.system, self.profile)
+        self.rdt_available = host.rdt_unavailable() is None
+        self.ok_hook = host.hook_program("ok", HookProgram.exit(0))
+        self.start_hook = host.hook_program("start-ok", HookProgram.exit(0))
+        return host
 
     def teardown(self) -> None:
         self._stack.close()
@@ -108,6 +133,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     )
     def create(self, rdt: bool, hooks: str, namespace: str) -> None:
         self.serial += 1
+        cid = self.cid  # the first container brings the host (and the factory, the hooks)
         self.namespace = namespace
         self.kill_all = namespace == "none" or (
             namespace == "joined" and tables.kill_all_in_joined_pidns(self.profile)
@@ -115,7 +141,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         rdt = rdt and self.rdt_available
         start_hooks = (self.start_hook,) if hooks == "all" else ()
         config = config_for(
-            self.cid,
+            cid,
             pid_namespace=self.namespace == "private",
             joined_pid_namespace=JOINED_PID_NAMESPACE if self.namespace == "joined" else None,
             l3_schema=self.host.l3_schema("f") if rdt else None,
@@ -123,7 +149,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             poststart=start_hooks,
             poststop=(self.ok_hook,) if hooks != "none" else (),
         )
-        self.c = self.factory.create(self.cid, config)
+        self.c = self.factory.create(cid, config)
         self.hooks = hooks
         self.rdt = rdt
         self.status = "stopped"
@@ -350,9 +376,12 @@ def test_lifecycle_state_machine(
     subject: Any, rtgate_options: Any, verify: Any, rtgate_hypothesis: Any
 ) -> None:
     budget = machine_settings(rtgate_hypothesis, rtgate_options.host)
-    run_machine(
-        lambda: LifecycleMachine(subject, rtgate_options, verify), rtgate_hypothesis, budget
-    )
+    with example_hosts(rtgate_options.host, rtgate_options.preset) as hosts:
+        run_machine(
+            lambda: LifecycleMachine(subject, rtgate_options, verify, hosts=hosts),
+            rtgate_hypothesis,
+            budget,
+        )
 
 
 @pytest.mark.parametrize("namespace", NAMESPACES)
