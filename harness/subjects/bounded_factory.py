@@ -7,6 +7,10 @@ when they are objects of the subject (not plain values, frozen data classes or e
 A stand-in passes everything else through: reading and setting attributes, ``repr``, ``==``,
 ``hash``; it is the same stand-in for the same object, so ``is`` holds as it did; and stand-ins
 given back to the subject as arguments reach it as the objects they stand for.
+
+Reading an attribute is not bounded: the API's attributes (``id``, ``state``, ``init_process``,
+``config``) are data, and a property of a subject that hangs there hangs the run (which
+``rtgate run --timeout`` still ends).
 """
 
 from __future__ import annotations
