@@ -13,7 +13,8 @@ Three parts, each a row of the table it prints:
 * **reruns**: ``--reruns`` runs of the same gate, compared requirement by requirement with
   the first; any difference is a flake.
 * **bad inputs**: every row of ``tests/cli/bad_inputs_table.py`` (report dirs, input files of
-  every kind, absurd numbers, empty selections, subjects that exit), each judged as the tests
+  every kind, absurd numbers, empty selections, subjects that exit, subjects that hang at
+  import or in an operation, a run stopped by its ``--timeout``), each judged as the tests
   judge it.
 
 Run as root: ``python bench/reliability.py`` (``--seed`` repeats a sequence of moments).  Not

@@ -12,6 +12,11 @@ process at once; ``rtgate cleanup`` then removes what it left.
 
 A run asks :func:`received` at the end, whatever caught the ``KeyboardInterrupt`` on the way:
 a run that was interrupted is incomplete.
+
+A run's own time limit (``rtgate run --timeout``, :func:`stopping_after`) stops it the same
+way: a timer's SIGALRM is its first signal, so it cuts short a blocking wait as a signal from
+outside does; :func:`stop_reason` tells the two apart, and the run exits with
+:data:`TIMED_OUT_EXIT`, not a signal's code.
 """
 
 from __future__ import annotations
@@ -24,12 +29,25 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-__all__ = ["SIGNALS", "exit_code", "handling", "install", "received", "shielded"]
+__all__ = [
+    "SIGNALS",
+    "TIMED_OUT_EXIT",
+    "exit_code",
+    "handling",
+    "install",
+    "received",
+    "shielded",
+    "stop_reason",
+    "stopping_after",
+    "timed_out",
+]
 
 #: the signals that start an orderly stop
 SIGNALS = (signal.SIGINT, signal.SIGTERM)
 #: how long after a signal that arrived in a finalizer it is sent again
 _AGAIN_S = 0.05
+#: what a run its own time limit stopped exits with: timeout(1)'s code, no signal's 128 + N
+TIMED_OUT_EXIT = 124
 
 
 class _Stop:
@@ -44,6 +62,8 @@ class _Stop:
         self.raised = False
         #: how many shielded sections are open
         self.depth = 0
+        #: the time limit of :func:`stopping_after` in force, in seconds, or 0
+        self.limit_s = 0.0
 
 
 _stop = _Stop()
@@ -52,6 +72,21 @@ _stop = _Stop()
 def received() -> int:
     """The first signal this process received since :func:`install`, or 0."""
     return _stop.first
+
+
+def timed_out() -> bool:
+    """Whether the run's time limit (:func:`stopping_after`) is what stopped it."""
+    return _stop.first == signal.SIGALRM and _stop.limit_s > 0
+
+
+def stop_reason() -> str:
+    """What stopped the run before its end, for the report: ``SIGINT``, ``SIGTERM`` or
+    ``timeout after N s``; empty while nothing has."""
+    if not _stop.first:
+        return ""
+    if timed_out():
+        return f"timeout after {_stop.limit_s:g} s"
+    return signal.Signals(_stop.first).name
 
 
 def exit_code(signum: int) -> int:
@@ -97,6 +132,24 @@ def handling() -> Iterator[None]:
         for signum, handler in previous.items():
             signal.signal(signum, handler)
         vars(_stop).update(saved)
+
+
+@contextlib.contextmanager
+def stopping_after(seconds: float | None) -> Iterator[None]:
+    """Inside :func:`handling`: after ``seconds`` the process stops as on its first signal
+    (a one-shot timer's SIGALRM, which :func:`timed_out` then names); None: no limit.  The
+    timer is cancelled when the block ends (a forked child never inherits it)."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _handle)
+    _stop.limit_s = seconds
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def shielded(raise_after: bool = True) -> _Shield:

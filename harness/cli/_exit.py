@@ -7,6 +7,11 @@ forever.  The console script and ``python -m rtgate`` end through :func:`exit_no
 names such threads in one line and ends the process without waiting for them.  Only the
 process's own end does this; :func:`harness.cli.main` stays a plain function for callers in
 process (the tests).
+
+Calls into a ``python:`` subject that overran ``--call-timeout`` were left running on daemon
+threads (:mod:`harness.subjects.bounded`): Python would not wait for those, but its own
+finalization could still block on something such a thread holds, so the process ends the
+same way when any is left, and says so.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ import os
 import sys
 import threading
 from typing import NoReturn
+
+from harness.subjects.bounded import abandoned_calls
 
 __all__ = ["exit_now", "left_running"]
 
@@ -26,16 +33,24 @@ def left_running() -> list[threading.Thread]:
 
 
 def exit_now(code: int) -> NoReturn:
-    """Exit with ``code``; when threads are left running, say so and do not wait for them."""
-    threads = left_running()
-    if not threads:
+    """Exit with ``code``; when threads or abandoned calls are left running, say so and do
+    not wait for them."""
+    threads, calls = left_running(), abandoned_calls()
+    if not threads and not abandoned_calls(said_too=True):
         sys.exit(code)
-    names = ", ".join(t.name for t in threads)
-    print(
-        f"rtgate: {len(threads)} thread(s) still running ({names}), started by the subject:"
-        " exiting without waiting for them",
-        file=sys.stderr,
-    )
+    if threads:
+        names = ", ".join(t.name for t in threads)
+        print(
+            f"rtgate: {len(threads)} thread(s) still running ({names}), started by the"
+            " subject: exiting without waiting for them",
+            file=sys.stderr,
+        )
+    if calls:
+        print(
+            f"rtgate: {len(calls)} call(s) into the subject still running past --call-timeout"
+            f" ({'; '.join(calls)}): exiting without waiting for them",
+            file=sys.stderr,
+        )
     sys.stdout.flush()
     sys.stderr.flush()
     os._exit(code)

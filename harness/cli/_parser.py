@@ -8,8 +8,11 @@ from typing import NoReturn
 
 from harness.build_info import full_version
 from harness.errors import UsageError
+from harness.interrupts import TIMED_OUT_EXIT
 from harness.plugin import hypothesis_profiles
 from harness.plugin.options import RUN_OPTIONS
+from harness.subjects.bounded import DEFAULT_LIMIT_S
+from harness.subjects.bounded import LIMIT_VARIABLE
 
 __all__ = ["ArgumentParser", "build_parser", "check_pytest_workers", "max_workers"]
 
@@ -28,7 +31,8 @@ def build_parser() -> ArgumentParser:
         prog="rtgate",
         description="Conformance and fault-injection tests for Linux container runtimes.",
         epilog="exit codes: 0 verdict pass, 1 verdict fail, 2 bad usage or input file, "
-        "3 harness or host error",
+        f"3 harness or host error, {TIMED_OUT_EXIT} 'run --timeout' reached, 128+N stopped by "
+        "signal N",
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks of rtgate errors")
     parser.add_argument(
@@ -246,7 +250,25 @@ def _run_command(commands: argparse._SubParsersAction) -> None:
         " here win over the report's)",
     )  # fmt: skip
     _hypothesis_options(run)
+    _time_limits(run)
     run.add_argument("--scenarios", metavar="DIR", help=argparse.SUPPRESS)
+
+
+def _time_limits(run: argparse.ArgumentParser) -> None:
+    """How long the whole run, and each call into a ``python:`` subject, may take."""
+    run.add_argument(
+        "--timeout", type=_seconds, metavar="SECONDS",
+        help="stop the run after SECONDS as Ctrl-C stops it: what it made is removed, the "
+        f"report is written marked incomplete and says it timed out; exit {TIMED_OUT_EXIT} "
+        "(default: no limit)",
+    )  # fmt: skip
+    run.add_argument(
+        "--call-timeout", type=_seconds, metavar="SECONDS",
+        help="the most each call into a python: subject may take (its import, new_factory, "
+        f"create, start, kill, ...; default: ${LIMIT_VARIABLE}, else {DEFAULT_LIMIT_S:g}): a "
+        "call that takes longer is abandoned and its test is an error; a hung import is a "
+        "usage error",
+    )  # fmt: skip
 
 
 def _run_options(run: argparse.ArgumentParser) -> None:
@@ -328,6 +350,23 @@ def check_pytest_workers(words: list[str]) -> None:
     parser = ArgumentParser(prog="rtgate run ... --", add_help=False)
     parser.add_argument("-n", "--numprocesses", type=_workers)
     parser.parse_known_args(words)
+
+
+#: the longest time limit taken: a week (setitimer and Event.wait take no larger)
+MAX_SECONDS = 7 * 24 * 3600.0
+
+
+def _seconds(text: str) -> float:
+    """A time limit: a positive number of seconds, at most :data:`MAX_SECONDS`."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not 0 < value <= MAX_SECONDS:
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds above 0, at most {MAX_SECONDS:g} (got {text[:40]!r})"
+        )
+    return value
 
 
 def _seed(text: str) -> int:

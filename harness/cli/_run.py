@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from harness import interrupts
+from harness.cli._run_env import run_environment
 from harness.cli._terminal import failing_tests
 from harness.cli._terminal import header
 from harness.errors import InputFileError
@@ -85,7 +86,7 @@ def run(args: argparse.Namespace, extra: list[str]) -> int:
     Raises:
         RtgateError: bad input (exit 2) or a harness failure (exit 3); printed by the caller.
     """
-    with exits_refused():
+    with exits_refused(), run_environment(getattr(args, "call_timeout", None)):
         return _run(args, extra)
 
 
@@ -97,14 +98,16 @@ def _run(args: argparse.Namespace, extra: list[str]) -> int:
     options = dataclasses.replace(options, report_dir=str(report_dir.absolute()))
     for line in header(options, report_dir):
         print(line, flush=True)
-    # SIGINT and SIGTERM (a CI job that times out) stop the run in order (harness.interrupts);
-    # on a real host every process the run started ends with it, however it escaped.
+    # SIGINT and SIGTERM (a CI job that times out), and the run's own --timeout, stop the run
+    # in order (harness.interrupts); on a real host every process the run started ends with
+    # it, however it escaped.
     hooks = _RunHooks(options)
-    with interrupts.handling(), _ending_processes(options.host):
+    limit = getattr(args, "timeout", None)
+    with interrupts.handling(), interrupts.stopping_after(limit), _ending_processes(options.host):
         code = _run_suite(hooks, pytest_args(args, options, scenarios, extra))
-        signum = interrupts.received()
+        signum, timed_out = interrupts.received(), interrupts.timed_out()
     if signum:
-        return _interrupted(hooks, signum, report_dir)
+        return _interrupted(hooks, signum, report_dir, limit if timed_out else None)
     if hooks.report_error is not None:
         raise hooks.report_error
     if code == pytest.ExitCode.USAGE_ERROR:
@@ -151,13 +154,18 @@ def _run_suite(hooks: _RunHooks, argv: list[str]) -> int:
         return pytest.ExitCode.INTERRUPTED
 
 
-def _interrupted(hooks: _RunHooks, signum: int, report_dir: Path) -> int:
-    """What was found before the signal, said as a run's end says it, and that it is not an
-    answer; the exit code of a command that signal stopped (130 for SIGINT)."""
-    name = signal.Signals(signum).name
+def _interrupted(hooks: _RunHooks, signum: int, report_dir: Path, timed_out: float | None) -> int:
+    """What was found before the stop, said as a run's end says it, and that it is not an
+    answer; the exit code of a command that signal stopped (130 for SIGINT), or
+    :data:`~harness.interrupts.TIMED_OUT_EXIT` when the run's ``--timeout`` (``timed_out``
+    seconds) stopped it."""
+    code = interrupts.exit_code(signum)
+    why = f"interrupted ({signal.Signals(signum).name})"
+    if timed_out is not None:
+        code, why = interrupts.TIMED_OUT_EXIT, f"timed out after {timed_out:g} s (--timeout)"
     if hooks.report is None:
-        print(f"rtgate: interrupted ({name}) before any test ran", file=sys.stderr)
-        return interrupts.exit_code(signum)
+        print(f"rtgate: {why} before any test ran", file=sys.stderr)
+        return code
     for line in failing_tests(hooks.report, hooks.logs):
         print(line)
     summary = hooks.report.summary
@@ -165,12 +173,12 @@ def _interrupted(hooks: _RunHooks, signum: int, report_dir: Path) -> int:
         print(f"{what} so far: " + ", ".join(f"{n} {o}" for o, n in counts.items() if n))
     ran = len(hooks.report.tests)
     print(
-        f"rtgate: interrupted ({name}): no verdict; the report holds the {ran} test(s) that"
-        " ran, marked incomplete",
+        f"rtgate: {why}: no verdict; the report holds the {ran} test(s) that ran, marked"
+        " incomplete",
         file=sys.stderr,
     )
     print(f"report: {report_dir / 'compliance.json'} (for people: compliance.html)")
-    return interrupts.exit_code(signum)
+    return code
 
 
 @contextlib.contextmanager

@@ -44,6 +44,7 @@ from harness.report.model import Outcome
 from harness.report.model import Report
 from harness.report.model import RunInfo
 from harness.report.model import TestResult
+from harness.report.model import stuck_subject
 from harness.report.summary import render_summary
 
 __all__ = ["MAX_DETAILS", "OutcomeCollector", "applying_expectations"]
@@ -262,6 +263,7 @@ class OutcomeCollector:
             required=options.required,
             selected=options.selected,
             complete=complete,
+            stopped=interrupts.stop_reason(),
         )
         # an unfinished report leaves out the tests still running: they have no outcome yet
         tests = [r.result() for r in self.records.values() if complete or r.outcome]
@@ -327,6 +329,8 @@ def _commands(value: Any) -> tuple[tuple[CommandResult, ...], int]:
             duration_s=float(c["duration_s"]),
             stderr_tail=str(c.get("stderr_tail", "")),
             timed_out=bool(c.get("timed_out", False)),
+            killed=tuple(c.get("killed", ())),
+            survived=tuple(c.get("survived", ())),
         )
         for c in value["commands"]
     )
@@ -341,6 +345,8 @@ def _phase_outcome(report: pytest.TestReport) -> Outcome | None:
         if report.passed:
             return "xpass"
     if report.when == "call":
+        if report.failed and stuck_subject(_crash_line(report)):
+            return "error"  # the subject never answered: no conformance failure
         return {"passed": "pass", "failed": "fail"}.get(report.outcome, "skip")
     if report.failed:
         return "error"
@@ -366,11 +372,16 @@ def _describe(report: pytest.TestReport, outcome: Outcome) -> tuple[str | None, 
     # str(longrepr), not report.longreprtext: under xdist the latter starts with a line
     # naming the worker, which would make serial and parallel reports differ.
     text = str(report.longrepr) if report.longrepr is not None else ""
-    crash = getattr(report.longrepr, "reprcrash", None)
-    line = crash.message if crash is not None else (text.strip().splitlines() or [outcome])[-1]
+    line = _crash_line(report) or (text.strip().splitlines() or [outcome])[-1]
     if outcome == "error":
         line = f"error in {report.when}: {line}"
     return _trim(line, 1024), _trim(text, MAX_DETAILS)
+
+
+def _crash_line(report: pytest.TestReport) -> str:
+    """The exception line of a failed phase (``module.Error: message``), or empty."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    return str(crash.message) if crash is not None else ""
 
 
 def _skip_reason(report: pytest.TestReport) -> str:

@@ -86,4 +86,7 @@ def _plain(command: CommandLike) -> dict[str, Any]:
         "duration_s": float(command.duration_s),
         "stderr_tail": str(command.stderr_tail),
         "timed_out": bool(command.timed_out),
+        # a timed-out OCI command's process group: what was killed, what outlived the kill
+        "killed": [str(p) for p in getattr(command, "killed", ())],
+        "survived": [str(p) for p in getattr(command, "survived", ())],
     }

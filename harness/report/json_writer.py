@@ -124,6 +124,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "runtime_args": list(run.runtime_args),
         "required": list(run.required),
         "selected": list(run.selected),
+        "stopped": run.stopped,
     }
 
 
@@ -194,7 +195,14 @@ def _command(command: CommandResult) -> dict[str, Any]:
         "duration_s": round(command.duration_s, 3),
         "stderr_tail": command.stderr_tail,
         "timed_out": command.timed_out,
+        "killed": list(command.killed),
+        "survived": list(command.survived),
     }
+
+
+def _command_from(data: dict[str, Any]) -> CommandResult:
+    lists = {key: tuple(data.get(key, ())) for key in ("argv", "killed", "survived")}
+    return CommandResult(**{**data, **lists})
 
 
 def _hypothesis(failure: HypothesisFailure | None) -> dict[str, Any] | None:
@@ -237,9 +245,7 @@ def _test_from(data: dict[str, Any]) -> TestResult:
             **data,
             "requirements": tuple(data["requirements"]),
             "violates": tuple(data["violates"]),
-            "commands": tuple(
-                CommandResult(**{**c, "argv": tuple(c["argv"])}) for c in data.get("commands", ())
-            ),
+            "commands": tuple(_command_from(c) for c in data.get("commands", ())),
             "hypothesis": HypothesisFailure(
                 steps=tuple(hypothesis["steps"]), reproduce=hypothesis.get("reproduce")
             )

@@ -209,7 +209,7 @@ def _system_out(test: TestResult) -> str:
     if test.commands_omitted:
         lines.append(f"({test.commands_omitted} earlier command(s) left out)")
     for command in test.commands:
-        status = "timed out" if command.timed_out else f"exit {command.exit_code}"
+        status = command.status
         lines.append(f"$ {' '.join(command.argv)}")
         lines.append(f"  {status} after {command.duration_s:.3f} s")
         lines += [f"  stderr: {line}" for line in command.stderr_tail.rstrip("\n").splitlines()]

@@ -102,7 +102,7 @@ def _run_lines(report: Report) -> list[str]:
     run, summary = report.run, report.summary
     lines = [f"rtgate {run.rtgate_version}: verdict {summary.verdict.upper()}"]
     if not run.complete:
-        lines.append("INCOMPLETE: the run was interrupted or is still going; only the tests")
+        lines.append(f"INCOMPLETE: {run.unfinished}; only the tests")
         lines.append("that had finished are reported, and the verdict is not a gate's answer")
     lines += [
         f"subject: {run.subject}, version {run.subject_version or 'unknown'}",
@@ -205,7 +205,7 @@ def _command_lines(commands: tuple[CommandResult, ...], omitted: int) -> list[st
     earlier = omitted + len(commands) - len(shown)
     lines = [f"... {earlier} earlier command(s)"] if earlier else []
     for command in shown:
-        status = "timed out" if command.timed_out else f"exit {command.exit_code}"
+        status = command.status
         lines.append(f"$ {' '.join(command.argv)}  [{status}]")
         stderr = [line for line in clean_text(command.stderr_tail).splitlines() if line.strip()]
         if stderr:

@@ -148,7 +148,7 @@ def _header(report: Report) -> list[str]:
     if not run.complete:
         lines += [
             "> [!WARNING]",
-            "> **INCOMPLETE**: this run was interrupted or is still going. The report holds only",
+            f"> **INCOMPLETE**: {run.unfinished}. The report holds only",
             "> the tests that had finished, and its verdict is not a gate's answer.",
             "",
         ]
@@ -312,7 +312,7 @@ def _commands(commands: tuple[CommandResult, ...], omitted: int) -> str:
     earlier = omitted + len(commands) - len(shown)
     lines = [f"# ... {earlier} earlier command(s)"] if earlier else []
     for command in shown:
-        status = "timed out" if command.timed_out else f"exit {command.exit_code}"
+        status = command.status
         lines.append(f"$ {' '.join(command.argv)}    # {status}, {command.duration_s:.2f} s")
         stderr = [line for line in command.stderr_tail.splitlines() if line.strip()]
         if stderr:

@@ -13,6 +13,9 @@ from typing import Literal
 
 #: the exception name of a scenario step that failed before its check
 _SETUP_STEP = re.compile(r"^(?:[\w.]+\.)?SetupFailed: ")
+#: the exception line of a call into a ``python:`` subject that did not return within its limit
+#: (harness/subjects/bounded.py), as pytest gives it, after the phase an error names
+_STUCK = re.compile(r"^(?:error in \w+: )?(?:[\w.]+\.)?CallTimedOut: ")
 
 __all__ = [
     "MAX_CHECK_MESSAGES",
@@ -30,6 +33,7 @@ __all__ = [
     "Summary",
     "TestResult",
     "Verdict",
+    "stuck_subject",
 ]
 
 #: How a test or a requirement ended.  ``untested`` is only ever a requirement's outcome.
@@ -82,6 +86,18 @@ class RunInfo:
     #: False while the run is still going or when it was interrupted: then the report holds
     #: only what had finished, and its verdict is not a gate's answer
     complete: bool = True
+    #: what stopped the run before its end: ``SIGINT``, ``SIGTERM`` or ``timeout after 600 s``
+    #: (``rtgate run --timeout``); empty when nothing did
+    stopped: str = ""
+
+    @property
+    def unfinished(self) -> str:
+        """Why an incomplete report is: what every format says of it, without a full stop."""
+        if self.stopped.startswith("timeout"):
+            return f"this run reached its time limit (--timeout: {self.stopped}) and was stopped"
+        if self.stopped:
+            return f"this run was interrupted ({self.stopped})"
+        return "this run was interrupted or is still going"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -95,6 +111,21 @@ class CommandResult:
     #: the end of its stderr
     stderr_tail: str = ""
     timed_out: bool = False
+    #: the processes of its group that its timeout killed, as "pid (comm)"
+    killed: tuple[str, ...] = ()
+    #: those of them still alive after the kill
+    survived: tuple[str, ...] = ()
+
+    @property
+    def status(self) -> str:
+        """How it ended, as every format says it: ``exit 1``, ``timed out``, ``timed out;
+        killed 41 (runc), 42 (sleep); survived 42 (sleep)``."""
+        if not self.timed_out:
+            return f"exit {self.exit_code}"
+        said = ["timed out"]
+        said += [f"killed {', '.join(self.killed)}"] if self.killed else []
+        said += [f"survived {', '.join(self.survived)}"] if self.survived else []
+        return "; ".join(said)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -202,6 +233,8 @@ class TestResult:
 
     def _setup_failed(self) -> str:
         line = (self.message or self.outcome).removeprefix("error in setup: ")
+        if stuck_subject(line):  # no setup step failed: the subject never answered
+            return _STUCK.sub("", line)
         # a scenario's failed step (harness/scenarios/_support/setting_up.py) says it all
         line = _SETUP_STEP.sub("", line)
         return f"setup failed: {(line.splitlines() or [''])[0]}"
@@ -307,3 +340,9 @@ class Report:
             if result.id == req_id:
                 return result
         raise KeyError(req_id)
+
+
+def stuck_subject(line: str) -> bool:
+    """Whether ``line``, the exception line of a test, says a call into the subject did not
+    return within its limit: the test is then an error, not a conformance failure."""
+    return _STUCK.match(line) is not None

@@ -99,8 +99,12 @@ class ApiSubject:
     kind: SubjectKind = dataclasses.field(repr=False, compare=False, kw_only=True)
 
     def new_factory(self, root: str, system: Any, profile: str) -> Factory:
-        """A factory whose containers keep their state dirs under ``root``."""
-        return self.make_factory(root, system, profile)
+        """A factory whose containers keep their state dirs under ``root``; every call into
+        it, and into what it hands out, has a time limit (:mod:`harness.subjects.bounded`)."""
+        from harness.subjects.bounded_factory import bounded_factory
+
+        made: Factory = bounded_factory(self.name, self.make_factory, root, system, profile)
+        return made
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -19,12 +19,15 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from typing import Any
 
 from harness.subjects.base import ApiSubject
 from harness.subjects.base import OciSubject
 from harness.subjects.base import Subject
+from harness.subjects.bounded import CallTimedOut
+from harness.subjects.bounded import bounded_call
 from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci import Hook
 from harness.subjects.oci import Hooks
@@ -142,21 +145,35 @@ class ApiCommandLine(_CommandLine):
         full = self._arguments(argv)
         start = time.monotonic()
         if not self.host.executes_programs:  # a simulated kernel: the command runs in process
-            out, err = io.StringIO(), io.StringIO()
-            code = reference_cli.main(
-                list(full),
-                system=self.host.system,
-                new_factory=self.subject.make_factory,
-                stdout=out,
-                stderr=err,
-            )
-            result = CommandRecord(argv, code, 0.0, err.getvalue(), out.getvalue())
+            result = self._in_process(argv, full, start)
         else:
             result = self._program(argv, timeout or COMMAND_TIMEOUT_S)
         self.host.runtime_exited()  # the command's process is over: its orphans are reaped
         result = dataclasses.replace(result, duration_s=time.monotonic() - start)
         self.records.append(result)
         return result
+
+    def _in_process(
+        self, argv: tuple[str, ...], full: tuple[str, ...], start: float
+    ) -> CommandRecord:
+        """The command run by the reference's CLI in this process, bounded as every call into
+        the subject is (:mod:`harness.subjects.bounded`); one that hangs is recorded as timed
+        out before the test ends in :class:`~harness.subjects.bounded.CallTimedOut`."""
+        out, err = io.StringIO(), io.StringIO()
+
+        def command() -> int:
+            factory, system = self.subject.make_factory, self.host.system
+            return reference_cli.main(
+                list(full), system=system, new_factory=factory, stdout=out, stderr=err
+            )
+
+        try:
+            code = bounded_call(self.subject.name, f"the command `{' '.join(argv)}`", command)
+        except CallTimedOut:
+            late = time.monotonic() - start
+            self.records.append(CommandRecord(argv, -1, late, "", "", timed_out=True))
+            raise
+        return CommandRecord(argv, code, 0.0, err.getvalue(), out.getvalue())
 
     def program_argv(self, *argv: str) -> tuple[str, ...]:
         factory = () if self.subject.name == "reference" else (
@@ -165,30 +182,42 @@ class ApiCommandLine(_CommandLine):
         return (sys.executable, "-m", "reference_impl.cli", *factory, *self._arguments(argv))
 
     def _program(self, argv: tuple[str, ...], limit: float) -> CommandRecord:
+        """The command as a program of its own; its output goes to files, so that it never
+        waits for a reader while this waits for it."""
         command = list(self.program_argv(*argv))
-        with self.host.launching() as under_faults:
-            proc = subprocess.Popen(  # noqa: S603 - our own program
-                command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **under_faults
-            )
-            return self._wait(proc, argv, limit)
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            with self.host.launching() as under_faults:
+                proc = subprocess.Popen(  # noqa: S603 - our own program
+                    command, stdout=out, stderr=err, **under_faults
+                )
+                timed_out = not self._wait(proc, limit)
+            texts = []
+            for f in (out, err):
+                f.seek(0)
+                texts.append(f.read().decode(errors="replace"))
+        if timed_out:
+            return CommandRecord(argv, -1, limit, texts[1], texts[0], timed_out=True)
+        return CommandRecord(argv, proc.returncode, 0.0, texts[1], texts[0])
 
-    def _wait(
-        self, proc: subprocess.Popen[str], argv: tuple[str, ...], limit: float
-    ) -> CommandRecord:
+    def _wait(self, proc: subprocess.Popen[bytes], limit: float) -> bool:
+        """Wait for ``proc`` until it ends (True) or ``limit`` seconds pass (False: it is
+        killed).  While it runs, what it kills must be reaped as an init would, or a killed
+        process stays a zombie that signal 0 still finds: the wait blocks on the pidfds of
+        every live process below this one and wakes when one of them ends, to reap it."""
+        from harness.hosts.processes import await_any_end  # the hosts package is heavy
+        from harness.hosts.processes import descendants
+
         deadline = time.monotonic() + limit
         while True:
-            # While it runs, what it kills must be reaped as an init would, or a killed
-            # process stays a zombie that signal 0 still finds.
             self.host.runtime_exited(waited_for=proc.pid)
-            try:
-                out, err = proc.communicate(timeout=0.01)
-                return CommandRecord(argv, proc.returncode, 0.0, err, out)
-            except subprocess.TimeoutExpired:
-                if time.monotonic() < deadline:
-                    continue
-            proc.kill()
-            out, err = proc.communicate()
-            return CommandRecord(argv, -1, limit, err, out, timed_out=True)
+            if proc.poll() is not None:
+                return True
+            left = deadline - time.monotonic()
+            if left <= 0:
+                proc.kill()
+                proc.wait()
+                return False
+            await_any_end([proc.pid, *descendants()], left)
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         """config.json alone: the reference starts host programs and needs no root."""

@@ -22,6 +22,8 @@ from harness.subjects.base import ApiSubject
 from harness.subjects.base import OciSubject
 from harness.subjects.base import Subject
 from harness.subjects.base import SubjectKind
+from harness.subjects.bounded import CallTimedOut
+from harness.subjects.bounded import bounded_call
 
 __all__ = ["ENTRY_POINTS", "KINDS", "kind_of", "parse_subject"]
 
@@ -89,12 +91,18 @@ def _api_subject(text: str, module_name: str, attr: str, kind: SubjectKind) -> A
     if os.getcwd() not in sys.path:
         sys.path.insert(0, os.getcwd())
     try:
-        module = importlib.import_module(module_name)
+        module = bounded_call(text, f"importing {module_name!r}",
+                              lambda: importlib.import_module(module_name), said=True)  # fmt: skip
     except Exception as err:  # noqa: BLE001 - any import failure is the user's module
         raise UsageError(f"subject {text!r}: cannot import {module_name!r}: {err}") from err
     except SystemExit as stop:  # the module's sys.exit() must not be rtgate's exit code
         raise UsageError(
             f"subject {text!r}: module {module_name!r} exited at import with code {stop.code!r}"
+        ) from None
+    except CallTimedOut as late:  # a hung import: the subject is unusable, as one that fails
+        raise UsageError(
+            f"subject {text!r}: importing {module_name!r} did not finish within"
+            f" {late.limit_s:g} s (--call-timeout)"
         ) from None
     make_factory = getattr(module, attr, None)
     if make_factory is None:

@@ -1,10 +1,17 @@
 """Inputs a user can get wrong, one row each: the ``rtgate`` words, and what to make first.
 
-Every row must end in exit code 2 and exactly one line on stderr, ``rtgate: error: ...``, that
-says what was wrong where (``says``), with no traceback anywhere: tests/cli/test_bad_inputs.py
-runs each row through the real command in a subprocess, and a reliability script can run the
-same rows (:func:`run_case`).  In ``argv`` and ``says``, ``{tmp}`` is the row's own directory,
-also the command's working directory (a ``python:`` subject is imported from there).
+Every row of a bad input must end in exit code 2 and exactly one line on stderr,
+``rtgate: error: ...``, that says what was wrong where (``says``), with no traceback anywhere:
+tests/cli/test_bad_inputs.py runs each row through the real command in a subprocess, and a
+reliability script can run the same rows (:func:`run_case`).  In ``argv`` and ``says``,
+``{tmp}`` is the row's own directory, also the command's working directory (a ``python:``
+subject is imported from there).
+
+A subject that hangs (:mod:`tests.subjects.hanging`, never released in a program) is no bad
+input, but it must end as clearly: a hung import is one such line; a hung operation makes its
+test an error naming the subject, the operation and the limit (exit 1, the report complete);
+a run that its ``--timeout`` stops exits 124 with a report marked incomplete that says so.
+Those rows give their ``exit_code``, and ``says`` is looked for in the report.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from harness.interrupts import TIMED_OUT_EXIT
 from harness.report.json_writer import to_json
 from tests.report._samples import sample_report
 
@@ -41,6 +49,9 @@ class BadInput:
     says: tuple[str, ...] = ()
     #: seconds before the command counts as hung
     timeout: float = 60
+    #: what the command must exit with: 2 for a bad input (one error line), else the code of a
+    #: run that ended despite its subject, whose report (``{tmp}/out``) must hold ``says``
+    exit_code: int = 2
 
 
 def run_case(case: BadInput, tmp: Path) -> subprocess.CompletedProcess[str]:
@@ -77,12 +88,36 @@ def problem_with(case: BadInput, done: subprocess.CompletedProcess[str], tmp: Pa
     lines = done.stderr.splitlines()
     if "Traceback" in done.stdout + done.stderr:
         return f"a traceback: {done.stderr[-2000:]}"
+    if case.exit_code != 2:
+        return _run_problem(case, done, tmp)
     if (done.returncode, len(lines)) != (2, 1):
         return f"exit {done.returncode}, {len(lines)} line(s): {done.stderr or done.stdout[-2000:]}"
     if not lines[0].startswith("rtgate: error: "):
         return f"not an error line: {lines[0]}"
     missing = [part.format(tmp=tmp) for part in case.says if part.format(tmp=tmp) not in lines[0]]
     return f"{lines[0]!r} does not name {missing}" if missing else None
+
+
+def _run_problem(case: BadInput, done: subprocess.CompletedProcess[str], tmp: Path) -> str | None:
+    """What is wrong with a run that had to end despite its subject: its exit code, and its
+    report, which must say ``case.says`` in a requirement's error or in why the run stopped
+    (and be incomplete exactly when the run timed out)."""
+    said = done.stderr[-2000:] or done.stdout[-2000:]
+    if done.returncode != case.exit_code:
+        return f"exit {done.returncode}, not {case.exit_code}: {said}"
+    try:
+        report = json.loads((tmp / "out" / "compliance.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as err:
+        return f"no report: {err}: {said}"
+    run = report["run"]
+    if run["complete"] != (case.exit_code != TIMED_OUT_EXIT):
+        return f"the report says complete={run['complete']}, stopped={run.get('stopped')!r}"
+    errors = [r["message"] or "" for r in report["requirements"] if r["outcome"] == "error"]
+    texts = [*errors, run.get("stopped", "")]
+    wanted = [part.format(tmp=tmp) for part in case.says]
+    if not any(all(part in text for part in wanted) for text in texts):
+        return f"the report does not say {wanted}: errors {errors}, stopped {run.get('stopped')!r}"
+    return None
 
 
 def _file(name: str, text: str) -> Callable[[Path], None]:
@@ -247,6 +282,8 @@ NUMBERS = [
     *_numbers("pytest-workers", ("--", "-n"), ("99999",), "argument -n/--numprocesses"),
     *_numbers("pytest-numprocesses", ("--", "--numprocesses"), ("99999",), "-n/--numprocesses"),
     *_numbers("seed", ("--hypothesis-seed",), ("-1", str(2**64), "x"), "--hypothesis-seed"),
+    *_numbers("timeout", ("--timeout",), ("0", "-1", "x", "1e99", "nan"), "--timeout"),
+    *_numbers("call-timeout", ("--call-timeout",), ("0", "inf"), "--call-timeout"),
 ]
 
 _OUT = ("--report-dir", "{tmp}/out")
@@ -275,7 +312,44 @@ SUBJECTS = [
     _subject("os_exits_0_at_import", "import os\nos._exit(0)\n"),
 ]
 
+#: the call limit of the hanging rows, as the option takes it and the messages say it
+_LIMIT = "1"
+_HANGS_AT_IMPORT = "python:tests.subjects.hangs_at_import:new_factory"
+
+
+def _hanging(operation: str, what: str, requirement: str, *more: str) -> BadInput:
+    """A row of a subject that hangs in ``operation`` (``what``, as the error names it) in the
+    test of ``requirement``: that requirement errors, and the run ends (exit 1)."""
+    subject = f"python:tests.subjects.hanging:hangs_in_{operation}"
+    argv = ("run", *_OUT, "--subject", subject, "--requirement", requirement,
+            "--call-timeout", _LIMIT, *more)  # fmt: skip
+    return BadInput(f"hanging-{operation}", argv, None,
+                    (subject, f"{what} did not return within {_LIMIT} s"), exit_code=1)  # fmt: skip
+
+
+HANGING = [
+    BadInput("hanging-import", ("run", *_OUT, "--subject", _HANGS_AT_IMPORT, "--call-timeout",
+                                _LIMIT),
+             None, (_HANGS_AT_IMPORT, f"did not finish within {_LIMIT} s")),
+    _hanging("new_factory", "new_factory()", "LC-FACTORY-CREATE-STOPPED"),
+    _hanging("create", "_Factory.create()", "LC-FACTORY-CREATE-STOPPED"),
+    _hanging("load", "_Factory.load()", "LC-PAUSE-LOADED"),
+    _hanging("start", "_Container.start()", "LC-START-CREATED"),
+    _hanging("run", "_Container.run()", "LC-RUN"),
+    _hanging("signal", "_Container.signal()", "LC-SIGNAL-CREATED"),
+    _hanging("pause", "_Container.pause()", "LC-PAUSE-CREATED"),
+    _hanging("resume", "_Container.resume()", "LC-RESUME-PAUSED"),
+    _hanging("destroy", "_Container.destroy()", "LC-DESTROY-ORDER"),
+    _hanging("status", "_Container.status()", "LC-FACTORY-CREATE-STOPPED"),
+    dataclasses.replace(
+        _hanging("create", "", "LC-FACTORY-CREATE-STOPPED", "--call-timeout", "600",
+                 "--timeout", "3"),
+        name="hanging-create-run-timeout", says=("timeout after 3 s",),
+        exit_code=TIMED_OUT_EXIT,
+    ),
+]  # fmt: skip
+
 #: every row, in the order the test runs them
 CASES: list[BadInput] = [
-    *EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS, *SELECTIONS, *SUBJECTS
+    *EXPECTATIONS, *REPORTS, *REPORT_DIRS, *NUMBERS, *SELECTIONS, *SUBJECTS, *HANGING
 ]  # fmt: skip

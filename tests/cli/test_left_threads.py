@@ -10,13 +10,15 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-#: the reference, and a thread that waits forever, started when the subject is imported
+#: the reference, and a thread that waits forever, started when the subject is imported; not
+#: a daemon, said outright: the import runs on rtgate's call thread (harness/subjects/bounded.py),
+#: a daemon, whose daemon flag a thread started there would otherwise inherit
 SUBJECT = """
 import threading
 
 from reference_impl import new_factory  # noqa: F401 - the subject's factory
 
-threading.Thread(target=threading.Event().wait, name="subject-watcher").start()
+threading.Thread(target=threading.Event().wait, name="subject-watcher", daemon=False).start()
 """
 
 

@@ -132,7 +132,10 @@ def any_reports(draw: st.DrawFn) -> Report:
     tests = []
     for index in range(draw(st.integers(0, 5))):
         argv = tuple(draw(st.lists(_TEXT, max_size=3)))
-        command = CommandResult(argv, draw(st.integers(-9, 255)), 0.1, draw(_TEXT))
+        killed = tuple(draw(st.lists(_TEXT, max_size=2)))
+        command = CommandResult(argv, draw(st.integers(-9, 255)), 0.1, draw(_TEXT),
+                                timed_out=bool(killed) or draw(st.booleans()), killed=killed,
+                                survived=killed[:draw(st.integers(0, len(killed)))])  # fmt: skip
         tests.append(
             TestResult(
                 f"t{index}::{draw(_TEXT)}",
