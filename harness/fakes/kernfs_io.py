@@ -438,9 +438,9 @@ def python_file(
     if modes.can_read and modes.can_write:
         layer = _Random
     buffered = layer(KernfsRaw(handle, modes, closefd=closefd, name=name), size)
-    if isinstance(buffered, _ReadChecked):
-        buffered.kernfs_handle = reads
     if text is None:
+        if isinstance(buffered, _ReadChecked):
+            buffered.kernfs_handle = reads  # the text layer's reads check, not its buffer's
         return buffered
     encoding, errors, newline = text
     wrapper = _Text(buffered, encoding, errors, newline, line_buffering=buffering == 1)
