@@ -17,7 +17,6 @@ uses), so another pyfakefs keeps its own.
 from __future__ import annotations
 
 import linecache
-import os
 import sys
 from collections.abc import Callable
 from types import CodeType
@@ -69,7 +68,8 @@ def is_called_from_skipped_module(
     filename = _caller_filename(caller, case_sensitive)
     if not filename:
         return False
-    module = os.path.splitext(filename)[0].replace(os.sep, ".")
+    real = helpers.os  # pyfakefs leaves its own modules the real os; this module has the fake one
+    module = real.path.splitext(filename)[0].replace(real.sep, ".")
     return any(module == name or module.endswith("." + name) for name in skip_names)
 
 
@@ -88,23 +88,22 @@ def _from_real_open_code(caller: FrameType) -> bool:
 def _caller_filename(frame: FrameType | None, case_sensitive: bool) -> str | None:
     """The file of the nearest of the frames below the check's own that is neither frozen, nor
     of the standard library, nor of pyfakefs (but for its tests)."""
-
-    def starts_with(path: str, prefix: str) -> bool:
-        if case_sensitive:
-            return path.startswith(prefix)
-        return path.lower().startswith(prefix.lower())
-
+    stdlib, pyfakefs, tests = (
+        helpers.STDLIB_PATH,
+        helpers.PYFAKEFS_PATH,
+        helpers.PYFAKEFS_TEST_PATHS,
+    )
+    if not case_sensitive:
+        stdlib, pyfakefs, tests = stdlib.lower(), pyfakefs.lower(), [t.lower() for t in tests]
     for _ in range(_STACK_LIMIT - 1):
         if frame is None:
             return None
         filename = frame.f_code.co_filename
+        folded = filename if case_sensitive else filename.lower()
         if (
             not filename.startswith("<frozen ")
-            and not starts_with(filename, helpers.STDLIB_PATH)
-            and (
-                not starts_with(filename, helpers.PYFAKEFS_PATH)
-                or any(starts_with(filename, path) for path in helpers.PYFAKEFS_TEST_PATHS)
-            )
+            and not folded.startswith(stdlib)
+            and (not folded.startswith(pyfakefs) or any(folded.startswith(t) for t in tests))
         ):
             return filename
         frame = frame.f_back

@@ -38,6 +38,9 @@ if TYPE_CHECKING:
 
 __all__ = ["KernfsHandle", "KernfsKernel", "KernfsRaw", "python_file"]
 
+#: bound at import: under pyfakefs this module's ``os`` is the fake one
+_SEEK_SET, _SEEK_CUR, _SEEK_END = os.SEEK_SET, os.SEEK_CUR, os.SEEK_END
+
 
 class KernfsKernel(Protocol):
     """The kernel side of an open kernfs file."""
@@ -160,9 +163,9 @@ class KernfsHandle(FakeFileWrapper):
         self.pos += len(payload)
         return len(payload)
 
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+    def seek(self, offset: int, whence: int = _SEEK_SET) -> int:
         """lseek(2) within the view."""
-        bases = {os.SEEK_SET: 0, os.SEEK_CUR: self.pos, os.SEEK_END: len(self.view)}
+        bases = {_SEEK_SET: 0, _SEEK_CUR: self.pos, _SEEK_END: len(self.view)}
         if whence not in bases or bases[whence] + offset < 0:
             self.kernel.fs.raise_os_error(errno.EINVAL, self.file_path)
         self.pos = bases[whence] + offset
@@ -242,7 +245,7 @@ class KernfsRaw(io.RawIOBase):
             raise io.UnsupportedOperation("File not open for writing")
         return self.handle.write(data)
 
-    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+    def seek(self, offset: int, whence: int = _SEEK_SET) -> int:
         self._checkClosed()  # type: ignore[attr-defined]
         return self.handle.seek(offset, whence)
 

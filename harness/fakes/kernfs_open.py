@@ -39,6 +39,11 @@ __all__ = ["KernfsOpener", "attach", "install"]
 _KERNEL = "rtgate_kernfs"
 #: O_TMPFILE makes pyfakefs invent a name; such opens go to it
 _O_TMPFILE = getattr(os, "O_TMPFILE", 0)
+#: the flags, bound at import: under pyfakefs this module's ``os`` is the fake one, whose
+#: attribute lookups cost a call each
+_O_DIRECTORY, _O_CREAT, _O_EXCL = os.O_DIRECTORY, os.O_CREAT, os.O_EXCL
+_O_WRONLY, _O_RDWR, _O_TRUNC, _O_APPEND = os.O_WRONLY, os.O_RDWR, os.O_TRUNC, os.O_APPEND
+_PATH_LIKE = os.PathLike
 #: the parameters of the functions the fronts are written against (pyfakefs 6.3)
 _OS_OPEN_PARAMS = ("self", "path", "flags", "mode", "dir_fd")
 _CALL_PARAMS = (
@@ -50,11 +55,12 @@ _CALL_PARAMS = (
 class KernfsOpener(Protocol):
     """The kernel's side: which path is a kernfs file, and opening one."""
 
-    def kernfs_target(self, path: str, *, resolve: bool) -> KernfsFile | None:
-        """The kernfs file at ``path`` (``resolve``: also through pyfakefs' resolution)."""
+    def kernfs_target(self, path: str, *, resolve: bool) -> tuple[KernfsFile, str] | None:
+        """The kernfs file at ``path`` and its absolute path (``resolve``: also through
+        pyfakefs' resolution)."""
         ...
 
-    def kernfs_open(self, file: KernfsFile, modes: _OpenModes) -> KernfsHandle:
+    def kernfs_open(self, file: KernfsFile, path: str, modes: _OpenModes) -> KernfsHandle:
         """open(2) of ``file``: its checks, its view, a descriptor."""
         ...
 
@@ -122,31 +128,32 @@ def _os_open(
         and not FakeOsModule.use_original
         and not (fs.has_patcher and fs.patcher.skip_names)
     ):
-        file = kernel.kernfs_target(path, resolve=False)
-        if file is not None:
-            return _os_open_kernfs(fs, kernel, file, path, flags)
+        found = kernel.kernfs_target(path, resolve=False)
+        if found is not None:
+            return _os_open_kernfs(fs, kernel, found, flags)
     return _ORIGINALS["os_open"](self, path, flags, mode, dir_fd=dir_fd)  # type: ignore[no-any-return]
 
 
 def _os_open_kernfs(
-    fs: FakeFilesystem, kernel: KernfsOpener, file: KernfsFile, path: str, flags: int
+    fs: FakeFilesystem, kernel: KernfsOpener, found: tuple[KernfsFile, str], flags: int
 ) -> int:
     """pyfakefs' ``os.open`` of an existing regular file, in its order of checks."""
-    if flags & os.O_DIRECTORY:
+    file, path = found
+    if flags & _O_DIRECTORY:
         fs.raise_os_error(errno.ENOTDIR, path)
     modes = _OpenModes(
-        must_exist=not flags & os.O_CREAT,
-        can_read=not flags & os.O_WRONLY,
-        can_write=flags & (os.O_RDWR | os.O_WRONLY) != 0,
-        truncate=flags & os.O_TRUNC != 0,
-        append=flags & os.O_APPEND != 0,
-        must_not_exist=flags & os.O_EXCL != 0,
-    )
+        not flags & _O_CREAT,
+        not flags & _O_WRONLY,
+        flags & (_O_RDWR | _O_WRONLY) != 0,
+        flags & _O_TRUNC != 0,
+        flags & _O_APPEND != 0,
+        flags & _O_EXCL != 0,
+    )  # must_exist, can_read, can_write, truncate, append, must_not_exist
     if modes.must_not_exist and modes.must_exist:
         raise NotImplementedError("O_EXCL without O_CREAT mode is not supported")
     if modes.must_not_exist:
         fs.raise_os_error(errno.EEXIST, path)
-    handle = kernel.kernfs_open(file, modes)
+    handle = kernel.kernfs_open(file, path, modes)
     assert handle.filedes is not None
     return handle.filedes
 
@@ -180,17 +187,18 @@ def _call(
         text = None if "b" in mode else (encoding, errors, newline)
         return python_file(handle, mode, modes, buffering, text, closefd=closefd, name=file_)
     path = file_ if isinstance(file_, str) else _fspath(file_)
-    file = kernel.kernfs_target(path, resolve=True) if path is not None else None
-    if file is None:
+    found = kernel.kernfs_target(path, resolve=True) if path is not None else None
+    if found is None:
         return _ORIGINALS["call"](self, file_, *args, opener, open_modes)
+    file, path = found
     if opener is None and modes.must_not_exist:
         self.filesystem.raise_os_error(errno.EEXIST, file_)
     if self.raw_io:
-        handle = kernel.kernfs_open(file, modes)
+        handle = kernel.kernfs_open(file, path, modes)
         kernel.kernfs_os_chmod_next(file)
         return handle
     check_buffering(mode, buffering)
-    handle = kernel.kernfs_open(file, modes)
+    handle = kernel.kernfs_open(file, path, modes)
     text = None if "b" in mode else (encoding, errors, newline)
     try:
         return python_file(handle, mode, modes, buffering, text, closefd=True, name=file_)
@@ -201,7 +209,7 @@ def _call(
 
 def _fspath(file_: Any) -> str | None:
     """A path-like's str path; None for bytes and anything else (pyfakefs' open decides)."""
-    if not isinstance(file_, os.PathLike):
+    if not isinstance(file_, _PATH_LIKE):
         return None
-    path = os.fspath(file_)
+    path = file_.__fspath__()
     return path if isinstance(path, str) else None

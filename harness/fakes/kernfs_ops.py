@@ -50,17 +50,18 @@ class KernfsOps:
     #: the os.open whose own chmod comes next: its path, and whether it created the file
     _open_chmod: tuple[str, bool] | None
 
-    def kernfs_target(self, path: str, *, resolve: bool) -> KernfsFile | None:
-        """The kernfs file at ``path``, None when there is none.  An absolute, normalized path
-        is looked up in directory entries; with ``resolve``, any other one (relative, or
-        through a symlink) is resolved by pyfakefs first."""
+    def kernfs_target(self, path: str, *, resolve: bool) -> tuple[KernfsFile, str] | None:
+        """The kernfs file at ``path`` and its absolute path, None when there is none.  An
+        absolute, normalized path is looked up in directory entries; with ``resolve``, any other
+        one (relative, or through a symlink) is resolved by pyfakefs first."""
         found = walk_entries(self.fs.root, path)
         if found is UNSURE and resolve and not path.endswith("/"):
             try:
-                found = walk_entries(self.fs.root, self.fs.resolve_path(path))
+                path = self.fs.resolve_path(path)
             except (OSError, TypeError, ValueError):
                 return None
-        return found if isinstance(found, KernfsFile) else None
+            found = walk_entries(self.fs.root, path)
+        return (found, path) if isinstance(found, KernfsFile) else None
 
     def kernfs_handle(self, fd: int) -> KernfsHandle | None:
         """The kernfs handle descriptor ``fd`` refers to (``os.fdopen`` of it), if any."""
@@ -68,15 +69,15 @@ class KernfsOps:
         slot = files[fd] if 0 <= fd < len(files) else None
         return slot[0] if slot and isinstance(slot[0], KernfsHandle) else None
 
-    def kernfs_open(self, file: KernfsFile, modes: _OpenModes) -> KernfsHandle:
+    def kernfs_open(self, file: KernfsFile, path: str, modes: _OpenModes) -> KernfsHandle:
         """open(2) of a kernfs file, in the order the pyfakefs open of it had: the permission
         check of a user other than root, the view (rendered and logged as a read, unless the
-        open truncates), the fault plan, EACCES for a missing handler, the log.
+        open truncates), the fault plan, EACCES for a missing handler, the log.  ``path`` is
+        the file's absolute path (:meth:`kernfs_target`'s).
 
         Raises:
             OSError: as above.
         """
-        path = file.path
         if not is_root() and (
             (modes.can_read and not file.has_permission(PERM_READ))
             or (modes.can_write and not file.has_permission(PERM_WRITE))
@@ -162,7 +163,7 @@ def walk_entries(root: FakeDirectory, path: str) -> FakeFile | object | None:
         found = node.entries.get(name)
         if found is None:
             return None
-        if stat.S_ISLNK(found.st_mode):
+        if not isinstance(found, FakeDirectory | KernfsFile) and stat.S_ISLNK(found.st_mode):
             return UNSURE
         node = found
     return node
