@@ -19,6 +19,7 @@ from __future__ import annotations
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem import OSType
 
+from harness.fakes import fast_paths
 from harness.fakes.cgroup.queries import CgroupQueries
 from harness.fakes.cgroup.queries import check_cgroup_layout
 from harness.fakes.cgroup.v1 import V1Hierarchy
@@ -90,6 +91,7 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernfsOps, KernelTa
         )
         self._boot()
         self._install_hooks()
+        fast_paths.install(fs)
         attach_kernfs(fs, self)
 
     # -- boot -------------------------------------------------------------------------------
