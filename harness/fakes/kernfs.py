@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+from pyfakefs import helpers
+from pyfakefs.fake_file import FakeDirectory
 from pyfakefs.fake_file import FakeFile
 
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
-__all__ = ["ControlFile", "KernfsFile", "Show", "Store"]
+__all__ = ["ControlFile", "KernfsDirectory", "KernfsFile", "Show", "Store"]
 
 #: renders the file's current text
 Show = Callable[[], str]
@@ -106,3 +108,58 @@ class KernfsFile(FakeFile):
     def set_contents(self, contents: Any, encoding: str | None = None) -> bool:
         """Never called: writes go to the kernel, not into pyfakefs' file contents."""
         raise AssertionError(f"pyfakefs wrote into the kernfs file {self.where}")
+
+
+class KernfsDirectory(FakeDirectory):
+    """A directory the kernel makes (a cgroup, a resctrl group) whose control files are made
+    when something first looks into it, as pyfakefs' directories of the real filesystem load
+    theirs: a cgroup made and removed unseen (and most of a v1 cgroup's dozens of files) costs
+    no pyfakefs file.  What the files would have had when the directory was made they get then:
+    their inode numbers (reserved), the directory's link count (counted at once), their owner
+    and times.  Any look (a lookup of a name in it, a listing, an entry added) makes them all,
+    in the order the model lists them, before anything else is added."""
+
+    def __init__(self, name: str, perm_bits: int, filesystem: FakeFilesystem) -> None:
+        super().__init__(name, perm_bits, filesystem)
+        #: files not made yet: each spec with its inode number, and when and by whom
+        self._deferred: list[tuple[ControlFile, int]] = []
+        self._deferred_by: tuple[int, int, int] = (0, 0, 0)
+
+    def defer(self, files: list[ControlFile]) -> None:
+        """Count ``files`` in now (inode numbers, link count); make them at the first look."""
+        fs = self.filesystem
+        first = fs.last_ino + 1
+        fs.last_ino += len(files)
+        self._deferred += [(spec, first + i) for i, spec in enumerate(files)]
+        self.st_nlink += len(files)
+        self._deferred_by = (helpers.get_uid(), helpers.get_gid(), int(helpers.now() * 1e9))
+
+    def forget_deferred(self) -> None:
+        """The directory is being removed: its unmade files go with it, never made."""
+        self.st_nlink -= len(self._deferred)
+        self._deferred = []
+
+    @property
+    def made_entries(self) -> dict[str, FakeFile]:
+        """The entries made so far, without making the deferred ones."""
+        return self._entries
+
+    @property
+    def entries(self) -> dict[str, FakeFile]:
+        """The directory's entries, its control files made first if they are still
+        deferred."""
+        if self._deferred:
+            self._make_deferred()
+        return self._entries
+
+    def _make_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        uid, gid, when = self._deferred_by
+        for spec, ino in deferred:
+            file = KernfsFile(spec.name, self.filesystem, spec)
+            file.st_ino = ino
+            result = file.stat_result
+            result.st_uid, result.st_gid = uid, gid
+            result.st_atime_ns = result.st_mtime_ns = result.st_ctime_ns = when
+            self.add_entry(file)
+            self.st_nlink -= 1  # counted when deferred

@@ -30,6 +30,7 @@ from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
+from harness.fakes.kernfs import KernfsDirectory
 from harness.fakes.kernfs import KernfsFile
 from harness.fakes.kernfs_io import KernfsHandle
 from harness.fakes.kernfs_ops import UNSURE
@@ -97,7 +98,8 @@ class VfsHooks:
     def _populate(self, directory: str | FakeDirectory, files: list[ControlFile]) -> None:
         """Add a kernfs file per spec to ``directory`` (a path, or the directory itself when the
         caller has it): the directory is resolved once, not once per file as
-        ``fs.add_object`` would (a cgroup directory has dozens of files)."""
+        ``fs.add_object`` would (a cgroup directory has dozens of files).  A directory the
+        kernel made (:class:`KernfsDirectory`) makes them when it is first looked into."""
         if not files:
             return
         parent = directory
@@ -107,6 +109,9 @@ class VfsHooks:
                 self.fs.raise_os_error(errno.ENOTDIR, directory)
             parent = found
         assert isinstance(parent, FakeDirectory)
+        if isinstance(parent, KernfsDirectory):
+            parent.defer(files)
+            return
         for spec in files:
             parent.add_entry(KernfsFile(spec.name, self.fs, spec))
 
@@ -132,7 +137,10 @@ class VfsHooks:
         stack = [top]
         while stack:
             obj = stack.pop()
-            if isinstance(obj, FakeDirectory):
+            if isinstance(obj, KernfsDirectory):
+                obj.forget_deferred()  # never made, never opened
+                stack.extend(obj.made_entries.values())
+            elif isinstance(obj, FakeDirectory):
                 stack.extend(obj.entries.values())
             elif isinstance(obj, KernfsFile):
                 obj.kill()
@@ -213,7 +221,8 @@ class VfsHooks:
             parent = self._lookup(posixpath.dirname(path))
             if not isinstance(parent, FakeDirectory):
                 raise KernelErrno(errno.ENOENT)
-            if self._lookup(path) is not None:
+            name = posixpath.basename(path)
+            if self._lookup(path) is not None or name in parent.entries:
                 raise KernelErrno(errno.EEXIST)
             if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
                 owner.mkdir(rel)
@@ -221,8 +230,8 @@ class VfsHooks:
             else:
                 owner.mkdir(rel)
                 tree = group_tree(owner, rel)
-            self._orig_makedir(path, mode)
-            made = parent.entries[posixpath.basename(path)]
+            made = KernfsDirectory(name, mode & ~self.fs.umask, self.fs)  # as makedir does
+            parent.add_entry(made)
             mount = path.removesuffix(rel)
             for sub, files in tree:
                 where = made if sub == rel else self.fs.create_dir(mount + sub, 0o755)

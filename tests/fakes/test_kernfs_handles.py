@@ -191,3 +191,20 @@ def test_a_control_file_by_a_relative_path_or_a_symlink(
         os.chdir("/")
     assert kernel.log[-1] == KernelOp("write", LIMIT, b"5")
     assert read(limit) == "5\n"
+
+
+def test_a_cgroup_made_unseen_is_as_one_made_at_once(kernel: SimulatedKernel) -> None:
+    """Its control files are made at the first look, with what they would have had."""
+    os.mkdir(GROUP)
+    os.mkdir("/sys/fs/cgroup/pids/b")
+    links = os.stat(GROUP).st_nlink
+    names = os.listdir(GROUP)  # the first look
+    assert os.stat(GROUP).st_nlink == links == len(names) + 2
+    listed = [spec.name for spec in kernel.hierarchies["pids"].control_files("/a")]
+    assert sorted(names) == sorted(listed)
+    inodes = [os.stat(f"{GROUP}/{name}").st_ino for name in listed]
+    first = os.stat(GROUP).st_ino + 1
+    assert inodes == list(range(first, first + len(listed)))  # in the model's order
+    assert os.stat("/sys/fs/cgroup/pids/b").st_ino > inodes[-1]
+    os.rmdir("/sys/fs/cgroup/pids/b")  # never looked into
+    assert not os.path.exists("/sys/fs/cgroup/pids/b")
