@@ -63,6 +63,7 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernfsOps, KernelTa
         if fs.os != OSType.LINUX:
             fs.os = OSType.LINUX  # resets the filesystem, so it comes first
         self.fs = fs
+        fast_paths.install(fs)
         #: the host this kernel simulates
         self.topology = topology
         #: injected failures
@@ -91,7 +92,6 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernfsOps, KernelTa
         )
         self._boot()
         self._install_hooks()
-        fast_paths.install(fs)
         attach_kernfs(fs, self)
 
     # -- boot -------------------------------------------------------------------------------

@@ -115,6 +115,16 @@ class VfsHooks:
         for spec in files:
             parent.add_entry(KernfsFile(spec.name, self.fs, spec))
 
+    def _kernel_dir(self, path: str, mode: int) -> FakeDirectory:
+        """``fs.create_dir(path, mode)`` of a kernel directory: a :class:`KernfsDirectory`,
+        whose control files wait for the first look, where the parent is there already."""
+        parent = self._lookup(posixpath.dirname(path))
+        if not isinstance(parent, FakeDirectory):
+            return self.fs.create_dir(path, mode)
+        made = KernfsDirectory(posixpath.basename(path), mode & ~self.fs.umask, self.fs)
+        parent.add_entry(made)
+        return made
+
     def _lookup(self, path: str) -> FakeFile | None:
         """The object at the absolute, normalized ``path`` (symlinks followed), or None where
         ``fs.exists`` is False.  Kernel trees hold no symlinks, so this walks directory entries
@@ -234,7 +244,7 @@ class VfsHooks:
             parent.add_entry(made)
             mount = path.removesuffix(rel)
             for sub, files in tree:
-                where = made if sub == rel else self.fs.create_dir(mount + sub, 0o755)
+                where = made if sub == rel else self._kernel_dir(mount + sub, 0o755)
                 self._populate(where, files)
 
         self._run("mkdir", path, None, make)
