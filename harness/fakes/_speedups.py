@@ -17,6 +17,7 @@ uses), so another pyfakefs keeps its own.
 from __future__ import annotations
 
 import linecache
+import posixpath
 import sys
 from collections.abc import Callable
 from types import CodeType
@@ -26,7 +27,7 @@ from typing import Any
 from pyfakefs import helpers
 from pyfakefs.fake_pathlib import FakePath
 
-__all__ = ["install"]
+__all__ = ["REPLACED", "install"]
 
 #: pyfakefs modules, some of which bind a helper by name (``from pyfakefs.helpers import ...``)
 _BINDERS = (
@@ -68,8 +69,8 @@ def is_called_from_skipped_module(
     filename = _caller_filename(caller, case_sensitive)
     if not filename:
         return False
-    real = helpers.os  # pyfakefs leaves its own modules the real os; this module has the fake one
-    module = real.path.splitext(filename)[0].replace(real.sep, ".")
+    # posixpath: the real one under pyfakefs in the kernel's modules (harness/fakes/fixtures.py)
+    module = posixpath.splitext(filename)[0].replace(posixpath.sep, ".")
     return any(module == name or module.endswith("." + name) for name in skip_names)
 
 
@@ -133,6 +134,10 @@ _REPLACEMENTS: dict[str, tuple[Callable[..., Any], set[str]]] = {
 }
 
 
+#: pyfakefs' own functions that were replaced, by name
+REPLACED: dict[str, Callable[..., Any]] = {}
+
+
 def install() -> None:
     """Put each replacement in place of pyfakefs' own, once; idempotent."""
     for name, (replacement, expected) in _REPLACEMENTS.items():
@@ -142,6 +147,7 @@ def install() -> None:
         code = getattr(original, "__code__", None)
         if code is None or not expected <= _names(code):
             continue
+        REPLACED[name] = original
         for binder in _BINDERS:
             module = sys.modules.get(binder)
             if module is not None and getattr(module, name, None) is original:
