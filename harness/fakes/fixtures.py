@@ -12,6 +12,7 @@ import posixpath
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 
 from pyfakefs.fake_filesystem_unittest import Patcher
 
@@ -50,11 +51,28 @@ def _keep_real_os(patcher: Patcher) -> None:
         patch_modules()
         for module in REAL_OS_MODULES:
             module.os = _REAL["os"]  # type: ignore[attr-defined]
-        for name, module in list(sys.modules.items()):
-            if name.startswith(REAL_POSIXPATH_PACKAGE) and "posixpath" in vars(module):
-                module.posixpath = _REAL["posixpath"]  # type: ignore[attr-defined]
+        for module in _posixpath_users():
+            module.posixpath = _REAL["posixpath"]  # type: ignore[attr-defined]
 
     patcher.patch_modules = patch  # type: ignore[method-assign]
+
+
+#: the modules of REAL_POSIXPATH_PACKAGE that use posixpath, by how many modules were loaded
+#: when they were listed (pyfakefs' pytest plugin patches again around every test report)
+_USERS: dict[int, list[ModuleType]] = {}
+
+
+def _posixpath_users() -> list[ModuleType]:
+    """The loaded modules of REAL_POSIXPATH_PACKAGE that use ``posixpath``."""
+    loaded = len(sys.modules)
+    if loaded not in _USERS:
+        _USERS.clear()
+        _USERS[loaded] = [
+            module
+            for name, module in list(sys.modules.items())
+            if name.startswith(REAL_POSIXPATH_PACKAGE) and "posixpath" in vars(module)
+        ]
+    return _USERS[loaded]
 
 
 @contextmanager
