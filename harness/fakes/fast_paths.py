@@ -69,6 +69,67 @@ def _walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
     return node
 
 
+class _Lookups:
+    """The fast lookups of one filesystem, each falling back to pyfakefs' own."""
+
+    def __init__(self, fs: FakeFilesystem) -> None:
+        self.fs = fs
+        self.devnull = fs.devnull
+        #: pyfakefs' own lookups of ``fs``, by name
+        self.originals: dict[str, Callable[..., Any]] = {name: getattr(fs, name) for name in NAMES}
+
+    def resolve_path(self, file_path: Any, allow_fd: bool = False) -> Any:
+        if clean(file_path) and _walk(self.fs, file_path) is not _LINK:
+            return file_path
+        return self.originals["resolve_path"](file_path, allow_fd)
+
+    def absnormpath(self, path: Any) -> Any:
+        return path if clean(path) else self.originals["absnormpath"](path)
+
+    def exists(self, file_path: Any, check_link: bool = False) -> bool:
+        if not check_link and clean(file_path) and file_path != self.devnull:
+            found = _walk(self.fs, file_path)
+            if found is not _LINK:
+                return not isinstance(found, int)
+        return bool(self.originals["exists"](file_path, check_link))
+
+    def get_object_from_normpath(
+        self,
+        file_path: Any,
+        check_read_perm: bool = True,
+        check_exe_perm: bool = True,
+        check_owner: bool = False,
+    ) -> Any:
+        if clean(file_path) and file_path != self.devnull and is_root():
+            found = _walk(self.fs, file_path)
+            if isinstance(found, int):
+                self.fs.raise_os_error(found, file_path)
+            if found is not _LINK:
+                return found
+        return self.originals["get_object_from_normpath"](
+            file_path, check_read_perm, check_exe_perm, check_owner
+        )
+
+    def lresolve(self, path: Any) -> Any:
+        if clean(path) and path != "/" and path != self.devnull and is_root():
+            parent, _, name = path.rpartition("/")
+            found = _walk(self.fs, parent or "/")
+            if isinstance(found, FakeDirectory):
+                entry = found.entries.get(name)
+                if entry is None:
+                    self.fs.raise_os_error(errno.ENOENT, path)
+                return entry
+            if isinstance(found, int):  # pyfakefs' lookup of the parent raised it
+                self.fs.raise_os_error(found, parent or "/")
+            if isinstance(found, FakeFile):  # the parent is a file
+                self.fs.raise_os_error(errno.ENOTDIR, path)
+        return self.originals["lresolve"](path)
+
+
+#: the lookups replaced
+NAMES = ("resolve_path", "absnormpath", "exists", "get_object_from_normpath", "lresolve")
+
+
 def install(fs: FakeFilesystem) -> None:
     """Put the fast lookups on ``fs`` (instance attributes, ahead of its methods).
 
@@ -83,65 +144,6 @@ def install(fs: FakeFilesystem) -> None:
         or fs.alternative_path_separator is not None
     ):
         raise ValueError("the fast path lookups are for a case-sensitive Linux filesystem")
-    devnull = fs.devnull
-    originals: dict[str, Callable[..., Any]] = {
-        name: getattr(fs, name)
-        for name in ("resolve_path", "absnormpath", "exists", "get_object_from_normpath")
-    }
-    originals["lresolve"] = fs.lresolve
-
-    def resolve_path(file_path: Any, allow_fd: bool = False) -> Any:
-        if clean(file_path) and _walk(fs, file_path) is not _LINK:
-            return file_path
-        return originals["resolve_path"](file_path, allow_fd)
-
-    def absnormpath(path: Any) -> Any:
-        return path if clean(path) else originals["absnormpath"](path)
-
-    def exists(file_path: Any, check_link: bool = False) -> bool:
-        if not check_link and clean(file_path) and file_path != devnull:
-            found = _walk(fs, file_path)
-            if found is not _LINK:
-                return not isinstance(found, int)
-        return bool(originals["exists"](file_path, check_link))
-
-    def get_object_from_normpath(
-        file_path: Any,
-        check_read_perm: bool = True,
-        check_exe_perm: bool = True,
-        check_owner: bool = False,
-    ) -> Any:
-        if clean(file_path) and file_path != devnull and is_root():
-            found = _walk(fs, file_path)
-            if isinstance(found, int):
-                fs.raise_os_error(found, file_path)
-            if found is not _LINK:
-                return found
-        return originals["get_object_from_normpath"](
-            file_path, check_read_perm, check_exe_perm, check_owner
-        )
-
-    def lresolve(path: Any) -> Any:
-        if clean(path) and path != "/" and path != devnull and is_root():
-            parent, _, name = path.rpartition("/")
-            found = _walk(fs, parent or "/")
-            if isinstance(found, FakeDirectory):
-                entry = found.entries.get(name)
-                if entry is None:
-                    fs.raise_os_error(errno.ENOENT, path)
-                return entry
-            if isinstance(found, int):  # pyfakefs' lookup of the parent raised it
-                fs.raise_os_error(found, parent or "/")
-            if isinstance(found, FakeFile):  # the parent is a file
-                fs.raise_os_error(errno.ENOTDIR, path)
-        return originals["lresolve"](path)
-
-    fast = {
-        "resolve_path": resolve_path,
-        "absnormpath": absnormpath,
-        "exists": exists,
-        "get_object_from_normpath": get_object_from_normpath,
-        "lresolve": lresolve,
-    }
-    for name, function in fast.items():
-        setattr(fs, name, function)
+    lookups = _Lookups(fs)
+    for name in NAMES:
+        setattr(fs, name, getattr(lookups, name))
