@@ -34,10 +34,12 @@ from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.helpers import is_root
 
-__all__ = ["clean", "install"]
+from harness.fakes.kernfs import KernfsFile
+
+__all__ = ["LINK", "clean", "install", "walk"]
 
 #: what a walk answers when pyfakefs must: it met a symlink
-_LINK = object()
+LINK = object()
 
 
 def clean(path: Any) -> bool:
@@ -51,9 +53,9 @@ def clean(path: Any) -> bool:
     )
 
 
-def _walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
+def walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
     """The object at clean ``path``; else the errno pyfakefs' object lookup raises (ENOTDIR
-    for a name under a file, ENOENT for a missing name), or _LINK at a symlink."""
+    for a name under a file, ENOENT for a missing name), or LINK at a symlink."""
     node: FakeFile = fs.root
     if path == "/":
         return node
@@ -63,8 +65,8 @@ def _walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
         found = node.entries.get(name)
         if found is None:
             return errno.ENOENT
-        if not isinstance(found, FakeDirectory) and stat.S_ISLNK(found.st_mode):
-            return _LINK
+        if not isinstance(found, FakeDirectory | KernfsFile) and stat.S_ISLNK(found.st_mode):
+            return LINK
         node = found
     return node
 
@@ -79,7 +81,7 @@ class _Lookups:
         self.originals: dict[str, Callable[..., Any]] = {name: getattr(fs, name) for name in NAMES}
 
     def resolve_path(self, file_path: Any, allow_fd: bool = False) -> Any:
-        if clean(file_path) and _walk(self.fs, file_path) is not _LINK:
+        if clean(file_path) and walk(self.fs, file_path) is not LINK:
             return file_path
         return self.originals["resolve_path"](file_path, allow_fd)
 
@@ -88,8 +90,8 @@ class _Lookups:
 
     def exists(self, file_path: Any, check_link: bool = False) -> bool:
         if not check_link and clean(file_path) and file_path != self.devnull:
-            found = _walk(self.fs, file_path)
-            if found is not _LINK:
+            found = walk(self.fs, file_path)
+            if found is not LINK:
                 return not isinstance(found, int)
         return bool(self.originals["exists"](file_path, check_link))
 
@@ -101,10 +103,10 @@ class _Lookups:
         check_owner: bool = False,
     ) -> Any:
         if clean(file_path) and file_path != self.devnull and is_root():
-            found = _walk(self.fs, file_path)
+            found = walk(self.fs, file_path)
             if isinstance(found, int):
                 self.fs.raise_os_error(found, file_path)
-            if found is not _LINK:
+            if found is not LINK:
                 return found
         return self.originals["get_object_from_normpath"](
             file_path, check_read_perm, check_exe_perm, check_owner
@@ -113,7 +115,7 @@ class _Lookups:
     def lresolve(self, path: Any) -> Any:
         if clean(path) and path != "/" and path != self.devnull and is_root():
             parent, _, name = path.rpartition("/")
-            found = _walk(self.fs, parent or "/")
+            found = walk(self.fs, parent or "/")
             if isinstance(found, FakeDirectory):
                 entry = found.entries.get(name)
                 if entry is None:

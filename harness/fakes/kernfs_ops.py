@@ -9,11 +9,9 @@ calls, as every other syscall's do.
 from __future__ import annotations
 
 import errno
-import stat
 from collections.abc import Callable
 from typing import NoReturn
 
-from pyfakefs.fake_file import FakeDirectory
 from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.helpers import PERM_READ
@@ -21,6 +19,7 @@ from pyfakefs.helpers import PERM_WRITE
 from pyfakefs.helpers import _OpenModes
 from pyfakefs.helpers import is_root
 
+from harness.fakes import fast_paths
 from harness.fakes._parse import KernelErrno
 from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import KernfsFile
@@ -54,13 +53,13 @@ class KernfsOps:
         """The kernfs file at ``path`` and its absolute path, None when there is none.  An
         absolute, normalized path is looked up in directory entries; with ``resolve``, any other
         one (relative, or through a symlink) is resolved by pyfakefs first."""
-        found = walk_entries(self.fs.root, path)
+        found = walk_entries(self.fs, path)
         if found is UNSURE and resolve and not path.endswith("/"):
             try:
                 path = self.fs.resolve_path(path)
             except (OSError, TypeError, ValueError):
                 return None
-            found = walk_entries(self.fs.root, path)
+            found = walk_entries(self.fs, path)
         return (found, path) if isinstance(found, KernfsFile) else None
 
     def kernfs_handle(self, fd: int) -> KernfsHandle | None:
@@ -150,20 +149,13 @@ class KernfsOps:
         self._run("write", path, payload, lambda: store(payload))
 
 
-def walk_entries(root: FakeDirectory, path: str) -> FakeFile | object | None:
+def walk_entries(fs: FakeFilesystem, path: str) -> FakeFile | object | None:
     """The object at ``path`` by its directory entries, None where there is none, or UNSURE
     for a path that is not absolute and normalized (or names a dot file) or that meets a
     symlink."""
-    if path[:1] != "/" or "//" in path or "/." in path or path.endswith("/"):
-        return UNSURE if path != "/" else root
-    node: FakeFile = root
-    for name in path[1:].split("/"):
-        if not isinstance(node, FakeDirectory):
-            return None
-        found = node.entries.get(name)
-        if found is None:
-            return None
-        if not isinstance(found, FakeDirectory | KernfsFile) and stat.S_ISLNK(found.st_mode):
-            return UNSURE
-        node = found
-    return node
+    if not fast_paths.clean(path):
+        return UNSURE
+    found = fast_paths.walk(fs, path)
+    if found is fast_paths.LINK:
+        return UNSURE
+    return None if isinstance(found, int) else found

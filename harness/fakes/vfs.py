@@ -130,7 +130,7 @@ class VfsHooks:
         ``fs.exists`` is False.  Kernel trees hold no symlinks, so this walks directory entries
         instead of running pyfakefs' path parsing; a symlink on the way goes to ``fs.resolve``.
         """
-        found = walk_entries(self.fs.root, path)
+        found = walk_entries(self.fs, path)
         if found is not UNSURE:
             return found  # type: ignore[return-value]
         try:
