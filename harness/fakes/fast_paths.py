@@ -77,8 +77,11 @@ class _Lookups:
     def __init__(self, fs: FakeFilesystem) -> None:
         self.fs = fs
         self.devnull = fs.devnull
-        #: pyfakefs' own lookups of ``fs``, by name
-        self.originals: dict[str, Callable[..., Any]] = {name: getattr(fs, name) for name in NAMES}
+        #: pyfakefs' own lookups of ``fs``, by name (its class's: installing again on the same
+        #: filesystem, for a new kernel, replaces the fast ones instead of wrapping them)
+        self.originals: dict[str, Callable[..., Any]] = {
+            name: getattr(type(fs), name).__get__(fs) for name in NAMES
+        }
 
     def resolve_path(self, file_path: Any, allow_fd: bool = False) -> Any:
         if clean(file_path) and walk(self.fs, file_path) is not LINK:

@@ -86,3 +86,11 @@ def test_a_changed_tree_is_seen_at_once() -> None:
     assert fs.exists("/a/new")
     fs.remove_object("/a/new")
     assert not fs.exists("/a/new")
+
+
+def test_installing_again_replaces_the_lookups() -> None:
+    fs = _tree()
+    fast_paths.install(fs)
+    fast_paths.install(fs)
+    original = fs.exists.__self__.originals["exists"]  # type: ignore[attr-defined]
+    assert original.__func__ is FakeFilesystem.exists
