@@ -19,6 +19,7 @@ from __future__ import annotations
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem import OSType
 
+from harness.fakes import fast_paths
 from harness.fakes.cgroup.queries import CgroupQueries
 from harness.fakes.cgroup.queries import check_cgroup_layout
 from harness.fakes.cgroup.v1 import V1Hierarchy
@@ -28,6 +29,9 @@ from harness.fakes.clock import VirtualClock
 from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.fakes.kernfs import ControlFile
+from harness.fakes.kernfs_open import attach as attach_kernfs
+from harness.fakes.kernfs_ops import MAX_WRITE
+from harness.fakes.kernfs_ops import KernfsOps
 from harness.fakes.mounts import KernelMounts
 from harness.fakes.mounts import Owner
 from harness.fakes.proc.files import CGROUP_ROOT
@@ -46,13 +50,12 @@ from harness.fakes.resctrl.fs import ResctrlFs
 from harness.fakes.tasks import KernelTasks
 from harness.fakes.topology import DEFAULT_TOPOLOGY
 from harness.fakes.topology import Topology
-from harness.fakes.vfs import MAX_WRITE
 from harness.fakes.vfs import VfsHooks
 
 __all__ = ["MAX_WRITE", "SimulatedKernel"]
 
 
-class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernelTasks):
+class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernfsOps, KernelTasks):
     """A host (processes, /proc, cgroup v1/v2/hybrid, resctrl) simulated on pyfakefs."""
 
     def __init__(self, fs: FakeFilesystem, topology: Topology = DEFAULT_TOPOLOGY) -> None:
@@ -60,6 +63,7 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernelTasks):
         if fs.os != OSType.LINUX:
             fs.os = OSType.LINUX  # resets the filesystem, so it comes first
         self.fs = fs
+        fast_paths.install(fs)
         #: the host this kernel simulates
         self.topology = topology
         #: injected failures
@@ -88,6 +92,7 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernelTasks):
         )
         self._boot()
         self._install_hooks()
+        attach_kernfs(fs, self)
 
     # -- boot -------------------------------------------------------------------------------
     def _boot(self) -> None:

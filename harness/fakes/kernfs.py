@@ -1,19 +1,10 @@
-"""A kernfs file on pyfakefs: rendered from model state on every open, acting on every write.
+"""A kernfs file on pyfakefs: a directory entry whose content the model renders and whose writes
+the model acts on.
 
-Nothing is stored.  How pyfakefs drives a ``FakeFile`` (reference §3) and what this class does:
-
-* ``open`` sets ``opened_as`` just before it builds its wrapper: the next ``byte_contents`` read
-  renders a fresh view (one read of the kernel file per open, as ``seq_file`` does), and closing
-  the handle sees that same view again.
-* An ``O_TRUNC`` open calls ``set_contents("")`` first: ignored (kernfs has no truncate), and the
-  wrapper then starts from an empty buffer instead of a rendering, so nothing is rendered for it.
-  A handle that wrote nothing also flushes ``""`` when it closes: that is not a truncate and
-  must not blank the next open's view.
-* Writes reach ``set_contents`` with everything written through the handle so far; the payload is
-  the part after the handle's flush position (after the view, for ``O_APPEND`` handles).
-* Errors are raised by the kernel (``KernfsHost``) through ``fs.raise_os_error``; one its
-  rendering of a view gives (e.g. EOPNOTSUPP for cgroup.procs of a threaded cgroup) is kept as
-  ``view_error`` and raised by each read of that open, as the kernel's seq_file does.
+Nothing is stored.  Opens of a kernfs file never reach pyfakefs' file wrappers: the kernel opens
+it (:mod:`harness.fakes.kernfs_open`), renders its view once per open (as ``seq_file`` does) and
+hands each write(2) to the model (:mod:`harness.fakes.kernfs_ops`, :mod:`harness.fakes.kernfs_io`).
+This class holds what a file is: its handlers, its mode bits, whether it was removed.
 """
 
 from __future__ import annotations
@@ -23,15 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
-from typing import Protocol
 
+from pyfakefs import helpers
+from pyfakefs.fake_file import FakeDirectory
 from pyfakefs.fake_file import FakeFile
-from pyfakefs.fake_file import FakeFileWrapper
 
 if TYPE_CHECKING:
     from pyfakefs.fake_filesystem import FakeFilesystem
 
-__all__ = ["ControlFile", "KernfsFile", "KernfsHost", "Show", "Store"]
+__all__ = ["ControlFile", "KernfsDirectory", "KernfsFile", "Show", "Store"]
 
 #: renders the file's current text
 Show = Callable[[], str]
@@ -55,18 +46,6 @@ class ControlFile:
     mode: int | None = None
 
 
-class KernfsHost(Protocol):
-    """The kernel side of a kernfs file: logging, faults, errno conversion."""
-
-    def kernfs_read(self, file: KernfsFile) -> bytes:
-        """Render ``file`` for a new open."""
-        ...
-
-    def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
-        """Dispatch one write; raises OSError when the kernel rejects it."""
-        ...
-
-
 class KernfsFile(FakeFile):
     """A control file of cgroupfs or resctrl; ``st_size`` is 0 like kernfs."""
 
@@ -79,19 +58,11 @@ class KernfsFile(FakeFile):
         self,
         name: str,
         filesystem: FakeFilesystem,
-        host: KernfsHost,
         spec: ControlFile,
     ) -> None:
         mode = (0o444 if spec.show is not None else 0) | (0o200 if spec.store is not None else 0)
         mode = mode if spec.mode is None else spec.mode
-        self._fresh = False
-        self._truncating = False
-        self._view = b""
-        #: the errno the kernel's rendering of this open's view gave: seq_file's start and
-        #: show run at read(2), so the open succeeds and each read fails with it
-        self.view_error: int | None = None
         super().__init__(name, st_mode=stat.S_IFREG | mode, contents=b"", filesystem=filesystem)
-        self.host = host
         self.spec = spec
         #: False once the directory holding the file is removed (stale handles get ENODEV)
         self.alive = True
@@ -134,67 +105,61 @@ class KernfsFile(FakeFile):
         """Whether the file has a read handler (mode 0444)."""
         return self.spec.show is not None
 
-    @property
-    def opened_as(self) -> Any:
-        """The path the file was last opened as (pyfakefs sets it at every open)."""
-        return self.__dict__.get("_opened_as", "")
-
-    @opened_as.setter
-    def opened_as(self, value: Any) -> None:
-        self.__dict__["_opened_as"] = value
-        self._fresh = False
-
-    @property
-    def byte_contents(self) -> bytes:
-        """The view of this open, rendered once per open."""
-        if self._truncating:
-            self._truncating = False
-            return b""
-        if not self._fresh:
-            self._fresh = True
-            if self.alive and self.readable:
-                try:
-                    self._view, self.view_error = self.host.kernfs_read(self), None
-                except OSError as err:
-                    self._view, self.view_error = b"", err.errno
-        return self._view
-
     def set_contents(self, contents: Any, encoding: str | None = None) -> bool:
-        """Act on one write; an empty one is the O_TRUNC of an open and does nothing."""
-        data = contents.encode() if isinstance(contents, str) else bytes(contents)
-        if not data:
-            self._truncating = not self._flushing_empty()
-            return False
-        payload = self._payload(data)
-        if payload:
-            self.host.kernfs_write(self, payload)
-        return False
+        """Never called: writes go to the kernel, not into pyfakefs' file contents."""
+        raise AssertionError(f"pyfakefs wrote into the kernfs file {self.where}")
 
-    def _handles(self) -> list[FakeFileWrapper]:
-        """The open handles of this file."""
-        return [
-            handle
-            for handles in self.filesystem.open_files
-            for handle in handles or ()
-            if isinstance(handle, FakeFileWrapper) and handle.file_object is self
-        ]
 
-    def _flushing_empty(self) -> bool:
-        """True when an open writing handle with nothing written is flushing (closing)."""
-        return any(h.allow_update and not h._io.getvalue() for h in self._handles())
+class KernfsDirectory(FakeDirectory):
+    """A directory the kernel makes (a cgroup, a resctrl group) whose control files are made
+    when something first looks into it, as pyfakefs' directories of the real filesystem load
+    theirs: a cgroup made and removed unseen (and most of a v1 cgroup's dozens of files) costs
+    no pyfakefs file.  What the files would have had when the directory was made they get then:
+    their inode numbers (reserved), the directory's link count (counted at once), their owner
+    and times.  Any look (a lookup of a name in it, a listing, an entry added) makes them all,
+    in the order the model lists them, before anything else is added."""
 
-    def reset_handle(self, wrapper: FakeFileWrapper) -> None:
-        """Give a new writing handle an empty buffer, so writes are not merged with a view."""
-        wrapper._io.seek(0)
-        wrapper._io.truncate()
-        wrapper._flush_pos = 0
+    def __init__(self, name: str, perm_bits: int, filesystem: FakeFilesystem) -> None:
+        super().__init__(name, perm_bits, filesystem)
+        #: files not made yet: each spec with its inode number, and when and by whom
+        self._deferred: list[tuple[ControlFile, int]] = []
+        self._deferred_by: tuple[int, int, int] = (0, 0, 0)
 
-    def _payload(self, data: bytes) -> bytes:
-        """The bytes of this write: what the writing handle holds beyond its last flush."""
-        for handle in self._handles():
-            if handle._io.getvalue() != data:
-                continue
-            if handle.open_modes.append:
-                return data.removeprefix(self._view)
-            return data[handle._flush_pos :]
-        return data
+    def defer(self, files: list[ControlFile]) -> None:
+        """Count ``files`` in now (inode numbers, link count); make them at the first look."""
+        fs = self.filesystem
+        first = fs.last_ino + 1
+        fs.last_ino += len(files)
+        self._deferred += [(spec, first + i) for i, spec in enumerate(files)]
+        self.st_nlink += len(files)
+        self._deferred_by = (helpers.get_uid(), helpers.get_gid(), int(helpers.now() * 1e9))
+
+    def forget_deferred(self) -> None:
+        """The directory is being removed: its unmade files go with it, never made."""
+        self.st_nlink -= len(self._deferred)
+        self._deferred = []
+
+    @property
+    def made_entries(self) -> dict[str, FakeFile]:
+        """The entries made so far, without making the deferred ones."""
+        return self._entries
+
+    @property
+    def entries(self) -> dict[str, FakeFile]:
+        """The directory's entries, its control files made first if they are still
+        deferred."""
+        if self._deferred:
+            self._make_deferred()
+        return self._entries
+
+    def _make_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, []
+        uid, gid, when = self._deferred_by
+        for spec, ino in deferred:
+            file = KernfsFile(spec.name, self.filesystem, spec)
+            file.st_ino = ino
+            result = file.stat_result
+            result.st_uid, result.st_gid = uid, gid
+            result.st_atime_ns = result.st_mtime_ns = result.st_ctime_ns = when
+            self.add_entry(file)
+            self.st_nlink -= 1  # counted when deferred

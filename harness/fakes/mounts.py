@@ -57,6 +57,7 @@ class KernelMounts:
     _mount_lines: list[MountLine]
     #: make kernfs files in a directory / remove a kernel directory (the VFS layer's)
     _populate: Callable[[str | FakeDirectory, list[ControlFile]], None]
+    _kernel_dir: Callable[[str, int], FakeDirectory]
     _drop_tree: Callable[[str], None]
     #: the object at a normalized path, None for none (the VFS layer's)
     _lookup: Callable[[str], FakeFile | None]
@@ -64,7 +65,7 @@ class KernelMounts:
     # -- cgroup mounts ----------------------------------------------------------------------
     def _mount_cgroups(self) -> list[MountLine]:
         """Mount the v1 hierarchies and cgroup2 as the topology says; their mountinfo lines."""
-        fs, topo = self.fs, self.topology
+        topo = self.topology
         mounts: list[MountLine] = []
         for index, name in enumerate(topo.v1_hierarchies, start=2):
             mount = f"{CGROUP_ROOT}/{hierarchy_dir(name)}"
@@ -81,7 +82,7 @@ class KernelMounts:
                 hier.nodes["/"].values["cgroup.clone_children"] = "1"
             self.hierarchies[name] = hier
             self._mounts.append((hier.mount, hier))
-            self._populate(fs.create_dir(hier.mount, 0o555), hier.control_files("/"))
+            self._populate(self._kernel_dir(hier.mount, 0o555), hier.control_files("/"))
         if topo.v1_hierarchies:
             private = topo.cgroup_mode == "hybrid"
             mounts += cgroup_v1_mounts(topo.v1_hierarchies, private=private)
@@ -101,9 +102,11 @@ class KernelMounts:
                 namespaced=topo.cgroup_namespace,
             )
             self._mounts.append((mount, self.unified))
-            if not fs.exists(mount):
-                fs.create_dir(mount, 0o555)
-            self._populate(mount, self.unified.control_files("/"))
+            root = self._lookup(mount)
+            if root is None:
+                root = self._kernel_dir(mount, 0o555)
+            assert isinstance(root, FakeDirectory)
+            self._populate(root, self.unified.control_files("/"))
             mounts.append(cgroup2_mount(mount, hybrid))
         return mounts
 
@@ -144,9 +147,11 @@ class KernelMounts:
     def _resctrl_tree(self, tree: list[tuple[str, list[ControlFile]]]) -> None:
         for rel, files in tree:
             directory = RESCTRL_ROOT if rel == "/" else RESCTRL_ROOT + rel
-            if not self.fs.exists(directory):
-                self.fs.create_dir(directory, 0o555 if rel.startswith("/info") else 0o755)
-            self._populate(directory, files)
+            made = self._lookup(directory)
+            if made is None:
+                made = self._kernel_dir(directory, 0o555 if rel.startswith("/info") else 0o755)
+            assert isinstance(made, FakeDirectory)
+            self._populate(made, files)
 
     def _resctrl_restrict(self, rel: str, restrict: bool) -> None:
         """Pseudo-locksetup takes every permission off ``tasks``, ``cpus``, ``cpus_list``

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import errno
 import posixpath
-import stat
 from collections.abc import Callable
 from typing import Any
 from typing import NoReturn
@@ -31,17 +30,18 @@ from harness.fakes.faults import FaultPlan
 from harness.fakes.faults import KernelOp
 from harness.fakes.faults import LoggedOp
 from harness.fakes.kernfs import ControlFile
+from harness.fakes.kernfs import KernfsDirectory
 from harness.fakes.kernfs import KernfsFile
+from harness.fakes.kernfs_io import KernfsHandle
+from harness.fakes.kernfs_ops import UNSURE
+from harness.fakes.kernfs_ops import walk_entries
 from harness.fakes.mounts import Owner
 from harness.fakes.proc.files import CGROUP_ROOT
 from harness.fakes.proc.files import RESCTRL_ROOT
 from harness.fakes.resctrl.files import group_tree
 from harness.fakes.resctrl.fs import ResctrlFs
 
-__all__ = ["MAX_WRITE", "VfsHooks"]
-
-#: kernfs ``atomic_write_len`` of cgroup and resctrl files: larger writes are E2BIG
-MAX_WRITE = 4096
+__all__ = ["VfsHooks"]
 
 
 class VfsHooks:
@@ -98,7 +98,8 @@ class VfsHooks:
     def _populate(self, directory: str | FakeDirectory, files: list[ControlFile]) -> None:
         """Add a kernfs file per spec to ``directory`` (a path, or the directory itself when the
         caller has it): the directory is resolved once, not once per file as
-        ``fs.add_object`` would (a cgroup directory has dozens of files)."""
+        ``fs.add_object`` would (a cgroup directory has dozens of files).  A directory the
+        kernel made (:class:`KernfsDirectory`) makes them when it is first looked into."""
         if not files:
             return
         parent = directory
@@ -108,28 +109,34 @@ class VfsHooks:
                 self.fs.raise_os_error(errno.ENOTDIR, directory)
             parent = found
         assert isinstance(parent, FakeDirectory)
+        if isinstance(parent, KernfsDirectory):
+            parent.defer(files)
+            return
         for spec in files:
-            parent.add_entry(KernfsFile(spec.name, self.fs, self, spec))
+            parent.add_entry(KernfsFile(spec.name, self.fs, spec))
+
+    def _kernel_dir(self, path: str, mode: int) -> FakeDirectory:
+        """``fs.create_dir(path, mode)`` of a kernel directory: a :class:`KernfsDirectory`,
+        whose control files wait for the first look, where the parent is there already."""
+        parent = self._lookup(posixpath.dirname(path))
+        if not isinstance(parent, FakeDirectory):
+            return self.fs.create_dir(path, mode)
+        made = KernfsDirectory(posixpath.basename(path), mode & ~self.fs.umask, self.fs)
+        parent.add_entry(made)
+        return made
 
     def _lookup(self, path: str) -> FakeFile | None:
         """The object at the absolute, normalized ``path`` (symlinks followed), or None where
         ``fs.exists`` is False.  Kernel trees hold no symlinks, so this walks directory entries
         instead of running pyfakefs' path parsing; a symlink on the way goes to ``fs.resolve``.
         """
-        node: FakeFile = self.fs.root
-        for name in path.split("/")[1:] if path != "/" else ():
-            if not isinstance(node, FakeDirectory):
-                return None
-            found = node.entries.get(name)
-            if found is None:
-                return None
-            if stat.S_ISLNK(found.st_mode):
-                try:
-                    return self.fs.resolve(path, check_read_perm=False, check_exe_perm=False)
-                except OSError:
-                    return None
-            node = found
-        return node
+        found = walk_entries(self.fs, path)
+        if found is not UNSURE:
+            return found  # type: ignore[return-value]
+        try:
+            return self.fs.resolve(path, check_read_perm=False, check_exe_perm=False)
+        except OSError:
+            return None
 
     def _drop_tree(self, path: str) -> None:
         """Remove a kernel directory with its files; open handles on them go stale."""
@@ -140,7 +147,10 @@ class VfsHooks:
         stack = [top]
         while stack:
             obj = stack.pop()
-            if isinstance(obj, FakeDirectory):
+            if isinstance(obj, KernfsDirectory):
+                obj.forget_deferred()  # never made, never opened
+                stack.extend(obj.made_entries.values())
+            elif isinstance(obj, FakeDirectory):
                 stack.extend(obj.entries.values())
             elif isinstance(obj, KernfsFile):
                 obj.kill()
@@ -201,42 +211,6 @@ class VfsHooks:
         if err is not None:
             self._fail(op, path, data, err)  # type: ignore[arg-type]
 
-    # -- kernfs -----------------------------------------------------------------------------
-    def kernfs_read(self, file: KernfsFile) -> bytes:
-        """Render ``file`` for a new open (logged as a read).
-
-        Raises:
-            OSError: the model's errno (e.g. EOPNOTSUPP for ``cgroup.procs`` of a threaded
-                cgroup), unlogged: the open keeps it and each read(2) fails with it, logged
-                there (:meth:`_guard_reads`).
-        """
-        show = file.spec.show
-        assert show is not None
-        try:
-            text = show()
-        except KernelErrno as err:
-            raise OSError(err.errno, errno.errorcode.get(err.errno, ""), file.path) from err
-        self._record("read", file.path, None, None)
-        return text.encode()
-
-    def kernfs_write(self, file: KernfsFile, payload: bytes) -> None:
-        """One write(2) to a control file.
-
-        Raises:
-            OSError: an injected fault, ENODEV for a removed file, E2BIG beyond 4096 bytes, or
-                the model's errno.
-        """
-        path = file.where
-        self._check_fault("write", path, payload)
-        if not file.alive:
-            self._fail("write", path, payload, errno.ENODEV)
-        if len(payload) > MAX_WRITE:
-            self._fail("write", path, payload, errno.E2BIG)
-        store = file.spec.store
-        if store is None:
-            self._fail("write", path, payload, errno.EINVAL)  # cgroup_file_write: no ->write
-        self._run("write", path, payload, lambda: store(payload))
-
     # -- filesystem hooks -------------------------------------------------------------------
     def _mkdir(self, dir_path: Any, mode: int = PERM_DEF) -> None:
         path = self.fs.absnormpath(self.fs.make_string_path(dir_path))
@@ -257,7 +231,8 @@ class VfsHooks:
             parent = self._lookup(posixpath.dirname(path))
             if not isinstance(parent, FakeDirectory):
                 raise KernelErrno(errno.ENOENT)
-            if self._lookup(path) is not None:
+            name = posixpath.basename(path)
+            if self._lookup(path) is not None or name in parent.entries:
                 raise KernelErrno(errno.EEXIST)
             if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
                 owner.mkdir(rel)
@@ -265,11 +240,11 @@ class VfsHooks:
             else:
                 owner.mkdir(rel)
                 tree = group_tree(owner, rel)
-            self._orig_makedir(path, mode)
-            made = parent.entries[posixpath.basename(path)]
+            made = KernfsDirectory(name, mode & ~self.fs.umask, self.fs)  # as makedir does
+            parent.add_entry(made)
             mount = path.removesuffix(rel)
             for sub, files in tree:
-                where = made if sub == rel else self.fs.create_dir(mount + sub, 0o755)
+                where = made if sub == rel else self._kernel_dir(mount + sub, 0o755)
                 self._populate(where, files)
 
         self._run("mkdir", path, None, make)
@@ -392,25 +367,23 @@ class VfsHooks:
         return made
 
     def _add_open_file(self, file_obj: Any, new_fd: int = -1) -> int:
-        if isinstance(file_obj, FakeFileWrapper) and file_obj.filedes is None:
+        if (
+            isinstance(file_obj, FakeFileWrapper)
+            and not isinstance(file_obj, KernfsHandle)
+            and file_obj.filedes is None
+        ):
             self._opening(file_obj)
         return int(self._orig_add_open_file(file_obj, new_fd))
 
     def _opening(self, wrapper: FakeFileWrapper) -> None:
-        """Checks of a new open: faults, kernfs permissions (EACCES even for root)."""
+        """Checks of a new open of a file that is not a kernfs file (those are the kernel's:
+        :meth:`kernfs_open`): faults, and no new files in kernel directories."""
         file = wrapper.file_object
+        assert not isinstance(file, KernfsFile), "a kernfs file opened by pyfakefs"
         path = file.path
         modes = wrapper.open_modes
         self._check_fault("open", path)
-        if isinstance(file, KernfsFile):
-            missing = (modes.can_write and not file.writable) or (
-                modes.can_read and not file.readable
-            )
-            if missing and self._checks_open_perm(path):
-                self._fail("open", path, None, errno.EACCES)
-            if modes.can_write:
-                file.reset_handle(wrapper)
-        elif self._owner_of(path) is not None:
+        if self._owner_of(path) is not None:
             # kernfs has no create operation: O_CREAT of a new name in cgroupfs or resctrl fails
             # with EACCES even for root (seen on this machine's kernel).  pyfakefs has already
             # made the file when this hook runs, so it is taken back.
@@ -436,31 +409,13 @@ class VfsHooks:
         return owned is None or isinstance(owned[0], ResctrlFs)
 
     def _guard_reads(self, wrapper: FakeFileWrapper) -> None:
-        """Route each read call of this handle past the fault plan; a kernfs file whose
-        directory was removed reads ENODEV.  A read-only kernfs handle reads its own view
-        directly (pyfakefs' flush-before-read compares it with the file's latest view, which
-        another open may have re-rendered)."""
-        file = wrapper.file_object
+        """Route each read call of this handle past the fault plan."""
+        path = wrapper.file_object.path
         getter = type(wrapper).__getattr__
-        own_view = isinstance(file, KernfsFile) and not wrapper.allow_update
-        path = file.where if isinstance(file, KernfsFile) else file.path
-        if own_view:
-            # its flush (also at close) only compares its view with the file's latest one
-            wrapper.__dict__["flush"] = lambda: None
 
         def guarded(name: str) -> Callable[..., Any]:
             def call(*args: Any, **kwargs: Any) -> Any:
                 self._check_fault("read", path)
-                if isinstance(file, KernfsFile) and not file.alive:
-                    self._fail("read", file.where, None, errno.ENODEV)
-                if isinstance(file, KernfsFile) and not file.readable:
-                    self._fail("read", file.where, None, errno.EINVAL)  # no seq_show
-                if isinstance(file, KernfsFile) and file.view_error is not None:
-                    self._fail("read", file.where, None, file.view_error)
-                if own_view:
-                    if wrapper.filedes is None or not wrapper._is_open():
-                        raise ValueError("I/O operation on closed file")
-                    return getattr(wrapper._io, name)(*args, **kwargs)
                 return getter(wrapper, name)(*args, **kwargs)
 
             return call
