@@ -14,8 +14,10 @@ export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 
 .PHONY: run test test-all bench lint mutate clean distclean FORCE
 
+# one pytest-xdist worker per CPU: the run is a demonstration and a first check, and a serial
+# one leaves all but one core idle (bench/bench_run.py times both)
 run: $(STAMP)
-	$(VENV)/bin/rtgate run
+	$(VENV)/bin/rtgate run -n auto
 
 # worksteal: a worker that has run out of tests takes some of the other's queue; with the
 # default schedule, one worker ran the last broken runtimes alone for minutes.
