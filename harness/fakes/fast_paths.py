@@ -34,6 +34,7 @@ from pyfakefs.fake_file import FakeFile
 from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.helpers import is_root
 
+from harness.fakes.kernfs import KernfsDirectory
 from harness.fakes.kernfs import KernfsFile
 
 __all__ = ["LINK", "clean", "install", "walk"]
@@ -62,7 +63,7 @@ def walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
     for name in path[1:].split("/"):
         if not isinstance(node, FakeDirectory):
             return errno.ENOTDIR
-        found = node.entries.get(name)
+        found = node.entry(name) if type(node) is KernfsDirectory else node.entries.get(name)
         if found is None:
             return errno.ENOENT
         if not isinstance(found, FakeDirectory | KernfsFile) and stat.S_ISLNK(found.st_mode):

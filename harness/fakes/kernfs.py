@@ -121,23 +121,29 @@ class KernfsDirectory(FakeDirectory):
 
     def __init__(self, name: str, perm_bits: int, filesystem: FakeFilesystem) -> None:
         super().__init__(name, perm_bits, filesystem)
-        #: files not made yet: each spec with its inode number, and when and by whom
-        self._deferred: list[tuple[ControlFile, int]] = []
+        #: files not made yet, by name in the model's order: each spec with its inode number
+        self._deferred: dict[str, tuple[ControlFile, int]] = {}
+        #: every control file's name, in the model's order (a listing's order)
+        self._order: dict[str, None] = {}
         self._deferred_by: tuple[int, int, int] = (0, 0, 0)
+        #: True while one file is added: pyfakefs' ``add_entry`` looks at ``entries``
+        self._adding = False
 
     def defer(self, files: list[ControlFile]) -> None:
         """Count ``files`` in now (inode numbers, link count); make them at the first look."""
         fs = self.filesystem
         first = fs.last_ino + 1
         fs.last_ino += len(files)
-        self._deferred += [(spec, first + i) for i, spec in enumerate(files)]
+        for i, spec in enumerate(files):
+            self._deferred[spec.name] = (spec, first + i)
+            self._order.setdefault(spec.name)  # a file made anew keeps its place
         self.st_nlink += len(files)
         self._deferred_by = (helpers.get_uid(), helpers.get_gid(), int(helpers.now() * 1e9))
 
     def forget_deferred(self) -> None:
         """The directory is being removed: its unmade files go with it, never made."""
         self.st_nlink -= len(self._deferred)
-        self._deferred = []
+        self._deferred = {}
 
     @property
     def made_entries(self) -> dict[str, FakeFile]:
@@ -148,18 +154,44 @@ class KernfsDirectory(FakeDirectory):
     def entries(self) -> dict[str, FakeFile]:
         """The directory's entries, its control files made first if they are still
         deferred."""
-        if self._deferred:
+        if self._deferred and not self._adding:
             self._make_deferred()
         return self._entries
 
-    def _make_deferred(self) -> None:
-        deferred, self._deferred = self._deferred, []
+    def entry(self, name: str) -> FakeFile | None:
+        """The entry ``name``, or None; a deferred control file of that name is made, and it
+        alone (a lookup of one file, the common look, makes no other)."""
+        found = self._entries.get(name)
+        if found is not None or not self._deferred:
+            return found
+        pending = self._deferred.pop(name, None)
+        return None if pending is None else self._make(*pending)
+
+    def _make(self, spec: ControlFile, ino: int) -> KernfsFile:
         uid, gid, when = self._deferred_by
-        for spec, ino in deferred:
-            file = KernfsFile(spec.name, self.filesystem, spec)
-            file.st_ino = ino
-            result = file.stat_result
-            result.st_uid, result.st_gid = uid, gid
-            result.st_atime_ns = result.st_mtime_ns = result.st_ctime_ns = when
+        file = KernfsFile(spec.name, self.filesystem, spec)
+        file.st_ino = ino
+        result = file.stat_result
+        result.st_uid, result.st_gid = uid, gid
+        result.st_atime_ns = result.st_mtime_ns = result.st_ctime_ns = when
+        self._adding = True
+        try:
             self.add_entry(file)
-            self.st_nlink -= 1  # counted when deferred
+        finally:
+            self._adding = False
+        self.st_nlink -= 1  # counted when deferred
+        return file
+
+    def _make_deferred(self) -> None:
+        """Make every deferred file; the entries are then in the model's order, those that
+        single lookups made first included (nothing else is added before this runs)."""
+        deferred, self._deferred = self._deferred, {}
+        for spec, ino in deferred.values():
+            self._make(spec, ino)
+        if len(deferred) != len(self._order):  # some were made one by one: put them in order
+            made = dict(self._entries)
+            self._entries.clear()
+            for name in self._order:
+                if name in made:  # not one that was removed since
+                    self._entries[name] = made.pop(name)
+            self._entries.update(made)

@@ -13,6 +13,7 @@ import pytest
 
 from harness.fakes import KernelOp
 from harness.fakes import SimulatedKernel
+from harness.fakes.kernfs import KernfsDirectory
 from tests.fakes._io import errno_of
 from tests.fakes._io import read
 from tests.fakes._io import write
@@ -208,3 +209,20 @@ def test_a_cgroup_made_unseen_is_as_one_made_at_once(kernel: SimulatedKernel) ->
     assert os.stat("/sys/fs/cgroup/pids/b").st_ino > inodes[-1]
     os.rmdir("/sys/fs/cgroup/pids/b")  # never looked into
     assert not os.path.exists("/sys/fs/cgroup/pids/b")
+
+
+def test_a_lookup_makes_the_one_file_it_names(kernel: SimulatedKernel) -> None:
+    """Opening one control file of a new cgroup makes that file alone; a listing after it
+    makes the rest and lists them as a cgroup listed at once does, in the same order and
+    with the same inode numbers."""
+    os.mkdir(GROUP)
+    os.mkdir("/sys/fs/cgroup/pids/b")
+    write(LIMIT, "7")
+    group = kernel.fs.resolve(GROUP)
+    assert isinstance(group, KernfsDirectory)
+    assert list(group.made_entries) == ["pids.max"], "a lookup made other files"
+    at_once = [(e.name, e.inode() - os.stat("/sys/fs/cgroup/pids/b").st_ino)
+               for e in os.scandir("/sys/fs/cgroup/pids/b")]  # fmt: skip
+    one_by_one = [(e.name, e.inode() - os.stat(GROUP).st_ino) for e in os.scandir(GROUP)]
+    assert one_by_one == at_once
+    assert read(LIMIT) == "7\n", "the file made alone is the one the model serves"
