@@ -27,7 +27,7 @@ from harness.hosts.ownership import kill
 from harness.hosts.ownership import owner_alive
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
-from harness.hosts.ownership import try_write
+from harness.hosts.ownership import thaw
 from harness.hosts.ownership import unlink
 
 __all__ = ["Leftovers", "find_leftovers", "owned_by", "remove_leftovers", "run_processes"]
@@ -163,8 +163,7 @@ def remove_leftovers(found: Leftovers) -> list[str]:
             problems.append(f"umount {point}: {done.stderr.strip()}")
     cgroups = [g for g in found.groups if g.startswith(CGROUP_ROOT + "/")]
     for group in cgroups:
-        try_write(os.path.join(group, "freezer.state"), b"THAWED")
-        try_write(os.path.join(group, "cgroup.freeze"), b"0")
+        thaw(group)
     for group in cgroups:
         for pid in pids_in(group):
             kill(pid)

@@ -31,6 +31,7 @@ __all__ = [
     "pids_in",
     "remove_group",
     "start_helper",
+    "thaw",
     "try_write",
     "unlink",
 ]
@@ -100,6 +101,13 @@ def try_write(path: str, value: bytes) -> None:
         pass
     finally:
         os.close(fd)
+
+
+def thaw(group: str) -> None:
+    """Thaw a cgroup, v1 (freezer.state) or v2 (cgroup.freeze), if it has a freezer: a task the
+    v1 freezer holds does not die of SIGKILL until thawed."""
+    try_write(os.path.join(group, "freezer.state"), b"THAWED")
+    try_write(os.path.join(group, "cgroup.freeze"), b"0")
 
 
 def remove_group(group: str, deadline_s: float, interval_s: float = 0.002) -> str | None:

@@ -53,7 +53,7 @@ from harness.hosts.ownership import owner_tag
 from harness.hosts.ownership import pids_in
 from harness.hosts.ownership import remove_group
 from harness.hosts.ownership import start_helper
-from harness.hosts.ownership import try_write
+from harness.hosts.ownership import thaw
 from harness.hosts.processes import descendants
 from harness.hosts.processes import end_new_descendants
 from harness.hosts.processes import in_fifo_open
@@ -383,8 +383,9 @@ class RealHost(HostFiles):
             _run(["umount", self._pins.pop()])
 
     # -- cleanup -----------------------------------------------------------------------------
-    def _own_groups(self) -> list[str]:
-        """Every cgroup and resctrl group of this host, deepest first."""
+    def _thawed_groups(self) -> list[str]:
+        """Every cgroup and resctrl group of this host, deepest first, thawed (a task the v1
+        freezer holds does not die of SIGKILL)."""
         roots = (
             [CGROUP_ROOT]
             if self.cgroup_mode() == "v2"
@@ -399,6 +400,8 @@ class RealHost(HostFiles):
         # resctrl: removing a group takes its monitoring groups and files along
         if os.path.isdir(os.path.join(RESCTRL, "info")):
             groups += self._prefixed(os.path.join(RESCTRL, "mon_groups")) + self._prefixed(RESCTRL)
+        for group in groups:
+            thaw(group)
         return sorted(groups, key=lambda p: p.count("/"), reverse=True)
 
     def _prefixed(self, root: str) -> list[str]:
@@ -421,10 +424,10 @@ class RealHost(HostFiles):
             self.clear_faults()
         except OSError as err:
             problems.append(str(err))
-        groups = self._own_groups()
-        for group in groups:
-            for name, value in (("freezer.state", b"THAWED"), ("cgroup.freeze", b"0")):
-                try_write(os.path.join(group, name), value)
+        groups = self._thawed_groups()
+        if interrupts.received():  # stopping: a command cut short still runs and makes groups
+            end_new_descendants(_before_hosts, SETTLE_DEADLINE_S)  # and state under root
+            groups = self._thawed_groups()  # listed once nothing of the run can add one
         procs = {**self.system.started, **self._helpers}
         for proc in procs.values():
             if proc.returncode is None:
@@ -450,8 +453,6 @@ class RealHost(HostFiles):
             if problem:
                 problems.append(problem)
         problems += self._netns.remove_all()
-        if interrupts.received():  # stopping: a command cut short leaves its runtime running,
-            end_new_descendants(_before_hosts, SETTLE_DEADLINE_S)  # which writes under root
         set_child_subreaper(False)
         shutil.rmtree(self.root, ignore_errors=True)
         if os.path.exists(self.root):
