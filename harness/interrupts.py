@@ -98,18 +98,22 @@ def exit_code(signum: int) -> int:
 def install() -> bool:
     """Handle SIGINT and SIGTERM as above in this process, unless someone else handles them
     (a handler that is neither the default nor Python's ``KeyboardInterrupt``) or this is not
-    the main thread.  Returns whether the handlers are in place; calling it again is free."""
+    the main thread.  A signal ignored from the start stays ignored: a shell starts a
+    background job with SIGINT ignored, and that job must still stop in order on SIGTERM
+    (before, the ignored SIGINT counted as someone else's, and SIGTERM killed the process with
+    nothing removed).  Returns whether the handlers are in place; calling it again is free."""
     if threading.current_thread() is not threading.main_thread():
         return False
     if _stop.pid == os.getpid():
-        return all(signal.getsignal(s) is _handle for s in SIGNALS)
-    taken = [s for s in SIGNALS if signal.getsignal(s) not in _DEFAULTS]
-    if taken:
+        return all(signal.getsignal(s) in (_handle, signal.SIG_IGN) for s in SIGNALS)
+    current = {s: signal.getsignal(s) for s in SIGNALS}
+    if any(handler not in _DEFAULTS and handler != signal.SIG_IGN for handler in current.values()):
         return False
     _stop.__init__()  # type: ignore[misc]
     _stop.pid = os.getpid()
-    for signum in SIGNALS:
-        signal.signal(signum, _handle)
+    for signum, handler in current.items():
+        if handler != signal.SIG_IGN:
+            signal.signal(signum, _handle)
     return True
 
 

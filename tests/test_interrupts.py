@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 import pytest
 
@@ -75,3 +77,26 @@ def test_the_callers_handlers_come_back() -> None:
 def test_exit_codes_are_the_shells() -> None:
     assert interrupts.exit_code(signal.SIGINT) == 130
     assert interrupts.exit_code(signal.SIGTERM) == 143
+
+
+def test_a_signal_ignored_from_the_start_stays_ignored_and_sigterm_is_handled() -> None:
+    """A shell starts a background job with SIGINT ignored; installing in such a process takes
+    SIGTERM (an orderly stop) and leaves SIGINT ignored.  In a fresh interpreter: the
+    handlers of this one are not to be touched."""
+    code = (
+        "import signal\n"
+        "from harness import interrupts\n"
+        "assert interrupts.install()\n"
+        "assert signal.getsignal(signal.SIGTERM) is interrupts._handle\n"
+        "assert signal.getsignal(signal.SIGINT) == signal.SIG_IGN\n"
+        "assert interrupts.install(), 'a second call answers the same'\n"
+    )
+    done = subprocess.run(  # noqa: S603 - this interpreter
+        [sys.executable, "-c", code],
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),  # noqa: PLW1509
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr

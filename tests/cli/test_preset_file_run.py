@@ -87,6 +87,7 @@ def _report(out: Path, profile: str, rules: tuple[str, ...], *machine: str) -> d
     report["run"]["host_probe"].pop("summary")
     for timed in [*report["tests"], *(c for t in report["tests"] for c in t["commands"])]:
         timed.pop("duration_s")
+        timed.pop("commands_s", None)  # a test's: its commands' time
     return {"exit": code, **report}
 
 
