@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from tests._debris import making_leftovers
 from tests._real import real_host_off
 from tests.test_broken_variants import rtgate
 
@@ -34,7 +35,13 @@ def _write(path: Path, value: str) -> None:
 
 @pytest.fixture
 def killed_run() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """What a run killed with SIGKILL leaves: a pinned state dir, groups with a frozen process."""
+    """What a run killed with SIGKILL leaves: a pinned state dir, groups with a frozen process
+    (while they exist, no other test checks this machine for leftovers: tests/_debris.py)."""
+    with making_leftovers():
+        yield from _killed_run()
+
+
+def _killed_run() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     prefix = f"rtgate-{_dead_pid()}-1"
     state = Path("/run") / prefix / "state" / f"{prefix}-c"
     state.mkdir(parents=True)

@@ -18,6 +18,7 @@ import pytest
 
 from harness.spec.catalog import load_catalog
 from harness.spec.skip_reasons import explained_by_host
+from tests._debris import checking_leftovers
 from tests._real import real_host_off
 from tests.broken import expectation
 
@@ -92,7 +93,12 @@ def _requirements(report_dir: Path) -> dict[str, dict[str, str]]:
 
 def _leftovers(prefix: str) -> list[str]:
     """Everything on this machine that carries ``prefix``: cgroups, run dirs, mounts,
-    processes."""
+    processes (none of a test's deliberate leftovers, whose dead pid may be the run's now)."""
+    with checking_leftovers():
+        return _carrying(prefix)
+
+
+def _carrying(prefix: str) -> list[str]:
     found = []
     for root, dirs, _ in os.walk("/sys/fs/cgroup"):
         found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]

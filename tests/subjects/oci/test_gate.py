@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from harness.hosts.leftovers import find_leftovers
+from tests._debris import checking_leftovers
 from tests._real import real_host_off
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -64,11 +65,12 @@ def _run(*args: str) -> tuple[subprocess.CompletedProcess[str], str]:
 def _left(prefix: str) -> list[str]:
     """What a run left: names with its prefix, and anything of a dead rtgate process (its
     xdist workers have prefixes of their own): /run dirs, cgroups, mounts."""
-    found = [f"/run/{n}" for n in os.listdir("/run") if n.startswith(prefix)]
-    for root, dirs, _ in os.walk("/sys/fs/cgroup"):
-        found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]
-        dirs[:] = [d for d in dirs if not d.startswith(prefix)]
-    return found + find_leftovers().describe()
+    with checking_leftovers():
+        found = [f"/run/{n}" for n in os.listdir("/run") if n.startswith(prefix)]
+        for root, dirs, _ in os.walk("/sys/fs/cgroup"):
+            found += [os.path.join(root, d) for d in dirs if d.startswith(prefix)]
+            dirs[:] = [d for d in dirs if not d.startswith(prefix)]
+        return found + find_leftovers().describe()
 
 
 def _messages(report_dir: Path) -> dict[str, str]:
