@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -155,7 +156,9 @@ def _in_netns_thread(action: Callable[[], _T], what: str) -> _T:
     return result[0]
 
 
+@functools.cache
 def _libc() -> ctypes.CDLL:
+    """libc, loaded once (errno is kept per thread by ctypes, not per library object)."""
     return ctypes.CDLL(None, use_errno=True)
 
 
