@@ -54,6 +54,14 @@ def clean(path: Any) -> bool:
     )
 
 
+def entry_of(directory: FakeDirectory, name: str) -> FakeFile | None:
+    """The entry ``name`` of ``directory``, or None: a kernel directory makes that one control
+    file alone (a listing makes them all)."""
+    if type(directory) is KernfsDirectory:
+        return directory.entry(name)
+    return directory.entries.get(name)
+
+
 def walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
     """The object at clean ``path``; else the errno pyfakefs' object lookup raises (ENOTDIR
     for a name under a file, ENOENT for a missing name), or LINK at a symlink."""
@@ -63,7 +71,7 @@ def walk(fs: FakeFilesystem, path: str) -> FakeFile | int | object:
     for name in path[1:].split("/"):
         if not isinstance(node, FakeDirectory):
             return errno.ENOTDIR
-        found = node.entry(name) if type(node) is KernfsDirectory else node.entries.get(name)
+        found = entry_of(node, name)
         if found is None:
             return errno.ENOENT
         if not isinstance(found, FakeDirectory | KernfsFile) and stat.S_ISLNK(found.st_mode):
@@ -121,7 +129,7 @@ class _Lookups:
             parent, _, name = path.rpartition("/")
             found = walk(self.fs, parent or "/")
             if isinstance(found, FakeDirectory):
-                entry = found.entries.get(name)
+                entry = entry_of(found, name)
                 if entry is None:
                     self.fs.raise_os_error(errno.ENOENT, path)
                 return entry

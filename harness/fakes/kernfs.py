@@ -9,8 +9,11 @@ This class holds what a file is: its handlers, its mode bits, whether it was rem
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import stat
 from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
@@ -167,6 +170,32 @@ class KernfsDirectory(FakeDirectory):
         pending = self._deferred.pop(name, None)
         return None if pending is None else self._make(*pending)
 
+    def add_entry(self, path_object: FakeFile) -> None:
+        """Add a child (a sub-group, a file made one by one) without making the deferred
+        files: a name among them is taken (EEXIST), and the listing puts them first anyway."""
+        if path_object.name in self._deferred:
+            self.filesystem.raise_os_error(errno.EEXIST, self.path)
+        with self._unmade_left_alone():
+            super().add_entry(path_object)
+
+    def remove_entry(self, pathname_name: str, recursive: bool = True) -> None:
+        """Remove a made child (a sub-group) without making the deferred files; a deferred
+        name goes through pyfakefs' own removal, which makes them all first."""
+        if pathname_name not in self._entries:
+            super().remove_entry(pathname_name, recursive)
+            return
+        with self._unmade_left_alone():
+            super().remove_entry(pathname_name, recursive)
+
+    @contextlib.contextmanager
+    def _unmade_left_alone(self) -> Iterator[None]:
+        """pyfakefs' add and remove look at ``entries``: let them see the made ones only."""
+        adding, self._adding = self._adding, True
+        try:
+            yield
+        finally:
+            self._adding = adding
+
     def _make(self, spec: ControlFile, ino: int) -> KernfsFile:
         uid, gid, when = self._deferred_by
         file = KernfsFile(spec.name, self.filesystem, spec)
@@ -174,11 +203,8 @@ class KernfsDirectory(FakeDirectory):
         result = file.stat_result
         result.st_uid, result.st_gid = uid, gid
         result.st_atime_ns = result.st_mtime_ns = result.st_ctime_ns = when
-        self._adding = True
-        try:
-            self.add_entry(file)
-        finally:
-            self._adding = False
+        with self._unmade_left_alone():
+            FakeDirectory.add_entry(self, file)
         self.st_nlink -= 1  # counted when deferred
         return file
 
@@ -186,9 +212,10 @@ class KernfsDirectory(FakeDirectory):
         """Make every deferred file; the entries are then in the model's order, those that
         single lookups made first included (nothing else is added before this runs)."""
         deferred, self._deferred = self._deferred, {}
+        others = bool(self._entries)  # made one by one, or sub-groups added since
         for spec, ino in deferred.values():
             self._make(spec, ino)
-        if len(deferred) != len(self._order):  # some were made one by one: put them in order
+        if others:  # the control files first, in the model's order, then the rest
             made = dict(self._entries)
             self._entries.clear()
             for name in self._order:

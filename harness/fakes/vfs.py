@@ -232,7 +232,7 @@ class VfsHooks:
             if not isinstance(parent, FakeDirectory):
                 raise KernelErrno(errno.ENOENT)
             name = posixpath.basename(path)
-            if self._lookup(path) is not None or name in parent.entries:
+            if self._lookup(path) is not None:
                 raise KernelErrno(errno.EEXIST)
             if isinstance(owner, V1Hierarchy | UnifiedHierarchy):
                 owner.mkdir(rel)

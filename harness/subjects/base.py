@@ -20,6 +20,7 @@ from typing import Protocol
 
 from harness.subjects.api import Config
 from harness.subjects.api import Process
+from harness.subjects.bounded_factory import bounded_factory
 from harness.subjects.oci.config import DEFAULT_OCI_VERSION
 
 __all__ = [
@@ -101,8 +102,6 @@ class ApiSubject:
     def new_factory(self, root: str, system: Any, profile: str) -> Factory:
         """A factory whose containers keep their state dirs under ``root``; every call into
         it, and into what it hands out, has a time limit (:mod:`harness.subjects.bounded`)."""
-        from harness.subjects.bounded_factory import bounded_factory
-
         made: Factory = bounded_factory(self.name, self.make_factory, root, system, profile)
         return made
 
