@@ -77,6 +77,8 @@ class Tally:
     #: Hypothesis' test cases by status ("valid", "invalid", "overrun", "interesting"), per test
     cases: dict[str, Counter[str]] = dataclasses.field(default_factory=dict)
     durations: dict[str, float] = dataclasses.field(default_factory=dict)
+    #: seconds in the machine's rules and invariants, per test (Hypothesis' own timing)
+    in_rules: Counter[str] = dataclasses.field(default_factory=Counter)
     outcomes: dict[str, str] = dataclasses.field(default_factory=dict)
     running: str = ""
 
@@ -88,6 +90,13 @@ class Tally:
             self.durations[report.nodeid] = report.duration
         if report.when == "call" or not report.passed:  # a failed setup or teardown wins
             self.outcomes[report.nodeid] = report.outcome
+
+    def note_sequence(self, run_times: dict[str, float]) -> None:
+        """The time one sequence spent in its rules and invariants, as Hypothesis measured
+        it (``execute:rule:*``, ``execute:invariant:*``; its gc pauses left out)."""
+        self.in_rules[self.running] += sum(
+            seconds for label, seconds in run_times.items() if label.startswith("execute:")
+        )
 
     def note_statistics(self, stats: dict[str, Any]) -> None:
         """Hypothesis' statistics of one run (:mod:`hypothesis.statistics`: not a stable
@@ -102,9 +111,17 @@ class Tally:
 def counting_steps(tally: Tally) -> Iterator[None]:
     """Count invariant checks per machine object: its first is after ``__init__`` (a new
     sequence), every later one after a step."""
+    from hypothesis.internal.conjecture.data import ConjectureData
     from hypothesis.statistics import collector
 
     original = RuleBasedStateMachine.check_invariants
+    freeze = ConjectureData.freeze
+
+    def frozen(self: ConjectureData) -> None:
+        if not self.frozen:  # a private attribute: a Hypothesis without it times nothing
+            tally.note_sequence(getattr(self, "_stateful_run_times", {}))
+        freeze(self)
+
     seen: weakref.WeakSet[RuleBasedStateMachine] = weakref.WeakSet()
 
     def counted(self: RuleBasedStateMachine, *args: Any, **kwargs: Any) -> Any:
@@ -117,11 +134,13 @@ def counting_steps(tally: Tally) -> Iterator[None]:
         return original(self, *args, **kwargs)
 
     RuleBasedStateMachine.check_invariants = counted  # type: ignore[method-assign]
+    ConjectureData.freeze = frozen  # type: ignore[method-assign]
     try:
         with collector.with_value(tally.note_statistics):
             yield
     finally:
         RuleBasedStateMachine.check_invariants = original  # type: ignore[method-assign]
+        ConjectureData.freeze = freeze  # type: ignore[method-assign]
 
 
 def session(profile: str, machines: tuple[Machine, ...] = MACHINES) -> tuple[Tally, str]:
@@ -162,11 +181,30 @@ def profile_rows(profile: str) -> list[Row]:
             tail = printed.strip().splitlines()[-1:] or ["no output"]
             rows.append(skipped(figure, f"test {outcome}: {tail[0]}", machine.target))
             continue
-        rate = steps / tally.durations[nodeid]
+        duration, in_rules = tally.durations[nodeid], tally.in_rules[nodeid]
         n = f"{steps} steps in {sequences} sequences"
-        rows.append(measured(figure, rate, "/s", digits=0, n=n, target=machine.target))
+        rows.append(measured(figure, steps / duration, "/s", digits=0, n=n, target=machine.target))
+        rows.extend(split_rows(machine, profile, steps, duration, in_rules))
         rows.append(discarded_row(machine, profile, tally.cases.get(nodeid, Counter())))
     return rows
+
+
+def split_rows(
+    machine: Machine, profile: str, steps: int, duration: float, in_rules: float
+) -> list[Row]:
+    """Where a step's time goes: the machine's rules and invariants (the subject, the
+    simulated kernel, the checks), and the rest (Hypothesis choosing steps and drawing their
+    arguments, each sequence's host reset and teardown); and the rate the rest alone allows,
+    the ceiling of any speed-up of the subject and the kernel."""
+    if not in_rules:
+        return [skipped(f"{machine.label} machine time per step, {profile}", "no rule timings")]
+    rest = duration - in_rules
+    label = f"{machine.label} machine"
+    return [
+        measured(f"{label} time per step in its rules, {profile}", 1e3 * in_rules / steps, "ms"),
+        measured(f"{label} time per step outside them, {profile}", 1e3 * rest / steps, "ms"),
+        measured(f"{label} steps/s with rules free, {profile}", steps / rest, "/s", digits=0),
+    ]
 
 
 def discarded_row(machine: Machine, profile: str, cases: Counter[str]) -> Row:

@@ -120,8 +120,17 @@ class CliFaultMachine(CliMachine):
 
     # -- rules -------------------------------------------------------------------------------
     @precondition(lambda self: self.status in ("stopped", "running"))
-    @rule(failing=st.sets(st.sampled_from(FAULTED_STEPS), min_size=1).map(sorted))
-    def faulted_delete(self, failing: list[str]) -> None:
+    @rule(
+        failing=st.sets(st.sampled_from(FAULTED_STEPS), min_size=1).map(sorted),
+        then_create=st.just(True),
+    )
+    def faulted_delete(self, failing: list[str], then_create: bool = False) -> None:
+        """A delete with ``failing`` steps failing; ``then_create`` as for ``operate``."""
+        self._faulted_delete(failing)
+        if then_create and self.status == "none":
+            self.create()
+
+    def _faulted_delete(self, failing: list[str]) -> None:
         forced, want = self.status == "running", cli_teardown(self.profile, failing)
         sdir = state_dir(self.cli, self.host, self.cid)
         places = {"cgroup": self.host.cgroup_dirs(f"/{self.cid}"),
