@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from harness import interrupts
+from harness.cli._leftover_wrappers import finalize_quietly
 from harness.cli._run_env import run_environment
 from harness.cli._terminal import failing_tests
 from harness.cli._terminal import header
@@ -149,9 +150,12 @@ def _run_suite(hooks: _RunHooks, argv: list[str]) -> int:
     try:
         with _prepared_host(hooks.options) as prepared:
             hooks.options = prepared
-            return pytest.main(argv, plugins=[hooks])
+            code = pytest.main(argv, plugins=[hooks])
     except KeyboardInterrupt:
-        return pytest.ExitCode.INTERRUPTED
+        code = pytest.ExitCode.INTERRUPTED
+    if code == pytest.ExitCode.INTERRUPTED:
+        finalize_quietly()
+    return code
 
 
 def _interrupted(hooks: _RunHooks, signum: int, report_dir: Path, timed_out: float | None) -> int:
