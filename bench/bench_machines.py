@@ -20,6 +20,7 @@ import contextlib
 import dataclasses
 import io
 import tempfile
+import types
 import weakref
 from collections import Counter
 from collections.abc import Iterator
@@ -218,9 +219,25 @@ def discarded_row(machine: Machine, profile: str, cases: Counter[str]) -> Row:
     return measured(figure, share, "%", n=f"{total} examples")
 
 
+def hollow_row(profile: str) -> Row:
+    """The lifecycle machine's shape with hollow rules under ``profile`` (simulated host's
+    budget): Hypothesis' engine alone, the ceiling of the lifecycle machine's rate."""
+    from _hollow_machine import hollow_rate
+    from hypothesis import settings
+
+    from harness.plugin.hypothesis_profiles import register_profiles
+    from harness.scenarios._support.machine_run import machine_settings
+
+    register_profiles()
+    run = types.SimpleNamespace(settings=settings.get_profile(profile))
+    rate, steps = hollow_rate(machine_settings(run, "simulated"))
+    figure = f"lifecycle machine's shape, rules hollow (Hypothesis alone), {profile}"
+    return measured(figure, rate, "/s", digits=0, n=f"{steps} steps")
+
+
 def machine_rows(profiles: tuple[str, ...] = PROFILES) -> list[Row]:
     """Every profile's rows, and one saying why rtgate-deep is left out."""
-    rows = [row for profile in profiles for row in profile_rows(profile)]
+    rows = [row for profile in profiles for row in (*profile_rows(profile), hollow_row(profile))]
     reason = "2000 examples of 50 steps take longer than the whole of make bench"
     rows.append(skipped(f"state machines, {DEEP}", reason))
     return rows

@@ -61,6 +61,56 @@ NEXT_CONTAINER = st.tuples(
 )
 
 
+#: the first container's configuration, drawn by initialize: RDT, the hook set, the PID
+#: namespace, and whether it is started with run (running) or start (created)
+FIRST_CONTAINER = {
+    "rdt": st.booleans(),
+    "hooks": st.sampled_from(HOOK_SETS),
+    "namespace": st.sampled_from(NAMESPACES),
+    "run": st.booleans(),
+}
+
+
+class When:
+    """When each rule may run, by the model's state alone (a machine with ``status``,
+    ``started``, ``init_alive`` and ``paused_from``; bench/_hollow_machine.py has them too)."""
+
+    @staticmethod
+    def in_a_life(m: Any) -> bool:
+        return bool(m.status != "none")
+
+    @staticmethod
+    def unstarted(m: Any) -> bool:
+        return bool(m.status == "stopped" and not m.started)
+
+    @staticmethod
+    def created(m: Any) -> bool:
+        return bool(m.status == "created")
+
+    @staticmethod
+    def started(m: Any) -> bool:
+        return bool(m.status != "none" and m.started)
+
+    @staticmethod
+    def init_runs(m: Any) -> bool:
+        return bool(m.init_alive and m.status in ("created", "running"))
+
+    @staticmethod
+    def paused_with_init(m: Any) -> bool:
+        return bool(m.init_alive and m.status == "paused")
+
+    # Resuming a container paused from created leaves it unable to refresh (running ->
+    # created is no transition); test_operations checks that quirk on its own.  A paused
+    # container whose init is gone is only destroyed (test_operations resumes one).
+    @staticmethod
+    def resumable(m: Any) -> bool:
+        return bool(
+            m.status != "none"
+            and m.paused_from != "created"
+            and (m.init_alive or m.status != "paused")
+        )
+
+
 class LifecycleMachine(RuleBasedStateMachine):
     """One container at a time; a new id after each destroy so leftovers do not collide."""
 
@@ -126,12 +176,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     # -- rules -------------------------------------------------------------------------------
     # Every example starts with a started container: the states destroy refuses are a step
     # or two away, not four.
-    @initialize(
-        rdt=st.booleans(),
-        hooks=st.sampled_from(HOOK_SETS),
-        namespace=st.sampled_from(NAMESPACES),
-        run=st.booleans(),
-    )
+    @initialize(**FIRST_CONTAINER)
     def first_container(self, rdt: bool, hooks: str, namespace: str, run: bool) -> None:
         self.create(rdt, hooks, namespace)
         self.start(run)
@@ -164,7 +209,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.armed = set()
         self.paused_from = ""
 
-    @precondition(lambda self: self.status == "stopped" and not self.started)
+    @precondition(When.unstarted)
     @rule(run=st.booleans())
     def start(self, run: bool) -> None:
         if run:
@@ -176,13 +221,13 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.started = True
         self.init_alive = True
 
-    @precondition(lambda self: self.status == "created")
+    @precondition(When.created)
     @rule()
     def exec(self) -> None:
         self.c.exec()
         self.status = "running"
 
-    @precondition(lambda self: self.status != "none")
+    @precondition(When.in_a_life)
     @rule()
     def pause(self) -> None:
         expected = tables.operation_expectation(self.status, "pause", self.profile)
@@ -195,16 +240,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             self.c.pause()
             self.status = "paused"
 
-    # Resuming a container paused from created leaves it unable to refresh (running ->
-    # created is no transition); test_operations checks that quirk on its own.  A paused
-    # container whose init is gone is only destroyed (test_operations resumes one).
-    @precondition(
-        lambda self: (
-            self.status != "none"
-            and self.paused_from != "created"
-            and (self.init_alive or self.status != "paused")
-        )
-    )
+    @precondition(When.resumable)
     @rule()
     def resume(self) -> None:
         expected = tables.operation_expectation(self.status, "resume", self.profile)
@@ -216,7 +252,7 @@ class LifecycleMachine(RuleBasedStateMachine):
             text = tables.message("resume_refused", self.profile)
             self.expect_error(self.c.resume, text, requirement)
 
-    @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
+    @precondition(When.init_runs)
     @rule()
     def kill_init(self) -> None:
         pid = self.c.init_process.pid
@@ -225,19 +261,19 @@ class LifecycleMachine(RuleBasedStateMachine):
         self.init_alive = False
         self.status = "stopped"
 
-    @precondition(lambda self: self.init_alive and self.status in ("created", "running"))
+    @precondition(When.init_runs)
     @rule()
     def init_exits(self) -> None:
         self.host.end_process(self.c.init_process.pid)
         self.init_alive = False
         self.status = "stopped"
 
-    @precondition(lambda self: self.status != "none" and self.started)
+    @precondition(When.started)
     @rule()
     def load(self) -> None:
         self.c = self.factory.load(self.cid)
 
-    @precondition(lambda self: self.status != "none")
+    @precondition(When.in_a_life)
     @rule(fault=st.sampled_from(FAULTS))
     def arm_fault(self, fault: TeardownStep) -> None:
         self._arm(fault)
@@ -259,7 +295,7 @@ class LifecycleMachine(RuleBasedStateMachine):
         hierarchy, _ = tables.kill_all_file(self.profile, self.host.cgroup_mode())
         return hierarchy == "unified" and self.host.process_hierarchy() != "unified"
 
-    @precondition(lambda self: self.init_alive and self.status == "paused")
+    @precondition(When.paused_with_init)
     @rule()
     def init_dies_paused(self) -> None:
         make_init_gone(self.host, self.c)
@@ -269,7 +305,7 @@ class LifecycleMachine(RuleBasedStateMachine):
     # only when arm_fault happened to come first.  The next container is drawn with it too:
     # Hypothesis' swarm testing leaves some rules out of each example, and a lone create rule
     # left out would end every example at its first destroy as a discarded one.
-    @precondition(lambda self: self.status != "none")
+    @precondition(When.in_a_life)
     @rule(faults=st.sets(st.sampled_from(FAULTS)), then=NEXT_CONTAINER)
     def destroy(
         self, faults: frozenset[TeardownStep] = frozenset(), then: NextContainer | None = None
