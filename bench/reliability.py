@@ -58,6 +58,8 @@ GATES = {
 LATEST_S = 20.0
 #: how many times a trial whose run ended before its moment is run again, at an earlier one
 REDRAWS = 3
+#: the parts, as --part names them
+PARTS = ("interrupts", "reruns", "bad-inputs")
 #: (part, tried, good, what went wrong in each bad one)
 Row = tuple[str, int, int, list[str]]
 
@@ -175,22 +177,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trials", type=int, default=20, help="interrupted runs (default 20)")
     parser.add_argument("--reruns", type=int, default=5, help="runs of each gate (default 5)")
     parser.add_argument("--seed", type=int, default=0, help="the random moments' seed")
+    parser.add_argument(
+        "--part", action="append", choices=PARTS, help="only this part (repeatable); default: all"
+    )
     args = parser.parse_args(argv)
+    parts = set(args.part or PARTS)
 
     def say(line: str) -> None:
         print(line, flush=True)
 
     rows: list[Row] = []
     refused = real_host_unavailable()
-    if refused is None:
+    if refused is not None:
+        say(f"interrupts and reruns skipped: the real host is unavailable: {refused}")
+    if refused is None and "interrupts" in parts:
         say(f"interrupts: {args.trials} trials")
         rows.append(interrupts(args.trials, random.Random(args.seed), say))
+    if refused is None and "reruns" in parts:
         say(f"reruns: {args.reruns} of each gate")
         rows.append(reruns(args.reruns, say))
-    else:
-        say(f"interrupts and reruns skipped: the real host is unavailable: {refused}")
-    say(f"bad inputs: {len(CASES)}")
-    rows.append(bad_inputs(say))
+    if "bad-inputs" in parts:
+        say(f"bad inputs: {len(CASES)}")
+        rows.append(bad_inputs(say))
     for line in table(rows):
         say(line)
     left = find_leftovers().describe() if refused is None else []
