@@ -22,6 +22,8 @@ import _pytest
 __all__ = ["finalize_quietly"]
 
 _PYTEST_DIR = os.path.dirname(_pytest.__file__) + os.sep
+#: marks the hook this module puts in
+_QUIET = "rtgate_drops_pytest_finalization"
 
 
 def _raised_in_pytest(unraisable: Any) -> bool:
@@ -35,12 +37,15 @@ def _raised_in_pytest(unraisable: Any) -> bool:
 
 def finalize_quietly() -> None:
     """From now on drop unraisable exceptions raised in pytest's code, then collect the
-    suspended wrappers at once (the process is ending: the hook stays)."""
+    suspended wrappers at once (the process is ending: the hook stays, put in once however
+    many interrupted runs a process makes)."""
     previous = sys.unraisablehook
+    if not getattr(previous, _QUIET, False):
 
-    def hook(unraisable: Any) -> None:
-        if not _raised_in_pytest(unraisable):
-            previous(unraisable)
+        def hook(unraisable: Any) -> None:
+            if not _raised_in_pytest(unraisable):
+                previous(unraisable)
 
-    sys.unraisablehook = hook
+        setattr(hook, _QUIET, True)
+        sys.unraisablehook = hook
     gc.collect()

@@ -129,8 +129,9 @@ class KernfsDirectory(FakeDirectory):
         #: every control file's name, in the model's order (a listing's order)
         self._order: dict[str, None] = {}
         self._deferred_by: tuple[int, int, int] = (0, 0, 0)
-        #: True while one file is added: pyfakefs' ``add_entry`` looks at ``entries``
-        self._adding = False
+        #: True while pyfakefs adds or removes a child: its ``add_entry`` and ``remove_entry``
+        #: look at ``entries``, which must then not make the deferred files
+        self._made_only = False
 
     def defer(self, files: list[ControlFile]) -> None:
         """Count ``files`` in now (inode numbers, link count); make them at the first look."""
@@ -157,7 +158,7 @@ class KernfsDirectory(FakeDirectory):
     def entries(self) -> dict[str, FakeFile]:
         """The directory's entries, its control files made first if they are still
         deferred."""
-        if self._deferred and not self._adding:
+        if self._deferred and not self._made_only:
             self._make_deferred()
         return self._entries
 
@@ -190,11 +191,11 @@ class KernfsDirectory(FakeDirectory):
     @contextlib.contextmanager
     def _unmade_left_alone(self) -> Iterator[None]:
         """pyfakefs' add and remove look at ``entries``: let them see the made ones only."""
-        adding, self._adding = self._adding, True
+        before, self._made_only = self._made_only, True
         try:
             yield
         finally:
-            self._adding = adding
+            self._made_only = before
 
     def _make(self, spec: ControlFile, ino: int) -> KernfsFile:
         uid, gid, when = self._deferred_by

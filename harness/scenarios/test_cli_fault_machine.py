@@ -127,8 +127,7 @@ class CliFaultMachine(CliMachine):
     def faulted_delete(self, failing: list[str], then_create: bool = False) -> None:
         """A delete with ``failing`` steps failing; ``then_create`` as for ``operate``."""
         self._faulted_delete(failing)
-        if then_create and self.status == "none":
-            self.create()
+        self.next_container(then_create)
 
     def _faulted_delete(self, failing: list[str]) -> None:
         forced, want = self.status == "running", cli_teardown(self.profile, failing)

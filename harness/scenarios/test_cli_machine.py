@@ -122,7 +122,11 @@ class CliMachine(RuleBasedStateMachine):
         """``operation`` in the current state, as the table says; ``then_create``: a container
         it deletes is followed by the next one (the walks create their own)."""
         self._operate(operation)
-        if then_create and self.status == "none":
+        self.next_container(then_create)
+
+    def next_container(self, wanted: bool) -> None:
+        """The next container, when ``wanted`` and the last one is gone."""
+        if wanted and self.status == "none":
             self.create()
 
     def _operate(self, operation: str) -> None:

@@ -39,3 +39,11 @@ def test_pytests_own_finalization_errors_are_dropped_and_others_kept(
     sys.unraisablehook(_unraisable(in_pytest))
     sys.unraisablehook(_unraisable(elsewhere))
     assert reached == [elsewhere]
+
+
+def test_a_second_interrupted_run_adds_no_second_hook(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sys, "unraisablehook", lambda u: None)
+    finalize_quietly()
+    first = sys.unraisablehook
+    finalize_quietly()
+    assert sys.unraisablehook is first
