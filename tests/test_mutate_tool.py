@@ -7,9 +7,12 @@ import argparse
 import json
 from pathlib import Path
 
+import pytest
+
 import tools.mutate
 from harness.fakes.presets import PRESETS
 from harness.spec.catalog import load_catalog
+from tests.plugin.conftest import Project
 from tools.mutate import MODULES
 from tools.mutate import OWN_PRESETS
 from tools.mutate import WIDEST_PROFILE
@@ -281,3 +284,35 @@ def test_a_run_reported_elsewhere_reads_the_fates_it_is_given(tmp_path: Path) ->
     write_report([_outcome("x_a__mutmut_1", "survived", "+    x = None")], run, stem, {}, fates)
     text = stem.with_suffix(".md").read_text()
     assert "equivalent (never read)" in text and "states: only a" in text
+
+
+#: a selection whose test passes and leaves one of the requirements it names unchecked, as a
+#: coverage-chosen selection of the suite does: the verdict fails it, pytest does not
+UNCHECKED_IN_SELECTION = """
+import pytest
+
+@pytest.mark.requirement("T-ONE-A", "T-ONE-B")
+def test_one(verify):
+    verify("T-ONE-A", True, "one")
+
+def test_fails_when_asked():
+    import os
+    assert os.environ.get("FAIL_IT") != "1"
+"""
+
+
+@pytest.mark.parametrize("failing", [False, True], ids=["tests-pass", "a-test-fails"])
+def test_in_a_pass_a_test_kills_a_mutant_never_the_verdict(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, failing: bool
+) -> None:
+    """mutmut reads the exit code: under tools.mutant_order it is pytest's, whatever the
+    verdict of the selection says; without it, the verdict's (plain pytest mode)."""
+    project = Project(pytester)
+    pytester.makepyfile(test_selection=UNCHECKED_IN_SELECTION)
+    monkeypatch.setenv("FAIL_IT", "1" if failing else "0")
+    monkeypatch.syspath_prepend(str(ROOT))
+    plain = project.run("--rtgate-profile=seed", "-k", "test_one or test_fails")
+    assert plain.ret == 1, plain.stdout.str()  # T-ONE-B untested: the verdict fails
+    in_pass = project.run("--rtgate-profile=seed", "-p", "tools.mutant_order")
+    assert in_pass.ret == (1 if failing else 0), in_pass.stdout.str()
+    in_pass.stdout.fnmatch_lines(["rtgate: verdict FAIL (*"])

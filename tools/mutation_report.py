@@ -248,9 +248,10 @@ def _markdown(record: dict, fates: dict) -> str:
         f"{run['seconds']} s of wall time. How it works: `tools/mutate.py`.",
         "",
         *_partial(run),
-        "A mutant counts as killed when the suite fails under some pass (profile--preset) its "
-        "module is about; a timeout counts as killed when the mutant, run again alone, times "
-        "out again. The score is killed over all mutants "
+        "A mutant counts as killed when a test of the suite fails under some pass "
+        "(profile--preset) its module is about (a test, never the verdict of the tests chosen: "
+        "`tools/mutant_order.py`); a timeout counts as killed when the mutant, run again "
+        "alone, times out again. The score is killed over all mutants "
         "(a mutant no test reaches counts against it); the last column leaves out the "
         "survivors whose fate below is equivalent or unspecified (no rule can kill them), "
         "and a fated mutant is one such that the run did not test again.",
