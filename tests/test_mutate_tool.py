@@ -61,6 +61,12 @@ def test_without_the_widest_profile_the_default_profile_goes_first() -> None:
     ]
 
 
+def test_a_profile_chosen_alone_gets_its_passes() -> None:
+    """--profiles runtime-spec ran the default profile's pass and no runtime-spec one."""
+    passes = plan(["states"], ["runtime-spec"], "seed")
+    assert [(p.profile, p.preset) for p in passes] == [("runtime-spec", MODULES["states"][0])]
+
+
 def test_a_pass_runs_the_suite_under_its_profile_and_preset() -> None:
     (step,) = plan(["hooks"], ["runc-1.2"], "seed")
     table = mutmut_config(step, quick=False)

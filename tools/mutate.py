@@ -118,12 +118,14 @@ OWN_PRESETS: dict[str, dict[str, tuple[str, ...]]] = {"runc-1.1": {"cgroups": ("
 
 
 def plan(modules: Iterable[str], profiles: list[str], default_profile: str) -> list[Pass]:
-    """The passes: :data:`WIDEST_PROFILE` (if chosen, else the default profile) on each module's
-    main preset first, then the widest profile on each module's other presets, then every other
-    profile (the default first) on the main presets, and last each other profile on the presets
-    where it runs code of its own (:data:`OWN_PRESETS`)."""
+    """The passes: :data:`WIDEST_PROFILE` (if chosen, else the default profile, else the first
+    chosen) on each module's main preset first, then the widest profile on each module's other
+    presets, then every other profile (the default first) on the main presets, and last each
+    other profile on the presets where it runs code of its own (:data:`OWN_PRESETS`)."""
     chosen = tuple(modules)
-    first = WIDEST_PROFILE if WIDEST_PROFILE in profiles else default_profile
+    first = next(
+        (p for p in (WIDEST_PROFILE, default_profile) if p in profiles), sorted(profiles)[0]
+    )
     ordered = sorted(profiles, key=lambda p: (p != first, p != default_profile, p))
     pairs: dict[tuple[str, str], list[str]] = {}
     for module in chosen:
