@@ -38,6 +38,12 @@ def _requirements() -> list[str]:
     return sorted(load_catalog(None))
 
 
+def _spec_releases() -> list[str]:
+    from harness.spec.versions import SPEC_RELEASES
+
+    return list(SPEC_RELEASES)
+
+
 def _features() -> list[str]:
     from harness.spec.features import FEATURES
 
@@ -46,7 +52,8 @@ def _features() -> list[str]:
 
 _VALUES.update(
     {"--profile": _profiles, "--preset": _presets, "--require": _features,
-     "--requirement": _requirements, "--host": lambda: ["simulated", "real"]}
+     "--requirement": _requirements, "--host": lambda: ["simulated", "real"],
+     "--oci-version": _spec_releases}
 )  # fmt: skip
 
 _FUNCTION = r"""

@@ -8,16 +8,19 @@ import json
 from harness.errors import UsageError
 from harness.spec.catalog import Requirement
 from harness.spec.catalog import load_catalog
+from harness.spec.versions import holds_for
+from harness.spec.versions import unknown_release
 
 __all__ = ["list_presets", "list_requirements"]
 
 
 def list_requirements(args: argparse.Namespace) -> int:
-    """Print the requirements (exactly those ``--profile`` holds, if given) sorted by id, each
-    with the release that brought it; exit code 0.
+    """Print the requirements (exactly those ``--profile`` holds, if given; of those, the rules
+    of runtime-spec ``--oci-version``, if given) sorted by id, each with the release that
+    brought it; exit code 0.
 
     Raises:
-        UsageError: unknown profile.
+        UsageError: unknown profile or runtime-spec release.
         SpecError: the catalog does not load.
     """
     catalog = load_catalog(args.catalog)
@@ -28,11 +31,26 @@ def list_requirements(args: argparse.Namespace) -> int:
     else:
         known = tuple(sorted(catalog.profiles))
         raise UsageError(f"'--profile' must be one of {known} (got {args.profile!r})")
+    if args.oci_version is not None:
+        chosen = _of_spec_version(chosen, args.oci_version)
     if args.format == "json":
         print(json.dumps([_as_dict(r) for r in chosen], indent=2))
     else:
         print(_table(chosen))
     return 0
+
+
+def _of_spec_version(requirements: list[Requirement], version: str) -> list[Requirement]:
+    """The rules of runtime-spec ``version``: those whose ``spec_version`` it holds (the
+    factory API's rules, of no runtime-spec release, are none of them).
+
+    Raises:
+        UsageError: ``version`` is not a runtime-spec release.
+    """
+    wrong = unknown_release(version)
+    if wrong is not None:
+        raise UsageError(f"'--oci-version' {wrong}")
+    return [r for r in requirements if r.spec_version and holds_for(r.spec_version, version)]
 
 
 def _as_dict(requirement: Requirement) -> dict[str, object]:

@@ -47,6 +47,12 @@ def build_parser() -> ArgumentParser:
     _common(listing)
     listing.add_argument("--profile", help="only the requirements of this profile")
     listing.add_argument(
+        "--oci-version",
+        metavar="VERSION",
+        help="only the rules of runtime-spec VERSION: those of its release and earlier ones, "
+        "which a run of --oci-version VERSION checks",
+    )
+    listing.add_argument(
         "--catalog", metavar="PATH", help="requirement catalog (default: packaged)"
     )
     listing.add_argument("--format", choices=("text", "json"), default="text")

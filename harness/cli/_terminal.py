@@ -21,7 +21,8 @@ __all__ = ["failing_tests", "header"]
 
 
 def header(options: RunOptions, report_dir: Path, width: int = 100) -> list[str]:
-    """Two lines: rtgate and the subject; the host, profile, expectations and report."""
+    """Two lines: rtgate and the subject; the host, profile (and ``--oci-version``),
+    expectations and report."""
     known = options.subject_version not in ("", "unknown")
     version = options.subject_version if known else "version unknown"
     host = options.host
@@ -29,10 +30,13 @@ def header(options: RunOptions, report_dir: Path, width: int = 100) -> list[str]
         host = f"simulated ({options.preset})"
     expectations = options.expectations
     waivers = "none" if expectations is None else _cut(str(expectations.describe().get("path")), 60)
+    profile = options.profile
+    if options.oci_version:
+        profile += f", ociVersion {options.oci_version} (--oci-version: later rules skip)"
     return [
         _cut(f"rtgate {full_version()}: subject {options.subject.name} ({version})", width),
         _cut(
-            f"host {host}, profile {options.profile}, expectations {waivers}, report {report_dir}",
+            f"host {host}, profile {profile}, expectations {waivers}, report {report_dir}",
             width * 2,
         ),
     ]

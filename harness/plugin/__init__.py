@@ -36,6 +36,7 @@ from harness.plugin.marks import MARKER_HELP
 from harness.plugin.marks import NEEDS_HELP
 from harness.plugin.marks import RequirementMarks
 from harness.plugin.marks import record_violation
+from harness.plugin.marks import rule_spec_version
 from harness.plugin.options import RunOptions
 from harness.plugin.options import add_options
 from harness.plugin.options import hand_to_worker
@@ -53,6 +54,7 @@ __all__ = [
     "requirements_key",
     "rtgate_hypothesis",
     "rtgate_options",
+    "rtgate_rule_version",
     "verdict_key",
     "verify",
 ]
@@ -181,6 +183,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def rtgate_options(request: pytest.FixtureRequest) -> RunOptions:
     """The checked options of this run: subject, host, profile, report dir, catalog."""
     return request.config.stash[options_key]
+
+
+@pytest.fixture
+def rtgate_rule_version(request: pytest.FixtureRequest) -> str | None:
+    """The newest runtime-spec release the test's requirements come from (the catalog's
+    ``spec_version``; None when none names one): what a rule of a later release than the
+    run's bundles declare raises its bundles to (harness/spec/versions.py)."""
+    return rule_spec_version(request.node)
 
 
 @pytest.fixture(scope="session")

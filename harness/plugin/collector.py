@@ -260,6 +260,7 @@ class OutcomeCollector:
             certify=options.certify,
             command=options.command,
             runtime_args=options.runtime_args,
+            oci_version=options.oci_version,
             required=options.required,
             selected=options.selected,
             complete=complete,

@@ -6,6 +6,9 @@
 - a test (or a parametrized case) marked ``needs(*ids)`` exercises a feature those rules
   bring (cgroup v2, closID): it is deselected under a profile that does not hold every one of
   them, as the release the profile stands for lacks the feature;
+- under ``--oci-version`` a kept test of a rule of a later runtime-spec release than the
+  version every bundle declares is skipped, saying so (harness/spec/versions.py): the rule
+  does not hold for those bundles, and a skip is never a pass;
 - the ids of every kept test go to ``item.user_properties`` as ``("requirement", id)``, which
   pytest-xdist ships to the controller and JUnit writers print, and tests may add
   ``("violates", id)`` through :func:`record_violation` to blame a failure on a requirement.
@@ -23,6 +26,8 @@ from harness.plugin.keys import options_key
 from harness.plugin.keys import requirements_key
 from harness.plugin.options import RunOptions
 from harness.spec.catalog import Catalog
+from harness.spec.versions import newest
+from harness.spec.versions import pinned_skip_reason
 
 __all__ = [
     "MARKER_HELP",
@@ -32,6 +37,7 @@ __all__ = [
     "needed_ids",
     "record_violation",
     "requirement_ids",
+    "rule_spec_version",
 ]
 
 MARKER_HELP = (
@@ -56,6 +62,8 @@ class RequirementMarks:
         self.in_profile = {r.id for r in options.profile_requirements()}
         #: ``--requirement``: a test runs only for one of these (empty: every test)
         self.selected = set(options.selected)
+        #: ``--oci-version``: the ociVersion every bundle of the run declares (None: not pinned)
+        self.pinned = options.oci_version
 
     @pytest.hookimpl(wrapper=True)
     def pytest_pycollect_makeitem(
@@ -91,11 +99,31 @@ class RequirementMarks:
                 dropped.append(item)
                 continue
             kept.append(item)
+            self.skip_later_rules(item, ids)
             for req_id in ids:
                 item.user_properties.append(("requirement", req_id))
         if dropped:
             config.hook.pytest_deselected(items=dropped)
             items[:] = kept
+
+    def skip_later_rules(self, item: pytest.Item, ids: tuple[str, ...]) -> None:
+        """Under ``--oci-version``, a skip for a test of a rule its bundles do not hold to."""
+        if self.pinned is None:
+            return
+        rules = {req_id: self.catalog[req_id].spec_version for req_id in ids}
+        reason = pinned_skip_reason(rules, self.pinned)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+def rule_spec_version(node: pytest.Item) -> str | None:
+    """The newest runtime-spec release the requirements of ``node`` come from (the catalog's
+    ``spec_version``); None when none names one, or outside an rtgate run."""
+    options = node.config.stash.get(options_key, None)
+    if options is None:
+        return None
+    ids = node.stash.get(requirements_key, ())
+    return newest(options.catalog[i].spec_version for i in ids if i in options.catalog)
 
 
 def requirement_ids(item: pytest.Item, catalog: Catalog) -> tuple[str, ...]:

@@ -105,8 +105,10 @@ RUN_OPTIONS = (
     ),  # fmt: skip
     RunOption(
         "oci-version",
-        "the ociVersion an oci: subject's bundles declare in config.json "
-        "(default: 1.0.2; crun 1.8 refuses newer ones)",
+        "the ociVersion every bundle of an oci: subject declares in config.json, a "
+        "runtime-spec release; rules of later releases then skip (default: 1.0.2, and a rule "
+        "of a later release its own where the runtime's features reach it; crun 1.8 refuses "
+        "newer ones)",
         metavar="VERSION",
     ),  # fmt: skip
     RunOption(

@@ -30,6 +30,7 @@ from harness.spec.catalog import Catalog
 from harness.spec.catalog import load_catalog
 from harness.spec.catalog import release_key
 from harness.spec.catalog import since_releases
+from harness.spec.versions import unknown_release
 
 if TYPE_CHECKING:
     from harness.subjects.access import RuntimeAccess
@@ -49,8 +50,6 @@ __all__ = [
 
 #: ``simulated`` (pyfakefs and a kernel model) or ``real`` (this machine, as root)
 HOSTS = ("simulated", "real")
-#: config.md: ociVersion MUST be in SemVer v2.0.0 format
-OCI_VERSION = re.compile(r"^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -409,13 +408,15 @@ def _catalog(path: str | None) -> Catalog:
 
 
 def _check_oci_version(value: str | None, kind: SubjectKind) -> None:
-    """A SemVer 2.0.0 version, for a kind whose bundles declare it."""
+    """A runtime-spec release the catalog's rules can be held to (every ``spec_version`` is
+    one of the same table), for a kind whose bundles declare it."""
     if value is None:
         return
+    wrong = unknown_release(value)
+    if wrong is not None:
+        raise OptionError("oci-version", wrong)
     if not kind.reads_config_json:
         raise OptionError("oci-version", "is for an oci: subject, which reads config.json")
-    if not OCI_VERSION.match(value):
-        raise OptionError("oci-version", f"must be a SemVer version like 1.0.2 (got {value!r})")
 
 
 #: one global flag in one word: ``-d``, ``--debug``, ``--log-level=debug``

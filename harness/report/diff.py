@@ -239,6 +239,7 @@ _COMPARED: tuple[tuple[str, Callable[[RunInfo], str]], ...] = (
     ("host_features", lambda run: " ".join(run.host_features) or "(unknown)"),
     ("profile", lambda run: run.profile),
     ("runtime_args", lambda run: " ".join(run.runtime_args) or "(none)"),
+    ("oci_version", lambda run: run.oci_version or "(not pinned)"),
     ("strict", lambda run: str(run.strict or run.certify).lower()),
 )
 

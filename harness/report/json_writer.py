@@ -122,6 +122,7 @@ def _run(run: RunInfo) -> dict[str, Any]:
         "certify": run.certify,
         "command": run.command,
         "runtime_args": list(run.runtime_args),
+        "oci_version": run.oci_version,
         "required": list(run.required),
         "selected": list(run.selected),
         "stopped": run.stopped,

@@ -156,6 +156,11 @@ def _header(report: Report) -> list[str]:
     if run.runtime_args:
         flags = " ".join(_code(flag) for flag in run.runtime_args)
         lines.append(f"- **Runtime flags:** {flags} (before every command)")
+    if run.oci_version:
+        lines.append(
+            f"- **ociVersion:** {_code(run.oci_version)} in every bundle (`--oci-version`);"
+            " rules of later runtime-spec releases skipped"
+        )
     if run.host_probe.get("runtime_probe"):
         lines.append(f"- **Runtime probe:** {_inline(str(run.host_probe['runtime_probe']))}")
     lines += [f"- **Verdict failed:** {_inline(note)}" for note in summary.verdict_notes]

@@ -78,6 +78,10 @@ class RunInfo:
     command: str = ""
     #: global flags the runtime was given before every command (``--runtime-arg``)
     runtime_args: tuple[str, ...] = ()
+    #: ``--oci-version``: the ociVersion every bundle declared, rules of later runtime-spec
+    #: releases skipped; None when not given (bundles declare 1.0.2, and a rule of a later
+    #: release its own where the runtime's features reach it)
+    oci_version: str | None = None
     #: ``--require``: the host features the gate demands of its host
     required: tuple[str, ...] = ()
     #: ``--requirement``: the requirements the run was limited to, whose verdict is judged

@@ -43,6 +43,8 @@ def render_summary(report: Report, max_lines: int = 40, width: int = 100) -> str
         )
     if run.runtime_args:
         lines.append(_cut(f"runtime flags: {' '.join(run.runtime_args)}", width * 3))
+    if run.oci_version:
+        lines.append(f"ociVersion {run.oci_version} (--oci-version): later rules skipped")
     if run.host_probe.get("runtime_probe"):
         lines.append(_cut(f"runtime probe: {run.host_probe['runtime_probe']}", width * 3))
     lines += [_cut(f"verdict failed: {note}", width * 3) for note in summary.verdict_notes]

@@ -137,8 +137,19 @@ def runtime_access(
         yield found
 
 
+def _command_line(
+    subject: ApiSubject | OciSubject, host: Any, profile: str, rule_version: str | None
+) -> CommandLine:
+    """The subject's command line on ``host``, told which runtime-spec release the test's
+    rules come from (harness/scenarios/_support/runtime_features.py raises bundles to it)."""
+    made = command_line_for(subject, host, profile)
+    made.rule_version = rule_version
+    return made
+
+
 @pytest.fixture
 def cli(
+    rtgate_rule_version: str | None,
     record_commands: Any,
     subject: ApiSubject | OciSubject,
     host: Host,
@@ -148,7 +159,7 @@ def cli(
     """The subject's command line on the test's host, every command recorded (and put in the
     report); a runtime the start-up probe found broken fails, one the host refuses skips."""
     require_runtime(runtime_access)
-    made = command_line_for(subject, host, profile)
+    made = _command_line(subject, host, profile, rtgate_rule_version)
     record_commands(lambda: made.records)
     return made
 
@@ -164,6 +175,7 @@ def command_log(record_commands: Any) -> CommandLog:
 
 @pytest.fixture
 def cli_on(
+    rtgate_rule_version: str | None,
     record_commands: Any,
     subject: ApiSubject | OciSubject,
     rtgate_options: Any,
@@ -193,11 +205,11 @@ def cli_on(
                 reason = needs(host)
                 if reason is not None:
                     skip_for_host(f"a {machine} machine", reason)
-                made.append(command_line_for(subject, host, profile))
+                made.append(_command_line(subject, host, profile, rtgate_rule_version))
                 yield host, made[-1]
             return
         with simulated_host(machine) as sim:
-            made.append(command_line_for(subject, sim, profile))
+            made.append(_command_line(subject, sim, profile, rtgate_rule_version))
             yield sim, made[-1]
 
     return boot

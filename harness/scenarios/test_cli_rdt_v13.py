@@ -3,7 +3,9 @@
 
 A rule here runs only where the runtime's ``features`` sets ``linux.intelRdt.schemata`` (or
 ``.monitoring``) true (features-linux.md:235-238); elsewhere it skips saying what the runtime
-announced.  Its bundles declare ociVersion 1.3.0 when the runtime's ``ociVersionMax`` reaches it.
+announced.  Its bundles declare ociVersion 1.3.0, the catalog's ``spec_version`` of the rules,
+when the runtime's ``ociVersionMax`` reaches it, and the rule skips when it does not (a run of
+``--oci-version`` 1.3.0 or later declares that version; an older one skips these rules whole).
 The machines are those of the older rules: L3 CAT with MBA and monitoring (176 RMIDs).
 """
 
@@ -206,7 +208,7 @@ def test_v13_fields_are_unknown_to_runc_before_them(cli_on: CliOnHost, field: st
 @pytest.mark.requirement("CLI-RDT-CLOSID-ROOT")
 def test_closid_slash_is_the_default_group(cli_on: CliOnHost) -> None:
     with cli_on(CAT_MACHINE, rdt_usable) as (host, cli):
-        version = require_oci_version(cli, "1.3.0", "closID '/' (the default CLOS)")
+        version = require_oci_version(cli, "closID '/' (the default CLOS)")
         # the runtime runs in a group of its own, so that init is born outside the default
         home = make_group(host, host.container_id("rthome"), valid_schema(host))
         groups = sorted(os.listdir(host.resctrl_group("")))

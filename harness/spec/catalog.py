@@ -21,6 +21,7 @@ from harness.errors import SpecError
 from harness.errors import split_toml_error
 from harness.input_files import read_input
 from harness.spec.features import FEATURES
+from harness.spec.versions import unknown_release
 
 __all__ = [
     "DEFAULT_CATALOG",
@@ -249,8 +250,15 @@ class _Checker:
             profiles=tuple(dict.fromkeys(profiles)),
             since=entry["since"],
             url=entry.get("url"),
-            spec_version=entry.get("spec_version"),
+            spec_version=self.spec_version(index, label, entry.get("spec_version")),
         )
+
+    def spec_version(self, index: int, label: str, value: str | None) -> str | None:
+        """A checked ``spec_version``: a release of harness/spec/versions.py, or None."""
+        wrong = None if value is None else unknown_release(value)
+        if wrong is not None:
+            self.fail(f"{label}: 'spec_version' {wrong}", self.line_of(index, "spec_version"))
+        return value
 
     def host_features(self, index: int, label: str, value: Any) -> tuple[str, ...]:
         """A checked ``host_features`` list: names :data:`FEATURES` knows."""

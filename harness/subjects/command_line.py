@@ -67,6 +67,9 @@ class _CommandLine:
     records: list[CommandRecord]
     #: the ``ociVersion`` bundles declare unless a rule asks for another
     oci_version: str = DEFAULT_OCI_VERSION
+    #: the newest runtime-spec release the rules of the test come from (the catalog's
+    #: ``spec_version``): the suite's fixtures set it; None outside them
+    rule_version: str | None = None
 
     def __call__(self, *argv: str, timeout: float | None = None) -> CommandRecord:
         """Run one command (``timeout``: its deadline in seconds, else the command's own)."""

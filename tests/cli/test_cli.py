@@ -149,6 +149,12 @@ def _as_root(args: list[str], message: str) -> object:
             "rtgate: error: '--oci-version' is for an oci: subject, which reads config.json",
         ),
         (
+            ["--oci-version", "1.4.0"],
+            "rtgate: error: '--oci-version' must be a runtime-spec release, one of 1.0.0, 1.0.1,"
+            " 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0 (got '1.4.0')",
+        ),
+        (["--oci-version", "1.0.2-dev"], "rtgate: error: '--oci-version' must be a runtime-spec"),
+        (
             ["--runtime-arg=--debug"],
             "rtgate: error: '--runtime-arg' is for an oci: subject, a binary that takes flags",
         ),
@@ -345,6 +351,31 @@ def test_requirements_with_unknown_profile(
 ) -> None:
     assert main(["requirements", "--catalog", str(catalog), "--profile", "x"]) == 2
     assert _one_line(capsys.readouterr().err).startswith("rtgate: error: '--profile' must be")
+
+
+def test_requirements_of_one_spec_version(capsys: pytest.CaptureFixture[str]) -> None:
+    """The packaged catalog: v1.3.0's RDT rules join at 1.3.0, the features rule at 1.1.0, and
+    the factory API's rules, of no runtime-spec release, are listed under none."""
+    listed: dict[str, set[str]] = {}
+    for version in ("1.0.2", "1.1.0", "1.3.0"):
+        assert main(["requirements", "--oci-version", version, "--format", "json"]) == 0
+        listed[version] = {r["id"] for r in json.loads(capsys.readouterr().out)}
+    assert "CLI-FEATURES-OCI-VERSIONS" in listed["1.1.0"] - listed["1.0.2"]
+    assert "CLI-RDT-SCHEMATA" in listed["1.3.0"] - listed["1.1.0"]
+    assert listed["1.0.2"] < listed["1.1.0"] < listed["1.3.0"]
+    assert main(["requirements", "--format", "json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    assert listed["1.3.0"] == {r["id"] for r in every if r["spec_version"]}
+    assert main(["requirements", "--oci-version", "1.0.0"]) == 0
+    assert capsys.readouterr().out.strip() == "(no requirements)"
+
+
+def test_requirements_of_an_unknown_spec_version(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["requirements", "--oci-version", "2.0.0"]) == 2
+    assert _one_line(capsys.readouterr().err) == (
+        "rtgate: error: '--oci-version' must be a runtime-spec release, one of 1.0.0, 1.0.1,"
+        " 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0 (got '2.0.0')"
+    )
 
 
 @pytest.mark.parametrize("command", ["report", "nonsense"])

@@ -55,6 +55,8 @@ def _complete(script: Path, *words: str) -> list[str]:
         (("rtgate", "run", "--profile", ""), ["seed", "runc-1.1", "runc-1.2", "runtime-spec"]),
         (("rtgate", "run", "--preset", "xeon-c"), ["xeon-cdp"]),
         (("rtgate", "run", "--require", "cd"), ["cdp", "cdp-capable"]),
+        (("rtgate", "run", "--oci-version", "1.2"), ["1.2.0", "1.2.1"]),
+        (("rtgate", "requirements", "--oci-version", "1.3"), ["1.3.0"]),
         (("rtgate", "run", "--requirement", "LC-DESTROY-FIRST-ERROR-C"),
          ["LC-DESTROY-FIRST-ERROR-CGROUP"]),
         (("rtgate", "doctor", "--format", ""), ["text", "json"]),

@@ -4,8 +4,14 @@ what failed (issue 17: it used to be 5,347 lines with the verdict at the very en
 
 from __future__ import annotations
 
+import dataclasses
+from pathlib import Path
+
 import pytest
 
+from harness.cli._terminal import header
+from harness.plugin.run_check import RunRequest
+from harness.plugin.run_check import check_run
 from tests._shared_runs import shared_run
 from tests.cli.test_report_command import BROKEN
 from tests.cli.test_report_command import RUNS
@@ -38,3 +44,13 @@ def test_a_failing_run_fits_on_two_screens(tmp_path_factory: pytest.TempPathFact
     assert rerun and "--requirement" in rerun[0] and "LC-DESTROY-FIRST-ERROR-CGROUP" in rerun[0]
     report = done.report_dir / "compliance.json"
     assert lines[-1] == f"report: {report} (for people: compliance.html)"
+
+
+def test_the_header_names_a_pinned_oci_version(tmp_path: Path) -> None:
+    options = check_run(RunRequest())
+    assert "ociVersion" not in header(options, tmp_path)[1]
+    pinned = header(dataclasses.replace(options, oci_version="1.1.0"), tmp_path)[1]
+    assert pinned.startswith(
+        "host simulated (v1-cat), profile seed, ociVersion 1.1.0 (--oci-version: later rules "
+        "skip), expectations none"
+    ), pinned

@@ -113,6 +113,14 @@ def test_toml_syntax_error_names_file_and_line(tmp_path: Path) -> None:
             8,
             "'host_features' must be a list of feature names (got 'mba')",
         ),
+        (
+            'area = "a"\n',
+            'area = "a"\nspec_version = "1.0.3"\n',
+            8,
+            "requirement 'X-ONE': 'spec_version' must be a runtime-spec release, one of 1.0.0,"
+            " 1.0.1, 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0 (got '1.0.3')",
+        ),
+        ('area = "a"\n', 'area = "a"\nspec_version = "v1.0.2"\n', 8, "(got 'v1.0.2')"),
     ],
 )
 def test_semantic_errors_name_the_line(

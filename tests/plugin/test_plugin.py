@@ -96,6 +96,11 @@ def test_options_reach_the_fixture(project: Project) -> None:
             ["--rtgate-runtime-arg=--debug"],
             "--rtgate-runtime-arg: 'runtime-arg' is for an oci: subject, a binary that takes flags",
         ),
+        (
+            ["--rtgate-oci-version=1.0"],
+            "--rtgate-oci-version: 'oci-version' must be a runtime-spec release, one of 1.0.0,"
+            " 1.0.1, 1.0.2, 1.1.0, 1.2.0, 1.2.1, 1.3.0 (got '1.0')",
+        ),
     ],
 )
 def test_bad_options_are_one_line_usage_errors(

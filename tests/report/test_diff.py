@@ -159,11 +159,18 @@ def test_different_subjects_are_flagged_not_refused() -> None:
     assert fields["subject"] == ("oci:crun", "reference")
     assert fields["subject_version"] == ("1.8", "0.1.0")
     assert fields["preset"] == ("xeon-cdp", "-")
-    assert "profile" not in fields
+    assert "profile" not in fields and "oci_version" not in fields
     assert diff.verdict_changed
     text = to_diff_text(diff)
     assert "verdict: PASS -> FAIL" in text
     assert "warning: the reports are of different subjects" in text
+
+
+def test_a_pinned_oci_version_is_a_run_difference() -> None:
+    report = sample_report()
+    pinned = dataclasses.replace(report, run=dataclasses.replace(report.run, oci_version="1.0.2"))
+    fields = {d.field: (d.old, d.new) for d in diff_reports(report, pinned).run_differences}
+    assert fields == {"oci_version": ("(not pinned)", "1.0.2")}
 
 
 def test_text_lists_regressions_first_with_their_message() -> None:

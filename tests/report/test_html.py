@@ -243,8 +243,10 @@ def test_run_information() -> None:
         expectations={"path": "expectations/runc.toml", "sha256": "ab" * 32, "entries": 3},
         hypothesis={"profile": "ci", "derandomize": True, "seed": None},
         host_features=("cgroup-v1", "resctrl"),
+        oci_version="1.2.0",
     )
     text = to_html(dataclasses.replace(sample_report(), run=run))
+    assert "<dt>ociVersion</dt><dd><code>1.2.0</code>" in text
     for expected in ("rtgate run --subject oci:runc --strict", "expectations/runc.toml"):
         assert expected in text
     assert "ab" * 32 in text and "derandomize=True" in text and "strict" in text

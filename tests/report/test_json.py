@@ -46,6 +46,17 @@ def test_runtime_args_round_trip_and_are_empty_in_an_earlier_report() -> None:
     assert from_json(json.dumps(earlier)).run.runtime_args == ()
 
 
+def test_oci_version_round_trips_and_is_none_in_an_earlier_report() -> None:
+    report = sample_report()
+    pinned = dataclasses.replace(report, run=dataclasses.replace(report.run, oci_version="1.1.0"))
+    assert json.loads(to_json(pinned))["run"]["oci_version"] == "1.1.0"
+    assert json.loads(to_json(report))["run"]["oci_version"] is None
+    assert from_json(to_json(pinned)) == pinned
+    earlier = json.loads(to_json(report))
+    del earlier["run"]["oci_version"]
+    assert from_json(json.dumps(earlier)).run.oci_version is None
+
+
 def test_write_and_read(tmp_path: Path) -> None:
     path = write_json(sample_report(), tmp_path / "compliance.json")
     assert read_json(path) == sample_report()

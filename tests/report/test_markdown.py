@@ -139,6 +139,16 @@ def test_host_expectations_and_mode() -> None:
     assert "real, kernel 6.8.0, cgroups v2; features: cgroup-v2, resctrl" in markdown
     assert "`exp/runc.toml` (sha256 `0123456789ab`…)" in markdown
     assert "strict: yes, certify: no" in markdown
+    assert "ociVersion" not in markdown, "a run that pinned no ociVersion says nothing of it"
+
+
+def test_a_pinned_oci_version_is_said() -> None:
+    run = dataclasses.replace(RUN, oci_version="1.1.0")
+    report = build_report(run, [Info("A")], [TestResult("t::a", "pass", 0.0, ("A",))])
+    assert (
+        "- **ociVersion:** `1.1.0` in every bundle (`--oci-version`); rules of later"
+        " runtime-spec releases skipped"
+    ) in to_markdown(report)
 
 
 def test_counts_table() -> None:

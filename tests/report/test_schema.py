@@ -76,6 +76,7 @@ def full_report() -> Report:
         strict=True,
         command="rtgate run --subject oci:runc --expectations expectations/runc-1.1.toml",
         runtime_args=("--debug", "--log-format=json"),
+        oci_version="1.0.2",
     )
     return dataclasses.replace(report, run=run)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from harness.report.aggregate import build_report
 from harness.report.model import TestResult
 from harness.report.summary import render_summary
@@ -76,3 +78,10 @@ def test_the_rerun_line_leaves_the_screen_whole() -> None:
     lines = render_summary(build_report(run, infos, tests)).splitlines()
     assert len(lines) <= 40
     assert lines[-2].startswith("  ... and ") and lines[-1].startswith("rerun them: rtgate run ")
+
+
+def test_a_pinned_oci_version_is_said_under_the_counts() -> None:
+    run = dataclasses.replace(RUN, oci_version="1.0.2")
+    report = build_report(run, [Info("A")], [TestResult("t::a", "pass", 0.0, ("A",))])
+    assert "ociVersion 1.0.2 (--oci-version): later rules skipped" in render_summary(report)
+    assert "ociVersion" not in render_summary(build_report(RUN, [Info("A")], []))

@@ -1,10 +1,14 @@
 """What a runtime says it implements (``<runtime> features``, runtime-spec features.md), and
 the rules that hang on it.
 
-A rule of a later runtime-spec field (v1.3.0's ``linux.intelRdt.schemata``) holds a runtime to
-it only when the runtime announces the field: one that does not gets the rule as a skip saying
-so, one that announces it and then fails it fails the rule.  A runtime without a ``features``
-command announces nothing.  Output that is not the JSON object features.md describes is the
+A rule of a field a runtime MAY claim (``linux.intelRdt.schemata``, a namespace name in
+``linux.namespaces``) holds a runtime to it only when the runtime claims it
+(:func:`require_claimed`): one that does not gets the rule as a skip saying so, one that claims
+it and then fails it fails the rule.  A rule of a later runtime-spec release than the run's
+bundles declare raises its bundles to its own release where the runtime's ``ociVersionMax``
+reaches it, else skips (:func:`require_oci_version`; the release is the catalog's
+``spec_version``, compared in harness/spec/versions.py).  A runtime without a ``features``
+command claims nothing.  Output that is not the JSON object features.md describes is the
 runtime's failure, with the command as evidence.
 """
 
@@ -15,12 +19,20 @@ from typing import Any
 
 import pytest
 
+from harness.spec.versions import holds_for
+from harness.spec.versions import reaches
+from harness.spec.versions import semver_key
 from harness.subjects.command_line import CommandLine
 
-__all__ = ["announced", "features_faults", "require_announced", "require_oci_version"]
+__all__ = [
+    "announced",
+    "claims",
+    "features_faults",
+    "require_announced",
+    "require_claimed",
+    "require_oci_version",
+]
 
-#: the ociVersion a bundle declares for a rule of runtime-spec v1.3.0
-OCI_VERSION_1_3 = "1.3.0"
 #: the properties the Features structure may hold, by where they are: the top level
 #: (runtime-spec v1.3.0 features.md:14-17, 31, 48, 124, 129, 145), ``linux``
 #: (features-linux.md:7, 26, 79, 102, 170, 185, 200, 231, 252, 271) and ``linux.intelRdt``
@@ -50,32 +62,83 @@ def announced(cli: CommandLine) -> dict[str, Any] | None:
     return document
 
 
-def require_announced(cli: CommandLine, path: str) -> str:
-    """Skip unless the runtime's features set ``path`` (``linux.intelRdt.schemata``) true;
-    the ociVersion a bundle of the rule then declares: 1.3.0 when the runtime's
-    ``ociVersionMax`` reaches it, else the subject's."""
+def claims(document: dict[str, Any], path: str, name: str | None = None) -> bool:
+    """Whether a features ``document`` claims field ``path``: with ``name``, a list of names
+    there (``linux.namespaces``, ``linux.capabilities``, ``mountOptions``, ``hooks``,
+    ``linux.seccomp.actions``) holds it; without, a boolean there (``linux.intelRdt.enabled``,
+    ``linux.cgroup.v2``) is true.  An absent or null field claims nothing: features.md:9 lets
+    every property but the two versions be left out, which says "unknown", not "no"."""
+    node = _at(document, path)
+    if name is None:
+        return node is True
+    return isinstance(node, list) and name in node
+
+
+def require_claimed(cli: CommandLine, path: str, name: str | None = None) -> dict[str, Any]:
+    """Skip the test unless the runtime's ``features`` claims field ``path`` (with ``name``: a
+    list of names there holds it; without: a boolean there is true), as :func:`claims` reads
+    it; the features document when it does.
+
+    Call it where a rule holds a runtime only to what it claims::
+
+        require_claimed(cli, "linux.namespaces", "user")
+        require_claimed(cli, "linux.intelRdt.enabled")
+
+    The skip says what the runtime said instead (no features command, the field absent, its
+    value).  Output that is no JSON object fails the test; so does a field of the wrong type
+    (a list where a boolean is asked for, or the other way), the runtime's fault too.
+    """
     document = announced(cli)
+    what = f"{name!r} in {path}" if name is not None else path
     if document is None:
         last = cli.records[-1]
         pytest.skip(
-            f"the runtime has no features command, so it announces no {path} "
+            f"the runtime has no features command, so it claims no {what} "
             f"(`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]})"
         )
     node = _at(document, path)
-    if node is not True:
-        pytest.skip(f"the runtime does not announce {path} in its features (it says {node!r})")
-    return OCI_VERSION_1_3 if _reaches(document.get("ociVersionMax"), OCI_VERSION_1_3) else ""
+    wrong = (node is not None) and (
+        not isinstance(node, list) if name is not None else not isinstance(node, bool)
+    )
+    if wrong:
+        kind = "a list of names" if name is not None else "a boolean"
+        pytest.fail(f"`features` says {path} is {node!r}, not {kind} (features.md)", pytrace=False)
+    if not claims(document, path, name):
+        pytest.skip(f"the runtime's features do not claim {what}: {path} is {node!r}")
+    return document
 
 
-def require_oci_version(cli: CommandLine, wanted: str, rule: str) -> str:
-    """Skip unless the runtime's features say it accepts ociVersion ``wanted`` (a rule of
-    that spec version's semantics with no features key of its own, ``rule`` in words); the
-    version its bundles then declare."""
-    document = announced(cli)
+def require_announced(cli: CommandLine, path: str) -> str:
+    """Skip unless the runtime's features set ``path`` (``linux.intelRdt.schemata``) true and
+    its bundles can declare an ociVersion the test's rules hold for; that version
+    (:func:`require_oci_version`)."""
+    document = require_claimed(cli, path)
+    return _declared(cli, document, path)
+
+
+def require_oci_version(cli: CommandLine, rule: str) -> str:
+    """The ociVersion this test's bundles declare: the run's (``cli.oci_version``) when the
+    test's rules hold for it, else the release they come from (``cli.rule_version``, the
+    catalog's ``spec_version``) where the runtime's features say ``ociVersionMax`` reaches it;
+    else the test skips, saying so (``rule`` in words)."""
+    if holds_for(cli.rule_version, cli.oci_version):
+        return cli.oci_version
+    return _declared(cli, announced(cli), rule)
+
+
+def _declared(cli: CommandLine, document: dict[str, Any] | None, rule: str) -> str:
+    """:func:`require_oci_version` with the features ``document`` read already."""
+    wanted = cli.rule_version
+    if wanted is None or holds_for(wanted, cli.oci_version):
+        return cli.oci_version
     highest = None if document is None else document.get("ociVersionMax")
-    if not _reaches(highest, wanted):
+    if not reaches(highest, wanted):
         said = "has no features command" if document is None else f"says ociVersionMax {highest!r}"
-        pytest.skip(f"{rule} is runtime-spec v{wanted}'s, and the runtime {said}")
+        pytest.skip(
+            f"{rule} is runtime-spec v{wanted}'s and the run's bundles declare ociVersion "
+            f"{cli.oci_version}; a bundle may declare v{wanted} only where the runtime accepts "
+            f"it, and the runtime {said}"
+        )
     return wanted
 
 
@@ -86,9 +149,9 @@ def features_faults(document: dict[str, Any]) -> list[str]:
     faults = []
     versions = {key: document.get(key) for key in ("ociVersionMin", "ociVersionMax")}
     for key, value in versions.items():
-        if _semver(value) is None:
+        if semver_key(value) is None:
             faults.append(f"{key} is {value!r}, not a SemVer string")
-    if not faults and not _reaches(versions["ociVersionMax"], versions["ociVersionMin"]):
+    if not faults and not reaches(versions["ociVersionMax"], versions["ociVersionMin"]):
         faults.append(f"ociVersionMax is below ociVersionMin: {versions}")
     for where, defined in DEFINED.items():
         node = _at(document, where)
@@ -104,25 +167,3 @@ def _at(document: dict[str, Any], path: str) -> Any:
     for key in filter(None, path.split(".")):
         node = node.get(key) if isinstance(node, dict) else None
     return node
-
-
-def _semver(version: Any) -> tuple[int, int, int, int, str] | None:
-    """A sort key of the SemVer ``version`` (major, minor, patch, 1 for a release and 0 for a
-    pre-release such as 1.0.2-dev, which comes before it, the pre-release); None when it is
-    not one.  Pre-releases of one version compare as text, which is enough for an order of
-    a release's own tags."""
-    if not isinstance(version, str):
-        return None
-    core, _, pre = version.partition("+")[0].partition("-")
-    parts = core.split(".")
-    if len(parts) != 3 or not all(part.isdigit() for part in parts):
-        return None
-    major, minor, patch = (int(part) for part in parts)
-    return (major, minor, patch, 0 if pre else 1, pre)
-
-
-def _reaches(version: Any, wanted: Any) -> bool:
-    """Whether the SemVer ``version`` (a pre-release such as 1.0.2-dev counts as below its
-    release) is ``wanted`` or later."""
-    mine, goal = _semver(version), _semver(wanted)
-    return mine is not None and goal is not None and mine >= goal
