@@ -1,16 +1,18 @@
 """Values of config.json the runtime-spec says a runtime MUST refuse, found before anything is
-made: a capability or rlimit type the kernel has no name for (config.md:173, :193), a
-duplicated rlimit type (:183), a duplicated namespace type (config-linux.md:45) and a
-namespace path of another type (:40, read from its ``/proc/<pid>/ns`` link when it is one).
+made: an ociVersion that is no SemVer (config.md:17, :572), a capability or rlimit type the
+kernel has no name for (config.md:173, :193), a duplicated rlimit type (:183), a duplicated
+namespace type (config-linux.md:45) and a namespace path of another type (:40, read from its
+``/proc/<pid>/ns`` link when it is one).
 
-runc refuses the last three (specconv's duplicated-namespace check, createLibContainerRlimit,
-nsexec's setns) and only warns of an unknown capability (capabilities.go:72-74); the
-reference refuses all of them, as the spec says.
+runc refuses the duplicated namespace, the unknown rlimit and the namespace of another type
+(specconv, createLibContainerRlimit, nsexec's setns), and takes the rest (capabilities.go:72-74
+only warns); the reference refuses all of them, as the spec says.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 __all__ = ["refusals"]
@@ -31,6 +33,8 @@ _RLIMITS = frozenset(
     for name in "CPU FSIZE DATA STACK CORE RSS NPROC NOFILE MEMLOCK AS LOCKS SIGPENDING "
     "MSGQUEUE NICE RTPRIO RTTIME".split()
 )
+#: SemVer 2.0.0's shape: major.minor.patch, then an optional pre-release and build
+_SEMVER = re.compile(r"\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 #: runtime-spec namespace types -> the name their /proc/<pid>/ns link reads as
 _NS_LINKS = {"pid": "pid", "mount": "mnt", "network": "net", "ipc": "ipc", "uts": "uts",
              "user": "user", "cgroup": "cgroup"}  # fmt: skip
@@ -40,6 +44,9 @@ def refusals(spec: dict[str, Any]) -> list[str]:
     """What in ``spec`` (config.json) the runtime must refuse; empty when nothing."""
     process = spec.get("process") or {}
     found = []
+    version = str(spec.get("ociVersion", ""))
+    if not _SEMVER.fullmatch(version):
+        found.append(f"ociVersion {version!r} is not SemVer")
     for name, caps in (process.get("capabilities") or {}).items():
         unknown = sorted(set(caps or ()) - _CAPABILITIES)
         if unknown:

@@ -27,6 +27,8 @@ from harness.scenarios._support.mount_checks import DEFAULT_DEVICES
 from harness.scenarios._support.mount_checks import DEV_LINKS
 from harness.scenarios._support.mount_checks import devices_differ
 from harness.scenarios._support.mount_checks import filesystems_differ
+from harness.scenarios._support.mount_checks import propagation_of
+from harness.scenarios._support.setting_up import SetupFailed
 from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import ContainerConfig
@@ -44,6 +46,8 @@ DEVICES = (
     Device("/dev/rtgate-b", "b", 7, 99, file_mode=0o600, uid=0, gid=6),
     Device("/dev/rtgate-p", "p", file_mode=0o620, uid=3, gid=4),
 )
+#: mountinfo's tags of a mount that propagates: a peer group's, or its master's
+PEERS = ("shared:", "master:")
 SYSCTL = (("net.ipv4.ip_forward", "1"), ("kernel.msgmax", "16384"))
 
 
@@ -106,13 +110,14 @@ def _devices_found(text: str) -> tuple[bool, str]:
     "CLI-CFG-ROOT-READONLY", "CLI-CFG-OOM-SCORE-ADJ-UNSET", "CLI-CFG-MASKED-PATHS",
     "CLI-CFG-READONLY-PATHS", "CLI-CFG-DEVICES", "CLI-CFG-DEFAULT-DEVICES",
     "CLI-CFG-DEV-SYMLINKS", "CLI-CFG-SYSCTL", "CLI-CFG-DEFAULT-FILESYSTEMS",
+    "CLI-CFG-ROOTFS-PROPAGATION",
 )  # fmt: skip
 def test_filesystem_is_as_configured(cli: CommandLine, host: Host, verify: object) -> None:
     rw_dir = cli.bundle_path("cfg-fs") + ".rw"
     rw = Mount(RW_MOUNT, "bind", rw_dir, ("rbind", "rw"))
     details = ConfigDetails(
         mounts=(rw,), devices=DEVICES, sysctl=SYSCTL, masked_paths=MASKED,
-        readonly_paths=READONLY,
+        readonly_paths=READONLY, rootfs_propagation="private",
     )  # fmt: skip
     config = ContainerConfig(args=init_args(FS_PROBES), readonly_root=True, details=details)
     found = findings_of(cli, host, "cfg-fs", config, lambda rootfs: _fill(rootfs, rw_dir))
@@ -123,6 +128,7 @@ def test_filesystem_is_as_configured(cli: CommandLine, host: Host, verify: objec
     ro_changed = _changed_on_host(rw_dir)
     sysctl = found["sysctl"].split()
     mounts = parse_mountinfo(found["mountinfo"])
+    root_tags = propagation_of(found["mountinfo"], "/")
     verify.each(  # type: ignore[attr-defined]
         ("CLI-CFG-ROOT-READONLY", "/: refused" in found["rootwrite"],
          f"root.readonly true, yet a write to / is not refused: {found['rootwrite'].strip()}"),
@@ -139,6 +145,8 @@ def test_filesystem_is_as_configured(cli: CommandLine, host: Host, verify: objec
         ("CLI-CFG-SYSCTL", sysctl == [value for _, value in SYSCTL],
          f"asked sysctl {dict(SYSCTL)}, /proc/sys shows {sysctl}"),
         ("CLI-CFG-DEFAULT-FILESYSTEMS", *filesystems_differ(mounts)),
+        ("CLI-CFG-ROOTFS-PROPAGATION", not [t for t in root_tags if t.startswith(PEERS)],
+         f"rootfsPropagation private, yet mountinfo's / has the tags {root_tags}"),
     )  # fmt: skip
 
 
@@ -156,3 +164,17 @@ def _links_found(text: str) -> tuple[bool, str]:
     got = dict(line.split(" ", 1) for line in text.splitlines() if " " in line)
     differ = {link: got.get(link) for link, target in DEV_LINKS.items() if got.get(link) != target}
     return not differ, f"asked symlinks {DEV_LINKS}, found {differ}"
+
+
+@pytest.mark.requirement("CLI-CFG-ROOTFS-UNBINDABLE")
+def test_an_unbindable_root_is_made(cli: CommandLine, host: Host) -> None:
+    probes = (Probe("mountinfo", "cat /proc/$$/mountinfo"),)
+    details = ConfigDetails(rootfs_propagation="unbindable")
+    config = ContainerConfig(args=init_args(probes), details=details)
+    try:
+        mountinfo = findings_of(cli, host, "cfg-unbindable", config)["mountinfo"]
+    except SetupFailed as err:  # the runtime could not make it: the rule's own failure
+        mountinfo, why = "", str(err)
+    assert mountinfo, f"no container with rootfsPropagation unbindable: {why}"
+    tags = propagation_of(mountinfo, "/")
+    assert "unbindable" in tags, f"rootfsPropagation unbindable, yet / has the tags {tags}"

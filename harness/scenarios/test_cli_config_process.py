@@ -14,8 +14,8 @@ from __future__ import annotations
 import pytest
 
 from harness.hosts import Host
-from harness.scenarios._support.config_checks import accepted
 from harness.scenarios._support.config_checks import capability_mismatch
+from harness.scenarios._support.config_checks import created
 from harness.scenarios._support.config_checks import require_listed
 from harness.scenarios._support.inside import PROBE_ARGS
 from harness.scenarios._support.inside import Probe
@@ -150,33 +150,50 @@ WRONG_TYPE = "/proc/self/ns/net"
 NOFILE = Rlimit("RLIMIT_NOFILE", 64, 64)
 
 
-def _refused(rule: str, change: ConfigDetails | tuple[Namespace, ...], what: str) -> object:
-    return pytest.param(change, what, marks=pytest.mark.requirement(rule), id=rule.lower())
+def _case(rule: str, what: str, **fields: object) -> object:
+    return pytest.param(fields, what, marks=pytest.mark.requirement(rule), id=rule.lower())
 
 
-#: the configs runtime-tools' *_fail and linux_ns_* tests hand a runtime that must refuse
-#: them, by the rule each breaks: details, or namespaces in place of the usual ones
+#: configs the spec says a runtime must refuse (those of runtime-tools' *_fail,
+#: linux_ns_path_type and misc_props tests, and the duplicates no runtime-tools test tries),
+#: by the rule each breaks: the fields of the container's config they replace
 REFUSED = (
-    _refused("CLI-CFG-CAPS-UNKNOWN-REFUSED",
-             ConfigDetails(capabilities=Capabilities(bounding=("CAP_CHOWN", "CAP_RTGATE_TEST"))),
-             "a bounding set with CAP_RTGATE_TEST"),
-    _refused("CLI-CFG-RLIMITS-UNKNOWN-REFUSED",
-             ConfigDetails(rlimits=(Rlimit("RLIMIT_RTGATE_TEST", 64, 64),)),
-             "an rlimit RLIMIT_RTGATE_TEST"),
-    _refused("CLI-CFG-RLIMITS-DUP-REFUSED", ConfigDetails(rlimits=(NOFILE, NOFILE)),
-             "RLIMIT_NOFILE listed twice"),
-    _refused("CLI-CFG-NS-DUP-REFUSED", (*CONTAINER_NAMESPACES, Namespace("uts")),
-             "two uts entries in linux.namespaces"),
-    _refused("CLI-CFG-NS-PATH-TYPE-REFUSED",
-             (*(ns for ns in CONTAINER_NAMESPACES if ns.type != "uts"),
-              Namespace("uts", path=WRONG_TYPE)),
-             f"a uts namespace whose path {WRONG_TYPE} is a network namespace"),
+    _case("CLI-CFG-CAPS-UNKNOWN-REFUSED", "a bounding set with CAP_RTGATE_TEST",
+          details=ConfigDetails(
+              capabilities=Capabilities(bounding=("CAP_CHOWN", "CAP_RTGATE_TEST")))),
+    _case("CLI-CFG-RLIMITS-UNKNOWN-REFUSED", "an rlimit RLIMIT_RTGATE_TEST",
+          details=ConfigDetails(rlimits=(Rlimit("RLIMIT_RTGATE_TEST", 64, 64),))),
+    _case("CLI-CFG-RLIMITS-DUP-REFUSED", "RLIMIT_NOFILE listed twice",
+          details=ConfigDetails(rlimits=(NOFILE, NOFILE))),
+    _case("CLI-CFG-NS-DUP-REFUSED", "two uts entries in linux.namespaces",
+          namespaces=(*CONTAINER_NAMESPACES, Namespace("uts"))),
+    _case("CLI-CFG-NS-PATH-TYPE-REFUSED",
+          f"a uts namespace whose path {WRONG_TYPE} is a network namespace",
+          namespaces=(*(ns for ns in CONTAINER_NAMESPACES if ns.type != "uts"),
+                      Namespace("uts", path=WRONG_TYPE))),
+    _case("CLI-CFG-OCI-VERSION-INVALID-REFUSED", "ociVersion 'invalid', no SemVer",
+          oci_version="invalid"),
+)  # fmt: skip
+#: configs with what the spec says a runtime must ignore
+IGNORED = (
+    _case("CLI-CFG-UNKNOWN-PROPERTY-IGNORED", "a top-level property rtgateUnknown",
+          details=ConfigDetails(unknown=(("rtgateUnknown", "ignore me"),))),
+    _case("CLI-CFG-UNKNOWN-ANNOTATION-IGNORED", "an annotation org.rtgate.unknown",
+          details=ConfigDetails(annotations=(("org.rtgate.unknown", "ignore me"),))),
 )  # fmt: skip
 
 
-@pytest.mark.parametrize(("change", "what"), REFUSED)
+@pytest.mark.parametrize(("fields", "what"), REFUSED)
 def test_a_config_the_spec_calls_an_error_is_refused(
-    cli: CommandLine, host: Host, change: ConfigDetails | tuple[Namespace, ...], what: str
+    cli: CommandLine, host: Host, fields: dict[str, object], what: str
 ) -> None:
-    said = accepted(cli, host, "cfg-refused", change)
-    assert not said, f"{what}: {said}"
+    made, said = created(cli, host, "cfg-refused", fields)
+    assert not made, f"{what}: create exited 0 and made the container: {said}"
+
+
+@pytest.mark.parametrize(("fields", "what"), IGNORED)
+def test_a_property_the_spec_says_to_ignore_is_ignored(
+    cli: CommandLine, host: Host, fields: dict[str, object], what: str
+) -> None:
+    made, said = created(cli, host, "cfg-ignored", fields)
+    assert made, f"{what}: create failed: {said}"

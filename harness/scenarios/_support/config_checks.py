@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -14,10 +15,8 @@ from harness.scenarios._support.proc_texts import capability_names
 from harness.scenarios._support.runtime_features import announced
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import ContainerConfig
-from harness.subjects.oci import Namespace
-from harness.subjects.oci.details import ConfigDetails
 
-__all__ = ["accepted", "capability_mismatch", "require_listed"]
+__all__ = ["capability_mismatch", "created", "require_listed"]
 
 
 def require_listed(cli: CommandLine, path: str, values: Iterable[str]) -> None:
@@ -57,20 +56,13 @@ def capability_mismatch(
     )
 
 
-def accepted(
-    cli: CommandLine, host: Host, name: str, change: ConfigDetails | tuple[Namespace, ...]
-) -> str:
-    """What create said of the container ``name`` with ``change`` (details, or its
-    namespaces) when it succeeded; "" when it failed, as it must.  A container created
-    anyway is deleted."""
-    config = ContainerConfig(args=("/bin/sleep", "600"))
-    if isinstance(change, ConfigDetails):
-        config = dataclasses.replace(config, details=change)
-    else:
-        config = dataclasses.replace(config, namespaces=change)
+def created(cli: CommandLine, host: Host, name: str, fields: dict[str, Any]) -> tuple[bool, str]:
+    """Whether create of the container ``name`` made it, from a sleeping container's config
+    with ``fields`` replaced (``details``, ``namespaces``, ``oci_version``), and what create
+    said.  A container created is deleted."""
+    config = dataclasses.replace(ContainerConfig(args=("/bin/sleep", "600")), **fields)
     cid = host.container_id(name)
     result = cli("create", "--bundle", cli.bundle_of(name, config), cid)
-    if result.exit_code != 0:
-        return ""
-    cli("delete", "--force", cid)
-    return f"create exited 0 and made the container: {result.describe()}"
+    if result.exit_code == 0:
+        cli("delete", "--force", cid)
+    return result.exit_code == 0, result.describe()

@@ -117,8 +117,11 @@ def findings_of(
     os.makedirs(out)
     os.chmod(out, 0o777)  # a process of any uid writes its findings
     cli.bundle_of(name, _with_findings(config, out))
+    rootfs = os.path.join(bundle, "rootfs")
+    # the mount point made here: a runtime in a user namespace of its own cannot make it
+    os.makedirs(rootfs + FINDINGS_MOUNT, exist_ok=True)
     if prepare is not None:
-        prepare(os.path.join(bundle, "rootfs"))
+        prepare(rootfs)
     cid = host.container_id(name)
     try:
         for argv in (("create", "--bundle", bundle, cid), ("start", cid)):

@@ -19,6 +19,7 @@ __all__ = [
     "filesystems_differ",
     "mount_faults",
     "out_of_order",
+    "propagation_of",
 ]
 
 #: runtime-spec v1.0.2 config-linux.md:156-165: the devices every container gets, with the
@@ -108,3 +109,14 @@ def out_of_order(wanted: Sequence[Mount], mounts: Sequence[MountLine]) -> list[s
         for i, (dest, at) in enumerate(found)
         if i and at < found[i - 1][1]  # type: ignore[operator]
     ]
+
+
+def propagation_of(mountinfo: str, mount_point: str) -> list[str]:
+    """The optional fields (``shared:N``, ``master:N``, ``unbindable``, ...) of the last
+    mountinfo line at ``mount_point``: proc(5)'s field 7 onward, up to the `` - ``."""
+    tags: list[str] = []
+    for line in mountinfo.splitlines():
+        head = line.partition(" - ")[0].split()
+        if len(head) >= 6 and head[4] == mount_point:
+            tags = head[6:]
+    return tags

@@ -124,6 +124,15 @@ class ConfigDetails:
     sysctl: tuple[tuple[str, str], ...] = ()
     masked_paths: tuple[str, ...] = ()
     readonly_paths: tuple[str, ...] = ()
+    #: linux.uidMappings and gidMappings: (containerID, hostID, size) each
+    uid_mappings: tuple[tuple[int, int, int], ...] = ()
+    gid_mappings: tuple[tuple[int, int, int], ...] = ()
+    rootfs_propagation: str | None = None
+    #: linux.seccomp as config-linux.md:560-655 writes it
+    seccomp: dict[str, Any] | None = None
+    annotations: tuple[tuple[str, str], ...] = ()
+    #: top-level properties no spec defines (config.md:565-568: a runtime ignores them)
+    unknown: tuple[tuple[str, str], ...] = ()
 
     def apply(self, document: dict[str, Any]) -> None:
         """Write these details into the config.json ``document`` (in place)."""
@@ -146,5 +155,17 @@ class ConfigDetails:
             ("sysctl", dict(self.sysctl)),
             ("maskedPaths", list(self.masked_paths)),
             ("readonlyPaths", list(self.readonly_paths)),
+            ("uidMappings", _mappings(self.uid_mappings)),
+            ("gidMappings", _mappings(self.gid_mappings)),
+            ("rootfsPropagation", self.rootfs_propagation),
+            ("seccomp", self.seccomp),
         )
         linux.update({key: value for key, value in lists if value})
+        if self.annotations:
+            document["annotations"] = dict(self.annotations)
+        document.update(self.unknown)
+
+
+def _mappings(entries: tuple[tuple[int, int, int], ...]) -> list[dict[str, int]]:
+    keys = ("containerID", "hostID", "size")
+    return [dict(zip(keys, entry, strict=True)) for entry in entries]
