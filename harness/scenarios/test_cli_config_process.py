@@ -11,6 +11,8 @@ and the harness compares them with what config.json asked.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from harness.hosts import Host
@@ -33,6 +35,8 @@ from harness.subjects.oci.details import ConfigDetails
 from harness.subjects.oci.details import Rlimit
 from harness.subjects.oci.details import User
 
+#: the /proc/<pid>/ns names of the namespaces the usual container gets new (runc spec's)
+NEW_NS = ("pid", "mnt", "net", "uts", "ipc")
 #: init's own files and what it sees, one probe each
 PROCESS_PROBES = (
     Probe("cmdline", "cat /proc/$$/cmdline"),
@@ -43,6 +47,7 @@ PROCESS_PROBES = (
     Probe("limits", "cat /proc/$$/limits"),
     Probe("oom", "cat /proc/$$/oom_score_adj"),
     Probe("hostname", "hostname"),
+    *(Probe(f"ns-{name}", f"readlink /proc/$$/ns/{name}") for name in NEW_NS),
 )
 ENV = ("PATH=/bin", "HOME=/root", "RTGATE_ONE=1", "RTGATE_SPACED=a b=c")
 USER = User(uid=1000, gid=1000, umask=0o027, additional_gids=(5, 6))
@@ -88,7 +93,7 @@ def _rlimits_found(text: str) -> tuple[bool, str]:
 @pytest.mark.requirement(
     "CLI-CFG-ARGS", "CLI-CFG-ENV", "CLI-CFG-CWD", "CLI-CFG-USER-IDS", "CLI-CFG-ADDITIONAL-GIDS",
     "CLI-CFG-UMASK", "CLI-CFG-RLIMITS", "CLI-CFG-NO-NEW-PRIVILEGES", "CLI-CFG-OOM-SCORE-ADJ",
-    "CLI-CFG-HOSTNAME",
+    "CLI-CFG-HOSTNAME", "CLI-CFG-NS-NEW",
 )  # fmt: skip
 def test_process_is_as_configured(cli: CommandLine, host: Host, verify: object) -> None:
     config = _process_config()
@@ -99,6 +104,8 @@ def test_process_is_as_configured(cli: CommandLine, host: Host, verify: object) 
     missing_env = [entry for entry in ENV if entry not in environ]
     uids, gids, groups = _ids(status, "Uid"), _ids(status, "Gid"), _ids(status, "Groups")
     umask = found["umask"].strip()
+    ours = {name: os.readlink(f"/proc/self/ns/{name}") for name in NEW_NS}
+    shared = {name: ours[name] for name in NEW_NS if found[f"ns-{name}"].strip() == ours[name]}
     verify.each(  # type: ignore[attr-defined]
         ("CLI-CFG-ARGS", argv == list(config.args),
          f"init's argv (/proc/1/cmdline) is {argv[3:]} after the script, asked {PROBE_ARGS}"),
@@ -118,6 +125,9 @@ def test_process_is_as_configured(cli: CommandLine, host: Host, verify: object) 
          f"init's NoNewPrivs is {status.get('NoNewPrivs')!r}, asked noNewPrivileges true"),
         ("CLI-CFG-OOM-SCORE-ADJ", found["oom"].strip() == str(OOM_SCORE_ADJ),
          f"init's oom_score_adj is {found['oom'].strip()!r}, asked {OOM_SCORE_ADJ}"),
+        ("CLI-CFG-NS-NEW", not shared,
+         f"pid, mount, network, uts and ipc listed without a path, yet init shares the "
+         f"runtime's {shared}"),
         ("CLI-CFG-HOSTNAME", found["hostname"].strip() == HOSTNAME,
          f"the container's hostname is {found['hostname'].strip()!r}, asked {HOSTNAME!r}"),
     )  # fmt: skip
