@@ -18,6 +18,7 @@ __all__ = [
     "devices_differ",
     "filesystems_differ",
     "mount_faults",
+    "new_peer_group",
     "out_of_order",
     "propagation_of",
 ]
@@ -120,3 +121,18 @@ def propagation_of(mountinfo: str, mount_point: str) -> list[str]:
         if len(head) >= 6 and head[4] == mount_point:
             tags = head[6:]
     return tags
+
+
+def new_peer_group(tags: Sequence[str]) -> tuple[bool, str]:
+    """Whether the container's / (mountinfo optional fields ``tags``) is shared in a peer
+    group of its own: ``shared:N`` with an N no mount of the harness's mount namespace has
+    (peer group ids are the kernel's, one numbering for every namespace)."""
+    groups = [t for t in tags if t.startswith("shared:")]
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+        ours = {t for line in f for t in line.partition(" - ")[0].split()[6:]}
+    theirs = sorted(set(groups) & ours)
+    return (
+        bool(groups) and not theirs,
+        f"rootfsPropagation shared: / must be in a new peer group, yet its tags are {list(tags)}"
+        + (f", a peer group of the host's too: {theirs}" if theirs else ""),
+    )
