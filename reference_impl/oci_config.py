@@ -19,6 +19,7 @@ from reference_impl.configs import Hook
 from reference_impl.configs import Hooks
 from reference_impl.configs import IntelRdtConfig
 from reference_impl.configs import Process
+from reference_impl.oci_refusals import refusals
 
 __all__ = ["BundleError", "load_bundle"]
 
@@ -50,6 +51,9 @@ def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
     process = spec.get("process")
     if not isinstance(process, dict) or not process.get("args"):
         raise BundleError(f"{path}: process.args is required")
+    refused = refusals(spec)
+    if refused:
+        raise BundleError(f"{path}: {'; '.join(refused)}")
     linux = spec.get("linux") or {}
     config = Config(
         namespaces=_namespaces(linux.get("namespaces") or []),

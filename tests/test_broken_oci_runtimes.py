@@ -30,6 +30,8 @@ BROKEN_OCI = {
     "poststop_dropped.py": "CLI-DELETE-RUNS-POSTSTOP",
     "running_restartable.py": "CLI-START-RUNNING",
     "netns_joined_deleted.py": "CLI-NETNS-JOINED-KEPT",
+    "capability_dropped.py": "CLI-CFG-CAPS-BOUNDING",
+    "readonly_path_writable.py": "CLI-CFG-READONLY-PATHS",
 }
 
 #: wrapper -> (profile, the rule it breaks, the cases of test_cli_precedence.py it must fail):

@@ -36,6 +36,7 @@ from harness.subjects.oci import Namespace
 from harness.subjects.oci import OciRuntime
 from harness.subjects.oci import Resources
 from harness.subjects.oci import make_bundle
+from harness.subjects.oci.bundle import bundle_path
 from harness.subjects.oci.config import DEFAULT_OCI_VERSION
 from harness.subjects.oci.runtime import CommandRecord
 from reference_impl import cli as reference_cli
@@ -102,6 +103,18 @@ class _CommandLine:
             oci_version=oci_version or self.oci_version,
         )
         return self._write_bundle(name, config)
+
+    def bundle_of(self, name: str, config: ContainerConfig) -> str:
+        """The bundle of the container called ``name`` with ``config`` as it is (a config rule
+        sets what :meth:`bundle` does not); its ociVersion the subject's unless ``config``
+        names another than the default."""
+        if config.oci_version == DEFAULT_OCI_VERSION:
+            config = dataclasses.replace(config, oci_version=self.oci_version)
+        return self._write_bundle(name, config)
+
+    def bundle_path(self, name: str) -> str:
+        """Where the bundle of the container called ``name`` is (or will be) made."""
+        raise NotImplementedError
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         raise NotImplementedError
@@ -222,9 +235,12 @@ class ApiCommandLine(_CommandLine):
                 return False
             await_any_end([proc.pid, *descendants()], left)
 
+    def bundle_path(self, name: str) -> str:
+        return str(self.host.bundle_dir(name))
+
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         """config.json alone: the reference starts host programs and needs no root."""
-        bundle = self.host.bundle_dir(name)
+        bundle = self.bundle_path(name)
         os.makedirs(os.path.join(bundle, "rootfs"), exist_ok=True)
         with open(os.path.join(bundle, "config.json"), "w", encoding="utf-8") as f:
             json.dump(config.to_json(), f, indent=2)
@@ -255,6 +271,9 @@ class OciCommandLine(_CommandLine):
         record = self.runtime.command(argv, timeout)
         self.host.runtime_exited()  # the runtime's commands leave orphans: reap them
         return record
+
+    def bundle_path(self, name: str) -> str:
+        return bundle_path(self.host.bundle_root, self.host.prefix, name)
 
     def _write_bundle(self, name: str, config: ContainerConfig) -> str:
         """A static busybox root next to config.json: the program runs inside the

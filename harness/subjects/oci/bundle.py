@@ -29,6 +29,7 @@ __all__ = [
     "BundleError",
     "BusyboxUnavailable",
     "NotElfError",
+    "bundle_path",
     "elf_interpreter",
     "find_busybox",
     "make_bundle",
@@ -52,6 +53,10 @@ APPLETS = (
     "rm",
     "id",
     "hostname",
+    # the config rules' probes (harness/scenarios/_support/inside.py)
+    "readlink",
+    "stat",
+    "touch",
 )
 #: where Debian's busybox-static puts it, looked at when PATH has none
 BUSYBOX_PLACES = ("/usr/bin/busybox", "/bin/busybox")
@@ -212,6 +217,11 @@ def _install_busybox(busybox: str, rootfs: str, applets: tuple[str, ...]) -> Non
         os.symlink("busybox", os.path.join(bin_dir, applet))
 
 
+def bundle_path(parent: str, prefix: str, name: str) -> str:
+    """The path of the bundle :func:`make_bundle` makes for these arguments."""
+    return os.path.join(os.path.abspath(parent), f"{prefix}-{name}")
+
+
 def make_bundle(
     parent: str,
     prefix: str,
@@ -235,7 +245,7 @@ def make_bundle(
         BundleError: the bundle already exists (a name used twice, or an earlier run's).
     """
     binary = find_busybox(busybox)
-    path = os.path.join(os.path.abspath(parent), f"{prefix}-{name}")
+    path = bundle_path(parent, prefix, name)
     os.makedirs(parent, 0o755, exist_ok=True)
     try:
         os.mkdir(path, 0o755)

@@ -14,6 +14,8 @@ import dataclasses
 from typing import Any
 from typing import Literal
 
+from harness.subjects.oci.details import ConfigDetails
+
 __all__ = [
     "DEFAULT_ENV",
     "DEFAULT_NAMESPACES",
@@ -184,6 +186,8 @@ class ContainerConfig:
     oci_version: str = DEFAULT_OCI_VERSION
     readonly_root: bool = False
     terminal: bool = False
+    #: the rest of config.json a config rule sets (harness/subjects/oci/details.py)
+    details: ConfigDetails | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The ``config.json`` document, as plain JSON values."""
@@ -212,4 +216,6 @@ class ContainerConfig:
         hooks = self.hooks.to_json()
         if hooks:
             document["hooks"] = hooks
+        if self.details is not None:
+            self.details.apply(document)
         return document

@@ -76,3 +76,36 @@ def main(argv: list[str], change: Change, runtime: list[str] | None = None) -> i
         if code is not None:
             return code
     return run([*runtime, *argv])
+
+
+def create_bundle(rest: list[str]) -> str:
+    """The bundle a ``create`` names (``--bundle B``, ``-b B``, ``--bundle=B``; else the
+    working directory, as runc takes it)."""
+    for i, arg in enumerate(rest):
+        if arg in ("--bundle", "-b") and i + 1 < len(rest):
+            return rest[i + 1]
+        if arg.startswith("--bundle="):
+            return arg.partition("=")[2]
+    return os.getcwd()
+
+
+def edit_config(bundle: str, edit: Callable[[dict[str, Any]], None]) -> None:
+    """Rewrite ``<bundle>/config.json`` after ``edit`` changed it in place."""
+    path = os.path.join(bundle, "config.json")
+    with open(path, encoding="utf-8") as f:
+        spec = json.load(f)
+    edit(spec)
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(spec, f)
+
+
+def editing_create(edit: Callable[[dict[str, Any]], None]) -> Change:
+    """A change that edits the config.json of every ``create``'s bundle, then lets the
+    wrapped runtime create the container from it."""
+
+    def change(runtime: list[str], options: list[str], command: str, rest: list[str]) -> int | None:
+        if command == "create":
+            edit_config(create_bundle(rest), edit)
+        return None
+
+    return change
