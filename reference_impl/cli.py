@@ -179,7 +179,7 @@ def _import_factory(text: str) -> Callable[[str, System, str], Any]:
 def _create(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     """``runc create``: make the container and start init blocked on the exec FIFO; on any
     failure destroy what was made (the error of that only logged) and report the first."""
-    config, init = load_bundle(args.bundle, args.id)
+    config, init = load_bundle(args.bundle, args.id, get_profile(args.profile).refuses_as_spec_says)
     container = factory.create(args.id, config)
     try:
         if args.command == "run":

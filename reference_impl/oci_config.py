@@ -32,8 +32,12 @@ class BundleError(Exception):
     """The bundle cannot be used: no config.json, bad JSON, or a required field missing."""
 
 
-def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
-    """Read ``<bundle>/config.json``: the container's config and its init process.
+def load_bundle(
+    bundle: str, container_id: str, refuse_as_spec_says: bool = True
+) -> tuple[Config, Process]:
+    """Read ``<bundle>/config.json``: the container's config and its init process; values
+    the runtime-spec calls errors are refused, only those runc refuses unless
+    ``refuse_as_spec_says``.
 
     Raises:
         BundleError: with a message naming the file and what is wrong.
@@ -51,7 +55,7 @@ def load_bundle(bundle: str, container_id: str) -> tuple[Config, Process]:
     process = spec.get("process")
     if not isinstance(process, dict) or not process.get("args"):
         raise BundleError(f"{path}: process.args is required")
-    refused = refusals(spec)
+    refused = refusals(spec, refuse_as_spec_says)
     if refused:
         raise BundleError(f"{path}: {'; '.join(refused)}")
     linux = spec.get("linux") or {}

@@ -299,6 +299,9 @@ class Profile:
     #: before the limits after it, in lower case (v1.0.0-rc91, 3249e2379; v1.2.0 fs/cpu.go:67-83);
     #: the seed checks once every limit is written, "The maximum ..." (apply_raw.go:205-209)
     cpu_shares_in_place: bool = False
+    #: create refuses every config.json value the runtime-spec calls an error (config.md:17,
+    #: :173, :183), not only those runc refuses (reference_impl.oci_refusals)
+    refuses_as_spec_says: bool = False
     #: isPaused wraps an error reading the freezer state in this SystemError cause (692f6e1
     #: container_linux.go:1521-1527); "" since v1.0.0-rc91 (859a780d6), which returns it as it is
     #: (v1.1.5 container_linux.go:1993-1999, v1.2.0 :955-961)
@@ -680,6 +683,7 @@ RUNTIME_SPEC = dataclasses.replace(
     " (intelRdt) over runc v1.2.0",
     poststop_failures="warn",
     cli_delete_created="refuse",
+    refuses_as_spec_says=True,
     # config-linux.md: intelRdt set and no resctrl mounted MUST be an error, with or without a
     # schema; runc 1.1.1 to 1.3 ignore a schema-less one there, v1.4.0 refuses it again
     rdt_era="runc-1.4",

@@ -151,7 +151,7 @@ def test_namespaces_are_as_configured(cli: CommandLine, host: Host, verify: obje
 
 @pytest.mark.requirement("CLI-CFG-DOMAINNAME")
 def test_domainname_is_as_configured(cli: CommandLine, host: Host) -> None:
-    version = require_oci_version(cli, "1.1.0", "domainname")
+    version = require_oci_version(cli, "domainname")
     probes = (Probe("domainname", "cat /proc/sys/kernel/domainname"),)
     config = ContainerConfig(
         args=init_args(probes), oci_version=version,

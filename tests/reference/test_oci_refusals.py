@@ -39,3 +39,19 @@ def test_a_plain_config_is_accepted() -> None:
 def test_what_the_spec_calls_an_error_is_refused(spec: dict[str, Any], said: str) -> None:
     found = refusals(spec)
     assert len(found) == 1 and said in found[0], found
+
+
+def test_under_runc_profiles_only_what_runc_refuses_is_refused() -> None:
+    """runc 1.1.5 takes an ociVersion that is no SemVer, an unknown capability (a warning) and
+    a duplicated rlimit; it refuses the rest, and so does the reference outside the
+    runtime-spec profile."""
+    taken = (
+        _spec(ociVersion="invalid"),
+        _spec(process={"capabilities": {"bounding": ["CAP_NOPE"]}}),
+        _spec(process={"rlimits": [{"type": "RLIMIT_CORE"}] * 2}),
+    )
+    assert [refusals(spec, as_spec_says=False) for spec in taken] == [[], [], []]
+    refused = _spec(linux={"namespaces": [{"type": "uts"}, {"type": "uts"}]})
+    assert refusals(refused, as_spec_says=False) == ["linux.namespaces: uts given twice"]
+    unknown = _spec(process={"rlimits": [{"type": "RLIMIT_NOPE"}]})
+    assert refusals(unknown, as_spec_says=False) == ["process.rlimits: unknown type RLIMIT_NOPE"]
