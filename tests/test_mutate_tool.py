@@ -292,6 +292,15 @@ def test_a_run_reported_elsewhere_reads_the_fates_it_is_given(tmp_path: Path) ->
     assert "equivalent (never read)" in text and "states: only a" in text
 
 
+def test_a_run_reported_elsewhere_keeps_the_projects_fates(tmp_path: Path) -> None:
+    args = parse(["--modules", "states", "--out", str(tmp_path / "elsewhere")])
+    assert args.fates_file == ROOT / "docs" / "mutation-fates.toml"
+    assert "reference_impl.states.xǁRestoredStateǁ__init____mutmut_1" in args.fates
+    own = tmp_path / "own-fates.toml"
+    own.write_text("")
+    assert parse(["--modules", "states", "--out", str(tmp_path / "own")]).fates_file == own
+
+
 #: a selection whose test passes and leaves one of the requirements it names unchecked, as a
 #: coverage-chosen selection of the suite does: the verdict fails it, pytest does not
 UNCHECKED_IN_SELECTION = """

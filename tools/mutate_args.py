@@ -87,8 +87,8 @@ def parse(
     parser.add_argument("--out", default=str(root / "docs" / "mutation"), help="report stem")
     parser.add_argument(
         "--fates",
-        help="the fates written by hand (default: OUT-fates.toml, docs/mutation-fates.toml); "
-        "a run reported elsewhere (--out) still reads the project's fates with it",
+        help="the fates written by hand (default: OUT-fates.toml where it exists, else the "
+        "project's docs/mutation-fates.toml, so a run reported elsewhere keeps them)",
     )
     parser.add_argument(
         "--retest-fated",
@@ -107,12 +107,19 @@ def parse(
         args.only = parse_only(args.only, args.modules)
     except ValueError as err:
         parser.error(f"--only: {err}")
-    args.fates_file = Path(args.fates) if args.fates else fates_path(Path(args.out))
+    args.fates_file = Path(args.fates) if args.fates else _default_fates(Path(args.out), root)
     args.fates = {} if args.retest_fated else load_fates(args.fates_file)
     _check_profiles(parser, args, modules)
     args.work = root / "build" / "mutate"
     args.timings = {}
     return args
+
+
+def _default_fates(out: Path, root: Path) -> Path:
+    """The fates beside the report ``out``, or the project's when it has none of its own: a
+    run reported in /tmp showed the project's equivalent mutants as open survivors."""
+    own = fates_path(out)
+    return own if own.exists() else fates_path(root / "docs" / "mutation")
 
 
 def _check_profiles(
