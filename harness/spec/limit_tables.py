@@ -21,6 +21,7 @@ __all__ = [
     "io_weight_reads",
     "memory_swap_v2",
     "refused_cpus",
+    "update_memory_swap",
 ]
 
 
@@ -77,3 +78,9 @@ def memory_swap_v2() -> tuple[MemorySwapRow, ...]:
 def refused_cpus() -> str:
     """A cpuset list naming a CPU no host has: the kernel refuses it."""
     return str(resources()["refused_cpus"]["cpus"])
+
+
+def update_memory_swap() -> MemorySwapRow:
+    """The memory and memory+swap limits ``update`` raises a container's to, with v2's swap."""
+    row = resources()["update_memory_swap"]
+    return MemorySwapRow(int(row["memory"]), int(row["swap"]), str(row["v2"]))
