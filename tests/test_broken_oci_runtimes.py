@@ -30,6 +30,7 @@ BROKEN_OCI = {
     "poststop_dropped.py": "CLI-DELETE-RUNS-POSTSTOP",
     "running_restartable.py": "CLI-START-RUNNING",
     "netns_joined_deleted.py": "CLI-NETNS-JOINED-KEPT",
+    "memory_limit_dropped.py": "CLI-CREATE-MEMORY",
 }
 
 #: wrapper -> (profile, the rule it breaks, the cases of test_cli_precedence.py it must fail):

@@ -278,7 +278,7 @@ class FsManager:
         set_cpuset(self._limit, config)
         set_devices(self._limit, config)
         if config.memory_limit or config.memory_swap:
-            self._set_memory(config.memory_limit, config.memory_swap)
+            self._set_memory_and_swap(config.memory_limit, config.memory_swap)
         if config.memory_reservation:
             self._limit("memory", "memory.soft_limit_in_bytes", str(config.memory_reservation))
         cpu = self.paths.get("cpu")
@@ -297,29 +297,44 @@ class FsManager:
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
 
-    def _set_memory(self, limit: int, swap: int) -> None:
-        """``setMemoryAndSwap``: a memory limit of -1 lifts swap as well where the kernel has
-        ``memory.memsw.limit_in_bytes`` (runc: when no swap limit is given).  With both set,
-        the current limit is read first (the seed reads the group's memory data) and swap is
-        written first when it is lifted or above that limit, so that the kernel, which keeps
-        memory <= memory+swap, takes both (692f6e1 cgroups/fs/memory.go:108-155, getMemoryData;
-        v1.1.5 cgroups/fs/memory.go:69-109, GetCgroupParamUint)."""
+    def _set_memory_and_swap(self, limit: int, swap: int) -> None:
+        """``setMemoryAndSwap``: a memory limit alone is :meth:`_set_memory`'s.  With a swap
+        limit too (memory+swap, as v1 counts it) the current limit is read first (the seed
+        reads the group's memory data) and swap is written first when it is lifted or above
+        that limit, so that the kernel, which keeps memory <= memory+swap, takes both; else
+        the limit goes first (692f6e1 cgroups/fs/memory.go:108-155; v1.1.5
+        cgroups/fs/memory.go:69-109).  The seed lifts swap with a limit of -1 whatever swap
+        the config gives (692f6e1 memory.go:111-117)."""
+        if not swap:
+            if limit:
+                self._set_memory(limit)
+            return
         directory = self.paths.get("memory", "")
         seed = self.writer.era == "seed"
-        lift = limit == -1 and (seed or swap == 0)
-        if directory and lift and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
+        if seed and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
             swap = -1
-        if limit and swap:
+        if limit:
             names = MEMORY_DATA if seed else (MEMORY_LIMIT,)
             texts = [read_file(os.path.join(directory, name)) for name in names]
             if swap == -1 or int(texts[-1].strip()) < swap:
                 self._limit("memory", MEMSW_LIMIT, str(swap))
                 self._write_memory_limit(limit)
                 return
-        if limit:
             self._write_memory_limit(limit)
-        if swap:
-            self._limit("memory", MEMSW_LIMIT, str(swap))
+        self._limit("memory", MEMSW_LIMIT, str(swap))
+
+    def _set_memory(self, limit: int) -> None:
+        """``setMemoryAndSwap`` for a memory limit alone: -1 lifts swap as well where the
+        kernel has ``memory.memsw.limit_in_bytes``, and swap is then written first, after a
+        read of the group's memory data (692f6e1 cgroups/fs/memory.go:108-135, getMemoryData;
+        v1.2.0 cgroups/fs/memory.go:69-98, the current limit)."""
+        directory = self.paths.get("memory", "")
+        if directory and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
+            names = MEMORY_DATA if self.writer.era == "seed" else (MEMORY_LIMIT,)
+            for name in names:
+                read_file(os.path.join(directory, name))
+            self.writer.write(directory, MEMSW_LIMIT, "-1")
+        self._write_memory_limit(limit)
 
     def _refuse_unified(self, config: CgroupConfig) -> None:
         """runc refuses ``unified`` on cgroup v1; the seed knows no such field."""

@@ -11,6 +11,7 @@ the seed's five removal rounds so both managers fail the same way on a busy grou
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 
 from reference_impl.cgroups.fs import FROZEN
@@ -208,7 +209,7 @@ class Fs2Manager:
 
         if config.pids_limit:
             write("pids.max", _num_to_str(config.pids_limit))
-        set_memory(write, config)
+        set_memory(write, config, lambda: self._lift_swap(path))
         set_io(write, path, config)
         # the weight alone: shares are the caller's to convert (v1.2.0 fs2/cpu.go:32-37,
         # "NOTE: .CpuShares is not used here"; specconv does it, spec_linux.go:813-818)
@@ -220,6 +221,17 @@ class Fs2Manager:
         if config.freezer:
             self._set_freezer(config.freezer)
         set_unified(write, config, self._controllers or frozenset())
+
+    def _lift_swap(self, directory: str) -> None:
+        """Swap lifted with the memory limit ("max"): without swap accounting (no
+        ``memory.swap.max``) there is nothing to write (v1.2.0 fs2/memory.go:54-61, since
+        v1.1.0 ignoring that ENOENT; ``ConvertMemorySwapToCgroupV2Value``, 3c6e8ac4d)."""
+        try:
+            self.writer.write(directory, "memory.swap.max", "max")
+        except CgroupError as err:
+            cause = err.__cause__
+            if not (isinstance(cause, OSError) and cause.errno == errno.ENOENT):
+                raise
 
     # -- freezer ----------------------------------------------------------------------------
     def freeze(self, state: str) -> None:

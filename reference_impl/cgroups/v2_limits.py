@@ -71,11 +71,10 @@ def _num_to_str(value: int) -> str:
     return "max" if value == -1 else str(value)
 
 
-def set_memory(write: Write, config: CgroupConfig) -> None:
+def set_memory(write: Write, config: CgroupConfig, lift_swap: Callable[[], None]) -> None:
     """``setMemory`` (v1.1.5 fs2/memory.go:39-74): memory.swap.max (converted; "0" when swap
-    equals the limit), memory.max, memory.low from the reservation.  A swap of "max" the
-    group has no file for (no swap accounting) is nothing to write (v1.2.0 fs2/memory.go:54-61
-    ignores that ENOENT; v1.1.5 fails on it)."""
+    equals the limit; ``lift_swap`` writes "max", which a group without swap accounting has
+    no file for), memory.max, memory.low from the reservation."""
     memory, swap = config.memory_limit, config.memory_swap
     if not (memory or swap or config.memory_reservation):
         return
@@ -83,13 +82,10 @@ def set_memory(write: Write, config: CgroupConfig) -> None:
     text = _num_to_str(converted)
     if text == "" and converted == 0 and swap > 0:
         text = "0"
-    if text:
-        try:
-            write("memory.swap.max", text)
-        except CgroupError as err:
-            cause = err.__cause__
-            if text != "max" or getattr(cause, "errno", None) != errno.ENOENT:
-                raise
+    if converted == -1:
+        lift_swap()
+    elif text:
+        write("memory.swap.max", text)
     for name, value in (("memory.max", memory), ("memory.low", config.memory_reservation)):
         if _num_to_str(value):
             write(name, _num_to_str(value))

@@ -157,10 +157,10 @@ class Resources:
     rules, and cgroup v2 files by name (``unified``)."""
 
     memory_limit: int | None = None
-    memory_reservation: int | None = None
-    memory_swap: int | None = None
     pids_limit: int | None = None
     cpu_shares: int | None = None
+    memory_reservation: int | None = None
+    memory_swap: int | None = None
     cpu_quota: int | None = None
     cpu_period: int | None = None
     cpus: str | None = None
