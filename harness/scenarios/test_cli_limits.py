@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from harness.scenarios._support.cgroup_hosts import MACHINES
-from harness.scenarios._support.cgroup_hosts import V2
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.limits import created
@@ -159,9 +158,10 @@ def test_device_rules_apply_in_order(cli_on: CliOnHost, kind: str, verify: Any) 
     )
 
 
-@V2
 @pytest.mark.requirement("CLI-CREATE-UNIFIED")
 def test_unified_files_land_on_v2(cli_on: CliOnHost, verify: Any) -> None:
+    """Not marked :data:`V2`: the rule is the runc-1.2 profile's alone, and an OCI runtime's
+    run (whose profile holds no API rule such as CG-V2-APPLY) must reach it on a v2 host."""
     rule = "CLI-CREATE-UNIFIED"
     with cli_on(MACHINES["v2"], cgroups_are("v2")) as (host, cli):
         with created(cli, host, "unified", Resources(unified=UNIFIED), (rule,), verify) as cid:
