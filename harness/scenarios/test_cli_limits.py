@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from harness.hosts import Host
 from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.command_line import left_by_create
@@ -23,6 +24,7 @@ from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
+from harness.scenarios._support.runtime_features import announced
 from harness.spec import tables
 from harness.spec.limit_tables import blkio_weight_files
 from harness.spec.limit_tables import cgroup_file
@@ -30,6 +32,7 @@ from harness.spec.limit_tables import cpu_max
 from harness.spec.limit_tables import io_weight_reads
 from harness.spec.limit_tables import memory_swap_v2
 from harness.spec.limit_tables import refused_cpus
+from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import DeviceRule
 from harness.subjects.oci import Resources
 
@@ -200,3 +203,27 @@ def _refused(cli: Any, host: Any, name: str, resources: Resources, rule: str, ve
     finally:
         cli("delete", "--force", cid)
     return result.stderr_tail
+
+
+@pytest.mark.requirement("CLI-FEATURES-CGROUP")
+def test_features_announce_the_cgroup_managers(cli: CommandLine, host: Host, verify: Any) -> None:
+    """What runc's features says of cgroups, held to on this host: the version it runs is
+    announced, and a limit lands there."""
+    rule = "CLI-FEATURES-CGROUP"
+    document = announced(cli)
+    if document is None:
+        last = cli.records[-1]
+        pytest.skip(
+            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
+            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
+        )
+    cgroup = (document.get("linux") or {}).get("cgroup") or {}
+    verify.each(
+        *((rule, cgroup.get(v) is True, f"linux.cgroup.{v}: {cgroup}") for v in ("v1", "v2"))
+    )
+    kind = host.cgroup_mode()
+    with created(
+        cli, host, "features-pids", Resources(pids_limit=PIDS_LIMIT), (rule,), verify
+    ) as cid:
+        got = read_limit(host, kind, cid, "pids_limit")
+    verify(rule, got == str(PIDS_LIMIT), f"pids.max on this {kind} host: {got!r}")
