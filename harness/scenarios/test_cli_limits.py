@@ -24,7 +24,7 @@ from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
-from harness.scenarios._support.runtime_features import announced
+from harness.scenarios._support.runtime_features import announced_or_skip
 from harness.spec import tables
 from harness.spec.limit_tables import blkio_weight_files
 from harness.spec.limit_tables import cgroup_file
@@ -210,13 +210,7 @@ def test_features_announce_the_cgroup_managers(cli: CommandLine, host: Host, ver
     """What runc's features says of cgroups, held to on this host: the version it runs is
     announced, and a limit lands there."""
     rule = "CLI-FEATURES-CGROUP"
-    document = announced(cli)
-    if document is None:
-        last = cli.records[-1]
-        pytest.skip(
-            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
-            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
-        )
+    document = announced_or_skip(cli)
     cgroup = (document.get("linux") or {}).get("cgroup") or {}
     verify.each(
         *((rule, cgroup.get(v) is True, f"linux.cgroup.{v}: {cgroup}") for v in ("v1", "v2"))

@@ -17,7 +17,13 @@ import pytest
 
 from harness.subjects.command_line import CommandLine
 
-__all__ = ["announced", "features_faults", "require_announced", "require_oci_version"]
+__all__ = [
+    "announced",
+    "announced_or_skip",
+    "features_faults",
+    "require_announced",
+    "require_oci_version",
+]
 
 #: the ociVersion a bundle declares for a rule of runtime-spec v1.3.0
 OCI_VERSION_1_3 = "1.3.0"
@@ -47,6 +53,19 @@ def announced(cli: CommandLine) -> dict[str, Any] | None:
         document = None
     if not isinstance(document, dict):
         pytest.fail(f"`features` printed no JSON object: {result.describe()}", pytrace=False)
+    return document
+
+
+def announced_or_skip(cli: CommandLine) -> dict[str, Any]:
+    """The runtime's features document; a skip saying so when it has no features command
+    (a runtime MAY provide one, features.md:3)."""
+    document = announced(cli)
+    if document is None:
+        last = cli.records[-1]
+        pytest.skip(
+            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
+            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
+        )
     return document
 
 
