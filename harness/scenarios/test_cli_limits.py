@@ -22,6 +22,7 @@ from harness.scenarios._support.limits import created
 from harness.scenarios._support.limits import group_has
 from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
+from harness.scenarios._support.limits import swap_accounted
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
 from harness.scenarios._support.runtime_features import announced_or_skip
@@ -87,7 +88,7 @@ def test_memory_cpu_and_pids_land(cli_on: CliOnHost, kind: str, verify: Any) -> 
         want["cpu_max"] = (CFS, cpu_max(QUOTA_US, PERIOD_US))
     else:
         want.update(cpu_quota=(CFS, str(QUOTA_US)), cpu_period=(CFS, str(PERIOD_US)))
-    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+    with cli_on(MACHINES[kind], swap_accounted(kind)) as (host, cli):
         with created(cli, host, "limits", resources, BATCH, verify) as cid:
             got = {limit: read_limit(host, kind, cid, limit) for limit in want}
     verify.each(
@@ -102,7 +103,7 @@ def test_memory_cpu_and_pids_land(cli_on: CliOnHost, kind: str, verify: Any) -> 
 @pytest.mark.requirement(MEMORY)
 def test_swap_equal_to_memory_and_unlimited(cli_on: CliOnHost, kind: str, verify: Any) -> None:
     """Swap equal to the limit (v2: no swap at all, "0") and -1 (v2: "max")."""
-    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+    with cli_on(MACHINES[kind], swap_accounted(kind)) as (host, cli):
         for n, row in enumerate(memory_swap_v2()[1:]):
             bundled = Resources(memory_limit=row.memory, memory_swap=row.swap)
             with created(cli, host, f"swap-{n}", bundled, (MEMORY,), verify) as cid:
@@ -175,6 +176,7 @@ def test_unified_files_land_on_v2(cli_on: CliOnHost, verify: Any) -> None:
 @pytest.mark.parametrize("kind", ["v1", "hybrid"])
 @pytest.mark.requirement("CLI-CREATE-UNIFIED-ON-V1")
 def test_unified_refused_on_v1(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """runc's v1 manager has nowhere to write cgroup v2 files: it refuses, saying so."""
     rule = "CLI-CREATE-UNIFIED-ON-V1"
     with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
         told = _refused(cli, host, "unified-v1", Resources(unified=UNIFIED), rule, verify)
@@ -185,6 +187,7 @@ def test_unified_refused_on_v1(cli_on: CliOnHost, kind: str, verify: Any) -> Non
 @pytest.mark.parametrize("kind", ALL_KINDS)
 @pytest.mark.requirement("CLI-CREATE-RESOURCE-REFUSED")
 def test_cpus_the_host_lacks_fail_create(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """A value only the kernel refuses (the write of cpuset.cpus): create fails cleanly."""
     rule = "CLI-CREATE-RESOURCE-REFUSED"
     with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
         _refused(cli, host, "no-such-cpu", Resources(cpus=refused_cpus()), rule, verify)

@@ -20,8 +20,8 @@ from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.limits import created
 from harness.scenarios._support.limits import read_limit
+from harness.scenarios._support.limits import swap_accounted
 from harness.scenarios._support.machines import CliOnHost
-from harness.scenarios._support.machines import cgroups_are
 from harness.spec import tables
 from harness.spec.limit_tables import cpu_max
 from harness.spec.limit_tables import memory_swap_v2
@@ -92,7 +92,7 @@ def test_update_flags_change_limits(cli_on: CliOnHost, kind: str, verify: Any) -
         "--pids-limit", str(PIDS_LIMIT), "--cpu-share", str(SHARES),
         "--cpu-quota", str(QUOTA_US), "--cpu-period", str(PERIOD_US),
     )  # fmt: skip
-    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+    with cli_on(MACHINES[kind], swap_accounted(kind)) as (host, cli):
         got = _updated(cli, host, kind, "update-flags", lambda: flags, verify)
     _compare(got, _wanted(kind, True), verify)
 
@@ -103,7 +103,7 @@ def test_update_resources_file_changes_limits(cli_on: CliOnHost, kind: str, veri
     """A file of memory and pids alone: cpu keeps what create wrote."""
     row = update_memory_swap()
     document = {"memory": {"limit": row.memory, "swap": row.swap}, "pids": {"limit": PIDS_LIMIT}}
-    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+    with cli_on(MACHINES[kind], swap_accounted(kind)) as (host, cli):
         path = os.path.join(host.bundle_root, f"{host.container_id('update-file')}.json")
 
         def written() -> tuple[str, ...]:

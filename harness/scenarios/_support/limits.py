@@ -18,7 +18,14 @@ from harness.spec.limit_tables import cgroup_file
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import Resources
 
-__all__ = ["all_of", "created", "group_has", "read_limit", "read_named"]
+__all__ = [
+    "all_of",
+    "created",
+    "group_has",
+    "read_limit",
+    "read_named",
+    "swap_accounted",
+]
 
 
 @contextmanager
@@ -83,3 +90,10 @@ def group_has(kind: str, hierarchy: str, names: tuple[str, ...], what: str) -> N
         return f"no group in {root} has {' or '.join(names)}: the host has no {what}"
 
     return all_of(cgroups_are(kind), check)
+
+
+def swap_accounted(kind: str) -> Needs:
+    """A host's ``needs``: cgroups of ``kind`` that account swap (their memory+swap file:
+    memory.memsw.limit_in_bytes on v1, memory.swap.max on v2)."""
+    hierarchy, name = cgroup_file(kind, "memory_swap")
+    return group_has(kind, hierarchy, (name,), "swap accounting")
