@@ -82,6 +82,8 @@ class CgroupConfig:
     memory_reservation: int = 0
     #: memory plus swap in bytes, as v1 counts it; 0 leaves it alone, -1 is unlimited
     memory_swap: int = 0
+    #: the v1 memory controller's OOM killer off for the group (memory.oom_control)
+    oom_kill_disable: bool = False
     #: cfs quota and period in microseconds; 0 leaves each alone, a quota of -1 lifts it
     cpu_quota: int = 0
     cpu_period: int = 0
@@ -204,6 +206,7 @@ def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     """The resources beyond the seed's first four, as state.json keeps them."""
     plain = ("memory_reservation", "memory_swap", "cpu_quota", "cpu_period", "blkio_weight")
     found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
+    found["oom_kill_disable"] = bool(cgroups.get("oom_kill_disable", False))
     found["cpuset_cpus"] = cgroups.get("cpuset_cpus", "")
     found["cpuset_mems"] = cgroups.get("cpuset_mems", "")
     found["hugetlb"] = tuple((str(size), int(limit)) for size, limit in cgroups.get("hugetlb", ()))

@@ -97,6 +97,7 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         memory_limit=int(memory.get("limit") or 0),
         memory_reservation=int(memory.get("reservation") or 0),
         memory_swap=int(memory.get("swap") or 0),
+        oom_kill_disable=bool(memory.get("disableOOMKiller")),
         pids_limit=int(pids.get("limit") or 0),
         cpu_shares=int(cpu.get("shares") or 0),
         # specconv fills the v2 weight from the shares (v1.2.0 spec_linux.go:813-818)

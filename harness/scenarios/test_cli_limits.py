@@ -32,6 +32,7 @@ from harness.spec.limit_tables import cgroup_file
 from harness.spec.limit_tables import cpu_max
 from harness.spec.limit_tables import io_weight_reads
 from harness.spec.limit_tables import memory_swap_v2
+from harness.spec.limit_tables import oom_kill_disabled
 from harness.spec.limit_tables import refused_cpus
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import DeviceRule
@@ -110,6 +111,19 @@ def test_swap_equal_to_memory_and_unlimited(cli_on: CliOnHost, kind: str, verify
                 got = read_limit(host, kind, cid, "memory_swap")
             want = row.v2 if kind == "v2" else _v1_swap(row.swap)
             verify(MEMORY, got == want, f"swap {row.swap} of {row.memory}: {got!r}, not {want!r}")
+
+
+@pytest.mark.parametrize("kind", ["v1", "hybrid"])
+@pytest.mark.requirement("CLI-CREATE-OOM-KILL-DISABLE")
+def test_oom_killer_disabled_on_v1(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """memory.oom_control's first line says the group's OOM killer is off."""
+    rule = "CLI-CREATE-OOM-KILL-DISABLE"
+    bundled = Resources(disable_oom_killer=True)
+    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+        with created(cli, host, "oom-off", bundled, (rule,), verify) as cid:
+            shown = read_limit(host, kind, cid, "oom_kill_disable").splitlines()
+    want = oom_kill_disabled()
+    verify(rule, shown[:1] == [want], f"memory.oom_control shows {shown}, not {want!r} first")
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)

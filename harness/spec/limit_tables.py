@@ -20,6 +20,7 @@ __all__ = [
     "cpu_max",
     "io_weight_reads",
     "memory_swap_v2",
+    "oom_kill_disabled",
     "refused_cpus",
     "update_memory_swap",
 ]
@@ -84,3 +85,8 @@ def update_memory_swap() -> MemorySwapRow:
     """The memory and memory+swap limits ``update`` raises a container's to, with v2's swap."""
     row = resources()["update_memory_swap"]
     return MemorySwapRow(int(row["memory"]), int(row["swap"]), str(row["v2"]))
+
+
+def oom_kill_disabled() -> str:
+    """The line memory.oom_control shows for a group whose OOM killer is off (cgroup v1)."""
+    return str(resources()["oom_control"]["disabled"])

@@ -281,6 +281,8 @@ class FsManager:
             self._set_memory_and_swap(config.memory_limit, config.memory_swap)
         if config.memory_reservation:
             self._limit("memory", "memory.soft_limit_in_bytes", str(config.memory_reservation))
+        if config.oom_kill_disable:  # 692f6e1 fs/memory.go:182-186; v1.1.5 fs/memory.go:124-128
+            self._limit("memory", "memory.oom_control", "1")
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))

@@ -161,6 +161,7 @@ class Resources:
     cpu_shares: int | None = None
     memory_reservation: int | None = None
     memory_swap: int | None = None
+    disable_oom_killer: bool | None = None
     cpu_quota: int | None = None
     cpu_period: int | None = None
     cpus: str | None = None
@@ -173,7 +174,10 @@ class Resources:
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
         memory = _present(
-            limit=self.memory_limit, reservation=self.memory_reservation, swap=self.memory_swap
+            limit=self.memory_limit,
+            reservation=self.memory_reservation,
+            swap=self.memory_swap,
+            disableOOMKiller=self.disable_oom_killer,
         )
         cpu = _present(
             shares=self.cpu_shares,
