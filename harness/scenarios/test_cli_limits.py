@@ -20,6 +20,7 @@ from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.command_line import left_by_create
 from harness.scenarios._support.limits import created
 from harness.scenarios._support.limits import group_has
+from harness.scenarios._support.limits import new_v1_group_has
 from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
 from harness.scenarios._support.limits import swap_accounted
@@ -128,14 +129,21 @@ def test_oom_killer_disabled_on_v1(cli_on: CliOnHost, kind: str, verify: Any) ->
 
 @pytest.mark.parametrize("kind", ALL_KINDS)
 @pytest.mark.requirement("CLI-CREATE-BLKIO-WEIGHT")
-def test_blkio_weight_lands(cli_on: CliOnHost, kind: str, verify: Any) -> None:
-    """The first weight file the group has holds the weight (v2's io.weight converted)."""
+def test_blkio_weight_lands_or_is_refused(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """The first weight file the group has holds the weight (v2's io.weight converted); a v1
+    group that can have none makes create fail, cleanly.  (Whether a v2 group can have one
+    only an existing group shows: without one the v2 case skips.)"""
     rule = "CLI-CREATE-BLKIO-WEIGHT"
     names = blkio_weight_files(kind)
     hierarchy = "unified" if kind == "v2" else "blkio"
-    needs = group_has(kind, hierarchy, names, "block IO weight (no CFQ or BFQ)")
+    needs = cgroups_are(kind)
+    if kind == "v2":
+        needs = group_has(kind, hierarchy, names, "block IO weight (no iocost or BFQ)")
     bundled = Resources(blkio_weight=BLKIO_WEIGHT)
     with cli_on(MACHINES[kind], needs) as (host, cli):
+        if kind != "v2" and not new_v1_group_has(host, hierarchy, names):
+            _refused(cli, host, "blkio-refused", bundled, rule, verify)
+            return
         with created(cli, host, "blkio", bundled, (rule,), verify) as cid:
             group = host.cgroup_dir(hierarchy, f"/{cid}")
             present = [n for n in names if os.path.exists(os.path.join(group, n))]
@@ -145,16 +153,22 @@ def test_blkio_weight_lands(cli_on: CliOnHost, kind: str, verify: Any) -> None:
     verify(rule, got == want, f"{present[0]} after weight {BLKIO_WEIGHT}: {got!r}, not {want!r}")
 
 
-@pytest.mark.parametrize("kind", kinds("v1", "v2"))
+@pytest.mark.parametrize("kind", ALL_KINDS)
 @pytest.mark.requirement("CLI-CREATE-HUGETLB")
-def test_hugetlb_limit_lands(cli_on: CliOnHost, kind: str, verify: Any) -> None:
-    """hugetlb.2MB.limit_in_bytes on v1, hugetlb.2MB.max on v2 (the simulated hybrid host
-    has hugetlb in cgroup2 alone, where runc's v1 manager cannot reach it)."""
+def test_hugetlb_limit_lands_or_is_refused(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """hugetlb.2MB.limit_in_bytes on v1, hugetlb.2MB.max on v2; on a v1 or hybrid host whose
+    v1 hierarchies have no hugetlb (the simulated hybrid host, like this machine, has it in
+    cgroup2, out of the v1 manager's reach) create fails, cleanly."""
     rule = "CLI-CREATE-HUGETLB"
     hierarchy, name = cgroup_file(kind, f"hugetlb_{HUGE_PAGE_SIZE}")
-    needs = group_has(kind, hierarchy, (name,), f"hugetlb controller with {HUGE_PAGE_SIZE} pages")
+    needs = cgroups_are(kind)
+    if kind == "v2":
+        needs = group_has(kind, hierarchy, (name,), f"hugetlb controller, {HUGE_PAGE_SIZE} pages")
     bundled = Resources(hugepage_limits=((HUGE_PAGE_SIZE, HUGE_LIMIT),))
     with cli_on(MACHINES[kind], needs) as (host, cli):
+        if kind != "v2" and not new_v1_group_has(host, hierarchy, (name,)):
+            _refused(cli, host, "hugetlb-refused", bundled, rule, verify)
+            return
         with created(cli, host, "hugetlb", bundled, (rule,), verify) as cid:
             got = read_named(host, hierarchy, cid, name)
     verify(rule, got == str(HUGE_LIMIT), f"{name}: {got!r}, not {HUGE_LIMIT}")
@@ -176,26 +190,26 @@ def test_device_rules_apply_in_order(cli_on: CliOnHost, kind: str, verify: Any) 
     )
 
 
+@pytest.mark.parametrize("kind", sorted(MACHINES))
 @pytest.mark.requirement("CLI-CREATE-UNIFIED")
-def test_unified_files_land_on_v2(cli_on: CliOnHost, verify: Any) -> None:
-    """Not marked :data:`V2`: the rule is the runc-1.2 profile's alone, and an OCI runtime's
-    run (whose profile holds no API rule such as CG-V2-APPLY) must reach it on a v2 host."""
+def test_unified_lands_on_v2_and_is_refused_on_v1(
+    cli_on: CliOnHost, kind: str, verify: Any
+) -> None:
+    """Each file of the map on v2; runc's v1 manager has nowhere to write them, and says so.
+    The v2 case is not marked :data:`V2`: the rule is runc's (1.1 and 1.2), and an OCI
+    runtime's run, whose profile holds no API rule such as CG-V2-APPLY, must reach it on a
+    v2 host."""
     rule = "CLI-CREATE-UNIFIED"
-    with cli_on(MACHINES["v2"], cgroups_are("v2")) as (host, cli):
-        with created(cli, host, "unified", Resources(unified=UNIFIED), (rule,), verify) as cid:
+    bundled = Resources(unified=UNIFIED)
+    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+        if kind != "v2":
+            told = _refused(cli, host, "unified-v1", bundled, rule, verify)
+            said = "cannot use unified on cgroup v1" in told
+            verify(rule, said, f"create must say why: {told!r}")
+            return
+        with created(cli, host, "unified", bundled, (rule,), verify) as cid:
             got = {name: read_named(host, "unified", cid, name) for name, _ in UNIFIED}
     verify.each(*((rule, got[k] == v, f"{k}: {got[k]!r}, not {v!r}") for k, v in UNIFIED))
-
-
-@pytest.mark.parametrize("kind", ["v1", "hybrid"])
-@pytest.mark.requirement("CLI-CREATE-UNIFIED-ON-V1")
-def test_unified_refused_on_v1(cli_on: CliOnHost, kind: str, verify: Any) -> None:
-    """runc's v1 manager has nowhere to write cgroup v2 files: it refuses, saying so."""
-    rule = "CLI-CREATE-UNIFIED-ON-V1"
-    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
-        told = _refused(cli, host, "unified-v1", Resources(unified=UNIFIED), rule, verify)
-    said = "cannot use unified on cgroup v1" in told
-    verify(rule, said, f"create must say why: {told!r}")
 
 
 @pytest.mark.parametrize("kind", ALL_KINDS)

@@ -22,6 +22,7 @@ __all__ = [
     "all_of",
     "created",
     "group_has",
+    "new_v1_group_has",
     "read_limit",
     "read_named",
     "swap_accounted",
@@ -97,3 +98,18 @@ def swap_accounted(kind: str) -> Needs:
     memory.memsw.limit_in_bytes on v1, memory.swap.max on v2)."""
     hierarchy, name = cgroup_file(kind, "memory_swap")
     return group_has(kind, hierarchy, (name,), "swap accounting")
+
+
+def new_v1_group_has(host: Host, hierarchy: str, names: tuple[str, ...]) -> tuple[str, ...]:
+    """Which of the control files ``names`` a new group of the v1 ``hierarchy`` gets (none
+    where the hierarchy is not mounted): a probe group of this test's own, made and removed.
+    The kernel gives a group files its root lacks (a weight policy's), so the root cannot
+    answer."""
+    if hierarchy not in host.v1_hierarchies():
+        return ()
+    probe = host.cgroup_dir(hierarchy, f"/{host.container_id('probe')}")
+    os.mkdir(probe)
+    try:
+        return tuple(n for n in names if os.path.exists(os.path.join(probe, n)))
+    finally:
+        os.rmdir(probe)
