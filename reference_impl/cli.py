@@ -40,6 +40,9 @@ from reference_impl.oci_config import load_bundle
 from reference_impl.profiles import get_profile
 from reference_impl.system import RealSystem
 from reference_impl.system import System
+from reference_impl.update_resources import UpdateError
+from reference_impl.update_resources import add_update_flags
+from reference_impl.update_resources import updated_cgroups
 from reference_impl.validate import ConfigValidationError
 
 __all__ = ["DEFAULT_ROOT", "main"]
@@ -59,7 +62,7 @@ class CliError(Exception):
 #: what a command may fail with: printed in one line, exit 1 (a Python bug stays a traceback)
 _COMMAND_ERRORS = (
     CliError, LibcontainerError, BundleError, OSError, CgroupError, IntelRdtError,
-    IntelRdtConfigError, ConfigValidationError, MountInfoError,
+    IntelRdtConfigError, ConfigValidationError, MountInfoError, UpdateError,
 )  # fmt: skip
 
 
@@ -99,6 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     update = commands.add_parser("update", exit_on_error=False)
     update.add_argument("--l3-cache-schema", default="")
     update.add_argument("--mem-bw-schema", default="")
+    add_update_flags(update)
     update.add_argument("id")
     return parser
 
@@ -331,7 +335,8 @@ def parse_signal(text: str) -> int:
 
 
 def _update(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
-    """``runc update`` of the RDT schemas (v1.1.5 update.go:120-127, 299-328): refused for a
+    """``runc update``: the resources of its flags or file (:mod:`update_resources`) and the
+    RDT schemas (v1.1.5 update.go:120-127, 299-328), the schemas refused for a
     feature the host lacks; a container made without intelRdt gets a group first (which
     runc 1.2's Set then leaves alone: the profile's ``rdt_update_sets_new_group``); both
     fields take the flags' values, and Set writes the ones given."""
@@ -342,6 +347,8 @@ def _update(factory: Factory, args: argparse.Namespace, out: TextIO) -> None:
     if mb and not factory.rdt_features.mba_enabled:
         raise CliError("Intel RDT/MBA: memory bandwidth schema is not enabled")
     config = container.config
+    if config.cgroups is not None:
+        config = dataclasses.replace(config, cgroups=updated_cgroups(config.cgroups, args))
     if l3 or mb:
         if config.intel_rdt is None:
             config = dataclasses.replace(config, intel_rdt=IntelRdtConfig())

@@ -12,6 +12,7 @@ from typing import Any
 __all__ = [
     "CgroupConfig",
     "Config",
+    "DeviceRule",
     "Hook",
     "Hooks",
     "IntelRdtConfig",
@@ -41,6 +42,24 @@ class Hooks:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class DeviceRule:
+    """``devices.Rule``: allow or deny ``access`` to devices of ``type`` ("a", "c", "b"),
+    ``major``/``minor`` -1 for any (``*``)."""
+
+    allow: bool
+    type: str = "a"
+    major: int = -1
+    minor: int = -1
+    access: str = "rwm"
+
+    def cgroup_text(self) -> str:
+        """The rule as devices.allow and devices.deny take it: ``c 10:200 rwm``."""
+        major = "*" if self.major < 0 else str(self.major)
+        minor = "*" if self.minor < 0 else str(self.minor)
+        return f"{self.type} {major}:{minor} {self.access}"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class CgroupConfig:
     """Where the container's cgroups go, and the resources set on them."""
 
@@ -59,6 +78,26 @@ class CgroupConfig:
     cpu_shares: int = 0
     #: v2 ``cpu.weight`` (1..10000); 0 leaves it alone
     cpu_weight: int = 0
+    #: soft limit in bytes (v1 memory.soft_limit_in_bytes, v2 memory.low); 0 leaves it alone
+    memory_reservation: int = 0
+    #: memory plus swap in bytes, as v1 counts it; 0 leaves it alone, -1 is unlimited
+    memory_swap: int = 0
+    #: the v1 memory controller's OOM killer off for the group (memory.oom_control)
+    oom_kill_disable: bool = False
+    #: cfs quota and period in microseconds; 0 leaves each alone, a quota of -1 lifts it
+    cpu_quota: int = 0
+    cpu_period: int = 0
+    #: cpu and memory-node lists ("0-1,3"); "" leaves them as inherited
+    cpuset_cpus: str = ""
+    cpuset_mems: str = ""
+    #: relative block IO weight (10..1000); 0 leaves it alone
+    blkio_weight: int = 0
+    #: (page size such as "2MB", limit in bytes) for each huge page size limited
+    hugetlb: tuple[tuple[str, int], ...] = ()
+    #: device rules in order; none leaves the devices cgroup as it is
+    devices: tuple[DeviceRule, ...] = ()
+    #: cgroup v2 files by name, written as given; None when the config has no ``unified``
+    unified: dict[str, str] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -126,6 +165,7 @@ class Config:
                 pids_limit=cgroups.get("pids_limit", 0),
                 cpu_shares=cgroups.get("cpu_shares", 0),
                 cpu_weight=cgroups.get("cpu_weight", 0),
+                **_resources_from_json(cgroups),
             )
             if cgroups is not None
             else None,
@@ -160,6 +200,19 @@ class Process:
     cwd: str = "/"
     #: True for the container's first process
     init: bool = True
+
+
+def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
+    """The resources beyond the seed's first four, as state.json keeps them."""
+    plain = ("memory_reservation", "memory_swap", "cpu_quota", "cpu_period", "blkio_weight")
+    found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
+    found["oom_kill_disable"] = bool(cgroups.get("oom_kill_disable", False))
+    found["cpuset_cpus"] = cgroups.get("cpuset_cpus", "")
+    found["cpuset_mems"] = cgroups.get("cpuset_mems", "")
+    found["hugetlb"] = tuple((str(size), int(limit)) for size, limit in cgroups.get("hugetlb", ()))
+    found["devices"] = tuple(DeviceRule(**rule) for rule in cgroups.get("devices", ()))
+    found["unified"] = cgroups.get("unified")
+    return found
 
 
 def _hook_from_json(data: dict[str, Any]) -> Hook:

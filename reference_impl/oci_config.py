@@ -15,6 +15,7 @@ from typing import Any
 from reference_impl.cgroups.fs2 import shares_to_weight
 from reference_impl.configs import CgroupConfig
 from reference_impl.configs import Config
+from reference_impl.configs import DeviceRule
 from reference_impl.configs import Hook
 from reference_impl.configs import Hooks
 from reference_impl.configs import IntelRdtConfig
@@ -98,13 +99,42 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
     pids = resources.get("pids") or {}
     cpu = resources.get("cpu") or {}
     path = str(linux.get("cgroupsPath") or f"/{container_id}")
+    unified = resources.get("unified")
     return CgroupConfig(
         path=path if path.startswith("/") else f"/{path}",
         memory_limit=int(memory.get("limit") or 0),
+        memory_reservation=int(memory.get("reservation") or 0),
+        memory_swap=int(memory.get("swap") or 0),
+        oom_kill_disable=bool(memory.get("disableOOMKiller")),
         pids_limit=int(pids.get("limit") or 0),
         cpu_shares=int(cpu.get("shares") or 0),
         # specconv fills the v2 weight from the shares (v1.2.0 spec_linux.go:813-818)
         cpu_weight=shares_to_weight(int(cpu.get("shares") or 0)),
+        cpu_quota=int(cpu.get("quota") or 0),
+        cpu_period=int(cpu.get("period") or 0),
+        cpuset_cpus=str(cpu.get("cpus") or ""),
+        cpuset_mems=str(cpu.get("mems") or ""),
+        blkio_weight=int((resources.get("blockIO") or {}).get("weight") or 0),
+        hugetlb=tuple(
+            (str(entry["pageSize"]), int(entry["limit"]))
+            for entry in resources.get("hugepageLimits") or ()
+        ),
+        devices=tuple(_device_rule(rule) for rule in resources.get("devices") or ()),
+        # an empty map is none at all (v1.1.5 spec_linux.go:825-831)
+        unified={str(k): str(v) for k, v in unified.items()} if unified else None,
+    )
+
+
+def _device_rule(rule: dict[str, Any]) -> DeviceRule:
+    """A ``linux.resources.devices`` entry as specconv reads it: no type is "a", no number
+    is any (v1.1.5 libcontainer/specconv/spec_linux.go:674-703)."""
+    major, minor = rule.get("major"), rule.get("minor")
+    return DeviceRule(
+        allow=bool(rule.get("allow")),
+        type=str(rule.get("type") or "a"),
+        major=-1 if major is None else int(major),
+        minor=-1 if minor is None else int(minor),
+        access=str(rule.get("access") or "rwm"),
     )
 
 

@@ -363,6 +363,9 @@ class Profile:
     #: the ``linux.intelRdt`` keys ``features`` sets true (features-linux.md:229-238): runc
     #: 1.1.5 says nothing of RDT, 1.2 ``enabled``, the v1.3 profile ``schemata``, ``monitoring``
     features_intel_rdt: tuple[str, ...] = ()
+    #: the ``linux.cgroup`` keys ``features`` sets true (features-linux.md:77-98): runc 1.1.5
+    #: v1, v2, systemd and systemdUser (features.go:45-50), 1.2 rdma too (features.go:45-51)
+    features_cgroup: tuple[str, ...] = ()
     #: create with a closID naming an existing group and l3CacheSchema or memBwSchema checks
     #: the group's schemata holds them, and errs when not (runtime-spec v1.0.2
     #: config-linux.md:523); runc leaves it a TODO (v1.1.5 intelrdt.go:724-728)
@@ -587,6 +590,7 @@ RUNC_1_1 = dataclasses.replace(
     cgroup_v2=True,
     # v1.1.5 features.go:34 (specs.Version of the runtime-spec it vendors, 1.0.2-dev)
     features_oci_max="1.0.2-dev",
+    features_cgroup=("v1", "v2", "systemd", "systemdUser"),
 )
 
 RUNC_1_2 = Profile(
@@ -670,6 +674,7 @@ RUNC_1_2 = Profile(
     features_oci_max="1.2.0",
     rdt_writer_needs_cat_or_mba=False,
     features_intel_rdt=("enabled",),
+    features_cgroup=("v1", "v2", "systemd", "systemdUser", "rdma"),
     rdt_update_sets_new_group=False,
 )
 

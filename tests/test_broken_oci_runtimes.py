@@ -32,6 +32,7 @@ BROKEN_OCI = {
     "netns_joined_deleted.py": "CLI-NETNS-JOINED-KEPT",
     "capability_dropped.py": "CLI-CFG-CAPS-BOUNDING",
     "readonly_path_writable.py": "CLI-CFG-READONLY-PATHS",
+    "memory_limit_dropped.py": "CLI-CREATE-MEMORY",
 }
 
 #: wrapper -> (profile, the rule it breaks, the cases of test_cli_precedence.py it must fail):

@@ -41,7 +41,7 @@ from harness.scenarios._support.rdt_cli import stop_and_delete
 from harness.scenarios._support.rdt_cli import valid_line
 from harness.scenarios._support.rdt_cli import valid_mb_schema
 from harness.scenarios._support.rdt_cli import valid_schema
-from harness.scenarios._support.runtime_features import announced
+from harness.scenarios._support.runtime_features import announced_or_skip
 from harness.scenarios._support.runtime_features import features_faults
 from harness.scenarios._support.runtime_features import require_announced
 from harness.scenarios._support.runtime_features import require_oci_version
@@ -64,13 +64,7 @@ def _create(cli: CommandLine, host: Any, name: str, rdt: IntelRdt, version: str)
 def test_features_name_the_oci_versions_the_runtime_accepts(cli: CommandLine, host: Host) -> None:
     """The v1.3 rules trust ``features``: its versions decide which ociVersion their bundles
     declare, so what it says of them is checked first, and held to."""
-    document = announced(cli)
-    if document is None:
-        last = cli.records[-1]
-        pytest.skip(
-            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
-            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
-        )
+    document = announced_or_skip(cli)
     faults = features_faults(document)
     assert faults == [], f"features: {'; '.join(faults)} (it printed {document})"
     for key in ("ociVersionMin", "ociVersionMax"):

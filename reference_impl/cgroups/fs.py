@@ -15,6 +15,14 @@ import os
 from collections.abc import Callable
 
 from reference_impl.cgroups.pids import all_pids
+from reference_impl.cgroups.v1_limits import CPUSET_FILES
+from reference_impl.cgroups.v1_limits import UNIFIED_ON_V1
+from reference_impl.cgroups.v1_limits import set_blkio
+from reference_impl.cgroups.v1_limits import set_cfs
+from reference_impl.cgroups.v1_limits import set_cpuset
+from reference_impl.cgroups.v1_limits import set_devices
+from reference_impl.cgroups.v1_limits import set_hugetlb
+from reference_impl.cgroups.v1_limits import wanted_cpuset
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
@@ -190,6 +198,7 @@ class FsManager:
         """Create (or join) the cgroup of every mounted subsystem and move ``pid`` into it."""
         if self.config is None:
             return
+        self._refuse_unified(self.config)
         if self.config.paths is not None:
             self._join_paths(self.config.paths, pid)
             return
@@ -209,15 +218,18 @@ class FsManager:
                     mkdir_all(path, 0o755)
                     self.writer.add_pid(path, pid)
                 continue
+            # recorded before the group is made, so that Destroy removes what a failed
+            # Apply made (692f6e1 apply_raw.go:136-148; runc computes every path when it
+            # makes the manager, v1.1.5 cgroups/fs/fs.go:72-78)
+            self.paths[name] = path
             if name == "cpuset":
-                _ensure_cpuset(mount, path, self.writer)
+                _ensure_cpuset(mount, path, self.writer, wanted_cpuset(self.config))
             else:
                 try:
                     mkdir_all(path, 0o755)
                 except OSError as err:
                     failed = err.filename or path
                     raise CgroupError(f"mkdir {failed}: {go_strerror(err.errno)}") from err
-            self.paths[name] = path
             self.writer.add_pid(path, pid)
         if self.unified_mount is not None:
             self._join_unified(group_dir(self.unified_mount, self.config.path), pid)
@@ -262,20 +274,56 @@ class FsManager:
         """
         if config is None or config.paths is not None:
             return
-        if config.memory_limit:
-            self._set_memory(config.memory_limit)
+        self._refuse_unified(config)
+        set_cpuset(self._limit, config)
+        set_devices(self._limit, config)
+        if config.memory_limit or config.memory_swap:
+            self._set_memory_and_swap(config.memory_limit, config.memory_swap)
+        if config.memory_reservation:
+            self._limit("memory", "memory.soft_limit_in_bytes", str(config.memory_reservation))
+        if config.oom_kill_disable:  # 692f6e1 fs/memory.go:182-186; v1.1.5 fs/memory.go:124-128
+            self._limit("memory", "memory.oom_control", "1")
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
             if self.cpu_shares_in_place:
                 _check_cpu_shares(self.paths["cpu"], config.cpu_shares, "the")
+        set_cfs(self._limit, config, self.writer.era == "seed")
         if config.pids_limit:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             self._limit("pids", "pids.max", limit)
+        set_blkio(self._limit, self.paths.get("blkio", ""), config, self.writer.era == "seed")
+        set_hugetlb(self._limit, config)
         if config.freezer:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:
             _check_cpu_shares(cpu, config.cpu_shares, "The")
+
+    def _set_memory_and_swap(self, limit: int, swap: int) -> None:
+        """``setMemoryAndSwap``: a memory limit alone is :meth:`_set_memory`'s.  With a swap
+        limit too (memory+swap, as v1 counts it) the current limit is read first (the seed
+        reads the group's memory data) and swap is written first when it is lifted or above
+        that limit, so that the kernel, which keeps memory <= memory+swap, takes both; else
+        the limit goes first (692f6e1 cgroups/fs/memory.go:108-155; v1.1.5
+        cgroups/fs/memory.go:69-109).  The seed lifts swap with a limit of -1 whatever swap
+        the config gives (692f6e1 memory.go:111-117)."""
+        if not swap:
+            if limit:
+                self._set_memory(limit)
+            return
+        directory = self.paths.get("memory", "")
+        seed = self.writer.era == "seed"
+        if seed and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
+            swap = -1
+        if limit:
+            names = MEMORY_DATA if seed else (MEMORY_LIMIT,)
+            texts = [read_file(os.path.join(directory, name)) for name in names]
+            if swap == -1 or int(texts[-1].strip()) < swap:
+                self._limit("memory", MEMSW_LIMIT, str(swap))
+                self._write_memory_limit(limit)
+                return
+            self._write_memory_limit(limit)
+        self._limit("memory", MEMSW_LIMIT, str(swap))
 
     def _set_memory(self, limit: int) -> None:
         """``setMemoryAndSwap`` for a memory limit alone: -1 lifts swap as well where the
@@ -289,6 +337,11 @@ class FsManager:
                 read_file(os.path.join(directory, name))
             self.writer.write(directory, MEMSW_LIMIT, "-1")
         self._write_memory_limit(limit)
+
+    def _refuse_unified(self, config: CgroupConfig) -> None:
+        """runc refuses ``unified`` on cgroup v1; the seed knows no such field."""
+        if config.unified is not None and self.writer.era != "seed":
+            raise CgroupError(UNIFIED_ON_V1)
 
     def _write_memory_limit(self, limit: int) -> None:
         """``setMemory``: the write of memory.limit_in_bytes; runc explains a refusal as below
@@ -549,9 +602,10 @@ def group_dir(mount: str, cgroup_path: str) -> str:
     return os.path.join(mount, (cgroup_path or "/").lstrip("/"))
 
 
-def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
+def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter, wanted: dict[str, str]) -> None:
     """``CpusetGroup.ensureParent``: make each level below the mount and give it its parent's
-    ``cpuset.cpus`` and ``cpuset.mems`` when empty — a cpuset without them takes no task."""
+    ``cpuset.cpus`` and ``cpuset.mems`` when empty — a cpuset without them takes no task; the
+    container's own group gets the config's ``wanted`` values first."""
     relative = os.path.relpath(path, mount)
     parent = mount
     for part in [] if relative == "." else relative.split(os.sep):
@@ -560,7 +614,10 @@ def _ensure_cpuset(mount: str, path: str, writer: CgroupWriter) -> None:
             mkdir_all(current, 0o755)
         except OSError as err:
             raise CgroupError(f"mkdir {current}: {go_strerror(err.errno)}") from err
-        for name in ("cpuset.cpus", "cpuset.mems"):
+        if current == path:
+            for name, value in wanted.items():
+                writer.write(current, name, value)
+        for name in CPUSET_FILES:
             mine = read_file(os.path.join(current, name))
             if mine.strip() == "":
                 value = read_file(os.path.join(parent, name)).strip()

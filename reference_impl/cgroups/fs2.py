@@ -22,6 +22,13 @@ from reference_impl.cgroups.fs import group_dir
 from reference_impl.cgroups.fs import read_freezer_file
 from reference_impl.cgroups.fs import remove_paths
 from reference_impl.cgroups.pids import all_pids
+from reference_impl.cgroups.v2_limits import has_domain_controller
+from reference_impl.cgroups.v2_limits import set_cpu_max
+from reference_impl.cgroups.v2_limits import set_cpuset
+from reference_impl.cgroups.v2_limits import set_hugetlb
+from reference_impl.cgroups.v2_limits import set_io
+from reference_impl.cgroups.v2_limits import set_memory
+from reference_impl.cgroups.v2_limits import set_unified
 from reference_impl.cgroups.writer import CgroupWriter
 from reference_impl.configs import CgroupConfig
 from reference_impl.errors import PathError
@@ -157,7 +164,7 @@ class Fs2Manager:
             mode = read_file(os.path.join(current, "cgroup.type")).strip()
         except OSError:
             mode = ""  # create.go:108, the error dropped
-        domain = self.config is not None and _has_domain_controller(self.config)
+        domain = self.config is not None and has_domain_controller(self.config)
         if mode == "domain invalid" and domain:
             raise CgroupError(
                 f"cannot enter cgroupv2 {go_quote(current)} with domain controllers -- "
@@ -183,7 +190,8 @@ class Fs2Manager:
                     self.writer.write(directory, "cgroup.subtree_control", controller)
 
     def set(self, config: CgroupConfig | None) -> None:
-        """Write the limits of ``config`` (pids, memory, cpu, then the freezer), as fs2 does.
+        """Write the limits of ``config`` in fs2's order (v1.1.5 fs2/fs2.go:150-200): pids,
+        memory, io, cpu, cpuset, hugetlb, the freezer, then the ``unified`` files.
 
         A limit whose controller is not enabled above the group fails: its file is missing."""
         if config is None or self._joined():
@@ -195,24 +203,29 @@ class Fs2Manager:
             self._controllers = frozenset(
                 read_file_go(os.path.join(path, "cgroup.controllers")).split()
             )
+
+        def write(name: str, data: str) -> None:
+            self.writer.write(path, name, data)
+
         if config.pids_limit:
-            self.writer.write(path, "pids.max", _num_to_str(config.pids_limit))
-        if config.memory_limit:
-            if config.memory_limit == -1:
-                self._lift_swap(path)
-            self.writer.write(path, "memory.max", _num_to_str(config.memory_limit))
+            write("pids.max", _num_to_str(config.pids_limit))
+        set_memory(write, config, lambda: self._lift_swap(path))
+        set_io(write, path, config)
         # the weight alone: shares are the caller's to convert (v1.2.0 fs2/cpu.go:32-37,
         # "NOTE: .CpuShares is not used here"; specconv does it, spec_linux.go:813-818)
         if config.cpu_weight:
-            self.writer.write(path, "cpu.weight", str(config.cpu_weight))
+            write("cpu.weight", str(config.cpu_weight))
+        set_cpu_max(write, config)
+        set_cpuset(write, config)
+        set_hugetlb(write, config)
         if config.freezer:
             self._set_freezer(config.freezer)
+        set_unified(write, config, self._controllers or frozenset())
 
     def _lift_swap(self, directory: str) -> None:
-        """A memory limit of -1 with no swap limit lifts swap too
-        (``ConvertMemorySwapToCgroupV2Value``, v1.2.0 cgroups/utils.go:419-425; 3c6e8ac4d,
-        v1.0.0-rc91); without swap accounting (no ``memory.swap.max``) nothing is written
-        (fs2/memory.go:54-61)."""
+        """Swap lifted with the memory limit ("max"): without swap accounting (no
+        ``memory.swap.max``) there is nothing to write (v1.2.0 fs2/memory.go:54-61, since
+        v1.1.0 ignoring that ENOENT; ``ConvertMemorySwapToCgroupV2Value``, 3c6e8ac4d)."""
         try:
             self.writer.write(directory, "memory.swap.max", "max")
         except CgroupError as err:
@@ -313,12 +326,6 @@ class Fs2Manager:
 #: waitFrozen's reads of cgroup.events, and the pause after each (v1.2.0 fs2/freezer.go:97-102)
 FROZEN_POLLS = 1000
 FROZEN_POLL_S = 0.01
-
-
-def _has_domain_controller(config: CgroupConfig) -> bool:
-    """``containsDomainController`` (v1.2.0 fs2/create.go:62-67): memory, io, cpu or hugetlb
-    limits; the config's cpu shares are no v2 limit (fs2/cpu.go:16-18 asks the weight)."""
-    return bool(config.memory_limit or config.cpu_weight)
 
 
 def _events(path: str) -> dict[str, str]:

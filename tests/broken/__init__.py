@@ -85,6 +85,7 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     # a feature runc brought after the seed: its rule is not the seed's
     "v2_weight_from_shares": Broken(("CG-SET-CPU",), profile="runc-1.2"),
     "specconv_shares_unconverted": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
+    "io_weight_unconverted": Broken(("CLI-CREATE-BLKIO-WEIGHT",), profile="runc-1.2"),
     "shares_converted_unbounded": Broken(("CLI-CREATE-CPU-SHARES",), profile="runc-1.2"),
     "pipe_fds_before_apply": Broken(("LC-START-PIPE-FDS",), profile="runc-1.2"),
     "lookup_directory_old_go": Broken(("LC-START-PROGRAM-NOT-FOUND",), profile="runc-1.2"),

@@ -438,14 +438,17 @@ class V1Hierarchy:
             raise KernelErrno(errno.EINVAL)
         node.values[name] = format_cpulist(ids)
 
-    @staticmethod
-    def _store_memory_limit(node: CgroupNode, root: bool, payload: bytes) -> None:
+    def _store_memory_limit(self, node: CgroupNode, root: bool, payload: bytes) -> None:
         """``mem_cgroup_write``: ``-1`` or a ``memparse`` size rounded down to pages; the root
-        has no limit to set (EINVAL)."""
+        has no limit to set (EINVAL), and with swap accounted no limit may exceed
+        memory+swap's (``mem_cgroup_resize_max``: EINVAL)."""
         if root:
             raise KernelErrno(errno.EINVAL)
         limit = page_counter_memparse(strim(payload.decode("utf-8", "replace")), "-1")
-        node.values["memory.limit_in_bytes"] = str(UNLIMITED_BYTES if limit is None else limit)
+        value = UNLIMITED_BYTES if limit is None else limit
+        if self._swap_files and value > int(node.values["memory.memsw.limit_in_bytes"]):
+            raise KernelErrno(errno.EINVAL)
+        node.values["memory.limit_in_bytes"] = str(value)
 
     @staticmethod
     def _store_hugetlb_limit(node: CgroupNode, root: bool, payload: bytes) -> None:

@@ -94,16 +94,24 @@ def _tunable(values: Values, name: str, low: int, high: int) -> ControlFile:
     return ControlFile(name, lambda: values[name] + "\n", store)
 
 
+#: memory+swap's limit, which the kernel keeps at or above memory.limit_in_bytes
+_MEMSW = "memory.memsw.limit_in_bytes"
+
+
 def _page_limit(values: Values, name: str, refused: bool) -> ControlFile:
     """A v1 memory limit the kernel keeps in pages (``mem_cgroup_write``): "-1" or a size,
     rounded down to pages and capped at ``PAGE_COUNTER_MAX``, so "-1" reads back as
-    9223372036854771712; ``refused``: a limit the root group has none of (EINVAL)."""
+    9223372036854771712; ``refused``: a limit the root group has none of (EINVAL); memsw's
+    below the memory limit is EINVAL too (``mem_cgroup_resize_max``)."""
 
     def store(payload: bytes) -> None:
         if refused:
             raise KernelErrno(errno.EINVAL)
         limit = page_counter_memparse(strim(payload.decode("utf-8", "replace")), "-1")
-        values[name] = str(PAGE_COUNTER_MAX_BYTES if limit is None else limit)
+        value = PAGE_COUNTER_MAX_BYTES if limit is None else limit
+        if name == _MEMSW and value < int(values["memory.limit_in_bytes"]):
+            raise KernelErrno(errno.EINVAL)  # mem_cgroup_resize_max: memsw below memory
+        values[name] = str(value)
 
     return ControlFile(name, lambda: values[name] + "\n", store)
 

@@ -49,6 +49,7 @@ def default_values() -> Values:
         "cpuset.cpus": "",
         "cpuset.mems": "",
         "hugetlb.2MB.max": "max",
+        "io.weight": "100",
     }
 
 
@@ -92,6 +93,23 @@ def _cpu_max(values: Values) -> Callable[[str], str]:
         if quota is not None and not _MIN_US <= quota <= _MAX_QUOTA_US:
             raise KernelErrno(errno.EINVAL)
         return f"{'max' if quota is None else quota} {period}"
+
+    return store
+
+
+def _io_weight(values: Values) -> Callable[[bytes], None]:
+    """``ioc_weight_write`` (blk-iocost.c) without a device: "default N" or "N", N within
+    1..10000 (CGROUP_WEIGHT_MIN..MAX), else EINVAL; per-device weights name a device the
+    simulated host does not have (ENODEV)."""
+
+    def store(payload: bytes) -> None:
+        text = strim(_text(payload))
+        if ":" in text:
+            raise KernelErrno(errno.ENODEV)
+        match = re.fullmatch(r"(?:default )?(\d+)", text)
+        if match is None or not 1 <= int(match.group(1)) <= 10000:
+            raise KernelErrno(errno.EINVAL)
+        values["io.weight"] = str(int(match.group(1)))
 
     return store
 
@@ -164,5 +182,10 @@ def controller_files(
             ControlFile("hugetlb.2MB.events", lambda: "max 0\n"),
         ]
     if controller == "io":
-        return [ControlFile("io.stat", lambda: "")]
+        return [
+            ControlFile("io.stat", lambda: ""),
+            ControlFile(
+                "io.weight", lambda: f"default {values['io.weight']}\n", _io_weight(values)
+            ),
+        ]
     return []

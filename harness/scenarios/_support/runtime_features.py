@@ -26,6 +26,7 @@ from harness.subjects.command_line import CommandLine
 
 __all__ = [
     "announced",
+    "announced_or_skip",
     "claims",
     "features_faults",
     "require_announced",
@@ -59,6 +60,19 @@ def announced(cli: CommandLine) -> dict[str, Any] | None:
         document = None
     if not isinstance(document, dict):
         pytest.fail(f"`features` printed no JSON object: {result.describe()}", pytrace=False)
+    return document
+
+
+def announced_or_skip(cli: CommandLine) -> dict[str, Any]:
+    """The runtime's features document; a skip saying so when it has no features command
+    (a runtime MAY provide one, features.md:3)."""
+    document = announced(cli)
+    if document is None:
+        last = cli.records[-1]
+        pytest.skip(
+            "the runtime has no features command (a runtime MAY provide one, features.md:3): "
+            f"`features` exited {last.exit_code}: {last.stderr_tail.strip()[-200:]}"
+        )
     return document
 
 

@@ -16,6 +16,7 @@ from harness.subjects.oci.bundle import find_busybox
 from harness.subjects.oci.bundle import make_bundle
 from harness.subjects.oci.config import HOOK_PHASES
 from harness.subjects.oci.config import ContainerConfig
+from harness.subjects.oci.config import DeviceRule
 from harness.subjects.oci.config import Hook
 from harness.subjects.oci.config import Hooks
 from harness.subjects.oci.config import IntelRdt
@@ -46,6 +47,7 @@ __all__ = [
     "OciCommandError",
     "OciRuntime",
     "OciTimeouts",
+    "DeviceRule",
     "Resources",
     "RuntimeMissing",
     "RuntimeVersion",

@@ -21,6 +21,7 @@ __all__ = [
     "DEFAULT_NAMESPACES",
     "HOOK_PHASES",
     "ContainerConfig",
+    "DeviceRule",
     "Hook",
     "Hooks",
     "IntelRdt",
@@ -132,22 +133,79 @@ class IntelRdt:
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class DeviceRule:
+    """One entry of ``linux.resources.devices``: allow or deny ``access`` to devices of
+    ``type`` ("a", "c" or "b") and the numbers given (None: any)."""
+
+    allow: bool
+    type: str = "a"
+    major: int | None = None
+    minor: int | None = None
+    access: str = "rwm"
+
+    def to_json(self) -> dict[str, Any]:
+        entry: dict[str, Any] = {"allow": self.allow, "type": self.type, "access": self.access}
+        if self.major is not None:
+            entry["major"] = self.major
+        if self.minor is not None:
+            entry["minor"] = self.minor
+        return entry
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class Resources:
-    """The few ``linux.resources`` a scenario sets: bytes, a task count, a relative weight."""
+    """The ``linux.resources`` a scenario sets (config-linux.md): bytes, a task count, relative
+    weights, cfs microseconds, cpu and memory-node lists, huge page limits by page size, device
+    rules, and cgroup v2 files by name (``unified``)."""
 
     memory_limit: int | None = None
     pids_limit: int | None = None
     cpu_shares: int | None = None
+    memory_reservation: int | None = None
+    memory_swap: int | None = None
+    disable_oom_killer: bool | None = None
+    cpu_quota: int | None = None
+    cpu_period: int | None = None
+    cpus: str | None = None
+    mems: str | None = None
+    blkio_weight: int | None = None
+    hugepage_limits: tuple[tuple[str, int], ...] = ()
+    devices: tuple[DeviceRule, ...] = ()
+    unified: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
-        if self.memory_limit is not None:
-            resources["memory"] = {"limit": self.memory_limit}
-        if self.pids_limit is not None:
-            resources["pids"] = {"limit": self.pids_limit}
-        if self.cpu_shares is not None:
-            resources["cpu"] = {"shares": self.cpu_shares}
+        memory = _present(
+            limit=self.memory_limit,
+            reservation=self.memory_reservation,
+            swap=self.memory_swap,
+            disableOOMKiller=self.disable_oom_killer,
+        )
+        cpu = _present(
+            shares=self.cpu_shares,
+            quota=self.cpu_quota,
+            period=self.cpu_period,
+            cpus=self.cpus,
+            mems=self.mems,
+        )
+        groups = (("memory", memory), ("cpu", cpu), ("pids", _present(limit=self.pids_limit)))
+        resources.update((key, value) for key, value in groups if value)
+        if self.blkio_weight is not None:
+            resources["blockIO"] = {"weight": self.blkio_weight}
+        if self.hugepage_limits:
+            resources["hugepageLimits"] = [
+                {"pageSize": size, "limit": limit} for size, limit in self.hugepage_limits
+            ]
+        if self.devices:
+            resources["devices"] = [rule.to_json() for rule in self.devices]
+        if self.unified:
+            resources["unified"] = dict(self.unified)
         return resources
+
+
+def _present(**fields: Any) -> dict[str, Any]:
+    """The fields that are set, by their config.json key."""
+    return {key: value for key, value in fields.items() if value is not None}
 
 
 def _mounts() -> list[dict[str, Any]]:

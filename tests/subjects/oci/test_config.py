@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from harness.subjects.oci import HOOK_PHASES
 from harness.subjects.oci import ContainerConfig
+from harness.subjects.oci import DeviceRule
 from harness.subjects.oci import Hook
 from harness.subjects.oci import Hooks
 from harness.subjects.oci import IntelRdt
@@ -22,7 +23,9 @@ SPEC_KEYS = {
     "terminal", "user", "uid", "gid", "args", "env", "cwd", "path", "readonly",
     "destination", "type", "source", "options", "namespaces", "cgroupsPath", "resources",
     "intelRdt", "closID", "l3CacheSchema", "memBwSchema", "memory", "limit", "pids", "cpu",
-    "shares", "timeout", *HOOK_PHASES,
+    "shares", "timeout", "reservation", "swap", "quota", "period", "cpus", "mems", "blockIO",
+    "weight", "hugepageLimits", "pageSize", "devices", "allow", "major", "minor", "access",
+    *HOOK_PHASES,
 }  # fmt: skip
 
 
@@ -166,6 +169,16 @@ hooks_st = st.lists(
         st.none() | st.integers(1, 1 << 40),
         st.none() | st.integers(1, 1000),
         st.none() | st.integers(2, 262144),
+        memory_swap=st.none() | st.integers(-1, 1 << 40),
+        cpu_quota=st.none() | st.integers(-1, 1 << 20),
+        cpus=st.none() | st.sampled_from(["0", "0-1"]),
+        blkio_weight=st.none() | st.integers(10, 1000),
+        hugepage_limits=st.lists(
+            st.tuples(st.just("2MB"), st.integers(0, 1 << 30)), max_size=1
+        ).map(tuple),
+        devices=st.lists(
+            st.builds(DeviceRule, st.booleans(), st.sampled_from("acb")), max_size=2
+        ).map(tuple),
     ),
     namespaces=st.lists(
         st.builds(

@@ -1,0 +1,98 @@
+"""The cgroup v1 limits beyond memory, cpu shares and pids: what each subsystem's ``Set``
+writes for the rest of ``linux.resources`` (runc v1.1.5 libcontainer/cgroups/fs/*.go).
+
+Each function takes the manager's ``limit`` (write one file of a subsystem's cgroup, or fail
+without one) and writes only what the config sets, in runc's order.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+from collections.abc import Callable
+
+from reference_impl.cgroups.writer import CgroupError
+from reference_impl.configs import CgroupConfig
+
+__all__ = [
+    "CPUSET_FILES",
+    "UNIFIED_ON_V1",
+    "set_blkio",
+    "set_cfs",
+    "set_cpuset",
+    "set_devices",
+    "set_hugetlb",
+    "wanted_cpuset",
+]
+
+#: write ``value`` to the file ``name`` of the cgroup of ``subsystem``
+Limit = Callable[[str, str, str], None]
+
+#: the files a cpuset cgroup needs before it takes a task, in the order they are written
+CPUSET_FILES = ("cpuset.cpus", "cpuset.mems")
+#: a config with ``unified`` on a v1 host: runc refuses it when it makes the manager and when
+#: it sets (v1.1.5 libcontainer/cgroups/fs/fs.go:68-70, 174-176; cgroups/v1_utils.go:27)
+UNIFIED_ON_V1 = "invalid configuration: cannot use unified on cgroup v1"
+
+
+def wanted_cpuset(config: CgroupConfig | None) -> dict[str, str]:
+    """The cpuset files the config sets: written before the group takes init, the rest
+    copied from the parent (v1.1.5 fs/cpuset.go:27-40 Set, 240-246 ensureCpusAndMems; the
+    seed's ApplyDir does the same, 692f6e1 fs/cpuset.go:32-45)."""
+    if config is None:
+        return {}
+    values = dict(zip(CPUSET_FILES, (config.cpuset_cpus, config.cpuset_mems), strict=True))
+    return {name: value for name, value in values.items() if value}
+
+
+def set_cpuset(limit: Limit, config: CgroupConfig) -> None:
+    """``CpusetGroup.Set``: cpus, then mems."""
+    for name, value in wanted_cpuset(config).items():
+        limit("cpuset", name, value)
+
+
+def set_devices(limit: Limit, config: CgroupConfig) -> None:
+    """The config's device rules in order, each to devices.allow or devices.deny.  runc
+    writes the transition its emulator computes from devices.list to the rules (v1.1.5
+    fs/devices.go:55-92); from a group that allows everything to a config that starts by
+    denying everything, as specconv's do, those are the same writes."""
+    for rule in config.devices:
+        limit("devices", "devices.allow" if rule.allow else "devices.deny", rule.cgroup_text())
+
+
+def set_cfs(limit: Limit, config: CgroupConfig, seed: bool) -> None:
+    """``CpuGroup.Set`` after the shares: the period, then the quota.  runc (v1.1.5
+    fs/cpu.go:70-97) lets a period the kernel refuses with EINVAL wait until the quota is
+    written when there is one, then writes it again; the seed writes each once (692f6e1
+    fs/cpu.go:76-85)."""
+    period = str(config.cpu_period) if config.cpu_period else ""
+    if period:
+        try:
+            limit("cpu", "cpu.cfs_period_us", period)
+            period = ""
+        except CgroupError as err:
+            refused = getattr(err.__cause__, "errno", None) == errno.EINVAL
+            if seed or not refused or not config.cpu_quota:
+                raise
+    if config.cpu_quota:
+        limit("cpu", "cpu.cfs_quota_us", str(config.cpu_quota))
+        if period:
+            limit("cpu", "cpu.cfs_period_us", period)
+
+
+def set_blkio(limit: Limit, directory: str, config: CgroupConfig, seed: bool) -> None:
+    """``BlkioGroup.Set``: the weight to blkio.weight where the group has it (CFQ), else to
+    blkio.bfq.weight (v1.1.5 fs/blkio.go:27-33, 299-311 detectWeightFilenames); the seed
+    knows blkio.weight alone (692f6e1 fs/blkio.go:32-37)."""
+    if not config.blkio_weight:
+        return
+    name = "blkio.weight"
+    if not seed and not os.path.exists(os.path.join(directory, name)):
+        name = "blkio.bfq.weight"
+    limit("blkio", name, str(config.blkio_weight))
+
+
+def set_hugetlb(limit: Limit, config: CgroupConfig) -> None:
+    """``HugetlbGroup.Set``: each page size's limit in bytes (v1.1.5 fs/hugetlb.go:21-27)."""
+    for size, value in config.hugetlb:
+        limit("hugetlb", f"hugetlb.{size}.limit_in_bytes", str(value))
