@@ -1,5 +1,8 @@
 """When prestart and poststart hooks run, seen through the command line: recording hooks
-(``host.hook_program``) counted when ``create`` returns and again when ``start`` returns.
+(``host.hook_program``) counted when ``create`` returns and again when ``start`` returns, and
+on a real host init's argv[0] as each hook read it in /proc (the program's, or still the
+runtime's), so that a hook run between start's call and its return is placed against the
+program too.
 
 Each runtime-spec release says it its own way, so each rule is one release's (its catalog
 ``spec_version``): v1.0.2 config.md:422 runs prestart after ``start`` is called (and calls
@@ -12,6 +15,7 @@ runc runs both inside create, which its own profiles hold it to.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pytest
@@ -24,11 +28,24 @@ from harness.subjects.command_line import CommandLine
 
 #: the release whose config.md moved prestart hooks into create (config.md:558)
 PRESTART_IN_CREATE = "1.1.0"
+#: argv[0] of the containers' program (``cli.bundle``'s default args)
+PROGRAM = "/bin/sleep"
+#: how long a poststart hook waits to see init exec the program: the runtime lets init go and
+#: need not wait for its execve, so the hook polls (a runtime that runs poststart before it
+#: lets init go makes each hook wait this long, then record init's other argv[0])
+EXEC_WAIT_S = 5.0
 
 
-def _recording(host: Host, phase: str, count: int = 2) -> list[str]:
-    """``count`` recording hooks for ``phase``, each exiting 0."""
-    return [host.hook_program(f"{phase}-{i}", HookProgram.exit(0)) for i in range(count)]
+def _recording(host: Host, phase: str, count: int = 2, wait_s: float = 0.0) -> list[str]:
+    """``count`` recording hooks for ``phase``, each exiting 0; on a real host each notes
+    init's argv[0], waiting up to ``wait_s`` for it to be the program's."""
+    return [host.hook_program(f"{phase}-{i}", _looking(wait_s)) for i in range(count)]
+
+
+def _looking(wait_s: float) -> HookProgram:
+    """A program of its own (a simulated one keeps its runs) that exits 0 and looks at init."""
+    program = HookProgram.exit(0)
+    return dataclasses.replace(program, runs=[], init_program=PROGRAM, init_wait_s=wait_s)
 
 
 def _entries(paths: list[str]) -> list[dict[str, Any]]:
@@ -78,8 +95,10 @@ def _check_runs_at_start(
     cli: CommandLine, host: Host, verify: Any, rule: str, phase: str, why: str
 ) -> None:
     """Two ``phase`` hooks: none has run when create returns (``why`` it must not have), each
-    has run once, in order, when start returns."""
-    paths = _recording(host, phase)
+    has run once, in order, when start returns; where the host lets the hooks look, prestart
+    ones saw init before it executed the program, poststart ones after."""
+    after_exec = phase == "poststart"
+    paths = _recording(host, phase, wait_s=EXEC_WAIT_S if after_exec else 0.0)
     cid = _create(cli, host, f"{phase}-at-start", {phase: _entries(paths)})
     at_create = _runs(host, paths)
     verify(rule, at_create == [0, 0],
@@ -88,6 +107,12 @@ def _check_runs_at_start(
     verify(rule, _in_order(host, paths),
            f"when start returned the {phase} hooks had run {_runs(host, paths)} times; each "
            f"runs once, in order, at start")  # fmt: skip
+    seen = [run.init_argv0 for p in paths for run in host.hook_runs(p)]
+    looked = [argv0 for argv0 in seen if argv0 is not None]  # None: no program runs here
+    verify(rule, all((argv0 == PROGRAM) == after_exec for argv0 in looked),
+           f"the {phase} hooks saw init's argv[0] {looked}: {PROGRAM} is the program, which "
+           f"{'MUST have been' if after_exec else 'MUST NOT yet be'} executed when they "
+           f"run")  # fmt: skip
 
 
 @pytest.mark.requirement("CLI-HOOK-PRESTART-AT-START")
