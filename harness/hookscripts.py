@@ -52,6 +52,8 @@ class HookRun:
     pid: int
     #: the run's sequence number among every hook run of its directory (-1: none recorded)
     seq: int = -1
+    #: argv[0] of the container's init when the run looked (``.init``); None: it did not
+    init_argv0: str | None = None
 
     @property
     def state(self) -> dict[str, Any] | None:
@@ -76,6 +78,8 @@ def write_recording_hook(
     stderr: str = "",
     hang_s: int = HANG_S,
     stdout: str = "",
+    init_program: str = "",
+    init_wait_s: float = 0.0,
 ) -> str:
     """Write an executable script that records its run, then fails, hangs or exits 0.
 
@@ -87,6 +91,9 @@ def write_recording_hook(
             the hook at its timeout kills the sleep itself).
         stderr: text written to stderr before exiting.
         stdout: text written to stdout before exiting.
+        init_program: when given, the run records in ``.init`` argv[0] of the process whose
+            pid the state on stdin names, once it is ``init_program`` or ``init_wait_s``
+            seconds have passed (polled every 0.1 s; 0: one look).
 
     Returns:
         The script's absolute path.
@@ -100,19 +107,7 @@ def write_recording_hook(
     seqs = os.path.join(dir, SEQ_DIR)
     os.makedirs(runs, 0o755, exist_ok=True)
     os.makedirs(seqs, 0o755, exist_ok=True)
-    lines = [
-        "#!/bin/sh",
-        f'PATH="${{PATH:-{_FALLBACK_PATH}}}"',
-        "stamp=$(date +%s%N)",
-        # busybox's date has no %N: whole seconds then (inside a container, for instance)
-        'case "$stamp" in *[!0-9]*) stamp="$(date +%s)000000000" ;; esac',
-        *_claim_seq_lines(seqs),
-        f'run={shlex.quote(runs)}/"$stamp".$$',
-        'cat > "$run.stdin"',
-        'cat /proc/$$/environ > "$run.env" 2>/dev/null',
-        'printf %s "$n" > "$run.seq"',
-        'printf "%s\\0" "$0" "$@" > "$run.args"',
-    ]
+    lines = _record_lines(runs, seqs, init_program, init_wait_s)
     if stdout:
         lines.append(f"printf %s {shlex.quote(stdout)}")
     if stderr:
@@ -128,6 +123,41 @@ def write_recording_hook(
     os.chmod(temp, 0o755)
     os.replace(temp, path)  # a copy that is running keeps the text it started with
     return path
+
+
+def _record_lines(runs: str, seqs: str, init_program: str, init_wait_s: float) -> list[str]:
+    """The script's first lines: what every run records (see the module's docstring)."""
+    return [
+        "#!/bin/sh",
+        f'PATH="${{PATH:-{_FALLBACK_PATH}}}"',
+        "stamp=$(date +%s%N)",
+        # busybox's date has no %N: whole seconds then (inside a container, for instance)
+        'case "$stamp" in *[!0-9]*) stamp="$(date +%s)000000000" ;; esac',
+        *_claim_seq_lines(seqs),
+        f'run={shlex.quote(runs)}/"$stamp".$$',
+        'cat > "$run.stdin"',
+        *_init_lines(init_program, init_wait_s),
+        'cat /proc/$$/environ > "$run.env" 2>/dev/null',
+        'printf %s "$n" > "$run.seq"',
+        'printf "%s\\0" "$0" "$@" > "$run.args"',
+    ]
+
+
+def _init_lines(program: str, wait_s: float) -> list[str]:
+    """Shell lines that write init's argv[0] into ``$run.init`` (see write_recording_hook):
+    the hooks run in the runtime's namespace, where /proc shows the state's pid."""
+    if not program:
+        return []
+    return [
+        """pid=$(sed -n 's/.*"pid" *: *\\([0-9][0-9]*\\).*/\\1/p' "$run.stdin")""",
+        "tries=0",
+        "while :; do",
+        '  first=$(tr "\\000" "\\n" < "/proc/${pid:-0}/cmdline" 2>/dev/null | head -n 1)',
+        f'  [ "$first" = {shlex.quote(program)} ] || [ "$tries" -ge {int(wait_s * 10)} ] && break',
+        "  sleep 0.1; tries=$((tries + 1))",
+        "done",
+        'printf %s "$first" > "$run.init"',
+    ]
 
 
 def _claim_seq_lines(seqs: str) -> list[str]:
@@ -174,7 +204,9 @@ def hook_runs(dir: str, name: str) -> list[HookRun]:
                 env = _split(f.read())
         except FileNotFoundError:
             env = ()
-        found.append(HookRun(name, args, env, stdin, int(stamp), int(pid), _read_seq(base)))
+        found.append(
+            HookRun(name, args, env, stdin, int(stamp), int(pid), _read_seq(base), _read_init(base))
+        )
     found.sort(key=_order)
     return found
 
@@ -185,6 +217,14 @@ def _read_seq(base: str) -> int:
             return int(f.read().strip() or -1)
     except (FileNotFoundError, ValueError):
         return -1
+
+
+def _read_init(base: str) -> str | None:
+    try:
+        with open(base + ".init", encoding="utf-8", errors="replace") as f:
+            return f.read()
+    except FileNotFoundError:
+        return None
 
 
 def _order(run: HookRun) -> tuple[int, int, int]:

@@ -208,12 +208,48 @@ class Container:
         """``Run``: start, then release init at once when it was the first process."""
         with self._lock:
             if self._start_locked(process):
-                self._exec()
+                self._release_init()
 
     def exec(self) -> None:
         """``Exec``: open the exec FIFO, letting init run the user program."""
         with self._lock:
+            self._release_init()
+
+    def _release_init(self) -> None:
+        """Let init exec its program; where the profile times hooks at start, the deferred
+        prestart hooks first and the poststart hooks after (runtime-spec v1.0.2 config.md:422,
+        :465; lifecycle steps 4-6 of v1.0.1 runtime.md)."""
+        parent = self.init_process
+        if not self.profile.hooks_at_start or parent is None or self.config.hooks is None:
             self._exec()
+            return
+        if self._prestart_at_start():
+            self._run_start_hooks(parent, "prestart", self.profile.prestart_status)
+        self._exec()
+        self._run_start_hooks(parent, "poststart", self.profile.poststart_status)
+
+    def _prestart_at_start(self) -> bool:
+        """Whether prestart hooks wait for start: the profile times hooks at start and the
+        bundle declares an ociVersion before 1.1.0, whose config.md:558 moved them into
+        create."""
+        if not self.profile.hooks_at_start:
+            return False
+        parts = self.config.version.split("-")[0].split(".")
+        try:
+            return (int(parts[0]), int(parts[1])) < (1, 1)
+        except (IndexError, ValueError):
+            return True
+
+    def _run_start_hooks(self, parent: ParentProcess, kind: str, status: str) -> None:
+        """Run the ``kind`` hooks at start; a failing one ends init and is start's error."""
+        assert self.config.hooks is not None
+        state = self.hook_state(parent.pid, status)
+        for i, hook in enumerate(getattr(self.config.hooks, kind)):
+            try:
+                run_hook(hook, state, self.system, self.profile.hook_error_prefix)
+            except Exception as err:
+                self._terminate(parent)
+                raise self.profile.start_hook_error(kind, i, err) from err
 
     def pause(self) -> None:
         with self._lock:
@@ -547,7 +583,7 @@ class Container:
                 self._abort_parent(parent)
                 raise self.profile.start_error(self._init_error(err)) from err
         hooks = self.config.hooks
-        if hooks is None:
+        if hooks is None or self.profile.hooks_at_start:
             return
         if self.profile.poststart_refreshes:
             self.refresh_state()  # currentOCIState's currentStatus; its error as it is
@@ -599,7 +635,8 @@ class Container:
                 state = self.hook_state(pid, self.profile.prestart_status)
                 # runc >= 1.0.0-rc91 runs createRuntime right after prestart, at the same point;
                 # the seed's configs.Hooks has no createRuntime (the profile dropped it)
-                phases = (("prestart", hooks.prestart), ("createRuntime", hooks.create_runtime))
+                prestart = () if self._prestart_at_start() else hooks.prestart
+                phases = (("prestart", prestart), ("createRuntime", hooks.create_runtime))
                 for kind, phase in phases:
                     for i, hook in enumerate(phase):
                         try:

@@ -197,6 +197,12 @@ class Profile:
     #: cleanup (runc >= 1.0.0-rc91; v1.1.5 container_linux.go:361-366, v1.2.0 :356-361); the
     #: seed builds the state without a refresh (692f6e1 container_linux.go:307-313)
     poststart_refreshes: bool = False
+    #: the hooks runtime-spec times at ``start`` run there: poststart after init was let go
+    #: to exec its program, before start returns (v1.0.2 config.md:465), and for a bundle
+    #: declaring an ociVersion before 1.1.0 prestart too, before init is let go (v1.0.2
+    #: config.md:422, :441); runc runs both inside create (v1.1.5 process_linux.go:525,
+    #: container_linux.go:366), and v1.1.0 config.md:558 moved prestart into create
+    hooks_at_start: bool = False
     #: the container ids the factory accepts
     id_pattern: re.Pattern[str] = re.compile(r"^[0-9A-Za-z_+,\-.]+$")
     #: ids "." and ".." are refused (runc 4eb30fcdb) although the pattern lets them in
@@ -697,6 +703,7 @@ RUNTIME_SPEC = dataclasses.replace(
     rdt_closid_compare=True,
     features_oci_max="1.3.0",
     features_intel_rdt=("enabled", "schemata", "monitoring"),
+    hooks_at_start=True,
 )
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (SEED, RUNC_1_1, RUNC_1_2, RUNTIME_SPEC)}

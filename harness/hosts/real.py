@@ -222,6 +222,8 @@ class RealHost(HostFiles):
             stderr=program.stderr,
             stdout=program.stdout,
             hang_s=int(_HELPER_SECONDS),
+            init_program=program.init_program,
+            init_wait_s=program.init_wait_s,
         )
 
     def hook_runs(self, path: str) -> list[ProgramRun]:
@@ -234,6 +236,7 @@ class RealHost(HostFiles):
                 at=run.at_ns / 1e9,
                 seq=run.seq,
                 pid=run.pid,
+                init_argv0=run.init_argv0,
             )
             for run in hook_runs(self.hook_dir, os.path.basename(path))
         ]

@@ -44,6 +44,9 @@ class ProgramRun:
     seq: int = 0
     #: the process that ran (a real host's hook script); None where no process runs
     pid: int | None = None
+    #: argv[0] of the container's init as the hook saw it (``HookProgram.init_program``);
+    #: None where it was not looked at or no program runs (the simulated host)
+    init_argv0: str | None = None
 
 
 @dataclass(slots=True)
@@ -56,6 +59,10 @@ class HookProgram:
     stderr: str = ""
     #: every run, oldest first
     runs: list[ProgramRun] = field(default_factory=list)
+    #: a real host's hook records init's argv[0] (the pid of the state on its stdin) as it
+    #: runs, waiting up to ``init_wait_s`` for it to become ``init_program`` ("": not looked at)
+    init_program: str = ""
+    init_wait_s: float = 0.0
 
     @classmethod
     def exit(cls, code: int = 0, stdout: str = "", stderr: str = "") -> HookProgram:

@@ -116,6 +116,9 @@ class ConfigDetails:
     rlimits: tuple[Rlimit, ...] = ()
     no_new_privileges: bool | None = None
     oom_score_adj: int | None = None
+    #: process.apparmorProfile and process.selinuxLabel (v1.0.2 config.md:189, :209)
+    apparmor_profile: str | None = None
+    selinux_label: str | None = None
     #: runtime-spec v1.1.0 (config.md:473)
     domainname: str | None = None
     #: after the usual mounts, in this order
@@ -147,6 +150,10 @@ class ConfigDetails:
             process["noNewPrivileges"] = self.no_new_privileges
         if self.oom_score_adj is not None:
             process["oomScoreAdj"] = self.oom_score_adj
+        if self.apparmor_profile is not None:
+            process["apparmorProfile"] = self.apparmor_profile
+        if self.selinux_label is not None:
+            process["selinuxLabel"] = self.selinux_label
         if self.domainname is not None:
             document["domainname"] = self.domainname
         document["mounts"] += [mount.to_json() for mount in self.mounts]
