@@ -98,6 +98,14 @@ class CgroupConfig:
     devices: tuple[DeviceRule, ...] = ()
     #: cgroup v2 files by name, written as given; None when the config has no ``unified``
     unified: dict[str, str] | None = None
+    #: v1 memory.swappiness (0..100); -1 leaves it alone (runc's nil)
+    memory_swappiness: int = -1
+    #: v1 memory.kmem.tcp.limit_in_bytes; 0 leaves it alone (the seed writes it, runc >= 1.0
+    #: ignores it)
+    kernel_tcp: int = 0
+    #: v1 cpu.rt_period_us and cpu.rt_runtime_us; 0 leaves each alone
+    cpu_rt_period: int = 0
+    cpu_rt_runtime: int = 0
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -205,7 +213,9 @@ class Process:
 def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     """The resources beyond the seed's first four, as state.json keeps them."""
     plain = ("memory_reservation", "memory_swap", "cpu_quota", "cpu_period", "blkio_weight")
+    plain += ("kernel_tcp", "cpu_rt_period", "cpu_rt_runtime")
     found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
+    found["memory_swappiness"] = cgroups.get("memory_swappiness", -1)
     found["oom_kill_disable"] = bool(cgroups.get("oom_kill_disable", False))
     found["cpuset_cpus"] = cgroups.get("cpuset_cpus", "")
     found["cpuset_mems"] = cgroups.get("cpuset_mems", "")

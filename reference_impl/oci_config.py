@@ -122,6 +122,10 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         devices=tuple(_device_rule(rule) for rule in resources.get("devices") or ()),
         # an empty map is none at all (v1.1.5 spec_linux.go:825-831)
         unified={str(k): str(v) for k, v in unified.items()} if unified else None,
+        memory_swappiness=int(memory["swappiness"]) if "swappiness" in memory else -1,
+        kernel_tcp=int(memory.get("kernelTCP") or 0),
+        cpu_rt_period=int(cpu.get("realtimePeriod") or 0),
+        cpu_rt_runtime=int(cpu.get("realtimeRuntime") or 0),
     )
 
 

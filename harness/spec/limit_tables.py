@@ -20,6 +20,7 @@ __all__ = [
     "cpu_max",
     "io_weight_reads",
     "memory_swap_v2",
+    "more_limits",
     "oom_kill_disabled",
     "refused_cpus",
     "update_memory_swap",
@@ -85,6 +86,11 @@ def update_memory_swap() -> MemorySwapRow:
     """The memory and memory+swap limits ``update`` raises a container's to, with v2's swap."""
     row = resources()["update_memory_swap"]
     return MemorySwapRow(int(row["memory"]), int(row["swap"]), str(row["v2"]))
+
+
+def more_limits() -> dict[str, int]:
+    """The swappiness, kernel TCP limit and realtime runtime and period the rules write."""
+    return {str(k): int(v) for k, v in resources()["more_limits"].items()}
 
 
 def oom_kill_disabled() -> str:

@@ -22,6 +22,8 @@ __all__ = [
     "set_cpuset",
     "set_devices",
     "set_hugetlb",
+    "set_memory_tunables",
+    "set_rt_sched",
     "wanted_cpuset",
 ]
 
@@ -96,3 +98,29 @@ def set_hugetlb(limit: Limit, config: CgroupConfig) -> None:
     """``HugetlbGroup.Set``: each page size's limit in bytes (v1.1.5 fs/hugetlb.go:21-27)."""
     for size, value in config.hugetlb:
         limit("hugetlb", f"hugetlb.{size}.limit_in_bytes", str(value))
+
+
+def set_rt_sched(limit: Limit, config: CgroupConfig) -> None:
+    """``CpuGroup.SetRtSched``: the realtime period, then the runtime.  runc writes them when
+    it makes the group, before init joins it (a SCHED_RR task cannot join a group without
+    realtime bandwidth), and again at the end of Set (692f6e1 fs/cpu.go:32-68; v1.1.5
+    fs/cpu.go:22-49, 97)."""
+    if config.cpu_rt_period:
+        limit("cpu", "cpu.rt_period_us", str(config.cpu_rt_period))
+    if config.cpu_rt_runtime:
+        limit("cpu", "cpu.rt_runtime_us", str(config.cpu_rt_runtime))
+
+
+def set_memory_tunables(limit: Limit, config: CgroupConfig, kernel_tcp: bool) -> None:
+    """``MemoryGroup.Set`` after the limits: the kernel TCP limit where ``kernel_tcp`` (the
+    seed writes it, runc >= 1.0 ignores it: 692f6e1 fs/memory.go:177-181; v1.1.5
+    fs/memory.go:116); then the
+    swappiness, refused above 100 (692f6e1 fs/memory.go:187-195; v1.1.5 fs/memory.go:129-137)."""
+    if kernel_tcp and config.kernel_tcp:
+        limit("memory", "memory.kmem.tcp.limit_in_bytes", str(config.kernel_tcp))
+    swappiness = config.memory_swappiness
+    if swappiness == -1:
+        return
+    if not 0 <= swappiness <= 100:
+        raise CgroupError(f"invalid memory swappiness value: {swappiness} (valid range is 0-100)")
+    limit("memory", "memory.swappiness", str(swappiness))

@@ -172,6 +172,12 @@ class Resources:
     hugepage_limits: tuple[tuple[str, int], ...] = ()
     devices: tuple[DeviceRule, ...] = ()
     unified: tuple[tuple[str, str], ...] = ()
+    #: memory.swappiness (0..100) and kernelTCP in bytes
+    swappiness: int | None = None
+    kernel_tcp: int | None = None
+    #: realtime scheduling: runtime and period in microseconds
+    realtime_runtime: int | None = None
+    realtime_period: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
@@ -180,6 +186,8 @@ class Resources:
             reservation=self.memory_reservation,
             swap=self.memory_swap,
             disableOOMKiller=self.disable_oom_killer,
+            swappiness=self.swappiness,
+            kernelTCP=self.kernel_tcp,
         )
         cpu = _present(
             shares=self.cpu_shares,
@@ -187,6 +195,8 @@ class Resources:
             period=self.cpu_period,
             cpus=self.cpus,
             mems=self.mems,
+            realtimeRuntime=self.realtime_runtime,
+            realtimePeriod=self.realtime_period,
         )
         groups = (("memory", memory), ("cpu", cpu), ("pids", _present(limit=self.pids_limit)))
         resources.update((key, value) for key, value in groups if value)

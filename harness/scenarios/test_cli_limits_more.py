@@ -1,0 +1,70 @@
+"""The v1-only rest of config.json's linux.resources through the command line, read back from
+the container's own cgroup: memory swappiness and cpu realtime bandwidth (one container, each
+rule checked on its own files), and the kernel TCP limit, which runc >= 1.0 ignores.
+
+cgroup v2 has no file for any of them (and runc's fs2 writes none), so each rule boots a v1 or
+hybrid host (``cli_on``); the files and values come from ``harness/spec/resources.toml``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.limits import created
+from harness.scenarios._support.limits import read_limit
+from harness.scenarios._support.machines import CliOnHost
+from harness.scenarios._support.machines import cgroups_are
+from harness.spec.limit_tables import more_limits
+from harness.subjects.oci import Resources
+
+SWAPPINESS = "CLI-CREATE-SWAPPINESS"
+REALTIME = "CLI-CREATE-CPU-RT"
+KERNEL_TCP = "CLI-CREATE-KERNEL-TCP"
+#: the batch: swappiness and realtime bandwidth in one container
+BATCH = (SWAPPINESS, REALTIME)
+V1_KINDS = ["v1", "hybrid"]
+
+
+@pytest.mark.parametrize("kind", V1_KINDS)
+@pytest.mark.requirement(*BATCH)
+def test_swappiness_and_realtime_land(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """memory.swappiness, cpu.rt_period_us and cpu.rt_runtime_us read what config.json gave."""
+    values = more_limits()
+    want = {
+        "swappiness": SWAPPINESS,
+        "realtime_period": REALTIME,
+        "realtime_runtime": REALTIME,
+    }
+    bundled = Resources(
+        swappiness=values["swappiness"],
+        realtime_runtime=values["realtime_runtime"],
+        realtime_period=values["realtime_period"],
+    )
+    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+        with created(cli, host, "swap-rt", bundled, BATCH, verify) as cid:
+            got = {limit: read_limit(host, kind, cid, limit) for limit in want}
+    verify.each(
+        *(
+            (
+                rule,
+                got[limit] == str(values[limit]),
+                f"{limit}: {got[limit]!r}, not {values[limit]}",
+            )
+            for limit, rule in want.items()
+        )
+    )
+
+
+@pytest.mark.parametrize("kind", V1_KINDS)
+@pytest.mark.requirement(KERNEL_TCP)
+def test_kernel_tcp_limit_lands(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """memory.kmem.tcp.limit_in_bytes reads the config's kernelTCP (whole pages, as kept)."""
+    limit = more_limits()["kernel_tcp"]
+    with cli_on(MACHINES[kind], cgroups_are(kind)) as (host, cli):
+        bundled = Resources(kernel_tcp=limit)
+        with created(cli, host, "kernel-tcp", bundled, (KERNEL_TCP,), verify) as cid:
+            got = read_limit(host, kind, cid, "kernel_tcp")
+    verify(KERNEL_TCP, got == str(limit), f"memory.kmem.tcp.limit_in_bytes: {got!r}, not {limit}")
