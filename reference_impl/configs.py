@@ -106,6 +106,9 @@ class CgroupConfig:
     #: v1 cpu.rt_period_us and cpu.rt_runtime_us; 0 leaves each alone
     cpu_rt_period: int = 0
     cpu_rt_runtime: int = 0
+    #: block IO throttles: (kind, major, minor, rate) with kind "read_bps", "write_bps",
+    #: "read_iops" or "write_iops", in runc's order of the kinds
+    blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -216,6 +219,10 @@ def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     plain += ("kernel_tcp", "cpu_rt_period", "cpu_rt_runtime")
     found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
     found["memory_swappiness"] = cgroups.get("memory_swappiness", -1)
+    found["blkio_throttle"] = tuple(
+        (str(kind), int(major), int(minor), int(rate))
+        for kind, major, minor, rate in cgroups.get("blkio_throttle", ())
+    )
     found["oom_kill_disable"] = bool(cgroups.get("oom_kill_disable", False))
     found["cpuset_cpus"] = cgroups.get("cpuset_cpus", "")
     found["cpuset_mems"] = cgroups.get("cpuset_mems", "")

@@ -126,6 +126,26 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         kernel_tcp=int(memory.get("kernelTCP") or 0),
         cpu_rt_period=int(cpu.get("realtimePeriod") or 0),
         cpu_rt_runtime=int(cpu.get("realtimeRuntime") or 0),
+        blkio_throttle=_throttles(resources.get("blockIO") or {}),
+    )
+
+
+#: linux.resources.blockIO's throttle lists -> the kind runc keeps them as, in its order
+#: (v1.1.5 libcontainer/specconv/spec_linux.go:770-797)
+_THROTTLE_KEYS = (
+    ("throttleReadBpsDevice", "read_bps"),
+    ("throttleWriteBpsDevice", "write_bps"),
+    ("throttleReadIOPSDevice", "read_iops"),
+    ("throttleWriteIOPSDevice", "write_iops"),
+)
+
+
+def _throttles(block_io: dict[str, Any]) -> tuple[tuple[str, int, int, int], ...]:
+    """Every throttle entry as (kind, major, minor, rate), the kinds in runc's order."""
+    return tuple(
+        (kind, int(entry["major"]), int(entry["minor"]), int(entry.get("rate") or 0))
+        for key, kind in _THROTTLE_KEYS
+        for entry in block_io.get(key) or ()
     )
 
 

@@ -1,9 +1,10 @@
-"""The v1-only rest of config.json's linux.resources through the command line, read back from
-the container's own cgroup: memory swappiness and cpu realtime bandwidth (one container, each
-rule checked on its own files), and the kernel TCP limit, which runc >= 1.0 ignores.
+"""More of config.json's linux.resources through the command line, read back from the
+container's own cgroup: memory swappiness and cpu realtime bandwidth (one container, each rule
+checked on its own files), the kernel TCP limit, which runc >= 1.0 ignores, and the block IO
+throttles of the host's disk.
 
-cgroup v2 has no file for any of them (and runc's fs2 writes none), so each rule boots a v1 or
-hybrid host (``cli_on``); the files and values come from ``harness/spec/resources.toml``.
+cgroup v2 has no file for the first three (and runc's fs2 writes none), so those rules boot a
+v1 or hybrid host (``cli_on``); the files and values come from ``harness/spec/resources.toml``.
 """
 
 from __future__ import annotations
@@ -13,16 +14,23 @@ from typing import Any
 import pytest
 
 from harness.scenarios._support.cgroup_hosts import MACHINES
+from harness.scenarios._support.cgroup_hosts import kinds
 from harness.scenarios._support.limits import created
+from harness.scenarios._support.limits import has_disk
+from harness.scenarios._support.limits import host_disk
 from harness.scenarios._support.limits import read_limit
+from harness.scenarios._support.limits import read_named
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
+from harness.spec.limit_tables import blkio_throttles
+from harness.spec.limit_tables import io_max_line
 from harness.spec.limit_tables import more_limits
 from harness.subjects.oci import Resources
 
 SWAPPINESS = "CLI-CREATE-SWAPPINESS"
 REALTIME = "CLI-CREATE-CPU-RT"
 KERNEL_TCP = "CLI-CREATE-KERNEL-TCP"
+THROTTLE = "CLI-CREATE-BLKIO-THROTTLE"
 #: the batch: swappiness and realtime bandwidth in one container
 BATCH = (SWAPPINESS, REALTIME)
 V1_KINDS = ["v1", "hybrid"]
@@ -68,3 +76,25 @@ def test_kernel_tcp_limit_lands(cli_on: CliOnHost, kind: str, verify: Any) -> No
         with created(cli, host, "kernel-tcp", bundled, (KERNEL_TCP,), verify) as cid:
             got = read_limit(host, kind, cid, "kernel_tcp")
     verify(KERNEL_TCP, got == str(limit), f"memory.kmem.tcp.limit_in_bytes: {got!r}, not {limit}")
+
+
+@pytest.mark.parametrize("kind", kinds(*sorted(MACHINES)))
+@pytest.mark.requirement(THROTTLE)
+def test_blkio_throttles_land(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """All four throttle lists for the host's disk in one container: on v1 each list's file
+    shows "MAJ:MIN RATE" (a failing one names its list); on v2 io.max shows the four keys."""
+    rows = blkio_throttles()
+    with cli_on(MACHINES[kind], has_disk(kind)) as (host, cli):
+        device = host_disk()
+        assert device is not None  # has_disk
+        major, minor = (int(n) for n in device.split(":"))
+        bundled = Resources(blkio_throttle=tuple((r.key, major, minor, r.rate) for r in rows))
+        with created(cli, host, "throttle", bundled, (THROTTLE,), verify) as cid:
+            if kind == "v2":
+                got = {"io.max": read_named(host, "unified", cid, "io.max")}
+            else:
+                got = {r.v1: read_named(host, "blkio", cid, r.v1) for r in rows}
+    want = {"io.max": io_max_line(device)} if kind == "v2" else {
+        r.v1: f"{device} {r.rate}" for r in rows
+    }  # fmt: skip
+    verify.each(*((THROTTLE, got[k] == v, f"{k}: {got[k]!r}, not {v!r}") for k, v in want.items()))

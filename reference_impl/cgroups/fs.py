@@ -18,6 +18,7 @@ from reference_impl.cgroups.pids import all_pids
 from reference_impl.cgroups.v1_limits import CPUSET_FILES
 from reference_impl.cgroups.v1_limits import UNIFIED_ON_V1
 from reference_impl.cgroups.v1_limits import set_blkio
+from reference_impl.cgroups.v1_limits import set_blkio_throttle
 from reference_impl.cgroups.v1_limits import set_cfs
 from reference_impl.cgroups.v1_limits import set_cpuset
 from reference_impl.cgroups.v1_limits import set_devices
@@ -302,6 +303,7 @@ class FsManager:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             self._limit("pids", "pids.max", limit)
         set_blkio(self._limit, self.paths.get("blkio", ""), config, self.writer.era == "seed")
+        set_blkio_throttle(self._limit, config)
         set_hugetlb(self._limit, config)
         if config.freezer:
             self._set_freezer_limit(config.freezer)

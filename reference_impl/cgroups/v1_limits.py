@@ -18,6 +18,7 @@ __all__ = [
     "CPUSET_FILES",
     "UNIFIED_ON_V1",
     "set_blkio",
+    "set_blkio_throttle",
     "set_cfs",
     "set_cpuset",
     "set_devices",
@@ -124,3 +125,10 @@ def set_memory_tunables(limit: Limit, config: CgroupConfig, kernel_tcp: bool) ->
     if not 0 <= swappiness <= 100:
         raise CgroupError(f"invalid memory swappiness value: {swappiness} (valid range is 0-100)")
     limit("memory", "memory.swappiness", str(swappiness))
+
+
+def set_blkio_throttle(limit: Limit, config: CgroupConfig) -> None:
+    """``BlkioGroup.Set`` after the weights: each throttle as "MAJ:MIN RATE" to its
+    blkio.throttle.<kind>_device (v1.1.5 fs/blkio.go:52-71; 692f6e1 fs/blkio.go:52-71)."""
+    for kind, major, minor, rate in config.blkio_throttle:
+        limit("blkio", f"blkio.throttle.{kind}_device", f"{major}:{minor} {rate}")

@@ -17,6 +17,7 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
+from harness.fakes.cgroup.block import throttle_file
 from harness.fakes.kernfs import ControlFile
 
 __all__ = ["stat_defaults", "stat_files"]
@@ -242,26 +243,11 @@ def _use_hierarchy(payload: bytes) -> None:
         raise KernelErrno(errno.EINVAL)
 
 
-def _throttle(name: str) -> ControlFile:
-    """``MAJ:MIN VALUE`` rules for a block device.  The simulated host has no block devices,
-    so a well-formed rule names none (ENODEV, as the kernel's ``blkg_conf_open_bdev``)."""
-
-    def store(payload: bytes) -> None:
-        fields = strim(payload.decode("utf-8", "replace")).split()
-        if len(fields) != 2 or fields[0].count(":") != 1:
-            raise KernelErrno(errno.EINVAL)
-        if not all(part.isdigit() for part in fields[0].split(":")):
-            raise KernelErrno(errno.EINVAL)
-        raise KernelErrno(errno.ENODEV)
-
-    return ControlFile(name, lambda: "", store)
-
-
 def _blkio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
     files = [ControlFile("blkio.reset_stats", None, lambda payload: None)]
     for kind in ("bfq", "throttle"):
         files += [_const(f"blkio.{kind}.{stat}", "Total 0\n") for stat in _IO_STATS]
-    files += [_throttle(f"blkio.throttle.{rule}") for rule in _THROTTLES]
+    files += [throttle_file(f"blkio.throttle.{rule}", values) for rule in _THROTTLES]
     if not root:
         files += [
             _tunable(values, "blkio.bfq.weight", 1, 1000),

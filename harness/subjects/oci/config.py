@@ -178,6 +178,8 @@ class Resources:
     #: realtime scheduling: runtime and period in microseconds
     realtime_runtime: int | None = None
     realtime_period: int | None = None
+    #: blockIO throttles: (list key such as "throttleReadBpsDevice", major, minor, rate)
+    blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
@@ -200,8 +202,11 @@ class Resources:
         )
         groups = (("memory", memory), ("cpu", cpu), ("pids", _present(limit=self.pids_limit)))
         resources.update((key, value) for key, value in groups if value)
+        block_io = _throttles(self.blkio_throttle)
         if self.blkio_weight is not None:
-            resources["blockIO"] = {"weight": self.blkio_weight}
+            block_io["weight"] = self.blkio_weight
+        if block_io:
+            resources["blockIO"] = block_io
         if self.hugepage_limits:
             resources["hugepageLimits"] = [
                 {"pageSize": size, "limit": limit} for size, limit in self.hugepage_limits
@@ -287,3 +292,11 @@ class ContainerConfig:
         if self.details is not None:
             self.details.apply(document)
         return document
+
+
+def _throttles(entries: tuple[tuple[str, int, int, int], ...]) -> dict[str, Any]:
+    """blockIO's throttle lists: each key's entries as {major, minor, rate}, in order."""
+    lists: dict[str, Any] = {}
+    for key, major, minor, rate in entries:
+        lists.setdefault(key, []).append({"major": major, "minor": minor, "rate": rate})
+    return lists
