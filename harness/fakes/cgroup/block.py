@@ -74,7 +74,8 @@ def throttle_file(name: str, values: dict[str, str]) -> ControlFile:
 
 def io_max_file(values: dict[str, str]) -> ControlFile:
     """cgroup v2's ``io.max``: "MAJ:MIN key=value ..." with the keys of :data:`IO_MAX_KEYS`,
-    "max" for no limit (tg_set_limit); a device with a limit shows every key, in that order."""
+    "max" for no limit, 0 out of range (tg_set_limit: ERANGE); a device with a limit shows
+    every key, in that order, one with none is not shown (tg_prfill_limit)."""
 
     def store(payload: bytes) -> None:
         fields = strim(payload.decode("utf-8", "replace")).split()
@@ -87,9 +88,10 @@ def io_max_file(values: dict[str, str]) -> ControlFile:
             key, equals, text = field.partition("=")
             if not equals or key not in IO_MAX_KEYS:
                 raise KernelErrno(errno.EINVAL)
-            if text != "max" and kstrtoll(text, 0) <= 0:
-                raise KernelErrno(errno.EINVAL)
-            limits[key] = "max" if text == "max" else str(kstrtoll(text, 0))
+            value = "max" if text == "max" else str(kstrtoll(text, 0))
+            if value == "0":
+                raise KernelErrno(errno.ERANGE)
+            limits[key] = value
         if all(v == "max" for v in limits.values()):
             rules.pop(device, None)
         else:
