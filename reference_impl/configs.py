@@ -109,6 +109,10 @@ class CgroupConfig:
     #: block IO throttles: (kind, major, minor, rate) with kind "read_bps", "write_bps",
     #: "read_iops" or "write_iops", in runc's order of the kinds
     blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: v1 net_cls.classid; 0 leaves it alone
+    net_cls_classid: int = 0
+    #: v1 net_prio.ifpriomap entries: (interface, priority), in order
+    net_prio_ifpriomap: tuple[tuple[str, int], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -219,6 +223,10 @@ def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     plain += ("kernel_tcp", "cpu_rt_period", "cpu_rt_runtime")
     found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
     found["memory_swappiness"] = cgroups.get("memory_swappiness", -1)
+    found["net_cls_classid"] = cgroups.get("net_cls_classid", 0)
+    found["net_prio_ifpriomap"] = tuple(
+        (str(name), int(prio)) for name, prio in cgroups.get("net_prio_ifpriomap", ())
+    )
     found["blkio_throttle"] = tuple(
         (str(kind), int(major), int(minor), int(rate))
         for kind, major, minor, rate in cgroups.get("blkio_throttle", ())

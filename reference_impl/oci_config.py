@@ -98,6 +98,7 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
     memory = resources.get("memory") or {}
     pids = resources.get("pids") or {}
     cpu = resources.get("cpu") or {}
+    network = resources.get("network") or {}
     path = str(linux.get("cgroupsPath") or f"/{container_id}")
     unified = resources.get("unified")
     return CgroupConfig(
@@ -127,6 +128,11 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         cpu_rt_period=int(cpu.get("realtimePeriod") or 0),
         cpu_rt_runtime=int(cpu.get("realtimeRuntime") or 0),
         blkio_throttle=_throttles(resources.get("blockIO") or {}),
+        net_cls_classid=int(network.get("classID") or 0),
+        net_prio_ifpriomap=tuple(
+            (str(entry["name"]), int(entry["priority"]))
+            for entry in network.get("priorities") or ()
+        ),
     )
 
 

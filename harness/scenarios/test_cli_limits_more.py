@@ -20,17 +20,20 @@ from harness.scenarios._support.limits import has_disk
 from harness.scenarios._support.limits import host_disk
 from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
+from harness.scenarios._support.limits import v1_controllers_mounted
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
 from harness.spec.limit_tables import blkio_throttles
 from harness.spec.limit_tables import io_max_line
 from harness.spec.limit_tables import more_limits
+from harness.spec.limit_tables import network_limits
 from harness.subjects.oci import Resources
 
 SWAPPINESS = "CLI-CREATE-SWAPPINESS"
 REALTIME = "CLI-CREATE-CPU-RT"
 KERNEL_TCP = "CLI-CREATE-KERNEL-TCP"
 THROTTLE = "CLI-CREATE-BLKIO-THROTTLE"
+NETWORK = "CLI-CREATE-NETWORK"
 #: the batch: swappiness and realtime bandwidth in one container
 BATCH = (SWAPPINESS, REALTIME)
 V1_KINDS = ["v1", "hybrid"]
@@ -98,3 +101,22 @@ def test_blkio_throttles_land(cli_on: CliOnHost, kind: str, verify: Any) -> None
         r.v1: f"{device} {r.rate}" for r in rows
     }  # fmt: skip
     verify.each(*((THROTTLE, got[k] == v, f"{k}: {got[k]!r}, not {v!r}") for k, v in want.items()))
+
+
+@pytest.mark.requirement(NETWORK)
+def test_network_class_and_priority_land(cli_on: CliOnHost, verify: Any) -> None:
+    """net_cls.classid reads the class id and net_prio.ifpriomap lists the interface with its
+    priority, on a v1 or hybrid host with both hierarchies (the simulated v1-net machine; a
+    real host without them skips, naming the v1 hierarchies it has)."""
+    class_id, interface, priority = network_limits()
+    needs = v1_controllers_mounted("net_cls", "net_prio")
+    bundled = Resources(net_class_id=class_id, net_priorities=((interface, priority),))
+    with cli_on("v1-net", needs) as (host, cli):
+        with created(cli, host, "network", bundled, (NETWORK,), verify) as cid:
+            classid = read_named(host, "net_cls", cid, "net_cls.classid")
+            priomap = read_named(host, "net_prio", cid, "net_prio.ifpriomap").splitlines()
+    line = f"{interface} {priority}"
+    verify.each(
+        (NETWORK, classid == str(class_id), f"net_cls.classid: {classid!r}, not {class_id}"),
+        (NETWORK, line in priomap, f"net_prio.ifpriomap {priomap} lacks {line!r}"),
+    )

@@ -24,6 +24,7 @@ __all__ = [
     "io_weight_reads",
     "memory_swap_v2",
     "more_limits",
+    "network_limits",
     "oom_kill_disabled",
     "refused_cpus",
     "update_memory_swap",
@@ -112,6 +113,12 @@ def blkio_throttles() -> tuple[ThrottleRow, ...]:
 def io_max_line(device: str) -> str:
     """What cgroup v2's io.max shows for ``device`` ("MAJ:MIN") once every throttle is set."""
     return " ".join([device, *(f"{row.v2}={row.rate}" for row in blkio_throttles())])
+
+
+def network_limits() -> tuple[int, str, int]:
+    """(class id, interface, priority) the network rule writes."""
+    row = resources()["network"]
+    return int(row["class_id"]), str(row["interface"]), int(row["priority"])
 
 
 def more_limits() -> dict[str, int]:

@@ -24,6 +24,7 @@ from reference_impl.cgroups.v1_limits import set_cpuset
 from reference_impl.cgroups.v1_limits import set_devices
 from reference_impl.cgroups.v1_limits import set_hugetlb
 from reference_impl.cgroups.v1_limits import set_memory_tunables
+from reference_impl.cgroups.v1_limits import set_network
 from reference_impl.cgroups.v1_limits import set_rt_sched
 from reference_impl.cgroups.v1_limits import wanted_cpuset
 from reference_impl.cgroups.writer import CgroupError
@@ -305,6 +306,7 @@ class FsManager:
         set_blkio(self._limit, self.paths.get("blkio", ""), config, self.writer.era == "seed")
         set_blkio_throttle(self._limit, config)
         set_hugetlb(self._limit, config)
+        set_network(self._limit, config)
         if config.freezer:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:

@@ -24,6 +24,7 @@ __all__ = [
     "set_devices",
     "set_hugetlb",
     "set_memory_tunables",
+    "set_network",
     "set_rt_sched",
     "wanted_cpuset",
 ]
@@ -132,3 +133,13 @@ def set_blkio_throttle(limit: Limit, config: CgroupConfig) -> None:
     blkio.throttle.<kind>_device (v1.1.5 fs/blkio.go:52-71; 692f6e1 fs/blkio.go:52-71)."""
     for kind, major, minor, rate in config.blkio_throttle:
         limit("blkio", f"blkio.throttle.{kind}_device", f"{major}:{minor} {rate}")
+
+
+def set_network(limit: Limit, config: CgroupConfig) -> None:
+    """``NetClsGroup.Set`` then ``NetPrioGroup.Set``: the classid, then each priority as
+    "<interface> <priority>" (v1.1.5 fs/net_cls.go:20-28, fs/net_prio.go:18-26,
+    configs/interface_priority_map.go:12-14 CgroupString)."""
+    if config.net_cls_classid:
+        limit("net_cls", "net_cls.classid", str(config.net_cls_classid))
+    for name, priority in config.net_prio_ifpriomap:
+        limit("net_prio", "net_prio.ifpriomap", f"{name} {priority}")

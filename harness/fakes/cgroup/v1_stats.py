@@ -38,6 +38,8 @@ _IO_STATS = (
     "io_serviced_recursive",
 )
 _THROTTLES = ("read_bps_device", "read_iops_device", "write_bps_device", "write_iops_device")
+#: the interfaces of the host's network namespace net_prio.ifpriomap lists: its loopback
+_INTERFACES = ("lo",)
 
 
 def stat_defaults(controller: str, root: bool) -> Values:
@@ -70,6 +72,8 @@ def stat_defaults(controller: str, root: bool) -> Values:
             "memory.swappiness": "60",
         },
         "blkio": {"blkio.bfq.weight": "100"},
+        "net_cls": {"net_cls.classid": "0"},
+        "net_prio": {f"net_prio.ifpriomap.{name}": "0" for name in _INTERFACES},
     }
     return defaults.get(controller, {})
 
@@ -278,6 +282,34 @@ def _weight_device(values: Values, payload: bytes) -> None:
     raise KernelErrno(errno.ENODEV if len(fields) == 2 else errno.EINVAL)
 
 
+def _net_cls(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    """``net_cls.classid``: a u64 write kept as the u32 classid (net_cls's write_classid)."""
+
+    def store(payload: bytes) -> None:
+        values["net_cls.classid"] = str(_number(payload) & 0xFFFFFFFF)
+
+    return [ControlFile("net_cls.classid", lambda: values["net_cls.classid"] + "\n", store)]
+
+
+def _net_prio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    """``net_prio.ifpriomap``: "<interface> <priority>" per interface of the writer's network
+    namespace; an unknown interface is ENODEV, anything but two fields EINVAL (write_priomap).
+    The group's id the fake does not number, so ``net_prio.prioidx`` is left out."""
+
+    def store(payload: bytes) -> None:
+        fields = strim(payload.decode("utf-8", "replace")).split()
+        if len(fields) != 2 or not fields[1].isdigit():
+            raise KernelErrno(errno.EINVAL)
+        if fields[0] not in _INTERFACES:
+            raise KernelErrno(errno.ENODEV)
+        values[f"net_prio.ifpriomap.{fields[0]}"] = str(int(fields[1]))
+
+    def show() -> str:
+        return "".join(f"{n} {values[f'net_prio.ifpriomap.{n}']}\n" for n in _INTERFACES)
+
+    return [ControlFile("net_prio.ifpriomap", show, store)]
+
+
 def _pids(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
     return [] if root else [ControlFile("pids.peak", lambda: values.get("pids.peak", "0") + "\n")]
 
@@ -288,6 +320,8 @@ _BUILDERS: dict[str, Callable[[Values, bool, int], list[ControlFile]]] = {
     "cpuset": _cpuset,
     "blkio": _blkio,
     "pids": _pids,
+    "net_cls": _net_cls,
+    "net_prio": _net_prio,
 }
 
 

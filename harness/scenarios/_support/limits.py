@@ -28,6 +28,7 @@ __all__ = [
     "read_limit",
     "read_named",
     "swap_accounted",
+    "v1_controllers_mounted",
 ]
 
 
@@ -148,3 +149,18 @@ def has_disk(kind: str) -> Needs:
         return None
 
     return all_of(cgroups_are(kind), check)
+
+
+def v1_controllers_mounted(*controllers: str) -> Needs:
+    """A host's ``needs``: v1 hierarchies (alone or co-mounted) for each of ``controllers``
+    (a v1 or hybrid host; cgroup v2 has no net_cls or net_prio)."""
+
+    def check(host: Host) -> str | None:
+        mounted = {c for h in host.v1_hierarchies() for c in h.split(",")}
+        missing = [c for c in controllers if c not in mounted]
+        if not missing:
+            return None
+        found = ", ".join(sorted(host.v1_hierarchies())) or "none"
+        return f"no v1 {' or '.join(missing)} hierarchy: the v1 hierarchies here are {found}"
+
+    return check

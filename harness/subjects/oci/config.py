@@ -180,6 +180,9 @@ class Resources:
     realtime_period: int | None = None
     #: blockIO throttles: (list key such as "throttleReadBpsDevice", major, minor, rate)
     blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: network: the net_cls class id and (interface, priority) pairs for net_prio
+    net_class_id: int | None = None
+    net_priorities: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
@@ -202,6 +205,11 @@ class Resources:
         )
         groups = (("memory", memory), ("cpu", cpu), ("pids", _present(limit=self.pids_limit)))
         resources.update((key, value) for key, value in groups if value)
+        network: dict[str, Any] = _present(classID=self.net_class_id)
+        if self.net_priorities:
+            network["priorities"] = [{"name": n, "priority": p} for n, p in self.net_priorities]
+        if network:
+            resources["network"] = network
         block_io = _throttles(self.blkio_throttle)
         if self.blkio_weight is not None:
             block_io["weight"] = self.blkio_weight
