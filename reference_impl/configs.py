@@ -109,6 +109,8 @@ class CgroupConfig:
     #: block IO throttles: (kind, major, minor, rate) with kind "read_bps", "write_bps",
     #: "read_iops" or "write_iops", in runc's order of the kinds
     blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: per-device block IO weights: (major, minor, weight), in order
+    blkio_weight_device: tuple[tuple[int, int, int], ...] = ()
     #: v1 net_cls.classid; 0 leaves it alone
     net_cls_classid: int = 0
     #: v1 net_prio.ifpriomap entries: (interface, priority), in order
@@ -226,6 +228,10 @@ def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     found["net_cls_classid"] = cgroups.get("net_cls_classid", 0)
     found["net_prio_ifpriomap"] = tuple(
         (str(name), int(prio)) for name, prio in cgroups.get("net_prio_ifpriomap", ())
+    )
+    found["blkio_weight_device"] = tuple(
+        (int(major), int(minor), int(weight))
+        for major, minor, weight in cgroups.get("blkio_weight_device", ())
     )
     found["blkio_throttle"] = tuple(
         (str(kind), int(major), int(minor), int(rate))

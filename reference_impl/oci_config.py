@@ -128,6 +128,10 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         cpu_rt_period=int(cpu.get("realtimePeriod") or 0),
         cpu_rt_runtime=int(cpu.get("realtimeRuntime") or 0),
         blkio_throttle=_throttles(resources.get("blockIO") or {}),
+        blkio_weight_device=tuple(
+            (int(entry["major"]), int(entry["minor"]), int(entry.get("weight") or 0))
+            for entry in (resources.get("blockIO") or {}).get("weightDevice") or ()
+        ),
         net_cls_classid=int(network.get("classID") or 0),
         net_prio_ifpriomap=tuple(
             (str(entry["name"]), int(entry["priority"]))

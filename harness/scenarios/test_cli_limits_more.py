@@ -15,15 +15,19 @@ import pytest
 
 from harness.scenarios._support.cgroup_hosts import MACHINES
 from harness.scenarios._support.cgroup_hosts import kinds
+from harness.scenarios._support.limits import all_of
 from harness.scenarios._support.limits import created
 from harness.scenarios._support.limits import has_disk
 from harness.scenarios._support.limits import host_disk
+from harness.scenarios._support.limits import new_group_has
+from harness.scenarios._support.limits import new_v1_group_has
 from harness.scenarios._support.limits import read_limit
 from harness.scenarios._support.limits import read_named
 from harness.scenarios._support.limits import v1_controllers_mounted
 from harness.scenarios._support.machines import CliOnHost
 from harness.scenarios._support.machines import cgroups_are
 from harness.spec.limit_tables import blkio_throttles
+from harness.spec.limit_tables import blkio_weight_device
 from harness.spec.limit_tables import io_max_line
 from harness.spec.limit_tables import more_limits
 from harness.spec.limit_tables import network_limits
@@ -34,6 +38,7 @@ REALTIME = "CLI-CREATE-CPU-RT"
 KERNEL_TCP = "CLI-CREATE-KERNEL-TCP"
 THROTTLE = "CLI-CREATE-BLKIO-THROTTLE"
 NETWORK = "CLI-CREATE-NETWORK"
+WEIGHT_DEVICE = "CLI-CREATE-BLKIO-WEIGHT-DEVICE"
 #: the batch: swappiness and realtime bandwidth in one container
 BATCH = (SWAPPINESS, REALTIME)
 V1_KINDS = ["v1", "hybrid"]
@@ -120,3 +125,23 @@ def test_network_class_and_priority_land(cli_on: CliOnHost, verify: Any) -> None
         (NETWORK, classid == str(class_id), f"net_cls.classid: {classid!r}, not {class_id}"),
         (NETWORK, line in priomap, f"net_prio.ifpriomap {priomap} lacks {line!r}"),
     )
+
+
+@pytest.mark.parametrize("kind", V1_KINDS)
+@pytest.mark.requirement(WEIGHT_DEVICE)
+def test_blkio_weight_device_lands(cli_on: CliOnHost, kind: str, verify: Any) -> None:
+    """The disk's own weight is listed in the group's per-device weight file (BFQ's or CFQ's,
+    the first a new group has; a host whose groups have neither skips, saying so)."""
+    weight, names = blkio_weight_device()
+    what = "no CFQ or BFQ per-device weight"
+    needs = all_of(new_group_has(kind, "blkio", names, what), has_disk(kind))
+    with cli_on(MACHINES[kind], needs) as (host, cli):
+        device = host_disk()
+        assert device is not None  # has_disk
+        major, minor = (int(n) for n in device.split(":"))
+        bundled = Resources(blkio_weight_device=((major, minor, weight),))
+        with created(cli, host, "weight-device", bundled, (WEIGHT_DEVICE,), verify) as cid:
+            present = new_v1_group_has(host, "blkio", names)
+            shown = read_named(host, "blkio", cid, present[0]).splitlines()
+    line = f"{device} {weight}"
+    verify(WEIGHT_DEVICE, line in shown, f"{present[0]} {shown} lacks {line!r}")

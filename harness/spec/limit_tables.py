@@ -16,6 +16,7 @@ __all__ = [
     "MemorySwapRow",
     "ThrottleRow",
     "blkio_throttles",
+    "blkio_weight_device",
     "blkio_to_io_weight",
     "blkio_weight_files",
     "cgroup_file",
@@ -113,6 +114,12 @@ def blkio_throttles() -> tuple[ThrottleRow, ...]:
 def io_max_line(device: str) -> str:
     """What cgroup v2's io.max shows for ``device`` ("MAJ:MIN") once every throttle is set."""
     return " ".join([device, *(f"{row.v2}={row.rate}" for row in blkio_throttles())])
+
+
+def blkio_weight_device() -> tuple[int, tuple[str, ...]]:
+    """The per-device weight the rule gives the disk, and the v1 files it may land in."""
+    row = resources()["blkio_weight_device"]
+    return int(row["weight"]), tuple(str(name) for name in row["v1"])
 
 
 def network_limits() -> tuple[int, str, int]:

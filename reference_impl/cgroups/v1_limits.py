@@ -86,14 +86,21 @@ def set_cfs(limit: Limit, config: CgroupConfig, seed: bool) -> None:
 
 def set_blkio(limit: Limit, directory: str, config: CgroupConfig, seed: bool) -> None:
     """``BlkioGroup.Set``: the weight to blkio.weight where the group has it (CFQ), else to
-    blkio.bfq.weight (v1.1.5 fs/blkio.go:27-33, 299-311 detectWeightFilenames); the seed
-    knows blkio.weight alone (692f6e1 fs/blkio.go:32-37)."""
-    if not config.blkio_weight:
-        return
-    name = "blkio.weight"
-    if not seed and not os.path.exists(os.path.join(directory, name)):
-        name = "blkio.bfq.weight"
-    limit("blkio", name, str(config.blkio_weight))
+    blkio.bfq.weight, then each device's weight to blkio.weight_device or
+    blkio.bfq.weight_device (v1.1.5 fs/blkio.go:27-51, 299-311 detectWeightFilenames); the
+    seed knows the CFQ files alone (692f6e1 fs/blkio.go:32-51).  Leaf weights (CFQ's, gone
+    with it in Linux 5.0) are not modelled beyond the seed's write of one."""
+    cfq = seed or os.path.exists(os.path.join(directory, "blkio.weight"))
+    if config.blkio_weight:
+        limit("blkio", "blkio.weight" if cfq else "blkio.bfq.weight", str(config.blkio_weight))
+    # each device's weight, to the weight file's per-device twin (v1.1.5 fs/blkio.go:40-51);
+    # the seed writes it and the leaf weight whatever they are (692f6e1 fs/blkio.go:44-51)
+    for major, minor, weight in config.blkio_weight_device:
+        if weight or seed:
+            name = "blkio.weight_device" if cfq else "blkio.bfq.weight_device"
+            limit("blkio", name, f"{major}:{minor} {weight}")
+        if seed:
+            limit("blkio", "blkio.leaf_weight_device", f"{major}:{minor} 0")
 
 
 def set_hugetlb(limit: Limit, config: CgroupConfig) -> None:

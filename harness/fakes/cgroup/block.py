@@ -15,7 +15,7 @@ from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import strim
 from harness.fakes.kernfs import ControlFile
 
-__all__ = ["DISK", "IO_MAX_KEYS", "io_max_file", "partitions", "throttle_file"]
+__all__ = ["DISK", "IO_MAX_KEYS", "io_max_file", "parse_device", "partitions", "throttle_file"]
 
 #: (name, major, minor) of the simulated disk: a virtio disk, as on the machine rtgate is
 #: developed on (virtio_blk's dynamic major)
@@ -30,7 +30,7 @@ def partitions() -> str:
     return f"major minor  #blocks  name\n\n{major:4d} {minor:7d} {10 << 20:10d} {name}\n"
 
 
-def _device(text: str) -> str:
+def parse_device(text: str) -> str:
     """``MAJ:MIN`` of a rule: EINVAL when malformed, ENODEV for a device the host lacks."""
     major, colon, minor = text.partition(":")
     if not colon or not major.isdigit() or not minor.isdigit():
@@ -58,7 +58,7 @@ def throttle_file(name: str, values: dict[str, str]) -> ControlFile:
         fields = strim(payload.decode("utf-8", "replace")).split()
         if len(fields) != 2:
             raise KernelErrno(errno.EINVAL)
-        device = _device(fields[0])
+        device = parse_device(fields[0])
         value = kstrtoll(fields[1], 0)
         if value < 0:
             raise KernelErrno(errno.EINVAL)
@@ -81,7 +81,7 @@ def io_max_file(values: dict[str, str]) -> ControlFile:
         fields = strim(payload.decode("utf-8", "replace")).split()
         if not fields:
             raise KernelErrno(errno.EINVAL)
-        device = _device(fields[0])
+        device = parse_device(fields[0])
         rules = _rules(values.get("io.max", ""))
         limits = dict(f.split("=") for f in rules.get(device, [f"{k}=max" for k in IO_MAX_KEYS]))
         for field in fields[1:]:

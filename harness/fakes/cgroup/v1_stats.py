@@ -17,6 +17,7 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
+from harness.fakes.cgroup.block import parse_device
 from harness.fakes.cgroup.block import throttle_file
 from harness.fakes.kernfs import ControlFile
 
@@ -257,16 +258,39 @@ def _blkio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
             _tunable(values, "blkio.bfq.weight", 1, 1000),
             ControlFile(
                 "blkio.bfq.weight_device",
-                lambda: f"default {values['blkio.bfq.weight']}\n",
+                lambda: _show_weight_device(values),
                 lambda payload: _weight_device(values, payload),
             ),
         ]
     return files
 
 
+#: where a per-device BFQ weight is kept: this prefix and the device's "MAJ:MIN"
+_DEVICE_WEIGHT = "blkio.bfq.weight_device."
+
+
+def _show_weight_device(values: Values) -> str:
+    """The group's weight, then one "MAJ:MIN WEIGHT" line per device given its own."""
+    devices = [
+        (k[len(_DEVICE_WEIGHT) :], v) for k, v in values.items() if k.startswith(_DEVICE_WEIGHT)
+    ]
+    return f"default {values['blkio.bfq.weight']}\n" + "".join(f"{d} {v}\n" for d, v in devices)
+
+
 def _weight_device(values: Values, payload: bytes) -> None:
-    """``default N`` sets the group's weight; per-device weights need a device (ENODEV)."""
+    """``default N`` (or ``N``) sets the group's weight; "MAJ:MIN N" the disk's own, 0 drops
+    it (bfq_io_set_device_weight); another device is ENODEV."""
     fields = strim(payload.decode("utf-8", "replace")).split()
+    if len(fields) == 2 and fields[0] != "default":
+        device = parse_device(fields[0])
+        value = _number(fields[1].encode())
+        if value == 0:
+            values.pop(_DEVICE_WEIGHT + device, None)
+            return
+        if not 1 <= value <= 1000:
+            raise KernelErrno(errno.EINVAL)
+        values[_DEVICE_WEIGHT + device] = str(value)
+        return
     if len(fields) == 2 and fields[0] == "default":
         value = _number(fields[1].encode())
         if not 1 <= value <= 1000:
@@ -279,7 +303,7 @@ def _weight_device(values: Values, payload: bytes) -> None:
             raise KernelErrno(errno.EINVAL)
         values["blkio.bfq.weight"] = str(value)
         return
-    raise KernelErrno(errno.ENODEV if len(fields) == 2 else errno.EINVAL)
+    raise KernelErrno(errno.EINVAL)
 
 
 def _net_cls(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:

@@ -23,6 +23,7 @@ __all__ = [
     "created",
     "group_has",
     "has_disk",
+    "new_group_has",
     "host_disk",
     "new_v1_group_has",
     "read_limit",
@@ -164,3 +165,15 @@ def v1_controllers_mounted(*controllers: str) -> Needs:
         return f"no v1 {' or '.join(missing)} hierarchy: the v1 hierarchies here are {found}"
 
     return check
+
+
+def new_group_has(kind: str, hierarchy: str, names: tuple[str, ...], what: str) -> Needs:
+    """A host's ``needs``: cgroups of ``kind`` whose new groups in the v1 ``hierarchy`` get
+    one of the files ``names`` (:func:`new_v1_group_has`: a probe group, made and removed)."""
+
+    def check(host: Host) -> str | None:
+        if new_v1_group_has(host, hierarchy, names):
+            return None
+        return f"a new {hierarchy} group on this host has none of {', '.join(names)}: {what}"
+
+    return all_of(cgroups_are(kind), check)

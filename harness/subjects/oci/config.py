@@ -180,6 +180,8 @@ class Resources:
     realtime_period: int | None = None
     #: blockIO throttles: (list key such as "throttleReadBpsDevice", major, minor, rate)
     blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: blockIO.weightDevice: (major, minor, weight)
+    blkio_weight_device: tuple[tuple[int, int, int], ...] = ()
     #: network: the net_cls class id and (interface, priority) pairs for net_prio
     net_class_id: int | None = None
     net_priorities: tuple[tuple[str, int], ...] = ()
@@ -213,6 +215,11 @@ class Resources:
         block_io = _throttles(self.blkio_throttle)
         if self.blkio_weight is not None:
             block_io["weight"] = self.blkio_weight
+        if self.blkio_weight_device:
+            block_io["weightDevice"] = [
+                {"major": major, "minor": minor, "weight": weight}
+                for major, minor, weight in self.blkio_weight_device
+            ]
         if block_io:
             resources["blockIO"] = block_io
         if self.hugepage_limits:
