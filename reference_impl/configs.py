@@ -98,6 +98,23 @@ class CgroupConfig:
     devices: tuple[DeviceRule, ...] = ()
     #: cgroup v2 files by name, written as given; None when the config has no ``unified``
     unified: dict[str, str] | None = None
+    #: v1 memory.swappiness (0..100); -1 leaves it alone (runc's nil)
+    memory_swappiness: int = -1
+    #: v1 memory.kmem.tcp.limit_in_bytes; 0 leaves it alone (the seed writes it, runc >= 1.0
+    #: ignores it)
+    kernel_tcp: int = 0
+    #: v1 cpu.rt_period_us and cpu.rt_runtime_us; 0 leaves each alone
+    cpu_rt_period: int = 0
+    cpu_rt_runtime: int = 0
+    #: block IO throttles: (kind, major, minor, rate) with kind "read_bps", "write_bps",
+    #: "read_iops" or "write_iops", in runc's order of the kinds
+    blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: per-device block IO weights: (major, minor, weight), in order
+    blkio_weight_device: tuple[tuple[int, int, int], ...] = ()
+    #: v1 net_cls.classid; 0 leaves it alone
+    net_cls_classid: int = 0
+    #: v1 net_prio.ifpriomap entries: (interface, priority), in order
+    net_prio_ifpriomap: tuple[tuple[str, int], ...] = ()
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -205,7 +222,21 @@ class Process:
 def _resources_from_json(cgroups: dict[str, Any]) -> dict[str, Any]:
     """The resources beyond the seed's first four, as state.json keeps them."""
     plain = ("memory_reservation", "memory_swap", "cpu_quota", "cpu_period", "blkio_weight")
+    plain += ("kernel_tcp", "cpu_rt_period", "cpu_rt_runtime")
     found: dict[str, Any] = {name: cgroups.get(name, 0) for name in plain}
+    found["memory_swappiness"] = cgroups.get("memory_swappiness", -1)
+    found["net_cls_classid"] = cgroups.get("net_cls_classid", 0)
+    found["net_prio_ifpriomap"] = tuple(
+        (str(name), int(prio)) for name, prio in cgroups.get("net_prio_ifpriomap", ())
+    )
+    found["blkio_weight_device"] = tuple(
+        (int(major), int(minor), int(weight))
+        for major, minor, weight in cgroups.get("blkio_weight_device", ())
+    )
+    found["blkio_throttle"] = tuple(
+        (str(kind), int(major), int(minor), int(rate))
+        for kind, major, minor, rate in cgroups.get("blkio_throttle", ())
+    )
     found["oom_kill_disable"] = bool(cgroups.get("oom_kill_disable", False))
     found["cpuset_cpus"] = cgroups.get("cpuset_cpus", "")
     found["cpuset_mems"] = cgroups.get("cpuset_mems", "")

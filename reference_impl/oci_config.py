@@ -98,6 +98,7 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
     memory = resources.get("memory") or {}
     pids = resources.get("pids") or {}
     cpu = resources.get("cpu") or {}
+    network = resources.get("network") or {}
     path = str(linux.get("cgroupsPath") or f"/{container_id}")
     unified = resources.get("unified")
     return CgroupConfig(
@@ -122,6 +123,39 @@ def _cgroups(linux: dict[str, Any], container_id: str) -> CgroupConfig:
         devices=tuple(_device_rule(rule) for rule in resources.get("devices") or ()),
         # an empty map is none at all (v1.1.5 spec_linux.go:825-831)
         unified={str(k): str(v) for k, v in unified.items()} if unified else None,
+        memory_swappiness=int(memory["swappiness"]) if "swappiness" in memory else -1,
+        kernel_tcp=int(memory.get("kernelTCP") or 0),
+        cpu_rt_period=int(cpu.get("realtimePeriod") or 0),
+        cpu_rt_runtime=int(cpu.get("realtimeRuntime") or 0),
+        blkio_throttle=_throttles(resources.get("blockIO") or {}),
+        blkio_weight_device=tuple(
+            (int(entry["major"]), int(entry["minor"]), int(entry.get("weight") or 0))
+            for entry in (resources.get("blockIO") or {}).get("weightDevice") or ()
+        ),
+        net_cls_classid=int(network.get("classID") or 0),
+        net_prio_ifpriomap=tuple(
+            (str(entry["name"]), int(entry["priority"]))
+            for entry in network.get("priorities") or ()
+        ),
+    )
+
+
+#: linux.resources.blockIO's throttle lists -> the kind runc keeps them as, in its order
+#: (v1.1.5 libcontainer/specconv/spec_linux.go:770-797)
+_THROTTLE_KEYS = (
+    ("throttleReadBpsDevice", "read_bps"),
+    ("throttleWriteBpsDevice", "write_bps"),
+    ("throttleReadIOPSDevice", "read_iops"),
+    ("throttleWriteIOPSDevice", "write_iops"),
+)
+
+
+def _throttles(block_io: dict[str, Any]) -> tuple[tuple[str, int, int, int], ...]:
+    """Every throttle entry as (kind, major, minor, rate), the kinds in runc's order."""
+    return tuple(
+        (kind, int(entry["major"]), int(entry["minor"]), int(entry.get("rate") or 0))
+        for key, kind in _THROTTLE_KEYS
+        for entry in block_io.get(key) or ()
     )
 
 

@@ -301,6 +301,10 @@ class Profile:
     #: how a failed cgroup write reads and whether a pid's EINVAL is written again: the seed's
     #: writeFile and WriteCgroupProc, or runc's since v1.0.0 (see reference_impl.cgroups.writer)
     cgroup_write_era: Literal["seed", "runc"] = "seed"
+    #: cgroup v1's memory.kmem.tcp.limit_in_bytes is written from the config's kernelTCP, as
+    #: the runtime-spec says and the seed does (692f6e1 fs/memory.go:177-181); runc >= 1.0
+    #: ignores it (v1.1.5 fs/memory.go:116; the warning, specconv/spec_linux.go:715-717)
+    cgroup_kernel_tcp: bool = True
     #: cgroup v1's cpu.shares is read back right after its write, and a clamped value fails Set
     #: before the limits after it, in lower case (v1.0.0-rc91, 3249e2379; v1.2.0 fs/cpu.go:67-83);
     #: the seed checks once every limit is written, "The maximum ..." (apply_raw.go:205-209)
@@ -512,6 +516,7 @@ _RUNC_SINCE_1_0: dict[str, Any] = {
     "pipe_fds_after_apply": True,
     "cpu_shares_in_place": True,
     "cgroup_write_era": "runc",
+    "cgroup_kernel_tcp": False,
     "freezer_get_state": True,
     "freezer_freeze_loop": True,
     "start_extra_updates_state": False,
@@ -694,6 +699,8 @@ RUNTIME_SPEC = dataclasses.replace(
     " (intelRdt) over runc v1.2.0",
     poststop_failures="warn",
     cli_delete_created="refuse",
+    # config-linux.md:268: kernelTCP sets the kernel TCP buffer limit
+    cgroup_kernel_tcp=True,
     refuses_as_spec_says=True,
     # config-linux.md: intelRdt set and no resctrl mounted MUST be an error, with or without a
     # schema; runc 1.1.1 to 1.3 ignore a schema-less one there, v1.4.0 refuses it again

@@ -20,6 +20,7 @@ from pyfakefs.fake_filesystem import FakeFilesystem
 from pyfakefs.fake_filesystem import OSType
 
 from harness.fakes import fast_paths
+from harness.fakes.cgroup.block import partitions
 from harness.fakes.cgroup.queries import CgroupQueries
 from harness.fakes.cgroup.queries import check_cgroup_layout
 from harness.fakes.cgroup.v1 import V1Hierarchy
@@ -109,7 +110,13 @@ class SimulatedKernel(CgroupQueries, KernelMounts, VfsHooks, KernfsOps, KernelTa
         if topo.resctrl is not None and topo.resctrl_mounted:
             self._mount_resctrl(topo.resctrl)
         text_cpuinfo = cpuinfo(topo)
-        self._populate("/proc", [ControlFile("cpuinfo", lambda: text_cpuinfo)])
+        self._populate(
+            "/proc",
+            [
+                ControlFile("cpuinfo", lambda: text_cpuinfo),
+                ControlFile("partitions", lambda: partitions()),
+            ],
+        )
         fs.create_dir("/proc/sys/kernel", 0o555)
         release = release_of(topo) + "\n"
         self._populate("/proc/sys/kernel", [ControlFile("osrelease", lambda: release)])

@@ -47,6 +47,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v1-rdma-misc": Topology(
         v1_controllers=(*Topology().v1_controllers, "rdma", "name=systemd", "misc")
     ),
+    # cgroup v1 with the net_cls and net_prio hierarchies beside the usual ones
+    "v1-net": Topology(v1_controllers=(*Topology().v1_controllers, "net_cls", "net_prio")),
     # cgroup v1 whose memory controller does not account swap (swapaccount=0)
     "v1-no-swap": Topology(swap_accounting=False),
     # cgroup v2 whose memory controller does not account swap (swapaccount=0)

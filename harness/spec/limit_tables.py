@@ -14,12 +14,18 @@ from harness.spec.resource_tables import resources
 
 __all__ = [
     "MemorySwapRow",
+    "ThrottleRow",
+    "blkio_throttles",
+    "blkio_weight_device",
     "blkio_to_io_weight",
     "blkio_weight_files",
     "cgroup_file",
     "cpu_max",
+    "io_max_line",
     "io_weight_reads",
     "memory_swap_v2",
+    "more_limits",
+    "network_limits",
     "oom_kill_disabled",
     "refused_cpus",
     "update_memory_swap",
@@ -85,6 +91,46 @@ def update_memory_swap() -> MemorySwapRow:
     """The memory and memory+swap limits ``update`` raises a container's to, with v2's swap."""
     row = resources()["update_memory_swap"]
     return MemorySwapRow(int(row["memory"]), int(row["swap"]), str(row["v2"]))
+
+
+@dataclasses.dataclass(frozen=True)
+class ThrottleRow:
+    """One of blockIO's throttle lists: its key, the rate given, the v1 file, the io.max key."""
+
+    key: str
+    rate: int
+    v1: str
+    v2: str
+
+
+def blkio_throttles() -> tuple[ThrottleRow, ...]:
+    """The four throttle lists, in io.max's order of its keys."""
+    rows: list[dict[str, Any]] = resources()["blkio_throttle"]
+    return tuple(
+        ThrottleRow(str(r["key"]), int(r["rate"]), str(r["v1"]), str(r["v2"])) for r in rows
+    )
+
+
+def io_max_line(device: str) -> str:
+    """What cgroup v2's io.max shows for ``device`` ("MAJ:MIN") once every throttle is set."""
+    return " ".join([device, *(f"{row.v2}={row.rate}" for row in blkio_throttles())])
+
+
+def blkio_weight_device() -> tuple[int, tuple[str, ...]]:
+    """The per-device weight the rule gives the disk, and the v1 files it may land in."""
+    row = resources()["blkio_weight_device"]
+    return int(row["weight"]), tuple(str(name) for name in row["v1"])
+
+
+def network_limits() -> tuple[int, str, int]:
+    """(class id, interface, priority) the network rule writes."""
+    row = resources()["network"]
+    return int(row["class_id"]), str(row["interface"]), int(row["priority"])
+
+
+def more_limits() -> dict[str, int]:
+    """The swappiness, kernel TCP limit and realtime runtime and period the rules write."""
+    return {str(k): int(v) for k, v in resources()["more_limits"].items()}
 
 
 def oom_kill_disabled() -> str:

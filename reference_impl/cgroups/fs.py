@@ -18,10 +18,14 @@ from reference_impl.cgroups.pids import all_pids
 from reference_impl.cgroups.v1_limits import CPUSET_FILES
 from reference_impl.cgroups.v1_limits import UNIFIED_ON_V1
 from reference_impl.cgroups.v1_limits import set_blkio
+from reference_impl.cgroups.v1_limits import set_blkio_throttle
 from reference_impl.cgroups.v1_limits import set_cfs
 from reference_impl.cgroups.v1_limits import set_cpuset
 from reference_impl.cgroups.v1_limits import set_devices
 from reference_impl.cgroups.v1_limits import set_hugetlb
+from reference_impl.cgroups.v1_limits import set_memory_tunables
+from reference_impl.cgroups.v1_limits import set_network
+from reference_impl.cgroups.v1_limits import set_rt_sched
 from reference_impl.cgroups.v1_limits import wanted_cpuset
 from reference_impl.cgroups.writer import CgroupError
 from reference_impl.cgroups.writer import CgroupWriter
@@ -162,6 +166,7 @@ class FsManager:
         cpu_shares_in_place: bool,
         freezer_get_state: bool = False,
         freezer_freeze_loop: bool = False,
+        kernel_tcp: bool = False,
         subsystems: tuple[str, ...] = SUBSYSTEMS,
     ) -> None:
         self.config = config
@@ -176,6 +181,8 @@ class FsManager:
         self.freezer_get_state = freezer_get_state
         #: a freeze is runc's loop of rounds (``Profile.freezer_freeze_loop``)
         self.freezer_freeze_loop = freezer_freeze_loop
+        #: the config's kernelTCP is written (``Profile.cgroup_kernel_tcp``)
+        self.kernel_tcp = kernel_tcp
         #: the error of a limit for a subsystem the container has no cgroup of (its hierarchy
         #: is not mounted), with ``{subsystem}`` and ``{file}``: the seed's writeFile on an
         #: empty path, or runc 1.2's own text (see ``Profile.cgroup_limit_without_group``)
@@ -230,6 +237,8 @@ class FsManager:
                 except OSError as err:
                     failed = err.filename or path
                     raise CgroupError(f"mkdir {failed}: {go_strerror(err.errno)}") from err
+            if name == "cpu":
+                set_rt_sched(self._limit, self.config)
             self.writer.add_pid(path, pid)
         if self.unified_mount is not None:
             self._join_unified(group_dir(self.unified_mount, self.config.path), pid)
@@ -283,17 +292,21 @@ class FsManager:
             self._limit("memory", "memory.soft_limit_in_bytes", str(config.memory_reservation))
         if config.oom_kill_disable:  # 692f6e1 fs/memory.go:182-186; v1.1.5 fs/memory.go:124-128
             self._limit("memory", "memory.oom_control", "1")
+        set_memory_tunables(self._limit, config, self.kernel_tcp)
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))
             if self.cpu_shares_in_place:
                 _check_cpu_shares(self.paths["cpu"], config.cpu_shares, "the")
         set_cfs(self._limit, config, self.writer.era == "seed")
+        set_rt_sched(self._limit, config)
         if config.pids_limit:
             limit = "max" if config.pids_limit < 0 else str(config.pids_limit)
             self._limit("pids", "pids.max", limit)
         set_blkio(self._limit, self.paths.get("blkio", ""), config, self.writer.era == "seed")
+        set_blkio_throttle(self._limit, config)
         set_hugetlb(self._limit, config)
+        set_network(self._limit, config)
         if config.freezer:
             self._set_freezer_limit(config.freezer)
         if cpu and config.cpu_shares and not self.cpu_shares_in_place:

@@ -111,6 +111,7 @@ def new_manager(
         cpu_shares_in_place=profile.cpu_shares_in_place,
         freezer_get_state=profile.freezer_get_state,
         freezer_freeze_loop=profile.freezer_freeze_loop,
+        kernel_tcp=profile.cgroup_kernel_tcp,
         subsystems=SUBSYSTEMS_OF[profile.v1_subsystems],
     )
 

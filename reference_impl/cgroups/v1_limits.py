@@ -18,10 +18,14 @@ __all__ = [
     "CPUSET_FILES",
     "UNIFIED_ON_V1",
     "set_blkio",
+    "set_blkio_throttle",
     "set_cfs",
     "set_cpuset",
     "set_devices",
     "set_hugetlb",
+    "set_memory_tunables",
+    "set_network",
+    "set_rt_sched",
     "wanted_cpuset",
 ]
 
@@ -82,17 +86,67 @@ def set_cfs(limit: Limit, config: CgroupConfig, seed: bool) -> None:
 
 def set_blkio(limit: Limit, directory: str, config: CgroupConfig, seed: bool) -> None:
     """``BlkioGroup.Set``: the weight to blkio.weight where the group has it (CFQ), else to
-    blkio.bfq.weight (v1.1.5 fs/blkio.go:27-33, 299-311 detectWeightFilenames); the seed
-    knows blkio.weight alone (692f6e1 fs/blkio.go:32-37)."""
-    if not config.blkio_weight:
-        return
-    name = "blkio.weight"
-    if not seed and not os.path.exists(os.path.join(directory, name)):
-        name = "blkio.bfq.weight"
-    limit("blkio", name, str(config.blkio_weight))
+    blkio.bfq.weight, then each device's weight to blkio.weight_device or
+    blkio.bfq.weight_device (v1.1.5 fs/blkio.go:27-51, 299-311 detectWeightFilenames); the
+    seed knows the CFQ files alone (692f6e1 fs/blkio.go:32-51).  Leaf weights (CFQ's, gone
+    with it in Linux 5.0) are not modelled beyond the seed's write of one."""
+    cfq = seed or os.path.exists(os.path.join(directory, "blkio.weight"))
+    if config.blkio_weight:
+        limit("blkio", "blkio.weight" if cfq else "blkio.bfq.weight", str(config.blkio_weight))
+    # each device's weight, to the weight file's per-device twin (v1.1.5 fs/blkio.go:40-51);
+    # the seed writes it and the leaf weight whatever they are (692f6e1 fs/blkio.go:44-51)
+    for major, minor, weight in config.blkio_weight_device:
+        if weight or seed:
+            name = "blkio.weight_device" if cfq else "blkio.bfq.weight_device"
+            limit("blkio", name, f"{major}:{minor} {weight}")
+        if seed:
+            limit("blkio", "blkio.leaf_weight_device", f"{major}:{minor} 0")
 
 
 def set_hugetlb(limit: Limit, config: CgroupConfig) -> None:
     """``HugetlbGroup.Set``: each page size's limit in bytes (v1.1.5 fs/hugetlb.go:21-27)."""
     for size, value in config.hugetlb:
         limit("hugetlb", f"hugetlb.{size}.limit_in_bytes", str(value))
+
+
+def set_rt_sched(limit: Limit, config: CgroupConfig) -> None:
+    """``CpuGroup.SetRtSched``: the realtime period, then the runtime.  runc writes them when
+    it makes the group, before init joins it (a SCHED_RR task cannot join a group without
+    realtime bandwidth), and again at the end of Set (692f6e1 fs/cpu.go:32-68; v1.1.5
+    fs/cpu.go:22-49, 97)."""
+    if config.cpu_rt_period:
+        limit("cpu", "cpu.rt_period_us", str(config.cpu_rt_period))
+    if config.cpu_rt_runtime:
+        limit("cpu", "cpu.rt_runtime_us", str(config.cpu_rt_runtime))
+
+
+def set_memory_tunables(limit: Limit, config: CgroupConfig, kernel_tcp: bool) -> None:
+    """``MemoryGroup.Set`` after the limits: the kernel TCP limit where ``kernel_tcp`` (the
+    seed writes it, runc >= 1.0 ignores it: 692f6e1 fs/memory.go:177-181; v1.1.5
+    fs/memory.go:116); then the
+    swappiness, refused above 100 (692f6e1 fs/memory.go:187-195; v1.1.5 fs/memory.go:129-137)."""
+    if kernel_tcp and config.kernel_tcp:
+        limit("memory", "memory.kmem.tcp.limit_in_bytes", str(config.kernel_tcp))
+    swappiness = config.memory_swappiness
+    if swappiness == -1:
+        return
+    if not 0 <= swappiness <= 100:
+        raise CgroupError(f"invalid memory swappiness value: {swappiness} (valid range is 0-100)")
+    limit("memory", "memory.swappiness", str(swappiness))
+
+
+def set_blkio_throttle(limit: Limit, config: CgroupConfig) -> None:
+    """``BlkioGroup.Set`` after the weights: each throttle as "MAJ:MIN RATE" to its
+    blkio.throttle.<kind>_device (v1.1.5 fs/blkio.go:52-71; 692f6e1 fs/blkio.go:52-71)."""
+    for kind, major, minor, rate in config.blkio_throttle:
+        limit("blkio", f"blkio.throttle.{kind}_device", f"{major}:{minor} {rate}")
+
+
+def set_network(limit: Limit, config: CgroupConfig) -> None:
+    """``NetClsGroup.Set`` then ``NetPrioGroup.Set``: the classid, then each priority as
+    "<interface> <priority>" (v1.1.5 fs/net_cls.go:20-28, fs/net_prio.go:18-26,
+    configs/interface_priority_map.go:12-14 CgroupString)."""
+    if config.net_cls_classid:
+        limit("net_cls", "net_cls.classid", str(config.net_cls_classid))
+    for name, priority in config.net_prio_ifpriomap:
+        limit("net_prio", "net_prio.ifpriomap", f"{name} {priority}")

@@ -32,6 +32,8 @@ Write = Callable[[str, str], None]
 #: the period cpu.max is written with when the config gives a quota alone (v1.1.5
 #: fs2/cpu.go:30-39; Documentation/admin-guide/cgroup-v2.rst, cpu.max "max 100000")
 DEFAULT_PERIOD_US = 100000
+#: a throttle kind -> its io.max key (v1.1.5 fs2/io.go:77-96)
+IO_MAX_KEYS = {"read_bps": "rbps", "write_bps": "wbps", "read_iops": "riops", "write_iops": "wiops"}
 #: Go's uint64 arithmetic wraps modulo this
 _UINT64 = 2**64
 
@@ -92,14 +94,16 @@ def set_memory(write: Write, config: CgroupConfig, lift_swap: Callable[[], None]
 
 
 def set_io(write: Write, directory: str, config: CgroupConfig) -> None:
-    """``setIo`` (v1.1.5 fs2/io.go:40-70): the weight as it is to io.bfq.weight where BFQ
-    is there, else converted to io.weight."""
-    if not config.blkio_weight:
-        return
-    if os.path.exists(os.path.join(directory, "io.bfq.weight")):
-        write("io.bfq.weight", str(config.blkio_weight))
-        return
-    write("io.weight", str(blkio_to_io_weight(config.blkio_weight)))
+    """``setIo`` (v1.1.5 fs2/io.go:40-96): the weight as it is to io.bfq.weight where BFQ
+    is there, else converted to io.weight; then each throttle as one io.max line,
+    "MAJ:MIN <key>=RATE" (ThrottleDevice.StringName, configs/blkio_device.go:64-66)."""
+    if config.blkio_weight:
+        if os.path.exists(os.path.join(directory, "io.bfq.weight")):
+            write("io.bfq.weight", str(config.blkio_weight))
+        else:
+            write("io.weight", str(blkio_to_io_weight(config.blkio_weight)))
+    for kind, major, minor, rate in config.blkio_throttle:
+        write("io.max", f"{major}:{minor} {IO_MAX_KEYS[kind]}={rate}")
 
 
 def set_cpu_max(write: Write, config: CgroupConfig) -> None:
@@ -155,4 +159,5 @@ def has_domain_controller(config: CgroupConfig) -> bool:
     limits; the config's cpu shares are no v2 limit (fs2/cpu.go:13-15 asks the weight)."""
     memory = config.memory_limit or config.memory_swap or config.memory_reservation
     cpu = config.cpu_weight or config.cpu_quota or config.cpu_period
-    return bool(memory or cpu or config.blkio_weight or config.hugetlb)
+    io = config.blkio_weight or config.blkio_throttle
+    return bool(memory or cpu or io or config.hugetlb)

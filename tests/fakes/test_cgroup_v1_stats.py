@@ -57,6 +57,19 @@ def test_blkio_has_bfq_and_throttle_files_but_no_weight(kernel: SimulatedKernel)
     assert "blkio.bfq.weight" not in os.listdir(f"{CG}/blkio")
 
 
+def test_bfq_weight_device_keeps_the_disks_own_weight(kernel: SimulatedKernel) -> None:
+    """ "MAJ:MIN N" for the simulated disk is listed after the default; 0 drops it; another
+    device is ENODEV."""
+    os.mkdir(f"{CG}/blkio/a")
+    path = f"{CG}/blkio/a/blkio.bfq.weight_device"
+    write(path, "254:0 300")
+    assert read(path) == "default 100\n254:0 300\n"
+    write(path, "254:0 0")
+    assert read(path) == "default 100\n"
+    assert errno_of(lambda: write(path, "8:0 300")) == errno.ENODEV
+    assert errno_of(lambda: write(path, "254:0 1001")) == errno.EINVAL
+
+
 def test_without_bfq_blkio_shows_the_throttle_files_alone() -> None:
     with booted_kernel(Topology(bfq=False)) as kernel:
         os.mkdir(f"{CG}/blkio/a")

@@ -17,6 +17,8 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoll
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
+from harness.fakes.cgroup.block import parse_device
+from harness.fakes.cgroup.block import throttle_file
 from harness.fakes.kernfs import ControlFile
 
 __all__ = ["stat_defaults", "stat_files"]
@@ -37,6 +39,8 @@ _IO_STATS = (
     "io_serviced_recursive",
 )
 _THROTTLES = ("read_bps_device", "read_iops_device", "write_bps_device", "write_iops_device")
+#: the interfaces of the host's network namespace net_prio.ifpriomap lists: its loopback
+_INTERFACES = ("lo",)
 
 
 def stat_defaults(controller: str, root: bool) -> Values:
@@ -69,6 +73,8 @@ def stat_defaults(controller: str, root: bool) -> Values:
             "memory.swappiness": "60",
         },
         "blkio": {"blkio.bfq.weight": "100"},
+        "net_cls": {"net_cls.classid": "0"},
+        "net_prio": {f"net_prio.ifpriomap.{name}": "0" for name in _INTERFACES},
     }
     return defaults.get(controller, {})
 
@@ -242,41 +248,49 @@ def _use_hierarchy(payload: bytes) -> None:
         raise KernelErrno(errno.EINVAL)
 
 
-def _throttle(name: str) -> ControlFile:
-    """``MAJ:MIN VALUE`` rules for a block device.  The simulated host has no block devices,
-    so a well-formed rule names none (ENODEV, as the kernel's ``blkg_conf_open_bdev``)."""
-
-    def store(payload: bytes) -> None:
-        fields = strim(payload.decode("utf-8", "replace")).split()
-        if len(fields) != 2 or fields[0].count(":") != 1:
-            raise KernelErrno(errno.EINVAL)
-        if not all(part.isdigit() for part in fields[0].split(":")):
-            raise KernelErrno(errno.EINVAL)
-        raise KernelErrno(errno.ENODEV)
-
-    return ControlFile(name, lambda: "", store)
-
-
 def _blkio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
     files = [ControlFile("blkio.reset_stats", None, lambda payload: None)]
     for kind in ("bfq", "throttle"):
         files += [_const(f"blkio.{kind}.{stat}", "Total 0\n") for stat in _IO_STATS]
-    files += [_throttle(f"blkio.throttle.{rule}") for rule in _THROTTLES]
+    files += [throttle_file(f"blkio.throttle.{rule}", values) for rule in _THROTTLES]
     if not root:
         files += [
             _tunable(values, "blkio.bfq.weight", 1, 1000),
             ControlFile(
                 "blkio.bfq.weight_device",
-                lambda: f"default {values['blkio.bfq.weight']}\n",
+                lambda: _show_weight_device(values),
                 lambda payload: _weight_device(values, payload),
             ),
         ]
     return files
 
 
+#: where a per-device BFQ weight is kept: this prefix and the device's "MAJ:MIN"
+_DEVICE_WEIGHT = "blkio.bfq.weight_device."
+
+
+def _show_weight_device(values: Values) -> str:
+    """The group's weight, then one "MAJ:MIN WEIGHT" line per device given its own."""
+    devices = [
+        (k[len(_DEVICE_WEIGHT) :], v) for k, v in values.items() if k.startswith(_DEVICE_WEIGHT)
+    ]
+    return f"default {values['blkio.bfq.weight']}\n" + "".join(f"{d} {v}\n" for d, v in devices)
+
+
 def _weight_device(values: Values, payload: bytes) -> None:
-    """``default N`` sets the group's weight; per-device weights need a device (ENODEV)."""
+    """``default N`` (or ``N``) sets the group's weight; "MAJ:MIN N" the disk's own, 0 drops
+    it (bfq_io_set_device_weight); another device is ENODEV."""
     fields = strim(payload.decode("utf-8", "replace")).split()
+    if len(fields) == 2 and fields[0] != "default":
+        device = parse_device(fields[0])
+        value = _number(fields[1].encode())
+        if value == 0:
+            values.pop(_DEVICE_WEIGHT + device, None)
+            return
+        if not 1 <= value <= 1000:
+            raise KernelErrno(errno.EINVAL)
+        values[_DEVICE_WEIGHT + device] = str(value)
+        return
     if len(fields) == 2 and fields[0] == "default":
         value = _number(fields[1].encode())
         if not 1 <= value <= 1000:
@@ -289,7 +303,35 @@ def _weight_device(values: Values, payload: bytes) -> None:
             raise KernelErrno(errno.EINVAL)
         values["blkio.bfq.weight"] = str(value)
         return
-    raise KernelErrno(errno.ENODEV if len(fields) == 2 else errno.EINVAL)
+    raise KernelErrno(errno.EINVAL)
+
+
+def _net_cls(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    """``net_cls.classid``: a u64 write kept as the u32 classid (net_cls's write_classid)."""
+
+    def store(payload: bytes) -> None:
+        values["net_cls.classid"] = str(_number(payload) & 0xFFFFFFFF)
+
+    return [ControlFile("net_cls.classid", lambda: values["net_cls.classid"] + "\n", store)]
+
+
+def _net_prio(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
+    """``net_prio.ifpriomap``: "<interface> <priority>" per interface of the writer's network
+    namespace; an unknown interface is ENODEV, anything but two fields EINVAL (write_priomap).
+    The group's id the fake does not number, so ``net_prio.prioidx`` is left out."""
+
+    def store(payload: bytes) -> None:
+        fields = strim(payload.decode("utf-8", "replace")).split()
+        if len(fields) != 2 or not fields[1].isdigit():
+            raise KernelErrno(errno.EINVAL)
+        if fields[0] not in _INTERFACES:
+            raise KernelErrno(errno.ENODEV)
+        values[f"net_prio.ifpriomap.{fields[0]}"] = str(int(fields[1]))
+
+    def show() -> str:
+        return "".join(f"{n} {values[f'net_prio.ifpriomap.{n}']}\n" for n in _INTERFACES)
+
+    return [ControlFile("net_prio.ifpriomap", show, store)]
 
 
 def _pids(values: Values, root: bool, num_cpus: int) -> list[ControlFile]:
@@ -302,6 +344,8 @@ _BUILDERS: dict[str, Callable[[Values, bool, int], list[ControlFile]]] = {
     "cpuset": _cpuset,
     "blkio": _blkio,
     "pids": _pids,
+    "net_cls": _net_cls,
+    "net_prio": _net_prio,
 }
 
 

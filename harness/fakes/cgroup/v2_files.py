@@ -16,6 +16,7 @@ from harness.fakes._parse import KernelErrno
 from harness.fakes._parse import kstrtoul
 from harness.fakes._parse import page_counter_memparse
 from harness.fakes._parse import strim
+from harness.fakes.cgroup.block import io_max_file
 from harness.fakes.cgroup.limits import HUGE_PAGE
 from harness.fakes.cgroup.limits import parse_pids_max
 from harness.fakes.cgroup.v1 import format_cpulist
@@ -184,6 +185,7 @@ def controller_files(
     if controller == "io":
         return [
             ControlFile("io.stat", lambda: ""),
+            io_max_file(values),
             ControlFile(
                 "io.weight", lambda: f"default {values['io.weight']}\n", _io_weight(values)
             ),

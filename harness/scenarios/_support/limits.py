@@ -22,10 +22,14 @@ __all__ = [
     "all_of",
     "created",
     "group_has",
+    "has_disk",
+    "new_group_has",
+    "host_disk",
     "new_v1_group_has",
     "read_limit",
     "read_named",
     "swap_accounted",
+    "v1_controllers_mounted",
 ]
 
 
@@ -113,3 +117,63 @@ def new_v1_group_has(host: Host, hierarchy: str, names: tuple[str, ...]) -> tupl
         return tuple(n for n in names if os.path.exists(os.path.join(probe, n)))
     finally:
         os.rmdir(probe)
+
+
+#: /proc/partitions names of devices a throttle cannot be about: loop devices, RAM disks
+_NOT_DISKS = ("loop", "ram", "zram")
+
+
+def host_disk() -> str | None:
+    """ "MAJ:MIN" of the host's first disk in /proc/partitions (not a partition, which the
+    kernel refuses throttles for, nor a loop device or RAM disk); None when it has none."""
+    try:
+        with open("/proc/partitions", encoding="utf-8") as listing:
+            lines = listing.read().splitlines()[2:]
+    except OSError:
+        return None
+    for line in lines:
+        fields = line.split()
+        if len(fields) != 4 or fields[3].startswith(_NOT_DISKS):
+            continue
+        device = f"{fields[0]}:{fields[1]}"
+        if not os.path.exists(f"/sys/dev/block/{device}/partition"):
+            return device
+    return None
+
+
+def has_disk(kind: str) -> Needs:
+    """A host's ``needs``: cgroups of ``kind`` and a disk to throttle (:func:`host_disk`)."""
+
+    def check(host: Host) -> str | None:
+        if host_disk() is None:
+            return "no disk in /proc/partitions (only partitions, loop devices or RAM disks)"
+        return None
+
+    return all_of(cgroups_are(kind), check)
+
+
+def v1_controllers_mounted(*controllers: str) -> Needs:
+    """A host's ``needs``: v1 hierarchies (alone or co-mounted) for each of ``controllers``
+    (a v1 or hybrid host; cgroup v2 has no net_cls or net_prio)."""
+
+    def check(host: Host) -> str | None:
+        mounted = {c for h in host.v1_hierarchies() for c in h.split(",")}
+        missing = [c for c in controllers if c not in mounted]
+        if not missing:
+            return None
+        found = ", ".join(sorted(host.v1_hierarchies())) or "none"
+        return f"no v1 {' or '.join(missing)} hierarchy: the v1 hierarchies here are {found}"
+
+    return check
+
+
+def new_group_has(kind: str, hierarchy: str, names: tuple[str, ...], what: str) -> Needs:
+    """A host's ``needs``: cgroups of ``kind`` whose new groups in the v1 ``hierarchy`` get
+    one of the files ``names`` (:func:`new_v1_group_has`: a probe group, made and removed)."""
+
+    def check(host: Host) -> str | None:
+        if new_v1_group_has(host, hierarchy, names):
+            return None
+        return f"a new {hierarchy} group on this host has none of {', '.join(names)}: {what}"
+
+    return all_of(cgroups_are(kind), check)

@@ -172,6 +172,19 @@ class Resources:
     hugepage_limits: tuple[tuple[str, int], ...] = ()
     devices: tuple[DeviceRule, ...] = ()
     unified: tuple[tuple[str, str], ...] = ()
+    #: memory.swappiness (0..100) and kernelTCP in bytes
+    swappiness: int | None = None
+    kernel_tcp: int | None = None
+    #: realtime scheduling: runtime and period in microseconds
+    realtime_runtime: int | None = None
+    realtime_period: int | None = None
+    #: blockIO throttles: (list key such as "throttleReadBpsDevice", major, minor, rate)
+    blkio_throttle: tuple[tuple[str, int, int, int], ...] = ()
+    #: blockIO.weightDevice: (major, minor, weight)
+    blkio_weight_device: tuple[tuple[int, int, int], ...] = ()
+    #: network: the net_cls class id and (interface, priority) pairs for net_prio
+    net_class_id: int | None = None
+    net_priorities: tuple[tuple[str, int], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         resources: dict[str, Any] = {}
@@ -180,6 +193,8 @@ class Resources:
             reservation=self.memory_reservation,
             swap=self.memory_swap,
             disableOOMKiller=self.disable_oom_killer,
+            swappiness=self.swappiness,
+            kernelTCP=self.kernel_tcp,
         )
         cpu = _present(
             shares=self.cpu_shares,
@@ -187,11 +202,26 @@ class Resources:
             period=self.cpu_period,
             cpus=self.cpus,
             mems=self.mems,
+            realtimeRuntime=self.realtime_runtime,
+            realtimePeriod=self.realtime_period,
         )
         groups = (("memory", memory), ("cpu", cpu), ("pids", _present(limit=self.pids_limit)))
         resources.update((key, value) for key, value in groups if value)
+        network: dict[str, Any] = _present(classID=self.net_class_id)
+        if self.net_priorities:
+            network["priorities"] = [{"name": n, "priority": p} for n, p in self.net_priorities]
+        if network:
+            resources["network"] = network
+        block_io = _throttles(self.blkio_throttle)
         if self.blkio_weight is not None:
-            resources["blockIO"] = {"weight": self.blkio_weight}
+            block_io["weight"] = self.blkio_weight
+        if self.blkio_weight_device:
+            block_io["weightDevice"] = [
+                {"major": major, "minor": minor, "weight": weight}
+                for major, minor, weight in self.blkio_weight_device
+            ]
+        if block_io:
+            resources["blockIO"] = block_io
         if self.hugepage_limits:
             resources["hugepageLimits"] = [
                 {"pageSize": size, "limit": limit} for size, limit in self.hugepage_limits
@@ -277,3 +307,11 @@ class ContainerConfig:
         if self.details is not None:
             self.details.apply(document)
         return document
+
+
+def _throttles(entries: tuple[tuple[str, int, int, int], ...]) -> dict[str, Any]:
+    """blockIO's throttle lists: each key's entries as {major, minor, rate}, in order."""
+    lists: dict[str, Any] = {}
+    for key, major, minor, rate in entries:
+        lists.setdefault(key, []).append({"major": major, "minor": minor, "rate": rate})
+    return lists
