@@ -51,6 +51,8 @@ PROBED_REASONS = (
     "the reference's programs run in the host's PID namespace on a real host",
     "the reference's command line has no exec",
     "the rule is about a host where runc-1.2 can kill a paused container",
+    "no v1 net_cls or net_prio hierarchy",
+    "a new blkio group on this host has none of blkio.weight_device, blkio.bfq.weight_device",
 )
 
 pytestmark = [
