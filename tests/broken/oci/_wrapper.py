@@ -99,12 +99,14 @@ def edit_config(bundle: str, edit: Callable[[dict[str, Any]], None]) -> None:
         json.dump(spec, f)
 
 
-def editing_create(edit: Callable[[dict[str, Any]], None]) -> Change:
-    """A change that edits the config.json of every ``create``'s bundle, then lets the
-    wrapped runtime create the container from it."""
+def editing_create(
+    edit: Callable[[dict[str, Any]], None], commands: tuple[str, ...] = ("create",)
+) -> Change:
+    """A change that edits the config.json of the bundle of every command of ``commands``
+    (``create``, also ``run`` if asked), then lets the wrapped runtime go on from it."""
 
     def change(runtime: list[str], options: list[str], command: str, rest: list[str]) -> int | None:
-        if command == "create":
+        if command in commands:
             edit_config(create_bundle(rest), edit)
         return None
 
