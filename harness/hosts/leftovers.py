@@ -137,17 +137,28 @@ def find_leftovers() -> Leftovers:
         reverse=True,
     )
     for root in _roots():
-        for name in sorted(os.listdir(root)):
-            top = os.path.join(root, name)
-            if not _dead_run(name) or not os.path.isdir(top):
-                continue
-            if not root.startswith(RESCTRL):
-                for parent, subdirs, _ in os.walk(top):
-                    found.groups += [os.path.join(parent, d) for d in subdirs]
-            found.groups.append(top)
+        found.groups += _dead_run_groups(root)
     found.groups.sort(key=lambda p: p.count("/"), reverse=True)
     found.processes = {p: run for p, run in run_processes().items() if _dead_run(run + "-")}
     return found
+
+
+def _dead_run_groups(root: str) -> list[str]:
+    """The groups under ``root`` a dead run named, each with its subgroups.  cgroup
+    hierarchies are walked to any depth (a runtime puts a relative cgroupsPath under its own
+    group, wherever that is); resctrl's groups are one level deep."""
+    if root.startswith(RESCTRL):
+        return [os.path.join(root, n) for n in sorted(os.listdir(root))
+                if _dead_run(n) and os.path.isdir(os.path.join(root, n))]  # fmt: skip
+    groups = []
+    for parent, subdirs, _ in os.walk(root):
+        dead = sorted(d for d in subdirs if _dead_run(d))
+        for name in dead:
+            for inner, below, _ in os.walk(os.path.join(parent, name)):
+                groups += [os.path.join(inner, d) for d in below]
+            groups.append(os.path.join(parent, name))
+        subdirs[:] = [d for d in subdirs if d not in dead]
+    return groups
 
 
 def remove_leftovers(found: Leftovers) -> list[str]:

@@ -103,3 +103,18 @@ def test_a_process_that_escaped_is_found_by_the_run_its_environment_names(
     assert found.processes == {escaped: f"rtgate-{REUSED}-t{OLD_START}"}
     assert found.owned_by(REUSED).processes == found.processes
     assert not found.owned_by(REUSED + 1)
+
+
+def test_a_group_a_runtime_nested_in_another_group_is_found_there(fs: FakeFilesystem) -> None:
+    """A relative cgroupsPath lands under the runtime's own group (runc: wherever the harness
+    sits), so a dead run's group is looked for at any depth, and only its own subtree goes."""
+    _machine(fs)
+    old = f"rtgate-{REUSED}-t{OLD_START}-1"
+    fs.create_dir(f"/sys/fs/cgroup/memory/machine.slice/session-3/{old}-rel/inner")
+    fs.create_dir("/sys/fs/cgroup/memory/machine.slice/session-3/other")
+    found = find_leftovers()
+    assert found.groups[:2] == [
+        f"/sys/fs/cgroup/memory/machine.slice/session-3/{old}-rel/inner",
+        f"/sys/fs/cgroup/memory/machine.slice/session-3/{old}-rel",
+    ]
+    assert not [g for g in found.groups if g.endswith(("other", "session-3", "machine.slice"))]
