@@ -22,6 +22,7 @@ from harness.subjects.command_line import CONTAINER_NAMESPACES
 from harness.subjects.command_line import CommandLine
 from harness.subjects.oci import ContainerConfig
 from harness.subjects.oci.details import ConfigDetails
+from harness.subjects.oci.details import Mount
 
 APPARMOR_MODULE = "/sys/module/apparmor"
 #: "<name> (<mode>)" a line, every profile the host loaded
@@ -51,13 +52,24 @@ def _loaded_apparmor_profile() -> str:
     return names[0]
 
 
-def _selinux_label() -> str:
+def _selinux_label(to: str = "init") -> str:
     """A label the host's policy knows (the harness's own); skips without SELinux."""
     if not os.path.isdir(SELINUX_FS):
         pytest.skip(f"no {SELINUX_FS} on this host: SELinux is not enabled in its kernel, so "
-                    f"no label can be given to init")  # fmt: skip
+                    f"no label can be given to {to}")  # fmt: skip
     with open("/proc/self/attr/current", encoding="utf-8") as f:
         return f.read().strip("\0\n ")
+
+
+def _file_context() -> str:
+    """A file context the host's policy knows (that of the harness's /tmp); skips without
+    SELinux, saying what the probe found."""
+    _selinux_label("a mount")
+    try:
+        return os.getxattr("/tmp", "security.selinux").decode().strip("\0\n ")
+    except OSError as err:
+        pytest.skip(f"SELinux is enabled ({SELINUX_FS}) but /tmp has no security.selinux "
+                    f"attribute to reuse as a mount label ({err.strerror})")  # fmt: skip
 
 
 def _label(cli: CommandLine, host: Host, name: str, details: ConfigDetails) -> str:
@@ -81,3 +93,27 @@ def test_selinux_label_is_inits(cli: CommandLine, host: Host, verify: Any) -> No
     label = _label(cli, host, "selinux", ConfigDetails(selinux_label=wanted))
     verify("CLI-CFG-SELINUX-LABEL", label == wanted,
            f"init runs under {label!r}, not the label {wanted!r} asked")  # fmt: skip
+
+
+#: a tmpfs of the container's own, which mountLabel must label (runc and crun give a mount
+#: filesystem its context= option; SELinux shows it in the mount's super options)
+LABELLED = Mount("/rtgate-labelled", "tmpfs", "tmpfs", ("size=16k",))
+
+
+@pytest.mark.requirement("CLI-CFG-SELINUX-MOUNT-LABEL")
+def test_selinux_mount_label_labels_the_mounts(cli: CommandLine, host: Host, verify: Any) -> None:
+    wanted = _file_context()
+    config = ContainerConfig(
+        args=init_args((Probe("mountinfo", "cat /proc/$$/mountinfo"),)),
+        namespaces=CONTAINER_NAMESPACES,
+        details=ConfigDetails(mount_label=wanted, mounts=(LABELLED,)),
+    )
+    mountinfo = findings_of(cli, host, "mountlabel", config)["mountinfo"]
+    # a context with MCS categories holds commas, so SELinux quotes it: the raw super options
+    rows = [line.partition(" - ")[2] for line in mountinfo.splitlines()
+            if line.split()[4:5] == [LABELLED.destination]]  # fmt: skip
+    options = rows[-1].split(" ", 2)[-1] if rows else ""
+    labelled = f"context={wanted}" in options.split(",") or f'context="{wanted}"' in options
+    verify("CLI-CFG-SELINUX-MOUNT-LABEL", bool(rows) and labelled,
+           f"linux.mountLabel {wanted!r}: the tmpfs at {LABELLED.destination} has the super "
+           f"options {options!r}" if rows else f"no mount at {LABELLED.destination}")  # fmt: skip

@@ -24,6 +24,7 @@ from harness.scenarios._support.inside import findings_of
 from harness.scenarios._support.inside import init_args
 from harness.scenarios._support.mount_checks import mount_faults
 from harness.scenarios._support.mount_checks import out_of_order
+from harness.scenarios._support.mount_checks import propagation_faults
 from harness.scenarios._support.runtime_features import require_oci_version
 from harness.scenarios._support.setting_up import setting_up
 from harness.subjects.command_line import CommandLine
@@ -84,6 +85,28 @@ def test_mounts_are_as_configured(cli: CommandLine, host: Host, verify: object) 
          f"the read-only bind mount of {source} at /rtgate-bind shows {found['marker']!r} "
          f"(the source holds {MARKER!r}), and a write there was {found['bindwrite'].strip()!r}"),
     )  # fmt: skip
+
+
+#: a tmpfs per propagation option, each seen in init's mountinfo: one option a mount (the
+#: recursive ones and slave need a bind mount's tree or a master to show a difference)
+PROPAGATIONS = {"/rtgate-shared": "shared", "/rtgate-unbindable": "unbindable",
+                "/rtgate-private": "private"}  # fmt: skip
+
+
+@pytest.mark.requirement("CLI-CFG-MOUNTS-PROPAGATION")
+def test_mount_propagation_is_as_configured(cli: CommandLine, host: Host) -> None:
+    require_listed(cli, "mountOptions", sorted(PROPAGATIONS.values()))
+    mounts = tuple(
+        Mount(point, "tmpfs", "tmpfs", ("size=16k", option))
+        for point, option in PROPAGATIONS.items()
+    )
+    config = ContainerConfig(
+        args=init_args((Probe("mountinfo", "cat /proc/$$/mountinfo"),)),
+        details=ConfigDetails(mounts=mounts),
+    )
+    mountinfo = findings_of(cli, host, "cfg-propagation", config)["mountinfo"]
+    faults = propagation_faults(mountinfo, PROPAGATIONS)
+    assert not faults, f"mount propagation not as config.json's options ask: {faults}"
 
 
 def _namespace_of(pid: int | str, kind: str) -> str:

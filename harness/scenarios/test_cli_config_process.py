@@ -51,7 +51,14 @@ PROCESS_PROBES = (
 )
 ENV = ("PATH=/bin", "HOME=/root", "RTGATE_ONE=1", "RTGATE_SPACED=a b=c")
 USER = User(uid=1000, gid=1000, umask=0o027, additional_gids=(5, 6))
-RLIMITS = (Rlimit("RLIMIT_NOFILE", 256, 512), Rlimit("RLIMIT_CORE", 4096, 8192))
+#: the seven runtime-tools' process_rlimits sets, each soft below hard so a swap shows, and
+#: each roomy enough for busybox to write its findings (a small FSIZE would kill it)
+RLIMITS = (
+    Rlimit("RLIMIT_NOFILE", 256, 512), Rlimit("RLIMIT_CORE", 4096, 8192),
+    Rlimit("RLIMIT_AS", 2**31, 2**32), Rlimit("RLIMIT_DATA", 2**30, 2**31),
+    Rlimit("RLIMIT_FSIZE", 2**28, 2**29), Rlimit("RLIMIT_STACK", 2**24, 2**25),
+    Rlimit("RLIMIT_CPU", 3600, 7200),
+)  # fmt: skip
 OOM_SCORE_ADJ = 123
 HOSTNAME = "rtgate-config"
 

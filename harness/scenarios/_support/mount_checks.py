@@ -20,6 +20,7 @@ __all__ = [
     "mount_faults",
     "new_peer_group",
     "out_of_order",
+    "propagation_faults",
     "propagation_of",
 ]
 
@@ -123,16 +124,42 @@ def propagation_of(mountinfo: str, mount_point: str) -> list[str]:
     return tags
 
 
-def new_peer_group(tags: Sequence[str]) -> tuple[bool, str]:
-    """Whether the container's / (mountinfo optional fields ``tags``) is shared in a peer
+def _host_tags() -> set[str]:
+    """The optional fields of every mount in the harness's own mount namespace."""
+    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
+        return {t for line in f for t in line.partition(" - ")[0].split()[6:]}
+
+
+def new_peer_group(
+    tags: Sequence[str], what: str = "rootfsPropagation shared: /"
+) -> tuple[bool, str]:
+    """Whether a container's mount (mountinfo optional fields ``tags``) is shared in a peer
     group of its own: ``shared:N`` with an N no mount of the harness's mount namespace has
     (peer group ids are the kernel's, one numbering for every namespace)."""
     groups = [t for t in tags if t.startswith("shared:")]
-    with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as f:
-        ours = {t for line in f for t in line.partition(" - ")[0].split()[6:]}
-    theirs = sorted(set(groups) & ours)
+    theirs = sorted(set(groups) & _host_tags())
     return (
         bool(groups) and not theirs,
-        f"rootfsPropagation shared: / must be in a new peer group, yet its tags are {list(tags)}"
+        f"{what} must be in a new peer group, yet its tags are {list(tags)}"
         + (f", a peer group of the host's too: {theirs}" if theirs else ""),
     )
+
+
+def propagation_faults(mountinfo: str, asked: dict[str, str]) -> list[str]:
+    """What differs from the propagation option ``asked`` of each mount point: ``shared``
+    a peer group of its own, ``unbindable`` the unbindable tag, ``private`` no tag at all
+    (proc(5)'s optional fields; the kernel's sharedsubtree.rst for their meaning)."""
+    faults = []
+    points = {line.partition(" - ")[0].split()[4:5][0] for line in mountinfo.splitlines() if line}
+    for point, option in asked.items():
+        tags = propagation_of(mountinfo, point)
+        if point not in points:
+            ok, message = False, f"{point} (options {option}) is not mounted"
+        elif option == "shared":
+            ok, message = new_peer_group(tags, f"{point} (options {option})")
+        else:
+            ok = tags == ["unbindable"] if option == "unbindable" else not tags
+            message = f"{point} (options {option}) has the tags {tags}"
+        if not ok:
+            faults.append(message)
+    return faults

@@ -31,10 +31,15 @@ CAPABILITIES = (
 
 #: the rlimits a config rule sets, by the row proc(5) names them in /proc/<pid>/limits
 LIMIT_NAMES = {
+    "RLIMIT_AS": "Max address space",
     "RLIMIT_CORE": "Max core file size",
+    "RLIMIT_CPU": "Max cpu time",
+    "RLIMIT_DATA": "Max data size",
+    "RLIMIT_FSIZE": "Max file size",
     "RLIMIT_NOFILE": "Max open files",
     "RLIMIT_NPROC": "Max processes",
     "RLIMIT_MSGQUEUE": "Max msgqueue size",
+    "RLIMIT_STACK": "Max stack size",
 }
 #: what config.json's uint64 says for "unlimited" (RLIM_INFINITY)
 UNLIMITED = 2**64 - 1

@@ -119,6 +119,8 @@ class ConfigDetails:
     #: process.apparmorProfile and process.selinuxLabel (v1.0.2 config.md:189, :209)
     apparmor_profile: str | None = None
     selinux_label: str | None = None
+    #: linux.mountLabel (v1.0.2 config-linux.md:705-707): the SELinux context of the mounts
+    mount_label: str | None = None
     #: runtime-spec v1.1.0 (config.md:473)
     domainname: str | None = None
     #: after the usual mounts, in this order
@@ -165,6 +167,7 @@ class ConfigDetails:
             ("uidMappings", _mappings(self.uid_mappings)),
             ("gidMappings", _mappings(self.gid_mappings)),
             ("rootfsPropagation", self.rootfs_propagation),
+            ("mountLabel", self.mount_label),
             ("seccomp", self.seccomp),
         )
         linux.update({key: value for key, value in lists if value})
