@@ -71,6 +71,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "cgroups": ("v1-cat", "v2-cat"),
     "intelrdt": ("v1-cat",),
     "features": ("v1-cat",),
+    "oci_refusals": ("v1-cat",),
     "cli": ("v1-cat",),
 }
 #: what a run mutates unless --modules says otherwise: every module but the command line, most
