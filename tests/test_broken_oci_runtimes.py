@@ -33,6 +33,8 @@ BROKEN_OCI = {
     "capability_dropped.py": "CLI-CFG-CAPS-BOUNDING",
     "readonly_path_writable.py": "CLI-CFG-READONLY-PATHS",
     "memory_limit_dropped.py": "CLI-CREATE-MEMORY",
+    "mount_propagation_dropped.py": "CLI-CFG-MOUNTS-PROPAGATION",
+    "cgroups_path_relative_ignored.py": "CLI-CREATE-CGROUPS-PATH-RELATIVE",
 }
 
 #: wrapper -> (profile, the rule it breaks, the cases of test_cli_precedence.py it must fail):
