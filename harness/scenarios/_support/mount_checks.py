@@ -9,6 +9,7 @@ import os
 from collections.abc import Sequence
 
 from harness.hosts.facts.mounts import Mount as MountLine
+from harness.hosts.facts.mounts import parse_mountinfo
 from harness.subjects.oci.details import Mount
 
 __all__ = [
@@ -150,7 +151,7 @@ def propagation_faults(mountinfo: str, asked: dict[str, str]) -> list[str]:
     a peer group of its own, ``unbindable`` the unbindable tag, ``private`` no tag at all
     (proc(5)'s optional fields; the kernel's sharedsubtree.rst for their meaning)."""
     faults = []
-    points = {line.partition(" - ")[0].split()[4:5][0] for line in mountinfo.splitlines() if line}
+    points = {m.mount_point for m in parse_mountinfo(mountinfo)}
     for point, option in asked.items():
         tags = propagation_of(mountinfo, point)
         if point not in points:
