@@ -12,9 +12,6 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-from pyroute2 import IPRoute
-from pyroute2.netlink.exceptions import NetlinkError
-
 from harness.hosts.base import NETNS_DIR
 from harness.hosts.base import SETTLE_DEADLINE_S
 from harness.hosts.facts import netns_at
@@ -99,6 +96,8 @@ def interfaces_of(path: str) -> list[str]:
             _check(_libc().setns(fd, CLONE_NEWNET), f"setns {path}")
         finally:
             os.close(fd)
+        from pyroute2 import IPRoute  # see _made_at
+
         with IPRoute() as ipr:
             return sorted(str(link.get_attr("IFLA_IFNAME")) for link in ipr.get_links())
 
@@ -111,6 +110,11 @@ def _made_at(path: str, interface: str) -> None:
     _check(_libc().unshare(CLONE_NEWNET), "unshare(CLONE_NEWNET)")
     here = b"/proc/thread-self/ns/net"
     _check(_libc().mount(here, path.encode(), None, MS_BIND, None), f"mount --bind {path}")
+    # pyroute2 is imported by the real host's network checks alone: at module level it cost
+    # every process of a run 0.1-0.2 s, simulated runs included, which never use it
+    from pyroute2 import IPRoute
+    from pyroute2.netlink.exceptions import NetlinkError
+
     with IPRoute() as ipr:
         try:
             ipr.link("add", ifname=interface, kind="dummy")

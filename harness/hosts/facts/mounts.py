@@ -7,6 +7,7 @@ one the simulated kernel renders under pyfakefs.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -76,7 +77,14 @@ def _parse_line(line: str) -> Mount | None:
 
 def parse_mountinfo(text: str) -> list[Mount]:
     """The mounts a mountinfo text lists, in its order; malformed lines are left out."""
-    return [m for m in map(_parse_line, text.splitlines()) if m is not None]
+    return list(_parsed(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(text: str) -> tuple[Mount, ...]:
+    """The mounts of one text, kept: a host's table seldom changes, and the harness asks for
+    the cgroup mode or a mount point at most steps of a state machine (the rows are frozen)."""
+    return tuple(m for m in map(_parse_line, text.splitlines()) if m is not None)
 
 
 def read_mounts(path: str = MOUNTINFO) -> list[Mount]:
