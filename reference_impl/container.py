@@ -232,24 +232,37 @@ class Container:
         """Whether prestart hooks wait for start: the profile times hooks at start and the
         bundle declares an ociVersion before 1.1.0, whose config.md:558 moved them into
         create."""
-        if not self.profile.hooks_at_start:
-            return False
+        return self.profile.hooks_at_start and self._bundle_before(1, 1)
+
+    def _bundle_before(self, major: int, minor: int) -> bool:
+        """Whether the bundle's ociVersion is before ``major.minor`` (one it cannot read is
+        taken as older: the 1.0 series was the first)."""
         parts = self.config.version.split("-")[0].split(".")
         try:
-            return (int(parts[0]), int(parts[1])) < (1, 1)
+            return (int(parts[0]), int(parts[1])) < (major, minor)
         except (IndexError, ValueError):
             return True
 
     def _run_start_hooks(self, parent: ParentProcess, kind: str, status: str) -> None:
-        """Run the ``kind`` hooks at start; a failing one ends init and is start's error."""
+        """Run the ``kind`` hooks at start; a failing one ends init and is start's error, but
+        where the profile makes a poststart failure a warning (a bundle before v1.3.0) it is
+        logged and the remaining hooks and the lifecycle go on."""
         assert self.config.hooks is not None
         state = self.hook_state(parent.pid, status)
         for i, hook in enumerate(getattr(self.config.hooks, kind)):
             try:
                 run_hook(hook, state, self.system, self.profile.hook_error_prefix)
             except Exception as err:
+                if kind == "poststart" and self._poststart_failure_warns():
+                    log.warning("poststart hook #%d (%s) failed: %s", i, hook.path, err)
+                    continue
                 self._terminate(parent)
                 raise self.profile.start_hook_error(kind, i, err) from err
+
+    def _poststart_failure_warns(self) -> bool:
+        """runtime-spec v1.0.2 runtime.md:69 (a warning) until v1.3.0 runtime.md:73 (an
+        error that stops the container)."""
+        return self.profile.poststart_failures == "warn" and self._bundle_before(1, 3)
 
     def pause(self) -> None:
         with self._lock:

@@ -354,6 +354,10 @@ class Profile:
     #: a failing poststop hook stops the rest and is destroy's error ("stop", runc), or is a
     #: warning while the remaining hooks and the lifecycle go on ("warn", the runtime-spec)
     poststop_failures: Literal["stop", "warn"] = "stop"
+    #: a failing poststart hook run at start ends init and is start's error ("stop"), or, for a
+    #: bundle before runtime-spec v1.3.0, is a warning while the remaining hooks and the
+    #: lifecycle go on ("warn": v1.0.2 runtime.md:69; v1.3.0 runtime.md:73 made it an error)
+    poststart_failures: Literal["stop", "warn"] = "stop"
     #: ``delete`` of a created container kills and destroys it ("kill", runc's delete.go) or
     #: refuses, as for any container that is not stopped ("refuse", the runtime-spec)
     cli_delete_created: Literal["kill", "refuse"] = "kill"
@@ -698,6 +702,7 @@ RUNTIME_SPEC = dataclasses.replace(
     source="runtime-spec v1.0.2 runtime.md (operations, lifecycle) and v1.3.0 config-linux.md"
     " (intelRdt) over runc v1.2.0",
     poststop_failures="warn",
+    poststart_failures="warn",
     cli_delete_created="refuse",
     # config-linux.md:268: kernelTCP sets the kernel TCP buffer limit
     cgroup_kernel_tcp=True,

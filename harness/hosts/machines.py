@@ -30,6 +30,8 @@ SUITE_MACHINES: dict[str, Topology] = {
     "v1-no-memory": Topology(
         v1_controllers=tuple(c for c in Topology().v1_controllers if c != "memory")
     ),
+    # cgroup v1 without the cpu hierarchy (a kernel without CONFIG_CGROUP_SCHED)
+    "v1-no-cpu": Topology(v1_controllers=tuple(c for c in Topology().v1_controllers if c != "cpu")),
     # cgroup v1 without the devices hierarchy (a kernel without CONFIG_CGROUP_DEVICE)
     "v1-no-devices": Topology(
         v1_controllers=tuple(c for c in Topology().v1_controllers if c != "devices")

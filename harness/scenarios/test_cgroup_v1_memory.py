@@ -140,3 +140,8 @@ def test_v1_memory_minus_one_without_swap_accounting(on_host: OnHost, verify: An
         verify(
             rule, memory == want, f"memory.limit_in_bytes after -1 reads {memory!r}, not {want!r}"
         )
+        # a swap limit given with it is the config's, written as given to the missing file
+        swap = 2 * _MADE
+        got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1, memory_swap=swap)))
+        named = swap_file in got and str(swap) in got
+        verify(rule, named, f"Set of memory -1, swap {swap} must fail writing {swap}: {got!r}")

@@ -64,8 +64,5 @@ def test_delete_with_a_failing_poststop_hook(
     verify(wanted.requirement, ran == (1 if wanted.remaining == "run" else 0),
            f"the poststop hook after the failing one ran {ran} time(s); the profile wants"
            f" the remaining hooks {wanted.remaining}")  # fmt: skip
-    if wanted.remaining == "run":  # runtime.md:74-75: the runtime MUST log a warning
-        warned = path in result.stderr_tail
-        verify(wanted.requirement, warned,
-               f"delete's output names no failing poststop hook {path}: a warning must be "
-               f"logged; stderr: {result.stderr_tail!r}")  # fmt: skip
+    # runtime.md:74-75 asks for a warning, and :84 leaves how or whether it is shown to the
+    # runtime: the output is not read for one

@@ -77,6 +77,21 @@ def memory_unlimited_reads(profile: str) -> tuple[str, ...]:
     return tuple(str(name) for name in resources()["memory_unlimited_reads"][profile])
 
 
+def memory_unlimited_overrides_swap(profile: str) -> bool:
+    """Whether a v1 memory limit of -1 lifts swap to -1 even when a swap limit is given."""
+    return bool(resources()["memory_unlimited_overrides_swap"][profile])
+
+
+def blkio_weight_file_without_cfq(profile: str) -> str:
+    """The file a v1 blkio weight is written to in a group without blkio.weight."""
+    return str(resources()["blkio_weight_file_without_cfq"][profile])
+
+
+def cfs_period_retried(profile: str) -> bool:
+    """Whether a v1 period refused with EINVAL is written again after the quota."""
+    return bool(resources()["cfs_period_retried"][profile])
+
+
 def memory_read_candidates() -> tuple[str, ...]:
     """Every file some profile reads there: each one a test makes unreadable in turn."""
     table = resources()["memory_unlimited_reads"]
@@ -94,6 +109,13 @@ def limit_without_group(profile: str, subsystem: str, file: str) -> str:
     """The error of a limit for ``subsystem`` (written to ``file``) on a host without its
     hierarchy."""
     return str(resources()["limit_without_group"][profile]).format(subsystem=subsystem, file=file)
+
+
+def limit_without_group_read_first(profile: str, subsystem: str) -> str | None:
+    """The error of a limit for ``subsystem`` that reads the group first, on a host without
+    its hierarchy; None where the source gives no text."""
+    text = resources()["limit_without_group_read_first"].get(profile)
+    return None if text is None else str(text).format(subsystem=subsystem)
 
 
 def freeze_without_group(profile: str) -> str:

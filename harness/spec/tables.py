@@ -16,6 +16,8 @@ from typing import Any
 
 from harness.errors import SpecError
 from harness.spec.resource_tables import RESOURCES  # noqa: F401 - re-exported
+from harness.spec.resource_tables import blkio_weight_file_without_cfq  # noqa: F401 - re-exported
+from harness.spec.resource_tables import cfs_period_retried  # noqa: F401 - re-exported
 from harness.spec.resource_tables import cgroup_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import cpu_default  # noqa: F401 - re-exported
 from harness.spec.resource_tables import directory_mode  # noqa: F401 - re-exported
@@ -25,8 +27,10 @@ from harness.spec.resource_tables import freezer_file  # noqa: F401 - re-exporte
 from harness.spec.resource_tables import frozen_sigkill  # noqa: F401 - re-exported
 from harness.spec.resource_tables import kill_all_file  # noqa: F401 - re-exported
 from harness.spec.resource_tables import limit_without_group  # noqa: F401 - re-exported
+from harness.spec.resource_tables import limit_without_group_read_first  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_limit_busy  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_read_candidates  # noqa: F401 - re-exported
+from harness.spec.resource_tables import memory_unlimited_overrides_swap  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_unlimited_reads  # noqa: F401 - re-exported
 from harness.spec.resource_tables import memory_usage_files  # noqa: F401 - re-exported
 from harness.spec.resource_tables import paused_kill_reaches  # noqa: F401 - re-exported

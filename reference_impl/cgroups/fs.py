@@ -326,6 +326,10 @@ class FsManager:
             return
         directory = self.paths.get("memory", "")
         seed = self.writer.era == "seed"
+        if not directory and not seed:
+            # runc >= 1.0 words any error of a subsystem it has no cgroup for as its own (v1.2.0
+            # fs/fs.go:181-196); the seed reads memory.usage_in_bytes at the empty path
+            raise CgroupError(self.limit_without_group.format(subsystem="memory", file=MEMSW_LIMIT))
         if seed and limit == -1 and os.path.exists(os.path.join(directory, MEMSW_LIMIT)):
             swap = -1
         if limit:

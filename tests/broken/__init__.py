@@ -169,6 +169,9 @@ BROKEN: dict[str, tuple[str, ...] | Broken] = {
     "poststop_failure_stops_the_rest": Broken(
         ("CLI-DELETE-POSTSTOP-FAILS-WARNS",), profile="runtime-spec"
     ),
+    "poststart_failure_stops_start": Broken(
+        ("CLI-HOOK-POSTSTART-FAILS-WARNS",), profile="runtime-spec"
+    ),
     "joined_pidns_spared": Broken(("LC-DESTROY-KILL-ALL-JOINED-PIDNS",), profile="runc-1.2"),
     "delete_error_swallowed": Broken(
         ("CLI-DELETE-BUSY-CGROUP-REPORTED", "CLI-DELETE-POSTSTOP-FAILS-REPORTED"),
