@@ -21,6 +21,8 @@ from harness.scenarios._support.containers import inject
 from harness.scenarios._support.machines import OnHost
 from harness.scenarios._support.machines import v1_memory_without
 from harness.spec import tables
+from harness.subjects.api import CgroupConfig
+from harness.subjects.api import Config
 
 #: the limit a container is made with, and the lower one an update asks for
 _MADE = 64 << 20
@@ -145,3 +147,28 @@ def test_v1_memory_minus_one_without_swap_accounting(on_host: OnHost, verify: An
         got = error_of(lambda: c.set(cgroup_config(path, memory_limit=-1, memory_swap=swap)))
         named = swap_file in got and str(swap) in got
         verify(rule, named, f"Set of memory -1, swap {swap} must fail writing {swap}: {got!r}")
+
+
+@pytest.mark.requirement("CG-SET-SWAPPINESS")
+def test_v1_swappiness_range(on_host: OnHost, profile: str, verify: Any) -> None:
+    # 692f6e1 fs/memory.go:187-195 and v1.2.0 fs/memory.go:129-137: -1 is "not given", 0 to
+    # 100 are written as given, anything above is refused before any write
+    rule = "CG-SET-SWAPPINESS"
+    with boot(on_host, "v1") as (host, factory):
+        path = host.cgroup_path("mswp")
+        c = factory.create(host.container_id("mswp"), cgroup_config(path))
+        c.run(INIT)
+        swappiness = limit_file(host, "v1", path, "swappiness")
+        for value in (0, 100):
+            config = Config(cgroups=CgroupConfig(path=path, memory_swappiness=value))
+            got = error_of(lambda: c.set(config))  # noqa: B023 - called at once
+            shown = control_value(swappiness)
+            verify(rule, got == "no error" and shown == str(value),
+                   f"swappiness {value}: {got!r}, memory.swappiness reads {shown!r}")  # fmt: skip
+        for value in (-1, 101):
+            config = Config(cgroups=CgroupConfig(path=path, memory_swappiness=value))
+            got = error_of(lambda: c.set(config))  # noqa: B023 - called at once
+            want = "no error" if value == -1 else tables.swappiness_invalid(profile, value)
+            verify(rule, got == want, f"swappiness {value}: {got!r}, not {want!r}")
+            shown = control_value(swappiness)
+            verify(rule, shown == "100", f"swappiness {value} changed the file to {shown!r}")

@@ -97,6 +97,45 @@ def test_a_level_in_thread_mode_refuses_domain_controllers(
             verify(rule, not left, f"the refused start left {group}")
 
 
+#: one limit of each domain controller's (runc's isMemorySet, isIoSet, isCpuSet and
+#: isHugeTlbSet, v1.2.0 fs2/memory.go:35-37, io.go:17-24, cpu.go:16-18, hugetlb.go:13-15)
+_DOMAIN_LIMITS: dict[str, dict[str, Any]] = {
+    "memory": {"memory_limit": 1 << 26},
+    "swap": {"memory_swap": 1 << 27},
+    "reservation": {"memory_reservation": 1 << 25},
+    "cpu-weight": {"cpu_weight": 100},
+    "cpu-quota": {"cpu_quota": 50_000},
+    "cpu-period": {"cpu_period": 50_000},
+    "io-weight": {"blkio_weight": 500},
+    "io-throttle": {"blkio_throttle": (("read_bps", 8, 0, 1 << 20),)},
+    "io-weight-device": {"blkio_weight_device": ((8, 0, 300),)},
+    "hugetlb": {"hugetlb": (("2MB", 4 << 20),)},
+}
+
+
+@pytest.mark.parametrize("kind", kinds("v2"))
+@pytest.mark.requirement("CG-V2-CREATE-MODE-REFUSED")
+def test_each_domain_controller_is_refused_in_thread_mode(
+    on_host: OnHost, kind: str, verify: Any
+) -> None:
+    """A thread root ("domain threaded") stops a container with any one domain controller's
+    limit below it, each on its own."""
+    rule = "CG-V2-CREATE-MODE-REFUSED"
+    with boot(on_host, kind) as (host, factory):
+        root = host.cgroup_path("dc")
+        os.makedirs(_unified(host, f"{root}/t"))
+        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
+            f.write("threaded")
+        want = tables.resource_message(
+            "v2_domain_controllers_refused", path=_unified(host, root), mode="domain threaded mode"
+        )
+        for name, limits in _DOMAIN_LIMITS.items():
+            group = f"{root}/{name}"
+            c = factory.create(host.container_id(f"dc-{name}"), cgroup_config(group, **limits))
+            got = error_of(lambda: c.run(INIT))  # noqa: B023 - called at once
+            verify(rule, want in got, f"{name}: start must fail with {want!r}: {got!r}")
+
+
 @V2
 @pytest.mark.requirement("CG-V2-CREATE-MOUNT-ROOT-UNCHECKED")
 def test_the_mount_root_in_thread_mode_is_not_checked(on_host: OnHost, verify: Any) -> None:

@@ -87,6 +87,11 @@ def blkio_weight_file_without_cfq(profile: str) -> str:
     return str(resources()["blkio_weight_file_without_cfq"][profile])
 
 
+def swappiness_invalid(profile: str, value: int) -> str:
+    """Set's error for a v1 memory swappiness above 100, under ``profile``."""
+    return str(resources()["swappiness_invalid"][profile]).format(value=value)
+
+
 def cfs_period_retried(profile: str) -> bool:
     """Whether a v1 period refused with EINVAL is written again after the quota."""
     return bool(resources()["cfs_period_retried"][profile])

@@ -43,6 +43,7 @@ from harness.spec.resource_tables import resources  # noqa: F401 - re-exported
 from harness.spec.resource_tables import schemata_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import shares_to_weight  # noqa: F401 - re-exported
 from harness.spec.resource_tables import shares_wrapped  # noqa: F401 - re-exported
+from harness.spec.resource_tables import swappiness_invalid  # noqa: F401 - re-exported
 from harness.spec.resource_tables import tasks_write_error  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_cpu_shares_bounds  # noqa: F401 - re-exported
 from harness.spec.resource_tables import v1_extra_hierarchies  # noqa: F401 - re-exported

@@ -292,7 +292,7 @@ class FsManager:
             self._limit("memory", "memory.soft_limit_in_bytes", str(config.memory_reservation))
         if config.oom_kill_disable:  # 692f6e1 fs/memory.go:182-186; v1.1.5 fs/memory.go:124-128
             self._limit("memory", "memory.oom_control", "1")
-        set_memory_tunables(self._limit, config, self.kernel_tcp)
+        set_memory_tunables(self._limit, config, self.kernel_tcp, self.writer.era == "seed")
         cpu = self.paths.get("cpu")
         if config.cpu_shares:
             self._limit("cpu", "cpu.shares", str(config.cpu_shares))

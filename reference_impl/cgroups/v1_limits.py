@@ -120,17 +120,19 @@ def set_rt_sched(limit: Limit, config: CgroupConfig) -> None:
         limit("cpu", "cpu.rt_runtime_us", str(config.cpu_rt_runtime))
 
 
-def set_memory_tunables(limit: Limit, config: CgroupConfig, kernel_tcp: bool) -> None:
+def set_memory_tunables(limit: Limit, config: CgroupConfig, kernel_tcp: bool, seed: bool) -> None:
     """``MemoryGroup.Set`` after the limits: the kernel TCP limit where ``kernel_tcp`` (the
     seed writes it, runc >= 1.0 ignores it: 692f6e1 fs/memory.go:177-181; v1.1.5
-    fs/memory.go:116); then the
-    swappiness, refused above 100 (692f6e1 fs/memory.go:187-195; v1.1.5 fs/memory.go:129-137)."""
+    fs/memory.go:116); then the swappiness, refused above 100 in each era's words (692f6e1
+    fs/memory.go:187-195; v1.2.0 fs/memory.go:129-137, since v1.1.0-rc.1)."""
     if kernel_tcp and config.kernel_tcp:
         limit("memory", "memory.kmem.tcp.limit_in_bytes", str(config.kernel_tcp))
     swappiness = config.memory_swappiness
     if swappiness == -1:
         return
     if not 0 <= swappiness <= 100:
+        if seed:
+            raise CgroupError(f"invalid value:{swappiness}. valid memory swappiness range is 0-100")
         raise CgroupError(f"invalid memory swappiness value: {swappiness} (valid range is 0-100)")
     limit("memory", "memory.swappiness", str(swappiness))
 

@@ -156,8 +156,10 @@ def _unified_error(key: str, err: CgroupError, controllers: frozenset[str]) -> s
 
 def has_domain_controller(config: CgroupConfig) -> bool:
     """``containsDomainController`` (v1.1.5 fs2/create.go:67-69): memory, io, cpu or hugetlb
-    limits; the config's cpu shares are no v2 limit (fs2/cpu.go:13-15 asks the weight)."""
+    limits (v1.2.0 fs2/memory.go:35-37, io.go:17-24 with the per-device weights, cpu.go:16-18,
+    hugetlb.go:13-15); the config's cpu shares are no v2 limit (fs2/cpu.go:13-15 asks the
+    weight)."""
     memory = config.memory_limit or config.memory_swap or config.memory_reservation
     cpu = config.cpu_weight or config.cpu_quota or config.cpu_period
-    io = config.blkio_weight or config.blkio_throttle
+    io = config.blkio_weight or config.blkio_weight_device or config.blkio_throttle
     return bool(memory or cpu or io or config.hugetlb)
