@@ -252,3 +252,12 @@ def test_features_announce_the_cgroup_managers(cli: CommandLine, host: Host, ver
     ) as cid:
         got = read_limit(host, kind, cid, "pids_limit")
     verify(rule, got == str(PIDS_LIMIT), f"pids.max on this {kind} host: {got!r}")
+
+
+@pytest.mark.requirement("CLI-FEATURES-INTEL-RDT")
+def test_features_announce_intel_rdt(cli: CommandLine, verify: Any) -> None:
+    """runc 1.2 says it implements Intel RDT, whatever the host has (features-linux.md:232)."""
+    rule = "CLI-FEATURES-INTEL-RDT"
+    document = announced_or_skip(cli)
+    rdt = (document.get("linux") or {}).get("intelRdt")
+    verify(rule, rdt == {"enabled": True}, f"linux.intelRdt: {rdt!r}")
