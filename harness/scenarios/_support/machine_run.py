@@ -8,6 +8,7 @@ defaults for its own tests, and a run of the suite is repeatable whatever else i
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -41,21 +42,26 @@ def machine_settings(
     )
 
 
-def warm_local_constants() -> None:
-    """Have Hypothesis collect the constants of the loaded modules now, on the real filesystem.
+def keep_local_constants_out() -> None:
+    """Leave Hypothesis' pool of the loaded modules' literals empty, as it always was here.
 
-    Hypothesis draws now and then from the literals of the code under test, and scans the
-    modules for them at its first draw after new ones are loaded.  A machine's first draw comes
-    after its host is up, under pyfakefs: the scan then paid for about a thousand module paths
-    resolved on the fake filesystem (0.3 s, a third of what its examples spent outside their
-    rules) and read each source from where it does not exist.  It is a private function: a
-    Hypothesis without it has nothing to warm.
+    Hypothesis draws now and then from the literals of the code under test, scanning the
+    modules loaded so far at its first draw after new ones are loaded.  A machine's first draw
+    comes with its host up, under pyfakefs, where no module's source can be read: the pool
+    stayed empty, and the scan still cost 0.3 s of fake path lookups.  A pool filled from the
+    real sources would depend on which modules a process happened to load, so on test order
+    and the xdist split: one seed would no longer replay one sequence.  So the modules loaded
+    now are marked as scanned, which costs nothing and keeps the pool as it was; modules loaded
+    later are scanned during an example, under pyfakefs, as before.  These are private names:
+    a Hypothesis without them is left alone.
     """
     from hypothesis.internal.conjecture import providers
 
-    scan = getattr(providers, "_get_local_constants", None)
-    if callable(scan):
-        scan()
+    seen = getattr(providers, "_seen_modules", None)
+    if not isinstance(seen, set) or not hasattr(providers, "_sys_modules_len"):
+        return
+    seen.update(id(module) for module in list(sys.modules.values()))
+    providers._sys_modules_len = len(sys.modules)
 
 
 def run_machine(factory: Callable[[], RuleBasedStateMachine], run: Any, budget: settings) -> Any:
@@ -74,7 +80,7 @@ def run_machine(factory: Callable[[], RuleBasedStateMachine], run: Any, budget: 
             )
         return machine
 
-    warm_local_constants()
+    keep_local_constants_out()
     factory_run = seed(run.seed)(counted)
     if run.replay is not None:  # exactly the sequence a report recorded (rtgate replay)
         factory_run = reproduce_failure(*run.replay)(factory_run)
