@@ -32,8 +32,9 @@ def test_the_profiles_are_known_and_unknown_names_are_refused() -> None:
 
 def test_the_runtime_spec_profile_is_runc_1_2_with_the_spec_s_command_line() -> None:
     """Only the places where runc departs from the runtime-spec differ from runc 1.2: delete,
-    the poststop hooks, prestart and poststart at start, the config values the spec calls
-    errors, an intelRdt on a host without resctrl, a closID group's schemata compared; what
+    the poststop hooks, prestart and poststart at start, a failing poststart hook, the config
+    values the spec calls errors, an intelRdt on a host without resctrl, a closID group's
+    schemata compared; what
     runc 1.2 does not know of v1.3.0's intelRdt (schemata, enableMonitoring, what features
     says of them); and linux.resources.memory.kernelTCP, which runc ignores."""
     differ = {
@@ -41,7 +42,8 @@ def test_the_runtime_spec_profile_is_runc_1_2_with_the_spec_s_command_line() -> 
         for f in dataclasses.fields(RUNTIME_SPEC)
         if getattr(RUNTIME_SPEC, f.name) != getattr(RUNC_1_2, f.name)
     }
-    assert differ == {"name", "source", "poststop_failures", "cli_delete_created",
+    assert differ == {"name", "source", "poststop_failures", "poststart_failures",
+                      "cli_delete_created",
                       "rdt_era", "rdt_v1_3", "features_oci_max",
                       "features_intel_rdt", "rdt_closid_compare", "hooks_at_start",
                       "refuses_as_spec_says", "cgroup_kernel_tcp"}  # fmt: skip
