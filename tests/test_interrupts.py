@@ -58,6 +58,20 @@ def test_a_second_signal_is_said_and_ignored(capfd: pytest.CaptureFixture[str]) 
     assert "SIGTERM: stopping already" in capfd.readouterr().err
 
 
+def test_a_second_signal_is_said_while_the_simulated_kernel_has_the_filesystem(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    """The handler writes to the real stderr: under pyfakefs the faked os.write failed on fd 2
+    with an AttributeError, which the interrupted test then reported as its failure."""
+    from harness.fakes.fixtures import booted_kernel
+
+    with booted_kernel(), interrupts.handling():
+        with pytest.raises(KeyboardInterrupt):
+            _signal_self(signal.SIGINT)
+        _signal_self(signal.SIGTERM)  # said, and nothing raised
+    assert "SIGTERM: stopping already" in capfd.readouterr().err
+
+
 def _callers_handler(signum: int, frame: object) -> None:
     """A handler of the caller's own, which :func:`interrupts.handling` must put back."""
 

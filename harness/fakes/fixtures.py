@@ -16,6 +16,7 @@ from types import ModuleType
 
 from pyfakefs.fake_filesystem_unittest import Patcher
 
+from harness import interrupts
 from harness.fakes import _speedups as speedups
 from harness.fakes.kernel import SimulatedKernel
 from harness.fakes.topology import DEFAULT_TOPOLOGY
@@ -28,8 +29,11 @@ __all__ = ["booted_kernel", "release_patching"]
 #: translated string (argparse translates a dozen per parser, and runc-style CLIs build a parser
 #: per command): none is ever in the fake tree, and each lookup there costs two slow path
 #: resolutions.  They are not ``Patcher`` skip names: any skip name makes pyfakefs inspect the
-#: call stack on every faked call, which costs more than it saves.
-REAL_OS_MODULES = (gettext,)
+#: call stack on every faked call, which costs more than it saves.  ``harness.interrupts``
+#: acts on the real process from a signal handler, which can run while a test has the fake
+#: tree: its line on stderr went through pyfakefs' ``os.write``, which fails on fd 2 with an
+#: AttributeError, and an interrupted state machine was reported as a failing test.
+REAL_OS_MODULES = (gettext, interrupts)
 #: the package whose modules keep the real ``posixpath``: the simulated kernel's models and
 #: layers use it only to take model paths apart (``dirname``, ``basename``, ``normpath`` of
 #: strings), never to look at a filesystem, and pyfakefs' ``posixpath`` costs a path split and a
