@@ -32,6 +32,16 @@ def _unified(host: Host, path: str) -> str:
     return host.cgroup_dir("unified", path)
 
 
+def _thread_root(host: Host, name: str) -> str:
+    """The cgroup path ``name``, made a thread root ("domain threaded"): its child ``t`` is
+    threaded."""
+    root = host.cgroup_path(name)
+    os.makedirs(_unified(host, f"{root}/t"))
+    with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
+        f.write("threaded")
+    return root
+
+
 @pytest.mark.parametrize("kind", kinds("v2"))
 @pytest.mark.requirement("CG-V2-CREATE-UNDONE")
 def test_a_failed_create_removes_the_levels_it_made(
@@ -71,10 +81,7 @@ def test_a_level_in_thread_mode_refuses_domain_controllers(
     group itself (the mode's read error is dropped)."""
     rule = "CG-V2-CREATE-MODE-REFUSED"
     with boot(on_host, kind) as (host, factory):
-        root = host.cgroup_path("tm")
-        os.makedirs(_unified(host, f"{root}/t"))
-        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
-            f.write("threaded")
+        root = _thread_root(host, "tm")
         # name: (the container's group, the root's mode unread, the refusing level, its mode)
         cases = {
             "read": (f"{root}/c", False, root, "domain threaded mode"),
@@ -122,10 +129,7 @@ def test_each_domain_controller_is_refused_in_thread_mode(
     limit below it, each on its own."""
     rule = "CG-V2-CREATE-MODE-REFUSED"
     with boot(on_host, kind) as (host, factory):
-        root = host.cgroup_path("dc")
-        os.makedirs(_unified(host, f"{root}/t"))
-        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
-            f.write("threaded")
+        root = _thread_root(host, "dc")
         want = tables.resource_message(
             "v2_domain_controllers_refused", path=_unified(host, root), mode="domain threaded mode"
         )
@@ -203,10 +207,7 @@ def test_a_level_in_an_invalid_domain_is_made_threaded(
     group (EOPNOTSUPP), which is the start's error."""
     rule = "CG-V2-CREATE-INVALID-THREADED"
     with boot(on_host, kind) as (host, factory):
-        root = host.cgroup_path("it")
-        os.makedirs(_unified(host, f"{root}/t"))
-        with open(os.path.join(_unified(host, f"{root}/t"), "cgroup.type"), "w") as f:
-            f.write("threaded")
+        root = _thread_root(host, "it")
         c = factory.create(host.container_id("it"), cgroup_config(f"{root}/c", pids_limit=9))
         got = error_of(lambda: c.run(INIT))
         verify(rule, got == "no error", f"start below a thread root failed: {got!r}")
