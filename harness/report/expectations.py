@@ -11,10 +11,12 @@ One TOML file per runtime and version range, in the manner of web-platform-tests
     reason = "runc deletes a created container; the spec says delete MUST error"
     link = "https://github.com/opencontainers/runc/blob/v1.1.5/delete.go"
     expires = 2027-06-30             # optional: after this day the expectation no longer holds
+    intermittent = true              # optional: the runtime fails it only at times (a race)
 
 A requirement that fails (or errors) with an expectation becomes ``xfail``, carrying the reason
 and link; one that passes becomes ``xpass``, so a fixed bug shows up instead of hiding behind
-an old expectation.  Nothing here turns a failure into a pass.
+an old expectation.  An intermittent entry leaves a pass a pass: the runtime's race is measured,
+and a gate must not flip with the machine's load.  Nothing here turns a failure into a pass.
 """
 
 from __future__ import annotations
@@ -49,7 +51,16 @@ __all__ = [
     "load_expectations",
 ]
 
-_FIELDS = {"requirement", "reason", "link", "expires", "versions", "host", "profiles"}
+_FIELDS = {
+    "requirement",
+    "reason",
+    "link",
+    "expires",
+    "versions",
+    "host",
+    "profiles",
+    "intermittent",
+}
 #: the keys of the file itself
 _TOP_FIELDS = {"subject", "versions", "require", "expected"}
 
@@ -70,6 +81,8 @@ class Expectation:
     host: tuple[str, ...] = ()
     #: the profiles of the runs it is for (empty: every profile)
     profiles: tuple[str, ...] = ()
+    #: the runtime fails it only at times (a race it has): a pass stays a pass
+    intermittent: bool = False
 
     def holds_on(self, day: datetime.date) -> bool:
         return self.expires is None or day <= self.expires
@@ -95,7 +108,9 @@ class Expectation:
     def as_result(self) -> ExpectedFailure:
         """What a requirement result carries of it."""
         expires = self.expires.isoformat() if self.expires else None
-        return ExpectedFailure(reason=self.reason, link=self.link, expires=expires)
+        return ExpectedFailure(
+            reason=self.reason, link=self.link, expires=expires, intermittent=self.intermittent
+        )
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -224,6 +239,11 @@ def _entry(
             f"'expires' must be a TOML date like 2027-06-30, unquoted (got {_toml(expires)})",
             line,
         )
+    intermittent = entry.get("intermittent", False)
+    if not isinstance(intermittent, bool):
+        raise InputFileError(
+            path, f"'intermittent' must be true or false (got {_toml(intermittent)})", line
+        )
     return Expectation(
         req,
         entry["reason"].strip(),
@@ -233,6 +253,7 @@ def _entry(
         _versions(path, entry.get("versions", ""), line),
         _host(path, entry.get("host", []), line),
         profiles,
+        intermittent,
     )
 
 
@@ -339,7 +360,8 @@ def apply_expectations(
     requirements: Iterable[RequirementResult], holding: Mapping[str, Expectation]
 ) -> tuple[RequirementResult, ...]:
     """fail, error or a test-level xfail with an applying expectation -> xfail; pass with one
-    -> xpass; each carries the expectation."""
+    -> xpass, or a plain pass when the entry is intermittent; each xfail and xpass carries the
+    expectation."""
     result = []
     for req in requirements:
         expected = holding.get(req.id)
@@ -347,13 +369,14 @@ def apply_expectations(
             result.append(req)
         elif req.outcome in ("fail", "error", "xfail"):
             got = (req.message or "").removeprefix("expected to fail: ")
-            message = f"expected to fail: {expected.reason}; got: {got}"
+            when = " at times" if expected.intermittent else ""
+            message = f"expected to fail{when}: {expected.reason}; got: {got}"
             result.append(
                 dataclasses.replace(
                     req, outcome="xfail", message=message, expectation=expected.as_result()
                 )
             )
-        elif req.outcome == "pass":
+        elif req.outcome == "pass" and not expected.intermittent:
             message = f"expected to fail but passed: {expected.reason}"
             result.append(
                 dataclasses.replace(

@@ -273,6 +273,8 @@ class ExpectedFailure:
     link: str
     #: ISO date after which it stops applying, or None
     expires: str | None = None
+    #: the subject fails it only at times, so a pass of it stays a pass
+    intermittent: bool = False
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

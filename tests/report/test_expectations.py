@@ -213,6 +213,7 @@ def test_an_entry_applies_per_version_and_host_feature(
         ('host = ["quantum"]', "unknown host feature(s) ['quantum']"),
         ("host = 3", "'host' must be a list"),
         ('versions = "newest"', "'versions' must be PEP 440"),
+        ('intermittent = "sometimes"', "'intermittent' must be true or false"),
     ],
 )
 def test_a_bad_entry_condition_names_file_and_line(
@@ -282,3 +283,31 @@ def test_an_entry_twice_for_one_profile_is_refused(
     with pytest.raises(InputFileError) as caught:
         load_expectations(_file(tmp_path, text))
     assert message in str(caught.value)
+
+
+RACY = """\
+subject = "crun"
+
+[[expected]]
+requirement = "A"
+reason = "pause returns before the kernel has frozen the group; fails under load"
+link = "https://example.org/race"
+intermittent = true
+"""
+
+
+def test_an_intermittent_entry_holds_a_failure_and_leaves_a_pass_a_pass(tmp_path: Path) -> None:
+    """A measured race of the runtime: neither an idle nor a busy machine flips the gate."""
+    loaded = load_expectations(_file(tmp_path, RACY))
+    assert loaded.entries[0].intermittent is True
+    day = datetime.date(2026, 1, 1)
+    failed = _apply([_result("A", "fail", "freezer reads FREEZING")], loaded, day)[0]
+    assert failed.outcome == "xfail"
+    assert failed.message is not None
+    assert failed.message.startswith("expected to fail at times: pause returns")
+    assert "freezer reads FREEZING" in failed.message
+    assert failed.expectation is not None and failed.expectation.intermittent is True
+    passed = _apply([_result("A", "pass")], loaded, day)[0]
+    assert (passed.outcome, passed.message, passed.expectation) == ("pass", None, None)
+    plain = load_expectations(_file(tmp_path, RACY.replace("intermittent = true", "")))
+    assert _apply([_result("A", "pass")], plain, day)[0].outcome == "xpass"
