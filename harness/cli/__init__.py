@@ -140,7 +140,24 @@ def main(argv: Sequence[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         print(
-            f"rtgate: error: internal error: {type(err).__name__}: {err} (see --debug)",
+            f"rtgate: error: internal error: {type(err).__name__}: {err}"
+            f" (at {_raised_at(err)}; see --debug)",
             file=sys.stderr,
         )
         return RtgateError.exit_code
+
+
+def _raised_at(err: BaseException) -> str:
+    """Where ``err`` was raised, as ``file:line in function``: a one-off internal error in a
+    CI log, run without --debug, still names the line to look at."""
+    frames = traceback.extract_tb(err.__traceback__)
+    if not frames:
+        return "an unknown place"
+    last = frames[-1]
+    path = last.filename
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    for root in sorted({checkout, *sys.path}, key=len, reverse=True):
+        if root and path.startswith(root.rstrip(os.sep) + os.sep):
+            path = os.path.relpath(path, root)
+            break
+    return f"{path}:{last.lineno} in {last.name}"

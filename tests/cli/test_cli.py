@@ -292,7 +292,8 @@ def test_exit_3_for_unexpected_errors_and_debug_shows_the_traceback(
     code, _ = _run_cli(tmp_path, catalog, PASSING)
     assert code == 3
     assert _one_line(capsys.readouterr().err) == (
-        "rtgate: error: internal error: RuntimeError: boom (see --debug)"
+        "rtgate: error: internal error: RuntimeError: boom"
+        f" (at tests/cli/test_cli.py:{boom.__code__.co_firstlineno + 1} in boom; see --debug)"
     )
     code = main(
         [
