@@ -79,17 +79,42 @@ def _posixpath_users() -> list[ModuleType]:
     return _USERS[loaded]
 
 
+def _switch_whole(patcher: Patcher) -> None:
+    """Make each switch of ``patcher`` on or off run whole, the signal raised after it.
+
+    pyfakefs' pytest plugin pauses and resumes the patcher around every test report, outside
+    any shielded section.  A stop marks the patcher off before it puts the modules back, so a
+    signal halfway left modules with the fake ``os`` that no teardown would touch again, and
+    the interrupted run's end then closed pytest's real descriptors through it (EBADF).  A
+    start marks it on first: a signal there made the teardown pop an import finder of
+    Python's own, in place of pyfakefs' one that was not in yet."""
+    start, stop = patcher.start_patching, patcher.stop_patching
+
+    def start_whole() -> None:
+        with shielded():
+            start()
+
+    def stop_whole(temporary: bool = False) -> None:
+        with shielded():
+            stop(temporary)
+
+    patcher.start_patching = start_whole  # type: ignore[method-assign]
+    patcher.stop_patching = stop_whole  # type: ignore[method-assign]
+
+
 @contextmanager
 def booted_kernel(topology: Topology = DEFAULT_TOPOLOGY) -> Iterator[SimulatedKernel]:
     """Patch ``os``/``open``/``pathlib``/``shutil`` onto a fresh fake filesystem and boot a
     kernel on it; everything is torn down on exit, even when the body raises.
 
-    Patching and unpatching are :func:`~harness.interrupts.shielded`: a Ctrl-C halfway through
-    either left pyfakefs' patches in place (its reference count up), and the run then wrote its
-    report into the fake filesystem."""
+    Patching and unpatching, and each pause and resume of the patching, are
+    :func:`~harness.interrupts.shielded`: a Ctrl-C halfway through either left pyfakefs'
+    patches in place (its reference count up, or modules patched while it said it was off),
+    and the run then wrote its report into the fake filesystem or failed at its end."""
     speedups.install()
     patcher = Patcher()
     _keep_real_os(patcher)
+    _switch_whole(patcher)
     patched = False
     try:
         with shielded():
